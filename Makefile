@@ -1,0 +1,105 @@
+# probity - procurement integrity audit engine.  Plain GNU make.
+#
+#   make            build build/probity
+#   make demo       audit samples/ into out/ (report.html, findings.json, ...)
+#   make test       unit, end-to-end and hostile-input tests
+#   make check      the same tests built with ASan + UBSan
+#   make bench      throughput figures on generated ledgers
+#   make fuzz       libFuzzer harness for the CSV importer (clang)
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make format / clean / uninstall
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+DESTDIR ?=
+BUILD ?= build
+CC ?= cc
+
+PKGS := libxml-2.0 libpcre2-8 jansson inih libutf8proc
+WARN := -Wall -Wextra -Wpedantic -Wshadow -Wformat=2 -Wstrict-prototypes \
+	-Wmissing-prototypes -Wvla -Wwrite-strings
+ifdef WERROR
+WARN += -Werror
+endif
+ifdef SAN
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+endif
+
+# Ask pkg-config only when building; `make deps` must work before it exists.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -O2 -g $(WARN) $(SANFLAGS) \
+	-MMD -MP $(PKG_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
+LIBS = $(PKG_LIBS) -lcsv -lm
+
+LIB_SRC := $(filter-out engine/main.c,$(wildcard engine/*.c)) \
+	$(wildcard importers/*.c) $(wildcard rules/*.c) $(wildcard reports/*.c)
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all deps demo test test-run check bench fuzz install uninstall format clean
+
+all: deps
+	@$(MAKE) --no-print-directory $(BUILD)/probity
+
+deps:
+	@./.ci/deps
+
+$(BUILD)/probity: $(BUILD)/engine/main.o $(BUILD)/libprobity.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/libprobity.a: $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libprobity.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libprobity.a \
+		$(LIBS) $(shell pkg-config --libs cmocka 2>/dev/null)
+
+demo: all
+	@rm -rf out.tmp
+	./$(BUILD)/probity audit -c samples/probity.ini -o out --format html,json,csv,text samples; \
+		rc=$$?; [ $$rc -le 1 ] || exit $$rc
+	@echo "probity: open out/report.html in a browser"
+
+test: deps
+	@$(MAKE) --no-print-directory test-run
+
+test-run: $(BUILD)/probity $(UNIT_BIN)
+	@set -e; export LC_ALL=C TZ=UTC; \
+	for t in $(UNIT_BIN); do echo "== $$t"; $$t; done; \
+	PROBITY=$(BUILD)/probity sh tests/e2e/run.sh; \
+	PROBITY=$(BUILD)/probity sh tests/bad/run.sh
+	@echo "probity: all tests passed"
+
+check: deps
+	@$(MAKE) --no-print-directory BUILD=build/san SAN=1 test-run
+
+bench: all
+	sh bench/run.sh $(BUILD)/probity
+
+fuzz:
+	$(MAKE) -C fuzz
+
+install: all
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 755 $(BUILD)/probity $(DESTDIR)$(BINDIR)/probity
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/probity
+
+format:
+	clang-format -i engine/*.[ch] importers/*.[ch] rules/*.[ch] reports/*.[ch] tests/unit/*.c
+
+clean:
+	rm -rf build out
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

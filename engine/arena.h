@@ -1,0 +1,53 @@
+/*
+ * arena.h - bump allocation for everything an audit imports.
+ *
+ * Millions of rows must not mean millions of mallocs: records' text is
+ * interned into an arena and freed all at once.  Blocks are never moved,
+ * so pointers into an arena stay valid until pb_arena_free().
+ */
+#ifndef PB_ARENA_H
+#define PB_ARENA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct pb_arena pb_arena;
+
+pb_arena *pb_arena_new(void);
+void pb_arena_free(pb_arena *a);
+/* Zeroed memory aligned for any type; aborts when memory runs out. */
+void *pb_arena_alloc(pb_arena *a, size_t n);
+/* A NUL-terminated copy of s[0..n). */
+char *pb_arena_strndup(pb_arena *a, const char *s, size_t n);
+char *pb_arena_strdup(pb_arena *a, const char *s);
+char *pb_arena_printf(pb_arena *a, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+size_t pb_arena_bytes(const pb_arena *a); /* total reserved, for bench */
+
+/*
+ * String interning: equal byte strings give the same pointer, so ids are
+ * compared with == and hashed by address.  The empty string interns to
+ * NULL, which everywhere means "unknown" (FORMATS.md: empty is unknown).
+ */
+typedef struct pb_strtab pb_strtab;
+
+pb_strtab *pb_strtab_new(pb_arena *a);
+void pb_strtab_free(pb_strtab *t);
+const char *pb_intern(pb_strtab *t, const char *s, size_t n);
+const char *pb_intern_str(pb_strtab *t, const char *s);
+
+/*
+ * pb_ptrmap: interned pointer -> uint32 value, open addressing.  Used for
+ * primary-key and group indexes.  Keys must be non-NULL.
+ */
+typedef struct pb_ptrmap pb_ptrmap;
+
+pb_ptrmap *pb_ptrmap_new(void);
+void pb_ptrmap_free(pb_ptrmap *m);
+/* Returns 1 and sets *val if present. */
+int pb_ptrmap_get(const pb_ptrmap *m, const void *key, uint32_t *val);
+/* Inserts or overwrites. */
+void pb_ptrmap_put(pb_ptrmap *m, const void *key, uint32_t val);
+size_t pb_ptrmap_count(const pb_ptrmap *m);
+
+#endif

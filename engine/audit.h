@@ -1,0 +1,156 @@
+/*
+ * audit.h - findings, the rule contract and the rule runner.
+ *
+ * A rule reads the sealed ledger through a pb_rule_ctx and adds findings;
+ * it never prints and never fails (findings are data, not errors).  The
+ * runner decides which rules run, records why the others did not
+ * (coverage), sorts the findings so output is deterministic, and applies
+ * severity overrides from the config.
+ */
+#ifndef PB_AUDIT_H
+#define PB_AUDIT_H
+
+#include "ledger.h"
+
+typedef enum {
+	PB_SEV_LOW,
+	PB_SEV_MEDIUM,
+	PB_SEV_HIGH,
+	PB_SEV_CRITICAL,
+	PB_SEV_COUNT
+} pb_severity;
+
+const char *pb_severity_name(pb_severity s);
+int pb_severity_parse(const char *s, pb_severity *out); /* 0 or -1 */
+
+typedef enum {
+	PB_P_MONEY,    /* amount in the base currency, e.g. "100000" */
+	PB_P_INT,      /* a count */
+	PB_P_DAYS,     /* a number of days */
+	PB_P_PERCENT,  /* "20" or "0.5": percent, kept in millionths */
+	PB_P_DECIMAL,  /* "2.5": a plain number, kept in millionths */
+	PB_P_PATTERNS, /* PCRE2 patterns, one per line, case-insensitive */
+	PB_P_TEXT
+} pb_param_type;
+
+typedef struct {
+	const char *name;
+	pb_param_type type;
+	const char *def;  /* default, as it would be written in the INI */
+	const char *help; /* one line, shown by `probity rules` and init */
+} pb_param_def;
+
+typedef struct pb_rule_ctx pb_rule_ctx;
+
+typedef struct pb_rule {
+	const char *id;     /* "family.name", stable */
+	const char *family; /* "competition", "splitting", ... */
+	const char *title;  /* one line */
+	const char *source; /* "OCP, GTI, TI-DS" */
+	pb_severity severity;   /* default severity of its findings */
+	unsigned needs;         /* PB_NEEDS(PB_T_...) | ... */
+	const pb_param_def *params; /* terminated by { NULL } */
+	void (*run)(pb_rule_ctx *ctx);
+} pb_rule;
+
+typedef struct {
+	const char *table;  /* canonical table name */
+	const char *id;     /* the record's primary key */
+	const char *source; /* "file:line" */
+	const char *role;   /* why it is evidence: "contract", "duplicate" */
+} pb_evidence;
+
+typedef struct {
+	const char *key;
+	const char *value;
+} pb_detail;
+
+typedef struct {
+	char id[17];             /* 16 lowercase hex digits, stable */
+	const pb_rule *rule;
+	pb_severity severity;
+	double score;            /* in [0, 1]: how strong the signal is */
+	const char *subject_table, *subject_id;
+	const char *message;
+	pb_evidence *evidence;
+	size_t nevidence;
+	pb_detail *details;
+	size_t ndetails;
+} pb_finding;
+
+typedef enum { PB_COV_RAN, PB_COV_NOT_RUN, PB_COV_DISABLED } pb_cov_status;
+
+typedef struct {
+	const pb_rule *rule;
+	pb_cov_status status;
+	const char *reason; /* "needs payments", notes such as skipped rows */
+	size_t nfindings;
+} pb_coverage;
+
+const char *pb_cov_status_name(pb_cov_status s); /* "ran", "not run", ... */
+
+struct pb_config;
+
+/* The result of an audit: everything a reporter needs. */
+typedef struct {
+	const struct pb_config *config;
+	pb_ledger *ledger;
+	pb_date as_of;
+	pb_finding **findings; /* sorted by rule, subject, id */
+	size_t nfindings;
+	pb_coverage *coverage; /* one per rule, in registry order */
+	size_t ncoverage;
+} pb_audit;
+
+/* Runs every enabled rule over a sealed ledger. */
+pb_audit *pb_audit_run(pb_ledger *l, const struct pb_config *cfg,
+		       pb_date as_of);
+void pb_audit_free(pb_audit *a);
+/* Highest severity among findings, or -1 if there are none. */
+int pb_audit_max_severity(const pb_audit *a);
+size_t pb_audit_count(const pb_audit *a, pb_severity s);
+
+/* --- the API rules use --- */
+pb_ledger *pb_ctx_ledger(pb_rule_ctx *ctx);
+pb_date pb_ctx_as_of(pb_rule_ctx *ctx);
+const char *pb_ctx_currency(pb_rule_ctx *ctx); /* base, interned */
+
+int64_t pb_param_money(pb_rule_ctx *ctx, const char *name);
+int64_t pb_param_int(pb_rule_ctx *ctx, const char *name);   /* also DAYS */
+int64_t pb_param_millionths(pb_rule_ctx *ctx, const char *name); /* PERCENT, DECIMAL */
+const char *pb_param_text(pb_rule_ctx *ctx, const char *name);
+
+/*
+ * For PATTERNS parameters: the number of letters and digits in `text`
+ * that no pattern matches.  0 means the text is nothing but boilerplate.
+ */
+size_t pb_param_uncovered(pb_rule_ctx *ctx, const char *name,
+			  const char *text);
+
+/*
+ * Adds a finding about (table, subject_id).  `discriminator` (may be
+ * NULL) separates several findings of one rule on one subject, e.g. the
+ * id of the other payment of a duplicate pair.  The id hashes rule,
+ * subject and discriminator, so it is stable across runs.
+ */
+pb_finding *pb_finding_add(pb_rule_ctx *ctx, pb_table table,
+			   const char *subject_id, const char *discriminator);
+void pb_finding_evidence(pb_rule_ctx *ctx, pb_finding *f, pb_table t,
+			 const void *record, const char *role);
+void pb_finding_message(pb_rule_ctx *ctx, pb_finding *f, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void pb_finding_detail(pb_rule_ctx *ctx, pb_finding *f, const char *key,
+		       const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* Records a note on the rule's coverage line ("skipped 2 rows in USD"). */
+void pb_ctx_note(pb_rule_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Money text in a record's currency for messages: "120000.00 EUR". */
+const char *pb_ctx_money(pb_rule_ctx *ctx, int64_t amount,
+			 const char *currency);
+
+/* The primary key of a record as text ("L-1|2024" for composite keys). */
+const char *pb_ledger_key(pb_ledger *l, pb_table t, const void *record);
+
+#endif

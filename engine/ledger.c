@@ -1,0 +1,547 @@
+/*
+ * ledger.c - the canonical tables, their column definitions, and the
+ * in-memory ledger with its key and group indexes.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "ledger.h"
+
+/* --- column definitions: FORMATS.md, table by table --- */
+
+static const char *const kinds_party[] = {"organisation", "person", NULL};
+static const char *const roles_party[] = {
+	"buyer", "supplier", "official", "agent", "owner", "tenderer",
+	"beneficiary", "obligor", "payer", "payee", NULL};
+static const char *const methods[] = {"open", "selective", "limited",
+				      "direct", NULL};
+static const char *const categories[] = {"goods", "works", "services", NULL};
+static const char *const bid_statuses[] = {"valid", "disqualified",
+					   "withdrawn", "pending", NULL};
+static const char *const offset_kinds[] = {"direct", "indirect", NULL};
+static const char *const offset_statuses[] = {"pending", "fulfilled",
+					      "waived", "defaulted", NULL};
+static const char *const relationship_kinds[] = {
+	"owner", "director", "relative", "spouse", "employee", "agent",
+	"declared_interest", NULL};
+
+#define COL(type, field, kind, flags, values)                                  \
+	{#field, kind, offsetof(type, field), flags, values}
+
+static const pb_column cols_parties[] = {
+	COL(pb_party, party_id, PB_COL_ID, PB_COL_KEY, NULL),
+	COL(pb_party, name, PB_COL_TEXT, 0, NULL),
+	COL(pb_party, kind, PB_COL_ENUM, 0, kinds_party),
+	COL(pb_party, roles, PB_COL_LIST, 0, roles_party),
+	COL(pb_party, country, PB_COL_TEXT, 0, NULL),
+	COL(pb_party, registry_id, PB_COL_ID, 0, NULL),
+	COL(pb_party, registered_on, PB_COL_DATE, 0, NULL),
+	COL(pb_party, address, PB_COL_TEXT, 0, NULL),
+	COL(pb_party, bank_account, PB_COL_ID, 0, NULL),
+	COL(pb_party, position, PB_COL_TEXT, 0, NULL),
+	COL(pb_party, employer_id, PB_COL_ID, 0, NULL),
+};
+
+static const pb_column cols_tenders[] = {
+	COL(pb_tender, tender_id, PB_COL_ID, PB_COL_KEY, NULL),
+	COL(pb_tender, buyer_id, PB_COL_ID, 0, NULL),
+	COL(pb_tender, title, PB_COL_TEXT, 0, NULL),
+	COL(pb_tender, description, PB_COL_TEXT, 0, NULL),
+	COL(pb_tender, method, PB_COL_ENUM, 0, methods),
+	COL(pb_tender, method_details, PB_COL_TEXT, 0, NULL),
+	COL(pb_tender, method_rationale, PB_COL_TEXT, 0, NULL),
+	COL(pb_tender, category, PB_COL_ENUM, 0, categories),
+	COL(pb_tender, estimated_value, PB_COL_AMOUNT, 0, NULL),
+	COL(pb_tender, currency, PB_COL_CURRENCY, 0, NULL),
+	COL(pb_tender, published_on, PB_COL_DATE, 0, NULL),
+	COL(pb_tender, submission_deadline, PB_COL_DATE, 0, NULL),
+	COL(pb_tender, number_of_tenderers, PB_COL_INT, 0, NULL),
+	COL(pb_tender, classified, PB_COL_BOOL, 0, NULL),
+	COL(pb_tender, framework, PB_COL_BOOL, 0, NULL),
+};
+
+static const pb_column cols_bids[] = {
+	COL(pb_bid, bid_id, PB_COL_ID, PB_COL_KEY, NULL),
+	COL(pb_bid, tender_id, PB_COL_ID, 0, NULL),
+	COL(pb_bid, bidder_id, PB_COL_ID, 0, NULL),
+	COL(pb_bid, value, PB_COL_AMOUNT, 0, NULL),
+	COL(pb_bid, currency, PB_COL_CURRENCY, 0, NULL),
+	COL(pb_bid, submitted_on, PB_COL_DATE, 0, NULL),
+	COL(pb_bid, status, PB_COL_ENUM, 0, bid_statuses),
+};
+
+static const pb_column cols_contracts[] = {
+	COL(pb_contract, contract_id, PB_COL_ID, PB_COL_KEY, NULL),
+	COL(pb_contract, tender_id, PB_COL_ID, 0, NULL),
+	COL(pb_contract, buyer_id, PB_COL_ID, 0, NULL),
+	COL(pb_contract, supplier_id, PB_COL_ID, 0, NULL),
+	COL(pb_contract, value, PB_COL_AMOUNT, 0, NULL),
+	COL(pb_contract, currency, PB_COL_CURRENCY, 0, NULL),
+	COL(pb_contract, awarded_on, PB_COL_DATE, 0, NULL),
+	COL(pb_contract, signed_on, PB_COL_DATE, 0, NULL),
+	COL(pb_contract, start_on, PB_COL_DATE, 0, NULL),
+	COL(pb_contract, end_on, PB_COL_DATE, 0, NULL),
+	COL(pb_contract, status, PB_COL_TEXT, 0, NULL),
+};
+
+static const pb_column cols_amendments[] = {
+	COL(pb_amendment, amendment_id, PB_COL_ID, PB_COL_KEY, NULL),
+	COL(pb_amendment, contract_id, PB_COL_ID, 0, NULL),
+	COL(pb_amendment, amended_on, PB_COL_DATE, 0, NULL),
+	COL(pb_amendment, value_before, PB_COL_AMOUNT, 0, NULL),
+	COL(pb_amendment, value_after, PB_COL_AMOUNT, 0, NULL),
+	COL(pb_amendment, currency, PB_COL_CURRENCY, 0, NULL),
+	COL(pb_amendment, end_before, PB_COL_DATE, 0, NULL),
+	COL(pb_amendment, end_after, PB_COL_DATE, 0, NULL),
+	COL(pb_amendment, rationale, PB_COL_TEXT, 0, NULL),
+};
+
+static const pb_column cols_payments[] = {
+	COL(pb_payment, payment_id, PB_COL_ID, PB_COL_KEY, NULL),
+	COL(pb_payment, payer_id, PB_COL_ID, 0, NULL),
+	COL(pb_payment, payee_id, PB_COL_ID, 0, NULL),
+	COL(pb_payment, contract_id, PB_COL_ID, 0, NULL),
+	COL(pb_payment, invoice_id, PB_COL_ID, 0, NULL),
+	COL(pb_payment, amount, PB_COL_AMOUNT, 0, NULL),
+	COL(pb_payment, currency, PB_COL_CURRENCY, 0, NULL),
+	COL(pb_payment, paid_on, PB_COL_DATE, 0, NULL),
+	COL(pb_payment, budget_line, PB_COL_ID, 0, NULL),
+	COL(pb_payment, description, PB_COL_TEXT, 0, NULL),
+	COL(pb_payment, approver_id, PB_COL_ID, 0, NULL),
+};
+
+static const pb_column cols_budget[] = {
+	COL(pb_budget_line, budget_line, PB_COL_ID, PB_COL_KEY, NULL),
+	COL(pb_budget_line, fiscal_year, PB_COL_INT, PB_COL_KEY, NULL),
+	COL(pb_budget_line, org_id, PB_COL_ID, 0, NULL),
+	COL(pb_budget_line, description, PB_COL_TEXT, 0, NULL),
+	COL(pb_budget_line, classified, PB_COL_BOOL, 0, NULL),
+	COL(pb_budget_line, appropriated, PB_COL_AMOUNT, 0, NULL),
+	COL(pb_budget_line, revised, PB_COL_AMOUNT, 0, NULL),
+	COL(pb_budget_line, committed, PB_COL_AMOUNT, 0, NULL),
+	COL(pb_budget_line, spent, PB_COL_AMOUNT, 0, NULL),
+	COL(pb_budget_line, currency, PB_COL_CURRENCY, 0, NULL),
+};
+
+static const pb_column cols_offsets[] = {
+	COL(pb_offset, offset_id, PB_COL_ID, PB_COL_KEY, NULL),
+	COL(pb_offset, contract_id, PB_COL_ID, 0, NULL),
+	COL(pb_offset, obligor_id, PB_COL_ID, 0, NULL),
+	COL(pb_offset, beneficiary_id, PB_COL_ID, 0, NULL),
+	COL(pb_offset, kind, PB_COL_ENUM, 0, offset_kinds),
+	COL(pb_offset, obligation_value, PB_COL_AMOUNT, 0, NULL),
+	COL(pb_offset, credited_value, PB_COL_AMOUNT, 0, NULL),
+	COL(pb_offset, multiplier, PB_COL_DECIMAL, 0, NULL),
+	COL(pb_offset, currency, PB_COL_CURRENCY, 0, NULL),
+	COL(pb_offset, due_on, PB_COL_DATE, 0, NULL),
+	COL(pb_offset, fulfilled_on, PB_COL_DATE, 0, NULL),
+	COL(pb_offset, status, PB_COL_ENUM, 0, offset_statuses),
+	COL(pb_offset, penalty, PB_COL_AMOUNT, 0, NULL),
+	COL(pb_offset, penalty_collected, PB_COL_AMOUNT, 0, NULL),
+};
+
+static const pb_column cols_relationships[] = {
+	COL(pb_relationship, from_id, PB_COL_ID, PB_COL_KEY, NULL),
+	COL(pb_relationship, to_id, PB_COL_ID, PB_COL_KEY, NULL),
+	COL(pb_relationship, kind, PB_COL_ENUM, PB_COL_KEY, relationship_kinds),
+	COL(pb_relationship, share_pct, PB_COL_DECIMAL, 0, NULL),
+	COL(pb_relationship, start_on, PB_COL_DATE, 0, NULL),
+	COL(pb_relationship, end_on, PB_COL_DATE, 0, NULL),
+	COL(pb_relationship, source, PB_COL_TEXT, 0, NULL),
+};
+
+#define NCOLS(a) (sizeof(a) / sizeof((a)[0]))
+
+static const pb_table_def table_defs[PB_T_COUNT] = {
+#define X(e, nm, type)                                                         \
+	[PB_T_##e] = {PB_T_##e, #nm, sizeof(type), cols_##nm, NCOLS(cols_##nm)},
+	PB_TABLES(X)
+#undef X
+};
+
+const pb_table_def *pb_table_get(pb_table t)
+{
+	return t < PB_T_COUNT ? &table_defs[t] : NULL;
+}
+
+const pb_table_def *pb_table_find(const char *name)
+{
+	for (int t = 0; t < PB_T_COUNT; t++)
+		if (!strcmp(table_defs[t].name, name))
+			return &table_defs[t];
+	return NULL;
+}
+
+int pb_table_column(const pb_table_def *def, const char *name)
+{
+	for (size_t i = 0; i < def->ncolumns; i++)
+		if (!strcmp(def->columns[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+/* --- the ledger --- */
+
+struct group_index {
+	pb_table table;
+	size_t offset;
+	pb_ptrmap *groups; /* key -> group number */
+	uint32_t *start;   /* per group: first position in items */
+	uint32_t *count;
+	uint32_t *items;   /* record indexes, grouped, in file order */
+};
+
+struct table_store {
+	unsigned char *data;
+	size_t count, cap, size;
+	pb_ptrmap *keys; /* primary key (interned) -> record index */
+};
+
+struct pb_ledger {
+	pb_arena *arena;
+	pb_strtab *strings;
+	const char *base_currency;
+	struct table_store tables[PB_T_COUNT];
+	pb_input *inputs;
+	size_t ninputs, capinputs;
+	pb_rejection *rejections;
+	size_t nrejections, caprejections;
+	struct group_index *indexes;
+	size_t nindexes, capindexes;
+	int sealed;
+};
+
+pb_ledger *pb_ledger_new(const char *base_currency)
+{
+	pb_ledger *l = pb_xcalloc(1, sizeof(*l));
+
+	l->arena = pb_arena_new();
+	l->strings = pb_strtab_new(l->arena);
+	l->base_currency = pb_intern_str(l->strings, base_currency);
+	for (int t = 0; t < PB_T_COUNT; t++) {
+		l->tables[t].size = table_defs[t].record_size;
+		l->tables[t].keys = pb_ptrmap_new();
+	}
+	return l;
+}
+
+void pb_ledger_free(pb_ledger *l)
+{
+	if (!l)
+		return;
+	for (int t = 0; t < PB_T_COUNT; t++) {
+		free(l->tables[t].data);
+		pb_ptrmap_free(l->tables[t].keys);
+	}
+	for (size_t i = 0; i < l->nindexes; i++) {
+		struct group_index *g = &l->indexes[i];
+		pb_ptrmap_free(g->groups);
+		free(g->start);
+		free(g->count);
+		free(g->items);
+	}
+	free(l->indexes);
+	free(l->inputs);
+	free(l->rejections);
+	pb_strtab_free(l->strings);
+	pb_arena_free(l->arena);
+	free(l);
+}
+
+pb_arena *pb_ledger_arena(pb_ledger *l)
+{
+	return l->arena;
+}
+
+const char *pb_ledger_intern(pb_ledger *l, const char *s, size_t n)
+{
+	return pb_intern(l->strings, s, n);
+}
+
+const char *pb_ledger_base_currency(const pb_ledger *l)
+{
+	return l->base_currency;
+}
+
+size_t pb_ledger_add_input(pb_ledger *l, const char *path, const char *table,
+			   const char *format)
+{
+	PB_GROW(l->inputs, l->ninputs + 1, l->capinputs);
+	pb_input *in = &l->inputs[l->ninputs];
+	memset(in, 0, sizeof(*in));
+	in->path = pb_intern_str(l->strings, path);
+	in->table = pb_intern_str(l->strings, table);
+	in->format = pb_intern_str(l->strings, format);
+	return l->ninputs++;
+}
+
+pb_input *pb_ledger_input(pb_ledger *l, size_t i)
+{
+	return i < l->ninputs ? &l->inputs[i] : NULL;
+}
+
+size_t pb_ledger_ninputs(const pb_ledger *l)
+{
+	return l->ninputs;
+}
+
+const pb_input *pb_ledger_inputs(const pb_ledger *l)
+{
+	return l->inputs;
+}
+
+static void add_rejection(pb_ledger *l, size_t in, uint64_t line,
+			  const char *reason)
+{
+	PB_GROW(l->rejections, l->nrejections + 1, l->caprejections);
+	pb_rejection *r = &l->rejections[l->nrejections++];
+	r->path = l->inputs[in].path;
+	r->line = line;
+	r->reason = reason;
+	l->inputs[in].rows_read++;
+	l->inputs[in].rows_rejected++;
+}
+
+void pb_ledger_reject(pb_ledger *l, size_t in, uint64_t line, const char *fmt,
+		      ...)
+{
+	va_list ap;
+	pb_buf b;
+
+	pb_buf_init(&b);
+	va_start(ap, fmt);
+	pb_buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	add_rejection(l, in, line, pb_arena_strndup(l->arena, b.data, b.len));
+	pb_buf_release(&b);
+}
+
+size_t pb_ledger_nrejections(const pb_ledger *l)
+{
+	return l->nrejections;
+}
+
+const pb_rejection *pb_ledger_rejections(const pb_ledger *l)
+{
+	return l->rejections;
+}
+
+static const char *field_text(const void *rec, size_t offset)
+{
+	return *(const char *const *)((const unsigned char *)rec + offset);
+}
+
+/* Renders one key column's value for a composite key. */
+static void key_part(pb_buf *b, const void *rec, const pb_column *c)
+{
+	const unsigned char *p = (const unsigned char *)rec + c->offset;
+
+	if (c->type == PB_COL_INT) {
+		int64_t v = *(const int64_t *)p;
+		if (v != PB_INT_NONE)
+			pb_buf_addf(b, "%lld", (long long)v);
+	} else {
+		const char *s = *(const char *const *)p;
+		if (s)
+			pb_buf_addstr(b, s);
+	}
+}
+
+const char *pb_ledger_key(pb_ledger *l, pb_table t, const void *rec)
+{
+	const pb_table_def *def = &table_defs[t];
+	const pb_column *first = &def->columns[0];
+	pb_buf b;
+	int parts = 0;
+
+	if (first->type == PB_COL_ID &&
+	    (def->ncolumns < 2 || !(def->columns[1].flags & PB_COL_KEY)))
+		return field_text(rec, first->offset);
+	pb_buf_init(&b);
+	for (size_t i = 0; i < def->ncolumns; i++) {
+		if (!(def->columns[i].flags & PB_COL_KEY))
+			continue;
+		if (parts++)
+			pb_buf_addch(&b, '|');
+		key_part(&b, rec, &def->columns[i]);
+	}
+	const char *k = pb_intern(l->strings, b.data, b.len);
+	pb_buf_release(&b);
+	return k;
+}
+
+const char *pb_row_source(pb_ledger *l, const pb_row *row)
+{
+	if (row->src.path)
+		return pb_arena_printf(l->arena, "%s:%u#%s", row->src.file,
+				       row->src.line, row->src.path);
+	return pb_arena_printf(l->arena, "%s:%u", row->src.file, row->src.line);
+}
+
+int pb_ledger_add(pb_ledger *l, size_t in, pb_table t, const void *record)
+{
+	struct table_store *ts = &l->tables[t];
+	const char *key = pb_ledger_key(l, t, record);
+	uint32_t first;
+
+	if (!key) {
+		const pb_row *row = record;
+		add_rejection(l, in, row->src.line, pb_arena_printf(l->arena,
+			      "%s has no primary key", table_defs[t].name));
+		return -1;
+	}
+	if (pb_ptrmap_get(ts->keys, key, &first)) {
+		const pb_row *row = record;
+		const pb_row *prev = (const pb_row *)(ts->data + first * ts->size);
+		add_rejection(l, in, row->src.line,
+			      pb_arena_printf(l->arena,
+					      "duplicate %s key '%s' (first at %s:%u)",
+					      table_defs[t].name, key,
+					      prev->src.file, prev->src.line));
+		return -1;
+	}
+	if (ts->count >= UINT32_MAX - 1) {
+		const pb_row *row = record;
+		add_rejection(l, in, row->src.line,
+			      pb_arena_strdup(l->arena, "table is full (2^32 rows)"));
+		return -1;
+	}
+	if (ts->count + 1 > ts->cap) {
+		size_t cap = ts->cap ? ts->cap * 2 : 256;
+		ts->data = pb_xreallocarray(ts->data, cap, ts->size);
+		ts->cap = cap;
+	}
+	memcpy(ts->data + ts->count * ts->size, record, ts->size);
+	pb_ptrmap_put(ts->keys, key, (uint32_t)ts->count);
+	ts->count++;
+	l->inputs[in].rows_read++;
+	l->inputs[in].rows_imported++;
+	return 0;
+}
+
+void pb_ledger_seal(pb_ledger *l)
+{
+	l->sealed = 1;
+}
+
+size_t pb_ledger_count(const pb_ledger *l, pb_table t)
+{
+	return l->tables[t].count;
+}
+
+const void *pb_ledger_at(const pb_ledger *l, pb_table t, size_t i)
+{
+	const struct table_store *ts = &l->tables[t];
+
+	return i < ts->count ? ts->data + i * ts->size : NULL;
+}
+
+const void *pb_ledger_find(pb_ledger *l, pb_table t, const char *key)
+{
+	uint32_t i;
+
+	if (!key || !pb_ptrmap_get(l->tables[t].keys, key, &i))
+		return NULL;
+	return pb_ledger_at(l, t, i);
+}
+
+static struct group_index *build_group(pb_ledger *l, pb_table t, size_t offset)
+{
+	const struct table_store *ts = &l->tables[t];
+	PB_GROW(l->indexes, l->nindexes + 1, l->capindexes);
+	struct group_index *g = &l->indexes[l->nindexes++];
+	size_t ngroups = 0, capgroups = 0;
+
+	memset(g, 0, sizeof(*g));
+	g->table = t;
+	g->offset = offset;
+	g->groups = pb_ptrmap_new();
+	uint32_t *gid = pb_xcalloc(ts->count, sizeof(*gid));
+	for (size_t i = 0; i < ts->count; i++) {
+		const char *k = field_text(ts->data + i * ts->size, offset);
+		uint32_t n;
+		if (!k) {
+			gid[i] = UINT32_MAX;
+			continue;
+		}
+		if (!pb_ptrmap_get(g->groups, k, &n)) {
+			n = (uint32_t)ngroups++;
+			pb_ptrmap_put(g->groups, k, n);
+			PB_GROW(g->count, ngroups, capgroups);
+			g->count[n] = 0;
+		}
+		g->count[n]++;
+		gid[i] = n;
+	}
+	g->start = pb_xcalloc(ngroups + 1, sizeof(*g->start));
+	for (size_t n = 1; n <= ngroups; n++)
+		g->start[n] = g->start[n - 1] + g->count[n - 1];
+	g->items = pb_xcalloc(ts->count + 1, sizeof(*g->items));
+	uint32_t *fill = pb_xcalloc(ngroups + 1, sizeof(*fill));
+	for (size_t i = 0; i < ts->count; i++)
+		if (gid[i] != UINT32_MAX)
+			g->items[g->start[gid[i]] + fill[gid[i]]++] = (uint32_t)i;
+	free(fill);
+	free(gid);
+	return g;
+}
+
+const uint32_t *pb_ledger_group(pb_ledger *l, pb_table t, size_t field_offset,
+				const char *key, size_t *n)
+{
+	struct group_index *g = NULL;
+	uint32_t gi;
+
+	*n = 0;
+	for (size_t i = 0; i < l->nindexes; i++)
+		if (l->indexes[i].table == t && l->indexes[i].offset == field_offset)
+			g = &l->indexes[i];
+	if (!g)
+		g = build_group(l, t, field_offset);
+	if (!key || !pb_ptrmap_get(g->groups, key, &gi))
+		return NULL;
+	*n = g->count[gi];
+	return g->items + g->start[gi];
+}
+
+/* Dates on which something happened; plans (end_on, due_on) are not
+ * evidence of how current an extract is. */
+static const struct {
+	pb_table table;
+	size_t offset;
+} event_dates[] = {
+	{PB_T_TENDERS, offsetof(pb_tender, published_on)},
+	{PB_T_BIDS, offsetof(pb_bid, submitted_on)},
+	{PB_T_CONTRACTS, offsetof(pb_contract, awarded_on)},
+	{PB_T_CONTRACTS, offsetof(pb_contract, signed_on)},
+	{PB_T_AMENDMENTS, offsetof(pb_amendment, amended_on)},
+	{PB_T_PAYMENTS, offsetof(pb_payment, paid_on)},
+	{PB_T_OFFSETS, offsetof(pb_offset, fulfilled_on)},
+};
+
+pb_date pb_ledger_latest_date(const pb_ledger *l)
+{
+	pb_date best = PB_DATE_NONE;
+
+	for (size_t e = 0; e < sizeof(event_dates) / sizeof(event_dates[0]); e++) {
+		const struct table_store *ts = &l->tables[event_dates[e].table];
+		for (size_t i = 0; i < ts->count; i++) {
+			pb_date d = *(const pb_date *)(ts->data + i * ts->size +
+						       event_dates[e].offset);
+			if (d != PB_DATE_NONE && d > best)
+				best = d;
+		}
+	}
+	return best;
+}
+
+int pb_method_is_competitive(const char *method)
+{
+	return method && (!strcmp(method, "open") || !strcmp(method, "selective"));
+}
+
+int pb_method_is_noncompetitive(const char *method)
+{
+	return method && (!strcmp(method, "limited") || !strcmp(method, "direct"));
+}

@@ -1,0 +1,278 @@
+/*
+ * ledger.h - the canonical tables of ../shared/FORMATS.md in memory.
+ *
+ * Importers fill a pb_ledger; rules read it.  Every record begins with a
+ * pb_row saying where it came from, so a finding's evidence always leads
+ * back to "file:line" (and, for JSON/XML, the element's path).  Text
+ * fields are interned (NULL = unknown); amounts are int64 minor units of
+ * the record's `currency`; dates are pb_date; unknown numbers are the
+ * *_NONE markers of value.h.
+ *
+ * Records live in one growable array per table: pointers are stable only
+ * once importing is finished (pb_ledger_seal), which is also when
+ * indexes may be asked for.  Indexes are built on first use and kept.
+ */
+#ifndef PB_LEDGER_H
+#define PB_LEDGER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "pb.h"
+#include "value.h"
+
+/* X(ENUM, name, struct): the only list of tables. */
+#define PB_TABLES(X)                                                           \
+	X(PARTIES, parties, pb_party)                                          \
+	X(TENDERS, tenders, pb_tender)                                         \
+	X(BIDS, bids, pb_bid)                                                  \
+	X(CONTRACTS, contracts, pb_contract)                                   \
+	X(AMENDMENTS, amendments, pb_amendment)                                \
+	X(PAYMENTS, payments, pb_payment)                                      \
+	X(BUDGET, budget, pb_budget_line)                                      \
+	X(OFFSETS, offsets, pb_offset)                                         \
+	X(RELATIONSHIPS, relationships, pb_relationship)
+
+typedef enum {
+#define X(e, name, type) PB_T_##e,
+	PB_TABLES(X)
+#undef X
+	PB_T_COUNT
+} pb_table;
+
+#define PB_NEEDS(t) (1u << (t))
+
+/* Where a record came from. */
+typedef struct {
+	const char *file;  /* path as given, interned */
+	uint32_t line;     /* 1-based line where the record starts */
+	const char *path;  /* JSON pointer / XML path, or NULL for CSV */
+} pb_source;
+
+/* A column the canonical table does not know, kept for evidence. */
+typedef struct {
+	const char *name;
+	const char *value;
+} pb_attr;
+
+typedef struct {
+	pb_source src;
+	const pb_attr *extra;
+	uint32_t nextra;
+} pb_row;
+
+typedef struct {
+	pb_row row;
+	const char *party_id, *name, *kind, *roles, *country, *registry_id;
+	pb_date registered_on;
+	const char *address, *bank_account, *position, *employer_id;
+} pb_party;
+
+typedef struct {
+	pb_row row;
+	const char *tender_id, *buyer_id, *title, *description, *method,
+		*method_details, *method_rationale, *category;
+	int64_t estimated_value;
+	const char *currency;
+	pb_date published_on, submission_deadline;
+	int64_t number_of_tenderers;
+	int classified, framework; /* PB_BOOL_NONE, 0, 1 */
+} pb_tender;
+
+typedef struct {
+	pb_row row;
+	const char *bid_id, *tender_id, *bidder_id;
+	int64_t value;
+	const char *currency;
+	pb_date submitted_on;
+	const char *status;
+} pb_bid;
+
+typedef struct {
+	pb_row row;
+	const char *contract_id, *tender_id, *buyer_id, *supplier_id;
+	int64_t value;
+	const char *currency;
+	pb_date awarded_on, signed_on, start_on, end_on;
+	const char *status;
+} pb_contract;
+
+typedef struct {
+	pb_row row;
+	const char *amendment_id, *contract_id;
+	pb_date amended_on;
+	int64_t value_before, value_after;
+	const char *currency; /* extension: defaults to the base currency */
+	pb_date end_before, end_after;
+	const char *rationale;
+} pb_amendment;
+
+typedef struct {
+	pb_row row;
+	const char *payment_id, *payer_id, *payee_id, *contract_id,
+		*invoice_id;
+	int64_t amount;
+	const char *currency;
+	pb_date paid_on;
+	const char *budget_line, *description, *approver_id;
+} pb_payment;
+
+typedef struct {
+	pb_row row;
+	const char *budget_line;
+	int64_t fiscal_year;
+	const char *org_id, *description;
+	int classified;
+	int64_t appropriated, revised, committed, spent;
+	const char *currency;
+} pb_budget_line;
+
+typedef struct {
+	pb_row row;
+	const char *offset_id, *contract_id, *obligor_id, *beneficiary_id,
+		*kind;
+	int64_t obligation_value, credited_value;
+	int64_t multiplier; /* millionths */
+	const char *currency;
+	pb_date due_on, fulfilled_on;
+	const char *status;
+	int64_t penalty, penalty_collected;
+} pb_offset;
+
+typedef struct {
+	pb_row row;
+	const char *from_id, *to_id, *kind;
+	int64_t share_pct; /* millionths of a percent point: 51.5 -> 51500000 */
+	pb_date start_on, end_on;
+	const char *source;
+} pb_relationship;
+
+/* Column kinds; the importer parses a cell according to its kind. */
+typedef enum {
+	PB_COL_TEXT,     /* interned text */
+	PB_COL_ID,       /* interned text, a key or a reference */
+	PB_COL_ENUM,     /* lowercased, must be one of `values` */
+	PB_COL_LIST,     /* ';'-separated enum values (parties.roles) */
+	PB_COL_DATE,
+	PB_COL_AMOUNT,   /* needs the row's currency */
+	PB_COL_CURRENCY, /* ISO 4217; empty means the base currency */
+	PB_COL_INT,
+	PB_COL_DECIMAL,
+	PB_COL_BOOL
+} pb_coltype;
+
+#define PB_COL_KEY 1u      /* part of the primary key: required */
+#define PB_COL_REQUIRED 2u /* must not be empty */
+
+typedef struct {
+	const char *name;
+	pb_coltype type;
+	size_t offset;
+	unsigned flags;
+	const char *const *values; /* ENUM/LIST: NULL-terminated */
+} pb_column;
+
+typedef struct {
+	pb_table id;
+	const char *name;
+	size_t record_size;
+	const pb_column *columns;
+	size_t ncolumns;
+} pb_table_def;
+
+const pb_table_def *pb_table_get(pb_table t);
+/* Looks a table up by name; NULL if none. */
+const pb_table_def *pb_table_find(const char *name);
+/* Index of column `name` in def, or -1. */
+int pb_table_column(const pb_table_def *def, const char *name);
+
+/* Per-input reconciliation: read = imported + rejected, always. */
+typedef struct {
+	const char *path;
+	const char *table;  /* canonical table name, or "mixed" for OCDS */
+	const char *format; /* "csv", "ocds", "eforms", "ted" */
+	uint64_t rows_read, rows_imported, rows_rejected;
+} pb_input;
+
+typedef struct {
+	const char *path;
+	uint64_t line;
+	const char *reason;
+} pb_rejection;
+
+typedef struct pb_ledger pb_ledger;
+
+/* base_currency: the default for empty currency cells, e.g. "EUR". */
+pb_ledger *pb_ledger_new(const char *base_currency);
+void pb_ledger_free(pb_ledger *l);
+
+pb_arena *pb_ledger_arena(pb_ledger *l);
+const char *pb_ledger_intern(pb_ledger *l, const char *s, size_t n);
+const char *pb_ledger_base_currency(const pb_ledger *l); /* interned */
+
+/*
+ * Adds one input file's counts; returns its index for
+ * pb_ledger_input_get / the counters.  path is copied.
+ */
+size_t pb_ledger_add_input(pb_ledger *l, const char *path, const char *table,
+			   const char *format);
+pb_input *pb_ledger_input(pb_ledger *l, size_t i);
+size_t pb_ledger_ninputs(const pb_ledger *l);
+const pb_input *pb_ledger_inputs(const pb_ledger *l);
+
+/*
+ * Counts a row of input `in` as read and rejected, remembering why.
+ * The reason is copied.
+ */
+void pb_ledger_reject(pb_ledger *l, size_t in, uint64_t line,
+		      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+size_t pb_ledger_nrejections(const pb_ledger *l);
+const pb_rejection *pb_ledger_rejections(const pb_ledger *l);
+
+/*
+ * Adds a record (copied; its text must already be interned in this
+ * ledger) to table t and counts a row of input `in` as read and
+ * imported.  A duplicate primary key is not added: the row is counted
+ * as rejected, naming where the key was first seen, and -1 is returned.
+ */
+int pb_ledger_add(pb_ledger *l, size_t in, pb_table t, const void *record);
+
+/* Ends importing: from now on records and indexes may be read. */
+void pb_ledger_seal(pb_ledger *l);
+
+size_t pb_ledger_count(const pb_ledger *l, pb_table t);
+const void *pb_ledger_at(const pb_ledger *l, pb_table t, size_t i);
+/* The record whose primary key is `key` (interned), or NULL. */
+const void *pb_ledger_find(pb_ledger *l, pb_table t, const char *key);
+
+/*
+ * Records of table t whose text field at `field_offset` equals `key`
+ * (interned), as indexes into the table in file order.  Built once per
+ * (table, field) and cached.  *n is 0 and the result NULL if none.
+ */
+const uint32_t *pb_ledger_group(pb_ledger *l, pb_table t, size_t field_offset,
+				const char *key, size_t *n);
+
+/* Typed conveniences: pb_ledger_parties(l, &n) etc. */
+#define X(e, name, type)                                                       \
+	static inline const type *pb_ledger_##name(const pb_ledger *l,         \
+						   size_t *n)                  \
+	{                                                                      \
+		*n = pb_ledger_count(l, PB_T_##e);                             \
+		return *n ? (const type *)pb_ledger_at(l, PB_T_##e, 0) : NULL; \
+	}
+PB_TABLES(X)
+#undef X
+
+/* The latest date anywhere in the ledger (default --as-of), or NONE. */
+pb_date pb_ledger_latest_date(const pb_ledger *l);
+
+/* "file:line" (or "file:line#path") of a row, in the ledger's arena. */
+const char *pb_row_source(pb_ledger *l, const pb_row *row);
+
+/* Method helpers shared by rules and importers. */
+int pb_method_is_competitive(const char *method);    /* open, selective */
+int pb_method_is_noncompetitive(const char *method); /* limited, direct */
+
+#endif

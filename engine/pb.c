@@ -1,0 +1,200 @@
+/* pb.c - errors, allocation, pb_buf and hashing shared by every module. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pb.h"
+
+void pb_error_set(pb_error *err, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err)
+		return;
+	err->code = code;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+}
+
+static void out_of_memory(size_t n)
+{
+	fprintf(stderr, "probity: fatal: out of memory allocating %zu bytes\n",
+		n);
+	abort();
+}
+
+void *pb_xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p)
+		out_of_memory(n);
+	return p;
+}
+
+void *pb_xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (!p)
+		out_of_memory(n * size);
+	return p;
+}
+
+void *pb_xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+
+	if (!q)
+		out_of_memory(n);
+	return q;
+}
+
+void *pb_xreallocarray(void *p, size_t n, size_t size)
+{
+	if (size && n > SIZE_MAX / size)
+		out_of_memory(SIZE_MAX);
+	return pb_xrealloc(p, n * size);
+}
+
+char *pb_xstrdup(const char *s)
+{
+	return pb_xstrndup(s, strlen(s));
+}
+
+char *pb_xstrndup(const char *s, size_t n)
+{
+	char *p = pb_xmalloc(n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+/* An empty pb_buf points here, so data is never NULL. */
+static char empty_buf[1];
+
+void pb_buf_init(pb_buf *b)
+{
+	b->data = empty_buf;
+	b->len = 0;
+	b->cap = 0;
+}
+
+static void buf_reserve(pb_buf *b, size_t extra)
+{
+	size_t need = b->len + extra + 1;
+
+	if (need <= b->cap)
+		return;
+	size_t cap = b->cap ? b->cap : 64;
+	while (cap < need)
+		cap *= 2;
+	if (b->cap == 0) {
+		b->data = pb_xmalloc(cap);
+		b->data[0] = '\0';
+	} else {
+		b->data = pb_xrealloc(b->data, cap);
+	}
+	b->cap = cap;
+}
+
+void pb_buf_add(pb_buf *b, const void *p, size_t n)
+{
+	buf_reserve(b, n);
+	memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+void pb_buf_addstr(pb_buf *b, const char *s)
+{
+	pb_buf_add(b, s, strlen(s));
+}
+
+void pb_buf_addch(pb_buf *b, char c)
+{
+	pb_buf_add(b, &c, 1);
+}
+
+void pb_buf_vaddf(pb_buf *b, const char *fmt, va_list ap)
+{
+	va_list cp;
+	int n;
+
+	va_copy(cp, ap);
+	n = vsnprintf(NULL, 0, fmt, cp);
+	va_end(cp);
+	if (n < 0)
+		return;
+	buf_reserve(b, (size_t)n);
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	b->len += (size_t)n;
+}
+
+void pb_buf_addf(pb_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	pb_buf_vaddf(b, fmt, ap);
+	va_end(ap);
+}
+
+void pb_buf_reset(pb_buf *b)
+{
+	b->len = 0;
+	if (b->cap)
+		b->data[0] = '\0';
+}
+
+char *pb_buf_detach(pb_buf *b)
+{
+	char *p = b->cap ? b->data : pb_xstrdup("");
+
+	pb_buf_init(b);
+	return p;
+}
+
+void pb_buf_release(pb_buf *b)
+{
+	if (b->cap)
+		free(b->data);
+	pb_buf_init(b);
+}
+
+uint64_t pb_hash_continue(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *s = p;
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= s[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+uint64_t pb_hash(const void *p, size_t n)
+{
+	return pb_hash_continue(0xcbf29ce484222325ULL, p, n);
+}
+
+int pb_strcaseeq(const char *a, const char *b)
+{
+	for (; *a && *b; a++, b++)
+		if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
+			return 0;
+	return *a == *b;
+}
+
+void pb_trim(const char **s, size_t *n)
+{
+	while (*n && isspace((unsigned char)**s)) {
+		(*s)++;
+		(*n)--;
+	}
+	while (*n && isspace((unsigned char)(*s)[*n - 1]))
+		(*n)--;
+}

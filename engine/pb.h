@@ -1,0 +1,95 @@
+/*
+ * pb.h - the few things every probity module shares: exit codes, the error
+ * value handed up instead of printed, allocation that cannot fail, the one
+ * string buffer type, and a stable hash.
+ *
+ * Ownership rule, stated once: memory returned by a function named *_new or
+ * *_dup is the caller's; everything a ledger hands out (interned strings,
+ * records, rows) belongs to that ledger's arena and lives until
+ * pb_ledger_free().  Nothing in engine/, importers/, rules/ or reports/
+ * prints; only engine/main.c talks to the terminal and exits.
+ */
+#ifndef PB_PB_H
+#define PB_PB_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define PB_VERSION "0.1.0"
+
+/* Exit codes, the scheduler's contract (README "Exit status"). */
+typedef enum {
+	PB_EXIT_CLEAN = 0,    /* no finding at or above --fail-on */
+	PB_EXIT_FINDINGS = 1, /* findings at or above --fail-on */
+	PB_EXIT_USAGE = 2,    /* bad command line or configuration */
+	PB_EXIT_INPUT = 3,    /* unreadable, empty or unusable input; I/O */
+	PB_EXIT_INTERNAL = 4  /* a bug in probity */
+} pb_exit;
+
+/*
+ * An error is a value: the failing function fills it and returns -1, and
+ * the caller decides whether to print it (main.c) or turn it into a row
+ * rejection (importers).  Messages are lowercase and name the file, line
+ * and field: "payments.csv:17: amount '12,34,56' is not a number".
+ */
+typedef struct {
+	int code;       /* a pb_exit value saying which kind of failure */
+	char msg[1024];
+} pb_error;
+
+void pb_error_set(pb_error *err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Allocation failure is not recoverable here: these print and abort. */
+void *pb_xmalloc(size_t n);
+void *pb_xcalloc(size_t n, size_t size);
+void *pb_xrealloc(void *p, size_t n);
+void *pb_xreallocarray(void *p, size_t n, size_t size);
+char *pb_xstrdup(const char *s);
+char *pb_xstrndup(const char *s, size_t n);
+
+/* Grow an array so that index `need - 1` is valid; `*cap` tracks capacity. */
+#define PB_GROW(ptr, need, cap)                                                \
+	do {                                                                   \
+		if ((size_t)(need) > (cap)) {                                  \
+			size_t pb_grow_new = (cap) ? (cap) * 2 : 16;           \
+			while (pb_grow_new < (size_t)(need))                   \
+				pb_grow_new *= 2;                              \
+			(ptr) = pb_xreallocarray((ptr), pb_grow_new,           \
+						 sizeof(*(ptr)));              \
+			(cap) = pb_grow_new;                                   \
+		}                                                              \
+	} while (0)
+
+/*
+ * pb_buf: a growable byte string.  Invariant: after pb_buf_init, `data` is
+ * never NULL and data[len] == '\0', so it can always be used as a C string.
+ */
+typedef struct {
+	char *data;
+	size_t len;
+	size_t cap;
+} pb_buf;
+
+void pb_buf_init(pb_buf *b);
+void pb_buf_add(pb_buf *b, const void *p, size_t n);
+void pb_buf_addstr(pb_buf *b, const char *s);
+void pb_buf_addch(pb_buf *b, char c);
+void pb_buf_addf(pb_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void pb_buf_vaddf(pb_buf *b, const char *fmt, va_list ap);
+void pb_buf_reset(pb_buf *b);            /* len = 0, keeps memory */
+char *pb_buf_detach(pb_buf *b);          /* caller frees; b is re-inited */
+void pb_buf_release(pb_buf *b);          /* frees; b is re-inited */
+
+/* 64-bit FNV-1a: stable across runs and machines, used for finding ids. */
+uint64_t pb_hash(const void *p, size_t n);
+uint64_t pb_hash_continue(uint64_t h, const void *p, size_t n);
+
+/* ASCII helpers that ignore the locale. */
+int pb_strcaseeq(const char *a, const char *b);
+void pb_trim(const char **s, size_t *n);
+
+#endif

@@ -1,0 +1,40 @@
+/*
+ * importer.h - the importer contract and registry.
+ *
+ * An importer reads one file into the ledger.  Each row it reads is
+ * either added (pb_ledger_add) or rejected (pb_ledger_reject) with the
+ * line and a reason, so that rows read = imported + rejected.  A problem
+ * with the file as a whole (unreadable, empty, no recognisable header)
+ * returns -1 with err naming the file (code PB_EXIT_INPUT).
+ */
+#ifndef PB_IMPORTER_H
+#define PB_IMPORTER_H
+
+#include "../engine/config.h"
+#include "../engine/ledger.h"
+
+typedef struct {
+	const char *name;               /* "csv" */
+	const char *const *extensions;  /* NULL-terminated, lowercase, no dot */
+	const char *help;
+	/* table: forced by --table, or NULL to guess */
+	int (*import)(pb_ledger *l, const char *path, const char *table,
+		      const pb_config *cfg, pb_error *err);
+} pb_importer;
+
+extern const pb_importer pb_importer_csv;
+
+extern const pb_importer *const pb_importers[];
+extern const size_t pb_nimporters;
+
+/* The importer whose extensions match path, or NULL. */
+const pb_importer *pb_importer_for(const char *path);
+
+/*
+ * Imports a file, or every ledger file of a directory (sorted by name,
+ * not recursive).  A directory with no ledger file is an error.
+ */
+int pb_import_path(pb_ledger *l, const char *path, const char *table,
+		   const pb_config *cfg, pb_error *err);
+
+#endif

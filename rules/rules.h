@@ -1,0 +1,36 @@
+/*
+ * rules.h - the rule registry.  Each rules/<family>.c exports const
+ * pb_rule descriptors; PB_RULE_LIST below is the only place a rule is
+ * named, and `probity rules`, `probity init`, the config loader and the
+ * runner all read from it.
+ */
+#ifndef PB_RULES_H
+#define PB_RULES_H
+
+#include "../engine/audit.h"
+
+#define PB_RULE_LIST(X)                                                        \
+	X(pb_rule_single_source)                                               \
+	X(pb_rule_weak_rationale)                                              \
+	X(pb_rule_single_bid)                                                  \
+	X(pb_rule_below_threshold)                                             \
+	X(pb_rule_backdated)                                                   \
+	X(pb_rule_value_increase)                                              \
+	X(pb_rule_overpayment)                                                 \
+	X(pb_rule_payment_duplicate)                                           \
+	X(pb_rule_budget_overspend)
+
+#define X(sym) extern const pb_rule sym;
+PB_RULE_LIST(X)
+#undef X
+
+extern const pb_rule *const pb_rules[];
+extern const size_t pb_nrules;
+
+const pb_rule *pb_rule_find(const char *id);
+/* Index of a rule in pb_rules, or -1. */
+int pb_rule_index(const pb_rule *r);
+/* Index of a parameter in r->params, or -1. */
+int pb_rule_param_index(const pb_rule *r, const char *name);
+
+#endif
