@@ -35,11 +35,18 @@ typedef struct {
 	size_t nrenames;
 } pb_profile;
 
+/* Compiled PATTERNS parameter (pcre2_code is struct pcre2_real_code_8). */
+struct pcre2_real_code_8;
+typedef struct {
+	struct pcre2_real_code_8 **codes;
+	size_t n;
+} pb_pattern_list;
+
 typedef struct {
 	int enabled;          /* 1 unless the config says otherwise */
 	int severity;         /* -1 = the rule's own, else pb_severity */
 	char **values;        /* per parameter: the text, or NULL = default */
-	void **compiled;      /* per PATTERNS parameter: pcre2 code list */
+	pb_pattern_list **compiled; /* per PATTERNS parameter, else NULL */
 	int64_t *numbers;     /* per parameter: parsed number */
 } pb_rule_config;
 
@@ -47,7 +54,7 @@ typedef struct pb_config {
 	char *path;            /* file it came from, or NULL */
 	char base_currency[4]; /* default "EUR" */
 	pb_date as_of;         /* PB_DATE_NONE = latest date in the data */
-	pb_severity fail_on;   /* default high */
+	int fail_on;           /* pb_severity, or PB_SEV_COUNT for "none" */
 	size_t max_field_bytes;/* a bigger CSV field rejects its row */
 	pb_rule_config *rules; /* pb_nrules entries, registry order */
 	pb_profile *profiles;

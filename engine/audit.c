@@ -1,0 +1,361 @@
+/*
+ * audit.c - runs the rule registry over a sealed ledger and collects
+ * findings and coverage.
+ *
+ * Determinism is a feature for IG offices diffing nightly runs: finding
+ * ids hash only the rule, the subject and a discriminator, and findings
+ * are sorted before any reporter sees them.
+ */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../rules/rules.h"
+#include "audit.h"
+#include "config.h"
+
+struct pb_rule_ctx {
+	pb_audit *audit;
+	const pb_rule *rule;
+	const pb_rule_config *rc;
+	pb_ledger *ledger;
+	pb_buf notes;
+	size_t capfindings;
+};
+
+static const char *const severity_names[PB_SEV_COUNT] = {
+	"low", "medium", "high", "critical"};
+
+const char *pb_severity_name(pb_severity s)
+{
+	return s < PB_SEV_COUNT ? severity_names[s] : "unknown";
+}
+
+int pb_severity_parse(const char *s, pb_severity *out)
+{
+	for (int i = 0; i < PB_SEV_COUNT; i++) {
+		if (pb_strcaseeq(s, severity_names[i])) {
+			*out = (pb_severity)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+const char *pb_cov_status_name(pb_cov_status s)
+{
+	switch (s) {
+	case PB_COV_RAN:
+		return "ran";
+	case PB_COV_NOT_RUN:
+		return "not run";
+	case PB_COV_DISABLED:
+		return "disabled";
+	}
+	return "unknown";
+}
+
+pb_ledger *pb_ctx_ledger(pb_rule_ctx *ctx)
+{
+	return ctx->ledger;
+}
+
+pb_date pb_ctx_as_of(pb_rule_ctx *ctx)
+{
+	return ctx->audit->as_of;
+}
+
+const char *pb_ctx_currency(pb_rule_ctx *ctx)
+{
+	return pb_ledger_base_currency(ctx->ledger);
+}
+
+/* A rule asking for a parameter it did not declare is a bug in probity. */
+static int param_index(pb_rule_ctx *ctx, const char *name)
+{
+	int i = pb_rule_param_index(ctx->rule, name);
+
+	if (i < 0) {
+		fprintf(stderr, "probity: internal error: rule %s has no parameter '%s'\n",
+			ctx->rule->id, name);
+		abort();
+	}
+	return i;
+}
+
+int64_t pb_param_money(pb_rule_ctx *ctx, const char *name)
+{
+	return ctx->rc->numbers[param_index(ctx, name)];
+}
+
+int64_t pb_param_int(pb_rule_ctx *ctx, const char *name)
+{
+	return ctx->rc->numbers[param_index(ctx, name)];
+}
+
+int64_t pb_param_millionths(pb_rule_ctx *ctx, const char *name)
+{
+	return ctx->rc->numbers[param_index(ctx, name)];
+}
+
+const char *pb_param_text(pb_rule_ctx *ctx, const char *name)
+{
+	int i = param_index(ctx, name);
+
+	return ctx->rc->values[i] ? ctx->rc->values[i] : ctx->rule->params[i].def;
+}
+
+/* Marks the bytes of `text` that one compiled pattern matches. */
+static void cover_matches(pcre2_code *re, const char *text, size_t len,
+			  unsigned char *covered)
+{
+	pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
+	size_t start = 0;
+
+	while (start <= len) {
+		int rc = pcre2_match(re, (PCRE2_SPTR)text, len, start, 0, md, NULL);
+		if (rc < 0)
+			break;
+		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+		memset(covered + ov[0], 1, ov[1] - ov[0]);
+		start = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
+		/* Do not restart inside a UTF-8 sequence. */
+		while (start < len && ((unsigned char)text[start] & 0xC0) == 0x80)
+			start++;
+	}
+	pcre2_match_data_free(md);
+}
+
+size_t pb_param_uncovered(pb_rule_ctx *ctx, const char *name, const char *text)
+{
+	int i = param_index(ctx, name);
+	const pb_pattern_list *pl = ctx->rc->compiled[i];
+	size_t len = text ? strlen(text) : 0, left = 0;
+	unsigned char *covered;
+
+	if (!len)
+		return 0;
+	covered = pb_xcalloc(len, 1);
+	for (size_t p = 0; pl && p < pl->n; p++)
+		cover_matches(pl->codes[p], text, len, covered);
+	for (size_t k = 0; k < len; k++) {
+		unsigned char c = (unsigned char)text[k];
+		int letter = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+			     (c >= 'A' && c <= 'Z') || c >= 0xC0;
+		if (letter && !covered[k])
+			left++;
+	}
+	free(covered);
+	return left;
+}
+
+pb_finding *pb_finding_add(pb_rule_ctx *ctx, pb_table table,
+			   const char *subject_id, const char *discriminator)
+{
+	pb_audit *a = ctx->audit;
+	pb_finding *f = pb_xcalloc(1, sizeof(*f));
+	const char *tname = pb_table_get(table)->name;
+	uint64_t h = pb_hash(ctx->rule->id, strlen(ctx->rule->id) + 1);
+
+	h = pb_hash_continue(h, tname, strlen(tname) + 1);
+	if (subject_id)
+		h = pb_hash_continue(h, subject_id, strlen(subject_id));
+	h = pb_hash_continue(h, "", 1);
+	if (discriminator)
+		h = pb_hash_continue(h, discriminator, strlen(discriminator));
+	snprintf(f->id, sizeof(f->id), "%016llx", (unsigned long long)h);
+	f->rule = ctx->rule;
+	f->severity = ctx->rule->severity;
+	f->score = 1.0;
+	f->subject_table = tname;
+	f->subject_id = subject_id ? subject_id : "";
+	f->message = "";
+	PB_GROW(a->findings, a->nfindings + 1, ctx->capfindings);
+	a->findings[a->nfindings++] = f;
+	return f;
+}
+
+void pb_finding_evidence(pb_rule_ctx *ctx, pb_finding *f, pb_table t,
+			 const void *record, const char *role)
+{
+	size_t cap = f->nevidence; /* grown one at a time: lists are short */
+
+	f->evidence = pb_xreallocarray(f->evidence, cap + 1, sizeof(*f->evidence));
+	pb_evidence *e = &f->evidence[f->nevidence++];
+	e->table = pb_table_get(t)->name;
+	e->id = pb_ledger_key(ctx->ledger, t, record);
+	if (!e->id)
+		e->id = "";
+	e->source = pb_row_source(ctx->ledger, record);
+	e->role = role ? role : e->table;
+}
+
+void pb_finding_message(pb_rule_ctx *ctx, pb_finding *f, const char *fmt, ...)
+{
+	va_list ap;
+	pb_buf b;
+
+	pb_buf_init(&b);
+	va_start(ap, fmt);
+	pb_buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	f->message = pb_arena_strndup(pb_ledger_arena(ctx->ledger), b.data, b.len);
+	pb_buf_release(&b);
+}
+
+void pb_finding_detail(pb_rule_ctx *ctx, pb_finding *f, const char *key,
+		       const char *fmt, ...)
+{
+	va_list ap;
+	pb_buf b;
+
+	pb_buf_init(&b);
+	va_start(ap, fmt);
+	pb_buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	f->details = pb_xreallocarray(f->details, f->ndetails + 1,
+				      sizeof(*f->details));
+	f->details[f->ndetails].key = key;
+	f->details[f->ndetails].value =
+		pb_arena_strndup(pb_ledger_arena(ctx->ledger), b.data, b.len);
+	f->ndetails++;
+	pb_buf_release(&b);
+}
+
+void pb_ctx_note(pb_rule_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ctx->notes.len)
+		pb_buf_addstr(&ctx->notes, "; ");
+	va_start(ap, fmt);
+	pb_buf_vaddf(&ctx->notes, fmt, ap);
+	va_end(ap);
+}
+
+const char *pb_ctx_money(pb_rule_ctx *ctx, int64_t amount, const char *currency)
+{
+	char buf[32];
+	int e = pb_currency_exponent(currency);
+
+	if (amount == PB_AMOUNT_NONE)
+		return "unknown";
+	pb_amount_format(amount, e < 0 ? 2 : e, buf);
+	return pb_arena_printf(pb_ledger_arena(ctx->ledger), "%s %s", buf,
+			       currency ? currency : "");
+}
+
+/* "needs payments, budget" for the tables a rule needs that are empty. */
+static const char *missing_tables(pb_ledger *l, unsigned needs)
+{
+	pb_buf b;
+
+	pb_buf_init(&b);
+	for (int t = 0; t < PB_T_COUNT; t++) {
+		if (!(needs & PB_NEEDS(t)) || pb_ledger_count(l, t))
+			continue;
+		pb_buf_addstr(&b, b.len ? ", " : "needs ");
+		pb_buf_addstr(&b, pb_table_get(t)->name);
+	}
+	const char *s = b.len ? pb_arena_strdup(pb_ledger_arena(l), b.data) : NULL;
+	pb_buf_release(&b);
+	return s;
+}
+
+static void run_rule(pb_audit *a, size_t ri, size_t *capfindings)
+{
+	const pb_rule *r = pb_rules[ri];
+	const pb_rule_config *rc = &a->config->rules[ri];
+	pb_coverage *cov = &a->coverage[ri];
+	struct pb_rule_ctx ctx = {a, r, rc, a->ledger, {0}, *capfindings};
+	size_t before = a->nfindings;
+
+	cov->rule = r;
+	if (!rc->enabled) {
+		cov->status = PB_COV_DISABLED;
+		cov->reason = "disabled in config";
+		return;
+	}
+	cov->reason = missing_tables(a->ledger, r->needs);
+	if (cov->reason) {
+		cov->status = PB_COV_NOT_RUN;
+		return;
+	}
+	pb_buf_init(&ctx.notes);
+	r->run(&ctx);
+	*capfindings = ctx.capfindings;
+	cov->status = PB_COV_RAN;
+	cov->nfindings = a->nfindings - before;
+	if (ctx.notes.len)
+		cov->reason = pb_arena_strdup(pb_ledger_arena(a->ledger),
+					      ctx.notes.data);
+	pb_buf_release(&ctx.notes);
+	for (size_t i = before; rc->severity >= 0 && i < a->nfindings; i++)
+		a->findings[i]->severity = (pb_severity)rc->severity;
+}
+
+static int finding_cmp(const void *pa, const void *pb)
+{
+	const pb_finding *x = *(pb_finding *const *)pa;
+	const pb_finding *y = *(pb_finding *const *)pb;
+	int c = pb_rule_index(x->rule) - pb_rule_index(y->rule);
+
+	if (c)
+		return c;
+	if ((c = strcmp(x->subject_table, y->subject_table)))
+		return c;
+	if ((c = strcmp(x->subject_id, y->subject_id)))
+		return c;
+	return strcmp(x->id, y->id);
+}
+
+pb_audit *pb_audit_run(pb_ledger *l, const pb_config *cfg, pb_date as_of)
+{
+	pb_audit *a = pb_xcalloc(1, sizeof(*a));
+	size_t capfindings = 0;
+
+	a->config = cfg;
+	a->ledger = l;
+	a->as_of = as_of;
+	a->ncoverage = pb_nrules;
+	a->coverage = pb_xcalloc(pb_nrules, sizeof(*a->coverage));
+	for (size_t ri = 0; ri < pb_nrules; ri++)
+		run_rule(a, ri, &capfindings);
+	if (a->nfindings > 1)
+		qsort(a->findings, a->nfindings, sizeof(*a->findings), finding_cmp);
+	return a;
+}
+
+void pb_audit_free(pb_audit *a)
+{
+	if (!a)
+		return;
+	for (size_t i = 0; i < a->nfindings; i++) {
+		free(a->findings[i]->evidence);
+		free(a->findings[i]->details);
+		free(a->findings[i]);
+	}
+	free(a->findings);
+	free(a->coverage);
+	free(a);
+}
+
+int pb_audit_max_severity(const pb_audit *a)
+{
+	int max = -1;
+
+	for (size_t i = 0; i < a->nfindings; i++)
+		if ((int)a->findings[i]->severity > max)
+			max = (int)a->findings[i]->severity;
+	return max;
+}
+
+size_t pb_audit_count(const pb_audit *a, pb_severity s)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < a->nfindings; i++)
+		n += a->findings[i]->severity == s;
+	return n;
+}

@@ -1,0 +1,404 @@
+/*
+ * main.c - the command line: parse options into a command and dispatch.
+ * The only file that prints errors or exits.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../importers/importer.h"
+#include "../reports/report.h"
+#include "../rules/rules.h"
+#include "audit.h"
+#include "config.h"
+#include "output.h"
+
+static const char usage_text[] =
+	"usage: probity <command> [options]\n"
+	"\n"
+	"Procurement integrity audit: reads ledgers exported by ministries and reports\n"
+	"red flags (single-source awards, split purchases, backdating, overpayment,\n"
+	"duplicate payments, budget overspend...) with evidence that leads back to the\n"
+	"source rows.\n"
+	"\n"
+	"commands:\n"
+	"  audit [options] PATH...   import ledgers (files or directories) and run the rules\n"
+	"  check [options] PATH...   import only: row counts, rejections, which rules can run\n"
+	"  rules [--format json]     list the rule catalogue with parameters and defaults\n"
+	"  init [FILE]               write a commented default config (default probity.ini;\n"
+	"                            '-' for standard output; never overwrites)\n"
+	"  help, --help              this text\n"
+	"  version, --version        the version\n"
+	"\n"
+	"audit and check options:\n"
+	"  -c, --config FILE         INI configuration (see `probity init`)\n"
+	"  -t, --table NAME=FILE     import FILE as canonical table NAME (repeatable)\n"
+	"      --as-of DATE          reference date (default: config, else the latest\n"
+	"                            event date in the data)\n"
+	"  -f, --format LIST         comma-separated: html,json,csv,text (default all);\n"
+	"                            text goes to standard output\n"
+	"  -o, --output DIR          where report.html, findings.json and findings.csv\n"
+	"                            are written (default out); files are replaced\n"
+	"                            atomically\n"
+	"      --fail-on SEVERITY    low, medium, high (default), critical or none\n"
+	"\n"
+	"Tables: parties tenders bids contracts amendments payments budget offsets\n"
+	"relationships; a file's table comes from --table, a config profile, its\n"
+	"name (payments_2024.csv) or its header.\n"
+	"\n"
+	"exit status:\n"
+	"  0  no finding at or above --fail-on     1  findings at or above --fail-on\n"
+	"  2  usage or configuration error         3  input or I/O error\n"
+	"  4  internal error\n";
+
+static void die(int code, const char *fmt, ...) __attribute__((noreturn, format(printf, 2, 3)));
+
+static void die(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("probity: error: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(code);
+}
+
+static void die_err(const pb_error *err)
+{
+	die(err->code ? err->code : PB_EXIT_INTERNAL, "%s", err->msg);
+}
+
+struct table_arg {
+	const char *table;
+	const char *path;
+};
+
+struct options {
+	const char *config_path;
+	const char *output;
+	const char *formats;
+	const char *as_of;
+	const char *fail_on;
+	struct table_arg *tables;
+	size_t ntables;
+	char **paths;
+	int npaths;
+};
+
+static void parse_table_arg(struct options *o, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+
+	if (!eq || eq == arg || !eq[1])
+		die(PB_EXIT_USAGE, "--table '%s' is not NAME=FILE", arg);
+	char *name = pb_xstrndup(arg, (size_t)(eq - arg));
+	if (!pb_table_find(name))
+		die(PB_EXIT_USAGE, "--table: '%s' is not a canonical table", name);
+	o->tables = pb_xreallocarray(o->tables, o->ntables + 1, sizeof(*o->tables));
+	o->tables[o->ntables].table = name;
+	o->tables[o->ntables].path = eq + 1;
+	o->ntables++;
+}
+
+static void parse_options(int argc, char **argv, struct options *o)
+{
+	enum { OPT_AS_OF = 256, OPT_FAIL_ON };
+	static const struct option longopts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"table", required_argument, NULL, 't'},
+		{"format", required_argument, NULL, 'f'},
+		{"output", required_argument, NULL, 'o'},
+		{"as-of", required_argument, NULL, OPT_AS_OF},
+		{"fail-on", required_argument, NULL, OPT_FAIL_ON},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0}};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->output = "out";
+	o->formats = "html,json,csv,text";
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "c:t:f:o:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c': o->config_path = optarg; break;
+		case 't': parse_table_arg(o, optarg); break;
+		case 'f': o->formats = optarg; break;
+		case 'o': o->output = optarg; break;
+		case OPT_AS_OF: o->as_of = optarg; break;
+		case OPT_FAIL_ON: o->fail_on = optarg; break;
+		case 'h': fputs(usage_text, stdout); exit(0);
+		default:
+			fputs("probity: see 'probity --help'\n", stderr);
+			exit(PB_EXIT_USAGE);
+		}
+	}
+	o->paths = argv + optind;
+	o->npaths = argc - optind;
+	if (o->npaths == 0 && o->ntables == 0)
+		die(PB_EXIT_USAGE, "%s: no input: give ledger files or directories", argv[0]);
+}
+
+static void load_config(const struct options *o, pb_config *cfg)
+{
+	pb_error err;
+
+	pb_config_init(cfg);
+	if (o->config_path && pb_config_load(cfg, o->config_path, &err) < 0)
+		die_err(&err);
+	if (o->fail_on) {
+		pb_severity s;
+		if (!strcmp(o->fail_on, "none"))
+			cfg->fail_on = PB_SEV_COUNT;
+		else if (pb_severity_parse(o->fail_on, &s) == 0)
+			cfg->fail_on = (int)s;
+		else
+			die(PB_EXIT_USAGE, "--fail-on '%s' is not low, medium, high, critical or none", o->fail_on);
+	}
+	if (o->as_of) {
+		const char *why;
+		if (pb_date_parse(o->as_of, strlen(o->as_of), NULL, &cfg->as_of, &why) < 0)
+			die(PB_EXIT_USAGE, "--as-of '%s' %s", o->as_of, why);
+	}
+}
+
+static pb_ledger *import_all(const struct options *o, const pb_config *cfg)
+{
+	pb_ledger *l = pb_ledger_new(cfg->base_currency);
+	pb_error err;
+
+	for (size_t i = 0; i < o->ntables; i++)
+		if (pb_import_path(l, o->tables[i].path, o->tables[i].table, cfg, &err) < 0)
+			die_err(&err);
+	for (int i = 0; i < o->npaths; i++)
+		if (pb_import_path(l, o->paths[i], NULL, cfg, &err) < 0)
+			die_err(&err);
+	pb_ledger_seal(l);
+	return l;
+}
+
+/* Splits --format into reporters, rejecting unknown names up front. */
+static size_t parse_formats(const char *list, const pb_reporter **out)
+{
+	char *copy = pb_xstrdup(list), *save = NULL;
+	size_t n = 0;
+
+	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		const pb_reporter *r = pb_reporter_find(tok);
+		if (!r)
+			die(PB_EXIT_USAGE, "--format: unknown format '%s' (html, json, csv, text)", tok);
+		int dup = 0;
+		for (size_t i = 0; i < n; i++)
+			dup |= out[i] == r;
+		if (!dup && n < pb_nreporters)
+			out[n++] = r;
+	}
+	free(copy);
+	if (!n)
+		die(PB_EXIT_USAGE, "--format: no format given");
+	return n;
+}
+
+static int exit_status(const pb_audit *a, const pb_config *cfg)
+{
+	int max = pb_audit_max_severity(a);
+
+	return max >= 0 && max >= cfg->fail_on ? PB_EXIT_FINDINGS : PB_EXIT_CLEAN;
+}
+
+static int cmd_audit(int argc, char **argv)
+{
+	struct options o;
+	pb_config cfg;
+	pb_error err;
+	const pb_reporter *reps[16];
+
+	parse_options(argc, argv, &o);
+	size_t nreps = parse_formats(o.formats, reps);
+	load_config(&o, &cfg);
+	pb_ledger *l = import_all(&o, &cfg);
+	pb_date as_of = cfg.as_of != PB_DATE_NONE ? cfg.as_of : pb_ledger_latest_date(l);
+	pb_audit *a = pb_audit_run(l, &cfg, as_of);
+	if (pb_output_write(a, reps, nreps, o.output, &err) < 0)
+		die_err(&err);
+	int rc = exit_status(a, &cfg);
+	pb_audit_free(a);
+	pb_ledger_free(l);
+	pb_config_release(&cfg);
+	free(o.tables);
+	return rc;
+}
+
+static void print_check(pb_ledger *l, const pb_config *cfg)
+{
+	const pb_input *in = pb_ledger_inputs(l);
+	const pb_rejection *rej = pb_ledger_rejections(l);
+
+	printf("%-40s %-13s %8s %8s %8s\n", "input", "table", "read", "imported", "rejected");
+	for (size_t i = 0; i < pb_ledger_ninputs(l); i++)
+		printf("%-40s %-13s %8llu %8llu %8llu\n", in[i].path, in[i].table,
+		       (unsigned long long)in[i].rows_read,
+		       (unsigned long long)in[i].rows_imported,
+		       (unsigned long long)in[i].rows_rejected);
+	for (size_t i = 0; i < pb_ledger_nrejections(l); i++)
+		printf("rejected %s:%llu: %s\n", rej[i].path,
+		       (unsigned long long)rej[i].line, rej[i].reason);
+	printf("\nrules:\n");
+	for (size_t ri = 0; ri < pb_nrules; ri++) {
+		const pb_rule *r = pb_rules[ri];
+		pb_buf why;
+		pb_buf_init(&why);
+		for (int t = 0; t < PB_T_COUNT; t++)
+			if ((r->needs & PB_NEEDS(t)) && !pb_ledger_count(l, t))
+				pb_buf_addf(&why, "%s%s", why.len ? ", " : "needs ", pb_table_get(t)->name);
+		if (!cfg->rules[ri].enabled)
+			printf("  %-40s disabled in config\n", r->id);
+		else
+			printf("  %-40s %s\n", r->id, why.len ? why.data : "can run");
+		pb_buf_release(&why);
+	}
+}
+
+static int cmd_check(int argc, char **argv)
+{
+	struct options o;
+	pb_config cfg;
+
+	parse_options(argc, argv, &o);
+	load_config(&o, &cfg);
+	pb_ledger *l = import_all(&o, &cfg);
+	print_check(l, &cfg);
+	pb_ledger_free(l);
+	pb_config_release(&cfg);
+	free(o.tables);
+	return PB_EXIT_CLEAN;
+}
+
+static const char *param_type_word(pb_param_type t)
+{
+	static const char *const words[] = {"money", "int", "days", "percent",
+					    "decimal", "patterns", "text"};
+	return words[t];
+}
+
+static json_t *rules_json(void)
+{
+	json_t *arr = json_array();
+
+	for (size_t ri = 0; ri < pb_nrules; ri++) {
+		const pb_rule *r = pb_rules[ri];
+		json_t *params = json_array();
+		for (int pi = 0; r->params && r->params[pi].name; pi++) {
+			const pb_param_def *pd = &r->params[pi];
+			json_array_append_new(params, json_pack("{s:s, s:s, s:s, s:s}",
+				"name", pd->name, "type", param_type_word(pd->type),
+				"default", pd->def, "help", pd->help));
+		}
+		json_t *needs = json_array();
+		for (int t = 0; t < PB_T_COUNT; t++)
+			if (r->needs & PB_NEEDS(t))
+				json_array_append_new(needs, json_string(pb_table_get(t)->name));
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o}",
+			"id", r->id, "family", r->family, "title", r->title,
+			"severity", pb_severity_name(r->severity), "source", r->source,
+			"needs", needs, "params", params));
+	}
+	return arr;
+}
+
+static int cmd_rules(int argc, char **argv)
+{
+	int as_json = 0;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--format=json") ||
+		    (!strcmp(argv[i], "--format") && i + 1 < argc && !strcmp(argv[++i], "json")))
+			as_json = 1;
+		else if (!strcmp(argv[i], "--format=text") || !strcmp(argv[i], "text"))
+			as_json = 0;
+		else
+			die(PB_EXIT_USAGE, "rules: unknown argument '%s' (try --format json)", argv[i]);
+	}
+	if (as_json) {
+		json_t *arr = rules_json();
+		json_dumpf(arr, stdout, JSON_INDENT(2));
+		putchar('\n');
+		json_decref(arr);
+		return 0;
+	}
+	for (size_t ri = 0; ri < pb_nrules; ri++) {
+		const pb_rule *r = pb_rules[ri];
+		printf("%-36s %-8s %s\n", r->id, pb_severity_name(r->severity), r->title);
+		for (int pi = 0; r->params && r->params[pi].name; pi++) {
+			const pb_param_def *pd = &r->params[pi];
+			const char *def = strchr(pd->def, '\n') ? "(list, see probity init)" : pd->def;
+			printf("    %-20s = %-12s %s\n", pd->name, def, pd->help);
+		}
+	}
+	return 0;
+}
+
+static int cmd_init(int argc, char **argv)
+{
+	const char *path = argc > 1 ? argv[1] : "probity.ini";
+
+	if (argc > 2)
+		die(PB_EXIT_USAGE, "init: too many arguments");
+	if (!strcmp(path, "-")) {
+		pb_config_write_default(stdout);
+		return fflush(stdout) ? PB_EXIT_INPUT : 0;
+	}
+	FILE *f = fopen(path, "wx");
+	if (!f)
+		die(errno == EEXIST ? PB_EXIT_USAGE : PB_EXIT_INPUT,
+		    "%s: cannot create: %s", path, strerror(errno));
+	pb_config_write_default(f);
+	if (fclose(f) != 0)
+		die(PB_EXIT_INPUT, "%s: write failed: %s", path, strerror(errno));
+	fprintf(stderr, "probity: wrote %s\n", path);
+	return 0;
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	fputs(usage_text, stdout);
+	return 0;
+}
+
+static int cmd_version(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	printf("probity %s\n", PB_VERSION);
+	return 0;
+}
+
+static const struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+} commands[] = {
+	{"audit", cmd_audit},     {"check", cmd_check},
+	{"rules", cmd_rules},     {"init", cmd_init},
+	{"help", cmd_help},       {"--help", cmd_help},
+	{"-h", cmd_help},         {"version", cmd_version},
+	{"--version", cmd_version},
+};
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fputs(usage_text, stderr);
+		return PB_EXIT_USAGE;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].fn(argc - 1, argv + 1);
+	die(PB_EXIT_USAGE, "'%s' is not a probity command; see 'probity --help'", argv[1]);
+}
