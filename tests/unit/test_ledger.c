@@ -1,0 +1,217 @@
+/* test_ledger.c - arena, interning, keys, duplicates, groups, counts. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "../../engine/audit.h"
+#include "../../engine/ledger.h"
+
+static pb_payment payment(pb_ledger *l, const char *id, const char *contract,
+			  int64_t amount, uint32_t line)
+{
+	pb_payment p;
+
+	memset(&p, 0, sizeof(p));
+	p.row.src.file = pb_ledger_intern(l, "payments.csv", 12);
+	p.row.src.line = line;
+	p.payment_id = pb_ledger_intern(l, id, strlen(id));
+	p.contract_id = contract ? pb_ledger_intern(l, contract, strlen(contract)) : NULL;
+	p.amount = amount;
+	p.currency = pb_ledger_base_currency(l);
+	p.paid_on = PB_DATE_NONE;
+	return p;
+}
+
+static void test_interning(void **state)
+{
+	pb_arena *a = pb_arena_new();
+	pb_strtab *t = pb_strtab_new(a);
+	char buf[32];
+	(void)state;
+
+	const char *x = pb_intern(t, "C-1", 3);
+	assert_ptr_equal(x, pb_intern_str(t, "C-1"));
+	assert_ptr_not_equal(x, pb_intern_str(t, "C-2"));
+	assert_null(pb_intern(t, "", 0));
+	/* Enough strings to force several rehashes. */
+	for (int i = 0; i < 5000; i++) {
+		snprintf(buf, sizeof(buf), "id-%d", i);
+		pb_intern_str(t, buf);
+	}
+	assert_ptr_equal(x, pb_intern_str(t, "C-1"));
+	assert_string_equal(pb_intern_str(t, "id-4999"), "id-4999");
+	pb_strtab_free(t);
+	pb_arena_free(a);
+}
+
+static void test_arena_large(void **state)
+{
+	pb_arena *a = pb_arena_new();
+	(void)state;
+
+	char *small = pb_arena_alloc(a, 10);
+	char *big = pb_arena_alloc(a, 5u << 20);
+	char *after = pb_arena_alloc(a, 10);
+	big[(5u << 20) - 1] = 'x';
+	small[9] = 'y';
+	after[0] = 'z';
+	assert_true(pb_arena_bytes(a) >= (5u << 20));
+	pb_arena_free(a);
+}
+
+static void test_ptrmap(void **state)
+{
+	pb_ptrmap *m = pb_ptrmap_new();
+	static char keys[1000];
+	uint32_t v;
+	(void)state;
+
+	for (uint32_t i = 0; i < 1000; i++)
+		pb_ptrmap_put(m, &keys[i], i * 2);
+	assert_int_equal(pb_ptrmap_count(m), 1000);
+	assert_true(pb_ptrmap_get(m, &keys[777], &v));
+	assert_int_equal(v, 1554);
+	pb_ptrmap_put(m, &keys[777], 1);
+	assert_true(pb_ptrmap_get(m, &keys[777], &v));
+	assert_int_equal(v, 1);
+	assert_int_equal(pb_ptrmap_count(m), 1000);
+	assert_false(pb_ptrmap_get(m, "elsewhere", &v));
+	pb_ptrmap_free(m);
+}
+
+static void test_add_and_duplicates(void **state)
+{
+	pb_ledger *l = pb_ledger_new("EUR");
+	size_t in = pb_ledger_add_input(l, "payments.csv", "payments", "csv");
+	(void)state;
+
+	pb_payment p1 = payment(l, "P-1", "C-1", 100, 2);
+	pb_payment p2 = payment(l, "P-2", "C-1", 200, 3);
+	pb_payment dup = payment(l, "P-1", "C-9", 300, 4);
+	assert_int_equal(pb_ledger_add(l, in, PB_T_PAYMENTS, &p1), 0);
+	assert_int_equal(pb_ledger_add(l, in, PB_T_PAYMENTS, &p2), 0);
+	assert_int_equal(pb_ledger_add(l, in, PB_T_PAYMENTS, &dup), -1);
+	pb_ledger_reject(l, in, 5, "amount '%s' is not a number", "x");
+	pb_ledger_seal(l);
+
+	const pb_input *inp = pb_ledger_inputs(l);
+	assert_int_equal(inp[0].rows_read, 4);
+	assert_int_equal(inp[0].rows_imported, 2);
+	assert_int_equal(inp[0].rows_rejected, 2);
+	assert_int_equal(pb_ledger_nrejections(l), 2);
+	const pb_rejection *r = pb_ledger_rejections(l);
+	assert_int_equal(r[0].line, 4);
+	assert_string_equal(r[0].reason,
+			    "duplicate payments key 'P-1' (first at payments.csv:2)");
+	assert_string_equal(r[1].reason, "amount 'x' is not a number");
+
+	const pb_payment *found = pb_ledger_find(l, PB_T_PAYMENTS,
+						 pb_ledger_intern(l, "P-2", 3));
+	assert_non_null(found);
+	assert_int_equal(found->amount, 200);
+	assert_null(pb_ledger_find(l, PB_T_PAYMENTS, pb_ledger_intern(l, "P-9", 3)));
+
+	size_t n;
+	const uint32_t *g = pb_ledger_group(l, PB_T_PAYMENTS,
+					    offsetof(pb_payment, contract_id),
+					    pb_ledger_intern(l, "C-1", 3), &n);
+	assert_int_equal(n, 2);
+	assert_int_equal(g[0], 0);
+	assert_int_equal(g[1], 1);
+	g = pb_ledger_group(l, PB_T_PAYMENTS, offsetof(pb_payment, contract_id),
+			    pb_ledger_intern(l, "C-9", 3), &n);
+	assert_null(g);
+	assert_int_equal(n, 0);
+	assert_string_equal(pb_row_source(l, &found->row), "payments.csv:3");
+	pb_ledger_free(l);
+}
+
+static void test_composite_key(void **state)
+{
+	pb_ledger *l = pb_ledger_new("EUR");
+	size_t in = pb_ledger_add_input(l, "budget.csv", "budget", "csv");
+	pb_budget_line b;
+	(void)state;
+
+	memset(&b, 0, sizeof(b));
+	b.row.src.file = pb_ledger_intern(l, "budget.csv", 10);
+	b.row.src.line = 2;
+	b.budget_line = pb_ledger_intern(l, "L-1", 3);
+	b.fiscal_year = 2024;
+	assert_int_equal(pb_ledger_add(l, in, PB_T_BUDGET, &b), 0);
+	b.fiscal_year = 2025;
+	assert_int_equal(pb_ledger_add(l, in, PB_T_BUDGET, &b), 0);
+	b.row.src.line = 4;
+	assert_int_equal(pb_ledger_add(l, in, PB_T_BUDGET, &b), -1);
+	pb_ledger_seal(l);
+	assert_string_equal(pb_ledger_key(l, PB_T_BUDGET, &b), "L-1|2025");
+	assert_non_null(pb_ledger_find(l, PB_T_BUDGET, pb_ledger_intern(l, "L-1|2024", 8)));
+	pb_ledger_free(l);
+}
+
+static void test_table_defs(void **state)
+{
+	(void)state;
+	for (int t = 0; t < PB_T_COUNT; t++) {
+		const pb_table_def *def = pb_table_get(t);
+		assert_non_null(def);
+		assert_ptr_equal(pb_table_find(def->name), def);
+		assert_true(def->columns[0].flags & PB_COL_KEY);
+		for (size_t i = 0; i < def->ncolumns; i++) {
+			const pb_column *c = &def->columns[i];
+			assert_int_equal(pb_table_column(def, c->name), (int)i);
+			assert_true(c->offset + sizeof(void *) <= def->record_size ||
+				    c->type == PB_COL_DATE || c->type == PB_COL_BOOL);
+			if (c->type == PB_COL_ENUM || c->type == PB_COL_LIST)
+				assert_non_null(c->values);
+		}
+	}
+	assert_null(pb_table_find("ledger"));
+	assert_int_equal(pb_table_column(pb_table_get(PB_T_TENDERS), "method"), 4);
+}
+
+static void test_latest_date(void **state)
+{
+	pb_ledger *l = pb_ledger_new("EUR");
+	size_t in = pb_ledger_add_input(l, "payments.csv", "payments", "csv");
+	(void)state;
+
+	pb_payment p = payment(l, "P-1", NULL, 1, 2);
+	p.paid_on = pb_date_from_ymd(2024, 5, 1);
+	pb_ledger_add(l, in, PB_T_PAYMENTS, &p);
+	p = payment(l, "P-2", NULL, 1, 3);
+	p.paid_on = pb_date_from_ymd(2024, 7, 9);
+	pb_ledger_add(l, in, PB_T_PAYMENTS, &p);
+	pb_ledger_seal(l);
+	assert_int_equal(pb_ledger_latest_date(l), pb_date_from_ymd(2024, 7, 9));
+	pb_ledger_free(l);
+}
+
+static void test_methods(void **state)
+{
+	(void)state;
+	assert_true(pb_method_is_competitive("open"));
+	assert_true(pb_method_is_competitive("selective"));
+	assert_false(pb_method_is_competitive("direct"));
+	assert_true(pb_method_is_noncompetitive("limited"));
+	assert_true(pb_method_is_noncompetitive("direct"));
+	assert_false(pb_method_is_noncompetitive(NULL));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_interning),
+		cmocka_unit_test(test_arena_large),
+		cmocka_unit_test(test_ptrmap),
+		cmocka_unit_test(test_add_and_duplicates),
+		cmocka_unit_test(test_composite_key),
+		cmocka_unit_test(test_table_defs),
+		cmocka_unit_test(test_latest_date),
+		cmocka_unit_test(test_methods),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
