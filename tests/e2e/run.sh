@@ -1,0 +1,124 @@
+#!/bin/sh
+# tests/e2e/run.sh - runs the real binary over samples/ and small ledger
+# directories, and compares findings, exit codes and reports with what is
+# expected.  Usage: PROBITY=build/probity sh tests/e2e/run.sh
+set -u
+PROBITY=${PROBITY:-build/probity}
+case $PROBITY in /*) ;; *) PROBITY=$(pwd)/$PROBITY ;; esac
+export LC_ALL=C TZ=UTC
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fails=0
+
+ok() { echo "ok   e2e: $1"; }
+bad() { echo "FAIL e2e: $1"; fails=$((fails + 1)); }
+
+findings_tsv() {
+	jq -r '.findings[] | [.rule, .subject.table, .subject.id, .severity] | @tsv' "$1" | sort
+}
+
+# 1. The sample ministry: exactly the planted findings, exit 1 (high ones).
+"$PROBITY" audit -c samples/probity.ini -o "$T/a" --format html,json,csv samples >"$T/a.out" 2>"$T/a.err"
+rc=$?
+[ $rc -eq 1 ] && ok "samples exit 1 (high findings)" || bad "samples exit $rc, want 1: $(cat "$T/a.err")"
+findings_tsv "$T/a/findings.json" >"$T/got.tsv"
+sort tests/e2e/samples.expected.tsv >"$T/want.tsv"
+if diff -u "$T/want.tsv" "$T/got.tsv" >"$T/diff"; then
+	ok "samples findings match tests/e2e/samples.expected.tsv"
+else
+	bad "samples findings differ:"; cat "$T/diff"
+fi
+
+# 2. Reconciliation in every input, and the planted rejection.
+jq -e '[.inputs[] | select(.rows_read != .rows_imported + .rows_rejected)] | length == 0' \
+	"$T/a/findings.json" >/dev/null && ok "inputs reconcile" || bad "inputs do not reconcile"
+jq -e '.rejections | length == 1 and .[0].line == 19 and (.[0].reason | test("paid_on .2024-02-30. does not exist"))' \
+	"$T/a/findings.json" >/dev/null && ok "PAY-0018 rejected at payments.csv:19" || bad "rejection of payments.csv:19 missing"
+jq -e '.totals.rows_read == (.inputs | map(.rows_read) | add)' "$T/a/findings.json" >/dev/null &&
+	ok "totals add up" || bad "totals do not add up"
+
+# 3. Determinism: same input, byte-identical JSON and CSV, same ids.
+"$PROBITY" audit -c samples/probity.ini -o "$T/b" --format json,csv samples >/dev/null 2>&1
+cmp -s "$T/a/findings.json" "$T/b/findings.json" && cmp -s "$T/a/findings.csv" "$T/b/findings.csv" &&
+	ok "byte-identical output on a second run" || bad "output differs between runs"
+# Ids do not depend on file order: audit the files named one by one, reversed.
+"$PROBITY" audit -c samples/probity.ini -o "$T/c" --format json \
+	samples/tenders.csv samples/payments.csv samples/parties.csv samples/contracts.csv \
+	samples/budget.csv samples/bids.csv samples/amendments.csv >/dev/null 2>&1
+jq -r '.findings[].id' "$T/a/findings.json" | sort >"$T/ids.a"
+jq -r '.findings[].id' "$T/c/findings.json" | sort >"$T/ids.c"
+cmp -s "$T/ids.a" "$T/ids.c" && ok "finding ids stable across input order" || bad "finding ids depend on input order"
+
+# 4. Every finding has evidence that leads to a source row.
+jq -e '[.findings[] | select((.evidence | length) == 0 or any(.evidence[]; (.source | test(":[0-9]+$")) | not))] | length == 0' \
+	"$T/a/findings.json" >/dev/null && ok "every finding has file:line evidence" || bad "finding without file:line evidence"
+
+# 5. The HTML report: one self-contained file with a row per finding.
+n=$(jq '.findings | length' "$T/a/findings.json")
+h=$(grep -o 'data-finding-id="[0-9a-f]\{16\}"' "$T/a/report.html" | sort -u | wc -l)
+[ "$n" -eq "$h" ] && ok "report.html has $h finding rows" || bad "report.html has $h finding rows, json $n"
+grep -qi 'src="http\|href="http\|@import' "$T/a/report.html" && bad "report.html references the network" ||
+	ok "report.html needs no network"
+
+# 6. CSV: a header and one row per finding (libcsv quoting checked in unit tests).
+head -1 "$T/a/findings.csv" | grep -q '^id,rule,family,severity' && ok "findings.csv header" || bad "findings.csv header"
+
+# 7. Missing tables: rules say why they did not run; fail-on none exits 0.
+mkdir -p "$T/only"; cp samples/contracts.csv samples/tenders.csv "$T/only/"
+"$PROBITY" audit -o "$T/o" --format json --fail-on none "$T/only" >/dev/null 2>&1
+rc=$?
+[ $rc -eq 0 ] && ok "--fail-on none exits 0" || bad "--fail-on none exit $rc"
+jq -e '.coverage[] | select(.rule == "payments.duplicate") | .status == "not run" and (.reason | test("needs payments"))' \
+	"$T/o/findings.json" >/dev/null && ok "coverage: payments.duplicate not run, needs payments" || bad "coverage of missing table"
+jq -e '.coverage[] | select(.rule == "competition.single-source") | .status == "ran"' \
+	"$T/o/findings.json" >/dev/null && ok "coverage: single-source ran" || bad "coverage: single-source did not run"
+
+# 8. --fail-on critical: high findings no longer fail the run.
+"$PROBITY" audit -c samples/probity.ini -o "$T/d" --format json --fail-on critical samples >/dev/null 2>&1
+[ $? -eq 0 ] && ok "--fail-on critical exits 0" || bad "--fail-on critical should exit 0"
+
+# 9. --table overrides the file name.
+cp samples/payments.csv "$T/ledger-export.csv"
+"$PROBITY" audit -o "$T/t" --format json --fail-on none --table payments="$T/ledger-export.csv" >/dev/null 2>&1
+jq -e '.inputs[0].table == "payments" and .inputs[0].rows_imported == 17' "$T/t/findings.json" >/dev/null &&
+	ok "--table payments=FILE" || bad "--table did not import as payments"
+
+# 10. Errors: exit codes and messages that name the culprit.
+"$PROBITY" audit -o "$T/e" "$T/does-not-exist.csv" >/dev/null 2>"$T/e.err"; rc=$?
+[ $rc -eq 3 ] && grep -q "does-not-exist.csv" "$T/e.err" && ok "missing file: exit 3, named" || bad "missing file exit $rc"
+"$PROBITY" audit --bogus samples >/dev/null 2>&1; rc=$?
+[ $rc -eq 2 ] && ok "unknown option: exit 2" || bad "unknown option exit $rc"
+printf '[audit]\nbase_curency = EUR\n' >"$T/bad.ini"
+"$PROBITY" audit -c "$T/bad.ini" samples >/dev/null 2>"$T/c.err"; rc=$?
+[ $rc -eq 2 ] && grep -q "unknown key 'base_curency'" "$T/c.err" && ok "config typo: exit 2, key named" || bad "config typo exit $rc"
+"$PROBITY" audit --format pdf samples >/dev/null 2>&1; rc=$?
+[ $rc -eq 2 ] && ok "unknown format: exit 2" || bad "unknown format exit $rc"
+
+# 11. A failed run leaves the previous report untouched.
+cp "$T/a/findings.json" "$T/before.json"
+"$PROBITY" audit -o "$T/a" --format json "$T/does-not-exist.csv" >/dev/null 2>&1
+cmp -s "$T/before.json" "$T/a/findings.json" && ok "failed run keeps previous findings.json" || bad "failed run changed findings.json"
+ls -a "$T/a" | grep -q '\.tmp\.' && bad "temporary file left behind" || ok "no temporary files left"
+
+# 12. check, rules, init, help, version.
+"$PROBITY" check samples >"$T/check.out" 2>&1; rc=$?
+[ $rc -eq 0 ] && grep -q "payments.csv:19" "$T/check.out" && grep -q "competition.single-source" "$T/check.out" &&
+	ok "check lists rejections and rules" || bad "check output (exit $rc)"
+"$PROBITY" rules --format json | jq -e 'length >= 9 and all(.[]; .id and .family and .source)' >/dev/null &&
+	ok "rules --format json" || bad "rules --format json"
+(cd "$T" && "$PROBITY" init >/dev/null 2>&1 && "$PROBITY" init >/dev/null 2>&1; [ $? -eq 2 ]) &&
+	ok "init writes probity.ini and refuses to overwrite" || bad "init"
+"$PROBITY" audit -c "$T/probity.ini" -o "$T/i" --format json samples >/dev/null 2>&1; rc=$?
+[ $rc -le 1 ] && ok "the init config loads" || bad "the init config does not load (exit $rc)"
+"$PROBITY" --help | grep -q "probity audit\|audit \[options\]" && ok "--help" || bad "--help"
+"$PROBITY" --version | grep -q "^probity [0-9]" && ok "--version" || bad "--version"
+
+# 13. Text summary on standard output.
+"$PROBITY" audit -c samples/probity.ini -o "$T/s" --format text samples >"$T/s.out" 2>&1
+grep -qi "high" "$T/s.out" && grep -q "payments.csv" "$T/s.out" && ok "text summary" || bad "text summary"
+
+if [ $fails -ne 0 ]; then
+	echo "e2e: $fails failure(s)"
+	exit 1
+fi
+echo "e2e: all passed"

@@ -1,0 +1,240 @@
+/* test_config.c - INI loading, strict keys, profiles, `probity init`. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "../../engine/config.h"
+#include "../../rules/rules.h"
+
+static char *write_temp(const char *text)
+{
+	char *path = strdup("/tmp/probity-config-XXXXXX");
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "w");
+
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+static int load_text(pb_config *cfg, const char *text, pb_error *err)
+{
+	char *path = write_temp(text);
+	int rc = pb_config_load(cfg, path, err);
+
+	unlink(path);
+	free(path);
+	return rc;
+}
+
+static int64_t param(const pb_config *cfg, const char *rule, const char *name)
+{
+	const pb_rule *r = pb_rule_find(rule);
+
+	return cfg->rules[pb_rule_index(r)].numbers[pb_rule_param_index(r, name)];
+}
+
+static void test_defaults(void **state)
+{
+	pb_config cfg;
+	(void)state;
+
+	pb_config_init(&cfg);
+	assert_string_equal(cfg.base_currency, "EUR");
+	assert_int_equal(cfg.fail_on, PB_SEV_HIGH);
+	assert_int_equal(cfg.as_of, PB_DATE_NONE);
+	assert_int_equal(param(&cfg, "competition.single-source", "threshold"),
+			 10000000); /* 100000.00 EUR in cents */
+	for (size_t i = 0; i < pb_nrules; i++) {
+		assert_int_equal(cfg.rules[i].enabled, 1);
+		assert_int_equal(cfg.rules[i].severity, -1);
+	}
+	pb_config_release(&cfg);
+}
+
+static void test_load(void **state)
+{
+	pb_config cfg;
+	pb_error err;
+	(void)state;
+
+	pb_config_init(&cfg);
+	assert_int_equal(load_text(&cfg,
+		"[rule competition.single-source]\n"
+		"threshold = 250000\n"
+		"severity = critical\n"
+		"[audit]\n"
+		"base_currency = JPY\n"
+		"as_of = 2024-12-31\n"
+		"fail_on = medium\n"
+		"[rule payments.duplicate]\n"
+		"enabled = no\n"
+		"[profile bank]\n"
+		"files = pay_*.csv bank-*.txt\n"
+		"table = payments\n"
+		"delimiter = ;\n"
+		"decimal = ,\n"
+		"thousands = .\n"
+		"date_format = DD.MM.YYYY\n"
+		"encoding = windows-1251\n"
+		"col.amount = Сума\n"
+		"col.paid_on = Date paid\n", &err), 0);
+	assert_string_equal(cfg.base_currency, "JPY");
+	assert_int_equal(cfg.fail_on, PB_SEV_MEDIUM);
+	assert_int_equal(cfg.as_of, pb_date_from_ymd(2024, 12, 31));
+	/* The threshold is parsed after base_currency, whatever the order. */
+	assert_int_equal(param(&cfg, "competition.single-source", "threshold"), 250000);
+	const pb_rule *ss = pb_rule_find("competition.single-source");
+	assert_int_equal(cfg.rules[pb_rule_index(ss)].severity, PB_SEV_CRITICAL);
+	assert_int_equal(cfg.rules[pb_rule_index(pb_rule_find("payments.duplicate"))].enabled, 0);
+
+	assert_int_equal(cfg.nprofiles, 1);
+	const pb_profile *p = pb_config_profile_for(&cfg, "/data/in/pay_2024.csv");
+	assert_non_null(p);
+	assert_string_equal(p->table, "payments");
+	assert_int_equal(p->delimiter, ';');
+	assert_int_equal(p->numfmt.decimal, ',');
+	assert_int_equal(p->numfmt.thousands, '.');
+	assert_string_equal(p->date_format, "DD.MM.YYYY");
+	assert_int_equal(p->nrenames, 2);
+	assert_string_equal(p->renames[0].canonical, "amount");
+	assert_string_equal(p->renames[0].source, "Сума");
+	assert_non_null(pb_config_profile_for(&cfg, "bank-1.txt"));
+	assert_null(pb_config_profile_for(&cfg, "payments.csv"));
+	pb_config_release(&cfg);
+}
+
+static void expect_error(const char *text, const char *needle)
+{
+	pb_config cfg;
+	pb_error err;
+
+	pb_config_init(&cfg);
+	assert_int_equal(load_text(&cfg, text, &err), -1);
+	assert_int_equal(err.code, PB_EXIT_USAGE);
+	if (!strstr(err.msg, needle))
+		fail_msg("error '%s' does not mention '%s'", err.msg, needle);
+	pb_config_release(&cfg);
+}
+
+static void test_errors(void **state)
+{
+	(void)state;
+	expect_error("[audit]\nbase_curency = EUR\n", "unknown key 'base_curency'");
+	expect_error("[audit]\nbase_currency = EURO\n", "'EURO' is not an ISO 4217 code");
+	expect_error("[audit]\nas_of = 2023-02-30\n", "does not exist");
+	expect_error("[audit]\nfail_on = loud\n", "fail_on 'loud'");
+	expect_error("[rules]\nx = 1\n", "unknown section [rules]");
+	expect_error("[rule competition.nope]\nenabled = no\n", "unknown rule 'competition.nope'");
+	expect_error("[rule competition.single-source]\nthreshhold = 5\n", "unknown key 'threshhold'");
+	expect_error("[rule competition.single-source]\nthreshold = 1e6\n", "threshold: '1e6' is not a number");
+	expect_error("[rule competition.single-source]\nthreshold = -5\n", "is negative");
+	expect_error("[rule competition.single-source]\nseverity = urgent\n", "severity 'urgent'");
+	expect_error("[rule competition.weak-rationale]\nboilerplate = (unclosed\n", "pattern '(unclosed'");
+	expect_error("[profile x]\ndecimal = ,\nthousands = ,\n", "both ','");
+	expect_error("[profile x]\ndate_format = DD/MM\n", "date_format 'DD/MM'");
+	expect_error("[profile x]\ntable = ledger\n", "table 'ledger'");
+	expect_error("[profile x]\nmapping = y\n", "unknown key 'mapping'");
+	expect_error("this is not ini\n", "not a valid INI line");
+}
+
+static void test_line_numbers(void **state)
+{
+	pb_config cfg;
+	pb_error err;
+	(void)state;
+
+	pb_config_init(&cfg);
+	assert_int_equal(load_text(&cfg, "[audit]\nfail_on = high\n\nbogus = 1\n", &err), -1);
+	assert_non_null(strstr(err.msg, ":4: [audit]: unknown key 'bogus'"));
+	pb_config_release(&cfg);
+}
+
+static void test_set_param(void **state)
+{
+	pb_config cfg;
+	pb_error err;
+	(void)state;
+
+	pb_config_init(&cfg);
+	assert_int_equal(pb_config_set_param(&cfg, "competition.single-source",
+					     "threshold", "50000", &err), 0);
+	assert_int_equal(param(&cfg, "competition.single-source", "threshold"), 5000000);
+	assert_int_equal(pb_config_set_param(&cfg, "competition.single-source",
+					     "nope", "1", &err), -1);
+	assert_non_null(strstr(err.msg, "unknown key 'nope'"));
+	pb_config_release(&cfg);
+}
+
+/* `probity init` output must load, commented and uncommented alike. */
+static void test_default_file_round_trip(void **state)
+{
+	char *text = NULL, *plain;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	pb_config cfg;
+	pb_error err;
+	(void)state;
+
+	pb_config_write_default(f);
+	fclose(f);
+	pb_config_init(&cfg);
+	assert_int_equal(load_text(&cfg, text, &err), 0);
+	pb_config_release(&cfg);
+
+	/* Uncomment every "; key = value" and continuation line, up to the
+	 * profile example (whose values are placeholders). */
+	plain = calloc(1, len + 1);
+	char *out = plain;
+	for (char *line = text; line && *line;) {
+		char *nl = strchr(line, '\n');
+		size_t n = nl ? (size_t)(nl - line + 1) : strlen(line);
+		if (strstr(line, "A mapping profile") == line + 2)
+			break;
+		int setting = !strncmp(line, "; ", 2) &&
+			      (memchr(line, '=', n) || !strncmp(line, ";     ", 6)) &&
+			      !memchr(line, '(', n < 40 ? n : 40);
+		if (setting && strncmp(line, ";     ", 6) == 0) {
+			memcpy(out, line + 1, n - 1);
+			out += n - 1;
+		} else if (setting) {
+			memcpy(out, line + 2, n - 2);
+			out += n - 2;
+		} else {
+			memcpy(out, line, n);
+			out += n;
+		}
+		line += n;
+	}
+	pb_config_init(&cfg);
+	int rc = load_text(&cfg, plain, &err);
+	if (rc != 0)
+		fail_msg("uncommented default config does not load: %s", err.msg);
+	const pb_rule *wr = pb_rule_find("competition.weak-rationale");
+	assert_non_null(wr);
+	int pi = pb_rule_param_index(wr, "boilerplate");
+	assert_true(pi >= 0);
+	assert_non_null(cfg.rules[pb_rule_index(wr)].values[pi]);
+	assert_true(cfg.rules[pb_rule_index(wr)].compiled[pi]->n > 3);
+	pb_config_release(&cfg);
+	free(plain);
+	free(text);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_load),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_line_numbers),
+		cmocka_unit_test(test_set_param),
+		cmocka_unit_test(test_default_file_round_trip),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,61 @@
+/* test_registry.c - every registered rule is complete and documented. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "../../rules/rules.h"
+
+static void test_rules_complete(void **state)
+{
+	(void)state;
+	assert_true(pb_nrules >= 9);
+	for (size_t i = 0; i < pb_nrules; i++) {
+		const pb_rule *r = pb_rules[i];
+		assert_non_null(r->id);
+		assert_non_null(r->family);
+		assert_non_null(r->title);
+		assert_non_null(r->source);
+		assert_non_null(r->run);
+		assert_true(r->needs != 0);
+		assert_true(r->severity < PB_SEV_COUNT);
+		/* The id's family prefix is the family. */
+		size_t fl = strlen(r->family);
+		assert_memory_equal(r->id, r->family, fl);
+		assert_int_equal(r->id[fl], '.');
+		for (size_t j = 0; j < i; j++)
+			assert_string_not_equal(r->id, pb_rules[j]->id);
+		for (int p = 0; r->params && r->params[p].name; p++) {
+			assert_non_null(r->params[p].def);
+			assert_non_null(r->params[p].help);
+			assert_int_equal(pb_rule_param_index(r, r->params[p].name), p);
+		}
+		assert_ptr_equal(pb_rule_find(r->id), r);
+		assert_int_equal(pb_rule_index(r), (int)i);
+	}
+	assert_null(pb_rule_find("no.such-rule"));
+}
+
+static void test_rules_documented(void **state)
+{
+	char path[256];
+	(void)state;
+
+	for (size_t i = 0; i < pb_nrules; i++) {
+		snprintf(path, sizeof(path), "docs/rules/%s.md", pb_rules[i]->id);
+		if (access(path, R_OK) != 0)
+			fail_msg("%s has no %s", pb_rules[i]->id, path);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rules_complete),
+		cmocka_unit_test(test_rules_documented),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
