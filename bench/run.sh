@@ -1,0 +1,45 @@
+#!/bin/sh
+# bench/run.sh - throughput of import + audit on generated ledgers.
+# Usage: sh bench/run.sh build/probity [ROWS]   (default 1000000 payments)
+# Prints figures; it never fails on speed (targets live here, not in tests).
+set -eu
+PROBITY=$1
+ROWS=${2:-1000000}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+export LC_ALL=C TZ=UTC
+
+CONTRACTS=$((ROWS / 5))
+awk -v n="$CONTRACTS" 'BEGIN {
+	print "contract_id,tender_id,buyer_id,supplier_id,value,currency,awarded_on,signed_on";
+	srand(7);
+	for (i = 1; i <= n; i++) {
+		m = 1 + i % 12; d = 1 + i % 28;
+		printf "C-%d,,B-%d,S-%d,%d.%02d,EUR,2024-%02d-%02d,2024-%02d-%02d\n",
+			i, i % 50, i % 5000, 1000 + int(rand() * 900000), i % 100, m, d, m, d;
+	}
+}' >"$T/contracts.csv"
+awk -v n="$ROWS" -v c="$CONTRACTS" 'BEGIN {
+	print "payment_id,payer_id,payee_id,contract_id,invoice_id,amount,currency,paid_on,budget_line,description";
+	srand(11);
+	for (i = 1; i <= n; i++) {
+		k = 1 + i % c; m = 1 + i % 12; d = 1 + i % 28;
+		printf "P-%d,B-%d,S-%d,C-%d,INV-%d,%d.%02d,EUR,2024-%02d-%02d,L-%d,\"payment, instalment %d\"\n",
+			i, k % 50, k % 5000, k, i, 100 + int(rand() * 90000), i % 100, m, d, i % 40, i;
+	}
+}' >"$T/payments.csv"
+bytes=$(cat "$T"/*.csv | wc -c)
+echo "bench: $ROWS payments + $CONTRACTS contracts, $((bytes / 1048576)) MiB of CSV"
+
+start=$(date +%s.%N)
+if [ -x /usr/bin/time ]; then
+	/usr/bin/time -f "%M" -o "$T/rss" "$PROBITY" audit --fail-on none -o "$T/out" --format json "$T" >/dev/null
+else
+	"$PROBITY" audit --fail-on none -o "$T/out" --format json "$T" >/dev/null
+fi
+end=$(date +%s.%N)
+secs=$(echo "$end $start" | awk '{ printf "%.2f", $1 - $2 }')
+rows=$((ROWS + CONTRACTS))
+echo "bench: import + audit + json: ${secs}s, $(echo "$rows $secs" | awk '{ printf "%.0f", $1 / $2 }') rows/s"
+[ -f "$T/rss" ] && echo "bench: peak memory $(( $(cat "$T/rss") / 1024 )) MiB"
+echo "bench: findings $(grep -c '"rule":' "$T/out/findings.json" || true)"
