@@ -381,31 +381,43 @@ const char *pb_row_source(pb_ledger *l, const pb_row *row)
 
 int pb_ledger_add(pb_ledger *l, size_t in, pb_table t, const void *record)
 {
+	const pb_row *row = record;
+	const void *prev;
+	int rc = pb_ledger_insert(l, t, record, &prev);
+
+	if (rc == 0) {
+		pb_ledger_count_imported(l, in);
+		return 0;
+	}
+	if (rc == 1) {
+		const pb_row *first = prev;
+		add_rejection(l, in, row->src.line,
+			      pb_arena_printf(l->arena,
+					      "duplicate %s key '%s' (first at %s:%u)",
+					      table_defs[t].name,
+					      pb_ledger_key(l, t, record),
+					      first->src.file, first->src.line));
+	} else {
+		add_rejection(l, in, row->src.line,
+			      pb_arena_printf(l->arena, "%s row has no primary key",
+					      table_defs[t].name));
+	}
+	return -1;
+}
+
+int pb_ledger_insert(pb_ledger *l, pb_table t, const void *record,
+		     const void **existing)
+{
 	struct table_store *ts = &l->tables[t];
 	const char *key = pb_ledger_key(l, t, record);
 	uint32_t first;
 
-	if (!key) {
-		const pb_row *row = record;
-		add_rejection(l, in, row->src.line, pb_arena_printf(l->arena,
-			      "%s has no primary key", table_defs[t].name));
+	*existing = NULL;
+	if (!key || ts->count >= UINT32_MAX - 1)
 		return -1;
-	}
 	if (pb_ptrmap_get(ts->keys, key, &first)) {
-		const pb_row *row = record;
-		const pb_row *prev = (const pb_row *)(ts->data + first * ts->size);
-		add_rejection(l, in, row->src.line,
-			      pb_arena_printf(l->arena,
-					      "duplicate %s key '%s' (first at %s:%u)",
-					      table_defs[t].name, key,
-					      prev->src.file, prev->src.line));
-		return -1;
-	}
-	if (ts->count >= UINT32_MAX - 1) {
-		const pb_row *row = record;
-		add_rejection(l, in, row->src.line,
-			      pb_arena_strdup(l->arena, "table is full (2^32 rows)"));
-		return -1;
+		*existing = ts->data + first * ts->size;
+		return 1;
 	}
 	if (ts->count + 1 > ts->cap) {
 		size_t cap = ts->cap ? ts->cap * 2 : 256;
@@ -415,9 +427,13 @@ int pb_ledger_add(pb_ledger *l, size_t in, pb_table t, const void *record)
 	memcpy(ts->data + ts->count * ts->size, record, ts->size);
 	pb_ptrmap_put(ts->keys, key, (uint32_t)ts->count);
 	ts->count++;
+	return 0;
+}
+
+void pb_ledger_count_imported(pb_ledger *l, size_t in)
+{
 	l->inputs[in].rows_read++;
 	l->inputs[in].rows_imported++;
-	return 0;
 }
 
 void pb_ledger_seal(pb_ledger *l)

@@ -238,6 +238,18 @@ const pb_rejection *pb_ledger_rejections(const pb_ledger *l);
  */
 int pb_ledger_add(pb_ledger *l, size_t in, pb_table t, const void *record);
 
+/*
+ * For formats whose unit of input is a document holding many records
+ * (an OCDS release, an eForms notice): adds a record without counting an
+ * input row.  Returns 0 when added, 1 when a record with the same key is
+ * already there (nothing added; *existing points at it, so the importer
+ * can merge or report), and the caller counts the document itself with
+ * pb_ledger_count_imported or pb_ledger_reject.
+ */
+int pb_ledger_insert(pb_ledger *l, pb_table t, const void *record,
+		     const void **existing);
+void pb_ledger_count_imported(pb_ledger *l, size_t in);
+
 /* Ends importing: from now on records and indexes may be read. */
 void pb_ledger_seal(pb_ledger *l);
 
