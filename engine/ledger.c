@@ -521,6 +521,33 @@ const uint32_t *pb_ledger_group(pb_ledger *l, pb_table t, size_t field_offset,
 	return g->items + g->start[gi];
 }
 
+static int cell_filled(const unsigned char *p, pb_coltype type)
+{
+	switch (type) {
+	case PB_COL_DATE:
+		return *(const pb_date *)p != PB_DATE_NONE;
+	case PB_COL_AMOUNT:
+	case PB_COL_INT:
+	case PB_COL_DECIMAL:
+		return *(const int64_t *)p != PB_INT_NONE;
+	case PB_COL_BOOL:
+		return *(const int *)p != PB_BOOL_NONE;
+	default:
+		return *(const char *const *)p != NULL;
+	}
+}
+
+size_t pb_ledger_filled(const pb_ledger *l, pb_table t, size_t col)
+{
+	const struct table_store *ts = &l->tables[t];
+	const pb_column *c = &table_defs[t].columns[col];
+	size_t n = 0;
+
+	for (size_t i = 0; i < ts->count; i++)
+		n += cell_filled(ts->data + i * ts->size + c->offset, c->type);
+	return n;
+}
+
 /* Dates on which something happened; plans (end_on, due_on) are not
  * evidence of how current an extract is. */
 static const struct {

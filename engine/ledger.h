@@ -277,6 +277,9 @@ const uint32_t *pb_ledger_group(pb_ledger *l, pb_table t, size_t field_offset,
 PB_TABLES(X)
 #undef X
 
+/* How many records of table t carry a value in column `col` (def index). */
+size_t pb_ledger_filled(const pb_ledger *l, pb_table t, size_t col);
+
 /* The latest date anywhere in the ledger (default --as-of), or NONE. */
 pb_date pb_ledger_latest_date(const pb_ledger *l);
 

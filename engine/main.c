@@ -248,6 +248,18 @@ static void print_check(pb_ledger *l, const pb_config *cfg)
 	for (size_t i = 0; i < pb_ledger_nrejections(l); i++)
 		printf("rejected %s:%llu: %s\n", rej[i].path,
 		       (unsigned long long)rej[i].line, rej[i].reason);
+	printf("\nfields (records with a value / records):\n");
+	for (int t = 0; t < PB_T_COUNT; t++) {
+		const pb_table_def *def = pb_table_get(t);
+		size_t n = pb_ledger_count(l, t);
+		if (!n)
+			continue;
+		printf("  %s (%zu)\n", def->name, n);
+		for (size_t c = 0; c < def->ncolumns; c++) {
+			size_t k = pb_ledger_filled(l, t, c);
+			printf("    %-22s %8zu  %3zu%%\n", def->columns[c].name, k, k * 100 / n);
+		}
+	}
 	printf("\nrules:\n");
 	for (size_t ri = 0; ri < pb_nrules; ri++) {
 		const pb_rule *r = pb_rules[ri];

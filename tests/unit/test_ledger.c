@@ -187,6 +187,10 @@ static void test_latest_date(void **state)
 	pb_ledger_add(l, in, PB_T_PAYMENTS, &p);
 	pb_ledger_seal(l);
 	assert_int_equal(pb_ledger_latest_date(l), pb_date_from_ymd(2024, 7, 9));
+	const pb_table_def *def = pb_table_get(PB_T_PAYMENTS);
+	assert_int_equal(pb_ledger_filled(l, PB_T_PAYMENTS, pb_table_column(def, "paid_on")), 2);
+	assert_int_equal(pb_ledger_filled(l, PB_T_PAYMENTS, pb_table_column(def, "contract_id")), 0);
+	assert_int_equal(pb_ledger_filled(l, PB_T_PAYMENTS, pb_table_column(def, "amount")), 2);
 	pb_ledger_free(l);
 }
 
