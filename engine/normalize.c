@@ -1,0 +1,344 @@
+/*
+ * normalize.c - folding names, addresses and accounts so that the same
+ * party spelt two ways compares equal.  Unicode work is utf8proc's; the
+ * only table here is the transliteration standard, which no library
+ * packaged for Debian implements.
+ */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+#include "normalize.h"
+
+/*
+ * Ukrainian national transliteration (KMU resolution no. 55, 2010), plus
+ * the Russian letters it lacks.  `initial` is used at the start of a
+ * word, `other` elsewhere.  Lower case only: input is case-folded first.
+ */
+static const struct {
+	int32_t cp;
+	const char *initial, *other;
+} translit[] = {
+	{0x0430, "a", "a"},    {0x0431, "b", "b"},     {0x0432, "v", "v"},
+	{0x0433, "h", "h"},    {0x0491, "g", "g"},     {0x0434, "d", "d"},
+	{0x0435, "e", "e"},    {0x0454, "ye", "ie"},   {0x0436, "zh", "zh"},
+	{0x0437, "z", "z"},    {0x0438, "y", "y"},     {0x0456, "i", "i"},
+	{0x0457, "yi", "i"},   {0x0439, "y", "i"},     {0x043a, "k", "k"},
+	{0x043b, "l", "l"},    {0x043c, "m", "m"},     {0x043d, "n", "n"},
+	{0x043e, "o", "o"},    {0x043f, "p", "p"},     {0x0440, "r", "r"},
+	{0x0441, "s", "s"},    {0x0442, "t", "t"},     {0x0443, "u", "u"},
+	{0x0444, "f", "f"},    {0x0445, "kh", "kh"},   {0x0446, "ts", "ts"},
+	{0x0447, "ch", "ch"},  {0x0448, "sh", "sh"},   {0x0449, "shch", "shch"},
+	{0x044c, "", ""},      {0x044e, "yu", "iu"},   {0x044f, "ya", "ia"},
+	/* Russian and Belarusian letters outside the Ukrainian alphabet. */
+	{0x044b, "y", "y"},    {0x044d, "e", "e"},     {0x0451, "yo", "io"},
+	{0x044a, "", ""},      {0x045e, "u", "u"},
+};
+
+static const char *translit_of(int32_t cp, int initial)
+{
+	for (size_t i = 0; i < sizeof(translit) / sizeof(translit[0]); i++)
+		if (translit[i].cp == cp)
+			return initial ? translit[i].initial : translit[i].other;
+	return NULL;
+}
+
+static int is_alnum_cp(int32_t cp)
+{
+	utf8proc_category_t c = utf8proc_category(cp);
+
+	return (c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_LO) ||
+	       (c >= UTF8PROC_CATEGORY_ND && c <= UTF8PROC_CATEGORY_NO) ||
+	       (c >= UTF8PROC_CATEGORY_MN && c <= UTF8PROC_CATEGORY_ME);
+}
+
+static void add_cp(pb_buf *b, int32_t cp)
+{
+	utf8proc_uint8_t enc[4];
+	utf8proc_ssize_t n = utf8proc_encode_char(cp, enc);
+
+	pb_buf_add(b, enc, (size_t)n);
+}
+
+static int is_dropped_cp(int32_t cp)
+{
+	/* Joined rather than split: "S.A." is "sa", "O'Brien" is "obrien". */
+	return cp == '.' || cp == '\'' || cp == 0x2019 || cp == 0x02bc ||
+	       cp == 0x2018 || cp == 0x0060;
+}
+
+/* Cyrillic to Latin; "зг" becomes "zgh" so it does not read as "ж". */
+static void transliterate(const char *s, pb_buf *out)
+{
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+	int32_t cp, prev = 0;
+	utf8proc_ssize_t n;
+
+	while (*p && (n = utf8proc_iterate(p, -1, &cp)) > 0) {
+		/* An apostrophe does not start a word: "Знам'янка" is "znamianka". */
+		int initial = !is_alnum_cp(prev) && !is_dropped_cp(prev);
+		const char *t = translit_of(cp, initial);
+		if (cp == 0x0433 && prev == 0x0437)
+			t = "gh";
+		if (t)
+			pb_buf_addstr(out, t);
+		else
+			add_cp(out, cp);
+		prev = cp;
+		p += n;
+	}
+}
+
+/* Keeps letters and digits, one space between words. */
+static void fold_punctuation(const char *s, pb_buf *out)
+{
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+	int32_t cp;
+	utf8proc_ssize_t n;
+	int space = 0;
+
+	while (*p && (n = utf8proc_iterate(p, -1, &cp)) > 0) {
+		p += n;
+		if (is_dropped_cp(cp))
+			continue;
+		if (!is_alnum_cp(cp)) {
+			space = out->len > 0;
+			continue;
+		}
+		if (space)
+			pb_buf_addch(out, ' ');
+		space = 0;
+		add_cp(out, cp);
+	}
+}
+
+char *pb_fold_text(const char *s)
+{
+	utf8proc_uint8_t *nfkc = NULL, *plain = NULL;
+	pb_buf lat, out;
+
+	if (!s)
+		return NULL;
+	if (utf8proc_map((const utf8proc_uint8_t *)s, 0, &nfkc,
+			 UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPOSE |
+			 UTF8PROC_COMPAT | UTF8PROC_CASEFOLD) < 0)
+		return NULL;
+	pb_buf_init(&lat);
+	transliterate((const char *)nfkc, &lat);
+	free(nfkc);
+	/* Accents go only now: "й" and "ї" needed theirs to transliterate. */
+	if (utf8proc_map((const utf8proc_uint8_t *)lat.data, 0, &plain,
+			 UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPOSE |
+			 UTF8PROC_STRIPMARK) < 0) {
+		pb_buf_release(&lat);
+		return NULL;
+	}
+	pb_buf_release(&lat);
+	pb_buf_init(&out);
+	fold_punctuation((const char *)plain, &out);
+	free(plain);
+	return pb_buf_detach(&out);
+}
+
+/*
+ * Legal forms as they look after folding (so "S.A." is "sa", "ТОВ" is
+ * "tov", "Sp. z o.o." is "sp z oo").  One pattern per line, like every
+ * PATTERNS setting.
+ */
+const char pb_legal_forms_default[] =
+	"\\b(llc|ltd|limited|plc|inc|incorporated|corp|corporation|co|company)\\b\n"
+	"\\b(gmbh|ag|kg|ohg|ug|mbh|e ?v)\\b\n"
+	"\\b(sa|sas|sarl|sasu|snc|sca|srl|spa|sapa|sl|sau)\\b\n"
+	"\\b(bv|nv|vof|cv|bvba|sprl|asbl)\\b\n"
+	"\\b(ab|as|asa|aps|oy|oyj|hf|ehf)\\b\n"
+	"\\b(sro|spol s ro|as|sp z oo|spzoo|sa|kft|zrt|nyrt|doo|dd|ad|ood|eood)\\b\n"
+	"\\b(tov|pat|prat|at|pp|dp|kp|fop|tdv|vat|zat)\\b\n"
+	"\\b(ooo|oao|zao|pao|ao|ip|jsc|ojsc|cjsc|pjsc|llp|lp)\\b\n"
+	"\\b(tovarystvo z obmezhenoiu vidpovidalnistiu|pryvatne pidpryiemstvo)\\b\n";
+
+static pcre2_code **legal_default_codes(size_t *n)
+{
+	static pcre2_code *codes[16];
+	static size_t count;
+	static int ready;
+
+	if (!ready) {
+		const char *p = pb_legal_forms_default;
+		while (*p && count < 16) {
+			size_t len = strcspn(p, "\n");
+			int ec;
+			PCRE2_SIZE off;
+			codes[count] = pcre2_compile((PCRE2_SPTR)p, len,
+						     PCRE2_UTF | PCRE2_UCP, &ec, &off, NULL);
+			if (codes[count])
+				count++;
+			p += len + (p[len] == '\n');
+		}
+		ready = 1;
+	}
+	*n = count;
+	return codes;
+}
+
+/* Replaces every match of re in *text with a space. */
+static void blank_matches(pcre2_code *re, pb_buf *text)
+{
+	pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
+	size_t start = 0;
+
+	while (start <= text->len) {
+		if (pcre2_match(re, (PCRE2_SPTR)text->data, text->len, start, 0,
+				md, NULL) < 0)
+			break;
+		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+		memset(text->data + ov[0], ' ', ov[1] - ov[0]);
+		start = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
+	}
+	pcre2_match_data_free(md);
+}
+
+char *pb_norm_name(const char *s, const pb_pattern_list *legal_forms)
+{
+	char *folded = pb_fold_text(s);
+	pcre2_code **codes;
+	size_t n;
+	pb_buf b, out;
+
+	if (!folded)
+		return NULL;
+	if (legal_forms) {
+		codes = legal_forms->codes;
+		n = legal_forms->n;
+	} else {
+		codes = legal_default_codes(&n);
+	}
+	pb_buf_init(&b);
+	pb_buf_addstr(&b, folded);
+	free(folded);
+	for (size_t i = 0; i < n; i++)
+		blank_matches(codes[i], &b);
+	pb_buf_init(&out);
+	fold_punctuation(b.data, &out);
+	pb_buf_release(&b);
+	return pb_buf_detach(&out);
+}
+
+char *pb_norm_account(const char *s)
+{
+	pb_buf b;
+
+	if (!s)
+		return NULL;
+	pb_buf_init(&b);
+	for (; *s; s++) {
+		char c = *s;
+		if (c >= 'a' && c <= 'z')
+			c = (char)(c - 'a' + 'A');
+		if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+			pb_buf_addch(&b, c);
+	}
+	return pb_buf_detach(&b);
+}
+
+/* Street words, folded, to one spelling each. */
+static const struct {
+	const char *word, *abbr;
+} street_words[] = {
+	{"street", "st"}, {"str", "st"}, {"strasse", "st"}, {"road", "rd"},
+	{"avenue", "ave"}, {"av", "ave"}, {"boulevard", "blvd"}, {"bulvar", "blvd"},
+	{"lane", "ln"}, {"square", "sq"}, {"ploshcha", "sq"}, {"pl", "sq"},
+	{"vulytsia", "vul"}, {"ulitsa", "vul"}, {"ul", "vul"},
+	{"prospekt", "prosp"}, {"pr", "prosp"}, {"building", "bldg"},
+	{"budynok", "bud"}, {"apartment", "apt"}, {"kvartyra", "kv"},
+	{"office", "off"}, {"suite", "ste"}, {"floor", "fl"},
+};
+
+char *pb_norm_address(const char *s)
+{
+	char *folded = pb_fold_text(s), *save = NULL;
+	pb_buf out;
+
+	if (!folded)
+		return NULL;
+	pb_buf_init(&out);
+	for (char *w = strtok_r(folded, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+		for (size_t i = 0; i < sizeof(street_words) / sizeof(street_words[0]); i++) {
+			if (!strcmp(w, street_words[i].word)) {
+				w = (char *)street_words[i].abbr;
+				break;
+			}
+		}
+		if (out.len)
+			pb_buf_addch(&out, ' ');
+		pb_buf_addstr(&out, w);
+	}
+	free(folded);
+	return pb_buf_detach(&out);
+}
+
+static size_t decode_all(const char *s, int32_t **out)
+{
+	size_t len = strlen(s), n = 0;
+	int32_t *cps = pb_xcalloc(len + 1, sizeof(*cps));
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+	utf8proc_ssize_t k;
+
+	while (*p && (k = utf8proc_iterate(p, -1, &cps[n])) > 0) {
+		p += k;
+		n++;
+	}
+	*out = cps;
+	return n;
+}
+
+double pb_jaro_winkler(const char *a, const char *b)
+{
+	int32_t *x, *y;
+	size_t nx = decode_all(a, &x), ny = decode_all(b, &y);
+	double sim = 0.0;
+
+	if (nx == 0 && ny == 0) {
+		sim = 1.0;
+	} else if (nx && ny) {
+		size_t window = (nx > ny ? nx : ny) / 2;
+		window = window ? window - 1 : 0;
+		char *mx = pb_xcalloc(nx, 1), *my = pb_xcalloc(ny, 1);
+		size_t m = 0, t = 0;
+		for (size_t i = 0; i < nx; i++) {
+			size_t lo = i > window ? i - window : 0;
+			size_t hi = i + window + 1 < ny ? i + window + 1 : ny;
+			for (size_t j = lo; j < hi; j++) {
+				if (my[j] || x[i] != y[j])
+					continue;
+				mx[i] = my[j] = 1;
+				m++;
+				break;
+			}
+		}
+		for (size_t i = 0, j = 0; m && i < nx; i++) {
+			if (!mx[i])
+				continue;
+			while (!my[j])
+				j++;
+			t += x[i] != y[j];
+			j++;
+		}
+		if (m) {
+			double dm = (double)m;
+			double jaro = (dm / (double)nx + dm / (double)ny +
+				       (dm - (double)t / 2.0) / dm) / 3.0;
+			size_t prefix = 0;
+			while (prefix < 4 && prefix < nx && prefix < ny &&
+			       x[prefix] == y[prefix])
+				prefix++;
+			sim = jaro + (double)prefix * 0.1 * (1.0 - jaro);
+		}
+		free(mx);
+		free(my);
+	}
+	free(x);
+	free(y);
+	return sim;
+}

@@ -1,0 +1,38 @@
+/*
+ * normalize.h - text folding for party resolution (issue #4).
+ *
+ * Two spellings of one company must compare equal: "ТОВ «Альфа-Сервіс»"
+ * and "Alfa-Servis LLC", "Société Générale S.A." and "SOCIETE GENERALE".
+ * Folding is: Unicode NFKC and case folding (utf8proc), Cyrillic
+ * transliterated by the Ukrainian national standard of 2010 (Cabinet of
+ * Ministers resolution no. 55), accents stripped, '.' and apostrophes
+ * dropped, other punctuation and blanks folded to one space.
+ * All functions return malloc'd strings (caller frees), or NULL when the
+ * input is not valid UTF-8.
+ */
+#ifndef PB_NORMALIZE_H
+#define PB_NORMALIZE_H
+
+#include "config.h"
+
+char *pb_fold_text(const char *s);
+
+/*
+ * A folded name without legal-form words.  `legal_forms` are PCRE2
+ * patterns matched against the folded text (NULL = the built-in list,
+ * pb_legal_forms_default).
+ */
+char *pb_norm_name(const char *s, const pb_pattern_list *legal_forms);
+extern const char pb_legal_forms_default[];
+
+/* IBAN / account number: letters upper-cased, everything else but
+ * letters and digits dropped ("de89 3704-0044" -> "DE8937040044"). */
+char *pb_norm_account(const char *s);
+
+/* A folded address with common street words abbreviated alike. */
+char *pb_norm_address(const char *s);
+
+/* Jaro-Winkler similarity of two UTF-8 strings, by code point, in [0,1]. */
+double pb_jaro_winkler(const char *a, const char *b);
+
+#endif

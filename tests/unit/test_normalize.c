@@ -1,0 +1,123 @@
+/* test_normalize.c - folding, transliteration, legal forms, Jaro-Winkler. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "../../engine/normalize.h"
+
+static void expect_name(const char *in, const char *want)
+{
+	char *got = pb_norm_name(in, NULL);
+
+	assert_non_null(got);
+	if (strcmp(got, want))
+		fail_msg("pb_norm_name('%s') = '%s', want '%s'", in, got, want);
+	free(got);
+}
+
+static void test_fold(void **state)
+{
+	char *s;
+	(void)state;
+
+	s = pb_fold_text("  Société  Générale, S.A. ");
+	assert_string_equal(s, "societe generale sa");
+	free(s);
+	s = pb_fold_text("ＡＢＣ　Ltd");   /* full-width: NFKC */
+	assert_string_equal(s, "abc ltd");
+	free(s);
+	s = pb_fold_text("STRAßE");         /* case folding, not lowercasing */
+	assert_string_equal(s, "strasse");
+	free(s);
+	assert_null(pb_fold_text("bad \xff utf8"));
+}
+
+/* Examples from the 2010 standard's own table. */
+static void test_transliteration(void **state)
+{
+	char *s;
+	(void)state;
+
+	static const char *const cases[][2] = {
+		{"Алушта", "alushta"},     {"Згорани", "zghorany"},
+		{"Розгон", "rozghon"},     {"Єнакієве", "yenakiieve"},
+		{"Їжакевич", "yizhakevych"}, {"Кадиївка", "kadyivka"},
+		{"Йосипівка", "yosypivka"}, {"Стрий", "stryi"},
+		{"Юрій", "yurii"},         {"Крюківка", "kriukivka"},
+		{"Яготин", "yahotyn"},     {"Костянтин", "kostiantyn"},
+		{"Щербухи", "shcherbukhy"}, {"Гоща", "hoshcha"},
+		{"Ґалаґан", "galagan"},    {"Харків", "kharkiv"},
+		{"Знам'янка", "znamianka"}, {"Феодосія", "feodosiia"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		s = pb_fold_text(cases[i][0]);
+		if (strcmp(s, cases[i][1]))
+			fail_msg("'%s' -> '%s', want '%s'", cases[i][0], s, cases[i][1]);
+		free(s);
+	}
+}
+
+static void test_names_equal_across_scripts(void **state)
+{
+	(void)state;
+	expect_name("ТОВ «Альфа-Сервіс»", "alfa servis");
+	expect_name("Alfa-Servis LLC", "alfa servis");
+	expect_name("TOV \"ALFA SERVIS\"", "alfa servis");
+	expect_name("Armatec Defence Systems Ltd.", "armatec defence systems");
+	expect_name("Baltron Electronics GmbH", "baltron electronics");
+	expect_name("Kestrel Uniforms S.A.", "kestrel uniforms");
+	expect_name("ПрАТ \"Київстар\"", "kyivstar");
+	expect_name("Budimex Sp. z o.o.", "budimex");
+	/* Legal-form letters inside a word stay. */
+	expect_name("Saturn Cooperative", "saturn cooperative");
+}
+
+static void test_accounts_addresses(void **state)
+{
+	char *s;
+	(void)state;
+
+	s = pb_norm_account("de89 3704 0044-0532 0130 00");
+	assert_string_equal(s, "DE89370400440532013000");
+	free(s);
+	char *a = pb_norm_address("12 Citadel Street, Valmora");
+	char *b = pb_norm_address("12, Citadel St., VALMORA");
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	a = pb_norm_address("вулиця Хрещатик, 22, Київ");
+	b = pb_norm_address("vul. Khreshchatyk 22 Kyiv");
+	assert_string_equal(a, "vul khreshchatyk 22 kyiv");
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+}
+
+static void test_jaro_winkler(void **state)
+{
+	(void)state;
+	assert_true(pb_jaro_winkler("martha", "marhta") > 0.9611 - 1e-4);
+	assert_true(pb_jaro_winkler("martha", "marhta") < 0.9611 + 1e-4);
+	assert_true(pb_jaro_winkler("dwayne", "duane") > 0.84 - 1e-3);
+	assert_true(pb_jaro_winkler("dwayne", "duane") < 0.84 + 1e-3);
+	assert_true(pb_jaro_winkler("abc", "abc") == 1.0);
+	assert_true(pb_jaro_winkler("abc", "") == 0.0);
+	assert_true(pb_jaro_winkler("daria voss", "darya voss") > 0.93);
+	assert_true(pb_jaro_winkler("daria voss", "piet lindqvist") < 0.6);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fold),
+		cmocka_unit_test(test_transliteration),
+		cmocka_unit_test(test_names_equal_across_scripts),
+		cmocka_unit_test(test_accounts_addresses),
+		cmocka_unit_test(test_jaro_winkler),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
