@@ -1,0 +1,195 @@
+/* graph.c - adjacency lists over interned party ids, and a bounded BFS. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "graph.h"
+
+struct pb_graph {
+	pb_edge *edges;
+	size_t nedges;
+	pb_ptrmap *index;   /* node -> slot in adj */
+	const pb_edge ***adj;
+	size_t *nadj, *capadj;
+	size_t nnodes, capnodes;
+};
+
+static uint32_t node_slot(pb_graph *g, const char *node)
+{
+	uint32_t slot;
+
+	if (pb_ptrmap_get(g->index, node, &slot))
+		return slot;
+	slot = (uint32_t)g->nnodes;
+	if (g->nnodes + 1 > g->capnodes) {
+		size_t cap = g->capnodes ? g->capnodes * 2 : 64;
+		g->adj = pb_xreallocarray(g->adj, cap, sizeof(*g->adj));
+		g->nadj = pb_xreallocarray(g->nadj, cap, sizeof(*g->nadj));
+		g->capadj = pb_xreallocarray(g->capadj, cap, sizeof(*g->capadj));
+		g->capnodes = cap;
+	}
+	g->adj[slot] = NULL;
+	g->nadj[slot] = g->capadj[slot] = 0;
+	g->nnodes++;
+	pb_ptrmap_put(g->index, node, slot);
+	return slot;
+}
+
+static void attach(pb_graph *g, const char *node, const pb_edge *e)
+{
+	uint32_t s = node_slot(g, node);
+
+	PB_GROW(g->adj[s], g->nadj[s] + 1, g->capadj[s]);
+	g->adj[s][g->nadj[s]++] = e;
+}
+
+pb_graph *pb_graph_build(pb_ledger *l)
+{
+	pb_graph *g = pb_xcalloc(1, sizeof(*g));
+	size_t nrel, nparty;
+	const pb_relationship *rel = pb_ledger_relationships(l, &nrel);
+	const pb_party *party = pb_ledger_parties(l, &nparty);
+	const char *employee = pb_ledger_intern(l, "employee", 8);
+
+	g->index = pb_ptrmap_new();
+	g->edges = pb_xcalloc(nrel + nparty + 1, sizeof(*g->edges));
+	for (size_t i = 0; i < nrel; i++) {
+		if (!rel[i].from_id || !rel[i].to_id || rel[i].from_id == rel[i].to_id)
+			continue;
+		g->edges[g->nedges++] = (pb_edge){
+			rel[i].from_id, rel[i].to_id, rel[i].kind, rel[i].start_on,
+			rel[i].end_on, rel[i].share_pct, PB_T_RELATIONSHIPS, &rel[i]};
+	}
+	for (size_t i = 0; i < nparty; i++) {
+		if (!party[i].employer_id || party[i].employer_id == party[i].party_id)
+			continue;
+		g->edges[g->nedges++] = (pb_edge){
+			party[i].party_id, party[i].employer_id, employee,
+			PB_DATE_NONE, PB_DATE_NONE, PB_INT_NONE, PB_T_PARTIES,
+			&party[i]};
+	}
+	for (size_t i = 0; i < g->nedges; i++) {
+		attach(g, g->edges[i].from, &g->edges[i]);
+		attach(g, g->edges[i].to, &g->edges[i]);
+	}
+	return g;
+}
+
+void pb_graph_free(pb_graph *g)
+{
+	if (!g)
+		return;
+	for (size_t i = 0; i < g->nnodes; i++)
+		free(g->adj[i]);
+	free(g->adj);
+	free(g->nadj);
+	free(g->capadj);
+	free(g->edges);
+	pb_ptrmap_free(g->index);
+	free(g);
+}
+
+int pb_edge_valid_on(const pb_edge *e, pb_date on)
+{
+	if (on == PB_DATE_NONE)
+		return 1;
+	if (e->start_on != PB_DATE_NONE && on < e->start_on)
+		return 0;
+	if (e->end_on != PB_DATE_NONE && on > e->end_on)
+		return 0;
+	return 1;
+}
+
+const pb_edge *const *pb_graph_edges(const pb_graph *g, const char *node,
+				     size_t *n)
+{
+	uint32_t slot;
+
+	*n = 0;
+	if (!node || !pb_ptrmap_get(g->index, node, &slot))
+		return NULL;
+	*n = g->nadj[slot];
+	return g->adj[slot];
+}
+
+struct visit {
+	uint32_t node;
+	int32_t parent;     /* index into the visit list, -1 for the start */
+	const pb_edge *via;
+	size_t depth;
+};
+
+static const char *other_end(const pb_edge *e, const char *at)
+{
+	return e->from == at ? e->to : e->from;
+}
+
+static void fill_path(const struct visit *v, size_t end, const char *const *names,
+		      pb_path *path)
+{
+	size_t depth = v[end].depth;
+
+	path->nedges = depth;
+	for (int32_t i = (int32_t)end; i >= 0; i = v[i].parent) {
+		path->nodes[v[i].depth] = names[v[i].node];
+		if (v[i].via)
+			path->edges[v[i].depth - 1] = v[i].via;
+	}
+}
+
+int pb_graph_path(const pb_graph *g, const char *from, const char *to,
+		  pb_date on, size_t max_hops, pb_edge_filter filter,
+		  void *data, pb_path *path)
+{
+	uint32_t start, goal;
+	int found = 0;
+
+	if (max_hops > PB_PATH_MAX)
+		max_hops = PB_PATH_MAX;
+	if (!from || !to || from == to || !pb_ptrmap_get(g->index, from, &start) ||
+	    !pb_ptrmap_get(g->index, to, &goal))
+		return 0;
+	/* Node names by slot, for reconstructing the path. */
+	const char **names = pb_xcalloc(g->nnodes, sizeof(*names));
+	for (size_t i = 0; i < g->nedges; i++) {
+		uint32_t s;
+		pb_ptrmap_get(g->index, g->edges[i].from, &s);
+		names[s] = g->edges[i].from;
+		pb_ptrmap_get(g->index, g->edges[i].to, &s);
+		names[s] = g->edges[i].to;
+	}
+	char *seen = pb_xcalloc(g->nnodes, 1);
+	struct visit *q = pb_xcalloc(g->nnodes + 1, sizeof(*q));
+	size_t head = 0, tail = 0;
+	q[tail++] = (struct visit){start, -1, NULL, 0};
+	seen[start] = 1;
+	while (head < tail && !found) {
+		struct visit cur = q[head];
+		const char *at = names[cur.node];
+		if (cur.depth >= max_hops) {
+			head++;
+			continue;
+		}
+		for (size_t k = 0; k < g->nadj[cur.node] && !found; k++) {
+			const pb_edge *e = g->adj[cur.node][k];
+			uint32_t next;
+			if (!pb_edge_valid_on(e, on) ||
+			    (filter && !filter(e, at, cur.depth, data)))
+				continue;
+			pb_ptrmap_get(g->index, other_end(e, at), &next);
+			if (seen[next])
+				continue;
+			seen[next] = 1;
+			q[tail] = (struct visit){next, (int32_t)head, e, cur.depth + 1};
+			if (next == goal) {
+				fill_path(q, tail, names, path);
+				found = 1;
+			}
+			tail++;
+		}
+		head++;
+	}
+	free(q);
+	free(seen);
+	free(names);
+	return found;
+}

@@ -1,0 +1,60 @@
+/*
+ * graph.h - who is linked to whom, and when (issue #4).
+ *
+ * Nodes are party ids; edges come from the relationships table (owner,
+ * director, relative, spouse, employee, agent, declared_interest) and from
+ * officials' employer_id.  An edge counts only on the dates it was valid,
+ * so a directorship that ended before an award does not link the award.
+ * Paths are searched breadth first, shortest first, up to a hop limit;
+ * every edge of a path keeps the record that proves it, for evidence.
+ */
+#ifndef PB_GRAPH_H
+#define PB_GRAPH_H
+
+#include "ledger.h"
+
+typedef struct pb_graph pb_graph;
+
+typedef struct {
+	const char *from, *to; /* as recorded: owner -> company */
+	const char *kind;      /* relationship kind, or "employee" */
+	pb_date start_on, end_on;
+	int64_t share_pct;     /* millionths, or PB_INT_NONE */
+	pb_table table;        /* PB_T_RELATIONSHIPS or PB_T_PARTIES */
+	const void *record;    /* the row that proves the link */
+} pb_edge;
+
+#define PB_PATH_MAX 8
+
+typedef struct {
+	size_t nedges;
+	const pb_edge *edges[PB_PATH_MAX]; /* in order from the start node */
+	const char *nodes[PB_PATH_MAX + 1];
+} pb_path;
+
+/* Decides whether the search may use edge e as hop number `hop` (0-based)
+ * walking from node `at`. */
+typedef int (*pb_edge_filter)(const pb_edge *e, const char *at, size_t hop,
+			      void *data);
+
+pb_graph *pb_graph_build(pb_ledger *l);
+void pb_graph_free(pb_graph *g);
+
+/* Is e valid on date `on`?  Unknown bounds are open. */
+int pb_edge_valid_on(const pb_edge *e, pb_date on);
+
+/*
+ * Shortest path from `from` to `to` using edges valid on `on` (or any
+ * date if on is PB_DATE_NONE) that `filter` accepts (NULL = all), with at
+ * most max_hops edges (capped at PB_PATH_MAX).  Edges are walked in both
+ * directions.  Returns 1 and fills *path if found, else 0.
+ */
+int pb_graph_path(const pb_graph *g, const char *from, const char *to,
+		  pb_date on, size_t max_hops, pb_edge_filter filter,
+		  void *data, pb_path *path);
+
+/* Edges touching a node, for rules that inspect neighbours directly. */
+const pb_edge *const *pb_graph_edges(const pb_graph *g, const char *node,
+				     size_t *n);
+
+#endif

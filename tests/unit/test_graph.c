@@ -1,0 +1,107 @@
+/* test_graph.c - links, validity dates and bounded shortest paths. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "../../engine/graph.h"
+
+static const char *S(pb_ledger *l, const char *s)
+{
+	return pb_ledger_intern(l, s, strlen(s));
+}
+
+static void add_rel(pb_ledger *l, size_t in, const char *from, const char *to,
+		    const char *kind, pb_date start, pb_date end, uint32_t line)
+{
+	pb_relationship r;
+
+	memset(&r, 0, sizeof(r));
+	r.row.src.file = S(l, "relationships.csv");
+	r.row.src.line = line;
+	r.from_id = S(l, from);
+	r.to_id = S(l, to);
+	r.kind = S(l, kind);
+	r.share_pct = PB_INT_NONE;
+	r.start_on = start;
+	r.end_on = end;
+	assert_int_equal(pb_ledger_add(l, in, PB_T_RELATIONSHIPS, &r), 0);
+}
+
+static void add_official(pb_ledger *l, size_t in, const char *id,
+			 const char *employer)
+{
+	pb_party p;
+
+	memset(&p, 0, sizeof(p));
+	p.row.src.file = S(l, "parties.csv");
+	p.row.src.line = 2;
+	p.party_id = S(l, id);
+	p.employer_id = S(l, employer);
+	p.registered_on = PB_DATE_NONE;
+	assert_int_equal(pb_ledger_add(l, in, PB_T_PARTIES, &p), 0);
+}
+
+static int only_family_then_control(const pb_edge *e, const char *at,
+				    size_t hop, void *data)
+{
+	(void)at;
+	(void)hop;
+	(void)data;
+	return strcmp(e->kind, "employee") != 0;
+}
+
+static void test_paths(void **state)
+{
+	pb_ledger *l = pb_ledger_new("EUR");
+	size_t rin = pb_ledger_add_input(l, "relationships.csv", "relationships", "csv");
+	size_t pin = pb_ledger_add_input(l, "parties.csv", "parties", "csv");
+	pb_date y2023 = pb_date_from_ymd(2023, 1, 1);
+	pb_date y2024 = pb_date_from_ymd(2024, 1, 1);
+	pb_path path;
+	(void)state;
+
+	add_official(l, pin, "OFF-1", "MOD");
+	add_rel(l, rin, "OFF-1", "SPOUSE-1", "spouse", PB_DATE_NONE, PB_DATE_NONE, 2);
+	add_rel(l, rin, "SPOUSE-1", "SUP-A", "director", y2023, PB_DATE_NONE, 3);
+	/* A directorship that ended before 2024. */
+	add_rel(l, rin, "OFF-1", "SUP-B", "director", PB_DATE_NONE, pb_date_from_ymd(2023, 6, 30), 4);
+	pb_ledger_seal(l);
+	pb_graph *g = pb_graph_build(l);
+
+	assert_int_equal(pb_graph_path(g, S(l, "OFF-1"), S(l, "SUP-A"), y2024, 2, NULL, NULL, &path), 1);
+	assert_int_equal(path.nedges, 2);
+	assert_ptr_equal(path.nodes[0], S(l, "OFF-1"));
+	assert_ptr_equal(path.nodes[1], S(l, "SPOUSE-1"));
+	assert_ptr_equal(path.nodes[2], S(l, "SUP-A"));
+	assert_string_equal(path.edges[0]->kind, "spouse");
+	assert_string_equal(path.edges[1]->kind, "director");
+	/* One hop is not enough. */
+	assert_int_equal(pb_graph_path(g, S(l, "OFF-1"), S(l, "SUP-A"), y2024, 1, NULL, NULL, &path), 0);
+	/* Before the directorship started there is no link. */
+	assert_int_equal(pb_graph_path(g, S(l, "OFF-1"), S(l, "SUP-A"), pb_date_from_ymd(2022, 5, 1), 2, NULL, NULL, &path), 0);
+	/* The ended directorship links in 2023 but not in 2024. */
+	assert_int_equal(pb_graph_path(g, S(l, "OFF-1"), S(l, "SUP-B"), pb_date_from_ymd(2023, 3, 1), 2, NULL, NULL, &path), 1);
+	assert_int_equal(pb_graph_path(g, S(l, "OFF-1"), S(l, "SUP-B"), y2024, 2, NULL, NULL, &path), 0);
+	/* Employer links come from parties.employer_id; filters can refuse them. */
+	assert_int_equal(pb_graph_path(g, S(l, "MOD"), S(l, "SUP-A"), y2024, 3, NULL, NULL, &path), 1);
+	assert_int_equal(path.nedges, 3);
+	assert_int_equal(path.edges[0]->table, PB_T_PARTIES);
+	assert_int_equal(pb_graph_path(g, S(l, "MOD"), S(l, "SUP-A"), y2024, 3, only_family_then_control, NULL, &path), 0);
+	size_t n;
+	pb_graph_edges(g, S(l, "OFF-1"), &n);
+	assert_int_equal(n, 3);
+	assert_null(pb_graph_edges(g, S(l, "NOBODY"), &n));
+	pb_graph_free(g);
+	pb_ledger_free(l);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_paths),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
