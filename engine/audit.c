@@ -14,6 +14,7 @@
 #include "../rules/rules.h"
 #include "audit.h"
 #include "config.h"
+#include "graph.h"
 
 struct pb_rule_ctx {
 	pb_audit *audit;
@@ -82,6 +83,13 @@ static int param_index(pb_rule_ctx *ctx, const char *name)
 		abort();
 	}
 	return i;
+}
+
+const struct pb_graph *pb_ctx_graph(pb_rule_ctx *ctx)
+{
+	if (!ctx->audit->graph)
+		ctx->audit->graph = pb_graph_build(ctx->ledger);
+	return ctx->audit->graph;
 }
 
 int64_t pb_param_money(pb_rule_ctx *ctx, const char *name)
@@ -338,6 +346,7 @@ void pb_audit_free(pb_audit *a)
 	}
 	free(a->findings);
 	free(a->coverage);
+	pb_graph_free(a->graph);
 	free(a);
 }
 

@@ -100,6 +100,7 @@ typedef struct {
 	size_t nfindings;
 	pb_coverage *coverage; /* one per rule, in registry order */
 	size_t ncoverage;
+	struct pb_graph *graph; /* built on first use by a rule */
 } pb_audit;
 
 /* Runs every enabled rule over a sealed ledger. */
@@ -114,6 +115,8 @@ size_t pb_audit_count(const pb_audit *a, pb_severity s);
 pb_ledger *pb_ctx_ledger(pb_rule_ctx *ctx);
 pb_date pb_ctx_as_of(pb_rule_ctx *ctx);
 const char *pb_ctx_currency(pb_rule_ctx *ctx); /* base, interned */
+/* The party graph (engine/graph.h), built once per audit on first use. */
+const struct pb_graph *pb_ctx_graph(pb_rule_ctx *ctx);
 
 int64_t pb_param_money(pb_rule_ctx *ctx, const char *name);
 int64_t pb_param_int(pb_rule_ctx *ctx, const char *name);   /* also DAYS */

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "graph.h"
 
 struct pb_graph {
@@ -193,3 +194,29 @@ int pb_graph_path(const pb_graph *g, const char *from, const char *to,
 	free(names);
 	return found;
 }
+
+/* "OFF-1 -[spouse]- P-2 -[director]-> SUP-3" */
+const char *pb_path_text(pb_rule_ctx *ctx, const pb_path *p)
+{
+	pb_buf b;
+
+	pb_buf_init(&b);
+	pb_buf_addstr(&b, p->nodes[0]);
+	for (size_t i = 0; i < p->nedges; i++) {
+		const pb_edge *e = p->edges[i];
+		int forward = e->from == p->nodes[i];
+		pb_buf_addf(&b, " %s[%s]%s %s", forward ? "-" : "<-", e->kind,
+			    forward ? "->" : "-", p->nodes[i + 1]);
+	}
+	const char *s = pb_arena_strdup(pb_ledger_arena(pb_ctx_ledger(ctx)), b.data);
+	pb_buf_release(&b);
+	return s;
+}
+
+void pb_path_evidence(pb_rule_ctx *ctx, pb_finding *f, const pb_path *p)
+{
+	for (size_t i = 0; i < p->nedges; i++)
+		pb_finding_evidence(ctx, f, p->edges[i]->table, p->edges[i]->record,
+				    p->edges[i]->kind);
+}
+

@@ -11,6 +11,7 @@
 #ifndef PB_GRAPH_H
 #define PB_GRAPH_H
 
+#include "audit.h"
 #include "ledger.h"
 
 typedef struct pb_graph pb_graph;
@@ -56,5 +57,10 @@ int pb_graph_path(const pb_graph *g, const char *from, const char *to,
 /* Edges touching a node, for rules that inspect neighbours directly. */
 const pb_edge *const *pb_graph_edges(const pb_graph *g, const char *node,
 				     size_t *n);
+
+/* For rules: a path as text, "OFF-1 -[spouse]-> P-2 -[director]-> SUP-3"
+ * (arrows follow the direction recorded), and its edges as evidence. */
+const char *pb_path_text(pb_rule_ctx *ctx, const pb_path *p);
+void pb_path_evidence(pb_rule_ctx *ctx, pb_finding *f, const pb_path *p);
 
 #endif

@@ -18,7 +18,13 @@
 	X(pb_rule_value_increase)                                              \
 	X(pb_rule_overpayment)                                                 \
 	X(pb_rule_payment_duplicate)                                           \
-	X(pb_rule_budget_overspend)
+	X(pb_rule_budget_overspend)                                            \
+	X(pb_rule_offsets_overdue)                                             \
+	X(pb_rule_offsets_penalty_waived)                                      \
+	X(pb_rule_offsets_high_multiplier)                                     \
+	X(pb_rule_offsets_over_credited)                                       \
+	X(pb_rule_offsets_excessive_obligation)                                \
+	X(pb_rule_offsets_linked_beneficiary)
 
 #define X(sym) extern const pb_rule sym;
 PB_RULE_LIST(X)
