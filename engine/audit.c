@@ -15,6 +15,7 @@
 #include "audit.h"
 #include "config.h"
 #include "graph.h"
+#include "parties.h"
 
 struct pb_rule_ctx {
 	pb_audit *audit;
@@ -88,8 +89,16 @@ static int param_index(pb_rule_ctx *ctx, const char *name)
 const struct pb_graph *pb_ctx_graph(pb_rule_ctx *ctx)
 {
 	if (!ctx->audit->graph)
-		ctx->audit->graph = pb_graph_build(ctx->ledger);
+		ctx->audit->graph = pb_graph_build(ctx->ledger, pb_ctx_parties(ctx));
 	return ctx->audit->graph;
+}
+
+const struct pb_parties *pb_ctx_parties(pb_rule_ctx *ctx)
+{
+	if (!ctx->audit->parties)
+		ctx->audit->parties = pb_parties_build(ctx->ledger,
+						       ctx->audit->config->legal_forms);
+	return ctx->audit->parties;
 }
 
 int64_t pb_param_money(pb_rule_ctx *ctx, const char *name)
@@ -347,6 +356,7 @@ void pb_audit_free(pb_audit *a)
 	free(a->findings);
 	free(a->coverage);
 	pb_graph_free(a->graph);
+	pb_parties_free(a->parties);
 	free(a);
 }
 

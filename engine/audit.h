@@ -100,7 +100,8 @@ typedef struct {
 	size_t nfindings;
 	pb_coverage *coverage; /* one per rule, in registry order */
 	size_t ncoverage;
-	struct pb_graph *graph; /* built on first use by a rule */
+	struct pb_graph *graph;     /* built on first use by a rule */
+	struct pb_parties *parties; /* likewise */
 } pb_audit;
 
 /* Runs every enabled rule over a sealed ledger. */
@@ -117,6 +118,8 @@ pb_date pb_ctx_as_of(pb_rule_ctx *ctx);
 const char *pb_ctx_currency(pb_rule_ctx *ctx); /* base, interned */
 /* The party graph (engine/graph.h), built once per audit on first use. */
 const struct pb_graph *pb_ctx_graph(pb_rule_ctx *ctx);
+/* Party resolution (engine/parties.h), built once per audit on first use. */
+const struct pb_parties *pb_ctx_parties(pb_rule_ctx *ctx);
 
 int64_t pb_param_money(pb_rule_ctx *ctx, const char *name);
 int64_t pb_param_int(pb_rule_ctx *ctx, const char *name);   /* also DAYS */

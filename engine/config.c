@@ -15,6 +15,7 @@
 
 #include "../rules/rules.h"
 #include "config.h"
+#include "normalize.h"
 
 #define DEFAULT_MAX_FIELD_BYTES (1u << 20)
 
@@ -197,6 +198,7 @@ void pb_config_release(pb_config *cfg)
 		free(cfg->rules[ri].numbers);
 	}
 	free(cfg->rules);
+	patterns_free(cfg->legal_forms);
 	for (size_t i = 0; i < cfg->nprofiles; i++)
 		profile_release(&cfg->profiles[i]);
 	free(cfg->profiles);
@@ -408,6 +410,22 @@ static int config_handler(void *user, const char *section, const char *key,
 		return 0;
 	if (!strcmp(section, "audit"))
 		return audit_key(ld, key, value);
+	if (!strcmp(section, "parties")) {
+		pb_buf why;
+		pb_pattern_list *pl = NULL;
+		if (strcmp(key, "legal_forms"))
+			return fail(ld, "[parties]: unknown key '%s'", key);
+		pb_buf_init(&why);
+		if (patterns_compile(value, &pl, &why) < 0) {
+			fail(ld, "[parties] legal_forms: %s", why.data);
+			pb_buf_release(&why);
+			return 0;
+		}
+		pb_buf_release(&why);
+		patterns_free(ld->cfg->legal_forms);
+		ld->cfg->legal_forms = pl;
+		return 1;
+	}
 	if (!strncmp(section, "rule ", 5))
 		return rule_key(ld, section + 5, key, value);
 	if (!strncmp(section, "profile ", 8) && section[8])
@@ -531,6 +549,10 @@ void pb_config_write_default(FILE *out)
 	      "; fail_on = high\n"
 	      "; a CSV field longer than this rejects its row\n"
 	      "; max_field_bytes = 1048576\n", out);
+	fputs("\n[parties]\n"
+	      "; legal-form words removed before names are compared, as PCRE2 patterns\n"
+	      "; over folded text (\"S.A.\" is \"sa\", \"ТОВ\" is \"tov\")\n", out);
+	write_value(out, "legal_forms", pb_legal_forms_default);
 	for (size_t ri = 0; ri < pb_nrules; ri++) {
 		const pb_rule *r = pb_rules[ri];
 		fprintf(out, "\n; %s (%s; source: %s)\n[rule %s]\n", r->title,

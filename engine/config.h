@@ -3,6 +3,7 @@
  *
  *   [audit]        base_currency, as_of, fail_on, max_field_bytes
  *   [rule ID]      enabled, severity, and that rule's parameters
+ *   [parties]      legal_forms (PCRE2 patterns stripped from names)
  *   [profile NAME] files, table, delimiter, decimal, thousands,
  *                  date_format, encoding, col.<canonical> = <source>
  *
@@ -57,6 +58,7 @@ typedef struct pb_config {
 	int fail_on;           /* pb_severity, or PB_SEV_COUNT for "none" */
 	size_t max_field_bytes;/* a bigger CSV field rejects its row */
 	pb_rule_config *rules; /* pb_nrules entries, registry order */
+	pb_pattern_list *legal_forms; /* [parties] legal_forms, NULL = built in */
 	pb_profile *profiles;
 	size_t nprofiles;
 } pb_config;

@@ -4,6 +4,7 @@
 
 #include "audit.h"
 #include "graph.h"
+#include "parties.h"
 
 struct pb_graph {
 	pb_edge *edges;
@@ -43,7 +44,7 @@ static void attach(pb_graph *g, const char *node, const pb_edge *e)
 	g->adj[s][g->nadj[s]++] = e;
 }
 
-pb_graph *pb_graph_build(pb_ledger *l)
+pb_graph *pb_graph_build(pb_ledger *l, const pb_parties *parties)
 {
 	pb_graph *g = pb_xcalloc(1, sizeof(*g));
 	size_t nrel, nparty;
@@ -68,7 +69,13 @@ pb_graph *pb_graph_build(pb_ledger *l)
 			PB_DATE_NONE, PB_DATE_NONE, PB_INT_NONE, PB_T_PARTIES,
 			&party[i]};
 	}
+	for (size_t i = 0; parties && i < g->nedges; i++) {
+		g->edges[i].from = pb_parties_entity(parties, g->edges[i].from);
+		g->edges[i].to = pb_parties_entity(parties, g->edges[i].to);
+	}
 	for (size_t i = 0; i < g->nedges; i++) {
+		if (g->edges[i].from == g->edges[i].to)
+			continue;
 		attach(g, g->edges[i].from, &g->edges[i]);
 		attach(g, g->edges[i].to, &g->edges[i]);
 	}

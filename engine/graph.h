@@ -38,7 +38,11 @@ typedef struct {
 typedef int (*pb_edge_filter)(const pb_edge *e, const char *at, size_t hop,
 			      void *data);
 
-pb_graph *pb_graph_build(pb_ledger *l);
+/* Party ids are mapped to their entity (engine/parties.h) when parties is
+ * not NULL, so a company known under two ids with one registry id is one
+ * node; callers must then ask for paths between entity ids too. */
+struct pb_parties;
+pb_graph *pb_graph_build(pb_ledger *l, const struct pb_parties *parties);
 void pb_graph_free(pb_graph *g);
 
 /* Is e valid on date `on`?  Unknown bounds are open. */

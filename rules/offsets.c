@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "../engine/graph.h"
+#include "../engine/parties.h"
 #include "rules.h"
 
 static int is_status(const char *status, const char *want)
@@ -275,6 +276,7 @@ static void run_linked_beneficiary(pb_rule_ctx *ctx)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
 	const pb_graph *g = pb_ctx_graph(ctx);
+	const pb_parties *pp = pb_ctx_parties(ctx);
 	size_t n;
 	const pb_offset *o = pb_ledger_offsets(l, &n);
 	size_t hops = (size_t)pb_param_int(ctx, "max_hops");
@@ -292,10 +294,12 @@ static void run_linked_beneficiary(pb_rule_ctx *ctx)
 						      c->buyer_id, &nof);
 		for (size_t k = 0; k < nof; k++) {
 			const pb_party *official = pb_ledger_at(l, PB_T_PARTIES, off[k]);
+			const char *who = pb_parties_entity(pp, official->party_id);
+			const char *ben = pb_parties_entity(pp, o[i].beneficiary_id);
 			pb_path p;
-			int same = official->party_id == o[i].beneficiary_id;
-			if (!same && !pb_graph_path(g, official->party_id, o[i].beneficiary_id,
-						    on, hops, personal_link, NULL, &p))
+			int same = who == ben;
+			if (!same && !pb_graph_path(g, who, ben, on, hops,
+						    personal_link, NULL, &p))
 				continue;
 			pb_finding *f = pb_finding_add(ctx, PB_T_OFFSETS, o[i].offset_id,
 						       official->party_id);

@@ -69,7 +69,7 @@ static void test_paths(void **state)
 	/* A directorship that ended before 2024. */
 	add_rel(l, rin, "OFF-1", "SUP-B", "director", PB_DATE_NONE, pb_date_from_ymd(2023, 6, 30), 4);
 	pb_ledger_seal(l);
-	pb_graph *g = pb_graph_build(l);
+	pb_graph *g = pb_graph_build(l, NULL);
 
 	assert_int_equal(pb_graph_path(g, S(l, "OFF-1"), S(l, "SUP-A"), y2024, 2, NULL, NULL, &path), 1);
 	assert_int_equal(path.nedges, 2);

@@ -1,0 +1,204 @@
+/* parties.c - registry-id merging, normalised keys and possible links. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "normalize.h"
+#include "parties.h"
+
+struct key_index {
+	pb_ptrmap *map;  /* key -> group */
+	uint32_t *start, *count, *items;
+	size_t ngroups;
+};
+
+struct pb_parties {
+	pb_ledger *ledger;
+	pb_party_keys *keys;
+	size_t n;
+	pb_ptrmap *by_id;     /* party id -> index */
+	pb_ptrmap *entity;    /* party id -> index of the entity's first party */
+	struct key_index address, account;
+	pb_possible_link *links;
+	size_t nlinks, caplinks;
+};
+
+static const char *intern_owned(pb_ledger *l, char *s)
+{
+	const char *k = s ? pb_ledger_intern(l, s, strlen(s)) : NULL;
+
+	free(s);
+	return k;
+}
+
+/* Groups parties by one key field (offset into pb_party_keys). */
+static void index_keys(struct pb_parties *p, size_t off, struct key_index *ix)
+{
+	uint32_t *gid = pb_xcalloc(p->n + 1, sizeof(*gid));
+	size_t cap = 0;
+
+	ix->map = pb_ptrmap_new();
+	for (size_t i = 0; i < p->n; i++) {
+		const char *k = *(const char **)((char *)&p->keys[i] + off);
+		uint32_t g;
+		gid[i] = UINT32_MAX;
+		if (!k)
+			continue;
+		if (!pb_ptrmap_get(ix->map, k, &g)) {
+			g = (uint32_t)ix->ngroups++;
+			pb_ptrmap_put(ix->map, k, g);
+			PB_GROW(ix->count, ix->ngroups, cap);
+			ix->count[g] = 0;
+		}
+		ix->count[g]++;
+		gid[i] = g;
+	}
+	ix->start = pb_xcalloc(ix->ngroups + 1, sizeof(*ix->start));
+	for (size_t g = 1; g <= ix->ngroups; g++)
+		ix->start[g] = ix->start[g - 1] + ix->count[g - 1];
+	ix->items = pb_xcalloc(p->n + 1, sizeof(*ix->items));
+	uint32_t *fill = pb_xcalloc(ix->ngroups + 1, sizeof(*fill));
+	for (size_t i = 0; i < p->n; i++)
+		if (gid[i] != UINT32_MAX)
+			ix->items[ix->start[gid[i]] + fill[gid[i]]++] = (uint32_t)i;
+	free(fill);
+	free(gid);
+}
+
+static const uint32_t *key_lookup(const struct key_index *ix, const char *key,
+				  size_t *n)
+{
+	uint32_t g;
+
+	*n = 0;
+	if (!key || !ix->map || !pb_ptrmap_get(ix->map, key, &g))
+		return NULL;
+	*n = ix->count[g];
+	return ix->items + ix->start[g];
+}
+
+static void add_link(struct pb_parties *p, const pb_party *a, const pb_party *b,
+		     const char *reason)
+{
+	PB_GROW(p->links, p->nlinks + 1, p->caplinks);
+	p->links[p->nlinks++] = (pb_possible_link){a, b, reason};
+}
+
+/* Same normalised name and the same address or account, different
+ * entities: a possible link, never a merge. */
+static void find_possible_links(struct pb_parties *p, const pb_party *parties)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		const pb_party_keys *k = &p->keys[i];
+		size_t n;
+		const uint32_t *same;
+		if (!k->name)
+			continue;
+		same = key_lookup(&p->address, k->address, &n);
+		for (size_t j = 0; j < n; j++)
+			if (same[j] > i && p->keys[same[j]].name == k->name &&
+			    pb_parties_entity(p, parties[i].party_id) !=
+				    pb_parties_entity(p, parties[same[j]].party_id))
+				add_link(p, &parties[i], &parties[same[j]],
+					 "same normalised name and address");
+		same = key_lookup(&p->account, k->account, &n);
+		for (size_t j = 0; j < n; j++)
+			if (same[j] > i && p->keys[same[j]].name == k->name &&
+			    k->address != p->keys[same[j]].address &&
+			    pb_parties_entity(p, parties[i].party_id) !=
+				    pb_parties_entity(p, parties[same[j]].party_id))
+				add_link(p, &parties[i], &parties[same[j]],
+					 "same normalised name and bank account");
+	}
+}
+
+pb_parties *pb_parties_build(pb_ledger *l, const pb_pattern_list *legal_forms)
+{
+	struct pb_parties *p = pb_xcalloc(1, sizeof(*p));
+	const pb_party *parties = pb_ledger_parties(l, &p->n);
+	pb_ptrmap *by_registry = pb_ptrmap_new();
+
+	p->ledger = l;
+	p->keys = pb_xcalloc(p->n + 1, sizeof(*p->keys));
+	p->by_id = pb_ptrmap_new();
+	p->entity = pb_ptrmap_new();
+	for (size_t i = 0; i < p->n; i++) {
+		const pb_party *pt = &parties[i];
+		uint32_t first;
+		p->keys[i].name = intern_owned(l, pb_norm_name(pt->name, legal_forms));
+		p->keys[i].address = intern_owned(l, pb_norm_address(pt->address));
+		p->keys[i].account = intern_owned(l, pb_norm_account(pt->bank_account));
+		pb_ptrmap_put(p->by_id, pt->party_id, (uint32_t)i);
+		if (!pt->registry_id)
+			continue;
+		if (pb_ptrmap_get(by_registry, pt->registry_id, &first))
+			pb_ptrmap_put(p->entity, pt->party_id, first);
+		else
+			pb_ptrmap_put(by_registry, pt->registry_id, (uint32_t)i);
+	}
+	pb_ptrmap_free(by_registry);
+	index_keys(p, offsetof(pb_party_keys, address), &p->address);
+	index_keys(p, offsetof(pb_party_keys, account), &p->account);
+	find_possible_links(p, parties);
+	return p;
+}
+
+static void key_index_free(struct key_index *ix)
+{
+	pb_ptrmap_free(ix->map);
+	free(ix->start);
+	free(ix->count);
+	free(ix->items);
+}
+
+void pb_parties_free(pb_parties *p)
+{
+	if (!p)
+		return;
+	key_index_free(&p->address);
+	key_index_free(&p->account);
+	pb_ptrmap_free(p->by_id);
+	pb_ptrmap_free(p->entity);
+	free(p->keys);
+	free(p->links);
+	free(p);
+}
+
+const pb_party_keys *pb_parties_keys(const pb_parties *p, size_t i)
+{
+	return i < p->n ? &p->keys[i] : NULL;
+}
+
+const pb_party_keys *pb_parties_keys_of(const pb_parties *p, const char *id)
+{
+	uint32_t i;
+
+	return id && pb_ptrmap_get(p->by_id, id, &i) ? &p->keys[i] : NULL;
+}
+
+const char *pb_parties_entity(const pb_parties *p, const char *id)
+{
+	uint32_t first;
+
+	if (!id || !pb_ptrmap_get(p->entity, id, &first))
+		return id;
+	const pb_party *pt = pb_ledger_at(p->ledger, PB_T_PARTIES, first);
+	return pt->party_id;
+}
+
+const uint32_t *pb_parties_with_address(const pb_parties *p, const char *key,
+					size_t *n)
+{
+	return key_lookup(&p->address, key, n);
+}
+
+const uint32_t *pb_parties_with_account(const pb_parties *p, const char *key,
+					size_t *n)
+{
+	return key_lookup(&p->account, key, n);
+}
+
+const pb_possible_link *pb_parties_possible_links(const pb_parties *p, size_t *n)
+{
+	*n = p->nlinks;
+	return p->links;
+}

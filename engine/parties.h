@@ -1,0 +1,53 @@
+/*
+ * parties.h - party resolution (issue #4).
+ *
+ * The same company appears under several ids when ledgers come from
+ * different systems.  Parties that share a registry identifier are one
+ * entity: pb_parties_entity() maps any party id to its entity's id (the
+ * first party id seen with that registry id).  Parties that only look
+ * alike (same normalised name plus the same address or bank account) stay
+ * distinct and are listed as possible links with their evidence; they are
+ * never merged silently.
+ */
+#ifndef PB_PARTIES_H
+#define PB_PARTIES_H
+
+#include "config.h"
+#include "ledger.h"
+
+/* Normalised keys of one party, interned in the ledger; NULL if empty. */
+typedef struct {
+	const char *name;    /* pb_norm_name */
+	const char *address; /* pb_norm_address */
+	const char *account; /* pb_norm_account */
+} pb_party_keys;
+
+typedef struct {
+	const pb_party *a, *b;
+	const char *reason; /* "same name and address" */
+} pb_possible_link;
+
+typedef struct pb_parties pb_parties;
+
+/* legal_forms: compiled PATTERNS, or NULL for the built-in list. */
+pb_parties *pb_parties_build(pb_ledger *l, const pb_pattern_list *legal_forms);
+void pb_parties_free(pb_parties *p);
+
+/* Keys of the party at index i of the parties table. */
+const pb_party_keys *pb_parties_keys(const pb_parties *p, size_t i);
+/* Keys of a party by id, or NULL if the id is not in the parties table. */
+const pb_party_keys *pb_parties_keys_of(const pb_parties *p, const char *id);
+
+/* The entity a party id belongs to (itself when it has no registry twin). */
+const char *pb_parties_entity(const pb_parties *p, const char *id);
+
+/* Parties (table indexes) whose normalised address / account is `key`. */
+const uint32_t *pb_parties_with_address(const pb_parties *p, const char *key,
+					size_t *n);
+const uint32_t *pb_parties_with_account(const pb_parties *p, const char *key,
+					size_t *n);
+
+const pb_possible_link *pb_parties_possible_links(const pb_parties *p,
+						  size_t *n);
+
+#endif
