@@ -24,7 +24,12 @@
 	X(pb_rule_offsets_high_multiplier)                                     \
 	X(pb_rule_offsets_over_credited)                                       \
 	X(pb_rule_offsets_excessive_obligation)                                \
-	X(pb_rule_offsets_linked_beneficiary)
+	X(pb_rule_offsets_linked_beneficiary)                                  \
+	X(pb_rule_official_linked_supplier)                                    \
+	X(pb_rule_shared_address)                                              \
+	X(pb_rule_shared_bank_account)                                         \
+	X(pb_rule_approver_linked)                                             \
+	X(pb_rule_name_match)
 
 #define X(sym) extern const pb_rule sym;
 PB_RULE_LIST(X)
