@@ -57,7 +57,17 @@ $(BUILD)/libprobity.a: $(LIB_OBJ)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) -I$(BUILD)/gen -c -o $@ $<
+
+# Data files in config/ are compiled in as C string literals of their
+# codes (the first word of each line that is not a comment).
+$(BUILD)/gen/%.inc: config/%.txt
+	@mkdir -p $(dir $@)
+	{ printf '"'; sed -e 's/#.*//' -e '/^[[:space:]]*$$/d' \
+		-e 's/^[[:space:]]*\([^[:space:]]*\).*/\1/' $< | tr '\n' ' '; \
+		printf '"\n'; } > $@
+
+$(BUILD)/rules/supplier.o: $(BUILD)/gen/secrecy-jurisdictions.inc
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libprobity.a
 	@mkdir -p $(dir $@)

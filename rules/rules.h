@@ -29,7 +29,12 @@
 	X(pb_rule_shared_address)                                              \
 	X(pb_rule_shared_bank_account)                                         \
 	X(pb_rule_approver_linked)                                             \
-	X(pb_rule_name_match)
+	X(pb_rule_name_match)                                                  \
+	X(pb_rule_newly_registered)                                            \
+	X(pb_rule_secrecy_jurisdiction)                                        \
+	X(pb_rule_no_registry_id)                                              \
+	X(pb_rule_mass_address)                                                \
+	X(pb_rule_single_client)
 
 #define X(sym) extern const pb_rule sym;
 PB_RULE_LIST(X)
