@@ -34,7 +34,8 @@
 	X(pb_rule_secrecy_jurisdiction)                                        \
 	X(pb_rule_no_registry_id)                                              \
 	X(pb_rule_mass_address)                                                \
-	X(pb_rule_single_client)
+	X(pb_rule_single_client)                                               \
+	X(pb_rule_linked_bidders)
 
 #define X(sym) extern const pb_rule sym;
 PB_RULE_LIST(X)
