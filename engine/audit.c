@@ -14,6 +14,7 @@
 #include "../rules/rules.h"
 #include "audit.h"
 #include "config.h"
+#include "entities.h"
 #include "graph.h"
 #include "parties.h"
 
@@ -341,6 +342,7 @@ pb_audit *pb_audit_run(pb_ledger *l, const pb_config *cfg, pb_date as_of)
 		run_rule(a, ri, &capfindings);
 	if (a->nfindings > 1)
 		qsort(a->findings, a->nfindings, sizeof(*a->findings), finding_cmp);
+	a->entities = pb_entities_score(a, &a->nentities);
 	return a;
 }
 
@@ -355,6 +357,7 @@ void pb_audit_free(pb_audit *a)
 	}
 	free(a->findings);
 	free(a->coverage);
+	free(a->entities);
 	pb_graph_free(a->graph);
 	pb_parties_free(a->parties);
 	free(a);

@@ -76,6 +76,8 @@ typedef struct {
 	size_t nevidence;
 	pb_detail *details;
 	size_t ndetails;
+	const char *buyer_id;    /* the entities it concerns, from evidence; */
+	const char *supplier_id; /* NULL when none (engine/entities.h) */
 } pb_finding;
 
 typedef enum { PB_COV_RAN, PB_COV_NOT_RUN, PB_COV_DISABLED } pb_cov_status;
@@ -100,6 +102,8 @@ typedef struct {
 	size_t nfindings;
 	pb_coverage *coverage; /* one per rule, in registry order */
 	size_t ncoverage;
+	struct pb_entity_score *entities; /* ranked (engine/entities.h) */
+	size_t nentities;
 	struct pb_graph *graph;     /* built on first use by a rule */
 	struct pb_parties *parties; /* likewise */
 } pb_audit;

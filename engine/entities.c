@@ -1,0 +1,204 @@
+/* entities.c - who the findings are about, and a CRI-style ranking. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../rules/rules.h"
+#include "entities.h"
+
+unsigned pb_severity_weight(pb_severity s)
+{
+	return (unsigned)s + 1;
+}
+
+/* Buyer and supplier named by one evidence record. */
+static void record_parties(pb_ledger *l, const pb_evidence *e,
+			   const char **buyer, const char **supplier)
+{
+	const pb_table_def *def = NULL;
+	pb_table t = PB_T_COUNT;
+
+	for (int i = 0; i < PB_T_COUNT; i++)
+		if (!strcmp(pb_table_get(i)->name, e->table))
+			def = pb_table_get(t = i);
+	if (!def)
+		return;
+	const char *key = pb_ledger_intern(l, e->id, strlen(e->id));
+	const void *r = pb_ledger_find(l, t, key);
+	if (!r)
+		return;
+	switch (t) {
+	case PB_T_TENDERS:
+		*buyer = *buyer ? *buyer : ((const pb_tender *)r)->buyer_id;
+		break;
+	case PB_T_BIDS:
+		*supplier = *supplier ? *supplier : ((const pb_bid *)r)->bidder_id;
+		break;
+	case PB_T_CONTRACTS:
+		*buyer = *buyer ? *buyer : ((const pb_contract *)r)->buyer_id;
+		*supplier = *supplier ? *supplier : ((const pb_contract *)r)->supplier_id;
+		break;
+	case PB_T_PAYMENTS:
+		*buyer = *buyer ? *buyer : ((const pb_payment *)r)->payer_id;
+		*supplier = *supplier ? *supplier : ((const pb_payment *)r)->payee_id;
+		break;
+	case PB_T_BUDGET:
+		*buyer = *buyer ? *buyer : ((const pb_budget_line *)r)->org_id;
+		break;
+	case PB_T_OFFSETS:
+		*supplier = *supplier ? *supplier : ((const pb_offset *)r)->obligor_id;
+		break;
+	default:
+		break;
+	}
+}
+
+/* Tables in which each entity appears as buyer or supplier. */
+struct entity {
+	const char *id;
+	int supplier;        /* role */
+	unsigned tables;     /* PB_NEEDS bits */
+	size_t nfindings;
+	unsigned weight;
+	pb_severity *worst;  /* per rule, or -1 when none */
+};
+
+struct tally {
+	struct entity *e;
+	size_t n, cap;
+	pb_ptrmap *index[2]; /* by role */
+};
+
+static struct entity *entity_get(struct tally *t, const char *id, int supplier)
+{
+	uint32_t i;
+
+	if (pb_ptrmap_get(t->index[supplier], id, &i))
+		return &t->e[i];
+	PB_GROW(t->e, t->n + 1, t->cap);
+	struct entity *e = &t->e[t->n];
+	memset(e, 0, sizeof(*e));
+	e->id = id;
+	e->supplier = supplier;
+	e->worst = pb_xcalloc(pb_nrules, sizeof(*e->worst));
+	for (size_t r = 0; r < pb_nrules; r++)
+		e->worst[r] = (pb_severity)-1;
+	pb_ptrmap_put(t->index[supplier], id, (uint32_t)t->n);
+	return &t->e[t->n++];
+}
+
+static void appear(struct tally *t, const char *id, int supplier, pb_table table)
+{
+	if (id)
+		entity_get(t, id, supplier)->tables |= PB_NEEDS(table);
+}
+
+static void collect_appearances(pb_ledger *l, struct tally *t)
+{
+	size_t n;
+	const pb_tender *td = pb_ledger_tenders(l, &n);
+	for (size_t i = 0; i < n; i++)
+		appear(t, td[i].buyer_id, 0, PB_T_TENDERS);
+	const pb_bid *b = pb_ledger_bids(l, &n);
+	for (size_t i = 0; i < n; i++)
+		appear(t, b[i].bidder_id, 1, PB_T_BIDS);
+	const pb_contract *c = pb_ledger_contracts(l, &n);
+	for (size_t i = 0; i < n; i++) {
+		appear(t, c[i].buyer_id, 0, PB_T_CONTRACTS);
+		appear(t, c[i].supplier_id, 1, PB_T_CONTRACTS);
+	}
+	const pb_payment *p = pb_ledger_payments(l, &n);
+	for (size_t i = 0; i < n; i++) {
+		appear(t, p[i].payer_id, 0, PB_T_PAYMENTS);
+		appear(t, p[i].payee_id, 1, PB_T_PAYMENTS);
+	}
+	const pb_budget_line *bl = pb_ledger_budget(l, &n);
+	for (size_t i = 0; i < n; i++)
+		appear(t, bl[i].org_id, 0, PB_T_BUDGET);
+	const pb_offset *o = pb_ledger_offsets(l, &n);
+	for (size_t i = 0; i < n; i++)
+		appear(t, o[i].obligor_id, 1, PB_T_OFFSETS);
+}
+
+static void count_finding(struct tally *t, const pb_finding *f, const char *id,
+			  int supplier)
+{
+	if (!id)
+		return;
+	struct entity *e = entity_get(t, id, supplier);
+	int r = pb_rule_index(f->rule);
+
+	e->nfindings++;
+	e->weight += pb_severity_weight(f->severity);
+	if (r >= 0 && (int)f->severity > (int)e->worst[r])
+		e->worst[r] = f->severity;
+}
+
+static int score_cmp(const void *pa, const void *pb)
+{
+	const pb_entity_score *a = pa, *b = pb;
+
+	if (a->score != b->score)
+		return a->score < b->score ? 1 : -1;
+	if (a->weight != b->weight)
+		return a->weight < b->weight ? 1 : -1;
+	int c = strcmp(a->role, b->role);
+	return c ? c : strcmp(a->id, b->id);
+}
+
+static void score_entity(const pb_audit *a, const struct entity *e,
+			 pb_entity_score *out)
+{
+	unsigned possible = 0, got = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->id = e->id;
+	out->role = e->supplier ? "supplier" : "buyer";
+	out->nfindings = e->nfindings;
+	out->weight = e->weight;
+	const pb_party *p = pb_ledger_find(a->ledger, PB_T_PARTIES, e->id);
+	out->name = p ? p->name : NULL;
+	for (size_t r = 0; r < pb_nrules; r++) {
+		const pb_coverage *cov = &a->coverage[r];
+		int fired = (int)e->worst[r] >= 0;
+		if (!fired && (cov->status != PB_COV_RAN || !(cov->rule->needs & e->tables)))
+			continue;
+		out->napplicable++;
+		possible += pb_severity_weight(cov->rule->severity);
+		if (fired) {
+			out->nfired++;
+			got += pb_severity_weight(e->worst[r]);
+		}
+	}
+	out->score = possible ? (double)got / (double)possible : 0.0;
+	if (out->score > 1.0)
+		out->score = 1.0;
+}
+
+pb_entity_score *pb_entities_score(pb_audit *a, size_t *n)
+{
+	struct tally t = {0};
+
+	t.index[0] = pb_ptrmap_new();
+	t.index[1] = pb_ptrmap_new();
+	collect_appearances(a->ledger, &t);
+	for (size_t i = 0; i < a->nfindings; i++) {
+		pb_finding *f = a->findings[i];
+		for (size_t k = 0; k < f->nevidence; k++)
+			record_parties(a->ledger, &f->evidence[k], &f->buyer_id, &f->supplier_id);
+		count_finding(&t, f, f->buyer_id, 0);
+		count_finding(&t, f, f->supplier_id, 1);
+	}
+	pb_entity_score *out = pb_xcalloc(t.n + 1, sizeof(*out));
+	for (size_t i = 0; i < t.n; i++) {
+		score_entity(a, &t.e[i], &out[i]);
+		free(t.e[i].worst);
+	}
+	qsort(out, t.n, sizeof(*out), score_cmp);
+	for (size_t i = 0; i < t.n; i++)
+		out[i].rank = i + 1;
+	*n = t.n;
+	free(t.e);
+	pb_ptrmap_free(t.index[0]);
+	pb_ptrmap_free(t.index[1]);
+	return out;
+}

@@ -1,0 +1,35 @@
+/*
+ * entities.h - per buyer and supplier risk scores (issue #5).
+ *
+ * In the spirit of GTI's Corruption Risk Index: for each entity, the share
+ * of the red flags applicable to it that fire, weighted by severity
+ * (low 1, medium 2, high 3, critical 4).  A rule is applicable to an
+ * entity when the rule ran and the entity appears in a table it reads; it
+ * fires for the entity when one of its findings has evidence naming the
+ * entity as buyer (or payer, budget holder) or supplier (or bidder,
+ * payee, obligor).
+ */
+#ifndef PB_ENTITIES_H
+#define PB_ENTITIES_H
+
+#include "audit.h"
+
+typedef struct pb_entity_score {
+	const char *id;
+	const char *name;   /* from parties, or NULL */
+	const char *role;   /* "buyer" or "supplier" */
+	size_t nfindings;
+	unsigned weight;    /* sum of severity weights of its findings */
+	size_t napplicable; /* rules applicable to it */
+	size_t nfired;      /* of those, rules with a finding about it */
+	double score;       /* in [0, 1] */
+	size_t rank;        /* 1 = riskiest */
+} pb_entity_score;
+
+/* Fills each finding's buyer_id/supplier_id and returns the ranked
+ * entities (caller frees the array). */
+pb_entity_score *pb_entities_score(pb_audit *a, size_t *n);
+
+unsigned pb_severity_weight(pb_severity s);
+
+#endif

@@ -1,0 +1,107 @@
+/* test_entities.c - findings are attributed to buyers and suppliers and
+ * entities are ranked by the CRI-style score. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "../../engine/config.h"
+#include "../../engine/entities.h"
+#include "../../rules/rules.h"
+
+static pb_ledger *L;
+static size_t IN;
+
+static const char *S(const char *s)
+{
+	return s ? pb_ledger_intern(L, s, strlen(s)) : NULL;
+}
+
+static void party(const char *id, const char *registered, const char *registry)
+{
+	pb_party p;
+	const char *why;
+
+	memset(&p, 0, sizeof(p));
+	p.row.src.file = S("parties.csv");
+	p.row.src.line = 2;
+	p.party_id = S(id);
+	p.name = S(id);
+	p.registry_id = S(registry);
+	p.registered_on = PB_DATE_NONE;
+	if (registered)
+		pb_date_parse(registered, strlen(registered), NULL, &p.registered_on, &why);
+	assert_int_equal(pb_ledger_add(L, IN, PB_T_PARTIES, &p), 0);
+}
+
+static void contract(const char *id, const char *buyer, const char *supplier)
+{
+	pb_contract c;
+
+	memset(&c, 0, sizeof(c));
+	c.row.src.file = S("contracts.csv");
+	c.row.src.line = 3;
+	c.contract_id = S(id);
+	c.buyer_id = S(buyer);
+	c.supplier_id = S(supplier);
+	c.value = 50000000;
+	c.currency = S("EUR");
+	c.awarded_on = pb_date_from_ymd(2024, 3, 1);
+	c.signed_on = c.start_on = c.end_on = PB_DATE_NONE;
+	assert_int_equal(pb_ledger_add(L, IN, PB_T_CONTRACTS, &c), 0);
+}
+
+static void test_scores(void **state)
+{
+	pb_config cfg;
+	(void)state;
+
+	L = pb_ledger_new("EUR");
+	IN = pb_ledger_add_input(L, "t.csv", "mixed", "csv");
+	party("MOD", NULL, "VL-GOV:1");
+	party("NAVY", NULL, "VL-GOV:2");
+	party("SHELL", "2024-02-01", NULL); /* new and without registry id */
+	party("OLD", "2001-01-01", "VL-REG:9");
+	contract("C-1", "MOD", "SHELL");
+	contract("C-2", "NAVY", "OLD");
+	pb_ledger_seal(L);
+	pb_config_init(&cfg);
+	pb_audit *a = pb_audit_run(L, &cfg, pb_date_from_ymd(2024, 6, 30));
+
+	assert_true(a->nfindings >= 2);
+	for (size_t i = 0; i < a->nfindings; i++) {
+		assert_string_equal(a->findings[i]->buyer_id, "MOD");
+		assert_string_equal(a->findings[i]->supplier_id, "SHELL");
+	}
+	assert_int_equal(a->nentities, 4);
+	/* SHELL and MOD share the findings; OLD and NAVY have none. */
+	assert_int_equal(a->entities[0].rank, 1);
+	assert_true(a->entities[0].score > 0.0);
+	assert_true(a->entities[0].score <= 1.0);
+	assert_true(!strcmp(a->entities[0].id, "SHELL") || !strcmp(a->entities[0].id, "MOD"));
+	for (size_t i = 0; i < a->nentities; i++) {
+		if (!strcmp(a->entities[i].id, "OLD") || !strcmp(a->entities[i].id, "NAVY")) {
+			assert_true(a->entities[i].score == 0.0);
+			assert_int_equal(a->entities[i].nfindings, 0);
+			assert_true(a->entities[i].napplicable > 0);
+		}
+		if (!strcmp(a->entities[i].id, "SHELL")) {
+			assert_string_equal(a->entities[i].role, "supplier");
+			assert_int_equal(a->entities[i].nfindings, a->nfindings);
+			assert_int_equal(a->entities[i].nfired, 2);
+		}
+	}
+	pb_audit_free(a);
+	pb_config_release(&cfg);
+	pb_ledger_free(L);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_scores),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
