@@ -1,0 +1,949 @@
+/*
+ * csv.c - the canonical CSV importer (libcsv, streaming).
+ *
+ * Risks handled here, because ledgers exported by ministries are often
+ * broken in exactly these ways:
+ * - Line numbers.  libcsv does not know them, so the file is fed to it one
+ *   physical line (or 64 KiB piece of a line) at a time; a record's line is
+ *   the line where it starts, even when a quoted field spans lines.
+ * - Resynchronisation.  A quoting error rejects its record and parsing
+ *   resumes at the next line.  An unterminated quote reaching the end of
+ *   the file, or a record longer than the limit, rejects the record and
+ *   parsing resumes at the line after the one where it started; each
+ *   resync moves forward, and the size limit bounds the re-reading.
+ * - Limits.  A field longer than max_field_bytes (or a record four times
+ *   that) is rejected without ever being held whole in memory.
+ * - Every data row ends as exactly one pb_ledger_add or pb_ledger_reject.
+ */
+#include <csv.h>
+#include <ctype.h>
+#include <errno.h>
+#include <iconv.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <utf8proc.h>
+
+#include "importer.h"
+
+#define PIECE_BYTES 65536
+#define QUOTE_MAX 60
+
+/* --- buffered reading in pieces that never cross a line end --- */
+
+struct reader {
+	FILE *f;
+	char buf[PIECE_BYTES];
+	size_t len, pos;
+	off_t buf_offset; /* file offset of buf[0] */
+	int eof;
+};
+
+static void reader_seek(struct reader *r, off_t offset)
+{
+	fseeko(r->f, offset, SEEK_SET);
+	r->len = r->pos = 0;
+	r->buf_offset = offset;
+	r->eof = 0;
+}
+
+/* Next piece: up to and including '\n', or what the buffer holds.
+ * Returns 0 at end of file. */
+static int reader_next(struct reader *r, const char **p, size_t *n,
+		       int *ends_line, off_t *offset)
+{
+	if (r->pos == r->len) {
+		if (r->eof)
+			return 0;
+		r->buf_offset += (off_t)r->len;
+		r->len = fread(r->buf, 1, sizeof(r->buf), r->f);
+		r->pos = 0;
+		if (r->len == 0) {
+			r->eof = 1;
+			return 0;
+		}
+	}
+	const char *start = r->buf + r->pos;
+	const char *nl = memchr(start, '\n', r->len - r->pos);
+	size_t take = nl ? (size_t)(nl - start) + 1 : r->len - r->pos;
+	*p = start;
+	*n = take;
+	*ends_line = nl != NULL;
+	*offset = r->buf_offset + (off_t)r->pos;
+	r->pos += take;
+	return 1;
+}
+
+/* --- importer state --- */
+
+enum colmap { COL_IGNORE = -1, COL_EXTRA = -2 };
+
+struct csv_state {
+	pb_ledger *l;
+	const pb_config *cfg;
+	const pb_profile *profile;
+	const char *path;        /* interned */
+	const char *forced;      /* --table, or NULL */
+	const pb_table_def *def;
+	size_t input;
+	int have_input;
+	pb_error *err;
+	int failed;              /* a file-level error was set */
+
+	struct csv_parser parser;
+	iconv_t conv;
+
+	/* the record being assembled */
+	pb_buf row;              /* field bytes, each NUL-terminated */
+	size_t *off, *flen;
+	size_t nfields, capfields;
+	int field_too_long;
+	uint64_t record_line;
+	off_t record_offset;
+	size_t record_bytes;
+	int in_record, row_ended;
+	uint64_t nrows;          /* records seen, header included */
+
+	/* header */
+	char **names;
+	int *map;                /* per header column: column index or COL_* */
+	size_t ncols;
+	unsigned char *rec;      /* scratch record */
+};
+
+static void fail(struct csv_state *st, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void fail(struct csv_state *st, const char *fmt, ...)
+{
+	va_list ap;
+	pb_buf b;
+
+	if (st->failed)
+		return;
+	st->failed = 1;
+	pb_buf_init(&b);
+	va_start(ap, fmt);
+	pb_buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	pb_error_set(st->err, PB_EXIT_INPUT, "%s: %s", st->path, b.data);
+	pb_buf_release(&b);
+}
+
+/* A value quoted for a message: at most QUOTE_MAX bytes, control bytes
+ * (and, in invalid UTF-8, high bytes) as \xNN so terminals stay safe. */
+static void quote_value(pb_buf *b, const char *s, size_t n, int escape_high)
+{
+	size_t cut = n > QUOTE_MAX ? QUOTE_MAX : n;
+
+	while (!escape_high && cut < n && cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80)
+		cut--;
+	pb_buf_addch(b, '\'');
+	for (size_t i = 0; i < cut; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x20 || c == 0x7f || (escape_high && c >= 0x80) || c == '\\')
+			pb_buf_addf(b, "\\x%02x", c);
+		else
+			pb_buf_addch(b, (char)c);
+	}
+	pb_buf_addstr(b, cut < n ? "...'" : "'");
+}
+
+static void reject(struct csv_state *st, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void reject(struct csv_state *st, const char *fmt, ...)
+{
+	va_list ap;
+	pb_buf b;
+
+	pb_buf_init(&b);
+	va_start(ap, fmt);
+	pb_buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	/* Before the header is understood there is no table to count rows
+	 * against: a broken header is a broken file. */
+	if (st->have_input)
+		pb_ledger_reject(st->l, st->input, st->record_line, "%s", b.data);
+	else
+		fail(st, "header (line %llu): %s", (unsigned long long)st->record_line, b.data);
+	pb_buf_release(&b);
+}
+
+static void reject_value(struct csv_state *st, const char *column,
+			 const char *s, size_t n, const char *why)
+{
+	pb_buf b;
+
+	pb_buf_init(&b);
+	pb_buf_addf(&b, "%s ", column);
+	quote_value(&b, s, n, 0);
+	pb_buf_addf(&b, " %s", why);
+	reject(st, "%s", b.data);
+	pb_buf_release(&b);
+}
+
+/* --- libcsv callbacks: collect fields, act at the end of a record --- */
+
+static void on_field(void *field, size_t len, void *data)
+{
+	struct csv_state *st = data;
+
+	if (st->nfields + 1 > st->capfields) {
+		size_t cap = st->capfields;
+		PB_GROW(st->off, st->nfields + 1, cap);
+		st->flen = pb_xreallocarray(st->flen, cap, sizeof(*st->flen));
+		st->capfields = cap;
+	}
+	if (len > st->cfg->max_field_bytes) {
+		st->field_too_long = 1;
+		len = 0;
+	}
+	st->off[st->nfields] = st->row.len;
+	st->flen[st->nfields] = len;
+	pb_buf_add(&st->row, field ? field : "", len);
+	pb_buf_addch(&st->row, '\0');
+	st->nfields++;
+}
+
+static const char *field(const struct csv_state *st, size_t i, size_t *n)
+{
+	*n = st->flen[i];
+	return st->row.data + st->off[i];
+}
+
+static void row_reset(struct csv_state *st)
+{
+	pb_buf_reset(&st->row);
+	st->nfields = 0;
+	st->field_too_long = 0;
+}
+
+static void process_header(struct csv_state *st);
+static void process_row(struct csv_state *st);
+
+static void on_row(int c, void *data)
+{
+	struct csv_state *st = data;
+
+	(void)c;
+	st->row_ended = 1;
+	if (!st->failed) {
+		if (st->nrows++ == 0)
+			process_header(st);
+		else
+			process_row(st);
+	}
+	row_reset(st);
+}
+
+/* --- the header --- */
+
+static int stem_matches(const char *path, const char *table)
+{
+	const char *base = strrchr(path, '/');
+	size_t n = strlen(table);
+
+	base = base ? base + 1 : path;
+	for (size_t i = 0; i < n; i++)
+		if (tolower((unsigned char)base[i]) != table[i])
+			return 0;
+	return !isalpha((unsigned char)base[n]);
+}
+
+/* Canonical name of a header cell after the profile's renames. */
+static const char *canonical_name(const struct csv_state *st, const char *h)
+{
+	for (size_t i = 0; st->profile && i < st->profile->nrenames; i++)
+		if (pb_strcaseeq(st->profile->renames[i].source, h))
+			return st->profile->renames[i].canonical;
+	return h;
+}
+
+static int header_has(const struct csv_state *st, const char *name)
+{
+	for (size_t i = 0; i < st->ncols; i++)
+		if (pb_strcaseeq(canonical_name(st, st->names[i]), name))
+			return 1;
+	return 0;
+}
+
+/* The table whose key columns are all present and which shares the most
+ * columns with the header; NULL (and an error) if none or a tie. */
+static const pb_table_def *table_from_header(struct csv_state *st)
+{
+	const pb_table_def *best = NULL;
+	size_t best_hits = 0;
+	int tie = 0;
+
+	for (int t = 0; t < PB_T_COUNT; t++) {
+		const pb_table_def *def = pb_table_get(t);
+		size_t hits = 0;
+		int keys = 1;
+		for (size_t c = 0; c < def->ncolumns; c++) {
+			int has = header_has(st, def->columns[c].name);
+			hits += has;
+			if ((def->columns[c].flags & PB_COL_KEY) && !has)
+				keys = 0;
+		}
+		if (!keys || hits == 0)
+			continue;
+		if (hits > best_hits) {
+			best = def;
+			best_hits = hits;
+			tie = 0;
+		} else if (hits == best_hits) {
+			tie = 1;
+		}
+	}
+	return tie ? NULL : best;
+}
+
+static void fail_unknown_table(struct csv_state *st)
+{
+	pb_buf b;
+
+	pb_buf_init(&b);
+	for (int t = 0; t < PB_T_COUNT; t++)
+		pb_buf_addf(&b, "%s%s", t ? ", " : "", pb_table_get(t)->name);
+	fail(st, "cannot tell which table this is (name the file after one, "
+		 "or use --table NAME=FILE; candidates: %s)", b.data);
+	pb_buf_release(&b);
+}
+
+static const pb_table_def *choose_table(struct csv_state *st)
+{
+	const char *name = st->forced ? st->forced
+			   : st->profile && st->profile->table ? st->profile->table : NULL;
+
+	if (name)
+		return pb_table_find(name);
+	for (int t = 0; t < PB_T_COUNT; t++)
+		if (stem_matches(st->path, pb_table_get(t)->name))
+			return pb_table_get(t);
+	return table_from_header(st);
+}
+
+static void map_columns(struct csv_state *st)
+{
+	st->map = pb_xcalloc(st->ncols + 1, sizeof(*st->map));
+	for (size_t i = 0; i < st->ncols; i++) {
+		const char *name = canonical_name(st, st->names[i]);
+		st->map[i] = *st->names[i] ? COL_EXTRA : COL_IGNORE;
+		for (size_t c = 0; c < st->def->ncolumns; c++)
+			if (pb_strcaseeq(st->def->columns[c].name, name))
+				st->map[i] = (int)c;
+	}
+	/* Two header cells renamed to one canonical column. */
+	int *seen = pb_xcalloc(st->def->ncolumns, sizeof(*seen));
+	for (size_t i = 0; i < st->ncols; i++)
+		if (st->map[i] >= 0 && seen[st->map[i]]++)
+			fail(st, "header names column '%s' twice",
+			     st->def->columns[st->map[i]].name);
+	free(seen);
+	for (size_t c = 0; c < st->def->ncolumns; c++) {
+		int found = 0;
+		for (size_t i = 0; i < st->ncols; i++)
+			found |= st->map[i] == (int)c;
+		if (!found && (st->def->columns[c].flags & PB_COL_KEY))
+			fail(st, "header lacks key column '%s' of table %s",
+			     st->def->columns[c].name, st->def->name);
+	}
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcasecmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorted, so that a header of 100 000 columns is checked in n log n. */
+static void check_duplicate_names(struct csv_state *st)
+{
+	char **sorted = pb_xcalloc(st->ncols + 1, sizeof(*sorted));
+
+	memcpy(sorted, st->names, st->ncols * sizeof(*sorted));
+	qsort(sorted, st->ncols, sizeof(*sorted), name_cmp);
+	for (size_t i = 1; i < st->ncols; i++)
+		if (*sorted[i] && !strcasecmp(sorted[i], sorted[i - 1]))
+			fail(st, "header names column '%s' twice", sorted[i]);
+	free(sorted);
+}
+
+static void process_header(struct csv_state *st)
+{
+	st->ncols = st->nfields;
+	st->names = pb_xcalloc(st->ncols + 1, sizeof(*st->names));
+	for (size_t i = 0; i < st->ncols; i++) {
+		size_t n;
+		const char *s = field(st, i, &n);
+		if (i == 0 && n >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3)) {
+			s += 3;
+			n -= 3;
+		}
+		pb_trim(&s, &n);
+		st->names[i] = pb_xstrndup(s, n);
+	}
+	check_duplicate_names(st);
+	if (st->failed)
+		return;
+	st->def = choose_table(st);
+	if (!st->def) {
+		fail_unknown_table(st);
+		return;
+	}
+	map_columns(st);
+	if (st->failed)
+		return;
+	st->rec = pb_xcalloc(1, st->def->record_size);
+	st->input = pb_ledger_add_input(st->l, st->path, st->def->name, "csv");
+	st->have_input = 1;
+}
+
+/* --- one data row --- */
+
+static void blank_record(const pb_table_def *def, unsigned char *rec)
+{
+	memset(rec, 0, def->record_size);
+	for (size_t c = 0; c < def->ncolumns; c++) {
+		unsigned char *p = rec + def->columns[c].offset;
+		switch (def->columns[c].type) {
+		case PB_COL_DATE:
+			*(pb_date *)p = PB_DATE_NONE;
+			break;
+		case PB_COL_AMOUNT:
+		case PB_COL_INT:
+		case PB_COL_DECIMAL:
+			*(int64_t *)p = PB_INT_NONE;
+			break;
+		case PB_COL_BOOL:
+			*(int *)p = PB_BOOL_NONE;
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static int valid_utf8(const char *s, size_t n)
+{
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+	utf8proc_int32_t cp;
+
+	while (n > 0) {
+		utf8proc_ssize_t k = utf8proc_iterate(p, (utf8proc_ssize_t)n, &cp);
+		if (k < 0)
+			return 0;
+		p += k;
+		n -= (size_t)k;
+	}
+	return 1;
+}
+
+static const char *col_name(const struct csv_state *st, size_t i)
+{
+	return st->map[i] >= 0 ? st->def->columns[st->map[i]].name : st->names[i];
+}
+
+/* NUL bytes, invalid UTF-8 and over-long fields reject the row. */
+static int check_fields(struct csv_state *st)
+{
+	if (st->field_too_long) {
+		reject(st, "a field is longer than %zu bytes", st->cfg->max_field_bytes);
+		return -1;
+	}
+	if (st->nfields != st->ncols) {
+		reject(st, "expected %zu fields, found %zu", st->ncols, st->nfields);
+		return -1;
+	}
+	for (size_t i = 0; i < st->nfields; i++) {
+		size_t n;
+		const char *s = field(st, i, &n);
+		if (memchr(s, '\0', n)) {
+			reject(st, "field '%s' contains a NUL byte", col_name(st, i));
+			return -1;
+		}
+		if (!valid_utf8(s, n)) {
+			pb_buf b;
+			pb_buf_init(&b);
+			quote_value(&b, s, n, 1);
+			reject(st, "field '%s' is not valid UTF-8: %s", col_name(st, i), b.data);
+			pb_buf_release(&b);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Lower-cases an enum cell and checks it against the allowed values. */
+static const char *enum_value(struct csv_state *st, const pb_column *c,
+			      const char *s, size_t n)
+{
+	char low[64];
+
+	if (n >= sizeof(low))
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		low[i] = (char)tolower((unsigned char)s[i]);
+	low[n] = '\0';
+	for (const char *const *v = c->values; *v; v++)
+		if (!strcmp(*v, low))
+			return pb_ledger_intern(st->l, low, n);
+	return NULL;
+}
+
+static void list_values(pb_buf *b, const pb_column *c)
+{
+	for (const char *const *v = c->values; *v; v++)
+		pb_buf_addf(b, "%s%s", v == c->values ? "" : ", ", *v);
+}
+
+static int reject_enum(struct csv_state *st, const pb_column *c, const char *s,
+		       size_t n)
+{
+	pb_buf allowed;
+
+	pb_buf_init(&allowed);
+	list_values(&allowed, c);
+	pb_buf why;
+	pb_buf_init(&why);
+	pb_buf_addf(&why, "is not one of %s", allowed.data);
+	reject_value(st, c->name, s, n, why.data);
+	pb_buf_release(&why);
+	pb_buf_release(&allowed);
+	return -1;
+}
+
+/* ';'-separated enum values, normalised to "a;b". */
+static int parse_list(struct csv_state *st, const pb_column *c, const char *s,
+		      size_t n, const char **out)
+{
+	pb_buf b;
+
+	pb_buf_init(&b);
+	while (n > 0) {
+		const char *sep = memchr(s, ';', n);
+		size_t k = sep ? (size_t)(sep - s) : n;
+		const char *item = s;
+		size_t len = k;
+		pb_trim(&item, &len);
+		if (len) {
+			const char *v = enum_value(st, c, item, len);
+			if (!v) {
+				pb_buf_release(&b);
+				return reject_enum(st, c, item, len);
+			}
+			pb_buf_addf(&b, "%s%s", b.len ? ";" : "", v);
+		}
+		s += k + (sep != NULL);
+		n -= k + (sep != NULL);
+	}
+	*out = pb_ledger_intern(st->l, b.data, b.len);
+	pb_buf_release(&b);
+	return 0;
+}
+
+/* The row's currency: its currency cell, else the base currency. */
+static int row_currency(struct csv_state *st, const char **out)
+{
+	*out = pb_ledger_base_currency(st->l);
+	for (size_t i = 0; i < st->ncols; i++) {
+		if (st->map[i] < 0 || st->def->columns[st->map[i]].type != PB_COL_CURRENCY)
+			continue;
+		size_t n;
+		const char *s = field(st, i, &n);
+		pb_trim(&s, &n);
+		if (!n)
+			return 0;
+		char code[4] = {0};
+		for (size_t k = 0; k < n && k < 3; k++)
+			code[k] = (char)toupper((unsigned char)s[k]);
+		if (n != 3 || pb_currency_exponent(code) < 0) {
+			reject_value(st, "currency", s, n, "is not an ISO 4217 code");
+			return -1;
+		}
+		*out = pb_ledger_intern(st->l, code, 3);
+	}
+	return 0;
+}
+
+static int parse_cell(struct csv_state *st, const pb_column *c, const char *s,
+		      size_t n, const char *currency)
+{
+	unsigned char *p = st->rec + c->offset;
+	const pb_numfmt fmt = st->profile ? st->profile->numfmt : pb_numfmt_default;
+	const char *date_fmt = st->profile ? st->profile->date_format : NULL;
+	const char *why = NULL;
+	int rc = 0;
+
+	switch (c->type) {
+	case PB_COL_TEXT:
+	case PB_COL_ID:
+		*(const char **)p = pb_ledger_intern(st->l, s, n);
+		return 0;
+	case PB_COL_CURRENCY:
+		*(const char **)p = currency;
+		return 0;
+	case PB_COL_ENUM: {
+		const char *v = enum_value(st, c, s, n);
+		if (!v)
+			return reject_enum(st, c, s, n);
+		*(const char **)p = v;
+		return 0;
+	}
+	case PB_COL_LIST:
+		return parse_list(st, c, s, n, (const char **)p);
+	case PB_COL_DATE:
+		rc = pb_date_parse(s, n, date_fmt, (pb_date *)p, &why);
+		break;
+	case PB_COL_AMOUNT:
+		rc = pb_amount_parse(s, n, pb_currency_exponent(currency), fmt,
+				     (int64_t *)p, &why);
+		break;
+	case PB_COL_INT:
+		rc = pb_int_parse(s, n, (int64_t *)p, &why);
+		break;
+	case PB_COL_DECIMAL:
+		rc = pb_decimal_parse(s, n, fmt, (int64_t *)p, &why);
+		break;
+	case PB_COL_BOOL:
+		rc = pb_bool_parse(s, n, (int *)p, &why);
+		break;
+	}
+	if (rc < 0)
+		reject_value(st, c->name, s, n, why);
+	return rc;
+}
+
+static void keep_extras(struct csv_state *st, pb_row *row)
+{
+	size_t count = 0;
+
+	for (size_t i = 0; i < st->ncols; i++)
+		count += st->map[i] == COL_EXTRA && st->flen[i] > 0;
+	if (!count)
+		return;
+	pb_attr *a = pb_arena_alloc(pb_ledger_arena(st->l), count * sizeof(*a));
+	size_t k = 0;
+	for (size_t i = 0; i < st->ncols; i++) {
+		size_t n;
+		const char *s = field(st, i, &n);
+		if (st->map[i] != COL_EXTRA || n == 0)
+			continue;
+		a[k].name = pb_ledger_intern(st->l, st->names[i], strlen(st->names[i]));
+		a[k].value = pb_ledger_intern(st->l, s, n);
+		k++;
+	}
+	row->extra = a;
+	row->nextra = (uint32_t)k;
+}
+
+static void process_row(struct csv_state *st)
+{
+	const char *currency;
+
+	if (!st->def || check_fields(st) < 0 || row_currency(st, &currency) < 0)
+		return;
+	blank_record(st->def, st->rec);
+	for (size_t c = 0; c < st->def->ncolumns; c++)
+		if (st->def->columns[c].type == PB_COL_CURRENCY)
+			*(const char **)(st->rec + st->def->columns[c].offset) = currency;
+	for (size_t i = 0; i < st->ncols; i++) {
+		if (st->map[i] < 0)
+			continue;
+		const pb_column *c = &st->def->columns[st->map[i]];
+		size_t n;
+		const char *s = field(st, i, &n);
+		pb_trim(&s, &n);
+		if (!n) {
+			if (c->flags & (PB_COL_KEY | PB_COL_REQUIRED)) {
+				reject(st, "%s is empty", c->name);
+				return;
+			}
+			continue;
+		}
+		if (parse_cell(st, c, s, n, currency) < 0)
+			return;
+	}
+	pb_row *row = (pb_row *)st->rec;
+	row->src.file = st->path;
+	row->src.line = (uint32_t)st->record_line;
+	row->src.path = NULL;
+	keep_extras(st, row);
+	pb_ledger_add(st->l, st->input, st->def->id, st->rec);
+}
+
+/* --- driving the parser --- */
+
+static char sniff_delimiter(const char *line, size_t n)
+{
+	size_t count[3] = {0};
+	static const char cand[3] = {',', ';', '\t'};
+	int quoted = 0;
+
+	for (size_t i = 0; i < n && line[i] != '\n'; i++) {
+		if (line[i] == '"')
+			quoted = !quoted;
+		for (int k = 0; !quoted && k < 3; k++)
+			count[k] += line[i] == cand[k];
+	}
+	int best = 0;
+	for (int k = 1; k < 3; k++)
+		if (count[k] > count[best])
+			best = k;
+	return cand[best];
+}
+
+static void parser_start(struct csv_state *st, char delim)
+{
+	csv_init(&st->parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL);
+	csv_set_delim(&st->parser, (unsigned char)delim);
+	/* libcsv grows its field buffer by this much at a time; its default
+	 * of 128 bytes makes a long field cost quadratic time. */
+	csv_set_blk_size(&st->parser, 1u << 18);
+	row_reset(st);
+	st->in_record = 0;
+	st->record_bytes = 0;
+}
+
+/* Converts a piece to UTF-8 when the profile names another encoding. */
+static int convert(struct csv_state *st, const char **p, size_t *n, pb_buf *out)
+{
+	if (st->conv == (iconv_t)-1)
+		return 0;
+	pb_buf_reset(out);
+	char *in = (char *)*p;
+	size_t left = *n;
+	while (left > 0) {
+		char tmp[4096], *o = tmp;
+		size_t room = sizeof(tmp);
+		size_t rc = iconv(st->conv, &in, &left, &o, &room);
+		pb_buf_add(out, tmp, sizeof(tmp) - room);
+		if (rc == (size_t)-1 && errno != E2BIG) {
+			/* An unmappable byte: keep it as U+FFFD, the row stays
+			 * and the value shows where the damage is. */
+			pb_buf_addstr(out, "\xEF\xBF\xBD");
+			in++;
+			left--;
+		}
+	}
+	*p = out->data;
+	*n = out->len;
+	return 0;
+}
+
+/* Reading state shared by the loop and its recovery steps. */
+struct feed {
+	struct reader rd;
+	uint64_t line;   /* number of the line the next piece belongs to */
+	int line_start;  /* the next piece starts a line */
+	int skipping;    /* discard the rest of the current line */
+	char delim;
+};
+
+/* Resume at the line after the one where the current record started. */
+static void resync_after_record(struct csv_state *st, struct feed *fd)
+{
+	csv_free(&st->parser);
+	reader_seek(&fd->rd, st->record_offset);
+	fd->line = st->record_line;
+	fd->line_start = 1;
+	fd->skipping = 1; /* skip the record's first line */
+	parser_start(st, fd->delim);
+}
+
+/* Returns 1 when it moved the reader back (the caller must not advance
+ * its line count), else 0. */
+static int feed_piece(struct csv_state *st, struct feed *fd, const char *p,
+		      size_t n, int ends_line, off_t offset)
+{
+	size_t max_record = st->cfg->max_field_bytes * 4;
+
+	if (fd->line_start && !st->in_record) {
+		st->record_line = fd->line;
+		st->record_offset = offset;
+		st->record_bytes = 0;
+	}
+	st->record_bytes += n;
+	if (st->record_bytes > max_record + PIECE_BYTES) {
+		reject(st, "record longer than %zu bytes", max_record);
+		if (st->record_line == fd->line) {
+			csv_free(&st->parser);
+			parser_start(st, fd->delim);
+			fd->skipping = !ends_line;
+			return 0;
+		}
+		resync_after_record(st, fd);
+		return 1;
+	}
+	int blank = fd->line_start && (n == 1 || (n == 2 && p[0] == '\r')) && ends_line;
+	st->row_ended = 0;
+	if (csv_parse(&st->parser, p, n, on_field, on_row, st) != n) {
+		reject(st, "malformed quoting (a quote inside an unquoted field, "
+			   "or text after a closing quote)");
+		/* A record that began on an earlier line may have swallowed
+		 * good rows through a stray quote: read them again. */
+		if (st->record_line != fd->line) {
+			resync_after_record(st, fd);
+			return 1;
+		}
+		csv_free(&st->parser);
+		parser_start(st, fd->delim);
+		fd->skipping = !ends_line;
+		return 0;
+	}
+	if (ends_line)
+		st->in_record = st->row_ended ? 0 : (st->in_record || !blank);
+	else
+		st->in_record = 1;
+	return 0;
+}
+
+/* End of file: flush the last record; an open quote is a rejection and
+ * a resync, after which reading goes on. Returns 1 if reading resumes. */
+static int finish(struct csv_state *st, struct feed *fd)
+{
+	if (csv_fini(&st->parser, on_field, on_row, st) == 0)
+		return 0;
+	reject(st, "unterminated quoted field (the rest of the file was read as "
+		   "one field; parsing resumed at the next line)");
+	if (st->nrows == 0) {
+		fail(st, "header has an unterminated quoted field");
+		return 0;
+	}
+	resync_after_record(st, fd);
+	return 1;
+}
+
+static int run_feed(struct csv_state *st, struct feed *fd)
+{
+	const char *p;
+	size_t n;
+	int ends_line;
+	off_t offset;
+	pb_buf conv;
+
+	pb_buf_init(&conv);
+	for (;;) {
+		while (!st->failed && reader_next(&fd->rd, &p, &n, &ends_line, &offset)) {
+			if (fd->skipping) {
+				fd->skipping = !ends_line;
+				if (ends_line) {
+					fd->line++;
+					fd->line_start = 1;
+				}
+				continue;
+			}
+			convert(st, &p, &n, &conv);
+			if (feed_piece(st, fd, p, n, ends_line, offset))
+				continue;
+			if (ends_line)
+				fd->line++;
+			fd->line_start = ends_line;
+		}
+		if (st->failed || !finish(st, fd))
+			break;
+	}
+	pb_buf_release(&conv);
+	return st->failed ? -1 : 0;
+}
+
+/* Reads the first line to sniff the delimiter; fails on an empty file. */
+static int first_line(struct csv_state *st, FILE *f, char *delim)
+{
+	char head[PIECE_BYTES];
+	size_t n = fread(head, 1, sizeof(head), f);
+	size_t start = n >= 3 && !memcmp(head, "\xEF\xBB\xBF", 3) ? 3 : 0;
+	size_t i = start;
+
+	while (i < n && isspace((unsigned char)head[i]))
+		i++;
+	if (i == n) {
+		fail(st, "file is empty");
+		return -1;
+	}
+	*delim = st->profile && st->profile->delimiter ? st->profile->delimiter
+						       : sniff_delimiter(head + start, n - start);
+	rewind(f);
+	return 0;
+}
+
+static int open_encoding(struct csv_state *st)
+{
+	const char *enc = st->profile ? st->profile->encoding : NULL;
+
+	st->conv = (iconv_t)-1;
+	if (!enc || pb_strcaseeq(enc, "utf-8") || pb_strcaseeq(enc, "utf8"))
+		return 0;
+	st->conv = iconv_open("UTF-8", enc);
+	if (st->conv == (iconv_t)-1) {
+		fail(st, "encoding '%s' is not known to iconv", enc);
+		return -1;
+	}
+	return 0;
+}
+
+static void state_release(struct csv_state *st)
+{
+	for (size_t i = 0; i < st->ncols; i++)
+		free(st->names[i]);
+	free(st->names);
+	free(st->map);
+	free(st->rec);
+	free(st->off);
+	free(st->flen);
+	pb_buf_release(&st->row);
+	if (st->conv != (iconv_t)-1)
+		iconv_close(st->conv);
+}
+
+static int csv_import(pb_ledger *l, const char *path, const char *table,
+		      const pb_config *cfg, pb_error *err)
+{
+	struct csv_state st;
+	struct feed fd;
+	FILE *f;
+
+	memset(&st, 0, sizeof(st));
+	st.l = l;
+	st.cfg = cfg;
+	st.err = err;
+	st.path = pb_ledger_intern(l, path, strlen(path));
+	st.forced = table;
+	st.profile = pb_config_profile_for(cfg, path);
+	st.conv = (iconv_t)-1;
+	pb_buf_init(&st.row);
+	f = fopen(path, "rb");
+	if (!f) {
+		pb_error_set(err, PB_EXIT_INPUT, "%s: cannot open: %s", path, strerror(errno));
+		pb_buf_release(&st.row);
+		return -1;
+	}
+	memset(&fd, 0, sizeof(fd));
+	fd.rd.f = f;
+	fd.line = 1;
+	fd.line_start = 1;
+	int rc = -1;
+	if (first_line(&st, f, &fd.delim) == 0 && open_encoding(&st) == 0) {
+		parser_start(&st, fd.delim);
+		rc = run_feed(&st, &fd);
+		csv_free(&st.parser);
+	}
+	if (ferror(f) && rc == 0) {
+		fail(&st, "read error: %s", strerror(errno));
+		rc = -1;
+	}
+	fclose(f);
+	if (rc == 0 && st.nrows == 0)
+		fail(&st, "file is empty"), rc = -1;
+	state_release(&st);
+	return rc;
+}
+
+static const char *const csv_extensions[] = {"csv", "tsv", "txt", NULL};
+
+const pb_importer pb_importer_csv = {
+	.name = "csv",
+	.extensions = csv_extensions,
+	.help = "canonical ledger tables as CSV (RFC 4180; , ; or tab)",
+	.import = csv_import,
+};
