@@ -353,6 +353,7 @@ void pb_audit_free(pb_audit *a)
 	for (size_t i = 0; i < a->nfindings; i++) {
 		free(a->findings[i]->evidence);
 		free(a->findings[i]->details);
+		free(a->findings[i]->path);
 		free(a->findings[i]);
 	}
 	free(a->findings);

@@ -65,6 +65,12 @@ typedef struct {
 	const char *value;
 } pb_detail;
 
+/* One link of a chain (official -> spouse -> company), as recorded. */
+typedef struct {
+	const char *from, *kind, *to;
+	const char *source; /* "file:line" of the row that proves it */
+} pb_path_step;
+
 typedef struct {
 	char id[17];             /* 16 lowercase hex digits, stable */
 	const pb_rule *rule;
@@ -78,6 +84,8 @@ typedef struct {
 	size_t ndetails;
 	const char *buyer_id;    /* the entities it concerns, from evidence; */
 	const char *supplier_id; /* NULL when none (engine/entities.h) */
+	pb_path_step *path;      /* conflict chains, in order; else NULL */
+	size_t npath;
 } pb_finding;
 
 typedef enum { PB_COV_RAN, PB_COV_NOT_RUN, PB_COV_DISABLED } pb_cov_status;

@@ -242,6 +242,11 @@ struct loader {
 	pb_config *cfg;
 	pb_error *err;
 	int failed;
+	/* libinih passes each continuation line of a multi-line value as a
+	 * call with the same section and key: those are appended. */
+	char last_section[128], last_key[128];
+	int continued;
+	pb_buf legal_forms;
 };
 
 static int fail(struct loader *ld, const char *fmt, ...)
@@ -317,6 +322,14 @@ static int rule_key(struct loader *ld, const char *id, const char *key,
 	int pi = pb_rule_param_index(r, key);
 	if (pi < 0)
 		return fail(ld, "[rule %s]: unknown key '%s'", id, key);
+	if (ld->continued && r->params[pi].type == PB_P_PATTERNS && rc->values[pi]) {
+		pb_buf b;
+		pb_buf_init(&b);
+		pb_buf_addf(&b, "%s\n%s", rc->values[pi], value);
+		free(rc->values[pi]);
+		rc->values[pi] = pb_buf_detach(&b);
+		return 1;
+	}
 	free(rc->values[pi]);
 	rc->values[pi] = pb_xstrdup(value);
 	return 1;
@@ -371,7 +384,7 @@ static int profile_key(struct loader *ld, const char *name, const char *key,
 		p->table = pb_xstrdup(value);
 	} else if (!strcmp(key, "delimiter")) {
 		if (separator_value(value, &c) < 0 || (c != ',' && c != ';' && c != '\t' && c != '|'))
-			return fail(ld, "[profile %s] delimiter '%s' is not ',', ';', '|' or 'tab'", name, value);
+			return fail(ld, "[profile %s] delimiter '%s' is not comma, semicolon, tab or '|' (';' starts a comment in INI)", name, value);
 		p->delimiter = c;
 	} else if (!strcmp(key, "decimal")) {
 		if (strcmp(value, ".") && strcmp(value, ","))
@@ -408,22 +421,17 @@ static int config_handler(void *user, const char *section, const char *key,
 
 	if (ld->failed)
 		return 0;
+	ld->continued = !strcmp(ld->last_section, section) && !strcmp(ld->last_key, key);
+	snprintf(ld->last_section, sizeof(ld->last_section), "%s", section);
+	snprintf(ld->last_key, sizeof(ld->last_key), "%s", key);
 	if (!strcmp(section, "audit"))
 		return audit_key(ld, key, value);
 	if (!strcmp(section, "parties")) {
-		pb_buf why;
-		pb_pattern_list *pl = NULL;
 		if (strcmp(key, "legal_forms"))
 			return fail(ld, "[parties]: unknown key '%s'", key);
-		pb_buf_init(&why);
-		if (patterns_compile(value, &pl, &why) < 0) {
-			fail(ld, "[parties] legal_forms: %s", why.data);
-			pb_buf_release(&why);
-			return 0;
-		}
-		pb_buf_release(&why);
-		patterns_free(ld->cfg->legal_forms);
-		ld->cfg->legal_forms = pl;
+		if (!ld->continued)
+			pb_buf_reset(&ld->legal_forms);
+		pb_buf_addf(&ld->legal_forms, "%s\n", value);
 		return 1;
 	}
 	if (!strncmp(section, "rule ", 5))
@@ -444,9 +452,34 @@ static int profile_check(const pb_profile *p, pb_error *err, const char *path)
 	return 0;
 }
 
+/* The [parties] legal_forms text, once the whole file is read. */
+static int compile_legal_forms(struct loader *ld, const char *path)
+{
+	pb_pattern_list *pl = NULL;
+	pb_buf why;
+
+	if (!ld->legal_forms.len)
+		return 0;
+	pb_buf_init(&why);
+	if (patterns_compile(ld->legal_forms.data, &pl, &why) < 0) {
+		pb_error_set(ld->err, PB_EXIT_USAGE, "%s: [parties] legal_forms: %s", path, why.data);
+		pb_buf_release(&why);
+		return -1;
+	}
+	pb_buf_release(&why);
+	patterns_free(ld->cfg->legal_forms);
+	ld->cfg->legal_forms = pl;
+	return 0;
+}
+
 int pb_config_load(pb_config *cfg, const char *path, pb_error *err)
 {
-	struct loader ld = {cfg, err, 0};
+	struct loader ld;
+
+	memset(&ld, 0, sizeof(ld));
+	ld.cfg = cfg;
+	ld.err = err;
+	pb_buf_init(&ld.legal_forms);
 	FILE *f = fopen(path, "r");
 
 	if (!f) {
@@ -458,6 +491,10 @@ int pb_config_load(pb_config *cfg, const char *path, pb_error *err)
 	cfg->path = pb_xstrdup(path);
 	int line = ini_parse_file(f, config_handler, &ld);
 	fclose(f);
+	int lf = ld.failed ? 0 : compile_legal_forms(&ld, path);
+	pb_buf_release(&ld.legal_forms);
+	if (lf < 0)
+		return -1;
 	if (ld.failed) {
 		pb_buf msg;
 		pb_buf_init(&msg);
@@ -569,7 +606,7 @@ void pb_config_write_default(FILE *out)
 	      "; [profile bank-export]\n"
 	      "; files = payments_*.csv       ; fnmatch patterns on the file name\n"
 	      "; table = payments\n"
-	      "; delimiter = ;                 ; , ; | or tab (default: sniffed)\n"
+	      "; delimiter = semicolon         ; comma, semicolon, tab or | (default: sniffed)\n"
 	      "; decimal = ,\n"
 	      "; thousands = .                 ; none , . space or '\n"
 	      "; date_format = DD.MM.YYYY\n"

@@ -222,8 +222,14 @@ const char *pb_path_text(pb_rule_ctx *ctx, const pb_path *p)
 
 void pb_path_evidence(pb_rule_ctx *ctx, pb_finding *f, const pb_path *p)
 {
-	for (size_t i = 0; i < p->nedges; i++)
-		pb_finding_evidence(ctx, f, p->edges[i]->table, p->edges[i]->record,
-				    p->edges[i]->kind);
+	free(f->path);
+	f->path = pb_xcalloc(p->nedges + 1, sizeof(*f->path));
+	f->npath = p->nedges;
+	for (size_t i = 0; i < p->nedges; i++) {
+		const pb_edge *e = p->edges[i];
+		pb_finding_evidence(ctx, f, e->table, e->record, e->kind);
+		f->path[i] = (pb_path_step){e->from, e->kind, e->to,
+					    f->evidence[f->nevidence - 1].source};
+	}
 }
 

@@ -63,7 +63,8 @@ const pb_edge *const *pb_graph_edges(const pb_graph *g, const char *node,
 				     size_t *n);
 
 /* For rules: a path as text, "OFF-1 -[spouse]-> P-2 -[director]-> SUP-3"
- * (arrows follow the direction recorded), and its edges as evidence. */
+ * (arrows follow the direction recorded); and its edges as evidence and
+ * as the finding's structured path (f->path). */
 const char *pb_path_text(pb_rule_ctx *ctx, const pb_path *p);
 void pb_path_evidence(pb_rule_ctx *ctx, pb_finding *f, const pb_path *p);
 

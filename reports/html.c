@@ -1,0 +1,499 @@
+/*
+ * html.c - report.html: one self-contained page for reviewers.
+ *
+ * Built only with libxml2's HTML tree and serializer: every piece of
+ * ledger text enters the tree as a text node or attribute value, so the
+ * serializer escapes it and a supplier called "<script>" stays text.
+ * No network: inline CSS and script, and a Content-Security-Policy that
+ * forbids everything else.  The script reads only data- attributes and
+ * the DOM; it never builds markup from ledger text.  With JavaScript off
+ * the page shows everything, just not interactively.
+ */
+#include <libxml/HTMLtree.h>
+#include <libxml/tree.h>
+#include <string.h>
+
+#include "../engine/entities.h"
+#include "../rules/rules.h"
+#include "report.h"
+
+#define HTML_MAX_REJECTIONS 500
+
+static const char css[] =
+	":root{--ink:#1d2430;--muted:#5b6575;--line:#d9dee7;--bg:#f6f7f9;"
+	"--critical:#7a0019;--high:#c0392b;--medium:#d68910;--low:#2e86c1}"
+	"*{box-sizing:border-box}body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',"
+	"Roboto,sans-serif;color:var(--ink);margin:0;background:var(--bg)}"
+	"header{background:#1d2430;color:#fff;padding:18px 28px}header h1{margin:0;font-size:22px}"
+	"header p{margin:4px 0 0;color:#c9d1dd}main{padding:8px 28px 40px;max-width:1400px}"
+	"section{background:#fff;border:1px solid var(--line);border-radius:6px;"
+	"margin:16px 0;padding:12px 16px}h2{font-size:17px;margin:4px 0 10px}"
+	"table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:5px 8px;"
+	"border-bottom:1px solid var(--line);vertical-align:top}th{background:#eef1f5;"
+	"font-weight:600;white-space:nowrap}td.num,th.num{text-align:right;"
+	"font-variant-numeric:tabular-nums}tr.total td{font-weight:600}"
+	".sev{display:inline-block;padding:1px 7px;border-radius:9px;color:#fff;font-size:12px;"
+	"font-weight:600;text-transform:uppercase}.sev-critical{background:var(--critical)}"
+	".sev-high{background:var(--high)}.sev-medium{background:var(--medium)}"
+	".sev-low{background:var(--low)}.warn{color:var(--high);font-weight:600}"
+	".muted{color:var(--muted)}.filters{display:flex;gap:10px;flex-wrap:wrap;"
+	"margin:0 0 10px}.filters input{min-width:260px}select,input,button{font:inherit;"
+	"padding:3px 6px}tr.finding{cursor:pointer}tr.finding:hover{background:#f3f6fb}"
+	"tr.ev td{background:#fafbfc;padding:8px 16px 12px 40px}tr.ev table{width:auto;"
+	"min-width:60%}ol.chain{margin:6px 0;padding-left:20px}code{font-size:12px}"
+	"dl.details{display:grid;grid-template-columns:max-content auto;gap:2px 14px;"
+	"margin:8px 0}dl.details dt{color:var(--muted)}dl.details dd{margin:0}"
+	"th[data-sort]{cursor:pointer}th[data-sort]:after{content:' \\2195';color:#9aa3b0}"
+	"tr.entity{cursor:pointer}tr.entity.active{background:#fff4d6}"
+	".js tr.ev{display:none}.js tr.ev.open{display:table-row}.hidden{display:none}"
+	"@media print{header{background:none;color:#000}.filters{display:none}"
+	".js tr.ev{display:table-row}section{break-inside:avoid}}";
+
+static const char script[] =
+	"(function(){document.documentElement.classList.add('js');"
+	"var rank={critical:4,high:3,medium:2,low:1};"
+	"var body=document.getElementById('findings-body');if(!body)return;"
+	"function rows(){return Array.prototype.slice.call(body.querySelectorAll('tr.finding'));}"
+	"rows().forEach(function(r){r.addEventListener('click',function(){"
+	"var ev=r.nextElementSibling;if(ev&&ev.classList.contains('ev'))ev.classList.toggle('open');"
+	"r.setAttribute('aria-expanded',ev&&ev.classList.contains('open')?'true':'false');});});"
+	"var sev=document.getElementById('f-severity'),fam=document.getElementById('f-family'),"
+	"q=document.getElementById('f-text'),count=document.getElementById('f-count'),entity=null;"
+	"function apply(){var n=0,text=q.value.toLowerCase();rows().forEach(function(r){"
+	"var ok=(!sev.value||r.dataset.severity===sev.value)&&(!fam.value||r.dataset.family===fam.value)"
+	"&&(!text||r.textContent.toLowerCase().indexOf(text)>=0)"
+	"&&(!entity||r.dataset.buyer===entity||r.dataset.supplier===entity);"
+	"r.classList.toggle('hidden',!ok);var ev=r.nextElementSibling;"
+	"if(ev&&ev.classList.contains('ev'))ev.classList.toggle('hidden',!ok);if(ok)n++;});"
+	"count.textContent=n+' shown';}"
+	"[sev,fam,q].forEach(function(e){e.addEventListener('input',apply);});"
+	"Array.prototype.forEach.call(document.querySelectorAll('tr.entity'),function(t){"
+	"t.addEventListener('click',function(){var id=t.dataset.entity;entity=entity===id?null:id;"
+	"Array.prototype.forEach.call(document.querySelectorAll('tr.entity'),function(o){"
+	"o.classList.toggle('active',o.dataset.entity===entity);});apply();"
+	"document.getElementById('findings').scrollIntoView();});});"
+	"var dir={};Array.prototype.forEach.call(document.querySelectorAll('#findings th[data-sort]'),"
+	"function(th){th.addEventListener('click',function(){var k=th.dataset.sort;dir[k]=-(dir[k]||-1);"
+	"var d=dir[k];var list=rows().map(function(r){return [r,r.nextElementSibling];});"
+	"list.sort(function(a,b){var x=a[0].dataset[k],y=b[0].dataset[k];"
+	"if(k==='severity'){x=rank[x];y=rank[y];}else if(k==='score'){x=+x;y=+y;}"
+	"return (x<y?-1:x>y?1:0)*d;});list.forEach(function(p){body.appendChild(p[0]);"
+	"if(p[1]&&p[1].classList.contains('ev'))body.appendChild(p[1]);});});});apply();})();";
+
+static const char csp[] =
+	"default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:";
+
+/* --- small tree helpers: text always goes through xmlNewTextChild --- */
+
+static xmlNodePtr el(xmlNodePtr parent, const char *name, const char *text)
+{
+	return xmlNewTextChild(parent, NULL, BAD_CAST name, text ? BAD_CAST text : NULL);
+}
+
+static xmlNodePtr el_class(xmlNodePtr parent, const char *name, const char *cls,
+			   const char *text)
+{
+	xmlNodePtr n = el(parent, name, text);
+
+	if (cls)
+		xmlNewProp(n, BAD_CAST "class", BAD_CAST cls);
+	return n;
+}
+
+static void attr(xmlNodePtr n, const char *name, const char *value)
+{
+	xmlNewProp(n, BAD_CAST name, BAD_CAST(value ? value : ""));
+}
+
+static xmlNodePtr num_cell(xmlNodePtr tr, unsigned long long v)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%llu", v);
+	return el_class(tr, "td", "num", buf);
+}
+
+static void header_row(xmlNodePtr table, const char *const *names)
+{
+	xmlNodePtr tr = el(el(table, "thead", NULL), "tr", NULL);
+
+	for (; *names; names++) {
+		const char *n = *names;
+		int right = n[0] == '#';
+		el_class(tr, "th", right ? "num" : NULL, right ? n + 1 : n);
+	}
+}
+
+static xmlNodePtr section(xmlNodePtr main, const char *id, const char *title)
+{
+	xmlNodePtr s = el(main, "section", NULL);
+
+	attr(s, "id", id);
+	el(s, "h2", title);
+	return s;
+}
+
+static void sev_badge(xmlNodePtr parent, pb_severity s)
+{
+	char cls[32];
+
+	snprintf(cls, sizeof(cls), "sev sev-%s", pb_severity_name(s));
+	el_class(parent, "span", cls, pb_severity_name(s));
+}
+
+/* --- sections --- */
+
+static void head(xmlNodePtr html, const pb_audit *a)
+{
+	xmlNodePtr h = el(html, "head", NULL);
+	xmlNodePtr m = el(h, "meta", NULL);
+	char title[96], date[11];
+
+	attr(m, "charset", "utf-8");
+	m = el(h, "meta", NULL);
+	attr(m, "http-equiv", "Content-Security-Policy");
+	attr(m, "content", csp);
+	m = el(h, "meta", NULL);
+	attr(m, "name", "viewport");
+	attr(m, "content", "width=device-width, initial-scale=1");
+	snprintf(title, sizeof(title), "probity audit as of %s",
+		 a->as_of == PB_DATE_NONE ? "unknown" : pb_date_format(a->as_of, date));
+	el(h, "title", title);
+	el(h, "style", css);
+}
+
+static void banner(xmlNodePtr body, const pb_audit *a)
+{
+	xmlNodePtr h = el(body, "header", NULL);
+	char line[256], date[11];
+	unsigned long long rows = 0;
+	const pb_input *in = pb_ledger_inputs(a->ledger);
+
+	for (size_t i = 0; i < pb_ledger_ninputs(a->ledger); i++)
+		rows += in[i].rows_read;
+	el(h, "h1", "Procurement integrity audit");
+	snprintf(line, sizeof(line), "%s · as of %s · base currency %s · %zu inputs, %llu rows · %zu findings",
+		 pb_report_tool(),
+		 a->as_of == PB_DATE_NONE ? "unknown" : pb_date_format(a->as_of, date),
+		 a->config->base_currency, pb_ledger_ninputs(a->ledger), rows, a->nfindings);
+	el(h, "p", line);
+}
+
+static size_t count_family(const pb_audit *a, const char *family, int sev)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < a->nfindings; i++)
+		n += !strcmp(a->findings[i]->rule->family, family) &&
+		     (sev < 0 || (int)a->findings[i]->severity == sev);
+	return n;
+}
+
+static void summary(xmlNodePtr main, const pb_audit *a)
+{
+	static const char *const cols[] = {"family", "#critical", "#high", "#medium",
+					   "#low", "#total", NULL};
+	xmlNodePtr s = section(main, "summary", "Summary by family and severity");
+	xmlNodePtr t = el(s, "table", NULL), tb;
+
+	header_row(t, cols);
+	tb = el(t, "tbody", NULL);
+	for (size_t r = 0; r < pb_nrules; r++) {
+		const char *fam = pb_rules[r]->family;
+		int seen = 0;
+		for (size_t k = 0; k < r; k++)
+			seen |= !strcmp(pb_rules[k]->family, fam);
+		if (seen)
+			continue;
+		xmlNodePtr tr = el(tb, "tr", NULL);
+		el(tr, "td", fam);
+		for (int sev = PB_SEV_CRITICAL; sev >= PB_SEV_LOW; sev--)
+			num_cell(tr, count_family(a, fam, sev));
+		num_cell(tr, count_family(a, fam, -1));
+	}
+	xmlNodePtr tr = el_class(tb, "tr", "total", NULL);
+	el(tr, "td", "all");
+	for (int sev = PB_SEV_CRITICAL; sev >= PB_SEV_LOW; sev--)
+		num_cell(tr, pb_audit_count(a, sev));
+	num_cell(tr, a->nfindings);
+}
+
+static void entities(xmlNodePtr main, const pb_audit *a)
+{
+	static const char *const cols[] = {"#rank", "entity", "name", "role", "#score",
+					   "#findings", "#rules fired / applicable", NULL};
+	xmlNodePtr s = section(main, "entities", "Buyers and suppliers by risk");
+	char buf[64];
+
+	el_class(s, "p", "muted",
+		 "Score: the share of the red flags applicable to an entity that fire, weighted by "
+		 "severity (in the spirit of GTI's Corruption Risk Index). Click a row to show its findings.");
+	xmlNodePtr t = el(s, "table", NULL), tb;
+	header_row(t, cols);
+	tb = el(t, "tbody", NULL);
+	for (size_t i = 0; i < a->nentities && i < 50; i++) {
+		const pb_entity_score *e = &a->entities[i];
+		if (!e->nfindings)
+			break;
+		xmlNodePtr tr = el_class(tb, "tr", "entity", NULL);
+		attr(tr, "data-entity", e->id);
+		num_cell(tr, e->rank);
+		el(tr, "td", e->id);
+		el(tr, "td", e->name ? e->name : "");
+		el(tr, "td", e->role);
+		snprintf(buf, sizeof(buf), "%.3f", e->score);
+		el_class(tr, "td", "num", buf);
+		num_cell(tr, e->nfindings);
+		snprintf(buf, sizeof(buf), "%zu / %zu", e->nfired, e->napplicable);
+		el_class(tr, "td", "num", buf);
+	}
+}
+
+static void evidence_row(xmlNodePtr tb, const pb_finding *f)
+{
+	static const char *const cols[] = {"role", "table", "id", "source", NULL};
+	xmlNodePtr tr = el_class(tb, "tr", "ev", NULL);
+	xmlNodePtr td = el(tr, "td", NULL);
+
+	attr(td, "colspan", "5");
+	if (f->npath) {
+		el(td, "strong", "Chain");
+		xmlNodePtr ol = el_class(td, "ol", "chain", NULL);
+		for (size_t i = 0; i < f->npath; i++) {
+			pb_buf b;
+			pb_buf_init(&b);
+			pb_buf_addf(&b, "%s —%s→ %s", f->path[i].from, f->path[i].kind, f->path[i].to);
+			xmlNodePtr li = el(ol, "li", b.data);
+			xmlNodePtr src = el_class(li, "code", NULL, f->path[i].source);
+			xmlNewProp(src, BAD_CAST "title", BAD_CAST "source row");
+			pb_buf_release(&b);
+		}
+	}
+	if (f->ndetails) {
+		xmlNodePtr dl = el_class(td, "dl", "details", NULL);
+		for (size_t i = 0; i < f->ndetails; i++) {
+			el(dl, "dt", f->details[i].key);
+			el(dl, "dd", f->details[i].value);
+		}
+	}
+	xmlNodePtr t = el(td, "table", NULL);
+	header_row(t, cols);
+	xmlNodePtr etb = el(t, "tbody", NULL);
+	for (size_t i = 0; i < f->nevidence; i++) {
+		xmlNodePtr r = el(etb, "tr", NULL);
+		el(r, "td", f->evidence[i].role);
+		el(r, "td", f->evidence[i].table);
+		el(r, "td", f->evidence[i].id);
+		el(el(r, "td", NULL), "code", f->evidence[i].source);
+	}
+}
+
+static void finding_row(xmlNodePtr tb, const pb_finding *f)
+{
+	char buf[64];
+	xmlNodePtr tr = el(tb, "tr", NULL);
+
+	snprintf(buf, sizeof(buf), "finding sev-%s", pb_severity_name(f->severity));
+	attr(tr, "class", buf);
+	attr(tr, "data-finding-id", f->id);
+	attr(tr, "data-severity", pb_severity_name(f->severity));
+	attr(tr, "data-family", f->rule->family);
+	attr(tr, "data-rule", f->rule->id);
+	attr(tr, "data-subject", f->subject_id);
+	attr(tr, "data-buyer", f->buyer_id);
+	attr(tr, "data-supplier", f->supplier_id);
+	snprintf(buf, sizeof(buf), "%.4f", f->score);
+	attr(tr, "data-score", buf);
+	sev_badge(el(tr, "td", NULL), f->severity);
+	xmlNodePtr rule = el(tr, "td", f->rule->id);
+	attr(rule, "title", f->rule->title);
+	pb_buf subj;
+	pb_buf_init(&subj);
+	pb_buf_addf(&subj, "%s/%s", f->subject_table, f->subject_id);
+	el(tr, "td", subj.data);
+	pb_buf_release(&subj);
+	el(tr, "td", f->message);
+	snprintf(buf, sizeof(buf), "%.2f", f->score);
+	el_class(tr, "td", "num", buf);
+	evidence_row(tb, f);
+}
+
+static void filter_select(xmlNodePtr parent, const char *id, const char *label,
+			  const char *const *values, size_t n)
+{
+	xmlNodePtr l = el(parent, "label", label);
+	xmlNodePtr s = el(l, "select", NULL);
+
+	attr(s, "id", id);
+	xmlNodePtr o = el(s, "option", "all");
+	attr(o, "value", "");
+	for (size_t i = 0; i < n; i++)
+		attr(el(s, "option", values[i]), "value", values[i]);
+}
+
+static void findings(xmlNodePtr main, const pb_audit *a)
+{
+	static const char *const sevs[] = {"critical", "high", "medium", "low"};
+	const char *fams[64];
+	size_t nf = 0;
+	xmlNodePtr s = section(main, "findings", "Findings");
+	xmlNodePtr filters = el_class(s, "div", "filters", NULL);
+
+	for (size_t r = 0; r < pb_nrules && nf < 64; r++) {
+		int seen = 0;
+		for (size_t k = 0; k < nf; k++)
+			seen |= !strcmp(fams[k], pb_rules[r]->family);
+		if (!seen)
+			fams[nf++] = pb_rules[r]->family;
+	}
+	filter_select(filters, "f-severity", "Severity ", sevs, 4);
+	filter_select(filters, "f-family", "Family ", fams, nf);
+	xmlNodePtr q = el(filters, "input", NULL);
+	attr(q, "id", "f-text");
+	attr(q, "type", "search");
+	attr(q, "placeholder", "search rule, subject, message");
+	xmlNodePtr cnt = el_class(filters, "span", "muted", NULL);
+	attr(cnt, "id", "f-count");
+	el_class(s, "p", "muted", "Click a finding to show its evidence: each source row is file:line.");
+	xmlNodePtr t = el(s, "table", NULL);
+	xmlNodePtr tr = el(el(t, "thead", NULL), "tr", NULL);
+	static const char *const keys[][2] = {{"severity", "severity"}, {"rule", "rule"},
+		{"subject", "subject"}, {NULL, "message"}, {"score", "score"}};
+	for (size_t i = 0; i < 5; i++) {
+		xmlNodePtr th = el_class(tr, "th", i == 4 ? "num" : NULL, keys[i][1]);
+		if (keys[i][0])
+			attr(th, "data-sort", keys[i][0]);
+	}
+	xmlNodePtr tb = el(t, "tbody", NULL);
+	attr(tb, "id", "findings-body");
+	for (size_t i = 0; i < a->nfindings; i++)
+		finding_row(tb, a->findings[i]);
+	if (!a->nfindings)
+		el_class(s, "p", "muted", "No findings.");
+}
+
+static void inputs(xmlNodePtr main, const pb_audit *a)
+{
+	static const char *const cols[] = {"input", "table", "format", "#read",
+					   "#imported", "#rejected", NULL};
+	xmlNodePtr s = section(main, "inputs", "Inputs: rows read = imported + rejected");
+	xmlNodePtr t = el(s, "table", NULL), tb;
+	const pb_input *in = pb_ledger_inputs(a->ledger);
+	unsigned long long r = 0, im = 0, rj = 0;
+
+	header_row(t, cols);
+	tb = el(t, "tbody", NULL);
+	for (size_t i = 0; i < pb_ledger_ninputs(a->ledger); i++) {
+		xmlNodePtr tr = el(tb, "tr", NULL);
+		el(tr, "td", in[i].path);
+		el(tr, "td", in[i].table);
+		el(tr, "td", in[i].format);
+		num_cell(tr, in[i].rows_read);
+		num_cell(tr, in[i].rows_imported);
+		xmlNodePtr c = num_cell(tr, in[i].rows_rejected);
+		if (in[i].rows_rejected)
+			attr(c, "class", "num warn");
+		r += in[i].rows_read;
+		im += in[i].rows_imported;
+		rj += in[i].rows_rejected;
+	}
+	xmlNodePtr tr = el_class(tb, "tr", "total", NULL);
+	el(tr, "td", "total");
+	el(tr, "td", "");
+	el(tr, "td", "");
+	num_cell(tr, r);
+	num_cell(tr, im);
+	num_cell(tr, rj);
+}
+
+static void rejections(xmlNodePtr main, const pb_audit *a)
+{
+	size_t n = pb_ledger_nrejections(a->ledger);
+	const pb_rejection *rj = pb_ledger_rejections(a->ledger);
+	xmlNodePtr s = section(main, "rejections", "Rejected rows");
+	char buf[96];
+
+	if (!n) {
+		el_class(s, "p", "muted", "None: every row was imported.");
+		return;
+	}
+	static const char *const cols[] = {"source", "reason", NULL};
+	xmlNodePtr t = el(s, "table", NULL), tb;
+	header_row(t, cols);
+	tb = el(t, "tbody", NULL);
+	for (size_t i = 0; i < n && i < HTML_MAX_REJECTIONS; i++) {
+		xmlNodePtr tr = el(tb, "tr", NULL);
+		pb_buf src;
+		pb_buf_init(&src);
+		pb_buf_addf(&src, "%s:%llu", rj[i].path, (unsigned long long)rj[i].line);
+		el(el(tr, "td", NULL), "code", src.data);
+		pb_buf_release(&src);
+		el(tr, "td", rj[i].reason);
+	}
+	if (n > HTML_MAX_REJECTIONS) {
+		snprintf(buf, sizeof(buf), "... and %zu more rejected rows, listed in findings.json.",
+			 n - HTML_MAX_REJECTIONS);
+		el_class(s, "p", "warn", buf);
+	}
+}
+
+static void coverage(xmlNodePtr main, const pb_audit *a)
+{
+	static const char *const cols[] = {"rule", "status", "note", "#findings", NULL};
+	xmlNodePtr s = section(main, "coverage", "Rule coverage");
+	xmlNodePtr t = el(s, "table", NULL), tb;
+
+	header_row(t, cols);
+	tb = el(t, "tbody", NULL);
+	for (size_t i = 0; i < a->ncoverage; i++) {
+		const pb_coverage *c = &a->coverage[i];
+		xmlNodePtr tr = el(tb, "tr", NULL);
+		xmlNodePtr r = el(tr, "td", c->rule->id);
+		attr(r, "title", c->rule->title);
+		xmlNodePtr st = el(tr, "td", pb_cov_status_name(c->status));
+		if (c->status == PB_COV_NOT_RUN)
+			attr(st, "class", "warn");
+		el(tr, "td", c->reason ? c->reason : "");
+		num_cell(tr, c->nfindings);
+	}
+}
+
+static int html_write(const pb_audit *a, FILE *out, pb_error *err)
+{
+	htmlDocPtr doc = htmlNewDocNoDtD(NULL, NULL);
+	xmlNodePtr html = xmlNewNode(NULL, BAD_CAST "html");
+	xmlChar *mem = NULL;
+	int size = 0;
+
+	xmlCreateIntSubset(doc, BAD_CAST "html", NULL, NULL);
+	xmlDocSetRootElement(doc, html);
+	attr(html, "lang", "en");
+	head(html, a);
+	xmlNodePtr body = el(html, "body", NULL);
+	banner(body, a);
+	xmlNodePtr main = el(body, "main", NULL);
+	summary(main, a);
+	entities(main, a);
+	findings(main, a);
+	inputs(main, a);
+	rejections(main, a);
+	coverage(main, a);
+	el_class(body, "footer", "muted", "Generated by probity. Findings are leads for review, not conclusions.");
+	el(body, "script", script);
+	htmlDocDumpMemoryFormat(doc, &mem, &size, 1);
+	xmlFreeDoc(doc);
+	if (!mem || fwrite(mem, 1, (size_t)size, out) != (size_t)size) {
+		xmlFree(mem);
+		pb_error_set(err, PB_EXIT_INPUT, "cannot write the HTML report");
+		return -1;
+	}
+	xmlFree(mem);
+	return 0;
+}
+
+const pb_reporter pb_report_html = {
+	.name = "html",
+	.filename = "report.html",
+	.help = "self-contained page for reviewers (filter, sort, evidence)",
+	.write = html_write,
+};

@@ -1,0 +1,194 @@
+/*
+ * splitting.c - purchases split to stay under approval or competition
+ * thresholds.
+ *
+ * Risk: one need bought as several small contracts (or payments), each
+ * just under the threshold that would require a tender or a higher
+ * approval, to the same supplier within a short time.
+ * Data: contracts (buyer, supplier, value, award date); payments without a
+ * contract when loaded.
+ * False positives: framework call-offs and genuinely separate needs
+ * (check the titles); periodic services billed monthly.
+ * Thresholds: the legal threshold T (default 100000 in the base currency)
+ * and a 30-day window, after the World Bank's and ACFE's split-purchase
+ * tests.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "rules.h"
+
+struct item {
+	pb_table table;
+	const void *record;
+	const char *id;
+	pb_date date;
+	int64_t amount;
+};
+
+static int item_cmp(const void *pa, const void *pb)
+{
+	const struct item *a = pa, *b = pb;
+
+	if (a->date != b->date)
+		return a->date < b->date ? -1 : 1;
+	return strcmp(a->id, b->id);
+}
+
+/* Greedy windows over items sorted by date: from the earliest unused item,
+ * take everything within window_days of it. */
+static void find_clusters(pb_rule_ctx *ctx, struct item *it, size_t n,
+			  const char *who, const char *to)
+{
+	int64_t threshold = pb_param_money(ctx, "threshold");
+	int64_t window = pb_param_int(ctx, "window_days");
+	int64_t min_items = pb_param_int(ctx, "min_items");
+
+	qsort(it, n, sizeof(*it), item_cmp);
+	for (size_t start = 0; start < n;) {
+		size_t end = start;
+		__extension__ __int128 sum = 0;
+		while (end < n && it[end].date - it[start].date <= window)
+			sum += it[end++].amount;
+		if ((int64_t)(end - start) >= min_items && sum >= threshold) {
+			pb_buf ids;
+			pb_buf_init(&ids);
+			for (size_t k = start; k < end; k++)
+				pb_buf_addf(&ids, "%s%s", k > start ? "," : "", it[k].id);
+			pb_finding *f = pb_finding_add(ctx, it[start].table, it[start].id, ids.data);
+			const char *role = it[start].table == PB_T_CONTRACTS ? "contract" : "payment";
+			for (size_t k = start; k < end; k++)
+				pb_finding_evidence(ctx, f, it[k].table, it[k].record, role);
+			int64_t total = sum > INT64_MAX ? INT64_MAX : (int64_t)sum;
+			const char *cur = pb_ctx_currency(ctx);
+			char d0[11], d1[11];
+			pb_finding_detail(ctx, f, "count", "%zu", end - start);
+			pb_finding_detail(ctx, f, "sum", "%s", pb_ctx_money(ctx, total, cur));
+			pb_finding_detail(ctx, f, "threshold", "%s", pb_ctx_money(ctx, threshold, cur));
+			pb_finding_detail(ctx, f, "items", "%s", ids.data);
+			f->score = 0.5 + 0.5 * (double)(end - start > 5 ? 5 : end - start) / 5.0;
+			pb_finding_message(ctx, f,
+				"%zu %ss from %s to %s between %s and %s (%s), each below the %s threshold, add up to %s",
+				end - start, role, who, to, pb_date_format(it[start].date, d0),
+				pb_date_format(it[end - 1].date, d1), ids.data,
+				pb_ctx_money(ctx, threshold, cur), pb_ctx_money(ctx, total, cur));
+			pb_buf_release(&ids);
+			start = end;
+		} else {
+			start++;
+		}
+	}
+}
+
+/* Groups of items by (buyer, supplier), in order of first appearance. */
+struct pairs {
+	const char **a, **b;
+	struct item **items;
+	size_t *n, *cap;
+	size_t count, capacity;
+	pb_ptrmap *index; /* interned "buyer\x1fsupplier" -> pair */
+};
+
+static void pairs_add(pb_ledger *l, struct pairs *p, const char *a, const char *b,
+		      struct item it)
+{
+	pb_buf key;
+	uint32_t i;
+
+	pb_buf_init(&key);
+	pb_buf_addf(&key, "%s\x1f%s", a, b);
+	const char *k = pb_ledger_intern(l, key.data, key.len);
+	pb_buf_release(&key);
+	if (!p->index)
+		p->index = pb_ptrmap_new();
+	if (!pb_ptrmap_get(p->index, k, &i)) {
+		i = (uint32_t)p->count;
+		pb_ptrmap_put(p->index, k, i);
+		if (p->count + 1 > p->capacity) {
+			size_t cap = p->capacity ? p->capacity * 2 : 16;
+			p->a = pb_xreallocarray(p->a, cap, sizeof(*p->a));
+			p->b = pb_xreallocarray(p->b, cap, sizeof(*p->b));
+			p->items = pb_xreallocarray(p->items, cap, sizeof(*p->items));
+			p->n = pb_xreallocarray(p->n, cap, sizeof(*p->n));
+			p->cap = pb_xreallocarray(p->cap, cap, sizeof(*p->cap));
+			p->capacity = cap;
+		}
+		p->a[i] = a;
+		p->b[i] = b;
+		p->items[i] = NULL;
+		p->n[i] = p->cap[i] = 0;
+		p->count++;
+	}
+	PB_GROW(p->items[i], p->n[i] + 1, p->cap[i]);
+	p->items[i][p->n[i]++] = it;
+}
+
+static void pairs_run(pb_rule_ctx *ctx, struct pairs *p)
+{
+	for (size_t i = 0; i < p->count; i++) {
+		find_clusters(ctx, p->items[i], p->n[i], p->a[i], p->b[i]);
+		free(p->items[i]);
+	}
+	free(p->a);
+	free(p->b);
+	free(p->items);
+	free(p->n);
+	free(p->cap);
+	pb_ptrmap_free(p->index);
+}
+
+static void run_below_threshold(pb_rule_ctx *ctx)
+{
+	pb_ledger *l = pb_ctx_ledger(ctx);
+	int64_t threshold = pb_param_money(ctx, "threshold");
+	const char *cur = pb_ctx_currency(ctx);
+	size_t n, skipped = 0;
+	const pb_contract *c = pb_ledger_contracts(l, &n);
+	struct pairs pc = {0}, pp = {0};
+
+	for (size_t i = 0; i < n; i++) {
+		pb_date d = c[i].awarded_on != PB_DATE_NONE ? c[i].awarded_on : c[i].signed_on;
+		if (!c[i].buyer_id || !c[i].supplier_id || d == PB_DATE_NONE ||
+		    c[i].value == PB_AMOUNT_NONE || c[i].value <= 0)
+			continue;
+		if (c[i].currency != cur) {
+			skipped++;
+			continue;
+		}
+		if (c[i].value < threshold)
+			pairs_add(l, &pc, c[i].buyer_id, c[i].supplier_id,
+				  (struct item){PB_T_CONTRACTS, &c[i], c[i].contract_id, d, c[i].value});
+	}
+	pairs_run(ctx, &pc);
+	const pb_payment *p = pb_ledger_payments(l, &n);
+	for (size_t i = 0; i < n; i++) {
+		if (p[i].contract_id || !p[i].payer_id || !p[i].payee_id ||
+		    p[i].paid_on == PB_DATE_NONE || p[i].amount == PB_AMOUNT_NONE || p[i].amount <= 0)
+			continue;
+		if (p[i].currency != cur) {
+			skipped++;
+			continue;
+		}
+		if (p[i].amount < threshold)
+			pairs_add(l, &pp, p[i].payer_id, p[i].payee_id,
+				  (struct item){PB_T_PAYMENTS, &p[i], p[i].payment_id, p[i].paid_on, p[i].amount});
+	}
+	pairs_run(ctx, &pp);
+	if (skipped)
+		pb_ctx_note(ctx, "skipped %zu rows not in %s", skipped, cur);
+}
+
+const pb_rule pb_rule_below_threshold = {
+	.id = "splitting.below-threshold",
+	.family = "splitting",
+	.title = "Awards or payments split below a threshold",
+	.source = "WB, ACFE",
+	.severity = PB_SEV_HIGH,
+	.needs = PB_NEEDS(PB_T_CONTRACTS),
+	.params = (const pb_param_def[]){
+		{"threshold", PB_P_MONEY, "100000", "the approval or competition threshold being dodged"},
+		{"window_days", PB_P_DAYS, "30", "items within this many days of the first form a group"},
+		{"min_items", PB_P_INT, "2", "fewest items in a group that fires"},
+		{NULL, 0, NULL, NULL}},
+	.run = run_below_threshold,
+};
