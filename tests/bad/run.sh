@@ -1,0 +1,97 @@
+#!/bin/sh
+# tests/bad/run.sh - hostile inputs.  Each case is a folder of ledgers in
+# cases/ (or generated below) with an `expect` file:
+#   exit N            the exit status (0, 1 or 3; never a crash or 4)
+#   read N / imported N   totals over all inputs (and read = imported + rejected)
+#   reject LINE TEXT  a rejection at that line whose reason contains TEXT
+#   stderr TEXT       standard error contains TEXT
+#   html-absent TEXT / html-present TEXT   raw text in report.html
+#   csv-absent TEXT / csv-present TEXT     raw text in findings.csv
+# Every run has a time limit: a hostile file must not hang probity.
+# Usage: PROBITY=build/probity sh tests/bad/run.sh
+set -u
+PROBITY=${PROBITY:-build/probity}
+case $PROBITY in /*) ;; *) PROBITY=$(pwd)/$PROBITY ;; esac
+export LC_ALL=C TZ=UTC
+HERE=$(cd "$(dirname "$0")" && pwd)
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fails=0
+
+bad() { echo "FAIL bad: $1"; fails=$((fails + 1)); }
+
+# Cases too big or too binary to commit.
+gen() {
+	mkdir -p "$T/gen/nul-byte" "$T/gen/huge-field" "$T/gen/many-columns" \
+		"$T/gen/endless-line" "$T/gen/many-bad-quotes"
+	printf 'party_id,name\nA,ok\nB,has\000nul\nC,ok\n' >"$T/gen/nul-byte/parties.csv"
+	printf 'exit 0\nread 3\nimported 2\nreject 3 contains a NUL byte\n' >"$T/gen/nul-byte/expect"
+	{ printf 'payment_id,amount,description\nP1,1,'; head -c 20000000 /dev/zero | tr '\0' x;
+	  printf '\nP2,2,ok\n'; } >"$T/gen/huge-field/payments.csv"
+	printf 'exit 0\nread 2\nimported 1\nreject 2 longer than\n' >"$T/gen/huge-field/expect"
+	awk 'BEGIN { printf "payment_id"; for (i = 0; i < 100000; i++) printf ",c%d", i; printf "\nP1";
+		for (i = 0; i < 100000; i++) printf ",v"; printf "\nP2,short\n" }' >"$T/gen/many-columns/payments.csv"
+	printf 'exit 0\nread 2\nimported 1\nreject 3 expected 100001 fields, found 2\n' >"$T/gen/many-columns/expect"
+	{ printf 'payment_id,amount\nP1,1\nP2,'; head -c 30000000 /dev/zero | tr '\0' 9; } >"$T/gen/endless-line/payments.csv"
+	printf 'exit 0\nread 2\nimported 1\nreject 3 longer than\n' >"$T/gen/endless-line/expect"
+	awk 'BEGIN { print "payment_id,amount,description"; for (i = 1; i <= 20000; i++)
+		printf "P%d,1,\"%s\n", i, (i % 2 ? "open" : "x\"y") }' >"$T/gen/many-bad-quotes/payments.csv"
+	printf 'exit 0\nread 20000\n' >"$T/gen/many-bad-quotes/expect"
+}
+
+check_case() {
+	dir=$1 name=$(basename "$1") out="$T/out/$name"
+	mkdir -p "$out"
+	timeout 60 "$PROBITY" audit -o "$out" --format json,html,csv "$dir" >"$out/stdout" 2>"$out/stderr"
+	rc=$?
+	ok=1
+	want=$(sed -n 's/^exit //p' "$dir/expect")
+	if [ "$rc" -ge 124 ]; then bad "$name: timed out or crashed (status $rc)"; return; fi
+	[ "$rc" = "$want" ] || { bad "$name: exit $rc, want $want: $(head -c 300 "$out/stderr")"; ok=0; }
+	if [ -f "$out/findings.json" ]; then
+		jq -e '[.inputs[] | select(.rows_read != .rows_imported + .rows_rejected)] | length == 0' \
+			"$out/findings.json" >/dev/null || { bad "$name: counts do not reconcile"; ok=0; }
+	fi
+	while IFS= read -r line; do
+		key=${line%% *} rest=${line#* }
+		case $key in
+		exit) ;;
+		read|imported)
+			got=$(jq ".totals.rows_$key" "$out/findings.json" 2>/dev/null)
+			[ "$got" = "$rest" ] || { bad "$name: rows $key $got, want $rest"; ok=0; } ;;
+		reject)
+			ln=${rest%% *} text=${rest#* }
+			jq -e --argjson l "$ln" --arg t "$text" \
+				'any(.rejections[]; .line == $l and (.reason | contains($t)))' \
+				"$out/findings.json" >/dev/null 2>&1 ||
+				{ bad "$name: no rejection at line $ln containing '$text'"; ok=0; } ;;
+		stderr)
+			grep -qF -- "$rest" "$out/stderr" || { bad "$name: stderr lacks '$rest'"; ok=0; } ;;
+		html-absent)
+			! grep -qF -- "$rest" "$out/report.html" || { bad "$name: report.html contains '$rest'"; ok=0; } ;;
+		html-present)
+			grep -qF -- "$rest" "$out/report.html" || { bad "$name: report.html lacks '$rest'"; ok=0; } ;;
+		csv-absent)
+			! grep -qF -- "$rest" "$out/findings.csv" || { bad "$name: findings.csv contains '$rest'"; ok=0; } ;;
+		csv-present)
+			grep -qF -- "$rest" "$out/findings.csv" || { bad "$name: findings.csv lacks '$rest'"; ok=0; } ;;
+		*) bad "$name: unknown expectation '$key'"; ok=0 ;;
+		esac
+	done <"$dir/expect"
+	[ $ok -eq 1 ] && echo "ok   bad: $name"
+}
+
+gen
+for dir in "$HERE"/cases/*/ "$T"/gen/*/; do
+	check_case "${dir%/}"
+done
+
+# A terminal must not receive raw escape sequences from ledger text.
+"$PROBITY" audit -o "$T/out/tty" --format text "$HERE/cases/control-chars" 2>&1 | grep -q "$(printf '\033')" &&
+	bad "control-chars: escape byte reached the terminal" || echo "ok   bad: text summary defuses control characters"
+
+if [ $fails -ne 0 ]; then
+	echo "bad: $fails failure(s)"
+	exit 1
+fi
+echo "bad: all hostile inputs handled"
