@@ -53,6 +53,16 @@ cmp -s "$T/ids.a" "$T/ids.c" && ok "finding ids stable across input order" || ba
 jq -e '[.findings[] | select((.evidence | length) == 0 or any(.evidence[]; (.source | test(":[0-9]+$")) | not))] | length == 0' \
 	"$T/a/findings.json" >/dev/null && ok "every finding has file:line evidence" || bad "finding without file:line evidence"
 
+# 4b. The JSON report follows its published schema (when a validator is here).
+if python3 -c 'import jsonschema' 2>/dev/null; then
+	python3 -c 'import json, sys, jsonschema
+jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))' \
+		"$T/a/findings.json" docs/findings.schema.json && ok "findings.json matches docs/findings.schema.json" ||
+		bad "findings.json does not match docs/findings.schema.json"
+else
+	echo "skip e2e: schema validation (python3-jsonschema not installed)"
+fi
+
 # 5. The HTML report: one self-contained file with a row per finding.
 n=$(jq '.findings | length' "$T/a/findings.json")
 h=$(grep -o 'data-finding-id="[0-9a-f]\{16\}"' "$T/a/report.html" | sort -u | wc -l)
