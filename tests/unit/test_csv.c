@@ -1,0 +1,330 @@
+/* test_csv.c - the CSV importer: values, line numbers, resync, profiles. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "../../importers/importer.h"
+
+static char dir[] = "/tmp/probity-csv-XXXXXX";
+
+static const char *write_file(const char *name, const char *text, size_t n)
+{
+	static char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	FILE *f = fopen(path, "wb");
+	fwrite(text, 1, n, f);
+	fclose(f);
+	return path;
+}
+
+struct run {
+	pb_ledger *l;
+	pb_config cfg;
+	pb_error err;
+	int rc;
+};
+
+static void import(struct run *r, const char *name, const char *text, size_t n,
+		   const char *table)
+{
+	const char *path = write_file(name, text, n);
+
+	r->l = pb_ledger_new(r->cfg.base_currency);
+	r->rc = pb_import_path(r->l, path, table, &r->cfg, &r->err);
+	pb_ledger_seal(r->l);
+}
+
+static void done(struct run *r)
+{
+	pb_ledger_free(r->l);
+	pb_config_release(&r->cfg);
+}
+
+static void expect_rejection(pb_ledger *l, uint64_t line, const char *text)
+{
+	const pb_rejection *rj = pb_ledger_rejections(l);
+
+	for (size_t i = 0; i < pb_ledger_nrejections(l); i++)
+		if (rj[i].line == line && strstr(rj[i].reason, text))
+			return;
+	fail_msg("no rejection at line %llu containing '%s'", (unsigned long long)line, text);
+}
+
+static void reconciles(pb_ledger *l)
+{
+	const pb_input *in = pb_ledger_inputs(l);
+
+	for (size_t i = 0; i < pb_ledger_ninputs(l); i++)
+		assert_int_equal(in[i].rows_read, in[i].rows_imported + in[i].rows_rejected);
+}
+
+#define IMPORT(r, name, lit, table) import(r, name, lit, sizeof(lit) - 1, table)
+
+static void test_values_and_extras(void **state)
+{
+	struct run r;
+	size_t n;
+	(void)state;
+
+	pb_config_init(&r.cfg);
+	IMPORT(&r, "payments.csv",
+	       "payment_id,payer_id,payee_id,amount,currency,paid_on,Cost Centre\n"
+	       "P1,MOD,S1,1234.56,,2024-03-31,CC-7\n"
+	       "P2,MOD,S1,100,JPY,2024-04-01T09:00:00+03:00,\n", NULL);
+	assert_int_equal(r.rc, 0);
+	const pb_payment *p = pb_ledger_payments(r.l, &n);
+	assert_int_equal(n, 2);
+	assert_int_equal(p[0].amount, 123456);
+	assert_string_equal(p[0].currency, "EUR");
+	assert_int_equal(p[0].paid_on, pb_date_from_ymd(2024, 3, 31));
+	assert_null(p[0].contract_id);
+	assert_int_equal(p[0].row.nextra, 1);
+	assert_string_equal(p[0].row.extra[0].name, "Cost Centre");
+	assert_string_equal(p[0].row.extra[0].value, "CC-7");
+	assert_int_equal(p[1].amount, 100);
+	assert_string_equal(p[1].currency, "JPY");
+	assert_int_equal(p[1].row.src.line, 3);
+	assert_int_equal(p[1].row.nextra, 0);
+	/* Interned: the same id is the same pointer across rows. */
+	assert_ptr_equal(p[0].payee_id, p[1].payee_id);
+	done(&r);
+}
+
+static void test_lines_after_multiline_field(void **state)
+{
+	struct run r;
+	(void)state;
+
+	pb_config_init(&r.cfg);
+	IMPORT(&r, "payments.csv",
+	       "payment_id,amount,description\n"
+	       "P1,1,\"two\nlines\"\n"
+	       "P2,x,ok\n"
+	       "\n"
+	       "P3,3,\"a,\"\"quoted\"\", b\"\n"
+	       "P4,4,\"never closed\n"
+	       "P5,5,ok\n", NULL);
+	assert_int_equal(r.rc, 0);
+	reconciles(r.l);
+	expect_rejection(r.l, 4, "amount 'x' is not a number");
+	expect_rejection(r.l, 7, "unterminated quoted field");
+	assert_int_equal(pb_ledger_count(r.l, PB_T_PAYMENTS), 3);
+	const pb_payment *p5 = pb_ledger_find(r.l, PB_T_PAYMENTS, pb_ledger_intern(r.l, "P5", 2));
+	assert_non_null(p5);
+	assert_int_equal(p5->row.src.line, 8);
+	const pb_payment *p3 = pb_ledger_find(r.l, PB_T_PAYMENTS, pb_ledger_intern(r.l, "P3", 2));
+	assert_string_equal(p3->description, "a,\"quoted\", b");
+	done(&r);
+}
+
+static void test_delimiters_bom_crlf(void **state)
+{
+	struct run r;
+	(void)state;
+
+	pb_config_init(&r.cfg);
+	IMPORT(&r, "bids.csv", "\xEF\xBB\xBF" "bid_id;tender_id;value\r\nB1;T1;5\r\nB2;T1;6\r\n", NULL);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(pb_ledger_count(r.l, PB_T_BIDS), 2);
+	done(&r);
+	pb_config_init(&r.cfg);
+	IMPORT(&r, "bids.tsv", "bid_id\ttender_id\tvalue\nB1\tT1\t5.5\n", NULL);
+	assert_int_equal(r.rc, 0);
+	const pb_bid *b = pb_ledger_at(r.l, PB_T_BIDS, 0);
+	assert_int_equal(b->value, 550);
+	done(&r);
+}
+
+static void test_profile(void **state)
+{
+	struct run r;
+	size_t n;
+	(void)state;
+
+	pb_config_init(&r.cfg);
+	pb_profile prof;
+	memset(&prof, 0, sizeof(prof));
+	prof.name = (char *)"bank";
+	prof.files = (char *)"export_*.csv";
+	prof.table = (char *)"payments";
+	prof.numfmt.decimal = ',';
+	prof.numfmt.thousands = '.';
+	prof.date_format = (char *)"DD.MM.YYYY";
+	prof.encoding = (char *)"windows-1251";
+	pb_rename ren[] = {{(char *)"payment_id", (char *)"Номер"}, {(char *)"amount", (char *)"Сума"},
+			   {(char *)"paid_on", (char *)"Дата"}};
+	prof.renames = ren;
+	prof.nrenames = 3;
+	r.cfg.profiles = &prof;
+	r.cfg.nprofiles = 1;
+	/* "Номер;Сума;Дата" and a row, in Windows-1251. */
+	static const char cp1251[] =
+		"\xcd\xee\xec\xe5\xf0;\xd1\xf3\xec\xe0;\xc4\xe0\xf2\xe0\n"
+		"P-1;1.234.567,89;31.12.2024\n"
+		"P-2;12,5;30.02.2024\n";
+	import(&r, "export_1.csv", cp1251, sizeof(cp1251) - 1, NULL);
+	assert_int_equal(r.rc, 0);
+	const pb_payment *p = pb_ledger_payments(r.l, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(p[0].amount, 123456789);
+	assert_int_equal(p[0].paid_on, pb_date_from_ymd(2024, 12, 31));
+	expect_rejection(r.l, 3, "paid_on '30.02.2024' does not exist");
+	r.cfg.profiles = NULL;
+	r.cfg.nprofiles = 0;
+	done(&r);
+}
+
+static void test_table_choice(void **state)
+{
+	struct run r;
+	(void)state;
+
+	pb_config_init(&r.cfg);
+	IMPORT(&r, "payments_2024-q1.csv", "payment_id,amount\nP1,1\n", NULL);
+	assert_string_equal(pb_ledger_inputs(r.l)[0].table, "payments");
+	done(&r);
+	pb_config_init(&r.cfg);
+	IMPORT(&r, "export.csv", "contract_id,supplier_id,value\nC1,S,1\n", NULL);
+	assert_string_equal(pb_ledger_inputs(r.l)[0].table, "contracts");
+	done(&r);
+	pb_config_init(&r.cfg);
+	IMPORT(&r, "export.csv", "payment_id,amount\nP1,1\n", "payments");
+	assert_string_equal(pb_ledger_inputs(r.l)[0].table, "payments");
+	done(&r);
+	pb_config_init(&r.cfg);
+	IMPORT(&r, "mystery.csv", "foo,bar\n1,2\n", NULL);
+	assert_int_equal(r.rc, -1);
+	assert_int_equal(r.err.code, PB_EXIT_INPUT);
+	assert_non_null(strstr(r.err.msg, "mystery.csv: cannot tell which table"));
+	assert_non_null(strstr(r.err.msg, "relationships"));
+	done(&r);
+}
+
+static void test_file_errors(void **state)
+{
+	struct run r;
+	(void)state;
+
+	pb_config_init(&r.cfg);
+	IMPORT(&r, "payments.csv", "", NULL);
+	assert_int_equal(r.rc, -1);
+	assert_non_null(strstr(r.err.msg, "file is empty"));
+	done(&r);
+	pb_config_init(&r.cfg);
+	IMPORT(&r, "payments.csv", "amount\n1\n", NULL);
+	assert_int_equal(r.rc, -1);
+	assert_non_null(strstr(r.err.msg, "lacks key column 'payment_id'"));
+	done(&r);
+	pb_config_init(&r.cfg);
+	r.l = pb_ledger_new("EUR");
+	assert_int_equal(pb_import_path(r.l, "/nonexistent/payments.csv", NULL, &r.cfg, &r.err), -1);
+	assert_non_null(strstr(r.err.msg, "/nonexistent/payments.csv: cannot open"));
+	done(&r);
+}
+
+static void test_bad_rows(void **state)
+{
+	struct run r;
+	static const char text[] =
+		"party_id,name,kind,roles,registered_on\n"
+		"A,ok,organisation,buyer;supplier,2020-01-01\n"
+		"B,nul\0byte,organisation,,\n"
+		"C,bad \xff,organisation,,\n"
+		"D,x,company,,\n"
+		"E,x,person,buyer;king,\n"
+		"A,dup,person,,\n"
+		"F,x,person,,2023-02-29\n"
+		",nokey,person,,\n";
+	(void)state;
+
+	pb_config_init(&r.cfg);
+	import(&r, "parties.csv", text, sizeof(text) - 1, NULL);
+	assert_int_equal(r.rc, 0);
+	reconciles(r.l);
+	assert_int_equal(pb_ledger_count(r.l, PB_T_PARTIES), 1);
+	const pb_party *a = pb_ledger_at(r.l, PB_T_PARTIES, 0);
+	assert_string_equal(a->roles, "buyer;supplier");
+	expect_rejection(r.l, 3, "contains a NUL byte");
+	expect_rejection(r.l, 4, "is not valid UTF-8: 'bad \\xff'");
+	expect_rejection(r.l, 5, "kind 'company' is not one of organisation, person");
+	expect_rejection(r.l, 6, "roles 'king' is not one of");
+	expect_rejection(r.l, 7, "duplicate parties key 'A' (first at");
+	expect_rejection(r.l, 8, "registered_on '2023-02-29' does not exist");
+	expect_rejection(r.l, 9, "party_id is empty");
+	done(&r);
+}
+
+static void test_limits(void **state)
+{
+	struct run r;
+	size_t big = 3u << 20;
+	char *text = malloc(big + 100);
+	(void)state;
+
+	int k = snprintf(text, 100, "payment_id,description\nP1,");
+	memset(text + k, 'x', big);
+	memcpy(text + k + big, "\nP2,ok\n", 7);
+	pb_config_init(&r.cfg);
+	import(&r, "payments.csv", text, (size_t)k + big + 7, NULL);
+	free(text);
+	assert_int_equal(r.rc, 0);
+	reconciles(r.l);
+	expect_rejection(r.l, 2, "longer than 1048576 bytes");
+	assert_int_equal(pb_ledger_count(r.l, PB_T_PAYMENTS), 1);
+	done(&r);
+}
+
+static void test_directory(void **state)
+{
+	struct run r;
+	char sub[300];
+	(void)state;
+
+	snprintf(sub, sizeof(sub), "%s/ledgers", dir);
+	mkdir(sub, 0700);
+	pb_config_init(&r.cfg);
+	r.l = pb_ledger_new("EUR");
+	assert_int_equal(pb_import_path(r.l, sub, NULL, &r.cfg, &r.err), -1);
+	assert_non_null(strstr(r.err.msg, "no ledger files"));
+	pb_ledger_free(r.l);
+	write_file("ledgers/b_payments.csv", "payment_id\nP1\n", 14);
+	write_file("ledgers/a_notes.md", "# notes\n", 8);
+	write_file("ledgers/tenders.csv", "tender_id\nT1\n", 13);
+	r.l = pb_ledger_new("EUR");
+	/* Sorted by name; the .md file is not a ledger and is skipped; the
+	 * payments file is recognised by its header. */
+	assert_int_equal(pb_import_path(r.l, sub, NULL, &r.cfg, &r.err), 0);
+	assert_int_equal(pb_ledger_ninputs(r.l), 2);
+	assert_string_equal(pb_ledger_inputs(r.l)[0].table, "payments");
+	assert_string_equal(pb_ledger_inputs(r.l)[1].table, "tenders");
+	done(&r);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_values_and_extras),
+		cmocka_unit_test(test_lines_after_multiline_field),
+		cmocka_unit_test(test_delimiters_bom_crlf),
+		cmocka_unit_test(test_profile),
+		cmocka_unit_test(test_table_choice),
+		cmocka_unit_test(test_file_errors),
+		cmocka_unit_test(test_bad_rows),
+		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_directory),
+	};
+	return cmocka_run_group_tests(tests, setup, NULL);
+}
