@@ -343,6 +343,10 @@ pb_audit *pb_audit_run(pb_ledger *l, const pb_config *cfg, pb_date as_of)
 	if (a->nfindings > 1)
 		qsort(a->findings, a->nfindings, sizeof(*a->findings), finding_cmp);
 	a->entities = pb_entities_score(a, &a->nentities);
+	/* Reports list possible links between parties even when no rule
+	 * needed party resolution. */
+	if (!a->parties && pb_ledger_count(l, PB_T_PARTIES))
+		a->parties = pb_parties_build(l, cfg->legal_forms);
 	return a;
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../engine/entities.h"
+#include "../engine/parties.h"
 #include "../rules/rules.h"
 #include "report.h"
 
@@ -168,6 +169,25 @@ static json_t *entities_json(const pb_audit *a)
 	return arr;
 }
 
+static json_t *possible_links_json(pb_ledger *l, const pb_parties *pp)
+{
+	json_t *arr = json_array();
+	size_t n = 0;
+	const pb_possible_link *pl = pp ? pb_parties_possible_links(pp, &n) : NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = json_object(), *ev = json_array();
+		json_object_set_new(o, "a", text(pl[i].a->party_id));
+		json_object_set_new(o, "b", text(pl[i].b->party_id));
+		json_object_set_new(o, "reason", json_string(pl[i].reason));
+		json_array_append_new(ev, text(pb_row_source(l, &pl[i].a->row)));
+		json_array_append_new(ev, text(pb_row_source(l, &pl[i].b->row)));
+		json_object_set_new(o, "evidence", ev);
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
 static int json_write(const pb_audit *a, FILE *out, pb_error *err)
 {
 	json_t *root = json_object(), *totals = json_object(), *findings = json_array();
@@ -183,6 +203,7 @@ static int json_write(const pb_audit *a, FILE *out, pb_error *err)
 	json_object_set_new(root, "coverage", coverage_json(a));
 	json_object_set_new(root, "summary", summary_json(a));
 	json_object_set_new(root, "entities", entities_json(a));
+	json_object_set_new(root, "possible_links", possible_links_json(a->ledger, a->parties));
 	for (size_t i = 0; i < a->nfindings; i++)
 		json_array_append_new(findings, finding_json(a->findings[i]));
 	json_object_set_new(root, "findings", findings);

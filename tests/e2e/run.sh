@@ -63,6 +63,11 @@ else
 	echo "skip e2e: schema validation (python3-jsonschema not installed)"
 fi
 
+# 4c. Look-alike parties are listed, never merged.
+jq -e '.possible_links | length == 1 and .[0].a == "SUP-ORION" and .[0].b == "ORION-NAVY-EXPORT"' \
+	"$T/a/findings.json" >/dev/null && ok "possible link SUP-ORION / ORION-NAVY-EXPORT listed" ||
+	bad "possible link between SUP-ORION and ORION-NAVY-EXPORT missing"
+
 # 5. The HTML report: one self-contained file with a row per finding.
 n=$(jq '.findings | length' "$T/a/findings.json")
 h=$(grep -o 'data-finding-id="[0-9a-f]\{16\}"' "$T/a/report.html" | sort -u | wc -l)
