@@ -10,22 +10,24 @@ trap 'rm -rf "$T"' EXIT
 export LC_ALL=C TZ=UTC
 
 CONTRACTS=$((ROWS / 5))
+# A plausible ministry: 50 buyers, 5000 suppliers; each contract is signed
+# in the first half of the year and paid in five instalments of a tenth of
+# its value afterwards, so findings are the exception, as in real ledgers.
 awk -v n="$CONTRACTS" 'BEGIN {
 	print "contract_id,tender_id,buyer_id,supplier_id,value,currency,awarded_on,signed_on";
-	srand(7);
-	for (i = 1; i <= n; i++) {
-		m = 1 + i % 12; d = 1 + i % 28;
-		printf "C-%d,,B-%d,S-%d,%d.%02d,EUR,2024-%02d-%02d,2024-%02d-%02d\n",
-			i, i % 50, i % 5000, 1000 + int(rand() * 900000), i % 100, m, d, m, d;
+	for (k = 1; k <= n; k++) {
+		m = 1 + k % 6; d = 1 + k % 28; v = 10000 + (k * 7919) % 900000;
+		printf "C-%d,,B-%d,S-%d,%d.00,EUR,2024-%02d-%02d,2024-%02d-%02d\n",
+			k, k % 50, k % 5000, v, m, d, m, d;
 	}
 }' >"$T/contracts.csv"
 awk -v n="$ROWS" -v c="$CONTRACTS" 'BEGIN {
 	print "payment_id,payer_id,payee_id,contract_id,invoice_id,amount,currency,paid_on,budget_line,description";
-	srand(11);
 	for (i = 1; i <= n; i++) {
-		k = 1 + i % c; m = 1 + i % 12; d = 1 + i % 28;
-		printf "P-%d,B-%d,S-%d,C-%d,INV-%d,%d.%02d,EUR,2024-%02d-%02d,L-%d,\"payment, instalment %d\"\n",
-			i, k % 50, k % 5000, k, i, 100 + int(rand() * 90000), i % 100, m, d, i % 40, i;
+		k = 1 + i % c; j = int((i - 1) / c); m = 1 + k % 6 + j + 1; d = 1 + k % 28;
+		v = 10000 + (k * 7919) % 900000;
+		printf "P-%d,B-%d,S-%d,C-%d,INV-%d-%d,%d.%02d,EUR,2024-%02d-%02d,L-%d,\"instalment %d, contract C-%d\"\n",
+			i, k % 50, k % 5000, k, k, j, int(v / 10), j, m, d, i % 40, j + 1, k;
 	}
 }' >"$T/payments.csv"
 bytes=$(cat "$T"/*.csv | wc -c)
