@@ -68,6 +68,7 @@ $(BUILD)/gen/%.inc: config/%.txt
 		printf '"\n'; } > $@
 
 $(BUILD)/rules/supplier.o: $(BUILD)/gen/secrecy-jurisdictions.inc
+$(BUILD)/rules/timing.o: $(BUILD)/gen/holidays.inc
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libprobity.a
 	@mkdir -p $(dir $@)

@@ -433,15 +433,14 @@ int pb_date_parse(const char *s, size_t n, const char *format, pb_date *out,
 
 /* --- exact ratios --- */
 
-__extension__ typedef __int128 i128;
 
 int pb_ratio_exceeds_pct(int64_t num, int64_t den, int64_t pct_millionths)
 {
 	/* num/den > pct/100  <=>  num * 100 * 10^6 > pct * den  (den > 0) */
 	if (den <= 0)
 		return num > 0;
-	i128 lhs = (i128)num * 100 * PB_DECIMAL_SCALE;
-	i128 rhs = (i128)pct_millionths * den;
+	pb_i128 lhs = (pb_i128)num * 100 * PB_DECIMAL_SCALE;
+	pb_i128 rhs = (pb_i128)pct_millionths * den;
 	return lhs > rhs;
 }
 

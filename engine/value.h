@@ -82,6 +82,9 @@ void pb_date_to_ymd(pb_date d, int *y, int *m, int *day);
 char *pb_date_format(pb_date d, char buf[11]); /* "YYYY-MM-DD" or "" */
 int pb_date_weekday(pb_date d); /* 0 = Monday .. 6 = Sunday */
 
+/* 128-bit integers for exact sums of many int64 amounts. */
+__extension__ typedef __int128 pb_i128;
+
 /*
  * Exact comparison helpers for rules: is num/den > pct/100, with pct in
  * millionths?  Works for any int64 inputs (128-bit intermediate).

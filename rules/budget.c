@@ -9,6 +9,9 @@
  * extract; lines whose revision is not yet posted.
  * Thresholds: 0.5% tolerance for rounding and timing (TI-DS, WB).
  */
+#include <stdlib.h>
+#include <string.h>
+
 #include "rules.h"
 
 static void run_overspend(pb_rule_ctx *ctx)
@@ -53,4 +56,161 @@ const pb_rule pb_rule_budget_overspend = {
 		{"tolerance_pct", PB_P_PERCENT, "0.5", "spending may exceed the appropriation by this share"},
 		{NULL, 0, NULL, NULL}},
 	.run = run_overspend,
+};
+
+/* --- budget.large-revision --- */
+
+static void run_large_revision(pb_rule_ctx *ctx)
+{
+	size_t n;
+	const pb_budget_line *b = pb_ledger_budget(pb_ctx_ledger(ctx), &n);
+	int64_t max_pct = pb_param_millionths(ctx, "max_revision_pct");
+
+	for (size_t i = 0; i < n; i++) {
+		if (b[i].appropriated == PB_AMOUNT_NONE || b[i].appropriated <= 0 ||
+		    b[i].revised == PB_AMOUNT_NONE)
+			continue;
+		int64_t delta = b[i].revised - b[i].appropriated;
+		int64_t mag = delta < 0 ? -delta : delta;
+		if (!pb_ratio_exceeds_pct(mag, b[i].appropriated, max_pct))
+			continue;
+		double pct = pb_ratio(delta, b[i].appropriated) * 100.0;
+		const char *key = pb_ledger_key(pb_ctx_ledger(ctx), PB_T_BUDGET, &b[i]);
+		pb_finding *f = pb_finding_add(ctx, PB_T_BUDGET, key, NULL);
+		pb_finding_evidence(ctx, f, PB_T_BUDGET, &b[i], "budget line");
+		pb_finding_detail(ctx, f, "appropriated", "%s", pb_ctx_money(ctx, b[i].appropriated, b[i].currency));
+		pb_finding_detail(ctx, f, "revised", "%s", pb_ctx_money(ctx, b[i].revised, b[i].currency));
+		pb_finding_detail(ctx, f, "revision_pct", "%.1f", pct);
+		f->score = mag >= b[i].appropriated ? 1.0 : pb_ratio(mag, b[i].appropriated);
+		pb_finding_message(ctx, f, "budget line %s (%lld) was revised from %s to %s (%+.1f%%)",
+				   b[i].budget_line, (long long)b[i].fiscal_year,
+				   pb_ctx_money(ctx, b[i].appropriated, b[i].currency),
+				   pb_ctx_money(ctx, b[i].revised, b[i].currency), pct);
+	}
+}
+
+const pb_rule pb_rule_budget_large_revision = {
+	.id = "budget.large-revision",
+	.family = "budget",
+	.title = "Revised appropriation far from the original",
+	.source = "TI-DS",
+	.severity = PB_SEV_MEDIUM,
+	.needs = PB_NEEDS(PB_T_BUDGET),
+	.params = (const pb_param_def[]){
+		{"max_revision_pct", PB_P_PERCENT, "25", "change from the original appropriation that fires, up or down"},
+		{NULL, 0, NULL, NULL}},
+	.run = run_large_revision,
+};
+
+/* --- budget.unbudgeted-spending --- */
+
+/* The fiscal year a date falls in, named by the calendar year in which
+ * that fiscal year starts. */
+static int64_t fiscal_year(pb_date d, int start_month)
+{
+	int y, m, day;
+
+	pb_date_to_ymd(d, &y, &m, &day);
+	return m >= start_month ? y : y - 1;
+}
+
+static void run_unbudgeted(pb_rule_ctx *ctx)
+{
+	pb_ledger *l = pb_ctx_ledger(ctx);
+	size_t n;
+	const pb_payment *p = pb_ledger_payments(l, &n);
+	int start = (int)pb_param_int(ctx, "fiscal_year_start_month");
+
+	for (size_t i = 0; i < n; i++) {
+		if (!p[i].budget_line || p[i].paid_on == PB_DATE_NONE)
+			continue;
+		int64_t fy = fiscal_year(p[i].paid_on, start);
+		const char *key = pb_arena_printf(pb_ledger_arena(l), "%s|%lld", p[i].budget_line, (long long)fy);
+		if (pb_ledger_find(l, PB_T_BUDGET, pb_ledger_intern(l, key, strlen(key))))
+			continue;
+		pb_finding *f = pb_finding_add(ctx, PB_T_PAYMENTS, p[i].payment_id, NULL);
+		pb_finding_evidence(ctx, f, PB_T_PAYMENTS, &p[i], "payment");
+		pb_finding_detail(ctx, f, "budget_line", "%s", p[i].budget_line);
+		pb_finding_detail(ctx, f, "fiscal_year", "%lld", (long long)fy);
+		pb_finding_message(ctx, f, "payment %s of %s cites budget line %s, which has no appropriation for fiscal year %lld",
+				   p[i].payment_id, pb_ctx_money(ctx, p[i].amount, p[i].currency),
+				   p[i].budget_line, (long long)fy);
+	}
+}
+
+const pb_rule pb_rule_budget_unbudgeted = {
+	.id = "budget.unbudgeted-spending",
+	.family = "budget",
+	.title = "Payment cites a budget line absent for its fiscal year",
+	.source = "ACFE",
+	.severity = PB_SEV_HIGH,
+	.needs = PB_NEEDS(PB_T_PAYMENTS) | PB_NEEDS(PB_T_BUDGET),
+	.params = (const pb_param_def[]){
+		{"fiscal_year_start_month", PB_P_INT, "1", "month (1-12) in which the fiscal year starts; years are named by their first calendar year"},
+		{NULL, 0, NULL, NULL}},
+	.run = run_unbudgeted,
+};
+
+/* --- budget.classified-share --- */
+
+static void run_classified_share(pb_rule_ctx *ctx)
+{
+	pb_ledger *l = pb_ctx_ledger(ctx);
+	size_t n;
+	const pb_budget_line *b = pb_ledger_budget(l, &n);
+	int64_t max_pct = pb_param_millionths(ctx, "max_share_pct");
+	char *done = pb_xcalloc(n + 1, 1);
+
+	/* One pass per (organisation, year, currency) group, at its first line. */
+	for (size_t i = 0; i < n; i++) {
+		if (done[i] || !b[i].org_id)
+			continue;
+		pb_i128 total = 0, secret = 0;
+		size_t lines = 0;
+		for (size_t k = i; k < n; k++) {
+			if (b[k].org_id != b[i].org_id || b[k].fiscal_year != b[i].fiscal_year ||
+			    b[k].currency != b[i].currency)
+				continue;
+			done[k] = 1;
+			int64_t v = b[k].revised != PB_AMOUNT_NONE ? b[k].revised : b[k].appropriated;
+			if (v == PB_AMOUNT_NONE || v <= 0)
+				continue;
+			total += v;
+			lines++;
+			if (b[k].classified == 1)
+				secret += v;
+		}
+		if (total <= 0 || secret * 100 * PB_DECIMAL_SCALE <= (pb_i128)max_pct * total)
+			continue;
+		double pct = (double)secret * 100.0 / (double)total;
+		const char *disc = pb_arena_printf(pb_ledger_arena(l), "%lld", (long long)b[i].fiscal_year);
+		pb_finding *f = pb_finding_add(ctx, PB_T_PARTIES, b[i].org_id, disc);
+		for (size_t k = i; k < n; k++)
+			if (b[k].org_id == b[i].org_id && b[k].fiscal_year == b[i].fiscal_year &&
+			    b[k].currency == b[i].currency && b[k].classified == 1)
+				pb_finding_evidence(ctx, f, PB_T_BUDGET, &b[k], "classified line");
+		int64_t t64 = total > INT64_MAX ? INT64_MAX : (int64_t)total;
+		int64_t s64 = secret > INT64_MAX ? INT64_MAX : (int64_t)secret;
+		pb_finding_detail(ctx, f, "classified", "%s", pb_ctx_money(ctx, s64, b[i].currency));
+		pb_finding_detail(ctx, f, "total", "%s", pb_ctx_money(ctx, t64, b[i].currency));
+		pb_finding_detail(ctx, f, "share_pct", "%.1f", pct);
+		f->score = pct >= 50.0 ? 1.0 : pct / 50.0;
+		pb_finding_message(ctx, f, "%.1f%% of %s's %lld budget (%s of %s) is classified",
+				   pct, b[i].org_id, (long long)b[i].fiscal_year,
+				   pb_ctx_money(ctx, s64, b[i].currency), pb_ctx_money(ctx, t64, b[i].currency));
+	}
+	free(done);
+}
+
+const pb_rule pb_rule_budget_classified_share = {
+	.id = "budget.classified-share",
+	.family = "budget",
+	.title = "An organisation's classified budget share is high",
+	.source = "TI-DS (GDI)",
+	.severity = PB_SEV_MEDIUM,
+	.needs = PB_NEEDS(PB_T_BUDGET),
+	.params = (const pb_param_def[]){
+		{"max_share_pct", PB_P_PERCENT, "10", "classified share of an organisation's yearly budget that fires"},
+		{NULL, 0, NULL, NULL}},
+	.run = run_classified_share,
 };

@@ -129,7 +129,7 @@ static void run_overpayment(pb_rule_ctx *ctx)
 		int64_t value = amended_value(l, &c[i], &last, &am, &nam);
 		if (value == PB_AMOUNT_NONE || value <= 0)
 			continue;
-		__extension__ __int128 paid = 0;
+		pb_i128 paid = 0;
 		for (size_t k = 0; k < np; k++) {
 			const pb_payment *p = pb_ledger_at(l, PB_T_PAYMENTS, pi[k]);
 			if (p->amount == PB_AMOUNT_NONE)
@@ -178,4 +178,151 @@ const pb_rule pb_rule_overpayment = {
 		{"tolerance_pct", PB_P_PERCENT, "1", "payments may exceed the value by this share"},
 		{NULL, 0, NULL, NULL}},
 	.run = run_overpayment,
+};
+
+/* --- execution.repeated-amendments --- */
+
+static void run_repeated_amendments(pb_rule_ctx *ctx)
+{
+	pb_ledger *l = pb_ctx_ledger(ctx);
+	size_t n;
+	const pb_contract *c = pb_ledger_contracts(l, &n);
+	int64_t min = pb_param_int(ctx, "min_amendments");
+
+	for (size_t i = 0; i < n; i++) {
+		size_t nam;
+		const uint32_t *am = pb_ledger_group(l, PB_T_AMENDMENTS, offsetof(pb_amendment, contract_id),
+						     c[i].contract_id, &nam);
+		if ((int64_t)nam < min)
+			continue;
+		pb_finding *f = pb_finding_add(ctx, PB_T_CONTRACTS, c[i].contract_id, NULL);
+		pb_finding_evidence(ctx, f, PB_T_CONTRACTS, &c[i], "contract");
+		amendments_evidence(ctx, f, am, nam);
+		pb_finding_detail(ctx, f, "amendments", "%zu", nam);
+		f->score = nam >= (size_t)(2 * min) ? 1.0 : (double)nam / (double)(2 * min);
+		pb_finding_message(ctx, f, "contract %s was amended %zu times", c[i].contract_id, nam);
+	}
+}
+
+const pb_rule pb_rule_repeated_amendments = {
+	.id = "execution.repeated-amendments",
+	.family = "execution",
+	.title = "A contract amended many times",
+	.source = "OCP",
+	.severity = PB_SEV_LOW,
+	.needs = PB_NEEDS(PB_T_CONTRACTS) | PB_NEEDS(PB_T_AMENDMENTS),
+	.params = (const pb_param_def[]){
+		{"min_amendments", PB_P_INT, "3", "amendments of one contract that fire"},
+		{NULL, 0, NULL, NULL}},
+	.run = run_repeated_amendments,
+};
+
+/* --- execution.duration-extension --- */
+
+static void run_duration_extension(pb_rule_ctx *ctx)
+{
+	pb_ledger *l = pb_ctx_ledger(ctx);
+	size_t n;
+	const pb_contract *c = pb_ledger_contracts(l, &n);
+	int64_t max_pct = pb_param_millionths(ctx, "max_extension_pct");
+	char d0[11], d1[11], d2[11];
+
+	for (size_t i = 0; i < n; i++) {
+		size_t nam;
+		const uint32_t *am = pb_ledger_group(l, PB_T_AMENDMENTS, offsetof(pb_amendment, contract_id),
+						     c[i].contract_id, &nam);
+		const pb_amendment *first = NULL, *last = NULL;
+		for (size_t k = 0; k < nam; k++) {
+			const pb_amendment *a = pb_ledger_at(l, PB_T_AMENDMENTS, am[k]);
+			if (a->end_after == PB_DATE_NONE)
+				continue;
+			if (!first || (a->amended_on != PB_DATE_NONE && a->amended_on < first->amended_on))
+				first = a;
+			if (!last || (a->amended_on != PB_DATE_NONE && a->amended_on >= last->amended_on))
+				last = a;
+		}
+		if (!last)
+			continue;
+		pb_date start = c[i].start_on != PB_DATE_NONE ? c[i].start_on : c[i].signed_on;
+		pb_date orig_end = first->end_before != PB_DATE_NONE ? first->end_before : c[i].end_on;
+		if (start == PB_DATE_NONE || orig_end == PB_DATE_NONE || orig_end <= start ||
+		    last->end_after <= orig_end ||
+		    !pb_ratio_exceeds_pct(last->end_after - orig_end, orig_end - start, max_pct))
+			continue;
+		double pct = pb_ratio(last->end_after - orig_end, orig_end - start) * 100.0;
+		pb_finding *f = pb_finding_add(ctx, PB_T_CONTRACTS, c[i].contract_id, NULL);
+		pb_finding_evidence(ctx, f, PB_T_CONTRACTS, &c[i], "contract");
+		amendments_evidence(ctx, f, am, nam);
+		pb_finding_detail(ctx, f, "start", "%s", pb_date_format(start, d0));
+		pb_finding_detail(ctx, f, "original_end", "%s", pb_date_format(orig_end, d1));
+		pb_finding_detail(ctx, f, "amended_end", "%s", pb_date_format(last->end_after, d2));
+		pb_finding_detail(ctx, f, "extension_pct", "%.0f", pct);
+		f->score = pct >= 200.0 ? 1.0 : pct / 200.0;
+		pb_finding_message(ctx, f, "contract %s was extended from %s to %s, %.0f%% of its original %d-day duration",
+				   c[i].contract_id, d1, d2, pct, orig_end - start);
+	}
+}
+
+const pb_rule pb_rule_duration_extension = {
+	.id = "execution.duration-extension",
+	.family = "execution",
+	.title = "End date extended by more than a share of the original duration",
+	.source = "OCP",
+	.severity = PB_SEV_MEDIUM,
+	.needs = PB_NEEDS(PB_T_CONTRACTS) | PB_NEEDS(PB_T_AMENDMENTS),
+	.params = (const pb_param_def[]){
+		{"max_extension_pct", PB_P_PERCENT, "50", "extension as a share of the original duration that fires"},
+		{NULL, 0, NULL, NULL}},
+	.run = run_duration_extension,
+};
+
+/* --- execution.payment-without-contract --- */
+
+static void run_payment_without_contract(pb_rule_ctx *ctx)
+{
+	pb_ledger *l = pb_ctx_ledger(ctx);
+	size_t n;
+	const pb_payment *p = pb_ledger_payments(l, &n);
+	int64_t threshold = pb_param_money(ctx, "threshold");
+
+	for (size_t i = 0; i < n; i++) {
+		if (!p[i].payee_id || !p[i].payer_id || p[i].amount == PB_AMOUNT_NONE ||
+		    p[i].currency != pb_ctx_currency(ctx) || p[i].amount < threshold)
+			continue;
+		if (p[i].contract_id && pb_ledger_find(l, PB_T_CONTRACTS, p[i].contract_id))
+			continue;
+		size_t nc;
+		const uint32_t *ci = pb_ledger_group(l, PB_T_CONTRACTS, offsetof(pb_contract, supplier_id),
+						     p[i].payee_id, &nc);
+		int has = 0;
+		for (size_t k = 0; k < nc && !has; k++) {
+			const pb_contract *c = pb_ledger_at(l, PB_T_CONTRACTS, ci[k]);
+			has = c->buyer_id == p[i].payer_id;
+		}
+		if (has)
+			continue;
+		pb_finding *f = pb_finding_add(ctx, PB_T_PAYMENTS, p[i].payment_id, NULL);
+		pb_finding_evidence(ctx, f, PB_T_PAYMENTS, &p[i], "payment");
+		pb_finding_detail(ctx, f, "contract_id", "%s", p[i].contract_id ? p[i].contract_id : "");
+		f->score = pb_ratio(p[i].amount, threshold) >= 10.0 ? 1.0 : 0.5 + pb_ratio(p[i].amount, threshold) / 20.0;
+		pb_finding_message(ctx, f, "payment %s of %s from %s to %s has no contract between them%s%s%s",
+				   p[i].payment_id, pb_ctx_money(ctx, p[i].amount, p[i].currency),
+				   p[i].payer_id, p[i].payee_id,
+				   p[i].contract_id ? " (it cites contract " : "",
+				   p[i].contract_id ? p[i].contract_id : "",
+				   p[i].contract_id ? ", which is not in the contracts)" : "");
+	}
+}
+
+const pb_rule pb_rule_payment_without_contract = {
+	.id = "execution.payment-without-contract",
+	.family = "execution",
+	.title = "Payment above threshold to a supplier with no contract with that payer",
+	.source = "ACFE",
+	.severity = PB_SEV_MEDIUM,
+	.needs = PB_NEEDS(PB_T_PAYMENTS) | PB_NEEDS(PB_T_CONTRACTS),
+	.params = (const pb_param_def[]){
+		{"threshold", PB_P_MONEY, "10000", "smallest payment judged (base currency)"},
+		{NULL, 0, NULL, NULL}},
+	.run = run_payment_without_contract,
 };

@@ -35,7 +35,22 @@
 	X(pb_rule_no_registry_id)                                              \
 	X(pb_rule_mass_address)                                                \
 	X(pb_rule_single_client)                                               \
-	X(pb_rule_linked_bidders)
+	X(pb_rule_linked_bidders)                                              \
+	X(pb_rule_noncompetitive_share)                                        \
+	X(pb_rule_supplier_concentration)                                      \
+	X(pb_rule_repeat_direct_awards)                                        \
+	X(pb_rule_threshold_hugging)                                           \
+	X(pb_rule_weekend_award)                                               \
+	X(pb_rule_year_end_spike)                                              \
+	X(pb_rule_repeated_amendments)                                         \
+	X(pb_rule_duration_extension)                                          \
+	X(pb_rule_payment_without_contract)                                    \
+	X(pb_rule_round_amount)                                                \
+	X(pb_rule_benford)                                                     \
+	X(pb_rule_sequential_invoices)                                         \
+	X(pb_rule_budget_large_revision)                                       \
+	X(pb_rule_budget_unbudgeted)                                           \
+	X(pb_rule_budget_classified_share)
 
 #define X(sym) extern const pb_rule sym;
 PB_RULE_LIST(X)

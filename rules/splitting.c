@@ -47,7 +47,7 @@ static void find_clusters(pb_rule_ctx *ctx, struct item *it, size_t n,
 	qsort(it, n, sizeof(*it), item_cmp);
 	for (size_t start = 0; start < n;) {
 		size_t end = start;
-		__extension__ __int128 sum = 0;
+		pb_i128 sum = 0;
 		while (end < n && it[end].date - it[start].date <= window)
 			sum += it[end++].amount;
 		if ((int64_t)(end - start) >= min_items && sum >= threshold) {
@@ -191,4 +191,104 @@ const pb_rule pb_rule_below_threshold = {
 		{"min_items", PB_P_INT, "2", "fewest items in a group that fires"},
 		{NULL, 0, NULL, NULL}},
 	.run = run_below_threshold,
+};
+
+/* --- splitting.threshold-hugging --- */
+
+static int by_buyer(const void *pa, const void *pb)
+{
+	const pb_contract *a = *(const pb_contract *const *)pa;
+	const pb_contract *b = *(const pb_contract *const *)pb;
+	int c = strcmp(a->buyer_id, b->buyer_id);
+
+	return c ? c : strcmp(a->contract_id, b->contract_id);
+}
+
+/* In [0.9T, T) and in [T, 1.1T), computed without rounding. */
+static int just_below(int64_t v, int64_t t)
+{
+	return (pb_i128)v * 10 >= (pb_i128)t * 9 && v < t;
+}
+
+static int just_above(int64_t v, int64_t t)
+{
+	return v >= t && (pb_i128)v * 10 < (pb_i128)t * 11;
+}
+
+static void hugging_group(pb_rule_ctx *ctx, const pb_contract *const *g, size_t n)
+{
+	int64_t t = pb_param_money(ctx, "threshold");
+	int64_t ratio = pb_param_millionths(ctx, "min_ratio");
+	int64_t min_contracts = pb_param_int(ctx, "min_contracts");
+	int64_t min_below = pb_param_int(ctx, "min_below");
+	size_t below = 0, above = 0;
+
+	if ((int64_t)n < min_contracts)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		below += just_below(g[i]->value, t);
+		above += just_above(g[i]->value, t);
+	}
+	/* share below >= ratio x share above; the shares have the same n. */
+	if ((int64_t)below < min_below ||
+	    (pb_i128)below * PB_DECIMAL_SCALE < (pb_i128)ratio * above)
+		return;
+	pb_finding *f = pb_finding_add(ctx, PB_T_PARTIES, g[0]->buyer_id, NULL);
+	for (size_t i = 0; i < n; i++)
+		if (just_below(g[i]->value, t))
+			pb_finding_evidence(ctx, f, PB_T_CONTRACTS, g[i], "contract just below");
+	const char *cur = pb_ctx_currency(ctx);
+	pb_buf values;
+	pb_buf_init(&values);
+	for (size_t i = 0; i < n; i++) {
+		char buf[32];
+		pb_buf_addf(&values, "%s%s", i ? "," : "",
+			    pb_amount_format(g[i]->value, pb_currency_exponent(cur), buf));
+	}
+	pb_finding_detail(ctx, f, "threshold", "%s", pb_ctx_money(ctx, t, cur));
+	pb_finding_detail(ctx, f, "just_below", "%zu", below);
+	pb_finding_detail(ctx, f, "just_above", "%zu", above);
+	pb_finding_detail(ctx, f, "contracts", "%zu", n);
+	pb_finding_detail(ctx, f, "values", "%s", values.data);
+	pb_buf_release(&values);
+	f->score = above ? (below >= 6 * above ? 1.0 : (double)below / (6.0 * (double)above)) : 1.0;
+	pb_finding_message(ctx, f, "%zu of %s's %zu contracts are in the 10%% just below the %s threshold, %zu in the 10%% just above",
+			   below, g[0]->buyer_id, n, pb_ctx_money(ctx, t, cur), above);
+}
+
+static void run_threshold_hugging(pb_rule_ctx *ctx)
+{
+	size_t n, m = 0;
+	const pb_contract *c = pb_ledger_contracts(pb_ctx_ledger(ctx), &n);
+	const pb_contract **list = pb_xcalloc(n + 1, sizeof(*list));
+
+	for (size_t i = 0; i < n; i++)
+		if (c[i].buyer_id && c[i].value != PB_AMOUNT_NONE && c[i].value > 0 &&
+		    c[i].currency == pb_ctx_currency(ctx))
+			list[m++] = &c[i];
+	qsort(list, m, sizeof(*list), by_buyer);
+	for (size_t s = 0; s < m;) {
+		size_t e = s + 1;
+		while (e < m && list[e]->buyer_id == list[s]->buyer_id)
+			e++;
+		hugging_group(ctx, list + s, e - s);
+		s = e;
+	}
+	free(list);
+}
+
+const pb_rule pb_rule_threshold_hugging = {
+	.id = "splitting.threshold-hugging",
+	.family = "splitting",
+	.title = "A buyer's contract values cluster just under a threshold",
+	.source = "OCP, GTI",
+	.severity = PB_SEV_MEDIUM,
+	.needs = PB_NEEDS(PB_T_CONTRACTS),
+	.params = (const pb_param_def[]){
+		{"threshold", PB_P_MONEY, "100000", "the legal threshold T (base currency)"},
+		{"min_ratio", PB_P_DECIMAL, "3", "share in [0.9T, T) over share in [T, 1.1T) that fires"},
+		{"min_contracts", PB_P_INT, "10", "contracts of the buyer needed"},
+		{"min_below", PB_P_INT, "3", "contracts in [0.9T, T) needed, so one contract never fires"},
+		{NULL, 0, NULL, NULL}},
+	.run = run_threshold_hugging,
 };

@@ -178,7 +178,7 @@ static void test_text(void **state)
 	f->message = saved;
 	assert_null(strchr(text, '\033'));
 	assert_non_null(strstr(text, "evil ?[2J terminal"));
-	assert_non_null(strstr(text, "findings: 1 (critical 0, high 1"));
+	assert_non_null(strstr(text, "critical 0, high 1,"));
 	assert_non_null(strstr(text, "3 = 2 + 1"));
 	free(text);
 }
