@@ -1,0 +1,191 @@
+/*
+ * ledger_fixture.h - building small ledgers by hand for rule tests.  A
+ * test file includes it once; every helper adds one record with the
+ * fields a rule reads and NONE markers elsewhere.
+ */
+#ifndef PB_LEDGER_FIXTURE_H
+#define PB_LEDGER_FIXTURE_H
+
+#include <string.h>
+
+#include "../../engine/config.h"
+#include "../../rules/rules.h"
+
+static pb_ledger *L;
+static size_t IN;
+static uint32_t LINE;
+static pb_config CFG;
+static const char *PAYER = "MOD"; /* payer of payment() */
+
+static const char *S(const char *s)
+{
+	return s ? pb_ledger_intern(L, s, strlen(s)) : NULL;
+}
+
+static inline pb_date D(const char *iso)
+{
+	pb_date d;
+	const char *why;
+
+	if (!iso)
+		return PB_DATE_NONE;
+	assert_int_equal(pb_date_parse(iso, strlen(iso), NULL, &d, &why), 0);
+	return d;
+}
+
+static inline void src(pb_row *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->src.file = S("t.csv");
+	r->src.line = ++LINE;
+}
+
+static inline void tender(const char *id, const char *method, const char *rationale,
+		   const char *deadline, int64_t tenderers)
+{
+	pb_tender t;
+
+	memset(&t, 0, sizeof(t));
+	src(&t.row);
+	t.tender_id = S(id);
+	t.buyer_id = S("MOD");
+	t.method = S(method);
+	t.method_rationale = S(rationale);
+	t.estimated_value = PB_AMOUNT_NONE;
+	t.currency = S("EUR");
+	t.published_on = PB_DATE_NONE;
+	t.submission_deadline = D(deadline);
+	t.number_of_tenderers = tenderers;
+	t.classified = t.framework = PB_BOOL_NONE;
+	assert_int_equal(pb_ledger_add(L, IN, PB_T_TENDERS, &t), 0);
+}
+
+static inline void bid(const char *id, const char *tender_id, const char *bidder,
+		const char *status)
+{
+	pb_bid b;
+
+	memset(&b, 0, sizeof(b));
+	src(&b.row);
+	b.bid_id = S(id);
+	b.tender_id = S(tender_id);
+	b.bidder_id = S(bidder);
+	b.value = PB_AMOUNT_NONE;
+	b.currency = S("EUR");
+	b.submitted_on = PB_DATE_NONE;
+	b.status = S(status);
+	assert_int_equal(pb_ledger_add(L, IN, PB_T_BIDS, &b), 0);
+}
+
+static inline void contract(const char *id, const char *tender_id, const char *supplier,
+		     int64_t cents, const char *currency, const char *awarded,
+		     const char *signed_on)
+{
+	pb_contract c;
+
+	memset(&c, 0, sizeof(c));
+	src(&c.row);
+	c.contract_id = S(id);
+	c.tender_id = S(tender_id);
+	c.buyer_id = S("MOD");
+	c.supplier_id = S(supplier);
+	c.value = cents;
+	c.currency = S(currency);
+	c.awarded_on = D(awarded);
+	c.signed_on = D(signed_on);
+	c.start_on = c.end_on = PB_DATE_NONE;
+	assert_int_equal(pb_ledger_add(L, IN, PB_T_CONTRACTS, &c), 0);
+}
+
+static inline void amendment(const char *id, const char *contract_id, const char *on,
+		      int64_t before, int64_t after)
+{
+	pb_amendment a;
+
+	memset(&a, 0, sizeof(a));
+	src(&a.row);
+	a.amendment_id = S(id);
+	a.contract_id = S(contract_id);
+	a.amended_on = D(on);
+	a.value_before = before;
+	a.value_after = after;
+	a.currency = S("EUR");
+	a.end_before = a.end_after = PB_DATE_NONE;
+	assert_int_equal(pb_ledger_add(L, IN, PB_T_AMENDMENTS, &a), 0);
+}
+
+static inline void payment(const char *id, const char *contract_id, const char *payee,
+		    const char *invoice, int64_t cents, const char *paid)
+{
+	pb_payment p;
+
+	memset(&p, 0, sizeof(p));
+	src(&p.row);
+	p.payment_id = S(id);
+	p.payer_id = S(PAYER);
+	p.payee_id = S(payee);
+	p.contract_id = S(contract_id);
+	p.invoice_id = S(invoice);
+	p.amount = cents;
+	p.currency = S("EUR");
+	p.paid_on = D(paid);
+	assert_int_equal(pb_ledger_add(L, IN, PB_T_PAYMENTS, &p), 0);
+}
+
+static inline void budget(const char *line, int64_t revised, int64_t spent)
+{
+	pb_budget_line b;
+
+	memset(&b, 0, sizeof(b));
+	src(&b.row);
+	b.budget_line = S(line);
+	b.fiscal_year = 2024;
+	b.classified = PB_BOOL_NONE;
+	b.appropriated = revised;
+	b.revised = PB_AMOUNT_NONE;
+	b.committed = PB_AMOUNT_NONE;
+	b.spent = spent;
+	b.currency = S("EUR");
+	assert_int_equal(pb_ledger_add(L, IN, PB_T_BUDGET, &b), 0);
+}
+
+static inline int setup(void **state)
+{
+	(void)state;
+	L = pb_ledger_new("EUR");
+	IN = pb_ledger_add_input(L, "t.csv", "mixed", "csv");
+	LINE = 1;
+	pb_config_init(&CFG);
+	return 0;
+}
+
+static inline int teardown(void **state)
+{
+	(void)state;
+	pb_ledger_free(L);
+	pb_config_release(&CFG);
+	return 0;
+}
+
+/* The subjects a rule fired on, space-separated, in output order. */
+static const char *fired(const char *rule)
+{
+	static char buf[512];
+	pb_ledger_seal(L);
+	pb_audit *a = pb_audit_run(L, &CFG, D("2024-12-31"));
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < a->nfindings; i++) {
+		if (strcmp(a->findings[i]->rule->id, rule))
+			continue;
+		if (buf[0])
+			strcat(buf, " ");
+		strncat(buf, a->findings[i]->subject_id, 40);
+		if (a->findings[i]->severity == PB_SEV_HIGH)
+			strcat(buf, "!");
+	}
+	pb_audit_free(a);
+	return buf;
+}
+
+#endif

@@ -1,0 +1,347 @@
+/* test_rules5.c - the rules of #5: a planted case and a near miss each. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "ledger_fixture.h"
+
+static void test_noncompetitive_share(void **state)
+{
+	char id[16];
+	(void)state;
+	tender("TD", "direct", "x", NULL, PB_INT_NONE);
+	tender("TO", "open", NULL, NULL, PB_INT_NONE);
+	/* 3 direct worth 300 of 500: 60%, 5 contracts. */
+	for (int i = 0; i < 5; i++) {
+		snprintf(id, sizeof(id), "C%d", i);
+		contract(id, i < 3 ? "TD" : "TO", "S", 10000, "EUR", "2024-03-01", NULL);
+	}
+	/* Another buyer's year, 4 contracts only: near miss. */
+	assert_string_equal(fired("competition.noncompetitive-share"), "MOD");
+}
+
+static void test_noncompetitive_share_near_miss(void **state)
+{
+	char id[16];
+	(void)state;
+	tender("TD", "direct", "x", NULL, PB_INT_NONE);
+	tender("TO", "open", NULL, NULL, PB_INT_NONE);
+	/* 2 direct of 5 by count and 40% by value. */
+	for (int i = 0; i < 5; i++) {
+		snprintf(id, sizeof(id), "C%d", i);
+		contract(id, i < 2 ? "TD" : "TO", "S", 10000, "EUR", "2024-03-01", NULL);
+	}
+	assert_string_equal(fired("competition.noncompetitive-share"), "");
+}
+
+static void test_concentration(void **state)
+{
+	(void)state;
+	contract("C1", NULL, "BIG", 500000, "EUR", "2024-01-01", NULL);
+	contract("C2", NULL, "A", 100000, "EUR", "2024-02-01", NULL);
+	contract("C3", NULL, "B", 100000, "EUR", "2024-03-01", NULL);
+	contract("C4", NULL, "C", 100000, "EUR", "2024-04-01", NULL);
+	contract("C5", NULL, "D", 200000, "EUR", "2024-05-01", NULL);
+	/* BIG holds exactly 50%: fires; next year only 1 contract. */
+	contract("C6", NULL, "BIG", 900000, "EUR", "2025-01-01", NULL);
+	assert_string_equal(fired("competition.supplier-concentration"), "MOD");
+}
+
+static void test_repeat_direct(void **state)
+{
+	(void)state;
+	tender("TD", "direct", "x", NULL, PB_INT_NONE);
+	contract("A1", "TD", "SA", 100, "EUR", "2024-01-01", NULL);
+	contract("A2", "TD", "SA", 100, "EUR", "2024-06-01", NULL);
+	contract("A3", "TD", "SA", 100, "EUR", "2024-12-31", NULL); /* day 365 */
+	contract("B1", "TD", "SB", 100, "EUR", "2024-01-01", NULL);
+	contract("B2", "TD", "SB", 100, "EUR", "2024-06-01", NULL);
+	contract("B3", "TD", "SB", 100, "EUR", "2025-01-02", NULL); /* day 367 */
+	assert_string_equal(fired("competition.repeat-direct-awards"), "A1!");
+}
+
+static void test_threshold_hugging(void **state)
+{
+	char id[16];
+	(void)state;
+	/* T = 100000.00: three at 90000.00..99999.99, one at 100000.00, six small. */
+	contract("H1", NULL, "S", 9000000, "EUR", NULL, NULL);
+	contract("H2", NULL, "S", 9500000, "EUR", NULL, NULL);
+	contract("H3", NULL, "S", 9999999, "EUR", NULL, NULL);
+	contract("H4", NULL, "S", 9800000, "EUR", NULL, NULL);
+	contract("ABOVE", NULL, "S", 10000000, "EUR", NULL, NULL);
+	for (int i = 0; i < 5; i++) {
+		snprintf(id, sizeof(id), "L%d", i);
+		contract(id, NULL, "S", 100000, "EUR", NULL, NULL);
+	}
+	/* 4 below vs 1 above: ratio 4 >= 3. */
+	assert_string_equal(fired("splitting.threshold-hugging"), "MOD");
+}
+
+static void test_threshold_hugging_near_miss(void **state)
+{
+	char id[16];
+	(void)state;
+	/* 3 below vs 2 above: ratio 1.5. */
+	contract("H1", NULL, "S", 9000000, "EUR", NULL, NULL);
+	contract("H2", NULL, "S", 9500000, "EUR", NULL, NULL);
+	contract("H3", NULL, "S", 9999999, "EUR", NULL, NULL);
+	contract("A1", NULL, "S", 10000000, "EUR", NULL, NULL);
+	contract("A2", NULL, "S", 10999999, "EUR", NULL, NULL);
+	for (int i = 0; i < 5; i++) {
+		snprintf(id, sizeof(id), "L%d", i);
+		contract(id, NULL, "S", 100000, "EUR", NULL, NULL);
+	}
+	assert_string_equal(fired("splitting.threshold-hugging"), "");
+}
+
+static void test_weekend(void **state)
+{
+	pb_error err;
+	(void)state;
+	contract("SAT", NULL, "S", 100, "EUR", "2024-03-09", NULL);
+	contract("XMAS", NULL, "S", 100, "EUR", "2023-12-25", NULL);
+	contract("EASTER", NULL, "S", 100, "EUR", NULL, "2024-04-01");
+	contract("MON", NULL, "S", 100, "EUR", "2024-03-11", "2024-03-12");
+	payment("PSUN", NULL, "S", NULL, 100, "2024-03-10");
+	assert_string_equal(fired("timing.weekend-award"), "EASTER SAT XMAS PSUN");
+	/* A Friday-Saturday weekend. */
+	assert_int_equal(pb_config_set_param(&CFG, "timing.weekend-award", "weekend", "fri sat", &err), 0);
+	assert_int_equal(pb_config_set_param(&CFG, "timing.weekend-award", "holidays", "", &err), 0);
+	assert_string_equal(fired("timing.weekend-award"), "SAT");
+}
+
+static void test_year_end_spike(void **state)
+{
+	char id[16], date[16];
+	(void)state;
+	/* Jan..Nov 1000 each, Dec 2400: mean 1116.7, ratio 2.15. */
+	for (int m = 1; m <= 12; m++) {
+		snprintf(id, sizeof(id), "P%d", m);
+		snprintf(date, sizeof(date), "2024-%02d-15", m);
+		payment(id, NULL, "S", NULL, m == 12 ? 240000 : 100000, date);
+	}
+	PAYER = "NAVY";
+	/* Dec 1900 over 1000 a month: ratio 1.74, near miss. */
+	for (int m = 1; m <= 12; m++) {
+		snprintf(id, sizeof(id), "N%d", m);
+		snprintf(date, sizeof(date), "2024-%02d-15", m);
+		payment(id, NULL, "S", NULL, m == 12 ? 190000 : 100000, date);
+	}
+	PAYER = "ARMY";
+	/* Five months of data only. */
+	for (int m = 8; m <= 12; m++) {
+		snprintf(id, sizeof(id), "A%d", m);
+		snprintf(date, sizeof(date), "2024-%02d-15", m);
+		payment(id, NULL, "S", NULL, m == 12 ? 900000 : 100000, date);
+	}
+	PAYER = "MOD";
+	assert_string_equal(fired("timing.year-end-spike"), "MOD");
+}
+
+static void test_fiscal_year_start(void **state)
+{
+	char id[16], date[16];
+	pb_error err;
+	(void)state;
+	/* A fiscal year starting in April: March is its last month. */
+	for (int m = 4; m <= 15; m++) {
+		snprintf(id, sizeof(id), "P%d", m);
+		snprintf(date, sizeof(date), "%d-%02d-15", m > 12 ? 2025 : 2024, m > 12 ? m - 12 : m);
+		payment(id, NULL, "S", NULL, m == 15 ? 300000 : 100000, date);
+	}
+	assert_int_equal(pb_config_set_param(&CFG, "timing.year-end-spike", "fiscal_year_start_month", "4", &err), 0);
+	assert_string_equal(fired("timing.year-end-spike"), "MOD");
+}
+
+static void test_amendment_rules(void **state)
+{
+	(void)state;
+	contract("MANY", NULL, "S", 100, "EUR", NULL, "2024-01-01");
+	amendment("M1", "MANY", "2024-02-01", 100, 100);
+	amendment("M2", "MANY", "2024-03-01", 100, 100);
+	amendment("M3", "MANY", "2024-04-01", 100, 100);
+	contract("TWO", NULL, "S", 100, "EUR", NULL, "2024-01-01");
+	amendment("T1", "TWO", "2024-02-01", 100, 100);
+	amendment("T2", "TWO", "2024-03-01", 100, 100);
+	assert_string_equal(fired("execution.repeated-amendments"), "MANY");
+}
+
+static void test_duration_extension(void **state)
+{
+	pb_amendment a;
+	(void)state;
+	/* 100 days extended by 51 fires; by exactly 50 does not. */
+	contract("LONG", NULL, "S", 100, "EUR", NULL, "2024-01-01");
+	contract("EDGE", NULL, "S", 100, "EUR", NULL, "2024-01-01");
+	memset(&a, 0, sizeof(a));
+	src(&a.row);
+	a.amendment_id = S("X1");
+	a.contract_id = S("LONG");
+	a.amended_on = D("2024-03-01");
+	a.value_before = a.value_after = PB_AMOUNT_NONE;
+	a.currency = S("EUR");
+	a.end_before = D("2024-04-10"); /* day 100 */
+	a.end_after = D("2024-05-31");  /* +51 */
+	pb_ledger_add(L, IN, PB_T_AMENDMENTS, &a);
+	src(&a.row);
+	a.amendment_id = S("X2");
+	a.contract_id = S("EDGE");
+	a.end_after = D("2024-05-30");  /* +50 */
+	pb_ledger_add(L, IN, PB_T_AMENDMENTS, &a);
+	assert_string_equal(fired("execution.duration-extension"), "LONG");
+}
+
+static void test_payment_without_contract(void **state)
+{
+	(void)state;
+	contract("C1", NULL, "HAS", 100, "EUR", NULL, NULL);
+	payment("P1", NULL, "NONE", NULL, 1000000, "2024-01-01");  /* 10000.00: fires */
+	payment("P2", NULL, "NONE", NULL, 999999, "2024-01-02");   /* below */
+	payment("P3", NULL, "HAS", NULL, 5000000, "2024-01-03");   /* has a contract */
+	payment("P4", "GHOST", "NONE", NULL, 5000000, "2024-01-04"); /* cites an unknown one */
+	assert_string_equal(fired("execution.payment-without-contract"), "P1 P4");
+}
+
+static void test_round_amount(void **state)
+{
+	char id[16];
+	(void)state;
+	const int64_t r[] = {500000, 1200000, 300000, 250050, 700000};
+	const int64_t n[] = {500000, 1234500, 300010, 250050, 711100};
+	for (int i = 0; i < 5; i++) {
+		snprintf(id, sizeof(id), "R%d", i);
+		payment(id, NULL, "ROUND", NULL, r[i], "2024-01-01");
+		snprintf(id, sizeof(id), "N%d", i);
+		payment(id, NULL, "NOTROUND", NULL, n[i], "2024-02-01");
+	}
+	/* ROUND: 4 of 5 round; NOTROUND: 2 of 5 (40%). */
+	assert_string_equal(fired("payments.round-amount"), "ROUND");
+}
+
+/* A payer paying amounts spread evenly on a log scale follows Benford; one
+ * that always pays 45xx does not. */
+static void test_benford(void **state)
+{
+	char id[16];
+	(void)state;
+	for (int i = 0; i < 400; i++) {
+		double v = pow(10.0, 3.0 + 3.0 * (i + 0.5) / 400.0);
+		snprintf(id, sizeof(id), "G%d", i);
+		payment(id, NULL, "S", NULL, (int64_t)(v * 100), "2024-01-01");
+	}
+	PAYER = "SKEW";
+	for (int i = 0; i < 400; i++) {
+		snprintf(id, sizeof(id), "K%d", i);
+		payment(id, NULL, "T", NULL, 450000 + i * 23, "2024-01-01");
+	}
+	PAYER = "FEW";
+	for (int i = 0; i < 299; i++) {
+		snprintf(id, sizeof(id), "F%d", i);
+		payment(id, NULL, "T", NULL, 450000, "2024-01-01");
+	}
+	PAYER = "MOD";
+	assert_string_equal(fired("payments.benford"), "SKEW");
+	pb_ledger_seal(L);
+	pb_audit *a = pb_audit_run(L, &CFG, PB_DATE_NONE);
+	for (size_t i = 0; i < a->nfindings; i++) {
+		const pb_finding *f = a->findings[i];
+		if (strcmp(f->rule->id, "payments.benford"))
+			continue;
+		int have_obs = 0, have_exp = 0;
+		for (size_t d = 0; d < f->ndetails; d++) {
+			have_obs |= !strcmp(f->details[d].key, "observed_10_99");
+			have_exp |= !strcmp(f->details[d].key, "expected_10_99");
+			if (!strcmp(f->details[d].key, "conformity"))
+				assert_string_equal(f->details[d].value, "nonconformity");
+		}
+		assert_true(have_obs && have_exp);
+	}
+	pb_audit_free(a);
+}
+
+static void test_sequential_invoices(void **state)
+{
+	char id[16], inv[16];
+	(void)state;
+	for (int i = 0; i < 5; i++) {
+		snprintf(id, sizeof(id), "A%d", i);
+		snprintf(inv, sizeof(inv), "INV-%04d", 17 + i);
+		payment(id, NULL, "SHELL", inv, 100, "2024-01-01");
+		/* Same run, but this supplier also bills NAVY. */
+		snprintf(id, sizeof(id), "B%d", i);
+		snprintf(inv, sizeof(inv), "B-%d", 500 + i);
+		PAYER = i == 4 ? "NAVY" : "MOD";
+		payment(id, NULL, "REAL", inv, 100, "2024-01-01");
+		PAYER = "MOD";
+		/* Gaps: 1, 3, 5, 7, 9. */
+		snprintf(id, sizeof(id), "C%d", i);
+		snprintf(inv, sizeof(inv), "C-%d", 1 + 2 * i);
+		payment(id, NULL, "GAPS", inv, 100, "2024-01-01");
+	}
+	assert_string_equal(fired("payments.sequential-invoices"), "SHELL");
+}
+
+static void test_normalised_invoice_duplicate(void **state)
+{
+	(void)state;
+	payment("P1", NULL, "S", "INV-0042", 5000, "2024-01-01");
+	payment("P2", NULL, "S", "inv 42", 5000, "2024-01-20");  /* same invoice, 19 days */
+	payment("P3", NULL, "T", "INV-0042", 5000, "2024-01-01");
+	payment("P4", NULL, "T", "inv 42", 5000, "2024-03-01");  /* 60 days: no */
+	payment("P5", NULL, "U", "A1-2", 5000, "2024-01-01");
+	payment("P6", NULL, "U", "A12", 5000, "2024-01-10");     /* different invoices */
+	assert_string_equal(fired("payments.duplicate"), "P2!");
+}
+
+static void test_budget_rules(void **state)
+{
+	pb_budget_line b;
+	(void)state;
+	/* appropriated 100, revised 126 (+26%) / 125 (+25%) / 70 (-30%). */
+	const char *lines[] = {"UP", "EDGE", "DOWN"};
+	const int64_t revised[] = {12600, 12500, 7000};
+	for (int i = 0; i < 3; i++) {
+		memset(&b, 0, sizeof(b));
+		src(&b.row);
+		b.budget_line = S(lines[i]);
+		b.fiscal_year = 2024;
+		b.org_id = S("MOD");
+		b.classified = i == 0;
+		b.appropriated = 10000;
+		b.revised = revised[i];
+		b.committed = b.spent = PB_AMOUNT_NONE;
+		b.currency = S("EUR");
+		pb_ledger_add(L, IN, PB_T_BUDGET, &b);
+	}
+	payment("P1", NULL, "S", NULL, 100, "2024-05-01");
+	payment("P2", NULL, "S", NULL, 100, "2025-05-01");
+	pb_payment *p = (pb_payment *)pb_ledger_at(L, PB_T_PAYMENTS, 0);
+	p[0].budget_line = S("UP");   /* exists for 2024 */
+	p[1].budget_line = S("UP");   /* not for 2025 */
+	assert_string_equal(fired("budget.large-revision"), "DOWN|2024 UP|2024");
+	assert_string_equal(fired("budget.unbudgeted-spending"), "P2!");
+	/* UP is classified: 126 of 321 = 39% > 10%. */
+	assert_string_equal(fired("budget.classified-share"), "MOD");
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_noncompetitive_share), T(test_noncompetitive_share_near_miss),
+		T(test_concentration), T(test_repeat_direct), T(test_threshold_hugging),
+		T(test_threshold_hugging_near_miss), T(test_weekend), T(test_year_end_spike),
+		T(test_fiscal_year_start), T(test_amendment_rules), T(test_duration_extension),
+		T(test_payment_without_contract), T(test_round_amount), T(test_benford),
+		T(test_sequential_invoices), T(test_normalised_invoice_duplicate),
+		T(test_budget_rules),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
