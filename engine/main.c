@@ -40,8 +40,9 @@ static const char usage_text[] =
 	"      --as-of DATE          reference date (default: config, else the latest\n"
 	"                            event date in the data)\n"
 	"  -f, --format LIST         comma-separated: html,json,csv,text (default all);\n"
-	"                            text goes to standard output\n"
-	"  -o, --output DIR          where report.html, findings.json and findings.csv\n"
+	"                            csv writes findings.csv and entities.csv; text\n"
+	"                            goes to standard output\n"
+	"  -o, --output DIR          where report.html, findings.json and the CSV files\n"
 	"                            are written (default out); files are replaced\n"
 	"                            atomically\n"
 	"      --fail-on SEVERITY    low, medium, high (default), critical or none\n"
@@ -195,8 +196,12 @@ static size_t parse_formats(const char *list, const pb_reporter **out)
 		int dup = 0;
 		for (size_t i = 0; i < n; i++)
 			dup |= out[i] == r;
-		if (!dup && n < pb_nreporters)
-			out[n++] = r;
+		if (dup || n >= pb_nreporters)
+			continue;
+		out[n++] = r;
+		/* The CSV format is two files: findings and ranked entities. */
+		if (r == &pb_report_csv && n < pb_nreporters)
+			out[n++] = &pb_report_entities_csv;
 	}
 	free(copy);
 	if (!n)

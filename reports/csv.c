@@ -7,6 +7,7 @@
 #include <csv.h>
 #include <string.h>
 
+#include "../engine/entities.h"
 #include "report.h"
 
 static void cell(FILE *out, const char *s, int first)
@@ -80,4 +81,49 @@ const pb_reporter pb_report_csv = {
 	.filename = "findings.csv",
 	.help = "one row per finding (RFC 4180, formula cells defused)",
 	.write = findings_csv_write,
+};
+
+/* entities.csv: the ranked buyers and suppliers (engine/entities.h). */
+static const char *const entity_header[] = {
+	"rank", "id", "name", "role", "score", "findings", "weight",
+	"rules_applicable", "rules_fired", NULL};
+
+static int entities_csv_write(const pb_audit *a, FILE *out, pb_error *err)
+{
+	char buf[7][32];
+
+	for (size_t i = 0; entity_header[i]; i++)
+		cell(out, entity_header[i], i == 0);
+	row_end(out);
+	for (size_t i = 0; i < a->nentities; i++) {
+		const pb_entity_score *e = &a->entities[i];
+		snprintf(buf[0], sizeof(buf[0]), "%zu", e->rank);
+		snprintf(buf[1], sizeof(buf[1]), "%.4f", e->score);
+		snprintf(buf[2], sizeof(buf[2]), "%zu", e->nfindings);
+		snprintf(buf[3], sizeof(buf[3]), "%u", e->weight);
+		snprintf(buf[4], sizeof(buf[4]), "%zu", e->napplicable);
+		snprintf(buf[5], sizeof(buf[5]), "%zu", e->nfired);
+		cell(out, buf[0], 1);
+		cell(out, e->id, 0);
+		cell(out, e->name, 0);
+		cell(out, e->role, 0);
+		cell(out, buf[1], 0);
+		cell(out, buf[2], 0);
+		cell(out, buf[3], 0);
+		cell(out, buf[4], 0);
+		cell(out, buf[5], 0);
+		row_end(out);
+	}
+	if (ferror(out)) {
+		pb_error_set(err, PB_EXIT_INPUT, "cannot write entities.csv");
+		return -1;
+	}
+	return 0;
+}
+
+const pb_reporter pb_report_entities_csv = {
+	.name = "entities",
+	.filename = "entities.csv",
+	.help = "buyers and suppliers ranked by risk score (written with csv)",
+	.write = entities_csv_write,
 };

@@ -7,6 +7,7 @@ const pb_reporter *const pb_reporters[] = {
 	&pb_report_html,
 	&pb_report_json,
 	&pb_report_csv,
+	&pb_report_entities_csv,
 	&pb_report_text,
 };
 

@@ -24,6 +24,7 @@ typedef struct {
 
 extern const pb_reporter pb_report_json;
 extern const pb_reporter pb_report_csv;
+extern const pb_reporter pb_report_entities_csv;
 extern const pb_reporter pb_report_html;
 extern const pb_reporter pb_report_text;
 

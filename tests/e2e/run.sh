@@ -78,6 +78,9 @@ grep -qi 'src="http\|href="http\|@import' "$T/a/report.html" && bad "report.html
 # 6. CSV: a header and one row per finding (libcsv quoting checked in unit tests).
 head -1 "$T/a/findings.csv" | tr -d '"' | grep -q '^id,rule,family,severity' && ok "findings.csv header" || bad "findings.csv header"
 
+# 6b. entities.csv ranks buyers and suppliers; the riskiest is a buyer here.
+head -2 "$T/a/entities.csv" | tr -d '"' | grep -q '^1,MOD-' && ok "entities.csv ranks entities" || bad "entities.csv"
+
 # 7. Missing tables: rules say why they did not run; fail-on none exits 0.
 mkdir -p "$T/only"; cp samples/contracts.csv samples/tenders.csv "$T/only/"
 "$PROBITY" audit -o "$T/o" --format json --fail-on none "$T/only" >/dev/null 2>&1
