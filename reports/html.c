@@ -11,6 +11,8 @@
  */
 #include <libxml/HTMLtree.h>
 #include <libxml/tree.h>
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../engine/entities.h"
@@ -45,6 +47,7 @@ static const char css[] =
 	"dl.details{display:grid;grid-template-columns:max-content auto;gap:2px 14px;"
 	"margin:8px 0}dl.details dt{color:var(--muted)}dl.details dd{margin:0}"
 	"th[data-sort]{cursor:pointer}th[data-sort]:after{content:' \\2195';color:#9aa3b0}"
+	"svg.chart{display:block;margin:6px 0 10px;max-width:100%;height:auto}"
 	"tr.entity{cursor:pointer}tr.entity.active{background:#fff4d6}"
 	".js tr.ev{display:none}.js tr.ev.open{display:table-row}.hidden{display:none}"
 	"@media print{header{background:none;color:#000}.filters{display:none}"
@@ -250,6 +253,209 @@ static void entities(xmlNodePtr main, const pb_audit *a)
 	}
 }
 
+/* --- inline SVG charts, drawn from a finding's details --- */
+
+static const char *detail(const pb_finding *f, const char *key)
+{
+	for (size_t i = 0; i < f->ndetails; i++)
+		if (!strcmp(f->details[i].key, key))
+			return f->details[i].value;
+	return NULL;
+}
+
+/* "1,2.5,,4" into doubles; an empty item is NAN.  Returns the count. */
+static size_t parse_numbers(const char *s, double *out, size_t max)
+{
+	size_t n = 0;
+
+	while (s && n < max) {
+		char *end;
+		double v = strtod(s, &end);
+		out[n++] = end == s ? NAN : v;
+		s = strchr(s, ',');
+		if (s)
+			s++;
+	}
+	return n;
+}
+
+static xmlNodePtr svg_node(xmlNodePtr parent, const char *name)
+{
+	return xmlNewChild(parent, NULL, BAD_CAST name, NULL);
+}
+
+static void num_attr(xmlNodePtr n, const char *name, double v)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%.1f", v);
+	attr(n, name, buf);
+}
+
+static xmlNodePtr svg_start(xmlNodePtr parent, double w, double h, const char *label)
+{
+	char box[64];
+	xmlNodePtr svg = svg_node(parent, "svg");
+
+	snprintf(box, sizeof(box), "0 0 %.0f %.0f", w, h);
+	attr(svg, "viewBox", box);
+	num_attr(svg, "width", w);
+	num_attr(svg, "height", h);
+	attr(svg, "role", "img");
+	attr(svg, "aria-label", label);
+	attr(svg, "class", "chart");
+	return svg;
+}
+
+static void rect(xmlNodePtr svg, double x, double y, double w, double h, const char *fill)
+{
+	xmlNodePtr r = svg_node(svg, "rect");
+
+	num_attr(r, "x", x);
+	num_attr(r, "y", y);
+	num_attr(r, "width", w);
+	num_attr(r, "height", h);
+	attr(r, "fill", fill);
+}
+
+static void line(xmlNodePtr svg, double x1, double y1, double x2, double y2,
+		 const char *stroke, int dashed)
+{
+	xmlNodePtr l = svg_node(svg, "line");
+
+	num_attr(l, "x1", x1);
+	num_attr(l, "y1", y1);
+	num_attr(l, "x2", x2);
+	num_attr(l, "y2", y2);
+	attr(l, "stroke", stroke);
+	if (dashed)
+		attr(l, "stroke-dasharray", "4 3");
+}
+
+static void label(xmlNodePtr svg, double x, double y, const char *text, const char *anchor)
+{
+	xmlNodePtr t = xmlNewTextChild(svg, NULL, BAD_CAST "text", BAD_CAST text);
+
+	num_attr(t, "x", x);
+	num_attr(t, "y", y);
+	attr(t, "font-size", "10");
+	attr(t, "text-anchor", anchor);
+	attr(t, "fill", "#5b6575");
+}
+
+/* Observed first-two-digit proportions as bars, Benford's as a line. */
+static void benford_chart(xmlNodePtr td, const pb_finding *f)
+{
+	double obs[90], exp[90], max = 0.0;
+	const double w = 560, h = 170, left = 30, bottom = 150, bw = 5.6;
+
+	if (parse_numbers(detail(f, "observed_10_99"), obs, 90) != 90 ||
+	    parse_numbers(detail(f, "expected_10_99"), exp, 90) != 90)
+		return;
+	for (int i = 0; i < 90; i++)
+		max = fmax(max, fmax(obs[i], exp[i]));
+	if (max <= 0)
+		return;
+	el(td, "strong", "First two digits: observed (bars) and Benford (line)");
+	xmlNodePtr svg = svg_start(el(td, "div", NULL), w, h,
+				   "observed and expected first-two-digit distributions");
+	pb_buf pts;
+	pb_buf_init(&pts);
+	for (int i = 0; i < 90; i++) {
+		double bh = obs[i] / max * (bottom - 10);
+		rect(svg, left + i * bw, bottom - bh, bw - 1, bh, "#2e86c1");
+		pb_buf_addf(&pts, "%.1f,%.1f ", left + i * bw + bw / 2, bottom - exp[i] / max * (bottom - 10));
+		if ((i + 10) % 10 == 0) {
+			char d[8];
+			snprintf(d, sizeof(d), "%d", i + 10);
+			label(svg, left + i * bw, bottom + 12, d, "start");
+		}
+	}
+	xmlNodePtr pl = svg_node(svg, "polyline");
+	attr(pl, "points", pts.data);
+	attr(pl, "fill", "none");
+	attr(pl, "stroke", "#c0392b");
+	attr(pl, "stroke-width", "1.5");
+	pb_buf_release(&pts);
+	line(svg, left, bottom, left + 90 * bw, bottom, "#9aa3b0", 0);
+}
+
+/* Monthly spending of a fiscal year, the last month marked. */
+static void monthly_chart(xmlNodePtr td, const pb_finding *f)
+{
+	double v[12], max = 0.0, sum = 0.0;
+	int months = 0;
+	const double w = 420, h = 160, left = 20, bottom = 135, bw = 30;
+
+	if (parse_numbers(detail(f, "monthly"), v, 12) != 12)
+		return;
+	for (int i = 0; i < 12; i++)
+		if (!isnan(v[i])) {
+			max = fmax(max, v[i]);
+			sum += v[i];
+			months++;
+		}
+	if (max <= 0 || !months)
+		return;
+	el(td, "strong", "Monthly spending in the fiscal year (the last month is the fiscal year end)");
+	xmlNodePtr svg = svg_start(el(td, "div", NULL), w, h, "monthly spending with the fiscal year end marked");
+	for (int i = 0; i < 12; i++) {
+		char m[8];
+		if (!isnan(v[i])) {
+			double bh = v[i] / max * (bottom - 15);
+			rect(svg, left + i * bw, bottom - bh, bw - 4, bh, i == 11 ? "#c0392b" : "#2e86c1");
+		}
+		snprintf(m, sizeof(m), "M%d", i + 1);
+		label(svg, left + i * bw + (bw - 4) / 2, bottom + 12, m, "middle");
+	}
+	double mean_y = bottom - sum / months / max * (bottom - 15);
+	line(svg, left, mean_y, left + 12 * bw, mean_y, "#5b6575", 1);
+	label(svg, left + 12 * bw, mean_y - 3, "mean", "end");
+	line(svg, left + 12 * bw - 2, 5, left + 12 * bw - 2, bottom, "#7a0019", 1);
+	label(svg, left + 12 * bw - 4, 12, "FY end", "end");
+}
+
+/* Contract values from 0.5T to 1.5T in 5% bins, the threshold marked. */
+static void threshold_chart(xmlNodePtr td, const pb_finding *f)
+{
+	double vals[4096], t, bins[20] = {0}, max = 0;
+	const char *ts = detail(f, "threshold");
+	const double w = 440, h = 160, left = 20, bottom = 135, bw = 20;
+
+	if (!ts || (t = strtod(ts, NULL)) <= 0)
+		return;
+	size_t n = parse_numbers(detail(f, "values"), vals, 4096);
+	for (size_t i = 0; i < n; i++) {
+		double r = vals[i] / t;
+		if (r >= 0.5 && r < 1.5)
+			bins[(int)((r - 0.5) * 20.0)]++;
+	}
+	for (int b = 0; b < 20; b++)
+		max = fmax(max, bins[b]);
+	if (max <= 0)
+		return;
+	el(td, "strong", "Contract values around the threshold (5% bins, 0.5T to 1.5T)");
+	xmlNodePtr svg = svg_start(el(td, "div", NULL), w, h, "contract values around the threshold");
+	for (int b = 0; b < 20; b++) {
+		double bh = bins[b] / max * (bottom - 15);
+		rect(svg, left + b * bw, bottom - bh, bw - 2, bh, b == 8 || b == 9 ? "#c0392b" : "#2e86c1");
+	}
+	line(svg, left + 10 * bw - 1, 5, left + 10 * bw - 1, bottom, "#7a0019", 1);
+	label(svg, left + 10 * bw + 2, 12, ts, "start");
+	label(svg, left, bottom + 12, "0.5T", "start");
+	label(svg, left + 20 * bw, bottom + 12, "1.5T", "end");
+}
+
+static void charts(xmlNodePtr td, const pb_finding *f)
+{
+	if (!strcmp(f->rule->id, "payments.benford"))
+		benford_chart(td, f);
+	else if (!strcmp(f->rule->id, "timing.year-end-spike"))
+		monthly_chart(td, f);
+	else if (!strcmp(f->rule->id, "splitting.threshold-hugging"))
+		threshold_chart(td, f);
+}
+
 static void evidence_row(xmlNodePtr tb, const pb_finding *f)
 {
 	static const char *const cols[] = {"role", "table", "id", "source", NULL};
@@ -257,6 +463,7 @@ static void evidence_row(xmlNodePtr tb, const pb_finding *f)
 	xmlNodePtr td = el(tr, "td", NULL);
 
 	attr(td, "colspan", "5");
+	charts(td, f);
 	if (f->npath) {
 		el(td, "strong", "Chain");
 		xmlNodePtr ol = el_class(td, "ol", "chain", NULL);
@@ -506,8 +713,8 @@ static int html_write(const pb_audit *a, FILE *out, pb_error *err)
 	xmlNodePtr body = el(html, "body", NULL);
 	banner(body, a);
 	xmlNodePtr main = el(body, "main", NULL);
-	summary(main, a);
 	entities(main, a);
+	summary(main, a);
 	findings(main, a);
 	inputs(main, a);
 	possible_links(main, a);
