@@ -5,9 +5,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
+#include "../../reports/report.h"
 #include "ledger_fixture.h"
 
 static void test_noncompetitive_share(void **state)
@@ -262,6 +264,16 @@ static void test_benford(void **state)
 		}
 		assert_true(have_obs && have_exp);
 	}
+	/* The HTML report draws the two distributions. */
+	char *html = NULL;
+	size_t len = 0;
+	pb_error err;
+	FILE *out = open_memstream(&html, &len);
+	assert_int_equal(pb_reporter_find("html")->write(a, out, &err), 0);
+	fclose(out);
+	assert_non_null(strstr(html, "aria-label=\"observed and expected first-two-digit distributions\""));
+	assert_non_null(strstr(html, "<polyline"));
+	free(html);
 	pb_audit_free(a);
 }
 
