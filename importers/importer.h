@@ -23,6 +23,7 @@ typedef struct {
 } pb_importer;
 
 extern const pb_importer pb_importer_csv;
+extern const pb_importer pb_importer_ocds;
 
 extern const pb_importer *const pb_importers[];
 extern const size_t pb_nimporters;

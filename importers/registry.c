@@ -4,12 +4,14 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "importer.h"
 
 const pb_importer *const pb_importers[] = {
 	&pb_importer_csv,
+	&pb_importer_ocds,
 };
 
 const size_t pb_nimporters = sizeof(pb_importers) / sizeof(pb_importers[0]);
@@ -112,6 +114,13 @@ int pb_import_path(pb_ledger *l, const char *path, const char *table,
 	}
 	if (S_ISDIR(st.st_mode))
 		return import_dir(l, path, table, cfg, err);
+	char ext[16];
+	extension_of(path, ext);
+	if (!strcmp(ext, "gz") || !strcmp(ext, "zip") || !strcmp(ext, "bz2") || !strcmp(ext, "xz")) {
+		pb_error_set(err, PB_EXIT_INPUT, "%s: compressed input is not read directly; "
+			     "decompress it first (e.g. gunzip -k)", path);
+		return -1;
+	}
 	/* A file named explicitly is always attempted, as CSV if nothing
 	 * else claims it. */
 	const pb_importer *imp = pb_importer_for(path);
