@@ -89,7 +89,8 @@ test-run: $(BUILD)/probity $(UNIT_BIN)
 	for t in $(UNIT_BIN); do echo "== $$t"; $$t; done; \
 	PROBITY=$(BUILD)/probity sh tests/e2e/run.sh; \
 	PROBITY=$(BUILD)/probity sh tests/bad/run.sh; \
-	PROBITY=$(BUILD)/probity sh tests/real/ocds.sh
+	PROBITY=$(BUILD)/probity sh tests/real/ocds.sh; \
+	PROBITY=$(BUILD)/probity sh tests/real/xml.sh
 	@echo "probity: all tests passed"
 
 check: deps

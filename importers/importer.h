@@ -24,6 +24,7 @@ typedef struct {
 
 extern const pb_importer pb_importer_csv;
 extern const pb_importer pb_importer_ocds;
+extern const pb_importer pb_importer_xml;
 
 extern const pb_importer *const pb_importers[];
 extern const size_t pb_nimporters;

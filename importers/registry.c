@@ -12,6 +12,7 @@
 const pb_importer *const pb_importers[] = {
 	&pb_importer_csv,
 	&pb_importer_ocds,
+	&pb_importer_xml,
 };
 
 const size_t pb_nimporters = sizeof(pb_importers) / sizeof(pb_importers[0]);

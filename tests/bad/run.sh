@@ -37,6 +37,10 @@ gen() {
 	awk 'BEGIN { print "payment_id,amount,description"; for (i = 1; i <= 20000; i++)
 		printf "P%d,1,\"%s\n", i, (i % 2 ? "open" : "x\"y") }' >"$T/gen/many-bad-quotes/payments.csv"
 	printf 'exit 0\nread 20000\n' >"$T/gen/many-bad-quotes/expect"
+	mkdir -p "$T/gen/xml-deep"
+	{ printf '<?xml version="1.0"?>'; awk 'BEGIN { for (i = 0; i < 100000; i++) printf "<a>";
+		for (i = 0; i < 100000; i++) printf "</a>" }'; } >"$T/gen/xml-deep/notice.xml"
+	printf 'exit 0\nread 1\nimported 0\nreject 1 Excessive depth\n' >"$T/gen/xml-deep/expect"
 }
 
 check_case() {
