@@ -290,6 +290,10 @@ static void ef_tender_row(struct notice *o, xmlNodePtr root, const char *tender_
 	const char *code = text(o, at(root, "TenderingProcess/ProcedureCode"));
 	t.method = method_of(o, code);
 	t.method_details = code;
+	xmlNodePtr just = at(root, "TenderingProcess/ProcessJustification");
+	t.method_rationale = text(o, child(just, "ProcessReason"));
+	if (!t.method_rationale)
+		t.method_rationale = text(o, child(just, "ProcessReasonCode"));
 	const char *nature = text(o, at(root, "ProcurementProject/ProcurementTypeCode"));
 	for (size_t i = 0; nature && i < 3; i++)
 		if (!strcmp(nature, cats[i].code))
@@ -482,6 +486,7 @@ static const char *ted_notice(struct notice *o, xmlNodePtr root)
 		pt = "PT_AWARD_CONTRACT_WITHOUT_PUBLICATION";
 	t.method = method_of(o, pt);
 	t.method_details = pt ? pb_ledger_intern(o->l, pt, strlen(pt)) : NULL;
+	t.method_rationale = text(o, find(form, "D_JUSTIFICATION"));
 	const char *ctype = attr_text(o, at(form, "OBJECT_CONTRACT/TYPE_CONTRACT"), "CTYPE");
 	for (size_t i = 0; ctype && i < 3; i++)
 		if (!strcmp(ctype, cats[i].ctype))

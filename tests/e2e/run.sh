@@ -44,7 +44,7 @@ cmp -s "$T/a/findings.json" "$T/b/findings.json" && cmp -s "$T/a/findings.csv" "
 # Ids do not depend on file order: audit the files named one by one, reversed.
 # shellcheck disable=SC2046
 "$PROBITY" audit -c samples/probity.ini -o "$T/c" --format json \
-	$(ls samples/*.csv samples/*.json | sort -r) >/dev/null 2>&1
+	$(ls samples/*.csv samples/*.json samples/*.xml | sort -r) >/dev/null 2>&1
 jq -r '.findings[].id' "$T/a/findings.json" | sort >"$T/ids.a"
 jq -r '.findings[].id' "$T/c/findings.json" | sort >"$T/ids.c"
 cmp -s "$T/ids.a" "$T/ids.c" && ok "finding ids stable across input order" || bad "finding ids depend on input order"
