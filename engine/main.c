@@ -14,6 +14,7 @@
 #include "../reports/report.h"
 #include "../rules/rules.h"
 #include "audit.h"
+#include "cardinal.h"
 #include "config.h"
 #include "output.h"
 
@@ -29,6 +30,9 @@ static const char usage_text[] =
 	"  audit [options] PATH...   import ledgers (files or directories) and run the rules\n"
 	"  check [options] PATH...   import only: row counts, rejections, which rules can run\n"
 	"  rules [--format json]     list the rule catalogue with parameters and defaults\n"
+	"  cardinal [--settings FILE.ini] [--no-meta] FILE.jsonl\n"
+	"                            OCP Cardinal's indicators (R003..R058) over OCDS\n"
+	"                            compiled releases, in Cardinal's JSON shape\n"
 	"  init [FILE]               write a commented default config (default probity.ini;\n"
 	"                            '-' for standard output; never overwrites)\n"
 	"  help, --help              this text\n"
@@ -382,6 +386,11 @@ static int cmd_init(int argc, char **argv)
 	return 0;
 }
 
+static int cmd_cardinal(int argc, char **argv)
+{
+	return pb_cardinal_main(argc, argv, stdout, stderr);
+}
+
 static int cmd_help(int argc, char **argv)
 {
 	(void)argc;
@@ -404,6 +413,7 @@ static const struct command {
 } commands[] = {
 	{"audit", cmd_audit},     {"check", cmd_check},
 	{"rules", cmd_rules},     {"init", cmd_init},
+	{"cardinal", cmd_cardinal},
 	{"help", cmd_help},       {"--help", cmd_help},
 	{"-h", cmd_help},         {"version", cmd_version},
 	{"--version", cmd_version},
