@@ -270,13 +270,9 @@ double pb_cardinal_quantile(const double *x, size_t n, double p)
 	return fma(g, x[k + 1] - x[k], x[k]);
 }
 
-struct fences {
-	double q1, q3, lower, upper;
-};
-
-static struct fences fences_of(struct cctx *c, const char *code, double *v, size_t n)
+pb_fences pb_cardinal_fences(const double *v, size_t n)
 {
-	struct fences f;
+	pb_fences f;
 	double *s = pb_xcalloc(n + 1, sizeof(*s));
 
 	memcpy(s, v, n * sizeof(*s));
@@ -287,6 +283,13 @@ static struct fences fences_of(struct cctx *c, const char *code, double *v, size
 	f.lower = fma(-1.5, iqr, f.q1);
 	f.upper = fma(1.5, iqr, f.q3);
 	free(s);
+	return f;
+}
+
+static pb_fences fences_of(struct cctx *c, const char *code, double *v, size_t n)
+{
+	pb_fences f = pb_cardinal_fences(v, n);
+
 	json_object_set_new(c->meta, code, json_pack("{s:f, s:f, s:f, s:f}", "q1", f.q1, "q3", f.q3,
 						     "lower_fence", f.lower, "upper_fence", f.upper));
 	return f;
@@ -417,7 +420,7 @@ static void ratio_indicator(struct cctx *c, const char *code, int lower)
 		which[m++] = i;
 	}
 	if (m) {
-		struct fences f = fences_of(c, code, v, m);
+		pb_fences f = fences_of(c, code, v, m);
 		double t = setting_num(c->st, code, "threshold", lower ? f.lower : f.upper);
 		int guard = lower ? (f.q1 > 0 && f.lower > 0) || setting(c->st, code, "threshold")
 				  : f.upper > 0 || setting(c->st, code, "threshold");
@@ -486,7 +489,7 @@ static void r025(struct cctx *c)
 		qsort(sorted, m, sizeof(*sorted), dcmp);
 		double pct = pb_cardinal_quantile(sorted, m, setting_num(c->st, "R025", "percentile", 75) / 100.0);
 		free(sorted);
-		struct fences f = fences_of(c, "R025", ratios, m);
+		pb_fences f = fences_of(c, "R025", ratios, m);
 		double t = setting_num(c->st, "R025", "threshold", f.lower);
 		int guard = (f.q1 > 0 && f.lower > 0) || setting(c->st, "R025", "threshold");
 		m = 0;
@@ -714,7 +717,7 @@ static void r038_group(struct cctx *c, const char *group, int which)
 	if (m) {
 		char code[16];
 		snprintf(code, sizeof(code), "R038.%s", group);
-		struct fences f = fences_of(c, code, ratio, m);
+		pb_fences f = fences_of(c, code, ratio, m);
 		double t = setting_num(c->st, "R038", "threshold", f.upper);
 		int guard = f.upper > 0 || setting(c->st, "R038", "threshold");
 		for (size_t k = 0; guard && k < m; k++)
@@ -784,7 +787,7 @@ static void r048(struct cctx *c)
 		count[m++] = (double)json_object_size(v);
 	}
 	if (m) {
-		struct fences f = fences_of(c, "R048", count, m);
+		pb_fences f = fences_of(c, "R048", count, m);
 		double t = setting_num(c->st, "R048", "threshold", f.upper);
 		for (size_t k = 0; k < m; k++)
 			if (count[k] >= t)

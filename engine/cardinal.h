@@ -13,7 +13,15 @@
  * code (0, 2 usage or settings, 3 input). */
 int pb_cardinal_main(int argc, char **argv, FILE *out, FILE *err);
 
-/* Hyndman-Fan type 8 quantile of sorted values (exposed for tests). */
+/* Hyndman-Fan type 8 quantile of sorted values. */
 double pb_cardinal_quantile(const double *sorted, size_t n, double p);
+
+/* Quartiles and Tukey fences (1.5 IQR) of unsorted values, as Cardinal
+ * computes them; also used by the bidding.* rules of `probity audit`. */
+typedef struct {
+	double q1, q3, lower, upper;
+} pb_fences;
+
+pb_fences pb_cardinal_fences(const double *values, size_t n);
 
 #endif

@@ -11,6 +11,8 @@
  * release adds many records; parties shared by many releases, and later
  * releases of the same process, fill in what earlier ones left unknown
  * (first value wins), so a release package compiles the obvious way.
+ * Gzip-compressed files (.json.gz, .jsonl.gz) are read through zlib,
+ * which passes uncompressed files through unchanged.
  * Limits: a jsonl line over 64 MiB or a document file over 1 GiB is
  * refused with the limit named; nesting is bounded by jansson (2048).
  * Money: JSON numbers become exact minor units through their shortest
@@ -19,6 +21,7 @@
  */
 #include <errno.h>
 #include <jansson.h>
+#include <zlib.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -632,21 +635,26 @@ static uint32_t count_lines(const char *s, size_t n)
 }
 
 /* Whole-file documents, possibly several concatenated. */
-static int import_documents(struct ocds *o, FILE *f, pb_error *err)
+static int import_documents(struct ocds *o, gzFile f, pb_error *err)
 {
 	pb_buf data;
 	char chunk[65536];
-	size_t n;
+	int n;
 
 	pb_buf_init(&data);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		if (data.len + n > OCDS_MAX_FILE) {
+	while ((n = gzread(f, chunk, sizeof(chunk))) > 0) {
+		if (data.len + (size_t)n > OCDS_MAX_FILE) {
 			pb_error_set(err, PB_EXIT_INPUT, "%s: larger than the 1 GiB limit for a JSON "
 				     "document (split it, or use line-delimited .jsonl)", o->path);
 			pb_buf_release(&data);
 			return -1;
 		}
-		pb_buf_add(&data, chunk, n);
+		pb_buf_add(&data, chunk, (size_t)n);
+	}
+	if (n < 0) {
+		pb_error_set(err, PB_EXIT_INPUT, "%s: cannot decompress: %s", o->path, gzerror(f, &n));
+		pb_buf_release(&data);
+		return -1;
 	}
 	size_t off = 0;
 	uint32_t line = 1;
@@ -683,7 +691,7 @@ static int import_documents(struct ocds *o, FILE *f, pb_error *err)
 }
 
 /* Line-delimited releases, one at a time, in bounded memory. */
-static int import_lines(struct ocds *o, FILE *f, pb_error *err)
+static int import_lines(struct ocds *o, gzFile f, pb_error *err)
 {
 	char chunk[65536];
 	pb_buf line;
@@ -692,13 +700,13 @@ static int import_lines(struct ocds *o, FILE *f, pb_error *err)
 
 	pb_buf_init(&line);
 	for (;;) {
-		int eof = !fgets(chunk, sizeof(chunk), f);
+		int eof = !gzgets(f, chunk, sizeof(chunk));
 		if (!eof) {
 			size_t n = strlen(chunk);
 			if (!too_long)
 				pb_buf_add(&line, chunk, n);
 			too_long |= line.len > OCDS_MAX_LINE;
-			if (n && chunk[n - 1] != '\n' && !feof(f))
+			if (n && chunk[n - 1] != '\n' && !gzeof(f))
 				continue;
 		}
 		if (eof && !line.len && !too_long)
@@ -746,14 +754,14 @@ static int ocds_import(pb_ledger *l, const char *path, const char *table,
 		       const pb_config *cfg, pb_error *err)
 {
 	struct ocds o;
-	FILE *f;
+	gzFile f;
 
 	if (table) {
 		pb_error_set(err, PB_EXIT_USAGE, "%s: --table does not apply to OCDS files, "
 			     "which hold every table", path);
 		return -1;
 	}
-	f = fopen(path, "rb");
+	f = gzopen(path, "rb");
 	if (!f) {
 		pb_error_set(err, PB_EXIT_INPUT, "%s: cannot open: %s", path, strerror(errno));
 		return -1;
@@ -763,13 +771,10 @@ static int ocds_import(pb_ledger *l, const char *path, const char *table,
 	o.cfg = cfg;
 	o.path = pb_ledger_intern(l, path, strlen(path));
 	o.input = pb_ledger_add_input(l, path, "mixed", "ocds");
-	int lines = has_suffix(path, ".jsonl") || has_suffix(path, ".ndjson");
+	int lines = has_suffix(path, ".jsonl") || has_suffix(path, ".ndjson") ||
+		    has_suffix(path, ".jsonl.gz") || has_suffix(path, ".ndjson.gz");
 	int rc = lines ? import_lines(&o, f, err) : import_documents(&o, f, err);
-	if (rc == 0 && ferror(f)) {
-		pb_error_set(err, PB_EXIT_INPUT, "%s: read error", path);
-		rc = -1;
-	}
-	fclose(f);
+	gzclose(f);
 	return rc;
 }
 

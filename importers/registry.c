@@ -39,6 +39,15 @@ const pb_importer *pb_importer_for(const char *path)
 	char ext[16];
 
 	extension_of(path, ext);
+	/* Compressed OCDS is read through zlib by its importer. */
+	if (!strcmp(ext, "gz")) {
+		size_t n = strlen(path);
+		char *inner = pb_xstrndup(path, n - 3);
+		extension_of(inner, ext);
+		free(inner);
+		int json = !strcmp(ext, "json") || !strcmp(ext, "jsonl") || !strcmp(ext, "ndjson");
+		return json ? &pb_importer_ocds : NULL;
+	}
 	for (size_t i = 0; i < pb_nimporters; i++)
 		for (const char *const *e = pb_importers[i]->extensions; *e; e++)
 			if (!strcmp(*e, ext))
@@ -117,7 +126,8 @@ int pb_import_path(pb_ledger *l, const char *path, const char *table,
 		return import_dir(l, path, table, cfg, err);
 	char ext[16];
 	extension_of(path, ext);
-	if (!strcmp(ext, "gz") || !strcmp(ext, "zip") || !strcmp(ext, "bz2") || !strcmp(ext, "xz")) {
+	if ((!strcmp(ext, "gz") && !pb_importer_for(path)) || !strcmp(ext, "zip") ||
+	    !strcmp(ext, "bz2") || !strcmp(ext, "xz")) {
 		pb_error_set(err, PB_EXIT_INPUT, "%s: compressed input is not read directly; "
 			     "decompress it first (e.g. gunzip -k)", path);
 		return -1;

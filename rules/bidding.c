@@ -12,8 +12,11 @@
  * Thresholds: 2 hops by default (a common owner is two hops); WB and OCP
  * collusion indicators.
  */
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "../engine/cardinal.h"
 #include "../engine/graph.h"
 #include "../engine/parties.h"
 #include "rules.h"
@@ -134,4 +137,733 @@ const pb_rule pb_rule_linked_bidders = {
 		{"max_hops", PB_P_INT, "2", "longest chain of relationships between two bidders"},
 		{NULL, 0, NULL, NULL}},
 	.run = run_linked_bidders,
+};
+
+/*
+ * The Cardinal indicators (OCP; ../shared/conformance/cardinal/README.md)
+ * over the canonical tables: a process is a tender, its bids are the bids
+ * with its tender_id (submitted unless withdrawn, valid, disqualified), its
+ * awards are its contracts (active unless cancelled, unsuccessful or
+ * pending; a pending one makes the process not final).  The statistics are
+ * Cardinal's: Hyndman-Fan type 8 quartiles, Tukey fences.  Amounts are in
+ * the base currency; ratios are doubles (statistics, not money).  The same
+ * indicators over raw OCDS, matching Cardinal output for output, are
+ * `probity cardinal` (docs/cardinal.md).
+ */
+
+struct process {
+	const pb_tender *t;
+	const pb_bid **bids;
+	size_t nbids;
+	const pb_contract **awards;
+	size_t nawards;
+};
+
+static int status(const char *s, const char *want)
+{
+	return s && !strcmp(s, want);
+}
+
+static int award_active(const pb_contract *c)
+{
+	return !status(c->status, "cancelled") && !status(c->status, "unsuccessful") &&
+	       !status(c->status, "pending");
+}
+
+static int single_tenderer(const pb_bid *b)
+{
+	for (uint32_t i = 0; i < b->row.nextra; i++)
+		if (!strcmp(b->row.extra[i].name, "tenderers"))
+			return 0;
+	return b->bidder_id != NULL;
+}
+
+static void process_get(pb_ledger *l, const pb_tender *t, struct process *p)
+{
+	size_t nb, nc;
+	const uint32_t *bi = pb_ledger_group(l, PB_T_BIDS, offsetof(pb_bid, tender_id), t->tender_id, &nb);
+	const uint32_t *ci = pb_ledger_group(l, PB_T_CONTRACTS, offsetof(pb_contract, tender_id), t->tender_id, &nc);
+
+	p->t = t;
+	p->bids = pb_xcalloc(nb + 1, sizeof(*p->bids));
+	p->awards = pb_xcalloc(nc + 1, sizeof(*p->awards));
+	p->nbids = nb;
+	p->nawards = nc;
+	for (size_t i = 0; i < nb; i++)
+		p->bids[i] = pb_ledger_at(l, PB_T_BIDS, bi[i]);
+	for (size_t i = 0; i < nc; i++)
+		p->awards[i] = pb_ledger_at(l, PB_T_CONTRACTS, ci[i]);
+}
+
+static void process_free(struct process *p)
+{
+	free(p->bids);
+	free(p->awards);
+}
+
+static int process_final(const struct process *p)
+{
+	for (size_t i = 0; i < p->nawards; i++)
+		if (status(p->awards[i]->status, "pending"))
+			return 0;
+	return 1;
+}
+
+static const char *sole_winner(const struct process *p, const pb_contract **award)
+{
+	const pb_contract *active = NULL;
+	int n = 0;
+
+	for (size_t i = 0; i < p->nawards; i++)
+		if (award_active(p->awards[i])) {
+			active = p->awards[i];
+			n++;
+		}
+	*award = active;
+	return n == 1 && active->supplier_id ? active->supplier_id : NULL;
+}
+
+static int is_winner(const struct process *p, const char *who)
+{
+	for (size_t i = 0; i < p->nawards; i++)
+		if (award_active(p->awards[i]) && p->awards[i]->supplier_id == who)
+			return 1;
+	return 0;
+}
+
+static double bid_amount(pb_rule_ctx *ctx, const pb_bid *b)
+{
+	int e = pb_currency_exponent(b->currency);
+
+	if (b->value == PB_AMOUNT_NONE || b->currency != pb_ctx_currency(ctx) || e < 0)
+		return NAN;
+	return (double)b->value / pow(10.0, e);
+}
+
+static void process_evidence(pb_rule_ctx *ctx, pb_finding *f, const struct process *p)
+{
+	pb_finding_evidence(ctx, f, PB_T_TENDERS, p->t, "tender");
+	for (size_t i = 0; i < p->nbids && f->nevidence < 25; i++)
+		pb_finding_evidence(ctx, f, PB_T_BIDS, p->bids[i], "bid");
+	for (size_t i = 0; i < p->nawards && f->nevidence < 30; i++)
+		pb_finding_evidence(ctx, f, PB_T_CONTRACTS, p->awards[i], "award");
+}
+
+/* --- bidding.short-submission-period (R003) --- */
+
+static void run_short_period(pb_rule_ctx *ctx)
+{
+	size_t n;
+	const pb_tender *t = pb_ledger_tenders(pb_ctx_ledger(ctx), &n);
+	int64_t min_days = pb_param_int(ctx, "min_days");
+	const char *methods = pb_param_text(ctx, "methods");
+	char d0[11], d1[11];
+
+	for (size_t i = 0; i < n; i++) {
+		if (t[i].published_on == PB_DATE_NONE || t[i].submission_deadline == PB_DATE_NONE)
+			continue;
+		if (*methods && (!t[i].method || !strstr(methods, t[i].method)))
+			continue;
+		int64_t days = (int64_t)t[i].submission_deadline - t[i].published_on;
+		if (days >= min_days)
+			continue;
+		pb_finding *f = pb_finding_add(ctx, PB_T_TENDERS, t[i].tender_id, NULL);
+		pb_finding_evidence(ctx, f, PB_T_TENDERS, &t[i], "tender");
+		pb_finding_detail(ctx, f, "days", "%lld", (long long)days);
+		f->score = days <= 0 ? 1.0 : 1.0 - (double)days / (double)min_days;
+		pb_finding_message(ctx, f, "tender %s allowed %lld days for bids (%s to %s), fewer than %lld",
+				   t[i].tender_id, (long long)days, pb_date_format(t[i].published_on, d0),
+				   pb_date_format(t[i].submission_deadline, d1), (long long)min_days);
+	}
+}
+
+const pb_rule pb_rule_short_submission = {
+	.id = "bidding.short-submission-period",
+	.family = "bidding",
+	.title = "Submission period shorter than a threshold (Cardinal R003)",
+	.source = "OCP (Cardinal R003)",
+	.severity = PB_SEV_MEDIUM,
+	.needs = PB_NEEDS(PB_T_TENDERS),
+	.params = (const pb_param_def[]){
+		{"min_days", PB_P_DAYS, "15", "days from publication to the deadline below which it fires"},
+		{"methods", PB_P_TEXT, "", "only these methods (space-separated), or all when empty"},
+		{NULL, 0, NULL, NULL}},
+	.run = run_short_period,
+};
+
+/* --- bidding.price-close-to-winner (R024), bidding.heavily-discounted (R058) --- */
+
+static double price_ratio(pb_rule_ctx *ctx, const struct process *p, const char **winner,
+			  const pb_bid **wbid, const pb_bid **rbid)
+{
+	const pb_contract *award;
+	double w = INFINITY, l = INFINITY;
+
+	*winner = sole_winner(p, &award);
+	*wbid = *rbid = NULL;
+	if (!*winner || !process_final(p))
+		return NAN;
+	for (size_t i = 0; i < p->nbids; i++) {
+		const pb_bid *b = p->bids[i];
+		double v = bid_amount(ctx, b);
+		if (!status(b->status, "valid") || !single_tenderer(b) || isnan(v))
+			continue;
+		if (b->bidder_id == *winner) {
+			if (v < w) {
+				w = v;
+				*wbid = b;
+			}
+		} else if (v < l) {
+			l = v;
+			*rbid = b;
+		}
+	}
+	if (isinf(w) || isinf(l) || w <= 0 || l < w)
+		return NAN;
+	return (l - w) / w;
+}
+
+static void run_price_ratio(pb_rule_ctx *ctx, int close)
+{
+	pb_ledger *l = pb_ctx_ledger(ctx);
+	size_t n, m = 0;
+	const pb_tender *t = pb_ledger_tenders(l, &n);
+	double *v = pb_xcalloc(n + 1, sizeof(*v));
+	size_t *which = pb_xcalloc(n + 1, sizeof(*which));
+
+	for (size_t i = 0; i < n; i++) {
+		struct process p;
+		const char *w;
+		const pb_bid *wb, *rb;
+		process_get(l, &t[i], &p);
+		double r = price_ratio(ctx, &p, &w, &wb, &rb);
+		process_free(&p);
+		if (!isnan(r)) {
+			v[m] = r;
+			which[m++] = i;
+		}
+	}
+	int64_t min_n = pb_param_int(ctx, "min_tenders");
+	if ((int64_t)m >= min_n && m) {
+		pb_fences fe = pb_cardinal_fences(v, m);
+		int ok = close ? fe.q1 > 0 && fe.lower > 0 : fe.upper > 0;
+		for (size_t k = 0; ok && k < m; k++) {
+			if (close ? v[k] > fe.lower : v[k] < fe.upper)
+				continue;
+			struct process p;
+			const char *w;
+			const pb_bid *wb, *rb;
+			process_get(l, &t[which[k]], &p);
+			price_ratio(ctx, &p, &w, &wb, &rb);
+			pb_finding *f = pb_finding_add(ctx, PB_T_TENDERS, t[which[k]].tender_id, NULL);
+			pb_finding_evidence(ctx, f, PB_T_TENDERS, &t[which[k]], "tender");
+			pb_finding_evidence(ctx, f, PB_T_BIDS, wb, "winning bid");
+			pb_finding_evidence(ctx, f, PB_T_BIDS, rb, "next lowest bid");
+			pb_finding_detail(ctx, f, "ratio", "%.4f", v[k]);
+			pb_finding_detail(ctx, f, close ? "lower_fence" : "upper_fence", "%.4f", close ? fe.lower : fe.upper);
+			f->score = close ? 1.0 - v[k] / (fe.lower > 0 ? fe.lower * 2 : 1) : (v[k] >= 2 * fe.upper ? 1.0 : v[k] / (2 * fe.upper));
+			if (f->score < 0)
+				f->score = 0;
+			if (f->score > 1)
+				f->score = 1;
+			pb_finding_message(ctx, f, close
+				? "in tender %s the next lowest bid (%s, %s) is only %.1f%% above the winner's (%s), an outlier among %zu tenders (fence %.1f%%)"
+				: "in tender %s the winning bid is far below the next lowest (%s, %s): %.1f%% above the winner's (%s), an outlier among %zu tenders (fence %.1f%%)",
+				t[which[k]].tender_id, rb->bidder_id, pb_ctx_money(ctx, rb->value, rb->currency),
+				v[k] * 100.0, pb_ctx_money(ctx, wb->value, wb->currency), m,
+				(close ? fe.lower : fe.upper) * 100.0);
+			process_free(&p);
+		}
+	}
+	free(v);
+	free(which);
+}
+
+static void run_price_close(pb_rule_ctx *ctx)
+{
+	run_price_ratio(ctx, 1);
+}
+
+static void run_discounted(pb_rule_ctx *ctx)
+{
+	run_price_ratio(ctx, 0);
+}
+
+const pb_rule pb_rule_price_close = {
+	.id = "bidding.price-close-to-winner",
+	.family = "bidding",
+	.title = "Next lowest valid bid unusually close to the winner's (Cardinal R024)",
+	.source = "OCP (Cardinal R024)",
+	.severity = PB_SEV_MEDIUM,
+	.needs = PB_NEEDS(PB_T_TENDERS) | PB_NEEDS(PB_T_BIDS) | PB_NEEDS(PB_T_CONTRACTS),
+	.params = (const pb_param_def[]){
+		{"min_tenders", PB_P_INT, "5", "tenders with a ratio needed before fences mean anything"},
+		{NULL, 0, NULL, NULL}},
+	.run = run_price_close,
+};
+
+const pb_rule pb_rule_heavily_discounted = {
+	.id = "bidding.heavily-discounted",
+	.family = "bidding",
+	.title = "Winning bid far below the others (Cardinal R058)",
+	.source = "OCP (Cardinal R058)",
+	.severity = PB_SEV_MEDIUM,
+	.needs = PB_NEEDS(PB_T_TENDERS) | PB_NEEDS(PB_T_BIDS) | PB_NEEDS(PB_T_CONTRACTS),
+	.params = (const pb_param_def[]){
+		{"min_tenders", PB_P_INT, "5", "tenders with a ratio needed before fences mean anything"},
+		{NULL, 0, NULL, NULL}},
+	.run = run_discounted,
+};
+
+/* --- bidding.identical-bids (R028) --- */
+
+static void run_identical(pb_rule_ctx *ctx)
+{
+	pb_ledger *l = pb_ctx_ledger(ctx);
+	size_t n;
+	const pb_tender *t = pb_ledger_tenders(l, &n);
+
+	for (size_t i = 0; i < n; i++) {
+		struct process p;
+		process_get(l, &t[i], &p);
+		for (size_t a = 0; a < p.nbids; a++) {
+			const pb_bid *x = p.bids[a];
+			for (size_t b = a + 1; b < p.nbids; b++) {
+				const pb_bid *y = p.bids[b];
+				if (status(x->status, "withdrawn") || status(y->status, "withdrawn") ||
+				    x->value == PB_AMOUNT_NONE || x->value != y->value || x->currency != y->currency ||
+				    !x->bidder_id || !y->bidder_id || x->bidder_id == y->bidder_id)
+					continue;
+				pb_finding *f = pb_finding_add(ctx, PB_T_TENDERS, t[i].tender_id,
+							       pb_arena_printf(pb_ledger_arena(l), "%s|%s", x->bid_id, y->bid_id));
+				pb_finding_evidence(ctx, f, PB_T_TENDERS, &t[i], "tender");
+				pb_finding_evidence(ctx, f, PB_T_BIDS, x, "bid");
+				pb_finding_evidence(ctx, f, PB_T_BIDS, y, "identical bid");
+				pb_finding_message(ctx, f, "in tender %s, %s and %s both bid exactly %s",
+						   t[i].tender_id, x->bidder_id, y->bidder_id,
+						   pb_ctx_money(ctx, x->value, x->currency));
+			}
+		}
+		process_free(&p);
+	}
+}
+
+const pb_rule pb_rule_identical_bids = {
+	.id = "bidding.identical-bids",
+	.family = "bidding",
+	.title = "Two bidders offer identical prices in one tender (Cardinal R028)",
+	.source = "OCP (Cardinal R028), WB",
+	.severity = PB_SEV_HIGH,
+	.needs = PB_NEEDS(PB_T_TENDERS) | PB_NEEDS(PB_T_BIDS),
+	.params = (const pb_param_def[]){{NULL, 0, NULL, NULL}},
+	.run = run_identical,
+};
+
+/* --- bidding.late-bid-won (R030) --- */
+
+static void run_late_bid(pb_rule_ctx *ctx)
+{
+	pb_ledger *l = pb_ctx_ledger(ctx);
+	size_t n;
+	const pb_tender *t = pb_ledger_tenders(l, &n);
+	char d0[11], d1[11];
+
+	for (size_t i = 0; i < n; i++) {
+		if (t[i].submission_deadline == PB_DATE_NONE)
+			continue;
+		struct process p;
+		process_get(l, &t[i], &p);
+		for (size_t k = 0; process_final(&p) && k < p.nbids; k++) {
+			const pb_bid *b = p.bids[k];
+			if (!status(b->status, "valid") || b->submitted_on == PB_DATE_NONE ||
+			    b->submitted_on <= t[i].submission_deadline || !is_winner(&p, b->bidder_id))
+				continue;
+			pb_finding *f = pb_finding_add(ctx, PB_T_BIDS, b->bid_id, NULL);
+			pb_finding_evidence(ctx, f, PB_T_BIDS, b, "late bid");
+			pb_finding_evidence(ctx, f, PB_T_TENDERS, &t[i], "tender");
+			pb_finding_message(ctx, f, "%s won tender %s with a bid dated %s, after the %s deadline",
+					   b->bidder_id, t[i].tender_id, pb_date_format(b->submitted_on, d0),
+					   pb_date_format(t[i].submission_deadline, d1));
+		}
+		process_free(&p);
+	}
+}
+
+const pb_rule pb_rule_late_bid_won = {
+	.id = "bidding.late-bid-won",
+	.family = "bidding",
+	.title = "The winning bid arrived after the deadline (Cardinal R030)",
+	.source = "OCP (Cardinal R030)",
+	.severity = PB_SEV_HIGH,
+	.needs = PB_NEEDS(PB_T_TENDERS) | PB_NEEDS(PB_T_BIDS) | PB_NEEDS(PB_T_CONTRACTS),
+	.params = (const pb_param_def[]){{NULL, 0, NULL, NULL}},
+	.run = run_late_bid,
+};
+
+/* --- bidding.all-but-winner-disqualified (R035), lowest-bid-disqualified (R036) --- */
+
+static void run_all_but_winner(pb_rule_ctx *ctx)
+{
+	pb_ledger *l = pb_ctx_ledger(ctx);
+	size_t n;
+	const pb_tender *t = pb_ledger_tenders(l, &n);
+	int64_t min = pb_param_int(ctx, "min_disqualified");
+
+	for (size_t i = 0; i < n; i++) {
+		struct process p;
+		const pb_contract *award;
+		process_get(l, &t[i], &p);
+		const char *winner = sole_winner(&p, &award), *valid = NULL;
+		int several = 0;
+		size_t disq = 0;
+		for (size_t k = 0; k < p.nbids; k++) {
+			const pb_bid *b = p.bids[k];
+			if (!status(b->status, "valid"))
+				continue;
+			if (!valid)
+				valid = b->bidder_id;
+			else if (b->bidder_id != valid)
+				several = 1;
+		}
+		/* Distinct disqualified bidders. */
+		for (size_t k = 0; k < p.nbids; k++) {
+			int first = status(p.bids[k]->status, "disqualified");
+			for (size_t j = 0; first && j < k; j++)
+				first = !(status(p.bids[j]->status, "disqualified") &&
+					  p.bids[j]->bidder_id == p.bids[k]->bidder_id);
+			disq += first;
+		}
+		if (process_final(&p) && winner && valid && !several && valid == winner && (int64_t)disq >= min) {
+			pb_finding *f = pb_finding_add(ctx, PB_T_TENDERS, t[i].tender_id, NULL);
+			process_evidence(ctx, f, &p);
+			pb_finding_detail(ctx, f, "disqualified", "%zu", disq);
+			f->score = disq >= 4 ? 1.0 : 0.25 * (double)disq;
+			pb_finding_message(ctx, f, "in tender %s every bid but the winner's (%s) was disqualified (%zu bidders)",
+					   t[i].tender_id, winner, disq);
+		}
+		process_free(&p);
+	}
+}
+
+const pb_rule pb_rule_all_but_winner = {
+	.id = "bidding.all-but-winner-disqualified",
+	.family = "bidding",
+	.title = "Every bid but the winner's was disqualified (Cardinal R035)",
+	.source = "OCP (Cardinal R035)",
+	.severity = PB_SEV_HIGH,
+	.needs = PB_NEEDS(PB_T_TENDERS) | PB_NEEDS(PB_T_BIDS) | PB_NEEDS(PB_T_CONTRACTS),
+	.params = (const pb_param_def[]){
+		{"min_disqualified", PB_P_INT, "1", "disqualified bidders needed"},
+		{NULL, 0, NULL, NULL}},
+	.run = run_all_but_winner,
+};
+
+static void run_lowest_disqualified(pb_rule_ctx *ctx)
+{
+	pb_ledger *l = pb_ctx_ledger(ctx);
+	size_t n;
+	const pb_tender *t = pb_ledger_tenders(l, &n);
+
+	for (size_t i = 0; i < n; i++) {
+		struct process p;
+		const pb_contract *award;
+		const pb_bid *lowest = NULL;
+		int valid_amount = 0, active = 0;
+		double low = INFINITY;
+		process_get(l, &t[i], &p);
+		sole_winner(&p, &award);
+		for (size_t k = 0; k < p.nawards; k++)
+			active |= award_active(p.awards[k]);
+		for (size_t k = 0; k < p.nbids; k++) {
+			double v = bid_amount(ctx, p.bids[k]);
+			if (isnan(v) || status(p.bids[k]->status, "withdrawn"))
+				continue;
+			valid_amount |= status(p.bids[k]->status, "valid");
+			if (v < low) {
+				low = v;
+				lowest = p.bids[k];
+			}
+		}
+		if (process_final(&p) && active && valid_amount && lowest &&
+		    status(lowest->status, "disqualified")) {
+			pb_finding *f = pb_finding_add(ctx, PB_T_TENDERS, t[i].tender_id, NULL);
+			pb_finding_evidence(ctx, f, PB_T_TENDERS, &t[i], "tender");
+			pb_finding_evidence(ctx, f, PB_T_BIDS, lowest, "lowest bid, disqualified");
+			for (size_t k = 0; k < p.nawards; k++)
+				if (award_active(p.awards[k]))
+					pb_finding_evidence(ctx, f, PB_T_CONTRACTS, p.awards[k], "award");
+			pb_finding_message(ctx, f, "in tender %s the lowest bid (%s, %s) was disqualified",
+					   t[i].tender_id, lowest->bidder_id ? lowest->bidder_id : lowest->bid_id,
+					   pb_ctx_money(ctx, lowest->value, lowest->currency));
+		}
+		process_free(&p);
+	}
+}
+
+const pb_rule pb_rule_lowest_disqualified = {
+	.id = "bidding.lowest-bid-disqualified",
+	.family = "bidding",
+	.title = "The lowest bid was disqualified (Cardinal R036)",
+	.source = "OCP (Cardinal R036)",
+	.severity = PB_SEV_MEDIUM,
+	.needs = PB_NEEDS(PB_T_TENDERS) | PB_NEEDS(PB_T_BIDS) | PB_NEEDS(PB_T_CONTRACTS),
+	.params = (const pb_param_def[]){{NULL, 0, NULL, NULL}},
+	.run = run_lowest_disqualified,
+};
+
+/* --- per-party statistics: R025, R038, R048 --- */
+
+struct tally_row {
+	const char *id;
+	double a, b; /* numerator-ish and denominator-ish counts */
+};
+
+static struct tally_row *tally_get(pb_ptrmap *ix, struct tally_row **rows, size_t *n,
+				   size_t *cap, const char *id)
+{
+	uint32_t k;
+
+	if (!pb_ptrmap_get(ix, id, &k)) {
+		PB_GROW(*rows, *n + 1, *cap);
+		(*rows)[*n] = (struct tally_row){id, 0, 0};
+		k = (uint32_t)(*n)++;
+		pb_ptrmap_put(ix, id, k);
+	}
+	return &(*rows)[k];
+}
+
+static void run_excessive_unsuccessful(pb_rule_ctx *ctx)
+{
+	pb_ledger *l = pb_ctx_ledger(ctx);
+	size_t n, nr = 0, cap = 0;
+	const pb_tender *t = pb_ledger_tenders(l, &n);
+	struct tally_row *rows = NULL; /* a = wins, b = processes bid in */
+	pb_ptrmap *ix = pb_ptrmap_new();
+
+	for (size_t i = 0; i < n; i++) {
+		struct process p;
+		process_get(l, &t[i], &p);
+		for (size_t k = 0; process_final(&p) && k < p.nbids; k++) {
+			const pb_bid *b = p.bids[k];
+			int first = status(b->status, "valid") && single_tenderer(b);
+			for (size_t j = 0; first && j < k; j++)
+				first = !(status(p.bids[j]->status, "valid") && p.bids[j]->bidder_id == b->bidder_id);
+			if (!first)
+				continue;
+			struct tally_row *r = tally_get(ix, &rows, &nr, &cap, b->bidder_id);
+			r->b++;
+			r->a += is_winner(&p, b->bidder_id);
+		}
+		process_free(&p);
+	}
+	int64_t min_n = pb_param_int(ctx, "min_tenderers");
+	if ((int64_t)nr >= min_n && nr) {
+		double *ratio = pb_xcalloc(nr, sizeof(*ratio)), *count = pb_xcalloc(nr, sizeof(*count));
+		for (size_t k = 0; k < nr; k++) {
+			ratio[k] = rows[k].a / rows[k].b;
+			count[k] = rows[k].b;
+		}
+		pb_fences fr = pb_cardinal_fences(ratio, nr);
+		pb_fences fc = pb_cardinal_fences(count, nr); /* q3 is the 75th percentile */
+		for (size_t k = 0; fr.q1 > 0 && fr.lower > 0 && k < nr; k++) {
+			if (count[k] < fc.q3 || ratio[k] > fr.lower)
+				continue;
+			pb_finding *f = pb_finding_add(ctx, PB_T_PARTIES, rows[k].id, NULL);
+			const pb_party *party = pb_ledger_find(l, PB_T_PARTIES, rows[k].id);
+			if (party)
+				pb_finding_evidence(ctx, f, PB_T_PARTIES, party, "tenderer");
+			size_t nb;
+			const uint32_t *bi = pb_ledger_group(l, PB_T_BIDS, offsetof(pb_bid, bidder_id), rows[k].id, &nb);
+			for (size_t j = 0; j < nb && f->nevidence < 25; j++)
+				pb_finding_evidence(ctx, f, PB_T_BIDS, pb_ledger_at(l, PB_T_BIDS, bi[j]), "bid");
+			pb_finding_detail(ctx, f, "win_ratio", "%.4f", ratio[k]);
+			pb_finding_message(ctx, f, "%s won %.0f of the %.0f tenders it bid in (%.0f%%), far fewer than its peers (fence %.0f%%)",
+					   rows[k].id, rows[k].a, rows[k].b, ratio[k] * 100.0, fr.lower * 100.0);
+		}
+		free(ratio);
+		free(count);
+	}
+	free(rows);
+	pb_ptrmap_free(ix);
+}
+
+const pb_rule pb_rule_excessive_unsuccessful = {
+	.id = "bidding.excessive-unsuccessful",
+	.family = "bidding",
+	.title = "A tenderer loses far more often than its peers (Cardinal R025)",
+	.source = "OCP (Cardinal R025)",
+	.severity = PB_SEV_LOW,
+	.needs = PB_NEEDS(PB_T_TENDERS) | PB_NEEDS(PB_T_BIDS) | PB_NEEDS(PB_T_CONTRACTS),
+	.params = (const pb_param_def[]){
+		{"min_tenderers", PB_P_INT, "5", "tenderers needed before fences mean anything"},
+		{NULL, 0, NULL, NULL}},
+	.run = run_excessive_unsuccessful,
+};
+
+static void disqualification_by(pb_rule_ctx *ctx, int by_buyer)
+{
+	pb_ledger *l = pb_ctx_ledger(ctx);
+	size_t n, nr = 0, cap = 0;
+	const pb_bid *b = pb_ledger_bids(l, &n);
+	struct tally_row *rows = NULL; /* a = disqualified, b = submitted */
+	pb_ptrmap *ix = pb_ptrmap_new();
+	int64_t min_bids = pb_param_int(ctx, "min_submitted_bids");
+
+	for (size_t i = 0; i < n; i++) {
+		if (status(b[i].status, "withdrawn"))
+			continue;
+		const pb_tender *t = pb_ledger_find(l, PB_T_TENDERS, b[i].tender_id);
+		const char *who = by_buyer ? (t ? t->buyer_id : NULL) : b[i].bidder_id;
+		if (!who)
+			continue;
+		struct tally_row *r = tally_get(ix, &rows, &nr, &cap, who);
+		r->b++;
+		r->a += status(b[i].status, "disqualified");
+	}
+	double *ratio = pb_xcalloc(nr + 1, sizeof(*ratio));
+	size_t *which = pb_xcalloc(nr + 1, sizeof(*which)), m = 0;
+	for (size_t k = 0; k < nr; k++)
+		if (rows[k].b >= (double)min_bids) {
+			ratio[m] = rows[k].a / rows[k].b;
+			which[m++] = k;
+		}
+	/* Fences over a handful of parties flag everyone at the top. */
+	if ((int64_t)m >= pb_param_int(ctx, "min_parties")) {
+		pb_fences fe = pb_cardinal_fences(ratio, m);
+		for (size_t k = 0; fe.upper > 0 && k < m; k++) {
+			if (ratio[k] < fe.upper)
+				continue;
+			const struct tally_row *r = &rows[which[k]];
+			pb_finding *f = pb_finding_add(ctx, PB_T_PARTIES, r->id, by_buyer ? "buyer" : "tenderer");
+			const pb_party *party = pb_ledger_find(l, PB_T_PARTIES, r->id);
+			if (party)
+				pb_finding_evidence(ctx, f, PB_T_PARTIES, party, by_buyer ? "buyer" : "tenderer");
+			for (size_t i = 0; i < n && f->nevidence < 25; i++) {
+				const pb_tender *t = pb_ledger_find(l, PB_T_TENDERS, b[i].tender_id);
+				const char *who = by_buyer ? (t ? t->buyer_id : NULL) : b[i].bidder_id;
+				if (who == r->id && status(b[i].status, "disqualified"))
+					pb_finding_evidence(ctx, f, PB_T_BIDS, &b[i], "disqualified bid");
+			}
+			pb_finding_detail(ctx, f, "ratio", "%.4f", ratio[k]);
+			pb_finding_message(ctx, f, "%s %s: %.0f of %.0f submitted bids disqualified (%.0f%%), an outlier (fence %.0f%%)",
+					   by_buyer ? "buyer" : "tenderer", r->id, r->a, r->b, ratio[k] * 100.0, fe.upper * 100.0);
+		}
+	}
+	free(ratio);
+	free(which);
+	free(rows);
+	pb_ptrmap_free(ix);
+}
+
+static void run_excessive_disqualification(pb_rule_ctx *ctx)
+{
+	disqualification_by(ctx, 1);
+	disqualification_by(ctx, 0);
+}
+
+const pb_rule pb_rule_excessive_disqualification = {
+	.id = "bidding.excessive-disqualification",
+	.family = "bidding",
+	.title = "A buyer or tenderer has an outlying disqualification rate (Cardinal R038)",
+	.source = "OCP (Cardinal R038)",
+	.severity = PB_SEV_MEDIUM,
+	.needs = PB_NEEDS(PB_T_TENDERS) | PB_NEEDS(PB_T_BIDS),
+	.params = (const pb_param_def[]){
+		{"min_submitted_bids", PB_P_INT, "2", "submitted bids a buyer or tenderer needs to be judged"},
+		{"min_parties", PB_P_INT, "5", "buyers (or tenderers) judged before fences mean anything"},
+		{NULL, 0, NULL, NULL}},
+	.run = run_excessive_disqualification,
+};
+
+static const char *extra(const pb_row *r, const char *name)
+{
+	for (uint32_t i = 0; i < r->nextra; i++)
+		if (!strcmp(r->extra[i].name, name))
+			return r->extra[i].value;
+	return NULL;
+}
+
+static void run_heterogeneous(pb_rule_ctx *ctx)
+{
+	pb_ledger *l = pb_ctx_ledger(ctx);
+	size_t n, nr = 0, cap = 0;
+	const pb_contract *c = pb_ledger_contracts(l, &n);
+	struct tally_row *rows = NULL; /* a = categories, b = contracts */
+	pb_ptrmap *ix = pb_ptrmap_new();
+	int64_t digits = pb_param_int(ctx, "digits"), min = pb_param_int(ctx, "min_contracts");
+	pb_buf seen;
+
+	pb_buf_init(&seen);
+	for (size_t i = 0; i < n; i++) {
+		if (!c[i].supplier_id || !award_active(&c[i]))
+			continue;
+		tally_get(ix, &rows, &nr, &cap, c[i].supplier_id)->b++;
+	}
+	for (size_t k = 0; k < nr; k++) {
+		pb_buf_reset(&seen);
+		pb_buf_addch(&seen, ' ');
+		size_t nc;
+		const uint32_t *ci = pb_ledger_group(l, PB_T_CONTRACTS, offsetof(pb_contract, supplier_id), rows[k].id, &nc);
+		for (size_t j = 0; j < nc; j++) {
+			const pb_contract *cc = pb_ledger_at(l, PB_T_CONTRACTS, ci[j]);
+			const pb_tender *t = pb_ledger_find(l, PB_T_TENDERS, cc->tender_id);
+			const char *cls = t ? extra(&t->row, "classifications") : NULL;
+			for (const char *p = cls; p && *p;) {
+				size_t len = strcspn(p, ";");
+				const char *id = memchr(p, ':', len);
+				id = id ? id + 1 : p;
+				size_t idlen = len - (size_t)(id - p);
+				if ((int64_t)idlen >= digits) {
+					char pre[40];
+					snprintf(pre, sizeof(pre), " %.*s ", (int)digits, id);
+					if (!strstr(seen.data, pre)) {
+						pb_buf_addstr(&seen, pre + 1);
+						rows[k].a++;
+					}
+				}
+				p += len + (p[len] == ';');
+			}
+		}
+	}
+	pb_buf_release(&seen);
+	double *v = pb_xcalloc(nr + 1, sizeof(*v));
+	size_t *which = pb_xcalloc(nr + 1, sizeof(*which)), m = 0;
+	for (size_t k = 0; k < nr; k++)
+		if (rows[k].b >= (double)min && rows[k].a > 0) {
+			v[m] = rows[k].a;
+			which[m++] = k;
+		}
+	if (m) {
+		pb_fences fe = pb_cardinal_fences(v, m);
+		for (size_t k = 0; k < m; k++) {
+			if (v[k] < fe.upper || fe.upper <= 0)
+				continue;
+			const struct tally_row *r = &rows[which[k]];
+			pb_finding *f = pb_finding_add(ctx, PB_T_PARTIES, r->id, NULL);
+			const pb_party *party = pb_ledger_find(l, PB_T_PARTIES, r->id);
+			if (party)
+				pb_finding_evidence(ctx, f, PB_T_PARTIES, party, "supplier");
+			pb_finding_detail(ctx, f, "categories", "%.0f", r->a);
+			pb_finding_message(ctx, f, "%s won contracts in %.0f unrelated item classes (%lld-digit prefixes), an outlier (fence %.1f)",
+					   r->id, r->a, (long long)digits, fe.upper);
+		}
+	}
+	free(v);
+	free(which);
+	free(rows);
+	pb_ptrmap_free(ix);
+}
+
+const pb_rule pb_rule_heterogeneous_supplier = {
+	.id = "bidding.heterogeneous-supplier",
+	.family = "bidding",
+	.title = "A supplier wins in unusually many unrelated item classes (Cardinal R048)",
+	.source = "OCP (Cardinal R048)",
+	.severity = PB_SEV_LOW,
+	.needs = PB_NEEDS(PB_T_TENDERS) | PB_NEEDS(PB_T_CONTRACTS),
+	.params = (const pb_param_def[]){
+		{"digits", PB_P_INT, "2", "leading digits of a classification code that name its class"},
+		{"min_contracts", PB_P_INT, "20", "contracts a supplier needs to be judged"},
+		{NULL, 0, NULL, NULL}},
+	.run = run_heterogeneous,
 };

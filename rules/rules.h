@@ -36,6 +36,16 @@
 	X(pb_rule_mass_address)                                                \
 	X(pb_rule_single_client)                                               \
 	X(pb_rule_linked_bidders)                                              \
+	X(pb_rule_short_submission)                                            \
+	X(pb_rule_price_close)                                                 \
+	X(pb_rule_excessive_unsuccessful)                                      \
+	X(pb_rule_identical_bids)                                              \
+	X(pb_rule_late_bid_won)                                                \
+	X(pb_rule_all_but_winner)                                              \
+	X(pb_rule_lowest_disqualified)                                         \
+	X(pb_rule_excessive_disqualification)                                  \
+	X(pb_rule_heterogeneous_supplier)                                      \
+	X(pb_rule_heavily_discounted)                                          \
 	X(pb_rule_noncompetitive_share)                                        \
 	X(pb_rule_supplier_concentration)                                      \
 	X(pb_rule_repeat_direct_awards)                                        \
