@@ -521,6 +521,31 @@ const uint32_t *pb_ledger_group(pb_ledger *l, pb_table t, size_t field_offset,
 	return g->items + g->start[gi];
 }
 
+void pb_record_blank(pb_table t, void *record)
+{
+	const pb_table_def *def = &table_defs[t];
+
+	memset(record, 0, def->record_size);
+	for (size_t c = 0; c < def->ncolumns; c++) {
+		unsigned char *p = (unsigned char *)record + def->columns[c].offset;
+		switch (def->columns[c].type) {
+		case PB_COL_DATE:
+			*(pb_date *)p = PB_DATE_NONE;
+			break;
+		case PB_COL_AMOUNT:
+		case PB_COL_INT:
+		case PB_COL_DECIMAL:
+			*(int64_t *)p = PB_INT_NONE;
+			break;
+		case PB_COL_BOOL:
+			*(int *)p = PB_BOOL_NONE;
+			break;
+		default:
+			break;
+		}
+	}
+}
+
 static int cell_filled(const unsigned char *p, pb_coltype type)
 {
 	switch (type) {
@@ -535,6 +560,11 @@ static int cell_filled(const unsigned char *p, pb_coltype type)
 	default:
 		return *(const char *const *)p != NULL;
 	}
+}
+
+int pb_field_known(const pb_column *c, const void *record)
+{
+	return cell_filled((const unsigned char *)record + c->offset, c->type);
 }
 
 size_t pb_ledger_filled(const pb_ledger *l, pb_table t, size_t col)

@@ -187,6 +187,12 @@ const pb_table_def *pb_table_find(const char *name);
 /* Index of column `name` in def, or -1. */
 int pb_table_column(const pb_table_def *def, const char *name);
 
+/* Sets every field of a record of table t to "unknown" (NULL text,
+ * PB_*_NONE numbers and dates): how importers start each row. */
+void pb_record_blank(pb_table t, void *record);
+/* Does the field of column c hold a value?  (Its bytes at c->offset.) */
+int pb_field_known(const pb_column *c, const void *record);
+
 /* Per-input reconciliation: read = imported + rejected, always. */
 typedef struct {
 	const char *path;

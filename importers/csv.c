@@ -401,29 +401,6 @@ static void process_header(struct csv_state *st)
 
 /* --- one data row --- */
 
-static void blank_record(const pb_table_def *def, unsigned char *rec)
-{
-	memset(rec, 0, def->record_size);
-	for (size_t c = 0; c < def->ncolumns; c++) {
-		unsigned char *p = rec + def->columns[c].offset;
-		switch (def->columns[c].type) {
-		case PB_COL_DATE:
-			*(pb_date *)p = PB_DATE_NONE;
-			break;
-		case PB_COL_AMOUNT:
-		case PB_COL_INT:
-		case PB_COL_DECIMAL:
-			*(int64_t *)p = PB_INT_NONE;
-			break;
-		case PB_COL_BOOL:
-			*(int *)p = PB_BOOL_NONE;
-			break;
-		default:
-			break;
-		}
-	}
-}
-
 static int valid_utf8(const char *s, size_t n)
 {
 	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
@@ -643,7 +620,7 @@ static void process_row(struct csv_state *st)
 
 	if (!st->def || check_fields(st) < 0 || row_currency(st, &currency) < 0)
 		return;
-	blank_record(st->def, st->rec);
+	pb_record_blank(st->def->id, st->rec);
 	for (size_t c = 0; c < st->def->ncolumns; c++)
 		if (st->def->columns[c].type == PB_COL_CURRENCY)
 			*(const char **)(st->rec + st->def->columns[c].offset) = currency;

@@ -149,22 +149,6 @@ static void get_money(struct ocds *o, json_t *value, int64_t *amount, const char
 
 /* --- merging: later releases fill what earlier ones left unknown --- */
 
-static int field_unknown(const unsigned char *p, pb_coltype t)
-{
-	switch (t) {
-	case PB_COL_DATE:
-		return *(const pb_date *)p == PB_DATE_NONE;
-	case PB_COL_AMOUNT:
-	case PB_COL_INT:
-	case PB_COL_DECIMAL:
-		return *(const int64_t *)p == PB_INT_NONE;
-	case PB_COL_BOOL:
-		return *(const int *)p == PB_BOOL_NONE;
-	default:
-		return *(const char *const *)p == NULL;
-	}
-}
-
 static size_t field_size(pb_coltype t)
 {
 	switch (t) {
@@ -193,34 +177,8 @@ static void add(struct ocds *o, pb_table t, void *rec)
 	const unsigned char *src = rec;
 	for (size_t c = 0; c < def->ncolumns; c++) {
 		const pb_column *col = &def->columns[c];
-		if (field_unknown(dst + col->offset, col->type) &&
-		    !field_unknown(src + col->offset, col->type))
+		if (!pb_field_known(col, dst) && pb_field_known(col, src))
 			memcpy(dst + col->offset, src + col->offset, field_size(col->type));
-	}
-}
-
-static void blank(pb_table t, void *rec)
-{
-	const pb_table_def *def = pb_table_get(t);
-
-	memset(rec, 0, def->record_size);
-	for (size_t c = 0; c < def->ncolumns; c++) {
-		unsigned char *p = (unsigned char *)rec + def->columns[c].offset;
-		switch (def->columns[c].type) {
-		case PB_COL_DATE:
-			*(pb_date *)p = PB_DATE_NONE;
-			break;
-		case PB_COL_AMOUNT:
-		case PB_COL_INT:
-		case PB_COL_DECIMAL:
-			*(int64_t *)p = PB_INT_NONE;
-			break;
-		case PB_COL_BOOL:
-			*(int *)p = PB_BOOL_NONE;
-			break;
-		default:
-			break;
-		}
 	}
 }
 
@@ -262,7 +220,7 @@ static void add_party(struct ocds *o, json_t *p, size_t i)
 	json_t *a = json_object_get(p, "address"), *r;
 	size_t k;
 
-	blank(PB_T_PARTIES, &rec);
+	pb_record_blank(PB_T_PARTIES, &rec);
 	row(o, &rec.row, pointer(o, "/parties/%zu", i));
 	const char *scheme = get_text(o, ident, "scheme"), *rid = get_text(o, ident, "id");
 	if (scheme && rid)
@@ -317,7 +275,7 @@ static const char *party_ref(struct ocds *o, json_t *ref)
 	if ((known = json_object_get(o->parties, local)))
 		return S(o, json_string_value(known));
 	pb_party rec;
-	blank(PB_T_PARTIES, &rec);
+	pb_record_blank(PB_T_PARTIES, &rec);
 	row(o, &rec.row, o->base);
 	rec.party_id = S(o, pb_arena_printf(pb_ledger_arena(o->l), "%s/%s", o->ocid, local));
 	rec.name = get_text(o, ref, "name");
@@ -370,7 +328,7 @@ static void add_tender(struct ocds *o, json_t *r)
 	json_t *t = json_object_get(r, "tender");
 	pb_tender rec;
 
-	blank(PB_T_TENDERS, &rec);
+	pb_record_blank(PB_T_TENDERS, &rec);
 	row(o, &rec.row, pointer(o, "/tender"));
 	rec.tender_id = o->ocid;
 	json_t *buyer = json_object_get(r, "buyer");
@@ -407,7 +365,7 @@ static void add_bids(struct ocds *o, json_t *r)
 	json_array_foreach(json_object_get(json_object_get(r, "bids"), "details"), i, b) {
 		pb_bid rec;
 		const char *id = get_text(o, b, "id");
-		blank(PB_T_BIDS, &rec);
+		pb_record_blank(PB_T_BIDS, &rec);
 		row(o, &rec.row, pointer(o, "/bids/details/%zu", i));
 		rec.bid_id = S(o, pb_arena_printf(pb_ledger_arena(o->l), "%s/bid/%s", o->ocid,
 						  id ? id : pb_arena_printf(pb_ledger_arena(o->l), "%zu", i)));
@@ -443,7 +401,7 @@ static void add_payments(struct ocds *o, json_t *contract, const char *contract_
 	json_array_foreach(json_object_get(json_object_get(contract, "implementation"), "transactions"), i, t) {
 		pb_payment rec;
 		const char *id = get_text(o, t, "id");
-		blank(PB_T_PAYMENTS, &rec);
+		pb_record_blank(PB_T_PAYMENTS, &rec);
 		row(o, &rec.row, pointer(o, "/contracts/%zu/implementation/transactions/%zu", ci, i));
 		rec.payment_id = S(o, pb_arena_printf(pb_ledger_arena(o->l), "%s/tx/%s", contract_id,
 						      id ? id : pb_arena_printf(pb_ledger_arena(o->l), "%zu", i)));
@@ -467,7 +425,7 @@ static void add_amendments(struct ocds *o, json_t *contract, const char *contrac
 	json_array_foreach(json_object_get(contract, "amendments"), i, a) {
 		pb_amendment rec;
 		const char *id = get_text(o, a, "id");
-		blank(PB_T_AMENDMENTS, &rec);
+		pb_record_blank(PB_T_AMENDMENTS, &rec);
 		row(o, &rec.row, pointer(o, "/contracts/%zu/amendments/%zu", ci, i));
 		rec.amendment_id = S(o, pb_arena_printf(pb_ledger_arena(o->l), "%s/amendment/%s", contract_id,
 							id ? id : pb_arena_printf(pb_ledger_arena(o->l), "%zu", i)));
@@ -492,7 +450,7 @@ static void add_awards_and_contracts(struct ocds *o, json_t *r, const char *buye
 	json_array_foreach(awards, i, aw) {
 		pb_contract rec;
 		const char *aid = get_text(o, aw, "id");
-		blank(PB_T_CONTRACTS, &rec);
+		pb_record_blank(PB_T_CONTRACTS, &rec);
 		row(o, &rec.row, pointer(o, "/awards/%zu", i));
 		rec.contract_id = S(o, pb_arena_printf(pb_ledger_arena(o->l), "%s/%s", o->ocid,
 						       aid ? aid : pb_arena_printf(pb_ledger_arena(o->l), "award-%zu", i)));
@@ -537,7 +495,7 @@ static void add_awards_and_contracts(struct ocds *o, json_t *r, const char *buye
 			continue;
 		pb_contract rec;
 		const char *cid = get_text(o, c, "id");
-		blank(PB_T_CONTRACTS, &rec);
+		pb_record_blank(PB_T_CONTRACTS, &rec);
 		row(o, &rec.row, pointer(o, "/contracts/%zu", k));
 		rec.contract_id = S(o, pb_arena_printf(pb_ledger_arena(o->l), "%s/contract/%s", o->ocid,
 						       cid ? cid : pb_arena_printf(pb_ledger_arena(o->l), "%zu", k)));

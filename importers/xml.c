@@ -148,31 +148,6 @@ static void money(struct notice *o, xmlNodePtr n, int64_t *amount, const char **
 		*amount = PB_AMOUNT_NONE;
 }
 
-static void blank(pb_table t, void *rec)
-{
-	const pb_table_def *def = pb_table_get(t);
-
-	memset(rec, 0, def->record_size);
-	for (size_t c = 0; c < def->ncolumns; c++) {
-		unsigned char *p = (unsigned char *)rec + def->columns[c].offset;
-		switch (def->columns[c].type) {
-		case PB_COL_DATE:
-			*(pb_date *)p = PB_DATE_NONE;
-			break;
-		case PB_COL_AMOUNT:
-		case PB_COL_INT:
-		case PB_COL_DECIMAL:
-			*(int64_t *)p = PB_INT_NONE;
-			break;
-		case PB_COL_BOOL:
-			*(int *)p = PB_BOOL_NONE;
-			break;
-		default:
-			break;
-		}
-	}
-}
-
 static void src(struct notice *o, pb_row *r, xmlNodePtr n, const char *path)
 {
 	long line = n ? xmlGetLineNo(n) : -1;
@@ -237,7 +212,7 @@ static const char *ef_party(struct notice *o, xmlNodePtr root, const char *org_i
 
 	if (!org_id)
 		return NULL;
-	blank(PB_T_PARTIES, &p);
+	pb_record_blank(PB_T_PARTIES, &p);
 	src(o, &p.row, co, "/efac:Organizations");
 	const char *country = text(o, at(co, "PostalAddress/Country/IdentificationCode"));
 	const char *company = text(o, at(co, "PartyLegalEntity/CompanyID"));
@@ -281,7 +256,7 @@ static void ef_tender_row(struct notice *o, xmlNodePtr root, const char *tender_
 	} cats[] = {{"works", "works"}, {"supplies", "goods"}, {"services", "services"}};
 	pb_tender t;
 
-	blank(PB_T_TENDERS, &t);
+	pb_record_blank(PB_T_TENDERS, &t);
 	src(o, &t.row, where, "/cac:TenderingProcess");
 	t.tender_id = tender_id;
 	t.buyer_id = buyer;
@@ -335,7 +310,7 @@ static void ef_contract(struct notice *o, xmlNodePtr root, xmlNodePtr nres, xmlN
 	}
 	xmlNodePtr tendering = ef_by_id(nres, "TenderingParty", text(o, at(lt, "TenderingParty/ID")), o);
 	const char *org = text(o, at(tendering, "Tenderer/ID"));
-	blank(PB_T_CONTRACTS, &c);
+	pb_record_blank(PB_T_CONTRACTS, &c);
 	src(o, &c.row, lt, "/efac:NoticeResult/efac:LotTender");
 	const char *con = settled ? text(o, child(settled, "ID")) : NULL;
 	c.contract_id = join(o, join(o, tender_id, "/"), con ? join(o, join(o, con, "/"), ten ? ten : "")
@@ -394,7 +369,7 @@ static const char *ted_party(struct notice *o, xmlNodePtr a, const char *role)
 
 	if (!a)
 		return NULL;
-	blank(PB_T_PARTIES, &p);
+	pb_record_blank(PB_T_PARTIES, &p);
 	src(o, &p.row, a, role[0] == 'b' ? "/ADDRESS_CONTRACTING_BODY" : "/ADDRESS_CONTRACTOR");
 	const char *country = attr_text(o, child(a, "COUNTRY"), "VALUE");
 	const char *nat = text(o, child(a, "NATIONALID"));
@@ -475,7 +450,7 @@ static const char *ted_notice(struct notice *o, xmlNodePtr root)
 	o->id = join(o, o->prefix, num);
 	const char *buyer = ted_party(o, at(form, "CONTRACTING_BODY/ADDRESS_CONTRACTING_BODY"), "buyer");
 	pb_tender t;
-	blank(PB_T_TENDERS, &t);
+	pb_record_blank(PB_T_TENDERS, &t);
 	src(o, &t.row, form, (const char *)form->name);
 	t.tender_id = o->id;
 	t.buyer_id = buyer;
@@ -507,7 +482,7 @@ static const char *ted_notice(struct notice *o, xmlNodePtr root)
 		    (min_tenders == PB_INT_NONE || v < min_tenders))
 			min_tenders = v;
 		pb_contract c;
-		blank(PB_T_CONTRACTS, &c);
+		pb_record_blank(PB_T_CONTRACTS, &c);
 		src(o, &c.row, ac, "/AWARD_CONTRACT");
 		const char *item = attr_text(o, ac, "ITEM");
 		c.contract_id = join(o, join(o, o->id, "/"), item ? item : pb_arena_printf(pb_ledger_arena(o->l), "%zu", nawards + 1));
