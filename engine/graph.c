@@ -6,9 +6,22 @@
 #include "graph.h"
 #include "parties.h"
 
+struct visit {
+	uint32_t node;
+	int32_t parent;     /* index into the visit list, -1 for the start */
+	const pb_edge *via;
+	size_t depth;
+};
+
 struct pb_graph {
 	pb_edge *edges;
 	size_t nedges;
+	/* Search scratch, sized once: a path query touches only what it
+	 * visits, so millions of queries stay linear in their reach. */
+	const char **names;  /* node slot -> id */
+	uint32_t *stamp;     /* node slot -> epoch when last seen */
+	uint32_t epoch;
+	struct visit *queue;
 	pb_ptrmap *index;   /* node -> slot in adj */
 	const pb_edge ***adj;
 	size_t *nadj, *capadj;
@@ -79,6 +92,16 @@ pb_graph *pb_graph_build(pb_ledger *l, const pb_parties *parties)
 		attach(g, g->edges[i].from, &g->edges[i]);
 		attach(g, g->edges[i].to, &g->edges[i]);
 	}
+	g->names = pb_xcalloc(g->nnodes + 1, sizeof(*g->names));
+	g->stamp = pb_xcalloc(g->nnodes + 1, sizeof(*g->stamp));
+	g->queue = pb_xcalloc(g->nnodes + 1, sizeof(*g->queue));
+	for (size_t i = 0; i < g->nedges; i++) {
+		uint32_t s;
+		if (pb_ptrmap_get(g->index, g->edges[i].from, &s))
+			g->names[s] = g->edges[i].from;
+		if (pb_ptrmap_get(g->index, g->edges[i].to, &s))
+			g->names[s] = g->edges[i].to;
+	}
 	return g;
 }
 
@@ -92,6 +115,9 @@ void pb_graph_free(pb_graph *g)
 	free(g->nadj);
 	free(g->capadj);
 	free(g->edges);
+	free(g->names);
+	free(g->stamp);
+	free(g->queue);
 	pb_ptrmap_free(g->index);
 	free(g);
 }
@@ -119,12 +145,6 @@ const pb_edge *const *pb_graph_edges(const pb_graph *g, const char *node,
 	return g->adj[slot];
 }
 
-struct visit {
-	uint32_t node;
-	int32_t parent;     /* index into the visit list, -1 for the start */
-	const pb_edge *via;
-	size_t depth;
-};
 
 static const char *other_end(const pb_edge *e, const char *at)
 {
@@ -144,10 +164,12 @@ static void fill_path(const struct visit *v, size_t end, const char *const *name
 	}
 }
 
-int pb_graph_path(const pb_graph *g, const char *from, const char *to,
+int pb_graph_path(const pb_graph *cg, const char *from, const char *to,
 		  pb_date on, size_t max_hops, pb_edge_filter filter,
 		  void *data, pb_path *path)
 {
+	/* The scratch arrays are the graph's own; callers see it as const. */
+	pb_graph *g = (pb_graph *)cg;
 	uint32_t start, goal;
 	int found = 0;
 
@@ -156,23 +178,17 @@ int pb_graph_path(const pb_graph *g, const char *from, const char *to,
 	if (!from || !to || from == to || !pb_ptrmap_get(g->index, from, &start) ||
 	    !pb_ptrmap_get(g->index, to, &goal))
 		return 0;
-	/* Node names by slot, for reconstructing the path. */
-	const char **names = pb_xcalloc(g->nnodes, sizeof(*names));
-	for (size_t i = 0; i < g->nedges; i++) {
-		uint32_t s;
-		pb_ptrmap_get(g->index, g->edges[i].from, &s);
-		names[s] = g->edges[i].from;
-		pb_ptrmap_get(g->index, g->edges[i].to, &s);
-		names[s] = g->edges[i].to;
+	if (++g->epoch == 0) { /* wrapped: forget every old mark */
+		memset(g->stamp, 0, (g->nnodes + 1) * sizeof(*g->stamp));
+		g->epoch = 1;
 	}
-	char *seen = pb_xcalloc(g->nnodes, 1);
-	struct visit *q = pb_xcalloc(g->nnodes + 1, sizeof(*q));
+	struct visit *q = g->queue;
 	size_t head = 0, tail = 0;
 	q[tail++] = (struct visit){start, -1, NULL, 0};
-	seen[start] = 1;
+	g->stamp[start] = g->epoch;
 	while (head < tail && !found) {
 		struct visit cur = q[head];
-		const char *at = names[cur.node];
+		const char *at = g->names[cur.node];
 		if (cur.depth >= max_hops) {
 			head++;
 			continue;
@@ -184,21 +200,18 @@ int pb_graph_path(const pb_graph *g, const char *from, const char *to,
 			    (filter && !filter(e, at, cur.depth, data)))
 				continue;
 			pb_ptrmap_get(g->index, other_end(e, at), &next);
-			if (seen[next])
+			if (g->stamp[next] == g->epoch)
 				continue;
-			seen[next] = 1;
+			g->stamp[next] = g->epoch;
 			q[tail] = (struct visit){next, (int32_t)head, e, cur.depth + 1};
 			if (next == goal) {
-				fill_path(q, tail, names, path);
+				fill_path(q, tail, g->names, path);
 				found = 1;
 			}
 			tail++;
 		}
 		head++;
 	}
-	free(q);
-	free(seen);
-	free(names);
 	return found;
 }
 
