@@ -278,7 +278,7 @@ char *pb_norm_address(const char *s)
 	return pb_buf_detach(&out);
 }
 
-static size_t decode_all(const char *s, int32_t **out)
+size_t pb_utf8_decode(const char *s, int32_t **out)
 {
 	size_t len = strlen(s), n = 0;
 	int32_t *cps = pb_xcalloc(len + 1, sizeof(*cps));
@@ -293,19 +293,21 @@ static size_t decode_all(const char *s, int32_t **out)
 	return n;
 }
 
-double pb_jaro_winkler(const char *a, const char *b)
+double pb_jaro_winkler_cp(const int32_t *x, size_t nx, const int32_t *y, size_t ny)
 {
-	int32_t *x, *y;
-	size_t nx = decode_all(a, &x), ny = decode_all(b, &y);
+	char fx[256], fy[256];
+	char *mx = nx <= sizeof(fx) ? fx : pb_xmalloc(nx);
+	char *my = ny <= sizeof(fy) ? fy : pb_xmalloc(ny);
 	double sim = 0.0;
 
-	if (nx == 0 && ny == 0) {
+	if (nx == 0 && ny == 0)
 		sim = 1.0;
-	} else if (nx && ny) {
+	else if (nx && ny) {
 		size_t window = (nx > ny ? nx : ny) / 2;
 		window = window ? window - 1 : 0;
-		char *mx = pb_xcalloc(nx, 1), *my = pb_xcalloc(ny, 1);
 		size_t m = 0, t = 0;
+		memset(mx, 0, nx);
+		memset(my, 0, ny);
 		for (size_t i = 0; i < nx; i++) {
 			size_t lo = i > window ? i - window : 0;
 			size_t hi = i + window + 1 < ny ? i + window + 1 : ny;
@@ -327,17 +329,26 @@ double pb_jaro_winkler(const char *a, const char *b)
 		}
 		if (m) {
 			double dm = (double)m;
-			double jaro = (dm / (double)nx + dm / (double)ny +
-				       (dm - (double)t / 2.0) / dm) / 3.0;
+			double jaro = (dm / (double)nx + dm / (double)ny + (dm - (double)t / 2.0) / dm) / 3.0;
 			size_t prefix = 0;
-			while (prefix < 4 && prefix < nx && prefix < ny &&
-			       x[prefix] == y[prefix])
+			while (prefix < 4 && prefix < nx && prefix < ny && x[prefix] == y[prefix])
 				prefix++;
 			sim = jaro + (double)prefix * 0.1 * (1.0 - jaro);
 		}
-		free(mx);
-		free(my);
 	}
+	if (mx != fx)
+		free(mx);
+	if (my != fy)
+		free(my);
+	return sim;
+}
+
+double pb_jaro_winkler(const char *a, const char *b)
+{
+	int32_t *x, *y;
+	size_t nx = pb_utf8_decode(a, &x), ny = pb_utf8_decode(b, &y);
+	double sim = pb_jaro_winkler_cp(x, nx, y, ny);
+
 	free(x);
 	free(y);
 	return sim;

@@ -34,5 +34,9 @@ char *pb_norm_address(const char *s);
 
 /* Jaro-Winkler similarity of two UTF-8 strings, by code point, in [0,1]. */
 double pb_jaro_winkler(const char *a, const char *b);
+/* The same over decoded code points, for comparing many names without
+ * decoding them again; pb_utf8_decode returns a malloc'd array. */
+size_t pb_utf8_decode(const char *s, int32_t **out);
+double pb_jaro_winkler_cp(const int32_t *x, size_t nx, const int32_t *y, size_t ny);
 
 #endif

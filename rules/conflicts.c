@@ -14,6 +14,7 @@
  * Thresholds: 2 hops and Jaro-Winkler 0.93 as in RULES.md (OCP, WB,
  * TI-DS, ACFE).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "../engine/graph.h"
@@ -258,52 +259,110 @@ const pb_rule pb_rule_approver_linked = {
 	.run = run_approver_linked,
 };
 
-/* Owners and directors of suppliers: relationships into a supplier. */
-static void run_name_match(pb_rule_ctx *ctx)
+/* A name decoded once, for many comparisons. */
+struct decoded {
+	const pb_party *party;
+	int32_t *cp;
+	size_t n;
+};
+
+static size_t decode_names(pb_rule_ctx *ctx, int officials, struct decoded **out)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
-	const pb_graph *g = pb_ctx_graph(ctx);
 	const pb_parties *pp = pb_ctx_parties(ctx);
-	size_t np, nr;
+	size_t np, nr, m = 0;
 	const pb_party *parties = pb_ledger_parties(l, &np);
 	const pb_relationship *rel = pb_ledger_relationships(l, &nr);
-	int64_t min_sim = pb_param_millionths(ctx, "min_similarity");
+	static const char *const owner_kinds[] = {"owner", "director", NULL};
+	struct decoded *d = pb_xcalloc(np + 1, sizeof(*d));
+
+	for (size_t i = 0; i < np; i++) {
+		const pb_party_keys *k = pb_parties_keys(pp, i);
+		if (!k->name || is_official(&parties[i]) != officials)
+			continue;
+		if (!officials) {
+			/* Only people who own or direct someone. */
+			size_t n;
+			const uint32_t *ri = pb_ledger_group(l, PB_T_RELATIONSHIPS,
+							     offsetof(pb_relationship, from_id),
+							     parties[i].party_id, &n);
+			int owns = 0;
+			for (size_t j = 0; j < n && !owns; j++)
+				owns = is_kind(rel[ri[j]].kind, owner_kinds);
+			if (!owns)
+				continue;
+		}
+		d[m].party = &parties[i];
+		d[m].n = pb_utf8_decode(k->name, &d[m].cp);
+		m++;
+	}
+	*out = d;
+	return m;
+}
+
+static void name_match_finding(pb_rule_ctx *ctx, const pb_party *off, const pb_party *owner,
+			       double sim)
+{
+	pb_ledger *l = pb_ctx_ledger(ctx);
+	const pb_relationship *rel;
+	size_t n;
+	const uint32_t *ri = pb_ledger_group(l, PB_T_RELATIONSHIPS, offsetof(pb_relationship, from_id),
+					     owner->party_id, &n);
 	static const char *const owner_kinds[] = {"owner", "director", NULL};
 
-	for (size_t r = 0; r < nr; r++) {
-		if (!is_kind(rel[r].kind, owner_kinds))
+	for (size_t j = 0; j < n; j++) {
+		rel = pb_ledger_at(l, PB_T_RELATIONSHIPS, ri[j]);
+		if (!is_kind(rel->kind, owner_kinds))
 			continue;
-		const pb_party *owner = pb_ledger_find(l, PB_T_PARTIES, rel[r].from_id);
-		const pb_party_keys *ok = pb_parties_keys_of(pp, rel[r].from_id);
-		if (!owner || !ok || !ok->name || is_official(owner))
-			continue;
-		for (size_t i = 0; i < np; i++) {
-			const pb_party *off = &parties[i];
-			const pb_party_keys *fk = pb_parties_keys(pp, i);
-			if (!is_official(off) || !fk->name)
+		pb_finding *f = pb_finding_add(ctx, PB_T_PARTIES, off->party_id,
+					       pb_ledger_key(l, PB_T_RELATIONSHIPS, rel));
+		pb_finding_evidence(ctx, f, PB_T_PARTIES, off, "official");
+		pb_finding_evidence(ctx, f, PB_T_PARTIES, owner, rel->kind);
+		pb_finding_evidence(ctx, f, PB_T_RELATIONSHIPS, rel, rel->kind);
+		pb_finding_detail(ctx, f, "similarity", "%.3f", sim);
+		f->score = sim;
+		pb_finding_message(ctx, f,
+			"official %s ('%s') has nearly the same name as %s ('%s'), %s of supplier %s (similarity %.3f)",
+			off->party_id, off->name, owner->party_id, owner->name, rel->kind, rel->to_id, sim);
+	}
+}
+
+/* Every official against every owner or director, each name decoded once. */
+static void run_name_match(pb_rule_ctx *ctx)
+{
+	const pb_graph *g = pb_ctx_graph(ctx);
+	const pb_parties *pp = pb_ctx_parties(ctx);
+	double min_sim = (double)pb_param_millionths(ctx, "min_similarity") / PB_DECIMAL_SCALE;
+	struct decoded *off, *own;
+	size_t no = decode_names(ctx, 1, &off), nw = decode_names(ctx, 0, &own);
+
+	for (size_t w = 0; w < nw; w++) {
+		for (size_t o = 0; o < no; o++) {
+			/* The best Jaro-Winkler two lengths allow: every character
+			 * of the shorter matching, a four-character prefix. */
+			double lo = (double)(off[o].n < own[w].n ? off[o].n : own[w].n);
+			double jaro = (lo / (double)(off[o].n ? off[o].n : 1) +
+				       lo / (double)(own[w].n ? own[w].n : 1) + 1.0) / 3.0;
+			if (jaro + 0.4 * (1.0 - jaro) < min_sim)
 				continue;
-			double sim = pb_jaro_winkler(fk->name, ok->name);
-			if (sim * PB_DECIMAL_SCALE < (double)min_sim)
+			double sim = pb_jaro_winkler_cp(off[o].cp, off[o].n, own[w].cp, own[w].n);
+			if (sim < min_sim)
 				continue;
 			/* Already linked by identifiers: the linked rules say it. */
 			pb_path p;
-			const char *a = pb_parties_entity(pp, off->party_id);
-			const char *b = pb_parties_entity(pp, owner->party_id);
+			const char *a = pb_parties_entity(pp, off[o].party->party_id);
+			const char *b = pb_parties_entity(pp, own[w].party->party_id);
 			if (a == b || pb_graph_path(g, a, b, PB_DATE_NONE, 3, personal_link, NULL, &p))
 				continue;
-			pb_finding *f = pb_finding_add(ctx, PB_T_PARTIES, off->party_id,
-						       pb_ledger_key(l, PB_T_RELATIONSHIPS, &rel[r]));
-			pb_finding_evidence(ctx, f, PB_T_PARTIES, off, "official");
-			pb_finding_evidence(ctx, f, PB_T_PARTIES, owner, rel[r].kind);
-			pb_finding_evidence(ctx, f, PB_T_RELATIONSHIPS, &rel[r], rel[r].kind);
-			pb_finding_detail(ctx, f, "similarity", "%.3f", sim);
-			f->score = sim;
-			pb_finding_message(ctx, f,
-				"official %s ('%s') has nearly the same name as %s ('%s'), %s of supplier %s (similarity %.3f)",
-				off->party_id, off->name, owner->party_id, owner->name,
-				rel[r].kind, rel[r].to_id, sim);
+			name_match_finding(ctx, off[o].party, own[w].party, sim);
 		}
 	}
+	for (size_t i = 0; i < no; i++)
+		free(off[i].cp);
+	for (size_t i = 0; i < nw; i++)
+		free(own[i].cp);
+	free(off);
+	free(own);
 }
 
 const pb_rule pb_rule_name_match = {
