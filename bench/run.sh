@@ -11,23 +11,27 @@ export LC_ALL=C TZ=UTC
 
 CONTRACTS=$((ROWS / 5))
 # A plausible ministry: 50 buyers, 5000 suppliers; each contract is signed
-# in the first half of the year and paid in five instalments of a tenth of
-# its value afterwards, so findings are the exception, as in real ledgers.
-awk -v n="$CONTRACTS" 'BEGIN {
+# on a weekday in the first half of 2024 and paid in five instalments of a
+# tenth of its value, four weeks apart (weekdays too), so findings are the
+# exception, as in real ledgers.  2024-01-01 was a Monday.
+DATE_FN='function date(n,  m, cum) { split("31 29 31 30 31 30 31 31 30 31 30 31", dim, " ");
+	m = 1; while (n >= dim[m]) { n -= dim[m]; m++ } return sprintf("2024-%02d-%02d", m, n + 1) }'
+awk -v n="$CONTRACTS" "$DATE_FN"'
+BEGIN {
 	print "contract_id,tender_id,buyer_id,supplier_id,value,currency,awarded_on,signed_on";
 	for (k = 1; k <= n; k++) {
-		m = 1 + k % 6; d = 1 + k % 28; v = 10000 + (k * 7919) % 900000;
-		printf "C-%d,,B-%d,S-%d,%d.00,EUR,2024-%02d-%02d,2024-%02d-%02d\n",
-			k, k % 50, k % 5000, v, m, d, m, d;
+		d = 7 * (k % 25) + k % 5; v = 10000 + (k * 7919) % 900000;
+		printf "C-%d,,B-%d,S-%d,%d.00,EUR,%s,%s\n", k, k % 50, k % 5000, v, date(d), date(d);
 	}
 }' >"$T/contracts.csv"
-awk -v n="$ROWS" -v c="$CONTRACTS" 'BEGIN {
+awk -v n="$ROWS" -v c="$CONTRACTS" "$DATE_FN"'
+BEGIN {
 	print "payment_id,payer_id,payee_id,contract_id,invoice_id,amount,currency,paid_on,budget_line,description";
 	for (i = 1; i <= n; i++) {
-		k = 1 + i % c; j = int((i - 1) / c); m = 1 + k % 6 + j + 1; d = 1 + k % 28;
+		k = 1 + i % c; j = int((i - 1) / c); d = 7 * (k % 25) + k % 5 + 28 * (j + 1);
 		v = 10000 + (k * 7919) % 900000;
-		printf "P-%d,B-%d,S-%d,C-%d,INV-%d-%d,%d.%02d,EUR,2024-%02d-%02d,L-%d,\"instalment %d, contract C-%d\"\n",
-			i, k % 50, k % 5000, k, k, j, int(v / 10), j, m, d, i % 40, j + 1, k;
+		printf "P-%d,B-%d,S-%d,C-%d,INV-%d-%d,%d.%02d,EUR,%s,L-%d,\"instalment %d, contract C-%d\"\n",
+			i, k % 50, k % 5000, k, k, j, int(v / 10), j, date(d), i % 40, j + 1, k;
 	}
 }' >"$T/payments.csv"
 bytes=$(cat "$T"/*.csv | wc -c)
@@ -45,6 +49,7 @@ rows=$((ROWS + CONTRACTS))
 echo "bench: import + audit + json: ${secs}s, $(echo "$rows $secs" | awk '{ printf "%.0f", $1 / $2 }') rows/s"
 [ -f "$T/rss" ] && echo "bench: peak memory $(( $(cat "$T/rss") / 1024 )) MiB"
 echo "bench: findings $(grep -c '"rule":' "$T/out/findings.json" || true)"
+command -v jq >/dev/null && jq -r '.coverage[] | select(.findings > 0) | "bench:   \(.rule): \(.findings)"' "$T/out/findings.json"
 
 # The party graph at scale: 27k parties (2k officials), 52k relationships and
 # the 200k contracts above; conflicts.name-match compares every official
