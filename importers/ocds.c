@@ -653,8 +653,8 @@ static int import_lines(struct ocds *o, gzFile f, pb_error *err)
 {
 	char chunk[65536];
 	pb_buf line;
-	uint32_t no = 0;
-	int too_long = 0, any = 0;
+	uint32_t no = 0, content = 0;
+	int too_long = 0;
 
 	pb_buf_init(&line);
 	for (;;) {
@@ -673,12 +673,12 @@ static int import_lines(struct ocds *o, gzFile f, pb_error *err)
 		const char *s = line.data;
 		size_t len = line.len;
 		pb_trim(&s, &len);
+		content += too_long || len;
 		if (too_long) {
 			pb_ledger_reject(o->l, o->input, no, "line longer than the 64 MiB limit");
 		} else if (len) {
 			json_error_t je;
 			json_t *r = json_loadb(s, len, 0, &je);
-			any = 1;
 			if (!r)
 				pb_ledger_reject(o->l, o->input, no, "invalid JSON at column %d: %s%s",
 						 je.column, je.text,
@@ -693,8 +693,7 @@ static int import_lines(struct ocds *o, gzFile f, pb_error *err)
 			break;
 	}
 	pb_buf_release(&line);
-	(void)any;
-	if (no == 0) {
+	if (content == 0) {
 		pb_error_set(err, PB_EXIT_INPUT, "%s: file is empty", o->path);
 		return -1;
 	}
