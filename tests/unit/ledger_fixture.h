@@ -6,39 +6,9 @@
 #ifndef PB_LEDGER_FIXTURE_H
 #define PB_LEDGER_FIXTURE_H
 
-#include <string.h>
+#include "fixture_core.h"
 
-#include "../../engine/config.h"
-#include "../../rules/rules.h"
-
-static pb_ledger *L;
-static size_t IN;
-static uint32_t LINE;
-static pb_config CFG;
 static const char *PAYER = "MOD"; /* payer of payment() */
-
-static const char *S(const char *s)
-{
-	return s ? pb_ledger_intern(L, s, strlen(s)) : NULL;
-}
-
-static inline pb_date D(const char *iso)
-{
-	pb_date d;
-	const char *why;
-
-	if (!iso)
-		return PB_DATE_NONE;
-	assert_int_equal(pb_date_parse(iso, strlen(iso), NULL, &d, &why), 0);
-	return d;
-}
-
-static inline void src(pb_row *r)
-{
-	memset(r, 0, sizeof(*r));
-	r->src.file = S("t.csv");
-	r->src.line = ++LINE;
-}
 
 static inline void tender(const char *id, const char *method, const char *rationale,
 		   const char *deadline, int64_t tenderers)

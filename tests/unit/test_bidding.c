@@ -6,28 +6,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../../engine/config.h"
-#include "../../rules/rules.h"
+#include "fixture_core.h"
 
-static pb_ledger *L;
-static size_t IN;
-static uint32_t LINE = 2;
-
-static const char *S(const char *s)
-{
-	return s ? pb_ledger_intern(L, s, strlen(s)) : NULL;
-}
-
-static pb_date D(const char *iso)
-{
-	pb_date d;
-	const char *why;
-
-	if (!iso)
-		return PB_DATE_NONE;
-	assert_int_equal(pb_date_parse(iso, strlen(iso), NULL, &d, &why), 0);
-	return d;
-}
 
 static void party(const char *id, const char *address, const char *account)
 {

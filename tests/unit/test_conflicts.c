@@ -6,34 +6,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../../engine/config.h"
-#include "../../rules/rules.h"
+#include "fixture_core.h"
 
-static pb_ledger *L;
-static size_t IN;
-static uint32_t LINE = 2;
 
-static const char *S(const char *s)
-{
-	return s ? pb_ledger_intern(L, s, strlen(s)) : NULL;
-}
-
-static pb_date D(const char *iso)
-{
-	pb_date d;
-	const char *why;
-
-	if (!iso)
-		return PB_DATE_NONE;
-	assert_int_equal(pb_date_parse(iso, strlen(iso), NULL, &d, &why), 0);
-	return d;
-}
-
-static void src(pb_row *r)
-{
-	r->src.file = S("t.csv");
-	r->src.line = LINE++;
-}
 
 static void party(const char *id, const char *name, const char *employer,
 		  const char *address, const char *account, const char *registry)
