@@ -439,6 +439,28 @@ static void add_amendments(struct ocds *o, json_t *contract, const char *contrac
 	}
 }
 
+/* What an OCDS contract adds to its row: signature, period, a value
+ * when it has one, its status; and its payments and amendments. */
+static void contract_details(struct ocds *o, json_t *c, size_t k, pb_contract *rec)
+{
+	json_t *period = json_object_get(c, "period");
+	int64_t v;
+	const char *cur;
+
+	rec->signed_on = get_date(c, "dateSigned");
+	rec->start_on = get_date(period, "startDate");
+	rec->end_on = get_date(period, "endDate");
+	get_money(o, json_object_get(c, "value"), &v, &cur);
+	if (v != PB_AMOUNT_NONE || !rec->currency) {
+		rec->value = v;
+		rec->currency = cur;
+	}
+	if (get_text(o, c, "status"))
+		rec->status = get_text(o, c, "status");
+	add_payments(o, c, rec->contract_id, k);
+	add_amendments(o, c, rec->contract_id, k);
+}
+
 /* One contracts row per award, completed by the contract that cites it;
  * a contract citing no award becomes its own row. */
 static void add_awards_and_contracts(struct ocds *o, json_t *r, const char *buyer)
@@ -462,25 +484,8 @@ static void add_awards_and_contracts(struct ocds *o, json_t *r, const char *buye
 		rec.status = get_text(o, aw, "status");
 		json_array_foreach(contracts, k, c) {
 			const char *cited = get_text(o, c, "awardID");
-			if (!aid || !cited || strcmp(cited, aid))
-				continue;
-			json_t *period = json_object_get(c, "period");
-			rec.signed_on = get_date(c, "dateSigned");
-			rec.start_on = get_date(period, "startDate");
-			rec.end_on = get_date(period, "endDate");
-			if (json_object_get(c, "value")) {
-				int64_t v;
-				const char *cur;
-				get_money(o, json_object_get(c, "value"), &v, &cur);
-				if (v != PB_AMOUNT_NONE) {
-					rec.value = v;
-					rec.currency = cur;
-				}
-			}
-			if (get_text(o, c, "status"))
-				rec.status = get_text(o, c, "status");
-			add_payments(o, c, rec.contract_id, k);
-			add_amendments(o, c, rec.contract_id, k);
+			if (aid && cited && !strcmp(cited, aid))
+				contract_details(o, c, k, &rec);
 		}
 		add(o, PB_T_CONTRACTS, &rec);
 	}
@@ -501,13 +506,7 @@ static void add_awards_and_contracts(struct ocds *o, json_t *r, const char *buye
 						       cid ? cid : pb_arena_printf(pb_ledger_arena(o->l), "%zu", k)));
 		rec.tender_id = o->ocid;
 		rec.buyer_id = buyer;
-		get_money(o, json_object_get(c, "value"), &rec.value, &rec.currency);
-		rec.signed_on = get_date(c, "dateSigned");
-		rec.start_on = get_date(json_object_get(c, "period"), "startDate");
-		rec.end_on = get_date(json_object_get(c, "period"), "endDate");
-		rec.status = get_text(o, c, "status");
-		add_payments(o, c, rec.contract_id, k);
-		add_amendments(o, c, rec.contract_id, k);
+		contract_details(o, c, k, &rec);
 		add(o, PB_T_CONTRACTS, &rec);
 	}
 }

@@ -217,6 +217,12 @@ static void for_each_party(pb_rule_ctx *ctx, size_t field, party_fn fn)
 	}
 }
 
+/* A payment in the base currency of at least `min` minor units. */
+static int judged(pb_rule_ctx *ctx, const pb_payment *x, int64_t min)
+{
+	return x->amount != PB_AMOUNT_NONE && x->currency == pb_ctx_currency(ctx) && x->amount >= min;
+}
+
 /* --- payments.round-amount --- */
 
 static void round_party(pb_rule_ctx *ctx, const pb_payment *p, const uint32_t *ix,
@@ -225,17 +231,17 @@ static void round_party(pb_rule_ctx *ctx, const pb_payment *p, const uint32_t *i
 	int64_t unit = pb_param_money(ctx, "round_unit");
 	int64_t min_payments = pb_param_int(ctx, "min_payments");
 	int64_t min_pct = pb_param_millionths(ctx, "min_share_pct");
-	size_t judged = 0, round = 0;
+	size_t njudged = 0, round = 0;
 
 	for (size_t k = 0; k < n; k++) {
 		const pb_payment *x = &p[ix[k]];
-		if (x->amount == PB_AMOUNT_NONE || x->currency != pb_ctx_currency(ctx) || x->amount < unit)
+		if (!judged(ctx, x, unit))
 			continue;
-		judged++;
+		njudged++;
 		round += unit > 0 && x->amount % unit == 0;
 	}
-	if ((int64_t)judged < min_payments ||
-	    (pb_i128)round * 100 * PB_DECIMAL_SCALE < (pb_i128)min_pct * judged)
+	if ((int64_t)njudged < min_payments ||
+	    (pb_i128)round * 100 * PB_DECIMAL_SCALE < (pb_i128)min_pct * njudged)
 		return;
 	pb_finding *f = pb_finding_add(ctx, PB_T_PARTIES, payee, NULL);
 	const pb_party *party = pb_ledger_find(pb_ctx_ledger(ctx), PB_T_PARTIES, payee);
@@ -243,15 +249,14 @@ static void round_party(pb_rule_ctx *ctx, const pb_payment *p, const uint32_t *i
 		pb_finding_evidence(ctx, f, PB_T_PARTIES, party, "payee");
 	for (size_t k = 0; k < n && f->nevidence < 26; k++) {
 		const pb_payment *x = &p[ix[k]];
-		if (x->amount != PB_AMOUNT_NONE && x->currency == pb_ctx_currency(ctx) &&
-		    x->amount >= unit && x->amount % unit == 0)
+		if (judged(ctx, x, unit) && x->amount % unit == 0)
 			pb_finding_evidence(ctx, f, PB_T_PAYMENTS, x, "round payment");
 	}
-	pb_finding_detail(ctx, f, "round", "%zu of %zu", round, judged);
+	pb_finding_detail(ctx, f, "round", "%zu of %zu", round, njudged);
 	pb_finding_detail(ctx, f, "unit", "%s", pb_ctx_money(ctx, unit, pb_ctx_currency(ctx)));
-	f->score = (double)round / (double)judged;
+	f->score = (double)round / (double)njudged;
 	pb_finding_message(ctx, f, "%zu of %s's %zu payments of at least %s are exact multiples of it",
-			   round, payee, judged, pb_ctx_money(ctx, unit, pb_ctx_currency(ctx)));
+			   round, payee, njudged, pb_ctx_money(ctx, unit, pb_ctx_currency(ctx)));
 }
 
 static void run_round_amount(pb_rule_ctx *ctx)
@@ -306,7 +311,7 @@ static void benford_party(pb_rule_ctx *ctx, const pb_payment *p, const uint32_t 
 		ten *= 10; /* 10.00 in minor units: smaller amounts have no two digits */
 	for (size_t k = 0; k < n; k++) {
 		const pb_payment *x = &p[ix[k]];
-		if (x->amount == PB_AMOUNT_NONE || x->currency != pb_ctx_currency(ctx) || x->amount < ten)
+		if (!judged(ctx, x, ten))
 			continue;
 		count[first_two(x->amount)]++;
 		total++;
@@ -331,8 +336,7 @@ static void benford_party(pb_rule_ctx *ctx, const pb_payment *p, const uint32_t 
 			worst = d;
 	for (size_t k = 0; k < n && f->nevidence < 26; k++) {
 		const pb_payment *x = &p[ix[k]];
-		if (x->amount != PB_AMOUNT_NONE && x->currency == pb_ctx_currency(ctx) &&
-		    x->amount >= ten && first_two(x->amount) == worst)
+		if (judged(ctx, x, ten) && first_two(x->amount) == worst)
 			pb_finding_evidence(ctx, f, PB_T_PAYMENTS, x, "payment in the most excessive digit pair");
 	}
 	pb_buf obs, expd;
