@@ -62,6 +62,21 @@ int pb_graph_path(const pb_graph *g, const char *from, const char *to,
 const pb_edge *const *pb_graph_edges(const pb_graph *g, const char *node,
 				     size_t *n);
 
+/*
+ * The officials of an organisation on a date: parties whose employer_id is
+ * the organisation, and the people that an `employee` relationship valid
+ * on that date ties to it.  Each comes with the row that makes them an
+ * official (their party row, else the relationship), for evidence.
+ * Returns a malloc'd array (caller frees), in ledger order, no repeats.
+ */
+typedef struct {
+	const char *id;
+	pb_table table;
+	const void *record;
+} pb_official;
+
+size_t pb_officials_of(pb_ledger *l, const char *org, pb_date on, pb_official **out);
+
 /* For rules: a path as text, "OFF-1 -[spouse]-> P-2 -[director]-> SUP-3"
  * (arrows follow the direction recorded); and its edges as evidence and
  * as the finding's structured path (f->path). */

@@ -57,14 +57,13 @@ static pb_date award_date(const pb_contract *c)
 }
 
 static void chain_finding(pb_rule_ctx *ctx, const pb_contract *c,
-			  const pb_party *official, const pb_path *p)
+			  const pb_official *official, const pb_path *p)
 {
 	const char *path = pb_path_text(ctx, p);
 	char d[11];
-	pb_finding *f = pb_finding_add(ctx, PB_T_CONTRACTS, c->contract_id,
-				       official->party_id);
+	pb_finding *f = pb_finding_add(ctx, PB_T_CONTRACTS, c->contract_id, official->id);
 
-	pb_finding_evidence(ctx, f, PB_T_PARTIES, official, "official");
+	pb_finding_evidence(ctx, f, official->table, official->record, "official");
 	pb_path_evidence(ctx, f, p);
 	pb_finding_evidence(ctx, f, PB_T_CONTRACTS, c, "contract");
 	pb_finding_detail(ctx, f, "path", "%s", path);
@@ -73,7 +72,7 @@ static void chain_finding(pb_rule_ctx *ctx, const pb_contract *c,
 	f->score = 1.0 / (double)p->nedges;
 	pb_finding_message(ctx, f,
 		"%s, an official of buyer %s, is linked to supplier %s on the award date %s: %s -> contract %s",
-		official->party_id, c->buyer_id, c->supplier_id,
+		official->id, c->buyer_id, c->supplier_id,
 		pb_date_format(award_date(c), d), path, c->contract_id);
 }
 
@@ -95,18 +94,16 @@ static void run_official_linked(pb_rule_ctx *ctx)
 			continue;
 		}
 		const char *supplier = pb_parties_entity(pp, c[i].supplier_id);
-		size_t nof;
-		const uint32_t *off = pb_ledger_group(l, PB_T_PARTIES,
-						      offsetof(pb_party, employer_id),
-						      c[i].buyer_id, &nof);
+		pb_official *off;
+		size_t nof = pb_officials_of(l, c[i].buyer_id, on, &off);
 		for (size_t k = 0; k < nof; k++) {
-			const pb_party *official = pb_ledger_at(l, PB_T_PARTIES, off[k]);
 			pb_path p;
-			if (pb_graph_path(g, pb_parties_entity(pp, official->party_id),
+			if (pb_graph_path(g, pb_parties_entity(pp, off[k].id),
 					  supplier, on, hops, personal_link, NULL, &p) &&
 			    ends_in_control(&p, supplier))
-				chain_finding(ctx, &c[i], official, &p);
+				chain_finding(ctx, &c[i], &off[k], &p);
 		}
+		free(off);
 	}
 	if (undated)
 		pb_ctx_note(ctx, "skipped %zu contracts with no award or signature date", undated);

@@ -13,6 +13,7 @@
  * for technology transfer in some national policies.
  * Thresholds: TI-DS defaults (RULES.md); all are parameters.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "../engine/graph.h"
@@ -288,33 +289,31 @@ static void run_linked_beneficiary(pb_rule_ctx *ctx)
 		pb_date on = c->signed_on != PB_DATE_NONE ? c->signed_on : c->awarded_on;
 		if (on == PB_DATE_NONE)
 			on = pb_ctx_as_of(ctx);
-		size_t nof;
-		const uint32_t *off = pb_ledger_group(l, PB_T_PARTIES,
-						      offsetof(pb_party, employer_id),
-						      c->buyer_id, &nof);
+		pb_official *off;
+		size_t nof = pb_officials_of(l, c->buyer_id, on, &off);
 		for (size_t k = 0; k < nof; k++) {
-			const pb_party *official = pb_ledger_at(l, PB_T_PARTIES, off[k]);
-			const char *who = pb_parties_entity(pp, official->party_id);
+			const pb_official *official = &off[k];
+			const char *who = pb_parties_entity(pp, official->id);
 			const char *ben = pb_parties_entity(pp, o[i].beneficiary_id);
 			pb_path p;
 			int same = who == ben;
 			if (!same && !pb_graph_path(g, who, ben, on, hops,
 						    personal_link, NULL, &p))
 				continue;
-			pb_finding *f = pb_finding_add(ctx, PB_T_OFFSETS, o[i].offset_id,
-						       official->party_id);
+			pb_finding *f = pb_finding_add(ctx, PB_T_OFFSETS, o[i].offset_id, official->id);
 			offset_evidence(ctx, f, &o[i]);
-			pb_finding_evidence(ctx, f, PB_T_PARTIES, official, "official");
+			pb_finding_evidence(ctx, f, official->table, official->record, "official");
 			if (!same)
 				pb_path_evidence(ctx, f, &p);
 			offset_details(ctx, f, &o[i]);
-			const char *path = same ? official->party_id : pb_path_text(ctx, &p);
+			const char *path = same ? official->id : pb_path_text(ctx, &p);
 			pb_finding_detail(ctx, f, "path", "%s", path);
 			f->score = same ? 1.0 : 1.0 / (double)p.nedges;
 			pb_finding_message(ctx, f,
 				"offset beneficiary %s is linked to %s, an official of buyer %s: %s",
-				o[i].beneficiary_id, official->party_id, c->buyer_id, path);
+				o[i].beneficiary_id, official->id, c->buyer_id, path);
 		}
+		free(off);
 	}
 }
 

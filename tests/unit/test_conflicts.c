@@ -122,6 +122,13 @@ static void test_conflicts(void **state)
 	/* Same name as OFF-3, no identifier link. */
 	link("P-OWN", "SUP-D", "owner", NULL, NULL);
 	link("P-OWN2", "SUP-B", "owner", NULL, NULL);
+	/* OFF-4 is an official through an employee relationship, not through
+	 * employer_id, and owns SUP-E. */
+	party("OFF-4", "Anton Grell", NULL, NULL, NULL, NULL);
+	party("SUP-E", "Epsilon AB", NULL, NULL, NULL, NULL);
+	link("OFF-4", "MOD", "employee", "2020-01-01", NULL);
+	link("OFF-4", "SUP-E", "owner", NULL, NULL);
+	contract("C-5", "MOD", "SUP-E", "2024-02-01");
 	contract("C-1", "MOD", "SUP-A", "2024-02-01");
 	contract("C-2", "MOD", "SUP-D", "2024-02-01");
 	contract("C-3", "MOD", "SUP-B", "2024-02-01");
@@ -132,8 +139,10 @@ static void test_conflicts(void **state)
 	pb_config_init(&cfg);
 	pb_audit *a = pb_audit_run(L, &cfg, D("2024-06-30"));
 
-	assert_int_equal(fired(a, "conflicts.official-linked-supplier", s, f), 1);
+	assert_int_equal(fired(a, "conflicts.official-linked-supplier", s, f), 2);
 	assert_string_equal(s[0], "C-1");
+	assert_string_equal(s[1], "C-5");
+	assert_int_equal(f[1]->severity, PB_SEV_CRITICAL); /* one hop */
 	assert_non_null(strstr(f[0]->message, "OFF-1 -[spouse]-> SP-1 -[director]-> SUP-A"));
 	assert_int_equal(f[0]->severity, PB_SEV_HIGH);
 
