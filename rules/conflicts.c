@@ -122,12 +122,38 @@ const pb_rule pb_rule_official_linked_supplier = {
 	.run = run_official_linked,
 };
 
-/* Officials are parties with an employer; suppliers are anyone a contract
- * or payment went to. */
-static int is_official(const pb_party *p)
+/* Officials are parties with an employer, the role official, or an
+ * employee relationship to a buyer; suppliers are anyone a contract or
+ * payment went to. */
+static int is_buyer(pb_ledger *l, const char *id)
 {
-	return p->employer_id != NULL ||
-	       (p->roles && strstr(p->roles, "official") != NULL);
+	const pb_party *p = pb_ledger_find(l, PB_T_PARTIES, id);
+	size_t n;
+
+	if (p && p->roles && strstr(p->roles, "buyer"))
+		return 1;
+	pb_ledger_group(l, PB_T_CONTRACTS, offsetof(pb_contract, buyer_id), id, &n);
+	if (n)
+		return 1;
+	pb_ledger_group(l, PB_T_TENDERS, offsetof(pb_tender, buyer_id), id, &n);
+	return n > 0;
+}
+
+static int is_official(pb_ledger *l, const pb_party *p)
+{
+	size_t n;
+
+	if (p->employer_id || (p->roles && strstr(p->roles, "official")))
+		return 1;
+	/* Employees of a buyer recorded as relationships count too. */
+	const uint32_t *ri = pb_ledger_group(l, PB_T_RELATIONSHIPS,
+					     offsetof(pb_relationship, from_id), p->party_id, &n);
+	for (size_t i = 0; i < n; i++) {
+		const pb_relationship *r = pb_ledger_at(l, PB_T_RELATIONSHIPS, ri[i]);
+		if (r->kind && !strcmp(r->kind, "employee") && is_buyer(l, r->to_id))
+			return 1;
+	}
+	return 0;
 }
 
 static int is_supplier(pb_ledger *l, const pb_party *p)
@@ -156,13 +182,13 @@ static void shared_key(pb_rule_ctx *ctx, size_t key_offset, key_lookup_fn lookup
 
 	for (size_t i = 0; i < n; i++) {
 		const char *key = *(const char *const *)((const char *)pb_parties_keys(pp, i) + key_offset);
-		if (!key || !is_supplier(l, &parties[i]) || is_official(&parties[i]))
+		if (!key || !is_supplier(l, &parties[i]) || is_official(l, &parties[i]))
 			continue;
 		size_t m;
 		const uint32_t *same = lookup(pp, key, &m);
 		for (size_t k = 0; k < m; k++) {
 			const pb_party *off = &parties[same[k]];
-			if (!is_official(off) || off == &parties[i])
+			if (!is_official(l, off) || off == &parties[i])
 				continue;
 			pb_finding *f = pb_finding_add(ctx, PB_T_PARTIES, parties[i].party_id,
 						       off->party_id);
@@ -275,7 +301,7 @@ static size_t decode_names(pb_rule_ctx *ctx, int officials, struct decoded **out
 
 	for (size_t i = 0; i < np; i++) {
 		const pb_party_keys *k = pb_parties_keys(pp, i);
-		if (!k->name || is_official(&parties[i]) != officials)
+		if (!k->name || is_official(l, &parties[i]) != officials)
 			continue;
 		if (!officials) {
 			/* Only people who own or direct someone. */
