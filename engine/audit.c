@@ -207,6 +207,8 @@ void pb_finding_evidence(pb_rule_ctx *ctx, pb_finding *f, pb_table t,
 		e->id = "";
 	e->source = pb_row_source(ctx->ledger, record);
 	e->role = role ? role : e->table;
+	e->extra = ((const pb_row *)record)->extra;
+	e->nextra = ((const pb_row *)record)->nextra;
 }
 
 void pb_finding_message(pb_rule_ctx *ctx, pb_finding *f, const char *fmt, ...)

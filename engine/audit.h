@@ -58,6 +58,8 @@ typedef struct {
 	const char *id;     /* the record's primary key */
 	const char *source; /* "file:line" */
 	const char *role;   /* why it is evidence: "contract", "duplicate" */
+	const pb_attr *extra; /* the row's unknown columns, kept for reviewers */
+	uint32_t nextra;
 } pb_evidence;
 
 typedef struct {

@@ -463,7 +463,7 @@ static void charts(xmlNodePtr td, const pb_finding *f)
 
 static void evidence_row(xmlNodePtr tb, const pb_finding *f)
 {
-	static const char *const cols[] = {"role", "table", "id", "source", NULL};
+	static const char *const cols[] = {"role", "table", "id", "source", "other columns", NULL};
 	xmlNodePtr tr = el_class(tb, "tr", "ev", NULL);
 	xmlNodePtr td = el(tr, "td", NULL);
 
@@ -498,6 +498,13 @@ static void evidence_row(xmlNodePtr tb, const pb_finding *f)
 		el(r, "td", f->evidence[i].table);
 		el(r, "td", f->evidence[i].id);
 		el(el(r, "td", NULL), "code", f->evidence[i].source);
+		pb_buf x;
+		pb_buf_init(&x);
+		for (uint32_t k = 0; k < f->evidence[i].nextra; k++)
+			pb_buf_addf(&x, "%s%s = %s", k ? "; " : "", f->evidence[i].extra[k].name,
+				    f->evidence[i].extra[k].value);
+		el_class(r, "td", "muted", x.data);
+		pb_buf_release(&x);
 	}
 }
 

@@ -126,6 +126,13 @@ static json_t *finding_json(const pb_finding *f)
 		json_object_set_new(e, "id", text(f->evidence[i].id));
 		json_object_set_new(e, "source", text(f->evidence[i].source));
 		json_object_set_new(e, "role", text(f->evidence[i].role));
+		if (f->evidence[i].nextra) {
+			json_t *x = json_object();
+			for (uint32_t k = 0; k < f->evidence[i].nextra; k++)
+				json_object_set_new(x, f->evidence[i].extra[k].name,
+						    text(f->evidence[i].extra[k].value));
+			json_object_set_new(e, "extra", x);
+		}
 		json_array_append_new(ev, e);
 	}
 	json_object_set_new(o, "evidence", ev);

@@ -53,6 +53,10 @@ cmp -s "$T/ids.a" "$T/ids.c" && ok "finding ids stable across input order" || ba
 jq -e '[.findings[] | select((.evidence | length) == 0 or any(.evidence[]; (.source | test(":[0-9]+(#.*)?$")) | not))] | length == 0' \
 	"$T/a/findings.json" >/dev/null && ok "every finding has file:line evidence" || bad "finding without file:line evidence"
 
+# 4a. Unknown columns are kept and shown with the evidence.
+jq -e 'any(.findings[].evidence[]; .extra.contract_title == "Marine diesel Q2")' "$T/a/findings.json" >/dev/null &&
+	ok "extra columns shown in evidence" || bad "extra column contract_title missing from evidence"
+
 # 4b. The JSON report follows its published schema (when a validator is here).
 if python3 -c 'import jsonschema' 2>/dev/null; then
 	python3 -c 'import json, sys, jsonschema
