@@ -8,6 +8,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <errno.h>
 #include <fnmatch.h>
+#include <iconv.h>
 #include <ini.h>
 #include <pcre2.h>
 #include <stdlib.h>
@@ -400,8 +401,16 @@ static int profile_key(struct loader *ld, const char *name, const char *key,
 		free(p->date_format);
 		p->date_format = pb_xstrdup(value);
 	} else if (!strcmp(key, "encoding")) {
+		/* glibc's iconv knows "latin1" and "ISO-8859-1" but not the
+		 * spelling people write most. */
+		const char *enc = pb_strcaseeq(value, "latin-1") || pb_strcaseeq(value, "latin_1")
+				  ? "ISO-8859-1" : value;
+		iconv_t cd = iconv_open("UTF-8", enc);
+		if (cd == (iconv_t)-1)
+			return fail(ld, "[profile %s] encoding '%s' is not known to iconv", name, value);
+		iconv_close(cd);
 		free(p->encoding);
-		p->encoding = pb_xstrdup(value);
+		p->encoding = pb_xstrdup(enc);
 	} else if (!strncmp(key, "col.", 4) && key[4]) {
 		p->renames = pb_xreallocarray(p->renames, p->nrenames + 1,
 					      sizeof(*p->renames));

@@ -141,6 +141,7 @@ static void test_errors(void **state)
 	expect_error("[profile x]\ndate_format = DD/MM\n", "date_format 'DD/MM'");
 	expect_error("[profile x]\ntable = ledger\n", "table 'ledger'");
 	expect_error("[profile x]\nmapping = y\n", "unknown key 'mapping'");
+	expect_error("[profile x]\nencoding = klingon-8\n", "encoding 'klingon-8' is not known to iconv");
 	expect_error("this is not ini\n", "not a valid INI line");
 }
 
