@@ -46,7 +46,7 @@ static const char css[] =
 	".muted{color:var(--muted)}.filters{display:flex;gap:10px;flex-wrap:wrap;"
 	"margin:0 0 10px}.filters input{min-width:260px}select,input,button{font:inherit;"
 	"padding:3px 6px}tr.finding{cursor:pointer}tr.finding:hover{background:#f3f6fb}"
-	"tr.ev td{background:#fafbfc;padding:8px 16px 12px 40px}tr.ev table{width:auto;"
+	"tr.ev>td{background:#fafbfc;padding:8px 16px 12px 40px}ol.chain code{margin-left:10px;color:#5b6575}tr.ev table{width:auto;"
 	"min-width:60%}ol.chain{margin:6px 0;padding-left:20px}code{font-size:12px}"
 	"dl.details{display:grid;grid-template-columns:max-content auto;gap:2px 14px;"
 	"margin:8px 0}dl.details dt{color:var(--muted)}dl.details dd{margin:0}"
