@@ -14,6 +14,7 @@
  * and 15% of works; the catalogue default is 20%); 1%
  * tolerance for overpayment (rounding, bank charges) - WB, ACFE.
  */
+#include "../engine/parties.h"
 #include "rules.h"
 
 /* The contract's value after its latest amendment that sets one (ties:
@@ -278,28 +279,40 @@ const pb_rule pb_rule_duration_extension = {
 
 /* --- execution.payment-without-contract --- */
 
+/* "buyer\x1fsupplier" of entities (registry twins merged), interned. */
+static const char *pair_key(pb_rule_ctx *ctx, const char *buyer, const char *supplier)
+{
+	const pb_parties *pp = pb_ctx_parties(ctx);
+	pb_ledger *l = pb_ctx_ledger(ctx);
+	pb_buf b;
+
+	pb_buf_init(&b);
+	pb_buf_addf(&b, "%s\x1f%s", pb_parties_entity(pp, buyer), pb_parties_entity(pp, supplier));
+	const char *k = pb_ledger_intern(l, b.data, b.len);
+	pb_buf_release(&b);
+	return k;
+}
+
 static void run_payment_without_contract(pb_rule_ctx *ctx)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
-	size_t n;
+	size_t n, nc;
 	const pb_payment *p = pb_ledger_payments(l, &n);
+	const pb_contract *c = pb_ledger_contracts(l, &nc);
 	int64_t threshold = pb_param_money(ctx, "threshold");
+	pb_ptrmap *pairs = pb_ptrmap_new();
+	uint32_t dummy;
 
+	for (size_t k = 0; k < nc; k++)
+		if (c[k].buyer_id && c[k].supplier_id)
+			pb_ptrmap_put(pairs, pair_key(ctx, c[k].buyer_id, c[k].supplier_id), 1);
 	for (size_t i = 0; i < n; i++) {
 		if (!p[i].payee_id || !p[i].payer_id || p[i].amount == PB_AMOUNT_NONE ||
 		    p[i].currency != pb_ctx_currency(ctx) || p[i].amount < threshold)
 			continue;
 		if (p[i].contract_id && pb_ledger_find(l, PB_T_CONTRACTS, p[i].contract_id))
 			continue;
-		size_t nc;
-		const uint32_t *ci = pb_ledger_group(l, PB_T_CONTRACTS, offsetof(pb_contract, supplier_id),
-						     p[i].payee_id, &nc);
-		int has = 0;
-		for (size_t k = 0; k < nc && !has; k++) {
-			const pb_contract *c = pb_ledger_at(l, PB_T_CONTRACTS, ci[k]);
-			has = c->buyer_id == p[i].payer_id;
-		}
-		if (has)
+		if (pb_ptrmap_get(pairs, pair_key(ctx, p[i].payer_id, p[i].payee_id), &dummy))
 			continue;
 		pb_finding *f = pb_finding_add(ctx, PB_T_PAYMENTS, p[i].payment_id, NULL);
 		pb_finding_evidence(ctx, f, PB_T_PAYMENTS, &p[i], "payment");
@@ -312,6 +325,7 @@ static void run_payment_without_contract(pb_rule_ctx *ctx)
 				   p[i].contract_id ? p[i].contract_id : "",
 				   p[i].contract_id ? ", which is not in the contracts)" : "");
 	}
+	pb_ptrmap_free(pairs);
 }
 
 const pb_rule pb_rule_payment_without_contract = {
