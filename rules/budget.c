@@ -153,53 +153,80 @@ const pb_rule pb_rule_budget_unbudgeted = {
 
 /* --- budget.classified-share --- */
 
-static void run_classified_share(pb_rule_ctx *ctx)
+static const pb_budget_line *group_base;
+
+/* Budget lines by organisation, year and currency, then file order. */
+static int by_org_year(const void *pa, const void *pb)
+{
+	const pb_budget_line *x = &group_base[*(const uint32_t *)pa];
+	const pb_budget_line *y = &group_base[*(const uint32_t *)pb];
+	int c = strcmp(x->org_id, y->org_id);
+
+	if (c)
+		return c;
+	if (x->fiscal_year != y->fiscal_year)
+		return x->fiscal_year < y->fiscal_year ? -1 : 1;
+	if ((c = strcmp(x->currency ? x->currency : "", y->currency ? y->currency : "")))
+		return c;
+	return *(const uint32_t *)pa < *(const uint32_t *)pb ? -1 : 1;
+}
+
+static void classified_group(pb_rule_ctx *ctx, const pb_budget_line *b, const uint32_t *ix,
+			     size_t n)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
-	size_t n;
-	const pb_budget_line *b = pb_ledger_budget(l, &n);
 	int64_t max_pct = pb_param_millionths(ctx, "max_share_pct");
-	char *done = pb_xcalloc(n + 1, 1);
+	pb_i128 total = 0, secret = 0;
+	const pb_budget_line *first = &b[ix[0]];
 
-	/* One pass per (organisation, year, currency) group, at its first line. */
-	for (size_t i = 0; i < n; i++) {
-		if (done[i] || !b[i].org_id)
+	for (size_t k = 0; k < n; k++) {
+		const pb_budget_line *x = &b[ix[k]];
+		int64_t v = x->revised != PB_AMOUNT_NONE ? x->revised : x->appropriated;
+		if (v == PB_AMOUNT_NONE || v <= 0)
 			continue;
-		pb_i128 total = 0, secret = 0;
-		size_t lines = 0;
-		for (size_t k = i; k < n; k++) {
-			if (b[k].org_id != b[i].org_id || b[k].fiscal_year != b[i].fiscal_year ||
-			    b[k].currency != b[i].currency)
-				continue;
-			done[k] = 1;
-			int64_t v = b[k].revised != PB_AMOUNT_NONE ? b[k].revised : b[k].appropriated;
-			if (v == PB_AMOUNT_NONE || v <= 0)
-				continue;
-			total += v;
-			lines++;
-			if (b[k].classified == 1)
-				secret += v;
-		}
-		if (total <= 0 || secret * 100 * PB_DECIMAL_SCALE <= (pb_i128)max_pct * total)
-			continue;
-		double pct = (double)secret * 100.0 / (double)total;
-		const char *disc = pb_arena_printf(pb_ledger_arena(l), "%lld", (long long)b[i].fiscal_year);
-		pb_finding *f = pb_finding_add(ctx, PB_T_PARTIES, b[i].org_id, disc);
-		for (size_t k = i; k < n; k++)
-			if (b[k].org_id == b[i].org_id && b[k].fiscal_year == b[i].fiscal_year &&
-			    b[k].currency == b[i].currency && b[k].classified == 1)
-				pb_finding_evidence(ctx, f, PB_T_BUDGET, &b[k], "classified line");
-		int64_t t64 = total > INT64_MAX ? INT64_MAX : (int64_t)total;
-		int64_t s64 = secret > INT64_MAX ? INT64_MAX : (int64_t)secret;
-		pb_finding_detail(ctx, f, "classified", "%s", pb_ctx_money(ctx, s64, b[i].currency));
-		pb_finding_detail(ctx, f, "total", "%s", pb_ctx_money(ctx, t64, b[i].currency));
-		pb_finding_detail(ctx, f, "share_pct", "%.1f", pct);
-		f->score = pct >= 50.0 ? 1.0 : pct / 50.0;
-		pb_finding_message(ctx, f, "%.1f%% of %s's %lld budget (%s of %s) is classified",
-				   pct, b[i].org_id, (long long)b[i].fiscal_year,
-				   pb_ctx_money(ctx, s64, b[i].currency), pb_ctx_money(ctx, t64, b[i].currency));
+		total += v;
+		if (x->classified == 1)
+			secret += v;
 	}
-	free(done);
+	if (total <= 0 || secret * 100 * PB_DECIMAL_SCALE <= (pb_i128)max_pct * total)
+		return;
+	double pct = (double)secret * 100.0 / (double)total;
+	const char *disc = pb_arena_printf(pb_ledger_arena(l), "%lld", (long long)first->fiscal_year);
+	pb_finding *f = pb_finding_add(ctx, PB_T_PARTIES, first->org_id, disc);
+	for (size_t k = 0; k < n; k++)
+		if (b[ix[k]].classified == 1)
+			pb_finding_evidence(ctx, f, PB_T_BUDGET, &b[ix[k]], "classified line");
+	int64_t t64 = total > INT64_MAX ? INT64_MAX : (int64_t)total;
+	int64_t s64 = secret > INT64_MAX ? INT64_MAX : (int64_t)secret;
+	pb_finding_detail(ctx, f, "classified", "%s", pb_ctx_money(ctx, s64, first->currency));
+	pb_finding_detail(ctx, f, "total", "%s", pb_ctx_money(ctx, t64, first->currency));
+	pb_finding_detail(ctx, f, "share_pct", "%.1f", pct);
+	f->score = pct >= 50.0 ? 1.0 : pct / 50.0;
+	pb_finding_message(ctx, f, "%.1f%% of %s's %lld budget (%s of %s) is classified",
+			   pct, first->org_id, (long long)first->fiscal_year,
+			   pb_ctx_money(ctx, s64, first->currency), pb_ctx_money(ctx, t64, first->currency));
+}
+
+static void run_classified_share(pb_rule_ctx *ctx)
+{
+	size_t n, m = 0;
+	const pb_budget_line *b = pb_ledger_budget(pb_ctx_ledger(ctx), &n);
+	uint32_t *ix = pb_xcalloc(n + 1, sizeof(*ix));
+
+	for (size_t i = 0; i < n; i++)
+		if (b[i].org_id)
+			ix[m++] = (uint32_t)i;
+	group_base = b;
+	qsort(ix, m, sizeof(*ix), by_org_year);
+	for (size_t s = 0; s < m;) {
+		size_t e = s + 1;
+		while (e < m && b[ix[e]].org_id == b[ix[s]].org_id &&
+		       b[ix[e]].fiscal_year == b[ix[s]].fiscal_year && b[ix[e]].currency == b[ix[s]].currency)
+			e++;
+		classified_group(ctx, b, ix + s, e - s);
+		s = e;
+	}
+	free(ix);
 }
 
 const pb_rule pb_rule_budget_classified_share = {
