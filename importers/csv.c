@@ -33,10 +33,11 @@
 
 struct reader {
 	FILE *f;
-	char buf[PIECE_BYTES];
+	char buf[PIECE_BYTES + 1]; /* +1: room to look past a CR */
 	size_t len, pos;
 	off_t buf_offset; /* file offset of buf[0] */
 	int eof;
+	int cr_lines;     /* a lone CR ends a line (classic Mac files) */
 };
 
 static void reader_seek(struct reader *r, off_t offset)
@@ -47,31 +48,70 @@ static void reader_seek(struct reader *r, off_t offset)
 	r->eof = 0;
 }
 
-/* Next piece: up to and including '\n', or what the buffer holds.
- * Returns 0 at end of file. */
+/* Moves the unread bytes to the front and reads behind them. */
+static void reader_fill(struct reader *r)
+{
+	size_t k;
+
+	if (r->eof || r->len - r->pos == sizeof(r->buf))
+		return;
+	memmove(r->buf, r->buf + r->pos, r->len - r->pos);
+	r->buf_offset += (off_t)r->pos;
+	r->len -= r->pos;
+	r->pos = 0;
+	k = fread(r->buf + r->len, 1, sizeof(r->buf) - r->len, r->f);
+	r->len += k;
+	if (k == 0 || feof(r->f) || ferror(r->f))
+		r->eof = 1;
+}
+
+/* Length of the line at s (terminator included) within avail bytes, or 0
+ * if no terminator is there yet.  *more: a CR is last and the byte after
+ * it, which may be its LF, is not buffered. */
+static size_t line_length(const struct reader *r, const char *s, size_t avail,
+			  size_t lim, int *more)
+{
+	*more = 0;
+	for (size_t i = 0; i < lim; i++) {
+		if (s[i] == '\n')
+			return i + 1;
+		if (s[i] == '\r' && r->cr_lines) {
+			if (i + 1 == avail && !r->eof)
+				*more = 1;
+			return i + 1 + (i + 1 < avail && s[i + 1] == '\n');
+		}
+	}
+	return 0;
+}
+
+/* Next piece: one line with its terminator, or at most PIECE_BYTES of a
+ * longer line.  Returns 0 at end of file. */
 static int reader_next(struct reader *r, const char **p, size_t *n,
 		       int *ends_line, off_t *offset)
 {
-	if (r->pos == r->len) {
-		if (r->eof)
+	for (int tries = 0;; tries++) {
+		if (r->pos == r->len)
+			reader_fill(r);
+		size_t avail = r->len - r->pos;
+		if (avail == 0)
 			return 0;
-		r->buf_offset += (off_t)r->len;
-		r->len = fread(r->buf, 1, sizeof(r->buf), r->f);
-		r->pos = 0;
-		if (r->len == 0) {
-			r->eof = 1;
-			return 0;
+		const char *start = r->buf + r->pos;
+		size_t lim = avail < PIECE_BYTES ? avail : PIECE_BYTES;
+		int more;
+		size_t take = line_length(r, start, avail, lim, &more);
+		/* A line cut by the end of the buffer: read on once, so that
+		 * short lines are never split into pieces. */
+		if (tries == 0 && !r->eof && (more || (!take && avail < PIECE_BYTES))) {
+			reader_fill(r);
+			continue;
 		}
+		*ends_line = take != 0;
+		*n = take ? take : lim;
+		*p = start;
+		*offset = r->buf_offset + (off_t)r->pos;
+		r->pos += *n;
+		return 1;
 	}
-	const char *start = r->buf + r->pos;
-	const char *nl = memchr(start, '\n', r->len - r->pos);
-	size_t take = nl ? (size_t)(nl - start) + 1 : r->len - r->pos;
-	*p = start;
-	*n = take;
-	*ends_line = nl != NULL;
-	*offset = r->buf_offset + (off_t)r->pos;
-	r->pos += take;
-	return 1;
 }
 
 /* --- importer state --- */
@@ -316,8 +356,12 @@ static const pb_table_def *choose_table(struct csv_state *st)
 	const char *name = st->forced ? st->forced
 			   : st->profile && st->profile->table ? st->profile->table : NULL;
 
-	if (name)
-		return pb_table_find(name);
+	if (name) {
+		const pb_table_def *def = pb_table_find(name);
+		if (!def)
+			fail(st, "table '%s' is not a canonical table", name);
+		return def;
+	}
 	for (int t = 0; t < PB_T_COUNT; t++)
 		if (stem_matches(st->path, pb_table_get(t)->name))
 			return pb_table_get(t);
@@ -604,6 +648,7 @@ static void keep_extras(struct csv_state *st, pb_row *row)
 	for (size_t i = 0; i < st->ncols; i++) {
 		size_t n;
 		const char *s = field(st, i, &n);
+		pb_trim(&s, &n);
 		if (st->map[i] != COL_EXTRA || n == 0)
 			continue;
 		a[k].name = pb_ledger_intern(st->l, st->names[i], strlen(st->names[i]));
@@ -657,7 +702,9 @@ static char sniff_delimiter(const char *line, size_t n)
 	static const char cand[3] = {',', ';', '\t'};
 	int quoted = 0;
 
-	for (size_t i = 0; i < n && line[i] != '\n'; i++) {
+	for (size_t i = 0; i < n; i++) {
+		if (!quoted && (line[i] == '\n' || line[i] == '\r'))
+			break;
 		if (line[i] == '"')
 			quoted = !quoted;
 		for (int k = 0; !quoted && k < 3; k++)
@@ -714,6 +761,7 @@ struct feed {
 	uint64_t line;   /* number of the line the next piece belongs to */
 	int line_start;  /* the next piece starts a line */
 	int skipping;    /* discard the rest of the current line */
+	int line_blank;  /* the current line so far holds only blanks */
 	char delim;
 };
 
@@ -728,6 +776,17 @@ static void resync_after_record(struct csv_state *st, struct feed *fd)
 	parser_start(st, fd->delim);
 }
 
+/* libcsv skips a line of only spaces and tabs without starting a record,
+ * so such a line must not make the next record's line number its own. */
+static int blank_line(const char *p, size_t n, char delim)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!(p[i] == ' ' || (p[i] == '\t' && delim != '\t') || p[i] == '\r' ||
+		      p[i] == '\n'))
+			return 0;
+	return 1;
+}
+
 /* Returns 1 when it moved the reader back (the caller must not advance
  * its line count), else 0. */
 static int feed_piece(struct csv_state *st, struct feed *fd, const char *p,
@@ -735,6 +794,8 @@ static int feed_piece(struct csv_state *st, struct feed *fd, const char *p,
 {
 	size_t max_record = st->cfg->max_field_bytes * 4;
 
+	if (fd->line_start)
+		fd->line_blank = 1;
 	if (fd->line_start && !st->in_record) {
 		st->record_line = fd->line;
 		st->record_offset = offset;
@@ -752,7 +813,7 @@ static int feed_piece(struct csv_state *st, struct feed *fd, const char *p,
 		resync_after_record(st, fd);
 		return 1;
 	}
-	int blank = fd->line_start && (n == 1 || (n == 2 && p[0] == '\r')) && ends_line;
+	fd->line_blank &= blank_line(p, n, fd->delim);
 	st->row_ended = 0;
 	if (csv_parse(&st->parser, p, n, on_field, on_row, st) != n) {
 		reject(st, "malformed quoting (a quote inside an unquoted field, "
@@ -768,10 +829,9 @@ static int feed_piece(struct csv_state *st, struct feed *fd, const char *p,
 		fd->skipping = !ends_line;
 		return 0;
 	}
-	if (ends_line)
-		st->in_record = st->row_ended ? 0 : (st->in_record || !blank);
-	else
-		st->in_record = 1;
+	/* A record is under way when this piece did not end one and either
+	 * one was already open or the line held more than blanks. */
+	st->in_record = st->row_ended ? 0 : (st->in_record || !fd->line_blank);
 	return 0;
 }
 
@@ -781,12 +841,12 @@ static int finish(struct csv_state *st, struct feed *fd)
 {
 	if (csv_fini(&st->parser, on_field, on_row, st) == 0)
 		return 0;
-	reject(st, "unterminated quoted field (the rest of the file was read as "
-		   "one field; parsing resumed at the next line)");
 	if (st->nrows == 0) {
 		fail(st, "header has an unterminated quoted field");
 		return 0;
 	}
+	reject(st, "unterminated quoted field (the rest of the file was read as "
+		   "one field; parsing resumed at the next line)");
 	resync_after_record(st, fd);
 	return 1;
 }
@@ -824,23 +884,33 @@ static int run_feed(struct csv_state *st, struct feed *fd)
 	return st->failed ? -1 : 0;
 }
 
-/* Reads the first line to sniff the delimiter; fails on an empty file. */
-static int first_line(struct csv_state *st, FILE *f, char *delim)
+/* Finds the header to sniff the delimiter and the line ends from;
+ * fails on a file of nothing but whitespace. */
+static int first_line(struct csv_state *st, struct reader *rd, char *delim)
 {
 	char head[PIECE_BYTES];
-	size_t n = fread(head, 1, sizeof(head), f);
-	size_t start = n >= 3 && !memcmp(head, "\xEF\xBB\xBF", 3) ? 3 : 0;
-	size_t i = start;
+	size_t n, i = 0;
 
-	while (i < n && isspace((unsigned char)head[i]))
-		i++;
-	if (i == n) {
-		fail(st, "file is empty");
-		return -1;
+	for (int chunk = 0;; chunk++) {
+		n = fread(head, 1, sizeof(head), rd->f);
+		i = chunk == 0 && n >= 3 && !memcmp(head, "\xEF\xBB\xBF", 3) ? 3 : 0;
+		while (i < n && isspace((unsigned char)head[i]))
+			i++;
+		if (i < n)
+			break;
+		if (n < sizeof(head)) {
+			fail(st, "file is empty");
+			return -1;
+		}
 	}
 	*delim = st->profile && st->profile->delimiter ? st->profile->delimiter
-						       : sniff_delimiter(head + start, n - start);
-	rewind(f);
+						       : sniff_delimiter(head + i, n - i);
+	/* Line ends are those of the header: a lone CR there means a classic
+	 * Mac file; elsewhere a CR is data (or half of a CRLF). */
+	const char *end = memchr(head + i, '\n', n - i);
+	const char *cr = memchr(head + i, '\r', (end ? (size_t)(end - head) : n) - i);
+	rd->cr_lines = cr && cr + 1 < head + n && cr[1] != '\n';
+	rewind(rd->f);
 	return 0;
 }
 
@@ -900,7 +970,7 @@ static int csv_import(pb_ledger *l, const char *path, const char *table,
 	fd.line = 1;
 	fd.line_start = 1;
 	int rc = -1;
-	if (first_line(&st, f, &fd.delim) == 0 && open_encoding(&st) == 0) {
+	if (first_line(&st, &fd.rd, &fd.delim) == 0 && open_encoding(&st) == 0) {
 		parser_start(&st, fd.delim);
 		rc = run_feed(&st, &fd);
 		csv_free(&st.parser);

@@ -7,7 +7,8 @@
 #   stderr TEXT       standard error contains TEXT
 #   html-absent TEXT / html-present TEXT   raw text in report.html
 #   csv-absent TEXT / csv-present TEXT     raw text in findings.csv
-# Every run has a time limit: a hostile file must not hang probity.
+# Every run has a time limit (20 s): a hostile file must not hang probity.
+# Exit 3 must name the input in standard error.
 # Usage: PROBITY=build/probity sh tests/bad/run.sh
 set -u
 PROBITY=${PROBITY:-build/probity}
@@ -37,6 +38,13 @@ gen() {
 	awk 'BEGIN { print "payment_id,amount,description"; for (i = 1; i <= 20000; i++)
 		printf "P%d,1,\"%s\n", i, (i % 2 ? "open" : "x\"y") }' >"$T/gen/many-bad-quotes/payments.csv"
 	printf 'exit 0\nread 20000\n' >"$T/gen/many-bad-quotes/expect"
+	# Classic Mac line ends (CR only) and lines of blanks keep line numbers.
+	mkdir -p "$T/gen/mac-line-ends" "$T/gen/blank-lines"
+	printf 'payment_id,amount\rP1,x\rP2,1\r\rP3,1e3\r' >"$T/gen/mac-line-ends/payments.csv"
+	printf 'exit 0\nread 3\nimported 1\nreject 2 amount '"'x'"' is not a number\nreject 5 amount '"'1e3'"' is not a number\n' \
+		>"$T/gen/mac-line-ends/expect"
+	printf '\n  \npayment_id;amount\n \t \nP1;NaN\n\nP2;1\n' >"$T/gen/blank-lines/payments.csv"
+	printf 'exit 0\nread 2\nimported 1\nreject 5 amount '"'NaN'"' is not a number\n' >"$T/gen/blank-lines/expect"
 	mkdir -p "$T/gen/xml-deep"
 	{ printf '<?xml version="1.0"?>'; awk 'BEGIN { for (i = 0; i < 100000; i++) printf "<a>";
 		for (i = 0; i < 100000; i++) printf "</a>" }'; } >"$T/gen/xml-deep/notice.xml"
@@ -46,12 +54,21 @@ gen() {
 check_case() {
 	dir=$1 name=$(basename "$1") out="$T/out/$name"
 	mkdir -p "$out"
-	timeout 60 "$PROBITY" audit -o "$out" --format json,html,csv "$dir" >"$out/stdout" 2>"$out/stderr"
+	timeout 20 "$PROBITY" audit -o "$out" --format json,html,csv "$dir" >"$out/stdout" 2>"$out/stderr"
 	rc=$?
 	ok=1
 	want=$(sed -n 's/^exit //p' "$dir/expect")
 	if [ "$rc" -ge 124 ]; then bad "$name: timed out or crashed (status $rc)"; return; fi
 	[ "$rc" = "$want" ] || { bad "$name: exit $rc, want $want: $(head -c 300 "$out/stderr")"; ok=0; }
+	# An input error must say which file (or folder) it is about.
+	if [ "$rc" = 3 ]; then
+		named=0
+		for f in "$dir" "$dir"/*; do
+			[ "$(basename "$f")" = expect ] && continue
+			grep -qF -- "$(basename "$f")" "$out/stderr" && named=1
+		done
+		[ $named -eq 1 ] || { bad "$name: stderr names no input: $(head -c 300 "$out/stderr")"; ok=0; }
+	fi
 	if [ -f "$out/findings.json" ]; then
 		jq -e '[.inputs[] | select(.rows_read != .rows_imported + .rows_rejected)] | length == 0' \
 			"$out/findings.json" >/dev/null || { bad "$name: counts do not reconcile"; ok=0; }

@@ -307,6 +307,122 @@ static void test_directory(void **state)
 	done(&r);
 }
 
+static void test_blank_lines_and_line_ends(void **state)
+{
+	struct run r;
+	(void)state;
+
+	/* Lines of spaces and tabs start no record: the next record keeps
+	 * its own line number.  Leading blank lines do not hide the
+	 * header's delimiter. */
+	pb_config_init(&r.cfg);
+	IMPORT(&r, "payments.csv", "\n \n" "payment_id;amount\n" "   \n" "P1;x\n" " \t \n" "P2;1\n", NULL);
+	assert_int_equal(r.rc, 0);
+	reconciles(r.l);
+	expect_rejection(r.l, 5, "amount 'x' is not a number");
+	assert_int_equal(((const pb_payment *)pb_ledger_at(r.l, PB_T_PAYMENTS, 0))->row.src.line, 7);
+	done(&r);
+
+	/* Classic Mac line ends (a lone CR) count as lines; in a file with
+	 * LF line ends a CR inside a quoted field is data. */
+	pb_config_init(&r.cfg);
+	IMPORT(&r, "payments.csv", "payment_id,amount\rP1,x\rP2,1\r\rP3,y\r", NULL);
+	assert_int_equal(r.rc, 0);
+	expect_rejection(r.l, 2, "amount 'x' is not a number");
+	expect_rejection(r.l, 5, "amount 'y' is not a number");
+	assert_int_equal(((const pb_payment *)pb_ledger_at(r.l, PB_T_PAYMENTS, 0))->row.src.line, 3);
+	done(&r);
+	pb_config_init(&r.cfg);
+	IMPORT(&r, "payments.csv", "payment_id,amount,description\nP1,1,\"a\rb\"\nP2,y,\n", NULL);
+	assert_int_equal(r.rc, 0);
+	expect_rejection(r.l, 3, "amount 'y' is not a number");
+	const pb_payment *p1 = pb_ledger_at(r.l, PB_T_PAYMENTS, 0);
+	assert_string_equal(p1->description, "a\rb");
+	done(&r);
+}
+
+static void test_whitespace_line_longer_than_a_piece(void **state)
+{
+	struct run r;
+	size_t pad = 70000;
+	char *text = malloc(pad + 64);
+	(void)state;
+
+	int k = snprintf(text, 64, "payment_id,amount\n");
+	memset(text + k, ' ', pad);
+	memcpy(text + k + pad, "\nP1,x\n", 6);
+	pb_config_init(&r.cfg);
+	import(&r, "payments.csv", text, (size_t)k + pad + 6, NULL);
+	free(text);
+	assert_int_equal(r.rc, 0);
+	expect_rejection(r.l, 3, "amount 'x' is not a number");
+	done(&r);
+}
+
+static void test_quoting_errors(void **state)
+{
+	struct run r;
+	(void)state;
+
+	/* Text after a closing quote rejects that line only; the next line
+	 * parses.  An unclosed quote at the end re-reads the lines after
+	 * the record's first line, so no good row is lost to it. */
+	pb_config_init(&r.cfg);
+	IMPORT(&r, "payments.csv",
+	       "payment_id,amount,description\n"
+	       "P1,1,\"abc\"x\n"
+	       "P2,2,\"a\"\"b\"\n"
+	       "P3,3,\"open\n"
+	       "P4,4,ok\n", NULL);
+	assert_int_equal(r.rc, 0);
+	reconciles(r.l);
+	expect_rejection(r.l, 2, "malformed quoting");
+	expect_rejection(r.l, 4, "unterminated quoted field");
+	assert_int_equal(pb_ledger_count(r.l, PB_T_PAYMENTS), 2);
+	const pb_payment *p2 = pb_ledger_find(r.l, PB_T_PAYMENTS, pb_ledger_intern(r.l, "P2", 2));
+	assert_string_equal(p2->description, "a\"b");
+	const pb_payment *p4 = pb_ledger_find(r.l, PB_T_PAYMENTS, pb_ledger_intern(r.l, "P4", 2));
+	assert_non_null(p4);
+	assert_int_equal(p4->row.src.line, 5);
+	done(&r);
+
+	/* A broken header is a broken file. */
+	pb_config_init(&r.cfg);
+	IMPORT(&r, "payments.csv", "payment_id,\"amount\nP1,1\n", NULL);
+	assert_int_equal(r.rc, -1);
+	assert_int_equal(r.err.code, PB_EXIT_INPUT);
+	assert_non_null(strstr(r.err.msg, "payments.csv: header has an unterminated quoted field"));
+	done(&r);
+}
+
+static void test_header_errors(void **state)
+{
+	struct run r;
+	(void)state;
+
+	pb_config_init(&r.cfg);
+	IMPORT(&r, "payments.csv", "payment_id,Amount, amount \nP1,1,2\n", NULL);
+	assert_int_equal(r.rc, -1);
+	assert_non_null(strstr(r.err.msg, "names column 'amount' twice"));
+	done(&r);
+	pb_config_init(&r.cfg);
+	IMPORT(&r, "payments.csv", "payment_id\nP1\n", "invoices");
+	assert_int_equal(r.rc, -1);
+	assert_non_null(strstr(r.err.msg, "table 'invoices' is not a canonical table"));
+	done(&r);
+	/* Near miss: names match trimmed and in any case, once each; an
+	 * unknown column is kept as an extra. */
+	pb_config_init(&r.cfg);
+	IMPORT(&r, "payments.csv", "PAYMENT_ID, Amount ,Note\nP1,2, n \n", NULL);
+	assert_int_equal(r.rc, 0);
+	const pb_payment *p = pb_ledger_at(r.l, PB_T_PAYMENTS, 0);
+	assert_int_equal(p->amount, 200);
+	assert_int_equal(p->row.nextra, 1);
+	assert_string_equal(p->row.extra[0].name, "Note");
+	assert_string_equal(p->row.extra[0].value, "n");
+	done(&r);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -325,6 +441,10 @@ int main(void)
 		cmocka_unit_test(test_bad_rows),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_directory),
+		cmocka_unit_test(test_blank_lines_and_line_ends),
+		cmocka_unit_test(test_whitespace_line_longer_than_a_piece),
+		cmocka_unit_test(test_quoting_errors),
+		cmocka_unit_test(test_header_errors),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
