@@ -28,6 +28,11 @@ static void cell(FILE *out, const char *s, int first)
 	csv_fwrite(out, s, strlen(s));
 }
 
+static const char *nz(const char *s)
+{
+	return s ? s : "";
+}
+
 static void row_end(FILE *out)
 {
 	fputs("\r\n", out);
@@ -45,8 +50,8 @@ static void finding_row(FILE *out, const pb_finding *f)
 	snprintf(score, sizeof(score), "%.4f", f->score);
 	pb_buf_init(&ev);
 	for (size_t i = 0; i < f->nevidence; i++)
-		pb_buf_addf(&ev, "%s%s:%s@%s", i ? "; " : "", f->evidence[i].table,
-			    f->evidence[i].id, f->evidence[i].source);
+		pb_buf_addf(&ev, "%s%s:%s@%s", i ? "; " : "", nz(f->evidence[i].table),
+			    nz(f->evidence[i].id), nz(f->evidence[i].source));
 	cell(out, f->id, 1);
 	cell(out, f->rule->id, 0);
 	cell(out, f->rule->family, 0);

@@ -14,6 +14,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <utf8proc.h>
 
 #include "../engine/entities.h"
 #include "../engine/parties.h"
@@ -38,7 +39,7 @@ static const char css[] =
 	".sev{display:inline-block;padding:1px 7px;border-radius:9px;color:#fff;font-size:12px;"
 	"font-weight:600;text-transform:uppercase}span.sev-critical{background:var(--critical)}"
 	"span.sev-high{background:var(--high)}span.sev-medium{background:var(--medium)}"
-	"span.sev-low{background:var(--low)}tr.finding td:first-child{border-left:4px solid transparent}"
+	"span.sev-low{background:var(--low)}tr.finding td:first-child{border-left:4px solid transparent;white-space:nowrap}"
 	"tr.sev-critical td:first-child{border-left-color:var(--critical)}"
 	"tr.sev-high td:first-child{border-left-color:var(--high)}"
 	"tr.sev-medium td:first-child{border-left-color:var(--medium)}"
@@ -53,8 +54,11 @@ static const char css[] =
 	"th[data-sort]{cursor:pointer}th[data-sort]:after{content:' \\2195';color:#9aa3b0}"
 	"svg.chart{display:block;margin:6px 0 10px;max-width:100%;height:auto}"
 	"tr.entity{cursor:pointer}tr.entity.active{background:#fff4d6}"
-	".js tr.ev{display:none}.js tr.ev.open{display:table-row}.hidden{display:none}"
-	"@media print{header{background:none;color:#000}.filters{display:none}"
+	".js tr.ev{display:none}.js tr.ev.open{display:table-row}.hidden{display:none!important}"
+	"button.toggle{display:none;border:0;background:none;padding:0 4px 0 0;cursor:pointer;"
+	"color:var(--muted)}.js button.toggle{display:inline}"
+	"tr.finding[aria-expanded=true] button.toggle{display:inline-block;transform:rotate(90deg)}"
+	"@media print{header{background:none;color:#000}.filters,button.toggle{display:none!important}"
 	".js tr.ev{display:table-row}section{break-inside:avoid}}";
 
 static const char script[] =
@@ -62,7 +66,7 @@ static const char script[] =
 	"var rank={critical:4,high:3,medium:2,low:1};"
 	"var body=document.getElementById('findings-body');if(!body)return;"
 	"function rows(){return Array.prototype.slice.call(body.querySelectorAll('tr.finding'));}"
-	"rows().forEach(function(r){r.addEventListener('click',function(){"
+	"rows().forEach(function(r){r.setAttribute('aria-expanded','false');r.addEventListener('click',function(){"
 	"var ev=r.nextElementSibling;if(ev&&ev.classList.contains('ev'))ev.classList.toggle('open');"
 	"r.setAttribute('aria-expanded',ev&&ev.classList.contains('open')?'true':'false');});});"
 	"var sev=document.getElementById('f-severity'),fam=document.getElementById('f-family'),"
@@ -84,8 +88,10 @@ static const char script[] =
 	"function(th){th.addEventListener('click',function(){var k=th.dataset.sort;"
 	"dir[k]=dir[k]?-dir[k]:(k==='severity'||k==='score'?-1:1);"
 	"var d=dir[k];var list=rows().map(function(r){return [r,r.nextElementSibling];});"
-	"list.sort(function(a,b){var x=a[0].dataset[k],y=b[0].dataset[k];"
-	"if(k==='severity'){x=rank[x];y=rank[y];}else if(k==='score'){x=+x;y=+y;}"
+	"function key(r){if(k==='severity')return rank[r.dataset.severity];"
+	"if(k==='score')return +r.dataset.score;if(k==='message')return r.cells[3].textContent.toLowerCase();"
+	"return r.dataset[k]||'';}"
+	"list.sort(function(a,b){var x=key(a[0]),y=key(b[0]);"
 	"return (x<y?-1:x>y?1:0)*d;});list.forEach(function(p){body.appendChild(p[0]);"
 	"if(p[1]&&p[1].classList.contains('ev'))body.appendChild(p[1]);});});});apply();})();";
 
@@ -94,9 +100,47 @@ static const char csp[] =
 
 /* --- small tree helpers: text always goes through xmlNewTextChild --- */
 
+/*
+ * libxml2's serializer stops at the first invalid UTF-8 sequence and
+ * prints to stderr, which would cut the page short; ledger text is
+ * validated on import, but an odd byte becomes U+FFFD here rather than
+ * truncate a report.  Returns s itself, or tmp's copy.
+ */
+static const char *utf8(const char *s, pb_buf *tmp)
+{
+	utf8proc_int32_t cp;
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+	utf8proc_ssize_t n;
+
+	while (*p && (n = utf8proc_iterate(p, -1, &cp)) > 0)
+		p += n;
+	if (!*p)
+		return s;
+	pb_buf_reset(tmp);
+	pb_buf_add(tmp, s, (size_t)(p - (const utf8proc_uint8_t *)s));
+	while (*p) {
+		n = utf8proc_iterate(p, -1, &cp);
+		if (n > 0) {
+			pb_buf_add(tmp, p, (size_t)n);
+			p += n;
+		} else {
+			pb_buf_addstr(tmp, "\xef\xbf\xbd"); /* U+FFFD */
+			p++;
+		}
+	}
+	return tmp->data;
+}
+
 static xmlNodePtr el(xmlNodePtr parent, const char *name, const char *text)
 {
-	return xmlNewTextChild(parent, NULL, BAD_CAST name, text ? BAD_CAST text : NULL);
+	pb_buf tmp;
+	xmlNodePtr n;
+
+	pb_buf_init(&tmp);
+	n = xmlNewTextChild(parent, NULL, BAD_CAST name,
+			    text ? BAD_CAST utf8(text, &tmp) : NULL);
+	pb_buf_release(&tmp);
+	return n;
 }
 
 static xmlNodePtr el_class(xmlNodePtr parent, const char *name, const char *cls,
@@ -109,9 +153,18 @@ static xmlNodePtr el_class(xmlNodePtr parent, const char *name, const char *cls,
 	return n;
 }
 
+static const char *nz(const char *s)
+{
+	return s ? s : "";
+}
+
 static void attr(xmlNodePtr n, const char *name, const char *value)
 {
-	xmlNewProp(n, BAD_CAST name, BAD_CAST(value ? value : ""));
+	pb_buf tmp;
+
+	pb_buf_init(&tmp);
+	xmlNewProp(n, BAD_CAST name, BAD_CAST(value ? utf8(value, &tmp) : ""));
+	pb_buf_release(&tmp);
 }
 
 static xmlNodePtr num_cell(xmlNodePtr tr, unsigned long long v)
@@ -339,7 +392,7 @@ static void line(xmlNodePtr svg, double x1, double y1, double x2, double y2,
 
 static void label(xmlNodePtr svg, double x, double y, const char *text, const char *anchor)
 {
-	xmlNodePtr t = xmlNewTextChild(svg, NULL, BAD_CAST "text", BAD_CAST text);
+	xmlNodePtr t = el(svg, "text", text);
 
 	num_attr(t, "x", x);
 	num_attr(t, "y", y);
@@ -475,7 +528,8 @@ static void evidence_row(xmlNodePtr tb, const pb_finding *f)
 		for (size_t i = 0; i < f->npath; i++) {
 			pb_buf b;
 			pb_buf_init(&b);
-			pb_buf_addf(&b, "%s —%s→ %s", f->path[i].from, f->path[i].kind, f->path[i].to);
+			pb_buf_addf(&b, "%s —%s→ %s", nz(f->path[i].from), nz(f->path[i].kind),
+				    nz(f->path[i].to));
 			xmlNodePtr li = el(ol, "li", b.data);
 			xmlNodePtr src = el_class(li, "code", NULL, f->path[i].source);
 			xmlNewProp(src, BAD_CAST "title", BAD_CAST "source row");
@@ -501,8 +555,8 @@ static void evidence_row(xmlNodePtr tb, const pb_finding *f)
 		pb_buf x;
 		pb_buf_init(&x);
 		for (uint32_t k = 0; k < f->evidence[i].nextra; k++)
-			pb_buf_addf(&x, "%s%s = %s", k ? "; " : "", f->evidence[i].extra[k].name,
-				    f->evidence[i].extra[k].value);
+			pb_buf_addf(&x, "%s%s = %s", k ? "; " : "", nz(f->evidence[i].extra[k].name),
+				    nz(f->evidence[i].extra[k].value));
 		el_class(r, "td", "muted", x.data);
 		pb_buf_release(&x);
 	}
@@ -524,12 +578,16 @@ static void finding_row(xmlNodePtr tb, const pb_finding *f)
 	attr(tr, "data-supplier", f->supplier_id);
 	snprintf(buf, sizeof(buf), "%.4f", f->score);
 	attr(tr, "data-score", buf);
-	sev_badge(el(tr, "td", NULL), f->severity);
+	xmlNodePtr first = el(tr, "td", NULL);
+	xmlNodePtr toggle = el_class(first, "button", "toggle", "\xe2\x96\xb8"); /* U+25B8 */
+	attr(toggle, "type", "button");
+	attr(toggle, "aria-label", "show evidence");
+	sev_badge(first, f->severity);
 	xmlNodePtr rule = el(tr, "td", f->rule->id);
 	attr(rule, "title", f->rule->title);
 	pb_buf subj;
 	pb_buf_init(&subj);
-	pb_buf_addf(&subj, "%s/%s", f->subject_table, f->subject_id);
+	pb_buf_addf(&subj, "%s/%s", nz(f->subject_table), nz(f->subject_id));
 	el(tr, "td", subj.data);
 	pb_buf_release(&subj);
 	el(tr, "td", f->message);
@@ -578,11 +636,10 @@ static void findings(xmlNodePtr main, const pb_audit *a)
 	xmlNodePtr t = el(s, "table", NULL);
 	xmlNodePtr tr = el(el(t, "thead", NULL), "tr", NULL);
 	static const char *const keys[][2] = {{"severity", "severity"}, {"rule", "rule"},
-		{"subject", "subject"}, {NULL, "message"}, {"score", "score"}};
+		{"subject", "subject"}, {"message", "message"}, {"score", "score"}};
 	for (size_t i = 0; i < 5; i++) {
 		xmlNodePtr th = el_class(tr, "th", i == 4 ? "num" : NULL, keys[i][1]);
-		if (keys[i][0])
-			attr(th, "data-sort", keys[i][0]);
+		attr(th, "data-sort", keys[i][0]);
 	}
 	xmlNodePtr tb = el(t, "tbody", NULL);
 	attr(tb, "id", "findings-body");
@@ -645,7 +702,7 @@ static void rejections(xmlNodePtr main, const pb_audit *a)
 		xmlNodePtr tr = el(tb, "tr", NULL);
 		pb_buf src;
 		pb_buf_init(&src);
-		pb_buf_addf(&src, "%s:%llu", rj[i].path, (unsigned long long)rj[i].line);
+		pb_buf_addf(&src, "%s:%llu", nz(rj[i].path), (unsigned long long)rj[i].line);
 		el(el(tr, "td", NULL), "code", src.data);
 		pb_buf_release(&src);
 		el(tr, "td", rj[i].reason);
@@ -697,10 +754,10 @@ static void possible_links(xmlNodePtr main, const pb_audit *a)
 		xmlNodePtr tr = el(tb, "tr", NULL);
 		pb_buf b;
 		pb_buf_init(&b);
-		pb_buf_addf(&b, "%s (%s)", pl[i].a->party_id, pl[i].a->name ? pl[i].a->name : "");
+		pb_buf_addf(&b, "%s (%s)", nz(pl[i].a->party_id), nz(pl[i].a->name));
 		el(tr, "td", b.data);
 		pb_buf_reset(&b);
-		pb_buf_addf(&b, "%s (%s)", pl[i].b->party_id, pl[i].b->name ? pl[i].b->name : "");
+		pb_buf_addf(&b, "%s (%s)", nz(pl[i].b->party_id), nz(pl[i].b->name));
 		el(tr, "td", b.data);
 		el(tr, "td", pl[i].reason);
 		pb_buf_reset(&b);
@@ -736,7 +793,13 @@ static int html_write(const pb_audit *a, FILE *out, pb_error *err)
 	el(body, "script", script);
 	htmlDocDumpMemoryFormat(doc, &mem, &size, 1);
 	xmlFreeDoc(doc);
-	if (!mem || fwrite(mem, 1, (size_t)size, out) != (size_t)size) {
+	/* A serializer that stopped early must not pass for a report. */
+	if (!mem || size < 8 || memcmp(mem + size - 8, "</html>\n", 8)) {
+		xmlFree(mem);
+		pb_error_set(err, PB_EXIT_INTERNAL, "cannot serialize the HTML report");
+		return -1;
+	}
+	if (fwrite(mem, 1, (size_t)size, out) != (size_t)size) {
 		xmlFree(mem);
 		pb_error_set(err, PB_EXIT_INPUT, "cannot write the HTML report");
 		return -1;

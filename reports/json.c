@@ -5,6 +5,7 @@
  * already sorted, so the same audit gives byte-identical output.
  */
 #include <jansson.h>
+#include <math.h>
 #include <string.h>
 
 #include "../engine/entities.h"
@@ -12,18 +13,26 @@
 #include "../rules/rules.h"
 #include "report.h"
 
-static json_t *str_or_null(const char *s)
-{
-	return s ? json_string(s) : json_null();
-}
-
-/* jansson refuses invalid UTF-8; ledger text was validated on import,
+/* For keys the schema says are strings: unknown text is "", never null.
+ * jansson refuses invalid UTF-8; ledger text was validated on import,
  * but a reporter must never fail on one odd byte. */
 static json_t *text(const char *s)
 {
-	json_t *j = s ? json_string(s) : json_null();
+	json_t *j = json_string(s ? s : "");
 
 	return j ? j : json_string("(invalid UTF-8)");
+}
+
+/* For keys that may be null (unknown). */
+static json_t *str_or_null(const char *s)
+{
+	return s ? text(s) : json_null();
+}
+
+/* Scores are in [0, 1] by contract; json_real(NAN) would drop the key. */
+static json_t *score(double v)
+{
+	return json_real(isfinite(v) ? fmin(fmax(v, 0.0), 1.0) : 0.0);
 }
 
 static json_t *inputs_json(const pb_ledger *l, json_t *totals)
@@ -113,8 +122,8 @@ static json_t *finding_json(const pb_finding *f)
 	json_object_set_new(o, "rule", json_string(f->rule->id));
 	json_object_set_new(o, "family", json_string(f->rule->family));
 	json_object_set_new(o, "severity", json_string(pb_severity_name(f->severity)));
-	json_object_set_new(o, "score", json_real(f->score));
-	json_object_set_new(subject, "table", json_string(f->subject_table));
+	json_object_set_new(o, "score", score(f->score));
+	json_object_set_new(subject, "table", text(f->subject_table));
 	json_object_set_new(subject, "id", text(f->subject_id));
 	json_object_set_new(o, "subject", subject);
 	json_object_set_new(o, "message", text(f->message));
@@ -122,7 +131,7 @@ static json_t *finding_json(const pb_finding *f)
 	json_object_set_new(o, "supplier", str_or_null(f->supplier_id));
 	for (size_t i = 0; i < f->nevidence; i++) {
 		json_t *e = json_object();
-		json_object_set_new(e, "table", json_string(f->evidence[i].table));
+		json_object_set_new(e, "table", text(f->evidence[i].table));
 		json_object_set_new(e, "id", text(f->evidence[i].id));
 		json_object_set_new(e, "source", text(f->evidence[i].source));
 		json_object_set_new(e, "role", text(f->evidence[i].role));
@@ -166,7 +175,7 @@ static json_t *entities_json(const pb_audit *a)
 		json_object_set_new(o, "id", text(e->id));
 		json_object_set_new(o, "name", str_or_null(e->name));
 		json_object_set_new(o, "role", json_string(e->role));
-		json_object_set_new(o, "score", json_real(e->score));
+		json_object_set_new(o, "score", score(e->score));
 		json_object_set_new(o, "findings", json_integer((json_int_t)e->nfindings));
 		json_object_set_new(o, "weight", json_integer((json_int_t)e->weight));
 		json_object_set_new(o, "rules_applicable", json_integer((json_int_t)e->napplicable));

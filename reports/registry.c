@@ -1,13 +1,17 @@
-/* registry.c - the table of reporters. */
+/*
+ * registry.c - the table of reporters, the only place a format is named.
+ * `csv` and `entities` are separate entries because they are separate
+ * files; engine/main.c writes entities.csv whenever csv is asked for.
+ */
 #include <string.h>
 
 #include "report.h"
 
 const pb_reporter *const pb_reporters[] = {
-	&pb_report_html,
 	&pb_report_json,
 	&pb_report_csv,
 	&pb_report_entities_csv,
+	&pb_report_html,
 	&pb_report_text,
 };
 

@@ -9,10 +9,20 @@
 
 #define TEXT_MAX_FINDINGS 20
 
+/*
+ * C0 controls and DEL become '?'; so do C1 controls (U+0080..U+009F,
+ * UTF-8 C2 80..C2 9F), because some terminals obey U+009B as CSI.
+ */
 static void safe(FILE *out, const char *s)
 {
 	for (; s && *s; s++) {
 		unsigned char c = (unsigned char)*s;
+		unsigned char next = (unsigned char)s[1];
+		if (c == 0xc2 && next >= 0x80 && next <= 0x9f) {
+			fputc('?', out);
+			s++;
+			continue;
+		}
 		fputc(c < 0x20 || c == 0x7f ? '?' : c, out);
 	}
 }
@@ -26,7 +36,9 @@ static void inputs(const pb_audit *a, FILE *out)
 	for (size_t i = 0; i < pb_ledger_ninputs(a->ledger); i++) {
 		fputs("  ", out);
 		safe(out, in[i].path);
-		fprintf(out, " [%s] %llu = %llu + %llu\n", in[i].table,
+		fputs(" [", out);
+		safe(out, in[i].table);
+		fprintf(out, "] %llu = %llu + %llu\n",
 			(unsigned long long)in[i].rows_read,
 			(unsigned long long)in[i].rows_imported,
 			(unsigned long long)in[i].rows_rejected);
@@ -47,32 +59,43 @@ static void not_run(const pb_audit *a, FILE *out)
 			continue;
 		if (!any++)
 			fprintf(out, "rules not run:\n");
-		fprintf(out, "  %s: %s\n", c->rule->id, c->reason ? c->reason : "");
+		fprintf(out, "  %s (%s): ", c->rule->id, pb_cov_status_name(c->status));
+		safe(out, c->reason ? c->reason : "");
+		fputc('\n', out);
 	}
 }
 
+static void finding_line(FILE *out, const pb_finding *f)
+{
+	char sev[16];
+	size_t k = 0;
+
+	for (const char *p = pb_severity_name(f->severity); *p && k < 15; p++)
+		sev[k++] = *p >= 'a' && *p <= 'z' ? (char)(*p - 'a' + 'A') : *p;
+	sev[k] = '\0';
+	fprintf(out, "  %-8s  %s  ", sev, f->rule->id);
+	safe(out, f->subject_table);
+	fputc('/', out);
+	safe(out, f->subject_id);
+	fputs("  ", out);
+	safe(out, f->message);
+	fputc('\n', out);
+}
+
+/* Highest severity first; within one severity, the audit's order. */
 static void top_findings(const pb_audit *a, FILE *out)
 {
 	size_t shown = 0;
 
-	for (int s = PB_SEV_CRITICAL; s >= PB_SEV_LOW; s--) {
-		for (size_t i = 0; i < a->nfindings && shown < TEXT_MAX_FINDINGS; i++) {
-			const pb_finding *f = a->findings[i];
-			if ((int)f->severity != s)
-				continue;
-			char sev[16];
-			size_t k = 0;
-			for (const char *p = pb_severity_name(f->severity); *p && k < 15; p++)
-				sev[k++] = (char)(*p - 'a' + 'A');
-			sev[k] = '\0';
-			fprintf(out, "  %-8s %-36s %s/", sev, f->rule->id, f->subject_table);
-			safe(out, f->subject_id);
-			fputs("  ", out);
-			safe(out, f->message);
-			fputc('\n', out);
-			shown++;
-		}
-	}
+	if (!a->nfindings)
+		return;
+	fprintf(out, "most severe findings:\n");
+	for (int s = PB_SEV_CRITICAL; s >= PB_SEV_LOW; s--)
+		for (size_t i = 0; i < a->nfindings && shown < TEXT_MAX_FINDINGS; i++)
+			if ((int)a->findings[i]->severity == s) {
+				finding_line(out, a->findings[i]);
+				shown++;
+			}
 	if (a->nfindings > shown)
 		fprintf(out, "  ... and %zu more in findings.json\n", a->nfindings - shown);
 }
@@ -89,8 +112,8 @@ static int text_write(const pb_audit *a, FILE *out, pb_error *err)
 		a->nfindings, pb_audit_count(a, PB_SEV_CRITICAL),
 		pb_audit_count(a, PB_SEV_HIGH), pb_audit_count(a, PB_SEV_MEDIUM),
 		pb_audit_count(a, PB_SEV_LOW));
-	top_findings(a, out);
 	not_run(a, out);
+	top_findings(a, out);
 	if (ferror(out)) {
 		pb_error_set(err, PB_EXIT_INPUT, "cannot write the text summary");
 		return -1;
@@ -100,7 +123,7 @@ static int text_write(const pb_audit *a, FILE *out, pb_error *err)
 
 const pb_reporter pb_report_text = {
 	.name = "text",
-	.filename = NULL,
+	.filename = NULL, /* standard output: engine/output.c */
 	.help = "short summary on standard output",
 	.write = text_write,
 };

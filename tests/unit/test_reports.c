@@ -1,4 +1,9 @@
-/* test_reports.c - every reporter over one small hand-made audit. */
+/*
+ * test_reports.c - every reporter over one small audit built by hand, so
+ * these tests depend on the reporters' contract, not on what the rules
+ * happen to find: a ledger with one input (two rows imported, one
+ * rejected), three findings with hostile text, and three coverage lines.
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -6,181 +11,688 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <csv.h>
 #include <jansson.h>
 
 #include "../../engine/config.h"
 #include "../../reports/report.h"
 #include "../../rules/rules.h"
 
-static const char hostile[] = "<script>alert(1)</script>\"><img src=x onerror=alert(1)>";
+#define XSS1 "<script>alert(1)</script>"
+#define XSS2 "\"><img src=x onerror=alert(1)>"
 
 static pb_ledger *L;
 static pb_config CFG;
-static pb_audit *A;
+static pb_audit A;
+static pb_finding F[3];
+static pb_finding *FP[3];
+static pb_evidence EV[3][2];
+static pb_detail DT[3][2];
+static pb_coverage COV[3];
 
-static const char *S(const char *s)
+static const char *S(pb_ledger *l, const char *s)
 {
-	return pb_ledger_intern(L, s, strlen(s));
+	return pb_ledger_intern(l, s, strlen(s));
 }
 
-/* A direct award to a supplier with a hostile id, and a rejected row. */
+static void add_contract(pb_ledger *l, size_t in, const char *id, uint32_t line)
+{
+	pb_contract c;
+
+	pb_record_blank(PB_T_CONTRACTS, &c);
+	c.row.src.file = S(l, "ledger/contracts.csv");
+	c.row.src.line = line;
+	c.contract_id = S(l, id);
+	c.value = 1200000;
+	c.currency = S(l, "EUR");
+	assert_int_equal(pb_ledger_add(l, in, PB_T_CONTRACTS, &c), 0);
+}
+
+static void finding(int i, const char *rule, pb_severity sev, double score,
+		    const char *subject, const char *message)
+{
+	pb_finding *f = &F[i];
+
+	memset(f, 0, sizeof(*f));
+	snprintf(f->id, sizeof(f->id), "%016llx", 0xabc0ULL + (unsigned long long)i);
+	f->rule = pb_rule_find(rule);
+	assert_non_null(f->rule);
+	f->severity = sev;
+	f->score = score;
+	f->subject_table = "contracts";
+	f->subject_id = subject;
+	f->message = message;
+	f->evidence = EV[i];
+	f->details = DT[i];
+	FP[i] = f;
+}
+
+static void evidence(int i, size_t k, const char *id, const char *source, const char *role)
+{
+	EV[i][k] = (pb_evidence){.table = "contracts", .id = id, .source = source, .role = role};
+	F[i].nevidence = k + 1;
+}
+
+static void detail(int i, size_t k, const char *key, const char *value)
+{
+	DT[i][k] = (pb_detail){.key = key, .value = value};
+	F[i].ndetails = k + 1;
+}
+
 static int setup(void **state)
 {
-	pb_tender t;
-	pb_contract c;
 	(void)state;
-
 	L = pb_ledger_new("EUR");
 	size_t in = pb_ledger_add_input(L, "ledger/contracts.csv", "contracts", "csv");
-	memset(&t, 0, sizeof(t));
-	t.row.src.file = S("ledger/contracts.csv");
-	t.row.src.line = 2;
-	t.tender_id = S("T-1");
-	t.method = S("direct");
-	t.method_rationale = S("=HYPERLINK(\"http://x\")");
-	t.estimated_value = PB_AMOUNT_NONE;
-	t.published_on = t.submission_deadline = PB_DATE_NONE;
-	t.number_of_tenderers = PB_INT_NONE;
-	t.classified = t.framework = PB_BOOL_NONE;
-	pb_ledger_add(L, in, PB_T_TENDERS, &t);
-	memset(&c, 0, sizeof(c));
-	c.row.src.file = S("ledger/contracts.csv");
-	c.row.src.line = 3;
-	c.contract_id = S("C-1");
-	c.tender_id = S("T-1");
-	c.buyer_id = S("MOD");
-	c.supplier_id = S(hostile);
-	c.value = 50000000;
-	c.currency = S("EUR");
-	c.awarded_on = pb_date_from_ymd(2024, 5, 1);
-	c.signed_on = c.start_on = c.end_on = PB_DATE_NONE;
-	pb_ledger_add(L, in, PB_T_CONTRACTS, &c);
+	add_contract(L, in, "C-17", 2);
+	add_contract(L, in, XSS1, 3);
 	pb_ledger_reject(L, in, 4, "amount '1e3' is not a number");
 	pb_ledger_seal(L);
 	pb_config_init(&CFG);
-	A = pb_audit_run(L, &CFG, pb_date_from_ymd(2024, 6, 30));
-	return A->nfindings > 0 ? 0 : -1;
+
+	/* In the order the engine would hand them over: by rule. */
+	finding(0, "competition.single-source", PB_SEV_HIGH, 0.75, "C-17",
+		"contract \"C-17\", awarded\nwithout competition: 12000.00 EUR");
+	evidence(0, 0, "C-17", "ledger/contracts.csv:2", "contract");
+	evidence(0, 1, "T-9", "ledger/tenders.csv:7", "tender");
+	detail(0, 0, "value", "12000.00 EUR");
+	detail(0, 1, "method", "direct");
+	F[0].supplier_id = "SUP-1";
+	finding(1, "conflicts.shared-bank-account", PB_SEV_CRITICAL, 1.0,
+		"=cmd|' /C calc'!A0", "-5 days before " XSS1);
+	evidence(1, 0, "@SUM(A1)", "ledger/contracts.csv:3", "contract");
+	detail(1, 0, "account", XSS2);
+	finding(2, "timing.weekend-award", PB_SEV_LOW, 0.3333333, XSS1 XSS2,
+		"awarded on a Sunday \033[2J\x7f\xc2\x9b" "31m" XSS2);
+	evidence(2, 0, XSS1, "ledger/contracts.csv:3", "contract");
+
+	COV[0] = (pb_coverage){pb_rule_find("competition.single-source"), PB_COV_RAN, NULL, 1};
+	COV[1] = (pb_coverage){pb_rule_find("payments.duplicate"), PB_COV_NOT_RUN,
+			       "needs payments", 0};
+	COV[2] = (pb_coverage){pb_rule_find("payments.benford"), PB_COV_DISABLED, NULL, 0};
+
+	A = (pb_audit){.config = &CFG, .ledger = L, .as_of = pb_date_from_ymd(2024, 6, 30),
+		       .findings = FP, .nfindings = 3, .coverage = COV, .ncoverage = 3};
+	return 0;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	pb_audit_free(A);
 	pb_ledger_free(L);
 	pb_config_release(&CFG);
 	return 0;
 }
 
-static char *render(const char *format)
+static char *render_audit(const pb_audit *a, const char *format)
 {
 	char *buf = NULL;
 	size_t len = 0;
 	pb_error err;
 	FILE *f = open_memstream(&buf, &len);
+	const pb_reporter *r = pb_reporter_find(format);
 
-	assert_int_equal(pb_reporter_find(format)->write(A, f, &err), 0);
+	assert_non_null(r);
+	assert_int_equal(r->write(a, f, &err), 0);
 	fclose(f);
+	assert_int_equal(strlen(buf), len); /* no NUL inside */
 	return buf;
 }
 
-static void test_registry(void **state)
+static char *render(const char *format)
 {
-	(void)state;
-	for (size_t i = 0; i < pb_nreporters; i++) {
-		assert_non_null(pb_reporters[i]->name);
-		assert_non_null(pb_reporters[i]->write);
-		assert_ptr_equal(pb_reporter_find(pb_reporters[i]->name), pb_reporters[i]);
-		for (size_t j = 0; j < i; j++)
-			assert_string_not_equal(pb_reporters[i]->name, pb_reporters[j]->name);
-	}
-	assert_null(pb_reporter_find("pdf"));
+	return render_audit(&A, format);
 }
 
-static void test_json(void **state)
+static size_t count(const char *hay, const char *needle)
 {
-	char *a = render("json"), *b = render("json");
-	json_error_t jerr;
+	size_t n = 0;
+
+	for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	return n;
+}
+
+/* --- registry --- */
+
+static void test_registry(void **state)
+{
+	static const char *const wanted[] = {"json", "csv", "html", "text", "entities"};
 	(void)state;
 
-	assert_string_equal(a, b); /* byte-identical */
-	json_t *root = json_loads(a, 0, &jerr);
-	assert_non_null(root);
-	assert_string_equal(json_string_value(json_object_get(root, "as_of")), "2024-06-30");
-	json_t *in = json_array_get(json_object_get(root, "inputs"), 0);
-	assert_int_equal(json_integer_value(json_object_get(in, "rows_read")), 3);
-	assert_int_equal(json_integer_value(json_object_get(in, "rows_imported")), 2);
-	assert_int_equal(json_integer_value(json_object_get(in, "rows_rejected")), 1);
-	json_t *rej = json_array_get(json_object_get(root, "rejections"), 0);
-	assert_int_equal(json_integer_value(json_object_get(rej, "line")), 4);
-	json_t *f = json_array_get(json_object_get(root, "findings"), 0);
-	assert_string_equal(json_string_value(json_object_get(f, "rule")), "competition.single-source");
-	assert_string_equal(json_string_value(json_object_get(f, "severity")), "high");
-	assert_int_equal(strlen(json_string_value(json_object_get(f, "id"))), 16);
-	json_t *ev = json_array_get(json_object_get(f, "evidence"), 0);
-	assert_string_equal(json_string_value(json_object_get(ev, "source")), "ledger/contracts.csv:3");
-	assert_string_equal(json_string_value(json_object_get(f, "supplier")), hostile);
-	json_decref(root);
+	assert_string_equal(pb_report_tool(), "probity " PB_VERSION);
+	for (size_t i = 0; i < pb_nreporters; i++) {
+		const pb_reporter *r = pb_reporters[i];
+		assert_non_null(r->name);
+		assert_non_null(r->help);
+		assert_non_null(r->write);
+		/* Only text goes to standard output; every other writes a file. */
+		if (strcmp(r->name, "text"))
+			assert_non_null(r->filename);
+		else
+			assert_null(r->filename);
+		assert_ptr_equal(pb_reporter_find(r->name), r);
+		for (size_t j = 0; j < i; j++) {
+			assert_string_not_equal(r->name, pb_reporters[j]->name);
+			if (r->filename && pb_reporters[j]->filename)
+				assert_string_not_equal(r->filename, pb_reporters[j]->filename);
+		}
+	}
+	for (size_t i = 0; i < sizeof(wanted) / sizeof(wanted[0]); i++)
+		assert_non_null(pb_reporter_find(wanted[i]));
+	assert_null(pb_reporter_find("pdf"));
+	assert_null(pb_reporter_find("JSON"));
+	assert_null(pb_reporter_find(""));
+}
+
+/* --- JSON --- */
+
+static json_t *parse(const char *s)
+{
+	json_error_t jerr;
+	json_t *root = json_loads(s, JSON_REJECT_DUPLICATES, &jerr);
+
+	if (!root)
+		fail_msg("findings.json does not parse: %s at line %d", jerr.text, jerr.line);
+	return root;
+}
+
+static json_int_t jint(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	assert_true(json_is_integer(v));
+	return json_integer_value(v);
+}
+
+static const char *jstr(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	assert_true(json_is_string(v));
+	return json_string_value(v);
+}
+
+/* Money never travels as a JSON real: the only reals are scores. */
+static void assert_reals_are_scores(json_t *j, const char *key)
+{
+	const char *k;
+	json_t *v;
+	size_t i;
+
+	if (json_is_real(j))
+		assert_string_equal(key, "score");
+	if (json_is_object(j))
+		json_object_foreach (j, k, v)
+			assert_reals_are_scores(v, k);
+	if (json_is_array(j))
+		json_array_foreach (j, i, v)
+			assert_reals_are_scores(v, key);
+}
+
+static void test_json_deterministic(void **state)
+{
+	char *a = render("json"), *b = render("json");
+	(void)state;
+
+	assert_string_equal(a, b);
+	assert_true(strlen(a) > 2 && a[strlen(a) - 2] == '}' && a[strlen(a) - 1] == '\n');
+	assert_non_null(strstr(a, "\n  \"tool\": ")); /* JSON_INDENT(2) */
 	free(a);
 	free(b);
 }
 
-static void test_csv(void **state)
+static void test_json_top_level(void **state)
 {
-	char *csv = render("csv");
+	static const char *const order[] = {
+		"tool", "as_of", "base_currency", "inputs", "totals", "rejections",
+		"coverage", "summary", "entities", "possible_links", "findings"};
+	char *s = render("json");
+	json_t *root = parse(s), *v;
+	const char *k;
+	size_t i = 0;
 	(void)state;
 
-	assert_non_null(strstr(csv, "\"id\",\"rule\",\"family\""));
-	assert_non_null(strstr(csv, "\r\n"));
-	/* Quotes inside cells are doubled by libcsv. */
-	assert_non_null(strstr(csv, "\"\"><img"));
-	free(csv);
+	json_object_foreach (root, k, v) {
+		assert_true(i < sizeof(order) / sizeof(order[0]));
+		assert_string_equal(k, order[i++]);
+	}
+	assert_int_equal(i, sizeof(order) / sizeof(order[0]));
+	assert_string_equal(jstr(root, "tool"), pb_report_tool());
+	assert_string_equal(jstr(root, "as_of"), "2024-06-30");
+	assert_string_equal(jstr(root, "base_currency"), "EUR");
+	assert_int_equal(json_array_size(json_object_get(root, "entities")), 0);
+	assert_int_equal(json_array_size(json_object_get(root, "possible_links")), 0);
+	assert_reals_are_scores(root, "");
+	json_decref(root);
+	free(s);
+}
+
+static void test_json_reconciliation(void **state)
+{
+	char *s = render("json");
+	json_t *root = parse(s);
+	(void)state;
+
+	json_t *in = json_array_get(json_object_get(root, "inputs"), 0);
+	assert_string_equal(jstr(in, "path"), "ledger/contracts.csv");
+	assert_string_equal(jstr(in, "table"), "contracts");
+	assert_string_equal(jstr(in, "format"), "csv");
+	assert_int_equal(jint(in, "rows_read"), 3);
+	assert_int_equal(jint(in, "rows_imported"), 2);
+	assert_int_equal(jint(in, "rows_rejected"), 1);
+	json_t *t = json_object_get(root, "totals");
+	assert_int_equal(jint(t, "rows_read"), jint(t, "rows_imported") + jint(t, "rows_rejected"));
+	assert_int_equal(jint(t, "rows_read"), 3);
+	json_t *rej = json_object_get(root, "rejections");
+	assert_int_equal(json_array_size(rej), 1);
+	assert_string_equal(jstr(json_array_get(rej, 0), "path"), "ledger/contracts.csv");
+	assert_int_equal(jint(json_array_get(rej, 0), "line"), 4);
+	assert_string_equal(jstr(json_array_get(rej, 0), "reason"), "amount '1e3' is not a number");
+	json_decref(root);
+	free(s);
+}
+
+static void test_json_coverage_summary(void **state)
+{
+	char *s = render("json");
+	json_t *root = parse(s), *v;
+	const char *k;
+	(void)state;
+
+	json_t *cov = json_object_get(root, "coverage");
+	assert_int_equal(json_array_size(cov), 3);
+	assert_string_equal(jstr(json_array_get(cov, 0), "status"), "ran");
+	assert_true(json_is_null(json_object_get(json_array_get(cov, 0), "reason")));
+	assert_int_equal(jint(json_array_get(cov, 0), "findings"), 1);
+	assert_string_equal(jstr(json_array_get(cov, 1), "rule"), "payments.duplicate");
+	assert_string_equal(jstr(json_array_get(cov, 1), "status"), "not run");
+	assert_string_equal(jstr(json_array_get(cov, 1), "reason"), "needs payments");
+	assert_string_equal(jstr(json_array_get(cov, 2), "status"), "disabled");
+
+	json_t *sum = json_object_get(root, "summary");
+	assert_int_equal(jint(sum, "findings"), 3);
+	json_t *sev = json_object_get(sum, "by_severity");
+	assert_int_equal(json_object_size(sev), 4);
+	assert_int_equal(jint(sev, "critical"), 1);
+	assert_int_equal(jint(sev, "high"), 1);
+	assert_int_equal(jint(sev, "medium"), 0);
+	assert_int_equal(jint(sev, "low"), 1);
+	/* Families in registry order of first appearance, zeros included. */
+	json_t *fam = json_object_get(sum, "by_family");
+	size_t r = 0;
+	json_int_t total = 0;
+	json_object_foreach (fam, k, v) {
+		while (r < pb_nrules && strcmp(pb_rules[r]->family, k))
+			r++;
+		assert_true(r < pb_nrules); /* found, and after the previous one */
+		total += json_integer_value(v);
+	}
+	assert_int_equal(total, 3);
+	assert_int_equal(jint(fam, "competition"), 1);
+	assert_int_equal(jint(fam, "conflicts"), 1);
+	assert_int_equal(jint(fam, "timing"), 1);
+	assert_int_equal(jint(fam, "payments"), 0);
+	json_decref(root);
+	free(s);
+}
+
+static void test_json_findings(void **state)
+{
+	char *s = render("json");
+	json_t *root = parse(s);
+	(void)state;
+
+	json_t *fs = json_object_get(root, "findings");
+	assert_int_equal(json_array_size(fs), 3);
+	for (size_t i = 0; i < 3; i++) /* the given order, not re-sorted */
+		assert_string_equal(jstr(json_array_get(fs, i), "id"), F[i].id);
+	json_t *f = json_array_get(fs, 0);
+	assert_string_equal(jstr(f, "rule"), "competition.single-source");
+	assert_string_equal(jstr(f, "family"), "competition");
+	assert_string_equal(jstr(f, "severity"), "high");
+	assert_true(json_is_real(json_object_get(f, "score")));
+	assert_true(json_real_value(json_object_get(f, "score")) == 0.75);
+	assert_string_equal(jstr(json_object_get(f, "subject"), "table"), "contracts");
+	assert_string_equal(jstr(json_object_get(f, "subject"), "id"), "C-17");
+	assert_string_equal(jstr(f, "message"), F[0].message);
+	assert_true(json_is_null(json_object_get(f, "buyer")));
+	assert_string_equal(jstr(f, "supplier"), "SUP-1");
+	json_t *ev = json_object_get(f, "evidence");
+	assert_int_equal(json_array_size(ev), 2);
+	assert_string_equal(jstr(json_array_get(ev, 1), "id"), "T-9");
+	assert_string_equal(jstr(json_array_get(ev, 1), "source"), "ledger/tenders.csv:7");
+	assert_string_equal(jstr(json_array_get(ev, 1), "role"), "tender");
+	assert_null(json_object_get(json_array_get(ev, 0), "extra")); /* only when any */
+	json_t *d = json_object_get(f, "details");
+	assert_string_equal(jstr(d, "value"), "12000.00 EUR");
+	assert_string_equal(jstr(d, "method"), "direct");
+	assert_null(json_object_get(f, "path")); /* only for chains */
+	assert_string_equal(jstr(json_array_get(fs, 1), "severity"), "critical");
+	assert_string_equal(jstr(json_array_get(fs, 2), "severity"), "low");
+	/* Hostile text is data: it comes back exactly. */
+	assert_string_equal(jstr(json_object_get(json_array_get(fs, 2), "subject"), "id"),
+			    XSS1 XSS2);
+	/* Four decimals at most. */
+	assert_non_null(strstr(s, "\"score\": 0.3333,"));
+	json_decref(root);
+	free(s);
+}
+
+static void test_json_odd_values(void **state)
+{
+	pb_finding f = F[0];
+	pb_finding *one[] = {&f};
+	pb_audit a = A;
+	(void)state;
+
+	f.message = "bad \xff byte";  /* not UTF-8: must not drop the key */
+	f.subject_id = NULL;          /* unknown: still a string */
+	f.score = 2.0;                /* out of contract: clamped */
+	a.findings = one;
+	a.nfindings = 1;
+	a.as_of = PB_DATE_NONE;
+	char *s = render_audit(&a, "json");
+	json_t *root = parse(s);
+	json_t *j = json_array_get(json_object_get(root, "findings"), 0);
+	assert_string_equal(jstr(j, "message"), "(invalid UTF-8)");
+	assert_string_equal(jstr(json_object_get(j, "subject"), "id"), "");
+	assert_true(json_real_value(json_object_get(j, "score")) == 1.0);
+	assert_true(json_is_null(json_object_get(root, "as_of")));
+	json_decref(root);
+	free(s);
+}
+
+/* --- CSV --- */
+
+struct csv_read {
+	char *cells[16][16];
+	size_t row, col, ncols[16];
+};
+
+static void on_field(void *s, size_t n, void *data)
+{
+	struct csv_read *r = data;
+
+	if (r->row < 16 && r->col < 16)
+		r->cells[r->row][r->col] = pb_xstrndup(s, n);
+	r->col++;
+}
+
+static void on_row(int c, void *data)
+{
+	struct csv_read *r = data;
+	(void)c;
+
+	if (r->row < 16)
+		r->ncols[r->row] = r->col;
+	r->row++;
+	r->col = 0;
+}
+
+/* Parses CSV text back with libcsv (strict), as a spreadsheet would. */
+static void read_csv(const char *s, struct csv_read *r)
+{
+	struct csv_parser p;
+
+	memset(r, 0, sizeof(*r));
+	assert_int_equal(csv_init(&p, CSV_STRICT | CSV_STRICT_FINI), 0);
+	assert_int_equal(csv_parse(&p, s, strlen(s), on_field, on_row, r), strlen(s));
+	assert_int_equal(csv_fini(&p, on_field, on_row, r), 0);
+	csv_free(&p);
+}
+
+static void free_csv(struct csv_read *r)
+{
+	for (size_t i = 0; i < 16; i++)
+		for (size_t j = 0; j < 16; j++)
+			free(r->cells[i][j]);
+}
+
+static void test_csv_layout(void **state)
+{
+	char *s = render("csv");
+	struct csv_read r;
+	(void)state;
+
+	assert_memory_equal(s, "\"id\",\"rule\",\"family\",\"severity\",\"score\","
+			    "\"subject_table\",\"subject_id\",\"message\",\"evidence\","
+			    "\"buyer\",\"supplier\"\r\n", 102);
+	/* Every record ends in CRLF; the only bare LF is inside a quoted message. */
+	assert_int_equal(count(s, "\r\n"), 4);
+	assert_int_equal(count(s, "\n"), 5);
+	assert_memory_equal(s + strlen(s) - 2, "\r\n", 2);
+	read_csv(s, &r);
+	assert_int_equal(r.row, 4);
+	for (size_t i = 0; i < 4; i++)
+		assert_int_equal(r.ncols[i], 11);
+	assert_string_equal(r.cells[1][0], F[0].id);
+	assert_string_equal(r.cells[1][1], "competition.single-source");
+	assert_string_equal(r.cells[1][3], "high");
+	assert_string_equal(r.cells[1][4], "0.7500");
+	assert_string_equal(r.cells[3][4], "0.3333");
+	assert_string_equal(r.cells[1][6], "C-17");
+	/* Comma, quotes and newline survive quoting exactly. */
+	assert_string_equal(r.cells[1][7], F[0].message);
+	assert_non_null(strstr(s, "\"contract \"\"C-17\"\", awarded\nwithout"));
+	assert_string_equal(r.cells[1][8], "contracts:C-17@ledger/contracts.csv:2; "
+					   "contracts:T-9@ledger/tenders.csv:7");
+	assert_string_equal(r.cells[1][9], "");
+	assert_string_equal(r.cells[1][10], "SUP-1");
+	free_csv(&r);
+	free(s);
 }
 
 static void test_csv_formula_defused(void **state)
 {
+	char *s = render("csv");
+	struct csv_read r;
 	(void)state;
-	/* A subject id that a spreadsheet would run. */
-	pb_finding *f = A->findings[0];
-	const char *saved = f->subject_id;
-	f->subject_id = "=HYPERLINK(\"http://evil\")";
-	char *csv = render("csv");
-	f->subject_id = saved;
-	assert_non_null(strstr(csv, "\"'=HYPERLINK("));
-	assert_null(strstr(csv, ",\"=HYPERLINK("));
-	free(csv);
+
+	read_csv(s, &r);
+	assert_string_equal(r.cells[2][6], "'=cmd|' /C calc'!A0");
+	assert_string_equal(r.cells[2][7], "'-5 days before " XSS1);
+	/* Near miss: '@' inside a cell, not first, is left alone. */
+	assert_string_equal(r.cells[2][8], "contracts:@SUM(A1)@ledger/contracts.csv:3");
+	assert_string_equal(r.cells[1][6], "C-17");
+	free_csv(&r);
+	free(s);
 }
 
-static void test_html(void **state)
+static void test_csv_formula_table(void **state)
 {
-	char *html = render("html");
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{"=1+1", "'=1+1"},   {"+1", "'+1"},       {"-1", "'-1"},
+		{"@SUM(A1)", "'@SUM(A1)"}, {"\tx", "'\tx"}, {"\rx", "'\rx"},
+		{"a=1", "a=1"},     {" =1", " =1"},      {"1-2", "1-2"},
+		{"", ""},           {"'=x", "'=x"},
+	};
+	pb_finding f = F[0];
+	pb_finding *one[] = {&f};
+	pb_audit a = A;
 	(void)state;
 
-	assert_non_null(strstr(html, "<!DOCTYPE html>"));
-	assert_non_null(strstr(html, "data-finding-id=\""));
-	assert_non_null(strstr(html, A->findings[0]->id));
-	assert_null(strstr(html, "<script>alert(1)"));
-	assert_null(strstr(html, "<img src=x"));
-	assert_non_null(strstr(html, "&lt;script&gt;alert(1)&lt;/script&gt;"));
-	assert_null(strstr(html, "http://"));
-	assert_null(strstr(html, "https://"));
-	assert_non_null(strstr(html, "Content-Security-Policy"));
-	free(html);
+	a.findings = one;
+	a.nfindings = 1;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct csv_read r;
+		f.subject_id = cases[i].in;
+		f.message = cases[i].in;
+		char *s = render_audit(&a, "csv");
+		read_csv(s, &r);
+		assert_int_equal(r.row, 2);
+		assert_string_equal(r.cells[1][6], cases[i].out);
+		assert_string_equal(r.cells[1][7], cases[i].out);
+		free_csv(&r);
+		free(s);
+	}
 }
 
-static void test_text(void **state)
+/* --- HTML --- */
+
+static void test_html_structure(void **state)
 {
-	pb_finding *f = A->findings[0];
-	const char *saved = f->message;
+	char *s = render("html");
+	char want[128];
 	(void)state;
 
-	f->message = "evil \033[2J terminal";
-	char *text = render("text");
-	f->message = saved;
-	assert_null(strchr(text, '\033'));
-	assert_non_null(strstr(text, "evil ?[2J terminal"));
-	assert_non_null(strstr(text, "critical 0, high 1,"));
-	assert_non_null(strstr(text, "3 = 2 + 1"));
-	free(text);
+	assert_memory_equal(s, "<!DOCTYPE html>", 15);
+	assert_non_null(strstr(s, "<meta charset=\"utf-8\">"));
+	assert_non_null(strstr(s, "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src "
+				  "'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
+				  "img-src data:\">"));
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(want, sizeof(want), "data-finding-id=\"%.16s\"", F[i].id);
+		assert_int_equal(count(s, want), 1);
+	}
+	assert_non_null(strstr(s, "<tr class=\"finding sev-high\" data-finding-id=\""));
+	assert_non_null(strstr(s, "data-severity=\"critical\" data-family=\"conflicts\" "
+				  "data-rule=\"conflicts.shared-bank-account\""));
+	assert_int_equal(count(s, "class=\"ev\""), 3); /* one evidence row each */
+	assert_non_null(strstr(s, "ledger/tenders.csv:7"));
+	assert_non_null(strstr(s, "id=\"f-severity\""));
+	assert_non_null(strstr(s, "id=\"f-family\""));
+	assert_non_null(strstr(s, "id=\"f-text\""));
+	assert_non_null(strstr(s, "data-sort=\"severity\""));
+	assert_non_null(strstr(s, "<td class=\"warn\">not run</td>"));
+	assert_non_null(strstr(s, "needs payments"));
+	assert_non_null(strstr(s, "amount '1e3' is not a number"));
+	assert_non_null(strstr(s, "ledger/contracts.csv:4"));
+	assert_null(strstr(s, "more rejected rows")); /* only past 500 */
+	assert_non_null(strstr(s, "class=\"num warn\">1<")); /* rejected > 0 */
+	/* No network: nothing fetched, nothing linked. */
+	assert_null(strstr(s, "http://"));
+	assert_null(strstr(s, "https://"));
+	assert_null(strstr(s, "<link"));
+	assert_null(strstr(s, "src=\""));
+	assert_int_equal(count(s, "<script"), 1); /* ours, inline */
+	assert_non_null(strstr(s, "</html>"));
+	free(s);
+}
+
+static void test_html_hostile(void **state)
+{
+	pb_finding f = F[0], g = F[0];
+	pb_finding *all[] = {FP[0], FP[1], FP[2], &f, &g};
+	pb_audit a = A;
+	(void)state;
+
+	f.message = "javascript:alert(1) & " XSS2;
+	f.subject_id = "R&amp;D";
+	g.subject_id = "a'b" XSS2;           /* both quotes in an attribute */
+	g.message = "bad \xff byte " XSS1;  /* not UTF-8 */
+	a.findings = all;
+	a.nfindings = 5;
+	char *s = render_audit(&a, "html");
+	assert_null(strstr(s, "<script>alert(1)"));
+	assert_null(strstr(s, "<img"));
+	assert_null(strstr(s, "\"><img"));
+	assert_non_null(strstr(s, "&lt;script&gt;alert(1)&lt;/script&gt;"));
+	/* In text and in attributes (data-subject) alike. */
+	assert_non_null(strstr(s, "<td>contracts/&lt;script&gt;"));
+	assert_non_null(strstr(s, "data-subject='&lt;script&gt;alert(1)&lt;/script&gt;\"&gt;&lt;img"
+				  " src=x onerror=alert(1)&gt;' "));
+	assert_non_null(strstr(s, "data-subject=\"a'b&quot;&gt;&lt;img src=x onerror=alert(1)&gt;\" "));
+	assert_non_null(strstr(s, "data-subject=\"R&amp;amp;D\""));
+	assert_non_null(strstr(s, "<td>javascript:alert(1) &amp; \"&gt;&lt;img src=x onerror=alert(1)&gt;</td>"));
+	/* An odd byte is replaced; the page is not cut short. */
+	assert_non_null(strstr(s, "<td>bad &#65533; byte &lt;script&gt;"));
+	assert_memory_equal(s + strlen(s) - 8, "</html>\n", 8);
+	free(s);
+}
+
+static void test_html_many_rejections(void **state)
+{
+	pb_ledger *l = pb_ledger_new("EUR");
+	size_t in = pb_ledger_add_input(l, "big.csv", "payments", "csv");
+	pb_audit a = A;
+	(void)state;
+
+	for (uint64_t i = 0; i < 503; i++)
+		pb_ledger_reject(l, in, i + 2, "row %llu is bad", (unsigned long long)i);
+	pb_ledger_seal(l);
+	a.ledger = l;
+	char *s = render_audit(&a, "html");
+	assert_non_null(strstr(s, "big.csv:501<"));   /* the 500th */
+	assert_null(strstr(s, "big.csv:502<"));       /* the 501st is not shown */
+	assert_non_null(strstr(s, "3 more rejected rows, listed in findings.json"));
+	char *j = render_audit(&a, "json");           /* which has them all */
+	assert_non_null(strstr(j, "\"row 502 is bad\""));
+	free(j);
+	free(s);
+	pb_ledger_free(l);
+}
+
+/* --- text --- */
+
+static void test_text_summary(void **state)
+{
+	char *s = render("text");
+	(void)state;
+
+	assert_memory_equal(s, "probity " PB_VERSION " audit as of 2024-06-30 (EUR)\n",
+			    strlen("probity " PB_VERSION " audit as of 2024-06-30 (EUR)\n"));
+	assert_non_null(strstr(s, "  ledger/contracts.csv [contracts] 3 = 2 + 1\n"));
+	assert_non_null(strstr(s, "  total 3 = 2 + 1\n"));
+	assert_non_null(strstr(s, "findings: 3 (critical 1, high 1, medium 0, low 1)\n"));
+	assert_non_null(strstr(s, "  payments.duplicate (not run): needs payments\n"));
+	assert_non_null(strstr(s, "  payments.benford (disabled): \n"));
+	assert_null(strstr(s, "competition.single-source (ran)"));
+	/* Most severe first, whatever the audit's order. */
+	char *crit = strstr(s, "CRITICAL  conflicts.shared-bank-account  contracts/=cmd");
+	char *high = strstr(s, "HIGH      competition.single-source  contracts/C-17  contract \"C-17\"");
+	char *low = strstr(s, "LOW       timing.weekend-award  contracts/<script>");
+	assert_non_null(crit);
+	assert_non_null(high);
+	assert_non_null(low);
+	assert_true(crit < high && high < low);
+	assert_null(strstr(s, "more in findings.json"));
+	free(s);
+}
+
+static void test_text_defused(void **state)
+{
+	char *s = render("text");
+	(void)state;
+
+	/* ESC, DEL and the C1 CSI (U+009B) are printed as '?'. */
+	assert_null(strchr(s, '\033'));
+	assert_null(strchr(s, '\x7f'));
+	assert_null(strstr(s, "\xc2\x9b"));
+	assert_non_null(strstr(s, "a Sunday ?[2J??31m"));
+	/* The newline inside a message does not start a new line. */
+	assert_non_null(strstr(s, "awarded?without competition"));
+	/* Near miss: ordinary UTF-8 is left alone. */
+	pb_finding f = F[0];
+	pb_finding *one[] = {&f};
+	pb_audit a = A;
+	f.message = "T\xc3\xa9l\xc3\xa9" "com \xe2\x82\xac";
+	a.findings = one;
+	a.nfindings = 1;
+	char *t = render_audit(&a, "text");
+	assert_non_null(strstr(t, "T\xc3\xa9l\xc3\xa9" "com \xe2\x82\xac\n"));
+	free(t);
+	free(s);
+}
+
+static void test_text_top_twenty(void **state)
+{
+	pb_finding *many[25];
+	pb_audit a = A;
+	(void)state;
+
+	for (size_t i = 0; i < 25; i++)
+		many[i] = i == 24 ? FP[1] : FP[0]; /* the critical one comes last */
+	a.findings = many;
+	a.nfindings = 25;
+	char *s = render_audit(&a, "text");
+	assert_int_equal(count(s, "  HIGH      "), 19);
+	assert_int_equal(count(s, "  CRITICAL  "), 1);
+	assert_true(strstr(s, "CRITICAL") < strstr(s, "  HIGH  "));
+	assert_non_null(strstr(s, "  ... and 5 more in findings.json\n"));
+	free(s);
 }
 
 #define T(fn) cmocka_unit_test(fn)
@@ -188,8 +700,12 @@ static void test_text(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_registry), T(test_json), T(test_csv), T(test_csv_formula_defused),
-		T(test_html), T(test_text),
+		T(test_registry),
+		T(test_json_deterministic), T(test_json_top_level), T(test_json_reconciliation),
+		T(test_json_coverage_summary), T(test_json_findings), T(test_json_odd_values),
+		T(test_csv_layout), T(test_csv_formula_defused), T(test_csv_formula_table),
+		T(test_html_structure), T(test_html_hostile), T(test_html_many_rejections),
+		T(test_text_summary), T(test_text_defused), T(test_text_top_twenty),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
