@@ -5,7 +5,9 @@
  * broken in exactly these ways:
  * - Line numbers.  libcsv does not know them, so the file is fed to it one
  *   physical line (or 64 KiB piece of a line) at a time; a record's line is
- *   the line where it starts, even when a quoted field spans lines.
+ *   the line where it starts, even when a quoted field spans lines.  A
+ *   line of only blanks starts no record (libcsv skips it), and a file
+ *   whose header ends in a lone CR (classic Mac) counts CRs as lines.
  * - Resynchronisation.  A quoting error rejects its record and parsing
  *   resumes at the next line.  An unterminated quote reaching the end of
  *   the file, or a record longer than the limit, rejects the record and
@@ -22,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <utf8proc.h>
 
 #include "importer.h"
@@ -921,7 +924,10 @@ static int open_encoding(struct csv_state *st)
 	st->conv = (iconv_t)-1;
 	if (!enc || pb_strcaseeq(enc, "utf-8") || pb_strcaseeq(enc, "utf8"))
 		return 0;
-	st->conv = iconv_open("UTF-8", enc);
+	/* glibc's iconv spells it latin1 or ISO-8859-1, people latin-1. */
+	const char *name = pb_strcaseeq(enc, "latin-1") || pb_strcaseeq(enc, "latin_1")
+				   ? "ISO-8859-1" : enc;
+	st->conv = iconv_open("UTF-8", name);
 	if (st->conv == (iconv_t)-1) {
 		fail(st, "encoding '%s' is not known to iconv", enc);
 		return -1;
@@ -943,6 +949,42 @@ static void state_release(struct csv_state *st)
 		iconv_close(st->conv);
 }
 
+/* Resyncing seeks back, so a pipe (probity audit <(zcat x.csv.gz)) is
+ * first copied to an unnamed temporary file. */
+static FILE *open_seekable(const char *path, pb_error *err)
+{
+	FILE *f = fopen(path, "rb");
+	struct stat sb;
+	char buf[PIECE_BYTES];
+	size_t n;
+
+	if (!f) {
+		pb_error_set(err, PB_EXIT_INPUT, "%s: cannot open: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode))
+		return f;
+	FILE *t = tmpfile();
+	if (!t) {
+		pb_error_set(err, PB_EXIT_INPUT, "%s: cannot copy a stream to a temporary file: %s",
+			     path, strerror(errno));
+		fclose(f);
+		return NULL;
+	}
+	int ok = 1;
+	while (ok && (n = fread(buf, 1, sizeof(buf), f)) > 0)
+		ok = fwrite(buf, 1, n, t) == n;
+	if (!ok || ferror(f) || fflush(t) != 0) {
+		pb_error_set(err, PB_EXIT_INPUT, "%s: read error: %s", path, strerror(errno));
+		fclose(f);
+		fclose(t);
+		return NULL;
+	}
+	fclose(f);
+	rewind(t);
+	return t;
+}
+
 static int csv_import(pb_ledger *l, const char *path, const char *table,
 		      const pb_config *cfg, pb_error *err)
 {
@@ -959,9 +1001,8 @@ static int csv_import(pb_ledger *l, const char *path, const char *table,
 	st.profile = pb_config_profile_for(cfg, path);
 	st.conv = (iconv_t)-1;
 	pb_buf_init(&st.row);
-	f = fopen(path, "rb");
+	f = open_seekable(path, err);
 	if (!f) {
-		pb_error_set(err, PB_EXIT_INPUT, "%s: cannot open: %s", path, strerror(errno));
 		pb_buf_release(&st.row);
 		return -1;
 	}

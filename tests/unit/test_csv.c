@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -176,6 +177,30 @@ static void test_profile(void **state)
 	assert_int_equal(p[0].amount, 123456789);
 	assert_int_equal(p[0].paid_on, pb_date_from_ymd(2024, 12, 31));
 	expect_rejection(r.l, 3, "paid_on '30.02.2024' does not exist");
+	r.cfg.profiles = NULL;
+	r.cfg.nprofiles = 0;
+	done(&r);
+
+	/* Latin-1 under its everyday name; an encoding iconv does not know
+	 * is a file error. */
+	pb_config_init(&r.cfg);
+	memset(&prof, 0, sizeof(prof));
+	prof.name = (char *)"legacy";
+	prof.files = (char *)"*.csv";
+	prof.encoding = (char *)"latin-1";
+	prof.delimiter = ';';
+	r.cfg.profiles = &prof;
+	r.cfg.nprofiles = 1;
+	IMPORT(&r, "parties.csv", "party_id;name\nA;Soci\xe9t\xe9 G\xe9n\xe9rale, Paris\n", NULL);
+	assert_int_equal(r.rc, 0);
+	const pb_party *a = pb_ledger_at(r.l, PB_T_PARTIES, 0);
+	assert_string_equal(a->name, "Soci\xc3\xa9t\xc3\xa9 G\xc3\xa9n\xc3\xa9rale, Paris");
+	pb_ledger_free(r.l);
+	prof.encoding = (char *)"klingon-8";
+	IMPORT(&r, "parties.csv", "party_id;name\nA;x\n", NULL);
+	assert_int_equal(r.rc, -1);
+	assert_int_equal(r.err.code, PB_EXIT_INPUT);
+	assert_non_null(strstr(r.err.msg, "encoding 'klingon-8'"));
 	r.cfg.profiles = NULL;
 	r.cfg.nprofiles = 0;
 	done(&r);
@@ -423,6 +448,37 @@ static void test_header_errors(void **state)
 	done(&r);
 }
 
+static void test_pipe_input(void **state)
+{
+	struct run r;
+	char fifo[300];
+	static const char text[] = "payment_id,amount,note\nP1,1,\"open\nP2,x,\nP3,3,\n";
+	(void)state;
+
+	/* A stream cannot seek back for a resync: it is copied first, and
+	 * the rows after an unterminated quote are still read. */
+	snprintf(fifo, sizeof(fifo), "%s/payments-fifo.csv", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		FILE *w = fopen(fifo, "wb");
+		fwrite(text, 1, sizeof(text) - 1, w);
+		fclose(w);
+		_exit(0);
+	}
+	pb_config_init(&r.cfg);
+	r.l = pb_ledger_new("EUR");
+	r.rc = pb_import_path(r.l, fifo, NULL, &r.cfg, &r.err);
+	waitpid(pid, NULL, 0);
+	assert_int_equal(r.rc, 0);
+	reconciles(r.l);
+	expect_rejection(r.l, 2, "unterminated quoted field");
+	expect_rejection(r.l, 3, "amount 'x' is not a number");
+	assert_int_equal(pb_ledger_count(r.l, PB_T_PAYMENTS), 1);
+	done(&r);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -445,6 +501,7 @@ int main(void)
 		cmocka_unit_test(test_whitespace_line_longer_than_a_piece),
 		cmocka_unit_test(test_quoting_errors),
 		cmocka_unit_test(test_header_errors),
+		cmocka_unit_test(test_pipe_input),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
