@@ -28,7 +28,7 @@ static void run_single_source(pb_rule_ctx *ctx)
 
 	for (size_t i = 0; i < n; i++) {
 		const pb_tender *t = pb_ledger_find(l, PB_T_TENDERS, c[i].tender_id);
-		if (!t) {
+		if (!t || !t->method) {
 			no_tender++;
 			continue;
 		}
@@ -56,7 +56,7 @@ static void run_single_source(pb_rule_ctx *ctx)
 			pb_ctx_money(ctx, threshold, pb_ctx_currency(ctx)));
 	}
 	if (no_tender)
-		pb_ctx_note(ctx, "%zu contracts have no tender to tell their method", no_tender);
+		pb_ctx_note(ctx, "%zu contracts have no tender (or no method) to judge", no_tender);
 	if (other_currency)
 		pb_ctx_note(ctx, "skipped %zu non-competitive contracts not in %s",
 			    other_currency, pb_ctx_currency(ctx));
@@ -92,6 +92,8 @@ static void run_weak_rationale(pb_rule_ctx *ctx)
 		pb_finding_evidence(ctx, f, PB_T_TENDERS, &t[i], "tender");
 		pb_finding_detail(ctx, f, "method", "%s", t[i].method);
 		pb_finding_detail(ctx, f, "rationale", "%s", why ? why : "");
+		pb_finding_detail(ctx, f, "substance", "%zu", left);
+		pb_finding_detail(ctx, f, "min_substance", "%zu", min);
 		f->score = why ? 0.7 : 1.0;
 		if (why)
 			pb_finding_message(ctx, f,
@@ -105,7 +107,9 @@ static void run_weak_rationale(pb_rule_ctx *ctx)
 
 /* Phrases that justify nothing on their own, after OCP's and the World
  * Bank's lists of vague justifications; filler words are covered too so
- * that "due to the urgency of the need" leaves nothing behind. */
+ * that "due to the urgency of the need" leaves nothing behind.  Legal
+ * references are covered with their number only, and only as whole words,
+ * so that "art" never eats the rest of "Smart fuzes". */
 static const char boilerplate[] =
 	"urgen(t|cy|tly)\n"
 	"(operational|mission|military|service|technical) (needs?|necessity|necessities|requirements?|reasons?)\n"
@@ -116,8 +120,9 @@ static const char boilerplate[] =
 	"exclusive rights?\n"
 	"see (file|attached|annex|attachment|dossier)\n"
 	"as per (the )?(regulations?|law|rules?|decision)\n"
-	"in (accordance|line) with (the )?(law|regulations?|rules?|procedures?)\n"
-	"(article|art|section|clause|para(graph)?)\\.? ?[0-9.()a-z-]*\n"
+	"in (accordance|line) with( (the )?(law|regulations?|rules?|procedures?))?\n"
+	"\\b(articles?|art|sections?|clauses?|para(graph)?s?)\\b\\.? ?([0-9][0-9.()a-z/-]*|[ivxlc]+\\b)?\n"
+	"\\b(eu )?directive( [0-9]{2,4}/[0-9]+(/[a-z]+)?)?\n"
 	"\\b(n/?a|none|nil|tbd|tbc|other|various|misc|ok|yes)\\b\n"
 	"\\b(the|a|an|and|or|of|for|to|by|due|is|are|was|were|be|been|in|on|with|our|this|that|its|it|as|per|at|from|needs?)\\b\n";
 

@@ -17,8 +17,9 @@
 #include "../engine/parties.h"
 #include "rules.h"
 
-/* The contract's value after its latest amendment that sets one (ties:
- * the last in file order), else its own value; *last is that amendment. */
+/* The contract's value after its latest amendment that sets one in the
+ * contract's currency (ties: the last in file order), else its own value;
+ * *last is that amendment. */
 static int64_t amended_value(pb_ledger *l, const pb_contract *c,
 			     const pb_amendment **last, const uint32_t **am, size_t *nam)
 {
@@ -29,15 +30,16 @@ static int64_t amended_value(pb_ledger *l, const pb_contract *c,
 		const pb_amendment *a = pb_ledger_at(l, PB_T_AMENDMENTS, (*am)[k]);
 		if (a->value_after == PB_AMOUNT_NONE || a->currency != c->currency)
 			continue;
-		if (!*last || (a->amended_on != PB_DATE_NONE &&
-			       ((*last)->amended_on == PB_DATE_NONE || a->amended_on >= (*last)->amended_on)))
+		/* PB_DATE_NONE is the smallest date: undated amendments lose
+		 * to dated ones and among themselves follow file order. */
+		if (!*last || a->amended_on >= (*last)->amended_on)
 			*last = a;
 	}
 	return *last ? (*last)->value_after : c->value;
 }
 
 /* The value before any amendment: the contract's, else the earliest
- * amendment's value_before. */
+ * dated amendment's value_before (else the first in file order). */
 static int64_t original_value(pb_ledger *l, const pb_contract *c, const uint32_t *am,
 			      size_t nam)
 {
@@ -49,7 +51,8 @@ static int64_t original_value(pb_ledger *l, const pb_contract *c, const uint32_t
 		const pb_amendment *a = pb_ledger_at(l, PB_T_AMENDMENTS, am[k]);
 		if (a->value_before == PB_AMOUNT_NONE || a->currency != c->currency)
 			continue;
-		if (!first || (a->amended_on != PB_DATE_NONE && a->amended_on < first->amended_on))
+		if (!first || (a->amended_on != PB_DATE_NONE &&
+			       (first->amended_on == PB_DATE_NONE || a->amended_on < first->amended_on)))
 			first = a;
 	}
 	return first ? first->value_before : PB_AMOUNT_NONE;

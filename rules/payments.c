@@ -13,6 +13,7 @@
  * within 30 days (Nigrini's "same-same-different" tests).
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,10 +82,17 @@ static void duplicate(pb_rule_ctx *ctx, const pb_payment *earlier,
 	} else {
 		f->severity = PB_SEV_MEDIUM;
 		f->score = 0.6;
-		pb_finding_message(ctx, f, "payment %s pays %s the same %s as %s %d days earlier (%s, %s)",
+		int days = later->paid_on - earlier->paid_on;
+		char gap[32];
+		if (days)
+			snprintf(gap, sizeof(gap), "%d day%s earlier", days, days == 1 ? "" : "s");
+		else
+			snprintf(gap, sizeof(gap), "on the same day");
+		pb_finding_detail(ctx, f, "days_apart", "%d", days);
+		pb_finding_message(ctx, f, "payment %s pays %s the same %s as %s %s (%s, %s)",
 				   later->payment_id, later->payee_id,
 				   pb_ctx_money(ctx, later->amount, later->currency),
-				   earlier->payment_id, later->paid_on - earlier->paid_on, d0, d1);
+				   earlier->payment_id, gap, d0, d1);
 	}
 }
 

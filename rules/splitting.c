@@ -65,6 +65,8 @@ static void find_clusters(pb_rule_ctx *ctx, struct item *it, size_t n,
 			pb_finding_detail(ctx, f, "count", "%zu", end - start);
 			pb_finding_detail(ctx, f, "sum", "%s", pb_ctx_money(ctx, total, cur));
 			pb_finding_detail(ctx, f, "threshold", "%s", pb_ctx_money(ctx, threshold, cur));
+			pb_finding_detail(ctx, f, "window_days", "%lld", (long long)window);
+			pb_finding_detail(ctx, f, "days", "%d", it[end - 1].date - it[start].date);
 			pb_finding_detail(ctx, f, "items", "%s", ids.data);
 			f->score = 0.5 + 0.5 * (double)(end - start > 5 ? 5 : end - start) / 5.0;
 			pb_finding_message(ctx, f,

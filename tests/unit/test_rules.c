@@ -4,10 +4,147 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
 #include "ledger_fixture.h"
+
+/* --- records with every field unknown, for the cases the fixture's
+ * helpers do not reach (other buyers, payers, currencies, revisions) --- */
+
+static pb_contract blank_contract(const char *id, const char *buyer, const char *supplier,
+				  int64_t cents, const char *currency)
+{
+	pb_contract c;
+
+	pb_record_blank(PB_T_CONTRACTS, &c);
+	src(&c.row);
+	c.contract_id = S(id);
+	c.buyer_id = S(buyer);
+	c.supplier_id = S(supplier);
+	c.value = cents;
+	c.currency = S(currency);
+	return c;
+}
+
+static pb_payment blank_payment(const char *id, const char *payer, const char *payee,
+				int64_t cents, const char *currency, const char *paid)
+{
+	pb_payment p;
+
+	pb_record_blank(PB_T_PAYMENTS, &p);
+	src(&p.row);
+	p.payment_id = S(id);
+	p.payer_id = S(payer);
+	p.payee_id = S(payee);
+	p.amount = cents;
+	p.currency = S(currency);
+	p.paid_on = D(paid);
+	return p;
+}
+
+static pb_amendment blank_amendment(const char *id, const char *contract_id, const char *on)
+{
+	pb_amendment a;
+
+	pb_record_blank(PB_T_AMENDMENTS, &a);
+	src(&a.row);
+	a.amendment_id = S(id);
+	a.contract_id = S(contract_id);
+	a.amended_on = D(on);
+	a.currency = S("EUR");
+	return a;
+}
+
+static void budget_line(const char *line, int64_t appropriated, int64_t revised, int64_t spent)
+{
+	pb_budget_line b;
+
+	pb_record_blank(PB_T_BUDGET, &b);
+	src(&b.row);
+	b.budget_line = S(line);
+	b.fiscal_year = 2024;
+	b.appropriated = appropriated;
+	b.revised = revised;
+	b.spent = spent;
+	b.currency = S("EUR");
+	assert_int_equal(pb_ledger_add(L, IN, PB_T_BUDGET, &b), 0);
+}
+
+static void add(pb_table t, const void *record)
+{
+	assert_int_equal(pb_ledger_add(L, IN, t, record), 0);
+}
+
+/* --- looking into an audit --- */
+
+static pb_audit *audit(void)
+{
+	pb_ledger_seal(L);
+	return pb_audit_run(L, &CFG, D("2024-12-31"));
+}
+
+/* The nth finding (from 0) of a rule about a subject, or NULL. */
+static const pb_finding *finding(const pb_audit *a, const char *rule, const char *subject,
+				 size_t nth)
+{
+	for (size_t i = 0; i < a->nfindings; i++) {
+		const pb_finding *f = a->findings[i];
+		if (!strcmp(f->rule->id, rule) && !strcmp(f->subject_id, subject) && !nth--)
+			return f;
+	}
+	return NULL;
+}
+
+static size_t count(const pb_audit *a, const char *rule)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < a->nfindings; i++)
+		n += !strcmp(a->findings[i]->rule->id, rule);
+	return n;
+}
+
+static const char *detail(const pb_finding *f, const char *key)
+{
+	for (size_t i = 0; i < f->ndetails; i++)
+		if (!strcmp(f->details[i].key, key))
+			return f->details[i].value;
+	return NULL;
+}
+
+/* The role of a record in the finding's evidence, or NULL. */
+static const char *role(const pb_finding *f, const char *table, const char *id)
+{
+	for (size_t i = 0; i < f->nevidence; i++)
+		if (!strcmp(f->evidence[i].table, table) && !strcmp(f->evidence[i].id, id))
+			return f->evidence[i].role;
+	return NULL;
+}
+
+static const pb_coverage *coverage(const pb_audit *a, const char *rule)
+{
+	for (size_t i = 0; i < a->ncoverage; i++)
+		if (!strcmp(a->coverage[i].rule->id, rule))
+			return &a->coverage[i];
+	fail_msg("no coverage line for %s", rule);
+	return NULL;
+}
+
+static void assert_contains(const char *haystack, const char *needle)
+{
+	if (!haystack || !strstr(haystack, needle))
+		fail_msg("'%s' does not contain '%s'", haystack ? haystack : "(null)", needle);
+}
+
+static void set_param(const char *rule, const char *key, const char *value)
+{
+	pb_error err;
+
+	if (pb_config_set_param(&CFG, rule, key, value, &err))
+		fail_msg("%s.%s = %s: %s", rule, key, value, err.msg);
+}
 
 static void test_single_source(void **state)
 {
@@ -171,6 +308,475 @@ static void test_coverage_missing_table(void **state)
 	pb_audit_free(a);
 }
 
+static void test_single_source_evidence_and_notes(void **state)
+{
+	(void)state;
+	tender("T-D", "direct", "x", NULL, PB_INT_NONE);
+	tender("T-NM", NULL, "x", NULL, PB_INT_NONE);
+	contract("C1", "T-D", "SUP-A", 25000000, "EUR", NULL, NULL);
+	contract("LOST", "T-NOPE", "SUP-A", 50000000, "EUR", NULL, NULL); /* tender not loaded */
+	contract("NOTENDER", NULL, "SUP-A", 50000000, "EUR", NULL, NULL);
+	contract("NOMETHOD", "T-NM", "SUP-A", 50000000, "EUR", NULL, NULL);
+	contract("USD", "T-D", "SUP-A", 50000000, "USD", NULL, NULL);
+	contract("NOVALUE", "T-D", "SUP-A", PB_AMOUNT_NONE, "EUR", NULL, NULL);
+	pb_audit *a = audit();
+	assert_int_equal(count(a, "competition.single-source"), 1);
+	const pb_finding *f = finding(a, "competition.single-source", "C1", 0);
+	assert_non_null(f);
+	assert_int_equal(f->severity, PB_SEV_HIGH);
+	assert_string_equal(f->subject_table, "contracts");
+	assert_string_equal(role(f, "contracts", "C1"), "contract");
+	assert_string_equal(role(f, "tenders", "T-D"), "tender");
+	assert_contains(f->message, "contract C1 (250000.00 EUR) went to SUP-A without competition (method direct)");
+	assert_contains(f->message, "100000.00 EUR threshold");
+	assert_string_equal(detail(f, "value"), "250000.00 EUR");
+	assert_string_equal(detail(f, "threshold"), "100000.00 EUR");
+	assert_true(f->score > 0.0 && f->score <= 1.0);
+	const pb_coverage *c = coverage(a, "competition.single-source");
+	assert_int_equal(c->status, PB_COV_RAN);
+	assert_contains(c->reason, "3 contracts have no tender");
+	assert_contains(c->reason, "skipped 1 non-competitive contracts not in EUR");
+	pb_audit_free(a);
+}
+
+static void test_weak_rationale_boundaries(void **state)
+{
+	(void)state;
+	tender("MIN3", "direct", "Urgent: EP1", NULL, PB_INT_NONE);  /* 3 left: passes */
+	tender("MIN2", "direct", "Urgent: EP", NULL, PB_INT_NONE);   /* 2 left: fires */
+	tender("CAPS", "limited", "URGENT OPERATIONAL NEEDS", NULL, PB_INT_NONE);
+	tender("LAW", "direct", "In accordance with Article 32(2)(c) of Directive 2009/81/EC",
+	       NULL, PB_INT_NONE);
+	tender("NA", "direct", "N/A", NULL, PB_INT_NONE);
+	/* "art" inside a word is not a legal reference. */
+	tender("SMART", "direct", "Smart fuzes", NULL, PB_INT_NONE);
+	tender("PATENT", "direct", "Sole supplier: patent EP 2 345 678 on the fire-control module",
+	       NULL, PB_INT_NONE);
+	tender("OPEN", "open", "Urgent", NULL, PB_INT_NONE);
+	pb_audit *a = audit();
+	assert_int_equal(count(a, "competition.weak-rationale"), 4);
+	assert_non_null(finding(a, "competition.weak-rationale", "MIN2", 0));
+	assert_non_null(finding(a, "competition.weak-rationale", "CAPS", 0));
+	assert_non_null(finding(a, "competition.weak-rationale", "LAW", 0));
+	assert_non_null(finding(a, "competition.weak-rationale", "NA", 0));
+	const pb_finding *f = finding(a, "competition.weak-rationale", "MIN2", 0);
+	assert_int_equal(f->severity, PB_SEV_MEDIUM);
+	assert_string_equal(detail(f, "substance"), "2");
+	assert_contains(f->message, "direct award MIN2 is justified only by boilerplate: \"Urgent: EP\"");
+	assert_string_equal(role(f, "tenders", "MIN2"), "tender");
+	pb_audit_free(a);
+}
+
+static void test_weak_rationale_params(void **state)
+{
+	(void)state;
+	set_param("competition.weak-rationale", "min_substance", "60");
+	set_param("competition.weak-rationale", "boilerplate", "patent");
+	tender("EMPTY", "direct", NULL, NULL, PB_INT_NONE);
+	tender("SHORT", "direct", "Urgent operational needs", NULL, PB_INT_NONE); /* 22 left */
+	tender("LONG", "direct", "Only the original manufacturer can recalibrate radar serial R-88 under warranty",
+	       NULL, PB_INT_NONE);
+	tender("PATENTS", "direct", "patent patent patent", NULL, PB_INT_NONE);
+	pb_audit *a = audit();
+	assert_int_equal(count(a, "competition.weak-rationale"), 3);
+	assert_null(finding(a, "competition.weak-rationale", "LONG", 0));
+	const pb_finding *f = finding(a, "competition.weak-rationale", "EMPTY", 0);
+	assert_non_null(f);
+	assert_contains(f->message, "direct award EMPTY gives no rationale");
+	assert_non_null(finding(a, "competition.weak-rationale", "SHORT", 0));
+	assert_string_equal(detail(finding(a, "competition.weak-rationale", "PATENTS", 0), "substance"), "0");
+	pb_audit_free(a);
+}
+
+static void test_single_bid_sources(void **state)
+{
+	(void)state;
+	tender("ONE", "open", NULL, NULL, 3);          /* bids win over the count */
+	tender("FALLBACK", "open", NULL, NULL, 1);     /* no bids of its own */
+	tender("TWOCOUNT", "selective", NULL, NULL, 2);
+	tender("UNKNOWN", "open", NULL, NULL, PB_INT_NONE);
+	tender("ALLGONE", "open", NULL, NULL, 1);      /* every bid withdrawn: 0 */
+	tender("NOBIDDER", "open", NULL, NULL, PB_INT_NONE);
+	tender("LIMITED", "limited", NULL, NULL, PB_INT_NONE);
+	bid("B1", "ONE", "X", "valid");
+	bid("B2", "ALLGONE", "X", "withdrawn");
+	bid("B3", "ALLGONE", "Y", "withdrawn");
+	bid("B4", "NOBIDDER", NULL, "valid");
+	bid("B5", "NOBIDDER", NULL, "valid");
+	bid("B6", "LIMITED", "X", "valid");
+	pb_audit *a = audit();
+	assert_int_equal(count(a, "competition.single-bid"), 2);
+	const pb_finding *f = finding(a, "competition.single-bid", "ONE", 0);
+	assert_non_null(f);
+	assert_int_equal(f->severity, PB_SEV_MEDIUM);
+	assert_string_equal(role(f, "bids", "B1"), "only bid");
+	assert_string_equal(role(f, "tenders", "ONE"), "tender");
+	assert_string_equal(detail(f, "counted_from"), "bids");
+	assert_string_equal(f->message, "open tender ONE received a single bid, from X");
+	f = finding(a, "competition.single-bid", "FALLBACK", 0);
+	assert_non_null(f);
+	assert_string_equal(detail(f, "counted_from"), "number_of_tenderers");
+	assert_int_equal(f->nevidence, 1);
+	pb_audit_free(a);
+}
+
+static void test_splitting_boundaries(void **state)
+{
+	pb_contract c;
+	pb_payment p;
+	(void)state;
+	/* Exactly at the threshold in sum: fires. */
+	c = blank_contract("SA1", "MOD", "SA", 5000000, "EUR");
+	c.awarded_on = D("2024-01-01");
+	add(PB_T_CONTRACTS, &c);
+	c = blank_contract("SA2", "MOD", "SA", 5000000, "EUR");
+	c.signed_on = D("2024-01-10"); /* no award date: the signature dates it */
+	add(PB_T_CONTRACTS, &c);
+	/* A contract exactly at the threshold is not below it. */
+	c = blank_contract("SB1", "MOD", "SB", 10000000, "EUR");
+	c.awarded_on = D("2024-01-01");
+	add(PB_T_CONTRACTS, &c);
+	c = blank_contract("SB2", "MOD", "SB", 1000000, "EUR");
+	c.awarded_on = D("2024-01-02");
+	add(PB_T_CONTRACTS, &c);
+	/* Two buyers never add up. */
+	c = blank_contract("SC1", "MOD", "SC", 6000000, "EUR");
+	c.awarded_on = D("2024-01-01");
+	add(PB_T_CONTRACTS, &c);
+	c = blank_contract("SC2", "ARMY", "SC", 6000000, "EUR");
+	c.awarded_on = D("2024-01-01");
+	add(PB_T_CONTRACTS, &c);
+	/* Greedy windows: D1+D2 fall short, then D2..D4 (27 days) fire. */
+	const char *ids[] = {"D1", "D2", "D3", "D4"};
+	const char *on[] = {"2024-01-01", "2024-01-25", "2024-02-20", "2024-02-21"};
+	int64_t v[] = {6000000, 3000000, 3000000, 5000000};
+	for (int i = 0; i < 4; i++) {
+		c = blank_contract(ids[i], "MOD", "SD", v[i], "EUR");
+		c.awarded_on = D(on[i]);
+		add(PB_T_CONTRACTS, &c);
+	}
+	/* Not judged: another currency, no date. */
+	c = blank_contract("USD1", "MOD", "SE", 6000000, "USD");
+	c.awarded_on = D("2024-01-01");
+	add(PB_T_CONTRACTS, &c);
+	c = blank_contract("USD2", "MOD", "SE", 6000000, "USD");
+	c.awarded_on = D("2024-01-02");
+	add(PB_T_CONTRACTS, &c);
+	c = blank_contract("UNDATED", "MOD", "SA", 9000000, "EUR");
+	add(PB_T_CONTRACTS, &c);
+	/* Payments without a contract split the same way; with one, they do not. */
+	p = blank_payment("P1", "MOD", "SP", 7000000, "EUR", "2024-03-01");
+	add(PB_T_PAYMENTS, &p);
+	p = blank_payment("P2", "MOD", "SP", 4000000, "EUR", "2024-03-05");
+	add(PB_T_PAYMENTS, &p);
+	p = blank_payment("P3", "MOD", "SQ", 7000000, "EUR", "2024-03-01");
+	p.contract_id = S("SA1");
+	add(PB_T_PAYMENTS, &p);
+	p = blank_payment("P4", "MOD", "SQ", 7000000, "EUR", "2024-03-02");
+	p.contract_id = S("SA1");
+	add(PB_T_PAYMENTS, &p);
+
+	pb_audit *a = audit();
+	assert_int_equal(count(a, "splitting.below-threshold"), 3);
+	const pb_finding *f = finding(a, "splitting.below-threshold", "SA1", 0);
+	assert_non_null(f);
+	assert_int_equal(f->severity, PB_SEV_HIGH);
+	assert_string_equal(detail(f, "count"), "2");
+	assert_string_equal(detail(f, "sum"), "100000.00 EUR");
+	assert_string_equal(detail(f, "threshold"), "100000.00 EUR");
+	assert_string_equal(detail(f, "window_days"), "30");
+	assert_string_equal(detail(f, "items"), "SA1,SA2");
+	assert_string_equal(role(f, "contracts", "SA2"), "contract");
+	assert_contains(f->message, "2 contracts from MOD to SA between 2024-01-01 and 2024-01-10");
+	f = finding(a, "splitting.below-threshold", "D2", 0);
+	assert_non_null(f);
+	assert_string_equal(detail(f, "items"), "D2,D3,D4");
+	assert_int_equal(f->nevidence, 3);
+	f = finding(a, "splitting.below-threshold", "P1", 0);
+	assert_non_null(f);
+	assert_string_equal(f->subject_table, "payments");
+	assert_string_equal(role(f, "payments", "P2"), "payment");
+	assert_contains(f->message, "2 payments from MOD to SP");
+	assert_contains(coverage(a, "splitting.below-threshold")->reason, "skipped 2 rows not in EUR");
+	pb_audit_free(a);
+}
+
+static void test_splitting_params(void **state)
+{
+	pb_contract c;
+	(void)state;
+	set_param("splitting.below-threshold", "min_items", "3");
+	set_param("splitting.below-threshold", "window_days", "10");
+	set_param("splitting.below-threshold", "threshold", "20000");
+	const char *ids[] = {"A1", "A2", "B1", "B2", "B3", "C1", "C2", "C3"};
+	const char *sup[] = {"SA", "SA", "SB", "SB", "SB", "SC", "SC", "SC"};
+	const char *on[] = {"2024-01-01", "2024-01-02", "2024-01-01", "2024-01-06",
+			    "2024-01-11", "2024-01-01", "2024-01-06", "2024-01-12"};
+	for (int i = 0; i < 8; i++) {
+		c = blank_contract(ids[i], "MOD", sup[i], 1000000, "EUR");
+		c.awarded_on = D(on[i]);
+		add(PB_T_CONTRACTS, &c);
+	}
+	pb_audit *a = audit();
+	/* A: only two; B: three within exactly 10 days; C: the third is 11 days out. */
+	assert_int_equal(count(a, "splitting.below-threshold"), 1);
+	const pb_finding *f = finding(a, "splitting.below-threshold", "B1", 0);
+	assert_non_null(f);
+	assert_string_equal(detail(f, "sum"), "30000.00 EUR");
+	assert_string_equal(detail(f, "window_days"), "10");
+	pb_audit_free(a);
+}
+
+static void test_backdated_both_dates(void **state)
+{
+	(void)state;
+	tender("T", "open", NULL, "2024-03-20", PB_INT_NONE);
+	tender("T-NODL", "open", NULL, NULL, PB_INT_NONE);
+	contract("BOTH", "T", "S", 100, "EUR", "2024-03-10", "2024-03-15");
+	contract("NODEADLINE", "T-NODL", "S", 100, "EUR", "2024-01-01", "2024-01-01");
+	contract("NOTENDER", NULL, "S", 100, "EUR", "2024-01-01", "2024-01-01");
+	pb_audit *a = audit();
+	assert_int_equal(count(a, "timing.backdated"), 2);
+	const pb_finding *f1 = finding(a, "timing.backdated", "BOTH", 0);
+	const pb_finding *f2 = finding(a, "timing.backdated", "BOTH", 1);
+	assert_non_null(f1);
+	assert_non_null(f2);
+	assert_string_not_equal(f1->id, f2->id);
+	const pb_finding *aw = detail(f1, "awarded") ? f1 : f2;
+	const pb_finding *sg = aw == f1 ? f2 : f1;
+	assert_string_equal(detail(aw, "awarded"), "2024-03-10");
+	assert_string_equal(detail(aw, "days_early"), "10");
+	assert_string_equal(detail(sg, "signed"), "2024-03-15");
+	assert_string_equal(detail(sg, "days_early"), "5");
+	assert_int_equal(aw->severity, PB_SEV_HIGH);
+	assert_string_equal(role(aw, "tenders", "T"), "tender");
+	assert_string_equal(aw->message,
+			    "contract BOTH was awarded on 2024-03-10, 10 days before bids closed for tender T (2024-03-20)");
+	/* Payments are not loaded: the contract checks still ran. */
+	assert_int_equal(coverage(a, "timing.backdated")->status, PB_COV_RAN);
+	pb_audit_free(a);
+}
+
+static void test_backdated_payment_message(void **state)
+{
+	(void)state;
+	contract("C", NULL, "S", 100000, "EUR", NULL, "2024-03-10");
+	contract("UNSIGNED", NULL, "S", 100000, "EUR", NULL, NULL);
+	payment("P-EARLY", "C", "S", "I1", 50000, "2024-03-01");
+	payment("P-UNSIGNED", "UNSIGNED", "S", "I2", 50000, "2024-03-01");
+	payment("P-UNDATED", "C", "S", "I3", 50000, NULL);
+	pb_audit *a = audit();
+	assert_int_equal(count(a, "timing.backdated"), 1);
+	const pb_finding *f = finding(a, "timing.backdated", "P-EARLY", 0);
+	assert_non_null(f);
+	assert_string_equal(f->subject_table, "payments");
+	assert_string_equal(role(f, "contracts", "C"), "contract");
+	assert_string_equal(f->message,
+			    "payment P-EARLY of 500.00 EUR was made on 2024-03-01, 9 days before contract C was signed (2024-03-10)");
+	pb_audit_free(a);
+}
+
+static void test_value_increase_cases(void **state)
+{
+	pb_contract c;
+	pb_amendment am;
+	(void)state;
+	contract("HALF", NULL, "S", 100000, "EUR", NULL, NULL);      /* +50%: medium */
+	amendment("H1", "HALF", "2024-01-01", 100000, 150000);
+	contract("HALFPLUS", NULL, "S", 100000, "EUR", NULL, NULL);  /* +50.001%: high */
+	amendment("H2", "HALFPLUS", "2024-01-01", 100000, 150001);
+	/* No contract value: the earliest dated amendment's value_before. */
+	c = blank_contract("NOVALUE", "MOD", "S", PB_AMOUNT_NONE, "EUR");
+	add(PB_T_CONTRACTS, &c);
+	amendment("N2", "NOVALUE", "2024-03-01", 110000, 130000);
+	amendment("N1", "NOVALUE", "2024-02-01", 100000, 110000);
+	/* Same date: the last in file order counts. */
+	contract("TIE", NULL, "S", 100000, "EUR", NULL, NULL);
+	amendment("T1", "TIE", "2024-01-01", 100000, 200000);
+	amendment("T2", "TIE", "2024-01-01", 100000, 110000);
+	contract("TIE2", NULL, "S", 100000, "EUR", NULL, NULL);
+	amendment("T3", "TIE2", "2024-01-01", 100000, 110000);
+	amendment("T4", "TIE2", "2024-01-01", 100000, 200000);
+	/* An undated amendment loses to a dated one. */
+	contract("UNDATED", NULL, "S", 100000, "EUR", NULL, NULL);
+	amendment("U1", "UNDATED", "2024-01-01", 100000, 105000);
+	amendment("U2", "UNDATED", NULL, 100000, 300000);
+	/* Among undated amendments, file order: the last one counts. */
+	contract("NODATES", NULL, "S", 100000, "EUR", NULL, NULL);
+	amendment("V1", "NODATES", NULL, 100000, 300000);
+	amendment("V2", "NODATES", NULL, 300000, 105000);
+	/* Another currency is never compared. */
+	contract("CUR", NULL, "S", 100000, "EUR", NULL, NULL);
+	am = blank_amendment("X1", "CUR", "2024-01-01");
+	am.value_before = 100000;
+	am.value_after = 900000;
+	am.currency = S("USD");
+	add(PB_T_AMENDMENTS, &am);
+	/* Down, and amendments without a value. */
+	contract("DOWN", NULL, "S", 100000, "EUR", NULL, NULL);
+	amendment("D1", "DOWN", "2024-01-01", 100000, 50000);
+	contract("DATES", NULL, "S", 100000, "EUR", NULL, NULL);
+	am = blank_amendment("E1", "DATES", "2024-01-01");
+	add(PB_T_AMENDMENTS, &am);
+
+	pb_audit *a = audit();
+	assert_int_equal(count(a, "execution.value-increase"), 4);
+	const pb_finding *f = finding(a, "execution.value-increase", "HALF", 0);
+	assert_non_null(f);
+	assert_int_equal(f->severity, PB_SEV_MEDIUM);
+	assert_string_equal(detail(f, "increase_pct"), "50.0");
+	assert_string_equal(f->message, "contract HALF grew from 1000.00 EUR to 1500.00 EUR (+50.0%) through 1 amendment");
+	assert_int_equal(finding(a, "execution.value-increase", "HALFPLUS", 0)->severity, PB_SEV_HIGH);
+	f = finding(a, "execution.value-increase", "NOVALUE", 0);
+	assert_non_null(f);
+	assert_string_equal(detail(f, "original"), "1000.00 EUR");
+	assert_string_equal(detail(f, "amended"), "1300.00 EUR");
+	assert_string_equal(role(f, "amendments", "N1"), "amendment");
+	assert_string_equal(role(f, "amendments", "N2"), "amendment");
+	assert_string_equal(role(f, "contracts", "NOVALUE"), "contract");
+	assert_null(finding(a, "execution.value-increase", "TIE", 0));
+	assert_int_equal(finding(a, "execution.value-increase", "TIE2", 0)->severity, PB_SEV_HIGH);
+	assert_null(finding(a, "execution.value-increase", "UNDATED", 0));
+	assert_null(finding(a, "execution.value-increase", "NODATES", 0));
+	assert_null(finding(a, "execution.value-increase", "CUR", 0));
+	pb_audit_free(a);
+}
+
+static void test_overpayment_cases(void **state)
+{
+	pb_contract c;
+	pb_payment p;
+	(void)state;
+	contract("CENT", NULL, "S", 100000, "EUR", NULL, NULL);
+	payment("P1", "CENT", "S", "I1", 101001, "2024-01-01");   /* a cent above +1% */
+	contract("MIXED", NULL, "S", 100000, "EUR", NULL, NULL);
+	payment("P2", "MIXED", "S", "I2", 90000, "2024-01-01");
+	p = blank_payment("P3", "MOD", "S", 50000, "USD", "2024-01-02");
+	p.contract_id = S("MIXED");
+	add(PB_T_PAYMENTS, &p);
+	c = blank_contract("NOVALUE", "MOD", "S", PB_AMOUNT_NONE, "EUR");
+	add(PB_T_CONTRACTS, &c);
+	amendment("A1", "NOVALUE", "2024-01-01", PB_AMOUNT_NONE, 100000);
+	payment("P4", "NOVALUE", "S", "I4", 120000, "2024-02-01");
+	c = blank_contract("UNKNOWN", "MOD", "S", PB_AMOUNT_NONE, "EUR");
+	add(PB_T_CONTRACTS, &c);
+	payment("P5", "UNKNOWN", "S", "I5", 120000, "2024-02-01");
+	pb_audit *a = audit();
+	assert_int_equal(count(a, "execution.overpayment"), 2);
+	const pb_finding *f = finding(a, "execution.overpayment", "CENT", 0);
+	assert_non_null(f);
+	assert_int_equal(f->severity, PB_SEV_HIGH);
+	assert_string_equal(detail(f, "excess"), "10.01 EUR");
+	assert_string_equal(role(f, "payments", "P1"), "payment");
+	f = finding(a, "execution.overpayment", "NOVALUE", 0);
+	assert_non_null(f);
+	assert_string_equal(f->message,
+			    "payments on contract NOVALUE total 1200.00 EUR, 200.00 EUR (20.00%) more than its amended value of 1000.00 EUR");
+	assert_string_equal(role(f, "amendments", "A1"), "amendment");
+	assert_contains(coverage(a, "execution.overpayment")->reason, "left out 1 payments");
+	pb_audit_free(a);
+}
+
+static void test_duplicates_more(void **state)
+{
+	pb_payment p;
+	(void)state;
+	payment("Q1", NULL, "S2", "X-1", 100000, "2024-01-01");
+	payment("Q2", NULL, "S2", "X-1", 100000, "2024-02-01");
+	payment("Q3", NULL, "S2", "X-1", 100000, "2024-03-01");
+	payment("R1", NULL, "S3", NULL, 200000, "2024-01-01");
+	payment("R2", NULL, "S3", NULL, 200000, "2024-01-01");
+	payment("U1", NULL, "S4", "U-1", 300000, "2024-01-01");
+	p = blank_payment("U2", "MOD", "S4", 300000, "USD", "2024-01-01");
+	p.invoice_id = S("U-1");
+	add(PB_T_PAYMENTS, &p);
+	payment("W1", NULL, "S5", "W-1", 400000, "2024-01-01");
+	payment("W2", NULL, "S5", "W-2", 400000, "2024-01-11"); /* ten days: no */
+	pb_audit *a = audit();
+	assert_int_equal(count(a, "payments.duplicate"), 3);
+	const pb_finding *f = finding(a, "payments.duplicate", "Q2", 0);
+	assert_non_null(f);
+	assert_int_equal(f->severity, PB_SEV_HIGH);
+	assert_string_equal(role(f, "payments", "Q1"), "duplicate of");
+	assert_string_equal(role(f, "payments", "Q2"), "payment");
+	f = finding(a, "payments.duplicate", "Q3", 0);
+	assert_non_null(f);
+	assert_string_equal(role(f, "payments", "Q1"), "duplicate of");
+	assert_string_equal(f->message,
+			    "payment Q3 repeats invoice X-1 to S2 for 1000.00 EUR, already paid by Q1 (2024-01-01, 2024-03-01)");
+	f = finding(a, "payments.duplicate", "R2", 0);
+	assert_non_null(f);
+	assert_int_equal(f->severity, PB_SEV_MEDIUM);
+	assert_contains(f->message, "the same 2000.00 EUR as R1 on the same day");
+	assert_null(finding(a, "payments.duplicate", "R1", 0));
+	pb_audit_free(a);
+}
+
+/* One payee paid the same amount 60000 times: sorting, not pairs. */
+static void test_duplicates_large_group(void **state)
+{
+	enum { N = 30000 };
+	char id[32], inv[32];
+	pb_date base = D("2000-01-01");
+	(void)state;
+	for (int i = 0; i < 2 * N; i++) {
+		int near = i >= N; /* the second half is 2 days apart */
+		snprintf(id, sizeof(id), "P%d", i);
+		snprintf(inv, sizeof(inv), "INV-%d", i);
+		pb_payment p = blank_payment(id, "MOD", near ? "NEAR" : "FAR", 1000, "EUR", NULL);
+		p.invoice_id = S(inv);
+		p.paid_on = base + (pb_date)(near ? 2 * (i - N) : 4 * i);
+		add(PB_T_PAYMENTS, &p);
+	}
+	pb_audit *a = audit();
+	assert_int_equal(count(a, "payments.duplicate"), N - 1);
+	assert_null(finding(a, "payments.duplicate", "P0", 0));
+	assert_non_null(finding(a, "payments.duplicate", "P30001", 0));
+	pb_audit_free(a);
+}
+
+static void test_overspend_cases(void **state)
+{
+	(void)state;
+	budget_line("UP", 10000, 20000, 15000);      /* revised up covers it */
+	budget_line("DOWN", 20000, 10000, 15000);    /* revised down: +50% */
+	budget_line("TEN", 1000000, PB_AMOUNT_NONE, 1100000);     /* exactly +10%: medium */
+	budget_line("TENPLUS", 1000000, PB_AMOUNT_NONE, 1100001); /* high */
+	budget_line("NOSPENT", 1000000, PB_AMOUNT_NONE, PB_AMOUNT_NONE);
+	budget_line("NOLIMIT", PB_AMOUNT_NONE, PB_AMOUNT_NONE, 1000);
+	pb_audit *a = audit();
+	assert_int_equal(count(a, "budget.overspend"), 3);
+	const pb_finding *f = finding(a, "budget.overspend", "DOWN|2024", 0);
+	assert_non_null(f);
+	assert_int_equal(f->severity, PB_SEV_HIGH);
+	assert_string_equal(f->subject_table, "budget");
+	assert_string_equal(detail(f, "limit"), "100.00 EUR");
+	assert_contains(f->message, "against a revised appropriation of 100.00 EUR (+50.00%)");
+	assert_int_equal(finding(a, "budget.overspend", "TEN|2024", 0)->severity, PB_SEV_MEDIUM);
+	assert_int_equal(finding(a, "budget.overspend", "TENPLUS|2024", 0)->severity, PB_SEV_HIGH);
+	assert_contains(finding(a, "budget.overspend", "TEN|2024", 0)->message, "original appropriation");
+	pb_audit_free(a);
+}
+
+static void test_coverage_needs(void **state)
+{
+	(void)state;
+	tender("T", "open", NULL, NULL, 1);
+	pb_audit *a = audit();
+	const char *rules[] = {"execution.value-increase", "execution.overpayment",
+			       "splitting.below-threshold", "timing.backdated", "budget.overspend"};
+	const char *table[] = {"contracts", "contracts", "contracts", "contracts", "budget"};
+	for (size_t i = 0; i < 5; i++) {
+		const pb_coverage *c = coverage(a, rules[i]);
+		assert_int_equal(c->status, PB_COV_NOT_RUN);
+		assert_contains(c->reason, table[i]);
+	}
+	assert_int_equal(coverage(a, "competition.single-bid")->status, PB_COV_RAN);
+	assert_int_equal(coverage(a, "competition.weak-rationale")->status, PB_COV_RAN);
+	assert_int_equal(count(a, "competition.single-bid"), 1);
+	pb_audit_free(a);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -180,6 +786,13 @@ int main(void)
 		T(test_weak_rationale), T(test_single_bid), T(test_splitting),
 		T(test_backdated), T(test_value_increase), T(test_overpayment),
 		T(test_duplicates), T(test_overspend), T(test_coverage_missing_table),
+		T(test_single_source_evidence_and_notes), T(test_weak_rationale_boundaries),
+		T(test_weak_rationale_params), T(test_single_bid_sources),
+		T(test_splitting_boundaries), T(test_splitting_params),
+		T(test_backdated_both_dates), T(test_backdated_payment_message),
+		T(test_value_increase_cases), T(test_overpayment_cases),
+		T(test_duplicates_more), T(test_duplicates_large_group),
+		T(test_overspend_cases), T(test_coverage_needs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
