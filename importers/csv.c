@@ -135,6 +135,7 @@ struct csv_state {
 
 	struct csv_parser parser;
 	iconv_t conv;
+	int utf8;                /* the file was converted whole already */
 
 	/* the record being assembled */
 	pb_buf row;              /* field bytes, each NUL-terminated */
@@ -917,17 +918,120 @@ static int first_line(struct csv_state *st, struct reader *rd, char *delim)
 	return 0;
 }
 
+/* glibc's iconv spells it latin1 or ISO-8859-1, people latin-1. */
+static const char *iconv_name(const char *enc)
+{
+	return pb_strcaseeq(enc, "latin-1") || pb_strcaseeq(enc, "latin_1") ? "ISO-8859-1"
+									      : enc;
+}
+
+/* Encodings in which a line end is not the byte '\n' cannot be cut into
+ * lines before conversion: such a file is converted whole, first. */
+static size_t wide_unit(const char *enc)
+{
+	if (!enc)
+		return 0;
+	if (!strncasecmp(enc, "utf-16", 6) || !strncasecmp(enc, "utf16", 5) ||
+	    !strncasecmp(enc, "ucs-2", 5) || !strncasecmp(enc, "ucs2", 4))
+		return 2;
+	if (!strncasecmp(enc, "utf-32", 6) || !strncasecmp(enc, "utf32", 5) ||
+	    !strncasecmp(enc, "ucs-4", 5) || !strncasecmp(enc, "ucs4", 4))
+		return 4;
+	return 0;
+}
+
+/* The encoding a byte-order mark announces (Excel's "Unicode Text" is
+ * UTF-16LE with one), or NULL.  A UTF-8 BOM is stripped later. */
+static const char *bom_encoding(FILE *f)
+{
+	unsigned char b[4] = {1, 1, 1, 1};
+	size_t n = fread(b, 1, sizeof(b), f);
+
+	rewind(f);
+	if (n >= 4 && b[0] == 0xFF && b[1] == 0xFE && !b[2] && !b[3])
+		return "UTF-32";
+	if (n >= 4 && !b[0] && !b[1] && b[2] == 0xFE && b[3] == 0xFF)
+		return "UTF-32";
+	if (n >= 2 && ((b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF)))
+		return "UTF-16";
+	return NULL;
+}
+
+/* Converts all of f to UTF-8 in an unnamed temporary file.  A sequence
+ * that is not valid in `enc` becomes U+FFFD, so the damage shows in the
+ * value rather than shifting every later character. */
+static FILE *transcode(struct csv_state *st, FILE *f, const char *enc, size_t unit)
+{
+	iconv_t cd = iconv_open("UTF-8", iconv_name(enc));
+	if (cd == (iconv_t)-1) {
+		fail(st, "encoding '%s' is not known to iconv", enc);
+		return NULL;
+	}
+	FILE *t = tmpfile();
+	char *in = pb_xmalloc(PIECE_BYTES), *out = pb_xmalloc(4 * PIECE_BYTES);
+	size_t keep = 0;
+	for (int eof = 0; t && !eof;) {
+		size_t n = fread(in + keep, 1, PIECE_BYTES - keep, f);
+		size_t left = keep + n;
+		char *ip = in;
+		eof = n == 0;
+		while (left > 0) {
+			char *op = out;
+			size_t room = 4 * PIECE_BYTES;
+			size_t rc = iconv(cd, &ip, &left, &op, &room);
+			fwrite(out, 1, 4 * PIECE_BYTES - room, t);
+			if (rc != (size_t)-1 || errno == E2BIG)
+				continue;
+			if (errno == EINVAL && !eof)
+				break; /* a character cut by the read: finish it next time */
+			fputs("\xEF\xBF\xBD", t);
+			size_t skip = left < unit ? left : unit;
+			ip += skip;
+			left -= skip;
+		}
+		memmove(in, ip, left);
+		keep = left;
+	}
+	free(in);
+	free(out);
+	iconv_close(cd);
+	if (!t || ferror(f) || fflush(t) != 0 || ferror(t)) {
+		fail(st, "cannot convert from %s: %s", enc, strerror(errno));
+		if (t)
+			fclose(t);
+		return NULL;
+	}
+	rewind(t);
+	return t;
+}
+
+/* Replaces *f by its UTF-8 conversion when the file is UTF-16/32 (by its
+ * BOM or its profile). */
+static int widen(struct csv_state *st, FILE **f)
+{
+	const char *enc = bom_encoding(*f);
+
+	if (!enc && st->profile && wide_unit(st->profile->encoding))
+		enc = st->profile->encoding;
+	if (!enc)
+		return 0;
+	FILE *t = transcode(st, *f, enc, wide_unit(enc));
+	if (!t)
+		return -1;
+	fclose(*f);
+	*f = t;
+	st->utf8 = 1;
+	return 0;
+}
+
 static int open_encoding(struct csv_state *st)
 {
 	const char *enc = st->profile ? st->profile->encoding : NULL;
 
 	st->conv = (iconv_t)-1;
-	if (!enc || pb_strcaseeq(enc, "utf-8") || pb_strcaseeq(enc, "utf8"))
+	if (st->utf8 || !enc || pb_strcaseeq(enc, "utf-8") || pb_strcaseeq(enc, "utf8"))
 		return 0;
-	/* glibc's iconv spells it latin1 or ISO-8859-1, people latin-1. */
-	const char *name = pb_strcaseeq(enc, "latin-1") || pb_strcaseeq(enc, "latin_1")
-				   ? "ISO-8859-1" : enc;
-	st->conv = iconv_open("UTF-8", name);
+	st->conv = iconv_open("UTF-8", iconv_name(enc));
 	if (st->conv == (iconv_t)-1) {
 		fail(st, "encoding '%s' is not known to iconv", enc);
 		return -1;
@@ -1004,6 +1108,11 @@ static int csv_import(pb_ledger *l, const char *path, const char *table,
 	f = open_seekable(path, err);
 	if (!f) {
 		pb_buf_release(&st.row);
+		return -1;
+	}
+	if (widen(&st, &f) < 0) {
+		fclose(f);
+		state_release(&st);
 		return -1;
 	}
 	memset(&fd, 0, sizeof(fd));

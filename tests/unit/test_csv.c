@@ -1,4 +1,5 @@
 /* test_csv.c - the CSV importer: values, line numbers, resync, profiles. */
+#include <iconv.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -479,6 +480,99 @@ static void test_pipe_input(void **state)
 	done(&r);
 }
 
+static void test_amounts_and_currencies(void **state)
+{
+	struct run r;
+	(void)state;
+
+	pb_config_init(&r.cfg);
+	IMPORT(&r, "payments.csv",
+	       "payment_id,amount,currency,description\n"
+	       "P1,-0.50,usd,ok\n"
+	       "P2,99999999999999999999,,too big\n"
+	       "P3,NaN,,nan\n"
+	       "P4,1e3,,exponent\n"
+	       "P5,7,XYZ,bad currency\n"
+	       "P6,1.005,EUR,too precise\n"
+	       "P7,1500,JPY,yen\n"
+	       "P8,,,unknown amount\n"
+	       "P9,12,\x1b[31m,escape\n", NULL);
+	assert_int_equal(r.rc, 0);
+	reconciles(r.l);
+	const pb_payment *p1 = pb_ledger_find(r.l, PB_T_PAYMENTS, pb_ledger_intern(r.l, "P1", 2));
+	assert_int_equal(p1->amount, -50);
+	assert_string_equal(p1->currency, "USD");
+	const pb_payment *p7 = pb_ledger_find(r.l, PB_T_PAYMENTS, pb_ledger_intern(r.l, "P7", 2));
+	assert_int_equal(p7->amount, 1500);
+	const pb_payment *p8 = pb_ledger_find(r.l, PB_T_PAYMENTS, pb_ledger_intern(r.l, "P8", 2));
+	assert_int_equal(p8->amount, PB_AMOUNT_NONE);
+	assert_string_equal(p8->currency, "EUR");
+	expect_rejection(r.l, 3, "amount '99999999999999999999'");
+	expect_rejection(r.l, 4, "amount 'NaN' is not a number");
+	expect_rejection(r.l, 5, "amount '1e3' is not a number");
+	expect_rejection(r.l, 6, "currency 'XYZ' is not an ISO 4217 code");
+	expect_rejection(r.l, 7, "amount '1.005'");
+	/* Control bytes in a quoted value are shown as \xNN, never raw. */
+	expect_rejection(r.l, 10, "currency '\\x1b[31m' is not an ISO 4217 code");
+	assert_int_equal(pb_ledger_count(r.l, PB_T_PAYMENTS), 3);
+	done(&r);
+}
+
+/* text (UTF-8) in encoding `to`, malloc'd. */
+static char *encode(const char *text, const char *to, size_t *n)
+{
+	iconv_t cd = iconv_open(to, "UTF-8");
+	size_t left = strlen(text), room = 4 * left + 8;
+	char *out = malloc(room), *op = out, *ip = (char *)text;
+
+	assert_true(cd != (iconv_t)-1);
+	assert_int_not_equal(iconv(cd, &ip, &left, &op, &room), (size_t)-1);
+	iconv_close(cd);
+	*n = (size_t)(op - out);
+	return out;
+}
+
+static void test_utf16(void **state)
+{
+	struct run r;
+	size_t n;
+	(void)state;
+
+	/* Excel's "Unicode Text": UTF-16LE with a BOM, tabs, CRLF. */
+	char *text = encode("\xEF\xBB\xBF" "payment_id\tamount\tdescription\r\n"
+			    "P1\t1,5\tx\r\n" "P2\t2\tcaf\xC3\xA9 \xD0\x96\r\n", "UTF-16LE", &n);
+	assert_int_equal((unsigned char)text[0], 0xFF);
+	pb_config_init(&r.cfg);
+	import(&r, "payments.txt", text, n, NULL);
+	free(text);
+	assert_int_equal(r.rc, 0);
+	reconciles(r.l);
+	expect_rejection(r.l, 2, "amount '1,5' is not a number");
+	const pb_payment *p = pb_ledger_at(r.l, PB_T_PAYMENTS, 0);
+	assert_int_equal(p->row.src.line, 3);
+	assert_int_equal(p->amount, 200);
+	assert_string_equal(p->description, "caf\xC3\xA9 \xD0\x96");
+	done(&r);
+
+	/* Without a BOM only the profile can say so. */
+	pb_profile prof;
+	memset(&prof, 0, sizeof(prof));
+	prof.name = (char *)"wide";
+	prof.files = (char *)"wide_*";
+	prof.encoding = (char *)"UTF-16BE";
+	text = encode("payment_id,amount\nP1,3\n", "UTF-16BE", &n);
+	pb_config_init(&r.cfg);
+	r.cfg.profiles = &prof;
+	r.cfg.nprofiles = 1;
+	import(&r, "wide_payments.csv", text, n, NULL);
+	free(text);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(pb_ledger_count(r.l, PB_T_PAYMENTS), 1);
+	r.cfg.profiles = NULL;
+	r.cfg.nprofiles = 0;
+	done(&r);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -502,6 +596,8 @@ int main(void)
 		cmocka_unit_test(test_quoting_errors),
 		cmocka_unit_test(test_header_errors),
 		cmocka_unit_test(test_pipe_input),
+		cmocka_unit_test(test_amounts_and_currencies),
+		cmocka_unit_test(test_utf16),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
