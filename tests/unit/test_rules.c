@@ -348,13 +348,15 @@ static void test_weak_rationale_boundaries(void **state)
 	tender("LAW", "direct", "In accordance with Article 32(2)(c) of Directive 2009/81/EC",
 	       NULL, PB_INT_NONE);
 	tender("NA", "direct", "N/A", NULL, PB_INT_NONE);
+	tender("SECTION", "limited", "As per section IV, art. 5", NULL, PB_INT_NONE);
 	/* "art" inside a word is not a legal reference. */
 	tender("SMART", "direct", "Smart fuzes", NULL, PB_INT_NONE);
 	tender("PATENT", "direct", "Sole supplier: patent EP 2 345 678 on the fire-control module",
 	       NULL, PB_INT_NONE);
 	tender("OPEN", "open", "Urgent", NULL, PB_INT_NONE);
 	pb_audit *a = audit();
-	assert_int_equal(count(a, "competition.weak-rationale"), 4);
+	assert_int_equal(count(a, "competition.weak-rationale"), 5);
+	assert_non_null(finding(a, "competition.weak-rationale", "SECTION", 0));
 	assert_non_null(finding(a, "competition.weak-rationale", "MIN2", 0));
 	assert_non_null(finding(a, "competition.weak-rationale", "CAPS", 0));
 	assert_non_null(finding(a, "competition.weak-rationale", "LAW", 0));
