@@ -15,6 +15,12 @@
  *   resync moves forward, and the size limit bounds the re-reading.
  * - Limits.  A field longer than max_field_bytes (or a record four times
  *   that) is rejected without ever being held whole in memory.
+ * - Encodings.  A profile's single-byte encoding is converted line by
+ *   line with iconv; UTF-16/32 (by BOM or profile) is converted whole
+ *   first, since its line ends are not the byte '\n'.  A header that is
+ *   not UTF-8, or a workbook saved as .csv, fails with advice.
+ * - Streams.  A pipe cannot seek back for a resync: it is copied to a
+ *   temporary file first.
  * - Every data row ends as exactly one pb_ledger_add or pb_ledger_reject.
  */
 #include <csv.h>
@@ -265,6 +271,7 @@ static void row_reset(struct csv_state *st)
 
 static void process_header(struct csv_state *st);
 static void process_row(struct csv_state *st);
+static int valid_utf8(const char *s, size_t n);
 
 static void on_row(int c, void *data)
 {
@@ -429,6 +436,19 @@ static void process_header(struct csv_state *st)
 			n -= 3;
 		}
 		pb_trim(&s, &n);
+		if (memchr(s, '\0', n) || !valid_utf8(s, n)) {
+			pb_buf b;
+			pb_buf_init(&b);
+			quote_value(&b, s, n, 1);
+			fail(st, "header column %zu %s %s", i + 1, b.data,
+			     memchr(s, '\0', n)
+				     ? "contains a NUL byte (a binary file, or UTF-16 "
+				       "without a byte-order mark?)"
+				     : "is not valid UTF-8 (is the file in another "
+				       "encoding? name it in a profile: encoding = ...)");
+			pb_buf_release(&b);
+			return;
+		}
 		st->names[i] = pb_xstrndup(s, n);
 	}
 	check_duplicate_names(st);
@@ -888,6 +908,21 @@ static int run_feed(struct csv_state *st, struct feed *fd)
 	return st->failed ? -1 : 0;
 }
 
+/* A workbook named or exported by mistake fails with advice, instead of
+ * as a header of binary noise. */
+static int spreadsheet(struct csv_state *st, const char *head, size_t n)
+{
+	if (n >= 4 && !memcmp(head, "PK\x03\x04", 4))
+		fail(st, "is a ZIP archive (an .xlsx or .ods workbook?), not CSV: "
+			 "save the sheet as CSV UTF-8 first");
+	else if (n >= 8 && !memcmp(head, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8))
+		fail(st, "is an old Excel (.xls) workbook, not CSV: save the sheet as "
+			 "CSV UTF-8 first");
+	else
+		return 0;
+	return 1;
+}
+
 /* Finds the header to sniff the delimiter and the line ends from;
  * fails on a file of nothing but whitespace. */
 static int first_line(struct csv_state *st, struct reader *rd, char *delim)
@@ -897,6 +932,8 @@ static int first_line(struct csv_state *st, struct reader *rd, char *delim)
 
 	for (int chunk = 0;; chunk++) {
 		n = fread(head, 1, sizeof(head), rd->f);
+		if (chunk == 0 && spreadsheet(st, head, n))
+			return -1;
 		i = chunk == 0 && n >= 3 && !memcmp(head, "\xEF\xBB\xBF", 3) ? 3 : 0;
 		while (i < n && isspace((unsigned char)head[i]))
 			i++;

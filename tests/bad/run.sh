@@ -45,6 +45,12 @@ gen() {
 		>"$T/gen/mac-line-ends/expect"
 	printf '\n  \npayment_id;amount\n \t \nP1;NaN\n\nP2;1\n' >"$T/gen/blank-lines/payments.csv"
 	printf 'exit 0\nread 2\nimported 1\nreject 5 amount '"'NaN'"' is not a number\n' >"$T/gen/blank-lines/expect"
+	# A workbook saved under a .csv name, and a header in another encoding.
+	mkdir -p "$T/gen/workbook-as-csv" "$T/gen/cp1251-header"
+	printf 'PK\003\004\024\000\006\000\010\000' >"$T/gen/workbook-as-csv/payments.csv"
+	printf 'exit 3\nstderr payments.csv: is a ZIP archive\n' >"$T/gen/workbook-as-csv/expect"
+	printf 'party_id,\315\340\347\342\340\nA,x\n' >"$T/gen/cp1251-header/parties.csv"
+	printf 'exit 3\nstderr is not valid UTF-8\n' >"$T/gen/cp1251-header/expect"
 	mkdir -p "$T/gen/xml-deep"
 	{ printf '<?xml version="1.0"?>'; awk 'BEGIN { for (i = 0; i < 100000; i++) printf "<a>";
 		for (i = 0; i < 100000; i++) printf "</a>" }'; } >"$T/gen/xml-deep/notice.xml"

@@ -436,6 +436,22 @@ static void test_header_errors(void **state)
 	assert_int_equal(r.rc, -1);
 	assert_non_null(strstr(r.err.msg, "table 'invoices' is not a canonical table"));
 	done(&r);
+	/* Not CSV at all, or not UTF-8: the file is refused with advice. */
+	pb_config_init(&r.cfg);
+	IMPORT(&r, "payments.xlsx", "PK\x03\x04\x14\x00\x06\x00", NULL);
+	assert_int_equal(r.rc, -1);
+	assert_non_null(strstr(r.err.msg, "payments.xlsx: is a ZIP archive"));
+	done(&r);
+	pb_config_init(&r.cfg);
+	IMPORT(&r, "parties.csv", "party_id,\xcd\xe0\xe7\xe2\xe0\nA,x\n", NULL);
+	assert_int_equal(r.rc, -1);
+	assert_non_null(strstr(r.err.msg, "header column 2 '\\xcd\\xe0\\xe7\\xe2\\xe0' is not valid UTF-8"));
+	done(&r);
+	pb_config_init(&r.cfg);
+	IMPORT(&r, "parties.csv", "party_id,na\0me\nA,x\n", NULL);
+	assert_int_equal(r.rc, -1);
+	assert_non_null(strstr(r.err.msg, "header column 2 'na\\x00me' contains a NUL byte"));
+	done(&r);
 	/* Near miss: names match trimmed and in any case, once each; an
 	 * unknown column is kept as an extra. */
 	pb_config_init(&r.cfg);
