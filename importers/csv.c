@@ -180,23 +180,41 @@ static void fail(struct csv_state *st, const char *fmt, ...)
 	pb_buf_release(&b);
 }
 
-/* A value quoted for a message: at most QUOTE_MAX bytes, control bytes
- * (and, in invalid UTF-8, high bytes) as \xNN so terminals stay safe. */
-static void quote_value(pb_buf *b, const char *s, size_t n, int escape_high)
+/* Characters a terminal may act on rather than show: C0 and C1 controls,
+ * and format characters such as the bidi overrides (U+202E). */
+static int unsafe_char(utf8proc_int32_t cp)
 {
-	size_t cut = n > QUOTE_MAX ? QUOTE_MAX : n;
+	utf8proc_category_t cat = utf8proc_category(cp);
 
-	while (!escape_high && cut < n && cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80)
-		cut--;
+	return cp == '\\' || cat == UTF8PROC_CATEGORY_CC || cat == UTF8PROC_CATEGORY_CF ||
+	       cat == UTF8PROC_CATEGORY_ZL || cat == UTF8PROC_CATEGORY_ZP;
+}
+
+/* A value quoted for a message: at most QUOTE_MAX bytes, cut on a
+ * character boundary; bytes of unsafe characters and of invalid UTF-8
+ * as \xNN, so that a reason is safe to print on a terminal. */
+static void quote_value(pb_buf *b, const char *s, size_t n)
+{
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+	size_t i = 0;
+
 	pb_buf_addch(b, '\'');
-	for (size_t i = 0; i < cut; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c < 0x20 || c == 0x7f || (escape_high && c >= 0x80) || c == '\\')
-			pb_buf_addf(b, "\\x%02x", c);
-		else
-			pb_buf_addch(b, (char)c);
+	while (i < n && i < QUOTE_MAX) {
+		utf8proc_int32_t cp;
+		utf8proc_ssize_t k = utf8proc_iterate(p + i, (utf8proc_ssize_t)(n - i), &cp);
+		if (k > 0 && i + (size_t)k > QUOTE_MAX)
+			break;
+		if (k <= 0 || unsafe_char(cp)) {
+			size_t m = k > 0 ? (size_t)k : 1;
+			for (size_t j = 0; j < m; j++)
+				pb_buf_addf(b, "\\x%02x", p[i + j]);
+			i += m;
+		} else {
+			pb_buf_add(b, s + i, (size_t)k);
+			i += (size_t)k;
+		}
 	}
-	pb_buf_addstr(b, cut < n ? "...'" : "'");
+	pb_buf_addstr(b, i < n ? "...'" : "'");
 }
 
 static void reject(struct csv_state *st, const char *fmt, ...)
@@ -227,7 +245,7 @@ static void reject_value(struct csv_state *st, const char *column,
 
 	pb_buf_init(&b);
 	pb_buf_addf(&b, "%s ", column);
-	quote_value(&b, s, n, 0);
+	quote_value(&b, s, n);
 	pb_buf_addf(&b, " %s", why);
 	reject(st, "%s", b.data);
 	pb_buf_release(&b);
@@ -439,7 +457,7 @@ static void process_header(struct csv_state *st)
 		if (memchr(s, '\0', n) || !valid_utf8(s, n)) {
 			pb_buf b;
 			pb_buf_init(&b);
-			quote_value(&b, s, n, 1);
+			quote_value(&b, s, n);
 			fail(st, "header column %zu %s %s", i + 1, b.data,
 			     memchr(s, '\0', n)
 				     ? "contains a NUL byte (a binary file, or UTF-16 "
@@ -510,7 +528,7 @@ static int check_fields(struct csv_state *st)
 		if (!valid_utf8(s, n)) {
 			pb_buf b;
 			pb_buf_init(&b);
-			quote_value(&b, s, n, 1);
+			quote_value(&b, s, n);
 			reject(st, "field '%s' is not valid UTF-8: %s", col_name(st, i), b.data);
 			pb_buf_release(&b);
 			return -1;

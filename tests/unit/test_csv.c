@@ -534,6 +534,31 @@ static void test_amounts_and_currencies(void **state)
 	done(&r);
 }
 
+static void test_reasons_are_terminal_safe(void **state)
+{
+	struct run r;
+	(void)state;
+
+	/* A bidi override (U+202E), a C1 CSI (U+009B) and a tab are shown
+	 * as bytes; ordinary non-ASCII text as itself; long values are cut
+	 * at 60 bytes on a character boundary. */
+	pb_config_init(&r.cfg);
+	IMPORT(&r, "parties.csv",
+	       "party_id,kind\n"
+	       "A,\"\xE2\x80\xAEynapmoc\"\n"
+	       "B,\"\xC2\x9B" "31m\tx\"\n"
+	       "C,\xD0\xB1\xD0\xB0\xD0\xBD\xD0\xBA\n"
+	       "D,aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\xD0\x96\xD0\x96z\n"
+	       "E,person\n", NULL);
+	assert_int_equal(r.rc, 0);
+	expect_rejection(r.l, 2, "kind '\\xe2\\x80\\xaeynapmoc' is not one of");
+	expect_rejection(r.l, 3, "kind '\\xc2\\x9b" "31m\\x09x' is not one of");
+	expect_rejection(r.l, 4, "kind '\xD0\xB1\xD0\xB0\xD0\xBD\xD0\xBA' is not one of");
+	expect_rejection(r.l, 5, "kind 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\xD0\x96...' is not");
+	assert_int_equal(pb_ledger_count(r.l, PB_T_PARTIES), 1);
+	done(&r);
+}
+
 /* text (UTF-8) in encoding `to`, malloc'd. */
 static char *encode(const char *text, const char *to, size_t *n)
 {
@@ -614,6 +639,7 @@ int main(void)
 		cmocka_unit_test(test_pipe_input),
 		cmocka_unit_test(test_amounts_and_currencies),
 		cmocka_unit_test(test_utf16),
+		cmocka_unit_test(test_reasons_are_terminal_safe),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
