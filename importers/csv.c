@@ -912,6 +912,11 @@ static int run_feed(struct csv_state *st, struct feed *fd)
 				}
 				continue;
 			}
+			/* libcsv would take a BOM for text before an opening quote. */
+			if (offset == 0 && n >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3)) {
+				p += 3;
+				n -= 3;
+			}
 			convert(st, &p, &n, &conv);
 			if (feed_piece(st, fd, p, n, ends_line, offset))
 				continue;

@@ -137,6 +137,12 @@ static void test_delimiters_bom_crlf(void **state)
 	assert_int_equal(pb_ledger_count(r.l, PB_T_BIDS), 2);
 	done(&r);
 	pb_config_init(&r.cfg);
+	/* A BOM before a quoted header cell is not text before a quote. */
+	IMPORT(&r, "bids.csv", "\xEF\xBB\xBF\"bid_id\",\"value\"\n\"B1\",\"7\"\n", NULL);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(((const pb_bid *)pb_ledger_at(r.l, PB_T_BIDS, 0))->value, 700);
+	done(&r);
+	pb_config_init(&r.cfg);
 	IMPORT(&r, "bids.tsv", "bid_id\ttender_id\tvalue\nB1\tT1\t5.5\n", NULL);
 	assert_int_equal(r.rc, 0);
 	const pb_bid *b = pb_ledger_at(r.l, PB_T_BIDS, 0);
