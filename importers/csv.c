@@ -948,16 +948,17 @@ static int spreadsheet(struct csv_state *st, const char *head, size_t n)
 
 /* Finds the header to sniff the delimiter and the line ends from;
  * fails on a file of nothing but whitespace. */
-static int first_line(struct csv_state *st, struct reader *rd, char *delim)
+static int first_line(struct csv_state *st, struct reader *rd, char *delim,
+		      int *sep_line)
 {
 	char head[PIECE_BYTES];
-	size_t n, i = 0;
+	size_t n, i = 0, bom = 0;
 
 	for (int chunk = 0;; chunk++) {
 		n = fread(head, 1, sizeof(head), rd->f);
 		if (chunk == 0 && spreadsheet(st, head, n))
 			return -1;
-		i = chunk == 0 && n >= 3 && !memcmp(head, "\xEF\xBB\xBF", 3) ? 3 : 0;
+		i = bom = chunk == 0 && n >= 3 && !memcmp(head, "\xEF\xBB\xBF", 3) ? 3 : 0;
 		while (i < n && isspace((unsigned char)head[i]))
 			i++;
 		if (i < n)
@@ -967,8 +968,13 @@ static int first_line(struct csv_state *st, struct reader *rd, char *delim)
 			return -1;
 		}
 	}
+	/* Excel's "sep=;" line names the delimiter and precedes the header. */
+	*sep_line = i == bom && n - i >= 5 && !memcmp(head + i, "sep=", 4) &&
+		    head[i + 4] && !strchr("\"\r\n ", head[i + 4]) &&
+		    (n - i == 5 || head[i + 5] == '\r' || head[i + 5] == '\n');
 	*delim = st->profile && st->profile->delimiter ? st->profile->delimiter
-						       : sniff_delimiter(head + i, n - i);
+		 : *sep_line ? head[i + 4]
+			     : sniff_delimiter(head + i, n - i);
 	/* Line ends are those of the header: a lone CR there means a classic
 	 * Mac file; elsewhere a CR is data (or half of a CRLF). */
 	const char *end = memchr(head + i, '\n', n - i);
@@ -1180,7 +1186,7 @@ static int csv_import(pb_ledger *l, const char *path, const char *table,
 	fd.line = 1;
 	fd.line_start = 1;
 	int rc = -1;
-	if (first_line(&st, &fd.rd, &fd.delim) == 0 && open_encoding(&st) == 0) {
+	if (first_line(&st, &fd.rd, &fd.delim, &fd.skipping) == 0 && open_encoding(&st) == 0) {
 		parser_start(&st, fd.delim);
 		rc = run_feed(&st, &fd);
 		csv_free(&st.parser);

@@ -137,6 +137,13 @@ static void test_delimiters_bom_crlf(void **state)
 	assert_int_equal(pb_ledger_count(r.l, PB_T_BIDS), 2);
 	done(&r);
 	pb_config_init(&r.cfg);
+	/* Excel's "sep=" line names the delimiter and is not the header. */
+	IMPORT(&r, "bids.csv", "sep=|\r\nbid_id|value\r\nB1|1,5\r\nB2|2\r\n", NULL);
+	assert_int_equal(r.rc, 0);
+	expect_rejection(r.l, 3, "value '1,5' is not a number");
+	assert_int_equal(((const pb_bid *)pb_ledger_at(r.l, PB_T_BIDS, 0))->row.src.line, 4);
+	done(&r);
+	pb_config_init(&r.cfg);
 	/* A BOM before a quoted header cell is not text before a quote. */
 	IMPORT(&r, "bids.csv", "\xEF\xBB\xBF\"bid_id\",\"value\"\n\"B1\",\"7\"\n", NULL);
 	assert_int_equal(r.rc, 0);
