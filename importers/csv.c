@@ -148,6 +148,7 @@ struct csv_state {
 	size_t *off, *flen;
 	size_t nfields, capfields;
 	int field_too_long;
+	size_t long_field;       /* index of the first field too long */
 	uint64_t record_line;
 	off_t record_offset;
 	size_t record_bytes;
@@ -264,6 +265,8 @@ static void on_field(void *field, size_t len, void *data)
 		st->capfields = cap;
 	}
 	if (len > st->cfg->max_field_bytes) {
+		if (!st->field_too_long)
+			st->long_field = st->nfields;
 		st->field_too_long = 1;
 		len = 0;
 	}
@@ -444,6 +447,11 @@ static void check_duplicate_names(struct csv_state *st)
 
 static void process_header(struct csv_state *st)
 {
+	if (st->field_too_long) {
+		fail(st, "header column %zu is longer than %zu bytes", st->long_field + 1,
+		     st->cfg->max_field_bytes);
+		return;
+	}
 	st->ncols = st->nfields;
 	st->names = pb_xcalloc(st->ncols + 1, sizeof(*st->names));
 	for (size_t i = 0; i < st->ncols; i++) {
@@ -511,7 +519,12 @@ static const char *col_name(const struct csv_state *st, size_t i)
 static int check_fields(struct csv_state *st)
 {
 	if (st->field_too_long) {
-		reject(st, "a field is longer than %zu bytes", st->cfg->max_field_bytes);
+		if (st->long_field < st->ncols && *col_name(st, st->long_field))
+			reject(st, "field '%s' is longer than %zu bytes",
+			       col_name(st, st->long_field), st->cfg->max_field_bytes);
+		else
+			reject(st, "field %zu is longer than %zu bytes", st->long_field + 1,
+			       st->cfg->max_field_bytes);
 		return -1;
 	}
 	if (st->nfields != st->ncols) {

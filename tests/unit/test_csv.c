@@ -315,8 +315,24 @@ static void test_limits(void **state)
 	free(text);
 	assert_int_equal(r.rc, 0);
 	reconciles(r.l);
-	expect_rejection(r.l, 2, "longer than 1048576 bytes");
+	expect_rejection(r.l, 2, "field 'description' is longer than 1048576 bytes");
 	assert_int_equal(pb_ledger_count(r.l, PB_T_PAYMENTS), 1);
+	done(&r);
+
+	/* Near miss at the limit: exactly max_field_bytes is fine, one more
+	 * is not; a header cell over the limit fails the file. */
+	pb_config_init(&r.cfg);
+	r.cfg.max_field_bytes = 8;
+	IMPORT(&r, "payments.csv", "payment_id,description\nP1,12345678\nP2,123456789\n", NULL);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(pb_ledger_count(r.l, PB_T_PAYMENTS), 1);
+	expect_rejection(r.l, 3, "field 'description' is longer than 8 bytes");
+	done(&r);
+	pb_config_init(&r.cfg);
+	r.cfg.max_field_bytes = 8;
+	IMPORT(&r, "payments.csv", "payment_id,description_of_it\nP1,x\n", NULL);
+	assert_int_equal(r.rc, -1);
+	assert_non_null(strstr(r.err.msg, "header column 2 is longer than 8 bytes"));
 	done(&r);
 }
 
