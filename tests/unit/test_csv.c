@@ -323,14 +323,14 @@ static void test_limits(void **state)
 	 * is not; a header cell over the limit fails the file. */
 	pb_config_init(&r.cfg);
 	r.cfg.max_field_bytes = 8;
-	IMPORT(&r, "payments.csv", "payment_id,description\nP1,12345678\nP2,123456789\n", NULL);
+	IMPORT(&r, "parties.csv", "party_id,name\nP1,12345678\nP2,123456789\n", NULL);
 	assert_int_equal(r.rc, 0);
-	assert_int_equal(pb_ledger_count(r.l, PB_T_PAYMENTS), 1);
-	expect_rejection(r.l, 3, "field 'description' is longer than 8 bytes");
+	assert_int_equal(pb_ledger_count(r.l, PB_T_PARTIES), 1);
+	expect_rejection(r.l, 3, "field 'name' is longer than 8 bytes");
 	done(&r);
 	pb_config_init(&r.cfg);
 	r.cfg.max_field_bytes = 8;
-	IMPORT(&r, "payments.csv", "payment_id,description_of_it\nP1,x\n", NULL);
+	IMPORT(&r, "parties.csv", "party_id,name_of_it\nP1,x\n", NULL);
 	assert_int_equal(r.rc, -1);
 	assert_non_null(strstr(r.err.msg, "header column 2 is longer than 8 bytes"));
 	done(&r);
@@ -643,6 +643,80 @@ static void test_utf16(void **state)
 	done(&r);
 }
 
+/* A small deterministic generator, so a failure reproduces. */
+static uint32_t rnd(uint32_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 17;
+	*x ^= *x << 5;
+	return *x;
+}
+
+static void test_lines_property(void **state)
+{
+	(void)state;
+
+	/* Random files of records with multi-line quoted fields, blank and
+	 * whitespace lines, LF or CRLF: every record, imported or rejected,
+	 * must carry the line it starts on. */
+	for (uint32_t seed = 1; seed <= 30; seed++) {
+		uint32_t x = seed * 2654435761u;
+		const char *eol = seed % 2 ? "\n" : "\r\n";
+		pb_buf text;
+		uint32_t line = 1, want[300], bad[300];
+		size_t nrec = 150 + rnd(&x) % 150, nbad = 0;
+		struct run r;
+
+		pb_buf_init(&text);
+		pb_buf_addf(&text, "payment_id,amount,description%s", eol);
+		line++;
+		for (size_t i = 0; i < nrec; i++) {
+			for (uint32_t b = rnd(&x) % 4; b == 1 || b == 2; b = rnd(&x) % 4, line++)
+				pb_buf_addf(&text, "%s%s", b == 1 ? "" : " \t ", eol);
+			want[i] = line;
+			int invalid = rnd(&x) % 5 == 0;
+			if (invalid)
+				bad[nbad++] = line;
+			pb_buf_addf(&text, "P%zu,%s,", i, invalid ? "1.2.3" : "10.5");
+			switch (rnd(&x) % 3) {
+			case 0:
+				pb_buf_addstr(&text, "plain");
+				break;
+			case 1: {
+				uint32_t k = rnd(&x) % 4;
+				pb_buf_addstr(&text, "\"a");
+				for (uint32_t j = 0; j < k; j++, line++)
+					pb_buf_addf(&text, ",%s\"\"q\"\"", eol);
+				pb_buf_addch(&text, '"');
+				break;
+			}
+			default:
+				pb_buf_addstr(&text, "\"x,\"\"y\"\"\"");
+			}
+			pb_buf_addstr(&text, eol);
+			line++;
+		}
+		pb_config_init(&r.cfg);
+		import(&r, "payments.csv", text.data, text.len, NULL);
+		pb_buf_release(&text);
+		assert_int_equal(r.rc, 0);
+		reconciles(r.l);
+		assert_int_equal(pb_ledger_count(r.l, PB_T_PAYMENTS), nrec - nbad);
+		assert_int_equal(pb_ledger_nrejections(r.l), nbad);
+		for (size_t i = 0; i < nbad; i++)
+			assert_int_equal(pb_ledger_rejections(r.l)[i].line, bad[i]);
+		for (size_t i = 0; i < nrec; i++) {
+			char id[16];
+			int k = snprintf(id, sizeof(id), "P%zu", i);
+			const pb_payment *p = pb_ledger_find(r.l, PB_T_PAYMENTS,
+							     pb_ledger_intern(r.l, id, (size_t)k));
+			if (p)
+				assert_int_equal(p->row.src.line, want[i]);
+		}
+		done(&r);
+	}
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -669,6 +743,7 @@ int main(void)
 		cmocka_unit_test(test_amounts_and_currencies),
 		cmocka_unit_test(test_utf16),
 		cmocka_unit_test(test_reasons_are_terminal_safe),
+		cmocka_unit_test(test_lines_property),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
