@@ -14,7 +14,8 @@
  *   parsing resumes at the line after the one where it started; each
  *   resync moves forward, and the size limit bounds the re-reading.
  * - Limits.  A field longer than max_field_bytes (or a record four times
- *   that) is rejected without ever being held whole in memory.
+ *   that) is rejected without ever being held whole in memory.  Only the
+ *   first MAX_EXTRAS unknown columns are kept as a row's extras.
  * - Encodings.  A profile's single-byte encoding is converted line by
  *   line with iconv; UTF-16/32 (by BOM or profile) is converted whole
  *   first, since its line ends are not the byte '\n'.  A header that is
@@ -37,6 +38,7 @@
 
 #define PIECE_BYTES 65536
 #define QUOTE_MAX 60
+#define MAX_EXTRAS 256 /* unknown columns kept per row, the first ones */
 
 /* --- buffered reading in pieces that never cross a line end --- */
 
@@ -402,13 +404,21 @@ static const pb_table_def *choose_table(struct csv_state *st)
 
 static void map_columns(struct csv_state *st)
 {
+	size_t extras = 0;
+
 	st->map = pb_xcalloc(st->ncols + 1, sizeof(*st->map));
 	for (size_t i = 0; i < st->ncols; i++) {
 		const char *name = canonical_name(st, st->names[i]);
-		st->map[i] = *st->names[i] ? COL_EXTRA : COL_IGNORE;
+		st->map[i] = COL_IGNORE;
 		for (size_t c = 0; c < st->def->ncolumns; c++)
 			if (pb_strcaseeq(st->def->columns[c].name, name))
 				st->map[i] = (int)c;
+		/* Evidence keeps unknown columns, but a header of 100 000 of
+		 * them must not cost 100 000 attributes for every row. */
+		if (st->map[i] == COL_IGNORE && *st->names[i] && extras < MAX_EXTRAS) {
+			st->map[i] = COL_EXTRA;
+			extras++;
+		}
 	}
 	/* Two header cells renamed to one canonical column. */
 	int *seen = pb_xcalloc(st->def->ncolumns, sizeof(*seen));

@@ -97,6 +97,27 @@ static void test_values_and_extras(void **state)
 	/* Interned: the same id is the same pointer across rows. */
 	assert_ptr_equal(p[0].payee_id, p[1].payee_id);
 	done(&r);
+
+	/* Unknown columns: the first 256 are kept, not 300 per row. */
+	pb_buf text;
+	pb_buf_init(&text);
+	pb_buf_addstr(&text, "payment_id");
+	for (int i = 0; i < 300; i++)
+		pb_buf_addf(&text, ",x%d", i);
+	pb_buf_addstr(&text, "\nP1");
+	for (int i = 0; i < 300; i++)
+		pb_buf_addf(&text, ",v%d", i);
+	pb_buf_addch(&text, '\n');
+	pb_config_init(&r.cfg);
+	import(&r, "payments.csv", text.data, text.len, NULL);
+	pb_buf_release(&text);
+	assert_int_equal(r.rc, 0);
+	p = pb_ledger_payments(r.l, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(p[0].row.nextra, 256);
+	assert_string_equal(p[0].row.extra[255].name, "x255");
+	assert_string_equal(p[0].row.extra[255].value, "v255");
+	done(&r);
 }
 
 static void test_lines_after_multiline_field(void **state)
