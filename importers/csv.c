@@ -83,10 +83,14 @@ static size_t line_length(const struct reader *r, const char *s, size_t avail,
 			  size_t lim, int *more)
 {
 	*more = 0;
+	if (!r->cr_lines) {
+		const char *nl = memchr(s, '\n', lim);
+		return nl ? (size_t)(nl - s) + 1 : 0;
+	}
 	for (size_t i = 0; i < lim; i++) {
 		if (s[i] == '\n')
 			return i + 1;
-		if (s[i] == '\r' && r->cr_lines) {
+		if (s[i] == '\r') {
 			if (i + 1 == avail && !r->eof)
 				*more = 1;
 			return i + 1 + (i + 1 < avail && s[i + 1] == '\n');
