@@ -1,35 +1,47 @@
 /*
  * ocds.c - Open Contracting Data Standard importer (jansson).
  *
- * Reads release packages, record packages (their compiledRelease), bare
- * releases, several JSON documents concatenated in one file, and
- * line-delimited releases (.jsonl), mapping each release onto the
+ * Reads release packages, record packages (their compiledRelease, else
+ * their versionedRelease compiled here, else their embedded releases),
+ * bare releases and records, arrays of releases, several JSON documents
+ * concatenated in one file, and line-delimited releases (.jsonl/.ndjson,
+ * a line may also hold a package), mapping each release onto the
  * canonical tables (FORMATS.md, "Standard formats").
  *
- * The unit counted for reconciliation is the release (a record, a jsonl
- * line): each is imported or rejected with its line and a reason.  A
- * release adds many records; parties shared by many releases, and later
- * releases of the same process, fill in what earlier ones left unknown
- * (first value wins), so a release package compiles the obvious way.
+ * The unit counted for reconciliation is the release (a package's
+ * releases[] element, a record, a jsonl line): each is imported or
+ * rejected with its line and a reason.  A release adds many records;
+ * when a key is already there (a party shared by many releases, a later
+ * release of the same process in a release package) the known fields of
+ * the later one replace the earlier ones and unknown ones leave them be,
+ * which is how OCDS compiles releases taken in file order; a party keeps
+ * what it was first said to be, gains what later mentions add, and its
+ * roles are the union.  An element without an id is keyed by its index
+ * after '#' ("ocid/bid#2"), which no published id is expected to use.
  * Gzip-compressed files (.json.gz, .jsonl.gz) are read through zlib,
  * which passes uncompressed files through unchanged.
  * Limits: a jsonl line over 64 MiB or a document file over 1 GiB is
- * refused with the limit named; nesting is bounded by jansson (2048).
+ * refused with the limit named; nesting is bounded by jansson
+ * (JSON_PARSER_MAX_DEPTH, 2048).
  * Money: JSON numbers become exact minor units through their shortest
- * round-trip decimal text; a value finer than its currency allows is
- * left unknown, never rounded.
+ * round-trip decimal text; a value finer than its currency allows, or
+ * without an ISO 4217 currency, is left unknown, never rounded or
+ * guessed, and counted (struct ocds.odd_amounts).
  */
 #include <errno.h>
 #include <jansson.h>
-#include <zlib.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <zlib.h>
 
 #include "importer.h"
 
 #define OCDS_MAX_LINE (64u << 20)
 #define OCDS_MAX_FILE ((size_t)1 << 30)
+#define OCDS_STR_(x) #x
+#define OCDS_STR(x) OCDS_STR_(x)
 
 struct ocds {
 	pb_ledger *l;
@@ -50,17 +62,30 @@ static const char *S(struct ocds *o, const char *s)
 	return s && *s ? pb_ledger_intern(o->l, s, strlen(s)) : NULL;
 }
 
-/* Text of a string or number member (ids are numbers in some feeds). */
+static const char *P(struct ocds *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Interned formatted text. */
+static const char *P(struct ocds *o, const char *fmt, ...)
+{
+	va_list ap;
+	pb_buf b;
+
+	pb_buf_init(&b);
+	va_start(ap, fmt);
+	pb_buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	const char *s = b.len ? pb_ledger_intern(o->l, b.data, b.len) : NULL;
+	pb_buf_release(&b);
+	return s;
+}
+
+/* Text of a string or integer member (ids are numbers in some feeds). */
 static const char *text_of(struct ocds *o, json_t *v)
 {
-	char buf[64];
-
 	if (json_is_string(v))
 		return S(o, json_string_value(v));
-	if (json_is_integer(v)) {
-		snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-		return S(o, buf);
-	}
+	if (json_is_integer(v))
+		return P(o, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
 	return NULL;
 }
 
@@ -80,6 +105,7 @@ static pb_date get_date(json_t *obj, const char *key)
 	return d;
 }
 
+/* The JSON pointer of an element of the current release. */
 static const char *pointer(struct ocds *o, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
@@ -106,48 +132,68 @@ static void row(struct ocds *o, pb_row *r, const char *path)
 	r->src.path = path;
 }
 
+/* An ISO 4217 code, upper-cased ("mdl" is Moldova's MDL), or NULL. */
+static const char *currency_of(struct ocds *o, json_t *v)
+{
+	const char *s = json_string_value(v);
+	char code[4];
+
+	if (!s || strlen(s) != 3)
+		return NULL;
+	for (int i = 0; i < 4; i++)
+		code[i] = (char)(s[i] >= 'a' && s[i] <= 'z' ? s[i] - 'a' + 'A' : s[i]);
+	return pb_currency_exponent(code) >= 0 ? S(o, code) : NULL;
+}
+
+/* The shortest decimal text that reads back as d, or 0 if it needs an
+ * exponent (too large or too small to be money). */
+static int real_text(double d, char *buf, size_t n)
+{
+	for (int prec = 15; prec <= 17; prec++) {
+		snprintf(buf, n, "%.*g", prec, d);
+		if (strtod(buf, NULL) == d)
+			break;
+	}
+	return !strpbrk(buf, "eEni"); /* exponents, inf, nan */
+}
+
 /* {amount, currency} into minor units; unknown when not exact. */
 static void get_money(struct ocds *o, json_t *value, int64_t *amount, const char **currency)
 {
 	json_t *a = json_object_get(value, "amount");
-	const char *cur = json_string_value(json_object_get(value, "currency"));
 	const char *why;
-	char buf[40];
+	char buf[64];
 
 	*amount = PB_AMOUNT_NONE;
-	*currency = a ? pb_ledger_base_currency(o->l) : NULL;
-	if (!a && !cur)
+	*currency = NULL;
+	if (!a || json_is_null(a))
 		return;
-	if (cur && pb_currency_exponent(cur) >= 0)
-		*currency = S(o, cur);
-	else if (cur)
-		return; /* a currency we cannot size: the amount stays unknown */
-	int exp = pb_currency_exponent(*currency);
+	*currency = currency_of(o, json_object_get(value, "currency"));
+	if (!*currency) {
+		o->odd_amounts++; /* no currency we can size: never guess one */
+		return;
+	}
 	if (json_is_integer(a)) {
 		snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT, json_integer_value(a));
 	} else if (json_is_real(a)) {
-		double d = json_real_value(a);
-		for (int prec = 15; prec <= 17; prec++) {
-			snprintf(buf, sizeof(buf), "%.*g", prec, d);
-			if (strtod(buf, NULL) == d)
-				break;
-		}
-		if (strchr(buf, 'e') || strchr(buf, 'E')) {
+		if (!real_text(json_real_value(a), buf, sizeof(buf))) {
 			o->odd_amounts++;
 			return;
 		}
-	} else if (json_is_string(a)) {
-		snprintf(buf, sizeof(buf), "%.39s", json_string_value(a));
+	} else if (json_is_string(a) && strlen(json_string_value(a)) < sizeof(buf)) {
+		snprintf(buf, sizeof(buf), "%s", json_string_value(a));
 	} else {
+		o->odd_amounts++;
 		return;
 	}
-	if (pb_amount_parse(buf, strlen(buf), exp, pb_numfmt_default, amount, &why) < 0) {
+	if (pb_amount_parse(buf, strlen(buf), pb_currency_exponent(*currency),
+			    pb_numfmt_default, amount, &why) < 0) {
 		*amount = PB_AMOUNT_NONE;
 		o->odd_amounts++;
 	}
 }
 
-/* --- merging: later releases fill what earlier ones left unknown --- */
+/* --- merging: later releases of a key update what they know --- */
 
 static size_t field_size(pb_coltype t)
 {
@@ -165,6 +211,41 @@ static size_t field_size(pb_coltype t)
 	}
 }
 
+static int has_token(const char *list, const char *tok, size_t n)
+{
+	for (const char *p = list; p && *p;) {
+		const char *end = strchr(p, ';');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		if (len == n && !strncmp(p, tok, n))
+			return 1;
+		p = end ? end + 1 : NULL;
+	}
+	return 0;
+}
+
+/* "buyer;supplier" + "supplier;payee" = "buyer;supplier;payee". */
+static const char *roles_union(struct ocds *o, const char *a, const char *b)
+{
+	pb_buf u;
+
+	if (!a || !b || a == b)
+		return a ? a : b;
+	pb_buf_init(&u);
+	pb_buf_addstr(&u, a);
+	for (const char *p = b; p && *p;) {
+		const char *end = strchr(p, ';');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		if (!has_token(a, p, len)) {
+			pb_buf_addstr(&u, ";");
+			pb_buf_add(&u, p, len);
+		}
+		p = end ? end + 1 : NULL;
+	}
+	const char *s = pb_ledger_intern(o->l, u.data, u.len);
+	pb_buf_release(&u);
+	return s;
+}
+
 static void add(struct ocds *o, pb_table t, void *rec)
 {
 	const void *existing;
@@ -172,13 +253,30 @@ static void add(struct ocds *o, pb_table t, void *rec)
 
 	if (pb_ledger_insert(o->l, t, rec, &existing) != 1)
 		return;
-	/* Import owns the record until the ledger is sealed. */
-	unsigned char *dst = (unsigned char *)existing;
+	/* The importer owns its records until the ledger is sealed. */
+	unsigned char *dst = (unsigned char *)(uintptr_t)existing;
 	const unsigned char *src = rec;
+	const char *roles = NULL;
+	if (t == PB_T_PARTIES)
+		roles = roles_union(o, ((const pb_party *)dst)->roles, ((const pb_party *)src)->roles);
+	/* A party's later mentions are often weaker (a reference's short
+	 * name): they only fill gaps.  A process's later releases update. */
 	for (size_t c = 0; c < def->ncolumns; c++) {
 		const pb_column *col = &def->columns[c];
-		if (!pb_field_known(col, dst) && pb_field_known(col, src))
+		if (pb_field_known(col, src) && (t != PB_T_PARTIES || !pb_field_known(col, dst)))
 			memcpy(dst + col->offset, src + col->offset, field_size(col->type));
+	}
+	pb_row *drow = (pb_row *)dst;
+	const pb_row *srow = (const pb_row *)src;
+	if (t == PB_T_PARTIES) {
+		((pb_party *)dst)->roles = roles;
+	} else {
+		/* A later release of the process is where these values are now. */
+		drow->src = srow->src;
+		if (srow->nextra) {
+			drow->extra = srow->extra;
+			drow->nextra = srow->nextra;
+		}
 	}
 }
 
@@ -199,12 +297,46 @@ static const char *one_of(struct ocds *o, const char *v, const char *const *allo
 
 /* --- parties --- */
 
-static const char *party_ref(struct ocds *o, json_t *ref);
+/* "SCHEME:ID" of an identifier that has both, else NULL. */
+static const char *scheme_id(struct ocds *o, json_t *ident)
+{
+	const char *scheme = get_text(o, ident, "scheme"), *id = get_text(o, ident, "id");
+
+	return scheme && id ? P(o, "%s:%s", scheme, id) : NULL;
+}
 
 static void join(pb_buf *b, const char *part)
 {
 	if (part && *part)
 		pb_buf_addf(b, "%s%s", b->len ? ", " : "", part);
+}
+
+/* An address's parts joined with ", ", and its country. */
+static void address(struct ocds *o, json_t *a, pb_party *rec)
+{
+	pb_buf b;
+
+	pb_buf_init(&b);
+	join(&b, json_string_value(json_object_get(a, "streetAddress")));
+	join(&b, json_string_value(json_object_get(a, "locality")));
+	join(&b, json_string_value(json_object_get(a, "region")));
+	join(&b, json_string_value(json_object_get(a, "postalCode")));
+	join(&b, json_string_value(json_object_get(a, "countryName")));
+	rec->address = S(o, b.data);
+	pb_buf_release(&b);
+	rec->country = get_text(o, a, "countryName");
+}
+
+/* The party_id of an organisation: its registry id when it has one, so
+ * one company joins across processes; else local to the process. */
+static const char *party_id_of(struct ocds *o, const char *registry, const char *local,
+			       const char *name)
+{
+	if (registry)
+		return registry;
+	if (local)
+		return P(o, "%s/%s", o->ocid, local);
+	return name ? P(o, "%s/%s", o->ocid, name) : NULL;
 }
 
 static void add_party(struct ocds *o, json_t *p, size_t i)
@@ -215,74 +347,82 @@ static void add_party(struct ocds *o, json_t *p, size_t i)
 			{"supplier", "supplier"}, {"tenderer", "tenderer"},
 			{"payer", "payer"}, {"payee", "payee"}};
 	pb_party rec;
-	pb_buf roles, addr;
-	json_t *id = json_object_get(p, "id"), *ident = json_object_get(p, "identifier");
-	json_t *a = json_object_get(p, "address"), *r;
+	pb_buf roles;
+	json_t *ident = json_object_get(p, "identifier"), *r;
 	size_t k;
 
 	pb_record_blank(PB_T_PARTIES, &rec);
 	row(o, &rec.row, pointer(o, "/parties/%zu", i));
-	const char *scheme = get_text(o, ident, "scheme"), *rid = get_text(o, ident, "id");
-	if (scheme && rid)
-		rec.registry_id = S(o, pb_arena_printf(pb_ledger_arena(o->l), "%s:%s", scheme, rid));
-	const char *local = text_of(o, id);
-	rec.party_id = rec.registry_id ? rec.registry_id
-		       : local ? S(o, pb_arena_printf(pb_ledger_arena(o->l), "%s/%s", o->ocid, local))
-			       : NULL;
+	rec.registry_id = scheme_id(o, ident);
+	const char *local = get_text(o, p, "id");
+	rec.name = get_text(o, p, "name");
+	if (!rec.name)
+		rec.name = get_text(o, ident, "legalName");
+	rec.party_id = party_id_of(o, rec.registry_id, local, local ? NULL : rec.name);
 	if (!rec.party_id)
 		return;
 	if (local)
 		json_object_set_new(o->parties, local, json_string(rec.party_id));
-	rec.name = get_text(o, p, "name");
-	if (!rec.name)
-		rec.name = get_text(o, ident, "legalName");
 	rec.kind = S(o, "organisation");
 	pb_buf_init(&roles);
 	json_array_foreach(json_object_get(p, "roles"), k, r) {
 		for (size_t m = 0; m < sizeof(role_map) / sizeof(role_map[0]); m++)
 			if (json_is_string(r) && !strcmp(json_string_value(r), role_map[m].ocds) &&
-			    !strstr(roles.data, role_map[m].ours))
+			    !has_token(roles.data, role_map[m].ours, strlen(role_map[m].ours)))
 				pb_buf_addf(&roles, "%s%s", roles.len ? ";" : "", role_map[m].ours);
 	}
 	rec.roles = S(o, roles.data);
 	pb_buf_release(&roles);
-	pb_buf_init(&addr);
-	join(&addr, json_string_value(json_object_get(a, "streetAddress")));
-	join(&addr, json_string_value(json_object_get(a, "locality")));
-	join(&addr, json_string_value(json_object_get(a, "postalCode")));
-	join(&addr, json_string_value(json_object_get(a, "countryName")));
-	rec.address = S(o, addr.data);
-	pb_buf_release(&addr);
-	rec.country = get_text(o, a, "countryName");
+	address(o, json_object_get(p, "address"), &rec);
 	add(o, PB_T_PARTIES, &rec);
 }
 
-/* A reference {id, name} to a party: its canonical id; parties the
- * release does not list are added with the name the reference gives. */
-static const char *party_ref(struct ocds *o, json_t *ref)
+/*
+ * A reference to a party ({id, name} in 1.1; a whole organisation with
+ * identifier and address in 1.0): its canonical id.  A party the
+ * release's `parties` does not list is added from what the reference
+ * says, with the role it plays there.
+ */
+static const char *party_ref(struct ocds *o, json_t *ref, const char *role, const char *path)
 {
-	const char *local = get_text(o, ref, "id");
+	pb_party rec;
 	json_t *known;
 
-	if (!local) {
-		/* OCDS 1.0 organisation references carry an identifier. */
-		json_t *ident = json_object_get(ref, "identifier");
-		const char *scheme = get_text(o, ident, "scheme"), *rid = get_text(o, ident, "id");
-		if (scheme && rid)
-			return S(o, pb_arena_printf(pb_ledger_arena(o->l), "%s:%s", scheme, rid));
+	if (!json_is_object(ref))
 		return NULL;
-	}
-	if ((known = json_object_get(o->parties, local)))
+	const char *local = get_text(o, ref, "id");
+	if (local && (known = json_object_get(o->parties, local)))
 		return S(o, json_string_value(known));
-	pb_party rec;
+	json_t *ident = json_object_get(ref, "identifier");
 	pb_record_blank(PB_T_PARTIES, &rec);
-	row(o, &rec.row, o->base);
-	rec.party_id = S(o, pb_arena_printf(pb_ledger_arena(o->l), "%s/%s", o->ocid, local));
+	row(o, &rec.row, path);
+	rec.registry_id = scheme_id(o, ident);
 	rec.name = get_text(o, ref, "name");
+	if (!rec.name)
+		rec.name = get_text(o, ident, "legalName");
+	rec.party_id = party_id_of(o, rec.registry_id, local, rec.name);
+	if (!rec.party_id)
+		return NULL;
 	rec.kind = S(o, "organisation");
+	rec.roles = S(o, role);
+	address(o, json_object_get(ref, "address"), &rec);
 	add(o, PB_T_PARTIES, &rec);
-	json_object_set_new(o->parties, local, json_string(rec.party_id));
+	if (local)
+		json_object_set_new(o->parties, local, json_string(rec.party_id));
 	return rec.party_id;
+}
+
+/* OCDS 1.0 transactions name their parties by a bare identifier. */
+static const char *party_ident(struct ocds *o, json_t *ident, const char *role, const char *path)
+{
+	json_t *ref = json_object();
+
+	json_object_set(ref, "identifier", ident);
+	if (json_object_get(ident, "legalName"))
+		json_object_set(ref, "name", json_object_get(ident, "legalName"));
+	const char *id = party_ref(o, ref, role, path);
+	json_decref(ref);
+	return id;
 }
 
 /* --- the process --- */
@@ -302,6 +442,7 @@ static void add_extra(struct ocds *o, pb_row *r, const char *name, const char *v
 	r->nextra++;
 }
 
+/* Item classifications "scheme:id;...", each once, for later rules. */
 static const char *classifications(struct ocds *o, json_t *tender)
 {
 	pb_buf b;
@@ -312,9 +453,11 @@ static const char *classifications(struct ocds *o, json_t *tender)
 	json_array_foreach(json_object_get(tender, "items"), i, item) {
 		json_t *c = json_object_get(item, "classification");
 		const char *scheme = get_text(o, c, "scheme"), *id = get_text(o, c, "id");
-		if (id)
-			pb_buf_addf(&b, "%s%s%s%s", b.len ? ";" : "", scheme ? scheme : "",
-				    scheme ? ":" : "", id);
+		if (!id)
+			continue;
+		const char *code = scheme ? P(o, "%s:%s", scheme, id) : id;
+		if (!has_token(b.data, code, strlen(code)))
+			pb_buf_addf(&b, "%s%s", b.len ? ";" : "", code);
 	}
 	const char *s = S(o, b.data);
 	pb_buf_release(&b);
@@ -332,14 +475,18 @@ static void add_tender(struct ocds *o, json_t *r)
 	row(o, &rec.row, pointer(o, "/tender"));
 	rec.tender_id = o->ocid;
 	json_t *buyer = json_object_get(r, "buyer");
-	rec.buyer_id = party_ref(o, buyer ? buyer : json_object_get(t, "procuringEntity"));
+	if (json_is_object(buyer))
+		rec.buyer_id = party_ref(o, buyer, "buyer", pointer(o, "/buyer"));
+	else
+		rec.buyer_id = party_ref(o, json_object_get(t, "procuringEntity"), "buyer",
+					 pointer(o, "/tender/procuringEntity"));
 	rec.title = get_text(o, t, "title");
 	rec.description = get_text(o, t, "description");
 	const char *method = get_text(o, t, "procurementMethod");
 	rec.method = one_of(o, method, methods);
 	rec.method_details = get_text(o, t, "procurementMethodDetails");
 	if (!rec.method_details && method && !rec.method)
-		rec.method_details = method;
+		rec.method_details = method; /* outside the codelist: kept, not guessed */
 	rec.method_rationale = get_text(o, t, "procurementMethodRationale");
 	rec.category = one_of(o, get_text(o, t, "mainProcurementCategory"), categories);
 	get_money(o, json_object_get(t, "value"), &rec.estimated_value, &rec.currency);
@@ -349,7 +496,7 @@ static void add_tender(struct ocds *o, json_t *r)
 		rec.published_on = get_date(period, "startDate");
 	rec.submission_deadline = get_date(period, "endDate");
 	json_t *nt = json_object_get(t, "numberOfTenderers");
-	if (json_is_integer(nt))
+	if (json_is_integer(nt) && json_integer_value(nt) >= 0)
 		rec.number_of_tenderers = json_integer_value(nt);
 	add_extra(o, &rec.row, "ocid", o->ocid);
 	add_extra(o, &rec.row, "classifications", classifications(o, t));
@@ -365,20 +512,20 @@ static void add_bids(struct ocds *o, json_t *r)
 	json_array_foreach(json_object_get(json_object_get(r, "bids"), "details"), i, b) {
 		pb_bid rec;
 		const char *id = get_text(o, b, "id");
+		const char *path = pointer(o, "/bids/details/%zu", i);
 		pb_record_blank(PB_T_BIDS, &rec);
-		row(o, &rec.row, pointer(o, "/bids/details/%zu", i));
-		rec.bid_id = S(o, pb_arena_printf(pb_ledger_arena(o->l), "%s/bid/%s", o->ocid,
-						  id ? id : pb_arena_printf(pb_ledger_arena(o->l), "%zu", i)));
+		row(o, &rec.row, path);
+		rec.bid_id = id ? P(o, "%s/bid/%s", o->ocid, id) : P(o, "%s/bid#%zu", o->ocid, i);
 		rec.tender_id = o->ocid;
 		json_t *tenderers = json_object_get(b, "tenderers");
-		rec.bidder_id = party_ref(o, json_array_get(tenderers, 0));
+		rec.bidder_id = party_ref(o, json_array_get(tenderers, 0), "tenderer", path);
 		if (json_array_size(tenderers) > 1) {
 			pb_buf all;
 			size_t k;
 			json_t *tr;
 			pb_buf_init(&all);
 			json_array_foreach(tenderers, k, tr) {
-				const char *who = party_ref(o, tr);
+				const char *who = party_ref(o, tr, "tenderer", path);
 				if (who)
 					pb_buf_addf(&all, "%s%s", all.len ? ";" : "", who);
 			}
@@ -388,12 +535,13 @@ static void add_bids(struct ocds *o, json_t *r)
 		get_money(o, json_object_get(b, "value"), &rec.value, &rec.currency);
 		rec.submitted_on = get_date(b, "date");
 		const char *st = get_text(o, b, "status");
-		rec.status = st && !strcmp(st, "invited") ? S(o, "pending") : one_of(o, st, statuses);
+		rec.status = st && !strcasecmp(st, "invited") ? S(o, "pending") : one_of(o, st, statuses);
 		add(o, PB_T_BIDS, &rec);
 	}
 }
 
-static void add_payments(struct ocds *o, json_t *contract, const char *contract_id, size_t ci)
+/* Payments of a contract at JSON pointer `at`. */
+static void add_payments(struct ocds *o, json_t *contract, const char *contract_id, const char *at)
 {
 	size_t i;
 	json_t *t;
@@ -401,14 +549,16 @@ static void add_payments(struct ocds *o, json_t *contract, const char *contract_
 	json_array_foreach(json_object_get(json_object_get(contract, "implementation"), "transactions"), i, t) {
 		pb_payment rec;
 		const char *id = get_text(o, t, "id");
+		const char *path = P(o, "%s/implementation/transactions/%zu", at, i);
 		pb_record_blank(PB_T_PAYMENTS, &rec);
-		row(o, &rec.row, pointer(o, "/contracts/%zu/implementation/transactions/%zu", ci, i));
-		rec.payment_id = S(o, pb_arena_printf(pb_ledger_arena(o->l), "%s/tx/%s", contract_id,
-						      id ? id : pb_arena_printf(pb_ledger_arena(o->l), "%zu", i)));
+		row(o, &rec.row, path);
+		rec.payment_id = id ? P(o, "%s/tx/%s", contract_id, id) : P(o, "%s/tx#%zu", contract_id, i);
 		rec.contract_id = contract_id;
 		json_t *payer = json_object_get(t, "payer"), *payee = json_object_get(t, "payee");
-		rec.payer_id = party_ref(o, payer ? payer : json_object_get(t, "providerOrganization"));
-		rec.payee_id = party_ref(o, payee ? payee : json_object_get(t, "receiverOrganization"));
+		rec.payer_id = payer ? party_ref(o, payer, "payer", path)
+				     : party_ident(o, json_object_get(t, "providerOrganization"), "payer", path);
+		rec.payee_id = payee ? party_ref(o, payee, "payee", path)
+				     : party_ident(o, json_object_get(t, "receiverOrganization"), "payee", path);
 		json_t *value = json_object_get(t, "value");
 		get_money(o, value ? value : json_object_get(t, "amount"), &rec.amount, &rec.currency);
 		rec.paid_on = get_date(t, "date");
@@ -417,25 +567,37 @@ static void add_payments(struct ocds *o, json_t *contract, const char *contract_
 	}
 }
 
-static void add_amendments(struct ocds *o, json_t *contract, const char *contract_id, size_t ci)
+static void add_amendment(struct ocds *o, json_t *a, const char *contract_id, const char *path,
+			  size_t i)
 {
-	size_t i;
-	json_t *a;
+	pb_amendment rec;
+	const char *id = get_text(o, a, "id");
 
-	json_array_foreach(json_object_get(contract, "amendments"), i, a) {
-		pb_amendment rec;
-		const char *id = get_text(o, a, "id");
-		pb_record_blank(PB_T_AMENDMENTS, &rec);
-		row(o, &rec.row, pointer(o, "/contracts/%zu/amendments/%zu", ci, i));
-		rec.amendment_id = S(o, pb_arena_printf(pb_ledger_arena(o->l), "%s/amendment/%s", contract_id,
-							id ? id : pb_arena_printf(pb_ledger_arena(o->l), "%zu", i)));
-		rec.contract_id = contract_id;
-		rec.amended_on = get_date(a, "date");
-		rec.rationale = get_text(o, a, "rationale");
-		if (!rec.rationale)
-			rec.rationale = get_text(o, a, "description");
-		rec.currency = pb_ledger_base_currency(o->l);
-		add(o, PB_T_AMENDMENTS, &rec);
+	pb_record_blank(PB_T_AMENDMENTS, &rec);
+	row(o, &rec.row, path);
+	rec.amendment_id = id ? P(o, "%s/amendment/%s", contract_id, id)
+			      : P(o, "%s/amendment#%zu", contract_id, i);
+	rec.contract_id = contract_id;
+	rec.amended_on = get_date(a, "date");
+	rec.rationale = get_text(o, a, "rationale");
+	if (!rec.rationale)
+		rec.rationale = get_text(o, a, "description");
+	add(o, PB_T_AMENDMENTS, &rec);
+}
+
+/* amendments[] of an award or contract at `at`; OCDS 1.0's single
+ * `amendment` when there is no list. */
+static void add_amendments(struct ocds *o, json_t *obj, const char *contract_id, const char *at)
+{
+	json_t *list = json_object_get(obj, "amendments"), *a;
+	size_t i;
+
+	if (json_is_array(list)) {
+		json_array_foreach(list, i, a)
+			if (json_is_object(a))
+				add_amendment(o, a, contract_id, P(o, "%s/amendments/%zu", at, i), i);
+	} else if (json_is_object(a = json_object_get(obj, "amendment"))) {
+		add_amendment(o, a, contract_id, P(o, "%s/amendment", at), 0);
 	}
 }
 
@@ -444,6 +606,7 @@ static void add_amendments(struct ocds *o, json_t *contract, const char *contrac
 static void contract_details(struct ocds *o, json_t *c, size_t k, pb_contract *rec)
 {
 	json_t *period = json_object_get(c, "period");
+	const char *at = pointer(o, "/contracts/%zu", k);
 	int64_t v;
 	const char *cur;
 
@@ -457,11 +620,16 @@ static void contract_details(struct ocds *o, json_t *c, size_t k, pb_contract *r
 	}
 	if (get_text(o, c, "status"))
 		rec->status = get_text(o, c, "status");
-	add_payments(o, c, rec->contract_id, k);
-	add_amendments(o, c, rec->contract_id, k);
+	add_payments(o, c, rec->contract_id, at);
+	add_amendments(o, c, rec->contract_id, at);
 }
 
-/* One contracts row per award, completed by the contract that cites it;
+static int same_text(const char *a, const char *b)
+{
+	return a && b && a == b; /* both interned */
+}
+
+/* One contracts row per award, completed by the contracts that cite it;
  * a contract citing no award becomes its own row. */
 static void add_awards_and_contracts(struct ocds *o, json_t *r, const char *buyer)
 {
@@ -472,44 +640,86 @@ static void add_awards_and_contracts(struct ocds *o, json_t *r, const char *buye
 	json_array_foreach(awards, i, aw) {
 		pb_contract rec;
 		const char *aid = get_text(o, aw, "id");
+		const char *at = pointer(o, "/awards/%zu", i);
 		pb_record_blank(PB_T_CONTRACTS, &rec);
-		row(o, &rec.row, pointer(o, "/awards/%zu", i));
-		rec.contract_id = S(o, pb_arena_printf(pb_ledger_arena(o->l), "%s/%s", o->ocid,
-						       aid ? aid : pb_arena_printf(pb_ledger_arena(o->l), "award-%zu", i)));
+		row(o, &rec.row, at);
+		rec.contract_id = aid ? P(o, "%s/%s", o->ocid, aid) : P(o, "%s/award#%zu", o->ocid, i);
 		rec.tender_id = o->ocid;
 		rec.buyer_id = buyer;
-		rec.supplier_id = party_ref(o, json_array_get(json_object_get(aw, "suppliers"), 0));
+		rec.supplier_id = party_ref(o, json_array_get(json_object_get(aw, "suppliers"), 0),
+					    "supplier", at);
 		get_money(o, json_object_get(aw, "value"), &rec.value, &rec.currency);
 		rec.awarded_on = get_date(aw, "date");
 		rec.status = get_text(o, aw, "status");
-		json_array_foreach(contracts, k, c) {
-			const char *cited = get_text(o, c, "awardID");
-			if (aid && cited && !strcmp(cited, aid))
+		add_amendments(o, aw, rec.contract_id, at);
+		json_array_foreach(contracts, k, c)
+			if (same_text(aid, get_text(o, c, "awardID")))
 				contract_details(o, c, k, &rec);
-		}
 		add(o, PB_T_CONTRACTS, &rec);
 	}
 	json_array_foreach(contracts, k, c) {
 		const char *cited = get_text(o, c, "awardID");
 		int matched = 0;
-		json_array_foreach(awards, i, aw) {
-			const char *aid = get_text(o, aw, "id");
-			matched |= cited && aid && !strcmp(cited, aid);
-		}
-		if (matched)
+		json_array_foreach(awards, i, aw)
+			matched |= same_text(cited, get_text(o, aw, "id"));
+		if (matched || !json_is_object(c))
 			continue;
 		pb_contract rec;
 		const char *cid = get_text(o, c, "id");
 		pb_record_blank(PB_T_CONTRACTS, &rec);
 		row(o, &rec.row, pointer(o, "/contracts/%zu", k));
-		rec.contract_id = S(o, pb_arena_printf(pb_ledger_arena(o->l), "%s/contract/%s", o->ocid,
-						       cid ? cid : pb_arena_printf(pb_ledger_arena(o->l), "%zu", k)));
+		rec.contract_id = cid ? P(o, "%s/contract/%s", o->ocid, cid)
+				      : P(o, "%s/contract#%zu", o->ocid, k);
 		rec.tender_id = o->ocid;
 		rec.buyer_id = buyer;
 		contract_details(o, c, k, &rec);
 		add(o, PB_T_CONTRACTS, &rec);
 	}
 }
+
+/* --- versioned releases --- */
+
+/* [{releaseID, releaseDate, releaseTag, value}, ...]: one field's history. */
+static int is_versions(json_t *a)
+{
+	size_t i;
+	json_t *v;
+
+	if (!json_is_array(a) || !json_array_size(a))
+		return 0;
+	json_array_foreach(a, i, v)
+		if (!json_is_object(v) || !json_object_get(v, "releaseID") ||
+		    !json_object_get(v, "releaseDate") || !json_object_get(v, "value"))
+			return 0;
+	return 1;
+}
+
+/*
+ * Compiles a versioned release in place: each field's history becomes
+ * its last value, which is the current one (histories are in release
+ * order).  Recursion is bounded by jansson's parsing depth.
+ */
+static void compile_versions(json_t *v)
+{
+	size_t i;
+	json_t *e;
+
+	if (json_is_object(v)) {
+		for (void *it = json_object_iter(v); it; it = json_object_iter_next(v, it)) {
+			json_t *m = json_object_iter_value(it);
+			if (is_versions(m))
+				json_object_iter_set(v, it, json_object_get(json_array_get(m, json_array_size(m) - 1),
+									     "value"));
+			else
+				compile_versions(m);
+		}
+	} else if (json_is_array(v)) {
+		json_array_foreach(v, i, e)
+			compile_versions(e);
+	}
+}
+
+/* --- releases, records, documents --- */
 
 /* Maps one release; returns NULL or why it cannot be imported. */
 static const char *import_release(struct ocds *o, json_t *r, uint32_t line, const char *base)
@@ -522,8 +732,9 @@ static const char *import_release(struct ocds *o, json_t *r, uint32_t line, cons
 	o->ocid = text_of(o, json_object_get(r, "ocid"));
 	if (!o->ocid)
 		return "release has no ocid";
-	if (json_is_array(json_object_get(r, "initiationType")) || json_is_array(json_object_get(r, "date")))
-		return "versioned release (probity reads compiled releases)";
+	if (is_versions(json_object_get(r, "initiationType")) || is_versions(json_object_get(r, "date")) ||
+	    is_versions(json_object_get(r, "tag")))
+		compile_versions(r);
 	o->line = line;
 	o->base = base;
 	o->parties = json_object();
@@ -549,37 +760,85 @@ static void release_unit(struct ocds *o, json_t *r, uint32_t line, const char *b
 		pb_ledger_count_imported(o->l, o->input);
 }
 
-/* A parsed document: a package, a record package, or one release. */
-static void import_document(struct ocds *o, json_t *doc, uint32_t line)
+/* A linked release is a reference {url, date, tag}; an embedded one has
+ * an ocid. */
+static int embeds_releases(json_t *list)
+{
+	size_t i;
+	json_t *r;
+
+	json_array_foreach(list, i, r)
+		if (!json_is_object(r) || !json_object_get(r, "ocid") || json_object_get(r, "url"))
+			return 0;
+	return json_array_size(list) > 0;
+}
+
+/* One record at pointer `at` ("" or "/records/3"): one unit. */
+static void import_record(struct ocds *o, json_t *rec, uint32_t line, const char *at)
+{
+	json_t *r, *list;
+	size_t i;
+
+	if ((r = json_object_get(rec, "compiledRelease")) && json_is_object(r)) {
+		release_unit(o, r, line, P(o, "%s/compiledRelease", at));
+	} else if ((r = json_object_get(rec, "versionedRelease")) && json_is_object(r)) {
+		compile_versions(r);
+		release_unit(o, r, line, P(o, "%s/versionedRelease", at));
+	} else if (embeds_releases(list = json_object_get(rec, "releases"))) {
+		/* Compiled here in order: later releases update earlier ones. */
+		const char *why = NULL;
+		json_array_foreach(list, i, r)
+			if (!why)
+				why = import_release(o, r, line, P(o, "%s/releases/%zu", at, i));
+		if (why)
+			pb_ledger_reject(o->l, o->input, line, "%s at %s/releases", why, *at ? at : "");
+		else
+			pb_ledger_count_imported(o->l, o->input);
+	} else {
+		pb_ledger_reject(o->l, o->input, line,
+				 "record has no compiledRelease (only linked releases) at %s",
+				 *at ? at : "/");
+	}
+}
+
+static int is_record(json_t *doc)
+{
+	return json_object_get(doc, "compiledRelease") || json_object_get(doc, "versionedRelease") ||
+	       (json_object_get(doc, "ocid") && json_is_array(json_object_get(doc, "releases")));
+}
+
+/*
+ * A parsed document: a record package, a release package, a record, a
+ * release, or an array of releases.  Returns NULL when it was OCDS (its
+ * releases counted), else what it is instead, counting nothing.
+ */
+static const char *import_document(struct ocds *o, json_t *doc, uint32_t line)
 {
 	json_t *list, *item;
 	size_t i;
-	char base[64];
 
-	if ((list = json_object_get(doc, "releases")) && json_is_array(list)) {
+	if (json_is_object(doc) && json_is_array(list = json_object_get(doc, "records"))) {
 		json_array_foreach(list, i, item) {
-			snprintf(base, sizeof(base), "/releases/%zu", i);
-			release_unit(o, item, line, pb_ledger_intern(o->l, base, strlen(base)));
+			if (json_is_object(item))
+				import_record(o, item, line, P(o, "/records/%zu", i));
+			else
+				pb_ledger_reject(o->l, o->input, line, "record is not a JSON object at /records/%zu", i);
 		}
-	} else if ((list = json_object_get(doc, "records")) && json_is_array(list)) {
-		json_array_foreach(list, i, item) {
-			snprintf(base, sizeof(base), "/records/%zu/compiledRelease", i);
-			json_t *compiled = json_object_get(item, "compiledRelease");
-			if (!compiled) {
-				pb_ledger_reject(o->l, o->input, line,
-						 "record /records/%zu has no compiledRelease (only %s)", i,
-						 json_object_get(item, "versionedRelease") ? "a versioned release"
-											   : "linked releases");
-				continue;
-			}
-			release_unit(o, compiled, line, pb_ledger_intern(o->l, base, strlen(base)));
-		}
+	} else if (json_is_object(doc) && is_record(doc)) {
+		import_record(o, doc, line, "");
+	} else if (json_is_object(doc) && json_is_array(list = json_object_get(doc, "releases"))) {
+		json_array_foreach(list, i, item)
+			release_unit(o, item, line, P(o, "/releases/%zu", i));
 	} else if (json_is_object(doc) && json_object_get(doc, "ocid")) {
 		release_unit(o, doc, line, "");
+	} else if (json_is_array(doc) && json_object_get(json_array_get(doc, 0), "ocid")) {
+		json_array_foreach(doc, i, item)
+			release_unit(o, item, line, P(o, "/%zu", i));
 	} else {
-		pb_ledger_reject(o->l, o->input, line,
-				 "document is not an OCDS release, release package or record package");
+		return json_is_object(doc) ? "a JSON object with none of releases, records or ocid"
+					   : "a JSON array that holds no releases";
 	}
+	return NULL;
 }
 
 static uint32_t count_lines(const char *s, size_t n)
@@ -591,31 +850,46 @@ static uint32_t count_lines(const char *s, size_t n)
 	return lines;
 }
 
+static const char *depth_note(const json_error_t *je)
+{
+	return strstr(je->text, "depth") ? " (limit: " OCDS_STR(JSON_PARSER_MAX_DEPTH) " levels of nesting)" : "";
+}
+
+/* Reads a whole (possibly compressed) file into data, within the limit. */
+static int slurp(struct ocds *o, gzFile f, pb_buf *data, pb_error *err)
+{
+	char chunk[65536];
+	int n;
+
+	while ((n = gzread(f, chunk, sizeof(chunk))) > 0) {
+		if (data->len + (size_t)n > OCDS_MAX_FILE) {
+			pb_error_set(err, PB_EXIT_INPUT, "%s: larger than the 1 GiB limit for a JSON "
+				     "document (split it, or use line-delimited .jsonl)", o->path);
+			return -1;
+		}
+		pb_buf_add(data, chunk, (size_t)n);
+	}
+	if (n < 0) {
+		int zerr;
+		pb_error_set(err, PB_EXIT_INPUT, "%s: cannot read: %s", o->path, gzerror(f, &zerr));
+		return -1;
+	}
+	return 0;
+}
+
 /* Whole-file documents, possibly several concatenated. */
 static int import_documents(struct ocds *o, gzFile f, pb_error *err)
 {
 	pb_buf data;
-	char chunk[65536];
-	int n;
 
 	pb_buf_init(&data);
-	while ((n = gzread(f, chunk, sizeof(chunk))) > 0) {
-		if (data.len + (size_t)n > OCDS_MAX_FILE) {
-			pb_error_set(err, PB_EXIT_INPUT, "%s: larger than the 1 GiB limit for a JSON "
-				     "document (split it, or use line-delimited .jsonl)", o->path);
-			pb_buf_release(&data);
-			return -1;
-		}
-		pb_buf_add(&data, chunk, (size_t)n);
-	}
-	if (n < 0) {
-		pb_error_set(err, PB_EXIT_INPUT, "%s: cannot decompress: %s", o->path, gzerror(f, &n));
+	if (slurp(o, f, &data, err) < 0) {
 		pb_buf_release(&data);
 		return -1;
 	}
-	size_t off = 0;
+	size_t off = data.len >= 3 && !memcmp(data.data, "\xEF\xBB\xBF", 3) ? 3 : 0;
 	uint32_t line = 1;
-	int documents = 0;
+	int documents = 0, rc = 0;
 	for (;;) {
 		size_t start = off;
 		while (off < data.len && strchr(" \t\r\n", data.data[off]))
@@ -628,13 +902,24 @@ static int import_documents(struct ocds *o, gzFile f, pb_error *err)
 					 JSON_DISABLE_EOF_CHECK | JSON_ALLOW_NUL, &je);
 		documents++;
 		if (!doc) {
-			pb_ledger_reject(o->l, o->input, line + (uint32_t)(je.line > 0 ? je.line - 1 : 0),
-					 "invalid JSON at line %d, column %d: %s%s", je.line, je.column, je.text,
-					 strstr(je.text, "depth") ? " (limit: 2048 levels of nesting)" : "");
+			/* jansson counts from the document's start; say where in the file. */
+			size_t col0 = 0;
+			while (col0 < off && data.data[off - col0 - 1] != '\n')
+				col0++;
+			uint32_t at = line + (uint32_t)(je.line > 0 ? je.line - 1 : 0);
+			pb_ledger_reject(o->l, o->input, at, "invalid JSON at line %u, column %d: %s%s", at,
+					 je.column + (je.line <= 1 ? (int)col0 : 0), je.text, depth_note(&je));
 			break; /* the rest of the file cannot be framed */
 		}
-		import_document(o, doc, line);
+		const char *not_ocds = import_document(o, doc, line);
 		json_decref(doc);
+		if (not_ocds && documents == 1) {
+			pb_error_set(err, PB_EXIT_INPUT, "%s: not OCDS: %s", o->path, not_ocds);
+			rc = -1;
+			break;
+		}
+		if (not_ocds)
+			pb_ledger_reject(o->l, o->input, line, "document is not OCDS: %s", not_ocds);
 		size_t used = je.position > 0 ? (size_t)je.position : data.len - off;
 		line += count_lines(data.data + off, used);
 		off += used;
@@ -644,7 +929,27 @@ static int import_documents(struct ocds *o, gzFile f, pb_error *err)
 		pb_error_set(err, PB_EXIT_INPUT, "%s: file is empty", o->path);
 		return -1;
 	}
-	return 0;
+	return rc;
+}
+
+/* One line of a .jsonl file: a release, a record, or a package. */
+static void import_line(struct ocds *o, const char *s, size_t len, uint32_t no)
+{
+	json_error_t je;
+	json_t *r = json_loadb(s, len, 0, &je);
+
+	if (!r) {
+		pb_ledger_reject(o->l, o->input, no, "invalid JSON at line %u, column %d: %s%s", no,
+				 je.column, je.text, depth_note(&je));
+	} else if (!json_is_object(r)) {
+		pb_ledger_reject(o->l, o->input, no, "line is not a JSON object");
+	} else if (!json_object_get(r, "ocid") && !json_object_get(r, "releases") &&
+		   !json_object_get(r, "records")) {
+		pb_ledger_reject(o->l, o->input, no, "release has no ocid");
+	} else if (import_document(o, r, no)) {
+		pb_ledger_reject(o->l, o->input, no, "line is not an OCDS release, record or package");
+	}
+	json_decref(r);
 }
 
 /* Line-delimited releases, one at a time, in bounded memory. */
@@ -652,45 +957,55 @@ static int import_lines(struct ocds *o, gzFile f, pb_error *err)
 {
 	char chunk[65536];
 	pb_buf line;
-	uint32_t no = 0, content = 0;
-	int too_long = 0;
+	uint32_t no = 1, content = 0;
+	int too_long = 0, n, zerr;
 
 	pb_buf_init(&line);
-	for (;;) {
-		int eof = !gzgets(f, chunk, sizeof(chunk));
-		if (!eof) {
-			size_t n = strlen(chunk);
+	while ((n = gzread(f, chunk, sizeof(chunk))) > 0) {
+		const char *p = chunk, *end = chunk + n;
+		while (p < end) {
+			const char *nl = memchr(p, '\n', (size_t)(end - p));
+			size_t len = (size_t)((nl ? nl : end) - p);
+			if (!too_long && line.len + len > OCDS_MAX_LINE)
+				too_long = 1;
 			if (!too_long)
-				pb_buf_add(&line, chunk, n);
-			too_long |= line.len > OCDS_MAX_LINE;
-			if (n && chunk[n - 1] != '\n' && !gzeof(f))
-				continue;
+				pb_buf_add(&line, p, len);
+			p += len;
+			if (!nl)
+				break;
+			p++;
+			/* A whole line: parse it, then start the next. */
+			const char *s = line.data;
+			size_t sl = line.len;
+			if (no == 1 && sl >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3))
+				s += 3, sl -= 3;
+			pb_trim(&s, &sl);
+			content += too_long || sl;
+			if (too_long)
+				pb_ledger_reject(o->l, o->input, no, "line longer than the 64 MiB limit");
+			else if (sl)
+				import_line(o, s, sl, no);
+			pb_buf_reset(&line);
+			too_long = 0;
+			no++;
 		}
-		if (eof && !line.len && !too_long)
-			break;
-		no++;
-		const char *s = line.data;
-		size_t len = line.len;
-		pb_trim(&s, &len);
-		content += too_long || len;
-		if (too_long) {
-			pb_ledger_reject(o->l, o->input, no, "line longer than the 64 MiB limit");
-		} else if (len) {
-			json_error_t je;
-			json_t *r = json_loadb(s, len, 0, &je);
-			if (!r)
-				pb_ledger_reject(o->l, o->input, no, "invalid JSON at column %d: %s%s",
-						 je.column, je.text,
-						 strstr(je.text, "depth") ? " (limit: 2048 levels of nesting)" : "");
-			else
-				release_unit(o, r, no, "");
-			json_decref(r);
-		}
-		pb_buf_reset(&line);
-		too_long = 0;
-		if (eof)
-			break;
 	}
+	if (n < 0) {
+		pb_error_set(err, PB_EXIT_INPUT, "%s: cannot read: %s", o->path, gzerror(f, &zerr));
+		pb_buf_release(&line);
+		return -1;
+	}
+	/* The last line, without a newline. */
+	const char *s = line.data;
+	size_t sl = line.len;
+	if (no == 1 && sl >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3))
+		s += 3, sl -= 3;
+	pb_trim(&s, &sl);
+	content += too_long || sl;
+	if (too_long)
+		pb_ledger_reject(o->l, o->input, no, "line longer than the 64 MiB limit");
+	else if (sl)
+		import_line(o, s, sl, no);
 	pb_buf_release(&line);
 	if (content == 0) {
 		pb_error_set(err, PB_EXIT_INPUT, "%s: file is empty", o->path);
@@ -719,7 +1034,8 @@ static int ocds_import(pb_ledger *l, const char *path, const char *table,
 	}
 	f = gzopen(path, "rb");
 	if (!f) {
-		pb_error_set(err, PB_EXIT_INPUT, "%s: cannot open: %s", path, strerror(errno));
+		pb_error_set(err, PB_EXIT_INPUT, "%s: cannot open: %s", path,
+			     errno ? strerror(errno) : "out of memory");
 		return -1;
 	}
 	memset(&o, 0, sizeof(o));

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <zlib.h>
 
 #include "../../importers/importer.h"
 
@@ -132,12 +133,13 @@ static void test_jsonl_bad_lines(void **state)
 	assert_int_equal(in[0].rows_rejected, 4);
 	const pb_rejection *r = pb_ledger_rejections(l);
 	assert_int_equal(r[0].line, 2);
+	assert_non_null(strstr(r[0].reason, "invalid JSON at line 2, column"));
 	assert_int_equal(r[1].line, 3);
 	assert_non_null(strstr(r[1].reason, "unable to decode byte 0xff"));
 	assert_int_equal(r[2].line, 4);
-	assert_non_null(strstr(r[2].reason, "not a JSON object"));
+	assert_string_equal(r[2].reason, "line is not a JSON object");
 	assert_int_equal(r[3].line, 5);
-	assert_non_null(strstr(r[3].reason, "no ocid"));
+	assert_string_equal(r[3].reason, "release has no ocid");
 	/* A method outside the code list is kept as details, not guessed. */
 	const pb_tender *t = find(l, PB_T_TENDERS, "ocds-2");
 	assert_null(t->method);
@@ -193,17 +195,357 @@ static void test_limits_and_errors(void **state)
 	pb_ledger_free(l);
 
 	l = IMPORT("other.json", "{\"hello\":\"world\"}", &rc, &err);
-	assert_int_equal(rc, 0);
-	assert_non_null(strstr(pb_ledger_rejections(l)[0].reason, "not an OCDS release"));
+	assert_int_equal(rc, -1);
+	assert_int_equal(err.code, PB_EXIT_INPUT);
+	assert_non_null(strstr(err.msg, "other.json: not OCDS: a JSON object with none of releases"));
 	pb_ledger_free(l);
 
-	l = IMPORT("merge.json", "{\"releases\":[{\"ocid\":\"o\",\"tender\":{\"title\":\"first\"}},"
+	l = IMPORT("merge.json", "{\"releases\":[{\"ocid\":\"o\",\"tender\":{\"title\":\"first\",\"description\":\"kept\"}},"
 				 "{\"ocid\":\"o\",\"tender\":{\"title\":\"second\",\"numberOfTenderers\":3}}]}",
 		   &rc, &err);
 	const pb_tender *t = find(l, PB_T_TENDERS, "o");
-	assert_string_equal(t->title, "first");          /* first value wins */
-	assert_int_equal(t->number_of_tenderers, 3);     /* gaps are filled */
+	assert_string_equal(t->title, "second");         /* the later release updates */
+	assert_int_equal(t->number_of_tenderers, 3);
+	assert_string_equal(t->description, "kept");       /* what it omits stays */
+	assert_string_equal(t->row.src.path, "/releases/1/tender");
 	pb_ledger_free(l);
+}
+
+static int64_t tender_value(const char *amount, const char *currency)
+{
+	int rc;
+	pb_error err;
+	pb_buf b;
+
+	pb_buf_init(&b);
+	pb_buf_addf(&b, "{\"ocid\":\"v\",\"tender\":{\"value\":{\"amount\":%s%s%s%s}}}", amount,
+		    currency ? ",\"currency\":\"" : "", currency ? currency : "", currency ? "\"" : "");
+	pb_ledger *l = import("value.json", b.data, b.len, &rc, &err);
+	pb_buf_release(&b);
+	assert_int_equal(rc, 0);
+	assert_int_equal(pb_ledger_inputs(l)[0].rows_imported, 1);
+	int64_t v = ((const pb_tender *)find(l, PB_T_TENDERS, "v"))->estimated_value;
+	pb_ledger_free(l);
+	return v;
+}
+
+static void test_amounts(void **state)
+{
+	(void)state;
+	assert_int_equal(tender_value("1234.56", "EUR"), 123456);
+	assert_int_equal(tender_value("0.1", "EUR"), 10);
+	assert_int_equal(tender_value("0.3", "EUR"), 30);
+	assert_int_equal(tender_value("100", "EUR"), 10000);
+	assert_int_equal(tender_value("100.0", "EUR"), 10000);
+	assert_int_equal(tender_value("-25.5", "EUR"), -2550);
+	assert_int_equal(tender_value("9007199254740993", "JPY"), 9007199254740993LL); /* exact integer */
+	assert_int_equal(tender_value("1500", "JPY"), 1500);
+	assert_int_equal(tender_value("12345678.9", "mdl"), 1234567890); /* lower-case code */
+	/* Not representable: unknown, never rounded; the release still imports. */
+	assert_int_equal(tender_value("1234.567", "EUR"), PB_AMOUNT_NONE);
+	assert_int_equal(tender_value("1500.5", "JPY"), PB_AMOUNT_NONE);
+	assert_int_equal(tender_value("0.30000000000000004", "EUR"), PB_AMOUNT_NONE);
+	assert_int_equal(tender_value("1e21", "EUR"), PB_AMOUNT_NONE);
+	assert_int_equal(tender_value("1000", NULL), PB_AMOUNT_NONE);    /* no currency */
+	assert_int_equal(tender_value("1000", "XYZ"), PB_AMOUNT_NONE);   /* not ISO 4217 */
+	assert_int_equal(tender_value("\"1000.50\"", "EUR"), 100050);    /* text amounts */
+	assert_int_equal(tender_value("true", "EUR"), PB_AMOUNT_NONE);
+}
+
+/* A second document that does not parse is rejected at its own line of
+ * the file; the first one's releases stay imported. */
+static void test_concatenated(void **state)
+{
+	int rc;
+	pb_error err;
+	(void)state;
+
+	pb_ledger *l = IMPORT("stream.json",
+			      "{\"releases\":[{\"ocid\":\"a\"},{\"ocid\":\"b\"}]}"
+			      "{\"releases\":[{\"ocid\":\"c\"}]}\n"
+			      "\n"
+			      "{\"ocid\":\"d\",\n"
+			      " \"tender\":{\"title\":\"bare release\"}}\n"
+			      "[{\"ocid\":\"e\"}]\n"
+			      "{\"releases\":[\n"
+			      "  {\"ocid\":\"f\",}\n"
+			      "]}\n",
+			      &rc, &err);
+	assert_int_equal(rc, 0);
+	const pb_input *in = pb_ledger_inputs(l);
+	assert_int_equal(in[0].rows_read, 6);
+	assert_int_equal(in[0].rows_imported, 5);
+	assert_int_equal(in[0].rows_rejected, 1);
+	const pb_rejection *r = pb_ledger_rejections(l);
+	assert_int_equal(r[0].line, 7);
+	assert_non_null(strstr(r[0].reason, "invalid JSON at line 7, column 15: "));
+	assert_int_equal(((const pb_tender *)find(l, PB_T_TENDERS, "c"))->row.src.line, 1);
+	const pb_tender *d = find(l, PB_T_TENDERS, "d");
+	assert_int_equal(d->row.src.line, 3);
+	assert_string_equal(d->row.src.path, "/tender");
+	const pb_tender *e = find(l, PB_T_TENDERS, "e");
+	assert_int_equal(e->row.src.line, 5);
+	assert_string_equal(e->row.src.path, "/0/tender");
+	assert_null(find(l, PB_T_TENDERS, "f"));
+	pb_ledger_free(l);
+
+	/* A later document that is JSON but not OCDS is one named rejection. */
+	l = IMPORT("mixed.json", "{\"ocid\":\"a\"}\n{\"hello\":1}\n", &rc, &err);
+	assert_int_equal(rc, 0);
+	assert_int_equal(pb_ledger_inputs(l)[0].rows_imported, 1);
+	assert_int_equal(pb_ledger_rejections(l)[0].line, 2);
+	assert_non_null(strstr(pb_ledger_rejections(l)[0].reason, "document is not OCDS"));
+	pb_ledger_free(l);
+
+	/* A UTF-8 byte order mark is not JSON, but is dropped. */
+	l = IMPORT("bom.json", "\xEF\xBB\xBF{\"ocid\":\"a\"}", &rc, &err);
+	assert_int_equal(rc, 0);
+	assert_int_equal(pb_ledger_inputs(l)[0].rows_imported, 1);
+	pb_ledger_free(l);
+}
+
+static const char versioned[] =
+	"{\"ocid\":\"ocds-v\",\"initiationType\":[{\"releaseID\":\"1\",\"releaseDate\":\"2020-01-01\","
+	"\"releaseTag\":[\"tender\"],\"value\":\"tender\"}],"
+	"\"tender\":{\"procurementMethod\":[{\"releaseID\":\"1\",\"releaseDate\":\"2020-01-01\",\"releaseTag\":[\"tender\"],"
+	"\"value\":\"open\"},{\"releaseID\":\"2\",\"releaseDate\":\"2020-02-01\",\"releaseTag\":[\"tenderUpdate\"],"
+	"\"value\":\"Direct\"}],\"title\":[{\"releaseID\":\"1\",\"releaseDate\":\"2020-01-01\",\"releaseTag\":[\"tender\"],"
+	"\"value\":\"Pens\"}]},"
+	"\"awards\":[{\"id\":\"1\",\"status\":[{\"releaseID\":\"3\",\"releaseDate\":\"2020-03-01\",\"releaseTag\":[\"award\"],"
+	"\"value\":\"active\"}],\"value\":{\"amount\":[{\"releaseID\":\"3\",\"releaseDate\":\"2020-03-01\",\"releaseTag\":[\"award\"],"
+	"\"value\":250000}],\"currency\":[{\"releaseID\":\"3\",\"releaseDate\":\"2020-03-01\",\"releaseTag\":[\"award\"],"
+	"\"value\":\"EUR\"}]}}]}";
+
+static void test_records_versioned(void **state)
+{
+	int rc;
+	pb_error err;
+	pb_buf b;
+	(void)state;
+
+	/* A record with only its versioned release, a bare record with
+	 * embedded releases, and a bare versioned release. */
+	pb_buf_init(&b);
+	pb_buf_addf(&b, "{\"records\":[{\"ocid\":\"ocds-v\",\"versionedRelease\":%s},"
+		    "\"not a record\"]}\n"
+		    "{\"ocid\":\"ocds-e\",\"releases\":[{\"ocid\":\"ocds-e\",\"tender\":{\"title\":\"one\",\"description\":\"d\"}},"
+		    "{\"ocid\":\"ocds-e\",\"tender\":{\"title\":\"two\"}}]}\n%s",
+		    versioned, versioned);
+	pb_ledger *l = import("records2.json", b.data, b.len, &rc, &err);
+	pb_buf_release(&b);
+	assert_int_equal(rc, 0);
+	const pb_input *in = pb_ledger_inputs(l);
+	assert_int_equal(in[0].rows_read, 4);
+	assert_int_equal(in[0].rows_imported, 3);
+	assert_non_null(strstr(pb_ledger_rejections(l)[0].reason, "record is not a JSON object at /records/1"));
+	const pb_tender *t = find(l, PB_T_TENDERS, "ocds-v");
+	assert_string_equal(t->method, "direct"); /* the latest version */
+	assert_string_equal(t->title, "Pens");
+	const pb_contract *c = find(l, PB_T_CONTRACTS, "ocds-v/1");
+	assert_int_equal(c->value, 25000000);
+	assert_string_equal(c->status, "active");
+	const pb_tender *e = find(l, PB_T_TENDERS, "ocds-e");
+	assert_string_equal(e->title, "two");
+	assert_string_equal(e->description, "d");
+	assert_string_equal(e->row.src.path, "/releases/1/tender");
+	assert_int_equal(e->row.src.line, 2);
+	pb_ledger_free(l);
+}
+
+/* OCDS 1.0: organisations inline (identifier, address), no parties;
+ * transactions name provider and receiver by identifier and `amount`. */
+static void test_ocds_10(void **state)
+{
+	int rc;
+	pb_error err;
+	(void)state;
+
+	pb_ledger *l = IMPORT("v10.json",
+		"{\"version\":\"1.0\",\"releases\":[{\"ocid\":\"ocds-10\",\"tag\":[\"contract\"],"
+		"\"buyer\":{\"identifier\":{\"scheme\":\"MX-RFC\",\"id\":\"SFI\",\"legalName\":\"Secretaria\"},"
+		"\"name\":\"Secretaria de Finanzas\",\"address\":{\"locality\":\"CDMX\",\"countryName\":\"Mexico\"}},"
+		"\"tender\":{\"procurementMethod\":\"limited\",\"tenderers\":[]},"
+		"\"awards\":[{\"id\":\"A\",\"suppliers\":[{\"name\":\"Acme SA\"}],\"value\":{\"amount\":10,\"currency\":\"MXN\"},"
+		"\"amendment\":{\"date\":\"2016-05-01T00:00:00Z\",\"rationale\":\"price\"}}],"
+		"\"contracts\":[{\"id\":\"C\",\"awardID\":\"A\",\"implementation\":{\"transactions\":[{\"id\":\"T1\","
+		"\"amount\":{\"amount\":5.5,\"currency\":\"MXN\"},\"date\":\"2016-06-01T00:00:00-06:00\","
+		"\"providerOrganization\":{\"scheme\":\"MX-RFC\",\"id\":\"SFI\",\"legalName\":\"Secretaria\"},"
+		"\"receiverOrganization\":{\"scheme\":\"MX-RFC\",\"id\":\"ACME\",\"legalName\":\"Acme SA\"}}]}}]}]}",
+		&rc, &err);
+	assert_int_equal(rc, 0);
+	const pb_tender *t = find(l, PB_T_TENDERS, "ocds-10");
+	assert_string_equal(t->buyer_id, "MX-RFC:SFI");
+	const pb_party *buyer = find(l, PB_T_PARTIES, "MX-RFC:SFI");
+	assert_non_null(buyer);
+	assert_string_equal(buyer->name, "Secretaria de Finanzas");
+	assert_string_equal(buyer->registry_id, "MX-RFC:SFI");
+	assert_string_equal(buyer->address, "CDMX, Mexico");
+	assert_string_equal(buyer->country, "Mexico");
+	/* Paying adds the payer role to the buyer: roles are a union. */
+	assert_string_equal(buyer->roles, "buyer;payer");
+	const pb_contract *c = find(l, PB_T_CONTRACTS, "ocds-10/A");
+	assert_string_equal(c->supplier_id, "ocds-10/Acme SA"); /* a name only */
+	const pb_payment *p = find(l, PB_T_PAYMENTS, "ocds-10/A/tx/T1");
+	assert_non_null(p);
+	assert_string_equal(p->payer_id, "MX-RFC:SFI");
+	assert_string_equal(p->payee_id, "MX-RFC:ACME");
+	assert_int_equal(p->amount, 550);
+	assert_int_equal(p->paid_on, pb_date_from_ymd(2016, 6, 1));
+	const pb_amendment *a = find(l, PB_T_AMENDMENTS, "ocds-10/A/amendment#0");
+	assert_non_null(a);
+	assert_string_equal(a->rationale, "price");
+	assert_string_equal(a->row.src.path, "/releases/0/awards/0/amendment");
+	pb_ledger_free(l);
+}
+
+/* Field mapping details of OCDS 1.1 beyond the main release. */
+static void test_mapping(void **state)
+{
+	int rc;
+	pb_error err;
+	(void)state;
+
+	pb_ledger *l = IMPORT("map.json",
+		"{\"ocid\":\"m\",\"parties\":[{\"id\":\"P1\",\"name\":\"Buyer\",\"roles\":[\"procuringEntity\",\"reviewBody\"]},"
+		"{\"id\":\"T1\",\"name\":\"One\",\"roles\":[\"tenderer\"]}],"
+		"\"tender\":{\"procuringEntity\":{\"id\":\"P1\"},\"procurementMethod\":\"Open\","
+		"\"tenderPeriod\":{\"startDate\":\"2023-04-01T09:00:00+03:00\",\"endDate\":\"not a date\"},"
+		"\"numberOfTenderers\":2,\"mainProcurementCategory\":\"consultingServices\","
+		"\"items\":[{\"classification\":{\"scheme\":\"CPV\",\"id\":\"301\"}},{\"classification\":{\"scheme\":\"CPV\",\"id\":\"302\"}},"
+		"{\"classification\":{\"scheme\":\"CPV\",\"id\":\"301\"}}]},"
+		"\"bids\":{\"details\":[{\"id\":1,\"status\":\"invited\",\"tenderers\":[{\"id\":\"T1\"},{\"id\":\"T2\",\"name\":\"Two\"}]},"
+		"{\"status\":\"Disqualified\",\"tenderers\":[{\"id\":\"T2\"}]},{\"id\":\"x\",\"status\":\"awarded\"}]},"
+		"\"contracts\":[{\"id\":\"K\",\"dateSigned\":\"2023-06-01T00:00:00Z\",\"status\":\"active\","
+		"\"value\":{\"amount\":99.99,\"currency\":\"USD\"},\"amendments\":[{\"id\":\"a1\",\"date\":\"2023-07-01\","
+		"\"description\":\"extended\"}]}]}",
+		&rc, &err);
+	assert_int_equal(rc, 0);
+	const pb_tender *t = find(l, PB_T_TENDERS, "m");
+	assert_string_equal(t->buyer_id, "m/P1");
+	assert_string_equal(t->method, "open");
+	assert_null(t->method_details);
+	assert_null(t->category); /* not goods, works or services */
+	assert_int_equal(t->published_on, pb_date_from_ymd(2023, 4, 1));
+	assert_int_equal(t->submission_deadline, PB_DATE_NONE);
+	assert_int_equal(t->number_of_tenderers, 2);
+	assert_int_equal(t->row.nextra, 2);
+	assert_string_equal(t->row.extra[0].name, "ocid");
+	assert_string_equal(t->row.extra[1].name, "classifications");
+	assert_string_equal(t->row.extra[1].value, "CPV:301;CPV:302");
+	assert_string_equal(((const pb_party *)find(l, PB_T_PARTIES, "m/P1"))->roles, "buyer");
+	const pb_bid *b1 = find(l, PB_T_BIDS, "m/bid/1");
+	assert_string_equal(b1->status, "pending");
+	assert_string_equal(b1->bidder_id, "m/T1");
+	assert_string_equal(b1->row.extra[0].name, "tenderers");
+	assert_string_equal(b1->row.extra[0].value, "m/T1;m/T2");
+	const pb_party *two = find(l, PB_T_PARTIES, "m/T2");
+	assert_string_equal(two->name, "Two");
+	assert_string_equal(two->roles, "tenderer");
+	assert_string_equal(b1->row.src.path, "/bids/details/0");
+	const pb_bid *b2 = find(l, PB_T_BIDS, "m/bid#1"); /* no id: its index */
+	assert_non_null(b2);
+	assert_string_equal(b2->status, "disqualified");
+	assert_string_equal(b2->bidder_id, "m/T2");
+	assert_null(((const pb_bid *)find(l, PB_T_BIDS, "m/bid/x"))->status);
+	const pb_contract *k = find(l, PB_T_CONTRACTS, "m/contract/K");
+	assert_non_null(k);
+	assert_int_equal(k->signed_on, pb_date_from_ymd(2023, 6, 1));
+	assert_int_equal(k->value, 9999);
+	assert_string_equal(k->currency, "USD");
+	assert_string_equal(k->row.src.path, "/contracts/0");
+	const pb_amendment *a = find(l, PB_T_AMENDMENTS, "m/contract/K/amendment/a1");
+	assert_string_equal(a->rationale, "extended");
+	assert_int_equal(a->value_before, PB_AMOUNT_NONE);
+	pb_ledger_free(l);
+}
+
+/* jsonl: packages on a line, CRLF, NUL bytes, a last line without a
+ * newline, an over-long line, deep nesting; compressed. */
+static void test_jsonl_more(void **state)
+{
+	int rc;
+	pb_error err;
+	(void)state;
+
+	pb_ledger *l = IMPORT("more.ndjson",
+			      "{\"releases\":[{\"ocid\":\"p1\"},{\"ocid\":\"p2\"}]}\r\n"
+			      "{\"ocid\":\"n\0\"}\n"
+			      "{\"ocid\":\"after-nul\"}\r\n"
+			      "{\"releases\":7}\n"
+			      "{\"ocid\":\"last\"}",
+			      &rc, &err);
+	assert_int_equal(rc, 0);
+	const pb_input *in = pb_ledger_inputs(l);
+	assert_int_equal(in[0].rows_read, 6);
+	assert_int_equal(in[0].rows_imported, 4);
+	const pb_rejection *r = pb_ledger_rejections(l);
+	assert_int_equal(r[0].line, 2);
+	assert_int_equal(r[1].line, 4);
+	assert_string_equal(r[1].reason, "line is not an OCDS release, record or package");
+	assert_int_equal(((const pb_tender *)find(l, PB_T_TENDERS, "after-nul"))->row.src.line, 3);
+	assert_int_equal(((const pb_tender *)find(l, PB_T_TENDERS, "last"))->row.src.line, 5);
+	const pb_tender *p2 = find(l, PB_T_TENDERS, "p2");
+	assert_int_equal(p2->row.src.line, 1);
+	assert_string_equal(p2->row.src.path, "/releases/1/tender");
+	pb_ledger_free(l);
+
+	/* An over-long line and a deep one are named; the rest imports. */
+	size_t big = (64u << 20) + 10, depth = 5000;
+	char *text = malloc(big + depth * 2 + 64);
+	size_t n = 0;
+	n += (size_t)sprintf(text + n, "{\"ocid\":\"a\"}\n{\"ocid\":\"");
+	memset(text + n, 'x', big);
+	n += big;
+	n += (size_t)sprintf(text + n, "\"}\n");
+	memset(text + n, '[', depth);
+	n += depth;
+	memset(text + n, ']', depth);
+	n += depth;
+	n += (size_t)sprintf(text + n, "\n{\"ocid\":\"b\"}\n");
+	l = import("long.jsonl", text, n, &rc, &err);
+	free(text);
+	assert_int_equal(rc, 0);
+	in = pb_ledger_inputs(l);
+	assert_int_equal(in[0].rows_read, 4);
+	assert_int_equal(in[0].rows_imported, 2);
+	r = pb_ledger_rejections(l);
+	assert_int_equal(r[0].line, 2);
+	assert_string_equal(r[0].reason, "line longer than the 64 MiB limit");
+	assert_int_equal(r[1].line, 3);
+	assert_non_null(strstr(r[1].reason, "limit: 2048 levels of nesting"));
+	assert_int_equal(((const pb_tender *)find(l, PB_T_TENDERS, "b"))->row.src.line, 4);
+	pb_ledger_free(l);
+
+	/* Blank lines only: the file is empty. */
+	l = IMPORT("blank.jsonl", "\n \r\n\n", &rc, &err);
+	assert_int_equal(rc, -1);
+	assert_int_equal(err.code, PB_EXIT_INPUT);
+	assert_non_null(strstr(err.msg, "blank.jsonl: file is empty"));
+	pb_ledger_free(l);
+}
+
+static void test_gzip(void **state)
+{
+	char path[256];
+	pb_config cfg;
+	pb_error err;
+	(void)state;
+
+	snprintf(path, sizeof(path), "%s/c.jsonl.gz", dir);
+	gzFile f = gzopen(path, "wb");
+	assert_non_null(f);
+	gzputs(f, "{\"ocid\":\"z1\"}\nnot json\n{\"ocid\":\"z2\",\"tender\":{\"value\":{\"amount\":1.5,\"currency\":\"EUR\"}}}\n");
+	gzclose(f);
+	pb_config_init(&cfg);
+	pb_ledger *l = pb_ledger_new("EUR");
+	assert_ptr_equal(pb_importer_for(path), &pb_importer_ocds);
+	assert_int_equal(pb_import_path(l, path, NULL, &cfg, &err), 0);
+	pb_ledger_seal(l);
+	assert_int_equal(pb_ledger_inputs(l)[0].rows_imported, 2);
+	assert_int_equal(pb_ledger_rejections(l)[0].line, 2);
+	assert_int_equal(((const pb_tender *)find(l, PB_T_TENDERS, "z2"))->estimated_value, 150);
+	pb_ledger_free(l);
+	pb_config_release(&cfg);
 }
 
 static int setup(void **state)
@@ -219,6 +561,13 @@ int main(void)
 		cmocka_unit_test(test_jsonl_bad_lines),
 		cmocka_unit_test(test_records_and_streams),
 		cmocka_unit_test(test_limits_and_errors),
+		cmocka_unit_test(test_amounts),
+		cmocka_unit_test(test_concatenated),
+		cmocka_unit_test(test_records_versioned),
+		cmocka_unit_test(test_ocds_10),
+		cmocka_unit_test(test_mapping),
+		cmocka_unit_test(test_jsonl_more),
+		cmocka_unit_test(test_gzip),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
