@@ -257,20 +257,6 @@ static void test_overpayment(void **state)
 	assert_string_equal(fired("execution.overpayment"), "OVER!");
 }
 
-static void test_duplicates(void **state)
-{
-	(void)state;
-	payment("P1", NULL, "S", "INV-1", 5000, "2024-01-01");
-	payment("P2", NULL, "S", "INV-1", 5000, "2024-03-01");  /* same invoice: high */
-	payment("P3", NULL, "S", "INV-9", 7000, "2024-01-01");
-	payment("P4", NULL, "S", "INV-10", 7000, "2024-01-04"); /* 3 days: medium */
-	payment("P5", NULL, "S", "INV-11", 7000, "2024-01-08"); /* 4 days: no */
-	payment("P6", NULL, "T", "INV-1", 5001, "2024-01-01");  /* other payee/amount */
-	payment("P7", NULL, "S", "INV-20", 9000, "2024-01-01");
-	payment("P8", NULL, "S", "INV-20", 9001, "2024-01-01"); /* same invoice, other amount */
-	assert_string_equal(fired("payments.duplicate"), "P2! P4");
-}
-
 static void test_overspend(void **state)
 {
 	(void)state;
@@ -679,64 +665,6 @@ static void test_overpayment_cases(void **state)
 	pb_audit_free(a);
 }
 
-static void test_duplicates_more(void **state)
-{
-	pb_payment p;
-	(void)state;
-	payment("Q1", NULL, "S2", "X-1", 100000, "2024-01-01");
-	payment("Q2", NULL, "S2", "X-1", 100000, "2024-02-01");
-	payment("Q3", NULL, "S2", "X-1", 100000, "2024-03-01");
-	payment("R1", NULL, "S3", NULL, 200000, "2024-01-01");
-	payment("R2", NULL, "S3", NULL, 200000, "2024-01-01");
-	payment("U1", NULL, "S4", "U-1", 300000, "2024-01-01");
-	p = blank_payment("U2", "MOD", "S4", 300000, "USD", "2024-01-01");
-	p.invoice_id = S("U-1");
-	add(PB_T_PAYMENTS, &p);
-	payment("W1", NULL, "S5", "W-1", 400000, "2024-01-01");
-	payment("W2", NULL, "S5", "W-2", 400000, "2024-01-11"); /* ten days: no */
-	pb_audit *a = audit();
-	assert_int_equal(count(a, "payments.duplicate"), 3);
-	const pb_finding *f = finding(a, "payments.duplicate", "Q2", 0);
-	assert_non_null(f);
-	assert_int_equal(f->severity, PB_SEV_HIGH);
-	assert_string_equal(role(f, "payments", "Q1"), "duplicate of");
-	assert_string_equal(role(f, "payments", "Q2"), "payment");
-	f = finding(a, "payments.duplicate", "Q3", 0);
-	assert_non_null(f);
-	assert_string_equal(role(f, "payments", "Q1"), "duplicate of");
-	assert_string_equal(f->message,
-			    "payment Q3 repeats invoice X-1 to S2 for 1000.00 EUR, already paid by Q1 (2024-01-01, 2024-03-01)");
-	f = finding(a, "payments.duplicate", "R2", 0);
-	assert_non_null(f);
-	assert_int_equal(f->severity, PB_SEV_MEDIUM);
-	assert_contains(f->message, "the same 2000.00 EUR as R1 on the same day");
-	assert_null(finding(a, "payments.duplicate", "R1", 0));
-	pb_audit_free(a);
-}
-
-/* One payee paid the same amount 60000 times: sorting, not pairs. */
-static void test_duplicates_large_group(void **state)
-{
-	enum { N = 30000 };
-	char id[32], inv[32];
-	pb_date base = D("2000-01-01");
-	(void)state;
-	for (int i = 0; i < 2 * N; i++) {
-		int near = i >= N; /* the second half is 2 days apart */
-		snprintf(id, sizeof(id), "P%d", i);
-		snprintf(inv, sizeof(inv), "INV-%d", i);
-		pb_payment p = blank_payment(id, "MOD", near ? "NEAR" : "FAR", 1000, "EUR", NULL);
-		p.invoice_id = S(inv);
-		p.paid_on = base + (pb_date)(near ? 2 * (i - N) : 4 * i);
-		add(PB_T_PAYMENTS, &p);
-	}
-	pb_audit *a = audit();
-	assert_int_equal(count(a, "payments.duplicate"), N - 1);
-	assert_null(finding(a, "payments.duplicate", "P0", 0));
-	assert_non_null(finding(a, "payments.duplicate", "P30001", 0));
-	pb_audit_free(a);
-}
-
 static void test_overspend_cases(void **state)
 {
 	(void)state;
@@ -787,13 +715,12 @@ int main(void)
 		T(test_single_source), T(test_single_source_threshold_param),
 		T(test_weak_rationale), T(test_single_bid), T(test_splitting),
 		T(test_backdated), T(test_value_increase), T(test_overpayment),
-		T(test_duplicates), T(test_overspend), T(test_coverage_missing_table),
+		T(test_overspend), T(test_coverage_missing_table),
 		T(test_single_source_evidence_and_notes), T(test_weak_rationale_boundaries),
 		T(test_weak_rationale_params), T(test_single_bid_sources),
 		T(test_splitting_boundaries), T(test_splitting_params),
 		T(test_backdated_both_dates), T(test_backdated_payment_message),
 		T(test_value_increase_cases), T(test_overpayment_cases),
-		T(test_duplicates_more), T(test_duplicates_large_group),
 		T(test_overspend_cases), T(test_coverage_needs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
