@@ -67,6 +67,12 @@ $(BUILD)/gen/%.inc: config/%.txt
 		-e 's/^[[:space:]]*\([^[:space:]]*\).*/\1/' $< | tr '\n' ' '; \
 		printf '"\n'; } > $@
 
+# The procedure table is compiled in whole, one C string per line.
+$(BUILD)/gen/procedures.inc: config/procedures.txt
+	@mkdir -p $(dir $@)
+	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/",/' $< > $@
+
+$(BUILD)/engine/procedure.o: $(BUILD)/gen/procedures.inc
 $(BUILD)/rules/supplier.o: $(BUILD)/gen/secrecy-jurisdictions.inc
 $(BUILD)/rules/timing.o: $(BUILD)/gen/holidays.inc
 

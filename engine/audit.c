@@ -102,6 +102,45 @@ const struct pb_parties *pb_ctx_parties(pb_rule_ctx *ctx)
 	return ctx->audit->parties;
 }
 
+const pb_procedure *pb_ctx_procedure(pb_rule_ctx *ctx, const pb_tender *t)
+{
+	size_t n;
+	const pb_tender *base = pb_ledger_tenders(ctx->ledger, &n);
+
+	if (!t || !ctx->audit->procedures || t < base || t >= base + n)
+		return NULL;
+	return ctx->audit->procedures[t - base];
+}
+
+pb_competition pb_ctx_competition(pb_rule_ctx *ctx, const pb_tender *t)
+{
+	const pb_procedure *p = pb_ctx_procedure(ctx, t);
+
+	return p ? p->competitive : PB_COMPETITION_UNKNOWN;
+}
+
+const pb_tender *pb_ctx_tender_of(pb_rule_ctx *ctx, const pb_contract *c)
+{
+	return c->tender_id ? pb_ledger_find(ctx->ledger, PB_T_TENDERS, c->tender_id) : NULL;
+}
+
+const char *pb_ctx_entity(pb_rule_ctx *ctx, const char *party_id)
+{
+	return party_id ? pb_parties_entity(pb_ctx_parties(ctx), party_id) : NULL;
+}
+
+/* Each tender's procedure, looked up once: folding names is not free. */
+static const pb_procedure **procedures_resolve(pb_ledger *l, const pb_procedures *table)
+{
+	size_t n;
+	const pb_tender *t = pb_ledger_tenders(l, &n);
+	const pb_procedure **out = n ? pb_xcalloc(n, sizeof(*out)) : NULL;
+
+	for (size_t i = 0; i < n; i++)
+		out[i] = pb_procedure_of(table, t[i].method, t[i].method_details);
+	return out;
+}
+
 int64_t pb_param_money(pb_rule_ctx *ctx, const char *name)
 {
 	return ctx->rc->numbers[param_index(ctx, name)];
@@ -340,6 +379,7 @@ pb_audit *pb_audit_run(pb_ledger *l, const pb_config *cfg, pb_date as_of)
 	a->as_of = as_of;
 	a->ncoverage = pb_nrules;
 	a->coverage = pb_xcalloc(pb_nrules, sizeof(*a->coverage));
+	a->procedures = procedures_resolve(l, cfg->procedures);
 	for (size_t ri = 0; ri < pb_nrules; ri++)
 		run_rule(a, ri, &capfindings);
 	if (a->nfindings > 1)
@@ -364,6 +404,7 @@ void pb_audit_free(pb_audit *a)
 	}
 	free(a->findings);
 	free(a->coverage);
+	free(a->procedures);
 	free(a->entities);
 	pb_graph_free(a->graph);
 	pb_parties_free(a->parties);

@@ -11,6 +11,7 @@
 #define PB_AUDIT_H
 
 #include "ledger.h"
+#include "procedure.h"
 
 typedef enum {
 	PB_SEV_LOW,
@@ -114,6 +115,7 @@ typedef struct {
 	size_t ncoverage;
 	struct pb_entity_score *entities; /* ranked (engine/entities.h) */
 	size_t nentities;
+	const pb_procedure **procedures; /* per tender (index), or NULL */
 	struct pb_graph *graph;     /* built on first use by a rule */
 	struct pb_parties *parties; /* likewise */
 } pb_audit;
@@ -134,6 +136,19 @@ const char *pb_ctx_currency(pb_rule_ctx *ctx); /* base, interned */
 const struct pb_graph *pb_ctx_graph(pb_rule_ctx *ctx);
 /* Party resolution (engine/parties.h), built once per audit on first use. */
 const struct pb_parties *pb_ctx_parties(pb_rule_ctx *ctx);
+
+/*
+ * Procedure semantics (engine/procedure.h): the procedure of a tender as
+ * the procedure table names it, or NULL when the table knows neither its
+ * method_details nor its method.  Looked up once per audit.
+ */
+const pb_procedure *pb_ctx_procedure(pb_rule_ctx *ctx, const pb_tender *t);
+/* Had the tender a call for competition?  Unknown when t is NULL. */
+pb_competition pb_ctx_competition(pb_rule_ctx *ctx, const pb_tender *t);
+/* The tender of a contract, or NULL. */
+const pb_tender *pb_ctx_tender_of(pb_rule_ctx *ctx, const pb_contract *c);
+/* The entity of a party id: registry twins are one (engine/parties.h). */
+const char *pb_ctx_entity(pb_rule_ctx *ctx, const char *party_id);
 
 int64_t pb_param_money(pb_rule_ctx *ctx, const char *name);
 int64_t pb_param_int(pb_rule_ctx *ctx, const char *name);   /* also DAYS */

@@ -156,6 +156,7 @@ void pb_config_init(pb_config *cfg)
 	cfg->as_of = PB_DATE_NONE;
 	cfg->fail_on = PB_SEV_HIGH;
 	cfg->max_field_bytes = DEFAULT_MAX_FIELD_BYTES;
+	cfg->procedures = pb_procedures_new();
 	cfg->rules = pb_xcalloc(pb_nrules, sizeof(*cfg->rules));
 	for (size_t ri = 0; ri < pb_nrules; ri++) {
 		size_t np = param_count(pb_rules[ri]) + 1;
@@ -200,6 +201,7 @@ void pb_config_release(pb_config *cfg)
 	}
 	free(cfg->rules);
 	patterns_free(cfg->legal_forms);
+	pb_procedures_free(cfg->procedures);
 	for (size_t i = 0; i < cfg->nprofiles; i++)
 		profile_release(&cfg->profiles[i]);
 	free(cfg->profiles);
@@ -423,6 +425,20 @@ static int profile_key(struct loader *ld, const char *name, const char *key,
 	return 1;
 }
 
+/* [procedures] NAME = METHOD yes|no: one entry of the procedure table. */
+static int procedure_key(struct loader *ld, const char *name, const char *value)
+{
+	char method[32], competitive[8], extra;
+	pb_error err;
+
+	if (sscanf(value, "%31[^ \t|,] %*[|,]%7s %c", method, competitive, &extra) != 2 &&
+	    sscanf(value, "%31[^ \t|,] %7s %c", method, competitive, &extra) != 2)
+		return fail(ld, "[procedures] %s: write 'METHOD yes' or 'METHOD no', not '%s'", name, value);
+	if (pb_procedures_set(ld->cfg->procedures, name, method, competitive, &err) < 0)
+		return fail(ld, "[procedures] %s", err.msg);
+	return 1;
+}
+
 static int config_handler(void *user, const char *section, const char *key,
 		       const char *value)
 {
@@ -443,6 +459,8 @@ static int config_handler(void *user, const char *section, const char *key,
 		pb_buf_addf(&ld->legal_forms, "%s\n", value);
 		return 1;
 	}
+	if (!strcmp(section, "procedures"))
+		return procedure_key(ld, key, value);
 	if (!strncmp(section, "rule ", 5))
 		return rule_key(ld, section + 5, key, value);
 	if (!strncmp(section, "profile ", 8) && section[8])

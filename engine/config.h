@@ -4,6 +4,7 @@
  *   [audit]        base_currency, as_of, fail_on, max_field_bytes
  *   [rule ID]      enabled, severity, and that rule's parameters
  *   [parties]      legal_forms (PCRE2 patterns stripped from names)
+ *   [procedures]   NAME = METHOD yes|no (extends config/procedures.txt)
  *   [profile NAME] files, table, delimiter, decimal, thousands,
  *                  date_format, encoding, col.<canonical> = <source>
  *
@@ -17,6 +18,7 @@
 
 #include "audit.h"
 #include "pb.h"
+#include "procedure.h"
 #include "value.h"
 
 typedef struct {
@@ -59,6 +61,7 @@ typedef struct pb_config {
 	size_t max_field_bytes;/* a bigger CSV field rejects its row */
 	pb_rule_config *rules; /* pb_nrules entries, registry order */
 	pb_pattern_list *legal_forms; /* [parties] legal_forms, NULL = built in */
+	pb_procedures *procedures;    /* config/procedures.txt + [procedures] */
 	pb_profile *profiles;
 	size_t nprofiles;
 } pb_config;

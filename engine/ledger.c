@@ -4,6 +4,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "audit.h"
 #include "ledger.h"
@@ -59,6 +60,7 @@ static const pb_column cols_tenders[] = {
 	COL(pb_tender, number_of_tenderers, PB_COL_INT, 0, NULL),
 	COL(pb_tender, classified, PB_COL_BOOL, 0, NULL),
 	COL(pb_tender, framework, PB_COL_BOOL, 0, NULL),
+	COL(pb_tender, status, PB_COL_TEXT, 0, NULL),
 };
 
 static const pb_column cols_bids[] = {
@@ -83,6 +85,8 @@ static const pb_column cols_contracts[] = {
 	COL(pb_contract, start_on, PB_COL_DATE, 0, NULL),
 	COL(pb_contract, end_on, PB_COL_DATE, 0, NULL),
 	COL(pb_contract, status, PB_COL_TEXT, 0, NULL),
+	COL(pb_contract, award_status, PB_COL_TEXT, 0, NULL),
+	COL(pb_contract, co_supplier_ids, PB_COL_TEXT, 0, NULL),
 };
 
 static const pb_column cols_amendments[] = {
@@ -436,8 +440,21 @@ void pb_ledger_count_imported(pb_ledger *l, size_t in)
 	l->inputs[in].rows_imported++;
 }
 
+/* Interns the ids inside every co_supplier_ids list now, so that
+ * pb_contract_suppliers only ever finds strings after sealing and
+ * never adds to the string table while rules read it. */
+static void intern_co_suppliers(pb_ledger *l)
+{
+	const struct table_store *ts = &l->tables[PB_T_CONTRACTS];
+	const char *ids[1];
+
+	for (size_t i = 0; i < ts->count; i++)
+		pb_contract_suppliers(l, (const pb_contract *)(ts->data + i * ts->size), ids, 1);
+}
+
 void pb_ledger_seal(pb_ledger *l)
 {
+	intern_co_suppliers(l);
 	l->sealed = 1;
 }
 
@@ -617,4 +634,74 @@ int pb_method_is_competitive(const char *method)
 int pb_method_is_noncompetitive(const char *method)
 {
 	return method && (!strcmp(method, "limited") || !strcmp(method, "direct"));
+}
+
+/* Is status (case-insensitive) one of the words in list? */
+static int status_in(const char *status, const char *const *list)
+{
+	if (!status)
+		return 0;
+	for (; *list; list++)
+		if (!strcasecmp(status, *list))
+			return 1;
+	return 0;
+}
+
+int pb_contract_is_award(pb_ledger *l, const pb_contract *c, const char **why)
+{
+	static const char *const award_not_made[] = {"pending", "cancelled", "canceled",
+						     "unsuccessful", "withdrawn", NULL};
+	static const char *const contract_void[] = {"cancelled", "canceled", "unsuccessful",
+						    "withdrawn", "void", NULL};
+	static const char *const tender_void[] = {"cancelled", "canceled", "unsuccessful",
+						  "withdrawn", "planning", "planned", NULL};
+	const char *reason = NULL;
+
+	if (status_in(c->award_status, award_not_made))
+		reason = c->award_status;
+	else if (status_in(c->status, contract_void))
+		reason = c->status;
+	else if (c->tender_id) {
+		const pb_tender *t = pb_ledger_find(l, PB_T_TENDERS, c->tender_id);
+		if (t && status_in(t->status, tender_void))
+			reason = t->status;
+	}
+	if (why)
+		*why = reason;
+	return reason == NULL;
+}
+
+/* Ids are looked up with pb_ledger_intern, which only finds them once
+ * pb_ledger_seal has interned every list. */
+size_t pb_contract_suppliers(pb_ledger *l, const pb_contract *c, const char **ids, size_t max)
+{
+	size_t n = 0;
+	const char *s = c->co_supplier_ids;
+
+	if (!c->supplier_id)
+		return 0;
+	if (max)
+		ids[0] = c->supplier_id;
+	n = 1;
+	while (s && *s) {
+		const char *end = strchr(s, ';');
+		size_t len = end ? (size_t)(end - s) : strlen(s);
+		while (len && *s == ' ')
+			s++, len--;
+		while (len && s[len - 1] == ' ')
+			len--;
+		if (len) {
+			const char *id = pb_ledger_intern(l, s, len);
+			int seen = 0;
+			for (size_t k = 0; k < n && k < max; k++)
+				seen |= ids[k] == id;
+			if (!seen) {
+				if (n < max)
+					ids[n] = id;
+				n++;
+			}
+		}
+		s = end ? end + 1 : NULL;
+	}
+	return n;
 }

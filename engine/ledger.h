@@ -78,6 +78,7 @@ typedef struct {
 	pb_date published_on, submission_deadline;
 	int64_t number_of_tenderers;
 	int classified, framework; /* PB_BOOL_NONE, 0, 1 */
+	const char *status; /* planned, active, cancelled, unsuccessful, complete */
 } pb_tender;
 
 typedef struct {
@@ -95,7 +96,11 @@ typedef struct {
 	int64_t value;
 	const char *currency;
 	pb_date awarded_on, signed_on, start_on, end_on;
-	const char *status;
+	const char *status;       /* the contract's: pending, active, cancelled,
+				   * terminated, complete */
+	const char *award_status; /* the award's: pending, active, cancelled,
+				   * unsuccessful */
+	const char *co_supplier_ids; /* a joint award's other suppliers, ';'-separated */
 } pb_contract;
 
 typedef struct {
@@ -291,6 +296,24 @@ pb_date pb_ledger_latest_date(const pb_ledger *l);
 
 /* "file:line" (or "file:line#path") of a row, in the ledger's arena. */
 const char *pb_row_source(pb_ledger *l, const pb_row *row);
+
+/*
+ * Process state.  Does a contracts row stand for an award that was
+ * actually made?  Not when the award is pending, cancelled or
+ * unsuccessful, the contract cancelled, or its tender cancelled,
+ * unsuccessful or withdrawn.  Unknown statuses count as made: a
+ * publisher's own words (Moldova's "Înregistrat(ă)") do not undo an
+ * award.  *why (may be NULL) is set to the reason when it is not.
+ */
+int pb_contract_is_award(pb_ledger *l, const pb_contract *c, const char **why);
+
+/*
+ * The suppliers of a contract: supplier_id, then co_supplier_ids (a joint
+ * award).  Fills at most max interned ids and returns how many there are
+ * in all (0 when the supplier is unknown).
+ */
+size_t pb_contract_suppliers(pb_ledger *l, const pb_contract *c,
+			     const char **ids, size_t max);
 
 /* Method helpers shared by rules and importers. */
 int pb_method_is_competitive(const char *method);    /* open, selective */

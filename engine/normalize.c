@@ -229,7 +229,7 @@ char *pb_norm_account(const char *s)
 {
 	pb_buf b;
 
-	if (!s)
+	if (!s || pb_is_placeholder(s))
 		return NULL;
 	pb_buf_init(&b);
 	for (; *s; s++) {
@@ -238,6 +238,11 @@ char *pb_norm_account(const char *s)
 			c = (char)(c - 'a' + 'A');
 		if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
 			pb_buf_addch(&b, c);
+	}
+	/* "N/A", "-", "0": no account is that short. */
+	if (b.len < 4) {
+		pb_buf_release(&b);
+		return NULL;
 	}
 	return pb_buf_detach(&b);
 }
@@ -255,13 +260,98 @@ static const struct {
 	{"office", "off"}, {"suite", "ste"}, {"floor", "fl"},
 };
 
+/* Folded texts that stand for "no value": null markers, redactions. */
+static const char *const placeholders[] = {
+	"", "na", "n a", "none", "null", "nil", "unknown", "not known", "not applicable",
+	"not available", "not provided", "not disclosed", "withheld", "redacted",
+	"redacted personal data", "personal data", "personal data redacted",
+	"sensitive data", "confidential", "private individual", "individual",
+	"xxx", "tbc", "tba", "various", "sin dato", "no aplica", "s n", "sn",
+	"neznamo", "nevidomo", "ne vkazano", NULL};
+
+/* Only zeros (or nothing) once blanks are ignored: "0", "000 000". */
+static int only_zeros(const char *s)
+{
+	for (; *s; s++)
+		if (*s != ' ' && *s != '0')
+			return 0;
+	return 1;
+}
+
+int pb_is_placeholder(const char *s)
+{
+	char *folded;
+	int hit = 0;
+
+	if (!s)
+		return 1;
+	if (!(folded = pb_fold_text(s)))
+		return 0;
+	for (size_t i = 0; placeholders[i] && !hit; i++)
+		hit = !strcmp(folded, placeholders[i]);
+	/* "REDACTED - PERSONAL DATA", "[withheld]", "0", "----------" */
+	hit = hit || only_zeros(folded) || !strncmp(folded, "redacted", 8) ||
+	      !strncmp(folded, "withheld", 8);
+	free(folded);
+	return hit;
+}
+
+static int is_street_word(const char *w, size_t len)
+{
+	for (size_t i = 0; i < sizeof(street_words) / sizeof(street_words[0]); i++)
+		if ((strlen(street_words[i].word) == len && !strncmp(w, street_words[i].word, len)) ||
+		    (strlen(street_words[i].abbr) == len && !strncmp(w, street_words[i].abbr, len)))
+			return 1;
+	return 0;
+}
+
+/*
+ * Can a folded address identify a place?  It needs a number (house,
+ * building or postcode) and at least two words: words of three or more
+ * letters or street words ("St", "vul"), so a street and a town, or a
+ * street name and its kind.  "London GB", "Yerevan AM", "SW1A 1AA",
+ * "75001 Paris" and a bare country never link parties.  A run of
+ * non-Latin letters (Chinese, Japanese) counts as words by length.
+ */
+static int address_identifies_place(const char *folded)
+{
+	int digit = 0;
+	size_t words = 0;
+
+	for (const char *w = folded; *w;) {
+		size_t len = strcspn(w, " "), ascii_letters = 0, other = 0;
+		int has_digit = 0;
+		for (size_t i = 0; i < len; i++) {
+			unsigned char c = (unsigned char)w[i];
+			if (c >= '0' && c <= '9')
+				has_digit = 1;
+			else if (c >= 'a' && c <= 'z')
+				ascii_letters++;
+			else if (c >= 0xc0) /* the first byte of a non-ASCII letter */
+				other++;
+		}
+		digit |= has_digit;
+		if (!has_digit && !other && (ascii_letters >= 3 || is_street_word(w, len)))
+			words++;
+		words += other / 3;
+		w += len;
+		while (*w == ' ')
+			w++;
+	}
+	return digit && words >= 2;
+}
+
 char *pb_norm_address(const char *s)
 {
-	char *folded = pb_fold_text(s), *save = NULL;
+	char *folded, *save = NULL;
 	pb_buf out;
 
-	if (!folded)
+	if (!s || pb_is_placeholder(s) || !(folded = pb_fold_text(s)))
 		return NULL;
+	if (!address_identifies_place(folded)) {
+		free(folded);
+		return NULL;
+	}
 	pb_buf_init(&out);
 	for (char *w = strtok_r(folded, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
 		for (size_t i = 0; i < sizeof(street_words) / sizeof(street_words[0]); i++) {

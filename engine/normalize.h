@@ -26,11 +26,24 @@ char *pb_norm_name(const char *s, const pb_pattern_list *legal_forms);
 extern const char pb_legal_forms_default[];
 
 /* IBAN / account number: letters upper-cased, everything else but
- * letters and digits dropped ("de89 3704-0044" -> "DE8937040044"). */
+ * letters and digits dropped ("de89 3704-0044" -> "DE8937040044");
+ * NULL for placeholders and for fewer than 4 letters and digits. */
 char *pb_norm_account(const char *s);
 
-/* A folded address with common street words abbreviated alike. */
+/*
+ * A folded address with common street words abbreviated alike; NULL when
+ * it cannot identify a place: a placeholder, or no number (house,
+ * building, postcode) with a street and a town: country-only, town-only
+ * ("London, GB") and postcode-only addresses never link parties.
+ */
 char *pb_norm_address(const char *s);
+
+/*
+ * Does the text stand for "no value": empty, a null marker ("NA", "N/A",
+ * "-", "0", "unknown") or a redaction ("REDACTED PERSONAL DATA")?  Such
+ * values never name, link or group parties.  NULL counts as one.
+ */
+int pb_is_placeholder(const char *s);
 
 /* Jaro-Winkler similarity of two UTF-8 strings, by code point, in [0,1]. */
 double pb_jaro_winkler(const char *a, const char *b);

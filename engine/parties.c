@@ -16,7 +16,8 @@ struct pb_parties {
 	pb_party_keys *keys;
 	size_t n;
 	pb_ptrmap *by_id;     /* party id -> index */
-	pb_ptrmap *entity;    /* party id -> index of the entity's first party */
+	pb_ptrmap *entity;    /* party id -> index of its entity's root party
+			       * (absent when the party is its own root) */
 	struct key_index address, account;
 	pb_possible_link *links;
 	size_t nlinks, caplinks;
@@ -111,11 +112,90 @@ static void find_possible_links(struct pb_parties *p, const pb_party *parties)
 	}
 }
 
+/* Union-find over party indexes.  The root of a set is its member with
+ * the smallest party id, so an entity's id never depends on row order. */
+static uint32_t uf_find(uint32_t *up, uint32_t i)
+{
+	while (up[i] != i) {
+		up[i] = up[up[i]];
+		i = up[i];
+	}
+	return i;
+}
+
+static void uf_union(uint32_t *up, const pb_party *parties, uint32_t a, uint32_t b)
+{
+	a = uf_find(up, a);
+	b = uf_find(up, b);
+	if (a == b)
+		return;
+	if (strcmp(parties[a].party_id, parties[b].party_id) < 0)
+		up[b] = a;
+	else
+		up[a] = b;
+}
+
+static int has_registry_id(const pb_party *pt)
+{
+	return pt->registry_id && !pb_is_placeholder(pt->registry_id);
+}
+
+/* "name\x1faddress", interned, or NULL when either key is missing. */
+static const char *name_address_key(pb_ledger *l, const pb_party_keys *k)
+{
+	pb_buf b;
+	const char *key;
+
+	if (!k->name || !*k->name || !k->address)
+		return NULL;
+	pb_buf_init(&b);
+	pb_buf_addf(&b, "%s\x1f%s", k->name, k->address);
+	key = pb_ledger_intern(l, b.data, b.len);
+	pb_buf_release(&b);
+	return key;
+}
+
+/*
+ * One entity per registry identifier; and parties without one that have
+ * the same normalised name and address are one entity (the supplier an
+ * export names again and again without an id).  A party without an id is
+ * never merged into one that has an id: that stays a possible link for
+ * a reviewer to judge.
+ */
+static void resolve_entities(struct pb_parties *p, const pb_party *parties)
+{
+	uint32_t *up = pb_xcalloc(p->n + 1, sizeof(*up));
+	pb_ptrmap *by_registry = pb_ptrmap_new(), *by_name_address = pb_ptrmap_new();
+	uint32_t j;
+
+	for (uint32_t i = 0; i < p->n; i++)
+		up[i] = i;
+	for (uint32_t i = 0; i < p->n; i++) {
+		const char *key = parties[i].registry_id;
+		pb_ptrmap *map = by_registry;
+		if (!has_registry_id(&parties[i])) {
+			key = name_address_key(p->ledger, &p->keys[i]);
+			map = by_name_address;
+		}
+		if (!key)
+			continue;
+		if (pb_ptrmap_get(map, key, &j))
+			uf_union(up, parties, i, j);
+		else
+			pb_ptrmap_put(map, key, i);
+	}
+	for (uint32_t i = 0; i < p->n; i++)
+		if (uf_find(up, i) != i)
+			pb_ptrmap_put(p->entity, parties[i].party_id, uf_find(up, i));
+	pb_ptrmap_free(by_registry);
+	pb_ptrmap_free(by_name_address);
+	free(up);
+}
+
 pb_parties *pb_parties_build(pb_ledger *l, const pb_pattern_list *legal_forms)
 {
 	struct pb_parties *p = pb_xcalloc(1, sizeof(*p));
 	const pb_party *parties = pb_ledger_parties(l, &p->n);
-	pb_ptrmap *by_registry = pb_ptrmap_new();
 
 	p->ledger = l;
 	p->keys = pb_xcalloc(p->n + 1, sizeof(*p->keys));
@@ -123,19 +203,14 @@ pb_parties *pb_parties_build(pb_ledger *l, const pb_pattern_list *legal_forms)
 	p->entity = pb_ptrmap_new();
 	for (size_t i = 0; i < p->n; i++) {
 		const pb_party *pt = &parties[i];
-		uint32_t first;
-		p->keys[i].name = intern_owned(l, pb_norm_name(pt->name, legal_forms));
+		p->keys[i].name = pb_is_placeholder(pt->name)
+					  ? NULL
+					  : intern_owned(l, pb_norm_name(pt->name, legal_forms));
 		p->keys[i].address = intern_owned(l, pb_norm_address(pt->address));
 		p->keys[i].account = intern_owned(l, pb_norm_account(pt->bank_account));
 		pb_ptrmap_put(p->by_id, pt->party_id, (uint32_t)i);
-		if (!pt->registry_id)
-			continue;
-		if (pb_ptrmap_get(by_registry, pt->registry_id, &first))
-			pb_ptrmap_put(p->entity, pt->party_id, first);
-		else
-			pb_ptrmap_put(by_registry, pt->registry_id, (uint32_t)i);
 	}
-	pb_ptrmap_free(by_registry);
+	resolve_entities(p, parties);
 	index_keys(p, offsetof(pb_party_keys, address), &p->address);
 	index_keys(p, offsetof(pb_party_keys, account), &p->account);
 	find_possible_links(p, parties);

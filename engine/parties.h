@@ -3,11 +3,14 @@
  *
  * The same company appears under several ids when ledgers come from
  * different systems.  Parties that share a registry identifier are one
- * entity: pb_parties_entity() maps any party id to its entity's id (the
- * first party id seen with that registry id).  Parties that only look
- * alike (same normalised name plus the same address or bank account) stay
- * distinct and are listed as possible links with their evidence; they are
- * never merged silently.
+ * entity, and so are parties without one (or with a placeholder) that
+ * have the same normalised name and address: the supplier an export
+ * names again and again without an id.  pb_parties_entity() maps any
+ * party id to its entity's id: the smallest party id of the entity, so
+ * that the answer never depends on row order.  Other parties that only
+ * look alike (same normalised name plus the same address or bank
+ * account, one of them with a registry id) stay distinct and are listed
+ * as possible links with their evidence; they are never merged silently.
  */
 #ifndef PB_PARTIES_H
 #define PB_PARTIES_H

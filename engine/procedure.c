@@ -1,0 +1,172 @@
+/*
+ * procedure.c - the procedure table: names folded once when the table is
+ * built, looked up by exact match, then by the longest matching prefix
+ * for names written with a trailing '*'.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "normalize.h"
+#include "procedure.h"
+
+/* config/procedures.txt, one string per line (pedantic C caps one
+ * string literal at 4095 bytes). */
+static const char *const builtin_lines[] = {
+#include "procedures.inc"
+	NULL};
+
+struct entry {
+	pb_procedure proc;
+	char *key;  /* folded name, without the '*' */
+	int prefix; /* written with a trailing '*' */
+};
+
+struct pb_procedures {
+	struct entry *e;
+	size_t n, cap;
+};
+
+static const char *const methods[] = {"open", "selective", "limited", "direct", NULL};
+
+static const char *canonical_method(const char *m)
+{
+	for (size_t i = 0; methods[i]; i++)
+		if (pb_strcaseeq(m, methods[i]))
+			return methods[i];
+	return NULL;
+}
+
+/* The folded key of a name; *prefix says whether it ended in '*'. */
+static char *fold_key(const char *name, int *prefix)
+{
+	size_t n = strlen(name);
+	char *copy, *key;
+
+	while (n && (name[n - 1] == ' ' || name[n - 1] == '\t'))
+		n--;
+	*prefix = n && name[n - 1] == '*';
+	copy = pb_xstrndup(name, n - (size_t)*prefix);
+	key = pb_fold_text(copy);
+	free(copy);
+	return key;
+}
+
+int pb_procedures_set(pb_procedures *p, const char *name, const char *method,
+		      const char *competitive, pb_error *err)
+{
+	const char *m = canonical_method(method);
+	pb_competition c;
+	int prefix;
+	char *key;
+
+	if (!m) {
+		pb_error_set(err, PB_EXIT_USAGE, "procedure '%s': method '%s' is not open, selective, limited or direct",
+			     name, method);
+		return -1;
+	}
+	if (pb_strcaseeq(competitive, "yes"))
+		c = PB_COMPETITION_YES;
+	else if (pb_strcaseeq(competitive, "no"))
+		c = PB_COMPETITION_NO;
+	else {
+		pb_error_set(err, PB_EXIT_USAGE, "procedure '%s': competitive must be yes or no, not '%s'",
+			     name, competitive);
+		return -1;
+	}
+	key = fold_key(name, &prefix);
+	if (!key || !*key) {
+		free(key);
+		pb_error_set(err, PB_EXIT_USAGE, "procedure name '%s' is empty or not UTF-8", name);
+		return -1;
+	}
+	for (size_t i = 0; i < p->n; i++) {
+		struct entry *e = &p->e[i];
+		if (e->prefix == prefix && !strcmp(e->key, key)) {
+			free(key);
+			e->proc.method = m;
+			e->proc.competitive = c;
+			return 0;
+		}
+	}
+	PB_GROW(p->e, p->n + 1, p->cap);
+	p->e[p->n++] = (struct entry){{pb_xstrdup(name), m, c}, key, prefix};
+	return 0;
+}
+
+/* Splits "NAME | METHOD | YES" in place; 0 or -1. */
+static int split_line(char *line, char *part[3])
+{
+	for (int i = 0; i < 3; i++) {
+		char *bar = i < 2 ? strchr(line, '|') : NULL;
+		if (i < 2 && !bar)
+			return -1;
+		if (bar)
+			*bar = '\0';
+		const char *s = line;
+		size_t n = strlen(line);
+		pb_trim(&s, &n);
+		part[i] = (char *)s;
+		part[i][n] = '\0';
+		line = bar ? bar + 1 : line + strlen(line);
+	}
+	return 0;
+}
+
+pb_procedures *pb_procedures_new(void)
+{
+	pb_procedures *p = pb_xcalloc(1, sizeof(*p));
+	pb_error err;
+
+	for (size_t i = 0; builtin_lines[i]; i++) {
+		char *line = pb_xstrdup(builtin_lines[i]), *part[3];
+		/* The built-in table is ours: a bad line is a bug, caught by the tests. */
+		if (*line != '#' && strspn(line, " \t") != strlen(line) &&
+		    (split_line(line, part) || pb_procedures_set(p, part[0], part[1], part[2], &err)))
+			abort();
+		free(line);
+	}
+	return p;
+}
+
+void pb_procedures_free(pb_procedures *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->n; i++) {
+		free((char *)p->e[i].proc.name);
+		free(p->e[i].key);
+	}
+	free(p->e);
+	free(p);
+}
+
+const pb_procedure *pb_procedures_find(const pb_procedures *p, const char *name)
+{
+	const struct entry *best = NULL;
+	int prefix;
+	char *key;
+
+	if (!p || !name || !(key = fold_key(name, &prefix)))
+		return NULL;
+	for (size_t i = 0; i < p->n; i++) {
+		const struct entry *e = &p->e[i];
+		size_t len = strlen(e->key);
+		if (!e->prefix && !strcmp(e->key, key)) {
+			best = e;
+			break;
+		}
+		if (e->prefix && !strncmp(e->key, key, len) &&
+		    (!best || strlen(best->key) < len))
+			best = e;
+	}
+	free(key);
+	return best ? &best->proc : NULL;
+}
+
+const pb_procedure *pb_procedure_of(const pb_procedures *p, const char *method,
+				    const char *method_details)
+{
+	const pb_procedure *proc = pb_procedures_find(p, method_details);
+
+	return proc ? proc : pb_procedures_find(p, method);
+}
