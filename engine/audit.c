@@ -233,12 +233,34 @@ pb_finding *pb_finding_add(pb_rule_ctx *ctx, pb_table table,
 	return f;
 }
 
+/* The state a record was in, for reviewers: "award cancelled". */
+static const char *record_status(pb_table t, const void *record)
+{
+	switch (t) {
+	case PB_T_CONTRACTS: {
+		const pb_contract *c = record;
+		return c->status ? c->status : c->award_status;
+	}
+	case PB_T_TENDERS:
+		return ((const pb_tender *)record)->status;
+	case PB_T_BIDS:
+		return ((const pb_bid *)record)->status;
+	case PB_T_OFFSETS:
+		return ((const pb_offset *)record)->status;
+	default:
+		return NULL;
+	}
+}
+
 void pb_finding_evidence(pb_rule_ctx *ctx, pb_finding *f, pb_table t,
 			 const void *record, const char *role)
 {
-	size_t cap = f->nevidence; /* grown one at a time: lists are short */
+	size_t n = f->nevidence;
 
-	f->evidence = pb_xreallocarray(f->evidence, cap + 1, sizeof(*f->evidence));
+	/* Capacity doubles at powers of two: a pattern reported once may
+	 * carry thousands of rows. */
+	if ((n & (n - 1)) == 0)
+		f->evidence = pb_xreallocarray(f->evidence, n ? 2 * n : 1, sizeof(*f->evidence));
 	pb_evidence *e = &f->evidence[f->nevidence++];
 	e->table = pb_table_get(t)->name;
 	e->id = pb_ledger_key(ctx->ledger, t, record);
@@ -248,6 +270,7 @@ void pb_finding_evidence(pb_rule_ctx *ctx, pb_finding *f, pb_table t,
 	e->role = role ? role : e->table;
 	e->extra = ((const pb_row *)record)->extra;
 	e->nextra = ((const pb_row *)record)->nextra;
+	e->status = record_status(t, record);
 }
 
 void pb_finding_message(pb_rule_ctx *ctx, pb_finding *f, const char *fmt, ...)

@@ -61,6 +61,8 @@ typedef struct {
 	const char *role;   /* why it is evidence: "contract", "duplicate" */
 	const pb_attr *extra; /* the row's unknown columns, kept for reviewers */
 	uint32_t nextra;
+	const char *status;   /* the record's status (contract, else award;
+			       * tender, bid, offset), or NULL */
 } pb_evidence;
 
 typedef struct {

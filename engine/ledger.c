@@ -647,14 +647,20 @@ static int status_in(const char *status, const char *const *list)
 	return 0;
 }
 
+static const char *const tender_void[] = {"cancelled", "canceled", "unsuccessful",
+					  "withdrawn", "planning", "planned", NULL};
+
+int pb_tender_is_void(const pb_tender *t)
+{
+	return t && status_in(t->status, tender_void);
+}
+
 int pb_contract_is_award(pb_ledger *l, const pb_contract *c, const char **why)
 {
 	static const char *const award_not_made[] = {"pending", "cancelled", "canceled",
 						     "unsuccessful", "withdrawn", NULL};
 	static const char *const contract_void[] = {"cancelled", "canceled", "unsuccessful",
 						    "withdrawn", "void", NULL};
-	static const char *const tender_void[] = {"cancelled", "canceled", "unsuccessful",
-						  "withdrawn", "planning", "planned", NULL};
 	const char *reason = NULL;
 
 	if (status_in(c->award_status, award_not_made))
@@ -663,7 +669,7 @@ int pb_contract_is_award(pb_ledger *l, const pb_contract *c, const char **why)
 		reason = c->status;
 	else if (c->tender_id) {
 		const pb_tender *t = pb_ledger_find(l, PB_T_TENDERS, c->tender_id);
-		if (t && status_in(t->status, tender_void))
+		if (pb_tender_is_void(t))
 			reason = t->status;
 	}
 	if (why)

@@ -306,6 +306,9 @@ const char *pb_row_source(pb_ledger *l, const pb_row *row);
  * award.  *why (may be NULL) is set to the reason when it is not.
  */
 int pb_contract_is_award(pb_ledger *l, const pb_contract *c, const char **why);
+/* Did the tender end without an award, or not start: cancelled,
+ * unsuccessful, withdrawn, planning or planned?  NULL is not void. */
+int pb_tender_is_void(const pb_tender *t);
 
 /*
  * The suppliers of a contract: supplier_id, then co_supplier_ids (a joint

@@ -516,7 +516,7 @@ static void charts(xmlNodePtr td, const pb_finding *f)
 
 static void evidence_row(xmlNodePtr tb, const pb_finding *f)
 {
-	static const char *const cols[] = {"role", "table", "id", "source", "other columns", NULL};
+	static const char *const cols[] = {"role", "table", "id", "status", "source", "other columns", NULL};
 	xmlNodePtr tr = el_class(tb, "tr", "ev", NULL);
 	xmlNodePtr td = el(tr, "td", NULL);
 
@@ -551,6 +551,7 @@ static void evidence_row(xmlNodePtr tb, const pb_finding *f)
 		el(r, "td", f->evidence[i].role);
 		el(r, "td", f->evidence[i].table);
 		el(r, "td", f->evidence[i].id);
+		el(r, "td", f->evidence[i].status ? f->evidence[i].status : "");
 		el(el(r, "td", NULL), "code", f->evidence[i].source);
 		pb_buf x;
 		pb_buf_init(&x);

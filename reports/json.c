@@ -135,6 +135,8 @@ static json_t *finding_json(const pb_finding *f)
 		json_object_set_new(e, "id", text(f->evidence[i].id));
 		json_object_set_new(e, "source", text(f->evidence[i].source));
 		json_object_set_new(e, "role", text(f->evidence[i].role));
+		if (f->evidence[i].status)
+			json_object_set_new(e, "status", text(f->evidence[i].status));
 		if (f->evidence[i].nextra) {
 			json_t *x = json_object();
 			for (uint32_t k = 0; k < f->evidence[i].nextra; k++)

@@ -19,20 +19,59 @@
 
 #include "rules.h"
 
+/* "A", or "A, B and C (joint award)". */
+static const char *suppliers_text(pb_rule_ctx *ctx, const pb_contract *c)
+{
+	const char *ids[8];
+	size_t n = pb_contract_suppliers(pb_ctx_ledger(ctx), c, ids, 8);
+	pb_buf b;
+	const char *out;
+
+	if (n == 0)
+		return "an unnamed supplier";
+	if (n == 1)
+		return ids[0];
+	pb_buf_init(&b);
+	for (size_t i = 0; i < n && i < 8; i++)
+		pb_buf_addf(&b, "%s%s", i == 0 ? "" : i + 1 == n ? " and " : ", ", ids[i]);
+	if (n > 8)
+		pb_buf_addf(&b, " and %zu more", n - 8);
+	pb_buf_addstr(&b, " (joint award)");
+	out = pb_arena_strndup(pb_ledger_arena(pb_ctx_ledger(ctx)), b.data, b.len);
+	pb_buf_release(&b);
+	return out;
+}
+
+/* The method words for a message: "direct: reporting". */
+static const char *method_text(pb_rule_ctx *ctx, const pb_tender *t)
+{
+	const pb_procedure *p = pb_ctx_procedure(ctx, t);
+	const char *m = t->method ? t->method : p ? p->method : "unknown";
+
+	if (!t->method_details)
+		return m;
+	return pb_arena_printf(pb_ledger_arena(pb_ctx_ledger(ctx)), "%s: %s", m, t->method_details);
+}
+
 static void run_single_source(pb_rule_ctx *ctx)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
-	size_t n, no_tender = 0, other_currency = 0;
+	size_t n, unknown = 0, other_currency = 0, not_awarded = 0;
 	const pb_contract *c = pb_ledger_contracts(l, &n);
 	int64_t threshold = pb_param_money(ctx, "threshold");
 
 	for (size_t i = 0; i < n; i++) {
-		const pb_tender *t = pb_ledger_find(l, PB_T_TENDERS, c[i].tender_id);
-		if (!t || !t->method) {
-			no_tender++;
+		if (!pb_contract_is_award(l, &c[i], NULL)) {
+			not_awarded++;
 			continue;
 		}
-		if (!pb_method_is_noncompetitive(t->method) || c[i].value == PB_AMOUNT_NONE)
+		const pb_tender *t = pb_ctx_tender_of(ctx, &c[i]);
+		pb_competition comp = pb_ctx_competition(ctx, t);
+		if (comp == PB_COMPETITION_UNKNOWN) {
+			unknown++;
+			continue;
+		}
+		if (comp == PB_COMPETITION_YES || c[i].value == PB_AMOUNT_NONE)
 			continue;
 		if (c[i].currency != pb_ctx_currency(ctx)) {
 			other_currency++;
@@ -43,20 +82,24 @@ static void run_single_source(pb_rule_ctx *ctx)
 		pb_finding *f = pb_finding_add(ctx, PB_T_CONTRACTS, c[i].contract_id, NULL);
 		pb_finding_evidence(ctx, f, PB_T_CONTRACTS, &c[i], "contract");
 		pb_finding_evidence(ctx, f, PB_T_TENDERS, t, "tender");
-		pb_finding_detail(ctx, f, "method", "%s", t->method);
+		pb_finding_detail(ctx, f, "method", "%s", method_text(ctx, t));
+		pb_finding_detail(ctx, f, "procedure", "%s", pb_ctx_procedure(ctx, t)->name);
 		pb_finding_detail(ctx, f, "value", "%s", pb_ctx_money(ctx, c[i].value, c[i].currency));
 		pb_finding_detail(ctx, f, "threshold", "%s", pb_ctx_money(ctx, threshold, pb_ctx_currency(ctx)));
 		double r = pb_ratio(c[i].value, threshold ? threshold : 1);
 		f->score = r >= 10.0 ? 1.0 : 0.5 + r / 20.0;
 		pb_finding_message(ctx, f,
-			"contract %s (%s) went to %s without competition (method %s%s%s), above the %s threshold",
+			"contract %s (%s) went to %s without competition (method %s), above the %s threshold",
 			c[i].contract_id, pb_ctx_money(ctx, c[i].value, c[i].currency),
-			c[i].supplier_id ? c[i].supplier_id : "an unnamed supplier", t->method,
-			t->method_details ? ": " : "", t->method_details ? t->method_details : "",
+			suppliers_text(ctx, &c[i]), method_text(ctx, t),
 			pb_ctx_money(ctx, threshold, pb_ctx_currency(ctx)));
 	}
-	if (no_tender)
-		pb_ctx_note(ctx, "%zu contracts have no tender (or no method) to judge", no_tender);
+	if (unknown)
+		pb_ctx_note(ctx, "%zu awarded contracts have no tender or a procedure the procedure table does not know: not judged",
+			    unknown);
+	if (not_awarded)
+		pb_ctx_note(ctx, "%zu contracts were not awarded (pending, cancelled or unsuccessful): not judged",
+			    not_awarded);
 	if (other_currency)
 		pb_ctx_note(ctx, "skipped %zu non-competitive contracts not in %s",
 			    other_currency, pb_ctx_currency(ctx));
@@ -75,22 +118,54 @@ const pb_rule pb_rule_single_source = {
 	.run = run_single_source,
 };
 
+/*
+ * The awarded contracts of a tender.  When the ledger has no contracts
+ * at all (a tender register on its own) a tender that is not void
+ * stands for its award; otherwise a tender with no awarded contract
+ * (a contract notice, a planned procedure) is not an award.
+ */
+static size_t awards_of(pb_ledger *l, const pb_tender *t, const pb_contract **first)
+{
+	size_t nc, awarded = 0;
+	const uint32_t *ci;
+
+	*first = NULL;
+	if (!pb_ledger_count(l, PB_T_CONTRACTS))
+		return pb_tender_is_void(t) ? 0 : 1;
+	ci = pb_ledger_group(l, PB_T_CONTRACTS, offsetof(pb_contract, tender_id), t->tender_id, &nc);
+	for (size_t k = 0; k < nc; k++) {
+		const pb_contract *c = pb_ledger_at(l, PB_T_CONTRACTS, ci[k]);
+		if (pb_contract_is_award(l, c, NULL) && !awarded++)
+			*first = c;
+	}
+	return awarded;
+}
+
 static void run_weak_rationale(pb_rule_ctx *ctx)
 {
-	size_t n;
-	const pb_tender *t = pb_ledger_tenders(pb_ctx_ledger(ctx), &n);
+	pb_ledger *l = pb_ctx_ledger(ctx);
+	size_t n, unawarded = 0;
+	const pb_tender *t = pb_ledger_tenders(l, &n);
 	size_t min = (size_t)pb_param_int(ctx, "min_substance");
 
 	for (size_t i = 0; i < n; i++) {
-		if (!pb_method_is_noncompetitive(t[i].method))
+		const pb_contract *award;
+		if (pb_ctx_competition(ctx, &t[i]) != PB_COMPETITION_NO)
 			continue;
+		size_t nawards = awards_of(l, &t[i], &award);
+		if (!nawards) {
+			unawarded++;
+			continue;
+		}
 		const char *why = t[i].method_rationale;
 		size_t left = why ? pb_param_uncovered(ctx, "boilerplate", why) : 0;
 		if (why && left >= min)
 			continue;
 		pb_finding *f = pb_finding_add(ctx, PB_T_TENDERS, t[i].tender_id, NULL);
 		pb_finding_evidence(ctx, f, PB_T_TENDERS, &t[i], "tender");
-		pb_finding_detail(ctx, f, "method", "%s", t[i].method);
+		if (award)
+			pb_finding_evidence(ctx, f, PB_T_CONTRACTS, award, "award");
+		pb_finding_detail(ctx, f, "method", "%s", method_text(ctx, &t[i]));
 		pb_finding_detail(ctx, f, "rationale", "%s", why ? why : "");
 		pb_finding_detail(ctx, f, "substance", "%zu", left);
 		pb_finding_detail(ctx, f, "min_substance", "%zu", min);
@@ -98,11 +173,14 @@ static void run_weak_rationale(pb_rule_ctx *ctx)
 		if (why)
 			pb_finding_message(ctx, f,
 				"%s award %s is justified only by boilerplate: \"%s\"",
-				t[i].method, t[i].tender_id, why);
+				method_text(ctx, &t[i]), t[i].tender_id, why);
 		else
 			pb_finding_message(ctx, f, "%s award %s gives no rationale for avoiding competition",
-					   t[i].method, t[i].tender_id);
+					   method_text(ctx, &t[i]), t[i].tender_id);
 	}
+	if (unawarded)
+		pb_ctx_note(ctx, "%zu non-competitive tenders have no award (notices, planned, cancelled): not judged",
+			    unawarded);
 }
 
 /* Phrases that justify nothing on their own, after OCP's and the World
@@ -171,7 +249,7 @@ static void run_single_bid(pb_rule_ctx *ctx)
 	const pb_tender *t = pb_ledger_tenders(l, &n);
 
 	for (size_t i = 0; i < n; i++) {
-		if (!pb_method_is_competitive(t[i].method))
+		if (pb_ctx_competition(ctx, &t[i]) != PB_COMPETITION_YES || pb_tender_is_void(&t[i]))
 			continue;
 		const pb_bid *bid = NULL;
 		int64_t bidders = pb_ledger_count(l, PB_T_BIDS) ? count_bidders(l, &t[i], &bid) : -1;
@@ -186,7 +264,7 @@ static void run_single_bid(pb_rule_ctx *ctx)
 			pb_finding_evidence(ctx, f, PB_T_BIDS, bid, "only bid");
 		pb_finding_detail(ctx, f, "counted_from", "%s", from_bids ? "bids" : "number_of_tenderers");
 		pb_finding_message(ctx, f, "%s tender %s received a single bid%s%s",
-				   t[i].method, t[i].tender_id, bid && bid->bidder_id ? ", from " : "",
+				   method_text(ctx, &t[i]), t[i].tender_id, bid && bid->bidder_id ? ", from " : "",
 				   bid && bid->bidder_id ? bid->bidder_id : "");
 	}
 }
@@ -217,89 +295,115 @@ static pb_date award_date(const pb_contract *c)
 	return c->awarded_on != PB_DATE_NONE ? c->awarded_on : c->signed_on;
 }
 
-/* Contracts of the buyer in one year, in the base currency, with a value
- * and a date; calls fn once per (buyer, year) group with its members. */
-typedef void (*year_fn)(pb_rule_ctx *ctx, const pb_contract *const *group, size_t n,
-			const char *buyer, int64_t year);
+/* An awarded contract as the group rules see it: its buyer as an entity
+ * (registry twins are one buyer) and its year. */
+typedef struct {
+	const pb_contract *c;
+	const char *buyer; /* entity id */
+	int64_t year;
+} award;
+
+typedef void (*year_fn)(pb_rule_ctx *ctx, const award *group, size_t n);
 
 static int by_buyer_year(const void *pa, const void *pb)
 {
-	const pb_contract *a = *(const pb_contract *const *)pa;
-	const pb_contract *b = *(const pb_contract *const *)pb;
-	int c = strcmp(a->buyer_id, b->buyer_id);
+	const award *a = pa, *b = pb;
+	int c = strcmp(a->buyer, b->buyer);
 
 	if (c)
 		return c;
-	int64_t ya = year_of(award_date(a)), yb = year_of(award_date(b));
-	if (ya != yb)
-		return ya < yb ? -1 : 1;
-	return strcmp(a->contract_id, b->contract_id);
+	if (a->year != b->year)
+		return a->year < b->year ? -1 : 1;
+	return strcmp(a->c->contract_id, b->c->contract_id);
 }
 
+/* Awarded contracts in the base currency with a value and a date, by
+ * (buyer entity, year); calls fn once per group. */
 static void for_each_buyer_year(pb_rule_ctx *ctx, year_fn fn)
 {
+	pb_ledger *l = pb_ctx_ledger(ctx);
 	size_t n, m = 0;
-	const pb_contract *c = pb_ledger_contracts(pb_ctx_ledger(ctx), &n);
-	const pb_contract **list = pb_xcalloc(n + 1, sizeof(*list));
+	const pb_contract *c = pb_ledger_contracts(l, &n);
+	award *list = pb_xcalloc(n + 1, sizeof(*list));
 
 	for (size_t i = 0; i < n; i++)
 		if (c[i].buyer_id && c[i].value != PB_AMOUNT_NONE && c[i].value > 0 &&
-		    c[i].currency == pb_ctx_currency(ctx) && award_date(&c[i]) != PB_DATE_NONE)
-			list[m++] = &c[i];
+		    c[i].currency == pb_ctx_currency(ctx) && award_date(&c[i]) != PB_DATE_NONE &&
+		    pb_contract_is_award(l, &c[i], NULL))
+			list[m++] = (award){&c[i], pb_ctx_entity(ctx, c[i].buyer_id),
+					    year_of(award_date(&c[i]))};
 	qsort(list, m, sizeof(*list), by_buyer_year);
 	for (size_t s = 0; s < m;) {
 		size_t e = s + 1;
-		int64_t y = year_of(award_date(list[s]));
-		while (e < m && list[e]->buyer_id == list[s]->buyer_id &&
-		       year_of(award_date(list[e])) == y)
+		while (e < m && list[e].buyer == list[s].buyer && list[e].year == list[s].year)
 			e++;
-		fn(ctx, list + s, e - s, list[s]->buyer_id, y);
+		fn(ctx, list + s, e - s);
 		s = e;
 	}
 	free(list);
 }
 
-static void noncompetitive_year(pb_rule_ctx *ctx, const pb_contract *const *g, size_t n,
-				const char *buyer, int64_t year)
+/* Procedures among contracts: the lots of one tender count once. */
+static size_t count_procedures(const pb_contract *const *c, size_t n)
+{
+	size_t k = 0;
+	pb_ptrmap *seen = pb_ptrmap_new();
+	uint32_t dummy;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *key = c[i]->tender_id ? c[i]->tender_id : c[i]->contract_id;
+		if (!pb_ptrmap_get(seen, key, &dummy)) {
+			pb_ptrmap_put(seen, key, 1);
+			k++;
+		}
+	}
+	pb_ptrmap_free(seen);
+	return k;
+}
+
+static void noncompetitive_year(pb_rule_ctx *ctx, const award *g, size_t n)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
 	int64_t min_pct = pb_param_millionths(ctx, "min_share_pct");
 	int64_t min_contracts = pb_param_int(ctx, "min_contracts");
 	pb_i128 total = 0, nc = 0;
-	size_t known = 0, nnc = 0;
+	const pb_contract **known = pb_xcalloc(n + 1, sizeof(*known)), **ncl = pb_xcalloc(n + 1, sizeof(*ncl));
+	size_t nknown = 0, nnc = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		const pb_tender *t = pb_ledger_find(l, PB_T_TENDERS, g[i]->tender_id);
-		if (!t || !t->method)
+		pb_competition comp = pb_ctx_competition(ctx, pb_ctx_tender_of(ctx, g[i].c));
+		if (comp == PB_COMPETITION_UNKNOWN)
 			continue;
-		known++;
-		total += g[i]->value;
-		if (pb_method_is_noncompetitive(t->method)) {
-			nc += g[i]->value;
-			nnc++;
+		known[nknown++] = g[i].c;
+		total += g[i].c->value;
+		if (comp == PB_COMPETITION_NO) {
+			nc += g[i].c->value;
+			ncl[nnc++] = g[i].c;
 		}
 	}
-	if ((int64_t)known < min_contracts || total <= 0 ||
+	size_t procs = count_procedures(known, nknown), ncprocs = count_procedures(ncl, nnc);
+	if ((int64_t)procs < min_contracts || total <= 0 ||
 	    nc * 100 * PB_DECIMAL_SCALE < (pb_i128)min_pct * total)
-		return;
+		goto out;
 	double pct = (double)nc * 100.0 / (double)total;
-	const char *disc = pb_arena_printf(pb_ledger_arena(l), "%lld", (long long)year);
-	pb_finding *f = pb_finding_add(ctx, PB_T_PARTIES, buyer, disc);
-	for (size_t i = 0; i < n; i++) {
-		const pb_tender *t = pb_ledger_find(l, PB_T_TENDERS, g[i]->tender_id);
-		if (t && pb_method_is_noncompetitive(t->method))
-			pb_finding_evidence(ctx, f, PB_T_CONTRACTS, g[i], "non-competitive contract");
-	}
+	const char *disc = pb_arena_printf(pb_ledger_arena(l), "%lld", (long long)g[0].year);
+	pb_finding *f = pb_finding_add(ctx, PB_T_PARTIES, g[0].buyer, disc);
+	for (size_t i = 0; i < nnc; i++)
+		pb_finding_evidence(ctx, f, PB_T_CONTRACTS, ncl[i], "non-competitive contract");
 	const char *cur = pb_ctx_currency(ctx);
 	int64_t nc64 = nc > INT64_MAX ? INT64_MAX : (int64_t)nc;
 	int64_t t64 = total > INT64_MAX ? INT64_MAX : (int64_t)total;
-	pb_finding_detail(ctx, f, "year", "%lld", (long long)year);
+	pb_finding_detail(ctx, f, "year", "%lld", (long long)g[0].year);
 	pb_finding_detail(ctx, f, "share_pct", "%.1f", pct);
-	pb_finding_detail(ctx, f, "contracts", "%zu of %zu", nnc, known);
+	pb_finding_detail(ctx, f, "contracts", "%zu of %zu", nnc, nknown);
+	pb_finding_detail(ctx, f, "procedures", "%zu of %zu", ncprocs, procs);
 	f->score = pct / 100.0;
-	pb_finding_message(ctx, f, "%s awarded %.1f%% of its %lld contract value without competition (%s of %s, %zu of %zu contracts)",
-			   buyer, pct, (long long)year, pb_ctx_money(ctx, nc64, cur),
-			   pb_ctx_money(ctx, t64, cur), nnc, known);
+	pb_finding_message(ctx, f, "%s awarded %.1f%% of its %lld contract value without competition (%s of %s, %zu of %zu procedures)",
+			   g[0].buyer, pct, (long long)g[0].year, pb_ctx_money(ctx, nc64, cur),
+			   pb_ctx_money(ctx, t64, cur), ncprocs, procs);
+out:
+	free(known);
+	free(ncl);
 }
 
 static void run_noncompetitive_share(pb_rule_ctx *ctx)
@@ -321,62 +425,83 @@ const pb_rule pb_rule_noncompetitive_share = {
 	.run = run_noncompetitive_share,
 };
 
-static void concentration_finding(pb_rule_ctx *ctx, const pb_contract *const *g, size_t n,
-				  const char *s, pb_i128 sum, size_t k, pb_i128 total,
-				  int64_t year)
+/* One supplier entity's part of a buyer's year. */
+typedef struct {
+	const char *who;
+	pb_i128 sum;       /* its share of the value: a joint award counts
+			    * value / members for each member */
+	const pb_contract **c;
+	size_t n, cap;
+} supplier_share;
+
+static void concentration_finding(pb_rule_ctx *ctx, const award *g, size_t n,
+				  const supplier_share *s, pb_i128 total)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
-	const char *buyer = g[0]->buyer_id;
-	double pct = (double)sum * 100.0 / (double)total;
-	const char *disc = pb_arena_printf(pb_ledger_arena(l), "%lld|%s", (long long)year, s);
-	pb_finding *f = pb_finding_add(ctx, PB_T_PARTIES, buyer, disc);
+	double pct = (double)s->sum * 100.0 / (double)total;
+	const char *disc = pb_arena_printf(pb_ledger_arena(l), "%lld|%s", (long long)g[0].year, s->who);
+	pb_finding *f = pb_finding_add(ctx, PB_T_PARTIES, g[0].buyer, disc);
+	const pb_contract **all = pb_xcalloc(n + 1, sizeof(*all));
 
+	for (size_t j = 0; j < s->n; j++)
+		pb_finding_evidence(ctx, f, PB_T_CONTRACTS, s->c[j], "contract");
 	for (size_t j = 0; j < n; j++)
-		if (g[j]->supplier_id == s)
-			pb_finding_evidence(ctx, f, PB_T_CONTRACTS, g[j], "contract");
+		all[j] = g[j].c;
+	size_t procs = count_procedures(s->c, s->n), all_procs = count_procedures(all, n);
+	free(all);
 	const char *cur = pb_ctx_currency(ctx);
-	int64_t s64 = sum > INT64_MAX ? INT64_MAX : (int64_t)sum;
+	int64_t s64 = s->sum > INT64_MAX ? INT64_MAX : (int64_t)s->sum;
 	int64_t t64 = total > INT64_MAX ? INT64_MAX : (int64_t)total;
-	pb_finding_detail(ctx, f, "supplier", "%s", s);
+	pb_finding_detail(ctx, f, "supplier", "%s", s->who);
 	pb_finding_detail(ctx, f, "share_pct", "%.1f", pct);
+	pb_finding_detail(ctx, f, "procedures", "%zu of %zu", procs, all_procs);
 	f->score = pct / 100.0;
-	pb_finding_message(ctx, f, "%s holds %.1f%% of %s's %lld contract value (%s of %s, %zu of %zu contracts)",
-			   s, pct, buyer, (long long)year, pb_ctx_money(ctx, s64, cur),
-			   pb_ctx_money(ctx, t64, cur), k, n);
+	pb_finding_message(ctx, f, "%s holds %.1f%% of %s's %lld contract value (%s of %s, %zu of %zu procedures)",
+			   s->who, pct, g[0].buyer, (long long)g[0].year, pb_ctx_money(ctx, s64, cur),
+			   pb_ctx_money(ctx, t64, cur), procs, all_procs);
 }
 
-/* Sums per supplier in one pass; a supplier above the share fires once. */
-static void concentration_year(pb_rule_ctx *ctx, const pb_contract *const *g, size_t n,
-			       const char *buyer, int64_t year)
+/* Sums per supplier entity in one pass; a supplier above the share fires
+ * once, with every contract it took part in as evidence. */
+static void concentration_year(pb_rule_ctx *ctx, const award *g, size_t n)
 {
+	pb_ledger *l = pb_ctx_ledger(ctx);
 	int64_t min_pct = pb_param_millionths(ctx, "min_share_pct");
 	int64_t min_contracts = pb_param_int(ctx, "min_contracts");
-	pb_i128 total = 0, *sum = pb_xcalloc(n + 1, sizeof(*sum));
-	size_t *count = pb_xcalloc(n + 1, sizeof(*count)), ns = 0;
-	const char **who = pb_xcalloc(n + 1, sizeof(*who));
+	pb_i128 total = 0;
+	supplier_share *sh = NULL;
+	size_t ns = 0, cap = 0;
 	pb_ptrmap *index = pb_ptrmap_new();
+	const pb_contract **all = pb_xcalloc(n + 1, sizeof(*all));
 
-	(void)buyer;
 	for (size_t i = 0; i < n; i++) {
-		uint32_t k;
-		total += g[i]->value;
-		if (!g[i]->supplier_id)
-			continue;
-		if (!pb_ptrmap_get(index, g[i]->supplier_id, &k)) {
-			k = (uint32_t)ns++;
-			who[k] = g[i]->supplier_id;
-			pb_ptrmap_put(index, who[k], k);
+		const char *ids[16];
+		size_t members = pb_contract_suppliers(l, g[i].c, ids, 16);
+		all[i] = g[i].c;
+		total += g[i].c->value;
+		for (size_t m = 0; m < members && m < 16; m++) {
+			const char *who = pb_ctx_entity(ctx, ids[m]);
+			uint32_t k;
+			if (!pb_ptrmap_get(index, who, &k)) {
+				PB_GROW(sh, ns + 1, cap);
+				k = (uint32_t)ns++;
+				sh[k] = (supplier_share){who, 0, NULL, 0, 0};
+				pb_ptrmap_put(index, who, k);
+			}
+			sh[k].sum += g[i].c->value / (pb_i128)members;
+			PB_GROW(sh[k].c, sh[k].n + 1, sh[k].cap);
+			sh[k].c[sh[k].n++] = g[i].c;
 		}
-		sum[k] += g[i]->value;
-		count[k]++;
 	}
-	for (size_t k = 0; (int64_t)n >= min_contracts && total > 0 && k < ns; k++)
-		if (sum[k] * 100 * PB_DECIMAL_SCALE >= (pb_i128)min_pct * total)
-			concentration_finding(ctx, g, n, who[k], sum[k], count[k], total, year);
+	int enough = (int64_t)count_procedures(all, n) >= min_contracts && total > 0;
+	for (size_t k = 0; k < ns; k++) {
+		if (enough && sh[k].sum * 100 * PB_DECIMAL_SCALE >= (pb_i128)min_pct * total)
+			concentration_finding(ctx, g, n, &sh[k], total);
+		free(sh[k].c);
+	}
 	pb_ptrmap_free(index);
-	free(sum);
-	free(count);
-	free(who);
+	free(sh);
+	free(all);
 }
 
 static void run_concentration(pb_rule_ctx *ctx)
@@ -400,63 +525,82 @@ const pb_rule pb_rule_supplier_concentration = {
 
 /* --- competition.repeat-direct-awards --- */
 
+/* A non-competitive award of a buyer entity to one supplier entity. */
+typedef struct {
+	const pb_contract *c;
+	const char *buyer, *supplier;
+	pb_date on;
+} direct_award;
+
 static int by_pair_date(const void *pa, const void *pb)
 {
-	const pb_contract *a = *(const pb_contract *const *)pa;
-	const pb_contract *b = *(const pb_contract *const *)pb;
-	int c = strcmp(a->buyer_id, b->buyer_id);
+	const direct_award *a = pa, *b = pb;
+	int c = strcmp(a->buyer, b->buyer);
 
-	if (c || (c = strcmp(a->supplier_id, b->supplier_id)))
+	if (c || (c = strcmp(a->supplier, b->supplier)))
 		return c;
-	if (award_date(a) != award_date(b))
-		return award_date(a) < award_date(b) ? -1 : 1;
-	return strcmp(a->contract_id, b->contract_id);
+	if (a->on != b->on)
+		return a->on < b->on ? -1 : 1;
+	return strcmp(a->c->contract_id, b->c->contract_id);
 }
 
-static void repeat_group(pb_rule_ctx *ctx, const pb_contract *const *g, size_t n)
+static void repeat_group(pb_rule_ctx *ctx, const direct_award *g, size_t n)
 {
 	int64_t min = pb_param_int(ctx, "min_awards");
 	int64_t window = pb_param_int(ctx, "window_days");
 	char d0[11], d1[11];
+	const pb_contract **win = pb_xcalloc(n + 1, sizeof(*win));
 
 	for (size_t s = 0; s < n;) {
 		size_t e = s;
-		while (e < n && award_date(g[e]) - award_date(g[s]) <= window)
+		while (e < n && g[e].on - g[s].on <= window) {
+			win[e - s] = g[e].c;
 			e++;
-		if ((int64_t)(e - s) < min) {
+		}
+		/* The lots of one procedure are one award decision. */
+		size_t awards = count_procedures(win, e - s);
+		if ((int64_t)awards < min) {
 			s++;
 			continue;
 		}
-		pb_finding *f = pb_finding_add(ctx, PB_T_CONTRACTS, g[s]->contract_id, g[s]->supplier_id);
+		pb_finding *f = pb_finding_add(ctx, PB_T_CONTRACTS, g[s].c->contract_id, g[s].supplier);
 		for (size_t k = s; k < e; k++)
-			pb_finding_evidence(ctx, f, PB_T_CONTRACTS, g[k], "non-competitive contract");
-		pb_finding_detail(ctx, f, "awards", "%zu", e - s);
-		f->score = e - s >= (size_t)(2 * min) ? 1.0 : (double)(e - s) / (double)(2 * min);
+			pb_finding_evidence(ctx, f, PB_T_CONTRACTS, g[k].c, "non-competitive contract");
+		pb_finding_detail(ctx, f, "awards", "%zu", awards);
+		f->score = awards >= (size_t)(2 * min) ? 1.0 : (double)awards / (double)(2 * min);
 		pb_finding_message(ctx, f, "%s gave %s %zu non-competitive awards between %s and %s",
-				   g[s]->buyer_id, g[s]->supplier_id, e - s,
-				   pb_date_format(award_date(g[s]), d0), pb_date_format(award_date(g[e - 1]), d1));
+				   g[s].buyer, g[s].supplier, awards,
+				   pb_date_format(g[s].on, d0), pb_date_format(g[e - 1].on, d1));
 		s = e;
 	}
+	free(win);
 }
 
 static void run_repeat_direct(pb_rule_ctx *ctx)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
-	size_t n, m = 0;
+	size_t n, m = 0, cap = 0;
 	const pb_contract *c = pb_ledger_contracts(l, &n);
-	const pb_contract **list = pb_xcalloc(n + 1, sizeof(*list));
+	direct_award *list = NULL;
 
 	for (size_t i = 0; i < n; i++) {
-		const pb_tender *t = pb_ledger_find(l, PB_T_TENDERS, c[i].tender_id);
-		if (t && pb_method_is_noncompetitive(t->method) && c[i].buyer_id &&
-		    c[i].supplier_id && award_date(&c[i]) != PB_DATE_NONE)
-			list[m++] = &c[i];
+		const char *ids[16];
+		if (!c[i].buyer_id || award_date(&c[i]) == PB_DATE_NONE ||
+		    !pb_contract_is_award(l, &c[i], NULL) ||
+		    pb_ctx_competition(ctx, pb_ctx_tender_of(ctx, &c[i])) != PB_COMPETITION_NO)
+			continue;
+		size_t members = pb_contract_suppliers(l, &c[i], ids, 16);
+		for (size_t k = 0; k < members && k < 16; k++) {
+			PB_GROW(list, m + 1, cap);
+			list[m++] = (direct_award){&c[i], pb_ctx_entity(ctx, c[i].buyer_id),
+						   pb_ctx_entity(ctx, ids[k]), award_date(&c[i])};
+		}
 	}
-	qsort(list, m, sizeof(*list), by_pair_date);
+	if (m)
+		qsort(list, m, sizeof(*list), by_pair_date);
 	for (size_t s = 0; s < m;) {
 		size_t e = s + 1;
-		while (e < m && list[e]->buyer_id == list[s]->buyer_id &&
-		       list[e]->supplier_id == list[s]->supplier_id)
+		while (e < m && list[e].buyer == list[s].buyer && list[e].supplier == list[s].supplier)
 			e++;
 		repeat_group(ctx, list + s, e - s);
 		s = e;

@@ -13,15 +13,30 @@ static void test_noncompetitive_share(void **state)
 {
 	char id[16];
 	(void)state;
+	char tid[16];
+	/* 3 direct worth 300 of 500: 60%, 5 procedures. */
+	for (int i = 0; i < 5; i++) {
+		snprintf(id, sizeof(id), "C%d", i);
+		snprintf(tid, sizeof(tid), "T%d", i);
+		tender(tid, i < 3 ? "direct" : "open", "x", NULL, PB_INT_NONE);
+		contract(id, tid, "S", 10000, "EUR", "2024-03-01", NULL);
+	}
+	assert_string_equal(fired("competition.noncompetitive-share"), "MOD");
+}
+
+/* Five lots of two procedures are two procedures, below the minimum of
+ * five: not judged. */
+static void test_noncompetitive_share_lots(void **state)
+{
+	char id[16];
+	(void)state;
 	tender("TD", "direct", "x", NULL, PB_INT_NONE);
 	tender("TO", "open", NULL, NULL, PB_INT_NONE);
-	/* 3 direct worth 300 of 500: 60%, 5 contracts. */
 	for (int i = 0; i < 5; i++) {
 		snprintf(id, sizeof(id), "C%d", i);
 		contract(id, i < 3 ? "TD" : "TO", "S", 10000, "EUR", "2024-03-01", NULL);
 	}
-	/* Another buyer's year, 4 contracts only: near miss. */
-	assert_string_equal(fired("competition.noncompetitive-share"), "MOD");
+	assert_string_equal(fired("competition.noncompetitive-share"), "");
 }
 
 static void test_noncompetitive_share_near_miss(void **state)
@@ -54,13 +69,19 @@ static void test_concentration(void **state)
 static void test_repeat_direct(void **state)
 {
 	(void)state;
-	tender("TD", "direct", "x", NULL, PB_INT_NONE);
-	contract("A1", "TD", "SA", 100, "EUR", "2024-01-01", NULL);
-	contract("A2", "TD", "SA", 100, "EUR", "2024-06-01", NULL);
-	contract("A3", "TD", "SA", 100, "EUR", "2024-12-31", NULL); /* day 365 */
-	contract("B1", "TD", "SB", 100, "EUR", "2024-01-01", NULL);
-	contract("B2", "TD", "SB", 100, "EUR", "2024-06-01", NULL);
-	contract("B3", "TD", "SB", 100, "EUR", "2025-01-02", NULL); /* day 367 */
+	const char *ids[] = {"A1", "A2", "A3", "B1", "B2", "B3", "TL"};
+	for (size_t i = 0; i < 7; i++)
+		tender(ids[i], "direct", "x", NULL, PB_INT_NONE);
+	contract("A1", "A1", "SA", 100, "EUR", "2024-01-01", NULL);
+	contract("A2", "A2", "SA", 100, "EUR", "2024-06-01", NULL);
+	contract("A3", "A3", "SA", 100, "EUR", "2024-12-31", NULL); /* day 365 */
+	contract("B1", "B1", "SB", 100, "EUR", "2024-01-01", NULL);
+	contract("B2", "B2", "SB", 100, "EUR", "2024-06-01", NULL);
+	contract("B3", "B3", "SB", 100, "EUR", "2025-01-02", NULL); /* day 367 */
+	/* Three lots of one direct procedure are one award decision. */
+	contract("L1", "TL", "SL", 100, "EUR", "2024-01-01", NULL);
+	contract("L2", "TL", "SL", 100, "EUR", "2024-01-01", NULL);
+	contract("L3", "TL", "SL", 100, "EUR", "2024-01-01", NULL);
 	assert_string_equal(fired("competition.repeat-direct-awards"), "A1!");
 }
 
@@ -244,6 +265,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_noncompetitive_share), T(test_noncompetitive_share_near_miss),
+		T(test_noncompetitive_share_lots),
 		T(test_concentration), T(test_repeat_direct), T(test_threshold_hugging),
 		T(test_threshold_hugging_near_miss), T(test_weekend), T(test_year_end_spike),
 		T(test_fiscal_year_start), T(test_amendment_rules), T(test_duration_extension),
