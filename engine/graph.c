@@ -16,16 +16,27 @@ struct visit {
 struct pb_graph {
 	pb_edge *edges;
 	size_t nedges;
-	/* Search scratch, sized once: a path query touches only what it
-	 * visits, so millions of queries stay linear in their reach. */
+	uint32_t *ends;      /* edge i joins node slots ends[2i] and ends[2i+1] */
 	const char **names;  /* node slot -> id */
-	uint32_t *stamp;     /* node slot -> epoch when last seen */
-	uint32_t epoch;
-	struct visit *queue;
-	pb_ptrmap *index;   /* node -> slot in adj */
+	pb_ptrmap *index;    /* node -> slot in adj */
 	const pb_edge ***adj;
 	size_t *nadj, *capadj;
 	size_t nnodes, capnodes;
+};
+
+/*
+ * A search's scratch.  Dense (stamp per node slot, reused across
+ * searches by bumping the epoch) for callers that search often; sparse
+ * (a map of the nodes seen) for one-off searches, so that a single query
+ * costs what it visits, not the size of the graph.
+ */
+struct pb_graph_walk {
+	const pb_graph *g;
+	uint32_t *stamp;
+	uint32_t epoch;
+	pb_ptrmap *seen;
+	struct visit *queue;
+	size_t len, cap;
 };
 
 static uint32_t node_slot(pb_graph *g, const char *node)
@@ -93,14 +104,17 @@ pb_graph *pb_graph_build(pb_ledger *l, const pb_parties *parties)
 		attach(g, g->edges[i].to, &g->edges[i]);
 	}
 	g->names = pb_xcalloc(g->nnodes + 1, sizeof(*g->names));
-	g->stamp = pb_xcalloc(g->nnodes + 1, sizeof(*g->stamp));
-	g->queue = pb_xcalloc(g->nnodes + 1, sizeof(*g->queue));
+	g->ends = pb_xcalloc(2 * g->nedges + 1, sizeof(*g->ends));
 	for (size_t i = 0; i < g->nedges; i++) {
 		uint32_t s;
-		if (pb_ptrmap_get(g->index, g->edges[i].from, &s))
+		if (pb_ptrmap_get(g->index, g->edges[i].from, &s)) {
 			g->names[s] = g->edges[i].from;
-		if (pb_ptrmap_get(g->index, g->edges[i].to, &s))
+			g->ends[2 * i] = s;
+		}
+		if (pb_ptrmap_get(g->index, g->edges[i].to, &s)) {
 			g->names[s] = g->edges[i].to;
+			g->ends[2 * i + 1] = s;
+		}
 	}
 	return g;
 }
@@ -116,8 +130,7 @@ void pb_graph_free(pb_graph *g)
 	free(g->capadj);
 	free(g->edges);
 	free(g->names);
-	free(g->stamp);
-	free(g->queue);
+	free(g->ends);
 	pb_ptrmap_free(g->index);
 	free(g);
 }
@@ -146,73 +159,158 @@ const pb_edge *const *pb_graph_edges(const pb_graph *g, const char *node,
 }
 
 
-static const char *other_end(const pb_edge *e, const char *at)
+pb_graph_walk *pb_graph_walk_new(const pb_graph *g)
 {
-	return e->from == at ? e->to : e->from;
+	pb_graph_walk *w = pb_xcalloc(1, sizeof(*w));
+
+	w->g = g;
+	w->stamp = pb_xcalloc(g->nnodes + 1, sizeof(*w->stamp));
+	return w;
 }
 
-static void fill_path(const struct visit *v, size_t end, const char *const *names,
-		      pb_path *path)
+void pb_graph_walk_free(pb_graph_walk *w)
 {
-	size_t depth = v[end].depth;
+	if (!w)
+		return;
+	free(w->stamp);
+	pb_ptrmap_free(w->seen);
+	free(w->queue);
+	free(w);
+}
 
-	path->nedges = depth;
-	for (int32_t i = (int32_t)end; i >= 0; i = v[i].parent) {
-		path->nodes[v[i].depth] = names[v[i].node];
-		if (v[i].via)
-			path->edges[v[i].depth - 1] = v[i].via;
+/* Marks a node; returns 1 if the current search had already seen it. */
+static int seen(pb_graph_walk *w, uint32_t node)
+{
+	uint32_t v;
+
+	if (w->stamp) {
+		if (w->stamp[node] == w->epoch)
+			return 1;
+		w->stamp[node] = w->epoch;
+		return 0;
+	}
+	if (pb_ptrmap_get(w->seen, w->g->names[node], &v))
+		return 1;
+	pb_ptrmap_put(w->seen, w->g->names[node], 1);
+	return 0;
+}
+
+static void walk_start(pb_graph_walk *w, uint32_t start)
+{
+	if (w->stamp && ++w->epoch == 0) { /* wrapped: forget every old mark */
+		memset(w->stamp, 0, (w->g->nnodes + 1) * sizeof(*w->stamp));
+		w->epoch = 1;
+	}
+	w->len = 0;
+	PB_GROW(w->queue, 1, w->cap);
+	w->queue[w->len++] = (struct visit){start, -1, NULL, 0};
+	seen(w, start);
+}
+
+/*
+ * Breadth first from `start`; stops when `goal` (if not UINT32_MAX) is
+ * queued and returns its place in the queue + 1, else 0.  Every node
+ * queued is in w->queue[1 .. w->len).
+ */
+static size_t bfs(const pb_graph *g, pb_graph_walk *w, uint32_t start, uint32_t goal,
+		  pb_date on, size_t max_hops, pb_edge_filter filter, void *data)
+{
+	if (max_hops > PB_PATH_MAX)
+		max_hops = PB_PATH_MAX;
+	walk_start(w, start);
+	for (size_t head = 0; head < w->len; head++) {
+		struct visit cur = w->queue[head];
+		const char *at = g->names[cur.node];
+		if (cur.depth >= max_hops)
+			continue;
+		for (size_t k = 0; k < g->nadj[cur.node]; k++) {
+			const pb_edge *e = g->adj[cur.node][k];
+			size_t ei = (size_t)(e - g->edges);
+			uint32_t next = g->ends[2 * ei] == cur.node ? g->ends[2 * ei + 1]
+								    : g->ends[2 * ei];
+			if (!pb_edge_valid_on(e, on) ||
+			    (filter && !filter(e, at, cur.depth, data)) || seen(w, next))
+				continue;
+			PB_GROW(w->queue, w->len + 1, w->cap);
+			w->queue[w->len++] = (struct visit){next, (int32_t)head, e, cur.depth + 1};
+			if (next == goal)
+				return w->len;
+		}
+	}
+	return 0;
+}
+
+void pb_graph_walk_route(const pb_graph_walk *w, size_t i, pb_path *path)
+{
+	const struct visit *v = w->queue;
+	size_t end = i + 1;
+
+	path->nedges = v[end].depth;
+	for (int32_t k = (int32_t)end; k >= 0; k = v[k].parent) {
+		path->nodes[v[k].depth] = w->g->names[v[k].node];
+		if (v[k].via)
+			path->edges[v[k].depth - 1] = v[k].via;
 	}
 }
 
-int pb_graph_path(const pb_graph *cg, const char *from, const char *to,
-		  pb_date on, size_t max_hops, pb_edge_filter filter,
-		  void *data, pb_path *path)
+const char *pb_graph_walk_node(const pb_graph_walk *w, size_t i)
 {
-	/* The scratch arrays are the graph's own; callers see it as const. */
-	pb_graph *g = (pb_graph *)cg;
-	uint32_t start, goal;
-	int found = 0;
+	return w->g->names[w->queue[i + 1].node];
+}
 
-	if (max_hops > PB_PATH_MAX)
-		max_hops = PB_PATH_MAX;
+int pb_graph_walk_path(const pb_graph *g, pb_graph_walk *w, const char *from,
+		       const char *to, pb_date on, size_t max_hops,
+		       pb_edge_filter filter, void *data, pb_path *path)
+{
+	uint32_t start, goal;
+
 	if (!from || !to || from == to || !pb_ptrmap_get(g->index, from, &start) ||
 	    !pb_ptrmap_get(g->index, to, &goal))
 		return 0;
-	if (++g->epoch == 0) { /* wrapped: forget every old mark */
-		memset(g->stamp, 0, (g->nnodes + 1) * sizeof(*g->stamp));
-		g->epoch = 1;
-	}
-	struct visit *q = g->queue;
-	size_t head = 0, tail = 0;
-	q[tail++] = (struct visit){start, -1, NULL, 0};
-	g->stamp[start] = g->epoch;
-	while (head < tail && !found) {
-		struct visit cur = q[head];
-		const char *at = g->names[cur.node];
-		if (cur.depth >= max_hops) {
-			head++;
-			continue;
-		}
-		for (size_t k = 0; k < g->nadj[cur.node] && !found; k++) {
-			const pb_edge *e = g->adj[cur.node][k];
-			uint32_t next;
-			if (!pb_edge_valid_on(e, on) ||
-			    (filter && !filter(e, at, cur.depth, data)))
-				continue;
-			pb_ptrmap_get(g->index, other_end(e, at), &next);
-			if (g->stamp[next] == g->epoch)
-				continue;
-			g->stamp[next] = g->epoch;
-			q[tail] = (struct visit){next, (int32_t)head, e, cur.depth + 1};
-			if (next == goal) {
-				fill_path(q, tail, g->names, path);
-				found = 1;
-			}
-			tail++;
-		}
-		head++;
-	}
+	size_t at = bfs(g, w, start, goal, on, max_hops, filter, data);
+	if (!at)
+		return 0;
+	pb_graph_walk_route(w, at - 2, path);
+	return 1;
+}
+
+size_t pb_graph_reach(const pb_graph *g, pb_graph_walk *w, const char *from,
+		      pb_date on, size_t max_hops, pb_edge_filter filter,
+		      void *data)
+{
+	uint32_t start;
+
+	w->len = 0;
+	if (!from || !pb_ptrmap_get(g->index, from, &start))
+		return 0;
+	bfs(g, w, start, UINT32_MAX, on, max_hops, filter, data);
+	return w->len - 1;
+}
+
+int pb_graph_path(const pb_graph *g, const char *from, const char *to,
+		  pb_date on, size_t max_hops, pb_edge_filter filter,
+		  void *data, pb_path *path)
+{
+	pb_graph_walk w = {.g = g, .seen = pb_ptrmap_new()};
+	int found = pb_graph_walk_path(g, &w, from, to, on, max_hops, filter, data, path);
+
+	pb_ptrmap_free(w.seen);
+	free(w.queue);
 	return found;
+}
+
+void pb_path_reverse(pb_path *p)
+{
+	for (size_t i = 0, j = p->nedges - 1; p->nedges && i < j; i++, j--) {
+		const pb_edge *e = p->edges[i];
+		p->edges[i] = p->edges[j];
+		p->edges[j] = e;
+	}
+	for (size_t i = 0, j = p->nedges; i < j; i++, j--) {
+		const char *n = p->nodes[i];
+		p->nodes[i] = p->nodes[j];
+		p->nodes[j] = n;
+	}
 }
 
 /* "OFF-1 -[spouse]- P-2 -[director]-> SUP-3" */

@@ -53,10 +53,48 @@ int pb_edge_valid_on(const pb_edge *e, pb_date on);
  * date if on is PB_DATE_NONE) that `filter` accepts (NULL = all), with at
  * most max_hops edges (capped at PB_PATH_MAX).  Edges are walked in both
  * directions.  Returns 1 and fills *path if found, else 0.
+ *
+ * The search is breadth first and marks each node when it first reaches
+ * it, so a filter may depend on the hop only if every hop accepts at
+ * least what the hop before it accepted (the search is then complete:
+ * rows in any order give the same answer).  A path whose last edge must
+ * be of some kind is searched from its far end: hop 0 is then the
+ * restrictive one (see conflicts.official-linked-supplier).
+ *
+ * pb_graph_path keeps its own scratch, sized to what it visits, so it is
+ * safe on a shared const graph; pb_graph_walk_path does the same search
+ * in a caller's reusable workspace, for callers that search many times.
  */
 int pb_graph_path(const pb_graph *g, const char *from, const char *to,
 		  pb_date on, size_t max_hops, pb_edge_filter filter,
 		  void *data, pb_path *path);
+
+/* A search workspace: one per caller (or thread), reused across
+ * searches; the graph itself is never written by a search. */
+typedef struct pb_graph_walk pb_graph_walk;
+pb_graph_walk *pb_graph_walk_new(const pb_graph *g);
+void pb_graph_walk_free(pb_graph_walk *w);
+
+int pb_graph_walk_path(const pb_graph *g, pb_graph_walk *w, const char *from,
+		       const char *to, pb_date on, size_t max_hops,
+		       pb_edge_filter filter, void *data, pb_path *path);
+
+/*
+ * Every node reachable from `from` in at most max_hops edges, as
+ * pb_graph_path walks them.  Returns how many (not counting `from`);
+ * node i (0-based, nearest first) and the shortest path to it are read
+ * with pb_graph_walk_node / pb_graph_walk_route until the next search
+ * in the same workspace.
+ */
+size_t pb_graph_reach(const pb_graph *g, pb_graph_walk *w, const char *from,
+		      pb_date on, size_t max_hops, pb_edge_filter filter,
+		      void *data);
+const char *pb_graph_walk_node(const pb_graph_walk *w, size_t i);
+void pb_graph_walk_route(const pb_graph_walk *w, size_t i, pb_path *path);
+
+/* Turns a path end for end (a search from the supplier read from the
+ * official). */
+void pb_path_reverse(pb_path *p);
 
 /* Edges touching a node, for rules that inspect neighbours directly. */
 const pb_edge *const *pb_graph_edges(const pb_graph *g, const char *node,

@@ -4,16 +4,25 @@
  * Risk: the official who shapes an award, or approves a payment, has a
  * stake in the company that receives it: owns or directs it, or a spouse
  * or relative does; lives at its address; shares its bank account.
- * Data: parties (officials are parties with an employer_id; suppliers are
- * contracts' supplier_id and payments' payee_id), relationships with
- * validity dates, contracts, payments.
+ * Data: parties (officials are parties with an employer_id, or an
+ * `employee` relationship to a buyer; suppliers are contracts'
+ * supplier_id and payments' payee_id), relationships with validity
+ * dates, contracts, bids, payments.
  * False positives: declared and managed interests (kind
  * declared_interest still links, by design: the reviewer checks the
- * declaration); common names (name-match is only a lead, and only fires
- * where no identifier links the two people).
+ * declaration); namesakes (name-match is only a lead: it weighs how
+ * common the name is in the ledger, fires only where the namesake's
+ * company dealt with the official's own buyer, and never where an
+ * identifier already links or separates the two people).
  * Thresholds: 2 hops and Jaro-Winkler 0.93 as in RULES.md (OCP, WB,
- * TI-DS, ACFE).
+ * TI-DS, ACFE); name rarity from the ledger itself (docs/rules).
+ *
+ * Employment is what makes someone an official, not a stake: chains
+ * never pass through an `employee` link (else everyone at a ministry
+ * would be two hops from whatever the ministry owns), except a link
+ * straight into the other end (the approver works for the payee).
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,23 +41,39 @@ static int is_kind(const char *kind, const char *const *kinds)
 
 static const char *const control_kinds[] = {"owner", "director",
 					    "declared_interest", NULL};
+static const char *const owner_kinds[] = {"owner", "director", NULL};
 
-/* Personal links only: the employer edge joins everyone to the ministry. */
-static int personal_link(const pb_edge *e, const char *at, size_t hop, void *data)
+static int is_employee(const pb_edge *e)
 {
-	(void)at;
-	(void)hop;
-	(void)data;
-	return e->table == PB_T_RELATIONSHIPS;
+	return e->kind && !strcmp(e->kind, "employee");
 }
 
-/* The last link must give control of the supplier: someone owns, directs
- * or declared an interest in it. */
-static int ends_in_control(const pb_path *p, const char *supplier)
+/* Recorded relationships only (the employer_id edge joins everyone to the
+ * ministry); an employee link only where it touches the far end, when
+ * `data` points at it (a const char *). */
+static int chain_link(const pb_edge *e, const char *at, size_t hop, void *data)
 {
-	const pb_edge *last = p->edges[p->nedges - 1];
+	const char *const *end = data;
 
-	return is_kind(last->kind, control_kinds) && last->to == supplier;
+	(void)at;
+	(void)hop;
+	if (e->table != PB_T_RELATIONSHIPS)
+		return 0;
+	return !is_employee(e) || (end && (e->from == *end || e->to == *end));
+}
+
+/* Searched from the supplier: the first link must give someone control of
+ * it (owner, director, declared interest), later links are any personal
+ * chain.  Later hops accept a superset of hop 0, as graph.h requires, so
+ * the answer does not depend on the order of rows (an official who is
+ * both an employee and an owner of the supplier is found either way). */
+static int control_first(const pb_edge *e, const char *at, size_t hop, void *data)
+{
+	(void)data;
+	if (hop == 0)
+		return e->table == PB_T_RELATIONSHIPS && e->to == at &&
+		       is_kind(e->kind, control_kinds);
+	return chain_link(e, at, hop, NULL);
 }
 
 static pb_date award_date(const pb_contract *c)
@@ -56,14 +81,100 @@ static pb_date award_date(const pb_contract *c)
 	return c->awarded_on != PB_DATE_NONE ? c->awarded_on : c->signed_on;
 }
 
+/* --- who works for whom: an index of persons to their employers --- */
+
+struct job {
+	const char *person, *org; /* entities */
+	const char *id;           /* the person's party id as recorded */
+	pb_date start_on, end_on;
+	const pb_party *party;    /* the person's row, if any */
+	const pb_relationship *rel; /* the employee row, or NULL (employer_id) */
+	size_t seq;
+};
+
+struct jobs {
+	struct job *v;
+	size_t n;
+	pb_ptrmap *first; /* person entity -> index of its first job */
+};
+
+static int job_cmp(const void *pa, const void *pb)
+{
+	const struct job *a = pa, *b = pb;
+
+	if (a->person != b->person)
+		return a->person < b->person ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+static void jobs_build(pb_rule_ctx *ctx, struct jobs *j)
+{
+	pb_ledger *l = pb_ctx_ledger(ctx);
+	const pb_parties *pp = pb_ctx_parties(ctx);
+	size_t np, nr;
+	const pb_party *p = pb_ledger_parties(l, &np);
+	const pb_relationship *r = pb_ledger_relationships(l, &nr);
+
+	j->v = pb_xcalloc(np + nr + 1, sizeof(*j->v));
+	j->n = 0;
+	for (size_t i = 0; i < np; i++)
+		if (p[i].employer_id && p[i].employer_id != p[i].party_id)
+			j->v[j->n] = (struct job){pb_parties_entity(pp, p[i].party_id),
+				pb_parties_entity(pp, p[i].employer_id), p[i].party_id,
+				PB_DATE_NONE, PB_DATE_NONE, &p[i], NULL, j->n}, j->n++;
+	for (size_t i = 0; i < nr; i++)
+		if (r[i].from_id && r[i].to_id && r[i].kind && !strcmp(r[i].kind, "employee"))
+			j->v[j->n] = (struct job){pb_parties_entity(pp, r[i].from_id),
+				pb_parties_entity(pp, r[i].to_id), r[i].from_id, r[i].start_on,
+				r[i].end_on, pb_ledger_find(l, PB_T_PARTIES, r[i].from_id), &r[i],
+				j->n}, j->n++;
+	qsort(j->v, j->n, sizeof(*j->v), job_cmp);
+	j->first = pb_ptrmap_new();
+	for (size_t i = j->n; i-- > 0;)
+		pb_ptrmap_put(j->first, j->v[i].person, (uint32_t)i);
+}
+
+static void jobs_free(struct jobs *j)
+{
+	free(j->v);
+	pb_ptrmap_free(j->first);
+}
+
+/* The person's first job at `org` valid on `on` (any date if NONE). */
+static const struct job *job_at(const struct jobs *j, const char *person,
+				const char *org, pb_date on)
+{
+	uint32_t i;
+
+	if (!pb_ptrmap_get(j->first, person, &i))
+		return NULL;
+	for (; i < j->n && j->v[i].person == person; i++) {
+		pb_edge e = {.start_on = j->v[i].start_on, .end_on = j->v[i].end_on};
+		if ((!org || j->v[i].org == org) && pb_edge_valid_on(&e, on))
+			return &j->v[i];
+	}
+	return NULL;
+}
+
+static void job_evidence(pb_rule_ctx *ctx, pb_finding *f, const struct job *jb)
+{
+	if (jb->party)
+		pb_finding_evidence(ctx, f, PB_T_PARTIES, jb->party, "official");
+	if (jb->rel)
+		pb_finding_evidence(ctx, f, PB_T_RELATIONSHIPS, jb->rel,
+				    jb->party ? "employment" : "official");
+}
+
+/* --- conflicts.official-linked-supplier --- */
+
 static void chain_finding(pb_rule_ctx *ctx, const pb_contract *c,
-			  const pb_official *official, const pb_path *p)
+			  const struct job *official, const pb_path *p)
 {
 	const char *path = pb_path_text(ctx, p);
 	char d[11];
 	pb_finding *f = pb_finding_add(ctx, PB_T_CONTRACTS, c->contract_id, official->id);
 
-	pb_finding_evidence(ctx, f, official->table, official->record, "official");
+	job_evidence(ctx, f, official);
 	pb_path_evidence(ctx, f, p);
 	pb_finding_evidence(ctx, f, PB_T_CONTRACTS, c, "contract");
 	pb_finding_detail(ctx, f, "path", "%s", path);
@@ -76,35 +187,92 @@ static void chain_finding(pb_rule_ctx *ctx, const pb_contract *c,
 		pb_date_format(award_date(c), d), path, c->contract_id);
 }
 
+struct by_supplier {
+	const char *supplier; /* entity */
+	size_t i;             /* contract index */
+};
+
+static int by_supplier_cmp(const void *pa, const void *pb)
+{
+	const struct by_supplier *a = pa, *b = pb;
+
+	if (a->supplier != b->supplier)
+		return a->supplier < b->supplier ? -1 : 1;
+	return a->i < b->i ? -1 : a->i > b->i;
+}
+
+/* The contracts of one supplier against the people its reach found. */
+static void supplier_contracts(pb_rule_ctx *ctx, pb_graph_walk *w, const struct jobs *jobs,
+			       const struct by_supplier *grp, size_t ng,
+			       const char *const *people, size_t npeople, size_t hops)
+{
+	pb_ledger *l = pb_ctx_ledger(ctx);
+	const pb_graph *g = pb_ctx_graph(ctx);
+	const pb_parties *pp = pb_ctx_parties(ctx);
+
+	for (size_t k = 0; k < ng; k++) {
+		const pb_contract *c = pb_ledger_at(l, PB_T_CONTRACTS, grp[k].i);
+		pb_date on = award_date(c);
+		const char *buyer = pb_parties_entity(pp, c->buyer_id);
+		for (size_t m = 0; m < npeople; m++) {
+			const struct job *jb = job_at(jobs, people[m], buyer, on);
+			pb_path p;
+			if (!jb || !pb_graph_walk_path(g, w, grp[k].supplier, people[m], on, hops,
+						       control_first, NULL, &p))
+				continue;
+			pb_path_reverse(&p);
+			chain_finding(ctx, c, jb, &p);
+		}
+	}
+}
+
+/*
+ * One bounded search from each supplier marks the people within reach
+ * (any date); only they are then checked against each contract's buyer
+ * and date.  The work is the suppliers' reach, not contracts x officials.
+ */
 static void run_official_linked(pb_rule_ctx *ctx)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
 	const pb_graph *g = pb_ctx_graph(ctx);
 	const pb_parties *pp = pb_ctx_parties(ctx);
-	size_t n, undated = 0;
+	size_t n, m = 0, undated = 0;
 	const pb_contract *c = pb_ledger_contracts(l, &n);
 	size_t hops = (size_t)pb_param_int(ctx, "max_hops");
+	struct by_supplier *bs = pb_xcalloc(n + 1, sizeof(*bs));
+	struct jobs jobs;
+	pb_graph_walk *w = pb_graph_walk_new(g);
 
 	for (size_t i = 0; i < n; i++) {
 		if (!c[i].buyer_id || !c[i].supplier_id)
 			continue;
-		pb_date on = award_date(&c[i]);
-		if (on == PB_DATE_NONE) {
+		if (award_date(&c[i]) == PB_DATE_NONE)
 			undated++;
-			continue;
-		}
-		const char *supplier = pb_parties_entity(pp, c[i].supplier_id);
-		pb_official *off;
-		size_t nof = pb_officials_of(l, c[i].buyer_id, on, &off);
-		for (size_t k = 0; k < nof; k++) {
-			pb_path p;
-			if (pb_graph_path(g, pb_parties_entity(pp, off[k].id),
-					  supplier, on, hops, personal_link, NULL, &p) &&
-			    ends_in_control(&p, supplier))
-				chain_finding(ctx, &c[i], &off[k], &p);
-		}
-		free(off);
+		else
+			bs[m++] = (struct by_supplier){pb_parties_entity(pp, c[i].supplier_id), i};
 	}
+	qsort(bs, m, sizeof(*bs), by_supplier_cmp);
+	jobs_build(ctx, &jobs);
+	const char **people = NULL;
+	size_t cap = 0;
+	for (size_t i = 0, end; i < m; i = end) {
+		for (end = i + 1; end < m && bs[end].supplier == bs[i].supplier; end++)
+			;
+		size_t reached = pb_graph_reach(g, w, bs[i].supplier, PB_DATE_NONE, hops,
+						control_first, NULL), np = 0;
+		for (size_t k = 0; k < reached; k++) {
+			const char *who = pb_graph_walk_node(w, k);
+			if (!job_at(&jobs, who, NULL, PB_DATE_NONE))
+				continue;
+			PB_GROW(people, np + 1, cap);
+			people[np++] = who;
+		}
+		supplier_contracts(ctx, w, &jobs, bs + i, end - i, people, np, hops);
+	}
+	free(people);
+	free(bs);
+	jobs_free(&jobs);
+	pb_graph_walk_free(w);
 	if (undated)
 		pb_ctx_note(ctx, "skipped %zu contracts with no award or signature date", undated);
 }
@@ -242,6 +410,7 @@ static void run_approver_linked(pb_rule_ctx *ctx)
 	size_t n;
 	const pb_payment *p = pb_ledger_payments(l, &n);
 	size_t hops = (size_t)pb_param_int(ctx, "max_hops");
+	pb_graph_walk *w = pb_graph_walk_new(g);
 
 	for (size_t i = 0; i < n; i++) {
 		if (!p[i].approver_id || !p[i].payee_id)
@@ -250,8 +419,8 @@ static void run_approver_linked(pb_rule_ctx *ctx)
 		const char *payee = pb_parties_entity(pp, p[i].payee_id);
 		pb_path path;
 		int same = who == payee;
-		if (!same && !pb_graph_path(g, who, payee, p[i].paid_on, hops,
-					    personal_link, NULL, &path))
+		if (!same && !pb_graph_walk_path(g, w, who, payee, p[i].paid_on, hops,
+						 chain_link, &payee, &path))
 			continue;
 		const char *text = same ? "approver is the payee" : pb_path_text(ctx, &path);
 		pb_finding *f = pb_finding_add(ctx, PB_T_PAYMENTS, p[i].payment_id, NULL);
@@ -267,6 +436,7 @@ static void run_approver_linked(pb_rule_ctx *ctx)
 				   p[i].payment_id, pb_ctx_money(ctx, p[i].amount, p[i].currency),
 				   p[i].payee_id, p[i].approver_id, text);
 	}
+	pb_graph_walk_free(w);
 }
 
 const pb_rule pb_rule_approver_linked = {
@@ -282,121 +452,651 @@ const pb_rule pb_rule_approver_linked = {
 	.run = run_approver_linked,
 };
 
-/* A name decoded once, for many comparisons. */
-struct decoded {
+/*
+ * --- conflicts.name-match ---
+ *
+ * Names are compared token by token: every token of the shorter name must
+ * match a different token of the longer one, in any order ("Lysenko
+ * Volodymyr" is "Volodymyr Lysenko"; a patronymic present on one side
+ * only is allowed).  Tokens match when they fold to the same text, or
+ * share their first three letters and reach min_similarity by
+ * Jaro-Winkler (transliteration variants).  Initials are ignored, and a
+ * name needs two tokens of two letters or more to be compared at all.
+ * Candidates come from a blocking index keyed by pairs of token prefixes,
+ * so that only names sharing two prefixes are ever compared.
+ */
+
+#define NAME_MAX_TOKENS 6
+
+struct person {
 	const pb_party *party;
-	int32_t *cp;
+	const char *entity;
+	const pb_party_keys *keys;
+	char *buf;                      /* the folded name, split in place */
+	const char *tok[NAME_MAX_TOKENS];
+	size_t ntok;
+};
+
+struct token_df {
+	const char *tok;
 	size_t n;
 };
 
-static size_t decode_names(pb_rule_ctx *ctx, int officials, struct decoded **out)
+struct block {
+	uint64_t key;
+	uint32_t who; /* owner index */
+};
+
+struct dealing {
+	const char *buyer, *supplier; /* entities */
+	pb_table table;
+	const void *record;
+	size_t seq;
+};
+
+struct namectx {
+	struct person *off, *own;
+	size_t noff, nown;
+	struct token_df *df;
+	size_t ndf, population;
+	struct block *blocks;
+	size_t nblocks;
+	struct dealing *deals;
+	size_t ndeals;
+	struct jobs jobs;
+	double min_sim, max_namesakes;
+	size_t contradicted, common;
+};
+
+/* Bytes of the first three code points: the blocking prefix. */
+static size_t prefix_len(const char *t)
+{
+	size_t i = 0;
+
+	for (int cps = 0; t[i] && cps < 3; cps++)
+		for (i++; ((unsigned char)t[i] & 0xC0) == 0x80; i++)
+			;
+	return i;
+}
+
+/* Splits a folded name into tokens, dropping initials (one letter). */
+static int person_tokens(struct person *p, const char *folded)
+{
+	p->buf = pb_xstrdup(folded);
+	p->ntok = 0;
+	for (char *save = NULL, *t = strtok_r(p->buf, " ", &save); t;
+	     t = strtok_r(NULL, " ", &save)) {
+		size_t first = 1;
+		while (((unsigned char)t[first] & 0xC0) == 0x80)
+			first++;
+		if (!t[first])
+			continue;
+		if (p->ntok == NAME_MAX_TOKENS)
+			return 0; /* too long for a person's name */
+		p->tok[p->ntok++] = t;
+	}
+	return p->ntok >= 2;
+}
+
+static int owns_something(pb_ledger *l, const pb_party *p)
+{
+	size_t n;
+	const uint32_t *ri = pb_ledger_group(l, PB_T_RELATIONSHIPS,
+					     offsetof(pb_relationship, from_id), p->party_id, &n);
+
+	for (size_t j = 0; j < n; j++) {
+		const pb_relationship *r = pb_ledger_at(l, PB_T_RELATIONSHIPS, ri[j]);
+		if (is_kind(r->kind, owner_kinds) && r->to_id)
+			return 1;
+	}
+	return 0;
+}
+
+/* Officials (with an employer to gate on) and owners or directors. */
+static void collect_people(pb_rule_ctx *ctx, struct namectx *nc)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
 	const pb_parties *pp = pb_ctx_parties(ctx);
-	size_t np, nr, m = 0;
+	size_t np;
 	const pb_party *parties = pb_ledger_parties(l, &np);
-	const pb_relationship *rel = pb_ledger_relationships(l, &nr);
-	static const char *const owner_kinds[] = {"owner", "director", NULL};
-	struct decoded *d = pb_xcalloc(np + 1, sizeof(*d));
 
+	nc->off = pb_xcalloc(np + 1, sizeof(*nc->off));
+	nc->own = pb_xcalloc(np + 1, sizeof(*nc->own));
 	for (size_t i = 0; i < np; i++) {
 		const pb_party_keys *k = pb_parties_keys(pp, i);
-		if (!k->name || is_official(l, &parties[i]) != officials)
+		int official = is_official(l, &parties[i]);
+		if (!k->name || (!official && !owns_something(l, &parties[i])))
 			continue;
-		if (!officials) {
-			/* Only people who own or direct someone. */
-			size_t n;
-			const uint32_t *ri = pb_ledger_group(l, PB_T_RELATIONSHIPS,
-							     offsetof(pb_relationship, from_id),
-							     parties[i].party_id, &n);
-			int owns = 0;
-			for (size_t j = 0; j < n && !owns; j++)
-				owns = is_kind(rel[ri[j]].kind, owner_kinds);
-			if (!owns)
-				continue;
+		struct person *p = official ? &nc->off[nc->noff] : &nc->own[nc->nown];
+		*p = (struct person){.party = &parties[i],
+				     .entity = pb_parties_entity(pp, parties[i].party_id),
+				     .keys = k};
+		if (!person_tokens(p, k->name)) {
+			free(p->buf);
+			continue;
 		}
-		d[m].party = &parties[i];
-		d[m].n = pb_utf8_decode(k->name, &d[m].cp);
-		m++;
+		*(official ? &nc->noff : &nc->nown) += 1;
 	}
-	*out = d;
+}
+
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* How many of the people compared carry each token (once per person). */
+static void count_tokens(struct namectx *nc)
+{
+	size_t cap = (nc->noff + nc->nown) * NAME_MAX_TOKENS + 1, n = 0;
+	const char **all = pb_xcalloc(cap, sizeof(*all));
+
+	for (int side = 0; side < 2; side++) {
+		const struct person *v = side ? nc->own : nc->off;
+		for (size_t i = 0, m = side ? nc->nown : nc->noff; i < m; i++)
+			for (size_t t = 0; t < v[i].ntok; t++) {
+				int dup = 0;
+				for (size_t u = 0; u < t && !dup; u++)
+					dup = !strcmp(v[i].tok[u], v[i].tok[t]);
+				if (!dup)
+					all[n++] = v[i].tok[t];
+			}
+	}
+	qsort(all, n, sizeof(*all), str_cmp);
+	nc->df = pb_xcalloc(n + 1, sizeof(*nc->df));
+	for (size_t i = 0; i < n; i++) {
+		if (nc->ndf && !strcmp(nc->df[nc->ndf - 1].tok, all[i]))
+			nc->df[nc->ndf - 1].n++;
+		else
+			nc->df[nc->ndf++] = (struct token_df){all[i], 1};
+	}
+	nc->population = nc->noff + nc->nown;
+	free(all);
+}
+
+static size_t token_count(const struct namectx *nc, const char *tok)
+{
+	size_t lo = 0, hi = nc->ndf;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(nc->df[mid].tok, tok);
+		if (!c)
+			return nc->df[mid].n;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 1;
+}
+
+/* Order-free key of two tokens' prefixes. */
+static uint64_t pair_key(const char *a, const char *b)
+{
+	uint64_t x = pb_hash(a, prefix_len(a)), y = pb_hash(b, prefix_len(b));
+
+	if (x > y) {
+		uint64_t t = x;
+		x = y;
+		y = t;
+	}
+	return x ^ (y * 0x9E3779B97F4A7C15ull + 0x7F4A7C15ull + (x << 6) + (x >> 2));
+}
+
+static int block_cmp(const void *pa, const void *pb)
+{
+	const struct block *a = pa, *b = pb;
+
+	if (a->key != b->key)
+		return a->key < b->key ? -1 : 1;
+	return a->who < b->who ? -1 : a->who > b->who;
+}
+
+static void build_blocks(struct namectx *nc)
+{
+	size_t per = NAME_MAX_TOKENS * (NAME_MAX_TOKENS - 1) / 2;
+
+	nc->blocks = pb_xcalloc(nc->nown * per + 1, sizeof(*nc->blocks));
+	for (size_t w = 0; w < nc->nown; w++)
+		for (size_t i = 0; i < nc->own[w].ntok; i++)
+			for (size_t j = i + 1; j < nc->own[w].ntok; j++)
+				nc->blocks[nc->nblocks++] = (struct block){
+					pair_key(nc->own[w].tok[i], nc->own[w].tok[j]), (uint32_t)w};
+	qsort(nc->blocks, nc->nblocks, sizeof(*nc->blocks), block_cmp);
+}
+
+static int u32_cmp(const void *pa, const void *pb)
+{
+	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+
+	return a < b ? -1 : a > b;
+}
+
+/* Owners sharing two token prefixes with the official, sorted, no repeats. */
+static size_t candidates(const struct namectx *nc, const struct person *o,
+			 uint32_t **out, size_t *cap)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < o->ntok; i++)
+		for (size_t j = i + 1; j < o->ntok; j++) {
+			uint64_t key = pair_key(o->tok[i], o->tok[j]);
+			size_t lo = 0, hi = nc->nblocks;
+			while (lo < hi) {
+				size_t mid = (lo + hi) / 2;
+				if (nc->blocks[mid].key < key)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			for (; lo < nc->nblocks && nc->blocks[lo].key == key; lo++) {
+				PB_GROW(*out, n + 1, *cap);
+				(*out)[n++] = nc->blocks[lo].who;
+			}
+		}
+	qsort(*out, n, sizeof(**out), u32_cmp);
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!m || (*out)[m - 1] != (*out)[i])
+			(*out)[m++] = (*out)[i];
 	return m;
 }
 
-static void name_match_finding(pb_rule_ctx *ctx, const pb_party *off, const pb_party *owner,
-			       double sim)
+static double token_sim(const struct namectx *nc, const char *a, const char *b)
 {
-	pb_ledger *l = pb_ctx_ledger(ctx);
-	const pb_relationship *rel;
-	size_t n;
-	const uint32_t *ri = pb_ledger_group(l, PB_T_RELATIONSHIPS, offsetof(pb_relationship, from_id),
-					     owner->party_id, &n);
-	static const char *const owner_kinds[] = {"owner", "director", NULL};
+	size_t pa = prefix_len(a);
 
-	for (size_t j = 0; j < n; j++) {
-		rel = pb_ledger_at(l, PB_T_RELATIONSHIPS, ri[j]);
-		if (!is_kind(rel->kind, owner_kinds))
+	if (!strcmp(a, b))
+		return 1.0;
+	if (pa != prefix_len(b) || memcmp(a, b, pa))
+		return 0.0;
+	double s = pb_jaro_winkler(a, b);
+	return s >= nc->min_sim ? s : 0.0;
+}
+
+/* Tries every assignment of the short name's tokens to distinct tokens
+ * of the long one; keeps the one with the highest total similarity. */
+static void assign(const struct namectx *nc, const struct person *s, const struct person *lg,
+		   size_t at, unsigned used, double sum, const char **cur,
+		   const char **best, double *best_sum)
+{
+	if (at == s->ntok) {
+		if (sum > *best_sum) {
+			*best_sum = sum;
+			memcpy(best, cur, s->ntok * sizeof(*cur));
+		}
+		return;
+	}
+	for (size_t j = 0; j < lg->ntok; j++) {
+		double t = used & (1u << j) ? 0 : token_sim(nc, s->tok[at], lg->tok[j]);
+		if (t <= 0)
 			continue;
-		pb_finding *f = pb_finding_add(ctx, PB_T_PARTIES, off->party_id,
-					       pb_ledger_key(l, PB_T_RELATIONSHIPS, rel));
-		pb_finding_evidence(ctx, f, PB_T_PARTIES, off, "official");
-		pb_finding_evidence(ctx, f, PB_T_PARTIES, owner, rel->kind);
-		pb_finding_evidence(ctx, f, PB_T_RELATIONSHIPS, rel, rel->kind);
-		pb_finding_detail(ctx, f, "similarity", "%.3f", sim);
-		f->score = sim;
-		pb_finding_message(ctx, f,
-			"official %s ('%s') has nearly the same name as %s ('%s'), %s of supplier %s (similarity %.3f)",
-			off->party_id, off->name, owner->party_id, owner->name, rel->kind, rel->to_id, sim);
+		cur[at] = lg->tok[j];
+		assign(nc, s, lg, at + 1, used | (1u << j), sum + t, cur, best, best_sum);
 	}
 }
 
-/* Every official against every owner or director, each name decoded once. */
-static void run_name_match(pb_rule_ctx *ctx)
-{
-	const pb_graph *g = pb_ctx_graph(ctx);
-	const pb_parties *pp = pb_ctx_parties(ctx);
-	double min_sim = (double)pb_param_millionths(ctx, "min_similarity") / PB_DECIMAL_SCALE;
-	struct decoded *off, *own;
-	size_t no = decode_names(ctx, 1, &off), nw = decode_names(ctx, 0, &own);
+struct name_match {
+	double sim;       /* mean token similarity */
+	double namesakes; /* people expected to share the name by chance */
+};
 
-	for (size_t w = 0; w < nw; w++) {
-		for (size_t o = 0; o < no; o++) {
-			/* The best Jaro-Winkler two lengths allow: every character
-			 * of the shorter matching, a four-character prefix. */
-			double lo = (double)(off[o].n < own[w].n ? off[o].n : own[w].n);
-			double jaro = (lo / (double)(off[o].n ? off[o].n : 1) +
-				       lo / (double)(own[w].n ? own[w].n : 1) + 1.0) / 3.0;
-			if (jaro + 0.4 * (1.0 - jaro) < min_sim)
-				continue;
-			double sim = pb_jaro_winkler_cp(off[o].cp, off[o].n, own[w].cp, own[w].n);
-			if (sim < min_sim)
-				continue;
-			/* Already linked by identifiers: the linked rules say it. */
-			pb_path p;
-			const char *a = pb_parties_entity(pp, off[o].party->party_id);
-			const char *b = pb_parties_entity(pp, own[w].party->party_id);
-			if (a == b || pb_graph_path(g, a, b, PB_DATE_NONE, 3, personal_link, NULL, &p))
-				continue;
-			name_match_finding(ctx, off[o].party, own[w].party, sim);
+static int names_match(const struct namectx *nc, const struct person *o,
+		       const struct person *w, struct name_match *m)
+{
+	const struct person *s = o->ntok <= w->ntok ? o : w, *lg = s == o ? w : o;
+	const char *cur[NAME_MAX_TOKENS] = {NULL}, *pairs[NAME_MAX_TOKENS] = {NULL};
+	double sum = -1;
+
+	assign(nc, s, lg, 0, 0, 0.0, cur, pairs, &sum);
+	if (sum < 0)
+		return 0;
+	m->sim = sum / (double)s->ntok;
+	/* Chance that someone else carries the matched tokens: each token's
+	 * share of the people compared, leaving this pair out, at least one
+	 * person (so a token seen only here still counts as possible). */
+	double p = (double)nc->population;
+	m->namesakes = p;
+	for (size_t i = 0; i < s->ntok; i++) {
+		double c = ((double)token_count(nc, s->tok[i]) +
+			    (double)token_count(nc, pairs[i])) / 2.0 - 1.0;
+		m->namesakes *= (c < 1.0 ? 1.0 : c) / p;
+	}
+	return 1;
+}
+
+static const char *extra_of(const pb_party *p, const char *const *names)
+{
+	for (uint32_t i = 0; i < p->row.nextra; i++)
+		if (is_kind(p->row.extra[i].name, names) && !pb_is_placeholder(p->row.extra[i].value))
+			return p->row.extra[i].value;
+	return NULL;
+}
+
+static const char *const birth_cols[] = {"birth_date", "date_of_birth", "born_on",
+					  "birthdate", "dob", NULL};
+static const char *const tax_cols[] = {"tax_id", "tin", "inn", "national_id",
+				       "personal_code", NULL};
+
+/* -1: a field known on both sides differs (two people); else how many
+ * fields agree (birth date, tax id, address, bank account). */
+static int corroboration(const struct person *o, const struct person *w, pb_buf *why)
+{
+	const char *ob = extra_of(o->party, birth_cols), *wb = extra_of(w->party, birth_cols);
+	const char *ot = extra_of(o->party, tax_cols), *wt = extra_of(w->party, tax_cols);
+	const char *orr = o->party->registry_id, *wr = w->party->registry_id;
+	int n = 0;
+
+	if ((ob && wb && strcmp(ob, wb)) || (ot && wt && strcmp(ot, wt)) ||
+	    (orr && wr && orr != wr && !pb_is_placeholder(orr) && !pb_is_placeholder(wr)))
+		return -1;
+	if (ob && wb) {
+		pb_buf_addf(why, "%sbirth date", n++ ? ", " : "");
+	}
+	if (ot && wt)
+		pb_buf_addf(why, "%stax id", n++ ? ", " : "");
+	if (o->keys->address && o->keys->address == w->keys->address)
+		pb_buf_addf(why, "%saddress", n++ ? ", " : "");
+	if (o->keys->account && o->keys->account == w->keys->account)
+		pb_buf_addf(why, "%sbank account", n++ ? ", " : "");
+	return n;
+}
+
+static int deal_cmp(const void *pa, const void *pb)
+{
+	const struct dealing *a = pa, *b = pb;
+
+	if (a->buyer != b->buyer)
+		return a->buyer < b->buyer ? -1 : 1;
+	if (a->supplier != b->supplier)
+		return a->supplier < b->supplier ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+/* Every contract, bid and payment between a buyer and a supplier. */
+static void build_dealings(pb_rule_ctx *ctx, struct namectx *nc)
+{
+	pb_ledger *l = pb_ctx_ledger(ctx);
+	const pb_parties *pp = pb_ctx_parties(ctx);
+	size_t nc_, nb, npay;
+	const pb_contract *c = pb_ledger_contracts(l, &nc_);
+	const pb_bid *b = pb_ledger_bids(l, &nb);
+	const pb_payment *p = pb_ledger_payments(l, &npay);
+	struct dealing *d = pb_xcalloc(nc_ + nb + npay + 1, sizeof(*d));
+	size_t n = 0;
+
+	for (size_t i = 0; i < nc_; i++)
+		if (c[i].buyer_id && c[i].supplier_id)
+			d[n] = (struct dealing){pb_parties_entity(pp, c[i].buyer_id),
+				pb_parties_entity(pp, c[i].supplier_id), PB_T_CONTRACTS, &c[i], n}, n++;
+	for (size_t i = 0; i < nb; i++) {
+		const pb_tender *t = b[i].tender_id ? pb_ledger_find(l, PB_T_TENDERS, b[i].tender_id) : NULL;
+		if (t && t->buyer_id && b[i].bidder_id)
+			d[n] = (struct dealing){pb_parties_entity(pp, t->buyer_id),
+				pb_parties_entity(pp, b[i].bidder_id), PB_T_BIDS, &b[i], n}, n++;
+	}
+	for (size_t i = 0; i < npay; i++)
+		if (p[i].payer_id && p[i].payee_id)
+			d[n] = (struct dealing){pb_parties_entity(pp, p[i].payer_id),
+				pb_parties_entity(pp, p[i].payee_id), PB_T_PAYMENTS, &p[i], n}, n++;
+	qsort(d, n, sizeof(*d), deal_cmp);
+	nc->deals = d;
+	nc->ndeals = n;
+}
+
+/* The dealings between buyer and supplier: first index, *n of them. */
+static size_t dealings(const struct namectx *nc, const char *buyer, const char *supplier,
+		       size_t *n)
+{
+	size_t lo = 0, hi = nc->ndeals;
+	struct dealing key = {buyer, supplier, 0, NULL, 0};
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (deal_cmp(&nc->deals[mid], &key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*n = 0;
+	while (lo + *n < nc->ndeals && nc->deals[lo + *n].buyer == buyer &&
+	       nc->deals[lo + *n].supplier == supplier)
+		(*n)++;
+	return lo;
+}
+
+/* One finding per official and supplier, built up over the namesakes. */
+struct open_finding {
+	const char *supplier;
+	pb_finding *f;
+	const struct person *owner;
+	const char *buyer;
+	size_t ndeals, nowners;
+	double score;
+	struct name_match m;
+	int corroborated;
+	const char *why; /* fields that agree, for the best namesake */
+};
+
+#define NAME_MAX_EVIDENCE 50
+
+static const char *const deal_role[PB_T_COUNT] = {
+	[PB_T_CONTRACTS] = "contract", [PB_T_BIDS] = "bid", [PB_T_PAYMENTS] = "payment"};
+
+static void open_finding_add(pb_rule_ctx *ctx, const struct namectx *nc,
+			     struct open_finding *of, const struct person *o,
+			     const struct person *w, const pb_relationship *rel,
+			     const struct job *jb, size_t first, size_t nd)
+{
+	if (!of->f) {
+		of->f = pb_finding_add(ctx, PB_T_PARTIES, o->party->party_id, of->supplier);
+		job_evidence(ctx, of->f, jb);
+		if (!jb->party)
+			pb_finding_evidence(ctx, of->f, PB_T_PARTIES, o->party, "official");
+		of->buyer = jb->org;
+	}
+	pb_finding_evidence(ctx, of->f, PB_T_PARTIES, w->party, "namesake");
+	pb_finding_evidence(ctx, of->f, PB_T_RELATIONSHIPS, rel, rel->kind);
+	of->nowners++;
+	if (of->ndeals)
+		return; /* the dealings are the same for every namesake */
+	for (size_t k = 0; k < nd; k++) {
+		const struct dealing *d = &nc->deals[first + k];
+		if (k < NAME_MAX_EVIDENCE)
+			pb_finding_evidence(ctx, of->f, d->table, d->record, deal_role[d->table]);
+	}
+	of->ndeals = nd;
+}
+
+static void name_finding_close(pb_rule_ctx *ctx, const struct person *o, struct open_finding *of)
+{
+	pb_finding *f = of->f;
+
+	f->score = of->score;
+	f->severity = of->corroborated ? PB_SEV_HIGH : PB_SEV_MEDIUM;
+	pb_finding_detail(ctx, f, "similarity", "%.3f", of->m.sim);
+	pb_finding_detail(ctx, f, "expected_namesakes", "%.3f", of->m.namesakes);
+	pb_finding_detail(ctx, f, "dealings", "%zu", of->ndeals);
+	if (of->corroborated)
+		pb_finding_detail(ctx, f, "corroborated_by", "%s", of->why);
+	pb_finding_message(ctx, f,
+		"official %s ('%s') of buyer %s has the same name as %s ('%s'), %s of supplier %s, which dealt with %s %zu time%s (contracts, bids, payments); %.2f namesakes expected by chance%s%s",
+		o->party->party_id, o->party->name, of->buyer, of->owner->party->party_id,
+		of->owner->party->name, of->nowners > 1 ? "with others an owner or director" : "owner or director",
+		of->supplier, of->buyer, of->ndeals, of->ndeals == 1 ? "" : "s", of->m.namesakes,
+		of->corroborated ? "; the same " : "", of->corroborated ? of->why : "");
+}
+
+/* The official's first job at a buyer that dealt with the supplier. */
+static const struct job *job_dealing(const struct namectx *nc, const char *official,
+				     const char *supplier, size_t *first, size_t *nd)
+{
+	uint32_t i;
+
+	if (!pb_ptrmap_get(nc->jobs.first, official, &i))
+		return NULL;
+	for (; i < nc->jobs.n && nc->jobs.v[i].person == official; i++) {
+		*first = dealings(nc, nc->jobs.v[i].org, supplier, nd);
+		if (*nd)
+			return &nc->jobs.v[i];
+	}
+	return NULL;
+}
+
+static double name_score(const struct name_match *m, int corroborated)
+{
+	double s = m->sim / (1.0 + m->namesakes);
+
+	for (int i = 0; i < corroborated; i++)
+		s += (1.0 - s) * 0.5;
+	return s;
+}
+
+struct open_list {
+	struct open_finding *v;
+	size_t n, cap;
+};
+
+static struct open_finding *open_get(struct open_list *ol, const char *supplier)
+{
+	for (size_t i = 0; i < ol->n; i++)
+		if (ol->v[i].supplier == supplier)
+			return &ol->v[i];
+	PB_GROW(ol->v, ol->n + 1, ol->cap);
+	ol->v[ol->n] = (struct open_finding){.supplier = supplier, .score = -1};
+	return &ol->v[ol->n++];
+}
+
+/* The namesake's companies that dealt with the official's buyer. */
+static void namesake_companies(pb_rule_ctx *ctx, const struct namectx *nc,
+			       const struct person *o, const struct person *w,
+			       const struct name_match *m, int corr, const char *why,
+			       struct open_list *ol)
+{
+	pb_ledger *l = pb_ctx_ledger(ctx);
+	const pb_parties *pp = pb_ctx_parties(ctx);
+	size_t n;
+	const uint32_t *ri = pb_ledger_group(l, PB_T_RELATIONSHIPS, offsetof(pb_relationship, from_id),
+					     w->party->party_id, &n);
+	double score = name_score(m, corr);
+
+	for (size_t j = 0; j < n; j++) {
+		const pb_relationship *rel = pb_ledger_at(l, PB_T_RELATIONSHIPS, ri[j]);
+		size_t first, nd;
+		if (!is_kind(rel->kind, owner_kinds) || !rel->to_id)
+			continue;
+		const char *company = pb_parties_entity(pp, rel->to_id);
+		const struct job *jb = job_dealing(nc, o->entity, company, &first, &nd);
+		if (!jb)
+			continue;
+		struct open_finding *of = open_get(ol, company);
+		open_finding_add(ctx, nc, of, o, w, rel, jb, first, nd);
+		if (score > of->score) {
+			of->score = score;
+			of->m = *m;
+			of->owner = w;
+			of->corroborated = corr;
+			of->why = why;
 		}
 	}
-	for (size_t i = 0; i < no; i++)
-		free(off[i].cp);
-	for (size_t i = 0; i < nw; i++)
-		free(own[i].cp);
-	free(off);
-	free(own);
+}
+
+static void match_official(pb_rule_ctx *ctx, struct namectx *nc, pb_graph_walk *walk,
+			   const struct person *o, const uint32_t *cand, size_t ncand)
+{
+	pb_ledger *l = pb_ctx_ledger(ctx);
+	struct open_list ol = {NULL, 0, 0};
+	pb_buf why;
+
+	pb_buf_init(&why);
+	for (size_t k = 0; k < ncand; k++) {
+		const struct person *w = &nc->own[cand[k]];
+		struct name_match m;
+		pb_path p;
+		if (w->entity == o->entity || !names_match(nc, o, w, &m))
+			continue;
+		if (m.namesakes >= nc->max_namesakes) {
+			nc->common++;
+			continue;
+		}
+		pb_buf_reset(&why);
+		int corr = corroboration(o, w, &why);
+		if (corr < 0) {
+			nc->contradicted++;
+			continue;
+		}
+		/* Already linked by relationships: the linked rules say it. */
+		if (pb_graph_walk_path(pb_ctx_graph(ctx), walk, o->entity, w->entity, PB_DATE_NONE, 3,
+				       chain_link, NULL, &p))
+			continue;
+		namesake_companies(ctx, nc, o, w, &m, corr,
+				   pb_arena_strdup(pb_ledger_arena(l), why.data), &ol);
+	}
+	for (size_t i = 0; i < ol.n; i++)
+		name_finding_close(ctx, o, &ol.v[i]);
+	free(ol.v);
+	pb_buf_release(&why);
+}
+
+static void name_ctx_free(struct namectx *nc)
+{
+	for (size_t i = 0; i < nc->noff; i++)
+		free(nc->off[i].buf);
+	for (size_t i = 0; i < nc->nown; i++)
+		free(nc->own[i].buf);
+	free(nc->off);
+	free(nc->own);
+	free(nc->df);
+	free(nc->blocks);
+	free(nc->deals);
+	jobs_free(&nc->jobs);
+}
+
+static void run_name_match(pb_rule_ctx *ctx)
+{
+	struct namectx nc;
+	uint32_t *cand = NULL;
+	size_t cap = 0, jobless = 0;
+	pb_graph_walk *walk = pb_graph_walk_new(pb_ctx_graph(ctx));
+
+	memset(&nc, 0, sizeof(nc));
+	nc.min_sim = (double)pb_param_millionths(ctx, "min_similarity") / PB_DECIMAL_SCALE;
+	nc.max_namesakes = (double)pb_param_millionths(ctx, "max_namesakes") / PB_DECIMAL_SCALE;
+	collect_people(ctx, &nc);
+	count_tokens(&nc);
+	build_blocks(&nc);
+	build_dealings(ctx, &nc);
+	jobs_build(ctx, &nc.jobs);
+	for (size_t i = 0; i < nc.noff; i++) {
+		const struct person *o = &nc.off[i];
+		if (!job_at(&nc.jobs, o->entity, NULL, PB_DATE_NONE)) {
+			jobless++;
+			continue;
+		}
+		size_t n = candidates(&nc, o, &cand, &cap);
+		match_official(ctx, &nc, walk, o, cand, n);
+	}
+	if (nc.common)
+		pb_ctx_note(ctx, "%zu name pairs too common to judge (max_namesakes)", nc.common);
+	if (nc.contradicted)
+		pb_ctx_note(ctx, "%zu name pairs set aside: birth date, tax or registry id differ", nc.contradicted);
+	if (jobless)
+		pb_ctx_note(ctx, "%zu officials with no employer to compare dealings with", jobless);
+	free(cand);
+	pb_graph_walk_free(walk);
+	name_ctx_free(&nc);
 }
 
 const pb_rule pb_rule_name_match = {
 	.id = "conflicts.name-match",
 	.family = "conflicts",
-	.title = "Official's name matches a supplier's owner or director",
+	.title = "Official's namesake owns or directs a supplier of the official's buyer",
 	.source = "OCP",
 	.severity = PB_SEV_MEDIUM,
 	.needs = PB_NEEDS(PB_T_PARTIES) | PB_NEEDS(PB_T_RELATIONSHIPS),
 	.params = (const pb_param_def[]){
-		{"min_similarity", PB_P_DECIMAL, "0.93", "Jaro-Winkler similarity of normalised names that fires"},
+		{"min_similarity", PB_P_DECIMAL, "0.93", "Jaro-Winkler similarity at which two name tokens (same first three letters) match"},
+		{"max_namesakes", PB_P_DECIMAL, "1", "people expected to share the matched name by chance, from token counts in the ledger, at which a match is too common to report"},
 		{NULL, 0, NULL, NULL}},
 	.run = run_name_match,
 };

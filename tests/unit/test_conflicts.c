@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -68,6 +69,7 @@ static void payment(const char *id, const char *payee, const char *approver,
 	memset(&p, 0, sizeof(p));
 	src(&p.row);
 	p.payment_id = S(id);
+	p.payer_id = S("MOD");
 	p.payee_id = S(payee);
 	p.approver_id = S(approver);
 	p.amount = 500000;
@@ -163,10 +165,264 @@ static void test_conflicts(void **state)
 	pb_ledger_free(L);
 }
 
+/* A party with extra columns (birth dates, tax ids), for name-match. */
+static void person_x(const char *id, const char *name, const char *employer,
+		     const char *address, const char *col, const char *val)
+{
+	pb_party p;
+	pb_attr *x = pb_arena_alloc(pb_ledger_arena(L), sizeof(*x));
+
+	memset(&p, 0, sizeof(p));
+	src(&p.row);
+	p.party_id = S(id);
+	p.name = S(name);
+	p.kind = S("person");
+	p.employer_id = S(employer);
+	p.address = S(address);
+	p.registered_on = PB_DATE_NONE;
+	if (col) {
+		x->name = S(col);
+		x->value = S(val);
+		p.row.extra = x;
+		p.row.nextra = 1;
+	}
+	assert_int_equal(pb_ledger_add(L, IN, PB_T_PARTIES, &p), 0);
+}
+
+static void ledger_open(void)
+{
+	L = pb_ledger_new("EUR");
+	IN = pb_ledger_add_input(L, "t.csv", "mixed", "csv");
+	party("MOD", "Ministry of Defence", NULL, NULL, NULL, NULL);
+	party("OTHER", "City Council", NULL, NULL, NULL, NULL);
+}
+
+static pb_audit *audit_with(const char *key, const char *value)
+{
+	pb_error err;
+
+	pb_ledger_seal(L);
+	pb_config_init(&CFG);
+	if (key)
+		assert_int_equal(pb_config_set_param(&CFG, "conflicts.name-match", key, value, &err), 0);
+	return pb_audit_run(L, &CFG, D("2024-06-30"));
+}
+
+static void audit_done(pb_audit *a)
+{
+	pb_audit_free(a);
+	pb_config_release(&CFG);
+	pb_ledger_free(L);
+}
+
+static const char *detail(const pb_finding *f, const char *key)
+{
+	for (size_t i = 0; i < f->ndetails; i++)
+		if (!strcmp(f->details[i].key, key))
+			return f->details[i].value;
+	return NULL;
+}
+
+static size_t evidence_roles(const pb_finding *f, const char *role)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < f->nevidence; i++)
+		n += !strcmp(f->evidence[i].role, role);
+	return n;
+}
+
+/* Token by token, either order; the namesake's company must deal with the
+ * official's own buyer; one finding per official and supplier. */
+static void test_name_tokens(void **state)
+{
+	const char *s[8];
+	const pb_finding *f[8];
+	(void)state;
+
+	ledger_open();
+	person_x("OFF-A", "Volodymyr Lysenko", "MOD", NULL, NULL, NULL);
+	/* Shares the given name only: 0.937 on whole strings, no match. */
+	person_x("P-1", "Volodymyr Melnyk", NULL, NULL, NULL, NULL);
+	link("P-1", "SUP-1", "owner", NULL, NULL);
+	contract("C-1", "MOD", "SUP-1", "2024-02-01");
+	/* Surname first: the same name; owner and director of SUP-2, which
+	 * has two contracts and a payment from MOD: one finding. */
+	person_x("P-2", "LYSENKO Volodymyr", NULL, NULL, NULL, NULL);
+	link("P-2", "SUP-2", "owner", NULL, NULL);
+	link("P-2", "SUP-2", "director", NULL, NULL);
+	contract("C-2", "MOD", "SUP-2", "2024-02-01");
+	contract("C-3", "MOD", "SUP-2", "2024-03-01");
+	payment("PAY-1", "SUP-2", NULL, "2024-04-01");
+	/* The same name again, but SUP-3 deals only with another buyer. */
+	person_x("P-3", "Volodymyr Lysenko", NULL, NULL, NULL, NULL);
+	link("P-3", "SUP-3", "owner", NULL, NULL);
+	contract("C-4", "OTHER", "SUP-3", "2024-02-01");
+	/* A transliteration variant matches (petrenco / petrenko 0.95) ... */
+	person_x("OFF-C", "Oleksandr Petrenko", "MOD", NULL, NULL, NULL);
+	person_x("P-4", "Oleksandr Petrenco", NULL, NULL, NULL, NULL);
+	link("P-4", "SUP-4", "director", NULL, NULL);
+	contract("C-5", "MOD", "SUP-4", "2024-02-01");
+	/* ... a longer surname does not (bondar / bondarenko 0.92). */
+	person_x("OFF-D", "Iryna Bondar", "MOD", NULL, NULL, NULL);
+	person_x("P-5", "Iryna Bondarenko", NULL, NULL, NULL, NULL);
+	link("P-5", "SUP-5", "owner", NULL, NULL);
+	contract("C-6", "MOD", "SUP-5", "2024-02-01");
+	/* Different birth dates: two people. */
+	person_x("OFF-E", "Taras Hnatiuk", "MOD", NULL, "birth_date", "1970-01-01");
+	person_x("P-6", "Taras Hnatiuk", NULL, NULL, "birth_date", "1981-05-05");
+	link("P-6", "SUP-6", "owner", NULL, NULL);
+	contract("C-7", "MOD", "SUP-6", "2024-02-01");
+	/* The same address corroborates. */
+	person_x("OFF-F", "Marta Kozak", "MOD", "5 Lime Street, Valmora", NULL, NULL);
+	person_x("P-7", "Kozak Marta", NULL, "5 Lime St, Valmora", NULL, NULL);
+	link("P-7", "SUP-7", "owner", NULL, NULL);
+	contract("C-8", "MOD", "SUP-7", "2024-02-01");
+	pb_audit *a = audit_with(NULL, NULL);
+
+	assert_int_equal(fired(a, "conflicts.name-match", s, f), 3);
+	assert_string_equal(s[0], "OFF-A");
+	assert_non_null(strstr(f[0]->message, "P-2"));
+	assert_non_null(strstr(f[0]->message, "SUP-2"));
+	assert_null(strstr(f[0]->message, "SUP-3"));
+	assert_int_equal(evidence_roles(f[0], "contract"), 2);
+	assert_int_equal(evidence_roles(f[0], "payment"), 1);
+	assert_string_equal(detail(f[0], "dealings"), "3");
+	assert_int_equal(f[0]->severity, PB_SEV_MEDIUM);
+	assert_string_equal(s[1], "OFF-C");
+	assert_non_null(strstr(f[1]->message, "SUP-4"));
+	assert_string_equal(s[2], "OFF-F");
+	assert_int_equal(f[2]->severity, PB_SEV_HIGH);
+	assert_string_equal(detail(f[2], "corroborated_by"), "address");
+	assert_true(f[2]->score > f[1]->score);
+	audit_done(a);
+}
+
+/* A name most people in the ledger share is not a lead. */
+static void test_name_common(void **state)
+{
+	static const char *const given[] = {"Petro", "Mykola", "Andrii", "Serhii", "Yurii",
+					    "Oleh", "Vasyl", "Ihor", "Roman", "Bohdan"};
+	static const char *const family[] = {"Shevchenko", "Bondarenko", "Tkachenko", "Kravchenko",
+					     "Koval", "Oliinyk", "Shevchuk", "Polishchuk", "Lysenko",
+					     "Marchenko"};
+	const char *s[8];
+	const pb_finding *f[8];
+	char id[32], name[64];
+	(void)state;
+
+	for (int pass = 0; pass < 2; pass++) {
+		ledger_open();
+		person_x("OFF-1", "Ivan Melnyk", "MOD", NULL, NULL, NULL);
+		person_x("P-0", "Ivan Melnyk", NULL, NULL, NULL, NULL);
+		link("P-0", "SUP-0", "owner", NULL, NULL);
+		contract("C-0", "MOD", "SUP-0", "2024-02-01");
+		for (int i = 0; i < 10; i++) {
+			snprintf(id, sizeof(id), "P-I%d", i);
+			snprintf(name, sizeof(name), "Ivan %s", family[i]);
+			person_x(id, name, NULL, NULL, NULL, NULL);
+			link(id, "SUP-X", "owner", NULL, NULL);
+			snprintf(id, sizeof(id), "P-M%d", i);
+			snprintf(name, sizeof(name), "%s Melnyk", given[i]);
+			person_x(id, name, NULL, NULL, NULL, NULL);
+			link(id, "SUP-X", "owner", NULL, NULL);
+		}
+		/* 22 people, 12 Ivans and 12 Melnyks: about 5.5 namesakes expected. */
+		pb_audit *a = audit_with(pass ? "max_namesakes" : NULL, "10");
+		assert_int_equal(fired(a, "conflicts.name-match", s, f), pass ? 1 : 0);
+		if (pass)
+			assert_true(f[0]->score < 0.2);
+		audit_done(a);
+	}
+}
+
+/* 2 000 officials and 10 000 owners drawn from 20 given names and 50
+ * surnames: every name is common, nothing is reported (an all-pairs
+ * comparison would report hundreds of thousands). */
+static void test_name_scale(void **state)
+{
+	static const char *const given[] = {"Ivan", "Petro", "Mykola", "Andrii", "Serhii", "Yurii",
+		"Oleh", "Vasyl", "Ihor", "Roman", "Bohdan", "Olena", "Iryna", "Natalia", "Oksana",
+		"Tetiana", "Yulia", "Maria", "Halyna", "Svitlana"};
+	const char *s[8];
+	const pb_finding *f[8];
+	char id[32], name[64], sup[32];
+	(void)state;
+
+	ledger_open();
+	for (int i = 0; i < 12000; i++) {
+		int off = i < 2000;
+		snprintf(id, sizeof(id), "%s-%d", off ? "OFF" : "P", i);
+		snprintf(name, sizeof(name), "%s Surname%02d", given[(i * 7) % 20], (i * 13) % 50);
+		person_x(id, name, off ? "MOD" : NULL, NULL, NULL, NULL);
+		if (!off) {
+			snprintf(sup, sizeof(sup), "SUP-%d", i % 500);
+			link(id, sup, "director", NULL, NULL);
+		}
+	}
+	for (int i = 0; i < 500; i++) {
+		snprintf(id, sizeof(id), "C-%d", i);
+		snprintf(sup, sizeof(sup), "SUP-%d", i);
+		contract(id, "MOD", sup, "2024-02-01");
+	}
+	pb_audit *a = audit_with(NULL, NULL);
+	assert_int_equal(fired(a, "conflicts.name-match", s, f), 0);
+	audit_done(a);
+}
+
+/* An official who is both employee and owner of the supplier is found
+ * whichever relationship row comes first; employment alone never links. */
+static void test_row_order(void **state)
+{
+	const char *s[8];
+	const pb_finding *f[8];
+	(void)state;
+
+	for (int order = 0; order < 2; order++) {
+		ledger_open();
+		party("OFF-1", "Anton Grell", "MOD", NULL, NULL, NULL);
+		party("SUP-X", "Xylon AB", NULL, NULL, NULL, NULL);
+		if (order) {
+			link("OFF-1", "SUP-X", "owner", NULL, NULL);
+			link("OFF-1", "SUP-X", "employee", NULL, NULL);
+		} else {
+			link("OFF-1", "SUP-X", "employee", NULL, NULL);
+			link("OFF-1", "SUP-X", "owner", NULL, NULL);
+		}
+		/* Near miss: the ministry owns a state company; its officials
+		 * are not thereby linked to it. */
+		party("OFF-2", "Lena Hart", NULL, NULL, NULL, NULL);
+		link("OFF-2", "MOD", "employee", NULL, NULL);
+		link("MOD", "SUP-STATE", "owner", NULL, NULL);
+		contract("C-1", "MOD", "SUP-X", "2024-02-01");
+		contract("C-2", "MOD", "SUP-STATE", "2024-02-01");
+		/* A colleague's expenses approved by OFF-2: both employees of MOD. */
+		party("OFF-3", "Jan Rook", NULL, NULL, NULL, NULL);
+		link("OFF-3", "MOD", "employee", NULL, NULL);
+		payment("PAY-1", "OFF-3", "OFF-2", "2024-03-01");
+		/* Approved by someone who works for the payee. */
+		party("P-9", "Ola Berg", NULL, NULL, NULL, NULL);
+		link("P-9", "SUP-X", "employee", NULL, NULL);
+		payment("PAY-2", "SUP-X", "P-9", "2024-03-01");
+		pb_audit *a = audit_with(NULL, NULL);
+		assert_int_equal(fired(a, "conflicts.official-linked-supplier", s, f), 1);
+		assert_string_equal(s[0], "C-1");
+		assert_non_null(strstr(f[0]->message, "OFF-1 -[owner]-> SUP-X"));
+		assert_int_equal(f[0]->severity, PB_SEV_CRITICAL);
+		assert_int_equal(fired(a, "conflicts.approver-linked", s, f), 1);
+		assert_string_equal(s[0], "PAY-2");
+		audit_done(a);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_conflicts),
+		cmocka_unit_test(test_name_tokens),
+		cmocka_unit_test(test_name_common),
+		cmocka_unit_test(test_name_scale),
+		cmocka_unit_test(test_row_order),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
