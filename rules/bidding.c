@@ -37,63 +37,147 @@ static const char *phone_of(const pb_party *p)
 	return NULL;
 }
 
-/* Why two bidders are linked, or NULL; *path is filled for graph links. */
-static const char *link_reason(pb_rule_ctx *ctx, const pb_bid *a, const pb_bid *b,
-			       pb_date on, size_t hops, pb_path *path, int *has_path)
+/* One bidder of a tender: an entity (registry twins are one) and its bids. */
+struct bidder {
+	const char *entity;
+	const pb_bid *first;           /* its first bid, in file order */
+	const pb_party_keys *keys;     /* of the first bid's party */
+	const char *phone;
+	const pb_path *path;           /* to a later bidder, while searching */
+};
+
+static int bidder_cmp(const void *pa, const void *pb)
+{
+	const struct bidder *a = pa, *b = pb;
+
+	return strcmp(a->entity, b->entity);
+}
+
+/* The tender's distinct bidders, ordered by entity id so that a pair is
+ * always named the same way, whatever the order of the bids. */
+static size_t tender_bidders(pb_rule_ctx *ctx, const uint32_t *bi, size_t nb,
+			     struct bidder *out, pb_date *earliest)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
 	const pb_parties *pp = pb_ctx_parties(ctx);
-	const pb_party_keys *ka = pb_parties_keys_of(pp, a->bidder_id);
-	const pb_party_keys *kb = pb_parties_keys_of(pp, b->bidder_id);
-	const char *ea = pb_parties_entity(pp, a->bidder_id);
-	const char *eb = pb_parties_entity(pp, b->bidder_id);
+	size_t n = 0;
 
-	*has_path = 0;
-	if (ea == eb)
-		return "same registry identifier";
-	if (pb_graph_path(pb_ctx_graph(ctx), ea, eb, on, hops, personal_link, NULL, path)) {
-		*has_path = 1;
-		return path->nedges == 2 && path->edges[0]->from == path->edges[1]->from
-			       ? "linked through a common party" : "linked by relationships";
+	*earliest = PB_DATE_NONE;
+	for (size_t x = 0; x < nb; x++) {
+		const pb_bid *b = pb_ledger_at(l, PB_T_BIDS, bi[x]);
+		if (b->submitted_on != PB_DATE_NONE &&
+		    (*earliest == PB_DATE_NONE || b->submitted_on < *earliest))
+			*earliest = b->submitted_on;
+		if (!b->bidder_id)
+			continue;
+		const char *e = pb_parties_entity(pp, b->bidder_id);
+		int seen = 0;
+		for (size_t k = 0; k < n && !seen; k++)
+			seen = out[k].entity == e;
+		if (!seen)
+			out[n++] = (struct bidder){e, b, pb_parties_keys_of(pp, b->bidder_id),
+				phone_of(pb_ledger_find(l, PB_T_PARTIES, b->bidder_id)), NULL};
 	}
-	if (ka && kb && ka->address && ka->address == kb->address)
+	qsort(out, n, sizeof(*out), bidder_cmp);
+	return n;
+}
+
+/* Why two bidders with no relationship path are linked, or NULL.  An
+ * address that cannot identify a place has no key (pb_norm_address). */
+static const char *shared_detail(const struct bidder *a, const struct bidder *b)
+{
+	if (a->keys && b->keys && a->keys->address && a->keys->address == b->keys->address)
 		return "same address";
-	if (ka && kb && ka->account && ka->account == kb->account)
+	if (a->keys && b->keys && a->keys->account && a->keys->account == b->keys->account)
 		return "same bank account";
-	const char *pa = phone_of(pb_ledger_find(l, PB_T_PARTIES, a->bidder_id));
-	const char *pbp = phone_of(pb_ledger_find(l, PB_T_PARTIES, b->bidder_id));
-	if (pa && pbp && pa == pbp)
+	if (a->phone && b->phone && a->phone == b->phone)
 		return "same phone";
 	return NULL;
 }
 
-static void linked_pair(pb_rule_ctx *ctx, const pb_tender *t, const pb_bid *a,
-			const pb_bid *b, const char *why, const pb_path *path,
-			int has_path)
+static void bidder_evidence(pb_rule_ctx *ctx, pb_finding *f, const pb_tender *t,
+			    const struct bidder *b)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
-	const char *pair = pb_arena_printf(pb_ledger_arena(l), "%s|%s", a->bidder_id, b->bidder_id);
+	size_t nb, added = 0;
+	const uint32_t *bi = pb_ledger_group(l, PB_T_BIDS, offsetof(pb_bid, tender_id),
+					     t->tender_id, &nb);
+	const pb_parties *pp = pb_ctx_parties(ctx);
+
+	for (size_t i = 0; i < nb && added < 5; i++) {
+		const pb_bid *x = pb_ledger_at(l, PB_T_BIDS, bi[i]);
+		if (x->bidder_id && pb_parties_entity(pp, x->bidder_id) == b->entity) {
+			pb_finding_evidence(ctx, f, PB_T_BIDS, x, "bid");
+			added++;
+		}
+	}
+}
+
+static void linked_pair(pb_rule_ctx *ctx, const pb_tender *t, const struct bidder *a,
+			const struct bidder *b, const char *why, const pb_path *path)
+{
+	pb_ledger *l = pb_ctx_ledger(ctx);
+	const char *pair = pb_arena_printf(pb_ledger_arena(l), "%s|%s", a->entity, b->entity);
 	pb_finding *f = pb_finding_add(ctx, PB_T_TENDERS, t->tender_id, pair);
 
 	pb_finding_evidence(ctx, f, PB_T_TENDERS, t, "tender");
-	pb_finding_evidence(ctx, f, PB_T_BIDS, a, "bid");
-	pb_finding_evidence(ctx, f, PB_T_BIDS, b, "bid");
-	const char *text = has_path ? pb_path_text(ctx, path) : why;
-	if (has_path)
+	bidder_evidence(ctx, f, t, a);
+	bidder_evidence(ctx, f, t, b);
+	const char *text = path ? pb_path_text(ctx, path) : why;
+	if (path) {
 		pb_path_evidence(ctx, f, path);
-	else {
-		const pb_party *pa = pb_ledger_find(l, PB_T_PARTIES, a->bidder_id);
-		const pb_party *pbb = pb_ledger_find(l, PB_T_PARTIES, b->bidder_id);
+	} else {
+		const pb_party *pa = pb_ledger_find(l, PB_T_PARTIES, a->first->bidder_id);
+		const pb_party *pbb = pb_ledger_find(l, PB_T_PARTIES, b->first->bidder_id);
 		if (pa)
 			pb_finding_evidence(ctx, f, PB_T_PARTIES, pa, "bidder");
 		if (pbb)
 			pb_finding_evidence(ctx, f, PB_T_PARTIES, pbb, "bidder");
 	}
 	pb_finding_detail(ctx, f, "link", "%s", why);
-	if (has_path)
+	if (path)
 		pb_finding_detail(ctx, f, "path", "%s", text);
 	pb_finding_message(ctx, f, "bidders %s and %s in tender %s are related (%s): %s",
-			   a->bidder_id, b->bidder_id, t->tender_id, why, text);
+			   a->entity, b->entity, t->tender_id, why, text);
+}
+
+/*
+ * One search per bidder marks the later bidders it reaches; every pair is
+ * judged once per tender, however many bids each side made.  Twins (one
+ * registry id) are one bidder, not a linked pair.
+ */
+static void tender_links(pb_rule_ctx *ctx, pb_graph_walk *w, const pb_tender *t,
+			 struct bidder *bd, size_t n, pb_date on, size_t hops)
+{
+	const pb_graph *g = pb_ctx_graph(ctx);
+	pb_ptrmap *at = pb_ptrmap_new();
+	pb_path *paths = pb_xcalloc(n + 1, sizeof(*paths));
+
+	for (size_t i = 0; i < n; i++)
+		pb_ptrmap_put(at, bd[i].entity, (uint32_t)i);
+	for (size_t i = 0; i + 1 < n; i++) {
+		size_t reached = pb_graph_reach(g, w, bd[i].entity, on, hops, personal_link, NULL);
+		for (size_t j = i + 1; j < n; j++)
+			bd[j].path = NULL;
+		for (size_t k = 0; k < reached; k++) {
+			uint32_t j;
+			if (pb_ptrmap_get(at, pb_graph_walk_node(w, k), &j) && j > i) {
+				pb_graph_walk_route(w, k, &paths[j]);
+				bd[j].path = &paths[j];
+			}
+		}
+		for (size_t j = i + 1; j < n; j++) {
+			const pb_path *p = bd[j].path;
+			const char *why = p ? (p->nedges == 2 && p->edges[0]->from == p->edges[1]->from
+						       ? "linked through a common party"
+						       : "linked by relationships")
+					    : shared_detail(&bd[i], &bd[j]);
+			if (why)
+				linked_pair(ctx, t, &bd[i], &bd[j], why, p);
+		}
+	}
+	free(paths);
+	pb_ptrmap_free(at);
 }
 
 static void run_linked_bidders(pb_rule_ctx *ctx)
@@ -102,28 +186,23 @@ static void run_linked_bidders(pb_rule_ctx *ctx)
 	size_t nt;
 	const pb_tender *t = pb_ledger_tenders(l, &nt);
 	size_t hops = (size_t)pb_param_int(ctx, "max_hops");
+	pb_graph_walk *w = pb_graph_walk_new(pb_ctx_graph(ctx));
 
 	for (size_t i = 0; i < nt; i++) {
 		size_t nb;
+		pb_date earliest;
 		const uint32_t *bi = pb_ledger_group(l, PB_T_BIDS, offsetof(pb_bid, tender_id),
 						     t[i].tender_id, &nb);
-		for (size_t x = 0; x < nb; x++) {
-			const pb_bid *a = pb_ledger_at(l, PB_T_BIDS, bi[x]);
-			for (size_t y = x + 1; a->bidder_id && y < nb; y++) {
-				const pb_bid *b = pb_ledger_at(l, PB_T_BIDS, bi[y]);
-				if (!b->bidder_id || b->bidder_id == a->bidder_id)
-					continue;
-				pb_date on = t[i].submission_deadline;
-				if (on == PB_DATE_NONE)
-					on = a->submitted_on != PB_DATE_NONE ? a->submitted_on : b->submitted_on;
-				pb_path path;
-				int has_path;
-				const char *why = link_reason(ctx, a, b, on, hops, &path, &has_path);
-				if (why)
-					linked_pair(ctx, &t[i], a, b, why, &path, has_path);
-			}
-		}
+		if (nb < 2)
+			continue;
+		struct bidder *bd = pb_xcalloc(nb, sizeof(*bd));
+		size_t n = tender_bidders(ctx, bi, nb, bd, &earliest);
+		pb_date on = t[i].submission_deadline != PB_DATE_NONE ? t[i].submission_deadline
+								    : earliest;
+		tender_links(ctx, w, &t[i], bd, n, on, hops);
+		free(bd);
 	}
+	pb_graph_walk_free(w);
 }
 
 const pb_rule pb_rule_linked_bidders = {

@@ -3,17 +3,20 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
 #include "fixture_core.h"
 
 
-static void party(const char *id, const char *address, const char *account)
+static void party_reg(const char *id, const char *address, const char *account,
+		      const char *registry)
 {
 	pb_party p;
 
 	memset(&p, 0, sizeof(p));
+	p.registry_id = S(registry);
 	p.row.src.file = S("parties.csv");
 	p.row.src.line = LINE++;
 	p.party_id = S(id);
@@ -21,6 +24,11 @@ static void party(const char *id, const char *address, const char *account)
 	p.bank_account = S(account);
 	p.registered_on = PB_DATE_NONE;
 	assert_int_equal(pb_ledger_add(L, IN, PB_T_PARTIES, &p), 0);
+}
+
+static void party(const char *id, const char *address, const char *account)
+{
+	party_reg(id, address, account, NULL);
 }
 
 static void tender(const char *id, const char *deadline)
@@ -131,10 +139,95 @@ static void test_linked_bidders(void **state)
 	pb_ledger_free(L);
 }
 
+static int id_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* No finding id appears twice in an audit. */
+static void assert_ids_unique(const pb_audit *a)
+{
+	const char **ids = calloc(a->nfindings + 1, sizeof(*ids));
+
+	for (size_t i = 0; i < a->nfindings; i++)
+		ids[i] = a->findings[i]->id;
+	qsort(ids, a->nfindings, sizeof(*ids), id_cmp);
+	for (size_t i = 1; i < a->nfindings; i++)
+		if (!strcmp(ids[i - 1], ids[i]))
+			fail_msg("finding id %s appears twice", ids[i]);
+	free(ids);
+}
+
+static size_t linked(const pb_audit *a, const char *tender, const pb_finding **last)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < a->nfindings; i++)
+		if (!strcmp(a->findings[i]->rule->id, "bidding.linked-bidders") &&
+		    !strcmp(a->findings[i]->subject_id, tender)) {
+			*last = a->findings[i];
+			n++;
+		}
+	return n;
+}
+
+/* One finding per pair per tender, whatever the number and order of the
+ * bids; registry twins are one bidder; a country code is not an address. */
+static void test_linked_once(void **state)
+{
+	char first_id[17] = "";
+	(void)state;
+
+	for (int order = 0; order < 2; order++) {
+		const pb_finding *f = NULL;
+		pb_config cfg;
+		L = pb_ledger_new("EUR");
+		IN = pb_ledger_add_input(L, "t.csv", "mixed", "csv");
+		party("A", NULL, NULL);
+		party("B", NULL, NULL);
+		link("X", "A", "director", NULL, NULL);
+		link("X", "B", "director", NULL, NULL);
+		tender("T-5", "2024-05-01");
+		bid("B1", "T-5", order ? "B" : "A");
+		bid("B2", "T-5", order ? "A" : "B");
+		bid("B3", "T-5", "A");
+		bid("B4", "T-5", "B");
+		/* Two records of one company (same registry id). */
+		party_reg("R1", "9 Mill Road, Yerevan 0010", NULL, "AM-REG:77");
+		party_reg("R2", "9 Mill Road, Yerevan 0010", NULL, "AM-REG:77");
+		tender("T-6", "2024-05-01");
+		bid("B5", "T-6", "R1");
+		bid("B6", "T-6", "R2");
+		/* Armenia's published addresses: a country code only. */
+		party("P", "AM", NULL);
+		party("Q", "AM", NULL);
+		tender("T-7", "2024-05-01");
+		bid("B7", "T-7", "P");
+		bid("B8", "T-7", "Q");
+		pb_ledger_seal(L);
+		pb_config_init(&cfg);
+		pb_audit *a = pb_audit_run(L, &cfg, D("2024-06-30"));
+		assert_int_equal(linked(a, "T-5", &f), 1);
+		assert_non_null(strstr(f->message, "bidders A and B"));
+		assert_int_equal(linked(a, "T-6", &f), 0);
+		assert_int_equal(linked(a, "T-7", &f), 0);
+		assert_ids_unique(a);
+		linked(a, "T-5", &f);
+		if (order)
+			assert_string_equal(f->id, first_id);
+		else
+			memcpy(first_id, f->id, sizeof(first_id));
+		pb_audit_free(a);
+		pb_config_release(&cfg);
+		pb_ledger_free(L);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_linked_bidders),
+		cmocka_unit_test(test_linked_once),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
