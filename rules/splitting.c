@@ -7,6 +7,10 @@
  * approval, to the same supplier within a short time.
  * Data: contracts (buyer, supplier, value, award date); payments without a
  * contract when loaded.
+ * Not judged: contracts not actually awarded (pb_contract_is_award) and
+ * contracts let through a competitive procedure; the lots of one tender
+ * are one item, since one procedure covers their total.  Buyers and
+ * suppliers are compared as entities (registry twins are one).
  * False positives: framework call-offs and genuinely separate needs
  * (check the titles); periodic services billed monthly.
  * Thresholds: the legal threshold T (default 100000 in the base currency)
@@ -16,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../engine/normalize.h"
 #include "rules.h"
 
 struct item {
@@ -139,40 +144,75 @@ static void pairs_run(pb_rule_ctx *ctx, struct pairs *p)
 	pb_ptrmap_free(p->index);
 }
 
+/*
+ * The awarded contracts of one buyer and supplier entity that could be a
+ * split: not through a competitive procedure (splitting dodges
+ * competition), and the lots of one tender summed into one item, since
+ * one procedure already covers their total.  A tender whose lots add up
+ * to the threshold is not a split at all.
+ */
+static void add_contract_items(pb_rule_ctx *ctx, struct pairs *pc, size_t *skipped)
+{
+	pb_ledger *l = pb_ctx_ledger(ctx);
+	int64_t threshold = pb_param_money(ctx, "threshold");
+	size_t n;
+	const pb_contract *c = pb_ledger_contracts(l, &n);
+	pb_ptrmap *lots = pb_ptrmap_new(); /* tender id -> first contract index */
+	int64_t *sum = pb_xcalloc(n + 1, sizeof(*sum));
+	uint32_t first;
+
+	for (size_t i = 0; i < n; i++) {
+		pb_date d = c[i].awarded_on != PB_DATE_NONE ? c[i].awarded_on : c[i].signed_on;
+		sum[i] = -1;
+		if (!c[i].buyer_id || !c[i].supplier_id || d == PB_DATE_NONE ||
+		    c[i].value == PB_AMOUNT_NONE || c[i].value <= 0 || !pb_contract_is_award(l, &c[i], NULL))
+			continue;
+		if (c[i].currency != pb_ctx_currency(ctx)) {
+			(*skipped)++;
+			continue;
+		}
+		if (pb_ctx_competition(ctx, pb_ctx_tender_of(ctx, &c[i])) == PB_COMPETITION_YES)
+			continue;
+		if (c[i].tender_id && pb_ptrmap_get(lots, c[i].tender_id, &first)) {
+			sum[first] = sum[first] > INT64_MAX - c[i].value ? INT64_MAX : sum[first] + c[i].value;
+			continue;
+		}
+		if (c[i].tender_id)
+			pb_ptrmap_put(lots, c[i].tender_id, (uint32_t)i);
+		sum[i] = c[i].value;
+	}
+	for (size_t i = 0; i < n; i++) {
+		pb_date d = c[i].awarded_on != PB_DATE_NONE ? c[i].awarded_on : c[i].signed_on;
+		if (sum[i] >= 0 && sum[i] < threshold)
+			pairs_add(l, pc, pb_ctx_entity(ctx, c[i].buyer_id), pb_ctx_entity(ctx, c[i].supplier_id),
+				  (struct item){PB_T_CONTRACTS, &c[i], c[i].contract_id, d, sum[i]});
+	}
+	pb_ptrmap_free(lots);
+	free(sum);
+}
+
 static void run_below_threshold(pb_rule_ctx *ctx)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
 	int64_t threshold = pb_param_money(ctx, "threshold");
 	const char *cur = pb_ctx_currency(ctx);
 	size_t n, skipped = 0;
-	const pb_contract *c = pb_ledger_contracts(l, &n);
 	struct pairs pc = {0}, pp = {0};
 
-	for (size_t i = 0; i < n; i++) {
-		pb_date d = c[i].awarded_on != PB_DATE_NONE ? c[i].awarded_on : c[i].signed_on;
-		if (!c[i].buyer_id || !c[i].supplier_id || d == PB_DATE_NONE ||
-		    c[i].value == PB_AMOUNT_NONE || c[i].value <= 0)
-			continue;
-		if (c[i].currency != cur) {
-			skipped++;
-			continue;
-		}
-		if (c[i].value < threshold)
-			pairs_add(l, &pc, c[i].buyer_id, c[i].supplier_id,
-				  (struct item){PB_T_CONTRACTS, &c[i], c[i].contract_id, d, c[i].value});
-	}
+	add_contract_items(ctx, &pc, &skipped);
 	pairs_run(ctx, &pc);
 	const pb_payment *p = pb_ledger_payments(l, &n);
 	for (size_t i = 0; i < n; i++) {
 		if (p[i].contract_id || !p[i].payer_id || !p[i].payee_id ||
-		    p[i].paid_on == PB_DATE_NONE || p[i].amount == PB_AMOUNT_NONE || p[i].amount <= 0)
+		    p[i].paid_on == PB_DATE_NONE || p[i].amount == PB_AMOUNT_NONE || p[i].amount <= 0 ||
+		    pb_is_placeholder(p[i].payee_id))
 			continue;
 		if (p[i].currency != cur) {
 			skipped++;
 			continue;
 		}
 		if (p[i].amount < threshold)
-			pairs_add(l, &pp, p[i].payer_id, p[i].payee_id,
+			pairs_add(l, &pp, pb_ctx_entity(ctx, p[i].payer_id), pb_ctx_entity(ctx, p[i].payee_id),
 				  (struct item){PB_T_PAYMENTS, &p[i], p[i].payment_id, p[i].paid_on, p[i].amount});
 	}
 	pairs_run(ctx, &pp);
@@ -197,13 +237,18 @@ const pb_rule pb_rule_below_threshold = {
 
 /* --- splitting.threshold-hugging --- */
 
+/* A contract and its buyer entity. */
+typedef struct {
+	const pb_contract *c;
+	const char *buyer;
+} buyer_contract;
+
 static int by_buyer(const void *pa, const void *pb)
 {
-	const pb_contract *a = *(const pb_contract *const *)pa;
-	const pb_contract *b = *(const pb_contract *const *)pb;
-	int c = strcmp(a->buyer_id, b->buyer_id);
+	const buyer_contract *a = pa, *b = pb;
+	int c = strcmp(a->buyer, b->buyer);
 
-	return c ? c : strcmp(a->contract_id, b->contract_id);
+	return c ? c : strcmp(a->c->contract_id, b->c->contract_id);
 }
 
 /* In [0.9T, T) and in [T, 1.1T), computed without rounding. */
@@ -217,16 +262,19 @@ static int just_above(int64_t v, int64_t t)
 	return v >= t && (pb_i128)v * 10 < (pb_i128)t * 11;
 }
 
-static void hugging_group(pb_rule_ctx *ctx, const pb_contract *const *g, size_t n)
+static void hugging_group(pb_rule_ctx *ctx, const buyer_contract *bc, size_t n)
 {
+	const pb_contract **g = pb_xcalloc(n + 1, sizeof(*g));
 	int64_t t = pb_param_money(ctx, "threshold");
 	int64_t ratio = pb_param_millionths(ctx, "min_ratio");
 	int64_t min_contracts = pb_param_int(ctx, "min_contracts");
 	int64_t min_below = pb_param_int(ctx, "min_below");
 	size_t below = 0, above = 0;
 
+	for (size_t i = 0; i < n; i++)
+		g[i] = bc[i].c;
 	if ((int64_t)n < min_contracts)
-		return;
+		goto out;
 	for (size_t i = 0; i < n; i++) {
 		below += just_below(g[i]->value, t);
 		above += just_above(g[i]->value, t);
@@ -234,8 +282,8 @@ static void hugging_group(pb_rule_ctx *ctx, const pb_contract *const *g, size_t 
 	/* share below >= ratio x share above; the shares have the same n. */
 	if ((int64_t)below < min_below ||
 	    (pb_i128)below * PB_DECIMAL_SCALE < (pb_i128)ratio * above)
-		return;
-	pb_finding *f = pb_finding_add(ctx, PB_T_PARTIES, g[0]->buyer_id, NULL);
+		goto out;
+	pb_finding *f = pb_finding_add(ctx, PB_T_PARTIES, bc[0].buyer, NULL);
 	for (size_t i = 0; i < n; i++)
 		if (just_below(g[i]->value, t))
 			pb_finding_evidence(ctx, f, PB_T_CONTRACTS, g[i], "contract just below");
@@ -255,23 +303,26 @@ static void hugging_group(pb_rule_ctx *ctx, const pb_contract *const *g, size_t 
 	pb_buf_release(&values);
 	f->score = above ? (below >= 6 * above ? 1.0 : (double)below / (6.0 * (double)above)) : 1.0;
 	pb_finding_message(ctx, f, "%zu of %s's %zu contracts are in the 10%% just below the %s threshold, %zu in the 10%% just above",
-			   below, g[0]->buyer_id, n, pb_ctx_money(ctx, t, cur), above);
+			   below, bc[0].buyer, n, pb_ctx_money(ctx, t, cur), above);
+out:
+	free(g);
 }
 
 static void run_threshold_hugging(pb_rule_ctx *ctx)
 {
+	pb_ledger *l = pb_ctx_ledger(ctx);
 	size_t n, m = 0;
-	const pb_contract *c = pb_ledger_contracts(pb_ctx_ledger(ctx), &n);
-	const pb_contract **list = pb_xcalloc(n + 1, sizeof(*list));
+	const pb_contract *c = pb_ledger_contracts(l, &n);
+	buyer_contract *list = pb_xcalloc(n + 1, sizeof(*list));
 
 	for (size_t i = 0; i < n; i++)
 		if (c[i].buyer_id && c[i].value != PB_AMOUNT_NONE && c[i].value > 0 &&
-		    c[i].currency == pb_ctx_currency(ctx))
-			list[m++] = &c[i];
+		    c[i].currency == pb_ctx_currency(ctx) && pb_contract_is_award(l, &c[i], NULL))
+			list[m++] = (buyer_contract){&c[i], pb_ctx_entity(ctx, c[i].buyer_id)};
 	qsort(list, m, sizeof(*list), by_buyer);
 	for (size_t s = 0; s < m;) {
 		size_t e = s + 1;
-		while (e < m && list[e]->buyer_id == list[s]->buyer_id)
+		while (e < m && list[e].buyer == list[s].buyer)
 			e++;
 		hugging_group(ctx, list + s, e - s);
 		s = e;

@@ -1,0 +1,366 @@
+/*
+ * test_process.c - what every rule relies on before it judges: process
+ * state (awards that were made), procedure semantics (the procedure
+ * table), one entity per company, and addresses and placeholders that
+ * cannot link anyone.  Each case has its near miss beside it.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "../../engine/normalize.h"
+#include "../../engine/parties.h"
+#include "ledger_fixture.h"
+
+/* --- records with the fields these tests need --- */
+
+static pb_tender *tender_at(const char *id)
+{
+	size_t n;
+	pb_tender *t = (pb_tender *)pb_ledger_tenders(L, &n);
+
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(t[i].tender_id, id))
+			return &t[i];
+	fail_msg("no tender %s", id);
+	return NULL;
+}
+
+static pb_contract *contract_at(const char *id)
+{
+	size_t n;
+	pb_contract *c = (pb_contract *)pb_ledger_contracts(L, &n);
+
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(c[i].contract_id, id))
+			return &c[i];
+	fail_msg("no contract %s", id);
+	return NULL;
+}
+
+static void party(const char *id, const char *name, const char *registry, const char *address)
+{
+	pb_party p;
+
+	pb_record_blank(PB_T_PARTIES, &p);
+	src(&p.row);
+	p.party_id = S(id);
+	p.name = S(name);
+	p.registry_id = S(registry);
+	p.address = S(address);
+	assert_int_equal(pb_ledger_add(L, IN, PB_T_PARTIES, &p), 0);
+}
+
+/* A direct tender with one contract of 250000 EUR to SUP. */
+static void direct_award(const char *tid, const char *cid, const char *method,
+			 const char *details)
+{
+	tender(tid, method, "x", NULL, PB_INT_NONE);
+	tender_at(tid)->method_details = S(details);
+	contract(cid, tid, "SUP", 25000000, "EUR", "2024-03-01", NULL);
+}
+
+/* --- the procedure table --- */
+
+static void test_procedure_table(void **state)
+{
+	pb_procedures *p = pb_procedures_new();
+	const struct {
+		const char *name;
+		pb_competition want;
+	} cases[] = {
+		{"neg-w-call", PB_COMPETITION_YES},
+		{"comp-dial", PB_COMPETITION_YES},
+		{"innovation", PB_COMPETITION_YES},
+		{"oth-mult", PB_COMPETITION_YES},
+		{"neg-wo-call", PB_COMPETITION_NO},
+		{"PT_NEGOTIATED_WITH_PRIOR_CALL", PB_COMPETITION_YES},
+		{"pt_competitive_negotiation", PB_COMPETITION_YES},
+		{"PT_AWARD_CONTRACT_WITHOUT_CALL", PB_COMPETITION_NO},
+		{"reporting", PB_COMPETITION_NO},
+		{"negotiation.quick", PB_COMPETITION_NO},
+		{"aboveThresholdUA", PB_COMPETITION_YES},
+		{"Licitaţie publică", PB_COMPETITION_YES},
+		{"LICITATIE PUBLICA", PB_COMPETITION_YES},
+		{"Adjudicación directa (art. 42)", PB_COMPETITION_NO},
+		{"ADJUDICACION DIRECTA FEDERAL", PB_COMPETITION_NO},
+		{"Licitación Pública Nacional", PB_COMPETITION_YES},
+		{"NPNA (Negotiated Procedure with No Preliminary Announcement)", PB_COMPETITION_NO},
+		{"限制性招標(未經公開評選或公開徵求)", PB_COMPETITION_NO},
+		{"公開招標", PB_COMPETITION_YES},
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const pb_procedure *proc = pb_procedures_find(p, cases[i].name);
+		if (!proc)
+			fail_msg("'%s' is not in the table", cases[i].name);
+		if (proc->competitive != cases[i].want)
+			fail_msg("'%s': competitive %d, want %d", cases[i].name, proc->competitive,
+				 cases[i].want);
+	}
+	/* Near misses: a prefix entry does not match a shorter name, and an
+	 * unknown name is unknown, never guessed. */
+	assert_null(pb_procedures_find(p, "Adjudicación"));
+	assert_null(pb_procedures_find(p, "Cerere de ofertă"));
+	assert_null(pb_procedures_find(p, NULL));
+	/* method_details wins over method. */
+	assert_int_equal(pb_procedure_of(p, "limited", "neg-w-call")->competitive, PB_COMPETITION_YES);
+	assert_int_equal(pb_procedure_of(p, "open", "no such code")->competitive, PB_COMPETITION_YES);
+	pb_error err;
+	assert_int_equal(pb_procedures_set(p, "x", "negotiated", "no", &err), -1);
+	assert_non_null(strstr(err.msg, "not open, selective, limited or direct"));
+	assert_int_equal(pb_procedures_set(p, "x", "open", "maybe", &err), -1);
+	pb_procedures_free(p);
+}
+
+static void test_procedures_from_config(void **state)
+{
+	char path[] = "/tmp/probity-proc-XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "w");
+	pb_error err;
+	(void)state;
+
+	fputs("[procedures]\nConcurso Público Especial = open yes\n"
+	      "neg-w-call = limited | no\n", f);
+	fclose(f);
+	assert_int_equal(pb_config_load(&CFG, path, &err), 0);
+	assert_int_equal(pb_procedures_find(CFG.procedures, "concurso publico especial")->competitive,
+			 PB_COMPETITION_YES);
+	/* A configuration may override the built-in table. */
+	assert_int_equal(pb_procedures_find(CFG.procedures, "neg-w-call")->competitive,
+			 PB_COMPETITION_NO);
+	f = fopen(path, "w");
+	fputs("[procedures]\nfoo = sideways yes\n", f);
+	fclose(f);
+	assert_int_equal(pb_config_load(&CFG, path, &err), -1);
+	assert_non_null(strstr(err.msg, ":2:"));
+	assert_non_null(strstr(err.msg, "sideways"));
+	unlink(path);
+}
+
+/* --- process state --- */
+
+static void test_single_source_respects_status(void **state)
+{
+	(void)state;
+	direct_award("T-OK", "OK", "direct", NULL);
+	direct_award("T-UNS", "UNSUCCESSFUL", "direct", NULL);
+	contract_at("UNSUCCESSFUL")->award_status = S("unsuccessful");
+	direct_award("T-PEN", "PENDING", "direct", NULL);
+	contract_at("PENDING")->award_status = S("Pending");
+	direct_award("T-CAN", "CANCELLED", "direct", NULL);
+	contract_at("CANCELLED")->status = S("cancelled");
+	direct_award("T-TC", "TENDER-CANCELLED", "direct", NULL);
+	tender_at("T-TC")->status = S("cancelled");
+	/* A pending contract after an active award is an award not yet signed. */
+	direct_award("T-SIGN", "TO-SIGN", "direct", NULL);
+	contract_at("TO-SIGN")->award_status = S("active");
+	contract_at("TO-SIGN")->status = S("pending");
+	/* A publisher's own status words do not undo an award. */
+	direct_award("T-MD", "MOLDOVA", "direct", NULL);
+	contract_at("MOLDOVA")->status = S("Înregistrat(ă)");
+	assert_string_equal(fired("competition.single-source"), "MOLDOVA! OK! TO-SIGN!");
+}
+
+static void test_competitive_procedures(void **state)
+{
+	(void)state;
+	/* Negotiated with a prior call: competitive, whatever the method says. */
+	direct_award("T-NWC", "NEG-W-CALL", "limited", "neg-w-call");
+	direct_award("T-PT", "TED-PRIOR", NULL, "PT_NEGOTIATED_WITH_PRIOR_CALL");
+	direct_award("T-REP", "PROZORRO", "limited", "reporting");
+	direct_award("T-UNK", "UNKNOWN", NULL, "Procedimiento raro");
+	pb_ledger_seal(L);
+	pb_audit *a = pb_audit_run(L, &CFG, D("2024-12-31"));
+	size_t n = 0;
+	for (size_t i = 0; i < a->nfindings; i++) {
+		const pb_finding *f = a->findings[i];
+		if (strcmp(f->rule->id, "competition.single-source"))
+			continue;
+		assert_string_equal(f->subject_id, "PROZORRO");
+		assert_non_null(strstr(f->message, "method limited: reporting"));
+		n++;
+	}
+	assert_int_equal(n, 1);
+	for (size_t i = 0; i < a->ncoverage; i++)
+		if (!strcmp(a->coverage[i].rule->id, "competition.single-source"))
+			assert_non_null(strstr(a->coverage[i].reason,
+					       "1 awarded contracts have no tender or a procedure"));
+	pb_audit_free(a);
+}
+
+static void test_weak_rationale_needs_an_award(void **state)
+{
+	(void)state;
+	tender("NOTICE", "direct", NULL, NULL, PB_INT_NONE); /* no contract */
+	tender("PLANNED", "direct", NULL, NULL, PB_INT_NONE);
+	tender_at("PLANNED")->status = S("planned");
+	contract("C-P", "PLANNED", "SUP", 100, "EUR", "2024-01-01", NULL);
+	tender("LOST", "direct", NULL, NULL, PB_INT_NONE);
+	contract("C-L", "LOST", "SUP", 100, "EUR", "2024-01-01", NULL);
+	contract_at("C-L")->award_status = S("unsuccessful");
+	tender("AWARDED", "direct", NULL, NULL, PB_INT_NONE);
+	contract("C-A", "AWARDED", "SUP", 100, "EUR", "2024-01-01", NULL);
+	assert_string_equal(fired("competition.weak-rationale"), "AWARDED");
+}
+
+static void test_single_bid_skips_void_tenders(void **state)
+{
+	(void)state;
+	tender("ONE", "open", NULL, NULL, 1);
+	tender("GONE", "open", NULL, NULL, 1);
+	tender_at("GONE")->status = S("unsuccessful");
+	tender("NWC", NULL, NULL, NULL, 1);
+	tender_at("NWC")->method_details = S("neg-w-call");
+	assert_string_equal(fired("competition.single-bid"), "NWC ONE");
+}
+
+/* --- one entity, one answer --- */
+
+static void test_concentration_by_entity(void **state)
+{
+	char id[16];
+	(void)state;
+	/* SUP-B and SUP-A2 are one company (one registry id): 60% together,
+	 * 30% each.  Whichever comes first, the entity is the smallest id. */
+	party("SUP-B", "Alpha Ltd", "GB-COH:1", NULL);
+	party("SUP-A2", "Alpha Limited", "GB-COH:1", NULL);
+	for (int i = 0; i < 10; i++) {
+		snprintf(id, sizeof(id), "C%d", i);
+		contract(id, NULL, i < 3 ? "SUP-B" : i < 6 ? "SUP-A2" : "OTHER", 10000, "EUR",
+			 "2024-03-01", NULL);
+	}
+	pb_ledger_seal(L);
+	pb_audit *a = pb_audit_run(L, &CFG, D("2024-12-31"));
+	size_t n = 0;
+	for (size_t i = 0; i < a->nfindings; i++) {
+		const pb_finding *f = a->findings[i];
+		if (strcmp(f->rule->id, "competition.supplier-concentration"))
+			continue;
+		assert_non_null(strstr(f->message, "SUP-A2 holds 60.0%"));
+		assert_int_equal(f->nevidence, 6);
+		n++;
+	}
+	assert_int_equal(n, 1);
+	pb_audit_free(a);
+}
+
+static void test_joint_award_credits_every_member(void **state)
+{
+	char id[16];
+	(void)state;
+	/* J1 is a joint award of 800 to A and B: 400 each of 1200. */
+	contract("J1", NULL, "A", 80000, "EUR", "2024-03-01", NULL);
+	contract_at("J1")->co_supplier_ids = S("B; A");
+	for (int i = 0; i < 4; i++) {
+		snprintf(id, sizeof(id), "C%d", i);
+		contract(id, NULL, "OTHER", 10000, "EUR", "2024-03-01", NULL);
+	}
+	const char *ids[4];
+	pb_ledger_seal(L);
+	assert_int_equal(pb_contract_suppliers(L, contract_at("J1"), ids, 4), 2);
+	assert_string_equal(ids[0], "A");
+	assert_string_equal(ids[1], "B");
+	/* 400 of 1200 is 33%: below 50% for each; the old code gave A 67%. */
+	assert_string_equal(fired("competition.supplier-concentration"), "");
+}
+
+static void test_entities_without_registry_ids(void **state)
+{
+	(void)state;
+	party("S-2", "Acme Trading LLC", NULL, "12 Harbour Road, Portsmouth");
+	party("S-1", "ACME TRADING", NULL, "12 Harbour Rd., Portsmouth");
+	party("S-3", "Acme Trading", "GB-COH:9", "12 Harbour Road, Portsmouth");
+	party("S-4", "Acme Trading", NULL, "Portsmouth, GB"); /* no place: not merged */
+	pb_ledger_seal(L);
+	pb_parties *p = pb_parties_build(L, NULL);
+	assert_string_equal(pb_parties_entity(p, S("S-2")), "S-1");
+	assert_string_equal(pb_parties_entity(p, S("S-1")), "S-1");
+	/* One with a registry id is never merged with id-less look-alikes. */
+	assert_string_equal(pb_parties_entity(p, S("S-3")), "S-3");
+	assert_string_equal(pb_parties_entity(p, S("S-4")), "S-4");
+	pb_parties_free(p);
+}
+
+/* --- addresses and placeholders --- */
+
+static void test_addresses_that_identify_a_place(void **state)
+{
+	const char *weak[] = {"AM", "London, GB", "Yerevan, Armenia", "SW1A 1AA",
+			      "75001 Paris", "NA", "N/A", "-", "0", "REDACTED PERSONAL DATA",
+			      "Khreshchatyk 22", NULL};
+	const char *strong[] = {"10 Downing Street, London", "vul. Khreshchatyk 22, Kyiv",
+				"4 Quay St", "Market Hall 11, Port Edrin", NULL};
+	(void)state;
+	for (size_t i = 0; weak[i]; i++) {
+		char *a = pb_norm_address(weak[i]);
+		if (a)
+			fail_msg("'%s' identifies no place, got '%s'", weak[i], a);
+	}
+	for (size_t i = 0; strong[i]; i++) {
+		char *a = pb_norm_address(strong[i]);
+		if (!a)
+			fail_msg("'%s' identifies a place", strong[i]);
+		free(a);
+	}
+	assert_true(pb_is_placeholder("REDACTED PERSONAL DATA"));
+	assert_true(pb_is_placeholder("  n/a "));
+	assert_true(pb_is_placeholder("----------"));
+	assert_true(pb_is_placeholder("000"));
+	assert_true(pb_is_placeholder(NULL));
+	assert_false(pb_is_placeholder("12345678"));
+	assert_false(pb_is_placeholder("Nadia"));
+	assert_null(pb_norm_account("N/A"));
+	assert_null(pb_norm_account("0"));
+	char *acc = pb_norm_account("UA21 3223 1300 0002 6007 2335 6600 1");
+	assert_string_equal(acc, "UA213223130000026007233566001");
+	free(acc);
+}
+
+/* --- splitting --- */
+
+static void test_splitting_lots_and_competition(void **state)
+{
+	(void)state;
+	/* Three lots of one direct tender, 40000 each: one procedure of
+	 * 120000, not a split. */
+	tender("LOTS", "direct", "x", NULL, PB_INT_NONE);
+	contract("L1", "LOTS", "S1", 4000000, "EUR", "2024-03-01", NULL);
+	contract("L2", "LOTS", "S1", 4000000, "EUR", "2024-03-01", NULL);
+	contract("L3", "LOTS", "S1", 4000000, "EUR", "2024-03-01", NULL);
+	/* Two open tenders to one supplier: competition was not dodged. */
+	tender("O1", "open", NULL, NULL, PB_INT_NONE);
+	tender("O2", "open", NULL, NULL, PB_INT_NONE);
+	contract("OC1", "O1", "S2", 6000000, "EUR", "2024-03-01", NULL);
+	contract("OC2", "O2", "S2", 6000000, "EUR", "2024-03-05", NULL);
+	/* Two direct awards to registry twins: one supplier, a split. */
+	party("S3", "Beta", "UA-EDR:1", NULL);
+	party("S3-bis", "Beta LLC", "UA-EDR:1", NULL);
+	tender("D1", "direct", "x", NULL, PB_INT_NONE);
+	tender("D2", "direct", "x", NULL, PB_INT_NONE);
+	contract("DC1", "D1", "S3", 6000000, "EUR", "2024-03-01", NULL);
+	contract("DC2", "D2", "S3-bis", 6000000, "EUR", "2024-03-05", NULL);
+	assert_string_equal(fired("splitting.below-threshold"), "DC1!");
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_procedure_table), T(test_procedures_from_config),
+		T(test_single_source_respects_status), T(test_competitive_procedures),
+		T(test_weak_rationale_needs_an_award), T(test_single_bid_skips_void_tenders),
+		T(test_concentration_by_entity), T(test_joint_award_credits_every_member),
+		T(test_entities_without_registry_ids), T(test_addresses_that_identify_a_place),
+		T(test_splitting_lots_and_competition),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
