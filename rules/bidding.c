@@ -330,30 +330,160 @@ static void process_evidence(pb_rule_ctx *ctx, pb_finding *f, const struct proce
 
 /* --- bidding.short-submission-period (R003) --- */
 
+static const char *row_extra(const pb_row *r, const char *name)
+{
+	for (uint32_t i = 0; i < r->nextra; i++)
+		if (!strcmp(r->extra[i].name, name))
+			return r->extra[i].value;
+	return NULL;
+}
+
+/* Is `word` one of the tokens of `list` (separated by '|' or blanks)? */
+static int list_has(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = list; *p;) {
+		size_t len = strcspn(p, "| \t");
+		if (len == n && !memcmp(p, word, n))
+			return 1;
+		p += len;
+		p += strspn(p, "| \t");
+	}
+	return 0;
+}
+
+/*
+ * Cardinal's [R003.procurement_method_details] as one parameter:
+ * "NAME=DAYS|NAME=DAYS", NAME compared exactly with the tender's
+ * method_details, else its method.  Returns the days for the tender, or
+ * `def` when no entry names it.
+ */
+static int64_t days_for(const char *table, const pb_tender *t, int64_t def)
+{
+	const char *names[2] = {t->method_details, t->method};
+
+	for (int k = 0; k < 2; k++) {
+		size_t n = names[k] ? strlen(names[k]) : 0;
+		for (const char *p = table; n && *p;) {
+			size_t len = strcspn(p, "|");
+			const char *eq = memchr(p, '=', len);
+			const char *name = p;
+			while (eq && name < eq && (*name == ' ' || *name == '\t'))
+				name++;
+			const char *end = eq;
+			while (eq && end > name && (end[-1] == ' ' || end[-1] == '\t'))
+				end--;
+			if (eq && (size_t)(end - name) == n && !memcmp(name, names[k], n))
+				return strtoll(eq + 1, NULL, 10);
+			p += len + (p[len] == '|');
+		}
+	}
+	return def;
+}
+
+/* A date from the first ten characters of an ISO 8601 text, or NONE. */
+static pb_date iso_day(const char *s)
+{
+	pb_date d;
+	const char *why;
+
+	if (!s || strlen(s) < 10 || pb_date_parse(s, 10, NULL, &d, &why))
+		return PB_DATE_NONE;
+	return d;
+}
+
+struct short_skips {
+	size_t no_call, unknown, negative, ocds_start, enquiry;
+};
+
+/*
+ * When the bidding period began.  For OCDS the importer records
+ * tenderPeriod.startDate and enquiryPeriod.startDate as extras: without
+ * the former the period is unknown (published_on may be a release's
+ * datePublished), and a period that an enquiry period precedes is not
+ * the time bidders had (Prozorro's belowThreshold: questions first).
+ */
+static pb_date period_start(const pb_tender *t, struct short_skips *sk)
+{
+	if (!row_extra(&t->row, "ocid"))
+		return t->published_on;
+	pb_date start = iso_day(row_extra(&t->row, "tender_period_start"));
+	pb_date enquiry = iso_day(row_extra(&t->row, "enquiry_period_start"));
+	if (start == PB_DATE_NONE) {
+		sk->ocds_start++;
+		return PB_DATE_NONE;
+	}
+	if (enquiry != PB_DATE_NONE && enquiry < start) {
+		sk->enquiry++;
+		return PB_DATE_NONE;
+	}
+	return start;
+}
+
+static void short_finding(pb_rule_ctx *ctx, const pb_tender *t, pb_date start,
+			  int64_t days, int64_t min_days)
+{
+	char d0[11], d1[11];
+	pb_finding *f = pb_finding_add(ctx, PB_T_TENDERS, t->tender_id, NULL);
+
+	pb_finding_evidence(ctx, f, PB_T_TENDERS, t, "tender");
+	pb_finding_detail(ctx, f, "days", "%lld", (long long)days);
+	pb_finding_detail(ctx, f, "min_days", "%lld", (long long)min_days);
+	f->score = days <= 0 ? 1.0 : 1.0 - (double)days / (double)min_days;
+	pb_finding_message(ctx, f, "tender %s (%s) allowed %lld days for bids (%s to %s), fewer than %lld",
+			   t->tender_id, t->method_details ? t->method_details : t->method ? t->method : "method unknown",
+			   (long long)days, pb_date_format(start, d0),
+			   pb_date_format(t->submission_deadline, d1), (long long)min_days);
+}
+
+static void short_notes(pb_rule_ctx *ctx, const struct short_skips *sk)
+{
+	if (sk->no_call)
+		pb_ctx_note(ctx, "%zu tenders without a call for competition not judged", sk->no_call);
+	if (sk->unknown)
+		pb_ctx_note(ctx, "%zu tenders of an unknown procedure not judged", sk->unknown);
+	if (sk->negative)
+		pb_ctx_note(ctx, "%zu tenders with a deadline before their start not judged", sk->negative);
+	if (sk->ocds_start)
+		pb_ctx_note(ctx, "%zu OCDS tenders without a known tenderPeriod.startDate (extra tender_period_start) not judged", sk->ocds_start);
+	if (sk->enquiry)
+		pb_ctx_note(ctx, "%zu OCDS tenders whose enquiry period precedes the tender period not judged", sk->enquiry);
+}
+
 static void run_short_period(pb_rule_ctx *ctx)
 {
 	size_t n;
 	const pb_tender *t = pb_ledger_tenders(pb_ctx_ledger(ctx), &n);
 	int64_t min_days = pb_param_int(ctx, "min_days");
 	const char *methods = pb_param_text(ctx, "methods");
-	char d0[11], d1[11];
+	const char *details = pb_param_text(ctx, "details_min_days");
+	struct short_skips sk = {0, 0, 0, 0, 0};
 
 	for (size_t i = 0; i < n; i++) {
-		if (t[i].published_on == PB_DATE_NONE || t[i].submission_deadline == PB_DATE_NONE)
+		if (t[i].submission_deadline == PB_DATE_NONE)
 			continue;
-		if (*methods && (!t[i].method || !strstr(methods, t[i].method)))
+		if (*methods && (!t[i].method || !list_has(methods, t[i].method)))
 			continue;
-		int64_t days = (int64_t)t[i].submission_deadline - t[i].published_on;
-		if (days >= min_days)
+		/* Without a published call nobody was waiting to bid. */
+		pb_competition c = pb_ctx_competition(ctx, &t[i]);
+		if (c != PB_COMPETITION_YES) {
+			*(c == PB_COMPETITION_NO ? &sk.no_call : &sk.unknown) += 1;
 			continue;
-		pb_finding *f = pb_finding_add(ctx, PB_T_TENDERS, t[i].tender_id, NULL);
-		pb_finding_evidence(ctx, f, PB_T_TENDERS, &t[i], "tender");
-		pb_finding_detail(ctx, f, "days", "%lld", (long long)days);
-		f->score = days <= 0 ? 1.0 : 1.0 - (double)days / (double)min_days;
-		pb_finding_message(ctx, f, "tender %s allowed %lld days for bids (%s to %s), fewer than %lld",
-				   t[i].tender_id, (long long)days, pb_date_format(t[i].published_on, d0),
-				   pb_date_format(t[i].submission_deadline, d1), (long long)min_days);
+		}
+		pb_date start = period_start(&t[i], &sk);
+		if (start == PB_DATE_NONE)
+			continue;
+		int64_t days = (int64_t)t[i].submission_deadline - start;
+		int64_t need = days_for(details, &t[i], min_days);
+		if (days < 0) {
+			sk.negative++; /* a data error, not a short period */
+			continue;
+		}
+		if (days < need)
+			short_finding(ctx, &t[i], start, days, need);
 	}
+	short_notes(ctx, &sk);
 }
 
 const pb_rule pb_rule_short_submission = {
@@ -365,7 +495,8 @@ const pb_rule pb_rule_short_submission = {
 	.needs = PB_NEEDS(PB_T_TENDERS),
 	.params = (const pb_param_def[]){
 		{"min_days", PB_P_DAYS, "15", "days from publication to the deadline below which it fires"},
-		{"methods", PB_P_TEXT, "", "only these methods (space-separated), or all when empty"},
+		{"methods", PB_P_TEXT, "", "only these methods (separated by '|' or blanks), or all when empty"},
+		{"details_min_days", PB_P_TEXT, "", "per-procedure thresholds as Cardinal's [R003.procurement_method_details]: NAME=DAYS|NAME=DAYS, NAME the method_details (else method)"},
 		{NULL, 0, NULL, NULL}},
 	.run = run_short_period,
 };

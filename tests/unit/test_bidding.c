@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -223,11 +224,110 @@ static void test_linked_once(void **state)
 	}
 }
 
+/* A tender for short-submission-period; `ocds` adds the OCDS importer's
+ * extras (NULL values are left out). */
+static void tender_sp(const char *id, const char *method, const char *details,
+		      const char *published, const char *deadline, int ocds,
+		      const char *tp_start, const char *ep_start)
+{
+	pb_tender t;
+	pb_attr *x = pb_arena_alloc(pb_ledger_arena(L), 3 * sizeof(*x));
+	uint32_t nx = 0;
+
+	memset(&t, 0, sizeof(t));
+	t.row.src.file = S("tenders.csv");
+	t.row.src.line = LINE++;
+	t.tender_id = S(id);
+	t.method = S(method);
+	t.method_details = S(details);
+	t.estimated_value = PB_AMOUNT_NONE;
+	t.published_on = D(published);
+	t.submission_deadline = D(deadline);
+	t.number_of_tenderers = PB_INT_NONE;
+	t.classified = t.framework = PB_BOOL_NONE;
+	if (ocds)
+		x[nx++] = (pb_attr){S("ocid"), S(id)};
+	if (tp_start)
+		x[nx++] = (pb_attr){S("tender_period_start"), S(tp_start)};
+	if (ep_start)
+		x[nx++] = (pb_attr){S("enquiry_period_start"), S(ep_start)};
+	t.row.extra = x;
+	t.row.nextra = nx;
+	assert_int_equal(pb_ledger_add(L, IN, PB_T_TENDERS, &t), 0);
+}
+
+static size_t short_fired(const pb_audit *a, const char **ids)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < a->nfindings; i++)
+		if (!strcmp(a->findings[i]->rule->id, "bidding.short-submission-period") && n < 16)
+			ids[n++] = a->findings[i]->subject_id;
+	return n;
+}
+
+/* Per-procedure thresholds as Cardinal configures them; no call, unknown
+ * procedures, negative periods and OCDS periods that cannot be trusted
+ * are not judged. */
+static void test_short_period(void **state)
+{
+	static const char rfq[] = "Cerere a ofertelor de pre\xc5\xa3uri";
+	pb_config cfg;
+	pb_error err;
+	const char *ids[16];
+	(void)state;
+
+	L = pb_ledger_new("EUR");
+	IN = pb_ledger_add_input(L, "t.csv", "mixed", "csv");
+	tender_sp("S-01", "open", NULL, "2024-01-01", "2024-01-15", 0, NULL, NULL);  /* 14 < 15 */
+	tender_sp("S-02", "open", NULL, "2024-01-01", "2024-01-16", 0, NULL, NULL);  /* 15 */
+	tender_sp("S-03", NULL, rfq, "2024-01-01", "2024-01-09", 0, NULL, NULL);     /* 8 >= 6 */
+	tender_sp("S-04", NULL, rfq, "2024-01-01", "2024-01-06", 0, NULL, NULL);     /* 5 < 6 */
+	tender_sp("S-05", "direct", NULL, "2024-01-01", "2024-01-02", 0, NULL, NULL); /* no call */
+	tender_sp("S-06", NULL, "Some local name", "2024-01-01", "2024-01-02", 0, NULL, NULL);
+	tender_sp("S-07", "open", NULL, "2024-03-17", "2024-01-20", 0, NULL, NULL);  /* negative */
+	/* OCDS: published_on without a tenderPeriod start ... */
+	tender_sp("S-08", "open", NULL, "2024-01-01", "2024-01-03", 1, NULL, NULL);
+	/* ... with one ... */
+	tender_sp("S-09", "open", NULL, "2024-01-01", "2024-01-03", 1, "2024-01-01T09:00:00Z", NULL);
+	/* ... and after an enquiry period (Prozorro belowThreshold). */
+	tender_sp("S-10", "open", NULL, "2024-01-07", "2024-01-09", 1, "2024-01-07T15:00:00+03:00",
+		  "2024-01-02T14:54:40+03:00");
+	tender_sp("S-11", "selective", "Accelerated restricted", "2024-01-01", "2024-01-11", 0, NULL, NULL);
+	pb_ledger_seal(L);
+	pb_config_init(&cfg);
+	char table[128];
+	snprintf(table, sizeof(table), "%s = 6 | Accelerated restricted=10", rfq);
+	assert_int_equal(pb_config_set_param(&cfg, "bidding.short-submission-period",
+					     "details_min_days", table, &err), 0);
+	pb_audit *a = pb_audit_run(L, &cfg, D("2024-06-30"));
+	size_t n = short_fired(a, ids);
+	assert_int_equal(n, 3);
+	assert_string_equal(ids[0], "S-01");
+	assert_string_equal(ids[1], "S-04");
+	assert_string_equal(ids[2], "S-09");
+	pb_audit_free(a);
+	pb_config_release(&cfg);
+
+	/* A methods filter keeps only the methods it names, exactly. */
+	pb_config_init(&cfg);
+	assert_int_equal(pb_config_set_param(&cfg, "bidding.short-submission-period",
+					     "methods", "selective|limited", &err), 0);
+	a = pb_audit_run(L, &cfg, D("2024-06-30"));
+	n = short_fired(a, ids);
+	assert_int_equal(n, 1);
+	assert_string_equal(ids[0], "S-11");
+	pb_audit_free(a);
+	pb_config_release(&cfg);
+	pb_ledger_free(L);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_linked_bidders),
 		cmocka_unit_test(test_linked_once),
+		cmocka_unit_test(test_short_period),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
