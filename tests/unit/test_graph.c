@@ -98,10 +98,103 @@ static void test_paths(void **state)
 	pb_ledger_free(l);
 }
 
+/* Searched from the supplier: the first hop must give control of it. */
+static int control_first(const pb_edge *e, const char *at, size_t hop, void *data)
+{
+	(void)data;
+	if (hop == 0)
+		return e->to == at && (!strcmp(e->kind, "owner") || !strcmp(e->kind, "director"));
+	return strcmp(e->kind, "employee") != 0;
+}
+
+/* The same question in both row orders: employee and owner of SUP-X. */
+static void order_case(int owner_first)
+{
+	pb_ledger *l = pb_ledger_new("EUR");
+	size_t rin = pb_ledger_add_input(l, "relationships.csv", "relationships", "csv");
+	pb_path path;
+
+	add_rel(l, rin, "OFF-1", "SUP-X", owner_first ? "owner" : "employee", PB_DATE_NONE, PB_DATE_NONE, 2);
+	add_rel(l, rin, "OFF-1", "SUP-X", owner_first ? "employee" : "owner", PB_DATE_NONE, PB_DATE_NONE, 3);
+	add_rel(l, rin, "P-2", "SUP-X", "employee", PB_DATE_NONE, PB_DATE_NONE, 4);
+	pb_ledger_seal(l);
+	pb_graph *g = pb_graph_build(l, NULL);
+	pb_graph_walk *w = pb_graph_walk_new(g);
+
+	assert_int_equal(pb_graph_walk_path(g, w, S(l, "SUP-X"), S(l, "OFF-1"), PB_DATE_NONE, 2,
+					    control_first, NULL, &path), 1);
+	assert_int_equal(path.nedges, 1);
+	assert_string_equal(path.edges[0]->kind, "owner");
+	/* P-2 is only an employee: not reached. */
+	assert_int_equal(pb_graph_walk_path(g, w, S(l, "SUP-X"), S(l, "P-2"), PB_DATE_NONE, 2,
+					    control_first, NULL, &path), 0);
+	size_t n = pb_graph_reach(g, w, S(l, "SUP-X"), PB_DATE_NONE, 2, control_first, NULL);
+	assert_int_equal(n, 1);
+	assert_ptr_equal(pb_graph_walk_node(w, 0), S(l, "OFF-1"));
+	pb_graph_walk_free(w);
+	pb_graph_free(g);
+	pb_ledger_free(l);
+}
+
+static void test_row_order(void **state)
+{
+	(void)state;
+	order_case(0);
+	order_case(1);
+}
+
+/* A reusable workspace, reach with routes, reversal; the one-off search
+ * and the workspace agree, many times over (epochs). */
+static void test_walk(void **state)
+{
+	pb_ledger *l = pb_ledger_new("EUR");
+	size_t rin = pb_ledger_add_input(l, "relationships.csv", "relationships", "csv");
+	pb_path path, again;
+	(void)state;
+
+	add_rel(l, rin, "OFF-1", "SPOUSE-1", "spouse", PB_DATE_NONE, PB_DATE_NONE, 2);
+	add_rel(l, rin, "SPOUSE-1", "SUP-A", "director", PB_DATE_NONE, PB_DATE_NONE, 3);
+	add_rel(l, rin, "SUP-A", "SUP-B", "owner", PB_DATE_NONE, PB_DATE_NONE, 4);
+	add_rel(l, rin, "LONE-1", "LONE-2", "relative", PB_DATE_NONE, PB_DATE_NONE, 5);
+	pb_ledger_seal(l);
+	pb_graph *g = pb_graph_build(l, NULL);
+	pb_graph_walk *w = pb_graph_walk_new(g);
+
+	size_t n = pb_graph_reach(g, w, S(l, "OFF-1"), PB_DATE_NONE, 2, NULL, NULL);
+	assert_int_equal(n, 2); /* SPOUSE-1, SUP-A; SUP-B is three hops away */
+	assert_ptr_equal(pb_graph_walk_node(w, 0), S(l, "SPOUSE-1"));
+	assert_ptr_equal(pb_graph_walk_node(w, 1), S(l, "SUP-A"));
+	pb_graph_walk_route(w, 1, &path);
+	assert_int_equal(path.nedges, 2);
+	assert_ptr_equal(path.nodes[0], S(l, "OFF-1"));
+	pb_path_reverse(&path);
+	assert_ptr_equal(path.nodes[0], S(l, "SUP-A"));
+	assert_ptr_equal(path.nodes[2], S(l, "OFF-1"));
+	assert_string_equal(path.edges[0]->kind, "director");
+	assert_string_equal(path.edges[1]->kind, "spouse");
+	assert_int_equal(pb_graph_reach(g, w, S(l, "NOBODY"), PB_DATE_NONE, 2, NULL, NULL), 0);
+	for (int i = 0; i < 1000; i++) {
+		assert_int_equal(pb_graph_walk_path(g, w, S(l, "OFF-1"), S(l, "SUP-B"), PB_DATE_NONE, 3,
+						    NULL, NULL, &path), 1);
+		assert_int_equal(pb_graph_walk_path(g, w, S(l, "OFF-1"), S(l, "LONE-2"), PB_DATE_NONE, 3,
+						    NULL, NULL, &path), 0);
+	}
+	assert_int_equal(pb_graph_path(g, S(l, "OFF-1"), S(l, "SUP-B"), PB_DATE_NONE, 3, NULL, NULL, &again), 1);
+	pb_graph_walk_path(g, w, S(l, "OFF-1"), S(l, "SUP-B"), PB_DATE_NONE, 3, NULL, NULL, &path);
+	assert_int_equal(again.nedges, 3);
+	for (size_t i = 0; i <= again.nedges; i++)
+		assert_ptr_equal(again.nodes[i], path.nodes[i]);
+	pb_graph_walk_free(w);
+	pb_graph_free(g);
+	pb_ledger_free(l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_paths),
+		cmocka_unit_test(test_row_order),
+		cmocka_unit_test(test_walk),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
