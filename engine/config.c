@@ -65,6 +65,51 @@ static int patterns_compile(const char *text, pb_pattern_list **out,
 	return 0;
 }
 
+/*
+ * "100000 EUR" or "100000": an amount in minor units of the currency
+ * written after it (any case), else of the base currency.  A trailing
+ * word of letters is taken for a currency, so "100000 EURO" is an error
+ * naming it rather than "not a number".
+ */
+static int money_parse(const pb_config *cfg, const char *text, int64_t *v,
+		       char code[4], pb_buf *why)
+{
+	const char *reason = NULL, *end = text + strlen(text);
+	const char *word = end;
+	size_t n;
+
+	while (word > text && ((word[-1] >= 'A' && word[-1] <= 'Z') ||
+			       (word[-1] >= 'a' && word[-1] <= 'z')))
+		word--;
+	code[0] = '\0';
+	if (word < end) {
+		if (word == text || (word[-1] != ' ' && word[-1] != '\t') || end - word != 3) {
+			pb_buf_addf(why, "'%s' is not an amount followed by an ISO 4217 "
+				    "currency code (write e.g. '100000 EUR')", text);
+			return -1;
+		}
+		for (int k = 0; k < 3; k++)
+			code[k] = (char)(word[k] & ~0x20); /* ASCII upper case */
+		code[3] = '\0';
+		if (pb_currency_exponent(code) < 0) {
+			pb_buf_addf(why, "'%s': '%.3s' is not an ISO 4217 currency code",
+				    text, word);
+			code[0] = '\0';
+			return -1;
+		}
+	}
+	n = (size_t)(word - text);
+	if (pb_amount_parse(text, n, pb_currency_exponent(code[0] ? code : cfg->base_currency),
+			    pb_numfmt_default, v, &reason) == 0 && *v < 0)
+		reason = "is negative";
+	if (reason) {
+		pb_buf_addf(why, "'%s' %s", text, reason);
+		code[0] = '\0';
+		return -1;
+	}
+	return 0;
+}
+
 /* Parses one parameter's text into cfg's number/pattern slots. */
 static int param_parse(const pb_config *cfg, const pb_param_def *pd,
 		       pb_rule_config *rc, int pi, const char *text, pb_buf *why)
@@ -72,14 +117,13 @@ static int param_parse(const pb_config *cfg, const pb_param_def *pd,
 	const char *reason = NULL;
 	size_t n = strlen(text);
 	int64_t v = 0;
+	char code[4];
 
 	switch (pd->type) {
 	case PB_P_MONEY:
-		if (pb_amount_parse(text, n, pb_currency_exponent(cfg->base_currency),
-				    pb_numfmt_default, &v, &reason) < 0)
-			break;
-		if (v < 0)
-			reason = "is negative";
+		if (money_parse(cfg, text, &v, code, why) < 0)
+			return -1;
+		memcpy(rc->currencies[pi], code, sizeof(code));
 		break;
 	case PB_P_INT:
 	case PB_P_DAYS:
@@ -165,6 +209,7 @@ void pb_config_init(pb_config *cfg)
 		cfg->rules[ri].values = pb_xcalloc(np, sizeof(char *));
 		cfg->rules[ri].compiled = pb_xcalloc(np, sizeof(pb_pattern_list *));
 		cfg->rules[ri].numbers = pb_xcalloc(np, sizeof(int64_t));
+		cfg->rules[ri].currencies = pb_xcalloc(np, sizeof(*cfg->rules[ri].currencies));
 	}
 	pb_error err;
 	if (config_finalize(cfg, &err) < 0) {
@@ -198,6 +243,7 @@ void pb_config_release(pb_config *cfg)
 		free(cfg->rules[ri].values);
 		free(cfg->rules[ri].compiled);
 		free(cfg->rules[ri].numbers);
+		free(cfg->rules[ri].currencies);
 	}
 	free(cfg->rules);
 	patterns_free(cfg->legal_forms);
@@ -541,6 +587,14 @@ int pb_config_load(pb_config *cfg, const char *path, pb_error *err)
 	return config_finalize(cfg, err);
 }
 
+const char *pb_config_param_currency(const pb_config *cfg, size_t rule_index,
+				     size_t param_index)
+{
+	const char *code = cfg->rules[rule_index].currencies[param_index];
+
+	return *code ? code : cfg->base_currency;
+}
+
 const pb_profile *pb_config_profile_for(const pb_config *cfg, const char *path)
 {
 	const char *base = strrchr(path, '/');
@@ -566,7 +620,7 @@ static const char *param_type_name(pb_param_type t)
 {
 	switch (t) {
 	case PB_P_MONEY:
-		return "amount in base currency";
+		return "amount and its ISO 4217 currency, e.g. 100000 EUR; without one, the base currency";
 	case PB_P_INT:
 		return "count";
 	case PB_P_DAYS:
@@ -605,7 +659,8 @@ void pb_config_write_default(FILE *out)
 	fputs("; probity configuration (INI).  Every setting below shows its default;\n"
 	      "; remove the leading ';' to change one.  Unknown keys are errors.\n\n"
 	      "[audit]\n"
-	      "; ISO 4217 currency of money thresholds and of empty currency cells\n"
+	      "; ISO 4217 currency of empty currency cells and of money parameters\n"
+	      "; written without one (\"threshold = 100000\"; \"100000 EUR\" names its own)\n"
 	      "; base_currency = EUR\n"
 	      "; reference date for the audit; default: the latest event date in the data\n"
 	      "; as_of = 2024-12-31\n"

@@ -2,7 +2,9 @@
  * config.h - the audit configuration, read from an INI file (libinih).
  *
  *   [audit]        base_currency, as_of, fail_on, max_field_bytes
- *   [rule ID]      enabled, severity, and that rule's parameters
+ *   [rule ID]      enabled, severity, and that rule's parameters; a money
+ *                  parameter is an amount and optionally its currency,
+ *                  "100000 EUR" (without one: the base currency)
  *   [parties]      legal_forms (PCRE2 patterns stripped from names)
  *   [procedures]   NAME = METHOD yes|no (extends config/procedures.txt)
  *   [profile NAME] files, table, delimiter, decimal, thousands,
@@ -50,7 +52,10 @@ typedef struct {
 	int severity;         /* -1 = the rule's own, else pb_severity */
 	char **values;        /* per parameter: the text, or NULL = default */
 	pb_pattern_list **compiled; /* per PATTERNS parameter, else NULL */
-	int64_t *numbers;     /* per parameter: parsed number */
+	int64_t *numbers;     /* per parameter: parsed number; MONEY in minor
+			       * units of its currency */
+	char (*currencies)[4]; /* per parameter: the ISO 4217 code written
+				* after a MONEY amount, or "" (none written) */
 } pb_rule_config;
 
 typedef struct pb_config {
@@ -75,6 +80,14 @@ void pb_config_release(pb_config *cfg);
 /* Sets one rule parameter from text (also used by the loader). */
 int pb_config_set_param(pb_config *cfg, const char *rule_id, const char *key,
 			const char *value, pb_error *err);
+
+/*
+ * The currency of a MONEY parameter: the code written after its amount
+ * ("100000 EUR"), else the base currency.  rule_index is the rule's
+ * registry index, param_index its parameter's.
+ */
+const char *pb_config_param_currency(const pb_config *cfg, size_t rule_index,
+				     size_t param_index);
 
 /* The profile whose `files` patterns match path's base name, or NULL. */
 const pb_profile *pb_config_profile_for(const pb_config *cfg,

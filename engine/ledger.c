@@ -155,6 +155,15 @@ static const pb_column cols_relationships[] = {
 	COL(pb_relationship, source, PB_COL_TEXT, 0, NULL),
 };
 
+/* The key is date, currency and base, so that rates against several
+ * bases can be loaded side by side. */
+static const pb_column cols_fx[] = {
+	COL(pb_fx_rate, rate_date, PB_COL_DATE, PB_COL_KEY, NULL),
+	COL(pb_fx_rate, currency, PB_COL_CURRENCY, PB_COL_KEY, NULL),
+	COL(pb_fx_rate, base, PB_COL_CURRENCY, PB_COL_KEY | PB_COL_DEFAULT, NULL),
+	COL(pb_fx_rate, rate, PB_COL_RATE, PB_COL_REQUIRED, NULL),
+};
+
 #define NCOLS(a) (sizeof(a) / sizeof((a)[0]))
 
 static const pb_table_def table_defs[PB_T_COUNT] = {
@@ -345,6 +354,9 @@ static void key_part(pb_buf *b, const void *rec, const pb_column *c)
 		int64_t v = *(const int64_t *)p;
 		if (v != PB_INT_NONE)
 			pb_buf_addf(b, "%lld", (long long)v);
+	} else if (c->type == PB_COL_DATE) {
+		char d[11];
+		pb_buf_addstr(b, pb_date_format(*(const pb_date *)p, d));
 	} else {
 		const char *s = *(const char *const *)p;
 		if (s)
@@ -552,6 +564,7 @@ void pb_record_blank(pb_table t, void *record)
 		case PB_COL_AMOUNT:
 		case PB_COL_INT:
 		case PB_COL_DECIMAL:
+		case PB_COL_RATE:
 			*(int64_t *)p = PB_INT_NONE;
 			break;
 		case PB_COL_BOOL:
@@ -571,6 +584,7 @@ static int cell_filled(const unsigned char *p, pb_coltype type)
 	case PB_COL_AMOUNT:
 	case PB_COL_INT:
 	case PB_COL_DECIMAL:
+	case PB_COL_RATE:
 		return *(const int64_t *)p != PB_INT_NONE;
 	case PB_COL_BOOL:
 		return *(const int *)p != PB_BOOL_NONE;

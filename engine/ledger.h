@@ -32,7 +32,8 @@
 	X(PAYMENTS, payments, pb_payment)                                      \
 	X(BUDGET, budget, pb_budget_line)                                      \
 	X(OFFSETS, offsets, pb_offset)                                         \
-	X(RELATIONSHIPS, relationships, pb_relationship)
+	X(RELATIONSHIPS, relationships, pb_relationship)                       \
+	X(FX, fx, pb_fx_rate)
 
 typedef enum {
 #define X(e, name, type) PB_T_##e,
@@ -153,6 +154,20 @@ typedef struct {
 	const char *source;
 } pb_relationship;
 
+/*
+ * A dated exchange rate: one unit of `base` is worth `rate` units of
+ * `currency` (the ECB's reference rates: base EUR, 1 EUR = 1.0811 USD).
+ * The rate is exact: an int64 count of 10^-PB_FX_RATE_DIGITS.
+ */
+#define PB_FX_RATE_DIGITS 12
+
+typedef struct {
+	pb_row row;
+	pb_date rate_date;
+	const char *currency, *base; /* interned ISO 4217 codes */
+	int64_t rate;
+} pb_fx_rate;
+
 /* Column kinds; the importer parses a cell according to its kind. */
 typedef enum {
 	PB_COL_TEXT,     /* interned text */
@@ -164,11 +179,15 @@ typedef enum {
 	PB_COL_CURRENCY, /* ISO 4217; empty means the base currency */
 	PB_COL_INT,
 	PB_COL_DECIMAL,
-	PB_COL_BOOL
+	PB_COL_BOOL,
+	PB_COL_RATE      /* positive, PB_FX_RATE_DIGITS decimals (fx.rate) */
 } pb_coltype;
 
 #define PB_COL_KEY 1u      /* part of the primary key: required */
 #define PB_COL_REQUIRED 2u /* must not be empty */
+/* A key column that may be absent or empty: a currency column then holds
+ * the base currency (fx.base). */
+#define PB_COL_DEFAULT 4u
 
 typedef struct {
 	const char *name;

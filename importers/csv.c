@@ -34,11 +34,14 @@
 #include <sys/stat.h>
 #include <utf8proc.h>
 
+#include "../engine/fx.h"
 #include "importer.h"
 
 #define PIECE_BYTES 65536
 #define QUOTE_MAX 60
 #define MAX_EXTRAS 256 /* unknown columns kept per row, the first ones */
+#define PB_STR_(x) #x
+#define PB_STR(x) PB_STR_(x)
 
 /* --- buffered reading in pieces that never cross a line end --- */
 
@@ -166,6 +169,12 @@ struct csv_state {
 	int *map;                /* per header column: column index or COL_* */
 	size_t ncols;
 	unsigned char *rec;      /* scratch record */
+
+	/* the ECB's reference-rate file: one fx record per currency cell */
+	int ecb;
+	const char **ecb_codes;  /* per header column: known ISO code or NULL */
+	pb_fx_rate *ecb_recs;    /* scratch records of one row */
+	int *ecb_new;            /* per scratch record: not loaded before */
 };
 
 static void fail(struct csv_state *st, const char *fmt, ...)
@@ -361,7 +370,8 @@ static const pb_table_def *table_from_header(struct csv_state *st)
 		for (size_t c = 0; c < def->ncolumns; c++) {
 			int has = header_has(st, def->columns[c].name);
 			hits += has;
-			if ((def->columns[c].flags & PB_COL_KEY) && !has)
+			if ((def->columns[c].flags & PB_COL_KEY) &&
+			    !(def->columns[c].flags & PB_COL_DEFAULT) && !has)
 				keys = 0;
 		}
 		if (!keys || hits == 0)
@@ -435,7 +445,8 @@ static void map_columns(struct csv_state *st)
 		int found = 0;
 		for (size_t i = 0; i < st->ncols; i++)
 			found |= st->map[i] == (int)c;
-		if (!found && (st->def->columns[c].flags & PB_COL_KEY))
+		if (!found && (st->def->columns[c].flags & PB_COL_KEY) &&
+		    !(st->def->columns[c].flags & PB_COL_DEFAULT))
 			fail(st, "header lacks key column '%s' of table %s",
 			     st->def->columns[c].name, st->def->name);
 	}
@@ -457,6 +468,152 @@ static void check_duplicate_names(struct csv_state *st)
 		if (*sorted[i] && !strcasecmp(sorted[i], sorted[i - 1]))
 			fail(st, "header names column '%s' twice", sorted[i]);
 	free(sorted);
+}
+
+/* --- the ECB's reference-rate CSV, as published ---
+ *
+ * eurofxref-hist.csv:  Date,USD,JPY,BGN,CYP,...,ZAR,
+ *                      2024-03-28,1.0811,163.45,1.9558,N/A,...,
+ * eurofxref.csv:       Date, USD, JPY, ..., ZAR,
+ *                      28 March 2024, 1.0811, 163.45, ...,
+ * Rates are units of the currency for one euro; N/A where there is none
+ * (a currency not yet or no longer quoted).  One line of the file is one
+ * row read, imported as one fx record per rate. */
+
+/* "Date" followed by three-letter upper-case codes (and the empty cell a
+ * trailing comma leaves), at least one of them a currency probity knows. */
+static int ecb_header(const struct csv_state *st)
+{
+	const char *table = st->forced ? st->forced
+			    : st->profile && st->profile->table ? st->profile->table : NULL;
+	int known = 0;
+
+	if ((table && strcmp(table, "fx")) || st->ncols < 2 || strcmp(st->names[0], "Date"))
+		return 0;
+	for (size_t i = 1; i < st->ncols; i++) {
+		const char *h = st->names[i];
+		if (!*h)
+			continue;
+		if (strlen(h) != 3 || !isupper((unsigned char)h[0]) ||
+		    !isupper((unsigned char)h[1]) || !isupper((unsigned char)h[2]))
+			return 0;
+		known |= pb_currency_exponent(h) >= 0;
+	}
+	return known;
+}
+
+static void ecb_start(struct csv_state *st)
+{
+	st->ecb = 1;
+	st->def = pb_table_get(PB_T_FX);
+	st->map = pb_xcalloc(st->ncols + 1, sizeof(*st->map));
+	st->ecb_codes = pb_xcalloc(st->ncols + 1, sizeof(*st->ecb_codes));
+	/* Currencies the euro replaced (CYP, EEK, ...) are not ISO 4217
+	 * any more: no amount can be in them, so their rates are left out. */
+	for (size_t i = 0; i < st->ncols; i++) {
+		st->map[i] = COL_IGNORE;
+		if (i > 0 && pb_currency_exponent(st->names[i]) >= 0)
+			st->ecb_codes[i] = pb_ledger_intern(st->l, st->names[i], 3);
+	}
+	st->ecb_recs = pb_xcalloc(st->ncols + 1, sizeof(*st->ecb_recs));
+	st->ecb_new = pb_xcalloc(st->ncols + 1, sizeof(*st->ecb_new));
+	st->input = pb_ledger_add_input(st->l, st->path, "fx", "csv");
+	st->have_input = 1;
+}
+
+/* "28 March 2024" (the daily file) or ISO 8601 (the history). */
+static int ecb_date(const char *s, size_t n, pb_date *out)
+{
+	static const char *const months[] = {"January", "February", "March", "April",
+		"May", "June", "July", "August", "September", "October", "November",
+		"December"};
+	const char *why;
+	char name[16], extra;
+	int d, y;
+
+	if (pb_date_parse(s, n, NULL, out, &why) == 0)
+		return 0;
+	if (n >= 32)
+		return -1;
+	char text[32];
+	memcpy(text, s, n);
+	text[n] = '\0';
+	if (sscanf(text, "%2d %15[A-Za-z] %4d%c", &d, name, &y, &extra) != 3 || y < 1000)
+		return -1;
+	for (int m = 0; m < 12; m++)
+		if (!strcasecmp(name, months[m])) {
+			int yy, mm, dd;
+			*out = pb_date_from_ymd(y, m + 1, d);
+			pb_date_to_ymd(*out, &yy, &mm, &dd);
+			return yy == y && mm == m + 1 && dd == d ? 0 : -1; /* 30 February */
+		}
+	return -1;
+}
+
+/* Is every rate of the row loaded already, with the same value?  Then
+ * the row repeats a file read before (the daily file after the history)
+ * and adds nothing.  A different rate for a loaded key rejects the row. */
+static int ecb_check_loaded(struct csv_state *st, size_t nrecs)
+{
+	for (size_t k = 0; k < nrecs; k++) {
+		const char *key = pb_ledger_key(st->l, PB_T_FX, &st->ecb_recs[k]);
+		const pb_fx_rate *old = pb_ledger_find(st->l, PB_T_FX, key);
+		st->ecb_new[k] = old == NULL;
+		if (old && old->rate != st->ecb_recs[k].rate) {
+			char a[32], b[32];
+			reject(st, "%s rate %s differs from %s loaded for '%s' (at %s:%u)",
+			       st->ecb_recs[k].currency, pb_fx_rate_format(st->ecb_recs[k].rate, a),
+			       pb_fx_rate_format(old->rate, b), key, old->row.src.file,
+			       old->row.src.line);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void ecb_row(struct csv_state *st)
+{
+	const pb_numfmt fmt = st->profile ? st->profile->numfmt : pb_numfmt_default;
+	const char *base = pb_ledger_intern(st->l, "EUR", 3), *why;
+	size_t n, nrecs = 0;
+	const char *s = field(st, 0, &n);
+	pb_date date;
+
+	pb_trim(&s, &n);
+	if (ecb_date(s, n, &date) < 0) {
+		reject_value(st, "Date", s, n, n ? "is not a date" : "is empty");
+		return;
+	}
+	for (size_t i = 1; i < st->ncols; i++) {
+		s = field(st, i, &n);
+		pb_trim(&s, &n);
+		if (!st->ecb_codes[i] || !n || (n == 3 && !strncasecmp(s, "N/A", 3)))
+			continue;
+		pb_fx_rate *r = &st->ecb_recs[nrecs];
+		pb_record_blank(PB_T_FX, r);
+		r->row.src.file = st->path;
+		r->row.src.line = (uint32_t)st->record_line;
+		r->rate_date = date;
+		r->currency = st->ecb_codes[i];
+		r->base = base;
+		if (pb_amount_parse(s, n, PB_FX_RATE_DIGITS, fmt, &r->rate, &why) < 0) {
+			reject_value(st, st->names[i], s, n, why);
+			return;
+		}
+		if (r->rate <= 0) {
+			reject_value(st, st->names[i], s, n, "is not a positive rate");
+			return;
+		}
+		nrecs++;
+	}
+	if (ecb_check_loaded(st, nrecs) < 0)
+		return;
+	for (size_t k = 0; k < nrecs; k++) {
+		const void *old;
+		if (st->ecb_new[k])
+			pb_ledger_insert(st->l, PB_T_FX, &st->ecb_recs[k], &old);
+	}
+	pb_ledger_count_imported(st->l, st->input);
 }
 
 static void process_header(struct csv_state *st)
@@ -494,6 +651,10 @@ static void process_header(struct csv_state *st)
 	check_duplicate_names(st);
 	if (st->failed)
 		return;
+	if (ecb_header(st)) {
+		ecb_start(st);
+		return;
+	}
 	st->def = choose_table(st);
 	if (!st->def) {
 		fail_unknown_table(st);
@@ -632,26 +793,45 @@ static int parse_list(struct csv_state *st, const pb_column *c, const char *s,
 	return 0;
 }
 
+/* The currency of a row's amounts is its first currency column (every
+ * table's `currency`); a later one (fx.base) is a value of its own. */
+static int amounts_currency(const pb_table_def *def, const pb_column *c)
+{
+	for (size_t k = 0; k < def->ncolumns; k++)
+		if (def->columns[k].type == PB_COL_CURRENCY)
+			return &def->columns[k] == c;
+	return 0;
+}
+
+/* An ISO 4217 code in any case, interned upper-case; -1 if it is none. */
+static int currency_code(struct csv_state *st, const char *column, const char *s,
+			 size_t n, const char **out)
+{
+	char code[4] = {0};
+
+	for (size_t k = 0; k < n && k < 3; k++)
+		code[k] = (char)toupper((unsigned char)s[k]);
+	if (n != 3 || pb_currency_exponent(code) < 0) {
+		reject_value(st, column, s, n, "is not an ISO 4217 code");
+		return -1;
+	}
+	*out = pb_ledger_intern(st->l, code, 3);
+	return 0;
+}
+
 /* The row's currency: its currency cell, else the base currency. */
 static int row_currency(struct csv_state *st, const char **out)
 {
 	*out = pb_ledger_base_currency(st->l);
 	for (size_t i = 0; i < st->ncols; i++) {
-		if (st->map[i] < 0 || st->def->columns[st->map[i]].type != PB_COL_CURRENCY)
+		if (st->map[i] < 0 || !amounts_currency(st->def, &st->def->columns[st->map[i]]))
 			continue;
 		size_t n;
 		const char *s = field(st, i, &n);
 		pb_trim(&s, &n);
 		if (!n)
 			return 0;
-		char code[4] = {0};
-		for (size_t k = 0; k < n && k < 3; k++)
-			code[k] = (char)toupper((unsigned char)s[k]);
-		if (n != 3 || pb_currency_exponent(code) < 0) {
-			reject_value(st, "currency", s, n, "is not an ISO 4217 code");
-			return -1;
-		}
-		*out = pb_ledger_intern(st->l, code, 3);
+		return currency_code(st, "currency", s, n, out);
 	}
 	return 0;
 }
@@ -671,6 +851,8 @@ static int parse_cell(struct csv_state *st, const pb_column *c, const char *s,
 		*(const char **)p = pb_ledger_intern(st->l, s, n);
 		return 0;
 	case PB_COL_CURRENCY:
+		if (!amounts_currency(st->def, c))
+			return currency_code(st, c->name, s, n, (const char **)p);
 		*(const char **)p = currency;
 		return 0;
 	case PB_COL_ENUM: {
@@ -697,6 +879,13 @@ static int parse_cell(struct csv_state *st, const pb_column *c, const char *s,
 		break;
 	case PB_COL_BOOL:
 		rc = pb_bool_parse(s, n, (int *)p, &why);
+		break;
+	case PB_COL_RATE:
+		rc = pb_amount_parse(s, n, PB_FX_RATE_DIGITS, fmt, (int64_t *)p, &why);
+		if (rc < 0 && strstr(why, "decimal places"))
+			why = "has more than " PB_STR(PB_FX_RATE_DIGITS) " decimal places";
+		else if (rc == 0 && *(int64_t *)p <= 0)
+			rc = -1, why = "is not a positive rate";
 		break;
 	}
 	if (rc < 0)
@@ -732,12 +921,20 @@ static void process_row(struct csv_state *st)
 {
 	const char *currency;
 
-	if (!st->def || check_fields(st) < 0 || row_currency(st, &currency) < 0)
+	if (!st->def || check_fields(st) < 0)
+		return;
+	if (st->ecb) {
+		ecb_row(st);
+		return;
+	}
+	if (row_currency(st, &currency) < 0)
 		return;
 	pb_record_blank(st->def->id, st->rec);
 	for (size_t c = 0; c < st->def->ncolumns; c++)
 		if (st->def->columns[c].type == PB_COL_CURRENCY)
-			*(const char **)(st->rec + st->def->columns[c].offset) = currency;
+			*(const char **)(st->rec + st->def->columns[c].offset) =
+				amounts_currency(st->def, &st->def->columns[c])
+					? currency : pb_ledger_base_currency(st->l);
 	for (size_t i = 0; i < st->ncols; i++) {
 		if (st->map[i] < 0)
 			continue;
@@ -746,7 +943,8 @@ static void process_row(struct csv_state *st)
 		const char *s = field(st, i, &n);
 		pb_trim(&s, &n);
 		if (!n) {
-			if (c->flags & (PB_COL_KEY | PB_COL_REQUIRED)) {
+			if ((c->flags & (PB_COL_KEY | PB_COL_REQUIRED)) &&
+			    !(c->flags & PB_COL_DEFAULT)) {
 				reject(st, "%s is empty", c->name);
 				return;
 			}
@@ -754,6 +952,13 @@ static void process_row(struct csv_state *st)
 		}
 		if (parse_cell(st, c, s, n, currency) < 0)
 			return;
+	}
+	if (st->def->id == PB_T_FX) {
+		const pb_fx_rate *fx = (const pb_fx_rate *)st->rec;
+		if (fx->currency == fx->base) {
+			reject(st, "currency and base are both %s", fx->base);
+			return;
+		}
 	}
 	pb_row *row = (pb_row *)st->rec;
 	row->src.file = st->path;
@@ -1139,6 +1344,9 @@ static void state_release(struct csv_state *st)
 	free(st->names);
 	free(st->map);
 	free(st->rec);
+	free(st->ecb_codes);
+	free(st->ecb_recs);
+	free(st->ecb_new);
 	free(st->off);
 	free(st->flen);
 	pb_buf_release(&st->row);

@@ -173,6 +173,92 @@ static void test_set_param(void **state)
 	pb_config_release(&cfg);
 }
 
+static const char *currency(const pb_config *cfg, const char *rule, const char *name)
+{
+	const pb_rule *r = pb_rule_find(rule);
+
+	return pb_config_param_currency(cfg, (size_t)pb_rule_index(r),
+					(size_t)pb_rule_param_index(r, name));
+}
+
+/* A money parameter names its currency, and its minor units are that
+ * currency's; without one it is in the base currency, read after the
+ * whole file (base_currency may come later). */
+static void test_money_currency(void **state)
+{
+	pb_config cfg;
+	pb_error err;
+	(void)state;
+
+	pb_config_init(&cfg);
+	assert_string_equal(currency(&cfg, "competition.single-source", "threshold"), "EUR");
+	assert_int_equal(load_text(&cfg,
+		"[rule competition.single-source]\n"
+		"threshold = 100000 EUR\n"
+		"[rule supplier.no-registry-id]\n"
+		"threshold = 126000 AMD\n"
+		"[rule splitting.below-threshold]\n"
+		"threshold = 5000000 jpy\n"
+		"[rule execution.payment-without-contract]\n"
+		"threshold = 2500.125 KWD\n"
+		"[rule splitting.threshold-hugging]\n"
+		"threshold = 90000\n"
+		"[audit]\n"
+		"base_currency = GBP\n", &err), 0);
+	assert_int_equal(param(&cfg, "competition.single-source", "threshold"), 10000000);
+	assert_string_equal(currency(&cfg, "competition.single-source", "threshold"), "EUR");
+	assert_int_equal(param(&cfg, "supplier.no-registry-id", "threshold"), 12600000);
+	assert_string_equal(currency(&cfg, "supplier.no-registry-id", "threshold"), "AMD");
+	assert_int_equal(param(&cfg, "splitting.below-threshold", "threshold"), 5000000);
+	assert_string_equal(currency(&cfg, "splitting.below-threshold", "threshold"), "JPY");
+	assert_int_equal(param(&cfg, "execution.payment-without-contract", "threshold"), 2500125);
+	assert_string_equal(currency(&cfg, "execution.payment-without-contract", "threshold"), "KWD");
+	/* no currency written: the base currency, GBP here */
+	assert_int_equal(param(&cfg, "splitting.threshold-hugging", "threshold"), 9000000);
+	assert_string_equal(currency(&cfg, "splitting.threshold-hugging", "threshold"), "GBP");
+	/* a rule left alone keeps its default, in the base currency */
+	assert_string_equal(currency(&cfg, "supplier.newly-registered", "threshold"), "GBP");
+	/* setting a value again replaces the currency too */
+	assert_int_equal(pb_config_set_param(&cfg, "competition.single-source", "threshold",
+					     "100000", &err), 0);
+	assert_string_equal(currency(&cfg, "competition.single-source", "threshold"), "GBP");
+	assert_int_equal(pb_config_set_param(&cfg, "competition.single-source", "threshold",
+					     "7 USD", &err), 0);
+	assert_int_equal(param(&cfg, "competition.single-source", "threshold"), 700);
+	assert_int_equal(pb_config_set_param(&cfg, "competition.single-source", "threshold",
+					     "7 XXY", &err), -1);
+	assert_string_equal(currency(&cfg, "competition.single-source", "threshold"), "USD");
+	assert_int_equal(param(&cfg, "competition.single-source", "threshold"), 700);
+	pb_config_release(&cfg);
+
+	expect_error("[rule competition.single-source]\nthreshold = 100000 EUX\n",
+		     "[rule competition.single-source] threshold: '100000 EUX': 'EUX' is not an ISO 4217 currency code");
+	expect_error("[rule competition.single-source]\nthreshold = 100000 EURO\n",
+		     "threshold: '100000 EURO' is not an amount followed by an ISO 4217 currency code");
+	expect_error("[rule competition.single-source]\nthreshold = 100000EUR\n",
+		     "'100000EUR' is not an amount followed");
+	expect_error("[rule competition.single-source]\nthreshold = EUR\n", "'EUR' is not an amount");
+	expect_error("[rule competition.single-source]\nthreshold = 100000.5 JPY\n",
+		     "'100000.5 JPY' has more decimal places than its currency allows");
+	expect_error("[rule competition.single-source]\nthreshold = -5 EUR\n", "'-5 EUR' is negative");
+	expect_error("[rule competition.single-source]\nthreshold = 1e6 EUR\n", "'1e6 EUR' is not a number");
+}
+
+/* `probity init` shows how a money parameter names its currency. */
+static void test_init_shows_currency_form(void **state)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	(void)state;
+
+	pb_config_write_default(f);
+	fclose(f);
+	assert_non_null(strstr(text, "e.g. 100000 EUR; without one, the base currency"));
+	assert_non_null(strstr(text, "\"100000 EUR\" names its own"));
+	free(text);
+}
+
 /* `probity init` output must load, commented and uncommented alike. */
 static void test_default_file_round_trip(void **state)
 {
@@ -232,6 +318,8 @@ int main(void)
 		cmocka_unit_test(test_line_numbers),
 		cmocka_unit_test(test_set_param),
 		cmocka_unit_test(test_default_file_round_trip),
+		cmocka_unit_test(test_money_currency),
+		cmocka_unit_test(test_init_shows_currency_form),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
