@@ -339,14 +339,58 @@ static int is_supplier(pb_ledger *l, const pb_party *p)
 
 typedef const uint32_t *(*key_lookup_fn)(const pb_parties *, const char *, size_t *);
 
-/* Suppliers sharing a normalised key (address, account) with an official. */
+struct key_hit {
+	const char *supplier, *official; /* entities */
+	uint32_t s, o;                   /* party indexes */
+};
+
+static int key_hit_cmp(const void *pa, const void *pb)
+{
+	const struct key_hit *a = pa, *b = pb;
+
+	if (a->supplier != b->supplier)
+		return a->supplier < b->supplier ? -1 : 1;
+	if (a->official != b->official)
+		return a->official < b->official ? -1 : 1;
+	if (a->s != b->s)
+		return a->s < b->s ? -1 : 1;
+	return a->o < b->o ? -1 : a->o > b->o;
+}
+
+/* One finding per supplier entity and official entity: registry twins
+ * on either side are evidence of one finding, named by the first row. */
+static void key_finding(pb_rule_ctx *ctx, const pb_party *parties, const struct key_hit *h,
+			size_t n, const char *what, const char *key)
+{
+	const pb_party *sup = &parties[h[0].s], *off = &parties[h[0].o];
+	pb_finding *f = pb_finding_add(ctx, PB_T_PARTIES, sup->party_id, off->party_id);
+
+	for (size_t i = 0; i < n; i++)
+		if (!i || h[i].s != h[i - 1].s)
+			pb_finding_evidence(ctx, f, PB_T_PARTIES, &parties[h[i].s], "supplier");
+	for (size_t i = 0; i < n; i++) {
+		int seen = 0;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = h[j].o == h[i].o;
+		if (!seen)
+			pb_finding_evidence(ctx, f, PB_T_PARTIES, &parties[h[i].o], "official");
+	}
+	pb_finding_detail(ctx, f, what, "%s", key);
+	pb_finding_message(ctx, f, "supplier %s has the same %s as official %s (%s): '%s'",
+			   sup->party_id, what, off->party_id,
+			   off->employer_id ? off->employer_id : "official", key);
+}
+
+/* Suppliers sharing a normalised key (address, account) with an official.
+ * Keys that cannot identify a place or an account are NULL (normalize.h). */
 static void shared_key(pb_rule_ctx *ctx, size_t key_offset, key_lookup_fn lookup,
 		       const char *what)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
 	const pb_parties *pp = pb_ctx_parties(ctx);
-	size_t n;
+	size_t n, nh = 0, cap = 0;
 	const pb_party *parties = pb_ledger_parties(l, &n);
+	struct key_hit *h = NULL;
 
 	for (size_t i = 0; i < n; i++) {
 		const char *key = *(const char *const *)((const char *)pb_parties_keys(pp, i) + key_offset);
@@ -358,16 +402,21 @@ static void shared_key(pb_rule_ctx *ctx, size_t key_offset, key_lookup_fn lookup
 			const pb_party *off = &parties[same[k]];
 			if (!is_official(l, off) || off == &parties[i])
 				continue;
-			pb_finding *f = pb_finding_add(ctx, PB_T_PARTIES, parties[i].party_id,
-						       off->party_id);
-			pb_finding_evidence(ctx, f, PB_T_PARTIES, &parties[i], "supplier");
-			pb_finding_evidence(ctx, f, PB_T_PARTIES, off, "official");
-			pb_finding_detail(ctx, f, what, "%s", key);
-			pb_finding_message(ctx, f, "supplier %s has the same %s as official %s (%s): '%s'",
-					   parties[i].party_id, what, off->party_id,
-					   off->employer_id ? off->employer_id : "official", key);
+			PB_GROW(h, nh + 1, cap);
+			h[nh++] = (struct key_hit){pb_parties_entity(pp, parties[i].party_id),
+						   pb_parties_entity(pp, off->party_id),
+						   (uint32_t)i, same[k]};
 		}
 	}
+	qsort(h, nh, sizeof(*h), key_hit_cmp);
+	for (size_t i = 0, end; i < nh; i = end) {
+		for (end = i + 1; end < nh && h[end].supplier == h[i].supplier &&
+				  h[end].official == h[i].official; end++)
+			;
+		const char *key = *(const char *const *)((const char *)pb_parties_keys(pp, h[i].s) + key_offset);
+		key_finding(ctx, parties, h + i, end - i, what, key);
+	}
+	free(h);
 }
 
 static void run_shared_address(pb_rule_ctx *ctx)
@@ -875,7 +924,8 @@ struct open_finding {
 	double score;
 	struct name_match m;
 	int corroborated;
-	const char *why; /* fields that agree, for the best namesake */
+	const char *why;  /* fields that agree, for the best namesake */
+	const char *kind; /* its relationship to the supplier */
 };
 
 #define NAME_MAX_EVIDENCE 50
@@ -920,10 +970,12 @@ static void name_finding_close(pb_rule_ctx *ctx, const struct person *o, struct 
 	if (of->corroborated)
 		pb_finding_detail(ctx, f, "corroborated_by", "%s", of->why);
 	pb_finding_message(ctx, f,
-		"official %s ('%s') of buyer %s has the same name as %s ('%s'), %s of supplier %s, which dealt with %s %zu time%s (contracts, bids, payments); %.2f namesakes expected by chance%s%s",
-		o->party->party_id, o->party->name, of->buyer, of->owner->party->party_id,
-		of->owner->party->name, of->nowners > 1 ? "with others an owner or director" : "owner or director",
-		of->supplier, of->buyer, of->ndeals, of->ndeals == 1 ? "" : "s", of->m.namesakes,
+		"official %s ('%s') of buyer %s has %s name as %s ('%s'), %s of supplier %s, which had %zu contract%s, bid%s or payment%s with %s; %.2f namesakes expected by chance%s%s",
+		o->party->party_id, o->party->name, of->buyer,
+		of->m.sim < 1.0 ? "nearly the same" : "the same", of->owner->party->party_id,
+		of->owner->party->name, of->kind, of->supplier, of->ndeals,
+		of->ndeals == 1 ? "" : "s", of->ndeals == 1 ? "" : "s", of->ndeals == 1 ? "" : "s",
+		of->buyer, of->m.namesakes,
 		of->corroborated ? "; the same " : "", of->corroborated ? of->why : "");
 }
 
@@ -997,6 +1049,7 @@ static void namesake_companies(pb_rule_ctx *ctx, const struct namectx *nc,
 			of->owner = w;
 			of->corroborated = corr;
 			of->why = why;
+			of->kind = rel->kind;
 		}
 	}
 }

@@ -415,6 +415,29 @@ static void test_row_order(void **state)
 	}
 }
 
+/* Registry twins are one supplier; a country code is not an address. */
+static void test_shared_keys(void **state)
+{
+	const char *s[8];
+	const pb_finding *f[8];
+	(void)state;
+
+	ledger_open();
+	party("OFF-T", "Nina Hollis", "MOD", "GB", "GB29 NWBK 6016 1331 9268 19", NULL);
+	party("SUP-T1", "Tarn Ltd", NULL, NULL, "GB29NWBK60161331926819", "GB-COH:0101");
+	party("SUP-T2", "TARN LIMITED", NULL, NULL, "gb29 nwbk 6016 1331 9268 19", "GB-COH:0101");
+	party("SUP-U", "Ure plc", NULL, "GB", NULL, NULL);
+	contract("C-1", "MOD", "SUP-T1", "2024-02-01");
+	contract("C-2", "MOD", "SUP-T2", "2024-02-01");
+	contract("C-3", "MOD", "SUP-U", "2024-02-01");
+	pb_audit *a = audit_with(NULL, NULL);
+	assert_int_equal(fired(a, "conflicts.shared-bank-account", s, f), 1);
+	assert_string_equal(s[0], "SUP-T1");
+	assert_int_equal(evidence_roles(f[0], "supplier"), 2);
+	assert_int_equal(fired(a, "conflicts.shared-address", s, f), 0);
+	audit_done(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -423,6 +446,7 @@ int main(void)
 		cmocka_unit_test(test_name_common),
 		cmocka_unit_test(test_name_scale),
 		cmocka_unit_test(test_row_order),
+		cmocka_unit_test(test_shared_keys),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
