@@ -60,11 +60,13 @@ $(BUILD)/%.o: %.c
 	$(CC) $(ALL_CFLAGS) -I$(BUILD)/gen -c -o $@ $<
 
 # Data files in config/ are compiled in as C string literals of their
-# codes (the first word of each line that is not a comment).
+# codes (the first word of each line that is not a comment), eight to a
+# line so that `probity init` writes them as short continuation lines.
 $(BUILD)/gen/%.inc: config/%.txt
 	@mkdir -p $(dir $@)
 	{ printf '"'; sed -e 's/#.*//' -e '/^[[:space:]]*$$/d' \
-		-e 's/^[[:space:]]*\([^[:space:]]*\).*/\1/' $< | tr '\n' ' '; \
+		-e 's/^[[:space:]]*\([^[:space:]]*\).*/\1/' $< | \
+		paste -sd '       \n' | sed 's/$$/\\n/' | tr -d '\n'; \
 		printf '"\n'; } > $@
 
 # The procedure table is compiled in whole, one C string per line.

@@ -11,6 +11,7 @@
  * payments lawfully made on a letter of intent.
  * Thresholds: none; equal dates do not fire (World Bank red flags).
  */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -96,65 +97,353 @@ static const char default_holidays[] =
 
 static const char *const day_names[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
 
-/* Does the space-separated list hold this date, as YYYY-MM-DD or MM-DD? */
-static int in_date_list(const char *list, pb_date d)
-{
-	char full[11], *md;
+/* One holiday rule of a calendar: see config/holidays.txt. */
+struct holiday {
+	char country[3]; /* "" for an entry that holds in every country */
+	enum { H_DATE, H_YEARLY, H_EASTER, H_NTH, H_LAST, H_BEFORE } kind;
+	int year, month, day; /* day: the offset for H_EASTER, n for H_NTH,
+			       * the limit for H_BEFORE */
+	int weekday;
+};
 
-	pb_date_format(d, full);
-	md = full + 5;
+/* Western Easter Sunday (Meeus/Jones/Butcher Gregorian computus). */
+static pb_date easter_sunday(int y)
+{
+	int a = y % 19, b = y / 100, c = y % 100, d = b / 4, e = b % 4;
+	int f = (b + 8) / 25, g = (b - f + 1) / 3, h = (19 * a + b - d - g + 15) % 30;
+	int i = c / 4, k = c % 4, l = (32 + 2 * e + 2 * i - h - k) % 7;
+	int m = (a + 11 * h + 22 * l) / 451;
+	int month = (h + l - 7 * m + 114) / 31, day = (h + l - 7 * m + 114) % 31 + 1;
+
+	return pb_date_from_ymd(y, month, day);
+}
+
+static int weekday_index(const char *name)
+{
+	for (int i = 0; i < 7; i++)
+		if (!strcmp(name, day_names[i]))
+			return i;
+	return -1;
+}
+
+/* Parses "GB:05-mon1" and the other forms; 0 or -1. */
+static int holiday_parse(const char *w, size_t n, struct holiday *h)
+{
+	char buf[24], day[4], tail[4];
+	const char *when = buf;
+	int a, b, c, used = 0;
+
+	if (n >= sizeof(buf))
+		return -1;
+	memcpy(buf, w, n);
+	buf[n] = '\0';
+	memset(h, 0, sizeof(*h));
+	if (n > 3 && buf[2] == ':') {
+		h->country[0] = (char)toupper((unsigned char)buf[0]);
+		h->country[1] = (char)toupper((unsigned char)buf[1]);
+		when = buf + 3;
+	}
+	if (sscanf(when, "%4d-%2d-%2d%n", &a, &b, &c, &used) == 3 && !when[used]) {
+		*h = (struct holiday){{h->country[0], h->country[1], 0}, H_DATE, a, b, c, 0};
+		return 0;
+	}
+	if (sscanf(when, "%2d-%2d%n", &b, &c, &used) == 2 && !when[used]) {
+		*h = (struct holiday){{h->country[0], h->country[1], 0}, H_YEARLY, 0, b, c, 0};
+		return 0;
+	}
+	if (!strncmp(when, "easter", 6) && sscanf(when + 6, "%d%n", &c, &used) == 1 && !when[6 + used]) {
+		*h = (struct holiday){{h->country[0], h->country[1], 0}, H_EASTER, 0, 0, c, 0};
+		return 0;
+	}
+	if (sscanf(when, "%2d-%3[a-z]%3s%n", &b, day, tail, &used) == 3 && !when[used] &&
+	    (h->weekday = weekday_index(day)) >= 0) {
+		h->month = b;
+		if (!strcmp(tail, "L"))
+			h->kind = H_LAST;
+		else if (tail[0] == '<' && (h->day = atoi(tail + 1)) > 0)
+			h->kind = H_BEFORE;
+		else if ((h->day = atoi(tail)) >= 1 && h->day <= 5)
+			h->kind = H_NTH;
+		else
+			return -1;
+		return 0;
+	}
+	return -1;
+}
+
+static int holiday_on(const struct holiday *h, pb_date d)
+{
+	int y, m, day, y7, m7, d7;
+
+	pb_date_to_ymd(d, &y, &m, &day);
+	switch (h->kind) {
+	case H_DATE:
+		return h->year == y && h->month == m && h->day == day;
+	case H_YEARLY:
+		return h->month == m && h->day == day;
+	case H_EASTER:
+		return d == easter_sunday(y) + h->day;
+	default:
+		break;
+	}
+	if (h->month != m || pb_date_weekday(d) != h->weekday)
+		return 0;
+	pb_date_to_ymd(d + 7, &y7, &m7, &d7);
+	if (h->kind == H_LAST)
+		return m7 != m;
+	if (h->kind == H_BEFORE)
+		return day < h->day && day + 7 >= h->day;
+	return (day - 1) / 7 + 1 == h->day;
+}
+
+/* The holiday list of the parameter; entries that do not parse are
+ * counted so the coverage line can say so. */
+struct calendar {
+	struct holiday *h;
+	size_t n, cap, bad;
+};
+
+static void calendar_load(struct calendar *cal, const char *list)
+{
+	memset(cal, 0, sizeof(*cal));
 	for (const char *p = list; *p;) {
 		size_t n = strcspn(p, " \t\n,;");
-		if ((n == 10 && !strncmp(p, full, 10)) || (n == 5 && !strncmp(p, md, 5)))
-			return 1;
+		struct holiday h;
+		if (n && holiday_parse(p, n, &h) == 0) {
+			PB_GROW(cal->h, cal->n + 1, cal->cap);
+			cal->h[cal->n++] = h;
+		} else if (n) {
+			cal->bad++;
+		}
 		p += n;
 		p += strspn(p, " \t\n,;");
 	}
+}
+
+/* Has the calendar any entry for this country (or for every country)? */
+static int calendar_covers(const struct calendar *cal, const char *country)
+{
+	for (size_t i = 0; i < cal->n; i++)
+		if (!cal->h[i].country[0] || (country && !strcmp(cal->h[i].country, country)))
+			return 1;
 	return 0;
 }
 
-static int is_weekend(const char *weekend, pb_date d)
+static int calendar_holiday(const struct calendar *cal, const char *country, pb_date d)
 {
-	const char *day = day_names[pb_date_weekday(d)];
-
-	return strstr(weekend, day) != NULL;
+	for (size_t i = 0; i < cal->n; i++)
+		if ((!cal->h[i].country[0] || (country && !strcmp(cal->h[i].country, country))) &&
+		    holiday_on(&cal->h[i], d))
+			return 1;
+	return 0;
 }
 
-static void odd_day(pb_rule_ctx *ctx, pb_table t, const void *rec, const char *id,
-		    const char *what, pb_date d, const char *weekend, const char *holidays)
+/* An award, signature or payment of a buyer (or payer) entity. */
+struct event {
+	const char *who; /* entity */
+	int year;
+	pb_table table;
+	const void *rec;
+	const char *id, *what;
+	pb_date date;
+	int odd; /* 0 a working day, 1 a weekend day, 2 a public holiday */
+};
+
+static int by_who_year(const void *pa, const void *pb)
+{
+	const struct event *a = pa, *b = pb;
+	int c = strcmp(a->who, b->who);
+
+	if (c)
+		return c;
+	if (a->year != b->year)
+		return a->year < b->year ? -1 : 1;
+	if (a->table != b->table)
+		return a->table < b->table ? -1 : 1;
+	return strcmp(a->id, b->id);
+}
+
+struct weekend_run {
+	pb_rule_ctx *ctx;
+	const char *weekend;
+	struct calendar cal;
+	struct event *ev;
+	size_t n, cap;
+	size_t no_calendar; /* events judged on weekends only */
+};
+
+static void country_of(pb_ledger *l, const char *party_id, char out[3])
+{
+	const pb_party *p = party_id ? pb_ledger_find(l, PB_T_PARTIES, party_id) : NULL;
+
+	out[0] = '\0';
+	if (p && p->country && strlen(p->country) == 2) {
+		out[0] = (char)toupper((unsigned char)p->country[0]);
+		out[1] = (char)toupper((unsigned char)p->country[1]);
+		out[2] = '\0';
+	}
+}
+
+/* Adds the event of a record: its first date that falls on an odd day,
+ * else its first date. */
+static void add_event(struct weekend_run *w, const char *party_id, pb_table t, const void *rec,
+		      const char *id, const char *what[2], const pb_date d[2])
+{
+	pb_ledger *l = pb_ctx_ledger(w->ctx);
+	char cc[3];
+	int k = d[0] != PB_DATE_NONE ? 0 : 1, odd = 0;
+
+	if (!party_id || d[k] == PB_DATE_NONE)
+		return;
+	country_of(l, party_id, cc);
+	int has_calendar = calendar_covers(&w->cal, cc[0] ? cc : NULL);
+	w->no_calendar += !has_calendar;
+	for (int i = 0; i < 2 && !odd; i++) {
+		if (d[i] == PB_DATE_NONE)
+			continue;
+		if (has_calendar && calendar_holiday(&w->cal, cc[0] ? cc : NULL, d[i]))
+			odd = 2;
+		else if (strstr(w->weekend, day_names[pb_date_weekday(d[i])]))
+			odd = 1;
+		if (odd)
+			k = i;
+	}
+	int y, m, day;
+	pb_date_to_ymd(d[k], &y, &m, &day);
+	PB_GROW(w->ev, w->n + 1, w->cap);
+	w->ev[w->n++] = (struct event){pb_ctx_entity(w->ctx, party_id), y, t, rec, id, what[k], d[k], odd};
+}
+
+static void odd_day_single(pb_rule_ctx *ctx, const struct event *e)
 {
 	char buf[11];
-	int holiday = in_date_list(holidays, d);
+	const char *kind = e->table == PB_T_PAYMENTS ? "payment" : "contract";
+	pb_finding *f = pb_finding_add(ctx, e->table, e->id, e->what);
 
-	if (!holiday && !is_weekend(weekend, d))
-		return;
-	pb_finding *f = pb_finding_add(ctx, t, id, what);
-	pb_finding_evidence(ctx, f, t, rec, t == PB_T_PAYMENTS ? "payment" : "contract");
-	pb_finding_detail(ctx, f, "date", "%s", pb_date_format(d, buf));
-	pb_finding_detail(ctx, f, "day", "%s", holiday ? "holiday" : day_names[pb_date_weekday(d)]);
+	pb_finding_evidence(ctx, f, e->table, e->rec, kind);
+	pb_finding_detail(ctx, f, "date", "%s", pb_date_format(e->date, buf));
+	pb_finding_detail(ctx, f, "day", "%s", e->odd == 2 ? "holiday" : day_names[pb_date_weekday(e->date)]);
 	f->score = 0.5;
-	pb_finding_message(ctx, f, "%s %s was %s on %s, a %s", t == PB_T_PAYMENTS ? "payment" : "contract",
-			   id, what, buf, holiday ? "public holiday" : "weekend day");
+	pb_finding_message(ctx, f, "%s %s was %s on %s, a %s", kind, e->id, e->what, buf,
+			   e->odd == 2 ? "public holiday" : "weekend day");
+}
+
+static void odd_day_pattern(pb_rule_ctx *ctx, const struct event *g, size_t n, size_t odd,
+			    double base, int has_base)
+{
+	pb_ledger *l = pb_ctx_ledger(ctx);
+	const char *disc = pb_arena_printf(pb_ledger_arena(l), "%d", g[0].year);
+	pb_finding *f = pb_finding_add(ctx, PB_T_PARTIES, g[0].who, disc);
+	double share = (double)odd / (double)n;
+
+	for (size_t i = 0; i < n; i++)
+		if (g[i].odd)
+			pb_finding_evidence(ctx, f, g[i].table, g[i].rec,
+					    g[i].odd == 2 ? (g[i].table == PB_T_PAYMENTS ? "holiday payment" : "holiday contract")
+							  : (g[i].table == PB_T_PAYMENTS ? "weekend payment" : "weekend contract"));
+	pb_finding_detail(ctx, f, "year", "%d", g[0].year);
+	pb_finding_detail(ctx, f, "odd_days", "%zu of %zu", odd, n);
+	pb_finding_detail(ctx, f, "share_pct", "%.1f", share * 100.0);
+	if (has_base)
+		pb_finding_detail(ctx, f, "usual_share_pct", "%.1f", base * 100.0);
+	f->score = share >= 0.5 ? 1.0 : 0.5 + share;
+	pb_finding_message(ctx, f, "%s awarded, signed or paid on %zu weekend days or public holidays in %d (%zu of %zu, %.1f%%; %s %.1f%%)",
+			   g[0].who, odd, g[0].year, odd, n, share * 100.0,
+			   has_base ? "usually" : "no record to compare with:", has_base ? base * 100.0 : 0.0);
+}
+
+/*
+ * One buyer's events in one year.  A year stands out when its share of
+ * odd-day events is more than `min_ratio` times the buyer's usual share
+ * (its other years, when those hold at least `min_history` events): a
+ * buyer whose records are routinely dated on weekends (publication or
+ * system dates) does not stand out.  With no record to compare, any
+ * odd-day event stands out, unless the year's own share is what random
+ * dates would give (`max_share_pct` of at least `min_history` events):
+ * then the dates say nothing about the days work was done, and the year
+ * is counted in coverage.  A single event is reported about itself,
+ * several as one finding about the buyer and year.  Returns 1 when the
+ * group was not judged.
+ */
+static int weekend_group(pb_rule_ctx *ctx, const struct event *g, size_t n, size_t who_odd,
+			 size_t who_n)
+{
+	int64_t max_share = pb_param_millionths(ctx, "max_share_pct");
+	int64_t ratio = pb_param_millionths(ctx, "min_ratio");
+	size_t history = (size_t)pb_param_int(ctx, "min_history");
+	size_t odd = 0, base_odd, base_n;
+	int has_base = 1;
+
+	for (size_t i = 0; i < n; i++)
+		odd += g[i].odd != 0;
+	if (!odd)
+		return 0;
+	base_odd = who_odd - odd;
+	base_n = who_n - n;
+	has_base = base_n >= history;
+	if (!has_base && n >= history &&
+	    (pb_i128)odd * 100 * PB_DECIMAL_SCALE >= (pb_i128)max_share * n)
+		return 1;
+	double base = has_base ? (double)base_odd / (double)base_n : 0.0;
+	/* odd / n > ratio x base, in integers: odd x base_n x 10^6 > ratio x base_odd x n */
+	if (has_base && (pb_i128)odd * base_n * PB_DECIMAL_SCALE <= (pb_i128)ratio * base_odd * n)
+		return 0;
+	if (odd == 1) {
+		for (size_t i = 0; i < n; i++)
+			if (g[i].odd)
+				odd_day_single(ctx, &g[i]);
+		return 0;
+	}
+	odd_day_pattern(ctx, g, n, odd, base, has_base);
+	return 0;
 }
 
 static void run_weekend(pb_rule_ctx *ctx)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
-	const char *weekend = pb_param_text(ctx, "weekend");
-	const char *holidays = pb_param_text(ctx, "holidays");
-	size_t n;
+	struct weekend_run w = {ctx, pb_param_text(ctx, "weekend"), {0}, NULL, 0, 0, 0};
+	size_t n, random_years = 0;
 	const pb_contract *c = pb_ledger_contracts(l, &n);
+	static const char *const contract_what[2] = {"awarded", "signed"};
+	static const char *const payment_what[2] = {"paid", "paid"};
 
+	calendar_load(&w.cal, pb_param_text(ctx, "holidays"));
 	for (size_t i = 0; i < n; i++) {
-		if (c[i].awarded_on != PB_DATE_NONE)
-			odd_day(ctx, PB_T_CONTRACTS, &c[i], c[i].contract_id, "awarded", c[i].awarded_on, weekend, holidays);
-		if (c[i].signed_on != PB_DATE_NONE)
-			odd_day(ctx, PB_T_CONTRACTS, &c[i], c[i].contract_id, "signed", c[i].signed_on, weekend, holidays);
+		if (!pb_contract_is_award(l, &c[i], NULL))
+			continue;
+		pb_date d[2] = {c[i].awarded_on, c[i].signed_on};
+		add_event(&w, c[i].buyer_id, PB_T_CONTRACTS, &c[i], c[i].contract_id, (const char **)contract_what, d);
 	}
 	const pb_payment *p = pb_ledger_payments(l, &n);
-	for (size_t i = 0; i < n; i++)
-		if (p[i].paid_on != PB_DATE_NONE)
-			odd_day(ctx, PB_T_PAYMENTS, &p[i], p[i].payment_id, "paid", p[i].paid_on, weekend, holidays);
+	for (size_t i = 0; i < n; i++) {
+		pb_date d[2] = {p[i].paid_on, PB_DATE_NONE};
+		add_event(&w, p[i].payer_id, PB_T_PAYMENTS, &p[i], p[i].payment_id, (const char **)payment_what, d);
+	}
+	if (w.n)
+		qsort(w.ev, w.n, sizeof(*w.ev), by_who_year);
+	for (size_t s = 0; s < w.n;) {
+		size_t e = s, who_odd = 0;
+		while (e < w.n && w.ev[e].who == w.ev[s].who)
+			who_odd += w.ev[e++].odd != 0;
+		for (size_t ys = s; ys < e;) {
+			size_t ye = ys + 1;
+			while (ye < e && w.ev[ye].year == w.ev[ys].year)
+				ye++;
+			random_years += (size_t)weekend_group(ctx, w.ev + ys, ye - ys, who_odd, e - s);
+			ys = ye;
+		}
+		s = e;
+	}
+	if (w.no_calendar)
+		pb_ctx_note(ctx, "%zu dates of buyers or payers with no holiday calendar for their country (or no country): only weekends judged",
+			    w.no_calendar);
+	if (w.cal.bad)
+		pb_ctx_note(ctx, "%zu holiday entries could not be read", w.cal.bad);
+	if (random_years)
+		pb_ctx_note(ctx, "%zu buyer-years whose dates fall on weekends as often as random dates do: not judged",
+			    random_years);
+	free(w.ev);
+	free(w.cal.h);
 }
 
 const pb_rule pb_rule_weekend_award = {
@@ -166,7 +455,10 @@ const pb_rule pb_rule_weekend_award = {
 	.needs = PB_NEEDS(PB_T_CONTRACTS),
 	.params = (const pb_param_def[]){
 		{"weekend", PB_P_TEXT, "sat sun", "weekend days (mon..sun), space-separated"},
-		{"holidays", PB_P_TEXT, default_holidays, "MM-DD or YYYY-MM-DD dates (default: config/holidays.txt)"},
+		{"holidays", PB_P_TEXT, default_holidays, "CC:MM-DD, CC:YYYY-MM-DD, CC:easter+N, CC:MM-monN entries per country (default: config/holidays.txt)"},
+		{"min_ratio", PB_P_DECIMAL, "2", "a year fires when its odd-day share is above this many times the usual share"},
+		{"min_history", PB_P_INT, "20", "events in a buyer's other years needed to know its usual share"},
+		{"max_share_pct", PB_P_PERCENT, "20", "with no history, a year with this share of odd days (of min_history events or more) is not judged"},
 		{NULL, 0, NULL, NULL}},
 	.run = run_weekend,
 };

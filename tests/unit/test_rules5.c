@@ -120,20 +120,93 @@ static void test_threshold_hugging_near_miss(void **state)
 	assert_string_equal(fired("splitting.threshold-hugging"), "");
 }
 
+static void buyer_in(const char *id, const char *country)
+{
+	pb_party p;
+
+	pb_record_blank(PB_T_PARTIES, &p);
+	src(&p.row);
+	p.party_id = S(id);
+	p.country = S(country);
+	assert_int_equal(pb_ledger_add(L, IN, PB_T_PARTIES, &p), 0);
+}
+
 static void test_weekend(void **state)
 {
 	pb_error err;
 	(void)state;
+	buyer_in("MOD", "gb");
+	contract("XMAS", NULL, "S", 100, "EUR", "2023-12-25", NULL); /* alone in 2023 */
 	contract("SAT", NULL, "S", 100, "EUR", "2024-03-09", NULL);
-	contract("XMAS", NULL, "S", 100, "EUR", "2023-12-25", NULL);
-	contract("EASTER", NULL, "S", 100, "EUR", NULL, "2024-04-01");
+	contract("EASTER", NULL, "S", 100, "EUR", NULL, "2024-04-01"); /* Easter Monday */
 	contract("MON", NULL, "S", 100, "EUR", "2024-03-11", "2024-03-12");
 	payment("PSUN", NULL, "S", NULL, 100, "2024-03-10");
-	assert_string_equal(fired("timing.weekend-award"), "EASTER SAT XMAS PSUN");
-	/* A Friday-Saturday weekend. */
+	/* 2024: three odd days of four, one finding about the buyer and
+	 * year; 2023: a single event, reported about itself. */
+	assert_string_equal(fired("timing.weekend-award"), "XMAS MOD");
+	/* A Friday-Saturday weekend, no holidays. */
 	assert_int_equal(pb_config_set_param(&CFG, "timing.weekend-award", "weekend", "fri sat", &err), 0);
 	assert_int_equal(pb_config_set_param(&CFG, "timing.weekend-award", "holidays", "", &err), 0);
 	assert_string_equal(fired("timing.weekend-award"), "SAT");
+}
+
+/* Holidays follow the buyer's country: Whit Monday is a holiday in
+ * France, not in Britain; a buyer with no calendar is judged on weekends
+ * only, and coverage says so. */
+static void test_weekend_calendars(void **state)
+{
+	(void)state;
+	buyer_in("MOD", "FR");
+	buyer_in("UK", "GB");
+	buyer_in("CA-DND", "CA");
+	contract("FR-WHIT", NULL, "S", 100, "EUR", "2024-05-20", NULL);
+	contract("GB-WHIT", NULL, "S", 100, "EUR", "2024-05-20", NULL);
+	contract("GB-MAY", NULL, "S", 100, "EUR", "2024-05-06", NULL); /* early May bank holiday */
+	contract("CA-VIC", NULL, "S", 100, "EUR", "2024-05-20", NULL); /* Victoria Day */
+	contract("CA-25", NULL, "S", 100, "EUR", "2024-05-27", NULL);  /* not Victoria Day */
+	contract("NOWHERE", NULL, "S", 100, "EUR", "2024-12-25", NULL);
+	pb_contract *c = (pb_contract *)pb_ledger_at(L, PB_T_CONTRACTS, 1);
+	c[0].buyer_id = S("UK");
+	c[1].buyer_id = S("UK");
+	c[2].buyer_id = S("CA-DND");
+	c[3].buyer_id = S("CA-DND");
+	c[4].buyer_id = S("ZZ");
+	pb_ledger_seal(L);
+	pb_audit *a = pb_audit_run(L, &CFG, D("2024-12-31"));
+	const char *want[] = {"CA-VIC", "FR-WHIT", "GB-MAY"};
+	size_t k = 0;
+	for (size_t i = 0; i < a->nfindings; i++)
+		if (!strcmp(a->findings[i]->rule->id, "timing.weekend-award")) {
+			assert_true(k < 3);
+			assert_string_equal(a->findings[i]->subject_id, want[k++]);
+		}
+	assert_int_equal(k, 3);
+	for (size_t i = 0; i < a->ncoverage; i++)
+		if (!strcmp(a->coverage[i].rule->id, "timing.weekend-award"))
+			assert_non_null(strstr(a->coverage[i].reason, "1 dates of buyers or payers with no holiday calendar"));
+	pb_audit_free(a);
+}
+
+/* A buyer that routinely dates records on weekends (here one in four
+ * over its other years) does not stand out with the same share; and a
+ * year of 24 events of which one in four falls on a Saturday, with no
+ * other year to compare, looks like random dates: not judged either. */
+static void test_weekend_usual_share(void **state)
+{
+	char id[16];
+	(void)state;
+	for (int i = 0; i < 24; i++) {
+		snprintf(id, sizeof(id), "O%02d", i);
+		/* 2023-01-07 is a Saturday; every fourth is on a Saturday. */
+		contract(id, NULL, "S", 100, "EUR", NULL, NULL);
+		((pb_contract *)pb_ledger_at(L, PB_T_CONTRACTS, (size_t)i))->awarded_on =
+			D("2023-01-02") + (i % 4 == 0 ? 5 : 1) + 7 * i;
+	}
+	contract("Y1", NULL, "S", 100, "EUR", "2024-03-09", NULL); /* Saturday */
+	contract("Y2", NULL, "S", 100, "EUR", "2024-03-11", NULL);
+	contract("Y3", NULL, "S", 100, "EUR", "2024-03-12", NULL);
+	contract("Y4", NULL, "S", 100, "EUR", "2024-03-13", NULL);
+	assert_string_equal(fired("timing.weekend-award"), "");
 }
 
 static void test_year_end_spike(void **state)
@@ -267,7 +340,8 @@ int main(void)
 		T(test_noncompetitive_share), T(test_noncompetitive_share_near_miss),
 		T(test_noncompetitive_share_lots),
 		T(test_concentration), T(test_repeat_direct), T(test_threshold_hugging),
-		T(test_threshold_hugging_near_miss), T(test_weekend), T(test_year_end_spike),
+		T(test_threshold_hugging_near_miss), T(test_weekend), T(test_weekend_calendars),
+		T(test_weekend_usual_share), T(test_year_end_spike),
 		T(test_fiscal_year_start), T(test_amendment_rules), T(test_duration_extension),
 		T(test_payment_without_contract), T(test_budget_rules),
 	};
