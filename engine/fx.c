@@ -270,34 +270,76 @@ static int find_rates(const pb_fx *fx, uint32_t f, uint32_t t, pb_date on,
 	return -1;
 }
 
-int pb_fx_convert(const pb_fx *fx, int64_t amount, const char *from,
-		  const char *to, pb_date on, int64_t *out, pb_fx_used *used)
-{
-	pb_fx_used scratch;
-	pb_fx_used *u = used ? used : &scratch;
-	int ef = pb_currency_exponent(from), et = pb_currency_exponent(to);
+/* The conversion from -> to on `on` as the fraction num/den of rate
+ * units, with the two exponents; num = den = 1 for the same currency. */
+struct plan {
 	int64_t num, den;
+	int ef, et;
+};
+
+static int plan_for(const pb_fx *fx, int64_t amount, const char *from, const char *to,
+		    pb_date on, pb_fx_used *u, struct plan *p)
+{
 	char d[11];
 
 	memset(u, 0, sizeof(*u));
-	if (ef < 0 || et < 0)
+	p->ef = pb_currency_exponent(from);
+	p->et = pb_currency_exponent(to);
+	if (p->ef < 0 || p->et < 0)
 		return fail(u, "'%s' is not an ISO 4217 currency",
-			    ef < 0 ? (from ? from : "") : (to ? to : ""));
+			    p->ef < 0 ? (from ? from : "") : (to ? to : ""));
 	if (amount == PB_AMOUNT_NONE)
 		return fail(u, "no amount to convert");
+	p->num = p->den = 1;
 	if (pack(from) == pack(to)) {
-		*out = amount;
 		describe(u);
 		return 0;
 	}
 	if (on == PB_DATE_NONE)
 		return fail(u, "no date to take a %s/%s rate for", from, to);
-	if (!fx || find_rates(fx, pack(from), pack(to), on, u, &num, &den) < 0)
+	if (!fx || find_rates(fx, pack(from), pack(to), on, u, &p->num, &p->den) < 0)
 		return fail(u, "no %s/%s rate on %s or the %d days before", from, to,
 			    pb_date_format(on, d), fx ? fx->lookback : PB_FX_LOOKBACK_DAYS);
-	if (scale_exact(amount, num, den, ef, et, out) < 0)
+	describe(u);
+	return 0;
+}
+
+int pb_fx_convert(const pb_fx *fx, int64_t amount, const char *from,
+		  const char *to, pb_date on, int64_t *out, pb_fx_used *used)
+{
+	pb_fx_used scratch;
+	pb_fx_used *u = used ? used : &scratch;
+	struct plan p;
+
+	if (plan_for(fx, amount, from, to, on, u, &p) < 0)
+		return -1;
+	if (scale_exact(amount, p.num, p.den, p.ef, p.et, out) < 0)
 		return fail(u, "the %s amount in %s is beyond the range of an amount",
 			    from, to);
-	describe(u);
+	return 0;
+}
+
+int pb_fx_compare(const pb_fx *fx, int64_t amount, const char *from,
+		  int64_t threshold, const char *to, pb_date on, int *cmp,
+		  pb_fx_used *used)
+{
+	pb_fx_used scratch;
+	pb_fx_used *u = used ? used : &scratch;
+	struct plan p;
+	pb_i128 lhs, rhs;
+
+	if (plan_for(fx, amount, from, to, on, u, &p) < 0)
+		return -1;
+	if (threshold == PB_AMOUNT_NONE)
+		return fail(u, "no threshold to compare with");
+	/* amount * num / den / 10^ef  against  threshold / 10^et, cleared
+	 * of fractions: no rounding at all. */
+	if (__builtin_mul_overflow((pb_i128)amount, (pb_i128)p.num, &lhs) ||
+	    __builtin_mul_overflow(lhs, pow10_i128(p.et > p.ef ? p.et - p.ef : 0), &lhs) ||
+	    __builtin_mul_overflow((pb_i128)threshold, (pb_i128)p.den, &rhs) ||
+	    __builtin_mul_overflow(rhs, pow10_i128(p.ef > p.et ? p.ef - p.et : 0), &rhs))
+		return fail(u, "the %s amount in %s is beyond the range of an amount",
+			    from, to);
+	*cmp = (lhs > rhs) - (lhs < rhs);
 	return 0;
 }

@@ -78,6 +78,17 @@ size_t pb_fx_count(const pb_fx *fx);
 int pb_fx_convert(const pb_fx *fx, int64_t amount, const char *from,
 		  const char *to, pb_date on, int64_t *out, pb_fx_used *used);
 
+/*
+ * Compares `amount` of `from` with `threshold` of `to` at the rates of
+ * `on`, exactly (no rounding): *cmp is -1, 0 or 1 as the amount is worth
+ * less than, as much as, or more than the threshold.  Returns 0, or -1 as
+ * pb_fx_convert does.  A rule that fires "at or above the threshold"
+ * fires when *cmp >= 0.
+ */
+int pb_fx_compare(const pb_fx *fx, int64_t amount, const char *from,
+		  int64_t threshold, const char *to, pb_date on, int *cmp,
+		  pb_fx_used *used);
+
 /* A rate as text without trailing zeros ("1.0811"); buf needs 32 bytes. */
 char *pb_fx_rate_format(int64_t rate, char buf[32]);
 

@@ -490,6 +490,9 @@ static int ecb_header(const struct csv_state *st)
 
 	if ((table && strcmp(table, "fx")) || st->ncols < 2 || strcmp(st->names[0], "Date"))
 		return 0;
+	for (int t = 0; !table && t < PB_T_COUNT; t++) /* payments.csv stays payments */
+		if (t != PB_T_FX && stem_matches(st->path, pb_table_get(t)->name))
+			return 0;
 	for (size_t i = 1; i < st->ncols; i++) {
 		const char *h = st->names[i];
 		if (!*h)

@@ -207,6 +207,22 @@ static void test_rounding(void **state)
 	/* below half goes down: 1 cent USD is 0.666... EUR cents */
 	assert_int_equal(convert(&r, 1, "USD", "EUR", "2024-01-02", NULL), 1);
 	assert_int_equal(convert(&r, 2, "GBP", "USD", "2024-01-02", NULL), 6);
+	/* comparison is exact: 0.67 EUR is 1.005 USD, which rounds to 1.01
+	 * but is below a 1.01 USD threshold */
+	int cmp = 9;
+	assert_int_equal(convert(&r, 67, "EUR", "USD", "2024-01-02", NULL), 101);
+	assert_int_equal(pb_fx_compare(r.fx, 67, "EUR", 101, "USD", D("2024-01-02"), &cmp, NULL), 0);
+	assert_int_equal(cmp, -1);
+	assert_int_equal(pb_fx_compare(r.fx, 100, "EUR", 150, "USD", D("2024-01-02"), &cmp, NULL), 0);
+	assert_int_equal(cmp, 0);
+	assert_int_equal(pb_fx_compare(r.fx, 100, "EUR", 149, "USD", D("2024-01-02"), &cmp, NULL), 0);
+	assert_int_equal(cmp, 1);
+	/* the other way and across exponents: 100000 JPY has no rate here */
+	assert_int_equal(pb_fx_compare(r.fx, 100000, "JPY", 100, "USD", D("2024-01-02"), &cmp, NULL), -1);
+	assert_int_equal(pb_fx_compare(r.fx, 150, "USD", 100, "EUR", D("2024-01-02"), &cmp, NULL), 0);
+	assert_int_equal(cmp, 0);
+	assert_int_equal(pb_fx_compare(r.fx, 5, "EUR", 5, "EUR", PB_DATE_NONE, &cmp, NULL), 0);
+	assert_int_equal(cmp, 0);
 	/* a result beyond int64 is not a conversion */
 	assert_true(no_rate(&r, INT64_MAX, "EUR", "USD", "2024-01-02", NULL));
 	done(&r);
@@ -357,6 +373,11 @@ static void test_not_ecb(void **state)
 	/* forced to another table, the ECB layout is not guessed */
 	start(&r);
 	assert_int_equal(ADD(&r, "eurofxref.csv", "Date,USD\n2024-03-28,1.08\n", "payments"), -1);
+	assert_non_null(strstr(r.err.msg, "payment_id"));
+	done(&r);
+	/* a file named after another table keeps that table */
+	start(&r);
+	assert_int_equal(ADD(&r, "payments.csv", "Date,USD\n2024-03-28,1.08\n", NULL), -1);
 	assert_non_null(strstr(r.err.msg, "payment_id"));
 	done(&r);
 	/* "Date" followed by words that are not currency codes */
