@@ -10,12 +10,19 @@
  * defence subsidiaries in low-tax jurisdictions for legitimate reasons;
  * business centres with many tenants; niche suppliers with one natural
  * client.
+ * Not judged: contracts not actually awarded (pb_contract_is_award);
+ * addresses that identify no place; suppliers of a publisher that gives
+ * none of its suppliers a registry id (a coverage note).  Suppliers and
+ * buyers are counted as entities (registry twins, id-less repeats).
  * Thresholds: RULES.md (OCP, GTI, ACFE); the jurisdiction list is
  * config/secrecy-jurisdictions.txt, compiled in, with its sources.
  */
 #include <ctype.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "../engine/normalize.h"
 #include "../engine/parties.h"
 #include "rules.h"
 
@@ -59,7 +66,7 @@ static void run_newly_registered(pb_rule_ctx *ctx)
 	char reg[11], aw[11];
 
 	for (size_t i = 0; i < n; i++) {
-		if (!large_award(ctx, &c[i], threshold, &skipped))
+		if (!pb_contract_is_award(l, &c[i], NULL) || !large_award(ctx, &c[i], threshold, &skipped))
 			continue;
 		const pb_party *s = pb_ledger_find(l, PB_T_PARTIES, c[i].supplier_id);
 		pb_date on = award_date(&c[i]);
@@ -175,23 +182,96 @@ const pb_rule pb_rule_secrecy_jurisdiction = {
 	.run = run_secrecy,
 };
 
+/*
+ * Who published a party: its file for CSV (one export), its folder and
+ * format for OCDS and XML notices (one publisher's files side by side).
+ */
+static const char *publisher_of(pb_ledger *l, const pb_party *p)
+{
+	const char *file = p->row.src.file ? p->row.src.file : "";
+	const char *format = "csv", *slash = strrchr(file, '/');
+	size_t n = pb_ledger_ninputs(l);
+	const pb_input *in = pb_ledger_inputs(l);
+
+	for (size_t i = 0; i < n; i++)
+		if (in[i].path && !strcmp(in[i].path, file)) {
+			format = in[i].format;
+			break;
+		}
+	if (!strcmp(format, "csv"))
+		return file;
+	return pb_arena_printf(pb_ledger_arena(l), "%s|%.*s", format,
+			       slash ? (int)(slash - file) : 1, slash ? file : ".");
+}
+
+struct publisher {
+	size_t suppliers, with_id;
+};
+
+/* Per publisher: distinct suppliers of large awards, and how many of
+ * them carry a registry id.  Keys are interned publisher names. */
+static struct publisher *publishers_count(pb_rule_ctx *ctx, const pb_contract *c, size_t n,
+					  int64_t threshold, pb_ptrmap *index, const char ***keys)
+{
+	pb_ledger *l = pb_ctx_ledger(ctx);
+	struct publisher *pub = NULL;
+	size_t np = 0, cap = 0, skipped = 0;
+	pb_ptrmap *seen = pb_ptrmap_new();
+	uint32_t k;
+
+	for (size_t i = 0; i < n; i++) {
+		const pb_party *s = pb_ledger_find(l, PB_T_PARTIES, c[i].supplier_id);
+		if (!s || !pb_contract_is_award(l, &c[i], NULL) || !large_award(ctx, &c[i], threshold, &skipped) ||
+		    pb_ptrmap_get(seen, s->party_id, &k))
+			continue;
+		pb_ptrmap_put(seen, s->party_id, 1);
+		const char *name = publisher_of(l, s);
+		name = pb_ledger_intern(l, name, strlen(name));
+		if (!pb_ptrmap_get(index, name, &k)) {
+			PB_GROW(pub, np + 1, cap);
+			*keys = pb_xreallocarray(*keys, cap, sizeof(**keys));
+			k = (uint32_t)np++;
+			pub[k] = (struct publisher){0, 0};
+			(*keys)[k] = name;
+			pb_ptrmap_put(index, name, k);
+		}
+		pub[k].suppliers++;
+		pub[k].with_id += s->registry_id && !pb_is_placeholder(s->registry_id);
+	}
+	pb_ptrmap_free(seen);
+	return pub;
+}
+
 static void run_no_registry_id(pb_rule_ctx *ctx)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
-	size_t n, skipped = 0, unknown = 0;
+	size_t n, skipped = 0, unknown = 0, silent = 0;
 	const pb_contract *c = pb_ledger_contracts(l, &n);
 	int64_t threshold = pb_param_money(ctx, "threshold");
+	size_t min_pub = (size_t)pb_param_int(ctx, "min_publisher_suppliers");
+	pb_ptrmap *index = pb_ptrmap_new();
+	const char **keys = NULL;
+	struct publisher *pub = publishers_count(ctx, c, n, threshold, index, &keys);
+	uint32_t k;
 
 	for (size_t i = 0; i < n; i++) {
-		if (!large_award(ctx, &c[i], threshold, &skipped))
+		if (!pb_contract_is_award(l, &c[i], NULL) || !large_award(ctx, &c[i], threshold, &skipped))
 			continue;
 		const pb_party *s = pb_ledger_find(l, PB_T_PARTIES, c[i].supplier_id);
 		if (!s) {
 			unknown++;
 			continue;
 		}
-		if (s->registry_id)
+		if (s->registry_id && !pb_is_placeholder(s->registry_id))
 			continue;
+		const char *name = publisher_of(l, s);
+		/* A publisher that gives no supplier an id says nothing about
+		 * this supplier: one coverage note, not a finding each. */
+		if (pb_ptrmap_get(index, pb_ledger_intern(l, name, strlen(name)), &k) &&
+		    pub[k].suppliers >= min_pub && pub[k].with_id == 0) {
+			silent++;
+			continue;
+		}
 		pb_finding *f = pb_finding_add(ctx, PB_T_CONTRACTS, c[i].contract_id, NULL);
 		pb_finding_evidence(ctx, f, PB_T_CONTRACTS, &c[i], "contract");
 		pb_finding_evidence(ctx, f, PB_T_PARTIES, s, "supplier");
@@ -202,6 +282,13 @@ static void run_no_registry_id(pb_rule_ctx *ctx)
 	note_currency(ctx, skipped);
 	if (unknown)
 		pb_ctx_note(ctx, "%zu large contracts name a supplier missing from parties", unknown);
+	for (size_t j = 0; silent && pub && j < pb_ptrmap_count(index); j++)
+		if (pub[j].suppliers >= min_pub && pub[j].with_id == 0)
+			pb_ctx_note(ctx, "%s gives none of its %zu suppliers a registry id: not judged",
+				    keys[j], pub[j].suppliers);
+	pb_ptrmap_free(index);
+	free(pub);
+	free(keys);
 }
 
 const pb_rule pb_rule_no_registry_id = {
@@ -213,10 +300,18 @@ const pb_rule pb_rule_no_registry_id = {
 	.needs = PB_NEEDS(PB_T_CONTRACTS) | PB_NEEDS(PB_T_PARTIES),
 	.params = (const pb_param_def[]){
 		{"threshold", PB_P_MONEY, "100000", "smallest contract value judged"},
+		{"min_publisher_suppliers", PB_P_INT, "5",
+		 "a publisher (CSV file, or folder of OCDS or XML files) naming this many suppliers, none with an id, is a coverage note"},
 		{NULL, 0, NULL, NULL}},
 	.run = run_no_registry_id,
 };
 
+/*
+ * One finding per address that identifies a place (pb_norm_address
+ * refuses country-only, town-only and placeholder addresses), made at
+ * its first supplier, counting distinct supplier entities: the same
+ * company listed twice, or a person at the address, changes nothing.
+ */
 static void run_mass_address(pb_rule_ctx *ctx)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
@@ -224,17 +319,29 @@ static void run_mass_address(pb_rule_ctx *ctx)
 	size_t n;
 	const pb_party *p = pb_ledger_parties(l, &n);
 	int64_t min = pb_param_int(ctx, "min_suppliers");
+	pb_ptrmap *entities = pb_ptrmap_new();
 
 	for (size_t i = 0; i < n; i++) {
 		const char *addr = pb_parties_keys(pp, i)->address;
-		size_t m, count = 0;
+		size_t m, count = 0, first = SIZE_MAX;
+		uint32_t dummy;
 		if (!addr || !is_supplier(l, &p[i]))
 			continue;
 		const uint32_t *same = pb_parties_with_address(pp, addr, &m);
-		if (same[0] != i)
-			continue; /* one finding per address, at its first party */
-		for (size_t k = 0; k < m; k++)
-			count += is_supplier(l, &p[same[k]]);
+		for (size_t k = 0; k < m && first == SIZE_MAX; k++)
+			if (is_supplier(l, &p[same[k]]))
+				first = same[k];
+		if (first != i)
+			continue; /* one finding per address, at its first supplier */
+		for (size_t k = 0; k < m; k++) {
+			const char *e = pb_parties_entity(pp, p[same[k]].party_id);
+			if (is_supplier(l, &p[same[k]]) && !pb_ptrmap_get(entities, e, &dummy)) {
+				pb_ptrmap_put(entities, e, 1);
+				count++;
+			}
+		}
+		pb_ptrmap_free(entities);
+		entities = pb_ptrmap_new();
 		if ((int64_t)count < min)
 			continue;
 		pb_finding *f = pb_finding_add(ctx, PB_T_PARTIES, p[i].party_id, addr);
@@ -247,6 +354,7 @@ static void run_mass_address(pb_rule_ctx *ctx)
 		pb_finding_message(ctx, f, "%zu suppliers share the address '%s'", count,
 				   p[i].address);
 	}
+	pb_ptrmap_free(entities);
 }
 
 const pb_rule pb_rule_mass_address = {
@@ -262,8 +370,52 @@ const pb_rule pb_rule_mass_address = {
 	.run = run_mass_address,
 };
 
-/* All of a supplier's contracts (and payments, when loaded) come from one
- * buyer. */
+/* The party indexes of each entity, members listed after their root. */
+struct members {
+	pb_ptrmap *root;  /* entity id -> slot */
+	uint32_t **list;
+	size_t *n, *cap, count;
+};
+
+static void members_build(struct members *m, const pb_parties *pp, const pb_party *p, size_t n)
+{
+	size_t capslots = 0;
+
+	memset(m, 0, sizeof(*m));
+	m->root = pb_ptrmap_new();
+	for (size_t i = 0; i < n; i++) {
+		const char *e = pb_parties_entity(pp, p[i].party_id);
+		uint32_t k;
+		if (!pb_ptrmap_get(m->root, e, &k)) {
+			if (m->count + 1 > capslots) {
+				capslots = capslots ? 2 * capslots : 16;
+				m->list = pb_xreallocarray(m->list, capslots, sizeof(*m->list));
+				m->n = pb_xreallocarray(m->n, capslots, sizeof(*m->n));
+				m->cap = pb_xreallocarray(m->cap, capslots, sizeof(*m->cap));
+			}
+			k = (uint32_t)m->count++;
+			m->list[k] = NULL;
+			m->n[k] = m->cap[k] = 0;
+			pb_ptrmap_put(m->root, e, k);
+		}
+		PB_GROW(m->list[k], m->n[k] + 1, m->cap[k]);
+		m->list[k][m->n[k]++] = (uint32_t)i;
+	}
+}
+
+static void members_release(struct members *m)
+{
+	for (size_t k = 0; k < m->count; k++)
+		free(m->list[k]);
+	free(m->list);
+	free(m->n);
+	free(m->cap);
+	pb_ptrmap_free(m->root);
+}
+
+/* All of a supplier entity's awarded contracts (and payments, when
+ * loaded) come from one buyer entity.  Judged once per entity, at its
+ * root party, over the contracts of all its records. */
 static void run_single_client(pb_rule_ctx *ctx)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
@@ -271,38 +423,51 @@ static void run_single_client(pb_rule_ctx *ctx)
 	size_t n;
 	const pb_party *p = pb_ledger_parties(l, &n);
 	int64_t min = pb_param_int(ctx, "min_contracts");
+	struct members mem;
+	const pb_contract **won = NULL;
+	size_t capwon = 0;
 
-	for (size_t i = 0; i < n; i++) {
-		size_t nc, np;
-		const uint32_t *ci = pb_ledger_group(l, PB_T_CONTRACTS,
-			offsetof(pb_contract, supplier_id), p[i].party_id, &nc);
-		if ((int64_t)nc < min)
-			continue;
-		const pb_contract *first = pb_ledger_at(l, PB_T_CONTRACTS, ci[0]);
-		const char *buyer = pb_parties_entity(pp, first->buyer_id);
-		int single = buyer != NULL;
-		for (size_t k = 1; single && k < nc; k++) {
-			const pb_contract *c = pb_ledger_at(l, PB_T_CONTRACTS, ci[k]);
-			single = pb_parties_entity(pp, c->buyer_id) == buyer;
+	members_build(&mem, pp, p, n);
+	for (size_t k = 0; k < mem.count; k++) {
+		const pb_party *root = &p[mem.list[k][0]];
+		const char *buyer = NULL;
+		size_t nwon = 0, npay = 0;
+		int single = 1;
+		for (size_t j = 0; j < mem.n[k] && single; j++) {
+			size_t nc, np;
+			const char *id = p[mem.list[k][j]].party_id;
+			const uint32_t *ci = pb_ledger_group(l, PB_T_CONTRACTS, offsetof(pb_contract, supplier_id), id, &nc);
+			for (size_t i = 0; i < nc && single; i++) {
+				const pb_contract *c = pb_ledger_at(l, PB_T_CONTRACTS, ci[i]);
+				if (!pb_contract_is_award(l, c, NULL))
+					continue;
+				const char *b = pb_parties_entity(pp, c->buyer_id);
+				single = b && (!buyer || b == buyer);
+				buyer = b;
+				PB_GROW(won, nwon + 1, capwon);
+				won[nwon++] = c;
+			}
+			const uint32_t *pi = pb_ledger_group(l, PB_T_PAYMENTS, offsetof(pb_payment, payee_id), id, &np);
+			for (size_t i = 0; i < np && single; i++) {
+				const pb_payment *pay = pb_ledger_at(l, PB_T_PAYMENTS, pi[i]);
+				single = !pay->payer_id || pb_parties_entity(pp, pay->payer_id) == buyer;
+			}
+			npay += np;
 		}
-		const uint32_t *pi = pb_ledger_group(l, PB_T_PAYMENTS,
-			offsetof(pb_payment, payee_id), p[i].party_id, &np);
-		for (size_t k = 0; single && k < np; k++) {
-			const pb_payment *pay = pb_ledger_at(l, PB_T_PAYMENTS, pi[k]);
-			single = !pay->payer_id || pb_parties_entity(pp, pay->payer_id) == buyer;
-		}
-		if (!single)
+		if (!single || !buyer || (int64_t)nwon < min)
 			continue;
-		pb_finding *f = pb_finding_add(ctx, PB_T_PARTIES, p[i].party_id, NULL);
-		pb_finding_evidence(ctx, f, PB_T_PARTIES, &p[i], "supplier");
-		for (size_t k = 0; k < nc; k++)
-			pb_finding_evidence(ctx, f, PB_T_CONTRACTS,
-					    pb_ledger_at(l, PB_T_CONTRACTS, ci[k]), "contract");
+		pb_finding *f = pb_finding_add(ctx, PB_T_PARTIES, pb_parties_entity(pp, root->party_id), NULL);
+		for (size_t j = 0; j < mem.n[k]; j++)
+			pb_finding_evidence(ctx, f, PB_T_PARTIES, &p[mem.list[k][j]], "supplier");
+		for (size_t i = 0; i < nwon; i++)
+			pb_finding_evidence(ctx, f, PB_T_CONTRACTS, won[i], "contract");
 		pb_finding_detail(ctx, f, "buyer", "%s", buyer);
-		pb_finding_detail(ctx, f, "contracts", "%zu", nc);
+		pb_finding_detail(ctx, f, "contracts", "%zu", nwon);
 		pb_finding_message(ctx, f, "all %zu contracts%s of supplier %s come from one buyer, %s",
-				   nc, np ? " and payments" : "", p[i].party_id, buyer);
+				   nwon, npay ? " and payments" : "", pb_parties_entity(pp, root->party_id), buyer);
 	}
+	free(won);
+	members_release(&mem);
 }
 
 const pb_rule pb_rule_single_client = {

@@ -9,6 +9,8 @@
  * False positives: data-entry errors in dates (themselves worth a look);
  * framework call-offs recorded against the framework's tender; advance
  * payments lawfully made on a letter of intent.
+ * Not judged: contracts that were not awarded (cancelled, unsuccessful,
+ * pending awards; void tenders).
  * Thresholds: none; equal dates do not fire (World Bank red flags).
  */
 #include <ctype.h>
@@ -62,7 +64,7 @@ static void run_backdated(pb_rule_ctx *ctx)
 
 	for (size_t i = 0; i < n; i++) {
 		const pb_tender *t = pb_ledger_find(l, PB_T_TENDERS, c[i].tender_id);
-		if (!t || t->submission_deadline == PB_DATE_NONE)
+		if (!t || t->submission_deadline == PB_DATE_NONE || !pb_contract_is_award(l, &c[i], NULL))
 			continue;
 		if (c[i].awarded_on != PB_DATE_NONE && c[i].awarded_on < t->submission_deadline)
 			before_deadline(ctx, &c[i], t, c[i].awarded_on, "awarded");
@@ -72,7 +74,7 @@ static void run_backdated(pb_rule_ctx *ctx)
 	const pb_payment *p = pb_ledger_payments(l, &n);
 	for (size_t i = 0; i < n; i++) {
 		const pb_contract *pc = pb_ledger_find(l, PB_T_CONTRACTS, p[i].contract_id);
-		if (pc && pc->signed_on != PB_DATE_NONE && p[i].paid_on != PB_DATE_NONE &&
+		if (pc && pb_contract_is_award(l, pc, NULL) && pc->signed_on != PB_DATE_NONE && p[i].paid_on != PB_DATE_NONE &&
 		    p[i].paid_on < pc->signed_on)
 			paid_before_signature(ctx, &p[i], pc);
 	}

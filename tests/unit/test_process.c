@@ -350,6 +350,102 @@ static void test_splitting_lots_and_competition(void **state)
 	assert_string_equal(fired("splitting.below-threshold"), "DC1!");
 }
 
+/* --- supplier profile --- */
+
+static void party_roles(const char *id, const char *name, const char *roles, const char *address)
+{
+	party(id, name, NULL, address);
+	pb_party *p = (pb_party *)pb_ledger_at(L, PB_T_PARTIES, pb_ledger_count(L, PB_T_PARTIES) - 1);
+	p->roles = S(roles);
+}
+
+static void test_mass_address_counts_entities(void **state)
+{
+	char id[16], name[32];
+	(void)state;
+	/* A person listed first at the address must not hide the finding. */
+	party_roles("P-1", "Jan Novak", "owner", "1 Mill Lane, Dover");
+	for (int i = 0; i < 5; i++) {
+		snprintf(id, sizeof(id), "S%d", i);
+		snprintf(name, sizeof(name), "Shell %d Ltd", i);
+		party_roles(id, name, "supplier", "1 Mill Lane, Dover");
+	}
+	/* Near miss: five records of one id-less supplier at one address. */
+	for (int i = 0; i < 5; i++) {
+		snprintf(id, sizeof(id), "R%d", i);
+		party_roles(id, "Repeat Trading", "supplier", "9 Quay Road, Hull");
+	}
+	/* Near miss: a town and a country are no address. */
+	for (int i = 0; i < 6; i++) {
+		snprintf(id, sizeof(id), "L%d", i);
+		snprintf(name, sizeof(name), "London Firm %d", i);
+		party_roles(id, name, "supplier", "London, GB");
+	}
+	assert_string_equal(fired("supplier.mass-address"), "S0");
+}
+
+static void test_no_registry_id_publishers(void **state)
+{
+	char id[16];
+	(void)state;
+	/* One file names six suppliers, none with an id: a note, not six
+	 * findings.  Another names two, one with an id: the other fires. */
+	size_t other = pb_ledger_add_input(L, "other.csv", "parties", "csv");
+	for (int i = 0; i < 6; i++) {
+		snprintf(id, sizeof(id), "N%d", i);
+		party(id, "x", NULL, NULL);
+		snprintf(id, sizeof(id), "CN%d", i);
+		char sup[16];
+		snprintf(sup, sizeof(sup), "N%d", i);
+		contract(id, NULL, sup, 20000000, "EUR", "2024-01-01", NULL);
+	}
+	pb_party p;
+	pb_record_blank(PB_T_PARTIES, &p);
+	p.row.src.file = S("other.csv");
+	p.row.src.line = 2;
+	p.party_id = S("WITH");
+	p.registry_id = S("GB-COH:1");
+	assert_int_equal(pb_ledger_add(L, other, PB_T_PARTIES, &p), 0);
+	p.row.src.line = 3;
+	p.party_id = S("WITHOUT");
+	p.registry_id = S("N/A");
+	assert_int_equal(pb_ledger_add(L, other, PB_T_PARTIES, &p), 0);
+	contract("CW", NULL, "WITH", 20000000, "EUR", "2024-01-01", NULL);
+	contract("CWO", NULL, "WITHOUT", 20000000, "EUR", "2024-01-01", NULL);
+	pb_ledger_seal(L);
+	pb_audit *a = pb_audit_run(L, &CFG, D("2024-12-31"));
+	size_t n = 0;
+	for (size_t i = 0; i < a->nfindings; i++)
+		if (!strcmp(a->findings[i]->rule->id, "supplier.no-registry-id")) {
+			assert_string_equal(a->findings[i]->subject_id, "CWO");
+			n++;
+		}
+	assert_int_equal(n, 1);
+	for (size_t i = 0; i < a->ncoverage; i++)
+		if (!strcmp(a->coverage[i].rule->id, "supplier.no-registry-id"))
+			assert_non_null(strstr(a->coverage[i].reason,
+					       "t.csv gives none of its 6 suppliers a registry id"));
+	pb_audit_free(a);
+}
+
+static void test_single_client_by_entity(void **state)
+{
+	(void)state;
+	/* Twins of one supplier: three contracts from MOD in all, one finding. */
+	party("T-A", "Twin", "UA-EDR:7", NULL);
+	party("T-B", "Twin LLC", "UA-EDR:7", NULL);
+	contract("C1", NULL, "T-A", 100, "EUR", "2024-01-01", NULL);
+	contract("C2", NULL, "T-B", 100, "EUR", "2024-02-01", NULL);
+	contract("C3", NULL, "T-B", 100, "EUR", "2024-03-01", NULL);
+	/* Near miss: a cancelled award does not count towards the three. */
+	party("ONE", "One", NULL, NULL);
+	contract("D1", NULL, "ONE", 100, "EUR", "2024-01-01", NULL);
+	contract("D2", NULL, "ONE", 100, "EUR", "2024-02-01", NULL);
+	contract("D3", NULL, "ONE", 100, "EUR", "2024-03-01", NULL);
+	contract_at("D3")->status = S("cancelled");
+	assert_string_equal(fired("supplier.single-client"), "T-A");
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -360,7 +456,8 @@ int main(void)
 		T(test_weak_rationale_needs_an_award), T(test_single_bid_skips_void_tenders),
 		T(test_concentration_by_entity), T(test_joint_award_credits_every_member),
 		T(test_entities_without_registry_ids), T(test_addresses_that_identify_a_place),
-		T(test_splitting_lots_and_competition),
+		T(test_splitting_lots_and_competition), T(test_mass_address_counts_entities),
+		T(test_no_registry_id_publishers), T(test_single_client_by_entity),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
