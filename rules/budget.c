@@ -114,13 +114,106 @@ static int64_t fiscal_year(pb_date d, int start_month)
 	return m >= start_month ? y : y - 1;
 }
 
+/* The distinct fiscal years of the budget, for "does it cover fy?". */
+struct years {
+	int64_t *y;
+	size_t n, cap;
+};
+
+static void years_build(struct years *ys, const pb_budget_line *b, size_t nb)
+{
+	memset(ys, 0, sizeof(*ys));
+	for (size_t i = 0; i < nb; i++) {
+		size_t k = 0;
+		while (k < ys->n && ys->y[k] != b[i].fiscal_year)
+			k++;
+		if (k == ys->n) {
+			PB_GROW(ys->y, ys->n + 1, ys->cap);
+			ys->y[ys->n++] = b[i].fiscal_year;
+		}
+	}
+}
+
+static int years_has(const struct years *ys, int64_t fy)
+{
+	for (size_t k = 0; k < ys->n; k++)
+		if (ys->y[k] == fy)
+			return 1;
+	return 0;
+}
+
+/* A payment citing a budget line, with its fiscal year. */
+struct cited {
+	const pb_payment *p;
+	const char *line;
+	int64_t fy;
+};
+
+static int by_line_year(const void *pa, const void *pb)
+{
+	const struct cited *a = pa, *b = pb;
+	int c = strcmp(a->line, b->line);
+
+	if (c)
+		return c;
+	if (a->fy != b->fy)
+		return a->fy < b->fy ? -1 : 1;
+	return strcmp(a->p->payment_id, b->p->payment_id);
+}
+
+/* One budget line and fiscal year with no appropriation: one payment is
+ * reported about itself, several as one finding about the line. */
+static void unbudgeted_group(pb_rule_ctx *ctx, const struct cited *g, size_t n)
+{
+	pb_ledger *l = pb_ctx_ledger(ctx);
+	pb_i128 total = 0;
+	const char *cur = g[0].p->currency;
+	int one_currency = 1;
+	pb_finding *f;
+
+	for (size_t i = 0; i < n; i++) {
+		total += g[i].p->amount != PB_AMOUNT_NONE ? g[i].p->amount : 0;
+		one_currency &= g[i].p->currency == cur;
+	}
+	int64_t t64 = total > INT64_MAX ? INT64_MAX : total < INT64_MIN ? INT64_MIN : (int64_t)total;
+	if (n == 1) {
+		f = pb_finding_add(ctx, PB_T_PAYMENTS, g[0].p->payment_id, NULL);
+		pb_finding_message(ctx, f, "payment %s of %s cites budget line %s, which has no appropriation for fiscal year %lld",
+				   g[0].p->payment_id, pb_ctx_money(ctx, g[0].p->amount, cur),
+				   g[0].line, (long long)g[0].fy);
+	} else {
+		const char *key = pb_arena_printf(pb_ledger_arena(l), "%s|%lld", g[0].line, (long long)g[0].fy);
+		f = pb_finding_add(ctx, PB_T_BUDGET, key, NULL);
+		pb_finding_message(ctx, f, "%zu payments%s%s cite budget line %s, which has no appropriation for fiscal year %lld",
+				   n, one_currency ? " totalling " : "",
+				   one_currency ? pb_ctx_money(ctx, t64, cur) : "", g[0].line, (long long)g[0].fy);
+	}
+	for (size_t i = 0; i < n; i++)
+		pb_finding_evidence(ctx, f, PB_T_PAYMENTS, g[i].p, "payment");
+	pb_finding_detail(ctx, f, "budget_line", "%s", g[0].line);
+	pb_finding_detail(ctx, f, "fiscal_year", "%lld", (long long)g[0].fy);
+	pb_finding_detail(ctx, f, "payments", "%zu", n);
+	if (one_currency)
+		pb_finding_detail(ctx, f, "total", "%s", pb_ctx_money(ctx, t64, cur));
+}
+
+/*
+ * Payments citing a budget line that has no row for their fiscal year,
+ * grouped by line and year.  A fiscal year for which the budget holds no
+ * line at all is not judged (the budget export does not cover it), and
+ * the coverage line says so.
+ */
 static void run_unbudgeted(pb_rule_ctx *ctx)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
-	size_t n;
+	size_t n, nb, m = 0, uncovered = 0;
 	const pb_payment *p = pb_ledger_payments(l, &n);
+	const pb_budget_line *b = pb_ledger_budget(l, &nb);
 	int start = (int)pb_param_int(ctx, "fiscal_year_start_month");
+	struct cited *list = pb_xcalloc(n + 1, sizeof(*list));
+	struct years ys;
 
+	years_build(&ys, b, nb);
 	for (size_t i = 0; i < n; i++) {
 		if (!p[i].budget_line || p[i].paid_on == PB_DATE_NONE)
 			continue;
@@ -128,14 +221,25 @@ static void run_unbudgeted(pb_rule_ctx *ctx)
 		const char *key = pb_arena_printf(pb_ledger_arena(l), "%s|%lld", p[i].budget_line, (long long)fy);
 		if (pb_ledger_find(l, PB_T_BUDGET, pb_ledger_intern(l, key, strlen(key))))
 			continue;
-		pb_finding *f = pb_finding_add(ctx, PB_T_PAYMENTS, p[i].payment_id, NULL);
-		pb_finding_evidence(ctx, f, PB_T_PAYMENTS, &p[i], "payment");
-		pb_finding_detail(ctx, f, "budget_line", "%s", p[i].budget_line);
-		pb_finding_detail(ctx, f, "fiscal_year", "%lld", (long long)fy);
-		pb_finding_message(ctx, f, "payment %s of %s cites budget line %s, which has no appropriation for fiscal year %lld",
-				   p[i].payment_id, pb_ctx_money(ctx, p[i].amount, p[i].currency),
-				   p[i].budget_line, (long long)fy);
+		if (!years_has(&ys, fy)) {
+			uncovered++;
+			continue;
+		}
+		list[m++] = (struct cited){&p[i], p[i].budget_line, fy};
 	}
+	if (m)
+		qsort(list, m, sizeof(*list), by_line_year);
+	for (size_t s = 0; s < m;) {
+		size_t e = s + 1;
+		while (e < m && list[e].line == list[s].line && list[e].fy == list[s].fy)
+			e++;
+		unbudgeted_group(ctx, list + s, e - s);
+		s = e;
+	}
+	if (uncovered)
+		pb_ctx_note(ctx, "%zu payments fall in fiscal years the budget does not cover: not judged", uncovered);
+	free(list);
+	free(ys.y);
 }
 
 const pb_rule pb_rule_budget_unbudgeted = {

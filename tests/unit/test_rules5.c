@@ -301,18 +301,56 @@ static void test_payment_without_contract(void **state)
 	assert_string_equal(fired("execution.payment-without-contract"), "P1 P4");
 }
 
+/* Many payments citing one missing line are one finding about the line;
+ * payments of a fiscal year the budget does not cover are not judged. */
+static void test_unbudgeted_grouped(void **state)
+{
+	pb_budget_line b;
+	char id[16];
+	(void)state;
+	memset(&b, 0, sizeof(b));
+	src(&b.row);
+	b.budget_line = S("KNOWN");
+	b.fiscal_year = 2024;
+	b.appropriated = b.revised = b.committed = b.spent = PB_AMOUNT_NONE;
+	b.currency = S("EUR");
+	pb_ledger_add(L, IN, PB_T_BUDGET, &b);
+	for (int i = 0; i < 40; i++) {
+		snprintf(id, sizeof(id), "P%02d", i);
+		payment(id, NULL, "S", NULL, 100, i < 30 ? "2024-05-01" : "2026-05-01");
+		((pb_payment *)pb_ledger_at(L, PB_T_PAYMENTS, (size_t)i))->budget_line = S("GHOST");
+	}
+	pb_ledger_seal(L);
+	pb_audit *a = pb_audit_run(L, &CFG, D("2026-12-31"));
+	size_t n = 0;
+	for (size_t i = 0; i < a->nfindings; i++) {
+		const pb_finding *f = a->findings[i];
+		if (strcmp(f->rule->id, "budget.unbudgeted-spending"))
+			continue;
+		assert_string_equal(f->subject_id, "GHOST|2024");
+		assert_int_equal(f->nevidence, 30);
+		assert_non_null(strstr(f->message, "30 payments totalling 30.00 EUR cite budget line GHOST"));
+		n++;
+	}
+	assert_int_equal(n, 1);
+	for (size_t i = 0; i < a->ncoverage; i++)
+		if (!strcmp(a->coverage[i].rule->id, "budget.unbudgeted-spending"))
+			assert_non_null(strstr(a->coverage[i].reason, "10 payments fall in fiscal years the budget does not cover"));
+	pb_audit_free(a);
+}
+
 static void test_budget_rules(void **state)
 {
 	pb_budget_line b;
 	(void)state;
 	/* appropriated 100, revised 126 (+26%) / 125 (+25%) / 70 (-30%). */
-	const char *lines[] = {"UP", "EDGE", "DOWN"};
-	const int64_t revised[] = {12600, 12500, 7000};
-	for (int i = 0; i < 3; i++) {
+	const char *lines[] = {"UP", "EDGE", "DOWN", "NEXT"};
+	const int64_t revised[] = {12600, 12500, 7000, 10000};
+	for (int i = 0; i < 4; i++) {
 		memset(&b, 0, sizeof(b));
 		src(&b.row);
 		b.budget_line = S(lines[i]);
-		b.fiscal_year = 2024;
+		b.fiscal_year = i == 3 ? 2025 : 2024; /* NEXT: the budget covers 2025 */
 		b.org_id = S("MOD");
 		b.classified = i == 0;
 		b.appropriated = 10000;
@@ -343,7 +381,7 @@ int main(void)
 		T(test_threshold_hugging_near_miss), T(test_weekend), T(test_weekend_calendars),
 		T(test_weekend_usual_share), T(test_year_end_spike),
 		T(test_fiscal_year_start), T(test_amendment_rules), T(test_duration_extension),
-		T(test_payment_without_contract), T(test_budget_rules),
+		T(test_payment_without_contract), T(test_budget_rules), T(test_unbudgeted_grouped),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
