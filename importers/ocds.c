@@ -51,7 +51,10 @@ struct ocds {
 	uint32_t line;     /* of the current release */
 	const char *base;  /* JSON pointer prefix of the current release */
 	const char *ocid;
+	const char *rid, *rdate; /* the release's id and date (text), or NULL */
+	pb_date rday;
 	json_t *parties;   /* local party id -> canonical id (strings) */
+	json_t *history;   /* rows as of each release of this file */
 	size_t odd_amounts;
 };
 
@@ -246,6 +249,50 @@ static const char *roles_union(struct ocds *o, const char *a, const char *b)
 	return s;
 }
 
+/* The value of extra `name` of a row, or NULL. */
+static const char *extra_of(const pb_row *r, const char *name)
+{
+	for (uint32_t i = 0; i < r->nextra; i++)
+		if (!strcmp(r->extra[i].name, name))
+			return r->extra[i].value;
+	return NULL;
+}
+
+/*
+ * Is the current release older than the one that last updated row r?
+ * Release dates are ISO 8601 text from one publisher, so they compare
+ * as text; without a date on either side, file order decides.
+ */
+static int older_than(struct ocds *o, const pb_row *r)
+{
+	const char *d = extra_of(r, "release_date");
+
+	return o->rdate && d && strcmp(o->rdate, d) < 0;
+}
+
+/* The extras of `first` and those of `second` it does not name. */
+static void extras_merge(struct ocds *o, pb_row *dst, const pb_row *first, const pb_row *second)
+{
+	pb_attr *a = pb_arena_alloc(pb_ledger_arena(o->l),
+				    (first->nextra + second->nextra + 1) * sizeof(*a));
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < first->nextra; i++)
+		a[n++] = first->extra[i];
+	for (uint32_t i = 0; i < second->nextra; i++)
+		if (!extra_of(first, second->extra[i].name))
+			a[n++] = second->extra[i];
+	dst->extra = a;
+	dst->nextra = n;
+}
+
+/*
+ * Adds a record, or merges it into the one already under its key.  A
+ * party's later mentions are often weaker (a reference's short name):
+ * they only fill gaps.  A process follows OCDS merging: the newest
+ * release (by date) wins each field it states; an older release read
+ * later only fills gaps.
+ */
 static void add(struct ocds *o, pb_table t, void *rec)
 {
 	const void *existing;
@@ -256,27 +303,27 @@ static void add(struct ocds *o, pb_table t, void *rec)
 	/* The importer owns its records until the ledger is sealed. */
 	unsigned char *dst = (unsigned char *)(uintptr_t)existing;
 	const unsigned char *src = rec;
+	pb_row *drow = (pb_row *)dst;
+	const pb_row *srow = (const pb_row *)src;
+	int gaps_only = t == PB_T_PARTIES || older_than(o, drow);
 	const char *roles = NULL;
 	if (t == PB_T_PARTIES)
 		roles = roles_union(o, ((const pb_party *)dst)->roles, ((const pb_party *)src)->roles);
-	/* A party's later mentions are often weaker (a reference's short
-	 * name): they only fill gaps.  A process's later releases update. */
 	for (size_t c = 0; c < def->ncolumns; c++) {
 		const pb_column *col = &def->columns[c];
-		if (pb_field_known(col, src) && (t != PB_T_PARTIES || !pb_field_known(col, dst)))
+		if (pb_field_known(col, src) && (!gaps_only || !pb_field_known(col, dst)))
 			memcpy(dst + col->offset, src + col->offset, field_size(col->type));
 	}
-	pb_row *drow = (pb_row *)dst;
-	const pb_row *srow = (const pb_row *)src;
 	if (t == PB_T_PARTIES) {
 		((pb_party *)dst)->roles = roles;
-	} else {
-		/* A later release of the process is where these values are now. */
+	} else if (!gaps_only) {
+		/* The newer release is where these values are now. */
+		pb_row old = *drow;
 		drow->src = srow->src;
-		if (srow->nextra) {
-			drow->extra = srow->extra;
-			drow->nextra = srow->nextra;
-		}
+		extras_merge(o, drow, srow, &old);
+	} else if (srow->nextra) {
+		pb_row old = *drow;
+		extras_merge(o, drow, &old, srow);
 	}
 }
 
@@ -464,9 +511,60 @@ static const char *classifications(struct ocds *o, json_t *tender)
 	return s;
 }
 
-static void add_tender(struct ocds *o, json_t *r)
+/* The release that last updated a tender or contract row, for evidence
+ * and so that an older release read later cannot undo a newer one. */
+static void release_extras(struct ocds *o, pb_row *r)
+{
+	add_extra(o, r, "release_id", o->rid);
+	add_extra(o, r, "release_date", o->rdate);
+}
+
+static const char *const tender_statuses[] = {"planning", "planned", "active", "cancelled",
+					      "unsuccessful", "complete", "withdrawn", NULL};
+static const char *const award_statuses[] = {"pending", "active", "cancelled", "unsuccessful",
+					     NULL};
+static const char *const contract_statuses[] = {"pending", "active", "cancelled", "terminated",
+						NULL};
+
+/* A status lower-cased when it is a codelist value, else as published
+ * (Moldova's "Executarea contractului", Prozorro's "active.awarded"). */
+static const char *status_of(struct ocds *o, const char *v, const char *const *codelist)
+{
+	const char *code = one_of(o, v, codelist);
+
+	return code ? code : v;
+}
+
+/*
+ * The procedure in the publisher's words.  procurementMethod is the
+ * method when it is an OCDS code, else the details (Moldova writes
+ * "Licitaţie publică" there); Prozorro's procurementMethodType
+ * ("reporting", "negotiation.quick") is more precise than the details,
+ * so it wins.  The rationale is procurementMethodRationale, else
+ * Prozorro's cause and causeDescription.
+ */
+static void procedure(struct ocds *o, json_t *t, pb_tender *rec)
 {
 	static const char *const methods[] = {"open", "selective", "limited", "direct", NULL};
+	const char *method = get_text(o, t, "procurementMethod");
+	const char *type = get_text(o, t, "procurementMethodType");
+
+	rec->method = one_of(o, method, methods);
+	rec->method_details = get_text(o, t, "procurementMethodDetails");
+	if (type)
+		rec->method_details = type;
+	if (!rec->method_details && method && !rec->method)
+		rec->method_details = method; /* outside the codelist: kept, not guessed */
+	rec->method_rationale = get_text(o, t, "procurementMethodRationale");
+	const char *cause = get_text(o, t, "cause"), *why = get_text(o, t, "causeDescription");
+	if (!rec->method_rationale && cause && why)
+		rec->method_rationale = P(o, "%s: %s", cause, why);
+	else if (!rec->method_rationale)
+		rec->method_rationale = cause ? cause : why;
+}
+
+static void add_tender(struct ocds *o, json_t *r)
+{
 	static const char *const categories[] = {"goods", "works", "services", NULL};
 	json_t *t = json_object_get(r, "tender");
 	pb_tender rec;
@@ -482,12 +580,8 @@ static void add_tender(struct ocds *o, json_t *r)
 					 pointer(o, "/tender/procuringEntity"));
 	rec.title = get_text(o, t, "title");
 	rec.description = get_text(o, t, "description");
-	const char *method = get_text(o, t, "procurementMethod");
-	rec.method = one_of(o, method, methods);
-	rec.method_details = get_text(o, t, "procurementMethodDetails");
-	if (!rec.method_details && method && !rec.method)
-		rec.method_details = method; /* outside the codelist: kept, not guessed */
-	rec.method_rationale = get_text(o, t, "procurementMethodRationale");
+	procedure(o, t, &rec);
+	rec.status = status_of(o, get_text(o, t, "status"), tender_statuses);
 	rec.category = one_of(o, get_text(o, t, "mainProcurementCategory"), categories);
 	get_money(o, json_object_get(t, "value"), &rec.estimated_value, &rec.currency);
 	json_t *period = json_object_get(t, "tenderPeriod");
@@ -500,6 +594,7 @@ static void add_tender(struct ocds *o, json_t *r)
 		rec.number_of_tenderers = json_integer_value(nt);
 	add_extra(o, &rec.row, "ocid", o->ocid);
 	add_extra(o, &rec.row, "classifications", classifications(o, t));
+	release_extras(o, &rec.row);
 	add(o, PB_T_TENDERS, &rec);
 }
 
@@ -540,6 +635,102 @@ static void add_bids(struct ocds *o, json_t *r)
 	}
 }
 
+/* --- awards and contracts, compiled per ocid --- */
+
+/*
+ * One contracts row stands for an award and the contract that cites it
+ * (awardID), whichever releases they come in: both are keyed
+ * "ocid/awardID".  Its value and end date are the first ones published
+ * (the signed contract's replacing the award's); each later change is
+ * an amendments row, so that the execution rules see what changed.
+ * The row's extras say which contract it holds ("contract"), which
+ * release last updated it and which amendment set its current value
+ * ("amended_by"), so that files read later in the same run continue
+ * where earlier ones stopped.
+ */
+
+/* A row's value and end date as they stand. */
+struct state {
+	int64_t value;
+	const char *currency;
+	pb_date end;
+};
+
+static const struct state no_state = {PB_AMOUNT_NONE, NULL, PB_DATE_NONE};
+
+static void state_of(struct ocds *o, const pb_contract *c, struct state *st)
+{
+	const char *by = extra_of(&c->row, "amended_by");
+	const pb_amendment *a = by ? pb_ledger_find(o->l, PB_T_AMENDMENTS, by) : NULL;
+
+	st->value = c->value;
+	st->currency = c->currency;
+	st->end = c->end_on;
+	if (a && a->value_after != PB_AMOUNT_NONE) {
+		st->value = a->value_after;
+		st->currency = a->currency;
+	}
+	if (a && a->end_after != PB_DATE_NONE)
+		st->end = a->end_after;
+}
+
+/* What a row was after release rid, for amendments that cite it (a
+ * map of this file's releases, "row key US release id"). */
+static void remember(struct ocds *o, const char *key, const struct state *st)
+{
+	pb_buf k;
+
+	if (!o->rid)
+		return;
+	pb_buf_init(&k);
+	pb_buf_addf(&k, "%s\x1f%s", key, o->rid);
+	json_object_set_new(o->history, k.data,
+			    json_pack("{s:I,s:s?,s:i}", "value", (json_int_t)st->value, "currency",
+				      st->currency, "end", (int)st->end));
+	pb_buf_release(&k);
+}
+
+static int recall(struct ocds *o, const char *key, const char *rid, struct state *st)
+{
+	pb_buf k;
+	json_t *v = NULL;
+
+	if (rid) {
+		pb_buf_init(&k);
+		pb_buf_addf(&k, "%s\x1f%s", key, rid);
+		v = json_object_get(o->history, k.data);
+		pb_buf_release(&k);
+	}
+	if (!v)
+		return 0;
+	st->value = json_integer_value(json_object_get(v, "value"));
+	st->currency = S(o, json_string_value(json_object_get(v, "currency")));
+	st->end = (pb_date)json_integer_value(json_object_get(v, "end"));
+	return 1;
+}
+
+/* Sets what differs between two states on an amendment; returns
+ * whether anything did. */
+static int set_change(pb_amendment *a, const struct state *from, const struct state *to)
+{
+	int dv = from->value != PB_AMOUNT_NONE && to->value != PB_AMOUNT_NONE &&
+		 from->currency == to->currency && from->value != to->value;
+	int de = from->end != PB_DATE_NONE && to->end != PB_DATE_NONE && from->end != to->end;
+
+	if (!dv && !de)
+		return 0;
+	if (from->value != PB_AMOUNT_NONE && from->currency == to->currency) {
+		a->value_before = from->value;
+		a->value_after = to->value;
+		a->currency = to->currency;
+	}
+	if (de) {
+		a->end_before = from->end;
+		a->end_after = to->end;
+	}
+	return 1;
+}
+
 /* Payments of a contract at JSON pointer `at`. */
 static void add_payments(struct ocds *o, json_t *contract, const char *contract_id, const char *at)
 {
@@ -567,27 +758,56 @@ static void add_payments(struct ocds *o, json_t *contract, const char *contract_
 	}
 }
 
-static void add_amendment(struct ocds *o, json_t *a, const char *contract_id, const char *path,
-			  size_t i)
+/* How a release changed one row, for the amendments it carries. */
+struct change {
+	const char *key;           /* the row's contract_id */
+	struct state before, now;  /* around the current release */
+	int changed;               /* value or end date differs */
+	int consumed;              /* an OCDS amendment of the release took it */
+	const char *amended_by;    /* that amendment's id */
+};
+
+/*
+ * One OCDS amendment.  Values come from the releases it cites
+ * (amendsReleaseID, releaseID) when this run has seen both; an
+ * amendment new in the release that changed the row takes that change,
+ * so one event is one row.
+ */
+static void add_amendment(struct ocds *o, json_t *a, struct change *ch, const char *path, size_t i)
 {
 	pb_amendment rec;
+	struct state from, to;
 	const char *id = get_text(o, a, "id");
 
 	pb_record_blank(PB_T_AMENDMENTS, &rec);
 	row(o, &rec.row, path);
-	rec.amendment_id = id ? P(o, "%s/amendment/%s", contract_id, id)
-			      : P(o, "%s/amendment#%zu", contract_id, i);
-	rec.contract_id = contract_id;
+	rec.amendment_id = id ? P(o, "%s/amendment/%s", ch->key, id) : P(o, "%s/amendment#%zu", ch->key, i);
+	rec.contract_id = ch->key;
 	rec.amended_on = get_date(a, "date");
 	rec.rationale = get_text(o, a, "rationale");
 	if (!rec.rationale)
 		rec.rationale = get_text(o, a, "description");
+	const char *cited_to = get_text(o, a, "releaseID");
+	int is_new = !pb_ledger_find(o->l, PB_T_AMENDMENTS, rec.amendment_id) ||
+		     (cited_to && cited_to == o->rid);
+	int took = 0;
+	if (recall(o, ch->key, get_text(o, a, "amendsReleaseID"), &from) &&
+	    recall(o, ch->key, cited_to, &to) && set_change(&rec, &from, &to)) {
+		took = ch->changed && !ch->consumed && cited_to == o->rid;
+	} else if (is_new && ch->changed && !ch->consumed && (!cited_to || cited_to == o->rid)) {
+		set_change(&rec, &ch->before, &ch->now);
+		took = 1;
+	}
+	if (took) {
+		ch->consumed = 1;
+		ch->amended_by = rec.amendment_id;
+	}
 	add(o, PB_T_AMENDMENTS, &rec);
 }
 
 /* amendments[] of an award or contract at `at`; OCDS 1.0's single
  * `amendment` when there is no list. */
-static void add_amendments(struct ocds *o, json_t *obj, const char *contract_id, const char *at)
+static void add_amendments(struct ocds *o, json_t *obj, struct change *ch, const char *at)
 {
 	json_t *list = json_object_get(obj, "amendments"), *a;
 	size_t i;
@@ -595,86 +815,267 @@ static void add_amendments(struct ocds *o, json_t *obj, const char *contract_id,
 	if (json_is_array(list)) {
 		json_array_foreach(list, i, a)
 			if (json_is_object(a))
-				add_amendment(o, a, contract_id, P(o, "%s/amendments/%zu", at, i), i);
+				add_amendment(o, a, ch, P(o, "%s/amendments/%zu", at, i), i);
 	} else if (json_is_object(a = json_object_get(obj, "amendment"))) {
-		add_amendment(o, a, contract_id, P(o, "%s/amendment", at), 0);
+		add_amendment(o, a, ch, P(o, "%s/amendment", at), 0);
 	}
 }
 
-/* What an OCDS contract adds to its row: signature, period, a value
- * when it has one, its status; and its payments and amendments. */
-static void contract_details(struct ocds *o, json_t *c, size_t k, pb_contract *rec)
+/* The change between releases as its own amendments row. */
+static void add_change(struct ocds *o, struct change *ch, const char *prev, const char *path)
+{
+	pb_amendment rec;
+	const char *label = o->rid ? o->rid : o->rdate;
+
+	if (!label)
+		return; /* an unnamed, undated release cannot be cited */
+	pb_record_blank(PB_T_AMENDMENTS, &rec);
+	row(o, &rec.row, path);
+	rec.amendment_id = P(o, "%s/change/%s", ch->key, label);
+	rec.contract_id = ch->key;
+	rec.amended_on = o->rday;
+	set_change(&rec, &ch->before, &ch->now);
+	int dv = rec.value_after != rec.value_before, de = rec.end_after != rec.end_before;
+	rec.rationale = P(o, "%s changed between releases %s and %s",
+			  dv && de ? "value and end date" : dv ? "value" : "end date",
+			  prev ? prev : "(earlier)", label);
+	add(o, PB_T_AMENDMENTS, &rec);
+	ch->amended_by = rec.amendment_id;
+}
+
+/* A contracts row being compiled from one release. */
+struct slot {
+	const char *key;       /* contract_id */
+	const char *award_key; /* a further contract of an award: its award's row */
+	json_t *award, *contract;
+	size_t ai, ci;
+};
+
+static struct slot *slot_for(struct slot *slots, size_t *n, json_t *index, const char *key)
+{
+	json_t *ix = json_object_get(index, key);
+
+	if (ix)
+		return &slots[json_integer_value(ix)];
+	json_object_set_new(index, key, json_integer((json_int_t)*n));
+	memset(&slots[*n], 0, sizeof(slots[*n]));
+	slots[*n].key = key;
+	return &slots[(*n)++];
+}
+
+static const char *contract_name(struct ocds *o, json_t *c, size_t k)
+{
+	const char *cid = get_text(o, c, "id");
+
+	return cid ? cid : P(o, "#%zu", k);
+}
+
+/* Does a contract join its award's row?  Not when the row already holds
+ * another contract (an award split into several contracts). */
+static int joins_award(struct ocds *o, const struct slot *slots, json_t *index, const char *akey,
+		       const char *cname)
+{
+	json_t *ix = json_object_get(index, akey);
+	const char *other = NULL;
+
+	if (ix && slots[json_integer_value(ix)].contract) {
+		const struct slot *s = &slots[json_integer_value(ix)];
+		other = contract_name(o, s->contract, s->ci);
+	} else {
+		const pb_contract *c = pb_ledger_find(o->l, PB_T_CONTRACTS, akey);
+		other = c ? extra_of(&c->row, "contract") : NULL;
+	}
+	return !other || other == cname;
+}
+
+/* Every supplier of a joint award: the first is supplier_id. */
+static void suppliers(struct ocds *o, json_t *list, const char *at, pb_contract *rec)
+{
+	pb_buf co;
+	size_t k;
+	json_t *s;
+
+	pb_buf_init(&co);
+	json_array_foreach(list, k, s) {
+		const char *id = party_ref(o, s, "supplier", at);
+		if (!id || id == rec->supplier_id || has_token(co.data, id, strlen(id)))
+			continue;
+		if (!rec->supplier_id)
+			rec->supplier_id = id;
+		else
+			pb_buf_addf(&co, "%s%s", co.len ? ";" : "", id);
+	}
+	rec->co_supplier_ids = S(o, co.data);
+	pb_buf_release(&co);
+}
+
+static void award_fields(struct ocds *o, json_t *aw, const char *at, pb_contract *rec,
+			 struct state *st)
+{
+	suppliers(o, json_object_get(aw, "suppliers"), at, rec);
+	get_money(o, json_object_get(aw, "value"), &st->value, &st->currency);
+	rec->awarded_on = get_date(aw, "date");
+	rec->award_status = status_of(o, get_text(o, aw, "status"), award_statuses);
+}
+
+/* A further contract of an award names the award's suppliers. */
+static void award_parties(struct ocds *o, const char *akey, pb_contract *rec)
+{
+	const pb_contract *a = pb_ledger_find(o->l, PB_T_CONTRACTS, akey);
+
+	if (!a)
+		return;
+	rec->supplier_id = a->supplier_id;
+	rec->co_supplier_ids = a->co_supplier_ids;
+	rec->awarded_on = a->awarded_on;
+	rec->award_status = a->award_status;
+}
+
+static void contract_fields(struct ocds *o, json_t *c, pb_contract *rec, struct state *st)
 {
 	json_t *period = json_object_get(c, "period");
-	const char *at = pointer(o, "/contracts/%zu", k);
-	int64_t v;
-	const char *cur;
 
 	rec->signed_on = get_date(c, "dateSigned");
 	rec->start_on = get_date(period, "startDate");
-	rec->end_on = get_date(period, "endDate");
-	get_money(o, json_object_get(c, "value"), &v, &cur);
-	if (v != PB_AMOUNT_NONE || !rec->currency) {
-		rec->value = v;
-		rec->currency = cur;
-	}
-	if (get_text(o, c, "status"))
-		rec->status = get_text(o, c, "status");
-	add_payments(o, c, rec->contract_id, at);
-	add_amendments(o, c, rec->contract_id, at);
+	st->end = get_date(period, "endDate");
+	get_money(o, json_object_get(c, "value"), &st->value, &st->currency);
+	rec->status = status_of(o, get_text(o, c, "status"), contract_statuses);
 }
 
-static int same_text(const char *a, const char *b)
+/*
+ * Decides the row's value and end date from what the release says (pro)
+ * and what the row held (old, may be NULL); fills ch.
+ */
+static void settle(struct ocds *o, const pb_contract *old, const struct slot *s,
+		   const struct state *pro, pb_contract *rec, struct change *ch)
 {
-	return a && b && a == b; /* both interned */
+	int first_contract = s->contract && (!old || !extra_of(&old->row, "contract"));
+	int fresh = !old || older_than(o, &old->row) ||
+		    (first_contract && !extra_of(&old->row, "amended_by"));
+
+	ch->before = no_state;
+	if (old)
+		state_of(o, old, &ch->before);
+	ch->now = ch->before;
+	if (pro->value != PB_AMOUNT_NONE &&
+	    (ch->before.value == PB_AMOUNT_NONE || pro->currency == ch->before.currency)) {
+		ch->now.value = pro->value;
+		ch->now.currency = pro->currency;
+	}
+	if (pro->end != PB_DATE_NONE)
+		ch->now.end = pro->end;
+	if (fresh) {
+		/* New, signed now, or older than what the row holds (then
+		 * add() only fills gaps). */
+		rec->value = pro->value;
+		rec->currency = pro->value != PB_AMOUNT_NONE ? pro->currency : NULL;
+		rec->end_on = pro->end;
+		return;
+	}
+	/* The first published values stay; a difference is a change. */
+	rec->value = old->value == PB_AMOUNT_NONE ? pro->value : PB_AMOUNT_NONE;
+	rec->currency = rec->value != PB_AMOUNT_NONE ? pro->currency : NULL;
+	rec->end_on = old->end_on == PB_DATE_NONE ? pro->end : PB_DATE_NONE;
+	/* Only a release dated after the row's can say what changed: two
+	 * releases of one date (GACM publishes several) have no order. */
+	const char *was = extra_of(&old->row, "release_date");
+	pb_amendment probe;
+	ch->changed = o->rdate && was && strcmp(o->rdate, was) > 0 &&
+		      set_change(&probe, &ch->before, &ch->now);
 }
 
-/* One contracts row per award, completed by the contracts that cite it;
- * a contract citing no award becomes its own row. */
+static void compile_row(struct ocds *o, const struct slot *s, const char *buyer)
+{
+	const pb_contract *old = pb_ledger_find(o->l, PB_T_CONTRACTS, s->key);
+	const char *at = s->award ? pointer(o, "/awards/%zu", s->ai) : pointer(o, "/contracts/%zu", s->ci);
+	const char *cat = s->contract ? pointer(o, "/contracts/%zu", s->ci) : NULL;
+	const char *prev = old ? extra_of(&old->row, "release_id") : NULL;
+	struct state award = no_state, contract = no_state, pro;
+	struct change ch;
+	pb_contract rec;
+
+	if (old && !prev)
+		prev = extra_of(&old->row, "release_date");
+	pb_record_blank(PB_T_CONTRACTS, &rec);
+	row(o, &rec.row, at);
+	rec.contract_id = s->key;
+	rec.tender_id = o->ocid;
+	rec.buyer_id = buyer;
+	if (s->award)
+		award_fields(o, s->award, at, &rec, &award);
+	else if (s->award_key)
+		award_parties(o, s->award_key, &rec);
+	if (s->contract)
+		contract_fields(o, s->contract, &rec, &contract);
+	/* A contract's value is what was signed; the award's stands until
+	 * there is one. */
+	old = pb_ledger_find(o->l, PB_T_CONTRACTS, s->key); /* party_ref may have grown tables */
+	pro = contract;
+	if (pro.value == PB_AMOUNT_NONE && (!old || !extra_of(&old->row, "contract"))) {
+		pro.value = award.value;
+		pro.currency = award.currency;
+	}
+	memset(&ch, 0, sizeof(ch));
+	ch.key = s->key;
+	settle(o, old, s, &pro, &rec, &ch);
+	if (s->award)
+		add_amendments(o, s->award, &ch, at);
+	if (s->contract)
+		add_amendments(o, s->contract, &ch, cat);
+	if (ch.changed && !ch.consumed)
+		add_change(o, &ch, prev, cat ? cat : at);
+	remember(o, s->key, old && older_than(o, &old->row) ? &pro : &ch.now);
+	if (s->contract)
+		add_extra(o, &rec.row, "contract", contract_name(o, s->contract, s->ci));
+	add_extra(o, &rec.row, "amended_by", ch.amended_by);
+	release_extras(o, &rec.row);
+	add(o, PB_T_CONTRACTS, &rec);
+	if (s->contract)
+		add_payments(o, s->contract, s->key, cat);
+}
+
+/*
+ * One contracts row per award, completed by the contract that cites it
+ * (in this release or another); a contract citing no award, or a
+ * further contract of an award, is its own row.  Hash maps, not nested
+ * scans: a release may hold thousands of awards.
+ */
 static void add_awards_and_contracts(struct ocds *o, json_t *r, const char *buyer)
 {
 	json_t *awards = json_object_get(r, "awards"), *contracts = json_object_get(r, "contracts");
-	size_t i, k;
-	json_t *aw, *c;
+	size_t n = 0, i;
+	struct slot *slots = pb_xcalloc(json_array_size(awards) + json_array_size(contracts) + 1,
+					sizeof(*slots));
+	json_t *index = json_object(), *aw, *c;
 
 	json_array_foreach(awards, i, aw) {
-		pb_contract rec;
-		const char *aid = get_text(o, aw, "id");
-		const char *at = pointer(o, "/awards/%zu", i);
-		pb_record_blank(PB_T_CONTRACTS, &rec);
-		row(o, &rec.row, at);
-		rec.contract_id = aid ? P(o, "%s/%s", o->ocid, aid) : P(o, "%s/award#%zu", o->ocid, i);
-		rec.tender_id = o->ocid;
-		rec.buyer_id = buyer;
-		rec.supplier_id = party_ref(o, json_array_get(json_object_get(aw, "suppliers"), 0),
-					    "supplier", at);
-		get_money(o, json_object_get(aw, "value"), &rec.value, &rec.currency);
-		rec.awarded_on = get_date(aw, "date");
-		rec.status = get_text(o, aw, "status");
-		add_amendments(o, aw, rec.contract_id, at);
-		json_array_foreach(contracts, k, c)
-			if (same_text(aid, get_text(o, c, "awardID")))
-				contract_details(o, c, k, &rec);
-		add(o, PB_T_CONTRACTS, &rec);
-	}
-	json_array_foreach(contracts, k, c) {
-		const char *cited = get_text(o, c, "awardID");
-		int matched = 0;
-		json_array_foreach(awards, i, aw)
-			matched |= same_text(cited, get_text(o, aw, "id"));
-		if (matched || !json_is_object(c))
+		if (!json_is_object(aw))
 			continue;
-		pb_contract rec;
-		const char *cid = get_text(o, c, "id");
-		pb_record_blank(PB_T_CONTRACTS, &rec);
-		row(o, &rec.row, pointer(o, "/contracts/%zu", k));
-		rec.contract_id = cid ? P(o, "%s/contract/%s", o->ocid, cid)
-				      : P(o, "%s/contract#%zu", o->ocid, k);
-		rec.tender_id = o->ocid;
-		rec.buyer_id = buyer;
-		contract_details(o, c, k, &rec);
-		add(o, PB_T_CONTRACTS, &rec);
+		const char *aid = get_text(o, aw, "id");
+		struct slot *s = slot_for(slots, &n, index, aid ? P(o, "%s/%s", o->ocid, aid)
+							       : P(o, "%s/award#%zu", o->ocid, i));
+		s->award = aw;
+		s->ai = i;
 	}
+	json_array_foreach(contracts, i, c) {
+		if (!json_is_object(c))
+			continue;
+		const char *aid = get_text(o, c, "awardID"), *cid = get_text(o, c, "id");
+		const char *akey = aid ? P(o, "%s/%s", o->ocid, aid) : NULL;
+		const char *key = cid ? P(o, "%s/contract/%s", o->ocid, cid) : P(o, "%s/contract#%zu", o->ocid, i);
+		if (akey && joins_award(o, slots, index, akey, contract_name(o, c, i))) {
+			key = akey;
+			akey = NULL;
+		}
+		struct slot *s = slot_for(slots, &n, index, key);
+		s->contract = c;
+		s->ci = i;
+		s->award_key = akey;
+	}
+	for (i = 0; i < n; i++)
+		compile_row(o, &slots[i], buyer);
+	json_decref(index);
+	free(slots);
 }
 
 /* --- versioned releases --- */
@@ -737,6 +1138,9 @@ static const char *import_release(struct ocds *o, json_t *r, uint32_t line, cons
 		compile_versions(r);
 	o->line = line;
 	o->base = base;
+	o->rid = get_text(o, r, "id");
+	o->rdate = S(o, json_string_value(json_object_get(r, "date")));
+	o->rday = get_date(r, "date");
 	o->parties = json_object();
 	json_array_foreach(json_object_get(r, "parties"), i, p)
 		if (json_is_object(p))
@@ -760,6 +1164,54 @@ static void release_unit(struct ocds *o, json_t *r, uint32_t line, const char *b
 		pb_ledger_count_imported(o->l, o->input);
 }
 
+/*
+ * The order to read a list of releases in: grouped by ocid (in order of
+ * first appearance), each group by date, so that a newer release
+ * updates an older one as OCDS merging says whatever order the file
+ * lists them in.  Undated releases come first, then file order.
+ */
+struct rel_order {
+	size_t rank, index;
+	const char *date;
+};
+
+static int rel_cmp(const void *pa, const void *pb)
+{
+	const struct rel_order *a = pa, *b = pb;
+	int d;
+
+	if (a->rank != b->rank)
+		return a->rank < b->rank ? -1 : 1;
+	if ((d = strcmp(a->date, b->date)))
+		return d;
+	return a->index < b->index ? -1 : a->index > b->index;
+}
+
+static size_t *release_order(json_t *list)
+{
+	size_t n = json_array_size(list), i;
+	struct rel_order *ord = pb_xcalloc(n + 1, sizeof(*ord));
+	size_t *out = pb_xcalloc(n + 1, sizeof(*out));
+	json_t *ranks = json_object(), *r;
+
+	json_array_foreach(list, i, r) {
+		const char *ocid = json_string_value(json_object_get(r, "ocid"));
+		const char *date = json_string_value(json_object_get(r, "date"));
+		json_t *known = ocid ? json_object_get(ranks, ocid) : NULL;
+		if (ocid && !known)
+			json_object_set_new(ranks, ocid, known = json_integer((json_int_t)i));
+		ord[i].rank = known ? (size_t)json_integer_value(known) : i;
+		ord[i].index = i;
+		ord[i].date = date ? date : "";
+	}
+	qsort(ord, n, sizeof(*ord), rel_cmp);
+	for (i = 0; i < n; i++)
+		out[i] = ord[i].index;
+	json_decref(ranks);
+	free(ord);
+	return out;
+}
+
 /* A linked release is a reference {url, date, tag}; an embedded one has
  * an ocid. */
 static int embeds_releases(json_t *list)
@@ -773,32 +1225,52 @@ static int embeds_releases(json_t *list)
 	return json_array_size(list) > 0;
 }
 
-/* One record at pointer `at` ("" or "/records/3"): one unit. */
+/*
+ * One record at pointer `at` ("" or "/records/3"): one unit.  Embedded
+ * releases are compiled here in date order, so that what changed
+ * between them becomes amendments; the publisher's compiledRelease, when
+ * there is one too, is read last as the newest state.  Otherwise the
+ * compiledRelease, else the versionedRelease compiled here.
+ */
 static void import_record(struct ocds *o, json_t *rec, uint32_t line, const char *at)
 {
-	json_t *r, *list;
-	size_t i;
+	json_t *compiled = json_object_get(rec, "compiledRelease");
+	json_t *versioned = json_object_get(rec, "versionedRelease");
+	json_t *list = json_object_get(rec, "releases");
 
-	if ((r = json_object_get(rec, "compiledRelease")) && json_is_object(r)) {
-		release_unit(o, r, line, P(o, "%s/compiledRelease", at));
-	} else if ((r = json_object_get(rec, "versionedRelease")) && json_is_object(r)) {
-		compile_versions(r);
-		release_unit(o, r, line, P(o, "%s/versionedRelease", at));
-	} else if (embeds_releases(list = json_object_get(rec, "releases"))) {
-		/* Compiled here in order: later releases update earlier ones. */
+	if (embeds_releases(list)) {
 		const char *why = NULL;
-		json_array_foreach(list, i, r)
-			if (!why)
-				why = import_release(o, r, line, P(o, "%s/releases/%zu", at, i));
+		size_t *order = release_order(list);
+		for (size_t i = 0; i < json_array_size(list) && !why; i++)
+			why = import_release(o, json_array_get(list, order[i]), line,
+					     P(o, "%s/releases/%zu", at, order[i]));
+		free(order);
+		if (!why && json_is_object(compiled))
+			why = import_release(o, compiled, line, P(o, "%s/compiledRelease", at));
 		if (why)
 			pb_ledger_reject(o->l, o->input, line, "%s at %s/releases", why, *at ? at : "");
 		else
 			pb_ledger_count_imported(o->l, o->input);
+	} else if (json_is_object(compiled)) {
+		release_unit(o, compiled, line, P(o, "%s/compiledRelease", at));
+	} else if (json_is_object(versioned)) {
+		compile_versions(versioned);
+		release_unit(o, versioned, line, P(o, "%s/versionedRelease", at));
 	} else {
 		pb_ledger_reject(o->l, o->input, line,
 				 "record has no compiledRelease (only linked releases) at %s",
 				 *at ? at : "/");
 	}
+}
+
+/* A package's releases, each one unit, in date order per ocid. */
+static void releases_in_order(struct ocds *o, json_t *list, uint32_t line, const char *at)
+{
+	size_t *order = release_order(list);
+
+	for (size_t i = 0; i < json_array_size(list); i++)
+		release_unit(o, json_array_get(list, order[i]), line, P(o, "%s/%zu", at, order[i]));
+	free(order);
 }
 
 static int is_record(json_t *doc)
@@ -827,13 +1299,11 @@ static const char *import_document(struct ocds *o, json_t *doc, uint32_t line)
 	} else if (json_is_object(doc) && is_record(doc)) {
 		import_record(o, doc, line, "");
 	} else if (json_is_object(doc) && json_is_array(list = json_object_get(doc, "releases"))) {
-		json_array_foreach(list, i, item)
-			release_unit(o, item, line, P(o, "/releases/%zu", i));
+		releases_in_order(o, list, line, "/releases");
 	} else if (json_is_object(doc) && json_object_get(doc, "ocid")) {
 		release_unit(o, doc, line, "");
 	} else if (json_is_array(doc) && json_object_get(json_array_get(doc, 0), "ocid")) {
-		json_array_foreach(doc, i, item)
-			release_unit(o, item, line, P(o, "/%zu", i));
+		releases_in_order(o, doc, line, "");
 	} else {
 		return json_is_object(doc) ? "a JSON object with none of releases, records or ocid"
 					   : "a JSON array that holds no releases";
@@ -1045,7 +1515,9 @@ static int ocds_import(pb_ledger *l, const char *path, const char *table,
 	o.input = pb_ledger_add_input(l, path, "mixed", "ocds");
 	int lines = has_suffix(path, ".jsonl") || has_suffix(path, ".ndjson") ||
 		    has_suffix(path, ".jsonl.gz") || has_suffix(path, ".ndjson.gz");
+	o.history = json_object();
 	int rc = lines ? import_lines(&o, f, err) : import_documents(&o, f, err);
+	json_decref(o.history);
 	gzclose(f);
 	return rc;
 }

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 #include <zlib.h>
@@ -343,7 +344,8 @@ static void test_records_versioned(void **state)
 	assert_string_equal(t->title, "Pens");
 	const pb_contract *c = find(l, PB_T_CONTRACTS, "ocds-v/1");
 	assert_int_equal(c->value, 25000000);
-	assert_string_equal(c->status, "active");
+	assert_string_equal(c->award_status, "active"); /* an award without a contract */
+	assert_null(c->status);
 	const pb_tender *e = find(l, PB_T_TENDERS, "ocds-e");
 	assert_string_equal(e->title, "two");
 	assert_string_equal(e->description, "d");
@@ -548,6 +550,373 @@ static void test_gzip(void **state)
 	pb_config_release(&cfg);
 }
 
+/* Several files into one ledger, as one run reads them. */
+static pb_ledger *import_run(const char *const *names, const char *const *texts, size_t n)
+{
+	char path[256];
+	pb_config cfg;
+	pb_error err;
+
+	pb_config_init(&cfg);
+	pb_ledger *l = pb_ledger_new("EUR");
+	for (size_t i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		FILE *f = fopen(path, "wb");
+		fputs(texts[i], f);
+		fclose(f);
+		assert_int_equal(pb_import_path(l, path, NULL, &cfg, &err), 0);
+	}
+	pb_ledger_seal(l);
+	pb_config_release(&cfg);
+	return l;
+}
+
+static const char *extra(const pb_row *r, const char *name)
+{
+	for (uint32_t i = 0; i < r->nextra; i++)
+		if (!strcmp(r->extra[i].name, name))
+			return r->extra[i].value;
+	return NULL;
+}
+
+/* Statuses as published: codelist values lower-cased, other words kept. */
+static void test_status(void **state)
+{
+	int rc;
+	pb_error err;
+	(void)state;
+
+	pb_ledger *l = IMPORT("status.json",
+		"{\"releases\":[{\"ocid\":\"s\",\"date\":\"2024-01-01T00:00:00Z\",\"tender\":{\"status\":\"Complete\"},"
+		"\"awards\":[{\"id\":\"a1\",\"status\":\"CANCELLED\",\"suppliers\":[{\"id\":\"S\",\"name\":\"S\"}]},"
+		"{\"id\":\"a2\",\"status\":\"active\",\"suppliers\":[{\"id\":\"S\",\"name\":\"S\"}]},"
+		"{\"id\":\"a3\",\"status\":\"pending\",\"suppliers\":[{\"id\":\"S\",\"name\":\"S\"}]}],"
+		"\"contracts\":[{\"id\":\"c2\",\"awardID\":\"a2\",\"status\":\"Terminated\"},"
+		"{\"id\":\"c9\",\"status\":\"Semnat\"}]},"
+		"{\"ocid\":\"md\",\"date\":\"2024-01-01T00:00:00Z\",\"tender\":{\"status\":\"Executarea contractului\"}}]}",
+		&rc, &err);
+	assert_int_equal(rc, 0);
+	assert_string_equal(((const pb_tender *)find(l, PB_T_TENDERS, "s"))->status, "complete");
+	assert_string_equal(((const pb_tender *)find(l, PB_T_TENDERS, "md"))->status, "Executarea contractului");
+	const pb_contract *a1 = find(l, PB_T_CONTRACTS, "s/a1");
+	assert_string_equal(a1->award_status, "cancelled"); /* kept, so rules can skip it */
+	assert_null(a1->status);
+	const pb_contract *a2 = find(l, PB_T_CONTRACTS, "s/a2");
+	assert_string_equal(a2->award_status, "active");
+	assert_string_equal(a2->status, "terminated");
+	const pb_contract *a3 = find(l, PB_T_CONTRACTS, "s/a3");
+	assert_string_equal(a3->award_status, "pending");
+	assert_null(a3->status); /* an award without a contract */
+	const pb_contract *c9 = find(l, PB_T_CONTRACTS, "s/contract/c9");
+	assert_string_equal(c9->status, "Semnat");
+	assert_null(c9->award_status);
+	assert_false(pb_contract_is_award(l, a1, NULL));
+	assert_false(pb_contract_is_award(l, a3, NULL));
+	assert_true(pb_contract_is_award(l, a2, NULL));
+	pb_ledger_free(l);
+}
+
+/* The procedure in the publisher's words: OCDS codes, national names,
+ * Prozorro's procurementMethodType and cause. */
+static void test_procedure(void **state)
+{
+	int rc;
+	pb_error err;
+	(void)state;
+
+	pb_ledger *l = IMPORT("procedure.json",
+		"{\"releases\":["
+		"{\"ocid\":\"ua\",\"tender\":{\"procurementMethod\":\"limited\",\"procurementMethodType\":\"negotiation.quick\","
+		"\"cause\":\"noCompetition\",\"causeDescription\":\"natural monopoly\"}},"
+		"{\"ocid\":\"ua2\",\"tender\":{\"procurementMethod\":\"limited\",\"procurementMethodType\":\"reporting\","
+		"\"procurementMethodDetails\":\"ignored\",\"cause\":\"artContractManagement\"}},"
+		"{\"ocid\":\"ua3\",\"tender\":{\"procurementMethod\":\"open\",\"procurementMethodType\":\"belowThreshold\","
+		"\"procurementMethodRationale\":\"stated\",\"cause\":\"c\",\"causeDescription\":\"d\"}},"
+		"{\"ocid\":\"md\",\"tender\":{\"procurementMethod\":\"Licita\\u0163ie public\\u0103\"}},"
+		"{\"ocid\":\"mx\",\"tender\":{\"procurementMethod\":\"open\",\"procurementMethodDetails\":\"Licitaci\\u00f3n P\\u00fablica\"}},"
+		"{\"ocid\":\"tw\",\"tender\":{\"procurementMethod\":\"odd\",\"procurementMethodDetails\":\"details\"}},"
+		"{\"ocid\":\"ug\",\"tender\":{\"procurementMethod\":\"Direct\",\"procurementMethodDetails\":\"single supplier\"}}]}",
+		&rc, &err);
+	assert_int_equal(rc, 0);
+	const pb_tender *t = find(l, PB_T_TENDERS, "ua");
+	assert_string_equal(t->method, "limited");
+	assert_string_equal(t->method_details, "negotiation.quick");
+	assert_string_equal(t->method_rationale, "noCompetition: natural monopoly");
+	t = find(l, PB_T_TENDERS, "ua2");
+	assert_string_equal(t->method_details, "reporting"); /* more precise than the details */
+	assert_string_equal(t->method_rationale, "artContractManagement");
+	t = find(l, PB_T_TENDERS, "ua3");
+	assert_string_equal(t->method, "open");
+	assert_string_equal(t->method_rationale, "stated");
+	t = find(l, PB_T_TENDERS, "md");
+	assert_null(t->method);
+	assert_string_equal(t->method_details, "Licita\xc5\xa3ie public\xc4\x83");
+	assert_null(t->method_rationale);
+	t = find(l, PB_T_TENDERS, "mx");
+	assert_string_equal(t->method, "open");
+	assert_string_equal(t->method_details, "Licitaci\xc3\xb3n P\xc3\xba" "blica");
+	t = find(l, PB_T_TENDERS, "tw");
+	assert_null(t->method);
+	assert_string_equal(t->method_details, "details"); /* details are not overwritten by an odd method */
+	t = find(l, PB_T_TENDERS, "ug");
+	assert_string_equal(t->method, "direct");
+	assert_string_equal(t->method_details, "single supplier");
+	pb_ledger_free(l);
+}
+
+#define AWARD_R1 \
+	"{\"ocid\":\"x\",\"id\":\"r1\",\"date\":\"2024-01-10T00:00:00Z\"," \
+	"\"parties\":[{\"id\":\"S1\",\"name\":\"One\",\"roles\":[\"supplier\"]},{\"id\":\"S2\",\"name\":\"Two\",\"roles\":[\"supplier\"]}]," \
+	"\"awards\":[{\"id\":\"a1\",\"status\":\"active\",\"date\":\"2024-01-10\",\"value\":{\"amount\":100,\"currency\":\"EUR\"}," \
+	"\"suppliers\":[{\"id\":\"S1\",\"name\":\"One\"},{\"id\":\"S2\",\"name\":\"Two\"},{\"id\":\"S1\",\"name\":\"One\"}]}]}"
+#define CONTRACT_R2 \
+	"{\"ocid\":\"x\",\"id\":\"r2\",\"date\":\"2024-02-01T00:00:00Z\"," \
+	"\"contracts\":[{\"id\":\"c1\",\"awardID\":\"a1\",\"status\":\"active\",\"dateSigned\":\"2024-02-01\"," \
+	"\"value\":{\"amount\":100,\"currency\":\"EUR\"},\"period\":{\"endDate\":\"2024-12-31\"}}]}"
+
+static void assert_one_row(pb_ledger *l)
+{
+	size_t n;
+	const pb_contract *c = pb_ledger_contracts(l, &n);
+	assert_int_equal(n, 1);
+	assert_string_equal(c->contract_id, "x/a1");
+	assert_string_equal(c->supplier_id, "x/S1");
+	assert_string_equal(c->co_supplier_ids, "x/S2");
+	assert_int_equal(c->value, 10000);
+	assert_int_equal(c->signed_on, pb_date_from_ymd(2024, 2, 1));
+	assert_int_equal(c->awarded_on, pb_date_from_ymd(2024, 1, 10));
+	assert_string_equal(c->award_status, "active");
+	assert_string_equal(c->status, "active");
+	assert_string_equal(extra(&c->row, "contract"), "c1");
+	const char *ids[4];
+	assert_int_equal(pb_contract_suppliers(l, c, ids, 4), 2);
+	assert_string_equal(ids[1], "x/S2");
+	assert_int_equal(pb_ledger_count(l, PB_T_AMENDMENTS), 0);
+}
+
+/* An award and its contract in separate releases are one row, whatever
+ * the order of the releases and whether they share a file. */
+static void test_compiled_per_ocid(void **state)
+{
+	(void)state;
+	const char *names[] = {"award.json", "contract.json"};
+	const char *one[] = {"{\"releases\":[" AWARD_R1 "," CONTRACT_R2 "]}"};
+	const char *reversed[] = {"{\"releases\":[" CONTRACT_R2 "," AWARD_R1 "]}"};
+	const char *two[] = {"{\"releases\":[" AWARD_R1 "]}", "{\"releases\":[" CONTRACT_R2 "]}"};
+	const char *two_rev[] = {"{\"releases\":[" CONTRACT_R2 "]}", "{\"releases\":[" AWARD_R1 "]}"};
+	const char *lines[] = {AWARD_R1 "\n" CONTRACT_R2 "\n"};
+	const char *jsonl[] = {"x.jsonl"};
+
+	pb_ledger *l = import_run(names, one, 1);
+	assert_one_row(l);
+	assert_int_equal(pb_ledger_inputs(l)[0].rows_read, 2);
+	assert_int_equal(pb_ledger_inputs(l)[0].rows_imported, 2);
+	pb_ledger_free(l);
+	assert_one_row(l = import_run(names, reversed, 1));
+	pb_ledger_free(l);
+	assert_one_row(l = import_run(names, two, 2));
+	pb_ledger_free(l);
+	assert_one_row(l = import_run(names, two_rev, 2));
+	pb_ledger_free(l);
+	assert_one_row(l = import_run(jsonl, lines, 1));
+	pb_ledger_free(l);
+}
+
+/* Near misses: two awards of one ocid stay two rows; an award split
+ * into two contracts is two rows, the second naming the award's
+ * suppliers; a later release without suppliers keeps them. */
+static void test_compiled_near_misses(void **state)
+{
+	(void)state;
+	const char *names[] = {"near.json"};
+	const char *text[] = {"{\"releases\":["
+		"{\"ocid\":\"y\",\"id\":\"r1\",\"date\":\"2024-01-01T00:00:00Z\","
+		"\"awards\":[{\"id\":\"a1\",\"value\":{\"amount\":10,\"currency\":\"EUR\"},\"suppliers\":[{\"id\":\"S1\",\"name\":\"One\"}]},"
+		"{\"id\":\"a2\",\"value\":{\"amount\":10,\"currency\":\"EUR\"},\"suppliers\":[{\"id\":\"S2\",\"name\":\"Two\"}]}]},"
+		"{\"ocid\":\"y\",\"id\":\"r2\",\"date\":\"2024-02-01T00:00:00Z\","
+		"\"awards\":[{\"id\":\"a1\",\"status\":\"active\",\"suppliers\":[]}],"
+		"\"contracts\":[{\"id\":\"c1\",\"awardID\":\"a1\",\"value\":{\"amount\":6,\"currency\":\"EUR\"}},"
+		"{\"id\":\"c2\",\"awardID\":\"a1\",\"value\":{\"amount\":4,\"currency\":\"EUR\"}}]}]}"};
+
+	pb_ledger *l = import_run(names, text, 1);
+	size_t n;
+	pb_ledger_contracts(l, &n);
+	assert_int_equal(n, 3);
+	const pb_contract *a1 = find(l, PB_T_CONTRACTS, "y/a1");
+	assert_string_equal(a1->supplier_id, "y/S1");
+	assert_null(a1->co_supplier_ids);
+	assert_int_equal(a1->value, 600); /* the signed contract's value */
+	assert_string_equal(a1->award_status, "active");
+	const pb_contract *a2 = find(l, PB_T_CONTRACTS, "y/a2");
+	assert_string_equal(a2->supplier_id, "y/S2");
+	assert_int_equal(a2->value, 1000);
+	const pb_contract *c2 = find(l, PB_T_CONTRACTS, "y/contract/c2");
+	assert_non_null(c2);
+	assert_string_equal(c2->supplier_id, "y/S1");
+	assert_int_equal(c2->value, 400);
+	assert_int_equal(pb_ledger_count(l, PB_T_AMENDMENTS), 0);
+	pb_ledger_free(l);
+}
+
+/* The newest release by date wins each field, whatever the file order;
+ * an older release read later only fills gaps. */
+static void test_newest_wins(void **state)
+{
+	(void)state;
+	const char *names[] = {"new.json", "old.json"};
+	const char *text[] = {
+		"{\"releases\":[{\"ocid\":\"z\",\"id\":\"r3\",\"date\":\"2024-03-01T00:00:00Z\","
+		"\"tender\":{\"status\":\"cancelled\"},"
+		"\"awards\":[{\"id\":\"a1\",\"status\":\"cancelled\",\"value\":{\"amount\":5,\"currency\":\"EUR\"}}]}]}",
+		"{\"releases\":[{\"ocid\":\"z\",\"id\":\"r1\",\"date\":\"2024-01-01T00:00:00Z\","
+		"\"tender\":{\"status\":\"active\",\"title\":\"Old title\"},"
+		"\"awards\":[{\"id\":\"a1\",\"status\":\"pending\",\"value\":{\"amount\":9,\"currency\":\"EUR\"},"
+		"\"suppliers\":[{\"id\":\"S\",\"name\":\"S\"}]}]}]}"};
+
+	pb_ledger *l = import_run(names, text, 2);
+	const pb_tender *t = find(l, PB_T_TENDERS, "z");
+	assert_string_equal(t->status, "cancelled");
+	assert_string_equal(t->title, "Old title"); /* a gap the older release fills */
+	assert_string_equal(extra(&t->row, "release_id"), "r3");
+	const pb_contract *c = find(l, PB_T_CONTRACTS, "z/a1");
+	assert_string_equal(c->award_status, "cancelled");
+	assert_int_equal(c->value, 500);
+	assert_string_equal(c->supplier_id, "z/S");
+	assert_int_equal(pb_ledger_count(l, PB_T_AMENDMENTS), 0); /* an older value is no amendment */
+	pb_ledger_free(l);
+}
+
+#define CHANGE_R(id, date, amount, end, more) \
+	"{\"ocid\":\"v\",\"id\":\"" id "\",\"date\":\"" date "\"," \
+	"\"awards\":[{\"id\":\"a1\",\"value\":{\"amount\":100,\"currency\":\"EUR\"},\"suppliers\":[{\"id\":\"S\",\"name\":\"S\"}]}]," \
+	"\"contracts\":[{\"id\":\"c1\",\"awardID\":\"a1\",\"value\":{\"amount\":" amount ",\"currency\":\"EUR\"}," \
+	"\"period\":{\"startDate\":\"2024-01-01\",\"endDate\":\"" end "\"}" more "}]}"
+
+/* A value or end date that changes between releases is an amendment;
+ * the row keeps the first published ones. */
+static void test_changes_between_releases(void **state)
+{
+	(void)state;
+	const char *names[] = {"v1.json", "v2.json"};
+	const char *one[] = {"{\"releases\":["
+		CHANGE_R("r1", "2024-01-01T00:00:00Z", "100", "2024-12-31", "") ","
+		CHANGE_R("r2", "2024-06-01T00:00:00Z", "150", "2025-06-30", "") ","
+		CHANGE_R("r3", "2024-07-01T00:00:00Z", "150", "2025-06-30", "") ","
+		CHANGE_R("r4", "2024-08-01T00:00:00Z", "180", "2025-06-30", "") "]}"};
+
+	pb_ledger *l = import_run(names, one, 1);
+	const pb_contract *c = find(l, PB_T_CONTRACTS, "v/a1");
+	assert_int_equal(c->value, 10000);
+	assert_int_equal(c->end_on, pb_date_from_ymd(2024, 12, 31));
+	assert_int_equal(pb_ledger_count(l, PB_T_AMENDMENTS), 2); /* r3 changed nothing */
+	const pb_amendment *a = find(l, PB_T_AMENDMENTS, "v/a1/change/r2");
+	assert_non_null(a);
+	assert_string_equal(a->contract_id, "v/a1");
+	assert_int_equal(a->value_before, 10000);
+	assert_int_equal(a->value_after, 15000);
+	assert_string_equal(a->currency, "EUR");
+	assert_int_equal(a->end_before, pb_date_from_ymd(2024, 12, 31));
+	assert_int_equal(a->end_after, pb_date_from_ymd(2025, 6, 30));
+	assert_int_equal(a->amended_on, pb_date_from_ymd(2024, 6, 1));
+	assert_string_equal(a->rationale, "value and end date changed between releases r1 and r2");
+	a = find(l, PB_T_AMENDMENTS, "v/a1/change/r4");
+	assert_int_equal(a->value_before, 15000);
+	assert_int_equal(a->value_after, 18000);
+	assert_int_equal(a->end_before, PB_DATE_NONE);
+	assert_string_equal(a->rationale, "value changed between releases r3 and r4");
+	pb_ledger_free(l);
+
+	/* The same across two files of one run. */
+	const char *two[] = {"{\"releases\":[" CHANGE_R("r1", "2024-01-01T00:00:00Z", "100", "2024-12-31", "") "]}",
+			     "{\"releases\":[" CHANGE_R("r2", "2024-06-01T00:00:00Z", "150", "2024-12-31", "") ","
+			     CHANGE_R("r3", "2024-07-01T00:00:00Z", "150", "2024-12-31", "") "]}"};
+	l = import_run(names, two, 2);
+	assert_int_equal(pb_ledger_count(l, PB_T_AMENDMENTS), 1);
+	a = find(l, PB_T_AMENDMENTS, "v/a1/change/r2");
+	assert_int_equal(a->value_after, 15000);
+	assert_string_equal(a->rationale, "value changed between releases r1 and r2");
+	pb_ledger_free(l);
+
+	/* Near misses: two releases of one date have no order; an older
+	 * release read last changes nothing; a currency change is not a
+	 * value change. */
+	const char *same[] = {"{\"releases\":["
+		CHANGE_R("r1", "2024-01-01T00:00:00Z", "100", "2024-12-31", "") ","
+		CHANGE_R("r2", "2024-01-01T00:00:00Z", "150", "2025-12-31", "") "]}",
+		"{\"releases\":[" CHANGE_R("r0", "2023-01-01T00:00:00Z", "90", "2024-06-30", "") "]}"};
+	l = import_run(names, same, 2);
+	assert_int_equal(pb_ledger_count(l, PB_T_AMENDMENTS), 0);
+	pb_ledger_free(l);
+}
+
+/* An OCDS amendment is the change of its release (one row, its own
+ * rationale); one without values takes them from the releases it cites. */
+static void test_amendment_values(void **state)
+{
+	(void)state;
+	const char *names[] = {"am.json"};
+	const char *text[] = {"{\"releases\":["
+		CHANGE_R("r1", "2024-01-01T00:00:00Z", "100", "2024-12-31", "") ","
+		CHANGE_R("r2", "2024-06-01T00:00:00Z", "150", "2024-12-31",
+			 ",\"amendments\":[{\"id\":\"m1\",\"date\":\"2024-05-30\",\"rationale\":\"indexation\","
+			 "\"amendsReleaseID\":\"r1\",\"releaseID\":\"r2\"}]") ","
+		CHANGE_R("r3", "2024-07-01T00:00:00Z", "170", "2024-12-31",
+			 ",\"amendments\":[{\"id\":\"m1\",\"date\":\"2024-05-30\",\"rationale\":\"indexation\","
+			 "\"amendsReleaseID\":\"r1\",\"releaseID\":\"r2\"},{\"id\":\"m2\",\"rationale\":\"more work\"}]") "]}"};
+
+	pb_ledger *l = import_run(names, text, 1);
+	assert_int_equal(pb_ledger_count(l, PB_T_AMENDMENTS), 2);
+	const pb_amendment *m1 = find(l, PB_T_AMENDMENTS, "v/a1/amendment/m1");
+	assert_int_equal(m1->value_before, 10000);
+	assert_int_equal(m1->value_after, 15000);
+	assert_int_equal(m1->amended_on, pb_date_from_ymd(2024, 5, 30));
+	assert_string_equal(m1->rationale, "indexation");
+	const pb_amendment *m2 = find(l, PB_T_AMENDMENTS, "v/a1/amendment/m2");
+	assert_int_equal(m2->value_before, 15000); /* the change of its release */
+	assert_int_equal(m2->value_after, 17000);
+	assert_string_equal(m2->rationale, "more work");
+	assert_null(find(l, PB_T_AMENDMENTS, "v/a1/change/r2"));
+	assert_null(find(l, PB_T_AMENDMENTS, "v/a1/change/r3"));
+	const pb_contract *c = find(l, PB_T_CONTRACTS, "v/a1");
+	assert_int_equal(c->value, 10000);
+	assert_string_equal(extra(&c->row, "amended_by"), "v/a1/amendment/m2");
+	pb_ledger_free(l);
+}
+
+/* Awards and contracts are matched through maps: 16 000 of each in one
+ * release import in well under the time a nested scan took (27 s). */
+static void test_many_awards(void **state)
+{
+	(void)state;
+	enum { N = 16000 };
+	pb_buf b;
+	struct timespec t0, t1;
+	const char *names[] = {"many.json"};
+
+	pb_buf_init(&b);
+	pb_buf_addstr(&b, "{\"releases\":[{\"ocid\":\"big\",\"date\":\"2024-01-01T00:00:00Z\",\"awards\":[");
+	for (int i = 0; i < N; i++)
+		pb_buf_addf(&b, "%s{\"id\":\"a%d\",\"value\":{\"amount\":%d,\"currency\":\"EUR\"},"
+			    "\"suppliers\":[{\"id\":\"S%d\",\"name\":\"S%d\"}]}", i ? "," : "", i, i + 1, i % 97, i % 97);
+	pb_buf_addstr(&b, "],\"contracts\":[");
+	for (int i = N - 1; i >= 0; i--)
+		pb_buf_addf(&b, "%s{\"id\":\"c%d\",\"awardID\":\"a%d\",\"dateSigned\":\"2024-02-01\"}",
+			    i < N - 1 ? "," : "", i, i);
+	pb_buf_addstr(&b, "]}]}");
+	const char *text[] = {b.data};
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	pb_ledger *l = import_run(names, text, 1);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	assert_int_equal(pb_ledger_count(l, PB_T_CONTRACTS), N);
+	const pb_contract *c = find(l, PB_T_CONTRACTS, "big/a123");
+	assert_int_equal(c->value, 12400);
+	assert_int_equal(c->signed_on, pb_date_from_ymd(2024, 2, 1));
+	assert_true(s < 5.0); /* about 0.1 s unoptimised; generous for sanitizers */
+	pb_ledger_free(l);
+	pb_buf_release(&b);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -568,6 +937,14 @@ int main(void)
 		cmocka_unit_test(test_mapping),
 		cmocka_unit_test(test_jsonl_more),
 		cmocka_unit_test(test_gzip),
+		cmocka_unit_test(test_status),
+		cmocka_unit_test(test_procedure),
+		cmocka_unit_test(test_compiled_per_ocid),
+		cmocka_unit_test(test_compiled_near_misses),
+		cmocka_unit_test(test_newest_wins),
+		cmocka_unit_test(test_changes_between_releases),
+		cmocka_unit_test(test_amendment_values),
+		cmocka_unit_test(test_many_awards),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
