@@ -3,98 +3,250 @@
  *
  * Risk: the same invoice paid twice, or the same amount paid to the same
  * payee days apart, is the commonest way money leaks from a payment
- * system, by error or by design (ACFE duplicate-payment tests).
- * Data: payments (payee_id, amount, currency, invoice_id, paid_on).
- * False positives: instalments of equal size on a schedule (they are
- * usually weeks apart, and carry different invoices); recurring fees.
+ * system, by error or by design (ACFE duplicate-payment tests); amounts
+ * that are mostly round, that break Benford's law, or invoices numbered
+ * as if the supplier had no other client point at invented bills.
+ * Data: payments (payer_id, payee_id, contract_id, invoice_id, amount,
+ * currency, paid_on); parties, contracts and amendments when present.
+ * Parties: payees and payers are grouped by entity (registry twins are
+ * one, engine/parties.h); redaction and null markers ("REDACTED PERSONAL
+ * DATA", "N/A", "-") name no one and are never grouped.
+ * False positives handled: line items of one transaction, instalments of
+ * one contract that add up to its value, fixed amounts recurring at a
+ * regular interval (rent, placements), Benford on data that spans too few
+ * orders of magnitude or starts at a reporting floor ("over £500").
  * Thresholds: a 3-day window for same-amount payments without a shared
- * invoice (ACFE practice); any exact repeat of an invoice id fires, and
- * ids equal once case, punctuation and leading zeros are folded fire
- * within 30 days (Nigrini's "same-same-different" tests).
+ * invoice (ACFE practice); exact repeats of an invoice id fire at any
+ * distance, folded ones within 30 days (Nigrini's same-same-different
+ * tests); Benford's judgement is the MAD against its expected value for
+ * the sample size (Barney & Schulzke 2016), see docs/rules/.
  */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../engine/parties.h"
 #include "rules.h"
 
-static int by_payee_amount_date(const void *pa, const void *pb, void *data)
+/* --- who a payee or payer is --- */
+
+/* Folded texts (letters and digits only, upper case) that stand for no
+ * party: null markers and redactions.  Digits alone are real ids. */
+static const char *const markers[] = {
+	"NA", "NONE", "NULL", "NIL", "UNKNOWN", "NOTKNOWN", "NOTAPPLICABLE",
+	"NOTAVAILABLE", "NOTPROVIDED", "NOTDISCLOSED", "CONFIDENTIAL",
+	"PERSONALDATA", "SENSITIVEDATA", "PRIVATEINDIVIDUAL", "INDIVIDUAL",
+	"XXX", "TBC", "TBA", "VARIOUS", "SINDATO", "NOAPLICA", NULL};
+
+/* Does a payee or payer id stand for no one?  Empty once punctuation is
+ * dropped ("-", "----------"), all zeros, a null marker or a redaction. */
+static int is_marker(const char *id)
 {
-	const pb_payment *p = data;
-	const pb_payment *a = &p[*(const uint32_t *)pa], *b = &p[*(const uint32_t *)pb];
+	char folded[64];
+	size_t n = 0, zeros = 0;
+
+	for (const char *s = id; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c >= 'a' && c <= 'z')
+			c = (unsigned char)(c - 'a' + 'A');
+		if (!(c >= 'A' && c <= 'Z') && !(c >= '0' && c <= '9') && c < 0x80)
+			continue;
+		if (n + 1 >= sizeof(folded))
+			return 0; /* long enough to be a name */
+		zeros += c == '0';
+		folded[n++] = (char)c;
+	}
+	folded[n] = '\0';
+	if (n == zeros)
+		return 1;
+	if (strstr(folded, "REDACTED") || !strncmp(folded, "WITHHELD", 8))
+		return 1;
+	for (size_t i = 0; markers[i]; i++)
+		if (!strcmp(folded, markers[i]))
+			return 1;
+	return 0;
+}
+
+/* The entity a payee or payer id belongs to, or NULL for a marker. */
+static const char *entity_of(pb_rule_ctx *ctx, const char *id)
+{
+	if (!id || is_marker(id))
+		return NULL;
+	return pb_parties_entity(pb_ctx_parties(ctx), id);
+}
+
+/* Payments keyed for sorting: qsort needs no context when the keys sit
+ * beside the index. */
+typedef struct {
+	const char *entity;   /* payee or payer entity */
+	const char *currency;
+	int64_t amount;
+	pb_date paid_on;
+	const char *id;       /* payment_id: ties broken by it, not file order */
+	uint32_t ix;
+} pay_key;
+
+static int cmp_str(const char *a, const char *b)
+{
+	return a == b ? 0 : !a ? -1 : !b ? 1 : strcmp(a, b);
+}
+
+static int cmp_key(const void *pa, const void *pb)
+{
+	const pay_key *a = pa, *b = pb;
 	int c;
 
-	if (a->payee_id != b->payee_id)
-		return strcmp(a->payee_id, b->payee_id);
-	if ((c = strcmp(a->currency, b->currency)))
+	if ((c = cmp_str(a->entity, b->entity)) || (c = cmp_str(a->currency, b->currency)))
 		return c;
 	if (a->amount != b->amount)
 		return a->amount < b->amount ? -1 : 1;
 	if (a->paid_on != b->paid_on)
 		return a->paid_on < b->paid_on ? -1 : 1;
-	return *(const uint32_t *)pa < *(const uint32_t *)pb ? -1 : 1;
+	if ((c = cmp_str(a->id, b->id)))
+		return c;
+	return a->ix < b->ix ? -1 : a->ix > b->ix;
 }
 
-/* qsort_r is a GNU extension; a static pointer keeps this C11. */
-static const pb_payment *sort_base;
-
-static int sort_cmp(const void *a, const void *b)
+static int cmp_i64(const void *a, const void *b)
 {
-	return by_payee_amount_date(a, b, (void *)sort_base);
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
 }
 
-static int same_group(const pb_payment *a, const pb_payment *b)
+/* By entity, then file order: the groups of the per-party rules. */
+static int cmp_entity(const void *pa, const void *pb)
 {
-	return a->payee_id == b->payee_id && a->currency == b->currency &&
-	       a->amount == b->amount;
+	const pay_key *a = pa, *b = pb;
+	int c = cmp_str(a->entity, b->entity);
+
+	return c ? c : a->ix < b->ix ? -1 : a->ix > b->ix;
 }
 
-static void duplicate(pb_rule_ctx *ctx, const pb_payment *earlier,
-		      const pb_payment *later, int same_invoice)
-{
-	char d0[11], d1[11];
-	pb_finding *f = pb_finding_add(ctx, PB_T_PAYMENTS, later->payment_id,
-				       earlier->payment_id);
+typedef void (*party_fn)(pb_rule_ctx *ctx, const pb_payment *p, const uint32_t *ix,
+			 size_t n, const char *entity, void *data);
 
-	pb_finding_evidence(ctx, f, PB_T_PAYMENTS, later, "payment");
-	pb_finding_evidence(ctx, f, PB_T_PAYMENTS, earlier, "duplicate of");
-	pb_finding_detail(ctx, f, "amount", "%s", pb_ctx_money(ctx, later->amount, later->currency));
-	pb_finding_detail(ctx, f, "invoice_id", "%s", later->invoice_id ? later->invoice_id : "");
-	pb_finding_detail(ctx, f, "earlier_invoice_id", "%s",
-			  earlier->invoice_id ? earlier->invoice_id : "");
-	pb_date_format(earlier->paid_on, d0);
-	pb_date_format(later->paid_on, d1);
-	if (same_invoice == 2) {
-		f->severity = PB_SEV_HIGH;
-		f->score = 0.9;
-		pb_finding_message(ctx, f, "payment %s pays invoice %s to %s for %s, the same invoice as %s paid by %s (%s, %s)",
-				   later->payment_id, later->invoice_id, later->payee_id,
-				   pb_ctx_money(ctx, later->amount, later->currency),
-				   earlier->invoice_id, earlier->payment_id, d0, d1);
-	} else if (same_invoice) {
-		f->severity = PB_SEV_HIGH;
-		f->score = 1.0;
-		pb_finding_message(ctx, f, "payment %s repeats invoice %s to %s for %s, already paid by %s (%s, %s)",
-				   later->payment_id, later->invoice_id, later->payee_id,
-				   pb_ctx_money(ctx, later->amount, later->currency),
-				   earlier->payment_id, d0, d1);
-	} else {
-		f->severity = PB_SEV_MEDIUM;
-		f->score = 0.6;
-		int days = later->paid_on - earlier->paid_on;
-		char gap[32];
-		if (days)
-			snprintf(gap, sizeof(gap), "%d day%s earlier", days, days == 1 ? "" : "s");
-		else
-			snprintf(gap, sizeof(gap), "on the same day");
-		pb_finding_detail(ctx, f, "days_apart", "%d", days);
-		pb_finding_message(ctx, f, "payment %s pays %s the same %s as %s %s (%s, %s)",
-				   later->payment_id, later->payee_id,
-				   pb_ctx_money(ctx, later->amount, later->currency),
-				   earlier->payment_id, gap, d0, d1);
+/* Calls fn for each payee (or payer) entity with its payments in file
+ * order, entities in id order.  Returns how many payments name no one
+ * there (empty, or a redaction or null marker). */
+static size_t for_each_entity(pb_rule_ctx *ctx, size_t field, party_fn fn, void *data)
+{
+	size_t n, m = 0;
+	const pb_payment *p = pb_ledger_payments(pb_ctx_ledger(ctx), &n);
+	pay_key *k = pb_xcalloc(n + 1, sizeof(*k));
+	uint32_t *ix = pb_xcalloc(n + 1, sizeof(*ix));
+
+	for (size_t i = 0; i < n; i++) {
+		const char *e = entity_of(ctx, *(const char *const *)((const char *)&p[i] + field));
+		if (e)
+			k[m++] = (pay_key){.entity = e, .ix = (uint32_t)i};
 	}
+	qsort(k, m, sizeof(*k), cmp_entity);
+	for (size_t start = 0, end; start < m; start = end) {
+		for (end = start; end < m && k[end].entity == k[start].entity; end++)
+			ix[end - start] = k[end].ix;
+		fn(ctx, p, ix, end - start, k[start].entity, data);
+	}
+	free(ix);
+	free(k);
+	return n - m;
 }
+
+/* Says in coverage how many payments name no party the rule groups by. */
+static void note_unnamed(pb_rule_ctx *ctx, size_t n, const char *role)
+{
+	if (n)
+		pb_ctx_note(ctx, "%zu payments without a %s (empty, or a redaction or null marker) not judged", n, role);
+}
+
+/* --- schedules: what repeats by design --- */
+
+/*
+ * Distinct dates (sorted) of a fixed amount on a payment schedule:
+ * - three to five, every gap a week (5-9 days), a fortnight (12-16), a
+ *   month (25-35), a quarter (80-100) or a half-year (170-195) the same;
+ * - six or more at the rate of one per month, quarter, half-year or year,
+ *   as real payment runs keep it (a date drifts, a bill is paid late next
+ *   to the following one): their number is at most the periods the dates
+ *   span, plus one, and at least two thirds of that, so a payment too
+ *   many breaks the schedule;
+ * - two a year apart (335-395 days): an annual fee recurs only once in a
+ *   two-year ledger.
+ */
+static int regular_series(const pb_date *d, size_t n)
+{
+	static const double periods[] = {30.44, 91.31, 182.62, 365.25};
+	static const int64_t lo[] = {5, 12, 25, 80, 170}, hi[] = {9, 16, 35, 100, 195};
+	int64_t min_gap = INT64_MAX, max_gap = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (d[i] == PB_DATE_NONE)
+			return 0;
+	for (size_t i = 1; i < n; i++) {
+		int64_t gap = (int64_t)d[i] - d[i - 1];
+		min_gap = gap < min_gap ? gap : min_gap;
+		max_gap = gap > max_gap ? gap : max_gap;
+	}
+	if (n == 2)
+		return min_gap >= 335 && min_gap <= 395;
+	if (n < 3)
+		return 0;
+	if (n < 6) {
+		for (size_t i = 0; i < sizeof(lo) / sizeof(*lo); i++)
+			if (min_gap >= lo[i] && max_gap <= hi[i])
+				return 1;
+		return 0;
+	}
+	if ((min_gap >= 5 && max_gap <= 9) || (min_gap >= 12 && max_gap <= 16))
+		return 1;
+	double span = (double)d[n - 1] - (double)d[0];
+	for (size_t i = 0; i < sizeof(periods) / sizeof(*periods); i++) {
+		double expected = floor(span / periods[i] + 0.5) + 1;
+		if ((double)n <= expected && 3.0 * (double)n >= 2.0 * expected)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Dates (sorted) of a fixed amount paid on a schedule, some dates
+ * possibly more than once (two sites' monthly fees of one amount from one
+ * contractor): the distinct dates form a regular series and no date holds
+ * more payments than most dates do.  A repeat paid on a date of the
+ * schedule breaks it: one date with one payment more than the others.
+ */
+static int regular_calendar(const pb_date *d, size_t n)
+{
+	pb_date *first = pb_xcalloc(n + 1, sizeof(*first));
+	size_t *count = pb_xcalloc(n + 1, sizeof(*count)), *freq = pb_xcalloc(n + 2, sizeof(*freq));
+	size_t nslots = 0, most = 0, max = 0;
+
+	for (size_t i = 0, j; i < n; i = j) {
+		for (j = i; j < n && d[j] == d[i]; j++)
+			;
+		first[nslots] = d[i];
+		count[nslots++] = j - i;
+	}
+	for (size_t i = 0; i < nslots; i++) {
+		freq[count[i]]++;
+		if (count[i] > max)
+			max = count[i];
+	}
+	for (size_t c = 1; c <= max; c++)
+		if (freq[c] >= freq[most])
+			most = c; /* the commonest count, the larger on a tie */
+	int yes = max == most && regular_series(first, nslots);
+	free(first);
+	free(count);
+	free(freq);
+	return yes;
+}
+
+/* --- payments.duplicate --- */
+
+/* How a payment repeats an earlier one, weakest first. */
+enum dup_kind { K_NONE, K_SAME_DAY, K_NEAR, K_NORMALISED, K_INVOICE };
 
 /* An invoice id with case, blanks, punctuation and leading zeros of
  * numbers folded away: "INV-0042" and "inv 42" are the same invoice. */
@@ -125,67 +277,562 @@ static const char *invoice_key(pb_ledger *l, const char *id)
 	return k;
 }
 
-/* Within one (payee, currency, amount) group sorted by date: a repeated
- * invoice anywhere in the group, the same invoice spelt differently
- * within norm_window days, else a neighbour within the window. */
-static void scan_group(pb_rule_ctx *ctx, const pb_payment *p, const uint32_t *ix,
-		       size_t n, int64_t window)
+/* Length of a payment id without its line suffix ("46294528 - 2",
+ * "TX-77/3": a separator and one to three digits after a reference that
+ * holds a number), or 0 when it has none. */
+static size_t line_base(const char *id)
 {
-	pb_ledger *l = pb_ctx_ledger(ctx);
-	int64_t norm_window = pb_param_int(ctx, "normalised_window_days");
+	size_t n = strlen(id), k = n, j;
+
+	while (k > 0 && id[k - 1] >= '0' && id[k - 1] <= '9' && n - k < 4)
+		k--;
+	if (k == n || n - k > 3 || (k > 0 && id[k - 1] >= '0' && id[k - 1] <= '9'))
+		return 0;
+	for (j = k; j > 0 && strchr(" -/._#", id[j - 1]); j--)
+		;
+	if (j == k || j == 0)
+		return 0;
+	for (size_t i = 0; i < j; i++)
+		if (id[i] >= '0' && id[i] <= '9')
+			return j;
+	return 0;
+}
+
+/* Are two payments of one group (same payee entity, amount, currency)
+ * lines of one transaction?  Same date and either one payment reference
+ * with different line suffixes, or one invoice on consecutive rows of one
+ * file (rows between them, other lines, carry the same invoice). */
+static int line_items(const pb_payment *a, const pb_payment *b)
+{
+	if (a->paid_on == PB_DATE_NONE || a->paid_on != b->paid_on || a->invoice_id != b->invoice_id)
+		return 0;
+	size_t la = line_base(a->payment_id);
+	if (la && la == line_base(b->payment_id) && !memcmp(a->payment_id, b->payment_id, la))
+		return 1;
+	if (!a->invoice_id || a->row.src.file != b->row.src.file)
+		return 0;
+	const pb_payment *lo = a < b ? a : b, *hi = a < b ? b : a;
+	if (hi - lo > 1000)
+		return 0;
+	for (const pb_payment *x = lo + 1; x < hi; x++)
+		if (x->invoice_id != a->invoice_id || x->row.src.file != a->row.src.file)
+			return 0;
+	return 1;
+}
+
+/* An invoice id, a payee entity that cited it, the amount paid. */
+typedef struct {
+	const char *invoice, *entity;
+	int64_t amount;
+	uint32_t ix;
+} cited;
+
+static int cmp_cited(const void *pa, const void *pb)
+{
+	const cited *a = pa, *b = pb;
+	int c = cmp_str(a->invoice, b->invoice);
+
+	if (c || (c = cmp_str(a->entity, b->entity)))
+		return c;
+	return a->amount < b->amount ? -1 : a->amount > b->amount;
+}
+
+/* Letters and digits in an id: short ids ("1", "1/2013") are how many
+ * suppliers number their first invoice, and collide by chance. */
+static size_t id_length(const char *id)
+{
+	size_t n = 0;
+
+	for (; *id; id++)
+		n += (*id >= '0' && *id <= '9') || (*id >= 'A' && *id <= 'Z') ||
+		     (*id >= 'a' && *id <= 'z') || (unsigned char)*id >= 0x80;
+	return n;
+}
+
+typedef struct {
+	size_t shared, parts;
+} reference_counts;
+
+/*
+ * Marks (by ledger index) the payments whose invoice id does not name one
+ * bill, so that repeating it is no evidence of a second payment of one
+ * bill:
+ * - an id of at least 7 letters and digits cited for three or more payee
+ *   entities: a supplier numbers its own invoices, so this is the payer's
+ *   reference (a grant scheme, a budget code);
+ * - an id paid to one payee in more than one amount: a standing reference
+ *   (a customer account for quarterly advances) or a bill paid in parts.
+ */
+static unsigned char *invoice_references(const pb_payment *p, size_t np, const pay_key *k,
+					 size_t n, reference_counts *rc)
+{
+	cited *c = pb_xcalloc(n + 1, sizeof(*c));
+	unsigned char *ref = pb_xcalloc(np + 1, 1);
+	size_t m = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (p[k[i].ix].invoice_id)
+			c[m++] = (cited){p[k[i].ix].invoice_id, k[i].entity, k[i].amount, k[i].ix};
+	qsort(c, m, sizeof(*c), cmp_cited);
+	for (size_t start = 0, end; start < m; start = end) {
+		size_t payees = 1;
+		for (end = start + 1; end < m && c[end].invoice == c[start].invoice; end++)
+			payees += c[end].entity != c[end - 1].entity;
+		if (payees >= 3 && id_length(c[start].invoice) >= 7) {
+			rc->shared++;
+			for (size_t i = start; i < end; i++)
+				ref[c[i].ix] = 1;
+			continue;
+		}
+		for (size_t i = start, j; i < end; i = j) {
+			for (j = i + 1; j < end && c[j].entity == c[i].entity; j++)
+				;
+			if (c[j - 1].amount == c[i].amount)
+				continue;
+			rc->parts++;
+			for (size_t x = i; x < j; x++)
+				ref[c[x].ix] = 1;
+		}
+	}
+	free(c);
+	return ref;
+}
+
+/* One (payee entity, currency, amount) group, sorted by date then id. */
+typedef struct {
+	pb_rule_ctx *ctx;
+	const pb_payment *p;
+	const pay_key *key;
+	size_t n;
+	uint32_t *parent;    /* union-find; a cluster's root is its first member */
+	unsigned char *kind; /* how each member repeats an earlier one */
+	const pay_key *by_day; /* every payment with a payee, by entity and date */
+	size_t nday;
+	const unsigned char *reference; /* by ledger index: invoice id names no one bill */
+	size_t line_pairs, schedules, instalments, runs;
+} dup_group;
+
+static uint32_t find_root(uint32_t *parent, uint32_t x)
+{
+	while (parent[x] != x)
+		x = parent[x] = parent[parent[x]];
+	return x;
+}
+
+static void unite(dup_group *g, uint32_t a, uint32_t b, enum dup_kind kind)
+{
+	uint32_t ra = find_root(g->parent, a), rb = find_root(g->parent, b);
+
+	if (ra != rb) {
+		if (ra < rb)
+			g->parent[rb] = ra;
+		else
+			g->parent[ra] = rb;
+	}
+	if (kind > g->kind[b])
+		g->kind[b] = (unsigned char)kind;
+}
+
+static const pb_payment *member(const dup_group *g, size_t k)
+{
+	return &g->p[g->key[k].ix];
+}
+
+/* The invoice id of a member, or NULL when it has none or it is a payer
+ * reference shared by many payees. */
+static const char *invoice_of(const dup_group *g, size_t k)
+{
+	return g->reference[g->key[k].ix] ? NULL : member(g, k)->invoice_id;
+}
+
+/* The nearest earlier payment of the group within `window` days that
+ * could repeat payment k: not a line of the same transaction, not a
+ * payment under another contract (that settles another obligation), and
+ * not a second bill on the same day (two invoice numbers).  Sets *line
+ * when a line of the same transaction was passed over. */
+static int near_earlier(dup_group *g, size_t k, int64_t window, enum dup_kind *kind, int *line)
+{
+	const pb_payment *cur = member(g, k);
+	const char *inv = invoice_of(g, k);
+
+	if (cur->paid_on == PB_DATE_NONE)
+		return -1;
+	for (size_t i = k, steps = 0; i-- > 0 && steps < 64; steps++) {
+		const pb_payment *prev = member(g, i);
+		const char *pinv = invoice_of(g, i);
+		if (prev->paid_on == PB_DATE_NONE || cur->paid_on - prev->paid_on > window)
+			return -1;
+		if (line_items(prev, cur)) {
+			*line = 1;
+			continue;
+		}
+		if ((prev->contract_id && cur->contract_id && prev->contract_id != cur->contract_id) ||
+		    (inv && inv == pinv))
+			continue;
+		/* Two invoice numbers on one day are two bills. */
+		if (cur->paid_on != prev->paid_on) {
+			*kind = K_NEAR;
+			return (int)i;
+		}
+		if (!cur->invoice_id || !prev->invoice_id || cur->invoice_id == prev->invoice_id) {
+			*kind = K_SAME_DAY;
+			return (int)i;
+		}
+	}
+	return -1;
+}
+
+/* Links each payment to the earlier one it repeats: a repeated invoice
+ * anywhere in the group, the same invoice spelt differently within
+ * norm_window days, else a neighbour within the window. */
+static void link_group(dup_group *g, int64_t window, int64_t norm_window)
+{
+	pb_ledger *l = pb_ctx_ledger(g->ctx);
 	pb_ptrmap *invoices = pb_ptrmap_new(), *normalised = pb_ptrmap_new();
 
-	for (size_t k = 0; k < n; k++) {
-		const pb_payment *cur = &p[ix[k]];
-		uint32_t first;
-		if (cur->invoice_id && pb_ptrmap_get(invoices, cur->invoice_id, &first)) {
-			duplicate(ctx, &p[first], cur, 1);
-			continue;
+	for (size_t k = 0; k < g->n; k++) {
+		const pb_payment *cur = member(g, k);
+		const char *inv = invoice_of(g, k);
+		const char *nkey = inv ? invoice_key(l, inv) : NULL;
+		uint32_t j;
+		enum dup_kind kind = K_NONE;
+		int earlier = -1, line = 0, seen = inv && pb_ptrmap_get(invoices, inv, &j);
+		if (seen) {
+			if (!line_items(member(g, j), cur)) {
+				earlier = (int)j;
+				kind = K_INVOICE;
+			} else {
+				line = 1;
+			}
+		} else if (nkey && pb_ptrmap_get(normalised, nkey, &j) &&
+			   cur->paid_on != PB_DATE_NONE && member(g, j)->paid_on != PB_DATE_NONE &&
+			   cur->paid_on - member(g, j)->paid_on <= norm_window) {
+			earlier = (int)j;
+			kind = K_NORMALISED;
 		}
-		const char *nkey = cur->invoice_id ? invoice_key(l, cur->invoice_id) : NULL;
-		if (nkey && pb_ptrmap_get(normalised, nkey, &first) &&
-		    cur->paid_on != PB_DATE_NONE && p[first].paid_on != PB_DATE_NONE &&
-		    cur->paid_on - p[first].paid_on <= norm_window) {
-			duplicate(ctx, &p[first], cur, 2);
-			continue;
-		}
-		if (cur->invoice_id)
-			pb_ptrmap_put(invoices, cur->invoice_id, ix[k]);
+		if (earlier < 0 && !seen)
+			earlier = near_earlier(g, k, window, &kind, &line);
+		if (inv && !seen)
+			pb_ptrmap_put(invoices, inv, (uint32_t)k);
 		if (nkey)
-			pb_ptrmap_put(normalised, nkey, ix[k]);
-		/* The nearest earlier payment within the window, if any. */
-		if (k > 0 && cur->paid_on != PB_DATE_NONE) {
-			const pb_payment *prev = &p[ix[k - 1]];
-			if (prev->paid_on != PB_DATE_NONE && cur->paid_on - prev->paid_on <= window &&
-			    (!cur->invoice_id || !prev->invoice_id || cur->invoice_id != prev->invoice_id))
-				duplicate(ctx, prev, cur, 0);
-		}
+			pb_ptrmap_put(normalised, nkey, (uint32_t)k);
+		if (earlier >= 0)
+			unite(g, (uint32_t)earlier, (uint32_t)k, kind);
+		else
+			g->line_pairs += line;
 	}
 	pb_ptrmap_free(invoices);
 	pb_ptrmap_free(normalised);
 }
 
+/* Do payments (all citing one contract) add up to the contract's value,
+ * original or amended, within a unit of currency per payment?  Then they
+ * are its instalments. */
+static int contract_schedule(pb_rule_ctx *ctx, const char *contract_id)
+{
+	pb_ledger *l = pb_ctx_ledger(ctx);
+	const pb_contract *c = pb_ledger_find(l, PB_T_CONTRACTS, contract_id);
+	size_t n, na;
+
+	if (!c || c->value == PB_AMOUNT_NONE || !c->currency)
+		return 0;
+	const uint32_t *ix = pb_ledger_group(l, PB_T_PAYMENTS, offsetof(pb_payment, contract_id),
+					     contract_id, &n);
+	const pb_payment *p = pb_ledger_payments(l, &(size_t){0});
+	pb_i128 sum = 0, tol = 0, unit = 1;
+	for (int e = pb_currency_exponent(c->currency); e > 0; e--)
+		unit *= 10;
+	for (size_t i = 0; i < n; i++) {
+		if (p[ix[i]].currency != c->currency || p[ix[i]].amount == PB_AMOUNT_NONE)
+			continue;
+		sum += p[ix[i]].amount;
+		tol += unit;
+	}
+	pb_i128 d = sum - c->value;
+	if ((d < 0 ? -d : d) <= tol)
+		return 1;
+	const uint32_t *ax = pb_ledger_group(l, PB_T_AMENDMENTS, offsetof(pb_amendment, contract_id),
+					     contract_id, &na);
+	const pb_amendment *a = pb_ledger_amendments(l, &(size_t){0});
+	for (size_t i = 0; i < na; i++) {
+		const pb_amendment *x = &a[ax[i]];
+		if (x->value_after == PB_AMOUNT_NONE ||
+		    (x->currency ? x->currency : pb_ctx_currency(ctx)) != c->currency)
+			continue;
+		d = sum - x->value_after;
+		if ((d < 0 ? -d : d) <= tol)
+			return 1;
+	}
+	return 0;
+}
+
+/* Is a cluster of repeats a schedule by design: instalments of one
+ * contract that add up to its value, or a fixed amount recurring at a
+ * regular interval? */
+static int is_schedule(dup_group *g, const uint32_t *m, size_t c)
+{
+	const char *contract = member(g, m[0])->contract_id;
+	pb_date *d = pb_xcalloc(c, sizeof(*d));
+	int yes = 0;
+
+	for (size_t i = 0; i < c; i++) {
+		d[i] = member(g, m[i])->paid_on;
+		if (member(g, m[i])->contract_id != contract)
+			contract = NULL;
+	}
+	if (contract && contract_schedule(g->ctx, contract)) {
+		g->instalments++;
+		yes = 1;
+	} else if (regular_series(d, c)) {
+		g->schedules++;
+		yes = 1;
+	}
+	free(d);
+	return yes;
+}
+
+static const char *kind_name(enum dup_kind k)
+{
+	return k == K_INVOICE ? "same invoice" : k == K_NORMALISED ? "same invoice, spelt differently"
+	       : k == K_NEAR ? "same amount, days apart" : "same amount, same day";
+}
+
+/* The message of a pair, as a reader would say it. */
+static void pair_message(pb_rule_ctx *ctx, pb_finding *f, const pb_payment *earlier,
+			 const pb_payment *later, enum dup_kind kind)
+{
+	char d0[11], d1[11], gap[32];
+	const char *money = pb_ctx_money(ctx, later->amount, later->currency);
+	int days = later->paid_on - earlier->paid_on;
+
+	pb_date_format(earlier->paid_on, d0);
+	pb_date_format(later->paid_on, d1);
+	if (kind == K_NORMALISED) {
+		pb_finding_message(ctx, f, "payment %s pays invoice %s to %s for %s, the same invoice as %s paid by %s (%s, %s)",
+				   later->payment_id, later->invoice_id, later->payee_id, money,
+				   earlier->invoice_id, earlier->payment_id, d0, d1);
+	} else if (kind == K_INVOICE) {
+		pb_finding_message(ctx, f, "payment %s repeats invoice %s to %s for %s, already paid by %s (%s, %s)",
+				   later->payment_id, later->invoice_id, later->payee_id, money,
+				   earlier->payment_id, d0, d1);
+	} else {
+		if (days)
+			snprintf(gap, sizeof(gap), "%d day%s earlier", days, days == 1 ? "" : "s");
+		else
+			snprintf(gap, sizeof(gap), "on the same day");
+		pb_finding_detail(ctx, f, "days_apart", "%d", days);
+		pb_finding_message(ctx, f, "payment %s pays %s the same %s as %s %s (%s, %s)%s",
+				   later->payment_id, later->payee_id, money, earlier->payment_id,
+				   gap, d0, d1,
+				   kind == K_SAME_DAY ? "; no invoice number tells them apart" : "");
+	}
+}
+
+/* The message of three or more repeats: one pattern, one finding. */
+static void group_message(pb_rule_ctx *ctx, pb_finding *f, const pb_payment *first,
+			  const pb_payment *last, size_t c, enum dup_kind kind, const char *total)
+{
+	char d0[11], d1[11];
+	const char *money = pb_ctx_money(ctx, first->amount, first->currency);
+
+	pb_date_format(first->paid_on, d0);
+	pb_date_format(last->paid_on, d1);
+	if (kind >= K_NORMALISED)
+		pb_finding_message(ctx, f, "%zu payments to %s of %s each pay invoice %s%s, first paid by %s (%s to %s; %s in all)",
+				   c, first->payee_id, money, first->invoice_id,
+				   kind == K_NORMALISED ? " or a spelling of it" : "",
+				   first->payment_id, d0, d1, total);
+	else
+		pb_finding_message(ctx, f, "%zu payments to %s of the same %s follow one another within days, first %s (%s to %s; %s in all)%s",
+				   c, first->payee_id, money, first->payment_id, d0, d1, total,
+				   kind == K_SAME_DAY ? "; no invoice number tells them apart" : "");
+}
+
+/* One finding for a cluster of repeats: subject the first repeat, every
+ * payment as evidence. */
+static void report_cluster(dup_group *g, const uint32_t *m, size_t c)
+{
+	pb_rule_ctx *ctx = g->ctx;
+	const pb_payment *first = member(g, m[0]), *second = member(g, m[1]);
+	enum dup_kind kind = K_NONE;
+	const char *other_payee = NULL;
+	pb_i128 total = 0;
+
+	for (size_t i = 1; i < c; i++)
+		if (g->kind[m[i]] > kind)
+			kind = (enum dup_kind)g->kind[m[i]];
+	pb_finding *f = pb_finding_add(ctx, PB_T_PAYMENTS, second->payment_id, first->payment_id);
+	for (size_t i = 0; i < c; i++) {
+		const pb_payment *x = member(g, m[i]);
+		pb_finding_evidence(ctx, f, PB_T_PAYMENTS, x, i ? "payment" : "duplicate of");
+		total += x->amount;
+		if (x->payee_id != first->payee_id && !other_payee)
+			other_payee = x->payee_id;
+	}
+	const char *sum = total > INT64_MAX ? "more than can be shown"
+			  : pb_ctx_money(ctx, (int64_t)total, first->currency);
+	pb_finding_detail(ctx, f, "amount", "%s", pb_ctx_money(ctx, first->amount, first->currency));
+	pb_finding_detail(ctx, f, "payments", "%zu", c);
+	pb_finding_detail(ctx, f, "total", "%s", sum);
+	pb_finding_detail(ctx, f, "kind", "%s", kind_name(kind));
+	pb_finding_detail(ctx, f, "invoice_id", "%s", second->invoice_id ? second->invoice_id : "");
+	pb_finding_detail(ctx, f, "earlier_invoice_id", "%s", first->invoice_id ? first->invoice_id : "");
+	if (other_payee)
+		pb_finding_detail(ctx, f, "payee_entity", "%s (also recorded as %s)",
+				  first->payee_id, other_payee);
+	f->severity = kind >= K_NORMALISED ? PB_SEV_HIGH : kind == K_NEAR ? PB_SEV_MEDIUM : PB_SEV_LOW;
+	f->score = kind == K_INVOICE ? 1.0 : kind == K_NORMALISED ? 0.9 : kind == K_NEAR ? 0.6 : 0.3;
+	if (c == 2)
+		pair_message(ctx, f, first, second, kind);
+	else
+		group_message(ctx, f, first, member(g, m[c - 1]), c, kind, sum);
+}
+
+/* By entity, then date: to count a payee's payments on one day. */
+static int cmp_entity_day(const void *pa, const void *pb)
+{
+	const pay_key *a = pa, *b = pb;
+	int c = cmp_str(a->entity, b->entity);
+
+	return c ? c : a->paid_on < b->paid_on ? -1 : a->paid_on > b->paid_on;
+}
+
+/* How many payments the payee entity received on that day. */
+static size_t paid_that_day(const dup_group *g, const char *entity, pb_date day)
+{
+	pay_key probe = {.entity = entity, .paid_on = day};
+	size_t lo = 0, hi = g->nday;
+
+	while (lo < hi) { /* first not below the probe */
+		size_t mid = lo + (hi - lo) / 2;
+		if (cmp_entity_day(&g->by_day[mid], &probe) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	size_t n = 0;
+	while (lo + n < g->nday && !cmp_entity_day(&g->by_day[lo + n], &probe))
+		n++;
+	return n;
+}
+
+/*
+ * Same-day repeats that no invoice number tells apart are reported only
+ * when they are all the payee was paid that day: among several bills of
+ * one payment run, equal amounts are a coincidence that grows with the
+ * run (the birthday problem), and without invoice numbers nothing can
+ * tell a second bill from a second payment.
+ */
+static int same_day_run(const dup_group *g, const uint32_t *m, size_t c)
+{
+	for (size_t i = 1; i < c; i++)
+		if (g->kind[m[i]] != K_SAME_DAY)
+			return 0;
+	const pb_payment *first = member(g, m[0]);
+	return paid_that_day(g, g->key[m[0]].entity, first->paid_on) > c;
+}
+
+/* Reports each cluster of linked payments once, unless it is a schedule. */
+static void report_group(dup_group *g)
+{
+	uint32_t *next = pb_xcalloc(g->n, sizeof(*next)), *tail = pb_xcalloc(g->n, sizeof(*tail));
+	uint32_t *m = pb_xcalloc(g->n, sizeof(*m));
+
+	for (uint32_t k = 0; k < g->n; k++) {
+		uint32_t r = find_root(g->parent, k);
+		next[k] = UINT32_MAX;
+		tail[k] = k;
+		if (r != k) {
+			next[tail[r]] = k;
+			tail[r] = k;
+		}
+	}
+	for (uint32_t k = 0; k < g->n; k++) {
+		if (g->parent[k] != k || next[k] == UINT32_MAX)
+			continue;
+		size_t c = 0;
+		for (uint32_t x = k; x != UINT32_MAX; x = next[x])
+			m[c++] = x;
+		if (same_day_run(g, m, c))
+			g->runs++;
+		else if (!is_schedule(g, m, c))
+			report_cluster(g, m, c);
+	}
+	free(next);
+	free(tail);
+	free(m);
+}
+
 static void run_duplicate(pb_rule_ctx *ctx)
 {
-	size_t n, m = 0;
+	size_t n, m = 0, markers_skipped = 0;
 	const pb_payment *p = pb_ledger_payments(pb_ctx_ledger(ctx), &n);
-	int64_t window = pb_param_int(ctx, "window_days");
-	uint32_t *ix = pb_xcalloc(n + 1, sizeof(*ix));
+	pay_key *k = pb_xcalloc(n + 1, sizeof(*k));
+	dup_group g = {.ctx = ctx, .p = p};
 
-	for (size_t i = 0; i < n; i++)
-		if (p[i].payee_id && p[i].amount != PB_AMOUNT_NONE && p[i].currency)
-			ix[m++] = (uint32_t)i;
-	sort_base = p;
-	qsort(ix, m, sizeof(*ix), sort_cmp);
-	for (size_t start = 0; start < m;) {
-		size_t end = start + 1;
-		while (end < m && same_group(&p[ix[start]], &p[ix[end]]))
-			end++;
-		if (end - start > 1)
-			scan_group(ctx, p, ix + start, end - start, window);
-		start = end;
+	for (size_t i = 0; i < n; i++) {
+		if (!p[i].payee_id || p[i].amount == PB_AMOUNT_NONE || !p[i].currency)
+			continue;
+		const char *e = entity_of(ctx, p[i].payee_id);
+		if (!e) {
+			markers_skipped++;
+			continue;
+		}
+		k[m++] = (pay_key){e, p[i].currency, p[i].amount, p[i].paid_on, p[i].payment_id,
+				   (uint32_t)i};
 	}
-	free(ix);
+	pay_key *by_day = pb_xcalloc(m + 1, sizeof(*by_day));
+	memcpy(by_day, k, m * sizeof(*k));
+	qsort(by_day, m, sizeof(*by_day), cmp_entity_day);
+	g.by_day = by_day;
+	g.nday = m;
+	reference_counts rc = {0, 0};
+	unsigned char *refs = invoice_references(p, n, k, m, &rc);
+	g.reference = refs;
+	qsort(k, m, sizeof(*k), cmp_key);
+	g.parent = pb_xcalloc(m + 1, sizeof(*g.parent));
+	g.kind = pb_xcalloc(m + 1, 1);
+	pb_date *dates = pb_xcalloc(m + 1, sizeof(*dates));
+	for (size_t start = 0, end; start < m; start = end) {
+		for (end = start + 1; end < m && k[end].entity == k[start].entity &&
+		     k[end].currency == k[start].currency && k[end].amount == k[start].amount; end++)
+			;
+		if (end - start < 2)
+			continue;
+		g.key = k + start;
+		g.n = end - start;
+		for (uint32_t i = 0; i < g.n; i++) {
+			g.parent[i] = i;
+			g.kind[i] = K_NONE;
+			dates[i] = k[start + i].paid_on;
+		}
+		if (regular_calendar(dates, g.n)) {
+			g.schedules++;
+			continue;
+		}
+		link_group(&g, pb_param_int(ctx, "window_days"), pb_param_int(ctx, "normalised_window_days"));
+		report_group(&g);
+	}
+	if (markers_skipped)
+		pb_ctx_note(ctx, "%zu payments to a redaction or null marker as payee not grouped", markers_skipped);
+	if (g.line_pairs)
+		pb_ctx_note(ctx, "%zu payments equal to another line of their transaction not counted as repeats", g.line_pairs);
+	if (g.instalments)
+		pb_ctx_note(ctx, "%zu groups of equal payments that add up to their contract's value taken as instalments", g.instalments);
+	if (g.schedules)
+		pb_ctx_note(ctx, "%zu groups of a fixed amount recurring at a regular interval taken as a schedule", g.schedules);
+	if (g.runs)
+		pb_ctx_note(ctx, "%zu same-day repeats without invoice numbers among other payments to the payee that day taken as bills of one payment run", g.runs);
+	if (rc.shared)
+		pb_ctx_note(ctx, "%zu invoice ids of 7 or more characters cited for three or more payees taken as the payer's references, not invoice numbers", rc.shared);
+	if (rc.parts)
+		pb_ctx_note(ctx, "%zu invoice ids paid to one payee in several amounts taken as standing references or bills paid in parts", rc.parts);
+	free(refs);
+	free(by_day);
+	free(dates);
+	free(g.parent);
+	free(g.kind);
+	free(k);
 }
 
 const pb_rule pb_rule_payment_duplicate = {
@@ -202,29 +849,6 @@ const pb_rule pb_rule_payment_duplicate = {
 	.run = run_duplicate,
 };
 
-/* --- per-party groups of payments --- */
-
-typedef void (*party_fn)(pb_rule_ctx *ctx, const pb_payment *p, const uint32_t *ix,
-			 size_t n, const char *party);
-
-/* Calls fn for each payee (or payer) with its payments in file order. */
-static void for_each_party(pb_rule_ctx *ctx, size_t field, party_fn fn)
-{
-	pb_ledger *l = pb_ctx_ledger(ctx);
-	size_t n;
-	const pb_payment *p = pb_ledger_payments(l, &n);
-
-	for (size_t i = 0; i < n; i++) {
-		const char *party = *(const char *const *)((const char *)&p[i] + field);
-		size_t m;
-		if (!party)
-			continue;
-		const uint32_t *ix = pb_ledger_group(l, PB_T_PAYMENTS, field, party, &m);
-		if (ix[0] == i) /* once per party, at its first payment */
-			fn(ctx, p, ix, m, party);
-	}
-}
-
 /* A payment in the base currency of at least `min` minor units. */
 static int judged(pb_rule_ctx *ctx, const pb_payment *x, int64_t min)
 {
@@ -233,31 +857,71 @@ static int judged(pb_rule_ctx *ctx, const pb_payment *x, int64_t min)
 
 /* --- payments.round-amount --- */
 
+static int cmp_amount_date(const void *pa, const void *pb)
+{
+	const pay_key *a = pa, *b = pb;
+
+	if (a->amount != b->amount)
+		return a->amount < b->amount ? -1 : 1;
+	if (a->paid_on != b->paid_on)
+		return a->paid_on < b->paid_on ? -1 : 1;
+	return a->ix < b->ix ? -1 : a->ix > b->ix;
+}
+
+/* Marks (in `once`) the payments that repeat an amount of a regular
+ * schedule after its first: a monthly fee of 1000.00 is one round amount,
+ * not twelve. */
+static void mark_schedules(const pb_payment *p, const uint32_t *ix, size_t n,
+			   unsigned char *repeat)
+{
+	pay_key *k = pb_xcalloc(n + 1, sizeof(*k));
+	pb_date *d = pb_xcalloc(n + 1, sizeof(*d));
+
+	for (size_t i = 0; i < n; i++)
+		k[i] = (pay_key){.amount = p[ix[i]].amount, .paid_on = p[ix[i]].paid_on, .ix = (uint32_t)i};
+	qsort(k, n, sizeof(*k), cmp_amount_date);
+	for (size_t start = 0, end; start < n; start = end) {
+		for (end = start; end < n && k[end].amount == k[start].amount; end++)
+			d[end - start] = k[end].paid_on;
+		if (regular_series(d, end - start))
+			for (size_t i = start + 1; i < end; i++)
+				repeat[k[i].ix] = 1;
+	}
+	free(d);
+	free(k);
+}
+
 static void round_party(pb_rule_ctx *ctx, const pb_payment *p, const uint32_t *ix,
-			size_t n, const char *payee)
+			size_t n, const char *payee, void *data)
 {
 	int64_t unit = pb_param_money(ctx, "round_unit");
 	int64_t min_payments = pb_param_int(ctx, "min_payments");
 	int64_t min_pct = pb_param_millionths(ctx, "min_share_pct");
-	size_t njudged = 0, round = 0;
+	size_t njudged = 0, round = 0, *scheduled = data;
+	unsigned char *repeat = pb_xcalloc(n + 1, 1);
 
+	mark_schedules(p, ix, n, repeat);
 	for (size_t k = 0; k < n; k++) {
 		const pb_payment *x = &p[ix[k]];
 		if (!judged(ctx, x, unit))
 			continue;
+		if (repeat[k]) {
+			(*scheduled)++;
+			continue;
+		}
 		njudged++;
 		round += unit > 0 && x->amount % unit == 0;
 	}
 	if ((int64_t)njudged < min_payments ||
 	    (pb_i128)round * 100 * PB_DECIMAL_SCALE < (pb_i128)min_pct * njudged)
-		return;
+		goto out;
 	pb_finding *f = pb_finding_add(ctx, PB_T_PARTIES, payee, NULL);
 	const pb_party *party = pb_ledger_find(pb_ctx_ledger(ctx), PB_T_PARTIES, payee);
 	if (party)
 		pb_finding_evidence(ctx, f, PB_T_PARTIES, party, "payee");
 	for (size_t k = 0; k < n && f->nevidence < 26; k++) {
 		const pb_payment *x = &p[ix[k]];
-		if (judged(ctx, x, unit) && x->amount % unit == 0)
+		if (judged(ctx, x, unit) && !repeat[k] && x->amount % unit == 0)
 			pb_finding_evidence(ctx, f, PB_T_PAYMENTS, x, "round payment");
 	}
 	pb_finding_detail(ctx, f, "round", "%zu of %zu", round, njudged);
@@ -265,11 +929,17 @@ static void round_party(pb_rule_ctx *ctx, const pb_payment *p, const uint32_t *i
 	f->score = (double)round / (double)njudged;
 	pb_finding_message(ctx, f, "%zu of %s's %zu payments of at least %s are exact multiples of it",
 			   round, payee, njudged, pb_ctx_money(ctx, unit, pb_ctx_currency(ctx)));
+out:
+	free(repeat);
 }
 
 static void run_round_amount(pb_rule_ctx *ctx)
 {
-	for_each_party(ctx, offsetof(pb_payment, payee_id), round_party);
+	size_t scheduled = 0;
+
+	note_unnamed(ctx, for_each_entity(ctx, offsetof(pb_payment, payee_id), round_party, &scheduled), "payee");
+	if (scheduled)
+		pb_ctx_note(ctx, "%zu payments repeating a fixed amount on a regular schedule counted once per schedule", scheduled);
 }
 
 const pb_rule pb_rule_round_amount = {
@@ -299,39 +969,135 @@ static int first_two(int64_t v)
 	return (int)v;
 }
 
-/* Nigrini's conformity bands for the first-two-digits test. */
+static double benford_p(int d)
+{
+	return log10(1.0 + 1.0 / d);
+}
+
+/* Nigrini's conformity bands for the first-two-digits test (shown, not
+ * used alone: they do not depend on the sample size). */
 static const char *conformity(double mad)
 {
 	return mad <= 0.0012 ? "close conformity" : mad <= 0.0018 ? "acceptable conformity"
 	       : mad <= 0.0022 ? "marginally acceptable conformity" : "nonconformity";
 }
 
-static void benford_party(pb_rule_ctx *ctx, const pb_payment *p, const uint32_t *ix,
-			  size_t n, const char *payer)
+/* E|X - np| for X ~ Binomial(n, p): de Moivre's closed form,
+ * 2 v C(n, v) p^v q^(n-v+1) with v = floor(np) + 1. */
+static double binomial_mean_abs_dev(double n, double p)
 {
-	int64_t min_n = pb_param_int(ctx, "min_payments");
-	int64_t max_mad = pb_param_millionths(ctx, "max_mad");
-	size_t count[100] = {0}, total = 0;
-	int exp = pb_currency_exponent(pb_ctx_currency(ctx));
-	int64_t ten = 10;
+	double v = floor(n * p) + 1;
 
-	for (int e = 0; e < exp; e++)
-		ten *= 10; /* 10.00 in minor units: smaller amounts have no two digits */
-	for (size_t k = 0; k < n; k++) {
-		const pb_payment *x = &p[ix[k]];
-		if (!judged(ctx, x, ten))
-			continue;
-		count[first_two(x->amount)]++;
-		total++;
+	if (v > n)
+		return 0.0;
+	return 2.0 * v * exp(lgamma(n + 1) - lgamma(v + 1) - lgamma(n - v + 1) +
+			     v * log(p) + (n - v + 1) * log1p(-p));
+}
+
+/* The expected MAD of a true Benford sample of n amounts and its standard
+ * deviation: exact per digit pair, the pairs taken as independent (their
+ * multinomial correlation, of the order of p, moves the spread by far less
+ * than 1%). */
+static void benford_null(size_t n, double *mean, double *sd)
+{
+	double e = 0.0, var = 0.0, dn = (double)n;
+
+	for (int d = 10; d < 100; d++) {
+		double p = benford_p(d), m = binomial_mean_abs_dev(dn, p);
+		e += m;
+		var += dn * p * (1 - p) - m * m;
 	}
-	if ((int64_t)total < min_n)
-		return;
-	double mad = 0.0;
-	for (int d = 10; d < 100; d++)
-		mad += fabs((double)count[d] / (double)total - log10(1.0 + 1.0 / d));
-	mad /= 90.0;
-	if (mad * PB_DECIMAL_SCALE <= (double)max_mad)
-		return;
+	*mean = e / (90.0 * dn);
+	*sd = sqrt(var > 0 ? var : 0) / (90.0 * dn);
+}
+
+static size_t lower_bound(const int64_t *a, size_t n, int64_t v)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (a[mid] < v)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * A reporting floor ("payments over £500"): a round value F (1, 2, 2.5 or
+ * 5 times a power of ten) with at least 5% of the amounts in [F, 2F),
+ * three times as many there as in [F/2, F), and a quarter of those packed
+ * just above the floor, in [F, 1.25F).  Benford data has as many in
+ * [F/2, F) as in [F, 2F) (the ranges are equally wide on a log scale);
+ * amounts invented around a few values have gaps, not a floor.  Returns F
+ * or 0.
+ */
+static int64_t reporting_floor(const int64_t *a, size_t n, int64_t ten, size_t *above, size_t *below)
+{
+	int64_t best = 0;
+	double best_ratio = 0.0;
+
+	for (int64_t scale = ten; scale <= a[n - 1] / 2 && scale <= INT64_MAX / 10; scale *= 10) {
+		const int64_t floors[] = {scale, 2 * scale, scale * 5 / 2, 5 * scale};
+		for (size_t i = 0; i < 4; i++) {
+			int64_t f = floors[i];
+			if (f / 2 < ten)
+				continue; /* nothing below ten units is tested at all */
+			size_t lo = lower_bound(a, n, f / 2), mid = lower_bound(a, n, f),
+			       hi = lower_bound(a, n, 2 * f);
+			size_t up = hi - mid, down = mid - lo;
+			size_t just = lower_bound(a, n, f + f / 4) - mid;
+			double ratio = (double)up / (double)(down + 1);
+			if (up * 20 >= n && up >= 3 * (down + 1) && just * 4 >= up &&
+			    ratio > best_ratio) {
+				best = f;
+				best_ratio = ratio;
+				*above = up;
+				*below = down;
+			}
+		}
+	}
+	return best;
+}
+
+typedef struct {
+	size_t few, unjudged;
+} benford_stats;
+
+/* Can Benford's law be expected of these amounts (sorted)?  If not, says
+ * why in coverage and returns 0. */
+static int benford_applies(pb_rule_ctx *ctx, const int64_t *a, size_t n, int64_t ten,
+			   const char *payer, benford_stats *st)
+{
+	double min_orders = (double)pb_param_millionths(ctx, "min_orders") / PB_DECIMAL_SCALE;
+	int64_t p1 = a[(n - 1) / 100], p99 = a[(n - 1) * 99 / 100];
+	double orders = log10((double)p99 / (double)p1);
+	size_t above = 0, below = 0;
+	const char *cur = pb_ctx_currency(ctx);
+
+	if (orders < min_orders) {
+		if (st->unjudged++ < 10)
+			pb_ctx_note(ctx, "%s not judged: its amounts span %.1f orders of magnitude between the 1st and 99th percentile (%s to %s), fewer than %g",
+				    payer, orders, pb_ctx_money(ctx, p1, cur), pb_ctx_money(ctx, p99, cur), min_orders);
+		return 0;
+	}
+	int64_t floor_at = reporting_floor(a, n, ten, &above, &below);
+	if (floor_at) {
+		if (st->unjudged++ < 10)
+			pb_ctx_note(ctx, "%s not judged: its amounts start at a reporting floor of %s (%zu of %zu in [%s, %s), %zu in the half below)",
+				    payer, pb_ctx_money(ctx, floor_at, cur), above, n,
+				    pb_ctx_money(ctx, floor_at, cur), pb_ctx_money(ctx, 2 * floor_at, cur), below);
+		return 0;
+	}
+	return 1;
+}
+
+static void benford_finding(pb_rule_ctx *ctx, const pb_payment *p, const uint32_t *ix, size_t n,
+			    const char *payer, const size_t *count, size_t total, int64_t ten,
+			    double mad, double mean, double sd)
+{
 	pb_finding *f = pb_finding_add(ctx, PB_T_PARTIES, payer, NULL);
 	const pb_party *party = pb_ledger_find(pb_ctx_ledger(ctx), PB_T_PARTIES, payer);
 	if (party)
@@ -339,8 +1105,8 @@ static void benford_party(pb_rule_ctx *ctx, const pb_payment *p, const uint32_t 
 	/* The payments in the most over-represented digit pair. */
 	int worst = 10;
 	for (int d = 10; d < 100; d++)
-		if ((double)count[d] / total - log10(1.0 + 1.0 / d) >
-		    (double)count[worst] / total - log10(1.0 + 1.0 / worst))
+		if ((double)count[d] / total - benford_p(d) >
+		    (double)count[worst] / total - benford_p(worst))
 			worst = d;
 	for (size_t k = 0; k < n && f->nevidence < 26; k++) {
 		const pb_payment *x = &p[ix[k]];
@@ -352,36 +1118,88 @@ static void benford_party(pb_rule_ctx *ctx, const pb_payment *p, const uint32_t 
 	pb_buf_init(&expd);
 	for (int d = 10; d < 100; d++) {
 		pb_buf_addf(&obs, "%s%.4f", d > 10 ? "," : "", (double)count[d] / (double)total);
-		pb_buf_addf(&expd, "%s%.4f", d > 10 ? "," : "", log10(1.0 + 1.0 / d));
+		pb_buf_addf(&expd, "%s%.4f", d > 10 ? "," : "", benford_p(d));
 	}
+	double z = (mad - mean) / sd;
 	pb_finding_detail(ctx, f, "n", "%zu", total);
 	pb_finding_detail(ctx, f, "mad", "%.5f", mad);
+	pb_finding_detail(ctx, f, "expected_mad", "%.5f", mean);
+	pb_finding_detail(ctx, f, "mad_sd", "%.5f", sd);
+	pb_finding_detail(ctx, f, "excess_sd", "%.1f", z);
 	pb_finding_detail(ctx, f, "conformity", "%s", conformity(mad));
 	pb_finding_detail(ctx, f, "most_excessive", "%d", worst);
 	pb_finding_detail(ctx, f, "observed_10_99", "%s", obs.data);
 	pb_finding_detail(ctx, f, "expected_10_99", "%s", expd.data);
 	pb_buf_release(&obs);
 	pb_buf_release(&expd);
-	f->score = mad >= 0.0066 ? 1.0 : mad / 0.0066;
-	pb_finding_message(ctx, f, "%s's %zu payment amounts fail the first-two-digits Benford test: MAD %.5f (%s); %d is the most over-represented",
-			   payer, total, mad, conformity(mad), worst);
+	f->score = z >= 20 ? 1.0 : z / 20;
+	pb_finding_message(ctx, f, "%s's %zu payment amounts fail the first-two-digits Benford test: MAD %.5f against %.5f expected of a Benford sample of that size (%.1f standard deviations above; %s); %d is the most over-represented",
+			   payer, total, mad, mean, z, conformity(mad), worst);
+}
+
+static void benford_party(pb_rule_ctx *ctx, const pb_payment *p, const uint32_t *ix,
+			  size_t n, const char *payer, void *data)
+{
+	benford_stats *st = data;
+	int64_t min_n = pb_param_int(ctx, "min_payments");
+	double max_mad = (double)pb_param_millionths(ctx, "max_mad") / PB_DECIMAL_SCALE;
+	double max_z = (double)pb_param_millionths(ctx, "max_excess_sd") / PB_DECIMAL_SCALE;
+	size_t count[100] = {0}, total = 0;
+	int64_t ten = 10, *a = pb_xcalloc(n + 1, sizeof(*a));
+
+	for (int e = pb_currency_exponent(pb_ctx_currency(ctx)); e > 0; e--)
+		ten *= 10; /* 10.00 in minor units: smaller amounts have no two digits */
+	for (size_t k = 0; k < n; k++) {
+		const pb_payment *x = &p[ix[k]];
+		if (!judged(ctx, x, ten))
+			continue;
+		count[first_two(x->amount)]++;
+		a[total++] = x->amount;
+	}
+	if ((int64_t)total < min_n || total == 0) {
+		st->few++;
+		goto out;
+	}
+	qsort(a, total, sizeof(*a), cmp_i64);
+	if (!benford_applies(ctx, a, total, ten, payer, st))
+		goto out;
+	double mad = 0.0, mean, sd;
+	for (int d = 10; d < 100; d++)
+		mad += fabs((double)count[d] / (double)total - benford_p(d));
+	mad /= 90.0;
+	benford_null(total, &mean, &sd);
+	/* Both a deviation no honest sample of this size shows and one large
+	 * enough to matter (Nigrini's band). */
+	if (mad > max_mad && mad > mean + max_z * sd)
+		benford_finding(ctx, p, ix, n, payer, count, total, ten, mad, mean, sd);
+out:
+	free(a);
 }
 
 static void run_benford(pb_rule_ctx *ctx)
 {
-	for_each_party(ctx, offsetof(pb_payment, payer_id), benford_party);
+	benford_stats st = {0, 0};
+
+	note_unnamed(ctx, for_each_entity(ctx, offsetof(pb_payment, payer_id), benford_party, &st), "payer");
+	if (st.unjudged > 10)
+		pb_ctx_note(ctx, "%zu more payers not judged for the same reasons", st.unjudged - 10);
+	if (st.few)
+		pb_ctx_note(ctx, "%zu payers with fewer than %lld payments of at least 10 units not judged",
+			    st.few, (long long)pb_param_int(ctx, "min_payments"));
 }
 
 const pb_rule pb_rule_benford = {
 	.id = "payments.benford",
 	.family = "payments",
 	.title = "A payer's amounts fail the first-two-digits Benford test",
-	.source = "Nigrini",
+	.source = "Nigrini; Barney & Schulzke",
 	.severity = PB_SEV_MEDIUM,
 	.needs = PB_NEEDS(PB_T_PAYMENTS),
 	.params = (const pb_param_def[]){
 		{"min_payments", PB_P_INT, "300", "payments of at least 10 units needed for the test"},
-		{"max_mad", PB_P_DECIMAL, "0.0022", "mean absolute deviation above which the test fails (Nigrini: nonconformity)"},
+		{"min_orders", PB_P_DECIMAL, "3", "orders of magnitude the amounts must span between their 1st and 99th percentile"},
+		{"max_mad", PB_P_DECIMAL, "0.0022", "mean absolute deviation must exceed this (Nigrini: nonconformity)"},
+		{"max_excess_sd", PB_P_DECIMAL, "6", "and exceed the MAD expected of a Benford sample of that size by this many standard deviations"},
 		{NULL, 0, NULL, NULL}},
 	.run = run_benford,
 };
@@ -404,29 +1222,36 @@ static int64_t trailing_number(const char *s)
 	return v;
 }
 
-static int cmp_i64(const void *a, const void *b)
+/* The payee's only payer entity, or NULL when it has none or several. */
+static const char *only_payer(pb_rule_ctx *ctx, const pb_payment *p, const uint32_t *ix, size_t n)
 {
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	const char *payer = NULL;
 
-	return x < y ? -1 : x > y;
+	for (size_t k = 0; k < n; k++) {
+		const char *e = entity_of(ctx, p[ix[k]].payer_id);
+		if (!e)
+			continue;
+		if (payer && e != payer)
+			return NULL; /* it bills someone else too */
+		payer = e;
+	}
+	return payer;
 }
 
 static void sequential_party(pb_rule_ctx *ctx, const pb_payment *p, const uint32_t *ix,
-			     size_t n, const char *payee)
+			     size_t n, const char *payee, void *data)
 {
 	int64_t min_run = pb_param_int(ctx, "min_run");
-	const char *payer = NULL;
-	int64_t *num = pb_xcalloc(n + 1, sizeof(*num));
+	const char *payer = only_payer(ctx, p, ix, n);
+	int64_t *num;
 	size_t m = 0, best = 0, best_end = 0, run = 1;
 
+	(void)data;
+	if (!payer)
+		return;
+	num = pb_xcalloc(n + 1, sizeof(*num));
 	for (size_t k = 0; k < n; k++) {
-		const pb_payment *x = &p[ix[k]];
-		if (!x->payer_id)
-			continue;
-		if (payer && x->payer_id != payer)
-			goto out; /* it bills someone else too */
-		payer = x->payer_id;
-		int64_t v = trailing_number(x->invoice_id);
+		int64_t v = entity_of(ctx, p[ix[k]].payer_id) ? trailing_number(p[ix[k]].invoice_id) : -1;
 		if (v >= 0)
 			num[m++] = v;
 	}
@@ -437,14 +1262,14 @@ static void sequential_party(pb_rule_ctx *ctx, const pb_payment *p, const uint32
 			continue;
 		}
 		if (k < m && num[k] == num[k - 1])
-			continue;
+			continue; /* lines of one invoice */
 		if (run > best) {
 			best = run;
 			best_end = k - 1;
 		}
 		run = 1;
 	}
-	if (!payer || (int64_t)best < min_run)
+	if ((int64_t)best < min_run)
 		goto out;
 	pb_finding *f = pb_finding_add(ctx, PB_T_PARTIES, payee, payer);
 	int64_t lo = num[best_end] - (int64_t)best + 1, hi = num[best_end];
@@ -464,7 +1289,7 @@ out:
 
 static void run_sequential(pb_rule_ctx *ctx)
 {
-	for_each_party(ctx, offsetof(pb_payment, payee_id), sequential_party);
+	note_unnamed(ctx, for_each_entity(ctx, offsetof(pb_payment, payee_id), sequential_party, NULL), "payee");
 }
 
 const pb_rule pb_rule_sequential_invoices = {
