@@ -371,10 +371,13 @@ static int rule_key(struct loader *ld, const char *id, const char *key,
 	int pi = pb_rule_param_index(r, key);
 	if (pi < 0)
 		return fail(ld, "[rule %s]: unknown key '%s'", id, key);
-	if (ld->continued && r->params[pi].type == PB_P_PATTERNS && rc->values[pi]) {
+	/* A long list goes on continuation lines (libinih reads at most 200
+	 * characters a line): patterns one a line, text words joined. */
+	pb_param_type type = r->params[pi].type;
+	if (ld->continued && (type == PB_P_PATTERNS || type == PB_P_TEXT) && rc->values[pi]) {
 		pb_buf b;
 		pb_buf_init(&b);
-		pb_buf_addf(&b, "%s\n%s", rc->values[pi], value);
+		pb_buf_addf(&b, "%s%c%s", rc->values[pi], type == PB_P_TEXT ? ' ' : '\n', value);
 		free(rc->values[pi]);
 		rc->values[pi] = pb_buf_detach(&b);
 		return 1;
@@ -637,11 +640,43 @@ static const char *param_type_name(pb_param_type t)
 	return "value";
 }
 
+#define WRAP_AT 120 /* well within libinih's 200-character lines */
+
+/* A long one-line text (a word list) on continuation lines, cut at
+ * blanks; the loader joins them again with a blank. */
+static void write_wrapped(FILE *out, const char *name, const char *def)
+{
+	const char *p = def;
+	int first = 1;
+
+	while (*p) {
+		size_t n = strlen(p), cut = n;
+		if (n > WRAP_AT) {
+			cut = WRAP_AT;
+			while (cut > 0 && p[cut] != ' ')
+				cut--;
+			if (cut == 0)
+				cut = strcspn(p, " ");
+		}
+		if (first)
+			fprintf(out, "; %s = %.*s\n", name, (int)cut, p);
+		else
+			fprintf(out, ";     %.*s\n", (int)cut, p);
+		first = 0;
+		p += cut;
+		p += strspn(p, " ");
+	}
+}
+
 /* Writes a multi-line default as INI continuation lines. */
-static void write_value(FILE *out, const char *name, const char *def)
+static void write_value(FILE *out, const char *name, const char *def, pb_param_type type)
 {
 	const char *nl = strchr(def, '\n');
 
+	if (!nl && type == PB_P_TEXT && strlen(def) > WRAP_AT) {
+		write_wrapped(out, name, def);
+		return;
+	}
 	if (!nl) {
 		fprintf(out, "; %s = %s\n", name, def);
 		return;
@@ -671,7 +706,7 @@ void pb_config_write_default(FILE *out)
 	fputs("\n[parties]\n"
 	      "; legal-form words removed before names are compared, as PCRE2 patterns\n"
 	      "; over folded text (\"S.A.\" is \"sa\", \"ТОВ\" is \"tov\")\n", out);
-	write_value(out, "legal_forms", pb_legal_forms_default);
+	write_value(out, "legal_forms", pb_legal_forms_default, PB_P_PATTERNS);
 	for (size_t ri = 0; ri < pb_nrules; ri++) {
 		const pb_rule *r = pb_rules[ri];
 		fprintf(out, "\n; %s (%s; source: %s)\n[rule %s]\n", r->title,
@@ -681,7 +716,7 @@ void pb_config_write_default(FILE *out)
 		for (size_t pi = 0; pi < param_count(r); pi++) {
 			const pb_param_def *pd = &r->params[pi];
 			fprintf(out, "; %s (%s)\n", pd->help, param_type_name(pd->type));
-			write_value(out, pd->name, pd->def);
+			write_value(out, pd->name, pd->def, pd->type);
 		}
 	}
 	fputs("\n; A mapping profile for exports that are not in the canonical format.\n"

@@ -259,6 +259,37 @@ static void test_init_shows_currency_form(void **state)
 	free(text);
 }
 
+/* A long word list may go on continuation lines, as `probity init` writes
+ * it (libinih reads at most 200 characters a line): the words are joined. */
+static void test_text_continuation(void **state)
+{
+	pb_config cfg;
+	pb_error err;
+	(void)state;
+
+	pb_config_init(&cfg);
+	assert_int_equal(load_text(&cfg, "[rule timing.weekend-award]\n"
+					 "weekend = fri\n"
+					 "    sat\n", &err), 0);
+	const pb_rule *r = pb_rule_find("timing.weekend-award");
+	assert_string_equal(cfg.rules[pb_rule_index(r)].values[pb_rule_param_index(r, "weekend")],
+			    "fri sat");
+	pb_config_release(&cfg);
+
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	pb_config_write_default(f);
+	fclose(f);
+	for (char *line = text; *line;) {
+		size_t n = strcspn(line, "\n");
+		if (n >= 200)
+			fail_msg("probity init writes a line of %zu characters: %.60s", n, line);
+		line += n + (line[n] == '\n');
+	}
+	free(text);
+}
+
 /* `probity init` output must load, commented and uncommented alike. */
 static void test_default_file_round_trip(void **state)
 {
@@ -320,6 +351,7 @@ int main(void)
 		cmocka_unit_test(test_default_file_round_trip),
 		cmocka_unit_test(test_money_currency),
 		cmocka_unit_test(test_init_shows_currency_form),
+		cmocka_unit_test(test_text_continuation),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
