@@ -1238,41 +1238,88 @@ static const char *only_payer(pb_rule_ctx *ctx, const pb_payment *p, const uint3
 	return payer;
 }
 
+/* An invoice number and the day it was paid. */
+typedef struct {
+	int64_t num;
+	pb_date paid_on;
+} numbered;
+
+static int cmp_numbered(const void *pa, const void *pb)
+{
+	const numbered *a = pa, *b = pb;
+
+	if (a->num != b->num)
+		return a->num < b->num ? -1 : 1;
+	return a->paid_on < b->paid_on ? -1 : a->paid_on > b->paid_on;
+}
+
+/* A run of consecutive invoice numbers: its length, last number, and the
+ * days between its first and last payment. */
+typedef struct {
+	size_t len;
+	int64_t hi;
+	int64_t days;
+} invoice_run;
+
+/* The longest run of consecutive numbers (sorted) paid over at least
+ * min_days: invoices issued in one batch, paid together, say nothing of
+ * the supplier's other clients. */
+static invoice_run longest_run(const numbered *x, size_t m, int64_t min_days)
+{
+	invoice_run best = {0, 0, 0};
+	size_t len = 0;
+	pb_date first = PB_DATE_NONE, last = PB_DATE_NONE;
+
+	for (size_t k = 0; k <= m; k++) {
+		if (k < m && k > 0 && x[k].num == x[k - 1].num)
+			goto widen; /* lines of one invoice */
+		if (k < m && len && x[k].num == x[k - 1].num + 1) {
+			len++;
+			goto widen;
+		}
+		if (len && last != PB_DATE_NONE && first != PB_DATE_NONE &&
+		    (int64_t)last - first >= min_days && len > best.len)
+			best = (invoice_run){len, x[k - 1].num, (int64_t)last - first};
+		if (k == m)
+			break;
+		len = 1;
+		first = last = x[k].paid_on;
+		continue;
+widen:
+		if (x[k].paid_on != PB_DATE_NONE) {
+			if (first == PB_DATE_NONE || x[k].paid_on < first)
+				first = x[k].paid_on;
+			if (last == PB_DATE_NONE || x[k].paid_on > last)
+				last = x[k].paid_on;
+		}
+	}
+	return best;
+}
+
 static void sequential_party(pb_rule_ctx *ctx, const pb_payment *p, const uint32_t *ix,
 			     size_t n, const char *payee, void *data)
 {
 	int64_t min_run = pb_param_int(ctx, "min_run");
 	const char *payer = only_payer(ctx, p, ix, n);
-	int64_t *num;
-	size_t m = 0, best = 0, best_end = 0, run = 1;
+	size_t m = 0, *batches = data;
+	numbered *x;
 
-	(void)data;
 	if (!payer)
 		return;
-	num = pb_xcalloc(n + 1, sizeof(*num));
+	x = pb_xcalloc(n + 1, sizeof(*x));
 	for (size_t k = 0; k < n; k++) {
 		int64_t v = entity_of(ctx, p[ix[k]].payer_id) ? trailing_number(p[ix[k]].invoice_id) : -1;
 		if (v >= 0)
-			num[m++] = v;
+			x[m++] = (numbered){v, p[ix[k]].paid_on};
 	}
-	qsort(num, m, sizeof(*num), cmp_i64);
-	for (size_t k = 1; k <= m; k++) {
-		if (k < m && num[k] == num[k - 1] + 1) {
-			run++;
-			continue;
-		}
-		if (k < m && num[k] == num[k - 1])
-			continue; /* lines of one invoice */
-		if (run > best) {
-			best = run;
-			best_end = k - 1;
-		}
-		run = 1;
-	}
-	if ((int64_t)best < min_run)
+	qsort(x, m, sizeof(*x), cmp_numbered);
+	invoice_run best = longest_run(x, m, pb_param_int(ctx, "min_span_days"));
+	if ((int64_t)best.len < min_run) {
+		*batches += (int64_t)longest_run(x, m, 0).len >= min_run;
 		goto out;
+	}
 	pb_finding *f = pb_finding_add(ctx, PB_T_PARTIES, payee, payer);
-	int64_t lo = num[best_end] - (int64_t)best + 1, hi = num[best_end];
+	int64_t lo = best.hi - (int64_t)best.len + 1, hi = best.hi;
 	for (size_t k = 0; k < n; k++) {
 		int64_t v = trailing_number(p[ix[k]].invoice_id);
 		if (v >= lo && v <= hi && f->nevidence < 25)
@@ -1280,16 +1327,22 @@ static void sequential_party(pb_rule_ctx *ctx, const pb_payment *p, const uint32
 	}
 	pb_finding_detail(ctx, f, "payer", "%s", payer);
 	pb_finding_detail(ctx, f, "run", "%lld-%lld", (long long)lo, (long long)hi);
-	f->score = best >= (size_t)(2 * min_run) ? 1.0 : (double)best / (double)(2 * min_run);
-	pb_finding_message(ctx, f, "%s billed only %s, with %zu consecutively numbered invoices (%lld to %lld): it appears to invoice no one else",
-			   payee, payer, best, (long long)lo, (long long)hi);
+	pb_finding_detail(ctx, f, "days", "%lld", (long long)best.days);
+	f->score = best.len >= (size_t)(2 * min_run) ? 1.0 : (double)best.len / (double)(2 * min_run);
+	pb_finding_message(ctx, f, "%s billed only %s, with %zu consecutively numbered invoices (%lld to %lld) paid over %lld days: it appears to invoice no one else",
+			   payee, payer, best.len, (long long)lo, (long long)hi, (long long)best.days);
 out:
-	free(num);
+	free(x);
 }
 
 static void run_sequential(pb_rule_ctx *ctx)
 {
-	note_unnamed(ctx, for_each_entity(ctx, offsetof(pb_payment, payee_id), sequential_party, NULL), "payee");
+	size_t batches = 0;
+
+	note_unnamed(ctx, for_each_entity(ctx, offsetof(pb_payment, payee_id), sequential_party, &batches), "payee");
+	if (batches)
+		pb_ctx_note(ctx, "%zu payees whose consecutive invoices were all paid within %lld days taken as one batch",
+			    batches, (long long)pb_param_int(ctx, "min_span_days"));
 }
 
 const pb_rule pb_rule_sequential_invoices = {
@@ -1301,6 +1354,7 @@ const pb_rule pb_rule_sequential_invoices = {
 	.needs = PB_NEEDS(PB_T_PAYMENTS),
 	.params = (const pb_param_def[]){
 		{"min_run", PB_P_INT, "5", "consecutive invoice numbers that fire"},
+		{"min_span_days", PB_P_DAYS, "60", "the run's payments must spread over at least this many days (a batch issued at once is no sign)"},
 		{NULL, 0, NULL, NULL}},
 	.run = run_sequential,
 };

@@ -389,26 +389,44 @@ static void test_benford_payer_entity(void **state)
 	assert_string_equal(fired("payments.benford"), "MOD-A");
 }
 
+/* A supplier billing one payer month after month with consecutive
+ * numbers fires; one that bills someone else, one with gaps, and a batch
+ * of consecutive invoices paid together do not. */
 static void test_sequential_invoices(void **state)
 {
-	char id[16], inv[16];
+	char id[16], inv[16], date[16];
 	(void)state;
 	for (int i = 0; i < 5; i++) {
+		snprintf(date, sizeof(date), "2024-%02d-15", 1 + i);
 		snprintf(id, sizeof(id), "A%d", i);
 		snprintf(inv, sizeof(inv), "INV-%04d", 17 + i);
-		payment(id, NULL, "SHELL", inv, 100, "2024-01-01");
+		payment(id, NULL, "SHELL", inv, 100, date);
 		/* Same run, but this supplier also bills NAVY. */
 		snprintf(id, sizeof(id), "B%d", i);
 		snprintf(inv, sizeof(inv), "B-%d", 500 + i);
 		PAYER = i == 4 ? "NAVY" : "MOD";
-		payment(id, NULL, "REAL", inv, 100, "2024-01-01");
+		payment(id, NULL, "REAL", inv, 100, date);
 		PAYER = "MOD";
 		/* Gaps: 1, 3, 5, 7, 9. */
 		snprintf(id, sizeof(id), "C%d", i);
 		snprintf(inv, sizeof(inv), "C-%d", 1 + 2 * i);
-		payment(id, NULL, "GAPS", inv, 100, "2024-01-01");
+		payment(id, NULL, "GAPS", inv, 100, date);
+		/* Five tickets invoiced at once, paid within a week. */
+		snprintf(id, sizeof(id), "D%d", i);
+		snprintf(inv, sizeof(inv), "20147%03d", 579 + i);
+		snprintf(date, sizeof(date), "2024-03-%02d", 1 + i);
+		payment(id, NULL, "AGENCY", inv, 100, date);
 	}
-	assert_string_equal(fired("payments.sequential-invoices"), "SHELL");
+	pb_audit *a = audit();
+	assert_int_equal(count(a, "payments.sequential-invoices"), 1);
+	const pb_finding *f = finding(a, "payments.sequential-invoices", "SHELL", 0);
+	assert_non_null(f);
+	assert_string_equal(f->message,
+			    "SHELL billed only MOD, with 5 consecutively numbered invoices (17 to 21) paid over 121 days: it appears to invoice no one else");
+	assert_int_equal(f->nevidence, 5);
+	assert_contains(coverage(a, "payments.sequential-invoices")->reason,
+			"1 payees whose consecutive invoices were all paid within 60 days taken as one batch");
+	pb_audit_free(a);
 }
 
 static void test_normalised_invoice_duplicate(void **state)
@@ -664,7 +682,7 @@ static void test_duplicate_references(void **state)
  * is not another client. */
 static void test_sequential_entities(void **state)
 {
-	char id[16], inv[16];
+	char id[16], inv[16], date[16];
 	(void)state;
 	party("SHELL-A", "REG-S");
 	party("SHELL-B", "REG-S");
@@ -675,11 +693,12 @@ static void test_sequential_entities(void **state)
 	for (int i = 0; i < 5; i++) {
 		snprintf(id, sizeof(id), "S%d", i);
 		snprintf(inv, sizeof(inv), "INV-%d", 100 + i);
-		pay(id, i % 2 ? "MOD-HQ" : "MOD", i < 3 ? "SHELL-A" : "SHELL-B", NULL, inv, 1000, "2024-01-01");
+		snprintf(date, sizeof(date), "2024-%02d-10", 1 + i);
+		pay(id, i % 2 ? "MOD-HQ" : "MOD", i < 3 ? "SHELL-A" : "SHELL-B", NULL, inv, 1000, date);
 		/* Not one company: two runs of 3 and 2. */
 		snprintf(id, sizeof(id), "O%d", i);
 		snprintf(inv, sizeof(inv), "O-%d", 100 + i);
-		pay(id, "MOD", i < 3 ? "OTHER-A" : "OTHER-B", NULL, inv, 1000, "2024-01-01");
+		pay(id, "MOD", i < 3 ? "OTHER-A" : "OTHER-B", NULL, inv, 1000, date);
 	}
 	assert_string_equal(fired("payments.sequential-invoices"), "SHELL-A");
 }
