@@ -23,6 +23,9 @@
  * - Streams.  A pipe cannot seek back for a resync: it is copied to a
  *   temporary file first.
  * - Every data row ends as exactly one pb_ledger_add or pb_ledger_reject.
+ * - The ECB's reference-rate CSV is read as published: one line holds a
+ *   day's rates for many currencies and becomes many fx records, but it
+ *   is still one row read, imported or rejected whole.
  */
 #include <csv.h>
 #include <ctype.h>
