@@ -1,8 +1,9 @@
 /*
  * ocds.c - Open Contracting Data Standard importer (jansson).
  *
- * Reads release packages, record packages (their compiledRelease, else
- * their versionedRelease compiled here, else their embedded releases),
+ * Reads release packages, record packages (their embedded releases
+ * compiled here, then their compiledRelease; else the compiledRelease,
+ * else the versionedRelease compiled here),
  * bare releases and records, arrays of releases, several JSON documents
  * concatenated in one file, and line-delimited releases (.jsonl/.ndjson,
  * a line may also hold a package), mapping each release onto the
@@ -12,11 +13,14 @@
  * releases[] element, a record, a jsonl line): each is imported or
  * rejected with its line and a reason.  A release adds many records;
  * when a key is already there (a party shared by many releases, a later
- * release of the same process in a release package) the known fields of
- * the later one replace the earlier ones and unknown ones leave them be,
- * which is how OCDS compiles releases taken in file order; a party keeps
- * what it was first said to be, gains what later mentions add, and its
- * roles are the union.  An element without an id is keyed by its index
+ * release of the same process in this file or another of the run) the
+ * records merge as OCDS compiles releases: the newest release by date
+ * wins each field it states, an older one only fills gaps; a party
+ * keeps what it was first said to be, gains what later mentions add,
+ * and its roles are the union.  An award and the contract citing it are
+ * one contracts row whatever releases they come in; changes of value or
+ * end date between releases become amendments (see "awards and
+ * contracts" below).  An element without an id is keyed by its index
  * after '#' ("ocid/bid#2"), which no published id is expected to use.
  * Gzip-compressed files (.json.gz, .jsonl.gz) are read through zlib,
  * which passes uncompressed files through unchanged.
@@ -758,6 +762,27 @@ static void add_payments(struct ocds *o, json_t *contract, const char *contract_
 	}
 }
 
+/* Moldova publishes {"changes": []} and Montreal {} on every contract:
+ * an amendment with no id, date, words or changes is none. */
+static int says_something(json_t *a)
+{
+	static const char *const keys[] = {"id", "date", "rationale", "description",
+					   "amendsReleaseID", "releaseID"};
+	json_t *changes = json_object_get(a, "changes");
+
+	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+		json_t *v = json_object_get(a, keys[k]);
+		if (v && !json_is_null(v) && !(json_is_string(v) && !*json_string_value(v)))
+			return 1;
+	}
+	size_t i;
+	json_t *c;
+	json_array_foreach(changes, i, c)
+		if (json_object_size(c) || json_array_size(c))
+			return 1;
+	return 0;
+}
+
 /* How a release changed one row, for the amendments it carries. */
 struct change {
 	const char *key;           /* the row's contract_id */
@@ -779,6 +804,8 @@ static void add_amendment(struct ocds *o, json_t *a, struct change *ch, const ch
 	struct state from, to;
 	const char *id = get_text(o, a, "id");
 
+	if (!says_something(a))
+		return;
 	pb_record_blank(PB_T_AMENDMENTS, &rec);
 	row(o, &rec.row, path);
 	rec.amendment_id = id ? P(o, "%s/amendment/%s", ch->key, id) : P(o, "%s/amendment#%zu", ch->key, i);

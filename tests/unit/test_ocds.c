@@ -883,6 +883,25 @@ static void test_amendment_values(void **state)
 	pb_ledger_free(l);
 }
 
+/* Moldova's {"changes": []} and Montreal's {} on every contract are no
+ * amendments; an amendment with only a date is one. */
+static void test_empty_amendments(void **state)
+{
+	(void)state;
+	const char *names[] = {"empty.json"};
+	const char *text[] = {"{\"releases\":[{\"ocid\":\"e\",\"contracts\":["
+		"{\"id\":\"c1\",\"amendment\":{\"changes\":[]}},"
+		"{\"id\":\"c2\",\"amendments\":[{},{\"changes\":{}},{\"rationale\":\"\"}]},"
+		"{\"id\":\"c3\",\"amendment\":{\"date\":\"2015-01-02\",\"changes\":[]}},"
+		"{\"id\":\"c4\",\"amendment\":{\"changes\":[{\"property\":\"value\",\"former_value\":1}]}}]}]}"};
+
+	pb_ledger *l = import_run(names, text, 1);
+	assert_int_equal(pb_ledger_count(l, PB_T_AMENDMENTS), 2);
+	assert_non_null(find(l, PB_T_AMENDMENTS, "e/contract/c3/amendment#0"));
+	assert_non_null(find(l, PB_T_AMENDMENTS, "e/contract/c4/amendment#0"));
+	pb_ledger_free(l);
+}
+
 /* Awards and contracts are matched through maps: 16 000 of each in one
  * release import in well under the time a nested scan took (27 s). */
 static void test_many_awards(void **state)
@@ -944,6 +963,7 @@ int main(void)
 		cmocka_unit_test(test_newest_wins),
 		cmocka_unit_test(test_changes_between_releases),
 		cmocka_unit_test(test_amendment_values),
+		cmocka_unit_test(test_empty_amendments),
 		cmocka_unit_test(test_many_awards),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
