@@ -55,6 +55,8 @@ const char *pb_cov_status_name(pb_cov_status s)
 		return "not run";
 	case PB_COV_DISABLED:
 		return "disabled";
+	case PB_COV_CANNOT_JUDGE:
+		return "could not judge";
 	}
 	return "unknown";
 }
@@ -345,6 +347,56 @@ static const char *missing_tables(pb_ledger *l, unsigned needs)
 	return s;
 }
 
+/* Is "table.column" filled in at least one record? -1 if it names no column. */
+static int field_filled(pb_ledger *l, const char *spec, size_t len)
+{
+	const char *dot = memchr(spec, '.', len);
+	char table[32], column[64];
+
+	if (!dot || (size_t)(dot - spec) >= sizeof(table) || len - (size_t)(dot - spec) > sizeof(column))
+		return -1;
+	memcpy(table, spec, (size_t)(dot - spec));
+	table[dot - spec] = '\0';
+	memcpy(column, dot + 1, len - (size_t)(dot - spec) - 1);
+	column[len - (size_t)(dot - spec) - 1] = '\0';
+	const pb_table_def *def = pb_table_find(table);
+	int col = def ? pb_table_column(def, column) : -1;
+	if (col < 0)
+		return -1;
+	return pb_ledger_filled(l, def->id, (size_t)col) > 0;
+}
+
+/* "could not judge: amendments.value_after is empty in every record", or
+ * NULL when every needed field has values somewhere. */
+static const char *empty_fields(pb_ledger *l, const pb_rule *r)
+{
+	pb_buf b;
+
+	if (!r->fields)
+		return NULL;
+	pb_buf_init(&b);
+	for (size_t i = 0; r->fields[i]; i++) {
+		int any = 0;
+		for (const char *p = r->fields[i]; *p && !any;) {
+			size_t n = strcspn(p, "|");
+			int f = field_filled(l, p, n);
+			if (f < 0) {
+				fprintf(stderr, "probity: internal error: rule %s needs unknown field '%s'\n",
+					r->id, r->fields[i]);
+				abort();
+			}
+			any = f;
+			p += n + (p[n] == '|');
+		}
+		if (!any)
+			pb_buf_addf(&b, "%s%s", b.len ? ", " : "could not judge: empty in every record: ",
+				    r->fields[i]);
+	}
+	const char *s = b.len ? pb_arena_strdup(pb_ledger_arena(l), b.data) : NULL;
+	pb_buf_release(&b);
+	return s;
+}
+
 static void run_rule(pb_audit *a, size_t ri, size_t *capfindings)
 {
 	const pb_rule *r = pb_rules[ri];
@@ -362,6 +414,11 @@ static void run_rule(pb_audit *a, size_t ri, size_t *capfindings)
 	cov->reason = missing_tables(a->ledger, r->needs);
 	if (cov->reason) {
 		cov->status = PB_COV_NOT_RUN;
+		return;
+	}
+	cov->reason = empty_fields(a->ledger, r);
+	if (cov->reason) {
+		cov->status = PB_COV_CANNOT_JUDGE;
 		return;
 	}
 	pb_buf_init(&ctx.notes);

@@ -52,6 +52,14 @@ typedef struct pb_rule {
 	unsigned needs;         /* PB_NEEDS(PB_T_...) | ... */
 	const pb_param_def *params; /* terminated by { NULL } */
 	void (*run)(pb_rule_ctx *ctx);
+	/*
+	 * The fields its judgement rests on, "table.column", NULL-terminated
+	 * (may be NULL).  "a.x|b.y" is satisfied by either.  When a needed
+	 * table is loaded but one of these is empty in every record, the rule
+	 * is not run and its coverage says "could not judge", naming the
+	 * fields: "ran, 0 findings" would claim a judgement never made.
+	 */
+	const char *const *fields;
 } pb_rule;
 
 typedef struct {
@@ -93,7 +101,12 @@ typedef struct {
 	size_t npath;
 } pb_finding;
 
-typedef enum { PB_COV_RAN, PB_COV_NOT_RUN, PB_COV_DISABLED } pb_cov_status;
+typedef enum {
+	PB_COV_RAN,
+	PB_COV_NOT_RUN,       /* a table it needs is not loaded */
+	PB_COV_DISABLED,
+	PB_COV_CANNOT_JUDGE   /* loaded, but the fields it needs are empty */
+} pb_cov_status;
 
 typedef struct {
 	const pb_rule *rule;

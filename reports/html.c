@@ -729,7 +729,7 @@ static void coverage(xmlNodePtr main, const pb_audit *a)
 		xmlNodePtr r = el(tr, "td", c->rule->id);
 		attr(r, "title", c->rule->title);
 		xmlNodePtr st = el(tr, "td", pb_cov_status_name(c->status));
-		if (c->status == PB_COV_NOT_RUN)
+		if (c->status == PB_COV_NOT_RUN || c->status == PB_COV_CANNOT_JUDGE)
 			attr(st, "class", "warn");
 		el(tr, "td", c->reason ? c->reason : "");
 		num_cell(tr, c->nfindings);

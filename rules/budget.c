@@ -56,6 +56,7 @@ const pb_rule pb_rule_budget_overspend = {
 		{"tolerance_pct", PB_P_PERCENT, "0.5", "spending may exceed the appropriation by this share"},
 		{NULL, 0, NULL, NULL}},
 	.run = run_overspend,
+	.fields = (const char *const[]){"budget.spent", "budget.revised|budget.appropriated", NULL},
 };
 
 /* --- budget.large-revision --- */
@@ -100,6 +101,7 @@ const pb_rule pb_rule_budget_large_revision = {
 		{"max_revision_pct", PB_P_PERCENT, "25", "change from the original appropriation that fires, up or down"},
 		{NULL, 0, NULL, NULL}},
 	.run = run_large_revision,
+	.fields = (const char *const[]){"budget.revised", "budget.appropriated", NULL},
 };
 
 /* --- budget.unbudgeted-spending --- */
@@ -253,6 +255,7 @@ const pb_rule pb_rule_budget_unbudgeted = {
 		{"fiscal_year_start_month", PB_P_INT, "1", "month (1-12) in which the fiscal year starts; years are named by their first calendar year"},
 		{NULL, 0, NULL, NULL}},
 	.run = run_unbudgeted,
+	.fields = (const char *const[]){"payments.budget_line", NULL},
 };
 
 /* --- budget.classified-share --- */
@@ -344,4 +347,5 @@ const pb_rule pb_rule_budget_classified_share = {
 		{"max_share_pct", PB_P_PERCENT, "10", "classified share of an organisation's yearly budget that fires"},
 		{NULL, 0, NULL, NULL}},
 	.run = run_classified_share,
+	.fields = (const char *const[]){"budget.classified", NULL},
 };

@@ -116,6 +116,7 @@ const pb_rule pb_rule_single_source = {
 		{"threshold", PB_P_MONEY, "100000", "smallest non-competitive contract value that fires"},
 		{NULL, 0, NULL, NULL}},
 	.run = run_single_source,
+	.fields = (const char *const[]){"contracts.value", "tenders.method|tenders.method_details", NULL},
 };
 
 /*
@@ -216,6 +217,7 @@ const pb_rule pb_rule_weak_rationale = {
 		{"min_substance", PB_P_INT, "3", "letters and digits outside boilerplate needed to pass"},
 		{NULL, 0, NULL, NULL}},
 	.run = run_weak_rationale,
+	.fields = (const char *const[]){"tenders.method|tenders.method_details", "tenders.method_rationale", NULL},
 };
 
 /* Distinct bidders whose bid was not withdrawn, or -1 without bids. */
@@ -278,6 +280,7 @@ const pb_rule pb_rule_single_bid = {
 	.needs = PB_NEEDS(PB_T_TENDERS),
 	.params = (const pb_param_def[]){{NULL, 0, NULL, NULL}},
 	.run = run_single_bid,
+	.fields = (const char *const[]){"tenders.method|tenders.method_details", "bids.bidder_id|tenders.number_of_tenderers", NULL},
 };
 
 /* --- per buyer and year: non-competitive share, supplier concentration --- */
@@ -423,6 +426,7 @@ const pb_rule pb_rule_noncompetitive_share = {
 		{"min_contracts", PB_P_INT, "5", "contracts with a known method needed in the year"},
 		{NULL, 0, NULL, NULL}},
 	.run = run_noncompetitive_share,
+	.fields = (const char *const[]){"contracts.value", "tenders.method|tenders.method_details", NULL},
 };
 
 /* One supplier entity's part of a buyer's year. */
@@ -521,6 +525,7 @@ const pb_rule pb_rule_supplier_concentration = {
 		{"min_contracts", PB_P_INT, "5", "contracts of the buyer needed in the year"},
 		{NULL, 0, NULL, NULL}},
 	.run = run_concentration,
+	.fields = (const char *const[]){"contracts.value", "contracts.supplier_id", NULL},
 };
 
 /* --- competition.repeat-direct-awards --- */
@@ -620,4 +625,5 @@ const pb_rule pb_rule_repeat_direct_awards = {
 		{"window_days", PB_P_DAYS, "365", "within this many days of the first"},
 		{NULL, 0, NULL, NULL}},
 	.run = run_repeat_direct,
+	.fields = (const char *const[]){"tenders.method|tenders.method_details", "contracts.awarded_on|contracts.signed_on", NULL},
 };

@@ -77,6 +77,8 @@ static void run_value_increase(pb_rule_ctx *ctx)
 		const pb_amendment *last;
 		const uint32_t *am;
 		size_t nam;
+		if (!pb_contract_is_award(l, &c[i], NULL))
+			continue;
 		int64_t final = amended_value(l, &c[i], &last, &am, &nam);
 		if (!last)
 			continue;
@@ -113,6 +115,7 @@ const pb_rule pb_rule_value_increase = {
 		{"max_increase_pct", PB_P_PERCENT, "20", "increase over the original value that fires"},
 		{NULL, 0, NULL, NULL}},
 	.run = run_value_increase,
+	.fields = (const char *const[]){"amendments.value_after", NULL},
 };
 
 static void run_overpayment(pb_rule_ctx *ctx)
@@ -182,6 +185,7 @@ const pb_rule pb_rule_overpayment = {
 		{"tolerance_pct", PB_P_PERCENT, "1", "payments may exceed the value by this share"},
 		{NULL, 0, NULL, NULL}},
 	.run = run_overpayment,
+	.fields = (const char *const[]){"payments.contract_id", "contracts.value", NULL},
 };
 
 /* --- execution.repeated-amendments --- */
@@ -195,6 +199,8 @@ static void run_repeated_amendments(pb_rule_ctx *ctx)
 
 	for (size_t i = 0; i < n; i++) {
 		size_t nam;
+		if (!pb_contract_is_award(l, &c[i], NULL))
+			continue;
 		const uint32_t *am = pb_ledger_group(l, PB_T_AMENDMENTS, offsetof(pb_amendment, contract_id),
 						     c[i].contract_id, &nam);
 		if ((int64_t)nam < min)
@@ -233,6 +239,8 @@ static void run_duration_extension(pb_rule_ctx *ctx)
 
 	for (size_t i = 0; i < n; i++) {
 		size_t nam;
+		if (!pb_contract_is_award(l, &c[i], NULL))
+			continue;
 		const uint32_t *am = pb_ledger_group(l, PB_T_AMENDMENTS, offsetof(pb_amendment, contract_id),
 						     c[i].contract_id, &nam);
 		const pb_amendment *first = NULL, *last = NULL;
@@ -278,6 +286,7 @@ const pb_rule pb_rule_duration_extension = {
 		{"max_extension_pct", PB_P_PERCENT, "50", "extension as a share of the original duration that fires"},
 		{NULL, 0, NULL, NULL}},
 	.run = run_duration_extension,
+	.fields = (const char *const[]){"amendments.end_after", NULL},
 };
 
 /* --- execution.payment-without-contract --- */

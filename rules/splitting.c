@@ -233,6 +233,7 @@ const pb_rule pb_rule_below_threshold = {
 		{"min_items", PB_P_INT, "2", "fewest items in a group that fires"},
 		{NULL, 0, NULL, NULL}},
 	.run = run_below_threshold,
+	.fields = (const char *const[]){"contracts.value|payments.amount", NULL},
 };
 
 /* --- splitting.threshold-hugging --- */
@@ -344,4 +345,5 @@ const pb_rule pb_rule_threshold_hugging = {
 		{"min_below", PB_P_INT, "3", "contracts in [0.9T, T) needed, so one contract never fires"},
 		{NULL, 0, NULL, NULL}},
 	.run = run_threshold_hugging,
+	.fields = (const char *const[]){"contracts.value", NULL},
 };

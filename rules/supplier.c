@@ -111,6 +111,7 @@ const pb_rule pb_rule_newly_registered = {
 		{"max_days", PB_P_DAYS, "180", "a supplier younger than this at the award fires"},
 		{NULL, 0, NULL, NULL}},
 	.run = run_newly_registered,
+	.fields = (const char *const[]){"parties.registered_on", NULL},
 };
 
 /* Is `country` (any case) one of the space-separated codes? */
@@ -180,6 +181,7 @@ const pb_rule pb_rule_secrecy_jurisdiction = {
 		 "ISO 3166 alpha-2 codes, space-separated (default: config/secrecy-jurisdictions.txt)"},
 		{NULL, 0, NULL, NULL}},
 	.run = run_secrecy,
+	.fields = (const char *const[]){"parties.country", NULL},
 };
 
 /*
@@ -368,6 +370,7 @@ const pb_rule pb_rule_mass_address = {
 		{"min_suppliers", PB_P_INT, "5", "suppliers at one address that fire"},
 		{NULL, 0, NULL, NULL}},
 	.run = run_mass_address,
+	.fields = (const char *const[]){"parties.address", NULL},
 };
 
 /* The party indexes of each entity, members listed after their root. */

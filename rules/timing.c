@@ -89,6 +89,7 @@ const pb_rule pb_rule_backdated = {
 	.needs = PB_NEEDS(PB_T_CONTRACTS),
 	.params = (const pb_param_def[]){{NULL, 0, NULL, NULL}},
 	.run = run_backdated,
+	.fields = (const char *const[]){"contracts.awarded_on|contracts.signed_on", "tenders.submission_deadline|payments.paid_on", NULL},
 };
 
 /* --- timing.weekend-award --- */
@@ -463,6 +464,7 @@ const pb_rule pb_rule_weekend_award = {
 		{"max_share_pct", PB_P_PERCENT, "20", "with no history, a year with this share of odd days (of min_history events or more) is not judged"},
 		{NULL, 0, NULL, NULL}},
 	.run = run_weekend,
+	.fields = (const char *const[]){"contracts.awarded_on|contracts.signed_on|payments.paid_on", NULL},
 };
 
 /* --- timing.year-end-spike --- */
@@ -584,4 +586,5 @@ const pb_rule pb_rule_year_end_spike = {
 		{"min_months", PB_P_INT, "6", "months with spending needed in the fiscal year"},
 		{NULL, 0, NULL, NULL}},
 	.run = run_year_end,
+	.fields = (const char *const[]){"payments.paid_on", "payments.amount", NULL},
 };

@@ -208,6 +208,8 @@ static void test_weak_rationale_needs_an_award(void **state)
 	contract_at("C-L")->award_status = S("unsuccessful");
 	tender("AWARDED", "direct", NULL, NULL, PB_INT_NONE);
 	contract("C-A", "AWARDED", "SUP", 100, "EUR", "2024-01-01", NULL);
+	tender("REASONED", "direct", "Patent EP 2 345 678 on the fire-control module", NULL, PB_INT_NONE);
+	contract("C-R", "REASONED", "SUP", 100, "EUR", "2024-01-01", NULL);
 	assert_string_equal(fired("competition.weak-rationale"), "AWARDED");
 }
 
