@@ -918,7 +918,7 @@ static size_t dealings(const struct namectx *nc, const char *buyer, const char *
 struct open_finding {
 	const char *supplier;
 	pb_finding *f;
-	const struct person *owner;
+	const struct person *owner, *last;
 	const char *buyer;
 	size_t ndeals, nowners;
 	double score;
@@ -945,9 +945,12 @@ static void open_finding_add(pb_rule_ctx *ctx, const struct namectx *nc,
 			pb_finding_evidence(ctx, of->f, PB_T_PARTIES, o->party, "official");
 		of->buyer = jb->org;
 	}
-	pb_finding_evidence(ctx, of->f, PB_T_PARTIES, w->party, "namesake");
+	if (of->last != w) { /* a namesake both owner and director: one row */
+		pb_finding_evidence(ctx, of->f, PB_T_PARTIES, w->party, "namesake");
+		of->nowners++;
+		of->last = w;
+	}
 	pb_finding_evidence(ctx, of->f, PB_T_RELATIONSHIPS, rel, rel->kind);
-	of->nowners++;
 	if (of->ndeals)
 		return; /* the dealings are the same for every namesake */
 	for (size_t k = 0; k < nd; k++) {

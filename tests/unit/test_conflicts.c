@@ -287,6 +287,9 @@ static void test_name_tokens(void **state)
 	assert_null(strstr(f[0]->message, "SUP-3"));
 	assert_int_equal(evidence_roles(f[0], "contract"), 2);
 	assert_int_equal(evidence_roles(f[0], "payment"), 1);
+	assert_int_equal(evidence_roles(f[0], "namesake"), 1);
+	assert_int_equal(evidence_roles(f[0], "owner"), 1);
+	assert_int_equal(evidence_roles(f[0], "director"), 1);
 	assert_string_equal(detail(f[0], "dealings"), "3");
 	assert_int_equal(f[0]->severity, PB_SEV_MEDIUM);
 	assert_string_equal(s[1], "OFF-C");
