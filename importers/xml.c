@@ -9,22 +9,31 @@
  * fetched (XXE) and no entity is expanded (billion laughs).  The reader
  * runs with network access off, no DTD loading, no entity substitution
  * and libxml2's default limits (no XML_PARSE_HUGE: depth 256, 10 MB text
- * nodes); its messages are captured, never printed.  Files over 64 MiB
- * are refused.  One file is one notice: imported, or rejected at the line
- * of the problem.
+ * nodes); its messages are captured, never printed.  Files over 64 MiB,
+ * an element with more than XML_MAX_ATTRIBUTES attributes (libxml2's
+ * duplicate-attribute check is quadratic) and a notice of more than
+ * XML_MAX_ELEMENTS elements are refused by a byte scan before parsing.
+ * Everything after parsing is linear: ids are looked up in hash maps.
+ * One file is one notice: imported, or rejected at the line of the
+ * problem.
  *
- * Mapping (FORMATS.md, standard formats): the procedure becomes a tender,
- * one per lot when the notice has several lots ("<procedure>/LOT-0001");
- * each awarded tender a contract with its winner; buyers and winners
- * parties with their registry ids and addresses.  eForms procedure codes
- * and TED PT_* elements map onto open/selective/limited/direct; the raw
- * code is kept in method_details.  The tenders an award notice lists are
- * not imported as bids: a notice names the winners and a few ranked
- * others, not every bid, and a partial bids table would hide the number
- * of tenders received that it also states.
+ * Mapping (docs/formats.md): the procedure is one tender row, whatever
+ * its number of lots (a lot is not a procedure: its method, rationale and
+ * buyer are the procedure's), with the lot count as an extra; the
+ * procedure code is kept as published in method_details and mapped to a
+ * canonical method through the procedure table (config/procedures.txt).
+ * Only award notices yield contracts: each settled contract (eForms) or
+ * awarded contract (TED) with all its winners; lots not awarded yield
+ * none, and a procedure none of whose lots was awarded is unsuccessful
+ * (or cancelled).  eForms modification notices yield amendments of the
+ * contract they modify.  The tenders an award notice lists are not
+ * imported as bids: a notice names the winners and a few ranked others,
+ * not every bid, and a partial bids table would hide the number of
+ * tenders received that it also states.
  */
 #include <errno.h>
 #include <libxml/xmlreader.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -32,23 +41,98 @@
 #include "importer.h"
 
 #define XML_MAX_FILE (64u << 20)
+/* Real notices have at most a dozen attributes on an element (the
+ * namespace declarations of the root) and 51 000 elements (a TED award
+ * notice of 2 064 awards); these limits are far above both. */
+#define XML_MAX_ATTRIBUTES 256
+#define XML_MAX_ELEMENTS 500000
+#define XML_MAX_EXTRAS 4
 
 static const char dtd_refused[] = "DTD/entity declarations are not allowed (possible XXE or "
 				  "entity expansion attack); the notice was refused unread";
+
+/* A string-keyed hash map (open addressing); keys are not copied. */
+struct map {
+	const char **keys;
+	void **vals;
+	size_t cap, n;
+};
 
 struct notice {
 	pb_ledger *l;
 	size_t input;
 	const char *path;
 	uint32_t line;
+	const pb_procedures *procedures; /* NULL: methods stay unknown */
 	const char *prefix; /* "eforms:" or "ted:" */
-	const char *id;     /* procedure id, prefixed */
+	const char *id;     /* procedure id, prefixed: the tender row */
 	const char *notice; /* this notice's own id, prefixed */
 	xmlNodePtr root, results;
-	int per_lot;        /* several lots: one tender row each */
 	int award;          /* an award notice: its date is not the tender's */
+	int modification;   /* a contract modification notice */
+	/* eForms look-ups, built once per notice */
+	struct map lots, lot_tenders, parties, orgs, result_of;
 	pb_buf error;       /* first libxml2 message */
 };
+
+/* --- hash map --- */
+
+static size_t hash_str(const char *s)
+{
+	size_t h = 1469598103934665603u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return h;
+}
+
+static void map_release(struct map *m)
+{
+	free(m->keys);
+	free(m->vals);
+	memset(m, 0, sizeof(*m));
+}
+
+static size_t map_slot(const struct map *m, const char *key)
+{
+	size_t i = hash_str(key) & (m->cap - 1);
+
+	while (m->keys[i] && strcmp(m->keys[i], key))
+		i = (i + 1) & (m->cap - 1);
+	return i;
+}
+
+/* Adds key -> val unless key is there already (the first one wins, as in
+ * a notice that repeats an id). */
+static void map_put(struct map *m, const char *key, void *val)
+{
+	if (!key)
+		return;
+	if ((m->n + 1) * 2 > m->cap) {
+		struct map big = {NULL, NULL, m->cap ? m->cap * 2 : 16, 0};
+		big.keys = pb_xcalloc(big.cap, sizeof(*big.keys));
+		big.vals = pb_xcalloc(big.cap, sizeof(*big.vals));
+		for (size_t i = 0; i < m->cap; i++)
+			if (m->keys[i])
+				map_put(&big, m->keys[i], m->vals[i]);
+		map_release(m);
+		*m = big;
+	}
+	size_t i = map_slot(m, key);
+	if (m->keys[i])
+		return;
+	m->keys[i] = key;
+	m->vals[i] = val;
+	m->n++;
+}
+
+static void *map_get(const struct map *m, const char *key)
+{
+	if (!key || !m->cap)
+		return NULL;
+	size_t i = map_slot(m, key);
+	return m->keys[i] ? m->vals[i] : NULL;
+}
 
 /* --- tree helpers, by local name (namespaces vary between versions) --- */
 
@@ -87,7 +171,8 @@ static xmlNodePtr next_named(xmlNodePtr n, const char *name)
 #define FOR_EACH(var, parent, name) \
 	for (xmlNodePtr var = child(parent, name); var; var = next_named(var, name))
 
-/* First descendant with this name, depth first (depth is at most 256). */
+/* First descendant with this name, depth first (depth is at most 256).
+ * Called a fixed number of times per notice, never per record. */
 static xmlNodePtr find(xmlNodePtr n, const char *name)
 {
 	for (xmlNodePtr c = n ? n->children : NULL; c; c = c->next) {
@@ -115,6 +200,28 @@ static const char *text(struct notice *o, xmlNodePtr n)
 	pb_trim(&s, &len);
 	const char *r = len ? pb_ledger_intern(o->l, s, len) : NULL;
 	xmlFree(t);
+	return r;
+}
+
+/* The text of n with runs of white space (the line breaks and indents
+ * between TED's <P> paragraphs) made one space. */
+static const char *prose(struct notice *o, xmlNodePtr n)
+{
+	const char *t = text(o, n);
+	pb_buf b;
+
+	if (!t)
+		return NULL;
+	pb_buf_init(&b);
+	for (const char *p = t; *p; p++) {
+		int space = *p == ' ' || *p == '\t' || *p == '\n' || *p == '\r';
+		if (!space)
+			pb_buf_addch(&b, *p);
+		else if (b.len && b.data[b.len - 1] != ' ')
+			pb_buf_addch(&b, ' ');
+	}
+	const char *r = pb_ledger_intern(o->l, b.data, b.len);
+	pb_buf_release(&b);
 	return r;
 }
 
@@ -161,6 +268,29 @@ static int64_t int_of(struct notice *o, xmlNodePtr n)
 	return s && pb_int_parse(s, strlen(s), &v, &why) == 0 && v >= 0 ? v : PB_INT_NONE;
 }
 
+/* The last day of a period of `count` units ("MONTH", "YEAR", "DAY")
+ * that starts on `start`: 2016-06-01 and 120 months end on 2026-05-31. */
+static pb_date period_end(pb_date start, const char *unit, int64_t count)
+{
+	int y, m, d;
+
+	if (start == PB_DATE_NONE || count == PB_INT_NONE || count <= 0 || !unit)
+		return PB_DATE_NONE;
+	if (!strcmp(unit, "DAY"))
+		return count <= 36600 ? start + (pb_date)count - 1 : PB_DATE_NONE;
+	if (!strcmp(unit, "YEAR"))
+		count = count <= 100 ? count * 12 : 0;
+	else if (strcmp(unit, "MONTH"))
+		return PB_DATE_NONE;
+	if (count <= 0 || count > 1200)
+		return PB_DATE_NONE;
+	pb_date_to_ymd(start, &y, &m, &d);
+	int64_t months = (int64_t)y * 12 + (m - 1) + count;
+	int ny = (int)(months / 12), nm = (int)(months % 12) + 1, last;
+	pb_date_to_ymd(pb_date_from_ymd(nm == 12 ? ny + 1 : ny, nm == 12 ? 1 : nm + 1, 1) - 1, &y, &m, &last);
+	return pb_date_from_ymd(ny, nm, d < last ? d : last) - 1;
+}
+
 /* An amount element with its currency (attribute currencyID or CURRENCY),
  * parsed exactly from its text. */
 static void money(struct notice *o, xmlNodePtr n, int64_t *amount, const char **currency)
@@ -178,6 +308,32 @@ static void money(struct notice *o, xmlNodePtr n, int64_t *amount, const char **
 		*amount = PB_AMOUNT_NONE;
 	else
 		*currency = cur;
+}
+
+/* --- extra attributes of a row (shown with its evidence) --- */
+
+struct extras {
+	pb_attr a[XML_MAX_EXTRAS];
+	uint32_t n;
+};
+
+static void extra(struct notice *o, struct extras *e, const char *name, const char *value)
+{
+	if (!value || e->n >= XML_MAX_EXTRAS)
+		return;
+	e->a[e->n].name = S(o, name);
+	e->a[e->n].value = value;
+	e->n++;
+}
+
+static void extras_set(struct notice *o, pb_row *r, const struct extras *e)
+{
+	if (!e->n)
+		return;
+	pb_attr *a = pb_arena_alloc(pb_ledger_arena(o->l), e->n * sizeof(*a));
+	memcpy(a, e->a, e->n * sizeof(*a));
+	r->extra = a;
+	r->nextra = e->n;
 }
 
 /* ISO 3166 alpha-3 code followed by its alpha-2 code, sorted: eForms
@@ -230,26 +386,59 @@ static const char *registry_number(const char *id)
 
 /* --- provenance: "/ContractAwardNotice/.../efac:LotResult[2]" --- */
 
+/*
+ * Each element's position among its same-named siblings, computed once
+ * for the whole tree (counting siblings per record would be quadratic
+ * in a notice of thousands of awards) and kept in the node's _private
+ * (the reader leaves it to the application): index << 1 | several.
+ */
+static void index_siblings(xmlNodePtr parent)
+{
+	struct map count = {0};
+	size_t nchildren = 0;
+
+	for (xmlNodePtr c = parent->children; c; c = c->next)
+		if (c->type == XML_ELEMENT_NODE) {
+			uintptr_t k = (uintptr_t)map_get(&count, (const char *)c->name);
+			if (!k)
+				map_put(&count, (const char *)c->name, (void *)(uintptr_t)1);
+			else
+				count.vals[map_slot(&count, (const char *)c->name)] = (void *)(k + 1);
+			nchildren++;
+		}
+	if (!nchildren) {
+		map_release(&count);
+		return;
+	}
+	struct map seen = {0};
+	for (xmlNodePtr c = parent->children; c; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		const char *name = (const char *)c->name;
+		uintptr_t k = (uintptr_t)map_get(&seen, name) + 1;
+		if (k == 1)
+			map_put(&seen, name, (void *)k);
+		else
+			seen.vals[map_slot(&seen, name)] = (void *)k;
+		c->_private = (void *)(k << 1 | ((uintptr_t)map_get(&count, name) > 1));
+		index_siblings(c);
+	}
+	map_release(&seen);
+	map_release(&count);
+}
+
 static void path_add(pb_buf *b, xmlNodePtr n)
 {
-	size_t index = 0, count = 0;
-
 	if (!n || n->type != XML_ELEMENT_NODE)
 		return;
 	path_add(b, n->parent);
-	for (xmlNodePtr s = n->parent ? n->parent->children : n; s; s = s->next) {
-		if (s->type != XML_ELEMENT_NODE || strcmp((const char *)s->name, (const char *)n->name))
-			continue;
-		count++;
-		if (s == n)
-			index = count;
-	}
+	uintptr_t pos = (uintptr_t)n->_private;
 	pb_buf_addch(b, '/');
 	if (n->ns && n->ns->prefix)
 		pb_buf_addf(b, "%s:", (const char *)n->ns->prefix);
 	pb_buf_addstr(b, (const char *)n->name);
-	if (count > 1)
-		pb_buf_addf(b, "[%zu]", index);
+	if (pos & 1)
+		pb_buf_addf(b, "[%zu]", (size_t)(pos >> 1));
 }
 
 static void src(struct notice *o, pb_row *r, xmlNodePtr n)
@@ -284,7 +473,8 @@ static size_t field_size(pb_coltype t)
 	}
 }
 
-/* Returns the record in the ledger (valid until the next insert). */
+/* Returns the record already in the ledger (valid until the next
+ * insert), or NULL when rec was added. */
 static void *add(struct notice *o, pb_table t, const void *rec)
 {
 	const void *existing;
@@ -301,6 +491,26 @@ static void *add(struct notice *o, pb_table t, const void *rec)
 			memcpy(dst + col->offset, from + col->offset, field_size(col->type));
 	}
 	return dst;
+}
+
+/* A tender: a notice that ends the procedure (cancelled, unsuccessful)
+ * has the last word on its status, whichever file was read first; award
+ * notices of one procedure may each report other lots, so the fewest
+ * tenders is the fewest any of them reports (with its extras naming the
+ * lot). */
+static void add_tender(struct notice *o, const pb_tender *t)
+{
+	pb_tender *old = add(o, PB_T_TENDERS, t);
+
+	if (!old)
+		return;
+	if (t->status && (!strcmp(t->status, "cancelled") || !strcmp(t->status, "unsuccessful")))
+		old->status = t->status;
+	if (t->number_of_tenderers != PB_INT_NONE && t->number_of_tenderers < old->number_of_tenderers) {
+		old->number_of_tenderers = t->number_of_tenderers;
+		old->row.extra = t->row.extra;
+		old->row.nextra = t->row.nextra;
+	}
 }
 
 /* A party seen as buyer in one notice and supplier in another has both roles. */
@@ -325,29 +535,41 @@ static const char *address(struct notice *o, const char *const parts[4])
 	return r;
 }
 
+/* A supplier and its partners: the first id is the contract's
+ * supplier_id, the others its co_supplier_ids (';'-separated). */
+struct winners {
+	const char *first;
+	pb_buf others;
+};
+
+static void winner_add(struct notice *o, struct winners *w, const char *id)
+{
+	(void)o;
+	if (!id || same(id, w->first))
+		return;
+	if (!w->first) {
+		w->first = id;
+		return;
+	}
+	pb_buf_addf(&w->others, "%s%s", w->others.len ? ";" : "", id);
+}
+
+static void winners_set(struct notice *o, struct winners *w, pb_contract *c)
+{
+	c->supplier_id = w->first;
+	c->co_supplier_ids = w->others.len ? pb_ledger_intern(o->l, w->others.data, w->others.len) : NULL;
+	pb_buf_release(&w->others);
+}
+
 /* --- procedure codes --- */
 
+/* The canonical method of a procedure code, as the procedure table
+ * (config/procedures.txt and the configuration's [procedures]) says. */
 static const char *method_of(struct notice *o, const char *code)
 {
-	static const struct {
-		const char *code, *method;
-	} map[] = {
-		{"open", "open"}, {"restricted", "selective"}, {"neg-wo-call", "direct"},
-		{"oth-single", "direct"}, {"neg-w-call", "limited"}, {"comp-dial", "limited"},
-		{"innovation", "limited"}, {"comp-tend", "limited"}, {"oth-mult", "limited"},
-		{"PT_OPEN", "open"}, {"PT_RESTRICTED", "selective"},
-		{"PT_AWARD_CONTRACT_WITHOUT_CALL", "direct"},
-		{"PT_AWARD_CONTRACT_WITHOUT_PUBLICATION", "direct"},
-		{"PT_NEGOTIATED_WITHOUT_PUBLICATION", "direct"},
-		{"PT_NEGOTIATED_WITH_PRIOR_CALL", "limited"}, {"PT_COMPETITIVE_NEGOTIATION", "limited"},
-		{"PT_COMPETITIVE_DIALOGUE", "limited"}, {"PT_INNOVATION_PARTNERSHIP", "limited"},
-		{"PT_INVOLVING_NEGOTIATION", "limited"},
-		{"PT_AWARD_CONTRACT_WITH_PRIOR_PUBLICATION", "limited"},
-	};
-	for (size_t i = 0; code && i < sizeof(map) / sizeof(map[0]); i++)
-		if (!strcmp(code, map[i].code))
-			return S(o, map[i].method);
-	return NULL;
+	const pb_procedure *p = code && o->procedures ? pb_procedures_find(o->procedures, code) : NULL;
+
+	return p && p->method ? S(o, p->method) : NULL;
 }
 
 static const char *category_of(struct notice *o, const char *code)
@@ -362,32 +584,33 @@ static const char *category_of(struct notice *o, const char *code)
 	return NULL;
 }
 
-/* The procedure's tender id, or its lot's when the notice has several. */
-static const char *tender_for(struct notice *o, const char *lot)
-{
-	return o->per_lot && lot ? join(o, o->id, "/", lot) : o->id;
-}
-
 /* --- eForms --- */
 
-static xmlNodePtr ef_by_id(struct notice *o, xmlNodePtr parent, const char *name, const char *id)
+static int ef_is_lot(struct notice *o, xmlNodePtr lot)
 {
-	FOR_EACH(n, parent, name)
-		if (id && same(text(o, child(n, "ID")), id))
-			return n;
-	return NULL;
+	xmlNodePtr id = child(lot, "ID");
+	const char *scheme = attr_text(o, id, "schemeName"), *v = text(o, id);
+
+	return scheme ? !strcmp(scheme, "Lot") : v && !strncmp(v, "LOT-", 4);
 }
 
-static xmlNodePtr ef_company(struct notice *o, const char *org_id)
+/* The look-ups every record needs, built in one pass each. */
+static void ef_index(struct notice *o)
 {
-	xmlNodePtr orgs = find(o->root, "Organizations");
-
-	FOR_EACH(org, orgs, "Organization") {
+	FOR_EACH(lot, o->root, "ProcurementProjectLot")
+		if (ef_is_lot(o, lot))
+			map_put(&o->lots, text(o, child(lot, "ID")), lot);
+	FOR_EACH(lt, o->results, "LotTender")
+		map_put(&o->lot_tenders, text(o, child(lt, "ID")), lt);
+	FOR_EACH(tp, o->results, "TenderingParty")
+		map_put(&o->parties, text(o, child(tp, "ID")), tp);
+	FOR_EACH(lr, o->results, "LotResult")
+		FOR_EACH(ref, lr, "LotTender")
+			map_put(&o->result_of, text(o, child(ref, "ID")), lr);
+	FOR_EACH(org, find(o->root, "Organizations"), "Organization") {
 		xmlNodePtr co = child(org, "Company");
-		if (same(text(o, at(co, "PartyIdentification/ID")), org_id))
-			return co;
+		map_put(&o->orgs, text(o, at(co, "PartyIdentification/ID")), co);
 	}
-	return NULL;
 }
 
 /* A party row for an eForms organisation; returns its party_id: the
@@ -395,7 +618,7 @@ static xmlNodePtr ef_company(struct notice *o, const char *org_id)
  * party across notices. */
 static const char *ef_party(struct notice *o, const char *org_id, const char *role)
 {
-	xmlNodePtr co = ef_company(o, org_id);
+	xmlNodePtr co = map_get(&o->orgs, org_id);
 	pb_party p;
 
 	if (!org_id)
@@ -418,16 +641,18 @@ static const char *ef_party(struct notice *o, const char *org_id, const char *ro
 	return p.party_id;
 }
 
-/* The direct-award justification; other justifications (an accelerated
- * procedure) do not explain the method. */
-static const char *ef_rationale(struct notice *o, xmlNodePtr process)
+/* The direct-award justification (BT-136 code, BT-135 text): the text is
+ * the rationale, the code an extra.  A code alone is a ticked box, not a
+ * reason, so it is not made into a rationale.  Other justifications (an
+ * accelerated procedure) do not explain the method. */
+static const char *ef_rationale(struct notice *o, xmlNodePtr process, struct extras *e)
 {
 	FOR_EACH(j, process, "ProcessJustification") {
 		xmlNodePtr code = child(j, "ProcessReasonCode");
 		if (!same(attr_text(o, code, "listName"), "direct-award-justification"))
 			continue;
-		const char *why = text(o, child(j, "ProcessReason"));
-		return why ? why : text(o, code);
+		extra(o, e, "justification_code", text(o, code));
+		return prose(o, child(j, "ProcessReason"));
 	}
 	return NULL;
 }
@@ -442,156 +667,215 @@ static const char *ef_nature(struct notice *o, xmlNodePtr project)
 	return NULL;
 }
 
-/* Tenders received: the "tenders" statistic of the lot's results (the
- * fewest, should a lot have several results). */
-static int64_t ef_tenders_received(struct notice *o, const char *lot)
-{
-	int64_t fewest = PB_INT_NONE;
-
-	FOR_EACH(lr, o->results, "LotResult") {
-		if (lot && !same(text(o, at(lr, "TenderLot/ID")), lot))
-			continue;
-		FOR_EACH(st, lr, "ReceivedSubmissionsStatistics") {
-			int64_t v = int_of(o, child(st, "StatisticsNumeric"));
-			if (same(text(o, child(st, "StatisticsCode")), "tenders") && v != PB_INT_NONE &&
-			    (fewest == PB_INT_NONE || v < fewest))
-				fewest = v;
-		}
-	}
-	return fewest;
-}
-
-static void ef_deadline(struct notice *o, pb_tender *t, xmlNodePtr lot)
+static pb_date ef_deadline(struct notice *o, xmlNodePtr lot)
 {
 	xmlNodePtr tp = child(lot, "TenderingProcess");
+	pb_date d = date_of(o, at(tp, "TenderSubmissionDeadlinePeriod/EndDate"));
 
-	t->submission_deadline = date_of(o, at(tp, "TenderSubmissionDeadlinePeriod/EndDate"));
 	/* Restricted procedures: the deadline for requests to participate. */
-	if (t->submission_deadline == PB_DATE_NONE)
-		t->submission_deadline = date_of(o, at(tp, "ParticipationRequestReceptionPeriod/EndDate"));
+	return d != PB_DATE_NONE ? d : date_of(o, at(tp, "ParticipationRequestReceptionPeriod/EndDate"));
 }
 
-/* One tender row: the procedure's (lot NULL) or one lot's. */
-static void ef_tender(struct notice *o, xmlNodePtr lot, const char *buyer)
+/* What the lot results say about the procedure: the fewest tenders any
+ * lot received (and which lot), and the status: unsuccessful when no
+ * lot was awarded and the procedure is closed (clos-nw), complete when
+ * every lot is decided and one at least awarded. */
+static void ef_results(struct notice *o, pb_tender *t, struct extras *e)
 {
-	xmlNodePtr proj = child(lot, "ProcurementProject"), rproj = child(o->root, "ProcurementProject");
-	xmlNodePtr process = child(o->root, "TenderingProcess");
-	const char *lot_id = text(o, child(lot, "ID"));
-	pb_tender t;
+	size_t won = 0, closed = 0, open = 0;
+	const char *fewest_lot = NULL;
 
-	pb_record_blank(PB_T_TENDERS, &t);
-	src(o, &t.row, o->per_lot ? lot : process ? process : o->root);
-	t.tender_id = tender_for(o, lot_id);
-	t.buyer_id = buyer;
-	t.title = text(o, child(proj, "Name"));
-	if (!t.title)
-		t.title = text(o, child(rproj, "Name"));
-	t.description = text(o, child(proj, "Description"));
-	if (!t.description)
-		t.description = text(o, child(rproj, "Description"));
-	const char *code = text(o, child(process, "ProcedureCode"));
-	t.method = method_of(o, code);
-	t.method_details = code;
-	t.method_rationale = ef_rationale(o, process);
-	t.category = ef_nature(o, proj);
-	if (!t.category)
-		t.category = ef_nature(o, rproj);
-	/* A lot's estimate, else the procedure's when it is the only lot. */
-	money(o, at(proj, "RequestedTenderTotal/EstimatedOverallContractAmount"), &t.estimated_value, &t.currency);
-	if (t.estimated_value == PB_AMOUNT_NONE && !o->per_lot)
-		money(o, at(rproj, "RequestedTenderTotal/EstimatedOverallContractAmount"),
-		      &t.estimated_value, &t.currency);
-	if (!o->award)
-		t.published_on = date_of(o, child(o->root, "IssueDate"));
-	ef_deadline(o, &t, lot);
-	t.number_of_tenderers = ef_tenders_received(o, o->per_lot ? lot_id : NULL);
-	add(o, PB_T_TENDERS, &t);
-}
-
-static int ef_is_lot(struct notice *o, xmlNodePtr lot)
-{
-	xmlNodePtr id = child(lot, "ID");
-	const char *scheme = attr_text(o, id, "schemeName"), *v = text(o, id);
-
-	return scheme ? !strcmp(scheme, "Lot") : v && !strncmp(v, "LOT-", 4);
-}
-
-static void ef_tenders(struct notice *o, const char *buyer)
-{
-	size_t nlots = 0;
-	xmlNodePtr only = NULL;
-
-	FOR_EACH(lot, o->root, "ProcurementProjectLot")
-		if (ef_is_lot(o, lot) && !nlots++)
-			only = lot;
-	o->per_lot = nlots > 1;
-	if (!o->per_lot) {
-		ef_tender(o, only, buyer);
-		return;
+	FOR_EACH(lr, o->results, "LotResult") {
+		const char *code = text(o, child(lr, "TenderResultCode"));
+		won += same(code, "selec-w");
+		closed += same(code, "clos-nw");
+		open += same(code, "open-nw");
+		FOR_EACH(st, lr, "ReceivedSubmissionsStatistics") {
+			int64_t v = int_of(o, child(st, "StatisticsNumeric"));
+			if (!same(text(o, child(st, "StatisticsCode")), "tenders") || v == PB_INT_NONE)
+				continue;
+			if (t->number_of_tenderers == PB_INT_NONE || v < t->number_of_tenderers) {
+				t->number_of_tenderers = v;
+				fewest_lot = text(o, at(lr, "TenderLot/ID"));
+			}
+		}
 	}
-	FOR_EACH(lot, o->root, "ProcurementProjectLot")
-		if (ef_is_lot(o, lot))
-			ef_tender(o, lot, buyer);
+	if (o->lots.n > 1)
+		extra(o, e, "fewest_tenders_lot", fewest_lot);
+	if (!won && closed && !open)
+		t->status = S(o, "unsuccessful");
+	else if (won && !open)
+		t->status = S(o, "complete");
 }
 
-/* The winner: the group leader of the tendering party, else its first member. */
-static const char *ef_winner(struct notice *o, xmlNodePtr lt)
+/* A change notice that cancels the notice it changes (BT-140 "cancel"). */
+static int ef_cancels(struct notice *o)
 {
-	xmlNodePtr party = ef_by_id(o, o->results, "TenderingParty", text(o, at(lt, "TenderingParty/ID")));
-	xmlNodePtr first = child(party, "Tenderer");
-
-	FOR_EACH(t, party, "Tenderer")
-		if (same(text(o, child(t, "GroupLeadIndicator")), "true"))
-			first = t;
-	return ef_party(o, text(o, child(first, "ID")), "supplier");
-}
-
-static int ef_known_lot(struct notice *o, const char *id)
-{
-	FOR_EACH(lot, o->root, "ProcurementProjectLot")
-		if (ef_is_lot(o, lot) && same(text(o, child(lot, "ID")), id))
-			return 1;
+	FOR_EACH(ch, find(o->root, "EformsExtension"), "Changes")
+		FOR_EACH(r, ch, "ChangeReason")
+			if (same(text(o, child(r, "ReasonCode")), "cancel"))
+				return 1;
 	return 0;
 }
 
+/* The procedure's tender row; its lots are not tenders of their own. */
+static void ef_tender(struct notice *o, const char *buyer)
+{
+	xmlNodePtr rproj = child(o->root, "ProcurementProject"), process = child(o->root, "TenderingProcess");
+	xmlNodePtr first = NULL;
+	struct extras e = {0};
+	pb_tender t;
+	int64_t sum = 0;
+	const char *sum_currency = NULL;
+	int summable = 1;
+
+	pb_record_blank(PB_T_TENDERS, &t);
+	src(o, &t.row, process ? process : o->root);
+	t.tender_id = o->id;
+	t.buyer_id = buyer;
+	/* One pass over the lots: the earliest deadline, the sum of the
+	 * lots' estimates when every lot has one in one currency. */
+	FOR_EACH(lot, o->root, "ProcurementProjectLot") {
+		if (!ef_is_lot(o, lot))
+			continue;
+		if (!first)
+			first = lot;
+		pb_date d = ef_deadline(o, lot);
+		if (d != PB_DATE_NONE && (t.submission_deadline == PB_DATE_NONE || d < t.submission_deadline))
+			t.submission_deadline = d;
+		int64_t v;
+		const char *cur;
+		money(o, at(lot, "ProcurementProject/RequestedTenderTotal/EstimatedOverallContractAmount"), &v, &cur);
+		if (v == PB_AMOUNT_NONE || (sum_currency && cur != sum_currency) || (v > 0 && sum > INT64_MAX - v))
+			summable = 0;
+		else {
+			sum += v;
+			sum_currency = cur;
+		}
+	}
+	xmlNodePtr proj = child(first, "ProcurementProject");
+	t.title = text(o, child(rproj, "Name"));
+	if (!t.title)
+		t.title = text(o, child(proj, "Name"));
+	t.description = text(o, child(rproj, "Description"));
+	if (!t.description)
+		t.description = text(o, child(proj, "Description"));
+	t.method_details = text(o, child(process, "ProcedureCode"));
+	t.method = method_of(o, t.method_details);
+	t.method_rationale = ef_rationale(o, process, &e);
+	t.category = ef_nature(o, rproj);
+	if (!t.category)
+		t.category = ef_nature(o, proj);
+	money(o, at(rproj, "RequestedTenderTotal/EstimatedOverallContractAmount"), &t.estimated_value, &t.currency);
+	if (t.estimated_value == PB_AMOUNT_NONE && summable && sum_currency) {
+		t.estimated_value = sum;
+		t.currency = sum_currency;
+	}
+	if (!o->award)
+		t.published_on = date_of(o, child(o->root, "IssueDate"));
+	if (o->lots.n > 1)
+		extra(o, &e, "lots", pb_arena_printf(pb_ledger_arena(o->l), "%zu", o->lots.n));
+	if (o->award)
+		ef_results(o, &t, &e);
+	if (ef_cancels(o))
+		t.status = S(o, "cancelled");
+	extras_set(o, &t.row, &e);
+	add_tender(o, &t);
+}
+
+/* The winners of a tender: the group leader first, then the other
+ * members of the tendering party in their order. */
+static void ef_winners(struct notice *o, xmlNodePtr lt, pb_contract *c)
+{
+	xmlNodePtr party = map_get(&o->parties, text(o, at(lt, "TenderingParty/ID")));
+	struct winners w = {NULL, {0}};
+
+	pb_buf_init(&w.others);
+	FOR_EACH(t, party, "Tenderer")
+		if (same(text(o, child(t, "GroupLeadIndicator")), "true"))
+			winner_add(o, &w, ef_party(o, text(o, child(t, "ID")), "supplier"));
+	FOR_EACH(t, party, "Tenderer")
+		winner_add(o, &w, ef_party(o, text(o, child(t, "ID")), "supplier"));
+	winners_set(o, &w, c);
+}
+
 /* The lot of a tender: its own TenderLot, else the result that lists it
- * (a tender may name a group of lots, GLO-0001, which has no row). */
+ * (a tender may name a group of lots, GLO-0001, which is no lot). */
 static const char *ef_lot_of(struct notice *o, xmlNodePtr lt, const char *ten)
 {
 	const char *lot = text(o, at(lt, "TenderLot/ID"));
 
-	if (ef_known_lot(o, lot))
+	if (map_get(&o->lots, lot))
 		return lot;
-	FOR_EACH(lr, o->results, "LotResult") {
-		lot = text(o, at(lr, "TenderLot/ID"));
-		if (ef_by_id(o, lr, "LotTender", ten) && ef_known_lot(o, lot))
-			return lot;
-	}
-	return NULL;
+	lot = text(o, at((xmlNodePtr)map_get(&o->result_of, ten), "TenderLot/ID"));
+	return map_get(&o->lots, lot) ? lot : NULL;
+}
+
+/* The award's status from the result of its lot: a settled contract is
+ * an award unless the result says no winner was chosen. */
+static const char *ef_award_status(struct notice *o, const char *ten)
+{
+	xmlNodePtr lr = map_get(&o->result_of, ten);
+	const char *code = text(o, child(lr, "TenderResultCode"));
+
+	if (same(code, "clos-nw"))
+		return S(o, "unsuccessful");
+	if (same(code, "open-nw"))
+		return S(o, "pending");
+	return S(o, "active");
+}
+
+/* The contract key within the procedure: a settled contract citing
+ * several tenders is one row per tender. */
+static const char *ef_key(struct notice *o, const char *con, const char *ten, int several)
+{
+	return con && several && ten ? join(o, con, "/", ten) : con ? con : ten ? ten : "tender";
+}
+
+/* The last day of a lot's planned period: its end date, else its start
+ * and duration. */
+static pb_date ef_lot_end(struct notice *o, xmlNodePtr lot)
+{
+	xmlNodePtr pp = at(lot, "ProcurementProject/PlannedPeriod");
+	pb_date end = date_of(o, child(pp, "EndDate"));
+
+	if (end != PB_DATE_NONE)
+		return end;
+	xmlNodePtr dur = child(pp, "DurationMeasure");
+	return period_end(date_of(o, child(pp, "StartDate")), attr_text(o, dur, "unitCode"), int_of(o, dur));
 }
 
 /* A contract for tender `lt`, settled by `sc` when the notice says so. */
 static void ef_contract(struct notice *o, xmlNodePtr sc, xmlNodePtr lt, int several, size_t ncontracts,
-			const char *buyer)
+			       const char *buyer)
 {
 	const char *ten = text(o, child(lt, "ID"));
 	const char *con = text(o, child(sc, "ID"));
+	const char *key = ef_key(o, con, ten, several);
+	const char *lot = ef_lot_of(o, lt, ten);
+	struct extras e = {0};
 	pb_contract c;
 
 	pb_record_blank(PB_T_CONTRACTS, &c);
 	src(o, &c.row, sc ? sc : lt);
-	const char *key = con && several && ten ? join(o, con, "/", ten) : con ? con : ten ? ten : "tender";
 	c.contract_id = join(o, o->id, "/", key);
-	c.tender_id = tender_for(o, ef_lot_of(o, lt, ten));
+	c.tender_id = o->id;
 	c.buyer_id = buyer;
-	c.supplier_id = ef_winner(o, lt);
-	money(o, at(lt, "LegalMonetaryTotal/PayableAmount"), &c.value, &c.currency);
-	/* A notice with one contract may state its value only as the total. */
-	if (c.value == PB_AMOUNT_NONE && ncontracts == 1)
-		money(o, child(o->results, "TotalAmount"), &c.value, &c.currency);
+	ef_winners(o, lt, &c);
+	/* A modification notice states the contract as modified: its value
+	 * is the amendment's value_after, not the contract's. */
+	if (!o->modification) {
+		money(o, at(lt, "LegalMonetaryTotal/PayableAmount"), &c.value, &c.currency);
+		/* A notice with one contract may state its value only as the total. */
+		if (c.value == PB_AMOUNT_NONE && ncontracts == 1)
+			money(o, child(o->results, "TotalAmount"), &c.value, &c.currency);
+	}
 	c.awarded_on = date_of(o, child(sc, "AwardDate"));
 	c.signed_on = date_of(o, child(sc, "IssueDate"));
 	c.status = S(o, "active");
+	c.award_status = ef_award_status(o, ten);
+	extra(o, &e, "lot", lot);
+	extras_set(o, &c.row, &e);
 	const pb_contract *old = add(o, PB_T_CONTRACTS, &c);
 	/* Contract numbers are the notice's own: another notice of the same
 	 * procedure may reuse CON-0001 for another winner. */
@@ -601,36 +885,90 @@ static void ef_contract(struct notice *o, xmlNodePtr sc, xmlNodePtr lt, int seve
 	}
 }
 
+/* An amendment of the procedure's contract `key` from modification `mod`:
+ * the contract's value and end as modified, dated by the notice. */
+static void ef_amendment(struct notice *o, xmlNodePtr mod, size_t k, const char *key, xmlNodePtr lt,
+			 size_t ncontracts)
+{
+	xmlNodePtr reason = child(mod, "ChangeReason"), change = child(mod, "Change");
+	struct extras e = {0};
+	pb_amendment a;
+
+	pb_record_blank(PB_T_AMENDMENTS, &a);
+	src(o, &a.row, mod);
+	a.amendment_id = join(o, o->notice, "/", pb_arena_printf(pb_ledger_arena(o->l), "%s#%zu", key, k));
+	a.contract_id = join(o, o->id, "/", key);
+	a.amended_on = date_of(o, child(o->root, "IssueDate"));
+	money(o, at(lt, "LegalMonetaryTotal/PayableAmount"), &a.value_after, &a.currency);
+	if (a.value_after == PB_AMOUNT_NONE && ncontracts == 1)
+		money(o, child(o->results, "TotalAmount"), &a.value_after, &a.currency);
+	a.end_after = ef_lot_end(o, map_get(&o->lots, ef_lot_of(o, lt, text(o, child(lt, "ID")))));
+	const char *what = prose(o, child(change, "ChangeDescription"));
+	a.rationale = prose(o, child(reason, "ReasonDescription"));
+	if (!a.rationale)
+		a.rationale = what;
+	extra(o, &e, "reason_code", text(o, child(reason, "ReasonCode")));
+	if (a.rationale != what)
+		extra(o, &e, "change", what);
+	extras_set(o, &a.row, &e);
+	add(o, PB_T_AMENDMENTS, &a);
+}
+
 /* Contracts: every tender a settled contract names; a notice without
- * settled contracts falls back on the tenders of lots with a winner. */
+ * settled contracts falls back on the tenders of lots with a winner.
+ * Then the amendments a modification notice makes. */
 static void ef_contracts(struct notice *o, const char *buyer)
 {
+	struct map settled = {0};
 	size_t n = 0;
 
-	FOR_EACH(sc, o->results, "SettledContract")
+	FOR_EACH(sc, o->results, "SettledContract") {
+		map_put(&settled, text(o, child(sc, "ID")), sc);
 		FOR_EACH(ref, sc, "LotTender")
 			n++;
+	}
 	FOR_EACH(sc, o->results, "SettledContract") {
 		size_t refs = 0;
 		FOR_EACH(ref, sc, "LotTender")
 			refs++;
 		FOR_EACH(ref, sc, "LotTender") {
-			xmlNodePtr lt = ef_by_id(o, o->results, "LotTender", text(o, child(ref, "ID")));
+			xmlNodePtr lt = map_get(&o->lot_tenders, text(o, child(ref, "ID")));
 			if (lt)
 				ef_contract(o, sc, lt, refs > 1, n, buyer);
 		}
 	}
-	if (n)
-		return;
-	FOR_EACH(lr, o->results, "LotResult") {
-		if (!same(text(o, child(lr, "TenderResultCode")), "selec-w"))
-			continue;
-		FOR_EACH(ref, lr, "LotTender") {
-			xmlNodePtr lt = ef_by_id(o, o->results, "LotTender", text(o, child(ref, "ID")));
-			if (lt)
-				ef_contract(o, NULL, lt, 0, 0, buyer);
+	if (!n) {
+		FOR_EACH(lr, o->results, "LotResult") {
+			if (!same(text(o, child(lr, "TenderResultCode")), "selec-w"))
+				continue;
+			FOR_EACH(ref, lr, "LotTender") {
+				xmlNodePtr lt = map_get(&o->lot_tenders, text(o, child(ref, "ID")));
+				if (lt)
+					ef_contract(o, NULL, lt, 0, 0, buyer);
+			}
 		}
 	}
+	size_t k = 0;
+	FOR_EACH(mod, find(o->root, "EformsExtension"), "ContractModification") {
+		const char *con = text(o, child(mod, "ModifiedContractIdentifier"));
+		xmlNodePtr sc = map_get(&settled, con);
+		size_t refs = 0, done = 0;
+		k++;
+		FOR_EACH(ref, sc, "LotTender")
+			refs++;
+		FOR_EACH(ref, sc, "LotTender") {
+			const char *ten = text(o, child(ref, "ID"));
+			xmlNodePtr lt = map_get(&o->lot_tenders, ten);
+			if (!lt)
+				continue;
+			ef_amendment(o, mod, k, ef_key(o, con, ten, refs > 1), lt, n);
+			done++;
+		}
+		/* A modification of a contract this notice does not describe. */
+		if (!done && con)
+			ef_amendment(o, mod, k, con, NULL, 0);
+	}
+	map_release(&settled);
 }
 
 static const char *eforms_notice(struct notice *o)
@@ -650,14 +988,19 @@ static const char *eforms_notice(struct notice *o)
 		return "eForms notice has neither ContractFolderID (BT-04) nor ID (BT-701)";
 	o->id = join(o, o->prefix, "", folder ? folder : nid);
 	o->notice = nid ? join(o, o->prefix, "", nid) : o->id;
+	/* Only an award notice (CAN, VEAT, modification) awards anything:
+	 * contract and prior information notices yield no contracts. */
 	o->award = !strcmp(kind, "ContractAwardNotice");
-	o->results = find(o->root, "NoticeResult");
+	o->results = o->award ? find(o->root, "NoticeResult") : NULL;
+	o->modification = o->award && (same(text(o, child(o->root, "NoticeTypeCode")), "can-modif") ||
+				       child(find(o->root, "EformsExtension"), "ContractModification"));
+	ef_index(o);
 	FOR_EACH(cp, o->root, "ContractingParty") {
 		const char *b = ef_party(o, text(o, at(cp, "Party/PartyIdentification/ID")), "buyer");
 		if (!buyer)
 			buyer = b;
 	}
-	ef_tenders(o, buyer);
+	ef_tender(o, buyer);
 	ef_contracts(o, buyer);
 	return NULL;
 }
@@ -712,18 +1055,34 @@ static xmlNodePtr ted_form(struct notice *o)
 	return original ? original : first;
 }
 
-static const char *ted_procedure(xmlNodePtr proc)
+/* The PT_* element of PROCEDURE (F15 nests it per directive). */
+static xmlNodePtr ted_procedure(xmlNodePtr proc)
 {
 	for (xmlNodePtr n = proc ? proc->children : NULL; n; n = n->next) {
 		if (n->type != XML_ELEMENT_NODE)
 			continue;
 		if (!strncmp((const char *)n->name, "PT_", 3))
-			return (const char *)n->name;
-		const char *inner = ted_procedure(n); /* F15 nests it per directive */
+			return n;
+		xmlNodePtr inner = ted_procedure(n);
 		if (inner)
 			return inner;
 	}
 	return NULL;
+}
+
+/* The annex D grounds ticked under a direct-award PT_* element
+ * (D_ACCORDANCE_ARTICLE/D_TECHNICAL, D_OUTSIDE_SCOPE, ...), ';'-separated. */
+static void ted_grounds(xmlNodePtr n, pb_buf *b)
+{
+	for (xmlNodePtr c = n ? n->children : NULL; c; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE || strncmp((const char *)c->name, "D_", 2) ||
+		    !strcmp((const char *)c->name, "D_JUSTIFICATION"))
+			continue;
+		size_t before = b->len;
+		ted_grounds(c, b);
+		if (b->len == before)
+			pb_buf_addf(b, "%s%s", b->len ? ";" : "", (const char *)c->name);
+	}
 }
 
 static int ted_is_award(const char *form)
@@ -736,82 +1095,93 @@ static int ted_is_award(const char *form)
 	return 0;
 }
 
-/* The fewest tenders any award of this lot (NULL: of any lot) received. */
-static int64_t ted_tenders_received(struct notice *o, xmlNodePtr form, const char *lot)
+/* What the awards say about the procedure: the fewest tenders any award
+ * received (and its lot), and the status when no lot was awarded: the
+ * procedure discontinued is cancelled, otherwise unsuccessful. */
+static void ted_results(struct notice *o, xmlNodePtr form, pb_tender *t, struct extras *e, int lots)
 {
-	int64_t fewest = PB_INT_NONE;
+	size_t awarded = 0, none = 0, discontinued = 0;
+	const char *fewest_lot = NULL;
 
 	FOR_EACH(ac, form, "AWARD_CONTRACT") {
-		if (lot && !same(text(o, child(ac, "LOT_NO")), lot))
-			continue;
+		xmlNodePtr no = child(ac, "NO_AWARDED_CONTRACT");
+		awarded += child(ac, "AWARDED_CONTRACT") != NULL;
+		none += no != NULL;
+		discontinued += child(no, "PROCUREMENT_DISCONTINUED") != NULL;
 		int64_t v = int_of(o, at(ac, "AWARDED_CONTRACT/TENDERS/NB_TENDERS_RECEIVED"));
-		if (v != PB_INT_NONE && (fewest == PB_INT_NONE || v < fewest))
-			fewest = v;
+		if (v != PB_INT_NONE && (t->number_of_tenderers == PB_INT_NONE || v < t->number_of_tenderers)) {
+			t->number_of_tenderers = v;
+			fewest_lot = text(o, child(ac, "LOT_NO"));
+		}
 	}
-	return fewest;
+	if (lots > 1)
+		extra(o, e, "fewest_tenders_lot", fewest_lot);
+	if (!awarded && none)
+		t->status = S(o, discontinued ? "cancelled" : "unsuccessful");
+	else if (awarded && !none)
+		t->status = S(o, "complete");
 }
 
-/* One tender row: the procedure's (lot NULL) or one lot's (OBJECT_DESCR). */
-static void ted_tender(struct notice *o, xmlNodePtr form, xmlNodePtr lot, const char *lot_no,
-		       const char *buyer)
+/* The procedure's tender row; its lots (OBJECT_DESCR) are not tenders of
+ * their own. */
+static void ted_tender(struct notice *o, xmlNodePtr form, const char *buyer)
 {
-	xmlNodePtr object = child(form, "OBJECT_CONTRACT");
+	xmlNodePtr object = child(form, "OBJECT_CONTRACT"), first = NULL;
+	xmlNodePtr pt = ted_procedure(child(form, "PROCEDURE"));
+	struct extras e = {0};
 	pb_tender t;
+	int lots = 0;
 
 	pb_record_blank(PB_T_TENDERS, &t);
-	src(o, &t.row, lot ? lot : form);
-	t.tender_id = tender_for(o, lot_no ? join(o, "LOT-", "", lot_no) : NULL);
+	src(o, &t.row, form);
+	t.tender_id = o->id;
 	t.buyer_id = buyer;
-	t.title = text(o, child(lot, "TITLE"));
+	FOR_EACH(d, object, "OBJECT_DESCR") {
+		if (!first)
+			first = d;
+		lots++;
+	}
+	t.title = text(o, child(object, "TITLE"));
 	if (!t.title)
-		t.title = text(o, child(object, "TITLE"));
-	t.description = text(o, child(lot, "SHORT_DESCR"));
+		t.title = text(o, child(first, "TITLE"));
+	t.description = text(o, child(object, "SHORT_DESCR"));
 	if (!t.description)
-		t.description = text(o, child(object, "SHORT_DESCR"));
-	const char *pt = ted_procedure(child(form, "PROCEDURE"));
-	if (!pt && !strncmp((const char *)form->name, "F15", 3))
-		pt = "PT_AWARD_CONTRACT_WITHOUT_PUBLICATION";
-	t.method = method_of(o, pt);
-	t.method_details = S(o, pt);
-	t.method_rationale = text(o, find(form, "D_JUSTIFICATION"));
+		t.description = text(o, child(first, "SHORT_DESCR"));
+	t.method_details = pt ? S(o, (const char *)pt->name) : NULL;
+	if (!t.method_details && !strncmp((const char *)form->name, "F15", 3))
+		t.method_details = S(o, "PT_AWARD_CONTRACT_WITHOUT_PUBLICATION"); /* F15 is a direct award */
+	t.method = method_of(o, t.method_details);
+	t.method_rationale = prose(o, child(pt, "D_JUSTIFICATION"));
+	pb_buf grounds;
+	pb_buf_init(&grounds);
+	ted_grounds(pt, &grounds);
+	if (grounds.len)
+		extra(o, &e, "justification_code", pb_ledger_intern(o->l, grounds.data, grounds.len));
+	pb_buf_release(&grounds);
 	t.category = category_of(o, attr_text(o, child(object, "TYPE_CONTRACT"), "CTYPE"));
-	if (lot)
-		money(o, child(lot, "VAL_OBJECT"), &t.estimated_value, &t.currency);
-	else
-		money(o, child(object, "VAL_ESTIMATED_TOTAL"), &t.estimated_value, &t.currency);
+	money(o, child(object, "VAL_ESTIMATED_TOTAL"), &t.estimated_value, &t.currency);
+	if (t.estimated_value == PB_AMOUNT_NONE && lots == 1)
+		money(o, child(first, "VAL_OBJECT"), &t.estimated_value, &t.currency);
 	if (!o->award) {
 		t.published_on = date_of(o, at(o->root, "CODED_DATA_SECTION/REF_OJS/DATE_PUB"));
 		t.submission_deadline = date_of(o, at(form, "PROCEDURE/DATE_RECEIPT_TENDERS"));
 	}
-	t.number_of_tenderers = ted_tenders_received(o, form, lot_no);
-	add(o, PB_T_TENDERS, &t);
+	if (lots > 1)
+		extra(o, &e, "lots", pb_arena_printf(pb_ledger_arena(o->l), "%d", lots));
+	ted_results(o, form, &t, &e, lots);
+	extras_set(o, &t.row, &e);
+	add_tender(o, &t);
 }
 
-static void ted_tenders(struct notice *o, xmlNodePtr form, const char *buyer)
+/* The contractors of an award: all of them when it went to a group. */
+static void ted_winners(struct notice *o, xmlNodePtr aw, pb_contract *c)
 {
-	xmlNodePtr object = child(form, "OBJECT_CONTRACT");
-	size_t nlots = 0;
+	struct winners w = {NULL, {0}};
 
-	FOR_EACH(d, object, "OBJECT_DESCR")
-		nlots += text(o, child(d, "LOT_NO")) != NULL;
-	o->per_lot = nlots > 1;
-	if (!o->per_lot) {
-		ted_tender(o, form, NULL, NULL, buyer);
-		return;
-	}
-	FOR_EACH(d, object, "OBJECT_DESCR") {
-		const char *no = text(o, child(d, "LOT_NO"));
-		if (no)
-			ted_tender(o, form, d, no, buyer);
-	}
-}
-
-static int ted_described(struct notice *o, xmlNodePtr form, const char *lot)
-{
-	FOR_EACH(d, child(form, "OBJECT_CONTRACT"), "OBJECT_DESCR")
-		if (lot && same(text(o, child(d, "LOT_NO")), lot))
-			return 1;
-	return 0;
+	pb_buf_init(&w.others);
+	FOR_EACH(k, child(aw, "CONTRACTORS"), "CONTRACTOR")
+		winner_add(o, &w, ted_party(o, child(k, "ADDRESS_CONTRACTOR"), "supplier"));
+	winners_set(o, &w, c);
 }
 
 static void ted_contracts(struct notice *o, xmlNodePtr form, const char *buyer)
@@ -823,26 +1193,118 @@ static void ted_contracts(struct notice *o, xmlNodePtr form, const char *buyer)
 		k++;
 		if (!aw) /* NO_AWARDED_CONTRACT: the lot was not awarded */
 			continue;
-		const char *item = attr_text(o, ac, "ITEM"), *lot = text(o, child(ac, "LOT_NO"));
-		const char *tid = tender_for(o, lot ? join(o, "LOT-", "", lot) : NULL);
-		if (o->per_lot && !ted_described(o, form, lot))
-			ted_tender(o, form, NULL, lot, buyer); /* an award for a lot not described */
+		const char *item = attr_text(o, ac, "ITEM");
+		struct extras e = {0};
 		pb_contract c;
 		pb_record_blank(PB_T_CONTRACTS, &c);
 		src(o, &c.row, ac);
 		/* The notice's own number: award notices of one procedure
 		 * each number their awards from 1. */
 		c.contract_id = join(o, o->notice, "/", item ? item : pb_arena_printf(pb_ledger_arena(o->l), "%zu", k));
-		c.tender_id = tid;
+		c.tender_id = o->id;
 		c.buyer_id = buyer;
-		c.supplier_id = ted_party(o, at(aw, "CONTRACTORS/CONTRACTOR/ADDRESS_CONTRACTOR"), "supplier");
+		ted_winners(o, aw, &c);
 		money(o, at(aw, "VALUES/VAL_TOTAL"), &c.value, &c.currency);
 		/* The date the contract was concluded: awarded and signed. */
 		c.awarded_on = date_of(o, child(aw, "DATE_CONCLUSION_CONTRACT"));
 		c.signed_on = c.awarded_on;
 		c.status = S(o, "active");
+		c.award_status = S(o, "active");
+		extra(o, &e, "lot", text(o, child(ac, "LOT_NO")));
+		extra(o, &e, "contract_no", text(o, child(ac, "CONTRACT_NO")));
+		extras_set(o, &c.row, &e);
 		add(o, PB_T_CONTRACTS, &c);
 	}
+}
+
+/* The last day of a TED period: DATE_END, else DATE_START (or `start`)
+ * and DURATION. */
+static pb_date ted_end(struct notice *o, xmlNodePtr n, pb_date start)
+{
+	pb_date end = date_of(o, child(n, "DATE_END"));
+	xmlNodePtr dur = child(n, "DURATION");
+
+	if (end != PB_DATE_NONE)
+		return end;
+	if (date_of(o, child(n, "DATE_START")) != PB_DATE_NONE)
+		start = date_of(o, child(n, "DATE_START"));
+	return period_end(start, attr_text(o, dur, "TYPE"), int_of(o, dur));
+}
+
+/*
+ * F20, modification of a contract during its term: the contract as
+ * awarded (section V, with its value at conclusion and the duration of
+ * section II) and one amendment (section VII: values before and after,
+ * the new duration, the reason).  The award notice it cites numbers its
+ * awards in its own way, so the contract is keyed by this notice and
+ * names the award notice in an extra; it has no tender (F20 states no
+ * procedure type).
+ */
+static const char *ted_modification(struct notice *o, xmlNodePtr form)
+{
+	xmlNodePtr ac = child(form, "AWARD_CONTRACT"), aw = child(ac, "AWARDED_CONTRACT");
+	xmlNodePtr mods = child(form, "MODIFICATIONS_CONTRACT"), info = child(mods, "INFO_MODIFICATIONS");
+	xmlNodePtr descr = at(form, "OBJECT_CONTRACT/OBJECT_DESCR"), after = child(mods, "DESCRIPTION_PROCUREMENT");
+	const char *item = attr_text(o, ac, "ITEM");
+	struct extras ce = {0}, ae = {0};
+	pb_contract c;
+	pb_amendment a;
+
+	if (!info)
+		return "TED F20 notice has no INFO_MODIFICATIONS (section VII.2)";
+	o->id = o->notice;
+	const char *buyer = ted_party(o, at(form, "CONTRACTING_BODY/ADDRESS_CONTRACTING_BODY"), "buyer");
+	pb_record_blank(PB_T_CONTRACTS, &c);
+	src(o, &c.row, ac ? ac : form);
+	c.contract_id = join(o, o->notice, "/", item ? item : "1");
+	c.buyer_id = buyer;
+	ted_winners(o, aw, &c);
+	money(o, at(aw, "VALUES/VAL_TOTAL"), &c.value, &c.currency);
+	c.awarded_on = date_of(o, child(aw, "DATE_CONCLUSION_CONTRACT"));
+	c.signed_on = c.awarded_on;
+	c.start_on = date_of(o, child(descr, "DATE_START"));
+	c.end_on = ted_end(o, descr, c.start_on != PB_DATE_NONE ? c.start_on : c.signed_on);
+	c.status = S(o, "active");
+	c.award_status = S(o, "active");
+	extra(o, &ce, "award_notice", text(o, at(form, "PROCEDURE/NOTICE_NUMBER_OJ")));
+	extra(o, &ce, "lot", text(o, child(ac, "LOT_NO")));
+	extra(o, &ce, "contract_no", text(o, child(ac, "CONTRACT_NO")));
+	extras_set(o, &c.row, &ce);
+	add(o, PB_T_CONTRACTS, &c);
+
+	pb_record_blank(PB_T_AMENDMENTS, &a);
+	src(o, &a.row, info);
+	a.amendment_id = join(o, c.contract_id, "#", "1");
+	a.contract_id = c.contract_id;
+	a.amended_on = date_of(o, at(form, "COMPLEMENTARY_INFO/DATE_DISPATCH_NOTICE"));
+	if (a.amended_on == PB_DATE_NONE)
+		a.amended_on = date_of(o, at(o->root, "CODED_DATA_SECTION/REF_OJS/DATE_PUB"));
+	int64_t before;
+	const char *cur_before;
+	money(o, at(info, "VALUES/VAL_TOTAL_BEFORE"), &before, &cur_before);
+	money(o, at(info, "VALUES/VAL_TOTAL_AFTER"), &a.value_after, &a.currency);
+	if (a.value_after == PB_AMOUNT_NONE)
+		money(o, at(after, "VALUES/VAL_TOTAL"), &a.value_after, &a.currency);
+	/* One currency per amendment row. */
+	if (before != PB_AMOUNT_NONE && (!a.currency || cur_before == a.currency)) {
+		a.value_before = before;
+		a.currency = cur_before;
+	}
+	a.end_before = c.end_on;
+	a.end_after = ted_end(o, after, c.start_on != PB_DATE_NONE ? c.start_on : c.signed_on);
+	xmlNodePtr why = child(info, "ADDITIONAL_NEED");
+	if (!why)
+		why = child(info, "UNFORESEEN_CIRCUMSTANCE");
+	const char *what = prose(o, child(info, "SHORT_DESCR"));
+	a.rationale = prose(o, why);
+	if (!a.rationale)
+		a.rationale = what;
+	extra(o, &ae, "reason_code", why ? S(o, (const char *)why->name) : NULL);
+	if (a.rationale != what)
+		extra(o, &ae, "change", what);
+	extras_set(o, &a.row, &ae);
+	add(o, PB_T_AMENDMENTS, &a);
+	return NULL;
 }
 
 static const char *ted_notice(struct notice *o)
@@ -861,14 +1323,18 @@ static const char *ted_notice(struct notice *o)
 	if (strlen(name) < 3 || name[0] != 'F' || name[1] < '0' || name[1] > '2' || !strstr(name, "_2014"))
 		return "TED form is not an R2.0.9 standard form (F01_2014 to F25_2014); older schemas are not supported";
 	o->notice = join(o, o->prefix, "", num);
+	if (!strncmp(name, "F20", 3))
+		return ted_modification(o, form);
 	o->award = ted_is_award(name);
 	/* An award notice cites the contract notice of its procedure: then
 	 * both describe one tender. */
 	const char *prior = o->award ? text(o, at(form, "PROCEDURE/NOTICE_NUMBER_OJ")) : NULL;
 	o->id = prior ? join(o, o->prefix, "", prior) : o->notice;
 	const char *buyer = ted_party(o, at(form, "CONTRACTING_BODY/ADDRESS_CONTRACTING_BODY"), "buyer");
-	ted_tenders(o, form, buyer);
-	ted_contracts(o, form, buyer);
+	ted_tender(o, form, buyer);
+	/* Only award notices award: a contract notice has no AWARD_CONTRACT. */
+	if (o->award)
+		ted_contracts(o, form, buyer);
 	return NULL;
 }
 
@@ -898,6 +1364,81 @@ static int declares_dtd(const char *buf, size_t n)
 			return 1;
 	}
 	return 0;
+}
+
+/*
+ * Counts elements and each start tag's attributes in one pass over the
+ * bytes, before libxml2 parses anything: libxml2 checks an element's
+ * attributes for duplicates in quadratic time, and every element costs
+ * a tree node.  NUL bytes are skipped, so that UTF-16 and UTF-32 text is
+ * counted as well.  Returns the refusal, with *line set, or NULL.
+ */
+static const char *over_limits(struct notice *o, const char *buf, size_t n)
+{
+	enum { TEXT, TAG, QUOTED, SKIP } state = TEXT;
+	const char *until = NULL; /* what ends a SKIP: "-->", "]]>", "?>", ">" */
+	char quote = 0, prev = 0;
+	size_t elements = 0, attrs = 0, matched = 0;
+	uint32_t line = 1;
+
+	for (size_t i = 0; i < n; i++) {
+		char ch = buf[i];
+		if (!ch)
+			continue;
+		if (ch == '\n')
+			line++;
+		switch (state) {
+		case TEXT:
+			if (prev == '<') {
+				if (ch == '!' || ch == '?' || ch == '/') {
+					state = SKIP;
+					until = ch == '?' ? "?>" : ">";
+					matched = 0;
+				} else {
+					state = TAG;
+					attrs = 0;
+					if (++elements > XML_MAX_ELEMENTS) {
+						o->line = line;
+						return pb_arena_printf(pb_ledger_arena(o->l),
+							"notice has more than %d elements (XML_MAX_ELEMENTS); refused unread",
+							XML_MAX_ELEMENTS);
+					}
+				}
+			}
+			break;
+		case TAG:
+			if (ch == '"' || ch == '\'') {
+				quote = ch;
+				state = QUOTED;
+			} else if (ch == '=' && ++attrs > XML_MAX_ATTRIBUTES) {
+				o->line = line;
+				return pb_arena_printf(pb_ledger_arena(o->l),
+					"an element has more than %d attributes (XML_MAX_ATTRIBUTES); refused unread",
+					XML_MAX_ATTRIBUTES);
+			} else if (ch == '>') {
+				state = TEXT;
+			}
+			break;
+		case QUOTED:
+			if (ch == quote)
+				state = TAG;
+			break;
+		case SKIP:
+			/* "<!--" and "<![CDATA[" end at their own markers. */
+			if (until[0] == '>' && prev == '!' && ch == '-')
+				until = "-->";
+			else if (until[0] == '>' && prev == '!' && ch == '[')
+				until = "]]>";
+			matched = ch == until[matched] ? matched + 1 : ch == until[0] ? 1 : 0;
+			if (!until[matched]) {
+				state = TEXT;
+				ch = 0;
+			}
+			break;
+		}
+		prev = ch;
+	}
+	return NULL;
 }
 
 static int read_file(const char *path, pb_buf *out, pb_error *err)
@@ -964,6 +1505,10 @@ static const char *parse_notice(struct notice *o, const pb_buf *data, const char
 		if (!o->root || o->error.len)
 			why = o->error.len ? o->error.data : "malformed XML: the root element cannot be read";
 	}
+	if (!why) {
+		o->root->_private = (void *)(uintptr_t)2; /* the first and only root */
+		index_siblings(o->root);
+	}
 	if (!why && !strcmp((const char *)o->root->name, "TED_EXPORT")) {
 		*format = "ted";
 		why = ted_notice(o);
@@ -984,7 +1529,6 @@ static int xml_import(pb_ledger *l, const char *path, const char *table,
 	pb_buf data;
 	const char *format = "eforms", *why;
 
-	(void)cfg;
 	if (table) {
 		pb_error_set(err, PB_EXIT_USAGE, "%s: --table does not apply to XML notices", path);
 		return -1;
@@ -1007,14 +1551,22 @@ static int xml_import(pb_ledger *l, const char *path, const char *table,
 	o.path = S(&o, path);
 	o.line = 1;
 	pb_buf_init(&o.error);
+	o.procedures = cfg ? cfg->procedures : NULL;
 	o.input = pb_ledger_add_input(l, path, "mixed", "eforms");
-	why = declares_dtd(data.data, data.len) ? dtd_refused : parse_notice(&o, &data, &format);
+	why = declares_dtd(data.data, data.len) ? dtd_refused : over_limits(&o, data.data, data.len);
+	if (!why)
+		why = parse_notice(&o, &data, &format);
 	/* The input's format is known only once the root is read. */
 	pb_ledger_input(l, o.input)->format = S(&o, format);
 	if (why)
 		pb_ledger_reject(l, o.input, o.line, "%s", why);
 	else
 		pb_ledger_count_imported(l, o.input);
+	map_release(&o.lots);
+	map_release(&o.lot_tenders);
+	map_release(&o.parties);
+	map_release(&o.orgs);
+	map_release(&o.result_of);
 	pb_buf_release(&o.error);
 	pb_buf_release(&data);
 	return 0;

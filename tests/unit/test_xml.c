@@ -53,6 +53,15 @@ static const void *find(pb_ledger *l, pb_table t, const char *id)
 	return pb_ledger_find(l, t, pb_ledger_intern(l, id, strlen(id)));
 }
 
+/* The value of a row's extra attribute, or NULL. */
+static const char *extra_of(const pb_row *r, const char *name)
+{
+	for (uint32_t i = 0; i < r->nextra; i++)
+		if (!strcmp(r->extra[i].name, name))
+			return r->extra[i].value;
+	return NULL;
+}
+
 static const char *reason(pb_ledger *l)
 {
 	assert_int_equal(pb_ledger_nrejections(l), 1);
@@ -166,13 +175,21 @@ static void test_eforms_award(void **state)
 	assert_string_equal(c->currency, "EUR");
 	assert_int_equal(c->awarded_on, pb_date_from_ymd(2024, 2, 28));
 	assert_int_equal(c->signed_on, pb_date_from_ymd(2024, 3, 5));
-	/* The group leader wins; "n/a" is no registry id. */
+	/* The group leader first, its partner in co_supplier_ids; "n/a" is
+	 * no registry id; the losing tenderer is no party. */
 	assert_string_equal(c->supplier_id, "eforms:F-1/ORG-0002");
+	assert_string_equal(c->co_supplier_ids, "FR:987 654");
+	assert_string_equal(c->award_status, "active");
+	assert_string_equal(extra_of(&c->row, "lot"), "LOT-0000");
 	const pb_party *w = find(l, PB_T_PARTIES, "eforms:F-1/ORG-0002");
 	assert_non_null(w);
 	assert_null(w->registry_id);
 	assert_string_equal(w->roles, "supplier");
-	assert_null(find(l, PB_T_PARTIES, "FR:987 654"));
+	assert_string_equal(((const pb_party *)find(l, PB_T_PARTIES, "FR:987 654"))->roles, "supplier");
+	assert_int_equal(pb_ledger_count(l, PB_T_PARTIES), 3);
+	/* The justification's code is evidence, its text the rationale. */
+	assert_string_equal(extra_of(&t->row, "justification_code"), "urgency");
+	assert_string_equal(t->status, "complete");
 	/* Provenance: the line and path of the settled contract. */
 	assert_string_equal(c->row.src.path, "/ContractAwardNotice/ext:UBLExtensions/ext:UBLExtension/"
 			    "ext:ExtensionContent/efext:EformsExtension/efac:NoticeResult/efac:SettledContract");
@@ -180,8 +197,8 @@ static void test_eforms_award(void **state)
 	pb_ledger_free(l);
 }
 
-/* A contract notice with two lots: a tender row each, its own title and
- * deadline; an accelerated-procedure justification is not a rationale. */
+/* A contract notice with two lots: one tender row for the procedure, the
+ * earliest deadline; an accelerated-procedure justification is not a rationale. */
 static const char *const cn_parts[] = {
 	"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" NS("ContractNotice")
 	"<ext:UBLExtensions><ext:UBLExtension><ext:ExtensionContent><efext:EformsExtension>\n",
@@ -215,25 +232,25 @@ static void test_eforms_lots(void **state)
 {
 	(void)state;
 	pb_ledger *l = import("cn.xml", cn);
-	assert_int_equal(pb_ledger_count(l, PB_T_TENDERS), 2);
-	assert_null(find(l, PB_T_TENDERS, "eforms:F-2"));
-	assert_null(find(l, PB_T_TENDERS, "eforms:F-2/GLO-0001"));
-	const pb_tender *a = find(l, PB_T_TENDERS, "eforms:F-2/LOT-0001");
-	const pb_tender *b = find(l, PB_T_TENDERS, "eforms:F-2/LOT-0002");
-	assert_non_null(a);
-	assert_non_null(b);
-	assert_string_equal(a->title, "Winter boots");
-	assert_string_equal(b->title, "Boots");
-	assert_int_equal(a->estimated_value, 60000000);
-	/* The procedure's estimate is not one lot's. */
-	assert_int_equal(b->estimated_value, PB_AMOUNT_NONE);
-	assert_int_equal(a->submission_deadline, pb_date_from_ymd(2024, 2, 15));
-	assert_int_equal(b->submission_deadline, pb_date_from_ymd(2024, 2, 1));
-	assert_int_equal(a->published_on, pb_date_from_ymd(2024, 1, 10));
-	assert_string_equal(a->method, "open");
-	assert_null(a->method_rationale);
-	assert_int_equal(a->number_of_tenderers, PB_INT_NONE);
-	assert_string_equal(a->row.src.path, "/ContractNotice/cac:ProcurementProjectLot[1]");
+	/* One procedure, one tender row: lots are not procedures. */
+	assert_int_equal(pb_ledger_count(l, PB_T_TENDERS), 1);
+	assert_null(find(l, PB_T_TENDERS, "eforms:F-2/LOT-0001"));
+	const pb_tender *t = find(l, PB_T_TENDERS, "eforms:F-2");
+	assert_non_null(t);
+	assert_string_equal(t->title, "Boots");
+	assert_int_equal(t->estimated_value, 90000000);
+	/* The earliest deadline of any lot (a request to participate counts). */
+	assert_int_equal(t->submission_deadline, pb_date_from_ymd(2024, 2, 1));
+	assert_int_equal(t->published_on, pb_date_from_ymd(2024, 1, 10));
+	assert_string_equal(t->method, "open");
+	assert_null(t->method_rationale);
+	assert_null(t->status);
+	assert_int_equal(t->number_of_tenderers, PB_INT_NONE);
+	/* Two lots; the group of lots GLO-0001 is none. */
+	assert_string_equal(extra_of(&t->row, "lots"), "2");
+	assert_string_equal(t->row.src.path, "/ContractNotice/cac:TenderingProcess");
+	/* A contract notice awards nothing. */
+	assert_int_equal(pb_ledger_count(l, PB_T_CONTRACTS), 0);
 	pb_ledger_free(l);
 }
 
@@ -470,6 +487,570 @@ static void test_malformed(void **state)
 	pb_ledger_free(l);
 }
 
+/* printf into a new buffer; the caller frees it. */
+static char *fmt(const char *f, ...)
+{
+	va_list ap;
+
+	va_start(ap, f);
+	int n = vsnprintf(NULL, 0, f, ap);
+	va_end(ap);
+	char *s = malloc((size_t)n + 1);
+	va_start(ap, f);
+	vsnprintf(s, (size_t)n + 1, f, ap);
+	va_end(ap);
+	return s;
+}
+
+static pb_ledger *import_text(const char *name, const char *text, const pb_config *cfg)
+{
+	pb_error err;
+	pb_ledger *l = pb_ledger_new("EUR");
+
+	assert_int_equal(pb_import_path(l, write_file(name, text, strlen(text)), NULL, cfg, &err), 0);
+	pb_ledger_seal(l);
+	return l;
+}
+
+#define EXT_OPEN "<ext:UBLExtensions><ext:UBLExtension><ext:ExtensionContent><efext:EformsExtension>\n"
+#define EXT_CLOSE "</efext:EformsExtension></ext:ExtensionContent></ext:UBLExtension></ext:UBLExtensions>\n"
+#define EF_NS "xmlns:cac=\"urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2\" " \
+	"xmlns:cbc=\"urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2\" " \
+	"xmlns:ext=\"urn:oasis:names:specification:ubl:schema:xsd:CommonExtensionComponents-2\" " \
+	"xmlns:efext=\"http://data.europa.eu/p27/eforms-ubl-extensions/1\" " \
+	"xmlns:efac=\"http://data.europa.eu/p27/eforms-ubl-extension-aggregate-components/1\" " \
+	"xmlns:efbc=\"http://data.europa.eu/p27/eforms-ubl-extension-basic-components/1\""
+
+/* An eForms notice of kind `root` for procedure `folder`: `ext` goes in
+ * the extension (results, changes), `process` in TenderingProcess,
+ * `rest` after it (lots). */
+static char *ef_doc(const char *root, const char *folder, const char *nid, const char *ext, const char *process,
+		    const char *rest)
+{
+	return fmt("<?xml version=\"1.0\"?>\n<%s xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:%s-2\" " EF_NS ">\n"
+		   EXT_OPEN "%s<efac:Organizations>" ORG("ORG-0001", "Ministry", "Rouen", "FRA", "123 456")
+		   ORG("ORG-0002", "Alpha", "Lyon", "FRA", "222") ORG("ORG-0003", "Beta", "Lille", "FRA", "333")
+		   ORG("ORG-0004", "Gamma", "Nice", "FRA", "444") "</efac:Organizations>" EXT_CLOSE
+		   "<cbc:ID>%s</cbc:ID><cbc:ContractFolderID>%s</cbc:ContractFolderID><cbc:IssueDate>2024-09-01Z</cbc:IssueDate>\n"
+		   "<cac:ContractingParty><cac:Party><cac:PartyIdentification><cbc:ID>ORG-0001</cbc:ID>"
+		   "</cac:PartyIdentification></cac:Party></cac:ContractingParty>\n"
+		   "<cac:TenderingProcess>%s</cac:TenderingProcess>\n%s</%s>\n",
+		   root, root, ext, nid, folder, process, rest, root);
+}
+
+#define PROC(code) "<cbc:ProcedureCode listName=\"procurement-procedure-type\">" code "</cbc:ProcedureCode>"
+#define LOT(id) "<cac:ProcurementProjectLot><cbc:ID schemeName=\"Lot\">" id "</cbc:ID></cac:ProcurementProjectLot>\n"
+#define LOT_RESULT(code, ten, lot) "<efac:LotResult><cbc:TenderResultCode>" code "</cbc:TenderResultCode>" \
+	"<efac:LotTender><cbc:ID>" ten "</cbc:ID></efac:LotTender><efac:TenderLot><cbc:ID>" lot "</cbc:ID>" \
+	"</efac:TenderLot></efac:LotResult>\n"
+#define LOT_TENDER(ten, amount, tpa, lot) "<efac:LotTender><cbc:ID>" ten "</cbc:ID><cac:LegalMonetaryTotal>" \
+	"<cbc:PayableAmount currencyID=\"EUR\">" amount "</cbc:PayableAmount></cac:LegalMonetaryTotal>" \
+	"<efac:TenderingParty><cbc:ID>" tpa "</cbc:ID></efac:TenderingParty><efac:TenderLot><cbc:ID>" lot \
+	"</cbc:ID></efac:TenderLot></efac:LotTender>\n"
+#define SETTLED(con, ten) "<efac:SettledContract><cbc:ID>" con "</cbc:ID><cbc:IssueDate>2024-08-01Z</cbc:IssueDate>" \
+	"<efac:LotTender><cbc:ID>" ten "</cbc:ID></efac:LotTender></efac:SettledContract>\n"
+#define PARTY(tpa, org) "<efac:TenderingParty><cbc:ID>" tpa "</cbc:ID><efac:Tenderer><cbc:ID>" org \
+	"</cbc:ID></efac:Tenderer></efac:TenderingParty>\n"
+
+/* The procedure code is kept as published; its method is the procedure
+ * table's, so procedures with a call for competition are competitive. */
+static void test_procedure_codes(void **state)
+{
+	static const char *const codes[][2] = {
+		{"open", "open"}, {"restricted", "selective"}, {"neg-w-call", "selective"},
+		{"comp-dial", "selective"}, {"innovation", "selective"}, {"comp-tend", "selective"},
+		{"oth-mult", "selective"}, {"neg-wo-call", "direct"}, {"oth-single", "limited"},
+		{"no-such-code", NULL}};
+	pb_config cfg;
+	pb_error err;
+
+	(void)state;
+	pb_config_init(&cfg);
+	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+		char *proc = fmt("<cbc:ProcedureCode>%s</cbc:ProcedureCode>", codes[i][0]);
+		char *doc = ef_doc("ContractNotice", "P-1", "n-1", "", proc, LOT("LOT-0001"));
+		pb_ledger *l = import_text("code.xml", doc, &cfg);
+		const pb_tender *t = find(l, PB_T_TENDERS, "eforms:P-1");
+		assert_non_null(t);
+		assert_string_equal(t->method_details, codes[i][0]);
+		if (codes[i][1])
+			assert_string_equal(t->method, codes[i][1]);
+		else
+			assert_null(t->method); /* unknown to the table: not judged */
+		pb_ledger_free(l);
+		free(doc);
+		free(proc);
+	}
+	/* The configuration's [procedures] decides. */
+	assert_int_equal(pb_procedures_set(cfg.procedures, "neg-w-call", "limited", "no", &err), 0);
+	char *doc = ef_doc("ContractNotice", "P-1", "n-1", "", PROC("neg-w-call"), LOT("LOT-0001"));
+	pb_ledger *l = import_text("code.xml", doc, &cfg);
+	assert_string_equal(((const pb_tender *)find(l, PB_T_TENDERS, "eforms:P-1"))->method, "limited");
+	pb_ledger_free(l);
+	free(doc);
+	pb_config_release(&cfg);
+}
+
+/* A justification code alone is no rationale; its text is. */
+static void test_eforms_rationale(void **state)
+{
+	pb_config cfg;
+
+	(void)state;
+	pb_config_init(&cfg);
+	char *doc = ef_doc("ContractAwardNotice", "P-2", "n-2", "", PROC("neg-wo-call")
+			   "<cac:ProcessJustification><cbc:ProcessReasonCode listName=\"direct-award-justification\">"
+			   "exclusive</cbc:ProcessReasonCode></cac:ProcessJustification>", LOT("LOT-0001"));
+	pb_ledger *l = import_text("veat.xml", doc, &cfg);
+	const pb_tender *t = find(l, PB_T_TENDERS, "eforms:P-2");
+	assert_string_equal(t->method, "direct");
+	assert_null(t->method_rationale);
+	assert_string_equal(extra_of(&t->row, "justification_code"), "exclusive");
+	pb_ledger_free(l);
+	free(doc);
+	pb_config_release(&cfg);
+}
+
+/* Lots not awarded yield no contract; the procedure's status follows
+ * its lot results; several tenderers are all suppliers. */
+static void test_eforms_status(void **state)
+{
+	pb_config cfg;
+
+	(void)state;
+	pb_config_init(&cfg);
+	/* Lot 1 won by a group of three, lot 2 closed without a winner. */
+	char *doc = ef_doc("ContractAwardNotice", "P-3", "n-3",
+			   "<efac:NoticeResult>" LOT_RESULT("selec-w", "TEN-1", "LOT-0001")
+			   LOT_RESULT("clos-nw", "TEN-2", "LOT-0002")
+			   LOT_TENDER("TEN-1", "500000", "TPA-1", "LOT-0001") LOT_TENDER("TEN-2", "90000", "TPA-2", "LOT-0002")
+			   SETTLED("CON-1", "TEN-1")
+			   "<efac:TenderingParty><cbc:ID>TPA-1</cbc:ID><efac:Tenderer><cbc:ID>ORG-0002</cbc:ID></efac:Tenderer>"
+			   "<efac:Tenderer><cbc:ID>ORG-0003</cbc:ID></efac:Tenderer><efac:Tenderer><cbc:ID>ORG-0004</cbc:ID>"
+			   "<efbc:GroupLeadIndicator>true</efbc:GroupLeadIndicator></efac:Tenderer></efac:TenderingParty>\n"
+			   PARTY("TPA-2", "ORG-0002") "</efac:NoticeResult>\n",
+			   PROC("open"), LOT("LOT-0001") LOT("LOT-0002"));
+	pb_ledger *l = import_text("can.xml", doc, &cfg);
+	assert_int_equal(pb_ledger_count(l, PB_T_TENDERS), 1);
+	assert_int_equal(pb_ledger_count(l, PB_T_CONTRACTS), 1);
+	const pb_contract *c = find(l, PB_T_CONTRACTS, "eforms:P-3/CON-1");
+	assert_string_equal(c->supplier_id, "FR:444");
+	assert_string_equal(c->co_supplier_ids, "FR:222;FR:333");
+	assert_int_equal(c->value, 50000000);
+	assert_string_equal(((const pb_tender *)find(l, PB_T_TENDERS, "eforms:P-3"))->status, "complete");
+	pb_ledger_free(l);
+	free(doc);
+
+	/* Every lot closed without a winner: no contract, unsuccessful. */
+	doc = ef_doc("ContractAwardNotice", "P-4", "n-4",
+		     "<efac:NoticeResult>" LOT_RESULT("clos-nw", "TEN-1", "LOT-0001")
+		     LOT_TENDER("TEN-1", "500000", "TPA-1", "LOT-0001") PARTY("TPA-1", "ORG-0002") "</efac:NoticeResult>\n",
+		     PROC("neg-wo-call"), LOT("LOT-0001"));
+	l = import_text("can.xml", doc, &cfg);
+	assert_int_equal(pb_ledger_count(l, PB_T_CONTRACTS), 0);
+	assert_string_equal(((const pb_tender *)find(l, PB_T_TENDERS, "eforms:P-4"))->status, "unsuccessful");
+	pb_ledger_free(l);
+	free(doc);
+
+	/* A settled contract whose lot has no winner yet is a pending award;
+	 * a lot still open leaves the procedure's status unknown. */
+	doc = ef_doc("ContractAwardNotice", "P-5", "n-5",
+		     "<efac:NoticeResult>" LOT_RESULT("open-nw", "TEN-1", "LOT-0001")
+		     LOT_TENDER("TEN-1", "500000", "TPA-1", "LOT-0001") SETTLED("CON-1", "TEN-1")
+		     PARTY("TPA-1", "ORG-0002") "</efac:NoticeResult>\n",
+		     PROC("open"), LOT("LOT-0001"));
+	l = import_text("can.xml", doc, &cfg);
+	assert_string_equal(((const pb_contract *)find(l, PB_T_CONTRACTS, "eforms:P-5/CON-1"))->award_status, "pending");
+	assert_null(((const pb_tender *)find(l, PB_T_TENDERS, "eforms:P-5"))->status);
+	pb_ledger_free(l);
+	free(doc);
+	pb_config_release(&cfg);
+}
+
+/* A change notice that cancels: the tender is cancelled whichever file
+ * comes first; a change for another reason is not a cancellation. */
+static void test_eforms_cancel(void **state)
+{
+	(void)state;
+	char *award = ef_doc("ContractAwardNotice", "P-6", "n-6",
+			     "<efac:NoticeResult>" LOT_RESULT("selec-w", "TEN-1", "LOT-0001")
+			     LOT_TENDER("TEN-1", "5000", "TPA-1", "LOT-0001") SETTLED("CON-1", "TEN-1")
+			     PARTY("TPA-1", "ORG-0002") "</efac:NoticeResult>\n", PROC("open"), LOT("LOT-0001"));
+	char *cancel = ef_doc("ContractNotice", "P-6", "n-7",
+			      "<efac:Changes><efac:ChangeReason><cbc:ReasonCode listName=\"change-corrig-justification\">"
+			      "cancel</cbc:ReasonCode></efac:ChangeReason></efac:Changes>", PROC("open"), LOT("LOT-0001"));
+	char *fix = ef_doc("ContractNotice", "P-6", "n-8",
+			   "<efac:Changes><efac:ChangeReason><cbc:ReasonCode>info-release</cbc:ReasonCode>"
+			   "</efac:ChangeReason></efac:Changes>", PROC("open"), LOT("LOT-0001"));
+
+	pb_ledger *l = import_all("1.xml", award, "2.xml", cancel, NULL);
+	assert_string_equal(((const pb_tender *)find(l, PB_T_TENDERS, "eforms:P-6"))->status, "cancelled");
+	pb_ledger_free(l);
+	l = import_all("1.xml", cancel, "2.xml", award, NULL);
+	assert_string_equal(((const pb_tender *)find(l, PB_T_TENDERS, "eforms:P-6"))->status, "cancelled");
+	pb_ledger_free(l);
+	l = import_all("1.xml", fix, "2.xml", award, NULL);
+	assert_string_equal(((const pb_tender *)find(l, PB_T_TENDERS, "eforms:P-6"))->status, "complete");
+	pb_ledger_free(l);
+	free(award);
+	free(cancel);
+	free(fix);
+}
+
+/* Contract and prior information notices award nothing, even with a
+ * results section; a 100-lot award notice is one procedure. */
+static void test_eforms_notices_without_award(void **state)
+{
+	static const char results[] = "<efac:NoticeResult>" LOT_RESULT("selec-w", "TEN-1", "LOT-0001")
+		LOT_TENDER("TEN-1", "5000", "TPA-1", "LOT-0001") SETTLED("CON-1", "TEN-1")
+		PARTY("TPA-1", "ORG-0002") "</efac:NoticeResult>\n";
+	pb_config cfg;
+
+	(void)state;
+	pb_config_init(&cfg);
+	const char *const kinds[] = {"ContractNotice", "PriorInformationNotice"};
+	for (size_t i = 0; i < 2; i++) {
+		char *doc = ef_doc(kinds[i], "P-7", "n-7", results, PROC("neg-wo-call"), LOT("LOT-0001"));
+		pb_ledger *l = import_text("cn.xml", doc, &cfg);
+		assert_int_equal(pb_ledger_count(l, PB_T_TENDERS), 1);
+		assert_int_equal(pb_ledger_count(l, PB_T_CONTRACTS), 0);
+		assert_null(find(l, PB_T_PARTIES, "FR:222"));
+		pb_ledger_free(l);
+		free(doc);
+	}
+
+	pb_buf ext, lots;
+	pb_buf_init(&ext);
+	pb_buf_init(&lots);
+	pb_buf_addstr(&ext, "<efac:NoticeResult>");
+	for (int i = 1; i <= 100; i++) {
+		pb_buf_addf(&ext, "<efac:LotResult><cbc:TenderResultCode>selec-w</cbc:TenderResultCode><efac:LotTender>"
+			    "<cbc:ID>TEN-%d</cbc:ID></efac:LotTender><efac:ReceivedSubmissionsStatistics>"
+			    "<efbc:StatisticsCode>tenders</efbc:StatisticsCode><efbc:StatisticsNumeric>%d"
+			    "</efbc:StatisticsNumeric></efac:ReceivedSubmissionsStatistics><efac:TenderLot><cbc:ID>LOT-%04d"
+			    "</cbc:ID></efac:TenderLot></efac:LotResult>\n", i, i == 37 ? 1 : 4, i);
+		pb_buf_addf(&ext, "<efac:LotTender><cbc:ID>TEN-%d</cbc:ID><efac:TenderingParty><cbc:ID>TPA-1</cbc:ID>"
+			    "</efac:TenderingParty><efac:TenderLot><cbc:ID>LOT-%04d</cbc:ID></efac:TenderLot></efac:LotTender>"
+			    "<efac:SettledContract><cbc:ID>CON-%d</cbc:ID><efac:LotTender><cbc:ID>TEN-%d</cbc:ID>"
+			    "</efac:LotTender></efac:SettledContract>\n", i, i, i, i);
+		pb_buf_addf(&lots, "<cac:ProcurementProjectLot><cbc:ID schemeName=\"Lot\">LOT-%04d</cbc:ID>"
+			    "</cac:ProcurementProjectLot>\n", i);
+	}
+	pb_buf_addstr(&ext, PARTY("TPA-1", "ORG-0002") "</efac:NoticeResult>");
+	char *doc = ef_doc("ContractAwardNotice", "P-8", "n-8", ext.data, PROC("neg-wo-call"), lots.data);
+	pb_ledger *l = import_text("can100.xml", doc, &cfg);
+	assert_int_equal(pb_ledger_count(l, PB_T_TENDERS), 1);
+	assert_int_equal(pb_ledger_count(l, PB_T_CONTRACTS), 100);
+	const pb_tender *t = find(l, PB_T_TENDERS, "eforms:P-8");
+	assert_string_equal(extra_of(&t->row, "lots"), "100");
+	assert_int_equal(t->number_of_tenderers, 1);
+	assert_string_equal(extra_of(&t->row, "fewest_tenders_lot"), "LOT-0037");
+	const pb_contract *c = find(l, PB_T_CONTRACTS, "eforms:P-8/CON-100");
+	assert_string_equal(c->tender_id, "eforms:P-8");
+	assert_string_equal(extra_of(&c->row, "lot"), "LOT-0100");
+	pb_ledger_free(l);
+	free(doc);
+	pb_buf_release(&ext);
+	pb_buf_release(&lots);
+	pb_config_release(&cfg);
+}
+
+/* A modification notice amends the contract it names: the original
+ * notice's contract keeps its value whichever file comes first. */
+static void test_eforms_modification(void **state)
+{
+	(void)state;
+	char *award = ef_doc("ContractAwardNotice", "P-9", "n-9",
+			     "<efac:NoticeResult>" LOT_RESULT("selec-w", "TEN-1", "LOT-0001")
+			     LOT_TENDER("TEN-1", "100000", "TPA-1", "LOT-0001") SETTLED("CON-0001", "TEN-1")
+			     PARTY("TPA-1", "ORG-0002") "</efac:NoticeResult>\n", PROC("open"), LOT("LOT-0001"));
+	char *modif = ef_doc("ContractAwardNotice", "P-9", "m-1",
+			     "<efac:ContractModification><efbc:ChangedNoticeIdentifier>n-9</efbc:ChangedNoticeIdentifier>"
+			     "<efbc:ModifiedContractIdentifier>CON-0001</efbc:ModifiedContractIdentifier>"
+			     "<efac:Change><efbc:ChangeDescription>Extension of six months,\n   value up</efbc:ChangeDescription>"
+			     "</efac:Change><efac:ChangeReason><cbc:ReasonCode listName=\"modification-justification\">mod-cir"
+			     "</cbc:ReasonCode><efbc:ReasonDescription>Unforeseeable supply disruption</efbc:ReasonDescription>"
+			     "</efac:ChangeReason></efac:ContractModification>\n"
+			     "<efac:NoticeResult>" LOT_TENDER("TEN-1", "150000", "TPA-1", "LOT-0001")
+			     SETTLED("CON-0001", "TEN-1") PARTY("TPA-1", "ORG-0002") "</efac:NoticeResult>\n",
+			     "", "<cac:ProcurementProjectLot><cbc:ID schemeName=\"Lot\">LOT-0001</cbc:ID><cac:ProcurementProject>"
+			     "<cac:PlannedPeriod><cbc:StartDate>2024-01-01Z</cbc:StartDate><cbc:DurationMeasure unitCode=\"MONTH\">"
+			     "18</cbc:DurationMeasure></cac:PlannedPeriod></cac:ProcurementProject></cac:ProcurementProjectLot>\n");
+
+	for (int order = 0; order < 2; order++) {
+		pb_ledger *l = order ? import_all("1.xml", modif, "2.xml", award, NULL)
+				     : import_all("1.xml", award, "2.xml", modif, NULL);
+		assert_int_equal(pb_ledger_count(l, PB_T_CONTRACTS), 1);
+		const pb_contract *c = find(l, PB_T_CONTRACTS, "eforms:P-9/CON-0001");
+		assert_int_equal(c->value, 10000000);
+		assert_int_equal(pb_ledger_count(l, PB_T_AMENDMENTS), 1);
+		const pb_amendment *a = find(l, PB_T_AMENDMENTS, "eforms:m-1/CON-0001#1");
+		assert_non_null(a);
+		assert_string_equal(a->contract_id, "eforms:P-9/CON-0001");
+		assert_int_equal(a->value_after, 15000000);
+		assert_string_equal(a->currency, "EUR");
+		assert_int_equal(a->value_before, PB_AMOUNT_NONE);
+		assert_int_equal(a->amended_on, pb_date_from_ymd(2024, 9, 1));
+		assert_int_equal(a->end_after, pb_date_from_ymd(2025, 6, 30));
+		assert_string_equal(a->rationale, "Unforeseeable supply disruption");
+		assert_string_equal(extra_of(&a->row, "reason_code"), "mod-cir");
+		assert_string_equal(extra_of(&a->row, "change"), "Extension of six months, value up");
+		pb_ledger_free(l);
+	}
+	free(modif);
+
+	/* It names a contract the notice does not describe: an amendment
+	 * of that contract, without values. */
+	modif = ef_doc("ContractAwardNotice", "P-9", "m-2",
+		       "<efac:ContractModification><efbc:ModifiedContractIdentifier>CON-0009</efbc:ModifiedContractIdentifier>"
+		       "<efac:Change><efbc:ChangeDescription>New address</efbc:ChangeDescription></efac:Change>"
+		       "</efac:ContractModification>\n", "", "");
+	pb_ledger *l = import("modif.xml", modif);
+	const pb_amendment *a = find(l, PB_T_AMENDMENTS, "eforms:m-2/CON-0009#1");
+	assert_non_null(a);
+	assert_string_equal(a->contract_id, "eforms:P-9/CON-0009");
+	assert_int_equal(a->value_after, PB_AMOUNT_NONE);
+	assert_string_equal(a->rationale, "New address");
+	assert_null(extra_of(&a->row, "change"));
+	assert_int_equal(pb_ledger_count(l, PB_T_CONTRACTS), 0);
+	pb_ledger_free(l);
+	free(modif);
+	free(award);
+}
+
+/* A TED notice: FORM is the form element, BODY its content after the
+ * contracting body. */
+static char *ted_doc(const char *form, const char *body)
+{
+	return fmt("<?xml version=\"1.0\"?>\n<TED_EXPORT xmlns=\"http://publications.europa.eu/resource/schema/ted/R2.0.9/"
+		   "publication\" DOC_ID=\"1-2021\"><CODED_DATA_SECTION><REF_OJS><DATE_PUB>20210305</DATE_PUB></REF_OJS>"
+		   "<NOTICE_DATA><NO_DOC_OJS>2021/S 001-1</NO_DOC_OJS><LG_ORIG>EN</LG_ORIG></NOTICE_DATA>"
+		   "</CODED_DATA_SECTION><FORM_SECTION><%s CATEGORY=\"ORIGINAL\" LG=\"EN\">\n<CONTRACTING_BODY>"
+		   "<ADDRESS_CONTRACTING_BODY><OFFICIALNAME>Agency</OFFICIALNAME><NATIONALID>100</NATIONALID>"
+		   "<COUNTRY VALUE=\"IE\"/></ADDRESS_CONTRACTING_BODY></CONTRACTING_BODY>\n%s</%s></FORM_SECTION>"
+		   "</TED_EXPORT>\n", form, body, form);
+}
+
+#define TED_AWARD(item, contractors) "<AWARD_CONTRACT ITEM=\"" item "\"><AWARDED_CONTRACT><CONTRACTORS>" contractors \
+	"</CONTRACTORS><VALUES><VAL_TOTAL CURRENCY=\"EUR\">250000</VAL_TOTAL></VALUES></AWARDED_CONTRACT></AWARD_CONTRACT>\n"
+#define TED_CONTRACTOR(name, id) "<CONTRACTOR><ADDRESS_CONTRACTOR><OFFICIALNAME>" name "</OFFICIALNAME><NATIONALID>" id \
+	"</NATIONALID><COUNTRY VALUE=\"IE\"/></ADDRESS_CONTRACTOR></CONTRACTOR>"
+
+static void test_ted_procedures(void **state)
+{
+	(void)state;
+	/* A negotiated procedure with a prior call is competitive. */
+	char *doc = ted_doc("F03_2014", "<PROCEDURE><PT_NEGOTIATED_WITH_PRIOR_CALL/></PROCEDURE>"
+			    TED_AWARD("1", TED_CONTRACTOR("Acme", "9")));
+	pb_ledger *l = import("neg.xml", doc);
+	const pb_tender *t = find(l, PB_T_TENDERS, "ted:2021/S 001-1");
+	assert_string_equal(t->method_details, "PT_NEGOTIATED_WITH_PRIOR_CALL");
+	assert_string_equal(t->method, "selective");
+	assert_null(t->method_rationale);
+	pb_ledger_free(l);
+	free(doc);
+
+	/* Annex D: the grounds ticked, and the justification's paragraphs. */
+	doc = ted_doc("F15_2014", "<PROCEDURE><DIRECTIVE_2014_24_EU><PT_AWARD_CONTRACT_WITHOUT_CALL>"
+		      "<D_ACCORDANCE_ARTICLE><D_TECHNICAL/></D_ACCORDANCE_ARTICLE><D_JUSTIFICATION><P>Only the maker</P>\n"
+		      "   <P>holds the drawings.</P></D_JUSTIFICATION></PT_AWARD_CONTRACT_WITHOUT_CALL></DIRECTIVE_2014_24_EU>"
+		      "</PROCEDURE>" TED_AWARD("1", TED_CONTRACTOR("Acme", "9")));
+	l = import("veat.xml", doc);
+	t = find(l, PB_T_TENDERS, "ted:2021/S 001-1");
+	assert_string_equal(t->method, "direct");
+	assert_string_equal(t->method_rationale, "Only the maker holds the drawings.");
+	assert_string_equal(extra_of(&t->row, "justification_code"), "D_TECHNICAL");
+	pb_ledger_free(l);
+	free(doc);
+
+	/* A ground without a justification is no rationale. */
+	doc = ted_doc("F15_2014", "<PROCEDURE><PT_AWARD_CONTRACT_WITHOUT_CALL><D_OUTSIDE_SCOPE/>"
+		      "</PT_AWARD_CONTRACT_WITHOUT_CALL></PROCEDURE>" TED_AWARD("1", TED_CONTRACTOR("Acme", "9")));
+	l = import("veat.xml", doc);
+	t = find(l, PB_T_TENDERS, "ted:2021/S 001-1");
+	assert_null(t->method_rationale);
+	assert_string_equal(extra_of(&t->row, "justification_code"), "D_OUTSIDE_SCOPE");
+	pb_ledger_free(l);
+	free(doc);
+
+	/* A contract notice with three lots: one tender, no contract even
+	 * with a stray award section. */
+	doc = ted_doc("F02_2014", "<OBJECT_CONTRACT><TITLE><P>Fuel</P></TITLE><OBJECT_DESCR><LOT_NO>1</LOT_NO></OBJECT_DESCR>"
+		      "<OBJECT_DESCR><LOT_NO>2</LOT_NO></OBJECT_DESCR><OBJECT_DESCR><LOT_NO>3</LOT_NO></OBJECT_DESCR>"
+		      "</OBJECT_CONTRACT><PROCEDURE><PT_OPEN/><DATE_RECEIPT_TENDERS>2021-04-01</DATE_RECEIPT_TENDERS>"
+		      "</PROCEDURE>" TED_AWARD("1", TED_CONTRACTOR("Acme", "9")));
+	l = import("cn.xml", doc);
+	assert_int_equal(pb_ledger_count(l, PB_T_TENDERS), 1);
+	assert_int_equal(pb_ledger_count(l, PB_T_CONTRACTS), 0);
+	t = find(l, PB_T_TENDERS, "ted:2021/S 001-1");
+	assert_string_equal(extra_of(&t->row, "lots"), "3");
+	assert_string_equal(t->title, "Fuel");
+	assert_int_equal(t->submission_deadline, pb_date_from_ymd(2021, 4, 1));
+	pb_ledger_free(l);
+	free(doc);
+}
+
+static void test_ted_status(void **state)
+{
+	(void)state;
+	/* No lot awarded: discontinued is cancelled, else unsuccessful. */
+	char *doc = ted_doc("F03_2014", "<PROCEDURE><PT_OPEN/></PROCEDURE><AWARD_CONTRACT ITEM=\"1\"><NO_AWARDED_CONTRACT>"
+			    "<PROCUREMENT_DISCONTINUED/></NO_AWARDED_CONTRACT></AWARD_CONTRACT>"
+			    "<AWARD_CONTRACT ITEM=\"2\"><NO_AWARDED_CONTRACT><PROCUREMENT_UNSUCCESSFUL/></NO_AWARDED_CONTRACT>"
+			    "</AWARD_CONTRACT>");
+	pb_ledger *l = import("none.xml", doc);
+	assert_int_equal(pb_ledger_count(l, PB_T_CONTRACTS), 0);
+	assert_string_equal(((const pb_tender *)find(l, PB_T_TENDERS, "ted:2021/S 001-1"))->status, "cancelled");
+	pb_ledger_free(l);
+	free(doc);
+	doc = ted_doc("F03_2014", "<PROCEDURE><PT_OPEN/></PROCEDURE><AWARD_CONTRACT ITEM=\"1\"><NO_AWARDED_CONTRACT>"
+		      "<PROCUREMENT_UNSUCCESSFUL/></NO_AWARDED_CONTRACT></AWARD_CONTRACT>");
+	l = import("none.xml", doc);
+	assert_string_equal(((const pb_tender *)find(l, PB_T_TENDERS, "ted:2021/S 001-1"))->status, "unsuccessful");
+	pb_ledger_free(l);
+	free(doc);
+
+	/* One lot awarded to a group, one not: the status is not the
+	 * procedure's end, and every member of the group is a supplier. */
+	doc = ted_doc("F03_2014", "<PROCEDURE><PT_OPEN/></PROCEDURE>"
+		      TED_AWARD("1", "<AWARDED_TO_GROUP/>" TED_CONTRACTOR("Lead", "1") TED_CONTRACTOR("Second", "2")
+				TED_CONTRACTOR("Third", "3"))
+		      "<AWARD_CONTRACT ITEM=\"2\"><NO_AWARDED_CONTRACT><PROCUREMENT_UNSUCCESSFUL/></NO_AWARDED_CONTRACT>"
+		      "</AWARD_CONTRACT>");
+	l = import("group.xml", doc);
+	assert_int_equal(pb_ledger_count(l, PB_T_CONTRACTS), 1);
+	assert_null(((const pb_tender *)find(l, PB_T_TENDERS, "ted:2021/S 001-1"))->status);
+	const pb_contract *c = find(l, PB_T_CONTRACTS, "ted:2021/S 001-1/1");
+	assert_string_equal(c->supplier_id, "IE:1");
+	assert_string_equal(c->co_supplier_ids, "IE:2;IE:3");
+	assert_string_equal(c->award_status, "active");
+	pb_ledger_free(l);
+	free(doc);
+}
+
+/* F20: the contract as awarded and its amendment, values before and after. */
+static void test_ted_modification(void **state)
+{
+	(void)state;
+	char *doc = ted_doc("F20_2014",
+			    "<OBJECT_CONTRACT><OBJECT_DESCR><DURATION TYPE=\"MONTH\">12</DURATION></OBJECT_DESCR></OBJECT_CONTRACT>"
+			    "<PROCEDURE><NOTICE_NUMBER_OJ>2020/S 100-5</NOTICE_NUMBER_OJ></PROCEDURE>"
+			    "<AWARD_CONTRACT ITEM=\"1\"><CONTRACT_NO>K-7</CONTRACT_NO><AWARDED_CONTRACT>"
+			    "<DATE_CONCLUSION_CONTRACT>2020-07-01</DATE_CONCLUSION_CONTRACT><CONTRACTORS>"
+			    TED_CONTRACTOR("Acme", "9") "</CONTRACTORS><VALUES><VAL_TOTAL CURRENCY=\"EUR\">100000</VAL_TOTAL>"
+			    "</VALUES></AWARDED_CONTRACT></AWARD_CONTRACT>"
+			    "<COMPLEMENTARY_INFO><DATE_DISPATCH_NOTICE>2021-03-01</DATE_DISPATCH_NOTICE></COMPLEMENTARY_INFO>"
+			    "<MODIFICATIONS_CONTRACT><DESCRIPTION_PROCUREMENT><DURATION TYPE=\"MONTH\">24</DURATION>"
+			    "</DESCRIPTION_PROCUREMENT><INFO_MODIFICATIONS><SHORT_DESCR><P>More units</P></SHORT_DESCR>"
+			    "<ADDITIONAL_NEED><P>The fleet grew.</P></ADDITIONAL_NEED><VALUES>"
+			    "<VAL_TOTAL_BEFORE CURRENCY=\"EUR\">100000</VAL_TOTAL_BEFORE>"
+			    "<VAL_TOTAL_AFTER CURRENCY=\"EUR\">180000</VAL_TOTAL_AFTER></VALUES></INFO_MODIFICATIONS>"
+			    "</MODIFICATIONS_CONTRACT>");
+	pb_ledger *l = import("f20.xml", doc);
+	assert_int_equal(pb_ledger_inputs(l)[0].rows_imported, 1);
+	assert_int_equal(pb_ledger_count(l, PB_T_TENDERS), 0);
+	const pb_contract *c = find(l, PB_T_CONTRACTS, "ted:2021/S 001-1/1");
+	assert_non_null(c);
+	assert_int_equal(c->value, 10000000);
+	assert_int_equal(c->end_on, pb_date_from_ymd(2021, 6, 30));
+	assert_string_equal(extra_of(&c->row, "award_notice"), "2020/S 100-5");
+	const pb_amendment *a = find(l, PB_T_AMENDMENTS, "ted:2021/S 001-1/1#1");
+	assert_non_null(a);
+	assert_string_equal(a->contract_id, c->contract_id);
+	assert_int_equal(a->value_before, 10000000);
+	assert_int_equal(a->value_after, 18000000);
+	assert_int_equal(a->end_before, pb_date_from_ymd(2021, 6, 30));
+	assert_int_equal(a->end_after, pb_date_from_ymd(2022, 6, 30));
+	assert_int_equal(a->amended_on, pb_date_from_ymd(2021, 3, 1));
+	assert_string_equal(a->rationale, "The fleet grew.");
+	assert_string_equal(extra_of(&a->row, "reason_code"), "ADDITIONAL_NEED");
+	assert_string_equal(extra_of(&a->row, "change"), "More units");
+	pb_ledger_free(l);
+	free(doc);
+}
+
+/* Crafted notices (issue #10): refused by a named limit or read in
+ * linear time, each in under a second. */
+static void test_limits(void **state)
+{
+	pb_ledger *l;
+	pb_buf b;
+
+	(void)state;
+	/* 100 000 attributes on one element. */
+	pb_buf_init(&b);
+	pb_buf_addstr(&b, "<ContractNotice><cbc:ID");
+	for (int i = 0; i < 100000; i++)
+		pb_buf_addf(&b, " a%d=\"x\"", i);
+	pb_buf_addstr(&b, ">1</cbc:ID></ContractNotice>");
+	const char *why = refused(&l, "attrs.xml", b.data, b.len);
+	assert_non_null(strstr(why, "XML_MAX_ATTRIBUTES"));
+	pb_ledger_free(l);
+
+	/* The same in UTF-16: NUL bytes do not hide the attributes. */
+	char *wide = malloc(2 * b.len + 2);
+	wide[0] = '\xff';
+	wide[1] = '\xfe';
+	for (size_t i = 0; i < b.len; i++) {
+		wide[2 + 2 * i] = b.data[i];
+		wide[3 + 2 * i] = 0;
+	}
+	why = refused(&l, "attrs16.xml", wide, 2 * b.len + 2);
+	assert_non_null(strstr(why, "XML_MAX_ATTRIBUTES"));
+	pb_ledger_free(l);
+	free(wide);
+
+	/* 256 attributes, and '=' inside values, comments and CDATA: read. */
+	pb_buf_reset(&b);
+	pb_buf_addstr(&b, "<ContractNotice><!-- a=1 b=2 <x y=z> --><Note");
+	for (int i = 0; i < 256; i++)
+		pb_buf_addf(&b, " a%d=\"==%s\"", i, i == 5 ? "x y=1>" : "");
+	pb_buf_addstr(&b, "><![CDATA[ a=1 <b c=2> ]]></Note><ID>n</ID></ContractNotice>");
+	l = import("attrs256.xml", b.data);
+	assert_int_equal(pb_ledger_inputs(l)[0].rows_imported, 1);
+	pb_ledger_free(l);
+
+	/* Over 500 000 elements. */
+	pb_buf_reset(&b);
+	pb_buf_addstr(&b, "<ContractNotice>");
+	for (int i = 0; i < 500000; i++)
+		pb_buf_addstr(&b, "<a/>");
+	pb_buf_addstr(&b, "</ContractNotice>");
+	why = refused(&l, "elements.xml", b.data, b.len);
+	assert_non_null(strstr(why, "XML_MAX_ELEMENTS"));
+	pb_ledger_free(l);
+
+	/* 8 000 settled contracts, each citing its own tender among 8 000,
+	 * won by one of 8 000 tendering parties: linear. */
+	pb_buf_reset(&b);
+	pb_buf_addstr(&b, "<efac:NoticeResult>");
+	for (int i = 0; i < 8000; i++)
+		pb_buf_addf(&b, "<efac:LotTender><cbc:ID>TEN-%d</cbc:ID><cac:LegalMonetaryTotal><cbc:PayableAmount "
+			    "currencyID=\"EUR\">%d</cbc:PayableAmount></cac:LegalMonetaryTotal><efac:TenderingParty>"
+			    "<cbc:ID>TPA-%d</cbc:ID></efac:TenderingParty><efac:TenderLot><cbc:ID>LOT-0001</cbc:ID>"
+			    "</efac:TenderLot></efac:LotTender>\n", i, i + 1, i);
+	for (int i = 0; i < 8000; i++)
+		pb_buf_addf(&b, "<efac:SettledContract><cbc:ID>CON-%d</cbc:ID><efac:LotTender><cbc:ID>TEN-%d</cbc:ID>"
+			    "</efac:LotTender></efac:SettledContract>\n", i, 7999 - i);
+	for (int i = 0; i < 8000; i++)
+		pb_buf_addf(&b, "<efac:TenderingParty><cbc:ID>TPA-%d</cbc:ID><efac:Tenderer><cbc:ID>ORG-%d</cbc:ID>"
+			    "</efac:Tenderer></efac:TenderingParty>\n", i, i % 4 + 1);
+	pb_buf_addstr(&b, "</efac:NoticeResult>");
+	char *doc = ef_doc("ContractAwardNotice", "P-10", "n-10", b.data, PROC("open"), LOT("LOT-0001"));
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	l = import("big.xml", doc);
+	assert_true(seconds_since(&t0) < 1.0);
+	assert_int_equal(pb_ledger_count(l, PB_T_CONTRACTS), 8000);
+	const pb_contract *c = find(l, PB_T_CONTRACTS, "eforms:P-10/CON-0");
+	assert_int_equal(c->value, 800000); /* TEN-7999 */
+	assert_string_equal(c->row.src.path, "/ContractAwardNotice/ext:UBLExtensions/ext:UBLExtension/"
+			    "ext:ExtensionContent/efext:EformsExtension/efac:NoticeResult/efac:SettledContract[1]");
+	pb_ledger_free(l);
+	free(doc);
+	pb_buf_release(&b);
+}
+
 /* An empty file is a file error, not a rejected notice. */
 static void test_empty(void **state)
 {
@@ -529,6 +1110,16 @@ int main(void)
 		cmocka_unit_test(test_entities),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_procedure_codes),
+		cmocka_unit_test(test_eforms_rationale),
+		cmocka_unit_test(test_eforms_status),
+		cmocka_unit_test(test_eforms_cancel),
+		cmocka_unit_test(test_eforms_notices_without_award),
+		cmocka_unit_test(test_eforms_modification),
+		cmocka_unit_test(test_ted_procedures),
+		cmocka_unit_test(test_ted_status),
+		cmocka_unit_test(test_ted_modification),
+		cmocka_unit_test(test_limits),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
