@@ -940,6 +940,9 @@ static void award_fields(struct ocds *o, json_t *aw, const char *at, pb_contract
 			 struct state *st)
 {
 	suppliers(o, json_object_get(aw, "suppliers"), at, rec);
+	if (rec->co_supplier_ids) /* kept for its further contracts */
+		add_extra(o, &rec->row, "award_suppliers",
+			  P(o, "%s;%s", rec->supplier_id, rec->co_supplier_ids));
 	get_money(o, json_object_get(aw, "value"), &st->value, &st->currency);
 	rec->awarded_on = get_date(aw, "date");
 	rec->award_status = status_of(o, get_text(o, aw, "status"), award_statuses);
@@ -952,21 +955,44 @@ static void award_parties(struct ocds *o, const char *akey, pb_contract *rec)
 
 	if (!a)
 		return;
-	rec->supplier_id = a->supplier_id;
-	rec->co_supplier_ids = a->co_supplier_ids;
+	/* Not the first contract's own supplier: every supplier of the award. */
+	const char *all = extra_of(&a->row, "award_suppliers");
+	const char *semi = all ? strchr(all, ';') : NULL;
+	rec->supplier_id = semi ? S(o, P(o, "%.*s", (int)(semi - all), all)) : a->supplier_id;
+	rec->co_supplier_ids = semi ? S(o, semi + 1) : a->co_supplier_ids;
 	rec->awarded_on = a->awarded_on;
 	rec->award_status = a->award_status;
 }
 
-static void contract_fields(struct ocds *o, json_t *c, pb_contract *rec, struct state *st)
+/* A contract's own suppliers (Paraguay names one per contract, as an
+ * object: an award to four suppliers, one contract each) win over its
+ * award's. */
+static int contract_fields(struct ocds *o, json_t *c, const char *at, pb_contract *rec,
+			   struct state *st)
 {
+	int named = 0;
 	json_t *period = json_object_get(c, "period");
+	json_t *own = json_object_get(c, "suppliers");
+
+	if (json_array_size(own) || json_is_object(own)) {
+		pb_contract mine;
+		json_t *list = json_is_object(own) ? json_pack("[O]", own) : json_incref(own);
+		pb_record_blank(PB_T_CONTRACTS, &mine);
+		suppliers(o, list, at, &mine);
+		json_decref(list);
+		if (mine.supplier_id) {
+			rec->supplier_id = mine.supplier_id;
+			rec->co_supplier_ids = mine.co_supplier_ids;
+			named = 1;
+		}
+	}
 
 	rec->signed_on = get_date(c, "dateSigned");
 	rec->start_on = get_date(period, "startDate");
 	st->end = get_date(period, "endDate");
 	get_money(o, json_object_get(c, "value"), &st->value, &st->currency);
 	rec->status = status_of(o, get_text(o, c, "status"), contract_statuses);
+	return named;
 }
 
 /*
@@ -1032,8 +1058,12 @@ static void compile_row(struct ocds *o, const struct slot *s, const char *buyer)
 		award_fields(o, s->award, at, &rec, &award);
 	else if (s->award_key)
 		award_parties(o, s->award_key, &rec);
-	if (s->contract)
-		contract_fields(o, s->contract, &rec, &contract);
+	if (old && !s->contract && extra_of(&old->row, "contract") && old->supplier_id) {
+		/* The row holds a contract, whose suppliers it already names. */
+		rec.supplier_id = NULL;
+		rec.co_supplier_ids = NULL;
+	}
+	int named = s->contract && contract_fields(o, s->contract, cat, &rec, &contract);
 	/* A contract's value is what was signed; the award's stands until
 	 * there is one. */
 	old = pb_ledger_find(o->l, PB_T_CONTRACTS, s->key); /* party_ref may have grown tables */
@@ -1056,7 +1086,15 @@ static void compile_row(struct ocds *o, const struct slot *s, const char *buyer)
 		add_extra(o, &rec.row, "contract", contract_name(o, s->contract, s->ci));
 	add_extra(o, &rec.row, "amended_by", ch.amended_by);
 	release_extras(o, &rec.row);
+	int newer = !old || !older_than(o, &old->row);
 	add(o, PB_T_CONTRACTS, &rec);
+	if (named && newer) {
+		/* The contract's suppliers replace the award's whole list
+		 * (add() would keep co-suppliers the contract does not name).
+		 * The importer owns its records until the ledger is sealed. */
+		pb_contract *row_now = (pb_contract *)(uintptr_t)pb_ledger_find(o->l, PB_T_CONTRACTS, s->key);
+		row_now->co_supplier_ids = rec.co_supplier_ids;
+	}
 	if (s->contract)
 		add_payments(o, s->contract, s->key, cat);
 }

@@ -758,6 +758,43 @@ static void test_compiled_near_misses(void **state)
 	pb_ledger_free(l);
 }
 
+/* Paraguay: an award to several suppliers, one contract each naming its
+ * own supplier (an object); a further contract naming none stands for
+ * all of the award's suppliers, not the first contract's. */
+static void test_contract_suppliers(void **state)
+{
+	(void)state;
+	const char *names[] = {"py-award.json", "py-contracts.json"};
+	const char *text[] = {"{\"releases\":[{\"ocid\":\"p\",\"id\":\"award\",\"date\":\"2024-01-01T00:00:00Z\","
+		"\"awards\":[{\"id\":\"a\",\"value\":{\"amount\":30,\"currency\":\"PYG\"},"
+		"\"suppliers\":[{\"name\":\"DATA LAB SA\",\"identifier\":{\"scheme\":\"RUC\",\"id\":\"1\"}},"
+		"{\"name\":\"PARASUR SA\",\"identifier\":{\"scheme\":\"RUC\",\"id\":\"2\"}}]}]}]}",
+		"{\"releases\":[{\"ocid\":\"p\",\"id\":\"c5\",\"date\":\"2024-02-01T00:00:00Z\","
+		"\"contracts\":[{\"id\":\"c5\",\"awardID\":\"a\",\"value\":{\"amount\":20,\"currency\":\"PYG\"},"
+		"\"suppliers\":{\"name\":\"DATA LAB SA\",\"identifier\":{\"scheme\":\"RUC\",\"id\":\"1\"}}}]},"
+		"{\"ocid\":\"p\",\"id\":\"c6\",\"date\":\"2024-02-02T00:00:00Z\","
+		"\"contracts\":[{\"id\":\"c6\",\"awardID\":\"a\",\"value\":{\"amount\":10,\"currency\":\"PYG\"},"
+		"\"suppliers\":{\"name\":\"PARASUR SA\",\"identifier\":{\"scheme\":\"RUC\",\"id\":\"2\"}}}]},"
+		"{\"ocid\":\"p\",\"id\":\"c7\",\"date\":\"2024-03-01T00:00:00Z\","
+		"\"contracts\":[{\"id\":\"c5-ampliacion\",\"awardID\":\"a\"}]}]}"};
+
+	pb_ledger *l = import_run(names, text, 2);
+	assert_int_equal(pb_ledger_count(l, PB_T_CONTRACTS), 3);
+	const pb_contract *c = find(l, PB_T_CONTRACTS, "p/a");
+	assert_string_equal(c->supplier_id, "RUC:1");
+	assert_null(c->co_supplier_ids);
+	assert_int_equal(c->value, 20);
+	c = find(l, PB_T_CONTRACTS, "p/contract/c6");
+	assert_string_equal(c->supplier_id, "RUC:2");
+	assert_null(c->co_supplier_ids);
+	assert_int_equal(c->value, 10);
+	c = find(l, PB_T_CONTRACTS, "p/contract/c5-ampliacion");
+	assert_string_equal(c->supplier_id, "RUC:1");
+	assert_string_equal(c->co_supplier_ids, "RUC:2");
+	assert_int_equal(c->value, PB_AMOUNT_NONE);
+	pb_ledger_free(l);
+}
+
 /* The newest release by date wins each field, whatever the file order;
  * an older release read later only fills gaps. */
 static void test_newest_wins(void **state)
@@ -960,6 +997,7 @@ int main(void)
 		cmocka_unit_test(test_procedure),
 		cmocka_unit_test(test_compiled_per_ocid),
 		cmocka_unit_test(test_compiled_near_misses),
+		cmocka_unit_test(test_contract_suppliers),
 		cmocka_unit_test(test_newest_wins),
 		cmocka_unit_test(test_changes_between_releases),
 		cmocka_unit_test(test_amendment_values),
