@@ -771,7 +771,7 @@ static void run_duplicate(pb_rule_ctx *ctx)
 	dup_group g = {.ctx = ctx, .p = p};
 
 	for (size_t i = 0; i < n; i++) {
-		if (!p[i].payee_id || p[i].amount == PB_AMOUNT_NONE || !p[i].currency)
+		if (p[i].amount == PB_AMOUNT_NONE || !p[i].currency)
 			continue;
 		const char *e = entity_of(ctx, p[i].payee_id);
 		if (!e) {
@@ -814,7 +814,7 @@ static void run_duplicate(pb_rule_ctx *ctx)
 		report_group(&g);
 	}
 	if (markers_skipped)
-		pb_ctx_note(ctx, "%zu payments to a redaction or null marker as payee not grouped", markers_skipped);
+		pb_ctx_note(ctx, "%zu payments without a payee (empty, or a redaction or null marker) not grouped", markers_skipped);
 	if (g.line_pairs)
 		pb_ctx_note(ctx, "%zu payments equal to another line of their transaction not counted as repeats", g.line_pairs);
 	if (g.instalments)
@@ -1192,7 +1192,7 @@ const pb_rule pb_rule_benford = {
 	.id = "payments.benford",
 	.family = "payments",
 	.title = "A payer's amounts fail the first-two-digits Benford test",
-	.source = "Nigrini; Barney & Schulzke",
+	.source = "Nigrini",
 	.severity = PB_SEV_MEDIUM,
 	.needs = PB_NEEDS(PB_T_PAYMENTS),
 	.params = (const pb_param_def[]){

@@ -519,7 +519,7 @@ static void test_duplicate_marker_payees(void **state)
 	assert_int_equal(count(a, "payments.duplicate"), 1);
 	assert_non_null(finding(a, "payments.duplicate", "REAL-2", 0));
 	assert_contains(coverage(a, "payments.duplicate")->reason,
-			"16 payments to a redaction or null marker as payee not grouped");
+			"16 payments without a payee (empty, or a redaction or null marker) not grouped");
 	pb_audit_free(a);
 }
 
