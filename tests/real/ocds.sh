@@ -100,5 +100,23 @@ while IFS= read -r f; do
 done <"$T/all"
 cut -f3 "$T/reasons" | sed 's/ at \/.*//; s/column [0-9]*/column N/' | sort | uniq -c |
 	sed 's/^ */real-ocds:   rejected /'
+# 4. Processes compiled per ocid (#8): Paraguay publishes each award and
+# each contract as its own release (28 rows before, 18 without a supplier);
+# one row per award and per further contract is 18.  Mexico City's records
+# change six contract values between releases: six amendments.  Moldova's
+# empty {"changes": []} on every contract is no amendment.
+table_count() { # folder table
+	# shellcheck disable=SC2046
+	"$PROBITY" check $(find "$DATA/real-examples/$1" -type f -size +0 | sort) 2>/dev/null |
+		sed -n "s/^  $2 (\([0-9]*\))\$/\1/p"
+}
+for want in "paraguay/sample contracts 18" "mexico/cdmx/sample amendments 6" \
+	"mexico/cdmx/sample contracts 8" "moldova/sample amendments " "ukraine/sample contracts 13"; do
+	set -- $want
+	got=$(table_count "$1" "$2")
+	[ "$got" = "${3:-}" ] ||
+		{ echo "FAIL real-ocds: $1: $2 rows '$got', want '${3:-}'"; fails=$((fails + 1)); }
+done
+
 [ $fails -eq 0 ] || { echo "real-ocds: $fails failure(s)"; exit 1; }
 echo "real-ocds: all files imported or refused for a named reason"
