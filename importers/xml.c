@@ -46,7 +46,7 @@
  * notice of 2 064 awards); these limits are far above both. */
 #define XML_MAX_ATTRIBUTES 256
 #define XML_MAX_ELEMENTS 500000
-#define XML_MAX_EXTRAS 4
+#define XML_MAX_EXTRAS 6
 
 static const char dtd_refused[] = "DTD/entity declarations are not allowed (possible XXE or "
 				  "entity expansion attack); the notice was refused unread";
@@ -682,7 +682,7 @@ static pb_date ef_deadline(struct notice *o, xmlNodePtr lot)
  * every lot is decided and one at least awarded. */
 static void ef_results(struct notice *o, pb_tender *t, struct extras *e)
 {
-	size_t won = 0, closed = 0, open = 0;
+	size_t won = 0, closed = 0, open = 0, nfewest = 0;
 	const char *fewest_lot = NULL;
 
 	FOR_EACH(lr, o->results, "LotResult") {
@@ -697,11 +697,15 @@ static void ef_results(struct notice *o, pb_tender *t, struct extras *e)
 			if (t->number_of_tenderers == PB_INT_NONE || v < t->number_of_tenderers) {
 				t->number_of_tenderers = v;
 				fewest_lot = text(o, at(lr, "TenderLot/ID"));
+				nfewest = 0;
 			}
+			nfewest += v == t->number_of_tenderers;
 		}
 	}
-	if (o->lots.n > 1)
+	if (o->lots.n > 1 && fewest_lot) {
 		extra(o, e, "fewest_tenders_lot", fewest_lot);
+		extra(o, e, "lots_with_fewest_tenders", pb_arena_printf(pb_ledger_arena(o->l), "%zu", nfewest));
+	}
 	if (!won && closed && !open)
 		t->status = S(o, "unsuccessful");
 	else if (won && !open)
@@ -1100,7 +1104,7 @@ static int ted_is_award(const char *form)
  * procedure discontinued is cancelled, otherwise unsuccessful. */
 static void ted_results(struct notice *o, xmlNodePtr form, pb_tender *t, struct extras *e, int lots)
 {
-	size_t awarded = 0, none = 0, discontinued = 0;
+	size_t awarded = 0, none = 0, discontinued = 0, nfewest = 0;
 	const char *fewest_lot = NULL;
 
 	FOR_EACH(ac, form, "AWARD_CONTRACT") {
@@ -1112,10 +1116,14 @@ static void ted_results(struct notice *o, xmlNodePtr form, pb_tender *t, struct 
 		if (v != PB_INT_NONE && (t->number_of_tenderers == PB_INT_NONE || v < t->number_of_tenderers)) {
 			t->number_of_tenderers = v;
 			fewest_lot = text(o, child(ac, "LOT_NO"));
+			nfewest = 0;
 		}
+		nfewest += v != PB_INT_NONE && v == t->number_of_tenderers;
 	}
-	if (lots > 1)
+	if (lots > 1 && fewest_lot) {
 		extra(o, e, "fewest_tenders_lot", fewest_lot);
+		extra(o, e, "lots_with_fewest_tenders", pb_arena_printf(pb_ledger_arena(o->l), "%zu", nfewest));
+	}
 	if (!awarded && none)
 		t->status = S(o, discontinued ? "cancelled" : "unsuccessful");
 	else if (awarded && !none)

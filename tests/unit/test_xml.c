@@ -745,6 +745,7 @@ static void test_eforms_notices_without_award(void **state)
 	assert_string_equal(extra_of(&t->row, "lots"), "100");
 	assert_int_equal(t->number_of_tenderers, 1);
 	assert_string_equal(extra_of(&t->row, "fewest_tenders_lot"), "LOT-0037");
+	assert_string_equal(extra_of(&t->row, "lots_with_fewest_tenders"), "1");
 	const pb_contract *c = find(l, PB_T_CONTRACTS, "eforms:P-8/CON-100");
 	assert_string_equal(c->tender_id, "eforms:P-8");
 	assert_string_equal(extra_of(&c->row, "lot"), "LOT-0100");
