@@ -525,10 +525,43 @@ static void link_group(dup_group *g, int64_t window, int64_t norm_window)
 	pb_ptrmap_free(normalised);
 }
 
-/* Do payments (all citing one contract) add up to the contract's value,
- * original or amended, within a unit of currency per payment?  Then they
- * are its instalments. */
-static int contract_schedule(pb_rule_ctx *ctx, const char *contract_id)
+/* |x - y| <= tol. */
+static int near_value(pb_i128 x, pb_i128 y, pb_i128 tol)
+{
+	return (x > y ? x - y : y - x) <= tol;
+}
+
+/*
+ * Are the payments citing a contract its instalments, judged against one
+ * value of it (original or amended)?  Either all its payments (in its
+ * currency) add up to the value, or the cluster's amount divides the value
+ * into N equal parts and no more than N payments of that amount cite it
+ * (a schedule still running); within a unit of currency per payment.
+ */
+static int instalments_of(const pb_payment *p, const uint32_t *ix, size_t n,
+			  const char *currency, int64_t amount, int64_t value, pb_i128 unit)
+{
+	pb_i128 sum = 0, tol = 0;
+	size_t same = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (p[ix[i]].currency != currency || p[ix[i]].amount == PB_AMOUNT_NONE)
+			continue;
+		sum += p[ix[i]].amount;
+		tol += unit;
+		same += p[ix[i]].amount == amount;
+	}
+	if (near_value(sum, value, tol))
+		return 1;
+	if (amount <= 0 || value <= amount)
+		return 0;
+	pb_i128 parts = ((pb_i128)value + amount / 2) / amount;
+	return parts >= 2 && near_value(parts * amount, value, parts * unit) && (pb_i128)same <= parts;
+}
+
+/* Do the payments (all citing one contract, `amount` each) look like its
+ * instalments, against its value or an amended one? */
+static int contract_schedule(pb_rule_ctx *ctx, const char *contract_id, int64_t amount)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
 	const pb_contract *c = pb_ledger_find(l, PB_T_CONTRACTS, contract_id);
@@ -539,28 +572,19 @@ static int contract_schedule(pb_rule_ctx *ctx, const char *contract_id)
 	const uint32_t *ix = pb_ledger_group(l, PB_T_PAYMENTS, offsetof(pb_payment, contract_id),
 					     contract_id, &n);
 	const pb_payment *p = pb_ledger_payments(l, &(size_t){0});
-	pb_i128 sum = 0, tol = 0, unit = 1;
+	pb_i128 unit = 1;
 	for (int e = pb_currency_exponent(c->currency); e > 0; e--)
 		unit *= 10;
-	for (size_t i = 0; i < n; i++) {
-		if (p[ix[i]].currency != c->currency || p[ix[i]].amount == PB_AMOUNT_NONE)
-			continue;
-		sum += p[ix[i]].amount;
-		tol += unit;
-	}
-	pb_i128 d = sum - c->value;
-	if ((d < 0 ? -d : d) <= tol)
+	if (instalments_of(p, ix, n, c->currency, amount, c->value, unit))
 		return 1;
 	const uint32_t *ax = pb_ledger_group(l, PB_T_AMENDMENTS, offsetof(pb_amendment, contract_id),
 					     contract_id, &na);
 	const pb_amendment *a = pb_ledger_amendments(l, &(size_t){0});
 	for (size_t i = 0; i < na; i++) {
 		const pb_amendment *x = &a[ax[i]];
-		if (x->value_after == PB_AMOUNT_NONE ||
-		    (x->currency ? x->currency : pb_ctx_currency(ctx)) != c->currency)
-			continue;
-		d = sum - x->value_after;
-		if ((d < 0 ? -d : d) <= tol)
+		if (x->value_after != PB_AMOUNT_NONE &&
+		    (x->currency ? x->currency : pb_ctx_currency(ctx)) == c->currency &&
+		    instalments_of(p, ix, n, c->currency, amount, x->value_after, unit))
 			return 1;
 	}
 	return 0;
@@ -580,7 +604,7 @@ static int is_schedule(dup_group *g, const uint32_t *m, size_t c)
 		if (member(g, m[i])->contract_id != contract)
 			contract = NULL;
 	}
-	if (contract && contract_schedule(g->ctx, contract)) {
+	if (contract && contract_schedule(g->ctx, contract, member(g, m[0])->amount)) {
 		g->instalments++;
 		yes = 1;
 	} else if (regular_series(d, c)) {
@@ -818,7 +842,7 @@ static void run_duplicate(pb_rule_ctx *ctx)
 	if (g.line_pairs)
 		pb_ctx_note(ctx, "%zu payments equal to another line of their transaction not counted as repeats", g.line_pairs);
 	if (g.instalments)
-		pb_ctx_note(ctx, "%zu groups of equal payments that add up to their contract's value taken as instalments", g.instalments);
+		pb_ctx_note(ctx, "%zu groups of equal payments that add up to their contract's value, or divide it into equal parts, taken as instalments", g.instalments);
 	if (g.schedules)
 		pb_ctx_note(ctx, "%zu groups of a fixed amount recurring at a regular interval taken as a schedule", g.schedules);
 	if (g.runs)

@@ -524,14 +524,15 @@ static void test_duplicate_marker_payees(void **state)
 }
 
 /* Instalments of one contract that add up to its value (within a unit per
- * payment) are a schedule; one payment more is not. */
+ * payment), or equal parts of it not yet all paid, are a schedule; one
+ * payment more is not. */
 static void test_duplicate_contract_instalments(void **state)
 {
 	pb_contract c;
 	(void)state;
-	const char *ids[] = {"C1", "C2", "C3"};
-	const int64_t value[] = {30000, 30000, 29900};
-	for (int i = 0; i < 3; i++) {
+	const char *ids[] = {"C1", "C2", "C3", "C4", "C5"};
+	const int64_t value[] = {30000, 30000, 29900, 120000, 125000};
+	for (int i = 0; i < 5; i++) {
 		pb_record_blank(PB_T_CONTRACTS, &c);
 		src(&c.row);
 		c.contract_id = S(ids[i]);
@@ -554,13 +555,20 @@ static void test_duplicate_contract_instalments(void **state)
 	pay("R1", "MOD", "U", "C3", NULL, 9967, "2024-01-01");
 	pay("R2", "MOD", "U", "C3", NULL, 9967, "2024-01-01");
 	pay("R3", "MOD", "U", "C3", NULL, 9967, "2024-01-03");
+	/* C4: a schedule still running, 2 of twelve parts of 1200.00 paid
+	 * together; C5: 100.00 is no twelfth of 1250.00. */
+	pay("M1", "MOD", "V", "C4", NULL, 10000, "2024-04-05");
+	pay("M2", "MOD", "V", "C4", NULL, 10000, "2024-04-05");
+	pay("N1", "MOD", "W", "C5", NULL, 10000, "2024-04-05");
+	pay("N2", "MOD", "W", "C5", NULL, 10000, "2024-04-05");
 	pb_audit *a = audit();
-	assert_int_equal(count(a, "payments.duplicate"), 1);
+	assert_int_equal(count(a, "payments.duplicate"), 2);
 	const pb_finding *f = finding(a, "payments.duplicate", "B2", 0);
 	assert_non_null(f);
 	assert_int_equal(f->nevidence, 4);
+	assert_non_null(finding(a, "payments.duplicate", "N2", 0));
 	assert_contains(coverage(a, "payments.duplicate")->reason,
-			"2 groups of equal payments that add up to their contract's value taken as instalments");
+			"3 groups of equal payments that add up to their contract's value, or divide it into equal parts, taken as instalments");
 	pb_audit_free(a);
 }
 
