@@ -58,7 +58,7 @@ struct ocds {
 	const char *rid, *rdate; /* the release's id and date (text), or NULL */
 	pb_date rday;
 	json_t *parties;   /* local party id -> canonical id (strings) */
-	json_t *history;   /* rows as of each release of this file */
+	json_t *history;   /* rows of the current ocid as of each release */
 	size_t odd_amounts;
 };
 
@@ -679,7 +679,7 @@ static void state_of(struct ocds *o, const pb_contract *c, struct state *st)
 }
 
 /* What a row was after release rid, for amendments that cite it (a
- * map of this file's releases, "row key US release id"). */
+ * map "row key US release id" over the current ocid's releases). */
 static void remember(struct ocds *o, const char *key, const struct state *st)
 {
 	pb_buf k;
@@ -1195,9 +1195,15 @@ static const char *import_release(struct ocds *o, json_t *r, uint32_t line, cons
 
 	if (!json_is_object(r))
 		return "release is not a JSON object";
+	const char *prev = o->ocid;
 	o->ocid = text_of(o, json_object_get(r, "ocid"));
 	if (!o->ocid)
 		return "release has no ocid";
+	/* Releases of one process come together (packages are read per
+	 * ocid): the history of the last one is enough, and memory stays
+	 * bounded on a long .jsonl. */
+	if (o->ocid != prev)
+		json_object_clear(o->history);
 	if (is_versions(json_object_get(r, "initiationType")) || is_versions(json_object_get(r, "date")) ||
 	    is_versions(json_object_get(r, "tag")))
 		compile_versions(r);
