@@ -408,7 +408,8 @@ static void shared_key(pb_rule_ctx *ctx, size_t key_offset, key_lookup_fn lookup
 						   (uint32_t)i, same[k]};
 		}
 	}
-	qsort(h, nh, sizeof(*h), key_hit_cmp);
+	if (nh)
+		qsort(h, nh, sizeof(*h), key_hit_cmp);
 	for (size_t i = 0, end; i < nh; i = end) {
 		for (end = i + 1; end < nh && h[end].supplier == h[i].supplier &&
 				  h[end].official == h[i].official; end++)
@@ -743,7 +744,8 @@ static size_t candidates(const struct namectx *nc, const struct person *o,
 				(*out)[n++] = nc->blocks[lo].who;
 			}
 		}
-	qsort(*out, n, sizeof(**out), u32_cmp);
+	if (n)
+		qsort(*out, n, sizeof(**out), u32_cmp);
 	size_t m = 0;
 	for (size_t i = 0; i < n; i++)
 		if (!m || (*out)[m - 1] != (*out)[i])
