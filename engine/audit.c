@@ -143,6 +143,40 @@ static const pb_procedure **procedures_resolve(pb_ledger *l, const pb_procedures
 	return out;
 }
 
+const char *pb_param_currency(pb_rule_ctx *ctx, const char *name)
+{
+	return pb_config_param_currency(ctx->audit->config, (size_t)pb_rule_index(ctx->rule),
+					(size_t)param_index(ctx, name));
+}
+
+int pb_param_money_reached(pb_rule_ctx *ctx, const char *name, int64_t amount,
+			   const char *currency, pb_date on, pb_fx_used *used)
+{
+	int cmp;
+
+	if (pb_fx_compare(ctx->audit->fx, amount, currency, pb_param_money(ctx, name),
+			  pb_param_currency(ctx, name), on, &cmp, used) < 0)
+		return -1;
+	return cmp >= 0;
+}
+
+int pb_param_money_convert(pb_rule_ctx *ctx, const char *name, int64_t amount,
+			   const char *currency, pb_date on, int64_t *out, pb_fx_used *used)
+{
+	return pb_fx_convert(ctx->audit->fx, amount, currency, pb_param_currency(ctx, name), on,
+			     out, used);
+}
+
+void pb_finding_fx(pb_rule_ctx *ctx, pb_finding *f, const pb_fx_used *used)
+{
+	if (!used || !used->nlegs)
+		return;
+	for (size_t k = 0; k < used->nlegs; k++)
+		if (used->legs[k].record)
+			pb_finding_evidence(ctx, f, PB_T_FX, used->legs[k].record, "exchange rate");
+	pb_finding_detail(ctx, f, "exchange_rate", "%s", used->text);
+}
+
 int64_t pb_param_money(pb_rule_ctx *ctx, const char *name)
 {
 	return ctx->rc->numbers[param_index(ctx, name)];
@@ -460,6 +494,7 @@ pb_audit *pb_audit_run(pb_ledger *l, const pb_config *cfg, pb_date as_of)
 	a->ncoverage = pb_nrules;
 	a->coverage = pb_xcalloc(pb_nrules, sizeof(*a->coverage));
 	a->procedures = procedures_resolve(l, cfg->procedures);
+	a->fx = pb_fx_build(l);
 	for (size_t ri = 0; ri < pb_nrules; ri++)
 		run_rule(a, ri, &capfindings);
 	if (a->nfindings > 1)
@@ -485,6 +520,7 @@ void pb_audit_free(pb_audit *a)
 	free(a->findings);
 	free(a->coverage);
 	free(a->procedures);
+	pb_fx_free(a->fx);
 	free(a->entities);
 	pb_graph_free(a->graph);
 	pb_parties_free(a->parties);

@@ -10,6 +10,7 @@
 #ifndef PB_AUDIT_H
 #define PB_AUDIT_H
 
+#include "fx.h"
 #include "ledger.h"
 #include "procedure.h"
 
@@ -131,6 +132,7 @@ typedef struct {
 	struct pb_entity_score *entities; /* ranked (engine/entities.h) */
 	size_t nentities;
 	const pb_procedure **procedures; /* per tender (index), or NULL */
+	pb_fx *fx;                  /* the fx table's rates, built before rules */
 	struct pb_graph *graph;     /* built on first use by a rule */
 	struct pb_parties *parties; /* likewise */
 } pb_audit;
@@ -166,6 +168,24 @@ const pb_tender *pb_ctx_tender_of(pb_rule_ctx *ctx, const pb_contract *c);
 const char *pb_ctx_entity(pb_rule_ctx *ctx, const char *party_id);
 
 int64_t pb_param_money(pb_rule_ctx *ctx, const char *name);
+/* The currency a money parameter is written in ("100000 EUR"). */
+const char *pb_param_currency(pb_rule_ctx *ctx, const char *name);
+
+/*
+ * Money thresholds carry their currency (engine/fx.h).  Does `amount` of
+ * `currency`, at the exchange rates of date `on`, reach the money
+ * parameter `name`?  1 at or above it, 0 below, -1 when it cannot be
+ * told (no rate within the lookback, no date for a foreign amount): the
+ * rule counts that in its coverage and does not judge.  `used` (may be
+ * NULL) says which rate was used, for pb_finding_fx.  The comparison is
+ * exact: nothing is rounded at the boundary.
+ */
+int pb_param_money_reached(pb_rule_ctx *ctx, const char *name, int64_t amount,
+			   const char *currency, pb_date on, pb_fx_used *used);
+/* Converts amount into the currency of money parameter `name`; 0 or -1. */
+int pb_param_money_convert(pb_rule_ctx *ctx, const char *name, int64_t amount,
+			   const char *currency, pb_date on, int64_t *out,
+			   pb_fx_used *used);
 int64_t pb_param_int(pb_rule_ctx *ctx, const char *name);   /* also DAYS */
 int64_t pb_param_millionths(pb_rule_ctx *ctx, const char *name); /* PERCENT, DECIMAL */
 const char *pb_param_text(pb_rule_ctx *ctx, const char *name);
@@ -192,6 +212,11 @@ void pb_finding_message(pb_rule_ctx *ctx, pb_finding *f, const char *fmt, ...)
 void pb_finding_detail(pb_rule_ctx *ctx, pb_finding *f, const char *key,
 		       const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* Puts the exchange rates a comparison used into a finding: the fx rows
+ * as evidence and the rate as detail `exchange_rate`.  Nothing when no
+ * rate was needed. */
+void pb_finding_fx(pb_rule_ctx *ctx, pb_finding *f, const pb_fx_used *used);
+
 /* Records a note on the rule's coverage line ("skipped 2 rows in USD"). */
 void pb_ctx_note(pb_rule_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

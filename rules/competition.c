@@ -53,14 +53,22 @@ static const char *method_text(pb_rule_ctx *ctx, const pb_tender *t)
 	return pb_arena_printf(pb_ledger_arena(pb_ctx_ledger(ctx)), "%s: %s", m, t->method_details);
 }
 
+static pb_date award_day(const pb_contract *c)
+{
+	return c->awarded_on != PB_DATE_NONE ? c->awarded_on : c->signed_on;
+}
+
 static void run_single_source(pb_rule_ctx *ctx)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
-	size_t n, unknown = 0, other_currency = 0, not_awarded = 0;
+	size_t n, unknown = 0, no_rate = 0, not_awarded = 0;
 	const pb_contract *c = pb_ledger_contracts(l, &n);
 	int64_t threshold = pb_param_money(ctx, "threshold");
+	const char *tcur = pb_param_currency(ctx, "threshold");
 
 	for (size_t i = 0; i < n; i++) {
+		pb_fx_used fx;
+		int64_t v;
 		if (!pb_contract_is_award(l, &c[i], NULL)) {
 			not_awarded++;
 			continue;
@@ -73,26 +81,30 @@ static void run_single_source(pb_rule_ctx *ctx)
 		}
 		if (comp == PB_COMPETITION_YES || c[i].value == PB_AMOUNT_NONE)
 			continue;
-		if (c[i].currency != pb_ctx_currency(ctx)) {
-			other_currency++;
+		int reached = pb_param_money_reached(ctx, "threshold", c[i].value, c[i].currency,
+						     award_day(&c[i]), &fx);
+		if (reached < 0) {
+			no_rate++;
 			continue;
 		}
-		if (c[i].value < threshold)
+		if (!reached)
 			continue;
 		pb_finding *f = pb_finding_add(ctx, PB_T_CONTRACTS, c[i].contract_id, NULL);
 		pb_finding_evidence(ctx, f, PB_T_CONTRACTS, &c[i], "contract");
 		pb_finding_evidence(ctx, f, PB_T_TENDERS, t, "tender");
+		pb_finding_fx(ctx, f, &fx);
 		pb_finding_detail(ctx, f, "method", "%s", method_text(ctx, t));
 		pb_finding_detail(ctx, f, "procedure", "%s", pb_ctx_procedure(ctx, t)->name);
 		pb_finding_detail(ctx, f, "value", "%s", pb_ctx_money(ctx, c[i].value, c[i].currency));
-		pb_finding_detail(ctx, f, "threshold", "%s", pb_ctx_money(ctx, threshold, pb_ctx_currency(ctx)));
-		double r = pb_ratio(c[i].value, threshold ? threshold : 1);
+		pb_finding_detail(ctx, f, "threshold", "%s", pb_ctx_money(ctx, threshold, tcur));
+		if (pb_param_money_convert(ctx, "threshold", c[i].value, c[i].currency, award_day(&c[i]), &v, NULL) < 0)
+			v = threshold;
+		double r = pb_ratio(v, threshold ? threshold : 1);
 		f->score = r >= 10.0 ? 1.0 : 0.5 + r / 20.0;
 		pb_finding_message(ctx, f,
 			"contract %s (%s) went to %s without competition (method %s), above the %s threshold",
 			c[i].contract_id, pb_ctx_money(ctx, c[i].value, c[i].currency),
-			suppliers_text(ctx, &c[i]), method_text(ctx, t),
-			pb_ctx_money(ctx, threshold, pb_ctx_currency(ctx)));
+			suppliers_text(ctx, &c[i]), method_text(ctx, t), pb_ctx_money(ctx, threshold, tcur));
 	}
 	if (unknown)
 		pb_ctx_note(ctx, "%zu awarded contracts have no tender or a procedure the procedure table does not know: not judged",
@@ -100,9 +112,9 @@ static void run_single_source(pb_rule_ctx *ctx)
 	if (not_awarded)
 		pb_ctx_note(ctx, "%zu contracts were not awarded (pending, cancelled or unsuccessful): not judged",
 			    not_awarded);
-	if (other_currency)
-		pb_ctx_note(ctx, "skipped %zu non-competitive contracts not in %s",
-			    other_currency, pb_ctx_currency(ctx));
+	if (no_rate)
+		pb_ctx_note(ctx, "%zu non-competitive contracts could not be compared with the %s threshold: no exchange rate for their currency and date",
+			    no_rate, tcur);
 }
 
 const pb_rule pb_rule_single_source = {
@@ -113,7 +125,7 @@ const pb_rule pb_rule_single_source = {
 	.severity = PB_SEV_HIGH,
 	.needs = PB_NEEDS(PB_T_CONTRACTS) | PB_NEEDS(PB_T_TENDERS),
 	.params = (const pb_param_def[]){
-		{"threshold", PB_P_MONEY, "100000", "smallest non-competitive contract value that fires"},
+		{"threshold", PB_P_MONEY, "100000 EUR", "smallest non-competitive contract value that fires"},
 		{NULL, 0, NULL, NULL}},
 	.run = run_single_source,
 	.fields = (const char *const[]){"contracts.value", "tenders.method|tenders.method_details", NULL},

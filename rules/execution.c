@@ -14,6 +14,7 @@
  * and 15% of works; the catalogue default is 20%); 1%
  * tolerance for overpayment (rounding, bank charges) - WB, ACFE.
  */
+#include "../engine/normalize.h"
 #include "../engine/parties.h"
 #include "rules.h"
 
@@ -308,7 +309,7 @@ static const char *pair_key(pb_rule_ctx *ctx, const char *buyer, const char *sup
 static void run_payment_without_contract(pb_rule_ctx *ctx)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
-	size_t n, nc;
+	size_t n, nc, no_rate = 0;
 	const pb_payment *p = pb_ledger_payments(l, &n);
 	const pb_contract *c = pb_ledger_contracts(l, &nc);
 	int64_t threshold = pb_param_money(ctx, "threshold");
@@ -319,8 +320,15 @@ static void run_payment_without_contract(pb_rule_ctx *ctx)
 		if (c[k].buyer_id && c[k].supplier_id)
 			pb_ptrmap_put(pairs, pair_key(ctx, c[k].buyer_id, c[k].supplier_id), 1);
 	for (size_t i = 0; i < n; i++) {
+		pb_fx_used fx;
+		int64_t v;
 		if (!p[i].payee_id || !p[i].payer_id || p[i].amount == PB_AMOUNT_NONE ||
-		    p[i].currency != pb_ctx_currency(ctx) || p[i].amount < threshold)
+		    pb_is_placeholder(p[i].payee_id))
+			continue;
+		int reached = pb_param_money_reached(ctx, "threshold", p[i].amount, p[i].currency, p[i].paid_on, &fx);
+		if (reached < 0)
+			no_rate++;
+		if (reached <= 0)
 			continue;
 		if (p[i].contract_id && pb_ledger_find(l, PB_T_CONTRACTS, p[i].contract_id))
 			continue;
@@ -328,8 +336,11 @@ static void run_payment_without_contract(pb_rule_ctx *ctx)
 			continue;
 		pb_finding *f = pb_finding_add(ctx, PB_T_PAYMENTS, p[i].payment_id, NULL);
 		pb_finding_evidence(ctx, f, PB_T_PAYMENTS, &p[i], "payment");
+		pb_finding_fx(ctx, f, &fx);
+		if (pb_param_money_convert(ctx, "threshold", p[i].amount, p[i].currency, p[i].paid_on, &v, NULL) < 0)
+			v = threshold;
 		pb_finding_detail(ctx, f, "contract_id", "%s", p[i].contract_id ? p[i].contract_id : "");
-		f->score = pb_ratio(p[i].amount, threshold) >= 10.0 ? 1.0 : 0.5 + pb_ratio(p[i].amount, threshold) / 20.0;
+		f->score = pb_ratio(v, threshold) >= 10.0 ? 1.0 : 0.5 + pb_ratio(v, threshold) / 20.0;
 		pb_finding_message(ctx, f, "payment %s of %s from %s to %s has no contract between them%s%s%s",
 				   p[i].payment_id, pb_ctx_money(ctx, p[i].amount, p[i].currency),
 				   p[i].payer_id, p[i].payee_id,
@@ -337,6 +348,9 @@ static void run_payment_without_contract(pb_rule_ctx *ctx)
 				   p[i].contract_id ? p[i].contract_id : "",
 				   p[i].contract_id ? ", which is not in the contracts)" : "");
 	}
+	if (no_rate)
+		pb_ctx_note(ctx, "%zu payments could not be compared with the %s threshold: no exchange rate for their currency and date",
+			    no_rate, pb_param_currency(ctx, "threshold"));
 	pb_ptrmap_free(pairs);
 }
 
@@ -348,7 +362,7 @@ const pb_rule pb_rule_payment_without_contract = {
 	.severity = PB_SEV_MEDIUM,
 	.needs = PB_NEEDS(PB_T_PAYMENTS) | PB_NEEDS(PB_T_CONTRACTS),
 	.params = (const pb_param_def[]){
-		{"threshold", PB_P_MONEY, "10000", "smallest payment judged (base currency)"},
+		{"threshold", PB_P_MONEY, "10000 EUR", "smallest payment judged (with its currency)"},
 		{NULL, 0, NULL, NULL}},
 	.run = run_payment_without_contract,
 };

@@ -65,7 +65,7 @@ static void find_clusters(pb_rule_ctx *ctx, struct item *it, size_t n,
 			for (size_t k = start; k < end; k++)
 				pb_finding_evidence(ctx, f, it[k].table, it[k].record, role);
 			int64_t total = sum > INT64_MAX ? INT64_MAX : (int64_t)sum;
-			const char *cur = pb_ctx_currency(ctx);
+			const char *cur = pb_param_currency(ctx, "threshold");
 			char d0[11], d1[11];
 			pb_finding_detail(ctx, f, "count", "%zu", end - start);
 			pb_finding_detail(ctx, f, "sum", "%s", pb_ctx_money(ctx, total, cur));
@@ -167,19 +167,20 @@ static void add_contract_items(pb_rule_ctx *ctx, struct pairs *pc, size_t *skipp
 		if (!c[i].buyer_id || !c[i].supplier_id || d == PB_DATE_NONE ||
 		    c[i].value == PB_AMOUNT_NONE || c[i].value <= 0 || !pb_contract_is_award(l, &c[i], NULL))
 			continue;
-		if (c[i].currency != pb_ctx_currency(ctx)) {
+		int64_t v;
+		if (pb_param_money_convert(ctx, "threshold", c[i].value, c[i].currency, d, &v, NULL) < 0) {
 			(*skipped)++;
 			continue;
 		}
 		if (pb_ctx_competition(ctx, pb_ctx_tender_of(ctx, &c[i])) == PB_COMPETITION_YES)
 			continue;
 		if (c[i].tender_id && pb_ptrmap_get(lots, c[i].tender_id, &first)) {
-			sum[first] = sum[first] > INT64_MAX - c[i].value ? INT64_MAX : sum[first] + c[i].value;
+			sum[first] = sum[first] > INT64_MAX - v ? INT64_MAX : sum[first] + v;
 			continue;
 		}
 		if (c[i].tender_id)
 			pb_ptrmap_put(lots, c[i].tender_id, (uint32_t)i);
-		sum[i] = c[i].value;
+		sum[i] = v;
 	}
 	for (size_t i = 0; i < n; i++) {
 		pb_date d = c[i].awarded_on != PB_DATE_NONE ? c[i].awarded_on : c[i].signed_on;
@@ -195,7 +196,7 @@ static void run_below_threshold(pb_rule_ctx *ctx)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
 	int64_t threshold = pb_param_money(ctx, "threshold");
-	const char *cur = pb_ctx_currency(ctx);
+	const char *cur = pb_param_currency(ctx, "threshold");
 	size_t n, skipped = 0;
 	struct pairs pc = {0}, pp = {0};
 
@@ -207,17 +208,19 @@ static void run_below_threshold(pb_rule_ctx *ctx)
 		    p[i].paid_on == PB_DATE_NONE || p[i].amount == PB_AMOUNT_NONE || p[i].amount <= 0 ||
 		    pb_is_placeholder(p[i].payee_id))
 			continue;
-		if (p[i].currency != cur) {
+		int64_t v;
+		if (pb_param_money_convert(ctx, "threshold", p[i].amount, p[i].currency, p[i].paid_on, &v, NULL) < 0) {
 			skipped++;
 			continue;
 		}
-		if (p[i].amount < threshold)
+		if (v < threshold)
 			pairs_add(l, &pp, pb_ctx_entity(ctx, p[i].payer_id), pb_ctx_entity(ctx, p[i].payee_id),
-				  (struct item){PB_T_PAYMENTS, &p[i], p[i].payment_id, p[i].paid_on, p[i].amount});
+				  (struct item){PB_T_PAYMENTS, &p[i], p[i].payment_id, p[i].paid_on, v});
 	}
 	pairs_run(ctx, &pp);
 	if (skipped)
-		pb_ctx_note(ctx, "skipped %zu rows not in %s", skipped, cur);
+		pb_ctx_note(ctx, "%zu rows could not be compared with the %s threshold: no exchange rate for their currency and date",
+			    skipped, cur);
 }
 
 const pb_rule pb_rule_below_threshold = {
@@ -228,7 +231,7 @@ const pb_rule pb_rule_below_threshold = {
 	.severity = PB_SEV_HIGH,
 	.needs = PB_NEEDS(PB_T_CONTRACTS),
 	.params = (const pb_param_def[]){
-		{"threshold", PB_P_MONEY, "100000", "the approval or competition threshold being dodged"},
+		{"threshold", PB_P_MONEY, "100000 EUR", "the approval or competition threshold being dodged"},
 		{"window_days", PB_P_DAYS, "30", "items within this many days of the first form a group"},
 		{"min_items", PB_P_INT, "2", "fewest items in a group that fires"},
 		{NULL, 0, NULL, NULL}},
@@ -242,6 +245,7 @@ const pb_rule pb_rule_below_threshold = {
 typedef struct {
 	const pb_contract *c;
 	const char *buyer;
+	int64_t v; /* its value in the threshold's currency */
 } buyer_contract;
 
 static int by_buyer(const void *pa, const void *pb)
@@ -266,6 +270,7 @@ static int just_above(int64_t v, int64_t t)
 static void hugging_group(pb_rule_ctx *ctx, const buyer_contract *bc, size_t n)
 {
 	const pb_contract **g = pb_xcalloc(n + 1, sizeof(*g));
+	const char *cur = pb_param_currency(ctx, "threshold");
 	int64_t t = pb_param_money(ctx, "threshold");
 	int64_t ratio = pb_param_millionths(ctx, "min_ratio");
 	int64_t min_contracts = pb_param_int(ctx, "min_contracts");
@@ -277,8 +282,8 @@ static void hugging_group(pb_rule_ctx *ctx, const buyer_contract *bc, size_t n)
 	if ((int64_t)n < min_contracts)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
-		below += just_below(g[i]->value, t);
-		above += just_above(g[i]->value, t);
+		below += just_below(bc[i].v, t);
+		above += just_above(bc[i].v, t);
 	}
 	/* share below >= ratio x share above; the shares have the same n. */
 	if ((int64_t)below < min_below ||
@@ -286,15 +291,14 @@ static void hugging_group(pb_rule_ctx *ctx, const buyer_contract *bc, size_t n)
 		goto out;
 	pb_finding *f = pb_finding_add(ctx, PB_T_PARTIES, bc[0].buyer, NULL);
 	for (size_t i = 0; i < n; i++)
-		if (just_below(g[i]->value, t))
+		if (just_below(bc[i].v, t))
 			pb_finding_evidence(ctx, f, PB_T_CONTRACTS, g[i], "contract just below");
-	const char *cur = pb_ctx_currency(ctx);
 	pb_buf values;
 	pb_buf_init(&values);
 	for (size_t i = 0; i < n; i++) {
 		char buf[32];
 		pb_buf_addf(&values, "%s%s", i ? "," : "",
-			    pb_amount_format(g[i]->value, pb_currency_exponent(cur), buf));
+			    pb_amount_format(bc[i].v, pb_currency_exponent(cur), buf));
 	}
 	pb_finding_detail(ctx, f, "threshold", "%s", pb_ctx_money(ctx, t, cur));
 	pb_finding_detail(ctx, f, "just_below", "%zu", below);
@@ -316,10 +320,23 @@ static void run_threshold_hugging(pb_rule_ctx *ctx)
 	const pb_contract *c = pb_ledger_contracts(l, &n);
 	buyer_contract *list = pb_xcalloc(n + 1, sizeof(*list));
 
-	for (size_t i = 0; i < n; i++)
-		if (c[i].buyer_id && c[i].value != PB_AMOUNT_NONE && c[i].value > 0 &&
-		    c[i].currency == pb_ctx_currency(ctx) && pb_contract_is_award(l, &c[i], NULL))
-			list[m++] = (buyer_contract){&c[i], pb_ctx_entity(ctx, c[i].buyer_id)};
+	size_t no_rate = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		int64_t v;
+		if (!c[i].buyer_id || c[i].value == PB_AMOUNT_NONE || c[i].value <= 0 ||
+		    !pb_contract_is_award(l, &c[i], NULL))
+			continue;
+		pb_date d = c[i].awarded_on != PB_DATE_NONE ? c[i].awarded_on : c[i].signed_on;
+		if (pb_param_money_convert(ctx, "threshold", c[i].value, c[i].currency, d, &v, NULL) < 0) {
+			no_rate++;
+			continue;
+		}
+		list[m++] = (buyer_contract){&c[i], pb_ctx_entity(ctx, c[i].buyer_id), v};
+	}
+	if (no_rate)
+		pb_ctx_note(ctx, "%zu contracts could not be compared with the %s threshold: no exchange rate for their currency and date",
+			    no_rate, pb_param_currency(ctx, "threshold"));
 	qsort(list, m, sizeof(*list), by_buyer);
 	for (size_t s = 0; s < m;) {
 		size_t e = s + 1;
@@ -339,7 +356,7 @@ const pb_rule pb_rule_threshold_hugging = {
 	.severity = PB_SEV_MEDIUM,
 	.needs = PB_NEEDS(PB_T_CONTRACTS),
 	.params = (const pb_param_def[]){
-		{"threshold", PB_P_MONEY, "100000", "the legal threshold T (base currency)"},
+		{"threshold", PB_P_MONEY, "100000 EUR", "the legal threshold T (with its currency)"},
 		{"min_ratio", PB_P_DECIMAL, "3", "share in [0.9T, T) over share in [T, 1.1T) that fires"},
 		{"min_contracts", PB_P_INT, "10", "contracts of the buyer needed"},
 		{"min_below", PB_P_INT, "3", "contracts in [0.9T, T) needed, so one contract never fires"},

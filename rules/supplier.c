@@ -35,25 +35,26 @@ static pb_date award_date(const pb_contract *c)
 	return c->awarded_on != PB_DATE_NONE ? c->awarded_on : c->signed_on;
 }
 
-/* Contracts at or above `threshold` in the base currency, with their
- * supplier's party row. */
+/* Contracts at or above the `threshold` parameter, converted at the
+ * award date when their currency differs; those that cannot be compared
+ * (no exchange rate) are counted in *no_rate. */
 static int large_award(pb_rule_ctx *ctx, const pb_contract *c, int64_t threshold,
-		       size_t *other_currency)
+		       size_t *no_rate)
 {
+	(void)threshold;
 	if (c->value == PB_AMOUNT_NONE)
 		return 0;
-	if (c->currency != pb_ctx_currency(ctx)) {
-		(*other_currency)++;
-		return 0;
-	}
-	return c->value >= threshold;
+	int reached = pb_param_money_reached(ctx, "threshold", c->value, c->currency, award_date(c), NULL);
+	if (reached < 0)
+		(*no_rate)++;
+	return reached > 0;
 }
 
-static void note_currency(pb_rule_ctx *ctx, size_t skipped)
+static void note_currency(pb_rule_ctx *ctx, size_t no_rate)
 {
-	if (skipped)
-		pb_ctx_note(ctx, "skipped %zu contracts not in %s", skipped,
-			    pb_ctx_currency(ctx));
+	if (no_rate)
+		pb_ctx_note(ctx, "%zu contracts could not be compared with the %s threshold: no exchange rate for their currency and date",
+			    no_rate, pb_param_currency(ctx, "threshold"));
 }
 
 static void run_newly_registered(pb_rule_ctx *ctx)
@@ -107,7 +108,7 @@ const pb_rule pb_rule_newly_registered = {
 	.severity = PB_SEV_HIGH,
 	.needs = PB_NEEDS(PB_T_CONTRACTS) | PB_NEEDS(PB_T_PARTIES),
 	.params = (const pb_param_def[]){
-		{"threshold", PB_P_MONEY, "100000", "smallest contract value judged"},
+		{"threshold", PB_P_MONEY, "100000 EUR", "smallest contract value judged"},
 		{"max_days", PB_P_DAYS, "180", "a supplier younger than this at the award fires"},
 		{NULL, 0, NULL, NULL}},
 	.run = run_newly_registered,
@@ -301,7 +302,7 @@ const pb_rule pb_rule_no_registry_id = {
 	.severity = PB_SEV_MEDIUM,
 	.needs = PB_NEEDS(PB_T_CONTRACTS) | PB_NEEDS(PB_T_PARTIES),
 	.params = (const pb_param_def[]){
-		{"threshold", PB_P_MONEY, "100000", "smallest contract value judged"},
+		{"threshold", PB_P_MONEY, "100000 EUR", "smallest contract value judged"},
 		{"min_publisher_suppliers", PB_P_INT, "5",
 		 "a publisher (CSV file, or folder of OCDS or XML files) naming this many suppliers, none with an id, is a coverage note"},
 		{NULL, 0, NULL, NULL}},

@@ -352,6 +352,67 @@ static void test_splitting_lots_and_competition(void **state)
 	assert_string_equal(fired("splitting.below-threshold"), "DC1!");
 }
 
+/* --- money thresholds carry their currency --- */
+
+static void fx_rate(const char *date, const char *currency, int64_t rate_millionths)
+{
+	pb_fx_rate r;
+
+	pb_record_blank(PB_T_FX, &r);
+	src(&r.row);
+	r.rate_date = D(date);
+	r.currency = S(currency);
+	r.base = S("EUR");
+	r.rate = rate_millionths * 1000000; /* 12 decimals */
+	assert_int_equal(pb_ledger_add(L, IN, PB_T_FX, &r), 0);
+}
+
+static void test_thresholds_in_other_currencies(void **state)
+{
+	(void)state;
+	/* 1 EUR = 1.25 USD on Friday 2024-03-01; 1 EUR = 400 AMD. */
+	fx_rate("2024-03-01", "USD", 1250000);
+	fx_rate("2024-03-01", "AMD", 400000000);
+	tender("T1", "direct", "x", NULL, PB_INT_NONE);
+	tender("T2", "direct", "x", NULL, PB_INT_NONE);
+	tender("T3", "direct", "x", NULL, PB_INT_NONE);
+	tender("T4", "direct", "x", NULL, PB_INT_NONE);
+	/* 125000 USD on Saturday = 100000 EUR at Friday's rate: fires. */
+	contract("USD-AT", "T1", "S1", 12500000, "USD", "2024-03-02", NULL);
+	/* 126000 AMD is about 315 EUR: "126000" is no longer read as euros. */
+	contract("AMD-SMALL", "T2", "S2", 12600000, "AMD", "2024-03-02", NULL);
+	/* No rate within the lookback: counted, not judged. */
+	contract("USD-LATE", "T3", "S3", 99999999, "USD", "2024-06-01", NULL);
+	/* 124999.99 USD: just below. */
+	contract("USD-BELOW", "T4", "S4", 12499999, "USD", "2024-03-02", NULL);
+	pb_ledger_seal(L);
+	pb_audit *a = pb_audit_run(L, &CFG, D("2024-12-31"));
+	size_t n = 0;
+	for (size_t i = 0; i < a->nfindings; i++) {
+		const pb_finding *f = a->findings[i];
+		if (strcmp(f->rule->id, "competition.single-source"))
+			continue;
+		assert_string_equal(f->subject_id, "USD-AT");
+		int rate_row = 0;
+		for (size_t k = 0; k < f->nevidence; k++)
+			rate_row |= !strcmp(f->evidence[k].table, "fx");
+		assert_true(rate_row);
+		int detail = 0;
+		for (size_t k = 0; k < f->ndetails; k++)
+			detail |= !strcmp(f->details[k].key, "exchange_rate") &&
+				  strstr(f->details[k].value, "1 EUR = 1.25 USD on 2024-03-01");
+		assert_true(detail);
+		assert_non_null(strstr(f->message, "above the 100000.00 EUR threshold"));
+		n++;
+	}
+	assert_int_equal(n, 1);
+	for (size_t i = 0; i < a->ncoverage; i++)
+		if (!strcmp(a->coverage[i].rule->id, "competition.single-source"))
+			assert_non_null(strstr(a->coverage[i].reason,
+					       "1 non-competitive contracts could not be compared with the EUR threshold"));
+	pb_audit_free(a);
+}
+
 /* --- supplier profile --- */
 
 static void party_roles(const char *id, const char *name, const char *roles, const char *address)
@@ -460,6 +521,7 @@ int main(void)
 		T(test_entities_without_registry_ids), T(test_addresses_that_identify_a_place),
 		T(test_splitting_lots_and_competition), T(test_mass_address_counts_entities),
 		T(test_no_registry_id_publishers), T(test_single_client_by_entity),
+		T(test_thresholds_in_other_currencies),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -321,7 +321,7 @@ static void test_single_source_evidence_and_notes(void **state)
 	const pb_coverage *c = coverage(a, "competition.single-source");
 	assert_int_equal(c->status, PB_COV_RAN);
 	assert_contains(c->reason, "3 awarded contracts have no tender or a procedure the procedure table does not know");
-	assert_contains(c->reason, "skipped 1 non-competitive contracts not in EUR");
+	assert_contains(c->reason, "1 non-competitive contracts could not be compared with the EUR threshold: no exchange rate");
 	pb_audit_free(a);
 }
 
@@ -485,7 +485,7 @@ static void test_splitting_boundaries(void **state)
 	assert_string_equal(f->subject_table, "payments");
 	assert_string_equal(role(f, "payments", "P2"), "payment");
 	assert_contains(f->message, "2 payments from MOD to SP");
-	assert_contains(coverage(a, "splitting.below-threshold")->reason, "skipped 2 rows not in EUR");
+	assert_contains(coverage(a, "splitting.below-threshold")->reason, "2 rows could not be compared with the EUR threshold: no exchange rate");
 	pb_audit_free(a);
 }
 

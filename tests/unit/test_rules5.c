@@ -294,10 +294,11 @@ static void test_payment_without_contract(void **state)
 {
 	(void)state;
 	contract("C1", NULL, "HAS", 100, "EUR", NULL, NULL);
-	payment("P1", NULL, "NONE", NULL, 1000000, "2024-01-01");  /* 10000.00: fires */
-	payment("P2", NULL, "NONE", NULL, 999999, "2024-01-02");   /* below */
+	payment("P1", NULL, "NOCON", NULL, 1000000, "2024-01-01");  /* 10000.00: fires */
+	payment("P2", NULL, "NOCON", NULL, 999999, "2024-01-02");   /* below */
 	payment("P3", NULL, "HAS", NULL, 5000000, "2024-01-03");   /* has a contract */
-	payment("P4", "GHOST", "NONE", NULL, 5000000, "2024-01-04"); /* cites an unknown one */
+	payment("P4", "GHOST", "NOCON", NULL, 5000000, "2024-01-04"); /* cites an unknown one */
+	payment("P5", NULL, "REDACTED", NULL, 5000000, "2024-01-05"); /* no payee to judge */
 	assert_string_equal(fired("execution.payment-without-contract"), "P1 P4");
 }
 
