@@ -493,6 +493,26 @@ static void *add(struct notice *o, pb_table t, const void *rec)
 	return dst;
 }
 
+/* Row r takes the extras of `from`, keeping those of its own that
+ * `from` does not have. */
+static void merge_extras(struct notice *o, pb_row *r, const pb_row *from)
+{
+	pb_attr *a = pb_arena_alloc(pb_ledger_arena(o->l), (r->nextra + from->nextra + 1) * sizeof(*a));
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < from->nextra; i++)
+		a[n++] = from->extra[i];
+	for (uint32_t i = 0; i < r->nextra; i++) {
+		uint32_t k = 0;
+		while (k < from->nextra && strcmp(from->extra[k].name, r->extra[i].name))
+			k++;
+		if (k == from->nextra)
+			a[n++] = r->extra[i];
+	}
+	r->extra = a;
+	r->nextra = n;
+}
+
 /* A tender: a notice that ends the procedure (cancelled, unsuccessful)
  * has the last word on its status, whichever file was read first; award
  * notices of one procedure may each report other lots, so the fewest
@@ -508,8 +528,7 @@ static void add_tender(struct notice *o, const pb_tender *t)
 		old->status = t->status;
 	if (t->number_of_tenderers != PB_INT_NONE && t->number_of_tenderers < old->number_of_tenderers) {
 		old->number_of_tenderers = t->number_of_tenderers;
-		old->row.extra = t->row.extra;
-		old->row.nextra = t->row.nextra;
+		merge_extras(o, &old->row, &t->row);
 	}
 }
 

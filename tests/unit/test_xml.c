@@ -278,6 +278,7 @@ static void test_eforms_merge(void **state)
 	assert_int_equal(t->published_on, pb_date_from_ymd(2024, 1, 10)); /* from the notice */
 	assert_int_equal(t->number_of_tenderers, 2);                      /* from the award */
 	assert_string_equal(t->method, "open");                           /* the first kept */
+	assert_null(extra_of(&t->row, "lots"));
 	assert_int_equal(pb_ledger_count(l, PB_T_CONTRACTS), 1);
 	const pb_party *b = find(l, PB_T_PARTIES, "FR:123 456");
 	assert_string_equal(b->name, "Ministry");
@@ -607,6 +608,31 @@ static void test_eforms_rationale(void **state)
 	assert_null(t->method_rationale);
 	assert_string_equal(extra_of(&t->row, "justification_code"), "exclusive");
 	pb_ledger_free(l);
+
+	/* A later award notice with fewer tenders updates the count and
+	 * names its lot; the justification code stays. */
+#define STATS(ten, lot, n) "<efac:LotResult><cbc:TenderResultCode>selec-w</cbc:TenderResultCode><efac:LotTender><cbc:ID>" \
+	ten "</cbc:ID></efac:LotTender><efac:ReceivedSubmissionsStatistics><efbc:StatisticsCode>tenders</efbc:StatisticsCode>" \
+	"<efbc:StatisticsNumeric>" n "</efbc:StatisticsNumeric></efac:ReceivedSubmissionsStatistics><efac:TenderLot><cbc:ID>" \
+	lot "</cbc:ID></efac:TenderLot></efac:LotResult>\n"
+	char *first = ef_doc("ContractAwardNotice", "P-2", "n-3", "<efac:NoticeResult>" STATS("TEN-1", "LOT-0001", "4")
+			     "</efac:NoticeResult>", "", LOT("LOT-0001") LOT("LOT-0002"));
+	char *second = ef_doc("ContractAwardNotice", "P-2", "n-4", "<efac:NoticeResult>" STATS("TEN-2", "LOT-0002", "1")
+			      "</efac:NoticeResult>", "", LOT("LOT-0001") LOT("LOT-0002"));
+	l = import_all("1.xml", doc, "2.xml", first, "3.xml", second, NULL);
+	t = find(l, PB_T_TENDERS, "eforms:P-2");
+	assert_int_equal(t->number_of_tenderers, 1);
+	assert_string_equal(extra_of(&t->row, "fewest_tenders_lot"), "LOT-0002");
+	assert_string_equal(extra_of(&t->row, "justification_code"), "exclusive");
+	pb_ledger_free(l);
+	/* A later notice with more tenders changes nothing. */
+	l = import_all("1.xml", second, "2.xml", first, NULL);
+	t = find(l, PB_T_TENDERS, "eforms:P-2");
+	assert_int_equal(t->number_of_tenderers, 1);
+	assert_string_equal(extra_of(&t->row, "fewest_tenders_lot"), "LOT-0002");
+	pb_ledger_free(l);
+	free(first);
+	free(second);
 	free(doc);
 	pb_config_release(&cfg);
 }
@@ -1011,7 +1037,15 @@ static void test_limits(void **state)
 	assert_int_equal(pb_ledger_inputs(l)[0].rows_imported, 1);
 	pb_ledger_free(l);
 
-	/* Over 500 000 elements. */
+	/* 500 000 elements, the root included: read; one more: refused. */
+	pb_buf_reset(&b);
+	pb_buf_addstr(&b, "<ContractNotice><ID>n</ID>");
+	for (int i = 0; i < 499998; i++)
+		pb_buf_addstr(&b, "<a/>");
+	pb_buf_addstr(&b, "</ContractNotice>");
+	l = import("elements500k.xml", b.data);
+	assert_int_equal(pb_ledger_inputs(l)[0].rows_imported, 1);
+	pb_ledger_free(l);
 	pb_buf_reset(&b);
 	pb_buf_addstr(&b, "<ContractNotice>");
 	for (int i = 0; i < 500000; i++)
