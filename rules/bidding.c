@@ -394,7 +394,7 @@ static pb_date iso_day(const char *s)
 }
 
 struct short_skips {
-	size_t no_call, unknown, negative, ocds_start, enquiry;
+	size_t no_call, unknown, negative, ocds_start, enquiry, void_;
 };
 
 /*
@@ -447,6 +447,8 @@ static void short_notes(pb_rule_ctx *ctx, const struct short_skips *sk)
 		pb_ctx_note(ctx, "%zu tenders with a deadline before their start not judged", sk->negative);
 	if (sk->ocds_start)
 		pb_ctx_note(ctx, "%zu OCDS tenders without a known tenderPeriod.startDate (extra tender_period_start) not judged", sk->ocds_start);
+	if (sk->void_)
+		pb_ctx_note(ctx, "%zu cancelled, withdrawn or planned tenders not judged", sk->void_);
 	if (sk->enquiry)
 		pb_ctx_note(ctx, "%zu OCDS tenders whose enquiry period precedes the tender period not judged", sk->enquiry);
 }
@@ -458,13 +460,20 @@ static void run_short_period(pb_rule_ctx *ctx)
 	int64_t min_days = pb_param_int(ctx, "min_days");
 	const char *methods = pb_param_text(ctx, "methods");
 	const char *details = pb_param_text(ctx, "details_min_days");
-	struct short_skips sk = {0, 0, 0, 0, 0};
+	struct short_skips sk = {0, 0, 0, 0, 0, 0};
 
 	for (size_t i = 0; i < n; i++) {
 		if (t[i].submission_deadline == PB_DATE_NONE)
 			continue;
 		if (*methods && (!t[i].method || !list_has(methods, t[i].method)))
 			continue;
+		/* Cancelled (Cardinal skips them too) or only planned: the period
+		 * never ran, or its dates are still placeholders. */
+		if (status(t[i].status, "cancelled") || status(t[i].status, "withdrawn") ||
+		    status(t[i].status, "planned")) {
+			sk.void_++;
+			continue;
+		}
 		/* Without a published call nobody was waiting to bid. */
 		pb_competition c = pb_ctx_competition(ctx, &t[i]);
 		if (c != PB_COMPETITION_YES) {

@@ -226,9 +226,9 @@ static void test_linked_once(void **state)
 
 /* A tender for short-submission-period; `ocds` adds the OCDS importer's
  * extras (NULL values are left out). */
-static void tender_sp(const char *id, const char *method, const char *details,
+static void tender_st(const char *id, const char *method, const char *details,
 		      const char *published, const char *deadline, int ocds,
-		      const char *tp_start, const char *ep_start)
+		      const char *tp_start, const char *ep_start, const char *st)
 {
 	pb_tender t;
 	pb_attr *x = pb_arena_alloc(pb_ledger_arena(L), 3 * sizeof(*x));
@@ -245,6 +245,7 @@ static void tender_sp(const char *id, const char *method, const char *details,
 	t.submission_deadline = D(deadline);
 	t.number_of_tenderers = PB_INT_NONE;
 	t.classified = t.framework = PB_BOOL_NONE;
+	t.status = S(st);
 	if (ocds)
 		x[nx++] = (pb_attr){S("ocid"), S(id)};
 	if (tp_start)
@@ -254,6 +255,13 @@ static void tender_sp(const char *id, const char *method, const char *details,
 	t.row.extra = x;
 	t.row.nextra = nx;
 	assert_int_equal(pb_ledger_add(L, IN, PB_T_TENDERS, &t), 0);
+}
+
+static void tender_sp(const char *id, const char *method, const char *details,
+		      const char *published, const char *deadline, int ocds,
+		      const char *tp_start, const char *ep_start)
+{
+	tender_st(id, method, details, published, deadline, ocds, tp_start, ep_start, NULL);
 }
 
 static size_t short_fired(const pb_audit *a, const char **ids)
@@ -294,6 +302,9 @@ static void test_short_period(void **state)
 	tender_sp("S-10", "open", NULL, "2024-01-07", "2024-01-09", 1, "2024-01-07T15:00:00+03:00",
 		  "2024-01-02T14:54:40+03:00");
 	tender_sp("S-11", "selective", "Accelerated restricted", "2024-01-01", "2024-01-11", 0, NULL, NULL);
+	/* Cancelled and planned tenders: the period never ran. */
+	tender_st("S-12", "open", NULL, "2024-01-01", "2024-01-03", 0, NULL, NULL, "cancelled");
+	tender_st("S-13", "open", NULL, "2024-01-01", "2024-01-01", 0, NULL, NULL, "planned");
 	pb_ledger_seal(L);
 	pb_config_init(&cfg);
 	char table[128];
