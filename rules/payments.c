@@ -128,8 +128,10 @@ typedef void (*party_fn)(pb_rule_ctx *ctx, const pb_payment *p, const uint32_t *
 			 size_t n, const char *entity, void *data);
 
 /* Calls fn for each payee (or payer) entity with its payments in file
- * order, entities in id order.  Returns how many payments name no one
- * there (empty, or a redaction or null marker). */
+ * order, and the smallest of the ids its payments name it by (not the
+ * entity's id, which is whichever twin the parties table lists first: the
+ * subject must not depend on the order of rows).  Returns how many
+ * payments name no one there (empty, or a redaction or null marker). */
 static size_t for_each_entity(pb_rule_ctx *ctx, size_t field, party_fn fn, void *data)
 {
 	size_t n, m = 0;
@@ -144,9 +146,14 @@ static size_t for_each_entity(pb_rule_ctx *ctx, size_t field, party_fn fn, void 
 	}
 	qsort(k, m, sizeof(*k), cmp_entity);
 	for (size_t start = 0, end; start < m; start = end) {
-		for (end = start; end < m && k[end].entity == k[start].entity; end++)
+		const char *name = NULL;
+		for (end = start; end < m && k[end].entity == k[start].entity; end++) {
+			const char *raw = *(const char *const *)((const char *)&p[k[end].ix] + field);
 			ix[end - start] = k[end].ix;
-		fn(ctx, p, ix, end - start, k[start].entity, data);
+			if (!name || strcmp(raw, name) < 0)
+				name = raw;
+		}
+		fn(ctx, p, ix, end - start, name, data);
 	}
 	free(ix);
 	free(k);
@@ -1246,10 +1253,11 @@ static int64_t trailing_number(const char *s)
 	return v;
 }
 
-/* The payee's only payer entity, or NULL when it has none or several. */
+/* The payee's only payer entity, named by the smallest id its payments
+ * give it, or NULL when it has none or several. */
 static const char *only_payer(pb_rule_ctx *ctx, const pb_payment *p, const uint32_t *ix, size_t n)
 {
-	const char *payer = NULL;
+	const char *payer = NULL, *name = NULL;
 
 	for (size_t k = 0; k < n; k++) {
 		const char *e = entity_of(ctx, p[ix[k]].payer_id);
@@ -1258,8 +1266,10 @@ static const char *only_payer(pb_rule_ctx *ctx, const pb_payment *p, const uint3
 		if (payer && e != payer)
 			return NULL; /* it bills someone else too */
 		payer = e;
+		if (!name || strcmp(p[ix[k]].payer_id, name) < 0)
+			name = p[ix[k]].payer_id;
 	}
-	return payer;
+	return name;
 }
 
 /* An invoice number and the day it was paid. */

@@ -736,6 +736,21 @@ static void test_round_amount_schedule(void **state)
 	pb_audit_free(a);
 }
 
+/* Two records of one payee are judged together, named by the smaller id
+ * whichever the parties table lists first. */
+static void test_round_amount_entity(void **state)
+{
+	char id[16];
+	(void)state;
+	party("ROUND-Z", "REG-R");
+	party("ROUND-A", "REG-R");
+	for (int i = 0; i < 5; i++) {
+		snprintf(id, sizeof(id), "P%d", i);
+		payment(id, NULL, i < 3 ? "ROUND-Z" : "ROUND-A", NULL, 100000 * (i + 1), "2024-01-01");
+	}
+	assert_string_equal(fired("payments.round-amount"), "ROUND-A");
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -751,6 +766,7 @@ int main(void)
 		T(test_duplicate_line_items), T(test_duplicate_recurring),
 		T(test_duplicate_same_day_run), T(test_duplicate_references),
 		T(test_sequential_entities), T(test_round_amount_schedule),
+		T(test_round_amount_entity),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
