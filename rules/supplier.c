@@ -186,8 +186,9 @@ const pb_rule pb_rule_secrecy_jurisdiction = {
 };
 
 /*
- * Who published a party: its file for CSV (one export), its folder and
- * format for OCDS and XML notices (one publisher's files side by side).
+ * Who published a party: its file for CSV (one export) and for XML
+ * notices (each notice is filled in by one buyer), its folder for OCDS
+ * (one publisher's files side by side).
  */
 static const char *publisher_of(pb_ledger *l, const pb_party *p)
 {
@@ -201,7 +202,7 @@ static const char *publisher_of(pb_ledger *l, const pb_party *p)
 			format = in[i].format;
 			break;
 		}
-	if (!strcmp(format, "csv"))
+	if (strcmp(format, "ocds"))
 		return file;
 	return pb_arena_printf(pb_ledger_arena(l), "%s|%.*s", format,
 			       slash ? (int)(slash - file) : 1, slash ? file : ".");
@@ -245,16 +246,52 @@ static struct publisher *publishers_count(pb_rule_ctx *ctx, const pb_contract *c
 	return pub;
 }
 
+/* A supplier without a registry id and its large awards. */
+struct unnamed {
+	const pb_party *s;
+	const pb_contract **c;
+	size_t n, cap;
+};
+
+static void unnamed_finding(pb_rule_ctx *ctx, const struct unnamed *u)
+{
+	pb_finding *f;
+
+	if (u->n == 1) {
+		const pb_contract *c = u->c[0];
+		f = pb_finding_add(ctx, PB_T_CONTRACTS, c->contract_id, NULL);
+		pb_finding_evidence(ctx, f, PB_T_CONTRACTS, c, "contract");
+		pb_finding_evidence(ctx, f, PB_T_PARTIES, u->s, "supplier");
+		pb_finding_message(ctx, f, "supplier %s has no registry identifier but won contract %s (%s)",
+				   c->supplier_id, c->contract_id, pb_ctx_money(ctx, c->value, c->currency));
+		return;
+	}
+	const char *who = pb_ctx_entity(ctx, u->s->party_id);
+	f = pb_finding_add(ctx, PB_T_PARTIES, who, NULL);
+	pb_finding_evidence(ctx, f, PB_T_PARTIES, u->s, "supplier");
+	for (size_t i = 0; i < u->n; i++)
+		pb_finding_evidence(ctx, f, PB_T_CONTRACTS, u->c[i], "contract");
+	pb_finding_detail(ctx, f, "contracts", "%zu", u->n);
+	pb_finding_message(ctx, f, "supplier %s has no registry identifier but won %zu contracts at or above the threshold (%s, ...)",
+			   who, u->n, u->c[0]->contract_id);
+}
+
+/*
+ * One finding per supplier entity without a registry id (a single award
+ * is reported about the contract), unless its publisher gives no
+ * supplier an id at all.
+ */
 static void run_no_registry_id(pb_rule_ctx *ctx)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
-	size_t n, skipped = 0, unknown = 0, silent = 0;
+	size_t n, skipped = 0, unknown = 0, silent = 0, nu = 0, capu = 0;
 	const pb_contract *c = pb_ledger_contracts(l, &n);
 	int64_t threshold = pb_param_money(ctx, "threshold");
 	size_t min_pub = (size_t)pb_param_int(ctx, "min_publisher_suppliers");
-	pb_ptrmap *index = pb_ptrmap_new();
+	pb_ptrmap *index = pb_ptrmap_new(), *by_entity = pb_ptrmap_new();
 	const char **keys = NULL;
 	struct publisher *pub = publishers_count(ctx, c, n, threshold, index, &keys);
+	struct unnamed *un = NULL;
 	uint32_t k;
 
 	for (size_t i = 0; i < n; i++) {
@@ -275,12 +312,19 @@ static void run_no_registry_id(pb_rule_ctx *ctx)
 			silent++;
 			continue;
 		}
-		pb_finding *f = pb_finding_add(ctx, PB_T_CONTRACTS, c[i].contract_id, NULL);
-		pb_finding_evidence(ctx, f, PB_T_CONTRACTS, &c[i], "contract");
-		pb_finding_evidence(ctx, f, PB_T_PARTIES, s, "supplier");
-		pb_finding_message(ctx, f, "supplier %s has no registry identifier but won contract %s (%s)",
-				   c[i].supplier_id, c[i].contract_id,
-				   pb_ctx_money(ctx, c[i].value, c[i].currency));
+		const char *who = pb_ctx_entity(ctx, s->party_id);
+		if (!pb_ptrmap_get(by_entity, who, &k)) {
+			PB_GROW(un, nu + 1, capu);
+			k = (uint32_t)nu++;
+			un[k] = (struct unnamed){s, NULL, 0, 0};
+			pb_ptrmap_put(by_entity, who, k);
+		}
+		PB_GROW(un[k].c, un[k].n + 1, un[k].cap);
+		un[k].c[un[k].n++] = &c[i];
+	}
+	for (size_t j = 0; j < nu; j++) {
+		unnamed_finding(ctx, &un[j]);
+		free(un[j].c);
 	}
 	note_currency(ctx, skipped);
 	if (unknown)
@@ -290,6 +334,8 @@ static void run_no_registry_id(pb_rule_ctx *ctx)
 			pb_ctx_note(ctx, "%s gives none of its %zu suppliers a registry id: not judged",
 				    keys[j], pub[j].suppliers);
 	pb_ptrmap_free(index);
+	pb_ptrmap_free(by_entity);
+	free(un);
 	free(pub);
 	free(keys);
 }
@@ -417,6 +463,24 @@ static void members_release(struct members *m)
 	pb_ptrmap_free(m->root);
 }
 
+/* Distinct procedures among contracts: the lots of one tender are one. */
+static size_t procedures_of(const pb_contract *const *c, size_t n)
+{
+	pb_ptrmap *seen = pb_ptrmap_new();
+	size_t k = 0;
+	uint32_t dummy;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *key = c[i]->tender_id ? c[i]->tender_id : c[i]->contract_id;
+		if (!pb_ptrmap_get(seen, key, &dummy)) {
+			pb_ptrmap_put(seen, key, 1);
+			k++;
+		}
+	}
+	pb_ptrmap_free(seen);
+	return k;
+}
+
 /* All of a supplier entity's awarded contracts (and payments, when
  * loaded) come from one buyer entity.  Judged once per entity, at its
  * root party, over the contracts of all its records. */
@@ -458,7 +522,7 @@ static void run_single_client(pb_rule_ctx *ctx)
 			}
 			npay += np;
 		}
-		if (!single || !buyer || (int64_t)nwon < min)
+		if (!single || !buyer || (int64_t)procedures_of(won, nwon) < min)
 			continue;
 		pb_finding *f = pb_finding_add(ctx, PB_T_PARTIES, pb_parties_entity(pp, root->party_id), NULL);
 		for (size_t j = 0; j < mem.n[k]; j++)
@@ -467,6 +531,7 @@ static void run_single_client(pb_rule_ctx *ctx)
 			pb_finding_evidence(ctx, f, PB_T_CONTRACTS, won[i], "contract");
 		pb_finding_detail(ctx, f, "buyer", "%s", buyer);
 		pb_finding_detail(ctx, f, "contracts", "%zu", nwon);
+		pb_finding_detail(ctx, f, "procedures", "%zu", procedures_of(won, nwon));
 		pb_finding_message(ctx, f, "all %zu contracts%s of supplier %s come from one buyer, %s",
 				   nwon, npay ? " and payments" : "", pb_parties_entity(pp, root->party_id), buyer);
 	}
@@ -482,7 +547,7 @@ const pb_rule pb_rule_single_client = {
 	.severity = PB_SEV_LOW,
 	.needs = PB_NEEDS(PB_T_CONTRACTS) | PB_NEEDS(PB_T_PARTIES),
 	.params = (const pb_param_def[]){
-		{"min_contracts", PB_P_INT, "3", "fewest contracts judged"},
+		{"min_contracts", PB_P_INT, "3", "fewest procedures (the lots of one tender count once) judged"},
 		{NULL, 0, NULL, NULL}},
 	.run = run_single_client,
 };
