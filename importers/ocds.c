@@ -277,9 +277,16 @@ static int older_than(struct ocds *o, const pb_row *r)
 /* The extras of `first` and those of `second` it does not name. */
 static void extras_merge(struct ocds *o, pb_row *dst, const pb_row *first, const pb_row *second)
 {
-	pb_attr *a = pb_arena_alloc(pb_ledger_arena(o->l),
-				    (first->nextra + second->nextra + 1) * sizeof(*a));
-	uint32_t n = 0;
+	uint32_t n = 0, missing = 0;
+
+	for (uint32_t i = 0; i < second->nextra; i++)
+		missing += !extra_of(first, second->extra[i].name);
+	if (!missing) { /* the usual case: every release names the same extras */
+		dst->extra = first->extra;
+		dst->nextra = first->nextra;
+		return;
+	}
+	pb_attr *a = pb_arena_alloc(pb_ledger_arena(o->l), (first->nextra + missing) * sizeof(*a));
 
 	for (uint32_t i = 0; i < first->nextra; i++)
 		a[n++] = first->extra[i];
