@@ -673,6 +673,10 @@ static void group_message(pb_rule_ctx *ctx, pb_finding *f, const pb_payment *fir
 				   c, first->payee_id, money, first->invoice_id,
 				   kind == K_NORMALISED ? " or a spelling of it" : "",
 				   first->payment_id, d0, d1, total);
+	else if (first->paid_on == last->paid_on)
+		pb_finding_message(ctx, f, "%zu payments to %s of the same %s on one day, first %s (%s; %s in all)%s",
+				   c, first->payee_id, money, first->payment_id, d0, total,
+				   kind == K_SAME_DAY ? "; no invoice number tells them apart" : "");
 	else
 		pb_finding_message(ctx, f, "%zu payments to %s of the same %s follow one another within days, first %s (%s to %s; %s in all)%s",
 				   c, first->payee_id, money, first->payment_id, d0, d1, total,

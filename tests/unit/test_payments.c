@@ -659,6 +659,23 @@ static void test_duplicate_same_day_run(void **state)
 	pb_audit_free(a);
 }
 
+/* Three same-day repeats, all the payee got that day: one low finding. */
+static void test_duplicate_same_day_group(void **state)
+{
+	(void)state;
+	pay("C1", "MOD", "CLEAR", NULL, NULL, 2571353, "2024-01-01");
+	pay("C2", "MOD", "CLEAR", NULL, NULL, 2571353, "2024-01-01");
+	pay("C3", "MOD", "CLEAR", NULL, NULL, 2571353, "2024-01-01");
+	pb_audit *a = audit();
+	assert_int_equal(count(a, "payments.duplicate"), 1);
+	const pb_finding *f = finding(a, "payments.duplicate", "C2", 0);
+	assert_non_null(f);
+	assert_int_equal(f->severity, PB_SEV_LOW);
+	assert_string_equal(f->message,
+			    "3 payments to CLEAR of the same 25713.53 EUR on one day, first C1 (2024-01-01; 77140.59 EUR in all); no invoice number tells them apart");
+	pb_audit_free(a);
+}
+
 /* An invoice id that is the payer's reference for many payees, or one
  * paid in several amounts, names no one bill. */
 static void test_duplicate_references(void **state)
@@ -764,7 +781,8 @@ int main(void)
 		T(test_duplicate_registry_twins_other_order), T(test_duplicate_row_order),
 		T(test_duplicate_marker_payees), T(test_duplicate_contract_instalments),
 		T(test_duplicate_line_items), T(test_duplicate_recurring),
-		T(test_duplicate_same_day_run), T(test_duplicate_references),
+		T(test_duplicate_same_day_run), T(test_duplicate_same_day_group),
+		T(test_duplicate_references),
 		T(test_sequential_entities), T(test_round_amount_schedule),
 		T(test_round_amount_entity),
 	};
