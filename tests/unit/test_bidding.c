@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "fixture_core.h"
+#include "../../importers/importer.h"
 
 
 static void party_reg(const char *id, const char *address, const char *account,
@@ -333,12 +334,35 @@ static void test_short_period(void **state)
 	pb_ledger_free(L);
 }
 
+/* The sample ministry (and its OCDS and XML notices): every finding id of
+ * every rule appears once. */
+static void test_samples_ids_unique(void **state)
+{
+	pb_config cfg;
+	pb_error err;
+	(void)state;
+
+	pb_config_init(&cfg);
+	assert_int_equal(pb_config_load(&cfg, "samples/probity.ini", &err), 0);
+	L = pb_ledger_new(cfg.base_currency);
+	if (pb_import_path(L, "samples", NULL, &cfg, &err))
+		fail_msg("samples: %s", err.msg);
+	pb_ledger_seal(L);
+	pb_audit *a = pb_audit_run(L, &cfg, pb_ledger_latest_date(L));
+	assert_true(a->nfindings > 10);
+	assert_ids_unique(a);
+	pb_audit_free(a);
+	pb_config_release(&cfg);
+	pb_ledger_free(L);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_linked_bidders),
 		cmocka_unit_test(test_linked_once),
 		cmocka_unit_test(test_short_period),
+		cmocka_unit_test(test_samples_ids_unique),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
