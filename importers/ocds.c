@@ -580,6 +580,11 @@ static void add_tender(struct ocds *o, json_t *r)
 	json_t *t = json_object_get(r, "tender");
 	pb_tender rec;
 
+	/* An award or contract release says nothing of the tender: its row
+	 * keeps pointing at the release that did. */
+	if (!json_is_object(t) && !json_is_object(json_object_get(r, "buyer")) &&
+	    pb_ledger_find(o->l, PB_T_TENDERS, o->ocid))
+		return;
 	pb_record_blank(PB_T_TENDERS, &rec);
 	row(o, &rec.row, pointer(o, "/tender"));
 	rec.tender_id = o->ocid;

@@ -800,7 +800,7 @@ static void test_contract_suppliers(void **state)
 static void test_newest_wins(void **state)
 {
 	(void)state;
-	const char *names[] = {"new.json", "old.json"};
+	const char *names[] = {"new.json", "old.json", "award-only.json"};
 	const char *text[] = {
 		"{\"releases\":[{\"ocid\":\"z\",\"id\":\"r3\",\"date\":\"2024-03-01T00:00:00Z\","
 		"\"tender\":{\"status\":\"cancelled\"},"
@@ -808,13 +808,17 @@ static void test_newest_wins(void **state)
 		"{\"releases\":[{\"ocid\":\"z\",\"id\":\"r1\",\"date\":\"2024-01-01T00:00:00Z\","
 		"\"tender\":{\"status\":\"active\",\"title\":\"Old title\"},"
 		"\"awards\":[{\"id\":\"a1\",\"status\":\"pending\",\"value\":{\"amount\":9,\"currency\":\"EUR\"},"
-		"\"suppliers\":[{\"id\":\"S\",\"name\":\"S\"}]}]}]}"};
+		"\"suppliers\":[{\"id\":\"S\",\"name\":\"S\"}]}]}]}",
+		"{\"releases\":[{\"ocid\":\"z\",\"id\":\"r4\",\"date\":\"2024-04-01T00:00:00Z\","
+		"\"awards\":[{\"id\":\"a1\",\"status\":\"cancelled\"}]}]}"};
 
-	pb_ledger *l = import_run(names, text, 2);
+	pb_ledger *l = import_run(names, text, 3);
 	const pb_tender *t = find(l, PB_T_TENDERS, "z");
 	assert_string_equal(t->status, "cancelled");
 	assert_string_equal(t->title, "Old title"); /* a gap the older release fills */
+	/* r4 says nothing of the tender: the row still points at r3's. */
 	assert_string_equal(extra(&t->row, "release_id"), "r3");
+	assert_non_null(strstr(t->row.src.file, "new.json"));
 	const pb_contract *c = find(l, PB_T_CONTRACTS, "z/a1");
 	assert_string_equal(c->award_status, "cancelled");
 	assert_int_equal(c->value, 500);
