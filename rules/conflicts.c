@@ -829,6 +829,32 @@ static const char *const birth_cols[] = {"birth_date", "date_of_birth", "born_on
 static const char *const tax_cols[] = {"tax_id", "tin", "inn", "national_id",
 				       "personal_code", NULL};
 
+/* Do two birth dates differ?  Dates in the ledger's date format compare
+ * as dates; others as text.  Unknown (NULL) never differs. */
+static int dates_differ(const char *a, const char *b)
+{
+	pb_date x, y;
+	const char *why;
+
+	if (!a || !b)
+		return 0;
+	if (!pb_date_parse(a, strlen(a), NULL, &x, &why) && !pb_date_parse(b, strlen(b), NULL, &y, &why))
+		return x != y;
+	return strcmp(a, b) != 0;
+}
+
+/* Do two identifiers differ, ignoring case, blanks and punctuation? */
+static int ids_differ(const char *a, const char *b)
+{
+	if (!a || !b)
+		return 0;
+	char *x = pb_norm_account(a), *y = pb_norm_account(b);
+	int differ = x && y ? strcmp(x, y) != 0 : strcmp(a, b) != 0;
+	free(x);
+	free(y);
+	return differ;
+}
+
 /* -1: a field known on both sides differs (two people); else how many
  * fields agree (birth date, tax id, address, bank account). */
 static int corroboration(const struct person *o, const struct person *w, pb_buf *why)
@@ -838,14 +864,16 @@ static int corroboration(const struct person *o, const struct person *w, pb_buf 
 	const char *orr = o->party->registry_id, *wr = w->party->registry_id;
 	int n = 0;
 
-	if ((ob && wb && strcmp(ob, wb)) || (ot && wt && strcmp(ot, wt)) ||
-	    (orr && wr && orr != wr && !pb_is_placeholder(orr) && !pb_is_placeholder(wr)))
+	if (pb_is_placeholder(orr) || pb_is_placeholder(wr))
+		orr = wr = NULL;
+	if (dates_differ(ob, wb) || ids_differ(ot, wt) || ids_differ(orr, wr))
 		return -1;
-	if (ob && wb) {
+	if (ob && wb)
 		pb_buf_addf(why, "%sbirth date", n++ ? ", " : "");
-	}
 	if (ot && wt)
 		pb_buf_addf(why, "%stax id", n++ ? ", " : "");
+	if (orr && wr)
+		pb_buf_addf(why, "%sregistry id", n++ ? ", " : "");
 	if (o->keys->address && o->keys->address == w->keys->address)
 		pb_buf_addf(why, "%saddress", n++ ? ", " : "");
 	if (o->keys->account && o->keys->account == w->keys->account)

@@ -278,9 +278,19 @@ static void test_name_tokens(void **state)
 	person_x("P-7", "Kozak Marta", NULL, "5 Lime St, Valmora", NULL, NULL);
 	link("P-7", "SUP-7", "owner", NULL, NULL);
 	contract("C-8", "MOD", "SUP-7", "2024-02-01");
+	/* The same tax id, written differently, corroborates ... */
+	person_x("OFF-G", "Ostap Dovbush", "MOD", NULL, "tax_id", "3012 4567 89");
+	person_x("P-8", "Ostap Dovbush", NULL, NULL, "tax_id", "3012456789");
+	link("P-8", "SUP-8", "owner", NULL, NULL);
+	contract("C-9", "MOD", "SUP-8", "2024-02-01");
+	/* ... a different one separates. */
+	person_x("OFF-H", "Yosyp Hladky", "MOD", NULL, "tax_id", "2900011111");
+	person_x("P-9", "Yosyp Hladky", NULL, NULL, "tax_id", "2900011112");
+	link("P-9", "SUP-9", "owner", NULL, NULL);
+	contract("C-10", "MOD", "SUP-9", "2024-02-01");
 	pb_audit *a = audit_with(NULL, NULL);
 
-	assert_int_equal(fired(a, "conflicts.name-match", s, f), 3);
+	assert_int_equal(fired(a, "conflicts.name-match", s, f), 4);
 	assert_string_equal(s[0], "OFF-A");
 	assert_non_null(strstr(f[0]->message, "P-2"));
 	assert_non_null(strstr(f[0]->message, "SUP-2"));
@@ -298,6 +308,8 @@ static void test_name_tokens(void **state)
 	assert_int_equal(f[2]->severity, PB_SEV_HIGH);
 	assert_string_equal(detail(f[2], "corroborated_by"), "address");
 	assert_true(f[2]->score > f[1]->score);
+	assert_string_equal(s[3], "OFF-G");
+	assert_string_equal(detail(f[3], "corroborated_by"), "tax id");
 	audit_done(a);
 }
 
