@@ -903,9 +903,10 @@ static int cmp_amount_date(const void *pa, const void *pb)
 	return a->ix < b->ix ? -1 : a->ix > b->ix;
 }
 
-/* Marks (in `once`) the payments that repeat an amount of a regular
- * schedule after its first: a monthly fee of 1000.00 is one round amount,
- * not twelve. */
+/* Marks (in `repeat`) the payments that repeat a fixed amount after its
+ * first: a monthly fee of 1000.00, or a day rate paid on twenty days, is
+ * one round amount agreed once, not twelve or twenty invented ones.  A
+ * fixed amount is one paid on a schedule, or on three or more days. */
 static void mark_schedules(const pb_payment *p, const uint32_t *ix, size_t n,
 			   unsigned char *repeat)
 {
@@ -916,9 +917,13 @@ static void mark_schedules(const pb_payment *p, const uint32_t *ix, size_t n,
 		k[i] = (pay_key){.amount = p[ix[i]].amount, .paid_on = p[ix[i]].paid_on, .ix = (uint32_t)i};
 	qsort(k, n, sizeof(*k), cmp_amount_date);
 	for (size_t start = 0, end; start < n; start = end) {
-		for (end = start; end < n && k[end].amount == k[start].amount; end++)
+		size_t days = 0;
+		for (end = start; end < n && k[end].amount == k[start].amount; end++) {
 			d[end - start] = k[end].paid_on;
-		if (regular_series(d, end - start))
+			days += k[end].paid_on != PB_DATE_NONE &&
+				(end == start || k[end].paid_on != k[end - 1].paid_on);
+		}
+		if (days >= 3 || regular_calendar(d, end - start))
 			for (size_t i = start + 1; i < end; i++)
 				repeat[k[i].ix] = 1;
 	}
@@ -974,7 +979,7 @@ static void run_round_amount(pb_rule_ctx *ctx)
 
 	note_unnamed(ctx, for_each_entity(ctx, offsetof(pb_payment, payee_id), round_party, &scheduled), "payee");
 	if (scheduled)
-		pb_ctx_note(ctx, "%zu payments repeating a fixed amount on a regular schedule counted once per schedule", scheduled);
+		pb_ctx_note(ctx, "%zu payments repeating a fixed amount (on a schedule, or on three or more days) counted once per amount", scheduled);
 }
 
 const pb_rule pb_rule_round_amount = {

@@ -728,7 +728,7 @@ static void test_sequential_entities(void **state)
 	assert_string_equal(fired("payments.sequential-invoices"), "SHELL-A");
 }
 
-/* A fixed monthly fee is one round amount, not twelve. */
+/* A fixed monthly fee, or a day rate, is one round amount, not twelve. */
 static void test_round_amount_schedule(void **state)
 {
 	char id[16], date[16];
@@ -744,12 +744,20 @@ static void test_round_amount_schedule(void **state)
 	payment("X2", NULL, "RENT", NULL, 234567, "2024-05-10");
 	payment("X3", NULL, "RENT", NULL, 345678, "2024-08-10");
 	payment("X4", NULL, "RENT", NULL, 456789, "2024-11-10");
+	/* A day rate of 1000.00 on six irregular days, and one odd amount. */
+	const char *days[] = {"2024-01-03", "2024-01-10", "2024-01-24", "2024-02-14", "2024-03-01", "2024-03-02"};
+	for (int i = 0; i < 6; i++) {
+		snprintf(id, sizeof(id), "D%d", i);
+		payment(id, NULL, "RATE", NULL, 100000, days[i]);
+	}
+	payment("D9", NULL, "RATE", NULL, 123400, "2024-03-05");
 	pb_audit *a = audit();
-	/* RENT: 1 round of 5 counted; VARIED: 12 distinct round amounts. */
+	/* RENT: 1 round of 5 counted; RATE: 1 of 2; VARIED: 12 distinct
+	 * round amounts. */
 	assert_int_equal(count(a, "payments.round-amount"), 1);
 	assert_non_null(finding(a, "payments.round-amount", "VARIED", 0));
 	assert_contains(coverage(a, "payments.round-amount")->reason,
-			"11 payments repeating a fixed amount on a regular schedule counted once per schedule");
+			"16 payments repeating a fixed amount (on a schedule, or on three or more days) counted once per amount");
 	pb_audit_free(a);
 }
 
