@@ -19,65 +19,139 @@
 
 #include "rules.h"
 
-static void before_deadline(pb_rule_ctx *ctx, const pb_contract *c,
-			    const pb_tender *t, pb_date when, const char *what)
+/*
+ * A contract awarded or signed before bids closed: one finding per
+ * contract, about the earlier of its two dates when both are early.
+ */
+static void before_deadline(pb_rule_ctx *ctx, const pb_contract *c, const pb_tender *t)
 {
-	char d[11], dl[11];
+	int aw = c->awarded_on != PB_DATE_NONE && c->awarded_on < t->submission_deadline;
+	int sg = c->signed_on != PB_DATE_NONE && c->signed_on < t->submission_deadline;
+	const char *what = aw ? "awarded" : "signed";
+	pb_date when = aw ? c->awarded_on : c->signed_on;
+	char d[11], dl[11], d2[11];
 	pb_finding *f = pb_finding_add(ctx, PB_T_CONTRACTS, c->contract_id, what);
+	int early = t->submission_deadline - when;
 
 	pb_finding_evidence(ctx, f, PB_T_CONTRACTS, c, "contract");
 	pb_finding_evidence(ctx, f, PB_T_TENDERS, t, "tender");
 	pb_finding_detail(ctx, f, what, "%s", pb_date_format(when, d));
-	pb_finding_detail(ctx, f, "submission_deadline", "%s",
-			  pb_date_format(t->submission_deadline, dl));
-	pb_finding_detail(ctx, f, "days_early", "%d", t->submission_deadline - when);
-	f->score = t->submission_deadline - when >= 30 ? 1.0
-		   : 0.5 + (double)(t->submission_deadline - when) / 60.0;
-	pb_finding_message(ctx, f, "contract %s was %s on %s, %d days before bids closed for tender %s (%s)",
-			   c->contract_id, what, d, t->submission_deadline - when,
-			   t->tender_id, dl);
+	if (aw && sg)
+		pb_finding_detail(ctx, f, "signed", "%s", pb_date_format(c->signed_on, d2));
+	pb_finding_detail(ctx, f, "submission_deadline", "%s", pb_date_format(t->submission_deadline, dl));
+	pb_finding_detail(ctx, f, "days_early", "%d", early);
+	f->score = early >= 30 ? 1.0 : 0.5 + (double)early / 60.0;
+	pb_finding_message(ctx, f, "contract %s was %s on %s%s%s, %d days before bids closed for tender %s (%s)",
+			   c->contract_id, what, d, aw && sg ? " and signed on " : "", aw && sg ? d2 : "",
+			   early, t->tender_id, dl);
 }
 
-static void paid_before_signature(pb_rule_ctx *ctx, const pb_payment *p,
-				  const pb_contract *c)
+/* Payments of one contract made before it was signed: one finding; a
+ * single payment is reported about itself. */
+static void paid_before_signature(pb_rule_ctx *ctx, const pb_contract *c,
+				  const pb_payment *const *p, size_t n)
 {
 	char d[11], s[11];
-	pb_finding *f = pb_finding_add(ctx, PB_T_PAYMENTS, p->payment_id, NULL);
+	pb_finding *f;
+	int early = c->signed_on - p[0]->paid_on;
 
-	pb_finding_evidence(ctx, f, PB_T_PAYMENTS, p, "payment");
+	pb_date_format(c->signed_on, s);
+	pb_date_format(p[0]->paid_on, d);
+	if (n == 1)
+		f = pb_finding_add(ctx, PB_T_PAYMENTS, p[0]->payment_id, NULL);
+	else
+		f = pb_finding_add(ctx, PB_T_CONTRACTS, c->contract_id, "paid");
+	for (size_t i = 0; i < n; i++)
+		pb_finding_evidence(ctx, f, PB_T_PAYMENTS, p[i], "payment");
 	pb_finding_evidence(ctx, f, PB_T_CONTRACTS, c, "contract");
-	pb_finding_detail(ctx, f, "paid_on", "%s", pb_date_format(p->paid_on, d));
-	pb_finding_detail(ctx, f, "signed_on", "%s", pb_date_format(c->signed_on, s));
-	pb_finding_detail(ctx, f, "days_early", "%d", c->signed_on - p->paid_on);
-	f->score = c->signed_on - p->paid_on >= 30 ? 1.0
-		   : 0.5 + (double)(c->signed_on - p->paid_on) / 60.0;
-	pb_finding_message(ctx, f, "payment %s of %s was made on %s, %d days before contract %s was signed (%s)",
-			   p->payment_id, pb_ctx_money(ctx, p->amount, p->currency), d,
-			   c->signed_on - p->paid_on, c->contract_id, s);
+	pb_finding_detail(ctx, f, "paid_on", "%s", d);
+	pb_finding_detail(ctx, f, "signed_on", "%s", s);
+	pb_finding_detail(ctx, f, "days_early", "%d", early);
+	pb_finding_detail(ctx, f, "payments", "%zu", n);
+	f->score = early >= 30 ? 1.0 : 0.5 + (double)early / 60.0;
+	if (n == 1)
+		pb_finding_message(ctx, f, "payment %s of %s was made on %s, %d days before contract %s was signed (%s)",
+				   p[0]->payment_id, pb_ctx_money(ctx, p[0]->amount, p[0]->currency), d,
+				   early, c->contract_id, s);
+	else
+		pb_finding_message(ctx, f, "%zu payments on contract %s were made before it was signed (%s), the first on %s, %d days before",
+				   n, c->contract_id, s, d, early);
+}
+
+/* Dates further apart than max_days_early are taken for inconsistent
+ * data (a period recorded in the wrong field), not for backdating. */
+static int plausible(pb_rule_ctx *ctx, int early, size_t *implausible)
+{
+	if (early <= pb_param_int(ctx, "max_days_early"))
+		return 1;
+	(*implausible)++;
+	return 0;
 }
 
 static void run_backdated(pb_rule_ctx *ctx)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
-	size_t n;
+	size_t n, implausible = 0, no_call = 0;
 	const pb_contract *c = pb_ledger_contracts(l, &n);
 
 	for (size_t i = 0; i < n; i++) {
 		const pb_tender *t = pb_ledger_find(l, PB_T_TENDERS, c[i].tender_id);
 		if (!t || t->submission_deadline == PB_DATE_NONE || !pb_contract_is_award(l, &c[i], NULL))
 			continue;
-		if (c[i].awarded_on != PB_DATE_NONE && c[i].awarded_on < t->submission_deadline)
-			before_deadline(ctx, &c[i], t, c[i].awarded_on, "awarded");
-		if (c[i].signed_on != PB_DATE_NONE && c[i].signed_on < t->submission_deadline)
-			before_deadline(ctx, &c[i], t, c[i].signed_on, "signed");
+		pb_date first = c[i].awarded_on != PB_DATE_NONE ? c[i].awarded_on : c[i].signed_on;
+		if (c[i].signed_on != PB_DATE_NONE && c[i].signed_on < first)
+			first = c[i].signed_on;
+		if (first == PB_DATE_NONE || first >= t->submission_deadline)
+			continue;
+		/* A procedure without a call for competition has no bids to
+		 * close: its "tender period" is a registration stamp. */
+		if (pb_ctx_competition(ctx, t) != PB_COMPETITION_YES) {
+			no_call++;
+			continue;
+		}
+		if (plausible(ctx, t->submission_deadline - first, &implausible))
+			before_deadline(ctx, &c[i], t);
 	}
 	const pb_payment *p = pb_ledger_payments(l, &n);
+	const pb_payment **early = pb_xcalloc(n + 1, sizeof(*early));
 	for (size_t i = 0; i < n; i++) {
 		const pb_contract *pc = pb_ledger_find(l, PB_T_CONTRACTS, p[i].contract_id);
-		if (pc && pb_contract_is_award(l, pc, NULL) && pc->signed_on != PB_DATE_NONE && p[i].paid_on != PB_DATE_NONE &&
-		    p[i].paid_on < pc->signed_on)
-			paid_before_signature(ctx, &p[i], pc);
+		size_t np, k = 0;
+		if (!pc || !pb_contract_is_award(l, pc, NULL) || pc->signed_on == PB_DATE_NONE ||
+		    p[i].paid_on == PB_DATE_NONE || p[i].paid_on >= pc->signed_on)
+			continue;
+		/* Judge the contract once, at its first early payment. */
+		const uint32_t *pi = pb_ledger_group(l, PB_T_PAYMENTS, offsetof(pb_payment, contract_id),
+						     pc->contract_id, &np);
+		for (size_t j = 0; j < np; j++) {
+			const pb_payment *q = pb_ledger_at(l, PB_T_PAYMENTS, pi[j]);
+			if (q->paid_on != PB_DATE_NONE && q->paid_on < pc->signed_on)
+				early[k++] = q;
+		}
+		if (early[0] != &p[i])
+			continue;
+		const pb_payment *firstp = early[0];
+		for (size_t j = 1; j < k; j++)
+			if (early[j]->paid_on < firstp->paid_on)
+				firstp = early[j];
+		if (plausible(ctx, pc->signed_on - firstp->paid_on, &implausible)) {
+			/* the earliest first, so the message and days_early agree */
+			for (size_t j = 0; j < k; j++)
+				if (early[j] == firstp) {
+					early[j] = early[0];
+					early[0] = firstp;
+					break;
+				}
+			paid_before_signature(ctx, pc, early, k);
+		}
 	}
+	free(early);
+	if (no_call)
+		pb_ctx_note(ctx, "%zu contracts of procedures without a call for competition (or unknown) are dated before their tender period's end: not judged",
+			    no_call);
+	if (implausible)
+		pb_ctx_note(ctx, "%zu dates more than %lld days apart taken for inconsistent data: not judged",
+			    implausible, (long long)pb_param_int(ctx, "max_days_early"));
 }
 
 const pb_rule pb_rule_backdated = {
@@ -87,7 +161,9 @@ const pb_rule pb_rule_backdated = {
 	.source = "WB",
 	.severity = PB_SEV_HIGH,
 	.needs = PB_NEEDS(PB_T_CONTRACTS),
-	.params = (const pb_param_def[]){{NULL, 0, NULL, NULL}},
+	.params = (const pb_param_def[]){
+		{"max_days_early", PB_P_DAYS, "365", "dates further apart are inconsistent data, not backdating"},
+		{NULL, 0, NULL, NULL}},
 	.run = run_backdated,
 	.fields = (const char *const[]){"contracts.awarded_on|contracts.signed_on", "tenders.submission_deadline|payments.paid_on", NULL},
 };

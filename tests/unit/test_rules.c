@@ -520,28 +520,51 @@ static void test_backdated_both_dates(void **state)
 	(void)state;
 	tender("T", "open", NULL, "2024-03-20", PB_INT_NONE);
 	tender("T-NODL", "open", NULL, NULL, PB_INT_NONE);
+	/* A direct award's "tender period" is no bid deadline: near miss. */
+	tender("T-DIRECT", "direct", "x", "2024-03-20", PB_INT_NONE);
+	/* A year and more apart: inconsistent data, not backdating. */
+	tender("T-FAR", "open", NULL, "2024-03-20", PB_INT_NONE);
 	contract("BOTH", "T", "S", 100, "EUR", "2024-03-10", "2024-03-15");
 	contract("NODEADLINE", "T-NODL", "S", 100, "EUR", "2024-01-01", "2024-01-01");
 	contract("NOTENDER", NULL, "S", 100, "EUR", "2024-01-01", "2024-01-01");
+	contract("DIRECT", "T-DIRECT", "S", 100, "EUR", "2024-03-10", "2024-03-10");
+	contract("FAR", "T-FAR", "S", 100, "EUR", "2023-03-19", NULL);
 	pb_audit *a = audit();
-	assert_int_equal(count(a, "timing.backdated"), 2);
-	const pb_finding *f1 = finding(a, "timing.backdated", "BOTH", 0);
-	const pb_finding *f2 = finding(a, "timing.backdated", "BOTH", 1);
-	assert_non_null(f1);
-	assert_non_null(f2);
-	assert_string_not_equal(f1->id, f2->id);
-	const pb_finding *aw = detail(f1, "awarded") ? f1 : f2;
-	const pb_finding *sg = aw == f1 ? f2 : f1;
+	/* One finding per contract, about the earlier date, naming both. */
+	assert_int_equal(count(a, "timing.backdated"), 1);
+	const pb_finding *aw = finding(a, "timing.backdated", "BOTH", 0);
+	assert_non_null(aw);
 	assert_string_equal(detail(aw, "awarded"), "2024-03-10");
+	assert_string_equal(detail(aw, "signed"), "2024-03-15");
 	assert_string_equal(detail(aw, "days_early"), "10");
-	assert_string_equal(detail(sg, "signed"), "2024-03-15");
-	assert_string_equal(detail(sg, "days_early"), "5");
 	assert_int_equal(aw->severity, PB_SEV_HIGH);
 	assert_string_equal(role(aw, "tenders", "T"), "tender");
 	assert_string_equal(aw->message,
-			    "contract BOTH was awarded on 2024-03-10, 10 days before bids closed for tender T (2024-03-20)");
+			    "contract BOTH was awarded on 2024-03-10 and signed on 2024-03-15, 10 days before bids closed for tender T (2024-03-20)");
 	/* Payments are not loaded: the contract checks still ran. */
-	assert_int_equal(coverage(a, "timing.backdated")->status, PB_COV_RAN);
+	const pb_coverage *c = coverage(a, "timing.backdated");
+	assert_int_equal(c->status, PB_COV_RAN);
+	assert_contains(c->reason, "1 contracts of procedures without a call for competition");
+	assert_contains(c->reason, "1 dates more than 365 days apart taken for inconsistent data");
+	pb_audit_free(a);
+}
+
+/* Three payments before one contract's signature are one finding. */
+static void test_backdated_payments_grouped(void **state)
+{
+	(void)state;
+	contract("C", NULL, "S", 100, "EUR", "2024-03-01", "2024-03-20");
+	payment("P1", "C", "S", NULL, 100, "2024-03-05");
+	payment("P2", "C", "S", NULL, 100, "2024-03-02");
+	payment("P3", "C", "S", NULL, 100, "2024-03-10");
+	payment("P4", "C", "S", NULL, 100, "2024-03-25");
+	pb_audit *a = audit();
+	assert_int_equal(count(a, "timing.backdated"), 1);
+	const pb_finding *f = finding(a, "timing.backdated", "C", 0);
+	assert_non_null(f);
+	assert_int_equal(f->nevidence, 4);
+	assert_string_equal(detail(f, "days_early"), "18");
+	assert_contains(f->message, "3 payments on contract C were made before it was signed (2024-03-20), the first on 2024-03-02");
 	pb_audit_free(a);
 }
 
@@ -723,7 +746,7 @@ int main(void)
 		T(test_single_source_evidence_and_notes), T(test_weak_rationale_boundaries),
 		T(test_weak_rationale_params), T(test_single_bid_sources),
 		T(test_splitting_boundaries), T(test_splitting_params),
-		T(test_backdated_both_dates), T(test_backdated_payment_message),
+		T(test_backdated_both_dates), T(test_backdated_payments_grouped), T(test_backdated_payment_message),
 		T(test_value_increase_cases), T(test_overpayment_cases),
 		T(test_overspend_cases), T(test_coverage_needs),
 	};
