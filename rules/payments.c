@@ -12,9 +12,13 @@
  * one, engine/parties.h); redaction and null markers ("REDACTED PERSONAL
  * DATA", "N/A", "-") name no one and are never grouped.
  * False positives handled: line items of one transaction, instalments of
- * one contract that add up to its value, fixed amounts recurring at a
- * regular interval (rent, placements), Benford on data that spans too few
- * orders of magnitude or starts at a reporting floor ("over £500").
+ * one contract (adding up to its value, or equal parts of it), fixed
+ * amounts recurring at a regular interval (rent, placements), invoice ids
+ * that are payer references, bills of one payment run, batches of
+ * consecutive invoices, day rates counted as one round amount, Benford on
+ * data that spans too few orders of magnitude or starts at a reporting
+ * floor ("over £500").  Known ones left: separate bills of one fare days
+ * apart; sole-client suppliers that are simply small.
  * Thresholds: a 3-day window for same-amount payments without a shared
  * invoice (ACFE practice); exact repeats of an invoice id fire at any
  * distance, folded ones within 30 days (Nigrini's same-same-different
