@@ -555,7 +555,7 @@ struct namectx {
 	size_t ndeals;
 	struct jobs jobs;
 	double min_sim, max_namesakes;
-	size_t contradicted, common;
+	size_t contradicted, common, common_officials;
 };
 
 /* Bytes of the first three code points: the blocking prefix. */
@@ -791,6 +791,24 @@ struct name_match {
 	double sim;       /* mean token similarity */
 	double namesakes; /* people expected to share the name by chance */
 };
+
+/*
+ * The fewest namesakes any match of this official could expect: every
+ * token of the official matched (fewer matched tokens only multiply
+ * fewer shares, each at most one), its counterpart seen once.  An
+ * official whose every match would be too common is not compared at all,
+ * so a ledger full of one common name costs no comparisons.
+ */
+static double fewest_namesakes(const struct namectx *nc, const struct person *o)
+{
+	double p = (double)nc->population, e = p;
+
+	for (size_t i = 0; i < o->ntok; i++) {
+		double c = ((double)token_count(nc, o->tok[i]) + 1.0) / 2.0 - 1.0;
+		e *= (c < 1.0 ? 1.0 : c) / p;
+	}
+	return e;
+}
 
 static int names_match(const struct namectx *nc, const struct person *o,
 		       const struct person *w, struct name_match *m)
@@ -1159,11 +1177,16 @@ static void run_name_match(pb_rule_ctx *ctx)
 			jobless++;
 			continue;
 		}
+		if (fewest_namesakes(&nc, o) >= nc.max_namesakes) {
+			nc.common_officials++;
+			continue;
+		}
 		size_t n = candidates(&nc, o, &cand, &cap);
 		match_official(ctx, &nc, walk, o, cand, n);
 	}
-	if (nc.common)
-		pb_ctx_note(ctx, "%zu name pairs too common to judge (max_namesakes)", nc.common);
+	if (nc.common || nc.common_officials)
+		pb_ctx_note(ctx, "%zu officials' names and %zu name pairs too common to judge (max_namesakes)",
+			    nc.common_officials, nc.common);
 	if (nc.contradicted)
 		pb_ctx_note(ctx, "%zu name pairs set aside: birth date, tax or registry id differ", nc.contradicted);
 	if (jobless)
