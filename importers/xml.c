@@ -26,7 +26,8 @@
  * awarded contract (TED) with all its winners; lots not awarded yield
  * none, and a procedure none of whose lots was awarded is unsuccessful
  * (or cancelled).  eForms modification notices yield amendments of the
- * contract they modify.  The tenders an award notice lists are not
+ * contract they modify; a TED F20 its contract as awarded and one
+ * amendment (values before and after).  The tenders an award notice lists are not
  * imported as bids: a notice names the winners and a few ranked others,
  * not every bid, and a partial bids table would hide the number of
  * tenders received that it also states.
@@ -561,9 +562,8 @@ struct winners {
 	pb_buf others;
 };
 
-static void winner_add(struct notice *o, struct winners *w, const char *id)
+static void winner_add(struct winners *w, const char *id)
 {
-	(void)o;
 	if (!id || same(id, w->first))
 		return;
 	if (!w->first) {
@@ -816,9 +816,9 @@ static void ef_winners(struct notice *o, xmlNodePtr lt, pb_contract *c)
 	pb_buf_init(&w.others);
 	FOR_EACH(t, party, "Tenderer")
 		if (same(text(o, child(t, "GroupLeadIndicator")), "true"))
-			winner_add(o, &w, ef_party(o, text(o, child(t, "ID")), "supplier"));
+			winner_add(&w, ef_party(o, text(o, child(t, "ID")), "supplier"));
 	FOR_EACH(t, party, "Tenderer")
-		winner_add(o, &w, ef_party(o, text(o, child(t, "ID")), "supplier"));
+		winner_add(&w, ef_party(o, text(o, child(t, "ID")), "supplier"));
 	winners_set(o, &w, c);
 }
 
@@ -1207,7 +1207,7 @@ static void ted_winners(struct notice *o, xmlNodePtr aw, pb_contract *c)
 
 	pb_buf_init(&w.others);
 	FOR_EACH(k, child(aw, "CONTRACTORS"), "CONTRACTOR")
-		winner_add(o, &w, ted_party(o, child(k, "ADDRESS_CONTRACTOR"), "supplier"));
+		winner_add(&w, ted_party(o, child(k, "ADDRESS_CONTRACTOR"), "supplier"));
 	winners_set(o, &w, c);
 }
 
