@@ -112,6 +112,7 @@ table_count() { # folder table
 }
 for want in "paraguay/sample contracts 18" "mexico/cdmx/sample amendments 6" \
 	"mexico/cdmx/sample contracts 8" "moldova/sample amendments " "ukraine/sample contracts 13"; do
+	# shellcheck disable=SC2086 # split on purpose: folder, table, count
 	set -- $want
 	got=$(table_count "$1" "$2")
 	[ "$got" = "${3:-}" ] ||
