@@ -18,6 +18,7 @@
 
 #include "../engine/cardinal.h"
 #include "../engine/graph.h"
+#include "../engine/normalize.h"
 #include "../engine/parties.h"
 #include "rules.h"
 
@@ -37,12 +38,19 @@ static const char *phone_of(const pb_party *p)
 	return NULL;
 }
 
+/* A phone number's digits (as an account's: letters and digits only), or
+ * NULL for placeholders ("-", "0", "N/A") and numbers too short to be one. */
+static char *phone_key(const char *phone)
+{
+	return phone && !pb_is_placeholder(phone) ? pb_norm_account(phone) : NULL;
+}
+
 /* One bidder of a tender: an entity (registry twins are one) and its bids. */
 struct bidder {
 	const char *entity;
 	const pb_bid *first;           /* its first bid, in file order */
 	const pb_party_keys *keys;     /* of the first bid's party */
-	const char *phone;
+	char *phone;                   /* letters and digits, or NULL (owned) */
 	const pb_path *path;           /* to a later bidder, while searching */
 };
 
@@ -76,7 +84,7 @@ static size_t tender_bidders(pb_rule_ctx *ctx, const uint32_t *bi, size_t nb,
 			seen = out[k].entity == e;
 		if (!seen)
 			out[n++] = (struct bidder){e, b, pb_parties_keys_of(pp, b->bidder_id),
-				phone_of(pb_ledger_find(l, PB_T_PARTIES, b->bidder_id)), NULL};
+				phone_key(phone_of(pb_ledger_find(l, PB_T_PARTIES, b->bidder_id))), NULL};
 	}
 	qsort(out, n, sizeof(*out), bidder_cmp);
 	return n;
@@ -90,7 +98,7 @@ static const char *shared_detail(const struct bidder *a, const struct bidder *b)
 		return "same address";
 	if (a->keys && b->keys && a->keys->account && a->keys->account == b->keys->account)
 		return "same bank account";
-	if (a->phone && b->phone && a->phone == b->phone)
+	if (a->phone && b->phone && !strcmp(a->phone, b->phone))
 		return "same phone";
 	return NULL;
 }
@@ -200,6 +208,8 @@ static void run_linked_bidders(pb_rule_ctx *ctx)
 		pb_date on = t[i].submission_deadline != PB_DATE_NONE ? t[i].submission_deadline
 								    : earliest;
 		tender_links(ctx, w, &t[i], bd, n, on, hops);
+		for (size_t k = 0; k < n; k++)
+			free(bd[k].phone);
 		free(bd);
 	}
 	pb_graph_walk_free(w);

@@ -33,6 +33,23 @@ static void party(const char *id, const char *address, const char *account)
 	party_reg(id, address, account, NULL);
 }
 
+static void party_phone(const char *id, const char *phone)
+{
+	pb_party p;
+	pb_attr *x = pb_arena_alloc(pb_ledger_arena(L), sizeof(*x));
+
+	memset(&p, 0, sizeof(p));
+	p.row.src.file = S("parties.csv");
+	p.row.src.line = LINE++;
+	p.party_id = S(id);
+	p.registered_on = PB_DATE_NONE;
+	x->name = S("phone");
+	x->value = S(phone);
+	p.row.extra = x;
+	p.row.nextra = 1;
+	assert_int_equal(pb_ledger_add(L, IN, PB_T_PARTIES, &p), 0);
+}
+
 static void tender(const char *id, const char *deadline)
 {
 	pb_tender t;
@@ -206,6 +223,17 @@ static void test_linked_once(void **state)
 		tender("T-7", "2024-05-01");
 		bid("B7", "T-7", "P");
 		bid("B8", "T-7", "Q");
+		/* One phone written two ways links; a placeholder does not. */
+		party_phone("PH-1", "+380 44 555-1234");
+		party_phone("PH-2", "+380445551234");
+		party_phone("PH-3", "-");
+		party_phone("PH-4", "-");
+		tender("T-8", "2024-05-01");
+		bid("B9", "T-8", "PH-1");
+		bid("B10", "T-8", "PH-2");
+		tender("T-9", "2024-05-01");
+		bid("B11", "T-9", "PH-3");
+		bid("B12", "T-9", "PH-4");
 		pb_ledger_seal(L);
 		pb_config_init(&cfg);
 		pb_audit *a = pb_audit_run(L, &cfg, D("2024-06-30"));
@@ -213,6 +241,9 @@ static void test_linked_once(void **state)
 		assert_non_null(strstr(f->message, "bidders A and B"));
 		assert_int_equal(linked(a, "T-6", &f), 0);
 		assert_int_equal(linked(a, "T-7", &f), 0);
+		assert_int_equal(linked(a, "T-8", &f), 1);
+		assert_non_null(strstr(f->message, "same phone"));
+		assert_int_equal(linked(a, "T-9", &f), 0);
 		assert_ids_unique(a);
 		linked(a, "T-5", &f);
 		if (order)
