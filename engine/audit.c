@@ -121,6 +121,11 @@ pb_competition pb_ctx_competition(pb_rule_ctx *ctx, const pb_tender *t)
 	return p ? p->competitive : PB_COMPETITION_UNKNOWN;
 }
 
+int pb_ctx_rationale_names_procedure(pb_rule_ctx *ctx, const char *rationale)
+{
+	return pb_procedure_is_rationale(ctx->audit->config->procedures, rationale);
+}
+
 const pb_tender *pb_ctx_tender_of(pb_rule_ctx *ctx, const pb_contract *c)
 {
 	return c->tender_id ? pb_ledger_find(ctx->ledger, PB_T_TENDERS, c->tender_id) : NULL;
@@ -139,7 +144,7 @@ static const pb_procedure **procedures_resolve(pb_ledger *l, const pb_procedures
 	const pb_procedure **out = n ? pb_xcalloc(n, sizeof(*out)) : NULL;
 
 	for (size_t i = 0; i < n; i++)
-		out[i] = pb_procedure_of(table, t[i].method, t[i].method_details);
+		out[i] = pb_procedure_of(table, t[i].method, t[i].method_details, t[i].method_rationale);
 	return out;
 }
 

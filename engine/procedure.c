@@ -163,10 +163,30 @@ const pb_procedure *pb_procedures_find(const pb_procedures *p, const char *name)
 	return best ? &best->proc : NULL;
 }
 
+/* A rationale that is a procedure's name, as some publishers fill it
+ * ("36 ADJUDICACION DIRECTA ART.41"): its leading code number dropped. */
+static const pb_procedure *named_in_rationale(const pb_procedures *p, const char *rationale)
+{
+	if (!rationale)
+		return NULL;
+	while (*rationale >= '0' && *rationale <= '9')
+		rationale++;
+	while (*rationale == ' ' || *rationale == '-' || *rationale == '.')
+		rationale++;
+	return *rationale ? pb_procedures_find(p, rationale) : NULL;
+}
+
 const pb_procedure *pb_procedure_of(const pb_procedures *p, const char *method,
-				    const char *method_details)
+				    const char *method_details, const char *rationale)
 {
 	const pb_procedure *proc = pb_procedures_find(p, method_details);
 
+	if (!proc)
+		proc = named_in_rationale(p, rationale);
 	return proc ? proc : pb_procedures_find(p, method);
+}
+
+int pb_procedure_is_rationale(const pb_procedures *p, const char *rationale)
+{
+	return named_in_rationale(p, rationale) != NULL;
 }

@@ -46,10 +46,17 @@ int pb_procedures_set(pb_procedures *p, const char *name, const char *method,
 const pb_procedure *pb_procedures_find(const pb_procedures *p, const char *name);
 
 /*
- * The procedure of a tender from its method_details, else its method;
- * NULL when neither is known to the table.
+ * The procedure of a tender from its method_details, else from its
+ * rationale when that is nothing but a procedure's name (Mexico's GACM
+ * writes "22 ADJUDICACION DIRECTA NACIONAL ART. 43 LOPSRM" there, under
+ * procurementMethod "open"), else its method; NULL when none is known
+ * to the table.
  */
 const pb_procedure *pb_procedure_of(const pb_procedures *p, const char *method,
-				    const char *method_details);
+				    const char *method_details, const char *rationale);
+
+/* Does the rationale merely name a procedure (a leading code number
+ * dropped)?  Such a rationale justifies nothing. */
+int pb_procedure_is_rationale(const pb_procedures *p, const char *rationale);
 
 #endif

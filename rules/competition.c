@@ -171,7 +171,10 @@ static void run_weak_rationale(pb_rule_ctx *ctx)
 			continue;
 		}
 		const char *why = t[i].method_rationale;
-		size_t left = why ? pb_param_uncovered(ctx, "boilerplate", why) : 0;
+		/* "36 ADJUDICACION DIRECTA ART.41" names the procedure: it
+		 * says how, not why. */
+		int named = why && pb_ctx_rationale_names_procedure(ctx, why);
+		size_t left = why && !named ? pb_param_uncovered(ctx, "boilerplate", why) : 0;
 		if (why && left >= min)
 			continue;
 		pb_finding *f = pb_finding_add(ctx, PB_T_TENDERS, t[i].tender_id, NULL);
@@ -183,7 +186,11 @@ static void run_weak_rationale(pb_rule_ctx *ctx)
 		pb_finding_detail(ctx, f, "substance", "%zu", left);
 		pb_finding_detail(ctx, f, "min_substance", "%zu", min);
 		f->score = why ? 0.7 : 1.0;
-		if (why)
+		if (named)
+			pb_finding_message(ctx, f,
+				"%s award %s gives only the procedure's name as its rationale: \"%s\"",
+				method_text(ctx, &t[i]), t[i].tender_id, why);
+		else if (why)
 			pb_finding_message(ctx, f,
 				"%s award %s is justified only by boilerplate: \"%s\"",
 				method_text(ctx, &t[i]), t[i].tender_id, why);
@@ -215,6 +222,10 @@ static const char boilerplate[] =
 	"\\b(articles?|art|sections?|clauses?|para(graph)?s?)\\b\\.? ?([0-9][0-9.()a-z/-]*|[ivxlc]+\\b)?\n"
 	"\\b(eu )?directive( [0-9]{2,4}/[0-9]+(/[a-z]+)?)?\n"
 	"\\b(n/?a|none|nil|tbd|tbc|other|various|misc|ok|yes)\\b\n"
+	"\\b(art[ií]culos?|fracci[oó]n(es)?|p[aá]rrafos?|incisos?|apartados?)\\b\\.? ?([0-9][0-9.()a-z/-]*|[ivxlc]+\\b)?\n"
+	"\\b(ley|reglamento|leyes|lei|legea|loi|gesetz)\\b( de| del| des| der)?\n"
+	"\\b(no aplica|nacional|internacional|national|international|contract|contrato)\\b\n"
+	"\\b(de|del|la|el|los|las|por|con|y|en|para|al|se|conforme|conformidad|proceder[aá])\\b\n"
 	"\\b(the|a|an|and|or|of|for|to|by|due|is|are|was|were|be|been|in|on|with|our|this|that|its|it|as|per|at|from|needs?)\\b\n";
 
 const pb_rule pb_rule_weak_rationale = {

@@ -110,8 +110,18 @@ static void test_procedure_table(void **state)
 	assert_null(pb_procedures_find(p, "Cerere de ofertă"));
 	assert_null(pb_procedures_find(p, NULL));
 	/* method_details wins over method. */
-	assert_int_equal(pb_procedure_of(p, "limited", "neg-w-call")->competitive, PB_COMPETITION_YES);
-	assert_int_equal(pb_procedure_of(p, "open", "no such code")->competitive, PB_COMPETITION_YES);
+	assert_int_equal(pb_procedure_of(p, "limited", "neg-w-call", NULL)->competitive, PB_COMPETITION_YES);
+	assert_int_equal(pb_procedure_of(p, "open", "no such code", NULL)->competitive, PB_COMPETITION_YES);
+	/* A rationale that names the procedure beats the method (GACM). */
+	assert_int_equal(pb_procedure_of(p, "open", NULL, "22 ADJUDICACION DIRECTA NACIONAL ART. 43 LOPSRM")->competitive,
+			 PB_COMPETITION_NO);
+	assert_int_equal(pb_procedure_of(p, "limited", NULL, "01 LICITACION PUBLICA NACIONAL LAASSP")->competitive,
+			 PB_COMPETITION_YES);
+	/* A real rationale is no procedure name. */
+	assert_int_equal(pb_procedure_of(p, "direct", NULL, "Arrendamiento de bienes inmuebles por adjudicación directa.")->competitive,
+			 PB_COMPETITION_NO);
+	assert_false(pb_procedure_is_rationale(p, "Arrendamiento de bienes inmuebles por adjudicación directa."));
+	assert_true(pb_procedure_is_rationale(p, "36 ADJUDICACION DIRECTA ART.41"));
 	pb_error err;
 	assert_int_equal(pb_procedures_set(p, "x", "negotiated", "no", &err), -1);
 	assert_non_null(strstr(err.msg, "not open, selective, limited or direct"));
