@@ -351,26 +351,27 @@ size_t pb_officials_of(pb_ledger *l, const char *org, pb_date on, pb_official **
 	const uint32_t *pi = pb_ledger_group(l, PB_T_PARTIES, offsetof(pb_party, employer_id), org, &np);
 	const uint32_t *ri = pb_ledger_group(l, PB_T_RELATIONSHIPS, offsetof(pb_relationship, to_id), org, &nr);
 	pb_official *o = pb_xcalloc(np + nr + 1, sizeof(*o));
+	pb_ptrmap *seen = pb_ptrmap_new(); /* no repeats, without a quadratic scan */
+	uint32_t k;
 
 	for (size_t i = 0; i < np; i++) {
 		const pb_party *p = pb_ledger_at(l, PB_T_PARTIES, pi[i]);
 		o[n++] = (pb_official){p->party_id, PB_T_PARTIES, p};
+		pb_ptrmap_put(seen, p->party_id, 1);
 	}
 	for (size_t i = 0; i < nr; i++) {
 		const pb_relationship *r = pb_ledger_at(l, PB_T_RELATIONSHIPS, ri[i]);
 		pb_edge e = {r->from_id, r->to_id, r->kind, r->start_on, r->end_on,
 			     r->share_pct, PB_T_RELATIONSHIPS, r};
-		int seen = 0;
-		if (!r->kind || strcmp(r->kind, "employee") || !pb_edge_valid_on(&e, on))
+		if (!r->kind || strcmp(r->kind, "employee") || !pb_edge_valid_on(&e, on) ||
+		    !r->from_id || pb_ptrmap_get(seen, r->from_id, &k))
 			continue;
-		for (size_t k = 0; k < n && !seen; k++)
-			seen = o[k].id == r->from_id;
-		if (seen)
-			continue;
+		pb_ptrmap_put(seen, r->from_id, 1);
 		const pb_party *p = pb_ledger_find(l, PB_T_PARTIES, r->from_id);
 		o[n++] = p ? (pb_official){p->party_id, PB_T_PARTIES, p}
 			   : (pb_official){r->from_id, PB_T_RELATIONSHIPS, r};
 	}
+	pb_ptrmap_free(seen);
 	*out = o;
 	return n;
 }

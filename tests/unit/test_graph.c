@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -189,12 +190,43 @@ static void test_walk(void **state)
 	pb_ledger_free(l);
 }
 
+/* Officials of an organisation: employer_id and employee rows, each
+ * person once, rows that ended before the date left out. */
+static void test_officials_of(void **state)
+{
+	pb_ledger *l = pb_ledger_new("EUR");
+	size_t rin = pb_ledger_add_input(l, "relationships.csv", "relationships", "csv");
+	size_t pin = pb_ledger_add_input(l, "parties.csv", "parties", "csv");
+	pb_date y2024 = pb_date_from_ymd(2024, 1, 1);
+	pb_official *o;
+	(void)state;
+
+	add_official(l, pin, "OFF-1", "MOD");
+	add_rel(l, rin, "OFF-1", "MOD", "employee", PB_DATE_NONE, PB_DATE_NONE, 2);
+	add_rel(l, rin, "OFF-2", "MOD", "employee", pb_date_from_ymd(2020, 1, 1), PB_DATE_NONE, 3);
+	add_rel(l, rin, "OFF-3", "MOD", "employee", PB_DATE_NONE, pb_date_from_ymd(2023, 6, 30), 5);
+	add_rel(l, rin, "OFF-4", "MOD", "director", PB_DATE_NONE, PB_DATE_NONE, 6);
+	pb_ledger_seal(l);
+	size_t n = pb_officials_of(l, S(l, "MOD"), y2024, &o);
+	assert_int_equal(n, 2);
+	assert_ptr_equal(o[0].id, S(l, "OFF-1"));
+	assert_int_equal(o[0].table, PB_T_PARTIES);
+	assert_ptr_equal(o[1].id, S(l, "OFF-2"));
+	assert_int_equal(o[1].table, PB_T_RELATIONSHIPS);
+	free(o);
+	n = pb_officials_of(l, S(l, "MOD"), pb_date_from_ymd(2023, 1, 1), &o);
+	assert_int_equal(n, 3);
+	free(o);
+	pb_ledger_free(l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_paths),
 		cmocka_unit_test(test_row_order),
 		cmocka_unit_test(test_walk),
+		cmocka_unit_test(test_officials_of),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
