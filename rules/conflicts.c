@@ -167,12 +167,17 @@ static void job_evidence(pb_rule_ctx *ctx, pb_finding *f, const struct job *jb)
 
 /* --- conflicts.official-linked-supplier --- */
 
-static void chain_finding(pb_rule_ctx *ctx, const pb_contract *c,
+/* `supplier` is the contract's supplier or, in a joint award, one of its
+ * co-suppliers (`co`): those findings carry the supplier in their id. */
+static void chain_finding(pb_rule_ctx *ctx, const pb_contract *c, const char *supplier, int co,
 			  const struct job *official, const pb_path *p)
 {
+	pb_ledger *l = pb_ctx_ledger(ctx);
 	const char *path = pb_path_text(ctx, p);
 	char d[11];
-	pb_finding *f = pb_finding_add(ctx, PB_T_CONTRACTS, c->contract_id, official->id);
+	const char *disc = co ? pb_arena_printf(pb_ledger_arena(l), "%s|%s", official->id, supplier)
+			      : official->id;
+	pb_finding *f = pb_finding_add(ctx, PB_T_CONTRACTS, c->contract_id, disc);
 
 	job_evidence(ctx, f, official);
 	pb_path_evidence(ctx, f, p);
@@ -182,14 +187,16 @@ static void chain_finding(pb_rule_ctx *ctx, const pb_contract *c,
 	f->severity = p->nedges == 1 ? PB_SEV_CRITICAL : PB_SEV_HIGH;
 	f->score = 1.0 / (double)p->nedges;
 	pb_finding_message(ctx, f,
-		"%s, an official of buyer %s, is linked to supplier %s on the award date %s: %s -> contract %s",
-		official->id, c->buyer_id, c->supplier_id,
+		"%s, an official of buyer %s, is linked to %s %s on the award date %s: %s -> contract %s",
+		official->id, c->buyer_id, co ? "joint supplier" : "supplier", supplier,
 		pb_date_format(award_date(c), d), path, c->contract_id);
 }
 
 struct by_supplier {
 	const char *supplier; /* entity */
 	size_t i;             /* contract index */
+	const char *id;       /* the supplier as the contract names it */
+	int co;               /* a joint award's other supplier */
 };
 
 static int by_supplier_cmp(const void *pa, const void *pb)
@@ -221,7 +228,7 @@ static void supplier_contracts(pb_rule_ctx *ctx, pb_graph_walk *w, const struct 
 						       control_first, NULL, &p))
 				continue;
 			pb_path_reverse(&p);
-			chain_finding(ctx, c, jb, &p);
+			chain_finding(ctx, c, grp[k].id, grp[k].co, jb, &p);
 		}
 	}
 }
@@ -239,19 +246,34 @@ static void run_official_linked(pb_rule_ctx *ctx)
 	size_t n, m = 0, undated = 0;
 	const pb_contract *c = pb_ledger_contracts(l, &n);
 	size_t hops = (size_t)pb_param_int(ctx, "max_hops");
-	struct by_supplier *bs = pb_xcalloc(n + 1, sizeof(*bs));
+	struct by_supplier *bs = NULL;
+	size_t cap_bs = 0;
 	struct jobs jobs;
 	pb_graph_walk *w = pb_graph_walk_new(g);
 
 	for (size_t i = 0; i < n; i++) {
 		if (!c[i].buyer_id || !c[i].supplier_id)
 			continue;
-		if (award_date(&c[i]) == PB_DATE_NONE)
+		if (award_date(&c[i]) == PB_DATE_NONE) {
 			undated++;
-		else
-			bs[m++] = (struct by_supplier){pb_parties_entity(pp, c[i].supplier_id), i};
+			continue;
+		}
+		/* Every member of a joint award, each entity once. */
+		const char *ids[16];
+		size_t ns = pb_contract_suppliers(l, &c[i], ids, 16), first = m;
+		for (size_t k = 0; k < ns && k < 16; k++) {
+			const char *e = pb_parties_entity(pp, ids[k]);
+			int seen = 0;
+			for (size_t j = first; j < m && !seen; j++)
+				seen = bs[j].supplier == e;
+			if (seen)
+				continue;
+			PB_GROW(bs, m + 1, cap_bs);
+			bs[m++] = (struct by_supplier){e, i, ids[k], k > 0};
+		}
 	}
-	qsort(bs, m, sizeof(*bs), by_supplier_cmp);
+	if (m)
+		qsort(bs, m, sizeof(*bs), by_supplier_cmp);
 	jobs_build(ctx, &jobs);
 	const char **people = NULL;
 	size_t cap = 0;

@@ -44,8 +44,8 @@ static void link(const char *from, const char *to, const char *kind,
 	assert_int_equal(pb_ledger_add(L, IN, PB_T_RELATIONSHIPS, &r), 0);
 }
 
-static void contract(const char *id, const char *buyer, const char *supplier,
-		     const char *awarded)
+static void contract_joint(const char *id, const char *buyer, const char *supplier,
+			   const char *co, const char *awarded)
 {
 	pb_contract c;
 
@@ -58,7 +58,14 @@ static void contract(const char *id, const char *buyer, const char *supplier,
 	c.currency = S("EUR");
 	c.awarded_on = D(awarded);
 	c.signed_on = c.start_on = c.end_on = PB_DATE_NONE;
+	c.co_supplier_ids = S(co);
 	assert_int_equal(pb_ledger_add(L, IN, PB_T_CONTRACTS, &c), 0);
+}
+
+static void contract(const char *id, const char *buyer, const char *supplier,
+		     const char *awarded)
+{
+	contract_joint(id, buyer, supplier, NULL, awarded);
 }
 
 static void payment(const char *id, const char *payee, const char *approver,
@@ -411,6 +418,10 @@ static void test_row_order(void **state)
 		link("MOD", "SUP-STATE", "owner", NULL, NULL);
 		contract("C-1", "MOD", "SUP-X", "2024-02-01");
 		contract("C-2", "MOD", "SUP-STATE", "2024-02-01");
+		/* A joint award: the official owns the second member. */
+		party("OFF-J", "Rita Moss", "MOD", NULL, NULL, NULL);
+		link("OFF-J", "SUP-Q", "owner", NULL, NULL);
+		contract_joint("C-J", "MOD", "SUP-P", "SUP-Q", "2024-02-01");
 		/* A colleague's expenses approved by OFF-2: both employees of MOD. */
 		party("OFF-3", "Jan Rook", NULL, NULL, NULL, NULL);
 		link("OFF-3", "MOD", "employee", NULL, NULL);
@@ -420,10 +431,12 @@ static void test_row_order(void **state)
 		link("P-9", "SUP-X", "employee", NULL, NULL);
 		payment("PAY-2", "SUP-X", "P-9", "2024-03-01");
 		pb_audit *a = audit_with(NULL, NULL);
-		assert_int_equal(fired(a, "conflicts.official-linked-supplier", s, f), 1);
+		assert_int_equal(fired(a, "conflicts.official-linked-supplier", s, f), 2);
 		assert_string_equal(s[0], "C-1");
 		assert_non_null(strstr(f[0]->message, "OFF-1 -[owner]-> SUP-X"));
 		assert_int_equal(f[0]->severity, PB_SEV_CRITICAL);
+		assert_string_equal(s[1], "C-J");
+		assert_non_null(strstr(f[1]->message, "joint supplier SUP-Q"));
 		assert_int_equal(fired(a, "conflicts.approver-linked", s, f), 1);
 		assert_string_equal(s[0], "PAY-2");
 		audit_done(a);
