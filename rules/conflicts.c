@@ -941,13 +941,19 @@ static void build_dealings(pb_rule_ctx *ctx, struct namectx *nc)
 	const pb_contract *c = pb_ledger_contracts(l, &nc_);
 	const pb_bid *b = pb_ledger_bids(l, &nb);
 	const pb_payment *p = pb_ledger_payments(l, &npay);
-	struct dealing *d = pb_xcalloc(nc_ + nb + npay + 1, sizeof(*d));
-	size_t n = 0;
+	size_t n = 0, cap = nc_ + nb + npay + 1;
+	struct dealing *d = pb_xcalloc(cap, sizeof(*d));
 
-	for (size_t i = 0; i < nc_; i++)
-		if (c[i].buyer_id && c[i].supplier_id)
+	for (size_t i = 0; i < nc_; i++) {
+		const char *ids[16];
+		size_t ns = c[i].buyer_id ? pb_contract_suppliers(l, &c[i], ids, 16) : 0;
+		for (size_t k = 0; k < ns && k < 16; k++) { /* joint awards: every member */
+			PB_GROW(d, n + 1, cap);
 			d[n] = (struct dealing){pb_parties_entity(pp, c[i].buyer_id),
-				pb_parties_entity(pp, c[i].supplier_id), PB_T_CONTRACTS, &c[i], n}, n++;
+				pb_parties_entity(pp, ids[k]), PB_T_CONTRACTS, &c[i], n};
+			n++;
+		}
+	}
 	for (size_t i = 0; i < nb; i++) {
 		const pb_tender *t = b[i].tender_id ? pb_ledger_find(l, PB_T_TENDERS, b[i].tender_id) : NULL;
 		if (t && t->buyer_id && b[i].bidder_id)

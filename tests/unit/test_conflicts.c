@@ -295,9 +295,14 @@ static void test_name_tokens(void **state)
 	person_x("P-9", "Yosyp Hladky", NULL, NULL, "tax_id", "2900011112");
 	link("P-9", "SUP-9", "owner", NULL, NULL);
 	contract("C-10", "MOD", "SUP-9", "2024-02-01");
+	/* A joint award is a dealing of every member. */
+	person_x("OFF-K", "Solomiia Krushelnytska", "MOD", NULL, NULL, NULL);
+	person_x("P-10", "Solomiia Krushelnytska", NULL, NULL, NULL, NULL);
+	link("P-10", "SUP-10", "owner", NULL, NULL);
+	contract_joint("C-11", "MOD", "SUP-LEAD", "SUP-10", "2024-02-01");
 	pb_audit *a = audit_with(NULL, NULL);
 
-	assert_int_equal(fired(a, "conflicts.name-match", s, f), 4);
+	assert_int_equal(fired(a, "conflicts.name-match", s, f), 5);
 	assert_string_equal(s[0], "OFF-A");
 	assert_non_null(strstr(f[0]->message, "P-2"));
 	assert_non_null(strstr(f[0]->message, "SUP-2"));
@@ -317,6 +322,8 @@ static void test_name_tokens(void **state)
 	assert_true(f[2]->score > f[1]->score);
 	assert_string_equal(s[3], "OFF-G");
 	assert_string_equal(detail(f[3], "corroborated_by"), "tax id");
+	assert_string_equal(s[4], "OFF-K");
+	assert_non_null(strstr(f[4]->message, "SUP-10"));
 	audit_done(a);
 }
 
