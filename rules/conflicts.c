@@ -956,14 +956,21 @@ static void build_dealings(pb_rule_ctx *ctx, struct namectx *nc)
 	}
 	for (size_t i = 0; i < nb; i++) {
 		const pb_tender *t = b[i].tender_id ? pb_ledger_find(l, PB_T_TENDERS, b[i].tender_id) : NULL;
-		if (t && t->buyer_id && b[i].bidder_id)
-			d[n] = (struct dealing){pb_parties_entity(pp, t->buyer_id),
-				pb_parties_entity(pp, b[i].bidder_id), PB_T_BIDS, &b[i], n}, n++;
+		if (!t || !t->buyer_id || !b[i].bidder_id)
+			continue;
+		PB_GROW(d, n + 1, cap);
+		d[n] = (struct dealing){pb_parties_entity(pp, t->buyer_id),
+			pb_parties_entity(pp, b[i].bidder_id), PB_T_BIDS, &b[i], n};
+		n++;
 	}
-	for (size_t i = 0; i < npay; i++)
-		if (p[i].payer_id && p[i].payee_id)
-			d[n] = (struct dealing){pb_parties_entity(pp, p[i].payer_id),
-				pb_parties_entity(pp, p[i].payee_id), PB_T_PAYMENTS, &p[i], n}, n++;
+	for (size_t i = 0; i < npay; i++) {
+		if (!p[i].payer_id || !p[i].payee_id)
+			continue;
+		PB_GROW(d, n + 1, cap);
+		d[n] = (struct dealing){pb_parties_entity(pp, p[i].payer_id),
+			pb_parties_entity(pp, p[i].payee_id), PB_T_PAYMENTS, &p[i], n};
+		n++;
+	}
 	qsort(d, n, sizeof(*d), deal_cmp);
 	nc->deals = d;
 	nc->ndeals = n;
