@@ -474,17 +474,23 @@ static int profile_key(struct loader *ld, const char *name, const char *key,
 	return 1;
 }
 
-/* [procedures] NAME = METHOD yes|no: one entry of the procedure table. */
+/* [procedures] NAME = METHOD yes|no [small]: one entry of the procedure
+ * table. */
 static int procedure_key(struct loader *ld, const char *name, const char *value)
 {
-	char method[32], competitive[8], extra;
+	char method[32], competitive[8], small[8] = "", extra;
 	pb_error err;
+	int n = sscanf(value, "%31[^ \t|,] %*[|,] %7[^ \t|,] %*[|,] %7s %c", method, competitive, small, &extra);
 
-	if (sscanf(value, "%31[^ \t|,] %*[|,]%7s %c", method, competitive, &extra) != 2 &&
-	    sscanf(value, "%31[^ \t|,] %7s %c", method, competitive, &extra) != 2)
-		return fail(ld, "[procedures] %s: write 'METHOD yes' or 'METHOD no', not '%s'", name, value);
+	if (n < 2)
+		n = sscanf(value, "%31[^ \t|,] %7[^ \t|,] %7s %c", method, competitive, small, &extra);
+	if (n < 2 || n > 3 || (n == 3 && strcmp(small, "small")))
+		return fail(ld, "[procedures] %s: write 'METHOD yes', 'METHOD no' or 'METHOD no small', not '%s'",
+			    name, value);
 	if (pb_procedures_set(ld->cfg->procedures, name, method, competitive, &err) < 0)
 		return fail(ld, "[procedures] %s", err.msg);
+	if (n == 3)
+		pb_procedures_mark_small(ld->cfg->procedures, name);
 	return 1;
 }
 

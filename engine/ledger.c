@@ -725,3 +725,19 @@ size_t pb_contract_suppliers(pb_ledger *l, const pb_contract *c, const char **id
 	}
 	return n;
 }
+
+const char *pb_ledger_publisher(pb_ledger *l, const pb_row *row)
+{
+	const char *file = row->src.file ? row->src.file : "";
+	const char *format = "csv", *slash = strrchr(file, '/');
+
+	for (size_t i = 0; i < l->ninputs; i++)
+		if (l->inputs[i].path && !strcmp(l->inputs[i].path, file)) {
+			format = l->inputs[i].format;
+			break;
+		}
+	if (strcmp(format, "ocds"))
+		return file;
+	char *dir = pb_arena_printf(l->arena, "%.*s", slash ? (int)(slash - file) : 1, slash ? file : ".");
+	return pb_ledger_intern(l, dir, strlen(dir));
+}

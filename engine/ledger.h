@@ -337,6 +337,14 @@ int pb_tender_is_void(const pb_tender *t);
 size_t pb_contract_suppliers(pb_ledger *l, const pb_contract *c,
 			     const char **ids, size_t max);
 
+/*
+ * Who published a record, for rules that judge a publisher's habits
+ * once rather than each record: the file for CSV exports and XML notices
+ * (each notice is filled in by one buyer), the folder for OCDS (one
+ * publisher's files side by side).  Interned.
+ */
+const char *pb_ledger_publisher(pb_ledger *l, const pb_row *row);
+
 /* Method helpers shared by rules and importers. */
 int pb_method_is_competitive(const char *method);    /* open, selective */
 int pb_method_is_noncompetitive(const char *method); /* limited, direct */

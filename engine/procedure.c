@@ -89,15 +89,31 @@ int pb_procedures_set(pb_procedures *p, const char *name, const char *method,
 		}
 	}
 	PB_GROW(p->e, p->n + 1, p->cap);
-	p->e[p->n++] = (struct entry){{pb_xstrdup(name), m, c}, key, prefix};
+	p->e[p->n++] = (struct entry){{pb_xstrdup(name), m, c, 0}, key, prefix};
 	return 0;
 }
 
-/* Splits "NAME | METHOD | YES" in place; 0 or -1. */
-static int split_line(char *line, char *part[3])
+int pb_procedures_mark_small(pb_procedures *p, const char *name)
 {
-	for (int i = 0; i < 3; i++) {
-		char *bar = i < 2 ? strchr(line, '|') : NULL;
+	int prefix;
+	char *key = fold_key(name, &prefix);
+
+	for (size_t i = 0; key && i < p->n; i++)
+		if (p->e[i].prefix == prefix && !strcmp(p->e[i].key, key)) {
+			p->e[i].proc.small = 1;
+			free(key);
+			return 0;
+		}
+	free(key);
+	return -1;
+}
+
+/* Splits "NAME | METHOD | YES [| small]" in place; 0 or -1.  part[3] is
+ * "" when the fourth column is absent. */
+static int split_line(char *line, char *part[4])
+{
+	for (int i = 0; i < 4; i++) {
+		char *bar = i < 3 ? strchr(line, '|') : NULL;
 		if (i < 2 && !bar)
 			return -1;
 		if (bar)
@@ -118,10 +134,11 @@ pb_procedures *pb_procedures_new(void)
 	pb_error err;
 
 	for (size_t i = 0; builtin_lines[i]; i++) {
-		char *line = pb_xstrdup(builtin_lines[i]), *part[3];
+		char *line = pb_xstrdup(builtin_lines[i]), *part[4];
 		/* The built-in table is ours: a bad line is a bug, caught by the tests. */
 		if (*line != '#' && strspn(line, " \t") != strlen(line) &&
-		    (split_line(line, part) || pb_procedures_set(p, part[0], part[1], part[2], &err)))
+		    (split_line(line, part) || pb_procedures_set(p, part[0], part[1], part[2], &err) ||
+		     (*part[3] && (strcmp(part[3], "small") || pb_procedures_mark_small(p, part[0])))))
 			abort();
 		free(line);
 	}

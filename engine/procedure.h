@@ -24,6 +24,8 @@ typedef struct {
 	const char *name;   /* as written in the table (for evidence) */
 	const char *method; /* "open", "selective", "limited", "direct" */
 	pb_competition competitive;
+	int small; /* the legal route for low-value purchases (Prozorro
+		    * "reporting"): no justification is owed */
 } pb_procedure;
 
 typedef struct pb_procedures pb_procedures;
@@ -40,6 +42,10 @@ void pb_procedures_free(pb_procedures *p);
  */
 int pb_procedures_set(pb_procedures *p, const char *name, const char *method,
 		      const char *competitive, pb_error *err);
+
+/* Marks the entry written exactly `name` as a low-value route; -1 if
+ * there is none. */
+int pb_procedures_mark_small(pb_procedures *p, const char *name);
 
 /* The entry whose name matches `name` (exact before prefix, longest
  * prefix first), or NULL. */

@@ -154,53 +154,131 @@ static size_t awards_of(pb_ledger *l, const pb_tender *t, const pb_contract **fi
 	return awarded;
 }
 
+/* What a tender's rationale amounts to: 0 substance, 1 boilerplate,
+ * 2 the procedure's name only, 3 none at all. */
+static int rationale_kind(pb_rule_ctx *ctx, const pb_tender *t, size_t *left)
+{
+	const char *why = t->method_rationale;
+	size_t min = (size_t)pb_param_int(ctx, "min_substance");
+
+	*left = 0;
+	if (!why)
+		return 3;
+	/* "36 ADJUDICACION DIRECTA ART.41" names the procedure: it says
+	 * how, not why. */
+	if (pb_ctx_rationale_names_procedure(ctx, why))
+		return 2;
+	*left = pb_param_uncovered(ctx, "boilerplate", why);
+	return *left >= min ? 0 : 1;
+}
+
+static void weak_finding(pb_rule_ctx *ctx, const pb_tender *t, const pb_contract *award, int kind,
+			 size_t left)
+{
+	const char *why = t->method_rationale;
+	pb_finding *f = pb_finding_add(ctx, PB_T_TENDERS, t->tender_id, NULL);
+
+	pb_finding_evidence(ctx, f, PB_T_TENDERS, t, "tender");
+	if (award)
+		pb_finding_evidence(ctx, f, PB_T_CONTRACTS, award, "award");
+	pb_finding_detail(ctx, f, "method", "%s", method_text(ctx, t));
+	pb_finding_detail(ctx, f, "rationale", "%s", why ? why : "");
+	pb_finding_detail(ctx, f, "substance", "%zu", left);
+	pb_finding_detail(ctx, f, "min_substance", "%lld", (long long)pb_param_int(ctx, "min_substance"));
+	f->score = why ? 0.7 : 1.0;
+	if (kind == 2)
+		pb_finding_message(ctx, f, "%s award %s gives only the procedure's name as its rationale: \"%s\"",
+				   method_text(ctx, t), t->tender_id, why);
+	else if (kind == 1)
+		pb_finding_message(ctx, f, "%s award %s is justified only by boilerplate: \"%s\"",
+				   method_text(ctx, t), t->tender_id, why);
+	else
+		pb_finding_message(ctx, f, "%s award %s gives no rationale for avoiding competition",
+				   method_text(ctx, t), t->tender_id);
+}
+
+/* Per publisher: non-competitive awards judged, and those without a
+ * rationale of substance. */
+struct rationale_habit {
+	size_t judged, weak;
+};
+
+/*
+ * A publisher whose non-competitive awards almost never carry a
+ * rationale of substance (its rationale field holds "Nacional" or the
+ * procedure's name, or nothing) does not publish justifications at all:
+ * one coverage note, not a finding per award.
+ */
+static int publisher_silent(pb_rule_ctx *ctx, const struct rationale_habit *h)
+{
+	return h->weak >= (size_t)pb_param_int(ctx, "min_publisher_awards") &&
+	       (pb_i128)h->weak * 100 * PB_DECIMAL_SCALE >=
+		       (pb_i128)pb_param_millionths(ctx, "publisher_share_pct") * h->judged;
+}
+
 static void run_weak_rationale(pb_rule_ctx *ctx)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
-	size_t n, unawarded = 0;
+	size_t n, unawarded = 0, silent = 0, small = 0, np = 0, cap = 0, left;
 	const pb_tender *t = pb_ledger_tenders(l, &n);
-	size_t min = (size_t)pb_param_int(ctx, "min_substance");
+	pb_ptrmap *index = pb_ptrmap_new();
+	struct rationale_habit *h = NULL;
+	const char **names = NULL;
+	unsigned char *judge = pb_xcalloc(n + 1, 1);
+	uint32_t k;
 
 	for (size_t i = 0; i < n; i++) {
 		const pb_contract *award;
 		if (pb_ctx_competition(ctx, &t[i]) != PB_COMPETITION_NO)
 			continue;
-		size_t nawards = awards_of(l, &t[i], &award);
-		if (!nawards) {
+		if (!awards_of(l, &t[i], &award)) {
 			unawarded++;
 			continue;
 		}
-		const char *why = t[i].method_rationale;
-		/* "36 ADJUDICACION DIRECTA ART.41" names the procedure: it
-		 * says how, not why. */
-		int named = why && pb_ctx_rationale_names_procedure(ctx, why);
-		size_t left = why && !named ? pb_param_uncovered(ctx, "boilerplate", why) : 0;
-		if (why && left >= min)
+		if (pb_ctx_procedure(ctx, &t[i])->small) {
+			small++;
 			continue;
-		pb_finding *f = pb_finding_add(ctx, PB_T_TENDERS, t[i].tender_id, NULL);
-		pb_finding_evidence(ctx, f, PB_T_TENDERS, &t[i], "tender");
-		if (award)
-			pb_finding_evidence(ctx, f, PB_T_CONTRACTS, award, "award");
-		pb_finding_detail(ctx, f, "method", "%s", method_text(ctx, &t[i]));
-		pb_finding_detail(ctx, f, "rationale", "%s", why ? why : "");
-		pb_finding_detail(ctx, f, "substance", "%zu", left);
-		pb_finding_detail(ctx, f, "min_substance", "%zu", min);
-		f->score = why ? 0.7 : 1.0;
-		if (named)
-			pb_finding_message(ctx, f,
-				"%s award %s gives only the procedure's name as its rationale: \"%s\"",
-				method_text(ctx, &t[i]), t[i].tender_id, why);
-		else if (why)
-			pb_finding_message(ctx, f,
-				"%s award %s is justified only by boilerplate: \"%s\"",
-				method_text(ctx, &t[i]), t[i].tender_id, why);
-		else
-			pb_finding_message(ctx, f, "%s award %s gives no rationale for avoiding competition",
-					   method_text(ctx, &t[i]), t[i].tender_id);
+		}
+		const char *pub = pb_ledger_publisher(l, &t[i].row);
+		if (!pb_ptrmap_get(index, pub, &k)) {
+			PB_GROW(h, np + 1, cap);
+			names = pb_xreallocarray(names, cap, sizeof(*names));
+			k = (uint32_t)np++;
+			h[k] = (struct rationale_habit){0, 0};
+			names[k] = pub;
+			pb_ptrmap_put(index, pub, k);
+		}
+		h[k].judged++;
+		h[k].weak += rationale_kind(ctx, &t[i], &left) != 0;
+		judge[i] = 1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const pb_contract *award;
+		int kind;
+		if (!judge[i] || !(kind = rationale_kind(ctx, &t[i], &left)))
+			continue;
+		pb_ptrmap_get(index, pb_ledger_publisher(l, &t[i].row), &k);
+		if (publisher_silent(ctx, &h[k])) {
+			silent++;
+			continue;
+		}
+		awards_of(l, &t[i], &award);
+		weak_finding(ctx, &t[i], award, kind, left);
 	}
 	if (unawarded)
 		pb_ctx_note(ctx, "%zu non-competitive tenders have no award (notices, planned, cancelled): not judged",
 			    unawarded);
+	if (small)
+		pb_ctx_note(ctx, "%zu awards by a low-value procedure, for which no justification is owed: not judged",
+			    small);
+	for (size_t j = 0; silent && j < np; j++)
+		if (publisher_silent(ctx, &h[j]))
+			pb_ctx_note(ctx, "%s gives a rationale of substance for %zu of its %zu non-competitive awards: it does not publish justifications, not judged",
+				    names[j], h[j].judged - h[j].weak, h[j].judged);
+	pb_ptrmap_free(index);
+	free(h);
+	free(names);
+	free(judge);
 }
 
 /* Phrases that justify nothing on their own, after OCP's and the World
@@ -238,6 +316,8 @@ const pb_rule pb_rule_weak_rationale = {
 	.params = (const pb_param_def[]){
 		{"boilerplate", PB_P_PATTERNS, boilerplate, "phrases that justify nothing on their own"},
 		{"min_substance", PB_P_INT, "3", "letters and digits outside boilerplate needed to pass"},
+		{"min_publisher_awards", PB_P_INT, "10", "a publisher with this many weak rationales ..."},
+		{"publisher_share_pct", PB_P_PERCENT, "90", "... making this share of its non-competitive awards is a coverage note"},
 		{NULL, 0, NULL, NULL}},
 	.run = run_weak_rationale,
 	.fields = (const char *const[]){"tenders.method|tenders.method_details", "tenders.method_rationale", NULL},

@@ -185,29 +185,6 @@ const pb_rule pb_rule_secrecy_jurisdiction = {
 	.fields = (const char *const[]){"parties.country", NULL},
 };
 
-/*
- * Who published a party: its file for CSV (one export) and for XML
- * notices (each notice is filled in by one buyer), its folder for OCDS
- * (one publisher's files side by side).
- */
-static const char *publisher_of(pb_ledger *l, const pb_party *p)
-{
-	const char *file = p->row.src.file ? p->row.src.file : "";
-	const char *format = "csv", *slash = strrchr(file, '/');
-	size_t n = pb_ledger_ninputs(l);
-	const pb_input *in = pb_ledger_inputs(l);
-
-	for (size_t i = 0; i < n; i++)
-		if (in[i].path && !strcmp(in[i].path, file)) {
-			format = in[i].format;
-			break;
-		}
-	if (strcmp(format, "ocds"))
-		return file;
-	return pb_arena_printf(pb_ledger_arena(l), "%s|%.*s", format,
-			       slash ? (int)(slash - file) : 1, slash ? file : ".");
-}
-
 struct publisher {
 	size_t suppliers, with_id;
 };
@@ -229,7 +206,7 @@ static struct publisher *publishers_count(pb_rule_ctx *ctx, const pb_contract *c
 		    pb_ptrmap_get(seen, s->party_id, &k))
 			continue;
 		pb_ptrmap_put(seen, s->party_id, 1);
-		const char *name = publisher_of(l, s);
+		const char *name = pb_ledger_publisher(l, &s->row);
 		name = pb_ledger_intern(l, name, strlen(name));
 		if (!pb_ptrmap_get(index, name, &k)) {
 			PB_GROW(pub, np + 1, cap);
@@ -304,7 +281,7 @@ static void run_no_registry_id(pb_rule_ctx *ctx)
 		}
 		if (s->registry_id && !pb_is_placeholder(s->registry_id))
 			continue;
-		const char *name = publisher_of(l, s);
+		const char *name = pb_ledger_publisher(l, &s->row);
 		/* A publisher that gives no supplier an id says nothing about
 		 * this supplier: one coverage note, not a finding each. */
 		if (pb_ptrmap_get(index, pb_ledger_intern(l, name, strlen(name)), &k) &&

@@ -122,6 +122,11 @@ static void test_procedure_table(void **state)
 			 PB_COMPETITION_NO);
 	assert_false(pb_procedure_is_rationale(p, "Arrendamiento de bienes inmuebles por adjudicación directa."));
 	assert_true(pb_procedure_is_rationale(p, "36 ADJUDICACION DIRECTA ART.41"));
+	/* Low-value routes: Prozorro's reporting, LAASSP art. 42; not art. 41. */
+	assert_true(pb_procedures_find(p, "reporting")->small);
+	assert_true(pb_procedure_of(p, "open", NULL, "07 ADJUDICACION DIRECTA NACIONAL ART. 42 LAASSP")->small);
+	assert_false(pb_procedure_of(p, "open", NULL, "36 ADJUDICACION DIRECTA ART.41")->small);
+	assert_false(pb_procedure_of(p, "open", NULL, "39 ADJUDICACION DIRECTA ART. 42 DE LOPSRM")->small);
 	pb_error err;
 	assert_int_equal(pb_procedures_set(p, "x", "negotiated", "no", &err), -1);
 	assert_non_null(strstr(err.msg, "not open, selective, limited or direct"));
@@ -138,7 +143,8 @@ static void test_procedures_from_config(void **state)
 	(void)state;
 
 	fputs("[procedures]\nConcurso Público Especial = open yes\n"
-	      "neg-w-call = limited | no\n", f);
+	      "neg-w-call = limited | no\n"
+	      "Compra menor = direct no small\n", f);
 	fclose(f);
 	assert_int_equal(pb_config_load(&CFG, path, &err), 0);
 	assert_int_equal(pb_procedures_find(CFG.procedures, "concurso publico especial")->competitive,
@@ -146,6 +152,8 @@ static void test_procedures_from_config(void **state)
 	/* A configuration may override the built-in table. */
 	assert_int_equal(pb_procedures_find(CFG.procedures, "neg-w-call")->competitive,
 			 PB_COMPETITION_NO);
+	assert_true(pb_procedures_find(CFG.procedures, "compra menor")->small);
+	assert_false(pb_procedures_find(CFG.procedures, "neg-w-call")->small);
 	f = fopen(path, "w");
 	fputs("[procedures]\nfoo = sideways yes\n", f);
 	fclose(f);
