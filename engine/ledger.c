@@ -675,15 +675,24 @@ int pb_contract_is_award(pb_ledger *l, const pb_contract *c, const char **why)
 						     "unsuccessful", "withdrawn", NULL};
 	static const char *const contract_void[] = {"cancelled", "canceled", "unsuccessful",
 						    "withdrawn", "void", NULL};
+	static const char *const contract_live[] = {"active", "terminated", "complete", NULL};
+	/* A planned tender with a live contract is a publisher's stale
+	 * tender status, not a void procedure. */
+	static const char *const tender_ended[] = {"cancelled", "canceled", "unsuccessful",
+						   "withdrawn", NULL};
 	const char *reason = NULL;
+	/* A signed, running contract shows the award was made, whatever a
+	 * stale award status still says. */
+	int stale_pending = c->award_status && !strcasecmp(c->award_status, "pending") &&
+			    status_in(c->status, contract_live);
 
-	if (status_in(c->award_status, award_not_made))
+	if (status_in(c->award_status, award_not_made) && !stale_pending)
 		reason = c->award_status;
 	else if (status_in(c->status, contract_void))
 		reason = c->status;
 	else if (c->tender_id) {
 		const pb_tender *t = pb_ledger_find(l, PB_T_TENDERS, c->tender_id);
-		if (pb_tender_is_void(t))
+		if (t && status_in(t->status, tender_ended))
 			reason = t->status;
 	}
 	if (why)

@@ -318,11 +318,13 @@ const char *pb_row_source(pb_ledger *l, const pb_row *row);
 
 /*
  * Process state.  Does a contracts row stand for an award that was
- * actually made?  Not when the award is pending, cancelled or
+ * actually made?  Not when the award is pending (unless its contract is
+ * active, terminated or complete: a stale award status), cancelled or
  * unsuccessful, the contract cancelled, or its tender cancelled,
- * unsuccessful or withdrawn.  Unknown statuses count as made: a
- * publisher's own words (Moldova's "Înregistrat(ă)") do not undo an
- * award.  *why (may be NULL) is set to the reason when it is not.
+ * unsuccessful or withdrawn (a "planned" tender with a contract is a
+ * stale tender status).  Unknown statuses count as made: a publisher's
+ * own words (Moldova's "Înregistrat(ă)") do not undo an award.  *why
+ * (may be NULL) is set to the reason when it is not.
  */
 int pb_contract_is_award(pb_ledger *l, const pb_contract *c, const char **why);
 /* Did the tender end without an award, or not start: cancelled,

@@ -184,7 +184,14 @@ static void test_single_source_respects_status(void **state)
 	/* A publisher's own status words do not undo an award. */
 	direct_award("T-MD", "MOLDOVA", "direct", NULL);
 	contract_at("MOLDOVA")->status = S("Înregistrat(ă)");
-	assert_string_equal(fired("competition.single-source"), "MOLDOVA! OK! TO-SIGN!");
+	/* Stale statuses: an award still "pending" whose contract is active;
+	 * a tender still "planned" with an active contract. */
+	direct_award("T-STALE", "STALE-AWARD", "direct", NULL);
+	contract_at("STALE-AWARD")->award_status = S("pending");
+	contract_at("STALE-AWARD")->status = S("active");
+	direct_award("T-PLANNED", "PLANNED-TENDER", "direct", NULL);
+	tender_at("T-PLANNED")->status = S("planned");
+	assert_string_equal(fired("competition.single-source"), "MOLDOVA! OK! PLANNED-TENDER! STALE-AWARD! TO-SIGN!");
 }
 
 static void test_competitive_procedures(void **state)
@@ -220,7 +227,9 @@ static void test_weak_rationale_needs_an_award(void **state)
 	tender("NOTICE", "direct", NULL, NULL, PB_INT_NONE); /* no contract */
 	tender("PLANNED", "direct", NULL, NULL, PB_INT_NONE);
 	tender_at("PLANNED")->status = S("planned");
-	contract("C-P", "PLANNED", "SUP", 100, "EUR", "2024-01-01", NULL);
+	tender("CANCELLED", "direct", NULL, NULL, PB_INT_NONE);
+	tender_at("CANCELLED")->status = S("cancelled");
+	contract("C-C", "CANCELLED", "SUP", 100, "EUR", "2024-01-01", NULL);
 	tender("LOST", "direct", NULL, NULL, PB_INT_NONE);
 	contract("C-L", "LOST", "SUP", 100, "EUR", "2024-01-01", NULL);
 	contract_at("C-L")->award_status = S("unsuccessful");
