@@ -105,7 +105,7 @@ jq -e '.coverage[] | select(.rule == "competition.single-source") | .status == "
 # 9. --table overrides the file name.
 cp samples/payments.csv "$T/ledger-export.csv"
 "$PROBITY" audit -o "$T/t" --format json --fail-on none --table payments="$T/ledger-export.csv" >/dev/null 2>&1
-jq -e '.inputs[0].table == "payments" and .inputs[0].rows_imported == 25' "$T/t/findings.json" >/dev/null &&
+jq -e '.inputs[0].table == "payments" and .inputs[0].rows_imported == 26' "$T/t/findings.json" >/dev/null &&
 	ok "--table payments=FILE" || bad "--table did not import as payments"
 
 # 10. Errors: exit codes and messages that name the culprit.
