@@ -610,6 +610,11 @@ static void add_tender(struct ocds *o, json_t *r)
 		rec.number_of_tenderers = json_integer_value(nt);
 	add_extra(o, &rec.row, "ocid", o->ocid);
 	add_extra(o, &rec.row, "classifications", classifications(o, t));
+	/* bidding.short-submission-period measures from the tender period's
+	 * own start, and not when an enquiry period came first. */
+	add_extra(o, &rec.row, "tender_period_start", get_text(o, period, "startDate"));
+	add_extra(o, &rec.row, "enquiry_period_start",
+		  get_text(o, json_object_get(t, "enquiryPeriod"), "startDate"));
 	release_extras(o, &rec.row);
 	add(o, PB_T_TENDERS, &rec);
 }

@@ -404,7 +404,7 @@ static pb_date iso_day(const char *s)
 }
 
 struct short_skips {
-	size_t no_call, unknown, negative, ocds_start, enquiry, void_;
+	size_t no_call, unknown, negative, ocds_start, enquiry, void_, small;
 };
 
 /*
@@ -461,6 +461,9 @@ static void short_notes(pb_rule_ctx *ctx, const struct short_skips *sk)
 		pb_ctx_note(ctx, "%zu cancelled, withdrawn or planned tenders not judged", sk->void_);
 	if (sk->enquiry)
 		pb_ctx_note(ctx, "%zu OCDS tenders whose enquiry period precedes the tender period not judged", sk->enquiry);
+	if (sk->small)
+		pb_ctx_note(ctx, "%zu tenders of a low-value procedure (its own legal periods; set details_min_days) not judged",
+			    sk->small);
 }
 
 static void run_short_period(pb_rule_ctx *ctx)
@@ -470,13 +473,21 @@ static void run_short_period(pb_rule_ctx *ctx)
 	int64_t min_days = pb_param_int(ctx, "min_days");
 	const char *methods = pb_param_text(ctx, "methods");
 	const char *details = pb_param_text(ctx, "details_min_days");
-	struct short_skips sk = {0, 0, 0, 0, 0, 0};
+	struct short_skips sk = {0, 0, 0, 0, 0, 0, 0};
 
 	for (size_t i = 0; i < n; i++) {
 		if (t[i].submission_deadline == PB_DATE_NONE)
 			continue;
-		if (*methods && (!t[i].method || !list_has(methods, t[i].method)))
+		const pb_procedure *proc = pb_ctx_procedure(ctx, &t[i]);
+		const char *method = proc ? proc->method : t[i].method;
+		if (*methods && (!method || !list_has(methods, method)))
 			continue;
+		/* A low-value route (Moldova's request for price quotations,
+		 * Prozorro's belowThreshold) has its own short legal periods. */
+		if (proc && proc->small && days_for(details, &t[i], -1) < 0) {
+			sk.small++;
+			continue;
+		}
 		/* Cancelled (Cardinal skips them too) or only planned: the period
 		 * never ran, or its dates are still placeholders. */
 		if (status(t[i].status, "cancelled") || status(t[i].status, "withdrawn") ||
@@ -514,7 +525,7 @@ const pb_rule pb_rule_short_submission = {
 	.needs = PB_NEEDS(PB_T_TENDERS),
 	.params = (const pb_param_def[]){
 		{"min_days", PB_P_DAYS, "15", "days from publication to the deadline below which it fires"},
-		{"methods", PB_P_TEXT, "", "only these methods (separated by '|' or blanks), or all when empty"},
+		{"methods", PB_P_TEXT, "open", "only procedures of these canonical methods (separated by '|' or blanks), or all when empty"},
 		{"details_min_days", PB_P_TEXT, "", "per-procedure thresholds as Cardinal's [R003.procurement_method_details]: NAME=DAYS|NAME=DAYS, NAME the method_details (else method)"},
 		{NULL, 0, NULL, NULL}},
 	.run = run_short_period,

@@ -430,10 +430,12 @@ static void test_mapping(void **state)
 	assert_int_equal(t->published_on, pb_date_from_ymd(2023, 4, 1));
 	assert_int_equal(t->submission_deadline, PB_DATE_NONE);
 	assert_int_equal(t->number_of_tenderers, 2);
-	assert_int_equal(t->row.nextra, 2);
+	assert_int_equal(t->row.nextra, 3);
 	assert_string_equal(t->row.extra[0].name, "ocid");
 	assert_string_equal(t->row.extra[1].name, "classifications");
 	assert_string_equal(t->row.extra[1].value, "CPV:301;CPV:302");
+	/* The period's own start, for bidding.short-submission-period. */
+	assert_string_equal(t->row.extra[2].name, "tender_period_start");
 	assert_string_equal(((const pb_party *)find(l, PB_T_PARTIES, "m/P1"))->roles, "buyer");
 	const pb_bid *b1 = find(l, PB_T_BIDS, "m/bid/1");
 	assert_string_equal(b1->status, "pending");

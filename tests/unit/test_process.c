@@ -251,6 +251,22 @@ static void test_single_bid_skips_void_tenders(void **state)
 	assert_string_equal(fired("competition.single-bid"), "NWC ONE");
 }
 
+/* Short periods are judged on open procedures by default, and never on
+ * a low-value route with its own legal periods. */
+static void test_short_submission_scope(void **state)
+{
+	const char *ids[] = {"OPEN", "SELECTIVE", "PRICES", "PROZORRO-BT"};
+	const char *methods[] = {"open", "selective", NULL, NULL};
+	const char *details[] = {NULL, NULL, "Cerere a ofertelor de preţuri", "belowThreshold"};
+	(void)state;
+	for (int i = 0; i < 4; i++) {
+		tender(ids[i], methods[i], NULL, "2024-03-11", PB_INT_NONE);
+		tender_at(ids[i])->method_details = S(details[i]);
+		tender_at(ids[i])->published_on = D("2024-03-01");
+	}
+	assert_string_equal(fired("bidding.short-submission-period"), "OPEN");
+}
+
 /* --- one entity, one answer --- */
 
 static void test_concentration_by_entity(void **state)
@@ -544,6 +560,7 @@ int main(void)
 		T(test_procedure_table), T(test_procedures_from_config),
 		T(test_single_source_respects_status), T(test_competitive_procedures),
 		T(test_weak_rationale_needs_an_award), T(test_single_bid_skips_void_tenders),
+		T(test_short_submission_scope),
 		T(test_concentration_by_entity), T(test_joint_award_credits_every_member),
 		T(test_entities_without_registry_ids), T(test_addresses_that_identify_a_place),
 		T(test_splitting_lots_and_competition), T(test_mass_address_counts_entities),
