@@ -605,6 +605,13 @@ static void add_tender(struct ocds *o, json_t *r)
 	if (rec.published_on == PB_DATE_NONE)
 		rec.published_on = get_date(period, "startDate");
 	rec.submission_deadline = get_date(period, "endDate");
+	/* The award period cannot end when bidding does: a publisher that
+	 * copies one into the other (Mexico's GACM) gives no deadline. */
+	if (rec.submission_deadline != PB_DATE_NONE &&
+	    get_date(json_object_get(t, "awardPeriod"), "endDate") == rec.submission_deadline) {
+		rec.submission_deadline = PB_DATE_NONE;
+		add_extra(o, &rec.row, "deadline_doubtful", "tenderPeriod.endDate equals awardPeriod.endDate");
+	}
 	json_t *nt = json_object_get(t, "numberOfTenderers");
 	if (json_is_integer(nt) && json_integer_value(nt) >= 0)
 		rec.number_of_tenderers = json_integer_value(nt);

@@ -401,6 +401,32 @@ static void test_ocds_10(void **state)
 }
 
 /* Field mapping details of OCDS 1.1 beyond the main release. */
+/* A tender period that ends with the award period is a copy: no
+ * deadline is trusted from it; a real deadline is kept. */
+static void test_doubtful_deadline(void **state)
+{
+	int rc;
+	pb_error err;
+	(void)state;
+
+	pb_ledger *l = IMPORT("dl.json",
+		"{\"ocid\":\"copy\",\"tender\":{\"tenderPeriod\":{\"endDate\":\"2016-06-29T05:00:00Z\"},"
+		"\"awardPeriod\":{\"endDate\":\"2016-06-29T05:00:00Z\"}}}\n"
+		"{\"ocid\":\"real\",\"tender\":{\"tenderPeriod\":{\"endDate\":\"2016-06-29T05:00:00Z\"},"
+		"\"awardPeriod\":{\"endDate\":\"2016-07-29T05:00:00Z\"}}}",
+		&rc, &err);
+	assert_int_equal(rc, 0);
+	const pb_tender *t = find(l, PB_T_TENDERS, "copy");
+	assert_int_equal(t->submission_deadline, PB_DATE_NONE);
+	int doubtful = 0;
+	for (uint32_t k = 0; k < t->row.nextra; k++)
+		doubtful |= !strcmp(t->row.extra[k].name, "deadline_doubtful");
+	assert_true(doubtful);
+	assert_int_equal(((const pb_tender *)find(l, PB_T_TENDERS, "real"))->submission_deadline,
+			 pb_date_from_ymd(2016, 6, 29));
+	pb_ledger_free(l);
+}
+
 static void test_mapping(void **state)
 {
 	int rc;
@@ -997,6 +1023,7 @@ int main(void)
 		cmocka_unit_test(test_records_versioned),
 		cmocka_unit_test(test_ocds_10),
 		cmocka_unit_test(test_mapping),
+		cmocka_unit_test(test_doubtful_deadline),
 		cmocka_unit_test(test_jsonl_more),
 		cmocka_unit_test(test_gzip),
 		cmocka_unit_test(test_status),
