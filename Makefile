@@ -99,6 +99,7 @@ test-run: $(BUILD)/probity $(UNIT_BIN)
 	PROBITY=$(BUILD)/probity sh tests/bad/run.sh; \
 	PROBITY=$(BUILD)/probity sh tests/real/ocds.sh; \
 	PROBITY=$(BUILD)/probity sh tests/real/xml.sh; \
+	PROBITY=$(BUILD)/probity sh tests/real/precision.sh; \
 	PROBITY=$(BUILD)/probity sh tests/cardinal/run.sh
 	@echo "probity: all tests passed"
 

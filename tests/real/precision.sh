@@ -1,0 +1,77 @@
+#!/bin/sh
+# tests/real/precision.sh - the precision suite on real published data.
+#
+# Audits each source of ../shared/data as a reviewer would (one OCDS
+# publisher folder, the TED exports, the eForms notices), then:
+#  - fails when a finding labelled `wrong` in tests/real/labels.tsv comes
+#    back (rule and subject), naming it and the reason it was wrong;
+#  - fails when a report holds one finding id twice;
+#  - prints findings per 1000 rows read, per source, and how many labelled
+#    findings of each kind are still reported.
+# Usage: PROBITY=build/probity sh tests/real/precision.sh
+set -u
+PROBITY=${PROBITY:-build/probity}
+case $PROBITY in /*) ;; *) PROBITY=$(pwd)/$PROBITY ;; esac
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+DATA=$ROOT/../shared/data
+LABELS=$ROOT/tests/real/labels.tsv
+if [ ! -d "$DATA" ]; then
+	echo "skip: precision suite: ../shared/data absent"
+	exit 0
+fi
+export LC_ALL=C TZ=UTC
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fails=0
+
+# source name -> the files it audits (one line each)
+sources() {
+	for c in armenia australia canada colombia mexico moldova nigeria paraguay taiwan \
+		uganda uk-contracts-finder ukraine; do
+		echo "ocds_$c $DATA/ocds/real-examples/$c"
+	done
+	echo "ted $DATA/ted"
+	echo "eforms $DATA/eforms"
+}
+
+printf '%-20s %8s %9s %9s %6s %6s %6s\n' source rows findings per1000 true n-a-r wrong
+sources | while read -r name dir; do
+	[ -d "$dir" ] || continue
+	find "$dir" -type f -size +0 | sort >"$T/files"
+	# shellcheck disable=SC2046
+	"$PROBITY" audit -f json --fail-on none -o "$T/$name" $(cat "$T/files") >/dev/null 2>"$T/$name.err"
+	rc=$?
+	if [ $rc -ne 0 ]; then
+		echo "FAIL precision: $name: audit exit $rc: $(head -c 300 "$T/$name.err")"
+		echo x >>"$T/failed"
+		continue
+	fi
+	J=$T/$name/findings.json
+	dup=$(jq -r '.findings[].id' "$J" | sort | uniq -d | head -3)
+	if [ -n "$dup" ]; then
+		echo "FAIL precision: $name: finding ids reported twice: $dup"
+		echo x >>"$T/failed"
+	fi
+	jq -r '.findings[] | [.rule, .subject.id] | @tsv' "$J" | sort -u >"$T/$name.got"
+	awk -F'\t' -v s="$name" '$1 == s { print $2 "\t" $3 "\t" $4 "\t" $5 }' "$LABELS" | sort >"$T/$name.lab"
+	# rule, subject, label, reason of labelled findings still reported
+	awk -F'\t' 'NR == FNR { got[$1 "\t" $2] = 1; next } ($1 "\t" $2) in got' \
+		"$T/$name.got" "$T/$name.lab" >"$T/$name.hit"
+	while IFS="$(printf '\t')" read -r rule subject label reason; do
+		[ "$label" = wrong ] || continue
+		echo "FAIL precision: $name: $rule on $subject is back, labelled wrong: $reason"
+		echo x >>"$T/failed"
+	done <"$T/$name.hit"
+	rows=$(jq '[.inputs[].rows_read] | add // 0' "$J")
+	n=$(jq '.findings | length' "$J")
+	per=$(awk -v n="$n" -v r="$rows" 'BEGIN { printf "%.2f", r ? 1000 * n / r : 0 }')
+	t=$(awk -F'\t' '$3 == "true"' "$T/$name.hit" | wc -l)
+	nr=$(awk -F'\t' '$3 == "not-a-risk"' "$T/$name.hit" | wc -l)
+	w=$(awk -F'\t' '$3 == "wrong"' "$T/$name.hit" | wc -l)
+	printf '%-20s %8s %9s %9s %6s %6s %6s\n' "$name" "$rows" "$n" "$per" "$t" "$nr" "$w"
+done
+if [ -s "$T/failed" ]; then
+	echo "precision: $(wc -l <"$T/failed") failure(s)"
+	exit 1
+fi
+echo "precision: no labelled-wrong finding came back; finding ids unique in every report"
