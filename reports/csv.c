@@ -1,31 +1,45 @@
 /*
  * csv.c - findings.csv: one row per finding, for spreadsheets and scripts.
- * Cells are quoted by libcsv; a cell from ledger text that a spreadsheet
+ * Cells are quoted as libcsv quotes them; a cell from ledger text that a spreadsheet
  * would run as a formula (= + - @ tab CR first) gets a leading apostrophe
  * (OWASP, "CSV Injection").  Lines end in CRLF as RFC 4180 says.
  */
-#include <csv.h>
+#include <errno.h>
 #include <string.h>
 
 #include "../engine/entities.h"
 #include "report.h"
 
-static void cell(FILE *out, const char *s, int first)
+/*
+ * Cells are written as they stream, without a copy: one quoting function
+ * (RFC 4180, as libcsv's csv_fwrite quotes) and the formula check on the
+ * cell's first character, so memory stays flat however many findings.
+ */
+static void quoted(FILE *out, const char *s)
+{
+	for (const char *q; s && (q = strchr(s, '"')); s = q + 1) {
+		fwrite(s, 1, (size_t)(q - s) + 1, out);
+		fputc('"', out);
+	}
+	if (s)
+		fputs(s, out);
+}
+
+/* Opens a cell whose text will begin with `lead`. */
+static void cell_open(FILE *out, const char *lead, int first)
 {
 	if (!first)
 		fputc(',', out);
-	if (!s)
-		s = "";
-	if (strchr("=+-@\t\r", s[0]) && s[0]) {
-		pb_buf b;
-		pb_buf_init(&b);
-		pb_buf_addch(&b, '\'');
-		pb_buf_addstr(&b, s);
-		csv_fwrite(out, b.data, b.len);
-		pb_buf_release(&b);
-		return;
-	}
-	csv_fwrite(out, s, strlen(s));
+	fputc('"', out);
+	if (lead && lead[0] && strchr("=+-@\t\r", lead[0]))
+		fputc('\'', out);
+}
+
+static void cell(FILE *out, const char *s, int first)
+{
+	cell_open(out, s, first);
+	quoted(out, s);
+	fputc('"', out);
 }
 
 static const char *nz(const char *s)
@@ -33,25 +47,42 @@ static const char *nz(const char *s)
 	return s ? s : "";
 }
 
-static void row_end(FILE *out)
+static int row_end(FILE *out, pb_error *err)
 {
 	fputs("\r\n", out);
+	if (!ferror(out))
+		return 0;
+	pb_error_set(err, PB_EXIT_INPUT, "write failed: %s", strerror(errno));
+	return -1;
 }
 
 static const char *const header[] = {
 	"id", "rule", "family", "severity", "score", "subject_table",
 	"subject_id", "message", "evidence", "buyer", "supplier", NULL};
 
-static void finding_row(FILE *out, const pb_finding *f)
+/* table:id@source joined by "; ", in one cell. */
+static void evidence_cell(FILE *out, const pb_finding *f)
+{
+	const char *lead = f->nevidence ? nz(f->evidence[0].table) : "";
+
+	cell_open(out, lead[0] || !f->nevidence ? lead : ":", 0);
+	for (size_t i = 0; i < f->nevidence; i++) {
+		if (i)
+			fputs("; ", out);
+		quoted(out, nz(f->evidence[i].table));
+		fputc(':', out);
+		quoted(out, nz(f->evidence[i].id));
+		fputc('@', out);
+		quoted(out, nz(f->evidence[i].source));
+	}
+	fputc('"', out);
+}
+
+static int finding_row(FILE *out, const pb_finding *f, pb_error *err)
 {
 	char score[32];
-	pb_buf ev;
 
 	snprintf(score, sizeof(score), "%.4f", f->score);
-	pb_buf_init(&ev);
-	for (size_t i = 0; i < f->nevidence; i++)
-		pb_buf_addf(&ev, "%s%s:%s@%s", i ? "; " : "", nz(f->evidence[i].table),
-			    nz(f->evidence[i].id), nz(f->evidence[i].source));
 	cell(out, f->id, 1);
 	cell(out, f->rule->id, 0);
 	cell(out, f->rule->family, 0);
@@ -60,24 +91,21 @@ static void finding_row(FILE *out, const pb_finding *f)
 	cell(out, f->subject_table, 0);
 	cell(out, f->subject_id, 0);
 	cell(out, f->message, 0);
-	cell(out, ev.data, 0);
+	evidence_cell(out, f);
 	cell(out, f->buyer_id, 0);
 	cell(out, f->supplier_id, 0);
-	row_end(out);
-	pb_buf_release(&ev);
+	return row_end(out, err);
 }
 
 static int findings_csv_write(const pb_audit *a, FILE *out, pb_error *err)
 {
 	for (size_t i = 0; header[i]; i++)
 		cell(out, header[i], i == 0);
-	row_end(out);
-	for (size_t i = 0; i < a->nfindings; i++)
-		finding_row(out, a->findings[i]);
-	if (ferror(out)) {
-		pb_error_set(err, PB_EXIT_INPUT, "cannot write CSV report");
+	if (row_end(out, err) < 0)
 		return -1;
-	}
+	for (size_t i = 0; i < a->nfindings; i++)
+		if (finding_row(out, a->findings[i], err) < 0)
+			return -1;
 	return 0;
 }
 
@@ -99,7 +127,8 @@ static int entities_csv_write(const pb_audit *a, FILE *out, pb_error *err)
 
 	for (size_t i = 0; entity_header[i]; i++)
 		cell(out, entity_header[i], i == 0);
-	row_end(out);
+	if (row_end(out, err) < 0)
+		return -1;
 	for (size_t i = 0; i < a->nentities; i++) {
 		const pb_entity_score *e = &a->entities[i];
 		snprintf(buf[0], sizeof(buf[0]), "%zu", e->rank);
@@ -117,11 +146,8 @@ static int entities_csv_write(const pb_audit *a, FILE *out, pb_error *err)
 		cell(out, buf[3], 0);
 		cell(out, buf[4], 0);
 		cell(out, buf[5], 0);
-		row_end(out);
-	}
-	if (ferror(out)) {
-		pb_error_set(err, PB_EXIT_INPUT, "cannot write entities.csv");
-		return -1;
+		if (row_end(out, err) < 0)
+			return -1;
 	}
 	return 0;
 }

@@ -4,8 +4,10 @@
  * amount passes through a float.  Key order is fixed and findings are
  * already sorted, so the same audit gives byte-identical output.
  */
+#include <errno.h>
 #include <jansson.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../engine/entities.h"
@@ -13,9 +15,36 @@
 #include "../rules/rules.h"
 #include "report.h"
 
+/*
+ * Every builder returns NULL when jansson could not allocate: `put` and
+ * `push` note the failure in *bad, and a writer that saw one stops
+ * (report.h: a report is complete or absent).
+ */
+static void put(json_t *o, const char *key, json_t *v, int *bad)
+{
+	if (!o || !v || json_object_set_new(o, key, v) != 0)
+		*bad = 1;
+}
+
+static void push(json_t *arr, json_t *v, int *bad)
+{
+	if (!arr || !v || json_array_append_new(arr, v) != 0)
+		*bad = 1;
+}
+
+/* The object, or NULL (freed) when any part of it failed. */
+static json_t *done(json_t *o, int bad)
+{
+	if (!bad)
+		return o;
+	json_decref(o);
+	return NULL;
+}
+
 /* For keys the schema says are strings: unknown text is "", never null.
  * jansson refuses invalid UTF-8; ledger text was validated on import,
- * but a reporter must never fail on one odd byte. */
+ * but a reporter must never fail on one odd byte.  NULL only when out
+ * of memory. */
 static json_t *text(const char *s)
 {
 	json_t *j = json_string(s ? s : "");
@@ -29,209 +58,329 @@ static json_t *str_or_null(const char *s)
 	return s ? text(s) : json_null();
 }
 
+static json_t *count(size_t n)
+{
+	return json_integer((json_int_t)n);
+}
+
 /* Scores are in [0, 1] by contract; json_real(NAN) would drop the key. */
 static json_t *score(double v)
 {
 	return json_real(isfinite(v) ? fmin(fmax(v, 0.0), 1.0) : 0.0);
 }
 
-static json_t *inputs_json(const pb_ledger *l, json_t *totals)
+/*
+ * The writer streams: the top-level object is written by hand and each
+ * value or array element is built, dumped and freed on its own, so
+ * memory stays flat however many findings there are.  Elements are
+ * dumped with the same indentation jansson would give the whole tree.
+ */
+struct jw {
+	FILE *out;
+	pb_error *err;
+	char *buf;
+	size_t cap;
+	int first_key;
+};
+
+static int jw_oom(struct jw *w, const char *what)
 {
-	json_t *arr = json_array();
+	pb_error_set(w->err, PB_EXIT_INTERNAL, "out of memory building the JSON report (%s)", what);
+	return -1;
+}
+
+static int jw_io(struct jw *w)
+{
+	pb_error_set(w->err, PB_EXIT_INPUT, "write failed: %s", strerror(errno));
+	return -1;
+}
+
+/* Writes v dumped, each of its line breaks followed by `indent` blanks. */
+static int jw_value(struct jw *w, json_t *v, int indent, const char *what)
+{
+	static const char blanks[] = "\n        ";
+	size_t n;
+
+	if (!v)
+		return jw_oom(w, what);
+	n = json_dumpb(v, w->buf, w->cap, JSON_INDENT(2) | JSON_REAL_PRECISION(4) | JSON_ENCODE_ANY);
+	if (n > w->cap) {
+		char *b = realloc(w->buf, n * 2);
+		if (!b) {
+			json_decref(v);
+			return jw_oom(w, what);
+		}
+		w->buf = b;
+		w->cap = n * 2;
+		n = json_dumpb(v, w->buf, w->cap, JSON_INDENT(2) | JSON_REAL_PRECISION(4) | JSON_ENCODE_ANY);
+	}
+	json_decref(v);
+	if (n == 0 || n > w->cap)
+		return jw_oom(w, what);
+	for (size_t i = 0; i < n;) {
+		const char *nl = memchr(w->buf + i, '\n', n - i);
+		size_t end = nl ? (size_t)(nl - w->buf) : n;
+		fwrite(w->buf + i, 1, end - i, w->out);
+		if (nl)
+			fwrite(blanks, 1, (size_t)indent + 1, w->out);
+		i = end + (nl != NULL);
+	}
+	return ferror(w->out) ? jw_io(w) : 0;
+}
+
+static void jw_key(struct jw *w, const char *key)
+{
+	fprintf(w->out, "%s\n  \"%s\": ", w->first_key ? "{" : ",", key);
+	w->first_key = 0;
+}
+
+/* A top-level key whose value is built whole (small by construction). */
+static int jw_member(struct jw *w, const char *key, json_t *v)
+{
+	jw_key(w, key);
+	return jw_value(w, v, 2, key);
+}
+
+/* A top-level array written element by element: element(i) for i < n. */
+static int jw_array(struct jw *w, const char *key, size_t n, const void *ctx,
+		    json_t *(*element)(const void *ctx, size_t i))
+{
+	jw_key(w, key);
+	if (!n) {
+		fputs("[]", w->out);
+		return ferror(w->out) ? jw_io(w) : 0;
+	}
+	fputs("[\n    ", w->out);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			fputs(",\n    ", w->out);
+		if (jw_value(w, element(ctx, i), 4, key) < 0)
+			return -1;
+	}
+	fputs("\n  ]", w->out);
+	return ferror(w->out) ? jw_io(w) : 0;
+}
+
+static json_t *input_json(const void *ctx, size_t i)
+{
+	const pb_input *in = &pb_ledger_inputs(ctx)[i];
+	json_t *o = json_object();
+	int bad = 0;
+
+	put(o, "path", text(in->path), &bad);
+	put(o, "table", text(in->table), &bad);
+	put(o, "format", text(in->format), &bad);
+	put(o, "rows_read", json_integer((json_int_t)in->rows_read), &bad);
+	put(o, "rows_imported", json_integer((json_int_t)in->rows_imported), &bad);
+	put(o, "rows_rejected", json_integer((json_int_t)in->rows_rejected), &bad);
+	return done(o, bad);
+}
+
+static json_t *totals_json(const pb_ledger *l)
+{
 	const pb_input *in = pb_ledger_inputs(l);
 	json_int_t read = 0, imported = 0, rejected = 0;
+	json_t *o = json_object();
+	int bad = 0;
 
 	for (size_t i = 0; i < pb_ledger_ninputs(l); i++) {
-		json_t *o = json_object();
-		json_object_set_new(o, "path", text(in[i].path));
-		json_object_set_new(o, "table", text(in[i].table));
-		json_object_set_new(o, "format", text(in[i].format));
-		json_object_set_new(o, "rows_read", json_integer((json_int_t)in[i].rows_read));
-		json_object_set_new(o, "rows_imported", json_integer((json_int_t)in[i].rows_imported));
-		json_object_set_new(o, "rows_rejected", json_integer((json_int_t)in[i].rows_rejected));
-		json_array_append_new(arr, o);
 		read += (json_int_t)in[i].rows_read;
 		imported += (json_int_t)in[i].rows_imported;
 		rejected += (json_int_t)in[i].rows_rejected;
 	}
-	json_object_set_new(totals, "rows_read", json_integer(read));
-	json_object_set_new(totals, "rows_imported", json_integer(imported));
-	json_object_set_new(totals, "rows_rejected", json_integer(rejected));
-	return arr;
+	put(o, "rows_read", json_integer(read), &bad);
+	put(o, "rows_imported", json_integer(imported), &bad);
+	put(o, "rows_rejected", json_integer(rejected), &bad);
+	return done(o, bad);
 }
 
-static json_t *rejections_json(const pb_ledger *l)
+static json_t *rejection_json(const void *ctx, size_t i)
 {
-	json_t *arr = json_array();
-	const pb_rejection *r = pb_ledger_rejections(l);
+	const pb_rejection *r = &pb_ledger_rejections(ctx)[i];
+	json_t *o = json_object();
+	int bad = 0;
 
-	for (size_t i = 0; i < pb_ledger_nrejections(l); i++) {
-		json_t *o = json_object();
-		json_object_set_new(o, "path", text(r[i].path));
-		json_object_set_new(o, "line", json_integer((json_int_t)r[i].line));
-		json_object_set_new(o, "reason", text(r[i].reason));
-		json_array_append_new(arr, o);
-	}
-	return arr;
+	put(o, "path", text(r->path), &bad);
+	put(o, "line", json_integer((json_int_t)r->line), &bad);
+	put(o, "reason", text(r->reason), &bad);
+	return done(o, bad);
 }
 
-static json_t *coverage_json(const pb_audit *a)
+static json_t *coverage_json(const void *ctx, size_t i)
 {
-	json_t *arr = json_array();
+	const pb_coverage *c = &((const pb_audit *)ctx)->coverage[i];
+	json_t *o = json_object();
+	int bad = 0;
 
-	for (size_t i = 0; i < a->ncoverage; i++) {
-		const pb_coverage *c = &a->coverage[i];
-		json_t *o = json_object();
-		json_object_set_new(o, "rule", json_string(c->rule->id));
-		json_object_set_new(o, "status", json_string(pb_cov_status_name(c->status)));
-		json_object_set_new(o, "reason", str_or_null(c->reason));
-		json_object_set_new(o, "findings", json_integer((json_int_t)c->nfindings));
-		json_array_append_new(arr, o);
-	}
-	return arr;
+	put(o, "rule", json_string(c->rule->id), &bad);
+	put(o, "status", json_string(pb_cov_status_name(c->status)), &bad);
+	put(o, "reason", str_or_null(c->reason), &bad);
+	put(o, "findings", count(c->nfindings), &bad);
+	return done(o, bad);
 }
 
+/* Counted from the same array the findings are written from, so the
+ * summary and the findings can never disagree. */
 static json_t *summary_json(const pb_audit *a)
 {
 	json_t *o = json_object(), *sev = json_object(), *fam = json_object();
+	int bad = 0;
 
-	json_object_set_new(o, "findings", json_integer((json_int_t)a->nfindings));
+	put(o, "findings", count(a->nfindings), &bad);
 	for (int s = PB_SEV_CRITICAL; s >= PB_SEV_LOW; s--)
-		json_object_set_new(sev, pb_severity_name(s),
-				    json_integer((json_int_t)pb_audit_count(a, s)));
-	for (size_t r = 0; r < pb_nrules; r++) {
+		put(sev, pb_severity_name(s), count(pb_audit_count(a, s)), &bad);
+	for (size_t r = 0; r < pb_nrules && fam; r++) {
 		const char *family = pb_rules[r]->family;
 		if (json_object_get(fam, family))
 			continue;
-		json_int_t n = 0;
+		size_t n = 0;
 		for (size_t i = 0; i < a->nfindings; i++)
 			n += !strcmp(a->findings[i]->rule->family, family);
-		json_object_set_new(fam, family, json_integer(n));
+		put(fam, family, count(n), &bad);
 	}
-	json_object_set_new(o, "by_severity", sev);
-	json_object_set_new(o, "by_family", fam);
-	return o;
+	put(o, "by_severity", sev, &bad);
+	put(o, "by_family", fam, &bad);
+	return done(o, bad);
 }
 
-static json_t *finding_json(const pb_finding *f)
+static json_t *evidence_json(const pb_evidence *ev)
 {
+	json_t *e = json_object();
+	int bad = 0;
+
+	put(e, "table", text(ev->table), &bad);
+	put(e, "id", text(ev->id), &bad);
+	put(e, "source", text(ev->source), &bad);
+	put(e, "role", text(ev->role), &bad);
+	if (ev->status)
+		put(e, "status", text(ev->status), &bad);
+	if (ev->nextra) {
+		json_t *x = json_object();
+		for (uint32_t k = 0; k < ev->nextra; k++)
+			put(x, ev->extra[k].name, text(ev->extra[k].value), &bad);
+		put(e, "extra", x, &bad);
+	}
+	return done(e, bad);
+}
+
+static json_t *path_json(const pb_finding *f)
+{
+	json_t *path = json_array();
+	int bad = 0;
+
+	for (size_t i = 0; i < f->npath; i++) {
+		const pb_path_step *s = &f->path[i];
+		json_t *step = json_object();
+		put(step, "from", text(s->from), &bad);
+		put(step, "kind", text(s->kind), &bad);
+		put(step, "to", text(s->to), &bad);
+		put(step, "source", text(s->source), &bad);
+		push(path, step, &bad);
+	}
+	return done(path, bad);
+}
+
+static json_t *finding_json(const void *ctx, size_t i)
+{
+	const pb_finding *f = ((const pb_audit *)ctx)->findings[i];
 	json_t *o = json_object(), *subject = json_object(), *ev = json_array();
 	json_t *details = json_object();
+	int bad = 0;
 
-	json_object_set_new(o, "id", json_string(f->id));
-	json_object_set_new(o, "rule", json_string(f->rule->id));
-	json_object_set_new(o, "family", json_string(f->rule->family));
-	json_object_set_new(o, "severity", json_string(pb_severity_name(f->severity)));
-	json_object_set_new(o, "score", score(f->score));
-	json_object_set_new(subject, "table", text(f->subject_table));
-	json_object_set_new(subject, "id", text(f->subject_id));
-	json_object_set_new(o, "subject", subject);
-	json_object_set_new(o, "message", text(f->message));
-	json_object_set_new(o, "buyer", str_or_null(f->buyer_id));
-	json_object_set_new(o, "supplier", str_or_null(f->supplier_id));
-	for (size_t i = 0; i < f->nevidence; i++) {
-		json_t *e = json_object();
-		json_object_set_new(e, "table", text(f->evidence[i].table));
-		json_object_set_new(e, "id", text(f->evidence[i].id));
-		json_object_set_new(e, "source", text(f->evidence[i].source));
-		json_object_set_new(e, "role", text(f->evidence[i].role));
-		if (f->evidence[i].status)
-			json_object_set_new(e, "status", text(f->evidence[i].status));
-		if (f->evidence[i].nextra) {
-			json_t *x = json_object();
-			for (uint32_t k = 0; k < f->evidence[i].nextra; k++)
-				json_object_set_new(x, f->evidence[i].extra[k].name,
-						    text(f->evidence[i].extra[k].value));
-			json_object_set_new(e, "extra", x);
-		}
-		json_array_append_new(ev, e);
-	}
-	json_object_set_new(o, "evidence", ev);
-	if (f->npath) {
-		json_t *path = json_array();
-		for (size_t i = 0; i < f->npath; i++) {
-			const pb_path_step *s = &f->path[i];
-			json_t *step = json_object();
-			json_object_set_new(step, "from", text(s->from));
-			json_object_set_new(step, "kind", text(s->kind));
-			json_object_set_new(step, "to", text(s->to));
-			json_object_set_new(step, "source", text(s->source));
-			json_array_append_new(path, step);
-		}
-		json_object_set_new(o, "path", path);
-	}
-	for (size_t i = 0; i < f->ndetails; i++)
-		json_object_set_new(details, f->details[i].key, text(f->details[i].value));
-	json_object_set_new(o, "details", details);
-	return o;
+	put(o, "id", json_string(f->id), &bad);
+	put(o, "rule", json_string(f->rule->id), &bad);
+	put(o, "family", json_string(f->rule->family), &bad);
+	put(o, "severity", json_string(pb_severity_name(f->severity)), &bad);
+	put(o, "score", score(f->score), &bad);
+	put(subject, "table", text(f->subject_table), &bad);
+	put(subject, "id", text(f->subject_id), &bad);
+	put(o, "subject", subject, &bad);
+	put(o, "message", text(f->message), &bad);
+	put(o, "buyer", str_or_null(f->buyer_id), &bad);
+	put(o, "supplier", str_or_null(f->supplier_id), &bad);
+	for (size_t k = 0; k < f->nevidence; k++)
+		push(ev, evidence_json(&f->evidence[k]), &bad);
+	put(o, "evidence", ev, &bad);
+	if (f->npath)
+		put(o, "path", path_json(f), &bad);
+	for (size_t k = 0; k < f->ndetails; k++)
+		put(details, f->details[k].key, text(f->details[k].value), &bad);
+	put(o, "details", details, &bad);
+	return done(o, bad);
 }
 
-static json_t *entities_json(const pb_audit *a)
+static json_t *entity_json(const void *ctx, size_t i)
 {
-	json_t *arr = json_array();
+	const pb_entity_score *e = &((const pb_audit *)ctx)->entities[i];
+	json_t *o = json_object();
+	int bad = 0;
 
-	for (size_t i = 0; i < a->nentities; i++) {
-		const pb_entity_score *e = &a->entities[i];
-		json_t *o = json_object();
-		json_object_set_new(o, "rank", json_integer((json_int_t)e->rank));
-		json_object_set_new(o, "id", text(e->id));
-		json_object_set_new(o, "name", str_or_null(e->name));
-		json_object_set_new(o, "role", json_string(e->role));
-		json_object_set_new(o, "score", score(e->score));
-		json_object_set_new(o, "findings", json_integer((json_int_t)e->nfindings));
-		json_object_set_new(o, "weight", json_integer((json_int_t)e->weight));
-		json_object_set_new(o, "rules_applicable", json_integer((json_int_t)e->napplicable));
-		json_object_set_new(o, "rules_fired", json_integer((json_int_t)e->nfired));
-		json_array_append_new(arr, o);
-	}
-	return arr;
+	put(o, "rank", count(e->rank), &bad);
+	put(o, "id", text(e->id), &bad);
+	put(o, "name", str_or_null(e->name), &bad);
+	put(o, "role", json_string(e->role), &bad);
+	put(o, "score", score(e->score), &bad);
+	put(o, "findings", count(e->nfindings), &bad);
+	put(o, "weight", json_integer((json_int_t)e->weight), &bad);
+	put(o, "rules_applicable", count(e->napplicable), &bad);
+	put(o, "rules_fired", count(e->nfired), &bad);
+	return done(o, bad);
 }
 
-static json_t *possible_links_json(pb_ledger *l, const pb_parties *pp)
-{
-	json_t *arr = json_array();
-	size_t n = 0;
-	const pb_possible_link *pl = pp ? pb_parties_possible_links(pp, &n) : NULL;
+struct links {
+	pb_ledger *l;
+	const pb_possible_link *pl;
+};
 
-	for (size_t i = 0; i < n; i++) {
-		json_t *o = json_object(), *ev = json_array();
-		json_object_set_new(o, "a", text(pl[i].a->party_id));
-		json_object_set_new(o, "b", text(pl[i].b->party_id));
-		json_object_set_new(o, "reason", json_string(pl[i].reason));
-		json_array_append_new(ev, text(pb_row_source(l, &pl[i].a->row)));
-		json_array_append_new(ev, text(pb_row_source(l, &pl[i].b->row)));
-		json_object_set_new(o, "evidence", ev);
-		json_array_append_new(arr, o);
-	}
-	return arr;
+static json_t *possible_link_json(const void *ctx, size_t i)
+{
+	const struct links *k = ctx;
+	const pb_possible_link *pl = &k->pl[i];
+	json_t *o = json_object(), *ev = json_array();
+	int bad = 0;
+
+	put(o, "a", text(pl->a->party_id), &bad);
+	put(o, "b", text(pl->b->party_id), &bad);
+	put(o, "reason", json_string(pl->reason), &bad);
+	push(ev, text(pb_row_source(k->l, &pl->a->row)), &bad);
+	push(ev, text(pb_row_source(k->l, &pl->b->row)), &bad);
+	put(o, "evidence", ev, &bad);
+	return done(o, bad);
+}
+
+static int json_sections(struct jw *w, const pb_audit *a)
+{
+	char date[11];
+	size_t nlinks = 0;
+	struct links links = {a->ledger, NULL};
+
+	if (a->parties)
+		links.pl = pb_parties_possible_links(a->parties, &nlinks);
+	if (jw_member(w, "tool", json_string(pb_report_tool())) < 0 ||
+	    jw_member(w, "as_of", a->as_of == PB_DATE_NONE ? json_null()
+		      : json_string(pb_date_format(a->as_of, date))) < 0 ||
+	    jw_member(w, "base_currency", json_string(a->config->base_currency)) < 0 ||
+	    jw_array(w, "inputs", pb_ledger_ninputs(a->ledger), a->ledger, input_json) < 0 ||
+	    jw_member(w, "totals", totals_json(a->ledger)) < 0 ||
+	    jw_array(w, "rejections", pb_ledger_nrejections(a->ledger), a->ledger,
+		     rejection_json) < 0 ||
+	    jw_array(w, "coverage", a->ncoverage, a, coverage_json) < 0 ||
+	    jw_member(w, "summary", summary_json(a)) < 0 ||
+	    jw_array(w, "entities", a->nentities, a, entity_json) < 0 ||
+	    jw_array(w, "possible_links", nlinks, &links, possible_link_json) < 0 ||
+	    jw_array(w, "findings", a->nfindings, a, finding_json) < 0)
+		return -1;
+	fputs("\n}\n", w->out);
+	return ferror(w->out) ? jw_io(w) : 0;
 }
 
 static int json_write(const pb_audit *a, FILE *out, pb_error *err)
 {
-	json_t *root = json_object(), *totals = json_object(), *findings = json_array();
-	char date[11];
+	struct jw w = {out, err, NULL, 0, 1};
+	int rc = json_sections(&w, a);
 
-	json_object_set_new(root, "tool", json_string(pb_report_tool()));
-	json_object_set_new(root, "as_of", a->as_of == PB_DATE_NONE ? json_null()
-				: json_string(pb_date_format(a->as_of, date)));
-	json_object_set_new(root, "base_currency", json_string(a->config->base_currency));
-	json_object_set_new(root, "inputs", inputs_json(a->ledger, totals));
-	json_object_set_new(root, "totals", totals);
-	json_object_set_new(root, "rejections", rejections_json(a->ledger));
-	json_object_set_new(root, "coverage", coverage_json(a));
-	json_object_set_new(root, "summary", summary_json(a));
-	json_object_set_new(root, "entities", entities_json(a));
-	json_object_set_new(root, "possible_links", possible_links_json(a->ledger, a->parties));
-	for (size_t i = 0; i < a->nfindings; i++)
-		json_array_append_new(findings, finding_json(a->findings[i]));
-	json_object_set_new(root, "findings", findings);
-	int rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_REAL_PRECISION(4));
-	json_decref(root);
-	if (rc != 0 || fputc('\n', out) == EOF) {
-		pb_error_set(err, PB_EXIT_INPUT, "cannot write JSON report");
-		return -1;
-	}
-	return 0;
+	free(w.buf);
+	return rc;
 }
 
 const pb_reporter pb_report_json = {
