@@ -4,6 +4,8 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
+#include <signal.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,16 +65,36 @@ static const char usage_text[] =
 
 static void die(int code, const char *fmt, ...) __attribute__((noreturn, format(printf, 2, 3)));
 
+/* Messages carry file names and ledger text: escaped for the terminal. */
 static void die(int code, const char *fmt, ...)
 {
 	va_list ap;
+	char msg[4096];
 
-	fputs("probity: error: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	fputs("probity: error: ", stderr);
+	pb_output_escape(stderr, msg);
 	fputc('\n', stderr);
 	exit(code);
+}
+
+/* s escaped for the terminal, padded with blanks to width columns. */
+static void print_field(const char *s, int width)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+
+	if (!m) {
+		pb_output_escape(stdout, s);
+		return;
+	}
+	pb_output_escape(m, s);
+	fclose(m);
+	printf("%-*s", width, buf ? buf : "");
+	free(buf);
 }
 
 static void die_err(const pb_error *err)
@@ -221,6 +243,72 @@ static int exit_status(const pb_audit *a, const pb_config *cfg)
 	return max >= 0 && max >= cfg->fail_on ? PB_EXIT_FINDINGS : PB_EXIT_CLEAN;
 }
 
+/*
+ * Signals while reports are written: an interrupted run removes its
+ * half-written generation (engine/output.h) and dies of the same signal;
+ * an abort (allocation failure in pb_x*) says which report it was
+ * writing and exits 4.  Only async-signal-safe calls here.
+ */
+static char abort_prefix[PATH_MAX + 64];
+
+static void on_stop(int sig)
+{
+	pb_output_abandon();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void say(const char *s)
+{
+	ssize_t n = write(STDERR_FILENO, s, strlen(s));
+
+	(void)n;
+}
+
+static void on_abort(int sig)
+{
+	const char *file = pb_output_current();
+
+	(void)sig;
+	pb_output_abandon();
+	say("probity: error: ");
+	if (file) {
+		say(abort_prefix);
+		say(file);
+		say(": out of memory or internal error while writing it; "
+		    "previous reports left in place\n");
+	} else {
+		say("aborted: out of memory or internal error\n");
+	}
+	_exit(PB_EXIT_INTERNAL);
+}
+
+/* abort_prefix is the output folder escaped, so the handler needs no stdio. */
+static void catch_signals(const char *dir)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	struct sigaction sa;
+
+	if (m) {
+		pb_output_escape(m, dir);
+		fclose(m);
+		snprintf(abort_prefix, sizeof(abort_prefix), "%s/", buf ? buf : "");
+		free(buf);
+	}
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_stop;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = on_abort;
+	sigaction(SIGABRT, &sa, NULL);
+	/* A file size limit is a write error to report, not a reason to die. */
+	signal(SIGXFSZ, SIG_IGN);
+}
+
 static int cmd_audit(int argc, char **argv)
 {
 	struct options o;
@@ -234,6 +322,7 @@ static int cmd_audit(int argc, char **argv)
 	pb_ledger *l = import_all(&o, &cfg);
 	pb_date as_of = cfg.as_of != PB_DATE_NONE ? cfg.as_of : pb_ledger_latest_date(l);
 	pb_audit *a = pb_audit_run(l, &cfg, as_of);
+	catch_signals(o.output);
 	if (pb_output_write(a, reps, nreps, o.output, &err) < 0)
 		die_err(&err);
 	int rc = exit_status(a, &cfg);
@@ -250,14 +339,21 @@ static void print_check(pb_ledger *l, const pb_config *cfg)
 	const pb_rejection *rej = pb_ledger_rejections(l);
 
 	printf("%-40s %-13s %8s %8s %8s\n", "input", "table", "read", "imported", "rejected");
-	for (size_t i = 0; i < pb_ledger_ninputs(l); i++)
-		printf("%-40s %-13s %8llu %8llu %8llu\n", in[i].path, in[i].table,
-		       (unsigned long long)in[i].rows_read,
+	for (size_t i = 0; i < pb_ledger_ninputs(l); i++) {
+		print_field(in[i].path, 40);
+		putchar(' ');
+		print_field(in[i].table, 13);
+		printf(" %8llu %8llu %8llu\n", (unsigned long long)in[i].rows_read,
 		       (unsigned long long)in[i].rows_imported,
 		       (unsigned long long)in[i].rows_rejected);
-	for (size_t i = 0; i < pb_ledger_nrejections(l); i++)
-		printf("rejected %s:%llu: %s\n", rej[i].path,
-		       (unsigned long long)rej[i].line, rej[i].reason);
+	}
+	for (size_t i = 0; i < pb_ledger_nrejections(l); i++) {
+		fputs("rejected ", stdout);
+		pb_output_escape(stdout, rej[i].path);
+		printf(":%llu: ", (unsigned long long)rej[i].line);
+		pb_output_escape(stdout, rej[i].reason);
+		putchar('\n');
+	}
 	printf("\nfields (records with a value / records):\n");
 	for (int t = 0; t < PB_T_COUNT; t++) {
 		const pb_table_def *def = pb_table_get(t);
@@ -382,7 +478,9 @@ static int cmd_init(int argc, char **argv)
 	pb_config_write_default(f);
 	if (fclose(f) != 0)
 		die(PB_EXIT_INPUT, "%s: write failed: %s", path, strerror(errno));
-	fprintf(stderr, "probity: wrote %s\n", path);
+	fputs("probity: wrote ", stderr);
+	pb_output_escape(stderr, path);
+	fputc('\n', stderr);
 	return 0;
 }
 

@@ -1,30 +1,21 @@
 /*
  * text.c - the short summary for terminals and cron mail, on standard
- * output.  Ledger text is printed with control characters replaced, so an
- * escape sequence hidden in a supplier's name cannot drive the terminal.
+ * output.  Ledger text is printed through pb_output_escape, so an escape
+ * sequence or a bidi override hidden in a supplier's name cannot drive
+ * the terminal or reorder the line.
  */
+#include <errno.h>
 #include <string.h>
 
+#include "../engine/output.h"
 #include "report.h"
 
 #define TEXT_MAX_FINDINGS 20
 
-/*
- * C0 controls and DEL become '?'; so do C1 controls (U+0080..U+009F,
- * UTF-8 C2 80..C2 9F), because some terminals obey U+009B as CSI.
- */
+/* Ledger text and file names go through the one terminal escaper. */
 static void safe(FILE *out, const char *s)
 {
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		unsigned char next = (unsigned char)s[1];
-		if (c == 0xc2 && next >= 0x80 && next <= 0x9f) {
-			fputc('?', out);
-			s++;
-			continue;
-		}
-		fputc(c < 0x20 || c == 0x7f ? '?' : c, out);
-	}
+	pb_output_escape(out, s);
 }
 
 static void inputs(const pb_audit *a, FILE *out)
@@ -104,9 +95,10 @@ static int text_write(const pb_audit *a, FILE *out, pb_error *err)
 {
 	char date[11];
 
-	fprintf(out, "%s audit as of %s (%s)\n", pb_report_tool(),
-		a->as_of == PB_DATE_NONE ? "unknown" : pb_date_format(a->as_of, date),
-		a->config->base_currency);
+	fprintf(out, "%s audit as of %s (", pb_report_tool(),
+		a->as_of == PB_DATE_NONE ? "unknown" : pb_date_format(a->as_of, date));
+	safe(out, a->config->base_currency);
+	fputs(")\n", out);
 	inputs(a, out);
 	fprintf(out, "findings: %zu (critical %zu, high %zu, medium %zu, low %zu)\n",
 		a->nfindings, pb_audit_count(a, PB_SEV_CRITICAL),
@@ -115,7 +107,8 @@ static int text_write(const pb_audit *a, FILE *out, pb_error *err)
 	not_run(a, out);
 	top_findings(a, out);
 	if (ferror(out)) {
-		pb_error_set(err, PB_EXIT_INPUT, "cannot write the text summary");
+		pb_error_set(err, PB_EXIT_INPUT, "cannot write the text summary: %s",
+			     strerror(errno));
 		return -1;
 	}
 	return 0;
