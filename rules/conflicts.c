@@ -474,40 +474,111 @@ const pb_rule pb_rule_shared_bank_account = {
 	.run = run_shared_account,
 };
 
+/* Payments one approver approved to one linked payee. */
+struct approved {
+	const char *who, *payee; /* entities */
+	const pb_payment **p;
+	size_t n, cap;
+	size_t first; /* index in p of the earliest (date, then id) */
+};
+
+static int payment_before(const pb_payment *a, const pb_payment *b)
+{
+	if (a->paid_on != b->paid_on)
+		return a->paid_on < b->paid_on;
+	return strcmp(a->payment_id, b->payment_id) < 0;
+}
+
+/* One finding per approver and payee: a single payment about itself,
+ * several about the earliest, with all of them as evidence. */
+static void approved_finding(pb_rule_ctx *ctx, pb_graph_walk *w, const struct approved *a)
+{
+	pb_ledger *l = pb_ctx_ledger(ctx);
+	const pb_payment *p0 = a->p[a->first];
+	const char *payee = a->payee;
+	int same = a->who == a->payee;
+	pb_path path;
+	pb_i128 total = 0;
+	int one_currency = 1;
+
+	if (!same && !pb_graph_walk_path(pb_ctx_graph(ctx), w, a->who, payee, p0->paid_on,
+					 (size_t)pb_param_int(ctx, "max_hops"), chain_link, &payee, &path))
+		return; /* cannot happen: the payment qualified */
+	const char *text = same ? "approver is the payee" : pb_path_text(ctx, &path);
+	pb_finding *f = pb_finding_add(ctx, PB_T_PAYMENTS, p0->payment_id, NULL);
+	pb_finding_evidence(ctx, f, PB_T_PAYMENTS, p0, "payment");
+	for (size_t k = 0; k < a->n; k++) {
+		total += a->p[k]->amount != PB_AMOUNT_NONE ? a->p[k]->amount : 0;
+		one_currency &= a->p[k]->currency == p0->currency;
+		if (k != a->first)
+			pb_finding_evidence(ctx, f, PB_T_PAYMENTS, a->p[k], "payment");
+	}
+	const pb_party *ap = pb_ledger_find(l, PB_T_PARTIES, p0->approver_id);
+	if (ap)
+		pb_finding_evidence(ctx, f, PB_T_PARTIES, ap, "approver");
+	if (!same)
+		pb_path_evidence(ctx, f, &path);
+	pb_finding_detail(ctx, f, "path", "%s", text);
+	pb_finding_detail(ctx, f, "payments", "%zu", a->n);
+	f->score = same ? 1.0 : 1.0 / (double)path.nedges;
+	if (a->n == 1) {
+		pb_finding_message(ctx, f, "payment %s of %s to %s was approved by %s, who is linked to the payee: %s",
+				   p0->payment_id, pb_ctx_money(ctx, p0->amount, p0->currency),
+				   p0->payee_id, p0->approver_id, text);
+		return;
+	}
+	int64_t t64 = total > INT64_MAX ? INT64_MAX : (int64_t)total;
+	pb_finding_message(ctx, f, "%zu payments%s%s to %s were approved by %s, who is linked to the payee: %s (first %s)",
+			   a->n, one_currency ? " totalling " : "",
+			   one_currency ? pb_ctx_money(ctx, t64, p0->currency) : "", p0->payee_id,
+			   p0->approver_id, text, p0->payment_id);
+}
+
 static void run_approver_linked(pb_rule_ctx *ctx)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
 	const pb_graph *g = pb_ctx_graph(ctx);
 	const pb_parties *pp = pb_ctx_parties(ctx);
-	size_t n;
+	size_t n, na = 0, cap = 0;
 	const pb_payment *p = pb_ledger_payments(l, &n);
 	size_t hops = (size_t)pb_param_int(ctx, "max_hops");
 	pb_graph_walk *w = pb_graph_walk_new(g);
+	pb_ptrmap *index = pb_ptrmap_new();
+	struct approved *a = NULL;
+	pb_buf key;
 
+	pb_buf_init(&key);
 	for (size_t i = 0; i < n; i++) {
 		if (!p[i].approver_id || !p[i].payee_id)
 			continue;
 		const char *who = pb_parties_entity(pp, p[i].approver_id);
 		const char *payee = pb_parties_entity(pp, p[i].payee_id);
 		pb_path path;
-		int same = who == payee;
-		if (!same && !pb_graph_walk_path(g, w, who, payee, p[i].paid_on, hops,
-						 chain_link, &payee, &path))
+		if (who != payee && !pb_graph_walk_path(g, w, who, payee, p[i].paid_on, hops,
+							 chain_link, &payee, &path))
 			continue;
-		const char *text = same ? "approver is the payee" : pb_path_text(ctx, &path);
-		pb_finding *f = pb_finding_add(ctx, PB_T_PAYMENTS, p[i].payment_id, NULL);
-		pb_finding_evidence(ctx, f, PB_T_PAYMENTS, &p[i], "payment");
-		const pb_party *ap = pb_ledger_find(l, PB_T_PARTIES, p[i].approver_id);
-		if (ap)
-			pb_finding_evidence(ctx, f, PB_T_PARTIES, ap, "approver");
-		if (!same)
-			pb_path_evidence(ctx, f, &path);
-		pb_finding_detail(ctx, f, "path", "%s", text);
-		f->score = same ? 1.0 : 1.0 / (double)path.nedges;
-		pb_finding_message(ctx, f, "payment %s of %s to %s was approved by %s, who is linked to the payee: %s",
-				   p[i].payment_id, pb_ctx_money(ctx, p[i].amount, p[i].currency),
-				   p[i].payee_id, p[i].approver_id, text);
+		uint32_t k;
+		pb_buf_reset(&key);
+		pb_buf_addf(&key, "%s\x1f%s", who, payee);
+		const char *kk = pb_ledger_intern(l, key.data, key.len);
+		if (!pb_ptrmap_get(index, kk, &k)) {
+			PB_GROW(a, na + 1, cap);
+			k = (uint32_t)na++;
+			a[k] = (struct approved){who, payee, NULL, 0, 0, 0};
+			pb_ptrmap_put(index, kk, k);
+		}
+		PB_GROW(a[k].p, a[k].n + 1, a[k].cap);
+		a[k].p[a[k].n++] = &p[i];
+		if (payment_before(&p[i], a[k].p[a[k].first]))
+			a[k].first = a[k].n - 1;
 	}
+	for (size_t k = 0; k < na; k++) {
+		approved_finding(ctx, w, &a[k]);
+		free(a[k].p);
+	}
+	free(a);
+	pb_buf_release(&key);
+	pb_ptrmap_free(index);
 	pb_graph_walk_free(w);
 }
 

@@ -142,6 +142,7 @@ static void test_conflicts(void **state)
 	contract("C-2", "MOD", "SUP-D", "2024-02-01");
 	contract("C-3", "MOD", "SUP-B", "2024-02-01");
 	contract("C-4", "MOD", "SUP-C", "2024-02-01");
+	payment("PAY-3", "SUP-A", "OFF-1", "2024-03-09");
 	payment("PAY-1", "SUP-A", "OFF-1", "2024-03-01");
 	payment("PAY-2", "SUP-D", "OFF-2", "2024-03-01");
 	pb_ledger_seal(L);
@@ -160,9 +161,11 @@ static void test_conflicts(void **state)
 	assert_int_equal(fired(a, "conflicts.shared-bank-account", s, f), 1);
 	assert_string_equal(s[0], "SUP-C");
 
-	/* PAY-1: approver's spouse directs the payee; PAY-2's link ended. */
+	/* PAY-1 and PAY-3: approver's spouse directs the payee, one finding
+	 * about the earlier, whichever row comes first; PAY-2's link ended. */
 	assert_int_equal(fired(a, "conflicts.approver-linked", s, f), 1);
 	assert_string_equal(s[0], "PAY-1");
+	assert_non_null(strstr(f[0]->message, "2 payments totalling 10000.00 EUR to SUP-A were approved by OFF-1"));
 
 	assert_int_equal(fired(a, "conflicts.name-match", s, f), 1);
 	assert_string_equal(s[0], "OFF-3");
