@@ -168,9 +168,12 @@ static void job_evidence(pb_rule_ctx *ctx, pb_finding *f, const struct job *jb)
 /* --- conflicts.official-linked-supplier --- */
 
 /* `supplier` is the contract's supplier or, in a joint award, one of its
- * co-suppliers (`co`): those findings carry the supplier in their id. */
+ * co-suppliers (`co`): those findings carry the supplier in their id.
+ * `c` is the official's earliest contract with the supplier; `all` (n)
+ * every contract the same link taints, shown as evidence. */
 static void chain_finding(pb_rule_ctx *ctx, const pb_contract *c, const char *supplier, int co,
-			  const struct job *official, const pb_path *p)
+			  const struct job *official, const pb_path *p,
+			  const pb_contract *const *all, size_t n)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
 	const char *path = pb_path_text(ctx, p);
@@ -182,14 +185,19 @@ static void chain_finding(pb_rule_ctx *ctx, const pb_contract *c, const char *su
 	job_evidence(ctx, f, official);
 	pb_path_evidence(ctx, f, p);
 	pb_finding_evidence(ctx, f, PB_T_CONTRACTS, c, "contract");
+	for (size_t k = 0; k < n; k++)
+		if (all[k] != c)
+			pb_finding_evidence(ctx, f, PB_T_CONTRACTS, all[k], "contract");
 	pb_finding_detail(ctx, f, "path", "%s", path);
 	pb_finding_detail(ctx, f, "hops", "%zu", p->nedges);
+	pb_finding_detail(ctx, f, "contracts", "%zu", n);
 	f->severity = p->nedges == 1 ? PB_SEV_CRITICAL : PB_SEV_HIGH;
 	f->score = 1.0 / (double)p->nedges;
 	pb_finding_message(ctx, f,
-		"%s, an official of buyer %s, is linked to %s %s on the award date %s: %s -> contract %s",
+		"%s, an official of buyer %s, is linked to %s %s on the award date %s: %s -> contract %s%s",
 		official->id, c->buyer_id, co ? "joint supplier" : "supplier", supplier,
-		pb_date_format(award_date(c), d), path, c->contract_id);
+		pb_date_format(award_date(c), d), path, c->contract_id,
+		n > 1 ? pb_arena_printf(pb_ledger_arena(l), " (and %zu more contracts)", n - 1) : "");
 }
 
 struct by_supplier {
@@ -208,7 +216,18 @@ static int by_supplier_cmp(const void *pa, const void *pb)
 	return a->i < b->i ? -1 : a->i > b->i;
 }
 
-/* The contracts of one supplier against the people its reach found. */
+static int contract_before(const pb_contract *a, const pb_contract *b)
+{
+	if (award_date(a) != award_date(b))
+		return award_date(a) < award_date(b);
+	return strcmp(a->contract_id, b->contract_id) < 0;
+}
+
+/*
+ * The contracts of one supplier against the people its reach found: one
+ * finding per official (and supplier), about the earliest contract the
+ * link taints, every such contract as evidence.
+ */
 static void supplier_contracts(pb_rule_ctx *ctx, pb_graph_walk *w, const struct jobs *jobs,
 			       const struct by_supplier *grp, size_t ng,
 			       const char *const *people, size_t npeople, size_t hops)
@@ -216,21 +235,41 @@ static void supplier_contracts(pb_rule_ctx *ctx, pb_graph_walk *w, const struct 
 	pb_ledger *l = pb_ctx_ledger(ctx);
 	const pb_graph *g = pb_ctx_graph(ctx);
 	const pb_parties *pp = pb_ctx_parties(ctx);
+	const pb_contract **hit = pb_xcalloc(ng + 1, sizeof(*hit));
 
-	for (size_t k = 0; k < ng; k++) {
-		const pb_contract *c = pb_ledger_at(l, PB_T_CONTRACTS, grp[k].i);
-		pb_date on = award_date(c);
-		const char *buyer = pb_parties_entity(pp, c->buyer_id);
-		for (size_t m = 0; m < npeople; m++) {
-			const struct job *jb = job_at(jobs, people[m], buyer, on);
+	for (size_t m = 0; m < npeople; m++) {
+		for (int co = 0; co < 2; co++) {
+			size_t nh = 0, first = 0;
+			const struct job *first_job = NULL;
+			const char *id = NULL;
+			for (size_t k = 0; k < ng; k++) {
+				if (grp[k].co != co)
+					continue;
+				const pb_contract *c = pb_ledger_at(l, PB_T_CONTRACTS, grp[k].i);
+				const struct job *jb = job_at(jobs, people[m], pb_parties_entity(pp, c->buyer_id),
+							      award_date(c));
+				pb_path p;
+				if (!jb || !pb_graph_walk_path(g, w, grp[k].supplier, people[m], award_date(c),
+							       hops, control_first, NULL, &p))
+					continue;
+				if (!nh || contract_before(c, hit[first])) {
+					first = nh;
+					first_job = jb;
+					id = grp[k].id;
+				}
+				hit[nh++] = c;
+			}
+			if (!nh)
+				continue;
 			pb_path p;
-			if (!jb || !pb_graph_walk_path(g, w, grp[k].supplier, people[m], on, hops,
-						       control_first, NULL, &p))
+			if (!pb_graph_walk_path(g, w, grp[0].supplier, people[m], award_date(hit[first]), hops,
+						control_first, NULL, &p))
 				continue;
 			pb_path_reverse(&p);
-			chain_finding(ctx, c, grp[k].id, grp[k].co, jb, &p);
+			chain_finding(ctx, hit[first], id, co, first_job, &p, hit, nh);
 		}
 	}
+	free(hit);
 }
 
 /*

@@ -137,6 +137,7 @@ static void test_conflicts(void **state)
 	party("SUP-E", "Epsilon AB", NULL, NULL, NULL, NULL);
 	link("OFF-4", "MOD", "employee", "2020-01-01", NULL);
 	link("OFF-4", "SUP-E", "owner", NULL, NULL);
+	contract("C-7", "MOD", "SUP-E", "2024-04-01"); /* same link: same finding */
 	contract("C-5", "MOD", "SUP-E", "2024-02-01");
 	contract("C-1", "MOD", "SUP-A", "2024-02-01");
 	contract("C-2", "MOD", "SUP-D", "2024-02-01");
@@ -153,6 +154,8 @@ static void test_conflicts(void **state)
 	assert_string_equal(s[0], "C-1");
 	assert_string_equal(s[1], "C-5");
 	assert_int_equal(f[1]->severity, PB_SEV_CRITICAL); /* one hop */
+	/* One finding per official and supplier, about the earliest contract. */
+	assert_non_null(strstr(f[1]->message, "-> contract C-5 (and 1 more contracts)"));
 	assert_non_null(strstr(f[0]->message, "OFF-1 -[spouse]-> SP-1 -[director]-> SUP-A"));
 	assert_int_equal(f[0]->severity, PB_SEV_HIGH);
 
