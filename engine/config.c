@@ -6,6 +6,7 @@
  * may come later in the file.
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
+#include <ctype.h>
 #include <errno.h>
 #include <fnmatch.h>
 #include <iconv.h>
@@ -218,6 +219,23 @@ void pb_config_init(pb_config *cfg)
 	}
 }
 
+static void strv_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static void matches_free(pb_match *m, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(m[i].text);
+		free(m[i].to);
+		pcre2_code_free(m[i].re);
+	}
+	free(m);
+}
+
 static void profile_release(pb_profile *p)
 {
 	free(p->name);
@@ -225,11 +243,39 @@ static void profile_release(pb_profile *p)
 	free(p->table);
 	free(p->date_format);
 	free(p->encoding);
+	free(p->origin);
 	for (size_t i = 0; i < p->nrenames; i++) {
 		free(p->renames[i].canonical);
 		free(p->renames[i].source);
+		strv_free(p->renames[i].alts, p->renames[i].nalts);
 	}
 	free(p->renames);
+	for (size_t i = 0; i < p->nopts; i++) {
+		free(p->opts[i].field);
+		free(p->opts[i].date_format);
+		matches_free(p->opts[i].items, p->opts[i].nitems);
+	}
+	free(p->opts);
+	for (size_t i = 0; i < p->nsplits; i++) {
+		free(p->splits[i].header);
+		pcre2_code_free(p->splits[i].re);
+		strv_free(p->splits[i].groups, p->splits[i].ngroups);
+	}
+	free(p->splits);
+	for (size_t i = 0; i < p->nfilters; i++) {
+		free(p->filters[i].name);
+		free(p->filters[i].header);
+		pcre2_code_free(p->filters[i].re);
+	}
+	free(p->filters);
+	matches_free(p->nulls, p->nnulls);
+	for (size_t i = 0; i < p->nparties; i++) {
+		free(p->parties[i].field);
+		strv_free(p->parties[i].names, p->parties[i].nnames);
+		strv_free(p->parties[i].registry, p->parties[i].nregistry);
+	}
+	free(p->parties);
+	strv_free(p->months, p->months ? 12 : 0);
 }
 
 void pb_config_release(pb_config *cfg)
@@ -251,6 +297,7 @@ void pb_config_release(pb_config *cfg)
 	for (size_t i = 0; i < cfg->nprofiles; i++)
 		profile_release(&cfg->profiles[i]);
 	free(cfg->profiles);
+	free(cfg->profile_name);
 	free(cfg->path);
 	memset(cfg, 0, sizeof(*cfg));
 }
@@ -296,6 +343,8 @@ struct loader {
 	char last_section[128], last_key[128];
 	int continued;
 	pb_buf legal_forms;
+	int named;          /* reading a profile file given by name */
+	const char *origin; /* the file being read */
 };
 
 static int fail(struct loader *ld, const char *fmt, ...)
@@ -335,6 +384,9 @@ static int audit_key(struct loader *ld, const char *key, const char *value)
 			cfg->fail_on = (int)s;
 		else
 			return fail(ld, "[audit] fail_on '%s' is not low, medium, high, critical or none", value);
+	} else if (!strcmp(key, "profile")) {
+		free(cfg->profile_name);
+		cfg->profile_name = pb_xstrdup(value);
 	} else if (!strcmp(key, "max_field_bytes")) {
 		int64_t v;
 		if (pb_int_parse(value, strlen(value), &v, &why) < 0 || v < 1024)
@@ -398,6 +450,7 @@ static pb_profile *profile_get(pb_config *cfg, const char *name)
 	memset(p, 0, sizeof(*p));
 	p->name = pb_xstrdup(name);
 	p->numfmt = pb_numfmt_default;
+	p->year_pivot = 50;
 	return p;
 }
 
@@ -420,12 +473,394 @@ static int separator_value(const char *v, char *out)
 	return 0;
 }
 
+/* "A | B | C" -> trimmed alternatives; a leading '?' sets *optional. */
+static char **split_alts(const char *value, size_t *n, int *optional)
+{
+	char **v = NULL;
+	const char *p = value;
+
+	*n = 0;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (optional)
+		*optional = *p == '?';
+	if (optional && *optional)
+		p++;
+	for (;;) {
+		size_t k = strcspn(p, "|");
+		const char *t = p;
+		size_t len = k;
+		pb_trim(&t, &len);
+		if (len) {
+			v = pb_xreallocarray(v, *n + 1, sizeof(*v));
+			v[(*n)++] = pb_xstrndup(t, len);
+		}
+		if (!p[k])
+			break;
+		p += k + 1;
+	}
+	return v;
+}
+
+static pcre2_code *regex_compile(const char *re, size_t len, int caseless, pb_buf *why)
+{
+	int ec;
+	PCRE2_SIZE off;
+	pcre2_code *code = pcre2_compile((PCRE2_SPTR)re, len,
+					 PCRE2_UTF | PCRE2_UCP | (caseless ? PCRE2_CASELESS : 0),
+					 &ec, &off, NULL);
+	if (!code) {
+		PCRE2_UCHAR msg[160];
+		pcre2_get_error_message(ec, msg, sizeof(msg));
+		pb_buf_addf(why, "pattern '%.*s' at offset %zu: %s", (int)len, re,
+			    (size_t)off, (char *)msg);
+	}
+	return code;
+}
+
+/* One matcher: '*' any value, /PCRE2/ (/.../i caseless), "exact", else
+ * text compared after folding case, accents and blanks. */
+static int match_parse(const char *text, pb_match *m, pb_buf *why)
+{
+	size_t n = strlen(text);
+
+	memset(m, 0, sizeof(*m));
+	pb_trim(&text, &n);
+	if (n == 1 && *text == '*') {
+		m->mode = PB_MATCH_ANY;
+	} else if (n >= 2 && *text == '/' && (text[n - 1] == '/' ||
+					      (n >= 3 && text[n - 2] == '/' && text[n - 1] == 'i'))) {
+		int ci = text[n - 1] == 'i';
+		m->mode = PB_MATCH_REGEX;
+		m->re = regex_compile(text + 1, n - 2 - ci, ci, why);
+		if (!m->re)
+			return -1;
+	} else if (n >= 2 && *text == '"' && text[n - 1] == '"') {
+		m->mode = PB_MATCH_EXACT;
+		m->text = pb_xstrndup(text + 1, n - 2);
+	} else {
+		char *raw = pb_xstrndup(text, n);
+		m->mode = PB_MATCH_NOCASE;
+		m->text = pb_fold_text(raw);
+		free(raw);
+		if (!m->text) {
+			pb_buf_addf(why, "'%s' is not valid UTF-8", text);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int pb_match_one(const pb_match *m, const char *s, size_t n)
+{
+	switch (m->mode) {
+	case PB_MATCH_ANY:
+		return 1;
+	case PB_MATCH_EXACT:
+		return strlen(m->text) == n && !memcmp(m->text, s, n);
+	case PB_MATCH_REGEX: {
+		pcre2_match_data *md = pcre2_match_data_create_from_pattern(m->re, NULL);
+		int rc = pcre2_match(m->re, (PCRE2_SPTR)s, n, 0, 0, md, NULL);
+		pcre2_match_data_free(md);
+		return rc >= 0;
+	}
+	case PB_MATCH_NOCASE: {
+		char *raw = pb_xstrndup(s, n), *f = pb_fold_text(raw);
+		int hit = f && !strcmp(f, m->text);
+		free(raw);
+		free(f);
+		return hit;
+	}
+	}
+	return 0;
+}
+
+static pb_field_opts *opts_get(pb_profile *p, const char *field)
+{
+	for (size_t i = 0; i < p->nopts; i++)
+		if (!strcmp(p->opts[i].field, field))
+			return &p->opts[i];
+	p->opts = pb_xreallocarray(p->opts, p->nopts + 1, sizeof(*p->opts));
+	pb_field_opts *o = &p->opts[p->nopts++];
+	memset(o, 0, sizeof(*o));
+	o->field = pb_xstrdup(field);
+	return o;
+}
+
+const pb_field_opts *pb_profile_opts(const pb_profile *p, const char *field)
+{
+	for (size_t i = 0; p && i < p->nopts; i++)
+		if (!strcmp(p->opts[i].field, field))
+			return &p->opts[i];
+	return NULL;
+}
+
+/* Date patterns of profiles: YYYY, YY, MM, M, DD, D, MON (a month name)
+ * and punctuation or blanks; each of year, month and day exactly once. */
+static int profile_date_format_valid(const char *f)
+{
+	int y = 0, m = 0, d = 0;
+
+	while (*f) {
+		if (!strncmp(f, "YYYY", 4))
+			y++, f += 4;
+		else if (!strncmp(f, "YY", 2))
+			y++, f += 2;
+		else if (!strncmp(f, "MON", 3))
+			m++, f += 3;
+		else if (!strncmp(f, "MM", 2))
+			m++, f += 2;
+		else if (!strncmp(f, "DD", 2))
+			d++, f += 2;
+		else if (*f == 'M')
+			m++, f++;
+		else if (*f == 'D')
+			d++, f++;
+		else if (isalnum((unsigned char)*f))
+			return -1;
+		else
+			f++;
+	}
+	return y == 1 && m == 1 && d == 1 ? 0 : -1;
+}
+
+static int add_map_line(struct loader *ld, pb_profile *p, const char *field,
+			const char *value)
+{
+	const char *arrow = NULL;
+	pb_buf why;
+
+	for (const char *q = strstr(value, "=>"); q; q = strstr(q + 2, "=>"))
+		arrow = q;
+	if (!arrow)
+		return fail(ld, "[profile %s] map.%s: '%s' is not 'VALUE => CANONICAL' "
+			    "(VALUE: text, \"exact text\", /PCRE2/ or *)", p->name, field, value);
+	pb_field_opts *o = opts_get(p, field);
+	char *from = pb_xstrndup(value, (size_t)(arrow - value));
+	const char *to = arrow + 2;
+	size_t tn = strlen(to);
+	pb_match m;
+	pb_buf_init(&why);
+	int rc = match_parse(from, &m, &why);
+	free(from);
+	if (rc < 0) {
+		fail(ld, "[profile %s] map.%s: %s", p->name, field, why.data);
+		pb_buf_release(&why);
+		return 0;
+	}
+	pb_buf_release(&why);
+	pb_trim(&to, &tn);
+	m.to = pb_xstrndup(to, tn);
+	o->items = pb_xreallocarray(o->items, o->nitems + 1, sizeof(*o->items));
+	o->items[o->nitems++] = m;
+	return 1;
+}
+
+static int add_null(struct loader *ld, pb_profile *p, const char *value)
+{
+	pb_match m;
+	pb_buf why;
+
+	pb_buf_init(&why);
+	if (match_parse(value, &m, &why) < 0) {
+		fail(ld, "[profile %s] null: %s", p->name, why.data);
+		pb_buf_release(&why);
+		return 0;
+	}
+	pb_buf_release(&why);
+	if (m.mode == PB_MATCH_ANY)
+		return fail(ld, "[profile %s] null: '*' would empty every cell", p->name);
+	p->nulls = pb_xreallocarray(p->nulls, p->nnulls + 1, sizeof(*p->nulls));
+	p->nulls[p->nnulls++] = m;
+	return 1;
+}
+
+static int add_split(struct loader *ld, pb_profile *p, const char *header,
+		     const char *value)
+{
+	pb_buf why;
+	uint32_t count = 0, size = 0;
+	PCRE2_SPTR table;
+
+	pb_buf_init(&why);
+	pcre2_code *re = regex_compile(value, strlen(value), 1, &why);
+	if (!re) {
+		fail(ld, "[profile %s] split.%s: %s", p->name, header, why.data);
+		pb_buf_release(&why);
+		return 0;
+	}
+	pb_buf_release(&why);
+	pcre2_pattern_info(re, PCRE2_INFO_NAMECOUNT, &count);
+	pcre2_pattern_info(re, PCRE2_INFO_NAMEENTRYSIZE, &size);
+	pcre2_pattern_info(re, PCRE2_INFO_NAMETABLE, &table);
+	if (!count) {
+		pcre2_code_free(re);
+		return fail(ld, "[profile %s] split.%s: the pattern names no group "
+			    "(write (?<invoice_id>...) for each field)", p->name, header);
+	}
+	p->splits = pb_xreallocarray(p->splits, p->nsplits + 1, sizeof(*p->splits));
+	pb_split *sp = &p->splits[p->nsplits++];
+	sp->header = pb_xstrdup(header);
+	sp->re = re;
+	sp->ngroups = 0;
+	uint32_t ncap = 0;
+	pcre2_pattern_info(re, PCRE2_INFO_CAPTURECOUNT, &ncap);
+	sp->groups = pb_xcalloc(ncap + 1, sizeof(*sp->groups));
+	sp->ngroups = ncap + 1;
+	for (uint32_t i = 0; i < count; i++) {
+		PCRE2_SPTR e = table + (size_t)i * size;
+		int num = (e[0] << 8) | e[1];
+		sp->groups[num] = pb_xstrdup((const char *)e + 2);
+	}
+	return 1;
+}
+
+static int add_filter(struct loader *ld, pb_profile *p, const char *name,
+		      const char *value)
+{
+	const char *tilde = strstr(value, " ~ ");
+	pb_buf why;
+
+	if (!tilde)
+		return fail(ld, "[profile %s] filter.%s: '%s' is not 'COLUMN ~ PCRE2' "
+			    "(COLUMN * for any cell)", p->name, name, value);
+	const char *h = value, *re = tilde + 3;
+	size_t hn = (size_t)(tilde - value), rn = strlen(re);
+	pb_trim(&h, &hn);
+	pb_trim(&re, &rn);
+	pb_buf_init(&why);
+	pcre2_code *code = regex_compile(re, rn, 1, &why);
+	if (!code) {
+		fail(ld, "[profile %s] filter.%s: %s", p->name, name, why.data);
+		pb_buf_release(&why);
+		return 0;
+	}
+	pb_buf_release(&why);
+	p->filters = pb_xreallocarray(p->filters, p->nfilters + 1, sizeof(*p->filters));
+	pb_filter *f = &p->filters[p->nfilters++];
+	f->name = pb_xstrdup(name);
+	f->header = hn == 1 && *h == '*' ? NULL : pb_xstrndup(h, hn);
+	f->re = code;
+	return 1;
+}
+
+static pb_party_spec *party_get(pb_profile *p, const char *field)
+{
+	for (size_t i = 0; i < p->nparties; i++)
+		if (!strcmp(p->parties[i].field, field))
+			return &p->parties[i];
+	p->parties = pb_xreallocarray(p->parties, p->nparties + 1, sizeof(*p->parties));
+	pb_party_spec *ps = &p->parties[p->nparties++];
+	memset(ps, 0, sizeof(*ps));
+	ps->field = pb_xstrdup(field);
+	return ps;
+}
+
+/* {Header}, {@file} and {@line}; braces must pair. */
+static int template_valid(const char *t)
+{
+	for (const char *q = t; *q; q++) {
+		if (*q == '}')
+			return -1;
+		if (*q != '{')
+			continue;
+		const char *close = strchr(q, '}');
+		if (!close || close == q + 1 || memchr(q + 1, '{', (size_t)(close - q - 1)))
+			return -1;
+		q = close;
+	}
+	return strchr(t, '{') ? 0 : -1;
+}
+
+static int add_source(struct loader *ld, pb_profile *p, pb_src_kind kind,
+		      const char *field, const char *value)
+{
+	if (kind == PB_SRC_TEMPLATE && template_valid(value) < 0)
+		return fail(ld, "[profile %s] key.%s: '%s' is not a template of "
+			    "{Header}, {@file} and {@line} parts", p->name, field, value);
+	for (size_t i = 0; i < p->nrenames; i++)
+		if (!strcmp(p->renames[i].canonical, field))
+			return fail(ld, "[profile %s] %s is given twice (col., copy., const. "
+				    "and key. each fill a field)", p->name, field);
+	p->renames = pb_xreallocarray(p->renames, p->nrenames + 1, sizeof(*p->renames));
+	pb_rename *r = &p->renames[p->nrenames++];
+	memset(r, 0, sizeof(*r));
+	r->canonical = pb_xstrdup(field);
+	r->source = pb_xstrdup(value);
+	r->kind = kind;
+	if (kind == PB_SRC_COLUMN || kind == PB_SRC_COPY)
+		r->alts = split_alts(value, &r->nalts, &r->optional);
+	if ((kind == PB_SRC_COLUMN || kind == PB_SRC_COPY) && !r->nalts)
+		return fail(ld, "[profile %s] %s: no column named", p->name, field);
+	return 1;
+}
+
+static int int_value(const char *v, int lo, int hi, int *out)
+{
+	int64_t x;
+	const char *why;
+
+	if (pb_int_parse(v, strlen(v), &x, &why) < 0 || x < lo || x > hi)
+		return -1;
+	*out = (int)x;
+	return 0;
+}
+
+/* Each alternative folded on its own: folding turns '|' into a blank. */
+static char *fold_alts(const char *tok)
+{
+	pb_buf b;
+	size_t n;
+	char **alts = split_alts(tok, &n, NULL);
+
+	pb_buf_init(&b);
+	for (size_t i = 0; i < n; i++) {
+		char *f = pb_fold_text(alts[i]);
+		if (f && *f)
+			pb_buf_addf(&b, "%s%s", b.len ? "|" : "", f);
+		free(f);
+	}
+	strv_free(alts, n);
+	if (!b.len) {
+		pb_buf_release(&b);
+		return NULL;
+	}
+	return pb_buf_detach(&b);
+}
+
+static int months_value(pb_profile *p, const char *value)
+{
+	char *copy = pb_xstrdup(value), *save = NULL;
+	char **m = pb_xcalloc(13, sizeof(*m));
+	size_t n = 0;
+
+	for (char *tok = strtok_r(copy, " \t\n", &save); tok; tok = strtok_r(NULL, " \t\n", &save)) {
+		if (n == 12 || !(m[n] = fold_alts(tok))) {
+			n = 13;
+			break;
+		}
+		n++;
+	}
+	free(copy);
+	if (n != 12) {
+		strv_free(m, 13);
+		return -1;
+	}
+	strv_free(p->months, p->months ? 12 : 0);
+	p->months = m;
+	return 0;
+}
+
 static int profile_key(struct loader *ld, const char *name, const char *key,
 		       const char *value)
 {
 	pb_profile *p = profile_get(ld->cfg, name);
 	char c;
+	int v;
 
+	if (!p->origin && ld->origin)
+		p->origin = pb_xstrdup(ld->origin);
+	p->named |= ld->named;
 	if (!strcmp(key, "files")) {
 		free(p->files);
 		p->files = pb_xstrdup(value);
@@ -447,8 +882,9 @@ static int profile_key(struct loader *ld, const char *name, const char *key,
 			return fail(ld, "[profile %s] thousands '%s' is not none, ',', '.', space or \"'\"", name, value);
 		p->numfmt.thousands = c;
 	} else if (!strcmp(key, "date_format")) {
-		if (pb_date_format_valid(value) < 0)
-			return fail(ld, "[profile %s] date_format '%s' needs YYYY, MM or M, and DD or D", name, value);
+		if (profile_date_format_valid(value) < 0)
+			return fail(ld, "[profile %s] date_format '%s' needs the year (YYYY or YY), "
+				    "the month (MM, M or MON) and the day (DD or D), once each", name, value);
 		free(p->date_format);
 		p->date_format = pb_xstrdup(value);
 	} else if (!strcmp(key, "encoding")) {
@@ -462,12 +898,53 @@ static int profile_key(struct loader *ld, const char *name, const char *key,
 		iconv_close(cd);
 		free(p->encoding);
 		p->encoding = pb_xstrdup(enc);
+	} else if (!strcmp(key, "skip_lines")) {
+		if (int_value(value, 0, 10000, &v) < 0)
+			return fail(ld, "[profile %s] skip_lines '%s' is not a whole number from 0 to 10000", name, value);
+		p->skip_lines = (unsigned)v;
+	} else if (!strcmp(key, "year_pivot")) {
+		if (int_value(value, 0, 100, &v) < 0)
+			return fail(ld, "[profile %s] year_pivot '%s' is not a whole number from 0 to 100", name, value);
+		p->year_pivot = v;
+	} else if (!strcmp(key, "months")) {
+		if (months_value(p, value) < 0)
+			return fail(ld, "[profile %s] months: write the twelve month names in order, "
+				    "blank-separated, alternatives joined by '|' (enero|ene febrero|feb ...)", name);
+	} else if (!strcmp(key, "null")) {
+		return add_null(ld, p, value);
 	} else if (!strncmp(key, "col.", 4) && key[4]) {
-		p->renames = pb_xreallocarray(p->renames, p->nrenames + 1,
-					      sizeof(*p->renames));
-		p->renames[p->nrenames].canonical = pb_xstrdup(key + 4);
-		p->renames[p->nrenames].source = pb_xstrdup(value);
-		p->nrenames++;
+		return add_source(ld, p, PB_SRC_COLUMN, key + 4, value);
+	} else if (!strncmp(key, "copy.", 5) && key[5]) {
+		return add_source(ld, p, PB_SRC_COPY, key + 5, value);
+	} else if (!strncmp(key, "const.", 6) && key[6]) {
+		return add_source(ld, p, PB_SRC_CONST, key + 6, value);
+	} else if (!strncmp(key, "key.", 4) && key[4]) {
+		return add_source(ld, p, PB_SRC_TEMPLATE, key + 4, value);
+	} else if (!strncmp(key, "map.", 4) && key[4]) {
+		return add_map_line(ld, p, key + 4, value);
+	} else if (!strncmp(key, "date.", 5) && key[5]) {
+		pb_field_opts *o = opts_get(p, key + 5);
+		const char *f = value;
+		o->pick = !strncmp(f, "first ", 6) ? 1 : !strncmp(f, "last ", 5) ? 2 : 0;
+		f += o->pick == 1 ? 6 : o->pick == 2 ? 5 : 0;
+		if (profile_date_format_valid(f) < 0)
+			return fail(ld, "[profile %s] date.%s '%s' needs the year (YYYY or YY), the month "
+				    "(MM, M or MON) and the day (DD or D), once each, after an optional "
+				    "'first' or 'last'", name, key + 5, value);
+		free(o->date_format);
+		o->date_format = pb_xstrdup(f);
+	} else if (!strncmp(key, "split.", 6) && key[6]) {
+		return add_split(ld, p, key + 6, value);
+	} else if (!strncmp(key, "filter.", 7) && key[7]) {
+		return add_filter(ld, p, key + 7, value);
+	} else if (!strncmp(key, "party.", 6) && key[6]) {
+		pb_party_spec *ps = party_get(p, key + 6);
+		strv_free(ps->names, ps->nnames);
+		ps->names = split_alts(value, &ps->nnames, NULL);
+	} else if (!strncmp(key, "party_registry.", 15) && key[15]) {
+		pb_party_spec *ps = party_get(p, key + 15);
+		strv_free(ps->registry, ps->nregistry);
+		ps->registry = split_alts(value, &ps->nregistry, NULL);
 	} else {
 		return fail(ld, "[profile %s]: unknown key '%s'", name, key);
 	}
@@ -504,6 +981,8 @@ static int config_handler(void *user, const char *section, const char *key,
 	ld->continued = !strcmp(ld->last_section, section) && !strcmp(ld->last_key, key);
 	snprintf(ld->last_section, sizeof(ld->last_section), "%s", section);
 	snprintf(ld->last_key, sizeof(ld->last_key), "%s", key);
+	if (ld->named && strncmp(section, "profile ", 8))
+		return fail(ld, "a profile file holds only [profile NAME] sections, not [%s]", section);
 	if (!strcmp(section, "audit"))
 		return audit_key(ld, key, value);
 	if (!strcmp(section, "parties")) {
@@ -523,6 +1002,48 @@ static int config_handler(void *user, const char *section, const char *key,
 	return fail(ld, "unknown section [%s]", section);
 }
 
+/* A field a profile fills must be a column of its table ("parties.x"
+ * style names are not supported: derived parties come from party.F). */
+static int field_check(const pb_profile *p, const char *what, const char *field,
+		       pb_error *err, const char *path)
+{
+	const pb_table_def *def = p->table ? pb_table_find(p->table) : NULL;
+
+	if (!def || pb_table_column(def, field) >= 0)
+		return 0;
+	pb_buf cols;
+	pb_buf_init(&cols);
+	for (size_t c = 0; c < def->ncolumns; c++)
+		pb_buf_addf(&cols, "%s%s", c ? ", " : "", def->columns[c].name);
+	pb_error_set(err, PB_EXIT_USAGE, "%s: [profile %s] %s%s: '%s' is not a column of table %s (%s)",
+		     path, p->name, what, field, field, def->name, cols.data);
+	pb_buf_release(&cols);
+	return -1;
+}
+
+/* Two col. fields naming one export column: the second would silently
+ * stay empty in older versions; now copy.F must say it is meant. */
+static int column_reuse_check(const pb_profile *p, pb_error *err, const char *path)
+{
+	for (size_t i = 0; i < p->nrenames; i++)
+		for (size_t j = i + 1; j < p->nrenames; j++) {
+			const pb_rename *a = &p->renames[i], *b = &p->renames[j];
+			if (a->kind != PB_SRC_COLUMN || b->kind != PB_SRC_COLUMN)
+				continue;
+			for (size_t x = 0; x < a->nalts; x++)
+				for (size_t y = 0; y < b->nalts; y++)
+					if (pb_strcaseeq(a->alts[x], b->alts[y])) {
+						pb_error_set(err, PB_EXIT_USAGE,
+							     "%s: [profile %s] col.%s and col.%s both name column '%s'; "
+							     "to fill a second field from one column write copy.%s = %s",
+							     path, p->name, a->canonical, b->canonical,
+							     a->alts[x], b->canonical, a->alts[x]);
+						return -1;
+					}
+		}
+	return 0;
+}
+
 static int profile_check(const pb_profile *p, pb_error *err, const char *path)
 {
 	if (p->numfmt.thousands && p->numfmt.thousands == p->numfmt.decimal) {
@@ -531,6 +1052,32 @@ static int profile_check(const pb_profile *p, pb_error *err, const char *path)
 			     path, p->name, p->numfmt.decimal);
 		return -1;
 	}
+	if (column_reuse_check(p, err, path) < 0)
+		return -1;
+	for (size_t i = 0; i < p->nrenames; i++) {
+		static const char *const kinds[] = {"col.", "copy.", "const.", "key."};
+		if (field_check(p, kinds[p->renames[i].kind], p->renames[i].canonical, err, path) < 0)
+			return -1;
+	}
+	for (size_t i = 0; i < p->nopts; i++)
+		if (field_check(p, p->opts[i].date_format ? "date." : "map.", p->opts[i].field,
+				err, path) < 0)
+			return -1;
+	for (size_t i = 0; i < p->nparties; i++) {
+		if (field_check(p, "party.", p->parties[i].field, err, path) < 0)
+			return -1;
+		if (!p->parties[i].nnames) {
+			pb_error_set(err, PB_EXIT_USAGE, "%s: [profile %s] party_registry.%s needs "
+				     "party.%s = the column of the party's name", path, p->name,
+				     p->parties[i].field, p->parties[i].field);
+			return -1;
+		}
+	}
+	for (size_t i = 0; i < p->nsplits; i++)
+		for (size_t g = 0; g < p->splits[i].ngroups; g++)
+			if (p->splits[i].groups[g] &&
+			    field_check(p, "split group ", p->splits[i].groups[g], err, path) < 0)
+				return -1;
 	return 0;
 }
 
@@ -554,23 +1101,27 @@ static int compile_legal_forms(struct loader *ld, const char *path)
 	return 0;
 }
 
-int pb_config_load(pb_config *cfg, const char *path, pb_error *err)
+static int load_ini(pb_config *cfg, const char *path, int named, pb_error *err)
 {
 	struct loader ld;
 
 	memset(&ld, 0, sizeof(ld));
 	ld.cfg = cfg;
 	ld.err = err;
+	ld.named = named;
+	ld.origin = path;
 	pb_buf_init(&ld.legal_forms);
 	FILE *f = fopen(path, "r");
 
 	if (!f) {
-		pb_error_set(err, PB_EXIT_USAGE, "%s: cannot open config: %s",
-			     path, strerror(errno));
+		pb_error_set(err, PB_EXIT_USAGE, "%s: cannot open %s: %s",
+			     path, named ? "profile" : "config", strerror(errno));
 		return -1;
 	}
-	free(cfg->path);
-	cfg->path = pb_xstrdup(path);
+	if (!named) {
+		free(cfg->path);
+		cfg->path = pb_xstrdup(path);
+	}
 	int line = ini_parse_file(f, config_handler, &ld);
 	fclose(f);
 	int lf = ld.failed ? 0 : compile_legal_forms(&ld, path);
@@ -591,9 +1142,63 @@ int pb_config_load(pb_config *cfg, const char *path, pb_error *err)
 		return -1;
 	}
 	for (size_t i = 0; i < cfg->nprofiles; i++)
-		if (profile_check(&cfg->profiles[i], err, path) < 0)
+		if (profile_check(&cfg->profiles[i], err,
+				  cfg->profiles[i].origin ? cfg->profiles[i].origin : path) < 0)
 			return -1;
-	return config_finalize(cfg, err);
+	return named ? 0 : config_finalize(cfg, err);
+}
+
+int pb_config_load(pb_config *cfg, const char *path, pb_error *err)
+{
+	return load_ini(cfg, path, 0, err);
+}
+
+static int readable(const char *path)
+{
+	FILE *f = fopen(path, "r");
+
+	if (f)
+		fclose(f);
+	return f != NULL;
+}
+
+int pb_config_load_profile(pb_config *cfg, const char *name, const char *exe,
+			   pb_error *err)
+{
+	size_t n = strlen(name);
+	pb_buf tried, path;
+	int rc = -1;
+
+	if (strchr(name, '/') || (n > 4 && !strcmp(name + n - 4, ".ini")))
+		return load_ini(cfg, name, 1, err);
+	pb_buf_init(&tried);
+	pb_buf_init(&path);
+	const char *env = getenv("PROBITY_PROFILES");
+	const char *slash = exe ? strrchr(exe, '/') : NULL;
+	int dirlen = slash ? (int)(slash - exe) : 1;
+	const char *dir = slash ? exe : ".";
+	static const char *const rel[] = {"../config/profiles", "../../config/profiles",
+					  "../share/probity/profiles", "config/profiles"};
+	for (int k = -1; k < 4 && rc < 0; k++) {
+		pb_buf_reset(&path);
+		if (k < 0 && !(env && *env))
+			continue;
+		if (k < 0)
+			pb_buf_addf(&path, "%s/%s.ini", env, name);
+		else if (k == 3)
+			pb_buf_addf(&path, "%s/%s.ini", rel[k], name);
+		else
+			pb_buf_addf(&path, "%.*s/%s/%s.ini", dirlen, dir, rel[k], name);
+		pb_buf_addf(&tried, "%s%s", tried.len ? ", " : "", path.data);
+		if (readable(path.data))
+			rc = load_ini(cfg, path.data, 1, err) < 0 ? -2 : 0;
+	}
+	if (rc == -1)
+		pb_error_set(err, PB_EXIT_USAGE, "profile '%s' not found (tried %s; "
+			     "set PROBITY_PROFILES or give the file's path)", name, tried.data);
+	pb_buf_release(&tried);
+	pb_buf_release(&path);
+	return rc < 0 ? -1 : 0;
 }
 
 const char *pb_config_param_currency(const pb_config *cfg, size_t rule_index,
@@ -604,25 +1209,88 @@ const char *pb_config_param_currency(const pb_config *cfg, size_t rule_index,
 	return *code ? code : cfg->base_currency;
 }
 
-const pb_profile *pb_config_profile_for(const pb_config *cfg, const char *path)
+static int files_match(const pb_profile *p, const char *base)
+{
+	char *pats = pb_xstrdup(p->files), *save = NULL;
+	int hit = 0;
+
+	for (char *tok = strtok_r(pats, " \t,", &save); tok && !hit;
+	     tok = strtok_r(NULL, " \t,", &save))
+		hit = fnmatch(tok, base, 0) == 0;
+	free(pats);
+	return hit;
+}
+
+int pb_config_profile_pick(const pb_config *cfg, const char *path,
+			   const pb_profile **out, pb_error *err)
 {
 	const char *base = strrchr(path, '/');
+	const pb_profile *hit = NULL, *fallback = NULL;
+	int nfallback = 0;
 
 	base = base ? base + 1 : path;
+	*out = NULL;
 	for (size_t i = 0; i < cfg->nprofiles; i++) {
 		const pb_profile *p = &cfg->profiles[i];
-		if (!p->files)
+		if (!p->files) {
+			fallback = p->named ? p : fallback;
+			nfallback += p->named;
 			continue;
-		char *pats = pb_xstrdup(p->files), *save = NULL;
-		int hit = 0;
-		for (char *tok = strtok_r(pats, " \t,", &save); tok && !hit;
-		     tok = strtok_r(NULL, " \t,", &save))
-			hit = fnmatch(tok, base, 0) == 0;
-		free(pats);
-		if (hit)
-			return p;
+		}
+		if (!files_match(p, base))
+			continue;
+		if (hit) {
+			if (err)
+				pb_error_set(err, PB_EXIT_USAGE, "%s: two profiles match this file: "
+					     "[profile %s] (files = %s) and [profile %s] (files = %s); "
+					     "narrow one pattern", path, hit->name, hit->files,
+					     p->name, p->files);
+			return err ? -1 : 0;
+		}
+		hit = p;
 	}
-	return NULL;
+	if (!hit && nfallback > 1) {
+		if (err)
+			pb_error_set(err, PB_EXIT_USAGE, "%s: %d profiles were named without a files "
+				     "pattern, so each would apply to every file; give them files = ...",
+				     path, nfallback);
+		return err ? -1 : 0;
+	}
+	*out = hit ? hit : fallback;
+	return 0;
+}
+
+const pb_profile *pb_config_profile_for(const pb_config *cfg, const char *path)
+{
+	const pb_profile *p = NULL;
+
+	pb_config_profile_pick(cfg, path, &p, NULL);
+	return p;
+}
+
+int pb_config_check_profiles_used(const pb_config *cfg, const pb_ledger *l,
+				  pb_error *err)
+{
+	const pb_input *in = pb_ledger_inputs(l);
+
+	for (size_t i = 0; i < cfg->nprofiles; i++) {
+		const pb_profile *p = &cfg->profiles[i];
+		int used = 0;
+		for (size_t k = 0; k < pb_ledger_ninputs(l) && !used; k++)
+			used = in[k].profile && !strcmp(in[k].profile, p->name);
+		if (used)
+			continue;
+		if (p->files)
+			pb_error_set(err, PB_EXIT_USAGE, "[profile %s]: files = %s matches none of "
+				     "the input files (patterns match the file's name, not its folder)",
+				     p->name, p->files);
+		else
+			pb_error_set(err, PB_EXIT_USAGE, "[profile %s] has no files pattern%s, so it "
+				     "applies to no file", p->name,
+				     p->named ? " and no CSV input was left for it" : "");
+		return -1;
+	}
+	return 0;
 }
 
 static const char *param_type_name(pb_param_type t)

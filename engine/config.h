@@ -8,7 +8,9 @@
  *   [parties]      legal_forms (PCRE2 patterns stripped from names)
  *   [procedures]   NAME = METHOD yes|no (extends config/procedures.txt)
  *   [profile NAME] files, table, delimiter, decimal, thousands,
- *                  date_format, encoding, col.<canonical> = <source>
+ *                  date_format, encoding, skip_lines, year_pivot, months,
+ *                  null, col./copy./const./key./map./date./party./
+ *                  party_registry.<canonical>, split.<header>, filter.<name>
  *
  * Unknown sections and keys are errors that name them: a typo in a
  * threshold must never silently fall back to the default.
@@ -23,10 +25,61 @@
 #include "procedure.h"
 #include "value.h"
 
+/* How a canonical field is filled (docs/config.md, profiles). */
+typedef enum {
+	PB_SRC_COLUMN,   /* col.F = Header | Other header     (a cell)       */
+	PB_SRC_COPY,     /* copy.F = Header  (a column already used by col.) */
+	PB_SRC_CONST,    /* const.F = TEXT                                   */
+	PB_SRC_TEMPLATE, /* key.F = {Header}-{Other}, {@file}, {@line}       */
+} pb_src_kind;
+
 typedef struct {
-	char *canonical; /* canonical column name */
-	char *source;    /* header text in the export */
+	char *canonical; /* canonical column name, or "TABLE.column" */
+	char *source;    /* the value as written in the profile */
+	pb_src_kind kind;
+	char **alts;     /* COLUMN/COPY: header alternatives, first present wins */
+	size_t nalts;
+	int optional;    /* COLUMN written "? A | B": may be absent */
 } pb_rename;
+
+/* One line of a value map, a null-marker list or a filter. */
+struct pcre2_real_code_8;
+typedef enum { PB_MATCH_NOCASE, PB_MATCH_EXACT, PB_MATCH_REGEX, PB_MATCH_ANY } pb_match_mode;
+typedef struct {
+	pb_match_mode mode;
+	char *text;                   /* NOCASE/EXACT: the text */
+	struct pcre2_real_code_8 *re; /* REGEX */
+	char *to;                     /* maps: the replacement */
+} pb_match;
+
+typedef struct {
+	char *field;       /* map.F, date.F */
+	pb_match *items;   /* map.F: the lines, in order */
+	size_t nitems;
+	char *date_format; /* date.F: pattern, NULL for none */
+	int pick;          /* date.F: 0 whole cell, 1 first date in it, 2 last */
+} pb_field_opts;
+
+typedef struct {
+	char *header;                 /* split.HEADER */
+	struct pcre2_real_code_8 *re; /* named groups = canonical fields */
+	char **groups;                /* the group names, in number order */
+	size_t ngroups;
+} pb_split;
+
+typedef struct {
+	char *name;                   /* filter.NAME */
+	char *header;                 /* the column it looks at; NULL = any */
+	struct pcre2_real_code_8 *re;
+} pb_filter;
+
+typedef struct {
+	char *field;    /* party.F: the id field (payee_id, supplier_id...) */
+	char **names;   /* header alternatives holding the party's name */
+	size_t nnames;
+	char **registry; /* party_registry.F: header alternatives, or none */
+	size_t nregistry;
+} pb_party_spec;
 
 typedef struct {
 	char *name;
@@ -36,12 +89,27 @@ typedef struct {
 	pb_numfmt numfmt;
 	char *date_format; /* NULL = ISO 8601 */
 	char *encoding;    /* NULL = UTF-8; "windows-1251", "latin-1", ... */
-	pb_rename *renames;
+	pb_rename *renames; /* col., copy., const., key. */
 	size_t nrenames;
+	pb_field_opts *opts;  /* map.F and date.F */
+	size_t nopts;
+	pb_split *splits;
+	size_t nsplits;
+	pb_filter *filters;
+	size_t nfilters;
+	pb_match *nulls;      /* null: cells that mean "empty" */
+	size_t nnulls;
+	pb_party_spec *parties;
+	size_t nparties;
+	char **months;        /* months: 12 entries, folded alternatives split by '|' */
+	int year_pivot;       /* YY below it is 20YY, else 19YY (default 50) */
+	unsigned skip_lines;  /* physical lines before the header */
+	int named;            /* loaded by name (-p, [audit] profile): applies
+			       * to every CSV input when `files` is not set */
+	char *origin;         /* file it was read from */
 } pb_profile;
 
 /* Compiled PATTERNS parameter (pcre2_code is struct pcre2_real_code_8). */
-struct pcre2_real_code_8;
 typedef struct {
 	struct pcre2_real_code_8 **codes;
 	size_t n;
@@ -69,6 +137,7 @@ typedef struct pb_config {
 	pb_procedures *procedures;    /* config/procedures.txt + [procedures] */
 	pb_profile *profiles;
 	size_t nprofiles;
+	char *profile_name;    /* [audit] profile, loaded by pb_config_load's caller */
 } pb_config;
 
 /* Defaults for every rule and setting; parses every default parameter. */
@@ -89,9 +158,35 @@ int pb_config_set_param(pb_config *cfg, const char *rule_id, const char *key,
 const char *pb_config_param_currency(const pb_config *cfg, size_t rule_index,
 				     size_t param_index);
 
-/* The profile whose `files` patterns match path's base name, or NULL. */
+/*
+ * The profile whose `files` patterns match path's base name, else the one
+ * profile named with -p / [audit] profile that has no `files`, else NULL.
+ * Two profiles whose patterns match one file: NULL and err (PB_EXIT_USAGE)
+ * naming both; pb_config_profile_for (no err) returns the first.
+ */
 const pb_profile *pb_config_profile_for(const pb_config *cfg,
 					const char *path);
+int pb_config_profile_pick(const pb_config *cfg, const char *path,
+			   const pb_profile **out, pb_error *err);
+
+/*
+ * Loads a profile by name (config/profiles/NAME.ini, searched in
+ * $PROBITY_PROFILES, then next to the executable exe: ../config/profiles,
+ * ../../config/profiles, ../share/probity/profiles) or by path (NAME
+ * holds a '/' or ends in .ini).  Its [profile] sections are marked named.
+ */
+int pb_config_load_profile(pb_config *cfg, const char *name, const char *exe,
+			   pb_error *err);
+
+/* Value map of field (map.F), or NULL.  Matches s against it: 1 and *to
+ * when a line matches, 0 when none does (the value stays as it is). */
+const pb_field_opts *pb_profile_opts(const pb_profile *p, const char *field);
+int pb_match_one(const pb_match *m, const char *s, size_t n);
+
+/* Every profile of cfg is used by some input of l (its name in the
+ * input's profile): else -1 and err naming the profile and its pattern. */
+int pb_config_check_profiles_used(const pb_config *cfg, const pb_ledger *l,
+				  pb_error *err);
 
 /* Writes the commented default configuration (`probity init`). */
 void pb_config_write_default(FILE *out);

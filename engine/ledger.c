@@ -220,6 +220,8 @@ struct pb_ledger {
 	size_t ninputs, capinputs;
 	pb_rejection *rejections;
 	size_t nrejections, caprejections;
+	pb_rejection *filtered;
+	size_t nfiltered, capfiltered;
 	struct group_index *indexes;
 	size_t nindexes, capindexes;
 	int sealed;
@@ -257,6 +259,7 @@ void pb_ledger_free(pb_ledger *l)
 	free(l->indexes);
 	free(l->inputs);
 	free(l->rejections);
+	free(l->filtered);
 	pb_strtab_free(l->strings);
 	pb_arena_free(l->arena);
 	free(l);
@@ -338,6 +341,27 @@ size_t pb_ledger_nrejections(const pb_ledger *l)
 const pb_rejection *pb_ledger_rejections(const pb_ledger *l)
 {
 	return l->rejections;
+}
+
+void pb_ledger_filter(pb_ledger *l, size_t in, uint64_t line, const char *rule)
+{
+	PB_GROW(l->filtered, l->nfiltered + 1, l->capfiltered);
+	pb_rejection *r = &l->filtered[l->nfiltered++];
+	r->path = l->inputs[in].path;
+	r->line = line;
+	r->reason = pb_intern_str(l->strings, rule);
+	l->inputs[in].rows_read++;
+	l->inputs[in].rows_filtered++;
+}
+
+size_t pb_ledger_nfiltered(const pb_ledger *l)
+{
+	return l->nfiltered;
+}
+
+const pb_rejection *pb_ledger_filtered(const pb_ledger *l)
+{
+	return l->filtered;
 }
 
 static const char *field_text(const void *rec, size_t offset)

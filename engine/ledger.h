@@ -217,12 +217,15 @@ void pb_record_blank(pb_table t, void *record);
 /* Does the field of column c hold a value?  (Its bytes at c->offset.) */
 int pb_field_known(const pb_column *c, const void *record);
 
-/* Per-input reconciliation: read = imported + rejected, always. */
+/* Per-input reconciliation: read = imported + filtered + rejected,
+ * always.  Filtered rows are those a profile's named filter rule left out
+ * on purpose (a "Total" footer, reversals); they are not errors. */
 typedef struct {
 	const char *path;
 	const char *table;  /* canonical table name, or "mixed" for OCDS */
 	const char *format; /* "csv", "ocds", "eforms", "ted" */
-	uint64_t rows_read, rows_imported, rows_rejected;
+	const char *profile; /* mapping profile used (interned), or NULL */
+	uint64_t rows_read, rows_imported, rows_rejected, rows_filtered;
 } pb_input;
 
 typedef struct {
@@ -259,6 +262,15 @@ void pb_ledger_reject(pb_ledger *l, size_t in, uint64_t line,
 		      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 size_t pb_ledger_nrejections(const pb_ledger *l);
 const pb_rejection *pb_ledger_rejections(const pb_ledger *l);
+
+/*
+ * Counts a row of input `in` as read and filtered by the profile rule
+ * `rule` (copied), remembered with its line like a rejection; the list
+ * is pb_ledger_filtered (reason = the rule's name).
+ */
+void pb_ledger_filter(pb_ledger *l, size_t in, uint64_t line, const char *rule);
+size_t pb_ledger_nfiltered(const pb_ledger *l);
+const pb_rejection *pb_ledger_filtered(const pb_ledger *l);
 
 /*
  * Adds a record (copied; its text must already be interned in this

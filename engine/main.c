@@ -43,6 +43,12 @@ static const char usage_text[] =
 	"audit and check options:\n"
 	"  -c, --config FILE         INI configuration (see `probity init`)\n"
 	"  -t, --table NAME=FILE     import FILE as canonical table NAME (repeatable)\n"
+	"  -p, --profile NAME|FILE   map CSV exports with a profile: a shipped one by\n"
+	"                            name (uk-spend-over-500, cz-mfcr-paid-invoices,\n"
+	"                            mx-compranet-contracts, uk-oxford-spend-over-500;\n"
+	"                            searched in $PROBITY_PROFILES and config/profiles)\n"
+	"                            or an INI file of [profile] sections (repeatable;\n"
+	"                            docs/config.md)\n"
 	"      --as-of DATE          reference date (default: config, else the latest\n"
 	"                            event date in the data)\n"
 	"  -f, --format LIST         comma-separated: html,json,csv,text (default all);\n"
@@ -54,7 +60,7 @@ static const char usage_text[] =
 	"      --fail-on SEVERITY    low, medium, high (default), critical or none\n"
 	"\n"
 	"Tables: parties tenders bids contracts amendments payments budget offsets\n"
-	"relationships; a file's table comes from --table, a config profile, its\n"
+	"relationships; a file's table comes from --table, a profile, its\n"
 	"name (payments_2024.csv) or its header.  Published OCDS JSON (.json, .jsonl)\n"
 	"and EU eForms/TED XML notices (.xml) are read as they are.\n"
 	"\n"
@@ -102,6 +108,9 @@ static void die_err(const pb_error *err)
 	die(err->code ? err->code : PB_EXIT_INTERNAL, "%s", err->msg);
 }
 
+/* The executable, for profiles shipped next to it (config/profiles). */
+static char exe_path[4096];
+
 struct table_arg {
 	const char *table;
 	const char *path;
@@ -115,6 +124,9 @@ struct options {
 	const char *fail_on;
 	struct table_arg *tables;
 	size_t ntables;
+	const char **profiles; /* -p NAME or FILE.ini, in order */
+	size_t nprofiles;
+	const char *exe;
 	char **paths;
 	int npaths;
 };
@@ -140,6 +152,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	static const struct option longopts[] = {
 		{"config", required_argument, NULL, 'c'},
 		{"table", required_argument, NULL, 't'},
+		{"profile", required_argument, NULL, 'p'},
 		{"format", required_argument, NULL, 'f'},
 		{"output", required_argument, NULL, 'o'},
 		{"as-of", required_argument, NULL, OPT_AS_OF},
@@ -152,9 +165,14 @@ static void parse_options(int argc, char **argv, struct options *o)
 	o->output = "out";
 	o->formats = "html,json,csv,text";
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:t:f:o:h", longopts, NULL)) != -1) {
+	o->exe = exe_path;
+	while ((c = getopt_long(argc, argv, "c:t:p:f:o:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': o->config_path = optarg; break;
+		case 'p':
+			o->profiles = pb_xreallocarray(o->profiles, o->nprofiles + 1, sizeof(*o->profiles));
+			o->profiles[o->nprofiles++] = optarg;
+			break;
 		case 't': parse_table_arg(o, optarg); break;
 		case 'f': o->formats = optarg; break;
 		case 'o': o->output = optarg; break;
@@ -179,6 +197,16 @@ static void load_config(const struct options *o, pb_config *cfg)
 	pb_config_init(cfg);
 	if (o->config_path && pb_config_load(cfg, o->config_path, &err) < 0)
 		die_err(&err);
+	/* [audit] profile names (blank-separated), then -p */
+	char *names = cfg->profile_name ? pb_xstrdup(cfg->profile_name) : NULL, *save = NULL;
+	for (char *tok = names ? strtok_r(names, " \t", &save) : NULL; tok;
+	     tok = strtok_r(NULL, " \t", &save))
+		if (pb_config_load_profile(cfg, tok, o->exe, &err) < 0)
+			die_err(&err);
+	free(names);
+	for (size_t i = 0; i < o->nprofiles; i++)
+		if (pb_config_load_profile(cfg, o->profiles[i], o->exe, &err) < 0)
+			die_err(&err);
 	if (o->fail_on) {
 		pb_severity s;
 		if (!strcmp(o->fail_on, "none"))
@@ -206,6 +234,8 @@ static pb_ledger *import_all(const struct options *o, const pb_config *cfg)
 	for (int i = 0; i < o->npaths; i++)
 		if (pb_import_path(l, o->paths[i], NULL, cfg, &err) < 0)
 			die_err(&err);
+	if (pb_config_check_profiles_used(cfg, l, &err) < 0)
+		die_err(&err);
 	pb_ledger_seal(l);
 	return l;
 }
@@ -330,6 +360,7 @@ static int cmd_audit(int argc, char **argv)
 	pb_ledger_free(l);
 	pb_config_release(&cfg);
 	free(o.tables);
+	free(o.profiles);
 	return rc;
 }
 
@@ -394,6 +425,7 @@ static int cmd_check(int argc, char **argv)
 	pb_ledger_free(l);
 	pb_config_release(&cfg);
 	free(o.tables);
+	free(o.profiles);
 	return PB_EXIT_CLEAN;
 }
 
@@ -519,6 +551,11 @@ static const struct command {
 
 int main(int argc, char **argv)
 {
+	ssize_t n = readlink("/proc/self/exe", exe_path, sizeof(exe_path) - 1);
+	if (n > 0)
+		exe_path[n] = '\0';
+	else
+		snprintf(exe_path, sizeof(exe_path), "%s", argv[0]);
 	if (argc < 2) {
 		fputs(usage_text, stderr);
 		return PB_EXIT_USAGE;

@@ -27,7 +27,9 @@
  *   day's rates for many currencies and becomes many fx records, but it
  *   is still one row read, imported or rejected whole.
  */
+#define PCRE2_CODE_UNIT_WIDTH 8
 #include <csv.h>
+#include <pcre2.h>
 #include <ctype.h>
 #include <errno.h>
 #include <iconv.h>
@@ -38,6 +40,7 @@
 #include <utf8proc.h>
 
 #include "../engine/fx.h"
+#include "../engine/normalize.h"
 #include "importer.h"
 
 #define PIECE_BYTES 65536
@@ -139,6 +142,17 @@ static int reader_next(struct reader *r, const char **p, size_t *n,
 
 enum colmap { COL_IGNORE = -1, COL_EXTRA = -2 };
 
+/* How a profile fills one canonical column. */
+enum fill_kind { FILL_NONE, FILL_CELL, FILL_CONST, FILL_TEMPLATE, FILL_SPLIT };
+struct fill {
+	enum fill_kind kind;
+	int col;                   /* CELL: header index */
+	const char *text;          /* CONST, TEMPLATE */
+	size_t split, group;       /* SPLIT */
+	const pb_field_opts *opts; /* map. and date. of the column, or NULL */
+	const pb_party_spec *party;
+};
+
 struct csv_state {
 	pb_ledger *l;
 	const pb_config *cfg;
@@ -172,6 +186,20 @@ struct csv_state {
 	int *map;                /* per header column: column index or COL_* */
 	size_t ncols;
 	unsigned char *rec;      /* scratch record */
+
+	/* the profile's mapping (map_profile): how each canonical column of
+	 * def is filled, and the header columns its rules look at */
+	struct fill *fills;      /* def->ncolumns */
+	int header_found;
+	unsigned header_tries;   /* records looked at for the header */
+	char **best_names;       /* the record most like the header, for errors */
+	size_t nbest;
+	int best_score;
+	uint64_t best_line;
+	int *split_col, *filter_col, *party_name_col, *party_reg_col;
+	pb_buf vals;             /* this row's values, each NUL-terminated */
+	size_t *voff, *vlen;     /* per canonical column; voff SIZE_MAX = none */
+	pb_buf scratch;
 
 	/* the ECB's reference-rate file: one fx record per currency cell */
 	int ecb;
@@ -309,6 +337,7 @@ static void row_reset(struct csv_state *st)
 }
 
 static void process_header(struct csv_state *st);
+static void header_accept(struct csv_state *st);
 static void process_row(struct csv_state *st);
 static int valid_utf8(const char *s, size_t n);
 
@@ -319,7 +348,8 @@ static void on_row(int c, void *data)
 	(void)c;
 	st->row_ended = 1;
 	if (!st->failed) {
-		if (st->nrows++ == 0)
+		st->nrows++;
+		if (!st->header_found)
 			process_header(st);
 		else
 			process_row(st);
@@ -342,11 +372,20 @@ static int stem_matches(const char *path, const char *table)
 }
 
 /* Canonical name of a header cell after the profile's renames. */
+static int header_index(const struct csv_state *st, const char *name);
+
 static const char *canonical_name(const struct csv_state *st, const char *h)
 {
-	for (size_t i = 0; st->profile && i < st->profile->nrenames; i++)
-		if (pb_strcaseeq(st->profile->renames[i].source, h))
-			return st->profile->renames[i].canonical;
+	for (size_t i = 0; st->profile && i < st->profile->nrenames; i++) {
+		const pb_rename *r = &st->profile->renames[i];
+		/* only the first alternative the header holds */
+		for (size_t k = 0; r->kind == PB_SRC_COLUMN && k < r->nalts; k++)
+			if (header_index(st, r->alts[k]) >= 0) {
+				if (pb_strcaseeq(r->alts[k], h))
+					return r->canonical;
+				break;
+			}
+	}
 	return h;
 }
 
@@ -419,6 +458,21 @@ static const pb_table_def *choose_table(struct csv_state *st)
 	return table_from_header(st);
 }
 
+/* Does the profile fill canonical column `name` by a rule of its own? */
+static int profile_fills(const struct csv_state *st, const char *name)
+{
+	const pb_profile *p = st->profile;
+
+	for (size_t i = 0; p && i < p->nrenames; i++)
+		if (pb_strcaseeq(p->renames[i].canonical, name))
+			return 1;
+	for (size_t i = 0; p && i < p->nsplits; i++)
+		for (size_t g = 0; g < p->splits[i].ngroups; g++)
+			if (p->splits[i].groups[g] && pb_strcaseeq(p->splits[i].groups[g], name))
+				return 1;
+	return 0;
+}
+
 static void map_columns(struct csv_state *st)
 {
 	size_t extras = 0;
@@ -427,7 +481,10 @@ static void map_columns(struct csv_state *st)
 	for (size_t i = 0; i < st->ncols; i++) {
 		const char *name = canonical_name(st, st->names[i]);
 		st->map[i] = COL_IGNORE;
-		for (size_t c = 0; c < st->def->ncolumns; c++)
+		/* A column named like a canonical one that the profile fills
+		 * otherwise is only evidence. */
+		int own = name != st->names[i] || !profile_fills(st, name);
+		for (size_t c = 0; own && c < st->def->ncolumns; c++)
 			if (pb_strcaseeq(st->def->columns[c].name, name))
 				st->map[i] = (int)c;
 		/* Evidence keeps unknown columns, but a header of 100 000 of
@@ -444,15 +501,206 @@ static void map_columns(struct csv_state *st)
 			fail(st, "header names column '%s' twice",
 			     st->def->columns[st->map[i]].name);
 	free(seen);
-	for (size_t c = 0; c < st->def->ncolumns; c++) {
-		int found = 0;
-		for (size_t i = 0; i < st->ncols; i++)
-			found |= st->map[i] == (int)c;
-		if (!found && (st->def->columns[c].flags & PB_COL_KEY) &&
-		    !(st->def->columns[c].flags & PB_COL_DEFAULT))
-			fail(st, "header lacks key column '%s' of table %s",
-			     st->def->columns[c].name, st->def->name);
+}
+
+/* --- the profile's rules over this header --- */
+
+/* Levenshtein distance over ASCII-lower-cased bytes, capped rows. */
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t na = strlen(a), nb = strlen(b);
+	size_t *row = pb_xcalloc(nb + 1, sizeof(*row));
+
+	for (size_t j = 0; j <= nb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= na; i++) {
+		size_t diag = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= nb; j++) {
+			size_t up = row[j];
+			int same = tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 1]);
+			size_t best = diag + !same;
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
 	}
+	size_t d = row[nb];
+	free(row);
+	return d;
+}
+
+/* The three header names nearest to `want`, quoted, for an error. */
+static void nearest_names(char **names, size_t n, const char *want, pb_buf *out)
+{
+	size_t best[3] = {SIZE_MAX, SIZE_MAX, SIZE_MAX}, idx[3] = {0, 0, 0};
+
+	for (size_t i = 0; i < n; i++) {
+		if (!*names[i])
+			continue;
+		size_t d = edit_distance(want, names[i]);
+		for (int k = 0; k < 3; k++)
+			if (d < best[k]) {
+				for (int m = 2; m > k; m--)
+					best[m] = best[m - 1], idx[m] = idx[m - 1];
+				best[k] = d;
+				idx[k] = i;
+				break;
+			}
+	}
+	for (int k = 0; k < 3 && best[k] != SIZE_MAX; k++) {
+		pb_buf_addstr(out, k ? ", " : "");
+		quote_value(out, names[idx[k]], strlen(names[idx[k]]));
+	}
+	if (!out->len)
+		pb_buf_addstr(out, "(no named column)");
+}
+
+static int header_index(const struct csv_state *st, const char *name)
+{
+	for (size_t i = 0; i < st->ncols; i++)
+		if (pb_strcaseeq(st->names[i], name))
+			return (int)i;
+	return -1;
+}
+
+/* First present alternative, else -1 and (unless optional) a loud
+ * error naming the column, the profile rule and the nearest names. */
+static int find_alt(struct csv_state *st, char **alts, size_t n, int optional,
+		    const char *rule)
+{
+	for (size_t k = 0; k < n; k++) {
+		int i = header_index(st, alts[k]);
+		if (i >= 0)
+			return i;
+	}
+	if (optional)
+		return -1;
+	pb_buf near, want;
+	pb_buf_init(&near);
+	pb_buf_init(&want);
+	for (size_t k = 0; k < n; k++)
+		pb_buf_addf(&want, "%s'%s'", k ? " or " : "", alts[k]);
+	nearest_names(st->names, st->ncols, n ? alts[0] : "", &near);
+	fail(st, "header (line %llu) lacks column %s that [profile %s] %s names; "
+		 "nearest header names: %s",
+	     (unsigned long long)st->record_line, want.data, st->profile->name, rule, near.data);
+	pb_buf_release(&near);
+	pb_buf_release(&want);
+	return -1;
+}
+
+static struct fill *fill_of(struct csv_state *st, const char *field, const char *rule)
+{
+	int c = pb_table_column(st->def, field);
+
+	if (c < 0) {
+		fail(st, "[profile %s] %s%s: '%s' is not a column of table %s", st->profile->name,
+		     rule, field, field, st->def->name);
+		return NULL;
+	}
+	return &st->fills[c];
+}
+
+static void template_check(struct csv_state *st, const pb_rename *r)
+{
+	for (const char *q = strchr(r->source, '{'); q && !st->failed; q = strchr(q + 1, '{')) {
+		const char *close = strchr(q, '}');
+		char *name = pb_xstrndup(q + 1, (size_t)(close - q - 1));
+		if (strcmp(name, "@file") && strcmp(name, "@line") && header_index(st, name) < 0) {
+			char *alts[1] = {name};
+			pb_buf rule;
+			pb_buf_init(&rule);
+			pb_buf_addf(&rule, "key.%s", r->canonical);
+			find_alt(st, alts, 1, 0, rule.data);
+			pb_buf_release(&rule);
+		}
+		free(name);
+	}
+}
+
+static void map_renames(struct csv_state *st)
+{
+	const pb_profile *p = st->profile;
+
+	for (size_t i = 0; i < p->nrenames && !st->failed; i++) {
+		const pb_rename *r = &p->renames[i];
+		pb_buf rule;
+		pb_buf_init(&rule);
+		pb_buf_addf(&rule, "%s.%s", r->kind == PB_SRC_COPY ? "copy" : r->kind == PB_SRC_CONST ? "const"
+					   : r->kind == PB_SRC_TEMPLATE ? "key" : "col", r->canonical);
+		struct fill *f = fill_of(st, r->canonical, "");
+		if (f && (r->kind == PB_SRC_COLUMN || r->kind == PB_SRC_COPY)) {
+			int col = find_alt(st, r->alts, r->nalts, r->optional, rule.data);
+			if (col >= 0)
+				f->kind = FILL_CELL, f->col = col;
+		} else if (f) {
+			f->kind = r->kind == PB_SRC_CONST ? FILL_CONST : FILL_TEMPLATE;
+			f->text = r->source;
+			if (r->kind == PB_SRC_TEMPLATE)
+				template_check(st, r);
+		}
+		pb_buf_release(&rule);
+	}
+}
+
+static void map_rules(struct csv_state *st)
+{
+	const pb_profile *p = st->profile;
+	size_t n = p->nsplits + p->nfilters + p->nparties + 1;
+
+	st->split_col = pb_xcalloc(n, sizeof(int));
+	st->filter_col = pb_xcalloc(n, sizeof(int));
+	st->party_name_col = pb_xcalloc(n, sizeof(int));
+	st->party_reg_col = pb_xcalloc(n, sizeof(int));
+	for (size_t i = 0; i < p->nsplits && !st->failed; i++) {
+		char *alts[1] = {p->splits[i].header};
+		st->split_col[i] = find_alt(st, alts, 1, 0, "split.");
+		for (size_t g = 0; g < p->splits[i].ngroups && !st->failed; g++) {
+			struct fill *f = p->splits[i].groups[g] ? fill_of(st, p->splits[i].groups[g], "split group ") : NULL;
+			if (f)
+				f->kind = FILL_SPLIT, f->split = i, f->group = g;
+		}
+	}
+	for (size_t i = 0; i < p->nfilters && !st->failed; i++) {
+		char *alts[1] = {p->filters[i].header};
+		st->filter_col[i] = p->filters[i].header ? find_alt(st, alts, 1, 0, "filter.") : -1;
+	}
+	for (size_t i = 0; i < p->nparties && !st->failed; i++) {
+		const pb_party_spec *ps = &p->parties[i];
+		st->party_name_col[i] = find_alt(st, ps->names, ps->nnames, 0, "party.");
+		st->party_reg_col[i] = ps->nregistry ? find_alt(st, ps->registry, ps->nregistry, 0,
+								"party_registry.") : -1;
+		struct fill *f = fill_of(st, ps->field, "party.");
+		if (f)
+			f->party = ps;
+	}
+}
+
+/* Every canonical column's source: the header (map), then the profile. */
+static void map_profile(struct csv_state *st)
+{
+	st->fills = pb_xcalloc(st->def->ncolumns + 1, sizeof(*st->fills));
+	for (size_t i = 0; i < st->ncols; i++)
+		if (st->map[i] >= 0)
+			st->fills[st->map[i]].kind = FILL_CELL, st->fills[st->map[i]].col = (int)i;
+	if (st->profile) {
+		map_renames(st);
+		if (!st->failed)
+			map_rules(st);
+		for (size_t c = 0; c < st->def->ncolumns; c++)
+			st->fills[c].opts = pb_profile_opts(st->profile, st->def->columns[c].name);
+	}
+	for (size_t c = 0; c < st->def->ncolumns && !st->failed; c++)
+		if (st->fills[c].kind == FILL_NONE && !st->fills[c].party &&
+		    (st->def->columns[c].flags & PB_COL_KEY) &&
+		    !(st->def->columns[c].flags & PB_COL_DEFAULT))
+			fail(st, "header lacks key column '%s' of table %s%s",
+			     st->def->columns[c].name, st->def->name,
+			     st->profile ? " (map it in the profile: col., key., const. or split.)" : "");
 }
 
 static int name_cmp(const void *a, const void *b)
@@ -622,6 +870,68 @@ static void ecb_row(struct csv_state *st)
 	pb_ledger_count_imported(st->l, st->input);
 }
 
+#define HEADER_TRIES 30 /* title lines a report export puts above its header */
+
+/* How many of the profile's required columns this record holds, and how
+ * many it requires. */
+static int header_score(const struct csv_state *st, int *required)
+{
+	const pb_profile *p = st->profile;
+	int score = 0;
+
+	*required = 0;
+	for (size_t i = 0; p && i < p->nrenames; i++) {
+		const pb_rename *r = &p->renames[i];
+		if (r->kind != PB_SRC_COLUMN || r->optional)
+			continue;
+		(*required)++;
+		for (size_t k = 0; k < r->nalts; k++)
+			if (header_index(st, r->alts[k]) >= 0) {
+				score++;
+				break;
+			}
+	}
+	return score;
+}
+
+static void names_free(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+/* The header is the first record that holds every column the profile
+ * maps; records above it (a report's title lines) are skipped.  After
+ * HEADER_TRIES records the one most like a header is taken, so that the
+ * error names what is missing from it. */
+static int preamble(struct csv_state *st)
+{
+	int required, score = header_score(st, &required);
+
+	if (score == required)
+		return 0;
+	if (!st->best_names || score > st->best_score) {
+		names_free(st->best_names, st->nbest);
+		st->best_names = st->names;
+		st->nbest = st->ncols;
+		st->best_score = score;
+		st->best_line = st->record_line;
+	} else {
+		names_free(st->names, st->ncols);
+	}
+	st->names = NULL;
+	st->ncols = 0;
+	if (++st->header_tries < HEADER_TRIES)
+		return 1;
+	st->names = st->best_names;
+	st->ncols = st->nbest;
+	st->record_line = st->best_line;
+	st->best_names = NULL;
+	st->nbest = 0;
+	return 0;
+}
+
 static void process_header(struct csv_state *st)
 {
 	if (st->field_too_long) {
@@ -654,6 +964,14 @@ static void process_header(struct csv_state *st)
 		}
 		st->names[i] = pb_xstrndup(s, n);
 	}
+	if (!preamble(st))
+		header_accept(st);
+}
+
+/* The header is found: its table, its mapping, the input's counters. */
+static void header_accept(struct csv_state *st)
+{
+	st->header_found = 1;
 	check_duplicate_names(st);
 	if (st->failed)
 		return;
@@ -667,10 +985,15 @@ static void process_header(struct csv_state *st)
 		return;
 	}
 	map_columns(st);
+	if (!st->failed)
+		map_profile(st);
 	if (st->failed)
 		return;
 	st->rec = pb_xcalloc(1, st->def->record_size);
 	st->input = pb_ledger_add_input(st->l, st->path, st->def->name, "csv");
+	if (st->profile)
+		pb_ledger_input(st->l, st->input)->profile =
+			pb_ledger_intern(st->l, st->profile->name, strlen(st->profile->name));
 	st->have_input = 1;
 }
 
@@ -826,20 +1149,296 @@ static int currency_code(struct csv_state *st, const char *column, const char *s
 }
 
 /* The row's currency: its currency cell, else the base currency. */
+static const char *value(const struct csv_state *st, size_t c, size_t *n)
+{
+	if (st->voff[c] == SIZE_MAX) {
+		*n = 0;
+		return "";
+	}
+	*n = st->vlen[c];
+	return st->vals.data + st->voff[c];
+}
+
+/* The row's currency: its currency cell, else the base currency. */
 static int row_currency(struct csv_state *st, const char **out)
 {
 	*out = pb_ledger_base_currency(st->l);
-	for (size_t i = 0; i < st->ncols; i++) {
-		if (st->map[i] < 0 || !amounts_currency(st->def, &st->def->columns[st->map[i]]))
+	for (size_t c = 0; c < st->def->ncolumns; c++) {
+		if (!amounts_currency(st->def, &st->def->columns[c]))
 			continue;
 		size_t n;
-		const char *s = field(st, i, &n);
-		pb_trim(&s, &n);
+		const char *s = value(st, c, &n);
 		if (!n)
 			return 0;
 		return currency_code(st, "currency", s, n, out);
 	}
 	return 0;
+}
+
+/* --- profile values: dates --- */
+
+static int days_in(int y, int m)
+{
+	static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	return m == 2 ? 28 + leap : days[m - 1];
+}
+
+static int digits_at(const char **p, const char *end, int min, int max, int *out)
+{
+	int v = 0, k = 0;
+
+	while (*p < end && k < max && isdigit((unsigned char)**p)) {
+		v = v * 10 + (**p - '0');
+		(*p)++;
+		k++;
+	}
+	*out = v;
+	return k >= min ? 0 : -1;
+}
+
+/* A month name: English (full, three letters, "sept") or the profile's
+ * `months`, compared after folding case and accents. */
+static int month_at(const struct csv_state *st, const char **p, const char *end, int *m)
+{
+	static const char *const en[] = {"january", "february", "march", "april", "may",
+		"june", "july", "august", "september", "october", "november", "december"};
+	const char *q = *p;
+
+	while (q < end && (isalpha((unsigned char)*q) || (unsigned char)*q >= 0x80))
+		q++;
+	if (q == *p || q - *p > 40)
+		return -1;
+	char word[48];
+	memcpy(word, *p, (size_t)(q - *p));
+	word[q - *p] = '\0';
+	char *f = pb_fold_text(word);
+	int found = -1;
+	for (int k = 0; f && k < 12 && found < 0; k++) {
+		if (!strcmp(f, en[k]) || (strlen(f) == 3 && !strncmp(f, en[k], 3)) ||
+		    (k == 8 && !strcmp(f, "sept")))
+			found = k;
+		const char *alts = st->profile && st->profile->months ? st->profile->months[k] : NULL;
+		for (const char *a = alts; a && found < 0;) {
+			size_t len = strcspn(a, "|");
+			if (strlen(f) == len && !strncmp(f, a, len))
+				found = k;
+			a += len + (a[len] == '|');
+			if (!a[0])
+				break;
+		}
+	}
+	free(f);
+	if (found < 0)
+		return -1;
+	*m = found + 1;
+	*p = q;
+	return 0;
+}
+
+/* Matches fmt at p; *rest is where the date ends.  A blank in fmt
+ * matches any run of blanks. */
+static int date_match(const struct csv_state *st, const char *p, const char *end,
+		      const char *fmt, int *y, int *m, int *d, const char **rest)
+{
+	int yy = -1;
+
+	*y = *m = *d = -1;
+	while (*fmt) {
+		int ok;
+		if (!strncmp(fmt, "YYYY", 4))
+			ok = digits_at(&p, end, 4, 4, y) == 0, fmt += 4;
+		else if (!strncmp(fmt, "YY", 2))
+			ok = digits_at(&p, end, 2, 2, &yy) == 0, fmt += 2;
+		else if (!strncmp(fmt, "MON", 3))
+			ok = month_at(st, &p, end, m) == 0, fmt += 3;
+		else if (!strncmp(fmt, "MM", 2))
+			ok = digits_at(&p, end, 2, 2, m) == 0, fmt += 2;
+		else if (!strncmp(fmt, "DD", 2))
+			ok = digits_at(&p, end, 2, 2, d) == 0, fmt += 2;
+		else if (*fmt == 'M')
+			ok = digits_at(&p, end, 1, 2, m) == 0, fmt++;
+		else if (*fmt == 'D')
+			ok = digits_at(&p, end, 1, 2, d) == 0, fmt++;
+		else if (*fmt == ' ') {
+			ok = p < end && (*p == ' ' || *p == '\t');
+			while (p < end && (*p == ' ' || *p == '\t'))
+				p++;
+			fmt++;
+		} else
+			ok = p < end && *p++ == *fmt++;
+		if (!ok)
+			return -1;
+	}
+	if (yy >= 0) {
+		int pivot = st->profile ? st->profile->year_pivot : 50;
+		*y = yy < pivot ? 2000 + yy : 1900 + yy;
+	}
+	*rest = p;
+	return 0;
+}
+
+/* " 00:00:00 GMT", "T10:00:00+02:00", " 0:00": a time and zone after a
+ * date are checked and dropped; dates are compared as written. */
+static int time_suffix(const char *p, const char *end)
+{
+	int h, mi, sec;
+
+	if (p == end)
+		return 0;
+	if (*p != ' ' && *p != 'T')
+		return -1;
+	p++;
+	if (digits_at(&p, end, 1, 2, &h) < 0 || p >= end || *p++ != ':' ||
+	    digits_at(&p, end, 2, 2, &mi) < 0 || h > 24 || mi > 59)
+		return -1;
+	if (p < end && *p == ':') {
+		p++;
+		if (digits_at(&p, end, 2, 2, &sec) < 0 || sec > 60)
+			return -1;
+		if (p < end && (*p == '.' || *p == ',')) {
+			p++;
+			if (digits_at(&p, end, 1, 9, &sec) < 0)
+				return -1;
+		}
+	}
+	while (p < end && *p == ' ')
+		p++;
+	while (p < end && isalpha((unsigned char)*p)) /* Z, GMT, UTC, CET, AM */
+		p++;
+	if (p < end && (*p == '+' || *p == '-')) {
+		p++;
+		if (digits_at(&p, end, 1, 2, &h) < 0)
+			return -1;
+		if (p < end && *p == ':')
+			p++;
+		digits_at(&p, end, 0, 2, &mi);
+	}
+	return p == end ? 0 : -1;
+}
+
+static int date_valid(int y, int m, int d)
+{
+	return y >= 1 && m >= 1 && m <= 12 && d >= 1 && d <= days_in(y, m);
+}
+
+/* A date cell under a profile: its column's date.F pattern, else the
+ * profile's date_format, else ISO 8601; "first"/"last" take a date found
+ * anywhere in the cell (a range "З 2019.06.01 по 2019.06.15"). */
+static int profile_date(const struct csv_state *st, const struct fill *f, const char *s,
+			size_t n, pb_date *out, const char **why)
+{
+	const char *fmt = f->opts && f->opts->date_format ? f->opts->date_format
+			  : st->profile->date_format ? st->profile->date_format : "YYYY-MM-DD";
+	int pick = f->opts && f->opts->date_format ? f->opts->pick : 0;
+	const char *end = s + n, *rest;
+	int y, m, d, found = 0, fy = 0, fm = 0, fd = 0;
+
+	for (const char *p = s; p < end && !(found && pick == 1); p++) {
+		if (pick == 0 && p > s)
+			break;
+		if (p > s && isalnum((unsigned char)p[-1]))
+			continue;
+		if (date_match(st, p, end, fmt, &y, &m, &d, &rest) < 0)
+			continue;
+		if (pick ? rest < end && isdigit((unsigned char)*rest) : time_suffix(rest, end) < 0)
+			continue;
+		found = 1, fy = y, fm = m, fd = d;
+	}
+	if (!found)
+		return *why = pick ? "holds no date of the profile's pattern"
+				   : "does not match the profile's date pattern", -1;
+	if (!date_valid(fy, fm, fd))
+		return *why = "does not exist", -1;
+	*out = pb_date_from_ymd(fy, fm, fd);
+	return 0;
+}
+
+/* --- profile values: amounts --- */
+
+/* Currency signs written around amounts; stripped, not interpreted
+ * ('$' is the peso's sign too). */
+static const char *const money_signs[] = {"US$", "R$", "£", "€", "$", "¥", "₴", "₽", "₹",
+					  "Kč", "zł", "kr", "Ft", "лв", "грн", NULL};
+
+static int strip_sign(const char **s, size_t *n)
+{
+	for (const char *const *m = money_signs; *m; m++) {
+		size_t k = strlen(*m);
+		if (*n >= k && !memcmp(*s, *m, k)) {
+			*s += k, *n -= k;
+			return 1;
+		}
+		if (*n >= k && !memcmp(*s + *n - k, *m, k)) {
+			*n -= k;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* A three-letter ISO 4217 code before or after the number. */
+static int strip_code(const char **s, size_t *n, char code[4])
+{
+	const char *t = *s;
+
+	if (*n > 3 && isupper((unsigned char)t[0]) && isupper((unsigned char)t[1]) &&
+	    isupper((unsigned char)t[2]) && !isalpha((unsigned char)t[3])) {
+		memcpy(code, t, 3);
+		*s += 3, *n -= 3;
+	} else if (*n > 3 && isupper((unsigned char)t[*n - 1]) && isupper((unsigned char)t[*n - 2]) &&
+		   isupper((unsigned char)t[*n - 3]) && !isalpha((unsigned char)t[*n - 4])) {
+		memcpy(code, t + *n - 3, 3);
+		*n -= 3;
+	} else {
+		return 0;
+	}
+	code[3] = '\0';
+	return pb_currency_exponent(code) >= 0;
+}
+
+/* "£2,909,121.01", "(1,234.00)", "1 234,00 Kč", "500.00-", "EUR 12": the
+ * number with its sign, into out; *code the ISO code written, or "". */
+static void clean_amount(const char *s, size_t n, pb_buf *out, char code[4])
+{
+	int neg = 0;
+
+	code[0] = '\0';
+	pb_buf_reset(out);
+	for (size_t i = 0; i < n; i++) {
+		/* no-break and thin spaces are grouping blanks */
+		if (i + 1 < n && (unsigned char)s[i] == 0xC2 && (unsigned char)s[i + 1] == 0xA0) {
+			pb_buf_addch(out, ' ');
+			i++;
+		} else if (i + 2 < n && (unsigned char)s[i] == 0xE2 && (unsigned char)s[i + 1] == 0x80 &&
+			   ((unsigned char)s[i + 2] == 0xAF || (unsigned char)s[i + 2] == 0x89)) {
+			pb_buf_addch(out, ' ');
+			i += 2;
+		} else {
+			pb_buf_addch(out, s[i]);
+		}
+	}
+	const char *t = out->data;
+	size_t k = out->len;
+	for (int round = 0; round < 3; round++) {
+		pb_trim(&t, &k);
+		if (k >= 2 && t[0] == '(' && t[k - 1] == ')')
+			neg = !neg, t++, k -= 2;
+		else if (k >= 2 && t[k - 1] == '-' && isdigit((unsigned char)t[k - 2]))
+			neg = !neg, k--;
+		else if (!strip_sign(&t, &k) && !(code[0] == '\0' && strip_code(&t, &k, code)))
+			break;
+	}
+	pb_trim(&t, &k);
+	if (code[0] && pb_currency_exponent(code) < 0)
+		code[0] = '\0';
+	char *copy = pb_xstrndup(t, k);
+	pb_buf_reset(out);
+	if (neg)
+		pb_buf_addch(out, '-');
+	pb_buf_addstr(out, copy);
+	free(copy);
 }
 
 static int parse_cell(struct csv_state *st, const pb_column *c, const char *s,
@@ -871,11 +1470,32 @@ static int parse_cell(struct csv_state *st, const pb_column *c, const char *s,
 	case PB_COL_LIST:
 		return parse_list(st, c, s, n, (const char **)p);
 	case PB_COL_DATE:
-		rc = pb_date_parse(s, n, date_fmt, (pb_date *)p, &why);
+		if (st->profile)
+			rc = profile_date(st, &st->fills[c - st->def->columns], s, n, (pb_date *)p, &why);
+		else
+			rc = pb_date_parse(s, n, date_fmt, (pb_date *)p, &why);
 		break;
 	case PB_COL_AMOUNT:
-		rc = pb_amount_parse(s, n, pb_currency_exponent(currency), fmt,
-				     (int64_t *)p, &why);
+		if (!st->profile) {
+			rc = pb_amount_parse(s, n, pb_currency_exponent(currency), fmt,
+					     (int64_t *)p, &why);
+			break;
+		}
+		char code[4];
+		clean_amount(s, n, &st->scratch, code);
+		if (code[0] && strcmp(code, currency)) {
+			pb_buf b;
+			pb_buf_init(&b);
+			pb_buf_addf(&b, "is in %s but the row's currency is %s (map the currency: "
+				    "col.currency or const.currency)", code, currency);
+			reject_value(st, c->name, s, n, b.data);
+			pb_buf_release(&b);
+			return -1;
+		}
+		rc = pb_amount_parse(st->scratch.data, st->scratch.len, pb_currency_exponent(currency),
+				     fmt, (int64_t *)p, &why);
+		if (rc < 0 && !fmt.thousands && memchr(s, ',', n) && fmt.decimal != ',')
+			why = "is not a number (a grouping comma? set thousands = , in the profile)";
 		break;
 	case PB_COL_INT:
 		rc = pb_int_parse(s, n, (int64_t *)p, &why);
@@ -923,17 +1543,334 @@ static void keep_extras(struct csv_state *st, pb_row *row)
 	row->nextra = (uint32_t)k;
 }
 
+/* --- one row's values under the profile --- */
+
+static void set_value(struct csv_state *st, size_t c, const char *s, size_t n)
+{
+	st->voff[c] = st->vals.len;
+	st->vlen[c] = n;
+	pb_buf_add(&st->vals, s, n);
+	pb_buf_addch(&st->vals, '\0');
+}
+
+/* A cell, trimmed; a null marker of the profile makes it empty. */
+static const char *cell(const struct csv_state *st, int i, size_t *n)
+{
+	const char *s = field(st, (size_t)i, n);
+
+	pb_trim(&s, n);
+	for (size_t k = 0; st->profile && *n && k < st->profile->nnulls; k++)
+		if (pb_match_one(&st->profile->nulls[k], s, *n))
+			*n = 0;
+	return s;
+}
+
+/* A filter rule of the profile that this row matches, or NULL; a row of
+ * only blank cells is filtered by the built-in rule "blank-row". */
+static const char *row_filter(const struct csv_state *st)
+{
+	const pb_profile *p = st->profile;
+	int blank = 1;
+
+	for (size_t i = 0; i < st->nfields && blank; i++) {
+		size_t n;
+		const char *s = field(st, i, &n);
+		pb_trim(&s, &n);
+		blank = n == 0;
+	}
+	if (blank)
+		return "blank-row";
+	for (size_t k = 0; k < p->nfilters; k++) {
+		pb_match m = {.mode = PB_MATCH_REGEX, .re = p->filters[k].re};
+		for (size_t i = 0; i < st->nfields; i++) {
+			if (st->filter_col[k] >= 0 && (int)i != st->filter_col[k])
+				continue;
+			size_t n;
+			const char *s = field(st, i, &n);
+			pb_trim(&s, &n);
+			if (valid_utf8(s, n) && pb_match_one(&m, s, n))
+				return p->filters[k].name;
+		}
+	}
+	return NULL;
+}
+
+static void expand_template(struct csv_state *st, const char *t, pb_buf *out)
+{
+	int any = 0;
+
+	pb_buf_reset(out);
+	for (const char *q = t; *q;) {
+		if (*q != '{') {
+			pb_buf_addch(out, *q++);
+			continue;
+		}
+		const char *close = strchr(q, '}');
+		size_t len = (size_t)(close - q - 1);
+		if (len == 5 && !strncmp(q + 1, "@file", 5)) {
+			const char *base = strrchr(st->path, '/');
+			pb_buf_addstr(out, base ? base + 1 : st->path);
+			any = 1;
+		} else if (len == 5 && !strncmp(q + 1, "@line", 5)) {
+			pb_buf_addf(out, "%llu", (unsigned long long)st->record_line);
+			any = 1;
+		} else {
+			char *name = pb_xstrndup(q + 1, len);
+			size_t n;
+			const char *s = cell(st, header_index(st, name), &n);
+			free(name);
+			pb_buf_add(out, s, n);
+			any |= n > 0;
+		}
+		q = close + 1;
+	}
+	if (!any)
+		pb_buf_reset(out); /* every part empty: the value is unknown */
+}
+
+/* Runs each split pattern over its cell; -1 (row rejected) when a cell
+ * does not match.  ovec[k] holds split k's match, or NULL when empty. */
+static int run_splits(struct csv_state *st, pcre2_match_data **md, int *matched)
+{
+	const pb_profile *p = st->profile;
+
+	for (size_t k = 0; k < p->nsplits; k++) {
+		size_t n;
+		const char *s = cell(st, st->split_col[k], &n);
+		matched[k] = 0;
+		if (!n)
+			continue;
+		md[k] = pcre2_match_data_create_from_pattern(p->splits[k].re, NULL);
+		if (pcre2_match(p->splits[k].re, (PCRE2_SPTR)s, n, 0, 0, md[k], NULL) < 0) {
+			pb_buf why;
+			pb_buf_init(&why);
+			pb_buf_addf(&why, "does not match split.%s", p->splits[k].header);
+			reject_value(st, p->splits[k].header, s, n, why.data);
+			pb_buf_release(&why);
+			return -1;
+		}
+		matched[k] = 1;
+	}
+	return 0;
+}
+
+static void split_value(struct csv_state *st, const struct fill *f, pcre2_match_data **md,
+			const int *matched, size_t c)
+{
+	if (!matched[f->split])
+		return;
+	size_t n;
+	const char *s = cell(st, st->split_col[f->split], &n);
+	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md[f->split]);
+	if (f->group >= pcre2_get_ovector_count(md[f->split]) || ov[2 * f->group] == PCRE2_UNSET)
+		return;
+	set_value(st, c, s + ov[2 * f->group], ov[2 * f->group + 1] - ov[2 * f->group]);
+}
+
+/* map.F: the first line that matches replaces the value; none leaves it. */
+static void apply_map(struct csv_state *st, const struct fill *f, size_t c)
+{
+	size_t n;
+	const char *s = value(st, c, &n);
+
+	if (!n || !f->opts)
+		return;
+	for (size_t k = 0; k < f->opts->nitems; k++)
+		if (pb_match_one(&f->opts->items[k], s, n)) {
+			const char *to = f->opts->items[k].to;
+			set_value(st, c, to, strlen(to));
+			return;
+		}
+}
+
+/* party.F: the id is the mapped cell, else the registry id, else one
+ * derived from the folded name ("name:acme ltd"), so that rows naming a
+ * party only by its name still name one party. */
+static void party_value(struct csv_state *st, const struct fill *f, size_t c)
+{
+	size_t k = (size_t)(f->party - st->profile->parties), n, rn;
+	const char *reg = st->party_reg_col[k] >= 0 ? cell(st, st->party_reg_col[k], &rn) : "";
+
+	if (st->party_reg_col[k] < 0)
+		rn = 0;
+	value(st, c, &n);
+	if (n)
+		return;
+	if (rn) {
+		set_value(st, c, reg, rn);
+		return;
+	}
+	const char *name = cell(st, st->party_name_col[k], &n);
+	if (!n)
+		return;
+	char *raw = pb_xstrndup(name, n), *folded = pb_fold_text(raw);
+	free(raw);
+	if (!folded || !*folded) {
+		free(folded);
+		return;
+	}
+	pb_buf_reset(&st->scratch);
+	pb_buf_addf(&st->scratch, "name:%s", folded);
+	free(folded);
+	set_value(st, c, st->scratch.data, st->scratch.len);
+}
+
+static int row_values(struct csv_state *st)
+{
+	size_t nc = st->def->ncolumns;
+	const pb_profile *p = st->profile;
+	size_t ns = p ? p->nsplits : 0;
+	pcre2_match_data **md = pb_xcalloc(ns + 1, sizeof(*md));
+	int *matched = pb_xcalloc(ns + 1, sizeof(*matched));
+	pb_buf t;
+	int rc = 0;
+
+	pb_buf_reset(&st->vals);
+	pb_buf_init(&t);
+	for (size_t c = 0; c < nc; c++)
+		st->voff[c] = SIZE_MAX;
+	if (p)
+		rc = run_splits(st, md, matched);
+	for (size_t c = 0; c < nc && rc == 0; c++) {
+		const struct fill *f = &st->fills[c];
+		size_t n;
+		const char *s;
+		switch (f->kind) {
+		case FILL_NONE:
+			break;
+		case FILL_CELL:
+			s = cell(st, f->col, &n);
+			if (n)
+				set_value(st, c, s, n);
+			break;
+		case FILL_CONST:
+			set_value(st, c, f->text, strlen(f->text));
+			break;
+		case FILL_TEMPLATE:
+			expand_template(st, f->text, &t);
+			if (t.len)
+				set_value(st, c, t.data, t.len);
+			break;
+		case FILL_SPLIT:
+			split_value(st, f, md, matched, c);
+			break;
+		}
+		if (!p)
+			continue;
+		apply_map(st, f, c);
+		if (f->party)
+			party_value(st, f, c);
+	}
+	for (size_t k = 0; k < ns; k++)
+		pcre2_match_data_free(md[k]);
+	free(md);
+	free(matched);
+	pb_buf_release(&t);
+	return rc;
+}
+
+/* One party row per distinct id a party.F rule names, after its row is
+ * imported; the first row naming an id gives its name. */
+static void add_parties(struct csv_state *st)
+{
+	for (size_t c = 0; c < st->def->ncolumns; c++) {
+		const struct fill *f = &st->fills[c];
+		if (!f->party)
+			continue;
+		size_t n, k = (size_t)(f->party - st->profile->parties), nn, rn = 0;
+		const char *id = value(st, c, &n);
+		const char *name = cell(st, st->party_name_col[k], &nn);
+		const char *reg = st->party_reg_col[k] >= 0 ? cell(st, st->party_reg_col[k], &rn) : "";
+		if (!n)
+			continue;
+		const char *key = pb_ledger_intern(st->l, id, n);
+		const pb_party *known = pb_ledger_find(st->l, PB_T_PARTIES, key);
+		/* A vendor number first seen without a name takes the first
+		 * name a later row gives it (the ledger is not sealed yet). */
+		if (known && !known->name && nn && known->row.src.file == st->path)
+			((pb_party *)known)->name = pb_ledger_intern(st->l, name, nn);
+		if (known)
+			continue;
+		pb_party party;
+		pb_record_blank(PB_T_PARTIES, &party);
+		party.row.src.file = st->path;
+		party.row.src.line = (uint32_t)st->record_line;
+		party.party_id = key;
+		party.name = nn ? pb_ledger_intern(st->l, name, nn) : NULL;
+		party.registry_id = rn ? pb_ledger_intern(st->l, reg, rn) : NULL;
+		/* payee_id -> payee, supplier_id -> supplier: the role the
+		 * column gives the party, when it is one of the roles */
+		const char *col = st->def->columns[c].name;
+		size_t cl = strlen(col) > 3 ? strlen(col) - 3 : 0;
+		static const char *const roles[] = {"buyer", "supplier", "payer", "payee", "obligor",
+						    "beneficiary", NULL};
+		for (const char *const *r = roles; *r; r++)
+			if (strlen(*r) == cl && !strncmp(col, *r, cl))
+				party.roles = pb_ledger_intern(st->l, *r, cl);
+		if (!strcmp(col, "bidder_id"))
+			party.roles = pb_ledger_intern(st->l, "tenderer", 8);
+		const void *old;
+		pb_ledger_insert(st->l, PB_T_PARTIES, &party, &old);
+	}
+}
+
+static int parse_value(struct csv_state *st, size_t c, const char *currency)
+{
+	const pb_column *col = &st->def->columns[c];
+	size_t n;
+	const char *s = value(st, c, &n);
+
+	if (!n) {
+		if ((col->flags & (PB_COL_KEY | PB_COL_REQUIRED)) && !(col->flags & PB_COL_DEFAULT) &&
+		    (st->fills[c].kind != FILL_NONE || st->fills[c].party)) {
+			reject(st, "%s is empty", col->name);
+			return -1;
+		}
+		return 0;
+	}
+	return parse_cell(st, col, s, n, currency);
+}
+
+/* Header order first (rejections name the leftmost bad cell, as the
+ * file reads), then values the profile makes from elsewhere. */
+static int parse_values(struct csv_state *st, const char *currency)
+{
+	for (size_t i = 0; i < st->ncols; i++) {
+		int c = st->map[i];
+		if (c >= 0 && st->fills[c].kind == FILL_CELL && st->fills[c].col == (int)i &&
+		    parse_value(st, (size_t)c, currency) < 0)
+			return -1;
+	}
+	for (size_t c = 0; c < st->def->ncolumns; c++) {
+		const struct fill *f = &st->fills[c];
+		int done = f->kind == FILL_CELL && st->map[f->col] == (int)c;
+		if (!done && parse_value(st, c, currency) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static void process_row(struct csv_state *st)
 {
-	const char *currency;
+	const char *currency, *rule;
 
-	if (!st->def || check_fields(st) < 0)
+	if (!st->def)
+		return;
+	if (st->profile && !st->ecb && (rule = row_filter(st))) {
+		pb_ledger_filter(st->l, st->input, st->record_line, rule);
+		return;
+	}
+	if (check_fields(st) < 0)
 		return;
 	if (st->ecb) {
 		ecb_row(st);
 		return;
 	}
-	if (row_currency(st, &currency) < 0)
+	if (!st->voff) {
+		st->voff = pb_xcalloc(st->def->ncolumns + 1, sizeof(*st->voff));
+		st->vlen = pb_xcalloc(st->def->ncolumns + 1, sizeof(*st->vlen));
+	}
+	if (row_values(st) < 0 || row_currency(st, &currency) < 0)
 		return;
 	pb_record_blank(st->def->id, st->rec);
 	for (size_t c = 0; c < st->def->ncolumns; c++)
@@ -941,24 +1878,8 @@ static void process_row(struct csv_state *st)
 			*(const char **)(st->rec + st->def->columns[c].offset) =
 				amounts_currency(st->def, &st->def->columns[c])
 					? currency : pb_ledger_base_currency(st->l);
-	for (size_t i = 0; i < st->ncols; i++) {
-		if (st->map[i] < 0)
-			continue;
-		const pb_column *c = &st->def->columns[st->map[i]];
-		size_t n;
-		const char *s = field(st, i, &n);
-		pb_trim(&s, &n);
-		if (!n) {
-			if ((c->flags & (PB_COL_KEY | PB_COL_REQUIRED)) &&
-			    !(c->flags & PB_COL_DEFAULT)) {
-				reject(st, "%s is empty", c->name);
-				return;
-			}
-			continue;
-		}
-		if (parse_cell(st, c, s, n, currency) < 0)
-			return;
-	}
+	if (parse_values(st, currency) < 0)
+		return;
 	if (st->def->id == PB_T_FX) {
 		const pb_fx_rate *fx = (const pb_fx_rate *)st->rec;
 		if (fx->currency == fx->base) {
@@ -971,7 +1892,8 @@ static void process_row(struct csv_state *st)
 	row->src.line = (uint32_t)st->record_line;
 	row->src.path = NULL;
 	keep_extras(st, row);
-	pb_ledger_add(st->l, st->input, st->def->id, st->rec);
+	if (pb_ledger_add(st->l, st->input, st->def->id, st->rec) == 0 && st->profile)
+		add_parties(st);
 }
 
 /* --- driving the parser --- */
@@ -1043,6 +1965,7 @@ struct feed {
 	int skipping;    /* discard the rest of the current line */
 	int line_blank;  /* the current line so far holds only blanks */
 	char delim;
+	unsigned skip_left; /* skip_lines of the profile still to skip */
 };
 
 /* Resume at the line after the one where the current record started. */
@@ -1142,8 +2065,10 @@ static int run_feed(struct csv_state *st, struct feed *fd)
 	pb_buf_init(&conv);
 	for (;;) {
 		while (!st->failed && reader_next(&fd->rd, &p, &n, &ends_line, &offset)) {
-			if (fd->skipping) {
-				fd->skipping = !ends_line;
+			if (fd->skipping || fd->skip_left) {
+				if (!fd->skipping && ends_line)
+					fd->skip_left--;
+				fd->skipping = fd->skipping && !ends_line;
 				if (ends_line) {
 					fd->line++;
 					fd->line_start = 1;
@@ -1205,6 +2130,11 @@ static int first_line(struct csv_state *st, struct reader *rd, char *delim,
 			fail(st, "file is empty");
 			return -1;
 		}
+	}
+	/* Title lines a profile skips say nothing about the delimiter. */
+	for (unsigned k = st->profile ? st->profile->skip_lines : 0; k > 0 && i < n; k--) {
+		const char *nl = memchr(head + i, '\n', n - i);
+		i = nl ? (size_t)(nl - head) + 1 : n;
 	}
 	/* Excel's "sep=;" line names the delimiter and precedes the header. */
 	*sep_line = i == bom && n - i >= 5 && !memcmp(head + i, "sep=", 4) &&
@@ -1355,6 +2285,16 @@ static void state_release(struct csv_state *st)
 	free(st->ecb_new);
 	free(st->off);
 	free(st->flen);
+	free(st->fills);
+	names_free(st->best_names, st->nbest);
+	free(st->split_col);
+	free(st->filter_col);
+	free(st->party_name_col);
+	free(st->party_reg_col);
+	free(st->voff);
+	free(st->vlen);
+	pb_buf_release(&st->vals);
+	pb_buf_release(&st->scratch);
 	pb_buf_release(&st->row);
 	if (st->conv != (iconv_t)-1)
 		iconv_close(st->conv);
@@ -1409,9 +2349,12 @@ static int csv_import(pb_ledger *l, const char *path, const char *table,
 	st.err = err;
 	st.path = pb_ledger_intern(l, path, strlen(path));
 	st.forced = table;
-	st.profile = pb_config_profile_for(cfg, path);
 	st.conv = (iconv_t)-1;
+	if (pb_config_profile_pick(cfg, path, &st.profile, err) < 0)
+		return -1;
 	pb_buf_init(&st.row);
+	pb_buf_init(&st.vals);
+	pb_buf_init(&st.scratch);
 	f = open_seekable(path, err);
 	if (!f) {
 		pb_buf_release(&st.row);
@@ -1428,9 +2371,21 @@ static int csv_import(pb_ledger *l, const char *path, const char *table,
 	fd.line_start = 1;
 	int rc = -1;
 	if (first_line(&st, &fd.rd, &fd.delim, &fd.skipping) == 0 && open_encoding(&st) == 0) {
+		fd.skip_left = st.profile ? st.profile->skip_lines : 0;
 		parser_start(&st, fd.delim);
 		rc = run_feed(&st, &fd);
 		csv_free(&st.parser);
+	}
+	/* No record held the profile's columns: the error names what the
+	 * most header-like one lacks. */
+	if (rc == 0 && !st.header_found && st.best_names) {
+		st.names = st.best_names;
+		st.ncols = st.nbest;
+		st.record_line = st.best_line;
+		st.best_names = NULL;
+		st.nbest = 0;
+		header_accept(&st);
+		rc = st.failed ? -1 : 0;
 	}
 	if (ferror(f) && rc == 0) {
 		fail(&st, "read error: %s", strerror(errno));
