@@ -578,7 +578,8 @@ static void spike_finding(pb_rule_ctx *ctx, const struct month_total *mt, int mo
 	const pb_payment *p = pb_ledger_payments(l, &n);
 	for (size_t i = 0; i < n && f->nevidence < 25; i++) {
 		int64_t fy;
-		if (p[i].payer_id == mt->payer && p[i].currency == cur && p[i].paid_on != PB_DATE_NONE &&
+		if (p[i].payer_id && pb_ctx_entity(ctx, p[i].payer_id) == mt->payer && p[i].currency == cur &&
+		    p[i].paid_on != PB_DATE_NONE &&
 		    fy_month(p[i].paid_on, start, &fy) == 11 && fy == mt->fy)
 			pb_finding_evidence(ctx, f, PB_T_PAYMENTS, &p[i], "year-end payment");
 	}
@@ -618,13 +619,14 @@ static void run_year_end(pb_rule_ctx *ctx)
 			continue;
 		int64_t fy;
 		int m = fy_month(p[i].paid_on, start, &fy);
-		const char *key = pb_arena_printf(pb_ledger_arena(l), "%s|%lld", p[i].payer_id, (long long)fy);
+		const char *payer = pb_ctx_entity(ctx, p[i].payer_id);
+		const char *key = pb_arena_printf(pb_ledger_arena(l), "%s|%lld", payer, (long long)fy);
 		key = pb_ledger_intern(l, key, strlen(key));
 		uint32_t k;
 		if (!pb_ptrmap_get(index, key, &k)) {
 			PB_GROW(mt, count + 1, cap);
 			memset(&mt[count], 0, sizeof(*mt));
-			mt[count].payer = p[i].payer_id;
+			mt[count].payer = payer;
 			mt[count].fy = fy;
 			k = (uint32_t)count++;
 			pb_ptrmap_put(index, key, k);
