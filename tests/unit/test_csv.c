@@ -194,8 +194,11 @@ static void test_profile(void **state)
 	prof.numfmt.thousands = '.';
 	prof.date_format = (char *)"DD.MM.YYYY";
 	prof.encoding = (char *)"windows-1251";
-	pb_rename ren[] = {{(char *)"payment_id", (char *)"Номер"}, {(char *)"amount", (char *)"Сума"},
-			   {(char *)"paid_on", (char *)"Дата"}};
+	char *alts[] = {(char *)"Номер", (char *)"Сума", (char *)"Дата"};
+	pb_rename ren[] = {
+		{.canonical = (char *)"payment_id", .source = alts[0], .alts = &alts[0], .nalts = 1},
+		{.canonical = (char *)"amount", .source = alts[1], .alts = &alts[1], .nalts = 1},
+		{.canonical = (char *)"paid_on", .source = alts[2], .alts = &alts[2], .nalts = 1}};
 	prof.renames = ren;
 	prof.nrenames = 3;
 	r.cfg.profiles = &prof;
