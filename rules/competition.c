@@ -320,7 +320,9 @@ const pb_rule pb_rule_weak_rationale = {
 		{"publisher_share_pct", PB_P_PERCENT, "90", "... making this share of its non-competitive awards is a coverage note"},
 		{NULL, 0, NULL, NULL}},
 	.run = run_weak_rationale,
-	.fields = (const char *const[]){"tenders.method|tenders.method_details", "tenders.method_rationale", NULL},
+	/* No rationale anywhere is judged, not "could not judge": a
+	 * publisher that never gives one is a coverage note of its own. */
+	.fields = (const char *const[]){"tenders.method|tenders.method_details", NULL},
 };
 
 /* Distinct bidders whose bid was not withdrawn, or -1 without bids. */

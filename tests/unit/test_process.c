@@ -395,6 +395,41 @@ static void test_splitting_lots_and_competition(void **state)
 	assert_string_equal(fired("splitting.below-threshold"), "DC1!");
 }
 
+/* --- could not judge is not "ran, 0" --- */
+
+static void test_could_not_judge(void **state)
+{
+	pb_amendment am;
+	(void)state;
+	contract("C1", NULL, "S", 100, "EUR", "2024-01-01", NULL);
+	pb_record_blank(PB_T_AMENDMENTS, &am);
+	src(&am.row);
+	am.amendment_id = S("A1");
+	am.contract_id = S("C1");
+	am.amended_on = D("2024-02-01");
+	am.rationale = S("extended");
+	assert_int_equal(pb_ledger_add(L, IN, PB_T_AMENDMENTS, &am), 0);
+	pb_ledger_seal(L);
+	pb_audit *a = pb_audit_run(L, &CFG, D("2024-12-31"));
+	int seen = 0;
+	for (size_t i = 0; i < a->ncoverage; i++) {
+		const pb_coverage *c = &a->coverage[i];
+		if (!strcmp(c->rule->id, "execution.value-increase")) {
+			assert_int_equal(c->status, PB_COV_CANNOT_JUDGE);
+			assert_string_equal(c->reason, "could not judge: empty in every record: amendments.value_after");
+			assert_string_equal(pb_cov_status_name(c->status), "could not judge");
+			seen++;
+		}
+		/* Counting amendments needs no values: it ran. */
+		if (!strcmp(c->rule->id, "execution.repeated-amendments")) {
+			assert_int_equal(c->status, PB_COV_RAN);
+			seen++;
+		}
+	}
+	assert_int_equal(seen, 2);
+	pb_audit_free(a);
+}
+
 /* --- money thresholds carry their currency --- */
 
 static void fx_rate(const char *date, const char *currency, int64_t rate_millionths)
@@ -565,7 +600,7 @@ int main(void)
 		T(test_entities_without_registry_ids), T(test_addresses_that_identify_a_place),
 		T(test_splitting_lots_and_competition), T(test_mass_address_counts_entities),
 		T(test_no_registry_id_publishers), T(test_single_client_by_entity),
-		T(test_thresholds_in_other_currencies),
+		T(test_thresholds_in_other_currencies), T(test_could_not_judge),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

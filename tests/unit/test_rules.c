@@ -725,11 +725,10 @@ static void test_coverage_needs(void **state)
 		assert_contains(c->reason, table[i]);
 	}
 	assert_int_equal(coverage(a, "competition.single-bid")->status, PB_COV_RAN);
-	/* No tender carries a rationale: "ran, 0" would be a judgement
+	assert_int_equal(coverage(a, "competition.weak-rationale")->status, PB_COV_RAN);
+	/* No amendment values anywhere: "ran, 0" would be a judgement
 	 * never made. */
-	assert_int_equal(coverage(a, "competition.weak-rationale")->status, PB_COV_CANNOT_JUDGE);
-	assert_contains(coverage(a, "competition.weak-rationale")->reason,
-			"could not judge: empty in every record: tenders.method_rationale");
+	assert_int_equal(coverage(a, "execution.value-increase")->status, PB_COV_NOT_RUN);
 	assert_int_equal(count(a, "competition.single-bid"), 1);
 	pb_audit_free(a);
 }
