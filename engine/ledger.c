@@ -774,3 +774,20 @@ const char *pb_ledger_publisher(pb_ledger *l, const pb_row *row)
 	char *dir = pb_arena_printf(l->arena, "%.*s", slash ? (int)(slash - file) : 1, slash ? file : ".");
 	return pb_ledger_intern(l, dir, strlen(dir));
 }
+
+size_t pb_contracts_procedures(const pb_contract *const *c, size_t n)
+{
+	pb_ptrmap *seen = pb_ptrmap_new();
+	size_t k = 0;
+	uint32_t dummy;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *key = c[i]->tender_id ? c[i]->tender_id : c[i]->contract_id;
+		if (!pb_ptrmap_get(seen, key, &dummy)) {
+			pb_ptrmap_put(seen, key, 1);
+			k++;
+		}
+	}
+	pb_ptrmap_free(seen);
+	return k;
+}

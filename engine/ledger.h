@@ -359,6 +359,10 @@ size_t pb_contract_suppliers(pb_ledger *l, const pb_contract *c,
  */
 const char *pb_ledger_publisher(pb_ledger *l, const pb_row *row);
 
+/* Distinct procedures among contracts: the lots of one tender count
+ * once (a contract without a tender is its own procedure). */
+size_t pb_contracts_procedures(const pb_contract *const *c, size_t n);
+
 /* Method helpers shared by rules and importers. */
 int pb_method_is_competitive(const char *method);    /* open, selective */
 int pb_method_is_noncompetitive(const char *method); /* limited, direct */

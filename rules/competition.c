@@ -451,24 +451,6 @@ static void for_each_buyer_year(pb_rule_ctx *ctx, year_fn fn)
 	free(list);
 }
 
-/* Procedures among contracts: the lots of one tender count once. */
-static size_t count_procedures(const pb_contract *const *c, size_t n)
-{
-	size_t k = 0;
-	pb_ptrmap *seen = pb_ptrmap_new();
-	uint32_t dummy;
-
-	for (size_t i = 0; i < n; i++) {
-		const char *key = c[i]->tender_id ? c[i]->tender_id : c[i]->contract_id;
-		if (!pb_ptrmap_get(seen, key, &dummy)) {
-			pb_ptrmap_put(seen, key, 1);
-			k++;
-		}
-	}
-	pb_ptrmap_free(seen);
-	return k;
-}
-
 static void noncompetitive_year(pb_rule_ctx *ctx, const award *g, size_t n)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
@@ -489,7 +471,7 @@ static void noncompetitive_year(pb_rule_ctx *ctx, const award *g, size_t n)
 			ncl[nnc++] = g[i].c;
 		}
 	}
-	size_t procs = count_procedures(known, nknown), ncprocs = count_procedures(ncl, nnc);
+	size_t procs = pb_contracts_procedures(known, nknown), ncprocs = pb_contracts_procedures(ncl, nnc);
 	if ((int64_t)procs < min_contracts || total <= 0 ||
 	    nc * 100 * PB_DECIMAL_SCALE < (pb_i128)min_pct * total)
 		goto out;
@@ -556,7 +538,7 @@ static void concentration_finding(pb_rule_ctx *ctx, const award *g, size_t n,
 		pb_finding_evidence(ctx, f, PB_T_CONTRACTS, s->c[j], "contract");
 	for (size_t j = 0; j < n; j++)
 		all[j] = g[j].c;
-	size_t procs = count_procedures(s->c, s->n), all_procs = count_procedures(all, n);
+	size_t procs = pb_contracts_procedures(s->c, s->n), all_procs = pb_contracts_procedures(all, n);
 	free(all);
 	const char *cur = pb_ctx_currency(ctx);
 	int64_t s64 = s->sum > INT64_MAX ? INT64_MAX : (int64_t)s->sum;
@@ -602,7 +584,7 @@ static void concentration_year(pb_rule_ctx *ctx, const award *g, size_t n)
 			sh[k].c[sh[k].n++] = g[i].c;
 		}
 	}
-	int enough = (int64_t)count_procedures(all, n) >= min_contracts && total > 0;
+	int enough = (int64_t)pb_contracts_procedures(all, n) >= min_contracts && total > 0;
 	for (size_t k = 0; k < ns; k++) {
 		if (enough && sh[k].sum * 100 * PB_DECIMAL_SCALE >= (pb_i128)min_pct * total)
 			concentration_finding(ctx, g, n, &sh[k], total);
@@ -668,7 +650,7 @@ static void repeat_group(pb_rule_ctx *ctx, const direct_award *g, size_t n)
 			e++;
 		}
 		/* The lots of one procedure are one award decision. */
-		size_t awards = count_procedures(win, e - s);
+		size_t awards = pb_contracts_procedures(win, e - s);
 		if ((int64_t)awards < min) {
 			s++;
 			continue;

@@ -440,24 +440,6 @@ static void members_release(struct members *m)
 	pb_ptrmap_free(m->root);
 }
 
-/* Distinct procedures among contracts: the lots of one tender are one. */
-static size_t procedures_of(const pb_contract *const *c, size_t n)
-{
-	pb_ptrmap *seen = pb_ptrmap_new();
-	size_t k = 0;
-	uint32_t dummy;
-
-	for (size_t i = 0; i < n; i++) {
-		const char *key = c[i]->tender_id ? c[i]->tender_id : c[i]->contract_id;
-		if (!pb_ptrmap_get(seen, key, &dummy)) {
-			pb_ptrmap_put(seen, key, 1);
-			k++;
-		}
-	}
-	pb_ptrmap_free(seen);
-	return k;
-}
-
 /* All of a supplier entity's awarded contracts (and payments, when
  * loaded) come from one buyer entity.  Judged once per entity, at its
  * root party, over the contracts of all its records. */
@@ -499,7 +481,7 @@ static void run_single_client(pb_rule_ctx *ctx)
 			}
 			npay += np;
 		}
-		if (!single || !buyer || (int64_t)procedures_of(won, nwon) < min)
+		if (!single || !buyer || (int64_t)pb_contracts_procedures(won, nwon) < min)
 			continue;
 		pb_finding *f = pb_finding_add(ctx, PB_T_PARTIES, pb_parties_entity(pp, root->party_id), NULL);
 		for (size_t j = 0; j < mem.n[k]; j++)
@@ -508,7 +490,7 @@ static void run_single_client(pb_rule_ctx *ctx)
 			pb_finding_evidence(ctx, f, PB_T_CONTRACTS, won[i], "contract");
 		pb_finding_detail(ctx, f, "buyer", "%s", buyer);
 		pb_finding_detail(ctx, f, "contracts", "%zu", nwon);
-		pb_finding_detail(ctx, f, "procedures", "%zu", procedures_of(won, nwon));
+		pb_finding_detail(ctx, f, "procedures", "%zu", pb_contracts_procedures(won, nwon));
 		pb_finding_message(ctx, f, "all %zu contracts%s of supplier %s come from one buyer, %s",
 				   nwon, npay ? " and payments" : "", pb_parties_entity(pp, root->party_id), buyer);
 	}
