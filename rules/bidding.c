@@ -872,6 +872,18 @@ static struct tally_row *tally_get(pb_ptrmap *ix, struct tally_row **rows, size_
 	return &(*rows)[k];
 }
 
+/* Did the entity `who` win an active award of the process? */
+static int entity_won(pb_rule_ctx *ctx, const struct process *p, const char *who)
+{
+	for (size_t i = 0; i < p->nawards; i++)
+		if (award_active(p->awards[i]) && p->awards[i]->supplier_id &&
+		    pb_ctx_entity(ctx, p->awards[i]->supplier_id) == who)
+			return 1;
+	return 0;
+}
+
+/* Tenderers are counted as entities: a registry twin that holds the
+ * wins must not leave its other record looking like a perpetual loser. */
 static void run_excessive_unsuccessful(pb_rule_ctx *ctx)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
@@ -885,14 +897,16 @@ static void run_excessive_unsuccessful(pb_rule_ctx *ctx)
 		process_get(l, &t[i], &p);
 		for (size_t k = 0; process_final(&p) && k < p.nbids; k++) {
 			const pb_bid *b = p.bids[k];
+			const char *who = pb_ctx_entity(ctx, b->bidder_id);
 			int first = status(b->status, "valid") && single_tenderer(b);
 			for (size_t j = 0; first && j < k; j++)
-				first = !(status(p.bids[j]->status, "valid") && p.bids[j]->bidder_id == b->bidder_id);
+				first = !(status(p.bids[j]->status, "valid") &&
+					  pb_ctx_entity(ctx, p.bids[j]->bidder_id) == who);
 			if (!first)
 				continue;
-			struct tally_row *r = tally_get(ix, &rows, &nr, &cap, b->bidder_id);
+			struct tally_row *r = tally_get(ix, &rows, &nr, &cap, who);
 			r->b++;
-			r->a += is_winner(&p, b->bidder_id);
+			r->a += entity_won(ctx, &p, who);
 		}
 		process_free(&p);
 	}
@@ -913,9 +927,10 @@ static void run_excessive_unsuccessful(pb_rule_ctx *ctx)
 			if (party)
 				pb_finding_evidence(ctx, f, PB_T_PARTIES, party, "tenderer");
 			size_t nb;
-			const uint32_t *bi = pb_ledger_group(l, PB_T_BIDS, offsetof(pb_bid, bidder_id), rows[k].id, &nb);
+			const pb_bid *all = pb_ledger_bids(l, &nb);
 			for (size_t j = 0; j < nb && f->nevidence < 25; j++)
-				pb_finding_evidence(ctx, f, PB_T_BIDS, pb_ledger_at(l, PB_T_BIDS, bi[j]), "bid");
+				if (all[j].bidder_id && pb_ctx_entity(ctx, all[j].bidder_id) == rows[k].id)
+					pb_finding_evidence(ctx, f, PB_T_BIDS, &all[j], "bid");
 			pb_finding_detail(ctx, f, "win_ratio", "%.4f", ratio[k]);
 			pb_finding_message(ctx, f, "%s won %.0f of the %.0f tenders it bid in (%.0f%%), far fewer than its peers (fence %.0f%%)",
 					   rows[k].id, rows[k].a, rows[k].b, ratio[k] * 100.0, fr.lower * 100.0);
@@ -953,7 +968,7 @@ static void disqualification_by(pb_rule_ctx *ctx, int by_buyer)
 		if (status(b[i].status, "withdrawn"))
 			continue;
 		const pb_tender *t = pb_ledger_find(l, PB_T_TENDERS, b[i].tender_id);
-		const char *who = by_buyer ? (t ? t->buyer_id : NULL) : b[i].bidder_id;
+		const char *who = pb_ctx_entity(ctx, by_buyer ? (t ? t->buyer_id : NULL) : b[i].bidder_id);
 		if (!who)
 			continue;
 		struct tally_row *r = tally_get(ix, &rows, &nr, &cap, who);
@@ -980,7 +995,7 @@ static void disqualification_by(pb_rule_ctx *ctx, int by_buyer)
 				pb_finding_evidence(ctx, f, PB_T_PARTIES, party, by_buyer ? "buyer" : "tenderer");
 			for (size_t i = 0; i < n && f->nevidence < 25; i++) {
 				const pb_tender *t = pb_ledger_find(l, PB_T_TENDERS, b[i].tender_id);
-				const char *who = by_buyer ? (t ? t->buyer_id : NULL) : b[i].bidder_id;
+				const char *who = pb_ctx_entity(ctx, by_buyer ? (t ? t->buyer_id : NULL) : b[i].bidder_id);
 				if (who == r->id && status(b[i].status, "disqualified"))
 					pb_finding_evidence(ctx, f, PB_T_BIDS, &b[i], "disqualified bid");
 			}

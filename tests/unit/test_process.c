@@ -276,6 +276,44 @@ static void test_short_submission_scope(void **state)
 
 /* --- one entity, one answer --- */
 
+/* Ten tenders bid by B1..B6 and LOSER; B1-B3 win 5, B4-B6 win 6, LOSER
+ * none: an outlier, unless LOSER is B1's registry twin. */
+static void unsuccessful_ledger(int twin)
+{
+	char id[32], tid[16];
+	const char *who[] = {"B1", "B2", "B3", "B4", "B5", "B6", "LOSER"};
+	if (twin) {
+		party("B1", "Bravo", "REG:1", NULL);
+		party("LOSER", "Bravo Ltd", "REG:1", NULL);
+	}
+	for (int i = 0; i < 10; i++) {
+		snprintf(tid, sizeof(tid), "T%d", i);
+		tender(tid, "open", NULL, NULL, PB_INT_NONE);
+		for (int k = 0; k < 7; k++) {
+			snprintf(id, sizeof(id), "%s-%s", tid, who[k]);
+			bid(id, tid, who[k], "valid");
+			if (k < 6 && (k < 3 ? i < 5 : i >= 4)) {
+				snprintf(id, sizeof(id), "C-%s-%s", tid, who[k]);
+				contract(id, tid, who[k], 100, "EUR", "2024-01-01", NULL);
+			}
+		}
+	}
+}
+
+static void test_unsuccessful_outlier(void **state)
+{
+	(void)state;
+	unsuccessful_ledger(0);
+	assert_string_equal(fired("bidding.excessive-unsuccessful"), "LOSER");
+}
+
+static void test_unsuccessful_twin(void **state)
+{
+	(void)state;
+	unsuccessful_ledger(1);
+	assert_string_equal(fired("bidding.excessive-unsuccessful"), "");
+}
+
 static void test_concentration_by_entity(void **state)
 {
 	char id[16];
@@ -597,6 +635,7 @@ int main(void)
 		T(test_single_source_respects_status), T(test_competitive_procedures),
 		T(test_weak_rationale_needs_an_award), T(test_single_bid_skips_void_tenders),
 		T(test_short_submission_scope),
+		T(test_unsuccessful_outlier), T(test_unsuccessful_twin),
 		T(test_concentration_by_entity), T(test_joint_award_credits_every_member),
 		T(test_entities_without_registry_ids), T(test_addresses_that_identify_a_place),
 		T(test_splitting_lots_and_competition), T(test_mass_address_counts_entities),
