@@ -676,12 +676,12 @@ static void findings(xmlNodePtr main, const pb_audit *a)
 
 static void inputs(xmlNodePtr main, const pb_audit *a)
 {
-	static const char *const cols[] = {"input", "table", "format", "#read",
-					   "#imported", "#rejected", NULL};
-	xmlNodePtr s = section(main, "inputs", "Inputs: rows read = imported + rejected");
+	static const char *const cols[] = {"input", "table", "format", "profile", "#read",
+					   "#imported", "#filtered", "#rejected", NULL};
+	xmlNodePtr s = section(main, "inputs", "Inputs: rows read = imported + filtered + rejected");
 	xmlNodePtr t = el(s, "table", NULL), tb;
 	const pb_input *in = pb_ledger_inputs(a->ledger);
-	unsigned long long r = 0, im = 0, rj = 0;
+	unsigned long long r = 0, im = 0, rj = 0, fi = 0;
 
 	header_row(t, cols);
 	tb = el(t, "tbody", NULL);
@@ -690,21 +690,26 @@ static void inputs(xmlNodePtr main, const pb_audit *a)
 		el(tr, "td", in[i].path);
 		el(tr, "td", in[i].table);
 		el(tr, "td", in[i].format);
+		el(tr, "td", in[i].profile ? in[i].profile : strcmp(in[i].format, "csv") ? "" : "(none)");
 		num_cell(tr, in[i].rows_read);
 		num_cell(tr, in[i].rows_imported);
+		num_cell(tr, in[i].rows_filtered);
 		xmlNodePtr c = num_cell(tr, in[i].rows_rejected);
 		if (in[i].rows_rejected)
 			attr(c, "class", "num warn");
 		r += in[i].rows_read;
 		im += in[i].rows_imported;
 		rj += in[i].rows_rejected;
+		fi += in[i].rows_filtered;
 	}
 	xmlNodePtr tr = el_class(tb, "tr", "total", NULL);
 	el(tr, "td", "total");
 	el(tr, "td", "");
 	el(tr, "td", "");
+	el(tr, "td", "");
 	num_cell(tr, r);
 	num_cell(tr, im);
+	num_cell(tr, fi);
 	num_cell(tr, rj);
 }
 

@@ -29,10 +29,20 @@ static void inputs(const pb_audit *a, FILE *out)
 		safe(out, in[i].path);
 		fputs(" [", out);
 		safe(out, in[i].table);
-		fprintf(out, "] %llu = %llu + %llu\n",
+		fprintf(out, "] %llu = %llu + %llu",
 			(unsigned long long)in[i].rows_read,
 			(unsigned long long)in[i].rows_imported,
 			(unsigned long long)in[i].rows_rejected);
+		/* rows a profile's named filter left out, and the profile:
+		 * a mapping is never applied unseen */
+		if (in[i].rows_filtered)
+			fprintf(out, " + %llu filtered", (unsigned long long)in[i].rows_filtered);
+		if (in[i].profile) {
+			fputs(" (profile ", out);
+			safe(out, in[i].profile);
+			fputc(')', out);
+		}
+		fputc('\n', out);
 		read += in[i].rows_read;
 		imp += in[i].rows_imported;
 		rej += in[i].rows_rejected;
