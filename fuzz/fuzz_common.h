@@ -1,0 +1,42 @@
+/*
+ * fuzz_common.h - what every harness checks, included by each harness
+ * (one translation unit each, so the helpers are static).
+ */
+#ifndef PB_FUZZ_COMMON_H
+#define PB_FUZZ_COMMON_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "../engine/ledger.h"
+
+static int fuzz_write_file(const char *path, const uint8_t *data, size_t size)
+{
+	FILE *f = fopen(path, "wb");
+
+	if (!f)
+		return -1;
+	if (size)
+		fwrite(data, 1, size, f);
+	return fclose(f) == 0 ? 0 : -1;
+}
+
+/* Rows read = imported + rejected; no rejection names a line past the end. */
+static void fuzz_check_ledger(pb_ledger *l, const uint8_t *data, size_t size)
+{
+	const pb_input *in = pb_ledger_inputs(l);
+	uint64_t lines = 1;
+
+	for (size_t i = 0; i < pb_ledger_ninputs(l); i++)
+		if (in[i].rows_read != in[i].rows_imported + in[i].rows_rejected)
+			abort();
+	for (size_t i = 0; i < size; i++)
+		lines += data[i] == '\n';
+	const pb_rejection *rj = pb_ledger_rejections(l);
+	for (size_t i = 0; i < pb_ledger_nrejections(l); i++)
+		if (rj[i].line > lines + 1)
+			abort();
+}
+
+#endif
