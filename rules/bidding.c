@@ -548,7 +548,7 @@ static double price_ratio(pb_rule_ctx *ctx, const struct process *p, const char 
 		double v = bid_amount(ctx, b);
 		if (!status(b->status, "valid") || !single_tenderer(b) || isnan(v))
 			continue;
-		if (b->bidder_id == *winner) {
+		if (b->bidder_id && pb_ctx_entity(ctx, b->bidder_id) == pb_ctx_entity(ctx, *winner)) {
 			if (v < w) {
 				w = v;
 				*wbid = b;
@@ -657,6 +657,47 @@ const pb_rule pb_rule_heavily_discounted = {
 
 /* --- bidding.identical-bids (R028) --- */
 
+static int by_price(const void *pa, const void *pb)
+{
+	const pb_bid *x = *(const pb_bid *const *)pa, *y = *(const pb_bid *const *)pb;
+	int c = strcmp(x->currency ? x->currency : "", y->currency ? y->currency : "");
+
+	if (c)
+		return c;
+	if (x->value != y->value)
+		return x->value < y->value ? -1 : 1;
+	return strcmp(x->bid_id, y->bid_id);
+}
+
+/* One price offered by two or more bidder entities in one tender: one
+ * finding with every such bid (a twin record bidding twice is one
+ * bidder, not collusion). */
+static void identical_group(pb_rule_ctx *ctx, const pb_tender *t, const pb_bid *const *g, size_t n)
+{
+	pb_ledger *l = pb_ctx_ledger(ctx);
+	const char *first = pb_ctx_entity(ctx, g[0]->bidder_id);
+	size_t k = 1;
+
+	while (k < n && pb_ctx_entity(ctx, g[k]->bidder_id) == first)
+		k++;
+	if (k == n)
+		return;
+	pb_finding *f = pb_finding_add(ctx, PB_T_TENDERS, t->tender_id,
+				       pb_arena_printf(pb_ledger_arena(l), "%s|%s", g[0]->bid_id, g[k]->bid_id));
+	pb_finding_evidence(ctx, f, PB_T_TENDERS, t, "tender");
+	for (size_t i = 0; i < n; i++)
+		pb_finding_evidence(ctx, f, PB_T_BIDS, g[i], i ? "identical bid" : "bid");
+	pb_finding_detail(ctx, f, "bids", "%zu", n);
+	if (n == 2)
+		pb_finding_message(ctx, f, "in tender %s, %s and %s both bid exactly %s",
+				   t->tender_id, g[0]->bidder_id, g[1]->bidder_id,
+				   pb_ctx_money(ctx, g[0]->value, g[0]->currency));
+	else
+		pb_finding_message(ctx, f, "in tender %s, %zu bids (%s, %s, ...) are all exactly %s",
+				   t->tender_id, n, g[0]->bidder_id, g[k]->bidder_id,
+				   pb_ctx_money(ctx, g[0]->value, g[0]->currency));
+}
+
 static void run_identical(pb_rule_ctx *ctx)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
@@ -665,25 +706,25 @@ static void run_identical(pb_rule_ctx *ctx)
 
 	for (size_t i = 0; i < n; i++) {
 		struct process p;
+		size_t m = 0;
 		process_get(l, &t[i], &p);
-		for (size_t a = 0; a < p.nbids; a++) {
-			const pb_bid *x = p.bids[a];
-			for (size_t b = a + 1; b < p.nbids; b++) {
-				const pb_bid *y = p.bids[b];
-				if (status(x->status, "withdrawn") || status(y->status, "withdrawn") ||
-				    x->value == PB_AMOUNT_NONE || x->value != y->value || x->currency != y->currency ||
-				    !x->bidder_id || !y->bidder_id || x->bidder_id == y->bidder_id)
-					continue;
-				pb_finding *f = pb_finding_add(ctx, PB_T_TENDERS, t[i].tender_id,
-							       pb_arena_printf(pb_ledger_arena(l), "%s|%s", x->bid_id, y->bid_id));
-				pb_finding_evidence(ctx, f, PB_T_TENDERS, &t[i], "tender");
-				pb_finding_evidence(ctx, f, PB_T_BIDS, x, "bid");
-				pb_finding_evidence(ctx, f, PB_T_BIDS, y, "identical bid");
-				pb_finding_message(ctx, f, "in tender %s, %s and %s both bid exactly %s",
-						   t[i].tender_id, x->bidder_id, y->bidder_id,
-						   pb_ctx_money(ctx, x->value, x->currency));
-			}
+		const pb_bid **priced = pb_xcalloc(p.nbids + 1, sizeof(*priced));
+		for (size_t k = 0; k < p.nbids; k++)
+			if (!status(p.bids[k]->status, "withdrawn") && p.bids[k]->value != PB_AMOUNT_NONE &&
+			    p.bids[k]->bidder_id)
+				priced[m++] = p.bids[k];
+		if (m > 1)
+			qsort(priced, m, sizeof(*priced), by_price);
+		for (size_t s0 = 0; s0 < m;) {
+			size_t e = s0 + 1;
+			while (e < m && priced[e]->value == priced[s0]->value &&
+			       priced[e]->currency == priced[s0]->currency)
+				e++;
+			if (e - s0 > 1)
+				identical_group(ctx, &t[i], priced + s0, e - s0);
+			s0 = e;
 		}
+		free(priced);
 		process_free(&p);
 	}
 }
@@ -761,19 +802,22 @@ static void run_all_but_winner(pb_rule_ctx *ctx)
 			if (!status(b->status, "valid"))
 				continue;
 			if (!valid)
-				valid = b->bidder_id;
-			else if (b->bidder_id != valid)
+				valid = pb_ctx_entity(ctx, b->bidder_id);
+			else if (pb_ctx_entity(ctx, b->bidder_id) != valid)
 				several = 1;
 		}
-		/* Distinct disqualified bidders. */
+		/* Distinct disqualified bidder entities, the winner's own
+		 * records (a twin) not among them. */
 		for (size_t k = 0; k < p.nbids; k++) {
-			int first = status(p.bids[k]->status, "disqualified");
+			const char *who = pb_ctx_entity(ctx, p.bids[k]->bidder_id);
+			int first = status(p.bids[k]->status, "disqualified") && who != pb_ctx_entity(ctx, winner);
 			for (size_t j = 0; first && j < k; j++)
 				first = !(status(p.bids[j]->status, "disqualified") &&
-					  p.bids[j]->bidder_id == p.bids[k]->bidder_id);
+					  pb_ctx_entity(ctx, p.bids[j]->bidder_id) == who);
 			disq += first;
 		}
-		if (process_final(&p) && winner && valid && !several && valid == winner && (int64_t)disq >= min) {
+		if (process_final(&p) && winner && valid && !several && valid == pb_ctx_entity(ctx, winner) &&
+		    (int64_t)disq >= min) {
 			pb_finding *f = pb_finding_add(ctx, PB_T_TENDERS, t[i].tender_id, NULL);
 			process_evidence(ctx, f, &p);
 			pb_finding_detail(ctx, f, "disqualified", "%zu", disq);

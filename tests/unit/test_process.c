@@ -300,6 +300,40 @@ static void unsuccessful_ledger(int twin)
 	}
 }
 
+static void priced_bid(const char *id, const char *tender_id, const char *bidder, int64_t cents)
+{
+	bid(id, tender_id, bidder, "valid");
+	pb_bid *b = (pb_bid *)pb_ledger_at(L, PB_T_BIDS, pb_ledger_count(L, PB_T_BIDS) - 1);
+	b->value = cents;
+}
+
+static void test_identical_bids_once(void **state)
+{
+	(void)state;
+	party("TW-1", "Twin", "REG:9", NULL);
+	party("TW-2", "Twin Ltd", "REG:9", NULL);
+	tender("THREE", "open", NULL, NULL, PB_INT_NONE);
+	priced_bid("B1", "THREE", "A", 100000);
+	priced_bid("B2", "THREE", "B", 100000);
+	priced_bid("B3", "THREE", "C", 100000);
+	priced_bid("B4", "THREE", "D", 90000);
+	/* One company's two records bidding the same price: no collusion. */
+	tender("TWINS", "open", NULL, NULL, PB_INT_NONE);
+	priced_bid("B5", "TWINS", "TW-1", 50000);
+	priced_bid("B6", "TWINS", "TW-2", 50000);
+	pb_ledger_seal(L);
+	pb_audit *a = pb_audit_run(L, &CFG, D("2024-12-31"));
+	size_t n = 0;
+	for (size_t i = 0; i < a->nfindings; i++)
+		if (!strcmp(a->findings[i]->rule->id, "bidding.identical-bids")) {
+			assert_string_equal(a->findings[i]->subject_id, "THREE");
+			assert_int_equal(a->findings[i]->nevidence, 4); /* tender + 3 bids */
+			n++;
+		}
+	assert_int_equal(n, 1);
+	pb_audit_free(a);
+}
+
 static void test_unsuccessful_outlier(void **state)
 {
 	(void)state;
@@ -635,7 +669,7 @@ int main(void)
 		T(test_single_source_respects_status), T(test_competitive_procedures),
 		T(test_weak_rationale_needs_an_award), T(test_single_bid_skips_void_tenders),
 		T(test_short_submission_scope),
-		T(test_unsuccessful_outlier), T(test_unsuccessful_twin),
+		T(test_unsuccessful_outlier), T(test_unsuccessful_twin), T(test_identical_bids_once),
 		T(test_concentration_by_entity), T(test_joint_award_credits_every_member),
 		T(test_entities_without_registry_ids), T(test_addresses_that_identify_a_place),
 		T(test_splitting_lots_and_competition), T(test_mass_address_counts_entities),
