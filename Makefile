@@ -5,7 +5,9 @@
 #   make test       unit, end-to-end and hostile-input tests
 #   make check      the same tests built with ASan + UBSan
 #   make bench      throughput figures on generated ledgers
-#   make fuzz       libFuzzer harness for the CSV importer (clang)
+#   make fuzz       libFuzzer harnesses: CSV, OCDS, XML, config, whole pipeline
+#                   (FUZZ_SECONDS=N each; installs clang)
+#   make faults     allocation/write fault injection on every reporter
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make format / clean / uninstall
 
@@ -40,7 +42,7 @@ LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps demo test test-run check bench fuzz install uninstall format clean
+.PHONY: all deps demo test test-run check bench fuzz faults install uninstall format clean
 
 all: deps
 	@$(MAKE) --no-print-directory $(BUILD)/probity
@@ -97,6 +99,7 @@ test-run: $(BUILD)/probity $(UNIT_BIN)
 	for t in $(UNIT_BIN); do echo "== $$t"; $$t; done; \
 	PROBITY=$(BUILD)/probity sh tests/e2e/run.sh; \
 	PROBITY=$(BUILD)/probity sh tests/bad/run.sh; \
+	PROBITY=$(BUILD)/probity sh tests/faults/run.sh; \
 	PROBITY=$(BUILD)/probity sh tests/real/ocds.sh; \
 	PROBITY=$(BUILD)/probity sh tests/real/xml.sh; \
 	PROBITY=$(BUILD)/probity sh tests/real/precision.sh; \
@@ -109,8 +112,18 @@ check: deps
 bench: all
 	sh bench/run.sh $(BUILD)/probity
 
-fuzz:
-	$(MAKE) -C fuzz
+# make fuzz FUZZ_SECONDS=N: every harness in fuzz/ for N seconds each
+# (installs clang and libclang-rt-14-dev as `make deps` installs the rest).
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@sh fuzz/deps.sh
+	$(MAKE) -C fuzz run FUZZ_SECONDS=$(FUZZ_SECONDS)
+
+# make faults: fault injection over every allocation and call of a report
+# run (FAULT_STEP=1; minutes); make test runs a sample of them.
+FAULT_STEP ?= 1
+faults: $(BUILD)/probity
+	FAULT_STEP=$(FAULT_STEP) PROBITY=$(BUILD)/probity sh tests/faults/run.sh
 
 install: all
 	install -d $(DESTDIR)$(BINDIR)

@@ -132,14 +132,23 @@ static int path_fits(char *dst, const char *a, const char *b)
 	return n >= 0 && n < PATH_MAX;
 }
 
-/* Removes a generation folder (its files are plain, one level deep). */
+/*
+ * Removes a generation folder (its files are plain, one level deep).
+ * The reports' own names first, without opendir, which allocates and so
+ * could fail when memory is short.
+ */
 static void remove_gen(const char *path)
 {
-	DIR *d = opendir(path);
+	DIR *d;
 	struct dirent *e;
 	char f[PATH_MAX];
 
-	if (d) {
+	for (size_t i = 0; i < pb_nreporters; i++)
+		if (pb_reporters[i]->filename && path_fits(f, path, pb_reporters[i]->filename))
+			unlink(f);
+	if (rmdir(path) == 0 || errno == ENOENT)
+		return;
+	if ((d = opendir(path))) {
 		while ((e = readdir(d)))
 			if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
 			    path_fits(f, path, e->d_name))
@@ -238,7 +247,8 @@ static int write_one(const pb_audit *a, const pb_reporter *r, const char *gen,
 	FILE *f;
 
 	if (fd < 0 || !(f = fdopen(fd, "w"))) {
-		pb_error_set(err, PB_EXIT_INPUT, "cannot create %s: %s", path, strerror(errno));
+		pb_error_set(err, errno == ENOMEM ? PB_EXIT_INTERNAL : PB_EXIT_INPUT,
+			     "cannot create %s: %s", path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		blame(err, final);

@@ -9,6 +9,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <utf8proc.h>
 
 #include "../engine/entities.h"
 #include "../engine/parties.h"
@@ -41,6 +42,18 @@ static json_t *done(json_t *o, int bad)
 	return NULL;
 }
 
+/* jansson's NULL means invalid UTF-8 or out of memory: tell them apart. */
+static int valid_utf8(const char *s)
+{
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+	utf8proc_int32_t cp;
+	utf8proc_ssize_t n;
+
+	while (*p && (n = utf8proc_iterate(p, -1, &cp)) > 0)
+		p += n;
+	return !*p;
+}
+
 /* For keys the schema says are strings: unknown text is "", never null.
  * jansson refuses invalid UTF-8; ledger text was validated on import,
  * but a reporter must never fail on one odd byte.  NULL only when out
@@ -49,7 +62,7 @@ static json_t *text(const char *s)
 {
 	json_t *j = json_string(s ? s : "");
 
-	return j ? j : json_string("(invalid UTF-8)");
+	return j || valid_utf8(s ? s : "") ? j : json_string("(invalid UTF-8)");
 }
 
 /* For keys that may be null (unknown). */

@@ -1,0 +1,134 @@
+#!/bin/sh
+# tests/faults/run.sh - a report is complete or absent, under injected
+# faults.  Audits samples/ into a folder that holds a previous report set,
+# with the Nth allocation, the Nth file-system call, or every write past B
+# bytes failing (tests/faults/shim.c, LD_PRELOAD), for each reporter:
+#   json, csv (findings.csv + entities.csv), html, and text (with json;
+#   text goes to standard output, also tried on /dev/full).
+# Each run must either succeed with exactly the reports of a clean run, or
+# exit 3 or 4 with "probity: error:" naming what failed and the previous
+# set intact and nothing left behind.  A crash, another status, a partial
+# or mixed set fails the test.
+# By default N is sampled (the first 8, then 16 spread over the range);
+# FAULT_STEP=1 tries every allocation and call (minutes).
+# Usage: PROBITY=build/probity [FAULT_STEP=1] sh tests/faults/run.sh
+set -u
+PROBITY=${PROBITY:-build/probity}
+case $PROBITY in /*) ;; *) PROBITY=$(pwd)/$PROBITY ;; esac
+export LC_ALL=C TZ=UTC
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fails=0 runs=0
+NAMES="findings.json findings.csv entities.csv report.html"
+
+bad() { echo "FAIL faults: $1"; fails=$((fails + 1)); }
+
+# A sanitizer's runtime must come first and owns malloc: no shim there.
+if ldd "$PROBITY" 2>/dev/null | grep -q 'libasan\|libtsan\|libmsan'; then
+	echo "skip faults: $PROBITY is built with a sanitizer (LD_PRELOAD shim not possible)"
+	exit 0
+fi
+${CC:-cc} -shared -fPIC -O1 -o "$T/shim.so" "$HERE/shim.c" -ldl || { echo "faults: cannot build the shim"; exit 1; }
+
+audit() { # OUT FORMAT [input...]: an audit of samples/ (or the inputs given)
+	o=$1 f=$2; shift 2
+	[ $# -gt 0 ] || set -- "$ROOT/samples"
+	"$PROBITY" audit -c "$ROOT/samples/probity.ini" -o "$o" --format "$f" "$@"
+}
+
+# The previous set: another audit (two tables only), every format.
+mkdir -p "$T/small"
+cp "$ROOT/samples/contracts.csv" "$ROOT/samples/tenders.csv" "$T/small/"
+audit "$T/prev" html,json,csv "$T/small" >/dev/null 2>&1
+audit "$T/ref" html,json,csv,text >"$T/ref.stdout" 2>/dev/null
+for n in $NAMES; do
+	[ -s "$T/prev/$n" ] && [ -s "$T/ref/$n" ] || { echo "faults: reference runs failed"; exit 1; }
+	cmp -s "$T/prev/$n" "$T/ref/$n" && { echo "faults: previous and new $n are the same"; exit 1; }
+done
+
+same_set() { # DIR: each documented name equals the one in DIR
+	for n in $NAMES; do cmp -s "$T/out/$n" "$1/$n" || return 1; done
+}
+
+# The set expected after success: the format's files new, the others kept.
+expect_new() { # FORMAT
+	rm -rf "$T/want"; mkdir "$T/want"
+	for n in $NAMES; do cp "$T/prev/$n" "$T/want/$n"; done
+	case $1 in
+	*json*) cp "$T/ref/findings.json" "$T/want/" ;;
+	esac
+	case $1 in
+	*csv*) cp "$T/ref/findings.csv" "$T/ref/entities.csv" "$T/want/" ;;
+	esac
+	case $1 in
+	*html*) cp "$T/ref/report.html" "$T/want/" ;;
+	esac
+}
+
+leftovers() {
+	[ "$(ls -a "$T/out" | grep -c '^\.gen-')" -eq 1 ] && ! ls -a "$T/out" | grep -q 'tmp\|\.lnk$'
+}
+
+# One run under a fault given as VAR=VALUE.
+try() { # FORMAT VAR=VALUE
+	fmt=$1 fault=$2
+	runs=$((runs + 1))
+	rm -rf "$T/out"; cp -a "$T/prev" "$T/out"
+	# Standard error through a pipe: a file size limit must not eat the message.
+	{ env "$fault" LD_PRELOAD="$T/shim.so" "$PROBITY" audit -c "$ROOT/samples/probity.ini" \
+		-o "$T/out" --format "$fmt" "$ROOT/samples" 2>&1 >"$T/stdout"; echo $? >"$T/rc"; } |
+		cat >"$T/stderr"
+	rc=$(cat "$T/rc")
+	case $rc in
+	0|1)
+		same_set "$T/want" || { bad "$fmt $fault: exit $rc but the reports are not the new set"; return; }
+		case $fmt in *text*)
+			cmp -s "$T/stdout" "$T/ref.stdout" || { bad "$fmt $fault: exit $rc, text summary differs"; return; } ;;
+		esac ;;
+	3|4)
+		grep -q '^probity: error: ' "$T/stderr" || { bad "$fmt $fault: exit $rc without a message"; return; }
+		if same_set "$T/prev"; then :
+		elif grep -q 'standard output\|text summary' "$T/stderr" && same_set "$T/want"; then :
+		else bad "$fmt $fault: exit $rc and the previous set was not kept: $(head -c 300 "$T/stderr")"; return
+		fi ;;
+	*) bad "$fmt $fault: exit $rc (crash?): $(head -c 300 "$T/stderr")"; return ;;
+	esac
+	leftovers || bad "$fmt $fault: temporaries left behind: $(ls -a "$T/out" | tr '\n' ' ')"
+}
+
+# 1..8, then 16 points spread up to max, the last one max (or every STEP).
+points() { # MAX
+	if [ -n "${FAULT_STEP:-}" ]; then seq 1 "$FAULT_STEP" "$1"; return; fi
+	awk -v m="$1" 'BEGIN { for (i = 1; i <= 8 && i <= m; i++) print i;
+		for (k = 1; k <= 16; k++) { n = int(8 + (m - 8) * k / 16); if (n > 8) print n } }' | sort -nu
+}
+
+for fmt in json csv html json,text; do
+	expect_new "$fmt"
+	rm -rf "$T/out"; cp -a "$T/prev" "$T/out"
+	PB_FAULT_COUNT="$T/count" LD_PRELOAD="$T/shim.so" "$PROBITY" audit -c "$ROOT/samples/probity.ini" \
+		-o "$T/out" --format "$fmt" "$ROOT/samples" >/dev/null 2>&1
+	read -r allocs calls <"$T/count" || { bad "$fmt: the shim counted nothing"; continue; }
+	before=$fails
+	for n in $(points "$allocs"); do try "$fmt" PB_FAULT_ALLOC="$n"; done
+	for n in $(seq 1 "$calls"); do try "$fmt" PB_FAULT_CALL="$n"; done
+	for b in 0 1 100 4096 5000 20000 60000 100000; do try "$fmt" PB_FAULT_FSIZE="$b"; done
+	[ $fails -eq $before ] && echo "ok   faults: $fmt ($allocs allocations, $calls calls)"
+done
+
+# The text summary on a full standard output: exit 3, the files in place.
+expect_new json
+rm -rf "$T/out"; cp -a "$T/prev" "$T/out"
+audit "$T/out" json,text >/dev/full 2>"$T/stderr"; rc=$?
+[ $rc -eq 3 ] && grep -q 'text summary\|standard output' "$T/stderr" && same_set "$T/want" &&
+	echo "ok   faults: text on a full standard output exits 3" ||
+	bad "text on /dev/full: exit $rc: $(head -c 300 "$T/stderr")"
+
+if [ $fails -ne 0 ]; then
+	echo "faults: $fails failure(s) in $runs runs"
+	exit 1
+fi
+echo "faults: all $runs runs complete or absent"
+exit 0
