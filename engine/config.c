@@ -601,6 +601,14 @@ static int profile_date_format_valid(const char *f)
 {
 	int y = 0, m = 0, d = 0;
 
+	/* alternatives: "DD/MM/YYYY | D-MON-YY", each complete */
+	const char *bar = strchr(f, '|');
+	if (bar) {
+		char *first = pb_xstrndup(f, (size_t)(bar - f));
+		int rc = profile_date_format_valid(first) < 0 ? -1 : profile_date_format_valid(bar + 1);
+		free(first);
+		return rc;
+	}
 	while (*f) {
 		if (!strncmp(f, "YYYY", 4))
 			y++, f += 4;
@@ -772,9 +780,28 @@ static int template_valid(const char *t)
 	return strchr(t, '{') ? 0 : -1;
 }
 
+/* A continuation line of a list of header alternatives: more of them
+ * (libinih reads at most 200 characters a line). */
+static void alts_append(char ***alts, size_t *n, const char *value)
+{
+	size_t k;
+	char **more = split_alts(value, &k, NULL);
+
+	*alts = pb_xreallocarray(*alts, *n + k + 1, sizeof(**alts));
+	memcpy(*alts + *n, more, k * sizeof(*more));
+	*n += k;
+	free(more);
+}
+
 static int add_source(struct loader *ld, pb_profile *p, pb_src_kind kind,
 		      const char *field, const char *value)
 {
+	if (ld->continued && (kind == PB_SRC_COLUMN || kind == PB_SRC_COPY) && p->nrenames &&
+	    !strcmp(p->renames[p->nrenames - 1].canonical, field)) {
+		pb_rename *last = &p->renames[p->nrenames - 1];
+		alts_append(&last->alts, &last->nalts, value);
+		return 1;
+	}
 	if (kind == PB_SRC_TEMPLATE && template_valid(value) < 0)
 		return fail(ld, "[profile %s] key.%s: '%s' is not a template of "
 			    "{Header}, {@file} and {@line} parts", p->name, field, value);
@@ -887,6 +914,11 @@ static int profile_key(struct loader *ld, const char *name, const char *key,
 				    "the month (MM, M or MON) and the day (DD or D), once each", name, value);
 		free(p->date_format);
 		p->date_format = pb_xstrdup(value);
+	} else if (!strcmp(key, "encoding") && !strcmp(value, "auto")) {
+		/* UTF-8 when the file's start is valid UTF-8, else Windows-1252
+		 * (what Excel on a UK or US Windows saves as "CSV") */
+		free(p->encoding);
+		p->encoding = pb_xstrdup("auto");
 	} else if (!strcmp(key, "encoding")) {
 		/* glibc's iconv knows "latin1" and "ISO-8859-1" but not the
 		 * spelling people write most. */
@@ -939,12 +971,20 @@ static int profile_key(struct loader *ld, const char *name, const char *key,
 		return add_filter(ld, p, key + 7, value);
 	} else if (!strncmp(key, "party.", 6) && key[6]) {
 		pb_party_spec *ps = party_get(p, key + 6);
+		if (ld->continued) {
+			alts_append(&ps->names, &ps->nnames, value);
+			return 1;
+		}
 		strv_free(ps->names, ps->nnames);
 		ps->names = split_alts(value, &ps->nnames, NULL);
 	} else if (!strncmp(key, "party_registry.", 15) && key[15]) {
 		pb_party_spec *ps = party_get(p, key + 15);
+		if (ld->continued) {
+			alts_append(&ps->registry, &ps->nregistry, value);
+			return 1;
+		}
 		strv_free(ps->registry, ps->nregistry);
-		ps->registry = split_alts(value, &ps->nregistry, NULL);
+		ps->registry = split_alts(value, &ps->nregistry, &ps->registry_optional);
 	} else {
 		return fail(ld, "[profile %s]: unknown key '%s'", name, key);
 	}

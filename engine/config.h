@@ -79,6 +79,7 @@ typedef struct {
 	size_t nnames;
 	char **registry; /* party_registry.F: header alternatives, or none */
 	size_t nregistry;
+	int registry_optional; /* written "? A | B": the column may be absent */
 } pb_party_spec;
 
 typedef struct {
@@ -88,7 +89,8 @@ typedef struct {
 	char delimiter;    /* 0 = sniff */
 	pb_numfmt numfmt;
 	char *date_format; /* NULL = ISO 8601 */
-	char *encoding;    /* NULL = UTF-8; "windows-1251", "latin-1", ... */
+	char *encoding;    /* NULL = UTF-8; "windows-1251", "latin-1", ...;
+			    * "auto": UTF-8 if the start is, else Windows-1252 */
 	pb_rename *renames; /* col., copy., const., key. */
 	size_t nrenames;
 	pb_field_opts *opts;  /* map.F and date.F */

@@ -672,8 +672,8 @@ static void map_rules(struct csv_state *st)
 	for (size_t i = 0; i < p->nparties && !st->failed; i++) {
 		const pb_party_spec *ps = &p->parties[i];
 		st->party_name_col[i] = find_alt(st, ps->names, ps->nnames, 0, "party.");
-		st->party_reg_col[i] = ps->nregistry ? find_alt(st, ps->registry, ps->nregistry, 0,
-								"party_registry.") : -1;
+		st->party_reg_col[i] = ps->nregistry ? find_alt(st, ps->registry, ps->nregistry,
+								ps->registry_optional, "party_registry.") : -1;
 		struct fill *f = fill_of(st, ps->field, "party.");
 		if (f)
 			f->party = ps;
@@ -1329,22 +1329,32 @@ static int date_valid(int y, int m, int d)
 static int profile_date(const struct csv_state *st, const struct fill *f, const char *s,
 			size_t n, pb_date *out, const char **why)
 {
-	const char *fmt = f->opts && f->opts->date_format ? f->opts->date_format
-			  : st->profile->date_format ? st->profile->date_format : "YYYY-MM-DD";
+	const char *fmts = f->opts && f->opts->date_format ? f->opts->date_format
+			   : st->profile->date_format ? st->profile->date_format : "YYYY-MM-DD";
 	int pick = f->opts && f->opts->date_format ? f->opts->pick : 0;
 	const char *end = s + n, *rest;
 	int y, m, d, found = 0, fy = 0, fm = 0, fd = 0;
 
-	for (const char *p = s; p < end && !(found && pick == 1); p++) {
-		if (pick == 0 && p > s)
-			break;
-		if (p > s && isalnum((unsigned char)p[-1]))
-			continue;
-		if (date_match(st, p, end, fmt, &y, &m, &d, &rest) < 0)
-			continue;
-		if (pick ? rest < end && isdigit((unsigned char)*rest) : time_suffix(rest, end) < 0)
-			continue;
-		found = 1, fy = y, fm = m, fd = d;
+	/* "DD/MM/YYYY | D-MON-YY": the first alternative that reads it */
+	for (const char *alt = fmts; *alt && !found;) {
+		size_t len = strcspn(alt, "|");
+		const char *a = alt;
+		size_t an = len;
+		pb_trim(&a, &an);
+		char *fmt = pb_xstrndup(a, an);
+		alt += len + (alt[len] == '|');
+		for (const char *p = s; p < end && !(found && pick == 1); p++) {
+			if (pick == 0 && p > s)
+				break;
+			if (p > s && isalnum((unsigned char)p[-1]))
+				continue;
+			if (date_match(st, p, end, fmt, &y, &m, &d, &rest) < 0)
+				continue;
+			if (pick ? rest < end && isdigit((unsigned char)*rest) : time_suffix(rest, end) < 0)
+				continue;
+			found = 1, fy = y, fm = m, fd = d;
+		}
+		free(fmt);
 	}
 	if (!found)
 		return *why = pick ? "holds no date of the profile's pattern"
@@ -2258,11 +2268,36 @@ static int widen(struct csv_state *st, FILE **f)
 	return 0;
 }
 
-static int open_encoding(struct csv_state *st)
+/* encoding = auto: the first MiB decides (a character cut at its end
+ * does not count against UTF-8). */
+static const char *auto_encoding(FILE *f)
+{
+	size_t cap = 1u << 20;
+	char *buf = pb_xmalloc(cap);
+	size_t n = fread(buf, 1, cap, f);
+	int ok = 1;
+
+	rewind(f);
+	for (size_t i = 0; i < n && ok;) {
+		utf8proc_int32_t cp;
+		utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)buf + i,
+						      (utf8proc_ssize_t)(n - i), &cp);
+		if (k < 0 && n - i < 4 && n == cap)
+			break;
+		ok = k > 0;
+		i += k > 0 ? (size_t)k : 0;
+	}
+	free(buf);
+	return ok ? NULL : "WINDOWS-1252";
+}
+
+static int open_encoding(struct csv_state *st, FILE *f)
 {
 	const char *enc = st->profile ? st->profile->encoding : NULL;
 
 	st->conv = (iconv_t)-1;
+	if (enc && !strcmp(enc, "auto"))
+		enc = st->utf8 ? NULL : auto_encoding(f);
 	if (st->utf8 || !enc || pb_strcaseeq(enc, "utf-8") || pb_strcaseeq(enc, "utf8"))
 		return 0;
 	st->conv = iconv_open("UTF-8", iconv_name(enc));
@@ -2370,7 +2405,7 @@ static int csv_import(pb_ledger *l, const char *path, const char *table,
 	fd.line = 1;
 	fd.line_start = 1;
 	int rc = -1;
-	if (first_line(&st, &fd.rd, &fd.delim, &fd.skipping) == 0 && open_encoding(&st) == 0) {
+	if (first_line(&st, &fd.rd, &fd.delim, &fd.skipping) == 0 && open_encoding(&st, f) == 0) {
 		fd.skip_left = st.profile ? st.profile->skip_lines : 0;
 		parser_start(&st, fd.delim);
 		rc = run_feed(&st, &fd);
