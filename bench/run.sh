@@ -67,3 +67,7 @@ start=$(date +%s.%N)
 "$PROBITY" audit --fail-on none -o "$T/graph-out" --format json "$T/graph" >/dev/null
 end=$(date +%s.%N)
 echo "bench: party graph (27k parties, 52k links, 200k contracts): $(echo "$end $start" | awk '{ printf "%.2f", $1 - $2 }')s"
+
+# A defence ministry at realistic shape: thousands of officials per buyer,
+# tens of thousands of directors with common names (bench/shape.sh).
+sh "$(dirname "$0")/shape.sh" "$PROBITY"
