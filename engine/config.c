@@ -276,6 +276,7 @@ static void profile_release(pb_profile *p)
 	}
 	free(p->parties);
 	strv_free(p->months, p->months ? 12 : 0);
+	free(p->months_text);
 }
 
 void pb_config_release(pb_config *cfg)
@@ -624,8 +625,8 @@ static int profile_date_format_valid(const char *f)
 			m++, f++;
 		else if (*f == 'D')
 			d++, f++;
-		else if (isalnum((unsigned char)*f))
-			return -1;
+		else if (isupper((unsigned char)*f) || isdigit((unsigned char)*f))
+			return -1; /* a mistyped token; lower-case words are literal */
 		else
 			f++;
 	}
@@ -939,9 +940,13 @@ static int profile_key(struct loader *ld, const char *name, const char *key,
 			return fail(ld, "[profile %s] year_pivot '%s' is not a whole number from 0 to 100", name, value);
 		p->year_pivot = v;
 	} else if (!strcmp(key, "months")) {
-		if (months_value(p, value) < 0)
-			return fail(ld, "[profile %s] months: write the twelve month names in order, "
-				    "blank-separated, alternatives joined by '|' (enero|ene febrero|feb ...)", name);
+		/* parsed once the file is read: the list may take several lines */
+		pb_buf b;
+		pb_buf_init(&b);
+		pb_buf_addf(&b, "%s%s%s", ld->continued && p->months_text ? p->months_text : "",
+			    ld->continued && p->months_text ? " " : "", value);
+		free(p->months_text);
+		p->months_text = pb_buf_detach(&b);
 	} else if (!strcmp(key, "null")) {
 		return add_null(ld, p, value);
 	} else if (!strncmp(key, "col.", 4) && key[4]) {
@@ -1084,8 +1089,14 @@ static int column_reuse_check(const pb_profile *p, pb_error *err, const char *pa
 	return 0;
 }
 
-static int profile_check(const pb_profile *p, pb_error *err, const char *path)
+static int profile_check(pb_profile *p, pb_error *err, const char *path)
 {
+	if (p->months_text && months_value(p, p->months_text) < 0) {
+		pb_error_set(err, PB_EXIT_USAGE, "%s: [profile %s] months: write the twelve month "
+			     "names in order, blank-separated, alternatives joined by '|' "
+			     "(enero|ene febrero|feb ...)", path, p->name);
+		return -1;
+	}
 	if (p->numfmt.thousands && p->numfmt.thousands == p->numfmt.decimal) {
 		pb_error_set(err, PB_EXIT_USAGE,
 			     "%s: [profile %s] decimal and thousands separators are both '%c'",

@@ -104,6 +104,7 @@ typedef struct {
 	pb_party_spec *parties;
 	size_t nparties;
 	char **months;        /* months: 12 entries, folded alternatives split by '|' */
+	char *months_text;    /* months as written (continuation lines joined) */
 	int year_pivot;       /* YY below it is 20YY, else 19YY (default 50) */
 	unsigned skip_lines;  /* physical lines before the header */
 	int named;            /* loaded by name (-p, [audit] profile): applies
