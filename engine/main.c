@@ -320,6 +320,7 @@ static void catch_signals(const char *dir)
 	size_t len = 0;
 	FILE *m = open_memstream(&buf, &len);
 	struct sigaction sa;
+	static const int stops[] = {SIGINT, SIGTERM, SIGHUP};
 
 	if (m) {
 		pb_output_escape(m, dir);
@@ -330,9 +331,12 @@ static void catch_signals(const char *dir)
 	memset(&sa, 0, sizeof(sa));
 	sigemptyset(&sa.sa_mask);
 	sa.sa_handler = on_stop;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	/* A signal ignored on entry (nohup, a background job) stays ignored. */
+	for (size_t i = 0; i < sizeof(stops) / sizeof(stops[0]); i++) {
+		struct sigaction was;
+		if (sigaction(stops[i], NULL, &was) == 0 && was.sa_handler != SIG_IGN)
+			sigaction(stops[i], &sa, NULL);
+	}
 	sa.sa_handler = on_abort;
 	sigaction(SIGABRT, &sa, NULL);
 	/* A file size limit is a write error to report, not a reason to die. */

@@ -358,9 +358,8 @@ static int stable_names(const char *dir, const char *gen, pb_error *err)
 	return 0;
 }
 
-/* Prepares the cleanup list, then writes every file into gen. */
-static int write_gen(const pb_audit *a, const pb_reporter *const *reps, size_t nreps,
-		     const char *dir, const char *gen, pb_error *err)
+/* Fills the list a signal handler removes, then lets it. */
+static void arm(const char *gen)
 {
 	cleanup.nfiles = 0;
 	for (size_t i = 0; i < pb_nreporters && cleanup.nfiles < MAX_FILES; i++)
@@ -369,10 +368,15 @@ static int write_gen(const pb_audit *a, const pb_reporter *const *reps, size_t n
 			cleanup.nfiles++;
 	snprintf(cleanup.gen, sizeof(cleanup.gen), "%s", gen);
 	armed = 1;
-	for (size_t i = 0; i < nreps; i++) {
+}
+
+/* Writes every file into gen, then what is carried over; fsyncs gen. */
+static int write_gen(const pb_audit *a, const pb_reporter *const *reps, size_t nreps,
+		     const char *dir, const char *gen, pb_error *err)
+{
+	for (size_t i = 0; i < nreps; i++)
 		if (reps[i]->filename && write_one(a, reps[i], gen, dir, err) < 0)
 			return -1;
-	}
 	if (carry_over(dir, gen, reps, nreps, err) < 0)
 		return -1;
 	if (sync_dir(gen) < 0) {
@@ -382,33 +386,29 @@ static int write_gen(const pb_audit *a, const pb_reporter *const *reps, size_t n
 	return 0;
 }
 
-/* Writes a new generation and makes it live; the caller holds the lock. */
-static int replace_set(const pb_audit *a, const pb_reporter *const *reps, size_t nreps,
-		       const char *dir, pb_error *err)
+/*
+ * SIGINT, SIGTERM and SIGHUP are held back outside the writing itself:
+ * while a generation is created, swapped in or the old one removed, a
+ * handler could not tell what to remove; held back, the signal arrives
+ * once the folder is consistent again.
+ */
+static void hold_signals(int how)
 {
-	char old[NAME_MAX + 1], gen[PATH_MAX], oldpath[PATH_MAX];
-	const char *base;
+	sigset_t s;
 
-	live_gen(dir, old);
-	sweep(dir, old);
-	if (!path_fits(gen, dir, GEN_PREFIX "XXXXXX") || !mkdtemp(gen)) {
-		pb_error_set(err, PB_EXIT_INPUT, "%s: cannot create a folder for the reports: %s",
-			     dir, strerror(errno));
-		return -1;
-	}
-	if (chmod(gen, 0777 & ~caller_umask()) < 0) {
-		pb_error_set(err, PB_EXIT_INPUT, "%s: %s", gen, strerror(errno));
-		rmdir(gen);
-		return -1;
-	}
-	if (write_gen(a, reps, nreps, dir, gen, err) < 0) {
-		pb_output_abandon();
-		return -1;
-	}
-	/* From here the new generation may become live: never remove it. */
-	armed = 0;
-	base = strrchr(gen, '/') + 1;
-	if (point(dir, CURRENT, base, err) < 0) {
+	sigemptyset(&s);
+	sigaddset(&s, SIGINT);
+	sigaddset(&s, SIGTERM);
+	sigaddset(&s, SIGHUP);
+	sigprocmask(how, &s, NULL);
+}
+
+/* Makes gen live and removes the old generation; signals are held. */
+static int swap_in(const char *dir, const char *gen, const char *old, pb_error *err)
+{
+	char oldpath[PATH_MAX];
+
+	if (point(dir, CURRENT, strrchr(gen, '/') + 1, err) < 0) {
 		remove_gen(gen);
 		strncat(err->msg, "; previous reports left in place",
 			sizeof(err->msg) - strlen(err->msg) - 1);
@@ -418,6 +418,40 @@ static int replace_set(const pb_audit *a, const pb_reporter *const *reps, size_t
 	if (old[0] && path_fits(oldpath, dir, old))
 		remove_gen(oldpath);
 	return stable_names(dir, gen, err);
+}
+
+/* Writes a new generation and makes it live; the caller holds the lock. */
+static int replace_set(const pb_audit *a, const pb_reporter *const *reps, size_t nreps,
+		       const char *dir, pb_error *err)
+{
+	char old[NAME_MAX + 1], gen[PATH_MAX];
+	int rc;
+
+	hold_signals(SIG_BLOCK);
+	live_gen(dir, old);
+	sweep(dir, old);
+	if (!path_fits(gen, dir, GEN_PREFIX "XXXXXX") || !mkdtemp(gen)) {
+		pb_error_set(err, PB_EXIT_INPUT, "%s: cannot create a folder for the reports: %s",
+			     dir, strerror(errno));
+		rc = -1;
+	} else if (chmod(gen, 0777 & ~caller_umask()) < 0) {
+		pb_error_set(err, PB_EXIT_INPUT, "%s: %s", gen, strerror(errno));
+		rmdir(gen);
+		rc = -1;
+	} else {
+		arm(gen);
+		hold_signals(SIG_UNBLOCK);
+		rc = write_gen(a, reps, nreps, dir, gen, err);
+		hold_signals(SIG_BLOCK);
+		if (rc < 0)
+			pb_output_abandon();
+		/* From here the new generation may become live: never remove it. */
+		armed = 0;
+		if (rc == 0)
+			rc = swap_in(dir, gen, old, err);
+	}
+	hold_signals(SIG_UNBLOCK);
+	return rc;
 }
 
 static int write_stdout(const pb_audit *a, const pb_reporter *const *reps, size_t nreps,

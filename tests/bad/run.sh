@@ -117,6 +117,70 @@ done
 "$PROBITY" audit -o "$T/out/tty" --format text "$HERE/cases/control-chars" 2>&1 | grep -q "$(printf '\033')" &&
 	bad "control-chars: escape byte reached the terminal" || echo "ok   bad: text summary defuses control characters"
 
+# File names and ledger text reach the terminal escaped (check, errors).
+mkdir -p "$T/esc"
+cp "$HERE/cases/control-chars/parties.csv" "$T/esc/parties$(printf '\033]0;x\007\342\200\256').csv"
+"$PROBITY" check "$T/esc" >"$T/esc.out" 2>&1
+"$PROBITY" audit -o "$T/out/esc" "$T/esc/missing$(printf '\033[2J\302\233').csv" >>"$T/esc.out" 2>&1
+if grep -q "$(printf '\033')\|$(printf '\342\200\256')\|$(printf '\302\233')" "$T/esc.out"; then
+	bad "raw control, C1 or bidi bytes reached the terminal from check or an error"
+elif ! grep -qF 'parties\x1b]0;x\x07\u202e.csv' "$T/esc.out" || ! grep -qF 'missing\x1b[2J\u009b.csv' "$T/esc.out"; then
+	bad "escaped file names missing: $(head -c 400 "$T/esc.out")"
+else
+	echo "ok   bad: file names escaped in check and in errors"
+fi
+
+# -o '' is a usage error, not a read past a buffer.
+"$PROBITY" audit -o "" --format json "$HERE/cases/bad-amounts" >/dev/null 2>"$T/o.err"; rc=$?
+[ $rc -eq 2 ] && grep -q 'output directory' "$T/o.err" && echo "ok   bad: -o '' is a usage error" ||
+	bad "-o '': exit $rc: $(head -c 200 "$T/o.err")"
+
+# Concurrent audits into one folder: each set is one run's, whole.
+mkdir -p "$T/conc-a" "$T/conc-b"
+cp "$HERE/../../samples/contracts.csv" "$HERE/../../samples/tenders.csv" "$T/conc-a/"
+cp "$HERE/../../samples/payments.csv" "$T/conc-b/"
+mixed=0
+for i in 1 2 3 4 5 6 7 8; do
+	"$PROBITY" audit -o "$T/conc" --format json,csv "$T/conc-a" >/dev/null 2>&1 &
+	"$PROBITY" audit -o "$T/conc" --format json,csv "$T/conc-b" >/dev/null 2>&1 &
+	wait
+	j=$(jq -r '.findings[].id' "$T/conc/findings.json" | sort | tr '\n' ' ')
+	c=$(tail -n +2 "$T/conc/findings.csv" | cut -d, -f1 | tr -d '"' | sort | tr '\n' ' ')
+	[ "$j" = "$c" ] || mixed=$((mixed + 1))
+done
+gens=$(ls -a "$T/conc" | grep -c '^\.gen-')
+[ $mixed -eq 0 ] && [ "$gens" -eq 1 ] && echo "ok   bad: concurrent audits never mix their reports" ||
+	bad "concurrent audits: $mixed mixed sets, $gens generations"
+
+# A run killed while writing leaves the previous set or the new one whole,
+# never a mix, and no generation but the live one; a run killed with
+# SIGKILL leaves its generation, which the next run removes.
+awk 'BEGIN { print "tender_id,buyer_id,title,method,estimated_value,currency,published_on";
+	for (i = 1; i <= 20000; i++) printf "T%d,B%d,Item %d,direct,900000.00,EUR,2024-01-10\n", i, i % 7, i }' \
+	>"$T/kill-tenders.csv"
+mkdir -p "$T/kill" "$T/kill-small"; head -100 "$T/kill-tenders.csv" >"$T/kill-small/tenders.csv"
+mv "$T/kill-tenders.csv" "$T/kill/tenders.csv"
+"$PROBITY" audit -o "$T/kill-new" --format json,csv "$T/kill" >/dev/null 2>&1
+whole_set() { # DIR: findings.json and findings.csv both previous or both new
+	for v in "$T/kill-small-out" "$T/kill-new"; do
+		cmp -s "$1/findings.json" "$v/findings.json" && cmp -s "$1/findings.csv" "$v/findings.csv" && return 0
+	done
+	return 1
+}
+"$PROBITY" audit -o "$T/kill-small-out" --format json,csv "$T/kill-small" >/dev/null 2>&1
+before=$fails
+for sig in TERM INT HUP KILL; do
+	rm -rf "$T/killed"; cp -a "$T/kill-small-out" "$T/killed"
+	"$PROBITY" audit -o "$T/killed" --format json,csv "$T/kill" >/dev/null 2>&1 &
+	pid=$!
+	while [ "$(ls -a "$T/killed" | grep -c '^\.gen-')" -lt 2 ] && kill -0 $pid 2>/dev/null; do :; done
+	kill -$sig $pid 2>/dev/null; { wait $pid; } 2>/dev/null
+	whole_set "$T/killed" || bad "SIG$sig: the reports are neither the previous set nor the new one"
+	[ $sig = KILL ] && "$PROBITY" audit -o "$T/killed" --format json "$T/kill-small" >/dev/null 2>&1
+	[ "$(ls -a "$T/killed" | grep -c '^\.gen-')" -eq 1 ] || bad "SIG$sig: a generation left behind"
+done
+[ $fails -eq $before ] && echo "ok   bad: killed runs leave one whole set; leftovers swept"
+
 if [ $fails -ne 0 ]; then
 	echo "bad: $fails failure(s)"
 	exit 1
