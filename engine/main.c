@@ -440,9 +440,12 @@ static void print_groups(const char *what, const pb_rejection *rj, size_t n, con
 	for (size_t k = 0; k < ng; k++) {
 		printf("  %s %6zu  ", what, g[k].count);
 		pb_output_escape(stdout, g[k].kind);
-		fputs("  (line", stdout);
-		for (size_t j = 0; j < g[k].count && j < 3; j++)
-			printf("%s %llu", j ? "," : "", (unsigned long long)g[k].lines[j]);
+		fputs("  (", stdout);
+		for (size_t j = 0; j < g[k].count && j < 3; j++) {
+			fputs(j ? ", " : "", stdout);
+			pb_output_escape(stdout, path);
+			printf(":%llu", (unsigned long long)g[k].lines[j]);
+		}
 		printf("%s)\n", g[k].count > 3 ? ", ..." : "");
 		free(g[k].kind);
 	}
