@@ -244,6 +244,7 @@ static void profile_release(pb_profile *p)
 	free(p->date_format);
 	free(p->encoding);
 	free(p->origin);
+	free(p->also);
 	for (size_t i = 0; i < p->nrenames; i++) {
 		free(p->renames[i].canonical);
 		free(p->renames[i].source);
@@ -931,6 +932,13 @@ static int profile_key(struct loader *ld, const char *name, const char *key,
 		iconv_close(cd);
 		free(p->encoding);
 		p->encoding = pb_xstrdup(enc);
+	} else if (!strcmp(key, "also")) {
+		free(p->also);
+		p->also = pb_xstrdup(value);
+	} else if (!strcmp(key, "repeated_keys")) {
+		if (strcmp(value, "filter") && strcmp(value, "reject"))
+			return fail(ld, "[profile %s] repeated_keys '%s' is not reject or filter", name, value);
+		p->repeats_filtered = !strcmp(value, "filter");
 	} else if (!strcmp(key, "skip_lines")) {
 		if (int_value(value, 0, 10000, &v) < 0)
 			return fail(ld, "[profile %s] skip_lines '%s' is not a whole number from 0 to 10000", name, value);
@@ -1272,6 +1280,20 @@ static int files_match(const pb_profile *p, const char *base)
 	return hit;
 }
 
+/* Is p read only through another profile's `also`? */
+static int also_target(const pb_config *cfg, const pb_profile *p)
+{
+	for (size_t i = 0; i < cfg->nprofiles; i++) {
+		const char *a = cfg->profiles[i].also;
+		size_t n = strlen(p->name);
+		for (const char *q = a ? strstr(a, p->name) : NULL; q; q = strstr(q + 1, p->name))
+			if ((q == a || q[-1] == ' ' || q[-1] == '\t') &&
+			    (q[n] == '\0' || q[n] == ' ' || q[n] == '\t'))
+				return 1;
+	}
+	return 0;
+}
+
 int pb_config_profile_pick(const pb_config *cfg, const char *path,
 			   const pb_profile **out, pb_error *err)
 {
@@ -1284,8 +1306,9 @@ int pb_config_profile_pick(const pb_config *cfg, const char *path,
 	for (size_t i = 0; i < cfg->nprofiles; i++) {
 		const pb_profile *p = &cfg->profiles[i];
 		if (!p->files) {
-			fallback = p->named ? p : fallback;
-			nfallback += p->named;
+			int named = p->named && !also_target(cfg, p);
+			fallback = named ? p : fallback;
+			nfallback += named;
 			continue;
 		}
 		if (!files_match(p, base))

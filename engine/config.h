@@ -110,6 +110,11 @@ typedef struct {
 	int named;            /* loaded by name (-p, [audit] profile): applies
 			       * to every CSV input when `files` is not set */
 	char *origin;         /* file it was read from */
+	char *also;           /* also: profiles that read the same file again
+			       * into their own tables, blank-separated */
+	int repeats_filtered; /* repeated_keys = filter: a row repeating the
+			       * key of an earlier row of its file is filtered
+			       * (rule repeated-key), not rejected */
 } pb_profile;
 
 /* Compiled PATTERNS parameter (pcre2_code is struct pcre2_real_code_8). */

@@ -533,6 +533,13 @@ static void print_check(pb_ledger *l, const pb_config *cfg)
 		putchar('\n');
 		if (!strcmp(in[i].format, "csv"))
 			print_fill(l, &in[i]);
+		/* a file read into two tables (a profile's `also`) lists its
+		 * left-out rows once, after its last table */
+		int later = 0;
+		for (size_t k = i + 1; k < pb_ledger_ninputs(l); k++)
+			later |= !strcmp(in[k].path, in[i].path);
+		if (later)
+			continue;
 		print_groups("filtered", pb_ledger_filtered(l), pb_ledger_nfiltered(l), in[i].path);
 		print_groups("rejected", pb_ledger_rejections(l), pb_ledger_nrejections(l), in[i].path);
 	}

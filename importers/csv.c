@@ -1902,6 +1902,14 @@ static void process_row(struct csv_state *st)
 	row->src.line = (uint32_t)st->record_line;
 	row->src.path = NULL;
 	keep_extras(st, row);
+	if (st->profile && st->profile->repeats_filtered) {
+		const pb_row *old = pb_ledger_find(st->l, st->def->id,
+						   pb_ledger_key(st->l, st->def->id, st->rec));
+		if (old && old->src.file == st->path) {
+			pb_ledger_filter(st->l, st->input, st->record_line, "repeated-key");
+			return;
+		}
+	}
 	if (pb_ledger_add(st->l, st->input, st->def->id, st->rec) == 0 && st->profile)
 		add_parties(st);
 }
@@ -2371,8 +2379,8 @@ static FILE *open_seekable(const char *path, pb_error *err)
 	return t;
 }
 
-static int csv_import(pb_ledger *l, const char *path, const char *table,
-		      const pb_config *cfg, pb_error *err)
+static int csv_import_one(pb_ledger *l, const char *path, const char *table,
+			  const pb_config *cfg, const pb_profile *profile, pb_error *err)
 {
 	struct csv_state st;
 	struct feed fd;
@@ -2385,8 +2393,7 @@ static int csv_import(pb_ledger *l, const char *path, const char *table,
 	st.path = pb_ledger_intern(l, path, strlen(path));
 	st.forced = table;
 	st.conv = (iconv_t)-1;
-	if (pb_config_profile_pick(cfg, path, &st.profile, err) < 0)
-		return -1;
+	st.profile = profile;
 	pb_buf_init(&st.row);
 	pb_buf_init(&st.vals);
 	pb_buf_init(&st.scratch);
@@ -2431,6 +2438,45 @@ static int csv_import(pb_ledger *l, const char *path, const char *table,
 		fail(&st, "file is empty"), rc = -1;
 	state_release(&st);
 	return rc;
+}
+
+/* A profile's `also` reads the same file again, each time as its own
+ * input, into the tables of the profiles it names (a contracts register
+ * that also lists its tenders). */
+static int import_also(pb_ledger *l, const char *path, const pb_config *cfg,
+		       const pb_profile *p, pb_error *err)
+{
+	char *names = pb_xstrdup(p->also), *save = NULL;
+	int rc = 0;
+
+	for (char *tok = strtok_r(names, " \t", &save); tok && rc == 0;
+	     tok = strtok_r(NULL, " \t", &save)) {
+		const pb_profile *other = NULL;
+		for (size_t i = 0; i < cfg->nprofiles; i++)
+			if (!strcmp(cfg->profiles[i].name, tok))
+				other = &cfg->profiles[i];
+		if (!other || other == p) {
+			pb_error_set(err, PB_EXIT_USAGE, "%s: [profile %s] also = %s: %s", path, p->name,
+				     tok, other ? "names itself" : "no such profile");
+			rc = -1;
+		} else {
+			rc = csv_import_one(l, path, NULL, cfg, other, err);
+		}
+	}
+	free(names);
+	return rc;
+}
+
+static int csv_import(pb_ledger *l, const char *path, const char *table,
+		      const pb_config *cfg, pb_error *err)
+{
+	const pb_profile *profile;
+
+	if (pb_config_profile_pick(cfg, path, &profile, err) < 0)
+		return -1;
+	if (csv_import_one(l, path, table, cfg, profile, err) < 0)
+		return -1;
+	return profile && profile->also ? import_also(l, path, cfg, profile, err) : 0;
 }
 
 static const char *const csv_extensions[] = {"csv", "tsv", "txt", NULL};
