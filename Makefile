@@ -17,7 +17,7 @@ DESTDIR ?=
 BUILD ?= build
 CC ?= cc
 
-PKGS := libxml-2.0 libpcre2-8 jansson inih libutf8proc zlib
+PKGS := libxml-2.0 libpcre2-8 jansson inih libutf8proc zlib sqlite3
 WARN := -Wall -Wextra -Wpedantic -Wshadow -Wformat=2 -Wstrict-prototypes \
 	-Wmissing-prototypes -Wvla -Wwrite-strings
 ifdef WERROR
