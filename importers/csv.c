@@ -141,6 +141,7 @@ static int reader_next(struct reader *r, const char **p, size_t *n,
 /* --- importer state --- */
 
 enum colmap { COL_IGNORE = -1, COL_EXTRA = -2 };
+enum { PARTY_CONST = -3 }; /* party_name_col: a quoted name in the profile */
 
 /* How a profile fills one canonical column. */
 enum fill_kind { FILL_NONE, FILL_CELL, FILL_CONST, FILL_TEMPLATE, FILL_SPLIT };
@@ -671,7 +672,10 @@ static void map_rules(struct csv_state *st)
 	}
 	for (size_t i = 0; i < p->nparties && !st->failed; i++) {
 		const pb_party_spec *ps = &p->parties[i];
-		st->party_name_col[i] = find_alt(st, ps->names, ps->nnames, 0, "party.");
+		/* party.F = "Ministry of Finance": one party, named in the profile */
+		size_t len = ps->nnames == 1 ? strlen(ps->names[0]) : 0;
+		st->party_name_col[i] = len >= 2 && ps->names[0][0] == '"' && ps->names[0][len - 1] == '"'
+			? PARTY_CONST : find_alt(st, ps->names, ps->nnames, 0, "party.");
 		st->party_reg_col[i] = ps->nregistry ? find_alt(st, ps->registry, ps->nregistry,
 								ps->registry_optional, "party_registry.") : -1;
 		struct fill *f = fill_of(st, ps->field, "party.");
@@ -1693,6 +1697,17 @@ static void apply_map(struct csv_state *st, const struct fill *f, size_t c)
 		}
 }
 
+/* The party's name: its cell, or the quoted constant of the profile. */
+static const char *party_name(const struct csv_state *st, size_t k, size_t *n)
+{
+	if (st->party_name_col[k] == PARTY_CONST) {
+		const char *q = st->profile->parties[k].names[0];
+		*n = strlen(q) - 2;
+		return q + 1;
+	}
+	return cell(st, st->party_name_col[k], n);
+}
+
 /* party.F: the id is the mapped cell, else the registry id, else one
  * derived from the folded name ("name:acme ltd"), so that rows naming a
  * party only by its name still name one party. */
@@ -1710,7 +1725,7 @@ static void party_value(struct csv_state *st, const struct fill *f, size_t c)
 		set_value(st, c, reg, rn);
 		return;
 	}
-	const char *name = cell(st, st->party_name_col[k], &n);
+	const char *name = party_name(st, k, &n);
 	if (!n)
 		return;
 	char *raw = pb_xstrndup(name, n), *folded = pb_fold_text(raw);
@@ -1789,7 +1804,7 @@ static void add_parties(struct csv_state *st)
 			continue;
 		size_t n, k = (size_t)(f->party - st->profile->parties), nn, rn = 0;
 		const char *id = value(st, c, &n);
-		const char *name = cell(st, st->party_name_col[k], &nn);
+		const char *name = party_name(st, k, &nn);
 		const char *reg = st->party_reg_col[k] >= 0 ? cell(st, st->party_reg_col[k], &rn) : "";
 		if (!n)
 			continue;

@@ -23,7 +23,7 @@ static void inputs(const pb_audit *a, FILE *out)
 	const pb_input *in = pb_ledger_inputs(a->ledger);
 	unsigned long long read = 0, imp = 0, rej = 0;
 
-	fprintf(out, "inputs (rows read = imported + rejected):\n");
+	fprintf(out, "inputs (rows read = imported + rejected [+ filtered by a profile rule]):\n");
 	for (size_t i = 0; i < pb_ledger_ninputs(a->ledger); i++) {
 		fputs("  ", out);
 		safe(out, in[i].path);

@@ -367,6 +367,15 @@ static void test_parties(void **state)
 	/* parties rows are derived, not read: the file's counts are its rows */
 	assert_int_equal(pb_ledger_inputs(r.l)[0].rows_read, 5);
 	done(&r);
+
+	/* a constant payer named in the profile */
+	run(&r, PAY "col.payment_id = Ref\ncol.amount = Amount\nconst.payer_id = MFCR\n"
+		"party.payer_id = \"Ministerstvo financí\"\n",
+	    "pc.csv", "Ref,Amount\nP1,5\n");
+	assert_int_equal(r.rc, 0);
+	assert_string_equal(party(r.l, "MFCR")->name, "Ministerstvo financí");
+	assert_string_equal(party(r.l, "MFCR")->roles, "payer");
+	done(&r);
 }
 
 static void expect_error(const char *ini, const char *name, const char *csv, const char *text)
