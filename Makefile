@@ -31,8 +31,10 @@ endif
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
+# Paths in debug info and __FILE__ are relative, so a build is the same in
+# any directory; the user's CPPFLAGS and CFLAGS come last.
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -O2 -g $(WARN) $(SANFLAGS) \
-	-MMD -MP $(PKG_CFLAGS) $(CFLAGS)
+	-ffile-prefix-map=$(CURDIR)/= -MMD -MP $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 LIBS = $(PKG_LIBS) -lcsv -lm
 
@@ -44,11 +46,20 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps demo test test-run check bench fuzz faults install uninstall format clean
 
-all: deps
-	@$(MAKE) --no-print-directory $(BUILD)/probity
+# Only deps, demo and test install packages; a plain build stops with the
+# missing pkg-config module named.
+all: $(BUILD)/probity
 
 deps:
 	@./.ci/deps
+
+$(BUILD)/.pkgcheck:
+	@for m in $(PKGS); do pkg-config --exists $$m || { \
+		echo "probity: missing library: pkg-config module '$$m' not found;" \
+		"run 'make deps' as root (it installs the Debian packages)" >&2; exit 1; }; done
+	@mkdir -p $(dir $@) && touch $@
+
+$(LIB_OBJ) $(BUILD)/engine/main.o: | $(BUILD)/.pkgcheck
 
 $(BUILD)/probity: $(BUILD)/engine/main.o $(BUILD)/libprobity.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
@@ -85,7 +96,8 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libprobity.a
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libprobity.a \
 		$(LIBS) $(shell pkg-config --libs cmocka 2>/dev/null)
 
-demo: all
+demo: deps
+	@$(MAKE) --no-print-directory $(BUILD)/probity
 	@rm -rf out.tmp
 	./$(BUILD)/probity audit -c samples/probity.ini -o out --format html,json,csv,text samples; \
 		rc=$$?; [ $$rc -le 1 ] || exit $$rc
@@ -125,7 +137,7 @@ FAULT_STEP ?= 1
 faults: $(BUILD)/probity
 	FAULT_STEP=$(FAULT_STEP) PROBITY=$(BUILD)/probity sh tests/faults/run.sh
 
-install: all
+install: $(BUILD)/probity
 	install -d $(DESTDIR)$(BINDIR)
 	install -m 755 $(BUILD)/probity $(DESTDIR)$(BINDIR)/probity
 
