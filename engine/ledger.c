@@ -629,7 +629,7 @@ size_t pb_ledger_filled(const pb_ledger *l, pb_table t, size_t col)
 	size_t n = 0;
 
 	for (size_t i = 0; i < ts->count; i++)
-		n += cell_filled(ts->data + i * ts->size + c->offset, c->type);
+		n += cell_filled(ts->data + i * ts->size + c->offset, c->type) != 0;
 	return n;
 }
 

@@ -814,7 +814,7 @@ static void run_all_but_winner(pb_rule_ctx *ctx)
 			for (size_t j = 0; first && j < k; j++)
 				first = !(status(p.bids[j]->status, "disqualified") &&
 					  pb_ctx_entity(ctx, p.bids[j]->bidder_id) == who);
-			disq += first;
+			disq += first != 0;
 		}
 		if (process_final(&p) && winner && valid && !several && valid == pb_ctx_entity(ctx, winner) &&
 		    (int64_t)disq >= min) {

@@ -530,7 +530,7 @@ static void link_group(dup_group *g, int64_t window, int64_t norm_window)
 		if (earlier >= 0)
 			unite(g, (uint32_t)earlier, (uint32_t)k, kind);
 		else
-			g->line_pairs += line;
+			g->line_pairs += line != 0;
 	}
 	pb_ptrmap_free(invoices);
 	pb_ptrmap_free(normalised);
@@ -1149,8 +1149,8 @@ static void benford_finding(pb_rule_ctx *ctx, const pb_payment *p, const uint32_
 	/* The payments in the most over-represented digit pair. */
 	int worst = 10;
 	for (int d = 10; d < 100; d++)
-		if ((double)count[d] / total - benford_p(d) >
-		    (double)count[worst] / total - benford_p(worst))
+		if ((double)count[d] / (double)total - benford_p(d) >
+		    (double)count[worst] / (double)total - benford_p(worst))
 			worst = d;
 	for (size_t k = 0; k < n && f->nevidence < 26; k++) {
 		const pb_payment *x = &p[ix[k]];

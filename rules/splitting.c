@@ -282,8 +282,8 @@ static void hugging_group(pb_rule_ctx *ctx, const buyer_contract *bc, size_t n)
 	if ((int64_t)n < min_contracts)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
-		below += just_below(bc[i].v, t);
-		above += just_above(bc[i].v, t);
+		below += just_below(bc[i].v, t) != 0;
+		above += just_above(bc[i].v, t) != 0;
 	}
 	/* share below >= ratio x share above; the shares have the same n. */
 	if ((int64_t)below < min_below ||
