@@ -1,5 +1,5 @@
 /*
- * ledger.h - the canonical tables of ../shared/FORMATS.md in memory.
+ * ledger.h - the canonical tables of docs/formats.md in memory.
  *
  * Importers fill a pb_ledger; rules read it.  Every record begins with a
  * pb_row saying where it came from, so a finding's evidence always leads

@@ -229,7 +229,7 @@ const pb_rule pb_rule_linked_bidders = {
 };
 
 /*
- * The Cardinal indicators (OCP; ../shared/conformance/cardinal/README.md)
+ * The Cardinal indicators (OCP; docs/cardinal.md)
  * over the canonical tables: a process is a tender, its bids are the bids
  * with its tender_id (submitted unless withdrawn, valid, disqualified), its
  * awards are its contracts (active unless cancelled, unsuccessful or
