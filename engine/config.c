@@ -1478,3 +1478,209 @@ void pb_config_write_default(FILE *out)
 	      "; encoding = windows-1251       ; default UTF-8; any iconv name\n"
 	      "; col.amount = Сума             ; canonical column = header in the export\n", out);
 }
+
+/* --- probity init --profile FILE.csv: a draft from a file's header --- */
+
+/* Canonical fields and the folded header words that suggest them, most
+ * specific first; NAME marks a party's name column (party.F). */
+struct guess {
+	const char *table, *field;
+	int name;
+	const char *words; /* '|'-separated, folded */
+};
+
+static const struct guess guesses[] = {
+	{"payments", "payee_id", 0, "supplier id|supplier_id|vendor id|supplier number|supplier code|kod partnera|creditor number"},
+	{"payments", "payee_id", 1, "supplier name|supplier_name|vendor name|beneficiary|payee|dodavatel|proveedor|supplier|vendor|creditor|postachalnyk|otrymuvach|merchant"},
+	{"payments", "payment_id", 0, "transaction number|transaction_number|trans no|transaction no|payment id|payment number|cislo faktury|document number|nomer"},
+	{"payments", "invoice_id", 0, "invoice|faktury dodavatele|factura"},
+	{"payments", "amount", 0, "amount|castka - radek|castka|importe|monto|suma|sum|value|net|total"},
+	{"payments", "currency", 0, "currency|mena|moneda|valiuta"},
+	{"payments", "paid_on", 0, "paid date|payment date|date paid|datum uhrady|fecha de pago|data platezhu|transaction date|date|datum|fecha|data"},
+	{"payments", "payer_id", 0, "body name|organisation|organization|client|department|payer|platnyk"},
+	{"payments", "budget_line", 0, "expense code|expenditure code|account code|cost centre|budget"},
+	{"payments", "description", 0, "description|purpose|narrative|expense type|expenditure category|ucel|concepto|pryznachennia"},
+	{"contracts", "contract_id", 0, "contract id|codigo_contrato|contract number|contract no|contract"},
+	{"contracts", "supplier_id", 1, "supplier name|proveedor_contratista|proveedor|supplier|contractor|vendor|awardee"},
+	{"contracts", "buyer_id", 0, "buyer id|claveuc|buyer|entity|dependencia"},
+	{"contracts", "tender_id", 0, "tender id|numero_procedimiento|procedure|tender"},
+	{"contracts", "value", 0, "importe_contrato|contract value|value|amount|importe"},
+	{"contracts", "currency", 0, "currency|moneda"},
+	{"contracts", "signed_on", 0, "fecha_celebracion|signed|signature|date signed"},
+	{"contracts", "start_on", 0, "fecha_inicio|start"},
+	{"contracts", "end_on", 0, "fecha_fin|end"},
+	{"contracts", "status", 0, "estatus_contrato|status"},
+};
+
+/* Splits one CSV line (quotes honoured, no embedded line breaks). */
+static size_t csv_cells(const char *line, char delim, char ***out)
+{
+	char **v = NULL;
+	size_t n = 0;
+	pb_buf cell;
+	int quoted = 0;
+
+	pb_buf_init(&cell);
+	for (const char *p = line;; p++) {
+		if (*p == '"' && quoted && p[1] == '"') {
+			pb_buf_addch(&cell, '"');
+			p++;
+		} else if (*p == '"') {
+			quoted = !quoted;
+		} else if (!*p || *p == '\n' || *p == '\r' || (*p == delim && !quoted)) {
+			v = pb_xreallocarray(v, n + 1, sizeof(*v));
+			const char *t = cell.data ? cell.data : "";
+			size_t len = cell.len;
+			pb_trim(&t, &len);
+			v[n++] = pb_xstrndup(t, len);
+			pb_buf_reset(&cell);
+			if (!*p || *p == '\n' || *p == '\r')
+				break;
+		} else {
+			pb_buf_addch(&cell, *p);
+		}
+	}
+	pb_buf_release(&cell);
+	*out = v;
+	return n;
+}
+
+/* The header cell a guess points at (folded header contains a word, the
+ * earlier word winning), not already taken; -1 if none. */
+static int guess_column(const struct guess *g, char **folded, size_t n, const int *taken)
+{
+	char *words = pb_xstrdup(g->words), *save = NULL;
+	int hit = -1;
+
+	for (char *w = strtok_r(words, "|", &save); w && hit < 0; w = strtok_r(NULL, "|", &save)) {
+		char *fw = pb_fold_text(w);
+		for (size_t i = 0; fw && i < n && hit < 0; i++)
+			if (!taken[i] && folded[i] && strstr(folded[i], fw))
+				hit = (int)i;
+		free(fw);
+	}
+	free(words);
+	return hit;
+}
+
+/* A date pattern for a sample value, or NULL (ISO, or unknown). */
+static const char *guess_date(const char *v)
+{
+	int a, b, c;
+	char s1, s2, mon[16];
+
+	if (sscanf(v, "%4d-%2d-%2d", &a, &b, &c) == 3 && a > 999)
+		return NULL;
+	if (sscanf(v, "%d%c%d%c%d", &a, &s1, &b, &s2, &c) == 5 && s1 == s2 && strchr("/.-", s1)) {
+		static char f[32];
+		int yy = c < 100;
+		const char *year = yy ? "YY" : "YYYY";
+		/* 13/02/2024 is day first; 02/13/2024 month first; both <= 12: UK/EU */
+		if (b > 12 && a <= 12)
+			snprintf(f, sizeof(f), "MM%cDD%c%s", s1, s1, year);
+		else
+			snprintf(f, sizeof(f), "DD%cMM%c%s", s1, s1, year);
+		return f;
+	}
+	if (sscanf(v, "%d-%15[A-Za-z]-%d", &a, mon, &c) == 3)
+		return c < 100 ? "D-MON-YY" : "D-MON-YYYY";
+	if (sscanf(v, "%d %15[A-Za-z] %d", &a, mon, &c) == 3)
+		return "D MON YYYY";
+	return NULL;
+}
+
+int pb_config_draft_profile(FILE *out, const char *path, pb_error *err)
+{
+	FILE *f = fopen(path, "rb");
+	char line[8192], data[8192] = "";
+
+	if (!f) {
+		pb_error_set(err, PB_EXIT_INPUT, "%s: cannot open: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!fgets(line, sizeof(line), f)) {
+		fclose(f);
+		pb_error_set(err, PB_EXIT_INPUT, "%s: file is empty", path);
+		return -1;
+	}
+	if (!fgets(data, sizeof(data), f))
+		data[0] = '\0';
+	fclose(f);
+	char *head = line + (!memcmp(line, "\xEF\xBB\xBF", 3) ? 3 : 0);
+	size_t nc = 0, ns = 0, nt = 0;
+	for (const char *p = head; *p; p++)
+		nc += *p == ',', ns += *p == ';', nt += *p == '\t';
+	char delim = ns > nc && ns >= nt ? ';' : nt > nc ? '\t' : ',';
+	char **names, **sample;
+	size_t n = csv_cells(head, delim, &names), nsample = csv_cells(data, delim, &sample);
+	char **folded = pb_xcalloc(n + 1, sizeof(*folded));
+	int utf8 = 1;
+	for (size_t i = 0; i < n; i++)
+		utf8 &= (folded[i] = pb_fold_text(names[i])) != NULL;
+	/* the table: the one whose guesses find the most columns */
+	const char *table = "payments";
+	int best = -1;
+	for (int t = 0; t < 2; t++) {
+		const char *tn = t ? "contracts" : "payments";
+		int *taken = pb_xcalloc(n + 1, sizeof(int)), hits = 0;
+		for (size_t k = 0; k < sizeof(guesses) / sizeof(guesses[0]); k++)
+			if (!strcmp(guesses[k].table, tn) && guess_column(&guesses[k], folded, n, taken) >= 0)
+				hits++;
+		if (hits > best)
+			best = hits, table = tn;
+		free(taken);
+	}
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	fprintf(out, "; Draft profile for %s, guessed from its header: CHECK EVERY LINE.\n"
+		"; Run `probity check -c THIS.ini %s`: a column the header lacks is an error\n"
+		"; naming the nearest header names; rejections are grouped by reason.\n"
+		"; See docs/config.md for every key.\n", base, base);
+	fprintf(out, "[profile draft]\nfiles = %s\ntable = %s\n", base, table);
+	if (delim != ',')
+		fprintf(out, "delimiter = %s\n", delim == ';' ? "semicolon" : "tab");
+	if (!utf8)
+		fputs("; the header is not UTF-8: Windows-1252 guessed (or windows-1251, latin-1 ...)\n"
+		      "encoding = auto\n", out);
+	int *taken = pb_xcalloc(n + 1, sizeof(int));
+	for (size_t k = 0; k < sizeof(guesses) / sizeof(guesses[0]); k++) {
+		const struct guess *g = &guesses[k];
+		if (strcmp(g->table, table))
+			continue;
+		int i = guess_column(g, folded, n, taken);
+		const char *key = g->name ? "party" : "col";
+		if (i < 0) {
+			fprintf(out, "; %s.%s = (no column found)%s\n", key, g->field,
+				!strcmp(g->field, "currency") ? ": one currency? const.currency = GBP" : "");
+			continue;
+		}
+		taken[i] = 1;
+		const char *v = (size_t)i < nsample ? sample[i] : "";
+		fprintf(out, "; first row: '%.60s'\n%s.%s = %s\n", v, key, g->field, names[i]);
+		const char *df = strstr(g->field, "_on") ? guess_date(v) : NULL;
+		if (df)
+			fprintf(out, "date.%s = %s\n", g->field, df);
+		if (!strcmp(g->field, "amount") || !strcmp(g->field, "value")) {
+			if (strchr(v, ',') && strchr(v, '.'))
+				fputs(strchr(v, ',') < strchr(v, '.') ? "thousands = ,\n" : "decimal = ,\nthousands = .\n", out);
+			else if (strchr(v, ','))
+				fputs("; a comma in the amount: decimal = , (or thousands = ,)\n", out);
+		}
+	}
+	fputs("; columns not mapped stay with each row as evidence:\n", out);
+	for (size_t i = 0; i < n; i++)
+		if (!taken[i] && *names[i])
+			fprintf(out, ";   %s\n", names[i]);
+	fputs("; the payer of a ministry's own ledger: const.payer_id = ID and party.payer_id = \"Name\"\n"
+	      "; rows that are not data: filter.total = * ~ ^\\s*total\\s*$\n"
+	      "; redacted names: null = REDACTED\n", out);
+	free(taken);
+	for (size_t i = 0; i < n; i++)
+		free(names[i]), free(folded[i]);
+	for (size_t i = 0; i < nsample; i++)
+		free(sample[i]);
+	free(names);
+	free(folded);
+	free(sample);
+	return 0;
+}

@@ -196,6 +196,14 @@ int pb_match_one(const pb_match *m, const char *s, size_t n);
 int pb_config_check_profiles_used(const pb_config *cfg, const pb_ledger *l,
 				  pb_error *err);
 
+/*
+ * `probity init --profile FILE.csv`: writes a draft [profile draft] for
+ * the file, its mappings guessed from the header and commented with the
+ * first row's values, for the auditor to check.  -1 and err when the file
+ * cannot be read.
+ */
+int pb_config_draft_profile(FILE *out, const char *path, pb_error *err);
+
 /* Writes the commented default configuration (`probity init`). */
 void pb_config_write_default(FILE *out);
 

@@ -17,7 +17,9 @@
 #include "../rules/rules.h"
 #include "audit.h"
 #include "cardinal.h"
+#include "cmd_history.h"
 #include "config.h"
+#include "history.h"
 #include "output.h"
 
 static const char usage_text[] =
@@ -35,8 +37,17 @@ static const char usage_text[] =
 	"  cardinal [--settings FILE.ini] [--no-meta] FILE.jsonl\n"
 	"                            OCP Cardinal's indicators (R003..R058) over OCDS\n"
 	"                            compiled releases, in Cardinal's JSON shape\n"
+	"  history [list|diff [RUN] [RUN]|log|verify] --history FILE [-f json]\n"
+	"                            runs recorded in a history, what changed between two\n"
+	"                            runs, the decision log, and its hash-chain check\n"
+	"  triage ID... --status STATUS --note TEXT [--by NAME] --history FILE\n"
+	"  triage --import decisions.json --by NAME --history FILE\n"
+	"                            record reviewer decisions (open, confirmed,\n"
+	"                            false-positive, accepted-risk, referred); docs/history.md\n"
 	"  init [FILE]               write a commented default config (default probity.ini;\n"
 	"                            '-' for standard output; never overwrites)\n"
+	"  init --profile FILE.csv   print a draft mapping profile guessed from the file's\n"
+	"                            header, commented, for you to check\n"
 	"  help, --help              this text\n"
 	"  version, --version        the version\n"
 	"\n"
@@ -57,7 +68,16 @@ static const char usage_text[] =
 	"  -o, --output DIR          where report.html, findings.json and the CSV files\n"
 	"                            are written (default out); files are replaced\n"
 	"                            atomically\n"
-	"      --fail-on SEVERITY    low, medium, high (default), critical or none\n"
+	"      --fail-on SEVERITY    low, medium, high (default), critical or none;\n"
+	"                            findings decided false-positive or accepted-risk\n"
+	"                            do not count\n"
+	"      --history FILE        remember this run in FILE (SQLite): states new,\n"
+	"                            unchanged, updated, absent against the last run,\n"
+	"                            reviewer decisions (docs/history.md)\n"
+	"      --history-wait SECS   wait up to SECS for another run holding the history\n"
+	"                            (default 0: stop at once with exit status 5)\n"
+	"  -q, --quiet               nothing on standard output; errors and the one-line\n"
+	"                            summary on standard error (docs/scheduling.md)\n"
 	"\n"
 	"Tables: parties tenders bids contracts amendments payments budget offsets\n"
 	"relationships; a file's table comes from --table, a profile, its\n"
@@ -67,7 +87,7 @@ static const char usage_text[] =
 	"exit status:\n"
 	"  0  no finding at or above --fail-on     1  findings at or above --fail-on\n"
 	"  2  usage or configuration error         3  input or I/O error\n"
-	"  4  internal error\n";
+	"  4  internal error                       5  another run holds the --history\n";
 
 static void die(int code, const char *fmt, ...) __attribute__((noreturn, format(printf, 2, 3)));
 
@@ -122,6 +142,9 @@ struct options {
 	const char *formats;
 	const char *as_of;
 	const char *fail_on;
+	const char *history;  /* --history FILE, or NULL */
+	long history_wait_ms;
+	int quiet;
 	struct table_arg *tables;
 	size_t ntables;
 	const char **profiles; /* -p NAME or FILE.ini, in order */
@@ -148,7 +171,7 @@ static void parse_table_arg(struct options *o, const char *arg)
 
 static void parse_options(int argc, char **argv, struct options *o)
 {
-	enum { OPT_AS_OF = 256, OPT_FAIL_ON };
+	enum { OPT_AS_OF = 256, OPT_FAIL_ON, OPT_HISTORY, OPT_HISTORY_WAIT };
 	static const struct option longopts[] = {
 		{"config", required_argument, NULL, 'c'},
 		{"table", required_argument, NULL, 't'},
@@ -157,6 +180,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{"output", required_argument, NULL, 'o'},
 		{"as-of", required_argument, NULL, OPT_AS_OF},
 		{"fail-on", required_argument, NULL, OPT_FAIL_ON},
+		{"history", required_argument, NULL, OPT_HISTORY},
+		{"history-wait", required_argument, NULL, OPT_HISTORY_WAIT},
+		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0}};
 	int c;
@@ -166,7 +192,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	o->formats = "html,json,csv,text";
 	optind = 1;
 	o->exe = exe_path;
-	while ((c = getopt_long(argc, argv, "c:t:p:f:o:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:t:p:f:o:hq", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': o->config_path = optarg; break;
 		case 'p':
@@ -178,6 +204,16 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case 'o': o->output = optarg; break;
 		case OPT_AS_OF: o->as_of = optarg; break;
 		case OPT_FAIL_ON: o->fail_on = optarg; break;
+		case OPT_HISTORY: o->history = optarg; break;
+		case OPT_HISTORY_WAIT: {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (end == optarg || *end || v < 0 || v > 86400)
+				die(PB_EXIT_USAGE, "--history-wait '%s' is not a number of seconds (0 to 86400)", optarg);
+			o->history_wait_ms = v * 1000;
+			break;
+		}
+		case 'q': o->quiet = 1; break;
 		case 'h': fputs(usage_text, stdout); exit(0);
 		default:
 			fputs("probity: see 'probity --help'\n", stderr);
@@ -268,7 +304,8 @@ static size_t parse_formats(const char *list, const pb_reporter **out)
 
 static int exit_status(const pb_audit *a, const pb_config *cfg)
 {
-	int max = pb_audit_max_severity(a);
+	/* false-positive and accepted-risk decisions set a finding apart */
+	int max = pb_history_max_severity(a);
 
 	return max >= 0 && max >= cfg->fail_on ? PB_EXIT_FINDINGS : PB_EXIT_CLEAN;
 }
@@ -350,16 +387,36 @@ static int cmd_audit(int argc, char **argv)
 	pb_error err;
 	const pb_reporter *reps[16];
 
+	pb_history *h = NULL;
+
 	parse_options(argc, argv, &o);
 	size_t nreps = parse_formats(o.formats, reps);
 	load_config(&o, &cfg);
+	/* The history is held from before the ledgers are read until the
+	 * reports are in place: one run, one transaction (engine/history.h). */
+	if (o.history && (pb_history_open(&h, o.history, PB_HIST_WRITE, o.history_wait_ms, &err) < 0 ||
+			  pb_history_begin(h, &err) < 0))
+		die_err(&err);
 	pb_ledger *l = import_all(&o, &cfg);
 	pb_date as_of = cfg.as_of != PB_DATE_NONE ? cfg.as_of : pb_ledger_latest_date(l);
 	pb_audit *a = pb_audit_run(l, &cfg, as_of);
+	if (h) {
+		char *settings = pb_history_settings_text(o.config_path, argc, argv);
+		if (pb_history_record(h, a, settings, &err) < 0)
+			die_err(&err);
+		free(settings);
+	}
+	for (size_t i = 0; o.quiet && i < nreps; i++)
+		if (!reps[i]->filename)
+			memmove(&reps[i], &reps[i + 1], (--nreps - i) * sizeof(reps[0])), i--;
 	catch_signals(o.output);
-	if (pb_output_write(a, reps, nreps, o.output, &err) < 0)
+	if (nreps && pb_output_write(a, reps, nreps, o.output, &err) < 0)
 		die_err(&err);
+	if (h && pb_history_commit(h, &err) < 0)
+		die(err.code, "%s (the reports are written; this run is not in the history)", err.msg);
 	int rc = exit_status(a, &cfg);
+	pb_history_summary_line(stderr, a, rc);
+	pb_history_close(h);
 	pb_audit_free(a);
 	pb_ledger_free(l);
 	pb_config_release(&cfg);
@@ -659,6 +716,13 @@ static int cmd_init(int argc, char **argv)
 {
 	const char *path = argc > 1 ? argv[1] : "probity.ini";
 
+	if (argc == 3 && !strcmp(argv[1], "--profile")) {
+		pb_error err;
+		if (pb_config_draft_profile(stdout, argv[2], &err) < 0)
+			die_err(&err);
+		return fflush(stdout) ? PB_EXIT_INPUT : 0;
+	}
+
 	if (argc > 2)
 		die(PB_EXIT_USAGE, "init: too many arguments");
 	if (!strcmp(path, "-")) {
@@ -706,6 +770,7 @@ static const struct command {
 	{"audit", cmd_audit},     {"check", cmd_check},
 	{"rules", cmd_rules},     {"init", cmd_init},
 	{"cardinal", cmd_cardinal},
+	{"history", pb_cmd_history}, {"triage", pb_cmd_triage},
 	{"help", cmd_help},       {"--help", cmd_help},
 	{"-h", cmd_help},         {"version", cmd_version},
 	{"--version", cmd_version},

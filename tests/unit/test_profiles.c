@@ -530,6 +530,40 @@ static void test_shipped_on_excerpts(void **state)
 	pb_config_release(&cfg);
 }
 
+/* init --profile: the draft of a real file loads and imports it; a
+ * field with no matching header is left commented, never guessed. */
+static void test_draft(void **state)
+{
+	pb_config cfg;
+	pb_error err;
+	char draft[300];
+	(void)state;
+
+	snprintf(draft, sizeof(draft), "%s/draft.ini", dir);
+	FILE *out = fopen(draft, "w");
+	assert_int_equal(pb_config_draft_profile(out, "samples/csv-real/expenditure-over-500-oct-dec-2017.csv",
+						 &err), 0);
+	fclose(out);
+	pb_config_init(&cfg);
+	assert_int_equal(pb_config_load(&cfg, draft, &err), 0);
+	const pb_profile *p = &cfg.profiles[0];
+	assert_string_equal(p->table, "payments");
+	const pb_field_opts *o = pb_profile_opts(p, "paid_on");
+	assert_string_equal(o->date_format, "DD/MM/YYYY");
+	int has_currency = 0;
+	for (size_t i = 0; i < p->nrenames; i++)
+		has_currency |= !strcmp(p->renames[i].canonical, "currency");
+	assert_false(has_currency);
+	pb_ledger *l = pb_ledger_new("GBP");
+	assert_int_equal(pb_import_path(l, "samples/csv-real/expenditure-over-500-oct-dec-2017.csv", NULL,
+					&cfg, &err), 0);
+	pb_ledger_seal(l);
+	assert_int_equal(pb_ledger_inputs(l)[0].rows_imported, 30);
+	pb_ledger_free(l);
+	pb_config_release(&cfg);
+	assert_int_equal(pb_config_draft_profile(stdout, "/nonexistent.csv", &err), -1);
+}
+
 /* The full publications, when the shared data is there: at least 98% of
  * the rows of each file imported (or, for a table read again from the
  * same file, filtered as repeats of a row already imported). */
@@ -590,6 +624,7 @@ int main(void)
 		cmocka_unit_test(test_loud_errors),
 		cmocka_unit_test(test_shipped_on_excerpts),
 		cmocka_unit_test(test_shipped_on_publications),
+		cmocka_unit_test(test_draft),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
