@@ -12,6 +12,7 @@
 #include <utf8proc.h>
 
 #include "../engine/entities.h"
+#include "../engine/history.h"
 #include "../engine/parties.h"
 #include "../rules/rules.h"
 #include "report.h"
@@ -293,6 +294,100 @@ static json_t *path_json(const pb_finding *f)
 	return done(path, bad);
 }
 
+/* --- a run with --history (docs/history.md); nothing without one --- */
+
+static json_t *decision_json(const pb_decision *d)
+{
+	json_t *o;
+	int bad = 0;
+
+	if (!d)
+		return json_null();
+	o = json_object();
+	put(o, "status", json_string(pb_dstatus_name(d->status)), &bad);
+	put(o, "note", text(d->note), &bad);
+	put(o, "by", text(d->by), &bad);
+	put(o, "at", text(d->at), &bad);
+	put(o, "seq", json_integer((json_int_t)d->seq), &bad);
+	put(o, "reopened", json_boolean(d->reopened), &bad);
+	return done(o, bad);
+}
+
+/* Per finding: its state against the last run and the reviewers' decision. */
+static void finding_history(json_t *o, const pb_audit *a, size_t i, int *bad)
+{
+	const pb_history_view *v = pb_history_view_of(a);
+
+	if (!v || i >= v->nfindings)
+		return;
+	put(o, "state", json_string(pb_hstate_name(v->findings[i].state)), bad);
+	put(o, "evidence_hash", json_string(v->findings[i].evidence_hash), bad);
+	put(o, "decision", decision_json(v->findings[i].decision), bad);
+}
+
+static json_t *absent_json(const pb_hentry *e)
+{
+	json_t *o = json_object(), *subject = json_object();
+	int bad = 0;
+
+	put(o, "id", json_string(e->id), &bad);
+	put(o, "rule", text(e->rule), &bad);
+	put(o, "severity", text(e->severity), &bad);
+	put(subject, "table", text(e->subject_table), &bad);
+	put(subject, "id", text(e->subject_id), &bad);
+	put(o, "subject", subject, &bad);
+	put(o, "message", text(e->message), &bad);
+	put(o, "state", json_string("absent"), &bad);
+	put(o, "evidence_hash", json_string(e->evidence_hash), &bad);
+	put(o, "decision", decision_json(e->decision), &bad);
+	return done(o, bad);
+}
+
+/* The ids of present findings in one state, in the audit's order. */
+static json_t *ids_in_state(const pb_history_view *v, pb_hstate s)
+{
+	json_t *arr = json_array();
+	int bad = 0;
+
+	for (size_t i = 0; i < v->nfindings; i++)
+		if (v->findings[i].state == s)
+			push(arr, json_string(v->findings[i].id), &bad);
+	return done(arr, bad);
+}
+
+static json_t *since_last_run_json(const pb_history_view *v)
+{
+	json_t *o = json_object(), *counts = json_object(), *absent = json_array();
+	json_t *log = json_object();
+	int bad = 0;
+
+	put(o, "run", json_integer((json_int_t)v->run), &bad);
+	put(o, "started_at", text(v->started_at), &bad);
+	put(o, "previous_run", v->previous ? json_integer((json_int_t)v->previous) : json_null(), &bad);
+	put(o, "previous_started_at", str_or_null(v->previous_at), &bad);
+	for (int s = 0; s < PB_HS_COUNT; s++)
+		put(counts, pb_hstate_name(s), count(v->count[s]), &bad);
+	put(o, "counts", counts, &bad);
+	put(o, "reopened", count(v->reopened), &bad);
+	put(o, "dismissed", count(v->dismissed), &bad);
+	put(o, "new", ids_in_state(v, PB_HS_NEW), &bad);
+	put(o, "updated", ids_in_state(v, PB_HS_UPDATED), &bad);
+	for (size_t i = 0; i < v->nabsent; i++)
+		push(absent, absent_json(&v->absent[i]), &bad);
+	put(o, "absent", absent, &bad);
+	put(log, "entries", json_integer((json_int_t)v->decisions), &bad);
+	put(log, "head", json_string(v->decisions_head), &bad);
+	put(o, "decision_log", log, &bad);
+	return done(o, bad);
+}
+
+static int jw_since_last_run(struct jw *w, const pb_audit *a)
+{
+	const pb_history_view *v = pb_history_view_of(a);
+
+	return v ? jw_member(w, "since_last_run", since_last_run_json(v)) : 0;
+}
+
 static json_t *finding_json(const void *ctx, size_t i)
 {
 	const pb_finding *f = ((const pb_audit *)ctx)->findings[i];
@@ -319,6 +414,7 @@ static json_t *finding_json(const void *ctx, size_t i)
 	for (size_t k = 0; k < f->ndetails; k++)
 		put(details, f->details[k].key, text(f->details[k].value), &bad);
 	put(o, "details", details, &bad);
+	finding_history(o, ctx, i, &bad);
 	return done(o, bad);
 }
 
@@ -370,6 +466,7 @@ static int json_sections(struct jw *w, const pb_audit *a)
 	if (a->parties)
 		links.pl = pb_parties_possible_links(a->parties, &nlinks);
 	if (jw_member(w, "tool", json_string(pb_report_tool())) < 0 ||
+	    jw_since_last_run(w, a) < 0 ||
 	    jw_member(w, "as_of", a->as_of == PB_DATE_NONE ? json_null()
 		      : json_string(pb_date_format(a->as_of, date))) < 0 ||
 	    jw_member(w, "base_currency", json_string(a->config->base_currency)) < 0 ||
