@@ -359,6 +359,12 @@ size_t pb_contract_suppliers(pb_ledger *l, const pb_contract *c,
  */
 const char *pb_ledger_publisher(pb_ledger *l, const pb_row *row);
 
+/* The day a contract was awarded: awarded_on, else signed_on. */
+static inline pb_date pb_contract_award_date(const pb_contract *c)
+{
+	return c->awarded_on != PB_DATE_NONE ? c->awarded_on : c->signed_on;
+}
+
 /* Distinct procedures among contracts: the lots of one tender count
  * once (a contract without a tender is its own procedure). */
 size_t pb_contracts_procedures(const pb_contract *const *c, size_t n);

@@ -53,11 +53,6 @@ static const char *method_text(pb_rule_ctx *ctx, const pb_tender *t)
 	return pb_arena_printf(pb_ledger_arena(pb_ctx_ledger(ctx)), "%s: %s", m, t->method_details);
 }
 
-static pb_date award_day(const pb_contract *c)
-{
-	return c->awarded_on != PB_DATE_NONE ? c->awarded_on : c->signed_on;
-}
-
 static void run_single_source(pb_rule_ctx *ctx)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
@@ -82,7 +77,7 @@ static void run_single_source(pb_rule_ctx *ctx)
 		if (comp == PB_COMPETITION_YES || c[i].value == PB_AMOUNT_NONE)
 			continue;
 		int reached = pb_param_money_reached(ctx, "threshold", c[i].value, c[i].currency,
-						     award_day(&c[i]), &fx);
+						     pb_contract_award_date(&c[i]), &fx);
 		if (reached < 0) {
 			no_rate++;
 			continue;
@@ -97,7 +92,7 @@ static void run_single_source(pb_rule_ctx *ctx)
 		pb_finding_detail(ctx, f, "procedure", "%s", pb_ctx_procedure(ctx, t)->name);
 		pb_finding_detail(ctx, f, "value", "%s", pb_ctx_money(ctx, c[i].value, c[i].currency));
 		pb_finding_detail(ctx, f, "threshold", "%s", pb_ctx_money(ctx, threshold, tcur));
-		if (pb_param_money_convert(ctx, "threshold", c[i].value, c[i].currency, award_day(&c[i]), &v, NULL) < 0)
+		if (pb_param_money_convert(ctx, "threshold", c[i].value, c[i].currency, pb_contract_award_date(&c[i]), &v, NULL) < 0)
 			v = threshold;
 		double r = pb_ratio(v, threshold ? threshold : 1);
 		f->score = r >= 10.0 ? 1.0 : 0.5 + r / 20.0;
@@ -398,11 +393,6 @@ static int64_t year_of(pb_date d)
 	return y;
 }
 
-static pb_date award_date(const pb_contract *c)
-{
-	return c->awarded_on != PB_DATE_NONE ? c->awarded_on : c->signed_on;
-}
-
 /* An awarded contract as the group rules see it: its buyer as an entity
  * (registry twins are one buyer) and its year. */
 typedef struct {
@@ -436,10 +426,10 @@ static void for_each_buyer_year(pb_rule_ctx *ctx, year_fn fn)
 
 	for (size_t i = 0; i < n; i++)
 		if (c[i].buyer_id && c[i].value != PB_AMOUNT_NONE && c[i].value > 0 &&
-		    c[i].currency == pb_ctx_currency(ctx) && award_date(&c[i]) != PB_DATE_NONE &&
+		    c[i].currency == pb_ctx_currency(ctx) && pb_contract_award_date(&c[i]) != PB_DATE_NONE &&
 		    pb_contract_is_award(l, &c[i], NULL))
 			list[m++] = (award){&c[i], pb_ctx_entity(ctx, c[i].buyer_id),
-					    year_of(award_date(&c[i]))};
+					    year_of(pb_contract_award_date(&c[i]))};
 	qsort(list, m, sizeof(*list), by_buyer_year);
 	for (size_t s = 0; s < m;) {
 		size_t e = s + 1;
@@ -677,7 +667,7 @@ static void run_repeat_direct(pb_rule_ctx *ctx)
 
 	for (size_t i = 0; i < n; i++) {
 		const char *ids[16];
-		if (!c[i].buyer_id || award_date(&c[i]) == PB_DATE_NONE ||
+		if (!c[i].buyer_id || pb_contract_award_date(&c[i]) == PB_DATE_NONE ||
 		    !pb_contract_is_award(l, &c[i], NULL) ||
 		    pb_ctx_competition(ctx, pb_ctx_tender_of(ctx, &c[i])) != PB_COMPETITION_NO)
 			continue;
@@ -685,7 +675,7 @@ static void run_repeat_direct(pb_rule_ctx *ctx)
 		for (size_t k = 0; k < members && k < 16; k++) {
 			PB_GROW(list, m + 1, cap);
 			list[m++] = (direct_award){&c[i], pb_ctx_entity(ctx, c[i].buyer_id),
-						   pb_ctx_entity(ctx, ids[k]), award_date(&c[i])};
+						   pb_ctx_entity(ctx, ids[k]), pb_contract_award_date(&c[i])};
 		}
 	}
 	if (m)

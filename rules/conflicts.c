@@ -76,11 +76,6 @@ static int control_first(const pb_edge *e, const char *at, size_t hop, void *dat
 	return chain_link(e, at, hop, NULL);
 }
 
-static pb_date award_date(const pb_contract *c)
-{
-	return c->awarded_on != PB_DATE_NONE ? c->awarded_on : c->signed_on;
-}
-
 /* --- who works for whom: an index of persons to their employers --- */
 
 struct job {
@@ -196,7 +191,7 @@ static void chain_finding(pb_rule_ctx *ctx, const pb_contract *c, const char *su
 	pb_finding_message(ctx, f,
 		"%s, an official of buyer %s, is linked to %s %s on the award date %s: %s -> contract %s%s",
 		official->id, c->buyer_id, co ? "joint supplier" : "supplier", supplier,
-		pb_date_format(award_date(c), d), path, c->contract_id,
+		pb_date_format(pb_contract_award_date(c), d), path, c->contract_id,
 		n > 1 ? pb_arena_printf(pb_ledger_arena(l), " (and %zu more contracts)", n - 1) : "");
 }
 
@@ -218,8 +213,8 @@ static int by_supplier_cmp(const void *pa, const void *pb)
 
 static int contract_before(const pb_contract *a, const pb_contract *b)
 {
-	if (award_date(a) != award_date(b))
-		return award_date(a) < award_date(b);
+	if (pb_contract_award_date(a) != pb_contract_award_date(b))
+		return pb_contract_award_date(a) < pb_contract_award_date(b);
 	return strcmp(a->contract_id, b->contract_id) < 0;
 }
 
@@ -247,9 +242,9 @@ static void supplier_contracts(pb_rule_ctx *ctx, pb_graph_walk *w, const struct 
 					continue;
 				const pb_contract *c = pb_ledger_at(l, PB_T_CONTRACTS, grp[k].i);
 				const struct job *jb = job_at(jobs, people[m], pb_parties_entity(pp, c->buyer_id),
-							      award_date(c));
+							      pb_contract_award_date(c));
 				pb_path p;
-				if (!jb || !pb_graph_walk_path(g, w, grp[k].supplier, people[m], award_date(c),
+				if (!jb || !pb_graph_walk_path(g, w, grp[k].supplier, people[m], pb_contract_award_date(c),
 							       hops, control_first, NULL, &p))
 					continue;
 				if (!nh || contract_before(c, hit[first])) {
@@ -262,7 +257,7 @@ static void supplier_contracts(pb_rule_ctx *ctx, pb_graph_walk *w, const struct 
 			if (!nh)
 				continue;
 			pb_path p;
-			if (!pb_graph_walk_path(g, w, grp[0].supplier, people[m], award_date(hit[first]), hops,
+			if (!pb_graph_walk_path(g, w, grp[0].supplier, people[m], pb_contract_award_date(hit[first]), hops,
 						control_first, NULL, &p))
 				continue;
 			pb_path_reverse(&p);
@@ -293,7 +288,7 @@ static void run_official_linked(pb_rule_ctx *ctx)
 	for (size_t i = 0; i < n; i++) {
 		if (!c[i].buyer_id || !c[i].supplier_id)
 			continue;
-		if (award_date(&c[i]) == PB_DATE_NONE) {
+		if (pb_contract_award_date(&c[i]) == PB_DATE_NONE) {
 			undated++;
 			continue;
 		}

@@ -162,7 +162,7 @@ static void add_contract_items(pb_rule_ctx *ctx, struct pairs *pc, size_t *skipp
 	uint32_t first;
 
 	for (size_t i = 0; i < n; i++) {
-		pb_date d = c[i].awarded_on != PB_DATE_NONE ? c[i].awarded_on : c[i].signed_on;
+		pb_date d = pb_contract_award_date(&c[i]);
 		sum[i] = -1;
 		if (!c[i].buyer_id || !c[i].supplier_id || d == PB_DATE_NONE ||
 		    c[i].value == PB_AMOUNT_NONE || c[i].value <= 0 || !pb_contract_is_award(l, &c[i], NULL))
@@ -183,7 +183,7 @@ static void add_contract_items(pb_rule_ctx *ctx, struct pairs *pc, size_t *skipp
 		sum[i] = v;
 	}
 	for (size_t i = 0; i < n; i++) {
-		pb_date d = c[i].awarded_on != PB_DATE_NONE ? c[i].awarded_on : c[i].signed_on;
+		pb_date d = pb_contract_award_date(&c[i]);
 		if (sum[i] >= 0 && sum[i] < threshold)
 			pairs_add(l, pc, pb_ctx_entity(ctx, c[i].buyer_id), pb_ctx_entity(ctx, c[i].supplier_id),
 				  (struct item){PB_T_CONTRACTS, &c[i], c[i].contract_id, d, sum[i]});
@@ -327,7 +327,7 @@ static void run_threshold_hugging(pb_rule_ctx *ctx)
 		if (!c[i].buyer_id || c[i].value == PB_AMOUNT_NONE || c[i].value <= 0 ||
 		    !pb_contract_is_award(l, &c[i], NULL))
 			continue;
-		pb_date d = c[i].awarded_on != PB_DATE_NONE ? c[i].awarded_on : c[i].signed_on;
+		pb_date d = pb_contract_award_date(&c[i]);
 		if (pb_param_money_convert(ctx, "threshold", c[i].value, c[i].currency, d, &v, NULL) < 0) {
 			no_rate++;
 			continue;

@@ -30,11 +30,6 @@ static const char default_jurisdictions[] =
 #include "secrecy-jurisdictions.inc"
 	;
 
-static pb_date award_date(const pb_contract *c)
-{
-	return c->awarded_on != PB_DATE_NONE ? c->awarded_on : c->signed_on;
-}
-
 /* Contracts at or above the `threshold` parameter, converted at the
  * award date when their currency differs; those that cannot be compared
  * (no exchange rate) are counted in *no_rate. */
@@ -44,7 +39,7 @@ static int large_award(pb_rule_ctx *ctx, const pb_contract *c, int64_t threshold
 	(void)threshold;
 	if (c->value == PB_AMOUNT_NONE)
 		return 0;
-	int reached = pb_param_money_reached(ctx, "threshold", c->value, c->currency, award_date(c), NULL);
+	int reached = pb_param_money_reached(ctx, "threshold", c->value, c->currency, pb_contract_award_date(c), NULL);
 	if (reached < 0)
 		(*no_rate)++;
 	return reached > 0;
@@ -70,7 +65,7 @@ static void run_newly_registered(pb_rule_ctx *ctx)
 		if (!pb_contract_is_award(l, &c[i], NULL) || !large_award(ctx, &c[i], threshold, &skipped))
 			continue;
 		const pb_party *s = pb_ledger_find(l, PB_T_PARTIES, c[i].supplier_id);
-		pb_date on = award_date(&c[i]);
+		pb_date on = pb_contract_award_date(&c[i]);
 		if (!s || s->registered_on == PB_DATE_NONE || on == PB_DATE_NONE)
 			continue;
 		int64_t age = (int64_t)on - s->registered_on;

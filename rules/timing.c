@@ -98,7 +98,7 @@ static void run_backdated(pb_rule_ctx *ctx)
 		const pb_tender *t = pb_ledger_find(l, PB_T_TENDERS, c[i].tender_id);
 		if (!t || t->submission_deadline == PB_DATE_NONE || !pb_contract_is_award(l, &c[i], NULL))
 			continue;
-		pb_date first = c[i].awarded_on != PB_DATE_NONE ? c[i].awarded_on : c[i].signed_on;
+		pb_date first = pb_contract_award_date(&c[i]);
 		if (c[i].signed_on != PB_DATE_NONE && c[i].signed_on < first)
 			first = c[i].signed_on;
 		if (first == PB_DATE_NONE || first >= t->submission_deadline)
