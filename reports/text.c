@@ -7,10 +7,12 @@
 #include <errno.h>
 #include <string.h>
 
+#include "../engine/history.h"
 #include "../engine/output.h"
 #include "report.h"
 
 #define TEXT_MAX_FINDINGS 20
+#define TEXT_MAX_CHANGES 50
 
 /* Ledger text and file names go through the one terminal escaper. */
 static void safe(FILE *out, const char *s)
@@ -86,6 +88,7 @@ static void finding_line(FILE *out, const pb_finding *f)
 /* Highest severity first; within one severity, the audit's order. */
 static void top_findings(const pb_audit *a, FILE *out)
 {
+	const pb_history_view *v = pb_history_view_of(a);
 	size_t shown = 0;
 
 	if (!a->nfindings)
@@ -93,18 +96,120 @@ static void top_findings(const pb_audit *a, FILE *out)
 	fprintf(out, "most severe findings:\n");
 	for (int s = PB_SEV_CRITICAL; s >= PB_SEV_LOW; s--)
 		for (size_t i = 0; i < a->nfindings && shown < TEXT_MAX_FINDINGS; i++)
-			if ((int)a->findings[i]->severity == s) {
+			if ((int)a->findings[i]->severity == s && !pb_history_dismissed(a, i)) {
 				finding_line(out, a->findings[i]);
 				shown++;
 			}
-	if (a->nfindings > shown)
-		fprintf(out, "  ... and %zu more in findings.json\n", a->nfindings - shown);
+	size_t open = a->nfindings - (v ? v->dismissed : 0);
+	if (open > shown)
+		fprintf(out, "  ... and %zu more in findings.json\n", open - shown);
+}
+
+/* --- with --history: what changed first, decided findings apart --- */
+
+static void hist_line(FILE *out, const pb_audit *a, size_t i, const pb_hentry *e)
+{
+	fprintf(out, "  [%s] ", e->id);
+	if (i < a->nfindings) {
+		finding_line(out, a->findings[i]);
+	} else {
+		fprintf(out, "  %-8s  ", e->severity ? e->severity : "");
+		safe(out, e->rule);
+		fputs("  ", out);
+		safe(out, e->subject_table);
+		fputc('/', out);
+		safe(out, e->subject_id);
+		fputs("  ", out);
+		safe(out, e->message);
+		fputc('\n', out);
+	}
+	if (e->decision && e->decision->reopened)
+		fputs("      decision reopened: the evidence changed\n", out);
+	else if (e->decision && e->state != PB_HS_NEW)
+		fprintf(out, "      decided %s by %s\n", pb_dstatus_name(e->decision->status),
+			e->decision->by ? e->decision->by : "");
+}
+
+/* The present findings in state s (most severe first), capped. */
+static void hist_list(FILE *out, const pb_audit *a, const pb_history_view *v, pb_hstate s,
+		      const char *title)
+{
+	size_t shown = 0;
+
+	if (!v->count[s])
+		return;
+	fprintf(out, "%s: %zu\n", title, v->count[s]);
+	for (int sev = PB_SEV_CRITICAL; sev >= PB_SEV_LOW; sev--)
+		for (size_t i = 0; i < v->nfindings && shown < TEXT_MAX_CHANGES; i++)
+			if (v->findings[i].state == s && (int)a->findings[i]->severity == sev) {
+				hist_line(out, a, i, &v->findings[i]);
+				shown++;
+			}
+	if (v->count[s] > shown)
+		fprintf(out, "  ... and %zu more in findings.json\n", v->count[s] - shown);
+}
+
+static void since_last_run(const pb_audit *a, FILE *out)
+{
+	const pb_history_view *v = pb_history_view_of(a);
+
+	if (!v)
+		return;
+	if (!v->previous) {
+		fprintf(out, "since the last run: none; this is the first run recorded in the history "
+			"(run %lld), every finding is new\n\n", (long long)v->run);
+		return;
+	}
+	fprintf(out, "since the last run (run %lld of %s): %zu new, %zu updated, %zu unchanged, "
+		"%zu absent; %zu decision%s reopened\n", (long long)v->previous,
+		v->previous_at ? v->previous_at : "?", v->count[PB_HS_NEW], v->count[PB_HS_UPDATED],
+		v->count[PB_HS_UNCHANGED], v->count[PB_HS_ABSENT], v->reopened,
+		v->reopened == 1 ? "" : "s");
+	hist_list(out, a, v, PB_HS_NEW, "new findings");
+	hist_list(out, a, v, PB_HS_UPDATED, "updated findings (same id, evidence or score changed)");
+	if (v->nabsent)
+		fprintf(out, "absent findings (in run %lld, not now): %zu\n", (long long)v->previous,
+			v->nabsent);
+	for (size_t i = 0; i < v->nabsent && i < TEXT_MAX_CHANGES; i++)
+		hist_line(out, a, (size_t)-1, &v->absent[i]);
+	if (v->nabsent > TEXT_MAX_CHANGES)
+		fprintf(out, "  ... and %zu more in findings.json\n", v->nabsent - TEXT_MAX_CHANGES);
+	fputc('\n', out);
+}
+
+/* Findings reviewers decided false-positive or accepted-risk: listed
+ * apart, never hidden, and not counted for --fail-on. */
+static void dismissed(const pb_audit *a, FILE *out)
+{
+	const pb_history_view *v = pb_history_view_of(a);
+	size_t shown = 0;
+
+	if (!v || !v->dismissed)
+		return;
+	fprintf(out, "set apart by reviewers (false-positive, accepted-risk; not counted for "
+		"--fail-on): %zu\n", v->dismissed);
+	for (size_t i = 0; i < v->nfindings && shown < TEXT_MAX_CHANGES; i++) {
+		const pb_decision *d = v->findings[i].decision;
+		if (!pb_history_dismissed(a, i))
+			continue;
+		fprintf(out, "  [%s] ", v->findings[i].id);
+		finding_line(out, a->findings[i]);
+		fprintf(out, "      %s by ", pb_dstatus_name(d->status));
+		safe(out, d->by);
+		fprintf(out, " at %s: ", d->at ? d->at : "");
+		safe(out, d->note);
+		fputc('\n', out);
+		shown++;
+	}
+	if (v->dismissed > shown)
+		fprintf(out, "  ... and %zu more in findings.json\n", v->dismissed - shown);
 }
 
 static int text_write(const pb_audit *a, FILE *out, pb_error *err)
 {
 	char date[11];
 
+	since_last_run(a, out);
 	fprintf(out, "%s audit as of %s (", pb_report_tool(),
 		a->as_of == PB_DATE_NONE ? "unknown" : pb_date_format(a->as_of, date));
 	safe(out, a->config->base_currency);
@@ -116,6 +221,7 @@ static int text_write(const pb_audit *a, FILE *out, pb_error *err)
 		pb_audit_count(a, PB_SEV_LOW));
 	not_run(a, out);
 	top_findings(a, out);
+	dismissed(a, out);
 	if (ferror(out)) {
 		pb_error_set(err, PB_EXIT_INPUT, "cannot write the text summary: %s",
 			     strerror(errno));
