@@ -197,6 +197,9 @@ struct csv_state {
 	size_t nbest;
 	int best_score;
 	uint64_t best_line;
+	char **folded;           /* header names folded, for header_index */
+	size_t nfolded;
+	char **folded_for;       /* the names they were folded from */
 	int *split_col, *filter_col, *party_name_col, *party_reg_col;
 	pb_buf vals;             /* this row's values, each NUL-terminated */
 	size_t *voff, *vlen;     /* per canonical column; voff SIZE_MAX = none */
@@ -374,18 +377,21 @@ static int stem_matches(const char *path, const char *table)
 
 /* Canonical name of a header cell after the profile's renames. */
 static int header_index(const struct csv_state *st, const char *name);
+static void names_free(char **names, size_t n);
 
 static const char *canonical_name(const struct csv_state *st, const char *h)
 {
 	for (size_t i = 0; st->profile && i < st->profile->nrenames; i++) {
 		const pb_rename *r = &st->profile->renames[i];
 		/* only the first alternative the header holds */
-		for (size_t k = 0; r->kind == PB_SRC_COLUMN && k < r->nalts; k++)
-			if (header_index(st, r->alts[k]) >= 0) {
-				if (pb_strcaseeq(r->alts[k], h))
+		for (size_t k = 0; r->kind == PB_SRC_COLUMN && k < r->nalts; k++) {
+			int at = header_index(st, r->alts[k]);
+			if (at >= 0) {
+				if (st->names[at] == h)
 					return r->canonical;
 				break;
 			}
+		}
 	}
 	return h;
 }
@@ -560,12 +566,41 @@ static void nearest_names(char **names, size_t n, const char *want, pb_buf *out)
 		pb_buf_addstr(out, "(no named column)");
 }
 
-static int header_index(const struct csv_state *st, const char *name)
+/* The header's names folded (case, accents, punctuation, blanks), made
+ * once per candidate header. */
+static char **folded_names(struct csv_state *st)
 {
+	if (st->folded_for == st->names && st->folded)
+		return st->folded;
+	names_free(st->folded, st->nfolded);
+	st->folded = pb_xcalloc(st->ncols + 1, sizeof(*st->folded));
+	st->nfolded = st->ncols;
+	for (size_t i = 0; i < st->ncols; i++)
+		st->folded[i] = pb_fold_text(st->names[i]);
+	st->folded_for = st->names;
+	return st->folded;
+}
+
+/* A profile's column name in the header: as written (any case), else
+ * folded, so that "Supplier_Name", "Amount (£)" and "Supplier name "
+ * find "Supplier Name", "Amount £".  Two folded matches are ambiguous:
+ * none. */
+static int header_index(const struct csv_state *st_, const char *name)
+{
+	struct csv_state *st = (struct csv_state *)st_; /* the folded cache */
+
 	for (size_t i = 0; i < st->ncols; i++)
 		if (pb_strcaseeq(st->names[i], name))
 			return (int)i;
-	return -1;
+	if (!st->profile)
+		return -1;
+	char *want = pb_fold_text(name), **folded = folded_names(st);
+	int hit = -1, n = 0;
+	for (size_t i = 0; want && *want && i < st->ncols; i++)
+		if (folded[i] && !strcmp(folded[i], want))
+			hit = (int)i, n++;
+	free(want);
+	return n == 1 ? hit : -1;
 }
 
 /* First present alternative, else -1 and (unless optional) a loud
@@ -1360,9 +1395,15 @@ static int profile_date(const struct csv_state *st, const struct fill *f, const 
 		}
 		free(fmt);
 	}
-	if (!found)
-		return *why = pick ? "holds no date of the profile's pattern"
-				   : "does not match the profile's date pattern", -1;
+	if (!found) {
+		/* name the pattern tried, so the fix is plain */
+		pb_buf_reset((pb_buf *)&st->scratch);
+		pb_buf_addf((pb_buf *)&st->scratch, "%s %s (set date_format, or date.%s)",
+			    pick ? "holds no date of the pattern" : "does not match the date pattern",
+			    fmts, st->def->columns[f - st->fills].name);
+		*why = st->scratch.data;
+		return -1;
+	}
 	if (!date_valid(fy, fm, fd))
 		return *why = "does not exist", -1;
 	*out = pb_date_from_ymd(fy, fm, fd);
@@ -1508,8 +1549,14 @@ static int parse_cell(struct csv_state *st, const pb_column *c, const char *s,
 		}
 		rc = pb_amount_parse(st->scratch.data, st->scratch.len, pb_currency_exponent(currency),
 				     fmt, (int64_t *)p, &why);
+		/* what a profile author most likely has to set */
 		if (rc < 0 && !fmt.thousands && memchr(s, ',', n) && fmt.decimal != ',')
-			why = "is not a number (a grouping comma? set thousands = , in the profile)";
+			why = "is not a number (a decimal comma? set decimal = , in the profile; "
+			      "a grouping comma? thousands = ,)";
+		else if (rc < 0 && fmt.thousands != ' ' && memchr(st->scratch.data, ' ', st->scratch.len))
+			why = "is not a number (grouping blanks? set thousands = space in the profile)";
+		else if (rc < 0 && !fmt.thousands && memchr(s, '.', n) && fmt.decimal == ',')
+			why = "is not a number (a grouping point? set thousands = . in the profile)";
 		break;
 	case PB_COL_INT:
 		rc = pb_int_parse(s, n, (int64_t *)p, &why);
@@ -2345,6 +2392,7 @@ static void state_release(struct csv_state *st)
 	free(st->flen);
 	free(st->fills);
 	names_free(st->best_names, st->nbest);
+	names_free(st->folded, st->nfolded);
 	free(st->split_col);
 	free(st->filter_col);
 	free(st->party_name_col);

@@ -442,6 +442,21 @@ static void test_loud_errors(void **state)
 	expect_error(PAY "map.method = direct\n", "e.csv", "Ref\n", "is not 'VALUE => CANONICAL'");
 	expect_error(PAY "date.paid_on = DD/MM\n", "e.csv", "Ref\n", "date.paid_on 'DD/MM' needs");
 
+	/* header names are found after folding case, punctuation and blanks;
+	 * two headers folding alike are ambiguous, so neither is taken */
+	struct run h;
+	run(&h, PAY "col.payment_id = Ref\nparty.payee_id = Supplier Name\ncol.amount = Amount £\n",
+	    "h.csv", "REF,Supplier_Name,Amount (£)\nP1,Acme,\"1,5\"\nP2,Acme,12.5.0\n");
+	assert_int_equal(h.rc, 0);
+	expect_rejection(h.l, 2, "a decimal comma? set decimal = ,");
+	done(&h);
+	expect_error(PAY "col.payment_id = Ref\ncol.payee_id = Supplier Name\n", "h.csv",
+		     "Ref,Supplier-Name,Supplier_Name\nP1,1,2\n", "lacks column 'Supplier Name'");
+	run(&h, PAY "col.payment_id = Ref\ncol.amount = A\ncol.paid_on = D\n", "h.csv",
+	    "Ref,A,D\nP1,1,28.01.2013\n");
+	expect_rejection(h.l, 2, "does not match the date pattern YYYY-MM-DD (set date_format, or date.paid_on)");
+	done(&h);
+
 	/* the near miss: a copy. of a column already mapped is fine */
 	struct run r;
 	run(&r, PAY "col.payment_id = Ref\ncol.payee_id = Supplier\ncopy.description = Supplier\n",
