@@ -579,6 +579,44 @@ static void test_draft(void **state)
 	assert_int_equal(pb_config_draft_profile(stdout, "/nonexistent.csv", &err), -1);
 }
 
+/* Profiles by name: found in config/profiles, else a clear error; a
+ * profile file holds nothing but profiles; [audit] profile is kept for
+ * the caller to load. */
+static void test_by_name(void **state)
+{
+	pb_config cfg;
+	pb_error err;
+	(void)state;
+
+	pb_config_init(&cfg);
+	assert_int_equal(pb_config_load_profile(&cfg, "uk-spend-over-500", NULL, &err), 0);
+	assert_int_equal(cfg.nprofiles, 1);
+	assert_true(cfg.profiles[0].named);
+	const pb_profile *p = pb_config_profile_for(&cfg, "/any/where/council-2024.csv");
+	assert_non_null(p); /* named without files: every CSV input */
+	assert_int_equal(pb_config_load_profile(&cfg, "no-such-profile", NULL, &err), -1);
+	assert_non_null(strstr(err.msg, "profile 'no-such-profile' not found (tried"));
+	pb_config_release(&cfg);
+
+	pb_config_init(&cfg);
+	assert_int_equal(pb_config_load_profile(&cfg, write_file("x.ini", "[audit]\nfail_on = low\n"),
+						NULL, &err), -1);
+	assert_non_null(strstr(err.msg, "holds only [profile NAME] sections"));
+	pb_config_release(&cfg);
+
+	pb_config_init(&cfg);
+	assert_int_equal(pb_config_load(&cfg, write_file("a.ini", "[audit]\nprofile = uk-spend-over-500\n"),
+					&err), 0);
+	assert_string_equal(cfg.profile_name, "uk-spend-over-500");
+	/* two profiles named without files would each claim every file */
+	assert_int_equal(pb_config_load_profile(&cfg, "uk-spend-over-500", NULL, &err), 0);
+	assert_int_equal(pb_config_load_profile(&cfg, "cz-mfcr-paid-invoices", NULL, &err), 0);
+	const pb_profile *out;
+	assert_int_equal(pb_config_profile_pick(&cfg, "x.csv", &out, &err), -1);
+	assert_non_null(strstr(err.msg, "2 profiles were named without a files pattern"));
+	pb_config_release(&cfg);
+}
+
 /* The full publications, when the shared data is there: at least 98% of
  * the rows of each file imported (or, for a table read again from the
  * same file, filtered as repeats of a row already imported). */
@@ -640,6 +678,7 @@ int main(void)
 		cmocka_unit_test(test_shipped_on_excerpts),
 		cmocka_unit_test(test_shipped_on_publications),
 		cmocka_unit_test(test_draft),
+		cmocka_unit_test(test_by_name),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
