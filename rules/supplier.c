@@ -449,6 +449,25 @@ static void run_single_client(pb_rule_ctx *ctx)
 	const pb_contract **won = NULL;
 	size_t capwon = 0;
 
+	/* In a ledger of few buyers (a ministry's own books) every supplier
+	 * has "one client": the ledger cannot show its others. */
+	size_t ncontracts, buyers = 0;
+	const pb_contract *all = pb_ledger_contracts(l, &ncontracts);
+	pb_ptrmap *seen = pb_ptrmap_new();
+	uint32_t dummy;
+	for (size_t i = 0; i < ncontracts; i++) {
+		const char *b = all[i].buyer_id ? pb_parties_entity(pp, all[i].buyer_id) : NULL;
+		if (b && !pb_ptrmap_get(seen, b, &dummy)) {
+			pb_ptrmap_put(seen, b, 1);
+			buyers++;
+		}
+	}
+	pb_ptrmap_free(seen);
+	if ((int64_t)buyers < pb_param_int(ctx, "min_buyers")) {
+		pb_ctx_note(ctx, "the ledger holds %zu buyers, fewer than %lld: a supplier's other clients are not in it, not judged",
+			    buyers, (long long)pb_param_int(ctx, "min_buyers"));
+		return;
+	}
 	members_build(&mem, pp, p, n);
 	for (size_t k = 0; k < mem.count; k++) {
 		const pb_party *root = &p[mem.list[k][0]];
@@ -502,6 +521,7 @@ const pb_rule pb_rule_single_client = {
 	.needs = PB_NEEDS(PB_T_CONTRACTS) | PB_NEEDS(PB_T_PARTIES),
 	.params = (const pb_param_def[]){
 		{"min_contracts", PB_P_INT, "3", "fewest procedures (the lots of one tender count once) judged"},
+		{"min_buyers", PB_P_INT, "2", "buyers the ledger must hold before anyone's other clients could show"},
 		{NULL, 0, NULL, NULL}},
 	.run = run_single_client,
 };

@@ -657,7 +657,26 @@ static void test_single_client_by_entity(void **state)
 	contract("D2", NULL, "ONE", 100, "EUR", "2024-02-01", NULL);
 	contract("D3", NULL, "ONE", 100, "EUR", "2024-03-01", NULL);
 	contract_at("D3")->status = S("cancelled");
+	/* Another buyer in the ledger, so that other clients could show. */
+	contract("E1", NULL, "OTHER", 100, "EUR", "2024-03-01", NULL);
+	contract_at("E1")->buyer_id = S("MOD-2");
 	assert_string_equal(fired("supplier.single-client"), "T-A");
+}
+
+/* A ledger of one buyer (a ministry's own books) cannot show anyone's
+ * other clients: not judged, and coverage says why. */
+static void test_single_client_one_buyer(void **state)
+{
+	(void)state;
+	contract("C1", NULL, "S", 100, "EUR", "2024-01-01", NULL);
+	contract("C2", NULL, "S", 100, "EUR", "2024-02-01", NULL);
+	contract("C3", NULL, "S", 100, "EUR", "2024-03-01", NULL);
+	pb_ledger_seal(L);
+	pb_audit *a = pb_audit_run(L, &CFG, D("2024-12-31"));
+	for (size_t i = 0; i < a->nfindings; i++)
+		assert_string_not_equal(a->findings[i]->rule->id, "supplier.single-client");
+	assert_non_null(strstr(reason_of(a, "supplier.single-client"), "the ledger holds 1 buyers, fewer than 2"));
+	pb_audit_free(a);
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -674,6 +693,7 @@ int main(void)
 		T(test_entities_without_registry_ids), T(test_addresses_that_identify_a_place),
 		T(test_splitting_lots_and_competition), T(test_mass_address_counts_entities),
 		T(test_no_registry_id_publishers), T(test_single_client_by_entity),
+		T(test_single_client_one_buyer),
 		T(test_thresholds_in_other_currencies), T(test_could_not_judge),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
