@@ -668,6 +668,7 @@ static void test_single_client_by_entity(void **state)
 static void test_single_client_one_buyer(void **state)
 {
 	(void)state;
+	party("S", "Sole Supplier", NULL, NULL);
 	contract("C1", NULL, "S", 100, "EUR", "2024-01-01", NULL);
 	contract("C2", NULL, "S", 100, "EUR", "2024-02-01", NULL);
 	contract("C3", NULL, "S", 100, "EUR", "2024-03-01", NULL);
