@@ -110,6 +110,7 @@ test-run: $(BUILD)/probity $(UNIT_BIN)
 	@set -e; export LC_ALL=C TZ=UTC; \
 	for t in $(UNIT_BIN); do echo "== $$t"; $$t; done; \
 	PROBITY=$(BUILD)/probity sh tests/e2e/run.sh; \
+	PROBITY=$(BUILD)/probity sh tests/e2e/history.sh; \
 	PROBITY=$(BUILD)/probity sh tests/bad/run.sh; \
 	PROBITY=$(BUILD)/probity sh tests/faults/run.sh; \
 	PROBITY=$(BUILD)/probity sh tests/real/ocds.sh; \

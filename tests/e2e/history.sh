@@ -1,0 +1,193 @@
+#!/bin/sh
+# tests/e2e/history.sh - scheduled audits that remember (docs/history.md):
+# two runs over a copy of samples/ with the ledger changed between them
+# and decisions recorded in between (by command and from decisions.json),
+# a run killed midway, a second run while one holds the history, and a
+# decision log edited by hand.
+# Usage: PROBITY=build/probity sh tests/e2e/history.sh
+set -u
+PROBITY=${PROBITY:-build/probity}
+case $PROBITY in /*) ;; *) PROBITY=$(pwd)/$PROBITY ;; esac
+export LC_ALL=C TZ=UTC
+T=$(mktemp -d)
+PIDS=""
+trap 'for p in $PIDS; do kill -9 "$p" 2>/dev/null; done; rm -rf "$T"' EXIT
+fails=0
+ok() { echo "ok   history: $1"; }
+bad() { echo "FAIL history: $1"; fails=$((fails + 1)); }
+
+cp -r samples "$T/s"
+H="$T/h.db"
+audit() { "$PROBITY" audit -c "$T/s/probity.ini" --history "$H" "$@"; }
+runs() { "$PROBITY" history --history "$H" -f json | jq length; }
+fid() { jq -r --arg r "$2" --arg s "$3" '.findings[] | select(.rule == $r and .subject.id == $s) | .id' "$1"; }
+
+# 1. First run: every finding new, no previous run, a one-line summary.
+audit -o "$T/o1" -f json "$T/s" >/dev/null 2>"$T/1.err"; rc=$?
+[ $rc -eq 1 ] && ok "first run exits 1" || bad "first run exit $rc: $(cat "$T/1.err")"
+J="$T/o1/findings.json"
+jq -e '.since_last_run.run == 1 and .since_last_run.previous_run == null and
+	.since_last_run.counts.new == (.findings | length) and all(.findings[]; .state == "new" and .decision == null)' \
+	"$J" >/dev/null && ok "first run: every finding new" || bad "first run states"
+grep -Eq '^probity: summary exit=1 findings=[0-9]+ critical=[0-9]+ high=[0-9]+ medium=[0-9]+ low=[0-9]+ run=1 new=[0-9]+ unchanged=0 updated=0 absent=0 reopened=0 dismissed=0$' "$T/1.err" &&
+	[ "$(wc -l <"$T/1.err")" -eq 1 ] && ok "one-line summary on stderr" || bad "summary line: $(cat "$T/1.err")"
+
+C002=$(fid "$J" competition.single-source C-002)
+C003=$(fid "$J" competition.single-source C-003)
+DUP20=$(fid "$J" payments.duplicate PAY-0020)
+CRIT=$(jq -r '.findings[] | select(.severity == "critical") | .id' "$J")
+[ -n "$C002" ] && [ -n "$C003" ] && [ -n "$DUP20" ] && [ -n "$CRIT" ] || bad "sample findings not found"
+
+# 2. Decisions: by command, and from a decisions.json; bad ones record nothing.
+"$PROBITY" triage "$C002" --status false-positive --note "framework call-off, see file 17" \
+	--by alice --history "$H" 2>/dev/null && ok "triage by command" || bad "triage by command failed"
+"$PROBITY" triage 00000000deadbeef --status confirmed --note x --by alice --history "$H" 2>"$T/t.err"; rc=$?
+[ $rc -eq 2 ] && grep -q "is in no run" "$T/t.err" && ok "triage of an unknown id: exit 2" || bad "unknown id: exit $rc"
+"$PROBITY" triage "$C003" --status maybe --note x --history "$H" 2>/dev/null; rc=$?
+[ $rc -eq 2 ] && ok "triage with a bad status: exit 2" || bad "bad status: exit $rc"
+{
+	printf '{"format": "probity-decisions/1", "decisions": [\n'
+	printf '{"finding": "%s", "status": "accepted-risk", "note": "sole maker of the Mk IV modules"}' "$C003"
+	for c in $CRIT; do printf ',\n{"finding": "%s", "status": "false-positive", "note": "test account"}' "$c"; done
+	printf '\n]}\n'
+} >"$T/decisions.json"
+jq '.decisions += [{"finding": "0000000000000000", "status": "confirmed", "note": "x"}]' \
+	"$T/decisions.json" >"$T/bad-decisions.json"
+"$PROBITY" triage --import "$T/bad-decisions.json" --by bob --history "$H" 2>"$T/i.err"; rc=$?
+n=$("$PROBITY" history log --history "$H" -f json | jq length)
+[ $rc -eq 2 ] && [ "$n" -eq 1 ] && grep -q 'decisions\[' "$T/i.err" &&
+	ok "an import with one bad entry records none" || bad "bad import: exit $rc, $n decisions"
+"$PROBITY" triage --import "$T/decisions.json" --by bob --history "$H" 2>/dev/null &&
+	ok "decisions.json imported" || bad "import failed"
+
+# 3. The ledger changes: C-003's value (updated), PAY-0020 removed (its
+# duplicate absent), a duplicate of PAY-0010 added (new), and a row
+# inserted at the top of payments.csv (moves every line; not a change).
+# PAY-0097 and PAY-0098 pay one invoice twice: a new duplicate.
+sed -i 's/^C-003,T-2024-003,MOD-NAVY,SUP-BALTRON,2350000.00/C-003,T-2024-003,MOD-NAVY,SUP-BALTRON,2450000.00/' "$T/s/contracts.csv"
+sed -i '/^PAY-0020,/d' "$T/s/payments.csv"
+sed -i '1a PAY-0000,MOD-HQ,SUP-ARMATEC,C-001,INV-AR-100,1000.00,EUR,2024-03-01,02-311,Test row,OFF-0042' "$T/s/payments.csv"
+printf '%s\n' 'PAY-0097,MOD-HQ,SUP-MERIDIAN,,INV-ME-900,7300.00,EUR,2024-07-01,02-311,Interpretation,OFF-0042' \
+	'PAY-0098,MOD-HQ,SUP-MERIDIAN,,INV-ME-900,7300.00,EUR,2024-07-15,02-311,Interpretation,OFF-0042' >>"$T/s/payments.csv"
+
+audit -o "$T/o2" -f json,text "$T/s" >"$T/2.out" 2>"$T/2.err"; rc=$?
+J="$T/o2/findings.json"
+[ $rc -eq 1 ] && ok "second run exits 1" || bad "second run exit $rc: $(cat "$T/2.err")"
+jq -e --arg c3 "$C003" --arg c2 "$C002" --arg d "$DUP20" '
+	(.findings[] | select(.id == $c3) | .state == "updated" and .decision.status == "open" and .decision.reopened) and
+	(.findings[] | select(.id == $c2) | .state == "unchanged" and .decision.status == "false-positive" and .decision.by == "alice") and
+	(.since_last_run.absent | map(.id) | index($d) != null) and
+	(.since_last_run.counts.absent == (.since_last_run.absent | length)) and
+	(.since_last_run.reopened == 1) and
+	([.findings[] | select(.rule == "payments.duplicate" and .subject.id == "PAY-0098" and .state == "new")] | length == 1) and
+	([.findings[] | select(.rule == "payments.duplicate" and .subject.id == "PAY-0011")][0].state == "unchanged")' \
+	"$J" >/dev/null && ok "states: updated+reopened, unchanged+decided, absent, new; moved rows unchanged" ||
+	bad "second run states: $(jq -c '.since_last_run | del(.absent)' "$J")"
+head -1 "$T/2.out" | grep -q '^since the last run (run 1 of ' && ok "text summary starts with the changes" ||
+	bad "text summary starts: $(head -1 "$T/2.out")"
+awk '/^new findings:/ { n = NR } /^probity [0-9.]* audit as of/ { t = NR } END { exit !(n && t && n < t) }' "$T/2.out" &&
+	grep -q "PAY-0098" "$T/2.out" && ok "new findings listed before anything else" || bad "new findings not first"
+grep -q "set apart by reviewers" "$T/2.out" && ok "dismissed findings shown apart" || bad "no 'set apart' section"
+if python3 -c 'import jsonschema' 2>/dev/null; then
+	python3 -c 'import json, sys, jsonschema
+jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))' "$J" docs/findings.schema.json &&
+		ok "findings.json with history matches the schema" || bad "findings.json with history breaks the schema"
+fi
+
+# 4. --fail-on: critical findings decided false-positive do not count.
+audit -o "$T/o3" -f json --fail-on critical "$T/s" 2>/dev/null; rc=$?
+"$PROBITY" audit -c "$T/s/probity.ini" -o "$T/o4" -f json --fail-on critical "$T/s" 2>/dev/null; rc0=$?
+[ $rc -eq 0 ] && [ $rc0 -eq 1 ] && ok "--fail-on ignores false-positive findings (0; 1 without the history)" ||
+	bad "--fail-on critical: $rc with history, $rc0 without"
+
+# 5. Looking back.
+[ "$(runs)" -eq 3 ] && ok "history lists 3 runs" || bad "history lists $(runs) runs"
+"$PROBITY" history diff 1 2 --history "$H" >"$T/diff.txt"
+grep -q "^+ .*PAY-0098" "$T/diff.txt" && grep -q "^- $DUP20 " "$T/diff.txt" && grep -q "^~ $C003 " "$T/diff.txt" &&
+	ok "history diff 1 2: appeared, disappeared, changed" || bad "history diff: $(cat "$T/diff.txt")"
+"$PROBITY" history diff --history "$H" -f json >"$T/diff.json" && [ -s "$T/diff.json" ] &&
+	jq -e '.from == 2 and .to == 3 and (.changes | length) == 0' "$T/diff.json" >/dev/null &&
+	ok "history diff (last two runs) in JSON" || bad "history diff json"
+
+# 6. --quiet: nothing on stdout, one line on stderr.
+audit -q -o "$T/o5" "$T/s" >"$T/q.out" 2>"$T/q.err"
+[ ! -s "$T/q.out" ] && [ "$(wc -l <"$T/q.err")" -eq 1 ] && grep -q '^probity: summary ' "$T/q.err" &&
+	ok "--quiet" || bad "--quiet: $(head -c 300 "$T/q.out" "$T/q.err")"
+
+# 7. A second run while one holds the history: refused with status 5, or
+# waits.  The first holds it while it waits to read a FIFO.
+n=$(runs)
+mkdir "$T/late"
+mkfifo "$T/late/payments_late.csv"
+"$PROBITY" audit -c "$T/s/probity.ini" --history "$H" -o "$T/o6" -f json "$T/s" "$T/late/payments_late.csv" >/dev/null 2>&1 &
+first=$!
+PIDS="$PIDS $first"
+sleep 1
+audit -o "$T/o7" -f json "$T/s" >/dev/null 2>"$T/busy.err"; rc=$?
+[ $rc -eq 5 ] && grep -q "another run holds the history" "$T/busy.err" && ok "second run refused: exit 5" ||
+	bad "second run: exit $rc: $(cat "$T/busy.err")"
+audit -o "$T/o7" -f json --history-wait 1 "$T/s" >/dev/null 2>"$T/busy.err"; rc=$?
+[ $rc -eq 5 ] && grep -q "waited 1 s" "$T/busy.err" && ok "--history-wait 1: waits, then exit 5" || bad "wait: exit $rc"
+kill -9 $first 2>/dev/null
+wait $first 2>/dev/null
+rm -rf "$T/late"
+[ "$(runs)" -eq "$n" ] && ok "killed waiting run left the history as it was" || bad "runs now $(runs), were $n"
+
+# 8. A run killed midway: after recording its run, while it writes the
+# text summary to a pipe nobody reads (filled beforehand), before commit.
+mkfifo "$T/pipe"
+exec 3<>"$T/pipe"
+head -c 65536 /dev/zero >&3
+SOURCE_DATE_EPOCH=1 "$PROBITY" audit -c "$T/s/probity.ini" --history "$H" -o "$T/o8" -f json,text "$T/s" >"$T/pipe" 2>/dev/null &
+mid=$!
+PIDS="$PIDS $mid"
+i=0
+while [ ! -e "$H-journal" ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
+sleep 0.5
+if [ -e "$H-journal" ] && kill -0 $mid 2>/dev/null; then
+	kill -9 $mid
+	wait $mid 2>/dev/null
+	[ "$(runs)" -eq "$n" ] && ! "$PROBITY" history --history "$H" | grep -q "1970-01-01" &&
+		ok "run killed after recording, before commit: history unchanged" || bad "killed run left $(runs) runs, were $n"
+else
+	bad "could not catch the run midway (journal $(ls "$H"* 2>&1))"
+fi
+exec 3>&-
+audit -o "$T/o9" -f json "$T/s" >/dev/null 2>&1
+[ "$(runs)" -eq $((n + 1)) ] && jq -e ".since_last_run.run == $((n + 1)) and .since_last_run.previous_run == $n" \
+	"$T/o9/findings.json" >/dev/null && ok "the next run carries on" || bad "run after the kill"
+
+# 9. The decision log, verified; then edited and cut by hand.
+"$PROBITY" history verify --history "$H" >/dev/null && ok "history verify: intact log" || bad "verify of an intact log"
+cp "$H" "$T/edit.db"
+python3 - "$T/edit.db" <<'EOF'
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+c.execute("DROP TRIGGER decisions_no_update")
+c.execute("UPDATE decisions SET status = 'confirmed' WHERE seq = 2")
+c.commit()
+EOF
+"$PROBITY" history verify --history "$T/edit.db" >"$T/v.out"; rc=$?
+[ $rc -eq 1 ] && grep -q "decision #2 .*was edited" "$T/v.out" && ok "verify names the edited decision" ||
+	bad "edited log: exit $rc: $(cat "$T/v.out")"
+cp "$H" "$T/cut.db"
+python3 - "$T/cut.db" <<'EOF'
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+c.execute("DROP TRIGGER decisions_no_delete")
+c.execute("DELETE FROM decisions WHERE seq = 1")
+c.commit()
+EOF
+"$PROBITY" history verify --history "$T/cut.db" >"$T/v.out"; rc=$?
+[ $rc -eq 1 ] && grep -q "decision #1 was deleted" "$T/v.out" && ok "verify names the deleted decision" ||
+	bad "cut log: exit $rc: $(cat "$T/v.out")"
+
+# 10. Not a history: refused, named, exit 3.
+"$PROBITY" history --history "$T/s/contracts.csv" >/dev/null 2>"$T/n.err"; rc=$?
+[ $rc -eq 3 ] && grep -q "not a probity history" "$T/n.err" && ok "a CSV is not a history: exit 3" || bad "not a history: exit $rc"
+
+if [ $fails -ne 0 ]; then
+	echo "history: $fails failure(s)"
+	exit 1
+fi
+echo "history: all passed"
