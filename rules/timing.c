@@ -162,7 +162,7 @@ const pb_rule pb_rule_backdated = {
 	.severity = PB_SEV_HIGH,
 	.needs = PB_NEEDS(PB_T_CONTRACTS),
 	.params = (const pb_param_def[]){
-		{"max_days_early", PB_P_DAYS, "365", "dates further apart are inconsistent data, not backdating"},
+		{"max_days_early", PB_P_DAYS, "180", "dates further apart are inconsistent data (a mistyped year), not backdating"},
 		{NULL, 0, NULL, NULL}},
 	.run = run_backdated,
 	.fields = (const char *const[]){"contracts.awarded_on|contracts.signed_on", "tenders.submission_deadline|payments.paid_on", NULL},

@@ -545,7 +545,7 @@ static void test_backdated_both_dates(void **state)
 	const pb_coverage *c = coverage(a, "timing.backdated");
 	assert_int_equal(c->status, PB_COV_RAN);
 	assert_contains(c->reason, "1 contracts of procedures without a call for competition");
-	assert_contains(c->reason, "1 dates more than 365 days apart taken for inconsistent data");
+	assert_contains(c->reason, "1 dates more than 180 days apart taken for inconsistent data");
 	pb_audit_free(a);
 }
 
