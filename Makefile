@@ -139,11 +139,13 @@ faults: $(BUILD)/probity
 	FAULT_STEP=$(FAULT_STEP) PROBITY=$(BUILD)/probity sh tests/faults/run.sh
 
 install: $(BUILD)/probity
-	install -d $(DESTDIR)$(BINDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PREFIX)/share/probity/profiles
 	install -m 755 $(BUILD)/probity $(DESTDIR)$(BINDIR)/probity
+	install -m 644 config/profiles/*.ini $(DESTDIR)$(PREFIX)/share/probity/profiles/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/probity
+	rm -rf $(DESTDIR)$(PREFIX)/share/probity
 
 format:
 	clang-format -i engine/*.[ch] importers/*.[ch] rules/*.[ch] reports/*.[ch] tests/unit/*.c
