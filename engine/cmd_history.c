@@ -444,6 +444,8 @@ static int triage_import(pb_history *h, const struct hopts *o, size_t *n)
 	const char *format = NULL;
 	int rc = 0;
 
+	if (!root && je.line < 1)
+		return fail(PB_EXIT_INPUT, "%s: %s", o->import, je.text);
 	if (!root)
 		return fail(PB_EXIT_INPUT, "%s:%d: %s", o->import, je.line, je.text);
 	if (json_unpack_ex(root, &je, 0, "{s:s, s:o}", "format", &format, "decisions", &arr) < 0 ||
