@@ -124,19 +124,21 @@ static const char *col(sqlite3_stmt *st, int i)
 	return s ? (const char *)s : "";
 }
 
-/* One row per run: date, inputs, counts by severity and by state. */
+/* One row per run: date, inputs, counts by severity and by state (0, not
+ * NULL, for a run without findings). */
 static const char list_sql[] =
 	"SELECT r.id, r.started_at, coalesce(r.as_of, ''),"
 	" (SELECT count(*) FROM inputs i WHERE i.run_id = r.id),"
 	" (SELECT coalesce(sum(rows_read), 0) FROM inputs i WHERE i.run_id = r.id),"
 	" (SELECT coalesce(sum(rows_rejected), 0) FROM inputs i WHERE i.run_id = r.id),"
-	" sum(f.state != 'absent'),"
-	" sum(f.state != 'absent' AND f.severity = 'critical'),"
-	" sum(f.state != 'absent' AND f.severity = 'high'),"
-	" sum(f.state != 'absent' AND f.severity = 'medium'),"
-	" sum(f.state != 'absent' AND f.severity = 'low'),"
-	" sum(f.state = 'new'), sum(f.state = 'unchanged'), sum(f.state = 'updated'),"
-	" sum(f.state = 'absent'), r.settings_hash, r.tool"
+	" coalesce(sum(f.state != 'absent'), 0),"
+	" coalesce(sum(f.state != 'absent' AND f.severity = 'critical'), 0),"
+	" coalesce(sum(f.state != 'absent' AND f.severity = 'high'), 0),"
+	" coalesce(sum(f.state != 'absent' AND f.severity = 'medium'), 0),"
+	" coalesce(sum(f.state != 'absent' AND f.severity = 'low'), 0),"
+	" coalesce(sum(f.state = 'new'), 0), coalesce(sum(f.state = 'unchanged'), 0),"
+	" coalesce(sum(f.state = 'updated'), 0),"
+	" coalesce(sum(f.state = 'absent'), 0), r.settings_hash, r.tool"
 	" FROM runs r LEFT JOIN findings f ON f.run_id = r.id GROUP BY r.id ORDER BY r.id";
 
 static const char *const list_keys[] = {
