@@ -657,7 +657,14 @@ static int insert_finding(pb_history *h, sqlite3_stmt *st, int64_t run, const pb
 	bind_text(st, 8, subject);
 	bind_text(st, 9, message);
 	bind_text(st, 10, e->evidence_hash);
-	return sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(h, err, "cannot write the history");
+	if (sqlite3_step(st) == SQLITE_DONE)
+		return 0;
+	if (sqlite3_extended_errcode(h->db) == SQLITE_CONSTRAINT_PRIMARYKEY) {
+		pb_error_set(err, PB_EXIT_INTERNAL, "%s: finding id %s is reported twice in this run "
+			     "(a bug in rule %s); the run is not recorded", h->path, e->id, rule);
+		return -1;
+	}
+	return db_fail(h, err, "cannot write the history");
 }
 
 /* States of the present findings, then the absent ones; rows written. */

@@ -562,6 +562,28 @@ static void test_second_run_refused_or_waits(void **state)
 	close(go[1]);
 }
 
+/* Two findings with one id (a rule's bug) fail the run loudly, as an
+ * internal error, and record nothing. */
+static void test_duplicate_id_refused(void **state)
+{
+	(void)state;
+	const struct fdesc r[] = {
+		{"00000000000000a1", SS, PB_SEV_HIGH, 0.5, "A", "c.csv:2"},
+		{"00000000000000a1", SS, PB_SEV_HIGH, 0.5, "A again", "c.csv:3"},
+	};
+	pb_history *h = open_w(0);
+	pb_error err;
+
+	build(r, 2);
+	assert_int_equal(pb_history_begin(h, &err), 0);
+	assert_int_equal(pb_history_record(h, &A, "dup", &err), -1);
+	assert_int_equal(err.code, PB_EXIT_INTERNAL);
+	assert_non_null(strstr(err.msg, "00000000000000a1 is reported twice"));
+	assert_null(pb_history_view_of(&A));
+	pb_history_close(h);
+	assert_int_equal(count_rows("SELECT count(*) FROM runs"), 0);
+}
+
 static void test_not_a_history(void **state)
 {
 	pb_history *h;
@@ -612,6 +634,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_killed_run_leaves_history, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_run_rolls_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_second_run_refused_or_waits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_duplicate_id_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_a_history, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
