@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <jansson.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <sys/wait.h>
@@ -22,6 +23,7 @@
 #include "../../engine/config.h"
 #include "../../engine/history.h"
 #include "../../engine/sha256.h"
+#include "../../reports/report.h"
 #include "../../rules/rules.h"
 
 #define MAXF 8
@@ -562,6 +564,82 @@ static void test_second_run_refused_or_waits(void **state)
 	close(go[1]);
 }
 
+static char *report(const pb_reporter *r)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	pb_error err;
+
+	assert_non_null(m);
+	assert_int_equal(r->write(&A, m, &err), 0);
+	fclose(m);
+	return buf;
+}
+
+/* The reports: what changed comes first in the text; decided findings
+ * apart; the JSON carries states and decisions, and nothing of it
+ * without a history. */
+static void test_reports_with_history(void **state)
+{
+	(void)state;
+	const struct fdesc r1[] = {{"00000000000000a1", SS, PB_SEV_HIGH, 0.5, "A", "c.csv:2"}};
+	const struct fdesc r2[] = {
+		{"00000000000000a1", SS, PB_SEV_HIGH, 0.5, "A", "c.csv:2"},
+		{"00000000000000b2", SS, PB_SEV_MEDIUM, 0.5, "B", "c.csv:3"},
+	};
+	pb_history_close(run(r1, 1));
+	decide("00000000000000a1", "false-positive", NULL, 0);
+	pb_history *h = run(r2, 2);
+	char *text = report(&pb_report_text);
+	assert_true(strncmp(text, "since the last run (run 1 of ", 29) == 0);
+	char *neu = strstr(text, "new findings: 1\n  [00000000000000b2]");
+	char *title = strstr(text, "probity " PB_VERSION " audit as of");
+	char *most = strstr(text, "most severe findings:");
+	char *apart = strstr(text, "set apart by reviewers");
+	assert_non_null(neu);
+	assert_non_null(title);
+	assert_non_null(most);
+	assert_non_null(apart);
+	assert_true(neu < title && title < most && most < apart);
+	/* A is listed apart with its decision, not among the most severe */
+	char *a_line = strstr(most, "contracts/00000000000000a1");
+	assert_true(a_line == NULL || a_line > apart);
+	assert_non_null(strstr(apart, "[00000000000000a1]"));
+	assert_non_null(strstr(apart, "false-positive by tester"));
+	free(text);
+
+	char *js = report(&pb_report_json);
+	json_error_t je;
+	json_t *root = json_loads(js, 0, &je);
+	assert_non_null(root);
+	json_t *since = json_object_get(root, "since_last_run");
+	assert_int_equal(json_integer_value(json_object_get(since, "previous_run")), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(since, "counts"), "new")), 1);
+	assert_int_equal(json_integer_value(json_object_get(since, "dismissed")), 1);
+	json_t *f0 = json_array_get(json_object_get(root, "findings"), 0);
+	assert_string_equal(json_string_value(json_object_get(f0, "state")), "unchanged");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(f0, "decision"), "status")),
+			    "false-positive");
+	json_t *f1 = json_array_get(json_object_get(root, "findings"), 1);
+	assert_string_equal(json_string_value(json_object_get(f1, "state")), "new");
+	assert_true(json_is_null(json_object_get(f1, "decision")));
+	json_decref(root);
+	free(js);
+	pb_history_close(h);
+
+	/* no history, none of it */
+	text = report(&pb_report_text);
+	assert_null(strstr(text, "since the last run"));
+	assert_null(strstr(text, "set apart"));
+	free(text);
+	js = report(&pb_report_json);
+	assert_null(strstr(js, "since_last_run"));
+	assert_null(strstr(js, "\"state\""));
+	assert_null(strstr(js, "\"decision\""));
+	free(js);
+}
+
 /* Two findings with one id (a rule's bug) fail the run loudly, as an
  * internal error, and record nothing. */
 static void test_duplicate_id_refused(void **state)
@@ -634,6 +712,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_killed_run_leaves_history, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_run_rolls_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_second_run_refused_or_waits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reports_with_history, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duplicate_id_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_a_history, setup, teardown),
 	};
