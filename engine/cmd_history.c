@@ -299,6 +299,86 @@ static int history_diff(pb_history *h, const struct hopts *o)
 	return 0;
 }
 
+/* One run: what it ran with and on (the latest run by default). */
+static int history_show(pb_history *h, const struct hopts *o)
+{
+	static const char *const run_keys[] = {"run", "started_at", "as_of", "tool",
+					       "settings_sha256", "settings", "decisions",
+					       "decisions_head"};
+	static const char *const in_keys[] = {"path", "table", "format", "size", "sha256",
+					      "rows_read", "rows_imported", "rows_rejected",
+					      "rows_filtered"};
+	sqlite3 *db = pb_history_db(h);
+	sqlite3_stmt *st;
+	int64_t run = 0;
+	json_t *j = NULL, *inputs = json_array();
+
+	if (o->nargs > 2)
+		return fail(PB_EXIT_USAGE, "history show: at most one run");
+	if (o->nargs == 2 && run_arg(h, o->args[1], &run) < 0)
+		return fail(PB_EXIT_USAGE, "history show: '%s' is not a run of %s", o->args[1], o->history);
+	if (!run && !(run = run_before(h, 0)))
+		return fail(PB_EXIT_USAGE, "history show: %s has no run yet", o->history);
+	if (sqlite3_prepare_v2(db, "SELECT id, started_at, coalesce(as_of, ''), tool, settings_hash,"
+			       " settings, decisions_seq, decisions_head FROM runs WHERE id = ?",
+			       -1, &st, NULL) != SQLITE_OK)
+		return fail(PB_EXIT_INPUT, "%s: %s", o->history, sqlite3_errmsg(db));
+	sqlite3_bind_int64(st, 1, run);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		j = row_json(st, run_keys, 8);
+		if (!o->json) {
+			printf("run %lld, started %s, as of %s, %s\nsettings sha256 %s\n"
+			       "decision log at that time: %lld entries, head %s\ninputs:\n",
+			       (long long)run, col(st, 1), col(st, 2), col(st, 3), col(st, 4),
+			       (long long)sqlite3_column_int64(st, 6), col(st, 7));
+		}
+	}
+	sqlite3_finalize(st);
+	if (sqlite3_prepare_v2(db, "SELECT path, tbl, format, size, coalesce(sha256, ''), rows_read,"
+			       " rows_imported, rows_rejected, rows_filtered FROM inputs"
+			       " WHERE run_id = ? ORDER BY rowid", -1, &st, NULL) != SQLITE_OK) {
+		json_decref(j);
+		json_decref(inputs);
+		return fail(PB_EXIT_INPUT, "%s: %s", o->history, sqlite3_errmsg(db));
+	}
+	sqlite3_bind_int64(st, 1, run);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		json_array_append_new(inputs, row_json(st, in_keys, 9));
+		if (o->json)
+			continue;
+		printf("  %s %10lld  %llu read = %llu imported + %llu rejected + %llu filtered  ",
+		       *col(st, 4) ? col(st, 4) : "(unreadable when recorded)",
+		       (long long)sqlite3_column_int64(st, 3),
+		       (unsigned long long)sqlite3_column_int64(st, 5),
+		       (unsigned long long)sqlite3_column_int64(st, 6),
+		       (unsigned long long)sqlite3_column_int64(st, 7),
+		       (unsigned long long)sqlite3_column_int64(st, 8));
+		esc(col(st, 0));
+		putchar('\n');
+	}
+	sqlite3_finalize(st);
+	if (o->json) {
+		json_object_set_new(j, "inputs", inputs);
+		dump_json(j);
+		return 0;
+	}
+	json_decref(inputs);
+	fputs("settings:\n", stdout);
+	const char *settings = json_string_value(json_object_get(j, "settings"));
+	/* the config text, line by line, each escaped for the terminal */
+	for (const char *p = settings ? settings : ""; *p;) {
+		const char *nl = strchr(p, '\n');
+		char *line = pb_xstrndup(p, nl ? (size_t)(nl - p) : strlen(p));
+		fputs("  ", stdout);
+		esc(line);
+		putchar('\n');
+		free(line);
+		p = nl ? nl + 1 : p + strlen(p);
+	}
+	json_decref(j);
+	return 0;
+}
+
 /* The decision log, oldest first. */
 static int history_log(pb_history *h, const struct hopts *o)
 {
@@ -368,10 +448,11 @@ int pb_cmd_history(int argc, char **argv)
 	const char *verb = o.nargs ? o.args[0] : "list";
 	int (*fn)(pb_history *, const struct hopts *) =
 		!strcmp(verb, "list") ? history_list : !strcmp(verb, "diff") ? history_diff
-		: !strcmp(verb, "log") ? history_log : !strcmp(verb, "verify") ? history_verify : NULL;
+		: !strcmp(verb, "show") ? history_show : !strcmp(verb, "log") ? history_log
+		: !strcmp(verb, "verify") ? history_verify : NULL;
 	if (!fn)
-		return fail(PB_EXIT_USAGE, "history: '%s' is not list, diff, log or verify", verb);
-	if (fn != history_diff && o.nargs > 1)
+		return fail(PB_EXIT_USAGE, "history: '%s' is not list, diff, show, log or verify", verb);
+	if (fn != history_diff && fn != history_show && o.nargs > 1)
 		return fail(PB_EXIT_USAGE, "history %s: unexpected argument '%s'", verb, o.args[1]);
 	if (pb_history_open(&h, o.history, PB_HIST_READ, o.wait_ms, &err) < 0)
 		return fail_err(&err);

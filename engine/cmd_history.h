@@ -1,6 +1,6 @@
 /*
  * cmd_history.h - the commands over the history store (engine/history.h):
- * `probity history [list|diff|log|verify]` and `probity triage`, and what
+ * `probity history [list|diff|show|log|verify]` and `probity triage`, and what
  * `probity audit --history` needs from them.  These print and return an
  * exit status (pb_exit, or PB_EXIT_HISTORY_BUSY); they never exit.
  */

@@ -109,6 +109,13 @@ grep -q "^+ .*PAY-0098" "$T/diff.txt" && grep -q "^- $DUP20 " "$T/diff.txt" && g
 	jq -e '.from == 2 and .to == 3 and (.changes | length) == 0' "$T/diff.json" >/dev/null &&
 	ok "history diff (last two runs) in JSON" || bad "history diff json"
 
+# 5a. What a run ran on: every input with its size and SHA-256.
+want=$(sha256sum "$T/s/contracts.csv" | cut -d' ' -f1)
+"$PROBITY" history show 2 --history "$H" -f json >"$T/show.json"
+jq -e --arg w "$want" --arg p "$T/s/contracts.csv" \
+	'.run == 2 and (.inputs | length) == 12 and any(.inputs[]; .path == $p and .sha256 == $w and .rows_read == .rows_imported + .rows_rejected + .rows_filtered)' \
+	"$T/show.json" >/dev/null && ok "history show: inputs with SHA-256" || bad "history show: $(head -c 300 "$T/show.json")"
+
 # 6. --quiet: nothing on stdout, one line on stderr.
 audit -q -o "$T/o5" "$T/s" >"$T/q.out" 2>"$T/q.err"
 [ ! -s "$T/q.out" ] && [ "$(wc -l <"$T/q.err")" -eq 1 ] && grep -q '^probity: summary ' "$T/q.err" &&
