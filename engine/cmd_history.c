@@ -236,16 +236,17 @@ static int64_t run_before(pb_history *h, int64_t run)
 static const char diff_sql[] =
 	"WITH a AS (SELECT * FROM findings WHERE run_id = ?1 AND state != 'absent'),"
 	" b AS (SELECT * FROM findings WHERE run_id = ?2 AND state != 'absent')"
-	" SELECT 'appeared', b.id, b.severity, b.rule, b.subject_table, b.subject_id, b.message"
-	"  FROM b WHERE b.id NOT IN (SELECT id FROM a)"
+	" SELECT 'appeared', b.id, b.severity, b.rule, b.subject_table, b.subject_id, b.message,"
+	"  NULL, NULL FROM b WHERE b.id NOT IN (SELECT id FROM a)"
 	" UNION ALL SELECT 'disappeared', a.id, a.severity, a.rule, a.subject_table,"
-	"  a.subject_id, a.message FROM a WHERE a.id NOT IN (SELECT id FROM b)"
+	"  a.subject_id, a.message, NULL, NULL FROM a WHERE a.id NOT IN (SELECT id FROM b)"
 	" UNION ALL SELECT 'changed', b.id, b.severity, b.rule, b.subject_table, b.subject_id,"
-	"  b.message FROM b JOIN a ON a.id = b.id WHERE a.evidence_hash != b.evidence_hash"
+	"  b.message, a.severity, a.message FROM b JOIN a ON a.id = b.id"
+	"  WHERE a.evidence_hash != b.evidence_hash"
 	" ORDER BY 1, 4, 5, 6, 2";
 
 static const char *const diff_keys[] = {"change", "id", "severity", "rule", "subject_table",
-					"subject_id", "message"};
+					"subject_id", "message", "severity_before", "message_before"};
 
 static int history_diff(pb_history *h, const struct hopts *o)
 {
@@ -275,7 +276,12 @@ static int history_diff(pb_history *h, const struct hopts *o)
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		n++;
 		if (o->json) {
-			json_array_append_new(arr, row_json(st, diff_keys, 7));
+			json_t *row = row_json(st, diff_keys, 9);
+			if (strcmp(col(st, 0), "changed")) {
+				json_object_del(row, "severity_before");
+				json_object_del(row, "message_before");
+			}
+			json_array_append_new(arr, row);
 			continue;
 		}
 		printf("%s %s  %-8s  %s  ", !strcmp(col(st, 0), "appeared") ? "+"
@@ -286,6 +292,15 @@ static int history_diff(pb_history *h, const struct hopts *o)
 		fputs("  ", stdout);
 		esc(col(st, 6));
 		putchar('\n');
+		/* what it said before, when that is what changed */
+		if (sqlite3_column_type(st, 8) != SQLITE_NULL && strcmp(col(st, 8), col(st, 6))) {
+			printf("    was: %s%s", strcmp(col(st, 7), col(st, 2)) ? col(st, 7) : "",
+			       strcmp(col(st, 7), col(st, 2)) ? "  " : "");
+			esc(col(st, 8));
+			putchar('\n');
+		} else if (sqlite3_column_type(st, 8) != SQLITE_NULL) {
+			puts("    (same message: its evidence records, details or score changed)");
+		}
 	}
 	sqlite3_finalize(st);
 	if (o->json)

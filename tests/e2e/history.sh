@@ -104,6 +104,7 @@ audit -o "$T/o3" -f json --fail-on critical "$T/s" 2>/dev/null; rc=$?
 [ "$(runs)" -eq 3 ] && ok "history lists 3 runs" || bad "history lists $(runs) runs"
 "$PROBITY" history diff 1 2 --history "$H" >"$T/diff.txt"
 grep -q "^+ .*PAY-0098" "$T/diff.txt" && grep -q "^- $DUP20 " "$T/diff.txt" && grep -q "^~ $C003 " "$T/diff.txt" &&
+	grep -q "^    was: contract C-003 (2350000.00 EUR)" "$T/diff.txt" &&
 	ok "history diff 1 2: appeared, disappeared, changed" || bad "history diff: $(cat "$T/diff.txt")"
 "$PROBITY" history diff --history "$H" -f json >"$T/diff.json" && [ -s "$T/diff.json" ] &&
 	jq -e '.from == 2 and .to == 3 and (.changes | length) == 0' "$T/diff.json" >/dev/null &&
