@@ -37,9 +37,10 @@ static const char usage_text[] =
 	"  cardinal [--settings FILE.ini] [--no-meta] FILE.jsonl\n"
 	"                            OCP Cardinal's indicators (R003..R058) over OCDS\n"
 	"                            compiled releases, in Cardinal's JSON shape\n"
-	"  history [list|diff [RUN] [RUN]|log|verify] --history FILE [-f json]\n"
+	"  history [list|diff [RUN] [RUN]|show [RUN]|log|verify] --history FILE [-f json]\n"
 	"                            runs recorded in a history, what changed between two\n"
-	"                            runs, the decision log, and its hash-chain check\n"
+	"                            runs, what one run read (inputs and their SHA-256),\n"
+	"                            the decision log, and its hash-chain check\n"
 	"  triage ID... --status STATUS --note TEXT [--by NAME] --history FILE\n"
 	"  triage --import decisions.json --by NAME --history FILE\n"
 	"                            record reviewer decisions (open, confirmed,\n"
@@ -390,6 +391,8 @@ static int cmd_audit(int argc, char **argv)
 	pb_history *h = NULL;
 
 	parse_options(argc, argv, &o);
+	/* From the start: an allocation failure anywhere is exit 4, not SIGABRT. */
+	catch_signals(o.output);
 	size_t nreps = parse_formats(o.formats, reps);
 	load_config(&o, &cfg);
 	/* The history is held from before the ledgers are read until the
@@ -409,7 +412,6 @@ static int cmd_audit(int argc, char **argv)
 	for (size_t i = 0; o.quiet && i < nreps; i++)
 		if (!reps[i]->filename)
 			memmove(&reps[i], &reps[i + 1], (--nreps - i) * sizeof(reps[0])), i--;
-	catch_signals(o.output);
 	if (nreps && pb_output_write(a, reps, nreps, o.output, &err) < 0)
 		die_err(&err);
 	if (h && pb_history_commit(h, &err) < 0)
