@@ -319,7 +319,7 @@ static int history_show(pb_history *h, const struct hopts *o)
 {
 	static const char *const run_keys[] = {"run", "started_at", "as_of", "tool",
 					       "settings_sha256", "settings", "decisions",
-					       "decisions_head"};
+					       "decisions_head", "digest", "prev_digest"};
 	static const char *const in_keys[] = {"path", "table", "format", "size", "sha256",
 					      "rows_read", "rows_imported", "rows_rejected",
 					      "rows_filtered"};
@@ -335,17 +335,19 @@ static int history_show(pb_history *h, const struct hopts *o)
 	if (!run && !(run = run_before(h, 0)))
 		return fail(PB_EXIT_USAGE, "history show: %s has no run yet", o->history);
 	if (sqlite3_prepare_v2(db, "SELECT id, started_at, coalesce(as_of, ''), tool, settings_hash,"
-			       " settings, decisions_seq, decisions_head FROM runs WHERE id = ?",
+			       " settings, decisions_seq, decisions_head, coalesce(digest, ''),"
+			       " coalesce(prev_digest, '') FROM runs WHERE id = ?",
 			       -1, &st, NULL) != SQLITE_OK)
 		return fail(PB_EXIT_INPUT, "%s: %s", o->history, sqlite3_errmsg(db));
 	sqlite3_bind_int64(st, 1, run);
 	if (sqlite3_step(st) == SQLITE_ROW) {
-		j = row_json(st, run_keys, 8);
+		j = row_json(st, run_keys, 10);
 		if (!o->json) {
 			printf("run %lld, started %s, as of %s, %s\nsettings sha256 %s\n"
-			       "decision log at that time: %lld entries, head %s\ninputs:\n",
+			       "decision log at that time: %lld entries, head %s\n"
+			       "run digest %s (previous %s)\ninputs:\n",
 			       (long long)run, col(st, 1), col(st, 2), col(st, 3), col(st, 4),
-			       (long long)sqlite3_column_int64(st, 6), col(st, 7));
+			       (long long)sqlite3_column_int64(st, 6), col(st, 7), col(st, 8), col(st, 9));
 		}
 	}
 	sqlite3_finalize(st);

@@ -39,7 +39,7 @@ static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS runs(id INTEGER PRIMARY KEY, started_at TEXT NOT NULL,"
 	" tool TEXT NOT NULL, settings_hash TEXT NOT NULL, settings TEXT NOT NULL,"
 	" as_of TEXT, decisions_seq INTEGER NOT NULL DEFAULT 0,"
-	" decisions_head TEXT NOT NULL DEFAULT '" ZERO_HASH "');"
+	" decisions_head TEXT NOT NULL DEFAULT '" ZERO_HASH "', prev_digest TEXT, digest TEXT);"
 	"CREATE TABLE IF NOT EXISTS inputs(run_id INTEGER NOT NULL REFERENCES runs(id),"
 	" path TEXT NOT NULL, tbl TEXT, format TEXT, size INTEGER, sha256 TEXT,"
 	" rows_read INTEGER, rows_imported INTEGER, rows_rejected INTEGER,"
@@ -58,7 +58,22 @@ static const char schema[] =
 	" BEGIN SELECT RAISE(ABORT, 'the decision log is append-only'); END;"
 	"CREATE TRIGGER IF NOT EXISTS decisions_no_delete BEFORE DELETE ON decisions"
 	" BEGIN SELECT RAISE(ABORT, 'the decision log is append-only'); END;"
+	/* A recorded run is final: its row once sealed with its digest, its
+	 * inputs and findings from the start (verify catches the rest). */
+	"CREATE TRIGGER IF NOT EXISTS runs_sealed BEFORE UPDATE ON runs WHEN OLD.digest IS NOT NULL"
+	" BEGIN SELECT RAISE(ABORT, 'a recorded run is final'); END;"
+	"CREATE TRIGGER IF NOT EXISTS runs_no_delete BEFORE DELETE ON runs"
+	" BEGIN SELECT RAISE(ABORT, 'a recorded run is final'); END;"
+	"CREATE TRIGGER IF NOT EXISTS inputs_no_update BEFORE UPDATE ON inputs"
+	" BEGIN SELECT RAISE(ABORT, 'a recorded run is final'); END;"
+	"CREATE TRIGGER IF NOT EXISTS inputs_no_delete BEFORE DELETE ON inputs"
+	" BEGIN SELECT RAISE(ABORT, 'a recorded run is final'); END;"
+	"CREATE TRIGGER IF NOT EXISTS findings_no_update BEFORE UPDATE ON findings"
+	" BEGIN SELECT RAISE(ABORT, 'a recorded run is final'); END;"
+	"CREATE TRIGGER IF NOT EXISTS findings_no_delete BEFORE DELETE ON findings"
+	" BEGIN SELECT RAISE(ABORT, 'a recorded run is final'); END;"
 	"INSERT OR IGNORE INTO meta VALUES('format', '" FORMAT "');"
+	"INSERT OR IGNORE INTO meta VALUES('runs', '0');"
 	"INSERT OR IGNORE INTO meta VALUES('decisions', '0');"
 	"INSERT OR IGNORE INTO meta VALUES('decisions_head', '" ZERO_HASH "');";
 
@@ -418,9 +433,15 @@ static int64_t file_digest(const char *path, char hex[65])
 
 /* --- the decision log ----------------------------------------------------- */
 
+/*
+ * The log's length and last hash as the history recorded them (meta),
+ * not as the table stands: an entry cut from the end is not reused, so
+ * the next entry leaves a gap and a broken link that verify names.
+ */
 static int log_head(pb_history *h, int64_t *seq, char head[65], pb_error *err)
 {
-	sqlite3_stmt *st = prep(h, "SELECT seq, hash FROM decisions ORDER BY seq DESC LIMIT 1", err);
+	sqlite3_stmt *st = prep(h, "SELECT (SELECT value FROM meta WHERE key = 'decisions'),"
+				" (SELECT value FROM meta WHERE key = 'decisions_head')", err);
 
 	if (!st)
 		return -1;
@@ -428,7 +449,8 @@ static int log_head(pb_history *h, int64_t *seq, char head[65], pb_error *err)
 	snprintf(head, 65, "%s", ZERO_HASH);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		*seq = sqlite3_column_int64(st, 0);
-		snprintf(head, 65, "%s", (const char *)sqlite3_column_text(st, 1));
+		if (sqlite3_column_text(st, 1))
+			snprintf(head, 65, "%s", (const char *)sqlite3_column_text(st, 1));
 	}
 	sqlite3_finalize(st);
 	return 0;
@@ -590,8 +612,10 @@ static struct prev *load_previous(pb_history *h, int64_t run, size_t *n, pb_erro
 static int insert_run(pb_history *h, const pb_audit *a, const char *settings,
 		      const char *at, int64_t *run, pb_error *err)
 {
-	sqlite3_stmt *st = prep(h, "INSERT INTO runs(started_at, tool, settings_hash, settings,"
-				" as_of) VALUES(?,?,?,?,?)", err);
+	/* numbered from meta, so a run cut from the end leaves its number unused */
+	sqlite3_stmt *st = prep(h, "INSERT INTO runs(id, started_at, tool, settings_hash, settings,"
+				" as_of) VALUES((SELECT max(CAST(value AS INTEGER), coalesce((SELECT"
+				" max(id) FROM runs), 0)) + 1 FROM meta WHERE key = 'runs'),?,?,?,?,?)", err);
 	char hash[65], date[11];
 
 	if (!st)
@@ -755,9 +779,84 @@ static int attach_decisions(pb_history *h, pb_history_view *v, pb_error *err)
 	return 0;
 }
 
+/* --- the run digest chain ------------------------------------------------ */
+
+/* Every column of every row a statement returns, in order, as fields
+ * named after the columns; NULL is "name=null", distinct from any text. */
+static int digest_rows(pb_sha256 *s, sqlite3_stmt *st)
+{
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		pb_sha256_add(s, "row\n", 4);
+		for (int i = 0; i < sqlite3_column_count(st); i++) {
+			const char *name = sqlite3_column_name(st, i);
+			if (sqlite3_column_type(st, i) == SQLITE_NULL) {
+				pb_sha256_add(s, name, strlen(name));
+				pb_sha256_add(s, "=null\n", 6);
+			} else {
+				hfield(s, name, (const char *)sqlite3_column_text(st, i));
+			}
+		}
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/*
+ * The digest of run `run` as its rows stand now: the run's own columns
+ * (but its digest), its inputs in the order recorded, its findings by
+ * id, and `prev`, the digest of the run before it.  One function for
+ * recording and verifying, so the two cannot disagree.
+ */
+static int run_digest(pb_history *h, int64_t run, const char *prev, char hex[65])
+{
+	static const char *const sql[] = {
+		"SELECT id, started_at, tool, settings_hash, settings, as_of, decisions_seq,"
+		" decisions_head FROM runs WHERE id = ?",
+		"SELECT path, tbl, format, size, sha256, rows_read, rows_imported, rows_rejected,"
+		" rows_filtered FROM inputs WHERE run_id = ? ORDER BY rowid",
+		"SELECT id, state, rule, severity, score, subject_table, subject_id, message,"
+		" evidence_hash FROM findings WHERE run_id = ? ORDER BY id"};
+	pb_sha256 s;
+
+	pb_sha256_init(&s);
+	hfield(&s, "v", "run/1");
+	for (size_t i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
+		sqlite3_stmt *st = NULL;
+		if (sqlite3_prepare_v2(h->db, sql[i], -1, &st, NULL) != SQLITE_OK)
+			return -1;
+		sqlite3_bind_int64(st, 1, run);
+		hfield(&s, "part", i == 0 ? "run" : i == 1 ? "inputs" : "findings");
+		if (digest_rows(&s, st) < 0)
+			return -1;
+	}
+	hfield(&s, "prev", prev);
+	pb_sha256_hex(&s, hex);
+	return 0;
+}
+
+/* The previous run's digest (zeros for the first run). */
+static int last_digest(pb_history *h, int64_t before, char out[65], pb_error *err)
+{
+	sqlite3_stmt *st = prep(h, "SELECT digest FROM runs WHERE id < ? ORDER BY id DESC LIMIT 1", err);
+
+	if (!st)
+		return -1;
+	snprintf(out, 65, "%s", ZERO_HASH);
+	sqlite3_bind_int64(st, 1, before);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		snprintf(out, 65, "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return 0;
+}
+
+/* Records the decision log's head in the run, then seals the run with
+ * its digest; the count of runs goes to meta (a cut tail shows). */
 static int anchor_run(pb_history *h, pb_history_view *v, pb_error *err)
 {
 	sqlite3_stmt *st;
+	char prev[65], n[32];
 
 	if (log_head(h, &v->decisions, v->decisions_head, err) < 0)
 		return -1;
@@ -767,6 +866,21 @@ static int anchor_run(pb_history *h, pb_history_view *v, pb_error *err)
 	sqlite3_bind_int64(st, 1, v->decisions);
 	bind_text(st, 2, v->decisions_head);
 	sqlite3_bind_int64(st, 3, v->run);
+	if (step_done(h, st, err) < 0 || last_digest(h, v->run, prev, err) < 0)
+		return -1;
+	if (run_digest(h, v->run, prev, v->digest) < 0)
+		return db_fail(h, err, "cannot read the run back");
+	if (!(st = prep(h, "UPDATE runs SET prev_digest = ?, digest = ? WHERE id = ?", err)))
+		return -1;
+	bind_text(st, 1, prev);
+	bind_text(st, 2, v->digest);
+	sqlite3_bind_int64(st, 3, v->run);
+	if (step_done(h, st, err) < 0)
+		return -1;
+	snprintf(n, sizeof(n), "%lld", (long long)v->run);
+	if (!(st = prep(h, "UPDATE meta SET value = ? WHERE key = 'runs'", err)))
+		return -1;
+	bind_text(st, 1, n);
 	return step_done(h, st, err);
 }
 
@@ -852,13 +966,14 @@ static void say(void (*problem)(void *, const char *), void *ctx, int *n, const 
 	(*n)++;
 }
 
-static void gap(void (*problem)(void *, const char *), void *ctx, int *n, int64_t from,
-		int64_t to, const char *why)
+/* what: "decision" or "run" */
+static void gap(void (*problem)(void *, const char *), void *ctx, int *n, const char *what,
+		int64_t from, int64_t to, const char *why)
 {
 	if (from == to)
-		say(problem, ctx, n, "decision #%lld was deleted%s", (long long)from, why);
+		say(problem, ctx, n, "%s #%lld was deleted%s", what, (long long)from, why);
 	else
-		say(problem, ctx, n, "decisions #%lld to #%lld were deleted%s", (long long)from,
+		say(problem, ctx, n, "%ss #%lld to #%lld were deleted%s", what, (long long)from,
 		    (long long)to, why);
 }
 
@@ -901,6 +1016,41 @@ static void verify_anchors(pb_history *h, void (*problem)(void *, const char *),
 	sqlite3_finalize(st);
 }
 
+/* Every run against its digest and the one before it; runs deleted. */
+static void verify_runs(pb_history *h, void (*problem)(void *, const char *), void *ctx, int *n)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t expect = 1, last = 0;
+	char prev[65] = ZERO_HASH, text[80];
+
+	if (sqlite3_prepare_v2(h->db, "SELECT id, prev_digest, digest FROM runs ORDER BY id", -1,
+			       &st, NULL) != SQLITE_OK)
+		return;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(st, 0);
+		const char *p = (const char *)sqlite3_column_text(st, 1);
+		const char *d = (const char *)sqlite3_column_text(st, 2);
+		char hex[65];
+		if (id > expect)
+			gap(problem, ctx, n, "run", expect, id - 1, "");
+		if (!d || !p || run_digest(h, id, p, hex) < 0 || strcmp(hex, d))
+			say(problem, ctx, n, "run #%lld was altered: its settings, inputs or findings"
+			    " do not match its digest", (long long)id);
+		else if (strcmp(p, prev) && id == expect)
+			say(problem, ctx, n, "run #%lld was altered or replaced: run #%lld does not"
+			    " follow from it", (long long)(id - 1), (long long)id);
+		snprintf(prev, sizeof(prev), "%s", d ? d : "");
+		expect = id + 1;
+		last = id;
+	}
+	sqlite3_finalize(st);
+	int64_t count = meta_int(h, "runs", text, sizeof(text));
+	if (count > last) {
+		snprintf(text, sizeof(text), " (the history ends at #%lld)", (long long)last);
+		gap(problem, ctx, n, "run", last + 1, count, text);
+	}
+}
+
 int pb_history_verify(pb_history *h, void (*problem)(void *ctx, const char *msg),
 		      void *ctx, pb_error *err)
 {
@@ -921,7 +1071,7 @@ int pb_history_verify(pb_history *h, void (*problem)(void *ctx, const char *msg)
 			c[i] = c[i] ? c[i] : "";
 		}
 		if (seq > expect)
-			gap(problem, ctx, &n, expect, seq - 1, "");
+			gap(problem, ctx, &n, "decision", expect, seq - 1, "");
 		decision_hash(seq, c[1], c[2], c[3], c[4], c[5], c[6], c[7], hash);
 		if (strcmp(hash, c[8]))
 			say(problem, ctx, &n, "decision #%lld (finding %s) was edited: its content"
@@ -937,12 +1087,13 @@ int pb_history_verify(pb_history *h, void (*problem)(void *ctx, const char *msg)
 	int64_t count = meta_int(h, "decisions", text, sizeof(text));
 	if (count > last) {
 		snprintf(text, sizeof(text), " (the log ends at #%lld)", (long long)last);
-		gap(problem, ctx, &n, last + 1, count, text);
+		gap(problem, ctx, &n, "decision", last + 1, count, text);
 	}
 	meta_int(h, "decisions_head", text, sizeof(text));
 	if (count == last && last > 0 && strcmp(text, prev))
 		say(problem, ctx, &n, "decision #%lld was edited or replaced: it is not the head"
 		    " the history recorded", (long long)last);
 	verify_anchors(h, problem, ctx, &n);
+	verify_runs(h, problem, ctx, &n);
 	return n;
 }

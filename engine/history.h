@@ -17,7 +17,9 @@
  * file because another was inserted above it is the same evidence.
  *
  * Reviewer decisions are an append-only log; each entry carries the
- * SHA-256 of the one before it.  The latest entry for a finding id holds
+ * SHA-256 of the one before it.  Runs are chained the same way: a run is
+ * sealed with a digest of its settings, inputs and findings and of the
+ * run before it.  The latest entry for a finding id holds
  * in every later run; a run appends an automatic `open` entry for a
  * decided finding whose evidence hash differs from the one the decision
  * was made on.
@@ -88,6 +90,7 @@ typedef struct pb_history_view {
 	size_t dismissed;     /* present findings whose decision dismisses them */
 	int64_t decisions;    /* entries in the decision log */
 	char decisions_head[65]; /* hash of the last one (64 zeros: none) */
+	char digest[65];      /* this run's digest: its rows and the previous digest */
 } pb_history_view;
 
 typedef struct pb_history pb_history;
@@ -138,8 +141,9 @@ int pb_history_decide(pb_history *h, const char *id, pb_dstatus status,
 		      pb_error *err);
 
 /*
- * Walks the decision log and the runs' anchors; calls problem() once per
- * entry found edited, deleted or out of place.  Returns the number of
+ * Walks the decision log, the runs' anchors and the runs' digest chain;
+ * calls problem() once per entry or run found edited, deleted or out of
+ * place.  Returns the number of
  * problems (0: the log verifies), or -1 with err.
  */
 int pb_history_verify(pb_history *h, void (*problem)(void *ctx, const char *msg),

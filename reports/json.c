@@ -378,6 +378,7 @@ static json_t *since_last_run_json(const pb_history_view *v)
 	put(log, "entries", json_integer((json_int_t)v->decisions), &bad);
 	put(log, "head", json_string(v->decisions_head), &bad);
 	put(o, "decision_log", log, &bad);
+	put(o, "digest", json_string(v->digest), &bad);
 	return done(o, bad);
 }
 

@@ -190,6 +190,21 @@ EOF
 [ $rc -eq 1 ] && grep -q "decision #1 was deleted" "$T/v.out" && ok "verify names the deleted decision" ||
 	bad "cut log: exit $rc: $(cat "$T/v.out")"
 
+cp "$H" "$T/quiet.db"
+python3 - "$T/quiet.db" "$C002" <<'EOF'
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+c.execute("DROP TRIGGER findings_no_delete")
+c.execute("DELETE FROM findings WHERE run_id = 1 AND id = ?", (sys.argv[2],))
+c.commit()
+EOF
+"$PROBITY" history verify --history "$T/quiet.db" >"$T/v.out"; rc=$?
+[ $rc -eq 1 ] && grep -q "run #1 was altered" "$T/v.out" && ok "verify names the run a finding was removed from" ||
+	bad "finding removed: exit $rc: $(cat "$T/v.out")"
+jq -e '.since_last_run.digest | test("^[0-9a-f]{64}$")' "$T/o9/findings.json" >/dev/null &&
+	[ "$("$PROBITY" history show --history "$H" -f json | jq -r .digest)" = "$(jq -r .since_last_run.digest "$T/o9/findings.json")" ] &&
+	ok "the report carries the run's digest as sealed" || bad "run digest in findings.json"
+
 # 10. Not a history: refused, named, exit 3.
 "$PROBITY" history --history "$T/s/contracts.csv" >/dev/null 2>"$T/n.err"; rc=$?
 [ $rc -eq 3 ] && grep -q "not a probity history" "$T/n.err" && ok "a CSV is not a history: exit 3" || bad "not a history: exit $rc"

@@ -464,6 +464,70 @@ static void test_chain_catches_deleted_last(void **state)
 	assert_int_equal(count_rows("SELECT count(*) FROM decisions"), 2);
 	/* the first problem names #3; the run's anchor names it too */
 	assert_non_null(strstr(last_problem, "#3"));
+	/* a decision appended after the cut does not hide it */
+	decide("00000000000000a1", "confirmed", NULL, 0);
+	assert_int_equal(count_rows("SELECT max(seq) FROM decisions"), 4);
+	assert_true(verify() >= 1);
+}
+
+static void three_runs(void)
+{
+	const struct fdesc r1[] = {{"00000000000000a1", SS, PB_SEV_HIGH, 0.5, "A", "c.csv:2"},
+				   {"00000000000000b2", SS, PB_SEV_LOW, 0.5, "B", "c.csv:3"}};
+	const struct fdesc r2[] = {{"00000000000000a1", SS, PB_SEV_HIGH, 0.5, "A2", "c.csv:2"}};
+
+	pb_history_close(run(r1, 2));
+	pb_history_close(run(r2, 1));
+	pb_history_close(run(r2, 1));
+	assert_int_equal(verify(), 0);
+}
+
+/* Runs are sealed: a finding quietly removed from a past run, or a state
+ * rewritten, or a run cut from the end, is named by verify. */
+static void test_run_chain_catches_removed_finding(void **state)
+{
+	(void)state;
+	three_runs();
+	exec_sql("DELETE FROM findings WHERE run_id = 1 AND id = '00000000000000b2'", SQLITE_CONSTRAINT);
+	exec_sql("UPDATE runs SET tool = 'x' WHERE id = 1", SQLITE_CONSTRAINT);
+	assert_int_equal(verify(), 0);
+	exec_sql("DROP TRIGGER findings_no_delete;"
+		 "DELETE FROM findings WHERE run_id = 1 AND id = '00000000000000b2'", SQLITE_OK);
+	assert_int_equal(verify(), 1);
+	assert_string_equal(last_problem, "run #1 was altered: its settings, inputs or findings do not"
+			    " match its digest");
+}
+
+static void test_run_chain_catches_rewritten_state(void **state)
+{
+	(void)state;
+	three_runs();
+	exec_sql("DROP TRIGGER findings_no_update;"
+		 "UPDATE findings SET state = 'unchanged' WHERE run_id = 2 AND state = 'updated'", SQLITE_OK);
+	assert_int_equal(verify(), 1);
+	assert_non_null(strstr(last_problem, "run #2 was altered"));
+}
+
+static void test_run_chain_catches_deleted_runs(void **state)
+{
+	(void)state;
+	three_runs();
+	exec_sql("DROP TRIGGER runs_no_delete; DROP TRIGGER findings_no_delete;"
+		 " DROP TRIGGER inputs_no_delete; DELETE FROM findings WHERE run_id = 3;"
+		 " DELETE FROM inputs WHERE run_id = 3; DELETE FROM runs WHERE id = 3", SQLITE_OK);
+	assert_int_equal(verify(), 1);
+	assert_string_equal(last_problem, "run #3 was deleted (the history ends at #2)");
+	exec_sql("DELETE FROM findings WHERE run_id = 2; DELETE FROM inputs WHERE run_id = 2;"
+		 " DELETE FROM runs WHERE id = 2", SQLITE_OK);
+	assert_int_equal(verify(), 1);
+	assert_string_equal(last_problem, "runs #2 to #3 were deleted (the history ends at #1)");
+	/* a run recorded after the cut does not take the cut runs' numbers */
+	const struct fdesc r[] = {{"00000000000000a1", SS, PB_SEV_HIGH, 0.5, "A2", "c.csv:2"}};
+	pb_history *h = run(r, 1);
+	assert_int_equal(pb_history_view_of(&A)->run, 4);
+	pb_history_close(h);
+	assert_int_equal(verify(), 1);
+	assert_string_equal(last_problem, "runs #2 to #3 were deleted");
 }
 
 /* A run killed after writing its rows, before its commit. */
@@ -617,6 +681,8 @@ static void test_reports_with_history(void **state)
 	assert_int_equal(json_integer_value(json_object_get(since, "previous_run")), 1);
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(since, "counts"), "new")), 1);
 	assert_int_equal(json_integer_value(json_object_get(since, "dismissed")), 1);
+	assert_string_equal(json_string_value(json_object_get(since, "digest")), pb_history_view_of(&A)->digest);
+	assert_int_equal(strlen(pb_history_view_of(&A)->digest), 64);
 	json_t *f0 = json_array_get(json_object_get(root, "findings"), 0);
 	assert_string_equal(json_string_value(json_object_get(f0, "state")), "unchanged");
 	assert_string_equal(json_string_value(json_object_get(json_object_get(f0, "decision"), "status")),
@@ -709,6 +775,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_chain_catches_rehashed_edit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_chain_catches_delete, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_chain_catches_deleted_last, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_run_chain_catches_removed_finding, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_run_chain_catches_rewritten_state, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_run_chain_catches_deleted_runs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_killed_run_leaves_history, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_run_rolls_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_second_run_refused_or_waits, setup, teardown),
