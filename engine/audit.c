@@ -436,6 +436,13 @@ static const char *empty_fields(pb_ledger *l, const pb_rule *r)
 	return s;
 }
 
+const char *pb_rule_cannot_judge(pb_ledger *l, const pb_rule *r)
+{
+	const char *why = missing_tables(l, r->needs);
+
+	return why ? why : empty_fields(l, r);
+}
+
 static void run_rule(pb_audit *a, size_t ri, size_t *capfindings)
 {
 	const pb_rule *r = pb_rules[ri];

@@ -137,6 +137,14 @@ typedef struct {
 	struct pb_parties *parties; /* likewise */
 } pb_audit;
 
+/*
+ * Why a rule cannot judge this ledger: "needs payments" when a table it
+ * needs is not loaded, "could not judge: empty in every record: F" when
+ * a field its judgement rests on is empty everywhere; NULL when it can.
+ * (`probity check` and the runner say the same.)
+ */
+const char *pb_rule_cannot_judge(pb_ledger *l, const pb_rule *r);
+
 /* Runs every enabled rule over a sealed ledger. */
 pb_audit *pb_audit_run(pb_ledger *l, const struct pb_config *cfg,
 		       pb_date as_of);
