@@ -620,27 +620,72 @@ int pb_cmd_triage(int argc, char **argv)
 
 /* --- for probity audit ------------------------------------------------------- */
 
+static void add_file(pb_buf *b, const char *what, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char chunk[4096];
+	size_t n;
+
+	pb_buf_addf(b, "# %s\n", what);
+	while (f && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		pb_buf_add(b, chunk, n);
+	if (f)
+		fclose(f);
+	if (b->len && b->data[b->len - 1] != '\n')
+		pb_buf_addch(b, '\n');
+}
+
+/* The value of option argv[*i] if it is one of `names` ("-p", "--profile"),
+ * in any of its spellings (-pX, -p X, --profile=X, --profile X). */
+static const char *opt_value(int argc, char **argv, int *i, const char *const *names)
+{
+	for (; *names; names++) {
+		size_t n = strlen(*names);
+		if (strncmp(argv[*i], *names, n))
+			continue;
+		if (!argv[*i][n])
+			return *i + 1 < argc ? argv[++*i] : NULL;
+		if (argv[*i][n] == '=' && names[0][1] == '-')
+			return argv[*i] + n + 1;
+		if (names[0][1] != '-')
+			return argv[*i] + n;
+	}
+	return NULL;
+}
+
+/*
+ * What decides the findings, and nothing that changes from night to
+ * night: the config file's text, mapping profiles (a profile file's
+ * text), table choices, the reference date, --fail-on.  Paths of inputs
+ * and of the output are left out (the inputs are recorded one by one),
+ * so a changed settings hash means the rules were run differently.
+ */
 char *pb_history_settings_text(const char *config_path, int argc, char **argv)
 {
+	static const char *const profile[] = {"-p", "--profile", NULL};
+	static const char *const table[] = {"-t", "--table", NULL};
+	static const char *const as_of[] = {"--as-of", NULL};
+	static const char *const fail_on[] = {"--fail-on", NULL};
 	pb_buf b;
 
 	pb_buf_init(&b);
-	if (config_path) {
-		FILE *f = fopen(config_path, "rb");
-		char chunk[4096];
-		size_t n;
-		pb_buf_addf(&b, "# config %s\n", config_path);
-		while (f && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-			pb_buf_add(&b, chunk, n);
-		if (f)
-			fclose(f);
-		if (b.len && b.data[b.len - 1] != '\n')
-			pb_buf_addch(&b, '\n');
+	if (config_path)
+		add_file(&b, "config (-c)", config_path);
+	for (int i = 1; i < argc; i++) {
+		const char *v;
+		if ((v = opt_value(argc, argv, &i, profile))) {
+			if (strchr(v, '/') || (strlen(v) > 4 && !strcmp(v + strlen(v) - 4, ".ini")))
+				add_file(&b, "profile file (-p)", v);
+			else
+				pb_buf_addf(&b, "# profile (-p)\n%s\n", v);
+		} else if ((v = opt_value(argc, argv, &i, table))) {
+			pb_buf_addf(&b, "# table (-t)\n%.*s\n", (int)strcspn(v, "="), v);
+		} else if ((v = opt_value(argc, argv, &i, as_of))) {
+			pb_buf_addf(&b, "# --as-of\n%s\n", v);
+		} else if ((v = opt_value(argc, argv, &i, fail_on))) {
+			pb_buf_addf(&b, "# --fail-on\n%s\n", v);
+		}
 	}
-	pb_buf_addstr(&b, "# command line\n");
-	for (int i = 0; i < argc; i++)
-		pb_buf_addf(&b, "%s%s", i ? " " : "", argv[i]);
-	pb_buf_addch(&b, '\n');
 	return pb_buf_detach(&b);
 }
 
@@ -652,8 +697,10 @@ void pb_history_summary_line(FILE *out, const pb_audit *a, int rc)
 		rc, a->nfindings, pb_audit_count(a, PB_SEV_CRITICAL), pb_audit_count(a, PB_SEV_HIGH),
 		pb_audit_count(a, PB_SEV_MEDIUM), pb_audit_count(a, PB_SEV_LOW));
 	if (v)
-		fprintf(out, " run=%lld new=%zu unchanged=%zu updated=%zu absent=%zu reopened=%zu dismissed=%zu",
+		fprintf(out, " run=%lld new=%zu unchanged=%zu updated=%zu absent=%zu reopened=%zu dismissed=%zu"
+			" settings_changed=%d",
 			(long long)v->run, v->count[PB_HS_NEW], v->count[PB_HS_UNCHANGED],
-			v->count[PB_HS_UPDATED], v->count[PB_HS_ABSENT], v->reopened, v->dismissed);
+			v->count[PB_HS_UPDATED], v->count[PB_HS_ABSENT], v->reopened, v->dismissed,
+			v->settings_changed);
 	fputc('\n', out);
 }

@@ -16,14 +16,17 @@ int pb_cmd_triage(int argc, char **argv);
 
 /*
  * The settings of an audit as recorded in the history: the config file's
- * text (when one is given) and the command line.  The caller frees.
+ * text (when one is given), mapping profiles (a profile file's text),
+ * table choices, --as-of and --fail-on; not the paths of inputs or
+ * output.  The caller frees.
  */
 char *pb_history_settings_text(const char *config_path, int argc, char **argv);
 
 /*
  * The one-line summary for schedulers, on `out` (standard error):
  *   probity: summary exit=1 findings=12 critical=0 high=3 medium=6 low=3
- *   [run=4 new=2 unchanged=9 updated=1 absent=1 reopened=0 dismissed=2]
+ *   [run=4 new=2 unchanged=9 updated=1 absent=1 reopened=0 dismissed=2
+ *    settings_changed=0]
  * Keys are fixed and in this order; the bracketed part only with a history.
  */
 void pb_history_summary_line(FILE *out, const pb_audit *a, int rc);

@@ -565,17 +565,21 @@ static int prev_cmp(const void *a, const void *b)
 	return strcmp(((const struct prev *)a)->id, ((const struct prev *)b)->id);
 }
 
-static int64_t previous_run(pb_history *h, char **at, pb_error *err)
+/* The last run's number, start and settings hash (NULL, NULL for none). */
+static int64_t previous_run(pb_history *h, char **at, char **settings, pb_error *err)
 {
-	sqlite3_stmt *st = prep(h, "SELECT id, started_at FROM runs ORDER BY id DESC LIMIT 1", err);
+	sqlite3_stmt *st = prep(h, "SELECT id, started_at, settings_hash FROM runs ORDER BY id DESC"
+				" LIMIT 1", err);
 	int64_t id = 0;
 
 	*at = NULL;
+	*settings = NULL;
 	if (!st)
 		return -1;
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		id = sqlite3_column_int64(st, 0);
 		*at = col_dup(st, 1);
+		*settings = col_dup(st, 2);
 	}
 	sqlite3_finalize(st);
 	return id;
@@ -910,9 +914,13 @@ int pb_history_record(pb_history *h, const pb_audit *a, const char *settings,
 		free(v);
 		return -1;
 	}
+	char *prev_settings = NULL, hash[65];
 	pb_history_now(at);
 	v->started_at = pb_xstrdup(at);
-	v->previous = previous_run(h, &v->previous_at, err);
+	v->previous = previous_run(h, &v->previous_at, &prev_settings, err);
+	pb_sha256_of(settings ? settings : "", settings ? strlen(settings) : 0, hash);
+	v->settings_changed = prev_settings && strcmp(prev_settings, hash);
+	free(prev_settings);
 	if (v->previous >= 0 && insert_run(h, a, settings ? settings : "", at, &v->run, err) == 0 &&
 	    insert_inputs(h, a, v->run, err) == 0 &&
 	    (p = load_previous(h, v->previous, &np, err)) != NULL &&

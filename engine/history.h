@@ -91,6 +91,7 @@ typedef struct pb_history_view {
 	int64_t decisions;    /* entries in the decision log */
 	char decisions_head[65]; /* hash of the last one (64 zeros: none) */
 	char digest[65];      /* this run's digest: its rows and the previous digest */
+	int settings_changed; /* 1: other settings than the previous run's */
 } pb_history_view;
 
 typedef struct pb_history pb_history;

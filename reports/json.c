@@ -365,6 +365,7 @@ static json_t *since_last_run_json(const pb_history_view *v)
 	put(o, "started_at", text(v->started_at), &bad);
 	put(o, "previous_run", v->previous ? json_integer((json_int_t)v->previous) : json_null(), &bad);
 	put(o, "previous_started_at", str_or_null(v->previous_at), &bad);
+	put(o, "settings_changed", json_boolean(v->settings_changed), &bad);
 	for (int s = 0; s < PB_HS_COUNT; s++)
 		put(counts, pb_hstate_name(s), count(v->count[s]), &bad);
 	put(o, "counts", counts, &bad);

@@ -165,6 +165,10 @@ static void since_last_run(const pb_audit *a, FILE *out)
 		v->previous_at ? v->previous_at : "?", v->count[PB_HS_NEW], v->count[PB_HS_UPDATED],
 		v->count[PB_HS_UNCHANGED], v->count[PB_HS_ABSENT], v->reopened,
 		v->reopened == 1 ? "" : "s");
+	if (v->settings_changed)
+		fprintf(out, "the settings changed since run %lld (config, profiles, --as-of, "
+			"--fail-on; probity history show): some changes may come from that\n",
+			(long long)v->previous);
 	hist_list(out, a, v, PB_HS_NEW, "new findings");
 	hist_list(out, a, v, PB_HS_UPDATED, "updated findings (same id, evidence or score changed)");
 	if (v->nabsent)

@@ -29,7 +29,7 @@ J="$T/o1/findings.json"
 jq -e '.since_last_run.run == 1 and .since_last_run.previous_run == null and
 	.since_last_run.counts.new == (.findings | length) and all(.findings[]; .state == "new" and .decision == null)' \
 	"$J" >/dev/null && ok "first run: every finding new" || bad "first run states"
-grep -Eq '^probity: summary exit=1 findings=[0-9]+ critical=[0-9]+ high=[0-9]+ medium=[0-9]+ low=[0-9]+ run=1 new=[0-9]+ unchanged=0 updated=0 absent=0 reopened=0 dismissed=0$' "$T/1.err" &&
+grep -Eq '^probity: summary exit=1 findings=[0-9]+ critical=[0-9]+ high=[0-9]+ medium=[0-9]+ low=[0-9]+ run=1 new=[0-9]+ unchanged=0 updated=0 absent=0 reopened=0 dismissed=0 settings_changed=0$' "$T/1.err" &&
 	[ "$(wc -l <"$T/1.err")" -eq 1 ] && ok "one-line summary on stderr" || bad "summary line: $(cat "$T/1.err")"
 
 C002=$(fid "$J" competition.single-source C-002)
@@ -78,7 +78,7 @@ jq -e --arg c3 "$C003" --arg c2 "$C002" --arg d "$DUP20" '
 	(.findings[] | select(.id == $c2) | .state == "unchanged" and .decision.status == "false-positive" and .decision.by == "alice") and
 	(.since_last_run.absent | map(.id) | index($d) != null) and
 	(.since_last_run.counts.absent == (.since_last_run.absent | length)) and
-	(.since_last_run.reopened == 1) and
+	(.since_last_run.reopened == 1) and (.since_last_run.settings_changed == false) and
 	([.findings[] | select(.rule == "payments.duplicate" and .subject.id == "PAY-0098" and .state == "new")] | length == 1) and
 	([.findings[] | select(.rule == "payments.duplicate" and .subject.id == "PAY-0011")][0].state == "unchanged")' \
 	"$J" >/dev/null && ok "states: updated+reopened, unchanged+decided, absent, new; moved rows unchanged" ||
@@ -99,6 +99,8 @@ audit -o "$T/o3" -f json --fail-on critical "$T/s" 2>/dev/null; rc=$?
 "$PROBITY" audit -c "$T/s/probity.ini" -o "$T/o4" -f json --fail-on critical "$T/s" 2>/dev/null; rc0=$?
 [ $rc -eq 0 ] && [ $rc0 -eq 1 ] && ok "--fail-on ignores false-positive findings (0; 1 without the history)" ||
 	bad "--fail-on critical: $rc with history, $rc0 without"
+jq -e '.since_last_run.settings_changed == true and .since_last_run.counts.unchanged == (.findings | length)' \
+	"$T/o3/findings.json" >/dev/null && ok "another --fail-on: settings_changed" || bad "settings_changed not set"
 
 # 5. Looking back.
 [ "$(runs)" -eq 3 ] && ok "history lists 3 runs" || bad "history lists $(runs) runs"

@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../../engine/cmd_history.h"
 #include "../../engine/config.h"
 #include "../../engine/history.h"
 #include "../../engine/sha256.h"
@@ -706,6 +707,60 @@ static void test_reports_with_history(void **state)
 	free(js);
 }
 
+/* A modifiable copy of a NULL-terminated list of arguments. */
+static char **args(const char *const *in, int *argc)
+{
+	char **out;
+
+	for (*argc = 0; in[*argc]; (*argc)++)
+		;
+	out = pb_xcalloc((size_t)*argc + 1, sizeof(*out));
+	for (int i = 0; i < *argc; i++)
+		out[i] = pb_xstrdup(in[i]);
+	return out;
+}
+
+static char *settings_of(const char *config, const char *const *in)
+{
+	int argc;
+	char **argv = args(in, &argc);
+	char *s = pb_history_settings_text(config, argc, argv);
+
+	for (int i = 0; i < argc; i++)
+		free(argv[i]);
+	free(argv);
+	return s;
+}
+
+/* Settings: what decides the findings, not where files are. */
+static void test_settings_text(void **state)
+{
+	static const char *const argv1[] = {"audit", "-c", "x.ini", "-o", "out1", "--history",
+		"h1.db", "-p", "uk", "--as-of=2024-06-30", "-t", "payments=a.csv", "ledgers1/", NULL};
+	static const char *const argv2[] = {"audit", "-o", "/var/out2", "-puk", "--history=h2.db",
+		"--as-of", "2024-06-30", "--table", "payments=/srv/b.csv", "-q", "ledgers2/", NULL};
+	static const char *const argv3[] = {"audit", "-p", "mx", "--as-of", "2024-06-30", "-t",
+		"payments=a.csv", NULL};
+	char path[160];
+
+	(void)state;
+	char *a = settings_of(NULL, argv1), *b = settings_of(NULL, argv2), *c = settings_of(NULL, argv3);
+	assert_string_equal(a, b);
+	assert_string_not_equal(a, c);
+	assert_non_null(strstr(a, "2024-06-30"));
+	assert_null(strstr(a, "out1"));
+	assert_null(strstr(a, "a.csv"));
+	free(b);
+	free(c);
+	/* the config file's text counts, its name does not */
+	snprintf(path, sizeof(path), "%s/contracts.csv", dir);
+	b = settings_of(path, argv1);
+	assert_non_null(strstr(b, "C-1,100"));
+	assert_null(strstr(b, dir));
+	free(a);
+	free(b);
+}
+
 /* Two findings with one id (a rule's bug) fail the run loudly, as an
  * internal error, and record nothing. */
 static void test_duplicate_id_refused(void **state)
@@ -783,6 +838,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_second_run_refused_or_waits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reports_with_history, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duplicate_id_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_settings_text, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_a_history, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
