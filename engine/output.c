@@ -169,6 +169,9 @@ static void live_gen(const char *dir, char *name)
 		return;
 	n = readlink(link, name, NAME_MAX);
 	name[n > 0 ? n : 0] = '\0';
+	/* Only a generation of this folder is ever removed as the old one. */
+	if (strncmp(name, GEN_PREFIX, strlen(GEN_PREFIX)) || strchr(name, '/'))
+		name[0] = '\0';
 }
 
 /*

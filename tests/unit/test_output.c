@@ -195,6 +195,31 @@ static void test_sweep_and_old_layout(void **state)
 	free(h);
 }
 
+/* A .current that points outside the folder is never followed to remove. */
+static void test_foreign_current(void **state)
+{
+	const pb_reporter *json_only[] = {&json_like};
+	char p[192], victim[96];
+	pb_error err;
+	FILE *f;
+	(void)state;
+
+	snprintf(victim, sizeof(victim), "%s/elsewhere", dir);
+	mkdir(victim, 0777);
+	snprintf(p, sizeof(p), "%s/findings.json", victim);
+	f = fopen(p, "w");
+	fputs("keep", f);
+	fclose(f);
+	snprintf(p, sizeof(p), "%s/.current", dir);
+	assert_int_equal(symlink("elsewhere", p), 0);
+	assert_int_equal(write_set(json_only, 1, &err), 0);
+	snprintf(p, sizeof(p), "%s/elsewhere/findings.json", dir);
+	assert_int_equal(access(p, F_OK), 0);
+	char *j = slurp("findings.json");
+	assert_string_equal(j, "one");
+	free(j);
+}
+
 static void test_umask(void **state)
 {
 	const pb_reporter *json_only[] = {&json_like};
@@ -268,7 +293,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_set_replaced),   T(test_failure_keeps_previous),
 		T(test_carry_over),     T(test_sweep_and_old_layout),
-		T(test_umask),          T(test_empty_dir_name),
+		T(test_foreign_current), T(test_umask),
+		T(test_empty_dir_name),
 		T(test_escape),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
