@@ -142,7 +142,13 @@ static void remove_gen(const char *path)
 	DIR *d;
 	struct dirent *e;
 	char f[PATH_MAX];
+	struct stat st;
 
+	/* A symlink named like a generation is removed, never followed. */
+	if (lstat(path, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		unlink(path);
+		return;
+	}
 	for (size_t i = 0; i < pb_nreporters; i++)
 		if (pb_reporters[i]->filename && path_fits(f, path, pb_reporters[i]->filename))
 			unlink(f);

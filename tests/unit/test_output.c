@@ -215,6 +215,14 @@ static void test_foreign_current(void **state)
 	assert_int_equal(write_set(json_only, 1, &err), 0);
 	snprintf(p, sizeof(p), "%s/elsewhere/findings.json", dir);
 	assert_int_equal(access(p, F_OK), 0);
+	/* Nor is a symlink named like a generation followed by the sweep. */
+	snprintf(p, sizeof(p), "%s/.gen-link", dir);
+	assert_int_equal(symlink("elsewhere", p), 0);
+	assert_int_equal(write_set(json_only, 1, &err), 0);
+	snprintf(p, sizeof(p), "%s/elsewhere/findings.json", dir);
+	assert_int_equal(access(p, F_OK), 0);
+	snprintf(p, sizeof(p), "%s/.gen-link", dir);
+	assert_int_equal(access(p, F_OK), -1);
 	char *j = slurp("findings.json");
 	assert_string_equal(j, "one");
 	free(j);
