@@ -300,6 +300,7 @@ void pb_config_release(pb_config *cfg)
 		profile_release(&cfg->profiles[i]);
 	free(cfg->profiles);
 	free(cfg->profile_name);
+	free(cfg->history);
 	free(cfg->path);
 	memset(cfg, 0, sizeof(*cfg));
 }
@@ -389,6 +390,14 @@ static int audit_key(struct loader *ld, const char *key, const char *value)
 	} else if (!strcmp(key, "profile")) {
 		free(cfg->profile_name);
 		cfg->profile_name = pb_xstrdup(value);
+	} else if (!strcmp(key, "history")) {
+		free(cfg->history);
+		cfg->history = pb_xstrdup(value);
+	} else if (!strcmp(key, "history_wait")) {
+		int64_t v;
+		if (pb_int_parse(value, strlen(value), &v, &why) < 0 || v < 0 || v > 86400)
+			return fail(ld, "[audit] history_wait '%s' must be whole seconds from 0 to 86400", value);
+		cfg->history_wait_ms = (long)v * 1000;
 	} else if (!strcmp(key, "max_field_bytes")) {
 		int64_t v;
 		if (pb_int_parse(value, strlen(value), &v, &why) < 0 || v < 1024)
@@ -1450,7 +1459,12 @@ void pb_config_write_default(FILE *out)
 	      "; exit with status 1 when a finding is at or above: low, medium, high, critical, none\n"
 	      "; fail_on = high\n"
 	      "; a CSV field longer than this rejects its row\n"
-	      "; max_field_bytes = 1048576\n", out);
+	      "; max_field_bytes = 1048576\n"
+	      "; SQLite file that remembers runs and reviewers' decisions (--history);\n"
+	      "; default none\n"
+	      "; history = /var/lib/probity/history.sqlite\n"
+	      "; seconds to wait when another run holds the history (--history-wait)\n"
+	      "; history_wait = 0\n", out);
 	fputs("\n[parties]\n"
 	      "; legal-form words removed before names are compared, as PCRE2 patterns\n"
 	      "; over folded text (\"S.A.\" is \"sa\", \"ТОВ\" is \"tov\")\n", out);

@@ -136,6 +136,8 @@ typedef struct {
 
 typedef struct pb_config {
 	char *path;            /* file it came from, or NULL */
+	char *history;         /* [audit] history: the --history default, or NULL */
+	long history_wait_ms;  /* [audit] history_wait (seconds in the file) */
 	char base_currency[4]; /* default "EUR" */
 	pb_date as_of;         /* PB_DATE_NONE = latest date in the data */
 	int fail_on;           /* pb_severity, or PB_SEV_COUNT for "none" */

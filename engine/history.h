@@ -32,9 +32,6 @@
 #include "audit.h"
 #include "pb.h"
 
-/* Exit status when another run holds the history (README "Exit status"). */
-#define PB_EXIT_HISTORY_BUSY 5
-
 typedef enum {
 	PB_HS_NEW,
 	PB_HS_UNCHANGED,

@@ -189,6 +189,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	int c;
 
 	memset(o, 0, sizeof(*o));
+	o->history_wait_ms = -1; /* not given: [audit] history_wait, else 0 */
 	o->output = "out";
 	o->formats = "html,json,csv,text";
 	optind = 1;
@@ -395,6 +396,11 @@ static int cmd_audit(int argc, char **argv)
 	catch_signals(o.output);
 	size_t nreps = parse_formats(o.formats, reps);
 	load_config(&o, &cfg);
+	/* --history and --history-wait win over [audit] history and history_wait. */
+	if (!o.history)
+		o.history = cfg.history;
+	if (o.history_wait_ms < 0)
+		o.history_wait_ms = cfg.history_wait_ms;
 	/* The history is held from before the ledgers are read until the
 	 * reports are in place: one run, one transaction (engine/history.h). */
 	if (o.history && (pb_history_open(&h, o.history, PB_HIST_WRITE, o.history_wait_ms, &err) < 0 ||

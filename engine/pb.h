@@ -25,7 +25,8 @@ typedef enum {
 	PB_EXIT_FINDINGS = 1, /* findings at or above --fail-on */
 	PB_EXIT_USAGE = 2,    /* bad command line or configuration */
 	PB_EXIT_INPUT = 3,    /* unreadable, empty or unusable input; I/O */
-	PB_EXIT_INTERNAL = 4  /* a bug in probity */
+	PB_EXIT_INTERNAL = 4, /* a bug in probity */
+	PB_EXIT_HISTORY_BUSY = 5 /* another run holds the --history file */
 } pb_exit;
 
 /*

@@ -296,6 +296,25 @@ static void test_text_continuation(void **state)
 }
 
 /* `probity init` output must load, commented and uncommented alike. */
+/* [audit] history and history_wait: the --history defaults. */
+static void test_history_keys(void **state)
+{
+	pb_config cfg;
+	pb_error err;
+	(void)state;
+
+	pb_config_init(&cfg);
+	assert_null(cfg.history);
+	assert_int_equal(load_text(&cfg, "[audit]\nhistory = /var/lib/probity/h.sqlite\nhistory_wait = 30\n", &err), 0);
+	assert_string_equal(cfg.history, "/var/lib/probity/h.sqlite");
+	assert_int_equal(cfg.history_wait_ms, 30000);
+	pb_config_release(&cfg);
+	pb_config_init(&cfg);
+	assert_int_equal(load_text(&cfg, "[audit]\nhistory_wait = soon\n", &err), -1);
+	assert_non_null(strstr(err.msg, "history_wait 'soon' must be whole seconds"));
+	pb_config_release(&cfg);
+}
+
 static void test_default_file_round_trip(void **state)
 {
 	char *text = NULL, *plain;
@@ -354,6 +373,7 @@ int main(void)
 		cmocka_unit_test(test_line_numbers),
 		cmocka_unit_test(test_set_param),
 		cmocka_unit_test(test_default_file_round_trip),
+		cmocka_unit_test(test_history_keys),
 		cmocka_unit_test(test_money_currency),
 		cmocka_unit_test(test_init_shows_currency_form),
 		cmocka_unit_test(test_text_continuation),
