@@ -129,6 +129,9 @@ ls -a "$T/a" | grep -q '\.tmp\.' && bad "temporary file left behind" || ok "no t
 "$PROBITY" check samples >"$T/check.out" 2>&1; rc=$?
 [ $rc -eq 0 ] && grep -q "payments.csv:19" "$T/check.out" && grep -q "competition.single-source" "$T/check.out" &&
 	ok "check lists rejections and rules" || bad "check output (exit $rc)"
+# A rule whose fields are empty in every record says so instead of "can judge".
+"$PROBITY" check samples/eforms-veat.xml 2>&1 | grep -q "supplier.newly-registered *could not judge: empty in every record: parties.registered_on" &&
+	ok "check names the empty fields a rule lacks" || bad "check does not say which fields a rule lacks"
 "$PROBITY" rules --format json | jq -e 'length >= 9 and all(.[]; .id and .family and .source)' >/dev/null &&
 	ok "rules --format json" || bad "rules --format json"
 (cd "$T" && "$PROBITY" init >/dev/null 2>&1 && "$PROBITY" init >/dev/null 2>&1; [ $? -eq 2 ]) &&
