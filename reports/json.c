@@ -186,24 +186,28 @@ static json_t *input_json(const void *ctx, size_t i)
 	put(o, "format", text(in->format), &bad);
 	put(o, "rows_read", json_integer((json_int_t)in->rows_read), &bad);
 	put(o, "rows_imported", json_integer((json_int_t)in->rows_imported), &bad);
+	put(o, "rows_filtered", json_integer((json_int_t)in->rows_filtered), &bad);
 	put(o, "rows_rejected", json_integer((json_int_t)in->rows_rejected), &bad);
+	put(o, "profile", in->profile ? text(in->profile) : json_null(), &bad);
 	return done(o, bad);
 }
 
 static json_t *totals_json(const pb_ledger *l)
 {
 	const pb_input *in = pb_ledger_inputs(l);
-	json_int_t read = 0, imported = 0, rejected = 0;
+	json_int_t read = 0, imported = 0, filtered = 0, rejected = 0;
 	json_t *o = json_object();
 	int bad = 0;
 
 	for (size_t i = 0; i < pb_ledger_ninputs(l); i++) {
 		read += (json_int_t)in[i].rows_read;
 		imported += (json_int_t)in[i].rows_imported;
+		filtered += (json_int_t)in[i].rows_filtered;
 		rejected += (json_int_t)in[i].rows_rejected;
 	}
 	put(o, "rows_read", json_integer(read), &bad);
 	put(o, "rows_imported", json_integer(imported), &bad);
+	put(o, "rows_filtered", json_integer(filtered), &bad);
 	put(o, "rows_rejected", json_integer(rejected), &bad);
 	return done(o, bad);
 }

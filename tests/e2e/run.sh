@@ -34,7 +34,9 @@ jq -e '[.inputs[] | select(.rows_read != .rows_imported + .rows_rejected)] | len
 	"$T/a/findings.json" >/dev/null && ok "inputs reconcile" || bad "inputs do not reconcile"
 jq -e '.rejections | length == 1 and .[0].line == 19 and (.[0].reason | test("paid_on .2024-02-30. does not exist"))' \
 	"$T/a/findings.json" >/dev/null && ok "PAY-0018 rejected at payments.csv:19" || bad "rejection of payments.csv:19 missing"
-jq -e '.totals.rows_read == (.inputs | map(.rows_read) | add)' "$T/a/findings.json" >/dev/null &&
+jq -e '.totals.rows_read == (.inputs | map(.rows_read) | add) and
+	all(.inputs[]; .rows_read == .rows_imported + .rows_filtered + .rows_rejected and has("profile"))' \
+	"$T/a/findings.json" >/dev/null &&
 	ok "totals add up" || bad "totals do not add up"
 
 # 3. Determinism: same input, byte-identical JSON and CSV, same ids.
