@@ -83,13 +83,28 @@ static int import_dir(pb_ledger *l, const char *dir, const char *table,
 		pb_buf_init(&path);
 		pb_buf_addf(&path, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/",
 			    e->d_name);
-		if (stat(path.data, &st) == 0 && S_ISREG(st.st_mode)) {
-			PB_GROW(names, n + 1, cap);
-			names[n++] = pb_buf_detach(&path);
+		if (stat(path.data, &st) == 0) {
+			if (S_ISREG(st.st_mode)) {
+				PB_GROW(names, n + 1, cap);
+				names[n++] = pb_buf_detach(&path);
+			}
+		} else {
+			/* A ledger file that cannot be reached (a dangling or
+			 * looping symlink) is an error, never a silent skip. */
+			pb_error_set(err, PB_EXIT_INPUT, "%s: cannot open: %s", path.data, strerror(errno));
+			pb_buf_release(&path);
+			rc = -1;
+			break;
 		}
 		pb_buf_release(&path);
 	}
 	closedir(d);
+	if (rc < 0) {
+		for (size_t i = 0; i < n; i++)
+			free(names[i]);
+		free(names);
+		return -1;
+	}
 	if (n == 0) {
 		pb_buf exts;
 		pb_buf_init(&exts);

@@ -55,6 +55,11 @@ gen() {
 	{ printf '<?xml version="1.0"?>'; awk 'BEGIN { for (i = 0; i < 100000; i++) printf "<a>";
 		for (i = 0; i < 100000; i++) printf "</a>" }'; } >"$T/gen/xml-deep/notice.xml"
 	printf 'exit 0\nread 1\nimported 0\nreject 1 Excessive depth\n' >"$T/gen/xml-deep/expect"
+	# A ledger in a folder that is a dangling symlink: named, never skipped.
+	mkdir -p "$T/gen/dangling-symlink"
+	printf 'party_id,name\nA,ok\n' >"$T/gen/dangling-symlink/parties.csv"
+	ln -s "$T/nowhere.csv" "$T/gen/dangling-symlink/payments.csv"
+	printf 'exit 3\nstderr payments.csv: cannot open\n' >"$T/gen/dangling-symlink/expect"
 }
 
 check_case() {
