@@ -116,6 +116,7 @@ test-run: $(BUILD)/probity $(UNIT_BIN)
 	PROBITY=$(BUILD)/probity sh tests/real/ocds.sh; \
 	PROBITY=$(BUILD)/probity sh tests/real/xml.sh; \
 	PROBITY=$(BUILD)/probity sh tests/real/precision.sh; \
+	PROBITY=$(BUILD)/probity sh tests/e2e/manpage.sh; \
 	PROBITY=$(BUILD)/probity sh tests/cardinal/run.sh
 	@echo "probity: all tests passed"
 
@@ -142,10 +143,14 @@ install: $(BUILD)/probity
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PREFIX)/share/probity/profiles
 	install -m 755 $(BUILD)/probity $(DESTDIR)$(BINDIR)/probity
 	install -m 644 config/profiles/*.ini $(DESTDIR)$(PREFIX)/share/probity/profiles/
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/doc/probity
+	install -m 644 docs/probity.1 $(DESTDIR)$(PREFIX)/share/man/man1/probity.1
+	install -m 644 docs/scheduling.md docs/history.md $(DESTDIR)$(PREFIX)/share/doc/probity/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/probity
-	rm -rf $(DESTDIR)$(PREFIX)/share/probity
+	rm -rf $(DESTDIR)$(PREFIX)/share/probity $(DESTDIR)$(PREFIX)/share/doc/probity
+	rm -f $(DESTDIR)$(PREFIX)/share/man/man1/probity.1
 
 format:
 	clang-format -i engine/*.[ch] importers/*.[ch] rules/*.[ch] reports/*.[ch] tests/unit/*.c
