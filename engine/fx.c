@@ -170,16 +170,7 @@ static int scale_exact(int64_t amount, int64_t num, int64_t den, int ef, int et,
 
 char *pb_fx_rate_format(int64_t rate, char buf[32])
 {
-	pb_amount_format(rate, PB_FX_RATE_DIGITS, buf);
-	char *dot = strchr(buf, '.');
-	if (dot) {
-		char *end = buf + strlen(buf);
-		while (end > dot + 1 && end[-1] == '0')
-			*--end = '\0';
-		if (end == dot + 1)
-			*dot = '\0';
-	}
-	return buf;
+	return pb_fixed_format(rate, PB_FX_RATE_DIGITS, buf);
 }
 
 static void set_leg(pb_fx_leg *leg, const struct point *p)

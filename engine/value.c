@@ -189,7 +189,12 @@ int pb_decimal_parse(const char *s, size_t n, pb_numfmt fmt, int64_t *out,
 
 char *pb_decimal_format(int64_t millionths, char buf[32])
 {
-	pb_amount_format(millionths, PB_DECIMAL_DIGITS, buf);
+	return pb_fixed_format(millionths, PB_DECIMAL_DIGITS, buf);
+}
+
+char *pb_fixed_format(int64_t v, int digits, char buf[32])
+{
+	pb_amount_format(v, digits, buf);
 	char *dot = strchr(buf, '.');
 	if (dot) {
 		char *end = buf + strlen(buf);

@@ -58,6 +58,8 @@ char *pb_amount_format(int64_t v, int exponent, char buf[32]);
 int pb_decimal_parse(const char *s, size_t n, pb_numfmt fmt, int64_t *out,
 		     const char **why);
 char *pb_decimal_format(int64_t millionths, char buf[32]); /* "2.5" */
+/* v with `digits` decimals, trailing zeros (and a bare point) dropped. */
+char *pb_fixed_format(int64_t v, int digits, char buf[32]);
 
 /* Plain integer (counts such as number_of_tenderers, fiscal_year). */
 int pb_int_parse(const char *s, size_t n, int64_t *out, const char **why);
