@@ -606,42 +606,6 @@ const pb_field_opts *pb_profile_opts(const pb_profile *p, const char *field)
 	return NULL;
 }
 
-/* Date patterns of profiles: YYYY, YY, MM, M, DD, D, MON (a month name)
- * and punctuation or blanks; each of year, month and day exactly once. */
-static int profile_date_format_valid(const char *f)
-{
-	int y = 0, m = 0, d = 0;
-
-	/* alternatives: "DD/MM/YYYY | D-MON-YY", each complete */
-	const char *bar = strchr(f, '|');
-	if (bar) {
-		char *first = pb_xstrndup(f, (size_t)(bar - f));
-		int rc = profile_date_format_valid(first) < 0 ? -1 : profile_date_format_valid(bar + 1);
-		free(first);
-		return rc;
-	}
-	while (*f) {
-		if (!strncmp(f, "YYYY", 4))
-			y++, f += 4;
-		else if (!strncmp(f, "YY", 2))
-			y++, f += 2;
-		else if (!strncmp(f, "MON", 3))
-			m++, f += 3;
-		else if (!strncmp(f, "MM", 2))
-			m++, f += 2;
-		else if (!strncmp(f, "DD", 2))
-			d++, f += 2;
-		else if (*f == 'M')
-			m++, f++;
-		else if (*f == 'D')
-			d++, f++;
-		else if (isupper((unsigned char)*f) || isdigit((unsigned char)*f))
-			return -1; /* a mistyped token; lower-case words are literal */
-		else
-			f++;
-	}
-	return y == 1 && m == 1 && d == 1 ? 0 : -1;
-}
 
 static int add_map_line(struct loader *ld, pb_profile *p, const char *field,
 			const char *value)
@@ -920,7 +884,7 @@ static int profile_key(struct loader *ld, const char *name, const char *key,
 			return fail(ld, "[profile %s] thousands '%s' is not none, ',', '.', space or \"'\"", name, value);
 		p->numfmt.thousands = c;
 	} else if (!strcmp(key, "date_format")) {
-		if (profile_date_format_valid(value) < 0)
+		if (pb_date_format_valid(value) < 0)
 			return fail(ld, "[profile %s] date_format '%s' needs the year (YYYY or YY), "
 				    "the month (MM, M or MON) and the day (DD or D), once each", name, value);
 		free(p->date_format);
@@ -981,7 +945,7 @@ static int profile_key(struct loader *ld, const char *name, const char *key,
 		const char *f = value;
 		o->pick = !strncmp(f, "first ", 6) ? 1 : !strncmp(f, "last ", 5) ? 2 : 0;
 		f += o->pick == 1 ? 6 : o->pick == 2 ? 5 : 0;
-		if (profile_date_format_valid(f) < 0)
+		if (pb_date_format_valid(f) < 0)
 			return fail(ld, "[profile %s] date.%s '%s' needs the year (YYYY or YY), the month "
 				    "(MM, M or MON) and the day (DD or D), once each, after an optional "
 				    "'first' or 'last'", name, key + 5, value);

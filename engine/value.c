@@ -391,9 +391,21 @@ int pb_date_format_valid(const char *format)
 
 	if (!format)
 		return 0;
+	/* alternatives: "DD/MM/YYYY | D-MON-YY", each complete */
+	const char *bar = strchr(format, '|');
+	if (bar) {
+		char *first = pb_xstrndup(format, (size_t)(bar - format));
+		int rc = pb_date_format_valid(first) < 0 ? -1 : pb_date_format_valid(bar + 1);
+		free(first);
+		return rc;
+	}
 	for (const char *f = format; *f;) {
 		if (!strncmp(f, "YYYY", 4))
 			y++, f += 4;
+		else if (!strncmp(f, "YY", 2))
+			y++, f += 2;
+		else if (!strncmp(f, "MON", 3))
+			m++, f += 3;
 		else if (!strncmp(f, "MM", 2))
 			m++, f += 2;
 		else if (!strncmp(f, "DD", 2))
@@ -402,8 +414,8 @@ int pb_date_format_valid(const char *format)
 			m++, f++;
 		else if (*f == 'D')
 			d++, f++;
-		else if (isalnum((unsigned char)*f))
-			return -1;
+		else if (isupper((unsigned char)*f) || isdigit((unsigned char)*f))
+			return -1; /* a mistyped token; lower-case words are literal */
 		else
 			f++;
 	}

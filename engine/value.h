@@ -77,7 +77,10 @@ int pb_bool_parse(const char *s, size_t n, int *out, const char **why);
  */
 int pb_date_parse(const char *s, size_t n, const char *format, pb_date *out,
 		  const char **why);
-/* Returns 0 if format is a usable pattern, else -1. */
+/* Returns 0 if format is a usable pattern, else -1: YYYY, YY, MM, M, DD,
+ * D, MON (a month name) and punctuation, blanks or lower-case literal
+ * words; each of year, month and day exactly once; alternatives split
+ * by '|', each complete. */
 int pb_date_format_valid(const char *format);
 pb_date pb_date_from_ymd(int y, int m, int d); /* no validation */
 void pb_date_to_ymd(pb_date d, int *y, int *m, int *day);

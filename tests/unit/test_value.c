@@ -188,7 +188,9 @@ static void test_dates_formats(void **state)
 	assert_int_equal(date("2024-03-31", "DD/MM/YYYY", &d, &why), -1);
 	assert_int_equal(pb_date_format_valid("DD/MM/YYYY"), 0);
 	assert_int_equal(pb_date_format_valid("DD/MM"), -1);
-	assert_int_equal(pb_date_format_valid("DD/MM/YYYY hh"), -1);
+	assert_int_equal(pb_date_format_valid("DD/MM/YYYY HH"), -1);
+	assert_int_equal(pb_date_format_valid("D-MON-YY | DD/MM/YYYY"), 0);
+	assert_int_equal(pb_date_format_valid("DD/MM/YYYY | DD/MM"), -1);
 }
 
 static void test_weekday(void **state)
