@@ -1211,14 +1211,61 @@ static void compile_versions(json_t *v)
 
 /* --- releases, records, documents --- */
 
+/*
+ * jansson keeps a string's \u0000 (JSON_ALLOW_NUL) but json_string_value()
+ * ends at it, so "ocds-abc-1\u0000-ALPHA" and "...-BRAVO" would read as one
+ * id and merge two processes.  1 when a string holds a NUL, its pointer
+ * (below the release) appended to `at`; else 0.
+ */
+static int nul_at(json_t *v, pb_buf *at)
+{
+	size_t keep = at->len;
+
+	if (json_is_string(v))
+		return memchr(json_string_value(v), '\0', json_string_length(v)) != NULL;
+	if (json_is_object(v)) {
+		for (void *it = json_object_iter(v); it; it = json_object_iter_next(v, it)) {
+			pb_buf_addf(at, "/%s", json_object_iter_key(it));
+			if (nul_at(json_object_iter_value(it), at))
+				return 1;
+			at->data[at->len = keep] = '\0';
+		}
+	} else if (json_is_array(v)) {
+		for (size_t i = 0; i < json_array_size(v); i++) {
+			pb_buf_addf(at, "/%zu", i);
+			if (nul_at(json_array_get(v, i), at))
+				return 1;
+			at->data[at->len = keep] = '\0';
+		}
+	}
+	return 0;
+}
+
+/* The reason a release (or record) holding a NUL is rejected, or NULL. */
+static const char *nul_reason(struct ocds *o, json_t *r)
+{
+	pb_buf at;
+	const char *why = NULL;
+
+	pb_buf_init(&at);
+	if (nul_at(r, &at))
+		why = P(o, "string at %s holds \\u0000 (a NUL character), which would cut it "
+			"and could merge two ids", at.len ? at.data : "/");
+	pb_buf_release(&at);
+	return why;
+}
+
 /* Maps one release; returns NULL or why it cannot be imported. */
 static const char *import_release(struct ocds *o, json_t *r, uint32_t line, const char *base)
 {
 	size_t i;
 	json_t *p;
+	const char *nul;
 
 	if (!json_is_object(r))
 		return "release is not a JSON object";
+	if ((nul = nul_reason(o, r)))
+		return nul;
 	const char *prev = o->ocid;
 	o->ocid = text_of(o, json_object_get(r, "ocid"));
 	if (!o->ocid)
@@ -1333,6 +1380,11 @@ static void import_record(struct ocds *o, json_t *rec, uint32_t line, const char
 	json_t *versioned = json_object_get(rec, "versionedRelease");
 	json_t *list = json_object_get(rec, "releases");
 
+	const char *nul = nul_reason(o, rec);
+	if (nul) {
+		pb_ledger_reject(o->l, o->input, line, "record: %s at %s", nul, *at ? at : "/");
+		return;
+	}
 	if (embeds_releases(list)) {
 		const char *why = NULL;
 		size_t *order = release_order(list);
@@ -1501,7 +1553,7 @@ static int import_documents(struct ocds *o, gzFile f, pb_error *err)
 static void import_line(struct ocds *o, const char *s, size_t len, uint32_t no)
 {
 	json_error_t je;
-	json_t *r = json_loadb(s, len, 0, &je);
+	json_t *r = json_loadb(s, len, JSON_ALLOW_NUL, &je);
 
 	if (!r) {
 		pb_ledger_reject(o->l, o->input, no, "invalid JSON at line %u, column %d: %s%s", no,

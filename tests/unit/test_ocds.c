@@ -253,6 +253,53 @@ static void test_amounts(void **state)
 	assert_int_equal(tender_value("true", "EUR"), PB_AMOUNT_NONE);
 }
 
+/* A \u0000 inside a string would cut it where C reads it: two processes
+ * "ocds-abc-1\u0000-ALPHA" and "-BRAVO" would merge and an award vanish.
+ * Each such release is rejected, named, in .json as in .jsonl; a release
+ * without one (a near miss: the text "\\u0000" escaped) is imported. */
+static void test_nul_in_strings(void **state)
+{
+	static const char pkg[] =
+		"{\"releases\":["
+		"{\"ocid\":\"ocds-abc-1\\u0000-ALPHA\",\"awards\":[{\"id\":\"a\",\"value\":{\"amount\":500000,\"currency\":\"EUR\"}}]},"
+		"{\"ocid\":\"ocds-abc-1\\u0000-BRAVO\",\"awards\":[{\"id\":\"a\",\"value\":{\"amount\":7,\"currency\":\"EUR\"}}]},"
+		"{\"ocid\":\"ok\",\"tender\":{\"title\":\"x\\\\u0000y\"}},"
+		"{\"ocid\":\"deep\",\"parties\":[{\"id\":\"P\",\"name\":\"A\\u0000B\"}]}]}\n";
+	static const char *const names[] = {"nul.json", "nul.jsonl"};
+	(void)state;
+
+	for (int k = 0; k < 2; k++) {
+		int rc;
+		pb_error err;
+		pb_ledger *l = import(names[k], pkg, sizeof(pkg) - 1, &rc, &err);
+		assert_int_equal(rc, 0);
+		const pb_input *in = pb_ledger_inputs(l);
+		assert_int_equal(in[0].rows_read, 4);
+		assert_int_equal(in[0].rows_imported, 1);
+		assert_int_equal(in[0].rows_rejected, 3);
+		const pb_rejection *r = pb_ledger_rejections(l);
+		assert_non_null(strstr(r[0].reason, "string at /ocid holds \\u0000"));
+		assert_non_null(strstr(r[0].reason, "at /releases/0"));
+		assert_non_null(strstr(r[1].reason, "at /releases/1"));
+		assert_non_null(strstr(r[2].reason, "string at /parties/0/name holds"));
+		assert_null(find(l, PB_T_TENDERS, "ocds-abc-1"));
+		assert_int_equal(pb_ledger_count(l, PB_T_CONTRACTS), 0);
+		const pb_tender *t = find(l, PB_T_TENDERS, "ok");
+		assert_non_null(t);
+		assert_string_equal(t->title, "x\\u0000y");
+		pb_ledger_free(l);
+	}
+	/* In a record, the whole record is one unit. */
+	int rc;
+	pb_error err;
+	pb_ledger *l = IMPORT("rec.json", "{\"ocid\":\"r\",\"compiledRelease\":{\"ocid\":\"r\","
+			      "\"tender\":{\"id\":\"t\\u0000\"}}}", &rc, &err);
+	assert_int_equal(rc, 0);
+	assert_int_equal(pb_ledger_inputs(l)[0].rows_rejected, 1);
+	assert_non_null(strstr(pb_ledger_rejections(l)[0].reason, "/compiledRelease/tender/id holds"));
+	pb_ledger_free(l);
+}
+
 /* A second document that does not parse is rejected at its own line of
  * the file; the first one's releases stay imported. */
 static void test_concatenated(void **state)
@@ -1020,6 +1067,7 @@ int main(void)
 		cmocka_unit_test(test_limits_and_errors),
 		cmocka_unit_test(test_amounts),
 		cmocka_unit_test(test_concatenated),
+		cmocka_unit_test(test_nul_in_strings),
 		cmocka_unit_test(test_records_versioned),
 		cmocka_unit_test(test_ocds_10),
 		cmocka_unit_test(test_mapping),
