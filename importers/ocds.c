@@ -1494,7 +1494,57 @@ static int slurp(struct ocds *o, gzFile f, pb_buf *data, pb_error *err)
 	return 0;
 }
 
-/* Whole-file documents, possibly several concatenated. */
+/* The start of the line holding byte `at`, but after `floor`. */
+static size_t line_start(const char *d, size_t at, size_t floor)
+{
+	while (at > floor && d[at - 1] != '\n')
+		at--;
+	return at;
+}
+
+/*
+ * Where reading resumes after a broken document that starts at `doc`
+ * and failed at `err`: the next line that starts with '{' or '[' and
+ * holds a whole JSON value followed by nothing but blanks and then the
+ * end or another '{' or '['.  A value followed by ',' ']' or '}' is a
+ * piece of the broken document (a release of its package printed
+ * without indentation), never read as a document of its own; it is
+ * skipped whole, as is a candidate that fails to the line of its error,
+ * so the search reads each byte a bounded number of times.  Returns
+ * len when there is none.
+ */
+static size_t resync(const char *d, size_t len, size_t doc, size_t err)
+{
+	size_t p = line_start(d, err < len ? err : len, doc + 1);
+
+	while (p < len) {
+		if (p == doc || (p > 0 && d[p - 1] != '\n') || (d[p] != '{' && d[p] != '[')) {
+			const char *nl = memchr(d + p, '\n', len - p);
+			p = nl ? (size_t)(nl - d) + 1 : len;
+			continue;
+		}
+		json_error_t je;
+		json_t *v = json_loadb(d + p, len - p, JSON_DISABLE_EOF_CHECK | JSON_ALLOW_NUL, &je);
+		size_t end = p + (je.position > 0 ? (size_t)je.position : 1);
+		if (!v) {
+			size_t back = line_start(d, end < len ? end : len, p + 1);
+			p = back > p ? back : p + 1;
+			continue;
+		}
+		json_decref(v);
+		size_t q = end;
+		while (q < len && strchr(" \t\r\n", d[q]))
+			q++;
+		if (q >= len || d[q] == '{' || d[q] == '[')
+			return p;
+		p = end; /* a piece of the broken document: skip it whole */
+	}
+	return len;
+}
+
+/* Whole-file documents, possibly several concatenated.  A document that
+ * does not parse is one rejection saying which lines were skipped;
+ * reading resumes at the next document (resync). */
 static int import_documents(struct ocds *o, gzFile f, pb_error *err)
 {
 	pb_buf data;
@@ -1524,9 +1574,22 @@ static int import_documents(struct ocds *o, gzFile f, pb_error *err)
 			while (col0 < off && data.data[off - col0 - 1] != '\n')
 				col0++;
 			uint32_t at = line + (uint32_t)(je.line > 0 ? je.line - 1 : 0);
-			pb_ledger_reject(o->l, o->input, at, "invalid JSON at line %u, column %d: %s%s", at,
-					 je.column + (je.line <= 1 ? (int)col0 : 0), je.text, depth_note(&je));
-			break; /* the rest of the file cannot be framed */
+			size_t next = resync(data.data, data.len, off, off + (size_t)je.position);
+			uint32_t resume = line + count_lines(data.data + off, next - off);
+			if (next < data.len)
+				pb_ledger_reject(o->l, o->input, at, "invalid JSON at line %u, column %d: %s%s; "
+						 "document %d skipped (lines %u to %u), reading resumed at "
+						 "line %u", at, je.column + (je.line <= 1 ? (int)col0 : 0), je.text,
+						 depth_note(&je), documents, line, resume - 1, resume);
+			else
+				pb_ledger_reject(o->l, o->input, at, "invalid JSON at line %u, column %d: %s%s; "
+						 "no document could be found after it: the rest of the file from "
+						 "line %u (%zu bytes, from document %d on) was not read", at,
+						 je.column + (je.line <= 1 ? (int)col0 : 0), je.text, depth_note(&je),
+						 line, data.len - off, documents);
+			line = resume;
+			off = next;
+			continue;
 		}
 		const char *not_ocds = import_document(o, doc, line);
 		json_decref(doc);

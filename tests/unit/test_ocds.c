@@ -253,6 +253,70 @@ static void test_amounts(void **state)
 	assert_int_equal(tender_value("true", "EUR"), PB_AMOUNT_NONE);
 }
 
+/* 150 concatenated documents, the 51st broken: the other 149 are read,
+ * and the one rejection says which lines were skipped.  A release of a
+ * broken package printed without indentation is a piece of it, not a
+ * document: it is skipped with the package (near miss). */
+static void test_concatenated_resume(void **state)
+{
+	int rc;
+	pb_error err;
+	pb_buf b;
+	(void)state;
+
+	pb_buf_init(&b);
+	for (int i = 1; i <= 150; i++) {
+		if (i == 51)
+			pb_buf_addf(&b, "{\"releases\":[\n{\"ocid\":\"p-%d\",\"tender\":{\"title\":\"broken\"}\n", i);
+		else
+			pb_buf_addf(&b, "{\"releases\":[\n{\"ocid\":\"p-%d\",\n \"tender\":{\"title\":\"ok\"}}\n]}\n", i);
+	}
+	pb_ledger *l = import("many.json", b.data, b.len, &rc, &err);
+	assert_int_equal(rc, 0);
+	const pb_input *in = pb_ledger_inputs(l);
+	assert_int_equal(in[0].rows_imported, 149);
+	assert_int_equal(in[0].rows_rejected, 1);
+	assert_int_equal(in[0].rows_read, 150);
+	const pb_rejection *r = pb_ledger_rejections(l);
+	assert_int_equal(r[0].line, 203);
+	assert_non_null(strstr(r[0].reason, "document 51 skipped (lines 201 to 202), reading resumed at line 203"));
+	assert_null(find(l, PB_T_TENDERS, "p-51"));
+	const pb_tender *t = find(l, PB_T_TENDERS, "p-52");
+	assert_non_null(t);
+	assert_int_equal(t->row.src.line, 203);
+	assert_non_null(find(l, PB_T_TENDERS, "p-150"));
+	pb_ledger_free(l);
+	pb_buf_release(&b);
+
+	/* A broken package whose releases are printed at column 0: none of
+	 * them is read alone; the next real document is. */
+	l = IMPORT("flat.json",
+		   "{\"releases\":[\n"
+		   "{\"ocid\":\"x1\"},\n"
+		   "{\"ocid\":\"x2\" BROKEN},\n"
+		   "{\"ocid\":\"x3\"},\n"
+		   "{\"ocid\":\"x4\"}\n"
+		   "]}\n"
+		   "{\"ocid\":\"y\"}\n",
+		   &rc, &err);
+	assert_int_equal(rc, 0);
+	assert_int_equal(pb_ledger_inputs(l)[0].rows_imported, 1);
+	assert_int_equal(pb_ledger_inputs(l)[0].rows_rejected, 1);
+	assert_null(find(l, PB_T_TENDERS, "x3"));
+	assert_null(find(l, PB_T_TENDERS, "x4"));
+	assert_non_null(find(l, PB_T_TENDERS, "y"));
+	assert_non_null(strstr(pb_ledger_rejections(l)[0].reason, "reading resumed at line 7"));
+	pb_ledger_free(l);
+
+	/* Nothing to resume at: the rejection says how much was not read. */
+	l = IMPORT("tail.json", "{\"ocid\":\"a\"}\n{\"ocid\":\n\"b\" \"c\"}\n  {\"ocid\":\"d\"}\n", &rc, &err);
+	assert_int_equal(rc, 0);
+	assert_int_equal(pb_ledger_inputs(l)[0].rows_imported, 1);
+	assert_non_null(strstr(pb_ledger_rejections(l)[0].reason,
+			       "the rest of the file from line 2 (33 bytes, from document 2 on) was not read"));
+	pb_ledger_free(l);
+}
+
 /* A \u0000 inside a string would cut it where C reads it: two processes
  * "ocds-abc-1\u0000-ALPHA" and "-BRAVO" would merge and an award vanish.
  * Each such release is rejected, named, in .json as in .jsonl; a release
@@ -1068,6 +1132,7 @@ int main(void)
 		cmocka_unit_test(test_amounts),
 		cmocka_unit_test(test_concatenated),
 		cmocka_unit_test(test_nul_in_strings),
+		cmocka_unit_test(test_concatenated_resume),
 		cmocka_unit_test(test_records_versioned),
 		cmocka_unit_test(test_ocds_10),
 		cmocka_unit_test(test_mapping),
