@@ -20,6 +20,7 @@
 #include "normalize.h"
 
 #define DEFAULT_MAX_FIELD_BYTES (1u << 20)
+#define DEFAULT_MAX_STREAM_BYTES ((size_t)1 << 30)
 
 static void patterns_free(pb_pattern_list *pl)
 {
@@ -201,6 +202,7 @@ void pb_config_init(pb_config *cfg)
 	cfg->as_of = PB_DATE_NONE;
 	cfg->fail_on = PB_SEV_HIGH;
 	cfg->max_field_bytes = DEFAULT_MAX_FIELD_BYTES;
+	cfg->max_stream_bytes = DEFAULT_MAX_STREAM_BYTES;
 	cfg->procedures = pb_procedures_new();
 	cfg->rules = pb_xcalloc(pb_nrules, sizeof(*cfg->rules));
 	for (size_t ri = 0; ri < pb_nrules; ri++) {
@@ -403,6 +405,11 @@ static int audit_key(struct loader *ld, const char *key, const char *value)
 		if (pb_int_parse(value, strlen(value), &v, &why) < 0 || v < 1024)
 			return fail(ld, "[audit] max_field_bytes '%s' must be a whole number >= 1024", value);
 		cfg->max_field_bytes = (size_t)v;
+	} else if (!strcmp(key, "max_stream_bytes")) {
+		int64_t v;
+		if (pb_int_parse(value, strlen(value), &v, &why) < 0 || v < 65536 || (uint64_t)v > SIZE_MAX / 2)
+			return fail(ld, "[audit] max_stream_bytes '%s' must be a whole number >= 65536", value);
+		cfg->max_stream_bytes = (size_t)v;
 	} else {
 		return fail(ld, "[audit]: unknown key '%s'", key);
 	}
@@ -1424,6 +1431,9 @@ void pb_config_write_default(FILE *out)
 	      "; fail_on = high\n"
 	      "; a CSV field longer than this rejects its row\n"
 	      "; max_field_bytes = 1048576\n"
+	      "; an input that is not a regular file (a pipe, a FIFO) is copied to a temporary\n"
+	      "; file first; a longer one is an error\n"
+	      "; max_stream_bytes = 1073741824\n"
 	      "; SQLite file that remembers runs and reviewers' decisions (--history);\n"
 	      "; default none\n"
 	      "; history = /var/lib/probity/history.sqlite\n"

@@ -2407,13 +2407,15 @@ static void state_release(struct csv_state *st)
 }
 
 /* Resyncing seeks back, so a pipe (probity audit <(zcat x.csv.gz)) is
- * first copied to an unnamed temporary file. */
-static FILE *open_seekable(const char *path, pb_error *err)
+ * first copied to an unnamed temporary file, at most `limit` bytes of
+ * it: /dev/zero or an endless FIFO would otherwise fill /tmp (9.7 GB in
+ * 5 s) before any row is read. */
+static FILE *open_seekable(const char *path, size_t limit, pb_error *err)
 {
 	FILE *f = fopen(path, "rb");
 	struct stat sb;
 	char buf[PIECE_BYTES];
-	size_t n;
+	size_t n, copied = 0;
 
 	if (!f) {
 		pb_error_set(err, PB_EXIT_INPUT, "%s: cannot open: %s", path, strerror(errno));
@@ -2429,8 +2431,18 @@ static FILE *open_seekable(const char *path, pb_error *err)
 		return NULL;
 	}
 	int ok = 1;
-	while (ok && (n = fread(buf, 1, sizeof(buf), f)) > 0)
+	while (ok && copied <= limit && (n = fread(buf, 1, sizeof(buf), f)) > 0) {
 		ok = fwrite(buf, 1, n, t) == n;
+		copied += n;
+	}
+	if (ok && copied > limit) {
+		pb_error_set(err, PB_EXIT_INPUT, "%s: not a regular file, and longer than the %zu-byte "
+			     "limit for copying a stream ([audit] max_stream_bytes); nothing was read",
+			     path, limit);
+		fclose(f);
+		fclose(t);
+		return NULL;
+	}
 	if (!ok || ferror(f) || fflush(t) != 0) {
 		pb_error_set(err, PB_EXIT_INPUT, "%s: read error: %s", path, strerror(errno));
 		fclose(f);
@@ -2460,7 +2472,7 @@ static int csv_import_one(pb_ledger *l, const char *path, const char *table,
 	pb_buf_init(&st.row);
 	pb_buf_init(&st.vals);
 	pb_buf_init(&st.scratch);
-	f = open_seekable(path, err);
+	f = open_seekable(path, cfg->max_stream_bytes, err);
 	if (!f) {
 		pb_buf_release(&st.row);
 		return -1;

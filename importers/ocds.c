@@ -1639,6 +1639,7 @@ static int import_lines(struct ocds *o, gzFile f, pb_error *err)
 	pb_buf line;
 	uint32_t no = 1, content = 0;
 	int too_long = 0, n, zerr;
+	size_t skipped = 0;
 
 	pb_buf_init(&line);
 	while ((n = gzread(f, chunk, sizeof(chunk))) > 0) {
@@ -1650,6 +1651,14 @@ static int import_lines(struct ocds *o, gzFile f, pb_error *err)
 				too_long = 1;
 			if (!too_long)
 				pb_buf_add(&line, p, len);
+			else if ((skipped += len) > OCDS_MAX_FILE) {
+				/* /dev/zero or an endless stream: no line ever ends. */
+				pb_error_set(err, PB_EXIT_INPUT, "%s: line %u runs on for more than 1 GiB "
+					     "without a line break; reading stopped after %u lines", o->path,
+					     no, no - 1);
+				pb_buf_release(&line);
+				return -1;
+			}
 			p += len;
 			if (!nl)
 				break;
@@ -1667,6 +1676,7 @@ static int import_lines(struct ocds *o, gzFile f, pb_error *err)
 				import_line(o, s, sl, no);
 			pb_buf_reset(&line);
 			too_long = 0;
+			skipped = 0;
 			no++;
 		}
 	}

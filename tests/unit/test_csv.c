@@ -1,6 +1,7 @@
 /* test_csv.c - the CSV importer: values, line numbers, resync, profiles. */
 #include <iconv.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -549,6 +550,65 @@ static void test_pipe_input(void **state)
 	done(&r);
 }
 
+/* Writes `total` bytes of CSV rows to a new FIFO from a child process;
+ * returns the child's pid.  The child stops early when the reader goes. */
+static pid_t fifo_writer(const char *fifo, size_t total)
+{
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		signal(SIGPIPE, SIG_IGN);
+		FILE *w = fopen(fifo, "wb");
+		static const char head[] = "payment_id,amount\n";
+		size_t n = fwrite(head, 1, sizeof(head) - 1, w);
+		for (unsigned i = 0; n < total; i++) {
+			char row[32];
+			int k = snprintf(row, sizeof(row), "P%08u,1\n", i);
+			if (fwrite(row, 1, (size_t)k, w) != (size_t)k)
+				break;
+			n += (size_t)k;
+		}
+		fclose(w);
+		_exit(0);
+	}
+	return pid;
+}
+
+/* A stream longer than max_stream_bytes is refused with the limit named,
+ * not copied to /tmp without end; one within it is read whole. */
+static void test_stream_limit(void **state)
+{
+	struct run r;
+	char fifo[300];
+	(void)state;
+
+	snprintf(fifo, sizeof(fifo), "%s/payments-big.csv", dir);
+	pid_t pid = fifo_writer(fifo, 1u << 20);
+	pb_config_init(&r.cfg);
+	r.cfg.max_stream_bytes = 256u << 10;
+	r.l = pb_ledger_new("EUR");
+	r.rc = pb_import_path(r.l, fifo, NULL, &r.cfg, &r.err);
+	waitpid(pid, NULL, 0);
+	assert_int_equal(r.rc, -1);
+	assert_int_equal(r.err.code, PB_EXIT_INPUT);
+	assert_non_null(strstr(r.err.msg, "payments-big.csv: not a regular file, and longer than the "
+			       "262144-byte limit for copying a stream ([audit] max_stream_bytes)"));
+	done(&r);
+
+	snprintf(fifo, sizeof(fifo), "%s/payments-small.csv", dir);
+	pid = fifo_writer(fifo, 200u << 10);
+	pb_config_init(&r.cfg);
+	r.cfg.max_stream_bytes = 256u << 10;
+	r.l = pb_ledger_new("EUR");
+	r.rc = pb_import_path(r.l, fifo, NULL, &r.cfg, &r.err);
+	waitpid(pid, NULL, 0);
+	assert_int_equal(r.rc, 0);
+	reconciles(r.l);
+	assert_true(pb_ledger_count(r.l, PB_T_PAYMENTS) > 10000);
+	done(&r);
+}
+
 static void test_amounts_and_currencies(void **state)
 {
 	struct run r;
@@ -764,6 +824,7 @@ int main(void)
 		cmocka_unit_test(test_quoting_errors),
 		cmocka_unit_test(test_header_errors),
 		cmocka_unit_test(test_pipe_input),
+		cmocka_unit_test(test_stream_limit),
 		cmocka_unit_test(test_amounts_and_currencies),
 		cmocka_unit_test(test_utf16),
 		cmocka_unit_test(test_reasons_are_terminal_safe),
