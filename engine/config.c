@@ -1,5 +1,5 @@
 /*
- * config.c - defaults, the INI loader (libinih) and `probity init`.
+ * config.c - defaults, the INI loader and `probity init`.
  *
  * Parameters are kept as text and parsed after the whole file is read,
  * because a money threshold's minor units depend on base_currency, which
@@ -10,7 +10,7 @@
 #include <errno.h>
 #include <fnmatch.h>
 #include <iconv.h>
-#include <ini.h>
+#include <inttypes.h>
 #include <pcre2.h>
 #include <stdlib.h>
 #include <string.h>
@@ -343,9 +343,8 @@ struct loader {
 	pb_config *cfg;
 	pb_error *err;
 	int failed;
-	/* libinih passes each continuation line of a multi-line value as a
-	 * call with the same section and key: those are appended. */
-	char last_section[128], last_key[128];
+	/* The line being handed over is an indented continuation of the
+	 * previous key, which takes a list: its value is appended. */
 	int continued;
 	pb_buf legal_forms;
 	int named;          /* reading a profile file given by name */
@@ -441,8 +440,8 @@ static int rule_key(struct loader *ld, const char *id, const char *key,
 	int pi = pb_rule_param_index(r, key);
 	if (pi < 0)
 		return fail(ld, "[rule %s]: unknown key '%s'", id, key);
-	/* A long list goes on continuation lines (libinih reads at most 200
-	 * characters a line): patterns one a line, text words joined. */
+	/* A long list may go on continuation lines: patterns one a line,
+	 * text words joined. */
 	pb_param_type type = r->params[pi].type;
 	if (ld->continued && (type == PB_P_PATTERNS || type == PB_P_TEXT) && rc->values[pi]) {
 		pb_buf b;
@@ -762,8 +761,7 @@ static int template_valid(const char *t)
 	return strchr(t, '{') ? 0 : -1;
 }
 
-/* A continuation line of a list of header alternatives: more of them
- * (libinih reads at most 200 characters a line). */
+/* A continuation line of a list of header alternatives: more of them. */
 static void alts_append(char ***alts, size_t *n, const char *value)
 {
 	size_t k;
@@ -1011,9 +1009,6 @@ static int config_handler(void *user, const char *section, const char *key,
 
 	if (ld->failed)
 		return 0;
-	ld->continued = !strcmp(ld->last_section, section) && !strcmp(ld->last_key, key);
-	snprintf(ld->last_section, sizeof(ld->last_section), "%s", section);
-	snprintf(ld->last_key, sizeof(ld->last_key), "%s", key);
 	if (ld->named && strncmp(section, "profile ", 8))
 		return fail(ld, "a profile file holds only [profile NAME] sections, not [%s]", section);
 	if (!strcmp(section, "audit"))
@@ -1140,6 +1135,185 @@ static int compile_legal_forms(struct loader *ld, const char *path)
 	return 0;
 }
 
+/* --- reading INI text ---
+ *
+ * The grammar is libinih's as Debian configures it (sections, "key =
+ * value" or "key: value", ';' and '#' comment lines, an inline comment
+ * after blank + ';', indented continuation lines, a UTF-8 BOM), read
+ * here because that build cuts lines at 200 bytes: the tail of a long
+ * comment became a live setting and a long line got a wrong number.
+ * Lines and comments are of any length; an indented line continues only
+ * a key that takes a list, and is an error after any other key.
+ */
+
+#define CONFIG_MAX_BYTES ((size_t)16 << 20)
+
+/* Does `key` of `section` take a list, so that continuation lines add
+ * to it? */
+static int takes_list(const char *section, const char *key)
+{
+	static const char *const prefixes[] = {"col.", "copy.", "party.", "party_registry.", "map.", NULL};
+
+	if (!strcmp(section, "parties"))
+		return !strcmp(key, "legal_forms");
+	if (!strncmp(section, "rule ", 5)) {
+		const pb_rule *r = pb_rule_find(section + 5);
+		int pi = r ? pb_rule_param_index(r, key) : -1;
+		return pi >= 0 && (r->params[pi].type == PB_P_PATTERNS || r->params[pi].type == PB_P_TEXT);
+	}
+	if (!strncmp(section, "profile ", 8)) {
+		if (!strcmp(key, "months") || !strcmp(key, "null"))
+			return 1;
+		for (size_t i = 0; prefixes[i]; i++)
+			if (!strncmp(key, prefixes[i], strlen(prefixes[i])))
+				return 1;
+	}
+	return 0;
+}
+
+static char *lskip(char *s)
+{
+	while (*s && isspace((unsigned char)*s))
+		s++;
+	return s;
+}
+
+static void rstrip(char *s)
+{
+	size_t n = strlen(s);
+
+	while (n && isspace((unsigned char)s[n - 1]))
+		s[--n] = '\0';
+}
+
+/* The first of `chars` (NULL: none) or an inline comment (';' after a
+ * blank), or the end. */
+static char *find_or_comment(char *s, const char *chars)
+{
+	int was_space = 0;
+
+	while (*s && (!chars || !strchr(chars, *s)) && !(was_space && *s == ';')) {
+		was_space = isspace((unsigned char)*s);
+		s++;
+	}
+	return s;
+}
+
+/* One line (NUL-terminated, no line break); 0, or -1 with ld failed. */
+static int ini_line(struct loader *ld, char *line, pb_buf *section, pb_buf *key)
+{
+	char *start = lskip(line), *end;
+
+	rstrip(start);
+	if (*start == ';' || *start == '#' || !*start)
+		return 0;
+	if (start > line && key->len) {
+		if (takes_list(section->data, key->data)) {
+			*find_or_comment(start, NULL) = '\0';
+			rstrip(start);
+			ld->continued = 1;
+			config_handler(ld, section->data, key->data, start);
+			ld->continued = 0;
+			return ld->failed ? -1 : 0;
+		}
+		end = find_or_comment(start, "=:");
+		if (*end != '=' && *end != ':') {
+			fail(ld, "[%s] %s takes one value: this indented line would continue it ('%s'); "
+			     "continuation lines are only for keys that take a list", section->data,
+			     key->data, start);
+			return -1;
+		}
+	}
+	if (*start == '[') {
+		end = find_or_comment(start + 1, "]");
+		if (*end != ']') {
+			fail(ld, "section header without ']'");
+			return -1;
+		}
+		*end = '\0';
+		pb_buf_reset(section);
+		pb_buf_addstr(section, start + 1);
+		pb_buf_reset(key);
+		return 0;
+	}
+	end = find_or_comment(start, "=:");
+	if (*end != '=' && *end != ':') {
+		fail(ld, "not a valid INI line: neither [section] nor key = value");
+		return -1;
+	}
+	*end = '\0';
+	rstrip(start);
+	char *value = lskip(end + 1);
+	*find_or_comment(value, NULL) = '\0';
+	rstrip(value);
+	pb_buf_reset(key);
+	pb_buf_addstr(key, start);
+	config_handler(ld, section->data, start, value);
+	return ld->failed ? -1 : 0;
+}
+
+/* Reads INI text line by line; 0, or the number of the line at fault
+ * (ld failed). */
+static uint64_t ini_read(struct loader *ld, const char *text, size_t len)
+{
+	pb_buf line, section, key;
+	uint64_t no = 0, bad = 0;
+	size_t off = len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3) ? 3 : 0;
+
+	pb_buf_init(&line);
+	pb_buf_init(&section);
+	pb_buf_init(&key);
+	while (off < len && !bad) {
+		const char *nl = memchr(text + off, '\n', len - off);
+		size_t n = (size_t)((nl ? nl : text + len) - (text + off));
+		no++;
+		pb_buf_reset(&line);
+		pb_buf_add(&line, text + off, n);
+		off += n + (nl != NULL);
+		if (memchr(line.data, '\0', line.len)) {
+			fail(ld, "line holds a NUL byte");
+			bad = no;
+		} else if (ini_line(ld, line.data, &section, &key) < 0) {
+			bad = no;
+		}
+	}
+	pb_buf_release(&line);
+	pb_buf_release(&section);
+	pb_buf_release(&key);
+	return bad;
+}
+
+/* The whole file, within CONFIG_MAX_BYTES; 0 or -1 with err set. */
+static int read_config(const char *path, int named, pb_buf *text, pb_error *err)
+{
+	FILE *f = fopen(path, "rb");
+	char chunk[65536];
+	size_t n;
+
+	if (!f) {
+		pb_error_set(err, PB_EXIT_USAGE, "%s: cannot open %s: %s",
+			     path, named ? "profile" : "config", strerror(errno));
+		return -1;
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+		if (text->len + n > CONFIG_MAX_BYTES) {
+			pb_error_set(err, PB_EXIT_USAGE, "%s: larger than the 16 MiB limit for a %s file",
+				     path, named ? "profile" : "config");
+			fclose(f);
+			return -1;
+		}
+		pb_buf_add(text, chunk, n);
+	}
+	int bad = ferror(f);
+	fclose(f);
+	if (bad) {
+		pb_error_set(err, PB_EXIT_USAGE, "%s: cannot read %s: %s",
+			     path, named ? "profile" : "config", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static int load_ini(pb_config *cfg, const char *path, int named, pb_error *err)
 {
 	struct loader ld;
@@ -1149,20 +1323,19 @@ static int load_ini(pb_config *cfg, const char *path, int named, pb_error *err)
 	ld.err = err;
 	ld.named = named;
 	ld.origin = path;
-	pb_buf_init(&ld.legal_forms);
-	FILE *f = fopen(path, "r");
-
-	if (!f) {
-		pb_error_set(err, PB_EXIT_USAGE, "%s: cannot open %s: %s",
-			     path, named ? "profile" : "config", strerror(errno));
+	pb_buf text;
+	pb_buf_init(&text);
+	if (read_config(path, named, &text, err) < 0) {
+		pb_buf_release(&text);
 		return -1;
 	}
+	pb_buf_init(&ld.legal_forms);
 	if (!named) {
 		free(cfg->path);
 		cfg->path = pb_xstrdup(path);
 	}
-	int line = ini_parse_file(f, config_handler, &ld);
-	fclose(f);
+	uint64_t line = ini_read(&ld, text.data, text.len);
+	pb_buf_release(&text);
 	int lf = ld.failed ? 0 : compile_legal_forms(&ld, path);
 	pb_buf_release(&ld.legal_forms);
 	if (lf < 0)
@@ -1170,14 +1343,12 @@ static int load_ini(pb_config *cfg, const char *path, int named, pb_error *err)
 	if (ld.failed) {
 		pb_buf msg;
 		pb_buf_init(&msg);
-		pb_buf_addf(&msg, "%s:%d: %s", path, line, err->msg);
+		if (line)
+			pb_buf_addf(&msg, "%s:%" PRIu64 ": %s", path, line, err->msg);
+		else
+			pb_buf_addf(&msg, "%s: %s", path, err->msg);
 		pb_error_set(err, PB_EXIT_USAGE, "%s", msg.data);
 		pb_buf_release(&msg);
-		return -1;
-	}
-	if (line != 0) {
-		pb_error_set(err, PB_EXIT_USAGE, "%s:%d: not a valid INI line",
-			     path, line);
 		return -1;
 	}
 	for (size_t i = 0; i < cfg->nprofiles; i++)
@@ -1368,7 +1539,7 @@ static const char *param_type_name(pb_param_type t)
 	return "value";
 }
 
-#define WRAP_AT 120 /* well within libinih's 200-character lines */
+#define WRAP_AT 120 /* readable in an 80-120 column editor */
 
 /* A long one-line text (a word list) on continuation lines, cut at
  * blanks; the loader joins them again with a blank. */

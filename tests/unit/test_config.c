@@ -364,6 +364,117 @@ static void test_default_file_round_trip(void **state)
 	free(text);
 }
 
+/* Lines of any length mean what they say (libinih as Debian builds it cut
+ * them at 200 bytes: a long comment's tail became a live setting, an
+ * indented line replaced the value before it). */
+static void test_long_lines(void **state)
+{
+	pb_config cfg, def;
+	pb_error err;
+	pb_buf b;
+	(void)state;
+
+	pb_config_init(&def);
+	int64_t threshold = param(&def, "competition.single-source", "threshold");
+	pb_config_release(&def);
+
+	/* A 5 000-byte comment whose tail looks like a setting is a comment. */
+	pb_buf_init(&b);
+	pb_buf_addstr(&b, "[rule competition.single-source]\n; ");
+	for (int i = 0; i < 5000 - 16; i++)
+		pb_buf_addch(&b, 'x');
+	pb_buf_addstr(&b, "threshold = 1\n");
+	pb_config_init(&cfg);
+	assert_int_equal(load_text(&cfg, b.data, &err), 0);
+	assert_int_equal(param(&cfg, "competition.single-source", "threshold"), threshold);
+	pb_config_release(&cfg);
+
+	/* A long valid line (a 4 000-byte list of alternatives) is read whole,
+	 * and an error after it has its own line number. */
+	pb_buf_reset(&b);
+	pb_buf_addstr(&b, "[profile long]\ntable = payments\n; a comment\ncol.amount = Amount");
+	for (int i = 0; i < 400; i++)
+		pb_buf_addf(&b, " | Col%04d", i);
+	pb_buf_addstr(&b, "\ncol.paid_on = Date\n\nbogus = 1\n");
+	pb_config_init(&cfg);
+	assert_int_equal(load_text(&cfg, b.data, &err), -1);
+	assert_non_null(strstr(err.msg, ":7: [profile long]: unknown key 'bogus'"));
+	pb_config_release(&cfg);
+	char *cut = strstr(b.data, "\n\nbogus");
+	*cut = '\0';
+	pb_config_init(&cfg);
+	assert_int_equal(load_text(&cfg, b.data, &err), 0);
+	assert_int_equal(cfg.nprofiles, 1);
+	assert_int_equal(cfg.profiles[0].renames[0].nalts, 401);
+	assert_string_equal(cfg.profiles[0].renames[0].alts[400], "Col0399");
+	pb_config_release(&cfg);
+
+	/* An error in a long line names that line. */
+	pb_buf_reset(&b);
+	pb_buf_addstr(&b, "[audit]\n\n\nbase_currency = ");
+	for (int i = 0; i < 300; i++)
+		pb_buf_addch(&b, 'E');
+	pb_buf_addstr(&b, "\n");
+	pb_config_init(&cfg);
+	assert_int_equal(load_text(&cfg, b.data, &err), -1);
+	assert_non_null(strstr(err.msg, ":4: [audit] base_currency 'EEE"));
+	pb_config_release(&cfg);
+	pb_buf_release(&b);
+}
+
+/* An indented line continues only a key that takes a list; after any
+ * other key it is an error naming the key and the line. */
+static void test_continuation_only_for_lists(void **state)
+{
+	pb_config cfg;
+	pb_error err;
+	(void)state;
+
+	pb_config_init(&cfg);
+	assert_int_equal(load_text(&cfg, "[rule competition.single-source]\nthreshold = 100000\n  5\n", &err), -1);
+	assert_non_null(strstr(err.msg, ":3: [rule competition.single-source] threshold takes one value"));
+	pb_config_release(&cfg);
+
+	pb_config_init(&cfg);
+	assert_int_equal(load_text(&cfg, "[audit]\n\nfail_on = high\n\tcritical\n", &err), -1);
+	assert_non_null(strstr(err.msg, ":4: [audit] fail_on takes one value"));
+	pb_config_release(&cfg);
+
+	/* Near misses: an indented key line is a key line; an indented
+	 * comment is a comment; a list key takes continuation lines. */
+	pb_config_init(&cfg);
+	assert_int_equal(load_text(&cfg,
+				   "[rule competition.single-source]\n"
+				   "threshold = 100000\n"
+				   "  ; a comment\n"
+				   "  severity = low\n"
+				   "[parties]\n"
+				   "legal_forms = \\bacme\\b\n"
+				   "    \\bwidgets\\b ; inline comment\n", &err), 0);
+	assert_int_equal(param(&cfg, "competition.single-source", "threshold"), 10000000);
+	assert_non_null(cfg.legal_forms);
+	assert_int_equal(cfg.legal_forms->n, 2);
+	pb_config_release(&cfg);
+
+	/* A repeated key on its own line replaces a one-value key, as before. */
+	pb_config_init(&cfg);
+	assert_int_equal(load_text(&cfg, "[rule competition.single-source]\nthreshold = 1\nthreshold = 2\n", &err), 0);
+	assert_int_equal(param(&cfg, "competition.single-source", "threshold"), 200);
+	pb_config_release(&cfg);
+
+	/* A NUL byte in the file is an error naming its line. */
+	char *path = write_temp("[audit]\n");
+	FILE *f = fopen(path, "ab");
+	fwrite("fail_on = high\0x\n", 1, 17, f);
+	fclose(f);
+	pb_config_init(&cfg);
+	assert_int_equal(pb_config_load(&cfg, path, &err), -1);
+	assert_non_null(strstr(err.msg, ":2: line holds a NUL byte"));
+	pb_config_release(&cfg);
+	unlink(path);
+	free(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -377,6 +488,8 @@ int main(void)
 		cmocka_unit_test(test_money_currency),
 		cmocka_unit_test(test_init_shows_currency_form),
 		cmocka_unit_test(test_text_continuation),
+		cmocka_unit_test(test_long_lines),
+		cmocka_unit_test(test_continuation_only_for_lists),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
