@@ -8,6 +8,7 @@
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -204,16 +205,24 @@ const char *pb_param_text(pb_rule_ctx *ctx, const char *name)
 	return ctx->rc->values[i] ? ctx->rc->values[i] : ctx->rule->params[i].def;
 }
 
-/* Marks the bytes of `text` that one compiled pattern matches. */
-static void cover_matches(pcre2_code *re, const char *text, size_t len,
-			  unsigned char *covered)
+/* Marks the bytes of `text` that one compiled pattern matches; -1 when
+ * PCRE2's match or depth limit (config.h) stopped it, so that what it
+ * would have covered is unknown. */
+static int cover_matches(pcre2_code *re, const char *text, size_t len,
+			 unsigned char *covered)
 {
 	pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
 	size_t start = 0;
+	int rc = 0;
 
 	while (start <= len) {
-		int rc = pcre2_match(re, (PCRE2_SPTR)text, len, start, 0, md, NULL);
-		if (rc < 0)
+		int m = pcre2_match(re, (PCRE2_SPTR)text, len, start, 0, md, pb_pattern_limits());
+		if (m == PCRE2_ERROR_MATCHLIMIT || m == PCRE2_ERROR_DEPTHLIMIT ||
+		    m == PCRE2_ERROR_HEAPLIMIT) {
+			rc = -1;
+			break;
+		}
+		if (m < 0)
 			break;
 		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
 		memset(covered + ov[0], 1, ov[1] - ov[0]);
@@ -223,6 +232,43 @@ static void cover_matches(pcre2_code *re, const char *text, size_t len,
 			start++;
 	}
 	pcre2_match_data_free(md);
+	return rc;
+}
+
+/*
+ * Counts a text on which a pattern of `name` hit its limit in the rule's
+ * coverage note, one note per parameter kept up to date in place:
+ * "boilerplate: PCRE2's match or depth limit was hit 3 times, those texts
+ * not judged (first: 'AAAA...')".  Times, not texts: a rule may ask about
+ * one text more than once, and nothing here knows its record.
+ */
+static void note_limit_hit(pb_rule_ctx *ctx, const char *name, const char *text)
+{
+	pb_buf head, out;
+	char *at, *end;
+
+	pb_buf_init(&head);
+	pb_buf_addf(&head, "%s: PCRE2's match or depth limit was hit ", name);
+	at = ctx->notes.len ? strstr(ctx->notes.data, head.data) : NULL;
+	if (!at) {
+		size_t n = strlen(text);
+		pb_ctx_note(ctx, "%s1 time, those texts not judged (first: '%.*s%s')", head.data,
+			    n > 60 ? 60 : (int)n, text, n > 60 ? "..." : "");
+		pb_buf_release(&head);
+		return;
+	}
+	unsigned long long count = strtoull(at + head.len, &end, 10);
+	if (!strncmp(end, " time,", 6))
+		end += 5;
+	else if (!strncmp(end, " times,", 7))
+		end += 6;
+	pb_buf_init(&out);
+	pb_buf_add(&out, ctx->notes.data, (size_t)(at - ctx->notes.data));
+	pb_buf_addf(&out, "%s%llu times", head.data, count + 1);
+	pb_buf_addstr(&out, end);
+	pb_buf_release(&ctx->notes);
+	ctx->notes = out;
+	pb_buf_release(&head);
 }
 
 size_t pb_param_uncovered(pb_rule_ctx *ctx, const char *name, const char *text)
@@ -231,12 +277,13 @@ size_t pb_param_uncovered(pb_rule_ctx *ctx, const char *name, const char *text)
 	const pb_pattern_list *pl = ctx->rc->compiled[i];
 	size_t len = text ? strlen(text) : 0, left = 0;
 	unsigned char *covered;
+	int stopped = 0;
 
 	if (!len)
 		return 0;
 	covered = pb_xcalloc(len, 1);
 	for (size_t p = 0; pl && p < pl->n; p++)
-		cover_matches(pl->codes[p], text, len, covered);
+		stopped |= cover_matches(pl->codes[p], text, len, covered) < 0;
 	for (size_t k = 0; k < len; k++) {
 		unsigned char c = (unsigned char)text[k];
 		int letter = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
@@ -245,6 +292,13 @@ size_t pb_param_uncovered(pb_rule_ctx *ctx, const char *name, const char *text)
 			left++;
 	}
 	free(covered);
+	/* A stopped pattern may have covered the rest: the text is neither
+	 * boilerplate nor substance.  It is named in the coverage and
+	 * counted as substance, so it never makes a finding on its own. */
+	if (stopped) {
+		note_limit_hit(ctx, name, text);
+		return SIZE_MAX;
+	}
 	return left;
 }
 

@@ -32,6 +32,93 @@ static void patterns_free(pb_pattern_list *pl)
 	free(pl);
 }
 
+pcre2_match_context *pb_pattern_limits(void)
+{
+	static pcre2_match_context *mc;
+
+	if (!mc) {
+		mc = pcre2_match_context_create(NULL);
+		if (!mc) {
+			fputs("probity: out of memory creating a PCRE2 match context\n", stderr);
+			abort();
+		}
+		pcre2_set_match_limit(mc, PB_PATTERN_MATCH_LIMIT);
+		pcre2_set_depth_limit(mc, PB_PATTERN_DEPTH_LIMIT);
+	}
+	return mc;
+}
+
+#define PROBE_LEN 32           /* characters of a crafted test text */
+#define PROBE_LIMIT 1000000u   /* steps a test match may take */
+
+/*
+ * Refuses a pattern that backtracks catastrophically, as far as a test
+ * can tell: it is matched against texts of one character repeated
+ * (each letter or digit the pattern names, 'a', '1' and a blank),
+ * then '!' and those characters once each, under PROBE_LIMIT steps.  A pattern that is linear,
+ * or polynomial of low degree, needs a few thousand steps on 33
+ * characters; "(a+)+$" needs 2^32.  Returns 0, or -1 with why filled.
+ */
+static int pattern_probe(pcre2_code *re, const char *text, size_t len, pb_buf *why)
+{
+	static pcre2_match_context *mc;
+	char chars[16] = "a1 ", subject[PROBE_LEN + 2 + sizeof(chars)];
+	size_t nc = 3;
+	int rc = 0;
+
+	if (!mc) {
+		mc = pcre2_match_context_create(NULL);
+		if (!mc) {
+			fputs("probity: out of memory creating a PCRE2 match context\n", stderr);
+			abort();
+		}
+		pcre2_set_match_limit(mc, PROBE_LIMIT);
+		pcre2_set_depth_limit(mc, PROBE_LIMIT);
+	}
+	for (size_t i = 0; i < len && nc < sizeof(chars) - 1; i++)
+		if (isalnum((unsigned char)text[i]) && !memchr(chars, text[i], nc))
+			chars[nc++] = text[i];
+	pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
+	for (size_t c = 0; c < nc && rc == 0; c++) {
+		/* The characters again after the '!': PCRE2 skips a match at
+		 * once when a character it requires is absent. */
+		memset(subject, chars[c], PROBE_LEN);
+		subject[PROBE_LEN] = '!';
+		memcpy(subject + PROBE_LEN + 1, chars, nc);
+		int m = pcre2_match(re, (PCRE2_SPTR)subject, PROBE_LEN + 1 + nc, 0, 0, md, mc);
+		if (m == PCRE2_ERROR_MATCHLIMIT || m == PCRE2_ERROR_DEPTHLIMIT || m == PCRE2_ERROR_HEAPLIMIT) {
+			pb_buf_addf(why, "pattern '%.*s' backtracks catastrophically: on %d '%c' then '!%.*s' "
+				    "it needs more than %u steps; rewrite it without nested or adjacent "
+				    "repeats of the same text (such as (a+)+ or \\w*\\w*)", (int)len, text,
+				    PROBE_LEN, chars[c], (int)nc, chars, PROBE_LIMIT);
+			rc = -1;
+		}
+	}
+	pcre2_match_data_free(md);
+	return rc;
+}
+
+/* pcre2_compile, then pattern_probe; NULL with why filled. */
+static pcre2_code *compile_checked(const char *text, size_t len, uint32_t opts, pb_buf *why)
+{
+	int ec;
+	PCRE2_SIZE off;
+	pcre2_code *re = pcre2_compile((PCRE2_SPTR)text, len, opts, &ec, &off, NULL);
+
+	if (!re) {
+		PCRE2_UCHAR msg[160];
+		pcre2_get_error_message(ec, msg, sizeof(msg));
+		pb_buf_addf(why, "pattern '%.*s' at offset %zu: %s", (int)len, text, (size_t)off,
+			    (char *)msg);
+		return NULL;
+	}
+	if (pattern_probe(re, text, len, why) < 0) {
+		pcre2_code_free(re);
+		return NULL;
+	}
+	return re;
+}
+
 /* One pattern per line; blank lines and lines starting with '#' skipped. */
 static int patterns_compile(const char *text, pb_pattern_list **out,
 			    pb_buf *why)
@@ -47,16 +134,8 @@ static int patterns_compile(const char *text, pb_pattern_list **out,
 		pb_trim(&line, &len);
 		if (!len || *line == '#')
 			continue;
-		int ec;
-		PCRE2_SIZE off;
-		pcre2_code *re = pcre2_compile((PCRE2_SPTR)line, len,
-					       PCRE2_CASELESS | PCRE2_UTF | PCRE2_UCP,
-					       &ec, &off, NULL);
+		pcre2_code *re = compile_checked(line, len, PCRE2_CASELESS | PCRE2_UTF | PCRE2_UCP, why);
 		if (!re) {
-			PCRE2_UCHAR msg[160];
-			pcre2_get_error_message(ec, msg, sizeof(msg));
-			pb_buf_addf(why, "pattern '%.*s' at offset %zu: %s",
-				    (int)len, line, (size_t)off, (char *)msg);
 			patterns_free(pl);
 			return -1;
 		}
@@ -521,18 +600,7 @@ static char **split_alts(const char *value, size_t *n, int *optional)
 
 static pcre2_code *regex_compile(const char *re, size_t len, int caseless, pb_buf *why)
 {
-	int ec;
-	PCRE2_SIZE off;
-	pcre2_code *code = pcre2_compile((PCRE2_SPTR)re, len,
-					 PCRE2_UTF | PCRE2_UCP | (caseless ? PCRE2_CASELESS : 0),
-					 &ec, &off, NULL);
-	if (!code) {
-		PCRE2_UCHAR msg[160];
-		pcre2_get_error_message(ec, msg, sizeof(msg));
-		pb_buf_addf(why, "pattern '%.*s' at offset %zu: %s", (int)len, re,
-			    (size_t)off, (char *)msg);
-	}
-	return code;
+	return compile_checked(re, len, PCRE2_UTF | PCRE2_UCP | (caseless ? PCRE2_CASELESS : 0), why);
 }
 
 /* One matcher: '*' any value, /PCRE2/ (/.../i caseless), "exact", else
@@ -577,7 +645,7 @@ int pb_match_one(const pb_match *m, const char *s, size_t n)
 		return strlen(m->text) == n && !memcmp(m->text, s, n);
 	case PB_MATCH_REGEX: {
 		pcre2_match_data *md = pcre2_match_data_create_from_pattern(m->re, NULL);
-		int rc = pcre2_match(m->re, (PCRE2_SPTR)s, n, 0, 0, md, NULL);
+		int rc = pcre2_match(m->re, (PCRE2_SPTR)s, n, 0, 0, md, pb_pattern_limits());
 		pcre2_match_data_free(md);
 		return rc >= 0;
 	}

@@ -10,6 +10,7 @@
 
 #include "../../engine/config.h"
 #include "../../rules/rules.h"
+#include "fixture_core.h"
 
 static char *write_temp(const char *text)
 {
@@ -475,6 +476,73 @@ static void test_continuation_only_for_lists(void **state)
 	free(path);
 }
 
+/* Catastrophic patterns are refused when the configuration loads; a
+ * pattern that passes but hits its match or depth limit on a record's
+ * text is counted in the rule's coverage, never read as "no match"
+ * (which would call the text substance or boilerplate unseen). */
+static void test_pattern_limits(void **state)
+{
+	(void)state;
+	expect_error("[rule competition.weak-rationale]\nboilerplate = (a+)+$\n",
+		     "pattern '(a+)+$' backtracks catastrophically");
+	expect_error("[rule competition.weak-rationale]\nboilerplate = urgent\n  (x+x+)+y\n",
+		     "pattern '(x+x+)+y' backtracks catastrophically");
+	expect_error("[parties]\nlegal_forms = (\\w+\\s?)+$\n", "backtracks catastrophically");
+	expect_error("[profile p]\ntable = payments\nnull = /^(\\d+)+$/\n", "backtracks catastrophically");
+
+	pb_error err;
+	pb_config_init(&CFG);
+	/* Near miss: linear and low-degree patterns load. */
+	assert_int_equal(load_text(&CFG, "[rule competition.weak-rationale]\n"
+				   "boilerplate = \\burgen(t|cy)\\b\n  .*.*=.*\n  (?:ab|cd)*$\n", &err), 0);
+	L = pb_ledger_new("EUR");
+	IN = pb_ledger_add_input(L, "t.csv", "tenders", "csv");
+	pb_buf text;
+	pb_buf_init(&text);
+	for (int i = 0; i < 300000; i++)
+		pb_buf_addstr(&text, "ab");
+	pb_buf_addstr(&text, " x");
+	static const char *const ids[] = {"DEEP", "DEEP2", "BOILER"};
+	const char *why[] = {text.data, text.data, "urgency"};
+	for (int k = 0; k < 3; k++) {
+		pb_tender t;
+		memset(&t, 0, sizeof(t));
+		src(&t.row);
+		t.tender_id = S(ids[k]);
+		t.buyer_id = S("MOD");
+		t.method = S("direct");
+		t.method_rationale = S(why[k]);
+		t.estimated_value = PB_AMOUNT_NONE;
+		t.currency = S("EUR");
+		t.published_on = t.submission_deadline = PB_DATE_NONE;
+		t.number_of_tenderers = PB_INT_NONE;
+		t.classified = t.framework = PB_BOOL_NONE;
+		assert_int_equal(pb_ledger_add(L, IN, PB_T_TENDERS, &t), 0);
+	}
+	pb_ledger_seal(L);
+	pb_audit *a = pb_audit_run(L, &CFG, PB_DATE_NONE);
+	size_t fired = 0, ran = 0;
+	for (size_t i = 0; i < a->nfindings; i++)
+		if (!strcmp(a->findings[i]->rule->id, "competition.weak-rationale")) {
+			fired++;
+			assert_string_equal(a->findings[i]->subject_id, "BOILER");
+		}
+	assert_int_equal(fired, 1);
+	for (size_t i = 0; i < a->ncoverage; i++)
+		if (!strcmp(a->coverage[i].rule->id, "competition.weak-rationale")) {
+			ran = 1;
+			assert_non_null(a->coverage[i].reason);
+			/* The rule asks about each text twice (count, then judge). */
+			assert_non_null(strstr(a->coverage[i].reason, "boilerplate: PCRE2's match or depth "
+					       "limit was hit 4 times, those texts not judged (first: 'ababab"));
+		}
+	assert_int_equal(ran, 1);
+	pb_audit_free(a);
+	pb_ledger_free(L);
+	pb_buf_release(&text);
+	pb_config_release(&CFG);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -490,6 +558,7 @@ int main(void)
 		cmocka_unit_test(test_text_continuation),
 		cmocka_unit_test(test_long_lines),
 		cmocka_unit_test(test_continuation_only_for_lists),
+		cmocka_unit_test(test_pattern_limits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
