@@ -33,6 +33,7 @@
  * guessed, and counted (struct ocds.odd_amounts).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -52,7 +53,7 @@ struct ocds {
 	const pb_config *cfg;
 	const char *path;  /* interned */
 	size_t input;
-	uint32_t line;     /* of the current release */
+	uint64_t line;     /* of the current release */
 	const char *base;  /* JSON pointer prefix of the current release */
 	const char *ocid;
 	const char *rid, *rdate; /* the release's id and date (text), or NULL */
@@ -135,7 +136,7 @@ static void row(struct ocds *o, pb_row *r, const char *path)
 {
 	memset(r, 0, sizeof(*r));
 	r->src.file = o->path;
-	r->src.line = o->line;
+	r->src.line = (uint32_t)o->line; /* pb_source.line is 32-bit (ledger.h) */
 	r->src.path = path;
 }
 
@@ -1256,7 +1257,7 @@ static const char *nul_reason(struct ocds *o, json_t *r)
 }
 
 /* Maps one release; returns NULL or why it cannot be imported. */
-static const char *import_release(struct ocds *o, json_t *r, uint32_t line, const char *base)
+static const char *import_release(struct ocds *o, json_t *r, uint64_t line, const char *base)
 {
 	size_t i;
 	json_t *p;
@@ -1296,7 +1297,7 @@ static const char *import_release(struct ocds *o, json_t *r, uint32_t line, cons
 	return NULL;
 }
 
-static void release_unit(struct ocds *o, json_t *r, uint32_t line, const char *base)
+static void release_unit(struct ocds *o, json_t *r, uint64_t line, const char *base)
 {
 	const char *why = import_release(o, r, line, base);
 
@@ -1374,7 +1375,7 @@ static int embeds_releases(json_t *list)
  * there is one too, is read last as the newest state.  Otherwise the
  * compiledRelease, else the versionedRelease compiled here.
  */
-static void import_record(struct ocds *o, json_t *rec, uint32_t line, const char *at)
+static void import_record(struct ocds *o, json_t *rec, uint64_t line, const char *at)
 {
 	json_t *compiled = json_object_get(rec, "compiledRelease");
 	json_t *versioned = json_object_get(rec, "versionedRelease");
@@ -1411,7 +1412,7 @@ static void import_record(struct ocds *o, json_t *rec, uint32_t line, const char
 }
 
 /* A package's releases, each one unit, in date order per ocid. */
-static void releases_in_order(struct ocds *o, json_t *list, uint32_t line, const char *at)
+static void releases_in_order(struct ocds *o, json_t *list, uint64_t line, const char *at)
 {
 	size_t *order = release_order(list);
 
@@ -1431,7 +1432,7 @@ static int is_record(json_t *doc)
  * release, or an array of releases.  Returns NULL when it was OCDS (its
  * releases counted), else what it is instead, counting nothing.
  */
-static const char *import_document(struct ocds *o, json_t *doc, uint32_t line)
+static const char *import_document(struct ocds *o, json_t *doc, uint64_t line)
 {
 	json_t *list, *item;
 	size_t i;
@@ -1458,9 +1459,9 @@ static const char *import_document(struct ocds *o, json_t *doc, uint32_t line)
 	return NULL;
 }
 
-static uint32_t count_lines(const char *s, size_t n)
+static uint64_t count_lines(const char *s, size_t n)
 {
-	uint32_t lines = 0;
+	uint64_t lines = 0;
 
 	for (const char *p = s; (p = memchr(p, '\n', n - (size_t)(p - s))); p++)
 		lines++;
@@ -1555,7 +1556,7 @@ static int import_documents(struct ocds *o, gzFile f, pb_error *err)
 		return -1;
 	}
 	size_t off = data.len >= 3 && !memcmp(data.data, "\xEF\xBB\xBF", 3) ? 3 : 0;
-	uint32_t line = 1;
+	uint64_t line = 1;
 	int documents = 0, rc = 0;
 	for (;;) {
 		size_t start = off;
@@ -1573,18 +1574,18 @@ static int import_documents(struct ocds *o, gzFile f, pb_error *err)
 			size_t col0 = 0;
 			while (col0 < off && data.data[off - col0 - 1] != '\n')
 				col0++;
-			uint32_t at = line + (uint32_t)(je.line > 0 ? je.line - 1 : 0);
+			uint64_t at = line + (uint64_t)(je.line > 0 ? je.line - 1 : 0);
 			size_t next = resync(data.data, data.len, off, off + (size_t)je.position);
-			uint32_t resume = line + count_lines(data.data + off, next - off);
+			uint64_t resume = line + count_lines(data.data + off, next - off);
 			if (next < data.len)
-				pb_ledger_reject(o->l, o->input, at, "invalid JSON at line %u, column %d: %s%s; "
-						 "document %d skipped (lines %u to %u), reading resumed at "
-						 "line %u", at, je.column + (je.line <= 1 ? (int)col0 : 0), je.text,
+				pb_ledger_reject(o->l, o->input, at, "invalid JSON at line %" PRIu64 ", column %d: %s%s; "
+						 "document %d skipped (lines %" PRIu64 " to %" PRIu64 "), reading resumed at "
+						 "line %" PRIu64, at, je.column + (je.line <= 1 ? (int)col0 : 0), je.text,
 						 depth_note(&je), documents, line, resume - 1, resume);
 			else
-				pb_ledger_reject(o->l, o->input, at, "invalid JSON at line %u, column %d: %s%s; "
+				pb_ledger_reject(o->l, o->input, at, "invalid JSON at line %" PRIu64 ", column %d: %s%s; "
 						 "no document could be found after it: the rest of the file from "
-						 "line %u (%zu bytes, from document %d on) was not read", at,
+						 "line %" PRIu64 " (%zu bytes, from document %d on) was not read", at,
 						 je.column + (je.line <= 1 ? (int)col0 : 0), je.text, depth_note(&je),
 						 line, data.len - off, documents);
 			line = resume;
@@ -1613,13 +1614,13 @@ static int import_documents(struct ocds *o, gzFile f, pb_error *err)
 }
 
 /* One line of a .jsonl file: a release, a record, or a package. */
-static void import_line(struct ocds *o, const char *s, size_t len, uint32_t no)
+static void import_line(struct ocds *o, const char *s, size_t len, uint64_t no)
 {
 	json_error_t je;
 	json_t *r = json_loadb(s, len, JSON_ALLOW_NUL, &je);
 
 	if (!r) {
-		pb_ledger_reject(o->l, o->input, no, "invalid JSON at line %u, column %d: %s%s", no,
+		pb_ledger_reject(o->l, o->input, no, "invalid JSON at line %" PRIu64 ", column %d: %s%s", no,
 				 je.column, je.text, depth_note(&je));
 	} else if (!json_is_object(r)) {
 		pb_ledger_reject(o->l, o->input, no, "line is not a JSON object");
@@ -1637,7 +1638,7 @@ static int import_lines(struct ocds *o, gzFile f, pb_error *err)
 {
 	char chunk[65536];
 	pb_buf line;
-	uint32_t no = 1, content = 0;
+	uint64_t no = 1, content = 0;
 	int too_long = 0, n, zerr;
 	size_t skipped = 0;
 
@@ -1653,8 +1654,8 @@ static int import_lines(struct ocds *o, gzFile f, pb_error *err)
 				pb_buf_add(&line, p, len);
 			else if ((skipped += len) > OCDS_MAX_FILE) {
 				/* /dev/zero or an endless stream: no line ever ends. */
-				pb_error_set(err, PB_EXIT_INPUT, "%s: line %u runs on for more than 1 GiB "
-					     "without a line break; reading stopped after %u lines", o->path,
+				pb_error_set(err, PB_EXIT_INPUT, "%s: line %" PRIu64 " runs on for more than 1 GiB "
+					     "without a line break; reading stopped after %" PRIu64 " lines", o->path,
 					     no, no - 1);
 				pb_buf_release(&line);
 				return -1;
