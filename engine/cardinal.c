@@ -22,6 +22,7 @@
 
 #include "arena.h"
 #include "cardinal.h"
+#include "output.h"
 
 static const char *const code_name[PB_CARDINAL_N] = {
 #define PB_CARDINAL_NAME(code) #code,
@@ -1526,7 +1527,9 @@ int pb_cardinal_main(int argc, char **argv, FILE *out, FILE *err_out)
 			fputs(usage, out);
 			return 0;
 		} else if ((a[0] == '-' && a[1]) || input) {
-			fprintf(err_out, "probity: error: cardinal: unexpected argument '%s'\n%s", a, usage);
+			fputs("probity: error: cardinal: unexpected argument '", err_out);
+			pb_output_escape(err_out, a);
+			fprintf(err_out, "'\n%s", usage);
 			return PB_EXIT_USAGE;
 		} else {
 			input = a;
@@ -1544,7 +1547,11 @@ int pb_cardinal_main(int argc, char **argv, FILE *out, FILE *err_out)
 	if (s.ignored)
 		for (const char *p = s.ignored; *p;) {
 			size_t k = strcspn(p, "\n");
-			fprintf(err_out, "probity: warning: %.*s\n", (int)k, p);
+			char *line = pb_xstrndup(p, k);
+			fputs("probity: warning: ", err_out);
+			pb_output_escape(err_out, line);
+			fputc('\n', err_out);
+			free(line);
 			p += k + (p[k] == '\n');
 		}
 	if (!rc && !s.enabled)
@@ -1554,7 +1561,9 @@ int pb_cardinal_main(int argc, char **argv, FILE *out, FILE *err_out)
 		rc = pb_cardinal_run(&s, input, with_meta, out, err_out, &err);
 	pb_cardinal_settings_release(&s);
 	if (rc) {
-		fprintf(err_out, "probity: error: %s\n", err.msg);
+		fputs("probity: error: ", err_out);
+		pb_output_escape(err_out, err.msg);
+		fputc('\n', err_out);
 		return err.code ? err.code : PB_EXIT_INPUT;
 	}
 	return 0;
