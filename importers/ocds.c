@@ -26,7 +26,10 @@
  * which passes uncompressed files through unchanged.
  * Limits: a jsonl line over 64 MiB or a document file over 1 GiB is
  * refused with the limit named; nesting is bounded by jansson
- * (JSON_PARSER_MAX_DEPTH, 2048).
+ * (JSON_PARSER_MAX_DEPTH, 2048).  A release holding \u0000 in any
+ * string is rejected (C strings would end there); after a broken
+ * document in a concatenated file reading resumes at the next whole
+ * document (resync).  docs/limits.md lists them all.
  * Money: JSON numbers become exact minor units through their shortest
  * round-trip decimal text; a value finer than its currency allows, or
  * without an ISO 4217 currency, is left unknown, never rounded or
