@@ -19,6 +19,7 @@
 #include <utf8proc.h>
 
 #include "../engine/entities.h"
+#include "../engine/history.h"
 #include "../engine/parties.h"
 #include "../rules/rules.h"
 #include "report.h"
@@ -97,6 +98,89 @@ static const char script[] =
 	"list.sort(function(a,b){var x=key(a[0]),y=key(b[0]);"
 	"return (x<y?-1:x>y?1:0)*d;});list.forEach(function(p){body.appendChild(p[0]);"
 	"if(p[1]&&p[1].classList.contains('ev'))body.appendChild(p[1]);});});});apply();})();";
+
+/*
+ * Pages made with a history only (pages without one stay as they were):
+ * state badges, the reviewer's controls, and a print sheet that hides
+ * every control and keeps a finding's row with its evidence on one page.
+ */
+static const char hist_css[] =
+	".state{display:inline-block;padding:0 6px;border-radius:8px;font-size:12px;border:1px solid var(--line)}"
+	".state-new{background:#e3f0fb;border-color:#2e86c1}.state-updated{background:#fdf1dc;border-color:#d68910}"
+	".state-unchanged{color:var(--muted)}.state-absent{background:#eee;color:var(--muted)}"
+	"td.decision .dec{font-weight:600}"
+	"tr.finding[data-decision=false-positive] td,tr.finding[data-decision=accepted-risk] td{color:var(--muted)}"
+	".xhide{display:none!important}.decide{display:flex;gap:8px;align-items:flex-start;margin:0 0 8px}"
+	".decide textarea{flex:1;min-width:260px;font:inherit}.export{display:flex;gap:10px;align-items:center;"
+	"flex-wrap:wrap;margin:0 0 10px}#d-message{color:var(--high)}"
+	"@media print{.filters,.export,.decide,button,select,textarea{display:none!important}"
+	"section#findings,section#since-last-run{break-inside:auto}"
+	"tr.finding,tr.ev,tr.ev>td,tr.ev table,tr.ev dl{break-inside:avoid;page-break-inside:avoid}"
+	"tr.finding{break-after:avoid;page-break-after:avoid}"
+	"tr.finding[data-decision=false-positive] td,tr.finding[data-decision=accepted-risk] td{color:#555}}";
+
+/*
+ * The reviewer's side, with a history: filters by state and decision,
+ * a status and note per finding, and decisions.json built in the page
+ * (docs/history.md's probity-decisions/1) and saved from a Blob: nothing
+ * leaves the machine.  Controls are made with createElement and every
+ * text goes in through textContent or a data- attribute, never markup.
+ * probityDecisionsJSON is a plain function so it can be run alone
+ * (tests/e2e/history.sh runs it under node).
+ */
+static const char export_script[] =
+	"function probityDecisionsJSON(list){"
+	"var statuses={'open':1,'confirmed':1,'false-positive':1,'accepted-risk':1,'referred':1},out=[];"
+	"list.forEach(function(d){var id=String(d.finding),note=String(d.note||''),e;"
+	"if(!/^[0-9a-f]{16}$/.test(id))throw new Error('\\''+id+'\\' is not a finding id');"
+	"if(!Object.prototype.hasOwnProperty.call(statuses,d.status))throw new Error('finding '+id+': choose a status');"
+	"if(!note.trim())throw new Error('finding '+id+': a note is required (why, in a sentence)');"
+	"if(note.indexOf('\\u0000')>=0)throw new Error('finding '+id+': the note holds a NUL character');"
+	"if(new TextEncoder().encode(note).length>4000)throw new Error('finding '+id+': the note is longer than 4000 bytes');"
+	"e={finding:id,status:d.status,note:note};"
+	"if(d.evidence_hash!==undefined){if(!/^[0-9a-f]{64}$/.test(d.evidence_hash))throw new Error('finding '+id+': bad evidence hash');"
+	"e.evidence_hash=d.evidence_hash;}"
+	"out.push(e);});"
+	"if(!out.length)throw new Error('no decision set in this page yet');"
+	"return JSON.stringify({format:'probity-decisions/1',decisions:out},null,1)+'\\n';}";
+
+static const char hist_script[] =
+	"if(typeof document!=='undefined')(function(){"
+	"var body=document.getElementById('findings-body');if(!body)return;"
+	"function $(id){return document.getElementById(id);}"
+	"var st=$('f-state'),dc=$('f-decision'),count=$('f-count'),pending=$('d-count'),msg=$('d-message'),dirty=false;"
+	"var statuses=['open','confirmed','false-positive','accepted-risk','referred'];"
+	"function rows(){return Array.prototype.slice.call(body.querySelectorAll('tr.finding'));}"
+	"function ev(r){var e=r.nextElementSibling;return e&&e.classList.contains('ev')?e:null;}"
+	"function edited(){return rows().filter(function(r){return r.dataset.edited==='1';});}"
+	"function mark(){var n=edited().length;pending.textContent=n?n+(n===1?' decision':' decisions')+' set in this page':'';}"
+	"function apply(){var n=0;rows().forEach(function(r){"
+	"var ok=(!st.value||r.dataset.state===st.value)&&(!dc.value||(dc.value==='edited'?r.dataset.edited==='1':r.dataset.decision===dc.value));"
+	"r.classList.toggle('xhide',!ok);var e=ev(r);if(e)e.classList.toggle('xhide',!ok);"
+	"if(ok&&!r.classList.contains('hidden'))n++;});count.textContent=n+' shown';}"
+	"rows().forEach(function(r){var e=ev(r);if(!e)return;var td=e.cells[0];"
+	"var box=document.createElement('div'),lab=document.createElement('strong'),"
+	"s=document.createElement('select'),t=document.createElement('textarea'),o=document.createElement('option');"
+	"box.className='decide';lab.textContent='Your decision ';box.appendChild(lab);"
+	"s.setAttribute('aria-label','status');o.value='';o.textContent='(no change)';s.appendChild(o);"
+	"statuses.forEach(function(v){var x=document.createElement('option');x.value=v;x.textContent=v;s.appendChild(x);});"
+	"t.rows=2;t.maxLength=4000;t.placeholder='note (required): why';t.setAttribute('aria-label','note');"
+	"function upd(){r.dataset.mineStatus=s.value;r.dataset.mineNote=t.value;"
+	"if(s.value||t.value)r.dataset.edited='1';else delete r.dataset.edited;dirty=true;mark();}"
+	"s.addEventListener('change',upd);t.addEventListener('input',upd);"
+	"box.appendChild(s);box.appendChild(t);td.insertBefore(box,td.firstChild);});"
+	"['f-severity','f-family','f-text','f-state','f-decision'].forEach(function(id){$(id).addEventListener('input',apply);});"
+	"Array.prototype.forEach.call(document.querySelectorAll('tr.entity'),function(t){t.addEventListener('click',apply);});"
+	"$('d-export').addEventListener('click',function(){var text,url,a;"
+	"try{text=probityDecisionsJSON(edited().map(function(r){return {finding:r.dataset.findingId,"
+	"status:r.dataset.mineStatus,note:r.dataset.mineNote,evidence_hash:r.dataset.evidenceHash};}));}"
+	"catch(x){msg.textContent=x.message;return;}"
+	"msg.textContent='Saved as decisions.json: record it with probity triage --import decisions.json --by NAME --history FILE';"
+	"url=URL.createObjectURL(new Blob([text],{type:'application/json'}));"
+	"a=document.createElement('a');a.href=url;a.download='decisions.json';document.body.appendChild(a);a.click();"
+	"setTimeout(function(){URL.revokeObjectURL(url);a.remove();},1000);dirty=false;});"
+	"window.addEventListener('beforeunload',function(e){if(dirty){e.preventDefault();e.returnValue='';}});"
+	"apply();})();";
 
 static const char csp[] =
 	"default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:";
@@ -246,6 +330,8 @@ static void head(xmlNodePtr html, const pb_audit *a)
 		 a->as_of == PB_DATE_NONE ? "unknown" : pb_date_format(a->as_of, date));
 	el(h, "title", title);
 	el(h, "style", css);
+	if (pb_history_view_of(a))
+		el(h, "style", hist_css);
 }
 
 static void banner(xmlNodePtr body, const pb_audit *a)
@@ -333,6 +419,97 @@ static void entities(xmlNodePtr main, const pb_audit *a)
 		snprintf(buf, sizeof(buf), "%zu / %zu", e->nfired, e->napplicable);
 		el_class(tr, "td", "num", buf);
 	}
+}
+
+/* --- with a history: what changed since the last run --- */
+
+static void since_counts(xmlNodePtr s, const pb_history_view *v)
+{
+	static const char *const cols[] = {"#new", "#unchanged", "#updated", "#absent",
+					   "#decisions reopened", "#set apart by reviewers", NULL};
+	xmlNodePtr t = el(s, "table", NULL);
+
+	header_row(t, cols);
+	xmlNodePtr tr = el(el(t, "tbody", NULL), "tr", NULL);
+	for (int st = 0; st < PB_HS_COUNT; st++)
+		attr(num_cell(tr, v->count[st]), "data-count", pb_hstate_name(st));
+	num_cell(tr, v->reopened);
+	num_cell(tr, v->dismissed);
+}
+
+/* "false-positive by alice at 2026-...: note", as text nodes. */
+static void decision_text(xmlNodePtr parent, const pb_decision *d)
+{
+	pb_buf b;
+
+	if (!d) {
+		el_class(parent, "span", "muted", "not decided");
+		return;
+	}
+	el_class(parent, "span", "dec", pb_dstatus_name(d->status));
+	pb_buf_init(&b);
+	pb_buf_addf(&b, " by %s, %s%s", nz(d->by), nz(d->at),
+		    d->reopened ? " (reopened: the evidence changed)" : "");
+	el_class(parent, "span", "muted", b.data);
+	pb_buf_release(&b);
+	el(parent, "div", d->note);
+}
+
+static void absent_table(xmlNodePtr s, const pb_history_view *v)
+{
+	static const char *const cols[] = {"finding", "severity", "rule", "subject", "message",
+					   "decision", NULL};
+
+	if (!v->nabsent) {
+		el_class(s, "p", "muted", "No finding of the previous run is gone.");
+		return;
+	}
+	el(s, "h3", "Gone since the last run (absent)");
+	xmlNodePtr t = el(s, "table", NULL), tb;
+	header_row(t, cols);
+	tb = el(t, "tbody", NULL);
+	for (size_t i = 0; i < v->nabsent; i++) {
+		const pb_hentry *e = &v->absent[i];
+		xmlNodePtr tr = el_class(tb, "tr", "absent", NULL);
+		attr(tr, "data-finding-id", e->id);
+		attr(tr, "data-state", "absent");
+		el(el(tr, "td", NULL), "code", e->id);
+		el(tr, "td", e->severity);
+		el(tr, "td", e->rule);
+		pb_buf subj;
+		pb_buf_init(&subj);
+		pb_buf_addf(&subj, "%s/%s", nz(e->subject_table), nz(e->subject_id));
+		el(tr, "td", subj.data);
+		pb_buf_release(&subj);
+		el(tr, "td", e->message);
+		decision_text(el(tr, "td", NULL), e->decision);
+	}
+}
+
+static void since_last_run(xmlNodePtr main, const pb_history_view *v)
+{
+	xmlNodePtr s = section(main, "since-last-run", "Since the last run");
+	pb_buf b;
+
+	pb_buf_init(&b);
+	if (v->previous)
+		pb_buf_addf(&b, "Run %lld (%s) against run %lld (%s).", (long long)v->run,
+			    nz(v->started_at), (long long)v->previous, nz(v->previous_at));
+	else
+		pb_buf_addf(&b, "Run %lld (%s): the first run in this history, every finding is new.",
+			    (long long)v->run, nz(v->started_at));
+	el(s, "p", b.data);
+	if (v->settings_changed)
+		el_class(s, "p", "warn",
+			 "The settings differ from the previous run's: some changes may come from that.");
+	since_counts(s, v);
+	absent_table(s, v);
+	pb_buf_reset(&b);
+	pb_buf_addf(&b, "Decision log: %lld entr%s, head %s. This run's digest: %s. Keep this page: "
+		    "a history rewritten later no longer matches them (probity history verify).",
+		    (long long)v->decisions, v->decisions == 1 ? "y" : "ies", v->decisions_head, v->digest);
+	el_class(s, "p", "muted", b.data);
+	pb_buf_release(&b);
 }
 
 /* --- inline SVG charts, drawn from a finding's details --- */
@@ -538,13 +715,13 @@ static void charts(xmlNodePtr td, const pb_finding *f)
 		threshold_chart(td, f);
 }
 
-static void evidence_row(xmlNodePtr tb, const pb_finding *f)
+static void evidence_row(xmlNodePtr tb, const pb_finding *f, int history)
 {
 	static const char *const cols[] = {"role", "table", "id", "status", "source", "other columns", NULL};
 	xmlNodePtr tr = el_class(tb, "tr", "ev", NULL);
 	xmlNodePtr td = el(tr, "td", NULL);
 
-	attr(td, "colspan", "5");
+	attr(td, "colspan", history ? "7" : "5");
 	charts(td, f);
 	if (f->npath) {
 		el(td, "strong", "Chain");
@@ -587,8 +764,33 @@ static void evidence_row(xmlNodePtr tb, const pb_finding *f)
 	}
 }
 
-static void finding_row(xmlNodePtr tb, const pb_finding *f)
+/* data- attributes for the page's filters and export, and two cells. */
+static void finding_history(xmlNodePtr tr, const pb_hentry *e)
 {
+	const pb_decision *d = e->decision;
+	const char *state = pb_hstate_name(e->state);
+	char cls[32];
+
+	attr(tr, "data-state", state);
+	attr(tr, "data-evidence-hash", e->evidence_hash);
+	attr(tr, "data-decision", d ? pb_dstatus_name(d->status) : "none");
+	if (d) {
+		attr(tr, "data-decision-by", d->by);
+		attr(tr, "data-decision-at", d->at);
+		attr(tr, "data-decision-note", d->note);
+		if (d->reopened)
+			attr(tr, "data-decision-reopened", "true");
+	}
+	snprintf(cls, sizeof(cls), "state state-%s", state);
+	el_class(el(tr, "td", NULL), "span", cls, state);
+	decision_text(el_class(tr, "td", "decision", NULL), d);
+}
+
+static void finding_row(xmlNodePtr tb, const pb_audit *a, size_t i)
+{
+	const pb_finding *f = a->findings[i];
+	const pb_history_view *v = pb_history_view_of(a);
+	const pb_hentry *h = v && i < v->nfindings ? &v->findings[i] : NULL;
 	char buf[64];
 	xmlNodePtr tr = el(tb, "tr", NULL);
 
@@ -618,7 +820,9 @@ static void finding_row(xmlNodePtr tb, const pb_finding *f)
 	el(tr, "td", f->message);
 	snprintf(buf, sizeof(buf), "%.2f", f->score);
 	el_class(tr, "td", "num", buf);
-	evidence_row(tb, f);
+	if (h)
+		finding_history(tr, h);
+	evidence_row(tb, f, h != NULL);
 }
 
 static void filter_select(xmlNodePtr parent, const char *id, const char *label,
@@ -634,11 +838,34 @@ static void filter_select(xmlNodePtr parent, const char *id, const char *label,
 		attr(el(s, "option", values[i]), "value", values[i]);
 }
 
+/* With a history: filters by state and decision, and the export bar. */
+static void review_controls(xmlNodePtr s, xmlNodePtr filters)
+{
+	static const char *const states[] = {"new", "updated", "unchanged"};
+	static const char *const decisions[] = {"none", "open", "confirmed", "referred",
+						"false-positive", "accepted-risk", "edited"};
+
+	filter_select(filters, "f-state", "State ", states, 3);
+	filter_select(filters, "f-decision", "Decision ", decisions, 7);
+	xmlNodePtr bar = el_class(s, "div", "export", NULL);
+	xmlNodePtr b = el(bar, "button", "Download decisions.json");
+	attr(b, "type", "button");
+	attr(b, "id", "d-export");
+	attr(el_class(bar, "span", "muted", NULL), "id", "d-count");
+	attr(el(bar, "span", NULL), "id", "d-message");
+	el_class(s, "p", "muted",
+		 "Set a status and a note under a finding's evidence, then download them as decisions.json "
+		 "(made in this page, nothing is sent anywhere) and record them with "
+		 "probity triage --import decisions.json --by NAME --history FILE. "
+		 "Decision \"none\": never decided; \"edited\": set in this page.");
+}
+
 static void findings(xmlNodePtr main, const pb_audit *a)
 {
 	static const char *const sevs[] = {"critical", "high", "medium", "low"};
 	const char *fams[64];
 	size_t nf = 0;
+	const pb_history_view *v = pb_history_view_of(a);
 	xmlNodePtr s = section(main, "findings", "Findings");
 	xmlNodePtr filters = el_class(s, "div", "filters", NULL);
 
@@ -657,12 +884,15 @@ static void findings(xmlNodePtr main, const pb_audit *a)
 	attr(q, "placeholder", "search rule, subject, message");
 	xmlNodePtr cnt = el_class(filters, "span", "muted", NULL);
 	attr(cnt, "id", "f-count");
+	if (v)
+		review_controls(s, filters);
 	el_class(s, "p", "muted", "Click a finding to show its evidence: each source row is file:line.");
 	xmlNodePtr t = el(s, "table", NULL);
 	xmlNodePtr tr = el(el(t, "thead", NULL), "tr", NULL);
 	static const char *const keys[][2] = {{"severity", "severity"}, {"rule", "rule"},
-		{"subject", "subject"}, {"message", "message"}, {"score", "score"}};
-	for (size_t i = 0; i < 5; i++) {
+		{"subject", "subject"}, {"message", "message"}, {"score", "score"},
+		{"state", "state"}, {"decision", "decision"}};
+	for (size_t i = 0; i < (v ? 7u : 5u); i++) {
 		xmlNodePtr th = el_class(tr, "th", i == 4 ? "num" : NULL, keys[i][1]);
 		attr(th, "data-sort", keys[i][0]);
 	}
@@ -816,6 +1046,9 @@ static htmlDocPtr skeleton(const pb_audit *a)
 	xmlNodePtr body = el(html, "body", NULL);
 	banner(body, a);
 	xmlNodePtr main = el(body, "main", NULL);
+	const pb_history_view *v = pb_history_view_of(a);
+	if (v)
+		since_last_run(main, v);
 	entities(main, a);
 	summary(main, a);
 	findings(main, a);
@@ -825,6 +1058,10 @@ static htmlDocPtr skeleton(const pb_audit *a)
 	coverage(main, a);
 	el_class(body, "footer", "muted", "Generated by probity. Findings are leads for review, not conclusions.");
 	el(body, "script", script);
+	if (v) {
+		attr(el(body, "script", export_script), "id", "probity-decisions");
+		el(body, "script", hist_script);
+	}
 	return doc;
 }
 
@@ -840,7 +1077,7 @@ static int stream_rows(const pb_audit *a, htmlDocPtr doc, FILE *out, pb_error *e
 
 	for (i = 0; ob && !failed && i < a->nfindings; i++) {
 		xmlNodePtr tb = checked(xmlNewDocNode(doc, NULL, BAD_CAST "tbody", NULL));
-		finding_row(tb, a->findings[i]);
+		finding_row(tb, a, i);
 		for (xmlNodePtr n = tb ? tb->children : NULL; n && !failed; n = n->next) {
 			xmlOutputBufferWrite(ob, 1, "\n");
 			htmlNodeDumpFormatOutput(ob, doc, n, "UTF-8", 1);

@@ -70,7 +70,7 @@ sed -i '1a PAY-0000,MOD-HQ,SUP-ARMATEC,C-001,INV-AR-100,1000.00,EUR,2024-03-01,0
 printf '%s\n' 'PAY-0097,MOD-HQ,SUP-MERIDIAN,,INV-ME-900,7300.00,EUR,2024-07-01,02-311,Interpretation,OFF-0042' \
 	'PAY-0098,MOD-HQ,SUP-MERIDIAN,,INV-ME-900,7300.00,EUR,2024-07-15,02-311,Interpretation,OFF-0042' >>"$T/s/payments.csv"
 
-audit -o "$T/o2" -f json,text "$T/s" >"$T/2.out" 2>"$T/2.err"; rc=$?
+audit -o "$T/o2" -f json,text,html "$T/s" >"$T/2.out" 2>"$T/2.err"; rc=$?
 J="$T/o2/findings.json"
 [ $rc -eq 1 ] && ok "second run exits 1" || bad "second run exit $rc: $(cat "$T/2.err")"
 jq -e --arg c3 "$C003" --arg c2 "$C002" --arg d "$DUP20" '
@@ -93,6 +93,69 @@ if python3 -c 'import jsonschema' 2>/dev/null; then
 jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))' "$J" docs/findings.schema.json &&
 		ok "findings.json with history matches the schema" || bad "findings.json with history breaks the schema"
 fi
+
+# 3a. The HTML page made with the history: states and decisions on each
+# row (text and data- attributes), "since the last run" first with the
+# absent finding, filters by state and decision, the export function; a
+# decisions.json made by that function (under node, when there is one)
+# or written by hand in the same format imports with triage --import.
+P="$T/o2/report.html"
+row() { grep -o "<tr class=\"finding [^>]*data-finding-id=\"$1\"[^>]*>" "$P"; }
+row "$C003" | grep -q 'data-state="updated".*data-decision="open".*data-decision-reopened="true"' &&
+	row "$C002" | grep -q 'data-state="unchanged".*data-decision="false-positive" data-decision-by="alice"' &&
+	row "$C002" | grep -q 'data-decision-note="framework call-off, see file 17"' &&
+	[ "$(grep -c 'data-decision="none"' "$P")" -gt 0 ] &&
+	grep -q '<span class="state state-updated">updated</span>' "$P" &&
+	grep -q '<span class="dec">false-positive</span><span class="muted"> by alice, ' "$P" &&
+	ok "report.html: state and decision on each finding row" || bad "report.html rows: $(row "$C003")"
+awk '/<section id="since-last-run">/ { s = NR } /<section id="entities">/ { e = NR } END { exit !(s && e && s < e) }' "$P" &&
+	grep -q "<tr class=\"absent\" data-finding-id=\"$DUP20\" data-state=\"absent\">" "$P" &&
+	grep -q '<td class="num" data-count="absent">1</td>' "$P" &&
+	ok "report.html: since the last run first, with the absent finding and counts" || bad "report.html: since the last run"
+grep -q '<select id="f-state">' "$P" && grep -q '<select id="f-decision">' "$P" &&
+	grep -q '<option value="false-positive">' "$P" && grep -q 'id="d-export"' "$P" &&
+	grep -q '<script id="probity-decisions">function probityDecisionsJSON(' "$P" &&
+	grep -q 'new Blob(' "$P" && ! grep -q 'innerHTML' "$P" &&
+	grep -q '@media print{.filters,.export,.decide,button,select,textarea{display:none!important}' "$P" &&
+	grep -q 'tr.finding,tr.ev,tr.ev>td,tr.ev table,tr.ev dl{break-inside:avoid' "$P" &&
+	ok "report.html: filters by state and decision, export, print sheet" || bad "report.html: controls"
+grep -qi 'src="http\|href="http\|@import\|fetch(\|XMLHttpRequest' "$P" && bad "report.html with history uses the network" ||
+	ok "report.html with history needs no network"
+H98=$(fid "$J" payments.duplicate PAY-0098)
+EV98=$(row "$H98" | sed -n 's/.*data-evidence-hash="\([0-9a-f]\{64\}\)".*/\1/p')
+EV3=$(row "$C003" | sed -n 's/.*data-evidence-hash="\([0-9a-f]\{64\}\)".*/\1/p')
+[ "$EV98" = "$(jq -r --arg i "$H98" '.findings[] | select(.id == $i) | .evidence_hash' "$J")" ] &&
+	ok "report.html: evidence hash as in findings.json" || bad "evidence hash on the row: '$EV98'"
+NOTE3='Mk IV, see "file 18" <script>alert(1)</script>'
+if command -v node >/dev/null 2>&1; then
+	sed -n 's/.*<script id="probity-decisions">\(.*\)<\/script><script>if(typeof document.*/\1/p' "$P" >"$T/export.js"
+	sed -n 's/.*<\/script><script>\(if(typeof document.*\)<\/script>.*/\1/p' "$P" >"$T/page.js"
+	node -e 'const fs = require("fs"); new Function(fs.readFileSync(process.argv[1], "utf8"));' "$T/page.js" &&
+		ok "the page's script parses under node" || bad "the page's script does not parse"
+	node -e 'const fs = require("fs");
+eval(fs.readFileSync(process.argv[1], "utf8"));
+try { probityDecisionsJSON([{finding: process.argv[2], status: "confirmed", note: " "}]); process.exit(3); } catch (e) {}
+try { probityDecisionsJSON([{finding: process.argv[2], status: "", note: "x"}]); process.exit(3); } catch (e) {}
+process.stdout.write(probityDecisionsJSON([
+  {finding: process.argv[2], status: "confirmed", note: "paid twice, recovery asked", evidence_hash: process.argv[3]},
+  {finding: process.argv[4], status: "accepted-risk", note: process.argv[6], evidence_hash: process.argv[5]}]));' \
+		"$T/export.js" "$H98" "$EV98" "$C003" "$EV3" "$NOTE3" >"$T/page-decisions.json" &&
+		ok "the page's export function, run under node, refuses an empty note or status" || bad "export function under node"
+else
+	echo "skip history: no node; decisions.json written by hand in the page's format"
+	jq -n --arg a "$H98" --arg ea "$EV98" --arg b "$C003" --arg eb "$EV3" --arg n "$NOTE3" \
+		'{format: "probity-decisions/1", decisions: [
+		  {finding: $a, status: "confirmed", note: "paid twice, recovery asked", evidence_hash: $ea},
+		  {finding: $b, status: "accepted-risk", note: $n, evidence_hash: $eb}]}' >"$T/page-decisions.json"
+fi
+jq -e '.format == "probity-decisions/1" and (.decisions | length) == 2 and
+	all(.decisions[]; keys == ["evidence_hash", "finding", "note", "status"])' "$T/page-decisions.json" >/dev/null &&
+	"$PROBITY" triage --import "$T/page-decisions.json" --by carol --history "$H" 2>"$T/pi.err" &&
+	"$PROBITY" history log --history "$H" -f json | jq -e --arg a "$H98" --arg b "$C003" --arg n "$NOTE3" \
+		'.[-2:] | .[0].finding == $a and .[0].status == "confirmed" and .[0].by == "carol" and
+		 .[1].finding == $b and .[1].status == "accepted-risk" and .[1].note == $n' >/dev/null &&
+	ok "decisions.json as the page makes it imports with triage --import" ||
+	bad "page decisions.json import: $(cat "$T/pi.err")"
 
 # 4. --fail-on: critical findings decided false-positive do not count.
 audit -o "$T/o3" -f json --fail-on critical "$T/s" 2>/dev/null; rc=$?
