@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "../../engine/config.h"
+#include "../../engine/history.h"
 #include "../../reports/report.h"
 #include "../../rules/rules.h"
 
@@ -569,6 +570,13 @@ static void test_html_structure(void **state)
 	assert_null(strstr(s, "src=\""));
 	assert_int_equal(count(s, "<script"), 1); /* ours, inline */
 	assert_non_null(strstr(s, "</html>"));
+	/* No history: no states, decisions or export (the page as before). */
+	assert_null(strstr(s, "data-state"));
+	assert_null(strstr(s, "data-decision"));
+	assert_null(strstr(s, "since-last-run"));
+	assert_null(strstr(s, "f-state"));
+	assert_null(strstr(s, "probityDecisionsJSON"));
+	assert_non_null(strstr(s, "<td colspan=\"5\">"));
 	free(s);
 }
 
@@ -623,6 +631,98 @@ static void test_html_many_rejections(void **state)
 	free(j);
 	free(s);
 	pb_ledger_free(l);
+}
+
+/*
+ * With a history: two runs recorded in a temporary history over the
+ * hand-built findings; between them a decision with a hostile note,
+ * and in the second run finding 1's message changes (updated) and
+ * finding 2 is gone (absent).
+ */
+static void test_html_history(void **state)
+{
+	char dir[] = "/tmp/pb-reports-XXXXXX", db[64], csv[64], cmd[96];
+	pb_history *h;
+	pb_error err;
+	pb_finding g = F[1];
+	pb_finding *second[] = {FP[0], &g};
+	(void)state;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(db, sizeof(db), "%s/h.db", dir);
+	snprintf(csv, sizeof(csv), "%s/contracts.csv", dir);
+	FILE *f = fopen(csv, "w");
+	assert_non_null(f);
+	fputs("contract_id,value\nC-17,100\n", f);
+	fclose(f);
+	pb_ledger *l = pb_ledger_new("EUR");
+	pb_ledger_add_input(l, csv, "contracts", "csv");
+	pb_ledger_seal(l);
+	pb_audit a = A;
+	a.ledger = l;
+	setenv("SOURCE_DATE_EPOCH", "1764576000", 1);
+
+	assert_int_equal(pb_history_open(&h, db, PB_HIST_WRITE, 0, &err), 0);
+	assert_int_equal(pb_history_begin(h, &err), 0);
+	assert_int_equal(pb_history_record(h, &a, "s", &err), 0);
+	assert_int_equal(pb_history_decide(h, F[0].id, PB_DEC_FALSE_POSITIVE, "call-off " XSS2,
+					   "alice", NULL, &err), 0);
+	assert_int_equal(pb_history_commit(h, &err), 0);
+	pb_history_close(h);
+
+	g.message = "changed since";
+	a.findings = second;
+	a.nfindings = 2;
+	assert_int_equal(pb_history_open(&h, db, PB_HIST_WRITE, 0, &err), 0);
+	assert_int_equal(pb_history_begin(h, &err), 0);
+	assert_int_equal(pb_history_record(h, &a, "s", &err), 0);
+	const pb_history_view *v = pb_history_view_of(&a);
+	assert_non_null(v);
+	char *s = render_audit(&a, "html");
+
+	/* States and decisions, as data- attributes and as text. */
+	assert_non_null(strstr(s, "data-state=\"unchanged\" data-evidence-hash=\""));
+	assert_non_null(strstr(s, "data-state=\"updated\""));
+	assert_non_null(strstr(s, v->findings[0].evidence_hash));
+	assert_non_null(strstr(s, "data-decision=\"false-positive\" data-decision-by=\"alice\""));
+	assert_non_null(strstr(s, "data-decision=\"none\""));
+	assert_non_null(strstr(s, "<span class=\"state state-updated\">updated</span>"));
+	assert_non_null(strstr(s, "<span class=\"dec\">false-positive</span>"));
+	/* The reviewer's note stays text, in the cell and in the attribute. */
+	assert_null(strstr(s, "<img"));
+	assert_non_null(strstr(s, "<div>call-off \"&gt;&lt;img src=x onerror=alert(1)&gt;</div>"));
+	assert_non_null(strstr(s, "data-decision-note='call-off \"&gt;&lt;img"));
+	/* Since the last run: first in main, with the absent finding. */
+	char *since = strstr(s, "<section id=\"since-last-run\">");
+	assert_non_null(since);
+	assert_true(since < strstr(s, "<section id=\"entities\">"));
+	char want[96];
+	snprintf(want, sizeof(want), "<tr class=\"absent\" data-finding-id=\"%s\"", F[2].id);
+	assert_non_null(strstr(s, want));
+	assert_non_null(strstr(s, "<td class=\"num\" data-count=\"absent\">1</td>"));
+	assert_non_null(strstr(s, "<td class=\"num\" data-count=\"updated\">1</td>"));
+	/* Filters, export, print sheet; still no network and no innerHTML. */
+	assert_non_null(strstr(s, "<select id=\"f-state\">"));
+	assert_non_null(strstr(s, "<select id=\"f-decision\">"));
+	assert_non_null(strstr(s, "<th data-sort=\"decision\">"));
+	assert_non_null(strstr(s, "id=\"d-export\""));
+	assert_non_null(strstr(s, "function probityDecisionsJSON("));
+	assert_non_null(strstr(s, "'probity-decisions/1'"));
+	assert_non_null(strstr(s, "evidence_hash:r.dataset.evidenceHash"));
+	assert_non_null(strstr(s, "break-inside:avoid"));
+	assert_non_null(strstr(s, "<td colspan=\"7\">"));
+	assert_null(strstr(s, "innerHTML"));
+	assert_null(strstr(s, "http://"));
+	assert_null(strstr(s, "https://"));
+	assert_null(strstr(s, "src=\""));
+	free(s);
+
+	pb_history_close(h); /* rolls back the second run */
+	assert_null(pb_history_view_of(&a));
+	pb_ledger_free(l);
+	unsetenv("SOURCE_DATE_EPOCH");
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
 }
 
 /* --- text --- */
@@ -730,6 +830,7 @@ int main(void)
 		T(test_json_coverage_summary), T(test_json_findings), T(test_json_odd_values),
 		T(test_csv_layout), T(test_csv_formula_defused), T(test_csv_formula_table),
 		T(test_html_structure), T(test_html_hostile), T(test_html_many_rejections),
+		T(test_html_history),
 		T(test_text_summary), T(test_text_defused), T(test_text_bidi_and_bytes),
 		T(test_text_top_twenty),
 	};
