@@ -4,6 +4,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -186,7 +187,7 @@ static void describe_leg(char *buf, size_t size, const pb_fx_leg *leg)
 {
 	char r[32], d[11];
 
-	snprintf(buf, size, "1 %s = %s %s on %s (%s:%u)", leg->base,
+	snprintf(buf, size, "1 %s = %s %s on %s (%s:%" PRIu64 ")", leg->base,
 		 pb_fx_rate_format(leg->rate, r), leg->currency,
 		 pb_date_format(leg->rate_date, d), leg->record->row.src.file,
 		 leg->record->row.src.line);

@@ -2,6 +2,7 @@
  * ledger.c - the canonical tables, their column definitions, and the
  * in-memory ledger with its key and group indexes.
  */
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -414,9 +415,9 @@ const char *pb_ledger_key(pb_ledger *l, pb_table t, const void *rec)
 const char *pb_row_source(pb_ledger *l, const pb_row *row)
 {
 	if (row->src.path)
-		return pb_arena_printf(l->arena, "%s:%u#%s", row->src.file,
+		return pb_arena_printf(l->arena, "%s:%" PRIu64 "#%s", row->src.file,
 				       row->src.line, row->src.path);
-	return pb_arena_printf(l->arena, "%s:%u", row->src.file, row->src.line);
+	return pb_arena_printf(l->arena, "%s:%" PRIu64, row->src.file, row->src.line);
 }
 
 int pb_ledger_add(pb_ledger *l, size_t in, pb_table t, const void *record)
@@ -433,7 +434,7 @@ int pb_ledger_add(pb_ledger *l, size_t in, pb_table t, const void *record)
 		const pb_row *first = prev;
 		add_rejection(l, in, row->src.line,
 			      pb_arena_printf(l->arena,
-					      "duplicate %s key '%s' (first at %s:%u)",
+					      "duplicate %s key '%s' (first at %s:%" PRIu64 ")",
 					      table_defs[t].name,
 					      pb_ledger_key(l, t, record),
 					      first->src.file, first->src.line));

@@ -47,7 +47,7 @@ typedef enum {
 /* Where a record came from. */
 typedef struct {
 	const char *file;  /* path as given, interned */
-	uint32_t line;     /* 1-based line where the record starts */
+	uint64_t line;     /* 1-based line where the record starts */
 	const char *path;  /* JSON pointer / XML path, or NULL for CSV */
 } pb_source;
 

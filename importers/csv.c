@@ -33,6 +33,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <iconv.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -854,7 +855,7 @@ static int ecb_check_loaded(struct csv_state *st, size_t nrecs)
 		st->ecb_new[k] = old == NULL;
 		if (old && old->rate != st->ecb_recs[k].rate) {
 			char a[32], b[32];
-			reject(st, "%s rate %s differs from %s loaded for '%s' (at %s:%u)",
+			reject(st, "%s rate %s differs from %s loaded for '%s' (at %s:%" PRIu64 ")",
 			       st->ecb_recs[k].currency, pb_fx_rate_format(st->ecb_recs[k].rate, a),
 			       pb_fx_rate_format(old->rate, b), key, old->row.src.file,
 			       old->row.src.line);
@@ -885,7 +886,7 @@ static void ecb_row(struct csv_state *st)
 		pb_fx_rate *r = &st->ecb_recs[nrecs];
 		pb_record_blank(PB_T_FX, r);
 		r->row.src.file = st->path;
-		r->row.src.line = (uint32_t)st->record_line;
+		r->row.src.line = st->record_line;
 		r->rate_date = date;
 		r->currency = st->ecb_codes[i];
 		r->base = base;
@@ -1866,7 +1867,7 @@ static void add_parties(struct csv_state *st)
 		pb_party party;
 		pb_record_blank(PB_T_PARTIES, &party);
 		party.row.src.file = st->path;
-		party.row.src.line = (uint32_t)st->record_line;
+		party.row.src.line = st->record_line;
 		party.party_id = key;
 		party.name = nn ? pb_ledger_intern(st->l, name, nn) : NULL;
 		party.registry_id = rn ? pb_ledger_intern(st->l, reg, rn) : NULL;
@@ -1961,7 +1962,7 @@ static void process_row(struct csv_state *st)
 	}
 	pb_row *row = (pb_row *)st->rec;
 	row->src.file = st->path;
-	row->src.line = (uint32_t)st->record_line;
+	row->src.line = st->record_line;
 	row->src.path = NULL;
 	keep_extras(st, row);
 	if (st->profile && st->profile->repeats_filtered) {

@@ -139,7 +139,7 @@ static void row(struct ocds *o, pb_row *r, const char *path)
 {
 	memset(r, 0, sizeof(*r));
 	r->src.file = o->path;
-	r->src.line = (uint32_t)o->line; /* pb_source.line is 32-bit (ledger.h) */
+	r->src.line = o->line;
 	r->src.path = path;
 }
 
