@@ -203,6 +203,8 @@ const char *pb_param_text(pb_rule_ctx *ctx, const char *name);
 /*
  * For PATTERNS parameters: the number of letters and digits in `text`
  * that no pattern matches.  0 means the text is nothing but boilerplate.
+ * SIZE_MAX means a pattern hit PCRE2's match or depth limit on it: the
+ * text is not judged, and the rule's coverage counts it.
  */
 size_t pb_param_uncovered(pb_rule_ctx *ctx, const char *name,
 			  const char *text);
