@@ -87,6 +87,15 @@ static int import_dir(pb_ledger *l, const char *dir, const char *table,
 			if (S_ISREG(st.st_mode)) {
 				PB_GROW(names, n + 1, cap);
 				names[n++] = pb_buf_detach(&path);
+			} else {
+				/* A device or FIFO named like a ledger: never read
+				 * without limit, never skipped in silence. */
+				pb_error_set(err, PB_EXIT_INPUT,
+					     "%s: not a regular file; name a stream directly to read it "
+					     "(up to [audit] max_stream_bytes)", path.data);
+				pb_buf_release(&path);
+				rc = -1;
+				break;
 			}
 		} else {
 			/* A ledger file that cannot be reached (a dangling or

@@ -60,6 +60,15 @@ gen() {
 	printf 'party_id,name\nA,ok\n' >"$T/gen/dangling-symlink/parties.csv"
 	ln -s "$T/nowhere.csv" "$T/gen/dangling-symlink/payments.csv"
 	printf 'exit 3\nstderr payments.csv: cannot open\n' >"$T/gen/dangling-symlink/expect"
+	# A NUL inside an OCDS id would cut it and merge two processes.
+	mkdir -p "$T/gen/json-nul"
+	printf '{"releases":[{"ocid":"ocds-abc-1\\u0000-ALPHA","tender":{}},{"ocid":"ocds-abc-1\\u0000-BRAVO","tender":{}}]}\n' \
+		>"$T/gen/json-nul/package.json"
+	printf 'exit 0\nread 2\nimported 0\nreject 1 NUL\n' >"$T/gen/json-nul/expect"
+	# An endless stream as a CSV is refused at the named limit.
+	mkdir -p "$T/gen/dev-zero"
+	ln -s /dev/zero "$T/gen/dev-zero/payments.csv"
+	printf 'exit 3\nstderr max_stream_bytes\n' >"$T/gen/dev-zero/expect"
 }
 
 check_case() {
