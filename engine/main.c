@@ -73,8 +73,9 @@ static const char usage_options[] =
 	"                            csv writes findings.csv and entities.csv; text\n"
 	"                            goes to standard output\n"
 	"  -o, --output DIR          where report.html, findings.json and the CSV files\n"
-	"                            are written (default out); files are replaced\n"
-	"                            atomically\n"
+	"                            are written (default out); the set is replaced as\n"
+	"                            a whole; '-o -' writes one report (-f json or\n"
+	"                            -f html) to standard output\n"
 	"      --fail-on SEVERITY    low, medium, high (default), critical or none;\n"
 	"                            findings decided false-positive or accepted-risk\n"
 	"                            do not count\n"
@@ -407,6 +408,15 @@ static int cmd_audit(int argc, char **argv)
 	/* From the start: an allocation failure anywhere is exit 4, not SIGABRT. */
 	catch_signals(o.output);
 	size_t nreps = parse_formats(o.formats, reps);
+	/* -o - writes one report to standard output, for pipelines (jq);
+	 * a folder named like an option is a mistyped command line. */
+	int to_stdout = !strcmp(o.output, "-");
+	if (to_stdout && (nreps != 1 || !reps[0]->filename))
+		die(PB_EXIT_USAGE, "-o - writes one report to standard output: give one of "
+				   "-f json, -f html (csv writes two files, text goes there already)");
+	if (o.output[0] == '-' && !to_stdout)
+		die(PB_EXIT_USAGE, "output folder '%s' looks like an option; write ./%s for a folder of that name",
+		    o.output, o.output);
 	load_config(&o, &cfg);
 	/* --history and --history-wait win over [audit] history and history_wait. */
 	if (!o.history)
@@ -430,8 +440,14 @@ static int cmd_audit(int argc, char **argv)
 	for (size_t i = 0; o.quiet && i < nreps; i++)
 		if (!reps[i]->filename)
 			memmove(&reps[i], &reps[i + 1], (--nreps - i) * sizeof(reps[0])), i--;
-	if (nreps && pb_output_write(a, reps, nreps, o.output, &err) < 0)
+	if (to_stdout) {
+		if (reps[0]->write(a, stdout, &err) < 0)
+			die_err(&err);
+		if (fflush(stdout) != 0 || ferror(stdout))
+			die(PB_EXIT_INPUT, "standard output: %s", strerror(errno));
+	} else if (nreps && pb_output_write(a, reps, nreps, o.output, &err) < 0) {
 		die_err(&err);
+	}
 	if (h && pb_history_commit(h, &err) < 0)
 		die(err.code, "%s (the reports are written; this run is not in the history)", err.msg);
 	int rc = exit_status(a, &cfg);

@@ -131,6 +131,13 @@ ls -a "$T/a" | grep -q '\.tmp\.' && bad "temporary file left behind" || ok "no t
 "$PROBITY" check samples >"$T/check.out" 2>&1; rc=$?
 [ $rc -eq 0 ] && grep -q "payments.csv:19" "$T/check.out" && grep -q "competition.single-source" "$T/check.out" &&
 	ok "check lists rejections and rules" || bad "check output (exit $rc)"
+# -o - writes one report to standard output; an option-like folder is refused.
+"$PROBITY" audit -f json -o - --fail-on none samples 2>/dev/null | jq -e '.findings | length > 0' >/dev/null &&
+	ok "-f json -o - writes findings.json to standard output" || bad "-o - does not write JSON to standard output"
+"$PROBITY" audit -f json,csv -o - samples >/dev/null 2>&1; [ $? -eq 2 ] &&
+	ok "-o - with two formats is a usage error" || bad "-o - with two formats should exit 2"
+(cd "$T" && "$PROBITY" audit -o -x "$OLDPWD/samples" >/dev/null 2>&1; [ $? -eq 2 ] && [ ! -e "$T/-x" ]) &&
+	ok "an output folder named like an option is refused" || bad "-o -x was not refused"
 # A rule whose fields are empty in every record says so instead of "can judge".
 "$PROBITY" check samples/eforms-veat.xml 2>&1 | grep -q "supplier.newly-registered *could not judge: empty in every record: parties.registered_on" &&
 	ok "check names the empty fields a rule lacks" || bad "check does not say which fields a rule lacks"
