@@ -647,6 +647,8 @@ int pb_match_one(const pb_match *m, const char *s, size_t n)
 		pcre2_match_data *md = pcre2_match_data_create_from_pattern(m->re, NULL);
 		int rc = pcre2_match(m->re, (PCRE2_SPTR)s, n, 0, 0, md, pb_pattern_limits());
 		pcre2_match_data_free(md);
+		if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT)
+			return -1;
 		return rc >= 0;
 	}
 	case PB_MATCH_NOCASE: {

@@ -210,6 +210,8 @@ int pb_config_load_profile(pb_config *cfg, const char *name, const char *exe,
 /* Value map of field (map.F), or NULL.  Matches s against it: 1 and *to
  * when a line matches, 0 when none does (the value stays as it is). */
 const pb_field_opts *pb_profile_opts(const pb_profile *p, const char *field);
+/* 1 when s matches m, 0 when it does not, -1 when a pattern hit PCRE2's
+ * match or depth limit on it (neither: the caller must not judge s). */
 int pb_match_one(const pb_match *m, const char *s, size_t n);
 
 /* Every profile of cfg is used by some input of l (its name in the

@@ -157,6 +157,8 @@ struct fill {
 
 struct csv_state {
 	pb_ledger *l;
+	int *limit_hits;         /* profile patterns that hit PCRE2's limits on
+				  * this row (a counter, also read through const) */
 	const pb_config *cfg;
 	const pb_profile *profile;
 	const char *path;        /* interned */
@@ -1621,9 +1623,13 @@ static const char *cell(const struct csv_state *st, int i, size_t *n)
 	const char *s = field(st, (size_t)i, n);
 
 	pb_trim(&s, n);
-	for (size_t k = 0; st->profile && *n && k < st->profile->nnulls; k++)
-		if (pb_match_one(&st->profile->nulls[k], s, *n))
+	for (size_t k = 0; st->profile && *n && k < st->profile->nnulls; k++) {
+		int hit = pb_match_one(&st->profile->nulls[k], s, *n);
+		if (hit < 0)
+			(*st->limit_hits)++;
+		else if (hit)
 			*n = 0;
+	}
 	return s;
 }
 
@@ -1650,7 +1656,10 @@ static const char *row_filter(const struct csv_state *st)
 			size_t n;
 			const char *s = field(st, i, &n);
 			pb_trim(&s, &n);
-			if (valid_utf8(s, n) && pb_match_one(&m, s, n))
+			int hit = valid_utf8(s, n) ? pb_match_one(&m, s, n) : 0;
+			if (hit < 0)
+				(*st->limit_hits)++;
+			else if (hit)
 				return p->filters[k].name;
 		}
 	}
@@ -1737,12 +1746,18 @@ static void apply_map(struct csv_state *st, const struct fill *f, size_t c)
 
 	if (!n || !f->opts)
 		return;
-	for (size_t k = 0; k < f->opts->nitems; k++)
-		if (pb_match_one(&f->opts->items[k], s, n)) {
+	for (size_t k = 0; k < f->opts->nitems; k++) {
+		int hit = pb_match_one(&f->opts->items[k], s, n);
+		if (hit < 0) {
+			(*st->limit_hits)++;
+			continue;
+		}
+		if (hit) {
 			const char *to = f->opts->items[k].to;
 			set_value(st, c, to, strlen(to));
 			return;
 		}
+	}
 }
 
 /* The party's name: its cell, or the quoted constant of the profile. */
@@ -1929,6 +1944,7 @@ static void process_row(struct csv_state *st)
 
 	if (!st->def)
 		return;
+	*st->limit_hits = 0;
 	if (st->profile && !st->ecb && (rule = row_filter(st))) {
 		pb_ledger_filter(st->l, st->input, st->record_line, rule);
 		return;
@@ -1953,6 +1969,11 @@ static void process_row(struct csv_state *st)
 					? currency : pb_ledger_base_currency(st->l);
 	if (parse_values(st, currency) < 0)
 		return;
+	/* A pattern that gave up is no "no match": the row is not judged. */
+	if (*st->limit_hits) {
+		reject(st, "a profile pattern hit PCRE2's match or depth limit on this row");
+		return;
+	}
 	if (st->def->id == PB_T_FX) {
 		const pb_fx_rate *fx = (const pb_fx_rate *)st->rec;
 		if (fx->currency == fx->base) {
@@ -2462,7 +2483,10 @@ static int csv_import_one(pb_ledger *l, const char *path, const char *table,
 	struct feed fd;
 	FILE *f;
 
+	int limit_hits = 0;
+
 	memset(&st, 0, sizeof(st));
+	st.limit_hits = &limit_hits;
 	st.l = l;
 	st.cfg = cfg;
 	st.err = err;

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
 
 #include "../../engine/config.h"
 #include "../../rules/rules.h"
@@ -297,6 +299,26 @@ static void test_text_continuation(void **state)
 }
 
 /* `probity init` output must load, commented and uncommented alike. */
+/* A profile pattern that gives up at PCRE2's limits says so (-1): the
+ * CSV importer then rejects the row instead of taking "no match". */
+static void test_match_limit_is_not_no_match(void **state)
+{
+	int e;
+	PCRE2_SIZE off;
+	pcre2_code *re = pcre2_compile((PCRE2_SPTR) "(a+)+$", PCRE2_ZERO_TERMINATED, 0, &e, &off, NULL);
+	pb_match m = {.mode = PB_MATCH_REGEX, .re = re};
+	char s[64];
+	(void)state;
+
+	memset(s, 'a', 40);
+	s[40] = 'b';
+	s[41] = '\0';
+	assert_int_equal(pb_match_one(&m, s, strlen(s)), -1);
+	assert_int_equal(pb_match_one(&m, "aaa", 3), 1);
+	assert_int_equal(pb_match_one(&m, "aab", 3), 0);
+	pcre2_code_free(re);
+}
+
 /* [audit] history and history_wait: the --history defaults. */
 static void test_history_keys(void **state)
 {
@@ -553,6 +575,7 @@ int main(void)
 		cmocka_unit_test(test_set_param),
 		cmocka_unit_test(test_default_file_round_trip),
 		cmocka_unit_test(test_history_keys),
+		cmocka_unit_test(test_match_limit_is_not_no_match),
 		cmocka_unit_test(test_money_currency),
 		cmocka_unit_test(test_init_shows_currency_form),
 		cmocka_unit_test(test_text_continuation),
