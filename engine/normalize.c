@@ -189,8 +189,10 @@ static void blank_matches(pcre2_code *re, pb_buf *text)
 	size_t start = 0;
 
 	while (start <= text->len) {
+		/* At PCRE2's limits the rest of the name stays as it is: a
+		 * legal form left in can only keep two names apart. */
 		if (pcre2_match(re, (PCRE2_SPTR)text->data, text->len, start, 0,
-				md, NULL) < 0)
+				md, pb_pattern_limits()) < 0)
 			break;
 		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
 		memset(text->data + ov[0], ' ', ov[1] - ov[0]);

@@ -1712,10 +1712,14 @@ static int run_splits(struct csv_state *st, pcre2_match_data **md, int *matched)
 		if (!n)
 			continue;
 		md[k] = pcre2_match_data_create_from_pattern(p->splits[k].re, NULL);
-		if (pcre2_match(p->splits[k].re, (PCRE2_SPTR)s, n, 0, 0, md[k], NULL) < 0) {
+		int rc = pcre2_match(p->splits[k].re, (PCRE2_SPTR)s, n, 0, 0, md[k], pb_pattern_limits());
+		if (rc < 0) {
 			pb_buf why;
 			pb_buf_init(&why);
-			pb_buf_addf(&why, "does not match split.%s", p->splits[k].header);
+			if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT)
+				pb_buf_addf(&why, "split.%s hit PCRE2's match or depth limit", p->splits[k].header);
+			else
+				pb_buf_addf(&why, "does not match split.%s", p->splits[k].header);
 			reject_value(st, p->splits[k].header, s, n, why.data);
 			pb_buf_release(&why);
 			return -1;
