@@ -211,15 +211,25 @@ static int publisher_silent(pb_rule_ctx *ctx, const struct rationale_habit *h)
 		       (pb_i128)pb_param_millionths(ctx, "publisher_share_pct") * h->judged;
 }
 
+/* A non-competitive award whose rationale has no substance, kept from
+ * the counting pass so that no text is judged twice. */
+struct weak {
+	const pb_tender *t;
+	const pb_contract *award;
+	uint32_t pub; /* index into the publishers' habits */
+	int kind;
+	size_t left;
+};
+
 static void run_weak_rationale(pb_rule_ctx *ctx)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
-	size_t n, unawarded = 0, silent = 0, small = 0, np = 0, cap = 0, left;
+	size_t n, unawarded = 0, silent = 0, small = 0, np = 0, cap = 0, nw = 0, capw = 0, left;
 	const pb_tender *t = pb_ledger_tenders(l, &n);
 	pb_ptrmap *index = pb_ptrmap_new();
 	struct rationale_habit *h = NULL;
 	const char **names = NULL;
-	unsigned char *judge = pb_xcalloc(n + 1, 1);
+	struct weak *w = NULL;
 	uint32_t k;
 
 	for (size_t i = 0; i < n; i++) {
@@ -244,21 +254,19 @@ static void run_weak_rationale(pb_rule_ctx *ctx)
 			pb_ptrmap_put(index, pub, k);
 		}
 		h[k].judged++;
-		h[k].weak += rationale_kind(ctx, &t[i], &left) != 0;
-		judge[i] = 1;
-	}
-	for (size_t i = 0; i < n; i++) {
-		const pb_contract *award;
-		int kind;
-		if (!judge[i] || !(kind = rationale_kind(ctx, &t[i], &left)))
+		int kind = rationale_kind(ctx, &t[i], &left);
+		if (!kind)
 			continue;
-		pb_ptrmap_get(index, pb_ledger_publisher(l, &t[i].row), &k);
-		if (publisher_silent(ctx, &h[k])) {
+		h[k].weak++;
+		PB_GROW(w, nw + 1, capw);
+		w[nw++] = (struct weak){&t[i], award, k, kind, left};
+	}
+	for (size_t i = 0; i < nw; i++) {
+		if (publisher_silent(ctx, &h[w[i].pub])) {
 			silent++;
 			continue;
 		}
-		awards_of(l, &t[i], &award);
-		weak_finding(ctx, &t[i], award, kind, left);
+		weak_finding(ctx, w[i].t, w[i].award, w[i].kind, w[i].left);
 	}
 	if (unawarded)
 		pb_ctx_note(ctx, "%zu non-competitive tenders have no award (notices, planned, cancelled): not judged",
@@ -273,7 +281,7 @@ static void run_weak_rationale(pb_rule_ctx *ctx)
 	pb_ptrmap_free(index);
 	free(h);
 	free(names);
-	free(judge);
+	free(w);
 }
 
 /* Phrases that justify nothing on their own, after OCP's and the World
