@@ -219,6 +219,7 @@ struct pb_ledger {
 	struct table_store tables[PB_T_COUNT];
 	pb_input *inputs;
 	size_t ninputs, capinputs;
+	pb_ptrmap *input_of; /* interned path -> index of its first input */
 	pb_rejection *rejections;
 	size_t nrejections, caprejections;
 	pb_rejection *filtered;
@@ -235,6 +236,7 @@ pb_ledger *pb_ledger_new(const char *base_currency)
 	l->arena = pb_arena_new();
 	l->strings = pb_strtab_new(l->arena);
 	l->base_currency = pb_intern_str(l->strings, base_currency);
+	l->input_of = pb_ptrmap_new();
 	for (int t = 0; t < PB_T_COUNT; t++) {
 		l->tables[t].size = table_defs[t].record_size;
 		l->tables[t].keys = pb_ptrmap_new();
@@ -259,6 +261,7 @@ void pb_ledger_free(pb_ledger *l)
 	}
 	free(l->indexes);
 	free(l->inputs);
+	pb_ptrmap_free(l->input_of);
 	free(l->rejections);
 	free(l->filtered);
 	pb_strtab_free(l->strings);
@@ -290,6 +293,9 @@ size_t pb_ledger_add_input(pb_ledger *l, const char *path, const char *table,
 	in->path = pb_intern_str(l->strings, path);
 	in->table = pb_intern_str(l->strings, table);
 	in->format = pb_intern_str(l->strings, format);
+	uint32_t first;
+	if (!pb_ptrmap_get(l->input_of, in->path, &first))
+		pb_ptrmap_put(l->input_of, in->path, (uint32_t)l->ninputs);
 	return l->ninputs++;
 }
 
@@ -764,12 +770,11 @@ const char *pb_ledger_publisher(pb_ledger *l, const pb_row *row)
 {
 	const char *file = row->src.file ? row->src.file : "";
 	const char *format = "csv", *slash = strrchr(file, '/');
+	uint32_t in;
 
-	for (size_t i = 0; i < l->ninputs; i++)
-		if (l->inputs[i].path && !strcmp(l->inputs[i].path, file)) {
-			format = l->inputs[i].format;
-			break;
-		}
+	/* Rows name their file by the same interned string as its input. */
+	if (row->src.file && pb_ptrmap_get(l->input_of, row->src.file, &in))
+		format = l->inputs[in].format;
 	if (strcmp(format, "ocds"))
 		return file;
 	char *dir = pb_arena_printf(l->arena, "%.*s", slash ? (int)(slash - file) : 1, slash ? file : ".");
