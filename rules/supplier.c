@@ -201,8 +201,7 @@ static struct publisher *publishers_count(pb_rule_ctx *ctx, const pb_contract *c
 		    pb_ptrmap_get(seen, s->party_id, &k))
 			continue;
 		pb_ptrmap_put(seen, s->party_id, 1);
-		const char *name = pb_ledger_publisher(l, &s->row);
-		name = pb_ledger_intern(l, name, strlen(name));
+		const char *name = pb_ledger_publisher(l, &s->row); /* interned */
 		if (!pb_ptrmap_get(index, name, &k)) {
 			PB_GROW(pub, np + 1, cap);
 			*keys = pb_xreallocarray(*keys, cap, sizeof(**keys));
@@ -279,7 +278,7 @@ static void run_no_registry_id(pb_rule_ctx *ctx)
 		const char *name = pb_ledger_publisher(l, &s->row);
 		/* A publisher that gives no supplier an id says nothing about
 		 * this supplier: one coverage note, not a finding each. */
-		if (pb_ptrmap_get(index, pb_ledger_intern(l, name, strlen(name)), &k) &&
+		if (pb_ptrmap_get(index, name, &k) &&
 		    pub[k].suppliers >= min_pub && pub[k].with_id == 0) {
 			silent++;
 			continue;
