@@ -4,6 +4,7 @@
 #   make demo       audit samples/ into out/ (report.html, findings.json, ...)
 #   make test       unit, end-to-end and hostile-input tests
 #   make check      the same tests built with ASan + UBSan
+#   make layering   the layers run one way (make test runs it too)
 #   make bench      throughput figures on generated ledgers
 #   make fuzz       libFuzzer harnesses: CSV, OCDS, XML, config, whole pipeline
 #                   (FUZZ_SECONDS=N each; installs clang)
@@ -38,13 +39,17 @@ ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -O2 -g $(WARN) $(SANFLAGS) \
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 LIBS = $(PKG_LIBS) -lcsv -lm
 
-LIB_SRC := $(filter-out engine/main.c,$(wildcard engine/*.c)) \
+# Layers (docs/architecture.md): engine/ at the bottom; importers/, rules/
+# and reports/ above it; cli/ on top.  `make layering` checks the direction.
+LIB_SRC := $(wildcard engine/*.c) \
 	$(wildcard importers/*.c) $(wildcard rules/*.c) $(wildcard reports/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_SRC := $(filter-out cli/main.c,$(wildcard cli/*.c))
+CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps demo test test-run check bench fuzz faults install uninstall format clean
+.PHONY: all deps demo test test-run check layering bench fuzz faults install uninstall format clean
 
 # Only deps, demo and test install packages; a plain build stops with the
 # missing pkg-config module named.
@@ -59,12 +64,16 @@ $(BUILD)/.pkgcheck:
 		"run 'make deps' as root (it installs the Debian packages)" >&2; exit 1; }; done
 	@mkdir -p $(dir $@) && touch $@
 
-$(LIB_OBJ) $(BUILD)/engine/main.o: | $(BUILD)/.pkgcheck
+$(LIB_OBJ) $(CLI_OBJ) $(BUILD)/cli/main.o: | $(BUILD)/.pkgcheck
 
-$(BUILD)/probity: $(BUILD)/engine/main.o $(BUILD)/libprobity.a
+$(BUILD)/probity: $(BUILD)/cli/main.o $(BUILD)/libprobity-cli.a $(BUILD)/libprobity.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/libprobity.a: $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/libprobity-cli.a: $(CLI_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
@@ -91,9 +100,12 @@ $(BUILD)/engine/procedure.o: $(BUILD)/gen/procedures.inc
 $(BUILD)/rules/supplier.o: $(BUILD)/gen/secrecy-jurisdictions.inc
 $(BUILD)/rules/timing.o: $(BUILD)/gen/holidays.inc
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libprobity.a
+# Every unit test links tests/unit/catalog.c, which installs the plug-in
+# tables as cli/main.c does.
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/catalog.c $(BUILD)/libprobity-cli.a $(BUILD)/libprobity.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libprobity.a \
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< tests/unit/catalog.c \
+		$(BUILD)/libprobity-cli.a $(BUILD)/libprobity.a \
 		$(LIBS) $(shell pkg-config --libs cmocka 2>/dev/null)
 
 demo: deps
@@ -106,8 +118,13 @@ demo: deps
 test: deps
 	@$(MAKE) --no-print-directory test-run
 
+# The layers run one way: includes, symbols, no cycle (tests/layering/run.sh).
+layering: $(LIB_OBJ) $(CLI_OBJ) $(BUILD)/cli/main.o
+	@sh tests/layering/run.sh $(BUILD)
+
 test-run: $(BUILD)/probity $(UNIT_BIN)
 	@set -e; export LC_ALL=C TZ=UTC; \
+	sh tests/layering/run.sh $(BUILD); \
 	for t in $(UNIT_BIN); do echo "== $$t"; $$t; done; \
 	PROBITY=$(BUILD)/probity sh tests/e2e/run.sh; \
 	PROBITY=$(BUILD)/probity sh tests/e2e/history.sh; \
@@ -153,7 +170,7 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/share/man/man1/probity.1
 
 format:
-	clang-format -i engine/*.[ch] importers/*.[ch] rules/*.[ch] reports/*.[ch] tests/unit/*.c
+	clang-format -i engine/*.[ch] importers/*.[ch] rules/*.[ch] reports/*.[ch] cli/*.[ch] tests/unit/*.c
 
 clean:
 	rm -rf build out

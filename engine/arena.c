@@ -79,7 +79,7 @@ void *pb_arena_alloc(pb_arena *a, size_t n)
 	if (!b || b->size - b->used < n)
 		b = arena_grow(a, n);
 	if (b->size - b->used < n)
-		abort(); /* unreachable: arena_grow sized it */
+		pb_fatal("internal error: arena block too small"); /* arena_grow sized it */
 	void *p = b->data + b->used;
 	b->used += n;
 	memset(p, 0, n);

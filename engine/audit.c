@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../rules/rules.h"
+#include "catalog.h"
 #include "audit.h"
 #include "config.h"
 #include "entities.h"
@@ -27,25 +27,6 @@ struct pb_rule_ctx {
 	pb_buf notes;
 	size_t capfindings;
 };
-
-static const char *const severity_names[PB_SEV_COUNT] = {
-	"low", "medium", "high", "critical"};
-
-const char *pb_severity_name(pb_severity s)
-{
-	return s < PB_SEV_COUNT ? severity_names[s] : "unknown";
-}
-
-int pb_severity_parse(const char *s, pb_severity *out)
-{
-	for (int i = 0; i < PB_SEV_COUNT; i++) {
-		if (pb_strcaseeq(s, severity_names[i])) {
-			*out = (pb_severity)i;
-			return 0;
-		}
-	}
-	return -1;
-}
 
 const char *pb_cov_status_name(pb_cov_status s)
 {
@@ -83,9 +64,7 @@ static int param_index(pb_rule_ctx *ctx, const char *name)
 	int i = pb_rule_param_index(ctx->rule, name);
 
 	if (i < 0) {
-		fprintf(stderr, "probity: internal error: rule %s has no parameter '%s'\n",
-			ctx->rule->id, name);
-		abort();
+		pb_fatal("internal error: rule %s has no parameter '%s'", ctx->rule->id, name);
 	}
 	return i;
 }
@@ -474,9 +453,8 @@ static const char *empty_fields(pb_ledger *l, const pb_rule *r)
 			size_t n = strcspn(p, "|");
 			int f = field_filled(l, p, n);
 			if (f < 0) {
-				fprintf(stderr, "probity: internal error: rule %s needs unknown field '%s'\n",
-					r->id, r->fields[i]);
-				abort();
+				pb_fatal("internal error: rule %s needs unknown field '%s'",
+					 r->id, r->fields[i]);
 			}
 			any = f;
 			p += n + (p[n] == '|');
@@ -610,4 +588,35 @@ size_t pb_audit_count(const pb_audit *a, pb_severity s)
 	for (size_t i = 0; i < a->nfindings; i++)
 		n += a->findings[i]->severity == s;
 	return n;
+}
+
+/* "OFF-1 -[spouse]- P-2 -[director]-> SUP-3" */
+const char *pb_path_text(pb_rule_ctx *ctx, const pb_path *p)
+{
+	pb_buf b;
+
+	pb_buf_init(&b);
+	pb_buf_addstr(&b, p->nodes[0]);
+	for (size_t i = 0; i < p->nedges; i++) {
+		const pb_edge *e = p->edges[i];
+		int forward = e->from == p->nodes[i];
+		pb_buf_addf(&b, " %s[%s]%s %s", forward ? "-" : "<-", e->kind,
+			    forward ? "->" : "-", p->nodes[i + 1]);
+	}
+	const char *s = pb_arena_strdup(pb_ledger_arena(pb_ctx_ledger(ctx)), b.data);
+	pb_buf_release(&b);
+	return s;
+}
+
+void pb_path_evidence(pb_rule_ctx *ctx, pb_finding *f, const pb_path *p)
+{
+	free(f->path);
+	f->path = pb_xcalloc(p->nedges + 1, sizeof(*f->path));
+	f->npath = p->nedges;
+	for (size_t i = 0; i < p->nedges; i++) {
+		const pb_edge *e = p->edges[i];
+		pb_finding_evidence(ctx, f, e->table, e->record, e->kind);
+		f->path[i] = (pb_path_step){e->from, e->kind, e->to,
+					    f->evidence[f->nevidence - 1].source};
+	}
 }

@@ -15,136 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../rules/rules.h"
+#include "catalog.h"
 #include "config.h"
 #include "normalize.h"
 
 #define DEFAULT_MAX_FIELD_BYTES (1u << 20)
 #define DEFAULT_MAX_STREAM_BYTES ((size_t)1 << 30)
-
-static void patterns_free(pb_pattern_list *pl)
-{
-	if (!pl)
-		return;
-	for (size_t i = 0; i < pl->n; i++)
-		pcre2_code_free(pl->codes[i]);
-	free(pl->codes);
-	free(pl);
-}
-
-pcre2_match_context *pb_pattern_limits(void)
-{
-	static pcre2_match_context *mc;
-
-	if (!mc) {
-		mc = pcre2_match_context_create(NULL);
-		if (!mc) {
-			fputs("probity: out of memory creating a PCRE2 match context\n", stderr);
-			abort();
-		}
-		pcre2_set_match_limit(mc, PB_PATTERN_MATCH_LIMIT);
-		pcre2_set_depth_limit(mc, PB_PATTERN_DEPTH_LIMIT);
-	}
-	return mc;
-}
-
-#define PROBE_LEN 32           /* characters of a crafted test text */
-#define PROBE_LIMIT 1000000u   /* steps a test match may take */
-
-/*
- * Refuses a pattern that backtracks catastrophically, as far as a test
- * can tell: it is matched against texts of one character repeated
- * (each letter or digit the pattern names, 'a', '1' and a blank),
- * then '!' and those characters once each, under PROBE_LIMIT steps.  A pattern that is linear,
- * or polynomial of low degree, needs a few thousand steps on 33
- * characters; "(a+)+$" needs 2^32.  Returns 0, or -1 with why filled.
- */
-static int pattern_probe(pcre2_code *re, const char *text, size_t len, pb_buf *why)
-{
-	static pcre2_match_context *mc;
-	char chars[16] = "a1 ", subject[PROBE_LEN + 2 + sizeof(chars)];
-	size_t nc = 3;
-	int rc = 0;
-
-	if (!mc) {
-		mc = pcre2_match_context_create(NULL);
-		if (!mc) {
-			fputs("probity: out of memory creating a PCRE2 match context\n", stderr);
-			abort();
-		}
-		pcre2_set_match_limit(mc, PROBE_LIMIT);
-		pcre2_set_depth_limit(mc, PROBE_LIMIT);
-	}
-	for (size_t i = 0; i < len && nc < sizeof(chars) - 1; i++)
-		if (isalnum((unsigned char)text[i]) && !memchr(chars, text[i], nc))
-			chars[nc++] = text[i];
-	pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
-	for (size_t c = 0; c < nc && rc == 0; c++) {
-		/* The characters again after the '!': PCRE2 skips a match at
-		 * once when a character it requires is absent. */
-		memset(subject, chars[c], PROBE_LEN);
-		subject[PROBE_LEN] = '!';
-		memcpy(subject + PROBE_LEN + 1, chars, nc);
-		int m = pcre2_match(re, (PCRE2_SPTR)subject, PROBE_LEN + 1 + nc, 0, 0, md, mc);
-		if (m == PCRE2_ERROR_MATCHLIMIT || m == PCRE2_ERROR_DEPTHLIMIT || m == PCRE2_ERROR_HEAPLIMIT) {
-			pb_buf_addf(why, "pattern '%.*s' backtracks catastrophically: on %d '%c' then '!%.*s' "
-				    "it needs more than %u steps; rewrite it without nested or adjacent "
-				    "repeats of the same text (such as (a+)+ or \\w*\\w*)", (int)len, text,
-				    PROBE_LEN, chars[c], (int)nc, chars, PROBE_LIMIT);
-			rc = -1;
-		}
-	}
-	pcre2_match_data_free(md);
-	return rc;
-}
-
-/* pcre2_compile, then pattern_probe; NULL with why filled. */
-static pcre2_code *compile_checked(const char *text, size_t len, uint32_t opts, pb_buf *why)
-{
-	int ec;
-	PCRE2_SIZE off;
-	pcre2_code *re = pcre2_compile((PCRE2_SPTR)text, len, opts, &ec, &off, NULL);
-
-	if (!re) {
-		PCRE2_UCHAR msg[160];
-		pcre2_get_error_message(ec, msg, sizeof(msg));
-		pb_buf_addf(why, "pattern '%.*s' at offset %zu: %s", (int)len, text, (size_t)off,
-			    (char *)msg);
-		return NULL;
-	}
-	if (pattern_probe(re, text, len, why) < 0) {
-		pcre2_code_free(re);
-		return NULL;
-	}
-	return re;
-}
-
-/* One pattern per line; blank lines and lines starting with '#' skipped. */
-static int patterns_compile(const char *text, pb_pattern_list **out,
-			    pb_buf *why)
-{
-	pb_pattern_list *pl = pb_xcalloc(1, sizeof(*pl));
-	const char *p = text;
-
-	while (*p) {
-		size_t n = strcspn(p, "\n");
-		const char *line = p;
-		size_t len = n;
-		p += n + (p[n] == '\n');
-		pb_trim(&line, &len);
-		if (!len || *line == '#')
-			continue;
-		pcre2_code *re = compile_checked(line, len, PCRE2_CASELESS | PCRE2_UTF | PCRE2_UCP, why);
-		if (!re) {
-			patterns_free(pl);
-			return -1;
-		}
-		pl->codes = pb_xreallocarray(pl->codes, pl->n + 1, sizeof(*pl->codes));
-		pl->codes[pl->n++] = re;
-	}
-	*out = pl;
-	return 0;
-}
 
 /*
  * "100000 EUR" or "100000": an amount in minor units of the currency
@@ -222,9 +98,9 @@ static int param_parse(const pb_config *cfg, const pb_param_def *pd,
 		break;
 	case PB_P_PATTERNS: {
 		pb_pattern_list *pl = NULL;
-		if (patterns_compile(text, &pl, why) < 0)
+		if (pb_patterns_compile(text, &pl, why) < 0)
 			return -1;
-		patterns_free(rc->compiled[pi]);
+		pb_patterns_free(rc->compiled[pi]);
 		rc->compiled[pi] = pl;
 		return 0;
 	}
@@ -295,8 +171,7 @@ void pb_config_init(pb_config *cfg)
 	}
 	pb_error err;
 	if (config_finalize(cfg, &err) < 0) {
-		fprintf(stderr, "probity: internal error: default %s\n", err.msg);
-		abort();
+		pb_fatal("internal error: default %s", err.msg);
 	}
 }
 
@@ -367,7 +242,7 @@ void pb_config_release(pb_config *cfg)
 		size_t np = param_count(pb_rules[ri]);
 		for (size_t pi = 0; pi < np; pi++) {
 			free(cfg->rules[ri].values[pi]);
-			patterns_free(cfg->rules[ri].compiled[pi]);
+			pb_patterns_free(cfg->rules[ri].compiled[pi]);
 		}
 		free(cfg->rules[ri].values);
 		free(cfg->rules[ri].compiled);
@@ -375,7 +250,7 @@ void pb_config_release(pb_config *cfg)
 		free(cfg->rules[ri].currencies);
 	}
 	free(cfg->rules);
-	patterns_free(cfg->legal_forms);
+	pb_patterns_free(cfg->legal_forms);
 	pb_procedures_free(cfg->procedures);
 	for (size_t i = 0; i < cfg->nprofiles; i++)
 		profile_release(&cfg->profiles[i]);
@@ -600,7 +475,7 @@ static char **split_alts(const char *value, size_t *n, int *optional)
 
 static pcre2_code *regex_compile(const char *re, size_t len, int caseless, pb_buf *why)
 {
-	return compile_checked(re, len, PCRE2_UTF | PCRE2_UCP | (caseless ? PCRE2_CASELESS : 0), why);
+	return pb_pattern_compile(re, len, PCRE2_UTF | PCRE2_UCP | (caseless ? PCRE2_CASELESS : 0), why);
 }
 
 /* One matcher: '*' any value, /PCRE2/ (/.../i caseless), "exact", else
@@ -1194,13 +1069,13 @@ static int compile_legal_forms(struct loader *ld, const char *path)
 	if (!ld->legal_forms.len)
 		return 0;
 	pb_buf_init(&why);
-	if (patterns_compile(ld->legal_forms.data, &pl, &why) < 0) {
+	if (pb_patterns_compile(ld->legal_forms.data, &pl, &why) < 0) {
 		pb_error_set(ld->err, PB_EXIT_USAGE, "%s: [parties] legal_forms: %s", path, why.data);
 		pb_buf_release(&why);
 		return -1;
 	}
 	pb_buf_release(&why);
-	patterns_free(ld->cfg->legal_forms);
+	pb_patterns_free(ld->cfg->legal_forms);
 	ld->cfg->legal_forms = pl;
 	return 0;
 }

@@ -23,6 +23,7 @@
 
 #include "audit.h"
 #include "pb.h"
+#include "pattern.h"
 #include "procedure.h"
 #include "value.h"
 
@@ -118,27 +119,6 @@ typedef struct {
 			       * (rule repeated-key), not rejected */
 } pb_profile;
 
-/*
- * Every match of a pattern from the configuration runs under these
- * limits (pcre2_set_match_limit, pcre2_set_depth_limit), so that one
- * pattern costs at most a few milliseconds a text.  A match that hits
- * one returns PCRE2_ERROR_MATCHLIMIT or PCRE2_ERROR_DEPTHLIMIT: the
- * caller must report it, never read it as "no match".  A pattern that
- * backtracks catastrophically on a crafted text ("(a+)+$") is refused
- * when the configuration loads.
- */
-#define PB_PATTERN_MATCH_LIMIT 1000000u
-#define PB_PATTERN_DEPTH_LIMIT 100000u
-struct pcre2_real_match_context_8;
-/* The match context holding those limits; one for the process, never
- * freed. */
-struct pcre2_real_match_context_8 *pb_pattern_limits(void);
-
-/* Compiled PATTERNS parameter (pcre2_code is struct pcre2_real_code_8). */
-typedef struct {
-	struct pcre2_real_code_8 **codes;
-	size_t n;
-} pb_pattern_list;
 
 typedef struct {
 	int enabled;          /* 1 unless the config says otherwise */

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../rules/rules.h"
+#include "catalog.h"
 #include "entities.h"
 
 unsigned pb_severity_weight(pb_severity s)

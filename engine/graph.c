@@ -313,38 +313,6 @@ void pb_path_reverse(pb_path *p)
 	}
 }
 
-/* "OFF-1 -[spouse]- P-2 -[director]-> SUP-3" */
-const char *pb_path_text(pb_rule_ctx *ctx, const pb_path *p)
-{
-	pb_buf b;
-
-	pb_buf_init(&b);
-	pb_buf_addstr(&b, p->nodes[0]);
-	for (size_t i = 0; i < p->nedges; i++) {
-		const pb_edge *e = p->edges[i];
-		int forward = e->from == p->nodes[i];
-		pb_buf_addf(&b, " %s[%s]%s %s", forward ? "-" : "<-", e->kind,
-			    forward ? "->" : "-", p->nodes[i + 1]);
-	}
-	const char *s = pb_arena_strdup(pb_ledger_arena(pb_ctx_ledger(ctx)), b.data);
-	pb_buf_release(&b);
-	return s;
-}
-
-void pb_path_evidence(pb_rule_ctx *ctx, pb_finding *f, const pb_path *p)
-{
-	free(f->path);
-	f->path = pb_xcalloc(p->nedges + 1, sizeof(*f->path));
-	f->npath = p->nedges;
-	for (size_t i = 0; i < p->nedges; i++) {
-		const pb_edge *e = p->edges[i];
-		pb_finding_evidence(ctx, f, e->table, e->record, e->kind);
-		f->path[i] = (pb_path_step){e->from, e->kind, e->to,
-					    f->evidence[f->nevidence - 1].source};
-	}
-}
-
-
 size_t pb_officials_of(pb_ledger *l, const char *org, pb_date on, pb_official **out)
 {
 	size_t np, nr, n = 0;

@@ -11,7 +11,6 @@
 #ifndef PB_GRAPH_H
 #define PB_GRAPH_H
 
-#include "audit.h"
 #include "ledger.h"
 
 typedef struct pb_graph pb_graph;
@@ -115,10 +114,5 @@ typedef struct {
 
 size_t pb_officials_of(pb_ledger *l, const char *org, pb_date on, pb_official **out);
 
-/* For rules: a path as text, "OFF-1 -[spouse]-> P-2 -[director]-> SUP-3"
- * (arrows follow the direction recorded); and its edges as evidence and
- * as the finding's structured path (f->path). */
-const char *pb_path_text(pb_rule_ctx *ctx, const pb_path *p);
-void pb_path_evidence(pb_rule_ctx *ctx, pb_finding *f, const pb_path *p);
 
 #endif

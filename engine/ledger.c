@@ -7,7 +7,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "audit.h"
 #include "ledger.h"
 
 /* --- column definitions: FORMATS.md, table by table --- */

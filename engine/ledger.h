@@ -373,4 +373,7 @@ size_t pb_contracts_procedures(const pb_contract *const *c, size_t n);
 int pb_method_is_competitive(const char *method);    /* open, selective */
 int pb_method_is_noncompetitive(const char *method); /* limited, direct */
 
+/* The primary key of a record as text ("L-1|2024" for composite keys). */
+const char *pb_ledger_key(pb_ledger *l, pb_table t, const void *record);
+
 #endif

@@ -13,7 +13,7 @@
 #ifndef PB_NORMALIZE_H
 #define PB_NORMALIZE_H
 
-#include "config.h"
+#include "pattern.h"
 
 char *pb_fold_text(const char *s);
 

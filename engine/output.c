@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <utf8proc.h>
 
+#include "catalog.h"
 #include "output.h"
 
 #define GEN_PREFIX ".gen-"

@@ -17,7 +17,7 @@
 #ifndef PB_OUTPUT_H
 #define PB_OUTPUT_H
 
-#include "../reports/report.h"
+#include "report.h"
 
 /*
  * Reporters with a NULL filename write to standard output, after the

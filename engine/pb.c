@@ -1,6 +1,8 @@
 /* pb.c - errors, allocation, pb_buf and hashing shared by every module. */
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,11 +20,21 @@ void pb_error_set(pb_error *err, int code, const char *fmt, ...)
 	va_end(ap);
 }
 
+void pb_fatal(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("probity: fatal: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	abort();
+}
+
 static void out_of_memory(size_t n)
 {
-	fprintf(stderr, "probity: fatal: out of memory allocating %zu bytes\n",
-		n);
-	abort();
+	pb_fatal("out of memory allocating %zu bytes", n);
 }
 
 void *pb_xmalloc(size_t n)
@@ -197,4 +209,28 @@ void pb_trim(const char **s, size_t *n)
 	}
 	while (*n && isspace((unsigned char)(*s)[*n - 1]))
 		(*n)--;
+}
+
+static const char *const severity_names[PB_SEV_COUNT] = {
+	"low", "medium", "high", "critical"};
+
+const char *pb_severity_name(pb_severity s)
+{
+	return s < PB_SEV_COUNT ? severity_names[s] : "unknown";
+}
+
+int pb_severity_parse(const char *s, pb_severity *out)
+{
+	for (int i = 0; i < PB_SEV_COUNT; i++) {
+		if (pb_strcaseeq(s, severity_names[i])) {
+			*out = (pb_severity)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+const char *pb_report_tool(void)
+{
+	return "probity " PB_VERSION;
 }

@@ -7,7 +7,8 @@
  * *_dup is the caller's; everything a ledger hands out (interned strings,
  * records, rows) belongs to that ledger's arena and lives until
  * pb_ledger_free().  Nothing in engine/, importers/, rules/ or reports/
- * prints; only engine/main.c talks to the terminal and exits.
+ * prints or exits (pb_fatal aside); only cli/ talks to the terminal and
+ * exits (tests/layering/run.sh checks).
  */
 #ifndef PB_PB_H
 #define PB_PB_H
@@ -18,6 +19,8 @@
 #include <stdio.h>
 
 #define PB_VERSION "0.1.0"
+/* "probity 0.1.0", as reports name their maker. */
+const char *pb_report_tool(void);
 
 /* Exit codes, the scheduler's contract (README "Exit status"). */
 typedef enum {
@@ -44,6 +47,14 @@ void pb_error_set(pb_error *err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /* Allocation failure is not recoverable here: these print and abort. */
+/*
+ * The one way out below the command line: out of memory, or a bug in
+ * probity itself (a rule asking for a parameter it never declared).
+ * Says so on standard error and aborts; the command line's SIGABRT
+ * handler names the report being written and exits 4.
+ */
+void pb_fatal(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+
 void *pb_xmalloc(size_t n);
 void *pb_xcalloc(size_t n, size_t size);
 void *pb_xrealloc(void *p, size_t n);
@@ -92,5 +103,17 @@ uint64_t pb_hash_continue(uint64_t h, const void *p, size_t n);
 /* ASCII helpers that ignore the locale. */
 int pb_strcaseeq(const char *a, const char *b);
 void pb_trim(const char **s, size_t *n);
+
+/* How grave a finding is; config and history speak of it too. */
+typedef enum {
+	PB_SEV_LOW,
+	PB_SEV_MEDIUM,
+	PB_SEV_HIGH,
+	PB_SEV_CRITICAL,
+	PB_SEV_COUNT
+} pb_severity;
+
+const char *pb_severity_name(pb_severity s);
+int pb_severity_parse(const char *s, pb_severity *out); /* 0 or -1 */
 
 #endif

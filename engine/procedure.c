@@ -139,7 +139,7 @@ pb_procedures *pb_procedures_new(void)
 		if (*line != '#' && strspn(line, " \t") != strlen(line) &&
 		    (split_line(line, part) || pb_procedures_set(p, part[0], part[1], part[2], &err) ||
 		     (*part[3] && (strcmp(part[3], "small") || pb_procedures_mark_small(p, part[0])))))
-			abort();
+			pb_fatal("internal error: built-in procedure table: '%s'", builtin_lines[i]);
 		free(line);
 	}
 	return p;

@@ -9,7 +9,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "../cli/cli.h"
+#include "../engine/catalog.h"
 #include "../engine/ledger.h"
+
+/* The plug-in tables, installed before libFuzzer calls a harness, as
+ * cli/main.c installs them. */
+static void fuzz_install(void) __attribute__((constructor));
+
+static void fuzz_install(void)
+{
+	cli_catalog_install();
+}
 
 static int fuzz_write_file(const char *path, const uint8_t *data, size_t size)
 {

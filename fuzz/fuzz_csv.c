@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../importers/importer.h"
+#include "../importers/importers.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -17,8 +17,8 @@
 #include <unistd.h>
 
 #include "../engine/config.h"
-#include "../importers/importer.h"
-#include "../reports/report.h"
+#include "../importers/importers.h"
+#include "../reports/reports.h"
 #include "fuzz_common.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -42,7 +42,7 @@
 
 #include "../engine/fx.h"
 #include "../engine/normalize.h"
-#include "importer.h"
+#include "../engine/importer.h"
 
 #define PIECE_BYTES 65536
 #define QUOTE_MAX 60
@@ -2590,4 +2590,5 @@ const pb_importer pb_importer_csv = {
 	.extensions = csv_extensions,
 	.help = "canonical ledger tables as CSV (RFC 4180; , ; or tab)",
 	.import = csv_import,
+	.flags = PB_IMPORT_FALLBACK,
 };

@@ -44,7 +44,7 @@
 #include <strings.h>
 #include <zlib.h>
 
-#include "importer.h"
+#include "../engine/importer.h"
 
 #define OCDS_MAX_LINE (64u << 20)
 #define OCDS_MAX_FILE ((size_t)1 << 30)
@@ -1753,4 +1753,5 @@ const pb_importer pb_importer_ocds = {
 	.extensions = ocds_extensions,
 	.help = "OCDS 1.0/1.1 release and record packages, releases, .jsonl",
 	.import = ocds_import,
+	.flags = PB_IMPORT_GZIP,
 };

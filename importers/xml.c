@@ -39,7 +39,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "importer.h"
+#include "../engine/importer.h"
 
 #define XML_MAX_FILE (64u << 20)
 /* Real notices have at most a dozen attributes on an element (the

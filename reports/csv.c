@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "../engine/entities.h"
-#include "report.h"
+#include "../engine/report.h"
 
 /*
  * Cells are written as they stream, without a copy: one quoting function

@@ -21,8 +21,8 @@
 #include "../engine/entities.h"
 #include "../engine/history.h"
 #include "../engine/parties.h"
-#include "../rules/rules.h"
-#include "report.h"
+#include "../engine/catalog.h"
+#include "../engine/report.h"
 
 #define HTML_MAX_REJECTIONS 500
 #define ROWS_MARK "probity-findings"

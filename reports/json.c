@@ -14,8 +14,8 @@
 #include "../engine/entities.h"
 #include "../engine/history.h"
 #include "../engine/parties.h"
-#include "../rules/rules.h"
-#include "report.h"
+#include "../engine/catalog.h"
+#include "../engine/report.h"
 
 /*
  * Every builder returns NULL when jansson could not allocate: `put` and

@@ -9,7 +9,7 @@
 
 #include "../engine/history.h"
 #include "../engine/output.h"
-#include "report.h"
+#include "../engine/report.h"
 
 #define TEXT_MAX_FINDINGS 20
 #define TEXT_MAX_CHANGES 50

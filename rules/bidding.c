@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../engine/cardinal.h"
+#include "../engine/stats.h"
 #include "../engine/graph.h"
 #include "../engine/normalize.h"
 #include "../engine/parties.h"
@@ -585,7 +585,7 @@ static void run_price_ratio(pb_rule_ctx *ctx, int close)
 	}
 	int64_t min_n = pb_param_int(ctx, "min_tenders");
 	if ((int64_t)m >= min_n && m) {
-		pb_fences fe = pb_cardinal_fences(v, m);
+		pb_fences fe = pb_fences_of(v, m);
 		int ok = close ? fe.q1 > 0 && fe.lower > 0 : fe.upper > 0;
 		for (size_t k = 0; ok && k < m; k++) {
 			if (close ? v[k] > fe.lower : v[k] < fe.upper)
@@ -961,8 +961,8 @@ static void run_excessive_unsuccessful(pb_rule_ctx *ctx)
 			ratio[k] = rows[k].a / rows[k].b;
 			count[k] = rows[k].b;
 		}
-		pb_fences fr = pb_cardinal_fences(ratio, nr);
-		pb_fences fc = pb_cardinal_fences(count, nr); /* q3 is the 75th percentile */
+		pb_fences fr = pb_fences_of(ratio, nr);
+		pb_fences fc = pb_fences_of(count, nr); /* q3 is the 75th percentile */
 		for (size_t k = 0; fr.q1 > 0 && fr.lower > 0 && k < nr; k++) {
 			if (count[k] < fc.q3 || ratio[k] > fr.lower)
 				continue;
@@ -1028,7 +1028,7 @@ static void disqualification_by(pb_rule_ctx *ctx, int by_buyer)
 		}
 	/* Fences over a handful of parties flag everyone at the top. */
 	if ((int64_t)m >= pb_param_int(ctx, "min_parties")) {
-		pb_fences fe = pb_cardinal_fences(ratio, m);
+		pb_fences fe = pb_fences_of(ratio, m);
 		for (size_t k = 0; fe.upper > 0 && k < m; k++) {
 			if (ratio[k] < fe.upper)
 				continue;
@@ -1133,7 +1133,7 @@ static void run_heterogeneous(pb_rule_ctx *ctx)
 			which[m++] = k;
 		}
 	if (m) {
-		pb_fences fe = pb_cardinal_fences(v, m);
+		pb_fences fe = pb_fences_of(v, m);
 		for (size_t k = 0; k < m; k++) {
 			if (v[k] < fe.upper || fe.upper <= 0)
 				continue;

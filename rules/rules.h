@@ -1,13 +1,14 @@
 /*
- * rules.h - the rule registry.  Each rules/<family>.c exports const
- * pb_rule descriptors; PB_RULE_LIST below is the only place a rule is
- * named, and `probity rules`, `probity init`, the config loader and the
- * runner all read from it.
+ * rules.h - the rule table.  Each rules/<family>.c exports const
+ * pb_rule descriptors (the contract is engine/rule.h); PB_RULE_LIST
+ * below is the only place a rule is named.  The command line installs
+ * the table in the engine's catalogue (engine/catalog.h), from which
+ * `probity rules`, `probity init`, the config loader and the runner read.
  */
 #ifndef PB_RULES_H
 #define PB_RULES_H
 
-#include "../engine/audit.h"
+#include "../engine/rule.h"
 
 #define PB_RULE_LIST(X)                                                        \
 	X(pb_rule_single_source)                                               \
@@ -66,13 +67,7 @@
 PB_RULE_LIST(X)
 #undef X
 
-extern const pb_rule *const pb_rules[];
-extern const size_t pb_nrules;
-
-const pb_rule *pb_rule_find(const char *id);
-/* Index of a rule in pb_rules, or -1. */
-int pb_rule_index(const pb_rule *r);
-/* Index of a parameter in r->params, or -1. */
-int pb_rule_param_index(const pb_rule *r, const char *name);
+extern const pb_rule *const pb_rule_registry[];
+extern const size_t pb_rule_registry_len;
 
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../../engine/config.h"
+#include "../../engine/catalog.h"
 #include "../../rules/rules.h"
 
 static pb_ledger *L __attribute__((unused));

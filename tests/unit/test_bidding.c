@@ -9,7 +9,7 @@
 #include <cmocka.h>
 
 #include "fixture_core.h"
-#include "../../importers/importer.h"
+#include "../../importers/importers.h"
 
 
 static void party_reg(const char *id, const char *address, const char *account,

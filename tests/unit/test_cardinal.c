@@ -12,7 +12,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "../../engine/cardinal.h"
+#include "../../cli/cardinal.h"
+#include "../../engine/stats.h"
 
 static char *temp_file(const char *text)
 {
@@ -62,21 +63,21 @@ static void test_quantile_type8(void **state)
 	(void)state;
 
 	/* n = 9, p = 1/4: h = 2 + 2/3, x2 + 2/3 (x3 - x2) = 200/3. */
-	assert_true(fabs(pb_cardinal_quantile(x9, 9, 0.25) - 200.0 / 3.0) < 1e-12);
-	assert_true(pb_cardinal_quantile(x9, 9, 0.75) == 100.0);
+	assert_true(fabs(pb_quantile(x9, 9, 0.25) - 200.0 / 3.0) < 1e-12);
+	assert_true(pb_quantile(x9, 9, 0.75) == 100.0);
 	/* n = 5, p = 3/4: h = 4 + 1/3, 0 + 1/3 (100 - 0). */
-	assert_true(fabs(pb_cardinal_quantile(x5, 5, 0.75) - 100.0 / 3.0) < 1e-12);
-	assert_true(pb_cardinal_quantile(x5, 5, 0.25) == 0.0);
+	assert_true(fabs(pb_quantile(x5, 5, 0.75) - 100.0 / 3.0) < 1e-12);
+	assert_true(pb_quantile(x5, 5, 0.25) == 0.0);
 	/* n = 4: h = 1.4167 and 3.5833. */
-	assert_true(fabs(pb_cardinal_quantile(x4, 4, 0.25) - (1.0 + 5.0 / 12.0)) < 1e-12);
-	assert_true(fabs(pb_cardinal_quantile(x4, 4, 0.75) - (3.0 + 7.0 / 12.0)) < 1e-12);
+	assert_true(fabs(pb_quantile(x4, 4, 0.25) - (1.0 + 5.0 / 12.0)) < 1e-12);
+	assert_true(fabs(pb_quantile(x4, 4, 0.75) - (3.0 + 7.0 / 12.0)) < 1e-12);
 	/* The ends: below the first, past the last, and p = 1. */
-	assert_true(pb_cardinal_quantile(x1, 1, 0.25) == 0.5);
-	assert_true(pb_cardinal_quantile(x1, 1, 0.75) == 0.5);
-	assert_true(pb_cardinal_quantile(x4, 4, 0.0) == 1.0);
-	assert_true(pb_cardinal_quantile(x4, 4, 1.0) == 4.0);
-	assert_true(isnan(pb_cardinal_quantile(x4, 0, 0.5)));
-	assert_true(isnan(pb_cardinal_quantile(x4, 4, 1.5)));
+	assert_true(pb_quantile(x1, 1, 0.25) == 0.5);
+	assert_true(pb_quantile(x1, 1, 0.75) == 0.5);
+	assert_true(pb_quantile(x4, 4, 0.0) == 1.0);
+	assert_true(pb_quantile(x4, 4, 1.0) == 4.0);
+	assert_true(isnan(pb_quantile(x4, 0, 0.5)));
+	assert_true(isnan(pb_quantile(x4, 4, 1.5)));
 }
 
 static void test_fences(void **state)
@@ -85,7 +86,7 @@ static void test_fences(void **state)
 	const double v[] = {100, 0, 100, 100, 0, 100, 100, 100, 100};
 	(void)state;
 
-	pb_fences f = pb_cardinal_fences(v, 9);
+	pb_fences f = pb_fences_of(v, 9);
 	assert_true(fabs(f.q1 - 200.0 / 3.0) < 1e-12);
 	assert_true(f.q3 == 100.0);
 	/* q1 - 1.5 IQR = 200/3 - 50; q3 + 1.5 IQR = 150. */
@@ -93,7 +94,7 @@ static void test_fences(void **state)
 	assert_true(fabs(f.upper - 150.0) < 1e-12);
 	/* One fused rounding, bit for bit as Rust's mul_add. */
 	assert_true(f.lower == fma(f.q3 - f.q1, -1.5, f.q1));
-	assert_true(isnan(pb_cardinal_fences(v, 0).q1));
+	assert_true(isnan(pb_fences_of(v, 0).q1));
 }
 
 static void test_settings(void **state)

@@ -11,6 +11,7 @@
 #include <pcre2.h>
 
 #include "../../engine/config.h"
+#include "../../engine/catalog.h"
 #include "../../rules/rules.h"
 #include "fixture_core.h"
 

@@ -12,7 +12,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "../../importers/importer.h"
+#include "../../importers/importers.h"
 
 static char dir[] = "/tmp/probity-csv-XXXXXX";
 

@@ -9,6 +9,7 @@
 
 #include "../../engine/config.h"
 #include "../../engine/entities.h"
+#include "../../engine/catalog.h"
 #include "../../rules/rules.h"
 
 static pb_ledger *L;

@@ -17,7 +17,7 @@
 #include <cmocka.h>
 
 #include "../../engine/fx.h"
-#include "../../importers/importer.h"
+#include "../../importers/importers.h"
 
 static char dir[] = "/tmp/probity-fx-XXXXXX";
 

@@ -20,11 +20,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../../engine/cmd_history.h"
+#include "../../cli/cli.h"
 #include "../../engine/config.h"
 #include "../../engine/history.h"
 #include "../../engine/sha256.h"
-#include "../../reports/report.h"
+#include "../../reports/reports.h"
+#include "../../engine/catalog.h"
 #include "../../rules/rules.h"
 
 #define MAXF 8
@@ -724,7 +725,7 @@ static char *settings_of(const char *config, const char *const *in)
 {
 	int argc;
 	char **argv = args(in, &argc);
-	char *s = pb_history_settings_text(config, argc, argv);
+	char *s = cli_history_settings_text(config, argc, argv);
 
 	for (int i = 0; i < argc; i++)
 		free(argv[i]);

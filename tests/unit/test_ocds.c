@@ -10,7 +10,7 @@
 #include <cmocka.h>
 #include <zlib.h>
 
-#include "../../importers/importer.h"
+#include "../../importers/importers.h"
 
 static char dir[] = "/tmp/probity-ocds-XXXXXX";
 

@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "../../engine/config.h"
+#include "../../engine/catalog.h"
 #include "../../rules/rules.h"
 
 struct fixture {

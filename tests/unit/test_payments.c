@@ -11,7 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../../reports/report.h"
+#include "../../reports/reports.h"
 #include "ledger_fixture.h"
 #include "audit_asserts.h"
 

@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "../../engine/catalog.h"
 #include "../../rules/rules.h"
 
 static void test_rules_complete(void **state)

@@ -16,7 +16,8 @@
 
 #include "../../engine/config.h"
 #include "../../engine/history.h"
-#include "../../reports/report.h"
+#include "../../reports/reports.h"
+#include "../../engine/catalog.h"
 #include "../../rules/rules.h"
 
 #define XSS1 "<script>alert(1)</script>"

@@ -20,9 +20,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
+#include "../engine/arena.h"
+#include "../engine/output.h"
+#include "../engine/stats.h"
 #include "cardinal.h"
-#include "output.h"
+#include "cli.h"
 
 static const char *const code_name[PB_CARDINAL_N] = {
 #define PB_CARDINAL_NAME(code) #code,
@@ -372,66 +374,6 @@ int pb_cardinal_settings_load(pb_cardinal_settings *s, const char *path, pb_erro
 		return -1;
 	}
 	return 0;
-}
-
-/* --- quantiles and fences --- */
-
-static int dcmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	if (isnan(x) || isnan(y))
-		return isnan(x) - isnan(y);
-	return x < y ? -1 : x > y;
-}
-
-/* approx's ulps_eq!(a, 1.0) with its defaults, as statrs tests tau. */
-static int near_one(double a)
-{
-	int64_t x, y;
-	double one = 1.0;
-
-	if (fabs(a - one) <= DBL_EPSILON)
-		return 1;
-	if (!(a > 0))
-		return 0;
-	memcpy(&x, &a, sizeof(x));
-	memcpy(&y, &one, sizeof(y));
-	return (x > y ? x - y : y - x) <= 4;
-}
-
-double pb_cardinal_quantile(const double *x, size_t n, double p)
-{
-	if (!(p >= 0.0 && p <= 1.0) || n == 0)
-		return NAN;
-	/* statrs: no fused operations here, so none in C either (-std=c11
-	 * keeps the compiler from contracting them). */
-	double h = ((double)n + 1.0 / 3.0) * p + 1.0 / 3.0;
-	int64_t hf = (int64_t)h;
-
-	if (hf <= 0 || p == 0.0)
-		return x[0];
-	if (hf >= (int64_t)n || near_one(p))
-		return x[n - 1];
-	double a = x[hf - 1], b = x[hf];
-	return a + (h - (double)hf) * (b - a);
-}
-
-pb_fences pb_cardinal_fences(const double *v, size_t n)
-{
-	pb_fences f;
-	double *s = pb_xcalloc(n + 1, sizeof(*s));
-
-	if (n)
-		memcpy(s, v, n * sizeof(*s));
-	qsort(s, n, sizeof(*s), dcmp);
-	f.q1 = pb_cardinal_quantile(s, n, 0.25);
-	f.q3 = pb_cardinal_quantile(s, n, 0.75);
-	/* Rust's (q3 - q1).mul_add(-1.5, q1): one rounding. */
-	f.lower = fma(f.q3 - f.q1, -1.5, f.q1);
-	f.upper = fma(f.q3 - f.q1, 1.5, f.q3);
-	free(s);
-	return f;
 }
 
 /* --- the process model, read from one release --- */
@@ -1144,7 +1086,7 @@ static void r024_finish(struct run *r)
 	double *v = ratio_values(&r->ratios), lower = t->value, q1 = 1.0; /* passes the guard */
 
 	if (!t->set) {
-		pb_fences f = pb_cardinal_fences(v, r->ratios.n);
+		pb_fences f = pb_fences_of(v, r->ratios.n);
 		meta(r, PB_CARDINAL_R024, "q1", f.q1);
 		meta(r, PB_CARDINAL_R024, "q3", f.q3);
 		lower = f.lower;
@@ -1170,7 +1112,7 @@ static void r058_finish(struct run *r)
 	double *v = ratio_values(&r->ratios), upper = t->value;
 
 	if (!t->set) {
-		pb_fences f = pb_cardinal_fences(v, r->ratios.n);
+		pb_fences f = pb_fences_of(v, r->ratios.n);
 		meta(r, PB_CARDINAL_R058, "q1", f.q1);
 		meta(r, PB_CARDINAL_R058, "q3", f.q3);
 		upper = f.upper;
@@ -1200,11 +1142,11 @@ static void r025_finish(struct run *r)
 	double *sorted = pb_xcalloc(t->n + 1, sizeof(*sorted));
 	if (t->n)
 		memcpy(sorted, counts, t->n * sizeof(*sorted));
-	qsort(sorted, t->n, sizeof(*sorted), dcmp);
-	double upper = pb_cardinal_quantile(sorted, t->n, (double)r->s->r025_percentile / 100.0);
+	pb_sort_doubles(sorted, t->n);
+	double upper = pb_quantile(sorted, t->n, (double)r->s->r025_percentile / 100.0);
 	free(sorted);
 	if (!th->set) {
-		pb_fences f = pb_cardinal_fences(ratios, t->n);
+		pb_fences f = pb_fences_of(ratios, t->n);
 		meta(r, PB_CARDINAL_R025, "q1", f.q1);
 		meta(r, PB_CARDINAL_R025, "q3", f.q3);
 		lower = f.lower;
@@ -1240,7 +1182,7 @@ static void r038_finish(struct run *r)
 			}
 		double upper = th->value;
 		if (m && !th->set) {
-			pb_fences f = pb_cardinal_fences(ratio, m);
+			pb_fences f = pb_fences_of(ratio, m);
 			snprintf(key, sizeof(key), "%s_q1", group_name[g + 1]);
 			meta(r, PB_CARDINAL_R038, key, f.q1);
 			snprintf(key, sizeof(key), "%s_q3", group_name[g + 1]);
@@ -1273,7 +1215,7 @@ static void r048_finish(struct run *r)
 			variety[m++] = (double)t->rows[i].den;
 		}
 	if (!r->s->r048_threshold.set) {
-		pb_fences f = pb_cardinal_fences(variety, m);
+		pb_fences f = pb_fences_of(variety, m);
 		meta(r, PB_CARDINAL_R048, "q1", f.q1);
 		meta(r, PB_CARDINAL_R048, "q3", f.q3);
 		upper = f.upper;
@@ -1567,4 +1509,9 @@ int pb_cardinal_main(int argc, char **argv, FILE *out, FILE *err_out)
 		return err.code ? err.code : PB_EXIT_INPUT;
 	}
 	return 0;
+}
+
+int cmd_cardinal(int argc, char **argv)
+{
+	return pb_cardinal_main(argc, argv, stdout, stderr);
 }

@@ -1,17 +1,19 @@
 /*
- * importer.h - the importer contract and registry.
+ * importer.h - the importer contract, and importing files and folders.
  *
  * An importer reads one file into the ledger.  Each row it reads is
  * either added (pb_ledger_add) or rejected (pb_ledger_reject) with the
  * line and a reason, so that rows read = imported + rejected.  A problem
  * with the file as a whole (unreadable, empty, no recognisable header)
- * returns -1 with err naming the file (code PB_EXIT_INPUT).
+ * returns -1 with err naming the file (code PB_EXIT_INPUT).  Importers
+ * are named in one table, importers/importers.h; engine/import.c picks
+ * one for each file by its extension.
  */
 #ifndef PB_IMPORTER_H
 #define PB_IMPORTER_H
 
-#include "../engine/config.h"
-#include "../engine/ledger.h"
+#include "config.h"
+#include "ledger.h"
 
 typedef struct {
 	const char *name;               /* "csv" */
@@ -20,14 +22,13 @@ typedef struct {
 	/* table: forced by --table, or NULL to guess */
 	int (*import)(pb_ledger *l, const char *path, const char *table,
 		      const pb_config *cfg, pb_error *err);
+	unsigned flags;                 /* PB_IMPORT_... */
 } pb_importer;
 
-extern const pb_importer pb_importer_csv;
-extern const pb_importer pb_importer_ocds;
-extern const pb_importer pb_importer_xml;
-
-extern const pb_importer *const pb_importers[];
-extern const size_t pb_nimporters;
+/* It reads its files gzip-compressed too ("x.jsonl.gz"). */
+#define PB_IMPORT_GZIP 1u
+/* It reads a file named explicitly that no importer claims. */
+#define PB_IMPORT_FALLBACK 2u
 
 /* The importer whose extensions match path, or NULL. */
 const pb_importer *pb_importer_for(const char *path);

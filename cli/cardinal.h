@@ -15,7 +15,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "pb.h"
+#include "../engine/pb.h"
 
 /* The indicators, in Cardinal's order: the one place a code is named. */
 #define PB_CARDINAL_CODES(X)                                                   \
@@ -103,19 +103,5 @@ int pb_cardinal_run(const pb_cardinal_settings *s, const char *jsonl_path, int w
  * the result to out and warnings and errors to err_out; returns an exit
  * code (0, PB_EXIT_USAGE for usage or settings, PB_EXIT_INPUT). */
 int pb_cardinal_main(int argc, char **argv, FILE *out, FILE *err_out);
-
-/* Hyndman-Fan type 8 quantile of n sorted values, computed as Cardinal's
- * statrs does (h = (n + 1/3) p + 1/3, linear between order statistics);
- * NAN when n is 0 or p is outside [0, 1]. */
-double pb_cardinal_quantile(const double *sorted, size_t n, double p);
-
-/* Quartiles and Tukey fences of unsorted values, as Cardinal computes them:
- * lower = q1 - 1.5 IQR and upper = q3 + 1.5 IQR, each one fused
- * multiply-add.  Also used by the bidding.* rules of `probity audit`. */
-typedef struct {
-	double q1, q3, lower, upper;
-} pb_fences;
-
-pb_fences pb_cardinal_fences(const double *values, size_t n);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * cmd_history.c - `probity history` and `probity triage` (docs/history.md).
+ * history.c - `probity history` and `probity triage` (docs/history.md).
  *
  * The store (history.c) records and verifies; this file parses the
  * command line, reads the history with plain queries and prints.  Every
@@ -14,33 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd_history.h"
-#include "history.h"
-#include "output.h"
+#include "../engine/history.h"
+#include "../engine/output.h"
+#include "cli.h"
 
 #define NOTE_MAX 4000
 #define BY_MAX 200
 
-static int fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int fail(int code, const char *fmt, ...)
-{
-	char msg[2048];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	fputs("probity: error: ", stderr);
-	pb_output_escape(stderr, msg);
-	fputc('\n', stderr);
-	return code;
-}
-
-static int fail_err(const pb_error *err)
-{
-	return fail(err->code ? err->code : PB_EXIT_INTERNAL, "%s", err->msg);
-}
 
 struct hopts {
 	const char *history;
@@ -86,12 +66,12 @@ static int parse(int argc, char **argv, struct hopts *o)
 		case O_HISTORY: o->history = optarg; break;
 		case O_WAIT:
 			if (parse_wait(optarg, &o->wait_ms) < 0)
-				return fail(PB_EXIT_USAGE, "--history-wait '%s' is not a number of "
+				return cli_fail(PB_EXIT_USAGE, "--history-wait '%s' is not a number of "
 					    "seconds (0 to 86400)", optarg), -1;
 			break;
 		case 'f':
 			if (strcmp(optarg, "json") && strcmp(optarg, "text"))
-				return fail(PB_EXIT_USAGE, "--format '%s': text or json", optarg), -1;
+				return cli_fail(PB_EXIT_USAGE, "--format '%s': text or json", optarg), -1;
 			o->json = !strcmp(optarg, "json");
 			break;
 		case O_STATUS: o->status = optarg; break;
@@ -106,7 +86,7 @@ static int parse(int argc, char **argv, struct hopts *o)
 	o->args = argv + optind;
 	o->nargs = argc - optind;
 	if (!o->history)
-		return fail(PB_EXIT_USAGE, "%s: give the history file with --history FILE", argv[0]), -1;
+		return cli_fail(PB_EXIT_USAGE, "%s: give the history file with --history FILE", argv[0]), -1;
 	return 0;
 }
 
@@ -170,7 +150,7 @@ static int history_list(pb_history *h, const struct hopts *o)
 	json_t *arr = json_array();
 
 	if (sqlite3_prepare_v2(pb_history_db(h), list_sql, -1, &st, NULL) != SQLITE_OK)
-		return fail(PB_EXIT_INPUT, "%s: %s", o->history, sqlite3_errmsg(pb_history_db(h)));
+		return cli_fail(PB_EXIT_INPUT, "%s: %s", o->history, sqlite3_errmsg(pb_history_db(h)));
 	if (!o->json)
 		printf("%4s  %-20s  %-10s  %6s %9s  %8s  %4s %4s %4s %4s  %4s %4s %4s %4s\n", "run",
 		       "started (UTC)", "as of", "inputs", "rows", "findings", "crit", "high",
@@ -256,19 +236,19 @@ static int history_diff(pb_history *h, const struct hopts *o)
 	size_t n = 0;
 
 	if (o->nargs > 3)
-		return fail(PB_EXIT_USAGE, "history diff: at most two runs");
+		return cli_fail(PB_EXIT_USAGE, "history diff: at most two runs");
 	if (o->nargs >= 2 && run_arg(h, o->args[1], o->nargs == 3 ? &a : &b) < 0)
-		return fail(PB_EXIT_USAGE, "history diff: '%s' is not a run of %s", o->args[1], o->history);
+		return cli_fail(PB_EXIT_USAGE, "history diff: '%s' is not a run of %s", o->args[1], o->history);
 	if (o->nargs == 3 && run_arg(h, o->args[2], &b) < 0)
-		return fail(PB_EXIT_USAGE, "history diff: '%s' is not a run of %s", o->args[2], o->history);
+		return cli_fail(PB_EXIT_USAGE, "history diff: '%s' is not a run of %s", o->args[2], o->history);
 	if (!b)
 		b = run_before(h, 0);
 	if (o->nargs < 3)
 		a = run_before(h, b);
 	if (!b)
-		return fail(PB_EXIT_USAGE, "history diff: %s has no run yet", o->history);
+		return cli_fail(PB_EXIT_USAGE, "history diff: %s has no run yet", o->history);
 	if (sqlite3_prepare_v2(pb_history_db(h), diff_sql, -1, &st, NULL) != SQLITE_OK)
-		return fail(PB_EXIT_INPUT, "%s: %s", o->history, sqlite3_errmsg(pb_history_db(h)));
+		return cli_fail(PB_EXIT_INPUT, "%s: %s", o->history, sqlite3_errmsg(pb_history_db(h)));
 	sqlite3_bind_int64(st, 1, a);
 	sqlite3_bind_int64(st, 2, b);
 	if (!o->json)
@@ -329,16 +309,16 @@ static int history_show(pb_history *h, const struct hopts *o)
 	json_t *j = NULL, *inputs = json_array();
 
 	if (o->nargs > 2)
-		return fail(PB_EXIT_USAGE, "history show: at most one run");
+		return cli_fail(PB_EXIT_USAGE, "history show: at most one run");
 	if (o->nargs == 2 && run_arg(h, o->args[1], &run) < 0)
-		return fail(PB_EXIT_USAGE, "history show: '%s' is not a run of %s", o->args[1], o->history);
+		return cli_fail(PB_EXIT_USAGE, "history show: '%s' is not a run of %s", o->args[1], o->history);
 	if (!run && !(run = run_before(h, 0)))
-		return fail(PB_EXIT_USAGE, "history show: %s has no run yet", o->history);
+		return cli_fail(PB_EXIT_USAGE, "history show: %s has no run yet", o->history);
 	if (sqlite3_prepare_v2(db, "SELECT id, started_at, coalesce(as_of, ''), tool, settings_hash,"
 			       " settings, decisions_seq, decisions_head, coalesce(digest, ''),"
 			       " coalesce(prev_digest, '') FROM runs WHERE id = ?",
 			       -1, &st, NULL) != SQLITE_OK)
-		return fail(PB_EXIT_INPUT, "%s: %s", o->history, sqlite3_errmsg(db));
+		return cli_fail(PB_EXIT_INPUT, "%s: %s", o->history, sqlite3_errmsg(db));
 	sqlite3_bind_int64(st, 1, run);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		j = row_json(st, run_keys, 10);
@@ -356,7 +336,7 @@ static int history_show(pb_history *h, const struct hopts *o)
 			       " WHERE run_id = ? ORDER BY rowid", -1, &st, NULL) != SQLITE_OK) {
 		json_decref(j);
 		json_decref(inputs);
-		return fail(PB_EXIT_INPUT, "%s: %s", o->history, sqlite3_errmsg(db));
+		return cli_fail(PB_EXIT_INPUT, "%s: %s", o->history, sqlite3_errmsg(db));
 	}
 	sqlite3_bind_int64(st, 1, run);
 	while (sqlite3_step(st) == SQLITE_ROW) {
@@ -407,7 +387,7 @@ static int history_log(pb_history *h, const struct hopts *o)
 	if (sqlite3_prepare_v2(pb_history_db(h), "SELECT seq, finding_id, status, note, by, at,"
 			       " evidence_hash, prev, hash FROM decisions ORDER BY seq", -1, &st,
 			       NULL) != SQLITE_OK)
-		return fail(PB_EXIT_INPUT, "%s: %s", o->history, sqlite3_errmsg(pb_history_db(h)));
+		return cli_fail(PB_EXIT_INPUT, "%s: %s", o->history, sqlite3_errmsg(pb_history_db(h)));
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		if (o->json) {
 			json_array_append_new(arr, row_json(st, keys, 9));
@@ -442,7 +422,7 @@ static int history_verify(pb_history *h, const struct hopts *o)
 	int n = pb_history_verify(h, print_problem, NULL, &err);
 
 	if (n < 0)
-		return fail_err(&err);
+		return cli_fail_err(&err);
 	if (n) {
 		printf("probity: history verify: %s: %d problem%s in the decision log\n", o->history, n,
 		       n == 1 ? "" : "s");
@@ -453,7 +433,7 @@ static int history_verify(pb_history *h, const struct hopts *o)
 	return 0;
 }
 
-int pb_cmd_history(int argc, char **argv)
+int cmd_history(int argc, char **argv)
 {
 	struct hopts o;
 	pb_history *h;
@@ -468,15 +448,15 @@ int pb_cmd_history(int argc, char **argv)
 		: !strcmp(verb, "show") ? history_show : !strcmp(verb, "log") ? history_log
 		: !strcmp(verb, "verify") ? history_verify : NULL;
 	if (!fn)
-		return fail(PB_EXIT_USAGE, "history: '%s' is not list, diff, show, log or verify", verb);
+		return cli_fail(PB_EXIT_USAGE, "history: '%s' is not list, diff, show, log or verify", verb);
 	if (fn != history_diff && fn != history_show && o.nargs > 1)
-		return fail(PB_EXIT_USAGE, "history %s: unexpected argument '%s'", verb, o.args[1]);
+		return cli_fail(PB_EXIT_USAGE, "history %s: unexpected argument '%s'", verb, o.args[1]);
 	if (pb_history_open(&h, o.history, PB_HIST_READ, o.wait_ms, &err) < 0)
-		return fail_err(&err);
+		return cli_fail_err(&err);
 	rc = fn(h, &o);
 	pb_history_close(h);
 	if (rc == 0 && fflush(stdout) != 0)
-		return fail(PB_EXIT_INPUT, "cannot write to standard output: %s", strerror(errno));
+		return cli_fail(PB_EXIT_INPUT, "cannot write to standard output: %s", strerror(errno));
 	return rc;
 }
 
@@ -504,9 +484,9 @@ static const char *default_by(void)
 static int check_text(const char *what, const char *s, size_t max)
 {
 	if (!s || !*s)
-		return fail(PB_EXIT_USAGE, "triage: %s is empty; a decision says why and who", what);
+		return cli_fail(PB_EXIT_USAGE, "triage: %s is empty; a decision says why and who", what);
 	if (strlen(s) > max)
-		return fail(PB_EXIT_USAGE, "triage: %s is longer than %zu bytes", what, max);
+		return cli_fail(PB_EXIT_USAGE, "triage: %s is longer than %zu bytes", what, max);
 	return 0;
 }
 
@@ -521,18 +501,18 @@ static int import_one(pb_history *h, json_t *d, size_t i, const char *path, cons
 	if (json_unpack_ex(d, &je, JSON_STRICT, "{s:s, s:s, s:s, s?s, s?s, s?s}", "finding", &id,
 			   "status", &status, "note", &note, "evidence_hash", &ev, "by", &(const char *){NULL},
 			   "at", &(const char *){NULL}) < 0)
-		return fail(PB_EXIT_USAGE, "%s: decisions[%zu]: %s", path, i, je.text);
+		return cli_fail(PB_EXIT_USAGE, "%s: decisions[%zu]: %s", path, i, je.text);
 	if (!valid_id(id))
-		return fail(PB_EXIT_USAGE, "%s: decisions[%zu]: '%s' is not a finding id", path, i, id);
+		return cli_fail(PB_EXIT_USAGE, "%s: decisions[%zu]: '%s' is not a finding id", path, i, id);
 	if (pb_dstatus_parse(status, &s) < 0)
-		return fail(PB_EXIT_USAGE, "%s: decisions[%zu]: status '%s' is not open, confirmed, "
+		return cli_fail(PB_EXIT_USAGE, "%s: decisions[%zu]: status '%s' is not open, confirmed, "
 			    "false-positive, accepted-risk or referred", path, i, status);
 	if (check_text("the note", note, NOTE_MAX))
 		return PB_EXIT_USAGE;
 	if (pb_history_decide(h, id, s, note, by, ev, &err) < 0) {
 		char where[1100];
 		snprintf(where, sizeof(where), "%s: decisions[%zu]: %s", path, i, err.msg);
-		return fail(err.code, "%s", where);
+		return cli_fail(err.code, "%s", where);
 	}
 	return 0;
 }
@@ -545,13 +525,13 @@ static int triage_import(pb_history *h, const struct hopts *o, size_t *n)
 	int rc = 0;
 
 	if (!root && je.line < 1)
-		return fail(PB_EXIT_INPUT, "%s: %s", o->import, je.text);
+		return cli_fail(PB_EXIT_INPUT, "%s: %s", o->import, je.text);
 	if (!root)
-		return fail(PB_EXIT_INPUT, "%s:%d: %s", o->import, je.line, je.text);
+		return cli_fail(PB_EXIT_INPUT, "%s:%d: %s", o->import, je.line, je.text);
 	if (json_unpack_ex(root, &je, 0, "{s:s, s:o}", "format", &format, "decisions", &arr) < 0 ||
 	    strcmp(format, "probity-decisions/1") || !json_is_array(arr)) {
 		json_decref(root);
-		return fail(PB_EXIT_USAGE, "%s: not a decisions file: want {\"format\": "
+		return cli_fail(PB_EXIT_USAGE, "%s: not a decisions file: want {\"format\": "
 			    "\"probity-decisions/1\", \"decisions\": [...]} (docs/history.md)", o->import);
 	}
 	for (size_t i = 0; i < json_array_size(arr) && rc == 0; i++)
@@ -567,20 +547,20 @@ static int triage_ids(pb_history *h, const struct hopts *o, const char *by)
 	pb_error err;
 
 	if (!o->status || pb_dstatus_parse(o->status, &s) < 0)
-		return fail(PB_EXIT_USAGE, "triage: --status '%s': open, confirmed, false-positive, "
+		return cli_fail(PB_EXIT_USAGE, "triage: --status '%s': open, confirmed, false-positive, "
 			    "accepted-risk or referred", o->status ? o->status : "");
 	if (check_text("--note", o->note, NOTE_MAX))
 		return PB_EXIT_USAGE;
 	for (int i = 0; i < o->nargs; i++) {
 		if (!valid_id(o->args[i]))
-			return fail(PB_EXIT_USAGE, "triage: '%s' is not a finding id (16 hex digits)", o->args[i]);
+			return cli_fail(PB_EXIT_USAGE, "triage: '%s' is not a finding id (16 hex digits)", o->args[i]);
 		if (pb_history_decide(h, o->args[i], s, o->note, by, NULL, &err) < 0)
-			return fail_err(&err);
+			return cli_fail_err(&err);
 	}
 	return 0;
 }
 
-int pb_cmd_triage(int argc, char **argv)
+int cmd_triage(int argc, char **argv)
 {
 	struct hopts o;
 	pb_history *h;
@@ -592,22 +572,22 @@ int pb_cmd_triage(int argc, char **argv)
 		return PB_EXIT_USAGE;
 	const char *by = o.by ? o.by : o.import ? NULL : default_by();
 	if (!by)
-		return fail(PB_EXIT_USAGE, "triage: give --by NAME (who decided)");
+		return cli_fail(PB_EXIT_USAGE, "triage: give --by NAME (who decided)");
 	if (check_text("--by", by, BY_MAX))
 		return PB_EXIT_USAGE;
 	o.by = by;
 	if (o.import ? o.nargs > 0 || o.status || o.note : o.nargs == 0)
-		return fail(PB_EXIT_USAGE, "triage: give ID... --status S --note TEXT, or --import FILE");
+		return cli_fail(PB_EXIT_USAGE, "triage: give ID... --status S --note TEXT, or --import FILE");
 	if (pb_history_open(&h, o.history, PB_HIST_WRITE, o.wait_ms, &err) < 0)
-		return fail_err(&err);
+		return cli_fail_err(&err);
 	if (pb_history_begin(h, &err) < 0) {
 		pb_history_close(h);
-		return fail_err(&err);
+		return cli_fail_err(&err);
 	}
 	/* All or nothing: one refused decision records none of them. */
 	rc = o.import ? triage_import(h, &o, &n) : triage_ids(h, &o, by);
 	if (rc == 0 && pb_history_commit(h, &err) < 0)
-		rc = fail_err(&err);
+		rc = cli_fail_err(&err);
 	pb_history_close(h);
 	if (rc == 0) {
 		fprintf(stderr, "probity: recorded %zu decision%s in ", o.import ? n : (size_t)o.nargs,
@@ -660,7 +640,7 @@ static const char *opt_value(int argc, char **argv, int *i, const char *const *n
  * and of the output are left out (the inputs are recorded one by one),
  * so a changed settings hash means the rules were run differently.
  */
-char *pb_history_settings_text(const char *config_path, int argc, char **argv)
+char *cli_history_settings_text(const char *config_path, int argc, char **argv)
 {
 	static const char *const profile[] = {"-p", "--profile", NULL};
 	static const char *const table[] = {"-t", "--table", NULL};
@@ -689,7 +669,7 @@ char *pb_history_settings_text(const char *config_path, int argc, char **argv)
 	return pb_buf_detach(&b);
 }
 
-void pb_history_summary_line(FILE *out, const pb_audit *a, int rc)
+void cli_summary_line(FILE *out, const pb_audit *a, int rc)
 {
 	const pb_history_view *v = pb_history_view_of(a);
 

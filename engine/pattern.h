@@ -1,0 +1,45 @@
+/*
+ * pattern.h - PCRE2 patterns from the configuration.
+ */
+#ifndef PB_PATTERN_H
+#define PB_PATTERN_H
+
+#include <stdint.h>
+
+#include "pb.h"
+
+/*
+ * Every match of a pattern from the configuration runs under these
+ * limits (pcre2_set_match_limit, pcre2_set_depth_limit), so that one
+ * pattern costs at most a few milliseconds a text.  A match that hits
+ * one returns PCRE2_ERROR_MATCHLIMIT or PCRE2_ERROR_DEPTHLIMIT: the
+ * caller must report it, never read it as "no match".  A pattern that
+ * backtracks catastrophically on a crafted text ("(a+)+$") is refused
+ * when the configuration loads.
+ */
+#define PB_PATTERN_MATCH_LIMIT 1000000u
+#define PB_PATTERN_DEPTH_LIMIT 100000u
+struct pcre2_real_match_context_8;
+/* The match context holding those limits; one for the process, never
+ * freed. */
+struct pcre2_real_match_context_8 *pb_pattern_limits(void);
+
+/* Compiled PATTERNS parameter (pcre2_code is struct pcre2_real_code_8). */
+typedef struct {
+	struct pcre2_real_code_8 **codes;
+	size_t n;
+} pb_pattern_list;
+
+/*
+ * Compiles one pattern (pcre2_compile with opts) and refuses it when it
+ * backtracks catastrophically on a crafted text: NULL with why filled,
+ * naming the pattern.
+ */
+struct pcre2_real_code_8 *pb_pattern_compile(const char *text, size_t len,
+					     uint32_t opts, pb_buf *why);
+/* One pattern per line, caseless and UTF; blank lines and lines starting
+ * with '#' skipped.  0, or -1 with why filled. */
+int pb_patterns_compile(const char *text, pb_pattern_list **out, pb_buf *why);
+void pb_patterns_free(pb_pattern_list *pl);
+
+#endif

@@ -1,0 +1,26 @@
+/*
+ * report.h - the reporter contract.
+ *
+ * A reporter writes one format of an audit's result to a stream that
+ * the engine opened on a temporary file and renames into place only when
+ * the write succeeded.  Reporters never trust ledger text: HTML is built
+ * with libxml2's tree, CSV cells are quoted by libcsv and defused against
+ * spreadsheet formulas, JSON is built by jansson.  Reporters are named
+ * in one table, reports/reports.h.
+ */
+#ifndef PB_REPORT_H
+#define PB_REPORT_H
+
+#include <stdio.h>
+
+#include "audit.h"
+#include "config.h"
+
+typedef struct {
+	const char *name;     /* "html", as --format spells it */
+	const char *filename; /* file written in the output directory */
+	const char *help;
+	int (*write)(const pb_audit *a, FILE *out, pb_error *err);
+} pb_reporter;
+
+#endif
