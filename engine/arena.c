@@ -100,17 +100,24 @@ char *pb_arena_strdup(pb_arena *a, const char *s)
 	return pb_arena_strndup(a, s, strlen(s));
 }
 
-char *pb_arena_printf(pb_arena *a, const char *fmt, ...)
+char *pb_arena_vprintf(pb_arena *a, const char *fmt, va_list ap)
 {
-	va_list ap;
 	pb_buf b;
 
 	pb_buf_init(&b);
-	va_start(ap, fmt);
 	pb_buf_vaddf(&b, fmt, ap);
-	va_end(ap);
 	char *p = pb_arena_strndup(a, b.data, b.len);
 	pb_buf_release(&b);
+	return p;
+}
+
+char *pb_arena_printf(pb_arena *a, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	char *p = pb_arena_vprintf(a, fmt, ap);
+	va_end(ap);
 	return p;
 }
 

@@ -8,6 +8,7 @@
 #ifndef PB_ARENA_H
 #define PB_ARENA_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,6 +23,8 @@ char *pb_arena_strndup(pb_arena *a, const char *s, size_t n);
 char *pb_arena_strdup(pb_arena *a, const char *s);
 char *pb_arena_printf(pb_arena *a, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+char *pb_arena_vprintf(pb_arena *a, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 size_t pb_arena_bytes(const pb_arena *a); /* total reserved, for bench */
 
 /*

@@ -350,33 +350,24 @@ void pb_finding_evidence(pb_rule_ctx *ctx, pb_finding *f, pb_table t,
 void pb_finding_message(pb_rule_ctx *ctx, pb_finding *f, const char *fmt, ...)
 {
 	va_list ap;
-	pb_buf b;
 
-	pb_buf_init(&b);
 	va_start(ap, fmt);
-	pb_buf_vaddf(&b, fmt, ap);
+	f->message = pb_arena_vprintf(pb_ledger_arena(ctx->ledger), fmt, ap);
 	va_end(ap);
-	f->message = pb_arena_strndup(pb_ledger_arena(ctx->ledger), b.data, b.len);
-	pb_buf_release(&b);
 }
 
 void pb_finding_detail(pb_rule_ctx *ctx, pb_finding *f, const char *key,
 		       const char *fmt, ...)
 {
 	va_list ap;
-	pb_buf b;
 
-	pb_buf_init(&b);
-	va_start(ap, fmt);
-	pb_buf_vaddf(&b, fmt, ap);
-	va_end(ap);
 	f->details = pb_xreallocarray(f->details, f->ndetails + 1,
 				      sizeof(*f->details));
 	f->details[f->ndetails].key = key;
-	f->details[f->ndetails].value =
-		pb_arena_strndup(pb_ledger_arena(ctx->ledger), b.data, b.len);
+	va_start(ap, fmt);
+	f->details[f->ndetails].value = pb_arena_vprintf(pb_ledger_arena(ctx->ledger), fmt, ap);
+	va_end(ap);
 	f->ndetails++;
-	pb_buf_release(&b);
 }
 
 void pb_ctx_note(pb_rule_ctx *ctx, const char *fmt, ...)

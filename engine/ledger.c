@@ -3,6 +3,7 @@
  * in-memory ledger with its key and group indexes.
  */
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -329,14 +330,10 @@ void pb_ledger_reject(pb_ledger *l, size_t in, uint64_t line, const char *fmt,
 		      ...)
 {
 	va_list ap;
-	pb_buf b;
 
-	pb_buf_init(&b);
 	va_start(ap, fmt);
-	pb_buf_vaddf(&b, fmt, ap);
+	add_rejection(l, in, line, pb_arena_vprintf(l->arena, fmt, ap));
 	va_end(ap);
-	add_rejection(l, in, line, pb_arena_strndup(l->arena, b.data, b.len));
-	pb_buf_release(&b);
 }
 
 size_t pb_ledger_nrejections(const pb_ledger *l)
@@ -795,4 +792,77 @@ size_t pb_contracts_procedures(const pb_contract *const *c, size_t n)
 	}
 	pb_ptrmap_free(seen);
 	return k;
+}
+
+static size_t field_size(pb_coltype t)
+{
+	switch (t) {
+	case PB_COL_DATE:
+		return sizeof(pb_date);
+	case PB_COL_AMOUNT:
+	case PB_COL_INT:
+	case PB_COL_DECIMAL:
+		return sizeof(int64_t);
+	case PB_COL_BOOL:
+		return sizeof(int);
+	default:
+		return sizeof(const char *);
+	}
+}
+
+void pb_ledger_merge_fields(pb_table t, void *dst, const void *src, int gaps_only)
+{
+	const pb_table_def *def = pb_table_get(t);
+	unsigned char *d = dst;
+	const unsigned char *s = src;
+
+	for (size_t c = 0; c < def->ncolumns; c++) {
+		const pb_column *col = &def->columns[c];
+		if (pb_field_known(col, s) && (!gaps_only || !pb_field_known(col, d)))
+			memcpy(d + col->offset, s + col->offset, field_size(col->type));
+	}
+}
+
+const char *pb_row_extra(const pb_row *r, const char *name)
+{
+	for (uint32_t i = 0; i < r->nextra; i++)
+		if (!strcmp(r->extra[i].name, name))
+			return r->extra[i].value;
+	return NULL;
+}
+
+void pb_ledger_merge_extras(pb_ledger *l, pb_row *dst, const pb_row *first, const pb_row *second)
+{
+	uint32_t n = 0, missing = 0;
+
+	for (uint32_t i = 0; i < second->nextra; i++)
+		missing += !pb_row_extra(first, second->extra[i].name);
+	if (!missing) { /* the usual case: both name the same extras */
+		dst->extra = first->extra;
+		dst->nextra = first->nextra;
+		return;
+	}
+	pb_attr *a = pb_arena_alloc(l->arena, (first->nextra + missing) * sizeof(*a));
+
+	for (uint32_t i = 0; i < first->nextra; i++)
+		a[n++] = first->extra[i];
+	for (uint32_t i = 0; i < second->nextra; i++)
+		if (!pb_row_extra(first, second->extra[i].name))
+			a[n++] = second->extra[i];
+	dst->extra = a;
+	dst->nextra = n;
+}
+
+const char *pb_ledger_internf(pb_ledger *l, const char *fmt, ...)
+{
+	va_list ap;
+	pb_buf b;
+
+	pb_buf_init(&b);
+	va_start(ap, fmt);
+	pb_buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	const char *s = b.len ? pb_ledger_intern(l, b.data, b.len) : NULL;
+	pb_buf_release(&b);
+	return s;
 }

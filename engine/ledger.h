@@ -242,6 +242,9 @@ void pb_ledger_free(pb_ledger *l);
 
 pb_arena *pb_ledger_arena(pb_ledger *l);
 const char *pb_ledger_intern(pb_ledger *l, const char *s, size_t n);
+/* Formatted text, interned; NULL when it is empty. */
+const char *pb_ledger_internf(pb_ledger *l, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 const char *pb_ledger_base_currency(const pb_ledger *l); /* interned */
 
 /*
@@ -291,6 +294,19 @@ int pb_ledger_add(pb_ledger *l, size_t in, pb_table t, const void *record);
 int pb_ledger_insert(pb_ledger *l, pb_table t, const void *record,
 		     const void **existing);
 void pb_ledger_count_imported(pb_ledger *l, size_t in);
+
+/*
+ * For importers that meet one record in several documents (OCDS
+ * releases, a contract notice and its award notice): copies into dst
+ * each field src knows, or with gaps_only only those dst lacks.
+ */
+/* The value of the row's extra column `name`, or NULL. */
+const char *pb_row_extra(const pb_row *r, const char *name);
+void pb_ledger_merge_fields(pb_table t, void *dst, const void *src, int gaps_only);
+/* dst gets the extras of `first` and those of `second` that `first`
+ * does not name (dst may be either). */
+void pb_ledger_merge_extras(pb_ledger *l, pb_row *dst, const pb_row *first,
+			    const pb_row *second);
 
 /* Ends importing: from now on records and indexes may be read. */
 void pb_ledger_seal(pb_ledger *l);

@@ -73,22 +73,8 @@ static const char *S(struct ocds *o, const char *s)
 	return s && *s ? pb_ledger_intern(o->l, s, strlen(s)) : NULL;
 }
 
-static const char *P(struct ocds *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* Interned formatted text. */
-static const char *P(struct ocds *o, const char *fmt, ...)
-{
-	va_list ap;
-	pb_buf b;
-
-	pb_buf_init(&b);
-	va_start(ap, fmt);
-	pb_buf_vaddf(&b, fmt, ap);
-	va_end(ap);
-	const char *s = b.len ? pb_ledger_intern(o->l, b.data, b.len) : NULL;
-	pb_buf_release(&b);
-	return s;
-}
+/* Interned formatted text, NULL when empty. */
+#define P(o, ...) pb_ledger_internf((o)->l, __VA_ARGS__)
 
 /* Text of a string or integer member (ids are numbers in some feeds). */
 static const char *text_of(struct ocds *o, json_t *v)
@@ -206,22 +192,6 @@ static void get_money(struct ocds *o, json_t *value, int64_t *amount, const char
 
 /* --- merging: later releases of a key update what they know --- */
 
-static size_t field_size(pb_coltype t)
-{
-	switch (t) {
-	case PB_COL_DATE:
-		return sizeof(pb_date);
-	case PB_COL_AMOUNT:
-	case PB_COL_INT:
-	case PB_COL_DECIMAL:
-		return sizeof(int64_t);
-	case PB_COL_BOOL:
-		return sizeof(int);
-	default:
-		return sizeof(const char *);
-	}
-}
-
 static int has_token(const char *list, const char *tok, size_t n)
 {
 	for (const char *p = list; p && *p;) {
@@ -257,15 +227,6 @@ static const char *roles_union(struct ocds *o, const char *a, const char *b)
 	return s;
 }
 
-/* The value of extra `name` of a row, or NULL. */
-static const char *extra_of(const pb_row *r, const char *name)
-{
-	for (uint32_t i = 0; i < r->nextra; i++)
-		if (!strcmp(r->extra[i].name, name))
-			return r->extra[i].value;
-	return NULL;
-}
-
 /*
  * Is the current release older than the one that last updated row r?
  * Release dates are ISO 8601 text from one publisher, so they compare
@@ -273,32 +234,9 @@ static const char *extra_of(const pb_row *r, const char *name)
  */
 static int older_than(struct ocds *o, const pb_row *r)
 {
-	const char *d = extra_of(r, "release_date");
+	const char *d = pb_row_extra(r, "release_date");
 
 	return o->rdate && d && strcmp(o->rdate, d) < 0;
-}
-
-/* The extras of `first` and those of `second` it does not name. */
-static void extras_merge(struct ocds *o, pb_row *dst, const pb_row *first, const pb_row *second)
-{
-	uint32_t n = 0, missing = 0;
-
-	for (uint32_t i = 0; i < second->nextra; i++)
-		missing += !extra_of(first, second->extra[i].name);
-	if (!missing) { /* the usual case: every release names the same extras */
-		dst->extra = first->extra;
-		dst->nextra = first->nextra;
-		return;
-	}
-	pb_attr *a = pb_arena_alloc(pb_ledger_arena(o->l), (first->nextra + missing) * sizeof(*a));
-
-	for (uint32_t i = 0; i < first->nextra; i++)
-		a[n++] = first->extra[i];
-	for (uint32_t i = 0; i < second->nextra; i++)
-		if (!extra_of(first, second->extra[i].name))
-			a[n++] = second->extra[i];
-	dst->extra = a;
-	dst->nextra = n;
 }
 
 /*
@@ -311,7 +249,6 @@ static void extras_merge(struct ocds *o, pb_row *dst, const pb_row *first, const
 static void add(struct ocds *o, pb_table t, void *rec)
 {
 	const void *existing;
-	const pb_table_def *def = pb_table_get(t);
 
 	if (pb_ledger_insert(o->l, t, rec, &existing) != 1)
 		return;
@@ -324,21 +261,17 @@ static void add(struct ocds *o, pb_table t, void *rec)
 	const char *roles = NULL;
 	if (t == PB_T_PARTIES)
 		roles = roles_union(o, ((const pb_party *)dst)->roles, ((const pb_party *)src)->roles);
-	for (size_t c = 0; c < def->ncolumns; c++) {
-		const pb_column *col = &def->columns[c];
-		if (pb_field_known(col, src) && (!gaps_only || !pb_field_known(col, dst)))
-			memcpy(dst + col->offset, src + col->offset, field_size(col->type));
-	}
+	pb_ledger_merge_fields(t, dst, src, gaps_only);
 	if (t == PB_T_PARTIES) {
 		((pb_party *)dst)->roles = roles;
 	} else if (!gaps_only) {
 		/* The newer release is where these values are now. */
 		pb_row old = *drow;
 		drow->src = srow->src;
-		extras_merge(o, drow, srow, &old);
+		pb_ledger_merge_extras(o->l, drow, srow, &old);
 	} else if (srow->nextra) {
 		pb_row old = *drow;
-		extras_merge(o, drow, &old, srow);
+		pb_ledger_merge_extras(o->l, drow, &old, srow);
 	}
 }
 
@@ -692,7 +625,7 @@ static const struct state no_state = {PB_AMOUNT_NONE, NULL, PB_DATE_NONE};
 
 static void state_of(struct ocds *o, const pb_contract *c, struct state *st)
 {
-	const char *by = extra_of(&c->row, "amended_by");
+	const char *by = pb_row_extra(&c->row, "amended_by");
 	const pb_amendment *a = by ? pb_ledger_find(o->l, PB_T_AMENDMENTS, by) : NULL;
 
 	st->value = c->value;
@@ -938,7 +871,7 @@ static int joins_award(struct ocds *o, const struct slot *slots, json_t *index, 
 		other = contract_name(o, s->contract, s->ci);
 	} else {
 		const pb_contract *c = pb_ledger_find(o->l, PB_T_CONTRACTS, akey);
-		other = c ? extra_of(&c->row, "contract") : NULL;
+		other = c ? pb_row_extra(&c->row, "contract") : NULL;
 	}
 	return !other || other == cname;
 }
@@ -984,7 +917,7 @@ static void award_parties(struct ocds *o, const char *akey, pb_contract *rec)
 	if (!a)
 		return;
 	/* Not the first contract's own supplier: every supplier of the award. */
-	const char *all = extra_of(&a->row, "award_suppliers");
+	const char *all = pb_row_extra(&a->row, "award_suppliers");
 	const char *semi = all ? strchr(all, ';') : NULL;
 	rec->supplier_id = semi ? S(o, P(o, "%.*s", (int)(semi - all), all)) : a->supplier_id;
 	rec->co_supplier_ids = semi ? S(o, semi + 1) : a->co_supplier_ids;
@@ -1030,9 +963,9 @@ static int contract_fields(struct ocds *o, json_t *c, const char *at, pb_contrac
 static void settle(struct ocds *o, const pb_contract *old, const struct slot *s,
 		   const struct state *pro, pb_contract *rec, struct change *ch)
 {
-	int first_contract = s->contract && (!old || !extra_of(&old->row, "contract"));
+	int first_contract = s->contract && (!old || !pb_row_extra(&old->row, "contract"));
 	int fresh = !old || older_than(o, &old->row) ||
-		    (first_contract && !extra_of(&old->row, "amended_by"));
+		    (first_contract && !pb_row_extra(&old->row, "amended_by"));
 
 	ch->before = no_state;
 	if (old)
@@ -1059,7 +992,7 @@ static void settle(struct ocds *o, const pb_contract *old, const struct slot *s,
 	rec->end_on = old->end_on == PB_DATE_NONE ? pro->end : PB_DATE_NONE;
 	/* Only a release dated after the row's can say what changed: two
 	 * releases of one date (GACM publishes several) have no order. */
-	const char *was = extra_of(&old->row, "release_date");
+	const char *was = pb_row_extra(&old->row, "release_date");
 	pb_amendment probe;
 	ch->changed = o->rdate && was && strcmp(o->rdate, was) > 0 &&
 		      set_change(&probe, &ch->before, &ch->now);
@@ -1070,13 +1003,13 @@ static void compile_row(struct ocds *o, const struct slot *s, const char *buyer)
 	const pb_contract *old = pb_ledger_find(o->l, PB_T_CONTRACTS, s->key);
 	const char *at = s->award ? pointer(o, "/awards/%zu", s->ai) : pointer(o, "/contracts/%zu", s->ci);
 	const char *cat = s->contract ? pointer(o, "/contracts/%zu", s->ci) : NULL;
-	const char *prev = old ? extra_of(&old->row, "release_id") : NULL;
+	const char *prev = old ? pb_row_extra(&old->row, "release_id") : NULL;
 	struct state award = no_state, contract = no_state, pro;
 	struct change ch;
 	pb_contract rec;
 
 	if (old && !prev)
-		prev = extra_of(&old->row, "release_date");
+		prev = pb_row_extra(&old->row, "release_date");
 	pb_record_blank(PB_T_CONTRACTS, &rec);
 	row(o, &rec.row, at);
 	rec.contract_id = s->key;
@@ -1086,7 +1019,7 @@ static void compile_row(struct ocds *o, const struct slot *s, const char *buyer)
 		award_fields(o, s->award, at, &rec, &award);
 	else if (s->award_key)
 		award_parties(o, s->award_key, &rec);
-	if (old && !s->contract && extra_of(&old->row, "contract") && old->supplier_id) {
+	if (old && !s->contract && pb_row_extra(&old->row, "contract") && old->supplier_id) {
 		/* The row holds a contract, whose suppliers it already names. */
 		rec.supplier_id = NULL;
 		rec.co_supplier_ids = NULL;
@@ -1096,7 +1029,7 @@ static void compile_row(struct ocds *o, const struct slot *s, const char *buyer)
 	 * there is one. */
 	old = pb_ledger_find(o->l, PB_T_CONTRACTS, s->key); /* party_ref may have grown tables */
 	pro = contract;
-	if (pro.value == PB_AMOUNT_NONE && (!old || !extra_of(&old->row, "contract"))) {
+	if (pro.value == PB_AMOUNT_NONE && (!old || !pb_row_extra(&old->row, "contract"))) {
 		pro.value = award.value;
 		pro.currency = award.currency;
 	}

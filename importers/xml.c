@@ -458,60 +458,18 @@ static void src(struct notice *o, pb_row *r, xmlNodePtr n)
 /* --- adding: a record seen before (a contract notice, then its award)
  * keeps what it had and gains what it lacked --- */
 
-static size_t field_size(pb_coltype t)
-{
-	switch (t) {
-	case PB_COL_DATE:
-		return sizeof(pb_date);
-	case PB_COL_AMOUNT:
-	case PB_COL_INT:
-	case PB_COL_DECIMAL:
-		return sizeof(int64_t);
-	case PB_COL_BOOL:
-		return sizeof(int);
-	default:
-		return sizeof(const char *);
-	}
-}
-
 /* Returns the record already in the ledger (valid until the next
  * insert), or NULL when rec was added. */
 static void *add(struct notice *o, pb_table t, const void *rec)
 {
 	const void *existing;
-	const pb_table_def *def = pb_table_get(t);
 
 	if (pb_ledger_insert(o->l, t, rec, &existing) != 1)
 		return NULL;
 	/* The importer owns records until the ledger is sealed. */
-	unsigned char *dst = (unsigned char *)existing;
-	const unsigned char *from = rec;
-	for (size_t c = 0; c < def->ncolumns; c++) {
-		const pb_column *col = &def->columns[c];
-		if (!pb_field_known(col, dst) && pb_field_known(col, from))
-			memcpy(dst + col->offset, from + col->offset, field_size(col->type));
-	}
+	void *dst = (void *)(uintptr_t)existing;
+	pb_ledger_merge_fields(t, dst, rec, 1);
 	return dst;
-}
-
-/* Row r takes the extras of `from`, keeping those of its own that
- * `from` does not have. */
-static void merge_extras(struct notice *o, pb_row *r, const pb_row *from)
-{
-	pb_attr *a = pb_arena_alloc(pb_ledger_arena(o->l), (r->nextra + from->nextra + 1) * sizeof(*a));
-	uint32_t n = 0;
-
-	for (uint32_t i = 0; i < from->nextra; i++)
-		a[n++] = from->extra[i];
-	for (uint32_t i = 0; i < r->nextra; i++) {
-		uint32_t k = 0;
-		while (k < from->nextra && strcmp(from->extra[k].name, r->extra[i].name))
-			k++;
-		if (k == from->nextra)
-			a[n++] = r->extra[i];
-	}
-	r->extra = a;
-	r->nextra = n;
 }
 
 /* A tender: a notice that ends the procedure (cancelled, unsuccessful)
@@ -529,7 +487,7 @@ static void add_tender(struct notice *o, const pb_tender *t)
 		old->status = t->status;
 	if (t->number_of_tenderers != PB_INT_NONE && t->number_of_tenderers < old->number_of_tenderers) {
 		old->number_of_tenderers = t->number_of_tenderers;
-		merge_extras(o, &old->row, &t->row);
+		pb_ledger_merge_extras(o->l, &old->row, &t->row, &old->row);
 	}
 }
 
