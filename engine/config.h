@@ -147,6 +147,9 @@ typedef struct pb_config {
 	pb_profile *profiles;
 	size_t nprofiles;
 	char *profile_name;    /* [audit] profile, loaded by pb_config_load's caller */
+	int ocds_raw;          /* not in the INI: set by `probity cardinal` so that
+				* the OCDS importer also keeps the raw fields
+				* Cardinal's indicators read (ocds_* extras) */
 } pb_config;
 
 /* Defaults for every rule and setting; parses every default parameter. */
