@@ -127,6 +127,7 @@ test-run: $(BUILD)/probity $(UNIT_BIN)
 	sh tests/layering/run.sh $(BUILD); \
 	for t in $(UNIT_BIN); do echo "== $$t"; $$t; done; \
 	PROBITY=$(BUILD)/probity sh tests/e2e/run.sh; \
+	PROBITY=$(BUILD)/probity sh tests/rules/run.sh; \
 	PROBITY=$(BUILD)/probity sh tests/e2e/history.sh; \
 	PROBITY=$(BUILD)/probity sh tests/bad/run.sh; \
 	PROBITY=$(BUILD)/probity sh tests/faults/run.sh; \

@@ -153,7 +153,9 @@ int cmd_audit(int argc, char **argv)
 	if (o.history && (pb_history_open(&h, o.history, PB_HIST_WRITE, o.history_wait_ms, &err) < 0 ||
 			  pb_history_begin(h, &err) < 0))
 		cli_die_err(&err);
+	double t0 = cli_now();
 	pb_ledger *l = cli_import_all(&o, &cfg);
+	double import_seconds = cli_now() - t0;
 	pb_date as_of = cfg.as_of != PB_DATE_NONE ? cfg.as_of : pb_ledger_latest_date(l);
 	pb_audit *a = pb_audit_run(l, &cfg, as_of);
 	if (h) {
@@ -165,6 +167,7 @@ int cmd_audit(int argc, char **argv)
 	for (size_t i = 0; o.quiet && i < nreps; i++)
 		if (!reps[i]->filename)
 			memmove(&reps[i], &reps[i + 1], (--nreps - i) * sizeof(reps[0])), i--;
+	t0 = cli_now();
 	if (to_stdout) {
 		if (reps[0]->write(a, stdout, &err) < 0)
 			cli_die_err(&err);
@@ -176,6 +179,8 @@ int cmd_audit(int argc, char **argv)
 	if (h && pb_history_commit(h, &err) < 0)
 		cli_die(err.code, "%s (the reports are written; this run is not in the history)", err.msg);
 	int rc = exit_status(a, &cfg);
+	if (o.timings)
+		cli_print_timings(stderr, a, import_seconds, cli_now() - t0);
 	cli_summary_line(stderr, a, rc);
 	pb_history_close(h);
 	pb_audit_free(a);

@@ -59,6 +59,8 @@ struct options {
 	const char *history;  /* --history FILE, or NULL */
 	long history_wait_ms;
 	int quiet;
+	int jobs;     /* -j N, or -1 */
+	int timings;  /* --timings: phase and rule times on stderr */
 	struct table_arg *tables;
 	size_t ntables;
 	const char **profiles; /* -p NAME or FILE.ini, in order */
@@ -91,5 +93,20 @@ char *cli_history_settings_text(const char *config_path, int argc, char **argv);
  * Keys are fixed and in this order; the bracketed part only with a history.
  */
 void cli_summary_line(FILE *out, const pb_audit *a, int rc);
+
+/* Seconds since an arbitrary start, monotonic. */
+double cli_now(void);
+/*
+ * --timings: on `out`, one line a phase, a rule family and a rule, each
+ * "probity: timing NAME SECONDS", then the peak resident memory:
+ *   probity: timing import 2.104
+ *   probity: timing index 0.311
+ *   probity: timing family conflicts 0.602
+ *   probity: timing rule conflicts.name-match 0.410
+ *   probity: timing rules 1.877 (jobs 2)
+ *   probity: timing reports 0.930
+ *   probity: timing peak_rss_kib 431220
+ */
+void cli_print_timings(FILE *out, const pb_audit *a, double import, double reports);
 
 #endif

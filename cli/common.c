@@ -3,10 +3,14 @@
  * configuration and inputs of `audit` and `check`.
  */
 #include <getopt.h>
+#include <sys/resource.h>
+#include <time.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "../engine/catalog.h"
 #include "../engine/importer.h"
 #include "../engine/output.h"
 #include "cli.h"
@@ -86,7 +90,7 @@ static void parse_table_arg(struct options *o, const char *arg)
 
 void cli_parse_options(int argc, char **argv, struct options *o)
 {
-	enum { OPT_AS_OF = 256, OPT_FAIL_ON, OPT_HISTORY, OPT_HISTORY_WAIT };
+	enum { OPT_AS_OF = 256, OPT_FAIL_ON, OPT_HISTORY, OPT_HISTORY_WAIT, OPT_TIMINGS };
 	static const struct option longopts[] = {
 		{"config", required_argument, NULL, 'c'},
 		{"table", required_argument, NULL, 't'},
@@ -98,17 +102,20 @@ void cli_parse_options(int argc, char **argv, struct options *o)
 		{"history", required_argument, NULL, OPT_HISTORY},
 		{"history-wait", required_argument, NULL, OPT_HISTORY_WAIT},
 		{"quiet", no_argument, NULL, 'q'},
+		{"jobs", required_argument, NULL, 'j'},
+		{"timings", no_argument, NULL, OPT_TIMINGS},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0}};
 	int c;
 
 	memset(o, 0, sizeof(*o));
 	o->history_wait_ms = -1; /* not given: [audit] history_wait, else 0 */
+	o->jobs = -1;            /* not given: [audit] jobs, else one per core */
 	o->output = "out";
 	o->formats = "html,json,csv,text";
 	optind = 1;
 	o->exe = cli_exe_path;
-	while ((c = getopt_long(argc, argv, "c:t:p:f:o:hq", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:t:p:f:o:hqj:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': o->config_path = optarg; break;
 		case 'p':
@@ -130,6 +137,16 @@ void cli_parse_options(int argc, char **argv, struct options *o)
 			break;
 		}
 		case 'q': o->quiet = 1; break;
+		case 'j': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (end == optarg || *end || v < 0 || v > PB_MAX_JOBS)
+				cli_die(PB_EXIT_USAGE, "-j '%s' is not a number of threads (0 for one per core, up to %d)",
+					optarg, PB_MAX_JOBS);
+			o->jobs = (int)v;
+			break;
+		}
+		case OPT_TIMINGS: o->timings = 1; break;
 		case 'h': cli_usage(stdout); exit(0);
 		default:
 			fputs("probity: see 'probity --help'\n", stderr);
@@ -168,6 +185,12 @@ void cli_load_config(const struct options *o, pb_config *cfg)
 		else
 			cli_die(PB_EXIT_USAGE, "--fail-on '%s' is not low, medium, high, critical or none", o->fail_on);
 	}
+	if (o->jobs >= 0)
+		cfg->jobs = o->jobs;
+	if (cfg->jobs == 0) {
+		long cores = sysconf(_SC_NPROCESSORS_ONLN);
+		cfg->jobs = cores < 1 ? 1 : cores > PB_MAX_JOBS ? PB_MAX_JOBS : (int)cores;
+	}
 	if (o->as_of) {
 		const char *why;
 		if (pb_date_parse(o->as_of, strlen(o->as_of), NULL, &cfg->as_of, &why) < 0)
@@ -198,4 +221,39 @@ void cli_options_release(struct options *o)
 		free((char *)o->tables[i].table);
 	free(o->tables);
 	free(o->profiles);
+}
+
+double cli_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void cli_print_timings(FILE *out, const pb_audit *a, double import, double reports)
+{
+	struct rusage ru;
+
+	fprintf(out, "probity: timing import %.3f\n", import);
+	fprintf(out, "probity: timing index %.3f\n", a->timing.index);
+	for (size_t i = 0; i < pb_nrules; i++) {
+		const char *fam = pb_rules[i]->family;
+		int first = 1;
+		double sum = 0;
+		for (size_t k = 0; k < pb_nrules; k++) {
+			if (strcmp(pb_rules[k]->family, fam))
+				continue;
+			first &= k >= i;
+			sum += a->timing.rules[k];
+		}
+		if (first)
+			fprintf(out, "probity: timing family %s %.3f\n", fam, sum);
+	}
+	for (size_t i = 0; i < pb_nrules; i++)
+		fprintf(out, "probity: timing rule %s %.3f\n", pb_rules[i]->id, a->timing.rules[i]);
+	fprintf(out, "probity: timing rules %.3f (jobs %d)\n", a->timing.all_rules, a->timing.jobs);
+	fprintf(out, "probity: timing reports %.3f\n", reports);
+	if (getrusage(RUSAGE_SELF, &ru) == 0)
+		fprintf(out, "probity: timing peak_rss_kib %ld\n", ru.ru_maxrss);
 }

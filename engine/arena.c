@@ -194,6 +194,19 @@ const char *pb_intern(pb_strtab *t, const char *s, size_t n)
 	return p;
 }
 
+const char *pb_strtab_find(const pb_strtab *t, const char *s, size_t n)
+{
+	if (!s || !n)
+		return NULL;
+	uint64_t h = pb_hash(s, n);
+	for (size_t i = h & (t->cap - 1); t->slots[i].str; i = (i + 1) & (t->cap - 1)) {
+		const struct strslot *e = &t->slots[i];
+		if (e->hash == h && e->len == n && !memcmp(e->str, s, n))
+			return e->str;
+	}
+	return NULL;
+}
+
 const char *pb_intern_str(pb_strtab *t, const char *s)
 {
 	return s ? pb_intern(t, s, strlen(s)) : NULL;

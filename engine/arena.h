@@ -38,6 +38,9 @@ pb_strtab *pb_strtab_new(pb_arena *a);
 void pb_strtab_free(pb_strtab *t);
 const char *pb_intern(pb_strtab *t, const char *s, size_t n);
 const char *pb_intern_str(pb_strtab *t, const char *s);
+/* The interned copy of s[0..n), or NULL when it was never interned; never
+ * writes, so readers may share a table nobody writes to. */
+const char *pb_strtab_find(const pb_strtab *t, const char *s, size_t n);
 
 /*
  * pb_ptrmap: interned pointer -> uint32 value, open addressing.  Used for

@@ -8,9 +8,12 @@
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "catalog.h"
 #include "audit.h"
@@ -19,13 +22,24 @@
 #include "graph.h"
 #include "parties.h"
 
+/*
+ * One rule's run.  Everything a rule writes while it runs is its own:
+ * its findings, its notes, its scratch arena (which outlives the run:
+ * findings point into it) and its interned keys.  The ledger, the party
+ * resolution, the graph, the procedures and the fx rates are built
+ * before any rule runs and only read, so rules can run in parallel.
+ */
 struct pb_rule_ctx {
 	pb_audit *audit;
 	const pb_rule *rule;
 	const pb_rule_config *rc;
 	pb_ledger *ledger;
 	pb_buf notes;
-	size_t capfindings;
+	pb_arena *scratch;
+	pb_strtab *strings; /* made on first pb_ctx_intern */
+	pb_finding **findings;
+	size_t nfindings, capfindings;
+	double seconds;
 };
 
 const char *pb_cov_status_name(pb_cov_status s)
@@ -71,17 +85,24 @@ static int param_index(pb_rule_ctx *ctx, const char *name)
 
 const struct pb_graph *pb_ctx_graph(pb_rule_ctx *ctx)
 {
-	if (!ctx->audit->graph)
-		ctx->audit->graph = pb_graph_build(ctx->ledger, pb_ctx_parties(ctx));
 	return ctx->audit->graph;
 }
 
 const struct pb_parties *pb_ctx_parties(pb_rule_ctx *ctx)
 {
-	if (!ctx->audit->parties)
-		ctx->audit->parties = pb_parties_build(ctx->ledger,
-						       ctx->audit->config->legal_forms);
 	return ctx->audit->parties;
+}
+
+pb_arena *pb_ctx_scratch(pb_rule_ctx *ctx)
+{
+	return ctx->scratch;
+}
+
+const char *pb_ctx_intern(pb_rule_ctx *ctx, const char *s, size_t n)
+{
+	if (!ctx->strings)
+		ctx->strings = pb_strtab_new(ctx->scratch);
+	return pb_intern(ctx->strings, s, n);
 }
 
 const pb_procedure *pb_ctx_procedure(pb_rule_ctx *ctx, const pb_tender *t)
@@ -284,7 +305,6 @@ size_t pb_param_uncovered(pb_rule_ctx *ctx, const char *name, const char *text)
 pb_finding *pb_finding_add(pb_rule_ctx *ctx, pb_table table,
 			   const char *subject_id, const char *discriminator)
 {
-	pb_audit *a = ctx->audit;
 	pb_finding *f = pb_xcalloc(1, sizeof(*f));
 	const char *tname = pb_table_get(table)->name;
 	uint64_t h = pb_hash(ctx->rule->id, strlen(ctx->rule->id) + 1);
@@ -302,8 +322,8 @@ pb_finding *pb_finding_add(pb_rule_ctx *ctx, pb_table table,
 	f->subject_table = tname;
 	f->subject_id = subject_id ? subject_id : "";
 	f->message = "";
-	PB_GROW(a->findings, a->nfindings + 1, ctx->capfindings);
-	a->findings[a->nfindings++] = f;
+	PB_GROW(ctx->findings, ctx->nfindings + 1, ctx->capfindings);
+	ctx->findings[ctx->nfindings++] = f;
 	return f;
 }
 
@@ -340,7 +360,7 @@ void pb_finding_evidence(pb_rule_ctx *ctx, pb_finding *f, pb_table t,
 	e->id = pb_ledger_key(ctx->ledger, t, record);
 	if (!e->id)
 		e->id = "";
-	e->source = pb_row_source(ctx->ledger, record);
+	e->source = pb_row_source_in(ctx->scratch, record);
 	e->role = role ? role : e->table;
 	e->extra = ((const pb_row *)record)->extra;
 	e->nextra = ((const pb_row *)record)->nextra;
@@ -352,7 +372,7 @@ void pb_finding_message(pb_rule_ctx *ctx, pb_finding *f, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	f->message = pb_arena_vprintf(pb_ledger_arena(ctx->ledger), fmt, ap);
+	f->message = pb_arena_vprintf(ctx->scratch, fmt, ap);
 	va_end(ap);
 }
 
@@ -365,7 +385,7 @@ void pb_finding_detail(pb_rule_ctx *ctx, pb_finding *f, const char *key,
 				      sizeof(*f->details));
 	f->details[f->ndetails].key = key;
 	va_start(ap, fmt);
-	f->details[f->ndetails].value = pb_arena_vprintf(pb_ledger_arena(ctx->ledger), fmt, ap);
+	f->details[f->ndetails].value = pb_arena_vprintf(ctx->scratch, fmt, ap);
 	va_end(ap);
 	f->ndetails++;
 }
@@ -389,8 +409,7 @@ const char *pb_ctx_money(pb_rule_ctx *ctx, int64_t amount, const char *currency)
 	if (amount == PB_AMOUNT_NONE)
 		return "unknown";
 	pb_amount_format(amount, e < 0 ? 2 : e, buf);
-	return pb_arena_printf(pb_ledger_arena(ctx->ledger), "%s %s", buf,
-			       currency ? currency : "");
+	return pb_arena_printf(ctx->scratch, "%s %s", buf, currency ? currency : "");
 }
 
 /* "needs payments, budget" for the tables a rule needs that are empty. */
@@ -466,41 +485,102 @@ const char *pb_rule_cannot_judge(pb_ledger *l, const pb_rule *r)
 	return why ? why : empty_fields(l, r);
 }
 
-static void run_rule(pb_audit *a, size_t ri, size_t *capfindings)
+/* Can the rule run?  Sets its coverage when it cannot; 1 when it can. */
+static int rule_runnable(pb_audit *a, size_t ri)
 {
 	const pb_rule *r = pb_rules[ri];
-	const pb_rule_config *rc = &a->config->rules[ri];
 	pb_coverage *cov = &a->coverage[ri];
-	struct pb_rule_ctx ctx = {a, r, rc, a->ledger, {0}, *capfindings};
-	size_t before = a->nfindings;
 
 	cov->rule = r;
-	if (!rc->enabled) {
+	if (!a->config->rules[ri].enabled) {
 		cov->status = PB_COV_DISABLED;
 		cov->reason = "disabled in config";
-		return;
+		return 0;
 	}
 	cov->reason = missing_tables(a->ledger, r->needs);
 	if (cov->reason) {
 		cov->status = PB_COV_NOT_RUN;
-		return;
+		return 0;
 	}
 	cov->reason = empty_fields(a->ledger, r);
 	if (cov->reason) {
 		cov->status = PB_COV_CANNOT_JUDGE;
-		return;
+		return 0;
 	}
-	pb_buf_init(&ctx.notes);
-	r->run(&ctx);
-	*capfindings = ctx.capfindings;
+	return 1;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void run_one(pb_rule_ctx *ctx)
+{
+	double t0 = now();
+
+	ctx->rule->run(ctx);
+	ctx->seconds = now() - t0;
+}
+
+/* Rules in parallel: each worker takes the next rule not yet taken. */
+struct pool {
+	pb_rule_ctx **ctxs;
+	size_t n;
+	_Atomic size_t next;
+};
+
+static void *worker(void *arg)
+{
+	struct pool *p = arg;
+
+	for (size_t i; (i = atomic_fetch_add(&p->next, 1)) < p->n;)
+		run_one(p->ctxs[i]);
+	return NULL;
+}
+
+static void run_all(pb_rule_ctx **ctxs, size_t n, int jobs)
+{
+	struct pool p = {ctxs, n, 0};
+	size_t nthreads = jobs > 1 ? (size_t)jobs - 1 : 0;
+	pthread_t *threads = pb_xcalloc(nthreads + 1, sizeof(*threads));
+	size_t started = 0;
+
+	if (nthreads > n)
+		nthreads = n;
+	/* A thread that cannot start leaves its share to the others. */
+	while (started < nthreads && pthread_create(&threads[started], NULL, worker, &p) == 0)
+		started++;
+	worker(&p);
+	for (size_t i = 0; i < started; i++)
+		pthread_join(threads[i], NULL);
+	free(threads);
+}
+
+/* A finished rule's findings, notes and severity overrides, in registry
+ * order whatever order the rules ran in. */
+static void collect(pb_audit *a, size_t ri, pb_rule_ctx *ctx, size_t *cap)
+{
+	const pb_rule_config *rc = &a->config->rules[ri];
+	pb_coverage *cov = &a->coverage[ri];
+
 	cov->status = PB_COV_RAN;
-	cov->nfindings = a->nfindings - before;
-	if (ctx.notes.len)
-		cov->reason = pb_arena_strdup(pb_ledger_arena(a->ledger),
-					      ctx.notes.data);
-	pb_buf_release(&ctx.notes);
-	for (size_t i = before; rc->severity >= 0 && i < a->nfindings; i++)
-		a->findings[i]->severity = (pb_severity)rc->severity;
+	cov->nfindings = ctx->nfindings;
+	if (ctx->notes.len)
+		cov->reason = pb_arena_strdup(ctx->scratch, ctx->notes.data);
+	pb_buf_release(&ctx->notes);
+	pb_strtab_free(ctx->strings);
+	for (size_t i = 0; i < ctx->nfindings; i++) {
+		if (rc->severity >= 0)
+			ctx->findings[i]->severity = (pb_severity)rc->severity;
+		PB_GROW(a->findings, a->nfindings + 1, *cap);
+		a->findings[a->nfindings++] = ctx->findings[i];
+	}
+	free(ctx->findings);
+	a->timing.rules[ri] = ctx->seconds;
 }
 
 static int finding_cmp(const void *pa, const void *pb)
@@ -521,24 +601,48 @@ static int finding_cmp(const void *pa, const void *pb)
 pb_audit *pb_audit_run(pb_ledger *l, const pb_config *cfg, pb_date as_of)
 {
 	pb_audit *a = pb_xcalloc(1, sizeof(*a));
-	size_t capfindings = 0;
+	pb_rule_ctx **run = pb_xcalloc(pb_nrules + 1, sizeof(*run));
+	size_t *index = pb_xcalloc(pb_nrules + 1, sizeof(*index));
+	size_t nrun = 0, capfindings = 0;
+	double t0 = now();
 
 	a->config = cfg;
 	a->ledger = l;
 	a->as_of = as_of;
 	a->ncoverage = pb_nrules;
 	a->coverage = pb_xcalloc(pb_nrules, sizeof(*a->coverage));
+	a->timing.rules = pb_xcalloc(pb_nrules + 1, sizeof(*a->timing.rules));
+	a->timing.jobs = cfg->jobs > 1 ? cfg->jobs : 1;
+	a->scratch = pb_xcalloc(pb_nrules + 1, sizeof(*a->scratch));
+	/* Everything rules share is built first, then only read. */
 	a->procedures = procedures_resolve(l, cfg->procedures);
 	a->fx = pb_fx_build(l);
-	for (size_t ri = 0; ri < pb_nrules; ri++)
-		run_rule(a, ri, &capfindings);
+	a->parties = pb_parties_build(l, cfg->legal_forms);
+	a->graph = pb_graph_build(l, a->parties);
+	a->timing.index = now() - t0;
+	for (size_t ri = 0; ri < pb_nrules; ri++) {
+		if (!rule_runnable(a, ri))
+			continue;
+		pb_rule_ctx *ctx = pb_xcalloc(1, sizeof(*ctx));
+		*ctx = (pb_rule_ctx){.audit = a, .rule = pb_rules[ri], .rc = &cfg->rules[ri],
+				     .ledger = l, .scratch = pb_arena_new()};
+		pb_buf_init(&ctx->notes);
+		a->scratch[ri] = ctx->scratch;
+		index[nrun] = ri;
+		run[nrun++] = ctx;
+	}
+	t0 = now();
+	run_all(run, nrun, a->timing.jobs);
+	a->timing.all_rules = now() - t0;
+	for (size_t i = 0; i < nrun; i++) {
+		collect(a, index[i], run[i], &capfindings);
+		free(run[i]);
+	}
+	free(run);
+	free(index);
 	if (a->nfindings > 1)
 		qsort(a->findings, a->nfindings, sizeof(*a->findings), finding_cmp);
 	a->entities = pb_entities_score(a, &a->nentities);
-	/* Reports list possible links between parties even when no rule
-	 * needed party resolution. */
-	if (!a->parties && pb_ledger_count(l, PB_T_PARTIES))
-		a->parties = pb_parties_build(l, cfg->legal_forms);
 	return a;
 }
 
@@ -559,6 +663,10 @@ void pb_audit_free(pb_audit *a)
 	free(a->entities);
 	pb_graph_free(a->graph);
 	pb_parties_free(a->parties);
+	for (size_t ri = 0; ri < a->ncoverage; ri++)
+		pb_arena_free(a->scratch[ri]);
+	free(a->scratch);
+	free(a->timing.rules);
 	free(a);
 }
 
@@ -594,7 +702,7 @@ const char *pb_path_text(pb_rule_ctx *ctx, const pb_path *p)
 		pb_buf_addf(&b, " %s[%s]%s %s", forward ? "-" : "<-", e->kind,
 			    forward ? "->" : "-", p->nodes[i + 1]);
 	}
-	const char *s = pb_arena_strdup(pb_ledger_arena(pb_ctx_ledger(ctx)), b.data);
+	const char *s = pb_arena_strdup(ctx->scratch, b.data);
 	pb_buf_release(&b);
 	return s;
 }

@@ -27,6 +27,15 @@ typedef struct {
 const char *pb_cov_status_name(pb_cov_status s); /* "ran", "not run", ... */
 
 struct pb_config;
+struct pb_arena;
+
+/* Wall-clock seconds, for --timings and make bench. */
+typedef struct {
+	double index;     /* procedures, fx, parties and graph, before rules */
+	double all_rules; /* from the first rule started to the last done */
+	double *rules;    /* per rule, registry order (0 when not run) */
+	int jobs;         /* threads the rules ran on */
+} pb_audit_timing;
 
 /* The result of an audit: everything a reporter needs. */
 typedef struct {
@@ -40,9 +49,11 @@ typedef struct {
 	struct pb_entity_score *entities; /* ranked (engine/entities.h) */
 	size_t nentities;
 	const pb_procedure **procedures; /* per tender (index), or NULL */
-	pb_fx *fx;                  /* the fx table's rates, built before rules */
-	struct pb_graph *graph;     /* built on first use by a rule */
-	struct pb_parties *parties; /* likewise */
+	pb_fx *fx;                  /* built before rules, as are: */
+	struct pb_graph *graph;     /* who is linked to whom */
+	struct pb_parties *parties; /* party resolution */
+	struct pb_arena **scratch;  /* per rule: its findings' text */
+	pb_audit_timing timing;     /* never in a report: not deterministic */
 } pb_audit;
 
 /*
@@ -53,7 +64,8 @@ typedef struct {
  */
 const char *pb_rule_cannot_judge(pb_ledger *l, const pb_rule *r);
 
-/* Runs every enabled rule over a sealed ledger. */
+/* Runs every enabled rule over a sealed ledger, on cfg->jobs threads;
+ * the result is the same for any number of threads. */
 pb_audit *pb_audit_run(pb_ledger *l, const struct pb_config *cfg,
 		       pb_date as_of);
 void pb_audit_free(pb_audit *a);

@@ -353,6 +353,12 @@ static int audit_key(struct loader *ld, const char *key, const char *value)
 		if (pb_int_parse(value, strlen(value), &v, &why) < 0 || v < 0 || v > 86400)
 			return fail(ld, "[audit] history_wait '%s' must be whole seconds from 0 to 86400", value);
 		cfg->history_wait_ms = (long)v * 1000;
+	} else if (!strcmp(key, "jobs")) {
+		int64_t v;
+		if (pb_int_parse(value, strlen(value), &v, &why) < 0 || v < 0 || v > PB_MAX_JOBS)
+			return fail(ld, "[audit] jobs '%s' must be a whole number from 0 (one per core) to %d",
+				    value, PB_MAX_JOBS);
+		cfg->jobs = (int)v;
 	} else if (!strcmp(key, "max_field_bytes")) {
 		int64_t v;
 		if (pb_int_parse(value, strlen(value), &v, &why) < 0 || v < 1024)
@@ -1554,7 +1560,10 @@ void pb_config_write_default(FILE *out)
 	      "; default none\n"
 	      "; history = /var/lib/probity/history.sqlite\n"
 	      "; seconds to wait when another run holds the history (--history-wait)\n"
-	      "; history_wait = 0\n", out);
+	      "; history_wait = 0\n"
+	      "; threads the rules run on (-j); 0 is one per core; the findings are the same\n"
+	      "; for any number\n"
+	      "; jobs = 0\n", out);
 	fputs("\n[parties]\n"
 	      "; legal-form words removed before names are compared, as PCRE2 patterns\n"
 	      "; over folded text (\"S.A.\" is \"sa\", \"ТОВ\" is \"tov\")\n", out);

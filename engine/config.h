@@ -131,6 +131,9 @@ typedef struct {
 				* after a MONEY amount, or "" (none written) */
 } pb_rule_config;
 
+/* The most threads -j or [audit] jobs may ask for. */
+#define PB_MAX_JOBS 256
+
 typedef struct pb_config {
 	char *path;            /* file it came from, or NULL */
 	char *history;         /* [audit] history: the --history default, or NULL */
@@ -138,6 +141,8 @@ typedef struct pb_config {
 	char base_currency[4]; /* default "EUR" */
 	pb_date as_of;         /* PB_DATE_NONE = latest date in the data */
 	int fail_on;           /* pb_severity, or PB_SEV_COUNT for "none" */
+	int jobs;              /* [audit] jobs, -j: rule threads; 0 = one per
+				* core (the command line decides), 1 = none */
 	size_t max_field_bytes;/* a bigger CSV field rejects its row */
 	size_t max_stream_bytes;/* a non-regular CSV input copied beyond this
 				 * is an error (default 1 GiB) */

@@ -3,6 +3,8 @@
  * in-memory ledger with its key and group indexes.
  */
 #include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -197,6 +199,9 @@ int pb_table_column(const pb_table_def *def, const char *name)
 
 /* --- the ledger --- */
 
+/* Distinct (table, column) groupings rules may ask for; 20 or so are used. */
+#define PB_MAX_GROUP_INDEXES 64
+
 struct group_index {
 	pb_table table;
 	size_t offset;
@@ -224,8 +229,12 @@ struct pb_ledger {
 	size_t nrejections, caprejections;
 	pb_rejection *filtered;
 	size_t nfiltered, capfiltered;
-	struct group_index *indexes;
-	size_t nindexes, capindexes;
+	/* Group indexes are built on first use, possibly by rules running
+	 * in parallel: each is published once, complete, in a fixed slot;
+	 * readers take no lock, builders take group_lock. */
+	struct group_index *_Atomic indexes[PB_MAX_GROUP_INDEXES];
+	_Atomic size_t nindexes;
+	pthread_mutex_t group_lock;
 	int sealed;
 };
 
@@ -237,6 +246,7 @@ pb_ledger *pb_ledger_new(const char *base_currency)
 	l->strings = pb_strtab_new(l->arena);
 	l->base_currency = pb_intern_str(l->strings, base_currency);
 	l->input_of = pb_ptrmap_new();
+	pthread_mutex_init(&l->group_lock, NULL);
 	for (int t = 0; t < PB_T_COUNT; t++) {
 		l->tables[t].size = table_defs[t].record_size;
 		l->tables[t].keys = pb_ptrmap_new();
@@ -253,13 +263,14 @@ void pb_ledger_free(pb_ledger *l)
 		pb_ptrmap_free(l->tables[t].keys);
 	}
 	for (size_t i = 0; i < l->nindexes; i++) {
-		struct group_index *g = &l->indexes[i];
+		struct group_index *g = l->indexes[i];
 		pb_ptrmap_free(g->groups);
 		free(g->start);
 		free(g->count);
 		free(g->items);
+		free(g);
 	}
-	free(l->indexes);
+	pthread_mutex_destroy(&l->group_lock);
 	free(l->inputs);
 	pb_ptrmap_free(l->input_of);
 	free(l->rejections);
@@ -409,17 +420,32 @@ const char *pb_ledger_key(pb_ledger *l, pb_table t, const void *rec)
 			pb_buf_addch(&b, '|');
 		key_part(&b, rec, &def->columns[i]);
 	}
-	const char *k = pb_intern(l->strings, b.data, b.len);
+	/* A sealed ledger's records were keyed when added: only look up, so
+	 * that rules running in parallel never write the string table. */
+	const char *k = l->sealed ? pb_strtab_find(l->strings, b.data, b.len)
+				  : pb_intern(l->strings, b.data, b.len);
+	if (!k)
+		k = pb_arena_strndup(l->arena, b.data, b.len); /* a record not in the ledger */
 	pb_buf_release(&b);
 	return k;
 }
 
-const char *pb_row_source(pb_ledger *l, const pb_row *row)
+const char *pb_row_source_in(pb_arena *a, const pb_row *row)
 {
 	if (row->src.path)
-		return pb_arena_printf(l->arena, "%s:%" PRIu64 "#%s", row->src.file,
+		return pb_arena_printf(a, "%s:%" PRIu64 "#%s", row->src.file,
 				       row->src.line, row->src.path);
-	return pb_arena_printf(l->arena, "%s:%" PRIu64, row->src.file, row->src.line);
+	return pb_arena_printf(a, "%s:%" PRIu64, row->src.file, row->src.line);
+}
+
+const char *pb_row_source(pb_ledger *l, const pb_row *row)
+{
+	return pb_row_source_in(l->arena, row);
+}
+
+const char *pb_ledger_lookup(const pb_ledger *l, const char *s, size_t n)
+{
+	return pb_strtab_find(l->strings, s, n);
 }
 
 int pb_ledger_add(pb_ledger *l, size_t in, pb_table t, const void *record)
@@ -518,14 +544,12 @@ const void *pb_ledger_find(pb_ledger *l, pb_table t, const char *key)
 	return pb_ledger_at(l, t, i);
 }
 
-static struct group_index *build_group(pb_ledger *l, pb_table t, size_t offset)
+static struct group_index *build_group(const pb_ledger *l, pb_table t, size_t offset)
 {
 	const struct table_store *ts = &l->tables[t];
-	PB_GROW(l->indexes, l->nindexes + 1, l->capindexes);
-	struct group_index *g = &l->indexes[l->nindexes++];
+	struct group_index *g = pb_xcalloc(1, sizeof(*g));
 	size_t ngroups = 0, capgroups = 0;
 
-	memset(g, 0, sizeof(*g));
 	g->table = t;
 	g->offset = offset;
 	g->groups = pb_ptrmap_new();
@@ -559,18 +583,38 @@ static struct group_index *build_group(pb_ledger *l, pb_table t, size_t offset)
 	return g;
 }
 
+static struct group_index *find_group(pb_ledger *l, pb_table t, size_t offset)
+{
+	size_t n = atomic_load(&l->nindexes);
+
+	for (size_t i = 0; i < n; i++) {
+		struct group_index *g = atomic_load(&l->indexes[i]);
+		if (g->table == t && g->offset == offset)
+			return g;
+	}
+	return NULL;
+}
+
 const uint32_t *pb_ledger_group(pb_ledger *l, pb_table t, size_t field_offset,
 				const char *key, size_t *n)
 {
-	struct group_index *g = NULL;
+	struct group_index *g = find_group(l, t, field_offset);
 	uint32_t gi;
 
 	*n = 0;
-	for (size_t i = 0; i < l->nindexes; i++)
-		if (l->indexes[i].table == t && l->indexes[i].offset == field_offset)
-			g = &l->indexes[i];
-	if (!g)
-		g = build_group(l, t, field_offset);
+	if (!g) {
+		pthread_mutex_lock(&l->group_lock);
+		g = find_group(l, t, field_offset); /* another thread may have built it */
+		if (!g) {
+			size_t i = atomic_load(&l->nindexes);
+			if (i == PB_MAX_GROUP_INDEXES)
+				pb_fatal("internal error: more than %d group indexes", PB_MAX_GROUP_INDEXES);
+			g = build_group(l, t, field_offset);
+			atomic_store(&l->indexes[i], g);
+			atomic_store(&l->nindexes, i + 1); /* published whole */
+		}
+		pthread_mutex_unlock(&l->group_lock);
+	}
 	if (!key || !pb_ptrmap_get(g->groups, key, &gi))
 		return NULL;
 	*n = g->count[gi];

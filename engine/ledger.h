@@ -242,6 +242,9 @@ void pb_ledger_free(pb_ledger *l);
 
 pb_arena *pb_ledger_arena(pb_ledger *l);
 const char *pb_ledger_intern(pb_ledger *l, const char *s, size_t n);
+/* The interned copy of s[0..n) if the ledger holds that text, else NULL;
+ * never writes (for rules: a sealed ledger is shared by threads). */
+const char *pb_ledger_lookup(const pb_ledger *l, const char *s, size_t n);
 /* Formatted text, interned; NULL when it is empty. */
 const char *pb_ledger_internf(pb_ledger *l, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -343,6 +346,8 @@ pb_date pb_ledger_latest_date(const pb_ledger *l);
 
 /* "file:line" (or "file:line#path") of a row, in the ledger's arena. */
 const char *pb_row_source(pb_ledger *l, const pb_row *row);
+/* The same, allocated in a (rules use their scratch: no ledger writes). */
+const char *pb_row_source_in(pb_arena *a, const pb_row *row);
 
 /*
  * Process state.  Does a contracts row stand for an award that was

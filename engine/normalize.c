@@ -6,6 +6,7 @@
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
@@ -158,28 +159,32 @@ const char pb_legal_forms_default[] =
 	"\\b(ooo|oao|zao|pao|ao|ip|jsc|ojsc|cjsc|pjsc|llp|lp)\\b\n"
 	"\\b(tovarystvo z obmezhenoiu vidpovidalnistiu|pryvatne pidpryiemstvo)\\b\n";
 
+/* Compiled once for the process, whichever thread asks first. */
+static pcre2_code *legal_codes[16];
+static size_t legal_count;
+static pthread_once_t legal_once = PTHREAD_ONCE_INIT;
+
+static void legal_compile(void)
+{
+	const char *p = pb_legal_forms_default;
+
+	while (*p && legal_count < 16) {
+		size_t len = strcspn(p, "\n");
+		int ec;
+		PCRE2_SIZE off;
+		legal_codes[legal_count] = pcre2_compile((PCRE2_SPTR)p, len,
+							 PCRE2_UTF | PCRE2_UCP, &ec, &off, NULL);
+		if (legal_codes[legal_count])
+			legal_count++;
+		p += len + (p[len] == '\n');
+	}
+}
+
 static pcre2_code **legal_default_codes(size_t *n)
 {
-	static pcre2_code *codes[16];
-	static size_t count;
-	static int ready;
-
-	if (!ready) {
-		const char *p = pb_legal_forms_default;
-		while (*p && count < 16) {
-			size_t len = strcspn(p, "\n");
-			int ec;
-			PCRE2_SIZE off;
-			codes[count] = pcre2_compile((PCRE2_SPTR)p, len,
-						     PCRE2_UTF | PCRE2_UCP, &ec, &off, NULL);
-			if (codes[count])
-				count++;
-			p += len + (p[len] == '\n');
-		}
-		ready = 1;
-	}
-	*n = count;
-	return codes;
+	pthread_once(&legal_once, legal_compile);
+	*n = legal_count;
+	return legal_codes;
 }
 
 /* Replaces every match of re in *text with a space. */

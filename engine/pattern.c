@@ -5,6 +5,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <ctype.h>
 #include <pcre2.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,18 +22,23 @@ void pb_patterns_free(pb_pattern_list *pl)
 	free(pl);
 }
 
+/* One context for the process, made once whichever thread asks first. */
+static pcre2_match_context *limits;
+static pthread_once_t limits_once = PTHREAD_ONCE_INIT;
+
+static void limits_make(void)
+{
+	limits = pcre2_match_context_create(NULL);
+	if (!limits)
+		pb_fatal("out of memory creating a PCRE2 match context");
+	pcre2_set_match_limit(limits, PB_PATTERN_MATCH_LIMIT);
+	pcre2_set_depth_limit(limits, PB_PATTERN_DEPTH_LIMIT);
+}
+
 pcre2_match_context *pb_pattern_limits(void)
 {
-	static pcre2_match_context *mc;
-
-	if (!mc) {
-		mc = pcre2_match_context_create(NULL);
-		if (!mc)
-			pb_fatal("out of memory creating a PCRE2 match context");
-		pcre2_set_match_limit(mc, PB_PATTERN_MATCH_LIMIT);
-		pcre2_set_depth_limit(mc, PB_PATTERN_DEPTH_LIMIT);
-	}
-	return mc;
+	pthread_once(&limits_once, limits_make);
+	return limits;
 }
 
 #define PROBE_LEN 32           /* characters of a crafted test text */

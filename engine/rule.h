@@ -117,6 +117,16 @@ const pb_tender *pb_ctx_tender_of(pb_rule_ctx *ctx, const pb_contract *c);
 /* The entity of a party id: registry twins are one (engine/parties.h). */
 const char *pb_ctx_entity(pb_rule_ctx *ctx, const char *party_id);
 
+/*
+ * The rule's own memory: text a finding keeps (keys, discriminators,
+ * messages) lives in pb_ctx_scratch as long as the audit; pb_ctx_intern
+ * interns keys for the rule's own maps (equal text, equal pointer, within
+ * this run of this rule).  Rules never write the ledger: other rules read
+ * it at the same time.
+ */
+pb_arena *pb_ctx_scratch(pb_rule_ctx *ctx);
+const char *pb_ctx_intern(pb_rule_ctx *ctx, const char *s, size_t n);
+
 int64_t pb_param_money(pb_rule_ctx *ctx, const char *name);
 /* The currency a money parameter is written in ("100000 EUR"). */
 const char *pb_param_currency(pb_rule_ctx *ctx, const char *name);

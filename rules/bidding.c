@@ -125,7 +125,7 @@ static void linked_pair(pb_rule_ctx *ctx, const pb_tender *t, const struct bidde
 			const struct bidder *b, const char *why, const pb_path *path)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
-	const char *pair = pb_arena_printf(pb_ledger_arena(l), "%s|%s", a->entity, b->entity);
+	const char *pair = pb_arena_printf(pb_ctx_scratch(ctx), "%s|%s", a->entity, b->entity);
 	pb_finding *f = pb_finding_add(ctx, PB_T_TENDERS, t->tender_id, pair);
 
 	pb_finding_evidence(ctx, f, PB_T_TENDERS, t, "tender");
@@ -674,7 +674,6 @@ static int by_price(const void *pa, const void *pb)
  * bidder, not collusion). */
 static void identical_group(pb_rule_ctx *ctx, const pb_tender *t, const pb_bid *const *g, size_t n)
 {
-	pb_ledger *l = pb_ctx_ledger(ctx);
 	const char *first = pb_ctx_entity(ctx, g[0]->bidder_id);
 	size_t k = 1;
 
@@ -683,7 +682,7 @@ static void identical_group(pb_rule_ctx *ctx, const pb_tender *t, const pb_bid *
 	if (k == n)
 		return;
 	pb_finding *f = pb_finding_add(ctx, PB_T_TENDERS, t->tender_id,
-				       pb_arena_printf(pb_ledger_arena(l), "%s|%s", g[0]->bid_id, g[k]->bid_id));
+				       pb_arena_printf(pb_ctx_scratch(ctx), "%s|%s", g[0]->bid_id, g[k]->bid_id));
 	pb_finding_evidence(ctx, f, PB_T_TENDERS, t, "tender");
 	for (size_t i = 0; i < n; i++)
 		pb_finding_evidence(ctx, f, PB_T_BIDS, g[i], i ? "identical bid" : "bid");

@@ -167,7 +167,6 @@ static int by_line_year(const void *pa, const void *pb)
  * reported about itself, several as one finding about the line. */
 static void unbudgeted_group(pb_rule_ctx *ctx, const struct cited *g, size_t n)
 {
-	pb_ledger *l = pb_ctx_ledger(ctx);
 	pb_i128 total = 0;
 	const char *cur = g[0].p->currency;
 	int one_currency = 1;
@@ -184,7 +183,7 @@ static void unbudgeted_group(pb_rule_ctx *ctx, const struct cited *g, size_t n)
 				   g[0].p->payment_id, pb_ctx_money(ctx, g[0].p->amount, cur),
 				   g[0].line, (long long)g[0].fy);
 	} else {
-		const char *key = pb_arena_printf(pb_ledger_arena(l), "%s|%lld", g[0].line, (long long)g[0].fy);
+		const char *key = pb_arena_printf(pb_ctx_scratch(ctx), "%s|%lld", g[0].line, (long long)g[0].fy);
 		f = pb_finding_add(ctx, PB_T_BUDGET, key, NULL);
 		pb_finding_message(ctx, f, "%zu payments%s%s cite budget line %s, which has no appropriation for fiscal year %lld",
 				   n, one_currency ? " totalling " : "",
@@ -220,8 +219,9 @@ static void run_unbudgeted(pb_rule_ctx *ctx)
 		if (!p[i].budget_line || p[i].paid_on == PB_DATE_NONE)
 			continue;
 		int64_t fy = fiscal_year(p[i].paid_on, start);
-		const char *key = pb_arena_printf(pb_ledger_arena(l), "%s|%lld", p[i].budget_line, (long long)fy);
-		if (pb_ledger_find(l, PB_T_BUDGET, pb_ledger_intern(l, key, strlen(key))))
+		const char *key = pb_arena_printf(pb_ctx_scratch(ctx), "%s|%lld", p[i].budget_line, (long long)fy);
+		const char *known = pb_ledger_lookup(l, key, strlen(key)); /* a key never seen is no budget line */
+		if (known && pb_ledger_find(l, PB_T_BUDGET, known))
 			continue;
 		if (!years_has(&ys, fy)) {
 			uncovered++;
@@ -281,7 +281,6 @@ static int by_org_year(const void *pa, const void *pb)
 static void classified_group(pb_rule_ctx *ctx, const pb_budget_line *b, const uint32_t *ix,
 			     size_t n)
 {
-	pb_ledger *l = pb_ctx_ledger(ctx);
 	int64_t max_pct = pb_param_millionths(ctx, "max_share_pct");
 	pb_i128 total = 0, secret = 0;
 	const pb_budget_line *first = &b[ix[0]];
@@ -298,7 +297,7 @@ static void classified_group(pb_rule_ctx *ctx, const pb_budget_line *b, const ui
 	if (total <= 0 || secret * 100 * PB_DECIMAL_SCALE <= (pb_i128)max_pct * total)
 		return;
 	double pct = (double)secret * 100.0 / (double)total;
-	const char *disc = pb_arena_printf(pb_ledger_arena(l), "%lld", (long long)first->fiscal_year);
+	const char *disc = pb_arena_printf(pb_ctx_scratch(ctx), "%lld", (long long)first->fiscal_year);
 	pb_finding *f = pb_finding_add(ctx, PB_T_PARTIES, first->org_id, disc);
 	for (size_t k = 0; k < n; k++)
 		if (b[ix[k]].classified == 1)

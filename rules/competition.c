@@ -37,7 +37,7 @@ static const char *suppliers_text(pb_rule_ctx *ctx, const pb_contract *c)
 	if (n > 8)
 		pb_buf_addf(&b, " and %zu more", n - 8);
 	pb_buf_addstr(&b, " (joint award)");
-	out = pb_arena_strndup(pb_ledger_arena(pb_ctx_ledger(ctx)), b.data, b.len);
+	out = pb_arena_strndup(pb_ctx_scratch(ctx), b.data, b.len);
 	pb_buf_release(&b);
 	return out;
 }
@@ -50,7 +50,7 @@ static const char *method_text(pb_rule_ctx *ctx, const pb_tender *t)
 
 	if (!t->method_details)
 		return m;
-	return pb_arena_printf(pb_ledger_arena(pb_ctx_ledger(ctx)), "%s: %s", m, t->method_details);
+	return pb_arena_printf(pb_ctx_scratch(ctx), "%s: %s", m, t->method_details);
 }
 
 static void run_single_source(pb_rule_ctx *ctx)
@@ -451,7 +451,6 @@ static void for_each_buyer_year(pb_rule_ctx *ctx, year_fn fn)
 
 static void noncompetitive_year(pb_rule_ctx *ctx, const award *g, size_t n)
 {
-	pb_ledger *l = pb_ctx_ledger(ctx);
 	int64_t min_pct = pb_param_millionths(ctx, "min_share_pct");
 	int64_t min_contracts = pb_param_int(ctx, "min_contracts");
 	pb_i128 total = 0, nc = 0;
@@ -474,7 +473,7 @@ static void noncompetitive_year(pb_rule_ctx *ctx, const award *g, size_t n)
 	    nc * 100 * PB_DECIMAL_SCALE < (pb_i128)min_pct * total)
 		goto out;
 	double pct = (double)nc * 100.0 / (double)total;
-	const char *disc = pb_arena_printf(pb_ledger_arena(l), "%lld", (long long)g[0].year);
+	const char *disc = pb_arena_printf(pb_ctx_scratch(ctx), "%lld", (long long)g[0].year);
 	pb_finding *f = pb_finding_add(ctx, PB_T_PARTIES, g[0].buyer, disc);
 	for (size_t i = 0; i < nnc; i++)
 		pb_finding_evidence(ctx, f, PB_T_CONTRACTS, ncl[i], "non-competitive contract");
@@ -526,9 +525,8 @@ typedef struct {
 static void concentration_finding(pb_rule_ctx *ctx, const award *g, size_t n,
 				  const supplier_share *s, pb_i128 total)
 {
-	pb_ledger *l = pb_ctx_ledger(ctx);
 	double pct = (double)s->sum * 100.0 / (double)total;
-	const char *disc = pb_arena_printf(pb_ledger_arena(l), "%lld|%s", (long long)g[0].year, s->who);
+	const char *disc = pb_arena_printf(pb_ctx_scratch(ctx), "%lld|%s", (long long)g[0].year, s->who);
 	pb_finding *f = pb_finding_add(ctx, PB_T_PARTIES, g[0].buyer, disc);
 	const pb_contract **all = pb_xcalloc(n + 1, sizeof(*all));
 

@@ -170,10 +170,9 @@ static void chain_finding(pb_rule_ctx *ctx, const pb_contract *c, const char *su
 			  const struct job *official, const pb_path *p,
 			  const pb_contract *const *all, size_t n)
 {
-	pb_ledger *l = pb_ctx_ledger(ctx);
 	const char *path = pb_path_text(ctx, p);
 	char d[11];
-	const char *disc = co ? pb_arena_printf(pb_ledger_arena(l), "%s|%s", official->id, supplier)
+	const char *disc = co ? pb_arena_printf(pb_ctx_scratch(ctx), "%s|%s", official->id, supplier)
 			      : official->id;
 	pb_finding *f = pb_finding_add(ctx, PB_T_CONTRACTS, c->contract_id, disc);
 
@@ -192,7 +191,7 @@ static void chain_finding(pb_rule_ctx *ctx, const pb_contract *c, const char *su
 		"%s, an official of buyer %s, is linked to %s %s on the award date %s: %s -> contract %s%s",
 		official->id, c->buyer_id, co ? "joint supplier" : "supplier", supplier,
 		pb_date_format(pb_contract_award_date(c), d), path, c->contract_id,
-		n > 1 ? pb_arena_printf(pb_ledger_arena(l), " (and %zu more contracts)", n - 1) : "");
+		n > 1 ? pb_arena_printf(pb_ctx_scratch(ctx), " (and %zu more contracts)", n - 1) : "");
 }
 
 struct by_supplier {
@@ -594,7 +593,7 @@ static void run_approver_linked(pb_rule_ctx *ctx)
 		uint32_t k;
 		pb_buf_reset(&key);
 		pb_buf_addf(&key, "%s\x1f%s", who, payee);
-		const char *kk = pb_ledger_intern(l, key.data, key.len);
+		const char *kk = pb_ctx_intern(ctx, key.data, key.len);
 		if (!pb_ptrmap_get(index, kk, &k)) {
 			PB_GROW(a, na + 1, cap);
 			k = (uint32_t)na++;
@@ -1248,7 +1247,6 @@ static void namesake_companies(pb_rule_ctx *ctx, const struct namectx *nc,
 static void match_official(pb_rule_ctx *ctx, struct namectx *nc, pb_graph_walk *walk,
 			   const struct person *o, const uint32_t *cand, size_t ncand)
 {
-	pb_ledger *l = pb_ctx_ledger(ctx);
 	struct open_list ol = {NULL, 0, 0};
 	pb_buf why;
 
@@ -1274,7 +1272,7 @@ static void match_official(pb_rule_ctx *ctx, struct namectx *nc, pb_graph_walk *
 				       chain_link, NULL, &p))
 			continue;
 		namesake_companies(ctx, nc, o, w, &m, corr,
-				   pb_arena_strdup(pb_ledger_arena(l), why.data), &ol);
+				   pb_arena_strdup(pb_ctx_scratch(ctx), why.data), &ol);
 	}
 	for (size_t i = 0; i < ol.n; i++)
 		name_finding_close(ctx, o, &ol.v[i]);

@@ -296,12 +296,11 @@ const pb_rule pb_rule_duration_extension = {
 static const char *pair_key(pb_rule_ctx *ctx, const char *buyer, const char *supplier)
 {
 	const pb_parties *pp = pb_ctx_parties(ctx);
-	pb_ledger *l = pb_ctx_ledger(ctx);
 	pb_buf b;
 
 	pb_buf_init(&b);
 	pb_buf_addf(&b, "%s\x1f%s", pb_parties_entity(pp, buyer), pb_parties_entity(pp, supplier));
-	const char *k = pb_ledger_intern(l, b.data, b.len);
+	const char *k = pb_ctx_intern(ctx, b.data, b.len);
 	pb_buf_release(&b);
 	return k;
 }

@@ -261,7 +261,7 @@ enum dup_kind { K_NONE, K_SAME_DAY, K_NEAR, K_NORMALISED, K_INVOICE };
 
 /* An invoice id with case, blanks, punctuation and leading zeros of
  * numbers folded away: "INV-0042" and "inv 42" are the same invoice. */
-static const char *invoice_key(pb_ledger *l, const char *id)
+static const char *invoice_key(pb_rule_ctx *ctx, const char *id)
 {
 	pb_buf b;
 	int in_number = 0;
@@ -283,7 +283,7 @@ static const char *invoice_key(pb_ledger *l, const char *id)
 		in_number = digit;
 		pb_buf_addch(&b, (char)c);
 	}
-	const char *k = pb_ledger_intern(l, b.data, b.len);
+	const char *k = pb_ctx_intern(ctx, b.data, b.len);
 	pb_buf_release(&b);
 	return k;
 }
@@ -498,13 +498,12 @@ static int near_earlier(dup_group *g, size_t k, int64_t window, enum dup_kind *k
  * norm_window days, else a neighbour within the window. */
 static void link_group(dup_group *g, int64_t window, int64_t norm_window)
 {
-	pb_ledger *l = pb_ctx_ledger(g->ctx);
 	pb_ptrmap *invoices = pb_ptrmap_new(), *normalised = pb_ptrmap_new();
 
 	for (size_t k = 0; k < g->n; k++) {
 		const pb_payment *cur = member(g, k);
 		const char *inv = invoice_of(g, k);
-		const char *nkey = inv ? invoice_key(l, inv) : NULL;
+		const char *nkey = inv ? invoice_key(g->ctx, inv) : NULL;
 		uint32_t j;
 		enum dup_kind kind = K_NONE;
 		int earlier = -1, line = 0, seen = inv && pb_ptrmap_get(invoices, inv, &j);

@@ -96,7 +96,7 @@ struct pairs {
 	pb_ptrmap *index; /* interned "buyer\x1fsupplier" -> pair */
 };
 
-static void pairs_add(pb_ledger *l, struct pairs *p, const char *a, const char *b,
+static void pairs_add(pb_rule_ctx *ctx, struct pairs *p, const char *a, const char *b,
 		      struct item it)
 {
 	pb_buf key;
@@ -104,7 +104,7 @@ static void pairs_add(pb_ledger *l, struct pairs *p, const char *a, const char *
 
 	pb_buf_init(&key);
 	pb_buf_addf(&key, "%s\x1f%s", a, b);
-	const char *k = pb_ledger_intern(l, key.data, key.len);
+	const char *k = pb_ctx_intern(ctx, key.data, key.len);
 	pb_buf_release(&key);
 	if (!p->index)
 		p->index = pb_ptrmap_new();
@@ -185,7 +185,7 @@ static void add_contract_items(pb_rule_ctx *ctx, struct pairs *pc, size_t *skipp
 	for (size_t i = 0; i < n; i++) {
 		pb_date d = pb_contract_award_date(&c[i]);
 		if (sum[i] >= 0 && sum[i] < threshold)
-			pairs_add(l, pc, pb_ctx_entity(ctx, c[i].buyer_id), pb_ctx_entity(ctx, c[i].supplier_id),
+			pairs_add(ctx, pc, pb_ctx_entity(ctx, c[i].buyer_id), pb_ctx_entity(ctx, c[i].supplier_id),
 				  (struct item){PB_T_CONTRACTS, &c[i], c[i].contract_id, d, sum[i]});
 	}
 	pb_ptrmap_free(lots);
@@ -214,7 +214,7 @@ static void run_below_threshold(pb_rule_ctx *ctx)
 			continue;
 		}
 		if (v < threshold)
-			pairs_add(l, &pp, pb_ctx_entity(ctx, p[i].payer_id), pb_ctx_entity(ctx, p[i].payee_id),
+			pairs_add(ctx, &pp, pb_ctx_entity(ctx, p[i].payer_id), pb_ctx_entity(ctx, p[i].payee_id),
 				  (struct item){PB_T_PAYMENTS, &p[i], p[i].payment_id, p[i].paid_on, v});
 	}
 	pairs_run(ctx, &pp);

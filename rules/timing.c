@@ -410,8 +410,7 @@ static void odd_day_single(pb_rule_ctx *ctx, const struct event *e)
 static void odd_day_pattern(pb_rule_ctx *ctx, const struct event *g, size_t n, size_t odd,
 			    double base, int has_base)
 {
-	pb_ledger *l = pb_ctx_ledger(ctx);
-	const char *disc = pb_arena_printf(pb_ledger_arena(l), "%d", g[0].year);
+	const char *disc = pb_arena_printf(pb_ctx_scratch(ctx), "%d", g[0].year);
 	pb_finding *f = pb_finding_add(ctx, PB_T_PARTIES, g[0].who, disc);
 	double share = (double)odd / (double)n;
 
@@ -566,7 +565,7 @@ static void spike_finding(pb_rule_ctx *ctx, const struct month_total *mt, int mo
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
 	const char *cur = pb_ctx_currency(ctx);
-	const char *disc = pb_arena_printf(pb_ledger_arena(l), "%lld", (long long)mt->fy);
+	const char *disc = pb_arena_printf(pb_ctx_scratch(ctx), "%lld", (long long)mt->fy);
 	const pb_party *payer = pb_ledger_find(l, PB_T_PARTIES, mt->payer);
 	double mean = (double)total / months, last = (double)mt->sum[11];
 	pb_buf series;
@@ -620,8 +619,8 @@ static void run_year_end(pb_rule_ctx *ctx)
 		int64_t fy;
 		int m = fy_month(p[i].paid_on, start, &fy);
 		const char *payer = pb_ctx_entity(ctx, p[i].payer_id);
-		const char *key = pb_arena_printf(pb_ledger_arena(l), "%s|%lld", payer, (long long)fy);
-		key = pb_ledger_intern(l, key, strlen(key));
+		const char *key = pb_arena_printf(pb_ctx_scratch(ctx), "%s|%lld", payer, (long long)fy);
+		key = pb_ctx_intern(ctx, key, strlen(key));
 		uint32_t k;
 		if (!pb_ptrmap_get(index, key, &k)) {
 			PB_GROW(mt, count + 1, cap);

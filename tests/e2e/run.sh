@@ -43,6 +43,28 @@ jq -e '.totals.rows_read == (.inputs | map(.rows_read) | add) and
 "$PROBITY" audit -c samples/probity.ini -o "$T/b" --format json,csv samples >/dev/null 2>&1
 cmp -s "$T/a/findings.json" "$T/b/findings.json" && cmp -s "$T/a/findings.csv" "$T/b/findings.csv" &&
 	ok "byte-identical output on a second run" || bad "output differs between runs"
+# The rules on 1, 2 and 8 threads: the same reports, byte for byte; -j
+# values outside 0..256 are usage errors.
+for j in 1 2 8; do
+	"$PROBITY" audit -j $j -c samples/probity.ini -o "$T/j$j" --format json,csv,html samples >/dev/null 2>&1
+done
+same=1
+for j in 2 8; do
+	for f in findings.json findings.csv entities.csv report.html; do
+		cmp -s "$T/j1/$f" "$T/j$j/$f" || same=0
+	done
+done
+[ $same -eq 1 ] && cmp -s "$T/a/findings.json" "$T/j1/findings.json" &&
+	ok "byte-identical reports with -j 1, -j 2 and -j 8" || bad "reports depend on -j"
+"$PROBITY" audit -j 257 -o "$T/jx" samples >/dev/null 2>"$T/jx.err"
+[ $? -eq 2 ] && grep -q "is not a number of threads" "$T/jx.err" && ok "-j 257 is a usage error" ||
+	bad "-j 257 not refused: $(cat "$T/jx.err")"
+"$PROBITY" audit --timings -c samples/probity.ini -o "$T/tm" --format json samples >/dev/null 2>"$T/tm.err"
+grep -q '^probity: timing rule competition.single-source [0-9.]*$' "$T/tm.err" &&
+	grep -q '^probity: timing rules [0-9.]* (jobs [0-9]*)$' "$T/tm.err" &&
+	grep -q '^probity: timing peak_rss_kib [0-9]*$' "$T/tm.err" &&
+	cmp -s "$T/a/findings.json" "$T/tm/findings.json" &&
+	ok "--timings prints phase and rule times on stderr, reports unchanged" || bad "--timings: $(head -5 "$T/tm.err")"
 # Ids do not depend on file order: audit the files named one by one, reversed.
 # shellcheck disable=SC2046
 "$PROBITY" audit -c samples/probity.ini -o "$T/c" --format json \
