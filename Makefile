@@ -77,9 +77,10 @@ $(BUILD)/libprobity-cli.a: $(CLI_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
+# The program's own code is -Wconversion clean (tests need not be).
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -I$(BUILD)/gen -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) -Wconversion -I$(BUILD)/gen -c -o $@ $<
 
 # Data files in config/ are compiled in as C string literals of their
 # codes (the first word of each line that is not a comment), eight to a

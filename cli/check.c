@@ -148,6 +148,13 @@ static void print_check_json(pb_ledger *l)
 			"filtered", fil, "rejected", rej));
 	}
 	json_t *root = json_pack("{s:o}", "inputs", inputs);
+	if (pb_ledger_nfailed(l)) {
+		json_t *failed = json_array();
+		for (size_t i = 0; i < pb_ledger_nfailed(l); i++)
+			json_array_append_new(failed, json_pack("{s:s, s:s}", "path", pb_ledger_failed(l)[i].path,
+								"reason", pb_ledger_failed(l)[i].reason));
+		json_object_set_new(root, "failed_inputs", failed);
+	}
 	json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	putchar('\n');
 	json_decref(root);
@@ -186,6 +193,11 @@ static void print_check(pb_ledger *l, const pb_config *cfg)
 		print_groups("filtered", pb_ledger_filtered(l), pb_ledger_nfiltered(l), in[i].path);
 		print_groups("rejected", pb_ledger_rejections(l), pb_ledger_nrejections(l), in[i].path);
 	}
+	for (size_t i = 0; i < pb_ledger_nfailed(l); i++) {
+		fputs("\nFAILED, not read: ", stdout);
+		cli_print_field(pb_ledger_failed(l)[i].reason, 0);
+		putchar('\n');
+	}
 	printf("\nfields (records with a value / records):\n");
 	for (int t = 0; t < PB_T_COUNT; t++) {
 		const pb_table_def *def = pb_table_get(t);
@@ -223,10 +235,11 @@ int cmd_check(int argc, char **argv)
 		print_check_json(l);
 	else
 		print_check(l, &cfg);
+	int rc = pb_ledger_nfailed(l) ? PB_EXIT_INPUT : PB_EXIT_CLEAN;
 	pb_ledger_free(l);
 	pb_config_release(&cfg);
 	free(o.tables);
 	free(o.profiles);
-	return PB_EXIT_CLEAN;
+	return rc;
 }
 

@@ -61,6 +61,7 @@ struct options {
 	int quiet;
 	int jobs;     /* -j N, or -1 */
 	int timings;  /* --timings: phase and rule times on stderr */
+	int keep_going; /* --keep-going */
 	struct table_arg *tables;
 	size_t ntables;
 	const char **profiles; /* -p NAME or FILE.ini, in order */
@@ -90,7 +91,8 @@ char *cli_history_settings_text(const char *config_path, int argc, char **argv);
  *   probity: summary exit=1 findings=12 critical=0 high=3 medium=6 low=3
  *   [run=4 new=2 unchanged=9 updated=1 absent=1 reopened=0 dismissed=2
  *    settings_changed=0]
- * Keys are fixed and in this order; the bracketed part only with a history.
+ * Keys are fixed and in this order; failed=N (files --keep-going left out)
+ * follows low= when there are any; the bracketed part only with a history.
  */
 void cli_summary_line(FILE *out, const pb_audit *a, int rc);
 

@@ -90,7 +90,7 @@ static void parse_table_arg(struct options *o, const char *arg)
 
 void cli_parse_options(int argc, char **argv, struct options *o)
 {
-	enum { OPT_AS_OF = 256, OPT_FAIL_ON, OPT_HISTORY, OPT_HISTORY_WAIT, OPT_TIMINGS };
+	enum { OPT_AS_OF = 256, OPT_FAIL_ON, OPT_HISTORY, OPT_HISTORY_WAIT, OPT_TIMINGS, OPT_KEEP_GOING };
 	static const struct option longopts[] = {
 		{"config", required_argument, NULL, 'c'},
 		{"table", required_argument, NULL, 't'},
@@ -104,6 +104,7 @@ void cli_parse_options(int argc, char **argv, struct options *o)
 		{"quiet", no_argument, NULL, 'q'},
 		{"jobs", required_argument, NULL, 'j'},
 		{"timings", no_argument, NULL, OPT_TIMINGS},
+		{"keep-going", no_argument, NULL, OPT_KEEP_GOING},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0}};
 	int c;
@@ -147,6 +148,7 @@ void cli_parse_options(int argc, char **argv, struct options *o)
 			break;
 		}
 		case OPT_TIMINGS: o->timings = 1; break;
+		case OPT_KEEP_GOING: o->keep_going = 1; break;
 		case 'h': cli_usage(stdout); exit(0);
 		default:
 			fputs("probity: see 'probity --help'\n", stderr);
@@ -187,6 +189,8 @@ void cli_load_config(const struct options *o, pb_config *cfg)
 	}
 	if (o->jobs >= 0)
 		cfg->jobs = o->jobs;
+	if (o->keep_going)
+		cfg->keep_going = 1;
 	if (cfg->jobs == 0) {
 		long cores = sysconf(_SC_NPROCESSORS_ONLN);
 		cfg->jobs = cores < 1 ? 1 : cores > PB_MAX_JOBS ? PB_MAX_JOBS : (int)cores;
@@ -209,6 +213,9 @@ pb_ledger *cli_import_all(const struct options *o, const pb_config *cfg)
 	for (int i = 0; i < o->npaths; i++)
 		if (pb_import_path(l, o->paths[i], NULL, cfg, &err) < 0)
 			cli_die_err(&err);
+	for (size_t i = 0; i < pb_ledger_nfailed(l); i++)
+		cli_fail(PB_EXIT_INPUT, "%s (left out; the rest is audited: --keep-going)",
+			 pb_ledger_failed(l)[i].reason);
 	if (pb_config_check_profiles_used(cfg, l, &err) < 0)
 		cli_die_err(&err);
 	pb_ledger_seal(l);

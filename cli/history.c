@@ -676,6 +676,8 @@ void cli_summary_line(FILE *out, const pb_audit *a, int rc)
 	fprintf(out, "probity: summary exit=%d findings=%zu critical=%zu high=%zu medium=%zu low=%zu",
 		rc, a->nfindings, pb_audit_count(a, PB_SEV_CRITICAL), pb_audit_count(a, PB_SEV_HIGH),
 		pb_audit_count(a, PB_SEV_MEDIUM), pb_audit_count(a, PB_SEV_LOW));
+	if (pb_ledger_nfailed(a->ledger))
+		fprintf(out, " failed=%zu", pb_ledger_nfailed(a->ledger));
 	if (v)
 		fprintf(out, " run=%lld new=%zu unchanged=%zu updated=%zu absent=%zu reopened=%zu dismissed=%zu"
 			" settings_changed=%d",

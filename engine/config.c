@@ -353,6 +353,9 @@ static int audit_key(struct loader *ld, const char *key, const char *value)
 		if (pb_int_parse(value, strlen(value), &v, &why) < 0 || v < 0 || v > 86400)
 			return fail(ld, "[audit] history_wait '%s' must be whole seconds from 0 to 86400", value);
 		cfg->history_wait_ms = (long)v * 1000;
+	} else if (!strcmp(key, "keep_going")) {
+		if (pb_bool_parse(value, strlen(value), &cfg->keep_going, &why) < 0)
+			return fail(ld, "[audit] keep_going '%s' %s", value, why);
 	} else if (!strcmp(key, "jobs")) {
 		int64_t v;
 		if (pb_int_parse(value, strlen(value), &v, &why) < 0 || v < 0 || v > PB_MAX_JOBS)
@@ -498,7 +501,7 @@ static int match_parse(const char *text, pb_match *m, pb_buf *why)
 					      (n >= 3 && text[n - 2] == '/' && text[n - 1] == 'i'))) {
 		int ci = text[n - 1] == 'i';
 		m->mode = PB_MATCH_REGEX;
-		m->re = regex_compile(text + 1, n - 2 - ci, ci, why);
+		m->re = regex_compile(text + 1, n - 2 - (size_t)ci, ci, why);
 		if (!m->re)
 			return -1;
 	} else if (n >= 2 && *text == '"' && text[n - 1] == '"') {
@@ -1563,7 +1566,11 @@ void pb_config_write_default(FILE *out)
 	      "; history_wait = 0\n"
 	      "; threads the rules run on (-j); 0 is one per core; the findings are the same\n"
 	      "; for any number\n"
-	      "; jobs = 0\n", out);
+	      "; jobs = 0\n"
+	      "; a file that cannot be read (empty, unreadable, not a ledger) is listed as\n"
+	      "; failed in every report and the rest audited; the run then exits 3\n"
+	      "; (--keep-going)\n"
+	      "; keep_going = false\n", out);
 	fputs("\n[parties]\n"
 	      "; legal-form words removed before names are compared, as PCRE2 patterns\n"
 	      "; over folded text (\"S.A.\" is \"sa\", \"ТОВ\" is \"tov\")\n", out);

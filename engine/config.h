@@ -141,6 +141,8 @@ typedef struct pb_config {
 	char base_currency[4]; /* default "EUR" */
 	pb_date as_of;         /* PB_DATE_NONE = latest date in the data */
 	int fail_on;           /* pb_severity, or PB_SEV_COUNT for "none" */
+	int keep_going;        /* [audit] keep_going, --keep-going: a file
+				* that cannot be read is listed, not fatal */
 	int jobs;              /* [audit] jobs, -j: rule threads; 0 = one per
 				* core (the command line decides), 1 = none */
 	size_t max_field_bytes;/* a bigger CSV field rejects its row */

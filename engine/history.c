@@ -777,7 +777,7 @@ static int attach_decisions(pb_history *h, pb_history_view *v, pb_error *err)
 			d->reopened = 1;
 			v->reopened++;
 		}
-		v->dismissed += pb_dstatus_dismisses(e->decision->status);
+		v->dismissed += (size_t)pb_dstatus_dismisses(e->decision->status);
 	}
 	sqlite3_finalize(st);
 	return 0;

@@ -54,6 +54,26 @@ const pb_importer *pb_importer_for(const char *path)
 	return NULL;
 }
 
+/*
+ * A file that cannot be read: the end of the run, or with keep_going a
+ * line in every report (pb_ledger_fail) and on to the next file.  Only
+ * input errors are passed over; a usage or configuration error still
+ * stops the run.
+ */
+static int failed(pb_ledger *l, const char *path, const pb_config *cfg, pb_error *err)
+{
+	if (!cfg->keep_going || err->code != PB_EXIT_INPUT)
+		return -1;
+	pb_ledger_fail(l, path, err->msg);
+	return 0;
+}
+
+static int import_file(pb_ledger *l, const pb_importer *imp, const char *path,
+		       const char *table, const pb_config *cfg, pb_error *err)
+{
+	return imp->import(l, path, table, cfg, err) < 0 ? failed(l, path, cfg, err) : 0;
+}
+
 static int by_name(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -72,7 +92,7 @@ static int import_dir(pb_ledger *l, const char *dir, const char *table,
 	if (!d) {
 		pb_error_set(err, PB_EXIT_INPUT, "%s: cannot open folder: %s", dir,
 			     strerror(errno));
-		return -1;
+		return failed(l, dir, cfg, err);
 	}
 	while ((e = readdir(d))) {
 		if (e->d_name[0] == '.' || !pb_importer_for(e->d_name))
@@ -92,17 +112,19 @@ static int import_dir(pb_ledger *l, const char *dir, const char *table,
 				pb_error_set(err, PB_EXIT_INPUT,
 					     "%s: not a regular file; name a stream directly to read it "
 					     "(up to [audit] max_stream_bytes)", path.data);
+				rc = failed(l, path.data, cfg, err);
 				pb_buf_release(&path);
-				rc = -1;
-				break;
+				if (rc < 0)
+					break;
 			}
 		} else {
 			/* A ledger file that cannot be reached (a dangling or
 			 * looping symlink) is an error, never a silent skip. */
 			pb_error_set(err, PB_EXIT_INPUT, "%s: cannot open: %s", path.data, strerror(errno));
+			rc = failed(l, path.data, cfg, err);
 			pb_buf_release(&path);
-			rc = -1;
-			break;
+			if (rc < 0)
+				break;
 		}
 		pb_buf_release(&path);
 	}
@@ -123,12 +145,12 @@ static int import_dir(pb_ledger *l, const char *dir, const char *table,
 			     dir, exts.data);
 		pb_buf_release(&exts);
 		free(names);
-		return -1;
+		return failed(l, dir, cfg, err);
 	}
 	qsort(names, n, sizeof(*names), by_name);
 	for (size_t i = 0; i < n; i++) {
 		if (rc == 0)
-			rc = pb_importer_for(names[i])->import(l, names[i], table, cfg, err);
+			rc = import_file(l, pb_importer_for(names[i]), names[i], table, cfg, err);
 		free(names[i]);
 	}
 	free(names);
@@ -143,7 +165,7 @@ int pb_import_path(pb_ledger *l, const char *path, const char *table,
 	if (stat(path, &st) < 0) {
 		pb_error_set(err, PB_EXIT_INPUT, "%s: cannot open: %s", path,
 			     strerror(errno));
-		return -1;
+		return failed(l, path, cfg, err);
 	}
 	if (S_ISDIR(st.st_mode))
 		return import_dir(l, path, table, cfg, err);
@@ -153,7 +175,7 @@ int pb_import_path(pb_ledger *l, const char *path, const char *table,
 	    !strcmp(ext, "bz2") || !strcmp(ext, "xz")) {
 		pb_error_set(err, PB_EXIT_INPUT, "%s: compressed input is not read directly; "
 			     "decompress it first (e.g. gunzip -k)", path);
-		return -1;
+		return failed(l, path, cfg, err);
 	}
 	/* A file named explicitly is always attempted, as CSV if nothing
 	 * else claims it. */
@@ -163,7 +185,7 @@ int pb_import_path(pb_ledger *l, const char *path, const char *table,
 			imp = pb_importers[i];
 	if (!imp) {
 		pb_error_set(err, PB_EXIT_INPUT, "%s: no importer reads this kind of file", path);
-		return -1;
+		return failed(l, path, cfg, err);
 	}
-	return imp->import(l, path, table, cfg, err);
+	return import_file(l, imp, path, table, cfg, err);
 }

@@ -227,6 +227,8 @@ struct pb_ledger {
 	pb_ptrmap *input_of; /* interned path -> index of its first input */
 	pb_rejection *rejections;
 	size_t nrejections, caprejections;
+	pb_failed_input *failed;
+	size_t nfailed, capfailed;
 	pb_rejection *filtered;
 	size_t nfiltered, capfiltered;
 	/* Group indexes are built on first use, possibly by rules running
@@ -274,6 +276,7 @@ void pb_ledger_free(pb_ledger *l)
 	free(l->inputs);
 	pb_ptrmap_free(l->input_of);
 	free(l->rejections);
+	free(l->failed);
 	free(l->filtered);
 	pb_strtab_free(l->strings);
 	pb_arena_free(l->arena);
@@ -345,6 +348,24 @@ void pb_ledger_reject(pb_ledger *l, size_t in, uint64_t line, const char *fmt,
 	va_start(ap, fmt);
 	add_rejection(l, in, line, pb_arena_vprintf(l->arena, fmt, ap));
 	va_end(ap);
+}
+
+void pb_ledger_fail(pb_ledger *l, const char *path, const char *reason)
+{
+	PB_GROW(l->failed, l->nfailed + 1, l->capfailed);
+	l->failed[l->nfailed].path = pb_arena_strdup(l->arena, path);
+	l->failed[l->nfailed].reason = pb_arena_strdup(l->arena, reason);
+	l->nfailed++;
+}
+
+size_t pb_ledger_nfailed(const pb_ledger *l)
+{
+	return l->nfailed;
+}
+
+const pb_failed_input *pb_ledger_failed(const pb_ledger *l)
+{
+	return l->failed;
 }
 
 size_t pb_ledger_nrejections(const pb_ledger *l)

@@ -266,6 +266,20 @@ const pb_input *pb_ledger_inputs(const pb_ledger *l);
  */
 void pb_ledger_reject(pb_ledger *l, size_t in, uint64_t line,
 		      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/*
+ * A file that could not be read at all (empty, unreadable, not a ledger),
+ * kept when the run goes on without it ([audit] keep_going): every report
+ * lists it and the run exits 3 after writing them.
+ */
+typedef struct {
+	const char *path;
+	const char *reason; /* the error, naming the file */
+} pb_failed_input;
+
+void pb_ledger_fail(pb_ledger *l, const char *path, const char *reason);
+size_t pb_ledger_nfailed(const pb_ledger *l);
+const pb_failed_input *pb_ledger_failed(const pb_ledger *l);
+
 size_t pb_ledger_nrejections(const pb_ledger *l);
 const pb_rejection *pb_ledger_rejections(const pb_ledger *l);
 

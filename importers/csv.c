@@ -421,7 +421,7 @@ static const pb_table_def *table_from_header(struct csv_state *st)
 		int keys = 1;
 		for (size_t c = 0; c < def->ncolumns; c++) {
 			int has = header_has(st, def->columns[c].name);
-			hits += has;
+			hits += (size_t)has;
 			if ((def->columns[c].flags & PB_COL_KEY) &&
 			    !(def->columns[c].flags & PB_COL_DEFAULT) && !has)
 				keys = 0;

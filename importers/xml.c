@@ -664,9 +664,9 @@ static void ef_results(struct notice *o, pb_tender *t, struct extras *e)
 
 	FOR_EACH(lr, o->results, "LotResult") {
 		const char *code = text(o, child(lr, "TenderResultCode"));
-		won += same(code, "selec-w");
-		closed += same(code, "clos-nw");
-		open += same(code, "open-nw");
+		won += (size_t)same(code, "selec-w");
+		closed += (size_t)same(code, "clos-nw");
+		open += (size_t)same(code, "open-nw");
 		FOR_EACH(st, lr, "ReceivedSubmissionsStatistics") {
 			int64_t v = int_of(o, child(st, "StatisticsNumeric"));
 			if (!same(text(o, child(st, "StatisticsCode")), "tenders") || v == PB_INT_NONE)

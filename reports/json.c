@@ -224,6 +224,17 @@ static json_t *rejection_json(const void *ctx, size_t i)
 	return done(o, bad);
 }
 
+static json_t *failed_json(const void *ctx, size_t i)
+{
+	const pb_failed_input *f = &pb_ledger_failed(ctx)[i];
+	json_t *o = json_object();
+	int bad = 0;
+
+	put(o, "path", text(f->path), &bad);
+	put(o, "reason", text(f->reason), &bad);
+	return done(o, bad);
+}
+
 static json_t *coverage_json(const void *ctx, size_t i)
 {
 	const pb_coverage *c = &((const pb_audit *)ctx)->coverage[i];
@@ -477,6 +488,9 @@ static int json_sections(struct jw *w, const pb_audit *a)
 		      : json_string(pb_date_format(a->as_of, date))) < 0 ||
 	    jw_member(w, "base_currency", json_string(a->config->base_currency)) < 0 ||
 	    jw_array(w, "inputs", pb_ledger_ninputs(a->ledger), a->ledger, input_json) < 0 ||
+	    /* only when --keep-going left files out: reports stay as they were */
+	    (pb_ledger_nfailed(a->ledger) &&
+	     jw_array(w, "failed_inputs", pb_ledger_nfailed(a->ledger), a->ledger, failed_json) < 0) ||
 	    jw_member(w, "totals", totals_json(a->ledger)) < 0 ||
 	    jw_array(w, "rejections", pb_ledger_nrejections(a->ledger), a->ledger,
 		     rejection_json) < 0 ||

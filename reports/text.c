@@ -50,6 +50,11 @@ static void inputs(const pb_audit *a, FILE *out)
 		rej += in[i].rows_rejected;
 	}
 	fprintf(out, "  total %llu = %llu + %llu\n", read, imp, rej);
+	for (size_t i = 0; i < pb_ledger_nfailed(a->ledger); i++) {
+		fputs("  FAILED, not audited: ", out);
+		safe(out, pb_ledger_failed(a->ledger)[i].reason);
+		fputc('\n', out);
+	}
 }
 
 static void not_run(const pb_audit *a, FILE *out)

@@ -65,6 +65,25 @@ grep -q '^probity: timing rule competition.single-source [0-9.]*$' "$T/tm.err" &
 	grep -q '^probity: timing peak_rss_kib [0-9]*$' "$T/tm.err" &&
 	cmp -s "$T/a/findings.json" "$T/tm/findings.json" &&
 	ok "--timings prints phase and rule times on stderr, reports unchanged" || bad "--timings: $(head -5 "$T/tm.err")"
+# --keep-going: an empty file and a folder without ledgers are listed as
+# failed in the JSON and text reports, the rest is audited, exit 3.
+mkdir -p "$T/kg/in/sub-none"
+cp samples/*.csv "$T/kg/in/"
+: >"$T/kg/in/empty.csv"
+"$PROBITY" audit -c samples/probity.ini -o "$T/kg/o" -f json "$T/kg/in" >/dev/null 2>"$T/kg/err1"
+[ $? -eq 3 ] && [ ! -e "$T/kg/o/findings.json" ] && grep -q 'empty.csv: file is empty' "$T/kg/err1" &&
+	ok "an empty file stops a run without --keep-going" || bad "empty file without --keep-going: $(cat "$T/kg/err1")"
+"$PROBITY" audit --keep-going -c samples/probity.ini -o "$T/kg/o" -f json,text "$T/kg/in" "$T/kg/in/sub-none" \
+	>"$T/kg/out" 2>"$T/kg/err"
+rc=$?
+[ $rc -eq 3 ] &&
+	jq -e '(.failed_inputs | map(.path | sub(".*/"; "")) == ["empty.csv", "sub-none"]) and (.findings | length > 40)' \
+		"$T/kg/o/findings.json" >/dev/null &&
+	grep -q 'FAILED, not audited: .*empty.csv: file is empty' "$T/kg/out" &&
+	grep -q '^probity: summary exit=3 .* low=[0-9]* failed=2$' "$T/kg/err" &&
+	! jq -e 'has("failed_inputs")' "$T/a/findings.json" >/dev/null &&
+	ok "--keep-going lists failed files in every report, audits the rest, exits 3" ||
+	bad "--keep-going: exit $rc: $(cat "$T/kg/err")"
 # Ids do not depend on file order: audit the files named one by one, reversed.
 # shellcheck disable=SC2046
 "$PROBITY" audit -c samples/probity.ini -o "$T/c" --format json \
