@@ -459,6 +459,85 @@ static const char *classifications(struct ocds *o, json_t *tender)
 	return s;
 }
 
+/*
+ * Cardinal's raw fields, kept only when the config asks (pb_config
+ * ocds_raw, set by `probity cardinal`): Cardinal reads the release as
+ * published, where the canonical row normalises (statuses to the
+ * codelist, parties to registry ids, amounts to exact minor units, dates
+ * to days).  Extras named ocds_*; lists are JSON arrays, a member that is
+ * not a string being null, so that no id is cut or merged.
+ */
+static int raw(const struct ocds *o)
+{
+	return o->cfg && o->cfg->ocds_raw;
+}
+
+/* A string member as published, interned ("" is unknown, as everywhere). */
+static const char *raw_text(struct ocds *o, json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+
+	return json_is_string(v) ? pb_ledger_intern(o->l, json_string_value(v), json_string_length(v))
+				 : NULL;
+}
+
+/* The `key` member of each element of an array, as a JSON array; NULL
+ * when `list` is not an array.  With `skip`, non-strings are left out. */
+static const char *raw_list(struct ocds *o, json_t *list, const char *outer, const char *key, int skip)
+{
+	json_t *out, *x;
+	size_t i;
+
+	if (!json_is_array(list))
+		return NULL;
+	out = json_array();
+	json_array_foreach(list, i, x) {
+		json_t *v = json_object_get(outer ? json_object_get(x, outer) : x, key);
+		if (json_is_string(v))
+			json_array_append(out, v);
+		else if (!skip)
+			json_array_append_new(out, json_null());
+	}
+	char *text = json_dumps(out, JSON_COMPACT | JSON_ENCODE_ANY);
+	const char *s = S(o, text);
+	free(text);
+	json_decref(out);
+	return s;
+}
+
+static void raw_tender(struct ocds *o, json_t *r, json_t *t, pb_row *row_)
+{
+	json_t *period = json_object_get(t, "tenderPeriod");
+
+	add_extra(o, row_, "ocds_status", raw_text(o, t, "status"));
+	add_extra(o, row_, "ocds_method", raw_text(o, t, "procurementMethod"));
+	add_extra(o, row_, "ocds_details", raw_text(o, t, "procurementMethodDetails"));
+	add_extra(o, row_, "ocds_start", raw_text(o, period, "startDate"));
+	add_extra(o, row_, "ocds_end", raw_text(o, period, "endDate"));
+	add_extra(o, row_, "ocds_buyer", raw_text(o, json_object_get(r, "buyer"), "id"));
+	add_extra(o, row_, "ocds_entity", raw_text(o, json_object_get(t, "procuringEntity"), "id"));
+}
+
+static void raw_bid(struct ocds *o, json_t *b, pb_row *row_)
+{
+	json_t *value = json_object_get(b, "value"), *amount = json_object_get(value, "amount");
+
+	add_extra(o, row_, "ocds_status", raw_text(o, b, "status"));
+	add_extra(o, row_, "ocds_date", raw_text(o, b, "date"));
+	if (json_is_number(amount)) /* read back exactly: %.17g */
+		add_extra(o, row_, "ocds_amount", P(o, "%.17g", json_number_value(amount)));
+	add_extra(o, row_, "ocds_currency", raw_text(o, value, "currency"));
+	add_extra(o, row_, "ocds_tenderers", raw_list(o, json_object_get(b, "tenderers"), NULL, "id", 0));
+}
+
+static void raw_award(struct ocds *o, json_t *aw, pb_row *row_)
+{
+	add_extra(o, row_, "ocds_award_status", raw_text(o, aw, "status"));
+	add_extra(o, row_, "ocds_suppliers", raw_list(o, json_object_get(aw, "suppliers"), NULL, "id", 0));
+	add_extra(o, row_, "ocds_classes",
+		  raw_list(o, json_object_get(aw, "items"), "classification", "id", 1));
+}
+
 /* The release that last updated a tender or contract row, for evidence
  * and so that an older release read later cannot undo a newer one. */
 static void release_extras(struct ocds *o, pb_row *r)
@@ -560,6 +639,8 @@ static void add_tender(struct ocds *o, json_t *r)
 	add_extra(o, &rec.row, "enquiry_period_start",
 		  get_text(o, json_object_get(t, "enquiryPeriod"), "startDate"));
 	release_extras(o, &rec.row);
+	if (raw(o))
+		raw_tender(o, r, t, &rec.row);
 	add(o, PB_T_TENDERS, &rec);
 }
 
@@ -596,6 +677,8 @@ static void add_bids(struct ocds *o, json_t *r)
 		rec.submitted_on = get_date(b, "date");
 		const char *st = get_text(o, b, "status");
 		rec.status = st && !strcasecmp(st, "invited") ? S(o, "pending") : one_of(o, st, statuses);
+		if (raw(o))
+			raw_bid(o, b, &rec.row);
 		add(o, PB_T_BIDS, &rec);
 	}
 }
@@ -907,6 +990,8 @@ static void award_fields(struct ocds *o, json_t *aw, const char *at, pb_contract
 	get_money(o, json_object_get(aw, "value"), &st->value, &st->currency);
 	rec->awarded_on = get_date(aw, "date");
 	rec->award_status = status_of(o, get_text(o, aw, "status"), award_statuses);
+	if (raw(o))
+		raw_award(o, aw, &rec->row);
 }
 
 /* A further contract of an award names the award's suppliers. */

@@ -7,6 +7,7 @@ const pb_reporter *const pb_reporter_registry[] = {
 	&pb_report_entities_csv,
 	&pb_report_html,
 	&pb_report_text,
+	&pb_report_cardinal,
 };
 
 const size_t pb_reporter_registry_len =

@@ -14,6 +14,11 @@ extern const pb_reporter pb_report_csv;
 extern const pb_reporter pb_report_entities_csv;
 extern const pb_reporter pb_report_html;
 extern const pb_reporter pb_report_text;
+extern const pb_reporter pb_report_cardinal;
+
+/* Cardinal's JSON (reports/cardinal.c), with or without its "Meta", for
+ * `probity cardinal --no-meta`; the reporter row writes it with. */
+int pb_report_cardinal_write(const pb_audit *a, int with_meta, FILE *out, pb_error *err);
 
 extern const pb_reporter *const pb_reporter_registry[];
 extern const size_t pb_reporter_registry_len;

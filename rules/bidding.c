@@ -12,6 +12,7 @@
  * Thresholds: 2 hops by default (a common owner is two hops); WB and OCP
  * collusion indicators.
  */
+#include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -338,6 +339,992 @@ static void process_evidence(pb_rule_ctx *ctx, pb_finding *f, const struct proce
 		pb_finding_evidence(ctx, f, PB_T_CONTRACTS, p->awards[i], "award");
 }
 
+/*
+ * mode = cardinal: OCP Cardinal 0.0.8's own semantics, for `probity
+ * cardinal` (docs/cardinal.md), which imports with the OCDS importer's
+ * raw fields (pb_config.ocds_raw: the ocds_* extras) and sets these
+ * parameters from Cardinal's settings file.  A process is one tender row
+ * with its bids and awards as published: statuses, ids, amounts (doubles,
+ * as Cardinal's), currencies and dates as text.  Each flag is a finding
+ * whose details say where it goes in Cardinal's output (cardinal_group,
+ * cardinal_id, cardinal_code, cardinal_value); the quartiles and fences
+ * an indicator used are one more finding, group "Meta".
+ */
+
+enum { G_OCID, G_BUYER, G_ENTITY, G_TENDERER };
+static const char *const group_name[4] = {"OCID", "Buyer", "ProcuringEntity", "Tenderer"};
+
+/* "" is a real identifier to Cardinal, but interns to NULL; this stands in. */
+static const char empty_id[] = "";
+
+struct cbid {
+	const char *status, *currency, *date; /* NULL unless JSON strings */
+	int has_amount;
+	double amount;
+	int has_tenderers;      /* tenderers is an array ... */
+	size_t ntenderers;      /* ... of this length, */
+	const char **tenderers; /* ids, NULL where not a string */
+};
+
+struct caward {
+	const char *status;
+	int has_suppliers;
+	size_t nsuppliers, nclasses;
+	const char **suppliers, **classes;
+};
+
+struct cprocess {
+	const pb_tender *t;
+	const char *ocid, *status, *method, *details, *start, *end, *buyer, *entity;
+	size_t nbids, nawards;
+	struct cbid *bids;
+	struct caward *awards; /* those with a status */
+};
+
+/* The rule's run: its code, its findings so far, the main currency. */
+struct crun {
+	pb_rule_ctx *ctx;
+	const char *code;
+	pb_ptrmap *flagged; /* group + id -> 1 */
+	pb_finding *meta;
+	const char *currency;
+};
+
+static int cardinal_mode(pb_rule_ctx *ctx)
+{
+	return !strcmp(pb_param_text(ctx, "mode"), "cardinal");
+}
+
+static int is(const char *s, const char *want)
+{
+	return s && !strcmp(s, want);
+}
+
+static const char *cintern(pb_rule_ctx *ctx, const char *s, size_t n)
+{
+	if (!s)
+		return NULL;
+	return n ? pb_ctx_intern(ctx, s, n) : empty_id;
+}
+
+/* Is `word` a piece of a '|' list, split as Rust's split_terminator? */
+static int clist_has(const char *list, const char *word)
+{
+	size_t n = word ? strlen(word) : 0;
+
+	for (const char *p = list; word && *p;) {
+		size_t k = strcspn(p, "|");
+		if (k == n && !memcmp(p, word, n))
+			return 1;
+		p += k;
+		if (*p == '|')
+			p++;
+	}
+	return 0;
+}
+
+/* A JSON array of ids (importers/ocds.c raw_list) as interned ids. */
+static const char **cids(pb_rule_ctx *ctx, const char *text, size_t *n, int *has)
+{
+	json_t *a = text ? json_loads(text, JSON_DECODE_ANY, NULL) : NULL, *x;
+	const char **ids;
+	size_t i;
+
+	*has = json_is_array(a);
+	*n = json_array_size(a);
+	ids = pb_xcalloc(*n + 1, sizeof(*ids));
+	json_array_foreach(a, i, x)
+		ids[i] = json_is_string(x) ? cintern(ctx, json_string_value(x), json_string_length(x)) : NULL;
+	json_decref(a);
+	return ids;
+}
+
+static void cprocess_get(pb_rule_ctx *ctx, const pb_tender *t, struct cprocess *p)
+{
+	pb_ledger *l = pb_ctx_ledger(ctx);
+	const pb_row *r = &t->row;
+	size_t nb, nc;
+	const uint32_t *bi = pb_ledger_group(l, PB_T_BIDS, offsetof(pb_bid, tender_id), t->tender_id, &nb);
+	const uint32_t *ci = pb_ledger_group(l, PB_T_CONTRACTS, offsetof(pb_contract, tender_id), t->tender_id, &nc);
+
+	memset(p, 0, sizeof(*p));
+	p->t = t;
+	p->ocid = t->tender_id;
+	p->status = pb_row_extra(r, "ocds_status");
+	p->method = pb_row_extra(r, "ocds_method");
+	p->details = pb_row_extra(r, "ocds_details");
+	p->start = pb_row_extra(r, "ocds_start");
+	p->end = pb_row_extra(r, "ocds_end");
+	/* Interned by the ledger: equal ids, equal pointers. */
+	p->buyer = pb_row_extra(r, "ocds_buyer");
+	p->entity = pb_row_extra(r, "ocds_entity");
+	p->bids = pb_xcalloc(nb + 1, sizeof(*p->bids));
+	for (size_t i = 0; i < nb; i++) {
+		const pb_row *br = &((const pb_bid *)pb_ledger_at(l, PB_T_BIDS, bi[i]))->row;
+		struct cbid *b = &p->bids[p->nbids++];
+		const char *amount = pb_row_extra(br, "ocds_amount");
+		b->status = pb_row_extra(br, "ocds_status");
+		b->currency = pb_row_extra(br, "ocds_currency");
+		b->date = pb_row_extra(br, "ocds_date");
+		b->has_amount = amount != NULL;
+		b->amount = amount ? strtod(amount, NULL) : 0;
+		b->tenderers = cids(ctx, pb_row_extra(br, "ocds_tenderers"), &b->ntenderers, &b->has_tenderers);
+	}
+	p->awards = pb_xcalloc(nc + 1, sizeof(*p->awards));
+	for (size_t i = 0; i < nc; i++) {
+		const pb_row *cr = &((const pb_contract *)pb_ledger_at(l, PB_T_CONTRACTS, ci[i]))->row;
+		const char *st = pb_row_extra(cr, "ocds_award_status");
+		int has_classes;
+		/* An award without a status neither counts nor makes a process
+		 * non-final, in Cardinal; contracts are not awards. */
+		if (!st)
+			continue;
+		struct caward *a = &p->awards[p->nawards++];
+		a->status = st;
+		a->suppliers = cids(ctx, pb_row_extra(cr, "ocds_suppliers"), &a->nsuppliers, &a->has_suppliers);
+		a->classes = cids(ctx, pb_row_extra(cr, "ocds_classes"), &a->nclasses, &has_classes);
+	}
+}
+
+static void cprocess_free(struct cprocess *p)
+{
+	for (size_t i = 0; i < p->nbids; i++)
+		free(p->bids[i].tenderers);
+	for (size_t i = 0; i < p->nawards; i++) {
+		free(p->awards[i].suppliers);
+		free(p->awards[i].classes);
+	}
+	free(p->bids);
+	free(p->awards);
+}
+
+/* What Cardinal skips before any indicator: a cancelled tender, or
+ * procurementMethodDetails listed under [exclusions]. */
+static int cexcluded(pb_rule_ctx *ctx, const struct cprocess *p)
+{
+	return is(p->status, "cancelled") || clist_has(pb_param_text(ctx, "exclusions"), p->details);
+}
+
+/* Price comparison (R024, R028, R036, R058): an allow list wins; else a
+ * deny list. */
+static int cprice_compared(pb_rule_ctx *ctx, const struct cprocess *p)
+{
+	const char *allow = pb_param_text(ctx, "price_comparison");
+
+	if (!p->details)
+		return !*allow;
+	if (*allow)
+		return clist_has(allow, p->details);
+	return !clist_has(pb_param_text(ctx, "no_price_comparison"), p->details);
+}
+
+/* The `currency` parameter, or else the first currency the rule meets. */
+static int cmain_currency(struct crun *r, const char *currency)
+{
+	if (!r->currency) {
+		const char *set = pb_param_text(r->ctx, "currency");
+		r->currency = *set ? set : pb_ctx_intern(r->ctx, currency, strlen(currency));
+	}
+	return !strcmp(currency, r->currency);
+}
+
+/* A `threshold` parameter: 1 and *v when set. */
+static int cthreshold(pb_rule_ctx *ctx, double *v)
+{
+	const char *s = pb_param_text(ctx, "threshold");
+
+	*v = *s ? strtod(s, NULL) : 0;
+	return *s != '\0';
+}
+
+static void crun_init(struct crun *r, pb_rule_ctx *ctx, const char *code)
+{
+	memset(r, 0, sizeof(*r));
+	r->ctx = ctx;
+	r->code = code;
+	r->flagged = pb_ptrmap_new();
+}
+
+static void crun_release(struct crun *r)
+{
+	pb_ptrmap_free(r->flagged);
+}
+
+static const char *number_text(pb_rule_ctx *ctx, double v)
+{
+	return isfinite(v) ? pb_arena_printf(pb_ctx_scratch(ctx), "%.17g", v) : "null";
+}
+
+/* One flag: group g, identifier id, value v; once per group and id (the
+ * values a rule gives one identifier are the same). */
+static void cflag(struct crun *r, const struct cprocess *p, int g, const char *id, double v)
+{
+	pb_rule_ctx *ctx = r->ctx;
+	uint32_t seen;
+
+	if (!id)
+		return;
+	const char *key = pb_arena_printf(pb_ctx_scratch(ctx), "%s\x1f%s", group_name[g], id);
+	key = pb_ctx_intern(ctx, key, strlen(key));
+	if (pb_ptrmap_get(r->flagged, key, &seen))
+		return;
+	pb_ptrmap_put(r->flagged, key, 1);
+	const char *subject = g == G_OCID ? p->ocid : pb_arena_strdup(pb_ctx_scratch(ctx), id);
+	pb_finding *f = pb_finding_add(ctx, g == G_OCID ? PB_T_TENDERS : PB_T_PARTIES, subject,
+				       g == G_OCID ? NULL : group_name[g]);
+	if (p)
+		pb_finding_evidence(ctx, f, PB_T_TENDERS, p->t, "tender");
+	pb_finding_detail(ctx, f, "cardinal_group", "%s", group_name[g]);
+	pb_finding_detail(ctx, f, "cardinal_id", "%s", id);
+	pb_finding_detail(ctx, f, "cardinal_code", "%s", r->code);
+	pb_finding_detail(ctx, f, "cardinal_value", "%s", number_text(ctx, v));
+	pb_finding_message(ctx, f, "Cardinal %s: %s %s = %s", r->code, group_name[g], id,
+			   number_text(ctx, v));
+}
+
+/* A quartile or fence the indicator used, for Cardinal's "Meta". */
+static void cmeta(struct crun *r, const char *key, double v)
+{
+	pb_rule_ctx *ctx = r->ctx;
+
+	if (!r->meta) {
+		r->meta = pb_finding_add(ctx, PB_T_TENDERS, "", "meta");
+		pb_finding_detail(ctx, r->meta, "cardinal_group", "Meta");
+		pb_finding_detail(ctx, r->meta, "cardinal_code", "%s", r->code);
+		pb_finding_message(ctx, r->meta, "Cardinal %s: the quartiles and fences used", r->code);
+	}
+	pb_finding_detail(ctx, r->meta, key, "%s", number_text(ctx, v));
+}
+
+/* --- small sets of interned ids, sorted by address --- */
+
+struct idset {
+	const char **v;
+	size_t n;
+};
+
+static int pcmp(const void *a, const void *b)
+{
+	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+	return (x > y) - (x < y);
+}
+
+static void set_add(struct idset *s, const char *id)
+{
+	if (!id)
+		return;
+	s->v = pb_xreallocarray(s->v, s->n + 1, sizeof(*s->v));
+	s->v[s->n++] = id;
+}
+
+static void set_done(struct idset *s)
+{
+	size_t k = 0;
+
+	if (s->n)
+		qsort(s->v, s->n, sizeof(*s->v), pcmp);
+	for (size_t i = 0; i < s->n; i++)
+		if (!k || s->v[k - 1] != s->v[i])
+			s->v[k++] = s->v[i];
+	s->n = k;
+}
+
+static int set_equal(const struct idset *a, const struct idset *b)
+{
+	return a->n == b->n && (!a->n || !memcmp(a->v, b->v, a->n * sizeof(*a->v)));
+}
+
+static int set_has(const struct idset *s, const char *id)
+{
+	return id && s->n && bsearch(&id, s->v, s->n, sizeof(*s->v), pcmp);
+}
+
+static void set_release(struct idset *s)
+{
+	free(s->v);
+	s->v = NULL;
+	s->n = 0;
+}
+
+/* Tallies that wait for every process: id -> row. */
+struct ctally {
+	pb_ptrmap *ix;
+	struct crow {
+		const char *id, *winner, *runner;
+		const struct cprocess *p;
+		double ratio;
+		size_t num, den;
+	} *rows;
+	size_t n, cap;
+};
+
+static struct crow *ctally_row(struct ctally *t, const char *id)
+{
+	uint32_t k;
+
+	if (!t->ix)
+		t->ix = pb_ptrmap_new();
+	if (pb_ptrmap_get(t->ix, id, &k))
+		return &t->rows[k];
+	PB_GROW(t->rows, t->n + 1, t->cap);
+	t->rows[t->n] = (struct crow){.id = id};
+	pb_ptrmap_put(t->ix, id, (uint32_t)t->n);
+	return &t->rows[t->n++];
+}
+
+static void ctally_release(struct ctally *t)
+{
+	pb_ptrmap_free(t->ix);
+	free(t->rows);
+}
+
+/* Pending, valid or disqualified: a status, but not invited or withdrawn. */
+static int submitted(const struct cbid *b)
+{
+	return b->status && !is(b->status, "invited") && !is(b->status, "withdrawn");
+}
+
+/* The active awards, when every award with a status is active, cancelled
+ * or unsuccessful; -1 otherwise (the process is not final). */
+static long complete_awards(const struct cprocess *p, const struct caward **active)
+{
+	long n = 0;
+
+	for (size_t i = 0; i < p->nawards; i++) {
+		const char *st = p->awards[i].status;
+		if (is(st, "cancelled") || is(st, "unsuccessful"))
+			continue;
+		if (!is(st, "active"))
+			return -1;
+		active[n++] = &p->awards[i];
+	}
+	return n;
+}
+
+/* The single supplier of the only active award of a final process. */
+static const char *sole_supplier(const struct cprocess *p)
+{
+	const struct caward **active = pb_xcalloc(p->nawards + 1, sizeof(*active));
+	const char *id = NULL;
+
+	if (complete_awards(p, active) == 1 && active[0]->has_suppliers && active[0]->nsuppliers == 1)
+		id = active[0]->suppliers[0];
+	free(active);
+	return id;
+}
+
+static void active_suppliers(const struct caward *const *awards, size_t n, struct idset *s)
+{
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < awards[i]->nsuppliers; k++)
+			set_add(s, awards[i]->suppliers[k]);
+	set_done(s);
+}
+
+/* Runs `fn` over every process Cardinal does not skip, in file order.
+ * The processes stay alive until cardinal_done (tallies point at them). */
+struct cprocesses {
+	struct cprocess *p;
+	size_t n;
+};
+
+static void cardinal_each(pb_rule_ctx *ctx, struct cprocesses *all,
+			  void (*fn)(struct crun *, const struct cprocess *, void *), struct crun *r,
+			  void *data)
+{
+	size_t n;
+	const pb_tender *t = pb_ledger_tenders(pb_ctx_ledger(ctx), &n);
+
+	all->p = pb_xcalloc(n + 1, sizeof(*all->p));
+	all->n = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct cprocess *p = &all->p[all->n];
+		cprocess_get(ctx, &t[i], p);
+		if (cexcluded(ctx, p)) {
+			cprocess_free(p);
+			continue;
+		}
+		all->n++;
+		fn(r, p, data);
+	}
+}
+
+static void cardinal_done(struct cprocesses *all)
+{
+	for (size_t i = 0; i < all->n; i++)
+		cprocess_free(&all->p[i]);
+	free(all->p);
+}
+
+/* --- R003: tender periods, read as chrono reads RFC 3339 --- */
+
+static int digits2(const char **s, int n, int *out)
+{
+	*out = 0;
+	for (int i = 0; i < n; i++, (*s)++) {
+		if (**s < '0' || **s > '9')
+			return -1;
+		*out = *out * 10 + (**s - '0');
+	}
+	return 0;
+}
+
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	int64_t yoe = y - era * 400;
+	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+}
+
+/* Seconds and nanoseconds since the epoch; -1 unless strict RFC 3339. */
+static int rfc3339(const char *s, int64_t *secs, long *nanos)
+{
+	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	int y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0;
+
+	*nanos = 0;
+	if (!s || digits2(&s, 4, &y) || *s++ != '-' || digits2(&s, 2, &mo) || *s++ != '-' ||
+	    digits2(&s, 2, &d) || (*s != 'T' && *s != 't'))
+		return -1;
+	s++;
+	if (digits2(&s, 2, &h) || *s++ != ':' || digits2(&s, 2, &mi) || *s++ != ':' || digits2(&s, 2, &sec))
+		return -1;
+	if (*s == '.') {
+		long scale = 100000000;
+		if (*++s < '0' || *s > '9')
+			return -1;
+		for (; *s >= '0' && *s <= '9'; s++, scale /= 10)
+			*nanos += (*s - '0') * scale;
+	}
+	if (*s == 'Z' || *s == 'z') {
+		s++;
+	} else if (*s == '+' || *s == '-') {
+		sign = *s++ == '-' ? -1 : 1;
+		if (digits2(&s, 2, &oh) || *s++ != ':' || digits2(&s, 2, &om) || oh > 23 || om > 59)
+			return -1;
+	} else {
+		return -1;
+	}
+	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (*s || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] + (mo == 2 && leap) || h > 23 ||
+	    mi > 59 || sec > 60)
+		return -1;
+	*secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec -
+		sign * (int64_t)(oh * 3600 + om * 60);
+	return 0;
+}
+
+/* details_min_days as Cardinal's [R003.procurement_method_details]: the
+ * last NAME=DAYS naming the details exactly. */
+static int64_t cdays_for(const char *table, const char *details, int64_t def)
+{
+	size_t n = details ? strlen(details) : 0;
+
+	for (const char *p = table; details && *p;) {
+		size_t len = strcspn(p, "|");
+		const char *eq = memchr(p, '=', len);
+		if (eq && (size_t)(eq - p) == n && !memcmp(p, details, n))
+			def = strtoll(eq + 1, NULL, 10);
+		p += len + (p[len] == '|');
+	}
+	return def;
+}
+
+static void c003(struct crun *r, const struct cprocess *p, void *data)
+{
+	pb_rule_ctx *ctx = r->ctx;
+	const char *methods = pb_param_text(ctx, "methods");
+	int64_t a, b;
+	long an, bn;
+
+	(void)data;
+	if ((*methods && !clist_has(methods, p->method)) || rfc3339(p->start, &a, &an) ||
+	    rfc3339(p->end, &b, &bn))
+		return;
+	/* chrono's Duration::num_days(): whole days, truncated toward zero. */
+	int64_t secs = b - a;
+	long nanos = bn - an;
+	if (nanos < 0) {
+		secs--;
+		nanos += 1000000000;
+	}
+	if (secs < 0 && nanos > 0)
+		secs++;
+	int64_t days = secs / 86400;
+	if (days < cdays_for(pb_param_text(ctx, "details_min_days"), p->details, pb_param_int(ctx, "min_days")))
+		cflag(r, p, G_OCID, p->ocid, 1.0);
+}
+
+static void cardinal_short_period(pb_rule_ctx *ctx)
+{
+	struct crun r;
+	struct cprocesses all;
+
+	crun_init(&r, ctx, "R003");
+	cardinal_each(ctx, &all, c003, &r, NULL);
+	cardinal_done(&all);
+	crun_release(&r);
+}
+
+/* --- R024 and R058: the winner's lowest valid bid against the lowest
+ * valid bid of anyone else, single tenderers, main currency --- */
+
+static void cratio(struct crun *r, const struct cprocess *p, void *data)
+{
+	struct ctally *ratios = data;
+	const char *supplier, *winner = NULL, *runner = NULL;
+	double w = 0, l = 0;
+
+	if (!cprice_compared(r->ctx, p) || !(supplier = sole_supplier(p)))
+		return;
+	for (size_t i = 0; i < p->nbids; i++) {
+		const struct cbid *b = &p->bids[i];
+		if (!b->status || !b->has_amount || !b->currency || !b->has_tenderers ||
+		    b->ntenderers != 1 || !b->tenderers[0] || !is(b->status, "valid") ||
+		    !cmain_currency(r, b->currency))
+			continue;
+		if (b->tenderers[0] == supplier) {
+			if (!winner || b->amount < w) {
+				winner = supplier;
+				w = b->amount;
+			}
+		} else if (!runner || b->amount < l) {
+			runner = b->tenderers[0];
+			l = b->amount;
+		}
+	}
+	/* A lower losing bid: the award was not on price alone. */
+	if (!winner || !runner || !(l >= w))
+		return;
+	struct crow *row = ctally_row(ratios, p->ocid);
+	row->ratio = (l - w) / w;
+	row->winner = winner;
+	row->runner = runner;
+	row->p = p;
+}
+
+static void cardinal_price_ratio(pb_rule_ctx *ctx, int close)
+{
+	struct crun r;
+	struct cprocesses all;
+	struct ctally ratios = {0};
+	double fence, q1 = 1.0; /* passes the guard */
+
+	crun_init(&r, ctx, close ? "R024" : "R058");
+	cardinal_each(ctx, &all, cratio, &r, &ratios);
+	if (!cthreshold(ctx, &fence)) {
+		double *v = pb_xcalloc(ratios.n + 1, sizeof(*v));
+		for (size_t i = 0; i < ratios.n; i++)
+			v[i] = ratios.rows[i].ratio;
+		pb_fences f = pb_fences_of(v, ratios.n);
+		free(v);
+		cmeta(&r, "q1", f.q1);
+		cmeta(&r, "q3", f.q3);
+		fence = close ? f.lower : f.upper;
+		q1 = close ? f.q1 : 1.0;
+	}
+	cmeta(&r, close ? "lower_fence" : "upper_fence", fence);
+	/* Ratios are not negative: with q1 or a fence at 0, three processes
+	 * in four would be flagged. */
+	for (size_t i = 0; q1 > 0 && fence > 0 && i < ratios.n; i++) {
+		const struct crow *row = &ratios.rows[i];
+		if (close ? !(row->ratio <= fence) : !(row->ratio >= fence))
+			continue;
+		cflag(&r, row->p, G_OCID, row->id, row->ratio);
+		cflag(&r, row->p, G_TENDERER, row->winner, 0.0);
+		if (close)
+			cflag(&r, row->p, G_TENDERER, row->runner, 0.0);
+	}
+	ctally_release(&ratios);
+	cardinal_done(&all);
+	crun_release(&r);
+}
+
+/* --- R025: wins over processes bid in, per tenderer --- */
+
+static void c025(struct crun *r, const struct cprocess *p, void *data)
+{
+	struct ctally *t = data;
+	const char *supplier = sole_supplier(p);
+	struct idset valid = {0};
+
+	(void)r;
+	if (!supplier)
+		return;
+	for (size_t i = 0; i < p->nbids; i++) {
+		const struct cbid *b = &p->bids[i];
+		if (is(b->status, "valid") && b->has_tenderers && b->ntenderers == 1)
+			set_add(&valid, b->tenderers[0]);
+	}
+	/* Once per process, however many bids. */
+	set_done(&valid);
+	for (size_t i = 0; i < valid.n; i++) {
+		struct crow *row = ctally_row(t, valid.v[i]);
+		row->num += valid.v[i] == supplier;
+		row->den++;
+	}
+	set_release(&valid);
+}
+
+static void cardinal_excessive_unsuccessful(pb_rule_ctx *ctx)
+{
+	struct crun r;
+	struct cprocesses all;
+	struct ctally t = {0};
+	double lower, q1 = 1.0;
+
+	crun_init(&r, ctx, "R025");
+	cardinal_each(ctx, &all, c025, &r, &t);
+	double *counts = pb_xcalloc(t.n + 1, sizeof(*counts)), *ratios = pb_xcalloc(t.n + 1, sizeof(*ratios));
+	double *sorted = pb_xcalloc(t.n + 1, sizeof(*sorted));
+	for (size_t i = 0; i < t.n; i++) {
+		sorted[i] = counts[i] = (double)t.rows[i].den;
+		ratios[i] = (double)t.rows[i].num / (double)t.rows[i].den;
+	}
+	pb_sort_doubles(sorted, t.n);
+	double upper = pb_quantile(sorted, t.n, (double)pb_param_int(ctx, "percentile") / 100.0);
+	free(sorted);
+	if (!cthreshold(ctx, &lower)) {
+		pb_fences f = pb_fences_of(ratios, t.n);
+		cmeta(&r, "q1", f.q1);
+		cmeta(&r, "q3", f.q3);
+		lower = f.lower;
+		q1 = f.q1;
+	}
+	cmeta(&r, "upper_fence", upper);
+	cmeta(&r, "lower_fence", lower);
+	for (size_t i = 0; q1 > 0 && lower > 0 && i < t.n; i++)
+		if (counts[i] >= upper && ratios[i] <= lower)
+			cflag(&r, NULL, G_TENDERER, t.rows[i].id, ratios[i]);
+	free(counts);
+	free(ratios);
+	ctally_release(&t);
+	cardinal_done(&all);
+	crun_release(&r);
+}
+
+/* --- R028: Cardinal keeps the last tenderer set per price and compares
+ * each bid with it --- */
+
+static void flag_set(struct crun *r, const struct cprocess *p, const struct idset *s)
+{
+	for (size_t k = 0; k < s->n; k++)
+		cflag(r, p, G_TENDERER, s->v[k], 1.0);
+}
+
+static void c028(struct crun *r, const struct cprocess *p, void *data)
+{
+	struct idset *sets;
+	size_t *of, n = 0;
+
+	(void)data;
+	if (!cprice_compared(r->ctx, p))
+		return;
+	sets = pb_xcalloc(p->nbids + 1, sizeof(*sets));
+	of = pb_xcalloc(p->nbids + 1, sizeof(*of));
+	for (size_t i = 0; i < p->nbids; i++) {
+		const struct cbid *b = &p->bids[i];
+		if (!submitted(b) || !b->has_tenderers || !b->has_amount || !b->currency)
+			continue;
+		for (size_t k = 0; k < b->ntenderers; k++)
+			set_add(&sets[n], b->tenderers[k]);
+		set_done(&sets[n]);
+		if (!sets[n].n) {
+			set_release(&sets[n]);
+			continue;
+		}
+		for (size_t k = n; k-- > 0;) {
+			const struct cbid *o = &p->bids[of[k]];
+			if (o->amount != b->amount || strcmp(o->currency, b->currency))
+				continue;
+			if (!set_equal(&sets[k], &sets[n])) {
+				cflag(r, p, G_OCID, p->ocid, 1.0);
+				flag_set(r, p, &sets[n]);
+				flag_set(r, p, &sets[k]);
+			}
+			break;
+		}
+		of[n++] = i;
+	}
+	for (size_t k = 0; k < n; k++)
+		set_release(&sets[k]);
+	free(sets);
+	free(of);
+}
+
+/* --- R030: a valid bid dated after the deadline (compared as text) by a
+ * supplier of an active award --- */
+
+static void c030(struct crun *r, const struct cprocess *p, void *data)
+{
+	const struct caward **active;
+	struct idset winners = {0};
+	size_t n = 0;
+
+	(void)data;
+	if (!p->end)
+		return;
+	active = pb_xcalloc(p->nawards + 1, sizeof(*active));
+	for (size_t i = 0; i < p->nawards; i++)
+		if (is(p->awards[i].status, "active"))
+			active[n++] = &p->awards[i];
+	active_suppliers(active, n, &winners);
+	for (size_t i = 0; i < p->nbids; i++) {
+		const struct cbid *b = &p->bids[i];
+		if (!is(b->status, "valid") || !b->date || strcmp(b->date, p->end) <= 0)
+			continue;
+		for (size_t k = 0; k < b->ntenderers; k++)
+			if (set_has(&winners, b->tenderers[k])) {
+				cflag(r, p, G_OCID, p->ocid, 1.0);
+				cflag(r, p, G_TENDERER, b->tenderers[k], 1.0);
+			}
+	}
+	set_release(&winners);
+	free(active);
+}
+
+/* --- R035: the winner the only valid tenderer, others disqualified --- */
+
+static void c035(struct crun *r, const struct cprocess *p, void *data)
+{
+	const struct caward **active = pb_xcalloc(p->nawards + 1, sizeof(*active));
+	struct idset winners = {0}, valid = {0}, disqualified = {0};
+	long n = complete_awards(p, active);
+	int64_t min = pb_param_int(r->ctx, "min_disqualified");
+
+	(void)data;
+	if (n >= 0) {
+		active_suppliers(active, (size_t)n, &winners);
+		for (size_t i = 0; i < p->nbids; i++) {
+			const struct cbid *b = &p->bids[i];
+			struct idset *s = is(b->status, "valid")	  ? &valid
+					  : is(b->status, "disqualified") ? &disqualified
+									  : NULL;
+			for (size_t k = 0; s && k < b->ntenderers; k++)
+				set_add(s, b->tenderers[k]);
+		}
+	}
+	set_done(&valid);
+	set_done(&disqualified);
+	size_t others = 0;
+	for (size_t k = 0; k < disqualified.n; k++)
+		others += !set_has(&valid, disqualified.v[k]);
+	/* Cardinal's max(threshold, 1). */
+	if (valid.n == 1 && set_equal(&valid, &winners) && (int64_t)others >= (min < 1 ? 1 : min)) {
+		cflag(r, p, G_OCID, p->ocid, (double)others);
+		cflag(r, p, G_TENDERER, valid.v[0], 0.0);
+	}
+	set_release(&winners);
+	set_release(&valid);
+	set_release(&disqualified);
+	free(active);
+}
+
+/* --- R036: the lowest submitted bid in the main currency disqualified --- */
+
+static void c036(struct crun *r, const struct cprocess *p, void *data)
+{
+	int any_active = 0, lowest_disqualified = 0, valid_amount = 0, have = 0;
+	double lowest = 0;
+
+	(void)data;
+	if (!cprice_compared(r->ctx, p))
+		return;
+	for (size_t i = 0; i < p->nawards; i++)
+		any_active |= is(p->awards[i].status, "active");
+	for (size_t i = 0; any_active && i < p->nbids; i++) {
+		const struct cbid *b = &p->bids[i];
+		if (!submitted(b) || !b->has_amount || !b->currency || !cmain_currency(r, b->currency))
+			continue;
+		/* The first of equal lowest bids decides. */
+		if (!have || b->amount < lowest) {
+			have = 1;
+			lowest = b->amount;
+			lowest_disqualified = is(b->status, "disqualified");
+		}
+		valid_amount |= is(b->status, "valid");
+	}
+	if (valid_amount && lowest_disqualified)
+		cflag(r, p, G_OCID, p->ocid, 1.0);
+}
+
+static void cardinal_simple(pb_rule_ctx *ctx, const char *code,
+			    void (*fn)(struct crun *, const struct cprocess *, void *))
+{
+	struct crun r;
+	struct cprocesses all;
+
+	crun_init(&r, ctx, code);
+	cardinal_each(ctx, &all, fn, &r, NULL);
+	cardinal_done(&all);
+	crun_release(&r);
+}
+
+/* --- R038: disqualified over submitted bids, per buyer, procuring
+ * entity and tenderer --- */
+
+static void c038(struct crun *r, const struct cprocess *p, void *data)
+{
+	struct ctally *t = data; /* buyer, entity, tenderer */
+	size_t submitted_n = 0, disqualified_n = 0;
+
+	(void)r;
+	for (size_t i = 0; i < p->nbids; i++) {
+		const struct cbid *b = &p->bids[i];
+		if (!submitted(b))
+			continue;
+		int dq = is(b->status, "disqualified");
+		submitted_n++;
+		disqualified_n += dq;
+		for (size_t k = 0; k < b->ntenderers; k++) {
+			if (!b->tenderers[k])
+				continue;
+			struct crow *row = ctally_row(&t[2], b->tenderers[k]);
+			row->num += dq;
+			row->den++;
+		}
+	}
+	const char *owner[2] = {p->buyer, p->entity};
+	for (int g = 0; submitted_n && g < 2; g++) {
+		if (!owner[g])
+			continue;
+		struct crow *row = ctally_row(&t[g], owner[g]);
+		row->num += disqualified_n;
+		row->den += submitted_n;
+	}
+}
+
+static void cardinal_excessive_disqualification(pb_rule_ctx *ctx)
+{
+	struct crun r;
+	struct cprocesses all;
+	struct ctally t[3] = {{0}, {0}, {0}};
+	double threshold;
+	int set = cthreshold(ctx, &threshold);
+
+	crun_init(&r, ctx, "R038");
+	cardinal_each(ctx, &all, c038, &r, t);
+	for (int g = 0; g < 3; g++) {
+		/* Cardinal 0.0.8 compares minimum_contracting_processes with the
+		 * number of submitted bids of a buyer or procuring entity. */
+		size_t minimum = (size_t)pb_param_int(ctx, g < 2 ? "min_processes" : "min_submitted_bids");
+		double *ratio = pb_xcalloc(t[g].n + 1, sizeof(*ratio));
+		const char **id = pb_xcalloc(t[g].n + 1, sizeof(*id));
+		const char *gname = group_name[g + 1];
+		size_t m = 0;
+		for (size_t i = 0; i < t[g].n; i++)
+			if (t[g].rows[i].den >= minimum) {
+				id[m] = t[g].rows[i].id;
+				ratio[m++] = (double)t[g].rows[i].num / (double)t[g].rows[i].den;
+			}
+		double upper = threshold;
+		if (m && !set) {
+			pb_fences f = pb_fences_of(ratio, m);
+			cmeta(&r, pb_arena_printf(pb_ctx_scratch(ctx), "%s_q1", gname), f.q1);
+			cmeta(&r, pb_arena_printf(pb_ctx_scratch(ctx), "%s_q3", gname), f.q3);
+			upper = f.upper;
+		}
+		if (m)
+			cmeta(&r, pb_arena_printf(pb_ctx_scratch(ctx), "%s_upper_fence", gname), upper);
+		for (size_t k = 0; upper > 0 && k < m; k++)
+			if (ratio[k] >= upper)
+				cflag(&r, NULL, g + 1, id[k], ratio[k]);
+		free(ratio);
+		free(id);
+		ctally_release(&t[g]);
+	}
+	cardinal_done(&all);
+	crun_release(&r);
+}
+
+/* --- R048: item categories per supplier --- */
+
+struct c048 {
+	struct ctally t;      /* per supplier: num = processes, den = categories */
+	pb_ptrmap *pairs;    /* supplier-category pairs seen */
+	size_t digits;
+};
+
+/* The first `n` characters (not bytes) of a UTF-8 string. */
+static size_t prefix_len(const char *s, size_t n)
+{
+	size_t len = 0, chars = 0;
+
+	for (; s[len]; len++)
+		if (((unsigned char)s[len] & 0xC0) != 0x80 && chars++ == n)
+			break;
+	return len;
+}
+
+static void c048(struct crun *r, const struct cprocess *p, void *data)
+{
+	struct c048 *c = data;
+	struct idset seen = {0};
+
+	for (size_t i = 0; i < p->nawards; i++) {
+		const struct caward *a = &p->awards[i];
+		const char *who = a->has_suppliers && a->nsuppliers == 1 ? a->suppliers[0] : NULL;
+		if (!is(a->status, "active") || !who)
+			continue;
+		for (size_t k = 0; k < a->nclasses; k++) {
+			const char *cls = a->classes[k];
+			/* A supplier-category pair, unambiguous whatever the ids hold. */
+			const char *pair = pb_arena_printf(pb_ctx_scratch(r->ctx), "%zu:%s%.*s", strlen(who), who,
+							   (int)prefix_len(cls, c->digits), cls);
+			pair = pb_ctx_intern(r->ctx, pair, strlen(pair));
+			uint32_t dummy;
+			struct crow *row = ctally_row(&c->t, who);
+			set_add(&seen, who);
+			if (!pb_ptrmap_get(c->pairs, pair, &dummy)) {
+				pb_ptrmap_put(c->pairs, pair, 1);
+				row->den++;
+			}
+		}
+	}
+	/* A supplier counts once per contracting process. */
+	set_done(&seen);
+	for (size_t k = 0; k < seen.n; k++)
+		ctally_row(&c->t, seen.v[k])->num++;
+	set_release(&seen);
+}
+
+static void cardinal_heterogeneous(pb_rule_ctx *ctx)
+{
+	struct crun r;
+	struct cprocesses all;
+	struct c048 c = {{0}, pb_ptrmap_new(), (size_t)pb_param_int(ctx, "digits")};
+	size_t min = (size_t)pb_param_int(ctx, "min_contracts"), m = 0;
+	double upper;
+
+	crun_init(&r, ctx, "R048");
+	cardinal_each(ctx, &all, c048, &r, &c);
+	double *variety = pb_xcalloc(c.t.n + 1, sizeof(*variety));
+	const char **id = pb_xcalloc(c.t.n + 1, sizeof(*id));
+	for (size_t i = 0; i < c.t.n; i++)
+		if (c.t.rows[i].num >= min) {
+			id[m] = c.t.rows[i].id;
+			variety[m++] = (double)c.t.rows[i].den;
+		}
+	if (!cthreshold(ctx, &upper)) {
+		pb_fences f = pb_fences_of(variety, m);
+		cmeta(&r, "q1", f.q1);
+		cmeta(&r, "q3", f.q3);
+		upper = f.upper;
+	}
+	cmeta(&r, "upper_fence", upper);
+	for (size_t k = 0; k < m; k++)
+		if (variety[k] >= upper)
+			cflag(&r, NULL, G_TENDERER, id[k], variety[k]);
+	free(variety);
+	free(id);
+	ctally_release(&c.t);
+	pb_ptrmap_free(c.pairs);
+	cardinal_done(&all);
+	crun_release(&r);
+}
+
 /* --- bidding.short-submission-period (R003) --- */
 
 static const char *row_extra(const pb_row *r, const char *name)
@@ -474,6 +1461,10 @@ static void run_short_period(pb_rule_ctx *ctx)
 	const char *methods = pb_param_text(ctx, "methods");
 	const char *details = pb_param_text(ctx, "details_min_days");
 	struct short_skips sk = {0, 0, 0, 0, 0, 0, 0};
+	if (cardinal_mode(ctx)) {
+		cardinal_short_period(ctx);
+		return;
+	}
 
 	for (size_t i = 0; i < n; i++) {
 		if (t[i].submission_deadline == PB_DATE_NONE)
@@ -527,6 +1518,8 @@ const pb_rule pb_rule_short_submission = {
 		{"min_days", PB_P_DAYS, "15", "days from publication to the deadline below which it fires"},
 		{"methods", PB_P_TEXT, "open", "only procedures of these canonical methods (separated by '|' or blanks), or all when empty"},
 		{"details_min_days", PB_P_TEXT, "", "per-procedure thresholds as Cardinal's [R003.procurement_method_details]: NAME=DAYS|NAME=DAYS, NAME the method_details (else method)"},
+		{"mode", PB_P_TEXT, "probity", "probity, or cardinal: Cardinal 0.0.8 over raw OCDS, as `probity cardinal` sets it (docs/cardinal.md)"},
+		{"exclusions", PB_P_TEXT, "", "mode cardinal: procurementMethodDetails skipped (Cardinal's [exclusions], a|b)"},
 		{NULL, 0, NULL, NULL}},
 	.run = run_short_period,
 };
@@ -621,11 +1614,19 @@ static void run_price_ratio(pb_rule_ctx *ctx, int close)
 
 static void run_price_close(pb_rule_ctx *ctx)
 {
+	if (cardinal_mode(ctx)) {
+		cardinal_price_ratio(ctx, 1);
+		return;
+	}
 	run_price_ratio(ctx, 1);
 }
 
 static void run_discounted(pb_rule_ctx *ctx)
 {
+	if (cardinal_mode(ctx)) {
+		cardinal_price_ratio(ctx, 0);
+		return;
+	}
 	run_price_ratio(ctx, 0);
 }
 
@@ -638,6 +1639,12 @@ const pb_rule pb_rule_price_close = {
 	.needs = PB_NEEDS(PB_T_TENDERS) | PB_NEEDS(PB_T_BIDS) | PB_NEEDS(PB_T_CONTRACTS),
 	.params = (const pb_param_def[]){
 		{"min_tenders", PB_P_INT, "5", "tenders with a ratio needed before fences mean anything"},
+		{"mode", PB_P_TEXT, "probity", "probity, or cardinal: Cardinal 0.0.8 over raw OCDS, as `probity cardinal` sets it (docs/cardinal.md)"},
+		{"exclusions", PB_P_TEXT, "", "mode cardinal: procurementMethodDetails skipped (Cardinal's [exclusions], a|b)"},
+		{"price_comparison", PB_P_TEXT, "", "mode cardinal: if set, the only procurementMethodDetails compared on price (a|b)"},
+		{"no_price_comparison", PB_P_TEXT, "", "mode cardinal: procurementMethodDetails not compared on price (a|b)"},
+		{"currency", PB_P_TEXT, "", "mode cardinal: the main currency; empty: the first one met"},
+		{"threshold", PB_P_TEXT, "", "mode cardinal: a number replacing the computed fence"},
 		{NULL, 0, NULL, NULL}},
 	.run = run_price_close,
 };
@@ -651,6 +1658,12 @@ const pb_rule pb_rule_heavily_discounted = {
 	.needs = PB_NEEDS(PB_T_TENDERS) | PB_NEEDS(PB_T_BIDS) | PB_NEEDS(PB_T_CONTRACTS),
 	.params = (const pb_param_def[]){
 		{"min_tenders", PB_P_INT, "5", "tenders with a ratio needed before fences mean anything"},
+		{"mode", PB_P_TEXT, "probity", "probity, or cardinal: Cardinal 0.0.8 over raw OCDS, as `probity cardinal` sets it (docs/cardinal.md)"},
+		{"exclusions", PB_P_TEXT, "", "mode cardinal: procurementMethodDetails skipped (Cardinal's [exclusions], a|b)"},
+		{"price_comparison", PB_P_TEXT, "", "mode cardinal: if set, the only procurementMethodDetails compared on price (a|b)"},
+		{"no_price_comparison", PB_P_TEXT, "", "mode cardinal: procurementMethodDetails not compared on price (a|b)"},
+		{"currency", PB_P_TEXT, "", "mode cardinal: the main currency; empty: the first one met"},
+		{"threshold", PB_P_TEXT, "", "mode cardinal: a number replacing the computed fence"},
 		{NULL, 0, NULL, NULL}},
 	.run = run_discounted,
 };
@@ -702,6 +1715,10 @@ static void run_identical(pb_rule_ctx *ctx)
 	pb_ledger *l = pb_ctx_ledger(ctx);
 	size_t n;
 	const pb_tender *t = pb_ledger_tenders(l, &n);
+	if (cardinal_mode(ctx)) {
+		cardinal_simple(ctx, "R028", c028);
+		return;
+	}
 
 	for (size_t i = 0; i < n; i++) {
 		struct process p;
@@ -735,7 +1752,12 @@ const pb_rule pb_rule_identical_bids = {
 	.source = "OCP (Cardinal R028), WB",
 	.severity = PB_SEV_HIGH,
 	.needs = PB_NEEDS(PB_T_TENDERS) | PB_NEEDS(PB_T_BIDS),
-	.params = (const pb_param_def[]){{NULL, 0, NULL, NULL}},
+	.params = (const pb_param_def[]){
+		{"mode", PB_P_TEXT, "probity", "probity, or cardinal: Cardinal 0.0.8 over raw OCDS, as `probity cardinal` sets it (docs/cardinal.md)"},
+		{"exclusions", PB_P_TEXT, "", "mode cardinal: procurementMethodDetails skipped (Cardinal's [exclusions], a|b)"},
+		{"price_comparison", PB_P_TEXT, "", "mode cardinal: if set, the only procurementMethodDetails compared on price (a|b)"},
+		{"no_price_comparison", PB_P_TEXT, "", "mode cardinal: procurementMethodDetails not compared on price (a|b)"},
+		{NULL, 0, NULL, NULL}},
 	.run = run_identical,
 };
 
@@ -747,6 +1769,10 @@ static void run_late_bid(pb_rule_ctx *ctx)
 	size_t n;
 	const pb_tender *t = pb_ledger_tenders(l, &n);
 	char d0[11], d1[11];
+	if (cardinal_mode(ctx)) {
+		cardinal_simple(ctx, "R030", c030);
+		return;
+	}
 
 	for (size_t i = 0; i < n; i++) {
 		if (t[i].submission_deadline == PB_DATE_NONE)
@@ -776,7 +1802,10 @@ const pb_rule pb_rule_late_bid_won = {
 	.source = "OCP (Cardinal R030)",
 	.severity = PB_SEV_HIGH,
 	.needs = PB_NEEDS(PB_T_TENDERS) | PB_NEEDS(PB_T_BIDS) | PB_NEEDS(PB_T_CONTRACTS),
-	.params = (const pb_param_def[]){{NULL, 0, NULL, NULL}},
+	.params = (const pb_param_def[]){
+		{"mode", PB_P_TEXT, "probity", "probity, or cardinal: Cardinal 0.0.8 over raw OCDS, as `probity cardinal` sets it (docs/cardinal.md)"},
+		{"exclusions", PB_P_TEXT, "", "mode cardinal: procurementMethodDetails skipped (Cardinal's [exclusions], a|b)"},
+		{NULL, 0, NULL, NULL}},
 	.run = run_late_bid,
 };
 
@@ -788,6 +1817,10 @@ static void run_all_but_winner(pb_rule_ctx *ctx)
 	size_t n;
 	const pb_tender *t = pb_ledger_tenders(l, &n);
 	int64_t min = pb_param_int(ctx, "min_disqualified");
+	if (cardinal_mode(ctx)) {
+		cardinal_simple(ctx, "R035", c035);
+		return;
+	}
 
 	for (size_t i = 0; i < n; i++) {
 		struct process p;
@@ -837,6 +1870,8 @@ const pb_rule pb_rule_all_but_winner = {
 	.needs = PB_NEEDS(PB_T_TENDERS) | PB_NEEDS(PB_T_BIDS) | PB_NEEDS(PB_T_CONTRACTS),
 	.params = (const pb_param_def[]){
 		{"min_disqualified", PB_P_INT, "1", "disqualified bidders needed"},
+		{"mode", PB_P_TEXT, "probity", "probity, or cardinal: Cardinal 0.0.8 over raw OCDS, as `probity cardinal` sets it (docs/cardinal.md)"},
+		{"exclusions", PB_P_TEXT, "", "mode cardinal: procurementMethodDetails skipped (Cardinal's [exclusions], a|b)"},
 		{NULL, 0, NULL, NULL}},
 	.run = run_all_but_winner,
 };
@@ -846,6 +1881,10 @@ static void run_lowest_disqualified(pb_rule_ctx *ctx)
 	pb_ledger *l = pb_ctx_ledger(ctx);
 	size_t n;
 	const pb_tender *t = pb_ledger_tenders(l, &n);
+	if (cardinal_mode(ctx)) {
+		cardinal_simple(ctx, "R036", c036);
+		return;
+	}
 
 	for (size_t i = 0; i < n; i++) {
 		struct process p;
@@ -890,7 +1929,13 @@ const pb_rule pb_rule_lowest_disqualified = {
 	.source = "OCP (Cardinal R036)",
 	.severity = PB_SEV_MEDIUM,
 	.needs = PB_NEEDS(PB_T_TENDERS) | PB_NEEDS(PB_T_BIDS) | PB_NEEDS(PB_T_CONTRACTS),
-	.params = (const pb_param_def[]){{NULL, 0, NULL, NULL}},
+	.params = (const pb_param_def[]){
+		{"mode", PB_P_TEXT, "probity", "probity, or cardinal: Cardinal 0.0.8 over raw OCDS, as `probity cardinal` sets it (docs/cardinal.md)"},
+		{"exclusions", PB_P_TEXT, "", "mode cardinal: procurementMethodDetails skipped (Cardinal's [exclusions], a|b)"},
+		{"price_comparison", PB_P_TEXT, "", "mode cardinal: if set, the only procurementMethodDetails compared on price (a|b)"},
+		{"no_price_comparison", PB_P_TEXT, "", "mode cardinal: procurementMethodDetails not compared on price (a|b)"},
+		{"currency", PB_P_TEXT, "", "mode cardinal: the main currency; empty: the first one met"},
+		{NULL, 0, NULL, NULL}},
 	.run = run_lowest_disqualified,
 };
 
@@ -927,7 +1972,7 @@ static int entity_won(pb_rule_ctx *ctx, const struct process *p, const char *who
 
 /* Tenderers are counted as entities: a registry twin that holds the
  * wins must not leave its other record looking like a perpetual loser. */
-static void run_excessive_unsuccessful(pb_rule_ctx *ctx)
+static void run_excessive_unsuccessful_probity(pb_rule_ctx *ctx)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
 	size_t n, nr = 0, cap = 0;
@@ -985,6 +2030,14 @@ static void run_excessive_unsuccessful(pb_rule_ctx *ctx)
 	pb_ptrmap_free(ix);
 }
 
+static void run_excessive_unsuccessful(pb_rule_ctx *ctx)
+{
+	if (cardinal_mode(ctx))
+		cardinal_excessive_unsuccessful(ctx);
+	else
+		run_excessive_unsuccessful_probity(ctx);
+}
+
 const pb_rule pb_rule_excessive_unsuccessful = {
 	.id = "bidding.excessive-unsuccessful",
 	.family = "bidding",
@@ -994,6 +2047,10 @@ const pb_rule pb_rule_excessive_unsuccessful = {
 	.needs = PB_NEEDS(PB_T_TENDERS) | PB_NEEDS(PB_T_BIDS) | PB_NEEDS(PB_T_CONTRACTS),
 	.params = (const pb_param_def[]){
 		{"min_tenderers", PB_P_INT, "5", "tenderers needed before fences mean anything"},
+		{"mode", PB_P_TEXT, "probity", "probity, or cardinal: Cardinal 0.0.8 over raw OCDS, as `probity cardinal` sets it (docs/cardinal.md)"},
+		{"exclusions", PB_P_TEXT, "", "mode cardinal: procurementMethodDetails skipped (Cardinal's [exclusions], a|b)"},
+		{"percentile", PB_P_INT, "75", "mode cardinal: a tenderer needs at least this percentile of bid counts"},
+		{"threshold", PB_P_TEXT, "", "mode cardinal: a number replacing the computed fence"},
 		{NULL, 0, NULL, NULL}},
 	.run = run_excessive_unsuccessful,
 };
@@ -1055,6 +2112,10 @@ static void disqualification_by(pb_rule_ctx *ctx, int by_buyer)
 
 static void run_excessive_disqualification(pb_rule_ctx *ctx)
 {
+	if (cardinal_mode(ctx)) {
+		cardinal_excessive_disqualification(ctx);
+		return;
+	}
 	disqualification_by(ctx, 1);
 	disqualification_by(ctx, 0);
 }
@@ -1069,6 +2130,10 @@ const pb_rule pb_rule_excessive_disqualification = {
 	.params = (const pb_param_def[]){
 		{"min_submitted_bids", PB_P_INT, "2", "submitted bids a buyer or tenderer needs to be judged"},
 		{"min_parties", PB_P_INT, "5", "buyers (or tenderers) judged before fences mean anything"},
+		{"mode", PB_P_TEXT, "probity", "probity, or cardinal: Cardinal 0.0.8 over raw OCDS, as `probity cardinal` sets it (docs/cardinal.md)"},
+		{"exclusions", PB_P_TEXT, "", "mode cardinal: procurementMethodDetails skipped (Cardinal's [exclusions], a|b)"},
+		{"min_processes", PB_P_INT, "2", "mode cardinal: submitted bids a buyer or procuring entity needs (Cardinal 0.0.8's minimum_contracting_processes)"},
+		{"threshold", PB_P_TEXT, "", "mode cardinal: a number replacing the computed fence"},
 		{NULL, 0, NULL, NULL}},
 	.run = run_excessive_disqualification,
 };
@@ -1081,7 +2146,7 @@ static const char *extra(const pb_row *r, const char *name)
 	return NULL;
 }
 
-static void run_heterogeneous(pb_rule_ctx *ctx)
+static void run_heterogeneous_probity(pb_rule_ctx *ctx)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
 	size_t n, nr = 0, cap = 0;
@@ -1152,6 +2217,14 @@ static void run_heterogeneous(pb_rule_ctx *ctx)
 	pb_ptrmap_free(ix);
 }
 
+static void run_heterogeneous(pb_rule_ctx *ctx)
+{
+	if (cardinal_mode(ctx))
+		cardinal_heterogeneous(ctx);
+	else
+		run_heterogeneous_probity(ctx);
+}
+
 const pb_rule pb_rule_heterogeneous_supplier = {
 	.id = "bidding.heterogeneous-supplier",
 	.family = "bidding",
@@ -1162,6 +2235,9 @@ const pb_rule pb_rule_heterogeneous_supplier = {
 	.params = (const pb_param_def[]){
 		{"digits", PB_P_INT, "2", "leading digits of a classification code that name its class"},
 		{"min_contracts", PB_P_INT, "20", "contracts a supplier needs to be judged"},
+		{"mode", PB_P_TEXT, "probity", "probity, or cardinal: Cardinal 0.0.8 over raw OCDS, as `probity cardinal` sets it (docs/cardinal.md)"},
+		{"exclusions", PB_P_TEXT, "", "mode cardinal: procurementMethodDetails skipped (Cardinal's [exclusions], a|b)"},
+		{"threshold", PB_P_TEXT, "", "mode cardinal: a number replacing the computed fence"},
 		{NULL, 0, NULL, NULL}},
 	.run = run_heterogeneous,
 };

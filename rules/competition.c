@@ -352,8 +352,58 @@ static int64_t count_bidders(pb_ledger *l, const pb_tender *t, const pb_bid **on
 	return n;
 }
 
+/* Is `word` a piece of a '|' list, split as Rust's split_terminator? */
+static int cardinal_list_has(const char *list, const char *word)
+{
+	size_t n = word ? strlen(word) : 0;
+
+	for (const char *p = list; word && *p;) {
+		size_t k = strcspn(p, "|");
+		if (k == n && !memcmp(p, word, n))
+			return 1;
+		p += k;
+		if (*p == '|')
+			p++;
+	}
+	return 0;
+}
+
+/*
+ * mode = cardinal (`probity cardinal`, Cardinal's R018): numberOfTenderers
+ * is the integer 1 and procurementMethod, as published (the OCDS
+ * importer's raw ocds_* extras), is one of `methods` (all when empty);
+ * cancelled tenders and [exclusions] are skipped, as Cardinal skips them.
+ * Flags are findings whose details say where they go in Cardinal's output.
+ */
+static void run_single_bid_cardinal(pb_rule_ctx *ctx)
+{
+	size_t n;
+	const pb_tender *t = pb_ledger_tenders(pb_ctx_ledger(ctx), &n);
+	const char *methods = pb_param_text(ctx, "methods");
+
+	for (size_t i = 0; i < n; i++) {
+		const char *status = pb_row_extra(&t[i].row, "ocds_status");
+		const char *method = pb_row_extra(&t[i].row, "ocds_method");
+		if ((status && !strcmp(status, "cancelled")) || t[i].number_of_tenderers != 1 ||
+		    cardinal_list_has(pb_param_text(ctx, "exclusions"), pb_row_extra(&t[i].row, "ocds_details")) ||
+		    (*methods && !cardinal_list_has(methods, method)))
+			continue;
+		pb_finding *f = pb_finding_add(ctx, PB_T_TENDERS, t[i].tender_id, NULL);
+		pb_finding_evidence(ctx, f, PB_T_TENDERS, &t[i], "tender");
+		pb_finding_detail(ctx, f, "cardinal_group", "OCID");
+		pb_finding_detail(ctx, f, "cardinal_id", "%s", t[i].tender_id);
+		pb_finding_detail(ctx, f, "cardinal_code", "R018");
+		pb_finding_detail(ctx, f, "cardinal_value", "1");
+		pb_finding_message(ctx, f, "Cardinal R018: OCID %s = 1", t[i].tender_id);
+	}
+}
+
 static void run_single_bid(pb_rule_ctx *ctx)
 {
+	if (!strcmp(pb_param_text(ctx, "mode"), "cardinal")) {
+		run_single_bid_cardinal(ctx);
+		return;
+	}
 	pb_ledger *l = pb_ctx_ledger(ctx);
 	size_t n;
 	const pb_tender *t = pb_ledger_tenders(l, &n);
@@ -386,7 +436,11 @@ const pb_rule pb_rule_single_bid = {
 	.source = "OCP, GTI (Cardinal R018)",
 	.severity = PB_SEV_MEDIUM,
 	.needs = PB_NEEDS(PB_T_TENDERS),
-	.params = (const pb_param_def[]){{NULL, 0, NULL, NULL}},
+	.params = (const pb_param_def[]){
+		{"mode", PB_P_TEXT, "probity", "probity, or cardinal: Cardinal 0.0.8 over raw OCDS, as `probity cardinal` sets it (docs/cardinal.md)"},
+		{"methods", PB_P_TEXT, "open|selective", "mode cardinal: procurementMethod values judged (a|b), all when empty"},
+		{"exclusions", PB_P_TEXT, "", "mode cardinal: procurementMethodDetails skipped (Cardinal's [exclusions], a|b)"},
+		{NULL, 0, NULL, NULL}},
 	.run = run_single_bid,
 	.fields = (const char *const[]){"tenders.method|tenders.method_details", "bids.bidder_id|tenders.number_of_tenderers", NULL},
 };
