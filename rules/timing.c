@@ -205,6 +205,17 @@ static int weekday_index(const char *name)
 	return -1;
 }
 
+#define CAL_SLOTS (26 * 26 + 1)
+
+/* The slot of a country code ("GB"), 0 for none or anything else. */
+static size_t calendar_slot(const char *country)
+{
+	if (!country || country[0] < 'A' || country[0] > 'Z' || country[1] < 'A' ||
+	    country[1] > 'Z' || country[2])
+		return 0;
+	return 1 + (size_t)(country[0] - 'A') * 26 + (size_t)(country[1] - 'A');
+}
+
 /* Parses "GB:05-mon1" and the other forms; 0 or -1. */
 static int holiday_parse(const char *w, size_t n, struct holiday *h)
 {
@@ -220,6 +231,8 @@ static int holiday_parse(const char *w, size_t n, struct holiday *h)
 	if (n > 3 && buf[2] == ':') {
 		h->country[0] = (char)toupper((unsigned char)buf[0]);
 		h->country[1] = (char)toupper((unsigned char)buf[1]);
+		if (!calendar_slot(h->country))
+			return -1; /* not a country code */
 		when = buf + 3;
 	}
 	if (sscanf(when, "%4d-%2d-%2d%n", &a, &b, &c, &used) == 3 && !when[used]) {
@@ -276,11 +289,31 @@ static int holiday_on(const struct holiday *h, pb_date d)
 }
 
 /* The holiday list of the parameter; entries that do not parse are
- * counted so the coverage line can say so. */
+ * counted so the coverage line can say so.  Entries are indexed by
+ * country (slot 0 holds those of every country), so an event is checked
+ * against its own country's dozen entries, not the whole list. */
 struct calendar {
 	struct holiday *h;
 	size_t n, cap, bad;
+	uint32_t *first; /* per slot: its entries are order[first[s] .. first[s + 1]) */
+	uint32_t *order;
 };
+
+static void calendar_index(struct calendar *cal)
+{
+	cal->first = pb_xcalloc(CAL_SLOTS + 1, sizeof(*cal->first));
+	cal->order = pb_xcalloc(cal->n + 1, sizeof(*cal->order));
+	for (size_t i = 0; i < cal->n; i++)
+		cal->first[calendar_slot(cal->h[i].country) + 1]++;
+	for (size_t s = 1; s <= CAL_SLOTS; s++)
+		cal->first[s] += cal->first[s - 1];
+	uint32_t *fill = pb_xcalloc(CAL_SLOTS, sizeof(*fill));
+	for (size_t i = 0; i < cal->n; i++) {
+		size_t s = calendar_slot(cal->h[i].country);
+		cal->order[cal->first[s] + fill[s]++] = (uint32_t)i;
+	}
+	free(fill);
+}
 
 static void calendar_load(struct calendar *cal, const char *list)
 {
@@ -297,24 +330,37 @@ static void calendar_load(struct calendar *cal, const char *list)
 		p += n;
 		p += strspn(p, " \t\n,;");
 	}
+	calendar_index(cal);
+}
+
+static void calendar_release(struct calendar *cal)
+{
+	free(cal->h);
+	free(cal->first);
+	free(cal->order);
 }
 
 /* Has the calendar any entry for this country (or for every country)? */
 static int calendar_covers(const struct calendar *cal, const char *country)
 {
-	for (size_t i = 0; i < cal->n; i++)
-		if (!cal->h[i].country[0] || (country && !strcmp(cal->h[i].country, country)))
+	size_t s = calendar_slot(country);
+
+	return cal->first[1] > 0 || (s && cal->first[s + 1] > cal->first[s]);
+}
+
+static int slot_holiday(const struct calendar *cal, size_t s, pb_date d)
+{
+	for (uint32_t k = cal->first[s]; k < cal->first[s + 1]; k++)
+		if (holiday_on(&cal->h[cal->order[k]], d))
 			return 1;
 	return 0;
 }
 
 static int calendar_holiday(const struct calendar *cal, const char *country, pb_date d)
 {
-	for (size_t i = 0; i < cal->n; i++)
-		if ((!cal->h[i].country[0] || (country && !strcmp(cal->h[i].country, country))) &&
-		    holiday_on(&cal->h[i], d))
-			return 1;
-	return 0;
+	size_t s = calendar_slot(country);
+
+	return slot_holiday(cal, 0, d) || (s && slot_holiday(cal, s, d));
 }
 
 /* An award, signature or payment of a buyer (or payer) entity. */
@@ -521,7 +567,7 @@ static void run_weekend(pb_rule_ctx *ctx)
 		pb_ctx_note(ctx, "%zu buyer-years whose dates fall on weekends as often as random dates do: not judged",
 			    random_years);
 	free(w.ev);
-	free(w.cal.h);
+	calendar_release(&w.cal);
 }
 
 const pb_rule pb_rule_weekend_award = {
