@@ -273,6 +273,36 @@ static int personal_link(const pb_edge *e, const char *at, size_t hop, void *dat
 	return e->table == PB_T_RELATIONSHIPS;
 }
 
+/*
+ * The nodes a beneficiary reaches by personal links within max_hops on
+ * any date: a superset of those it reaches on one date, so an official
+ * outside it cannot be linked.  One search per beneficiary, however many
+ * offsets and officials it has; the dated search then runs only for the
+ * few officials inside.
+ */
+struct reach_sets {
+	pb_ptrmap *slot; /* beneficiary entity -> index in sets */
+	pb_ptrmap **sets;
+	size_t n, cap;
+};
+
+static const pb_ptrmap *reach_of(struct reach_sets *rs, const pb_graph *g, pb_graph_walk *w,
+				 const char *ben, size_t hops)
+{
+	uint32_t k;
+
+	if (pb_ptrmap_get(rs->slot, ben, &k))
+		return rs->sets[k];
+	pb_ptrmap *set = pb_ptrmap_new();
+	size_t reached = pb_graph_reach(g, w, ben, PB_DATE_NONE, hops, personal_link, NULL);
+	for (size_t i = 0; i < reached; i++)
+		pb_ptrmap_put(set, pb_graph_walk_node(w, i), 1);
+	PB_GROW(rs->sets, rs->n + 1, rs->cap);
+	rs->sets[rs->n] = set;
+	pb_ptrmap_put(rs->slot, ben, (uint32_t)rs->n++);
+	return set;
+}
+
 static void run_linked_beneficiary(pb_rule_ctx *ctx)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
@@ -281,6 +311,8 @@ static void run_linked_beneficiary(pb_rule_ctx *ctx)
 	size_t n;
 	const pb_offset *o = pb_ledger_offsets(l, &n);
 	size_t hops = (size_t)pb_param_int(ctx, "max_hops");
+	pb_graph_walk *w = pb_graph_walk_new(g);
+	struct reach_sets rs = {pb_ptrmap_new(), NULL, 0, 0};
 
 	for (size_t i = 0; i < n; i++) {
 		const pb_contract *c = pb_ledger_find(l, PB_T_CONTRACTS, o[i].contract_id);
@@ -289,16 +321,18 @@ static void run_linked_beneficiary(pb_rule_ctx *ctx)
 		pb_date on = c->signed_on != PB_DATE_NONE ? c->signed_on : c->awarded_on;
 		if (on == PB_DATE_NONE)
 			on = pb_ctx_as_of(ctx);
+		const char *ben = pb_parties_entity(pp, o[i].beneficiary_id);
+		const pb_ptrmap *near = reach_of(&rs, g, w, ben, hops);
 		pb_official *off;
 		size_t nof = pb_officials_of(l, c->buyer_id, on, &off);
 		for (size_t k = 0; k < nof; k++) {
 			const pb_official *official = &off[k];
 			const char *who = pb_parties_entity(pp, official->id);
-			const char *ben = pb_parties_entity(pp, o[i].beneficiary_id);
 			pb_path p;
+			uint32_t dummy;
 			int same = who == ben;
-			if (!same && !pb_graph_path(g, who, ben, on, hops,
-						    personal_link, NULL, &p))
+			if (!same && (!pb_ptrmap_get(near, who, &dummy) ||
+				      !pb_graph_walk_path(g, w, who, ben, on, hops, personal_link, NULL, &p)))
 				continue;
 			pb_finding *f = pb_finding_add(ctx, PB_T_OFFSETS, o[i].offset_id, official->id);
 			offset_evidence(ctx, f, &o[i]);
@@ -315,6 +349,11 @@ static void run_linked_beneficiary(pb_rule_ctx *ctx)
 		}
 		free(off);
 	}
+	for (size_t k = 0; k < rs.n; k++)
+		pb_ptrmap_free(rs.sets[k]);
+	free(rs.sets);
+	pb_ptrmap_free(rs.slot);
+	pb_graph_walk_free(w);
 }
 
 const pb_rule pb_rule_offsets_linked_beneficiary = {
