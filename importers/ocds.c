@@ -1292,6 +1292,8 @@ static const char *import_release(struct ocds *o, json_t *r, uint64_t line, cons
 	o->ocid = text_of(o, json_object_get(r, "ocid"));
 	if (!o->ocid)
 		return "release has no ocid";
+	if (raw(o) && !json_is_string(json_object_get(r, "ocid")))
+		return "ocid is not a string (Cardinal reads string ocids only)";
 	/* Releases of one process come together (packages are read per
 	 * ocid): the history of the last one is enough, and memory stays
 	 * bounded on a long .jsonl. */
@@ -1719,7 +1721,8 @@ static int import_lines(struct ocds *o, gzFile f, pb_error *err)
 	else if (sl)
 		import_line(o, s, sl, no);
 	pb_buf_release(&line);
-	if (content == 0) {
+	/* Cardinal reads an empty file as no process, not an error. */
+	if (content == 0 && !raw(o)) {
 		pb_error_set(err, PB_EXIT_INPUT, "%s: file is empty", o->path);
 		return -1;
 	}

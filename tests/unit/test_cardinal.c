@@ -1,6 +1,8 @@
-/* test_cardinal.c - Cardinal's quartiles and fences, its settings file, and
- * indicators on small inline releases: each one flags, and a near miss
- * does not. */
+/* test_cardinal.c - Cardinal's quartiles and fences, and `probity cardinal`
+ * end to end (settings file, OCDS importer, rules in mode cardinal,
+ * reports/cardinal.c) on small inline releases: each indicator flags, and
+ * a near miss does not. */
+#include <fcntl.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,44 +14,93 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "../../cli/cardinal.h"
+#include "../../cli/cli.h"
 #include "../../engine/stats.h"
 
-static char *temp_file(const char *text)
+/* A file `name` holding `text` in a folder of its own (the importer picks
+ * the format by the extension); temp_remove removes both. */
+static char *temp_named(const char *name, const char *text)
 {
-	char *path = strdup("/tmp/probity-cardinal-XXXXXX");
-	int fd = mkstemp(path);
+	char dir[] = "/tmp/probity-cardinal-XXXXXX";
+	char *path = malloc(sizeof(dir) + strlen(name) + 1);
 
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	close(fd);
+	assert_non_null(mkdtemp(dir));
+	sprintf(path, "%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
+	fclose(f);
 	return path;
 }
 
-/* Runs the indicators over `jsonl` with settings `ini`; returns stdout. */
+static char *temp_file(const char *text)
+{
+	return temp_named("file", text);
+}
+
+static void temp_remove(char *path)
+{
+	unlink(path);
+	*strrchr(path, '/') = '\0';
+	rmdir(path);
+	free(path);
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = calloc(1, 1 << 16);
+
+	assert_non_null(f);
+	size_t n = fread(buf, 1, (1 << 16) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* `probity cardinal ARGS...` with standard output and error captured;
+ * returns the exit code. */
+static int command(char **argv, int argc, char **out, char **err)
+{
+	char *o = temp_file(""), *e = temp_file("");
+	int saved[2] = {dup(1), dup(2)};
+	int fo = open(o, O_WRONLY | O_TRUNC), fe = open(e, O_WRONLY | O_TRUNC);
+
+	fflush(stdout);
+	fflush(stderr);
+	dup2(fo, 1);
+	dup2(fe, 2);
+	int rc = cmd_cardinal(argc, argv);
+	fflush(stdout);
+	fflush(stderr);
+	dup2(saved[0], 1);
+	dup2(saved[1], 2);
+	close(saved[0]);
+	close(saved[1]);
+	close(fo);
+	close(fe);
+	*out = slurp(o);
+	*err = slurp(e);
+	temp_remove(o);
+	temp_remove(e);
+	return rc;
+}
+
+/* Runs the indicators over `jsonl` with settings `ini`; returns stdout
+ * (exit status 0 asserted) and, if asked, stderr. */
 static char *run(const char *ini, const char *jsonl, int with_meta, char **warnings)
 {
-	char *ini_path = temp_file(ini), *in = temp_file(jsonl);
-	char *buf = NULL, *wbuf = NULL;
-	size_t len = 0, wlen = 0;
-	pb_cardinal_settings s;
-	pb_error err = {0};
+	char *ini_path = temp_file(ini), *in = temp_named("in.jsonl", jsonl), *out, *err;
+	char *argv[] = {(char *)"cardinal", (char *)"--settings", ini_path, in, (char *)"--no-meta", NULL};
 
-	assert_int_equal(pb_cardinal_settings_load(&s, ini_path, &err), 0);
-	FILE *out = open_memstream(&buf, &len), *w = open_memstream(&wbuf, &wlen);
-	assert_int_equal(pb_cardinal_run(&s, in, with_meta, out, w, &err), 0);
-	fclose(out);
-	fclose(w);
-	pb_cardinal_settings_release(&s);
-	unlink(ini_path);
-	unlink(in);
-	free(ini_path);
-	free(in);
+	assert_int_equal(command(argv, with_meta ? 4 : 5, &out, &err), 0);
+	temp_remove(ini_path);
+	temp_remove(in);
 	if (warnings)
-		*warnings = wbuf;
+		*warnings = err;
 	else
-		free(wbuf);
-	return buf;
+		free(err);
+	return out;
 }
 
 static void test_quantile_type8(void **state)
@@ -97,69 +148,87 @@ static void test_fences(void **state)
 	assert_true(isnan(pb_fences_of(v, 0).q1));
 }
 
+/* The settings file reaches the rules: top-level lists split as Rust's
+ * split_terminator, [exclusions], an indicator's own keys and its
+ * per-details sub-table; sections alone enable indicators; unknown
+ * sections and keys are warnings, `prepare` sections are silent. */
 static void test_settings(void **state)
 {
-	char *path = temp_file("currency = EUR\n"
-			       "no_price_comparison_procurement_methods = A|B|\n"
-			       "[exclusions]\n"
-			       "procurement_method_details = X\n"
-			       "[R003]\n"
-			       "threshold = 10\n"
-			       "procurement_methods = open|selective\n"
-			       "[R003.procurement_method_details]\n"
-			       "emergency = 5\n"
-			       "Two Words = -2\n"
-			       "[R028]\n"
-			       "[R035]\n"
-			       "threshold = 0\n"
-			       "[R048]\n"
-			       "threshold = 7\n"
-			       "[defaults]\n"
-			       "currency = USD\n"
-			       "[R099]\n"
-			       "[R024]\n"
-			       "colour = red\n");
-	pb_cardinal_settings s;
-	pb_error err = {0};
+	const char *ini = "currency = EUR\n"
+			  "no_price_comparison_procurement_methods = A|B|\n"
+			  "[exclusions]\n"
+			  "procurement_method_details = X\n"
+			  "[R003]\n"
+			  "threshold = 10\n"
+			  "procurement_methods = open|selective\n"
+			  "[R003.procurement_method_details]\n"
+			  "emergency = 5\n"
+			  "Two Words = -2\n"
+			  "[R028]\n"
+			  "[R035]\n"
+			  "threshold = 0\n"
+			  "[defaults]\n"
+			  "currency = USD\n"
+			  "[R099]\n"
+			  "[R024]\n"
+			  "colour = red\n";
+#define PERIOD(ocid, method, details, start, end)                                                  \
+	"{\"ocid\":\"" ocid "\",\"tender\":{\"procurementMethod\":\"" method "\","                   \
+	"\"numberOfTenderers\":1,\"procurementMethodDetails\":\"" details "\",\"tenderPeriod\":"     \
+	"{\"startDate\":\"" start "T00:00:00Z\",\"endDate\":\"" end "T00:00:00Z\"}}}\n"
+#define SAME_PRICE(ocid, details)                                                                  \
+	"{\"ocid\":\"" ocid "\",\"tender\":{\"procurementMethodDetails\":\"" details "\"},"          \
+	"\"bids\":{\"details\":[{\"status\":\"valid\",\"value\":{\"amount\":5,\"currency\":\"EUR\"},"  \
+	"\"tenderers\":[{\"id\":\"P\"}]},{\"status\":\"valid\",\"value\":{\"amount\":5,"              \
+	"\"currency\":\"EUR\"},\"tenderers\":[{\"id\":\"Q\"}]}]}}\n"
+	const char *jsonl =
+		/* 9 days, under 10: flagged (and R018, without its section, silent). */
+		PERIOD("nine", "open", "d", "2000-01-01", "2000-01-10")
+		/* 10 days: not flagged; 1 day of a method not listed: not judged. */
+		PERIOD("ten", "open", "d", "2000-01-01", "2000-01-11")
+		PERIOD("limited", "limited", "d", "2000-01-01", "2000-01-02")
+		/* 5 days where "emergency" needs 5: not flagged; -4 days where
+		 * "Two Words" needs -2: flagged. */
+		PERIOD("emergency", "open", "emergency", "2000-01-01", "2000-01-06")
+		PERIOD("two", "open", "Two Words", "2000-01-05", "2000-01-01")
+		/* Excluded, whatever it holds. */
+		PERIOD("excluded", "open", "X", "2000-01-01", "2000-01-02")
+		SAME_PRICE("excluded prices", "X")
+		/* Identical prices: not compared under B, compared under C. */
+		SAME_PRICE("B prices", "B") SAME_PRICE("C prices", "C")
+		/* R035's threshold 0 counts as 1: a lone valid winner is not
+		 * flagged, one disqualified rival is. */
+		"{\"ocid\":\"alone\",\"bids\":{\"details\":[{\"status\":\"valid\",\"tenderers\":[{\"id\":\"V\"}]}]},"
+		"\"awards\":[{\"status\":\"active\",\"suppliers\":[{\"id\":\"V\"}]}]}\n"
+		"{\"ocid\":\"rival\",\"bids\":{\"details\":[{\"status\":\"valid\",\"tenderers\":[{\"id\":\"V\"}]},"
+		"{\"status\":\"disqualified\",\"tenderers\":[{\"id\":\"D\"}]}]},"
+		"\"awards\":[{\"status\":\"active\",\"suppliers\":[{\"id\":\"V\"}]}]}\n";
+	char *warnings;
 	(void)state;
 
-	assert_int_equal(pb_cardinal_settings_load(&s, path, &err), 0);
-	assert_string_equal(s.currency, "EUR");
-	/* Split as Rust's split_terminator: a trailing '|' adds nothing. */
-	assert_int_equal(s.no_price_comparison.n, 2);
-	assert_string_equal(s.no_price_comparison.items[1], "B");
-	assert_int_equal(s.excluded_details.n, 1);
-	assert_int_equal(s.r003_threshold, 10);
-	assert_int_equal(s.r003_methods.n, 2);
-	assert_int_equal(s.r003_ndetails, 2);
-	assert_string_equal(s.r003_details[1].details, "Two Words");
-	assert_int_equal(s.r003_details[1].days, -2);
-	assert_int_equal(s.r035_threshold, 1); /* never below 1 */
-	assert_true(s.r048_threshold.set && s.r048_threshold.value == 7.0);
-	assert_false(s.r024_threshold.set);
-	/* Sections alone enable indicators; others stay off. */
-	assert_true(s.enabled & (1u << PB_CARDINAL_R028));
-	assert_true(s.enabled & (1u << PB_CARDINAL_R024));
-	assert_false(s.enabled & (1u << PB_CARDINAL_R018));
-	/* Defaults of untouched indicators. */
-	assert_int_equal(s.r018_methods.n, 2);
-	assert_int_equal(s.r025_percentile, 75);
+	char *out = run(ini, jsonl, 0, &warnings);
+	assert_string_equal(out, "{\"OCID\":{\"nine\":{\"R003\":1.0},\"two\":{\"R003\":1.0},"
+				 "\"C prices\":{\"R028\":1.0},\"rival\":{\"R035\":1.0}},"
+				 "\"Tenderer\":{\"P\":{\"R028\":1.0},\"Q\":{\"R028\":1.0},\"V\":{\"R035\":0.0}}}\n");
 	/* Unknown sections and keys are reported, not fatal. */
-	assert_non_null(strstr(s.ignored, "R099"));
-	assert_non_null(strstr(s.ignored, "colour"));
-	assert_null(strstr(s.ignored, "defaults"));
-	pb_cardinal_settings_release(&s);
-	unlink(path);
-	free(path);
+	assert_non_null(strstr(warnings, ":16: unknown section 'R099', ignored"));
+	assert_non_null(strstr(warnings, ":18: unknown setting 'colour', ignored"));
+	assert_null(strstr(warnings, "defaults"));
+	free(out);
+	free(warnings);
+#undef PERIOD
+#undef SAME_PRICE
 
 	/* A value of the wrong type is an error naming file and line. */
-	path = temp_file("[R025]\npercentile = 0.5\n");
-	assert_int_equal(pb_cardinal_settings_load(&s, path, &err), -1);
-	assert_int_equal(err.code, PB_EXIT_USAGE);
-	assert_non_null(strstr(err.msg, ":2: percentile"));
-	pb_cardinal_settings_release(&s);
-	unlink(path);
-	free(path);
+	char *path = temp_file("[R025]\npercentile = 0.5\n"), *in = temp_named("in.jsonl", "{\"ocid\":\"a\"}\n"), *err;
+	char *argv[] = {(char *)"cardinal", (char *)"--settings", path, in, NULL};
+	assert_int_equal(command(argv, 4, &out, &err), PB_EXIT_USAGE);
+	assert_non_null(strstr(err, ":2: percentile '0.5' is not a number"));
+	assert_string_equal(out, "");
+	free(out);
+	free(err);
+	temp_remove(path);
+	temp_remove(in);
 }
 
 /* R003: whole days, truncated; fractions and offsets count; a threshold
@@ -185,7 +254,8 @@ static void test_r003(void **state)
 			"{\"ocid\":\"negative\",\"tender\":{\"tenderPeriod\":{\"startDate\":\"2000-02-01T00:00:00Z\","
 			"\"endDate\":\"2000-01-01T00:00:00Z\"}}}\n",
 			0, NULL);
-	assert_string_equal(out, "{\"OCID\":{\"short\":{\"R003\":1.0},\"negative\":{\"R003\":1.0}}}\n");
+	/* Identifiers in the order of the findings: rule, then subject. */
+	assert_string_equal(out, "{\"OCID\":{\"negative\":{\"R003\":1.0},\"short\":{\"R003\":1.0}}}\n");
 	free(out);
 }
 
@@ -249,21 +319,26 @@ static void test_enabled_by_section(void **state)
 
 static void test_main_usage(void **state)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *out = fopen("/dev/null", "w"), *err = open_memstream(&buf, &len);
 	char *none[] = {(char *)"cardinal", NULL};
 	char *missing[] = {(char *)"cardinal", (char *)"/nonexistent/x.jsonl", NULL};
 	char *bad[] = {(char *)"cardinal", (char *)"--frobnicate", (char *)"x", NULL};
+	char *out, *err;
 	(void)state;
 
-	assert_int_equal(pb_cardinal_main(1, none, out, err), PB_EXIT_USAGE);
-	assert_int_equal(pb_cardinal_main(3, bad, out, err), PB_EXIT_USAGE);
-	assert_int_equal(pb_cardinal_main(2, missing, out, err), PB_EXIT_INPUT);
-	fclose(out);
-	fclose(err);
-	assert_non_null(strstr(buf, "/nonexistent/x.jsonl: cannot open"));
-	free(buf);
+	assert_int_equal(command(none, 1, &out, &err), PB_EXIT_USAGE);
+	assert_non_null(strstr(err, "usage: probity cardinal"));
+	free(out);
+	free(err);
+	assert_int_equal(command(bad, 3, &out, &err), PB_EXIT_USAGE);
+	assert_non_null(strstr(err, "unexpected argument '--frobnicate'"));
+	free(out);
+	free(err);
+	assert_int_equal(command(missing, 2, &out, &err), PB_EXIT_INPUT);
+	assert_non_null(strstr(err, "/nonexistent/x.jsonl: cannot open"));
+	/* Without settings nothing runs, as in Cardinal; it says so. */
+	assert_non_null(strstr(err, "no indicator enabled"));
+	free(out);
+	free(err);
 }
 
 int main(void)

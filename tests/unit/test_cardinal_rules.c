@@ -1,13 +1,17 @@
 /* test_cardinal_rules.c - the Cardinal indicators as rules of the audit:
- * a planted case and a near miss each. */
+ * a planted case and a near miss each; their findings in Cardinal's JSON
+ * (`probity audit -f cardinal`); mode cardinal reads only the OCDS
+ * importer's raw fields. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
+#include "../../reports/reports.h"
 #include "ledger_fixture.h"
 
 static void tender_dates(const char *id, const char *published, const char *deadline)
@@ -129,12 +133,60 @@ static void test_excessive_disqualification(void **state)
 	assert_string_equal(fired("bidding.excessive-disqualification"), "BAD");
 }
 
+/* The audit's own findings in Cardinal's shape: a tender under OCID, a
+ * tenderer under Tenderer with its ratio; no Meta in the rules' own mode. */
+static void test_cardinal_format(void **state)
+{
+	char t[16], b[16], *buf = NULL;
+	size_t len = 0;
+	pb_error err = {0};
+	(void)state;
+	tender("T1", "open", NULL, "2024-03-15", PB_INT_NONE);
+	bid_at("B1", "T1", "A", "valid", 1000, "2024-03-01");
+	bid_at("B2", "T1", "B", "disqualified", 1000, "2024-03-02");
+	const char *who[] = {"A", "B", "C", "D", "E", "F", "G", "BAD"};
+	for (int w = 0; w < 8; w++)
+		for (int i = 0; i < 10; i++) {
+			snprintf(t, sizeof(t), "U%d", i);
+			if (w == 0)
+				tender(t, "open", NULL, NULL, PB_INT_NONE);
+			snprintf(b, sizeof(b), "%s-%d", who[w], i);
+			int dq = w == 7 ? i < 5 : (w % 2 == 1 && i == w);
+			bid_at(b, t, who[w], dq ? "disqualified" : "valid", 100 + i * 7 + w, NULL);
+		}
+	pb_ledger_seal(L);
+	pb_audit *a = pb_audit_run(L, &CFG, D("2024-12-31"));
+	FILE *out = open_memstream(&buf, &len);
+	assert_int_equal(pb_report_cardinal_write(a, 1, out, &err), 0);
+	fclose(out);
+	pb_audit_free(a);
+	assert_non_null(strstr(buf, "\"OCID\":{\"T1\":{\"R028\":1.0}}"));
+	assert_non_null(strstr(buf, "\"Tenderer\":{\"BAD\":{\"R038\":0.5}}"));
+	assert_non_null(strstr(buf, "\"Meta\":{}"));
+	free(buf);
+}
+
+/* mode = cardinal judges the release as published (the OCDS importer's
+ * ocds_* fields, which `probity cardinal` asks for); canonical rows
+ * without them give no flag, where the rules' own mode fires. */
+static void test_cardinal_mode_needs_raw_fields(void **state)
+{
+	pb_error err = {0};
+	(void)state;
+	tender("T1", "open", NULL, "2024-03-15", PB_INT_NONE);
+	bid_at("B1", "T1", "A", "valid", 1000, "2024-03-01");
+	bid_at("B2", "T1", "B", "disqualified", 1000, "2024-03-02");
+	assert_int_equal(pb_config_set_param(&CFG, "bidding.identical-bids", "mode", "cardinal", &err), 0);
+	assert_string_equal(fired("bidding.identical-bids"), "");
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_short_period), T(test_identical_and_late), T(test_disqualifications),
 		T(test_price_ratios), T(test_heavily_discounted), T(test_excessive_disqualification),
+		T(test_cardinal_format), T(test_cardinal_mode_needs_raw_fields),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
