@@ -142,8 +142,10 @@ test-run: $(BUILD)/probity $(UNIT_BIN)
 check: deps
 	@$(MAKE) --no-print-directory BUILD=build/san SAN=1 test-run
 
+# BENCH_SIZES=100k for a quick run; bench/run.sh lists the other knobs.
 bench: all
-	sh bench/run.sh $(BUILD)/probity
+	$(CC) -O2 -Wall -Wextra -o $(BUILD)/csvparse bench/csvparse.c -lcsv
+	sh bench/run.sh $(BUILD)/probity $(BUILD)/csvparse
 
 # make fuzz FUZZ_SECONDS=N: every harness in fuzz/ for N seconds each
 # (installs clang and libclang-rt-14-dev as `make deps` installs the rest).

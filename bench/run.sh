@@ -1,73 +1,269 @@
 #!/bin/sh
-# bench/run.sh - throughput of import + audit on generated ledgers.
-# Usage: sh bench/run.sh build/probity [ROWS]   (default 1000000 payments)
-# Prints figures; it never fails on speed (targets live here, not in tests).
+# bench/run.sh - `make bench`: probity on a defence ministry's ledger at
+# realistic shape (bench/gen-shape.sh) at ~100k, ~1M and ~10M rows, against
+# a bare libcsv parse of the same files (bench/csvparse.c) and, where
+# pandas is installed, eight rules written in pandas (bench/pandas_rules.py);
+# and the OCDS importer's throughput on compiled releases (bench/gen-ocds.sh).
+# Results and how to read them: bench/RESULTS.md.
+#
+# Usage: sh bench/run.sh PROBITY CSVPARSE
+# Environment:
+#   BENCH_SIZES   sizes to run, from 100k 1m 10m (default all three; 10m
+#                 takes about 40 minutes on 2 cores, 100k alone one minute)
+#   BENCH_RUNS    runs of each timed command; the best is kept (default 2)
+#   BENCH_DATA    where generated ledgers are kept between runs (default
+#                 bench-data beside PROBITY; never in the repository)
+#   BENCH_BASE    another probity binary to time end to end beside this one
+#                 (e.g. an older build), on BENCH_BASE_SIZES (default 1m)
+#   BENCH_OCDS    OCDS releases to generate for the MB/s figure (default
+#                 60000, about 180 MB; 0 skips it)
+#   BENCH_PANDAS  0 skips the pandas comparison (default: run it when
+#                 /usr/bin/python3 can import pandas, else say it is skipped)
+# It never fails on speed: targets live in RESULTS.md, not in tests.  It
+# fails (exit 1) when a command it times fails.
 set -eu
-PROBITY=$1
-ROWS=${2:-1000000}
+[ $# -eq 2 ] || { echo "usage: bench/run.sh PROBITY CSVPARSE" >&2; exit 2; }
+PROBITY=$1 CSVPARSE=$2
+HERE=$(dirname "$0")
+SIZES=${BENCH_SIZES:-100k 1m 10m}
+RUNS=${BENCH_RUNS:-2}
+DATA=${BENCH_DATA:-$(dirname "$PROBITY")/bench-data}
+BASE=${BENCH_BASE:-}
+BASE_SIZES=${BENCH_BASE_SIZES:-1m}
+OCDS=${BENCH_OCDS:-60000}
+PY=/usr/bin/python3
+export LC_ALL=C TZ=UTC
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-export LC_ALL=C TZ=UTC
+mkdir -p "$DATA"
 
-CONTRACTS=$((ROWS / 5))
-# A plausible ministry: 50 buyers, 5000 suppliers; each contract is signed
-# on a weekday in the first half of 2024 and paid in five instalments of a
-# tenth of its value, four weeks apart (weekdays too), so findings are the
-# exception, as in real ledgers.  2024-01-01 was a Monday.
-DATE_FN='function date(n,  m, cum) { split("31 29 31 30 31 30 31 31 30 31 30 31", dim, " ");
-	m = 1; while (n >= dim[m]) { n -= dim[m]; m++ } return sprintf("2024-%02d-%02d", m, n + 1) }'
-awk -v n="$CONTRACTS" "$DATE_FN"'
-BEGIN {
-	print "contract_id,tender_id,buyer_id,supplier_id,value,currency,awarded_on,signed_on";
-	for (k = 1; k <= n; k++) {
-		d = 7 * (k % 25) + k % 5; v = 10000 + (k * 7919) % 900000;
-		printf "C-%d,,B-%d,S-%d,%d.00,EUR,%s,%s\n", k, k % 50, k % 5000, v, date(d), date(d);
-	}
-}' >"$T/contracts.csv"
-awk -v n="$ROWS" -v c="$CONTRACTS" "$DATE_FN"'
-BEGIN {
-	print "payment_id,payer_id,payee_id,contract_id,invoice_id,amount,currency,paid_on,budget_line,description";
-	for (i = 1; i <= n; i++) {
-		k = 1 + i % c; j = int((i - 1) / c); d = 7 * (k % 25) + k % 5 + 28 * (j + 1);
-		v = 10000 + (k * 7919) % 900000;
-		printf "P-%d,B-%d,S-%d,C-%d,INV-%d-%d,%d.%02d,EUR,%s,L-%d,\"instalment %d, contract C-%d\"\n",
-			i, k % 50, k % 5000, k, k, j, int(v / 10), j, date(d), i % 40, j + 1, k;
-	}
-}' >"$T/payments.csv"
-bytes=$(cat "$T"/*.csv | wc -c)
-echo "bench: $ROWS payments + $CONTRACTS contracts, $((bytes / 1048576)) MiB of CSV"
+say() { echo "bench: $*"; }
+secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a - b }'; }
+# div A B [FORMAT [SCALE]]: A / (B x SCALE), or "-" when B is 0 or empty.
+div() { awk -v a="$1" -v b="$2" -v f="${3:-%.2f}" -v s="${4:-1}" 'BEGIN { if (b * s > 0) printf f, a / (b * s); else printf "-" }'; }
+timing() { sed -n "s/^probity: timing $1 \([0-9.]*\).*/\1/p" "$2" | head -1; }
 
-start=$(date +%s.%N)
-if [ -x /usr/bin/time ]; then
-	/usr/bin/time -f "%M" -o "$T/rss" "$PROBITY" audit --fail-on none -o "$T/out" --format json "$T" >/dev/null
-else
-	"$PROBITY" audit --fail-on none -o "$T/out" --format json "$T" >/dev/null
-fi
-end=$(date +%s.%N)
-secs=$(echo "$end $start" | awk '{ printf "%.2f", $1 - $2 }')
-rows=$((ROWS + CONTRACTS))
-echo "bench: import + audit + json: ${secs}s, $(echo "$rows $secs" | awk '{ printf "%.0f", $1 / $2 }') rows/s"
-[ -f "$T/rss" ] && echo "bench: peak memory $(( $(cat "$T/rss") / 1024 )) MiB"
-echo "bench: findings $(grep -c '"rule":' "$T/out/findings.json" || true)"
-command -v jq >/dev/null && jq -r '.coverage[] | select(.findings > 0) | "bench:   \(.rule): \(.findings)"' "$T/out/findings.json"
+# Shape of each size: buyers, officials per buyer, suppliers (each with a
+# director), tenders (each with a contract, 4 bids, 2 payments).
+shape() {
+	case $1 in
+	100k) echo "2 1200 4800 12000" ;;
+	1m) echo "3 7200 48000 120000" ;;
+	10m) echo "30 7200 480000 1200000" ;;
+	*) echo "bench: unknown size '$1' (100k, 1m or 10m)" >&2; return 1 ;;
+	esac
+}
 
-# The party graph at scale: 27k parties (2k officials), 52k relationships and
-# the 200k contracts above; conflicts.name-match compares every official
-# with every owner or director.
-mkdir -p "$T/graph"
-cp "$T/contracts.csv" "$T/graph/"
-awk 'BEGIN { print "party_id,name,kind,roles,address,bank_account,employer_id,registry_id";
-	for (i = 0; i < 5000; i++) printf "S-%d,Supplier %d Ltd,organisation,supplier,%d Industrial Road,ACC%d,,REG:%d\n", i, i, i, i, i;
-	for (i = 0; i < 2000; i++) printf "O-%d,Official %d,person,official,%d Elm St,OACC%d,B-%d,\n", i, i, i + 10000, i, i % 50;
-	for (i = 0; i < 20000; i++) printf "P-%d,Person %d,person,,%d Oak St,,,\n", i, i, i + 20000 }' >"$T/graph/parties.csv"
-awk 'BEGIN { print "from_id,to_id,kind,start_on,end_on"; srand(3);
-	for (i = 0; i < 50000; i++) printf "P-%d,S-%d,%s,2010-01-01,\n", i % 20000, int(rand() * 5000), (i % 2 ? "owner" : "director");
-	for (i = 0; i < 2000; i++) printf "O-%d,P-%d,relative,,\n", i, int(rand() * 20000) }' >"$T/graph/relationships.csv"
-start=$(date +%s.%N)
-"$PROBITY" audit --fail-on none -o "$T/graph-out" --format json "$T/graph" >/dev/null
-end=$(date +%s.%N)
-echo "bench: party graph (27k parties, 52k links, 200k contracts): $(echo "$end $start" | awk '{ printf "%.2f", $1 - $2 }')s"
+# Generated once per shape and generator; kept for the next run.
+ledger() {
+	dir="$DATA/$1"
+	stamp="$(shape "$1") $(cksum <"$HERE/gen-shape.sh")"
+	if [ ! -f "$dir/.stamp" ] || [ "$(cat "$dir/.stamp")" != "$stamp" ]; then
+		rm -rf "$dir"
+		s=$(date +%s.%N)
+		# shellcheck disable=SC2046
+		sh "$HERE/gen-shape.sh" "$dir" $(shape "$1")
+		say "$1: generated in $(secs "$(date +%s.%N)" "$s")s" >&2
+		echo "$stamp" >"$dir/.stamp"
+	fi
+	echo "$dir"
+}
 
-# A defence ministry at realistic shape: thousands of officials per buyer,
-# tens of thousands of directors with common names (bench/shape.sh).
-sh "$(dirname "$0")/shape.sh" "$PROBITY"
+# best N CMD...: run CMD N times; BEST is the best wall time, $T/best.err
+# its standard error, BEST_RSS its peak RSS in KiB (from /usr/bin/time).
+best() {
+	_n=$1
+	shift
+	BEST= BEST_RSS=
+	_i=0
+	while [ "$_i" -lt "$_n" ]; do
+		_s=$(date +%s.%N)
+		if [ -x /usr/bin/time ]; then
+			/usr/bin/time -f %M -o "$T/rss" "$@" >"$T/out" 2>"$T/err" || {
+				say "failed: $*"; tail -5 "$T/err" >&2; exit 1; }
+		else
+			"$@" >"$T/out" 2>"$T/err" || { say "failed: $*"; tail -5 "$T/err" >&2; exit 1; }
+			echo "" >"$T/rss"
+		fi
+		_w=$(secs "$(date +%s.%N)" "$_s")
+		if [ -z "$BEST" ] || awk -v a="$_w" -v b="$BEST" 'BEGIN { exit !(a < b) }'; then
+			BEST=$_w
+			BEST_RSS=$(tail -1 "$T/rss")
+			cp "$T/err" "$T/best.err"
+		fi
+		_i=$((_i + 1))
+	done
+}
+
+# record SIZE KEY VALUE: one figure, for the tables at the end.
+record() { echo "$2 $3" >>"$T/$1.res"; }
+fig() { sed -n "s/^$2 //p" "$T/$1.res" | tail -1; }
+
+audit_phases() { # size, tag (j1 | j2 | base), stderr file
+	for ph in import index reports peak_rss_kib; do
+		record "$1" "$2.$ph" "$(timing "$ph" "$3")"
+	done
+	record "$1" "$2.rules" "$(timing rules "$3")"
+	sed -n 's/^probity: timing family \([^ ]*\) \([0-9.]*\)$/\1 \2/p' "$3" | while read -r fam s; do
+		record "$1" "$2.family.$fam" "$s"
+	done
+	sed -n 's/^probity: timing rule \([^ ]*\) \([0-9.]*\)$/\1 \2/p' "$3" | while read -r id s; do
+		record "$1" "$2.rule.$id" "$s"
+	done
+}
+
+eight_rules_ini() { # probity.ini with only the eight rules pandas_rules.py computes
+	"$PROBITY" rules | awk '/^[a-z]/ { print $1 }' | while read -r id; do
+		case $id in
+		competition.single-source | splitting.below-threshold | payments.duplicate | \
+			execution.overpayment | execution.value-increase | payments.round-amount | \
+			timing.year-end-spike | budget.overspend) ;;
+		*) printf '[rule %s]\nenabled = false\n\n' "$id" ;;
+		esac
+	done >"$T/eight.ini"
+}
+
+have_pandas() {
+	[ "${BENCH_PANDAS:-1}" != 0 ] && [ -x "$PY" ] && "$PY" -c 'import pandas' 2>/dev/null
+}
+
+bench_size() {
+	size=$1
+	dir=$(ledger "$size")
+	: >"$T/$size.res"
+	rows=$(cat "$dir"/*.csv | wc -l)
+	rows=$((rows - $(ls "$dir"/*.csv | wc -l))) # less the header rows
+	bytes=$(cat "$dir"/*.csv | wc -c)
+	record "$size" rows "$rows"
+	record "$size" bytes "$bytes"
+	set -- $(shape "$size")
+	say "$size: $rows rows in $(ls "$dir"/*.csv | wc -l) tables, $((bytes / 1048576)) MiB of CSV ($1 buyers x $2 officials, $3 suppliers with a director each, $4 tenders)"
+
+	best "$RUNS" "$CSVPARSE" "$dir"/*.csv
+	record "$size" parse "$BEST"
+	say "$size: bare libcsv parse          $BEST s  $(div "$rows" "$BEST" %.0f) rows/s  $(div "$bytes" "$BEST" %.0f 1048576) MiB/s"
+
+	best "$RUNS" "$PROBITY" check "$dir"
+	record "$size" check "$BEST"
+	record "$size" check.rss "$BEST_RSS"
+	say "$size: import only (check)        $BEST s  $(div "$rows" "$BEST" %.0f) rows/s  peak $(div "$BEST_RSS" 1024 %.0f) MiB"
+
+	for j in 1 2; do
+		best "$RUNS" "$PROBITY" audit -j "$j" --timings --fail-on none -o "$T/out-$size" -f html,json,csv "$dir"
+		record "$size" "j$j.wall" "$BEST"
+		audit_phases "$size" "j$j" "$T/best.err"
+		cp "$T/best.err" "$T/$size.j$j.err"
+		say "$size: audit -j $j (html,json,csv)  $BEST s  $(div "$rows" "$BEST" %.0f) rows/s  peak $(div "$(fig "$size" "j$j.peak_rss_kib")" 1024 %.0f) MiB  $(div "$BEST" "$(fig "$size" parse)" %.1f)x the bare parse"
+	done
+	say "$size: findings: $(sed -n 's/^probity: summary //p' "$T/best.err")"
+
+	# Each report format on its own (one run each, -j 2): the reports phase.
+	for f in json csv html; do
+		"$PROBITY" audit -j 2 --timings --fail-on none -o "$T/out-$size-$f" -f "$f" "$dir" >/dev/null 2>"$T/err" ||
+			{ say "failed: audit -f $f"; exit 1; }
+		record "$size" "report.$f" "$(timing reports "$T/err")"
+		rm -rf "$T/out-$size-$f"
+	done
+
+	if have_pandas; then
+		best "$RUNS" "$PY" "$HERE/pandas_rules.py" "$dir"
+		record "$size" pandas "$BEST"
+		record "$size" pandas.rss "$BEST_RSS"
+		sed -n 's/^pandas: \([a-z]*\.[a-z-]*\) \([0-9]*\) \([0-9.]*\)$/\1 \2 \3/p' "$T/out" >"$T/$size.pandas"
+		eight_rules_ini
+		for j in 1 2; do
+			best "$RUNS" "$PROBITY" audit -c "$T/eight.ini" -j "$j" --timings --fail-on none -o "$T/out8-$size" -f json "$dir"
+			record "$size" "eight.j$j" "$BEST"
+		done
+		say "$size: pandas, 8 rules                $(fig "$size" pandas) s  peak $(div "$(fig "$size" pandas.rss)" 1024 %.0f) MiB"
+		say "$size: probity, the same 8 rules       $(fig "$size" eight.j1) s (-j 1), $(fig "$size" eight.j2) s (-j 2)"
+		while read -r id n s; do
+			p=$(jq -r --arg id "$id" '.coverage[] | select(.rule == $id) | .findings' "$T/out8-$size/findings.json" 2>/dev/null || echo "?")
+			say "$size:   $id: pandas $n findings in $s s, probity $p findings in $(fig "$size" "j1.rule.$id") s"
+		done <"$T/$size.pandas"
+	else
+		say "$size: pandas comparison skipped: /usr/bin/python3 cannot import pandas (Debian: apt-get install python3-pandas)"
+	fi
+
+	if [ -n "$BASE" ] && [ -x "$BASE" ] && case " $BASE_SIZES " in *" $size "*) true ;; *) false ;; esac; then
+		best "$RUNS" "$BASE" audit --fail-on none -o "$T/outb-$size" -f html,json,csv "$dir"
+		record "$size" base.wall "$BEST"
+		record "$size" base.rss "$BEST_RSS"
+		say "$size: BENCH_BASE ($BASE)  $BEST s  peak $(div "$BEST_RSS" 1024 %.0f) MiB"
+		say "$size: findings of BENCH_BASE: $(sed -n 's/^probity: summary //p' "$T/best.err")"
+	fi
+	rm -rf "$T/out-$size" "$T/out8-$size" "$T/outb-$size"
+}
+
+bench_ocds() {
+	n=$1
+	file="$DATA/ocds-$n.jsonl"
+	stamp="$n $(cksum <"$HERE/gen-ocds.sh")"
+	if [ ! -f "$file.stamp" ] || [ "$(cat "$file.stamp")" != "$stamp" ]; then
+		sh "$HERE/gen-ocds.sh" "$file" 3 48000 "$n"
+		echo "$stamp" >"$file.stamp"
+	fi
+	bytes=$(wc -c <"$file")
+	mb=$(div "$bytes" 1000000 %.1f)
+	best "$RUNS" "$PROBITY" check "$file"
+	say "ocds: $n compiled releases, $mb MB: import only (check) $BEST s, $(div "$bytes" "$BEST" %.1f 1000000) MB/s, peak $(div "$BEST_RSS" 1024 %.0f) MiB"
+	best "$RUNS" "$PROBITY" audit --timings --fail-on none -o "$T/out-ocds" -f json "$file"
+	imp=$(timing import "$T/best.err")
+	say "ocds: full audit (json) $BEST s, $(div "$bytes" "$BEST" %.1f 1000000) MB/s end to end; import phase $imp s, $(div "$bytes" "$imp" %.1f 1000000) MB/s"
+	say "ocds: findings: $(sed -n 's/^probity: summary //p' "$T/best.err")"
+	rm -rf "$T/out-ocds"
+}
+
+# The growth between consecutive sizes: how much more time per how many
+# more rows (1.0 = linear).
+growth() {
+	prev=
+	for size in $SIZES; do
+		if [ -n "$prev" ]; then
+			r=$(div "$(fig "$size" rows)" "$(fig "$prev" rows)")
+			say "growth $prev -> $size: rows x$r"
+			for k in parse check j1.wall j2.wall j1.import j1.index j1.rules j2.rules j1.reports j1.peak_rss_kib pandas; do
+				a=$(fig "$prev" "$k") b=$(fig "$size" "$k")
+				[ -n "$a" ] && [ -n "$b" ] || continue
+				say "  $k: x$(div "$b" "$a")  (per row x$(div "$b" "$a" %.2f "$r"))"
+			done
+		fi
+		prev=$size
+	done
+}
+
+table() { # the figures per size as a Markdown table, for bench/RESULTS.md
+	printf '\n| figure |'
+	for s in $SIZES; do printf ' %s |' "$s"; done
+	printf '\n| --- |'
+	for s in $SIZES; do printf ' ---: |'; done
+	echo
+	for k in rows bytes parse check j1.wall j2.wall j1.import j1.index j1.rules j2.rules j1.reports \
+		report.json report.csv report.html j1.peak_rss_kib j2.peak_rss_kib pandas eight.j1 eight.j2 base.wall base.rss; do
+		printf '| %s |' "$k"
+		for s in $SIZES; do printf ' %s |' "$(fig "$s" "$k")"; done
+		echo
+	done
+	fams=$(sed -n 's/^j1\.family\.\([^ ]*\) .*/\1/p' "$T/$(echo "$SIZES" | awk '{ print $1 }').res")
+	for fam in $fams; do
+		for j in j1 j2; do
+			printf '| family %s (%s) |' "$fam" "$j"
+			for s in $SIZES; do printf ' %s |' "$(fig "$s" "$j.family.$fam")"; done
+			echo
+		done
+	done
+	echo
+}
+
+for size in $SIZES; do shape "$size" >/dev/null || exit 2; done
+case " $SIZES " in *" 10m "*) say "sizes: $SIZES (10m: about 40 minutes on 2 cores; BENCH_SIZES=100k for a quick run)" ;;
+*) say "sizes: $SIZES" ;; esac
+say "probity: $PROBITY ($("$PROBITY" --version 2>/dev/null | head -1)); runs of each command: $RUNS, the best kept"
+for size in $SIZES; do bench_size "$size"; done
+[ "$OCDS" -gt 0 ] && bench_ocds "$OCDS"
+growth
+table
+for size in $SIZES; do
+	say "$size: the slowest rules at -j 1:"
+	sed -n 's/^probity: timing rule \([^ ]*\) \([0-9.]*\)$/\2 \1/p' "$T/$size.j1.err" | sort -rn | head -8 | sed 's/^/bench:   /'
+done
