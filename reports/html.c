@@ -13,6 +13,7 @@
 #include <libxml/tree.h>
 #include <errno.h>
 #include <libxml/xmlIO.h>
+#include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,18 @@
 
 #define HTML_MAX_REJECTIONS 500
 #define ROWS_MARK "probity-findings"
+
+/*
+ * Up to HTML_ALL_AT_ONCE findings the page holds a row per finding, as
+ * it always did.  Beyond, a row per finding makes a page no browser
+ * opens in reasonable time (100 000 findings: 145 MB of markup, Chromium
+ * not at DOMContentLoaded after ten minutes), so the findings are
+ * grouped by rule, each group shows HTML_PAGE_ROWS rows at a time, and
+ * every finding of the group travels as JSON in the page for the pager,
+ * sorting and filters to draw from (docs/reports.md).
+ */
+#define HTML_ALL_AT_ONCE 2000
+#define HTML_PAGE_ROWS 50
 
 static const char css[] =
 	":root{--ink:#1d2430;--muted:#5b6575;--line:#d9dee7;--bg:#f6f7f9;"
@@ -74,15 +87,17 @@ static const char script[] =
 	"var ev=r.nextElementSibling;if(ev&&ev.classList.contains('ev'))ev.classList.toggle('open');"
 	"r.setAttribute('aria-expanded',ev&&ev.classList.contains('open')?'true':'false');});});"
 	"var sev=document.getElementById('f-severity'),fam=document.getElementById('f-family'),"
+	"rl=document.getElementById('f-rule'),"
 	"q=document.getElementById('f-text'),count=document.getElementById('f-count'),entity=null;"
 	"function apply(){var n=0,text=q.value.toLowerCase();rows().forEach(function(r){"
 	"var ok=(!sev.value||r.dataset.severity===sev.value)&&(!fam.value||r.dataset.family===fam.value)"
+	"&&(!rl.value||r.dataset.rule===rl.value)"
 	"&&(!text||r.textContent.toLowerCase().indexOf(text)>=0)"
 	"&&(!entity||r.dataset.buyer===entity||r.dataset.supplier===entity);"
 	"r.classList.toggle('hidden',!ok);var ev=r.nextElementSibling;"
 	"if(ev&&ev.classList.contains('ev'))ev.classList.toggle('hidden',!ok);if(ok)n++;});"
 	"count.textContent=n+' shown';}"
-	"[sev,fam,q].forEach(function(e){e.addEventListener('input',apply);});"
+	"[sev,fam,rl,q].forEach(function(e){e.addEventListener('input',apply);});"
 	"Array.prototype.forEach.call(document.querySelectorAll('tr.entity'),function(t){"
 	"t.addEventListener('click',function(){var id=t.dataset.entity;entity=entity===id?null:id;"
 	"Array.prototype.forEach.call(document.querySelectorAll('tr.entity'),function(o){"
@@ -169,7 +184,7 @@ static const char hist_script[] =
 	"if(s.value||t.value)r.dataset.edited='1';else delete r.dataset.edited;dirty=true;mark();}"
 	"s.addEventListener('change',upd);t.addEventListener('input',upd);"
 	"box.appendChild(s);box.appendChild(t);td.insertBefore(box,td.firstChild);});"
-	"['f-severity','f-family','f-text','f-state','f-decision'].forEach(function(id){$(id).addEventListener('input',apply);});"
+	"['f-severity','f-family','f-rule','f-text','f-state','f-decision'].forEach(function(id){$(id).addEventListener('input',apply);});"
 	"Array.prototype.forEach.call(document.querySelectorAll('tr.entity'),function(t){t.addEventListener('click',apply);});"
 	"$('d-export').addEventListener('click',function(){var text,url,a;"
 	"try{text=probityDecisionsJSON(edited().map(function(r){return {finding:r.dataset.findingId,"
@@ -184,6 +199,129 @@ static const char hist_script[] =
 
 static const char csp[] =
 	"default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:";
+
+/*
+ * Pages beyond HTML_ALL_AT_ONCE findings: one group per rule, a pager
+ * under each.  Without JavaScript the first page of each group shows and
+ * the pager hides.
+ */
+static const char group_css[] =
+	".notice{background:#fff8e6;border:1px solid #f0d48a;border-radius:4px;padding:6px 10px}"
+	"div.group{margin:18px 0 8px}div.group h3{font-size:15px;margin:4px 0 2px}"
+	".pager{display:none;gap:6px;align-items:center;margin:6px 0}.js .pager{display:flex}"
+	"@media print{.pager{display:none!important}}";
+
+/*
+ * The grouped page's script.  Each group's findings are a JSON data
+ * island (<script type="application/json">, '<', '>' and '&' written as
+ * \u003c, \u003e, \u0026); it is parsed only when the group is paged,
+ * sorted or filtered, so opening the page parses none of it.  Rows the
+ * page was served with are reused (their charts come with them); others
+ * are made with createElement and textContent, never markup.  With a
+ * history, the reviewer's choices are kept by finding id, so paging or
+ * filtering loses none, and decisions.json is made from them.  In
+ * pieces, joined into one <script>: C compilers need only take string
+ * literals of 4095 bytes.
+ */
+static const char *const group_script[] = {
+	"(function(){var D=document;D.documentElement.classList.add('js');"
+	"function $(id){return D.getElementById(id);}"
+	"function each(root,sel,fn){Array.prototype.forEach.call(root.querySelectorAll(sel),fn);}"
+	"function mk(tag,cls,text,parent){var e=D.createElement(tag);if(cls)e.className=cls;"
+	"if(text!=null)e.textContent=text;if(parent)parent.appendChild(e);return e;}"
+	"var rank={critical:4,high:3,medium:2,low:1},sec=$('findings'),PAGE=+sec.dataset.page;"
+	"var sev=$('f-severity'),fam=$('f-family'),rl=$('f-rule'),q=$('f-text'),count=$('f-count'),"
+	"st=$('f-state'),dc=$('f-decision'),pending=$('d-count'),msg=$('d-message'),hist=!!st,"
+	"entity=null,mine={},dirty=false,cols=hist?7:5,"
+	"statuses=['open','confirmed','false-positive','accepted-risk','referred'];"
+	"function mark(){var n=Object.keys(mine).length;"
+	"pending.textContent=n?n+(n===1?' decision':' decisions')+' set in this page':'';}"
+	"function decide(r,e){var id=r.dataset.findingId,td=e.cells[0],box=mk('div','decide'),"
+	"s=D.createElement('select'),t=D.createElement('textarea'),o;"
+	"mk('strong',null,'Your decision ',box);s.setAttribute('aria-label','status');"
+	"o=mk('option',null,'(no change)',s);o.value='';"
+	"statuses.forEach(function(v){mk('option',null,v,s).value=v;});"
+	"t.rows=2;t.maxLength=4000;t.placeholder='note (required): why';t.setAttribute('aria-label','note');"
+	"if(mine[id]){s.value=mine[id].status;t.value=mine[id].note;}"
+	"function upd(){if(s.value||t.value){mine[id]={status:s.value,note:t.value,hash:r.dataset.evidenceHash};"
+	"r.dataset.edited='1';}else{delete mine[id];delete r.dataset.edited;}dirty=true;mark();}"
+	"s.addEventListener('change',upd);t.addEventListener('input',upd);"
+	"box.appendChild(s);box.appendChild(t);td.insertBefore(box,td.firstChild);}"
+	"function wire(r,e){r.setAttribute('aria-expanded','false');r.addEventListener('click',function(){"
+	"if(!e)return;e.classList.toggle('open');r.setAttribute('aria-expanded',e.classList.contains('open')?'true':'false');});"
+	"if(hist&&e)decide(r,e);}"
+	"function decision(td,d){if(!d){mk('span','muted','not decided',td);return;}mk('span','dec',d.status,td);"
+	"mk('span','muted',' by '+(d.by||'')+', '+(d.at||'')+(d.reopened?' (reopened: the evidence changed)':''),td);"
+	"mk('div',null,d.note||'',td);}",
+	"function build(f,g){var r=D.createElement('tr'),e=D.createElement('tr'),ds=r.dataset,td,b,t,hr,tb;"
+	"r.className='finding sev-'+f.sev;ds.findingId=f.id;ds.severity=f.sev;ds.family=g.family;ds.rule=g.rule;"
+	"ds.subject=f.subject||'';ds.buyer=f.buyer||'';ds.supplier=f.supplier||'';ds.score=f.score;"
+	"td=mk('td',null,null,r);b=mk('button','toggle','\\u25b8',td);b.type='button';"
+	"b.setAttribute('aria-label','show evidence');mk('span','sev sev-'+f.sev,f.sev,td);"
+	"mk('td',null,g.rule,r).title=g.title;mk('td',null,f.subj,r);mk('td',null,f.msg,r);mk('td','num',f.s2,r);"
+	"if(hist){ds.state=f.state;ds.evidenceHash=f.hash;ds.decision=f.dec?f.dec.status:'none';"
+	"if(f.dec){ds.decisionBy=f.dec.by||'';ds.decisionAt=f.dec.at||'';ds.decisionNote=f.dec.note||'';"
+	"if(f.dec.reopened)ds.decisionReopened='true';}"
+	"mk('span','state state-'+f.state,f.state,mk('td',null,null,r));decision(mk('td','decision',null,r),f.dec);}"
+	"if(mine[f.id])ds.edited='1';e.className='ev';td=mk('td',null,null,e);td.colSpan=cols;"
+	"if(f.path){mk('strong',null,'Chain',td);t=mk('ol','chain',null,td);f.path.forEach(function(p){"
+	"mk('code',null,p[3],mk('li',null,p[0]+' \\u2014'+p[1]+'\\u2192 '+p[2],t)).title='source row';});}"
+	"if(f.details){t=mk('dl','details',null,td);f.details.forEach(function(p){mk('dt',null,p[0],t);mk('dd',null,p[1],t);});}"
+	"t=mk('table',null,null,td);hr=mk('tr',null,null,mk('thead',null,null,t));tb=mk('tbody',null,null,t);"
+	"['role','table','id','status','source','other columns'].forEach(function(h){mk('th',null,h,hr);});"
+	"(f.ev||[]).forEach(function(x){var er=mk('tr',null,null,tb);mk('td',null,x[0],er);mk('td',null,x[1],er);"
+	"mk('td',null,x[2],er);mk('td',null,x[3],er);mk('code',null,x[4],mk('td',null,null,er));mk('td','muted',x[5],er);});"
+	"wire(r,e);return [r,e];}",
+	"function data(g){if(!g.data)g.data=JSON.parse($(g.el.dataset.data).textContent);return g.data;}"
+	"function list(g){return g.list||data(g);}"
+	"function key(f,k){if(k==='severity')return rank[f.sev];if(k==='score')return +f.score;"
+	"if(k==='message')return (f.msg||'').toLowerCase();if(k==='subject')return f.subject||'';"
+	"if(k==='state')return f.state||'';if(k==='decision')return f.dec?f.dec.status:'none';return '';}"
+	"function sortg(g){var k=g.key,d=g.dir[k];if(!k)return;if(!g.list)g.list=data(g).slice();"
+	"g.list.sort(function(a,b){var x=key(a,k),y=key(b,k);return (x<y?-1:x>y?1:0)*d;});}"
+	"function info(g,n){var pages=Math.max(1,Math.ceil(n/PAGE)),from=g.page*PAGE;"
+	"g.info.textContent=n?'findings '+(from+1)+'\\u2013'+Math.min(n,from+PAGE)+' of '+n+' (page '+(g.page+1)+' of '+pages+')':'none match';"
+	"each(g.el,'.pager button',function(b){var back=b.dataset.go==='first'||b.dataset.go==='prev';"
+	"b.disabled=back?g.page===0:g.page>=pages-1;});}"
+	"function render(g){var L=list(g),pages=Math.max(1,Math.ceil(L.length/PAGE));if(g.page>=pages)g.page=pages-1;"
+	"while(g.body.firstChild)g.body.removeChild(g.body.firstChild);"
+	"L.slice(g.page*PAGE,(g.page+1)*PAGE).forEach(function(f){var p=g.rows[f.id]||(g.rows[f.id]=build(f,g));"
+	"g.body.appendChild(p[0]);if(p[1])g.body.appendChild(p[1]);});"
+	"info(g,L.length);g.el.classList.toggle('hidden',!L.length);}"
+	"var groups=[];each(D,'div.group',function(el){var g={el:el,rule:el.dataset.rule,family:el.dataset.family,"
+	"title:el.dataset.title,body:el.querySelector('tbody'),info:el.querySelector('.page-info'),"
+	"data:null,list:null,page:0,key:null,dir:{},rows:{}};"
+	"each(g.body,'tr.finding',function(r){var e=r.nextElementSibling;if(!e||!e.classList.contains('ev'))e=null;"
+	"g.rows[r.dataset.findingId]=[r,e];wire(r,e);});"
+	"each(el,'.pager button',function(b){b.addEventListener('click',function(){"
+	"var last=Math.max(0,Math.ceil(list(g).length/PAGE)-1),to=b.dataset.go;"
+	"g.page=to==='first'?0:to==='prev'?Math.max(0,g.page-1):to==='next'?Math.min(last,g.page+1):last;render(g);});});"
+	"each(el,'th[data-sort]',function(th){th.addEventListener('click',function(){var k=th.dataset.sort;"
+	"g.dir[k]=g.dir[k]?-g.dir[k]:(k==='severity'||k==='score'?-1:1);g.key=k;sortg(g);g.page=0;render(g);});});"
+	"info(g,+el.dataset.count);groups.push(g);});"
+	"function matches(g){var s=sev.value,t=q.value.toLowerCase(),S=hist&&st.value,C=hist&&dc.value;"
+	"return function(f){return (!s||f.sev===s)&&(!entity||f.buyer===entity||f.supplier===entity)"
+	"&&(!t||[f.sev,g.rule,f.subj,f.msg,f.s2].join(' ').toLowerCase().indexOf(t)>=0)"
+	"&&(!S||f.state===S)&&(!C||(C==='edited'?!!mine[f.id]:(f.dec?f.dec.status:'none')===C));};}"
+	"function apply(){var n=0,any=sev.value||q.value||entity||(hist&&(st.value||dc.value));"
+	"groups.forEach(function(g){if((fam.value&&g.family!==fam.value)||(rl.value&&g.rule!==rl.value)){"
+	"g.el.classList.add('hidden');return;}g.list=any?data(g).filter(matches(g)):null;sortg(g);g.page=0;render(g);"
+	"n+=list(g).length;});count.textContent=n+' match, '+PAGE+' a page per rule';}"
+	"[sev,fam,rl,q,st,dc].forEach(function(e){if(e)e.addEventListener('input',apply);});"
+	"each(D,'tr.entity',function(t){t.addEventListener('click',function(){var id=t.dataset.entity;"
+	"entity=entity===id?null:id;each(D,'tr.entity',function(o){o.classList.toggle('active',o.dataset.entity===entity);});"
+	"apply();sec.scrollIntoView();});});"
+	"count.textContent=sec.dataset.total+' match, '+PAGE+' a page per rule';"
+	"if(hist){$('d-export').addEventListener('click',function(){var text,url,a;"
+	"try{text=probityDecisionsJSON(Object.keys(mine).map(function(id){return {finding:id,"
+	"status:mine[id].status,note:mine[id].note,evidence_hash:mine[id].hash};}));}"
+	"catch(x){msg.textContent=x.message;return;}"
+	"msg.textContent='Saved as decisions.json: record it with probity triage --import decisions.json --by NAME --history FILE';"
+	"url=URL.createObjectURL(new Blob([text],{type:'application/json'}));"
+	"a=D.createElement('a');a.href=url;a.download='decisions.json';D.body.appendChild(a);a.click();"
+	"setTimeout(function(){URL.revokeObjectURL(url);a.remove();},1000);dirty=false;});"
+	"window.addEventListener('beforeunload',function(e){if(dirty){e.preventDefault();e.returnValue='';}});}})();",
+	NULL};
 
 /* --- small tree helpers: text always goes through xmlNewTextChild --- */
 
@@ -313,7 +451,7 @@ static void sev_badge(xmlNodePtr parent, pb_severity s)
 
 /* --- sections --- */
 
-static void head(xmlNodePtr html, const pb_audit *a)
+static void head(xmlNodePtr html, const pb_audit *a, int paged)
 {
 	xmlNodePtr h = el(html, "head", NULL);
 	xmlNodePtr m = el(h, "meta", NULL);
@@ -332,6 +470,8 @@ static void head(xmlNodePtr html, const pb_audit *a)
 	el(h, "style", css);
 	if (pb_history_view_of(a))
 		el(h, "style", hist_css);
+	if (paged)
+		el(h, "style", group_css);
 }
 
 static void banner(xmlNodePtr body, const pb_audit *a)
@@ -825,6 +965,73 @@ static void finding_row(xmlNodePtr tb, const pb_audit *a, size_t i)
 	evidence_row(tb, f, h != NULL);
 }
 
+/* --- beyond HTML_ALL_AT_ONCE findings: one group per rule, paged --- */
+
+typedef struct {
+	const pb_rule *rule;
+	size_t n;                 /* its findings */
+	size_t sev[PB_SEV_COUNT]; /* of which, by severity */
+} html_group;
+
+typedef struct {
+	html_group *v; /* the rules that fired, most serious first */
+	size_t n;
+	int paged;     /* 1: more than HTML_ALL_AT_ONCE findings */
+} html_groups;
+
+static int worst(const html_group *g)
+{
+	int s = PB_SEV_CRITICAL;
+
+	while (s > PB_SEV_LOW && !g->sev[s])
+		s--;
+	return s;
+}
+
+/* The worst severity first, then the most findings, then by id. */
+static int group_cmp(const void *x, const void *y)
+{
+	const html_group *a = x, *b = y;
+
+	if (worst(a) != worst(b))
+		return worst(b) - worst(a);
+	if (a->n != b->n)
+		return a->n < b->n ? 1 : -1;
+	return strcmp(a->rule->id, b->rule->id);
+}
+
+/* One pass over the findings; a handful of rules fire, so a scan finds
+ * a finding's group. */
+static void groups_init(html_groups *g, const pb_audit *a)
+{
+	size_t cap = 0;
+
+	memset(g, 0, sizeof(*g));
+	for (size_t i = 0; i < a->nfindings; i++) {
+		const pb_finding *f = a->findings[i];
+		size_t k = 0;
+		while (k < g->n && g->v[k].rule != f->rule)
+			k++;
+		if (k == g->n) {
+			PB_GROW(g->v, g->n + 1, cap);
+			memset(&g->v[g->n++], 0, sizeof(*g->v));
+			g->v[k].rule = f->rule;
+		}
+		g->v[k].n++;
+		if ((int)f->severity >= 0 && f->severity < PB_SEV_COUNT)
+			g->v[k].sev[f->severity]++;
+	}
+	if (g->n > 1)
+		qsort(g->v, g->n, sizeof(*g->v), group_cmp);
+	g->paged = a->nfindings > HTML_ALL_AT_ONCE;
+}
+
+static void groups_release(html_groups *g)
+{
+	free(g->v);
+	memset(g, 0, sizeof(*g));
+}
+
 static void filter_select(xmlNodePtr parent, const char *id, const char *label,
 			  const char *const *values, size_t n)
 {
@@ -860,7 +1067,49 @@ static void review_controls(xmlNodePtr s, xmlNodePtr filters)
 		 "Decision \"none\": never decided; \"edited\": set in this page.");
 }
 
-static void findings(xmlNodePtr main, const pb_audit *a)
+/* The rules that fired, most serious first, with their counts. */
+static void rule_filter(xmlNodePtr parent, const html_groups *g)
+{
+	xmlNodePtr s = el(el(parent, "label", "Rule "), "select", NULL);
+	char buf[160];
+
+	attr(s, "id", "f-rule");
+	attr(el(s, "option", "all"), "value", "");
+	for (size_t k = 0; k < g->n; k++) {
+		snprintf(buf, sizeof(buf), "%s (%zu)", g->v[k].rule->id, g->v[k].n);
+		attr(el(s, "option", buf), "value", g->v[k].rule->id);
+	}
+}
+
+static void findings_thead(xmlNodePtr t, int history)
+{
+	static const char *const keys[] = {"severity", "rule", "subject", "message", "score",
+					   "state", "decision"};
+	xmlNodePtr tr = el(el(t, "thead", NULL), "tr", NULL);
+
+	for (size_t i = 0; i < (history ? 7u : 5u); i++) {
+		xmlNodePtr th = el_class(tr, "th", i == 4 ? "num" : NULL, keys[i]);
+		attr(th, "data-sort", keys[i]);
+	}
+}
+
+/* Beyond HTML_ALL_AT_ONCE: say so, and where every finding is. */
+static void paged_notice(xmlNodePtr s, const pb_audit *a)
+{
+	pb_buf b;
+
+	pb_buf_init(&b);
+	pb_buf_addf(&b, "%zu findings: more than %d, so they are grouped by rule and each group shows "
+		    "%d at a time; the pager under a group reaches every one of its findings, and the "
+		    "filters and column sorts search them all. Without JavaScript, and on paper, only "
+		    "the first %d of each rule show. findings.json and findings.csv (--format json,csv) "
+		    "hold every finding.",
+		    a->nfindings, HTML_ALL_AT_ONCE, HTML_PAGE_ROWS, HTML_PAGE_ROWS);
+	attr(el_class(s, "p", "notice", b.data), "id", "f-paged");
+	pb_buf_release(&b);
+}
+
+static void findings(xmlNodePtr main, const pb_audit *a, const html_groups *g)
 {
 	static const char *const sevs[] = {"critical", "high", "medium", "low"};
 	const char *fams[64];
@@ -868,6 +1117,7 @@ static void findings(xmlNodePtr main, const pb_audit *a)
 	const pb_history_view *v = pb_history_view_of(a);
 	xmlNodePtr s = section(main, "findings", "Findings");
 	xmlNodePtr filters = el_class(s, "div", "filters", NULL);
+	char buf[32];
 
 	for (size_t r = 0; r < pb_nrules && nf < 64; r++) {
 		int seen = 0;
@@ -878,6 +1128,7 @@ static void findings(xmlNodePtr main, const pb_audit *a)
 	}
 	filter_select(filters, "f-severity", "Severity ", sevs, 4);
 	filter_select(filters, "f-family", "Family ", fams, nf);
+	rule_filter(filters, g);
 	xmlNodePtr q = el(filters, "input", NULL);
 	attr(q, "id", "f-text");
 	attr(q, "type", "search");
@@ -886,16 +1137,23 @@ static void findings(xmlNodePtr main, const pb_audit *a)
 	attr(cnt, "id", "f-count");
 	if (v)
 		review_controls(s, filters);
-	el_class(s, "p", "muted", "Click a finding to show its evidence: each source row is file:line.");
-	xmlNodePtr t = el(s, "table", NULL);
-	xmlNodePtr tr = el(el(t, "thead", NULL), "tr", NULL);
-	static const char *const keys[][2] = {{"severity", "severity"}, {"rule", "rule"},
-		{"subject", "subject"}, {"message", "message"}, {"score", "score"},
-		{"state", "state"}, {"decision", "decision"}};
-	for (size_t i = 0; i < (v ? 7u : 5u); i++) {
-		xmlNodePtr th = el_class(tr, "th", i == 4 ? "num" : NULL, keys[i][1]);
-		attr(th, "data-sort", keys[i][0]);
+	if (g->paged) {
+		snprintf(buf, sizeof(buf), "%d", HTML_PAGE_ROWS);
+		attr(s, "data-page", buf);
+		snprintf(buf, sizeof(buf), "%zu", a->nfindings);
+		attr(s, "data-total", buf);
+		paged_notice(s, a);
 	}
+	el_class(s, "p", "muted", "Click a finding to show its evidence: each source row is file:line.");
+	if (g->paged) {
+		/* The groups are streamed in at this mark (html_write). */
+		xmlNodePtr d = el(s, "div", NULL);
+		attr(d, "id", "groups");
+		xmlAddChild(d, checked(xmlNewComment(BAD_CAST ROWS_MARK)));
+		return;
+	}
+	xmlNodePtr t = el(s, "table", NULL);
+	findings_thead(t, v != NULL);
 	xmlNodePtr tb = el(t, "tbody", NULL);
 	attr(tb, "id", "findings-body");
 	/* The rows are streamed in at this mark (html_write). */
@@ -1028,8 +1286,267 @@ static void possible_links(xmlNodePtr main, const pb_audit *a)
 	}
 }
 
+/* The page's count of findings by rule and severity, each linking to
+ * its group below. */
+static void rule_summary(xmlNodePtr main, const html_groups *g)
+{
+	static const char *const cols[] = {"rule", "title", "#critical", "#high", "#medium",
+					   "#low", "#total", NULL};
+	xmlNodePtr s = section(main, "rules", "Findings by rule and severity");
+	xmlNodePtr t = el(s, "table", NULL), tb;
+	char href[32];
+
+	header_row(t, cols);
+	tb = el(t, "tbody", NULL);
+	for (size_t k = 0; k < g->n; k++) {
+		xmlNodePtr tr = el(tb, "tr", NULL);
+		snprintf(href, sizeof(href), "#g-%zu", k);
+		attr(el(el(tr, "td", NULL), "a", g->v[k].rule->id), "href", href);
+		el(tr, "td", g->v[k].rule->title);
+		for (int sev = PB_SEV_CRITICAL; sev >= PB_SEV_LOW; sev--)
+			num_cell(tr, g->v[k].sev[sev]);
+		num_cell(tr, g->v[k].n);
+	}
+}
+
+static void group_pager(xmlNodePtr div, size_t n)
+{
+	static const char *const go[][2] = {{"first", "\xc2\xab first"}, {"prev", "\xe2\x80\xb9 previous"},
+		{"next", "next \xe2\x80\xba"}, {"last", "last \xc2\xbb"}};
+	xmlNodePtr p = el_class(div, "div", "pager", NULL);
+	char buf[96];
+
+	for (size_t i = 0; i < 4; i++) {
+		xmlNodePtr b = el(p, "button", go[i][1]);
+		attr(b, "type", "button");
+		attr(b, "data-go", go[i][0]);
+	}
+	snprintf(buf, sizeof(buf), "findings 1\xe2\x80\x93%zu of %zu",
+		 n < HTML_PAGE_ROWS ? n : (size_t)HTML_PAGE_ROWS, n);
+	el_class(p, "span", "page-info", buf);
+}
+
+/* A group as served: its heading, counts, first page of rows and pager. */
+static xmlNodePtr group_node(htmlDocPtr doc, const pb_audit *a, const html_group *g, size_t k)
+{
+	xmlNodePtr div = checked(xmlNewDocNode(doc, NULL, BAD_CAST "div", NULL));
+	char buf[256];
+	size_t shown = 0;
+
+	if (!div)
+		return NULL;
+	attr(div, "class", "group");
+	snprintf(buf, sizeof(buf), "g-%zu", k);
+	attr(div, "id", buf);
+	attr(div, "data-rule", g->rule->id);
+	attr(div, "data-family", g->rule->family);
+	attr(div, "data-title", g->rule->title);
+	snprintf(buf, sizeof(buf), "%zu", g->n);
+	attr(div, "data-count", buf);
+	snprintf(buf, sizeof(buf), "g-data-%zu", k);
+	attr(div, "data-data", buf);
+	snprintf(buf, sizeof(buf), "%s \xe2\x80\x94 %s", g->rule->id, g->rule->title);
+	el(div, "h3", buf);
+	snprintf(buf, sizeof(buf), "%zu finding%s: %zu critical, %zu high, %zu medium, %zu low.%s",
+		 g->n, g->n == 1 ? "" : "s", g->sev[PB_SEV_CRITICAL], g->sev[PB_SEV_HIGH],
+		 g->sev[PB_SEV_MEDIUM], g->sev[PB_SEV_LOW],
+		 g->n > HTML_PAGE_ROWS ? " The pager below shows the rest." : "");
+	el_class(div, "p", "muted", buf);
+	xmlNodePtr t = el(div, "table", NULL);
+	findings_thead(t, pb_history_view_of(a) != NULL);
+	xmlNodePtr tb = el(t, "tbody", NULL);
+	for (size_t i = 0; i < a->nfindings && shown < HTML_PAGE_ROWS && !failed; i++)
+		if (a->findings[i]->rule == g->rule) {
+			finding_row(tb, a, i);
+			shown++;
+		}
+	group_pager(div, g->n);
+	return div;
+}
+
+/* --- the findings as JSON, for the grouped page's script --- */
+
+/* Ledger text into a JSON string: invalid UTF-8 as U+FFFD, as in the
+ * markup (jansson refuses invalid UTF-8). */
+static void jset(json_t *o, const char *key, const char *value)
+{
+	pb_buf tmp;
+
+	if (!value)
+		return;
+	pb_buf_init(&tmp);
+	if (json_object_set_new(o, key, checked(json_string(utf8(value, &tmp)))) < 0)
+		failed = 1;
+	pb_buf_release(&tmp);
+}
+
+static void jpush(json_t *arr, const char *value)
+{
+	pb_buf tmp;
+
+	pb_buf_init(&tmp);
+	if (json_array_append_new(arr, checked(json_string(utf8(nz(value), &tmp)))) < 0)
+		failed = 1;
+	pb_buf_release(&tmp);
+}
+
+static json_t *jarray(json_t *o, const char *key)
+{
+	json_t *arr = checked(json_array());
+
+	if (json_object_set_new(o, key, arr) < 0)
+		failed = 1;
+	return arr;
+}
+
+/* A finding's evidence, details and chain, as finding_row and
+ * evidence_row show them; the rule is the group's. */
+static void finding_evidence_json(json_t *o, const pb_finding *f)
+{
+	if (f->npath) {
+		json_t *path = jarray(o, "path");
+		for (size_t i = 0; i < f->npath; i++) {
+			json_t *step = checked(json_array());
+			jpush(step, f->path[i].from);
+			jpush(step, f->path[i].kind);
+			jpush(step, f->path[i].to);
+			jpush(step, f->path[i].source);
+			if (json_array_append_new(path, step) < 0)
+				failed = 1;
+		}
+	}
+	if (f->ndetails) {
+		json_t *det = jarray(o, "details");
+		for (size_t i = 0; i < f->ndetails; i++) {
+			json_t *kv = checked(json_array());
+			jpush(kv, f->details[i].key);
+			jpush(kv, f->details[i].value);
+			if (json_array_append_new(det, kv) < 0)
+				failed = 1;
+		}
+	}
+	json_t *ev = jarray(o, "ev");
+	for (size_t i = 0; i < f->nevidence; i++) {
+		const pb_evidence *e = &f->evidence[i];
+		json_t *row = checked(json_array());
+		pb_buf x;
+		jpush(row, e->role);
+		jpush(row, e->table);
+		jpush(row, e->id);
+		jpush(row, e->status);
+		jpush(row, e->source);
+		pb_buf_init(&x);
+		for (uint32_t k = 0; k < e->nextra; k++)
+			pb_buf_addf(&x, "%s%s = %s", k ? "; " : "", nz(e->extra[k].name),
+				    nz(e->extra[k].value));
+		jpush(row, x.data);
+		pb_buf_release(&x);
+		if (json_array_append_new(ev, row) < 0)
+			failed = 1;
+	}
+}
+
+static void finding_history_json(json_t *o, const pb_hentry *h)
+{
+	const pb_decision *d = h->decision;
+
+	jset(o, "state", pb_hstate_name(h->state));
+	jset(o, "hash", h->evidence_hash);
+	if (!d)
+		return;
+	json_t *dec = checked(json_object());
+	if (json_object_set_new(o, "dec", dec) < 0)
+		failed = 1;
+	jset(dec, "status", pb_dstatus_name(d->status));
+	jset(dec, "by", d->by);
+	jset(dec, "at", d->at);
+	jset(dec, "note", d->note);
+	if (d->reopened && json_object_set_new(dec, "reopened", json_true()) < 0)
+		failed = 1;
+}
+
+static json_t *finding_json(const pb_audit *a, size_t i)
+{
+	const pb_finding *f = a->findings[i];
+	const pb_history_view *v = pb_history_view_of(a);
+	json_t *o = checked(json_object());
+	char buf[64];
+	pb_buf subj;
+
+	if (!o)
+		return NULL;
+	jset(o, "id", f->id);
+	jset(o, "sev", pb_severity_name(f->severity));
+	pb_buf_init(&subj);
+	pb_buf_addf(&subj, "%s/%s", nz(f->subject_table), nz(f->subject_id));
+	jset(o, "subj", subj.data);
+	pb_buf_release(&subj);
+	jset(o, "subject", f->subject_id);
+	jset(o, "buyer", f->buyer_id);
+	jset(o, "supplier", f->supplier_id);
+	jset(o, "msg", f->message);
+	snprintf(buf, sizeof(buf), "%.4f", f->score);
+	jset(o, "score", buf);
+	snprintf(buf, sizeof(buf), "%.2f", f->score);
+	jset(o, "s2", buf);
+	finding_evidence_json(o, f);
+	if (v && i < v->nfindings)
+		finding_history_json(o, &v->findings[i]);
+	return o;
+}
+
+/*
+ * JSON inside <script>: the HTML parser ends the element at the first
+ * "</script" whatever its type, so '<' (and '>', '&', for good measure)
+ * go out as \u escapes, which mean the same character to JSON.parse.
+ * They can only stand inside strings: none is JSON syntax.
+ */
+static void write_island_text(xmlOutputBufferPtr ob, const char *s)
+{
+	const char *run = s;
+
+	for (; *s; s++) {
+		const char *esc = *s == '<' ? "\\u003c" : *s == '>' ? "\\u003e" : *s == '&' ? "\\u0026" : NULL;
+		if (!esc)
+			continue;
+		xmlOutputBufferWrite(ob, (int)(s - run), run);
+		xmlOutputBufferWrite(ob, 6, esc);
+		run = s + 1;
+	}
+	xmlOutputBufferWrite(ob, (int)(s - run), run);
+}
+
+/*
+ * A group's findings, one JSON object at a time (ASCII only, so the
+ * HTML encoder passes it through untouched), then freed: memory stays
+ * flat as in the rows.
+ */
+static void write_island(xmlOutputBufferPtr ob, const pb_audit *a, const html_group *g, size_t k)
+{
+	char open[96];
+	int first = 1;
+
+	snprintf(open, sizeof(open), "\n<script type=\"application/json\" id=\"g-data-%zu\">[", k);
+	xmlOutputBufferWriteString(ob, open);
+	for (size_t i = 0; i < a->nfindings && !failed && !ob->error; i++) {
+		if (a->findings[i]->rule != g->rule)
+			continue;
+		json_t *o = finding_json(a, i);
+		char *text = o && !failed ? json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+		json_decref(o);
+		if (!checked(text))
+			break;
+		if (!first)
+			xmlOutputBufferWrite(ob, 1, ",");
+		first = 0;
+		write_island_text(ob, text);
+		free(text);
+	}
+	xmlOutputBufferWriteString(ob, "]</script>");
+}
+
 /* The page without its finding rows: a mark stands where they go. */
-static htmlDocPtr skeleton(const pb_audit *a)
+static htmlDocPtr skeleton(const pb_audit *a, const html_groups *g)
 {
 	htmlDocPtr doc = checked(htmlNewDocNoDtD(NULL, NULL));
 	xmlNodePtr html = checked(xmlNewNode(NULL, BAD_CAST "html"));
@@ -1042,7 +1559,7 @@ static htmlDocPtr skeleton(const pb_audit *a)
 	checked(xmlCreateIntSubset(doc, BAD_CAST "html", NULL, NULL));
 	xmlDocSetRootElement(doc, html);
 	attr(html, "lang", "en");
-	head(html, a);
+	head(html, a, g->paged);
 	xmlNodePtr body = el(html, "body", NULL);
 	banner(body, a);
 	xmlNodePtr main = el(body, "main", NULL);
@@ -1051,31 +1568,38 @@ static htmlDocPtr skeleton(const pb_audit *a)
 		since_last_run(main, v);
 	entities(main, a);
 	summary(main, a);
-	findings(main, a);
+	if (g->paged)
+		rule_summary(main, g);
+	findings(main, a, g);
 	inputs(main, a);
 	possible_links(main, a);
 	rejections(main, a);
 	coverage(main, a);
 	el_class(body, "footer", "muted", "Generated by probity. Findings are leads for review, not conclusions.");
-	el(body, "script", script);
-	if (v) {
+	if (!g->paged)
+		el(body, "script", script);
+	if (v)
 		attr(el(body, "script", export_script), "id", "probity-decisions");
+	if (g->paged) {
+		pb_buf js;
+		pb_buf_init(&js);
+		for (const char *const *p = group_script; *p; p++)
+			pb_buf_addstr(&js, *p);
+		el(body, "script", js.data);
+		pb_buf_release(&js);
+	} else if (v)
 		el(body, "script", hist_script);
-	}
 	return doc;
 }
 
 /* Each finding's rows are built, serialised and freed on their own, so
- * memory stays flat however many findings there are. */
-static int stream_rows(const pb_audit *a, htmlDocPtr doc, FILE *out, pb_error *err)
+ * memory stays flat however many findings there are.  Returns how many
+ * findings went out. */
+static size_t stream_rows(const pb_audit *a, htmlDocPtr doc, xmlOutputBufferPtr ob, FILE *out)
 {
-	/* The "HTML" encoder writes non-ASCII as character references, as
-	 * htmlDocDumpMemoryFormat does for the rest of the page. */
-	xmlCharEncodingHandlerPtr enc = checked(xmlFindCharEncodingHandler("HTML"));
-	xmlOutputBufferPtr ob = enc ? checked(xmlOutputBufferCreateFile(out, enc)) : NULL;
 	size_t i;
 
-	for (i = 0; ob && !failed && i < a->nfindings; i++) {
+	for (i = 0; !failed && i < a->nfindings; i++) {
 		xmlNodePtr tb = checked(xmlNewDocNode(doc, NULL, BAD_CAST "tbody", NULL));
 		finding_row(tb, a, i);
 		for (xmlNodePtr n = tb ? tb->children : NULL; n && !failed; n = n->next) {
@@ -1086,11 +1610,53 @@ static int stream_rows(const pb_audit *a, htmlDocPtr doc, FILE *out, pb_error *e
 		if (ob->error || ferror(out))
 			break;
 	}
+	return i;
+}
+
+/* The grouped page: per rule, its first page of rows (built and freed
+ * as one node), then its findings as JSON.  Returns the groups done. */
+static size_t stream_groups(const pb_audit *a, const html_groups *g, htmlDocPtr doc,
+			    xmlOutputBufferPtr ob, FILE *out)
+{
+	size_t k;
+
+	for (k = 0; !failed && k < g->n; k++) {
+		xmlNodePtr div = group_node(doc, a, &g->v[k], k);
+		if (div && !failed) {
+			xmlOutputBufferWrite(ob, 1, "\n");
+			htmlNodeDumpFormatOutput(ob, doc, div, "UTF-8", 1);
+		}
+		xmlFreeNode(div);
+		if (!failed)
+			write_island(ob, a, &g->v[k], k);
+		if (ob->error || ferror(out))
+			break;
+	}
+	return k;
+}
+
+static int stream_findings(const pb_audit *a, const html_groups *g, htmlDocPtr doc, FILE *out,
+			   pb_error *err)
+{
+	/* The "HTML" encoder writes non-ASCII as character references, as
+	 * htmlDocDumpMemoryFormat does for the rest of the page. */
+	xmlCharEncodingHandlerPtr enc = checked(xmlFindCharEncodingHandler("HTML"));
+	xmlOutputBufferPtr ob = enc ? checked(xmlOutputBufferCreateFile(out, enc)) : NULL;
+	size_t done = 0;
+
+	if (ob)
+		done = g->paged ? stream_groups(a, g, doc, ob, out) : stream_rows(a, doc, ob, out);
 	int io = !ob || xmlOutputBufferClose(ob) < 0 || ferror(out);
+	if (failed && g->paged) {
+		pb_error_set(err, PB_EXIT_INTERNAL,
+			     "out of memory building the HTML report (rule group %zu of %zu)",
+			     done + (done < g->n), g->n);
+		return -1;
+	}
 	if (failed) {
 		pb_error_set(err, PB_EXIT_INTERNAL,
 			     "out of memory building the HTML report (finding %zu of %zu)",
-			     i + (i < a->nfindings), a->nfindings);
+			     done + (done < a->nfindings), a->nfindings);
 		return -1;
 	}
 	if (io) {
@@ -1103,7 +1669,11 @@ static int stream_rows(const pb_audit *a, htmlDocPtr doc, FILE *out, pb_error *e
 static int html_stream(const pb_audit *a, FILE *out, pb_error *err)
 {
 	static const char mark[] = "<!--" ROWS_MARK "-->";
-	htmlDocPtr doc = skeleton(a);
+	html_groups g;
+	htmlDocPtr doc;
+
+	groups_init(&g, a);
+	doc = skeleton(a, &g);
 	xmlChar *mem = NULL;
 	int size = 0;
 	int rc = -1;
@@ -1118,7 +1688,7 @@ static int html_stream(const pb_audit *a, FILE *out, pb_error *err)
 	} else if (fwrite(mem, 1, (size_t)(at - (const char *)mem), out) !=
 		   (size_t)(at - (const char *)mem)) {
 		pb_error_set(err, PB_EXIT_INPUT, "write failed: %s", strerror(errno));
-	} else if (stream_rows(a, doc, out, err) == 0) {
+	} else if (stream_findings(a, &g, doc, out, err) == 0) {
 		size_t tail = (size_t)size - (size_t)(at - (const char *)mem) - strlen(mark);
 		if (fwrite(at + strlen(mark), 1, tail, out) != tail || ferror(out))
 			pb_error_set(err, PB_EXIT_INPUT, "write failed: %s", strerror(errno));
@@ -1127,6 +1697,7 @@ static int html_stream(const pb_audit *a, FILE *out, pb_error *err)
 	}
 	xmlFree(mem);
 	xmlFreeDoc(doc);
+	groups_release(&g);
 	return rc;
 }
 
