@@ -118,6 +118,50 @@ for fmt in json csv html json,text; do
 	[ $fails -eq $before ] && echo "ok   faults: $fmt ($allocs allocations, $calls calls)"
 done
 
+hruns_() { "$PROBITY" history list --history "$1" -f json 2>/dev/null | jq 'length'; }
+# With --history: the run is recorded if and only if its reports were
+# written (one transaction), and the history still verifies.  The
+# history before each try holds one run, of the previous set.
+"$PROBITY" audit -c "$ROOT/samples/probity.ini" -o "$T/hprev" --format html \
+	--history "$T/h0.sqlite" "$T/small" >/dev/null 2>&1
+[ "$(hruns_ "$T/h0.sqlite")" = 1 ] || { echo "faults: history reference run failed"; exit 1; }
+try_history() { # VAR=VALUE
+	fault=$1
+	runs=$((runs + 1))
+	rm -rf "$T/out" "$T/h.sqlite"*; cp -a "$T/prev" "$T/out"; cp "$T/h0.sqlite" "$T/h.sqlite"
+	{ env "$fault" LD_PRELOAD="$T/shim.so" "$PROBITY" audit -c "$ROOT/samples/probity.ini" \
+		-o "$T/out" --format html --history "$T/h.sqlite" "$ROOT/samples" 2>&1 >/dev/null; echo $? >"$T/rc"; } |
+		cat >"$T/stderr"
+	rc=$(cat "$T/rc") hn=$(hruns_ "$T/h.sqlite")
+	"$PROBITY" history verify --history "$T/h.sqlite" >/dev/null 2>&1 ||
+		{ bad "history $fault: exit $rc and the history no longer verifies"; return; }
+	case $rc in
+	0|1) [ "$hn" = 2 ] && [ -s "$T/out/report.html" ] && ! cmp -s "$T/out/report.html" "$T/prev/report.html" ||
+		bad "history $fault: exit $rc but $hn runs recorded or report.html not new" ;;
+	3|4) grep -q '^probity: error: ' "$T/stderr" || { bad "history $fault: exit $rc without a message"; return; }
+		# the reports may be in place when only the commit failed; the
+		# run is then not in the history, and the message says so
+		if [ "$hn" = 1 ] && same_set "$T/prev"; then :
+		elif [ "$hn" = 1 ] && grep -q 'not in the history' "$T/stderr"; then :
+		else bad "history $fault: exit $rc with $hn runs recorded: $(head -c 300 "$T/stderr")"
+		fi ;;
+	*) bad "history $fault: exit $rc (crash?): $(head -c 300 "$T/stderr")" ;;
+	esac
+}
+cp "$T/h0.sqlite" "$T/h.sqlite"
+rm -rf "$T/out"; cp -a "$T/prev" "$T/out"
+PB_FAULT_COUNT="$T/count" LD_PRELOAD="$T/shim.so" "$PROBITY" audit -c "$ROOT/samples/probity.ini" \
+	-o "$T/out" --format html --history "$T/h.sqlite" "$ROOT/samples" >/dev/null 2>&1
+if read -r allocs calls <"$T/count"; then
+	before=$fails
+	for n in $(points "$allocs"); do try_history PB_FAULT_ALLOC="$n"; done
+	for n in $(seq 1 "$calls"); do try_history PB_FAULT_CALL="$n"; done
+	for b in 0 4096 100000; do try_history PB_FAULT_FSIZE="$b"; done
+	[ $fails -eq $before ] && echo "ok   faults: html with --history ($allocs allocations, $calls calls)"
+else
+	bad "history: the shim counted nothing"
+fi
+
 # The text summary on a full standard output: exit 3, the files in place.
 expect_new json
 rm -rf "$T/out"; cp -a "$T/prev" "$T/out"
