@@ -1629,7 +1629,7 @@ static int import_documents(struct ocds *o, gzFile f, pb_error *err)
 		off += used;
 	}
 	pb_buf_release(&data);
-	if (!documents) {
+	if (!documents && !raw(o)) { /* Cardinal: no process */
 		pb_error_set(err, PB_EXIT_INPUT, "%s: file is empty", o->path);
 		return -1;
 	}

@@ -237,8 +237,8 @@ const pb_rule pb_rule_linked_bidders = {
  * pending; a pending one makes the process not final).  The statistics are
  * Cardinal's: Hyndman-Fan type 8 quartiles, Tukey fences.  Amounts are in
  * the base currency; ratios are doubles (statistics, not money).  The same
- * indicators over raw OCDS, matching Cardinal output for output, are
- * `probity cardinal` (docs/cardinal.md).
+ * rules in mode cardinal (below) judge the releases as published, matching
+ * Cardinal output for output, for `probity cardinal` (docs/cardinal.md).
  */
 
 struct process {
@@ -721,12 +721,13 @@ static void active_suppliers(const struct caward *const *awards, size_t n, struc
 	set_done(s);
 }
 
-/* Runs `fn` over every process Cardinal does not skip, in file order.
- * The processes stay alive until cardinal_done (tallies point at them). */
+/* The processes of a run, alive until cardinal_done: tallies point at them. */
 struct cprocesses {
 	struct cprocess *p;
 	size_t n;
 };
+
+/* Runs `fn` over every process Cardinal does not skip, in file order. */
 
 static void cardinal_each(pb_rule_ctx *ctx, struct cprocesses *all,
 			  void (*fn)(struct crun *, const struct cprocess *, void *), struct crun *r,
@@ -1175,7 +1176,7 @@ static void c038(struct crun *r, const struct cprocess *p, void *data)
 		const struct cbid *b = &p->bids[i];
 		if (!submitted(b))
 			continue;
-		int dq = is(b->status, "disqualified");
+		size_t dq = is(b->status, "disqualified") ? 1 : 0;
 		submitted_n++;
 		disqualified_n += dq;
 		for (size_t k = 0; k < b->ntenderers; k++) {
