@@ -297,6 +297,10 @@ static int settings_load(struct loader *ld, const char *path)
 {
 	pb_config *cfg = ld->cfg;
 
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+	/* One rule thread per core, as the audit's default. */
+	cfg->jobs = cores < 1 ? 1 : cores > PB_MAX_JOBS ? PB_MAX_JOBS : (int)cores;
 	cfg->ocds_raw = 1;
 	for (size_t i = 0; i < pb_nrules; i++)
 		cfg->rules[i].enabled = 0;

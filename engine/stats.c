@@ -1,7 +1,7 @@
 /*
  * stats.c - quantiles and Tukey fences, computed exactly as OCP
- * Cardinal's Rust code computes them (statrs), so that `probity
- * cardinal` and the bidding.* rules give Cardinal's numbers.
+ * Cardinal's Rust code computes them (statrs), so that the bidding.*
+ * rules (and so `probity cardinal`) give Cardinal's numbers.
  */
 #include <float.h>
 #include <math.h>

@@ -14,8 +14,8 @@ double pb_quantile(const double *sorted, size_t n, double p);
 
 /* Quartiles and Tukey fences of unsorted values, as Cardinal computes them:
  * lower = q1 - 1.5 IQR and upper = q3 + 1.5 IQR, each one fused
- * multiply-add.  Used by `probity cardinal` and
- * the bidding.* rules. */
+ * multiply-add.  Used by the bidding.* rules in both their modes (mode
+ * cardinal is `probity cardinal`). */
 typedef struct {
 	double q1, q3, lower, upper;
 } pb_fences;
