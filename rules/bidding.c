@@ -1581,8 +1581,10 @@ static void run_price_ratio(pb_rule_ctx *ctx, int close)
 	if ((int64_t)m >= min_n && m) {
 		pb_fences fe = pb_fences_of(v, m);
 		int ok = close ? fe.q1 > 0 && fe.lower > 0 : fe.upper > 0;
+		/* Strictly beyond the fence: when most tenders share one ratio
+		 * the fence sits on it, and "at the fence" would flag them all. */
 		for (size_t k = 0; ok && k < m; k++) {
-			if (close ? v[k] > fe.lower : v[k] < fe.upper)
+			if (close ? v[k] >= fe.lower : v[k] <= fe.upper)
 				continue;
 			struct process p;
 			const char *w;
@@ -2009,7 +2011,7 @@ static void run_excessive_unsuccessful_probity(pb_rule_ctx *ctx)
 		pb_fences fr = pb_fences_of(ratio, nr);
 		pb_fences fc = pb_fences_of(count, nr); /* q3 is the 75th percentile */
 		for (size_t k = 0; fr.q1 > 0 && fr.lower > 0 && k < nr; k++) {
-			if (count[k] < fc.q3 || ratio[k] > fr.lower)
+			if (count[k] < fc.q3 || ratio[k] >= fr.lower) /* strictly below */
 				continue;
 			pb_finding *f = pb_finding_add(ctx, PB_T_PARTIES, rows[k].id, NULL);
 			const pb_party *party = pb_ledger_find(l, PB_T_PARTIES, rows[k].id);
@@ -2087,7 +2089,7 @@ static void disqualification_by(pb_rule_ctx *ctx, int by_buyer)
 	if ((int64_t)m >= pb_param_int(ctx, "min_parties")) {
 		pb_fences fe = pb_fences_of(ratio, m);
 		for (size_t k = 0; fe.upper > 0 && k < m; k++) {
-			if (ratio[k] < fe.upper)
+			if (ratio[k] <= fe.upper) /* strictly above */
 				continue;
 			const struct tally_row *r = &rows[which[k]];
 			pb_finding *f = pb_finding_add(ctx, PB_T_PARTIES, r->id, by_buyer ? "buyer" : "tenderer");
@@ -2197,10 +2199,11 @@ static void run_heterogeneous_probity(pb_rule_ctx *ctx)
 			v[m] = rows[k].a;
 			which[m++] = k;
 		}
-	if (m) {
+	/* Fences over a handful of suppliers flag everyone at the top. */
+	if (m && (int64_t)m >= pb_param_int(ctx, "min_suppliers")) {
 		pb_fences fe = pb_fences_of(v, m);
 		for (size_t k = 0; k < m; k++) {
-			if (v[k] < fe.upper || fe.upper <= 0)
+			if (v[k] <= fe.upper || fe.upper <= 0) /* strictly above */
 				continue;
 			const struct tally_row *r = &rows[which[k]];
 			pb_finding *f = pb_finding_add(ctx, PB_T_PARTIES, r->id, NULL);
@@ -2236,6 +2239,7 @@ const pb_rule pb_rule_heterogeneous_supplier = {
 	.params = (const pb_param_def[]){
 		{"digits", PB_P_INT, "2", "leading digits of a classification code that name its class"},
 		{"min_contracts", PB_P_INT, "20", "contracts a supplier needs to be judged"},
+		{"min_suppliers", PB_P_INT, "5", "suppliers judged before fences mean anything"},
 		{"mode", PB_P_TEXT, "probity", "probity, or cardinal: Cardinal 0.0.8 over raw OCDS, as `probity cardinal` sets it (docs/cardinal.md)"},
 		{"exclusions", PB_P_TEXT, "", "mode cardinal: procurementMethodDetails skipped (Cardinal's [exclusions], a|b)"},
 		{"threshold", PB_P_TEXT, "", "mode cardinal: a number replacing the computed fence"},

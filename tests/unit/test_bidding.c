@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "fixture_core.h"
+#include "../../engine/catalog.h"
 #include "../../importers/importers.h"
 
 
@@ -365,6 +366,112 @@ static void test_short_period(void **state)
 	pb_ledger_free(L);
 }
 
+/* Writes a file of a temporary folder. */
+static void put(const char *dir, const char *name, const char *text)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+}
+
+static size_t fired(const pb_audit *a, const char *rule, const char **ids, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < a->nfindings; i++)
+		if (!strcmp(a->findings[i]->rule->id, rule) && n < max)
+			ids[n++] = a->findings[i]->subject_id;
+	return n;
+}
+
+/*
+ * Five tenders whose runner-up is 30% above the winner, and a sixth at
+ * `last` percent: the fences sit on 30%, and only a ratio strictly beyond
+ * one is an outlier (at the fence, every tender would be).
+ */
+static pb_audit *ratios_audit(const char *last, pb_ledger **lp, pb_config *cfg)
+{
+	char dir[] = "/tmp/pb-fence-XXXXXX", line[256];
+	pb_buf t, b, c;
+	pb_error err;
+
+	assert_non_null(mkdtemp(dir));
+	pb_buf_init(&t);
+	pb_buf_init(&b);
+	pb_buf_init(&c);
+	pb_buf_addstr(&t, "tender_id,buyer_id,method,published_on,submission_deadline\n");
+	pb_buf_addstr(&b, "bid_id,tender_id,bidder_id,value,currency,submitted_on,status\n");
+	pb_buf_addstr(&c, "contract_id,tender_id,buyer_id,supplier_id,value,currency,awarded_on,status\n");
+	for (int i = 1; i <= 6; i++) {
+		snprintf(line, sizeof(line), "T-%d,MOD,open,2024-0%d-01,2024-0%d-20\n", i, i, i);
+		pb_buf_addstr(&t, line);
+		snprintf(line, sizeof(line), "W-%d,T-%d,SUP-W%d,100000.00,EUR,2024-0%d-15,valid\n"
+			 "R-%d,T-%d,SUP-R%d,%s.00,EUR,2024-0%d-16,valid\n", i, i, i, i, i, i, i,
+			 i < 6 ? "130000" : last, i);
+		pb_buf_addstr(&b, line);
+		snprintf(line, sizeof(line), "C-%d,T-%d,MOD,SUP-W%d,100000.00,EUR,2024-0%d-25,active\n",
+			 i, i, i, i);
+		pb_buf_addstr(&c, line);
+	}
+	put(dir, "tenders.csv", t.data);
+	put(dir, "bids.csv", b.data);
+	put(dir, "contracts.csv", c.data);
+	pb_buf_release(&t);
+	pb_buf_release(&b);
+	pb_buf_release(&c);
+	pb_config_init(cfg);
+	*lp = pb_ledger_new("EUR");
+	assert_int_equal(pb_import_path(*lp, dir, NULL, cfg, &err), 0);
+	pb_ledger_seal(*lp);
+	const char *names[] = {"tenders.csv", "bids.csv", "contracts.csv"};
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(line, sizeof(line), "%s/%s", dir, names[i]);
+		remove(line);
+	}
+	remove(dir);
+	return pb_audit_run(*lp, cfg, D("2024-12-31"));
+}
+
+static void test_fence_ties(void **state)
+{
+	const char *ids[8];
+	pb_ledger *l;
+	pb_config cfg;
+	(void)state;
+
+	/* Six equal ratios: no outlier either way. */
+	pb_audit *a = ratios_audit("130000", &l, &cfg);
+	assert_int_equal(fired(a, "bidding.price-close-to-winner", ids, 8), 0);
+	assert_int_equal(fired(a, "bidding.heavily-discounted", ids, 8), 0);
+	assert_int_equal(a->coverage[pb_rule_index(pb_rule_find("bidding.price-close-to-winner"))].status,
+			 PB_COV_RAN);
+	pb_audit_free(a);
+	pb_ledger_free(l);
+	pb_config_release(&cfg);
+
+	/* One runner-up 0.1% above its winner among five at 30%: only T-6. */
+	a = ratios_audit("100100", &l, &cfg);
+	assert_int_equal(fired(a, "bidding.price-close-to-winner", ids, 8), 1);
+	assert_string_equal(ids[0], "T-6");
+	assert_int_equal(fired(a, "bidding.heavily-discounted", ids, 8), 0);
+	pb_audit_free(a);
+	pb_ledger_free(l);
+	pb_config_release(&cfg);
+
+	/* One at 90% above: heavily discounted, and nothing is close. */
+	a = ratios_audit("190000", &l, &cfg);
+	assert_int_equal(fired(a, "bidding.heavily-discounted", ids, 8), 1);
+	assert_string_equal(ids[0], "T-6");
+	assert_int_equal(fired(a, "bidding.price-close-to-winner", ids, 8), 0);
+	pb_audit_free(a);
+	pb_ledger_free(l);
+	pb_config_release(&cfg);
+}
+
 /* The sample ministry (and its OCDS and XML notices): every finding id of
  * every rule appears once. */
 static void test_samples_ids_unique(void **state)
@@ -393,6 +500,7 @@ int main(void)
 		cmocka_unit_test(test_linked_bidders),
 		cmocka_unit_test(test_linked_once),
 		cmocka_unit_test(test_short_period),
+		cmocka_unit_test(test_fence_ties),
 		cmocka_unit_test(test_samples_ids_unique),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
