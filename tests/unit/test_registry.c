@@ -3,6 +3,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -46,9 +48,24 @@ static void test_rules_documented(void **state)
 	(void)state;
 
 	for (size_t i = 0; i < pb_nrules; i++) {
-		snprintf(path, sizeof(path), "docs/rules/%s.md", pb_rules[i]->id);
-		if (access(path, R_OK) != 0)
-			fail_msg("%s has no %s", pb_rules[i]->id, path);
+		const pb_rule *r = pb_rules[i];
+		snprintf(path, sizeof(path), "docs/rules/%s.md", r->id);
+		FILE *f = fopen(path, "r");
+		if (!f)
+			fail_msg("%s has no %s", r->id, path);
+		char *text = NULL;
+		size_t cap = 0;
+		ssize_t len = getdelim(&text, &cap, '\0', f);
+		fclose(f);
+		assert_true(len > 0);
+		/* Every parameter is in the page's Parameters table. */
+		for (int p = 0; r->params && r->params[p].name; p++) {
+			char cell[96];
+			snprintf(cell, sizeof(cell), "| `%s` |", r->params[p].name);
+			if (!strstr(text, cell))
+				fail_msg("%s: parameter %s is not in %s", r->id, r->params[p].name, path);
+		}
+		free(text);
 	}
 }
 
