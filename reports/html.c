@@ -1647,6 +1647,12 @@ static int stream_findings(const pb_audit *a, const html_groups *g, htmlDocPtr d
 	if (ob)
 		done = g->paged ? stream_groups(a, g, doc, ob, out) : stream_rows(a, doc, ob, out);
 	int io = !ob || xmlOutputBufferClose(ob) < 0 || ferror(out);
+	/* libxml2 reports a failed write through the error handler too, which
+	 * sets `failed`: a stream in error is a write failure, not memory. */
+	if (ferror(out)) {
+		pb_error_set(err, PB_EXIT_INPUT, "write failed: %s", strerror(errno ? errno : EIO));
+		return -1;
+	}
 	if (failed && g->paged) {
 		pb_error_set(err, PB_EXIT_INTERNAL,
 			     "out of memory building the HTML report (rule group %zu of %zu)",
