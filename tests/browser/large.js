@@ -55,6 +55,15 @@ const bound = +boundArg;
   check(ev.shown && /payments\.csv:\d+/.test(ev.text), 'a paged finding opens its evidence, file:line');
 
   t = Date.now();
+  await p.click(`#${big.id} th[data-sort="message"]`);
+  fig.sort_ms = Date.now() - t;
+  const msgs = await p.$$eval(`#${big.id} tbody > tr.finding`, r => r.map(x => x.cells[3].textContent.toLowerCase()));
+  const least = await p.$eval(`#${big.id}`, g => JSON.parse(document.getElementById(g.dataset.data).textContent)
+    .map(f => f.msg.toLowerCase()).sort()[0]);
+  const sorted = msgs[0] === least && msgs.every((m, i) => i === 0 || msgs[i - 1] <= m);
+  check(sorted && msgs.length === 50 && (await p.textContent(`#${big.id} .page-info`)).includes(`(page 1 of ${pages})`),
+    `sorting ${big.rule} by message sorts all ${big.n} and goes back to page 1 (${fig.sort_ms} ms)`);
+  t = Date.now();
   await p.selectOption('#f-severity', 'low');
   fig.first_filter_ms = Date.now() - t;
   const low = await p.textContent('#f-count');

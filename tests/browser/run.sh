@@ -92,6 +92,10 @@ total=$(jq .total "$T/expect.json")
 [ "$total" -ge 100000 ] && ok "the generated ledger yields $total findings (audit with html and csv: ${secs}s)" ||
 	bad "the generated ledger yields only $total findings"
 echo "browser: report.html at $total findings: $(wc -c <"$T/big/report.html") bytes"
+! grep -q '<script>window.pwned' "$T/big/report.html" && grep -q '&lt;script&gt;window.pwned' "$T/big/report.html" &&
+	grep -q '\\u003cscript\\u003ewindow.pwned' "$T/big/report.html" && ! grep -q 'innerHTML' "$T/big/report.html" &&
+	ok "ledger markup escaped in the rows served and in the JSON data; no innerHTML" ||
+	bad "ledger markup not escaped in the large page, or innerHTML used"
 node "$HERE/large.js" "$T/big/report.html" "$T/expect.json" "$BOUND_MS" "payments/P$PAIRS-" ||
 	fails=$((fails + 1))
 
