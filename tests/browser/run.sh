@@ -1,6 +1,8 @@
 #!/bin/sh
 # tests/browser/run.sh - report.html in a real browser: headless Chromium
 # (Debian's /usr/bin/chromium) driven by playwright-core.
+#   0. without a browser (jq only): a grouped page of 3 300 findings holds
+#      each finding once in its JSON data, markup escaped;
 #   a. the samples' page: every finding, filters, sorting, markup as text
 #      (report.js);
 #   b. pages made with --history, one row per finding and grouped: two
@@ -11,8 +13,8 @@
 #      BROWSER_BOUND_MS (10 000 ms on a 2-core machine), every group shows
 #      its first page, the pager reaches the last finding (large.js); the
 #      figures are printed.
-# Skips, saying why, when node, chromium or playwright-core is missing
-# (apt-get install chromium; cd tests/browser && npm ci).
+# Skips a to c, saying why, when node, chromium, playwright-core or jq is
+# missing (apt-get install chromium; cd tests/browser && npm ci).
 # Usage: PROBITY=build/probity sh tests/browser/run.sh
 set -u
 PROBITY=${PROBITY:-build/probity}
@@ -21,16 +23,6 @@ export LC_ALL=C TZ=UTC
 HERE=$(cd "$(dirname "$0")" && pwd)
 BOUND_MS=${BROWSER_BOUND_MS:-10000}
 PAIRS=${BROWSER_PAIRS:-40000}
-why=""
-command -v node >/dev/null 2>&1 || why="node is not installed"
-[ -x /usr/bin/chromium ] || why="${why:+$why; }/usr/bin/chromium is absent (apt-get install chromium)"
-[ -d "$HERE/node_modules/playwright-core" ] ||
-	why="${why:+$why; }playwright-core is absent (cd tests/browser && npm ci)"
-command -v jq >/dev/null 2>&1 || why="${why:+$why; }jq is not installed"
-if [ -n "$why" ]; then
-	echo "skip browser: $why"
-	exit 0
-fi
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 fails=0
@@ -42,6 +34,42 @@ audit() {
 	rc=$?
 	[ $rc -le 1 ] || bad "probity audit $* exited $rc: $(cat "$T/audit.err")"
 }
+
+# 0. Without a browser: the grouped page (3 300 findings) holds every
+# finding once in its JSON data islands, one group per rule, and ledger
+# markup escaped both in the rows served and in the JSON.
+mkdir "$T/g"
+awk -v dir="$T/g" -v pairs=1100 -f "$HERE/gen-large.awk"
+if command -v jq >/dev/null 2>&1; then
+	audit -o "$T/g0" -f html,csv "$T/g"
+	P="$T/g0/report.html"
+	sed -n 's/^<script type="application\/json" id="g-data-[0-9]*">\([^<]*\)<\/script>.*/\1/p' "$P" >"$T/islands"
+	n=$(($(wc -l <"$T/g0/findings.csv") - 1))
+	rules=$(cut -d, -f2 "$T/g0/findings.csv" | sed 1d | sort -u | wc -l)
+	[ "$(jq -s 'map(length) | add' "$T/islands")" = "$n" ] &&
+		[ "$(jq -r '.[].id' "$T/islands" | sort -u | wc -l)" -eq "$n" ] &&
+		[ "$(wc -l <"$T/islands")" -eq "$rules" ] && [ "$(grep -c '<div class="group"' "$P")" -eq "$rules" ] &&
+		[ "$(grep -o '<tr class="finding ' "$P" | wc -l)" -le $((rules * 50)) ] && grep -q 'id="f-paged"' "$P" &&
+		ok "grouped page: $n findings in $rules groups' JSON, each once; at most 50 rows a group served" ||
+		bad "grouped page: the JSON data does not hold the $n findings in $rules groups"
+	! grep -q '<script>window.pwned' "$P" && grep -q '&lt;script&gt;window.pwned' "$P" &&
+		grep -q '\\u003cscript\\u003ewindow.pwned' "$T/islands" &&
+		ok "grouped page: ledger markup escaped in rows and JSON" || bad "grouped page: ledger markup not escaped"
+else
+	echo "skip browser: the grouped page's JSON check needs jq"
+fi
+
+why=""
+command -v node >/dev/null 2>&1 || why="node is not installed"
+[ -x /usr/bin/chromium ] || why="${why:+$why; }/usr/bin/chromium is absent (apt-get install chromium)"
+[ -d "$HERE/node_modules/playwright-core" ] ||
+	why="${why:+$why; }playwright-core is absent (cd tests/browser && npm ci)"
+command -v jq >/dev/null 2>&1 || why="${why:+$why; }jq is not installed"
+if [ -n "$why" ]; then
+	echo "skip browser: the checks in Chromium: $why"
+	[ $fails -eq 0 ] || { echo "browser: $fails failed"; exit 1; }
+	exit 0
+fi
 
 # a. The samples, with a party named in markup.
 cp -r samples "$T/s"
@@ -72,8 +100,6 @@ decide_round() { # NAME LEDGER [audit options]
 }
 cp -r "$T/s" "$T/hs"
 decide_round history-rows "$T/hs" -c "$T/hs/probity.ini"
-mkdir "$T/g"
-awk -v dir="$T/g" -v pairs=1100 -f "$HERE/gen-large.awk"
 decide_round history-grouped "$T/g"
 
 # c. Over 100 000 findings.
