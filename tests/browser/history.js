@@ -9,7 +9,7 @@
 //     its note as text.
 // Run through run.sh.
 const fs = require('fs');
-const { launch, checker } = require('./launch');
+const { withBrowser, checker } = require('./launch');
 const [mode, report, file, by] = process.argv.slice(2);
 const check = checker('browser history');
 const NOTES = ['checked with the buyer, see "file 9" <script>window.pwned=1</script>', 'one payment cancelled & refunded'];
@@ -22,7 +22,7 @@ async function decide(p, id, status, note) {
   await p.fill(row + ' + tr.ev textarea', note);
 }
 
-async function runDecide(p, errors) {
+async function runDecide(p) {
   const grouped = await p.$('div.group') !== null;
   let ids;
   if (grouped) {
@@ -73,11 +73,9 @@ async function runCheck(p) {
   check(await p.evaluate(() => typeof window.pwned) === 'undefined', 'a note with <script> runs nothing');
 }
 
-(async () => {
-  const { page: p, errors, close } = await launch();
+withBrowser('browser history', async ({ page: p, errors }) => {
   await p.goto('file://' + report);
-  if (mode === 'decide') await runDecide(p, errors);
+  if (mode === 'decide') await runDecide(p);
   else await runCheck(p);
   check(errors.length === 0, 'no script error' + (errors.length ? ': ' + errors.join('; ') : ''));
-  await close();
-})().catch(e => { console.log('FAIL browser history: ' + e.message); process.exitCode = 1; });
+});

@@ -6,15 +6,14 @@
 // Usage: node large.js REPORT.html EXPECT.json BOUND_MS LAST_SUBJECT
 // EXPECT.json (from findings.csv, by run.sh): {total, low, rules: {id: {n, last}}}.
 const fs = require('fs');
-const { launch, checker } = require('./launch');
+const { withBrowser, checker } = require('./launch');
 const [report, expectFile, boundArg, lastSubject] = process.argv.slice(2);
 const check = checker('browser large');
 const bound = +boundArg;
 
-(async () => {
+withBrowser('browser large', async ({ page: p, errors }) => {
   const want = JSON.parse(fs.readFileSync(expectFile, 'utf8'));
   const rules = Object.keys(want.rules);
-  const { page: p, errors, close } = await launch();
   const fig = { bytes: fs.statSync(report).size, findings: want.total };
   let t = Date.now();
   await p.goto('file://' + report, { waitUntil: 'domcontentloaded', timeout: Math.max(60000, 3 * bound) });
@@ -89,5 +88,4 @@ const bound = +boundArg;
   check(marked.pwned === 'undefined' && marked.text, 'ledger markup in a row the script built shows as text ' + JSON.stringify(marked));
   check(errors.length === 0, 'no script error' + (errors.length ? ': ' + errors.join('; ') : ''));
   console.log('figures: ' + JSON.stringify(fig));
-  await close();
-})().catch(e => { console.log('FAIL browser large: ' + e.message); process.exitCode = 1; });
+});

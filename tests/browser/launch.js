@@ -32,4 +32,20 @@ function checker(name) {
   };
 }
 
-module.exports = { launch, checker };
+// Runs body(session) in a fresh browser: a thrown error (a selector that
+// never appears, a timeout) is one FAIL line, and the browser and its
+// profile go away either way, so a failing check leaves nothing running.
+async function withBrowser(name, body) {
+  let s;
+  try {
+    s = await launch();
+    await body(s);
+  } catch (e) {
+    console.log('FAIL ' + name + ': ' + e.message);
+    process.exitCode = 1;
+  } finally {
+    if (s) await s.close().catch(() => {});
+  }
+}
+
+module.exports = { launch, checker, withBrowser };

@@ -5,14 +5,13 @@
 // raises no script error.
 // Usage: node report.js REPORT.html FINDINGS.json   (run through run.sh)
 const fs = require('fs');
-const { launch, checker } = require('./launch');
+const { withBrowser, checker } = require('./launch');
 const [report, json] = process.argv.slice(2);
 const check = checker('browser');
 const visible = (p) => p.$$eval('tr.finding', r => r.filter(x => !x.classList.contains('hidden')).length);
 
-(async () => {
+withBrowser('browser', async ({ page: p, errors }) => {
   const want = JSON.parse(fs.readFileSync(json, 'utf8')).findings;
-  const { page: p, errors, close } = await launch();
   await p.goto('file://' + report);
   const ids = await p.$$eval('tr.finding', r => r.map(x => x.dataset.findingId));
   const total = ids.length;
@@ -66,5 +65,4 @@ const visible = (p) => p.$$eval('tr.finding', r => r.filter(x => !x.classList.co
   check(marked.pwned === 'undefined' && marked.text && marked.scripts === 0,
     'a party named with <script> shows as text and runs nothing ' + JSON.stringify(marked));
   check(errors.length === 0, 'no script error' + (errors.length ? ': ' + errors.join('; ') : ''));
-  await close();
-})().catch(e => { console.log('FAIL browser: ' + e.message); process.exitCode = 1; });
+});
