@@ -116,7 +116,8 @@ demo: deps
 		rc=$$?; [ $$rc -le 1 ] || exit $$rc
 	@echo "probity: open out/report.html in a browser"
 
-test: deps
+test:
+	@./.ci/deps test
 	@$(MAKE) --no-print-directory test-run
 
 # The layers run one way: includes, symbols, no cycle (tests/layering/run.sh).
@@ -130,6 +131,7 @@ test-run: $(BUILD)/probity $(UNIT_BIN)
 	PROBITY=$(BUILD)/probity sh tests/e2e/run.sh; \
 	PROBITY=$(BUILD)/probity sh tests/rules/run.sh; \
 	PROBITY=$(BUILD)/probity sh tests/e2e/history.sh; \
+	PROBITY=$(BUILD)/probity sh tests/browser/run.sh; \
 	PROBITY=$(BUILD)/probity sh tests/bad/run.sh; \
 	PROBITY=$(BUILD)/probity sh tests/faults/run.sh; \
 	PROBITY=$(BUILD)/probity sh tests/real/ocds.sh; \
@@ -139,7 +141,8 @@ test-run: $(BUILD)/probity $(UNIT_BIN)
 	PROBITY=$(BUILD)/probity sh tests/cardinal/run.sh
 	@echo "probity: all tests passed"
 
-check: deps
+check:
+	@./.ci/deps test
 	@$(MAKE) --no-print-directory BUILD=build/san SAN=1 test-run
 
 # BENCH_SIZES=100k for a quick run; bench/run.sh lists the other knobs.
