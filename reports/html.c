@@ -1201,6 +1201,30 @@ static void inputs(xmlNodePtr main, const pb_audit *a)
 	num_cell(tr, rj);
 }
 
+/* Files --keep-going left out: said before anything else is read as
+ * complete.  Nothing at all when every file was read, so the page is as
+ * it always was. */
+static void failed_inputs(xmlNodePtr main, const pb_audit *a)
+{
+	size_t n = pb_ledger_nfailed(a->ledger);
+	const pb_failed_input *f = pb_ledger_failed(a->ledger);
+
+	if (!n)
+		return;
+	static const char *const cols[] = {"file", "why it was not read", NULL};
+	xmlNodePtr s = section(main, "failed", "Files not read: this audit is incomplete");
+	el_class(s, "p", "warn", "These files could not be read and were left out (--keep-going); "
+		 "nothing in them was audited, and probity exited with status 3.");
+	xmlNodePtr t = el(s, "table", NULL), tb;
+	header_row(t, cols);
+	tb = el(t, "tbody", NULL);
+	for (size_t i = 0; i < n; i++) {
+		xmlNodePtr tr = el(tb, "tr", NULL);
+		el(el(tr, "td", NULL), "code", f[i].path);
+		el(tr, "td", f[i].reason);
+	}
+}
+
 static void rejections(xmlNodePtr main, const pb_audit *a)
 {
 	size_t n = pb_ledger_nrejections(a->ledger);
@@ -1564,6 +1588,7 @@ static htmlDocPtr skeleton(const pb_audit *a, const html_groups *g)
 	banner(body, a);
 	xmlNodePtr main = el(body, "main", NULL);
 	const pb_history_view *v = pb_history_view_of(a);
+	failed_inputs(main, a);
 	if (v)
 		since_last_run(main, v);
 	entities(main, a);

@@ -73,13 +73,16 @@ cp samples/*.csv "$T/kg/in/"
 "$PROBITY" audit -c samples/probity.ini -o "$T/kg/o" -f json "$T/kg/in" >/dev/null 2>"$T/kg/err1"
 [ $? -eq 3 ] && [ ! -e "$T/kg/o/findings.json" ] && grep -q 'empty.csv: file is empty' "$T/kg/err1" &&
 	ok "an empty file stops a run without --keep-going" || bad "empty file without --keep-going: $(cat "$T/kg/err1")"
-"$PROBITY" audit --keep-going -c samples/probity.ini -o "$T/kg/o" -f json,text "$T/kg/in" "$T/kg/in/sub-none" \
+"$PROBITY" audit --keep-going -c samples/probity.ini -o "$T/kg/o" -f json,text,html "$T/kg/in" "$T/kg/in/sub-none" \
 	>"$T/kg/out" 2>"$T/kg/err"
 rc=$?
 [ $rc -eq 3 ] &&
 	jq -e '(.failed_inputs | map(.path | sub(".*/"; "")) == ["empty.csv", "sub-none"]) and (.findings | length > 40)' \
 		"$T/kg/o/findings.json" >/dev/null &&
 	grep -q 'FAILED, not audited: .*empty.csv: file is empty' "$T/kg/out" &&
+	grep -q 'Files not read: this audit is incomplete' "$T/kg/o/report.html" &&
+	grep -q 'empty.csv: file is empty' "$T/kg/o/report.html" &&
+	! grep -q 'Files not read' "$T/a/report.html" &&
 	grep -q '^probity: summary exit=3 .* low=[0-9]* failed=2$' "$T/kg/err" &&
 	! jq -e 'has("failed_inputs")' "$T/a/findings.json" >/dev/null &&
 	ok "--keep-going lists failed files in every report, audits the rest, exits 3" ||
