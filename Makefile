@@ -112,7 +112,7 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/catalog.c $(BUILD)/libprobity-cli.a 
 demo: deps
 	@$(MAKE) --no-print-directory $(BUILD)/probity
 	@rm -rf out.tmp
-	./$(BUILD)/probity audit -c samples/probity.ini -o out --format html,json,csv,text samples; \
+	./$(BUILD)/probity audit -c samples/valdoria/probity.ini -o out --format html,json,csv,text samples/valdoria; \
 		rc=$$?; [ $$rc -le 1 ] || exit $$rc
 	@echo "probity: open out/report.html in a browser"
 

@@ -68,6 +68,14 @@ static int failed(pb_ledger *l, const char *path, const pb_config *cfg, pb_error
 	return 0;
 }
 
+/* Folders nested deeper are an error: a tree that deep is a mistake. */
+#define PB_MAX_FOLDER_DEPTH 32
+
+struct entry {
+	char *path;
+	struct stat st;
+};
+
 static int import_file(pb_ledger *l, const pb_importer *imp, const char *path,
 		       const char *table, const pb_config *cfg, pb_error *err)
 {
@@ -76,84 +84,162 @@ static int import_file(pb_ledger *l, const pb_importer *imp, const char *path,
 
 static int by_name(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	const struct entry *x = a, *y = b;
+
+	return strcmp(x->path, y->path);
 }
 
-/* Every regular file of a folder that an importer claims, sorted. */
-static int import_dir(pb_ledger *l, const char *dir, const char *table,
-		      const pb_config *cfg, pb_error *err)
+/*
+ * Reading a folder tree.  Files an importer claims are read, subfolders
+ * are walked, each level in name order; names starting with '.' are
+ * left out.  A folder is read once: a symbolic link back to a folder on
+ * the way (a loop) or to one read before is an error naming both, as is
+ * nesting deeper than PB_MAX_FOLDER_DEPTH.
+ */
+struct walk {
+	pb_ledger *l;
+	const char *table;
+	const pb_config *cfg;
+	pb_error *err;
+	struct seen_dir {
+		dev_t dev;
+		ino_t ino;
+		char *path;
+	} *seen;
+	size_t nseen, capseen;
+	size_t files; /* ledger files found anywhere below */
+};
+
+static const char *seen_before(const struct walk *w, const struct stat *st)
+{
+	for (size_t i = 0; i < w->nseen; i++)
+		if (w->seen[i].dev == st->st_dev && w->seen[i].ino == st->st_ino)
+			return w->seen[i].path;
+	return NULL;
+}
+
+static void remember(struct walk *w, const struct stat *st, const char *path)
+{
+	PB_GROW(w->seen, w->nseen + 1, w->capseen);
+	w->seen[w->nseen++] = (struct seen_dir){st->st_dev, st->st_ino, pb_xstrdup(path)};
+}
+
+/* The ledger files and subfolders of one folder, sorted; -1 when a name
+ * claimed by an importer cannot be read as a file (and the run stops). */
+static int list_dir(struct walk *w, const char *dir, struct entry **out, size_t *nout)
 {
 	DIR *d = opendir(dir);
-	char **names = NULL;
+	struct entry *list = NULL;
 	size_t n = 0, cap = 0;
 	struct dirent *e;
 	int rc = 0;
 
+	*out = NULL;
+	*nout = 0;
 	if (!d) {
-		pb_error_set(err, PB_EXIT_INPUT, "%s: cannot open folder: %s", dir,
-			     strerror(errno));
-		return failed(l, dir, cfg, err);
+		pb_error_set(w->err, PB_EXIT_INPUT, "%s: cannot open folder: %s", dir, strerror(errno));
+		return failed(w->l, dir, w->cfg, w->err);
 	}
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.' || !pb_importer_for(e->d_name))
+	while (rc == 0 && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
 			continue;
 		pb_buf path;
 		struct stat st;
+		int claimed = pb_importer_for(e->d_name) != NULL;
 		pb_buf_init(&path);
-		pb_buf_addf(&path, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/",
-			    e->d_name);
-		if (stat(path.data, &st) == 0) {
-			if (S_ISREG(st.st_mode)) {
-				PB_GROW(names, n + 1, cap);
-				names[n++] = pb_buf_detach(&path);
-			} else {
-				/* A device or FIFO named like a ledger: never read
-				 * without limit, never skipped in silence. */
-				pb_error_set(err, PB_EXIT_INPUT,
-					     "%s: not a regular file; name a stream directly to read it "
-					     "(up to [audit] max_stream_bytes)", path.data);
-				rc = failed(l, path.data, cfg, err);
-				pb_buf_release(&path);
-				if (rc < 0)
-					break;
-			}
-		} else {
+		pb_buf_addf(&path, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", e->d_name);
+		if (stat(path.data, &st) < 0) {
 			/* A ledger file that cannot be reached (a dangling or
 			 * looping symlink) is an error, never a silent skip. */
-			pb_error_set(err, PB_EXIT_INPUT, "%s: cannot open: %s", path.data, strerror(errno));
-			rc = failed(l, path.data, cfg, err);
-			pb_buf_release(&path);
-			if (rc < 0)
-				break;
+			if (claimed) {
+				pb_error_set(w->err, PB_EXIT_INPUT, "%s: cannot open: %s", path.data,
+					     strerror(errno));
+				rc = failed(w->l, path.data, w->cfg, w->err);
+			}
+		} else if (S_ISDIR(st.st_mode) || (claimed && S_ISREG(st.st_mode))) {
+			PB_GROW(list, n + 1, cap);
+			list[n++] = (struct entry){pb_buf_detach(&path), st};
+		} else if (claimed) {
+			/* A device or FIFO named like a ledger: never read
+			 * without limit, never skipped in silence. */
+			pb_error_set(w->err, PB_EXIT_INPUT,
+				     "%s: not a regular file; name a stream directly to read it "
+				     "(up to [audit] max_stream_bytes)", path.data);
+			rc = failed(w->l, path.data, w->cfg, w->err);
 		}
 		pb_buf_release(&path);
 	}
 	closedir(d);
-	if (rc < 0) {
-		for (size_t i = 0; i < n; i++)
-			free(names[i]);
-		free(names);
-		return -1;
+	if (n)
+		qsort(list, n, sizeof(*list), by_name);
+	*out = list;
+	*nout = n;
+	return rc;
+}
+
+static int walk_dir(struct walk *w, const char *dir, int depth);
+
+static int walk_subdir(struct walk *w, const struct entry *e, int depth)
+{
+	const char *before = seen_before(w, &e->st);
+
+	if (before) {
+		pb_error_set(w->err, PB_EXIT_INPUT, "%s: the same folder as %s, already read "
+			     "(a symbolic link back to a folder above it, or to one read before)",
+			     e->path, before);
+		return failed(w->l, e->path, w->cfg, w->err);
 	}
-	if (n == 0) {
+	if (depth + 1 > PB_MAX_FOLDER_DEPTH) {
+		pb_error_set(w->err, PB_EXIT_INPUT, "%s: folders nested deeper than %d levels are not read",
+			     e->path, PB_MAX_FOLDER_DEPTH);
+		return failed(w->l, e->path, w->cfg, w->err);
+	}
+	remember(w, &e->st, e->path);
+	return walk_dir(w, e->path, depth + 1);
+}
+
+static int walk_dir(struct walk *w, const char *dir, int depth)
+{
+	struct entry *list;
+	size_t n;
+	int rc = list_dir(w, dir, &list, &n);
+
+	for (size_t i = 0; i < n; i++) {
+		if (rc == 0 && S_ISDIR(list[i].st.st_mode)) {
+			rc = walk_subdir(w, &list[i], depth);
+		} else if (rc == 0) {
+			w->files++;
+			rc = import_file(w->l, pb_importer_for(list[i].path), list[i].path, w->table,
+					 w->cfg, w->err);
+		}
+		free(list[i].path);
+	}
+	free(list);
+	return rc;
+}
+
+static int import_dir(pb_ledger *l, const char *dir, const struct stat *st, const char *table,
+		      const pb_config *cfg, pb_error *err)
+{
+	struct walk w = {l, table, cfg, err, NULL, 0, 0, 0};
+	int rc;
+
+	remember(&w, st, dir);
+	rc = walk_dir(&w, dir, 0);
+	for (size_t i = 0; i < w.nseen; i++)
+		free(w.seen[i].path);
+	free(w.seen);
+	if (rc == 0 && w.files == 0) {
 		pb_buf exts;
 		pb_buf_init(&exts);
 		for (size_t i = 0; i < pb_nimporters; i++)
 			for (const char *const *x = pb_importers[i]->extensions; *x; x++)
 				pb_buf_addf(&exts, "%s.%s", exts.len ? ", " : "", *x);
-		pb_error_set(err, PB_EXIT_INPUT, "%s: no ledger files (expected %s)",
+		pb_error_set(err, PB_EXIT_INPUT, "%s: no ledger files in it or its subfolders (expected %s)",
 			     dir, exts.data);
 		pb_buf_release(&exts);
-		free(names);
 		return failed(l, dir, cfg, err);
 	}
-	qsort(names, n, sizeof(*names), by_name);
-	for (size_t i = 0; i < n; i++) {
-		if (rc == 0)
-			rc = import_file(l, pb_importer_for(names[i]), names[i], table, cfg, err);
-		free(names[i]);
-	}
-	free(names);
 	return rc;
 }
 
@@ -168,7 +254,7 @@ int pb_import_path(pb_ledger *l, const char *path, const char *table,
 		return failed(l, path, cfg, err);
 	}
 	if (S_ISDIR(st.st_mode))
-		return import_dir(l, path, table, cfg, err);
+		return import_dir(l, path, &st, table, cfg, err);
 	char ext[16];
 	extension_of(path, ext);
 	if ((!strcmp(ext, "gz") && !pb_importer_for(path)) || !strcmp(ext, "zip") ||

@@ -34,8 +34,11 @@ typedef struct {
 const pb_importer *pb_importer_for(const char *path);
 
 /*
- * Imports a file, or every ledger file of a directory (sorted by name,
- * not recursive).  A directory with no ledger file is an error.
+ * Imports a file, or every ledger file of a folder and its subfolders
+ * (each level in name order; names starting with '.' left out).  A folder
+ * with no ledger file anywhere below it, a symbolic link back to a folder
+ * already read (a loop) and folders nested deeper than 32 levels are
+ * errors; with [audit] keep_going they are listed as failed instead.
  */
 int pb_import_path(pb_ledger *l, const char *path, const char *table,
 		   const pb_config *cfg, pb_error *err);

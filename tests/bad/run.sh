@@ -20,6 +20,7 @@ trap 'rm -rf "$T"' EXIT
 fails=0
 
 bad() { echo "FAIL bad: $1"; fails=$((fails + 1)); }
+ok() { echo "ok   bad: $1"; }
 
 # Cases too big or too binary to commit.
 gen() {
@@ -151,8 +152,8 @@ fi
 
 # Concurrent audits into one folder: each set is one run's, whole.
 mkdir -p "$T/conc-a" "$T/conc-b"
-cp "$HERE/../../samples/contracts.csv" "$HERE/../../samples/tenders.csv" "$T/conc-a/"
-cp "$HERE/../../samples/payments.csv" "$T/conc-b/"
+cp "$HERE/../../samples/valdoria/contracts.csv" "$HERE/../../samples/valdoria/tenders.csv" "$T/conc-a/"
+cp "$HERE/../../samples/valdoria/payments.csv" "$T/conc-b/"
 mixed=0
 for i in 1 2 3 4 5 6 7 8; do
 	"$PROBITY" audit -o "$T/conc" --format json,csv "$T/conc-a" >/dev/null 2>&1 &
@@ -194,6 +195,49 @@ for sig in TERM INT HUP KILL; do
 	[ "$(ls -a "$T/killed" | grep -c '^\.gen-')" -eq 1 ] || bad "SIG$sig: a generation left behind"
 done
 [ $fails -eq $before ] && echo "ok   bad: killed runs leave one whole set; leftovers swept"
+
+# Folder trees: read recursively, in name order; hidden folders left out;
+# a symbolic link back up (a loop) or to a folder read before, and nesting
+# deeper than 32 levels, are errors naming the folder (exit 3), or with
+# --keep-going listed as failed while the rest is audited.
+V=$HERE/../../samples/valdoria
+mkdir -p "$T/tree/2024/q1" "$T/tree/2024/q2" "$T/tree/.cache" "$T/tree/docs"
+cp "$V/contracts.csv" "$V/tenders.csv" "$T/tree/2024/q1/"
+cp "$V/payments.csv" "$T/tree/2024/q2/"
+cp "$V/parties.csv" "$T/tree/"
+printf 'not,a,ledger\n' >"$T/tree/.cache/junk.csv"
+echo "notes" >"$T/tree/docs/README"
+"$PROBITY" audit --fail-on none -f json -o - "$T/tree" >"$T/tree.json" 2>"$T/tree.err"
+[ $? -eq 0 ] && [ "$(jq -r '[.inputs[].path | sub(".*/tree/"; "")] | join(" ")' "$T/tree.json")" = \
+	"2024/q1/contracts.csv 2024/q1/tenders.csv 2024/q2/payments.csv parties.csv" ] &&
+	ok "a folder tree is read recursively, in name order, hidden folders left out" ||
+	bad "folder tree: $(head -c 300 "$T/tree.err") $(jq -c '[.inputs[].path]' "$T/tree.json" 2>/dev/null)"
+ln -s .. "$T/tree/2024/q2/up"
+"$PROBITY" audit --fail-on none -f json -o "$T/loop-out" "$T/tree" >/dev/null 2>"$T/loop.err"
+[ $? -eq 3 ] && grep -q 'q2/up: the same folder as .*tree/2024, already read' "$T/loop.err" && [ ! -e "$T/loop-out/findings.json" ] &&
+	ok "a symbolic link loop is an error naming it" || bad "symlink loop: $(head -c 300 "$T/loop.err")"
+"$PROBITY" audit --keep-going --fail-on none -f json -o "$T/loop-out" "$T/tree" >/dev/null 2>"$T/loop.err"
+[ $? -eq 3 ] && jq -e '(.failed_inputs | length) == 1 and (.failed_inputs[0].path | endswith("q2/up")) and (.inputs | length) == 4' \
+	"$T/loop-out/findings.json" >/dev/null &&
+	ok "--keep-going: a symbolic link loop is listed as failed, the rest audited" ||
+	bad "symlink loop with --keep-going: $(head -c 300 "$T/loop.err")"
+rm "$T/tree/2024/q2/up"
+ln -s ../2024/q1 "$T/tree/docs/again"
+"$PROBITY" audit --fail-on none -f json -o "$T/again-out" "$T/tree" >/dev/null 2>"$T/again.err"
+[ $? -eq 3 ] && grep -q 'docs/again: the same folder as .*2024/q1, already read' "$T/again.err" &&
+	ok "a folder reached twice through a symbolic link is not read twice" || bad "folder twice: $(head -c 300 "$T/again.err")"
+rm "$T/tree/docs/again"
+deep=$T/deep
+for i in $(seq 1 33); do deep=$deep/d$i; done
+mkdir -p "$deep" && cp "$V/tenders.csv" "$deep/"
+cp "$V/contracts.csv" "$T/deep/"
+"$PROBITY" audit --fail-on none -f json -o "$T/deep-out" "$T/deep" >/dev/null 2>"$T/deep.err"
+[ $? -eq 3 ] && grep -q 'nested deeper than 32 levels' "$T/deep.err" &&
+	ok "folders nested deeper than 32 levels are an error" || bad "deep tree: $(head -c 300 "$T/deep.err")"
+mkdir -p "$T/empty-tree/a/b"; echo x >"$T/empty-tree/a/b/README"
+"$PROBITY" audit -o "$T/empty-out" "$T/empty-tree" >/dev/null 2>"$T/empty.err"
+[ $? -eq 3 ] && grep -q 'no ledger files in it or its subfolders' "$T/empty.err" &&
+	ok "a tree without ledger files is an error" || bad "empty tree: $(head -c 300 "$T/empty.err")"
 
 if [ $fails -ne 0 ]; then
 	echo "bad: $fails failure(s)"

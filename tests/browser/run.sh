@@ -72,7 +72,7 @@ if [ -n "$why" ]; then
 fi
 
 # a. The samples, with a party named in markup.
-cp -r samples "$T/s"
+cp -r samples/valdoria "$T/s"
 sed -i 's/^SUP-ORION,Orion Catering,/SUP-ORION,Orion <script>window.pwned=1<\/script> Catering,/' "$T/s/parties.csv"
 audit -c "$T/s/probity.ini" -o "$T/a" -f html,json "$T/s"
 node "$HERE/report.js" "$T/a/report.html" "$T/a/findings.json" || fails=$((fails + 1))

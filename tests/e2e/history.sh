@@ -16,7 +16,7 @@ fails=0
 ok() { echo "ok   history: $1"; }
 bad() { echo "FAIL history: $1"; fails=$((fails + 1)); }
 
-cp -r samples "$T/s"
+cp -r samples/valdoria "$T/s"
 H="$T/h.db"
 audit() { "$PROBITY" audit -c "$T/s/probity.ini" --history "$H" "$@"; }
 runs() { "$PROBITY" history --history "$H" -f json | jq length; }

@@ -18,15 +18,15 @@ findings_tsv() {
 }
 
 # 1. The sample ministry: exactly the planted findings, exit 1 (high ones).
-"$PROBITY" audit -c samples/probity.ini -o "$T/a" --format html,json,csv samples >"$T/a.out" 2>"$T/a.err"
+"$PROBITY" audit -c samples/valdoria/probity.ini -o "$T/a" --format html,json,csv samples/valdoria >"$T/a.out" 2>"$T/a.err"
 rc=$?
-[ $rc -eq 1 ] && ok "samples exit 1 (high findings)" || bad "samples exit $rc, want 1: $(cat "$T/a.err")"
+[ $rc -eq 1 ] && ok "samples/valdoria exit 1 (high findings)" || bad "samples/valdoria exit $rc, want 1: $(cat "$T/a.err")"
 findings_tsv "$T/a/findings.json" >"$T/got.tsv"
 sort tests/e2e/samples.expected.tsv >"$T/want.tsv"
 if diff -u "$T/want.tsv" "$T/got.tsv" >"$T/diff"; then
-	ok "samples findings match tests/e2e/samples.expected.tsv"
+	ok "samples/valdoria findings match tests/e2e/samples.expected.tsv"
 else
-	bad "samples findings differ:"; cat "$T/diff"
+	bad "samples/valdoria findings differ:"; cat "$T/diff"
 fi
 
 # 2. Reconciliation in every input, and the planted rejection.
@@ -40,13 +40,13 @@ jq -e '.totals.rows_read == (.inputs | map(.rows_read) | add) and
 	ok "totals add up" || bad "totals do not add up"
 
 # 3. Determinism: same input, byte-identical JSON and CSV, same ids.
-"$PROBITY" audit -c samples/probity.ini -o "$T/b" --format json,csv samples >/dev/null 2>&1
+"$PROBITY" audit -c samples/valdoria/probity.ini -o "$T/b" --format json,csv samples/valdoria >/dev/null 2>&1
 cmp -s "$T/a/findings.json" "$T/b/findings.json" && cmp -s "$T/a/findings.csv" "$T/b/findings.csv" &&
 	ok "byte-identical output on a second run" || bad "output differs between runs"
 # The rules on 1, 2 and 8 threads: the same reports, byte for byte; -j
 # values outside 0..256 are usage errors.
 for j in 1 2 8; do
-	"$PROBITY" audit -j $j -c samples/probity.ini -o "$T/j$j" --format json,csv,html samples >/dev/null 2>&1
+	"$PROBITY" audit -j $j -c samples/valdoria/probity.ini -o "$T/j$j" --format json,csv,html samples/valdoria >/dev/null 2>&1
 done
 same=1
 for j in 2 8; do
@@ -56,10 +56,10 @@ for j in 2 8; do
 done
 [ $same -eq 1 ] && cmp -s "$T/a/findings.json" "$T/j1/findings.json" &&
 	ok "byte-identical reports with -j 1, -j 2 and -j 8" || bad "reports depend on -j"
-"$PROBITY" audit -j 257 -o "$T/jx" samples >/dev/null 2>"$T/jx.err"
+"$PROBITY" audit -j 257 -o "$T/jx" samples/valdoria >/dev/null 2>"$T/jx.err"
 [ $? -eq 2 ] && grep -q "is not a number of threads" "$T/jx.err" && ok "-j 257 is a usage error" ||
 	bad "-j 257 not refused: $(cat "$T/jx.err")"
-"$PROBITY" audit --timings -c samples/probity.ini -o "$T/tm" --format json samples >/dev/null 2>"$T/tm.err"
+"$PROBITY" audit --timings -c samples/valdoria/probity.ini -o "$T/tm" --format json samples/valdoria >/dev/null 2>"$T/tm.err"
 grep -q '^probity: timing rule competition.single-source [0-9.]*$' "$T/tm.err" &&
 	grep -q '^probity: timing rules [0-9.]* (jobs [0-9]*)$' "$T/tm.err" &&
 	grep -q '^probity: timing peak_rss_kib [0-9]*$' "$T/tm.err" &&
@@ -68,12 +68,12 @@ grep -q '^probity: timing rule competition.single-source [0-9.]*$' "$T/tm.err" &
 # --keep-going: an empty file and a folder without ledgers are listed as
 # failed in the JSON and text reports, the rest is audited, exit 3.
 mkdir -p "$T/kg/in/sub-none"
-cp samples/*.csv "$T/kg/in/"
+cp samples/valdoria/*.csv "$T/kg/in/"
 : >"$T/kg/in/empty.csv"
-"$PROBITY" audit -c samples/probity.ini -o "$T/kg/o" -f json "$T/kg/in" >/dev/null 2>"$T/kg/err1"
+"$PROBITY" audit -c samples/valdoria/probity.ini -o "$T/kg/o" -f json "$T/kg/in" >/dev/null 2>"$T/kg/err1"
 [ $? -eq 3 ] && [ ! -e "$T/kg/o/findings.json" ] && grep -q 'empty.csv: file is empty' "$T/kg/err1" &&
 	ok "an empty file stops a run without --keep-going" || bad "empty file without --keep-going: $(cat "$T/kg/err1")"
-"$PROBITY" audit --keep-going -c samples/probity.ini -o "$T/kg/o" -f json,text,html "$T/kg/in" "$T/kg/in/sub-none" \
+"$PROBITY" audit --keep-going -c samples/valdoria/probity.ini -o "$T/kg/o" -f json,text,html "$T/kg/in" "$T/kg/in/sub-none" \
 	>"$T/kg/out" 2>"$T/kg/err"
 rc=$?
 [ $rc -eq 3 ] &&
@@ -89,8 +89,8 @@ rc=$?
 	bad "--keep-going: exit $rc: $(cat "$T/kg/err")"
 # Ids do not depend on file order: audit the files named one by one, reversed.
 # shellcheck disable=SC2046
-"$PROBITY" audit -c samples/probity.ini -o "$T/c" --format json \
-	$(ls samples/*.csv samples/*.json samples/*.xml | sort -r) >/dev/null 2>&1
+"$PROBITY" audit -c samples/valdoria/probity.ini -o "$T/c" --format json \
+	$(ls samples/valdoria/*.csv samples/valdoria/*.json samples/valdoria/*.xml | sort -r) >/dev/null 2>&1
 jq -r '.findings[].id' "$T/a/findings.json" | sort >"$T/ids.a"
 jq -r '.findings[].id' "$T/c/findings.json" | sort >"$T/ids.c"
 cmp -s "$T/ids.a" "$T/ids.c" && ok "finding ids stable across input order" || bad "finding ids depend on input order"
@@ -132,7 +132,7 @@ head -1 "$T/a/findings.csv" | tr -d '"' | grep -q '^id,rule,family,severity' && 
 head -2 "$T/a/entities.csv" | tr -d '"' | grep -q '^1,MOD-' && ok "entities.csv ranks entities" || bad "entities.csv"
 
 # 7. Missing tables: rules say why they did not run; fail-on none exits 0.
-mkdir -p "$T/only"; cp samples/contracts.csv samples/tenders.csv "$T/only/"
+mkdir -p "$T/only"; cp samples/valdoria/contracts.csv samples/valdoria/tenders.csv "$T/only/"
 "$PROBITY" audit -o "$T/o" --format json --fail-on none "$T/only" >/dev/null 2>&1
 rc=$?
 [ $rc -eq 0 ] && ok "--fail-on none exits 0" || bad "--fail-on none exit $rc"
@@ -144,12 +144,12 @@ jq -e '.coverage[] | select(.rule == "competition.single-source") | .status == "
 # 8. --fail-on critical: high findings no longer fail the run...
 "$PROBITY" audit -o "$T/d" --format json --fail-on critical "$T/only" >/dev/null 2>&1
 [ $? -eq 0 ] && ok "--fail-on critical exits 0 on high findings" || bad "--fail-on critical should exit 0"
-# ...but critical ones do (the samples plant two).
-"$PROBITY" audit -c samples/probity.ini -o "$T/d" --format json --fail-on critical samples >/dev/null 2>&1
+# ...but critical ones do (the sample ministry plants two).
+"$PROBITY" audit -c samples/valdoria/probity.ini -o "$T/d" --format json --fail-on critical samples/valdoria >/dev/null 2>&1
 [ $? -eq 1 ] && ok "--fail-on critical exits 1 on critical findings" || bad "--fail-on critical should exit 1"
 
 # 9. --table overrides the file name.
-cp samples/payments.csv "$T/ledger-export.csv"
+cp samples/valdoria/payments.csv "$T/ledger-export.csv"
 "$PROBITY" audit -o "$T/t" --format json --fail-on none --table payments="$T/ledger-export.csv" >/dev/null 2>&1
 jq -e '.inputs[0].table == "payments" and .inputs[0].rows_imported == 26' "$T/t/findings.json" >/dev/null &&
 	ok "--table payments=FILE" || bad "--table did not import as payments"
@@ -157,12 +157,12 @@ jq -e '.inputs[0].table == "payments" and .inputs[0].rows_imported == 26' "$T/t/
 # 10. Errors: exit codes and messages that name the culprit.
 "$PROBITY" audit -o "$T/e" "$T/does-not-exist.csv" >/dev/null 2>"$T/e.err"; rc=$?
 [ $rc -eq 3 ] && grep -q "does-not-exist.csv" "$T/e.err" && ok "missing file: exit 3, named" || bad "missing file exit $rc"
-"$PROBITY" audit --bogus samples >/dev/null 2>&1; rc=$?
+"$PROBITY" audit --bogus samples/valdoria >/dev/null 2>&1; rc=$?
 [ $rc -eq 2 ] && ok "unknown option: exit 2" || bad "unknown option exit $rc"
 printf '[audit]\nbase_curency = EUR\n' >"$T/bad.ini"
-"$PROBITY" audit -c "$T/bad.ini" samples >/dev/null 2>"$T/c.err"; rc=$?
+"$PROBITY" audit -c "$T/bad.ini" samples/valdoria >/dev/null 2>"$T/c.err"; rc=$?
 [ $rc -eq 2 ] && grep -q "unknown key 'base_curency'" "$T/c.err" && ok "config typo: exit 2, key named" || bad "config typo exit $rc"
-"$PROBITY" audit --format pdf samples >/dev/null 2>&1; rc=$?
+"$PROBITY" audit --format pdf samples/valdoria >/dev/null 2>&1; rc=$?
 [ $rc -eq 2 ] && ok "unknown format: exit 2" || bad "unknown format exit $rc"
 
 # 11. A failed run leaves the previous report untouched.
@@ -172,30 +172,30 @@ cmp -s "$T/before.json" "$T/a/findings.json" && ok "failed run keeps previous fi
 ls -a "$T/a" | grep -q '\.tmp\.' && bad "temporary file left behind" || ok "no temporary files left"
 
 # 12. check, rules, init, help, version.
-"$PROBITY" check samples >"$T/check.out" 2>&1; rc=$?
+"$PROBITY" check samples/valdoria >"$T/check.out" 2>&1; rc=$?
 [ $rc -eq 0 ] && grep -q "payments.csv:19" "$T/check.out" && grep -q "competition.single-source" "$T/check.out" &&
 	ok "check lists rejections and rules" || bad "check output (exit $rc)"
 # -o - writes one report to standard output; an option-like folder is refused.
-"$PROBITY" audit -f json -o - --fail-on none samples 2>/dev/null | jq -e '.findings | length > 0' >/dev/null &&
+"$PROBITY" audit -f json -o - --fail-on none samples/valdoria 2>/dev/null | jq -e '.findings | length > 0' >/dev/null &&
 	ok "-f json -o - writes findings.json to standard output" || bad "-o - does not write JSON to standard output"
-"$PROBITY" audit -f json,csv -o - samples >/dev/null 2>&1; [ $? -eq 2 ] &&
+"$PROBITY" audit -f json,csv -o - samples/valdoria >/dev/null 2>&1; [ $? -eq 2 ] &&
 	ok "-o - with two formats is a usage error" || bad "-o - with two formats should exit 2"
-(cd "$T" && "$PROBITY" audit -o -x "$OLDPWD/samples" >/dev/null 2>&1; [ $? -eq 2 ] && [ ! -e "$T/-x" ]) &&
+(cd "$T" && "$PROBITY" audit -o -x "$OLDPWD/samples/valdoria" >/dev/null 2>&1; [ $? -eq 2 ] && [ ! -e "$T/-x" ]) &&
 	ok "an output folder named like an option is refused" || bad "-o -x was not refused"
 # A rule whose fields are empty in every record says so instead of "can judge".
-"$PROBITY" check samples/eforms-veat.xml 2>&1 | grep -q "supplier.newly-registered *could not judge: empty in every record: parties.registered_on" &&
+"$PROBITY" check samples/valdoria/eforms-veat.xml 2>&1 | grep -q "supplier.newly-registered *could not judge: empty in every record: parties.registered_on" &&
 	ok "check names the empty fields a rule lacks" || bad "check does not say which fields a rule lacks"
 "$PROBITY" rules --format json | jq -e 'length >= 9 and all(.[]; .id and .family and .source)' >/dev/null &&
 	ok "rules --format json" || bad "rules --format json"
 (cd "$T" && "$PROBITY" init >/dev/null 2>&1 && "$PROBITY" init >/dev/null 2>&1; [ $? -eq 2 ]) &&
 	ok "init writes probity.ini and refuses to overwrite" || bad "init"
-"$PROBITY" audit -c "$T/probity.ini" -o "$T/i" --format json samples >/dev/null 2>&1; rc=$?
+"$PROBITY" audit -c "$T/probity.ini" -o "$T/i" --format json samples/valdoria >/dev/null 2>&1; rc=$?
 [ $rc -le 1 ] && ok "the init config loads" || bad "the init config does not load (exit $rc)"
 "$PROBITY" --help | grep -q "probity audit\|audit \[options\]" && ok "--help" || bad "--help"
 "$PROBITY" --version | grep -q "^probity [0-9]" && ok "--version" || bad "--version"
 
 # 13. Text summary on standard output.
-"$PROBITY" audit -c samples/probity.ini -o "$T/s" --format text samples >"$T/s.out" 2>&1
+"$PROBITY" audit -c samples/valdoria/probity.ini -o "$T/s" --format text samples/valdoria >"$T/s.out" 2>&1
 grep -qi "high" "$T/s.out" && grep -q "payments.csv" "$T/s.out" && ok "text summary" || bad "text summary"
 
 if [ $fails -ne 0 ]; then

@@ -34,13 +34,13 @@ ${CC:-cc} -shared -fPIC -O1 -o "$T/shim.so" "$HERE/shim.c" -ldl || { echo "fault
 
 audit() { # OUT FORMAT [input...]: an audit of samples/ (or the inputs given)
 	o=$1 f=$2; shift 2
-	[ $# -gt 0 ] || set -- "$ROOT/samples"
-	"$PROBITY" audit -c "$ROOT/samples/probity.ini" -o "$o" --format "$f" "$@"
+	[ $# -gt 0 ] || set -- "$ROOT/samples/valdoria"
+	"$PROBITY" audit -c "$ROOT/samples/valdoria/probity.ini" -o "$o" --format "$f" "$@"
 }
 
 # The previous set: another audit (two tables only), every format.
 mkdir -p "$T/small"
-cp "$ROOT/samples/contracts.csv" "$ROOT/samples/tenders.csv" "$T/small/"
+cp "$ROOT/samples/valdoria/contracts.csv" "$ROOT/samples/valdoria/tenders.csv" "$T/small/"
 audit "$T/prev" html,json,csv "$T/small" >/dev/null 2>&1
 audit "$T/ref" html,json,csv,text >"$T/ref.stdout" 2>/dev/null
 for n in $NAMES; do
@@ -77,8 +77,8 @@ try() { # FORMAT VAR=VALUE
 	runs=$((runs + 1))
 	rm -rf "$T/out"; cp -a "$T/prev" "$T/out"
 	# Standard error through a pipe: a file size limit must not eat the message.
-	{ env "$fault" LD_PRELOAD="$T/shim.so" "$PROBITY" audit -c "$ROOT/samples/probity.ini" \
-		-o "$T/out" --format "$fmt" "$ROOT/samples" 2>&1 >"$T/stdout"; echo $? >"$T/rc"; } |
+	{ env "$fault" LD_PRELOAD="$T/shim.so" "$PROBITY" audit -c "$ROOT/samples/valdoria/probity.ini" \
+		-o "$T/out" --format "$fmt" "$ROOT/samples/valdoria" 2>&1 >"$T/stdout"; echo $? >"$T/rc"; } |
 		cat >"$T/stderr"
 	rc=$(cat "$T/rc")
 	case $rc in
@@ -108,8 +108,8 @@ points() { # MAX
 for fmt in json csv html json,text; do
 	expect_new "$fmt"
 	rm -rf "$T/out"; cp -a "$T/prev" "$T/out"
-	PB_FAULT_COUNT="$T/count" LD_PRELOAD="$T/shim.so" "$PROBITY" audit -c "$ROOT/samples/probity.ini" \
-		-o "$T/out" --format "$fmt" "$ROOT/samples" >/dev/null 2>&1
+	PB_FAULT_COUNT="$T/count" LD_PRELOAD="$T/shim.so" "$PROBITY" audit -c "$ROOT/samples/valdoria/probity.ini" \
+		-o "$T/out" --format "$fmt" "$ROOT/samples/valdoria" >/dev/null 2>&1
 	read -r allocs calls <"$T/count" || { bad "$fmt: the shim counted nothing"; continue; }
 	before=$fails
 	for n in $(points "$allocs"); do try "$fmt" PB_FAULT_ALLOC="$n"; done
@@ -122,15 +122,15 @@ hruns_() { "$PROBITY" history list --history "$1" -f json 2>/dev/null | jq 'leng
 # With --history: the run is recorded if and only if its reports were
 # written (one transaction), and the history still verifies.  The
 # history before each try holds one run, of the previous set.
-"$PROBITY" audit -c "$ROOT/samples/probity.ini" -o "$T/hprev" --format html \
+"$PROBITY" audit -c "$ROOT/samples/valdoria/probity.ini" -o "$T/hprev" --format html \
 	--history "$T/h0.sqlite" "$T/small" >/dev/null 2>&1
 [ "$(hruns_ "$T/h0.sqlite")" = 1 ] || { echo "faults: history reference run failed"; exit 1; }
 try_history() { # VAR=VALUE
 	fault=$1
 	runs=$((runs + 1))
 	rm -rf "$T/out" "$T/h.sqlite"*; cp -a "$T/prev" "$T/out"; cp "$T/h0.sqlite" "$T/h.sqlite"
-	{ env "$fault" LD_PRELOAD="$T/shim.so" "$PROBITY" audit -c "$ROOT/samples/probity.ini" \
-		-o "$T/out" --format html --history "$T/h.sqlite" "$ROOT/samples" 2>&1 >/dev/null; echo $? >"$T/rc"; } |
+	{ env "$fault" LD_PRELOAD="$T/shim.so" "$PROBITY" audit -c "$ROOT/samples/valdoria/probity.ini" \
+		-o "$T/out" --format html --history "$T/h.sqlite" "$ROOT/samples/valdoria" 2>&1 >/dev/null; echo $? >"$T/rc"; } |
 		cat >"$T/stderr"
 	rc=$(cat "$T/rc") hn=$(hruns_ "$T/h.sqlite")
 	"$PROBITY" history verify --history "$T/h.sqlite" >/dev/null 2>&1 ||
@@ -150,8 +150,8 @@ try_history() { # VAR=VALUE
 }
 cp "$T/h0.sqlite" "$T/h.sqlite"
 rm -rf "$T/out"; cp -a "$T/prev" "$T/out"
-PB_FAULT_COUNT="$T/count" LD_PRELOAD="$T/shim.so" "$PROBITY" audit -c "$ROOT/samples/probity.ini" \
-	-o "$T/out" --format html --history "$T/h.sqlite" "$ROOT/samples" >/dev/null 2>&1
+PB_FAULT_COUNT="$T/count" LD_PRELOAD="$T/shim.so" "$PROBITY" audit -c "$ROOT/samples/valdoria/probity.ini" \
+	-o "$T/out" --format html --history "$T/h.sqlite" "$ROOT/samples/valdoria" >/dev/null 2>&1
 if read -r allocs calls <"$T/count"; then
 	before=$fails
 	for n in $(points "$allocs"); do try_history PB_FAULT_ALLOC="$n"; done

@@ -481,10 +481,10 @@ static void test_samples_ids_unique(void **state)
 	(void)state;
 
 	pb_config_init(&cfg);
-	assert_int_equal(pb_config_load(&cfg, "samples/probity.ini", &err), 0);
+	assert_int_equal(pb_config_load(&cfg, "samples/valdoria/probity.ini", &err), 0);
 	L = pb_ledger_new(cfg.base_currency);
-	if (pb_import_path(L, "samples", NULL, &cfg, &err))
-		fail_msg("samples: %s", err.msg);
+	if (pb_import_path(L, "samples/valdoria", NULL, &cfg, &err))
+		fail_msg("samples/valdoria: %s", err.msg);
 	pb_ledger_seal(L);
 	pb_audit *a = pb_audit_run(L, &cfg, pb_ledger_latest_date(L));
 	assert_true(a->nfindings > 10);

@@ -497,7 +497,7 @@ static void test_shipped_on_excerpts(void **state)
 	(void)state;
 
 	pb_ledger *l = shipped("uk-oxford-spend-over-500",
-			       "samples/csv-real/expenditure-over-500-oct-dec-2017.csv", &cfg);
+			       "samples/published/csv/expenditure-over-500-oct-dec-2017.csv", &cfg);
 	const pb_input *in = pb_ledger_inputs(l);
 	assert_int_equal(in[0].rows_imported, 30);
 	const pb_payment *p = payment(l, "1040187 - 2");
@@ -508,7 +508,7 @@ static void test_shipped_on_excerpts(void **state)
 	pb_ledger_free(l);
 	pb_config_release(&cfg);
 
-	l = shipped("uk-spend-over-500", "samples/csv-real/expenditure-over-500-oct-dec-2017.csv", &cfg);
+	l = shipped("uk-spend-over-500", "samples/published/csv/expenditure-over-500-oct-dec-2017.csv", &cfg);
 	assert_int_equal(pb_ledger_inputs(l)[0].rows_imported, 30);
 	p = payment(l, "expenditure-over-500-oct-dec-2017.csv:2");
 	assert_string_equal(p->invoice_id, "1040187 - 2");
@@ -516,7 +516,7 @@ static void test_shipped_on_excerpts(void **state)
 	pb_ledger_free(l);
 	pb_config_release(&cfg);
 
-	l = shipped("cz-mfcr-paid-invoices", "samples/csv-real/spending-mfcr-data-2013.csv", &cfg);
+	l = shipped("cz-mfcr-paid-invoices", "samples/published/csv/spending-mfcr-data-2013.csv", &cfg);
 	assert_int_equal(pb_ledger_inputs(l)[0].rows_imported, 31);
 	p = payment(l, "1306200049/1"); /* the JPY loan: its amounts are CZK */
 	assert_string_equal(p->currency, "CZK");
@@ -526,7 +526,7 @@ static void test_shipped_on_excerpts(void **state)
 	pb_ledger_free(l);
 	pb_config_release(&cfg);
 
-	l = shipped("mx-compranet-contracts", "samples/csv-real/sample_Contratos2013_150514080004.csv", &cfg);
+	l = shipped("mx-compranet-contracts", "samples/published/csv/sample_Contratos2013_150514080004.csv", &cfg);
 	assert_int_equal(pb_ledger_inputs(l)[0].rows_imported, 40);
 	const pb_contract *c = pb_ledger_find(l, PB_T_CONTRACTS, pb_ledger_intern(l, "720179", 6));
 	assert_non_null(c);
@@ -556,7 +556,7 @@ static void test_draft(void **state)
 
 	snprintf(draft, sizeof(draft), "%s/draft.ini", dir);
 	FILE *out = fopen(draft, "w");
-	assert_int_equal(pb_config_draft_profile(out, "samples/csv-real/expenditure-over-500-oct-dec-2017.csv",
+	assert_int_equal(pb_config_draft_profile(out, "samples/published/csv/expenditure-over-500-oct-dec-2017.csv",
 						 &err), 0);
 	fclose(out);
 	pb_config_init(&cfg);
@@ -570,7 +570,7 @@ static void test_draft(void **state)
 		has_currency |= !strcmp(p->renames[i].canonical, "currency");
 	assert_false(has_currency);
 	pb_ledger *l = pb_ledger_new("GBP");
-	assert_int_equal(pb_import_path(l, "samples/csv-real/expenditure-over-500-oct-dec-2017.csv", NULL,
+	assert_int_equal(pb_import_path(l, "samples/published/csv/expenditure-over-500-oct-dec-2017.csv", NULL,
 					&cfg, &err), 0);
 	pb_ledger_seal(l);
 	assert_int_equal(pb_ledger_inputs(l)[0].rows_imported, 30);
