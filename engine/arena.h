@@ -30,7 +30,7 @@ size_t pb_arena_bytes(const pb_arena *a); /* total reserved, for bench */
 /*
  * String interning: equal byte strings give the same pointer, so ids are
  * compared with == and hashed by address.  The empty string interns to
- * NULL, which everywhere means "unknown" (FORMATS.md: empty is unknown).
+ * NULL, which everywhere means "unknown" (docs/formats.md: empty is unknown).
  */
 typedef struct pb_strtab pb_strtab;
 

@@ -12,7 +12,7 @@
 
 #include "ledger.h"
 
-/* --- column definitions: FORMATS.md, table by table --- */
+/* --- column definitions: docs/formats.md, table by table --- */
 
 static const char *const kinds_party[] = {"organisation", "person", NULL};
 static const char *const roles_party[] = {

@@ -28,7 +28,7 @@
 /* Days since 1970-01-01 (proleptic Gregorian), or PB_DATE_NONE. */
 typedef int32_t pb_date;
 
-/* Number format of amounts: FORMATS.md default is '.' and no grouping. */
+/* Number format of amounts: docs/formats.md's default is '.' and no grouping. */
 typedef struct {
 	char decimal;   /* '.' or ',' */
 	char thousands; /* 0 (none), ',', '.', ' ', '\'' */

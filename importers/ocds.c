@@ -7,7 +7,7 @@
  * bare releases and records, arrays of releases, several JSON documents
  * concatenated in one file, and line-delimited releases (.jsonl/.ndjson,
  * a line may also hold a package), mapping each release onto the
- * canonical tables (FORMATS.md, "Standard formats").
+ * canonical tables (docs/formats.md).
  *
  * The unit counted for reconciliation is the release (a package's
  * releases[] element, a record, a jsonl line): each is imported or

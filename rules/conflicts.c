@@ -14,7 +14,7 @@
  * common the name is in the ledger, fires only where the namesake's
  * company dealt with the official's own buyer, and never where an
  * identifier already links or separates the two people).
- * Thresholds: 2 hops and Jaro-Winkler 0.93 as in RULES.md (OCP, WB,
+ * Thresholds: 2 hops and Jaro-Winkler 0.93 as in docs/rules/ (OCP, WB,
  * TI-DS, ACFE); name rarity from the ledger itself (docs/rules).
  *
  * Employment is what makes someone an official, not a stake: chains

@@ -11,7 +11,7 @@
  * False positives: a renegotiated due date not captured in the extract
  * makes an obligation look overdue; multipliers above 2 can be lawful
  * for technology transfer in some national policies.
- * Thresholds: TI-DS defaults (RULES.md); all are parameters.
+ * Thresholds: TI-DS defaults (docs/rules/); all are parameters.
  */
 #include <stdlib.h>
 #include <string.h>

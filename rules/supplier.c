@@ -14,7 +14,7 @@
  * addresses that identify no place; suppliers of a publisher that gives
  * none of its suppliers a registry id (a coverage note).  Suppliers and
  * buyers are counted as entities (registry twins, id-less repeats).
- * Thresholds: RULES.md (OCP, GTI, ACFE); the jurisdiction list is
+ * Thresholds: docs/rules/ (OCP, GTI, ACFE); the jurisdiction list is
  * config/secrecy-jurisdictions.txt, compiled in, with its sources.
  */
 #include <ctype.h>
