@@ -234,3 +234,18 @@ const char *pb_report_tool(void)
 {
 	return "probity " PB_VERSION;
 }
+
+int pb_list_has(const char *list, const char *word)
+{
+	size_t n = word ? strlen(word) : 0;
+
+	for (const char *p = list; word && p && *p;) {
+		size_t k = strcspn(p, "|");
+		if (k == n && !memcmp(p, word, n))
+			return 1;
+		p += k;
+		if (*p == '|')
+			p++;
+	}
+	return 0;
+}

@@ -102,6 +102,9 @@ uint64_t pb_hash_continue(uint64_t h, const void *p, size_t n);
 
 /* ASCII helpers that ignore the locale. */
 int pb_strcaseeq(const char *a, const char *b);
+/* Is `word` one of the pieces of a '|'-separated list ("open|selective"),
+ * split as Rust's split_terminator (a trailing '|' adds no empty piece)? */
+int pb_list_has(const char *list, const char *word);
 void pb_trim(const char **s, size_t *n);
 
 /* How grave a finding is; config and history speak of it too. */

@@ -21,6 +21,7 @@
 #include "../engine/graph.h"
 #include "../engine/normalize.h"
 #include "../engine/parties.h"
+#include "cardinal.h"
 #include "rules.h"
 
 static int personal_link(const pb_edge *e, const char *at, size_t hop, void *data)
@@ -407,21 +408,6 @@ static const char *cintern(pb_rule_ctx *ctx, const char *s, size_t n)
 	return n ? pb_ctx_intern(ctx, s, n) : empty_id;
 }
 
-/* Is `word` a piece of a '|' list, split as Rust's split_terminator? */
-static int clist_has(const char *list, const char *word)
-{
-	size_t n = word ? strlen(word) : 0;
-
-	for (const char *p = list; word && *p;) {
-		size_t k = strcspn(p, "|");
-		if (k == n && !memcmp(p, word, n))
-			return 1;
-		p += k;
-		if (*p == '|')
-			p++;
-	}
-	return 0;
-}
 
 /* A JSON array of ids (importers/ocds.c raw_list) as interned ids. */
 static const char **cids(pb_rule_ctx *ctx, const char *text, size_t *n, int *has)
@@ -502,7 +488,7 @@ static void cprocess_free(struct cprocess *p)
  * procurementMethodDetails listed under [exclusions]. */
 static int cexcluded(pb_rule_ctx *ctx, const struct cprocess *p)
 {
-	return is(p->status, "cancelled") || clist_has(pb_param_text(ctx, "exclusions"), p->details);
+	return is(p->status, "cancelled") || pb_list_has(pb_param_text(ctx, "exclusions"), p->details);
 }
 
 /* Price comparison (R024, R028, R036, R058): an allow list wins; else a
@@ -514,8 +500,8 @@ static int cprice_compared(pb_rule_ctx *ctx, const struct cprocess *p)
 	if (!p->details)
 		return !*allow;
 	if (*allow)
-		return clist_has(allow, p->details);
-	return !clist_has(pb_param_text(ctx, "no_price_comparison"), p->details);
+		return pb_list_has(allow, p->details);
+	return !pb_list_has(pb_param_text(ctx, "no_price_comparison"), p->details);
 }
 
 /* The `currency` parameter, or else the first currency the rule meets. */
@@ -841,7 +827,7 @@ static void c003(struct crun *r, const struct cprocess *p, void *data)
 	long an, bn;
 
 	(void)data;
-	if ((*methods && !clist_has(methods, p->method)) || rfc3339(p->start, &a, &an) ||
+	if ((*methods && !pb_list_has(methods, p->method)) || rfc3339(p->start, &a, &an) ||
 	    rfc3339(p->end, &b, &bn))
 		return;
 	/* chrono's Duration::num_days(): whole days, truncated toward zero. */
@@ -1519,8 +1505,8 @@ const pb_rule pb_rule_short_submission = {
 		{"min_days", PB_P_DAYS, "15", "days from publication to the deadline below which it fires"},
 		{"methods", PB_P_TEXT, "open", "only procedures of these canonical methods (separated by '|' or blanks), or all when empty"},
 		{"details_min_days", PB_P_TEXT, "", "per-procedure thresholds as Cardinal's [R003.procurement_method_details]: NAME=DAYS|NAME=DAYS, NAME the method_details (else method)"},
-		{"mode", PB_P_TEXT, "probity", "probity, or cardinal: Cardinal 0.0.8 over raw OCDS, as `probity cardinal` sets it (docs/cardinal.md)"},
-		{"exclusions", PB_P_TEXT, "", "mode cardinal: procurementMethodDetails skipped (Cardinal's [exclusions], a|b)"},
+		PB_CARDINAL_MODE,
+		PB_CARDINAL_EXCLUSIONS,
 		{NULL, 0, NULL, NULL}},
 	.run = run_short_period,
 };
@@ -1642,12 +1628,12 @@ const pb_rule pb_rule_price_close = {
 	.needs = PB_NEEDS(PB_T_TENDERS) | PB_NEEDS(PB_T_BIDS) | PB_NEEDS(PB_T_CONTRACTS),
 	.params = (const pb_param_def[]){
 		{"min_tenders", PB_P_INT, "5", "tenders with a ratio needed before fences mean anything"},
-		{"mode", PB_P_TEXT, "probity", "probity, or cardinal: Cardinal 0.0.8 over raw OCDS, as `probity cardinal` sets it (docs/cardinal.md)"},
-		{"exclusions", PB_P_TEXT, "", "mode cardinal: procurementMethodDetails skipped (Cardinal's [exclusions], a|b)"},
-		{"price_comparison", PB_P_TEXT, "", "mode cardinal: if set, the only procurementMethodDetails compared on price (a|b)"},
-		{"no_price_comparison", PB_P_TEXT, "", "mode cardinal: procurementMethodDetails not compared on price (a|b)"},
-		{"currency", PB_P_TEXT, "", "mode cardinal: the main currency; empty: the first one met"},
-		{"threshold", PB_P_TEXT, "", "mode cardinal: a number replacing the computed fence"},
+		PB_CARDINAL_MODE,
+		PB_CARDINAL_EXCLUSIONS,
+		PB_CARDINAL_PRICE_COMPARISON,
+		PB_CARDINAL_NO_PRICE_COMPARISON,
+		PB_CARDINAL_CURRENCY,
+		PB_CARDINAL_THRESHOLD,
 		{NULL, 0, NULL, NULL}},
 	.run = run_price_close,
 };
@@ -1661,12 +1647,12 @@ const pb_rule pb_rule_heavily_discounted = {
 	.needs = PB_NEEDS(PB_T_TENDERS) | PB_NEEDS(PB_T_BIDS) | PB_NEEDS(PB_T_CONTRACTS),
 	.params = (const pb_param_def[]){
 		{"min_tenders", PB_P_INT, "5", "tenders with a ratio needed before fences mean anything"},
-		{"mode", PB_P_TEXT, "probity", "probity, or cardinal: Cardinal 0.0.8 over raw OCDS, as `probity cardinal` sets it (docs/cardinal.md)"},
-		{"exclusions", PB_P_TEXT, "", "mode cardinal: procurementMethodDetails skipped (Cardinal's [exclusions], a|b)"},
-		{"price_comparison", PB_P_TEXT, "", "mode cardinal: if set, the only procurementMethodDetails compared on price (a|b)"},
-		{"no_price_comparison", PB_P_TEXT, "", "mode cardinal: procurementMethodDetails not compared on price (a|b)"},
-		{"currency", PB_P_TEXT, "", "mode cardinal: the main currency; empty: the first one met"},
-		{"threshold", PB_P_TEXT, "", "mode cardinal: a number replacing the computed fence"},
+		PB_CARDINAL_MODE,
+		PB_CARDINAL_EXCLUSIONS,
+		PB_CARDINAL_PRICE_COMPARISON,
+		PB_CARDINAL_NO_PRICE_COMPARISON,
+		PB_CARDINAL_CURRENCY,
+		PB_CARDINAL_THRESHOLD,
 		{NULL, 0, NULL, NULL}},
 	.run = run_discounted,
 };
@@ -1756,10 +1742,10 @@ const pb_rule pb_rule_identical_bids = {
 	.severity = PB_SEV_HIGH,
 	.needs = PB_NEEDS(PB_T_TENDERS) | PB_NEEDS(PB_T_BIDS),
 	.params = (const pb_param_def[]){
-		{"mode", PB_P_TEXT, "probity", "probity, or cardinal: Cardinal 0.0.8 over raw OCDS, as `probity cardinal` sets it (docs/cardinal.md)"},
-		{"exclusions", PB_P_TEXT, "", "mode cardinal: procurementMethodDetails skipped (Cardinal's [exclusions], a|b)"},
-		{"price_comparison", PB_P_TEXT, "", "mode cardinal: if set, the only procurementMethodDetails compared on price (a|b)"},
-		{"no_price_comparison", PB_P_TEXT, "", "mode cardinal: procurementMethodDetails not compared on price (a|b)"},
+		PB_CARDINAL_MODE,
+		PB_CARDINAL_EXCLUSIONS,
+		PB_CARDINAL_PRICE_COMPARISON,
+		PB_CARDINAL_NO_PRICE_COMPARISON,
 		{NULL, 0, NULL, NULL}},
 	.run = run_identical,
 };
@@ -1806,8 +1792,8 @@ const pb_rule pb_rule_late_bid_won = {
 	.severity = PB_SEV_HIGH,
 	.needs = PB_NEEDS(PB_T_TENDERS) | PB_NEEDS(PB_T_BIDS) | PB_NEEDS(PB_T_CONTRACTS),
 	.params = (const pb_param_def[]){
-		{"mode", PB_P_TEXT, "probity", "probity, or cardinal: Cardinal 0.0.8 over raw OCDS, as `probity cardinal` sets it (docs/cardinal.md)"},
-		{"exclusions", PB_P_TEXT, "", "mode cardinal: procurementMethodDetails skipped (Cardinal's [exclusions], a|b)"},
+		PB_CARDINAL_MODE,
+		PB_CARDINAL_EXCLUSIONS,
 		{NULL, 0, NULL, NULL}},
 	.run = run_late_bid,
 };
@@ -1873,8 +1859,8 @@ const pb_rule pb_rule_all_but_winner = {
 	.needs = PB_NEEDS(PB_T_TENDERS) | PB_NEEDS(PB_T_BIDS) | PB_NEEDS(PB_T_CONTRACTS),
 	.params = (const pb_param_def[]){
 		{"min_disqualified", PB_P_INT, "1", "disqualified bidders needed"},
-		{"mode", PB_P_TEXT, "probity", "probity, or cardinal: Cardinal 0.0.8 over raw OCDS, as `probity cardinal` sets it (docs/cardinal.md)"},
-		{"exclusions", PB_P_TEXT, "", "mode cardinal: procurementMethodDetails skipped (Cardinal's [exclusions], a|b)"},
+		PB_CARDINAL_MODE,
+		PB_CARDINAL_EXCLUSIONS,
 		{NULL, 0, NULL, NULL}},
 	.run = run_all_but_winner,
 };
@@ -1933,11 +1919,11 @@ const pb_rule pb_rule_lowest_disqualified = {
 	.severity = PB_SEV_MEDIUM,
 	.needs = PB_NEEDS(PB_T_TENDERS) | PB_NEEDS(PB_T_BIDS) | PB_NEEDS(PB_T_CONTRACTS),
 	.params = (const pb_param_def[]){
-		{"mode", PB_P_TEXT, "probity", "probity, or cardinal: Cardinal 0.0.8 over raw OCDS, as `probity cardinal` sets it (docs/cardinal.md)"},
-		{"exclusions", PB_P_TEXT, "", "mode cardinal: procurementMethodDetails skipped (Cardinal's [exclusions], a|b)"},
-		{"price_comparison", PB_P_TEXT, "", "mode cardinal: if set, the only procurementMethodDetails compared on price (a|b)"},
-		{"no_price_comparison", PB_P_TEXT, "", "mode cardinal: procurementMethodDetails not compared on price (a|b)"},
-		{"currency", PB_P_TEXT, "", "mode cardinal: the main currency; empty: the first one met"},
+		PB_CARDINAL_MODE,
+		PB_CARDINAL_EXCLUSIONS,
+		PB_CARDINAL_PRICE_COMPARISON,
+		PB_CARDINAL_NO_PRICE_COMPARISON,
+		PB_CARDINAL_CURRENCY,
 		{NULL, 0, NULL, NULL}},
 	.run = run_lowest_disqualified,
 };
@@ -2050,10 +2036,10 @@ const pb_rule pb_rule_excessive_unsuccessful = {
 	.needs = PB_NEEDS(PB_T_TENDERS) | PB_NEEDS(PB_T_BIDS) | PB_NEEDS(PB_T_CONTRACTS),
 	.params = (const pb_param_def[]){
 		{"min_tenderers", PB_P_INT, "5", "tenderers needed before fences mean anything"},
-		{"mode", PB_P_TEXT, "probity", "probity, or cardinal: Cardinal 0.0.8 over raw OCDS, as `probity cardinal` sets it (docs/cardinal.md)"},
-		{"exclusions", PB_P_TEXT, "", "mode cardinal: procurementMethodDetails skipped (Cardinal's [exclusions], a|b)"},
+		PB_CARDINAL_MODE,
+		PB_CARDINAL_EXCLUSIONS,
 		{"percentile", PB_P_INT, "75", "mode cardinal: a tenderer needs at least this percentile of bid counts"},
-		{"threshold", PB_P_TEXT, "", "mode cardinal: a number replacing the computed fence"},
+		PB_CARDINAL_THRESHOLD,
 		{NULL, 0, NULL, NULL}},
 	.run = run_excessive_unsuccessful,
 };
@@ -2133,10 +2119,10 @@ const pb_rule pb_rule_excessive_disqualification = {
 	.params = (const pb_param_def[]){
 		{"min_submitted_bids", PB_P_INT, "2", "submitted bids a buyer or tenderer needs to be judged"},
 		{"min_parties", PB_P_INT, "5", "buyers (or tenderers) judged before fences mean anything"},
-		{"mode", PB_P_TEXT, "probity", "probity, or cardinal: Cardinal 0.0.8 over raw OCDS, as `probity cardinal` sets it (docs/cardinal.md)"},
-		{"exclusions", PB_P_TEXT, "", "mode cardinal: procurementMethodDetails skipped (Cardinal's [exclusions], a|b)"},
+		PB_CARDINAL_MODE,
+		PB_CARDINAL_EXCLUSIONS,
 		{"min_processes", PB_P_INT, "2", "mode cardinal: submitted bids a buyer or procuring entity needs (Cardinal 0.0.8's minimum_contracting_processes)"},
-		{"threshold", PB_P_TEXT, "", "mode cardinal: a number replacing the computed fence"},
+		PB_CARDINAL_THRESHOLD,
 		{NULL, 0, NULL, NULL}},
 	.run = run_excessive_disqualification,
 };
@@ -2240,9 +2226,9 @@ const pb_rule pb_rule_heterogeneous_supplier = {
 		{"digits", PB_P_INT, "2", "leading digits of a classification code that name its class"},
 		{"min_contracts", PB_P_INT, "20", "contracts a supplier needs to be judged"},
 		{"min_suppliers", PB_P_INT, "5", "suppliers judged before fences mean anything"},
-		{"mode", PB_P_TEXT, "probity", "probity, or cardinal: Cardinal 0.0.8 over raw OCDS, as `probity cardinal` sets it (docs/cardinal.md)"},
-		{"exclusions", PB_P_TEXT, "", "mode cardinal: procurementMethodDetails skipped (Cardinal's [exclusions], a|b)"},
-		{"threshold", PB_P_TEXT, "", "mode cardinal: a number replacing the computed fence"},
+		PB_CARDINAL_MODE,
+		PB_CARDINAL_EXCLUSIONS,
+		PB_CARDINAL_THRESHOLD,
 		{NULL, 0, NULL, NULL}},
 	.run = run_heterogeneous,
 };

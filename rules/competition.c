@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cardinal.h"
 #include "rules.h"
 
 /* "A", or "A, B and C (joint award)". */
@@ -352,21 +353,6 @@ static int64_t count_bidders(pb_ledger *l, const pb_tender *t, const pb_bid **on
 	return n;
 }
 
-/* Is `word` a piece of a '|' list, split as Rust's split_terminator? */
-static int cardinal_list_has(const char *list, const char *word)
-{
-	size_t n = word ? strlen(word) : 0;
-
-	for (const char *p = list; word && *p;) {
-		size_t k = strcspn(p, "|");
-		if (k == n && !memcmp(p, word, n))
-			return 1;
-		p += k;
-		if (*p == '|')
-			p++;
-	}
-	return 0;
-}
 
 /*
  * mode = cardinal (`probity cardinal`, Cardinal's R018): numberOfTenderers
@@ -385,8 +371,8 @@ static void run_single_bid_cardinal(pb_rule_ctx *ctx)
 		const char *status = pb_row_extra(&t[i].row, "ocds_status");
 		const char *method = pb_row_extra(&t[i].row, "ocds_method");
 		if ((status && !strcmp(status, "cancelled")) || t[i].number_of_tenderers != 1 ||
-		    cardinal_list_has(pb_param_text(ctx, "exclusions"), pb_row_extra(&t[i].row, "ocds_details")) ||
-		    (*methods && !cardinal_list_has(methods, method)))
+		    pb_list_has(pb_param_text(ctx, "exclusions"), pb_row_extra(&t[i].row, "ocds_details")) ||
+		    (*methods && !pb_list_has(methods, method)))
 			continue;
 		pb_finding *f = pb_finding_add(ctx, PB_T_TENDERS, t[i].tender_id, NULL);
 		pb_finding_evidence(ctx, f, PB_T_TENDERS, &t[i], "tender");
@@ -437,9 +423,9 @@ const pb_rule pb_rule_single_bid = {
 	.severity = PB_SEV_MEDIUM,
 	.needs = PB_NEEDS(PB_T_TENDERS),
 	.params = (const pb_param_def[]){
-		{"mode", PB_P_TEXT, "probity", "probity, or cardinal: Cardinal 0.0.8 over raw OCDS, as `probity cardinal` sets it (docs/cardinal.md)"},
+		PB_CARDINAL_MODE,
 		{"methods", PB_P_TEXT, "open|selective", "mode cardinal: procurementMethod values judged (a|b), all when empty"},
-		{"exclusions", PB_P_TEXT, "", "mode cardinal: procurementMethodDetails skipped (Cardinal's [exclusions], a|b)"},
+		PB_CARDINAL_EXCLUSIONS,
 		{NULL, 0, NULL, NULL}},
 	.run = run_single_bid,
 	.fields = (const char *const[]){"tenders.method|tenders.method_details", "bids.bidder_id|tenders.number_of_tenderers", NULL},
