@@ -8,8 +8,8 @@
 #
 # Usage: sh bench/run.sh PROBITY CSVPARSE
 # Environment:
-#   BENCH_SIZES   sizes to run, from 100k 1m 10m (default all three; 10m
-#                 takes about 40 minutes on 2 cores, 100k alone one minute)
+#   BENCH_SIZES   sizes to run, from 100k 1m 10m 20m (default the first three,
+#                 about 25 minutes on 2 cores; 100k alone under a minute)
 #   BENCH_RUNS    runs of each timed command; the best is kept (default 2)
 #   BENCH_DATA    where generated ledgers are kept between runs (default
 #                 bench-data beside PROBITY; never in the repository)
@@ -50,7 +50,8 @@ shape() {
 	100k) echo "2 1200 4800 12000" ;;
 	1m) echo "3 7200 48000 120000" ;;
 	10m) echo "30 7200 480000 1200000" ;;
-	*) echo "bench: unknown size '$1' (100k, 1m or 10m)" >&2; return 1 ;;
+	20m) echo "60 7200 960000 2400000" ;; # not by default: for sizing
+	*) echo "bench: unknown size '$1' (100k, 1m, 10m or 20m)" >&2; return 1 ;;
 	esac
 }
 
@@ -69,8 +70,8 @@ ledger() {
 	echo "$dir"
 }
 
-# best N CMD...: run CMD N times; BEST is the best wall time, $T/best.err
-# its standard error, BEST_RSS its peak RSS in KiB (from /usr/bin/time).
+# best N CMD...: run CMD N times; BEST is the best wall time, $T/best.out
+# and $T/best.err its standard output and error, BEST_RSS its peak RSS in KiB (from /usr/bin/time).
 best() {
 	_n=$1
 	shift
@@ -90,6 +91,7 @@ best() {
 			BEST=$_w
 			BEST_RSS=$(tail -1 "$T/rss")
 			cp "$T/err" "$T/best.err"
+			cp "$T/out" "$T/best.out"
 		fi
 		_i=$((_i + 1))
 	done
@@ -169,14 +171,25 @@ bench_size() {
 		best "$RUNS" "$PY" "$HERE/pandas_rules.py" "$dir"
 		record "$size" pandas "$BEST"
 		record "$size" pandas.rss "$BEST_RSS"
-		sed -n 's/^pandas: \([a-z]*\.[a-z-]*\) \([0-9]*\) \([0-9.]*\)$/\1 \2 \3/p' "$T/out" >"$T/$size.pandas"
+		sed -n 's/^pandas: \([a-z]*\.[a-z-]*\) \([0-9]*\) \([0-9.]*\)$/\1 \2 \3/p' "$T/best.out" >"$T/$size.pandas"
+		cp "$T/best.out" "$T/$size.pandas.out"
+		# probity with only those rules, on the five files pandas reads
+		# (what the comparison is), then on the whole folder.
 		eight_rules_ini
+		five="$dir/tenders.csv $dir/contracts.csv $dir/payments.csv $dir/amendments.csv $dir/budget.csv"
 		for j in 1 2; do
-			best "$RUNS" "$PROBITY" audit -c "$T/eight.ini" -j "$j" --timings --fail-on none -o "$T/out8-$size" -f json "$dir"
+			# shellcheck disable=SC2086
+			best "$RUNS" "$PROBITY" audit -c "$T/eight.ini" -j "$j" --timings --fail-on none -o "$T/out8-$size" -f json $five
 			record "$size" "eight.j$j" "$BEST"
+			record "$size" "eight.j$j.rss" "$BEST_RSS"
+			cp "$T/best.err" "$T/$size.eight.j$j.err"
 		done
-		say "$size: pandas, 8 rules                $(fig "$size" pandas) s  peak $(div "$(fig "$size" pandas.rss)" 1024 %.0f) MiB"
-		say "$size: probity, the same 8 rules       $(fig "$size" eight.j1) s (-j 1), $(fig "$size" eight.j2) s (-j 2)"
+		best "$RUNS" "$PROBITY" audit -c "$T/eight.ini" -j 2 --fail-on none -o "$T/out8d-$size" -f json "$dir"
+		record "$size" eight.dir.j2 "$BEST"
+		e=$T/$size.eight.j1.err
+		say "$size: pandas, 8 rules on 5 tables   $(fig "$size" pandas) s  peak $(div "$(fig "$size" pandas.rss)" 1024 %.0f) MiB (load $(sed -n 's/^pandas: load //p' "$T/$size.pandas.out"), rules $(awk '{ s += $3 } END { printf "%.3f", s }' "$T/$size.pandas"))"
+		say "$size: probity, the same 8 rules, 5 tables  $(fig "$size" eight.j1) s (-j 1; import $(timing import "$e"), index $(timing index "$e"), rules $(timing rules "$e"), reports $(timing reports "$e")), $(fig "$size" eight.j2) s (-j 2), peak $(div "$(fig "$size" eight.j1.rss)" 1024 %.0f) MiB"
+		say "$size: probity, the same 8 rules, whole folder  $(fig "$size" eight.dir.j2) s (-j 2)"
 		while read -r id n s; do
 			p=$(jq -r --arg id "$id" '.coverage[] | select(.rule == $id) | .findings' "$T/out8-$size/findings.json" 2>/dev/null || echo "?")
 			say "$size:   $id: pandas $n findings in $s s, probity $p findings in $(fig "$size" "j1.rule.$id") s"
@@ -192,7 +205,7 @@ bench_size() {
 		say "$size: BENCH_BASE ($BASE)  $BEST s  peak $(div "$BEST_RSS" 1024 %.0f) MiB"
 		say "$size: findings of BENCH_BASE: $(sed -n 's/^probity: summary //p' "$T/best.err")"
 	fi
-	rm -rf "$T/out-$size" "$T/out8-$size" "$T/outb-$size"
+	rm -rf "$T/out-$size" "$T/out8-$size" "$T/out8d-$size" "$T/outb-$size"
 }
 
 bench_ocds() {
@@ -239,7 +252,7 @@ table() { # the figures per size as a Markdown table, for bench/RESULTS.md
 	for s in $SIZES; do printf ' ---: |'; done
 	echo
 	for k in rows bytes parse check j1.wall j2.wall j1.import j1.index j1.rules j2.rules j1.reports \
-		report.json report.csv report.html j1.peak_rss_kib j2.peak_rss_kib pandas eight.j1 eight.j2 base.wall base.rss; do
+		report.json report.csv report.html j1.peak_rss_kib j2.peak_rss_kib pandas eight.j1 eight.j2 eight.dir.j2 base.wall base.rss; do
 		printf '| %s |' "$k"
 		for s in $SIZES; do printf ' %s |' "$(fig "$s" "$k")"; done
 		echo
@@ -256,7 +269,7 @@ table() { # the figures per size as a Markdown table, for bench/RESULTS.md
 }
 
 for size in $SIZES; do shape "$size" >/dev/null || exit 2; done
-case " $SIZES " in *" 10m "*) say "sizes: $SIZES (10m: about 40 minutes on 2 cores; BENCH_SIZES=100k for a quick run)" ;;
+case " $SIZES " in *" 10m "*) say "sizes: $SIZES (about 25 minutes on 2 cores, most of it 10m; BENCH_SIZES=100k for a quick run)" ;;
 *) say "sizes: $SIZES" ;; esac
 say "probity: $PROBITY ($("$PROBITY" --version 2>/dev/null | head -1)); runs of each command: $RUNS, the best kept"
 for size in $SIZES; do bench_size "$size"; done
