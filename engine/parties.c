@@ -13,6 +13,10 @@ struct key_index {
 
 struct pb_parties {
 	pb_ledger *ledger;
+	/* Normalised keys are the parties' own: interning them in the
+	 * ledger's table would grow it past a doubling for nothing. */
+	pb_arena *arena;
+	pb_strtab *strings;
 	pb_party_keys *keys;
 	size_t n;
 	pb_ptrmap *by_id;     /* party id -> index */
@@ -23,9 +27,9 @@ struct pb_parties {
 	size_t nlinks, caplinks;
 };
 
-static const char *intern_owned(pb_ledger *l, char *s)
+static const char *intern_owned(pb_parties *p, char *s)
 {
-	const char *k = s ? pb_ledger_intern(l, s, strlen(s)) : NULL;
+	const char *k = s ? pb_intern(p->strings, s, strlen(s)) : NULL;
 
 	free(s);
 	return k;
@@ -141,7 +145,7 @@ static int has_registry_id(const pb_party *pt)
 }
 
 /* "name\x1faddress", interned, or NULL when either key is missing. */
-static const char *name_address_key(pb_ledger *l, const pb_party_keys *k)
+static const char *name_address_key(pb_parties *p, const pb_party_keys *k)
 {
 	pb_buf b;
 	const char *key;
@@ -150,7 +154,7 @@ static const char *name_address_key(pb_ledger *l, const pb_party_keys *k)
 		return NULL;
 	pb_buf_init(&b);
 	pb_buf_addf(&b, "%s\x1f%s", k->name, k->address);
-	key = pb_ledger_intern(l, b.data, b.len);
+	key = pb_intern(p->strings, b.data, b.len);
 	pb_buf_release(&b);
 	return key;
 }
@@ -174,7 +178,7 @@ static void resolve_entities(struct pb_parties *p, const pb_party *parties)
 		const char *key = parties[i].registry_id;
 		pb_ptrmap *map = by_registry;
 		if (!has_registry_id(&parties[i])) {
-			key = name_address_key(p->ledger, &p->keys[i]);
+			key = name_address_key(p, &p->keys[i]);
 			map = by_name_address;
 		}
 		if (!key)
@@ -198,6 +202,8 @@ pb_parties *pb_parties_build(pb_ledger *l, const pb_pattern_list *legal_forms)
 	const pb_party *parties = pb_ledger_parties(l, &p->n);
 
 	p->ledger = l;
+	p->arena = pb_arena_new();
+	p->strings = pb_strtab_new(p->arena);
 	p->keys = pb_xcalloc(p->n + 1, sizeof(*p->keys));
 	p->by_id = pb_ptrmap_new();
 	p->entity = pb_ptrmap_new();
@@ -205,9 +211,9 @@ pb_parties *pb_parties_build(pb_ledger *l, const pb_pattern_list *legal_forms)
 		const pb_party *pt = &parties[i];
 		p->keys[i].name = pb_is_placeholder(pt->name)
 					  ? NULL
-					  : intern_owned(l, pb_norm_name(pt->name, legal_forms));
-		p->keys[i].address = intern_owned(l, pb_norm_address(pt->address));
-		p->keys[i].account = intern_owned(l, pb_norm_account(pt->bank_account));
+					  : intern_owned(p, pb_norm_name(pt->name, legal_forms));
+		p->keys[i].address = intern_owned(p, pb_norm_address(pt->address));
+		p->keys[i].account = intern_owned(p, pb_norm_account(pt->bank_account));
 		pb_ptrmap_put(p->by_id, pt->party_id, (uint32_t)i);
 	}
 	resolve_entities(p, parties);
@@ -235,6 +241,8 @@ void pb_parties_free(pb_parties *p)
 	pb_ptrmap_free(p->entity);
 	free(p->keys);
 	free(p->links);
+	pb_strtab_free(p->strings);
+	pb_arena_free(p->arena);
 	free(p);
 }
 
