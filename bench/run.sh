@@ -75,7 +75,7 @@ ledger() {
 best() {
 	_n=$1
 	shift
-	BEST= BEST_RSS=
+	BEST='' BEST_RSS=''
 	_i=0
 	while [ "$_i" -lt "$_n" ]; do
 		_s=$(date +%s.%N)
@@ -133,13 +133,15 @@ bench_size() {
 	size=$1
 	dir=$(ledger "$size")
 	: >"$T/$size.res"
+	ntables=$(find "$dir" -name '*.csv' | wc -l)
 	rows=$(cat "$dir"/*.csv | wc -l)
-	rows=$((rows - $(ls "$dir"/*.csv | wc -l))) # less the header rows
+	rows=$((rows - ntables)) # less the header rows
 	bytes=$(cat "$dir"/*.csv | wc -c)
 	record "$size" rows "$rows"
 	record "$size" bytes "$bytes"
+	# shellcheck disable=SC2046
 	set -- $(shape "$size")
-	say "$size: $rows rows in $(ls "$dir"/*.csv | wc -l) tables, $((bytes / 1048576)) MiB of CSV ($1 buyers x $2 officials, $3 suppliers with a director each, $4 tenders)"
+	say "$size: $rows rows in $ntables tables, $((bytes / 1048576)) MiB of CSV ($1 buyers x $2 officials, $3 suppliers with a director each, $4 tenders)"
 
 	best "$RUNS" "$CSVPARSE" "$dir"/*.csv
 	record "$size" parse "$BEST"
@@ -237,7 +239,7 @@ growth() {
 			say "growth $prev -> $size: rows x$r"
 			for k in parse check j1.wall j2.wall j1.import j1.index j1.rules j2.rules j1.reports j1.peak_rss_kib pandas; do
 				a=$(fig "$prev" "$k") b=$(fig "$size" "$k")
-				[ -n "$a" ] && [ -n "$b" ] || continue
+				if [ -z "$a" ] || [ -z "$b" ]; then continue; fi
 				say "  $k: x$(div "$b" "$a")  (per row x$(div "$b" "$a" %.2f "$r"))"
 			done
 		fi
