@@ -274,7 +274,9 @@ static int plan_for(const pb_fx *fx, int64_t amount, const char *from, const cha
 {
 	char d[11];
 
-	memset(u, 0, sizeof(*u));
+	/* legs are read only up to nlegs: no need to clear 600 bytes a call */
+	u->nlegs = 0;
+	u->text[0] = '\0';
 	p->ef = pb_currency_exponent(from);
 	p->et = pb_currency_exponent(to);
 	if (p->ef < 0 || p->et < 0)

@@ -303,6 +303,19 @@ int pb_is_placeholder(const char *s)
 	return hit;
 }
 
+int pb_is_placeholder_memo(pb_ptrmap *memo, const char *s)
+{
+	uint32_t v;
+
+	if (!s)
+		return 1;
+	if (!pb_ptrmap_get(memo, s, &v)) {
+		v = (uint32_t)pb_is_placeholder(s);
+		pb_ptrmap_put(memo, s, v);
+	}
+	return (int)v;
+}
+
 static int is_street_word(const char *w, size_t len)
 {
 	for (size_t i = 0; i < sizeof(street_words) / sizeof(street_words[0]); i++)

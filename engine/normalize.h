@@ -13,6 +13,7 @@
 #ifndef PB_NORMALIZE_H
 #define PB_NORMALIZE_H
 
+#include "arena.h"
 #include "pattern.h"
 
 char *pb_fold_text(const char *s);
@@ -44,6 +45,10 @@ char *pb_norm_address(const char *s);
  * values never name, link or group parties.  NULL counts as one.
  */
 int pb_is_placeholder(const char *s);
+/* The same, remembered per interned string in memo (a map the caller
+ * owns, e.g. for one rule run): folding costs utf8proc and a malloc, and
+ * rules ask about the same payee or registry id row after row. */
+int pb_is_placeholder_memo(pb_ptrmap *memo, const char *s);
 
 /* Jaro-Winkler similarity of two UTF-8 strings, by code point, in [0,1]. */
 double pb_jaro_winkler(const char *a, const char *b);

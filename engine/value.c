@@ -3,6 +3,7 @@
  * means exactly one thing or is rejected with a short reason.
  */
 #include <ctype.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,27 +40,55 @@ static const char *const currencies_2[] = {
 	"UZS", "VED", "VES", "WST", "XCD", "XCG", "YER", "ZAR", "ZMW", "ZWG",
 	NULL};
 
-static int in_list(const char *const *list, const char *code)
+static int in_list(const char *const *list, const char *word)
 {
 	for (; *list; list++)
-		if (!strcmp(*list, code))
+		if (!strcmp(*list, word))
 			return 1;
 	return 0;
 }
 
+/* Every code's exponent by its three letters (AAA = 0): -1 for none.
+ * Amounts are parsed by the million, so this is a lookup, not a scan. */
+#define CODE_SLOTS (26 * 26 * 26)
+static signed char exponents[CODE_SLOTS];
+static pthread_once_t exponents_once = PTHREAD_ONCE_INIT;
+
+static int code_slot(const char *code)
+{
+	int slot = 0;
+
+	for (int i = 0; i < 3; i++) {
+		if (code[i] < 'A' || code[i] > 'Z')
+			return -1;
+		slot = slot * 26 + (code[i] - 'A');
+	}
+	return code[3] ? -1 : slot;
+}
+
+static void exponents_fill(const char *const *list, int exponent)
+{
+	for (; *list; list++)
+		exponents[code_slot(*list)] = (signed char)exponent;
+}
+
+static void exponents_make(void)
+{
+	memset(exponents, -1, sizeof(exponents));
+	exponents_fill(currencies_2, 2);
+	exponents_fill(currencies_0, 0);
+	exponents_fill(currencies_3, 3);
+	exponents_fill(currencies_4, 4);
+}
+
 int pb_currency_exponent(const char *code)
 {
-	if (!code || strlen(code) != 3)
+	int slot = code ? code_slot(code) : -1;
+
+	if (slot < 0)
 		return -1;
-	if (in_list(currencies_2, code))
-		return 2;
-	if (in_list(currencies_0, code))
-		return 0;
-	if (in_list(currencies_3, code))
-		return 3;
-	if (in_list(currencies_4, code))
-		return 4;
-	return -1;
+	pthread_once(&exponents_once, exponents_make);
+	return exponents[slot];
 }
 
 static int is_grouping_char(char c)

@@ -312,7 +312,7 @@ static void run_payment_without_contract(pb_rule_ctx *ctx)
 	const pb_payment *p = pb_ledger_payments(l, &n);
 	const pb_contract *c = pb_ledger_contracts(l, &nc);
 	int64_t threshold = pb_param_money(ctx, "threshold");
-	pb_ptrmap *pairs = pb_ptrmap_new();
+	pb_ptrmap *pairs = pb_ptrmap_new(), *placeholders = pb_ptrmap_new();
 	uint32_t dummy;
 
 	for (size_t k = 0; k < nc; k++)
@@ -322,7 +322,7 @@ static void run_payment_without_contract(pb_rule_ctx *ctx)
 		pb_fx_used fx;
 		int64_t v;
 		if (!p[i].payee_id || !p[i].payer_id || p[i].amount == PB_AMOUNT_NONE ||
-		    pb_is_placeholder(p[i].payee_id))
+		    pb_is_placeholder_memo(placeholders, p[i].payee_id))
 			continue;
 		int reached = pb_param_money_reached(ctx, "threshold", p[i].amount, p[i].currency, p[i].paid_on, &fx);
 		if (reached < 0)
@@ -351,6 +351,7 @@ static void run_payment_without_contract(pb_rule_ctx *ctx)
 		pb_ctx_note(ctx, "%zu payments could not be compared with the %s threshold: no exchange rate for their currency and date",
 			    no_rate, pb_param_currency(ctx, "threshold"));
 	pb_ptrmap_free(pairs);
+	pb_ptrmap_free(placeholders);
 }
 
 const pb_rule pb_rule_payment_without_contract = {

@@ -199,6 +199,7 @@ static void run_below_threshold(pb_rule_ctx *ctx)
 	const char *cur = pb_param_currency(ctx, "threshold");
 	size_t n, skipped = 0;
 	struct pairs pc = {0}, pp = {0};
+	pb_ptrmap *placeholders = pb_ptrmap_new(); /* payee -> is a placeholder */
 
 	add_contract_items(ctx, &pc, &skipped);
 	pairs_run(ctx, &pc);
@@ -206,7 +207,7 @@ static void run_below_threshold(pb_rule_ctx *ctx)
 	for (size_t i = 0; i < n; i++) {
 		if (p[i].contract_id || !p[i].payer_id || !p[i].payee_id ||
 		    p[i].paid_on == PB_DATE_NONE || p[i].amount == PB_AMOUNT_NONE || p[i].amount <= 0 ||
-		    pb_is_placeholder(p[i].payee_id))
+		    pb_is_placeholder_memo(placeholders, p[i].payee_id))
 			continue;
 		int64_t v;
 		if (pb_param_money_convert(ctx, "threshold", p[i].amount, p[i].currency, p[i].paid_on, &v, NULL) < 0) {
@@ -218,6 +219,7 @@ static void run_below_threshold(pb_rule_ctx *ctx)
 				  (struct item){PB_T_PAYMENTS, &p[i], p[i].payment_id, p[i].paid_on, v});
 	}
 	pairs_run(ctx, &pp);
+	pb_ptrmap_free(placeholders);
 	if (skipped)
 		pb_ctx_note(ctx, "%zu rows could not be compared with the %s threshold: no exchange rate for their currency and date",
 			    skipped, cur);

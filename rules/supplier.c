@@ -187,7 +187,8 @@ struct publisher {
 /* Per publisher: distinct suppliers of large awards, and how many of
  * them carry a registry id.  Keys are interned publisher names. */
 static struct publisher *publishers_count(pb_rule_ctx *ctx, const pb_contract *c, size_t n,
-					  int64_t threshold, pb_ptrmap *index, const char ***keys)
+					  int64_t threshold, pb_ptrmap *index, const char ***keys,
+					  pb_ptrmap *memo)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
 	struct publisher *pub = NULL;
@@ -211,7 +212,7 @@ static struct publisher *publishers_count(pb_rule_ctx *ctx, const pb_contract *c
 			pb_ptrmap_put(index, name, k);
 		}
 		pub[k].suppliers++;
-		pub[k].with_id += s->registry_id && !pb_is_placeholder(s->registry_id);
+		pub[k].with_id += s->registry_id && !pb_is_placeholder_memo(memo, s->registry_id);
 	}
 	pb_ptrmap_free(seen);
 	return pub;
@@ -260,8 +261,9 @@ static void run_no_registry_id(pb_rule_ctx *ctx)
 	int64_t threshold = pb_param_money(ctx, "threshold");
 	size_t min_pub = (size_t)pb_param_int(ctx, "min_publisher_suppliers");
 	pb_ptrmap *index = pb_ptrmap_new(), *by_entity = pb_ptrmap_new();
+	pb_ptrmap *memo = pb_ptrmap_new(); /* registry id -> is a placeholder */
 	const char **keys = NULL;
-	struct publisher *pub = publishers_count(ctx, c, n, threshold, index, &keys);
+	struct publisher *pub = publishers_count(ctx, c, n, threshold, index, &keys, memo);
 	struct unnamed *un = NULL;
 	uint32_t k;
 
@@ -273,7 +275,7 @@ static void run_no_registry_id(pb_rule_ctx *ctx)
 			unknown++;
 			continue;
 		}
-		if (s->registry_id && !pb_is_placeholder(s->registry_id))
+		if (s->registry_id && !pb_is_placeholder_memo(memo, s->registry_id))
 			continue;
 		const char *name = pb_ledger_publisher(l, &s->row);
 		/* A publisher that gives no supplier an id says nothing about
@@ -306,6 +308,7 @@ static void run_no_registry_id(pb_rule_ctx *ctx)
 				    keys[j], pub[j].suppliers);
 	pb_ptrmap_free(index);
 	pb_ptrmap_free(by_entity);
+	pb_ptrmap_free(memo);
 	free(un);
 	free(pub);
 	free(keys);
