@@ -89,6 +89,7 @@ typedef struct {
 	pb_date paid_on;
 	const char *id;       /* payment_id: ties broken by it, not file order */
 	uint32_t ix;
+	uint32_t rank;        /* of entity, in strcmp order (rank_entities) */
 } pay_key;
 
 static int cmp_str(const char *a, const char *b)
@@ -96,12 +97,52 @@ static int cmp_str(const char *a, const char *b)
 	return a == b ? 0 : !a ? -1 : !b ? 1 : strcmp(a, b);
 }
 
+/* Entities by rank: equal ids are one interned pointer, and ranks keep
+ * the order strcmp gives, so a million payments sort comparing integers. */
+static int cmp_rank(const pay_key *a, const pay_key *b)
+{
+	return a->rank < b->rank ? -1 : a->rank > b->rank;
+}
+
+static int cmp_name(const void *pa, const void *pb)
+{
+	return strcmp(*(const char *const *)pa, *(const char *const *)pb);
+}
+
+/* Sets each key's rank: its entity's place among the distinct entities
+ * sorted by strcmp. */
+static void rank_entities(pay_key *k, size_t m)
+{
+	pb_ptrmap *rank = pb_ptrmap_new();
+	const char **names = NULL;
+	size_t n = 0, cap = 0;
+	uint32_t r;
+
+	for (size_t i = 0; i < m; i++) {
+		if (pb_ptrmap_get(rank, k[i].entity, &r))
+			continue;
+		PB_GROW(names, n + 1, cap);
+		names[n] = k[i].entity;
+		pb_ptrmap_put(rank, k[i].entity, (uint32_t)n++);
+	}
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_name);
+	for (size_t j = 0; j < n; j++)
+		pb_ptrmap_put(rank, names[j], (uint32_t)j);
+	for (size_t i = 0; i < m; i++) {
+		pb_ptrmap_get(rank, k[i].entity, &r);
+		k[i].rank = r;
+	}
+	free(names);
+	pb_ptrmap_free(rank);
+}
+
 static int cmp_key(const void *pa, const void *pb)
 {
 	const pay_key *a = pa, *b = pb;
 	int c;
 
-	if ((c = cmp_str(a->entity, b->entity)) || (c = cmp_str(a->currency, b->currency)))
+	if ((c = cmp_rank(a, b)) || (c = cmp_str(a->currency, b->currency)))
 		return c;
 	if (a->amount != b->amount)
 		return a->amount < b->amount ? -1 : 1;
@@ -123,7 +164,7 @@ static int cmp_i64(const void *a, const void *b)
 static int cmp_entity(const void *pa, const void *pb)
 {
 	const pay_key *a = pa, *b = pb;
-	int c = cmp_str(a->entity, b->entity);
+	int c = cmp_rank(a, b);
 
 	return c ? c : a->ix < b->ix ? -1 : a->ix > b->ix;
 }
@@ -148,6 +189,7 @@ static size_t for_each_entity(pb_rule_ctx *ctx, size_t field, party_fn fn, void 
 		if (e)
 			k[m++] = (pay_key){.entity = e, .ix = (uint32_t)i};
 	}
+	rank_entities(k, m);
 	qsort(k, m, sizeof(*k), cmp_entity);
 	for (size_t start = 0, end; start < m; start = end) {
 		const char *name = NULL;
@@ -730,15 +772,15 @@ static void report_cluster(dup_group *g, const uint32_t *m, size_t c)
 static int cmp_entity_day(const void *pa, const void *pb)
 {
 	const pay_key *a = pa, *b = pb;
-	int c = cmp_str(a->entity, b->entity);
+	int c = cmp_rank(a, b);
 
 	return c ? c : a->paid_on < b->paid_on ? -1 : a->paid_on > b->paid_on;
 }
 
 /* How many payments the payee entity received on that day. */
-static size_t paid_that_day(const dup_group *g, const char *entity, pb_date day)
+static size_t paid_that_day(const dup_group *g, const pay_key *who, pb_date day)
 {
-	pay_key probe = {.entity = entity, .paid_on = day};
+	pay_key probe = {.entity = who->entity, .paid_on = day, .rank = who->rank};
 	size_t lo = 0, hi = g->nday;
 
 	while (lo < hi) { /* first not below the probe */
@@ -767,7 +809,7 @@ static int same_day_run(const dup_group *g, const uint32_t *m, size_t c)
 		if (g->kind[m[i]] != K_SAME_DAY)
 			return 0;
 	const pb_payment *first = member(g, m[0]);
-	return paid_that_day(g, g->key[m[0]].entity, first->paid_on) > c;
+	return paid_that_day(g, &g->key[m[0]], first->paid_on) > c;
 }
 
 /* Reports each cluster of linked payments once, unless it is a schedule. */
@@ -817,8 +859,9 @@ static void run_duplicate(pb_rule_ctx *ctx)
 			continue;
 		}
 		k[m++] = (pay_key){e, p[i].currency, p[i].amount, p[i].paid_on, p[i].payment_id,
-				   (uint32_t)i};
+				   (uint32_t)i, 0};
 	}
+	rank_entities(k, m);
 	pay_key *by_day = pb_xcalloc(m + 1, sizeof(*by_day));
 	memcpy(by_day, k, m * sizeof(*k));
 	qsort(by_day, m, sizeof(*by_day), cmp_entity_day);
