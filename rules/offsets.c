@@ -277,42 +277,195 @@ static int personal_link(const pb_edge *e, const char *at, size_t hop, void *dat
  * The nodes a beneficiary reaches by personal links within max_hops on
  * any date: a superset of those it reaches on one date, so an official
  * outside it cannot be linked.  One search per beneficiary, however many
- * offsets and officials it has; the dated search then runs only for the
- * few officials inside.
+ * offsets it has; the dated search then runs only for the officials
+ * inside it.
  */
+struct reach {
+	pb_ptrmap *set;     /* node -> 1 */
+	const char **nodes; /* the same nodes, nearest first */
+	size_t n;
+};
+
 struct reach_sets {
 	pb_ptrmap *slot; /* beneficiary entity -> index in sets */
-	pb_ptrmap **sets;
+	struct reach *sets;
 	size_t n, cap;
 };
 
-static const pb_ptrmap *reach_of(struct reach_sets *rs, const pb_graph *g, pb_graph_walk *w,
-				 const char *ben, size_t hops)
+static const struct reach *reach_of(struct reach_sets *rs, const pb_graph *g, pb_graph_walk *w,
+				    const char *ben, size_t hops)
 {
 	uint32_t k;
 
 	if (pb_ptrmap_get(rs->slot, ben, &k))
-		return rs->sets[k];
-	pb_ptrmap *set = pb_ptrmap_new();
+		return &rs->sets[k];
 	size_t reached = pb_graph_reach(g, w, ben, PB_DATE_NONE, hops, personal_link, NULL);
-	for (size_t i = 0; i < reached; i++)
-		pb_ptrmap_put(set, pb_graph_walk_node(w, i), 1);
+	struct reach r = {pb_ptrmap_new(), pb_xcalloc(reached + 1, sizeof(char *)), reached};
+	for (size_t i = 0; i < reached; i++) {
+		r.nodes[i] = pb_graph_walk_node(w, i);
+		pb_ptrmap_put(r.set, r.nodes[i], 1);
+	}
 	PB_GROW(rs->sets, rs->n + 1, rs->cap);
-	rs->sets[rs->n] = set;
+	rs->sets[rs->n] = r;
 	pb_ptrmap_put(rs->slot, ben, (uint32_t)rs->n++);
-	return set;
+	return &rs->sets[rs->n - 1];
 }
 
+/*
+ * A buyer's officials by entity, for offsets judged against it: the
+ * parties it employs (employer_id, on every date) are looked up by entity
+ * instead of walked for every offset; `employee` relationships, valid on
+ * an offset's date only, are read per offset (pb_officials_of's order
+ * and rules: a party official first, each person once).
+ */
+struct employer {
+	const char *org;
+	pb_ptrmap *first; /* entity -> first index in parties, chained by next */
+	uint32_t *next;
+	const uint32_t *parties; /* pb_ledger_group of parties.employer_id */
+	size_t n;
+};
+
+static struct employer *employer_of(pb_rule_ctx *ctx, pb_ptrmap *cache, struct employer ***all,
+				    size_t *nall, size_t *cap, const char *org)
+{
+	pb_ledger *l = pb_ctx_ledger(ctx);
+	uint32_t k;
+
+	if (pb_ptrmap_get(cache, org, &k))
+		return (*all)[k];
+	struct employer *e = pb_xcalloc(1, sizeof(*e));
+	e->org = org;
+	e->first = pb_ptrmap_new();
+	e->parties = pb_ledger_group(l, PB_T_PARTIES, offsetof(pb_party, employer_id), org, &e->n);
+	e->next = pb_xcalloc(e->n + 1, sizeof(*e->next));
+	/* chained in reverse, so each chain reads in ledger order */
+	for (size_t i = e->n; i-- > 0;) {
+		const pb_party *p = pb_ledger_at(l, PB_T_PARTIES, e->parties[i]);
+		const char *who = pb_ctx_entity(ctx, p->party_id);
+		uint32_t head;
+		e->next[i] = pb_ptrmap_get(e->first, who, &head) ? head : UINT32_MAX;
+		pb_ptrmap_put(e->first, who, (uint32_t)i);
+	}
+	PB_GROW(*all, *nall + 1, *cap);
+	(*all)[*nall] = e;
+	pb_ptrmap_put(cache, org, (uint32_t)(*nall)++);
+	return e;
+}
+
+static void employer_free(struct employer *e)
+{
+	pb_ptrmap_free(e->first);
+	free(e->next);
+	free(e);
+}
+
+/* One finding: an official of the contract's buyer linked to (or one
+ * entity with) the offset's beneficiary. */
+static void linked_finding(pb_rule_ctx *ctx, const pb_offset *o, const pb_contract *c,
+			   const pb_official *official, const pb_path *p, int same)
+{
+	pb_finding *f = pb_finding_add(ctx, PB_T_OFFSETS, o->offset_id, official->id);
+	offset_evidence(ctx, f, o);
+	pb_finding_evidence(ctx, f, official->table, official->record, "official");
+	if (!same)
+		pb_path_evidence(ctx, f, p);
+	offset_details(ctx, f, o);
+	const char *path = same ? official->id : pb_path_text(ctx, p);
+	pb_finding_detail(ctx, f, "path", "%s", path);
+	f->score = same ? 1.0 : 1.0 / (double)p->nedges;
+	pb_finding_message(ctx, f,
+		"offset beneficiary %s is linked to %s, an official of buyer %s: %s",
+		o->beneficiary_id, official->id, c->buyer_id, path);
+}
+
+struct judge {
+	pb_rule_ctx *ctx;
+	const pb_graph *g;
+	pb_graph_walk *w;
+	size_t hops;
+	const pb_offset *o;
+	const pb_contract *c;
+	const char *ben;
+	const pb_ptrmap *near; /* nodes the beneficiary reaches on some date */
+	pb_date on;
+};
+
+/* Judges one official of the buyer. */
+static void judge_official(struct judge *j, const pb_official *official)
+{
+	const char *who = pb_ctx_entity(j->ctx, official->id);
+	int same = who == j->ben;
+	uint32_t dummy;
+	pb_path p;
+
+	if (!same && (!pb_ptrmap_get(j->near, who, &dummy) ||
+		      !pb_graph_walk_path(j->g, j->w, who, j->ben, j->on, j->hops, personal_link, NULL, &p)))
+		return;
+	linked_finding(j->ctx, j->o, j->c, official, &p, same);
+}
+
+/* The party officials of the buyer whose entity is `who`. */
+static void judge_entity(struct judge *j, const struct employer *e, const char *who)
+{
+	pb_ledger *l = pb_ctx_ledger(j->ctx);
+	uint32_t i;
+
+	if (!pb_ptrmap_get(e->first, who, &i))
+		return;
+	for (; i != UINT32_MAX; i = e->next[i]) {
+		const pb_party *p = pb_ledger_at(l, PB_T_PARTIES, e->parties[i]);
+		pb_official off = {p->party_id, PB_T_PARTIES, p};
+		judge_official(j, &off);
+	}
+}
+
+/* Officials by an `employee` relationship valid on the date, who are not
+ * party officials of the buyer, each once. */
+static void judge_employees(struct judge *j)
+{
+	pb_ledger *l = pb_ctx_ledger(j->ctx);
+	size_t nr;
+	const uint32_t *ri = pb_ledger_group(l, PB_T_RELATIONSHIPS, offsetof(pb_relationship, to_id),
+					     j->c->buyer_id, &nr);
+	pb_ptrmap *seen = nr ? pb_ptrmap_new() : NULL;
+	uint32_t k;
+
+	for (size_t i = 0; i < nr; i++) {
+		const pb_relationship *r = pb_ledger_at(l, PB_T_RELATIONSHIPS, ri[i]);
+		pb_edge e = {r->from_id, r->to_id, r->kind, r->start_on, r->end_on,
+			     r->share_pct, PB_T_RELATIONSHIPS, r};
+		if (!r->kind || strcmp(r->kind, "employee") || !pb_edge_valid_on(&e, j->on) ||
+		    !r->from_id || pb_ptrmap_get(seen, r->from_id, &k))
+			continue;
+		pb_ptrmap_put(seen, r->from_id, 1);
+		const pb_party *p = pb_ledger_find(l, PB_T_PARTIES, r->from_id);
+		if (p && p->employer_id == j->c->buyer_id)
+			continue; /* a party official, judged already */
+		pb_official off = p ? (pb_official){p->party_id, PB_T_PARTIES, p}
+				    : (pb_official){r->from_id, PB_T_RELATIONSHIPS, r};
+		judge_official(j, &off);
+	}
+	pb_ptrmap_free(seen);
+}
+
+/*
+ * Per offset, only the buyer's officials who are the beneficiary or
+ * within its reach are judged: an official is found from the nodes near
+ * the beneficiary, not the beneficiary from every official.
+ */
 static void run_linked_beneficiary(pb_rule_ctx *ctx)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
 	const pb_graph *g = pb_ctx_graph(ctx);
 	const pb_parties *pp = pb_ctx_parties(ctx);
-	size_t n;
+	size_t n, nall = 0, capall = 0;
 	const pb_offset *o = pb_ledger_offsets(l, &n);
 	size_t hops = (size_t)pb_param_int(ctx, "max_hops");
 	pb_graph_walk *w = pb_graph_walk_new(g);
 	struct reach_sets rs = {pb_ptrmap_new(), NULL, 0, 0};
+	pb_ptrmap *cache = pb_ptrmap_new();
+	struct employer **all = NULL;
 
 	for (size_t i = 0; i < n; i++) {
 		const pb_contract *c = pb_ledger_find(l, PB_T_CONTRACTS, o[i].contract_id);
@@ -322,35 +475,24 @@ static void run_linked_beneficiary(pb_rule_ctx *ctx)
 		if (on == PB_DATE_NONE)
 			on = pb_ctx_as_of(ctx);
 		const char *ben = pb_parties_entity(pp, o[i].beneficiary_id);
-		const pb_ptrmap *near = reach_of(&rs, g, w, ben, hops);
-		pb_official *off;
-		size_t nof = pb_officials_of(l, c->buyer_id, on, &off);
-		for (size_t k = 0; k < nof; k++) {
-			const pb_official *official = &off[k];
-			const char *who = pb_parties_entity(pp, official->id);
-			pb_path p;
-			uint32_t dummy;
-			int same = who == ben;
-			if (!same && (!pb_ptrmap_get(near, who, &dummy) ||
-				      !pb_graph_walk_path(g, w, who, ben, on, hops, personal_link, NULL, &p)))
-				continue;
-			pb_finding *f = pb_finding_add(ctx, PB_T_OFFSETS, o[i].offset_id, official->id);
-			offset_evidence(ctx, f, &o[i]);
-			pb_finding_evidence(ctx, f, official->table, official->record, "official");
-			if (!same)
-				pb_path_evidence(ctx, f, &p);
-			offset_details(ctx, f, &o[i]);
-			const char *path = same ? official->id : pb_path_text(ctx, &p);
-			pb_finding_detail(ctx, f, "path", "%s", path);
-			f->score = same ? 1.0 : 1.0 / (double)p.nedges;
-			pb_finding_message(ctx, f,
-				"offset beneficiary %s is linked to %s, an official of buyer %s: %s",
-				o[i].beneficiary_id, official->id, c->buyer_id, path);
-		}
-		free(off);
+		const struct reach *near = reach_of(&rs, g, w, ben, hops);
+		struct judge j = {ctx, g, w, hops, &o[i], c, ben, near->set, on};
+		const struct employer *e = employer_of(ctx, cache, &all, &nall, &capall, c->buyer_id);
+		/* the beneficiary itself, then every node near it */
+		judge_entity(&j, e, ben);
+		for (size_t k = 0; k < near->n; k++)
+			if (near->nodes[k] != ben)
+				judge_entity(&j, e, near->nodes[k]);
+		judge_employees(&j);
 	}
-	for (size_t k = 0; k < rs.n; k++)
-		pb_ptrmap_free(rs.sets[k]);
+	for (size_t k = 0; k < nall; k++)
+		employer_free(all[k]);
+	free(all);
+	pb_ptrmap_free(cache);
+	for (size_t k = 0; k < rs.n; k++) {
+		pb_ptrmap_free(rs.sets[k].set);
+		free(rs.sets[k].nodes);
+	}
 	free(rs.sets);
 	pb_ptrmap_free(rs.slot);
 	pb_graph_walk_free(w);

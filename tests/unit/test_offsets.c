@@ -267,11 +267,73 @@ static void test_linked_beneficiary(void **state)
 	pb_audit_free(a);
 }
 
+/* Every kind of official, found from the beneficiary's side: a party the
+ * buyer employs, a person with an `employee` relationship valid at
+ * signature (and one whose job had ended), a party official who is the
+ * beneficiary, and an official who is both kinds, judged once. */
+static void test_linked_officials_of_every_kind(void **state)
+{
+	struct fixture *fx = *state;
+	const char *s[8];
+	pb_offset o;
+	size_t n = 0;
+
+	contract(fx, "C-1", "MOD", 10000000, "2024-01-10");
+	party(fx, "OFF-1", "MOD");
+	party(fx, "OFF-3", "MOD");
+	party(fx, "BEN-D", "MOD");
+	party(fx, "OFF-X", "OTHER"); /* another buyer's official */
+	link(fx, "OFF-1", "BEN-A", "owner", NULL, NULL);
+	link(fx, "OFF-3", "BEN-A", "owner", NULL, NULL);
+	link(fx, "OFF-3", "MOD", "employee", "2020-01-01", NULL);
+	link(fx, "EMP-9", "MOD", "employee", "2023-01-01", NULL);
+	link(fx, "EMP-9", "BEN-C", "director", NULL, NULL);
+	link(fx, "EMP-8", "MOD", "employee", "2020-01-01", "2023-06-30");
+	link(fx, "EMP-8", "BEN-C", "director", NULL, NULL);
+	link(fx, "OFF-X", "BEN-C", "owner", NULL, NULL);
+	const char *bens[][2] = {{"O-A", "BEN-A"}, {"O-C", "BEN-C"}, {"O-D", "BEN-D"}};
+	for (size_t i = 0; i < 3; i++) {
+		o = blank_offset(fx, bens[i][0], "C-1");
+		o.beneficiary_id = S(fx->l, bens[i][1]);
+		add_offset(fx, &o);
+	}
+	pb_ledger_seal(fx->l);
+
+	pb_audit *a = pb_audit_run(fx->l, &fx->cfg, D("2024-06-30"));
+	assert_int_equal(fired(a, "offsets.linked-beneficiary", s, 8), 4);
+	/* in finding order (ids), so compared as a set */
+	const char *want[] = {"O-A OFF-1", "O-A OFF-3", "O-C EMP-9", "O-D BEN-D"};
+	int found[4] = {0};
+	for (size_t i = 0; i < a->nfindings; i++) {
+		const pb_finding *f = a->findings[i];
+		if (strcmp(f->rule->id, "offsets.linked-beneficiary"))
+			continue;
+		char got[64];
+		const char *who = strstr(f->message, "linked to ") + 10;
+		snprintf(got, sizeof(got), "%s %.*s", f->subject_id, (int)strcspn(who, ","), who);
+		size_t k = 0;
+		while (k < 4 && strcmp(got, want[k]))
+			k++;
+		if (k == 4)
+			fail_msg("unexpected finding: %s", got);
+		found[k]++;
+		/* the relationship proves EMP-9 an official, having no party row */
+		if (!strcmp(f->subject_id, "O-C"))
+			assert_string_equal(f->evidence[2].table, "relationships");
+		n++;
+	}
+	assert_int_equal(n, 4);
+	for (size_t k = 0; k < 4; k++)
+		assert_int_equal(found[k], 1);
+	pb_audit_free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_offsets, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_linked_beneficiary, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_linked_officials_of_every_kind, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
