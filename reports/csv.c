@@ -7,7 +7,9 @@
 #include <errno.h>
 #include <string.h>
 
+#include "../engine/catalog.h"
 #include "../engine/entities.h"
+#include "../engine/history.h"
 #include "../engine/report.h"
 
 /*
@@ -78,7 +80,9 @@ static void evidence_cell(FILE *out, const pb_finding *f)
 	fputc('"', out);
 }
 
-static int finding_row(FILE *out, const pb_finding *f, pb_error *err)
+static void history_cells(FILE *out, const pb_hentry *e);
+
+static int finding_row(FILE *out, const pb_finding *f, const pb_hentry *h, pb_error *err)
 {
 	char score[32];
 
@@ -94,17 +98,61 @@ static int finding_row(FILE *out, const pb_finding *f, pb_error *err)
 	evidence_cell(out, f);
 	cell(out, f->buyer_id, 0);
 	cell(out, f->supplier_id, 0);
+	if (h)
+		history_cells(out, h);
+	return row_end(out, err);
+}
+
+/* Made with a history: each finding's state against the last run and
+ * its reviewer decision, in four more columns. */
+static const char *const history_header[] = {"state", "decision", "decided_by", "decision_note", NULL};
+
+static void history_cells(FILE *out, const pb_hentry *e)
+{
+	const pb_decision *d = e->decision;
+
+	cell(out, pb_hstate_name(e->state), 0);
+	cell(out, d ? pb_dstatus_name(d->status) : "", 0);
+	cell(out, d ? nz(d->by) : "", 0);
+	cell(out, d ? nz(d->note) : "", 0);
+}
+
+/* A finding of the last run this one no longer finds, as last seen:
+ * listed, never dropped in silence. */
+static int absent_row(FILE *out, const pb_hentry *e, pb_error *err)
+{
+	const pb_rule *r = e->rule ? pb_rule_find(e->rule) : NULL;
+
+	cell(out, e->id, 1);
+	cell(out, nz(e->rule), 0);
+	cell(out, r ? r->family : "", 0);
+	cell(out, nz(e->severity), 0);
+	cell(out, "", 0);
+	cell(out, nz(e->subject_table), 0);
+	cell(out, nz(e->subject_id), 0);
+	cell(out, nz(e->message), 0);
+	for (int k = 0; k < 3; k++) /* evidence, buyer, supplier */
+		cell(out, "", 0);
+	history_cells(out, e);
 	return row_end(out, err);
 }
 
 static int findings_csv_write(const pb_audit *a, FILE *out, pb_error *err)
 {
+	const pb_history_view *v = pb_history_view_of(a);
+
 	for (size_t i = 0; header[i]; i++)
 		cell(out, header[i], i == 0);
+	for (size_t i = 0; v && history_header[i]; i++)
+		cell(out, history_header[i], 0);
 	if (row_end(out, err) < 0)
 		return -1;
-	for (size_t i = 0; i < a->nfindings; i++)
-		if (finding_row(out, a->findings[i], err) < 0)
+	for (size_t i = 0; i < a->nfindings; i++) {
+		if (finding_row(out, a->findings[i], v ? &v->findings[i] : NULL, err) < 0)
+			return -1;
+	}
+	for (size_t i = 0; v && i < v->nabsent; i++)
+		if (absent_row(out, &v->absent[i], err) < 0)
 			return -1;
 	return 0;
 }

@@ -70,9 +70,19 @@ sed -i '1a PAY-0000,MOD-HQ,SUP-ARMATEC,C-001,INV-AR-100,1000.00,EUR,2024-03-01,0
 printf '%s\n' 'PAY-0097,MOD-HQ,SUP-MERIDIAN,,INV-ME-900,7300.00,EUR,2024-07-01,02-311,Interpretation,OFF-0042' \
 	'PAY-0098,MOD-HQ,SUP-MERIDIAN,,INV-ME-900,7300.00,EUR,2024-07-15,02-311,Interpretation,OFF-0042' >>"$T/s/payments.csv"
 
-audit -o "$T/o2" -f json,text,html "$T/s" >"$T/2.out" 2>"$T/2.err"; rc=$?
+audit -o "$T/o2" -f json,text,html,csv "$T/s" >"$T/2.out" 2>"$T/2.err"; rc=$?
 J="$T/o2/findings.json"
 [ $rc -eq 1 ] && ok "second run exits 1" || bad "second run exit $rc: $(cat "$T/2.err")"
+# findings.csv made with a history: state and decision columns, and the
+# absent findings as rows of their own.
+CSV="$T/o2/findings.csv"
+head -1 "$CSV" | grep -q '"supplier","state","decision","decided_by","decision_note"' &&
+	grep -q "^\"$C003\",.*,\"updated\",\"open\"," "$CSV" &&
+	grep -q "^\"$C002\",.*,\"unchanged\",\"false-positive\",\"alice\",\"framework call-off, see file 17\"" "$CSV" &&
+	grep -q "^\"$DUP20\",\"payments.duplicate\",\"payments\",.*,\"absent\"," "$CSV" &&
+	[ "$(($(wc -l <"$CSV") - 1))" -eq "$(jq '(.findings | length) + (.since_last_run.absent | length)' "$J")" ] &&
+	ok "findings.csv: state and decision columns, absent findings as rows" ||
+	bad "findings.csv with a history: $(head -2 "$CSV")"
 jq -e --arg c3 "$C003" --arg c2 "$C002" --arg d "$DUP20" '
 	(.findings[] | select(.id == $c3) | .state == "updated" and .decision.status == "open" and .decision.reopened) and
 	(.findings[] | select(.id == $c2) | .state == "unchanged" and .decision.status == "false-positive" and .decision.by == "alice") and
