@@ -215,6 +215,7 @@ struct table_store {
 	unsigned char *data;
 	size_t count, cap, size;
 	pb_ptrmap *keys; /* primary key (interned) -> record index */
+	size_t *filled;  /* per column, counted once at seal */
 };
 
 struct pb_ledger {
@@ -262,6 +263,7 @@ void pb_ledger_free(pb_ledger *l)
 		return;
 	for (int t = 0; t < PB_T_COUNT; t++) {
 		free(l->tables[t].data);
+		free(l->tables[t].filled);
 		pb_ptrmap_free(l->tables[t].keys);
 	}
 	for (size_t i = 0; i < l->nindexes; i++) {
@@ -538,9 +540,27 @@ static void intern_co_suppliers(pb_ledger *l)
 		pb_contract_suppliers(l, (const pb_contract *)(ts->data + i * ts->size), ids, 1);
 }
 
+static int cell_filled(const unsigned char *p, pb_coltype type);
+
+/* How many records of a table carry a value in each column: one pass,
+ * at seal, instead of one per rule and field asked about. */
+static void count_filled(pb_ledger *l, pb_table t)
+{
+	struct table_store *ts = &l->tables[t];
+	const pb_table_def *def = &table_defs[t];
+
+	ts->filled = pb_xcalloc(def->ncolumns + 1, sizeof(*ts->filled));
+	for (size_t i = 0; i < ts->count; i++)
+		for (size_t c = 0; c < def->ncolumns; c++)
+			ts->filled[c] += cell_filled(ts->data + i * ts->size + def->columns[c].offset,
+						     def->columns[c].type) != 0;
+}
+
 void pb_ledger_seal(pb_ledger *l)
 {
 	intern_co_suppliers(l);
+	for (int t = 0; t < PB_T_COUNT; t++)
+		count_filled(l, (pb_table)t);
 	l->sealed = 1;
 }
 
@@ -692,6 +712,8 @@ int pb_field_known(const pb_column *c, const void *record)
 
 size_t pb_ledger_filled(const pb_ledger *l, pb_table t, size_t col)
 {
+	if (l->sealed && l->tables[t].filled)
+		return l->tables[t].filled[col];
 	const struct table_store *ts = &l->tables[t];
 	const pb_column *c = &table_defs[t].columns[col];
 	size_t n = 0;
