@@ -115,6 +115,35 @@ static void fold_punctuation(const char *s, pb_buf *out)
 	}
 }
 
+/*
+ * ASCII folds without utf8proc: NFKC, transliteration and accent
+ * stripping leave it as it is, and case folding is A-Z to a-z, so only
+ * the punctuation step is left.  Most ids, names and addresses of a
+ * ledger are ASCII, and this runs for every party.
+ */
+static char *fold_ascii(const char *s)
+{
+	pb_buf out;
+	int space = 0;
+
+	pb_buf_init(&out);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		unsigned char c = *p;
+		int upper = c >= 'A' && c <= 'Z';
+		if (is_dropped_cp(c))
+			continue;
+		if (!upper && !(c >= 'a' && c <= 'z') && !(c >= '0' && c <= '9')) {
+			space = out.len > 0;
+			continue;
+		}
+		if (space)
+			pb_buf_addch(&out, ' ');
+		space = 0;
+		pb_buf_addch(&out, (char)(upper ? c - 'A' + 'a' : c));
+	}
+	return pb_buf_detach(&out);
+}
+
 char *pb_fold_text(const char *s)
 {
 	utf8proc_uint8_t *nfkc = NULL, *plain = NULL;
@@ -122,6 +151,11 @@ char *pb_fold_text(const char *s)
 
 	if (!s)
 		return NULL;
+	const unsigned char *a = (const unsigned char *)s;
+	while (*a && *a < 0x80)
+		a++;
+	if (!*a)
+		return fold_ascii(s);
 	if (utf8proc_map((const utf8proc_uint8_t *)s, 0, &nfkc,
 			 UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPOSE |
 			 UTF8PROC_COMPAT | UTF8PROC_CASEFOLD) < 0)

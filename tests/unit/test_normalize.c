@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -110,10 +111,38 @@ static void test_jaro_winkler(void **state)
 	assert_true(pb_jaro_winkler("daria voss", "piet lindqvist") < 0.6);
 }
 
+/* ASCII is folded without utf8proc; it must fold exactly as the full
+ * path does.  A trailing U+200B (a format character: a word break that
+ * adds nothing) sends the same text down the full path. */
+static void test_fold_ascii_as_unicode(void **state)
+{
+	uint32_t x = 12345;
+	char s[64], t[80];
+	(void)state;
+
+	for (int round = 0; round < 20000; round++) {
+		size_t n = 0, len = 1 + round % 40;
+		for (; n < len; n++) {
+			x = x * 1103515245u + 12345u;
+			s[n] = (char)(1 + (x >> 16) % 127); /* any ASCII but NUL */
+		}
+		s[n] = '\0';
+		snprintf(t, sizeof(t), "%s\xe2\x80\x8b", s);
+		char *fast = pb_fold_text(s), *full = pb_fold_text(t);
+		assert_non_null(fast);
+		assert_non_null(full);
+		if (strcmp(fast, full))
+			fail_msg("'%s' folds to '%s' but '%s' on the full path", s, fast, full);
+		free(fast);
+		free(full);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fold),
+		cmocka_unit_test(test_fold_ascii_as_unicode),
 		cmocka_unit_test(test_transliteration),
 		cmocka_unit_test(test_names_equal_across_scripts),
 		cmocka_unit_test(test_accounts_addresses),
