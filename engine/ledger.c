@@ -501,8 +501,10 @@ int pb_ledger_insert(pb_ledger *l, pb_table t, const void *record,
 		     const void **existing)
 {
 	struct table_store *ts = &l->tables[t];
-	const char *key = pb_ledger_key(l, t, record);
 	uint32_t first;
+
+	l->sealed = 0; /* a ledger that takes rows must be sealed again */
+	const char *key = pb_ledger_key(l, t, record);
 
 	*existing = NULL;
 	if (!key || ts->count >= UINT32_MAX - 1)
@@ -549,6 +551,7 @@ static void count_filled(pb_ledger *l, pb_table t)
 	struct table_store *ts = &l->tables[t];
 	const pb_table_def *def = &table_defs[t];
 
+	free(ts->filled); /* sealed again after more rows (tests do) */
 	ts->filled = pb_xcalloc(def->ncolumns + 1, sizeof(*ts->filled));
 	for (size_t i = 0; i < ts->count; i++)
 		for (size_t c = 0; c < def->ncolumns; c++)
