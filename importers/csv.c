@@ -1047,6 +1047,11 @@ static int valid_utf8(const char *s, size_t n)
 	utf8proc_int32_t cp;
 
 	while (n > 0) {
+		if (*p < 0x80) { /* ASCII, most bytes of most ledgers */
+			p++;
+			n--;
+			continue;
+		}
 		utf8proc_ssize_t k = utf8proc_iterate(p, (utf8proc_ssize_t)n, &cp);
 		if (k < 0)
 			return 0;
