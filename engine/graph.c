@@ -313,20 +313,13 @@ void pb_path_reverse(pb_path *p)
 	}
 }
 
-size_t pb_officials_of(pb_ledger *l, const char *org, pb_date on, pb_official **out)
+void pb_employees_of(pb_ledger *l, const char *org, pb_date on, pb_official_fn fn, void *data)
 {
-	size_t np, nr, n = 0;
-	const uint32_t *pi = pb_ledger_group(l, PB_T_PARTIES, offsetof(pb_party, employer_id), org, &np);
+	size_t nr;
 	const uint32_t *ri = pb_ledger_group(l, PB_T_RELATIONSHIPS, offsetof(pb_relationship, to_id), org, &nr);
-	pb_official *o = pb_xcalloc(np + nr + 1, sizeof(*o));
-	pb_ptrmap *seen = pb_ptrmap_new(); /* no repeats, without a quadratic scan */
+	pb_ptrmap *seen = nr ? pb_ptrmap_new() : NULL; /* no repeats, without a quadratic scan */
 	uint32_t k;
 
-	for (size_t i = 0; i < np; i++) {
-		const pb_party *p = pb_ledger_at(l, PB_T_PARTIES, pi[i]);
-		o[n++] = (pb_official){p->party_id, PB_T_PARTIES, p};
-		pb_ptrmap_put(seen, p->party_id, 1);
-	}
 	for (size_t i = 0; i < nr; i++) {
 		const pb_relationship *r = pb_ledger_at(l, PB_T_RELATIONSHIPS, ri[i]);
 		pb_edge e = {r->from_id, r->to_id, r->kind, r->start_on, r->end_on,
@@ -336,10 +329,39 @@ size_t pb_officials_of(pb_ledger *l, const char *org, pb_date on, pb_official **
 			continue;
 		pb_ptrmap_put(seen, r->from_id, 1);
 		const pb_party *p = pb_ledger_find(l, PB_T_PARTIES, r->from_id);
-		o[n++] = p ? (pb_official){p->party_id, PB_T_PARTIES, p}
-			   : (pb_official){r->from_id, PB_T_RELATIONSHIPS, r};
+		if (p && p->employer_id == org)
+			continue; /* a party official, counted by its employer_id */
+		pb_official o = p ? (pb_official){p->party_id, PB_T_PARTIES, p}
+				  : (pb_official){r->from_id, PB_T_RELATIONSHIPS, r};
+		fn(&o, data);
 	}
 	pb_ptrmap_free(seen);
-	*out = o;
-	return n;
+}
+
+struct official_list {
+	pb_official *o;
+	size_t n;
+};
+
+static void official_append(const pb_official *o, void *data)
+{
+	struct official_list *list = data;
+
+	list->o[list->n++] = *o;
+}
+
+size_t pb_officials_of(pb_ledger *l, const char *org, pb_date on, pb_official **out)
+{
+	size_t np, nr;
+	const uint32_t *pi = pb_ledger_group(l, PB_T_PARTIES, offsetof(pb_party, employer_id), org, &np);
+
+	pb_ledger_group(l, PB_T_RELATIONSHIPS, offsetof(pb_relationship, to_id), org, &nr);
+	struct official_list list = {pb_xcalloc(np + nr + 1, sizeof(pb_official)), 0};
+	for (size_t i = 0; i < np; i++) {
+		const pb_party *p = pb_ledger_at(l, PB_T_PARTIES, pi[i]);
+		list.o[list.n++] = (pb_official){p->party_id, PB_T_PARTIES, p};
+	}
+	pb_employees_of(l, org, on, official_append, &list);
+	*out = list.o;
+	return list.n;
 }

@@ -114,5 +114,12 @@ typedef struct {
 
 size_t pb_officials_of(pb_ledger *l, const char *org, pb_date on, pb_official **out);
 
+/* Only the second kind: each person an `employee` relationship valid on
+ * `on` ties to org and who is not a party it employs, once, in ledger
+ * order, passed to fn (for callers that index party officials
+ * themselves, such as offsets.linked-beneficiary). */
+typedef void (*pb_official_fn)(const pb_official *o, void *data);
+void pb_employees_of(pb_ledger *l, const char *org, pb_date on, pb_official_fn fn, void *data);
+
 
 #endif

@@ -315,8 +315,7 @@ static const struct reach *reach_of(struct reach_sets *rs, const pb_graph *g, pb
  * A buyer's officials by entity, for offsets judged against it: the
  * parties it employs (employer_id, on every date) are looked up by entity
  * instead of walked for every offset; `employee` relationships, valid on
- * an offset's date only, are read per offset (pb_officials_of's order
- * and rules: a party official first, each person once).
+ * an offset's date only, are read per offset (pb_employees_of).
  */
 struct employer {
 	const char *org;
@@ -420,33 +419,9 @@ static void judge_entity(struct judge *j, const struct employer *e, const char *
 	}
 }
 
-/* Officials by an `employee` relationship valid on the date, who are not
- * party officials of the buyer, each once. */
-static void judge_employees(struct judge *j)
+static void judge_employee(const pb_official *o, void *data)
 {
-	pb_ledger *l = pb_ctx_ledger(j->ctx);
-	size_t nr;
-	const uint32_t *ri = pb_ledger_group(l, PB_T_RELATIONSHIPS, offsetof(pb_relationship, to_id),
-					     j->c->buyer_id, &nr);
-	pb_ptrmap *seen = nr ? pb_ptrmap_new() : NULL;
-	uint32_t k;
-
-	for (size_t i = 0; i < nr; i++) {
-		const pb_relationship *r = pb_ledger_at(l, PB_T_RELATIONSHIPS, ri[i]);
-		pb_edge e = {r->from_id, r->to_id, r->kind, r->start_on, r->end_on,
-			     r->share_pct, PB_T_RELATIONSHIPS, r};
-		if (!r->kind || strcmp(r->kind, "employee") || !pb_edge_valid_on(&e, j->on) ||
-		    !r->from_id || pb_ptrmap_get(seen, r->from_id, &k))
-			continue;
-		pb_ptrmap_put(seen, r->from_id, 1);
-		const pb_party *p = pb_ledger_find(l, PB_T_PARTIES, r->from_id);
-		if (p && p->employer_id == j->c->buyer_id)
-			continue; /* a party official, judged already */
-		pb_official off = p ? (pb_official){p->party_id, PB_T_PARTIES, p}
-				    : (pb_official){r->from_id, PB_T_RELATIONSHIPS, r};
-		judge_official(j, &off);
-	}
-	pb_ptrmap_free(seen);
+	judge_official(data, o);
 }
 
 /*
@@ -483,7 +458,7 @@ static void run_linked_beneficiary(pb_rule_ctx *ctx)
 		for (size_t k = 0; k < near->n; k++)
 			if (near->nodes[k] != ben)
 				judge_entity(&j, e, near->nodes[k]);
-		judge_employees(&j);
+		pb_employees_of(l, c->buyer_id, on, judge_employee, &j);
 	}
 	for (size_t k = 0; k < nall; k++)
 		employer_free(all[k]);
