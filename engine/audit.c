@@ -518,11 +518,29 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Within one rule: by subject, then id.  Rules are collected in registry
+ * order, so the audit's findings come out sorted by rule, subject, id
+ * without a sort that compares rules. */
+static int finding_cmp(const void *pa, const void *pb)
+{
+	const pb_finding *x = *(pb_finding *const *)pa;
+	const pb_finding *y = *(pb_finding *const *)pb;
+	int c;
+
+	if ((c = strcmp(x->subject_table, y->subject_table)))
+		return c;
+	if ((c = strcmp(x->subject_id, y->subject_id)))
+		return c;
+	return strcmp(x->id, y->id);
+}
+
 static void run_one(pb_rule_ctx *ctx)
 {
 	double t0 = now();
 
 	ctx->rule->run(ctx);
+	if (ctx->nfindings > 1)
+		qsort(ctx->findings, ctx->nfindings, sizeof(*ctx->findings), finding_cmp);
 	ctx->seconds = now() - t0;
 }
 
@@ -583,20 +601,6 @@ static void collect(pb_audit *a, size_t ri, pb_rule_ctx *ctx, size_t *cap)
 	a->timing.rules[ri] = ctx->seconds;
 }
 
-static int finding_cmp(const void *pa, const void *pb)
-{
-	const pb_finding *x = *(pb_finding *const *)pa;
-	const pb_finding *y = *(pb_finding *const *)pb;
-	int c = pb_rule_index(x->rule) - pb_rule_index(y->rule);
-
-	if (c)
-		return c;
-	if ((c = strcmp(x->subject_table, y->subject_table)))
-		return c;
-	if ((c = strcmp(x->subject_id, y->subject_id)))
-		return c;
-	return strcmp(x->id, y->id);
-}
 
 pb_audit *pb_audit_run(pb_ledger *l, const pb_config *cfg, pb_date as_of)
 {
@@ -640,8 +644,6 @@ pb_audit *pb_audit_run(pb_ledger *l, const pb_config *cfg, pb_date as_of)
 	}
 	free(run);
 	free(index);
-	if (a->nfindings > 1)
-		qsort(a->findings, a->nfindings, sizeof(*a->findings), finding_cmp);
 	a->entities = pb_entities_score(a, &a->nentities);
 	return a;
 }
