@@ -5,6 +5,7 @@
  * gets a block of its own, so a 50 MB field costs one allocation, not a
  * pathological chain.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -149,46 +150,133 @@ static uint32_t hash32(const char *s, size_t n)
 	return (uint32_t)(h ^ (h >> 32));
 }
 
-struct pb_strtab {
+/*
+ * A table is one or more shards, picked by the top bits of the hash (the
+ * slot within a shard by the low bits).  One shard serves a single
+ * thread; the ledger's table has many so that files imported in parallel
+ * rarely wait for each other: with locking on, each shard has its own
+ * lock, slots and arena.
+ */
+struct shard {
+	pthread_mutex_t lock;
 	pb_arena *arena;
 	struct strslot *slots;
 	size_t cap, count;
 };
 
+struct pb_strtab {
+	struct shard *shards;
+	unsigned bits;    /* 2^bits shards */
+	int own_arenas;   /* shards > 1: each shard's arena is the table's */
+	int locking;
+};
+
+static void shard_init(struct shard *sh, pb_arena *a, size_t cap)
+{
+	pthread_mutex_init(&sh->lock, NULL);
+	sh->arena = a;
+	sh->cap = cap;
+	sh->slots = pb_xcalloc(cap, sizeof(*sh->slots));
+}
+
 pb_strtab *pb_strtab_new(pb_arena *a)
 {
 	pb_strtab *t = pb_xcalloc(1, sizeof(*t));
 
-	t->arena = a;
-	t->cap = 1024;
-	t->slots = pb_xcalloc(t->cap, sizeof(*t->slots));
+	t->shards = pb_xcalloc(1, sizeof(*t->shards));
+	shard_init(&t->shards[0], a, 1024);
 	return t;
+}
+
+pb_strtab *pb_strtab_new_shared(unsigned bits)
+{
+	pb_strtab *t = pb_xcalloc(1, sizeof(*t));
+	size_t n = (size_t)1 << bits;
+
+	t->bits = bits;
+	t->own_arenas = 1;
+	t->shards = pb_xcalloc(n, sizeof(*t->shards));
+	for (size_t i = 0; i < n; i++)
+		shard_init(&t->shards[i], pb_arena_new(), 64);
+	return t;
+}
+
+void pb_strtab_set_locking(pb_strtab *t, int on)
+{
+	t->locking = on;
 }
 
 void pb_strtab_free(pb_strtab *t)
 {
 	if (!t)
 		return;
-	free(t->slots);
+	for (size_t i = 0; i < (size_t)1 << t->bits; i++) {
+		pthread_mutex_destroy(&t->shards[i].lock);
+		free(t->shards[i].slots);
+		if (t->own_arenas)
+			pb_arena_free(t->shards[i].arena);
+	}
+	free(t->shards);
 	free(t);
 }
 
-static void strtab_rehash(pb_strtab *t)
+size_t pb_strtab_bytes(const pb_strtab *t)
 {
-	size_t cap = t->cap * 2;
+	size_t total = 0;
+
+	for (size_t i = 0; i < (size_t)1 << t->bits; i++)
+		total += t->shards[i].cap * sizeof(struct strslot) +
+			 (t->own_arenas ? pb_arena_bytes(t->shards[i].arena) : 0);
+	return total;
+}
+
+static struct shard *shard_of(const pb_strtab *t, uint32_t h)
+{
+	return &t->shards[t->bits ? h >> (32 - t->bits) : 0];
+}
+
+static void shard_rehash(struct shard *sh)
+{
+	size_t cap = sh->cap * 2;
 	struct strslot *slots = pb_xcalloc(cap, sizeof(*slots));
 
-	for (size_t i = 0; i < t->cap; i++) {
-		if (!t->slots[i].str)
+	for (size_t i = 0; i < sh->cap; i++) {
+		if (!sh->slots[i].str)
 			continue;
-		size_t j = t->slots[i].hash & (cap - 1);
+		size_t j = sh->slots[i].hash & (cap - 1);
 		while (slots[j].str)
 			j = (j + 1) & (cap - 1);
-		slots[j] = t->slots[i];
+		slots[j] = sh->slots[i];
 	}
-	free(t->slots);
-	t->slots = slots;
-	t->cap = cap;
+	free(sh->slots);
+	sh->slots = slots;
+	sh->cap = cap;
+}
+
+/* The slot holding s, or the empty slot where it would go. */
+static struct strslot *shard_probe(const struct shard *sh, const char *s, size_t n, uint32_t h)
+{
+	size_t i = h & (sh->cap - 1);
+
+	for (; sh->slots[i].str; i = (i + 1) & (sh->cap - 1)) {
+		const struct strslot *e = &sh->slots[i];
+		if (e->hash == h && e->len == n && !memcmp(e->str, s, n))
+			break;
+	}
+	return &sh->slots[i];
+}
+
+static const char *shard_intern(struct shard *sh, const char *s, size_t n, uint32_t h)
+{
+	struct strslot *e = shard_probe(sh, s, n, h);
+
+	if (e->str)
+		return e->str;
+	*e = (struct strslot){pb_arena_strndup(sh->arena, s, n), h, (uint32_t)n};
+	const char *p = e->str;
+	if (++sh->count * 4 > sh->cap * 3)
+		shard_rehash(sh);
+	return p;
 }
 
 const char *pb_intern(pb_strtab *t, const char *s, size_t n)
@@ -198,16 +286,12 @@ const char *pb_intern(pb_strtab *t, const char *s, size_t n)
 	if (n > UINT32_MAX)
 		pb_fatal("internal error: interning %zu bytes", n);
 	uint32_t h = hash32(s, n);
-	size_t i = h & (t->cap - 1);
-	for (; t->slots[i].str; i = (i + 1) & (t->cap - 1)) {
-		struct strslot *e = &t->slots[i];
-		if (e->hash == h && e->len == n && !memcmp(e->str, s, n))
-			return e->str;
-	}
-	t->slots[i] = (struct strslot){pb_arena_strndup(t->arena, s, n), h, (uint32_t)n};
-	const char *p = t->slots[i].str;
-	if (++t->count * 4 > t->cap * 3)
-		strtab_rehash(t);
+	struct shard *sh = shard_of(t, h);
+	if (!t->locking)
+		return shard_intern(sh, s, n, h);
+	pthread_mutex_lock(&sh->lock);
+	const char *p = shard_intern(sh, s, n, h);
+	pthread_mutex_unlock(&sh->lock);
 	return p;
 }
 
@@ -216,12 +300,13 @@ const char *pb_strtab_find(const pb_strtab *t, const char *s, size_t n)
 	if (!s || !n || n > UINT32_MAX)
 		return NULL;
 	uint32_t h = hash32(s, n);
-	for (size_t i = h & (t->cap - 1); t->slots[i].str; i = (i + 1) & (t->cap - 1)) {
-		const struct strslot *e = &t->slots[i];
-		if (e->hash == h && e->len == n && !memcmp(e->str, s, n))
-			return e->str;
-	}
-	return NULL;
+	struct shard *sh = shard_of(t, h);
+	if (!t->locking)
+		return shard_probe(sh, s, n, h)->str;
+	pthread_mutex_lock(&sh->lock);
+	const char *p = shard_probe(sh, s, n, h)->str;
+	pthread_mutex_unlock(&sh->lock);
+	return p;
 }
 
 const char *pb_intern_str(pb_strtab *t, const char *s)

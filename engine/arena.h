@@ -34,8 +34,17 @@ size_t pb_arena_bytes(const pb_arena *a); /* total reserved, for bench */
  */
 typedef struct pb_strtab pb_strtab;
 
+/* A table for one thread; strings are copied into a. */
 pb_strtab *pb_strtab_new(pb_arena *a);
+/* A table of 2^bits shards, each with its own lock and arena, which
+ * threads may share once pb_strtab_set_locking(t, 1) is called (files
+ * imported in parallel).  Locking is off again for readers of a table
+ * nobody writes to any more. */
+pb_strtab *pb_strtab_new_shared(unsigned bits);
+void pb_strtab_set_locking(pb_strtab *t, int on);
 void pb_strtab_free(pb_strtab *t);
+/* Bytes held: slots, and the strings of a shared table. */
+size_t pb_strtab_bytes(const pb_strtab *t);
 const char *pb_intern(pb_strtab *t, const char *s, size_t n);
 const char *pb_intern_str(pb_strtab *t, const char *s);
 /* The interned copy of s[0..n), or NULL when it was never interned; never

@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -76,10 +77,48 @@ struct entry {
 	struct stat st;
 };
 
-static int import_file(pb_ledger *l, const pb_importer *imp, const char *path,
-		       const char *table, const pb_config *cfg, pb_error *err)
+/*
+ * The plan of a folder: its files in the order they are read, and the
+ * problems met on the way (a folder that cannot be opened...) at the
+ * place they were met.  Files whose importer can read them on a worker
+ * thread (PB_IMPORT_STAGED) are read ahead into stages while the plan is
+ * carried out in order; everything reaches the ledger in plan order, so
+ * the ledger is the same as if every file had been read in turn.
+ */
+struct step {
+	char *path;
+	const pb_importer *imp; /* NULL: a problem, in err */
+	pb_error err;
+	/* a worker's result, under the plan's lock */
+	pb_ledger *stage;
+	int rc, done;
+};
+
+struct plan {
+	pb_ledger *l;
+	const char *table;
+	const pb_config *cfg;
+	struct step *steps;
+	size_t n, cap;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	size_t next; /* the next step a worker may take */
+	int stop;
+};
+
+static void plan_file(struct plan *p, const char *path, const pb_importer *imp)
 {
-	return imp->import(l, path, table, cfg, err) < 0 ? failed(l, path, cfg, err) : 0;
+	PB_GROW(p->steps, p->n + 1, p->cap);
+	p->steps[p->n++] = (struct step){.path = pb_xstrdup(path), .imp = imp};
+}
+
+/* A problem met while walking: kept for its turn; the walk goes on only
+ * when it will be passed over (failed). */
+static int plan_problem(struct plan *p, const char *path, const pb_error *err)
+{
+	PB_GROW(p->steps, p->n + 1, p->cap);
+	p->steps[p->n++] = (struct step){.path = pb_xstrdup(path), .err = *err};
+	return p->cfg->keep_going && err->code == PB_EXIT_INPUT ? 0 : -1;
 }
 
 static int by_name(const void *a, const void *b)
@@ -97,9 +136,7 @@ static int by_name(const void *a, const void *b)
  * nesting deeper than PB_MAX_FOLDER_DEPTH.
  */
 struct walk {
-	pb_ledger *l;
-	const char *table;
-	const pb_config *cfg;
+	struct plan *plan;
 	pb_error *err;
 	struct seen_dir {
 		dev_t dev;
@@ -138,7 +175,7 @@ static int list_dir(struct walk *w, const char *dir, struct entry **out, size_t 
 	*nout = 0;
 	if (!d) {
 		pb_error_set(w->err, PB_EXIT_INPUT, "%s: cannot open folder: %s", dir, strerror(errno));
-		return failed(w->l, dir, w->cfg, w->err);
+		return plan_problem(w->plan, dir, w->err);
 	}
 	while (rc == 0 && (e = readdir(d))) {
 		if (e->d_name[0] == '.')
@@ -154,7 +191,7 @@ static int list_dir(struct walk *w, const char *dir, struct entry **out, size_t 
 			if (claimed) {
 				pb_error_set(w->err, PB_EXIT_INPUT, "%s: cannot open: %s", path.data,
 					     strerror(errno));
-				rc = failed(w->l, path.data, w->cfg, w->err);
+				rc = plan_problem(w->plan, path.data, w->err);
 			}
 		} else if (S_ISDIR(st.st_mode) || (claimed && S_ISREG(st.st_mode))) {
 			PB_GROW(list, n + 1, cap);
@@ -165,7 +202,7 @@ static int list_dir(struct walk *w, const char *dir, struct entry **out, size_t 
 			pb_error_set(w->err, PB_EXIT_INPUT,
 				     "%s: not a regular file; name a stream directly to read it "
 				     "(up to [audit] max_stream_bytes)", path.data);
-			rc = failed(w->l, path.data, w->cfg, w->err);
+			rc = plan_problem(w->plan, path.data, w->err);
 		}
 		pb_buf_release(&path);
 	}
@@ -187,12 +224,12 @@ static int walk_subdir(struct walk *w, const struct entry *e, int depth)
 		pb_error_set(w->err, PB_EXIT_INPUT, "%s: the same folder as %s, already read "
 			     "(a symbolic link back to a folder above it, or to one read before)",
 			     e->path, before);
-		return failed(w->l, e->path, w->cfg, w->err);
+		return plan_problem(w->plan, e->path, w->err);
 	}
 	if (depth + 1 > PB_MAX_FOLDER_DEPTH) {
 		pb_error_set(w->err, PB_EXIT_INPUT, "%s: folders nested deeper than %d levels are not read",
 			     e->path, PB_MAX_FOLDER_DEPTH);
-		return failed(w->l, e->path, w->cfg, w->err);
+		return plan_problem(w->plan, e->path, w->err);
 	}
 	remember(w, &e->st, e->path);
 	return walk_dir(w, e->path, depth + 1);
@@ -209,8 +246,7 @@ static int walk_dir(struct walk *w, const char *dir, int depth)
 			rc = walk_subdir(w, &list[i], depth);
 		} else if (rc == 0) {
 			w->files++;
-			rc = import_file(w->l, pb_importer_for(list[i].path), list[i].path, w->table,
-					 w->cfg, w->err);
+			plan_file(w->plan, list[i].path, pb_importer_for(list[i].path));
 		}
 		free(list[i].path);
 	}
@@ -218,10 +254,137 @@ static int walk_dir(struct walk *w, const char *dir, int depth)
 	return rc;
 }
 
-static int import_dir(pb_ledger *l, const char *dir, const struct stat *st, const char *table,
-		      const pb_config *cfg, pb_error *err)
+/* --- carrying the plan out --- */
+
+static int stageable(const struct step *st)
 {
-	struct walk w = {l, table, cfg, err, NULL, 0, 0, 0};
+	return st->imp && (st->imp->flags & PB_IMPORT_STAGED);
+}
+
+/* Reads the next stageable file of the plan into a stage, until none is
+ * left or the plan stops. */
+static void *stage_worker(void *arg)
+{
+	struct plan *p = arg;
+
+	pthread_mutex_lock(&p->lock);
+	for (;;) {
+		while (p->next < p->n && !stageable(&p->steps[p->next]))
+			p->next++;
+		if (p->stop || p->next >= p->n)
+			break;
+		struct step *st = &p->steps[p->next++];
+		pthread_mutex_unlock(&p->lock);
+		pb_error err = {0};
+		pb_ledger *stage = pb_ledger_new_stage(p->l);
+		int rc = st->imp->import(stage, st->path, p->table, p->cfg, &err);
+		pthread_mutex_lock(&p->lock);
+		st->stage = stage;
+		st->rc = rc;
+		st->err = err;
+		st->done = 1;
+		pthread_cond_broadcast(&p->cond);
+	}
+	pthread_mutex_unlock(&p->lock);
+	return NULL;
+}
+
+static int read_now(struct plan *p, struct step *st, pb_error *err)
+{
+	return st->imp->import(p->l, st->path, p->table, p->cfg, err) < 0
+		       ? failed(p->l, st->path, p->cfg, err) : 0;
+}
+
+/* A file a worker read: its stage joins the ledger in the file's turn. */
+static int take_stage(struct plan *p, struct step *st, pb_error *err)
+{
+	pthread_mutex_lock(&p->lock);
+	while (!st->done)
+		pthread_cond_wait(&p->cond, &p->lock);
+	pthread_mutex_unlock(&p->lock);
+	pb_ledger *stage = st->stage;
+	st->stage = NULL;
+	if (st->rc == PB_IMPORT_UNSTAGED) {
+		pb_ledger_free(stage);
+		return read_now(p, st, err);
+	}
+	/* Rows read before a file failed are kept, as when read in turn. */
+	pb_ledger_absorb(p->l, stage);
+	pb_ledger_free(stage);
+	if (st->rc < 0) {
+		*err = st->err;
+		return failed(p->l, st->path, p->cfg, err);
+	}
+	return 0;
+}
+
+static int run_steps(struct plan *p, int staged, pb_error *err)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < p->n && rc == 0; i++) {
+		struct step *st = &p->steps[i];
+		if (!st->imp) {
+			*err = st->err;
+			rc = failed(p->l, st->path, p->cfg, err);
+		} else if (staged && stageable(st)) {
+			rc = take_stage(p, st, err);
+		} else {
+			rc = read_now(p, st, err);
+		}
+	}
+	return rc;
+}
+
+/* Workers for files read ahead: one per job, no more than there are
+ * such files; none when there are fewer than two of them. */
+static size_t workers_for(const struct plan *p)
+{
+	size_t files = 0;
+
+	for (size_t i = 0; i < p->n; i++)
+		files += stageable(&p->steps[i]) ? 1 : 0;
+	size_t jobs = p->cfg->jobs > 0 ? (size_t)p->cfg->jobs : 1;
+	return files < 2 || jobs < 2 ? 0 : files < jobs ? files : jobs;
+}
+
+static int plan_run(struct plan *p, pb_error *err)
+{
+	size_t want = workers_for(p), started = 0;
+	pthread_t *threads = want ? pb_xcalloc(want, sizeof(*threads)) : NULL;
+
+	if (want)
+		pb_ledger_set_parallel(p->l, 1);
+	while (started < want && pthread_create(&threads[started], NULL, stage_worker, p) == 0)
+		started++;
+	int rc = run_steps(p, started > 0, err);
+	pthread_mutex_lock(&p->lock);
+	p->stop = 1;
+	pthread_mutex_unlock(&p->lock);
+	for (size_t i = 0; i < started; i++)
+		pthread_join(threads[i], NULL);
+	if (want)
+		pb_ledger_set_parallel(p->l, 0);
+	free(threads);
+	return rc;
+}
+
+static void plan_release(struct plan *p)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		free(p->steps[i].path);
+		pb_ledger_free(p->steps[i].stage); /* read ahead, not needed */
+	}
+	free(p->steps);
+	pthread_mutex_destroy(&p->lock);
+	pthread_cond_destroy(&p->cond);
+}
+
+/* --- folders --- */
+
+static int walk_folder(struct plan *p, const char *dir, const struct stat *st, pb_error *err)
+{
+	struct walk w = {p, err, NULL, 0, 0, 0};
 	int rc;
 
 	remember(&w, st, dir);
@@ -238,8 +401,23 @@ static int import_dir(pb_ledger *l, const char *dir, const struct stat *st, cons
 		pb_error_set(err, PB_EXIT_INPUT, "%s: no ledger files in it or its subfolders (expected %s)",
 			     dir, exts.data);
 		pb_buf_release(&exts);
-		return failed(l, dir, cfg, err);
+		plan_problem(p, dir, err);
 	}
+	return rc;
+}
+
+static int import_dir(pb_ledger *l, const char *dir, const struct stat *st, const char *table,
+		      const pb_config *cfg, pb_error *err)
+{
+	struct plan p = {.l = l, .table = table, .cfg = cfg};
+
+	pthread_mutex_init(&p.lock, NULL);
+	pthread_cond_init(&p.cond, NULL);
+	/* The walk stops at a problem that stops the run; the plan holds
+	 * it last, so the files before it are still read first. */
+	walk_folder(&p, dir, st, err);
+	int rc = plan_run(&p, err);
+	plan_release(&p);
 	return rc;
 }
 
@@ -273,5 +451,5 @@ int pb_import_path(pb_ledger *l, const char *path, const char *table,
 		pb_error_set(err, PB_EXIT_INPUT, "%s: no importer reads this kind of file", path);
 		return failed(l, path, cfg, err);
 	}
-	return import_file(l, imp, path, table, cfg, err);
+	return imp->import(l, path, table, cfg, err) < 0 ? failed(l, path, cfg, err) : 0;
 }

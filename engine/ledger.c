@@ -239,15 +239,22 @@ struct pb_ledger {
 	_Atomic size_t nindexes;
 	pthread_mutex_t group_lock;
 	int sealed;
+	/* A stage (pb_ledger_new_stage): one file read on a worker thread,
+	 * for `main`, whose string table it shares. */
+	pb_ledger *main;
+	pb_arena **adopted; /* arenas of absorbed stages: their text lives on */
+	size_t nadopted, capadopted;
 };
 
-pb_ledger *pb_ledger_new(const char *base_currency)
+/* Shards of the ledger's string table: enough that two or a few
+ * threads importing files rarely want the same one at once. */
+#define PB_STRING_SHARD_BITS 6
+
+static pb_ledger *ledger_alloc(void)
 {
 	pb_ledger *l = pb_xcalloc(1, sizeof(*l));
 
 	l->arena = pb_arena_new();
-	l->strings = pb_strtab_new(l->arena);
-	l->base_currency = pb_intern_str(l->strings, base_currency);
 	l->input_of = pb_ptrmap_new();
 	pthread_mutex_init(&l->group_lock, NULL);
 	for (int t = 0; t < PB_T_COUNT; t++) {
@@ -255,6 +262,35 @@ pb_ledger *pb_ledger_new(const char *base_currency)
 		l->tables[t].keys = pb_ptrmap_new();
 	}
 	return l;
+}
+
+pb_ledger *pb_ledger_new(const char *base_currency)
+{
+	pb_ledger *l = ledger_alloc();
+
+	l->strings = pb_strtab_new_shared(PB_STRING_SHARD_BITS);
+	l->base_currency = pb_intern_str(l->strings, base_currency);
+	return l;
+}
+
+pb_ledger *pb_ledger_new_stage(pb_ledger *main)
+{
+	pb_ledger *l = ledger_alloc();
+
+	l->strings = main->strings;
+	l->base_currency = main->base_currency;
+	l->main = main;
+	return l;
+}
+
+int pb_ledger_is_stage(const pb_ledger *l)
+{
+	return l->main != NULL;
+}
+
+void pb_ledger_set_parallel(pb_ledger *l, int on)
+{
+	pb_strtab_set_locking(l->strings, on);
 }
 
 void pb_ledger_free(pb_ledger *l)
@@ -280,7 +316,11 @@ void pb_ledger_free(pb_ledger *l)
 	free(l->rejections);
 	free(l->failed);
 	free(l->filtered);
-	pb_strtab_free(l->strings);
+	if (!l->main)
+		pb_strtab_free(l->strings);
+	for (size_t i = 0; i < l->nadopted; i++)
+		pb_arena_free(l->adopted[i]);
+	free(l->adopted);
 	pb_arena_free(l->arena);
 	free(l);
 }
@@ -380,15 +420,11 @@ const pb_rejection *pb_ledger_rejections(const pb_ledger *l)
 	return l->rejections;
 }
 
+static void add_filtered(pb_ledger *l, size_t in, uint64_t line, const char *reason);
+
 void pb_ledger_filter(pb_ledger *l, size_t in, uint64_t line, const char *rule)
 {
-	PB_GROW(l->filtered, l->nfiltered + 1, l->capfiltered);
-	pb_rejection *r = &l->filtered[l->nfiltered++];
-	r->path = l->inputs[in].path;
-	r->line = line;
-	r->reason = pb_intern_str(l->strings, rule);
-	l->inputs[in].rows_read++;
-	l->inputs[in].rows_filtered++;
+	add_filtered(l, in, line, pb_intern_str(l->strings, rule));
 }
 
 size_t pb_ledger_nfiltered(const pb_ledger *l)
@@ -497,6 +533,21 @@ int pb_ledger_add(pb_ledger *l, size_t in, pb_table t, const void *record)
 	return -1;
 }
 
+/* record may be the table's own next-but-some slot (absorbing a stage
+ * whose array the table took over): it moves down, or stays. */
+static void table_append(struct table_store *ts, const void *record)
+{
+	if (ts->count + 1 > ts->cap) {
+		size_t cap = ts->cap ? ts->cap * 2 : 256;
+		ts->data = pb_xreallocarray(ts->data, cap, ts->size);
+		ts->cap = cap;
+	}
+	unsigned char *dst = ts->data + ts->count * ts->size;
+	if ((const void *)dst != record)
+		memcpy(dst, record, ts->size);
+	ts->count++;
+}
+
 int pb_ledger_insert(pb_ledger *l, pb_table t, const void *record,
 		     const void **existing)
 {
@@ -504,23 +555,22 @@ int pb_ledger_insert(pb_ledger *l, pb_table t, const void *record,
 	uint32_t first;
 
 	l->sealed = 0; /* a ledger that takes rows must be sealed again */
-	const char *key = pb_ledger_key(l, t, record);
-
 	*existing = NULL;
+	/* A stage keys nothing: its rows are keyed as they are absorbed,
+	 * in file order, where a duplicate is found just as before. */
+	if (l->main) {
+		table_append(ts, record);
+		return 0;
+	}
+	const char *key = pb_ledger_key(l, t, record);
 	if (!key || ts->count >= UINT32_MAX - 1)
 		return -1;
 	if (pb_ptrmap_get(ts->keys, key, &first)) {
 		*existing = ts->data + first * ts->size;
 		return 1;
 	}
-	if (ts->count + 1 > ts->cap) {
-		size_t cap = ts->cap ? ts->cap * 2 : 256;
-		ts->data = pb_xreallocarray(ts->data, cap, ts->size);
-		ts->cap = cap;
-	}
-	memcpy(ts->data + ts->count * ts->size, record, ts->size);
 	pb_ptrmap_put(ts->keys, key, (uint32_t)ts->count);
-	ts->count++;
+	table_append(ts, record);
 	return 0;
 }
 
@@ -528,6 +578,99 @@ void pb_ledger_count_imported(pb_ledger *l, size_t in)
 {
 	l->inputs[in].rows_read++;
 	l->inputs[in].rows_imported++;
+}
+
+/* The stage's rows of table t, taken over when l has none yet (one file
+ * per table is the rule), so that no second copy of them is made. */
+static const unsigned char *stage_rows(pb_ledger *l, pb_ledger *stage, pb_table t)
+{
+	struct table_store *ts = &l->tables[t], *ss = &stage->tables[t];
+
+	if (ts->count || ts->data || !ss->count)
+		return ss->data;
+	ts->data = ss->data;
+	ts->cap = ss->cap;
+	ss->data = NULL;
+	ss->cap = 0;
+	return ts->data;
+}
+
+/* A stage's rows, table by table, walked in the order of their lines. */
+struct stage_walk {
+	const unsigned char *rows[PB_T_COUNT];
+	size_t count[PB_T_COUNT], size[PB_T_COUNT], next[PB_T_COUNT];
+};
+
+/* The table whose next row comes first in the file, or -1 when none is
+ * left; *line is that row's line. */
+static int next_row_table(const struct stage_walk *w, uint64_t *line)
+{
+	int best = -1;
+
+	*line = UINT64_MAX;
+	for (int t = 0; t < PB_T_COUNT; t++) {
+		if (w->next[t] >= w->count[t])
+			continue;
+		const pb_row *row = (const pb_row *)(w->rows[t] + w->next[t] * w->size[t]);
+		if (row->src.line < *line)
+			*line = row->src.line, best = t;
+	}
+	return best;
+}
+
+static void adopt_arena(pb_ledger *l, pb_ledger *stage)
+{
+	PB_GROW(l->adopted, l->nadopted + 1, l->capadopted);
+	l->adopted[l->nadopted++] = stage->arena;
+	stage->arena = pb_arena_new();
+}
+
+static void add_filtered(pb_ledger *l, size_t in, uint64_t line, const char *reason)
+{
+	PB_GROW(l->filtered, l->nfiltered + 1, l->capfiltered);
+	pb_rejection *r = &l->filtered[l->nfiltered++];
+	r->path = l->inputs[in].path;
+	r->line = line;
+	r->reason = reason;
+	l->inputs[in].rows_read++;
+	l->inputs[in].rows_filtered++;
+}
+
+void pb_ledger_absorb(pb_ledger *l, pb_ledger *stage)
+{
+	struct stage_walk w;
+	uint64_t line;
+	size_t r = 0;
+
+	if (stage->ninputs > 1)
+		pb_fatal("internal error: a stage read %zu inputs", stage->ninputs);
+	adopt_arena(l, stage);
+	if (!stage->ninputs)
+		return;
+	const pb_input *sin = &stage->inputs[0];
+	size_t in = pb_ledger_add_input(l, sin->path, sin->table, sin->format);
+	l->inputs[in].profile = sin->profile;
+	memset(&w, 0, sizeof(w));
+	for (int t = 0; t < PB_T_COUNT; t++) {
+		w.count[t] = stage->tables[t].count;
+		w.size[t] = stage->tables[t].size;
+		w.rows[t] = stage_rows(l, stage, (pb_table)t);
+	}
+	/* Rows and rejections interleaved as the file had them, so that the
+	 * rejections list reads as if the file had been read here. */
+	for (;;) {
+		int t = next_row_table(&w, &line);
+		if (r < stage->nrejections && (t < 0 || stage->rejections[r].line < line)) {
+			add_rejection(l, in, stage->rejections[r].line, stage->rejections[r].reason);
+			r++;
+			continue;
+		}
+		if (t < 0)
+			break;
+		pb_ledger_add(l, in, (pb_table)t, w.rows[t] + w.next[t]++ * w.size[t]);
+	}
+	for (size_t i = 0; i < stage->nfiltered; i++)
+		add_filtered(l, in, stage->filtered[i].line, stage->filtered[i].reason);
 }
 
 /* Interns the ids inside every co_supplier_ids list now, so that

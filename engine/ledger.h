@@ -240,6 +240,20 @@ typedef struct pb_ledger pb_ledger;
 pb_ledger *pb_ledger_new(const char *base_currency);
 void pb_ledger_free(pb_ledger *l);
 
+/*
+ * Reading files in parallel (engine/import.c).  A stage is a ledger for
+ * one file, read on a worker thread: it shares main's string table
+ * (locked while pb_ledger_set_parallel(main, 1)) and keys nothing, so it
+ * never looks at other files.  pb_ledger_absorb then adds its input, its
+ * rows (through pb_ledger_add, so a key met in an earlier file is a
+ * duplicate as when read serially), its rejections and filtered rows to
+ * main, in the file's order; the stage is freed after that by its owner.
+ */
+pb_ledger *pb_ledger_new_stage(pb_ledger *main);
+int pb_ledger_is_stage(const pb_ledger *l);
+void pb_ledger_set_parallel(pb_ledger *main, int on);
+void pb_ledger_absorb(pb_ledger *main, pb_ledger *stage);
+
 pb_arena *pb_ledger_arena(pb_ledger *l);
 const char *pb_ledger_intern(pb_ledger *l, const char *s, size_t n);
 /* The interned copy of s[0..n) if the ledger holds that text, else NULL;

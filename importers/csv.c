@@ -213,6 +213,7 @@ struct csv_state {
 	const char **ecb_codes;  /* per header column: known ISO code or NULL */
 	pb_fx_rate *ecb_recs;    /* scratch records of one row */
 	int *ecb_new;            /* per scratch record: not loaded before */
+	int unstaged;            /* read into a stage, but it needs the ledger */
 };
 
 static void fail(struct csv_state *st, const char *fmt, ...)
@@ -1018,6 +1019,11 @@ static void header_accept(struct csv_state *st)
 	if (st->failed)
 		return;
 	if (ecb_header(st)) {
+		/* rates are checked against those loaded from other files */
+		if (pb_ledger_is_stage(st->l)) {
+			st->unstaged = st->failed = 1;
+			return;
+		}
 		ecb_start(st);
 		return;
 	}
@@ -2543,7 +2549,9 @@ static int csv_import_one(pb_ledger *l, const char *path, const char *table,
 		rc = -1;
 	}
 	fclose(f);
-	if (rc == 0 && st.nrows == 0)
+	if (st.unstaged)
+		rc = PB_IMPORT_UNSTAGED;
+	else if (rc == 0 && st.nrows == 0)
 		fail(&st, "file is empty"), rc = -1;
 	state_release(&st);
 	return rc;
@@ -2583,8 +2591,12 @@ static int csv_import(pb_ledger *l, const char *path, const char *table,
 
 	if (pb_config_profile_pick(cfg, path, &profile, err) < 0)
 		return -1;
-	if (csv_import_one(l, path, table, cfg, profile, err) < 0)
-		return -1;
+	/* A profile may name parties, met in other files too. */
+	if (profile && pb_ledger_is_stage(l))
+		return PB_IMPORT_UNSTAGED;
+	int rc = csv_import_one(l, path, table, cfg, profile, err);
+	if (rc != 0)
+		return rc;
 	return profile && profile->also ? import_also(l, path, cfg, profile, err) : 0;
 }
 
@@ -2595,5 +2607,5 @@ const pb_importer pb_importer_csv = {
 	.extensions = csv_extensions,
 	.help = "canonical ledger tables as CSV (RFC 4180; , ; or tab)",
 	.import = csv_import,
-	.flags = PB_IMPORT_FALLBACK,
+	.flags = PB_IMPORT_FALLBACK | PB_IMPORT_STAGED,
 };

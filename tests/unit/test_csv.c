@@ -387,6 +387,99 @@ static void test_directory(void **state)
 	done(&r);
 }
 
+/* Everything a folder import leaves in the ledger, as text, in order:
+ * inputs and their counts, each table's rows (key, file, line),
+ * rejections and filtered rows. */
+static char *ledger_text(pb_ledger *l)
+{
+	pb_buf b;
+
+	pb_buf_init(&b);
+	for (size_t i = 0; i < pb_ledger_ninputs(l); i++) {
+		const pb_input *in = &pb_ledger_inputs(l)[i];
+		pb_buf_addf(&b, "input %s %s %s read=%llu imported=%llu rejected=%llu filtered=%llu\n",
+			    in->path, in->table, in->format, (unsigned long long)in->rows_read,
+			    (unsigned long long)in->rows_imported, (unsigned long long)in->rows_rejected,
+			    (unsigned long long)in->rows_filtered);
+	}
+	for (int t = 0; t < PB_T_COUNT; t++)
+		for (size_t i = 0; i < pb_ledger_count(l, (pb_table)t); i++) {
+			const pb_row *row = pb_ledger_at(l, (pb_table)t, i);
+			pb_buf_addf(&b, "%s %s %s:%llu\n", pb_table_get((pb_table)t)->name,
+				    pb_ledger_key(l, (pb_table)t, row), row->src.file,
+				    (unsigned long long)row->src.line);
+		}
+	for (size_t i = 0; i < pb_ledger_nrejections(l); i++) {
+		const pb_rejection *r = &pb_ledger_rejections(l)[i];
+		pb_buf_addf(&b, "rejected %s:%llu %s\n", r->path, (unsigned long long)r->line, r->reason);
+	}
+	for (size_t i = 0; i < pb_ledger_nfailed(l); i++)
+		pb_buf_addf(&b, "failed %s\n", pb_ledger_failed(l)[i].reason);
+	return pb_buf_detach(&b);
+}
+
+static char *import_folder(const char *folder, int jobs, int *rc)
+{
+	pb_config cfg;
+	pb_error err;
+
+	pb_config_init(&cfg);
+	cfg.jobs = jobs;
+	cfg.keep_going = 1;
+	pb_ledger *l = pb_ledger_new("EUR");
+	*rc = pb_import_path(l, folder, NULL, &cfg, &err);
+	pb_ledger_seal(l);
+	char *text = ledger_text(l);
+	pb_ledger_free(l);
+	pb_config_release(&cfg);
+	return text;
+}
+
+/*
+ * Files read ahead on worker threads (-j) make the very ledger that
+ * reading them in turn makes: the same rows in the same order, a key
+ * met in an earlier file still a duplicate naming where it was first
+ * seen, rejections in file and line order, the same counts; an ECB
+ * rates file (checked against rates of other files) is read in its
+ * turn, and a file that cannot be read is listed where it fell.
+ */
+static void test_parallel_folder_same_as_serial(void **state)
+{
+	char sub[300];
+	(void)state;
+
+	snprintf(sub, sizeof(sub), "%s/par", dir);
+	mkdir(sub, 0700);
+#define PAR_FILE(name, lit) write_file("par/" name, lit, sizeof(lit) - 1)
+	PAR_FILE("a_tenders.csv", "tender_id,buyer_id,title\nT1,B1,boots\nT2,B1,tents\n"
+				  "T1,B1,again\n,B1,no key\nT3,B2,\"radios\"\n");
+	PAR_FILE("b_payments.csv", "payment_id,contract_id,amount,currency,paid_on\n"
+				   "P1,C1,10.00,EUR,2024-01-02\nP2,C1,ten,EUR,2024-01-03\n"
+				   "P3,C2,5.00,EUR,2024-02-30\nP4,C2,7.50,EUR,2024-03-01\n");
+	PAR_FILE("c_more_tenders.csv", "tender_id,buyer_id,title\nT2,B9,dup of a file before\n"
+				       "T4,B9,new\nT4,B9,dup in this file\n");
+	PAR_FILE("d_fx.csv", "Date,USD,GBP\n2024-01-02,1.0956,0.8614\n");
+	PAR_FILE("e_broken.csv", "no,such,table\n1,2,3\n");
+	PAR_FILE("f_contracts.csv", "contract_id,tender_id,supplier_id,value,currency,signed_on\n"
+				    "C1,T1,S1,100.00,EUR,2024-01-01\nC2,T2,S2,bad,EUR,2024-01-01\n"
+				    "C3,T3,S1,30.00,EUR,2024-01-05\n");
+#undef PAR_FILE
+	int rc1, rc4;
+	char *serial = import_folder(sub, 1, &rc1);
+	char *parallel = import_folder(sub, 4, &rc4);
+	assert_int_equal(rc1, 0);
+	assert_int_equal(rc4, 0);
+	assert_string_equal(parallel, serial);
+	/* the cases the comparison is about are really there */
+	assert_non_null(strstr(serial, "duplicate tenders key 'T2' (first at"));
+	assert_non_null(strstr(serial, "duplicate tenders key 'T4'"));
+	assert_non_null(strstr(serial, "input " ));
+	assert_non_null(strstr(serial, "d_fx.csv fx csv read=1 imported=1"));
+	assert_non_null(strstr(serial, "failed "));
+	free(serial);
+	free(parallel);
+}
+
 static void test_blank_lines_and_line_ends(void **state)
 {
 	struct run r;
@@ -819,6 +912,7 @@ int main(void)
 		cmocka_unit_test(test_bad_rows),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_directory),
+		cmocka_unit_test(test_parallel_folder_same_as_serial),
 		cmocka_unit_test(test_blank_lines_and_line_ends),
 		cmocka_unit_test(test_whitespace_line_longer_than_a_piece),
 		cmocka_unit_test(test_quoting_errors),
