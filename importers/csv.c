@@ -214,6 +214,10 @@ struct csv_state {
 	pb_fx_rate *ecb_recs;    /* scratch records of one row */
 	int *ecb_new;            /* per scratch record: not loaded before */
 	int unstaged;            /* read into a stage, but it needs the ledger */
+	struct last_text {       /* per column of the table: the last text */
+		const char *s;   /* interned */
+		size_t n;
+	} *last;
 };
 
 static void fail(struct csv_state *st, const char *fmt, ...)
@@ -1038,6 +1042,7 @@ static void header_accept(struct csv_state *st)
 	if (st->failed)
 		return;
 	st->rec = pb_xcalloc(1, st->def->record_size);
+	st->last = pb_xcalloc(st->def->ncolumns, sizeof(*st->last));
 	st->input = pb_ledger_add_input(st->l, st->path, st->def->name, "csv");
 	if (st->profile)
 		pb_ledger_input(st->l, st->input)->profile =
@@ -1510,6 +1515,20 @@ static void clean_amount(const char *s, size_t n, pb_buf *out, char code[4])
 	free(copy);
 }
 
+/* Ids repeat row after row (a tender's bids, a contract's payments):
+ * the column's text in the row before is tried before the string table,
+ * whose slots are a cache miss each on a large ledger. */
+static const char *intern_cell(struct csv_state *st, const pb_column *c, const char *s, size_t n)
+{
+	struct last_text *last = &st->last[c - st->def->columns];
+
+	if (last->n != n || !last->s || memcmp(last->s, s, n)) {
+		last->s = pb_ledger_intern(st->l, s, n);
+		last->n = n;
+	}
+	return last->s;
+}
+
 static int parse_cell(struct csv_state *st, const pb_column *c, const char *s,
 		      size_t n, const char *currency)
 {
@@ -1522,7 +1541,7 @@ static int parse_cell(struct csv_state *st, const pb_column *c, const char *s,
 	switch (c->type) {
 	case PB_COL_TEXT:
 	case PB_COL_ID:
-		*(const char **)p = pb_ledger_intern(st->l, s, n);
+		*(const char **)p = intern_cell(st, c, s, n);
 		return 0;
 	case PB_COL_CURRENCY:
 		if (!amounts_currency(st->def, c))
@@ -1823,8 +1842,9 @@ static int row_values(struct csv_state *st)
 	size_t nc = st->def->ncolumns;
 	const pb_profile *p = st->profile;
 	size_t ns = p ? p->nsplits : 0;
-	pcre2_match_data **md = pb_xcalloc(ns + 1, sizeof(*md));
-	int *matched = pb_xcalloc(ns + 1, sizeof(*matched));
+	/* per split rule of the profile; none without one (most rows) */
+	pcre2_match_data **md = ns ? pb_xcalloc(ns, sizeof(*md)) : NULL;
+	int *matched = ns ? pb_xcalloc(ns, sizeof(*matched)) : NULL;
 	pb_buf t;
 	int rc = 0;
 
@@ -2422,6 +2442,7 @@ static void state_release(struct csv_state *st)
 	free(st->names);
 	free(st->map);
 	free(st->rec);
+	free(st->last);
 	free(st->ecb_codes);
 	free(st->ecb_recs);
 	free(st->ecb_new);
