@@ -87,6 +87,7 @@ struct entry {
  */
 struct step {
 	char *path;
+	off_t size;
 	const pb_importer *imp; /* NULL: a problem, in err */
 	pb_error err;
 	/* a worker's result, under the plan's lock */
@@ -102,14 +103,16 @@ struct plan {
 	size_t n, cap;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	size_t next; /* the next step a worker may take */
+	/* Workers take the largest file left first, so that two threads
+	 * finish near together rather than one reading the biggest last. */
+	size_t *order, norder, next;
 	int stop;
 };
 
-static void plan_file(struct plan *p, const char *path, const pb_importer *imp)
+static void plan_file(struct plan *p, const char *path, off_t size, const pb_importer *imp)
 {
 	PB_GROW(p->steps, p->n + 1, p->cap);
-	p->steps[p->n++] = (struct step){.path = pb_xstrdup(path), .imp = imp};
+	p->steps[p->n++] = (struct step){.path = pb_xstrdup(path), .size = size, .imp = imp};
 }
 
 /* A problem met while walking: kept for its turn; the walk goes on only
@@ -246,7 +249,7 @@ static int walk_dir(struct walk *w, const char *dir, int depth)
 			rc = walk_subdir(w, &list[i], depth);
 		} else if (rc == 0) {
 			w->files++;
-			plan_file(w->plan, list[i].path, pb_importer_for(list[i].path));
+			plan_file(w->plan, list[i].path, list[i].st.st_size, pb_importer_for(list[i].path));
 		}
 		free(list[i].path);
 	}
@@ -269,11 +272,9 @@ static void *stage_worker(void *arg)
 
 	pthread_mutex_lock(&p->lock);
 	for (;;) {
-		while (p->next < p->n && !stageable(&p->steps[p->next]))
-			p->next++;
-		if (p->stop || p->next >= p->n)
+		if (p->stop || p->next >= p->norder)
 			break;
-		struct step *st = &p->steps[p->next++];
+		struct step *st = &p->steps[p->order[p->next++]];
 		pthread_mutex_unlock(&p->lock);
 		pb_error err = {0};
 		pb_ledger *stage = pb_ledger_new_stage(p->l);
@@ -336,20 +337,47 @@ static int run_steps(struct plan *p, int staged, pb_error *err)
 	return rc;
 }
 
+struct sized {
+	off_t size;
+	size_t step;
+};
+
+static int larger_first(const void *a, const void *b)
+{
+	const struct sized *x = a, *y = b;
+
+	if (x->size != y->size)
+		return x->size > y->size ? -1 : 1;
+	return x->step < y->step ? -1 : x->step > y->step;
+}
+
+/* The files workers may read ahead, largest first. */
+static void order_stageable(struct plan *p)
+{
+	struct sized *by_size = pb_xcalloc(p->n + 1, sizeof(*by_size));
+
+	for (size_t i = 0; i < p->n; i++)
+		if (stageable(&p->steps[i]))
+			by_size[p->norder++] = (struct sized){p->steps[i].size, i};
+	qsort(by_size, p->norder, sizeof(*by_size), larger_first);
+	p->order = pb_xcalloc(p->norder + 1, sizeof(*p->order));
+	for (size_t k = 0; k < p->norder; k++)
+		p->order[k] = by_size[k].step;
+	free(by_size);
+}
+
 /* Workers for files read ahead: one per job, no more than there are
  * such files; none when there are fewer than two of them. */
 static size_t workers_for(const struct plan *p)
 {
-	size_t files = 0;
-
-	for (size_t i = 0; i < p->n; i++)
-		files += stageable(&p->steps[i]) ? 1 : 0;
 	size_t jobs = p->cfg->jobs > 0 ? (size_t)p->cfg->jobs : 1;
-	return files < 2 || jobs < 2 ? 0 : files < jobs ? files : jobs;
+
+	return p->norder < 2 || jobs < 2 ? 0 : p->norder < jobs ? p->norder : jobs;
 }
 
 static int plan_run(struct plan *p, pb_error *err)
 {
+	order_stageable(p);
 	size_t want = workers_for(p), started = 0;
 	pthread_t *threads = want ? pb_xcalloc(want, sizeof(*threads)) : NULL;
 
@@ -376,6 +404,7 @@ static void plan_release(struct plan *p)
 		pb_ledger_free(p->steps[i].stage); /* read ahead, not needed */
 	}
 	free(p->steps);
+	free(p->order);
 	pthread_mutex_destroy(&p->lock);
 	pthread_cond_destroy(&p->cond);
 }
