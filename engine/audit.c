@@ -621,7 +621,7 @@ pb_audit *pb_audit_run(pb_ledger *l, const pb_config *cfg, pb_date as_of)
 	/* Everything rules share is built first, then only read. */
 	a->procedures = procedures_resolve(l, cfg->procedures);
 	a->fx = pb_fx_build(l);
-	a->parties = pb_parties_build(l, cfg->legal_forms);
+	a->parties = pb_parties_build(l, cfg->legal_forms, cfg->jobs);
 	a->graph = pb_graph_build(l, a->parties);
 	a->timing.index = now() - t0;
 	for (size_t ri = 0; ri < pb_nrules; ri++) {

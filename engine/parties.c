@@ -1,4 +1,5 @@
 /* parties.c - registry-id merging, normalised keys and possible links. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -196,7 +197,68 @@ static void resolve_entities(struct pb_parties *p, const pb_party *parties)
 	free(up);
 }
 
-pb_parties *pb_parties_build(pb_ledger *l, const pb_pattern_list *legal_forms)
+/*
+ * Normalising names and addresses (Unicode folding, legal-form patterns)
+ * is most of the work and each party's is its own: threads take a slice
+ * of the parties each, and the keys are interned afterwards in order.
+ */
+struct raw_keys {
+	char *name, *address, *account;
+};
+
+struct normalising {
+	const pb_party *parties;
+	const pb_pattern_list *legal_forms;
+	struct raw_keys *raw;
+	size_t from, to;
+};
+
+static void *normalise_slice(void *arg)
+{
+	const struct normalising *w = arg;
+
+	for (size_t i = w->from; i < w->to; i++) {
+		const pb_party *pt = &w->parties[i];
+		struct raw_keys *k = &w->raw[i];
+		k->name = pb_is_placeholder(pt->name) ? NULL : pb_norm_name(pt->name, w->legal_forms);
+		k->address = pb_norm_address(pt->address);
+		k->account = pb_norm_account(pt->bank_account);
+	}
+	return NULL;
+}
+
+/* Parties per thread below which another thread is not worth starting. */
+#define PB_PARTIES_PER_THREAD 2000
+
+static struct raw_keys *normalise_all(const pb_party *parties, size_t n,
+				      const pb_pattern_list *legal_forms, int jobs)
+{
+	struct raw_keys *raw = pb_xcalloc(n + 1, sizeof(*raw));
+	size_t nt = jobs > 1 ? (size_t)jobs : 1;
+
+	if (nt > n / PB_PARTIES_PER_THREAD)
+		nt = n / PB_PARTIES_PER_THREAD ? n / PB_PARTIES_PER_THREAD : 1;
+	struct normalising *w = pb_xcalloc(nt, sizeof(*w));
+	pthread_t *threads = pb_xcalloc(nt, sizeof(*threads));
+	int *started = pb_xcalloc(nt, sizeof(*started));
+	for (size_t t = 0; t < nt; t++) {
+		w[t] = (struct normalising){parties, legal_forms, raw, n * t / nt, n * (t + 1) / nt};
+		/* the last slice, and any whose thread cannot start, run here */
+		if (t + 1 < nt)
+			started[t] = pthread_create(&threads[t], NULL, normalise_slice, &w[t]) == 0;
+		if (!started[t])
+			normalise_slice(&w[t]);
+	}
+	for (size_t t = 0; t < nt; t++)
+		if (started[t])
+			pthread_join(threads[t], NULL);
+	free(started);
+	free(threads);
+	free(w);
+	return raw;
+}
+
+pb_parties *pb_parties_build(pb_ledger *l, const pb_pattern_list *legal_forms, int jobs)
 {
 	struct pb_parties *p = pb_xcalloc(1, sizeof(*p));
 	const pb_party *parties = pb_ledger_parties(l, &p->n);
@@ -207,15 +269,14 @@ pb_parties *pb_parties_build(pb_ledger *l, const pb_pattern_list *legal_forms)
 	p->keys = pb_xcalloc(p->n + 1, sizeof(*p->keys));
 	p->by_id = pb_ptrmap_new();
 	p->entity = pb_ptrmap_new();
+	struct raw_keys *raw = normalise_all(parties, p->n, legal_forms, jobs);
 	for (size_t i = 0; i < p->n; i++) {
-		const pb_party *pt = &parties[i];
-		p->keys[i].name = pb_is_placeholder(pt->name)
-					  ? NULL
-					  : intern_owned(p, pb_norm_name(pt->name, legal_forms));
-		p->keys[i].address = intern_owned(p, pb_norm_address(pt->address));
-		p->keys[i].account = intern_owned(p, pb_norm_account(pt->bank_account));
-		pb_ptrmap_put(p->by_id, pt->party_id, (uint32_t)i);
+		p->keys[i].name = intern_owned(p, raw[i].name);
+		p->keys[i].address = intern_owned(p, raw[i].address);
+		p->keys[i].account = intern_owned(p, raw[i].account);
+		pb_ptrmap_put(p->by_id, parties[i].party_id, (uint32_t)i);
 	}
+	free(raw);
 	resolve_entities(p, parties);
 	index_keys(p, offsetof(pb_party_keys, address), &p->address);
 	index_keys(p, offsetof(pb_party_keys, account), &p->account);

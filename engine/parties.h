@@ -32,8 +32,9 @@ typedef struct {
 
 typedef struct pb_parties pb_parties;
 
-/* legal_forms: compiled PATTERNS, or NULL for the built-in list. */
-pb_parties *pb_parties_build(pb_ledger *l, const pb_pattern_list *legal_forms);
+/* legal_forms: compiled PATTERNS, or NULL for the built-in list; jobs:
+ * threads that may normalise names and addresses (1: this one only). */
+pb_parties *pb_parties_build(pb_ledger *l, const pb_pattern_list *legal_forms, int jobs);
 void pb_parties_free(pb_parties *p);
 
 /* Keys of the party at index i of the parties table. */

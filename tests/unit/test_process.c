@@ -404,7 +404,7 @@ static void test_entities_without_registry_ids(void **state)
 	party("S-3", "Acme Trading", "GB-COH:9", "12 Harbour Road, Portsmouth");
 	party("S-4", "Acme Trading", NULL, "Portsmouth, GB"); /* no place: not merged */
 	pb_ledger_seal(L);
-	pb_parties *p = pb_parties_build(L, NULL);
+	pb_parties *p = pb_parties_build(L, NULL, 1);
 	assert_string_equal(pb_parties_entity(p, S("S-2")), "S-1");
 	assert_string_equal(pb_parties_entity(p, S("S-1")), "S-1");
 	/* One with a registry id is never merged with id-less look-alikes. */
