@@ -216,6 +216,7 @@ struct table_store {
 	size_t count, cap, size;
 	pb_ptrmap *keys; /* primary key (interned) -> record index */
 	size_t *filled;  /* per column, counted once at seal */
+	size_t unkeyed;  /* a stage's rows with no key or a key seen before */
 };
 
 struct pb_ledger {
@@ -533,8 +534,6 @@ int pb_ledger_add(pb_ledger *l, size_t in, pb_table t, const void *record)
 	return -1;
 }
 
-/* record may be the table's own next-but-some slot (absorbing a stage
- * whose array the table took over): it moves down, or stays. */
 static void table_append(struct table_store *ts, const void *record)
 {
 	if (ts->count + 1 > ts->cap) {
@@ -542,9 +541,7 @@ static void table_append(struct table_store *ts, const void *record)
 		ts->data = pb_xreallocarray(ts->data, cap, ts->size);
 		ts->cap = cap;
 	}
-	unsigned char *dst = ts->data + ts->count * ts->size;
-	if ((const void *)dst != record)
-		memcpy(dst, record, ts->size);
+	memcpy(ts->data + ts->count * ts->size, record, ts->size);
 	ts->count++;
 }
 
@@ -556,13 +553,18 @@ int pb_ledger_insert(pb_ledger *l, pb_table t, const void *record,
 
 	l->sealed = 0; /* a ledger that takes rows must be sealed again */
 	*existing = NULL;
-	/* A stage keys nothing: its rows are keyed as they are absorbed,
-	 * in file order, where a duplicate is found just as before. */
+	const char *key = pb_ledger_key(l, t, record);
+	/* A stage keeps every row: which is a duplicate, and of which row,
+	 * depends on the files before it, known when it is absorbed.  Its
+	 * key map lets the table be taken over whole when it has none. */
 	if (l->main) {
+		if (!key || pb_ptrmap_get(ts->keys, key, &first))
+			ts->unkeyed++;
+		else
+			pb_ptrmap_put(ts->keys, key, (uint32_t)ts->count);
 		table_append(ts, record);
 		return 0;
 	}
-	const char *key = pb_ledger_key(l, t, record);
 	if (!key || ts->count >= UINT32_MAX - 1)
 		return -1;
 	if (pb_ptrmap_get(ts->keys, key, &first)) {
@@ -580,19 +582,28 @@ void pb_ledger_count_imported(pb_ledger *l, size_t in)
 	l->inputs[in].rows_imported++;
 }
 
-/* The stage's rows of table t, taken over when l has none yet (one file
- * per table is the rule), so that no second copy of them is made. */
-static const unsigned char *stage_rows(pb_ledger *l, pb_ledger *stage, pb_table t)
+/*
+ * The stage's table t taken over whole, rows and key map, when l has no
+ * rows of t yet (one file per table is the rule) and every row of the
+ * stage has a key of its own: then adding them one by one would reject
+ * nothing, and only copy and key them again.  Returns the rows taken.
+ */
+static size_t take_table(pb_ledger *l, pb_ledger *stage, pb_table t)
 {
 	struct table_store *ts = &l->tables[t], *ss = &stage->tables[t];
 
-	if (ts->count || ts->data || !ss->count)
-		return ss->data;
+	if (ts->count || !ss->count || ss->unkeyed)
+		return 0;
+	free(ts->data);
+	pb_ptrmap_free(ts->keys);
 	ts->data = ss->data;
 	ts->cap = ss->cap;
+	ts->count = ss->count;
+	ts->keys = ss->keys;
 	ss->data = NULL;
-	ss->cap = 0;
-	return ts->data;
+	ss->cap = ss->count = 0;
+	ss->keys = pb_ptrmap_new();
+	return ts->count;
 }
 
 /* A stage's rows, table by table, walked in the order of their lines. */
@@ -652,9 +663,12 @@ void pb_ledger_absorb(pb_ledger *l, pb_ledger *stage)
 	l->inputs[in].profile = sin->profile;
 	memset(&w, 0, sizeof(w));
 	for (int t = 0; t < PB_T_COUNT; t++) {
+		size_t taken = take_table(l, stage, (pb_table)t);
+		l->inputs[in].rows_read += taken;
+		l->inputs[in].rows_imported += taken;
 		w.count[t] = stage->tables[t].count;
 		w.size[t] = stage->tables[t].size;
-		w.rows[t] = stage_rows(l, stage, (pb_table)t);
+		w.rows[t] = stage->tables[t].data;
 	}
 	/* Rows and rejections interleaved as the file had them, so that the
 	 * rejections list reads as if the file had been read here. */

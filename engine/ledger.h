@@ -243,11 +243,13 @@ void pb_ledger_free(pb_ledger *l);
 /*
  * Reading files in parallel (engine/import.c).  A stage is a ledger for
  * one file, read on a worker thread: it shares main's string table
- * (locked while pb_ledger_set_parallel(main, 1)) and keys nothing, so it
- * never looks at other files.  pb_ledger_absorb then adds its input, its
- * rows (through pb_ledger_add, so a key met in an earlier file is a
- * duplicate as when read serially), its rejections and filtered rows to
- * main, in the file's order; the stage is freed after that by its owner.
+ * (locked while pb_ledger_set_parallel(main, 1)) and keeps every row, a
+ * duplicate key too, so it never looks at other files.  pb_ledger_absorb
+ * then adds its input, its rows, its rejections and filtered rows to
+ * main, in the file's order: a table main has no rows of and the stage
+ * has no duplicate in is taken over whole; otherwise each row goes
+ * through pb_ledger_add, so that a duplicate names its first row as when
+ * the files are read in turn.  The stage is freed after by its owner.
  */
 pb_ledger *pb_ledger_new_stage(pb_ledger *main);
 int pb_ledger_is_stage(const pb_ledger *l);

@@ -457,7 +457,7 @@ static void test_parallel_folder_same_as_serial(void **state)
 				   "P1,C1,10.00,EUR,2024-01-02\nP2,C1,ten,EUR,2024-01-03\n"
 				   "P3,C2,5.00,EUR,2024-02-30\nP4,C2,7.50,EUR,2024-03-01\n");
 	PAR_FILE("c_more_tenders.csv", "tender_id,buyer_id,title\nT2,B9,dup of a file before\n"
-				       "T4,B9,new\nT4,B9,dup in this file\n");
+				       "T4,B9,new\nT4,B9,dup in this file\nT2,B9,twice here (first in a)\n");
 	PAR_FILE("d_fx.csv", "Date,USD,GBP\n2024-01-02,1.0956,0.8614\n");
 	PAR_FILE("e_broken.csv", "no,such,table\n1,2,3\n");
 	PAR_FILE("f_contracts.csv", "contract_id,tender_id,supplier_id,value,currency,signed_on\n"
@@ -473,6 +473,9 @@ static void test_parallel_folder_same_as_serial(void **state)
 	/* the cases the comparison is about are really there */
 	assert_non_null(strstr(serial, "duplicate tenders key 'T2' (first at"));
 	assert_non_null(strstr(serial, "duplicate tenders key 'T4'"));
+	/* T2 twice in c_more_tenders.csv: both name a_tenders.csv */
+	assert_non_null(strstr(serial, "c_more_tenders.csv:5 duplicate tenders key 'T2' (first at "));
+	assert_non_null(strstr(strstr(serial, "c_more_tenders.csv:5 duplicate"), "a_tenders.csv:3)"));
 	assert_non_null(strstr(serial, "input " ));
 	assert_non_null(strstr(serial, "d_fx.csv fx csv read=1 imported=1"));
 	assert_non_null(strstr(serial, "failed "));
