@@ -644,18 +644,32 @@ const pb_rule pb_rule_approver_linked = {
 
 #define NAME_MAX_TOKENS 6
 
+/* A distinct token of the names compared, folded once: people share
+ * given names and surnames, so everything about a token is worked out
+ * here and names hold indexes into the vocabulary. */
+struct token {
+	const char *prefix; /* first three letters, interned */
+	uint64_t prefix_hash;
+	int32_t *cp;        /* code points, for Jaro-Winkler */
+	size_t ncp;
+	size_t df;          /* people compared who carry it */
+};
+
 struct person {
 	const pb_party *party;
 	const char *entity;
 	const pb_party_keys *keys;
-	char *buf;                      /* the folded name, split in place */
-	const char *tok[NAME_MAX_TOKENS];
+	uint32_t tok[NAME_MAX_TOKENS]; /* vocabulary indexes */
 	size_t ntok;
 };
 
-struct token_df {
-	const char *tok;
-	size_t n;
+/* Jaro-Winkler of ordered pairs of tokens already compared: the same few
+ * spellings meet again and again.  Open addressing, keys (a << 32 | b) + 1
+ * so that 0 marks an empty slot. */
+struct sim_memo {
+	uint64_t *key;
+	double *sim;
+	size_t cap, n; /* cap a power of two */
 };
 
 struct block {
@@ -667,51 +681,90 @@ struct dealing {
 	const char *buyer, *supplier; /* entities */
 	pb_table table;
 	const void *record;
-	size_t seq;
+};
+
+/* The dealings of each (buyer, supplier) pair, a run of `deals`.  Open
+ * addressing on the pair of entities; an empty slot has no buyer. */
+struct deal_slot {
+	const char *buyer, *supplier;
+	size_t first, n;
+};
+
+struct deal_index {
+	struct deal_slot *v;
+	size_t cap, n; /* cap a power of two */
 };
 
 struct namectx {
 	struct person *off, *own;
 	size_t noff, nown;
-	struct token_df *df;
-	size_t ndf, population;
+	struct token *vocab;
+	size_t nvocab, capvocab, population;
+	pb_ptrmap *vocab_index; /* interned text -> vocabulary index */
+	struct sim_memo memo;
 	struct block *blocks;
 	size_t nblocks;
 	struct dealing *deals;
-	size_t ndeals;
+	struct deal_index deal_index;
 	struct jobs jobs;
 	double min_sim, max_namesakes;
 	size_t contradicted, common, common_officials;
 };
 
-/* Bytes of the first three code points: the blocking prefix. */
-static size_t prefix_len(const char *t)
+/* Bytes of the first three code points of t[0..n): the blocking prefix. */
+static size_t prefix_len(const char *t, size_t n)
 {
 	size_t i = 0;
 
-	for (int cps = 0; t[i] && cps < 3; cps++)
-		for (i++; ((unsigned char)t[i] & 0xC0) == 0x80; i++)
+	for (int cps = 0; i < n && cps < 3; cps++)
+		for (i++; i < n && ((unsigned char)t[i] & 0xC0) == 0x80; i++)
 			;
 	return i;
 }
 
-/* Splits a folded name into tokens, dropping initials (one letter). */
-static int person_tokens(struct person *p, const char *folded)
+/* The vocabulary index of the token t[0..n), added on first sight. */
+static uint32_t vocab_id(pb_rule_ctx *ctx, struct namectx *nc, const char *t, size_t n)
 {
-	p->buf = pb_xstrdup(folded);
-	p->ntok = 0;
-	for (char *save = NULL, *t = strtok_r(p->buf, " ", &save); t;
-	     t = strtok_r(NULL, " ", &save)) {
-		size_t first = 1;
-		while (((unsigned char)t[first] & 0xC0) == 0x80)
+	const char *text = pb_ctx_intern(ctx, t, n);
+	uint32_t id;
+
+	if (pb_ptrmap_get(nc->vocab_index, text, &id))
+		return id;
+	PB_GROW(nc->vocab, nc->nvocab + 1, nc->capvocab);
+	struct token *v = &nc->vocab[nc->nvocab];
+	size_t pn = prefix_len(t, n);
+	*v = (struct token){.prefix = pb_ctx_intern(ctx, t, pn), .prefix_hash = pb_hash(t, pn)};
+	v->ncp = pb_utf8_decode(text, &v->cp);
+	id = (uint32_t)nc->nvocab++;
+	pb_ptrmap_put(nc->vocab_index, text, id);
+	return id;
+}
+
+/* Splits a folded name at spaces into tokens, dropping initials (one
+ * letter); a name of more than NAME_MAX_TOKENS tokens is not a person's. */
+static int person_tokens(pb_rule_ctx *ctx, struct namectx *nc, struct person *p,
+			 const char *folded)
+{
+	const char *at[NAME_MAX_TOKENS];
+	size_t len[NAME_MAX_TOKENS], n = 0;
+
+	for (const char *t = folded + strspn(folded, " "); *t; t += strspn(t, " ")) {
+		size_t tn = strcspn(t, " "), first = 1;
+		while (first < tn && ((unsigned char)t[first] & 0xC0) == 0x80)
 			first++;
-		if (!t[first])
-			continue;
-		if (p->ntok == NAME_MAX_TOKENS)
-			return 0; /* too long for a person's name */
-		p->tok[p->ntok++] = t;
+		if (first < tn) {
+			if (n == NAME_MAX_TOKENS)
+				return 0; /* too long for a person's name */
+			at[n] = t;
+			len[n++] = tn;
+		}
+		t += tn;
 	}
-	return p->ntok >= 2;
+	if (n < 2)
+		return 0;
+	for (p->ntok = 0; p->ntok < n; p->ntok++)
+		p->tok[p->ntok] = vocab_id(ctx, nc, at[p->ntok], len[p->ntok]);
+	return 1;
 }
 
 static int owns_something(pb_ledger *l, const pb_party *p)
@@ -738,6 +791,7 @@ static void collect_people(pb_rule_ctx *ctx, struct namectx *nc)
 
 	nc->off = pb_xcalloc(np + 1, sizeof(*nc->off));
 	nc->own = pb_xcalloc(np + 1, sizeof(*nc->own));
+	nc->vocab_index = pb_ptrmap_new();
 	for (size_t i = 0; i < np; i++) {
 		const pb_party_keys *k = pb_parties_keys(pp, i);
 		int official = is_official(l, &parties[i]);
@@ -747,69 +801,37 @@ static void collect_people(pb_rule_ctx *ctx, struct namectx *nc)
 		*p = (struct person){.party = &parties[i],
 				     .entity = pb_parties_entity(pp, parties[i].party_id),
 				     .keys = k};
-		if (!person_tokens(p, k->name)) {
-			free(p->buf);
-			continue;
-		}
-		*(official ? &nc->noff : &nc->nown) += 1;
+		if (person_tokens(ctx, nc, p, k->name))
+			*(official ? &nc->noff : &nc->nown) += 1;
 	}
-}
-
-static int str_cmp(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 /* How many of the people compared carry each token (once per person). */
 static void count_tokens(struct namectx *nc)
 {
-	size_t cap = (nc->noff + nc->nown) * NAME_MAX_TOKENS + 1, n = 0;
-	const char **all = pb_xcalloc(cap, sizeof(*all));
-
 	for (int side = 0; side < 2; side++) {
 		const struct person *v = side ? nc->own : nc->off;
 		for (size_t i = 0, m = side ? nc->nown : nc->noff; i < m; i++)
 			for (size_t t = 0; t < v[i].ntok; t++) {
 				int dup = 0;
 				for (size_t u = 0; u < t && !dup; u++)
-					dup = !strcmp(v[i].tok[u], v[i].tok[t]);
+					dup = v[i].tok[u] == v[i].tok[t];
 				if (!dup)
-					all[n++] = v[i].tok[t];
+					nc->vocab[v[i].tok[t]].df++;
 			}
 	}
-	qsort(all, n, sizeof(*all), str_cmp);
-	nc->df = pb_xcalloc(n + 1, sizeof(*nc->df));
-	for (size_t i = 0; i < n; i++) {
-		if (nc->ndf && !strcmp(nc->df[nc->ndf - 1].tok, all[i]))
-			nc->df[nc->ndf - 1].n++;
-		else
-			nc->df[nc->ndf++] = (struct token_df){all[i], 1};
-	}
 	nc->population = nc->noff + nc->nown;
-	free(all);
 }
 
-static size_t token_count(const struct namectx *nc, const char *tok)
+static size_t token_count(const struct namectx *nc, uint32_t tok)
 {
-	size_t lo = 0, hi = nc->ndf;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int c = strcmp(nc->df[mid].tok, tok);
-		if (!c)
-			return nc->df[mid].n;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return 1;
+	return nc->vocab[tok].df;
 }
 
 /* Order-free key of two tokens' prefixes. */
-static uint64_t pair_key(const char *a, const char *b)
+static uint64_t pair_key(const struct namectx *nc, uint32_t a, uint32_t b)
 {
-	uint64_t x = pb_hash(a, prefix_len(a)), y = pb_hash(b, prefix_len(b));
+	uint64_t x = nc->vocab[a].prefix_hash, y = nc->vocab[b].prefix_hash;
 
 	if (x > y) {
 		uint64_t t = x;
@@ -837,7 +859,7 @@ static void build_blocks(struct namectx *nc)
 		for (size_t i = 0; i < nc->own[w].ntok; i++)
 			for (size_t j = i + 1; j < nc->own[w].ntok; j++)
 				nc->blocks[nc->nblocks++] = (struct block){
-					pair_key(nc->own[w].tok[i], nc->own[w].tok[j]), (uint32_t)w};
+					pair_key(nc, nc->own[w].tok[i], nc->own[w].tok[j]), (uint32_t)w};
 	qsort(nc->blocks, nc->nblocks, sizeof(*nc->blocks), block_cmp);
 }
 
@@ -848,6 +870,14 @@ static int u32_cmp(const void *pa, const void *pb)
 	return a < b ? -1 : a > b;
 }
 
+static int sorted_u32(const uint32_t *v, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (v[i - 1] > v[i])
+			return 0;
+	return 1;
+}
+
 /* Owners sharing two token prefixes with the official, sorted, no repeats. */
 static size_t candidates(const struct namectx *nc, const struct person *o,
 			 uint32_t **out, size_t *cap)
@@ -856,7 +886,7 @@ static size_t candidates(const struct namectx *nc, const struct person *o,
 
 	for (size_t i = 0; i < o->ntok; i++)
 		for (size_t j = i + 1; j < o->ntok; j++) {
-			uint64_t key = pair_key(o->tok[i], o->tok[j]);
+			uint64_t key = pair_key(nc, o->tok[i], o->tok[j]);
 			size_t lo = 0, hi = nc->nblocks;
 			while (lo < hi) {
 				size_t mid = (lo + hi) / 2;
@@ -870,7 +900,7 @@ static size_t candidates(const struct namectx *nc, const struct person *o,
 				(*out)[n++] = nc->blocks[lo].who;
 			}
 		}
-	if (n)
+	if (!sorted_u32(*out, n)) /* one block comes sorted, several do not */
 		qsort(*out, n, sizeof(**out), u32_cmp);
 	size_t m = 0;
 	for (size_t i = 0; i < n; i++)
@@ -879,23 +909,75 @@ static size_t candidates(const struct namectx *nc, const struct person *o,
 	return m;
 }
 
-static double token_sim(const struct namectx *nc, const char *a, const char *b)
+/* Spreads every bit of h over all the others (MurmurHash3's finaliser):
+ * the open-addressing tables below index by the low bits. */
+static uint64_t mix64(uint64_t h)
 {
-	size_t pa = prefix_len(a);
+	h ^= h >> 33;
+	h *= 0xFF51AFD7ED558CCDull;
+	h ^= h >> 33;
+	h *= 0xC4CEB9FE1A85EC53ull;
+	return h ^ (h >> 33);
+}
 
-	if (!strcmp(a, b))
+static size_t memo_slot(const struct sim_memo *m, uint64_t key)
+{
+	size_t i = (size_t)mix64(key) & (m->cap - 1);
+
+	while (m->key[i] && m->key[i] != key)
+		i = (i + 1) & (m->cap - 1);
+	return i;
+}
+
+static void memo_grow(struct sim_memo *m)
+{
+	struct sim_memo g = {NULL, NULL, m->cap ? m->cap * 2 : 256, m->n};
+
+	g.key = pb_xcalloc(g.cap, sizeof(*g.key));
+	g.sim = pb_xcalloc(g.cap, sizeof(*g.sim));
+	for (size_t i = 0; i < m->cap; i++)
+		if (m->key[i]) {
+			size_t s = memo_slot(&g, m->key[i]);
+			g.key[s] = m->key[i];
+			g.sim[s] = m->sim[i];
+		}
+	free(m->key);
+	free(m->sim);
+	*m = g;
+}
+
+static double token_jw(struct namectx *nc, uint32_t a, uint32_t b)
+{
+	struct sim_memo *m = &nc->memo;
+	uint64_t key = ((uint64_t)a << 32 | b) + 1;
+
+	if (2 * (m->n + 1) > m->cap)
+		memo_grow(m);
+	size_t s = memo_slot(m, key);
+	if (!m->key[s]) {
+		const struct token *x = &nc->vocab[a], *y = &nc->vocab[b];
+		m->key[s] = key;
+		m->sim[s] = pb_jaro_winkler_cp(x->cp, x->ncp, y->cp, y->ncp);
+		m->n++;
+	}
+	return m->sim[s];
+}
+
+static double token_sim(struct namectx *nc, uint32_t a, uint32_t b)
+{
+	if (a == b)
 		return 1.0;
-	if (pa != prefix_len(b) || memcmp(a, b, pa))
+	if (nc->vocab[a].prefix != nc->vocab[b].prefix)
 		return 0.0;
-	double s = pb_jaro_winkler(a, b);
+	double s = token_jw(nc, a, b);
 	return s >= nc->min_sim ? s : 0.0;
 }
 
 /* Tries every assignment of the short name's tokens to distinct tokens
  * of the long one; keeps the one with the highest total similarity. */
-static void assign(const struct namectx *nc, const struct person *s, const struct person *lg,
-		   size_t at, unsigned used, double sum, const char **cur,
-		   const char **best, double *best_sum)
+static void assign(struct namectx *nc, const struct person *s, const struct person *lg,
+		   size_t at, unsigned used, double sum, uint32_t *cur,
+		   uint32_t *best, double *best_sum)
 {
 	if (at == s->ntok) {
 		if (sum > *best_sum) {
@@ -936,11 +1018,11 @@ static double fewest_namesakes(const struct namectx *nc, const struct person *o)
 	return e;
 }
 
-static int names_match(const struct namectx *nc, const struct person *o,
+static int names_match(struct namectx *nc, const struct person *o,
 		       const struct person *w, struct name_match *m)
 {
 	const struct person *s = o->ntok <= w->ntok ? o : w, *lg = s == o ? w : o;
-	const char *cur[NAME_MAX_TOKENS] = {NULL}, *pairs[NAME_MAX_TOKENS] = {NULL};
+	uint32_t cur[NAME_MAX_TOKENS] = {0}, pairs[NAME_MAX_TOKENS] = {0};
 	double sum = -1;
 
 	assign(nc, s, lg, 0, 0, 0.0, cur, pairs, &sum);
@@ -1025,19 +1107,9 @@ static int corroboration(const struct person *o, const struct person *w, pb_buf 
 	return n;
 }
 
-static int deal_cmp(const void *pa, const void *pb)
-{
-	const struct dealing *a = pa, *b = pb;
-
-	if (a->buyer != b->buyer)
-		return a->buyer < b->buyer ? -1 : 1;
-	if (a->supplier != b->supplier)
-		return a->supplier < b->supplier ? -1 : 1;
-	return a->seq < b->seq ? -1 : a->seq > b->seq;
-}
-
-/* Every contract, bid and payment between a buyer and a supplier. */
-static void build_dealings(pb_rule_ctx *ctx, struct namectx *nc)
+/* Every contract, bid and payment between a buyer and a supplier, in row
+ * order: contracts, then bids, then payments. */
+static struct dealing *list_dealings(pb_rule_ctx *ctx, size_t *count)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
 	const pb_parties *pp = pb_ctx_parties(ctx);
@@ -1053,9 +1125,8 @@ static void build_dealings(pb_rule_ctx *ctx, struct namectx *nc)
 		size_t ns = c[i].buyer_id ? pb_contract_suppliers(l, &c[i], ids, 16) : 0;
 		for (size_t k = 0; k < ns && k < 16; k++) { /* joint awards: every member */
 			PB_GROW(d, n + 1, cap);
-			d[n] = (struct dealing){pb_parties_entity(pp, c[i].buyer_id),
-				pb_parties_entity(pp, ids[k]), PB_T_CONTRACTS, &c[i], n};
-			n++;
+			d[n++] = (struct dealing){pb_parties_entity(pp, c[i].buyer_id),
+				pb_parties_entity(pp, ids[k]), PB_T_CONTRACTS, &c[i]};
 		}
 	}
 	for (size_t i = 0; i < nb; i++) {
@@ -1063,42 +1134,90 @@ static void build_dealings(pb_rule_ctx *ctx, struct namectx *nc)
 		if (!t || !t->buyer_id || !b[i].bidder_id)
 			continue;
 		PB_GROW(d, n + 1, cap);
-		d[n] = (struct dealing){pb_parties_entity(pp, t->buyer_id),
-			pb_parties_entity(pp, b[i].bidder_id), PB_T_BIDS, &b[i], n};
-		n++;
+		d[n++] = (struct dealing){pb_parties_entity(pp, t->buyer_id),
+			pb_parties_entity(pp, b[i].bidder_id), PB_T_BIDS, &b[i]};
 	}
 	for (size_t i = 0; i < npay; i++) {
 		if (!p[i].payer_id || !p[i].payee_id)
 			continue;
 		PB_GROW(d, n + 1, cap);
-		d[n] = (struct dealing){pb_parties_entity(pp, p[i].payer_id),
-			pb_parties_entity(pp, p[i].payee_id), PB_T_PAYMENTS, &p[i], n};
-		n++;
+		d[n++] = (struct dealing){pb_parties_entity(pp, p[i].payer_id),
+			pb_parties_entity(pp, p[i].payee_id), PB_T_PAYMENTS, &p[i]};
 	}
-	qsort(d, n, sizeof(*d), deal_cmp);
-	nc->deals = d;
-	nc->ndeals = n;
+	*count = n;
+	return d;
+}
+
+/* The slot of the pair (buyer never NULL), or the empty slot where it
+ * would go. */
+static size_t deal_slot_of(const struct deal_index *x, const char *buyer, const char *supplier)
+{
+	uint64_t h = mix64((uint64_t)(uintptr_t)buyer * 0x9E3779B97F4A7C15ull ^ (uintptr_t)supplier);
+	size_t i = (size_t)h & (x->cap - 1);
+
+	while (x->v[i].buyer && (x->v[i].buyer != buyer || x->v[i].supplier != supplier))
+		i = (i + 1) & (x->cap - 1);
+	return i;
+}
+
+static void deal_index_grow(struct deal_index *x)
+{
+	struct deal_index g = {NULL, x->cap ? x->cap * 2 : 1024, x->n};
+
+	g.v = pb_xcalloc(g.cap, sizeof(*g.v));
+	for (size_t i = 0; i < x->cap; i++)
+		if (x->v[i].buyer)
+			g.v[deal_slot_of(&g, x->v[i].buyer, x->v[i].supplier)] = x->v[i];
+	free(x->v);
+	*x = g;
+}
+
+/* The pair's slot, made on first sight. */
+static struct deal_slot *deal_pair(struct deal_index *x, const char *buyer, const char *supplier)
+{
+	if (2 * (x->n + 1) > x->cap)
+		deal_index_grow(x);
+	struct deal_slot *s = &x->v[deal_slot_of(x, buyer, supplier)];
+	if (!s->buyer) {
+		*s = (struct deal_slot){buyer, supplier, 0, 0};
+		x->n++;
+	}
+	return s;
+}
+
+/* Groups the dealings by (buyer, supplier), each group in row order: a
+ * counting sort on the pairs, which never compares two dealings. */
+static void build_dealings(pb_rule_ctx *ctx, struct namectx *nc)
+{
+	size_t n, at = 0;
+	struct dealing *d = list_dealings(ctx, &n);
+	struct deal_index *x = &nc->deal_index;
+
+	for (size_t i = 0; i < n; i++)
+		deal_pair(x, d[i].buyer, d[i].supplier)->n++;
+	for (size_t s = 0; s < x->cap; s++)
+		if (x->v[s].buyer) {
+			x->v[s].first = at;
+			at += x->v[s].n;
+			x->v[s].n = 0; /* counts again as the group fills */
+		}
+	nc->deals = pb_xcalloc(n + 1, sizeof(*nc->deals));
+	for (size_t i = 0; i < n; i++) {
+		struct deal_slot *g = &x->v[deal_slot_of(x, d[i].buyer, d[i].supplier)];
+		nc->deals[g->first + g->n++] = d[i];
+	}
+	free(d);
 }
 
 /* The dealings between buyer and supplier: first index, *n of them. */
 static size_t dealings(const struct namectx *nc, const char *buyer, const char *supplier,
 		       size_t *n)
 {
-	size_t lo = 0, hi = nc->ndeals;
-	struct dealing key = {buyer, supplier, 0, NULL, 0};
+	const struct deal_index *x = &nc->deal_index;
+	const struct deal_slot *g = x->cap ? &x->v[deal_slot_of(x, buyer, supplier)] : NULL;
 
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (deal_cmp(&nc->deals[mid], &key) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*n = 0;
-	while (lo + *n < nc->ndeals && nc->deals[lo + *n].buyer == buyer &&
-	       nc->deals[lo + *n].supplier == supplier)
-		(*n)++;
-	return lo;
+	*n = g && g->buyer ? g->n : 0;
+	return *n ? g->first : 0;
 }
 
 /* One finding per official and supplier, built up over the namesakes. */
@@ -1282,15 +1401,17 @@ static void match_official(pb_rule_ctx *ctx, struct namectx *nc, pb_graph_walk *
 
 static void name_ctx_free(struct namectx *nc)
 {
-	for (size_t i = 0; i < nc->noff; i++)
-		free(nc->off[i].buf);
-	for (size_t i = 0; i < nc->nown; i++)
-		free(nc->own[i].buf);
+	for (size_t i = 0; i < nc->nvocab; i++)
+		free(nc->vocab[i].cp);
+	free(nc->vocab);
+	pb_ptrmap_free(nc->vocab_index);
+	free(nc->memo.key);
+	free(nc->memo.sim);
 	free(nc->off);
 	free(nc->own);
-	free(nc->df);
 	free(nc->blocks);
 	free(nc->deals);
+	free(nc->deal_index.v);
 	jobs_free(&nc->jobs);
 }
 
