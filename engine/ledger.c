@@ -716,9 +716,12 @@ static void count_filled(pb_ledger *l, pb_table t)
 						     def->columns[c].type) != 0;
 }
 
+static void name_publishers(pb_ledger *l);
+
 void pb_ledger_seal(pb_ledger *l)
 {
 	intern_co_suppliers(l);
+	name_publishers(l);
 	for (int t = 0; t < PB_T_COUNT; t++)
 		count_filled(l, (pb_table)t);
 	l->sealed = 1;
@@ -1009,19 +1012,28 @@ size_t pb_contract_suppliers(pb_ledger *l, const pb_contract *c, const char **id
 	return n;
 }
 
-const char *pb_ledger_publisher(pb_ledger *l, const pb_row *row)
+/* Named once per input at seal: rules read it from threads that must
+ * never write the ledger's arena or string table. */
+static void name_publishers(pb_ledger *l)
 {
-	const char *file = row->src.file ? row->src.file : "";
-	const char *format = "csv", *slash = strrchr(file, '/');
+	for (size_t i = 0; i < l->ninputs; i++) {
+		pb_input *in = &l->inputs[i];
+		const char *slash = strrchr(in->path, '/');
+		in->publisher = in->path;
+		if (!strcmp(in->format, "ocds"))
+			in->publisher = pb_ledger_internf(l, "%.*s", slash ? (int)(slash - in->path) : 1,
+							  slash ? in->path : ".");
+	}
+}
+
+const char *pb_ledger_publisher(const pb_ledger *l, const pb_row *row)
+{
 	uint32_t in;
 
 	/* Rows name their file by the same interned string as its input. */
 	if (row->src.file && pb_ptrmap_get(l->input_of, row->src.file, &in))
-		format = l->inputs[in].format;
-	if (strcmp(format, "ocds"))
-		return file;
-	char *dir = pb_arena_printf(l->arena, "%.*s", slash ? (int)(slash - file) : 1, slash ? file : ".");
-	return pb_ledger_intern(l, dir, strlen(dir));
+		return l->inputs[in].publisher;
+	return row->src.file ? row->src.file : "";
 }
 
 size_t pb_contracts_procedures(const pb_contract *const *c, size_t n)

@@ -225,6 +225,7 @@ typedef struct {
 	const char *table;  /* canonical table name, or "mixed" for OCDS */
 	const char *format; /* "csv", "ocds", "eforms", "ted" */
 	const char *profile; /* mapping profile used (interned), or NULL */
+	const char *publisher; /* pb_ledger_publisher of its rows (from seal) */
 	uint64_t rows_read, rows_imported, rows_rejected, rows_filtered;
 } pb_input;
 
@@ -408,7 +409,7 @@ size_t pb_contract_suppliers(pb_ledger *l, const pb_contract *c,
  * (each notice is filled in by one buyer), the folder for OCDS (one
  * publisher's files side by side).  Interned.
  */
-const char *pb_ledger_publisher(pb_ledger *l, const pb_row *row);
+const char *pb_ledger_publisher(const pb_ledger *l, const pb_row *row);
 
 /* The day a contract was awarded: awarded_on, else signed_on. */
 static inline pb_date pb_contract_award_date(const pb_contract *c)
