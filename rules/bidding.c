@@ -51,26 +51,30 @@ static char *phone_key(const char *phone)
 struct bidder {
 	const char *entity;
 	const pb_bid *first;           /* its first bid, in file order */
+	size_t at;                     /* of that bid among the tender's */
 	const pb_party_keys *keys;     /* of the first bid's party */
 	char *phone;                   /* letters and digits, or NULL (owned) */
 	const pb_path *path;           /* to a later bidder, while searching */
 };
 
+/* By entity id, then bid: each entity's first bid leads its run. */
 static int bidder_cmp(const void *pa, const void *pb)
 {
 	const struct bidder *a = pa, *b = pb;
+	int c = a->entity == b->entity ? 0 : strcmp(a->entity, b->entity);
 
-	return strcmp(a->entity, b->entity);
+	return c ? c : a->at < b->at ? -1 : a->at > b->at;
 }
 
 /* The tender's distinct bidders, ordered by entity id so that a pair is
- * always named the same way, whatever the order of the bids. */
+ * always named the same way, whatever the order of the bids.  out has
+ * room for nb. */
 static size_t tender_bidders(pb_rule_ctx *ctx, const uint32_t *bi, size_t nb,
 			     struct bidder *out, pb_date *earliest)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
 	const pb_parties *pp = pb_ctx_parties(ctx);
-	size_t n = 0;
+	size_t m = 0, n = 0;
 
 	*earliest = PB_DATE_NONE;
 	for (size_t x = 0; x < nb; x++) {
@@ -78,18 +82,39 @@ static size_t tender_bidders(pb_rule_ctx *ctx, const uint32_t *bi, size_t nb,
 		if (b->submitted_on != PB_DATE_NONE &&
 		    (*earliest == PB_DATE_NONE || b->submitted_on < *earliest))
 			*earliest = b->submitted_on;
-		if (!b->bidder_id)
-			continue;
-		const char *e = pb_parties_entity(pp, b->bidder_id);
-		int seen = 0;
-		for (size_t k = 0; k < n && !seen; k++)
-			seen = out[k].entity == e;
-		if (!seen)
-			out[n++] = (struct bidder){e, b, pb_parties_keys_of(pp, b->bidder_id),
-				phone_key(phone_of(pb_ledger_find(l, PB_T_PARTIES, b->bidder_id))), NULL};
+		if (b->bidder_id)
+			out[m++] = (struct bidder){.entity = pb_parties_entity(pp, b->bidder_id),
+						   .first = b, .at = x};
 	}
-	qsort(out, n, sizeof(*out), bidder_cmp);
+	qsort(out, m, sizeof(*out), bidder_cmp);
+	for (size_t k = 0; k < m; k++) {
+		if (n && out[k].entity == out[n - 1].entity)
+			continue; /* a later bid of the same bidder */
+		const char *id = out[k].first->bidder_id;
+		out[n] = out[k];
+		out[n].keys = pb_parties_keys_of(pp, id);
+		out[n++].phone = phone_key(phone_of(pb_ledger_find(l, PB_T_PARTIES, id)));
+	}
 	return n;
+}
+
+/* The bidder after `after` whose entity is `node` (a graph node, an
+ * entity id), or -1: the bidders are sorted by entity. */
+static long later_bidder(const struct bidder *bd, size_t after, size_t n, const char *node)
+{
+	size_t lo = after + 1, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(bd[mid].entity, node);
+		if (!c)
+			return bd[mid].entity == node ? (long)mid : -1;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
 }
 
 /* Why two bidders with no relationship path are linked, or NULL.  An
@@ -157,21 +182,17 @@ static void linked_pair(pb_rule_ctx *ctx, const pb_tender *t, const struct bidde
  * registry id) are one bidder, not a linked pair.
  */
 static void tender_links(pb_rule_ctx *ctx, pb_graph_walk *w, const pb_tender *t,
-			 struct bidder *bd, size_t n, pb_date on, size_t hops)
+			 struct bidder *bd, size_t n, pb_path *paths, pb_date on, size_t hops)
 {
 	const pb_graph *g = pb_ctx_graph(ctx);
-	pb_ptrmap *at = pb_ptrmap_new();
-	pb_path *paths = pb_xcalloc(n + 1, sizeof(*paths));
 
-	for (size_t i = 0; i < n; i++)
-		pb_ptrmap_put(at, bd[i].entity, (uint32_t)i);
 	for (size_t i = 0; i + 1 < n; i++) {
 		size_t reached = pb_graph_reach(g, w, bd[i].entity, on, hops, personal_link, NULL);
 		for (size_t j = i + 1; j < n; j++)
 			bd[j].path = NULL;
 		for (size_t k = 0; k < reached; k++) {
-			uint32_t j;
-			if (pb_ptrmap_get(at, pb_graph_walk_node(w, k), &j) && j > i) {
+			long j = later_bidder(bd, i, n, pb_graph_walk_node(w, k));
+			if (j >= 0) {
 				pb_graph_walk_route(w, k, &paths[j]);
 				bd[j].path = &paths[j];
 			}
@@ -186,8 +207,6 @@ static void tender_links(pb_rule_ctx *ctx, pb_graph_walk *w, const pb_tender *t,
 				linked_pair(ctx, t, &bd[i], &bd[j], why, p);
 		}
 	}
-	free(paths);
-	pb_ptrmap_free(at);
 }
 
 static void run_linked_bidders(pb_rule_ctx *ctx)
@@ -197,6 +216,9 @@ static void run_linked_bidders(pb_rule_ctx *ctx)
 	const pb_tender *t = pb_ledger_tenders(l, &nt);
 	size_t hops = (size_t)pb_param_int(ctx, "max_hops");
 	pb_graph_walk *w = pb_graph_walk_new(pb_ctx_graph(ctx));
+	struct bidder *bd = NULL; /* both reused from tender to tender */
+	pb_path *paths = NULL;
+	size_t bdcap = 0, pathcap = 0;
 
 	for (size_t i = 0; i < nt; i++) {
 		size_t nb;
@@ -205,15 +227,17 @@ static void run_linked_bidders(pb_rule_ctx *ctx)
 						     t[i].tender_id, &nb);
 		if (nb < 2)
 			continue;
-		struct bidder *bd = pb_xcalloc(nb, sizeof(*bd));
+		PB_GROW(bd, nb, bdcap);
+		PB_GROW(paths, nb, pathcap);
 		size_t n = tender_bidders(ctx, bi, nb, bd, &earliest);
 		pb_date on = t[i].submission_deadline != PB_DATE_NONE ? t[i].submission_deadline
 								    : earliest;
-		tender_links(ctx, w, &t[i], bd, n, on, hops);
+		tender_links(ctx, w, &t[i], bd, n, paths, on, hops);
 		for (size_t k = 0; k < n; k++)
 			free(bd[k].phone);
-		free(bd);
 	}
+	free(bd);
+	free(paths);
 	pb_graph_walk_free(w);
 }
 

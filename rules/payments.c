@@ -80,69 +80,137 @@ static const char *entity_of(pb_rule_ctx *ctx, const char *id)
 	return pb_parties_entity(pb_ctx_parties(ctx), id);
 }
 
-/* Payments keyed for sorting: qsort needs no context when the keys sit
- * beside the index. */
+/* No entity: the payment names no one (empty, a redaction or a marker). */
+#define NO_RANK UINT32_MAX
+/* No such member of a group. */
+#define NO_MEMBER UINT32_MAX
+
+/*
+ * The payee (or payer) entity of every payment as a rank: its place among
+ * the entities sorted by strcmp.  Each distinct id is judged (marker or
+ * not) and resolved once, not once per payment, and payments then group
+ * and sort comparing integers, in the order the entity ids would give.
+ */
 typedef struct {
-	const char *entity;   /* payee or payer entity */
-	const char *currency;
-	int64_t amount;
-	pb_date paid_on;
-	const char *id;       /* payment_id: ties broken by it, not file order */
-	uint32_t ix;
-	uint32_t rank;        /* of entity, in strcmp order (rank_entities) */
-} pay_key;
+	uint32_t *rank;       /* by payment index: entity rank, or NO_RANK */
+	const char **entity;  /* by rank */
+	size_t nentities, unnamed;
+} entity_ranks;
 
 static int cmp_str(const char *a, const char *b)
 {
 	return a == b ? 0 : !a ? -1 : !b ? 1 : strcmp(a, b);
 }
 
-/* Entities by rank: equal ids are one interned pointer, and ranks keep
- * the order strcmp gives, so a million payments sort comparing integers. */
-static int cmp_rank(const pay_key *a, const pay_key *b)
+static const char *field_of(const pb_payment *p, size_t field)
 {
-	return a->rank < b->rank ? -1 : a->rank > b->rank;
+	return *(const char *const *)((const char *)p + field);
 }
 
-static int cmp_name(const void *pa, const void *pb)
+/* Entities in strcmp order, equal texts (never two pointers) by first
+ * appearance, as a stable sort of the names would leave them. */
+typedef struct {
+	const char *name;
+	uint32_t first;
+} named;
+
+static int cmp_named(const void *pa, const void *pb)
 {
-	return strcmp(*(const char *const *)pa, *(const char *const *)pb);
+	const named *a = pa, *b = pb;
+	int c = strcmp(a->name, b->name);
+
+	return c ? c : a->first < b->first ? -1 : a->first > b->first;
 }
 
-/* Sets each key's rank: its entity's place among the distinct entities
- * sorted by strcmp. */
-static void rank_entities(pay_key *k, size_t m)
+static void entity_ranks_build(pb_rule_ctx *ctx, size_t field, entity_ranks *er)
 {
-	pb_ptrmap *rank = pb_ptrmap_new();
-	const char **names = NULL;
-	size_t n = 0, cap = 0;
-	uint32_t r;
+	size_t n, ne = 0, cap = 0;
+	const pb_payment *p = pb_ledger_payments(pb_ctx_ledger(ctx), &n);
+	pb_ptrmap *by_id = pb_ptrmap_new(), *by_entity = pb_ptrmap_new();
+	named *names = NULL;
 
-	for (size_t i = 0; i < m; i++) {
-		if (pb_ptrmap_get(rank, k[i].entity, &r))
-			continue;
-		PB_GROW(names, n + 1, cap);
-		names[n] = k[i].entity;
-		pb_ptrmap_put(rank, k[i].entity, (uint32_t)n++);
+	er->rank = pb_xcalloc(n + 1, sizeof(*er->rank));
+	er->unnamed = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *id = field_of(&p[i], field), *e;
+		uint32_t r = NO_RANK;
+		if (id && !pb_ptrmap_get(by_id, id, &r)) {
+			if ((e = entity_of(ctx, id)) && !pb_ptrmap_get(by_entity, e, &r)) {
+				PB_GROW(names, ne + 1, cap);
+				names[ne] = (named){e, (uint32_t)ne};
+				r = (uint32_t)ne++;
+				pb_ptrmap_put(by_entity, e, r);
+			}
+			pb_ptrmap_put(by_id, id, r);
+		}
+		er->rank[i] = r;
+		er->unnamed += r == NO_RANK;
 	}
-	if (n)
-		qsort(names, n, sizeof(*names), cmp_name);
-	for (size_t j = 0; j < n; j++)
-		pb_ptrmap_put(rank, names[j], (uint32_t)j);
-	for (size_t i = 0; i < m; i++) {
-		pb_ptrmap_get(rank, k[i].entity, &r);
-		k[i].rank = r;
+	if (ne)
+		qsort(names, ne, sizeof(*names), cmp_named);
+	uint32_t *final = pb_xcalloc(ne + 1, sizeof(*final));
+	er->entity = pb_xcalloc(ne + 1, sizeof(*er->entity));
+	for (size_t j = 0; j < ne; j++) {
+		final[names[j].first] = (uint32_t)j;
+		er->entity[j] = names[j].name;
 	}
+	for (size_t i = 0; i < n; i++)
+		if (er->rank[i] != NO_RANK)
+			er->rank[i] = final[er->rank[i]];
+	er->nentities = ne;
+	free(final);
 	free(names);
-	pb_ptrmap_free(rank);
+	pb_ptrmap_free(by_id);
+	pb_ptrmap_free(by_entity);
 }
+
+static void entity_ranks_release(entity_ranks *er)
+{
+	free(er->rank);
+	free(er->entity);
+}
+
+/*
+ * A counting sort: the items 0..n-1 whose key is not NO_RANK, by key and
+ * then in their order, into order[]; those of key r are order[start[r]]
+ * up to order[start[r + 1]].  start has nkeys + 1 entries.
+ */
+static void bucket_by_key(const uint32_t *key, size_t n, size_t nkeys, uint32_t *order,
+			  uint32_t *start)
+{
+	uint32_t *fill = pb_xcalloc(nkeys + 1, sizeof(*fill));
+
+	memset(start, 0, (nkeys + 1) * sizeof(*start));
+	for (size_t i = 0; i < n; i++)
+		if (key[i] != NO_RANK)
+			start[key[i] + 1]++;
+	for (size_t r = 0; r < nkeys; r++)
+		start[r + 1] += start[r];
+	for (size_t i = 0; i < n; i++)
+		if (key[i] != NO_RANK)
+			order[start[key[i]] + fill[key[i]]++] = (uint32_t)i;
+	free(fill);
+}
+
+/* Payments keyed for sorting: qsort needs no context when the keys sit
+ * beside the index. */
+typedef struct {
+	const char *currency;
+	int64_t amount;
+	pb_date paid_on;
+	uint32_t ix;
+	const char *id;       /* payment_id: ties broken by it, not file order */
+	uint32_t rank;        /* of the payee entity (entity_ranks) */
+} pay_key;
 
 static int cmp_key(const void *pa, const void *pb)
 {
 	const pay_key *a = pa, *b = pb;
 	int c;
 
-	if ((c = cmp_rank(a, b)) || (c = cmp_str(a->currency, b->currency)))
+	if (a->rank != b->rank)
+		return a->rank < b->rank ? -1 : 1;
+	if ((c = cmp_str(a->currency, b->currency)))
 		return c;
 	if (a->amount != b->amount)
 		return a->amount < b->amount ? -1 : 1;
@@ -160,15 +228,6 @@ static int cmp_i64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* By entity, then file order: the groups of the per-party rules. */
-static int cmp_entity(const void *pa, const void *pb)
-{
-	const pay_key *a = pa, *b = pb;
-	int c = cmp_rank(a, b);
-
-	return c ? c : a->ix < b->ix ? -1 : a->ix > b->ix;
-}
-
 typedef void (*party_fn)(pb_rule_ctx *ctx, const pb_payment *p, const uint32_t *ix,
 			 size_t n, const char *entity, void *data);
 
@@ -179,31 +238,28 @@ typedef void (*party_fn)(pb_rule_ctx *ctx, const pb_payment *p, const uint32_t *
  * payments name no one there (empty, or a redaction or null marker). */
 static size_t for_each_entity(pb_rule_ctx *ctx, size_t field, party_fn fn, void *data)
 {
-	size_t n, m = 0;
+	size_t n;
 	const pb_payment *p = pb_ledger_payments(pb_ctx_ledger(ctx), &n);
-	pay_key *k = pb_xcalloc(n + 1, sizeof(*k));
-	uint32_t *ix = pb_xcalloc(n + 1, sizeof(*ix));
+	entity_ranks er;
 
-	for (size_t i = 0; i < n; i++) {
-		const char *e = entity_of(ctx, *(const char *const *)((const char *)&p[i] + field));
-		if (e)
-			k[m++] = (pay_key){.entity = e, .ix = (uint32_t)i};
-	}
-	rank_entities(k, m);
-	qsort(k, m, sizeof(*k), cmp_entity);
-	for (size_t start = 0, end; start < m; start = end) {
+	entity_ranks_build(ctx, field, &er);
+	uint32_t *ix = pb_xcalloc(n + 1, sizeof(*ix));
+	uint32_t *start = pb_xcalloc(er.nentities + 1, sizeof(*start));
+	bucket_by_key(er.rank, n, er.nentities, ix, start);
+	for (size_t r = 0; r < er.nentities; r++) {
 		const char *name = NULL;
-		for (end = start; end < m && k[end].entity == k[start].entity; end++) {
-			const char *raw = *(const char *const *)((const char *)&p[k[end].ix] + field);
-			ix[end - start] = k[end].ix;
+		for (uint32_t k = start[r]; k < start[r + 1]; k++) {
+			const char *raw = field_of(&p[ix[k]], field);
 			if (!name || strcmp(raw, name) < 0)
 				name = raw;
 		}
-		fn(ctx, p, ix, end - start, name, data);
+		fn(ctx, p, ix + start[r], start[r + 1] - start[r], name, data);
 	}
+	size_t unnamed = er.unnamed;
+	free(start);
 	free(ix);
-	free(k);
-	return n - m;
+	entity_ranks_release(&er);
+	return unnamed;
 }
 
 /* Says in coverage how many payments name no party the rule groups by. */
@@ -262,38 +318,48 @@ static int regular_series(const pb_date *d, size_t n)
 	return 0;
 }
 
+/* Is `max`, the most payments on one of the dates (sorted), also the
+ * commonest number of payments on a date (the larger on a tie)? */
+static int commonest_is_max(const pb_date *d, size_t n, size_t max)
+{
+	size_t *freq = pb_xcalloc(max + 1, sizeof(*freq)), most = 0;
+
+	for (size_t i = 0, j; i < n; i = j) {
+		for (j = i; j < n && d[j] == d[i]; j++)
+			;
+		freq[j - i]++;
+	}
+	for (size_t c = 1; c <= max; c++)
+		if (freq[c] >= freq[most])
+			most = c;
+	free(freq);
+	return most == max;
+}
+
 /*
  * Dates (sorted) of a fixed amount paid on a schedule, some dates
  * possibly more than once (two sites' monthly fees of one amount from one
  * contractor): the distinct dates form a regular series and no date holds
  * more payments than most dates do.  A repeat paid on a date of the
  * schedule breaks it: one date with one payment more than the others.
+ * Leaves the distinct dates at the start of d.
  */
-static int regular_calendar(const pb_date *d, size_t n)
+static int regular_calendar(pb_date *d, size_t n)
 {
-	pb_date *first = pb_xcalloc(n + 1, sizeof(*first));
-	size_t *count = pb_xcalloc(n + 1, sizeof(*count)), *freq = pb_xcalloc(n + 2, sizeof(*freq));
-	size_t nslots = 0, most = 0, max = 0;
+	size_t nslots = 0, max = 0;
 
 	for (size_t i = 0, j; i < n; i = j) {
 		for (j = i; j < n && d[j] == d[i]; j++)
 			;
-		first[nslots] = d[i];
-		count[nslots++] = j - i;
+		max = j - i > max ? j - i : max;
 	}
-	for (size_t i = 0; i < nslots; i++) {
-		freq[count[i]]++;
-		if (count[i] > max)
-			max = count[i];
-	}
-	for (size_t c = 1; c <= max; c++)
-		if (freq[c] >= freq[most])
-			most = c; /* the commonest count, the larger on a tie */
-	int yes = max == most && regular_series(first, nslots);
-	free(first);
-	free(count);
-	free(freq);
-	return yes;
+	/* Dates of one payment each, the usual case, need no count. */
+	if (max > 1 && !commonest_is_max(d, n, max))
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!i || d[i] != d[i - 1])
+			d[nslots++] = d[i];
+	return regular_series(d, nslots);
 }
 
 /* --- payments.duplicate --- */
@@ -302,13 +368,13 @@ static int regular_calendar(const pb_date *d, size_t n)
 enum dup_kind { K_NONE, K_SAME_DAY, K_NEAR, K_NORMALISED, K_INVOICE };
 
 /* An invoice id with case, blanks, punctuation and leading zeros of
- * numbers folded away: "INV-0042" and "inv 42" are the same invoice. */
-static const char *invoice_key(pb_rule_ctx *ctx, const char *id)
+ * numbers folded away: "INV-0042" and "inv 42" are the same invoice.
+ * Folds into b (reset first), which callers reuse. */
+static const char *invoice_key(pb_rule_ctx *ctx, pb_buf *b, const char *id)
 {
-	pb_buf b;
 	int in_number = 0;
 
-	pb_buf_init(&b);
+	pb_buf_reset(b);
 	for (const char *s = id; *s; s++) {
 		unsigned char c = (unsigned char)*s;
 		if (c >= 'a' && c <= 'z')
@@ -320,14 +386,12 @@ static const char *invoice_key(pb_rule_ctx *ctx, const char *id)
 		}
 		if (digit && c == '0' && !in_number && s[1] >= '0' && s[1] <= '9')
 			continue;
-		if (digit && !in_number && b.len)
-			pb_buf_addch(&b, '#'); /* keep "A1-2" apart from "A12" */
+		if (digit && !in_number && b->len)
+			pb_buf_addch(b, '#'); /* keep "A1-2" apart from "A12" */
 		in_number = digit;
-		pb_buf_addch(&b, (char)c);
+		pb_buf_addch(b, (char)c);
 	}
-	const char *k = pb_ctx_intern(ctx, b.data, b.len);
-	pb_buf_release(&b);
-	return k;
+	return pb_ctx_intern(ctx, b->data, b->len);
 }
 
 /* Length of a payment id without its line suffix ("46294528 - 2",
@@ -373,20 +437,19 @@ static int line_items(const pb_payment *a, const pb_payment *b)
 	return 1;
 }
 
-/* An invoice id, a payee entity that cited it, the amount paid. */
+/* A payment citing an invoice id: its payee entity, the amount paid. */
 typedef struct {
-	const char *invoice, *entity;
-	int64_t amount;
+	uint32_t rank;
 	uint32_t ix;
+	int64_t amount;
 } cited;
 
 static int cmp_cited(const void *pa, const void *pb)
 {
 	const cited *a = pa, *b = pb;
-	int c = cmp_str(a->invoice, b->invoice);
 
-	if (c || (c = cmp_str(a->entity, b->entity)))
-		return c;
+	if (a->rank != b->rank)
+		return a->rank < b->rank ? -1 : 1;
 	return a->amount < b->amount ? -1 : a->amount > b->amount;
 }
 
@@ -419,26 +482,42 @@ typedef struct {
 static unsigned char *invoice_references(const pb_payment *p, size_t np, const pay_key *k,
 					 size_t n, reference_counts *rc)
 {
-	cited *c = pb_xcalloc(n + 1, sizeof(*c));
 	unsigned char *ref = pb_xcalloc(np + 1, 1);
-	size_t m = 0;
+	uint32_t *group = pb_xcalloc(n + 1, sizeof(*group)), *order = pb_xcalloc(n + 1, sizeof(*order));
+	const char **ids = NULL;
+	size_t nids = 0, cap = 0;
+	pb_ptrmap *seen = pb_ptrmap_new();
 
-	for (size_t i = 0; i < n; i++)
-		if (p[k[i].ix].invoice_id)
-			c[m++] = (cited){p[k[i].ix].invoice_id, k[i].entity, k[i].amount, k[i].ix};
-	qsort(c, m, sizeof(*c), cmp_cited);
-	for (size_t start = 0, end; start < m; start = end) {
-		size_t payees = 1;
-		for (end = start + 1; end < m && c[end].invoice == c[start].invoice; end++)
-			payees += c[end].entity != c[end - 1].entity;
-		if (payees >= 3 && id_length(c[start].invoice) >= 7) {
+	for (size_t i = 0; i < n; i++) { /* each id's group, in order of first citation */
+		const char *id = p[k[i].ix].invoice_id;
+		group[i] = NO_RANK;
+		if (id && !pb_ptrmap_get(seen, id, &group[i])) {
+			PB_GROW(ids, nids + 1, cap);
+			ids[nids] = id;
+			group[i] = (uint32_t)nids++;
+			pb_ptrmap_put(seen, id, group[i]);
+		}
+	}
+	uint32_t *start = pb_xcalloc(nids + 1, sizeof(*start));
+	cited *c = pb_xcalloc(n + 1, sizeof(*c));
+	bucket_by_key(group, n, nids, order, start);
+	for (size_t g = 0; g < nids; g++) {
+		size_t m = start[g + 1] - start[g], payees = 1;
+		for (size_t i = 0; i < m; i++) {
+			const pay_key *x = &k[order[start[g] + i]];
+			c[i] = (cited){x->rank, x->ix, x->amount};
+		}
+		qsort(c, m, sizeof(*c), cmp_cited);
+		for (size_t i = 1; i < m; i++)
+			payees += c[i].rank != c[i - 1].rank;
+		if (payees >= 3 && id_length(ids[g]) >= 7) {
 			rc->shared++;
-			for (size_t i = start; i < end; i++)
+			for (size_t i = 0; i < m; i++)
 				ref[c[i].ix] = 1;
 			continue;
 		}
-		for (size_t i = start, j; i < end; i = j) {
-			for (j = i + 1; j < end && c[j].entity == c[i].entity; j++)
+		for (size_t i = 0, j; i < m; i = j) {
+			for (j = i + 1; j < m && c[j].rank == c[i].rank; j++)
 				;
 			if (c[j - 1].amount == c[i].amount)
 				continue;
@@ -447,9 +526,21 @@ static unsigned char *invoice_references(const pb_payment *p, size_t np, const p
 				ref[c[x].ix] = 1;
 		}
 	}
+	pb_ptrmap_free(seen);
+	free(ids);
+	free(start);
+	free(order);
+	free(group);
 	free(c);
 	return ref;
 }
+
+/* A member of a group and a key of it (an interned text), to find the
+ * members before it with the same key. */
+typedef struct {
+	uintptr_t key;
+	uint32_t k;
+} keyed_member;
 
 /* One (payee entity, currency, amount) group, sorted by date then id. */
 typedef struct {
@@ -457,13 +548,59 @@ typedef struct {
 	const pb_payment *p;
 	const pay_key *key;
 	size_t n;
-	uint32_t *parent;    /* union-find; a cluster's root is its first member */
-	unsigned char *kind; /* how each member repeats an earlier one */
 	const pay_key *by_day; /* every payment with a payee, by entity and date */
 	size_t nday;
 	const unsigned char *reference; /* by ledger index: invoice id names no one bill */
+	int64_t window, norm_window;    /* the rule's parameters */
 	size_t line_pairs, schedules, instalments, runs;
+	/* By member, grown to the largest group (dup_reserve) and reused. */
+	size_t cap;
+	uint32_t *parent;    /* union-find; a cluster's root is its first member */
+	unsigned char *kind; /* how each member repeats an earlier one */
+	pb_date *dates;
+	const char **invoice, **folded; /* invoice_of, and its invoice_key */
+	uint32_t *first_invoice;        /* first member with its invoice */
+	uint32_t *prev_folded;          /* last member before it with its invoice_key */
+	uint32_t *next, *tail, *cluster; /* report_group's lists */
+	keyed_member *by_key;
+	pb_buf fold;
 } dup_group;
+
+#define GROW_TO(ptr, n) ((ptr) = pb_xreallocarray((ptr), (n), sizeof(*(ptr))))
+
+static void dup_reserve(dup_group *g, size_t n)
+{
+	if (n <= g->cap)
+		return;
+	g->cap = 2 * n;
+	GROW_TO(g->parent, g->cap);
+	GROW_TO(g->kind, g->cap);
+	GROW_TO(g->dates, g->cap);
+	GROW_TO(g->invoice, g->cap);
+	GROW_TO(g->folded, g->cap);
+	GROW_TO(g->first_invoice, g->cap);
+	GROW_TO(g->prev_folded, g->cap);
+	GROW_TO(g->next, g->cap);
+	GROW_TO(g->tail, g->cap);
+	GROW_TO(g->cluster, g->cap);
+	GROW_TO(g->by_key, g->cap);
+}
+
+static void dup_release(dup_group *g)
+{
+	free(g->parent);
+	free(g->kind);
+	free(g->dates);
+	free(g->invoice);
+	free(g->folded);
+	free(g->first_invoice);
+	free(g->prev_folded);
+	free(g->next);
+	free(g->tail);
+	free(g->cluster);
+	free(g->by_key);
+	pb_buf_release(&g->fold);
+}
 
 static uint32_t find_root(uint32_t *parent, uint32_t x)
 {
@@ -506,13 +643,13 @@ static const char *invoice_of(const dup_group *g, size_t k)
 static int near_earlier(dup_group *g, size_t k, int64_t window, enum dup_kind *kind, int *line)
 {
 	const pb_payment *cur = member(g, k);
-	const char *inv = invoice_of(g, k);
+	const char *inv = g->invoice[k];
 
 	if (cur->paid_on == PB_DATE_NONE)
 		return -1;
 	for (size_t i = k, steps = 0; i-- > 0 && steps < 64; steps++) {
 		const pb_payment *prev = member(g, i);
-		const char *pinv = invoice_of(g, i);
+		const char *pinv = g->invoice[i];
 		if (prev->paid_on == PB_DATE_NONE || cur->paid_on - prev->paid_on > window)
 			return -1;
 		if (line_items(prev, cur)) {
@@ -535,20 +672,60 @@ static int near_earlier(dup_group *g, size_t k, int64_t window, enum dup_kind *k
 	return -1;
 }
 
+static int cmp_keyed(const void *pa, const void *pb)
+{
+	const keyed_member *a = pa, *b = pb;
+
+	if (a->key != b->key)
+		return a->key < b->key ? -1 : 1;
+	return a->k < b->k ? -1 : a->k > b->k;
+}
+
+/* For each member whose key (interned) is not NULL: in first[], the first
+ * member with that key, and in prev[], the last member before it with
+ * that key; NO_MEMBER when there is none.  Either may be NULL.  A sort,
+ * not a map per group: most groups are pairs. */
+static void same_keys(dup_group *g, const char *const *key, uint32_t *first, uint32_t *prev)
+{
+	size_t m = 0;
+
+	for (uint32_t k = 0; k < g->n; k++) {
+		if (first)
+			first[k] = NO_MEMBER;
+		if (prev)
+			prev[k] = NO_MEMBER;
+		if (key[k])
+			g->by_key[m++] = (keyed_member){(uintptr_t)key[k], k};
+	}
+	qsort(g->by_key, m, sizeof(*g->by_key), cmp_keyed);
+	for (size_t i = 1, lead = 0; i < m; i++) {
+		if (g->by_key[i].key != g->by_key[i - 1].key) {
+			lead = i;
+			continue;
+		}
+		if (first)
+			first[g->by_key[i].k] = g->by_key[lead].k;
+		if (prev)
+			prev[g->by_key[i].k] = g->by_key[i - 1].k;
+	}
+}
+
 /* Links each payment to the earlier one it repeats: a repeated invoice
  * anywhere in the group, the same invoice spelt differently within
  * norm_window days, else a neighbour within the window. */
-static void link_group(dup_group *g, int64_t window, int64_t norm_window)
+static void link_group(dup_group *g)
 {
-	pb_ptrmap *invoices = pb_ptrmap_new(), *normalised = pb_ptrmap_new();
-
+	for (size_t k = 0; k < g->n; k++) {
+		g->invoice[k] = invoice_of(g, k);
+		g->folded[k] = g->invoice[k] ? invoice_key(g->ctx, &g->fold, g->invoice[k]) : NULL;
+	}
+	same_keys(g, g->invoice, g->first_invoice, NULL);
+	same_keys(g, g->folded, NULL, g->prev_folded);
 	for (size_t k = 0; k < g->n; k++) {
 		const pb_payment *cur = member(g, k);
-		const char *inv = invoice_of(g, k);
-		const char *nkey = inv ? invoice_key(g->ctx, inv) : NULL;
-		uint32_t j;
+		uint32_t j = g->first_invoice[k];
 		enum dup_kind kind = K_NONE;
-		int earlier = -1, line = 0, seen = inv && pb_ptrmap_get(invoices, inv, &j);
+		int earlier = -1, line = 0, seen = j != NO_MEMBER;
 		if (seen) {
 			if (!line_items(member(g, j), cur)) {
 				earlier = (int)j;
@@ -556,25 +733,19 @@ static void link_group(dup_group *g, int64_t window, int64_t norm_window)
 			} else {
 				line = 1;
 			}
-		} else if (nkey && pb_ptrmap_get(normalised, nkey, &j) &&
+		} else if ((j = g->prev_folded[k]) != NO_MEMBER &&
 			   cur->paid_on != PB_DATE_NONE && member(g, j)->paid_on != PB_DATE_NONE &&
-			   cur->paid_on - member(g, j)->paid_on <= norm_window) {
+			   cur->paid_on - member(g, j)->paid_on <= g->norm_window) {
 			earlier = (int)j;
 			kind = K_NORMALISED;
 		}
 		if (earlier < 0 && !seen)
-			earlier = near_earlier(g, k, window, &kind, &line);
-		if (inv && !seen)
-			pb_ptrmap_put(invoices, inv, (uint32_t)k);
-		if (nkey)
-			pb_ptrmap_put(normalised, nkey, (uint32_t)k);
+			earlier = near_earlier(g, k, g->window, &kind, &line);
 		if (earlier >= 0)
 			unite(g, (uint32_t)earlier, (uint32_t)k, kind);
 		else
 			g->line_pairs += line != 0;
 	}
-	pb_ptrmap_free(invoices);
-	pb_ptrmap_free(normalised);
 }
 
 /* |x - y| <= tol. */
@@ -648,7 +819,7 @@ static int contract_schedule(pb_rule_ctx *ctx, const char *contract_id, int64_t 
 static int is_schedule(dup_group *g, const uint32_t *m, size_t c)
 {
 	const char *contract = member(g, m[0])->contract_id;
-	pb_date *d = pb_xcalloc(c, sizeof(*d));
+	pb_date *d = g->dates; /* free once the group's calendar is judged */
 	int yes = 0;
 
 	for (size_t i = 0; i < c; i++) {
@@ -663,7 +834,6 @@ static int is_schedule(dup_group *g, const uint32_t *m, size_t c)
 		g->schedules++;
 		yes = 1;
 	}
-	free(d);
 	return yes;
 }
 
@@ -772,15 +942,16 @@ static void report_cluster(dup_group *g, const uint32_t *m, size_t c)
 static int cmp_entity_day(const void *pa, const void *pb)
 {
 	const pay_key *a = pa, *b = pb;
-	int c = cmp_rank(a, b);
 
-	return c ? c : a->paid_on < b->paid_on ? -1 : a->paid_on > b->paid_on;
+	if (a->rank != b->rank)
+		return a->rank < b->rank ? -1 : 1;
+	return a->paid_on < b->paid_on ? -1 : a->paid_on > b->paid_on;
 }
 
 /* How many payments the payee entity received on that day. */
 static size_t paid_that_day(const dup_group *g, const pay_key *who, pb_date day)
 {
-	pay_key probe = {.entity = who->entity, .paid_on = day, .rank = who->rank};
+	pay_key probe = {.paid_on = day, .rank = who->rank};
 	size_t lo = 0, hi = g->nday;
 
 	while (lo < hi) { /* first not below the probe */
@@ -815,8 +986,7 @@ static int same_day_run(const dup_group *g, const uint32_t *m, size_t c)
 /* Reports each cluster of linked payments once, unless it is a schedule. */
 static void report_group(dup_group *g)
 {
-	uint32_t *next = pb_xcalloc(g->n, sizeof(*next)), *tail = pb_xcalloc(g->n, sizeof(*tail));
-	uint32_t *m = pb_xcalloc(g->n, sizeof(*m));
+	uint32_t *next = g->next, *tail = g->tail, *m = g->cluster;
 
 	for (uint32_t k = 0; k < g->n; k++) {
 		uint32_t r = find_root(g->parent, k);
@@ -838,9 +1008,28 @@ static void report_group(dup_group *g)
 		else if (!is_schedule(g, m, c))
 			report_cluster(g, m, c);
 	}
-	free(next);
-	free(tail);
-	free(m);
+}
+
+/* The keys by payee entity, those of each entity sorted by cmp: a
+ * million payments sort as many small arrays. */
+static pay_key *sort_by_entity(const pay_key *k, size_t m, size_t nentities,
+			       int (*cmp)(const void *, const void *))
+{
+	uint32_t *rank = pb_xcalloc(m + 1, sizeof(*rank)), *order = pb_xcalloc(m + 1, sizeof(*order));
+	uint32_t *start = pb_xcalloc(nentities + 1, sizeof(*start));
+	pay_key *out = pb_xcalloc(m + 1, sizeof(*out));
+
+	for (size_t i = 0; i < m; i++)
+		rank[i] = k[i].rank;
+	bucket_by_key(rank, m, nentities, order, start);
+	for (size_t i = 0; i < m; i++)
+		out[i] = k[order[i]];
+	for (size_t r = 0; r < nentities; r++)
+		qsort(out + start[r], start[r + 1] - start[r], sizeof(*out), cmp);
+	free(rank);
+	free(order);
+	free(start);
+	return out;
 }
 
 static void run_duplicate(pb_rule_ctx *ctx)
@@ -848,50 +1037,49 @@ static void run_duplicate(pb_rule_ctx *ctx)
 	size_t n, m = 0, markers_skipped = 0;
 	const pb_payment *p = pb_ledger_payments(pb_ctx_ledger(ctx), &n);
 	pay_key *k = pb_xcalloc(n + 1, sizeof(*k));
-	dup_group g = {.ctx = ctx, .p = p};
+	dup_group g = {.ctx = ctx, .p = p, .window = pb_param_int(ctx, "window_days"),
+		       .norm_window = pb_param_int(ctx, "normalised_window_days")};
+	entity_ranks er;
 
+	pb_buf_init(&g.fold);
+	entity_ranks_build(ctx, offsetof(pb_payment, payee_id), &er);
 	for (size_t i = 0; i < n; i++) {
 		if (p[i].amount == PB_AMOUNT_NONE || !p[i].currency)
 			continue;
-		const char *e = entity_of(ctx, p[i].payee_id);
-		if (!e) {
+		if (er.rank[i] == NO_RANK) {
 			markers_skipped++;
 			continue;
 		}
-		k[m++] = (pay_key){e, p[i].currency, p[i].amount, p[i].paid_on, p[i].payment_id,
-				   (uint32_t)i, 0};
+		k[m++] = (pay_key){p[i].currency, p[i].amount, p[i].paid_on, (uint32_t)i,
+				   p[i].payment_id, er.rank[i]};
 	}
-	rank_entities(k, m);
-	pay_key *by_day = pb_xcalloc(m + 1, sizeof(*by_day));
-	memcpy(by_day, k, m * sizeof(*k));
-	qsort(by_day, m, sizeof(*by_day), cmp_entity_day);
+	pay_key *by_day = sort_by_entity(k, m, er.nentities, cmp_entity_day);
 	g.by_day = by_day;
 	g.nday = m;
 	reference_counts rc = {0, 0};
 	unsigned char *refs = invoice_references(p, n, k, m, &rc);
 	g.reference = refs;
-	qsort(k, m, sizeof(*k), cmp_key);
-	g.parent = pb_xcalloc(m + 1, sizeof(*g.parent));
-	g.kind = pb_xcalloc(m + 1, 1);
-	pb_date *dates = pb_xcalloc(m + 1, sizeof(*dates));
+	pay_key *sorted = sort_by_entity(k, m, er.nentities, cmp_key);
 	for (size_t start = 0, end; start < m; start = end) {
-		for (end = start + 1; end < m && k[end].entity == k[start].entity &&
-		     k[end].currency == k[start].currency && k[end].amount == k[start].amount; end++)
+		for (end = start + 1; end < m && sorted[end].rank == sorted[start].rank &&
+		     sorted[end].currency == sorted[start].currency &&
+		     sorted[end].amount == sorted[start].amount; end++)
 			;
 		if (end - start < 2)
 			continue;
-		g.key = k + start;
+		g.key = sorted + start;
 		g.n = end - start;
+		dup_reserve(&g, g.n);
 		for (uint32_t i = 0; i < g.n; i++) {
 			g.parent[i] = i;
 			g.kind[i] = K_NONE;
-			dates[i] = k[start + i].paid_on;
+			g.dates[i] = sorted[start + i].paid_on;
 		}
-		if (regular_calendar(dates, g.n)) {
+		if (regular_calendar(g.dates, g.n)) {
 			g.schedules++;
 			continue;
 		}
-		link_group(&g, pb_param_int(ctx, "window_days"), pb_param_int(ctx, "normalised_window_days"));
+		link_group(&g);
 		report_group(&g);
 	}
 	if (markers_skipped)
@@ -910,10 +1098,10 @@ static void run_duplicate(pb_rule_ctx *ctx)
 		pb_ctx_note(ctx, "%zu invoice ids paid to one payee in several amounts taken as standing references or bills paid in parts", rc.parts);
 	free(refs);
 	free(by_day);
-	free(dates);
-	free(g.parent);
-	free(g.kind);
+	free(sorted);
 	free(k);
+	dup_release(&g);
+	entity_ranks_release(&er);
 }
 
 const pb_rule pb_rule_payment_duplicate = {
@@ -1308,17 +1496,26 @@ static int64_t trailing_number(const char *s)
 	return v;
 }
 
+/* What the per-payee step needs: the payer entity of every payment, and
+ * a count for coverage. */
+typedef struct {
+	entity_ranks payers;
+	size_t batches;
+} sequential_state;
+
 /* The payee's only payer entity, named by the smallest id its payments
  * give it, or NULL when it has none or several. */
-static const char *only_payer(pb_rule_ctx *ctx, const pb_payment *p, const uint32_t *ix, size_t n)
+static const char *only_payer(const entity_ranks *payers, const pb_payment *p, const uint32_t *ix,
+			      size_t n)
 {
-	const char *payer = NULL, *name = NULL;
+	const char *name = NULL;
+	uint32_t payer = NO_RANK;
 
 	for (size_t k = 0; k < n; k++) {
-		const char *e = entity_of(ctx, p[ix[k]].payer_id);
-		if (!e)
+		uint32_t e = payers->rank[ix[k]];
+		if (e == NO_RANK)
 			continue;
-		if (payer && e != payer)
+		if (payer != NO_RANK && e != payer)
 			return NULL; /* it bills someone else too */
 		payer = e;
 		if (!name || strcmp(p[ix[k]].payer_id, name) < 0)
@@ -1388,23 +1585,24 @@ widen:
 static void sequential_party(pb_rule_ctx *ctx, const pb_payment *p, const uint32_t *ix,
 			     size_t n, const char *payee, void *data)
 {
+	sequential_state *st = data;
 	int64_t min_run = pb_param_int(ctx, "min_run");
-	const char *payer = only_payer(ctx, p, ix, n);
-	size_t m = 0, *batches = data;
+	const char *payer = only_payer(&st->payers, p, ix, n);
+	size_t m = 0;
 	numbered *x;
 
 	if (!payer)
 		return;
 	x = pb_xcalloc(n + 1, sizeof(*x));
 	for (size_t k = 0; k < n; k++) {
-		int64_t v = entity_of(ctx, p[ix[k]].payer_id) ? trailing_number(p[ix[k]].invoice_id) : -1;
+		int64_t v = st->payers.rank[ix[k]] != NO_RANK ? trailing_number(p[ix[k]].invoice_id) : -1;
 		if (v >= 0)
 			x[m++] = (numbered){v, p[ix[k]].paid_on};
 	}
 	qsort(x, m, sizeof(*x), cmp_numbered);
 	invoice_run best = longest_run(x, m, pb_param_int(ctx, "min_span_days"));
 	if ((int64_t)best.len < min_run) {
-		*batches += (int64_t)longest_run(x, m, 0).len >= min_run;
+		st->batches += (int64_t)longest_run(x, m, 0).len >= min_run;
 		goto out;
 	}
 	pb_finding *f = pb_finding_add(ctx, PB_T_PARTIES, payee, payer);
@@ -1426,12 +1624,14 @@ out:
 
 static void run_sequential(pb_rule_ctx *ctx)
 {
-	size_t batches = 0;
+	sequential_state st = {.batches = 0};
 
-	note_unnamed(ctx, for_each_entity(ctx, offsetof(pb_payment, payee_id), sequential_party, &batches), "payee");
-	if (batches)
+	entity_ranks_build(ctx, offsetof(pb_payment, payer_id), &st.payers);
+	note_unnamed(ctx, for_each_entity(ctx, offsetof(pb_payment, payee_id), sequential_party, &st), "payee");
+	if (st.batches)
 		pb_ctx_note(ctx, "%zu payees whose consecutive invoices were all paid within %lld days taken as one batch",
-			    batches, (long long)pb_param_int(ctx, "min_span_days"));
+			    st.batches, (long long)pb_param_int(ctx, "min_span_days"));
+	entity_ranks_release(&st.payers);
 }
 
 const pb_rule pb_rule_sequential_invoices = {
