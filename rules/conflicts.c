@@ -695,6 +695,20 @@ struct deal_index {
 	size_t cap, n; /* cap a power of two */
 };
 
+struct name_match {
+	double sim;       /* mean token similarity */
+	double namesakes; /* people expected to share the name by chance */
+};
+
+/* An owner who passed every test for an official: reported once the
+ * dealings of the companies such owners hold are known. */
+struct namesake {
+	const struct person *o, *w;
+	struct name_match m;
+	int corr;
+	const char *why; /* fields that agree */
+};
+
 struct namectx {
 	struct person *off, *own;
 	size_t noff, nown;
@@ -704,6 +718,9 @@ struct namectx {
 	struct sim_memo memo;
 	struct block *blocks;
 	size_t nblocks;
+	struct namesake *found;
+	size_t nfound, capfound;
+	pb_ptrmap *wanted; /* companies the namesakes hold: the suppliers looked up */
 	struct dealing *deals;
 	struct deal_index deal_index;
 	struct jobs jobs;
@@ -767,6 +784,12 @@ static int person_tokens(pb_rule_ctx *ctx, struct namectx *nc, struct person *p,
 	return 1;
 }
 
+/* Does the relationship give its `from` a stake in a company? */
+static int is_stake(const pb_relationship *r)
+{
+	return is_kind(r->kind, owner_kinds) && r->to_id;
+}
+
 static int owns_something(pb_ledger *l, const pb_party *p)
 {
 	size_t n;
@@ -774,8 +797,7 @@ static int owns_something(pb_ledger *l, const pb_party *p)
 					     offsetof(pb_relationship, from_id), p->party_id, &n);
 
 	for (size_t j = 0; j < n; j++) {
-		const pb_relationship *r = pb_ledger_at(l, PB_T_RELATIONSHIPS, ri[j]);
-		if (is_kind(r->kind, owner_kinds) && r->to_id)
+		if (is_stake(pb_ledger_at(l, PB_T_RELATIONSHIPS, ri[j])))
 			return 1;
 	}
 	return 0;
@@ -995,11 +1017,6 @@ static void assign(struct namectx *nc, const struct person *s, const struct pers
 	}
 }
 
-struct name_match {
-	double sim;       /* mean token similarity */
-	double namesakes; /* people expected to share the name by chance */
-};
-
 /*
  * The fewest namesakes any match of this official could expect: every
  * token of the official matched (fewer matched tokens only multiply
@@ -1107,43 +1124,54 @@ static int corroboration(const struct person *o, const struct person *w, pb_buf 
 	return n;
 }
 
-/* Every contract, bid and payment between a buyer and a supplier, in row
- * order: contracts, then bids, then payments. */
-static struct dealing *list_dealings(pb_rule_ctx *ctx, size_t *count)
+/* The entity of a supplier id when a namesake holds it, else NULL. */
+static const char *wanted(const struct namectx *nc, const pb_parties *pp, const char *id)
+{
+	const char *e = pb_parties_entity(pp, id);
+	uint32_t v;
+
+	return e && pb_ptrmap_get(nc->wanted, e, &v) ? e : NULL;
+}
+
+static void add_dealing(struct dealing **d, size_t *n, size_t *cap, struct dealing x)
+{
+	PB_GROW(*d, *n + 1, *cap);
+	(*d)[(*n)++] = x;
+}
+
+/* Every contract, bid and payment between a buyer and a wanted supplier,
+ * in row order: contracts, then bids, then payments. */
+static struct dealing *list_dealings(pb_rule_ctx *ctx, const struct namectx *nc, size_t *count)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
 	const pb_parties *pp = pb_ctx_parties(ctx);
-	size_t nc_, nb, npay;
+	size_t nc_, nb, npay, n = 0, cap = 0;
 	const pb_contract *c = pb_ledger_contracts(l, &nc_);
 	const pb_bid *b = pb_ledger_bids(l, &nb);
 	const pb_payment *p = pb_ledger_payments(l, &npay);
-	size_t n = 0, cap = nc_ + nb + npay + 1;
-	struct dealing *d = pb_xcalloc(cap, sizeof(*d));
+	struct dealing *d = NULL;
+	const char *s;
 
 	for (size_t i = 0; i < nc_; i++) {
 		const char *ids[16];
 		size_t ns = c[i].buyer_id ? pb_contract_suppliers(l, &c[i], ids, 16) : 0;
-		for (size_t k = 0; k < ns && k < 16; k++) { /* joint awards: every member */
-			PB_GROW(d, n + 1, cap);
-			d[n++] = (struct dealing){pb_parties_entity(pp, c[i].buyer_id),
-				pb_parties_entity(pp, ids[k]), PB_T_CONTRACTS, &c[i]};
-		}
+		for (size_t k = 0; k < ns && k < 16; k++) /* joint awards: every member */
+			if ((s = wanted(nc, pp, ids[k])))
+				add_dealing(&d, &n, &cap, (struct dealing){
+					pb_parties_entity(pp, c[i].buyer_id), s, PB_T_CONTRACTS, &c[i]});
 	}
 	for (size_t i = 0; i < nb; i++) {
-		const pb_tender *t = b[i].tender_id ? pb_ledger_find(l, PB_T_TENDERS, b[i].tender_id) : NULL;
-		if (!t || !t->buyer_id || !b[i].bidder_id)
+		if (!b[i].tender_id || !(s = wanted(nc, pp, b[i].bidder_id)))
 			continue;
-		PB_GROW(d, n + 1, cap);
-		d[n++] = (struct dealing){pb_parties_entity(pp, t->buyer_id),
-			pb_parties_entity(pp, b[i].bidder_id), PB_T_BIDS, &b[i]};
+		const pb_tender *t = pb_ledger_find(l, PB_T_TENDERS, b[i].tender_id);
+		if (t && t->buyer_id)
+			add_dealing(&d, &n, &cap, (struct dealing){
+				pb_parties_entity(pp, t->buyer_id), s, PB_T_BIDS, &b[i]});
 	}
-	for (size_t i = 0; i < npay; i++) {
-		if (!p[i].payer_id || !p[i].payee_id)
-			continue;
-		PB_GROW(d, n + 1, cap);
-		d[n++] = (struct dealing){pb_parties_entity(pp, p[i].payer_id),
-			pb_parties_entity(pp, p[i].payee_id), PB_T_PAYMENTS, &p[i]};
-	}
+	for (size_t i = 0; i < npay; i++)
+		if (p[i].payer_id && (s = wanted(nc, pp, p[i].payee_id)))
+			add_dealing(&d, &n, &cap, (struct dealing){
+				pb_parties_entity(pp, p[i].payer_id), s, PB_T_PAYMENTS, &p[i]});
 	*count = n;
 	return d;
 }
@@ -1190,7 +1218,7 @@ static struct deal_slot *deal_pair(struct deal_index *x, const char *buyer, cons
 static void build_dealings(pb_rule_ctx *ctx, struct namectx *nc)
 {
 	size_t n, at = 0;
-	struct dealing *d = list_dealings(ctx, &n);
+	struct dealing *d = list_dealings(ctx, nc, &n);
 	struct deal_index *x = &nc->deal_index;
 
 	for (size_t i = 0; i < n; i++)
@@ -1344,7 +1372,7 @@ static void namesake_companies(pb_rule_ctx *ctx, const struct namectx *nc,
 	for (size_t j = 0; j < n; j++) {
 		const pb_relationship *rel = pb_ledger_at(l, PB_T_RELATIONSHIPS, ri[j]);
 		size_t first, nd;
-		if (!is_kind(rel->kind, owner_kinds) || !rel->to_id)
+		if (!is_stake(rel))
 			continue;
 		const char *company = pb_parties_entity(pp, rel->to_id);
 		const struct job *jb = job_dealing(nc, o->entity, company, &first, &nd);
@@ -1363,10 +1391,10 @@ static void namesake_companies(pb_rule_ctx *ctx, const struct namectx *nc,
 	}
 }
 
-static void match_official(pb_rule_ctx *ctx, struct namectx *nc, pb_graph_walk *walk,
+/* The candidates who pass for the official's namesakes, kept in nc->found. */
+static void find_namesakes(pb_rule_ctx *ctx, struct namectx *nc, pb_graph_walk *walk,
 			   const struct person *o, const uint32_t *cand, size_t ncand)
 {
-	struct open_list ol = {NULL, 0, 0};
 	pb_buf why;
 
 	pb_buf_init(&why);
@@ -1390,13 +1418,47 @@ static void match_official(pb_rule_ctx *ctx, struct namectx *nc, pb_graph_walk *
 		if (pb_graph_walk_path(pb_ctx_graph(ctx), walk, o->entity, w->entity, PB_DATE_NONE, 3,
 				       chain_link, NULL, &p))
 			continue;
-		namesake_companies(ctx, nc, o, w, &m, corr,
-				   pb_arena_strdup(pb_ctx_scratch(ctx), why.data), &ol);
+		PB_GROW(nc->found, nc->nfound + 1, nc->capfound);
+		nc->found[nc->nfound++] = (struct namesake){o, w, m, corr,
+			pb_arena_strdup(pb_ctx_scratch(ctx), why.data)};
 	}
-	for (size_t i = 0; i < ol.n; i++)
-		name_finding_close(ctx, o, &ol.v[i]);
-	free(ol.v);
 	pb_buf_release(&why);
+}
+
+/* The companies the namesakes hold: only their dealings are indexed. */
+static void want_companies(pb_rule_ctx *ctx, struct namectx *nc)
+{
+	pb_ledger *l = pb_ctx_ledger(ctx);
+	const pb_parties *pp = pb_ctx_parties(ctx);
+	size_t n;
+
+	nc->wanted = pb_ptrmap_new();
+	for (size_t i = 0; i < nc->nfound; i++) {
+		const uint32_t *ri = pb_ledger_group(l, PB_T_RELATIONSHIPS,
+			offsetof(pb_relationship, from_id), nc->found[i].w->party->party_id, &n);
+		for (size_t j = 0; j < n; j++) {
+			const pb_relationship *rel = pb_ledger_at(l, PB_T_RELATIONSHIPS, ri[j]);
+			if (is_stake(rel))
+				pb_ptrmap_put(nc->wanted, pb_parties_entity(pp, rel->to_id), 1);
+		}
+	}
+}
+
+/* One finding per official and company dealing with the official's
+ * buyer, namesake by namesake in the order they were found. */
+static void report_namesakes(pb_rule_ctx *ctx, struct namectx *nc)
+{
+	for (size_t i = 0; i < nc->nfound;) {
+		const struct person *o = nc->found[i].o;
+		struct open_list ol = {NULL, 0, 0};
+		for (; i < nc->nfound && nc->found[i].o == o; i++) {
+			const struct namesake *ns = &nc->found[i];
+			namesake_companies(ctx, nc, o, ns->w, &ns->m, ns->corr, ns->why, &ol);
+		}
+		for (size_t k = 0; k < ol.n; k++)
+			name_finding_close(ctx, o, &ol.v[k]);
+		free(ol.v);
+	}
 }
 
 static void name_ctx_free(struct namectx *nc)
@@ -1410,6 +1472,8 @@ static void name_ctx_free(struct namectx *nc)
 	free(nc->off);
 	free(nc->own);
 	free(nc->blocks);
+	free(nc->found);
+	pb_ptrmap_free(nc->wanted);
 	free(nc->deals);
 	free(nc->deal_index.v);
 	jobs_free(&nc->jobs);
@@ -1428,7 +1492,6 @@ static void run_name_match(pb_rule_ctx *ctx)
 	collect_people(ctx, &nc);
 	count_tokens(&nc);
 	build_blocks(&nc);
-	build_dealings(ctx, &nc);
 	jobs_build(ctx, &nc.jobs);
 	for (size_t i = 0; i < nc.noff; i++) {
 		const struct person *o = &nc.off[i];
@@ -1441,8 +1504,11 @@ static void run_name_match(pb_rule_ctx *ctx)
 			continue;
 		}
 		size_t n = candidates(&nc, o, &cand, &cap);
-		match_official(ctx, &nc, walk, o, cand, n);
+		find_namesakes(ctx, &nc, walk, o, cand, n);
 	}
+	want_companies(ctx, &nc);
+	build_dealings(ctx, &nc);
+	report_namesakes(ctx, &nc);
 	if (nc.common || nc.common_officials)
 		pb_ctx_note(ctx, "%zu officials' names and %zu name pairs too common to judge (max_namesakes)",
 			    nc.common_officials, nc.common);
