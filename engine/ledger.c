@@ -490,17 +490,22 @@ const char *pb_ledger_key(pb_ledger *l, pb_table t, const void *rec)
 	return k;
 }
 
-const char *pb_row_source_in(pb_arena *a, const pb_row *row)
+void pb_row_source_add(pb_buf *b, const pb_row *row)
 {
+	pb_buf_addf(b, "%s:%" PRIu64, row->src.file, row->src.line);
 	if (row->src.path)
-		return pb_arena_printf(a, "%s:%" PRIu64 "#%s", row->src.file,
-				       row->src.line, row->src.path);
-	return pb_arena_printf(a, "%s:%" PRIu64, row->src.file, row->src.line);
+		pb_buf_addf(b, "#%s", row->src.path);
 }
 
-const char *pb_row_source(pb_ledger *l, const pb_row *row)
+const char *pb_row_source_in(pb_arena *a, const pb_row *row)
 {
-	return pb_row_source_in(l->arena, row);
+	pb_buf b;
+
+	pb_buf_init(&b);
+	pb_row_source_add(&b, row);
+	const char *s = pb_arena_strndup(a, b.data, b.len);
+	pb_buf_release(&b);
+	return s;
 }
 
 const char *pb_ledger_lookup(const pb_ledger *l, const char *s, size_t n)

@@ -375,9 +375,10 @@ size_t pb_ledger_filled(const pb_ledger *l, pb_table t, size_t col);
 /* The latest date anywhere in the ledger (default --as-of), or NONE. */
 pb_date pb_ledger_latest_date(const pb_ledger *l);
 
-/* "file:line" (or "file:line#path") of a row, in the ledger's arena. */
-const char *pb_row_source(pb_ledger *l, const pb_row *row);
-/* The same, allocated in a (rules use their scratch: no ledger writes). */
+/* "file:line" (or "file:line#path") of a row, added to b, or allocated
+ * in a (rules use their scratch): never in the ledger, which rules and
+ * reporters read from several threads at once. */
+void pb_row_source_add(pb_buf *b, const pb_row *row);
 const char *pb_row_source_in(pb_arena *a, const pb_row *row);
 
 /*

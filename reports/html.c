@@ -330,7 +330,7 @@ static const char *const group_script[] = {
  * its error handler): either sets `failed`, and the writer stops at the
  * next finding rather than serialise a page with holes in it.
  */
-static int failed;
+static _Thread_local int failed; /* per writing thread */
 
 static void *checked(void *p)
 {
@@ -1303,8 +1303,9 @@ static void possible_links(xmlNodePtr main, const pb_audit *a)
 		el(tr, "td", b.data);
 		el(tr, "td", pl[i].reason);
 		pb_buf_reset(&b);
-		pb_buf_addf(&b, "%s, %s", pb_row_source(a->ledger, &pl[i].a->row),
-			    pb_row_source(a->ledger, &pl[i].b->row));
+		pb_row_source_add(&b, &pl[i].a->row);
+		pb_buf_addstr(&b, ", ");
+		pb_row_source_add(&b, &pl[i].b->row);
 		el(el(tr, "td", NULL), "code", b.data);
 		pb_buf_release(&b);
 	}

@@ -453,23 +453,28 @@ static json_t *entity_json(const void *ctx, size_t i)
 	return done(o, bad);
 }
 
-struct links {
-	pb_ledger *l;
-	const pb_possible_link *pl;
-};
+static json_t *source_json(const pb_row *row)
+{
+	pb_buf b;
+
+	pb_buf_init(&b);
+	pb_row_source_add(&b, row);
+	json_t *s = text(b.data);
+	pb_buf_release(&b);
+	return s;
+}
 
 static json_t *possible_link_json(const void *ctx, size_t i)
 {
-	const struct links *k = ctx;
-	const pb_possible_link *pl = &k->pl[i];
+	const pb_possible_link *pl = &((const pb_possible_link *)ctx)[i];
 	json_t *o = json_object(), *ev = json_array();
 	int bad = 0;
 
 	put(o, "a", text(pl->a->party_id), &bad);
 	put(o, "b", text(pl->b->party_id), &bad);
 	put(o, "reason", json_string(pl->reason), &bad);
-	push(ev, text(pb_row_source(k->l, &pl->a->row)), &bad);
-	push(ev, text(pb_row_source(k->l, &pl->b->row)), &bad);
+	push(ev, source_json(&pl->a->row), &bad);
+	push(ev, source_json(&pl->b->row), &bad);
 	put(o, "evidence", ev, &bad);
 	return done(o, bad);
 }
@@ -478,10 +483,10 @@ static int json_sections(struct jw *w, const pb_audit *a)
 {
 	char date[11];
 	size_t nlinks = 0;
-	struct links links = {a->ledger, NULL};
+	const pb_possible_link *links = NULL;
 
 	if (a->parties)
-		links.pl = pb_parties_possible_links(a->parties, &nlinks);
+		links = pb_parties_possible_links(a->parties, &nlinks);
 	if (jw_member(w, "tool", json_string(pb_report_tool())) < 0 ||
 	    jw_since_last_run(w, a) < 0 ||
 	    jw_member(w, "as_of", a->as_of == PB_DATE_NONE ? json_null()
@@ -497,7 +502,7 @@ static int json_sections(struct jw *w, const pb_audit *a)
 	    jw_array(w, "coverage", a->ncoverage, a, coverage_json) < 0 ||
 	    jw_member(w, "summary", summary_json(a)) < 0 ||
 	    jw_array(w, "entities", a->nentities, a, entity_json) < 0 ||
-	    jw_array(w, "possible_links", nlinks, &links, possible_link_json) < 0 ||
+	    jw_array(w, "possible_links", nlinks, links, possible_link_json) < 0 ||
 	    jw_array(w, "findings", a->nfindings, a, finding_json) < 0)
 		return -1;
 	fputs("\n}\n", w->out);

@@ -125,7 +125,7 @@ static void test_add_and_duplicates(void **state)
 			    pb_ledger_intern(l, "C-9", 3), &n);
 	assert_null(g);
 	assert_int_equal(n, 0);
-	assert_string_equal(pb_row_source(l, &found->row), "payments.csv:3");
+	assert_string_equal(pb_row_source_in(pb_ledger_arena(l), &found->row), "payments.csv:3");
 	pb_ledger_free(l);
 }
 
