@@ -10,7 +10,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -108,8 +110,11 @@ static struct {
 	char files[MAX_FILES][PATH_MAX];
 	size_t nfiles;
 } cleanup;
-static const char *volatile current; /* a reporter's filename constant */
-static volatile sig_atomic_t armed, writing;
+static volatile sig_atomic_t armed;
+/* What this thread writes (reports are written side by side): an abort
+ * is raised in the thread that failed, whose report it names. */
+static _Thread_local const char *volatile current; /* a reporter's filename */
+static _Thread_local volatile sig_atomic_t writing;
 
 void pb_output_abandon(void)
 {
@@ -381,12 +386,65 @@ static void arm(const char *gen)
 }
 
 /* Writes every file into gen, then what is carried over; fsyncs gen. */
+/* The reports of a run, written by whichever thread takes each next. */
+struct report_jobs {
+	struct report_job {
+		const pb_reporter *r;
+		pb_error err;
+		int rc;
+	} *job;
+	size_t n;
+	_Atomic size_t next;
+	const pb_audit *a;
+	const char *gen, *dir;
+};
+
+static void *write_jobs(void *arg)
+{
+	struct report_jobs *p = arg;
+
+	for (size_t i; (i = atomic_fetch_add(&p->next, 1)) < p->n;)
+		p->job[i].rc = write_one(p->a, p->job[i].r, p->gen, p->dir, &p->job[i].err);
+	return NULL;
+}
+
+/* Each report is written from the finished audit into a file of its own,
+ * so with -j they are written side by side.  A failure reported is the
+ * first in the order the formats were asked for, whichever came first. */
+static int write_reports(const pb_audit *a, const pb_reporter *const *reps, size_t nreps,
+			 const char *dir, const char *gen, pb_error *err)
+{
+	struct report_jobs p = {.a = a, .gen = gen, .dir = dir};
+	size_t jobs = a->config->jobs > 1 ? (size_t)a->config->jobs : 1, started = 0;
+
+	p.job = pb_xcalloc(nreps + 1, sizeof(*p.job));
+	for (size_t i = 0; i < nreps; i++)
+		if (reps[i]->filename)
+			p.job[p.n++].r = reps[i];
+	atomic_init(&p.next, 0);
+	size_t nthreads = (p.n < jobs ? p.n : jobs) - (p.n > 0);
+	pthread_t *threads = pb_xcalloc(nthreads + 1, sizeof(*threads));
+	while (started < nthreads && pthread_create(&threads[started], NULL, write_jobs, &p) == 0)
+		started++;
+	write_jobs(&p);
+	for (size_t i = 0; i < started; i++)
+		pthread_join(threads[i], NULL);
+	int rc = 0;
+	for (size_t i = 0; i < p.n && rc == 0; i++)
+		if (p.job[i].rc < 0) {
+			*err = p.job[i].err;
+			rc = -1;
+		}
+	free(threads);
+	free(p.job);
+	return rc;
+}
+
 static int write_gen(const pb_audit *a, const pb_reporter *const *reps, size_t nreps,
 		     const char *dir, const char *gen, pb_error *err)
 {
-	for (size_t i = 0; i < nreps; i++)
-		if (reps[i]->filename && write_one(a, reps[i], gen, dir, err) < 0)
-			return -1;
+	if (write_reports(a, reps, nreps, dir, gen, err) < 0)
+		return -1;
 	if (carry_over(dir, gen, reps, nreps, err) < 0)
 		return -1;
 	if (sync_dir(gen) < 0) {

@@ -7,6 +7,10 @@
  * with libxml2's tree, CSV cells are quoted by libcsv and defused against
  * spreadsheet formulas, JSON is built by jansson.  Reporters are named
  * in one table, reports/reports.h.
+ *
+ * With -j the reports of a run are written side by side, each on a
+ * thread: write() reads the audit and the ledger and writes nothing but
+ * its stream (no ledger arena, no static state shared between calls).
  */
 #ifndef PB_REPORT_H
 #define PB_REPORT_H
