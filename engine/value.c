@@ -451,6 +451,23 @@ int pb_date_format_valid(const char *format)
 	return y == 1 && m == 1 && d == 1 ? 0 : -1;
 }
 
+/* "YYYY-MM-DD" exactly, as nearly every ledger writes its dates: read
+ * without the pattern machinery (what match_pattern makes of it too). */
+static int plain_iso_date(const char *s, size_t n, int *y, int *m, int *d)
+{
+	static const char shape[] = "9999-99-99";
+
+	if (n != sizeof(shape) - 1)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (shape[i] == '-' ? s[i] != '-' : (s[i] < '0' || s[i] > '9'))
+			return 0;
+	*y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+	*m = (s[5] - '0') * 10 + (s[6] - '0');
+	*d = (s[8] - '0') * 10 + (s[9] - '0');
+	return 1;
+}
+
 int pb_date_parse(const char *s, size_t n, const char *format, pb_date *out,
 		  const char **why)
 {
@@ -461,8 +478,10 @@ int pb_date_parse(const char *s, size_t n, const char *format, pb_date *out,
 	if (n == 0)
 		return *why = "is empty", -1;
 	end = s + n;
-	if (match_pattern(s, end, format ? format : "YYYY-MM-DD", &y, &m, &d,
-			  &rest) < 0)
+	if (!format && plain_iso_date(s, n, &y, &m, &d))
+		rest = end;
+	else if (match_pattern(s, end, format ? format : "YYYY-MM-DD", &y, &m, &d,
+			       &rest) < 0)
 		return *why = format ? "does not match the profile's date format"
 				     : "is not an ISO 8601 date (YYYY-MM-DD)",
 		       -1;

@@ -172,6 +172,37 @@ static void test_dates_reject(void **state)
 	assert_string_equal(why, "does not exist");
 }
 
+/* The shortcut for plain YYYY-MM-DD gives what the pattern reader gives
+ * (asked for explicitly with format "YYYY-MM-DD"), on 200 000 strings of
+ * that shape, most of them valid, some with a letter or sign in place. */
+static void test_dates_plain_shortcut(void **state)
+{
+	static const char alphabet[] = "0123456789-+ Tx";
+	unsigned seed = 7;
+	char s[11];
+	(void)state;
+
+	for (int k = 0; k < 200000; k++) {
+		for (int i = 0; i < 10; i++) {
+			seed = seed * 1103515245u + 12345u;
+			unsigned r = (seed >> 16) % 100;
+			s[i] = i == 4 || i == 7 ? '-' : (char)('0' + r % 10);
+			if (r >= 97)
+				s[i] = alphabet[(seed >> 8) % (sizeof(alphabet) - 1)];
+		}
+		/* months and days near their limits half the time */
+		if (k % 2) {
+			s[5] = (char)('0' + (seed >> 3) % 2), s[8] = (char)('0' + (seed >> 5) % 4);
+		}
+		s[10] = '\0';
+		pb_date fast = 0, slow = 0;
+		const char *why;
+		int rf = date(s, NULL, &fast, &why), rs = date(s, "YYYY-MM-DD", &slow, &why);
+		if (rf != rs || (rf == 0 && fast != slow))
+			fail_msg("'%s': %d/%d against %d/%d", s, rf, (int)fast, rs, (int)slow);
+	}
+}
+
 static void test_dates_formats(void **state)
 {
 	const char *why;
@@ -244,6 +275,7 @@ int main(void)
 		cmocka_unit_test(test_currency),
 		cmocka_unit_test(test_decimal),
 		cmocka_unit_test(test_dates_iso),
+		cmocka_unit_test(test_dates_plain_shortcut),
 		cmocka_unit_test(test_dates_reject),
 		cmocka_unit_test(test_dates_formats),
 		cmocka_unit_test(test_weekday),
