@@ -218,6 +218,9 @@ struct csv_state {
 		const char *s;   /* interned */
 		size_t n;
 	} *last;
+	int currency_col;        /* of the amounts, in the table, or -1 */
+	char last_code[3];       /* the last currency cell, as written */
+	const char *last_currency; /* and its code, interned */
 };
 
 static void fail(struct csv_state *st, const char *fmt, ...)
@@ -350,6 +353,7 @@ static void row_reset(struct csv_state *st)
 
 static void process_header(struct csv_state *st);
 static void header_accept(struct csv_state *st);
+static int first_currency_column(const pb_table_def *def);
 static void process_row(struct csv_state *st);
 static int valid_utf8(const char *s, size_t n);
 
@@ -807,6 +811,7 @@ static void ecb_start(struct csv_state *st)
 {
 	st->ecb = 1;
 	st->def = pb_table_get(PB_T_FX);
+	st->currency_col = first_currency_column(st->def);
 	st->map = pb_xcalloc(st->ncols + 1, sizeof(*st->map));
 	st->ecb_codes = pb_xcalloc(st->ncols + 1, sizeof(*st->ecb_codes));
 	/* Currencies the euro replaced (CYP, EEK, ...) are not ISO 4217
@@ -1042,6 +1047,7 @@ static void header_accept(struct csv_state *st)
 	if (st->failed)
 		return;
 	st->rec = pb_xcalloc(1, st->def->record_size);
+	st->currency_col = first_currency_column(st->def);
 	st->last = pb_xcalloc(st->def->ncolumns, sizeof(*st->last));
 	st->input = pb_ledger_add_input(st->l, st->path, st->def->name, "csv");
 	if (st->profile)
@@ -1182,12 +1188,18 @@ static int parse_list(struct csv_state *st, const pb_column *c, const char *s,
 
 /* The currency of a row's amounts is its first currency column (every
  * table's `currency`); a later one (fx.base) is a value of its own. */
-static int amounts_currency(const pb_table_def *def, const pb_column *c)
+/* The table's first currency column is the currency of its amounts. */
+static int first_currency_column(const pb_table_def *def)
 {
 	for (size_t k = 0; k < def->ncolumns; k++)
 		if (def->columns[k].type == PB_COL_CURRENCY)
-			return &def->columns[k] == c;
-	return 0;
+			return (int)k;
+	return -1;
+}
+
+static int amounts_currency(const struct csv_state *st, const pb_column *c)
+{
+	return st->currency_col >= 0 && &st->def->columns[st->currency_col] == c;
 }
 
 /* An ISO 4217 code in any case, interned upper-case; -1 if it is none. */
@@ -1196,6 +1208,11 @@ static int currency_code(struct csv_state *st, const char *column, const char *s
 {
 	char code[4] = {0};
 
+	/* Most ledgers are in one currency, row after row. */
+	if (n == 3 && st->last_currency && !memcmp(s, st->last_code, 3)) {
+		*out = st->last_currency;
+		return 0;
+	}
 	for (size_t k = 0; k < n && k < 3; k++)
 		code[k] = (char)toupper((unsigned char)s[k]);
 	if (n != 3 || pb_currency_exponent(code) < 0) {
@@ -1203,6 +1220,8 @@ static int currency_code(struct csv_state *st, const char *column, const char *s
 		return -1;
 	}
 	*out = pb_ledger_intern(st->l, code, 3);
+	memcpy(st->last_code, s, 3);
+	st->last_currency = *out;
 	return 0;
 }
 
@@ -1220,17 +1239,13 @@ static const char *value(const struct csv_state *st, size_t c, size_t *n)
 /* The row's currency: its currency cell, else the base currency. */
 static int row_currency(struct csv_state *st, const char **out)
 {
+	size_t n;
+
 	*out = pb_ledger_base_currency(st->l);
-	for (size_t c = 0; c < st->def->ncolumns; c++) {
-		if (!amounts_currency(st->def, &st->def->columns[c]))
-			continue;
-		size_t n;
-		const char *s = value(st, c, &n);
-		if (!n)
-			return 0;
-		return currency_code(st, "currency", s, n, out);
-	}
-	return 0;
+	if (st->currency_col < 0)
+		return 0;
+	const char *s = value(st, (size_t)st->currency_col, &n);
+	return n ? currency_code(st, "currency", s, n, out) : 0;
 }
 
 /* --- profile values: dates --- */
@@ -1544,7 +1559,7 @@ static int parse_cell(struct csv_state *st, const pb_column *c, const char *s,
 		*(const char **)p = intern_cell(st, c, s, n);
 		return 0;
 	case PB_COL_CURRENCY:
-		if (!amounts_currency(st->def, c))
+		if (!amounts_currency(st, c))
 			return currency_code(st, c->name, s, n, (const char **)p);
 		*(const char **)p = currency;
 		return 0;
@@ -2000,7 +2015,7 @@ static void process_row(struct csv_state *st)
 	for (size_t c = 0; c < st->def->ncolumns; c++)
 		if (st->def->columns[c].type == PB_COL_CURRENCY)
 			*(const char **)(st->rec + st->def->columns[c].offset) =
-				amounts_currency(st->def, &st->def->columns[c])
+				amounts_currency(st, &st->def->columns[c])
 					? currency : pb_ledger_base_currency(st->l);
 	if (parse_values(st, currency) < 0)
 		return;
