@@ -639,7 +639,12 @@ const pb_rule pb_rule_approver_linked = {
  * Jaro-Winkler (transliteration variants).  Initials are ignored, and a
  * name needs two tokens of two letters or more to be compared at all.
  * Candidates come from a blocking index keyed by pairs of token prefixes,
- * so that only names sharing two prefixes are ever compared.
+ * so that only names sharing two prefixes are ever compared.  Tokens are
+ * folded, counted and decoded once, into a vocabulary that names index:
+ * people share given names and surnames, so it is far smaller than the
+ * list of names, and Jaro-Winkler is worked out once per pair of tokens.
+ * Only the companies held by the namesakes found are ever looked up, so
+ * only their contracts, bids and payments are indexed.
  */
 
 #define NAME_MAX_TOKENS 6
@@ -808,23 +813,26 @@ static void collect_people(pb_rule_ctx *ctx, struct namectx *nc)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
 	const pb_parties *pp = pb_ctx_parties(ctx);
-	size_t np;
+	size_t np, capoff = 0, capown = 0;
 	const pb_party *parties = pb_ledger_parties(l, &np);
 
-	nc->off = pb_xcalloc(np + 1, sizeof(*nc->off));
-	nc->own = pb_xcalloc(np + 1, sizeof(*nc->own));
 	nc->vocab_index = pb_ptrmap_new();
 	for (size_t i = 0; i < np; i++) {
 		const pb_party_keys *k = pb_parties_keys(pp, i);
 		int official = is_official(l, &parties[i]);
 		if (!k->name || (!official && !owns_something(l, &parties[i])))
 			continue;
-		struct person *p = official ? &nc->off[nc->noff] : &nc->own[nc->nown];
-		*p = (struct person){.party = &parties[i],
-				     .entity = pb_parties_entity(pp, parties[i].party_id),
-				     .keys = k};
-		if (person_tokens(ctx, nc, p, k->name))
-			*(official ? &nc->noff : &nc->nown) += 1;
+		struct person p = {.party = &parties[i],
+				   .entity = pb_parties_entity(pp, parties[i].party_id), .keys = k};
+		if (!person_tokens(ctx, nc, &p, k->name))
+			continue;
+		if (official) {
+			PB_GROW(nc->off, nc->noff + 1, capoff);
+			nc->off[nc->noff++] = p;
+		} else {
+			PB_GROW(nc->own, nc->nown + 1, capown);
+			nc->own[nc->nown++] = p;
+		}
 	}
 }
 
@@ -874,15 +882,17 @@ static int block_cmp(const void *pa, const void *pb)
 
 static void build_blocks(struct namectx *nc)
 {
-	size_t per = NAME_MAX_TOKENS * (NAME_MAX_TOKENS - 1) / 2;
+	size_t cap = 0;
 
-	nc->blocks = pb_xcalloc(nc->nown * per + 1, sizeof(*nc->blocks));
 	for (size_t w = 0; w < nc->nown; w++)
 		for (size_t i = 0; i < nc->own[w].ntok; i++)
-			for (size_t j = i + 1; j < nc->own[w].ntok; j++)
+			for (size_t j = i + 1; j < nc->own[w].ntok; j++) {
+				PB_GROW(nc->blocks, nc->nblocks + 1, cap);
 				nc->blocks[nc->nblocks++] = (struct block){
 					pair_key(nc, nc->own[w].tok[i], nc->own[w].tok[j]), (uint32_t)w};
-	qsort(nc->blocks, nc->nblocks, sizeof(*nc->blocks), block_cmp);
+			}
+	if (nc->nblocks)
+		qsort(nc->blocks, nc->nblocks, sizeof(*nc->blocks), block_cmp);
 }
 
 static int u32_cmp(const void *pa, const void *pb)
