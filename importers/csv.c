@@ -353,6 +353,8 @@ static void row_reset(struct csv_state *st)
 
 static void process_header(struct csv_state *st);
 static void header_accept(struct csv_state *st);
+static const char *intern_cell(struct csv_state *st, const pb_column *c, const char *s,
+			       size_t n);
 static int first_currency_column(const pb_table_def *def);
 static void process_row(struct csv_state *st);
 static int valid_utf8(const char *s, size_t n);
@@ -1131,7 +1133,7 @@ static const char *enum_value(struct csv_state *st, const pb_column *c,
 	low[n] = '\0';
 	for (const char *const *v = c->values; *v; v++)
 		if (!strcmp(*v, low))
-			return pb_ledger_intern(st->l, low, n);
+			return intern_cell(st, c, low, n);
 	return NULL;
 }
 
@@ -1176,7 +1178,9 @@ static int parse_list(struct csv_state *st, const pb_column *c, const char *s,
 				pb_buf_release(&b);
 				return reject_enum(st, c, item, len);
 			}
-			pb_buf_addf(&b, "%s%s", b.len ? ";" : "", v);
+			if (b.len)
+				pb_buf_addch(&b, ';');
+			pb_buf_addstr(&b, v);
 		}
 		s += k + (sep != NULL);
 		n -= k + (sep != NULL);
