@@ -725,7 +725,7 @@ struct namectx {
 	size_t nblocks;
 	struct namesake *found;
 	size_t nfound, capfound;
-	pb_ptrmap *wanted; /* companies the namesakes hold: the suppliers looked up */
+	pb_ptrmap *wanted; /* companies the namesakes hold, and their twins' ids */
 	struct dealing *deals;
 	struct deal_index deal_index;
 	struct jobs jobs;
@@ -1137,10 +1137,9 @@ static int corroboration(const struct person *o, const struct person *w, pb_buf 
 /* The entity of a supplier id when a namesake holds it, else NULL. */
 static const char *wanted(const struct namectx *nc, const pb_parties *pp, const char *id)
 {
-	const char *e = pb_parties_entity(pp, id);
 	uint32_t v;
 
-	return e && pb_ptrmap_get(nc->wanted, e, &v) ? e : NULL;
+	return id && pb_ptrmap_get(nc->wanted, id, &v) ? pb_parties_entity(pp, id) : NULL;
 }
 
 static void add_dealing(struct dealing **d, size_t *n, size_t *cap, struct dealing x)
@@ -1440,7 +1439,8 @@ static void want_companies(pb_rule_ctx *ctx, struct namectx *nc)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
 	const pb_parties *pp = pb_ctx_parties(ctx);
-	size_t n;
+	size_t n, np;
+	const pb_party *parties = pb_ledger_parties(l, &np);
 
 	nc->wanted = pb_ptrmap_new();
 	for (size_t i = 0; i < nc->nfound; i++) {
@@ -1451,6 +1451,15 @@ static void want_companies(pb_rule_ctx *ctx, struct namectx *nc)
 			if (is_stake(rel))
 				pb_ptrmap_put(nc->wanted, pb_parties_entity(pp, rel->to_id), 1);
 		}
+	}
+	/* An id is its own entity unless it is a party with a registry twin
+	 * (parties.h): with the twins of the companies wanted too, a row's
+	 * supplier id tells without resolving every row's entity. */
+	for (size_t i = 0; i < np; i++) {
+		const char *e = pb_parties_entity(pp, parties[i].party_id);
+		uint32_t v;
+		if (e != parties[i].party_id && pb_ptrmap_get(nc->wanted, e, &v))
+			pb_ptrmap_put(nc->wanted, parties[i].party_id, 1);
 	}
 }
 
