@@ -131,18 +131,25 @@ void pb_buf_addch(pb_buf *b, char c)
 	pb_buf_add(b, &c, 1);
 }
 
+/* Formats into the room the buffer has, and again only when it did not
+ * fit: most pieces are short, and measuring first doubled every call. */
 void pb_buf_vaddf(pb_buf *b, const char *fmt, va_list ap)
 {
 	va_list cp;
 	int n;
 
+	buf_reserve(b, 63);
 	va_copy(cp, ap);
-	n = vsnprintf(NULL, 0, fmt, cp);
+	n = vsnprintf(b->data + b->len, b->cap - b->len, fmt, cp);
 	va_end(cp);
-	if (n < 0)
+	if (n < 0) {
+		b->data[b->len] = '\0';
 		return;
-	buf_reserve(b, (size_t)n);
-	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	}
+	if ((size_t)n >= b->cap - b->len) {
+		buf_reserve(b, (size_t)n);
+		vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	}
 	b->len += (size_t)n;
 }
 
