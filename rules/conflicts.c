@@ -871,13 +871,26 @@ static uint64_t pair_key(const struct namectx *nc, uint32_t a, uint32_t b)
 	return x ^ (y * 0x9E3779B97F4A7C15ull + 0x7F4A7C15ull + (x << 6) + (x >> 2));
 }
 
-static int block_cmp(const void *pa, const void *pb)
+/* Sorts blocks by key, a byte a pass from the lowest: the sort is stable,
+ * so owners stay in order within a key.  qsort's comparisons cost more
+ * than all the rest of the index. */
+static void sort_blocks(struct block *v, size_t n)
 {
-	const struct block *a = pa, *b = pb;
+	struct block *tmp = pb_xcalloc(n + 1, sizeof(*tmp)), *from = v, *to = tmp;
 
-	if (a->key != b->key)
-		return a->key < b->key ? -1 : 1;
-	return a->who < b->who ? -1 : a->who > b->who;
+	for (unsigned shift = 0; shift < 64; shift += 8) {
+		size_t at[257] = {0};
+		for (size_t i = 0; i < n; i++)
+			at[((from[i].key >> shift) & 0xFF) + 1]++;
+		for (size_t b = 1; b < 257; b++)
+			at[b] += at[b - 1];
+		for (size_t i = 0; i < n; i++)
+			to[at[(from[i].key >> shift) & 0xFF]++] = from[i];
+		struct block *t = from;
+		from = to;
+		to = t;
+	}
+	free(tmp); /* eight passes: the result is back in v */
 }
 
 static void build_blocks(struct namectx *nc)
@@ -891,8 +904,7 @@ static void build_blocks(struct namectx *nc)
 				nc->blocks[nc->nblocks++] = (struct block){
 					pair_key(nc, nc->own[w].tok[i], nc->own[w].tok[j]), (uint32_t)w};
 			}
-	if (nc->nblocks)
-		qsort(nc->blocks, nc->nblocks, sizeof(*nc->blocks), block_cmp);
+	sort_blocks(nc->blocks, nc->nblocks);
 }
 
 static int u32_cmp(const void *pa, const void *pb)
@@ -1227,8 +1239,11 @@ static struct deal_slot *deal_pair(struct deal_index *x, const char *buyer, cons
 static void build_dealings(pb_rule_ctx *ctx, struct namectx *nc)
 {
 	size_t n, at = 0;
-	struct dealing *d = list_dealings(ctx, nc, &n);
 	struct deal_index *x = &nc->deal_index;
+
+	if (!pb_ptrmap_count(nc->wanted))
+		return; /* nothing will be looked up: the rows need not be read */
+	struct dealing *d = list_dealings(ctx, nc, &n);
 
 	for (size_t i = 0; i < n; i++)
 		deal_pair(x, d[i].buyer, d[i].supplier)->n++;
