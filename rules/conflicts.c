@@ -649,9 +649,8 @@ const pb_rule pb_rule_approver_linked = {
 
 #define NAME_MAX_TOKENS 6
 
-/* A distinct token of the names compared, folded once: people share
- * given names and surnames, so everything about a token is worked out
- * here and names hold indexes into the vocabulary. */
+/* A distinct token of the names compared, with all that is worked out
+ * about it once; names hold indexes into the vocabulary. */
 struct token {
 	const char *prefix; /* first three letters, interned */
 	uint64_t prefix_hash;
