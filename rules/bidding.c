@@ -87,13 +87,17 @@ static size_t tender_bidders(pb_rule_ctx *ctx, const uint32_t *bi, size_t nb,
 						   .first = b, .at = x};
 	}
 	qsort(out, m, sizeof(*out), bidder_cmp);
+	size_t np;
+	const pb_party *parties = pb_ledger_parties(l, &np);
 	for (size_t k = 0; k < m; k++) {
 		if (n && out[k].entity == out[n - 1].entity)
 			continue; /* a later bid of the same bidder */
-		const char *id = out[k].first->bidder_id;
+		/* One look-up of the party for its keys and its phone: party ids
+		 * are unique, so its row is its place among the keys. */
+		const pb_party *party = pb_ledger_find(l, PB_T_PARTIES, out[k].first->bidder_id);
 		out[n] = out[k];
-		out[n].keys = pb_parties_keys_of(pp, id);
-		out[n++].phone = phone_key(phone_of(pb_ledger_find(l, PB_T_PARTIES, id)));
+		out[n].keys = party ? pb_parties_keys(pp, (size_t)(party - parties)) : NULL;
+		out[n++].phone = phone_key(phone_of(party));
 	}
 	return n;
 }

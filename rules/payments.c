@@ -66,6 +66,8 @@ static int is_marker(const char *id)
 		return 1;
 	if (strstr(folded, "REDACTED") || !strncmp(folded, "WITHHELD", 8))
 		return 1;
+	if (strpbrk(folded, "0123456789"))
+		return 0; /* the markers are words */
 	for (size_t i = 0; markers[i]; i++)
 		if (!strcmp(folded, markers[i]))
 			return 1;
@@ -93,7 +95,7 @@ static const char *entity_of(pb_rule_ctx *ctx, const char *id)
  */
 typedef struct {
 	uint32_t *rank;       /* by payment index: entity rank, or NO_RANK */
-	const char **entity;  /* by rank */
+	const char **least;   /* by rank: the smallest id naming the entity */
 	size_t nentities, unnamed;
 } entity_ranks;
 
@@ -110,14 +112,27 @@ static const char *field_of(const pb_payment *p, size_t field)
 /* Entities in strcmp order, equal texts (never two pointers) by first
  * appearance, as a stable sort of the names would leave them. */
 typedef struct {
+	uint64_t prefix; /* the first 8 bytes, big-endian: most comparisons end there */
 	const char *name;
+	const char *least; /* of the ids naming it */
 	uint32_t first;
 } named;
+
+static uint64_t prefix8(const char *s)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < 8; i++) {
+		v = v << 8 | (unsigned char)*s;
+		s += *s != '\0';
+	}
+	return v;
+}
 
 static int cmp_named(const void *pa, const void *pb)
 {
 	const named *a = pa, *b = pb;
-	int c = strcmp(a->name, b->name);
+	int c = a->prefix != b->prefix ? (a->prefix < b->prefix ? -1 : 1) : strcmp(a->name, b->name);
 
 	return c ? c : a->first < b->first ? -1 : a->first > b->first;
 }
@@ -137,10 +152,12 @@ static void entity_ranks_build(pb_rule_ctx *ctx, size_t field, entity_ranks *er)
 		if (id && !pb_ptrmap_get(by_id, id, &r)) {
 			if ((e = entity_of(ctx, id)) && !pb_ptrmap_get(by_entity, e, &r)) {
 				PB_GROW(names, ne + 1, cap);
-				names[ne] = (named){e, (uint32_t)ne};
+				names[ne] = (named){prefix8(e), e, id, (uint32_t)ne};
 				r = (uint32_t)ne++;
 				pb_ptrmap_put(by_entity, e, r);
 			}
+			if (e && strcmp(id, names[r].least) < 0)
+				names[r].least = id;
 			pb_ptrmap_put(by_id, id, r);
 		}
 		er->rank[i] = r;
@@ -149,10 +166,10 @@ static void entity_ranks_build(pb_rule_ctx *ctx, size_t field, entity_ranks *er)
 	if (ne)
 		qsort(names, ne, sizeof(*names), cmp_named);
 	uint32_t *final = pb_xcalloc(ne + 1, sizeof(*final));
-	er->entity = pb_xcalloc(ne + 1, sizeof(*er->entity));
+	er->least = pb_xcalloc(ne + 1, sizeof(*er->least));
 	for (size_t j = 0; j < ne; j++) {
 		final[names[j].first] = (uint32_t)j;
-		er->entity[j] = names[j].name;
+		er->least[j] = names[j].least;
 	}
 	for (size_t i = 0; i < n; i++)
 		if (er->rank[i] != NO_RANK)
@@ -167,7 +184,7 @@ static void entity_ranks_build(pb_rule_ctx *ctx, size_t field, entity_ranks *er)
 static void entity_ranks_release(entity_ranks *er)
 {
 	free(er->rank);
-	free(er->entity);
+	free(er->least);
 }
 
 /*
@@ -221,13 +238,6 @@ static int cmp_key(const void *pa, const void *pb)
 	return a->ix < b->ix ? -1 : a->ix > b->ix;
 }
 
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 typedef void (*party_fn)(pb_rule_ctx *ctx, const pb_payment *p, const uint32_t *ix,
 			 size_t n, const char *entity, void *data);
 
@@ -246,15 +256,8 @@ static size_t for_each_entity(pb_rule_ctx *ctx, size_t field, party_fn fn, void 
 	uint32_t *ix = pb_xcalloc(n + 1, sizeof(*ix));
 	uint32_t *start = pb_xcalloc(er.nentities + 1, sizeof(*start));
 	bucket_by_key(er.rank, n, er.nentities, ix, start);
-	for (size_t r = 0; r < er.nentities; r++) {
-		const char *name = NULL;
-		for (uint32_t k = start[r]; k < start[r + 1]; k++) {
-			const char *raw = field_of(&p[ix[k]], field);
-			if (!name || strcmp(raw, name) < 0)
-				name = raw;
-		}
-		fn(ctx, p, ix + start[r], start[r + 1] - start[r], name, data);
-	}
+	for (size_t r = 0; r < er.nentities; r++)
+		fn(ctx, p, ix + start[r], start[r + 1] - start[r], er.least[r], data);
 	size_t unnamed = er.unnamed;
 	free(start);
 	free(ix);
@@ -369,12 +372,13 @@ enum dup_kind { K_NONE, K_SAME_DAY, K_NEAR, K_NORMALISED, K_INVOICE };
 
 /* An invoice id with case, blanks, punctuation and leading zeros of
  * numbers folded away: "INV-0042" and "inv 42" are the same invoice.
- * Folds into b (reset first), which callers reuse. */
-static const char *invoice_key(pb_rule_ctx *ctx, pb_buf *b, const char *id)
+ * Writes it to out, which has room for 2 * strlen(id) + 1 bytes, and
+ * returns its length. */
+static size_t invoice_key(const char *id, char *out)
 {
+	size_t len = 0;
 	int in_number = 0;
 
-	pb_buf_reset(b);
 	for (const char *s = id; *s; s++) {
 		unsigned char c = (unsigned char)*s;
 		if (c >= 'a' && c <= 'z')
@@ -386,12 +390,13 @@ static const char *invoice_key(pb_rule_ctx *ctx, pb_buf *b, const char *id)
 		}
 		if (digit && c == '0' && !in_number && s[1] >= '0' && s[1] <= '9')
 			continue;
-		if (digit && !in_number && b->len)
-			pb_buf_addch(b, '#'); /* keep "A1-2" apart from "A12" */
+		if (digit && !in_number && len)
+			out[len++] = '#'; /* keep "A1-2" apart from "A12" */
 		in_number = digit;
-		pb_buf_addch(b, (char)c);
+		out[len++] = (char)c;
 	}
-	return pb_ctx_intern(ctx, b->data, b->len);
+	out[len] = '\0';
+	return len;
 }
 
 /* Length of a payment id without its line suffix ("46294528 - 2",
@@ -535,10 +540,10 @@ static unsigned char *invoice_references(const pb_payment *p, size_t np, const p
 	return ref;
 }
 
-/* A member of a group and a key of it (an interned text), to find the
- * members before it with the same key. */
+/* A member of a group and a key of it, to find the members before it
+ * with the same key. */
 typedef struct {
-	uintptr_t key;
+	const char *key;
 	uint32_t k;
 } keyed_member;
 
@@ -563,7 +568,8 @@ typedef struct {
 	uint32_t *prev_folded;          /* last member before it with its invoice_key */
 	uint32_t *next, *tail, *cluster; /* report_group's lists */
 	keyed_member *by_key;
-	pb_buf fold;
+	char *fold;          /* the folded invoice ids */
+	size_t foldcap;
 } dup_group;
 
 #define GROW_TO(ptr, n) ((ptr) = pb_xreallocarray((ptr), (n), sizeof(*(ptr))))
@@ -599,7 +605,7 @@ static void dup_release(dup_group *g)
 	free(g->tail);
 	free(g->cluster);
 	free(g->by_key);
-	pb_buf_release(&g->fold);
+	free(g->fold);
 }
 
 static uint32_t find_root(uint32_t *parent, uint32_t x)
@@ -675,16 +681,15 @@ static int near_earlier(dup_group *g, size_t k, int64_t window, enum dup_kind *k
 static int cmp_keyed(const void *pa, const void *pb)
 {
 	const keyed_member *a = pa, *b = pb;
+	int c = cmp_str(a->key, b->key);
 
-	if (a->key != b->key)
-		return a->key < b->key ? -1 : 1;
-	return a->k < b->k ? -1 : a->k > b->k;
+	return c ? c : a->k < b->k ? -1 : a->k > b->k;
 }
 
-/* For each member whose key (interned) is not NULL: in first[], the first
+/* For each member whose key is not NULL: in first[], the first
  * member with that key, and in prev[], the last member before it with
- * that key; NO_MEMBER when there is none.  Either may be NULL.  A sort,
- * not a map per group: most groups are pairs. */
+ * that key; NO_MEMBER when there is none.  Either may be NULL.  Most
+ * groups are pairs: a few members are compared pairwise, more sorted. */
 static void same_keys(dup_group *g, const char *const *key, uint32_t *first, uint32_t *prev)
 {
 	size_t m = 0;
@@ -694,12 +699,25 @@ static void same_keys(dup_group *g, const char *const *key, uint32_t *first, uin
 			first[k] = NO_MEMBER;
 		if (prev)
 			prev[k] = NO_MEMBER;
-		if (key[k])
-			g->by_key[m++] = (keyed_member){(uintptr_t)key[k], k};
 	}
+	if (g->n <= 8) {
+		for (uint32_t k = 1; k < g->n; k++)
+			for (uint32_t j = 0; key[k] && j < k; j++) {
+				if (!key[j] || cmp_str(key[j], key[k]))
+					continue;
+				if (first && first[k] == NO_MEMBER)
+					first[k] = j;
+				if (prev)
+					prev[k] = j;
+			}
+		return;
+	}
+	for (uint32_t k = 0; k < g->n; k++)
+		if (key[k])
+			g->by_key[m++] = (keyed_member){key[k], k};
 	qsort(g->by_key, m, sizeof(*g->by_key), cmp_keyed);
 	for (size_t i = 1, lead = 0; i < m; i++) {
-		if (g->by_key[i].key != g->by_key[i - 1].key) {
+		if (cmp_str(g->by_key[i].key, g->by_key[i - 1].key)) {
 			lead = i;
 			continue;
 		}
@@ -715,9 +733,17 @@ static void same_keys(dup_group *g, const char *const *key, uint32_t *first, uin
  * norm_window days, else a neighbour within the window. */
 static void link_group(dup_group *g)
 {
+	size_t need = 1, at = 0;
+
 	for (size_t k = 0; k < g->n; k++) {
 		g->invoice[k] = invoice_of(g, k);
-		g->folded[k] = g->invoice[k] ? invoice_key(g->ctx, &g->fold, g->invoice[k]) : NULL;
+		need += g->invoice[k] ? 2 * strlen(g->invoice[k]) + 1 : 0;
+	}
+	PB_GROW(g->fold, need, g->foldcap);
+	for (size_t k = 0; k < g->n; k++) {
+		g->folded[k] = g->invoice[k] ? g->fold + at : NULL;
+		if (g->invoice[k])
+			at += invoice_key(g->invoice[k], g->fold + at) + 1;
 	}
 	same_keys(g, g->invoice, g->first_invoice, NULL);
 	same_keys(g, g->folded, NULL, g->prev_folded);
@@ -1025,7 +1051,8 @@ static pay_key *sort_by_entity(const pay_key *k, size_t m, size_t nentities,
 	for (size_t i = 0; i < m; i++)
 		out[i] = k[order[i]];
 	for (size_t r = 0; r < nentities; r++)
-		qsort(out + start[r], start[r + 1] - start[r], sizeof(*out), cmp);
+		if (start[r + 1] - start[r] > 1)
+			qsort(out + start[r], start[r + 1] - start[r], sizeof(*out), cmp);
 	free(rank);
 	free(order);
 	free(start);
@@ -1041,7 +1068,6 @@ static void run_duplicate(pb_rule_ctx *ctx)
 		       .norm_window = pb_param_int(ctx, "normalised_window_days")};
 	entity_ranks er;
 
-	pb_buf_init(&g.fold);
 	entity_ranks_build(ctx, offsetof(pb_payment, payee_id), &er);
 	for (size_t i = 0; i < n; i++) {
 		if (p[i].amount == PB_AMOUNT_NONE || !p[i].currency)
@@ -1141,12 +1167,34 @@ static int cmp_amount_date(const void *pa, const void *pb)
  * first: a monthly fee of 1000.00, or a day rate paid on twenty days, is
  * one round amount agreed once, not twelve or twenty invented ones.  A
  * fixed amount is one paid on a schedule, or on three or more days. */
-static void mark_schedules(const pb_payment *p, const uint32_t *ix, size_t n,
-			   unsigned char *repeat)
-{
-	pay_key *k = pb_xcalloc(n + 1, sizeof(*k));
-	pb_date *d = pb_xcalloc(n + 1, sizeof(*d));
+/* The rule's parameters, its count for coverage, and arrays reused from
+ * payee to payee. */
+typedef struct {
+	int64_t unit, min_payments, min_pct;
+	size_t scheduled;
+	size_t cap;
+	pay_key *k;
+	pb_date *d;
+	unsigned char *repeat; /* by payment of the payee: repeats a fixed amount */
+} round_state;
 
+static void round_reserve(round_state *st, size_t n)
+{
+	if (n <= st->cap)
+		return;
+	st->cap = 2 * n;
+	GROW_TO(st->k, st->cap);
+	GROW_TO(st->d, st->cap);
+	GROW_TO(st->repeat, st->cap);
+}
+
+static void mark_schedules(const pb_payment *p, const uint32_t *ix, size_t n, round_state *st)
+{
+	pay_key *k = st->k;
+	pb_date *d = st->d;
+	unsigned char *repeat = st->repeat;
+
+	memset(repeat, 0, n);
 	for (size_t i = 0; i < n; i++)
 		k[i] = (pay_key){.amount = p[ix[i]].amount, .paid_on = p[ix[i]].paid_on, .ix = (uint32_t)i};
 	qsort(k, n, sizeof(*k), cmp_amount_date);
@@ -1161,34 +1209,32 @@ static void mark_schedules(const pb_payment *p, const uint32_t *ix, size_t n,
 			for (size_t i = start + 1; i < end; i++)
 				repeat[k[i].ix] = 1;
 	}
-	free(d);
-	free(k);
 }
 
 static void round_party(pb_rule_ctx *ctx, const pb_payment *p, const uint32_t *ix,
 			size_t n, const char *payee, void *data)
 {
-	int64_t unit = pb_param_money(ctx, "round_unit");
-	int64_t min_payments = pb_param_int(ctx, "min_payments");
-	int64_t min_pct = pb_param_millionths(ctx, "min_share_pct");
-	size_t njudged = 0, round = 0, *scheduled = data;
-	unsigned char *repeat = pb_xcalloc(n + 1, 1);
+	round_state *st = data;
+	int64_t unit = st->unit;
+	size_t njudged = 0, round = 0;
 
-	mark_schedules(p, ix, n, repeat);
+	round_reserve(st, n);
+	mark_schedules(p, ix, n, st);
+	const unsigned char *repeat = st->repeat;
 	for (size_t k = 0; k < n; k++) {
 		const pb_payment *x = &p[ix[k]];
 		if (!judged(ctx, x, unit))
 			continue;
 		if (repeat[k]) {
-			(*scheduled)++;
+			st->scheduled++;
 			continue;
 		}
 		njudged++;
 		round += unit > 0 && x->amount % unit == 0;
 	}
-	if ((int64_t)njudged < min_payments ||
-	    (pb_i128)round * 100 * PB_DECIMAL_SCALE < (pb_i128)min_pct * njudged)
-		goto out;
+	if ((int64_t)njudged < st->min_payments ||
+	    (pb_i128)round * 100 * PB_DECIMAL_SCALE < (pb_i128)st->min_pct * njudged)
+		return;
 	pb_finding *f = pb_finding_add(ctx, PB_T_PARTIES, payee, NULL);
 	const pb_party *party = pb_ledger_find(pb_ctx_ledger(ctx), PB_T_PARTIES, payee);
 	if (party)
@@ -1203,17 +1249,20 @@ static void round_party(pb_rule_ctx *ctx, const pb_payment *p, const uint32_t *i
 	f->score = (double)round / (double)njudged;
 	pb_finding_message(ctx, f, "%zu of %s's %zu payments of at least %s are exact multiples of it",
 			   round, payee, njudged, pb_ctx_money(ctx, unit, pb_ctx_currency(ctx)));
-out:
-	free(repeat);
 }
 
 static void run_round_amount(pb_rule_ctx *ctx)
 {
-	size_t scheduled = 0;
+	round_state st = {.unit = pb_param_money(ctx, "round_unit"),
+			  .min_payments = pb_param_int(ctx, "min_payments"),
+			  .min_pct = pb_param_millionths(ctx, "min_share_pct")};
 
-	note_unnamed(ctx, for_each_entity(ctx, offsetof(pb_payment, payee_id), round_party, &scheduled), "payee");
-	if (scheduled)
-		pb_ctx_note(ctx, "%zu payments repeating a fixed amount (on a schedule, or on three or more days) counted once per amount", scheduled);
+	note_unnamed(ctx, for_each_entity(ctx, offsetof(pb_payment, payee_id), round_party, &st), "payee");
+	if (st.scheduled)
+		pb_ctx_note(ctx, "%zu payments repeating a fixed amount (on a schedule, or on three or more days) counted once per amount", st.scheduled);
+	free(st.k);
+	free(st.d);
+	free(st.repeat);
 }
 
 const pb_rule pb_rule_round_amount = {
@@ -1283,6 +1332,37 @@ static void benford_null(size_t n, double *mean, double *sd)
 	}
 	*mean = e / (90.0 * dn);
 	*sd = sqrt(var > 0 ? var : 0) / (90.0 * dn);
+}
+
+/* Sorts amounts in ascending order: a radix sort, a byte a pass, as a
+ * payer may have a million of them.  Bytes all amounts share (the high
+ * ones) take no pass. */
+static void sort_amounts(int64_t *a, size_t n)
+{
+	uint64_t *x = (uint64_t *)a, *y = pb_xcalloc(n + 1, sizeof(*y)), *from = x, *to = y;
+	const uint64_t sign = (uint64_t)1 << 63;
+
+	for (size_t i = 0; i < n; i++)
+		x[i] ^= sign; /* negative amounts first, as unsigned */
+	for (unsigned shift = 0; shift < 64; shift += 8) {
+		size_t start[257] = {0};
+		for (size_t i = 0; i < n; i++)
+			start[((from[i] >> shift) & 0xff) + 1]++;
+		if (n && start[((from[0] >> shift) & 0xff) + 1] == n)
+			continue;
+		for (size_t b = 0; b < 256; b++)
+			start[b + 1] += start[b];
+		for (size_t i = 0; i < n; i++)
+			to[start[(from[i] >> shift) & 0xff]++] = from[i];
+		uint64_t *t = from;
+		from = to;
+		to = t;
+	}
+	if (from != x)
+		memcpy(x, from, n * sizeof(*x));
+	for (size_t i = 0; i < n; i++)
+		x[i] ^= sign;
+	free(y);
 }
 
 static size_t lower_bound(const int64_t *a, size_t n, int64_t v)
@@ -1434,7 +1514,7 @@ static void benford_party(pb_rule_ctx *ctx, const pb_payment *p, const uint32_t 
 		st->few++;
 		goto out;
 	}
-	qsort(a, total, sizeof(*a), cmp_i64);
+	sort_amounts(a, total);
 	if (!benford_applies(ctx, a, total, ten, payer, st))
 		goto out;
 	double mad = 0.0, mean, sd;
