@@ -371,14 +371,18 @@ const pb_input *pb_ledger_inputs(const pb_ledger *l)
 	return l->inputs;
 }
 
+/* A row read and not imported, kept with its line and why. */
+static void note_row(pb_rejection **list, size_t *n, size_t *cap, const pb_input *in,
+		     uint64_t line, const char *reason)
+{
+	PB_GROW(*list, *n + 1, *cap);
+	(*list)[(*n)++] = (pb_rejection){in->path, line, reason};
+}
+
 static void add_rejection(pb_ledger *l, size_t in, uint64_t line,
 			  const char *reason)
 {
-	PB_GROW(l->rejections, l->nrejections + 1, l->caprejections);
-	pb_rejection *r = &l->rejections[l->nrejections++];
-	r->path = l->inputs[in].path;
-	r->line = line;
-	r->reason = reason;
+	note_row(&l->rejections, &l->nrejections, &l->caprejections, &l->inputs[in], line, reason);
 	l->inputs[in].rows_read++;
 	l->inputs[in].rows_rejected++;
 }
@@ -643,11 +647,7 @@ static void adopt_arena(pb_ledger *l, pb_ledger *stage)
 
 static void add_filtered(pb_ledger *l, size_t in, uint64_t line, const char *reason)
 {
-	PB_GROW(l->filtered, l->nfiltered + 1, l->capfiltered);
-	pb_rejection *r = &l->filtered[l->nfiltered++];
-	r->path = l->inputs[in].path;
-	r->line = line;
-	r->reason = reason;
+	note_row(&l->filtered, &l->nfiltered, &l->capfiltered, &l->inputs[in], line, reason);
 	l->inputs[in].rows_read++;
 	l->inputs[in].rows_filtered++;
 }
