@@ -553,8 +553,8 @@ typedef struct {
 	const pb_payment *p;
 	const pay_key *key;
 	size_t n;
-	const pay_key *by_day; /* every payment with a payee, by entity and date */
-	size_t nday;
+	const pb_date *days;   /* of every payment with a payee, by entity and date */
+	const uint32_t *start; /* of each entity's, by rank, in days */
 	const unsigned char *reference; /* by ledger index: invoice id names no one bill */
 	int64_t window, norm_window;    /* the rule's parameters */
 	size_t line_pairs, schedules, instalments, runs;
@@ -964,31 +964,27 @@ static void report_cluster(dup_group *g, const uint32_t *m, size_t c)
 		group_message(ctx, f, first, member(g, m[c - 1]), c, kind, sum);
 }
 
-/* By entity, then date: to count a payee's payments on one day. */
-static int cmp_entity_day(const void *pa, const void *pb)
+static int cmp_date(const void *pa, const void *pb)
 {
-	const pay_key *a = pa, *b = pb;
+	pb_date a = *(const pb_date *)pa, b = *(const pb_date *)pb;
 
-	if (a->rank != b->rank)
-		return a->rank < b->rank ? -1 : 1;
-	return a->paid_on < b->paid_on ? -1 : a->paid_on > b->paid_on;
+	return a < b ? -1 : a > b;
 }
 
 /* How many payments the payee entity received on that day. */
 static size_t paid_that_day(const dup_group *g, const pay_key *who, pb_date day)
 {
-	pay_key probe = {.paid_on = day, .rank = who->rank};
-	size_t lo = 0, hi = g->nday;
+	size_t lo = g->start[who->rank], hi = g->start[who->rank + 1], end = hi;
 
-	while (lo < hi) { /* first not below the probe */
+	while (lo < hi) { /* the first not before the day */
 		size_t mid = lo + (hi - lo) / 2;
-		if (cmp_entity_day(&g->by_day[mid], &probe) < 0)
+		if (g->days[mid] < day)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	size_t n = 0;
-	while (lo + n < g->nday && !cmp_entity_day(&g->by_day[lo + n], &probe))
+	while (lo + n < end && g->days[lo + n] == day)
 		n++;
 	return n;
 }
@@ -1036,26 +1032,33 @@ static void report_group(dup_group *g)
 	}
 }
 
-/* The keys by payee entity, those of each entity sorted by cmp: a
- * million payments sort as many small arrays. */
-static pay_key *sort_by_entity(const pay_key *k, size_t m, size_t nentities,
-			       int (*cmp)(const void *, const void *))
+/* The keys by payee entity, each entity's sorted (cmp_key), and in *days
+ * their dates, each entity's sorted; entity r's start at start[r] in
+ * both.  A million payments sort as many small arrays. */
+static pay_key *sort_by_entity(const pay_key *k, size_t m, size_t nentities, uint32_t *start,
+			       pb_date **days)
 {
 	uint32_t *rank = pb_xcalloc(m + 1, sizeof(*rank)), *order = pb_xcalloc(m + 1, sizeof(*order));
-	uint32_t *start = pb_xcalloc(nentities + 1, sizeof(*start));
 	pay_key *out = pb_xcalloc(m + 1, sizeof(*out));
+	pb_date *d = pb_xcalloc(m + 1, sizeof(*d));
 
 	for (size_t i = 0; i < m; i++)
 		rank[i] = k[i].rank;
 	bucket_by_key(rank, m, nentities, order, start);
-	for (size_t i = 0; i < m; i++)
+	for (size_t i = 0; i < m; i++) {
 		out[i] = k[order[i]];
-	for (size_t r = 0; r < nentities; r++)
-		if (start[r + 1] - start[r] > 1)
-			qsort(out + start[r], start[r + 1] - start[r], sizeof(*out), cmp);
+		d[i] = out[i].paid_on;
+	}
+	for (size_t r = 0; r < nentities; r++) {
+		size_t at = start[r], count = start[r + 1] - start[r];
+		if (count < 2)
+			continue;
+		qsort(out + at, count, sizeof(*out), cmp_key);
+		qsort(d + at, count, sizeof(*d), cmp_date);
+	}
 	free(rank);
 	free(order);
-	free(start);
+	*days = d;
 	return out;
 }
 
@@ -1079,13 +1082,14 @@ static void run_duplicate(pb_rule_ctx *ctx)
 		k[m++] = (pay_key){p[i].currency, p[i].amount, p[i].paid_on, (uint32_t)i,
 				   p[i].payment_id, er.rank[i]};
 	}
-	pay_key *by_day = sort_by_entity(k, m, er.nentities, cmp_entity_day);
-	g.by_day = by_day;
-	g.nday = m;
+	uint32_t *start_of = pb_xcalloc(er.nentities + 1, sizeof(*start_of));
+	pb_date *days;
+	pay_key *sorted = sort_by_entity(k, m, er.nentities, start_of, &days);
+	g.days = days;
+	g.start = start_of;
 	reference_counts rc = {0, 0};
 	unsigned char *refs = invoice_references(p, n, k, m, &rc);
 	g.reference = refs;
-	pay_key *sorted = sort_by_entity(k, m, er.nentities, cmp_key);
 	for (size_t start = 0, end; start < m; start = end) {
 		for (end = start + 1; end < m && sorted[end].rank == sorted[start].rank &&
 		     sorted[end].currency == sorted[start].currency &&
@@ -1123,7 +1127,8 @@ static void run_duplicate(pb_rule_ctx *ctx)
 	if (rc.parts)
 		pb_ctx_note(ctx, "%zu invoice ids paid to one payee in several amounts taken as standing references or bills paid in parts", rc.parts);
 	free(refs);
-	free(by_day);
+	free(days);
+	free(start_of);
 	free(sorted);
 	free(k);
 	dup_release(&g);
