@@ -357,7 +357,7 @@ void pb_finding_evidence(pb_rule_ctx *ctx, pb_finding *f, pb_table t,
 		f->evidence = pb_xreallocarray(f->evidence, n ? 2 * n : 1, sizeof(*f->evidence));
 	pb_evidence *e = &f->evidence[f->nevidence++];
 	e->table = pb_table_get(t)->name;
-	e->id = pb_ledger_key(ctx->ledger, t, record);
+	e->id = pb_ledger_key_in(ctx->ledger, t, record, ctx->scratch);
 	if (!e->id)
 		e->id = "";
 	e->source = pb_row_source_in(ctx->scratch, record);

@@ -468,6 +468,11 @@ static void key_part(pb_buf *b, const void *rec, const pb_column *c)
 
 const char *pb_ledger_key(pb_ledger *l, pb_table t, const void *rec)
 {
+	return pb_ledger_key_in(l, t, rec, l->arena);
+}
+
+const char *pb_ledger_key_in(pb_ledger *l, pb_table t, const void *rec, pb_arena *a)
+{
 	const pb_table_def *def = &table_defs[t];
 	const pb_column *first = &def->columns[0];
 	pb_buf b;
@@ -489,7 +494,7 @@ const char *pb_ledger_key(pb_ledger *l, pb_table t, const void *rec)
 	const char *k = l->sealed ? pb_strtab_find(l->strings, b.data, b.len)
 				  : pb_intern(l->strings, b.data, b.len);
 	if (!k)
-		k = pb_arena_strndup(l->arena, b.data, b.len); /* a record not in the ledger */
+		k = pb_arena_strndup(a, b.data, b.len); /* a record not in the ledger */
 	pb_buf_release(&b);
 	return k;
 }

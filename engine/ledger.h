@@ -426,7 +426,12 @@ size_t pb_contracts_procedures(const pb_contract *const *c, size_t n);
 int pb_method_is_competitive(const char *method);    /* open, selective */
 int pb_method_is_noncompetitive(const char *method); /* limited, direct */
 
-/* The primary key of a record as text ("L-1|2024" for composite keys). */
+/* The primary key of a record as text ("L-1|2024" for composite keys).
+ * A key the sealed ledger does not hold (a record made by a rule) is
+ * copied into `a` by pb_ledger_key_in (rules pass their scratch: the
+ * ledger is not written while rules run), into the ledger's arena by
+ * pb_ledger_key (importing). */
 const char *pb_ledger_key(pb_ledger *l, pb_table t, const void *record);
+const char *pb_ledger_key_in(pb_ledger *l, pb_table t, const void *record, pb_arena *a);
 
 #endif

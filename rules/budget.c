@@ -14,6 +14,12 @@
 
 #include "rules.h"
 
+/* A budget line's key ("L-1|2024"), the finding's subject. */
+static const char *line_key(pb_rule_ctx *ctx, const pb_budget_line *b)
+{
+	return pb_ledger_key_in(pb_ctx_ledger(ctx), PB_T_BUDGET, b, pb_ctx_scratch(ctx));
+}
+
 static void run_overspend(pb_rule_ctx *ctx)
 {
 	size_t n;
@@ -26,7 +32,7 @@ static void run_overspend(pb_rule_ctx *ctx)
 		    b[i].spent <= limit || !pb_ratio_exceeds_pct(b[i].spent - limit, limit, tolerance))
 			continue;
 		double pct = pb_ratio(b[i].spent - limit, limit) * 100.0;
-		const char *key = pb_ledger_key(pb_ctx_ledger(ctx), PB_T_BUDGET, &b[i]);
+		const char *key = line_key(ctx, &b[i]);
 		pb_finding *f = pb_finding_add(ctx, PB_T_BUDGET, key, NULL);
 		pb_finding_evidence(ctx, f, PB_T_BUDGET, &b[i], "budget line");
 		pb_finding_detail(ctx, f, "limit", "%s", pb_ctx_money(ctx, limit, b[i].currency));
@@ -76,7 +82,7 @@ static void run_large_revision(pb_rule_ctx *ctx)
 		if (!pb_ratio_exceeds_pct(mag, b[i].appropriated, max_pct))
 			continue;
 		double pct = pb_ratio(delta, b[i].appropriated) * 100.0;
-		const char *key = pb_ledger_key(pb_ctx_ledger(ctx), PB_T_BUDGET, &b[i]);
+		const char *key = line_key(ctx, &b[i]);
 		pb_finding *f = pb_finding_add(ctx, PB_T_BUDGET, key, NULL);
 		pb_finding_evidence(ctx, f, PB_T_BUDGET, &b[i], "budget line");
 		pb_finding_detail(ctx, f, "appropriated", "%s", pb_ctx_money(ctx, b[i].appropriated, b[i].currency));
