@@ -9,7 +9,7 @@
 # Usage: sh bench/run.sh PROBITY CSVPARSE
 # Environment:
 #   BENCH_SIZES   sizes to run, from 100k 1m 10m 20m (default the first three,
-#                 about 25 minutes on 2 cores; 100k alone under a minute)
+#                 about 12 minutes on 2 cores; 100k alone under a minute)
 #   BENCH_RUNS    runs of each timed command; the best is kept (default 2)
 #   BENCH_DATA    where generated ledgers are kept between runs (default
 #                 bench-data beside PROBITY; never in the repository)
@@ -271,7 +271,7 @@ table() { # the figures per size as a Markdown table, for bench/RESULTS.md
 }
 
 for size in $SIZES; do shape "$size" >/dev/null || exit 2; done
-case " $SIZES " in *" 10m "*) say "sizes: $SIZES (about 25 minutes on 2 cores, most of it 10m; BENCH_SIZES=100k for a quick run)" ;;
+case " $SIZES " in *" 10m "*) say "sizes: $SIZES (about 12 minutes on 2 cores, most of it 10m; BENCH_SIZES=100k for a quick run)" ;;
 *) say "sizes: $SIZES" ;; esac
 say "probity: $PROBITY ($("$PROBITY" --version 2>/dev/null | head -1)); runs of each command: $RUNS, the best kept"
 for size in $SIZES; do bench_size "$size"; done
