@@ -31,10 +31,11 @@ typedef struct {
 #define PB_IMPORT_FALLBACK 2u
 /*
  * It may read a file into a stage (pb_ledger_new_stage) on a worker
- * thread while other files are read.  A file that needs other files'
- * records (pb_ledger_find) cannot be read that way: import then returns
- * PB_IMPORT_UNSTAGED, and the file is read again into the ledger itself
- * in its turn (the stage is thrown away).
+ * thread while other files are read; it then adds one input to the stage
+ * (pb_ledger_add_input), and writes nothing but the stage.  A file that
+ * needs other files' records (pb_ledger_find) cannot be read that way:
+ * import then returns PB_IMPORT_UNSTAGED, and the file is read again into
+ * the ledger itself in its turn (the stage is thrown away).
  */
 #define PB_IMPORT_STAGED 4u
 #define PB_IMPORT_UNSTAGED 1
