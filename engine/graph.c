@@ -30,6 +30,13 @@ struct pb_graph {
  * (a map of the nodes seen) for one-off searches, so that a single query
  * costs what it visits, not the size of the graph.
  */
+/* A search remembered: its visits, and the dates it holds for. */
+struct reached {
+	struct visit *queue;
+	size_t len;
+	pb_date lo, hi;
+};
+
 struct pb_graph_walk {
 	const pb_graph *g;
 	uint32_t *stamp;
@@ -37,7 +44,19 @@ struct pb_graph_walk {
 	pb_ptrmap *seen;
 	struct visit *queue;
 	size_t len, cap;
+	/* pb_graph_walk_remember */
+	int remember;
+	size_t hops;
+	pb_edge_filter filter;
+	void *data;
+	pb_ptrmap *memo; /* start node (its id) -> index into reached */
+	struct reached *reached;
+	size_t nreached, capreached, visits;
+	pb_date lo, hi;  /* the dates the current search holds for */
 };
+
+/* Visits remembered at most (a few hundred MB): past that, searching. */
+#define PB_REACH_MEMO_VISITS ((size_t)1 << 23)
 
 static uint32_t node_slot(pb_graph *g, const char *node)
 {
@@ -172,6 +191,10 @@ void pb_graph_walk_free(pb_graph_walk *w)
 {
 	if (!w)
 		return;
+	for (size_t i = 0; i < w->nreached; i++)
+		free(w->reached[i].queue);
+	free(w->reached);
+	pb_ptrmap_free(w->memo);
 	free(w->stamp);
 	pb_ptrmap_free(w->seen);
 	free(w->queue);
@@ -208,6 +231,26 @@ static void walk_start(pb_graph_walk *w, uint32_t start)
 }
 
 /*
+ * The dates on which edge e is valid, or not, as it is on `on`, narrow
+ * those the current search holds for (conservatively: a sub-range).
+ */
+static void narrow(pb_graph_walk *w, const pb_edge *e, pb_date on)
+{
+	if (e->start_on != PB_DATE_NONE) {
+		if (on < e->start_on)
+			w->hi = w->hi < e->start_on - 1 ? w->hi : e->start_on - 1;
+		else
+			w->lo = w->lo > e->start_on ? w->lo : e->start_on;
+	}
+	if (e->end_on != PB_DATE_NONE) {
+		if (on > e->end_on)
+			w->lo = w->lo > e->end_on + 1 ? w->lo : e->end_on + 1;
+		else
+			w->hi = w->hi < e->end_on ? w->hi : e->end_on;
+	}
+}
+
+/*
  * Breadth first from `start`; stops when `goal` (if not UINT32_MAX) is
  * queued and returns its place in the queue + 1, else 0.  Every node
  * queued is in w->queue[1 .. w->len).
@@ -228,6 +271,7 @@ static size_t bfs(const pb_graph *g, pb_graph_walk *w, uint32_t start, uint32_t 
 			size_t ei = (size_t)(e - g->edges);
 			uint32_t next = g->ends[2 * ei] == cur.node ? g->ends[2 * ei + 1]
 								    : g->ends[2 * ei];
+			narrow(w, e, on);
 			if (!pb_edge_valid_on(e, on) ||
 			    (filter && !filter(e, at, cur.depth, data)) || seen(w, next))
 				continue;
@@ -274,6 +318,45 @@ int pb_graph_walk_path(const pb_graph *g, pb_graph_walk *w, const char *from,
 	return 1;
 }
 
+/* The remembered search from `from`, if it holds on `on`: into w->queue. */
+static int recall(pb_graph_walk *w, const char *from, pb_date on)
+{
+	uint32_t i;
+
+	if (!pb_ptrmap_get(w->memo, from, &i))
+		return 0;
+	const struct reached *r = &w->reached[i];
+	if (on < r->lo || on > r->hi)
+		return 0;
+	PB_GROW(w->queue, r->len, w->cap);
+	memcpy(w->queue, r->queue, r->len * sizeof(*w->queue));
+	w->len = r->len;
+	return 1;
+}
+
+/* Remembers the search just made from `from` (the latest for its node). */
+static void keep(pb_graph_walk *w, const char *from)
+{
+	uint32_t i;
+
+	if (w->visits + w->len > PB_REACH_MEMO_VISITS)
+		return;
+	if (!pb_ptrmap_get(w->memo, from, &i)) {
+		PB_GROW(w->reached, w->nreached + 1, w->capreached);
+		i = (uint32_t)w->nreached++;
+		w->reached[i] = (struct reached){NULL, 0, 0, 0};
+		pb_ptrmap_put(w->memo, from, i);
+	}
+	struct reached *r = &w->reached[i];
+	w->visits += w->len;
+	w->visits -= r->len;
+	r->queue = pb_xreallocarray(r->queue, w->len, sizeof(*r->queue));
+	memcpy(r->queue, w->queue, w->len * sizeof(*r->queue));
+	r->len = w->len;
+	r->lo = w->lo;
+	r->hi = w->hi;
+}
+
 size_t pb_graph_reach(const pb_graph *g, pb_graph_walk *w, const char *from,
 		      pb_date on, size_t max_hops, pb_edge_filter filter,
 		      void *data)
@@ -283,8 +366,26 @@ size_t pb_graph_reach(const pb_graph *g, pb_graph_walk *w, const char *from,
 	w->len = 0;
 	if (!from || !pb_ptrmap_get(g->index, from, &start))
 		return 0;
+	int memo = w->remember && on != PB_DATE_NONE && max_hops == w->hops &&
+		   filter == w->filter && data == w->data;
+	if (memo && recall(w, from, on))
+		return w->len - 1;
+	w->lo = INT32_MIN;
+	w->hi = INT32_MAX;
 	bfs(g, w, start, UINT32_MAX, on, max_hops, filter, data);
+	if (memo)
+		keep(w, from);
 	return w->len - 1;
+}
+
+void pb_graph_walk_remember(pb_graph_walk *w, size_t max_hops, pb_edge_filter filter, void *data)
+{
+	w->remember = 1;
+	w->hops = max_hops;
+	w->filter = filter;
+	w->data = data;
+	if (!w->memo)
+		w->memo = pb_ptrmap_new();
 }
 
 int pb_graph_path(const pb_graph *g, const char *from, const char *to,

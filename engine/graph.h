@@ -88,6 +88,16 @@ int pb_graph_walk_path(const pb_graph *g, pb_graph_walk *w, const char *from,
 size_t pb_graph_reach(const pb_graph *g, pb_graph_walk *w, const char *from,
 		      pb_date on, size_t max_hops, pb_edge_filter filter,
 		      void *data);
+/*
+ * Makes the workspace remember what pb_graph_reach found from each node,
+ * for searches with these max_hops, filter and data (a filter must then
+ * judge an edge by the edge, hop and node alone): a search from the same
+ * node on a date for which every edge it looked at is valid, or not, as
+ * on the first date is answered from memory, the same nodes in the same
+ * order.  For a caller searching from the same nodes again and again (a
+ * bidder in each tender it bids in).
+ */
+void pb_graph_walk_remember(pb_graph_walk *w, size_t max_hops, pb_edge_filter filter, void *data);
 const char *pb_graph_walk_node(const pb_graph_walk *w, size_t i);
 void pb_graph_walk_route(const pb_graph_walk *w, size_t i, pb_path *path);
 

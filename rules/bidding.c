@@ -224,6 +224,10 @@ static void run_linked_bidders(pb_rule_ctx *ctx)
 	pb_path *paths = NULL;
 	size_t bdcap = 0, pathcap = 0;
 
+	/* A supplier bids in many tenders: its search is made once for as
+	 * long as the dates of the links it meets allow. */
+	pb_graph_walk_remember(w, hops, personal_link, NULL);
+
 	for (size_t i = 0; i < nt; i++) {
 		size_t nb;
 		pb_date earliest;
