@@ -8,8 +8,6 @@
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +18,7 @@
 #include "config.h"
 #include "entities.h"
 #include "graph.h"
+#include "parallel.h"
 #include "parties.h"
 
 /*
@@ -544,38 +543,10 @@ static void run_one(pb_rule_ctx *ctx)
 	ctx->seconds = now() - t0;
 }
 
-/* Rules in parallel: each worker takes the next rule not yet taken. */
-struct pool {
-	pb_rule_ctx **ctxs;
-	size_t n;
-	_Atomic size_t next;
-};
-
-static void *worker(void *arg)
+/* Rules in parallel: each thread takes the next rule not yet taken. */
+static void run_nth(void *ctxs, size_t i)
 {
-	struct pool *p = arg;
-
-	for (size_t i; (i = atomic_fetch_add(&p->next, 1)) < p->n;)
-		run_one(p->ctxs[i]);
-	return NULL;
-}
-
-static void run_all(pb_rule_ctx **ctxs, size_t n, int jobs)
-{
-	struct pool p = {ctxs, n, 0};
-	size_t nthreads = jobs > 1 ? (size_t)jobs - 1 : 0;
-	pthread_t *threads = pb_xcalloc(nthreads + 1, sizeof(*threads));
-	size_t started = 0;
-
-	if (nthreads > n)
-		nthreads = n;
-	/* A thread that cannot start leaves its share to the others. */
-	while (started < nthreads && pthread_create(&threads[started], NULL, worker, &p) == 0)
-		started++;
-	worker(&p);
-	for (size_t i = 0; i < started; i++)
-		pthread_join(threads[i], NULL);
-	free(threads);
+	run_one(((pb_rule_ctx **)ctxs)[i]);
 }
 
 /* A finished rule's findings, notes and severity overrides, in registry
@@ -636,7 +607,7 @@ pb_audit *pb_audit_run(pb_ledger *l, const pb_config *cfg, pb_date as_of)
 		run[nrun++] = ctx;
 	}
 	t0 = now();
-	run_all(run, nrun, a->timing.jobs);
+	pb_parallel_for(nrun, a->timing.jobs, run_nth, run);
 	a->timing.all_rules = now() - t0;
 	for (size_t i = 0; i < nrun; i++) {
 		collect(a, index[i], run[i], &capfindings);

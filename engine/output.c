@@ -10,9 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <pthread.h>
 #include <signal.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -22,6 +20,7 @@
 
 #include "catalog.h"
 #include "output.h"
+#include "parallel.h"
 
 #define GEN_PREFIX ".gen-"
 #define CURRENT ".current"
@@ -386,26 +385,22 @@ static void arm(const char *gen)
 }
 
 /* Writes every file into gen, then what is carried over; fsyncs gen. */
-/* The reports of a run, written by whichever thread takes each next. */
+/* The reports of a run, each written by whichever thread takes it. */
 struct report_jobs {
 	struct report_job {
 		const pb_reporter *r;
 		pb_error err;
 		int rc;
 	} *job;
-	size_t n;
-	_Atomic size_t next;
 	const pb_audit *a;
 	const char *gen, *dir;
 };
 
-static void *write_jobs(void *arg)
+static void write_job(void *ctx, size_t i)
 {
-	struct report_jobs *p = arg;
+	struct report_jobs *p = ctx;
 
-	for (size_t i; (i = atomic_fetch_add(&p->next, 1)) < p->n;)
-		p->job[i].rc = write_one(p->a, p->job[i].r, p->gen, p->dir, &p->job[i].err);
-	return NULL;
+	p->job[i].rc = write_one(p->a, p->job[i].r, p->gen, p->dir, &p->job[i].err);
 }
 
 /* Each report is written from the finished audit into a file of its own,
@@ -415,27 +410,19 @@ static int write_reports(const pb_audit *a, const pb_reporter *const *reps, size
 			 const char *dir, const char *gen, pb_error *err)
 {
 	struct report_jobs p = {.a = a, .gen = gen, .dir = dir};
-	size_t jobs = a->config->jobs > 1 ? (size_t)a->config->jobs : 1, started = 0;
+	size_t n = 0;
+	int rc = 0;
 
 	p.job = pb_xcalloc(nreps + 1, sizeof(*p.job));
 	for (size_t i = 0; i < nreps; i++)
 		if (reps[i]->filename)
-			p.job[p.n++].r = reps[i];
-	atomic_init(&p.next, 0);
-	size_t nthreads = (p.n < jobs ? p.n : jobs) - (p.n > 0);
-	pthread_t *threads = pb_xcalloc(nthreads + 1, sizeof(*threads));
-	while (started < nthreads && pthread_create(&threads[started], NULL, write_jobs, &p) == 0)
-		started++;
-	write_jobs(&p);
-	for (size_t i = 0; i < started; i++)
-		pthread_join(threads[i], NULL);
-	int rc = 0;
-	for (size_t i = 0; i < p.n && rc == 0; i++)
+			p.job[n++].r = reps[i];
+	pb_parallel_for(n, a->config->jobs, write_job, &p);
+	for (size_t i = 0; i < n && rc == 0; i++)
 		if (p.job[i].rc < 0) {
 			*err = p.job[i].err;
 			rc = -1;
 		}
-	free(threads);
 	free(p.job);
 	return rc;
 }

@@ -1,9 +1,9 @@
 /* parties.c - registry-id merging, normalised keys and possible links. */
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "normalize.h"
+#include "parallel.h"
 #include "parties.h"
 
 struct key_index {
@@ -199,8 +199,8 @@ static void resolve_entities(struct pb_parties *p, const pb_party *parties)
 
 /*
  * Normalising names and addresses (Unicode folding, legal-form patterns)
- * is most of the work and each party's is its own: threads take a slice
- * of the parties each, and the keys are interned afterwards in order.
+ * is most of the work and each party's is its own: threads take the
+ * parties one by one, and the keys are interned afterwards in order.
  */
 struct raw_keys {
 	char *name, *address, *account;
@@ -210,52 +210,26 @@ struct normalising {
 	const pb_party *parties;
 	const pb_pattern_list *legal_forms;
 	struct raw_keys *raw;
-	size_t from, to;
 };
 
-static void *normalise_slice(void *arg)
+static void normalise_one(void *ctx, size_t i)
 {
-	const struct normalising *w = arg;
+	const struct normalising *w = ctx;
+	const pb_party *pt = &w->parties[i];
+	struct raw_keys *k = &w->raw[i];
 
-	for (size_t i = w->from; i < w->to; i++) {
-		const pb_party *pt = &w->parties[i];
-		struct raw_keys *k = &w->raw[i];
-		k->name = pb_is_placeholder(pt->name) ? NULL : pb_norm_name(pt->name, w->legal_forms);
-		k->address = pb_norm_address(pt->address);
-		k->account = pb_norm_account(pt->bank_account);
-	}
-	return NULL;
+	k->name = pb_is_placeholder(pt->name) ? NULL : pb_norm_name(pt->name, w->legal_forms);
+	k->address = pb_norm_address(pt->address);
+	k->account = pb_norm_account(pt->bank_account);
 }
-
-/* Parties per thread below which another thread is not worth starting. */
-#define PB_PARTIES_PER_THREAD 2000
 
 static struct raw_keys *normalise_all(const pb_party *parties, size_t n,
 				      const pb_pattern_list *legal_forms, int jobs)
 {
-	struct raw_keys *raw = pb_xcalloc(n + 1, sizeof(*raw));
-	size_t nt = jobs > 1 ? (size_t)jobs : 1;
+	struct normalising w = {parties, legal_forms, pb_xcalloc(n + 1, sizeof(*w.raw))};
 
-	if (nt > n / PB_PARTIES_PER_THREAD)
-		nt = n / PB_PARTIES_PER_THREAD ? n / PB_PARTIES_PER_THREAD : 1;
-	struct normalising *w = pb_xcalloc(nt, sizeof(*w));
-	pthread_t *threads = pb_xcalloc(nt, sizeof(*threads));
-	int *started = pb_xcalloc(nt, sizeof(*started));
-	for (size_t t = 0; t < nt; t++) {
-		w[t] = (struct normalising){parties, legal_forms, raw, n * t / nt, n * (t + 1) / nt};
-		/* the last slice, and any whose thread cannot start, run here */
-		if (t + 1 < nt)
-			started[t] = pthread_create(&threads[t], NULL, normalise_slice, &w[t]) == 0;
-		if (!started[t])
-			normalise_slice(&w[t]);
-	}
-	for (size_t t = 0; t < nt; t++)
-		if (started[t])
-			pthread_join(threads[t], NULL);
-	free(started);
-	free(threads);
-	free(w);
-	return raw;
+	pb_parallel_for(n, jobs, normalise_one, &w);
+	return w.raw;
 }
 
 pb_parties *pb_parties_build(pb_ledger *l, const pb_pattern_list *legal_forms, int jobs)
