@@ -109,18 +109,27 @@ struct plan {
 	int stop;
 };
 
-static void plan_file(struct plan *p, const char *path, off_t size, const pb_importer *imp)
+/* The next step of the plan, its path copied. */
+static struct step *plan_add(struct plan *p, const char *path)
 {
 	PB_GROW(p->steps, p->n + 1, p->cap);
-	p->steps[p->n++] = (struct step){.path = pb_xstrdup(path), .size = size, .imp = imp};
+	p->steps[p->n] = (struct step){.path = pb_xstrdup(path)};
+	return &p->steps[p->n++];
+}
+
+static void plan_file(struct plan *p, const char *path, off_t size, const pb_importer *imp)
+{
+	struct step *st = plan_add(p, path);
+
+	st->size = size;
+	st->imp = imp;
 }
 
 /* A problem met while walking: kept for its turn; the walk goes on only
  * when it will be passed over (failed). */
 static int plan_problem(struct plan *p, const char *path, const pb_error *err)
 {
-	PB_GROW(p->steps, p->n + 1, p->cap);
-	p->steps[p->n++] = (struct step){.path = pb_xstrdup(path), .err = *err};
+	plan_add(p, path)->err = *err;
 	return p->cfg->keep_going && err->code == PB_EXIT_INPUT ? 0 : -1;
 }
 
@@ -290,10 +299,15 @@ static void *stage_worker(void *arg)
 	return NULL;
 }
 
+static int import_file(pb_ledger *l, const pb_importer *imp, const char *path,
+		       const char *table, const pb_config *cfg, pb_error *err)
+{
+	return imp->import(l, path, table, cfg, err) < 0 ? failed(l, path, cfg, err) : 0;
+}
+
 static int read_now(struct plan *p, struct step *st, pb_error *err)
 {
-	return st->imp->import(p->l, st->path, p->table, p->cfg, err) < 0
-		       ? failed(p->l, st->path, p->cfg, err) : 0;
+	return import_file(p->l, st->imp, st->path, p->table, p->cfg, err);
 }
 
 /* A file a worker read: its stage joins the ledger in the file's turn. */
@@ -480,5 +494,5 @@ int pb_import_path(pb_ledger *l, const char *path, const char *table,
 		pb_error_set(err, PB_EXIT_INPUT, "%s: no importer reads this kind of file", path);
 		return failed(l, path, cfg, err);
 	}
-	return imp->import(l, path, table, cfg, err) < 0 ? failed(l, path, cfg, err) : 0;
+	return import_file(l, imp, path, table, cfg, err);
 }
