@@ -220,16 +220,6 @@ void pb_strtab_free(pb_strtab *t)
 	free(t);
 }
 
-size_t pb_strtab_bytes(const pb_strtab *t)
-{
-	size_t total = 0;
-
-	for (size_t i = 0; i < (size_t)1 << t->bits; i++)
-		total += t->shards[i].cap * sizeof(struct strslot) +
-			 (t->own_arenas ? pb_arena_bytes(t->shards[i].arena) : 0);
-	return total;
-}
-
 static struct shard *shard_of(const pb_strtab *t, uint32_t h)
 {
 	return &t->shards[t->bits ? h >> (32 - t->bits) : 0];

@@ -43,8 +43,6 @@ pb_strtab *pb_strtab_new(pb_arena *a);
 pb_strtab *pb_strtab_new_shared(unsigned bits);
 void pb_strtab_set_locking(pb_strtab *t, int on);
 void pb_strtab_free(pb_strtab *t);
-/* Bytes held: slots, and the strings of a shared table. */
-size_t pb_strtab_bytes(const pb_strtab *t);
 const char *pb_intern(pb_strtab *t, const char *s, size_t n);
 const char *pb_intern_str(pb_strtab *t, const char *s);
 /* The interned copy of s[0..n), or NULL when it was never interned; never

@@ -425,7 +425,12 @@ const pb_rejection *pb_ledger_rejections(const pb_ledger *l)
 	return l->rejections;
 }
 
-static void add_filtered(pb_ledger *l, size_t in, uint64_t line, const char *reason);
+static void add_filtered(pb_ledger *l, size_t in, uint64_t line, const char *reason)
+{
+	note_row(&l->filtered, &l->nfiltered, &l->capfiltered, &l->inputs[in], line, reason);
+	l->inputs[in].rows_read++;
+	l->inputs[in].rows_filtered++;
+}
 
 void pb_ledger_filter(pb_ledger *l, size_t in, uint64_t line, const char *rule)
 {
@@ -616,7 +621,7 @@ static size_t take_table(pb_ledger *l, pb_ledger *stage, pb_table t)
 	ts->keys = ss->keys;
 	ss->data = NULL;
 	ss->cap = ss->count = 0;
-	ss->keys = pb_ptrmap_new();
+	ss->keys = NULL; /* the stage is only freed after this */
 	return ts->count;
 }
 
@@ -647,14 +652,7 @@ static void adopt_arena(pb_ledger *l, pb_ledger *stage)
 {
 	PB_GROW(l->adopted, l->nadopted + 1, l->capadopted);
 	l->adopted[l->nadopted++] = stage->arena;
-	stage->arena = pb_arena_new();
-}
-
-static void add_filtered(pb_ledger *l, size_t in, uint64_t line, const char *reason)
-{
-	note_row(&l->filtered, &l->nfiltered, &l->capfiltered, &l->inputs[in], line, reason);
-	l->inputs[in].rows_read++;
-	l->inputs[in].rows_filtered++;
+	stage->arena = NULL; /* the stage is only freed after this */
 }
 
 void pb_ledger_absorb(pb_ledger *l, pb_ledger *stage)
