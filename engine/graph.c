@@ -271,7 +271,8 @@ static size_t bfs(const pb_graph *g, pb_graph_walk *w, uint32_t start, uint32_t 
 			size_t ei = (size_t)(e - g->edges);
 			uint32_t next = g->ends[2 * ei] == cur.node ? g->ends[2 * ei + 1]
 								    : g->ends[2 * ei];
-			narrow(w, e, on);
+			if (w->remember)
+				narrow(w, e, on);
 			if (!pb_edge_valid_on(e, on) ||
 			    (filter && !filter(e, at, cur.depth, data)) || seen(w, next))
 				continue;
