@@ -1651,6 +1651,17 @@ static void run_discounted(pb_rule_ctx *ctx)
 	run_price_ratio(ctx, 0);
 }
 
+/* The two rules judge the same ratio from either side: the same knobs. */
+static const pb_param_def bid_ratio_params[] = {
+	{"min_tenders", PB_P_INT, "5", "tenders with a ratio needed before fences mean anything"},
+	PB_CARDINAL_MODE,
+	PB_CARDINAL_EXCLUSIONS,
+	PB_CARDINAL_PRICE_COMPARISON,
+	PB_CARDINAL_NO_PRICE_COMPARISON,
+	PB_CARDINAL_CURRENCY,
+	PB_CARDINAL_THRESHOLD,
+	{NULL, 0, NULL, NULL}};
+
 const pb_rule pb_rule_price_close = {
 	.id = "bidding.price-close-to-winner",
 	.family = "bidding",
@@ -1658,15 +1669,7 @@ const pb_rule pb_rule_price_close = {
 	.source = "OCP (Cardinal R024)",
 	.severity = PB_SEV_MEDIUM,
 	.needs = PB_NEEDS(PB_T_TENDERS) | PB_NEEDS(PB_T_BIDS) | PB_NEEDS(PB_T_CONTRACTS),
-	.params = (const pb_param_def[]){
-		{"min_tenders", PB_P_INT, "5", "tenders with a ratio needed before fences mean anything"},
-		PB_CARDINAL_MODE,
-		PB_CARDINAL_EXCLUSIONS,
-		PB_CARDINAL_PRICE_COMPARISON,
-		PB_CARDINAL_NO_PRICE_COMPARISON,
-		PB_CARDINAL_CURRENCY,
-		PB_CARDINAL_THRESHOLD,
-		{NULL, 0, NULL, NULL}},
+	.params = bid_ratio_params,
 	.run = run_price_close,
 };
 
@@ -1677,15 +1680,7 @@ const pb_rule pb_rule_heavily_discounted = {
 	.source = "OCP (Cardinal R058)",
 	.severity = PB_SEV_MEDIUM,
 	.needs = PB_NEEDS(PB_T_TENDERS) | PB_NEEDS(PB_T_BIDS) | PB_NEEDS(PB_T_CONTRACTS),
-	.params = (const pb_param_def[]){
-		{"min_tenders", PB_P_INT, "5", "tenders with a ratio needed before fences mean anything"},
-		PB_CARDINAL_MODE,
-		PB_CARDINAL_EXCLUSIONS,
-		PB_CARDINAL_PRICE_COMPARISON,
-		PB_CARDINAL_NO_PRICE_COMPARISON,
-		PB_CARDINAL_CURRENCY,
-		PB_CARDINAL_THRESHOLD,
-		{NULL, 0, NULL, NULL}},
+	.params = bid_ratio_params,
 	.run = run_discounted,
 };
 
