@@ -432,6 +432,15 @@ static void header_row(xmlNodePtr table, const char *const *names)
 	}
 }
 
+/* A table under parent with a header row of `names`: its body. */
+static xmlNodePtr table_body(xmlNodePtr parent, const char *const *names)
+{
+	xmlNodePtr t = el(parent, "table", NULL);
+
+	header_row(t, names);
+	return el(t, "tbody", NULL);
+}
+
 static xmlNodePtr section(xmlNodePtr main, const char *id, const char *title)
 {
 	xmlNodePtr s = el(main, "section", NULL);
@@ -506,10 +515,7 @@ static void summary(xmlNodePtr main, const pb_audit *a)
 	static const char *const cols[] = {"family", "#critical", "#high", "#medium",
 					   "#low", "#total", NULL};
 	xmlNodePtr s = section(main, "summary", "Summary by family and severity");
-	xmlNodePtr t = el(s, "table", NULL), tb;
-
-	header_row(t, cols);
-	tb = el(t, "tbody", NULL);
+	xmlNodePtr tb = table_body(s, cols);
 	for (size_t r = 0; r < pb_nrules; r++) {
 		const char *fam = pb_rules[r]->family;
 		int seen = 0;
@@ -540,9 +546,7 @@ static void entities(xmlNodePtr main, const pb_audit *a)
 	el_class(s, "p", "muted",
 		 "Score: the share of the red flags applicable to an entity that fire, weighted by "
 		 "severity (in the spirit of GTI's Corruption Risk Index). Click a row to show its findings.");
-	xmlNodePtr t = el(s, "table", NULL), tb;
-	header_row(t, cols);
-	tb = el(t, "tbody", NULL);
+	xmlNodePtr tb = table_body(s, cols);
 	for (size_t i = 0; i < a->nentities && i < 50; i++) {
 		const pb_entity_score *e = &a->entities[i];
 		if (!e->nfindings)
@@ -567,10 +571,8 @@ static void since_counts(xmlNodePtr s, const pb_history_view *v)
 {
 	static const char *const cols[] = {"#new", "#unchanged", "#updated", "#absent",
 					   "#decisions reopened", "#set apart by reviewers", NULL};
-	xmlNodePtr t = el(s, "table", NULL);
+	xmlNodePtr tr = el(table_body(s, cols), "tr", NULL);
 
-	header_row(t, cols);
-	xmlNodePtr tr = el(el(t, "tbody", NULL), "tr", NULL);
 	for (int st = 0; st < PB_HS_COUNT; st++)
 		attr(num_cell(tr, v->count[st]), "data-count", pb_hstate_name(st));
 	num_cell(tr, v->reopened);
@@ -605,9 +607,7 @@ static void absent_table(xmlNodePtr s, const pb_history_view *v)
 		return;
 	}
 	el(s, "h3", "Gone since the last run (absent)");
-	xmlNodePtr t = el(s, "table", NULL), tb;
-	header_row(t, cols);
-	tb = el(t, "tbody", NULL);
+	xmlNodePtr tb = table_body(s, cols);
 	for (size_t i = 0; i < v->nabsent; i++) {
 		const pb_hentry *e = &v->absent[i];
 		xmlNodePtr tr = el_class(tb, "tr", "absent", NULL);
@@ -884,9 +884,7 @@ static void evidence_row(xmlNodePtr tb, const pb_finding *f, int history)
 			el(dl, "dd", f->details[i].value);
 		}
 	}
-	xmlNodePtr t = el(td, "table", NULL);
-	header_row(t, cols);
-	xmlNodePtr etb = el(t, "tbody", NULL);
+	xmlNodePtr etb = table_body(td, cols);
 	for (size_t i = 0; i < f->nevidence; i++) {
 		xmlNodePtr r = el(etb, "tr", NULL);
 		el(r, "td", f->evidence[i].role);
@@ -1167,12 +1165,10 @@ static void inputs(xmlNodePtr main, const pb_audit *a)
 	static const char *const cols[] = {"input", "table", "format", "profile", "#read",
 					   "#imported", "#filtered", "#rejected", NULL};
 	xmlNodePtr s = section(main, "inputs", "Inputs: rows read = imported + filtered + rejected");
-	xmlNodePtr t = el(s, "table", NULL), tb;
 	const pb_input *in = pb_ledger_inputs(a->ledger);
 	unsigned long long r = 0, im = 0, rj = 0, fi = 0;
 
-	header_row(t, cols);
-	tb = el(t, "tbody", NULL);
+	xmlNodePtr tb = table_body(s, cols);
 	for (size_t i = 0; i < pb_ledger_ninputs(a->ledger); i++) {
 		xmlNodePtr tr = el(tb, "tr", NULL);
 		el(tr, "td", in[i].path);
@@ -1215,9 +1211,7 @@ static void failed_inputs(xmlNodePtr main, const pb_audit *a)
 	xmlNodePtr s = section(main, "failed", "Files not read: this audit is incomplete");
 	el_class(s, "p", "warn", "These files could not be read and were left out (--keep-going); "
 		 "nothing in them was audited, and probity exited with status 3.");
-	xmlNodePtr t = el(s, "table", NULL), tb;
-	header_row(t, cols);
-	tb = el(t, "tbody", NULL);
+	xmlNodePtr tb = table_body(s, cols);
 	for (size_t i = 0; i < n; i++) {
 		xmlNodePtr tr = el(tb, "tr", NULL);
 		el(el(tr, "td", NULL), "code", f[i].path);
@@ -1237,9 +1231,7 @@ static void rejections(xmlNodePtr main, const pb_audit *a)
 		return;
 	}
 	static const char *const cols[] = {"source", "reason", NULL};
-	xmlNodePtr t = el(s, "table", NULL), tb;
-	header_row(t, cols);
-	tb = el(t, "tbody", NULL);
+	xmlNodePtr tb = table_body(s, cols);
 	for (size_t i = 0; i < n && i < HTML_MAX_REJECTIONS; i++) {
 		xmlNodePtr tr = el(tb, "tr", NULL);
 		pb_buf src;
@@ -1260,10 +1252,7 @@ static void coverage(xmlNodePtr main, const pb_audit *a)
 {
 	static const char *const cols[] = {"rule", "status", "note", "#findings", NULL};
 	xmlNodePtr s = section(main, "coverage", "Rule coverage");
-	xmlNodePtr t = el(s, "table", NULL), tb;
-
-	header_row(t, cols);
-	tb = el(t, "tbody", NULL);
+	xmlNodePtr tb = table_body(s, cols);
 	for (size_t i = 0; i < a->ncoverage; i++) {
 		const pb_coverage *c = &a->coverage[i];
 		xmlNodePtr tr = el(tb, "tr", NULL);
@@ -1289,9 +1278,7 @@ static void possible_links(xmlNodePtr main, const pb_audit *a)
 	el_class(s, "p", "muted",
 		 "Parties with different ids and no shared registry identifier whose normalised names match "
 		 "and that share an address or bank account. probity keeps them apart; a reviewer decides.");
-	xmlNodePtr t = el(s, "table", NULL), tb;
-	header_row(t, cols);
-	tb = el(t, "tbody", NULL);
+	xmlNodePtr tb = table_body(s, cols);
 	for (size_t i = 0; i < n; i++) {
 		xmlNodePtr tr = el(tb, "tr", NULL);
 		pb_buf b;
@@ -1318,11 +1305,9 @@ static void rule_summary(xmlNodePtr main, const html_groups *g)
 	static const char *const cols[] = {"rule", "title", "#critical", "#high", "#medium",
 					   "#low", "#total", NULL};
 	xmlNodePtr s = section(main, "rules", "Findings by rule and severity");
-	xmlNodePtr t = el(s, "table", NULL), tb;
 	char href[32];
 
-	header_row(t, cols);
-	tb = el(t, "tbody", NULL);
+	xmlNodePtr tb = table_body(s, cols);
 	for (size_t k = 0; k < g->n; k++) {
 		xmlNodePtr tr = el(tb, "tr", NULL);
 		snprintf(href, sizeof(href), "#g-%zu", k);
