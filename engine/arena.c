@@ -134,14 +134,29 @@ size_t pb_arena_bytes(const pb_arena *a)
 	return a->total;
 }
 
-/* --- interning: open addressing over (hash, pointer) --- */
+/* --- interning: open addressing over (hash, reference) --- */
 
-/* 16 bytes: a 32-bit hash and length are enough (fields are capped far
- * below 4 GiB, and the table far below 2^32 slots). */
+/*
+ * A slot is 8 bytes: a 32-bit hash and a 32-bit reference to the text in
+ * the shard's own blocks (0: empty).  A ledger's strings are mostly
+ * short ids, and the 16-byte slot of a pointer, hash and length cost
+ * more than the text itself.  A reference is the block's number + 1 in
+ * its top bits and the offset in the block in the low REF_OFFSET_BITS,
+ * so shared blocks are at most 1 MiB (a text longer than half the next
+ * block gets a block of its own, at offset 0) and a shard holds at most
+ * 4095 blocks.
+ *
+ * The length a slot no longer holds is written before the text: one
+ * byte below 255, else 255 and four bytes.  Comparing lengths first
+ * keeps memcmp inside the stored text.
+ */
 struct strslot {
-	const char *str;
-	uint32_t hash, len;
+	uint32_t ref, hash;
 };
+
+#define REF_OFFSET_BITS 20
+#define REF_MAX_BLOCKS ((1u << (32 - REF_OFFSET_BITS)) - 1)
+#define STR_BLOCK_MAX (1u << REF_OFFSET_BITS)
 
 static uint32_t hash32(const char *s, size_t n)
 {
@@ -159,9 +174,13 @@ static uint32_t hash32(const char *s, size_t n)
  */
 struct shard {
 	pthread_mutex_t lock;
-	pb_arena *arena;
+	pb_arena *arena; /* where the text blocks are allocated */
 	struct strslot *slots;
 	size_t cap, count;
+	unsigned char **blocks;
+	uint32_t nblocks, capblocks;
+	uint32_t head;           /* the block being filled (number + 1; 0: none) */
+	size_t head_used, head_size, next_size;
 };
 
 struct pb_strtab {
@@ -177,6 +196,7 @@ static void shard_init(struct shard *sh, pb_arena *a, size_t cap)
 	sh->arena = a;
 	sh->cap = cap;
 	sh->slots = pb_xcalloc(cap, sizeof(*sh->slots));
+	sh->next_size = 4096;
 }
 
 pb_strtab *pb_strtab_new(pb_arena *a)
@@ -213,6 +233,7 @@ void pb_strtab_free(pb_strtab *t)
 	for (size_t i = 0; i < (size_t)1 << t->bits; i++) {
 		pthread_mutex_destroy(&t->shards[i].lock);
 		free(t->shards[i].slots);
+		free(t->shards[i].blocks);
 		if (t->own_arenas)
 			pb_arena_free(t->shards[i].arena);
 	}
@@ -225,16 +246,88 @@ static struct shard *shard_of(const pb_strtab *t, uint32_t h)
 	return &t->shards[t->bits ? h >> (32 - t->bits) : 0];
 }
 
+/* The stored bytes (length, text, NUL) a reference points at. */
+static const unsigned char *shard_at(const struct shard *sh, uint32_t ref)
+{
+	return sh->blocks[(ref >> REF_OFFSET_BITS) - 1] + (ref & (STR_BLOCK_MAX - 1));
+}
+
+static size_t stored_len(const unsigned char *p, const unsigned char **text)
+{
+	uint32_t n = p[0];
+
+	if (n < 255) {
+		*text = p + 1;
+		return n;
+	}
+	memcpy(&n, p + 1, sizeof(n));
+	*text = p + 5;
+	return n;
+}
+
+/* A new block of `size` bytes; returns its number + 1. */
+static uint32_t shard_add_block(struct shard *sh, size_t size)
+{
+	if (sh->nblocks == REF_MAX_BLOCKS)
+		pb_fatal("out of memory: more than %u blocks of distinct text in one string table",
+			 REF_MAX_BLOCKS);
+	if (sh->nblocks == sh->capblocks) {
+		sh->capblocks = sh->capblocks ? 2 * sh->capblocks : 16;
+		sh->blocks = pb_xreallocarray(sh->blocks, sh->capblocks, sizeof(*sh->blocks));
+	}
+	sh->blocks[sh->nblocks] = arena_take(sh->arena, size, 1);
+	return ++sh->nblocks;
+}
+
+/* Room for `size` bytes; returns its reference and sets *p. */
+static uint32_t shard_reserve(struct shard *sh, size_t size, unsigned char **p)
+{
+	uint32_t block;
+	size_t offset = 0;
+
+	if (size > sh->next_size / 2) {
+		block = shard_add_block(sh, size); /* a block of its own */
+	} else {
+		if (!sh->head || sh->head_size - sh->head_used < size) {
+			sh->head = shard_add_block(sh, sh->next_size);
+			sh->head_size = sh->next_size;
+			sh->head_used = 0;
+			if (sh->next_size < STR_BLOCK_MAX)
+				sh->next_size *= 2;
+		}
+		block = sh->head;
+		offset = sh->head_used;
+		sh->head_used += size;
+	}
+	*p = sh->blocks[block - 1] + offset;
+	return block << REF_OFFSET_BITS | (uint32_t)offset;
+}
+
+static uint32_t shard_store(struct shard *sh, const char *s, size_t n)
+{
+	uint32_t len = (uint32_t)n;
+	size_t prefix = n < 255 ? 1 : 5;
+	unsigned char *p;
+	uint32_t ref = shard_reserve(sh, prefix + n + 1, &p);
+
+	p[0] = n < 255 ? (unsigned char)n : 255;
+	if (prefix == 5)
+		memcpy(p + 1, &len, sizeof(len));
+	memcpy(p + prefix, s, n);
+	p[prefix + n] = '\0';
+	return ref;
+}
+
 static void shard_rehash(struct shard *sh)
 {
 	size_t cap = sh->cap * 2;
 	struct strslot *slots = pb_xcalloc(cap, sizeof(*slots));
 
 	for (size_t i = 0; i < sh->cap; i++) {
-		if (!sh->slots[i].str)
+		if (!sh->slots[i].ref)
 			continue;
 		size_t j = sh->slots[i].hash & (cap - 1);
-		while (slots[j].str)
+		while (slots[j].ref)
 			j = (j + 1) & (cap - 1);
 		slots[j] = sh->slots[i];
 	}
@@ -243,37 +336,44 @@ static void shard_rehash(struct shard *sh)
 	sh->cap = cap;
 }
 
-/* The slot holding s, or the empty slot where it would go. */
-static struct strslot *shard_probe(const struct shard *sh, const char *s, size_t n, uint32_t h)
+/* The slot holding s, or the empty slot where it would go; *text is set
+ * to the interned copy when there is one. */
+static struct strslot *shard_probe(const struct shard *sh, const char *s, size_t n, uint32_t h,
+				   const char **text)
 {
 	size_t i = h & (sh->cap - 1);
 
-	for (; sh->slots[i].str; i = (i + 1) & (sh->cap - 1)) {
+	*text = NULL;
+	for (; sh->slots[i].ref; i = (i + 1) & (sh->cap - 1)) {
 		const struct strslot *e = &sh->slots[i];
-		if (e->hash == h && e->len == n && !memcmp(e->str, s, n))
+		const unsigned char *t;
+		if (e->hash == h && stored_len(shard_at(sh, e->ref), &t) == n && !memcmp(t, s, n)) {
+			*text = (const char *)t;
 			break;
+		}
 	}
 	return &sh->slots[i];
 }
 
 static const char *shard_intern(struct shard *sh, const char *s, size_t n, uint32_t h)
 {
-	struct strslot *e = shard_probe(sh, s, n, h);
+	const char *text;
+	struct strslot *e = shard_probe(sh, s, n, h, &text);
 
-	if (e->str)
-		return e->str;
-	*e = (struct strslot){pb_arena_strndup(sh->arena, s, n), h, (uint32_t)n};
-	const char *p = e->str;
+	if (text)
+		return text;
+	*e = (struct strslot){shard_store(sh, s, n), h};
+	stored_len(shard_at(sh, e->ref), (const unsigned char **)&text);
 	if (++sh->count * 4 > sh->cap * 3)
 		shard_rehash(sh);
-	return p;
+	return text;
 }
 
 const char *pb_intern(pb_strtab *t, const char *s, size_t n)
 {
 	if (!s || !n)
 		return NULL;
-	if (n > UINT32_MAX)
+	if (n > UINT32_MAX - 6)
 		pb_fatal("internal error: interning %zu bytes", n);
 	uint32_t h = hash32(s, n);
 	struct shard *sh = shard_of(t, h);
@@ -287,16 +387,20 @@ const char *pb_intern(pb_strtab *t, const char *s, size_t n)
 
 const char *pb_strtab_find(const pb_strtab *t, const char *s, size_t n)
 {
-	if (!s || !n || n > UINT32_MAX)
+	const char *text;
+
+	if (!s || !n || n > UINT32_MAX - 6)
 		return NULL;
 	uint32_t h = hash32(s, n);
 	struct shard *sh = shard_of(t, h);
-	if (!t->locking)
-		return shard_probe(sh, s, n, h)->str;
+	if (!t->locking) {
+		shard_probe(sh, s, n, h, &text);
+		return text;
+	}
 	pthread_mutex_lock(&sh->lock);
-	const char *p = shard_probe(sh, s, n, h)->str;
+	shard_probe(sh, s, n, h, &text);
 	pthread_mutex_unlock(&sh->lock);
-	return p;
+	return text;
 }
 
 const char *pb_intern_str(pb_strtab *t, const char *s)

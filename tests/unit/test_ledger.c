@@ -47,6 +47,39 @@ static void test_interning(void **state)
 	pb_arena_free(a);
 }
 
+/* Texts of every size the table stores differently (a one-byte length
+ * below 255, a five-byte one above; in a shared block or one of its
+ * own), each a prefix of the next, interned twice and found again. */
+static void test_interning_lengths(void **state)
+{
+	static const size_t lengths[] = {1, 2, 254, 255, 256, 2047, 2048, 2049, 4096,
+					 70000, 600000, (1u << 20) + 3, 3};
+	size_t max = (1u << 20) + 3, n = sizeof(lengths) / sizeof(lengths[0]);
+	char *text = pb_xmalloc(max);
+	const char *first[sizeof(lengths) / sizeof(lengths[0])];
+	(void)state;
+
+	for (size_t i = 0; i < max; i++)
+		text[i] = (char)('a' + i % 26);
+	for (int shared = 0; shared < 2; shared++) {
+		pb_arena *a = pb_arena_new();
+		pb_strtab *t = shared ? pb_strtab_new_shared(2) : pb_strtab_new(a);
+		for (size_t i = 0; i < n; i++) {
+			first[i] = pb_intern(t, text, lengths[i]);
+			assert_int_equal(strlen(first[i]), lengths[i]);
+			assert_memory_equal(first[i], text, lengths[i]);
+		}
+		for (size_t i = 0; i < n; i++) {
+			assert_ptr_equal(pb_intern(t, text, lengths[i]), first[i]);
+			assert_ptr_equal(pb_strtab_find(t, text, lengths[i]), first[i]);
+		}
+		assert_null(pb_strtab_find(t, text, 5));
+		pb_strtab_free(t);
+		pb_arena_free(a);
+	}
+	free(text);
+}
+
 static void test_arena_large(void **state)
 {
 	pb_arena *a = pb_arena_new();
@@ -209,6 +242,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_interning),
+		cmocka_unit_test(test_interning_lengths),
 		cmocka_unit_test(test_arena_large),
 		cmocka_unit_test(test_ptrmap),
 		cmocka_unit_test(test_add_and_duplicates),
