@@ -208,9 +208,16 @@ static void legal_compile(void)
 		PCRE2_SIZE off;
 		legal_codes[legal_count] = pcre2_compile((PCRE2_SPTR)p, len,
 							 PCRE2_UTF | PCRE2_UCP, &ec, &off, NULL);
-		if (legal_codes[legal_count])
-			legal_count++;
 		p += len + (p[len] == '\n');
+		if (!legal_codes[legal_count])
+			continue;
+		/* Ours, not the configuration's: fixed alternations of words
+		 * that scan a name once, so the JIT cannot run away where the
+		 * interpreter's limits would have stopped it.  Matching every
+		 * party's name with them was most of the index phase; without
+		 * a JIT (an error here), pcre2_match interprets as before. */
+		(void)pcre2_jit_compile(legal_codes[legal_count], PCRE2_JIT_COMPLETE);
+		legal_count++;
 	}
 }
 
@@ -221,10 +228,11 @@ static pcre2_code **legal_default_codes(size_t *n)
 	return legal_codes;
 }
 
-/* Replaces every match of re in *text with a space. */
-static void blank_matches(pcre2_code *re, pb_buf *text)
+/* Replaces every match of re in *text with a space.  md holds one
+ * pair: only the whole match is used (a pattern's groups make
+ * pcre2_match return 0, still a match). */
+static void blank_matches(pcre2_code *re, pb_buf *text, pcre2_match_data *md)
 {
-	pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
 	size_t start = 0;
 
 	while (start <= text->len) {
@@ -237,7 +245,6 @@ static void blank_matches(pcre2_code *re, pb_buf *text)
 		memset(text->data + ov[0], ' ', ov[1] - ov[0]);
 		start = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
 	}
-	pcre2_match_data_free(md);
 }
 
 char *pb_norm_name(const char *s, const pb_pattern_list *legal_forms)
@@ -258,8 +265,12 @@ char *pb_norm_name(const char *s, const pb_pattern_list *legal_forms)
 	pb_buf_init(&b);
 	pb_buf_addstr(&b, folded);
 	free(folded);
+	pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+	if (!md)
+		pb_fatal("out of memory creating PCRE2 match data");
 	for (size_t i = 0; i < n; i++)
-		blank_matches(codes[i], &b);
+		blank_matches(codes[i], &b, md);
+	pcre2_match_data_free(md);
 	pb_buf_init(&out);
 	fold_punctuation(b.data, &out);
 	pb_buf_release(&b);
