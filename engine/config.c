@@ -100,6 +100,8 @@ static int param_parse(const pb_config *cfg, const pb_param_def *pd,
 		pb_pattern_list *pl = NULL;
 		if (pb_patterns_compile(text, &pl, why) < 0)
 			return -1;
+		if (pd->def && !strcmp(text, pd->def))
+			pb_patterns_jit(pl);
 		pb_patterns_free(rc->compiled[pi]);
 		rc->compiled[pi] = pl;
 		return 0;

@@ -109,6 +109,12 @@ pcre2_code *pb_pattern_compile(const char *text, size_t len, uint32_t opts, pb_b
 	return re;
 }
 
+void pb_patterns_jit(pb_pattern_list *pl)
+{
+	for (size_t i = 0; pl && i < pl->n; i++)
+		(void)pcre2_jit_compile(pl->codes[i], PCRE2_JIT_COMPLETE);
+}
+
 int pb_patterns_compile(const char *text, pb_pattern_list **out,
 			    pb_buf *why)
 {

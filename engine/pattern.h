@@ -40,6 +40,14 @@ struct pcre2_real_code_8 *pb_pattern_compile(const char *text, size_t len,
 /* One pattern per line, caseless and UTF; blank lines and lines starting
  * with '#' skipped.  0, or -1 with why filled. */
 int pb_patterns_compile(const char *text, pb_pattern_list **out, pb_buf *why);
+/*
+ * JIT-compiles a list, for the shipped defaults only: the JIT applies
+ * the match limit differently and ignores the depth limit, so a
+ * configured pattern that scans a long text from every position would
+ * no longer be stopped (test_pattern_limits).  Ours are alternations of
+ * phrases, linear in the text.  Without a JIT, matching interprets.
+ */
+void pb_patterns_jit(pb_pattern_list *pl);
 void pb_patterns_free(pb_pattern_list *pl);
 
 #endif
