@@ -213,9 +213,14 @@ static int cover_matches(pcre2_code *re, const char *text, size_t len,
 	pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
 	size_t start = 0;
 	int rc = 0;
+	uint32_t opts = 0;
 
 	while (start <= len) {
-		int m = pcre2_match(re, (PCRE2_SPTR)text, len, start, 0, md, pb_pattern_limits());
+		int m = pcre2_match(re, (PCRE2_SPTR)text, len, start, opts, md, pb_pattern_limits());
+		/* The first call checked the whole text is UTF-8; checking it
+		 * again for every match made a long text quadratic (400 KB of
+		 * "the the ..." took 20 s). */
+		opts = PCRE2_NO_UTF_CHECK;
 		if (m == PCRE2_ERROR_MATCHLIMIT || m == PCRE2_ERROR_DEPTHLIMIT ||
 		    m == PCRE2_ERROR_HEAPLIMIT) {
 			rc = -1;

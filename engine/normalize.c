@@ -234,16 +234,25 @@ static pcre2_code **legal_default_codes(size_t *n)
 static void blank_matches(pcre2_code *re, pb_buf *text, pcre2_match_data *md)
 {
 	size_t start = 0;
+	uint32_t opts = 0;
 
 	while (start <= text->len) {
 		/* At PCRE2's limits the rest of the name stays as it is: a
 		 * legal form left in can only keep two names apart. */
-		if (pcre2_match(re, (PCRE2_SPTR)text->data, text->len, start, 0,
+		if (pcre2_match(re, (PCRE2_SPTR)text->data, text->len, start, opts,
 				md, pb_pattern_limits()) < 0)
 			break;
+		/* Checked once: blanking whole matches keeps it UTF-8, and
+		 * a check per match made a long name quadratic. */
+		opts = PCRE2_NO_UTF_CHECK;
 		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
 		memset(text->data + ov[0], ' ', ov[1] - ov[0]);
 		start = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
+		/* After an empty match, not inside a UTF-8 sequence (which the
+		 * check used to refuse, ending the loop). */
+		if (ov[1] == ov[0])
+			while (start < text->len && ((unsigned char)text->data[start] & 0xC0) == 0x80)
+				start++;
 	}
 }
 

@@ -20,6 +20,22 @@ static void expect_name(const char *in, const char *want)
 	free(got);
 }
 
+/* Every legal form of a long name is blanked, to its last word (each
+ * match once re-checked the whole name as UTF-8: quadratic). */
+static void test_long_name_legal_forms(void **state)
+{
+	size_t n = 100000;
+	char *in = malloc(4 * n + sizeof("Acme Ltd"));
+	(void)state;
+
+	assert_non_null(in);
+	for (size_t i = 0; i < n; i++)
+		memcpy(in + 4 * i, "ltd ", 4);
+	strcpy(in + 4 * n, "Acme Ltd");
+	expect_name(in, "acme");
+	free(in);
+}
+
 static void test_fold(void **state)
 {
 	char *s;
@@ -142,6 +158,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fold),
+		cmocka_unit_test(test_long_name_legal_forms),
 		cmocka_unit_test(test_fold_ascii_as_unicode),
 		cmocka_unit_test(test_transliteration),
 		cmocka_unit_test(test_names_equal_across_scripts),

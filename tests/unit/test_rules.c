@@ -268,6 +268,36 @@ static void test_weak_rationale_boundaries(void **state)
 	pb_audit_free(a);
 }
 
+/* A long rationale with a match every few bytes is judged whole: the
+ * last words decide, so every match to the end was seen (each match
+ * once re-checked the whole text as UTF-8, which made 400 KB of this
+ * take 20 s). */
+static void test_weak_rationale_long(void **state)
+{
+	pb_buf boiler, substance;
+	(void)state;
+
+	pb_buf_init(&boiler);
+	pb_buf_init(&substance);
+	for (int i = 0; i < 100000; i++) {
+		pb_buf_addstr(&boiler, "urgent ");
+		pb_buf_addstr(&substance, "urgent ");
+	}
+	pb_buf_addstr(&boiler, "national security");
+	pb_buf_addstr(&substance, "patent EP1");
+	tender("LONGB", "direct", boiler.data, NULL, PB_INT_NONE);
+	tender("LONGS", "direct", substance.data, NULL, PB_INT_NONE);
+	pb_audit *a = audit();
+	assert_int_equal(count(a, "competition.weak-rationale"), 1);
+	const pb_finding *f = finding(a, "competition.weak-rationale", "LONGB", 0);
+	assert_non_null(f);
+	assert_string_equal(detail(f, "substance"), "0");
+	assert_null(finding(a, "competition.weak-rationale", "LONGS", 0));
+	pb_audit_free(a);
+	pb_buf_release(&boiler);
+	pb_buf_release(&substance);
+}
+
 static void test_weak_rationale_params(void **state)
 {
 	(void)state;
@@ -652,7 +682,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_single_source), T(test_single_source_threshold_param),
-		T(test_weak_rationale), T(test_single_bid), T(test_splitting),
+		T(test_weak_rationale), T(test_weak_rationale_long), T(test_single_bid), T(test_splitting),
 		T(test_backdated), T(test_value_increase), T(test_overpayment),
 		T(test_overspend), T(test_coverage_missing_table),
 		T(test_single_source_evidence_and_notes), T(test_weak_rationale_boundaries),
