@@ -15,8 +15,7 @@ static pb_payment payment(pb_ledger *l, const char *id, const char *contract,
 	pb_payment p;
 
 	memset(&p, 0, sizeof(p));
-	p.row.src.file = pb_ledger_intern(l, "payments.csv", 12);
-	p.row.src.line = line;
+	pb_row_set(l, &p.row, pb_ledger_intern(l, "payments.csv", 12), line, NULL);
 	p.payment_id = pb_ledger_intern(l, id, strlen(id));
 	p.contract_id = contract ? pb_ledger_intern(l, contract, strlen(contract)) : NULL;
 	p.amount = amount;
@@ -137,14 +136,13 @@ static void test_composite_key(void **state)
 	(void)state;
 
 	memset(&b, 0, sizeof(b));
-	b.row.src.file = pb_ledger_intern(l, "budget.csv", 10);
-	b.row.src.line = 2;
+	pb_row_set(l, &b.row, pb_ledger_intern(l, "budget.csv", 10), 2, NULL);
 	b.budget_line = pb_ledger_intern(l, "L-1", 3);
 	b.fiscal_year = 2024;
 	assert_int_equal(pb_ledger_add(l, in, PB_T_BUDGET, &b), 0);
 	b.fiscal_year = 2025;
 	assert_int_equal(pb_ledger_add(l, in, PB_T_BUDGET, &b), 0);
-	b.row.src.line = 4;
+	b.row.line = 4;
 	assert_int_equal(pb_ledger_add(l, in, PB_T_BUDGET, &b), -1);
 	pb_ledger_seal(l);
 	assert_string_equal(pb_ledger_key(l, PB_T_BUDGET, &b), "L-1|2025");
