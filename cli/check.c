@@ -106,8 +106,8 @@ static void print_fill(pb_ledger *l, const pb_input *in)
 	size_t *filled = pb_xcalloc(def->ncolumns + 1, sizeof(*filled));
 	for (size_t i = 0; i < pb_ledger_count(l, def->id); i++) {
 		const void *rec = pb_ledger_at(l, def->id, i);
-		const pb_row *row = rec;
-		if (!row->src.file || strcmp(row->src.file, in->path))
+		const char *file = pb_row_file(rec);
+		if (!file || strcmp(file, in->path))
 			continue;
 		n++;
 		for (size_t c = 0; c < def->ncolumns; c++)

@@ -366,8 +366,7 @@ void pb_finding_evidence(pb_rule_ctx *ctx, pb_finding *f, pb_table t,
 		e->id = "";
 	e->source = pb_row_source_in(ctx->scratch, record);
 	e->role = role ? role : e->table;
-	e->extra = ((const pb_row *)record)->extra;
-	e->nextra = ((const pb_row *)record)->nextra;
+	e->extra = pb_row_extras(record, &e->nextra);
 	e->status = record_status(t, record);
 }
 

@@ -187,10 +187,10 @@ static void describe_leg(char *buf, size_t size, const pb_fx_leg *leg)
 {
 	char r[32], d[11];
 
-	snprintf(buf, size, "1 %s = %s %s on %s (%s:%" PRIu64 ")", leg->base,
+	snprintf(buf, size, "1 %s = %s %s on %s (%s:%" PRIu32 ")", leg->base,
 		 pb_fx_rate_format(leg->rate, r), leg->currency,
-		 pb_date_format(leg->rate_date, d), leg->record->row.src.file,
-		 leg->record->row.src.line);
+		 pb_date_format(leg->rate_date, d), pb_row_file(&leg->record->row),
+		 leg->record->row.line);
 }
 
 static void describe(pb_fx_used *u)

@@ -506,9 +506,11 @@ const char *pb_ledger_key_in(pb_ledger *l, pb_table t, const void *rec, pb_arena
 
 void pb_row_source_add(pb_buf *b, const pb_row *row)
 {
-	pb_buf_addf(b, "%s:%" PRIu64, row->src.file, row->src.line);
-	if (row->src.path)
-		pb_buf_addf(b, "#%s", row->src.path);
+	const char *path = pb_row_path(row);
+
+	pb_buf_addf(b, "%s:%" PRIu32, pb_row_file(row), row->line);
+	if (path)
+		pb_buf_addf(b, "#%s", path);
 }
 
 const char *pb_row_source_in(pb_arena *a, const pb_row *row)
@@ -539,14 +541,14 @@ int pb_ledger_add(pb_ledger *l, size_t in, pb_table t, const void *record)
 	}
 	if (rc == 1) {
 		const pb_row *first = prev;
-		add_rejection(l, in, row->src.line,
+		add_rejection(l, in, row->line,
 			      pb_arena_printf(l->arena,
-					      "duplicate %s key '%s' (first at %s:%" PRIu64 ")",
+					      "duplicate %s key '%s' (first at %s:%" PRIu32 ")",
 					      table_defs[t].name,
 					      pb_ledger_key(l, t, record),
-					      first->src.file, first->src.line));
+					      pb_row_file(first), first->line));
 	} else {
-		add_rejection(l, in, row->src.line,
+		add_rejection(l, in, row->line,
 			      pb_arena_printf(l->arena, "%s row has no primary key",
 					      table_defs[t].name));
 	}
@@ -642,8 +644,8 @@ static int next_row_table(const struct stage_walk *w, uint64_t *line)
 		if (w->next[t] >= w->count[t])
 			continue;
 		const pb_row *row = (const pb_row *)(w->rows[t] + w->next[t] * w->size[t]);
-		if (row->src.line < *line)
-			*line = row->src.line, best = t;
+		if (row->line < *line)
+			*line = row->line, best = t;
 	}
 	return best;
 }
@@ -1036,12 +1038,13 @@ static void name_publishers(pb_ledger *l)
 
 const char *pb_ledger_publisher(const pb_ledger *l, const pb_row *row)
 {
+	const char *file = pb_row_file(row);
 	uint32_t in;
 
 	/* Rows name their file by the same interned string as its input. */
-	if (row->src.file && pb_ptrmap_get(l->input_of, row->src.file, &in))
+	if (file && pb_ptrmap_get(l->input_of, file, &in))
 		return l->inputs[in].publisher;
-	return row->src.file ? row->src.file : "";
+	return file ? file : "";
 }
 
 size_t pb_contracts_procedures(const pb_contract *const *c, size_t n)
@@ -1090,34 +1093,107 @@ void pb_ledger_merge_fields(pb_table t, void *dst, const void *src, int gaps_onl
 	}
 }
 
+/* --- rows: where a record came from --- */
+
+struct pb_row_more {
+	const char *file, *path;
+	const pb_attr *extra;
+	uint32_t nextra;
+};
+
+/* 16 bytes on 64-bit: a row header is a third of a big ledger. */
+_Static_assert(sizeof(pb_row) == sizeof(void *) + 8, "pb_row is a pointer and two 32-bit words");
+
+/* Only for a row with PB_ROW_MORE set. */
+static const struct pb_row_more *row_more(const pb_row *r)
+{
+	return r->origin;
+}
+
+const char *pb_row_file(const pb_row *r)
+{
+	return r->flags & PB_ROW_MORE ? row_more(r)->file : r->origin;
+}
+
+const char *pb_row_path(const pb_row *r)
+{
+	return r->flags & PB_ROW_MORE ? row_more(r)->path : NULL;
+}
+
+const pb_attr *pb_row_extras(const pb_row *r, uint32_t *n)
+{
+	*n = r->flags & PB_ROW_MORE ? row_more(r)->nextra : 0;
+	return *n ? row_more(r)->extra : NULL;
+}
+
+/* The only place a row's form is chosen: the file alone when that is
+ * all it has, else a pb_row_more of its own, since the one it had may be
+ * shared by a copy of the row. */
+static void row_fill(pb_ledger *l, pb_row *r, const char *file, uint32_t line,
+		     const char *path, const pb_attr *extra, uint32_t nextra)
+{
+	r->line = line;
+	if (!path && !nextra) {
+		r->origin = file;
+		r->flags = 0;
+		return;
+	}
+	struct pb_row_more *m = pb_arena_alloc(l->arena, sizeof(*m));
+	*m = (struct pb_row_more){file, path, nextra ? extra : NULL, nextra};
+	r->origin = m;
+	r->flags = PB_ROW_MORE;
+}
+
+int pb_row_set(pb_ledger *l, pb_row *r, const char *file, uint64_t line, const char *path)
+{
+	uint32_t n;
+	const pb_attr *a = pb_row_extras(r, &n);
+
+	if (line > PB_ROW_LINE_MAX)
+		return -1;
+	row_fill(l, r, file, (uint32_t)line, path, a, n);
+	return 0;
+}
+
+void pb_row_set_extras(pb_ledger *l, pb_row *r, const pb_attr *a, uint32_t n)
+{
+	uint32_t had;
+
+	if (pb_row_extras(r, &had) == a && had == n)
+		return; /* merging rows that name the same extras, the usual case */
+	row_fill(l, r, pb_row_file(r), r->line, pb_row_path(r), a, n);
+}
+
 const char *pb_row_extra(const pb_row *r, const char *name)
 {
-	for (uint32_t i = 0; i < r->nextra; i++)
-		if (!strcmp(r->extra[i].name, name))
-			return r->extra[i].value;
+	uint32_t n;
+	const pb_attr *a = pb_row_extras(r, &n);
+
+	for (uint32_t i = 0; i < n; i++)
+		if (!strcmp(a[i].name, name))
+			return a[i].value;
 	return NULL;
 }
 
 void pb_ledger_merge_extras(pb_ledger *l, pb_row *dst, const pb_row *first, const pb_row *second)
 {
-	uint32_t n = 0, missing = 0;
+	uint32_t n1, n2, n = 0, missing = 0;
+	const pb_attr *a1 = pb_row_extras(first, &n1), *a2 = pb_row_extras(second, &n2);
 
-	for (uint32_t i = 0; i < second->nextra; i++)
-		missing += !pb_row_extra(first, second->extra[i].name);
+	for (uint32_t i = 0; i < n2; i++)
+		missing += !pb_row_extra(first, a2[i].name);
 	if (!missing) { /* the usual case: both name the same extras */
-		dst->extra = first->extra;
-		dst->nextra = first->nextra;
+		pb_row_set_extras(l, dst, a1, n1);
 		return;
 	}
-	pb_attr *a = pb_arena_alloc(l->arena, (first->nextra + missing) * sizeof(*a));
+	pb_attr *a = pb_arena_alloc(l->arena, (n1 + missing) * sizeof(*a));
 
-	for (uint32_t i = 0; i < first->nextra; i++)
-		a[n++] = first->extra[i];
-	for (uint32_t i = 0; i < second->nextra; i++)
-		if (!pb_row_extra(first, second->extra[i].name))
-			a[n++] = second->extra[i];
-	dst->extra = a;
-	dst->nextra = n;
+	for (uint32_t i = 0; i < n1; i++)
+		a[n++] = a1[i];
+	for (uint32_t i = 0; i < n2; i++)
+		if (!pb_row_extra(first, a2[i].name))
+			a[n++] = a2[i];
+	pb_row_set_extras(l, dst, a, n);
 }
 
 const char *pb_ledger_internf(pb_ledger *l, const char *fmt, ...)

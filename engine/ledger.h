@@ -44,23 +44,32 @@ typedef enum {
 
 #define PB_NEEDS(t) (1u << (t))
 
-/* Where a record came from. */
-typedef struct {
-	const char *file;  /* path as given, interned */
-	uint64_t line;     /* 1-based line where the record starts */
-	const char *path;  /* JSON pointer / XML path, or NULL for CSV */
-} pb_source;
-
 /* A column the canonical table does not know, kept for evidence. */
 typedef struct {
 	const char *name;
 	const char *value;
 } pb_attr;
 
+/*
+ * Where a record came from, in 16 bytes (a big ledger has millions of
+ * rows).  A CSV row without unknown columns, the bulk of any big ledger,
+ * holds only its file (interned) and line.  A row with a JSON pointer or
+ * XML path, or with extra columns, points instead at a pb_row_more in
+ * the arena of the ledger that read it (an absorbed stage's arena is
+ * kept by main).  A pb_row_more is never changed once a row points at
+ * it, so rows copied from one another may share it.  Importers write a
+ * row with pb_row_set and pb_row_set_extras, readers use pb_row_file,
+ * pb_row_path, pb_row_extras and `line`; nobody else touches `flags`.
+ */
+struct pb_row_more;
+
+#define PB_ROW_MORE 1u               /* origin is a struct pb_row_more */
+#define PB_ROW_LINE_MAX UINT32_MAX   /* a later line cannot be held */
+
 typedef struct {
-	pb_source src;
-	const pb_attr *extra;
-	uint32_t nextra;
+	const void *origin; /* the interned file name, or a pb_row_more */
+	uint32_t line;      /* 1-based line where the record starts */
+	uint32_t flags;     /* PB_ROW_MORE */
 } pb_row;
 
 typedef struct {
@@ -330,12 +339,32 @@ int pb_ledger_insert(pb_ledger *l, pb_table t, const void *record,
 void pb_ledger_count_imported(pb_ledger *l, size_t in);
 
 /*
+ * Sets where row r came from: its file (interned), line and, for JSON
+ * or XML, its path (interned, or NULL); its extras are kept.  r must be
+ * blank (pb_record_blank) or set before.  A row that needs a pb_row_more
+ * gets a new one in l's arena.  Returns -1, changing nothing, when line
+ * is beyond PB_ROW_LINE_MAX: the importer rejects the record rather
+ * than give it a wrong line.
+ */
+int pb_row_set(pb_ledger *l, pb_row *r, const char *file, uint64_t line, const char *path);
+/* Gives r the n extras at a (which must live as long as l's arena);
+ * its file, line and path are kept. */
+void pb_row_set_extras(pb_ledger *l, pb_row *r, const pb_attr *a, uint32_t n);
+
+/* The row's file (interned; NULL if never set) and its JSON pointer or
+ * XML path (NULL for CSV). */
+const char *pb_row_file(const pb_row *r);
+const char *pb_row_path(const pb_row *r);
+/* The row's unknown columns, *n of them (NULL when there are none). */
+const pb_attr *pb_row_extras(const pb_row *r, uint32_t *n);
+/* The value of the row's extra column `name`, or NULL. */
+const char *pb_row_extra(const pb_row *r, const char *name);
+
+/*
  * For importers that meet one record in several documents (OCDS
  * releases, a contract notice and its award notice): copies into dst
  * each field src knows, or with gaps_only only those dst lacks.
  */
-/* The value of the row's extra column `name`, or NULL. */
-const char *pb_row_extra(const pb_row *r, const char *name);
 void pb_ledger_merge_fields(pb_table t, void *dst, const void *src, int gaps_only);
 /* dst gets the extras of `first` and those of `second` that `first`
  * does not name (dst may be either). */

@@ -65,7 +65,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (int t = 0; t < PB_T_COUNT; t++)
 		for (size_t i = 0; i < pb_ledger_count(l, t); i++) {
 			const pb_row *row = pb_ledger_at(l, t, i);
-			if (row->src.line < 2 || row->src.line > lines)
+			if (row->line < 2 || row->line > lines)
 				abort();
 		}
 	pb_ledger_free(l);

@@ -313,6 +313,17 @@ static void reject_value(struct csv_state *st, const char *column,
 	pb_buf_release(&b);
 }
 
+/* The row comes from this line of the file; a line a row cannot hold
+ * rejects it rather than let it name another. */
+static int row_source(struct csv_state *st, pb_row *row)
+{
+	if (pb_row_set(st->l, row, st->path, st->record_line, NULL) == 0)
+		return 0;
+	reject(st, "line %" PRIu64 " is beyond the last line a record can name (%" PRIu32 ")",
+	       st->record_line, (uint32_t)PB_ROW_LINE_MAX);
+	return -1;
+}
+
 /* --- libcsv callbacks: collect fields, act at the end of a record --- */
 
 static void on_field(void *field, size_t len, void *data)
@@ -869,10 +880,10 @@ static int ecb_check_loaded(struct csv_state *st, size_t nrecs)
 		st->ecb_new[k] = old == NULL;
 		if (old && old->rate != st->ecb_recs[k].rate) {
 			char a[32], b[32];
-			reject(st, "%s rate %s differs from %s loaded for '%s' (at %s:%" PRIu64 ")",
+			reject(st, "%s rate %s differs from %s loaded for '%s' (at %s:%" PRIu32 ")",
 			       st->ecb_recs[k].currency, pb_fx_rate_format(st->ecb_recs[k].rate, a),
-			       pb_fx_rate_format(old->rate, b), key, old->row.src.file,
-			       old->row.src.line);
+			       pb_fx_rate_format(old->rate, b), key, pb_row_file(&old->row),
+			       old->row.line);
 			return -1;
 		}
 	}
@@ -899,8 +910,8 @@ static void ecb_row(struct csv_state *st)
 			continue;
 		pb_fx_rate *r = &st->ecb_recs[nrecs];
 		pb_record_blank(PB_T_FX, r);
-		r->row.src.file = st->path;
-		r->row.src.line = st->record_line;
+		if (row_source(st, &r->row) < 0)
+			return;
 		r->rate_date = date;
 		r->currency = st->ecb_codes[i];
 		r->base = base;
@@ -1652,8 +1663,7 @@ static void keep_extras(struct csv_state *st, pb_row *row)
 		a[k].value = pb_ledger_intern(st->l, s, n);
 		k++;
 	}
-	row->extra = a;
-	row->nextra = (uint32_t)k;
+	pb_row_set_extras(st->l, row, a, (uint32_t)k);
 }
 
 /* --- one row's values under the profile --- */
@@ -1929,14 +1939,15 @@ static void add_parties(struct csv_state *st)
 		const pb_party *known = pb_ledger_find(st->l, PB_T_PARTIES, key);
 		/* A vendor number first seen without a name takes the first
 		 * name a later row gives it (the ledger is not sealed yet). */
-		if (known && !known->name && nn && known->row.src.file == st->path)
+		if (known && !known->name && nn && pb_row_file(&known->row) == st->path)
 			((pb_party *)known)->name = pb_ledger_intern(st->l, name, nn);
 		if (known)
 			continue;
 		pb_party party;
 		pb_record_blank(PB_T_PARTIES, &party);
-		party.row.src.file = st->path;
-		party.row.src.line = st->record_line;
+		/* Cannot fail: the row naming the party had this line. */
+		if (pb_row_set(st->l, &party.row, st->path, st->record_line, NULL) < 0)
+			continue;
 		party.party_id = key;
 		party.name = nn ? pb_ledger_intern(st->l, name, nn) : NULL;
 		party.registry_id = rn ? pb_ledger_intern(st->l, reg, rn) : NULL;
@@ -2036,14 +2047,13 @@ static void process_row(struct csv_state *st)
 		}
 	}
 	pb_row *row = (pb_row *)st->rec;
-	row->src.file = st->path;
-	row->src.line = st->record_line;
-	row->src.path = NULL;
+	if (row_source(st, row) < 0)
+		return;
 	keep_extras(st, row);
 	if (st->profile && st->profile->repeats_filtered) {
 		const pb_row *old = pb_ledger_find(st->l, st->def->id,
 						   pb_ledger_key(st->l, st->def->id, st->rec));
-		if (old && old->src.file == st->path) {
+		if (old && pb_row_file(old) == st->path) {
 			pb_ledger_filter(st->l, st->input, st->record_line, "repeated-key");
 			return;
 		}

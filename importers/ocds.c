@@ -121,12 +121,12 @@ static const char *pointer(struct ocds *o, const char *fmt, ...)
 	return p;
 }
 
+/* import_release refused a release whose line a row cannot hold. */
 static void row(struct ocds *o, pb_row *r, const char *path)
 {
 	memset(r, 0, sizeof(*r));
-	r->src.file = o->path;
-	r->src.line = o->line;
-	r->src.path = path;
+	if (pb_row_set(o->l, r, o->path, o->line, path) < 0)
+		pb_fatal("internal error: %s: line %" PRIu64 " taken for a row", o->path, o->line);
 }
 
 /* An ISO 4217 code, upper-cased ("mdl" is Moldova's MDL), or NULL. */
@@ -259,6 +259,7 @@ static void add(struct ocds *o, pb_table t, void *rec)
 	const pb_row *srow = (const pb_row *)src;
 	int gaps_only = t == PB_T_PARTIES || older_than(o, drow);
 	const char *roles = NULL;
+	uint32_t nextra;
 	if (t == PB_T_PARTIES)
 		roles = roles_union(o, ((const pb_party *)dst)->roles, ((const pb_party *)src)->roles);
 	pb_ledger_merge_fields(t, dst, src, gaps_only);
@@ -267,9 +268,9 @@ static void add(struct ocds *o, pb_table t, void *rec)
 	} else if (!gaps_only) {
 		/* The newer release is where these values are now. */
 		pb_row old = *drow;
-		drow->src = srow->src;
+		*drow = *srow;
 		pb_ledger_merge_extras(o->l, drow, srow, &old);
-	} else if (srow->nextra) {
+	} else if (pb_row_extras(srow, &nextra)) {
 		pb_row old = *drow;
 		pb_ledger_merge_extras(o->l, drow, &old, srow);
 	}
@@ -424,17 +425,18 @@ static const char *party_ident(struct ocds *o, json_t *ident, const char *role, 
 
 static void add_extra(struct ocds *o, pb_row *r, const char *name, const char *value)
 {
+	uint32_t n;
+	const pb_attr *had = pb_row_extras(r, &n);
 	pb_attr *a;
 
 	if (!value)
 		return;
-	a = pb_arena_alloc(pb_ledger_arena(o->l), (r->nextra + 1) * sizeof(*a));
-	if (r->nextra)
-		memcpy(a, r->extra, r->nextra * sizeof(*a));
-	a[r->nextra].name = S(o, name);
-	a[r->nextra].value = value;
-	r->extra = a;
-	r->nextra++;
+	a = pb_arena_alloc(pb_ledger_arena(o->l), (n + 1) * sizeof(*a));
+	if (n)
+		memcpy(a, had, n * sizeof(*a));
+	a[n].name = S(o, name);
+	a[n].value = value;
+	pb_row_set_extras(o->l, r, a, n + 1);
 }
 
 /* Item classifications "scheme:id;...", each once, for later rules. */
@@ -1314,6 +1316,8 @@ static const char *import_release(struct ocds *o, json_t *r, uint64_t line, cons
 		return "release has no ocid";
 	if (raw(o) && !json_is_string(json_object_get(r, "ocid")))
 		return "ocid is not a string (Cardinal reads string ocids only)";
+	if (line > PB_ROW_LINE_MAX)
+		return "release is beyond the last line a record can name (4294967295)";
 	/* Releases of one process come together (packages are read per
 	 * ocid): the history of the last one is enough, and memory stays
 	 * bounded on a long .jsonl. */

@@ -333,8 +333,7 @@ static void extras_set(struct notice *o, pb_row *r, const struct extras *e)
 		return;
 	pb_attr *a = pb_arena_alloc(pb_ledger_arena(o->l), e->n * sizeof(*a));
 	memcpy(a, e->a, e->n * sizeof(*a));
-	r->extra = a;
-	r->nextra = e->n;
+	pb_row_set_extras(o->l, r, a, e->n);
 }
 
 /* ISO 3166 alpha-3 code followed by its alpha-2 code, sorted: eForms
@@ -447,11 +446,11 @@ static void src(struct notice *o, pb_row *r, xmlNodePtr n)
 	long line = n ? xmlGetLineNo(n) : -1;
 	pb_buf b;
 
-	r->src.file = o->path;
-	r->src.line = line > 0 ? (uint32_t)line : o->line;
 	pb_buf_init(&b);
 	path_add(&b, n);
-	r->src.path = b.len ? pb_ledger_intern(o->l, b.data, b.len) : NULL;
+	/* libxml2 counts lines in an int: every line fits a row. */
+	pb_row_set(o->l, r, o->path, line > 0 ? (uint32_t)line : o->line,
+		   b.len ? pb_ledger_intern(o->l, b.data, b.len) : NULL);
 	pb_buf_release(&b);
 }
 

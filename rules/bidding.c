@@ -34,10 +34,7 @@ static int personal_link(const pb_edge *e, const char *at, size_t hop, void *dat
 
 static const char *phone_of(const pb_party *p)
 {
-	for (uint32_t i = 0; p && i < p->row.nextra; i++)
-		if (!strcmp(p->row.extra[i].name, "phone"))
-			return p->row.extra[i].value;
-	return NULL;
+	return p ? pb_row_extra(&p->row, "phone") : NULL;
 }
 
 /* A phone number's digits (as an account's: letters and digits only), or
@@ -295,8 +292,11 @@ static int award_active(const pb_contract *c)
 
 static int single_tenderer(const pb_bid *b)
 {
-	for (uint32_t i = 0; i < b->row.nextra; i++)
-		if (!strcmp(b->row.extra[i].name, "tenderers"))
+	uint32_t n;
+	const pb_attr *a = pb_row_extras(&b->row, &n);
+
+	for (uint32_t i = 0; i < n; i++)
+		if (!strcmp(a[i].name, "tenderers"))
 			return 0;
 	return b->bidder_id != NULL;
 }
@@ -1346,14 +1346,6 @@ static void cardinal_heterogeneous(pb_rule_ctx *ctx)
 
 /* --- bidding.short-submission-period (R003) --- */
 
-static const char *row_extra(const pb_row *r, const char *name)
-{
-	for (uint32_t i = 0; i < r->nextra; i++)
-		if (!strcmp(r->extra[i].name, name))
-			return r->extra[i].value;
-	return NULL;
-}
-
 /* Is `word` one of the tokens of `list` (separated by '|' or blanks)? */
 static int list_has(const char *list, const char *word)
 {
@@ -1422,10 +1414,10 @@ struct short_skips {
  */
 static pb_date period_start(const pb_tender *t, struct short_skips *sk)
 {
-	if (!row_extra(&t->row, "ocid"))
+	if (!pb_row_extra(&t->row, "ocid"))
 		return t->published_on;
-	pb_date start = iso_day(row_extra(&t->row, "tender_period_start"));
-	pb_date enquiry = iso_day(row_extra(&t->row, "enquiry_period_start"));
+	pb_date start = iso_day(pb_row_extra(&t->row, "tender_period_start"));
+	pb_date enquiry = iso_day(pb_row_extra(&t->row, "enquiry_period_start"));
 	if (start == PB_DATE_NONE) {
 		sk->ocds_start++;
 		return PB_DATE_NONE;
@@ -2154,14 +2146,6 @@ const pb_rule pb_rule_excessive_disqualification = {
 	.run = run_excessive_disqualification,
 };
 
-static const char *extra(const pb_row *r, const char *name)
-{
-	for (uint32_t i = 0; i < r->nextra; i++)
-		if (!strcmp(r->extra[i].name, name))
-			return r->extra[i].value;
-	return NULL;
-}
-
 static void run_heterogeneous_probity(pb_rule_ctx *ctx)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
@@ -2186,7 +2170,7 @@ static void run_heterogeneous_probity(pb_rule_ctx *ctx)
 		for (size_t j = 0; j < nc; j++) {
 			const pb_contract *cc = pb_ledger_at(l, PB_T_CONTRACTS, ci[j]);
 			const pb_tender *t = pb_ledger_find(l, PB_T_TENDERS, cc->tender_id);
-			const char *cls = t ? extra(&t->row, "classifications") : NULL;
+			const char *cls = t ? pb_row_extra(&t->row, "classifications") : NULL;
 			for (const char *p = cls; p && *p;) {
 				size_t len = strcspn(p, ";");
 				const char *id = memchr(p, ':', len);

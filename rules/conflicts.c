@@ -1082,9 +1082,12 @@ static int names_match(struct namectx *nc, const struct person *o,
 
 static const char *extra_of(const pb_party *p, const char *const *names)
 {
-	for (uint32_t i = 0; i < p->row.nextra; i++)
-		if (is_kind(p->row.extra[i].name, names) && !pb_is_placeholder(p->row.extra[i].value))
-			return p->row.extra[i].value;
+	uint32_t n;
+	const pb_attr *a = pb_row_extras(&p->row, &n);
+
+	for (uint32_t i = 0; i < n; i++)
+		if (is_kind(a[i].name, names) && !pb_is_placeholder(a[i].value))
+			return a[i].value;
 	return NULL;
 }
 

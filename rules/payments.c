@@ -431,13 +431,14 @@ static int line_items(const pb_payment *a, const pb_payment *b)
 	size_t la = line_base(a->payment_id);
 	if (la && la == line_base(b->payment_id) && !memcmp(a->payment_id, b->payment_id, la))
 		return 1;
-	if (!a->invoice_id || a->row.src.file != b->row.src.file)
+	const char *file = pb_row_file(&a->row);
+	if (!a->invoice_id || file != pb_row_file(&b->row))
 		return 0;
 	const pb_payment *lo = a < b ? a : b, *hi = a < b ? b : a;
 	if (hi - lo > 1000)
 		return 0;
 	for (const pb_payment *x = lo + 1; x < hi; x++)
-		if (x->invoice_id != a->invoice_id || x->row.src.file != a->row.src.file)
+		if (x->invoice_id != a->invoice_id || pb_row_file(&x->row) != file)
 			return 0;
 	return 1;
 }

@@ -35,8 +35,7 @@ static inline pb_date D(const char *iso)
 static inline void src(pb_row *r)
 {
 	memset(r, 0, sizeof(*r));
-	r->src.file = S("t.csv");
-	r->src.line = ++LINE;
+	pb_row_set(L, r, S("t.csv"), ++LINE, NULL);
 }
 
 #endif

@@ -20,8 +20,7 @@ static void party_reg(const char *id, const char *address, const char *account,
 
 	memset(&p, 0, sizeof(p));
 	p.registry_id = S(registry);
-	p.row.src.file = S("parties.csv");
-	p.row.src.line = LINE++;
+	pb_row_set(L, &p.row, S("parties.csv"), LINE++, NULL);
 	p.party_id = S(id);
 	p.address = S(address);
 	p.bank_account = S(account);
@@ -40,14 +39,12 @@ static void party_phone(const char *id, const char *phone)
 	pb_attr *x = pb_arena_alloc(pb_ledger_arena(L), sizeof(*x));
 
 	memset(&p, 0, sizeof(p));
-	p.row.src.file = S("parties.csv");
-	p.row.src.line = LINE++;
+	pb_row_set(L, &p.row, S("parties.csv"), LINE++, NULL);
 	p.party_id = S(id);
 	p.registered_on = PB_DATE_NONE;
 	x->name = S("phone");
 	x->value = S(phone);
-	p.row.extra = x;
-	p.row.nextra = 1;
+	pb_row_set_extras(L, &p.row, x, 1);
 	assert_int_equal(pb_ledger_add(L, IN, PB_T_PARTIES, &p), 0);
 }
 
@@ -56,8 +53,7 @@ static void tender(const char *id, const char *deadline)
 	pb_tender t;
 
 	memset(&t, 0, sizeof(t));
-	t.row.src.file = S("tenders.csv");
-	t.row.src.line = LINE++;
+	pb_row_set(L, &t.row, S("tenders.csv"), LINE++, NULL);
 	t.tender_id = S(id);
 	t.method = S("open");
 	t.estimated_value = PB_AMOUNT_NONE;
@@ -73,8 +69,7 @@ static void bid(const char *id, const char *tender_id, const char *bidder)
 	pb_bid b;
 
 	memset(&b, 0, sizeof(b));
-	b.row.src.file = S("bids.csv");
-	b.row.src.line = LINE++;
+	pb_row_set(L, &b.row, S("bids.csv"), LINE++, NULL);
 	b.bid_id = S(id);
 	b.tender_id = S(tender_id);
 	b.bidder_id = S(bidder);
@@ -91,8 +86,7 @@ static void link(const char *from, const char *to, const char *kind,
 	pb_relationship r;
 
 	memset(&r, 0, sizeof(r));
-	r.row.src.file = S("relationships.csv");
-	r.row.src.line = LINE++;
+	pb_row_set(L, &r.row, S("relationships.csv"), LINE++, NULL);
 	r.from_id = S(from);
 	r.to_id = S(to);
 	r.kind = S(kind);
@@ -268,8 +262,7 @@ static void tender_st(const char *id, const char *method, const char *details,
 	uint32_t nx = 0;
 
 	memset(&t, 0, sizeof(t));
-	t.row.src.file = S("tenders.csv");
-	t.row.src.line = LINE++;
+	pb_row_set(L, &t.row, S("tenders.csv"), LINE++, NULL);
 	t.tender_id = S(id);
 	t.method = S(method);
 	t.method_details = S(details);
@@ -285,8 +278,7 @@ static void tender_st(const char *id, const char *method, const char *details,
 		x[nx++] = (pb_attr){S("tender_period_start"), S(tp_start)};
 	if (ep_start)
 		x[nx++] = (pb_attr){S("enquiry_period_start"), S(ep_start)};
-	t.row.extra = x;
-	t.row.nextra = nx;
+	pb_row_set_extras(L, &t.row, x, nx);
 	assert_int_equal(pb_ledger_add(L, IN, PB_T_TENDERS, &t), 0);
 }
 

@@ -196,8 +196,7 @@ static void person_x(const char *id, const char *name, const char *employer,
 	if (col) {
 		x->name = S(col);
 		x->value = S(val);
-		p.row.extra = x;
-		p.row.nextra = 1;
+		pb_row_set_extras(L, &p.row, x, 1);
 	}
 	assert_int_equal(pb_ledger_add(L, IN, PB_T_PARTIES, &p), 0);
 }

@@ -88,13 +88,22 @@ static void test_values_and_extras(void **state)
 	assert_string_equal(p[0].currency, "EUR");
 	assert_int_equal(p[0].paid_on, pb_date_from_ymd(2024, 3, 31));
 	assert_null(p[0].contract_id);
-	assert_int_equal(p[0].row.nextra, 1);
-	assert_string_equal(p[0].row.extra[0].name, "Cost Centre");
-	assert_string_equal(p[0].row.extra[0].value, "CC-7");
+	uint32_t nx;
+	const pb_attr *x = pb_row_extras(&p[0].row, &nx);
+	assert_int_equal(nx, 1);
+	assert_string_equal(x[0].name, "Cost Centre");
+	assert_string_equal(x[0].value, "CC-7");
+	assert_ptr_equal(pb_row_file(&p[0].row), pb_ledger_inputs(r.l)[0].path);
+	assert_int_equal(p[0].row.line, 2);
 	assert_int_equal(p[1].amount, 100);
 	assert_string_equal(p[1].currency, "JPY");
-	assert_int_equal(p[1].row.src.line, 3);
-	assert_int_equal(p[1].row.nextra, 0);
+	assert_int_equal(p[1].row.line, 3);
+	assert_null(pb_row_extras(&p[1].row, &nx));
+	assert_int_equal(nx, 0);
+	/* A row with nothing but its file and line holds no more. */
+	assert_int_equal(p[1].row.flags, 0);
+	assert_ptr_equal(pb_row_file(&p[1].row), pb_ledger_inputs(r.l)[0].path);
+	assert_null(pb_row_path(&p[1].row));
 	/* Interned: the same id is the same pointer across rows. */
 	assert_ptr_equal(p[0].payee_id, p[1].payee_id);
 	done(&r);
@@ -115,9 +124,10 @@ static void test_values_and_extras(void **state)
 	assert_int_equal(r.rc, 0);
 	p = pb_ledger_payments(r.l, &n);
 	assert_int_equal(n, 1);
-	assert_int_equal(p[0].row.nextra, 256);
-	assert_string_equal(p[0].row.extra[255].name, "x255");
-	assert_string_equal(p[0].row.extra[255].value, "v255");
+	x = pb_row_extras(&p[0].row, &nx);
+	assert_int_equal(nx, 256);
+	assert_string_equal(x[255].name, "x255");
+	assert_string_equal(x[255].value, "v255");
 	done(&r);
 }
 
@@ -142,7 +152,7 @@ static void test_lines_after_multiline_field(void **state)
 	assert_int_equal(pb_ledger_count(r.l, PB_T_PAYMENTS), 3);
 	const pb_payment *p5 = pb_ledger_find(r.l, PB_T_PAYMENTS, pb_ledger_intern(r.l, "P5", 2));
 	assert_non_null(p5);
-	assert_int_equal(p5->row.src.line, 8);
+	assert_int_equal(p5->row.line, 8);
 	const pb_payment *p3 = pb_ledger_find(r.l, PB_T_PAYMENTS, pb_ledger_intern(r.l, "P3", 2));
 	assert_string_equal(p3->description, "a,\"quoted\", b");
 	done(&r);
@@ -163,7 +173,7 @@ static void test_delimiters_bom_crlf(void **state)
 	IMPORT(&r, "bids.csv", "sep=|\r\nbid_id|value\r\nB1|1,5\r\nB2|2\r\n", NULL);
 	assert_int_equal(r.rc, 0);
 	expect_rejection(r.l, 3, "value '1,5' is not a number");
-	assert_int_equal(((const pb_bid *)pb_ledger_at(r.l, PB_T_BIDS, 0))->row.src.line, 4);
+	assert_int_equal(((const pb_bid *)pb_ledger_at(r.l, PB_T_BIDS, 0))->row.line, 4);
 	done(&r);
 	pb_config_init(&r.cfg);
 	/* A BOM before a quoted header cell is not text before a quote. */
@@ -406,8 +416,8 @@ static char *ledger_text(pb_ledger *l)
 		for (size_t i = 0; i < pb_ledger_count(l, (pb_table)t); i++) {
 			const pb_row *row = pb_ledger_at(l, (pb_table)t, i);
 			pb_buf_addf(&b, "%s %s %s:%llu\n", pb_table_get((pb_table)t)->name,
-				    pb_ledger_key(l, (pb_table)t, row), row->src.file,
-				    (unsigned long long)row->src.line);
+				    pb_ledger_key(l, (pb_table)t, row), pb_row_file(row),
+				    (unsigned long long)row->line);
 		}
 	for (size_t i = 0; i < pb_ledger_nrejections(l); i++) {
 		const pb_rejection *r = &pb_ledger_rejections(l)[i];
@@ -496,7 +506,7 @@ static void test_blank_lines_and_line_ends(void **state)
 	assert_int_equal(r.rc, 0);
 	reconciles(r.l);
 	expect_rejection(r.l, 5, "amount 'x' is not a number");
-	assert_int_equal(((const pb_payment *)pb_ledger_at(r.l, PB_T_PAYMENTS, 0))->row.src.line, 7);
+	assert_int_equal(((const pb_payment *)pb_ledger_at(r.l, PB_T_PAYMENTS, 0))->row.line, 7);
 	done(&r);
 
 	/* Classic Mac line ends (a lone CR) count as lines; in a file with
@@ -506,7 +516,7 @@ static void test_blank_lines_and_line_ends(void **state)
 	assert_int_equal(r.rc, 0);
 	expect_rejection(r.l, 2, "amount 'x' is not a number");
 	expect_rejection(r.l, 5, "amount 'y' is not a number");
-	assert_int_equal(((const pb_payment *)pb_ledger_at(r.l, PB_T_PAYMENTS, 0))->row.src.line, 3);
+	assert_int_equal(((const pb_payment *)pb_ledger_at(r.l, PB_T_PAYMENTS, 0))->row.line, 3);
 	done(&r);
 	pb_config_init(&r.cfg);
 	IMPORT(&r, "payments.csv", "payment_id,amount,description\nP1,1,\"a\rb\"\nP2,y,\n", NULL);
@@ -559,7 +569,7 @@ static void test_quoting_errors(void **state)
 	assert_string_equal(p2->description, "a\"b");
 	const pb_payment *p4 = pb_ledger_find(r.l, PB_T_PAYMENTS, pb_ledger_intern(r.l, "P4", 2));
 	assert_non_null(p4);
-	assert_int_equal(p4->row.src.line, 5);
+	assert_int_equal(p4->row.line, 5);
 	done(&r);
 
 	/* A broken header is a broken file. */
@@ -609,9 +619,11 @@ static void test_header_errors(void **state)
 	assert_int_equal(r.rc, 0);
 	const pb_payment *p = pb_ledger_at(r.l, PB_T_PAYMENTS, 0);
 	assert_int_equal(p->amount, 200);
-	assert_int_equal(p->row.nextra, 1);
-	assert_string_equal(p->row.extra[0].name, "Note");
-	assert_string_equal(p->row.extra[0].value, "n");
+	uint32_t nx;
+	const pb_attr *x = pb_row_extras(&p->row, &nx);
+	assert_int_equal(nx, 1);
+	assert_string_equal(x[0].name, "Note");
+	assert_string_equal(x[0].value, "n");
 	done(&r);
 }
 
@@ -799,7 +811,7 @@ static void test_utf16(void **state)
 	reconciles(r.l);
 	expect_rejection(r.l, 2, "amount '1,5' is not a number");
 	const pb_payment *p = pb_ledger_at(r.l, PB_T_PAYMENTS, 0);
-	assert_int_equal(p->row.src.line, 3);
+	assert_int_equal(p->row.line, 3);
 	assert_int_equal(p->amount, 200);
 	assert_string_equal(p->description, "caf\xC3\xA9 \xD0\x96");
 	done(&r);
@@ -891,7 +903,7 @@ static void test_lines_property(void **state)
 			const pb_payment *p = pb_ledger_find(r.l, PB_T_PAYMENTS,
 							     pb_ledger_intern(r.l, id, (size_t)k));
 			if (p)
-				assert_int_equal(p->row.src.line, want[i]);
+				assert_int_equal(p->row.line, want[i]);
 		}
 		done(&r);
 	}

@@ -26,8 +26,7 @@ static void party(const char *id, const char *registered, const char *registry)
 	const char *why;
 
 	memset(&p, 0, sizeof(p));
-	p.row.src.file = S("parties.csv");
-	p.row.src.line = 2;
+	pb_row_set(L, &p.row, S("parties.csv"), 2, NULL);
 	p.party_id = S(id);
 	p.name = S(id);
 	p.registry_id = S(registry);
@@ -42,8 +41,7 @@ static void contract(const char *id, const char *buyer, const char *supplier)
 	pb_contract c;
 
 	memset(&c, 0, sizeof(c));
-	c.row.src.file = S("contracts.csv");
-	c.row.src.line = 3;
+	pb_row_set(L, &c.row, S("contracts.csv"), 3, NULL);
 	c.contract_id = S(id);
 	c.buyer_id = S(buyer);
 	c.supplier_id = S(supplier);

@@ -144,7 +144,7 @@ static void test_ecb_hist(void **state)
 		pb_ledger_intern(r.l, "2024-03-28|USD|EUR", 18));
 	assert_non_null(x);
 	assert_int_equal(x->rate, INT64_C(1081100000000));
-	assert_int_equal(x->row.src.line, 2);
+	assert_int_equal(x->row.line, 2);
 	assert_null(pb_ledger_find(r.l, PB_T_FX, pb_ledger_intern(r.l, "2024-03-27|AMD|EUR", 18)));
 	/* EUR -> USD: 100000.00 * 1.0811 */
 	assert_int_equal(convert(&r, 10000000, "EUR", "USD", "2024-03-28", &u), 10811000);

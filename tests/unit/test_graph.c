@@ -22,8 +22,7 @@ static int put_rel(pb_ledger *l, size_t in, const char *from, const char *to,
 	pb_relationship r;
 
 	memset(&r, 0, sizeof(r));
-	r.row.src.file = S(l, "relationships.csv");
-	r.row.src.line = line;
+	pb_row_set(l, &r.row, S(l, "relationships.csv"), line, NULL);
 	r.from_id = S(l, from);
 	r.to_id = S(l, to);
 	r.kind = S(l, kind);
@@ -45,8 +44,7 @@ static void add_official(pb_ledger *l, size_t in, const char *id,
 	pb_party p;
 
 	memset(&p, 0, sizeof(p));
-	p.row.src.file = S(l, "parties.csv");
-	p.row.src.line = 2;
+	pb_row_set(l, &p.row, S(l, "parties.csv"), 2, NULL);
 	p.party_id = S(l, id);
 	p.employer_id = S(l, employer);
 	p.registered_on = PB_DATE_NONE;

@@ -15,8 +15,7 @@ static pb_payment payment(pb_ledger *l, const char *id, const char *contract,
 	pb_payment p;
 
 	memset(&p, 0, sizeof(p));
-	p.row.src.file = pb_ledger_intern(l, "payments.csv", 12);
-	p.row.src.line = line;
+	pb_row_set(l, &p.row, pb_ledger_intern(l, "payments.csv", 12), line, NULL);
 	p.payment_id = pb_ledger_intern(l, id, strlen(id));
 	p.contract_id = contract ? pb_ledger_intern(l, contract, strlen(contract)) : NULL;
 	p.amount = amount;
@@ -162,6 +161,98 @@ static void test_add_and_duplicates(void **state)
 	pb_ledger_free(l);
 }
 
+/* A row's header: the file alone for a plain CSV row, a pb_row_more
+ * for a path or extras, never shared by a copy that changes. */
+static void test_row_header(void **state)
+{
+	pb_ledger *l = pb_ledger_new("EUR");
+	const char *file = pb_ledger_intern(l, "n.json", 6), *path = pb_ledger_intern(l, "/tender", 7);
+	pb_attr x[2] = {{"a", "1"}, {"b", "2"}};
+	pb_row r, copy;
+	uint32_t n;
+	(void)state;
+
+	assert_int_equal(sizeof(pb_row), sizeof(void *) + 8);
+	memset(&r, 0, sizeof(r));
+	assert_null(pb_row_file(&r));
+	assert_int_equal(pb_row_set(l, &r, file, 3, NULL), 0);
+	assert_int_equal(r.flags, 0);
+	assert_ptr_equal(r.origin, file);
+	assert_null(pb_row_path(&r));
+	assert_null(pb_row_extras(&r, &n));
+	assert_int_equal(n, 0);
+
+	pb_row_set_extras(l, &r, x, 2);
+	assert_int_equal(r.flags, PB_ROW_MORE);
+	assert_ptr_equal(pb_row_file(&r), file);
+	assert_int_equal(r.line, 3);
+	assert_ptr_equal(pb_row_extras(&r, &n), x);
+	assert_int_equal(n, 2);
+	assert_string_equal(pb_row_extra(&r, "b"), "2");
+	assert_null(pb_row_extra(&r, "c"));
+	/* Setting the source keeps the extras. */
+	assert_int_equal(pb_row_set(l, &r, file, 5, path), 0);
+	assert_ptr_equal(pb_row_path(&r), path);
+	assert_ptr_equal(pb_row_extras(&r, &n), x);
+	assert_string_equal(pb_row_source_in(pb_ledger_arena(l), &r), "n.json:5#/tender");
+
+	/* A copy's change leaves the original as it was. */
+	copy = r;
+	pb_row_set_extras(l, &copy, x, 1);
+	assert_int_equal(pb_row_set(l, &copy, file, 6, NULL), 0);
+	pb_row_extras(&r, &n);
+	assert_int_equal(n, 2);
+	assert_ptr_equal(pb_row_path(&r), path);
+	pb_row_extras(&copy, &n);
+	assert_int_equal(n, 1);
+	assert_null(pb_row_path(&copy));
+	/* No extras and no path: back to the file alone. */
+	pb_row_set_extras(l, &copy, NULL, 0);
+	assert_int_equal(copy.flags, 0);
+	assert_ptr_equal(pb_row_file(&copy), file);
+	assert_int_equal(copy.line, 6);
+
+	/* The extras of the first, then those of the second it lacks. */
+	pb_attr y[2] = {{"b", "9"}, {"c", "3"}};
+	pb_row second = copy;
+	pb_row_set_extras(l, &second, y, 2);
+	pb_ledger_merge_extras(l, &copy, &r, &second);
+	const pb_attr *m = pb_row_extras(&copy, &n);
+	assert_int_equal(n, 3);
+	assert_string_equal(m[0].name, "a");
+	assert_string_equal(m[1].value, "2");
+	assert_string_equal(m[2].name, "c");
+	assert_int_equal(copy.line, 6);
+	pb_ledger_free(l);
+}
+
+/* A line the 32-bit header cannot hold is refused, not cut short; the
+ * last line it can hold is kept whole. */
+static void test_row_line_limit(void **state)
+{
+	pb_ledger *l = pb_ledger_new("EUR");
+	size_t in = pb_ledger_add_input(l, "payments.csv", "payments", "csv");
+	const char *file = pb_ledger_intern(l, "payments.csv", 12);
+	pb_payment p = payment(l, "P-1", NULL, 100, 2);
+	(void)state;
+
+	assert_int_equal(pb_row_set(l, &p.row, file, (uint64_t)PB_ROW_LINE_MAX + 1, NULL), -1);
+	assert_int_equal(p.row.line, 2); /* unchanged */
+	assert_int_equal(pb_row_set(l, &p.row, file, UINT64_MAX, NULL), -1);
+	assert_int_equal(pb_row_set(l, &p.row, file, PB_ROW_LINE_MAX, NULL), 0);
+	assert_int_equal(p.row.line, UINT32_MAX);
+	assert_int_equal(pb_ledger_add(l, in, PB_T_PAYMENTS, &p), 0);
+	p.amount = 200;
+	assert_int_equal(pb_ledger_add(l, in, PB_T_PAYMENTS, &p), -1);
+	assert_int_equal(pb_ledger_rejections(l)[0].line, 4294967295u);
+	assert_string_equal(pb_ledger_rejections(l)[0].reason,
+			    "duplicate payments key 'P-1' (first at payments.csv:4294967295)");
+	pb_ledger_seal(l);
+	assert_string_equal(pb_row_source_in(pb_ledger_arena(l), pb_ledger_at(l, PB_T_PAYMENTS, 0)),
+			    "payments.csv:4294967295");
+	pb_ledger_free(l);
+}
+
 static void test_composite_key(void **state)
 {
 	pb_ledger *l = pb_ledger_new("EUR");
@@ -170,14 +261,13 @@ static void test_composite_key(void **state)
 	(void)state;
 
 	memset(&b, 0, sizeof(b));
-	b.row.src.file = pb_ledger_intern(l, "budget.csv", 10);
-	b.row.src.line = 2;
+	pb_row_set(l, &b.row, pb_ledger_intern(l, "budget.csv", 10), 2, NULL);
 	b.budget_line = pb_ledger_intern(l, "L-1", 3);
 	b.fiscal_year = 2024;
 	assert_int_equal(pb_ledger_add(l, in, PB_T_BUDGET, &b), 0);
 	b.fiscal_year = 2025;
 	assert_int_equal(pb_ledger_add(l, in, PB_T_BUDGET, &b), 0);
-	b.row.src.line = 4;
+	b.row.line = 4;
 	assert_int_equal(pb_ledger_add(l, in, PB_T_BUDGET, &b), -1);
 	pb_ledger_seal(l);
 	assert_string_equal(pb_ledger_key(l, PB_T_BUDGET, &b), "L-1|2025");
@@ -246,6 +336,8 @@ int main(void)
 		cmocka_unit_test(test_arena_large),
 		cmocka_unit_test(test_ptrmap),
 		cmocka_unit_test(test_add_and_duplicates),
+		cmocka_unit_test(test_row_header),
+		cmocka_unit_test(test_row_line_limit),
 		cmocka_unit_test(test_composite_key),
 		cmocka_unit_test(test_table_defs),
 		cmocka_unit_test(test_latest_date),

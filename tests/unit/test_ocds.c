@@ -85,7 +85,7 @@ static void test_release_package(void **state)
 	assert_int_equal(t->submission_deadline, pb_date_from_ymd(2024, 1, 20));
 	assert_int_equal(t->number_of_tenderers, 1);
 	assert_string_equal(t->buyer_id, "UA-EDR:00034022");
-	assert_string_equal(t->row.src.path, "/releases/0/tender");
+	assert_string_equal(pb_row_path(&t->row), "/releases/0/tender");
 	const pb_party *s = find(l, PB_T_PARTIES, "ocds-1/S");
 	assert_non_null(s);
 	assert_string_equal(s->roles, "supplier;tenderer");
@@ -105,7 +105,7 @@ static void test_release_package(void **state)
 	assert_non_null(p);
 	assert_int_equal(p->amount, 60025);
 	assert_string_equal(p->payer_id, "UA-EDR:00034022");
-	assert_string_equal(p->row.src.path, "/releases/0/contracts/0/implementation/transactions/0");
+	assert_string_equal(pb_row_path(&p->row), "/releases/0/contracts/0/implementation/transactions/0");
 	assert_non_null(find(l, PB_T_AMENDMENTS, "ocds-1/a1/amendment/am1"));
 	pb_ledger_free(l);
 }
@@ -145,7 +145,7 @@ static void test_jsonl_bad_lines(void **state)
 	const pb_tender *t = find(l, PB_T_TENDERS, "ocds-2");
 	assert_null(t->method);
 	assert_string_equal(t->method_details, "Licitacion");
-	assert_int_equal(t->row.src.line, 7);
+	assert_int_equal(t->row.line, 7);
 	pb_ledger_free(l);
 }
 
@@ -169,7 +169,7 @@ static void test_records_and_streams(void **state)
 	assert_non_null(strstr(pb_ledger_rejections(l)[0].reason, "has no compiledRelease"));
 	assert_non_null(find(l, PB_T_TENDERS, "ocds-3"));
 	const pb_tender *t = find(l, PB_T_TENDERS, "ocds-3");
-	assert_int_equal(t->row.src.line, 2);
+	assert_int_equal(t->row.line, 2);
 	pb_ledger_free(l);
 }
 
@@ -208,7 +208,7 @@ static void test_limits_and_errors(void **state)
 	assert_string_equal(t->title, "second");         /* the later release updates */
 	assert_int_equal(t->number_of_tenderers, 3);
 	assert_string_equal(t->description, "kept");       /* what it omits stays */
-	assert_string_equal(t->row.src.path, "/releases/1/tender");
+	assert_string_equal(pb_row_path(&t->row), "/releases/1/tender");
 	pb_ledger_free(l);
 }
 
@@ -283,7 +283,7 @@ static void test_concatenated_resume(void **state)
 	assert_null(find(l, PB_T_TENDERS, "p-51"));
 	const pb_tender *t = find(l, PB_T_TENDERS, "p-52");
 	assert_non_null(t);
-	assert_int_equal(t->row.src.line, 203);
+	assert_int_equal(t->row.line, 203);
 	assert_non_null(find(l, PB_T_TENDERS, "p-150"));
 	pb_ledger_free(l);
 	pb_buf_release(&b);
@@ -391,13 +391,13 @@ static void test_concatenated(void **state)
 	const pb_rejection *r = pb_ledger_rejections(l);
 	assert_int_equal(r[0].line, 7);
 	assert_non_null(strstr(r[0].reason, "invalid JSON at line 7, column 15: "));
-	assert_int_equal(((const pb_tender *)find(l, PB_T_TENDERS, "c"))->row.src.line, 1);
+	assert_int_equal(((const pb_tender *)find(l, PB_T_TENDERS, "c"))->row.line, 1);
 	const pb_tender *d = find(l, PB_T_TENDERS, "d");
-	assert_int_equal(d->row.src.line, 3);
-	assert_string_equal(d->row.src.path, "/tender");
+	assert_int_equal(d->row.line, 3);
+	assert_string_equal(pb_row_path(&d->row), "/tender");
 	const pb_tender *e = find(l, PB_T_TENDERS, "e");
-	assert_int_equal(e->row.src.line, 5);
-	assert_string_equal(e->row.src.path, "/0/tender");
+	assert_int_equal(e->row.line, 5);
+	assert_string_equal(pb_row_path(&e->row), "/0/tender");
 	assert_null(find(l, PB_T_TENDERS, "f"));
 	pb_ledger_free(l);
 
@@ -460,8 +460,8 @@ static void test_records_versioned(void **state)
 	const pb_tender *e = find(l, PB_T_TENDERS, "ocds-e");
 	assert_string_equal(e->title, "two");
 	assert_string_equal(e->description, "d");
-	assert_string_equal(e->row.src.path, "/releases/1/tender");
-	assert_int_equal(e->row.src.line, 2);
+	assert_string_equal(pb_row_path(&e->row), "/releases/1/tender");
+	assert_int_equal(e->row.line, 2);
 	pb_ledger_free(l);
 }
 
@@ -507,7 +507,7 @@ static void test_ocds_10(void **state)
 	const pb_amendment *a = find(l, PB_T_AMENDMENTS, "ocds-10/A/amendment#0");
 	assert_non_null(a);
 	assert_string_equal(a->rationale, "price");
-	assert_string_equal(a->row.src.path, "/releases/0/awards/0/amendment");
+	assert_string_equal(pb_row_path(&a->row), "/releases/0/awards/0/amendment");
 	pb_ledger_free(l);
 }
 
@@ -529,10 +529,7 @@ static void test_doubtful_deadline(void **state)
 	assert_int_equal(rc, 0);
 	const pb_tender *t = find(l, PB_T_TENDERS, "copy");
 	assert_int_equal(t->submission_deadline, PB_DATE_NONE);
-	int doubtful = 0;
-	for (uint32_t k = 0; k < t->row.nextra; k++)
-		doubtful |= !strcmp(t->row.extra[k].name, "deadline_doubtful");
-	assert_true(doubtful);
+	assert_non_null(pb_row_extra(&t->row, "deadline_doubtful"));
 	assert_int_equal(((const pb_tender *)find(l, PB_T_TENDERS, "real"))->submission_deadline,
 			 pb_date_from_ymd(2016, 6, 29));
 	pb_ledger_free(l);
@@ -567,22 +564,26 @@ static void test_mapping(void **state)
 	assert_int_equal(t->published_on, pb_date_from_ymd(2023, 4, 1));
 	assert_int_equal(t->submission_deadline, PB_DATE_NONE);
 	assert_int_equal(t->number_of_tenderers, 2);
-	assert_int_equal(t->row.nextra, 3);
-	assert_string_equal(t->row.extra[0].name, "ocid");
-	assert_string_equal(t->row.extra[1].name, "classifications");
-	assert_string_equal(t->row.extra[1].value, "CPV:301;CPV:302");
+	uint32_t nx;
+	const pb_attr *x = pb_row_extras(&t->row, &nx);
+	assert_int_equal(nx, 3);
+	assert_string_equal(x[0].name, "ocid");
+	assert_string_equal(x[1].name, "classifications");
+	assert_string_equal(x[1].value, "CPV:301;CPV:302");
 	/* The period's own start, for bidding.short-submission-period. */
-	assert_string_equal(t->row.extra[2].name, "tender_period_start");
+	assert_string_equal(x[2].name, "tender_period_start");
 	assert_string_equal(((const pb_party *)find(l, PB_T_PARTIES, "m/P1"))->roles, "buyer");
 	const pb_bid *b1 = find(l, PB_T_BIDS, "m/bid/1");
 	assert_string_equal(b1->status, "pending");
 	assert_string_equal(b1->bidder_id, "m/T1");
-	assert_string_equal(b1->row.extra[0].name, "tenderers");
-	assert_string_equal(b1->row.extra[0].value, "m/T1;m/T2");
+	x = pb_row_extras(&b1->row, &nx);
+	assert_int_equal(nx, 1);
+	assert_string_equal(x[0].name, "tenderers");
+	assert_string_equal(x[0].value, "m/T1;m/T2");
 	const pb_party *two = find(l, PB_T_PARTIES, "m/T2");
 	assert_string_equal(two->name, "Two");
 	assert_string_equal(two->roles, "tenderer");
-	assert_string_equal(b1->row.src.path, "/bids/details/0");
+	assert_string_equal(pb_row_path(&b1->row), "/bids/details/0");
 	const pb_bid *b2 = find(l, PB_T_BIDS, "m/bid#1"); /* no id: its index */
 	assert_non_null(b2);
 	assert_string_equal(b2->status, "disqualified");
@@ -593,7 +594,7 @@ static void test_mapping(void **state)
 	assert_int_equal(k->signed_on, pb_date_from_ymd(2023, 6, 1));
 	assert_int_equal(k->value, 9999);
 	assert_string_equal(k->currency, "USD");
-	assert_string_equal(k->row.src.path, "/contracts/0");
+	assert_string_equal(pb_row_path(&k->row), "/contracts/0");
 	const pb_amendment *a = find(l, PB_T_AMENDMENTS, "m/contract/K/amendment/a1");
 	assert_string_equal(a->rationale, "extended");
 	assert_int_equal(a->value_before, PB_AMOUNT_NONE);
@@ -623,11 +624,11 @@ static void test_jsonl_more(void **state)
 	assert_int_equal(r[0].line, 2);
 	assert_int_equal(r[1].line, 4);
 	assert_string_equal(r[1].reason, "line is not an OCDS release, record or package");
-	assert_int_equal(((const pb_tender *)find(l, PB_T_TENDERS, "after-nul"))->row.src.line, 3);
-	assert_int_equal(((const pb_tender *)find(l, PB_T_TENDERS, "last"))->row.src.line, 5);
+	assert_int_equal(((const pb_tender *)find(l, PB_T_TENDERS, "after-nul"))->row.line, 3);
+	assert_int_equal(((const pb_tender *)find(l, PB_T_TENDERS, "last"))->row.line, 5);
 	const pb_tender *p2 = find(l, PB_T_TENDERS, "p2");
-	assert_int_equal(p2->row.src.line, 1);
-	assert_string_equal(p2->row.src.path, "/releases/1/tender");
+	assert_int_equal(p2->row.line, 1);
+	assert_string_equal(pb_row_path(&p2->row), "/releases/1/tender");
 	pb_ledger_free(l);
 
 	/* An over-long line and a deep one are named; the rest imports. */
@@ -654,7 +655,7 @@ static void test_jsonl_more(void **state)
 	assert_string_equal(r[0].reason, "line longer than the 64 MiB limit");
 	assert_int_equal(r[1].line, 3);
 	assert_non_null(strstr(r[1].reason, "limit: 2048 levels of nesting"));
-	assert_int_equal(((const pb_tender *)find(l, PB_T_TENDERS, "b"))->row.src.line, 4);
+	assert_int_equal(((const pb_tender *)find(l, PB_T_TENDERS, "b"))->row.line, 4);
 	pb_ledger_free(l);
 
 	/* Blank lines only: the file is empty. */
@@ -708,14 +709,6 @@ static pb_ledger *import_run(const char *const *names, const char *const *texts,
 	pb_ledger_seal(l);
 	pb_config_release(&cfg);
 	return l;
-}
-
-static const char *extra(const pb_row *r, const char *name)
-{
-	for (uint32_t i = 0; i < r->nextra; i++)
-		if (!strcmp(r->extra[i].name, name))
-			return r->extra[i].value;
-	return NULL;
 }
 
 /* Statuses as published: codelist values lower-cased, other words kept. */
@@ -826,7 +819,7 @@ static void assert_one_row(pb_ledger *l)
 	assert_int_equal(c->awarded_on, pb_date_from_ymd(2024, 1, 10));
 	assert_string_equal(c->award_status, "active");
 	assert_string_equal(c->status, "active");
-	assert_string_equal(extra(&c->row, "contract"), "c1");
+	assert_string_equal(pb_row_extra(&c->row, "contract"), "c1");
 	const char *ids[4];
 	assert_int_equal(pb_contract_suppliers(l, c, ids, 4), 2);
 	assert_string_equal(ids[1], "x/S2");
@@ -956,8 +949,8 @@ static void test_newest_wins(void **state)
 	assert_string_equal(t->status, "cancelled");
 	assert_string_equal(t->title, "Old title"); /* a gap the older release fills */
 	/* r4 says nothing of the tender: the row still points at r3's. */
-	assert_string_equal(extra(&t->row, "release_id"), "r3");
-	assert_non_null(strstr(t->row.src.file, "new.json"));
+	assert_string_equal(pb_row_extra(&t->row, "release_id"), "r3");
+	assert_non_null(strstr(pb_row_file(&t->row), "new.json"));
 	const pb_contract *c = find(l, PB_T_CONTRACTS, "z/a1");
 	assert_string_equal(c->award_status, "cancelled");
 	assert_int_equal(c->value, 500);
@@ -1059,7 +1052,7 @@ static void test_amendment_values(void **state)
 	assert_null(find(l, PB_T_AMENDMENTS, "v/a1/change/r3"));
 	const pb_contract *c = find(l, PB_T_CONTRACTS, "v/a1");
 	assert_int_equal(c->value, 10000);
-	assert_string_equal(extra(&c->row, "amended_by"), "v/a1/amendment/m2");
+	assert_string_equal(pb_row_extra(&c->row, "amended_by"), "v/a1/amendment/m2");
 	pb_ledger_free(l);
 }
 

@@ -34,8 +34,7 @@ static pb_date D(const char *iso)
 
 static void row(pb_ledger *l, pb_row *r, uint32_t line)
 {
-	r->src.file = S(l, "t.csv");
-	r->src.line = line;
+	pb_row_set(l, r, S(l, "t.csv"), line, NULL);
 }
 
 static void contract(struct fixture *fx, const char *id, const char *buyer,

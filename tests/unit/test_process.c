@@ -618,12 +618,11 @@ static void test_no_registry_id_publishers(void **state)
 	}
 	pb_party p;
 	pb_record_blank(PB_T_PARTIES, &p);
-	p.row.src.file = S("other.csv");
-	p.row.src.line = 2;
+	pb_row_set(L, &p.row, S("other.csv"), 2, NULL);
 	p.party_id = S("WITH");
 	p.registry_id = S("GB-COH:1");
 	assert_int_equal(pb_ledger_add(L, other, PB_T_PARTIES, &p), 0);
-	p.row.src.line = 3;
+	p.row.line = 3;
 	p.party_id = S("WITHOUT");
 	p.registry_id = S("N/A");
 	assert_int_equal(pb_ledger_add(L, other, PB_T_PARTIES, &p), 0);

@@ -42,8 +42,7 @@ static void add_contract(pb_ledger *l, size_t in, const char *id, uint32_t line)
 	pb_contract c;
 
 	pb_record_blank(PB_T_CONTRACTS, &c);
-	c.row.src.file = S(l, "ledger/contracts.csv");
-	c.row.src.line = line;
+	pb_row_set(l, &c.row, S(l, "ledger/contracts.csv"), line, NULL);
 	c.contract_id = S(l, id);
 	c.value = 1200000;
 	c.currency = S(l, "EUR");

@@ -15,8 +15,7 @@ static void party(const char *id, const char *country, const char *registry,
 	pb_party p;
 
 	memset(&p, 0, sizeof(p));
-	p.row.src.file = S("parties.csv");
-	p.row.src.line = LINE++;
+	pb_row_set(L, &p.row, S("parties.csv"), LINE++, NULL);
 	p.party_id = S(id);
 	p.name = S(id);
 	p.country = S(country);
@@ -33,8 +32,7 @@ static void contract(const char *id, const char *buyer, const char *supplier,
 	pb_contract c;
 
 	memset(&c, 0, sizeof(c));
-	c.row.src.file = S("contracts.csv");
-	c.row.src.line = LINE++;
+	pb_row_set(L, &c.row, S("contracts.csv"), LINE++, NULL);
 	c.contract_id = S(id);
 	c.buyer_id = S(buyer);
 	c.supplier_id = S(supplier);

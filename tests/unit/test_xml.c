@@ -53,15 +53,6 @@ static const void *find(pb_ledger *l, pb_table t, const char *id)
 	return pb_ledger_find(l, t, pb_ledger_intern(l, id, strlen(id)));
 }
 
-/* The value of a row's extra attribute, or NULL. */
-static const char *extra_of(const pb_row *r, const char *name)
-{
-	for (uint32_t i = 0; i < r->nextra; i++)
-		if (!strcmp(r->extra[i].name, name))
-			return r->extra[i].value;
-	return NULL;
-}
-
 static const char *reason(pb_ledger *l)
 {
 	assert_int_equal(pb_ledger_nrejections(l), 1);
@@ -180,7 +171,7 @@ static void test_eforms_award(void **state)
 	assert_string_equal(c->supplier_id, "eforms:F-1/ORG-0002");
 	assert_string_equal(c->co_supplier_ids, "FR:987 654");
 	assert_string_equal(c->award_status, "active");
-	assert_string_equal(extra_of(&c->row, "lot"), "LOT-0000");
+	assert_string_equal(pb_row_extra(&c->row, "lot"), "LOT-0000");
 	const pb_party *w = find(l, PB_T_PARTIES, "eforms:F-1/ORG-0002");
 	assert_non_null(w);
 	assert_null(w->registry_id);
@@ -188,12 +179,12 @@ static void test_eforms_award(void **state)
 	assert_string_equal(((const pb_party *)find(l, PB_T_PARTIES, "FR:987 654"))->roles, "supplier");
 	assert_int_equal(pb_ledger_count(l, PB_T_PARTIES), 3);
 	/* The justification's code is evidence, its text the rationale. */
-	assert_string_equal(extra_of(&t->row, "justification_code"), "urgency");
+	assert_string_equal(pb_row_extra(&t->row, "justification_code"), "urgency");
 	assert_string_equal(t->status, "complete");
 	/* Provenance: the line and path of the settled contract. */
-	assert_string_equal(c->row.src.path, "/ContractAwardNotice/ext:UBLExtensions/ext:UBLExtension/"
+	assert_string_equal(pb_row_path(&c->row), "/ContractAwardNotice/ext:UBLExtensions/ext:UBLExtension/"
 			    "ext:ExtensionContent/efext:EformsExtension/efac:NoticeResult/efac:SettledContract");
-	assert_int_equal(c->row.src.line, 8);
+	assert_int_equal(c->row.line, 8);
 	pb_ledger_free(l);
 }
 
@@ -247,8 +238,8 @@ static void test_eforms_lots(void **state)
 	assert_null(t->status);
 	assert_int_equal(t->number_of_tenderers, PB_INT_NONE);
 	/* Two lots; the group of lots GLO-0001 is none. */
-	assert_string_equal(extra_of(&t->row, "lots"), "2");
-	assert_string_equal(t->row.src.path, "/ContractNotice/cac:TenderingProcess");
+	assert_string_equal(pb_row_extra(&t->row, "lots"), "2");
+	assert_string_equal(pb_row_path(&t->row), "/ContractNotice/cac:TenderingProcess");
 	/* A contract notice awards nothing. */
 	assert_int_equal(pb_ledger_count(l, PB_T_CONTRACTS), 0);
 	pb_ledger_free(l);
@@ -278,7 +269,7 @@ static void test_eforms_merge(void **state)
 	assert_int_equal(t->published_on, pb_date_from_ymd(2024, 1, 10)); /* from the notice */
 	assert_int_equal(t->number_of_tenderers, 2);                      /* from the award */
 	assert_string_equal(t->method, "open");                           /* the first kept */
-	assert_null(extra_of(&t->row, "lots"));
+	assert_null(pb_row_extra(&t->row, "lots"));
 	assert_int_equal(pb_ledger_count(l, PB_T_CONTRACTS), 1);
 	const pb_party *b = find(l, PB_T_PARTIES, "FR:123 456");
 	assert_string_equal(b->name, "Ministry");
@@ -343,8 +334,8 @@ static void test_ted(void **state)
 	const pb_party *s = find(l, PB_T_PARTIES, "GB:0123");
 	assert_string_equal(s->country, "GB");
 	assert_string_equal(s->address, "1 High St, Leeds, LS1, GB");
-	assert_string_equal(c->row.src.path, "/TED_EXPORT/FORM_SECTION/F03_2014[3]/AWARD_CONTRACT[1]");
-	assert_int_equal(c->row.src.line, 10);
+	assert_string_equal(pb_row_path(&c->row), "/TED_EXPORT/FORM_SECTION/F03_2014[3]/AWARD_CONTRACT[1]");
+	assert_int_equal(c->row.line, 10);
 	pb_ledger_free(l);
 }
 
@@ -606,7 +597,7 @@ static void test_eforms_rationale(void **state)
 	const pb_tender *t = find(l, PB_T_TENDERS, "eforms:P-2");
 	assert_string_equal(t->method, "direct");
 	assert_null(t->method_rationale);
-	assert_string_equal(extra_of(&t->row, "justification_code"), "exclusive");
+	assert_string_equal(pb_row_extra(&t->row, "justification_code"), "exclusive");
 	pb_ledger_free(l);
 
 	/* A later award notice with fewer tenders updates the count and
@@ -622,14 +613,14 @@ static void test_eforms_rationale(void **state)
 	l = import_all("1.xml", doc, "2.xml", first, "3.xml", second, NULL);
 	t = find(l, PB_T_TENDERS, "eforms:P-2");
 	assert_int_equal(t->number_of_tenderers, 1);
-	assert_string_equal(extra_of(&t->row, "fewest_tenders_lot"), "LOT-0002");
-	assert_string_equal(extra_of(&t->row, "justification_code"), "exclusive");
+	assert_string_equal(pb_row_extra(&t->row, "fewest_tenders_lot"), "LOT-0002");
+	assert_string_equal(pb_row_extra(&t->row, "justification_code"), "exclusive");
 	pb_ledger_free(l);
 	/* A later notice with more tenders changes nothing. */
 	l = import_all("1.xml", second, "2.xml", first, NULL);
 	t = find(l, PB_T_TENDERS, "eforms:P-2");
 	assert_int_equal(t->number_of_tenderers, 1);
-	assert_string_equal(extra_of(&t->row, "fewest_tenders_lot"), "LOT-0002");
+	assert_string_equal(pb_row_extra(&t->row, "fewest_tenders_lot"), "LOT-0002");
 	pb_ledger_free(l);
 	free(first);
 	free(second);
@@ -768,13 +759,13 @@ static void test_eforms_notices_without_award(void **state)
 	assert_int_equal(pb_ledger_count(l, PB_T_TENDERS), 1);
 	assert_int_equal(pb_ledger_count(l, PB_T_CONTRACTS), 100);
 	const pb_tender *t = find(l, PB_T_TENDERS, "eforms:P-8");
-	assert_string_equal(extra_of(&t->row, "lots"), "100");
+	assert_string_equal(pb_row_extra(&t->row, "lots"), "100");
 	assert_int_equal(t->number_of_tenderers, 1);
-	assert_string_equal(extra_of(&t->row, "fewest_tenders_lot"), "LOT-0037");
-	assert_string_equal(extra_of(&t->row, "lots_with_fewest_tenders"), "1");
+	assert_string_equal(pb_row_extra(&t->row, "fewest_tenders_lot"), "LOT-0037");
+	assert_string_equal(pb_row_extra(&t->row, "lots_with_fewest_tenders"), "1");
 	const pb_contract *c = find(l, PB_T_CONTRACTS, "eforms:P-8/CON-100");
 	assert_string_equal(c->tender_id, "eforms:P-8");
-	assert_string_equal(extra_of(&c->row, "lot"), "LOT-0100");
+	assert_string_equal(pb_row_extra(&c->row, "lot"), "LOT-0100");
 	pb_ledger_free(l);
 	free(doc);
 	pb_buf_release(&ext);
@@ -820,8 +811,8 @@ static void test_eforms_modification(void **state)
 		assert_int_equal(a->amended_on, pb_date_from_ymd(2024, 9, 1));
 		assert_int_equal(a->end_after, pb_date_from_ymd(2025, 6, 30));
 		assert_string_equal(a->rationale, "Unforeseeable supply disruption");
-		assert_string_equal(extra_of(&a->row, "reason_code"), "mod-cir");
-		assert_string_equal(extra_of(&a->row, "change"), "Extension of six months, value up");
+		assert_string_equal(pb_row_extra(&a->row, "reason_code"), "mod-cir");
+		assert_string_equal(pb_row_extra(&a->row, "change"), "Extension of six months, value up");
 		pb_ledger_free(l);
 	}
 	free(modif);
@@ -838,7 +829,7 @@ static void test_eforms_modification(void **state)
 	assert_string_equal(a->contract_id, "eforms:P-9/CON-0009");
 	assert_int_equal(a->value_after, PB_AMOUNT_NONE);
 	assert_string_equal(a->rationale, "New address");
-	assert_null(extra_of(&a->row, "change"));
+	assert_null(pb_row_extra(&a->row, "change"));
 	assert_int_equal(pb_ledger_count(l, PB_T_CONTRACTS), 0);
 	pb_ledger_free(l);
 	free(modif);
@@ -886,7 +877,7 @@ static void test_ted_procedures(void **state)
 	t = find(l, PB_T_TENDERS, "ted:2021/S 001-1");
 	assert_string_equal(t->method, "direct");
 	assert_string_equal(t->method_rationale, "Only the maker holds the drawings.");
-	assert_string_equal(extra_of(&t->row, "justification_code"), "D_TECHNICAL");
+	assert_string_equal(pb_row_extra(&t->row, "justification_code"), "D_TECHNICAL");
 	pb_ledger_free(l);
 	free(doc);
 
@@ -896,7 +887,7 @@ static void test_ted_procedures(void **state)
 	l = import("veat.xml", doc);
 	t = find(l, PB_T_TENDERS, "ted:2021/S 001-1");
 	assert_null(t->method_rationale);
-	assert_string_equal(extra_of(&t->row, "justification_code"), "D_OUTSIDE_SCOPE");
+	assert_string_equal(pb_row_extra(&t->row, "justification_code"), "D_OUTSIDE_SCOPE");
 	pb_ledger_free(l);
 	free(doc);
 
@@ -910,7 +901,7 @@ static void test_ted_procedures(void **state)
 	assert_int_equal(pb_ledger_count(l, PB_T_TENDERS), 1);
 	assert_int_equal(pb_ledger_count(l, PB_T_CONTRACTS), 0);
 	t = find(l, PB_T_TENDERS, "ted:2021/S 001-1");
-	assert_string_equal(extra_of(&t->row, "lots"), "3");
+	assert_string_equal(pb_row_extra(&t->row, "lots"), "3");
 	assert_string_equal(t->title, "Fuel");
 	assert_int_equal(t->submission_deadline, pb_date_from_ymd(2021, 4, 1));
 	pb_ledger_free(l);
@@ -980,7 +971,7 @@ static void test_ted_modification(void **state)
 	assert_non_null(c);
 	assert_int_equal(c->value, 10000000);
 	assert_int_equal(c->end_on, pb_date_from_ymd(2021, 6, 30));
-	assert_string_equal(extra_of(&c->row, "award_notice"), "2020/S 100-5");
+	assert_string_equal(pb_row_extra(&c->row, "award_notice"), "2020/S 100-5");
 	const pb_amendment *a = find(l, PB_T_AMENDMENTS, "ted:2021/S 001-1/1#1");
 	assert_non_null(a);
 	assert_string_equal(a->contract_id, c->contract_id);
@@ -990,8 +981,8 @@ static void test_ted_modification(void **state)
 	assert_int_equal(a->end_after, pb_date_from_ymd(2022, 6, 30));
 	assert_int_equal(a->amended_on, pb_date_from_ymd(2021, 3, 1));
 	assert_string_equal(a->rationale, "The fleet grew.");
-	assert_string_equal(extra_of(&a->row, "reason_code"), "ADDITIONAL_NEED");
-	assert_string_equal(extra_of(&a->row, "change"), "More units");
+	assert_string_equal(pb_row_extra(&a->row, "reason_code"), "ADDITIONAL_NEED");
+	assert_string_equal(pb_row_extra(&a->row, "change"), "More units");
 	pb_ledger_free(l);
 	free(doc);
 }
@@ -1079,7 +1070,7 @@ static void test_limits(void **state)
 	assert_int_equal(pb_ledger_count(l, PB_T_CONTRACTS), 8000);
 	const pb_contract *c = find(l, PB_T_CONTRACTS, "eforms:P-10/CON-0");
 	assert_int_equal(c->value, 800000); /* TEN-7999 */
-	assert_string_equal(c->row.src.path, "/ContractAwardNotice/ext:UBLExtensions/ext:UBLExtension/"
+	assert_string_equal(pb_row_path(&c->row), "/ContractAwardNotice/ext:UBLExtensions/ext:UBLExtension/"
 			    "ext:ExtensionContent/efext:EformsExtension/efac:NoticeResult/efac:SettledContract[1]");
 	pb_ledger_free(l);
 	free(doc);
