@@ -19,8 +19,12 @@ struct pb_graph {
 	uint32_t *ends;      /* edge i joins node slots ends[2i] and ends[2i+1] */
 	const char **names;  /* node slot -> id */
 	pb_ptrmap *index;    /* node -> slot in adj */
+	/* Node s's edges are adj[s][0..nadj[s]), in the order the edges
+	 * were listed: slices of one block (a small array per node cost
+	 * 15 MB at 1M rows, its own capacity and malloc's header each). */
 	const pb_edge ***adj;
-	size_t *nadj, *capadj;
+	const pb_edge **adj_block;
+	size_t *nadj;
 	size_t nnodes, capnodes;
 };
 
@@ -58,6 +62,7 @@ struct pb_graph_walk {
 /* Visits remembered at most (a few hundred MB): past that, searching. */
 #define PB_REACH_MEMO_VISITS ((size_t)1 << 23)
 
+/* The slot of node, made on first sight with no edges counted. */
 static uint32_t node_slot(pb_graph *g, const char *node)
 {
 	uint32_t slot;
@@ -67,24 +72,45 @@ static uint32_t node_slot(pb_graph *g, const char *node)
 	slot = (uint32_t)g->nnodes;
 	if (g->nnodes + 1 > g->capnodes) {
 		size_t cap = g->capnodes ? g->capnodes * 2 : 64;
-		g->adj = pb_xreallocarray(g->adj, cap, sizeof(*g->adj));
 		g->nadj = pb_xreallocarray(g->nadj, cap, sizeof(*g->nadj));
-		g->capadj = pb_xreallocarray(g->capadj, cap, sizeof(*g->capadj));
 		g->capnodes = cap;
 	}
-	g->adj[slot] = NULL;
-	g->nadj[slot] = g->capadj[slot] = 0;
+	g->nadj[slot] = 0;
 	g->nnodes++;
 	pb_ptrmap_put(g->index, node, slot);
 	return slot;
 }
 
-static void attach(pb_graph *g, const char *node, const pb_edge *e)
+/* Lists each edge at both its ends: counts first, then one block. */
+static void link_edges(pb_graph *g)
 {
-	uint32_t s = node_slot(g, node);
+	size_t total = 0;
 
-	PB_GROW(g->adj[s], g->nadj[s] + 1, g->capadj[s]);
-	g->adj[s][g->nadj[s]++] = e;
+	for (size_t i = 0; i < g->nedges; i++) {
+		if (g->edges[i].from == g->edges[i].to)
+			continue;
+		/* node_slot may move nadj: the slot first. */
+		uint32_t from = node_slot(g, g->edges[i].from);
+		uint32_t to = node_slot(g, g->edges[i].to);
+		g->nadj[from]++;
+		g->nadj[to]++;
+		total += 2;
+	}
+	g->adj = pb_xcalloc(g->nnodes + 1, sizeof(*g->adj));
+	g->adj_block = pb_xcalloc(total + 1, sizeof(*g->adj_block));
+	for (size_t s = 0, at = 0; s < g->nnodes; at += g->nadj[s++])
+		g->adj[s] = g->adj_block + at;
+	if (g->nnodes)
+		memset(g->nadj, 0, g->nnodes * sizeof(*g->nadj));
+	for (size_t i = 0; i < g->nedges; i++) {
+		uint32_t from, to;
+		if (g->edges[i].from == g->edges[i].to)
+			continue;
+		pb_ptrmap_get(g->index, g->edges[i].from, &from);
+		pb_ptrmap_get(g->index, g->edges[i].to, &to);
+		g->adj[from][g->nadj[from]++] = &g->edges[i];
+		g->adj[to][g->nadj[to]++] = &g->edges[i];
+	}
 }
 
 pb_graph *pb_graph_build(pb_ledger *l, const pb_parties *parties)
@@ -116,12 +142,7 @@ pb_graph *pb_graph_build(pb_ledger *l, const pb_parties *parties)
 		g->edges[i].from = pb_parties_entity(parties, g->edges[i].from);
 		g->edges[i].to = pb_parties_entity(parties, g->edges[i].to);
 	}
-	for (size_t i = 0; i < g->nedges; i++) {
-		if (g->edges[i].from == g->edges[i].to)
-			continue;
-		attach(g, g->edges[i].from, &g->edges[i]);
-		attach(g, g->edges[i].to, &g->edges[i]);
-	}
+	link_edges(g);
 	g->names = pb_xcalloc(g->nnodes + 1, sizeof(*g->names));
 	g->ends = pb_xcalloc(2 * g->nedges + 1, sizeof(*g->ends));
 	for (size_t i = 0; i < g->nedges; i++) {
@@ -142,11 +163,9 @@ void pb_graph_free(pb_graph *g)
 {
 	if (!g)
 		return;
-	for (size_t i = 0; i < g->nnodes; i++)
-		free(g->adj[i]);
 	free(g->adj);
+	free(g->adj_block);
 	free(g->nadj);
-	free(g->capadj);
 	free(g->edges);
 	free(g->names);
 	free(g->ends);
