@@ -364,17 +364,32 @@ static int calendar_holiday(const struct calendar *cal, const char *country, pb_
 }
 
 /* An award, signature or payment of a buyer (or payer) entity. */
+/* 40 bytes: one per award and payment, 360 000 at 1M rows.  The
+ * record's id and the verb of its date are looked up when written. */
 struct event {
 	const char *who; /* entity */
+	const void *rec;
 	uint32_t who_rank; /* of who among the events' entities, by strcmp */
 	uint32_t seq;      /* the order events were added */
-	int year;
-	pb_table table;
-	const void *rec;
-	const char *id, *what;
+	int32_t year;
 	pb_date date;
-	int odd; /* 0 a working day, 1 a weekend day, 2 a public holiday */
+	uint8_t table;     /* PB_T_CONTRACTS or PB_T_PAYMENTS */
+	uint8_t which;     /* the record's first date (0) or second (1) */
+	uint8_t odd;       /* 0 a working day, 1 a weekend day, 2 a public holiday */
 };
+
+static const char *const contract_what[2] = {"awarded", "signed"};
+
+static const char *event_id(const struct event *e)
+{
+	return e->table == PB_T_PAYMENTS ? ((const pb_payment *)e->rec)->payment_id
+					 : ((const pb_contract *)e->rec)->contract_id;
+}
+
+static const char *event_what(const struct event *e)
+{
+	return e->table == PB_T_PAYMENTS ? "paid" : contract_what[e->which];
+}
 
 /* Groups by entity and year with integer compares only (a string compare
  * per comparison of 360 000 events was most of the rule's time); the
@@ -398,7 +413,7 @@ static int by_table_id(const void *pa, const void *pb)
 
 	if (a->table != b->table)
 		return a->table < b->table ? -1 : 1;
-	return strcmp(a->id, b->id);
+	return strcmp(event_id(a), event_id(b));
 }
 
 static int by_text(const void *pa, const void *pb)
@@ -434,8 +449,8 @@ struct weekend_run {
 	pb_rule_ctx *ctx;
 	const char *weekend;
 	struct calendar cal;
-	struct event *ev;
-	size_t n, cap;
+	struct event *ev;   /* room for every contract and payment */
+	size_t n;
 	size_t no_calendar; /* events judged on weekends only */
 };
 
@@ -454,7 +469,7 @@ static void country_of(pb_ledger *l, const char *party_id, char out[3])
 /* Adds the event of a record: its first date that falls on an odd day,
  * else its first date. */
 static void add_event(struct weekend_run *w, const char *party_id, pb_table t, const void *rec,
-		      const char *id, const char *what[2], const pb_date d[2])
+		      const pb_date d[2])
 {
 	pb_ledger *l = pb_ctx_ledger(w->ctx);
 	char cc[3];
@@ -477,9 +492,8 @@ static void add_event(struct weekend_run *w, const char *party_id, pb_table t, c
 	}
 	int y, m, day;
 	pb_date_to_ymd(d[k], &y, &m, &day);
-	PB_GROW(w->ev, w->n + 1, w->cap);
-	w->ev[w->n] = (struct event){pb_ctx_entity(w->ctx, party_id), 0, (uint32_t)w->n, y, t, rec, id,
-				     what[k], d[k], odd};
+	w->ev[w->n] = (struct event){pb_ctx_entity(w->ctx, party_id), rec, 0, (uint32_t)w->n, y, d[k],
+				     (uint8_t)t, (uint8_t)k, (uint8_t)odd};
 	w->n++;
 }
 
@@ -487,13 +501,13 @@ static void odd_day_single(pb_rule_ctx *ctx, const struct event *e)
 {
 	char buf[11];
 	const char *kind = e->table == PB_T_PAYMENTS ? "payment" : "contract";
-	pb_finding *f = pb_finding_add(ctx, e->table, e->id, e->what);
+	pb_finding *f = pb_finding_add(ctx, e->table, event_id(e), event_what(e));
 
 	pb_finding_evidence(ctx, f, e->table, e->rec, kind);
 	pb_finding_detail(ctx, f, "date", "%s", pb_date_format(e->date, buf));
 	pb_finding_detail(ctx, f, "day", "%s", e->odd == 2 ? "holiday" : day_names[pb_date_weekday(e->date)]);
 	f->score = 0.5;
-	pb_finding_message(ctx, f, "%s %s was %s on %s, a %s", kind, e->id, e->what, buf,
+	pb_finding_message(ctx, f, "%s %s was %s on %s, a %s", kind, event_id(e), event_what(e), buf,
 			   e->odd == 2 ? "public holiday" : "weekend day");
 }
 
@@ -575,23 +589,23 @@ static int weekend_group(pb_rule_ctx *ctx, const struct event *g, size_t n, size
 static void run_weekend(pb_rule_ctx *ctx)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
-	struct weekend_run w = {ctx, pb_param_text(ctx, "weekend"), {0}, NULL, 0, 0, 0};
+	struct weekend_run w = {ctx, pb_param_text(ctx, "weekend"), {0}, NULL, 0, 0};
 	size_t n, random_years = 0;
 	const pb_contract *c = pb_ledger_contracts(l, &n);
-	static const char *const contract_what[2] = {"awarded", "signed"};
-	static const char *const payment_what[2] = {"paid", "paid"};
 
+	/* At most one event a record: allocated once, not doubled. */
+	w.ev = pb_xcalloc(n + pb_ledger_count(l, PB_T_PAYMENTS) + 1, sizeof(*w.ev));
 	calendar_load(&w.cal, pb_param_text(ctx, "holidays"));
 	for (size_t i = 0; i < n; i++) {
 		if (!pb_contract_is_award(l, &c[i], NULL))
 			continue;
 		pb_date d[2] = {c[i].awarded_on, c[i].signed_on};
-		add_event(&w, c[i].buyer_id, PB_T_CONTRACTS, &c[i], c[i].contract_id, (const char **)contract_what, d);
+		add_event(&w, c[i].buyer_id, PB_T_CONTRACTS, &c[i], d);
 	}
 	const pb_payment *p = pb_ledger_payments(l, &n);
 	for (size_t i = 0; i < n; i++) {
 		pb_date d[2] = {p[i].paid_on, PB_DATE_NONE};
-		add_event(&w, p[i].payer_id, PB_T_PAYMENTS, &p[i], p[i].payment_id, (const char **)payment_what, d);
+		add_event(&w, p[i].payer_id, PB_T_PAYMENTS, &p[i], d);
 	}
 	rank_who(w.ev, w.n);
 	if (w.n)
