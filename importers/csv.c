@@ -206,6 +206,8 @@ struct csv_state {
 	int *split_col, *filter_col, *party_name_col, *party_reg_col;
 	pb_buf vals;             /* this row's values, each NUL-terminated */
 	size_t *voff, *vlen;     /* per canonical column; voff SIZE_MAX = none */
+	const char **vcell;      /* per canonical column: the cell itself, when
+				  * the value is one (not copied to vals) */
 	pb_buf scratch;
 
 	/* the ECB's reference-rate file: one fx record per currency cell */
@@ -1248,7 +1250,7 @@ static const char *value(const struct csv_state *st, size_t c, size_t *n)
 		return "";
 	}
 	*n = st->vlen[c];
-	return st->vals.data + st->voff[c];
+	return st->vcell[c] ? st->vcell[c] : st->vals.data + st->voff[c];
 }
 
 /* The row's currency: its currency cell, else the base currency. */
@@ -1672,6 +1674,7 @@ static void set_value(struct csv_state *st, size_t c, const char *s, size_t n)
 {
 	st->voff[c] = st->vals.len;
 	st->vlen[c] = n;
+	st->vcell[c] = NULL;
 	pb_buf_add(&st->vals, s, n);
 	pb_buf_addch(&st->vals, '\0');
 }
@@ -1891,9 +1894,14 @@ static int row_values(struct csv_state *st)
 		case FILL_NONE:
 			break;
 		case FILL_CELL:
+			/* The row's cells stay put while it is processed: a
+			 * value that is a cell points at it, uncopied. */
 			s = cell(st, f->col, &n);
-			if (n)
-				set_value(st, c, s, n);
+			if (n) {
+				st->voff[c] = 0;
+				st->vlen[c] = n;
+				st->vcell[c] = s;
+			}
 			break;
 		case FILL_CONST:
 			set_value(st, c, f->text, strlen(f->text));
@@ -2023,6 +2031,7 @@ static void process_row(struct csv_state *st)
 	if (!st->voff) {
 		st->voff = pb_xcalloc(st->def->ncolumns + 1, sizeof(*st->voff));
 		st->vlen = pb_xcalloc(st->def->ncolumns + 1, sizeof(*st->vlen));
+		st->vcell = pb_xcalloc(st->def->ncolumns + 1, sizeof(*st->vcell));
 	}
 	if (row_values(st) < 0 || row_currency(st, &currency) < 0)
 		return;
@@ -2486,6 +2495,7 @@ static void state_release(struct csv_state *st)
 	free(st->party_reg_col);
 	free(st->voff);
 	free(st->vlen);
+	free(st->vcell);
 	pb_buf_release(&st->vals);
 	pb_buf_release(&st->scratch);
 	pb_buf_release(&st->row);
