@@ -245,6 +245,11 @@ struct pb_ledger {
 	pb_ledger *main;
 	pb_arena **adopted; /* arenas of absorbed stages: their text lives on */
 	size_t nadopted, capadopted;
+	/* By contract index, from seal: why it is no award, or NULL when
+	 * it is one.  A score of rules ask for every contract, and each
+	 * answer looked its tender up. */
+	const char **not_award;
+	size_t nnot_award;
 };
 
 /* Shards of the ledger's string table: enough that two or a few
@@ -312,6 +317,7 @@ void pb_ledger_free(pb_ledger *l)
 		free(g);
 	}
 	pthread_mutex_destroy(&l->group_lock);
+	free(l->not_award);
 	free(l->inputs);
 	pb_ptrmap_free(l->input_of);
 	free(l->rejections);
@@ -728,12 +734,15 @@ static void count_filled(pb_ledger *l, pb_table t)
 
 static void name_publishers(pb_ledger *l);
 
+static void judge_awards(pb_ledger *l);
+
 void pb_ledger_seal(pb_ledger *l)
 {
 	intern_co_suppliers(l);
 	name_publishers(l);
 	for (int t = 0; t < PB_T_COUNT; t++)
 		count_filled(l, (pb_table)t);
+	judge_awards(l);
 	l->sealed = 1;
 }
 
@@ -956,7 +965,7 @@ int pb_tender_is_void(const pb_tender *t)
 	return t && status_in(t->status, tender_void);
 }
 
-int pb_contract_is_award(pb_ledger *l, const pb_contract *c, const char **why)
+static const char *award_not_made_reason(pb_ledger *l, const pb_contract *c)
 {
 	static const char *const award_not_made[] = {"pending", "cancelled", "canceled",
 						     "unsuccessful", "withdrawn", NULL};
@@ -982,6 +991,31 @@ int pb_contract_is_award(pb_ledger *l, const pb_contract *c, const char **why)
 		if (t && status_in(t->status, tender_ended))
 			reason = t->status;
 	}
+	return reason;
+}
+
+static void judge_awards(pb_ledger *l)
+{
+	size_t n;
+	const pb_contract *c = pb_ledger_contracts(l, &n);
+
+	free(l->not_award);
+	l->not_award = pb_xcalloc(n + 1, sizeof(*l->not_award));
+	l->nnot_award = n;
+	for (size_t i = 0; i < n; i++)
+		l->not_award[i] = award_not_made_reason(l, &c[i]);
+}
+
+int pb_contract_is_award(pb_ledger *l, const pb_contract *c, const char **why)
+{
+	const struct table_store *ts = &l->tables[PB_T_CONTRACTS];
+	uintptr_t at = (uintptr_t)c, first = (uintptr_t)ts->data;
+	const char *reason;
+
+	if (at >= first && at < first + l->nnot_award * ts->size)
+		reason = l->not_award[(at - first) / ts->size];
+	else
+		reason = award_not_made_reason(l, c); /* a record not in the table */
 	if (why)
 		*why = reason;
 	return reason == NULL;

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -77,6 +78,61 @@ static void test_interning_lengths(void **state)
 		pb_arena_free(a);
 	}
 	free(text);
+}
+
+/* Awards are judged once at seal; a contract outside the ledger (a
+ * copy) is judged on the spot, the same way. */
+static void test_awards_judged_at_seal(void **state)
+{
+	static const struct {
+		const char *id, *award_status, *status, *tender_status, *why;
+	} cases[] = {
+		{"C-MADE", "active", "active", "complete", NULL},
+		{"C-PENDING", "pending", NULL, NULL, "pending"},
+		{"C-STALE", "pending", "active", NULL, NULL},
+		{"C-VOID", NULL, "cancelled", NULL, "cancelled"},
+		{"C-TENDER", NULL, NULL, "unsuccessful", "unsuccessful"},
+	};
+	size_t ncases = sizeof(cases) / sizeof(cases[0]);
+	pb_ledger *l = pb_ledger_new("EUR");
+	size_t tin = pb_ledger_add_input(l, "tenders.csv", "tenders", "csv");
+	size_t cin = pb_ledger_add_input(l, "contracts.csv", "contracts", "csv");
+	(void)state;
+
+#define I(s) ((s) ? pb_ledger_intern(l, (s), strlen(s)) : NULL)
+	for (size_t i = 0; i < ncases; i++) {
+		pb_tender t;
+		pb_contract c;
+		pb_record_blank(PB_T_TENDERS, &t);
+		pb_record_blank(PB_T_CONTRACTS, &c);
+		pb_row_set(l, &t.row, I("tenders.csv"), i + 2, NULL);
+		pb_row_set(l, &c.row, I("contracts.csv"), i + 2, NULL);
+		t.tender_id = c.tender_id = I(cases[i].id);
+		t.status = I(cases[i].tender_status);
+		c.contract_id = I(cases[i].id);
+		c.award_status = I(cases[i].award_status);
+		c.status = I(cases[i].status);
+		assert_int_equal(pb_ledger_add(l, tin, PB_T_TENDERS, &t), 0);
+		assert_int_equal(pb_ledger_add(l, cin, PB_T_CONTRACTS, &c), 0);
+	}
+#undef I
+	pb_ledger_seal(l);
+	size_t n;
+	const pb_contract *c = pb_ledger_contracts(l, &n);
+	assert_int_equal(n, ncases);
+	for (size_t i = 0; i < n; i++) {
+		pb_contract copy = c[i];
+		const char *why = "unset", *copy_why = "unset";
+		int made = pb_contract_is_award(l, &c[i], &why);
+		assert_int_equal(made, cases[i].why == NULL);
+		if (cases[i].why)
+			assert_string_equal(why, cases[i].why);
+		else
+			assert_null(why);
+		assert_int_equal(pb_contract_is_award(l, &copy, &copy_why), made);
+		assert_ptr_equal(copy_why, why);
+	}
+	pb_ledger_free(l);
 }
 
 static void test_arena_large(void **state)
@@ -333,6 +389,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_interning),
 		cmocka_unit_test(test_interning_lengths),
+		cmocka_unit_test(test_awards_judged_at_seal),
 		cmocka_unit_test(test_arena_large),
 		cmocka_unit_test(test_ptrmap),
 		cmocka_unit_test(test_add_and_duplicates),
