@@ -254,7 +254,7 @@ struct pb_ledger {
 
 /* Shards of the ledger's string table: enough that two or a few
  * threads importing files rarely want the same one at once. */
-#define PB_STRING_SHARD_BITS 6
+#define PB_STRING_SHARD_BITS 8
 
 static pb_ledger *ledger_alloc(void)
 {
