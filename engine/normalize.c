@@ -348,8 +348,10 @@ int pb_is_placeholder(const char *s)
 		return 1;
 	if (!(folded = pb_fold_text(s)))
 		return 0;
+	/* First letters first: a name or an address is checked against
+	 * thirty markers for each party. */
 	for (size_t i = 0; placeholders[i] && !hit; i++)
-		hit = !strcmp(folded, placeholders[i]);
+		hit = folded[0] == placeholders[i][0] && !strcmp(folded, placeholders[i]);
 	/* "REDACTED - PERSONAL DATA", "[withheld]", "0", "----------" */
 	hit = hit || only_zeros(folded) || !strncmp(folded, "redacted", 8) ||
 	      !strncmp(folded, "withheld", 8);

@@ -210,6 +210,9 @@ int pb_strcaseeq(const char *a, const char *b)
 
 void pb_trim(const char **s, size_t *n)
 {
+	/* Most cells have nothing to trim: two tests, not two loops. */
+	if (!*n || (!isspace((unsigned char)**s) && !isspace((unsigned char)(*s)[*n - 1])))
+		return;
 	while (*n && isspace((unsigned char)**s)) {
 		(*s)++;
 		(*n)--;
