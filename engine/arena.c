@@ -72,8 +72,8 @@ static struct block *arena_grow(pb_arena *a, size_t n)
 }
 
 /* n bytes at the next multiple of align in the head block (or a new
- * one).  Text is packed byte to byte: interned ids are most of a
- * ledger's strings, and rounding each up to 16 bytes wasted a third. */
+ * one).  Text is packed byte to byte (align 1): rounding each string up
+ * to 16 bytes wasted a third of it. */
 static void *arena_take(pb_arena *a, size_t n, size_t align)
 {
 	struct block *b = a->head;

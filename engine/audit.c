@@ -222,7 +222,7 @@ static int cover_matches(pcre2_code *re, const char *text, size_t len,
 		 * "the the ..." took 20 s). */
 		opts = PCRE2_NO_UTF_CHECK;
 		if (m == PCRE2_ERROR_MATCHLIMIT || m == PCRE2_ERROR_DEPTHLIMIT ||
-		    m == PCRE2_ERROR_HEAPLIMIT) {
+		    m == PCRE2_ERROR_HEAPLIMIT || m == PCRE2_ERROR_JIT_STACKLIMIT) {
 			rc = -1;
 			break;
 		}

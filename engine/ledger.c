@@ -579,6 +579,7 @@ int pb_ledger_insert(pb_ledger *l, pb_table t, const void *record,
 	uint32_t first;
 
 	l->sealed = 0; /* a ledger that takes rows must be sealed again */
+	l->nnot_award = 0; /* and its awards judged again */
 	*existing = NULL;
 	const char *key = pb_ledger_key(l, t, record);
 	/* A stage keeps every row: which is a duplicate, and of which row,

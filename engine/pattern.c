@@ -93,7 +93,11 @@ pcre2_code *pb_pattern_compile(const char *text, size_t len, uint32_t opts, pb_b
 {
 	int ec;
 	PCRE2_SIZE off;
-	pcre2_code *re = pcre2_compile((PCRE2_SPTR)text, len, opts, &ec, &off, NULL);
+	/* \C matches one byte of a UTF-8 character: a match could end inside
+	 * one, and the loops that blank or cover matches check the text's
+	 * UTF-8 only once (engine/normalize.c, engine/audit.c). */
+	pcre2_code *re = pcre2_compile((PCRE2_SPTR)text, len, opts | PCRE2_NEVER_BACKSLASH_C, &ec, &off,
+				       NULL);
 
 	if (!re) {
 		PCRE2_UCHAR msg[160];

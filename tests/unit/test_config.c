@@ -512,6 +512,8 @@ static void test_pattern_limits(void **state)
 		     "pattern '(x+x+)+y' backtracks catastrophically");
 	expect_error("[parties]\nlegal_forms = (\\w+\\s?)+$\n", "backtracks catastrophically");
 	expect_error("[profile p]\ntable = payments\nnull = /^(\\d+)+$/\n", "backtracks catastrophically");
+	/* \C could end a match inside a UTF-8 character. */
+	expect_error("[rule competition.weak-rationale]\nboilerplate = urgent\\C\n", "\\C");
 
 	pb_error err;
 	pb_config_init(&CFG);

@@ -132,6 +132,22 @@ static void test_awards_judged_at_seal(void **state)
 		assert_int_equal(pb_contract_is_award(l, &copy, &copy_why), made);
 		assert_ptr_equal(copy_why, why);
 	}
+	/* A row added after seal unseals: verdicts are judged on the spot
+	 * again, here a tender cancelled after its contract was judged. */
+	pb_tender t;
+	const char *why = NULL;
+	assert_true(pb_contract_is_award(l, &c[0], NULL));
+	pb_record_blank(PB_T_TENDERS, &t);
+	pb_row_set(l, &t.row, pb_ledger_intern(l, "tenders.csv", 11), 99, NULL);
+	t.tender_id = pb_ledger_intern(l, "T-LATE", 6);
+	t.status = pb_ledger_intern(l, "cancelled", 9);
+	/* C-MADE now names the new tender (a test may write its ledger). */
+	((pb_contract *)c)[0].tender_id = t.tender_id;
+	assert_int_equal(pb_ledger_add(l, tin, PB_T_TENDERS, &t), 0);
+	assert_false(pb_contract_is_award(l, &c[0], &why));
+	assert_string_equal(why, "cancelled");
+	pb_ledger_seal(l);
+	assert_false(pb_contract_is_award(l, &c[0], NULL));
 	pb_ledger_free(l);
 }
 
