@@ -143,9 +143,9 @@ size_t pb_arena_bytes(const pb_arena *a)
  * short ids, and the 16-byte slot of a pointer, hash and length cost
  * more than the text itself.  A reference is the block's number + 1 in
  * its top bits and the offset in the block in the low REF_OFFSET_BITS,
- * so shared blocks are at most 1 MiB (a text longer than half the next
- * block gets a block of its own, at offset 0) and a shard holds at most
- * 4095 blocks.
+ * so shared blocks are at most 1 MiB (a text longer than half of that
+ * gets a block of its own, at offset 0) and a shard holds at most 4095
+ * blocks: at least 2 GiB of text.
  *
  * The length a slot no longer holds is written before the text: one
  * byte below 255, else 255 and four bytes.  Comparing lengths first
@@ -303,10 +303,14 @@ static uint32_t shard_reserve(struct shard *sh, size_t size, unsigned char **p)
 	uint32_t block;
 	size_t offset = 0;
 
-	if (size > sh->next_size / 2) {
+	if (size > STR_BLOCK_MAX / 2) {
 		block = shard_add_block(sh, size); /* a block of its own */
 	} else {
 		if (!sh->head || sh->head_size - sh->head_used < size) {
+			/* Room for two such texts at least, so that long
+			 * texts do not each take one of the 4095 blocks. */
+			while (sh->next_size < 2 * size)
+				sh->next_size *= 2;
 			sh->head = shard_add_block(sh, sh->next_size);
 			sh->head_size = sh->next_size;
 			sh->head_used = 0;

@@ -151,6 +151,33 @@ static void test_awards_judged_at_seal(void **state)
 	pb_ledger_free(l);
 }
 
+/* Many long texts and no short one: more than a shard's 4095 blocks
+ * would hold at one text a block. */
+static void test_interning_many_long(void **state)
+{
+	pb_arena *a = pb_arena_new();
+	pb_strtab *t = pb_strtab_new(a);
+	char *text = pb_xmalloc(3000);
+	const char *first = NULL;
+	(void)state;
+
+	memset(text, 'x', 3000);
+	for (int i = 0; i < 5000; i++) {
+		snprintf(text, 16, "%015d", i);
+		text[15] = 'x';
+		const char *p = pb_intern(t, text, 3000);
+		assert_memory_equal(p, text, 3000);
+		if (!first)
+			first = p;
+	}
+	snprintf(text, 16, "%015d", 0);
+	text[15] = 'x';
+	assert_ptr_equal(pb_strtab_find(t, text, 3000), first);
+	free(text);
+	pb_strtab_free(t);
+	pb_arena_free(a);
+}
+
 static void test_arena_large(void **state)
 {
 	pb_arena *a = pb_arena_new();
@@ -406,6 +433,7 @@ int main(void)
 		cmocka_unit_test(test_interning),
 		cmocka_unit_test(test_interning_lengths),
 		cmocka_unit_test(test_awards_judged_at_seal),
+		cmocka_unit_test(test_interning_many_long),
 		cmocka_unit_test(test_arena_large),
 		cmocka_unit_test(test_ptrmap),
 		cmocka_unit_test(test_add_and_duplicates),
