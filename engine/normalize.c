@@ -339,22 +339,29 @@ static int only_zeros(const char *s)
 	return 1;
 }
 
-int pb_is_placeholder(const char *s)
+static int folded_is_placeholder(const char *folded)
 {
-	char *folded;
 	int hit = 0;
 
-	if (!s)
-		return 1;
-	if (!(folded = pb_fold_text(s)))
-		return 0;
 	/* First letters first: a name or an address is checked against
 	 * thirty markers for each party. */
 	for (size_t i = 0; placeholders[i] && !hit; i++)
 		hit = folded[0] == placeholders[i][0] && !strcmp(folded, placeholders[i]);
 	/* "REDACTED - PERSONAL DATA", "[withheld]", "0", "----------" */
-	hit = hit || only_zeros(folded) || !strncmp(folded, "redacted", 8) ||
-	      !strncmp(folded, "withheld", 8);
+	return hit || only_zeros(folded) || !strncmp(folded, "redacted", 8) ||
+	       !strncmp(folded, "withheld", 8);
+}
+
+int pb_is_placeholder(const char *s)
+{
+	char *folded;
+	int hit;
+
+	if (!s)
+		return 1;
+	if (!(folded = pb_fold_text(s)))
+		return 0;
+	hit = folded_is_placeholder(folded);
 	free(folded);
 	return hit;
 }
@@ -422,16 +429,17 @@ char *pb_norm_address(const char *s)
 	char *folded, *save = NULL;
 	pb_buf out;
 
-	if (!s || pb_is_placeholder(s) || !(folded = pb_fold_text(s)))
+	/* Folded once, for the placeholder test and the words. */
+	if (!s || !(folded = pb_fold_text(s)))
 		return NULL;
-	if (!address_identifies_place(folded)) {
+	if (folded_is_placeholder(folded) || !address_identifies_place(folded)) {
 		free(folded);
 		return NULL;
 	}
 	pb_buf_init(&out);
 	for (char *w = strtok_r(folded, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
 		for (size_t i = 0; i < sizeof(street_words) / sizeof(street_words[0]); i++) {
-			if (!strcmp(w, street_words[i].word)) {
+			if (w[0] == street_words[i].word[0] && !strcmp(w, street_words[i].word)) {
 				w = (char *)street_words[i].abbr;
 				break;
 			}
