@@ -454,7 +454,8 @@ typedef void (*year_fn)(pb_rule_ctx *ctx, const award *group, size_t n);
 static int by_buyer_year(const void *pa, const void *pb)
 {
 	const award *a = pa, *b = pb;
-	int c = strcmp(a->buyer, b->buyer);
+	/* Entities are interned: most pairs share their buyer. */
+	int c = a->buyer == b->buyer ? 0 : strcmp(a->buyer, b->buyer);
 
 	if (c)
 		return c;
@@ -663,9 +664,10 @@ typedef struct {
 static int by_pair_date(const void *pa, const void *pb)
 {
 	const direct_award *a = pa, *b = pb;
-	int c = strcmp(a->buyer, b->buyer);
+	/* Entities are interned: most pairs share their buyer. */
+	int c = a->buyer == b->buyer ? 0 : strcmp(a->buyer, b->buyer);
 
-	if (c || (c = strcmp(a->supplier, b->supplier)))
+	if (c || (c = a->supplier == b->supplier ? 0 : strcmp(a->supplier, b->supplier)))
 		return c;
 	if (a->on != b->on)
 		return a->on < b->on ? -1 : 1;
