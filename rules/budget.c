@@ -160,7 +160,8 @@ struct cited {
 static int by_line_year(const void *pa, const void *pb)
 {
 	const struct cited *a = pa, *b = pb;
-	int c = strcmp(a->line, b->line);
+	/* Interned: most pairs share their line. */
+	int c = a->line == b->line ? 0 : strcmp(a->line, b->line);
 
 	if (c)
 		return c;
