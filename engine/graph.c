@@ -62,7 +62,7 @@ struct pb_graph_walk {
 /* Visits remembered at most (a few hundred MB): past that, searching. */
 #define PB_REACH_MEMO_VISITS ((size_t)1 << 23)
 
-/* The slot of node, made on first sight with no edges counted. */
+/* The slot of node, made on first sight (named, no edges counted). */
 static uint32_t node_slot(pb_graph *g, const char *node)
 {
 	uint32_t slot;
@@ -73,27 +73,31 @@ static uint32_t node_slot(pb_graph *g, const char *node)
 	if (g->nnodes + 1 > g->capnodes) {
 		size_t cap = g->capnodes ? g->capnodes * 2 : 64;
 		g->nadj = pb_xreallocarray(g->nadj, cap, sizeof(*g->nadj));
+		g->names = pb_xreallocarray(g->names, cap, sizeof(*g->names));
 		g->capnodes = cap;
 	}
 	g->nadj[slot] = 0;
+	g->names[slot] = node;
 	g->nnodes++;
 	pb_ptrmap_put(g->index, node, slot);
 	return slot;
 }
 
-/* Lists each edge at both its ends: counts first, then one block. */
+/* Lists each edge at both its ends (ends[], then adj): counts first,
+ * then one block.  An edge from a node to itself joins no two nodes. */
 static void link_edges(pb_graph *g)
 {
 	size_t total = 0;
 
+	g->ends = pb_xcalloc(2 * g->nedges + 1, sizeof(*g->ends));
 	for (size_t i = 0; i < g->nedges; i++) {
 		if (g->edges[i].from == g->edges[i].to)
 			continue;
 		/* node_slot may move nadj: the slot first. */
-		uint32_t from = node_slot(g, g->edges[i].from);
-		uint32_t to = node_slot(g, g->edges[i].to);
-		g->nadj[from]++;
-		g->nadj[to]++;
+		g->ends[2 * i] = node_slot(g, g->edges[i].from);
+		g->ends[2 * i + 1] = node_slot(g, g->edges[i].to);
+		g->nadj[g->ends[2 * i]]++;
+		g->nadj[g->ends[2 * i + 1]]++;
 		total += 2;
 	}
 	g->adj = pb_xcalloc(g->nnodes + 1, sizeof(*g->adj));
@@ -103,13 +107,19 @@ static void link_edges(pb_graph *g)
 	if (g->nnodes)
 		memset(g->nadj, 0, g->nnodes * sizeof(*g->nadj));
 	for (size_t i = 0; i < g->nedges; i++) {
-		uint32_t from, to;
+		uint32_t from = g->ends[2 * i], to = g->ends[2 * i + 1];
 		if (g->edges[i].from == g->edges[i].to)
 			continue;
-		pb_ptrmap_get(g->index, g->edges[i].from, &from);
-		pb_ptrmap_get(g->index, g->edges[i].to, &to);
 		g->adj[from][g->nadj[from]++] = &g->edges[i];
 		g->adj[to][g->nadj[to]++] = &g->edges[i];
+	}
+	/* A self-edge is in no list; its ends name its node if another
+	 * edge made one, as they always have. */
+	for (size_t i = 0; i < g->nedges; i++) {
+		uint32_t s;
+		if (g->edges[i].from == g->edges[i].to &&
+		    pb_ptrmap_get(g->index, g->edges[i].from, &s))
+			g->ends[2 * i] = g->ends[2 * i + 1] = s;
 	}
 }
 
@@ -143,19 +153,6 @@ pb_graph *pb_graph_build(pb_ledger *l, const pb_parties *parties)
 		g->edges[i].to = pb_parties_entity(parties, g->edges[i].to);
 	}
 	link_edges(g);
-	g->names = pb_xcalloc(g->nnodes + 1, sizeof(*g->names));
-	g->ends = pb_xcalloc(2 * g->nedges + 1, sizeof(*g->ends));
-	for (size_t i = 0; i < g->nedges; i++) {
-		uint32_t s;
-		if (pb_ptrmap_get(g->index, g->edges[i].from, &s)) {
-			g->names[s] = g->edges[i].from;
-			g->ends[2 * i] = s;
-		}
-		if (pb_ptrmap_get(g->index, g->edges[i].to, &s)) {
-			g->names[s] = g->edges[i].to;
-			g->ends[2 * i + 1] = s;
-		}
-	}
 	return g;
 }
 
