@@ -204,39 +204,9 @@ const char *pb_param_text(pb_rule_ctx *ctx, const char *name)
 	return ctx->rc->values[i] ? ctx->rc->values[i] : ctx->rule->params[i].def;
 }
 
-/* Marks the bytes of `text` that one compiled pattern matches; -1 when
- * PCRE2's match or depth limit (config.h) stopped it, so that what it
- * would have covered is unknown. */
-static int cover_matches(pcre2_code *re, const char *text, size_t len,
-			 unsigned char *covered)
+static void cover(size_t from, size_t to, void *covered)
 {
-	pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
-	size_t start = 0;
-	int rc = 0;
-	uint32_t opts = 0;
-
-	while (start <= len) {
-		int m = pcre2_match(re, (PCRE2_SPTR)text, len, start, opts, md, pb_pattern_limits());
-		/* The first call checked the whole text is UTF-8; checking it
-		 * again for every match made a long text quadratic (400 KB of
-		 * "the the ..." took 20 s). */
-		opts = PCRE2_NO_UTF_CHECK;
-		if (m == PCRE2_ERROR_MATCHLIMIT || m == PCRE2_ERROR_DEPTHLIMIT ||
-		    m == PCRE2_ERROR_HEAPLIMIT || m == PCRE2_ERROR_JIT_STACKLIMIT) {
-			rc = -1;
-			break;
-		}
-		if (m < 0)
-			break;
-		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
-		memset(covered + ov[0], 1, ov[1] - ov[0]);
-		start = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
-		/* Do not restart inside a UTF-8 sequence. */
-		while (start < len && ((unsigned char)text[start] & 0xC0) == 0x80)
-			start++;
-	}
-	pcre2_match_data_free(md);
-	return rc;
+	memset((unsigned char *)covered + from, 1, to - from);
 }
 
 /*
@@ -286,8 +256,13 @@ size_t pb_param_uncovered(pb_rule_ctx *ctx, const char *name, const char *text)
 	if (!len)
 		return 0;
 	covered = pb_xcalloc(len, 1);
+	pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+	if (!md)
+		pb_fatal("out of memory creating PCRE2 match data");
+	/* A limit hit is -1: what that pattern would have covered is unknown. */
 	for (size_t p = 0; pl && p < pl->n; p++)
-		stopped |= cover_matches(pl->codes[p], text, len, covered) < 0;
+		stopped |= pb_pattern_scan(pl->codes[p], md, text, len, cover, covered) < 0;
+	pcre2_match_data_free(md);
 	for (size_t k = 0; k < len; k++) {
 		unsigned char c = (unsigned char)text[k];
 		int letter = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||

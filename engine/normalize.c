@@ -228,32 +228,10 @@ static pcre2_code **legal_default_codes(size_t *n)
 	return legal_codes;
 }
 
-/* Replaces every match of re in *text with a space.  md holds one
- * pair: only the whole match is used (a pattern's groups make
- * pcre2_match return 0, still a match). */
-static void blank_matches(pcre2_code *re, pb_buf *text, pcre2_match_data *md)
+/* A match blanked: the rest of the name stays UTF-8. */
+static void blank(size_t from, size_t to, void *text)
 {
-	size_t start = 0;
-	uint32_t opts = 0;
-
-	while (start <= text->len) {
-		/* At PCRE2's limits the rest of the name stays as it is: a
-		 * legal form left in can only keep two names apart. */
-		if (pcre2_match(re, (PCRE2_SPTR)text->data, text->len, start, opts,
-				md, pb_pattern_limits()) < 0)
-			break;
-		/* Checked once: blanking whole matches keeps it UTF-8, and
-		 * a check per match made a long name quadratic. */
-		opts = PCRE2_NO_UTF_CHECK;
-		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
-		memset(text->data + ov[0], ' ', ov[1] - ov[0]);
-		start = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
-		/* After an empty match, not inside a UTF-8 sequence (which the
-		 * check used to refuse, ending the loop). */
-		if (ov[1] == ov[0])
-			while (start < text->len && ((unsigned char)text->data[start] & 0xC0) == 0x80)
-				start++;
-	}
+	memset((char *)text + from, ' ', to - from);
 }
 
 char *pb_norm_name(const char *s, const pb_pattern_list *legal_forms)
@@ -277,8 +255,10 @@ char *pb_norm_name(const char *s, const pb_pattern_list *legal_forms)
 	pcre2_match_data *md = pcre2_match_data_create(1, NULL);
 	if (!md)
 		pb_fatal("out of memory creating PCRE2 match data");
+	/* At PCRE2's limits the rest of the name stays as it is: a legal
+	 * form left in can only keep two names apart. */
 	for (size_t i = 0; i < n; i++)
-		blank_matches(codes[i], &b, md);
+		(void)pb_pattern_scan(codes[i], md, b.data, b.len, blank, b.data);
 	pcre2_match_data_free(md);
 	pb_buf_init(&out);
 	fold_punctuation(b.data, &out);

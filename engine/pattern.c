@@ -113,6 +113,30 @@ pcre2_code *pb_pattern_compile(const char *text, size_t len, uint32_t opts, pb_b
 	return re;
 }
 
+int pb_pattern_scan(pcre2_code *re, pcre2_match_data *md, const char *text, size_t len,
+		    void (*each)(size_t from, size_t to, void *data), void *data)
+{
+	uint32_t opts = 0;
+
+	for (size_t start = 0; start <= len;) {
+		int m = pcre2_match(re, (PCRE2_SPTR)text, len, start, opts, md, pb_pattern_limits());
+		if (m == PCRE2_ERROR_MATCHLIMIT || m == PCRE2_ERROR_DEPTHLIMIT ||
+		    m == PCRE2_ERROR_HEAPLIMIT || m == PCRE2_ERROR_JIT_STACKLIMIT)
+			return -1;
+		if (m < 0)
+			return 0;
+		opts = PCRE2_NO_UTF_CHECK;
+		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+		each(ov[0], ov[1], data);
+		start = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
+		/* Not inside a UTF-8 sequence (\C is refused, so only an
+		 * empty match can leave one). */
+		while (start < len && ((unsigned char)text[start] & 0xC0) == 0x80)
+			start++;
+	}
+	return 0;
+}
+
 void pb_patterns_jit(pb_pattern_list *pl)
 {
 	for (size_t i = 0; pl && i < pl->n; i++)
