@@ -58,7 +58,7 @@ struct bidder {
 static int bidder_cmp(const void *pa, const void *pb)
 {
 	const struct bidder *a = pa, *b = pb;
-	int c = a->entity == b->entity ? 0 : strcmp(a->entity, b->entity);
+	int c = pb_intern_cmp(a->entity, b->entity);
 
 	return c ? c : a->at < b->at ? -1 : a->at > b->at;
 }

@@ -160,8 +160,7 @@ struct cited {
 static int by_line_year(const void *pa, const void *pb)
 {
 	const struct cited *a = pa, *b = pb;
-	/* Interned: most pairs share their line. */
-	int c = a->line == b->line ? 0 : strcmp(a->line, b->line);
+	int c = pb_intern_cmp(a->line, b->line);
 
 	if (c)
 		return c;

@@ -454,8 +454,7 @@ typedef void (*year_fn)(pb_rule_ctx *ctx, const award *group, size_t n);
 static int by_buyer_year(const void *pa, const void *pb)
 {
 	const award *a = pa, *b = pb;
-	/* Entities are interned: most pairs share their buyer. */
-	int c = a->buyer == b->buyer ? 0 : strcmp(a->buyer, b->buyer);
+	int c = pb_intern_cmp(a->buyer, b->buyer);
 
 	if (c)
 		return c;
@@ -664,10 +663,9 @@ typedef struct {
 static int by_pair_date(const void *pa, const void *pb)
 {
 	const direct_award *a = pa, *b = pb;
-	/* Entities are interned: most pairs share their buyer. */
-	int c = a->buyer == b->buyer ? 0 : strcmp(a->buyer, b->buyer);
+	int c = pb_intern_cmp(a->buyer, b->buyer);
 
-	if (c || (c = a->supplier == b->supplier ? 0 : strcmp(a->supplier, b->supplier)))
+	if (c || (c = pb_intern_cmp(a->supplier, b->supplier)))
 		return c;
 	if (a->on != b->on)
 		return a->on < b->on ? -1 : 1;

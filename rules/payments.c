@@ -99,11 +99,6 @@ typedef struct {
 	size_t nentities, unnamed;
 } entity_ranks;
 
-static int cmp_str(const char *a, const char *b)
-{
-	return a == b ? 0 : !a ? -1 : !b ? 1 : strcmp(a, b);
-}
-
 static const char *field_of(const pb_payment *p, size_t field)
 {
 	return *(const char *const *)((const char *)p + field);
@@ -227,13 +222,13 @@ static int cmp_key(const void *pa, const void *pb)
 
 	if (a->rank != b->rank)
 		return a->rank < b->rank ? -1 : 1;
-	if ((c = cmp_str(a->currency, b->currency)))
+	if ((c = pb_intern_cmp(a->currency, b->currency)))
 		return c;
 	if (a->amount != b->amount)
 		return a->amount < b->amount ? -1 : 1;
 	if (a->paid_on != b->paid_on)
 		return a->paid_on < b->paid_on ? -1 : 1;
-	if ((c = cmp_str(a->id, b->id)))
+	if ((c = pb_intern_cmp(a->id, b->id)))
 		return c;
 	return a->ix < b->ix ? -1 : a->ix > b->ix;
 }
@@ -682,7 +677,7 @@ static int near_earlier(dup_group *g, size_t k, int64_t window, enum dup_kind *k
 static int cmp_keyed(const void *pa, const void *pb)
 {
 	const keyed_member *a = pa, *b = pb;
-	int c = cmp_str(a->key, b->key);
+	int c = pb_intern_cmp(a->key, b->key);
 
 	return c ? c : a->k < b->k ? -1 : a->k > b->k;
 }
@@ -704,7 +699,7 @@ static void same_keys(dup_group *g, const char *const *key, uint32_t *first, uin
 	if (g->n <= 8) {
 		for (uint32_t k = 1; k < g->n; k++)
 			for (uint32_t j = 0; key[k] && j < k; j++) {
-				if (!key[j] || cmp_str(key[j], key[k]))
+				if (!key[j] || pb_intern_cmp(key[j], key[k]))
 					continue;
 				if (first && first[k] == NO_MEMBER)
 					first[k] = j;
@@ -718,7 +713,7 @@ static void same_keys(dup_group *g, const char *const *key, uint32_t *first, uin
 			g->by_key[m++] = (keyed_member){key[k], k};
 	qsort(g->by_key, m, sizeof(*g->by_key), cmp_keyed);
 	for (size_t i = 1, lead = 0; i < m; i++) {
-		if (cmp_str(g->by_key[i].key, g->by_key[i - 1].key)) {
+		if (pb_intern_cmp(g->by_key[i].key, g->by_key[i - 1].key)) {
 			lead = i;
 			continue;
 		}

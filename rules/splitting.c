@@ -253,8 +253,7 @@ typedef struct {
 static int by_buyer(const void *pa, const void *pb)
 {
 	const buyer_contract *a = pa, *b = pb;
-	/* Interned: most pairs share their buyer. */
-	int c = a->buyer == b->buyer ? 0 : strcmp(a->buyer, b->buyer);
+	int c = pb_intern_cmp(a->buyer, b->buyer);
 
 	return c ? c : strcmp(a->c->contract_id, b->c->contract_id);
 }
