@@ -1223,7 +1223,6 @@ static int parse_list(struct csv_state *st, const pb_column *c, const char *s,
 
 /* The currency of a row's amounts is its first currency column (every
  * table's `currency`); a later one (fx.base) is a value of its own. */
-/* The table's first currency column is the currency of its amounts. */
 static int first_currency_column(const pb_table_def *def)
 {
 	for (size_t k = 0; k < def->ncolumns; k++)

@@ -363,9 +363,9 @@ static int calendar_holiday(const struct calendar *cal, const char *country, pb_
 	return slot_holiday(cal, 0, d) || (s && slot_holiday(cal, s, d));
 }
 
-/* An award, signature or payment of a buyer (or payer) entity. */
-/* 40 bytes: one per award and payment, 360 000 at 1M rows.  The
- * record's id and the verb of its date are looked up when written. */
+/* An award, signature or payment of a buyer (or payer) entity: 40
+ * bytes, one per award and payment (360 000 at 1M rows), so the record's
+ * id and the verb of its date are looked up when written. */
 struct event {
 	const char *who; /* entity */
 	const void *rec;
