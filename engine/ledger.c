@@ -202,19 +202,36 @@ int pb_table_column(const pb_table_def *def, const char *name)
 /* Distinct (table, column) groupings rules may ask for; 20 or so are used. */
 #define PB_MAX_GROUP_INDEXES 64
 
+/*
+ * Interned key -> uint32 value (a record or group index), for the maps
+ * that hold one entry per record or group.  A slot holds the value + 1
+ * (0: empty) and the key is read back from where its owner keeps it (a
+ * record's key field, say), so that a slot is 4 bytes where a pointer
+ * map's is 12: the key maps were a tenth of a 1M-row audit's memory.
+ * At most half full, since every probe reads the owner's data.
+ */
+struct idmap {
+	uint32_t *slots;
+	size_t cap, count;
+};
+
 struct group_index {
 	pb_table table;
+	const struct table_store *ts;
 	size_t offset;
-	pb_ptrmap *groups; /* key -> group number */
-	uint32_t *start;   /* per group: first position in items */
-	uint32_t *count;
-	uint32_t *items;   /* record indexes, grouped, in file order */
+	struct idmap groups; /* key -> group number */
+	uint32_t *start;     /* per group: first position in items; one more
+				at the end */
+	uint32_t *items;     /* record indexes, grouped, in file order */
+	uint32_t *first;     /* while building: per group, its first record */
 };
 
 struct table_store {
 	unsigned char *data;
 	size_t count, cap, size;
-	pb_ptrmap *keys; /* primary key (interned) -> record index */
+	struct idmap keys;  /* primary key -> record index */
+	size_t key_offset;  /* the key column's, when it is one column */
+	const char **ckeys; /* composite keys (interned), by record index */
 	size_t *filled;  /* per column, counted once at seal */
 	size_t unkeyed;  /* a stage's rows with no key or a key seen before */
 };
@@ -256,6 +273,18 @@ struct pb_ledger {
  * threads importing files rarely want the same one at once. */
 #define PB_STRING_SHARD_BITS 8
 
+/* Where a table's key lies in its records when it is one id column
+ * (pb_ledger_key returns that field), else SIZE_MAX: composed. */
+static size_t key_column_offset(const pb_table_def *def)
+{
+	const pb_column *first = &def->columns[0];
+
+	if (first->type == PB_COL_ID &&
+	    (def->ncolumns < 2 || !(def->columns[1].flags & PB_COL_KEY)))
+		return first->offset;
+	return SIZE_MAX;
+}
+
 static pb_ledger *ledger_alloc(void)
 {
 	pb_ledger *l = pb_xcalloc(1, sizeof(*l));
@@ -265,7 +294,7 @@ static pb_ledger *ledger_alloc(void)
 	pthread_mutex_init(&l->group_lock, NULL);
 	for (int t = 0; t < PB_T_COUNT; t++) {
 		l->tables[t].size = table_defs[t].record_size;
-		l->tables[t].keys = pb_ptrmap_new();
+		l->tables[t].key_offset = key_column_offset(&table_defs[t]);
 	}
 	return l;
 }
@@ -306,13 +335,13 @@ void pb_ledger_free(pb_ledger *l)
 	for (int t = 0; t < PB_T_COUNT; t++) {
 		free(l->tables[t].data);
 		free(l->tables[t].filled);
-		pb_ptrmap_free(l->tables[t].keys);
+		free(l->tables[t].keys.slots);
+		free(l->tables[t].ckeys);
 	}
 	for (size_t i = 0; i < l->nindexes; i++) {
 		struct group_index *g = l->indexes[i];
-		pb_ptrmap_free(g->groups);
+		free(g->groups.slots);
 		free(g->start);
-		free(g->count);
 		free(g->items);
 		free(g);
 	}
@@ -485,13 +514,12 @@ const char *pb_ledger_key(pb_ledger *l, pb_table t, const void *rec)
 const char *pb_ledger_key_in(pb_ledger *l, pb_table t, const void *rec, pb_arena *a)
 {
 	const pb_table_def *def = &table_defs[t];
-	const pb_column *first = &def->columns[0];
+	size_t offset = l->tables[t].key_offset;
 	pb_buf b;
 	int parts = 0;
 
-	if (first->type == PB_COL_ID &&
-	    (def->ncolumns < 2 || !(def->columns[1].flags & PB_COL_KEY)))
-		return field_text(rec, first->offset);
+	if (offset != SIZE_MAX)
+		return field_text(rec, offset);
 	pb_buf_init(&b);
 	for (size_t i = 0; i < def->ncolumns; i++) {
 		if (!(def->columns[i].flags & PB_COL_KEY))
@@ -561,15 +589,92 @@ int pb_ledger_add(pb_ledger *l, size_t in, pb_table t, const void *record)
 	return -1;
 }
 
-static void table_append(struct table_store *ts, const void *record)
+static void table_append(struct table_store *ts, const void *record, const char *key)
 {
 	if (ts->count + 1 > ts->cap) {
 		size_t cap = ts->cap ? ts->cap * 2 : 256;
 		ts->data = pb_xreallocarray(ts->data, cap, ts->size);
+		if (ts->key_offset == SIZE_MAX)
+			ts->ckeys = pb_xreallocarray(ts->ckeys, cap, sizeof(*ts->ckeys));
 		ts->cap = cap;
 	}
 	memcpy(ts->data + ts->count * ts->size, record, ts->size);
+	if (ts->key_offset == SIZE_MAX)
+		ts->ckeys[ts->count] = key;
 	ts->count++;
+}
+
+/* The key of value v, read back from where the map's owner keeps it. */
+typedef const char *idmap_key_fn(const void *owner, uint32_t v);
+
+static size_t idmap_slot(const char *key, size_t cap)
+{
+	uint64_t x = (uint64_t)(uintptr_t)key;
+
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	return (size_t)x & (cap - 1);
+}
+
+static int idmap_get(const struct idmap *m, const char *key, idmap_key_fn *key_of,
+		     const void *owner, uint32_t *v)
+{
+	if (!m->cap)
+		return 0;
+	for (size_t i = idmap_slot(key, m->cap); m->slots[i]; i = (i + 1) & (m->cap - 1))
+		if (key_of(owner, m->slots[i] - 1) == key) {
+			*v = m->slots[i] - 1;
+			return 1;
+		}
+	return 0;
+}
+
+static void idmap_place(struct idmap *m, const char *key, uint32_t v)
+{
+	size_t i = idmap_slot(key, m->cap);
+
+	while (m->slots[i])
+		i = (i + 1) & (m->cap - 1);
+	m->slots[i] = v + 1;
+}
+
+/* Maps key, not yet in m, to v, whose key key_of can already read. */
+static void idmap_put(struct idmap *m, const char *key, uint32_t v, idmap_key_fn *key_of,
+		      const void *owner)
+{
+	if ((m->count + 1) * 2 > m->cap) {
+		struct idmap grown = {NULL, m->cap ? m->cap * 2 : 64, m->count};
+		grown.slots = pb_xcalloc(grown.cap, sizeof(*grown.slots));
+		for (size_t i = 0; i < m->cap; i++)
+			if (m->slots[i])
+				idmap_place(&grown, key_of(owner, m->slots[i] - 1), m->slots[i] - 1);
+		free(m->slots);
+		*m = grown;
+	}
+	idmap_place(m, key, v);
+	m->count++;
+}
+
+/* idmap_key_fn of a table's key map: record i's key. */
+static const char *stored_key(const void *owner, uint32_t i)
+{
+	const struct table_store *ts = owner;
+
+	if (ts->key_offset == SIZE_MAX)
+		return ts->ckeys[i];
+	return field_text(ts->data + (size_t)i * ts->size, ts->key_offset);
+}
+
+static int key_get(const struct table_store *ts, const char *key, uint32_t *index)
+{
+	return idmap_get(&ts->keys, key, stored_key, ts, index);
+}
+
+/* Indexes record `index`, already stored, under `key`, not yet indexed. */
+static void key_put(struct table_store *ts, const char *key, uint32_t index)
+{
+	idmap_put(&ts->keys, key, index, stored_key, ts);
 }
 
 int pb_ledger_insert(pb_ledger *l, pb_table t, const void *record,
@@ -586,21 +691,22 @@ int pb_ledger_insert(pb_ledger *l, pb_table t, const void *record,
 	 * depends on the files before it, known when it is absorbed.  Its
 	 * key map lets the table be taken over whole when it has none. */
 	if (l->main) {
-		if (!key || pb_ptrmap_get(ts->keys, key, &first))
+		int seen = !key || key_get(ts, key, &first);
+		table_append(ts, record, key);
+		if (seen)
 			ts->unkeyed++;
 		else
-			pb_ptrmap_put(ts->keys, key, (uint32_t)ts->count);
-		table_append(ts, record);
+			key_put(ts, key, (uint32_t)(ts->count - 1));
 		return 0;
 	}
 	if (!key || ts->count >= UINT32_MAX - 1)
 		return -1;
-	if (pb_ptrmap_get(ts->keys, key, &first)) {
+	if (key_get(ts, key, &first)) {
 		*existing = ts->data + first * ts->size;
 		return 1;
 	}
-	pb_ptrmap_put(ts->keys, key, (uint32_t)ts->count);
-	table_append(ts, record);
+	table_append(ts, record, key);
+	key_put(ts, key, (uint32_t)(ts->count - 1));
 	return 0;
 }
 
@@ -623,14 +729,17 @@ static size_t take_table(pb_ledger *l, pb_ledger *stage, pb_table t)
 	if (ts->count || !ss->count || ss->unkeyed)
 		return 0;
 	free(ts->data);
-	pb_ptrmap_free(ts->keys);
+	free(ts->keys.slots);
+	free(ts->ckeys);
 	ts->data = ss->data;
 	ts->cap = ss->cap;
 	ts->count = ss->count;
 	ts->keys = ss->keys;
+	ts->ckeys = ss->ckeys;
 	ss->data = NULL;
+	ss->ckeys = NULL;
 	ss->cap = ss->count = 0;
-	ss->keys = NULL; /* the stage is only freed after this */
+	ss->keys = (struct idmap){NULL, 0, 0}; /* the stage is only freed after this */
 	return ts->count;
 }
 
@@ -763,9 +872,18 @@ const void *pb_ledger_find(pb_ledger *l, pb_table t, const char *key)
 {
 	uint32_t i;
 
-	if (!key || !pb_ptrmap_get(l->tables[t].keys, key, &i))
+	if (!key || !key_get(&l->tables[t], key, &i))
 		return NULL;
 	return pb_ledger_at(l, t, i);
+}
+
+/* idmap_key_fn of a group index: group n's key, that of its first record. */
+static const char *group_key(const void *owner, uint32_t n)
+{
+	const struct group_index *g = owner;
+	uint32_t i = g->first ? g->first[n] : g->items[g->start[n]];
+
+	return field_text(g->ts->data + (size_t)i * g->ts->size, g->offset);
 }
 
 static struct group_index *build_group(const pb_ledger *l, pb_table t, size_t offset)
@@ -773,10 +891,11 @@ static struct group_index *build_group(const pb_ledger *l, pb_table t, size_t of
 	const struct table_store *ts = &l->tables[t];
 	struct group_index *g = pb_xcalloc(1, sizeof(*g));
 	size_t ngroups = 0, capgroups = 0;
+	uint32_t *count = NULL;
 
 	g->table = t;
+	g->ts = ts;
 	g->offset = offset;
-	g->groups = pb_ptrmap_new();
 	uint32_t *gid = pb_xcalloc(ts->count, sizeof(*gid));
 	for (size_t i = 0; i < ts->count; i++) {
 		const char *k = field_text(ts->data + i * ts->size, offset);
@@ -785,25 +904,33 @@ static struct group_index *build_group(const pb_ledger *l, pb_table t, size_t of
 			gid[i] = UINT32_MAX;
 			continue;
 		}
-		if (!pb_ptrmap_get(g->groups, k, &n)) {
+		if (!idmap_get(&g->groups, k, group_key, g, &n)) {
 			n = (uint32_t)ngroups++;
-			pb_ptrmap_put(g->groups, k, n);
-			PB_GROW(g->count, ngroups, capgroups);
-			g->count[n] = 0;
+			if (ngroups > capgroups) {
+				capgroups = capgroups ? capgroups * 2 : 64;
+				count = pb_xreallocarray(count, capgroups, sizeof(*count));
+				g->first = pb_xreallocarray(g->first, capgroups, sizeof(*g->first));
+			}
+			count[n] = 0;
+			g->first[n] = (uint32_t)i;
+			idmap_put(&g->groups, k, n, group_key, g);
 		}
-		g->count[n]++;
+		count[n]++;
 		gid[i] = n;
 	}
 	g->start = pb_xcalloc(ngroups + 1, sizeof(*g->start));
 	for (size_t n = 1; n <= ngroups; n++)
-		g->start[n] = g->start[n - 1] + g->count[n - 1];
+		g->start[n] = g->start[n - 1] + count[n - 1];
 	g->items = pb_xcalloc(ts->count + 1, sizeof(*g->items));
-	uint32_t *fill = pb_xcalloc(ngroups + 1, sizeof(*fill));
+	uint32_t *fill = count; /* counted again, from 0, while placing */
+	memset(fill, 0, ngroups * sizeof(*fill));
 	for (size_t i = 0; i < ts->count; i++)
 		if (gid[i] != UINT32_MAX)
 			g->items[g->start[gid[i]] + fill[gid[i]]++] = (uint32_t)i;
-	free(fill);
+	free(count);
 	free(gid);
+	free(g->first);
+	g->first = NULL; /* from now on a group's first record is its first item */
 	return g;
 }
 
@@ -839,9 +966,9 @@ const uint32_t *pb_ledger_group(pb_ledger *l, pb_table t, size_t field_offset,
 		}
 		pthread_mutex_unlock(&l->group_lock);
 	}
-	if (!key || !pb_ptrmap_get(g->groups, key, &gi))
+	if (!key || !idmap_get(&g->groups, key, group_key, g, &gi))
 		return NULL;
-	*n = g->count[gi];
+	*n = g->start[gi + 1] - g->start[gi];
 	return g->items + g->start[gi];
 }
 
