@@ -59,7 +59,8 @@ struct entity {
 	unsigned tables;     /* PB_NEEDS bits */
 	size_t nfindings;
 	unsigned weight;
-	pb_severity *worst;  /* per rule, or -1 when none */
+	pb_severity *worst;  /* per rule, or -1 when none; NULL until a finding
+				names the entity (most never are) */
 };
 
 struct tally {
@@ -79,9 +80,6 @@ static struct entity *entity_get(struct tally *t, const char *id, int supplier)
 	memset(e, 0, sizeof(*e));
 	e->id = id;
 	e->supplier = supplier;
-	e->worst = pb_xcalloc(pb_nrules, sizeof(*e->worst));
-	for (size_t r = 0; r < pb_nrules; r++)
-		e->worst[r] = (pb_severity)-1;
 	pb_ptrmap_put(t->index[supplier], id, (uint32_t)t->n);
 	return &t->e[t->n++];
 }
@@ -129,6 +127,11 @@ static void count_finding(struct tally *t, const pb_finding *f, const char *id,
 
 	e->nfindings++;
 	e->weight += pb_severity_weight(f->severity);
+	if (!e->worst) {
+		e->worst = pb_xcalloc(pb_nrules + 1, sizeof(*e->worst));
+		for (size_t k = 0; k < pb_nrules; k++)
+			e->worst[k] = (pb_severity)-1;
+	}
 	if (r >= 0 && (int)f->severity > (int)e->worst[r])
 		e->worst[r] = f->severity;
 }
@@ -159,7 +162,7 @@ static void score_entity(const pb_audit *a, const struct entity *e,
 	out->name = p ? p->name : NULL;
 	for (size_t r = 0; r < pb_nrules; r++) {
 		const pb_coverage *cov = &a->coverage[r];
-		int fired = (int)e->worst[r] >= 0;
+		int fired = e->worst && (int)e->worst[r] >= 0;
 		if (!fired && (cov->status != PB_COV_RAN || !(cov->rule->needs & e->tables)))
 			continue;
 		out->napplicable++;

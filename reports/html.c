@@ -27,6 +27,14 @@
 
 #define HTML_MAX_REJECTIONS 500
 #define ROWS_MARK "probity-findings"
+/*
+ * A finding with more evidence rows than this has them written one at a
+ * time where this mark, followed by the finding's index, stands: a rule
+ * like noncompetitive-share cites every contract of a buyer, and three
+ * such findings at 10M rows were a million nodes held at once.
+ */
+#define EVIDENCE_MARK "probity-evidence "
+#define HTML_EVIDENCE_AT_ONCE 256
 
 /*
  * Up to HTML_ALL_AT_ONCE findings the page holds a row per finding, as
@@ -855,7 +863,26 @@ static void charts(xmlNodePtr td, const pb_finding *f)
 		threshold_chart(td, f);
 }
 
-static void evidence_row(xmlNodePtr tb, const pb_finding *f, int history)
+static void evidence_tr(xmlNodePtr etb, const pb_evidence *e)
+{
+	xmlNodePtr r = el(etb, "tr", NULL);
+	pb_buf x;
+
+	el(r, "td", e->role);
+	el(r, "td", e->table);
+	el(r, "td", e->id);
+	el(r, "td", e->status ? e->status : "");
+	el(el(r, "td", NULL), "code", e->source);
+	pb_buf_init(&x);
+	for (uint32_t k = 0; k < e->nextra; k++)
+		pb_buf_addf(&x, "%s%s = %s", k ? "; " : "", nz(e->extra[k].name), nz(e->extra[k].value));
+	el_class(r, "td", "muted", x.data);
+	pb_buf_release(&x);
+}
+
+/* Finding i's evidence row; its evidence table holds the rows, or a
+ * mark for dump_node to write them at when there are many. */
+static void evidence_row(xmlNodePtr tb, const pb_finding *f, size_t i, int history)
 {
 	static const char *const cols[] = {"role", "table", "id", "status", "source", "other columns", NULL};
 	xmlNodePtr tr = el_class(tb, "tr", "ev", NULL);
@@ -866,40 +893,33 @@ static void evidence_row(xmlNodePtr tb, const pb_finding *f, int history)
 	if (f->npath) {
 		el(td, "strong", "Chain");
 		xmlNodePtr ol = el_class(td, "ol", "chain", NULL);
-		for (size_t i = 0; i < f->npath; i++) {
+		for (size_t k = 0; k < f->npath; k++) {
 			pb_buf b;
 			pb_buf_init(&b);
-			pb_buf_addf(&b, "%s —%s→ %s", nz(f->path[i].from), nz(f->path[i].kind),
-				    nz(f->path[i].to));
+			pb_buf_addf(&b, "%s —%s→ %s", nz(f->path[k].from), nz(f->path[k].kind),
+				    nz(f->path[k].to));
 			xmlNodePtr li = el(ol, "li", b.data);
-			xmlNodePtr src = el_class(li, "code", NULL, f->path[i].source);
+			xmlNodePtr src = el_class(li, "code", NULL, f->path[k].source);
 			attr(src, "title", "source row");
 			pb_buf_release(&b);
 		}
 	}
 	if (f->ndetails) {
 		xmlNodePtr dl = el_class(td, "dl", "details", NULL);
-		for (size_t i = 0; i < f->ndetails; i++) {
-			el(dl, "dt", f->details[i].key);
-			el(dl, "dd", f->details[i].value);
+		for (size_t k = 0; k < f->ndetails; k++) {
+			el(dl, "dt", f->details[k].key);
+			el(dl, "dd", f->details[k].value);
 		}
 	}
 	xmlNodePtr etb = table_body(td, cols);
-	for (size_t i = 0; i < f->nevidence; i++) {
-		xmlNodePtr r = el(etb, "tr", NULL);
-		el(r, "td", f->evidence[i].role);
-		el(r, "td", f->evidence[i].table);
-		el(r, "td", f->evidence[i].id);
-		el(r, "td", f->evidence[i].status ? f->evidence[i].status : "");
-		el(el(r, "td", NULL), "code", f->evidence[i].source);
-		pb_buf x;
-		pb_buf_init(&x);
-		for (uint32_t k = 0; k < f->evidence[i].nextra; k++)
-			pb_buf_addf(&x, "%s%s = %s", k ? "; " : "", nz(f->evidence[i].extra[k].name),
-				    nz(f->evidence[i].extra[k].value));
-		el_class(r, "td", "muted", x.data);
-		pb_buf_release(&x);
+	if (f->nevidence > HTML_EVIDENCE_AT_ONCE) {
+		char mark[64];
+		snprintf(mark, sizeof(mark), EVIDENCE_MARK "%zu", i);
+		xmlAddChild(etb, checked(xmlNewComment(BAD_CAST mark)));
+		return;
 	}
+	for (size_t k = 0; k < f->nevidence; k++)
+		evidence_tr(etb, &f->evidence[k]);
 }
 
 /* data- attributes for the page's filters and export, and two cells. */
@@ -960,7 +980,7 @@ static void finding_row(xmlNodePtr tb, const pb_audit *a, size_t i)
 	el_class(tr, "td", "num", buf);
 	if (h)
 		finding_history(tr, h);
-	evidence_row(tb, f, h != NULL);
+	evidence_row(tb, f, i, h != NULL);
 }
 
 /* --- beyond HTML_ALL_AT_ONCE findings: one group per rule, paged --- */
@@ -1603,6 +1623,55 @@ static htmlDocPtr skeleton(const pb_audit *a, const html_groups *g)
 	return doc;
 }
 
+/* Finding f's evidence rows, each built, written and freed on its own,
+ * as its evidence table would hold them: the serialiser breaks the line
+ * before each row and after the last when there are several (where the
+ * mark stood, alone, it wrote no break). */
+static void stream_evidence(xmlOutputBufferPtr ob, htmlDocPtr doc, const pb_finding *f)
+{
+	size_t k;
+
+	for (k = 0; k < f->nevidence && !failed && !ob->error; k++) {
+		xmlNodePtr etb = checked(xmlNewDocNode(doc, NULL, BAD_CAST "tbody", NULL));
+		if (!etb)
+			return;
+		evidence_tr(etb, &f->evidence[k]);
+		if (etb->children && !failed) {
+			if (f->nevidence > 1)
+				xmlOutputBufferWrite(ob, 1, "\n");
+			htmlNodeDumpFormatOutput(ob, doc, etb->children, "UTF-8", 1);
+		}
+		xmlFreeNode(etb);
+	}
+	if (k && f->nevidence > 1)
+		xmlOutputBufferWrite(ob, 1, "\n");
+}
+
+/* Writes node n, and at each evidence mark in it that finding's rows. */
+static void dump_node(xmlOutputBufferPtr ob, htmlDocPtr doc, xmlNodePtr n, const pb_audit *a)
+{
+	static const char open[] = "<!--" EVIDENCE_MARK;
+	xmlOutputBufferPtr mem = checked(xmlAllocOutputBuffer(NULL));
+
+	if (!mem)
+		return;
+	htmlNodeDumpFormatOutput(mem, doc, n, "UTF-8", 1);
+	const char *p = (const char *)xmlOutputBufferGetContent(mem), *m;
+	/* Ledger text cannot forge a mark: its '<' goes out as "&lt;". */
+	while (p && !failed && (m = strstr(p, open))) {
+		char *end;
+		unsigned long long i = strtoull(m + strlen(open), &end, 10);
+		if (i >= a->nfindings || strncmp(end, "-->", 3))
+			pb_fatal("internal error: a bad evidence mark in the HTML report");
+		xmlOutputBufferWrite(ob, (int)(m - p), p);
+		stream_evidence(ob, doc, a->findings[i]);
+		p = end + 3;
+	}
+	if (p)
+		xmlOutputBufferWriteString(ob, p);
+	xmlOutputBufferClose(mem);
+}
+
 /* Each finding's rows are built, serialised and freed on their own, so
  * memory stays flat however many findings there are.  Returns how many
  * findings went out. */
@@ -1615,7 +1684,7 @@ static size_t stream_rows(const pb_audit *a, htmlDocPtr doc, xmlOutputBufferPtr 
 		finding_row(tb, a, i);
 		for (xmlNodePtr n = tb ? tb->children : NULL; n && !failed; n = n->next) {
 			xmlOutputBufferWrite(ob, 1, "\n");
-			htmlNodeDumpFormatOutput(ob, doc, n, "UTF-8", 1);
+			dump_node(ob, doc, n, a);
 		}
 		xmlFreeNode(tb);
 		if (ob->error || ferror(out))
@@ -1635,7 +1704,7 @@ static size_t stream_groups(const pb_audit *a, const html_groups *g, htmlDocPtr 
 		xmlNodePtr div = group_node(doc, a, &g->v[k], k);
 		if (div && !failed) {
 			xmlOutputBufferWrite(ob, 1, "\n");
-			htmlNodeDumpFormatOutput(ob, doc, div, "UTF-8", 1);
+			dump_node(ob, doc, div, a);
 		}
 		xmlFreeNode(div);
 		if (!failed)
