@@ -633,6 +633,85 @@ static void test_html_many_rejections(void **state)
 	pb_ledger_free(l);
 }
 
+/* Renders F[0] with n evidence rows "E-<k>", sourced "ev.csv:<k>". */
+static char *render_evidence_rows(size_t n, pb_evidence *ev, char (*ids)[16], char (*src)[24])
+{
+	pb_finding f = F[0];
+	pb_finding *all[] = {&f};
+	pb_audit a = A;
+
+	for (size_t k = 0; k < n; k++) {
+		snprintf(ids[k], 16, "E-%zu", k);
+		snprintf(src[k], 24, "ev.csv:%zu", k);
+		ev[k] = (pb_evidence){.table = "contracts", .id = ids[k], .source = src[k], .role = "row"};
+	}
+	f.evidence = ev;
+	f.nevidence = n;
+	a.findings = all;
+	a.nfindings = 1;
+	return render_audit(&a, "html");
+}
+
+/*
+ * Past 256 rows a finding's evidence is written a row at a time
+ * (reports/html.c), and must read exactly as when the rows were held as
+ * one tree: the page with 257 rows is the page with 256 and one row more,
+ * line breaks and all.
+ */
+static void test_html_many_evidence_rows(void **state)
+{
+	static pb_evidence ev[400];
+	static char ids[400][16], src[400][24];
+	(void)state;
+
+	char *held = render_evidence_rows(256, ev, ids, src);
+	char *streamed = render_evidence_rows(257, ev, ids, src);
+	const char *last = strstr(held, "<code>ev.csv:255</code>");
+	assert_non_null(last);
+	const char *row_end = strstr(last, "</tr>") + strlen("</tr>");
+	const char *row = last;
+	while (row > held && strncmp(row, "<tr>", 4))
+		row--;
+	/* The 257th row: the 256th with its number changed. */
+	pb_buf want;
+	pb_buf_init(&want);
+	pb_buf_add(&want, held, (size_t)(row_end - held));
+	pb_buf_addch(&want, '\n');
+	for (const char *p = row; p < row_end;) {
+		if (!strncmp(p, "255", 3)) {
+			pb_buf_addstr(&want, "256");
+			p += 3;
+		} else {
+			pb_buf_addch(&want, *p++);
+		}
+	}
+	pb_buf_addstr(&want, row_end);
+	assert_string_equal(streamed, want.data);
+	pb_buf_release(&want);
+	free(held);
+	free(streamed);
+
+	/* Many rows, each once and in order; ledger text still escaped. */
+	char *s = render_evidence_rows(400, ev, ids, src);
+	free(s);
+	ev[123].id = "<b>x</b>";
+	pb_finding f = F[0];
+	pb_finding *all[] = {&f};
+	pb_audit a = A;
+	f.evidence = ev;
+	f.nevidence = 400;
+	a.findings = all;
+	a.nfindings = 1;
+	s = render_audit(&a, "html");
+	assert_null(strstr(s, "<b>x"));
+	assert_non_null(strstr(s, "<td>&lt;b&gt;x&lt;/b&gt;</td>"));
+	assert_int_equal(count(s, "<code>ev.csv:"), 400);
+	assert_true(strstr(s, "<code>ev.csv:0</code>") < strstr(s, "<code>ev.csv:399</code>"));
+	assert_non_null(strstr(s, "</code></td>\n<td class=\"muted\"></td>\n</tr>\n</tbody>"));
+	assert_memory_equal(s + strlen(s) - 8, "</html>\n", 8);
+	free(s);
+}
+
 /*
  * With a history: two runs recorded in a temporary history over the
  * hand-built findings; between them a decision with a hostile note,
@@ -830,7 +909,7 @@ int main(void)
 		T(test_json_coverage_summary), T(test_json_findings), T(test_json_odd_values),
 		T(test_csv_layout), T(test_csv_formula_defused), T(test_csv_formula_table),
 		T(test_html_structure), T(test_html_hostile), T(test_html_many_rejections),
-		T(test_html_history),
+		T(test_html_history), T(test_html_many_evidence_rows),
 		T(test_text_summary), T(test_text_defused), T(test_text_bidi_and_bytes),
 		T(test_text_top_twenty),
 	};
