@@ -135,13 +135,17 @@ size_t pb_arena_bytes(const pb_arena *a)
 	return a->total;
 }
 
-/* --- interning: open addressing over (hash, reference) --- */
+/* --- interning: open addressing over (tag, reference) --- */
 
 /*
- * A slot is 8 bytes: a 32-bit hash and a 32-bit reference to the text in
- * the shard's own blocks (0: empty).  A ledger's strings are mostly
- * short ids, and the 16-byte slot of a pointer, hash and length cost
- * more than the text itself.  A reference is the block's number + 1 in
+ * A slot is 5 bytes, in two arrays: a 32-bit reference to the text in
+ * the shard's own blocks (0: empty) and an 8-bit tag from the text's
+ * hash.  A ledger's strings are mostly short ids, and the 16-byte slot
+ * of a pointer, hash and length cost more than the text itself (then an
+ * 8-byte slot of a reference and the whole hash was still an eighth of
+ * a 1M-row audit's memory).  The tag spares reading the text of all but
+ * one in 256 of the slots a probe passes; a rehash, which needs the full
+ * hash, hashes the text again.  A reference is the block's number + 1 in
  * its top bits and the offset in the block in the low REF_OFFSET_BITS,
  * so shared blocks are at most 1 MiB (a text longer than half of that
  * gets a block of its own, at offset 0) and a shard holds at most 4095
@@ -151,9 +155,6 @@ size_t pb_arena_bytes(const pb_arena *a)
  * byte below 255, else 255 and four bytes.  Comparing lengths first
  * keeps memcmp inside the stored text.
  */
-struct strslot {
-	uint32_t ref, hash;
-};
 
 #define REF_OFFSET_BITS 20
 #define REF_MAX_BLOCKS ((1u << (32 - REF_OFFSET_BITS)) - 1)
@@ -176,7 +177,8 @@ static uint32_t hash32(const char *s, size_t n)
 struct shard {
 	atomic_int busy; /* the shard's lock, when the table's locking is on */
 	pb_arena *arena; /* where the text blocks are allocated */
-	struct strslot *slots;
+	uint32_t *refs;      /* per slot: the text's reference, 0 if empty */
+	unsigned char *tags; /* per slot: hash_tag of the text's hash */
 	size_t cap, count;
 	unsigned char **blocks;
 	uint32_t nblocks, capblocks;
@@ -196,7 +198,8 @@ static void shard_init(struct shard *sh, pb_arena *a, size_t cap)
 	atomic_init(&sh->busy, 0);
 	sh->arena = a;
 	sh->cap = cap;
-	sh->slots = pb_xcalloc(cap, sizeof(*sh->slots));
+	sh->refs = pb_xcalloc(cap, sizeof(*sh->refs));
+	sh->tags = pb_xcalloc(cap, 1);
 	sh->next_size = 4096;
 }
 
@@ -232,7 +235,8 @@ void pb_strtab_free(pb_strtab *t)
 	if (!t)
 		return;
 	for (size_t i = 0; i < (size_t)1 << t->bits; i++) {
-		free(t->shards[i].slots);
+		free(t->shards[i].refs);
+		free(t->shards[i].tags);
 		free(t->shards[i].blocks);
 		if (t->own_arenas)
 			pb_arena_free(t->shards[i].arena);
@@ -340,52 +344,67 @@ static uint32_t shard_store(struct shard *sh, const char *s, size_t n)
 	return ref;
 }
 
+/* Eight bits for the tag: the hash's top bits picked the shard and its
+ * low bits the slot, so a multiply mixes all of them into the top byte. */
+static unsigned char hash_tag(uint32_t h)
+{
+	return (unsigned char)((h * 0x9E3779B1u) >> 24);
+}
+
 static void shard_rehash(struct shard *sh)
 {
 	size_t cap = sh->cap * 2;
-	struct strslot *slots = pb_xcalloc(cap, sizeof(*slots));
+	uint32_t *refs = pb_xcalloc(cap, sizeof(*refs));
+	unsigned char *tags = pb_xcalloc(cap, 1);
 
 	for (size_t i = 0; i < sh->cap; i++) {
-		if (!sh->slots[i].ref)
+		if (!sh->refs[i])
 			continue;
-		size_t j = sh->slots[i].hash & (cap - 1);
-		while (slots[j].ref)
+		const unsigned char *t;
+		size_t n = stored_len(shard_at(sh, sh->refs[i]), &t);
+		size_t j = hash32((const char *)t, n) & (cap - 1);
+		while (refs[j])
 			j = (j + 1) & (cap - 1);
-		slots[j] = sh->slots[i];
+		refs[j] = sh->refs[i];
+		tags[j] = sh->tags[i];
 	}
-	free(sh->slots);
-	sh->slots = slots;
+	free(sh->refs);
+	free(sh->tags);
+	sh->refs = refs;
+	sh->tags = tags;
 	sh->cap = cap;
 }
 
 /* The slot holding s, or the empty slot where it would go; *text is set
  * to the interned copy when there is one. */
-static struct strslot *shard_probe(const struct shard *sh, const char *s, size_t n, uint32_t h,
-				   const char **text)
+static size_t shard_probe(const struct shard *sh, const char *s, size_t n, uint32_t h,
+			  const char **text)
 {
 	size_t i = h & (sh->cap - 1);
+	unsigned char tag = hash_tag(h);
 
 	*text = NULL;
-	for (; sh->slots[i].ref; i = (i + 1) & (sh->cap - 1)) {
-		const struct strslot *e = &sh->slots[i];
+	for (; sh->refs[i]; i = (i + 1) & (sh->cap - 1)) {
 		const unsigned char *t;
-		if (e->hash == h && stored_len(shard_at(sh, e->ref), &t) == n && !memcmp(t, s, n)) {
+		if (sh->tags[i] == tag && stored_len(shard_at(sh, sh->refs[i]), &t) == n &&
+		    !memcmp(t, s, n)) {
 			*text = (const char *)t;
 			break;
 		}
 	}
-	return &sh->slots[i];
+	return i;
 }
 
 static const char *shard_intern(struct shard *sh, const char *s, size_t n, uint32_t h)
 {
 	const char *text;
-	struct strslot *e = shard_probe(sh, s, n, h, &text);
+	size_t i = shard_probe(sh, s, n, h, &text);
 
 	if (text)
 		return text;
-	*e = (struct strslot){shard_store(sh, s, n), h};
-	stored_len(shard_at(sh, e->ref), (const unsigned char **)&text);
+	sh->refs[i] = shard_store(sh, s, n);
+	sh->tags[i] = hash_tag(h);
+	stored_len(shard_at(sh, sh->refs[i]), (const unsigned char **)&text);
 	if (++sh->count * 4 > sh->cap * 3)
 		shard_rehash(sh);
 	return text;
