@@ -267,6 +267,11 @@ struct pb_ledger {
 	 * answer looked its tender up. */
 	const char **not_award;
 	size_t nnot_award;
+	/* Numbers in the process's table of row origins reserved for this
+	 * ledger's rows, and the last file's (pb_row). */
+	uint32_t origin_next, origin_end;
+	const char *last_file;
+	uint32_t last_file_origin;
 };
 
 /* Shards of the ledger's string table: enough that two or a few
@@ -285,10 +290,14 @@ static size_t key_column_offset(const pb_table_def *def)
 	return SIZE_MAX;
 }
 
+static void origins_ledger_born(void);
+static void origins_ledger_died(void);
+
 static pb_ledger *ledger_alloc(void)
 {
 	pb_ledger *l = pb_xcalloc(1, sizeof(*l));
 
+	origins_ledger_born();
 	l->arena = pb_arena_new();
 	l->input_of = pb_ptrmap_new();
 	pthread_mutex_init(&l->group_lock, NULL);
@@ -359,6 +368,7 @@ void pb_ledger_free(pb_ledger *l)
 	free(l->adopted);
 	pb_arena_free(l->arena);
 	free(l);
+	origins_ledger_died();
 }
 
 pb_arena *pb_ledger_arena(pb_ledger *l)
@@ -1263,28 +1273,113 @@ struct pb_row_more {
 	uint32_t nextra;
 };
 
-/* 16 bytes on 64-bit: a row header is a third of a big ledger. */
-_Static_assert(sizeof(pb_row) == sizeof(void *) + 8, "pb_row is a pointer and two 32-bit words");
+/* 8 bytes: a row header was a sixth of a big ledger at 16. */
+_Static_assert(sizeof(pb_row) == 8, "pb_row is two 32-bit words");
+
+/*
+ * The origins rows name, for every ledger of the process: entry 0 is
+ * none, then files and pb_row_mores.  Entries are added under the lock
+ * and read without it: an entry is written before any row names it, in
+ * a chunk that never moves.  A ledger reserves numbers ORIGIN_BLOCK at a
+ * time, so that files read in parallel take the lock once per block of
+ * JSON rows, not per row.  When the last ledger is freed, the table is
+ * emptied (a fuzzer or a test suite makes ledgers by the thousand).
+ */
+#define ORIGIN_CHUNK_BITS 16
+#define ORIGIN_CHUNK ((uint32_t)1 << ORIGIN_CHUNK_BITS)
+#define ORIGIN_CHUNKS ((PB_ROW_MORE >> ORIGIN_CHUNK_BITS) + 1)
+#define ORIGIN_BLOCK 1024u
+
+static struct {
+	pthread_mutex_t lock;
+	const void **chunk[ORIGIN_CHUNKS];
+	uint32_t next;  /* the first number not reserved */
+	size_t ledgers; /* alive */
+} origins = {PTHREAD_MUTEX_INITIALIZER, {NULL}, 1, 0};
+
+static void origins_ledger_born(void)
+{
+	pthread_mutex_lock(&origins.lock);
+	origins.ledgers++;
+	pthread_mutex_unlock(&origins.lock);
+}
+
+static void origins_ledger_died(void)
+{
+	pthread_mutex_lock(&origins.lock);
+	if (--origins.ledgers == 0) {
+		for (uint32_t c = 0; c < ORIGIN_CHUNKS && origins.chunk[c]; c++) {
+			free(origins.chunk[c]);
+			origins.chunk[c] = NULL;
+		}
+		origins.next = 1;
+	}
+	pthread_mutex_unlock(&origins.lock);
+}
+
+static void origins_reserve(pb_ledger *l)
+{
+	pthread_mutex_lock(&origins.lock);
+	uint32_t first = origins.next;
+	if (first > PB_ROW_MORE - ORIGIN_BLOCK)
+		pb_fatal("out of memory: more than %u rows with a JSON pointer, an XML path or extra columns",
+			 (unsigned)(PB_ROW_MORE - ORIGIN_BLOCK));
+	for (uint32_t c = first >> ORIGIN_CHUNK_BITS; c <= (first + ORIGIN_BLOCK - 1) >> ORIGIN_CHUNK_BITS; c++)
+		if (!origins.chunk[c])
+			origins.chunk[c] = pb_xcalloc(ORIGIN_CHUNK, sizeof(**origins.chunk));
+	origins.next += ORIGIN_BLOCK;
+	pthread_mutex_unlock(&origins.lock);
+	l->origin_next = first;
+	l->origin_end = first + ORIGIN_BLOCK;
+}
+
+static uint32_t origin_add(pb_ledger *l, const void *p)
+{
+	if (l->origin_next == l->origin_end)
+		origins_reserve(l);
+	uint32_t n = l->origin_next++;
+	origins.chunk[n >> ORIGIN_CHUNK_BITS][n & (ORIGIN_CHUNK - 1)] = p;
+	return n;
+}
+
+static const void *origin_at(uint32_t n)
+{
+	n &= ~PB_ROW_MORE;
+	return n ? origins.chunk[n >> ORIGIN_CHUNK_BITS][n & (ORIGIN_CHUNK - 1)] : NULL;
+}
+
+/* A file's number: the one its last row took, which is every row's but
+ * when a ledger reads several files at once (OCDS releases, say). */
+static uint32_t file_origin(pb_ledger *l, const char *file)
+{
+	if (!file)
+		return 0;
+	if (file != l->last_file) {
+		l->last_file = file;
+		l->last_file_origin = origin_add(l, file);
+	}
+	return l->last_file_origin;
+}
 
 /* Only for a row with PB_ROW_MORE set. */
 static const struct pb_row_more *row_more(const pb_row *r)
 {
-	return r->origin;
+	return origin_at(r->origin);
 }
 
 const char *pb_row_file(const pb_row *r)
 {
-	return r->flags & PB_ROW_MORE ? row_more(r)->file : r->origin;
+	return r->origin & PB_ROW_MORE ? row_more(r)->file : origin_at(r->origin);
 }
 
 const char *pb_row_path(const pb_row *r)
 {
-	return r->flags & PB_ROW_MORE ? row_more(r)->path : NULL;
+	return r->origin & PB_ROW_MORE ? row_more(r)->path : NULL;
 }
 
 const pb_attr *pb_row_extras(const pb_row *r, uint32_t *n)
 {
-	*n = r->flags & PB_ROW_MORE ? row_more(r)->nextra : 0;
+	*n = r->origin & PB_ROW_MORE ? row_more(r)->nextra : 0;
 	return *n ? row_more(r)->extra : NULL;
 }
 
@@ -1296,14 +1391,12 @@ static void row_fill(pb_ledger *l, pb_row *r, const char *file, uint32_t line,
 {
 	r->line = line;
 	if (!path && !nextra) {
-		r->origin = file;
-		r->flags = 0;
+		r->origin = file_origin(l, file);
 		return;
 	}
 	struct pb_row_more *m = pb_arena_alloc(l->arena, sizeof(*m));
 	*m = (struct pb_row_more){file, path, nextra ? extra : NULL, nextra};
-	r->origin = m;
-	r->flags = PB_ROW_MORE;
+	r->origin = origin_add(l, m) | PB_ROW_MORE;
 }
 
 int pb_row_set(pb_ledger *l, pb_row *r, const char *file, uint64_t line, const char *path)

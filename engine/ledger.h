@@ -51,25 +51,27 @@ typedef struct {
 } pb_attr;
 
 /*
- * Where a record came from, in 16 bytes (a big ledger has millions of
- * rows).  A CSV row without unknown columns, the bulk of any big ledger,
- * holds only its file (interned) and line.  A row with a JSON pointer or
- * XML path, or with extra columns, points instead at a pb_row_more in
- * the arena of the ledger that read it (an absorbed stage's arena is
- * kept by main).  A pb_row_more is never changed once a row points at
- * it, so rows copied from one another may share it.  Importers write a
- * row with pb_row_set and pb_row_set_extras, readers use pb_row_file,
- * pb_row_path, pb_row_extras and `line`; nobody else touches `flags`.
+ * Where a record came from, in 8 bytes (a big ledger has millions of
+ * rows): its line and an origin, a number in a table of origins the
+ * process keeps for all its ledgers (engine/ledger.c).  A CSV row without
+ * unknown columns, the bulk of any big ledger, names its file (interned):
+ * all the rows of a file share one number.  A row with a JSON pointer or
+ * XML path, or with extra columns, names instead a pb_row_more in the
+ * arena of the ledger that read it (an absorbed stage's arena is kept by
+ * main), with PB_ROW_MORE set.  A pb_row_more is never changed once a row
+ * names it, so rows copied from one another may share it.  Importers
+ * write a row with pb_row_set and pb_row_set_extras, readers use
+ * pb_row_file, pb_row_path, pb_row_extras and `line`; nobody else reads
+ * `origin`.  A row is only read while the ledger that set it is alive.
  */
 struct pb_row_more;
 
-#define PB_ROW_MORE 1u               /* origin is a struct pb_row_more */
+#define PB_ROW_MORE 0x80000000u      /* origin names a struct pb_row_more */
 #define PB_ROW_LINE_MAX UINT32_MAX   /* a later line cannot be held */
 
 typedef struct {
-	const void *origin; /* the interned file name, or a pb_row_more */
-	uint32_t line;      /* 1-based line where the record starts */
-	uint32_t flags;     /* PB_ROW_MORE */
+	uint32_t origin; /* 0: never set */
+	uint32_t line;   /* 1-based line where the record starts */
 } pb_row;
 
 typedef struct {

@@ -101,7 +101,7 @@ static void test_values_and_extras(void **state)
 	assert_null(pb_row_extras(&p[1].row, &nx));
 	assert_int_equal(nx, 0);
 	/* A row with nothing but its file and line holds no more. */
-	assert_int_equal(p[1].row.flags, 0);
+	assert_int_equal(p[1].row.origin & PB_ROW_MORE, 0);
 	assert_ptr_equal(pb_row_file(&p[1].row), pb_ledger_inputs(r.l)[0].path);
 	assert_null(pb_row_path(&p[1].row));
 	/* Interned: the same id is the same pointer across rows. */

@@ -260,6 +260,57 @@ static void test_add_and_duplicates(void **state)
 	pb_ledger_free(l);
 }
 
+/*
+ * Rows name their origin by a number in a table the process keeps for
+ * all its ledgers: two ledgers setting rows in turn, past a block of
+ * numbers and a chunk of the table, each row reads back its own file and
+ * path; when the last ledger is gone the table starts again.
+ */
+static void test_row_origins(void **state)
+{
+	enum { N = 70000 };
+	pb_ledger *l[2] = {pb_ledger_new("EUR"), pb_ledger_new("EUR")};
+	pb_row *r = calloc(N, sizeof(*r));
+	const char *file[2][2];
+	char buf[32];
+	(void)state;
+
+	assert_non_null(r);
+	for (int k = 0; k < 2; k++) {
+		file[k][0] = pb_ledger_intern(l[k], "a.csv", 5);
+		file[k][1] = pb_ledger_intern(l[k], "b.json", 6);
+	}
+	for (size_t i = 0; i < N; i++) {
+		pb_ledger *x = l[i % 2];
+		int json = (i / 3) % 2;
+		int n = snprintf(buf, sizeof(buf), "/releases/%zu", i);
+		assert_int_equal(pb_row_set(x, &r[i], file[i % 2][json], i + 1,
+					    json ? pb_ledger_intern(x, buf, (size_t)n) : NULL), 0);
+	}
+	for (size_t i = 0; i < N; i++) {
+		int json = (i / 3) % 2;
+		assert_ptr_equal(pb_row_file(&r[i]), file[i % 2][json]);
+		assert_int_equal(r[i].line, i + 1);
+		if (json) {
+			snprintf(buf, sizeof(buf), "/releases/%zu", i);
+			assert_string_equal(pb_row_path(&r[i]), buf);
+		} else {
+			assert_null(pb_row_path(&r[i]));
+		}
+	}
+	pb_ledger_free(l[0]);
+	assert_ptr_equal(pb_row_file(&r[1]), file[1][0]); /* l[1]'s rows live on */
+	pb_ledger_free(l[1]);
+	pb_ledger *again = pb_ledger_new("EUR");
+	const char *f = pb_ledger_intern(again, "c.csv", 5);
+	pb_row one;
+	assert_int_equal(pb_row_set(again, &one, f, 9, NULL), 0);
+	assert_int_equal(one.origin, 1); /* the table was emptied */
+	assert_ptr_equal(pb_row_file(&one), f);
+	pb_ledger_free(again);
+	free(r);
+}
+
 /* A row's header: the file alone for a plain CSV row, a pb_row_more
  * for a path or extras, never shared by a copy that changes. */
 static void test_row_header(void **state)
@@ -271,18 +322,18 @@ static void test_row_header(void **state)
 	uint32_t n;
 	(void)state;
 
-	assert_int_equal(sizeof(pb_row), sizeof(void *) + 8);
+	assert_int_equal(sizeof(pb_row), 8);
 	memset(&r, 0, sizeof(r));
 	assert_null(pb_row_file(&r));
 	assert_int_equal(pb_row_set(l, &r, file, 3, NULL), 0);
-	assert_int_equal(r.flags, 0);
-	assert_ptr_equal(r.origin, file);
+	assert_int_equal(r.origin & PB_ROW_MORE, 0);
+	assert_ptr_equal(pb_row_file(&r), file);
 	assert_null(pb_row_path(&r));
 	assert_null(pb_row_extras(&r, &n));
 	assert_int_equal(n, 0);
 
 	pb_row_set_extras(l, &r, x, 2);
-	assert_int_equal(r.flags, PB_ROW_MORE);
+	assert_int_equal(r.origin & PB_ROW_MORE, PB_ROW_MORE);
 	assert_ptr_equal(pb_row_file(&r), file);
 	assert_int_equal(r.line, 3);
 	assert_ptr_equal(pb_row_extras(&r, &n), x);
@@ -307,7 +358,7 @@ static void test_row_header(void **state)
 	assert_null(pb_row_path(&copy));
 	/* No extras and no path: back to the file alone. */
 	pb_row_set_extras(l, &copy, NULL, 0);
-	assert_int_equal(copy.flags, 0);
+	assert_int_equal(copy.origin & PB_ROW_MORE, 0);
 	assert_ptr_equal(pb_row_file(&copy), file);
 	assert_int_equal(copy.line, 6);
 
@@ -438,6 +489,7 @@ int main(void)
 		cmocka_unit_test(test_ptrmap),
 		cmocka_unit_test(test_add_and_duplicates),
 		cmocka_unit_test(test_row_header),
+		cmocka_unit_test(test_row_origins),
 		cmocka_unit_test(test_row_line_limit),
 		cmocka_unit_test(test_composite_key),
 		cmocka_unit_test(test_table_defs),
