@@ -208,12 +208,22 @@ int pb_table_column(const pb_table_def *def, const char *name)
  * (0: empty) and the key is read back from where its owner keeps it (a
  * record's key field, say), so that a slot is 4 bytes where a pointer
  * map's is 12: the key maps were a tenth of a 1M-row audit's memory.
- * At most half full, since every probe reads the owner's data.
  */
 struct idmap {
 	uint32_t *slots;
 	size_t cap, count;
 };
+
+/*
+ * A slot's top IDMAP_TAG_BITS hold bits of the key's hash, so that a
+ * probe reads the owner's data (a record: a cache miss) for one in 16
+ * of the other keys it passes; that lets a map fill to three quarters.
+ * The rest holds the value + 1, hence IDMAP_VALUE_MAX rows in a table.
+ */
+#define IDMAP_TAG_BITS 4
+#define IDMAP_VALUE_BITS (32 - IDMAP_TAG_BITS)
+#define IDMAP_VALUE_MASK ((UINT32_C(1) << IDMAP_VALUE_BITS) - 1)
+#define IDMAP_VALUE_MAX (IDMAP_VALUE_MASK - 1)
 
 struct group_index {
 	pb_table table;
@@ -601,6 +611,8 @@ int pb_ledger_add(pb_ledger *l, size_t in, pb_table t, const void *record)
 
 static void table_append(struct table_store *ts, const void *record, const char *key)
 {
+	if (ts->count > IDMAP_VALUE_MAX)
+		pb_fatal("out of memory: a table holds at most %" PRIu32 " rows", IDMAP_VALUE_MAX + 1);
 	if (ts->count + 1 > ts->cap) {
 		size_t cap = ts->cap ? ts->cap * 2 : 256;
 		ts->data = pb_xreallocarray(ts->data, cap, ts->size);
@@ -617,14 +629,20 @@ static void table_append(struct table_store *ts, const void *record, const char 
 /* The key of value v, read back from where the map's owner keeps it. */
 typedef const char *idmap_key_fn(const void *owner, uint32_t v);
 
-static size_t idmap_slot(const char *key, size_t cap)
+
+static uint64_t idmap_hash(const char *key)
 {
 	uint64_t x = (uint64_t)(uintptr_t)key;
 
 	x ^= x >> 33;
 	x *= 0xff51afd7ed558ccdULL;
 	x ^= x >> 33;
-	return (size_t)x & (cap - 1);
+	return x;
+}
+
+static uint32_t idmap_tag(uint64_t h)
+{
+	return (uint32_t)(h >> (64 - IDMAP_TAG_BITS)) << IDMAP_VALUE_BITS;
 }
 
 static int idmap_get(const struct idmap *m, const char *key, idmap_key_fn *key_of,
@@ -632,33 +650,42 @@ static int idmap_get(const struct idmap *m, const char *key, idmap_key_fn *key_o
 {
 	if (!m->cap)
 		return 0;
-	for (size_t i = idmap_slot(key, m->cap); m->slots[i]; i = (i + 1) & (m->cap - 1))
-		if (key_of(owner, m->slots[i] - 1) == key) {
-			*v = m->slots[i] - 1;
+	uint64_t h = idmap_hash(key);
+	uint32_t tag = idmap_tag(h);
+	for (size_t i = h & (m->cap - 1); m->slots[i]; i = (i + 1) & (m->cap - 1)) {
+		uint32_t s = m->slots[i];
+		if ((s & ~IDMAP_VALUE_MASK) == tag && key_of(owner, (s & IDMAP_VALUE_MASK) - 1) == key) {
+			*v = (s & IDMAP_VALUE_MASK) - 1;
 			return 1;
 		}
+	}
 	return 0;
 }
 
 static void idmap_place(struct idmap *m, const char *key, uint32_t v)
 {
-	size_t i = idmap_slot(key, m->cap);
+	uint64_t h = idmap_hash(key);
+	size_t i = h & (m->cap - 1);
 
 	while (m->slots[i])
 		i = (i + 1) & (m->cap - 1);
-	m->slots[i] = v + 1;
+	m->slots[i] = idmap_tag(h) | (v + 1);
 }
 
 /* Maps key, not yet in m, to v, whose key key_of can already read. */
 static void idmap_put(struct idmap *m, const char *key, uint32_t v, idmap_key_fn *key_of,
 		      const void *owner)
 {
-	if ((m->count + 1) * 2 > m->cap) {
+	if (v > IDMAP_VALUE_MAX)
+		pb_fatal("internal error: map value %" PRIu32 " beyond %" PRIu32, v, IDMAP_VALUE_MAX);
+	if ((m->count + 1) * 4 > m->cap * 3) {
 		struct idmap grown = {NULL, m->cap ? m->cap * 2 : 64, m->count};
 		grown.slots = pb_xcalloc(grown.cap, sizeof(*grown.slots));
-		for (size_t i = 0; i < m->cap; i++)
-			if (m->slots[i])
-				idmap_place(&grown, key_of(owner, m->slots[i] - 1), m->slots[i] - 1);
+		for (size_t i = 0; i < m->cap; i++) {
+			uint32_t s = m->slots[i] & IDMAP_VALUE_MASK;
+			if (s)
+				idmap_place(&grown, key_of(owner, s - 1), s - 1);
+		}
 		free(m->slots);
 		*m = grown;
 	}
@@ -709,7 +736,7 @@ int pb_ledger_insert(pb_ledger *l, pb_table t, const void *record,
 			key_put(ts, key, (uint32_t)(ts->count - 1));
 		return 0;
 	}
-	if (!key || ts->count >= UINT32_MAX - 1)
+	if (!key)
 		return -1;
 	if (key_get(ts, key, &first)) {
 		*existing = ts->data + first * ts->size;
@@ -933,7 +960,8 @@ static struct group_index *build_group(const pb_ledger *l, pb_table t, size_t of
 		g->start[n] = g->start[n - 1] + count[n - 1];
 	g->items = pb_xcalloc(ts->count + 1, sizeof(*g->items));
 	uint32_t *fill = count; /* counted again, from 0, while placing */
-	memset(fill, 0, ngroups * sizeof(*fill));
+	if (ngroups)
+		memset(fill, 0, ngroups * sizeof(*fill));
 	for (size_t i = 0; i < ts->count; i++)
 		if (gid[i] != UINT32_MAX)
 			g->items[g->start[gid[i]] + fill[gid[i]]++] = (uint32_t)i;
