@@ -363,20 +363,29 @@ static int calendar_holiday(const struct calendar *cal, const char *country, pb_
 	return slot_holiday(cal, 0, d) || (s && slot_holiday(cal, s, d));
 }
 
-/* An award, signature or payment of a buyer (or payer) entity: 40
- * bytes, one per award and payment (360 000 at 1M rows), so the record's
- * id and the verb of its date are looked up when written. */
+/*
+ * An award, signature or payment of a buyer (or payer) entity: 24
+ * bytes, one per award and payment (3.6M at 10M rows), so the record's
+ * id and the verb of its date are looked up when written.  An event
+ * names its entity until rank_who has ranked them all; from then on it
+ * holds what grouping compares, the entity's rank and the event's year
+ * (the entity is then the run's who[rank]).
+ */
 struct event {
-	const char *who; /* entity */
 	const void *rec;
-	uint32_t who_rank; /* of who among the events' entities, by strcmp */
-	uint32_t seq;      /* the order events were added */
-	int32_t year;
+	union {
+		const char *who; /* before rank_who */
+		struct {
+			uint32_t rank; /* of the entity among the events', by strcmp */
+			int32_t year;
+		} g;             /* after */
+	} u;
 	pb_date date;
 	uint8_t table;     /* PB_T_CONTRACTS or PB_T_PAYMENTS */
 	uint8_t which;     /* the record's first date (0) or second (1) */
 	uint8_t odd;       /* 0 a working day, 1 a weekend day, 2 a public holiday */
 };
+_Static_assert(sizeof(struct event) <= 24, "an event is 24 bytes on 64-bit");
 
 static const char *const contract_what[2] = {"awarded", "signed"};
 
@@ -393,18 +402,19 @@ static const char *event_what(const struct event *e)
 
 /* Groups by entity and year with integer compares only (a string compare
  * per comparison of 360 000 events was most of the rule's time); the
- * order inside a group is fixed by seq, and evidence is put in id order
- * where it is written (odd_day_pattern). */
+ * order inside a group is the order events were added (their place in
+ * one array), and evidence is put in id order where it is written
+ * (odd_day_pattern). */
 static int by_who_year(const void *pa, const void *pb)
 {
 	const struct event *a = *(const struct event *const *)pa;
 	const struct event *b = *(const struct event *const *)pb;
 
-	if (a->who_rank != b->who_rank)
-		return a->who_rank < b->who_rank ? -1 : 1;
-	if (a->year != b->year)
-		return a->year < b->year ? -1 : 1;
-	return a->seq < b->seq ? -1 : a->seq > b->seq;
+	if (a->u.g.rank != b->u.g.rank)
+		return a->u.g.rank < b->u.g.rank ? -1 : 1;
+	if (a->u.g.year != b->u.g.year)
+		return a->u.g.year < b->u.g.year ? -1 : 1;
+	return a < b ? -1 : a > b;
 }
 
 static int by_table_id(const void *pa, const void *pb)
@@ -422,8 +432,9 @@ static int by_text(const void *pa, const void *pb)
 	return strcmp(*(const char *const *)pa, *(const char *const *)pb);
 }
 
-/* who_rank of every event: the distinct entities sorted once. */
-static void rank_who(struct event *ev, size_t n)
+/* Ranks the events' distinct entities by strcmp and gives every event
+ * its entity's rank and its year; returns the entities by rank. */
+static const char **rank_who(struct event *ev, size_t n)
 {
 	pb_ptrmap *rank = pb_ptrmap_new();
 	const char **who = pb_xcalloc(n + 1, sizeof(*who));
@@ -431,19 +442,22 @@ static void rank_who(struct event *ev, size_t n)
 	uint32_t r;
 
 	for (size_t i = 0; i < n; i++)
-		if (!pb_ptrmap_get(rank, ev[i].who, &r)) {
-			pb_ptrmap_put(rank, ev[i].who, 0);
-			who[k++] = ev[i].who;
+		if (!pb_ptrmap_get(rank, ev[i].u.who, &r)) {
+			pb_ptrmap_put(rank, ev[i].u.who, 0);
+			who[k++] = ev[i].u.who;
 		}
 	qsort(who, k, sizeof(*who), by_text);
 	for (size_t i = 0; i < k; i++)
 		pb_ptrmap_put(rank, who[i], (uint32_t)i);
 	for (size_t i = 0; i < n; i++) {
-		pb_ptrmap_get(rank, ev[i].who, &r);
-		ev[i].who_rank = r;
+		int y, m, d;
+		pb_ptrmap_get(rank, ev[i].u.who, &r);
+		pb_date_to_ymd(ev[i].date, &y, &m, &d);
+		ev[i].u.g.rank = r;
+		ev[i].u.g.year = y;
 	}
-	free(who);
 	pb_ptrmap_free(rank);
+	return who;
 }
 
 /*
@@ -460,9 +474,9 @@ static const struct event **group_who_year(const struct event *ev, size_t n)
 	uint32_t nwho = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		lo = ev[i].year < lo ? ev[i].year : lo;
-		hi = ev[i].year > hi ? ev[i].year : hi;
-		nwho = ev[i].who_rank + 1 > nwho ? ev[i].who_rank + 1 : nwho;
+		lo = ev[i].u.g.year < lo ? ev[i].u.g.year : lo;
+		hi = ev[i].u.g.year > hi ? ev[i].u.g.year : hi;
+		nwho = ev[i].u.g.rank + 1 > nwho ? ev[i].u.g.rank + 1 : nwho;
 	}
 	size_t span = n ? (size_t)((int64_t)hi - lo + 1) : 0;
 	if (n < 2 || span > n || (size_t)nwho * span > 4 * n + 1024) {
@@ -475,11 +489,11 @@ static const struct event **group_who_year(const struct event *ev, size_t n)
 	size_t nb = (size_t)nwho * span;
 	size_t *start = pb_xcalloc(nb + 1, sizeof(*start));
 	for (size_t i = 0; i < n; i++)
-		start[(size_t)ev[i].who_rank * span + (size_t)(ev[i].year - lo) + 1]++;
+		start[(size_t)ev[i].u.g.rank * span + (size_t)(ev[i].u.g.year - lo) + 1]++;
 	for (size_t b = 1; b <= nb; b++)
 		start[b] += start[b - 1];
 	for (size_t i = 0; i < n; i++)
-		out[start[(size_t)ev[i].who_rank * span + (size_t)(ev[i].year - lo)]++] = &ev[i];
+		out[start[(size_t)ev[i].u.g.rank * span + (size_t)(ev[i].u.g.year - lo)]++] = &ev[i];
 	free(start);
 	return out;
 }
@@ -489,6 +503,7 @@ struct weekend_run {
 	const char *weekend;
 	struct calendar cal;
 	struct event *ev;   /* room for every contract and payment */
+	const char **who;   /* the events' entities by rank (rank_who) */
 	size_t n;
 	size_t no_calendar; /* events judged on weekends only */
 };
@@ -529,9 +544,7 @@ static void add_event(struct weekend_run *w, const char *party_id, pb_table t, c
 		if (odd)
 			k = i;
 	}
-	int y, m, day;
-	pb_date_to_ymd(d[k], &y, &m, &day);
-	w->ev[w->n] = (struct event){pb_ctx_entity(w->ctx, party_id), rec, 0, (uint32_t)w->n, y, d[k],
+	w->ev[w->n] = (struct event){rec, {.who = pb_ctx_entity(w->ctx, party_id)}, d[k],
 				     (uint8_t)t, (uint8_t)k, (uint8_t)odd};
 	w->n++;
 }
@@ -550,11 +563,11 @@ static void odd_day_single(pb_rule_ctx *ctx, const struct event *e)
 			   e->odd == 2 ? "public holiday" : "weekend day");
 }
 
-static void odd_day_pattern(pb_rule_ctx *ctx, const struct event *const *g, size_t n, size_t odd,
+static void odd_day_pattern(pb_rule_ctx *ctx, const char *who, const struct event *const *g, size_t n, size_t odd,
 			    double base, int has_base)
 {
-	const char *disc = pb_arena_printf(pb_ctx_scratch(ctx), "%d", g[0]->year);
-	pb_finding *f = pb_finding_add(ctx, PB_T_PARTIES, g[0]->who, disc);
+	const char *disc = pb_arena_printf(pb_ctx_scratch(ctx), "%d", g[0]->u.g.year);
+	pb_finding *f = pb_finding_add(ctx, PB_T_PARTIES, who, disc);
 	double share = (double)odd / (double)n;
 	const struct event **e = pb_xcalloc(odd + 1, sizeof(*e));
 	size_t k = 0;
@@ -568,14 +581,14 @@ static void odd_day_pattern(pb_rule_ctx *ctx, const struct event *const *g, size
 				    e[i]->odd == 2 ? (e[i]->table == PB_T_PAYMENTS ? "holiday payment" : "holiday contract")
 						   : (e[i]->table == PB_T_PAYMENTS ? "weekend payment" : "weekend contract"));
 	free(e);
-	pb_finding_detail(ctx, f, "year", "%d", g[0]->year);
+	pb_finding_detail(ctx, f, "year", "%d", g[0]->u.g.year);
 	pb_finding_detail(ctx, f, "odd_days", "%zu of %zu", odd, n);
 	pb_finding_detail(ctx, f, "share_pct", "%.1f", share * 100.0);
 	if (has_base)
 		pb_finding_detail(ctx, f, "usual_share_pct", "%.1f", base * 100.0);
 	f->score = share >= 0.5 ? 1.0 : 0.5 + share;
 	pb_finding_message(ctx, f, "%s awarded, signed or paid on %zu weekend days or public holidays in %d (%zu of %zu, %.1f%%; %s %.1f%%)",
-			   g[0]->who, odd, g[0]->year, odd, n, share * 100.0,
+			   who, odd, g[0]->u.g.year, odd, n, share * 100.0,
 			   has_base ? "usually" : "no record to compare with:", has_base ? base * 100.0 : 0.0);
 }
 
@@ -592,7 +605,7 @@ static void odd_day_pattern(pb_rule_ctx *ctx, const struct event *const *g, size
  * several as one finding about the buyer and year.  Returns 1 when the
  * group was not judged.
  */
-static int weekend_group(pb_rule_ctx *ctx, const struct event *const *g, size_t n, size_t who_odd,
+static int weekend_group(pb_rule_ctx *ctx, const char *who, const struct event *const *g, size_t n, size_t who_odd,
 			 size_t who_n)
 {
 	int64_t max_share = pb_param_millionths(ctx, "max_share_pct");
@@ -621,14 +634,14 @@ static int weekend_group(pb_rule_ctx *ctx, const struct event *const *g, size_t 
 				odd_day_single(ctx, g[i]);
 		return 0;
 	}
-	odd_day_pattern(ctx, g, n, odd, base, has_base);
+	odd_day_pattern(ctx, who, g, n, odd, base, has_base);
 	return 0;
 }
 
 static void run_weekend(pb_rule_ctx *ctx)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
-	struct weekend_run w = {ctx, pb_param_text(ctx, "weekend"), {0}, NULL, 0, 0};
+	struct weekend_run w = {ctx, pb_param_text(ctx, "weekend"), {0}, NULL, NULL, 0, 0};
 	size_t n, random_years = 0;
 	const pb_contract *c = pb_ledger_contracts(l, &n);
 
@@ -646,17 +659,18 @@ static void run_weekend(pb_rule_ctx *ctx)
 		pb_date d[2] = {p[i].paid_on, PB_DATE_NONE};
 		add_event(&w, p[i].payer_id, PB_T_PAYMENTS, &p[i], d);
 	}
-	rank_who(w.ev, w.n);
+	w.who = rank_who(w.ev, w.n);
 	const struct event **g = group_who_year(w.ev, w.n);
 	for (size_t s = 0; s < w.n;) {
 		size_t e = s, who_odd = 0;
-		while (e < w.n && g[e]->who == g[s]->who)
+		while (e < w.n && g[e]->u.g.rank == g[s]->u.g.rank)
 			who_odd += g[e++]->odd != 0;
 		for (size_t ys = s; ys < e;) {
 			size_t ye = ys + 1;
-			while (ye < e && g[ye]->year == g[ys]->year)
+			while (ye < e && g[ye]->u.g.year == g[ys]->u.g.year)
 				ye++;
-			random_years += (size_t)weekend_group(ctx, g + ys, ye - ys, who_odd, e - s);
+			random_years += (size_t)weekend_group(ctx, w.who[g[s]->u.g.rank], g + ys, ye - ys,
+							      who_odd, e - s);
 			ys = ye;
 		}
 		s = e;
@@ -670,6 +684,7 @@ static void run_weekend(pb_rule_ctx *ctx)
 		pb_ctx_note(ctx, "%zu buyer-years whose dates fall on weekends as often as random dates do: not judged",
 			    random_years);
 	free(g);
+	free(w.who);
 	free(w.ev);
 	calendar_release(&w.cal);
 }
