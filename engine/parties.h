@@ -39,8 +39,6 @@ void pb_parties_free(pb_parties *p);
 
 /* Keys of the party at index i of the parties table. */
 const pb_party_keys *pb_parties_keys(const pb_parties *p, size_t i);
-/* Keys of a party by id, or NULL if the id is not in the parties table. */
-const pb_party_keys *pb_parties_keys_of(const pb_parties *p, const char *id);
 
 /* The entity a party id belongs to (itself when it has no registry twin). */
 const char *pb_parties_entity(const pb_parties *p, const char *id);
