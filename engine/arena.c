@@ -5,6 +5,7 @@
  * gets a block of its own, so a 50 MB field costs one allocation, not a
  * pathological chain.
  */
+#include <inttypes.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -539,4 +540,76 @@ void pb_ptrmap_put(pb_ptrmap *m, const void *key, uint32_t val)
 size_t pb_ptrmap_count(const pb_ptrmap *m)
 {
 	return m->count;
+}
+
+/* --- index map --- */
+
+static uint64_t idmap_hash(const char *key)
+{
+	uint64_t x = (uint64_t)(uintptr_t)key;
+
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	return x;
+}
+
+static uint32_t idmap_tag(uint64_t h)
+{
+	return (uint32_t)(h >> (64 - PB_IDMAP_TAG_BITS)) << PB_IDMAP_VALUE_BITS;
+}
+
+int pb_idmap_get(const pb_idmap *m, const char *key, pb_idmap_key_fn *key_of, const void *owner,
+		 uint32_t *v)
+{
+	if (!m->cap)
+		return 0;
+	uint64_t h = idmap_hash(key);
+	uint32_t tag = idmap_tag(h);
+	for (size_t i = h & (m->cap - 1); m->slots[i]; i = (i + 1) & (m->cap - 1)) {
+		uint32_t s = m->slots[i];
+		if ((s & ~PB_IDMAP_VALUE_MASK) == tag &&
+		    key_of(owner, (s & PB_IDMAP_VALUE_MASK) - 1) == key) {
+			*v = (s & PB_IDMAP_VALUE_MASK) - 1;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static void idmap_place(pb_idmap *m, const char *key, uint32_t v)
+{
+	uint64_t h = idmap_hash(key);
+	size_t i = h & (m->cap - 1);
+
+	while (m->slots[i])
+		i = (i + 1) & (m->cap - 1);
+	m->slots[i] = idmap_tag(h) | (v + 1);
+}
+
+void pb_idmap_put(pb_idmap *m, const char *key, uint32_t v, pb_idmap_key_fn *key_of,
+		  const void *owner)
+{
+	if (v > PB_IDMAP_VALUE_MAX)
+		pb_fatal("internal error: map value %" PRIu32 " beyond %" PRIu32, v,
+			 (uint32_t)PB_IDMAP_VALUE_MAX);
+	if ((m->count + 1) * 4 > m->cap * 3) {
+		pb_idmap grown = {NULL, m->cap ? m->cap * 2 : 64, m->count};
+		grown.slots = pb_xcalloc(grown.cap, sizeof(*grown.slots));
+		for (size_t i = 0; i < m->cap; i++) {
+			uint32_t s = m->slots[i] & PB_IDMAP_VALUE_MASK;
+			if (s)
+				idmap_place(&grown, key_of(owner, s - 1), s - 1);
+		}
+		free(m->slots);
+		*m = grown;
+	}
+	idmap_place(m, key, v);
+	m->count++;
+}
+
+void pb_idmap_release(pb_idmap *m)
+{
+	free(m->slots);
+	*m = (pb_idmap){NULL, 0, 0};
 }

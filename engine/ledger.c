@@ -202,34 +202,12 @@ int pb_table_column(const pb_table_def *def, const char *name)
 /* Distinct (table, column) groupings rules may ask for; 20 or so are used. */
 #define PB_MAX_GROUP_INDEXES 64
 
-/*
- * Interned key -> uint32 value (a record or group index), for the maps
- * that hold one entry per record or group.  A slot holds the value + 1
- * (0: empty) and the key is read back from where its owner keeps it (a
- * record's key field, say), so that a slot is 4 bytes where a pointer
- * map's is 12: the key maps were a tenth of a 1M-row audit's memory.
- */
-struct idmap {
-	uint32_t *slots;
-	size_t cap, count;
-};
-
-/*
- * A slot's top IDMAP_TAG_BITS hold bits of the key's hash, so that a
- * probe reads the owner's data (a record: a cache miss) for one in 16
- * of the other keys it passes; that lets a map fill to three quarters.
- * The rest holds the value + 1, hence IDMAP_VALUE_MAX rows in a table.
- */
-#define IDMAP_TAG_BITS 4
-#define IDMAP_VALUE_BITS (32 - IDMAP_TAG_BITS)
-#define IDMAP_VALUE_MASK ((UINT32_C(1) << IDMAP_VALUE_BITS) - 1)
-#define IDMAP_VALUE_MAX (IDMAP_VALUE_MASK - 1)
 
 struct group_index {
 	pb_table table;
 	const struct table_store *ts;
 	size_t offset;
-	struct idmap groups; /* key -> group number */
+	pb_idmap groups; /* key -> group number */
 	uint32_t *start;     /* per group: first position in items; one more
 				at the end */
 	uint32_t *items;     /* record indexes, grouped, in file order */
@@ -239,7 +217,7 @@ struct group_index {
 struct table_store {
 	unsigned char *data;
 	size_t count, cap, size;
-	struct idmap keys;  /* primary key -> record index */
+	pb_idmap keys;  /* primary key -> record index */
 	size_t key_offset;  /* the key column's, when it is one column */
 	const char **ckeys; /* composite keys (interned), by record index */
 	size_t *filled;  /* per column, counted once at seal */
@@ -354,12 +332,12 @@ void pb_ledger_free(pb_ledger *l)
 	for (int t = 0; t < PB_T_COUNT; t++) {
 		free(l->tables[t].data);
 		free(l->tables[t].filled);
-		free(l->tables[t].keys.slots);
+		pb_idmap_release(&l->tables[t].keys);
 		free(l->tables[t].ckeys);
 	}
 	for (size_t i = 0; i < l->nindexes; i++) {
 		struct group_index *g = l->indexes[i];
-		free(g->groups.slots);
+		pb_idmap_release(&g->groups);
 		free(g->start);
 		free(g->items);
 		free(g);
@@ -611,8 +589,8 @@ int pb_ledger_add(pb_ledger *l, size_t in, pb_table t, const void *record)
 
 static void table_append(struct table_store *ts, const void *record, const char *key)
 {
-	if (ts->count > IDMAP_VALUE_MAX)
-		pb_fatal("out of memory: a table holds at most %" PRIu32 " rows", IDMAP_VALUE_MAX + 1);
+	if (ts->count > PB_IDMAP_VALUE_MAX)
+		pb_fatal("out of memory: a table holds at most %" PRIu32 " rows", PB_IDMAP_VALUE_MAX + 1);
 	if (ts->count + 1 > ts->cap) {
 		size_t cap = ts->cap ? ts->cap * 2 : 256;
 		ts->data = pb_xreallocarray(ts->data, cap, ts->size);
@@ -626,74 +604,7 @@ static void table_append(struct table_store *ts, const void *record, const char 
 	ts->count++;
 }
 
-/* The key of value v, read back from where the map's owner keeps it. */
-typedef const char *idmap_key_fn(const void *owner, uint32_t v);
-
-
-static uint64_t idmap_hash(const char *key)
-{
-	uint64_t x = (uint64_t)(uintptr_t)key;
-
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	return x;
-}
-
-static uint32_t idmap_tag(uint64_t h)
-{
-	return (uint32_t)(h >> (64 - IDMAP_TAG_BITS)) << IDMAP_VALUE_BITS;
-}
-
-static int idmap_get(const struct idmap *m, const char *key, idmap_key_fn *key_of,
-		     const void *owner, uint32_t *v)
-{
-	if (!m->cap)
-		return 0;
-	uint64_t h = idmap_hash(key);
-	uint32_t tag = idmap_tag(h);
-	for (size_t i = h & (m->cap - 1); m->slots[i]; i = (i + 1) & (m->cap - 1)) {
-		uint32_t s = m->slots[i];
-		if ((s & ~IDMAP_VALUE_MASK) == tag && key_of(owner, (s & IDMAP_VALUE_MASK) - 1) == key) {
-			*v = (s & IDMAP_VALUE_MASK) - 1;
-			return 1;
-		}
-	}
-	return 0;
-}
-
-static void idmap_place(struct idmap *m, const char *key, uint32_t v)
-{
-	uint64_t h = idmap_hash(key);
-	size_t i = h & (m->cap - 1);
-
-	while (m->slots[i])
-		i = (i + 1) & (m->cap - 1);
-	m->slots[i] = idmap_tag(h) | (v + 1);
-}
-
-/* Maps key, not yet in m, to v, whose key key_of can already read. */
-static void idmap_put(struct idmap *m, const char *key, uint32_t v, idmap_key_fn *key_of,
-		      const void *owner)
-{
-	if (v > IDMAP_VALUE_MAX)
-		pb_fatal("internal error: map value %" PRIu32 " beyond %" PRIu32, v, IDMAP_VALUE_MAX);
-	if ((m->count + 1) * 4 > m->cap * 3) {
-		struct idmap grown = {NULL, m->cap ? m->cap * 2 : 64, m->count};
-		grown.slots = pb_xcalloc(grown.cap, sizeof(*grown.slots));
-		for (size_t i = 0; i < m->cap; i++) {
-			uint32_t s = m->slots[i] & IDMAP_VALUE_MASK;
-			if (s)
-				idmap_place(&grown, key_of(owner, s - 1), s - 1);
-		}
-		free(m->slots);
-		*m = grown;
-	}
-	idmap_place(m, key, v);
-	m->count++;
-}
-
-/* idmap_key_fn of a table's key map: record i's key. */
+/* pb_idmap_key_fn of a table's key map: record i's key. */
 static const char *stored_key(const void *owner, uint32_t i)
 {
 	const struct table_store *ts = owner;
@@ -705,13 +616,13 @@ static const char *stored_key(const void *owner, uint32_t i)
 
 static int key_get(const struct table_store *ts, const char *key, uint32_t *index)
 {
-	return idmap_get(&ts->keys, key, stored_key, ts, index);
+	return pb_idmap_get(&ts->keys, key, stored_key, ts, index);
 }
 
 /* Indexes record `index`, already stored, under `key`, not yet indexed. */
 static void key_put(struct table_store *ts, const char *key, uint32_t index)
 {
-	idmap_put(&ts->keys, key, index, stored_key, ts);
+	pb_idmap_put(&ts->keys, key, index, stored_key, ts);
 }
 
 int pb_ledger_insert(pb_ledger *l, pb_table t, const void *record,
@@ -766,7 +677,7 @@ static size_t take_table(pb_ledger *l, pb_ledger *stage, pb_table t)
 	if (ts->count || !ss->count || ss->unkeyed)
 		return 0;
 	free(ts->data);
-	free(ts->keys.slots);
+	pb_idmap_release(&ts->keys);
 	free(ts->ckeys);
 	ts->data = ss->data;
 	ts->cap = ss->cap;
@@ -776,7 +687,7 @@ static size_t take_table(pb_ledger *l, pb_ledger *stage, pb_table t)
 	ss->data = NULL;
 	ss->ckeys = NULL;
 	ss->cap = ss->count = 0;
-	ss->keys = (struct idmap){NULL, 0, 0}; /* the stage is only freed after this */
+	ss->keys = (pb_idmap){NULL, 0, 0}; /* the stage is only freed after this */
 	return ts->count;
 }
 
@@ -914,7 +825,7 @@ const void *pb_ledger_find(pb_ledger *l, pb_table t, const char *key)
 	return pb_ledger_at(l, t, i);
 }
 
-/* idmap_key_fn of a group index: group n's key, that of its first record. */
+/* pb_idmap_key_fn of a group index: group n's key, that of its first record. */
 static const char *group_key(const void *owner, uint32_t n)
 {
 	const struct group_index *g = owner;
@@ -941,7 +852,7 @@ static struct group_index *build_group(const pb_ledger *l, pb_table t, size_t of
 			gid[i] = UINT32_MAX;
 			continue;
 		}
-		if (!idmap_get(&g->groups, k, group_key, g, &n)) {
+		if (!pb_idmap_get(&g->groups, k, group_key, g, &n)) {
 			n = (uint32_t)ngroups++;
 			if (ngroups > capgroups) {
 				capgroups = capgroups ? capgroups * 2 : 64;
@@ -950,7 +861,7 @@ static struct group_index *build_group(const pb_ledger *l, pb_table t, size_t of
 			}
 			count[n] = 0;
 			g->first[n] = (uint32_t)i;
-			idmap_put(&g->groups, k, n, group_key, g);
+			pb_idmap_put(&g->groups, k, n, group_key, g);
 		}
 		count[n]++;
 		gid[i] = n;
@@ -1004,7 +915,7 @@ const uint32_t *pb_ledger_group(pb_ledger *l, pb_table t, size_t field_offset,
 		}
 		pthread_mutex_unlock(&l->group_lock);
 	}
-	if (!key || !idmap_get(&g->groups, key, group_key, g, &gi))
+	if (!key || !pb_idmap_get(&g->groups, key, group_key, g, &gi))
 		return NULL;
 	*n = g->start[gi + 1] - g->start[gi];
 	return g->items + g->start[gi];
