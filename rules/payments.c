@@ -205,15 +205,16 @@ static void bucket_by_key(const uint32_t *key, size_t n, size_t nkeys, uint32_t 
 }
 
 /* Payments keyed for sorting: qsort needs no context when the keys sit
- * beside the index. */
+ * beside the index.  32 bytes: there is one per payment. */
 typedef struct {
-	const char *currency;
 	int64_t amount;
+	const char *id;       /* payment_id: ties broken by it, not file order */
 	pb_date paid_on;
 	uint32_t ix;
-	const char *id;       /* payment_id: ties broken by it, not file order */
 	uint32_t rank;        /* of the payee entity (entity_ranks) */
+	uint32_t currency;    /* rank of the currency code, by strcmp */
 } pay_key;
+_Static_assert(sizeof(pay_key) <= 32, "a payment key is 32 bytes on 64-bit");
 
 static int cmp_key(const void *pa, const void *pb)
 {
@@ -222,8 +223,8 @@ static int cmp_key(const void *pa, const void *pb)
 
 	if (a->rank != b->rank)
 		return a->rank < b->rank ? -1 : 1;
-	if ((c = pb_intern_cmp(a->currency, b->currency)))
-		return c;
+	if (a->currency != b->currency)
+		return a->currency < b->currency ? -1 : 1;
 	if (a->amount != b->amount)
 		return a->amount < b->amount ? -1 : 1;
 	if (a->paid_on != b->paid_on)
@@ -480,26 +481,40 @@ typedef struct {
  * - an id paid to one payee in more than one amount: a standing reference
  *   (a customer account for quarterly advances) or a bill paid in parts.
  */
+/* Invoice ids by group: group g's id is that of its first citation. */
+struct citations {
+	const pb_payment *p;
+	const pay_key *k;
+	uint32_t *first; /* per group: its first key */
+};
+
+static const char *cited_id(const void *owner, uint32_t g)
+{
+	const struct citations *c = owner;
+
+	return c->p[c->k[c->first[g]].ix].invoice_id;
+}
+
 static unsigned char *invoice_references(const pb_payment *p, size_t np, const pay_key *k,
 					 size_t n, reference_counts *rc)
 {
 	unsigned char *ref = pb_xcalloc(np + 1, 1);
 	uint32_t *group = pb_xcalloc(n + 1, sizeof(*group));
-	const char **ids = NULL;
+	struct citations cit = {p, k, NULL};
 	size_t nids = 0, cap = 0;
-	pb_ptrmap *seen = pb_ptrmap_new();
+	pb_idmap seen = {0};
 
 	for (size_t i = 0; i < n; i++) { /* each id's group, in order of first citation */
 		const char *id = p[k[i].ix].invoice_id;
 		group[i] = NO_RANK;
-		if (id && !pb_ptrmap_get(seen, id, &group[i])) {
-			PB_GROW(ids, nids + 1, cap);
-			ids[nids] = id;
+		if (id && !pb_idmap_get(&seen, id, cited_id, &cit, &group[i])) {
+			PB_GROW(cit.first, nids + 1, cap);
+			cit.first[nids] = (uint32_t)i;
 			group[i] = (uint32_t)nids++;
-			pb_ptrmap_put(seen, id, group[i]);
+			pb_idmap_put(&seen, id, group[i], cited_id, &cit);
 		}
 	}
-	pb_ptrmap_free(seen); /* before the rest is allocated: at 10M rows, 50 MB */
+	pb_idmap_release(&seen); /* before the rest is allocated */
 	uint32_t *start = pb_xcalloc(nids + 1, sizeof(*start)), *order = pb_xcalloc(n + 1, sizeof(*order));
 	cited *c = pb_xcalloc(n + 1, sizeof(*c));
 	bucket_by_key(group, n, nids, order, start);
@@ -512,7 +527,7 @@ static unsigned char *invoice_references(const pb_payment *p, size_t np, const p
 		qsort(c, m, sizeof(*c), cmp_cited);
 		for (size_t i = 1; i < m; i++)
 			payees += c[i].rank != c[i - 1].rank;
-		if (payees >= 3 && id_length(ids[g]) >= 7) {
+		if (payees >= 3 && id_length(cited_id(&cit, (uint32_t)g)) >= 7) {
 			rc->shared++;
 			for (size_t i = 0; i < m; i++)
 				ref[c[i].ix] = 1;
@@ -528,7 +543,7 @@ static unsigned char *invoice_references(const pb_payment *p, size_t np, const p
 				ref[c[x].ix] = 1;
 		}
 	}
-	free(ids);
+	free(cit.first);
 	free(start);
 	free(order);
 	free(group);
@@ -1078,6 +1093,34 @@ static void sort_by_entity(pay_key *k, size_t m, size_t nentities, uint32_t *sta
 	*days = d;
 }
 
+static int cmp_code(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Each distinct currency code's rank by strcmp, in a map from the
+ * interned code: keys then compare currencies as integers. */
+static pb_ptrmap *currency_ranks(const pb_payment *p, size_t n)
+{
+	pb_ptrmap *rank = pb_ptrmap_new();
+	const char **codes = NULL;
+	size_t k = 0, cap = 0;
+	uint32_t r;
+
+	for (size_t i = 0; i < n; i++)
+		if (p[i].currency && !pb_ptrmap_get(rank, p[i].currency, &r)) {
+			pb_ptrmap_put(rank, p[i].currency, 0);
+			PB_GROW(codes, k + 1, cap);
+			codes[k++] = p[i].currency;
+		}
+	if (k > 1)
+		qsort(codes, k, sizeof(*codes), cmp_code);
+	for (size_t i = 0; i < k; i++)
+		pb_ptrmap_put(rank, codes[i], (uint32_t)i);
+	free(codes);
+	return rank;
+}
+
 static void run_duplicate(pb_rule_ctx *ctx)
 {
 	size_t n, m = 0, markers_skipped = 0;
@@ -1087,6 +1130,10 @@ static void run_duplicate(pb_rule_ctx *ctx)
 		       .norm_window = pb_param_int(ctx, "normalised_window_days")};
 	entity_ranks er;
 
+	pb_ptrmap *currencies = currency_ranks(p, n);
+	const char *last_code = NULL;
+	uint32_t code = 0;
+
 	entity_ranks_build(ctx, offsetof(pb_payment, payee_id), &er);
 	for (size_t i = 0; i < n; i++) {
 		if (p[i].amount == PB_AMOUNT_NONE || !p[i].currency)
@@ -1095,9 +1142,12 @@ static void run_duplicate(pb_rule_ctx *ctx)
 			markers_skipped++;
 			continue;
 		}
-		k[m++] = (pay_key){p[i].currency, p[i].amount, p[i].paid_on, (uint32_t)i,
-				   p[i].payment_id, er.rank[i]};
+		if (p[i].currency != last_code)
+			pb_ptrmap_get(currencies, last_code = p[i].currency, &code);
+		k[m++] = (pay_key){p[i].amount, p[i].payment_id, p[i].paid_on, (uint32_t)i, er.rank[i],
+				   code};
 	}
+	pb_ptrmap_free(currencies);
 	reference_counts rc = {0, 0};
 	unsigned char *refs = invoice_references(p, n, k, m, &rc); /* before k is sorted */
 	g.reference = refs;
