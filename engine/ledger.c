@@ -538,9 +538,9 @@ const char *pb_ledger_key_in(pb_ledger *l, pb_table t, const void *rec, pb_arena
 
 void pb_row_source_add(pb_buf *b, const pb_row *row)
 {
-	const char *path = pb_row_path(row);
+	const char *path = pb_row_path(row), *file = pb_row_file(row);
 
-	pb_buf_addf(b, "%s:%" PRIu32, pb_row_file(row), row->line);
+	pb_buf_addf(b, "%s:%" PRIu32, file ? file : "(no file)", row->line);
 	if (path)
 		pb_buf_addf(b, "#%s", path);
 }
