@@ -18,7 +18,7 @@ struct pb_graph {
 	size_t nedges;
 	uint32_t *ends;      /* edge i joins node slots ends[2i] and ends[2i+1] */
 	const char **names;  /* node slot -> id */
-	pb_ptrmap *index;    /* node -> slot in adj */
+	pb_idmap index;      /* node -> slot in adj, read back from names */
 	/* Node s's edges are adj[s][0..nadj[s]), in the order the edges
 	 * were listed: slices of one block (a small array per node cost
 	 * 15 MB at 1M rows, its own capacity and malloc's header each). */
@@ -63,11 +63,22 @@ struct pb_graph_walk {
 #define PB_REACH_MEMO_VISITS ((size_t)1 << 23)
 
 /* The slot of node, made on first sight (named, no edges counted). */
+/* pb_idmap_key_fn of the node index. */
+static const char *node_name(const void *graph, uint32_t slot)
+{
+	return ((const pb_graph *)graph)->names[slot];
+}
+
+static int find_node(const pb_graph *g, const char *node, uint32_t *slot)
+{
+	return pb_idmap_get(&g->index, node, node_name, g, slot);
+}
+
 static uint32_t node_slot(pb_graph *g, const char *node)
 {
 	uint32_t slot;
 
-	if (pb_ptrmap_get(g->index, node, &slot))
+	if (find_node(g, node, &slot))
 		return slot;
 	slot = (uint32_t)g->nnodes;
 	if (g->nnodes + 1 > g->capnodes) {
@@ -79,7 +90,7 @@ static uint32_t node_slot(pb_graph *g, const char *node)
 	g->nadj[slot] = 0;
 	g->names[slot] = node;
 	g->nnodes++;
-	pb_ptrmap_put(g->index, node, slot);
+	pb_idmap_put(&g->index, node, slot, node_name, g);
 	return slot;
 }
 
@@ -118,7 +129,7 @@ static void link_edges(pb_graph *g)
 	for (size_t i = 0; i < g->nedges; i++) {
 		uint32_t s;
 		if (g->edges[i].from == g->edges[i].to &&
-		    pb_ptrmap_get(g->index, g->edges[i].from, &s))
+		    find_node(g, g->edges[i].from, &s))
 			g->ends[2 * i] = g->ends[2 * i + 1] = s;
 	}
 }
@@ -131,7 +142,6 @@ pb_graph *pb_graph_build(pb_ledger *l, const pb_parties *parties)
 	const pb_party *party = pb_ledger_parties(l, &nparty);
 	const char *employee = pb_ledger_intern(l, "employee", 8);
 
-	g->index = pb_ptrmap_new();
 	g->edges = pb_xcalloc(nrel + nparty + 1, sizeof(*g->edges));
 	for (size_t i = 0; i < nrel; i++) {
 		if (!rel[i].from_id || !rel[i].to_id || rel[i].from_id == rel[i].to_id)
@@ -166,7 +176,7 @@ void pb_graph_free(pb_graph *g)
 	free(g->edges);
 	free(g->names);
 	free(g->ends);
-	pb_ptrmap_free(g->index);
+	pb_idmap_release(&g->index);
 	free(g);
 }
 
@@ -187,7 +197,7 @@ const pb_edge *const *pb_graph_edges(const pb_graph *g, const char *node,
 	uint32_t slot;
 
 	*n = 0;
-	if (!node || !pb_ptrmap_get(g->index, node, &slot))
+	if (!node || !find_node(g, node, &slot))
 		return NULL;
 	*n = g->nadj[slot];
 	return g->adj[slot];
@@ -325,8 +335,7 @@ int pb_graph_walk_path(const pb_graph *g, pb_graph_walk *w, const char *from,
 {
 	uint32_t start, goal;
 
-	if (!from || !to || from == to || !pb_ptrmap_get(g->index, from, &start) ||
-	    !pb_ptrmap_get(g->index, to, &goal))
+	if (!from || !to || from == to || !find_node(g, from, &start) || !find_node(g, to, &goal))
 		return 0;
 	size_t at = bfs(g, w, start, goal, on, max_hops, filter, data);
 	if (!at)
@@ -381,7 +390,7 @@ size_t pb_graph_reach(const pb_graph *g, pb_graph_walk *w, const char *from,
 	uint32_t start;
 
 	w->len = 0;
-	if (!from || !pb_ptrmap_get(g->index, from, &start))
+	if (!from || !find_node(g, from, &start))
 		return 0;
 	int memo = w->remember && on != PB_DATE_NONE && max_hops == w->hops &&
 		   filter == w->filter && data == w->data;

@@ -6,9 +6,14 @@
 #include "parallel.h"
 #include "parties.h"
 
+/* Parties grouped by one key field: group g's parties are
+ * items[start[g] .. start[g + 1]). */
 struct key_index {
-	pb_ptrmap *map;  /* key -> group */
-	uint32_t *start, *count, *items;
+	pb_idmap map;    /* key -> group, read back from the group's first party */
+	const pb_party_keys *keys;
+	size_t off;      /* of the key field in pb_party_keys */
+	uint32_t *start, *items;
+	uint32_t *first; /* while building: per group, its first party */
 	size_t ngroups;
 };
 
@@ -34,31 +39,50 @@ static const char *intern_owned(pb_parties *p, char *s)
 	return k;
 }
 
+static const char *key_at(const struct key_index *ix, uint32_t party)
+{
+	return *(const char *const *)((const char *)&ix->keys[party] + ix->off);
+}
+
+/* pb_idmap_key_fn of a key index: group g's key, its first party's. */
+static const char *group_key(const void *index, uint32_t g)
+{
+	const struct key_index *ix = index;
+
+	return key_at(ix, ix->first ? ix->first[g] : ix->items[ix->start[g]]);
+}
+
 /* Groups parties by one key field (offset into pb_party_keys). */
 static void index_keys(struct pb_parties *p, size_t off, struct key_index *ix)
 {
-	uint32_t *gid = pb_xcalloc(p->n + 1, sizeof(*gid));
+	uint32_t *gid = pb_xcalloc(p->n + 1, sizeof(*gid)), *count = NULL;
 	size_t cap = 0;
 
-	ix->map = pb_ptrmap_new();
+	ix->keys = p->keys;
+	ix->off = off;
 	for (size_t i = 0; i < p->n; i++) {
-		const char *k = *(const char **)((char *)&p->keys[i] + off);
+		const char *k = key_at(ix, (uint32_t)i);
 		uint32_t g;
 		gid[i] = UINT32_MAX;
 		if (!k)
 			continue;
-		if (!pb_ptrmap_get(ix->map, k, &g)) {
+		if (!pb_idmap_get(&ix->map, k, group_key, ix, &g)) {
 			g = (uint32_t)ix->ngroups++;
-			pb_ptrmap_put(ix->map, k, g);
-			PB_GROW(ix->count, ix->ngroups, cap);
-			ix->count[g] = 0;
+			if (ix->ngroups > cap) {
+				cap = cap ? 2 * cap : 64;
+				count = pb_xreallocarray(count, cap, sizeof(*count));
+				ix->first = pb_xreallocarray(ix->first, cap, sizeof(*ix->first));
+			}
+			count[g] = 0;
+			ix->first[g] = (uint32_t)i;
+			pb_idmap_put(&ix->map, k, g, group_key, ix);
 		}
-		ix->count[g]++;
+		count[g]++;
 		gid[i] = g;
 	}
 	ix->start = pb_xcalloc(ix->ngroups + 1, sizeof(*ix->start));
 	for (size_t g = 1; g <= ix->ngroups; g++)
-		ix->start[g] = ix->start[g - 1] + ix->count[g - 1];
+		ix->start[g] = ix->start[g - 1] + count[g - 1];
 	ix->items = pb_xcalloc(p->n + 1, sizeof(*ix->items));
 	uint32_t *fill = pb_xcalloc(ix->ngroups + 1, sizeof(*fill));
 	for (size_t i = 0; i < p->n; i++)
@@ -66,6 +90,9 @@ static void index_keys(struct pb_parties *p, size_t off, struct key_index *ix)
 			ix->items[ix->start[gid[i]] + fill[gid[i]]++] = (uint32_t)i;
 	free(fill);
 	free(gid);
+	free(count);
+	free(ix->first);
+	ix->first = NULL; /* from now on a group's first party is its first item */
 }
 
 static const uint32_t *key_lookup(const struct key_index *ix, const char *key,
@@ -74,9 +101,9 @@ static const uint32_t *key_lookup(const struct key_index *ix, const char *key,
 	uint32_t g;
 
 	*n = 0;
-	if (!key || !ix->map || !pb_ptrmap_get(ix->map, key, &g))
+	if (!key || !pb_idmap_get(&ix->map, key, group_key, ix, &g))
 		return NULL;
-	*n = ix->count[g];
+	*n = ix->start[g + 1] - ix->start[g];
 	return ix->items + ix->start[g];
 }
 
@@ -244,9 +271,8 @@ pb_parties *pb_parties_build(pb_ledger *l, const pb_pattern_list *legal_forms, i
 
 static void key_index_free(struct key_index *ix)
 {
-	pb_ptrmap_free(ix->map);
+	pb_idmap_release(&ix->map);
 	free(ix->start);
-	free(ix->count);
 	free(ix->items);
 }
 
