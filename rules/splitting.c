@@ -24,11 +24,11 @@
 #include "rules.h"
 
 struct item {
-	pb_table table;
 	const void *record;
 	const char *id;
-	pb_date date;
 	int64_t amount;
+	pb_date date;
+	pb_table table;
 };
 
 static int item_cmp(const void *pa, const void *pb)
@@ -87,12 +87,18 @@ static void find_clusters(pb_rule_ctx *ctx, struct item *it, size_t n,
 	}
 }
 
-/* Groups of items by (buyer, supplier), in order of first appearance. */
+/*
+ * Items grouped by (buyer, supplier) pair, the pairs in order of first
+ * appearance: the items in one array, each with its pair's number, put
+ * in pair order when the pairs are run.  An array per pair was a million
+ * small blocks at 10M rows, whose memory the heap kept after the rule.
+ */
 struct pairs {
-	const char **a, **b;
-	struct item **items;
-	size_t *n, *cap;
+	const char **a, **b; /* per pair */
 	size_t count, capacity;
+	struct item *items;  /* in the order added */
+	uint32_t *pair;      /* per item */
+	size_t nitems, capitems;
 	pb_ptrmap *index; /* interned "buyer\x1fsupplier" -> pair */
 	/* The keys' own table and arena, freed with the pairs: in the rule's
 	 * scratch arena they would stay to the end of the audit (60 MB at
@@ -101,8 +107,7 @@ struct pairs {
 	pb_strtab *keys;
 };
 
-static void pairs_add(struct pairs *p, const char *a, const char *b,
-		      struct item it)
+static void pairs_add(struct pairs *p, const char *a, const char *b, struct item it)
 {
 	pb_buf key;
 	uint32_t i;
@@ -123,32 +128,62 @@ static void pairs_add(struct pairs *p, const char *a, const char *b,
 			size_t cap = p->capacity ? p->capacity * 2 : 16;
 			p->a = pb_xreallocarray(p->a, cap, sizeof(*p->a));
 			p->b = pb_xreallocarray(p->b, cap, sizeof(*p->b));
-			p->items = pb_xreallocarray(p->items, cap, sizeof(*p->items));
-			p->n = pb_xreallocarray(p->n, cap, sizeof(*p->n));
-			p->cap = pb_xreallocarray(p->cap, cap, sizeof(*p->cap));
 			p->capacity = cap;
 		}
 		p->a[i] = a;
 		p->b[i] = b;
-		p->items[i] = NULL;
-		p->n[i] = p->cap[i] = 0;
 		p->count++;
 	}
-	PB_GROW(p->items[i], p->n[i] + 1, p->cap[i]);
-	p->items[i][p->n[i]++] = it;
+	if (p->nitems + 1 > p->capitems) {
+		size_t cap = p->capitems ? p->capitems * 2 : 64;
+		p->items = pb_xreallocarray(p->items, cap, sizeof(*p->items));
+		p->pair = pb_xreallocarray(p->pair, cap, sizeof(*p->pair));
+		p->capitems = cap;
+	}
+	p->items[p->nitems] = it;
+	p->pair[p->nitems++] = i;
+}
+
+/* Puts the items in pair order, each pair's in the order added, where
+ * they are; returns where each pair's start (count + 1 of them). */
+static uint32_t *pairs_group(struct pairs *p)
+{
+	uint32_t *start = pb_xcalloc(p->count + 1, sizeof(*start));
+	uint32_t *to = p->pair; /* becomes each item's place */
+
+	for (size_t k = 0; k < p->nitems; k++)
+		start[p->pair[k] + 1]++;
+	for (size_t i = 0; i < p->count; i++)
+		start[i + 1] += start[i];
+	uint32_t *fill = pb_xcalloc(p->count + 1, sizeof(*fill));
+	for (size_t k = 0; k < p->nitems; k++) {
+		uint32_t i = p->pair[k];
+		to[k] = start[i] + fill[i]++;
+	}
+	free(fill);
+	for (size_t k = 0; k < p->nitems; k++)
+		while (to[k] != k) { /* each swap puts one item in its place */
+			uint32_t j = to[k];
+			struct item it = p->items[k];
+			p->items[k] = p->items[j];
+			p->items[j] = it;
+			to[k] = to[j];
+			to[j] = j;
+		}
+	return start;
 }
 
 static void pairs_run(pb_rule_ctx *ctx, struct pairs *p)
 {
-	for (size_t i = 0; i < p->count; i++) {
-		find_clusters(ctx, p->items[i], p->n[i], p->a[i], p->b[i]);
-		free(p->items[i]);
-	}
+	uint32_t *start = pairs_group(p);
+
+	for (size_t i = 0; i < p->count; i++)
+		find_clusters(ctx, p->items + start[i], start[i + 1] - start[i], p->a[i], p->b[i]);
+	free(start);
 	free(p->a);
 	free(p->b);
 	free(p->items);
-	free(p->n);
-	free(p->cap);
+	free(p->pair);
 	pb_ptrmap_free(p->index);
 	pb_strtab_free(p->keys);
 	pb_arena_free(p->arena);
@@ -196,7 +231,7 @@ static void add_contract_items(pb_rule_ctx *ctx, struct pairs *pc, size_t *skipp
 		pb_date d = pb_contract_award_date(&c[i]);
 		if (sum[i] >= 0 && sum[i] < threshold)
 			pairs_add(pc, pb_ctx_entity(ctx, c[i].buyer_id), pb_ctx_entity(ctx, c[i].supplier_id),
-				  (struct item){PB_T_CONTRACTS, &c[i], c[i].contract_id, d, sum[i]});
+				  (struct item){&c[i], c[i].contract_id, sum[i], d, PB_T_CONTRACTS});
 	}
 	pb_ptrmap_free(lots);
 	free(sum);
@@ -226,7 +261,7 @@ static void run_below_threshold(pb_rule_ctx *ctx)
 		}
 		if (v < threshold)
 			pairs_add(&pp, pb_ctx_entity(ctx, p[i].payer_id), pb_ctx_entity(ctx, p[i].payee_id),
-				  (struct item){PB_T_PAYMENTS, &p[i], p[i].payment_id, p[i].paid_on, v});
+				  (struct item){&p[i], p[i].payment_id, v, p[i].paid_on, PB_T_PAYMENTS});
 	}
 	pairs_run(ctx, &pp);
 	pb_ptrmap_free(placeholders);
