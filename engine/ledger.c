@@ -250,10 +250,10 @@ struct pb_ledger {
 	pb_ledger *main;
 	pb_arena **adopted; /* arenas of absorbed stages: their text lives on */
 	size_t nadopted, capadopted;
-	/* By contract index, from seal: why it is no award, or NULL when
-	 * it is one.  A score of rules ask for every contract, and each
-	 * answer looked its tender up. */
-	const char **not_award;
+	/* By contract index, from seal: which status says it is no award
+	 * (enum award_verdict).  A score of rules ask for every contract,
+	 * and each answer looked its tender up. */
+	unsigned char *not_award;
 	size_t nnot_award;
 	/* Numbers in the process's table of row origins reserved for this
 	 * ledger's rows, and the last file's (pb_row). */
@@ -1042,7 +1042,16 @@ int pb_tender_is_void(const pb_tender *t)
 	return t && status_in(t->status, tender_void);
 }
 
-static const char *award_not_made_reason(pb_ledger *l, const pb_contract *c)
+/* Why a contract is no award: the status that says so, which the
+ * reason named to callers is (1 byte a contract where a pointer was 8). */
+enum award_verdict {
+	AWARD_MADE,
+	AWARD_NOT_BY_AWARD_STATUS,
+	AWARD_NOT_BY_CONTRACT_STATUS,
+	AWARD_NOT_BY_TENDER_STATUS
+};
+
+static enum award_verdict award_verdict_of(pb_ledger *l, const pb_contract *c)
 {
 	static const char *const award_not_made[] = {"pending", "cancelled", "canceled",
 						     "unsuccessful", "withdrawn", NULL};
@@ -1053,22 +1062,22 @@ static const char *award_not_made_reason(pb_ledger *l, const pb_contract *c)
 	 * tender status, not a void procedure. */
 	static const char *const tender_ended[] = {"cancelled", "canceled", "unsuccessful",
 						   "withdrawn", NULL};
-	const char *reason = NULL;
+	enum award_verdict v = AWARD_MADE;
 	/* A signed, running contract shows the award was made, whatever a
 	 * stale award status still says. */
 	int stale_pending = c->award_status && !strcasecmp(c->award_status, "pending") &&
 			    status_in(c->status, contract_live);
 
 	if (status_in(c->award_status, award_not_made) && !stale_pending)
-		reason = c->award_status;
+		v = AWARD_NOT_BY_AWARD_STATUS;
 	else if (status_in(c->status, contract_void))
-		reason = c->status;
+		v = AWARD_NOT_BY_CONTRACT_STATUS;
 	else if (c->tender_id) {
 		const pb_tender *t = pb_ledger_find(l, PB_T_TENDERS, c->tender_id);
 		if (t && status_in(t->status, tender_ended))
-			reason = t->status;
+			v = AWARD_NOT_BY_TENDER_STATUS;
 	}
-	return reason;
+	return v;
 }
 
 static void judge_awards(pb_ledger *l)
@@ -1080,22 +1089,38 @@ static void judge_awards(pb_ledger *l)
 	l->not_award = pb_xcalloc(n + 1, sizeof(*l->not_award));
 	l->nnot_award = n;
 	for (size_t i = 0; i < n; i++)
-		l->not_award[i] = award_not_made_reason(l, &c[i]);
+		l->not_award[i] = (unsigned char)award_verdict_of(l, &c[i]);
+}
+
+/* The status a verdict names. */
+static const char *award_verdict_reason(pb_ledger *l, const pb_contract *c, enum award_verdict v)
+{
+	switch (v) {
+	case AWARD_NOT_BY_AWARD_STATUS:
+		return c->award_status;
+	case AWARD_NOT_BY_CONTRACT_STATUS:
+		return c->status;
+	case AWARD_NOT_BY_TENDER_STATUS:
+		return ((const pb_tender *)pb_ledger_find(l, PB_T_TENDERS, c->tender_id))->status;
+	case AWARD_MADE:
+		break;
+	}
+	return NULL;
 }
 
 int pb_contract_is_award(pb_ledger *l, const pb_contract *c, const char **why)
 {
 	const struct table_store *ts = &l->tables[PB_T_CONTRACTS];
 	uintptr_t at = (uintptr_t)c, first = (uintptr_t)ts->data;
-	const char *reason;
+	enum award_verdict v;
 
 	if (at >= first && at < first + l->nnot_award * ts->size)
-		reason = l->not_award[(at - first) / ts->size];
+		v = (enum award_verdict)l->not_award[(at - first) / ts->size];
 	else
-		reason = award_not_made_reason(l, c); /* a record not in the table */
+		v = award_verdict_of(l, c); /* a record not in the table */
 	if (why)
-		*why = reason;
-	return reason == NULL;
+		*why = award_verdict_reason(l, c, v);
+	return v == AWARD_MADE;
 }
 
 /* Ids are looked up with pb_ledger_intern, which only finds them once
