@@ -19,12 +19,12 @@ struct pb_graph {
 	uint32_t *ends;      /* edge i joins node slots ends[2i] and ends[2i+1] */
 	const char **names;  /* node slot -> id */
 	pb_idmap index;      /* node -> slot in adj, read back from names */
-	/* Node s's edges are adj[s][0..nadj[s]), in the order the edges
-	 * were listed: slices of one block (a small array per node cost
-	 * 15 MB at 1M rows, its own capacity and malloc's header each). */
-	const pb_edge ***adj;
+	/* Node s's edges are adj_block[start[s] .. start[s + 1]), in the
+	 * order the edges were listed: slices of one block (a small array per
+	 * node cost 15 MB at 1M rows, its own capacity and malloc's header
+	 * each; a pointer and a count per node 19 MB at 10M rows). */
 	const pb_edge **adj_block;
-	size_t *nadj;
+	uint32_t *start;
 	size_t nnodes, capnodes;
 };
 
@@ -83,47 +83,48 @@ static uint32_t node_slot(pb_graph *g, const char *node)
 	slot = (uint32_t)g->nnodes;
 	if (g->nnodes + 1 > g->capnodes) {
 		size_t cap = g->capnodes ? g->capnodes * 2 : 64;
-		g->nadj = pb_xreallocarray(g->nadj, cap, sizeof(*g->nadj));
+		g->start = pb_xreallocarray(g->start, cap + 1, sizeof(*g->start));
 		g->names = pb_xreallocarray(g->names, cap, sizeof(*g->names));
 		g->capnodes = cap;
 	}
-	g->nadj[slot] = 0;
+	g->start[slot + 1] = 0; /* the node's edges, counted (link_edges) */
 	g->names[slot] = node;
 	g->nnodes++;
 	pb_idmap_put(&g->index, node, slot, node_name, g);
 	return slot;
 }
 
-/* Lists each edge at both its ends (ends[], then adj): counts first,
- * then one block.  An edge from a node to itself joins no two nodes. */
+/* Lists each edge at both its ends (ends[], then adj_block): counts
+ * first, then one block.  An edge from a node to itself joins no two
+ * nodes. */
 static void link_edges(pb_graph *g)
 {
 	size_t total = 0;
 
 	g->ends = pb_xcalloc(2 * g->nedges + 1, sizeof(*g->ends));
+	g->start = pb_xcalloc(1, sizeof(*g->start)); /* node 0's start, with no node */
 	for (size_t i = 0; i < g->nedges; i++) {
 		if (g->edges[i].from == g->edges[i].to)
 			continue;
-		/* node_slot may move nadj: the slot first. */
+		/* node_slot may move start: the slot first. */
 		g->ends[2 * i] = node_slot(g, g->edges[i].from);
 		g->ends[2 * i + 1] = node_slot(g, g->edges[i].to);
-		g->nadj[g->ends[2 * i]]++;
-		g->nadj[g->ends[2 * i + 1]]++;
+		g->start[g->ends[2 * i] + 1]++;
+		g->start[g->ends[2 * i + 1] + 1]++;
 		total += 2;
 	}
-	g->adj = pb_xcalloc(g->nnodes + 1, sizeof(*g->adj));
+	for (size_t s = 0; s < g->nnodes; s++)
+		g->start[s + 1] += g->start[s];
 	g->adj_block = pb_xcalloc(total + 1, sizeof(*g->adj_block));
-	for (size_t s = 0, at = 0; s < g->nnodes; at += g->nadj[s++])
-		g->adj[s] = g->adj_block + at;
-	if (g->nnodes)
-		memset(g->nadj, 0, g->nnodes * sizeof(*g->nadj));
+	uint32_t *fill = pb_xcalloc(g->nnodes + 1, sizeof(*fill));
 	for (size_t i = 0; i < g->nedges; i++) {
 		uint32_t from = g->ends[2 * i], to = g->ends[2 * i + 1];
 		if (g->edges[i].from == g->edges[i].to)
 			continue;
-		g->adj[from][g->nadj[from]++] = &g->edges[i];
-		g->adj[to][g->nadj[to]++] = &g->edges[i];
+		g->adj_block[g->start[from] + fill[from]++] = &g->edges[i];
+		g->adj_block[g->start[to] + fill[to]++] = &g->edges[i];
 	}
+	free(fill);
 	/* A self-edge is in no list; its ends name its node if another
 	 * edge made one, as they always have. */
 	for (size_t i = 0; i < g->nedges; i++) {
@@ -170,9 +171,8 @@ void pb_graph_free(pb_graph *g)
 {
 	if (!g)
 		return;
-	free(g->adj);
 	free(g->adj_block);
-	free(g->nadj);
+	free(g->start);
 	free(g->edges);
 	free(g->names);
 	free(g->ends);
@@ -199,8 +199,8 @@ const pb_edge *const *pb_graph_edges(const pb_graph *g, const char *node,
 	*n = 0;
 	if (!node || !find_node(g, node, &slot))
 		return NULL;
-	*n = g->nadj[slot];
-	return g->adj[slot];
+	*n = g->start[slot + 1] - g->start[slot];
+	return g->adj_block + g->start[slot];
 }
 
 
@@ -292,8 +292,8 @@ static size_t bfs(const pb_graph *g, pb_graph_walk *w, uint32_t start, uint32_t 
 		const char *at = g->names[cur.node];
 		if (cur.depth >= max_hops)
 			continue;
-		for (size_t k = 0; k < g->nadj[cur.node]; k++) {
-			const pb_edge *e = g->adj[cur.node][k];
+		for (uint32_t k = g->start[cur.node]; k < g->start[cur.node + 1]; k++) {
+			const pb_edge *e = g->adj_block[k];
 			size_t ei = (size_t)(e - g->edges);
 			uint32_t next = g->ends[2 * ei] == cur.node ? g->ends[2 * ei + 1]
 								    : g->ends[2 * ei];
