@@ -62,7 +62,6 @@ struct pb_graph_walk {
 /* Visits remembered at most (a few hundred MB): past that, searching. */
 #define PB_REACH_MEMO_VISITS ((size_t)1 << 23)
 
-/* The slot of node, made on first sight (named, no edges counted). */
 /* pb_idmap_key_fn of the node index. */
 static const char *node_name(const void *graph, uint32_t slot)
 {
@@ -74,12 +73,16 @@ static int find_node(const pb_graph *g, const char *node, uint32_t *slot)
 	return pb_idmap_get(&g->index, node, node_name, g, slot);
 }
 
+/* The slot of node, made on first sight (named, no edges counted). */
 static uint32_t node_slot(pb_graph *g, const char *node)
 {
 	uint32_t slot;
 
 	if (find_node(g, node, &slot))
 		return slot;
+	if (g->nnodes > PB_IDMAP_VALUE_MAX)
+		pb_fatal("out of memory: the party graph holds at most %u parties",
+			 (unsigned)PB_IDMAP_VALUE_MAX + 1);
 	slot = (uint32_t)g->nnodes;
 	if (g->nnodes + 1 > g->capnodes) {
 		size_t cap = g->capnodes ? g->capnodes * 2 : 64;

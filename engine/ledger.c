@@ -202,7 +202,6 @@ int pb_table_column(const pb_table_def *def, const char *name)
 /* Distinct (table, column) groupings rules may ask for; 20 or so are used. */
 #define PB_MAX_GROUP_INDEXES 64
 
-
 struct group_index {
 	pb_table table;
 	const struct table_store *ts;
@@ -1286,7 +1285,7 @@ static void origins_reserve(pb_ledger *l)
 	pthread_mutex_lock(&origins.lock);
 	uint32_t first = origins.next;
 	if (first > PB_ROW_MORE - ORIGIN_BLOCK)
-		pb_fatal("out of memory: more than %u rows with a JSON pointer, an XML path or extra columns",
+		pb_fatal("out of memory: more than %u row origins (files, and rows with a JSON pointer, an XML path or extra columns)",
 			 (unsigned)(PB_ROW_MORE - ORIGIN_BLOCK));
 	for (uint32_t c = first >> ORIGIN_CHUNK_BITS; c <= (first + ORIGIN_BLOCK - 1) >> ORIGIN_CHUNK_BITS; c++)
 		if (!origins.chunk[c])

@@ -62,7 +62,10 @@ typedef struct {
  * names it, so rows copied from one another may share it.  Importers
  * write a row with pb_row_set and pb_row_set_extras, readers use
  * pb_row_file, pb_row_path, pb_row_extras and `line`; nobody else reads
- * `origin`.  A row is only read while the ledger that set it is alive.
+ * `origin`.  A row is read only while a ledger that holds it lives (a
+ * stage's rows are read by the main ledger that absorbed them after the
+ * stage is freed): the table of origins is emptied when the last ledger
+ * of the process is freed.
  */
 struct pb_row_more;
 

@@ -1357,12 +1357,14 @@ static void group_pager(xmlNodePtr div, size_t n)
 }
 
 /* A group as served: its heading, counts, first page of rows and pager. */
-static xmlNodePtr group_node(htmlDocPtr doc, const pb_audit *a, const html_group *g, size_t k)
+static xmlNodePtr group_node(htmlDocPtr doc, const pb_audit *a, const html_group *g, size_t k,
+			     int *marks)
 {
 	xmlNodePtr div = checked(xmlNewDocNode(doc, NULL, BAD_CAST "div", NULL));
 	char buf[256];
 	size_t shown = 0;
 
+	*marks = 0;
 	if (!div)
 		return NULL;
 	attr(div, "class", "group");
@@ -1388,6 +1390,7 @@ static xmlNodePtr group_node(htmlDocPtr doc, const pb_audit *a, const html_group
 	for (size_t i = 0; i < a->nfindings && shown < HTML_PAGE_ROWS && !failed; i++)
 		if (a->findings[i]->rule == g->rule) {
 			finding_row(tb, a, i);
+			*marks |= a->findings[i]->nevidence > HTML_EVIDENCE_AT_ONCE;
 			shown++;
 		}
 	group_pager(div, g->n);
@@ -1647,17 +1650,26 @@ static void stream_evidence(xmlOutputBufferPtr ob, htmlDocPtr doc, const pb_find
 		xmlOutputBufferWrite(ob, 1, "\n");
 }
 
-/* Writes node n, and at each evidence mark in it that finding's rows. */
-static void dump_node(xmlOutputBufferPtr ob, htmlDocPtr doc, xmlNodePtr n, const pb_audit *a)
+/* Writes node n, and at each evidence mark in it that finding's rows;
+ * marks says whether n holds any (else it is written directly). */
+static void dump_node(xmlOutputBufferPtr ob, htmlDocPtr doc, xmlNodePtr n, const pb_audit *a,
+		      int marks)
 {
 	static const char open[] = "<!--" EVIDENCE_MARK;
-	xmlOutputBufferPtr mem = checked(xmlAllocOutputBuffer(NULL));
 
+	if (!marks) {
+		htmlNodeDumpFormatOutput(ob, doc, n, "UTF-8", 1);
+		return;
+	}
+	xmlOutputBufferPtr mem = checked(xmlAllocOutputBuffer(NULL));
 	if (!mem)
 		return;
 	htmlNodeDumpFormatOutput(mem, doc, n, "UTF-8", 1);
 	const char *p = (const char *)xmlOutputBufferGetContent(mem), *m;
-	/* Ledger text cannot forge a mark: its '<' goes out as "&lt;". */
+	/* Ledger text cannot forge a mark: in a finding's row it is text or
+	 * an attribute value, whose '<' goes out as "&lt;" (were ledger text
+	 * ever put in a <script>, <style> or comment there, this would no
+	 * longer hold). */
 	while (p && !failed && (m = strstr(p, open))) {
 		char *end;
 		unsigned long long i = strtoull(m + strlen(open), &end, 10);
@@ -1684,7 +1696,7 @@ static size_t stream_rows(const pb_audit *a, htmlDocPtr doc, xmlOutputBufferPtr 
 		finding_row(tb, a, i);
 		for (xmlNodePtr n = tb ? tb->children : NULL; n && !failed; n = n->next) {
 			xmlOutputBufferWrite(ob, 1, "\n");
-			dump_node(ob, doc, n, a);
+			dump_node(ob, doc, n, a, a->findings[i]->nevidence > HTML_EVIDENCE_AT_ONCE);
 		}
 		xmlFreeNode(tb);
 		if (ob->error || ferror(out))
@@ -1701,10 +1713,11 @@ static size_t stream_groups(const pb_audit *a, const html_groups *g, htmlDocPtr 
 	size_t k;
 
 	for (k = 0; !failed && k < g->n; k++) {
-		xmlNodePtr div = group_node(doc, a, &g->v[k], k);
+		int marks;
+		xmlNodePtr div = group_node(doc, a, &g->v[k], k, &marks);
 		if (div && !failed) {
 			xmlOutputBufferWrite(ob, 1, "\n");
-			dump_node(ob, doc, div, a);
+			dump_node(ob, doc, div, a, marks);
 		}
 		xmlFreeNode(div);
 		if (!failed)

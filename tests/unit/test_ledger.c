@@ -213,6 +213,54 @@ static void test_ptrmap(void **state)
 	pb_ptrmap_free(m);
 }
 
+/* The test's keys are the addresses &idmap_keys[i]; a value's key is read
+ * back through idmap_key_of_value, as the ledger reads a record's. */
+enum { NKEYS = 100000 };
+static char idmap_keys[NKEYS];
+static uint32_t idmap_key_of_value[NKEYS + 1]; /* value -> key index */
+
+static const char *idmap_test_key(const void *owner, uint32_t v)
+{
+	(void)owner;
+	if (v == PB_IDMAP_VALUE_MAX)
+		return &idmap_keys[0];
+	return &idmap_keys[idmap_key_of_value[v]];
+}
+
+/*
+ * A map whose slots hold only values and a few bits of hash: many keys
+ * (so tags collide, 16 to a bit pattern, and the map grows many times),
+ * each found with its value, keys never put not found, and the largest
+ * value a slot can hold.
+ */
+static void test_idmap(void **state)
+{
+	pb_idmap m = {0};
+	uint32_t v;
+	(void)state;
+
+	assert_false(pb_idmap_get(&m, &idmap_keys[1], idmap_test_key, NULL, &v));
+	/* Keys 1..NKEYS-1 get values in reverse order; key 0 the largest. */
+	for (uint32_t i = 1; i < NKEYS; i++) {
+		uint32_t value = NKEYS - i;
+		idmap_key_of_value[value] = i;
+		pb_idmap_put(&m, &idmap_keys[i], value, idmap_test_key, NULL);
+	}
+	pb_idmap_put(&m, &idmap_keys[0], PB_IDMAP_VALUE_MAX, idmap_test_key, NULL);
+	assert_int_equal(m.count, NKEYS);
+	assert_true(m.count * 4 <= m.cap * 3);
+	for (uint32_t i = 1; i < NKEYS; i++) {
+		assert_true(pb_idmap_get(&m, &idmap_keys[i], idmap_test_key, NULL, &v));
+		assert_int_equal(v, NKEYS - i);
+	}
+	assert_true(pb_idmap_get(&m, &idmap_keys[0], idmap_test_key, NULL, &v));
+	assert_int_equal(v, PB_IDMAP_VALUE_MAX);
+	assert_false(pb_idmap_get(&m, "never put", idmap_test_key, NULL, &v));
+	pb_idmap_release(&m);
+	assert_null(m.slots);
+	assert_int_equal(m.cap, 0);
+}
+
 static void test_add_and_duplicates(void **state)
 {
 	pb_ledger *l = pb_ledger_new("EUR");
@@ -487,6 +535,7 @@ int main(void)
 		cmocka_unit_test(test_interning_many_long),
 		cmocka_unit_test(test_arena_large),
 		cmocka_unit_test(test_ptrmap),
+		cmocka_unit_test(test_idmap),
 		cmocka_unit_test(test_add_and_duplicates),
 		cmocka_unit_test(test_row_header),
 		cmocka_unit_test(test_row_origins),

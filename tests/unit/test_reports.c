@@ -633,23 +633,34 @@ static void test_html_many_rejections(void **state)
 	pb_ledger_free(l);
 }
 
-/* Renders F[0] with n evidence rows "E-<k>", sourced "ev.csv:<k>". */
-static char *render_evidence_rows(size_t n, pb_evidence *ev, char (*ids)[16], char (*src)[24])
+/* n evidence rows "E-<k>", sourced "ev.csv:<k>". */
+static void evidence_rows(size_t n, pb_evidence *ev, char (*ids)[16], char (*src)[24])
 {
-	pb_finding f = F[0];
-	pb_finding *all[] = {&f};
-	pb_audit a = A;
-
 	for (size_t k = 0; k < n; k++) {
 		snprintf(ids[k], 16, "E-%zu", k);
 		snprintf(src[k], 24, "ev.csv:%zu", k);
 		ev[k] = (pb_evidence){.table = "contracts", .id = ids[k], .source = src[k], .role = "row"};
 	}
+}
+
+/* Renders F[0] with the n evidence rows ev. */
+static char *render_with_evidence(pb_evidence *ev, size_t n)
+{
+	pb_finding f = F[0];
+	pb_finding *all[] = {&f};
+	pb_audit a = A;
+
 	f.evidence = ev;
 	f.nevidence = n;
 	a.findings = all;
 	a.nfindings = 1;
 	return render_audit(&a, "html");
+}
+
+static char *render_evidence_rows(size_t n, pb_evidence *ev, char (*ids)[16], char (*src)[24])
+{
+	evidence_rows(n, ev, ids, src);
+	return render_with_evidence(ev, n);
 }
 
 /*
@@ -692,22 +703,49 @@ static void test_html_many_evidence_rows(void **state)
 	free(streamed);
 
 	/* Many rows, each once and in order; ledger text still escaped. */
-	char *s = render_evidence_rows(400, ev, ids, src);
-	free(s);
+	evidence_rows(400, ev, ids, src);
 	ev[123].id = "<b>x</b>";
-	pb_finding f = F[0];
-	pb_finding *all[] = {&f};
-	pb_audit a = A;
-	f.evidence = ev;
-	f.nevidence = 400;
-	a.findings = all;
-	a.nfindings = 1;
-	s = render_audit(&a, "html");
+	char *s = render_with_evidence(ev, 400);
 	assert_null(strstr(s, "<b>x"));
 	assert_non_null(strstr(s, "<td>&lt;b&gt;x&lt;/b&gt;</td>"));
 	assert_int_equal(count(s, "<code>ev.csv:"), 400);
 	assert_true(strstr(s, "<code>ev.csv:0</code>") < strstr(s, "<code>ev.csv:399</code>"));
 	assert_non_null(strstr(s, "</code></td>\n<td class=\"muted\"></td>\n</tr>\n</tbody>"));
+	assert_memory_equal(s + strlen(s) - 8, "</html>\n", 8);
+	free(s);
+}
+
+/*
+ * The grouped page (more than 2000 findings) writes each rule's first
+ * page of rows as one node: a finding there with many evidence rows has
+ * them written at its mark, the same as on the page of rows.
+ */
+static void test_html_grouped_many_evidence_rows(void **state)
+{
+	enum { N = 2001 };
+	static pb_evidence ev[300];
+	static char ids[300][16], src[300][24];
+	static pb_finding f[N];
+	static pb_finding *all[N];
+	pb_audit a = A;
+	(void)state;
+
+	evidence_rows(300, ev, ids, src);
+	for (size_t i = 0; i < N; i++) {
+		f[i] = F[0];
+		snprintf(f[i].id, sizeof(f[i].id), "%016zx", i + 1);
+		all[i] = &f[i];
+	}
+	f[0].evidence = ev; /* the first of its rule: on the first page */
+	f[0].nevidence = 300;
+	a.findings = all;
+	a.nfindings = N;
+	char *s = render_audit(&a, "html");
+	assert_non_null(strstr(s, "id=\"f-paged\""));
+	assert_int_equal(count(s, "<code>ev.csv:"), 300);
+	assert_true(strstr(s, "<code>ev.csv:0</code>") < strstr(s, "<code>ev.csv:299</code>"));
+	assert_non_null(strstr(s, "<code>ev.csv:299</code></td>\n<td class=\"muted\"></td>\n</tr>\n</tbody>"));
+	assert_null(strstr(s, "<!--probity-evidence"));
 	assert_memory_equal(s + strlen(s) - 8, "</html>\n", 8);
 	free(s);
 }
@@ -910,6 +948,7 @@ int main(void)
 		T(test_csv_layout), T(test_csv_formula_defused), T(test_csv_formula_table),
 		T(test_html_structure), T(test_html_hostile), T(test_html_many_rejections),
 		T(test_html_history), T(test_html_many_evidence_rows),
+		T(test_html_grouped_many_evidence_rows),
 		T(test_text_summary), T(test_text_defused), T(test_text_bidi_and_bytes),
 		T(test_text_top_twenty),
 	};
