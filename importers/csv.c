@@ -1104,14 +1104,26 @@ static const char *col_name(const struct csv_state *st, size_t i)
 static int row_plain(const struct csv_state *st)
 {
 	const unsigned char *p = (const unsigned char *)st->row.data;
-	size_t nul = 0;
-	unsigned char high = 0;
+	const uint64_t low7 = 0x7f7f7f7f7f7f7f7fULL;
+	size_t nul = 0, i = 0, n = st->row.len;
+	uint64_t high = 0;
 
-	for (size_t i = 0; i < st->row.len; i++) {
+	/* Eight bytes a step: a byte of w is zero exactly when adding 0x7f
+	 * to its low seven bits sets no top bit and it had none (Hacker's
+	 * Delight, 6-1), and a multiply sums those bits in the top byte; the
+	 * byte loop was 4% of an import's instructions. */
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w, zero;
+		memcpy(&w, p + i, sizeof(w));
+		high |= w;
+		zero = ~(((w & low7) + low7) | w | low7) >> 7;
+		nul += (size_t)((zero * 0x0101010101010101ULL) >> 56);
+	}
+	for (; i < n; i++) {
 		nul += p[i] == 0;
 		high |= p[i];
 	}
-	return nul == st->nfields && high < 0x80;
+	return nul == st->nfields && !(high & ~low7);
 }
 
 /* NUL bytes, invalid UTF-8 and over-long fields reject the row. */
