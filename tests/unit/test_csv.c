@@ -335,6 +335,51 @@ static void test_bad_rows(void **state)
 	done(&r);
 }
 
+/*
+ * A row is first checked eight bytes a step for NULs and bytes above
+ * ASCII (row_plain): a NUL or a bad byte at any place in a long row, in
+ * a whole word or in the tail, still rejects it, and valid non-ASCII
+ * text there still imports.
+ */
+static void test_bad_bytes_anywhere(void **state)
+{
+	struct run r;
+	pb_buf text;
+	(void)state;
+
+	pb_buf_init(&text);
+	pb_buf_addstr(&text, "party_id,name,kind\n");
+	for (int k = 0; k < 40; k++) {
+		/* Line 2 + 3k: a NUL at offset k of the name; then a lone 0xff;
+		 * then a valid "\xc3\xa9" (é). */
+		for (int bad = 0; bad < 3; bad++) {
+			pb_buf_addf(&text, "P%d-%d,", k, bad);
+			for (int i = 0; i < 40; i++) {
+				if (i != k)
+					pb_buf_addch(&text, 'a' + i % 26);
+				else if (bad == 0)
+					pb_buf_addch(&text, '\0');
+				else if (bad == 1)
+					pb_buf_addch(&text, '\xff');
+				else
+					pb_buf_addstr(&text, "\xc3\xa9");
+			}
+			pb_buf_addstr(&text, ",organisation\n");
+		}
+	}
+	pb_config_init(&r.cfg);
+	import(&r, "parties.csv", text.data, text.len, NULL);
+	assert_int_equal(r.rc, 0);
+	reconciles(r.l);
+	assert_int_equal(pb_ledger_count(r.l, PB_T_PARTIES), 40);
+	for (uint64_t k = 0; k < 40; k++) {
+		expect_rejection(r.l, 2 + 3 * k, "contains a NUL byte");
+		expect_rejection(r.l, 3 + 3 * k, "is not valid UTF-8");
+	}
+	pb_buf_release(&text);
+	done(&r);
+}
+
 static void test_limits(void **state)
 {
 	struct run r;
@@ -925,6 +970,7 @@ int main(void)
 		cmocka_unit_test(test_table_choice),
 		cmocka_unit_test(test_file_errors),
 		cmocka_unit_test(test_bad_rows),
+		cmocka_unit_test(test_bad_bytes_anywhere),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_directory),
 		cmocka_unit_test(test_parallel_folder_same_as_serial),
