@@ -478,14 +478,20 @@ void pb_ptrmap_free(pb_ptrmap *m)
 	free(m);
 }
 
-static size_t ptr_slot(const void *key, size_t cap)
+/* An interned pointer's hash, for the pointer and index maps. */
+static uint64_t ptr_hash(const void *key)
 {
 	uint64_t x = (uint64_t)(uintptr_t)key;
 
 	x ^= x >> 33;
 	x *= 0xff51afd7ed558ccdULL;
 	x ^= x >> 33;
-	return (size_t)x & (cap - 1);
+	return x;
+}
+
+static size_t ptr_slot(const void *key, size_t cap)
+{
+	return (size_t)ptr_hash(key) & (cap - 1);
 }
 
 int pb_ptrmap_get(const pb_ptrmap *m, const void *key, uint32_t *val)
@@ -542,17 +548,34 @@ size_t pb_ptrmap_count(const pb_ptrmap *m)
 	return m->count;
 }
 
-/* --- index map --- */
-
-static uint64_t idmap_hash(const char *key)
+static int by_text(const void *pa, const void *pb)
 {
-	uint64_t x = (uint64_t)(uintptr_t)key;
-
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	return x;
+	return strcmp(*(const char *const *)pa, *(const char *const *)pb);
 }
+
+const char **pb_rank_texts(const void *base, size_t n, size_t size, size_t offset, size_t *k,
+			   pb_ptrmap **rank)
+{
+	const char **texts = pb_xcalloc(n + 1, sizeof(*texts));
+	uint32_t r;
+
+	*rank = pb_ptrmap_new();
+	*k = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *t = *(const char *const *)((const char *)base + i * size + offset);
+		if (t && !pb_ptrmap_get(*rank, t, &r)) {
+			pb_ptrmap_put(*rank, t, 0);
+			texts[(*k)++] = t;
+		}
+	}
+	if (*k > 1)
+		qsort(texts, *k, sizeof(*texts), by_text);
+	for (size_t i = 0; i < *k; i++)
+		pb_ptrmap_put(*rank, texts[i], (uint32_t)i);
+	return texts;
+}
+
+/* --- index map --- */
 
 static uint32_t idmap_tag(uint64_t h)
 {
@@ -564,7 +587,7 @@ int pb_idmap_get(const pb_idmap *m, const char *key, pb_idmap_key_fn *key_of, co
 {
 	if (!m->cap)
 		return 0;
-	uint64_t h = idmap_hash(key);
+	uint64_t h = ptr_hash(key);
 	uint32_t tag = idmap_tag(h);
 	for (size_t i = h & (m->cap - 1); m->slots[i]; i = (i + 1) & (m->cap - 1)) {
 		uint32_t s = m->slots[i];
@@ -579,7 +602,7 @@ int pb_idmap_get(const pb_idmap *m, const char *key, pb_idmap_key_fn *key_of, co
 
 static void idmap_place(pb_idmap *m, const char *key, uint32_t v)
 {
-	uint64_t h = idmap_hash(key);
+	uint64_t h = ptr_hash(key);
 	size_t i = h & (m->cap - 1);
 
 	while (m->slots[i])
@@ -612,4 +635,62 @@ void pb_idmap_release(pb_idmap *m)
 {
 	free(m->slots);
 	*m = (pb_idmap){NULL, 0, 0};
+}
+
+/* --- grouping --- */
+
+/* pb_idmap_key_fn of a grouping's map: group gi's key, its first element's. */
+static const char *grouping_key(const void *grouping, uint32_t gi)
+{
+	const pb_grouping *g = grouping;
+
+	return g->key_of(g->owner, g->first ? g->first[gi] : g->items[g->start[gi]]);
+}
+
+void pb_grouping_build(pb_grouping *g, size_t n, pb_idmap_key_fn *key_of, const void *owner)
+{
+	uint32_t *gid = pb_xcalloc(n + 1, sizeof(*gid));
+	size_t cap = 0;
+
+	*g = (pb_grouping){.key_of = key_of, .owner = owner};
+	for (size_t i = 0; i < n; i++) {
+		const char *k = key_of(owner, (uint32_t)i);
+		uint32_t gi;
+		gid[i] = PB_NO_BUCKET;
+		if (!k)
+			continue;
+		if (!pb_idmap_get(&g->map, k, grouping_key, g, &gi)) {
+			gi = (uint32_t)g->ngroups++;
+			PB_GROW(g->first, g->ngroups, cap);
+			g->first[gi] = (uint32_t)i;
+			pb_idmap_put(&g->map, k, gi, grouping_key, g);
+		}
+		gid[i] = gi;
+	}
+	g->start = pb_xcalloc(g->ngroups + 1, sizeof(*g->start));
+	g->items = pb_xcalloc(n + 1, sizeof(*g->items));
+	pb_bucket_sort(gid, n, g->ngroups, g->items, g->start);
+	free(gid);
+	free(g->first);
+	g->first = NULL; /* from now on a group's first element is its first item */
+}
+
+const uint32_t *pb_grouping_find(const pb_grouping *g, const char *key, size_t *n)
+{
+	uint32_t gi;
+
+	*n = 0;
+	if (!key || !pb_idmap_get(&g->map, key, grouping_key, g, &gi))
+		return NULL;
+	*n = g->start[gi + 1] - g->start[gi];
+	return g->items + g->start[gi];
+}
+
+void pb_grouping_release(pb_grouping *g)
+{
+	pb_idmap_release(&g->map);
+	free(g->start);
+	free(g->items);
+	free(g->first);
+	*g = (pb_grouping){.map = {NULL, 0, 0}};
 }

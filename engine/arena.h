@@ -72,6 +72,15 @@ void pb_ptrmap_put(pb_ptrmap *m, const void *key, uint32_t val);
 size_t pb_ptrmap_count(const pb_ptrmap *m);
 
 /*
+ * The distinct interned texts found at `offset` in the n elements of
+ * `size` bytes from base (NULLs skipped), sorted by strcmp: returns them,
+ * *k of them, and sets *rank to a map from each text to its place, so
+ * that callers sort and group by integers.  Free both.
+ */
+const char **pb_rank_texts(const void *base, size_t n, size_t size, size_t offset, size_t *k,
+			   pb_ptrmap **rank);
+
+/*
  * pb_idmap: interned key -> uint32 value, for maps with an entry per
  * record, group or element of an array its owner keeps.  A slot is 4
  * bytes where a pb_ptrmap's is 12: it holds the value + 1 (0: empty) and
@@ -102,5 +111,28 @@ int pb_idmap_get(const pb_idmap *m, const char *key, pb_idmap_key_fn *key_of, co
 void pb_idmap_put(pb_idmap *m, const char *key, uint32_t v, pb_idmap_key_fn *key_of,
 		  const void *owner);
 void pb_idmap_release(pb_idmap *m);
+
+/*
+ * pb_grouping: elements 0..n-1 of an array its owner keeps (a table's
+ * records, say) grouped by an interned key, element i's read by
+ * key_of(owner, i) (NULL: in no group).  Groups come in the order of
+ * their first element, elements in theirs: group g's are
+ * items[start[g] .. start[g + 1]).  The key map holds group numbers and
+ * reads a group's key back from its first element.  The owner, and the
+ * pb_grouping itself, must not move while it is used.
+ */
+typedef struct {
+	pb_idmap map;
+	uint32_t *start, *items;
+	size_t ngroups;
+	pb_idmap_key_fn *key_of;
+	const void *owner;
+	uint32_t *first; /* while building: per group, its first element */
+} pb_grouping;
+
+void pb_grouping_build(pb_grouping *g, size_t n, pb_idmap_key_fn *key_of, const void *owner);
+/* The elements with that key, *n of them, or NULL. */
+const uint32_t *pb_grouping_find(const pb_grouping *g, const char *key, size_t *n);
+void pb_grouping_release(pb_grouping *g);
 
 #endif

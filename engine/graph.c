@@ -84,13 +84,7 @@ static uint32_t node_slot(pb_graph *g, const char *node)
 		pb_fatal("out of memory: the party graph holds at most %u parties",
 			 (unsigned)PB_IDMAP_VALUE_MAX + 1);
 	slot = (uint32_t)g->nnodes;
-	if (g->nnodes + 1 > g->capnodes) {
-		size_t cap = g->capnodes ? g->capnodes * 2 : 64;
-		g->start = pb_xreallocarray(g->start, cap + 1, sizeof(*g->start));
-		g->names = pb_xreallocarray(g->names, cap, sizeof(*g->names));
-		g->capnodes = cap;
-	}
-	g->start[slot + 1] = 0; /* the node's edges, counted (link_edges) */
+	PB_GROW(g->names, g->nnodes + 1, g->capnodes);
 	g->names[slot] = node;
 	g->nnodes++;
 	pb_idmap_put(&g->index, node, slot, node_name, g);
@@ -105,36 +99,31 @@ static void link_edges(pb_graph *g)
 	size_t total = 0;
 
 	g->ends = pb_xcalloc(2 * g->nedges + 1, sizeof(*g->ends));
-	g->start = pb_xcalloc(1, sizeof(*g->start)); /* node 0's start, with no node */
 	for (size_t i = 0; i < g->nedges; i++) {
-		if (g->edges[i].from == g->edges[i].to)
+		if (g->edges[i].from == g->edges[i].to) {
+			g->ends[2 * i] = g->ends[2 * i + 1] = PB_NO_BUCKET; /* in no list */
 			continue;
-		/* node_slot may move start: the slot first. */
+		}
 		g->ends[2 * i] = node_slot(g, g->edges[i].from);
 		g->ends[2 * i + 1] = node_slot(g, g->edges[i].to);
-		g->start[g->ends[2 * i] + 1]++;
-		g->start[g->ends[2 * i + 1] + 1]++;
 		total += 2;
 	}
-	for (size_t s = 0; s < g->nnodes; s++)
-		g->start[s + 1] += g->start[s];
+	/* The ends by node, edge i's being 2i and 2i + 1: each node's edges
+	 * in the order they were listed. */
+	uint32_t *order = pb_xcalloc(total + 1, sizeof(*order));
+	g->start = pb_xcalloc(g->nnodes + 1, sizeof(*g->start));
+	pb_bucket_sort(g->ends, 2 * g->nedges, g->nnodes, order, g->start);
 	g->adj_block = pb_xcalloc(total + 1, sizeof(*g->adj_block));
-	uint32_t *fill = pb_xcalloc(g->nnodes + 1, sizeof(*fill));
-	for (size_t i = 0; i < g->nedges; i++) {
-		uint32_t from = g->ends[2 * i], to = g->ends[2 * i + 1];
-		if (g->edges[i].from == g->edges[i].to)
-			continue;
-		g->adj_block[g->start[from] + fill[from]++] = &g->edges[i];
-		g->adj_block[g->start[to] + fill[to]++] = &g->edges[i];
-	}
-	free(fill);
-	/* A self-edge is in no list; its ends name its node if another
-	 * edge made one, as they always have. */
+	for (size_t k = 0; k < total; k++)
+		g->adj_block[k] = &g->edges[order[k] / 2];
+	free(order);
+	/* A self-edge's ends name its node if another edge made one, as
+	 * they always have, else slot 0. */
 	for (size_t i = 0; i < g->nedges; i++) {
 		uint32_t s;
-		if (g->edges[i].from == g->edges[i].to &&
-		    find_node(g, g->edges[i].from, &s))
-			g->ends[2 * i] = g->ends[2 * i + 1] = s;
+		if (g->edges[i].from == g->edges[i].to)
+			g->ends[2 * i] = g->ends[2 * i + 1] =
+				find_node(g, g->edges[i].from, &s) ? s : 0;
 	}
 }
 

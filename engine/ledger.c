@@ -206,11 +206,7 @@ struct group_index {
 	pb_table table;
 	const struct table_store *ts;
 	size_t offset;
-	pb_idmap groups; /* key -> group number */
-	uint32_t *start;     /* per group: first position in items; one more
-				at the end */
-	uint32_t *items;     /* record indexes, grouped, in file order */
-	uint32_t *first;     /* while building: per group, its first record */
+	pb_grouping groups; /* record indexes by the field's value, in file order */
 };
 
 struct table_store {
@@ -336,9 +332,7 @@ void pb_ledger_free(pb_ledger *l)
 	}
 	for (size_t i = 0; i < l->nindexes; i++) {
 		struct group_index *g = l->indexes[i];
-		pb_idmap_release(&g->groups);
-		free(g->start);
-		free(g->items);
+		pb_grouping_release(&g->groups);
 		free(g);
 	}
 	pthread_mutex_destroy(&l->group_lock);
@@ -824,61 +818,22 @@ const void *pb_ledger_find(pb_ledger *l, pb_table t, const char *key)
 	return pb_ledger_at(l, t, i);
 }
 
-/* pb_idmap_key_fn of a group index: group n's key, that of its first record. */
-static const char *group_key(const void *owner, uint32_t n)
+/* pb_idmap_key_fn of a group index's grouping: record i's field. */
+static const char *record_key(const void *index, uint32_t i)
 {
-	const struct group_index *g = owner;
-	uint32_t i = g->first ? g->first[n] : g->items[g->start[n]];
+	const struct group_index *g = index;
 
 	return field_text(g->ts->data + (size_t)i * g->ts->size, g->offset);
 }
 
 static struct group_index *build_group(const pb_ledger *l, pb_table t, size_t offset)
 {
-	const struct table_store *ts = &l->tables[t];
 	struct group_index *g = pb_xcalloc(1, sizeof(*g));
-	size_t ngroups = 0, capgroups = 0;
-	uint32_t *count = NULL;
 
 	g->table = t;
-	g->ts = ts;
+	g->ts = &l->tables[t];
 	g->offset = offset;
-	uint32_t *gid = pb_xcalloc(ts->count, sizeof(*gid));
-	for (size_t i = 0; i < ts->count; i++) {
-		const char *k = field_text(ts->data + i * ts->size, offset);
-		uint32_t n;
-		if (!k) {
-			gid[i] = UINT32_MAX;
-			continue;
-		}
-		if (!pb_idmap_get(&g->groups, k, group_key, g, &n)) {
-			n = (uint32_t)ngroups++;
-			if (ngroups > capgroups) {
-				capgroups = capgroups ? capgroups * 2 : 64;
-				count = pb_xreallocarray(count, capgroups, sizeof(*count));
-				g->first = pb_xreallocarray(g->first, capgroups, sizeof(*g->first));
-			}
-			count[n] = 0;
-			g->first[n] = (uint32_t)i;
-			pb_idmap_put(&g->groups, k, n, group_key, g);
-		}
-		count[n]++;
-		gid[i] = n;
-	}
-	g->start = pb_xcalloc(ngroups + 1, sizeof(*g->start));
-	for (size_t n = 1; n <= ngroups; n++)
-		g->start[n] = g->start[n - 1] + count[n - 1];
-	g->items = pb_xcalloc(ts->count + 1, sizeof(*g->items));
-	uint32_t *fill = count; /* counted again, from 0, while placing */
-	if (ngroups)
-		memset(fill, 0, ngroups * sizeof(*fill));
-	for (size_t i = 0; i < ts->count; i++)
-		if (gid[i] != UINT32_MAX)
-			g->items[g->start[gid[i]] + fill[gid[i]]++] = (uint32_t)i;
-	free(count);
-	free(gid);
-	free(g->first);
-	g->first = NULL; /* from now on a group's first record is its first item */
+	pb_grouping_build(&g->groups, g->ts->count, record_key, g);
 	return g;
 }
 
@@ -898,7 +853,6 @@ const uint32_t *pb_ledger_group(pb_ledger *l, pb_table t, size_t field_offset,
 				const char *key, size_t *n)
 {
 	struct group_index *g = find_group(l, t, field_offset);
-	uint32_t gi;
 
 	*n = 0;
 	if (!g) {
@@ -914,10 +868,7 @@ const uint32_t *pb_ledger_group(pb_ledger *l, pb_table t, size_t field_offset,
 		}
 		pthread_mutex_unlock(&l->group_lock);
 	}
-	if (!key || !pb_idmap_get(&g->groups, key, group_key, g, &gi))
-		return NULL;
-	*n = g->start[gi + 1] - g->start[gi];
-	return g->items + g->start[gi];
+	return pb_grouping_find(&g->groups, key, n);
 }
 
 void pb_record_blank(pb_table t, void *record)

@@ -6,15 +6,11 @@
 #include "parallel.h"
 #include "parties.h"
 
-/* Parties grouped by one key field: group g's parties are
- * items[start[g] .. start[g + 1]). */
+/* Parties grouped by one key field of their pb_party_keys. */
 struct key_index {
-	pb_idmap map;    /* key -> group, read back from the group's first party */
 	const pb_party_keys *keys;
-	size_t off;      /* of the key field in pb_party_keys */
-	uint32_t *start, *items;
-	uint32_t *first; /* while building: per group, its first party */
-	size_t ngroups;
+	size_t off;            /* of the key field in pb_party_keys */
+	pb_grouping groups;    /* party indexes by key */
 };
 
 struct pb_parties {
@@ -39,72 +35,20 @@ static const char *intern_owned(pb_parties *p, char *s)
 	return k;
 }
 
-static const char *key_at(const struct key_index *ix, uint32_t party)
-{
-	return *(const char *const *)((const char *)&ix->keys[party] + ix->off);
-}
-
-/* pb_idmap_key_fn of a key index: group g's key, its first party's. */
-static const char *group_key(const void *index, uint32_t g)
+/* pb_idmap_key_fn of a key index's grouping: party i's key. */
+static const char *party_key(const void *index, uint32_t party)
 {
 	const struct key_index *ix = index;
 
-	return key_at(ix, ix->first ? ix->first[g] : ix->items[ix->start[g]]);
+	return *(const char *const *)((const char *)&ix->keys[party] + ix->off);
 }
 
 /* Groups parties by one key field (offset into pb_party_keys). */
 static void index_keys(struct pb_parties *p, size_t off, struct key_index *ix)
 {
-	uint32_t *gid = pb_xcalloc(p->n + 1, sizeof(*gid)), *count = NULL;
-	size_t cap = 0;
-
 	ix->keys = p->keys;
 	ix->off = off;
-	for (size_t i = 0; i < p->n; i++) {
-		const char *k = key_at(ix, (uint32_t)i);
-		uint32_t g;
-		gid[i] = UINT32_MAX;
-		if (!k)
-			continue;
-		if (!pb_idmap_get(&ix->map, k, group_key, ix, &g)) {
-			g = (uint32_t)ix->ngroups++;
-			if (ix->ngroups > cap) {
-				cap = cap ? 2 * cap : 64;
-				count = pb_xreallocarray(count, cap, sizeof(*count));
-				ix->first = pb_xreallocarray(ix->first, cap, sizeof(*ix->first));
-			}
-			count[g] = 0;
-			ix->first[g] = (uint32_t)i;
-			pb_idmap_put(&ix->map, k, g, group_key, ix);
-		}
-		count[g]++;
-		gid[i] = g;
-	}
-	ix->start = pb_xcalloc(ix->ngroups + 1, sizeof(*ix->start));
-	for (size_t g = 1; g <= ix->ngroups; g++)
-		ix->start[g] = ix->start[g - 1] + count[g - 1];
-	ix->items = pb_xcalloc(p->n + 1, sizeof(*ix->items));
-	uint32_t *fill = pb_xcalloc(ix->ngroups + 1, sizeof(*fill));
-	for (size_t i = 0; i < p->n; i++)
-		if (gid[i] != UINT32_MAX)
-			ix->items[ix->start[gid[i]] + fill[gid[i]]++] = (uint32_t)i;
-	free(fill);
-	free(gid);
-	free(count);
-	free(ix->first);
-	ix->first = NULL; /* from now on a group's first party is its first item */
-}
-
-static const uint32_t *key_lookup(const struct key_index *ix, const char *key,
-				  size_t *n)
-{
-	uint32_t g;
-
-	*n = 0;
-	if (!key || !pb_idmap_get(&ix->map, key, group_key, ix, &g))
-		return NULL;
-	*n = ix->start[g + 1] - ix->start[g];
-	return ix->items + ix->start[g];
+	pb_grouping_build(&ix->groups, p->n, party_key, ix);
 }
 
 static void add_link(struct pb_parties *p, const pb_party *a, const pb_party *b,
@@ -124,14 +68,14 @@ static void find_possible_links(struct pb_parties *p, const pb_party *parties)
 		const uint32_t *same;
 		if (!k->name)
 			continue;
-		same = key_lookup(&p->address, k->address, &n);
+		same = pb_grouping_find(&p->address.groups, k->address, &n);
 		for (size_t j = 0; j < n; j++)
 			if (same[j] > i && p->keys[same[j]].name == k->name &&
 			    pb_parties_entity(p, parties[i].party_id) !=
 				    pb_parties_entity(p, parties[same[j]].party_id))
 				add_link(p, &parties[i], &parties[same[j]],
 					 "same normalised name and address");
-		same = key_lookup(&p->account, k->account, &n);
+		same = pb_grouping_find(&p->account.groups, k->account, &n);
 		for (size_t j = 0; j < n; j++)
 			if (same[j] > i && p->keys[same[j]].name == k->name &&
 			    k->address != p->keys[same[j]].address &&
@@ -269,19 +213,12 @@ pb_parties *pb_parties_build(pb_ledger *l, const pb_pattern_list *legal_forms, i
 	return p;
 }
 
-static void key_index_free(struct key_index *ix)
-{
-	pb_idmap_release(&ix->map);
-	free(ix->start);
-	free(ix->items);
-}
-
 void pb_parties_free(pb_parties *p)
 {
 	if (!p)
 		return;
-	key_index_free(&p->address);
-	key_index_free(&p->account);
+	pb_grouping_release(&p->address.groups);
+	pb_grouping_release(&p->account.groups);
 	pb_ptrmap_free(p->entity);
 	free(p->keys);
 	free(p->links);
@@ -307,13 +244,13 @@ const char *pb_parties_entity(const pb_parties *p, const char *id)
 const uint32_t *pb_parties_with_address(const pb_parties *p, const char *key,
 					size_t *n)
 {
-	return key_lookup(&p->address, key, n);
+	return pb_grouping_find(&p->address.groups, key, n);
 }
 
 const uint32_t *pb_parties_with_account(const pb_parties *p, const char *key,
 					size_t *n)
 {
-	return key_lookup(&p->account, key, n);
+	return pb_grouping_find(&p->account.groups, key, n);
 }
 
 const pb_possible_link *pb_parties_possible_links(const pb_parties *p, size_t *n)

@@ -184,6 +184,46 @@ void pb_buf_release(pb_buf *b)
 	pb_buf_init(b);
 }
 
+void pb_bucket_sort(const uint32_t *key, size_t n, size_t nkeys, uint32_t *order,
+		    uint32_t *start)
+{
+	uint32_t *fill = pb_xcalloc(nkeys + 1, sizeof(*fill));
+
+	memset(start, 0, (nkeys + 1) * sizeof(*start));
+	for (size_t i = 0; i < n; i++)
+		if (key[i] != PB_NO_BUCKET)
+			start[key[i] + 1]++;
+	for (size_t k = 0; k < nkeys; k++)
+		start[k + 1] += start[k];
+	for (size_t i = 0; i < n; i++)
+		if (key[i] != PB_NO_BUCKET)
+			order[start[key[i]] + fill[key[i]]++] = (uint32_t)i;
+	free(fill);
+}
+
+void pb_permute(void *base, size_t n, size_t size, uint32_t *order)
+{
+	unsigned char *e = base, *first = pb_xmalloc(size ? size : 1);
+
+	for (size_t i = 0; i < n; i++) {
+		if (order[i] == i)
+			continue;
+		memcpy(first, e + i * size, size);
+		size_t j = i;
+		for (;;) {
+			size_t from = order[j];
+			order[j] = (uint32_t)j; /* placed */
+			if (from == i) {
+				memcpy(e + j * size, first, size);
+				break;
+			}
+			memcpy(e + j * size, e + from * size, size);
+			j = from;
+		}
+	}
+	free(first);
+}
+
 uint64_t pb_hash_continue(uint64_t h, const void *p, size_t n)
 {
 	const unsigned char *s = p;

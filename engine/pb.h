@@ -97,6 +97,19 @@ char *pb_buf_detach(pb_buf *b);          /* caller frees; b is re-inited */
 void pb_buf_release(pb_buf *b);          /* frees; b is re-inited */
 
 /* 64-bit FNV-1a: stable across runs and machines, used for finding ids. */
+/*
+ * A stable counting sort: order gets the i < n whose key[i] (below nkeys)
+ * is not PB_NO_BUCKET, by key, then by i; key k's run starts at start[k]
+ * (nkeys + 1 of them, the last the count sorted).
+ */
+#define PB_NO_BUCKET UINT32_MAX
+void pb_bucket_sort(const uint32_t *key, size_t n, size_t nkeys, uint32_t *order,
+		    uint32_t *start);
+/* Puts the n elements of `size` bytes at base in order[]'s order where
+ * they are (element i becomes the one that was at order[i]), following
+ * each cycle once; order is spent. */
+void pb_permute(void *base, size_t n, size_t size, uint32_t *order);
+
 uint64_t pb_hash(const void *p, size_t n);
 uint64_t pb_hash_continue(uint64_t h, const void *p, size_t n);
 

@@ -149,27 +149,11 @@ static void pairs_add(struct pairs *p, const char *a, const char *b, struct item
 static uint32_t *pairs_group(struct pairs *p)
 {
 	uint32_t *start = pb_xcalloc(p->count + 1, sizeof(*start));
-	uint32_t *to = p->pair; /* becomes each item's place */
+	uint32_t *order = pb_xcalloc(p->nitems + 1, sizeof(*order));
 
-	for (size_t k = 0; k < p->nitems; k++)
-		start[p->pair[k] + 1]++;
-	for (size_t i = 0; i < p->count; i++)
-		start[i + 1] += start[i];
-	uint32_t *fill = pb_xcalloc(p->count + 1, sizeof(*fill));
-	for (size_t k = 0; k < p->nitems; k++) {
-		uint32_t i = p->pair[k];
-		to[k] = start[i] + fill[i]++;
-	}
-	free(fill);
-	for (size_t k = 0; k < p->nitems; k++)
-		while (to[k] != k) { /* each swap puts one item in its place */
-			uint32_t j = to[k];
-			struct item it = p->items[k];
-			p->items[k] = p->items[j];
-			p->items[j] = it;
-			to[k] = to[j];
-			to[j] = j;
-		}
+	pb_bucket_sort(p->pair, p->nitems, p->count, order, start);
+	pb_permute(p->items, p->nitems, sizeof(*p->items), order);
+	free(order);
 	return start;
 }
 

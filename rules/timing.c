@@ -427,28 +427,15 @@ static int by_table_id(const void *pa, const void *pb)
 	return strcmp(event_id(a), event_id(b));
 }
 
-static int by_text(const void *pa, const void *pb)
-{
-	return strcmp(*(const char *const *)pa, *(const char *const *)pb);
-}
-
 /* Ranks the events' distinct entities by strcmp and gives every event
  * its entity's rank and its year; returns the entities by rank. */
 static const char **rank_who(struct event *ev, size_t n)
 {
-	pb_ptrmap *rank = pb_ptrmap_new();
-	const char **who = pb_xcalloc(n + 1, sizeof(*who));
-	size_t k = 0;
+	pb_ptrmap *rank;
+	size_t k;
 	uint32_t r;
+	const char **who = pb_rank_texts(ev, n, sizeof(*ev), offsetof(struct event, u.who), &k, &rank);
 
-	for (size_t i = 0; i < n; i++)
-		if (!pb_ptrmap_get(rank, ev[i].u.who, &r)) {
-			pb_ptrmap_put(rank, ev[i].u.who, 0);
-			who[k++] = ev[i].u.who;
-		}
-	qsort(who, k, sizeof(*who), by_text);
-	for (size_t i = 0; i < k; i++)
-		pb_ptrmap_put(rank, who[i], (uint32_t)i);
 	for (size_t i = 0; i < n; i++) {
 		int y, m, d;
 		pb_ptrmap_get(rank, ev[i].u.who, &r);

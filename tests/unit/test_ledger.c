@@ -261,6 +261,54 @@ static void test_idmap(void **state)
 	assert_int_equal(m.cap, 0);
 }
 
+static const char *grouping_test_key(const void *owner, uint32_t i)
+{
+	return ((const char *const *)owner)[i];
+}
+
+/* Groups in order of their first element, elements in theirs, NULL keys
+ * in no group; and texts ranked by strcmp, each once. */
+static void test_grouping_and_ranks(void **state)
+{
+	pb_strtab *t = pb_strtab_new_shared(2);
+	const char *b = pb_intern_str(t, "b"), *a = pb_intern_str(t, "a"), *c = pb_intern_str(t, "c");
+	const char *keys[] = {b, NULL, a, b, c, NULL, a, b};
+	pb_grouping g;
+	size_t n;
+	(void)state;
+
+	pb_grouping_build(&g, 8, grouping_test_key, keys);
+	assert_int_equal(g.ngroups, 3);
+	const uint32_t *in = pb_grouping_find(&g, b, &n);
+	assert_int_equal(n, 3);
+	assert_int_equal(in[0], 0);
+	assert_int_equal(in[1], 3);
+	assert_int_equal(in[2], 7);
+	in = pb_grouping_find(&g, a, &n);
+	assert_int_equal(n, 2);
+	assert_int_equal(in[0], 2);
+	assert_int_equal(in[1], 6);
+	assert_int_equal(g.start[1], 3); /* b's group first, then a's, then c's */
+	assert_int_equal(g.start[2], 5);
+	assert_null(pb_grouping_find(&g, NULL, &n));
+	assert_null(pb_grouping_find(&g, pb_intern_str(t, "d"), &n));
+	assert_int_equal(n, 0);
+	pb_grouping_release(&g);
+
+	pb_ptrmap *rank;
+	uint32_t r;
+	const char **sorted = pb_rank_texts(keys, 8, sizeof(*keys), 0, &n, &rank);
+	assert_int_equal(n, 3);
+	assert_ptr_equal(sorted[0], a);
+	assert_ptr_equal(sorted[1], b);
+	assert_ptr_equal(sorted[2], c);
+	assert_true(pb_ptrmap_get(rank, c, &r));
+	assert_int_equal(r, 2);
+	free(sorted);
+	pb_ptrmap_free(rank);
+	pb_strtab_free(t);
+}
+
 static void test_add_and_duplicates(void **state)
 {
 	pb_ledger *l = pb_ledger_new("EUR");
@@ -536,6 +584,7 @@ int main(void)
 		cmocka_unit_test(test_arena_large),
 		cmocka_unit_test(test_ptrmap),
 		cmocka_unit_test(test_idmap),
+		cmocka_unit_test(test_grouping_and_ranks),
 		cmocka_unit_test(test_add_and_duplicates),
 		cmocka_unit_test(test_row_header),
 		cmocka_unit_test(test_row_origins),
