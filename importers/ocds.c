@@ -1317,7 +1317,8 @@ static const char *import_release(struct ocds *o, json_t *r, uint64_t line, cons
 	if (raw(o) && !json_is_string(json_object_get(r, "ocid")))
 		return "ocid is not a string (Cardinal reads string ocids only)";
 	if (line > PB_ROW_LINE_MAX)
-		return "release is beyond the last line a record can name (4294967295)";
+		return P(o, "release is beyond the last line a record can name (%" PRIu32 ")",
+			 (uint32_t)PB_ROW_LINE_MAX);
 	/* Releases of one process come together (packages are read per
 	 * ocid): the history of the last one is enough, and memory stays
 	 * bounded on a long .jsonl. */

@@ -880,6 +880,12 @@ static void evidence_tr(xmlNodePtr etb, const pb_evidence *e)
 	pb_buf_release(&x);
 }
 
+/* Are f's evidence rows written at a mark (dump_node), not held? */
+static int evidence_marked(const pb_finding *f)
+{
+	return f->nevidence > HTML_EVIDENCE_AT_ONCE;
+}
+
 /* Finding i's evidence row; its evidence table holds the rows, or a
  * mark for dump_node to write them at when there are many. */
 static void evidence_row(xmlNodePtr tb, const pb_finding *f, size_t i, int history)
@@ -912,7 +918,7 @@ static void evidence_row(xmlNodePtr tb, const pb_finding *f, size_t i, int histo
 		}
 	}
 	xmlNodePtr etb = table_body(td, cols);
-	if (f->nevidence > HTML_EVIDENCE_AT_ONCE) {
+	if (evidence_marked(f)) {
 		char mark[64];
 		snprintf(mark, sizeof(mark), EVIDENCE_MARK "%zu", i);
 		xmlAddChild(etb, checked(xmlNewComment(BAD_CAST mark)));
@@ -1390,7 +1396,7 @@ static xmlNodePtr group_node(htmlDocPtr doc, const pb_audit *a, const html_group
 	for (size_t i = 0; i < a->nfindings && shown < HTML_PAGE_ROWS && !failed; i++)
 		if (a->findings[i]->rule == g->rule) {
 			finding_row(tb, a, i);
-			*marks |= a->findings[i]->nevidence > HTML_EVIDENCE_AT_ONCE;
+			*marks |= evidence_marked(a->findings[i]);
 			shown++;
 		}
 	group_pager(div, g->n);
@@ -1696,7 +1702,7 @@ static size_t stream_rows(const pb_audit *a, htmlDocPtr doc, xmlOutputBufferPtr 
 		finding_row(tb, a, i);
 		for (xmlNodePtr n = tb ? tb->children : NULL; n && !failed; n = n->next) {
 			xmlOutputBufferWrite(ob, 1, "\n");
-			dump_node(ob, doc, n, a, a->findings[i]->nevidence > HTML_EVIDENCE_AT_ONCE);
+			dump_node(ob, doc, n, a, evidence_marked(a->findings[i]));
 		}
 		xmlFreeNode(tb);
 		if (ob->error || ferror(out))
