@@ -136,21 +136,24 @@ size_t pb_arena_bytes(const pb_arena *a)
 	return a->total;
 }
 
-/* --- interning: open addressing over (tag, reference) --- */
+/* --- interning: open addressing over buckets of (tag, reference) --- */
 
 /*
- * A slot is 5 bytes, in two arrays: a 32-bit reference to the text in
- * the shard's own blocks (0: empty) and an 8-bit tag from the text's
- * hash.  A ledger's strings are mostly short ids, and the 16-byte slot
- * of a pointer, hash and length cost more than the text itself (then an
- * 8-byte slot of a reference and the whole hash was still an eighth of
- * a 1M-row audit's memory).  The tag spares reading the text of all but
- * one in 256 of the slots a probe passes; a rehash, which needs the full
- * hash, hashes the text again.  A reference is the block's number + 1 in
- * its top bits and the offset in the block in the low REF_OFFSET_BITS,
- * so shared blocks are at most 1 MiB (a text longer than half of that
- * gets a block of its own, at offset 0) and a shard holds at most 4095
- * blocks: at least 2 GiB of text.
+ * A slot is a 32-bit reference to the text in the shard's own blocks and
+ * an 8-bit tag from the text's hash.  A ledger's strings are mostly short
+ * ids, and the 16-byte slot of a pointer, hash and length cost more than
+ * the text itself (then an 8-byte slot of a reference and the whole hash
+ * was still an eighth of a 1M-row audit's memory).  Slots come twelve to
+ * a bucket of one cache line, tags first: a probe of a large table costs
+ * one cache miss for the bucket and one for the text it finds, where
+ * separate arrays of tags and references cost a miss each.  The tag
+ * spares reading the text of all but one in 256 of the slots a probe
+ * passes; a rehash, which needs the full hash, hashes the text again.
+ * A reference is the block's number + 1 in its top bits and the offset
+ * in the block in the low REF_OFFSET_BITS, so shared blocks are at most
+ * 1 MiB (a text longer than half of that gets a block of its own, at
+ * offset 0) and a shard holds at most 4095 blocks: at least 2 GiB of
+ * text.
  *
  * The length a slot no longer holds is written before the text: one
  * byte below 255, else 255 and four bytes.  Comparing lengths first
@@ -160,6 +163,16 @@ size_t pb_arena_bytes(const pb_arena *a)
 #define REF_OFFSET_BITS 20
 #define REF_MAX_BLOCKS ((1u << (32 - REF_OFFSET_BITS)) - 1)
 #define STR_BLOCK_MAX (1u << REF_OFFSET_BITS)
+#define BUCKET_SLOTS 12
+
+/* Slots fill a bucket in order and are never emptied: a probe reads
+ * `used` tags, and a bucket with room ends it. */
+struct bucket {
+	unsigned char tags[BUCKET_SLOTS];
+	uint32_t used;
+	uint32_t refs[BUCKET_SLOTS];
+};
+_Static_assert(sizeof(struct bucket) == 64, "a bucket is one cache line");
 
 static uint32_t hash32(const char *s, size_t n)
 {
@@ -178,9 +191,11 @@ static uint32_t hash32(const char *s, size_t n)
 struct shard {
 	atomic_int busy; /* the shard's lock, when the table's locking is on */
 	pb_arena *arena; /* where the text blocks are allocated */
-	uint32_t *refs;      /* per slot: the text's reference, 0 if empty */
-	unsigned char *tags; /* per slot: hash_tag of the text's hash */
-	size_t cap, count;
+	/* A power of two buckets, read without the lock by
+	 * pb_strtab_prefetch (a stale pair only prefetches in vain). */
+	_Atomic(struct bucket *) buckets;
+	atomic_size_t nbuckets;
+	size_t count; /* texts held */
 	unsigned char **blocks;
 	uint32_t nblocks, capblocks;
 	uint32_t head;           /* the block being filled (number + 1; 0: none) */
@@ -194,13 +209,22 @@ struct pb_strtab {
 	int locking;
 };
 
-static void shard_init(struct shard *sh, pb_arena *a, size_t cap)
+static struct bucket *buckets_new(size_t n)
+{
+	struct bucket *b = aligned_alloc(sizeof(*b), n * sizeof(*b));
+
+	if (!b)
+		pb_fatal("out of memory allocating %zu bytes", n * sizeof(*b));
+	memset(b, 0, n * sizeof(*b));
+	return b;
+}
+
+static void shard_init(struct shard *sh, pb_arena *a, size_t nbuckets)
 {
 	atomic_init(&sh->busy, 0);
 	sh->arena = a;
-	sh->cap = cap;
-	sh->refs = pb_xcalloc(cap, sizeof(*sh->refs));
-	sh->tags = pb_xcalloc(cap, 1);
+	atomic_init(&sh->nbuckets, nbuckets);
+	atomic_init(&sh->buckets, buckets_new(nbuckets));
 	sh->next_size = 4096;
 }
 
@@ -209,7 +233,7 @@ pb_strtab *pb_strtab_new(pb_arena *a)
 	pb_strtab *t = pb_xcalloc(1, sizeof(*t));
 
 	t->shards = pb_xcalloc(1, sizeof(*t->shards));
-	shard_init(&t->shards[0], a, 1024);
+	shard_init(&t->shards[0], a, 64);
 	return t;
 }
 
@@ -222,7 +246,7 @@ pb_strtab *pb_strtab_new_shared(unsigned bits)
 	t->own_arenas = 1;
 	t->shards = pb_xcalloc(n, sizeof(*t->shards));
 	for (size_t i = 0; i < n; i++)
-		shard_init(&t->shards[i], pb_arena_new(), 64);
+		shard_init(&t->shards[i], pb_arena_new(), 4);
 	return t;
 }
 
@@ -236,8 +260,7 @@ void pb_strtab_free(pb_strtab *t)
 	if (!t)
 		return;
 	for (size_t i = 0; i < (size_t)1 << t->bits; i++) {
-		free(t->shards[i].refs);
-		free(t->shards[i].tags);
+		free(atomic_load(&t->shards[i].buckets));
 		free(t->shards[i].blocks);
 		if (t->own_arenas)
 			pb_arena_free(t->shards[i].arena);
@@ -352,72 +375,101 @@ static unsigned char hash_tag(uint32_t h)
 	return (unsigned char)((h * 0x9E3779B1u) >> 24);
 }
 
+static void bucket_put(struct bucket *bk, uint32_t ref, unsigned char tag)
+{
+	bk->tags[bk->used] = tag;
+	bk->refs[bk->used++] = ref;
+}
+
+static struct bucket *shard_buckets(const struct shard *sh, size_t *mask)
+{
+	*mask = atomic_load_explicit(&sh->nbuckets, memory_order_relaxed) - 1;
+	return atomic_load_explicit(&sh->buckets, memory_order_relaxed);
+}
+
 static void shard_rehash(struct shard *sh)
 {
-	size_t cap = sh->cap * 2;
-	uint32_t *refs = pb_xcalloc(cap, sizeof(*refs));
-	unsigned char *tags = pb_xcalloc(cap, 1);
+	size_t mask;
+	struct bucket *old = shard_buckets(sh, &mask);
+	size_t nbuckets = 2 * (mask + 1);
+	struct bucket *buckets = buckets_new(nbuckets);
 
-	for (size_t i = 0; i < sh->cap; i++) {
-		if (!sh->refs[i])
-			continue;
-		const unsigned char *t;
-		size_t n = stored_len(shard_at(sh, sh->refs[i]), &t);
-		size_t j = hash32((const char *)t, n) & (cap - 1);
-		while (refs[j])
-			j = (j + 1) & (cap - 1);
-		refs[j] = sh->refs[i];
-		tags[j] = sh->tags[i];
-	}
-	free(sh->refs);
-	free(sh->tags);
-	sh->refs = refs;
-	sh->tags = tags;
-	sh->cap = cap;
-}
-
-/* The slot holding s, or the empty slot where it would go; *text is set
- * to the interned copy when there is one. */
-static size_t shard_probe(const struct shard *sh, const char *s, size_t n, uint32_t h,
-			  const char **text)
-{
-	size_t i = h & (sh->cap - 1);
-	unsigned char tag = hash_tag(h);
-
-	*text = NULL;
-	for (; sh->refs[i]; i = (i + 1) & (sh->cap - 1)) {
-		const unsigned char *t;
-		if (sh->tags[i] == tag && stored_len(shard_at(sh, sh->refs[i]), &t) == n &&
-		    !memcmp(t, s, n)) {
-			*text = (const char *)t;
-			break;
+	for (size_t i = 0; i <= mask; i++) {
+		for (uint32_t k = 0; k < old[i].used; k++) {
+			const unsigned char *t;
+			size_t n = stored_len(shard_at(sh, old[i].refs[k]), &t);
+			size_t j = hash32((const char *)t, n) & (nbuckets - 1);
+			while (buckets[j].used == BUCKET_SLOTS)
+				j = (j + 1) & (nbuckets - 1);
+			bucket_put(&buckets[j], old[i].refs[k], old[i].tags[k]);
 		}
 	}
-	return i;
+	free(old);
+	atomic_store_explicit(&sh->buckets, buckets, memory_order_relaxed);
+	atomic_store_explicit(&sh->nbuckets, nbuckets, memory_order_relaxed);
 }
 
+/* The interned copy of s, or NULL and the bucket with room where it
+ * would go. */
+static const char *shard_probe(const struct shard *sh, const char *s, size_t n, uint32_t h,
+			       struct bucket **room)
+{
+	unsigned char tag = hash_tag(h);
+	size_t mask;
+	struct bucket *buckets = shard_buckets(sh, &mask);
+
+	for (size_t i = h & mask;; i = (i + 1) & mask) {
+		struct bucket *bk = &buckets[i];
+		for (uint32_t k = 0; k < bk->used; k++) {
+			const unsigned char *t;
+			if (bk->tags[k] == tag && stored_len(shard_at(sh, bk->refs[k]), &t) == n &&
+			    !memcmp(t, s, n))
+				return (const char *)t;
+		}
+		if (bk->used < BUCKET_SLOTS) {
+			*room = bk;
+			return NULL;
+		}
+	}
+}
+
+/* Rehashed past seven eighths full: buckets overflow into the next one
+ * rarely below that. */
 static const char *shard_intern(struct shard *sh, const char *s, size_t n, uint32_t h)
 {
-	const char *text;
-	size_t i = shard_probe(sh, s, n, h, &text);
+	struct bucket *room;
+	const char *text = shard_probe(sh, s, n, h, &room);
 
 	if (text)
 		return text;
-	sh->refs[i] = shard_store(sh, s, n);
-	sh->tags[i] = hash_tag(h);
-	stored_len(shard_at(sh, sh->refs[i]), (const unsigned char **)&text);
-	if (++sh->count * 4 > sh->cap * 3)
+	uint32_t ref = shard_store(sh, s, n);
+	bucket_put(room, ref, hash_tag(h));
+	stored_len(shard_at(sh, ref), (const unsigned char **)&text);
+	if (++sh->count * 8 > atomic_load_explicit(&sh->nbuckets, memory_order_relaxed) *
+				  BUCKET_SLOTS * 7)
 		shard_rehash(sh);
 	return text;
 }
 
-const char *pb_intern(pb_strtab *t, const char *s, size_t n)
+uint32_t pb_intern_hash(const char *s, size_t n)
+{
+	return hash32(s, n);
+}
+
+void pb_strtab_prefetch(const pb_strtab *t, uint32_t h)
+{
+	size_t mask;
+	const struct bucket *buckets = shard_buckets(shard_of(t, h), &mask);
+
+	__builtin_prefetch(&buckets[h & mask]);
+}
+
+const char *pb_intern_hashed(pb_strtab *t, const char *s, size_t n, uint32_t h)
 {
 	if (!s || !n)
 		return NULL;
 	if (n > UINT32_MAX - 6)
 		pb_fatal("internal error: interning %zu bytes", n);
-	uint32_t h = hash32(s, n);
 	struct shard *sh = shard_of(t, h);
 	if (!t->locking)
 		return shard_intern(sh, s, n, h);
@@ -425,6 +477,11 @@ const char *pb_intern(pb_strtab *t, const char *s, size_t n)
 	const char *p = shard_intern(sh, s, n, h);
 	shard_unlock(sh);
 	return p;
+}
+
+const char *pb_intern(pb_strtab *t, const char *s, size_t n)
+{
+	return s && n ? pb_intern_hashed(t, s, n, hash32(s, n)) : NULL;
 }
 
 const char *pb_strtab_find(const pb_strtab *t, const char *s, size_t n)
@@ -435,12 +492,11 @@ const char *pb_strtab_find(const pb_strtab *t, const char *s, size_t n)
 		return NULL;
 	uint32_t h = hash32(s, n);
 	struct shard *sh = shard_of(t, h);
-	if (!t->locking) {
-		shard_probe(sh, s, n, h, &text);
-		return text;
-	}
+	struct bucket *room;
+	if (!t->locking)
+		return shard_probe(sh, s, n, h, &room);
 	shard_lock(sh);
-	shard_probe(sh, s, n, h, &text);
+	text = shard_probe(sh, s, n, h, &room);
 	shard_unlock(sh);
 	return text;
 }

@@ -53,6 +53,13 @@ static inline int pb_intern_cmp(const char *a, const char *b)
 	return a == b ? 0 : !a ? -1 : !b ? 1 : strcmp(a, b);
 }
 const char *pb_intern_str(pb_strtab *t, const char *s);
+/* Interning a row's texts together: pb_intern_hash for each, then
+ * pb_strtab_prefetch for each (it takes no lock), then pb_intern_hashed
+ * with the same hash; the cache misses of their slots overlap instead of
+ * coming one after another. */
+uint32_t pb_intern_hash(const char *s, size_t n);
+void pb_strtab_prefetch(const pb_strtab *t, uint32_t h);
+const char *pb_intern_hashed(pb_strtab *t, const char *s, size_t n, uint32_t h);
 /* The interned copy of s[0..n), or NULL when it was never interned; never
  * writes, so readers may share a table nobody writes to. */
 const char *pb_strtab_find(const pb_strtab *t, const char *s, size_t n);

@@ -362,6 +362,16 @@ const char *pb_ledger_intern(pb_ledger *l, const char *s, size_t n)
 	return pb_intern(l->strings, s, n);
 }
 
+void pb_ledger_prefetch(const pb_ledger *l, uint32_t hash)
+{
+	pb_strtab_prefetch(l->strings, hash);
+}
+
+const char *pb_ledger_intern_hashed(pb_ledger *l, const char *s, size_t n, uint32_t hash)
+{
+	return pb_intern_hashed(l->strings, s, n, hash);
+}
+
 const char *pb_ledger_base_currency(const pb_ledger *l)
 {
 	return l->base_currency;

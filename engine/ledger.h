@@ -273,6 +273,9 @@ void pb_ledger_absorb(pb_ledger *main, pb_ledger *stage);
 
 pb_arena *pb_ledger_arena(pb_ledger *l);
 const char *pb_ledger_intern(pb_ledger *l, const char *s, size_t n);
+/* pb_strtab_prefetch and pb_intern_hashed on the ledger's strings. */
+void pb_ledger_prefetch(const pb_ledger *l, uint32_t hash);
+const char *pb_ledger_intern_hashed(pb_ledger *l, const char *s, size_t n, uint32_t hash);
 /* The interned copy of s[0..n) if the ledger holds that text, else NULL;
  * never writes (for rules: a sealed ledger is shared by threads). */
 const char *pb_ledger_lookup(const pb_ledger *l, const char *s, size_t n);
