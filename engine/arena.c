@@ -666,23 +666,67 @@ static void idmap_place(pb_idmap *m, const char *key, uint32_t v)
 	m->slots[i] = idmap_tag(h) | (v + 1);
 }
 
+/* The values in m as a bitmap (bit v + 1 for value v), or NULL when
+ * the bitmap would be larger than the slots: values far apart. */
+static uint64_t *idmap_values(const pb_idmap *m, size_t *words)
+{
+	uint32_t max = 0;
+
+	for (size_t i = 0; i < m->cap; i++)
+		if ((m->slots[i] & PB_IDMAP_VALUE_MASK) > max)
+			max = m->slots[i] & PB_IDMAP_VALUE_MASK;
+	*words = max / 64 + 1;
+	if (*words > m->cap / 2)
+		return NULL;
+	uint64_t *seen = pb_xcalloc(*words, sizeof(*seen));
+	for (size_t i = 0; i < m->cap; i++) {
+		uint32_t s = m->slots[i] & PB_IDMAP_VALUE_MASK;
+		if (s)
+			seen[s / 64] |= UINT64_C(1) << (s % 64);
+	}
+	return seen;
+}
+
+/*
+ * Doubles m.  Keys are read back in the order of their values, which for
+ * a table's key map is the order of its records: the records are then
+ * read one after another, where in the order of the slots each was a
+ * cache miss on a large table (the new slots are written at random
+ * instead, but a slot is 4 bytes where a record is tens).  A map of values far apart is read in slot order.
+ */
+static void idmap_grow(pb_idmap *m, pb_idmap_key_fn *key_of, const void *owner)
+{
+	pb_idmap grown = {NULL, m->cap ? m->cap * 2 : 64, m->count};
+	size_t words;
+	uint64_t *seen = m->count ? idmap_values(m, &words) : NULL;
+
+	grown.slots = pb_xcalloc(grown.cap, sizeof(*grown.slots));
+	if (seen) {
+		for (size_t w = 0; w < words; w++)
+			for (uint64_t bits = seen[w]; bits; bits &= bits - 1) {
+				uint32_t v = (uint32_t)(w * 64 + (size_t)__builtin_ctzll(bits)) - 1;
+				idmap_place(&grown, key_of(owner, v), v);
+			}
+	} else {
+		for (size_t i = 0; i < m->cap; i++) {
+			uint32_t s = m->slots[i] & PB_IDMAP_VALUE_MASK;
+			if (s)
+				idmap_place(&grown, key_of(owner, s - 1), s - 1);
+		}
+	}
+	free(seen);
+	free(m->slots);
+	*m = grown;
+}
+
 void pb_idmap_put(pb_idmap *m, const char *key, uint32_t v, pb_idmap_key_fn *key_of,
 		  const void *owner)
 {
 	if (v > PB_IDMAP_VALUE_MAX)
 		pb_fatal("internal error: map value %" PRIu32 " beyond %" PRIu32, v,
 			 (uint32_t)PB_IDMAP_VALUE_MAX);
-	if ((m->count + 1) * 4 > m->cap * 3) {
-		pb_idmap grown = {NULL, m->cap ? m->cap * 2 : 64, m->count};
-		grown.slots = pb_xcalloc(grown.cap, sizeof(*grown.slots));
-		for (size_t i = 0; i < m->cap; i++) {
-			uint32_t s = m->slots[i] & PB_IDMAP_VALUE_MASK;
-			if (s)
-				idmap_place(&grown, key_of(owner, s - 1), s - 1);
-		}
-		free(m->slots);
-		*m = grown;
-	}
+	if ((m->count + 1) * 4 > m->cap * 3)
+		idmap_grow(m, key_of, owner);
 	idmap_place(m, key, v);
 	m->count++;
 }

@@ -294,6 +294,30 @@ static void test_idmap(void **state)
 	assert_int_equal(m.cap, 0);
 }
 
+static const char *idmap_sparse_key(const void *owner, uint32_t v)
+{
+	(void)owner;
+	return &idmap_keys[v / 1000];
+}
+
+/* Values far apart (a growth reads the keys back in slot order, not
+ * through a bitmap of the values) are found as well as dense ones. */
+static void test_idmap_sparse_values(void **state)
+{
+	pb_idmap m = {0};
+	uint32_t v;
+	(void)state;
+
+	for (uint32_t i = 0; i < 5000; i++)
+		pb_idmap_put(&m, &idmap_keys[i], i * 1000, idmap_sparse_key, NULL);
+	for (uint32_t i = 0; i < 5000; i++) {
+		assert_true(pb_idmap_get(&m, &idmap_keys[i], idmap_sparse_key, NULL, &v));
+		assert_int_equal(v, i * 1000);
+	}
+	assert_false(pb_idmap_get(&m, &idmap_keys[5000], idmap_sparse_key, NULL, &v));
+	pb_idmap_release(&m);
+}
+
 static const char *grouping_test_key(const void *owner, uint32_t i)
 {
 	return ((const char *const *)owner)[i];
@@ -618,6 +642,7 @@ int main(void)
 		cmocka_unit_test(test_arena_large),
 		cmocka_unit_test(test_ptrmap),
 		cmocka_unit_test(test_idmap),
+		cmocka_unit_test(test_idmap_sparse_values),
 		cmocka_unit_test(test_grouping_and_ranks),
 		cmocka_unit_test(test_add_and_duplicates),
 		cmocka_unit_test(test_row_header),
