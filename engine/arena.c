@@ -656,14 +656,37 @@ int pb_idmap_get(const pb_idmap *m, const char *key, pb_idmap_key_fn *key_of, co
 	return 0;
 }
 
-static void idmap_place(pb_idmap *m, const char *key, uint32_t v)
+static void idmap_place(pb_idmap *m, uint64_t h, uint32_t v)
 {
-	uint64_t h = ptr_hash(key);
 	size_t i = h & (m->cap - 1);
 
 	while (m->slots[i])
 		i = (i + 1) & (m->cap - 1);
 	m->slots[i] = idmap_tag(h) | (v + 1);
+}
+
+/* Where a growing map reads its keys back: one key a value, or a pair. */
+struct idmap_owner {
+	pb_idmap_key_fn *key_of;
+	pb_idmap_pair_fn *pair_of;
+	const void *owner;
+};
+
+static uint64_t pair_hash(const void *a, const void *b)
+{
+	uint64_t x = ptr_hash(a) ^ (uint64_t)(uintptr_t)b * 0x9E3779B97F4A7C15ULL;
+
+	return ptr_hash((const void *)(uintptr_t)x);
+}
+
+static uint64_t value_hash(const struct idmap_owner *o, uint32_t v)
+{
+	const void *a, *b;
+
+	if (o->key_of)
+		return ptr_hash(o->key_of(o->owner, v));
+	o->pair_of(o->owner, v, &a, &b);
+	return pair_hash(a, b);
 }
 
 /* The values in m as a bitmap (bit v + 1 for value v), or NULL when
@@ -692,9 +715,10 @@ static uint64_t *idmap_values(const pb_idmap *m, size_t *words)
  * a table's key map is the order of its records: the records are then
  * read one after another, where in the order of the slots each was a
  * cache miss on a large table (the new slots are written at random
- * instead, but a slot is 4 bytes where a record is tens).  A map of values far apart is read in slot order.
+ * instead, but a slot is 4 bytes where a record is tens).  A map of
+ * values far apart is read in slot order.
  */
-static void idmap_grow(pb_idmap *m, pb_idmap_key_fn *key_of, const void *owner)
+static void idmap_grow(pb_idmap *m, const struct idmap_owner *o)
 {
 	pb_idmap grown = {NULL, m->cap ? m->cap * 2 : 64, m->count};
 	size_t words;
@@ -705,13 +729,13 @@ static void idmap_grow(pb_idmap *m, pb_idmap_key_fn *key_of, const void *owner)
 		for (size_t w = 0; w < words; w++)
 			for (uint64_t bits = seen[w]; bits; bits &= bits - 1) {
 				uint32_t v = (uint32_t)(w * 64 + (size_t)__builtin_ctzll(bits)) - 1;
-				idmap_place(&grown, key_of(owner, v), v);
+				idmap_place(&grown, value_hash(o, v), v);
 			}
 	} else {
 		for (size_t i = 0; i < m->cap; i++) {
 			uint32_t s = m->slots[i] & PB_IDMAP_VALUE_MASK;
 			if (s)
-				idmap_place(&grown, key_of(owner, s - 1), s - 1);
+				idmap_place(&grown, value_hash(o, s - 1), s - 1);
 		}
 	}
 	free(seen);
@@ -719,16 +743,48 @@ static void idmap_grow(pb_idmap *m, pb_idmap_key_fn *key_of, const void *owner)
 	*m = grown;
 }
 
-void pb_idmap_put(pb_idmap *m, const char *key, uint32_t v, pb_idmap_key_fn *key_of,
-		  const void *owner)
+static void idmap_add(pb_idmap *m, uint64_t h, uint32_t v, const struct idmap_owner *o)
 {
 	if (v > PB_IDMAP_VALUE_MAX)
 		pb_fatal("internal error: map value %" PRIu32 " beyond %" PRIu32, v,
 			 (uint32_t)PB_IDMAP_VALUE_MAX);
 	if ((m->count + 1) * 4 > m->cap * 3)
-		idmap_grow(m, key_of, owner);
-	idmap_place(m, key, v);
+		idmap_grow(m, o);
+	idmap_place(m, h, v);
 	m->count++;
+}
+
+void pb_idmap_put(pb_idmap *m, const char *key, uint32_t v, pb_idmap_key_fn *key_of,
+		  const void *owner)
+{
+	idmap_add(m, ptr_hash(key), v, &(struct idmap_owner){key_of, NULL, owner});
+}
+
+int pb_idmap_get_pair(const pb_idmap *m, const void *a, const void *b, pb_idmap_pair_fn *pair_of,
+		      const void *owner, uint32_t *v)
+{
+	if (!m->cap)
+		return 0;
+	uint64_t h = pair_hash(a, b);
+	uint32_t tag = idmap_tag(h);
+	for (size_t i = h & (m->cap - 1); m->slots[i]; i = (i + 1) & (m->cap - 1)) {
+		uint32_t s = m->slots[i];
+		const void *x, *y;
+		if ((s & ~PB_IDMAP_VALUE_MASK) != tag)
+			continue;
+		pair_of(owner, (s & PB_IDMAP_VALUE_MASK) - 1, &x, &y);
+		if (x == a && y == b) {
+			*v = (s & PB_IDMAP_VALUE_MASK) - 1;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+void pb_idmap_put_pair(pb_idmap *m, const void *a, const void *b, uint32_t v,
+		       pb_idmap_pair_fn *pair_of, const void *owner)
+{
+	idmap_add(m, pair_hash(a, b), v, &(struct idmap_owner){NULL, pair_of, owner});
 }
 
 void pb_idmap_release(pb_idmap *m)

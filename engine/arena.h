@@ -119,6 +119,15 @@ void pb_idmap_put(pb_idmap *m, const char *key, uint32_t v, pb_idmap_key_fn *key
 		  const void *owner);
 void pb_idmap_release(pb_idmap *m);
 
+/* The same map keyed by a pair of interned pointers (a buyer and a
+ * supplier, say) where a keyed text "a\x1fb" would be formatted, interned
+ * and kept: pair_of reads value v's pair back. */
+typedef void pb_idmap_pair_fn(const void *owner, uint32_t v, const void **a, const void **b);
+int pb_idmap_get_pair(const pb_idmap *m, const void *a, const void *b, pb_idmap_pair_fn *pair_of,
+		      const void *owner, uint32_t *v);
+void pb_idmap_put_pair(pb_idmap *m, const void *a, const void *b, uint32_t v,
+		       pb_idmap_pair_fn *pair_of, const void *owner);
+
 /*
  * pb_grouping: elements 0..n-1 of an array its owner keeps (a table's
  * records, say) grouped by an interned key, element i's read by

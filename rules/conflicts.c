@@ -567,6 +567,15 @@ static void approved_finding(pb_rule_ctx *ctx, pb_graph_walk *w, const struct ap
 			   p0->approver_id, text, p0->payment_id);
 }
 
+/* pb_idmap_pair_fn over the approvers and payees found so far. */
+static void approved_pair(const void *owner, uint32_t k, const void **who, const void **payee)
+{
+	const struct approved *a = *(struct approved *const *)owner;
+
+	*who = a[k].who;
+	*payee = a[k].payee;
+}
+
 static void run_approver_linked(pb_rule_ctx *ctx)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
@@ -576,11 +585,9 @@ static void run_approver_linked(pb_rule_ctx *ctx)
 	const pb_payment *p = pb_ledger_payments(l, &n);
 	size_t hops = (size_t)pb_param_int(ctx, "max_hops");
 	pb_graph_walk *w = pb_graph_walk_new(g);
-	pb_ptrmap *index = pb_ptrmap_new();
+	pb_idmap index = {0};
 	struct approved *a = NULL;
-	pb_buf key;
 
-	pb_buf_init(&key);
 	for (size_t i = 0; i < n; i++) {
 		if (!p[i].approver_id || !p[i].payee_id)
 			continue;
@@ -591,14 +598,11 @@ static void run_approver_linked(pb_rule_ctx *ctx)
 							 chain_link, &payee, &path))
 			continue;
 		uint32_t k;
-		pb_buf_reset(&key);
-		pb_buf_addf(&key, "%s\x1f%s", who, payee);
-		const char *kk = pb_ctx_intern(ctx, key.data, key.len);
-		if (!pb_ptrmap_get(index, kk, &k)) {
+		if (!pb_idmap_get_pair(&index, who, payee, approved_pair, &a, &k)) {
 			PB_GROW(a, na + 1, cap);
 			k = (uint32_t)na++;
 			a[k] = (struct approved){who, payee, NULL, 0, 0, 0};
-			pb_ptrmap_put(index, kk, k);
+			pb_idmap_put_pair(&index, who, payee, k, approved_pair, &a);
 		}
 		PB_GROW(a[k].p, a[k].n + 1, a[k].cap);
 		a[k].p[a[k].n++] = &p[i];
@@ -610,8 +614,7 @@ static void run_approver_linked(pb_rule_ctx *ctx)
 		free(a[k].p);
 	}
 	free(a);
-	pb_buf_release(&key);
-	pb_ptrmap_free(index);
+	pb_idmap_release(&index);
 	pb_graph_walk_free(w);
 }
 

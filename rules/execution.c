@@ -14,6 +14,8 @@
  * and 15% of works; the catalogue default is 20%); 1%
  * tolerance for overpayment (rounding, bank charges) - WB, ACFE.
  */
+#include <stdlib.h>
+
 #include "../engine/normalize.h"
 #include "../engine/parties.h"
 #include "rules.h"
@@ -292,17 +294,43 @@ const pb_rule pb_rule_duration_extension = {
 
 /* --- execution.payment-without-contract --- */
 
-/* "buyer\x1fsupplier" of entities (registry twins merged), interned. */
-static const char *pair_key(pb_rule_ctx *ctx, const char *buyer, const char *supplier)
-{
-	const pb_parties *pp = pb_ctx_parties(ctx);
-	pb_buf b;
+/* The buyer-supplier pairs of the contracts, by entity (registry twins
+ * merged), each once. */
+struct pair_set {
+	const char **buyer, **supplier;
+	size_t n, cap;
+	pb_idmap map;
+};
 
-	pb_buf_init(&b);
-	pb_buf_addf(&b, "%s\x1f%s", pb_parties_entity(pp, buyer), pb_parties_entity(pp, supplier));
-	const char *k = pb_ctx_intern(ctx, b.data, b.len);
-	pb_buf_release(&b);
-	return k;
+static void pair_of(const void *owner, uint32_t v, const void **a, const void **b)
+{
+	const struct pair_set *s = owner;
+
+	*a = s->buyer[v];
+	*b = s->supplier[v];
+}
+
+static void pair_add(struct pair_set *s, const char *buyer, const char *supplier)
+{
+	uint32_t v;
+
+	if (pb_idmap_get_pair(&s->map, buyer, supplier, pair_of, s, &v))
+		return;
+	if (s->n == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 64;
+		s->buyer = pb_xreallocarray(s->buyer, s->cap, sizeof(*s->buyer));
+		s->supplier = pb_xreallocarray(s->supplier, s->cap, sizeof(*s->supplier));
+	}
+	s->buyer[s->n] = buyer;
+	s->supplier[s->n] = supplier;
+	pb_idmap_put_pair(&s->map, buyer, supplier, (uint32_t)s->n++, pair_of, s);
+}
+
+static void pair_set_release(struct pair_set *s)
+{
+	free(s->buyer);
+	free(s->supplier);
+	pb_idmap_release(&s->map);
 }
 
 static void run_payment_without_contract(pb_rule_ctx *ctx)
@@ -312,12 +340,15 @@ static void run_payment_without_contract(pb_rule_ctx *ctx)
 	const pb_payment *p = pb_ledger_payments(l, &n);
 	const pb_contract *c = pb_ledger_contracts(l, &nc);
 	int64_t threshold = pb_param_money(ctx, "threshold");
-	pb_ptrmap *pairs = pb_ptrmap_new(), *placeholders = pb_ptrmap_new();
+	const pb_parties *pp = pb_ctx_parties(ctx);
+	pb_ptrmap *placeholders = pb_ptrmap_new();
+	struct pair_set pairs = {0};
 	uint32_t dummy;
 
 	for (size_t k = 0; k < nc; k++)
 		if (c[k].buyer_id && c[k].supplier_id)
-			pb_ptrmap_put(pairs, pair_key(ctx, c[k].buyer_id, c[k].supplier_id), 1);
+			pair_add(&pairs, pb_parties_entity(pp, c[k].buyer_id),
+				 pb_parties_entity(pp, c[k].supplier_id));
 	for (size_t i = 0; i < n; i++) {
 		pb_fx_used fx;
 		int64_t v;
@@ -331,7 +362,8 @@ static void run_payment_without_contract(pb_rule_ctx *ctx)
 			continue;
 		if (p[i].contract_id && pb_ledger_find(l, PB_T_CONTRACTS, p[i].contract_id))
 			continue;
-		if (pb_ptrmap_get(pairs, pair_key(ctx, p[i].payer_id, p[i].payee_id), &dummy))
+		if (pb_idmap_get_pair(&pairs.map, pb_parties_entity(pp, p[i].payer_id),
+				      pb_parties_entity(pp, p[i].payee_id), pair_of, &pairs, &dummy))
 			continue;
 		pb_finding *f = pb_finding_add(ctx, PB_T_PAYMENTS, p[i].payment_id, NULL);
 		pb_finding_evidence(ctx, f, PB_T_PAYMENTS, &p[i], "payment");
@@ -350,7 +382,7 @@ static void run_payment_without_contract(pb_rule_ctx *ctx)
 	if (no_rate)
 		pb_ctx_note(ctx, "%zu payments could not be compared with the %s threshold: no exchange rate for their currency and date",
 			    no_rate, pb_param_currency(ctx, "threshold"));
-	pb_ptrmap_free(pairs);
+	pair_set_release(&pairs);
 	pb_ptrmap_free(placeholders);
 }
 

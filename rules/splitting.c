@@ -99,31 +99,23 @@ struct pairs {
 	struct item *items;  /* in the order added */
 	uint32_t *pair;      /* per item */
 	size_t nitems, capitems;
-	pb_ptrmap *index; /* interned "buyer\x1fsupplier" -> pair */
-	/* The keys' own table and arena, freed with the pairs: in the rule's
-	 * scratch arena they would stay to the end of the audit (60 MB at
-	 * 10M rows). */
-	pb_arena *arena;
-	pb_strtab *keys;
+	pb_idmap index; /* (buyer, supplier) -> pair */
 };
+
+static void pair_of(const void *owner, uint32_t i, const void **a, const void **b)
+{
+	const struct pairs *p = owner;
+
+	*a = p->a[i];
+	*b = p->b[i];
+}
 
 static void pairs_add(struct pairs *p, const char *a, const char *b, struct item it)
 {
-	pb_buf key;
 	uint32_t i;
 
-	pb_buf_init(&key);
-	pb_buf_addf(&key, "%s\x1f%s", a, b);
-	if (!p->index) {
-		p->index = pb_ptrmap_new();
-		p->arena = pb_arena_new();
-		p->keys = pb_strtab_new(p->arena);
-	}
-	const char *k = pb_intern(p->keys, key.data, key.len);
-	pb_buf_release(&key);
-	if (!pb_ptrmap_get(p->index, k, &i)) {
+	if (!pb_idmap_get_pair(&p->index, a, b, pair_of, p, &i)) {
 		i = (uint32_t)p->count;
-		pb_ptrmap_put(p->index, k, i);
 		if (p->count + 1 > p->capacity) {
 			size_t cap = p->capacity ? p->capacity * 2 : 16;
 			p->a = pb_xreallocarray(p->a, cap, sizeof(*p->a));
@@ -133,6 +125,7 @@ static void pairs_add(struct pairs *p, const char *a, const char *b, struct item
 		p->a[i] = a;
 		p->b[i] = b;
 		p->count++;
+		pb_idmap_put_pair(&p->index, a, b, i, pair_of, p);
 	}
 	if (p->nitems + 1 > p->capitems) {
 		size_t cap = p->capitems ? p->capitems * 2 : 64;
@@ -168,9 +161,7 @@ static void pairs_run(pb_rule_ctx *ctx, struct pairs *p)
 	free(p->b);
 	free(p->items);
 	free(p->pair);
-	pb_ptrmap_free(p->index);
-	pb_strtab_free(p->keys);
-	pb_arena_free(p->arena);
+	pb_idmap_release(&p->index);
 }
 
 /*
