@@ -278,7 +278,15 @@ static void test_short_submission_scope(void **state)
 
 /* Ten tenders bid by B1..B6 and LOSER; B1-B3 win 5, B4-B6 win 6, LOSER
  * none: an outlier, unless LOSER is B1's registry twin. */
+static void unsuccessful_ledger_n(int twin, int loser_bids);
+
 static void unsuccessful_ledger(int twin)
+{
+	unsuccessful_ledger_n(twin, 1);
+}
+
+/* LOSER bids loser_bids times in each of the ten tenders. */
+static void unsuccessful_ledger_n(int twin, int loser_bids)
 {
 	char id[32], tid[16];
 	const char *who[] = {"B1", "B2", "B3", "B4", "B5", "B6", "LOSER"};
@@ -292,6 +300,10 @@ static void unsuccessful_ledger(int twin)
 		for (int k = 0; k < 7; k++) {
 			snprintf(id, sizeof(id), "%s-%s", tid, who[k]);
 			bid(id, tid, who[k], "valid");
+			for (int extra = 2; k == 6 && extra <= loser_bids; extra++) {
+				snprintf(id, sizeof(id), "%s-%s-%d", tid, who[k], extra);
+				bid(id, tid, who[k], "valid");
+			}
 			if (k < 6 && (k < 3 ? i < 5 : i >= 4)) {
 				snprintf(id, sizeof(id), "C-%s-%s", tid, who[k]);
 				contract(id, tid, who[k], 100, "EUR", "2024-01-01", NULL);
@@ -339,6 +351,68 @@ static void test_unsuccessful_outlier(void **state)
 	(void)state;
 	unsuccessful_ledger(0);
 	assert_string_equal(fired("bidding.excessive-unsuccessful"), "LOSER");
+}
+
+/* The one finding of a rule (the test fails on none or several). */
+static const pb_finding *only_finding(const pb_audit *a, const char *rule)
+{
+	const pb_finding *f = NULL;
+
+	for (size_t i = 0; i < a->nfindings; i++)
+		if (!strcmp(a->findings[i]->rule->id, rule)) {
+			assert_null(f);
+			f = a->findings[i];
+		}
+	assert_non_null(f);
+	return f;
+}
+
+/* A loser's bids are its evidence, the first 25 in file order. */
+static void test_unsuccessful_evidence(void **state)
+{
+	(void)state;
+	unsuccessful_ledger_n(0, 3);
+	pb_ledger_seal(L);
+	pb_audit *a = pb_audit_run(L, &CFG, D("2024-12-31"));
+	const pb_finding *f = only_finding(a, "bidding.excessive-unsuccessful");
+	assert_string_equal(f->subject_id, "LOSER");
+	assert_int_equal(f->nevidence, 25);
+	assert_string_equal(f->evidence[0].id, "T0-LOSER");
+	assert_string_equal(f->evidence[1].id, "T0-LOSER-2");
+	assert_string_equal(f->evidence[3].id, "T1-LOSER");
+	assert_string_equal(f->evidence[24].id, "T8-LOSER");
+	pb_audit_free(a);
+}
+
+/* A tenderer disqualified far more often than nine others: its
+ * disqualified bids, not its valid ones, in file order, at most 25 rows
+ * with the party's own. */
+static void test_disqualification_evidence(void **state)
+{
+	char id[32], tid[16], who[8];
+	(void)state;
+
+	party("DQ", "Disqualified Ltd", NULL, NULL);
+	for (int i = 0; i < 40; i++) {
+		snprintf(tid, sizeof(tid), "T%d", i);
+		tender(tid, "open", NULL, NULL, PB_INT_NONE);
+		for (int k = 0; k < 10; k++) {
+			snprintf(who, sizeof(who), k ? "B%d" : "DQ", k);
+			snprintf(id, sizeof(id), "%s-%s", tid, who);
+			bid(id, tid, who, (k ? i == k : i % 4 != 3) ? "disqualified" : "valid");
+		}
+	}
+	pb_ledger_seal(L);
+	pb_audit *a = pb_audit_run(L, &CFG, D("2024-12-31"));
+	const pb_finding *f = only_finding(a, "bidding.excessive-disqualification");
+	assert_string_equal(f->subject_id, "DQ");
+	assert_int_equal(f->nevidence, 25);
+	assert_string_equal(f->evidence[0].table, "parties");
+	assert_string_equal(f->evidence[1].id, "T0-DQ");
+	assert_string_equal(f->evidence[3].id, "T2-DQ");
+	assert_string_equal(f->evidence[4].id, "T4-DQ"); /* T3's was valid */
+	assert_string_equal(f->evidence[24].id, "T30-DQ");
+	pb_audit_free(a);
 }
 
 static void test_unsuccessful_twin(void **state)
@@ -688,7 +762,8 @@ int main(void)
 		T(test_single_source_respects_status), T(test_competitive_procedures),
 		T(test_weak_rationale_needs_an_award), T(test_single_bid_skips_void_tenders),
 		T(test_short_submission_scope),
-		T(test_unsuccessful_outlier), T(test_unsuccessful_twin), T(test_identical_bids_once),
+		T(test_unsuccessful_outlier), T(test_unsuccessful_evidence),
+		T(test_disqualification_evidence), T(test_unsuccessful_twin), T(test_identical_bids_once),
 		T(test_concentration_by_entity), T(test_joint_award_credits_every_member),
 		T(test_entities_without_registry_ids), T(test_addresses_that_identify_a_place),
 		T(test_splitting_lots_and_competition), T(test_mass_address_counts_entities),
