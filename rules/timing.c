@@ -713,8 +713,57 @@ static int fy_month(pb_date d, int start, int64_t *fy)
 	return (m - start + 12) % 12;
 }
 
+/* The payments of a payer's fiscal year in one table: a payer and a
+ * year as a pair, the year in a pointer's bits. */
+struct spike_index {
+	struct month_total *mt;
+	pb_idmap map;
+};
+
+static const void *year_key(int64_t fy)
+{
+	return (const void *)(uintptr_t)fy;
+}
+
+static void payer_year(const void *owner, uint32_t k, const void **payer, const void **fy)
+{
+	const struct spike_index *ix = owner;
+
+	*payer = ix->mt[k].payer;
+	*fy = year_key(ix->mt[k].fy);
+}
+
+/* Up to 25 year-end payments of each firing payer and year, in file
+ * order, from one pass over the payments: a pass for each finding was
+ * findings x payments. */
+struct spike_evidence {
+	int32_t *slot;          /* per payer and year: its row below, or -1 */
+	uint32_t (*rows)[25];
+	unsigned char *count;
+};
+
+static void spike_evidence_gather(pb_rule_ctx *ctx, const struct spike_index *ix,
+				  struct spike_evidence *ev, int start)
+{
+	size_t n;
+	const pb_payment *p = pb_ledger_payments(pb_ctx_ledger(ctx), &n);
+	const char *cur = pb_ctx_currency(ctx);
+
+	for (size_t i = 0; i < n; i++) {
+		int64_t fy;
+		uint32_t k;
+		if (!p[i].payer_id || p[i].currency != cur || p[i].paid_on == PB_DATE_NONE ||
+		    fy_month(p[i].paid_on, start, &fy) != 11 ||
+		    !pb_idmap_get_pair(&ix->map, pb_ctx_entity(ctx, p[i].payer_id), year_key(fy),
+				       payer_year, ix, &k) ||
+		    ev->slot[k] < 0 || ev->count[ev->slot[k]] == 25)
+			continue;
+		ev->rows[ev->slot[k]][ev->count[ev->slot[k]]++] = (uint32_t)i;
+	}
+}
+
 static void spike_finding(pb_rule_ctx *ctx, const struct month_total *mt, int months,
-			  pb_i128 total, int start)
+			  pb_i128 total, const uint32_t *rows, size_t nrows)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
 	const char *cur = pb_ctx_currency(ctx);
@@ -728,13 +777,8 @@ static void spike_finding(pb_rule_ctx *ctx, const struct month_total *mt, int mo
 		pb_finding_evidence(ctx, f, PB_T_PARTIES, payer, "payer");
 	size_t n;
 	const pb_payment *p = pb_ledger_payments(l, &n);
-	for (size_t i = 0; i < n && f->nevidence < 25; i++) {
-		int64_t fy;
-		if (p[i].payer_id && pb_ctx_entity(ctx, p[i].payer_id) == mt->payer && p[i].currency == cur &&
-		    p[i].paid_on != PB_DATE_NONE &&
-		    fy_month(p[i].paid_on, start, &fy) == 11 && fy == mt->fy)
-			pb_finding_evidence(ctx, f, PB_T_PAYMENTS, &p[i], "year-end payment");
-	}
+	for (size_t i = 0; i < nrows && f->nevidence < 25; i++)
+		pb_finding_evidence(ctx, f, PB_T_PAYMENTS, &p[rows[i]], "year-end payment");
 	pb_buf_init(&series);
 	for (int m = 0; m < 12; m++) {
 		char buf[32];
@@ -758,10 +802,9 @@ static void run_year_end(pb_rule_ctx *ctx)
 	int start = (int)pb_param_int(ctx, "fiscal_year_start_month");
 	int64_t ratio = pb_param_millionths(ctx, "min_ratio");
 	int64_t min_months = pb_param_int(ctx, "min_months");
-	size_t n, count = 0, cap = 0;
+	size_t n, count = 0, cap = 0, fired = 0;
 	const pb_payment *p = pb_ledger_payments(l, &n);
-	struct month_total *mt = NULL;
-	pb_ptrmap *index = pb_ptrmap_new();
+	struct spike_index ix = {NULL, {0}};
 
 	if (start < 1 || start > 12)
 		start = 1;
@@ -772,35 +815,47 @@ static void run_year_end(pb_rule_ctx *ctx)
 		int64_t fy;
 		int m = fy_month(p[i].paid_on, start, &fy);
 		const char *payer = pb_ctx_entity(ctx, p[i].payer_id);
-		const char *key = pb_arena_printf(pb_ctx_scratch(ctx), "%s|%lld", payer, (long long)fy);
-		key = pb_ctx_intern(ctx, key, strlen(key));
 		uint32_t k;
-		if (!pb_ptrmap_get(index, key, &k)) {
-			PB_GROW(mt, count + 1, cap);
-			memset(&mt[count], 0, sizeof(*mt));
-			mt[count].payer = payer;
-			mt[count].fy = fy;
+		if (!pb_idmap_get_pair(&ix.map, payer, year_key(fy), payer_year, &ix, &k)) {
+			PB_GROW(ix.mt, count + 1, cap);
+			memset(&ix.mt[count], 0, sizeof(*ix.mt));
+			ix.mt[count].payer = payer;
+			ix.mt[count].fy = fy;
 			k = (uint32_t)count++;
-			pb_ptrmap_put(index, key, k);
+			pb_idmap_put_pair(&ix.map, payer, year_key(fy), k, payer_year, &ix);
 		}
-		mt[k].sum[m] += p[i].amount;
-		mt[k].seen[m] = 1;
+		ix.mt[k].sum[m] += p[i].amount;
+		ix.mt[k].seen[m] = 1;
 	}
+	struct spike_evidence ev = {pb_xcalloc(count + 1, sizeof(*ev.slot)), NULL, NULL};
+	int *months = pb_xcalloc(count + 1, sizeof(*months));
+	pb_i128 *total = pb_xcalloc(count + 1, sizeof(*total));
 	for (size_t k = 0; k < count; k++) {
-		int months = 0;
-		pb_i128 total = 0;
+		const struct month_total *mt = &ix.mt[k];
 		for (int m = 0; m < 12; m++) {
-			months += mt[k].seen[m];
-			total += mt[k].sum[m];
+			months[k] += mt->seen[m];
+			total[k] += mt->sum[m];
 		}
 		/* last >= ratio x mean  <=>  last x months x 10^6 >= ratio x total */
-		if (months < min_months || !mt[k].seen[11] || total <= 0 ||
-		    mt[k].sum[11] * months * PB_DECIMAL_SCALE < (pb_i128)ratio * total)
-			continue;
-		spike_finding(ctx, &mt[k], months, total, start);
+		ev.slot[k] = months[k] < min_months || !mt->seen[11] || total[k] <= 0 ||
+				     mt->sum[11] * months[k] * PB_DECIMAL_SCALE < (pb_i128)ratio * total[k]
+			? -1 : (int32_t)fired++;
 	}
-	free(mt);
-	pb_ptrmap_free(index);
+	ev.rows = pb_xcalloc(fired + 1, sizeof(*ev.rows));
+	ev.count = pb_xcalloc(fired + 1, sizeof(*ev.count));
+	if (fired)
+		spike_evidence_gather(ctx, &ix, &ev, start);
+	for (size_t k = 0; k < count; k++)
+		if (ev.slot[k] >= 0)
+			spike_finding(ctx, &ix.mt[k], months[k], total[k], ev.rows[ev.slot[k]],
+				      ev.count[ev.slot[k]]);
+	free(ev.slot);
+	free(ev.rows);
+	free(ev.count);
+	free(months);
+	free(total);
+	free(ix.mt);
+	pb_idmap_release(&ix.map);
 }
 
 const pb_rule pb_rule_year_end_spike = {

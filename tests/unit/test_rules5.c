@@ -237,6 +237,51 @@ static void test_year_end_spike(void **state)
 	assert_string_equal(fired("timing.year-end-spike"), "MOD");
 }
 
+/* Each payer's year is judged and cited on its own: 2024's finding cites
+ * its first 25 December payments in file order, 2023's its two, and
+ * NAVY's December payments, between them, neither. */
+static void test_year_end_spike_evidence(void **state)
+{
+	char id[16], date[16];
+	(void)state;
+	for (int y = 2023; y <= 2024; y++)
+		for (int m = 1; m <= 11; m++) {
+			snprintf(id, sizeof(id), "P%d-%d", y, m);
+			snprintf(date, sizeof(date), "%d-%02d-15", y, m);
+			payment(id, NULL, "S", NULL, 100000, date);
+		}
+	payment("E1", NULL, "S", NULL, 120000, "2023-12-01");
+	payment("E2", NULL, "S", NULL, 120000, "2023-12-02");
+	for (int k = 1; k <= 30; k++) {
+		snprintf(id, sizeof(id), "D%02d", k);
+		payment(id, NULL, "S", NULL, 8000, "2024-12-10");
+		PAYER = "NAVY";
+		snprintf(id, sizeof(id), "N%02d", k);
+		payment(id, NULL, "S", NULL, 100000, k <= 12 ? "2024-12-10" : "2024-06-10");
+		PAYER = "MOD";
+	}
+	pb_ledger_seal(L);
+	pb_audit *a = pb_audit_run(L, &CFG, D("2024-12-31"));
+	size_t seen = 0;
+	for (size_t i = 0; i < a->nfindings; i++) {
+		const pb_finding *f = a->findings[i];
+		if (strcmp(f->rule->id, "timing.year-end-spike"))
+			continue;
+		assert_string_equal(f->subject_id, "MOD");
+		if (f->nevidence == 2) {
+			assert_string_equal(f->evidence[0].id, "E1");
+			assert_string_equal(f->evidence[1].id, "E2");
+		} else {
+			assert_int_equal(f->nevidence, 25);
+			assert_string_equal(f->evidence[0].id, "D01");
+			assert_string_equal(f->evidence[24].id, "D25");
+		}
+		seen++;
+	}
+	assert_int_equal(seen, 2);
+	pb_audit_free(a);
+}
+
 static void test_fiscal_year_start(void **state)
 {
 	char id[16], date[16];
@@ -380,7 +425,7 @@ int main(void)
 		T(test_noncompetitive_share_lots),
 		T(test_concentration), T(test_repeat_direct), T(test_threshold_hugging),
 		T(test_threshold_hugging_near_miss), T(test_weekend), T(test_weekend_calendars),
-		T(test_weekend_usual_share), T(test_year_end_spike),
+		T(test_weekend_usual_share), T(test_year_end_spike), T(test_year_end_spike_evidence),
 		T(test_fiscal_year_start), T(test_amendment_rules), T(test_duration_extension),
 		T(test_payment_without_contract), T(test_budget_rules), T(test_unbudgeted_grouped),
 	};
