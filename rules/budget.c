@@ -219,14 +219,18 @@ static void run_unbudgeted(pb_rule_ctx *ctx)
 	int start = (int)pb_param_int(ctx, "fiscal_year_start_month");
 	struct cited *list = pb_xcalloc(n + 1, sizeof(*list));
 	struct years ys;
+	pb_buf key; /* not in the rule's arena, which would keep one per payment */
 
+	pb_buf_init(&key);
 	years_build(&ys, b, nb);
 	for (size_t i = 0; i < n; i++) {
 		if (!p[i].budget_line || p[i].paid_on == PB_DATE_NONE)
 			continue;
 		int64_t fy = fiscal_year(p[i].paid_on, start);
-		const char *key = pb_arena_printf(pb_ctx_scratch(ctx), "%s|%lld", p[i].budget_line, (long long)fy);
-		const char *known = pb_ledger_lookup(l, key, strlen(key)); /* a key never seen is no budget line */
+		pb_buf_reset(&key);
+		pb_buf_addf(&key, "%s|%lld", p[i].budget_line, (long long)fy);
+		/* a key never seen is no budget line */
+		const char *known = pb_ledger_lookup(l, key.data, key.len);
 		if (known && pb_ledger_find(l, PB_T_BUDGET, known))
 			continue;
 		if (!years_has(&ys, fy)) {
@@ -246,6 +250,7 @@ static void run_unbudgeted(pb_rule_ctx *ctx)
 	}
 	if (uncovered)
 		pb_ctx_note(ctx, "%zu payments fall in fiscal years the budget does not cover: not judged", uncovered);
+	pb_buf_release(&key);
 	free(list);
 	free(ys.y);
 }
