@@ -100,10 +100,19 @@ static size_t tender_bidders(pb_rule_ctx *ctx, const uint32_t *bi, size_t nb,
 }
 
 /* The bidder after `after` whose entity is `node` (a graph node, an
- * entity id), or -1: the bidders are sorted by entity. */
+ * entity id), or -1: the bidders are sorted by entity.  A search can
+ * reach thousands of nodes and a tender has a handful of bidders, so a
+ * few pointers are compared before texts are. */
 static long later_bidder(const struct bidder *bd, size_t after, size_t n, const char *node)
 {
 	size_t lo = after + 1, hi = n;
+
+	if (hi - lo <= 8) {
+		for (size_t j = lo; j < hi; j++)
+			if (bd[j].entity == node)
+				return (long)j;
+		return -1;
+	}
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;

@@ -185,6 +185,39 @@ static size_t linked(const pb_audit *a, const char *tender, const pb_finding **l
 	return n;
 }
 
+/* Many bidders in one tender (past the few compared by pointer): the two
+ * that share a director are found however far apart they sort, and
+ * only they. */
+static void test_linked_among_many(void **state)
+{
+	char id[16];
+	pb_config cfg;
+	(void)state;
+
+	L = pb_ledger_new("EUR");
+	IN = pb_ledger_add_input(L, "t.csv", "mixed", "csv");
+	tender("BIG", "2024-05-01");
+	for (int k = 0; k < 20; k++) {
+		snprintf(id, sizeof(id), "S%02d", k);
+		snprintf(id + 8, 8, "B%02d", k);
+		party(id, NULL, NULL);
+		bid(id + 8, "BIG", id);
+	}
+	link("X", "S02", "director", NULL, NULL);
+	link("X", "S17", "director", NULL, NULL);
+	link("Y", "S18", "director", NULL, NULL);
+	link("Y", "S19", "owner", "2025-01-01", NULL); /* not yet on the deadline */
+	pb_ledger_seal(L);
+	pb_config_init(&cfg);
+	pb_audit *a = pb_audit_run(L, &cfg, D("2024-06-30"));
+	const pb_finding *f = NULL;
+	assert_int_equal(linked(a, "BIG", &f), 1);
+	assert_non_null(strstr(f->message, "bidders S02 and S17"));
+	pb_audit_free(a);
+	pb_config_release(&cfg);
+	pb_ledger_free(L);
+}
+
 /* One finding per pair per tender, whatever the number and order of the
  * bids; registry twins are one bidder; a country code is not an address. */
 static void test_linked_once(void **state)
@@ -491,6 +524,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_linked_bidders),
 		cmocka_unit_test(test_linked_once),
+		cmocka_unit_test(test_linked_among_many),
 		cmocka_unit_test(test_short_period),
 		cmocka_unit_test(test_fence_ties),
 		cmocka_unit_test(test_samples_ids_unique),
