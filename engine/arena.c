@@ -787,6 +787,12 @@ void pb_idmap_put_pair(pb_idmap *m, const void *a, const void *b, uint32_t v,
 	idmap_add(m, pair_hash(a, b), v, &(struct idmap_owner){NULL, pair_of, owner});
 }
 
+void pb_idmap_prefetch(const pb_idmap *m, const char *key)
+{
+	if (m->cap)
+		__builtin_prefetch(&m->slots[ptr_hash(key) & (m->cap - 1)]);
+}
+
 void pb_idmap_release(pb_idmap *m)
 {
 	free(m->slots);

@@ -118,6 +118,8 @@ int pb_idmap_get(const pb_idmap *m, const char *key, pb_idmap_key_fn *key_of, co
 void pb_idmap_put(pb_idmap *m, const char *key, uint32_t v, pb_idmap_key_fn *key_of,
 		  const void *owner);
 void pb_idmap_release(pb_idmap *m);
+/* Fetches the slot where a look-up of key starts into the cache. */
+void pb_idmap_prefetch(const pb_idmap *m, const char *key);
 
 /* The same map keyed by a pair of interned pointers (a buyer and a
  * supplier, say) where a keyed text "a\x1fb" would be formatted, interned

@@ -367,6 +367,12 @@ void pb_ledger_prefetch(const pb_ledger *l, uint32_t hash)
 	pb_strtab_prefetch(l->strings, hash);
 }
 
+void pb_ledger_prefetch_key(const pb_ledger *l, pb_table t, const char *key)
+{
+	if (l->tables[t].key_offset != SIZE_MAX)
+		pb_idmap_prefetch(&l->tables[t].keys, key);
+}
+
 const char *pb_ledger_intern_hashed(pb_ledger *l, const char *s, size_t n, uint32_t hash)
 {
 	return pb_intern_hashed(l->strings, s, n, hash);

@@ -275,6 +275,9 @@ pb_arena *pb_ledger_arena(pb_ledger *l);
 const char *pb_ledger_intern(pb_ledger *l, const char *s, size_t n);
 /* pb_strtab_prefetch and pb_intern_hashed on the ledger's strings. */
 void pb_ledger_prefetch(const pb_ledger *l, uint32_t hash);
+/* Fetches the slot of table t's key map where key would be into the
+ * cache, for a record about to be added (a table keyed by one column). */
+void pb_ledger_prefetch_key(const pb_ledger *l, pb_table t, const char *key);
 const char *pb_ledger_intern_hashed(pb_ledger *l, const char *s, size_t n, uint32_t hash);
 /* The interned copy of s[0..n) if the ledger holds that text, else NULL;
  * never writes (for rules: a sealed ledger is shared by threads). */

@@ -1635,6 +1635,9 @@ static int parse_cell(struct csv_state *st, const pb_column *c, const char *s,
 	case PB_COL_TEXT:
 	case PB_COL_ID:
 		*(const char **)p = intern_cell(st, c, s, n);
+		/* the row's other cells are parsed while the key's slot comes */
+		if (c->flags & PB_COL_KEY)
+			pb_ledger_prefetch_key(st->l, st->def->id, *(const char **)p);
 		return 0;
 	case PB_COL_CURRENCY:
 		if (!amounts_currency(st, c))
