@@ -48,6 +48,9 @@ struct pb_graph_walk {
 	pb_ptrmap *seen;
 	struct visit *queue;
 	size_t len, cap;
+	/* The last search's visits, len of them: the queue, or the copy a
+	 * remembered search keeps (read in place, not copied back). */
+	const struct visit *view;
 	/* pb_graph_walk_remember */
 	int remember;
 	size_t hops;
@@ -305,7 +308,7 @@ static size_t bfs(const pb_graph *g, pb_graph_walk *w, uint32_t start, uint32_t 
 
 void pb_graph_walk_route(const pb_graph_walk *w, size_t i, pb_path *path)
 {
-	const struct visit *v = w->queue;
+	const struct visit *v = w->view;
 	size_t end = i + 1;
 
 	path->nedges = v[end].depth;
@@ -318,7 +321,7 @@ void pb_graph_walk_route(const pb_graph_walk *w, size_t i, pb_path *path)
 
 const char *pb_graph_walk_node(const pb_graph_walk *w, size_t i)
 {
-	return w->g->names[w->queue[i + 1].node];
+	return w->g->names[w->view[i + 1].node];
 }
 
 int pb_graph_walk_path(const pb_graph *g, pb_graph_walk *w, const char *from,
@@ -330,13 +333,16 @@ int pb_graph_walk_path(const pb_graph *g, pb_graph_walk *w, const char *from,
 	if (!from || !to || from == to || !find_node(g, from, &start) || !find_node(g, to, &goal))
 		return 0;
 	size_t at = bfs(g, w, start, goal, on, max_hops, filter, data);
+	w->view = w->queue;
 	if (!at)
 		return 0;
 	pb_graph_walk_route(w, at - 2, path);
 	return 1;
 }
 
-/* The remembered search from `from`, if it holds on `on`: into w->queue. */
+/* The remembered search from `from`, if it holds on `on`: made w->view,
+ * which stays valid until the next search (a later search from `from`
+ * may replace the copy). */
 static int recall(pb_graph_walk *w, const char *from, pb_date on)
 {
 	uint32_t i;
@@ -346,8 +352,7 @@ static int recall(pb_graph_walk *w, const char *from, pb_date on)
 	const struct reached *r = &w->reached[i];
 	if (on < r->lo || on > r->hi)
 		return 0;
-	PB_GROW(w->queue, r->len, w->cap);
-	memcpy(w->queue, r->queue, r->len * sizeof(*w->queue));
+	w->view = r->queue;
 	w->len = r->len;
 	return 1;
 }
@@ -391,6 +396,7 @@ size_t pb_graph_reach(const pb_graph *g, pb_graph_walk *w, const char *from,
 	w->lo = INT32_MIN;
 	w->hi = INT32_MAX;
 	bfs(g, w, start, UINT32_MAX, on, max_hops, filter, data);
+	w->view = w->queue;
 	if (memo)
 		keep(w, from);
 	return w->len - 1;

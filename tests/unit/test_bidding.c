@@ -187,7 +187,8 @@ static size_t linked(const pb_audit *a, const char *tender, const pb_finding **l
 
 /* Many bidders in one tender (past the few compared by pointer): the two
  * that share a director are found however far apart they sort, and
- * only they. */
+ * only they.  A second tender of the same two reads S02's remembered
+ * search, path and all. */
 static void test_linked_among_many(void **state)
 {
 	char id[16];
@@ -207,12 +208,18 @@ static void test_linked_among_many(void **state)
 	link("X", "S17", "director", NULL, NULL);
 	link("Y", "S18", "director", NULL, NULL);
 	link("Y", "S19", "owner", "2025-01-01", NULL); /* not yet on the deadline */
+	tender("AGAIN", "2024-05-02");
+	bid("A1", "AGAIN", "S17");
+	bid("A2", "AGAIN", "S02");
 	pb_ledger_seal(L);
 	pb_config_init(&cfg);
 	pb_audit *a = pb_audit_run(L, &cfg, D("2024-06-30"));
 	const pb_finding *f = NULL;
 	assert_int_equal(linked(a, "BIG", &f), 1);
 	assert_non_null(strstr(f->message, "bidders S02 and S17"));
+	assert_int_equal(linked(a, "AGAIN", &f), 1);
+	assert_non_null(strstr(f->message, "bidders S02 and S17 in tender AGAIN"));
+	assert_non_null(strstr(f->message, "S02 <-[director]- X -[director]-> S17"));
 	pb_audit_free(a);
 	pb_config_release(&cfg);
 	pb_ledger_free(L);
