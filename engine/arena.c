@@ -369,7 +369,7 @@ static uint32_t shard_store(struct shard *sh, const char *s, size_t n)
 }
 
 /* Eight bits for the tag: the hash's top bits picked the shard and its
- * low bits the slot, so a multiply mixes all of them into the top byte. */
+ * low bits the bucket, so a multiply mixes all of them into the top byte. */
 static unsigned char hash_tag(uint32_t h)
 {
 	return (unsigned char)((h * 0x9E3779B1u) >> 24);

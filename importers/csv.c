@@ -1578,14 +1578,14 @@ static void clean_amount(const char *s, size_t n, pb_buf *out, char code[4])
 	free(copy);
 }
 
-/* Ids repeat row after row (a tender's bids, a contract's payments):
- * the column's text in the row before is tried before the string table,
- * whose slots are a cache miss each on a large ledger. */
 static int same_as_last(const struct last_text *last, const char *s, size_t n)
 {
 	return last->s && last->n == n && !memcmp(last->s, s, n);
 }
 
+/* Ids repeat row after row (a tender's bids, a contract's payments):
+ * the column's text in the row before is tried before the string table,
+ * whose slots are a cache miss each on a large ledger. */
 static const char *intern_cell(struct csv_state *st, const pb_column *c, const char *s, size_t n)
 {
 	struct last_text *last = &st->last[c - st->def->columns];
