@@ -665,11 +665,12 @@ static void idmap_place(pb_idmap *m, uint64_t h, uint32_t v)
 	m->slots[i] = idmap_tag(h) | (v + 1);
 }
 
-/* Where a growing map reads its keys back: one key a value, or a pair. */
+/* Where a growing map reads its keys back: one key a value (key_of and
+ * owner), or a pair (pairs). */
 struct idmap_owner {
 	pb_idmap_key_fn *key_of;
-	pb_idmap_pair_fn *pair_of;
 	const void *owner;
+	const pb_pairs *pairs;
 };
 
 static uint64_t pair_hash(const void *a, const void *b)
@@ -681,12 +682,9 @@ static uint64_t pair_hash(const void *a, const void *b)
 
 static uint64_t value_hash(const struct idmap_owner *o, uint32_t v)
 {
-	const void *a, *b;
-
 	if (o->key_of)
 		return ptr_hash(o->key_of(o->owner, v));
-	o->pair_of(o->owner, v, &a, &b);
-	return pair_hash(a, b);
+	return pair_hash(o->pairs->a[v], o->pairs->b[v]);
 }
 
 /* The values in m as a bitmap (bit v + 1 for value v), or NULL when
@@ -757,34 +755,50 @@ static void idmap_add(pb_idmap *m, uint64_t h, uint32_t v, const struct idmap_ow
 void pb_idmap_put(pb_idmap *m, const char *key, uint32_t v, pb_idmap_key_fn *key_of,
 		  const void *owner)
 {
-	idmap_add(m, ptr_hash(key), v, &(struct idmap_owner){key_of, NULL, owner});
+	idmap_add(m, ptr_hash(key), v, &(struct idmap_owner){key_of, owner, NULL});
 }
 
-int pb_idmap_get_pair(const pb_idmap *m, const void *a, const void *b, pb_idmap_pair_fn *pair_of,
-		      const void *owner, uint32_t *v)
+int pb_pairs_find(const pb_pairs *p, const void *a, const void *b, uint32_t *i)
 {
+	const pb_idmap *m = &p->map;
+
 	if (!m->cap)
 		return 0;
 	uint64_t h = pair_hash(a, b);
 	uint32_t tag = idmap_tag(h);
-	for (size_t i = h & (m->cap - 1); m->slots[i]; i = (i + 1) & (m->cap - 1)) {
-		uint32_t s = m->slots[i];
-		const void *x, *y;
-		if ((s & ~PB_IDMAP_VALUE_MASK) != tag)
-			continue;
-		pair_of(owner, (s & PB_IDMAP_VALUE_MASK) - 1, &x, &y);
-		if (x == a && y == b) {
-			*v = (s & PB_IDMAP_VALUE_MASK) - 1;
+	for (size_t k = h & (m->cap - 1); m->slots[k]; k = (k + 1) & (m->cap - 1)) {
+		uint32_t s = m->slots[k], v = (s & PB_IDMAP_VALUE_MASK) - 1;
+		if ((s & ~PB_IDMAP_VALUE_MASK) == tag && p->a[v] == a && p->b[v] == b) {
+			*i = v;
 			return 1;
 		}
 	}
 	return 0;
 }
 
-void pb_idmap_put_pair(pb_idmap *m, const void *a, const void *b, uint32_t v,
-		       pb_idmap_pair_fn *pair_of, const void *owner)
+uint32_t pb_pairs_add(pb_pairs *p, const void *a, const void *b)
 {
-	idmap_add(m, pair_hash(a, b), v, &(struct idmap_owner){NULL, pair_of, owner});
+	uint32_t i;
+
+	if (pb_pairs_find(p, a, b, &i))
+		return i;
+	if (p->n == p->cap) {
+		p->cap = p->cap ? 2 * p->cap : 64;
+		p->a = pb_xreallocarray(p->a, p->cap, sizeof(*p->a));
+		p->b = pb_xreallocarray(p->b, p->cap, sizeof(*p->b));
+	}
+	p->a[p->n] = a;
+	p->b[p->n] = b;
+	idmap_add(&p->map, pair_hash(a, b), (uint32_t)p->n, &(struct idmap_owner){NULL, NULL, p});
+	return (uint32_t)p->n++;
+}
+
+void pb_pairs_release(pb_pairs *p)
+{
+	free(p->a);
+	free(p->b);
+	pb_idmap_release(&p->map);
+	*p = (pb_pairs){0};
 }
 
 void pb_idmap_prefetch(const pb_idmap *m, const char *key)

@@ -121,14 +121,23 @@ void pb_idmap_release(pb_idmap *m);
 /* Fetches the slot where a look-up of key starts into the cache. */
 void pb_idmap_prefetch(const pb_idmap *m, const char *key);
 
-/* The same map keyed by a pair of interned pointers (a buyer and a
- * supplier, say) where a keyed text "a\x1fb" would be formatted, interned
- * and kept: pair_of reads value v's pair back. */
-typedef void pb_idmap_pair_fn(const void *owner, uint32_t v, const void **a, const void **b);
-int pb_idmap_get_pair(const pb_idmap *m, const void *a, const void *b, pb_idmap_pair_fn *pair_of,
-		      const void *owner, uint32_t *v);
-void pb_idmap_put_pair(pb_idmap *m, const void *a, const void *b, uint32_t v,
-		       pb_idmap_pair_fn *pair_of, const void *owner);
+/*
+ * pb_pairs: pairs of interned pointers (a buyer and a supplier, say)
+ * numbered from 0 in the order first added, where a keyed text "a\x1fb"
+ * would be formatted, interned and kept.  a[i] and b[i] are pair i's
+ * halves; a half may be NULL.  Start from {0}; end with pb_pairs_release.
+ */
+typedef struct {
+	const void **a, **b;
+	size_t n, cap;
+	pb_idmap map;
+} pb_pairs;
+
+/* The number of (a, b), added as n (the count before) if it is new. */
+uint32_t pb_pairs_add(pb_pairs *p, const void *a, const void *b);
+/* Returns 1 and sets *i when (a, b) was added. */
+int pb_pairs_find(const pb_pairs *p, const void *a, const void *b, uint32_t *i);
+void pb_pairs_release(pb_pairs *p);
 
 /*
  * pb_grouping: elements 0..n-1 of an array its owner keeps (a table's

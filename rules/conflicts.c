@@ -567,15 +567,6 @@ static void approved_finding(pb_rule_ctx *ctx, pb_graph_walk *w, const struct ap
 			   p0->approver_id, text, p0->payment_id);
 }
 
-/* pb_idmap_pair_fn over the approvers and payees found so far. */
-static void approved_pair(const void *owner, uint32_t k, const void **who, const void **payee)
-{
-	const struct approved *a = *(struct approved *const *)owner;
-
-	*who = a[k].who;
-	*payee = a[k].payee;
-}
-
 static void run_approver_linked(pb_rule_ctx *ctx)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
@@ -585,7 +576,7 @@ static void run_approver_linked(pb_rule_ctx *ctx)
 	const pb_payment *p = pb_ledger_payments(l, &n);
 	size_t hops = (size_t)pb_param_int(ctx, "max_hops");
 	pb_graph_walk *w = pb_graph_walk_new(g);
-	pb_idmap index = {0};
+	pb_pairs index = {0}; /* (who, payee) -> its place in a */
 	struct approved *a = NULL;
 
 	for (size_t i = 0; i < n; i++) {
@@ -597,12 +588,10 @@ static void run_approver_linked(pb_rule_ctx *ctx)
 		if (who != payee && !pb_graph_walk_path(g, w, who, payee, p[i].paid_on, hops,
 							 chain_link, &payee, &path))
 			continue;
-		uint32_t k;
-		if (!pb_idmap_get_pair(&index, who, payee, approved_pair, &a, &k)) {
+		uint32_t k = pb_pairs_add(&index, who, payee);
+		if (k == na) {
 			PB_GROW(a, na + 1, cap);
-			k = (uint32_t)na++;
-			a[k] = (struct approved){who, payee, NULL, 0, 0, 0};
-			pb_idmap_put_pair(&index, who, payee, k, approved_pair, &a);
+			a[na++] = (struct approved){who, payee, NULL, 0, 0, 0};
 		}
 		PB_GROW(a[k].p, a[k].n + 1, a[k].cap);
 		a[k].p[a[k].n++] = &p[i];
@@ -614,7 +603,7 @@ static void run_approver_linked(pb_rule_ctx *ctx)
 		free(a[k].p);
 	}
 	free(a);
-	pb_idmap_release(&index);
+	pb_pairs_release(&index);
 	pb_graph_walk_free(w);
 }
 

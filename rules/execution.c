@@ -14,8 +14,6 @@
  * and 15% of works; the catalogue default is 20%); 1%
  * tolerance for overpayment (rounding, bank charges) - WB, ACFE.
  */
-#include <stdlib.h>
-
 #include "../engine/normalize.h"
 #include "../engine/parties.h"
 #include "rules.h"
@@ -294,45 +292,6 @@ const pb_rule pb_rule_duration_extension = {
 
 /* --- execution.payment-without-contract --- */
 
-/* The buyer-supplier pairs of the contracts, by entity (registry twins
- * merged), each once. */
-struct pair_set {
-	const char **buyer, **supplier;
-	size_t n, cap;
-	pb_idmap map;
-};
-
-static void pair_of(const void *owner, uint32_t v, const void **a, const void **b)
-{
-	const struct pair_set *s = owner;
-
-	*a = s->buyer[v];
-	*b = s->supplier[v];
-}
-
-static void pair_add(struct pair_set *s, const char *buyer, const char *supplier)
-{
-	uint32_t v;
-
-	if (pb_idmap_get_pair(&s->map, buyer, supplier, pair_of, s, &v))
-		return;
-	if (s->n == s->cap) {
-		s->cap = s->cap ? 2 * s->cap : 64;
-		s->buyer = pb_xreallocarray(s->buyer, s->cap, sizeof(*s->buyer));
-		s->supplier = pb_xreallocarray(s->supplier, s->cap, sizeof(*s->supplier));
-	}
-	s->buyer[s->n] = buyer;
-	s->supplier[s->n] = supplier;
-	pb_idmap_put_pair(&s->map, buyer, supplier, (uint32_t)s->n++, pair_of, s);
-}
-
-static void pair_set_release(struct pair_set *s)
-{
-	free(s->buyer);
-	free(s->supplier);
-	pb_idmap_release(&s->map);
-}
-
 static void run_payment_without_contract(pb_rule_ctx *ctx)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
@@ -342,13 +301,13 @@ static void run_payment_without_contract(pb_rule_ctx *ctx)
 	int64_t threshold = pb_param_money(ctx, "threshold");
 	const pb_parties *pp = pb_ctx_parties(ctx);
 	pb_ptrmap *placeholders = pb_ptrmap_new();
-	struct pair_set pairs = {0};
+	pb_pairs pairs = {0}; /* of the contracts, by entity (registry twins merged) */
 	uint32_t dummy;
 
 	for (size_t k = 0; k < nc; k++)
 		if (c[k].buyer_id && c[k].supplier_id)
-			pair_add(&pairs, pb_parties_entity(pp, c[k].buyer_id),
-				 pb_parties_entity(pp, c[k].supplier_id));
+			pb_pairs_add(&pairs, pb_parties_entity(pp, c[k].buyer_id),
+				     pb_parties_entity(pp, c[k].supplier_id));
 	for (size_t i = 0; i < n; i++) {
 		pb_fx_used fx;
 		int64_t v;
@@ -362,8 +321,8 @@ static void run_payment_without_contract(pb_rule_ctx *ctx)
 			continue;
 		if (p[i].contract_id && pb_ledger_find(l, PB_T_CONTRACTS, p[i].contract_id))
 			continue;
-		if (pb_idmap_get_pair(&pairs.map, pb_parties_entity(pp, p[i].payer_id),
-				      pb_parties_entity(pp, p[i].payee_id), pair_of, &pairs, &dummy))
+		if (pb_pairs_find(&pairs, pb_parties_entity(pp, p[i].payer_id),
+				  pb_parties_entity(pp, p[i].payee_id), &dummy))
 			continue;
 		pb_finding *f = pb_finding_add(ctx, PB_T_PAYMENTS, p[i].payment_id, NULL);
 		pb_finding_evidence(ctx, f, PB_T_PAYMENTS, &p[i], "payment");
@@ -382,7 +341,7 @@ static void run_payment_without_contract(pb_rule_ctx *ctx)
 	if (no_rate)
 		pb_ctx_note(ctx, "%zu payments could not be compared with the %s threshold: no exchange rate for their currency and date",
 			    no_rate, pb_param_currency(ctx, "threshold"));
-	pair_set_release(&pairs);
+	pb_pairs_release(&pairs);
 	pb_ptrmap_free(placeholders);
 }
 

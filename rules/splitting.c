@@ -94,39 +94,16 @@ static void find_clusters(pb_rule_ctx *ctx, struct item *it, size_t n,
  * small blocks at 10M rows, whose memory the heap kept after the rule.
  */
 struct pairs {
-	const char **a, **b; /* per pair */
-	size_t count, capacity;
+	pb_pairs ab;         /* (buyer, supplier), numbered */
 	struct item *items;  /* in the order added */
 	uint32_t *pair;      /* per item */
 	size_t nitems, capitems;
-	pb_idmap index; /* (buyer, supplier) -> pair */
 };
-
-static void pair_of(const void *owner, uint32_t i, const void **a, const void **b)
-{
-	const struct pairs *p = owner;
-
-	*a = p->a[i];
-	*b = p->b[i];
-}
 
 static void pairs_add(struct pairs *p, const char *a, const char *b, struct item it)
 {
-	uint32_t i;
+	uint32_t i = pb_pairs_add(&p->ab, a, b);
 
-	if (!pb_idmap_get_pair(&p->index, a, b, pair_of, p, &i)) {
-		i = (uint32_t)p->count;
-		if (p->count + 1 > p->capacity) {
-			size_t cap = p->capacity ? p->capacity * 2 : 16;
-			p->a = pb_xreallocarray(p->a, cap, sizeof(*p->a));
-			p->b = pb_xreallocarray(p->b, cap, sizeof(*p->b));
-			p->capacity = cap;
-		}
-		p->a[i] = a;
-		p->b[i] = b;
-		p->count++;
-		pb_idmap_put_pair(&p->index, a, b, i, pair_of, p);
-	}
 	if (p->nitems + 1 > p->capitems) {
 		size_t cap = p->capitems ? p->capitems * 2 : 64;
 		p->items = pb_xreallocarray(p->items, cap, sizeof(*p->items));
@@ -138,13 +115,13 @@ static void pairs_add(struct pairs *p, const char *a, const char *b, struct item
 }
 
 /* Puts the items in pair order, each pair's in the order added, where
- * they are; returns where each pair's start (count + 1 of them). */
+ * they are; returns where each pair's start (one more than the pairs). */
 static uint32_t *pairs_group(struct pairs *p)
 {
-	uint32_t *start = pb_xcalloc(p->count + 1, sizeof(*start));
+	uint32_t *start = pb_xcalloc(p->ab.n + 1, sizeof(*start));
 	uint32_t *order = pb_xcalloc(p->nitems + 1, sizeof(*order));
 
-	pb_bucket_sort(p->pair, p->nitems, p->count, order, start);
+	pb_bucket_sort(p->pair, p->nitems, p->ab.n, order, start);
 	pb_permute(p->items, p->nitems, sizeof(*p->items), order);
 	free(order);
 	return start;
@@ -154,14 +131,13 @@ static void pairs_run(pb_rule_ctx *ctx, struct pairs *p)
 {
 	uint32_t *start = pairs_group(p);
 
-	for (size_t i = 0; i < p->count; i++)
-		find_clusters(ctx, p->items + start[i], start[i + 1] - start[i], p->a[i], p->b[i]);
+	for (size_t i = 0; i < p->ab.n; i++)
+		find_clusters(ctx, p->items + start[i], start[i + 1] - start[i], p->ab.a[i],
+			      p->ab.b[i]);
 	free(start);
-	free(p->a);
-	free(p->b);
 	free(p->items);
 	free(p->pair);
-	pb_idmap_release(&p->index);
+	pb_pairs_release(&p->ab);
 }
 
 /*

@@ -713,24 +713,10 @@ static int fy_month(pb_date d, int start, int64_t *fy)
 	return (m - start + 12) % 12;
 }
 
-/* The payments of a payer's fiscal year in one table: a payer and a
- * year as a pair, the year in a pointer's bits. */
-struct spike_index {
-	struct month_total *mt;
-	pb_idmap map;
-};
-
+/* A fiscal year as the second half of a (payer, year) pair. */
 static const void *year_key(int64_t fy)
 {
 	return (const void *)(uintptr_t)fy;
-}
-
-static void payer_year(const void *owner, uint32_t k, const void **payer, const void **fy)
-{
-	const struct spike_index *ix = owner;
-
-	*payer = ix->mt[k].payer;
-	*fy = year_key(ix->mt[k].fy);
 }
 
 /* Up to 25 year-end payments of each firing payer and year, in file
@@ -742,7 +728,7 @@ struct spike_evidence {
 	unsigned char *count;
 };
 
-static void spike_evidence_gather(pb_rule_ctx *ctx, const struct spike_index *ix,
+static void spike_evidence_gather(pb_rule_ctx *ctx, const pb_pairs *payer_years,
 				  struct spike_evidence *ev, int start)
 {
 	size_t n;
@@ -754,8 +740,7 @@ static void spike_evidence_gather(pb_rule_ctx *ctx, const struct spike_index *ix
 		uint32_t k;
 		if (!p[i].payer_id || p[i].currency != cur || p[i].paid_on == PB_DATE_NONE ||
 		    fy_month(p[i].paid_on, start, &fy) != 11 ||
-		    !pb_idmap_get_pair(&ix->map, pb_ctx_entity(ctx, p[i].payer_id), year_key(fy),
-				       payer_year, ix, &k) ||
+		    !pb_pairs_find(payer_years, pb_ctx_entity(ctx, p[i].payer_id), year_key(fy), &k) ||
 		    ev->slot[k] < 0 || ev->count[ev->slot[k]] == 25)
 			continue;
 		ev->rows[ev->slot[k]][ev->count[ev->slot[k]]++] = (uint32_t)i;
@@ -804,7 +789,8 @@ static void run_year_end(pb_rule_ctx *ctx)
 	int64_t min_months = pb_param_int(ctx, "min_months");
 	size_t n, count = 0, cap = 0, fired = 0;
 	const pb_payment *p = pb_ledger_payments(l, &n);
-	struct spike_index ix = {NULL, {0}};
+	struct month_total *mt = NULL;
+	pb_pairs payer_years = {0}; /* (payer, year_key) -> its place in mt */
 
 	if (start < 1 || start > 12)
 		start = 1;
@@ -815,47 +801,44 @@ static void run_year_end(pb_rule_ctx *ctx)
 		int64_t fy;
 		int m = fy_month(p[i].paid_on, start, &fy);
 		const char *payer = pb_ctx_entity(ctx, p[i].payer_id);
-		uint32_t k;
-		if (!pb_idmap_get_pair(&ix.map, payer, year_key(fy), payer_year, &ix, &k)) {
-			PB_GROW(ix.mt, count + 1, cap);
-			memset(&ix.mt[count], 0, sizeof(*ix.mt));
-			ix.mt[count].payer = payer;
-			ix.mt[count].fy = fy;
-			k = (uint32_t)count++;
-			pb_idmap_put_pair(&ix.map, payer, year_key(fy), k, payer_year, &ix);
+		uint32_t k = pb_pairs_add(&payer_years, payer, year_key(fy));
+		if (k == count) {
+			PB_GROW(mt, count + 1, cap);
+			memset(&mt[count], 0, sizeof(*mt));
+			mt[count].payer = payer;
+			mt[count++].fy = fy;
 		}
-		ix.mt[k].sum[m] += p[i].amount;
-		ix.mt[k].seen[m] = 1;
+		mt[k].sum[m] += p[i].amount;
+		mt[k].seen[m] = 1;
 	}
 	struct spike_evidence ev = {pb_xcalloc(count + 1, sizeof(*ev.slot)), NULL, NULL};
 	int *months = pb_xcalloc(count + 1, sizeof(*months));
 	pb_i128 *total = pb_xcalloc(count + 1, sizeof(*total));
 	for (size_t k = 0; k < count; k++) {
-		const struct month_total *mt = &ix.mt[k];
 		for (int m = 0; m < 12; m++) {
-			months[k] += mt->seen[m];
-			total[k] += mt->sum[m];
+			months[k] += mt[k].seen[m];
+			total[k] += mt[k].sum[m];
 		}
 		/* last >= ratio x mean  <=>  last x months x 10^6 >= ratio x total */
-		ev.slot[k] = months[k] < min_months || !mt->seen[11] || total[k] <= 0 ||
-				     mt->sum[11] * months[k] * PB_DECIMAL_SCALE < (pb_i128)ratio * total[k]
+		ev.slot[k] = months[k] < min_months || !mt[k].seen[11] || total[k] <= 0 ||
+				     mt[k].sum[11] * months[k] * PB_DECIMAL_SCALE < (pb_i128)ratio * total[k]
 			? -1 : (int32_t)fired++;
 	}
 	ev.rows = pb_xcalloc(fired + 1, sizeof(*ev.rows));
 	ev.count = pb_xcalloc(fired + 1, sizeof(*ev.count));
 	if (fired)
-		spike_evidence_gather(ctx, &ix, &ev, start);
+		spike_evidence_gather(ctx, &payer_years, &ev, start);
 	for (size_t k = 0; k < count; k++)
 		if (ev.slot[k] >= 0)
-			spike_finding(ctx, &ix.mt[k], months[k], total[k], ev.rows[ev.slot[k]],
+			spike_finding(ctx, &mt[k], months[k], total[k], ev.rows[ev.slot[k]],
 				      ev.count[ev.slot[k]]);
 	free(ev.slot);
 	free(ev.rows);
 	free(ev.count);
 	free(months);
 	free(total);
-	free(ix.mt);
-	pb_idmap_release(&ix.map);
+	free(mt);
+	pb_pairs_release(&payer_years);
 }
 
 const pb_rule pb_rule_year_end_spike = {

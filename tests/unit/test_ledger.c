@@ -300,25 +300,12 @@ static const char *idmap_sparse_key(const void *owner, uint32_t v)
 	return &idmap_keys[v / 1000];
 }
 
-struct test_pairs {
-	const void *a[3000], *b[3000];
-};
-
-static void test_pair_of(const void *owner, uint32_t v, const void **a, const void **b)
-{
-	const struct test_pairs *p = owner;
-
-	*a = p->a[v];
-	*b = p->b[v];
-}
-
 /* Pairs of pointers as keys: (x, y) and (y, x) are two keys, a pair
  * sharing either half with another is its own, and NULL is a half like
- * any other; through many growths. */
+ * any other; numbered in the order added, through many growths. */
 static void test_idmap_pairs(void **state)
 {
-	static struct test_pairs p;
-	pb_idmap m = {0};
+	pb_pairs p = {0};
 	uint32_t v, n = 0;
 	(void)state;
 
@@ -326,21 +313,25 @@ static void test_idmap_pairs(void **state)
 		const void *x = &idmap_keys[i], *y = &idmap_keys[(i * 7 + 1) % 1000];
 		const void *keys[3][2] = {{x, y}, {y, x}, {x, i % 10 ? y : NULL}};
 		for (int k = 0; k < 3; k++) {
-			if (pb_idmap_get_pair(&m, keys[k][0], keys[k][1], test_pair_of, &p, &v))
+			int known = pb_pairs_find(&p, keys[k][0], keys[k][1], &v);
+			uint32_t at = pb_pairs_add(&p, keys[k][0], keys[k][1]);
+			if (known) {
+				assert_int_equal(at, v);
 				continue;
-			p.a[n] = keys[k][0];
-			p.b[n] = keys[k][1];
-			pb_idmap_put_pair(&m, keys[k][0], keys[k][1], n, test_pair_of, &p);
+			}
+			assert_int_equal(at, n);
 			n++;
 		}
 	}
-	assert_int_equal(m.count, n);
+	assert_int_equal(p.n, n);
+	assert_int_equal(p.map.count, n);
 	for (uint32_t i = 0; i < n; i++) {
-		assert_true(pb_idmap_get_pair(&m, p.a[i], p.b[i], test_pair_of, &p, &v));
+		assert_true(pb_pairs_find(&p, p.a[i], p.b[i], &v));
 		assert_int_equal(v, i);
 	}
-	assert_false(pb_idmap_get_pair(&m, &idmap_keys[0], &idmap_keys[0], test_pair_of, &p, &v));
-	pb_idmap_release(&m);
+	assert_false(pb_pairs_find(&p, &idmap_keys[0], &idmap_keys[0], &v));
+	pb_pairs_release(&p);
+	assert_null(p.a);
 }
 
 /* Values far apart (a growth reads the keys back in slot order, not

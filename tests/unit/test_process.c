@@ -17,6 +17,7 @@
 #include "../../engine/normalize.h"
 #include "../../engine/parties.h"
 #include "ledger_fixture.h"
+#include "audit_asserts.h"
 
 /* --- records with the fields these tests need --- */
 
@@ -353,29 +354,15 @@ static void test_unsuccessful_outlier(void **state)
 	assert_string_equal(fired("bidding.excessive-unsuccessful"), "LOSER");
 }
 
-/* The one finding of a rule (the test fails on none or several). */
-static const pb_finding *only_finding(const pb_audit *a, const char *rule)
-{
-	const pb_finding *f = NULL;
-
-	for (size_t i = 0; i < a->nfindings; i++)
-		if (!strcmp(a->findings[i]->rule->id, rule)) {
-			assert_null(f);
-			f = a->findings[i];
-		}
-	assert_non_null(f);
-	return f;
-}
-
 /* A loser's bids are its evidence, the first 25 in file order. */
 static void test_unsuccessful_evidence(void **state)
 {
 	(void)state;
 	unsuccessful_ledger_n(0, 3);
-	pb_ledger_seal(L);
-	pb_audit *a = pb_audit_run(L, &CFG, D("2024-12-31"));
-	const pb_finding *f = only_finding(a, "bidding.excessive-unsuccessful");
-	assert_string_equal(f->subject_id, "LOSER");
+	pb_audit *a = audit();
+	assert_int_equal(count(a, "bidding.excessive-unsuccessful"), 1);
+	const pb_finding *f = finding(a, "bidding.excessive-unsuccessful", "LOSER", 0);
+	assert_non_null(f);
 	assert_int_equal(f->nevidence, 25);
 	assert_string_equal(f->evidence[0].id, "T0-LOSER");
 	assert_string_equal(f->evidence[1].id, "T0-LOSER-2");
@@ -402,10 +389,10 @@ static void test_disqualification_evidence(void **state)
 			bid(id, tid, who, (k ? i == k : i % 4 != 3) ? "disqualified" : "valid");
 		}
 	}
-	pb_ledger_seal(L);
-	pb_audit *a = pb_audit_run(L, &CFG, D("2024-12-31"));
-	const pb_finding *f = only_finding(a, "bidding.excessive-disqualification");
-	assert_string_equal(f->subject_id, "DQ");
+	pb_audit *a = audit();
+	assert_int_equal(count(a, "bidding.excessive-disqualification"), 1);
+	const pb_finding *f = finding(a, "bidding.excessive-disqualification", "DQ", 0);
+	assert_non_null(f);
 	assert_int_equal(f->nevidence, 25);
 	assert_string_equal(f->evidence[0].table, "parties");
 	assert_string_equal(f->evidence[1].id, "T0-DQ");
