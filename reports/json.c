@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
@@ -88,6 +89,8 @@ static json_t *score(double v)
  * value or array element is built, dumped and freed on its own, so
  * memory stays flat however many findings there are.  Elements are
  * dumped with the same indentation jansson would give the whole tree.
+ * The long arrays (entities, findings, rejections) are written as they
+ * are walked instead, without a jansson tree (see js_open below).
  */
 struct jw {
 	FILE *out;
@@ -95,7 +98,54 @@ struct jw {
 	char *buf;
 	size_t cap;
 	int first_key;
+	int depth; /* js_*: nesting of the value being written */
+	int first; /* js_*: nothing written yet in the innermost container */
+	int bad;   /* js_*: jansson could not allocate */
+	char *obuf; /* output on its way to out: JW_OUT bytes */
+	size_t olen;
 };
+
+/* Output is gathered here and written in blocks: small writes through
+ * stdio took a fifth of the report's time. */
+#define JW_OUT 65536
+
+static void jw_flush(struct jw *w)
+{
+	if (w->olen)
+		fwrite(w->obuf, 1, w->olen, w->out);
+	w->olen = 0;
+}
+
+static void jw_put(struct jw *w, const char *s, size_t n)
+{
+	if (n > JW_OUT - w->olen) {
+		jw_flush(w);
+		if (n > JW_OUT) {
+			fwrite(s, 1, n, w->out);
+			return;
+		}
+	}
+	memcpy(w->obuf + w->olen, s, n);
+	w->olen += n;
+}
+
+static void jw_puts(struct jw *w, const char *s)
+{
+	jw_put(w, s, strlen(s));
+}
+
+static void jw_putc(struct jw *w, char c)
+{
+	if (w->olen == JW_OUT)
+		jw_flush(w);
+	w->obuf[w->olen++] = c;
+}
+
+/* Has writing failed?  Only what was flushed can have. */
+static int jw_failed(struct jw *w)
+{
+	return ferror(w->out) != 0;
+}
 
 static int jw_oom(struct jw *w, const char *what)
 {
@@ -109,42 +159,63 @@ static int jw_io(struct jw *w)
 	return -1;
 }
 
-/* Writes v dumped, each of its line breaks followed by `indent` blanks. */
-static int jw_value(struct jw *w, json_t *v, int indent, const char *what)
+/* Writes a line break and `indent` blanks. */
+static void jw_newline(struct jw *w, int indent)
 {
-	static const char blanks[] = "\n        ";
+	static const char blanks[] = "                                ";
+
+	jw_putc(w, '\n');
+	for (; indent > 0; indent -= (int)sizeof(blanks) - 1)
+		jw_put(w, blanks, indent < (int)sizeof(blanks) - 1 ? (size_t)indent : sizeof(blanks) - 1);
+}
+
+/* Writes v dumped (and frees it), each of its line breaks followed by
+ * `indent` blanks; 0 on success, -1 when v is NULL or could not be
+ * dumped (out of memory). */
+static int jw_dump(struct jw *w, json_t *v, int indent)
+{
+	const size_t flags = JSON_INDENT(2) | JSON_REAL_PRECISION(4) | JSON_ENCODE_ANY;
 	size_t n;
 
 	if (!v)
-		return jw_oom(w, what);
-	n = json_dumpb(v, w->buf, w->cap, JSON_INDENT(2) | JSON_REAL_PRECISION(4) | JSON_ENCODE_ANY);
+		return -1;
+	n = json_dumpb(v, w->buf, w->cap, flags);
 	if (n > w->cap) {
 		char *b = realloc(w->buf, n * 2);
 		if (!b) {
 			json_decref(v);
-			return jw_oom(w, what);
+			return -1;
 		}
 		w->buf = b;
 		w->cap = n * 2;
-		n = json_dumpb(v, w->buf, w->cap, JSON_INDENT(2) | JSON_REAL_PRECISION(4) | JSON_ENCODE_ANY);
+		n = json_dumpb(v, w->buf, w->cap, flags);
 	}
 	json_decref(v);
 	if (n == 0 || n > w->cap)
-		return jw_oom(w, what);
+		return -1;
 	for (size_t i = 0; i < n;) {
 		const char *nl = memchr(w->buf + i, '\n', n - i);
 		size_t end = nl ? (size_t)(nl - w->buf) : n;
-		fwrite(w->buf + i, 1, end - i, w->out);
+		jw_put(w, w->buf + i, end - i);
 		if (nl)
-			fwrite(blanks, 1, (size_t)indent + 1, w->out);
+			jw_newline(w, indent);
 		i = end + (nl != NULL);
 	}
-	return ferror(w->out) ? jw_io(w) : 0;
+	return 0;
+}
+
+static int jw_value(struct jw *w, json_t *v, int indent, const char *what)
+{
+	if (jw_dump(w, v, indent) < 0)
+		return jw_oom(w, what);
+	return jw_failed(w) ? jw_io(w) : 0;
 }
 
 static void jw_key(struct jw *w, const char *key)
 {
-	fprintf(w->out, "%s\n  \"%s\": ", w->first_key ? "{" : ",", key);
+	jw_puts(w, w->first_key ? "{\n  \"" : ",\n  \"");
+	jw_puts(w, key);
+	jw_puts(w, "\": ");
 	w->first_key = 0;
 }
 
@@ -161,18 +232,169 @@ static int jw_array(struct jw *w, const char *key, size_t n, const void *ctx,
 {
 	jw_key(w, key);
 	if (!n) {
-		fputs("[]", w->out);
-		return ferror(w->out) ? jw_io(w) : 0;
+		jw_puts(w, "[]");
+		return jw_failed(w) ? jw_io(w) : 0;
 	}
-	fputs("[\n    ", w->out);
+	jw_puts(w, "[\n    ");
 	for (size_t i = 0; i < n; i++) {
 		if (i)
-			fputs(",\n    ", w->out);
+			jw_puts(w, ",\n    ");
 		if (jw_value(w, element(ctx, i), 4, key) < 0)
 			return -1;
 	}
-	fputs("\n  ]", w->out);
-	return ferror(w->out) ? jw_io(w) : 0;
+	jw_puts(w, "\n  ]");
+	return jw_failed(w) ? jw_io(w) : 0;
+}
+
+/*
+ * Elements of the long arrays are written as they are walked, in the
+ * layout jansson gives a tree (JSON_INDENT(2)): building a jansson
+ * object per entity and per finding and dumping it took more time than
+ * the rest of the audit's reports together.  Text still goes through
+ * jansson, which escapes it and checks its UTF-8, except text of
+ * printable ASCII without '"' or '\\', which jansson would write
+ * unchanged; numbers are written as jansson writes them.  js_open and
+ * js_close bracket an object or array; js_key or js_next comes before
+ * each member or element.
+ */
+static void js_open(struct jw *w, char bracket)
+{
+	jw_putc(w, bracket);
+	w->depth++;
+	w->first = 1;
+}
+
+static void js_close(struct jw *w, char bracket)
+{
+	w->depth--;
+	if (!w->first)
+		jw_newline(w, 2 * w->depth);
+	jw_putc(w, bracket);
+	w->first = 0;
+}
+
+/* Before an array element: the comma after the one before. */
+static void js_next(struct jw *w)
+{
+	if (!w->first)
+		jw_putc(w, ',');
+	w->first = 0;
+	jw_newline(w, 2 * w->depth);
+}
+
+/* A jansson value (freed), indented to where it stands. */
+static void js_value(struct jw *w, json_t *v)
+{
+	if (jw_dump(w, v, 2 * w->depth) < 0)
+		w->bad = 1;
+}
+
+static int needs_jansson(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p > 0x7f || *p == '"' || *p == '\\')
+			return 1;
+	return 0;
+}
+
+/* NULL is written "" (text()); never null. */
+static void js_string(struct jw *w, const char *s)
+{
+	if (!s || !needs_jansson(s)) {
+		jw_putc(w, '"');
+		jw_puts(w, s ? s : "");
+		jw_putc(w, '"');
+	} else {
+		js_value(w, text(s));
+	}
+}
+
+static void js_key(struct jw *w, const char *key)
+{
+	js_next(w);
+	js_string(w, key);
+	jw_puts(w, ": ");
+}
+
+static void js_text(struct jw *w, const char *key, const char *s)
+{
+	js_key(w, key);
+	js_string(w, s);
+}
+
+static void js_text_or_null(struct jw *w, const char *key, const char *s)
+{
+	js_key(w, key);
+	if (s)
+		js_string(w, s);
+	else
+		jw_puts(w, "null");
+}
+
+static void js_count(struct jw *w, const char *key, json_int_t n)
+{
+	char digits[24], *p = digits + sizeof(digits);
+	unsigned long long u = n < 0 ? -(unsigned long long)n : (unsigned long long)n;
+
+	js_key(w, key);
+	do
+		*--p = (char)('0' + u % 10);
+	while (u /= 10);
+	if (n < 0)
+		*--p = '-';
+	jw_put(w, p, (size_t)(digits + sizeof(digits) - p));
+}
+
+/*
+ * An object of n texts, pair i's key and value at key_at and value_at
+ * in the element of `size` bytes at base + i * size.  A repeated key
+ * is written once, where it first stands, with the value it was given
+ * last: what setting the keys of a jansson object in turn gives.
+ */
+static const char *text_at(const void *base, size_t i, size_t size, size_t at)
+{
+	return *(const char *const *)((const char *)base + i * size + at);
+}
+
+static void js_texts(struct jw *w, const void *base, size_t n, size_t size, size_t key_at,
+		     size_t value_at)
+{
+	js_open(w, '{');
+	for (size_t i = 0; i < n; i++) {
+		const char *key = text_at(base, i, size, key_at);
+		const char *value = text_at(base, i, size, value_at);
+		size_t k = 0;
+		while (k < i && strcmp(text_at(base, k, size, key_at), key))
+			k++;
+		if (k < i)
+			continue; /* written where it first stood */
+		for (k = i + 1; k < n; k++)
+			if (!strcmp(text_at(base, k, size, key_at), key))
+				value = text_at(base, k, size, value_at);
+		js_text(w, key, value);
+	}
+	js_close(w, '}');
+}
+
+/* A top-level array whose elements write(w, ctx, i) writes, i < n. */
+static int js_array(struct jw *w, const char *key, size_t n, const void *ctx,
+		    void (*write)(struct jw *w, const void *ctx, size_t i))
+{
+	jw_key(w, key);
+	w->depth = 1;
+	w->first = 1;
+	w->bad = 0;
+	js_open(w, '[');
+	for (size_t i = 0; i < n; i++) {
+		js_next(w);
+		write(w, ctx, i);
+		if (w->bad)
+			return jw_oom(w, key);
+		if (jw_failed(w))
+			return jw_io(w);
+	}
+	js_close(w, ']');
+	return jw_failed(w) ? jw_io(w) : 0;
 }
 
 static json_t *input_json(const void *ctx, size_t i)
@@ -212,16 +434,15 @@ static json_t *totals_json(const pb_ledger *l)
 	return done(o, bad);
 }
 
-static json_t *rejection_json(const void *ctx, size_t i)
+static void rejection_write(struct jw *w, const void *ctx, size_t i)
 {
 	const pb_rejection *r = &pb_ledger_rejections(ctx)[i];
-	json_t *o = json_object();
-	int bad = 0;
 
-	put(o, "path", text(r->path), &bad);
-	put(o, "line", json_integer((json_int_t)r->line), &bad);
-	put(o, "reason", text(r->reason), &bad);
-	return done(o, bad);
+	js_open(w, '{');
+	js_text(w, "path", r->path);
+	js_count(w, "line", (json_int_t)r->line);
+	js_text(w, "reason", r->reason);
+	js_close(w, '}');
 }
 
 static json_t *failed_json(const void *ctx, size_t i)
@@ -272,41 +493,37 @@ static json_t *summary_json(const pb_audit *a)
 	return done(o, bad);
 }
 
-static json_t *evidence_json(const pb_evidence *ev)
+static void evidence_write(struct jw *w, const pb_evidence *ev)
 {
-	json_t *e = json_object();
-	int bad = 0;
-
-	put(e, "table", text(ev->table), &bad);
-	put(e, "id", text(ev->id), &bad);
-	put(e, "source", text(ev->source), &bad);
-	put(e, "role", text(ev->role), &bad);
+	js_open(w, '{');
+	js_text(w, "table", ev->table);
+	js_text(w, "id", ev->id);
+	js_text(w, "source", ev->source);
+	js_text(w, "role", ev->role);
 	if (ev->status)
-		put(e, "status", text(ev->status), &bad);
+		js_text(w, "status", ev->status);
 	if (ev->nextra) {
-		json_t *x = json_object();
-		for (uint32_t k = 0; k < ev->nextra; k++)
-			put(x, ev->extra[k].name, text(ev->extra[k].value), &bad);
-		put(e, "extra", x, &bad);
+		js_key(w, "extra");
+		js_texts(w, ev->extra, ev->nextra, sizeof(*ev->extra), offsetof(pb_attr, name),
+			 offsetof(pb_attr, value));
 	}
-	return done(e, bad);
+	js_close(w, '}');
 }
 
-static json_t *path_json(const pb_finding *f)
+static void path_write(struct jw *w, const pb_finding *f)
 {
-	json_t *path = json_array();
-	int bad = 0;
-
+	js_open(w, '[');
 	for (size_t i = 0; i < f->npath; i++) {
 		const pb_path_step *s = &f->path[i];
-		json_t *step = json_object();
-		put(step, "from", text(s->from), &bad);
-		put(step, "kind", text(s->kind), &bad);
-		put(step, "to", text(s->to), &bad);
-		put(step, "source", text(s->source), &bad);
-		push(path, step, &bad);
+		js_next(w);
+		js_open(w, '{');
+		js_text(w, "from", s->from);
+		js_text(w, "kind", s->kind);
+		js_text(w, "to", s->to);
+		js_text(w, "source", s->source);
+		js_close(w, '}');
 	}
-	return done(path, bad);
+	js_close(w, ']');
 }
 
 /* --- a run with --history (docs/history.md); nothing without one --- */
@@ -329,15 +546,16 @@ static json_t *decision_json(const pb_decision *d)
 }
 
 /* Per finding: its state against the last run and the reviewers' decision. */
-static void finding_history(json_t *o, const pb_audit *a, size_t i, int *bad)
+static void finding_history(struct jw *w, const pb_audit *a, size_t i)
 {
 	const pb_history_view *v = pb_history_view_of(a);
 
 	if (!v || i >= v->nfindings)
 		return;
-	put(o, "state", json_string(pb_hstate_name(v->findings[i].state)), bad);
-	put(o, "evidence_hash", json_string(v->findings[i].evidence_hash), bad);
-	put(o, "decision", decision_json(v->findings[i].decision), bad);
+	js_text(w, "state", pb_hstate_name(v->findings[i].state));
+	js_text(w, "evidence_hash", v->findings[i].evidence_hash);
+	js_key(w, "decision");
+	js_value(w, decision_json(v->findings[i].decision));
 }
 
 static json_t *absent_json(const pb_hentry *e)
@@ -405,52 +623,59 @@ static int jw_since_last_run(struct jw *w, const pb_audit *a)
 	return v ? jw_member(w, "since_last_run", since_last_run_json(v)) : 0;
 }
 
-static json_t *finding_json(const void *ctx, size_t i)
+static void finding_write(struct jw *w, const void *ctx, size_t i)
 {
 	const pb_finding *f = ((const pb_audit *)ctx)->findings[i];
-	json_t *o = json_object(), *subject = json_object(), *ev = json_array();
-	json_t *details = json_object();
-	int bad = 0;
 
-	put(o, "id", json_string(f->id), &bad);
-	put(o, "rule", json_string(f->rule->id), &bad);
-	put(o, "family", json_string(f->rule->family), &bad);
-	put(o, "severity", json_string(pb_severity_name(f->severity)), &bad);
-	put(o, "score", score(f->score), &bad);
-	put(subject, "table", text(f->subject_table), &bad);
-	put(subject, "id", text(f->subject_id), &bad);
-	put(o, "subject", subject, &bad);
-	put(o, "message", text(f->message), &bad);
-	put(o, "buyer", str_or_null(f->buyer_id), &bad);
-	put(o, "supplier", str_or_null(f->supplier_id), &bad);
-	for (size_t k = 0; k < f->nevidence; k++)
-		push(ev, evidence_json(&f->evidence[k]), &bad);
-	put(o, "evidence", ev, &bad);
-	if (f->npath)
-		put(o, "path", path_json(f), &bad);
-	for (size_t k = 0; k < f->ndetails; k++)
-		put(details, f->details[k].key, text(f->details[k].value), &bad);
-	put(o, "details", details, &bad);
-	finding_history(o, ctx, i, &bad);
-	return done(o, bad);
+	js_open(w, '{');
+	js_text(w, "id", f->id);
+	js_text(w, "rule", f->rule->id);
+	js_text(w, "family", f->rule->family);
+	js_text(w, "severity", pb_severity_name(f->severity));
+	js_key(w, "score");
+	js_value(w, score(f->score));
+	js_key(w, "subject");
+	js_open(w, '{');
+	js_text(w, "table", f->subject_table);
+	js_text(w, "id", f->subject_id);
+	js_close(w, '}');
+	js_text(w, "message", f->message);
+	js_text_or_null(w, "buyer", f->buyer_id);
+	js_text_or_null(w, "supplier", f->supplier_id);
+	js_key(w, "evidence");
+	js_open(w, '[');
+	for (size_t k = 0; k < f->nevidence; k++) {
+		js_next(w);
+		evidence_write(w, &f->evidence[k]);
+	}
+	js_close(w, ']');
+	if (f->npath) {
+		js_key(w, "path");
+		path_write(w, f);
+	}
+	js_key(w, "details");
+	js_texts(w, f->details, f->ndetails, sizeof(*f->details), offsetof(pb_detail, key),
+		 offsetof(pb_detail, value));
+	finding_history(w, ctx, i);
+	js_close(w, '}');
 }
 
-static json_t *entity_json(const void *ctx, size_t i)
+static void entity_write(struct jw *w, const void *ctx, size_t i)
 {
 	const pb_entity_score *e = &((const pb_audit *)ctx)->entities[i];
-	json_t *o = json_object();
-	int bad = 0;
 
-	put(o, "rank", count(e->rank), &bad);
-	put(o, "id", text(e->id), &bad);
-	put(o, "name", str_or_null(e->name), &bad);
-	put(o, "role", json_string(e->role), &bad);
-	put(o, "score", score(e->score), &bad);
-	put(o, "findings", count(e->nfindings), &bad);
-	put(o, "weight", json_integer((json_int_t)e->weight), &bad);
-	put(o, "rules_applicable", count(e->napplicable), &bad);
-	put(o, "rules_fired", count(e->nfired), &bad);
-	return done(o, bad);
+	js_open(w, '{');
+	js_count(w, "rank", (json_int_t)e->rank);
+	js_text(w, "id", e->id);
+	js_text_or_null(w, "name", e->name);
+	js_text(w, "role", e->role);
+	js_key(w, "score");
+	js_value(w, score(e->score));
+	js_count(w, "findings", (json_int_t)e->nfindings);
+	js_count(w, "weight", (json_int_t)e->weight);
+	js_count(w, "rules_applicable", (json_int_t)e->napplicable);
+	js_count(w, "rules_fired", (json_int_t)e->nfired);
+	js_close(w, '}');
 }
 
 static json_t *source_json(const pb_row *row)
@@ -497,23 +722,25 @@ static int json_sections(struct jw *w, const pb_audit *a)
 	    (pb_ledger_nfailed(a->ledger) &&
 	     jw_array(w, "failed_inputs", pb_ledger_nfailed(a->ledger), a->ledger, failed_json) < 0) ||
 	    jw_member(w, "totals", totals_json(a->ledger)) < 0 ||
-	    jw_array(w, "rejections", pb_ledger_nrejections(a->ledger), a->ledger,
-		     rejection_json) < 0 ||
+	    js_array(w, "rejections", pb_ledger_nrejections(a->ledger), a->ledger,
+		     rejection_write) < 0 ||
 	    jw_array(w, "coverage", a->ncoverage, a, coverage_json) < 0 ||
 	    jw_member(w, "summary", summary_json(a)) < 0 ||
-	    jw_array(w, "entities", a->nentities, a, entity_json) < 0 ||
+	    js_array(w, "entities", a->nentities, a, entity_write) < 0 ||
 	    jw_array(w, "possible_links", nlinks, links, possible_link_json) < 0 ||
-	    jw_array(w, "findings", a->nfindings, a, finding_json) < 0)
+	    js_array(w, "findings", a->nfindings, a, finding_write) < 0)
 		return -1;
-	fputs("\n}\n", w->out);
-	return ferror(w->out) ? jw_io(w) : 0;
+	jw_puts(w, "\n}\n");
+	jw_flush(w);
+	return jw_failed(w) ? jw_io(w) : 0;
 }
 
 static int json_write(const pb_audit *a, FILE *out, pb_error *err)
 {
-	struct jw w = {out, err, NULL, 0, 1};
-	int rc = json_sections(&w, a);
+	struct jw w = {.out = out, .err = err, .first_key = 1, .obuf = malloc(JW_OUT)};
+	int rc = w.obuf ? json_sections(&w, a) : jw_oom(&w, "output buffer");
 
+	free(w.obuf);
 	free(w.buf);
 	return rc;
 }

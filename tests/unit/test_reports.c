@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "../../engine/config.h"
+#include "../../engine/entities.h"
 #include "../../engine/history.h"
 #include "../../reports/reports.h"
 #include "../../engine/catalog.h"
@@ -401,6 +402,71 @@ static void test_json_odd_values(void **state)
 	assert_true(json_real_value(json_object_get(j, "score")) == 1.0);
 	assert_true(json_is_null(json_object_get(root, "as_of")));
 	json_decref(root);
+	free(s);
+}
+
+/*
+ * The long arrays are written as they are walked, not dumped from a
+ * jansson tree (reports/json.c): the text must still be exactly what
+ * jansson gives the whole document, and a detail key given twice must
+ * come out once, where it first stood, with the value given last.
+ */
+static void test_json_layout_as_jansson(void **state)
+{
+	pb_finding f = F[0];
+	pb_finding *two[] = {&f, FP[2]};
+	pb_evidence ev[2] = {EV[0][0], EV[0][1]};
+	pb_attr extra[] = {{"n\u00e9 \"q\"", "caf\u00e9\ttab"}, {"plain", ""}};
+	pb_detail dt[] = {{"value", "1"}, {"line\nbreak", "x"}, {"value", "2"}, {"k", "\\"}};
+	pb_path_step path[] = {{"OFF-1", "spouse", "P-2", "people.csv:3"},
+			       {"P-2", "director", "SUP-\"9\"", "rel.csv:4"}};
+	pb_entity_score ent[] = {
+		{.id = "SUP-1", .name = "Acme \u00c5B", .role = "supplier", .nfindings = 2,
+		 .weight = 7, .napplicable = 12, .nfired = 2, .score = 0.123456, .rank = 1},
+		{.id = "MOD-0", .name = NULL, .role = "buyer", .score = 0, .rank = 2},
+	};
+	pb_audit a = A;
+	json_error_t jerr;
+	(void)state;
+
+	ev[1].status = "active";
+	ev[1].extra = extra;
+	ev[1].nextra = 2;
+	f.evidence = ev;
+	f.details = dt;
+	f.ndetails = 4;
+	f.path = path;
+	f.npath = 2;
+	a.findings = two;
+	a.nfindings = 2;
+	a.entities = ent;
+	a.nentities = 2;
+	char *s = render_audit(&a, "json");
+	json_t *root = json_loads(s, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root)
+		fail_msg("findings.json does not parse: %s at line %d", jerr.text, jerr.line);
+	char *again = json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(4));
+	size_t n = strlen(again);
+	assert_int_equal(strlen(s), n + 1);
+	assert_memory_equal(s, again, n);
+	assert_string_equal(s + n, "\n");
+
+	json_t *d = json_object_get(json_array_get(json_object_get(root, "findings"), 0), "details");
+	assert_int_equal(json_object_size(d), 3);
+	assert_string_equal(json_object_iter_key(json_object_iter(d)), "value");
+	assert_string_equal(jstr(d, "value"), "2");
+	assert_string_equal(jstr(d, "line\nbreak"), "x");
+	assert_string_equal(jstr(d, "k"), "\\");
+	json_t *e = json_array_get(json_object_get(json_array_get(json_object_get(root, "findings"), 0),
+						 "evidence"), 1);
+	assert_string_equal(jstr(json_object_get(e, "extra"), "n\u00e9 \"q\""), "caf\u00e9\ttab");
+	assert_string_equal(jstr(e, "status"), "active");
+	json_t *es = json_object_get(root, "entities");
+	assert_int_equal(json_array_size(es), 2);
+	assert_true(json_is_null(json_object_get(json_array_get(es, 1), "name")));
+	assert_int_equal(jint(json_array_get(es, 0), "rules_applicable"), 12);
+	json_decref(root);
+	free(again);
 	free(s);
 }
 
@@ -945,6 +1011,7 @@ int main(void)
 		T(test_registry),
 		T(test_json_deterministic), T(test_json_top_level), T(test_json_reconciliation),
 		T(test_json_coverage_summary), T(test_json_findings), T(test_json_odd_values),
+		T(test_json_layout_as_jansson),
 		T(test_csv_layout), T(test_csv_formula_defused), T(test_csv_formula_table),
 		T(test_html_structure), T(test_html_hostile), T(test_html_many_rejections),
 		T(test_html_history), T(test_html_many_evidence_rows),
