@@ -63,13 +63,13 @@ struct entity {
 				names the entity (most never are) */
 };
 
-struct tally {
+struct pb_entity_tally {
 	struct entity *e;
 	size_t n, cap;
 	pb_ptrmap *index[2]; /* by role */
 };
 
-static struct entity *entity_get(struct tally *t, const char *id, int supplier)
+static struct entity *entity_get(pb_entity_tally *t, const char *id, int supplier)
 {
 	uint32_t i;
 
@@ -84,40 +84,59 @@ static struct entity *entity_get(struct tally *t, const char *id, int supplier)
 	return &t->e[t->n++];
 }
 
-static void appear(struct tally *t, const char *id, int supplier, pb_table table)
+/*
+ * id appears in `table` in the role given.  Ids repeat row after row (a
+ * buyer's tenders, a contract's payments), and the id of the row before
+ * in the same column (*last) has its table already: no look-up.
+ */
+static void appear(pb_entity_tally *t, const char *id, const char **last, int supplier,
+		   pb_table table)
 {
-	if (id)
+	if (id && id != *last)
 		entity_get(t, id, supplier)->tables |= PB_NEEDS(table);
+	*last = id;
 }
 
-static void collect_appearances(pb_ledger *l, struct tally *t)
+pb_entity_tally *pb_entities_collect(pb_ledger *l)
 {
+	pb_entity_tally *t = pb_xcalloc(1, sizeof(*t));
+	const char *last[2];
 	size_t n;
+
+	t->index[0] = pb_ptrmap_new();
+	t->index[1] = pb_ptrmap_new();
 	const pb_tender *td = pb_ledger_tenders(l, &n);
+	last[0] = NULL;
 	for (size_t i = 0; i < n; i++)
-		appear(t, td[i].buyer_id, 0, PB_T_TENDERS);
+		appear(t, td[i].buyer_id, &last[0], 0, PB_T_TENDERS);
 	const pb_bid *b = pb_ledger_bids(l, &n);
+	last[1] = NULL;
 	for (size_t i = 0; i < n; i++)
-		appear(t, b[i].bidder_id, 1, PB_T_BIDS);
+		appear(t, b[i].bidder_id, &last[1], 1, PB_T_BIDS);
 	const pb_contract *c = pb_ledger_contracts(l, &n);
+	last[0] = last[1] = NULL;
 	for (size_t i = 0; i < n; i++) {
-		appear(t, c[i].buyer_id, 0, PB_T_CONTRACTS);
-		appear(t, c[i].supplier_id, 1, PB_T_CONTRACTS);
+		appear(t, c[i].buyer_id, &last[0], 0, PB_T_CONTRACTS);
+		appear(t, c[i].supplier_id, &last[1], 1, PB_T_CONTRACTS);
 	}
 	const pb_payment *p = pb_ledger_payments(l, &n);
+	last[0] = last[1] = NULL;
 	for (size_t i = 0; i < n; i++) {
-		appear(t, p[i].payer_id, 0, PB_T_PAYMENTS);
-		appear(t, p[i].payee_id, 1, PB_T_PAYMENTS);
+		appear(t, p[i].payer_id, &last[0], 0, PB_T_PAYMENTS);
+		appear(t, p[i].payee_id, &last[1], 1, PB_T_PAYMENTS);
 	}
 	const pb_budget_line *bl = pb_ledger_budget(l, &n);
+	last[0] = NULL;
 	for (size_t i = 0; i < n; i++)
-		appear(t, bl[i].org_id, 0, PB_T_BUDGET);
+		appear(t, bl[i].org_id, &last[0], 0, PB_T_BUDGET);
 	const pb_offset *o = pb_ledger_offsets(l, &n);
+	last[1] = NULL;
 	for (size_t i = 0; i < n; i++)
-		appear(t, o[i].obligor_id, 1, PB_T_OFFSETS);
+		appear(t, o[i].obligor_id, &last[1], 1, PB_T_OFFSETS);
+	return t;
 }
 
-static void count_finding(struct tally *t, const pb_finding *f, const char *id,
+static void count_finding(pb_entity_tally *t, const pb_finding *f, const char *id,
 			  int supplier)
 {
 	if (!id)
@@ -177,31 +196,27 @@ static void score_entity(const pb_audit *a, const struct entity *e,
 		out->score = 1.0;
 }
 
-pb_entity_score *pb_entities_score(pb_audit *a, size_t *n)
+pb_entity_score *pb_entities_score(pb_audit *a, pb_entity_tally *t, size_t *n)
 {
-	struct tally t = {0};
-
-	t.index[0] = pb_ptrmap_new();
-	t.index[1] = pb_ptrmap_new();
-	collect_appearances(a->ledger, &t);
 	for (size_t i = 0; i < a->nfindings; i++) {
 		pb_finding *f = a->findings[i];
 		for (size_t k = 0; k < f->nevidence; k++)
 			record_parties(a->ledger, &f->evidence[k], &f->buyer_id, &f->supplier_id);
-		count_finding(&t, f, f->buyer_id, 0);
-		count_finding(&t, f, f->supplier_id, 1);
+		count_finding(t, f, f->buyer_id, 0);
+		count_finding(t, f, f->supplier_id, 1);
 	}
-	pb_entity_score *out = pb_xcalloc(t.n + 1, sizeof(*out));
-	for (size_t i = 0; i < t.n; i++) {
-		score_entity(a, &t.e[i], &out[i]);
-		free(t.e[i].worst);
+	pb_entity_score *out = pb_xcalloc(t->n + 1, sizeof(*out));
+	for (size_t i = 0; i < t->n; i++) {
+		score_entity(a, &t->e[i], &out[i]);
+		free(t->e[i].worst);
 	}
-	qsort(out, t.n, sizeof(*out), score_cmp);
-	for (size_t i = 0; i < t.n; i++)
+	qsort(out, t->n, sizeof(*out), score_cmp);
+	for (size_t i = 0; i < t->n; i++)
 		out[i].rank = i + 1;
-	*n = t.n;
-	free(t.e);
-	pb_ptrmap_free(t.index[0]);
-	pb_ptrmap_free(t.index[1]);
+	*n = t->n;
+	free(t->e);
+	pb_ptrmap_free(t->index[0]);
+	pb_ptrmap_free(t->index[1]);
+	free(t);
 	return out;
 }

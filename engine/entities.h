@@ -26,9 +26,18 @@ typedef struct pb_entity_score {
 	size_t rank;        /* 1 = riskiest */
 } pb_entity_score;
 
-/* Fills each finding's buyer_id/supplier_id and returns the ranked
- * entities (caller frees the array). */
-pb_entity_score *pb_entities_score(pb_audit *a, size_t *n);
+/*
+ * Who appears where: every entity the ledger names as buyer or supplier,
+ * with the tables it appears in (which rules apply to it).  It reads
+ * only the sealed ledger, so pb_audit_run collects it beside the rules.
+ */
+typedef struct pb_entity_tally pb_entity_tally;
+
+pb_entity_tally *pb_entities_collect(pb_ledger *l);
+
+/* Fills each finding's buyer_id/supplier_id and returns the entities of
+ * t, which it frees, ranked (caller frees the array). */
+pb_entity_score *pb_entities_score(pb_audit *a, pb_entity_tally *t, size_t *n);
 
 unsigned pb_severity_weight(pb_severity s);
 

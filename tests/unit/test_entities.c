@@ -97,10 +97,66 @@ static void test_scores(void **state)
 	pb_ledger_free(L);
 }
 
+static void payment(const char *id, const char *payer, const char *payee)
+{
+	pb_payment p;
+
+	pb_record_blank(PB_T_PAYMENTS, &p);
+	pb_row_set(L, &p.row, S("payments.csv"), 4, NULL);
+	p.payment_id = S(id);
+	p.payer_id = S(payer);
+	p.payee_id = S(payee);
+	p.contract_id = S("C-1");
+	p.invoice_id = S(id);
+	p.amount = 1000000;
+	p.currency = S("EUR");
+	p.paid_on = pb_date_from_ymd(2024, 4, 1);
+	assert_int_equal(pb_ledger_add(L, IN, PB_T_PAYMENTS, &p), 0);
+}
+
+/* Rules applicable to A in an audit of contracts C-1 from MOD to A and
+ * C-2 from MOD to `second`, then a payment from MOD to A. */
+static size_t applicable_to_a(const char *second)
+{
+	pb_config cfg;
+	size_t n = 0;
+
+	L = pb_ledger_new("EUR");
+	IN = pb_ledger_add_input(L, "t.csv", "mixed", "csv");
+	party("MOD", NULL, "VL-GOV:1");
+	party("A", "2001-01-01", "VL-REG:9");
+	party("B", "2001-01-01", "VL-REG:8");
+	contract("C-1", "MOD", "A");
+	contract("C-2", "MOD", second);
+	payment("P-1", "MOD", "A");
+	pb_ledger_seal(L);
+	pb_config_init(&cfg);
+	pb_audit *a = pb_audit_run(L, &cfg, pb_date_from_ymd(2024, 6, 30));
+	for (size_t i = 0; i < a->nentities; i++)
+		if (!strcmp(a->entities[i].id, "A"))
+			n = a->entities[i].napplicable;
+	pb_audit_free(a);
+	pb_config_release(&cfg);
+	pb_ledger_free(L);
+	return n;
+}
+
+/* An id met in one table is looked up again in the next even when it
+ * was the last met there: A, the last supplier of the contracts, is
+ * still met among the payees, as when B was the last. */
+static void test_appearances(void **state)
+{
+	(void)state;
+	size_t after_b = applicable_to_a("B");
+	assert_true(after_b > 0);
+	assert_int_equal(applicable_to_a("A"), after_b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_scores),
+		cmocka_unit_test(test_appearances),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
