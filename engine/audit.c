@@ -128,7 +128,11 @@ int pb_ctx_rationale_names_procedure(pb_rule_ctx *ctx, const char *rationale)
 
 const pb_tender *pb_ctx_tender_of(pb_rule_ctx *ctx, const pb_contract *c)
 {
-	return c->tender_id ? pb_ledger_find(ctx->ledger, PB_T_TENDERS, c->tender_id) : NULL;
+	const uint32_t *tender_row = pb_ledger_refs(ctx->ledger, PB_T_CONTRACTS,
+						    offsetof(pb_contract, tender_id), PB_T_TENDERS);
+
+	return pb_ledger_at(ctx->ledger, PB_T_TENDERS,
+			    tender_row[pb_ledger_index_of(ctx->ledger, PB_T_CONTRACTS, c)]);
 }
 
 const char *pb_ctx_entity(pb_rule_ctx *ctx, const char *party_id)

@@ -209,6 +209,17 @@ struct group_index {
 	pb_grouping groups; /* record indexes by the field's value, in file order */
 };
 
+/* Distinct references rules ask to have resolved (pb_ledger_refs). */
+#define PB_MAX_REF_INDEXES 32
+
+struct ref_index {
+	pb_table table, target;
+	size_t offset;
+	uint32_t *rows;          /* per record of table: target's row or PB_NO_ROW */
+	uint32_t *_Atomic start; /* children: by target row, built on first use */
+	uint32_t *items;         /* children: records of table, by target row */
+};
+
 struct table_store {
 	unsigned char *data;
 	size_t count, cap, size;
@@ -238,6 +249,8 @@ struct pb_ledger {
 	 * readers take no lock, builders take group_lock. */
 	struct group_index *_Atomic indexes[PB_MAX_GROUP_INDEXES];
 	_Atomic size_t nindexes;
+	struct ref_index *_Atomic refs[PB_MAX_REF_INDEXES]; /* the same way */
+	_Atomic size_t nrefs;
 	pthread_mutex_t group_lock;
 	int sealed;
 	/* A stage (pb_ledger_new_stage): one file read on a worker thread,
@@ -334,6 +347,13 @@ void pb_ledger_free(pb_ledger *l)
 		struct group_index *g = l->indexes[i];
 		pb_grouping_release(&g->groups);
 		free(g);
+	}
+	for (size_t i = 0; i < l->nrefs; i++) {
+		struct ref_index *r = l->refs[i];
+		free(r->rows);
+		free(r->start);
+		free(r->items);
+		free(r);
 	}
 	pthread_mutex_destroy(&l->group_lock);
 	free(l->not_award);
@@ -885,6 +905,113 @@ const uint32_t *pb_ledger_group(pb_ledger *l, pb_table t, size_t field_offset,
 		pthread_mutex_unlock(&l->group_lock);
 	}
 	return pb_grouping_find(&g->groups, key, n);
+}
+
+size_t pb_ledger_index_of(const pb_ledger *l, pb_table t, const void *rec)
+{
+	const struct table_store *ts = &l->tables[t];
+	uintptr_t p = (uintptr_t)rec, base = (uintptr_t)ts->data;
+
+	if (p < base || p >= base + ts->count * ts->size)
+		pb_fatal("internal error: a record outside table %s", table_defs[t].name);
+	return (size_t)(p - base) / ts->size;
+}
+
+/* How far ahead build_refs fetches key-map slots: a look-up's miss then
+ * overlaps those of the next few. */
+#define REF_PREFETCH 16
+
+static struct ref_index *build_refs(const pb_ledger *l, pb_table t, size_t offset, pb_table target)
+{
+	const struct table_store *ts = &l->tables[t], *tt = &l->tables[target];
+	struct ref_index *r = pb_xcalloc(1, sizeof(*r));
+	const char *last = NULL;
+	uint32_t row = PB_NO_ROW;
+
+	if (tt->key_offset == SIZE_MAX)
+		pb_fatal("internal error: references to %s, whose key has several columns",
+			 table_defs[target].name);
+	r->table = t;
+	r->target = target;
+	r->offset = offset;
+	r->rows = pb_xcalloc(ts->count + 1, sizeof(*r->rows));
+	for (size_t i = 0; i < ts->count; i++) {
+		const char *key = field_text(ts->data + i * ts->size, offset);
+		if (i + REF_PREFETCH < ts->count) {
+			const char *ahead = field_text(ts->data + (i + REF_PREFETCH) * ts->size, offset);
+			if (ahead)
+				pb_idmap_prefetch(&tt->keys, ahead);
+		}
+		/* A tender's bids, a contract's payments: the same key in
+		 * row after row is looked up once. */
+		if (key != last || i == 0) {
+			last = key;
+			if (!key || !key_get(tt, key, &row))
+				row = PB_NO_ROW;
+		}
+		r->rows[i] = row;
+	}
+	return r;
+}
+
+static struct ref_index *find_refs(pb_ledger *l, pb_table t, size_t offset, pb_table target)
+{
+	size_t n = atomic_load(&l->nrefs);
+
+	for (size_t i = 0; i < n; i++) {
+		struct ref_index *r = atomic_load(&l->refs[i]);
+		if (r->table == t && r->offset == offset && r->target == target)
+			return r;
+	}
+	return NULL;
+}
+
+static struct ref_index *ref_index(pb_ledger *l, pb_table t, size_t offset, pb_table target)
+{
+	struct ref_index *r = find_refs(l, t, offset, target);
+
+	if (r)
+		return r;
+	pthread_mutex_lock(&l->group_lock);
+	r = find_refs(l, t, offset, target); /* another thread may have built it */
+	if (!r) {
+		size_t i = atomic_load(&l->nrefs);
+		if (i == PB_MAX_REF_INDEXES)
+			pb_fatal("internal error: more than %d resolved references", PB_MAX_REF_INDEXES);
+		r = build_refs(l, t, offset, target);
+		atomic_store(&l->refs[i], r);
+		atomic_store(&l->nrefs, i + 1); /* published whole */
+	}
+	pthread_mutex_unlock(&l->group_lock);
+	return r;
+}
+
+const uint32_t *pb_ledger_refs(pb_ledger *l, pb_table t, size_t field_offset, pb_table target)
+{
+	return ref_index(l, t, field_offset, target)->rows;
+}
+
+const uint32_t *pb_ledger_children(pb_ledger *l, pb_table t, size_t field_offset,
+				   pb_table target, size_t row, size_t *n)
+{
+	struct ref_index *r = ref_index(l, t, field_offset, target);
+	size_t ntarget = l->tables[target].count;
+	uint32_t *start = atomic_load(&r->start);
+
+	if (!start) {
+		pthread_mutex_lock(&l->group_lock);
+		start = atomic_load(&r->start);
+		if (!start) {
+			size_t count = l->tables[t].count;
+			start = pb_xcalloc(ntarget + 1, sizeof(*start));
+			r->items = pb_xcalloc(count + 1, sizeof(*r->items));
+			pb_bucket_sort(r->rows, count, ntarget, r->items, start);
+			atomic_store(&r->start, start); /* after items: published whole */
+		}
+		pthread_mutex_unlock(&l->group_lock);
+	}
+	*n = row < ntarget ? start[row + 1] - start[row] : 0;
+	return *n ? r->items + start[row] : NULL;
 }
 
 void pb_record_blank(pb_table t, void *record)

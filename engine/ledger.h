@@ -398,6 +398,30 @@ const void *pb_ledger_find(pb_ledger *l, pb_table t, const char *key);
 const uint32_t *pb_ledger_group(pb_ledger *l, pb_table t, size_t field_offset,
 				const char *key, size_t *n);
 
+/*
+ * References resolved once.  For each record of table t, the row of table
+ * `target` whose primary key (one column) its text field at field_offset
+ * names, or PB_NO_ROW: built on first use per (t, field, target) and
+ * cached, so that rules which follow the same reference (a bid's bidder,
+ * a contract's supplier) share one pass over the table instead of a key
+ * look-up each, per record, per rule.
+ */
+#define PB_NO_ROW UINT32_MAX /* pb_ledger_at(l, t, PB_NO_ROW) is NULL */
+const uint32_t *pb_ledger_refs(pb_ledger *l, pb_table t, size_t field_offset, pb_table target);
+
+/*
+ * The records of table t that name row `row` of `target` in their field
+ * at field_offset (indexes into t, in file order), *n of them, or NULL:
+ * pb_ledger_group by a row's number instead of its key, an array read
+ * where a group's look-up is a hash probe.  Built on first use, from
+ * pb_ledger_refs.
+ */
+const uint32_t *pb_ledger_children(pb_ledger *l, pb_table t, size_t field_offset,
+				   pb_table target, size_t row, size_t *n);
+
+/* The index of record rec, which must be one of table t's. */
+size_t pb_ledger_index_of(const pb_ledger *l, pb_table t, const void *rec);
+
 /* Typed conveniences: pb_ledger_parties(l, &n) etc. */
 #define X(e, name, type)                                                       \
 	static inline const type *pb_ledger_##name(const pb_ledger *l,         \

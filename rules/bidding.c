@@ -49,7 +49,8 @@ struct bidder {
 	const char *entity;
 	const pb_bid *first;           /* its first bid, in file order */
 	size_t at;                     /* of that bid among the tender's */
-	const pb_party_keys *keys;     /* of the first bid's party */
+	const pb_party *party;         /* the first bid's bidder, or NULL */
+	const pb_party_keys *keys;     /* of that party */
 	char *phone;                   /* letters and digits, or NULL (owned) */
 	const pb_path *path;           /* to a later bidder, while searching */
 };
@@ -71,6 +72,7 @@ static size_t tender_bidders(pb_rule_ctx *ctx, const uint32_t *bi, size_t nb,
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
 	const pb_parties *pp = pb_ctx_parties(ctx);
+	const uint32_t *party_of = pb_ledger_refs(l, PB_T_BIDS, offsetof(pb_bid, bidder_id), PB_T_PARTIES);
 	size_t m = 0, n = 0;
 
 	*earliest = PB_DATE_NONE;
@@ -84,17 +86,16 @@ static size_t tender_bidders(pb_rule_ctx *ctx, const uint32_t *bi, size_t nb,
 						   .first = b, .at = x};
 	}
 	qsort(out, m, sizeof(*out), bidder_cmp);
-	size_t np;
-	const pb_party *parties = pb_ledger_parties(l, &np);
 	for (size_t k = 0; k < m; k++) {
 		if (n && out[k].entity == out[n - 1].entity)
 			continue; /* a later bid of the same bidder */
-		/* One look-up of the party for its keys and its phone: party ids
-		 * are unique, so its row is its place among the keys. */
-		const pb_party *party = pb_ledger_find(l, PB_T_PARTIES, out[k].first->bidder_id);
+		/* The party's row is its place among the keys. */
+		uint32_t row = party_of[bi[out[k].at]];
 		out[n] = out[k];
-		out[n].keys = party ? pb_parties_keys(pp, (size_t)(party - parties)) : NULL;
-		out[n++].phone = phone_key(phone_of(party));
+		out[n].party = row == PB_NO_ROW ? NULL : pb_ledger_at(l, PB_T_PARTIES, row);
+		out[n].keys = row == PB_NO_ROW ? NULL : pb_parties_keys(pp, row);
+		out[n].phone = phone_key(phone_of(out[n].party));
+		n++;
 	}
 	return n;
 }
@@ -145,8 +146,8 @@ static void bidder_evidence(pb_rule_ctx *ctx, pb_finding *f, const pb_tender *t,
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
 	size_t nb, added = 0;
-	const uint32_t *bi = pb_ledger_group(l, PB_T_BIDS, offsetof(pb_bid, tender_id),
-					     t->tender_id, &nb);
+	const uint32_t *bi = pb_ledger_children(l, PB_T_BIDS, offsetof(pb_bid, tender_id), PB_T_TENDERS,
+						pb_ledger_index_of(l, PB_T_TENDERS, t), &nb);
 	const pb_parties *pp = pb_ctx_parties(ctx);
 
 	for (size_t i = 0; i < nb && added < 5; i++) {
@@ -161,7 +162,6 @@ static void bidder_evidence(pb_rule_ctx *ctx, pb_finding *f, const pb_tender *t,
 static void linked_pair(pb_rule_ctx *ctx, const pb_tender *t, const struct bidder *a,
 			const struct bidder *b, const char *why, const pb_path *path)
 {
-	pb_ledger *l = pb_ctx_ledger(ctx);
 	const char *pair = pb_arena_printf(pb_ctx_scratch(ctx), "%s|%s", a->entity, b->entity);
 	pb_finding *f = pb_finding_add(ctx, PB_T_TENDERS, t->tender_id, pair);
 
@@ -172,12 +172,10 @@ static void linked_pair(pb_rule_ctx *ctx, const pb_tender *t, const struct bidde
 	if (path) {
 		pb_path_evidence(ctx, f, path);
 	} else {
-		const pb_party *pa = pb_ledger_find(l, PB_T_PARTIES, a->first->bidder_id);
-		const pb_party *pbb = pb_ledger_find(l, PB_T_PARTIES, b->first->bidder_id);
-		if (pa)
-			pb_finding_evidence(ctx, f, PB_T_PARTIES, pa, "bidder");
-		if (pbb)
-			pb_finding_evidence(ctx, f, PB_T_PARTIES, pbb, "bidder");
+		if (a->party)
+			pb_finding_evidence(ctx, f, PB_T_PARTIES, a->party, "bidder");
+		if (b->party)
+			pb_finding_evidence(ctx, f, PB_T_PARTIES, b->party, "bidder");
 	}
 	pb_finding_detail(ctx, f, "link", "%s", why);
 	if (path)
@@ -237,8 +235,8 @@ static void run_linked_bidders(pb_rule_ctx *ctx)
 	for (size_t i = 0; i < nt; i++) {
 		size_t nb;
 		pb_date earliest;
-		const uint32_t *bi = pb_ledger_group(l, PB_T_BIDS, offsetof(pb_bid, tender_id),
-						     t[i].tender_id, &nb);
+		const uint32_t *bi = pb_ledger_children(l, PB_T_BIDS, offsetof(pb_bid, tender_id),
+							PB_T_TENDERS, i, &nb);
 		if (nb < 2)
 			continue;
 		PB_GROW(bd, nb, bdcap);
@@ -313,8 +311,10 @@ static int single_tenderer(const pb_bid *b)
 static void process_get(pb_ledger *l, const pb_tender *t, struct process *p)
 {
 	size_t nb, nc;
-	const uint32_t *bi = pb_ledger_group(l, PB_T_BIDS, offsetof(pb_bid, tender_id), t->tender_id, &nb);
-	const uint32_t *ci = pb_ledger_group(l, PB_T_CONTRACTS, offsetof(pb_contract, tender_id), t->tender_id, &nc);
+	size_t ti = pb_ledger_index_of(l, PB_T_TENDERS, t);
+	const uint32_t *bi = pb_ledger_children(l, PB_T_BIDS, offsetof(pb_bid, tender_id), PB_T_TENDERS, ti, &nb);
+	const uint32_t *ci = pb_ledger_children(l, PB_T_CONTRACTS, offsetof(pb_contract, tender_id),
+						PB_T_TENDERS, ti, &nc);
 
 	p->t = t;
 	p->bids = pb_xcalloc(nb + 1, sizeof(*p->bids));
@@ -471,8 +471,10 @@ static void cprocess_get(pb_rule_ctx *ctx, const pb_tender *t, struct cprocess *
 	pb_ledger *l = pb_ctx_ledger(ctx);
 	const pb_row *r = &t->row;
 	size_t nb, nc;
-	const uint32_t *bi = pb_ledger_group(l, PB_T_BIDS, offsetof(pb_bid, tender_id), t->tender_id, &nb);
-	const uint32_t *ci = pb_ledger_group(l, PB_T_CONTRACTS, offsetof(pb_contract, tender_id), t->tender_id, &nc);
+	size_t ti = pb_ledger_index_of(l, PB_T_TENDERS, t);
+	const uint32_t *bi = pb_ledger_children(l, PB_T_BIDS, offsetof(pb_bid, tender_id), PB_T_TENDERS, ti, &nb);
+	const uint32_t *ci = pb_ledger_children(l, PB_T_CONTRACTS, offsetof(pb_contract, tender_id),
+						PB_T_TENDERS, ti, &nc);
 
 	memset(p, 0, sizeof(*p));
 	p->t = t;
@@ -2140,13 +2142,16 @@ const pb_rule pb_rule_excessive_unsuccessful = {
 	.run = run_excessive_unsuccessful,
 };
 
-/* The party a bid counts for: its tender's buyer, or its bidder (as
+/* The party bid i counts for: its tender's buyer, or its bidder (as
  * entities). */
-static const char *bid_party(pb_rule_ctx *ctx, const pb_bid *b, int by_buyer)
+static const char *bid_party(pb_rule_ctx *ctx, size_t i, int by_buyer)
 {
+	pb_ledger *l = pb_ctx_ledger(ctx);
+
 	if (!by_buyer)
-		return pb_ctx_entity(ctx, b->bidder_id);
-	const pb_tender *t = pb_ledger_find(pb_ctx_ledger(ctx), PB_T_TENDERS, b->tender_id);
+		return pb_ctx_entity(ctx, ((const pb_bid *)pb_ledger_at(l, PB_T_BIDS, i))->bidder_id);
+	const uint32_t *tender_row = pb_ledger_refs(l, PB_T_BIDS, offsetof(pb_bid, tender_id), PB_T_TENDERS);
+	const pb_tender *t = pb_ledger_at(l, PB_T_TENDERS, tender_row[i]);
 	return pb_ctx_entity(ctx, t ? t->buyer_id : NULL);
 }
 
@@ -2162,7 +2167,7 @@ static void disqualification_by(pb_rule_ctx *ctx, int by_buyer)
 	for (size_t i = 0; i < n; i++) {
 		if (status(b[i].status, "withdrawn"))
 			continue;
-		const char *who = bid_party(ctx, &b[i], by_buyer);
+		const char *who = bid_party(ctx, i, by_buyer);
 		if (!who)
 			continue;
 		struct tally_row *r = tally_get(ix, &rows, &nr, &cap, who);
@@ -2186,7 +2191,7 @@ static void disqualification_by(pb_rule_ctx *ctx, int by_buyer)
 				party_bids_flag(&flagged, rows[which[k]].id);
 		for (size_t i = 0; flagged.n && i < n; i++)
 			if (status(b[i].status, "disqualified"))
-				party_bids_offer(&flagged, bid_party(ctx, &b[i], by_buyer), i);
+				party_bids_offer(&flagged, bid_party(ctx, i, by_buyer), i);
 		for (size_t k = 0; fe.upper > 0 && k < m; k++) {
 			if (ratio[k] <= fe.upper) /* strictly above */
 				continue;

@@ -1175,10 +1175,12 @@ static struct dealing *list_dealings(pb_rule_ctx *ctx, const struct namectx *nc,
 				add_dealing(&d, &n, &cap, (struct dealing){
 					pb_parties_entity(pp, c[i].buyer_id), s, PB_T_CONTRACTS, &c[i]});
 	}
+	const uint32_t *tender_row = nb ? pb_ledger_refs(l, PB_T_BIDS, offsetof(pb_bid, tender_id), PB_T_TENDERS)
+				       : NULL;
 	for (size_t i = 0; i < nb; i++) {
 		if (!b[i].tender_id || !(s = wanted(nc, pp, b[i].bidder_id)))
 			continue;
-		const pb_tender *t = pb_ledger_find(l, PB_T_TENDERS, b[i].tender_id);
+		const pb_tender *t = pb_ledger_at(l, PB_T_TENDERS, tender_row[i]);
 		if (t && t->buyer_id)
 			add_dealing(&d, &n, &cap, (struct dealing){
 				pb_parties_entity(pp, t->buyer_id), s, PB_T_BIDS, &b[i]});

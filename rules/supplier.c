@@ -52,11 +52,18 @@ static void note_currency(pb_rule_ctx *ctx, size_t no_rate)
 			    no_rate, pb_param_currency(ctx, "threshold"));
 }
 
+/* Each contract's supplier, as a row of parties (PB_NO_ROW: none). */
+static const uint32_t *supplier_rows(pb_ledger *l)
+{
+	return pb_ledger_refs(l, PB_T_CONTRACTS, offsetof(pb_contract, supplier_id), PB_T_PARTIES);
+}
+
 static void run_newly_registered(pb_rule_ctx *ctx)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
 	size_t n, skipped = 0;
 	const pb_contract *c = pb_ledger_contracts(l, &n);
+	const uint32_t *supplier_row = supplier_rows(l);
 	int64_t threshold = pb_param_money(ctx, "threshold");
 	int64_t max_days = pb_param_int(ctx, "max_days");
 	char reg[11], aw[11];
@@ -64,7 +71,7 @@ static void run_newly_registered(pb_rule_ctx *ctx)
 	for (size_t i = 0; i < n; i++) {
 		if (!pb_contract_is_award(l, &c[i], NULL) || !large_award(ctx, &c[i], threshold, &skipped))
 			continue;
-		const pb_party *s = pb_ledger_find(l, PB_T_PARTIES, c[i].supplier_id);
+		const pb_party *s = pb_ledger_at(l, PB_T_PARTIES, supplier_row[i]);
 		pb_date on = pb_contract_award_date(&c[i]);
 		if (!s || s->registered_on == PB_DATE_NONE || on == PB_DATE_NONE)
 			continue;
@@ -191,13 +198,14 @@ static struct publisher *publishers_count(pb_rule_ctx *ctx, const pb_contract *c
 					  pb_ptrmap *memo)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
+	const uint32_t *supplier_row = supplier_rows(l);
 	struct publisher *pub = NULL;
 	size_t np = 0, cap = 0, skipped = 0;
 	pb_ptrmap *seen = pb_ptrmap_new();
 	uint32_t k;
 
 	for (size_t i = 0; i < n; i++) {
-		const pb_party *s = pb_ledger_find(l, PB_T_PARTIES, c[i].supplier_id);
+		const pb_party *s = pb_ledger_at(l, PB_T_PARTIES, supplier_row[i]);
 		if (!s || !pb_contract_is_award(l, &c[i], NULL) || !large_award(ctx, &c[i], threshold, &skipped) ||
 		    pb_ptrmap_get(seen, s->party_id, &k))
 			continue;
@@ -258,6 +266,7 @@ static void run_no_registry_id(pb_rule_ctx *ctx)
 	pb_ledger *l = pb_ctx_ledger(ctx);
 	size_t n, skipped = 0, unknown = 0, silent = 0, nu = 0, capu = 0;
 	const pb_contract *c = pb_ledger_contracts(l, &n);
+	const uint32_t *supplier_row = supplier_rows(l);
 	int64_t threshold = pb_param_money(ctx, "threshold");
 	size_t min_pub = (size_t)pb_param_int(ctx, "min_publisher_suppliers");
 	pb_ptrmap *index = pb_ptrmap_new(), *by_entity = pb_ptrmap_new();
@@ -270,7 +279,7 @@ static void run_no_registry_id(pb_rule_ctx *ctx)
 	for (size_t i = 0; i < n; i++) {
 		if (!pb_contract_is_award(l, &c[i], NULL) || !large_award(ctx, &c[i], threshold, &skipped))
 			continue;
-		const pb_party *s = pb_ledger_find(l, PB_T_PARTIES, c[i].supplier_id);
+		const pb_party *s = pb_ledger_at(l, PB_T_PARTIES, supplier_row[i]);
 		if (!s) {
 			unknown++;
 			continue;

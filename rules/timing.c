@@ -94,8 +94,11 @@ static void run_backdated(pb_rule_ctx *ctx)
 	size_t n, implausible = 0, no_call = 0;
 	const pb_contract *c = pb_ledger_contracts(l, &n);
 
+	const uint32_t *tender_row = pb_ledger_refs(l, PB_T_CONTRACTS, offsetof(pb_contract, tender_id),
+						    PB_T_TENDERS);
+
 	for (size_t i = 0; i < n; i++) {
-		const pb_tender *t = pb_ledger_find(l, PB_T_TENDERS, c[i].tender_id);
+		const pb_tender *t = pb_ledger_at(l, PB_T_TENDERS, tender_row[i]);
 		if (!t || t->submission_deadline == PB_DATE_NONE || !pb_contract_is_award(l, &c[i], NULL))
 			continue;
 		pb_date first = pb_contract_award_date(&c[i]);
@@ -114,8 +117,10 @@ static void run_backdated(pb_rule_ctx *ctx)
 	}
 	const pb_payment *p = pb_ledger_payments(l, &n);
 	const pb_payment **early = pb_xcalloc(n + 1, sizeof(*early));
+	const uint32_t *contract_row = pb_ledger_refs(l, PB_T_PAYMENTS, offsetof(pb_payment, contract_id),
+						      PB_T_CONTRACTS);
 	for (size_t i = 0; i < n; i++) {
-		const pb_contract *pc = pb_ledger_find(l, PB_T_CONTRACTS, p[i].contract_id);
+		const pb_contract *pc = pb_ledger_at(l, PB_T_CONTRACTS, contract_row[i]);
 		size_t np, k = 0;
 		if (!pc || !pb_contract_is_award(l, pc, NULL) || pc->signed_on == PB_DATE_NONE ||
 		    p[i].paid_on == PB_DATE_NONE || p[i].paid_on >= pc->signed_on)

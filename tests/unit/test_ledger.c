@@ -448,6 +448,65 @@ static void test_add_and_duplicates(void **state)
 }
 
 /*
+ * References resolved once: each payment's contract row (PB_NO_ROW for
+ * an unknown or missing id, and a key repeated row after row resolved
+ * like any other), and each contract's payments by its row, in file
+ * order, as pb_ledger_group gives them by the contract's key.
+ */
+static void test_refs_and_children(void **state)
+{
+	pb_ledger *l = pb_ledger_new("EUR");
+	size_t in = pb_ledger_add_input(l, "mixed.csv", "mixed", "csv");
+	static const char *const contract_of[] = {"C-2", "C-1", "C-1", "C-9", NULL, "C-2", "C-2"};
+	char id[8];
+	size_t n;
+	(void)state;
+
+	for (int i = 1; i <= 3; i++) {
+		pb_contract c;
+		pb_record_blank(PB_T_CONTRACTS, &c);
+		snprintf(id, sizeof(id), "C-%d", i);
+		c.contract_id = pb_ledger_intern(l, id, strlen(id));
+		assert_int_equal(pb_ledger_add(l, in, PB_T_CONTRACTS, &c), 0);
+	}
+	for (size_t i = 0; i < 7; i++) {
+		snprintf(id, sizeof(id), "P-%zu", i);
+		pb_payment p = payment(l, id, contract_of[i], 100, (uint32_t)i + 2);
+		assert_int_equal(pb_ledger_add(l, in, PB_T_PAYMENTS, &p), 0);
+	}
+	pb_ledger_seal(l);
+
+	const uint32_t *row = pb_ledger_refs(l, PB_T_PAYMENTS, offsetof(pb_payment, contract_id),
+					     PB_T_CONTRACTS);
+	static const uint32_t want[] = {1, 0, 0, PB_NO_ROW, PB_NO_ROW, 1, 1};
+	for (size_t i = 0; i < 7; i++)
+		assert_int_equal(row[i], want[i]);
+	assert_ptr_equal(pb_ledger_refs(l, PB_T_PAYMENTS, offsetof(pb_payment, contract_id),
+					PB_T_CONTRACTS), row); /* built once */
+	assert_null(pb_ledger_at(l, PB_T_CONTRACTS, PB_NO_ROW));
+
+	for (size_t c = 0; c < 4; c++) {
+		const pb_contract *rec = pb_ledger_at(l, PB_T_CONTRACTS, c);
+		size_t ng = 0;
+		const uint32_t *kids = pb_ledger_children(l, PB_T_PAYMENTS, offsetof(pb_payment, contract_id),
+							  PB_T_CONTRACTS, c, &n);
+		const uint32_t *group = rec ? pb_ledger_group(l, PB_T_PAYMENTS,
+							      offsetof(pb_payment, contract_id),
+							      rec->contract_id, &ng) : NULL;
+		assert_int_equal(n, ng);
+		for (size_t k = 0; k < n; k++)
+			assert_int_equal(kids[k], group[k]);
+		if (rec)
+			assert_int_equal(pb_ledger_index_of(l, PB_T_CONTRACTS, rec), c);
+	}
+	pb_ledger_children(l, PB_T_PAYMENTS, offsetof(pb_payment, contract_id), PB_T_CONTRACTS, 1, &n);
+	assert_int_equal(n, 3); /* P-0, P-5, P-6 */
+	pb_ledger_children(l, PB_T_PAYMENTS, offsetof(pb_payment, contract_id), PB_T_CONTRACTS, 2, &n);
+	assert_int_equal(n, 0);
+	pb_ledger_free(l);
+}
+
+/*
  * Rows name their origin by a number in a table the process keeps for
  * all its ledgers: two ledgers setting rows in turn, past a block of
  * numbers and a chunk of the table, each row reads back its own file and
@@ -680,6 +739,7 @@ int main(void)
 		cmocka_unit_test(test_idmap_pairs),
 		cmocka_unit_test(test_grouping_and_ranks),
 		cmocka_unit_test(test_add_and_duplicates),
+		cmocka_unit_test(test_refs_and_children),
 		cmocka_unit_test(test_row_header),
 		cmocka_unit_test(test_row_origins),
 		cmocka_unit_test(test_row_line_limit),
