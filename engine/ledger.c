@@ -212,11 +212,15 @@ struct group_index {
 /* Distinct references rules ask to have resolved (pb_ledger_refs). */
 #define PB_MAX_REF_INDEXES 32
 
+/* Each is built on first use and kept: the references when a rule asks
+ * for them, the children when one asks for those (from the references,
+ * resolved afresh and dropped when nobody asked for them: at 10M rows a
+ * payment's payee was 9 MB nobody read). */
 struct ref_index {
 	pb_table table, target;
 	size_t offset;
-	uint32_t *rows;          /* per record of table: target's row or PB_NO_ROW */
-	uint32_t *_Atomic start; /* children: by target row, built on first use */
+	uint32_t *_Atomic rows;  /* per record of table: target's row or PB_NO_ROW */
+	uint32_t *_Atomic start; /* children: by target row */
 	uint32_t *items;         /* children: records of table, by target row */
 };
 
@@ -917,24 +921,45 @@ size_t pb_ledger_index_of(const pb_ledger *l, pb_table t, const void *rec)
 	return (size_t)(p - base) / ts->size;
 }
 
+const uint32_t *pb_tender_bids(pb_ledger *l, const pb_tender *t, size_t *n)
+{
+	return pb_ledger_children(l, PB_T_BIDS, offsetof(pb_bid, tender_id), PB_T_TENDERS,
+				  pb_ledger_index_of(l, PB_T_TENDERS, t), n);
+}
+
+const uint32_t *pb_tender_contracts(pb_ledger *l, const pb_tender *t, size_t *n)
+{
+	return pb_ledger_children(l, PB_T_CONTRACTS, offsetof(pb_contract, tender_id), PB_T_TENDERS,
+				  pb_ledger_index_of(l, PB_T_TENDERS, t), n);
+}
+
+const uint32_t *pb_contract_payments(pb_ledger *l, const pb_contract *c, size_t *n)
+{
+	return pb_ledger_children(l, PB_T_PAYMENTS, offsetof(pb_payment, contract_id), PB_T_CONTRACTS,
+				  pb_ledger_index_of(l, PB_T_CONTRACTS, c), n);
+}
+
+const uint32_t *pb_contract_amendments(pb_ledger *l, const pb_contract *c, size_t *n)
+{
+	return pb_ledger_children(l, PB_T_AMENDMENTS, offsetof(pb_amendment, contract_id),
+				  PB_T_CONTRACTS, pb_ledger_index_of(l, PB_T_CONTRACTS, c), n);
+}
+
 /* How far ahead build_refs fetches key-map slots: a look-up's miss then
  * overlaps those of the next few. */
 #define REF_PREFETCH 16
 
-static struct ref_index *build_refs(const pb_ledger *l, pb_table t, size_t offset, pb_table target)
+/* Each record's target row (PB_NO_ROW when its key is unknown or NULL). */
+static uint32_t *resolve_refs(const pb_ledger *l, pb_table t, size_t offset, pb_table target)
 {
 	const struct table_store *ts = &l->tables[t], *tt = &l->tables[target];
-	struct ref_index *r = pb_xcalloc(1, sizeof(*r));
+	uint32_t *rows = pb_xcalloc(ts->count + 1, sizeof(*rows));
 	const char *last = NULL;
 	uint32_t row = PB_NO_ROW;
 
 	if (tt->key_offset == SIZE_MAX)
 		pb_fatal("internal error: references to %s, whose key has several columns",
 			 table_defs[target].name);
-	r->table = t;
-	r->target = target;
-	r->offset = offset;
-	r->rows = pb_xcalloc(ts->count + 1, sizeof(*r->rows));
 	for (size_t i = 0; i < ts->count; i++) {
 		const char *key = field_text(ts->data + i * ts->size, offset);
 		if (i + REF_PREFETCH < ts->count) {
@@ -949,9 +974,9 @@ static struct ref_index *build_refs(const pb_ledger *l, pb_table t, size_t offse
 			if (!key || !key_get(tt, key, &row))
 				row = PB_NO_ROW;
 		}
-		r->rows[i] = row;
+		rows[i] = row;
 	}
-	return r;
+	return rows;
 }
 
 static struct ref_index *find_refs(pb_ledger *l, pb_table t, size_t offset, pb_table target)
@@ -966,46 +991,63 @@ static struct ref_index *find_refs(pb_ledger *l, pb_table t, size_t offset, pb_t
 	return NULL;
 }
 
-static struct ref_index *ref_index(pb_ledger *l, pb_table t, size_t offset, pb_table target)
+/* The entry of (t, offset, target), made empty if there is none; called
+ * with group_lock held. */
+static struct ref_index *ref_entry(pb_ledger *l, pb_table t, size_t offset, pb_table target)
 {
 	struct ref_index *r = find_refs(l, t, offset, target);
+	size_t i = atomic_load(&l->nrefs);
 
 	if (r)
 		return r;
-	pthread_mutex_lock(&l->group_lock);
-	r = find_refs(l, t, offset, target); /* another thread may have built it */
-	if (!r) {
-		size_t i = atomic_load(&l->nrefs);
-		if (i == PB_MAX_REF_INDEXES)
-			pb_fatal("internal error: more than %d resolved references", PB_MAX_REF_INDEXES);
-		r = build_refs(l, t, offset, target);
-		atomic_store(&l->refs[i], r);
-		atomic_store(&l->nrefs, i + 1); /* published whole */
-	}
-	pthread_mutex_unlock(&l->group_lock);
+	if (i == PB_MAX_REF_INDEXES)
+		pb_fatal("internal error: more than %d resolved references", PB_MAX_REF_INDEXES);
+	r = pb_xcalloc(1, sizeof(*r));
+	r->table = t;
+	r->target = target;
+	r->offset = offset;
+	atomic_store(&l->refs[i], r);
+	atomic_store(&l->nrefs, i + 1); /* published whole */
 	return r;
 }
 
 const uint32_t *pb_ledger_refs(pb_ledger *l, pb_table t, size_t field_offset, pb_table target)
 {
-	return ref_index(l, t, field_offset, target)->rows;
+	struct ref_index *r = find_refs(l, t, field_offset, target);
+	uint32_t *rows = r ? atomic_load(&r->rows) : NULL;
+
+	if (rows)
+		return rows;
+	pthread_mutex_lock(&l->group_lock);
+	r = ref_entry(l, t, field_offset, target);
+	rows = atomic_load(&r->rows); /* another thread may have built them */
+	if (!rows) {
+		rows = resolve_refs(l, t, field_offset, target);
+		atomic_store(&r->rows, rows);
+	}
+	pthread_mutex_unlock(&l->group_lock);
+	return rows;
 }
 
 const uint32_t *pb_ledger_children(pb_ledger *l, pb_table t, size_t field_offset,
 				   pb_table target, size_t row, size_t *n)
 {
-	struct ref_index *r = ref_index(l, t, field_offset, target);
+	struct ref_index *r = find_refs(l, t, field_offset, target);
 	size_t ntarget = l->tables[target].count;
-	uint32_t *start = atomic_load(&r->start);
+	uint32_t *start = r ? atomic_load(&r->start) : NULL;
 
 	if (!start) {
 		pthread_mutex_lock(&l->group_lock);
+		r = ref_entry(l, t, field_offset, target);
 		start = atomic_load(&r->start);
 		if (!start) {
 			size_t count = l->tables[t].count;
+			uint32_t *rows = atomic_load(&r->rows);
+			uint32_t *own = rows ? NULL : resolve_refs(l, t, field_offset, target);
 			start = pb_xcalloc(ntarget + 1, sizeof(*start));
 			r->items = pb_xcalloc(count + 1, sizeof(*r->items));
-			pb_bucket_sort(r->rows, count, ntarget, r->items, start);
+			pb_bucket_sort(rows ? rows : own, count, ntarget, r->items, start);
+			free(own);
 			atomic_store(&r->start, start); /* after items: published whole */
 		}
 		pthread_mutex_unlock(&l->group_lock);

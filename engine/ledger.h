@@ -422,6 +422,12 @@ const uint32_t *pb_ledger_children(pb_ledger *l, pb_table t, size_t field_offset
 /* The index of record rec, which must be one of table t's. */
 size_t pb_ledger_index_of(const pb_ledger *l, pb_table t, const void *rec);
 
+/* The children rules ask for most, by a record of the ledger's own. */
+const uint32_t *pb_tender_bids(pb_ledger *l, const pb_tender *t, size_t *n);
+const uint32_t *pb_tender_contracts(pb_ledger *l, const pb_tender *t, size_t *n);
+const uint32_t *pb_contract_payments(pb_ledger *l, const pb_contract *c, size_t *n);
+const uint32_t *pb_contract_amendments(pb_ledger *l, const pb_contract *c, size_t *n);
+
 /* Typed conveniences: pb_ledger_parties(l, &n) etc. */
 #define X(e, name, type)                                                       \
 	static inline const type *pb_ledger_##name(const pb_ledger *l,         \

@@ -146,8 +146,7 @@ static void bidder_evidence(pb_rule_ctx *ctx, pb_finding *f, const pb_tender *t,
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
 	size_t nb, added = 0;
-	const uint32_t *bi = pb_ledger_children(l, PB_T_BIDS, offsetof(pb_bid, tender_id), PB_T_TENDERS,
-						pb_ledger_index_of(l, PB_T_TENDERS, t), &nb);
+	const uint32_t *bi = pb_tender_bids(l, t, &nb);
 	const pb_parties *pp = pb_ctx_parties(ctx);
 
 	for (size_t i = 0; i < nb && added < 5; i++) {
@@ -235,8 +234,7 @@ static void run_linked_bidders(pb_rule_ctx *ctx)
 	for (size_t i = 0; i < nt; i++) {
 		size_t nb;
 		pb_date earliest;
-		const uint32_t *bi = pb_ledger_children(l, PB_T_BIDS, offsetof(pb_bid, tender_id),
-							PB_T_TENDERS, i, &nb);
+		const uint32_t *bi = pb_tender_bids(l, &t[i], &nb);
 		if (nb < 2)
 			continue;
 		PB_GROW(bd, nb, bdcap);
@@ -311,10 +309,8 @@ static int single_tenderer(const pb_bid *b)
 static void process_get(pb_ledger *l, const pb_tender *t, struct process *p)
 {
 	size_t nb, nc;
-	size_t ti = pb_ledger_index_of(l, PB_T_TENDERS, t);
-	const uint32_t *bi = pb_ledger_children(l, PB_T_BIDS, offsetof(pb_bid, tender_id), PB_T_TENDERS, ti, &nb);
-	const uint32_t *ci = pb_ledger_children(l, PB_T_CONTRACTS, offsetof(pb_contract, tender_id),
-						PB_T_TENDERS, ti, &nc);
+	const uint32_t *bi = pb_tender_bids(l, t, &nb);
+	const uint32_t *ci = pb_tender_contracts(l, t, &nc);
 
 	p->t = t;
 	p->bids = pb_xcalloc(nb + 1, sizeof(*p->bids));
@@ -471,10 +467,8 @@ static void cprocess_get(pb_rule_ctx *ctx, const pb_tender *t, struct cprocess *
 	pb_ledger *l = pb_ctx_ledger(ctx);
 	const pb_row *r = &t->row;
 	size_t nb, nc;
-	size_t ti = pb_ledger_index_of(l, PB_T_TENDERS, t);
-	const uint32_t *bi = pb_ledger_children(l, PB_T_BIDS, offsetof(pb_bid, tender_id), PB_T_TENDERS, ti, &nb);
-	const uint32_t *ci = pb_ledger_children(l, PB_T_CONTRACTS, offsetof(pb_contract, tender_id),
-						PB_T_TENDERS, ti, &nc);
+	const uint32_t *bi = pb_tender_bids(l, t, &nb);
+	const uint32_t *ci = pb_tender_contracts(l, t, &nc);
 
 	memset(p, 0, sizeof(*p));
 	p->t = t;
@@ -2253,6 +2247,9 @@ static void run_heterogeneous_probity(pb_rule_ctx *ctx)
 	int64_t digits = pb_param_int(ctx, "digits"), min = pb_param_int(ctx, "min_contracts");
 	pb_buf seen;
 
+	const uint32_t *tender_row = pb_ledger_refs(l, PB_T_CONTRACTS, offsetof(pb_contract, tender_id),
+						    PB_T_TENDERS);
+
 	pb_buf_init(&seen);
 	for (size_t i = 0; i < n; i++) {
 		if (!c[i].supplier_id || !award_active(&c[i]))
@@ -2265,8 +2262,7 @@ static void run_heterogeneous_probity(pb_rule_ctx *ctx)
 		size_t nc;
 		const uint32_t *ci = pb_ledger_group(l, PB_T_CONTRACTS, offsetof(pb_contract, supplier_id), rows[k].id, &nc);
 		for (size_t j = 0; j < nc; j++) {
-			const pb_contract *cc = pb_ledger_at(l, PB_T_CONTRACTS, ci[j]);
-			const pb_tender *t = pb_ledger_find(l, PB_T_TENDERS, cc->tender_id);
+			const pb_tender *t = pb_ledger_at(l, PB_T_TENDERS, tender_row[ci[j]]);
 			const char *cls = t ? pb_row_extra(&t->row, "classifications") : NULL;
 			for (const char *p = cls; p && *p;) {
 				size_t len = strcspn(p, ";");

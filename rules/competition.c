@@ -141,8 +141,7 @@ static size_t awards_of(pb_ledger *l, const pb_tender *t, const pb_contract **fi
 	*first = NULL;
 	if (!pb_ledger_count(l, PB_T_CONTRACTS))
 		return pb_tender_is_void(t) ? 0 : 1;
-	ci = pb_ledger_children(l, PB_T_CONTRACTS, offsetof(pb_contract, tender_id), PB_T_TENDERS,
-				pb_ledger_index_of(l, PB_T_TENDERS, t), &nc);
+	ci = pb_tender_contracts(l, t, &nc);
 	for (size_t k = 0; k < nc; k++) {
 		const pb_contract *c = pb_ledger_at(l, PB_T_CONTRACTS, ci[k]);
 		if (pb_contract_is_award(l, c, NULL) && !awarded++)
@@ -334,8 +333,7 @@ const pb_rule pb_rule_weak_rationale = {
 static int64_t count_bidders(pb_ledger *l, const pb_tender *t, const pb_bid **only)
 {
 	size_t nb;
-	const uint32_t *bi = pb_ledger_children(l, PB_T_BIDS, offsetof(pb_bid, tender_id), PB_T_TENDERS,
-						pb_ledger_index_of(l, PB_T_TENDERS, t), &nb);
+	const uint32_t *bi = pb_tender_bids(l, t, &nb);
 	const char *seen[2] = {NULL, NULL};
 	int64_t n = 0;
 

@@ -381,14 +381,14 @@ static int is_official(pb_ledger *l, const pb_party *p)
 
 static int is_supplier(pb_ledger *l, const pb_party *p)
 {
-	size_t n;
+	size_t row = pb_ledger_index_of(l, PB_T_PARTIES, p), n;
 
 	if (p->roles && strstr(p->roles, "supplier"))
 		return 1;
-	pb_ledger_group(l, PB_T_CONTRACTS, offsetof(pb_contract, supplier_id), p->party_id, &n);
+	pb_ledger_children(l, PB_T_CONTRACTS, offsetof(pb_contract, supplier_id), PB_T_PARTIES, row, &n);
 	if (n)
 		return 1;
-	pb_ledger_group(l, PB_T_PAYMENTS, offsetof(pb_payment, payee_id), p->party_id, &n);
+	pb_ledger_children(l, PB_T_PAYMENTS, offsetof(pb_payment, payee_id), PB_T_PARTIES, row, &n);
 	return n > 0;
 }
 

@@ -24,8 +24,7 @@
 static int64_t amended_value(pb_ledger *l, const pb_contract *c,
 			     const pb_amendment **last, const uint32_t **am, size_t *nam)
 {
-	*am = pb_ledger_group(l, PB_T_AMENDMENTS, offsetof(pb_amendment, contract_id),
-			      c->contract_id, nam);
+	*am = pb_contract_amendments(l, c, nam);
 	*last = NULL;
 	for (size_t k = 0; k < *nam; k++) {
 		const pb_amendment *a = pb_ledger_at(l, PB_T_AMENDMENTS, (*am)[k]);
@@ -130,8 +129,7 @@ static void run_overpayment(pb_rule_ctx *ctx)
 		const pb_amendment *last;
 		const uint32_t *am, *pi;
 		size_t nam, np;
-		pi = pb_ledger_group(l, PB_T_PAYMENTS, offsetof(pb_payment, contract_id),
-				     c[i].contract_id, &np);
+		pi = pb_contract_payments(l, &c[i], &np);
 		if (!np)
 			continue;
 		int64_t value = amended_value(l, &c[i], &last, &am, &nam);
@@ -202,8 +200,7 @@ static void run_repeated_amendments(pb_rule_ctx *ctx)
 		size_t nam;
 		if (!pb_contract_is_award(l, &c[i], NULL))
 			continue;
-		const uint32_t *am = pb_ledger_group(l, PB_T_AMENDMENTS, offsetof(pb_amendment, contract_id),
-						     c[i].contract_id, &nam);
+		const uint32_t *am = pb_contract_amendments(l, &c[i], &nam);
 		if ((int64_t)nam < min)
 			continue;
 		pb_finding *f = pb_finding_add(ctx, PB_T_CONTRACTS, c[i].contract_id, NULL);
@@ -242,8 +239,7 @@ static void run_duration_extension(pb_rule_ctx *ctx)
 		size_t nam;
 		if (!pb_contract_is_award(l, &c[i], NULL))
 			continue;
-		const uint32_t *am = pb_ledger_group(l, PB_T_AMENDMENTS, offsetof(pb_amendment, contract_id),
-						     c[i].contract_id, &nam);
+		const uint32_t *am = pb_contract_amendments(l, &c[i], &nam);
 		const pb_amendment *first = NULL, *last = NULL;
 		for (size_t k = 0; k < nam; k++) {
 			const pb_amendment *a = pb_ledger_at(l, PB_T_AMENDMENTS, am[k]);

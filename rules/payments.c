@@ -792,16 +792,14 @@ static int contract_schedule(pb_rule_ctx *ctx, const char *contract_id, int64_t 
 
 	if (!c || c->value == PB_AMOUNT_NONE || !c->currency)
 		return 0;
-	const uint32_t *ix = pb_ledger_group(l, PB_T_PAYMENTS, offsetof(pb_payment, contract_id),
-					     contract_id, &n);
+	const uint32_t *ix = pb_contract_payments(l, c, &n);
 	const pb_payment *p = pb_ledger_payments(l, &(size_t){0});
 	pb_i128 unit = 1;
 	for (int e = pb_currency_exponent(c->currency); e > 0; e--)
 		unit *= 10;
 	if (instalments_of(p, ix, n, c->currency, amount, c->value, unit))
 		return 1;
-	const uint32_t *ax = pb_ledger_group(l, PB_T_AMENDMENTS, offsetof(pb_amendment, contract_id),
-					     contract_id, &na);
+	const uint32_t *ax = pb_contract_amendments(l, c, &na);
 	const pb_amendment *a = pb_ledger_amendments(l, &(size_t){0});
 	for (size_t i = 0; i < na; i++) {
 		const pb_amendment *x = &a[ax[i]];

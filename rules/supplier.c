@@ -137,13 +137,22 @@ static int in_code_list(const char *list, const char *country)
 	return 0;
 }
 
-static int is_supplier(pb_ledger *l, const pb_party *p)
+/* The contracts that went to party i, *n of them (file order). */
+static const uint32_t *contracts_of(pb_ledger *l, size_t i, size_t *n)
 {
+	return pb_ledger_children(l, PB_T_CONTRACTS, offsetof(pb_contract, supplier_id), PB_T_PARTIES,
+				  i, n);
+}
+
+/* Party i: a supplier by its roles, or by a contract that went to it. */
+static int is_supplier(pb_ledger *l, size_t i)
+{
+	const pb_party *p = pb_ledger_at(l, PB_T_PARTIES, i);
 	size_t n;
 
 	if (p->roles && strstr(p->roles, "supplier"))
 		return 1;
-	pb_ledger_group(l, PB_T_CONTRACTS, offsetof(pb_contract, supplier_id), p->party_id, &n);
+	contracts_of(l, i, &n);
 	return n > 0;
 }
 
@@ -155,14 +164,12 @@ static void run_secrecy(pb_rule_ctx *ctx)
 	const char *list = pb_param_text(ctx, "jurisdictions");
 
 	for (size_t i = 0; i < n; i++) {
-		if (!p[i].country || !in_code_list(list, p[i].country) || !is_supplier(l, &p[i]))
+		if (!p[i].country || !in_code_list(list, p[i].country) || !is_supplier(l, i))
 			continue;
 		pb_finding *f = pb_finding_add(ctx, PB_T_PARTIES, p[i].party_id, NULL);
 		pb_finding_evidence(ctx, f, PB_T_PARTIES, &p[i], "supplier");
 		size_t nc;
-		const uint32_t *ci = pb_ledger_group(l, PB_T_CONTRACTS,
-						     offsetof(pb_contract, supplier_id),
-						     p[i].party_id, &nc);
+		const uint32_t *ci = contracts_of(l, i, &nc);
 		for (size_t k = 0; k < nc; k++)
 			pb_finding_evidence(ctx, f, PB_T_CONTRACTS,
 					    pb_ledger_at(l, PB_T_CONTRACTS, ci[k]), "contract");
@@ -357,17 +364,17 @@ static void run_mass_address(pb_rule_ctx *ctx)
 		const char *addr = pb_parties_keys(pp, i)->address;
 		size_t m, count = 0, first = SIZE_MAX;
 		uint32_t dummy;
-		if (!addr || !is_supplier(l, &p[i]))
+		if (!addr || !is_supplier(l, i))
 			continue;
 		const uint32_t *same = pb_parties_with_address(pp, addr, &m);
 		for (size_t k = 0; k < m && first == SIZE_MAX; k++)
-			if (is_supplier(l, &p[same[k]]))
+			if (is_supplier(l, same[k]))
 				first = same[k];
 		if (first != i)
 			continue; /* one finding per address, at its first supplier */
 		for (size_t k = 0; k < m; k++) {
 			const char *e = pb_parties_entity(pp, p[same[k]].party_id);
-			if (is_supplier(l, &p[same[k]]) && !pb_ptrmap_get(entities, e, &dummy)) {
+			if (is_supplier(l, same[k]) && !pb_ptrmap_get(entities, e, &dummy)) {
 				pb_ptrmap_put(entities, e, 1);
 				count++;
 			}
@@ -378,7 +385,7 @@ static void run_mass_address(pb_rule_ctx *ctx)
 			continue;
 		pb_finding *f = pb_finding_add(ctx, PB_T_PARTIES, p[i].party_id, addr);
 		for (size_t k = 0; k < m; k++)
-			if (is_supplier(l, &p[same[k]]))
+			if (is_supplier(l, same[k]))
 				pb_finding_evidence(ctx, f, PB_T_PARTIES, &p[same[k]], "supplier");
 		pb_finding_detail(ctx, f, "address", "%s", addr);
 		pb_finding_detail(ctx, f, "suppliers", "%zu", count);
@@ -403,52 +410,20 @@ const pb_rule pb_rule_mass_address = {
 	.fields = (const char *const[]){"parties.address", NULL},
 };
 
-/* The party indexes of each entity, members listed after their root. */
-struct members {
-	pb_ptrmap *root;  /* entity id -> slot */
-	uint32_t **list;
-	size_t *n, *cap, count;
+/* The party indexes of each entity (pb_grouping of the parties by
+ * entity), members listed after their root. */
+struct entity_of {
+	const pb_parties *pp;
+	const pb_party *p;
 };
 
-static void members_build(struct members *m, const pb_parties *pp, const pb_party *p, size_t n)
+static const char *party_entity(const void *owner, uint32_t i)
 {
-	size_t capslots = 0;
+	const struct entity_of *e = owner;
 
-	memset(m, 0, sizeof(*m));
-	m->root = pb_ptrmap_new();
-	for (size_t i = 0; i < n; i++) {
-		const char *e = pb_parties_entity(pp, p[i].party_id);
-		uint32_t k;
-		if (!pb_ptrmap_get(m->root, e, &k)) {
-			if (m->count + 1 > capslots) {
-				capslots = capslots ? 2 * capslots : 16;
-				m->list = pb_xreallocarray(m->list, capslots, sizeof(*m->list));
-				m->n = pb_xreallocarray(m->n, capslots, sizeof(*m->n));
-				m->cap = pb_xreallocarray(m->cap, capslots, sizeof(*m->cap));
-			}
-			k = (uint32_t)m->count++;
-			m->list[k] = NULL;
-			m->n[k] = m->cap[k] = 0;
-			pb_ptrmap_put(m->root, e, k);
-		}
-		PB_GROW(m->list[k], m->n[k] + 1, m->cap[k]);
-		m->list[k][m->n[k]++] = (uint32_t)i;
-	}
+	return pb_parties_entity(e->pp, e->p[i].party_id);
 }
 
-static void members_release(struct members *m)
-{
-	for (size_t k = 0; k < m->count; k++)
-		free(m->list[k]);
-	free(m->list);
-	free(m->n);
-	free(m->cap);
-	pb_ptrmap_free(m->root);
-}
-
-/* All of a supplier entity's awarded contracts (and payments, when
- * loaded) come from one buyer entity.  Judged once per entity, at its
- * root party, over the contracts of all its records. */
 static void run_single_client(pb_rule_ctx *ctx)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
@@ -456,7 +431,8 @@ static void run_single_client(pb_rule_ctx *ctx)
 	size_t n;
 	const pb_party *p = pb_ledger_parties(l, &n);
 	int64_t min = pb_param_int(ctx, "min_contracts");
-	struct members mem;
+	struct entity_of owner = {pp, p};
+	pb_grouping mem;
 	const pb_contract **won = NULL;
 	size_t capwon = 0;
 
@@ -479,16 +455,18 @@ static void run_single_client(pb_rule_ctx *ctx)
 			    buyers, (long long)pb_param_int(ctx, "min_buyers"));
 		return;
 	}
-	members_build(&mem, pp, p, n);
-	for (size_t k = 0; k < mem.count; k++) {
-		const pb_party *root = &p[mem.list[k][0]];
+	pb_grouping_build(&mem, n, party_entity, &owner);
+	for (size_t k = 0; k < mem.ngroups; k++) {
+		const uint32_t *member = mem.items + mem.start[k];
+		size_t nmembers = mem.start[k + 1] - mem.start[k];
+		const pb_party *root = &p[member[0]];
 		const char *buyer = NULL;
 		size_t nwon = 0, npay = 0;
 		int single = 1;
-		for (size_t j = 0; j < mem.n[k] && single; j++) {
+		for (size_t j = 0; j < nmembers && single; j++) {
 			size_t nc, np;
-			const char *id = p[mem.list[k][j]].party_id;
-			const uint32_t *ci = pb_ledger_group(l, PB_T_CONTRACTS, offsetof(pb_contract, supplier_id), id, &nc);
+			size_t row = member[j];
+			const uint32_t *ci = contracts_of(l, row, &nc);
 			for (size_t i = 0; i < nc && single; i++) {
 				const pb_contract *c = pb_ledger_at(l, PB_T_CONTRACTS, ci[i]);
 				if (!pb_contract_is_award(l, c, NULL))
@@ -499,7 +477,8 @@ static void run_single_client(pb_rule_ctx *ctx)
 				PB_GROW(won, nwon + 1, capwon);
 				won[nwon++] = c;
 			}
-			const uint32_t *pi = pb_ledger_group(l, PB_T_PAYMENTS, offsetof(pb_payment, payee_id), id, &np);
+			const uint32_t *pi = pb_ledger_children(l, PB_T_PAYMENTS, offsetof(pb_payment, payee_id),
+								PB_T_PARTIES, row, &np);
 			for (size_t i = 0; i < np && single; i++) {
 				const pb_payment *pay = pb_ledger_at(l, PB_T_PAYMENTS, pi[i]);
 				single = !pay->payer_id || pb_parties_entity(pp, pay->payer_id) == buyer;
@@ -509,8 +488,8 @@ static void run_single_client(pb_rule_ctx *ctx)
 		if (!single || !buyer || (int64_t)pb_contracts_procedures(won, nwon) < min)
 			continue;
 		pb_finding *f = pb_finding_add(ctx, PB_T_PARTIES, pb_parties_entity(pp, root->party_id), NULL);
-		for (size_t j = 0; j < mem.n[k]; j++)
-			pb_finding_evidence(ctx, f, PB_T_PARTIES, &p[mem.list[k][j]], "supplier");
+		for (size_t j = 0; j < nmembers; j++)
+			pb_finding_evidence(ctx, f, PB_T_PARTIES, &p[member[j]], "supplier");
 		for (size_t i = 0; i < nwon; i++)
 			pb_finding_evidence(ctx, f, PB_T_CONTRACTS, won[i], "contract");
 		pb_finding_detail(ctx, f, "buyer", "%s", buyer);
@@ -520,7 +499,7 @@ static void run_single_client(pb_rule_ctx *ctx)
 				   nwon, npay ? " and payments" : "", pb_parties_entity(pp, root->party_id), buyer);
 	}
 	free(won);
-	members_release(&mem);
+	pb_grouping_release(&mem);
 }
 
 const pb_rule pb_rule_single_client = {

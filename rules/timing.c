@@ -126,8 +126,7 @@ static void run_backdated(pb_rule_ctx *ctx)
 		    p[i].paid_on == PB_DATE_NONE || p[i].paid_on >= pc->signed_on)
 			continue;
 		/* Judge the contract once, at its first early payment. */
-		const uint32_t *pi = pb_ledger_group(l, PB_T_PAYMENTS, offsetof(pb_payment, contract_id),
-						     pc->contract_id, &np);
+		const uint32_t *pi = pb_contract_payments(l, pc, &np);
 		for (size_t j = 0; j < np; j++) {
 			const pb_payment *q = pb_ledger_at(l, PB_T_PAYMENTS, pi[j]);
 			if (q->paid_on != PB_DATE_NONE && q->paid_on < pc->signed_on)

@@ -447,20 +447,14 @@ static void test_add_and_duplicates(void **state)
 	pb_ledger_free(l);
 }
 
-/*
- * References resolved once: each payment's contract row (PB_NO_ROW for
- * an unknown or missing id, and a key repeated row after row resolved
- * like any other), and each contract's payments by its row, in file
- * order, as pb_ledger_group gives them by the contract's key.
- */
-static void test_refs_and_children(void **state)
+/* Contracts C-1..C-3, then payments P-0..P-6 citing C-2, C-1, C-1, C-9
+ * (unknown), none, C-2 and C-2. */
+static pb_ledger *ledger_with_payments(void)
 {
 	pb_ledger *l = pb_ledger_new("EUR");
 	size_t in = pb_ledger_add_input(l, "mixed.csv", "mixed", "csv");
 	static const char *const contract_of[] = {"C-2", "C-1", "C-1", "C-9", NULL, "C-2", "C-2"};
 	char id[8];
-	size_t n;
-	(void)state;
 
 	for (int i = 1; i <= 3; i++) {
 		pb_contract c;
@@ -475,15 +469,26 @@ static void test_refs_and_children(void **state)
 		assert_int_equal(pb_ledger_add(l, in, PB_T_PAYMENTS, &p), 0);
 	}
 	pb_ledger_seal(l);
+	return l;
+}
 
+static void assert_payment_refs(pb_ledger *l)
+{
+	static const uint32_t want[] = {1, 0, 0, PB_NO_ROW, PB_NO_ROW, 1, 1};
 	const uint32_t *row = pb_ledger_refs(l, PB_T_PAYMENTS, offsetof(pb_payment, contract_id),
 					     PB_T_CONTRACTS);
-	static const uint32_t want[] = {1, 0, 0, PB_NO_ROW, PB_NO_ROW, 1, 1};
+
 	for (size_t i = 0; i < 7; i++)
 		assert_int_equal(row[i], want[i]);
 	assert_ptr_equal(pb_ledger_refs(l, PB_T_PAYMENTS, offsetof(pb_payment, contract_id),
 					PB_T_CONTRACTS), row); /* built once */
-	assert_null(pb_ledger_at(l, PB_T_CONTRACTS, PB_NO_ROW));
+}
+
+/* Each contract's payments by its row, in file order, as pb_ledger_group
+ * gives them by the contract's key. */
+static void assert_payment_children(pb_ledger *l)
+{
+	size_t n;
 
 	for (size_t c = 0; c < 4; c++) {
 		const pb_contract *rec = pb_ledger_at(l, PB_T_CONTRACTS, c);
@@ -496,13 +501,37 @@ static void test_refs_and_children(void **state)
 		assert_int_equal(n, ng);
 		for (size_t k = 0; k < n; k++)
 			assert_int_equal(kids[k], group[k]);
-		if (rec)
+		if (rec) {
 			assert_int_equal(pb_ledger_index_of(l, PB_T_CONTRACTS, rec), c);
+			assert_ptr_equal(pb_contract_payments(l, rec, &ng), kids);
+			assert_int_equal(ng, n);
+		}
 	}
 	pb_ledger_children(l, PB_T_PAYMENTS, offsetof(pb_payment, contract_id), PB_T_CONTRACTS, 1, &n);
 	assert_int_equal(n, 3); /* P-0, P-5, P-6 */
 	pb_ledger_children(l, PB_T_PAYMENTS, offsetof(pb_payment, contract_id), PB_T_CONTRACTS, 2, &n);
 	assert_int_equal(n, 0);
+}
+
+/*
+ * References resolved once: each payment's contract row (PB_NO_ROW for
+ * an unknown or missing id, and a key repeated row after row resolved
+ * like any other), and the children, whether the references were asked
+ * for first or the children were (built from references resolved for
+ * them alone).
+ */
+static void test_refs_and_children(void **state)
+{
+	(void)state;
+	pb_ledger *l = ledger_with_payments();
+	assert_payment_refs(l);
+	assert_payment_children(l);
+	assert_null(pb_ledger_at(l, PB_T_CONTRACTS, PB_NO_ROW));
+	pb_ledger_free(l);
+
+	l = ledger_with_payments();
+	assert_payment_children(l);
+	assert_payment_refs(l);
 	pb_ledger_free(l);
 }
 
