@@ -52,35 +52,44 @@ static void record_parties(pb_ledger *l, const pb_evidence *e,
 	}
 }
 
-/* Tables in which each entity appears as buyer or supplier. */
+/* Tables in which each entity appears as buyer or supplier.  At 10M rows
+ * there are half a million, and the tally is collected beside the rules,
+ * so it is kept small: 32 bytes each and a 4-byte slot per role's map. */
 struct entity {
 	const char *id;
-	int supplier;        /* role */
-	unsigned tables;     /* PB_NEEDS bits */
-	size_t nfindings;
-	unsigned weight;
 	pb_severity *worst;  /* per rule, or -1 when none; NULL until a finding
 				names the entity (most never are) */
+	uint32_t nfindings;
+	unsigned weight;
+	uint16_t tables;     /* PB_NEEDS bits */
+	uint8_t supplier;    /* role */
 };
+_Static_assert(PB_T_COUNT <= 16, "an entity's tables fit its 16 bits");
 
 struct pb_entity_tally {
 	struct entity *e;
 	size_t n, cap;
-	pb_ptrmap *index[2]; /* by role */
+	pb_idmap index[2]; /* by role: id -> entity */
 };
+
+/* pb_idmap_key_fn of the tally's maps: entity v's id. */
+static const char *entity_id(const void *tally, uint32_t v)
+{
+	return ((const pb_entity_tally *)tally)->e[v].id;
+}
 
 static struct entity *entity_get(pb_entity_tally *t, const char *id, int supplier)
 {
 	uint32_t i;
 
-	if (pb_ptrmap_get(t->index[supplier], id, &i))
+	if (pb_idmap_get(&t->index[supplier], id, entity_id, t, &i))
 		return &t->e[i];
 	PB_GROW(t->e, t->n + 1, t->cap);
 	struct entity *e = &t->e[t->n];
 	memset(e, 0, sizeof(*e));
 	e->id = id;
-	e->supplier = supplier;
-	pb_ptrmap_put(t->index[supplier], id, (uint32_t)t->n);
+	e->supplier = (uint8_t)supplier;
+	pb_idmap_put(&t->index[supplier], id, (uint32_t)t->n, entity_id, t);
 	return &t->e[t->n++];
 }
 
@@ -93,7 +102,7 @@ static void appear(pb_entity_tally *t, const char *id, const char **last, int su
 		   pb_table table)
 {
 	if (id && id != *last)
-		entity_get(t, id, supplier)->tables |= PB_NEEDS(table);
+		entity_get(t, id, supplier)->tables |= (uint16_t)PB_NEEDS(table);
 	*last = id;
 }
 
@@ -103,8 +112,6 @@ pb_entity_tally *pb_entities_collect(pb_ledger *l)
 	const char *last[2];
 	size_t n;
 
-	t->index[0] = pb_ptrmap_new();
-	t->index[1] = pb_ptrmap_new();
 	const pb_tender *td = pb_ledger_tenders(l, &n);
 	last[0] = NULL;
 	for (size_t i = 0; i < n; i++)
@@ -215,8 +222,8 @@ pb_entity_score *pb_entities_score(pb_audit *a, pb_entity_tally *t, size_t *n)
 		out[i].rank = i + 1;
 	*n = t->n;
 	free(t->e);
-	pb_ptrmap_free(t->index[0]);
-	pb_ptrmap_free(t->index[1]);
+	pb_idmap_release(&t->index[0]);
+	pb_idmap_release(&t->index[1]);
 	free(t);
 	return out;
 }
