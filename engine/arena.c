@@ -656,6 +656,18 @@ int pb_idmap_get(const pb_idmap *m, const char *key, pb_idmap_key_fn *key_of, co
 	return 0;
 }
 
+uint32_t pb_idmap_peek(const pb_idmap *m, const char *key)
+{
+	if (!m->cap)
+		return PB_IDMAP_NONE;
+	uint64_t h = ptr_hash(key);
+	uint32_t tag = idmap_tag(h);
+	for (size_t i = h & (m->cap - 1); m->slots[i]; i = (i + 1) & (m->cap - 1))
+		if ((m->slots[i] & ~PB_IDMAP_VALUE_MASK) == tag)
+			return (m->slots[i] & PB_IDMAP_VALUE_MASK) - 1;
+	return PB_IDMAP_NONE;
+}
+
 static void idmap_place(pb_idmap *m, uint64_t h, uint32_t v)
 {
 	size_t i = h & (m->cap - 1);

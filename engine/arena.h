@@ -120,6 +120,11 @@ void pb_idmap_put(pb_idmap *m, const char *key, uint32_t v, pb_idmap_key_fn *key
 void pb_idmap_release(pb_idmap *m);
 /* Fetches the slot where a look-up of key starts into the cache. */
 void pb_idmap_prefetch(const pb_idmap *m, const char *key);
+/* The value of the first slot whose tag is key's, without reading any
+ * key back, or PB_IDMAP_NONE: most likely key's value, for a caller that
+ * fetches what key_of will read before it looks key up. */
+#define PB_IDMAP_NONE UINT32_MAX
+uint32_t pb_idmap_peek(const pb_idmap *m, const char *key);
 
 /*
  * pb_pairs: pairs of interned pointers (a buyer and a supplier, say)

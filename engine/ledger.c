@@ -945,8 +945,10 @@ const uint32_t *pb_contract_amendments(pb_ledger *l, const pb_contract *c, size_
 				  PB_T_CONTRACTS, pb_ledger_index_of(l, PB_T_CONTRACTS, c), n);
 }
 
-/* How far ahead build_refs fetches key-map slots: a look-up's miss then
- * overlaps those of the next few. */
+/* How far ahead resolve_refs fetches key-map slots, and then (half as
+ * far ahead, the slot by then in the cache) the record a slot's tag
+ * points at, whose key the look-up compares: a look-up's two misses then
+ * overlap those of the next few. */
 #define REF_PREFETCH 16
 
 /* Each record's target row (PB_NO_ROW when its key is unknown or NULL). */
@@ -966,6 +968,12 @@ static uint32_t *resolve_refs(const pb_ledger *l, pb_table t, size_t offset, pb_
 			const char *ahead = field_text(ts->data + (i + REF_PREFETCH) * ts->size, offset);
 			if (ahead)
 				pb_idmap_prefetch(&tt->keys, ahead);
+		}
+		if (i + REF_PREFETCH / 2 < ts->count) {
+			const char *ahead = field_text(ts->data + (i + REF_PREFETCH / 2) * ts->size, offset);
+			uint32_t v = ahead ? pb_idmap_peek(&tt->keys, ahead) : PB_IDMAP_NONE;
+			if (v != PB_IDMAP_NONE && v < tt->count)
+				__builtin_prefetch(tt->data + (size_t)v * tt->size + tt->key_offset);
 		}
 		/* A tender's bids, a contract's payments: the same key in
 		 * row after row is looked up once. */

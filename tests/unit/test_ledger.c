@@ -273,6 +273,7 @@ static void test_idmap(void **state)
 	(void)state;
 
 	assert_false(pb_idmap_get(&m, &idmap_keys[1], idmap_test_key, NULL, &v));
+	assert_int_equal(pb_idmap_peek(&m, &idmap_keys[1]), PB_IDMAP_NONE);
 	/* Keys 1..NKEYS-1 get values in reverse order; key 0 the largest. */
 	for (uint32_t i = 1; i < NKEYS; i++) {
 		uint32_t value = NKEYS - i;
@@ -282,10 +283,18 @@ static void test_idmap(void **state)
 	pb_idmap_put(&m, &idmap_keys[0], PB_IDMAP_VALUE_MAX, idmap_test_key, NULL);
 	assert_int_equal(m.count, NKEYS);
 	assert_true(m.count * 4 <= m.cap * 3);
+	size_t peeked_right = 0;
 	for (uint32_t i = 1; i < NKEYS; i++) {
 		assert_true(pb_idmap_get(&m, &idmap_keys[i], idmap_test_key, NULL, &v));
 		assert_int_equal(v, NKEYS - i);
+		/* A key's probe meets its own slot before an empty one: the
+		 * peek is a value of the map, mostly the key's own (a slot of
+		 * another key with the same tag can come first). */
+		uint32_t p = pb_idmap_peek(&m, &idmap_keys[i]);
+		assert_true(p < NKEYS);
+		peeked_right += p == v;
 	}
+	assert_true(peeked_right * 10 >= (NKEYS - 1) * 9);
 	assert_true(pb_idmap_get(&m, &idmap_keys[0], idmap_test_key, NULL, &v));
 	assert_int_equal(v, PB_IDMAP_VALUE_MAX);
 	assert_false(pb_idmap_get(&m, "never put", idmap_test_key, NULL, &v));
