@@ -835,15 +835,29 @@ static const char *grouping_key(const void *grouping, uint32_t gi)
 	return g->key_of(g->owner, g->first ? g->first[gi] : g->items[g->start[gi]]);
 }
 
+/* How far ahead pb_grouping_build reads keys and fetches their slots:
+ * a look-up's miss then overlaps those of the next few. */
+#define GROUPING_AHEAD 16
+
 void pb_grouping_build(pb_grouping *g, size_t n, pb_idmap_key_fn *key_of, const void *owner)
 {
 	uint32_t *gid = pb_xcalloc(n + 1, sizeof(*gid));
+	const char *ahead[GROUPING_AHEAD]; /* element i's key at i % GROUPING_AHEAD */
 	size_t cap = 0;
 
 	*g = (pb_grouping){.key_of = key_of, .owner = owner};
+	for (size_t i = 0; i < n && i < GROUPING_AHEAD; i++)
+		ahead[i] = key_of(owner, (uint32_t)i);
 	for (size_t i = 0; i < n; i++) {
-		const char *k = key_of(owner, (uint32_t)i);
+		const char *k = ahead[i % GROUPING_AHEAD];
 		uint32_t gi;
+		/* each key is read once, GROUPING_AHEAD elements early */
+		if (i + GROUPING_AHEAD < n) {
+			const char *next = key_of(owner, (uint32_t)(i + GROUPING_AHEAD));
+			ahead[i % GROUPING_AHEAD] = next;
+			if (next)
+				pb_idmap_prefetch(&g->map, next);
+		}
 		gid[i] = PB_NO_BUCKET;
 		if (!k)
 			continue;
