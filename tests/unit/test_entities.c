@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -152,11 +153,58 @@ static void test_appearances(void **state)
 	assert_int_equal(applicable_to_a("A"), after_b);
 }
 
+/*
+ * Ties of score and weight rank by role (buyers first), then id; and an
+ * entity only a finding names (no table does) is ranked with the rest.
+ */
+static void test_ranking_ties(void **state)
+{
+	pb_coverage cov[64];
+	pb_finding f, *fp = &f;
+	pb_config cfg;
+	(void)state;
+
+	assert_true(pb_nrules <= 64);
+	L = pb_ledger_new("EUR");
+	IN = pb_ledger_add_input(L, "t.csv", "mixed", "csv");
+	party("B", NULL, NULL);
+	contract("C-1", "NAVY", "B");
+	contract("C-2", "MOD", "A");
+	pb_ledger_seal(L);
+	pb_config_init(&cfg);
+	pb_entity_tally *t = pb_entities_collect(L);
+	for (size_t r = 0; r < pb_nrules; r++)
+		cov[r] = (pb_coverage){pb_rules[r], PB_COV_RAN, NULL, 0};
+	memset(&f, 0, sizeof(f));
+	f.rule = pb_rule_find("competition.single-source");
+	f.severity = PB_SEV_HIGH;
+	f.buyer_id = S("ZED");
+	pb_audit a = {.config = &cfg, .ledger = L, .findings = &fp, .nfindings = 1,
+		      .coverage = cov, .ncoverage = pb_nrules};
+	size_t n;
+	pb_entity_score *e = pb_entities_score(&a, t, &n);
+	static const char *const want[][2] = {
+		{"ZED", "buyer"}, {"MOD", "buyer"}, {"NAVY", "buyer"}, {"A", "supplier"}, {"B", "supplier"}};
+	assert_int_equal(n, 5);
+	for (size_t i = 0; i < n; i++) {
+		assert_string_equal(e[i].id, want[i][0]);
+		assert_string_equal(e[i].role, want[i][1]);
+		assert_int_equal(e[i].rank, i + 1);
+	}
+	assert_int_equal(e[0].nfindings, 1);
+	assert_string_equal(e[4].name, "B"); /* from parties */
+	assert_null(e[3].name);
+	free(e);
+	pb_config_release(&cfg);
+	pb_ledger_free(L);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_scores),
 		cmocka_unit_test(test_appearances),
+		cmocka_unit_test(test_ranking_ties),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
