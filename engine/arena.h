@@ -149,10 +149,10 @@ void pb_pairs_release(pb_pairs *p);
  * records, say) grouped by an interned key, element i's read by
  * key_of(owner, i) (NULL: in no group).  Groups come in the order of
  * their first element, elements in theirs: group g's are
- * items[start[g] .. start[g + 1]).  key_of is called once per element,
- * some elements ahead of its look-up (the keys are interned: they do
- * not change).  The key map holds group numbers and
- * reads a group's key back from its first element.  The owner, and the
+ * items[start[g] .. start[g + 1]).  The key map holds group numbers and
+ * reads a group's key back from its first element; building, key_of
+ * reads each element's key some elements ahead of its look-up (keys are
+ * interned: they do not change).  The owner, and the
  * pb_grouping itself, must not move while it is used.
  */
 typedef struct {

@@ -413,13 +413,15 @@ const uint32_t *pb_ledger_refs(pb_ledger *l, pb_table t, size_t field_offset, pb
  * The records of table t that name row `row` of `target` in their field
  * at field_offset (indexes into t, in file order), *n of them, or NULL:
  * pb_ledger_group by a row's number instead of its key, an array read
- * where a group's look-up is a hash probe.  Built on first use, from
- * pb_ledger_refs.
+ * where a group's look-up is a hash probe.  Built on first use from the
+ * references pb_ledger_refs gives (resolved for it alone, and dropped,
+ * when no rule asked for those).
  */
 const uint32_t *pb_ledger_children(pb_ledger *l, pb_table t, size_t field_offset,
 				   pb_table target, size_t row, size_t *n);
 
-/* The index of record rec, which must be one of table t's. */
+/* The index of record rec, which must be one of table t's (any other
+ * pointer is an internal error, not a wrong answer). */
 size_t pb_ledger_index_of(const pb_ledger *l, pb_table t, const void *rec);
 
 /* The children rules ask for most, by a record of the ledger's own. */

@@ -384,7 +384,6 @@ static void arm(const char *gen)
 	armed = 1;
 }
 
-/* Writes every file into gen, then what is carried over; fsyncs gen. */
 /* The reports of a run, each written by whichever thread takes it. */
 struct report_jobs {
 	struct report_job {
@@ -427,6 +426,7 @@ static int write_reports(const pb_audit *a, const pb_reporter *const *reps, size
 	return rc;
 }
 
+/* Writes every file into gen, then what is carried over; fsyncs gen. */
 static int write_gen(const pb_audit *a, const pb_reporter *const *reps, size_t nreps,
 		     const char *dir, const char *gen, pb_error *err)
 {

@@ -161,9 +161,10 @@ static void resolve_entities(struct pb_parties *p, const pb_party *parties)
 /*
  * Normalising names and addresses (Unicode folding, legal-form patterns)
  * is most of the work and each party's is its own: threads take the
- * parties one by one and intern a party's keys as soon as they are made (the
- * table locks shard by shard), so that no folded text waits in a copy of
- * its own: at 10M rows those copies were 200 MB of the index phase.
+ * parties one by one and intern a party's keys as soon as they are made
+ * (the table locks shard by shard), so that no folded text waits in a
+ * copy of its own: at 10M rows those copies were 200 MB of the index
+ * phase.
  */
 #define PARTY_STRING_SHARD_BITS 6
 

@@ -112,7 +112,7 @@ const pb_procedure *pb_ctx_procedure(pb_rule_ctx *ctx, const pb_tender *t);
 pb_competition pb_ctx_competition(pb_rule_ctx *ctx, const pb_tender *t);
 /* Does a rationale merely name a procedure ("36 ADJUDICACION DIRECTA")? */
 int pb_ctx_rationale_names_procedure(pb_rule_ctx *ctx, const char *rationale);
-/* The tender of a contract, or NULL. */
+/* The tender of one of the ledger's contracts, or NULL. */
 const pb_tender *pb_ctx_tender_of(pb_rule_ctx *ctx, const pb_contract *c);
 /* The entity of a party id: registry twins are one (engine/parties.h). */
 const char *pb_ctx_entity(pb_rule_ctx *ctx, const char *party_id);
