@@ -424,6 +424,9 @@ static const char *party_entity(const void *owner, uint32_t i)
 	return pb_parties_entity(e->pp, e->p[i].party_id);
 }
 
+/* All of a supplier entity's awarded contracts (and payments, when
+ * loaded) come from one buyer entity.  Judged once per entity, at its
+ * root party, over the contracts of all its records. */
 static void run_single_client(pb_rule_ctx *ctx)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
