@@ -89,11 +89,12 @@ static size_t tender_bidders(pb_rule_ctx *ctx, const uint32_t *bi, size_t nb,
 	for (size_t k = 0; k < m; k++) {
 		if (n && out[k].entity == out[n - 1].entity)
 			continue; /* a later bid of the same bidder */
-		/* The party's row is its place among the keys. */
+		/* The party's row is its place among the keys (both NULL for
+		 * PB_NO_ROW). */
 		uint32_t row = party_of[bi[out[k].at]];
 		out[n] = out[k];
-		out[n].party = row == PB_NO_ROW ? NULL : pb_ledger_at(l, PB_T_PARTIES, row);
-		out[n].keys = row == PB_NO_ROW ? NULL : pb_parties_keys(pp, row);
+		out[n].party = pb_ledger_at(l, PB_T_PARTIES, row);
+		out[n].keys = pb_parties_keys(pp, row);
 		out[n].phone = phone_key(phone_of(out[n].party));
 		n++;
 	}
@@ -2136,15 +2137,14 @@ const pb_rule pb_rule_excessive_unsuccessful = {
 	.run = run_excessive_unsuccessful,
 };
 
-/* The party bid i counts for: its tender's buyer, or its bidder (as
- * entities). */
-static const char *bid_party(pb_rule_ctx *ctx, size_t i, int by_buyer)
+/* The party bid i counts for: its tender's buyer (the bids' tender_row
+ * given), or, with tender_row NULL, its bidder (as entities). */
+static const char *bid_party(pb_rule_ctx *ctx, const uint32_t *tender_row, size_t i)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
 
-	if (!by_buyer)
+	if (!tender_row)
 		return pb_ctx_entity(ctx, ((const pb_bid *)pb_ledger_at(l, PB_T_BIDS, i))->bidder_id);
-	const uint32_t *tender_row = pb_ledger_refs(l, PB_T_BIDS, offsetof(pb_bid, tender_id), PB_T_TENDERS);
 	const pb_tender *t = pb_ledger_at(l, PB_T_TENDERS, tender_row[i]);
 	return pb_ctx_entity(ctx, t ? t->buyer_id : NULL);
 }
@@ -2157,11 +2157,14 @@ static void disqualification_by(pb_rule_ctx *ctx, int by_buyer)
 	struct tally_row *rows = NULL; /* a = disqualified, b = submitted */
 	pb_ptrmap *ix = pb_ptrmap_new();
 	int64_t min_bids = pb_param_int(ctx, "min_submitted_bids");
+	/* looked up once, not once a bid */
+	const uint32_t *tender_row =
+		by_buyer ? pb_ledger_refs(l, PB_T_BIDS, offsetof(pb_bid, tender_id), PB_T_TENDERS) : NULL;
 
 	for (size_t i = 0; i < n; i++) {
 		if (status(b[i].status, "withdrawn"))
 			continue;
-		const char *who = bid_party(ctx, i, by_buyer);
+		const char *who = bid_party(ctx, tender_row, i);
 		if (!who)
 			continue;
 		struct tally_row *r = tally_get(ix, &rows, &nr, &cap, who);
@@ -2185,7 +2188,7 @@ static void disqualification_by(pb_rule_ctx *ctx, int by_buyer)
 				party_bids_flag(&flagged, rows[which[k]].id);
 		for (size_t i = 0; flagged.n && i < n; i++)
 			if (status(b[i].status, "disqualified"))
-				party_bids_offer(&flagged, bid_party(ctx, i, by_buyer), i);
+				party_bids_offer(&flagged, bid_party(ctx, tender_row, i), i);
 		for (size_t k = 0; fe.upper > 0 && k < m; k++) {
 			if (ratio[k] <= fe.upper) /* strictly above */
 				continue;
