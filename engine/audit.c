@@ -36,6 +36,7 @@ struct pb_rule_ctx {
 	pb_buf notes;
 	pb_arena *scratch;
 	pb_strtab *strings; /* made on first pb_ctx_intern */
+	const uint32_t *tender_row; /* each contract's, on first pb_ctx_tender_of */
 	pb_finding **findings;
 	size_t nfindings, capfindings;
 	double seconds;
@@ -128,11 +129,11 @@ int pb_ctx_rationale_names_procedure(pb_rule_ctx *ctx, const char *rationale)
 
 const pb_tender *pb_ctx_tender_of(pb_rule_ctx *ctx, const pb_contract *c)
 {
-	const uint32_t *tender_row = pb_ledger_refs(ctx->ledger, PB_T_CONTRACTS,
-						    offsetof(pb_contract, tender_id), PB_T_TENDERS);
-
+	if (!ctx->tender_row)
+		ctx->tender_row = pb_ledger_refs(ctx->ledger, PB_T_CONTRACTS,
+						 offsetof(pb_contract, tender_id), PB_T_TENDERS);
 	return pb_ledger_at(ctx->ledger, PB_T_TENDERS,
-			    tender_row[pb_ledger_index_of(ctx->ledger, PB_T_CONTRACTS, c)]);
+			    ctx->tender_row[pb_ledger_index_of(ctx->ledger, PB_T_CONTRACTS, c)]);
 }
 
 const char *pb_ctx_entity(pb_rule_ctx *ctx, const char *party_id)
