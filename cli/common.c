@@ -207,12 +207,17 @@ pb_ledger *cli_import_all(const struct options *o, const pb_config *cfg)
 	pb_ledger *l = pb_ledger_new(cfg->base_currency);
 	pb_error err;
 
+	size_t n = 0;
+	pb_import_arg *args = pb_xcalloc(o->ntables + (size_t)o->npaths + 1, sizeof(*args));
+
 	for (size_t i = 0; i < o->ntables; i++)
-		if (pb_import_path(l, o->tables[i].path, o->tables[i].table, cfg, &err) < 0)
-			cli_die_err(&err);
+		args[n++] = (pb_import_arg){o->tables[i].path, o->tables[i].table};
 	for (int i = 0; i < o->npaths; i++)
-		if (pb_import_path(l, o->paths[i], NULL, cfg, &err) < 0)
-			cli_die_err(&err);
+		args[n++] = (pb_import_arg){o->paths[i], NULL};
+	int rc = pb_import_paths(l, args, n, cfg, &err);
+	free(args);
+	if (rc < 0)
+		cli_die_err(&err);
 	for (size_t i = 0; i < pb_ledger_nfailed(l); i++)
 		cli_fail(PB_EXIT_INPUT, "%s (left out; the rest is audited: --keep-going)",
 			 pb_ledger_failed(l)[i].reason);

@@ -87,7 +87,9 @@ struct entry {
  */
 struct step {
 	char *path;
+	const char *table; /* the table named for it (-t), or NULL */
 	off_t size;
+	int in_turn; /* a stream: read on the main thread in its turn */
 	const pb_importer *imp; /* NULL: a problem, in err */
 	pb_error err;
 	/* a worker's result, under the plan's lock */
@@ -97,7 +99,7 @@ struct step {
 
 struct plan {
 	pb_ledger *l;
-	const char *table;
+	const char *table; /* the table of the files being added */
 	const pb_config *cfg;
 	struct step *steps;
 	size_t n, cap;
@@ -121,6 +123,7 @@ static void plan_file(struct plan *p, const char *path, off_t size, const pb_imp
 {
 	struct step *st = plan_add(p, path);
 
+	st->table = p->table;
 	st->size = size;
 	st->imp = imp;
 }
@@ -270,7 +273,7 @@ static int walk_dir(struct walk *w, const char *dir, int depth)
 
 static int stageable(const struct step *st)
 {
-	return st->imp && (st->imp->flags & PB_IMPORT_STAGED);
+	return st->imp && !st->in_turn && (st->imp->flags & PB_IMPORT_STAGED);
 }
 
 /* Reads the next stageable file of the plan into a stage, until none is
@@ -287,7 +290,7 @@ static void *stage_worker(void *arg)
 		pthread_mutex_unlock(&p->lock);
 		pb_error err = {0};
 		pb_ledger *stage = pb_ledger_new_stage(p->l);
-		int rc = st->imp->import(stage, st->path, p->table, p->cfg, &err);
+		int rc = st->imp->import(stage, st->path, st->table, p->cfg, &err);
 		pthread_mutex_lock(&p->lock);
 		st->stage = stage;
 		st->rc = rc;
@@ -307,7 +310,7 @@ static int import_file(pb_ledger *l, const pb_importer *imp, const char *path,
 
 static int read_now(struct plan *p, struct step *st, pb_error *err)
 {
-	return import_file(p->l, st->imp, st->path, p->table, p->cfg, err);
+	return import_file(p->l, st->imp, st->path, st->table, p->cfg, err);
 }
 
 /* A file a worker read: its stage joins the ledger in the file's turn. */
@@ -444,22 +447,75 @@ static int walk_folder(struct plan *p, const char *dir, const struct stat *st, p
 		pb_error_set(err, PB_EXIT_INPUT, "%s: no ledger files in it or its subfolders (expected %s)",
 			     dir, exts.data);
 		pb_buf_release(&exts);
-		plan_problem(p, dir, err);
+		rc = plan_problem(p, dir, err);
 	}
 	return rc;
 }
 
-static int import_dir(pb_ledger *l, const char *dir, const struct stat *st, const char *table,
-		      const pb_config *cfg, pb_error *err)
+/* --- the paths named --- */
+
+/* A file named explicitly is always attempted, as CSV if nothing else
+ * claims it. */
+static const pb_importer *importer_named(const char *path)
 {
-	struct plan p = {.l = l, .table = table, .cfg = cfg};
+	const pb_importer *imp = pb_importer_for(path);
+
+	for (size_t i = 0; i < pb_nimporters && !imp; i++)
+		if (pb_importers[i]->flags & PB_IMPORT_FALLBACK)
+			imp = pb_importers[i];
+	return imp;
+}
+
+/* One named path into the plan: a folder's files, a file, or the
+ * problem that keeps it from being read.  -1 when the run stops there. */
+static int plan_path(struct plan *p, const char *path, pb_error *err)
+{
+	struct stat st;
+	char ext[16];
+
+	if (stat(path, &st) < 0) {
+		pb_error_set(err, PB_EXIT_INPUT, "%s: cannot open: %s", path, strerror(errno));
+		return plan_problem(p, path, err);
+	}
+	if (S_ISDIR(st.st_mode))
+		return walk_folder(p, path, &st, err);
+	extension_of(path, ext);
+	if ((!strcmp(ext, "gz") && !pb_importer_for(path)) || !strcmp(ext, "zip") ||
+	    !strcmp(ext, "bz2") || !strcmp(ext, "xz")) {
+		pb_error_set(err, PB_EXIT_INPUT, "%s: compressed input is not read directly; "
+			     "decompress it first (e.g. gunzip -k)", path);
+		return plan_problem(p, path, err);
+	}
+	const pb_importer *imp = importer_named(path);
+	if (!imp) {
+		pb_error_set(err, PB_EXIT_INPUT, "%s: no importer reads this kind of file", path);
+		return plan_problem(p, path, err);
+	}
+	plan_file(p, path, st.st_size, imp);
+	p->steps[p->n - 1].in_turn = !S_ISREG(st.st_mode);
+	return 0;
+}
+
+/*
+ * All the paths go into one plan, so that files named one by one are
+ * read side by side as a folder's are (five files named on the command
+ * line were read one after another, at -j 2 as slowly as at -j 1).  The
+ * plan stops at the first path that stops the run; the paths before it
+ * are still read first, as when each was imported in turn.
+ */
+int pb_import_paths(pb_ledger *l, const pb_import_arg *args, size_t n, const pb_config *cfg,
+		    pb_error *err)
+{
+	struct plan p = {.l = l, .cfg = cfg};
+	int rc = 0;
 
 	pthread_mutex_init(&p.lock, NULL);
 	pthread_cond_init(&p.cond, NULL);
-	/* The walk stops at a problem that stops the run; the plan holds
-	 * it last, so the files before it are still read first. */
-	walk_folder(&p, dir, st, err);
-	int rc = plan_run(&p, err);
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		p.table = args[i].table;
+		rc = plan_path(&p, args[i].path, err);
+	}
+	rc = plan_run(&p, err);
 	plan_release(&p);
 	return rc;
 }
@@ -467,32 +523,7 @@ static int import_dir(pb_ledger *l, const char *dir, const struct stat *st, cons
 int pb_import_path(pb_ledger *l, const char *path, const char *table,
 		   const pb_config *cfg, pb_error *err)
 {
-	struct stat st;
+	pb_import_arg arg = {path, table};
 
-	if (stat(path, &st) < 0) {
-		pb_error_set(err, PB_EXIT_INPUT, "%s: cannot open: %s", path,
-			     strerror(errno));
-		return failed(l, path, cfg, err);
-	}
-	if (S_ISDIR(st.st_mode))
-		return import_dir(l, path, &st, table, cfg, err);
-	char ext[16];
-	extension_of(path, ext);
-	if ((!strcmp(ext, "gz") && !pb_importer_for(path)) || !strcmp(ext, "zip") ||
-	    !strcmp(ext, "bz2") || !strcmp(ext, "xz")) {
-		pb_error_set(err, PB_EXIT_INPUT, "%s: compressed input is not read directly; "
-			     "decompress it first (e.g. gunzip -k)", path);
-		return failed(l, path, cfg, err);
-	}
-	/* A file named explicitly is always attempted, as CSV if nothing
-	 * else claims it. */
-	const pb_importer *imp = pb_importer_for(path);
-	for (size_t i = 0; i < pb_nimporters && !imp; i++)
-		if (pb_importers[i]->flags & PB_IMPORT_FALLBACK)
-			imp = pb_importers[i];
-	if (!imp) {
-		pb_error_set(err, PB_EXIT_INPUT, "%s: no importer reads this kind of file", path);
-		return failed(l, path, cfg, err);
-	}
-	return import_file(l, imp, path, table, cfg, err);
+	return pb_import_paths(l, &arg, 1, cfg, err);
 }

@@ -53,4 +53,18 @@ const pb_importer *pb_importer_for(const char *path);
 int pb_import_path(pb_ledger *l, const char *path, const char *table,
 		   const pb_config *cfg, pb_error *err);
 
+/*
+ * Imports each path in turn, as pb_import_path would, with the table
+ * named for it (NULL: the importer decides).  Files are read ahead on
+ * cfg->jobs threads across all the paths, and reach the ledger in the
+ * order named; a stream (not a regular file) is read in its turn.
+ */
+typedef struct {
+	const char *path;
+	const char *table;
+} pb_import_arg;
+
+int pb_import_paths(pb_ledger *l, const pb_import_arg *args, size_t n, const pb_config *cfg,
+		    pb_error *err);
+
 #endif

@@ -56,6 +56,19 @@ for j in 2 8; do
 done
 [ $same -eq 1 ] && cmp -s "$T/a/findings.json" "$T/j1/findings.json" &&
 	ok "byte-identical reports with -j 1, -j 2 and -j 8" || bad "reports depend on -j"
+# The folder's files named one by one are read side by side as the
+# folder's are: the folder's reports, byte for byte, at -j 1 and -j 8.
+named=$(ls samples/valdoria/* | grep -v 'probity\.ini$')
+same=1
+for j in 1 8; do
+	# shellcheck disable=SC2086
+	"$PROBITY" audit -j $j -c samples/valdoria/probity.ini -o "$T/n$j" --format json,csv,html $named >/dev/null 2>&1
+	for f in findings.json findings.csv entities.csv report.html; do
+		cmp -s "$T/j1/$f" "$T/n$j/$f" || same=0
+	done
+done
+[ $same -eq 1 ] && ok "files named one by one: the folder's reports at -j 1 and -j 8" ||
+	bad "files named one by one give other reports than their folder"
 "$PROBITY" audit -j 257 -o "$T/jx" samples/valdoria >/dev/null 2>"$T/jx.err"
 [ $? -eq 2 ] && grep -q "is not a number of threads" "$T/jx.err" && ok "-j 257 is a usage error" ||
 	bad "-j 257 not refused: $(cat "$T/jx.err")"

@@ -538,6 +538,94 @@ static void test_parallel_folder_same_as_serial(void **state)
 	free(parallel);
 }
 
+/* The paths named one by one, each imported in turn (what the command
+ * line did before pb_import_paths), or all at once on `jobs` threads. */
+static char *import_named(const pb_import_arg *args, size_t n, int jobs, int one_by_one, int *rc)
+{
+	pb_config cfg;
+	pb_error err;
+
+	pb_config_init(&cfg);
+	cfg.jobs = jobs;
+	cfg.keep_going = 1;
+	pb_ledger *l = pb_ledger_new("EUR");
+	*rc = 0;
+	if (!one_by_one)
+		*rc = pb_import_paths(l, args, n, &cfg, &err);
+	for (size_t i = 0; one_by_one && i < n && *rc == 0; i++)
+		*rc = pb_import_path(l, args[i].path, args[i].table, &cfg, &err);
+	pb_ledger_seal(l);
+	char *text = ledger_text(l);
+	pb_ledger_free(l);
+	pb_config_release(&cfg);
+	return text;
+}
+
+/*
+ * Files named one by one (the command line's paths and -t NAME=FILE) are
+ * read ahead side by side like a folder's, and make the ledger that
+ * importing each in turn makes: the same rows in the order named (a
+ * folder among them, a file named twice, once with -t), a duplicate key
+ * naming the earlier file, and a path that cannot be read listed where
+ * it was named.  Without keep_going the first such path stops the run.
+ */
+static void test_named_paths_same_as_one_by_one(void **state)
+{
+	char sub[300], paths[6][340];
+	(void)state;
+
+	snprintf(sub, sizeof(sub), "%s/named", dir);
+	mkdir(sub, 0700);
+	snprintf(paths[0], sizeof(paths[0]), "%s/sub", sub);
+	mkdir(paths[0], 0700);
+#define NAMED_FILE(name, lit) write_file("named/" name, lit, sizeof(lit) - 1)
+	NAMED_FILE("z_tenders.csv", "tender_id,buyer_id,title\nT1,B1,boots\nT2,B1,tents\n");
+	NAMED_FILE("payments.csv", "payment_id,contract_id,amount,currency,paid_on\n"
+				   "P1,C1,10.00,EUR,2024-01-02\nP2,C1,ten,EUR,2024-01-03\n");
+	NAMED_FILE("more.csv", "tender_id,buyer_id,title\nT2,B9,dup of the first file\nT3,B9,new\n");
+	NAMED_FILE("sub/contracts.csv", "contract_id,tender_id,supplier_id,value,currency\n"
+					"C1,T1,S1,100.00,EUR\nC2,T2,S2,bad,EUR\n");
+#undef NAMED_FILE
+	const char *names[] = {"z_tenders.csv", "payments.csv", "missing.csv", "more.csv", "sub", "more.csv"};
+	for (size_t i = 0; i < 6; i++)
+		snprintf(paths[i], sizeof(paths[i]), "%s/%s", sub, names[i]);
+	pb_import_arg args[] = {{paths[0], NULL}, {paths[1], NULL}, {paths[2], NULL},
+				{paths[3], "tenders"}, {paths[4], NULL}, {paths[5], NULL}};
+	int rc_serial, rc_parallel;
+	char *serial = import_named(args, 6, 1, 1, &rc_serial);
+	char *parallel = import_named(args, 6, 4, 0, &rc_parallel);
+	assert_int_equal(rc_serial, 0);
+	assert_int_equal(rc_parallel, 0);
+	assert_string_equal(parallel, serial);
+	/* the cases the comparison is about are really there */
+	assert_non_null(strstr(serial, "missing.csv: cannot open"));
+	assert_non_null(strstr(serial, "more.csv tenders csv read=2 imported=1 rejected=1"));
+	assert_non_null(strstr(serial, "duplicate tenders key 'T2' (first at "));
+	assert_non_null(strstr(serial, "sub/contracts.csv contracts csv read=2 imported=1"));
+	/* more.csv named again, without -t: tenders by its header, and
+	 * every row now a duplicate */
+	assert_non_null(strstr(serial, "more.csv tenders csv read=2 imported=0 rejected=2"));
+	assert_non_null(strstr(serial, "duplicate tenders key 'T3' (first at "));
+	free(serial);
+	free(parallel);
+
+	/* without keep_going, the run stops at the missing file; the files
+	 * named before it are still read */
+	pb_config cfg;
+	pb_error err;
+	pb_config_init(&cfg);
+	cfg.jobs = 4;
+	pb_ledger *l = pb_ledger_new("EUR");
+	assert_int_equal(pb_import_paths(l, args, 6, &cfg, &err), -1);
+	assert_int_equal(err.code, PB_EXIT_INPUT);
+	assert_non_null(strstr(err.msg, "missing.csv: cannot open"));
+	assert_int_equal(pb_ledger_count(l, PB_T_TENDERS), 2);
+	assert_int_equal(pb_ledger_count(l, PB_T_PAYMENTS), 1);
+	assert_int_equal(pb_ledger_count(l, PB_T_CONTRACTS), 0);
+	pb_ledger_free(l);
+	pb_config_release(&cfg);
+}
+
 static void test_blank_lines_and_line_ends(void **state)
 {
 	struct run r;
@@ -974,6 +1062,7 @@ int main(void)
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_directory),
 		cmocka_unit_test(test_parallel_folder_same_as_serial),
+		cmocka_unit_test(test_named_paths_same_as_one_by_one),
 		cmocka_unit_test(test_blank_lines_and_line_ends),
 		cmocka_unit_test(test_whitespace_line_longer_than_a_piece),
 		cmocka_unit_test(test_quoting_errors),
