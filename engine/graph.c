@@ -306,6 +306,56 @@ static size_t bfs(const pb_graph *g, pb_graph_walk *w, uint32_t start, uint32_t 
 	return 0;
 }
 
+struct pb_graph_parts {
+	const pb_graph *g;
+	uint32_t *root; /* per node slot: union-find, then each part's root */
+};
+
+static uint32_t part_root(uint32_t *root, uint32_t x)
+{
+	while (root[x] != x) {
+		root[x] = root[root[x]]; /* halving */
+		x = root[x];
+	}
+	return x;
+}
+
+pb_graph_parts *pb_graph_parts_new(const pb_graph *g, pb_edge_filter filter, void *data)
+{
+	pb_graph_parts *p = pb_xcalloc(1, sizeof(*p));
+
+	p->g = g;
+	p->root = pb_xcalloc(g->nnodes + 1, sizeof(*p->root));
+	for (size_t i = 0; i < g->nnodes; i++)
+		p->root[i] = (uint32_t)i;
+	for (size_t i = 0; i < g->nedges; i++) {
+		const pb_edge *e = &g->edges[i];
+		if (e->from == e->to || (filter && !filter(e, NULL, 0, data)))
+			continue;
+		uint32_t a = part_root(p->root, g->ends[2 * i]), b = part_root(p->root, g->ends[2 * i + 1]);
+		if (a != b)
+			p->root[a > b ? a : b] = a < b ? a : b;
+	}
+	for (size_t i = 0; i < g->nnodes; i++)
+		p->root[i] = part_root(p->root, (uint32_t)i);
+	return p;
+}
+
+uint32_t pb_graph_part(const pb_graph_parts *p, const char *node)
+{
+	uint32_t slot;
+
+	return node && find_node(p->g, node, &slot) ? p->root[slot] : PB_GRAPH_NO_PART;
+}
+
+void pb_graph_parts_free(pb_graph_parts *p)
+{
+	if (!p)
+		return;
+	free(p->root);
+	free(p);
+}
+
 void pb_graph_walk_route(const pb_graph_walk *w, size_t i, pb_path *path)
 {
 	const struct visit *v = w->view;

@@ -101,6 +101,21 @@ void pb_graph_walk_remember(pb_graph_walk *w, size_t max_hops, pb_edge_filter fi
 const char *pb_graph_walk_node(const pb_graph_walk *w, size_t i);
 void pb_graph_walk_route(const pb_graph_walk *w, size_t i, pb_path *path);
 
+/*
+ * The parts of the graph that the edges `filter` accepts hold together,
+ * whatever the edges' dates: nodes in two parts are joined by no path
+ * such a search could find, on any date, so a caller may pass over
+ * searches between them.  The filter is asked with at = NULL and hop 0,
+ * so it must judge an edge by the edge alone.  A node none of whose edges
+ * pass is a part of its own; PB_GRAPH_NO_PART is an id the graph does not
+ * hold, in no part with any other.
+ */
+typedef struct pb_graph_parts pb_graph_parts;
+#define PB_GRAPH_NO_PART UINT32_MAX
+pb_graph_parts *pb_graph_parts_new(const pb_graph *g, pb_edge_filter filter, void *data);
+uint32_t pb_graph_part(const pb_graph_parts *p, const char *node);
+void pb_graph_parts_free(pb_graph_parts *p);
+
 /* Turns a path end for end (a search from the supplier read from the
  * official). */
 void pb_path_reverse(pb_path *p);

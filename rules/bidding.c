@@ -51,9 +51,57 @@ struct bidder {
 	size_t at;                     /* of that bid among the tender's */
 	const pb_party *party;         /* the first bid's bidder, or NULL */
 	const pb_party_keys *keys;     /* of that party */
-	char *phone;                   /* letters and digits, or NULL (owned) */
+	const char *phone;             /* letters and digits, or NULL */
+	uint32_t part;                 /* of the graph of relationships */
 	const pb_path *path;           /* to a later bidder, while searching */
 };
+
+/*
+ * What the rule knows of each party row before any tender: its entity,
+ * its part of the graph of relationships (pb_graph_parts) and its phone's
+ * letters and digits.  Made in one pass over the parties; bid by bid, the
+ * same look-ups cost a cache miss in each of three maps and the party's
+ * record, for every bid of a large ledger.
+ */
+struct profile {
+	const char *entity;
+	uint32_t part;
+	uint32_t phone; /* 1 + its index in phones, or 0: none */
+};
+
+struct profiles {
+	struct profile *of; /* by party row */
+	char **phones;
+	size_t nphones, capphones;
+	const pb_graph_parts *parts;
+};
+
+static void profiles_build(pb_rule_ctx *ctx, const pb_graph_parts *parts, struct profiles *pr)
+{
+	size_t n;
+	const pb_party *p = pb_ledger_parties(pb_ctx_ledger(ctx), &n);
+	const pb_parties *pp = pb_ctx_parties(ctx);
+
+	*pr = (struct profiles){.of = pb_xcalloc(n + 1, sizeof(*pr->of)), .parts = parts};
+	for (size_t i = 0; i < n; i++) {
+		const char *entity = pb_parties_entity(pp, p[i].party_id);
+		char *phone = phone_key(phone_of(&p[i]));
+		pr->of[i] = (struct profile){entity, pb_graph_part(parts, entity), 0};
+		if (phone) {
+			PB_GROW(pr->phones, pr->nphones + 1, pr->capphones);
+			pr->phones[pr->nphones++] = phone;
+			pr->of[i].phone = (uint32_t)pr->nphones;
+		}
+	}
+}
+
+static void profiles_release(struct profiles *pr)
+{
+	for (size_t i = 0; i < pr->nphones; i++)
+		free(pr->phones[i]);
+	free(pr->phones);
+	free(pr->of);
+}
 
 /* By entity id, then bid: each entity's first bid leads its run. */
 static int bidder_cmp(const void *pa, const void *pb)
@@ -64,11 +112,46 @@ static int bidder_cmp(const void *pa, const void *pb)
 	return c ? c : a->at < b->at ? -1 : a->at > b->at;
 }
 
+/* Why two bidders with no relationship path are linked, or NULL.  An
+ * address that cannot identify a place has no key (pb_norm_address). */
+static const char *shared_detail(const struct bidder *a, const struct bidder *b)
+{
+	if (a->keys && b->keys && a->keys->address && a->keys->address == b->keys->address)
+		return "same address";
+	if (a->keys && b->keys && a->keys->account && a->keys->account == b->keys->account)
+		return "same bank account";
+	if (a->phone && b->phone && !strcmp(a->phone, b->phone))
+		return "same phone";
+	return NULL;
+}
+
+/*
+ * Can any two of the tender's bidders be linked?  Only when two entities
+ * are in one part of the graph of relationships, or share an address,
+ * account or phone.  For most tenders neither holds, and the sort by
+ * entity id, the searches and the look-ups of each bidder's first bid
+ * are passed over: no means that tender_links would report nothing.
+ * Every bid is looked at, not only each entity's first (whose party
+ * tender_links judges), so a yes may be in vain but a no is sure.
+ */
+static int may_link(const struct bidder *b, size_t m)
+{
+	for (size_t i = 0; i < m; i++)
+		for (size_t j = i + 1; j < m; j++) {
+			if (b[i].entity == b[j].entity)
+				continue;
+			if ((b[i].part != PB_GRAPH_NO_PART && b[i].part == b[j].part) ||
+			    shared_detail(&b[i], &b[j]))
+				return 1;
+		}
+	return 0;
+}
+
 /* The tender's distinct bidders, ordered by entity id so that a pair is
- * always named the same way, whatever the order of the bids.  out has
- * room for nb. */
-static size_t tender_bidders(pb_rule_ctx *ctx, const uint32_t *bi, size_t nb,
-			     struct bidder *out, pb_date *earliest)
+ * always named the same way, whatever the order of the bids; none when
+ * no two of them can be linked (may_link).  out has room for nb. */
+static size_t tender_bidders(pb_rule_ctx *ctx, const struct profiles *pr, const uint32_t *bi,
+			     size_t nb, struct bidder *out, pb_date *earliest)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
 	const pb_parties *pp = pb_ctx_parties(ctx);
@@ -81,21 +164,26 @@ static size_t tender_bidders(pb_rule_ctx *ctx, const uint32_t *bi, size_t nb,
 		if (b->submitted_on != PB_DATE_NONE &&
 		    (*earliest == PB_DATE_NONE || b->submitted_on < *earliest))
 			*earliest = b->submitted_on;
-		if (b->bidder_id)
-			out[m++] = (struct bidder){.entity = pb_parties_entity(pp, b->bidder_id),
-						   .first = b, .at = x};
+		if (!b->bidder_id)
+			continue;
+		/* The party's row is its place among the keys (both NULL for
+		 * PB_NO_ROW). */
+		uint32_t row = party_of[bi[x]];
+		const struct profile *pf = row != PB_NO_ROW ? &pr->of[row] : NULL;
+		const char *entity = pf ? pf->entity : pb_parties_entity(pp, b->bidder_id);
+		out[m++] = (struct bidder){
+			.entity = entity, .first = b, .at = x, .keys = pb_parties_keys(pp, row),
+			.phone = pf && pf->phone ? pr->phones[pf->phone - 1] : NULL,
+			.part = pf ? pf->part : pb_graph_part(pr->parts, entity)};
 	}
+	if (!may_link(out, m))
+		return 0;
 	qsort(out, m, sizeof(*out), bidder_cmp);
 	for (size_t k = 0; k < m; k++) {
 		if (n && out[k].entity == out[n - 1].entity)
 			continue; /* a later bid of the same bidder */
-		/* The party's row is its place among the keys (both NULL for
-		 * PB_NO_ROW). */
-		uint32_t row = party_of[bi[out[k].at]];
 		out[n] = out[k];
-		out[n].party = pb_ledger_at(l, PB_T_PARTIES, row);
-		out[n].keys = pb_parties_keys(pp, row);
-		out[n].phone = phone_key(phone_of(out[n].party));
+		out[n].party = pb_ledger_at(l, PB_T_PARTIES, party_of[bi[out[k].at]]);
 		n++;
 	}
 	return n;
@@ -127,19 +215,6 @@ static long later_bidder(const struct bidder *bd, size_t after, size_t n, const 
 			hi = mid;
 	}
 	return -1;
-}
-
-/* Why two bidders with no relationship path are linked, or NULL.  An
- * address that cannot identify a place has no key (pb_norm_address). */
-static const char *shared_detail(const struct bidder *a, const struct bidder *b)
-{
-	if (a->keys && b->keys && a->keys->address && a->keys->address == b->keys->address)
-		return "same address";
-	if (a->keys && b->keys && a->keys->account && a->keys->account == b->keys->account)
-		return "same bank account";
-	if (a->phone && b->phone && !strcmp(a->phone, b->phone))
-		return "same phone";
-	return NULL;
 }
 
 static void bidder_evidence(pb_rule_ctx *ctx, pb_finding *f, const pb_tender *t,
@@ -231,6 +306,9 @@ static void run_linked_bidders(pb_rule_ctx *ctx)
 	/* A supplier bids in many tenders: its search is made once for as
 	 * long as the dates of the links it meets allow. */
 	pb_graph_walk_remember(w, hops, personal_link, NULL);
+	pb_graph_parts *parts = pb_graph_parts_new(pb_ctx_graph(ctx), personal_link, NULL);
+	struct profiles pr;
+	profiles_build(ctx, parts, &pr);
 
 	for (size_t i = 0; i < nt; i++) {
 		size_t nb;
@@ -240,15 +318,15 @@ static void run_linked_bidders(pb_rule_ctx *ctx)
 			continue;
 		PB_GROW(bd, nb, bdcap);
 		PB_GROW(paths, nb, pathcap);
-		size_t n = tender_bidders(ctx, bi, nb, bd, &earliest);
+		size_t n = tender_bidders(ctx, &pr, bi, nb, bd, &earliest);
 		pb_date on = t[i].submission_deadline != PB_DATE_NONE ? t[i].submission_deadline
 								    : earliest;
 		tender_links(ctx, w, &t[i], bd, n, paths, on, hops);
-		for (size_t k = 0; k < n; k++)
-			free(bd[k].phone);
 	}
 	free(bd);
 	free(paths);
+	profiles_release(&pr);
+	pb_graph_parts_free(parts);
 	pb_graph_walk_free(w);
 }
 

@@ -272,6 +272,62 @@ static void test_reach_remembered(void **state)
 	pb_ledger_free(l);
 }
 
+/*
+ * Parts of the graph under a filter: two nodes a search with that filter
+ * joins, on any date, are in one part; a node whose every edge the filter
+ * refuses is a part of its own; an id the graph lacks is in none.
+ */
+static void test_parts(void **state)
+{
+	static const char *const kinds[] = {"owner", "director", "spouse", "employee"};
+	pb_ledger *l = pb_ledger_new("EUR");
+	size_t rin = pb_ledger_add_input(l, "relationships.csv", "relationships", "csv");
+	unsigned seed = 5;
+	char a[16], b[16];
+	pb_path path;
+	(void)state;
+
+#define RND(n) ((seed = seed * 1103515245u + 12345u), (seed >> 16) % (n))
+	for (uint32_t i = 0; i < 70; i++) {
+		snprintf(a, sizeof(a), "N-%u", RND(80));
+		snprintf(b, sizeof(b), "N-%u", RND(80));
+		pb_date start = RND(3) ? (pb_date)(19000 + RND(400)) : PB_DATE_NONE;
+		if (strcmp(a, b))
+			put_rel(l, rin, a, b, kinds[RND(4)], start, PB_DATE_NONE, i + 2);
+	}
+	add_rel(l, rin, "LONE", "ORG", "employee", PB_DATE_NONE, PB_DATE_NONE, 200);
+	pb_ledger_seal(l);
+	pb_graph *g = pb_graph_build(l, NULL);
+	pb_graph_parts *parts = pb_graph_parts_new(g, not_employee, NULL);
+	size_t joined = 0, apart = 0;
+	for (unsigned x = 0; x < 80; x++)
+		for (unsigned y = 0; y < 80; y++) {
+			snprintf(a, sizeof(a), "N-%u", x);
+			snprintf(b, sizeof(b), "N-%u", y);
+			uint32_t pa = pb_graph_part(parts, S(l, a)), pb = pb_graph_part(parts, S(l, b));
+			if (pa == PB_GRAPH_NO_PART || pb == PB_GRAPH_NO_PART || x == y)
+				continue;
+			if (pb_graph_path(g, S(l, a), S(l, b), PB_DATE_NONE, PB_PATH_MAX, not_employee,
+					  NULL, &path)) {
+				assert_int_equal(pa, pb);
+				joined++;
+			} else {
+				apart += pa != pb;
+			}
+		}
+#undef RND
+	assert_true(joined > 100); /* both cases are really there */
+	assert_true(apart > 100);
+	/* LONE's one edge is refused: a part of its own, not ORG's */
+	assert_int_not_equal(pb_graph_part(parts, S(l, "LONE")), PB_GRAPH_NO_PART);
+	assert_int_not_equal(pb_graph_part(parts, S(l, "LONE")), pb_graph_part(parts, S(l, "ORG")));
+	assert_int_equal(pb_graph_part(parts, S(l, "NOT-IN-GRAPH")), PB_GRAPH_NO_PART);
+	assert_int_equal(pb_graph_part(parts, NULL), PB_GRAPH_NO_PART);
+	pb_graph_parts_free(parts);
+	pb_graph_free(g);
+	pb_ledger_free(l);
+}
+
 /* Officials of an organisation: employer_id and employee rows, each
  * person once, rows that ended before the date left out. */
 static void test_officials_of(void **state)
@@ -309,6 +365,7 @@ int main(void)
 		cmocka_unit_test(test_row_order),
 		cmocka_unit_test(test_walk),
 		cmocka_unit_test(test_reach_remembered),
+		cmocka_unit_test(test_parts),
 		cmocka_unit_test(test_officials_of),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
