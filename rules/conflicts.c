@@ -567,6 +567,42 @@ static void approved_finding(pb_rule_ctx *ctx, pb_graph_walk *w, const struct ap
 			   p0->approver_id, text, p0->payment_id);
 }
 
+/* The entities an employee relationship touches (a set), mapped as the
+ * graph maps its ends. */
+static pb_ptrmap *employee_ends(pb_rule_ctx *ctx)
+{
+	size_t n;
+	const pb_relationship *r = pb_ledger_relationships(pb_ctx_ledger(ctx), &n);
+	const pb_parties *pp = pb_ctx_parties(ctx);
+	pb_ptrmap *ends = pb_ptrmap_new();
+
+	for (size_t i = 0; i < n; i++) {
+		if (!r[i].kind || strcmp(r[i].kind, "employee"))
+			continue;
+		if (r[i].from_id)
+			pb_ptrmap_put(ends, pb_parties_entity(pp, r[i].from_id), 1);
+		if (r[i].to_id)
+			pb_ptrmap_put(ends, pb_parties_entity(pp, r[i].to_id), 1);
+	}
+	return ends;
+}
+
+/*
+ * Could a chain join the approver to the payee?  Its links other than
+ * employment keep to one part of the graph (pb_graph_parts); an employee
+ * link can only be the last, into the payee.  So the two must be in one
+ * part, or an employee relationship must touch the payee.  For most
+ * payments neither holds, and the search is passed over.
+ */
+static int may_chain(const pb_graph_parts *parts, const pb_ptrmap *employee_ends,
+		     const char *who, const char *payee)
+{
+	uint32_t part = pb_graph_part(parts, who), seen;
+
+	return (part != PB_GRAPH_NO_PART && part == pb_graph_part(parts, payee)) ||
+	       pb_ptrmap_get(employee_ends, payee, &seen);
+}
+
 static void run_approver_linked(pb_rule_ctx *ctx)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
@@ -578,6 +614,9 @@ static void run_approver_linked(pb_rule_ctx *ctx)
 	pb_graph_walk *w = pb_graph_walk_new(g);
 	pb_pairs index = {0}; /* (who, payee) -> its place in a */
 	struct approved *a = NULL;
+	/* chain_link without an end refuses every employee link */
+	pb_graph_parts *parts = pb_graph_parts_new(g, chain_link, NULL);
+	pb_ptrmap *employed = employee_ends(ctx);
 
 	for (size_t i = 0; i < n; i++) {
 		if (!p[i].approver_id || !p[i].payee_id)
@@ -585,8 +624,9 @@ static void run_approver_linked(pb_rule_ctx *ctx)
 		const char *who = pb_parties_entity(pp, p[i].approver_id);
 		const char *payee = pb_parties_entity(pp, p[i].payee_id);
 		pb_path path;
-		if (who != payee && !pb_graph_walk_path(g, w, who, payee, p[i].paid_on, hops,
-							 chain_link, &payee, &path))
+		if (who != payee && (!may_chain(parts, employed, who, payee) ||
+				     !pb_graph_walk_path(g, w, who, payee, p[i].paid_on, hops,
+							 chain_link, &payee, &path)))
 			continue;
 		uint32_t k = pb_pairs_add(&index, who, payee);
 		if (k == na) {
@@ -604,6 +644,8 @@ static void run_approver_linked(pb_rule_ctx *ctx)
 	}
 	free(a);
 	pb_pairs_release(&index);
+	pb_ptrmap_free(employed);
+	pb_graph_parts_free(parts);
 	pb_graph_walk_free(w);
 }
 
