@@ -308,11 +308,25 @@ static void run_official_linked(pb_rule_ctx *ctx)
 	if (m)
 		qsort(bs, m, sizeof(*bs), by_supplier_cmp);
 	jobs_build(ctx, &jobs);
+	/* Every link of a chain is a relationship other than employment, so
+	 * a supplier in a part of the graph that holds no one with a job
+	 * reaches no official: its search is passed over. */
+	pb_graph_parts *parts = pb_graph_parts_new(g, chain_link, NULL);
+	pb_ptrmap *staffed = pb_ptrmap_new(); /* parts holding someone with a job */
+	for (size_t i = 0; i < jobs.n; i++) {
+		uint32_t part = pb_graph_part(parts, jobs.v[i].person);
+		if (part != PB_GRAPH_NO_PART)
+			pb_ptrmap_put(staffed, (const void *)((uintptr_t)part + 1), 1);
+	}
 	const char **people = NULL;
 	size_t cap = 0;
 	for (size_t i = 0, end; i < m; i = end) {
+		uint32_t part = pb_graph_part(parts, bs[i].supplier), hit;
 		for (end = i + 1; end < m && bs[end].supplier == bs[i].supplier; end++)
 			;
+		if (part == PB_GRAPH_NO_PART ||
+		    !pb_ptrmap_get(staffed, (const void *)((uintptr_t)part + 1), &hit))
+			continue;
 		size_t reached = pb_graph_reach(g, w, bs[i].supplier, PB_DATE_NONE, hops,
 						control_first, NULL), np = 0;
 		for (size_t k = 0; k < reached; k++) {
@@ -326,6 +340,8 @@ static void run_official_linked(pb_rule_ctx *ctx)
 	}
 	free(people);
 	free(bs);
+	pb_ptrmap_free(staffed);
+	pb_graph_parts_free(parts);
 	jobs_free(&jobs);
 	pb_graph_walk_free(w);
 	if (undated)
