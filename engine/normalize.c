@@ -123,25 +123,27 @@ static void fold_punctuation(const char *s, pb_buf *out)
  */
 static char *fold_ascii(const char *s)
 {
-	pb_buf out;
+	/* never longer than s: characters are dropped, runs joined */
+	char *out = pb_xmalloc(strlen(s) + 1);
+	size_t len = 0;
 	int space = 0;
 
-	pb_buf_init(&out);
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
 		unsigned char c = *p;
 		int upper = c >= 'A' && c <= 'Z';
 		if (is_dropped_cp(c))
 			continue;
 		if (!upper && !(c >= 'a' && c <= 'z') && !(c >= '0' && c <= '9')) {
-			space = out.len > 0;
+			space = len > 0;
 			continue;
 		}
 		if (space)
-			pb_buf_addch(&out, ' ');
+			out[len++] = ' ';
 		space = 0;
-		pb_buf_addch(&out, (char)(upper ? c - 'A' + 'a' : c));
+		out[len++] = (char)(upper ? c - 'A' + 'a' : c);
 	}
-	return pb_buf_detach(&out);
+	out[len] = '\0';
+	return out;
 }
 
 char *pb_fold_text(const char *s)
@@ -234,9 +236,11 @@ static void blank(size_t from, size_t to, void *text)
 	memset((char *)text + from, ' ', to - from);
 }
 
-char *pb_norm_name(const char *s, const pb_pattern_list *legal_forms)
+static int folded_is_placeholder(const char *folded);
+
+/* pb_norm_name of a folded name (freed here). */
+static char *norm_folded_name(char *folded, const pb_pattern_list *legal_forms)
 {
-	char *folded = pb_fold_text(s);
 	pcre2_code **codes;
 	size_t n;
 	pb_buf b, out;
@@ -264,6 +268,22 @@ char *pb_norm_name(const char *s, const pb_pattern_list *legal_forms)
 	fold_punctuation(b.data, &out);
 	pb_buf_release(&b);
 	return pb_buf_detach(&out);
+}
+
+char *pb_norm_name(const char *s, const pb_pattern_list *legal_forms)
+{
+	return norm_folded_name(pb_fold_text(s), legal_forms);
+}
+
+char *pb_norm_real_name(const char *s, const pb_pattern_list *legal_forms)
+{
+	char *folded = pb_fold_text(s);
+
+	if (!folded || folded_is_placeholder(folded)) {
+		free(folded);
+		return NULL;
+	}
+	return norm_folded_name(folded, legal_forms);
 }
 
 char *pb_norm_account(const char *s)

@@ -24,6 +24,9 @@ char *pb_fold_text(const char *s);
  * pb_legal_forms_default).
  */
 char *pb_norm_name(const char *s, const pb_pattern_list *legal_forms);
+/* The same, or NULL for a placeholder (pb_is_placeholder): the name is
+ * folded once for both. */
+char *pb_norm_real_name(const char *s, const pb_pattern_list *legal_forms);
 extern const char pb_legal_forms_default[];
 
 /* IBAN / account number: letters upper-cased, everything else but

@@ -180,7 +180,7 @@ static void normalise_one(void *ctx, size_t i)
 {
 	const struct normalising *w = ctx;
 	const pb_party *pt = &w->parties[i];
-	char *key[3] = {pb_is_placeholder(pt->name) ? NULL : pb_norm_name(pt->name, w->legal_forms),
+	char *key[3] = {pb_norm_real_name(pt->name, w->legal_forms),
 			pb_norm_address(pt->address), pb_norm_account(pt->bank_account)};
 	const char *interned[3] = {NULL, NULL, NULL};
 	uint32_t hash[3];

@@ -154,6 +154,30 @@ static void test_fold_ascii_as_unicode(void **state)
 	}
 }
 
+/* pb_norm_real_name: pb_norm_name, or NULL where pb_is_placeholder. */
+static void test_real_names(void **state)
+{
+	static const char *const names[] = {"ACME Trading Ltd", "  N/A ", "REDACTED - PERSONAL DATA",
+					     "Олена Коваль ТОВ", "000", "Not Known", "S.A. Iberia",
+					     "[withheld]", "", "Unknown Soldier Ltd", NULL};
+	(void)state;
+
+	for (size_t i = 0; names[i]; i++) {
+		char *real = pb_norm_real_name(names[i], NULL), *any = pb_norm_name(names[i], NULL);
+		if (pb_is_placeholder(names[i]))
+			assert_null(real);
+		else if (!real || strcmp(real, any))
+			fail_msg("'%s': '%s', want '%s'", names[i], real ? real : "(null)", any);
+		free(real);
+		free(any);
+	}
+	assert_null(pb_norm_real_name("n/a", NULL));
+	assert_null(pb_norm_real_name(NULL, NULL));
+	char *acme = pb_norm_real_name("ACME Trading Ltd", NULL);
+	assert_string_equal(acme, "acme trading");
+	free(acme);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -164,6 +188,7 @@ int main(void)
 		cmocka_unit_test(test_names_equal_across_scripts),
 		cmocka_unit_test(test_accounts_addresses),
 		cmocka_unit_test(test_jaro_winkler),
+		cmocka_unit_test(test_real_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
