@@ -817,6 +817,75 @@ static void test_html_grouped_many_evidence_rows(void **state)
 }
 
 /*
+ * The grouped page's findings as JSON, written as text, are what
+ * jansson's own dump (JSON_COMPACT | JSON_ENSURE_ASCII) of each parsed
+ * island writes, with '<', '>' and '&' as \u escapes: hostile text,
+ * invalid UTF-8, control characters, a chain, repeated detail keys.
+ */
+static void test_html_islands_as_jansson(void **state)
+{
+	enum { N = 2001 };
+	static pb_finding f[N];
+	static pb_finding *all[N];
+	pb_evidence ev[2] = {EV[0][0], EV[0][1]};
+	pb_attr extra[] = {{"n\u00e9 \"q\"", "caf\u00e9\ttab \xff bad \x01"}, {"plain", ""}};
+	pb_detail dt[] = {{"value", "1"}, {"line\nbreak", "</script><b>&amp;"}, {"value", "2"}, {"k", "\\"}};
+	pb_path_step path[] = {{"OFF-1", "spouse", "P-2", "people.csv:3"},
+			       {"P-2", "director", "SUP-\"9\"", "rel.csv:4"}};
+	pb_audit a = A;
+	json_error_t jerr;
+	(void)state;
+
+	ev[1].status = "active";
+	ev[1].extra = extra;
+	ev[1].nextra = 2;
+	for (size_t i = 0; i < N; i++) {
+		f[i] = F[i % 2];
+		snprintf(f[i].id, sizeof(f[i].id), "%016zx", i + 1);
+		all[i] = &f[i];
+	}
+	f[3].evidence = ev;
+	f[3].nevidence = 2;
+	f[3].details = dt;
+	f[3].ndetails = 4;
+	f[3].path = path;
+	f[3].npath = 2;
+	f[3].message = "a <b>bold</b> & \"quoted\" \\ \u00c5 \xc3( \x7f";
+	a.findings = all;
+	a.nfindings = N;
+	char *s = render_audit(&a, "html");
+	static const char open[] = "<script type=\"application/json\" id=\"g-data-";
+	size_t islands = 0;
+	for (const char *p = strstr(s, open); p; p = strstr(p, open)) {
+		const char *text = strchr(p, '>') + 1, *end = strstr(text, "</script>");
+		assert_non_null(end);
+		char *island = strndup(text, (size_t)(end - text));
+		json_t *root = json_loads(island, JSON_REJECT_DUPLICATES, &jerr);
+		if (!root)
+			fail_msg("island %zu does not parse: %s", islands, jerr.text);
+		char *again = json_dumps(root, JSON_COMPACT | JSON_ENSURE_ASCII);
+		pb_buf want;
+		pb_buf_init(&want);
+		for (const char *c = again; *c; c++)
+			if (*c == '<' || *c == '>' || *c == '&')
+				pb_buf_addf(&want, "\\u%04x", (unsigned)*c);
+			else
+				pb_buf_addch(&want, *c);
+		assert_string_equal(island, want.data);
+		pb_buf_release(&want);
+		free(again);
+		json_decref(root);
+		free(island);
+		islands++;
+		p = end;
+	}
+	assert_true(islands >= 1);
+	assert_non_null(strstr(s, "\\u003c/script\\u003e\\u003cb\\u003e\\u0026amp;"));
+	assert_non_null(strstr(s, "\\uFFFD bad \\u0001"));
+	free(s);
+}
+
+/*
  * With a history: two runs recorded in a temporary history over the
  * hand-built findings; between them a decision with a hostile note,
  * and in the second run finding 1's message changes (updated) and
@@ -1015,7 +1084,7 @@ int main(void)
 		T(test_csv_layout), T(test_csv_formula_defused), T(test_csv_formula_table),
 		T(test_html_structure), T(test_html_hostile), T(test_html_many_rejections),
 		T(test_html_history), T(test_html_many_evidence_rows),
-		T(test_html_grouped_many_evidence_rows),
+		T(test_html_grouped_many_evidence_rows), T(test_html_islands_as_jansson),
 		T(test_text_summary), T(test_text_defused), T(test_text_bidi_and_bytes),
 		T(test_text_top_twenty),
 	};
