@@ -561,6 +561,14 @@ int pb_ptrmap_get(const pb_ptrmap *m, const void *key, uint32_t *val)
 	return 0;
 }
 
+void pb_ptrmap_prefetch(const pb_ptrmap *m, const void *key)
+{
+	size_t i = ptr_slot(key, m->cap);
+
+	__builtin_prefetch(&m->keys[i]);
+	__builtin_prefetch(&m->vals[i]);
+}
+
 static void ptrmap_rehash(pb_ptrmap *m)
 {
 	size_t cap = m->cap * 2;

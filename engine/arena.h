@@ -74,6 +74,8 @@ pb_ptrmap *pb_ptrmap_new(void);
 void pb_ptrmap_free(pb_ptrmap *m);
 /* Returns 1 and sets *val if present. */
 int pb_ptrmap_get(const pb_ptrmap *m, const void *key, uint32_t *val);
+/* Fetches the slot where a look-up of key starts into the cache. */
+void pb_ptrmap_prefetch(const pb_ptrmap *m, const void *key);
 /* Inserts or overwrites. */
 void pb_ptrmap_put(pb_ptrmap *m, const void *key, uint32_t val);
 size_t pb_ptrmap_count(const pb_ptrmap *m);

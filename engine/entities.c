@@ -145,6 +145,27 @@ static void place_entities(pb_entity_tally *t)
 	free(v);
 }
 
+/*
+ * Bidders, suppliers and payees come in no order: each look-up is a
+ * cache miss in the map and another in the entity it finds.  The map
+ * slot of the id ENTITY_AHEAD rows on is fetched, then the entity that
+ * the slot of the id half as far on names (its slot has come by then).
+ */
+#define ENTITY_AHEAD 16
+
+static void prefetch_entities(const pb_entity_tally *t, int supplier, const char *far,
+			      const char *near)
+{
+	if (far)
+		pb_idmap_prefetch(&t->index[supplier], far);
+	uint32_t v = near ? pb_idmap_peek(&t->index[supplier], near) : PB_IDMAP_NONE;
+	if (v != PB_IDMAP_NONE && v < t->n)
+		__builtin_prefetch(&t->e[v]);
+}
+
+/* field of the record i rows on, or NULL past the end */
+#define AHEAD(rec, n, i, k, field) ((i) + (k) < (n) ? (rec)[(i) + (k)].field : NULL)
+
 pb_entity_tally *pb_entities_collect(pb_ledger *l)
 {
 	pb_entity_tally *t = pb_xcalloc(1, sizeof(*t));
@@ -159,17 +180,24 @@ pb_entity_tally *pb_entities_collect(pb_ledger *l)
 		appear(t, td[i].buyer_id, &last[0], 0, PB_T_TENDERS);
 	const pb_bid *b = pb_ledger_bids(l, &n);
 	last[1] = NULL;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		prefetch_entities(t, 1, AHEAD(b, n, i, ENTITY_AHEAD, bidder_id),
+				  AHEAD(b, n, i, ENTITY_AHEAD / 2, bidder_id));
 		appear(t, b[i].bidder_id, &last[1], 1, PB_T_BIDS);
+	}
 	const pb_contract *c = pb_ledger_contracts(l, &n);
 	last[0] = last[1] = NULL;
 	for (size_t i = 0; i < n; i++) {
+		prefetch_entities(t, 1, AHEAD(c, n, i, ENTITY_AHEAD, supplier_id),
+				  AHEAD(c, n, i, ENTITY_AHEAD / 2, supplier_id));
 		appear(t, c[i].buyer_id, &last[0], 0, PB_T_CONTRACTS);
 		appear(t, c[i].supplier_id, &last[1], 1, PB_T_CONTRACTS);
 	}
 	const pb_payment *p = pb_ledger_payments(l, &n);
 	last[0] = last[1] = NULL;
 	for (size_t i = 0; i < n; i++) {
+		prefetch_entities(t, 1, AHEAD(p, n, i, ENTITY_AHEAD, payee_id),
+				  AHEAD(p, n, i, ENTITY_AHEAD / 2, payee_id));
 		appear(t, p[i].payer_id, &last[0], 0, PB_T_PAYMENTS);
 		appear(t, p[i].payee_id, &last[1], 1, PB_T_PAYMENTS);
 	}

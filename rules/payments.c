@@ -144,6 +144,11 @@ static void entity_ranks_build(pb_rule_ctx *ctx, size_t field, entity_ranks *er)
 	er->unnamed = 0;
 	for (size_t i = 0; i < n; i++) {
 		const char *id = field_of(&p[i], field), *e;
+		/* payees come in no order: the slot of the one 16 on is
+		 * fetched while this one is looked up */
+		const char *ahead = i + 16 < n ? field_of(&p[i + 16], field) : NULL;
+		if (ahead)
+			pb_ptrmap_prefetch(by_id, ahead);
 		uint32_t r = NO_RANK;
 		if (id && !pb_ptrmap_get(by_id, id, &r)) {
 			if ((e = entity_of(ctx, id)) && !pb_ptrmap_get(by_entity, e, &r)) {
