@@ -304,9 +304,17 @@ static void run_payment_without_contract(pb_rule_ctx *ctx)
 		if (c[k].buyer_id && c[k].supplier_id)
 			pb_pairs_add(&pairs, pb_parties_entity(pp, c[k].buyer_id),
 				     pb_parties_entity(pp, c[k].supplier_id));
+	/* the contract each payment cites, resolved once for every rule */
+	const uint32_t *contract_row =
+		pb_ledger_refs(l, PB_T_PAYMENTS, offsetof(pb_payment, contract_id), PB_T_CONTRACTS);
+
 	for (size_t i = 0; i < n; i++) {
 		pb_fx_used fx;
 		int64_t v;
+		/* payees come in no order: the memo's slot for the one 16 on
+		 * is fetched while this one is judged */
+		if (i + 16 < n && p[i + 16].payee_id)
+			pb_ptrmap_prefetch(placeholders, p[i + 16].payee_id);
 		if (!p[i].payee_id || !p[i].payer_id || p[i].amount == PB_AMOUNT_NONE ||
 		    pb_is_placeholder_memo(placeholders, p[i].payee_id))
 			continue;
@@ -315,7 +323,7 @@ static void run_payment_without_contract(pb_rule_ctx *ctx)
 			no_rate++;
 		if (reached <= 0)
 			continue;
-		if (p[i].contract_id && pb_ledger_find(l, PB_T_CONTRACTS, p[i].contract_id))
+		if (contract_row[i] != PB_NO_ROW)
 			continue;
 		if (pb_pairs_find(&pairs, pb_parties_entity(pp, p[i].payer_id),
 				  pb_parties_entity(pp, p[i].payee_id), &dummy))
