@@ -134,8 +134,13 @@ static const char *shared_detail(const struct bidder *a, const struct bidder *b)
  * Every bid is looked at, not only each entity's first (whose party
  * tender_links judges), so a yes may be in vain but a no is sure.
  */
+#define MAY_LINK_BIDS 64
+
 static int may_link(const struct bidder *b, size_t m)
 {
+	/* pairs of bids: a large tender goes the full way, as before */
+	if (m > MAY_LINK_BIDS)
+		return 1;
 	for (size_t i = 0; i < m; i++)
 		for (size_t j = i + 1; j < m; j++) {
 			if (b[i].entity == b[j].entity)

@@ -211,6 +211,15 @@ static void test_linked_among_many(void **state)
 	tender("AGAIN", "2024-05-02");
 	bid("A1", "AGAIN", "S17");
 	bid("A2", "AGAIN", "S02");
+	/* more bids than may_link pairs up: the full way, the same answer */
+	tender("HUGE", "2024-05-03");
+	for (int k = 0; k < 80; k++) {
+		snprintf(id, sizeof(id), "S%02d", k);
+		snprintf(id + 8, 8, "H%02d", k);
+		if (k >= 20)
+			party(id, NULL, NULL);
+		bid(id + 8, "HUGE", id);
+	}
 	pb_ledger_seal(L);
 	pb_config_init(&cfg);
 	pb_audit *a = pb_audit_run(L, &cfg, D("2024-06-30"));
@@ -220,6 +229,8 @@ static void test_linked_among_many(void **state)
 	assert_int_equal(linked(a, "AGAIN", &f), 1);
 	assert_non_null(strstr(f->message, "bidders S02 and S17 in tender AGAIN"));
 	assert_non_null(strstr(f->message, "S02 <-[director]- X -[director]-> S17"));
+	assert_int_equal(linked(a, "HUGE", &f), 1);
+	assert_non_null(strstr(f->message, "bidders S02 and S17 in tender HUGE"));
 	pb_audit_free(a);
 	pb_config_release(&cfg);
 	pb_ledger_free(L);
