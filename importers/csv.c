@@ -223,6 +223,8 @@ struct csv_state {
 		uint64_t hash_line; /* for the record at this line (0: none) */
 	} *last;
 	int currency_col;        /* of the amounts, in the table, or -1 */
+	uint32_t *texts;         /* this row's text cells, interned last */
+	size_t ntexts;
 	char last_code[3];       /* the last currency cell, as written */
 	const char *last_currency; /* and its code, interned */
 };
@@ -2056,22 +2058,48 @@ static int parse_value(struct csv_state *st, size_t c, const char *currency)
 	return parse_cell(st, col, s, n, currency);
 }
 
+/*
+ * A text cell that is not empty cannot be rejected: it is interned after
+ * the row's other cells are parsed, so that the string-table slots that
+ * prefetch_texts asked for have time to come (interned in column order,
+ * a row's first id waited for its slot right after asking).  An empty
+ * one is judged in its place, so the leftmost bad cell still names the
+ * rejection.
+ */
+static int parse_or_defer(struct csv_state *st, size_t c, const char *currency)
+{
+	pb_coltype type = st->def->columns[c].type;
+	size_t n;
+
+	if ((type == PB_COL_TEXT || type == PB_COL_ID) && (value(st, c, &n), n)) {
+		st->texts[st->ntexts++] = (uint32_t)c;
+		return 0;
+	}
+	return parse_value(st, c, currency);
+}
+
 /* Header order first (rejections name the leftmost bad cell, as the
  * file reads), then values the profile makes from elsewhere. */
 static int parse_values(struct csv_state *st, const char *currency)
 {
+	if (!st->texts)
+		st->texts = pb_xcalloc(st->def->ncolumns + 1, sizeof(*st->texts));
+	st->ntexts = 0;
 	for (size_t i = 0; i < st->ncols; i++) {
 		int c = st->map[i];
 		if (c >= 0 && st->fills[c].kind == FILL_CELL && st->fills[c].col == (int)i &&
-		    parse_value(st, (size_t)c, currency) < 0)
+		    parse_or_defer(st, (size_t)c, currency) < 0)
 			return -1;
 	}
 	for (size_t c = 0; c < st->def->ncolumns; c++) {
 		const struct fill *f = &st->fills[c];
 		int done = f->kind == FILL_CELL && st->map[f->col] == (int)c;
-		if (!done && parse_value(st, c, currency) < 0)
+		if (!done && parse_or_defer(st, c, currency) < 0)
 			return -1;
 	}
+	for (size_t k = 0; k < st->ntexts; k++)
+		if (parse_value(st, st->texts[k], currency) < 0)
+			return -1; /* cannot happen: not empty */
 	return 0;
 }
 
@@ -2546,6 +2574,7 @@ static void state_release(struct csv_state *st)
 	free(st->map);
 	free(st->rec);
 	free(st->last);
+	free(st->texts);
 	free(st->ecb_codes);
 	free(st->ecb_recs);
 	free(st->ecb_new);
