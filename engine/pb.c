@@ -235,6 +235,17 @@ uint64_t pb_hash_continue(uint64_t h, const void *p, size_t n)
 	return h;
 }
 
+uint64_t pb_prefix8(const char *s)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < 8; i++) {
+		v = v << 8 | (unsigned char)*s;
+		s += *s != '\0';
+	}
+	return v;
+}
+
 uint64_t pb_hash(const void *p, size_t n)
 {
 	return pb_hash_continue(0xcbf29ce484222325ULL, p, n);

@@ -112,6 +112,10 @@ void pb_permute(void *base, size_t n, size_t size, uint32_t *order);
 
 uint64_t pb_hash(const void *p, size_t n);
 uint64_t pb_hash_continue(uint64_t h, const void *p, size_t n);
+/* The first 8 bytes of s, big-endian, zeros past its end: two texts'
+ * prefixes compare as strcmp orders them, so a sort by text compares
+ * integers and calls strcmp only when the prefixes are equal. */
+uint64_t pb_prefix8(const char *s);
 
 /* ASCII helpers that ignore the locale. */
 int pb_strcaseeq(const char *a, const char *b);

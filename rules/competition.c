@@ -445,6 +445,7 @@ static int64_t year_of(pb_date d)
 typedef struct {
 	const pb_contract *c;
 	const char *buyer; /* entity id */
+	uint64_t id_prefix; /* pb_prefix8 of the contract's id: most ties end there */
 	int64_t year;
 } award;
 
@@ -459,6 +460,8 @@ static int by_buyer_year(const void *pa, const void *pb)
 		return c;
 	if (a->year != b->year)
 		return a->year < b->year ? -1 : 1;
+	if (a->id_prefix != b->id_prefix)
+		return a->id_prefix < b->id_prefix ? -1 : 1;
 	return strcmp(a->c->contract_id, b->c->contract_id);
 }
 
@@ -476,6 +479,7 @@ static void for_each_buyer_year(pb_rule_ctx *ctx, year_fn fn)
 		    c[i].currency == pb_ctx_currency(ctx) && pb_contract_award_date(&c[i]) != PB_DATE_NONE &&
 		    pb_contract_is_award(l, &c[i], NULL))
 			list[m++] = (award){&c[i], pb_ctx_entity(ctx, c[i].buyer_id),
+					    pb_prefix8(c[i].contract_id),
 					    year_of(pb_contract_award_date(&c[i]))};
 	qsort(list, m, sizeof(*list), by_buyer_year);
 	for (size_t s = 0; s < m;) {

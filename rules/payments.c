@@ -114,17 +114,6 @@ typedef struct {
 	uint32_t first;
 } named;
 
-static uint64_t prefix8(const char *s)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < 8; i++) {
-		v = v << 8 | (unsigned char)*s;
-		s += *s != '\0';
-	}
-	return v;
-}
-
 static int cmp_named(const void *pa, const void *pb)
 {
 	const named *a = pa, *b = pb;
@@ -153,7 +142,7 @@ static void entity_ranks_build(pb_rule_ctx *ctx, size_t field, entity_ranks *er)
 		if (id && !pb_ptrmap_get(by_id, id, &r)) {
 			if ((e = entity_of(ctx, id)) && !pb_ptrmap_get(by_entity, e, &r)) {
 				PB_GROW(names, ne + 1, cap);
-				names[ne] = (named){prefix8(e), e, id, (uint32_t)ne};
+				names[ne] = (named){pb_prefix8(e), e, id, (uint32_t)ne};
 				r = (uint32_t)ne++;
 				pb_ptrmap_put(by_entity, e, r);
 			}

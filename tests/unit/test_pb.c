@@ -77,12 +77,53 @@ static void test_trim(void **state)
 	assert_int_equal(n, 0);
 }
 
+/* pb_prefix8 orders as strcmp wherever two prefixes differ, and two
+ * texts alike in their first 8 bytes (or shorter and equal) have equal
+ * prefixes: short texts, a text and its extension, bytes above 0x7f. */
+static void test_prefix8_orders_as_strcmp(void **state)
+{
+	static const char alphabet[] = "0129AZaz-\x7f\x80\xff";
+	char a[16], b[16];
+	uint32_t x = 7;
+	(void)state;
+
+	for (int round = 0; round < 200000; round++) {
+		size_t na, nb;
+		x = x * 1103515245u + 12345u;
+		na = (x >> 16) % 12;
+		x = x * 1103515245u + 12345u;
+		nb = (x >> 16) % 12;
+		for (size_t i = 0; i < na; i++) {
+			x = x * 1103515245u + 12345u;
+			a[i] = alphabet[(x >> 16) % (sizeof(alphabet) - 1)];
+		}
+		a[na] = '\0';
+		/* b shares a's beginning half of the time */
+		memcpy(b, a, na + 1);
+		for (size_t i = round % 2 ? 0 : na / 2; i < nb; i++) {
+			x = x * 1103515245u + 12345u;
+			b[i] = alphabet[(x >> 16) % (sizeof(alphabet) - 1)];
+		}
+		b[nb] = '\0';
+		uint64_t pa = pb_prefix8(a), pb = pb_prefix8(b);
+		int c = strcmp(a, b);
+		if (pa != pb)
+			assert_int_equal(pa < pb ? -1 : 1, c < 0 ? -1 : 1);
+		else
+			assert_int_equal(strncmp(a, b, 8), 0);
+	}
+	assert_true(pb_prefix8("") == 0);
+	assert_true(pb_prefix8("C-1") < pb_prefix8("C-1A"));
+	assert_true(pb_prefix8("C-12345678") == pb_prefix8("C-12345679"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_addf_every_length),
 		cmocka_unit_test(test_addf_appends),
 		cmocka_unit_test(test_trim),
+		cmocka_unit_test(test_prefix8_orders_as_strcmp),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
