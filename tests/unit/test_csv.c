@@ -473,7 +473,9 @@ static char *ledger_text(pb_ledger *l)
 	return pb_buf_detach(&b);
 }
 
-static char *import_folder(const char *folder, int jobs, int *rc)
+/* The paths named one by one, each imported in turn (what the command
+ * line did before pb_import_paths), or all at once on `jobs` threads. */
+static char *import_named(const pb_import_arg *args, size_t n, int jobs, int one_by_one, int *rc)
 {
 	pb_config cfg;
 	pb_error err;
@@ -482,12 +484,23 @@ static char *import_folder(const char *folder, int jobs, int *rc)
 	cfg.jobs = jobs;
 	cfg.keep_going = 1;
 	pb_ledger *l = pb_ledger_new("EUR");
-	*rc = pb_import_path(l, folder, NULL, &cfg, &err);
+	*rc = 0;
+	if (!one_by_one)
+		*rc = pb_import_paths(l, args, n, &cfg, &err);
+	for (size_t i = 0; one_by_one && i < n && *rc == 0; i++)
+		*rc = pb_import_path(l, args[i].path, args[i].table, &cfg, &err);
 	pb_ledger_seal(l);
 	char *text = ledger_text(l);
 	pb_ledger_free(l);
 	pb_config_release(&cfg);
 	return text;
+}
+
+static char *import_folder(const char *folder, int jobs, int *rc)
+{
+	pb_import_arg arg = {folder, NULL};
+
+	return import_named(&arg, 1, jobs, 1, rc);
 }
 
 /*
@@ -536,29 +549,6 @@ static void test_parallel_folder_same_as_serial(void **state)
 	assert_non_null(strstr(serial, "failed "));
 	free(serial);
 	free(parallel);
-}
-
-/* The paths named one by one, each imported in turn (what the command
- * line did before pb_import_paths), or all at once on `jobs` threads. */
-static char *import_named(const pb_import_arg *args, size_t n, int jobs, int one_by_one, int *rc)
-{
-	pb_config cfg;
-	pb_error err;
-
-	pb_config_init(&cfg);
-	cfg.jobs = jobs;
-	cfg.keep_going = 1;
-	pb_ledger *l = pb_ledger_new("EUR");
-	*rc = 0;
-	if (!one_by_one)
-		*rc = pb_import_paths(l, args, n, &cfg, &err);
-	for (size_t i = 0; one_by_one && i < n && *rc == 0; i++)
-		*rc = pb_import_path(l, args[i].path, args[i].table, &cfg, &err);
-	pb_ledger_seal(l);
-	char *text = ledger_text(l);
-	pb_ledger_free(l);
-	pb_config_release(&cfg);
-	return text;
 }
 
 /*

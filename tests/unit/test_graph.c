@@ -204,6 +204,33 @@ static int not_employee(const pb_edge *e, const char *at, size_t hop, void *data
 	return strcmp(e->kind, "employee") != 0;
 }
 
+/* The next number of a seeded sequence, below n. */
+static unsigned rnd(unsigned *seed, unsigned n)
+{
+	*seed = *seed * 1103515245u + 12345u;
+	return (*seed >> 16) % n;
+}
+
+/* nlinks random links among `nodes` nodes N-0, N-1...: random kinds, a
+ * start on two in three and, with ends, an end on two in three (a link
+ * drawn twice is rejected the second time: fine). */
+static void random_links(pb_ledger *l, size_t rin, unsigned *seed, uint32_t nlinks,
+			 unsigned nodes, int ends)
+{
+	static const char *const kinds[] = {"owner", "director", "spouse", "employee"};
+	char a[16], b[16];
+
+	for (uint32_t i = 0; i < nlinks; i++) {
+		snprintf(a, sizeof(a), "N-%u", rnd(seed, nodes));
+		snprintf(b, sizeof(b), "N-%u", rnd(seed, nodes));
+		pb_date start = rnd(seed, 3) ? (pb_date)(19000 + rnd(seed, 400)) : PB_DATE_NONE;
+		pb_date end = ends && rnd(seed, 3) ? (pb_date)(19200 + rnd(seed, 400)) : PB_DATE_NONE;
+		const char *kind = kinds[rnd(seed, 4)];
+		if (strcmp(a, b))
+			put_rel(l, rin, a, b, kind, start, end, i + 2);
+	}
+}
+
 /* Everything a search found, as text: each node and its route. */
 static void reach_text(const pb_graph *g, pb_graph_walk *w, const char *from, pb_date on,
 		       pb_buf *out)
@@ -229,24 +256,14 @@ static void reach_text(const pb_graph *g, pb_graph_walk *w, const char *from, pb
  */
 static void test_reach_remembered(void **state)
 {
-	static const char *const kinds[] = {"owner", "director", "spouse", "employee"};
 	pb_ledger *l = pb_ledger_new("EUR");
 	size_t rin = pb_ledger_add_input(l, "relationships.csv", "relationships", "csv");
 	unsigned seed = 11;
-	char a[16], b[16];
+	char a[16];
 	pb_buf fresh, kept;
 	(void)state;
 
-#define RND(n) ((seed = seed * 1103515245u + 12345u), (seed >> 16) % (n))
-	for (uint32_t i = 0; i < 150; i++) {
-		snprintf(a, sizeof(a), "N-%u", RND(40));
-		snprintf(b, sizeof(b), "N-%u", RND(40));
-		pb_date start = RND(3) ? (pb_date)(19000 + RND(400)) : PB_DATE_NONE;
-		pb_date end = RND(3) ? (pb_date)(19200 + RND(400)) : PB_DATE_NONE;
-		const char *kind = kinds[RND(4)];
-		if (strcmp(a, b)) /* a repeated link is rejected: fine */
-			put_rel(l, rin, a, b, kind, start, end, i + 2);
-	}
+	random_links(l, rin, &seed, 150, 40, 1);
 	pb_ledger_seal(l);
 	pb_graph *g = pb_graph_build(l, NULL);
 	pb_graph_walk *plain = pb_graph_walk_new(g), *memo = pb_graph_walk_new(g);
@@ -255,14 +272,13 @@ static void test_reach_remembered(void **state)
 	pb_buf_init(&kept);
 	size_t found = 0;
 	for (int q = 0; q < 20000; q++) {
-		snprintf(a, sizeof(a), "N-%u", RND(40));
-		pb_date on = (pb_date)(18900 + RND(800));
+		snprintf(a, sizeof(a), "N-%u", rnd(&seed, 40));
+		pb_date on = (pb_date)(18900 + rnd(&seed, 800));
 		reach_text(g, plain, S(l, a), on, &fresh);
 		reach_text(g, memo, S(l, a), on, &kept);
 		assert_string_equal(kept.data ? kept.data : "", fresh.data ? fresh.data : "");
 		found += fresh.len > 0;
 	}
-#undef RND
 	assert_true(found > 1000); /* the searches do find something */
 	pb_buf_release(&fresh);
 	pb_buf_release(&kept);
@@ -279,7 +295,6 @@ static void test_reach_remembered(void **state)
  */
 static void test_parts(void **state)
 {
-	static const char *const kinds[] = {"owner", "director", "spouse", "employee"};
 	pb_ledger *l = pb_ledger_new("EUR");
 	size_t rin = pb_ledger_add_input(l, "relationships.csv", "relationships", "csv");
 	unsigned seed = 5;
@@ -287,14 +302,7 @@ static void test_parts(void **state)
 	pb_path path;
 	(void)state;
 
-#define RND(n) ((seed = seed * 1103515245u + 12345u), (seed >> 16) % (n))
-	for (uint32_t i = 0; i < 70; i++) {
-		snprintf(a, sizeof(a), "N-%u", RND(80));
-		snprintf(b, sizeof(b), "N-%u", RND(80));
-		pb_date start = RND(3) ? (pb_date)(19000 + RND(400)) : PB_DATE_NONE;
-		if (strcmp(a, b))
-			put_rel(l, rin, a, b, kinds[RND(4)], start, PB_DATE_NONE, i + 2);
-	}
+	random_links(l, rin, &seed, 70, 80, 0);
 	add_rel(l, rin, "LONE", "ORG", "employee", PB_DATE_NONE, PB_DATE_NONE, 200);
 	pb_ledger_seal(l);
 	pb_graph *g = pb_graph_build(l, NULL);
@@ -315,7 +323,6 @@ static void test_parts(void **state)
 				apart += pa != pb;
 			}
 		}
-#undef RND
 	assert_true(joined > 100); /* both cases are really there */
 	assert_true(apart > 100);
 	/* LONE's one edge is refused: a part of its own, not ORG's */
