@@ -119,13 +119,15 @@ static struct step *plan_add(struct plan *p, const char *path)
 	return &p->steps[p->n++];
 }
 
-static void plan_file(struct plan *p, const char *path, off_t size, const pb_importer *imp)
+static struct step *plan_file(struct plan *p, const char *path, off_t size,
+			      const pb_importer *imp)
 {
 	struct step *st = plan_add(p, path);
 
 	st->table = p->table;
 	st->size = size;
 	st->imp = imp;
+	return st;
 }
 
 /* A problem met while walking: kept for its turn; the walk goes on only
@@ -491,8 +493,7 @@ static int plan_path(struct plan *p, const char *path, pb_error *err)
 		pb_error_set(err, PB_EXIT_INPUT, "%s: no importer reads this kind of file", path);
 		return plan_problem(p, path, err);
 	}
-	plan_file(p, path, st.st_size, imp);
-	p->steps[p->n - 1].in_turn = !S_ISREG(st.st_mode);
+	plan_file(p, path, st.st_size, imp)->in_turn = !S_ISREG(st.st_mode);
 	return 0;
 }
 
