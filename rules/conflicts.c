@@ -43,9 +43,15 @@ static const char *const control_kinds[] = {"owner", "director",
 					    "declared_interest", NULL};
 static const char *const owner_kinds[] = {"owner", "director", NULL};
 
+/* Employment: what makes someone an official, not a stake. */
+static int is_employment(const char *kind)
+{
+	return kind && !strcmp(kind, "employee");
+}
+
 static int is_employee(const pb_edge *e)
 {
-	return e->kind && !strcmp(e->kind, "employee");
+	return is_employment(e->kind);
 }
 
 /* Recorded relationships only (the employer_id edge joins everyone to the
@@ -118,7 +124,7 @@ static void jobs_build(pb_rule_ctx *ctx, struct jobs *j)
 				pb_parties_entity(pp, p[i].employer_id), p[i].party_id,
 				PB_DATE_NONE, PB_DATE_NONE, &p[i], NULL, j->n}, j->n++;
 	for (size_t i = 0; i < nr; i++)
-		if (r[i].from_id && r[i].to_id && r[i].kind && !strcmp(r[i].kind, "employee"))
+		if (r[i].from_id && r[i].to_id && is_employment(r[i].kind))
 			j->v[j->n] = (struct job){pb_parties_entity(pp, r[i].from_id),
 				pb_parties_entity(pp, r[i].to_id), r[i].from_id, r[i].start_on,
 				r[i].end_on, pb_ledger_find(l, PB_T_PARTIES, r[i].from_id), &r[i],
@@ -389,7 +395,7 @@ static int is_official(pb_ledger *l, const pb_party *p)
 					     offsetof(pb_relationship, from_id), p->party_id, &n);
 	for (size_t i = 0; i < n; i++) {
 		const pb_relationship *r = pb_ledger_at(l, PB_T_RELATIONSHIPS, ri[i]);
-		if (r->kind && !strcmp(r->kind, "employee") && is_buyer(l, r->to_id))
+		if (is_employment(r->kind) && is_buyer(l, r->to_id))
 			return 1;
 	}
 	return 0;
@@ -593,7 +599,7 @@ static pb_ptrmap *employee_ends(pb_rule_ctx *ctx)
 	pb_ptrmap *ends = pb_ptrmap_new();
 
 	for (size_t i = 0; i < n; i++) {
-		if (!r[i].kind || strcmp(r[i].kind, "employee"))
+		if (!is_employment(r[i].kind))
 			continue;
 		if (r[i].from_id)
 			pb_ptrmap_put(ends, pb_parties_entity(pp, r[i].from_id), 1);
