@@ -38,13 +38,16 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <zlib.h>
 
 #include "../engine/importer.h"
+#include "../engine/parallel.h"
 
 #define OCDS_MAX_LINE (64u << 20)
 #define OCDS_MAX_FILE ((size_t)1 << 30)
@@ -1661,15 +1664,13 @@ static int import_documents(struct ocds *o, gzFile f, pb_error *err)
 	return rc;
 }
 
-/* One line of a .jsonl file: a release, a record, or a package. */
-static void import_line(struct ocds *o, const char *s, size_t len, uint64_t no)
+/* One line of a .jsonl file, parsed (r, else je says why not): a
+ * release, a record, or a package. */
+static void import_line(struct ocds *o, json_t *r, const json_error_t *je, uint64_t no)
 {
-	json_error_t je;
-	json_t *r = json_loadb(s, len, JSON_ALLOW_NUL, &je);
-
 	if (!r) {
 		pb_ledger_reject(o->l, o->input, no, "invalid JSON at line %" PRIu64 ", column %d: %s%s", no,
-				 je.column, je.text, depth_note(&je));
+				 je->column, je->text, depth_note(je));
 	} else if (!json_is_object(r)) {
 		pb_ledger_reject(o->l, o->input, no, "line is not a JSON object");
 	} else if (!json_object_get(r, "ocid") && !json_object_get(r, "releases") &&
@@ -1678,80 +1679,371 @@ static void import_line(struct ocds *o, const char *s, size_t len, uint64_t no)
 	} else if (import_document(o, r, no)) {
 		pb_ledger_reject(o->l, o->input, no, "line is not an OCDS release, record or package");
 	}
-	json_decref(r);
 }
 
-/* Line-delimited releases, one at a time, in bounded memory. */
-static int import_lines(struct ocds *o, gzFile f, pb_error *err)
+/*
+ * Where parsed releases live.  A release parsed by jansson is a tree of
+ * small blocks, and freeing one walks the tree: with glibc's malloc that
+ * was a fifth of the import, and twice that when the thread that mapped
+ * a release freed what another thread had parsed (glibc's arenas lock
+ * against each other).  So a batch of lines is parsed into a json_arena
+ * of its own, and dropped whole: jansson allocates through
+ * json_set_alloc_funcs, which on a thread parsing into an arena take from
+ * it, and elsewhere call malloc.  A free of a block in an arena does
+ * nothing (the arena goes as a whole, with every tree in it); arenas are
+ * made of 2 MiB-aligned chunks whose numbers are marked in a bitmap of
+ * the address space, so that json_free tells the two apart without a
+ * lock, whichever thread frees.  Nothing of a release outlives its
+ * batch: the mapping copies what it keeps (the ledger interns text, the
+ * history of a process packs its own values).
+ */
+#define ARENA_CHUNK_BITS 21
+#define ARENA_CHUNK ((size_t)1 << ARENA_CHUNK_BITS)
+#define ARENA_ADDRESS_BITS 47
+
+struct json_arena {
+	unsigned char **chunks;
+	size_t *sizes;
+	size_t nchunks, capchunks;
+	unsigned char *cur; /* the chunk small blocks are taken from */
+	size_t used;        /* of cur */
+};
+
+static _Atomic unsigned char *arena_marks; /* a bit per 2 MiB of addresses */
+static _Thread_local struct json_arena *parsing_into;
+
+static void arena_mark(const void *p, size_t size, int on)
+{
+	uintptr_t first = (uintptr_t)p >> ARENA_CHUNK_BITS, n = size >> ARENA_CHUNK_BITS;
+
+	for (uintptr_t c = first; c < first + n; c++) {
+		unsigned char bit = (unsigned char)(1u << (c & 7));
+		if (on)
+			atomic_fetch_or_explicit(&arena_marks[c >> 3], bit, memory_order_relaxed);
+		else
+			atomic_fetch_and_explicit(&arena_marks[c >> 3], (unsigned char)~bit,
+						  memory_order_relaxed);
+	}
+}
+
+static int in_arena(const void *p)
+{
+	uintptr_t c = (uintptr_t)p >> ARENA_CHUNK_BITS;
+
+	if ((uintptr_t)p >> ARENA_ADDRESS_BITS)
+		return 0;
+	return atomic_load_explicit(&arena_marks[c >> 3], memory_order_relaxed) >> (c & 7) & 1;
+}
+
+/* A chunk of `size` bytes (a multiple of ARENA_CHUNK), marked. */
+static unsigned char *arena_chunk(struct json_arena *a, size_t size)
+{
+	unsigned char *c = aligned_alloc(ARENA_CHUNK, size);
+
+	if (!c)
+		return NULL; /* jansson reports it as out of memory */
+	if ((uintptr_t)c >> ARENA_ADDRESS_BITS)
+		pb_fatal("internal error: memory above 2^%d", ARENA_ADDRESS_BITS);
+	arena_mark(c, size, 1);
+	PB_GROW(a->chunks, a->nchunks + 1, a->capchunks);
+	a->sizes = pb_xreallocarray(a->sizes, a->capchunks, sizeof(*a->sizes));
+	a->sizes[a->nchunks] = size;
+	a->chunks[a->nchunks++] = c;
+	return c;
+}
+
+/* A block of n bytes, 16-aligned; a large one gets chunks of its own. */
+static void *arena_take(struct json_arena *a, size_t n)
+{
+	if (n > SIZE_MAX / 2)
+		return NULL;
+	n = (n + 15) & ~(size_t)15;
+	if (n > ARENA_CHUNK / 2)
+		return arena_chunk(a, (n + ARENA_CHUNK - 1) & ~(ARENA_CHUNK - 1));
+	if (!a->cur || n > ARENA_CHUNK - a->used) {
+		if (!(a->cur = arena_chunk(a, ARENA_CHUNK)))
+			return NULL;
+		a->used = 0;
+	}
+	void *p = a->cur + a->used;
+	a->used += n;
+	return p;
+}
+
+/* Drops everything parsed into a; with keep, one chunk stays for the
+ * next batch. */
+static void arena_reset(struct json_arena *a, int keep)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < a->nchunks; i++) {
+		if (keep && !kept && a->sizes[i] == ARENA_CHUNK) {
+			a->chunks[0] = a->chunks[i];
+			a->sizes[0] = ARENA_CHUNK;
+			kept = 1;
+			continue;
+		}
+		arena_mark(a->chunks[i], a->sizes[i], 0);
+		free(a->chunks[i]);
+	}
+	a->nchunks = kept;
+	a->cur = kept ? a->chunks[0] : NULL;
+	a->used = 0;
+	if (!keep) {
+		free(a->chunks);
+		free(a->sizes);
+		*a = (struct json_arena){0};
+	}
+}
+
+static void *json_alloc(size_t n)
+{
+	return parsing_into ? arena_take(parsing_into, n) : malloc(n);
+}
+
+static void json_free(void *p)
+{
+	if (p && !in_arena(p))
+		free(p);
+}
+
+static void json_hooks_install(void)
+{
+	arena_marks = pb_xcalloc((size_t)1 << (ARENA_ADDRESS_BITS - ARENA_CHUNK_BITS - 3), 1);
+	json_set_alloc_funcs(json_alloc, json_free);
+}
+
+/*
+ * Parsing a line is half the work of importing it and each line is its
+ * own: lines go in batches of about JSONL_BATCH bytes through a pb_pipe,
+ * whose threads parse them, and are mapped onto the ledger in the file's
+ * order here (the ledger is written by one thread).  What each line
+ * becomes is what it became read one by one; -j changes only who parses.
+ * At most JSONL_DEPTH batches per job are in flight, which bounds the
+ * memory: a parsed release takes several times its text.
+ */
+#define JSONL_BATCH (64u << 10)
+#define JSONL_DEPTH 4
+
+struct jline {
+	size_t off, len;   /* the line's text in the batch, trimmed */
+	uint64_t no;
+	int too_long;      /* over OCDS_MAX_LINE: no text kept */
+	json_t *doc;       /* parsed, in the batch's arena, or NULL */
+	json_error_t *je;  /* why not, when the text is no JSON */
+};
+
+struct jbatch {
+	pb_buf text;
+	struct jline *lines;
+	size_t n, cap;
+	struct json_arena arena; /* where the lines' docs are */
+};
+
+static void parse_batch(void *ctx, void *item)
+{
+	struct jbatch *b = item;
+	(void)ctx;
+
+	parsing_into = &b->arena;
+	for (size_t i = 0; i < b->n; i++) {
+		struct jline *ln = &b->lines[i];
+		json_error_t je;
+		if (ln->too_long || !ln->len)
+			continue;
+		ln->doc = json_loadb(b->text.data + ln->off, ln->len, JSON_ALLOW_NUL, &je);
+		if (!ln->doc) {
+			ln->je = pb_xmalloc(sizeof(je));
+			*ln->je = je;
+		}
+	}
+	parsing_into = NULL;
+}
+
+/* Maps a parsed batch onto the ledger, in the file's order. */
+static void import_batch(struct ocds *o, const struct jbatch *b)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		const struct jline *ln = &b->lines[i];
+		if (ln->too_long)
+			pb_ledger_reject(o->l, o->input, ln->no, "line longer than the 64 MiB limit");
+		else if (ln->len)
+			import_line(o, ln->doc, ln->je, ln->no);
+	}
+}
+
+/* Empties a batch for reuse: its docs go with the arena, never walked. */
+static void batch_clear(struct jbatch *b)
+{
+	for (size_t i = 0; i < b->n; i++)
+		free(b->lines[i].je);
+	b->n = 0;
+	pb_buf_reset(&b->text);
+	arena_reset(&b->arena, 1);
+}
+
+struct jreader {
+	struct ocds *o;
+	pb_pipe *pipe;
+	struct jbatch *batch;   /* being filled */
+	struct jbatch **spare;  /* emptied, for reuse */
+	size_t nspare, nbatches;
+	size_t line_at;         /* where the line being read starts in batch */
+	uint64_t no, content;
+	int too_long;
+	size_t skipped;
+};
+
+static struct jbatch *batch_get(struct jreader *r)
+{
+	if (r->nspare)
+		return r->spare[--r->nspare];
+	struct jbatch *b = pb_xcalloc(1, sizeof(*b));
+	pb_buf_init(&b->text);
+	r->spare = pb_xreallocarray(r->spare, ++r->nbatches, sizeof(*r->spare));
+	return b;
+}
+
+/* The oldest batch in the pipe, mapped, emptied and kept for reuse. */
+static void batch_done(struct jreader *r)
+{
+	struct jbatch *b = pb_pipe_take(r->pipe);
+
+	import_batch(r->o, b);
+	batch_clear(b);
+	r->spare[r->nspare++] = b;
+}
+
+/* Sends the batch being filled (the lines it holds: a partial line
+ * stays behind) into the pipe, making room first. */
+static void batch_send(struct jreader *r)
+{
+	struct jbatch *b = r->batch;
+
+	if (!b->n)
+		return;
+	struct jbatch *next = batch_get(r);
+	size_t partial = b->text.len - r->line_at;
+	pb_buf_add(&next->text, b->text.data + r->line_at, partial);
+	b->text.len = r->line_at;
+	r->line_at = 0;
+	r->batch = next;
+	if (pb_pipe_full(r->pipe))
+		batch_done(r);
+	pb_pipe_put(r->pipe, b);
+}
+
+/* The line from r->line_at to the end of the batch's text is whole. */
+static void line_end(struct jreader *r)
+{
+	struct jbatch *b = r->batch;
+	const char *start = b->text.data ? b->text.data + r->line_at : "";
+	const char *s = start;
+	size_t sl = b->text.len - r->line_at;
+
+	if (r->no == 1 && sl >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3))
+		s += 3, sl -= 3;
+	pb_trim(&s, &sl);
+	r->content += r->too_long || sl;
+	if (r->too_long || sl) {
+		PB_GROW(b->lines, b->n + 1, b->cap);
+		b->lines[b->n++] = (struct jline){.off = r->line_at + (size_t)(s - start), .len = sl,
+						  .no = r->no, .too_long = r->too_long, .doc = NULL, .je = NULL};
+	}
+	r->line_at = b->text.len;
+	r->too_long = 0;
+	r->skipped = 0;
+	r->no++;
+	if (b->text.len >= JSONL_BATCH)
+		batch_send(r);
+}
+
+/* Adds a piece of the current line; -1 when a line runs on without end. */
+static int line_add(struct jreader *r, const char *p, size_t len, pb_error *err)
+{
+	struct jbatch *b = r->batch;
+
+	if (!r->too_long && b->text.len - r->line_at + len > OCDS_MAX_LINE) {
+		r->too_long = 1;
+		b->text.len = r->line_at;
+	}
+	if (!r->too_long) {
+		pb_buf_add(&b->text, p, len);
+	} else if ((r->skipped += len) > OCDS_MAX_FILE) {
+		/* /dev/zero or an endless stream: no line ever ends. */
+		pb_error_set(err, PB_EXIT_INPUT, "%s: line %" PRIu64 " runs on for more than 1 GiB "
+			     "without a line break; reading stopped after %" PRIu64 " lines", r->o->path,
+			     r->no, r->no - 1);
+		return -1;
+	}
+	return 0;
+}
+
+/* Reads the file into batches of whole lines; -1 on a read error (the
+ * lines before it are still imported, a partial last one is not). */
+static int read_lines(struct jreader *r, gzFile f, pb_error *err)
 {
 	char chunk[65536];
-	pb_buf line;
-	uint64_t no = 1, content = 0;
-	int too_long = 0, n, zerr;
-	size_t skipped = 0;
+	int n, zerr;
 
-	pb_buf_init(&line);
 	while ((n = gzread(f, chunk, sizeof(chunk))) > 0) {
 		const char *p = chunk, *end = chunk + n;
 		while (p < end) {
 			const char *nl = memchr(p, '\n', (size_t)(end - p));
 			size_t len = (size_t)((nl ? nl : end) - p);
-			if (!too_long && line.len + len > OCDS_MAX_LINE)
-				too_long = 1;
-			if (!too_long)
-				pb_buf_add(&line, p, len);
-			else if ((skipped += len) > OCDS_MAX_FILE) {
-				/* /dev/zero or an endless stream: no line ever ends. */
-				pb_error_set(err, PB_EXIT_INPUT, "%s: line %" PRIu64 " runs on for more than 1 GiB "
-					     "without a line break; reading stopped after %" PRIu64 " lines", o->path,
-					     no, no - 1);
-				pb_buf_release(&line);
+			if (line_add(r, p, len, err) < 0)
 				return -1;
-			}
 			p += len;
 			if (!nl)
 				break;
 			p++;
-			/* A whole line: parse it, then start the next. */
-			const char *s = line.data;
-			size_t sl = line.len;
-			if (no == 1 && sl >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3))
-				s += 3, sl -= 3;
-			pb_trim(&s, &sl);
-			content += too_long || sl;
-			if (too_long)
-				pb_ledger_reject(o->l, o->input, no, "line longer than the 64 MiB limit");
-			else if (sl)
-				import_line(o, s, sl, no);
-			pb_buf_reset(&line);
-			too_long = 0;
-			skipped = 0;
-			no++;
+			line_end(r);
 		}
 	}
 	if (n < 0) {
-		pb_error_set(err, PB_EXIT_INPUT, "%s: cannot read: %s", o->path, gzerror(f, &zerr));
-		pb_buf_release(&line);
+		pb_error_set(err, PB_EXIT_INPUT, "%s: cannot read: %s", r->o->path, gzerror(f, &zerr));
 		return -1;
 	}
-	/* The last line, without a newline. */
-	const char *s = line.data;
-	size_t sl = line.len;
-	if (no == 1 && sl >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3))
-		s += 3, sl -= 3;
-	pb_trim(&s, &sl);
-	content += too_long || sl;
-	if (too_long)
-		pb_ledger_reject(o->l, o->input, no, "line longer than the 64 MiB limit");
-	else if (sl)
-		import_line(o, s, sl, no);
-	pb_buf_release(&line);
+	line_end(r); /* the last line, without a newline */
+	return 0;
+}
+
+/* Frees the batches, every one of them spare once the pipe is empty. */
+static void reader_release(struct jreader *r)
+{
+	r->spare[r->nspare++] = r->batch;
+	for (size_t i = 0; i < r->nspare; i++) {
+		batch_clear(r->spare[i]);
+		arena_reset(&r->spare[i]->arena, 0);
+		pb_buf_release(&r->spare[i]->text);
+		free(r->spare[i]->lines);
+		free(r->spare[i]);
+	}
+	free(r->spare);
+}
+
+/* Line-delimited releases, parsed on -j threads, in bounded memory. */
+static int import_lines(struct ocds *o, gzFile f, pb_error *err)
+{
+	int jobs = o->cfg->jobs > 1 ? o->cfg->jobs : 1;
+	static pthread_once_t hooks = PTHREAD_ONCE_INIT;
+	struct jreader r = {.o = o, .no = 1};
+
+	pthread_once(&hooks, json_hooks_install);
+	r.pipe = pb_pipe_new(jobs, (size_t)jobs * JSONL_DEPTH, parse_batch, NULL);
+	r.batch = batch_get(&r);
+	int rc = read_lines(&r, f, err);
+	batch_send(&r); /* its whole lines, after a read error too */
+	while (pb_pipe_count(r.pipe))
+		batch_done(&r);
+	pb_pipe_free(r.pipe);
+	reader_release(&r);
 	/* Cardinal reads an empty file as no process, not an error. */
-	if (content == 0 && !raw(o)) {
+	if (rc == 0 && r.content == 0 && !raw(o)) {
 		pb_error_set(err, PB_EXIT_INPUT, "%s: file is empty", o->path);
 		return -1;
 	}
-	return 0;
+	return rc;
 }
 
 static int has_suffix(const char *path, const char *suffix)

@@ -69,6 +69,19 @@ for j in 1 8; do
 done
 [ $same -eq 1 ] && ok "files named one by one: the folder's reports at -j 1 and -j 8" ||
 	bad "files named one by one give other reports than their folder"
+# A .jsonl file's lines are parsed on -j threads and mapped in order: 500
+# releases (1.5 MB, some two dozen batches) give the same reports at -j 1
+# and -j 8.
+sh bench/gen-ocds.sh "$T/rel.jsonl" 3 480 500
+same=1
+for j in 1 8; do
+	"$PROBITY" audit -j $j -o "$T/o$j" --format json,csv,html "$T/rel.jsonl" >/dev/null 2>&1
+done
+for f in findings.json findings.csv entities.csv report.html; do
+	cmp -s "$T/o1/$f" "$T/o8/$f" || same=0
+done
+[ $same -eq 1 ] && [ -s "$T/o1/findings.json" ] && ok ".jsonl parsed on threads: the same reports at -j 1 and -j 8" ||
+	bad ".jsonl reports depend on -j"
 "$PROBITY" audit -j 257 -o "$T/jx" samples/valdoria >/dev/null 2>"$T/jx.err"
 [ $? -eq 2 ] && grep -q "is not a number of threads" "$T/jx.err" && ok "-j 257 is a usage error" ||
 	bad "-j 257 not refused: $(cat "$T/jx.err")"

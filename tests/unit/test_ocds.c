@@ -666,6 +666,144 @@ static void test_jsonl_more(void **state)
 	pb_ledger_free(l);
 }
 
+/* Every record of every table, each field as text, then the inputs and
+ * rejections: all an import leaves in the ledger. */
+static char *ledger_fields(pb_ledger *l)
+{
+	pb_buf b;
+
+	pb_buf_init(&b);
+	for (int t = 0; t < PB_T_COUNT; t++) {
+		const pb_table_def *def = pb_table_get((pb_table)t);
+		for (size_t i = 0; i < pb_ledger_count(l, (pb_table)t); i++) {
+			const unsigned char *rec = pb_ledger_at(l, (pb_table)t, i);
+			const pb_row *row = (const pb_row *)rec;
+			pb_buf_addf(&b, "%s %s:%u %s", def->name, pb_row_file(row), (unsigned)row->line,
+				    pb_row_path(row) ? pb_row_path(row) : "-");
+			for (size_t c = 0; c < def->ncolumns; c++) {
+				const unsigned char *p = rec + def->columns[c].offset;
+				switch (def->columns[c].type) {
+				case PB_COL_DATE:
+					pb_buf_addf(&b, " %ld", (long)*(const pb_date *)p);
+					break;
+				case PB_COL_AMOUNT:
+				case PB_COL_INT:
+				case PB_COL_DECIMAL:
+				case PB_COL_RATE:
+					pb_buf_addf(&b, " %lld", (long long)*(const int64_t *)p);
+					break;
+				case PB_COL_BOOL:
+					pb_buf_addf(&b, " %d", *(const int *)p);
+					break;
+				default:
+					pb_buf_addf(&b, " [%s]", *(const char *const *)p ? *(const char *const *)p : "-");
+				}
+			}
+			pb_buf_addch(&b, '\n');
+		}
+	}
+	for (size_t i = 0; i < pb_ledger_ninputs(l); i++) {
+		const pb_input *in = &pb_ledger_inputs(l)[i];
+		pb_buf_addf(&b, "input %s read=%llu imported=%llu rejected=%llu\n", in->path,
+			    (unsigned long long)in->rows_read, (unsigned long long)in->rows_imported,
+			    (unsigned long long)in->rows_rejected);
+	}
+	for (size_t i = 0; i < pb_ledger_nrejections(l); i++)
+		pb_buf_addf(&b, "rejected %llu %s\n", (unsigned long long)pb_ledger_rejections(l)[i].line,
+			    pb_ledger_rejections(l)[i].reason);
+	return pb_buf_detach(&b);
+}
+
+static char *import_jobs(const char *path, int jobs, int *rc)
+{
+	pb_config cfg;
+	pb_error err;
+
+	pb_config_init(&cfg);
+	cfg.jobs = jobs;
+	pb_ledger *l = pb_ledger_new("EUR");
+	*rc = pb_import_path(l, path, NULL, &cfg, &err);
+	pb_ledger_seal(l);
+	char *text = ledger_fields(l);
+	pb_ledger_free(l);
+	pb_config_release(&cfg);
+	return text;
+}
+
+/*
+ * A .jsonl file is parsed on -j threads, batch by batch, and mapped in
+ * the file's order: the ledger is the one a single thread makes, field
+ * by field, with the same rejections at the same lines.  The file is
+ * many batches long (more than are ever in flight), and holds what
+ * changes the mapping of later lines: releases of one process in turn
+ * (the later one amends the contract), a package on a line, bad JSON, a
+ * NUL, blank and CRLF lines, a BOM, no final newline.
+ */
+static void test_jsonl_parallel_same_as_serial(void **state)
+{
+	char path[256];
+	pb_buf b;
+	(void)state;
+
+	pb_buf_init(&b);
+	pb_buf_add(&b, "\xEF\xBB\xBF", 3);
+	for (int i = 0; i < 6000; i++) {
+		int ocid = i / 2; /* two releases per process */
+		if (i % 97 == 5)
+			pb_buf_addf(&b, "{\"ocid\":\"ocds-%d\",\"tender\":{\"id\":\"t\"\n", i);
+		else if (i % 89 == 7)
+			pb_buf_addstr(&b, "   \r\n");
+		else if (i == 1234)
+			pb_buf_addstr(&b, "{\"ocid\":\"nul\",\"tender\":{\"title\":\"a\\u0000b\"}}\n");
+		else if (i == 2345)
+			pb_buf_addstr(&b, "[1,2,3]\n");
+		else if (i % 500 == 9)
+			pb_buf_addf(&b, "{\"releases\":[{\"ocid\":\"pk-%d\",\"tender\":{\"id\":\"t\"}},"
+				    "{\"ocid\":\"pk-%d-b\"}]}\n", i, i);
+		else
+			pb_buf_addf(&b, "{\"ocid\":\"ocds-%d\",\"id\":\"r%d\",\"date\":\"2024-%02d-%02dT00:00:00Z\","
+				    "\"tag\":[\"award\"],\"parties\":[{\"id\":\"B%d\",\"name\":\"Buyer %d\",\"roles\":[\"buyer\"]},"
+				    "{\"id\":\"S%d\",\"name\":\"Supplier %d LLC\",\"roles\":[\"supplier\"],"
+				    "\"address\":{\"streetAddress\":\"%d Main St\",\"locality\":\"Kyiv\"}}],"
+				    "\"buyer\":{\"id\":\"B%d\"},\"tender\":{\"id\":\"t\",\"title\":\"Item %d\","
+				    "\"procurementMethod\":\"%s\",\"value\":{\"amount\":%d.50,\"currency\":\"EUR\"}},"
+				    "\"awards\":[{\"id\":\"a1\",\"status\":\"active\",\"date\":\"2024-03-01\","
+				    "\"suppliers\":[{\"id\":\"S%d\"}],\"value\":{\"amount\":%d,\"currency\":\"EUR\"}}],"
+				    "\"contracts\":[{\"id\":\"c1\",\"awardID\":\"a1\",\"value\":{\"amount\":%d,\"currency\":\"EUR\"}}]}%s\n",
+				    ocid, i, 1 + i % 2, 1 + ocid % 28, ocid % 7, ocid % 7, ocid % 300, ocid % 300,
+				    ocid, ocid % 7, i, i % 3 ? "open" : "direct", 1000 + ocid, ocid % 300,
+				    5000 + i, 5000 + i, i % 3 ? "" : "\r");
+	}
+	pb_buf_addstr(&b, "{\"ocid\":\"the-last\"}");
+	assert_true(b.len > 16 * (64u << 10)); /* more batches than in flight at -j 4 */
+	snprintf(path, sizeof(path), "%s/many.jsonl", dir);
+	FILE *f = fopen(path, "wb");
+	fwrite(b.data, 1, b.len, f);
+	fclose(f);
+	pb_buf_release(&b);
+
+	int rc1, rc2, rc4;
+	char *serial = import_jobs(path, 1, &rc1);
+	char *two = import_jobs(path, 2, &rc2);
+	char *four = import_jobs(path, 4, &rc4);
+	assert_int_equal(rc1, 0);
+	assert_int_equal(rc2, 0);
+	assert_int_equal(rc4, 0);
+	assert_string_equal(two, serial);
+	assert_string_equal(four, serial);
+	/* the cases the comparison is about are really there */
+	assert_non_null(strstr(serial, "rejected 6 invalid JSON at line 6"));
+	assert_non_null(strstr(serial, "rejected 1235 string at /tender/title holds \\u0000"));
+	assert_non_null(strstr(serial, "rejected 2346 line is not a JSON object"));
+	assert_non_null(strstr(serial, " [ocds-2999] "));
+	assert_non_null(strstr(serial, " [pk-5509-b] "));
+	assert_non_null(strstr(serial, "\namendments "));
+	assert_non_null(strstr(serial, ":6001 "));
+	free(serial);
+	free(two);
+	free(four);
+}
+
 static void test_gzip(void **state)
 {
 	char path[256];
@@ -1132,6 +1270,7 @@ int main(void)
 		cmocka_unit_test(test_doubtful_deadline),
 		cmocka_unit_test(test_jsonl_more),
 		cmocka_unit_test(test_gzip),
+		cmocka_unit_test(test_jsonl_parallel_same_as_serial),
 		cmocka_unit_test(test_status),
 		cmocka_unit_test(test_procedure),
 		cmocka_unit_test(test_compiled_per_ocid),
