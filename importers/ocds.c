@@ -1827,10 +1827,13 @@ static void import_line(struct ocds *o, json_t *r, const json_error_t *je, uint6
  * order here (the ledger is written by one thread).  What each line
  * becomes is what it became read one by one; -j changes only who parses.
  * At most JSONL_DEPTH batches per job are in flight, which bounds the
- * memory: a parsed release takes several times its text.
+ * memory: a parsed release takes several times its text.  Parsing is
+ * about as much work as mapping, so past JSONL_JOBS threads the mapping
+ * thread is the bound and more would only hold more batches.
  */
 #define JSONL_BATCH (64u << 10)
 #define JSONL_DEPTH 4
+#define JSONL_JOBS 4
 
 struct jline {
 	size_t off, len;   /* the line's text in the batch, trimmed */
@@ -2032,7 +2035,7 @@ static void reader_release(struct jreader *r)
 /* Line-delimited releases, parsed on -j threads, in bounded memory. */
 static int import_lines(struct ocds *o, gzFile f, pb_error *err)
 {
-	int jobs = o->cfg->jobs > 1 ? o->cfg->jobs : 1;
+	int jobs = o->cfg->jobs < 1 ? 1 : o->cfg->jobs > JSONL_JOBS ? JSONL_JOBS : o->cfg->jobs;
 	struct jreader r = {.o = o, .no = 1};
 
 	r.pipe = pb_pipe_new(jobs, (size_t)jobs * JSONL_DEPTH, parse_batch, NULL);
