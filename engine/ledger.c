@@ -50,11 +50,11 @@ static const pb_column cols_parties[] = {
 static const pb_column cols_tenders[] = {
 	COL(pb_tender, tender_id, PB_COL_ID, PB_COL_KEY, NULL),
 	COL(pb_tender, buyer_id, PB_COL_ID, 0, NULL),
-	COL(pb_tender, title, PB_COL_TEXT, 0, NULL),
-	COL(pb_tender, description, PB_COL_TEXT, 0, NULL),
+	COL(pb_tender, title, PB_COL_PROSE, 0, NULL),
+	COL(pb_tender, description, PB_COL_PROSE, 0, NULL),
 	COL(pb_tender, method, PB_COL_ENUM, 0, methods),
 	COL(pb_tender, method_details, PB_COL_TEXT, 0, NULL),
-	COL(pb_tender, method_rationale, PB_COL_TEXT, 0, NULL),
+	COL(pb_tender, method_rationale, PB_COL_PROSE, 0, NULL),
 	COL(pb_tender, category, PB_COL_ENUM, 0, categories),
 	COL(pb_tender, estimated_value, PB_COL_AMOUNT, 0, NULL),
 	COL(pb_tender, currency, PB_COL_CURRENCY, 0, NULL),
@@ -101,7 +101,7 @@ static const pb_column cols_amendments[] = {
 	COL(pb_amendment, currency, PB_COL_CURRENCY, 0, NULL),
 	COL(pb_amendment, end_before, PB_COL_DATE, 0, NULL),
 	COL(pb_amendment, end_after, PB_COL_DATE, 0, NULL),
-	COL(pb_amendment, rationale, PB_COL_TEXT, 0, NULL),
+	COL(pb_amendment, rationale, PB_COL_PROSE, 0, NULL),
 };
 
 static const pb_column cols_payments[] = {
@@ -114,7 +114,7 @@ static const pb_column cols_payments[] = {
 	COL(pb_payment, currency, PB_COL_CURRENCY, 0, NULL),
 	COL(pb_payment, paid_on, PB_COL_DATE, 0, NULL),
 	COL(pb_payment, budget_line, PB_COL_ID, 0, NULL),
-	COL(pb_payment, description, PB_COL_TEXT, 0, NULL),
+	COL(pb_payment, description, PB_COL_PROSE, 0, NULL),
 	COL(pb_payment, approver_id, PB_COL_ID, 0, NULL),
 };
 
@@ -122,7 +122,7 @@ static const pb_column cols_budget[] = {
 	COL(pb_budget_line, budget_line, PB_COL_ID, PB_COL_KEY, NULL),
 	COL(pb_budget_line, fiscal_year, PB_COL_INT, PB_COL_KEY, NULL),
 	COL(pb_budget_line, org_id, PB_COL_ID, 0, NULL),
-	COL(pb_budget_line, description, PB_COL_TEXT, 0, NULL),
+	COL(pb_budget_line, description, PB_COL_PROSE, 0, NULL),
 	COL(pb_budget_line, classified, PB_COL_BOOL, 0, NULL),
 	COL(pb_budget_line, appropriated, PB_COL_AMOUNT, 0, NULL),
 	COL(pb_budget_line, revised, PB_COL_AMOUNT, 0, NULL),
@@ -384,6 +384,11 @@ pb_arena *pb_ledger_arena(pb_ledger *l)
 const char *pb_ledger_intern(pb_ledger *l, const char *s, size_t n)
 {
 	return pb_intern(l->strings, s, n);
+}
+
+const char *pb_ledger_keep(pb_ledger *l, const char *s, size_t n)
+{
+	return s && n ? pb_arena_strndup(l->arena, s, n) : NULL;
 }
 
 void pb_ledger_prefetch(const pb_ledger *l, uint32_t hash)

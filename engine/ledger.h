@@ -4,7 +4,9 @@
  * Importers fill a pb_ledger; rules read it.  Every record begins with a
  * pb_row saying where it came from, so a finding's evidence always leads
  * back to "file:line" (and, for JSON/XML, the element's path).  Text
- * fields are interned (NULL = unknown); amounts are int64 minor units of
+ * fields are interned (NULL = unknown), but for free text (PB_COL_PROSE:
+ * titles, descriptions, rationales), which is copied as written and
+ * compared by its bytes; amounts are int64 minor units of
  * the record's `currency`; dates are pb_date; unknown numbers are the
  * *_NONE markers of value.h.
  *
@@ -186,6 +188,9 @@ typedef struct {
 typedef enum {
 	PB_COL_TEXT,     /* interned text */
 	PB_COL_ID,       /* interned text, a key or a reference */
+	PB_COL_PROSE,    /* free text (a title, a description), kept as
+			  * written and not interned: compared by its bytes,
+			  * never by pointer (pb_ledger_keep) */
 	PB_COL_ENUM,     /* lowercased, must be one of `values` */
 	PB_COL_LIST,     /* ';'-separated enum values (parties.roles) */
 	PB_COL_DATE,
@@ -273,6 +278,14 @@ void pb_ledger_absorb(pb_ledger *main, pb_ledger *stage);
 
 pb_arena *pb_ledger_arena(pb_ledger *l);
 const char *pb_ledger_intern(pb_ledger *l, const char *s, size_t n);
+/*
+ * A copy of free text (a PB_COL_PROSE field: a title, a description, a
+ * rationale) in the ledger's arena, NUL-terminated; NULL when empty.  It
+ * is not interned: such text seldom repeats, and interning it cost a
+ * look-up in the string table (a cache miss) and a slot in it for each
+ * cell, for nothing, since nobody compares it by pointer.
+ */
+const char *pb_ledger_keep(pb_ledger *l, const char *s, size_t n);
 /* pb_strtab_prefetch and pb_intern_hashed on the ledger's strings. */
 void pb_ledger_prefetch(const pb_ledger *l, uint32_t hash);
 /* Fetches the slot of table t's key map where key would be into the

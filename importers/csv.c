@@ -1604,6 +1604,19 @@ static const char *intern_cell(struct csv_state *st, const pb_column *c, const c
 	return last->s;
 }
 
+/* Free text is copied, not interned (pb_ledger_keep); a run of rows
+ * with the same text (one rationale down a column) shares a copy. */
+static const char *keep_cell(struct csv_state *st, const pb_column *c, const char *s, size_t n)
+{
+	struct last_text *last = &st->last[c - st->def->columns];
+
+	if (!same_as_last(last, s, n)) {
+		last->s = pb_ledger_keep(st->l, s, n);
+		last->n = n;
+	}
+	return last->s;
+}
+
 /* The row's new texts are hashed and their string-table slots fetched
  * before any is interned: a row's three or four cache misses then
  * overlap, where one after another they were a third of the import. */
@@ -1640,6 +1653,9 @@ static int parse_cell(struct csv_state *st, const pb_column *c, const char *s,
 		/* the row's other cells are parsed while the key's slot comes */
 		if (c->flags & PB_COL_KEY)
 			pb_ledger_prefetch_key(st->l, st->def->id, *(const char **)p);
+		return 0;
+	case PB_COL_PROSE:
+		*(const char **)p = keep_cell(st, c, s, n);
 		return 0;
 	case PB_COL_CURRENCY:
 		if (!amounts_currency(st, c))

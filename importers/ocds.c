@@ -94,6 +94,16 @@ static const char *get_text(struct ocds *o, json_t *obj, const char *key)
 	return text_of(o, json_object_get(obj, key));
 }
 
+/* Free text (a title, a description): copied, not interned
+ * (pb_ledger_keep). */
+static const char *get_prose(struct ocds *o, json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+	const char *s = json_string_value(v);
+
+	return s ? pb_ledger_keep(o->l, s, strlen(s)) : text_of(o, v);
+}
+
 static pb_date get_date(json_t *obj, const char *key)
 {
 	const char *s = json_string_value(json_object_get(obj, key));
@@ -587,7 +597,7 @@ static void procedure(struct ocds *o, json_t *t, pb_tender *rec)
 		rec->method_details = type;
 	if (!rec->method_details && method && !rec->method)
 		rec->method_details = method; /* outside the codelist: kept, not guessed */
-	rec->method_rationale = get_text(o, t, "procurementMethodRationale");
+	rec->method_rationale = get_prose(o, t, "procurementMethodRationale");
 	const char *cause = get_text(o, t, "cause"), *why = get_text(o, t, "causeDescription");
 	if (!rec->method_rationale && cause && why)
 		rec->method_rationale = P(o, "%s: %s", cause, why);
@@ -615,8 +625,8 @@ static void add_tender(struct ocds *o, json_t *r)
 	else
 		rec.buyer_id = party_ref(o, json_object_get(t, "procuringEntity"), "buyer",
 					 pointer(o, "/tender/procuringEntity"));
-	rec.title = get_text(o, t, "title");
-	rec.description = get_text(o, t, "description");
+	rec.title = get_prose(o, t, "title");
+	rec.description = get_prose(o, t, "description");
 	procedure(o, t, &rec);
 	rec.status = status_of(o, get_text(o, t, "status"), tender_statuses);
 	rec.category = one_of(o, get_text(o, t, "mainProcurementCategory"), categories);
@@ -860,9 +870,9 @@ static void add_amendment(struct ocds *o, json_t *a, struct change *ch, const ch
 	rec.amendment_id = id ? P(o, "%s/amendment/%s", ch->key, id) : P(o, "%s/amendment#%zu", ch->key, i);
 	rec.contract_id = ch->key;
 	rec.amended_on = get_date(a, "date");
-	rec.rationale = get_text(o, a, "rationale");
+	rec.rationale = get_prose(o, a, "rationale");
 	if (!rec.rationale)
-		rec.rationale = get_text(o, a, "description");
+		rec.rationale = get_prose(o, a, "description");
 	const char *cited_to = get_text(o, a, "releaseID");
 	int is_new = !pb_ledger_find(o->l, PB_T_AMENDMENTS, rec.amendment_id) ||
 		     (cited_to && cited_to == o->rid);

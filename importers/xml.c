@@ -191,7 +191,10 @@ static const char *S(struct notice *o, const char *s)
 	return s ? pb_ledger_intern(o->l, s, strlen(s)) : NULL;
 }
 
-static const char *text(struct notice *o, xmlNodePtr n)
+/* The trimmed text of n, interned, or with `keep` copied as free text
+ * (pb_ledger_keep: a title or a description is never compared by
+ * pointer). */
+static const char *node_text(struct notice *o, xmlNodePtr n, int keep)
 {
 	if (!n)
 		return NULL;
@@ -199,30 +202,43 @@ static const char *text(struct notice *o, xmlNodePtr n)
 	const char *s = (const char *)t;
 	size_t len = t ? strlen(s) : 0;
 	pb_trim(&s, &len);
-	const char *r = len ? pb_ledger_intern(o->l, s, len) : NULL;
+	const char *r = !len ? NULL : keep ? pb_ledger_keep(o->l, s, len) : pb_ledger_intern(o->l, s, len);
 	xmlFree(t);
 	return r;
 }
 
-/* The text of n with runs of white space (the line breaks and indents
- * between TED's <P> paragraphs) made one space. */
+static const char *text(struct notice *o, xmlNodePtr n)
+{
+	return node_text(o, n, 0);
+}
+
+/* Free text (a title, a description), copied. */
+static const char *free_text(struct notice *o, xmlNodePtr n)
+{
+	return node_text(o, n, 1);
+}
+
+/* The free text of n with runs of white space (the line breaks and
+ * indents between TED's <P> paragraphs) made one space, copied. */
 static const char *prose(struct notice *o, xmlNodePtr n)
 {
-	const char *t = text(o, n);
+	xmlChar *t = n ? xmlNodeGetContent(n) : NULL;
+	const char *s = (const char *)t;
+	size_t len = t ? strlen(s) : 0;
 	pb_buf b;
 
-	if (!t)
-		return NULL;
+	pb_trim(&s, &len);
 	pb_buf_init(&b);
-	for (const char *p = t; *p; p++) {
-		int space = *p == ' ' || *p == '\t' || *p == '\n' || *p == '\r';
+	for (size_t i = 0; i < len; i++) {
+		int space = s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r';
 		if (!space)
-			pb_buf_addch(&b, *p);
+			pb_buf_addch(&b, s[i]);
 		else if (b.len && b.data[b.len - 1] != ' ')
 			pb_buf_addch(&b, ' ');
 	}
-	const char *r = pb_ledger_intern(o->l, b.data, b.len);
+	const char *r = pb_ledger_keep(o->l, b.data, b.len);
 	pb_buf_release(&b);
+	xmlFree(t);
 	return r;
 }
 
@@ -734,12 +750,12 @@ static void ef_tender(struct notice *o, const char *buyer)
 		}
 	}
 	xmlNodePtr proj = child(first, "ProcurementProject");
-	t.title = text(o, child(rproj, "Name"));
+	t.title = free_text(o, child(rproj, "Name"));
 	if (!t.title)
-		t.title = text(o, child(proj, "Name"));
-	t.description = text(o, child(rproj, "Description"));
+		t.title = free_text(o, child(proj, "Name"));
+	t.description = free_text(o, child(rproj, "Description"));
 	if (!t.description)
-		t.description = text(o, child(proj, "Description"));
+		t.description = free_text(o, child(proj, "Description"));
 	t.method_details = text(o, child(process, "ProcedureCode"));
 	t.method = method_of(o, t.method_details);
 	t.method_rationale = ef_rationale(o, process, &e);
@@ -888,7 +904,7 @@ static void ef_amendment(struct notice *o, xmlNodePtr mod, size_t k, const char 
 	if (!a.rationale)
 		a.rationale = what;
 	extra(o, &e, "reason_code", text(o, child(reason, "ReasonCode")));
-	if (a.rationale != what)
+	if (a.rationale != what && !same(a.rationale, what))
 		extra(o, &e, "change", what);
 	extras_set(o, &a.row, &e);
 	add(o, PB_T_AMENDMENTS, &a);
@@ -1125,12 +1141,12 @@ static void ted_tender(struct notice *o, xmlNodePtr form, const char *buyer)
 			first = d;
 		lots++;
 	}
-	t.title = text(o, child(object, "TITLE"));
+	t.title = free_text(o, child(object, "TITLE"));
 	if (!t.title)
-		t.title = text(o, child(first, "TITLE"));
-	t.description = text(o, child(object, "SHORT_DESCR"));
+		t.title = free_text(o, child(first, "TITLE"));
+	t.description = free_text(o, child(object, "SHORT_DESCR"));
 	if (!t.description)
-		t.description = text(o, child(first, "SHORT_DESCR"));
+		t.description = free_text(o, child(first, "SHORT_DESCR"));
 	t.method_details = pt ? S(o, (const char *)pt->name) : NULL;
 	if (!t.method_details && !strncmp((const char *)form->name, "F15", 3))
 		t.method_details = S(o, "PT_AWARD_CONTRACT_WITHOUT_PUBLICATION"); /* F15 is a direct award */
@@ -1284,7 +1300,7 @@ static const char *ted_modification(struct notice *o, xmlNodePtr form)
 	if (!a.rationale)
 		a.rationale = what;
 	extra(o, &ae, "reason_code", why ? S(o, (const char *)why->name) : NULL);
-	if (a.rationale != what)
+	if (a.rationale != what && !same(a.rationale, what))
 		extra(o, &ae, "change", what);
 	extras_set(o, &a.row, &ae);
 	add(o, PB_T_AMENDMENTS, &a);

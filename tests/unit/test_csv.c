@@ -131,6 +131,36 @@ static void test_values_and_extras(void **state)
 	done(&r);
 }
 
+/* Free text (titles, descriptions, rationales) is kept as written, not
+ * interned: ids are, and a run of rows with one rationale shares a copy. */
+static void test_free_text_kept(void **state)
+{
+	struct run r;
+	size_t n;
+	(void)state;
+
+	pb_config_init(&r.cfg);
+	IMPORT(&r, "tenders.csv",
+	       "tender_id,buyer_id,title,method_rationale\n"
+	       "T1,MOD,Boots for the infantry,urgency\n"
+	       "T2,MOD,  Tents ,urgency\n"
+	       "T3,MOD,Boots for the infantry,\n", NULL);
+	assert_int_equal(r.rc, 0);
+	const pb_tender *t = pb_ledger_tenders(r.l, &n);
+	assert_int_equal(n, 3);
+	assert_string_equal(t[0].title, "Boots for the infantry");
+	assert_string_equal(t[1].title, "Tents");
+	assert_string_equal(t[2].title, "Boots for the infantry");
+	assert_ptr_not_equal(t[0].title, t[2].title); /* copies: compared by bytes */
+	assert_ptr_equal(t[0].method_rationale, t[1].method_rationale); /* one run, one copy */
+	assert_null(t[2].method_rationale);
+	assert_null(pb_ledger_lookup(r.l, "Boots for the infantry", 22));
+	assert_null(pb_ledger_lookup(r.l, "urgency", 7));
+	assert_ptr_equal(pb_ledger_lookup(r.l, "T2", 2), t[1].tender_id);
+	assert_ptr_equal(t[0].buyer_id, t[2].buyer_id);
+	done(&r);
+}
+
 static void test_lines_after_multiline_field(void **state)
 {
 	struct run r;
@@ -1042,6 +1072,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_values_and_extras),
+		cmocka_unit_test(test_free_text_kept),
 		cmocka_unit_test(test_lines_after_multiline_field),
 		cmocka_unit_test(test_delimiters_bom_crlf),
 		cmocka_unit_test(test_profile),

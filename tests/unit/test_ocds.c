@@ -80,6 +80,11 @@ static void test_release_package(void **state)
 	assert_non_null(t);
 	assert_string_equal(t->method, "limited");
 	assert_string_equal(t->method_rationale, "urgency");
+	assert_string_equal(t->title, "Boots");
+	/* free text is kept as written, not interned; ids are */
+	assert_null(pb_ledger_lookup(l, "Boots", 5));
+	assert_null(pb_ledger_lookup(l, "urgency", 7));
+	assert_non_null(pb_ledger_lookup(l, "ocds-1", 6));
 	assert_int_equal(t->estimated_value, 123456);
 	assert_string_equal(t->currency, "UAH");
 	assert_int_equal(t->submission_deadline, pb_date_from_ymd(2024, 1, 20));

@@ -833,6 +833,23 @@ static void test_eforms_modification(void **state)
 	assert_int_equal(pb_ledger_count(l, PB_T_CONTRACTS), 0);
 	pb_ledger_free(l);
 	free(modif);
+
+	/* The change described in the reason's own words is not repeated
+	 * as an extra; the rationale is free text, kept, not interned. */
+	modif = ef_doc("ContractAwardNotice", "P-9", "m-3",
+		       "<efac:ContractModification><efbc:ModifiedContractIdentifier>CON-0009</efbc:ModifiedContractIdentifier>"
+		       "<efac:Change><efbc:ChangeDescription>More  trucks</efbc:ChangeDescription></efac:Change>"
+		       "<efac:ChangeReason><efbc:ReasonDescription>More trucks</efbc:ReasonDescription></efac:ChangeReason>"
+		       "</efac:ContractModification>\n", "", "");
+	l = import("modif3.xml", modif);
+	a = find(l, PB_T_AMENDMENTS, "eforms:m-3/CON-0009#1");
+	assert_non_null(a);
+	assert_string_equal(a->rationale, "More trucks");
+	assert_null(pb_row_extra(&a->row, "change"));
+	assert_null(pb_ledger_lookup(l, "More trucks", 11));
+	assert_non_null(pb_ledger_lookup(l, "eforms:m-3/CON-0009#1", 21));
+	pb_ledger_free(l);
+	free(modif);
 	free(award);
 }
 
