@@ -21,6 +21,7 @@
 
 #define DEFAULT_MAX_FIELD_BYTES (1u << 20)
 #define DEFAULT_MAX_STREAM_BYTES ((size_t)1 << 30)
+#define DEFAULT_PART_BYTES ((size_t)8 << 20)
 
 /*
  * "100000 EUR" or "100000": an amount in minor units of the currency
@@ -160,6 +161,7 @@ void pb_config_init(pb_config *cfg)
 	cfg->fail_on = PB_SEV_HIGH;
 	cfg->max_field_bytes = DEFAULT_MAX_FIELD_BYTES;
 	cfg->max_stream_bytes = DEFAULT_MAX_STREAM_BYTES;
+	cfg->part_bytes = DEFAULT_PART_BYTES;
 	cfg->procedures = pb_procedures_new();
 	cfg->rules = pb_xcalloc(pb_nrules, sizeof(*cfg->rules));
 	for (size_t ri = 0; ri < pb_nrules; ri++) {
@@ -374,6 +376,11 @@ static int audit_key(struct loader *ld, const char *key, const char *value)
 		if (pb_int_parse(value, strlen(value), &v, &why) < 0 || v < 65536 || (uint64_t)v > SIZE_MAX / 2)
 			return fail(ld, "[audit] max_stream_bytes '%s' must be a whole number >= 65536", value);
 		cfg->max_stream_bytes = (size_t)v;
+	} else if (!strcmp(key, "part_bytes")) {
+		int64_t v;
+		if (pb_int_parse(value, strlen(value), &v, &why) < 0 || v < 0 || (uint64_t)v > SIZE_MAX / 4)
+			return fail(ld, "[audit] part_bytes '%s' must be a whole number of bytes (0: never)", value);
+		cfg->part_bytes = (size_t)v;
 	} else {
 		return fail(ld, "[audit]: unknown key '%s'", key);
 	}
@@ -1561,6 +1568,9 @@ void pb_config_write_default(FILE *out)
 	      "; an input that is not a regular file (a pipe, a FIFO) is copied to a temporary\n"
 	      "; file first; a longer one is an error\n"
 	      "; max_stream_bytes = 1073741824\n"
+	      "; a CSV file of at least twice this many bytes is read in parts on the -j\n"
+	      "; threads (its rows reach the ledger in the file's order); 0 never\n"
+	      "; part_bytes = 8388608\n"
 	      "; SQLite file that remembers runs and reviewers' decisions (--history);\n"
 	      "; default none\n"
 	      "; history = /var/lib/probity/history.sqlite\n"

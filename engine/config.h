@@ -2,7 +2,7 @@
  * config.h - the audit configuration, read from an INI file (libinih).
  *
  *   [audit]        base_currency, as_of, fail_on, max_field_bytes,
- *                  max_stream_bytes
+ *                  max_stream_bytes, part_bytes
  *   [rule ID]      enabled, severity, and that rule's parameters; a money
  *                  parameter is an amount and optionally its currency,
  *                  "100000 EUR" (without one: the base currency)
@@ -148,6 +148,8 @@ typedef struct pb_config {
 	size_t max_field_bytes;/* a bigger CSV field rejects its row */
 	size_t max_stream_bytes;/* a non-regular CSV input copied beyond this
 				 * is an error (default 1 GiB) */
+	size_t part_bytes;     /* a CSV file of at least twice this is read in
+				* parts on -j threads (default 8 MiB; 0 never) */
 	pb_rule_config *rules; /* pb_nrules entries, registry order */
 	pb_pattern_list *legal_forms; /* [parties] legal_forms, NULL = built in */
 	pb_procedures *procedures;    /* config/procedures.txt + [procedures] */

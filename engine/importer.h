@@ -15,6 +15,18 @@
 #include "config.h"
 #include "ledger.h"
 
+/*
+ * A part of a large file, read on a worker thread while the other parts
+ * are (engine/import.c cuts a file of at least twice [config] part_bytes
+ * into parts beginning just after a '\n').  Bytes [start, end) are the
+ * part's rows; a part after the first reads the file's header first and
+ * numbers its lines from `first_line` on, the line at `start`.
+ */
+typedef struct {
+	long long start, end;
+	size_t index, count;
+} pb_import_part;
+
 typedef struct {
 	const char *name;               /* "csv" */
 	const char *const *extensions;  /* NULL-terminated, lowercase, no dot */
@@ -22,6 +34,18 @@ typedef struct {
 	/* table: forced by --table, or NULL to guess */
 	int (*import)(pb_ledger *l, const char *path, const char *table,
 		      const pb_config *cfg, pb_error *err);
+	/*
+	 * Optional: reads one part of a file into a stage, as `import`
+	 * would read those rows of the whole file.  Returns 0 only when the
+	 * part was read exactly so: its rows begin and end at record
+	 * boundaries (a part ending inside a quoted field that runs on into
+	 * the next does not), and nothing before its first row was counted.
+	 * Anything else (a profile, an encoding to convert, a header that
+	 * is not the first record, an error) returns non-zero, and the file
+	 * is read whole in its turn instead, its parts thrown away.
+	 */
+	int (*import_part)(pb_ledger *stage, const char *path, const char *table,
+			   const pb_config *cfg, const pb_import_part *part, pb_error *err);
 	unsigned flags;                 /* PB_IMPORT_... */
 } pb_importer;
 
@@ -39,6 +63,8 @@ typedef struct {
  */
 #define PB_IMPORT_STAGED 4u
 #define PB_IMPORT_UNSTAGED 1
+/* import_part: read the file whole instead. */
+#define PB_IMPORT_WHOLE 2
 
 /* The importer whose extensions match path, or NULL. */
 const pb_importer *pb_importer_for(const char *path);

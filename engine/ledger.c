@@ -759,20 +759,13 @@ static void adopt_arena(pb_ledger *l, pb_ledger *stage)
 	stage->arena = NULL; /* the stage is only freed after this */
 }
 
-void pb_ledger_absorb(pb_ledger *l, pb_ledger *stage)
+/* The stage's rows, rejections and filtered rows into input `in`. */
+static void absorb_into(pb_ledger *l, pb_ledger *stage, size_t in)
 {
 	struct stage_walk w;
 	uint64_t line;
 	size_t r = 0;
 
-	if (stage->ninputs > 1)
-		pb_fatal("internal error: a stage read %zu inputs", stage->ninputs);
-	adopt_arena(l, stage);
-	if (!stage->ninputs)
-		return;
-	const pb_input *sin = &stage->inputs[0];
-	size_t in = pb_ledger_add_input(l, sin->path, sin->table, sin->format);
-	l->inputs[in].profile = sin->profile;
 	memset(&w, 0, sizeof(w));
 	for (int t = 0; t < PB_T_COUNT; t++) {
 		size_t taken = take_table(l, stage, (pb_table)t);
@@ -797,6 +790,32 @@ void pb_ledger_absorb(pb_ledger *l, pb_ledger *stage)
 	}
 	for (size_t i = 0; i < stage->nfiltered; i++)
 		add_filtered(l, in, stage->filtered[i].line, stage->filtered[i].reason);
+}
+
+/* The stage's one input, or NULL when it read none. */
+static const pb_input *stage_input(pb_ledger *l, pb_ledger *stage)
+{
+	if (stage->ninputs > 1)
+		pb_fatal("internal error: a stage read %zu inputs", stage->ninputs);
+	adopt_arena(l, stage);
+	return stage->ninputs ? &stage->inputs[0] : NULL;
+}
+
+void pb_ledger_absorb(pb_ledger *l, pb_ledger *stage)
+{
+	const pb_input *sin = stage_input(l, stage);
+
+	if (!sin)
+		return;
+	size_t in = pb_ledger_add_input(l, sin->path, sin->table, sin->format);
+	l->inputs[in].profile = sin->profile;
+	absorb_into(l, stage, in);
+}
+
+void pb_ledger_absorb_more(pb_ledger *l, pb_ledger *stage, size_t in)
+{
+	if (stage_input(l, stage))
+		absorb_into(l, stage, in);
 }
 
 /* Interns the ids inside every co_supplier_ids list now, so that

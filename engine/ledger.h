@@ -275,6 +275,10 @@ pb_ledger *pb_ledger_new_stage(pb_ledger *main);
 int pb_ledger_is_stage(const pb_ledger *l);
 void pb_ledger_set_parallel(pb_ledger *main, int on);
 void pb_ledger_absorb(pb_ledger *main, pb_ledger *stage);
+/* A stage that read a later part of a file (pb_importer.import_part):
+ * its rows, rejections and filtered rows join main's input `in`, the
+ * file's, as if read on after the parts before it. */
+void pb_ledger_absorb_more(pb_ledger *main, pb_ledger *stage, size_t in);
 
 pb_arena *pb_ledger_arena(pb_ledger *l);
 const char *pb_ledger_intern(pb_ledger *l, const char *s, size_t n);

@@ -57,6 +57,7 @@ struct reader {
 	char buf[PIECE_BYTES + 1]; /* +1: room to look past a CR */
 	size_t len, pos;
 	off_t buf_offset; /* file offset of buf[0] */
+	off_t limit;      /* a part of the file: nothing read from here on */
 	int eof;
 	int cr_lines;     /* a lone CR ends a line (classic Mac files) */
 };
@@ -80,9 +81,13 @@ static void reader_fill(struct reader *r)
 	r->buf_offset += (off_t)r->pos;
 	r->len -= r->pos;
 	r->pos = 0;
-	k = fread(r->buf + r->len, 1, sizeof(r->buf) - r->len, r->f);
+	size_t want = sizeof(r->buf) - r->len;
+	off_t at = r->buf_offset + (off_t)r->len;
+	if (r->limit && (off_t)want > r->limit - at)
+		want = at < r->limit ? (size_t)(r->limit - at) : 0;
+	k = want ? fread(r->buf + r->len, 1, want, r->f) : 0;
 	r->len += k;
-	if (k == 0 || feof(r->f) || ferror(r->f))
+	if (k == 0 || feof(r->f) || ferror(r->f) || (r->limit && at + (off_t)k >= r->limit))
 		r->eof = 1;
 }
 
@@ -2250,6 +2255,13 @@ struct feed {
 	int line_blank;  /* the current line so far holds only blanks */
 	char delim;
 	unsigned skip_left; /* skip_lines of the profile still to skip */
+	/* A later part of the file (pb_import_part): after the header,
+	 * reading jumps to part_start, the start of line part_line. */
+	int jump;
+	off_t part_start;
+	uint64_t part_line;
+	int part_end;    /* the part ends before the file does */
+	int whole;       /* the part cannot be read on its own */
 };
 
 /* Resume at the line after the one where the current record started. */
@@ -2338,6 +2350,29 @@ static int finish(struct csv_state *st, struct feed *fd)
 	return 1;
 }
 
+/*
+ * In a later part of the file, once the header is read, reading goes on
+ * at the part's first row.  Only a header that is the file's first
+ * record, ended on a line before the part and leaving nothing counted
+ * in the stage, can be left behind so; anything else reads the file
+ * whole (fd->whole).
+ */
+static void jump_to_part(struct csv_state *st, struct feed *fd, off_t next)
+{
+	if (!st->header_found || st->in_record || !fd->line_start)
+		return;
+	fd->jump = 0;
+	if (st->nrows != 1 || next > fd->part_start || st->ecb || st->unstaged ||
+	    pb_ledger_nrejections(st->l) || pb_ledger_nfiltered(st->l)) {
+		fd->whole = 1;
+		return;
+	}
+	reader_seek(&fd->rd, fd->part_start);
+	fd->line = fd->part_line;
+	csv_free(&st->parser);
+	parser_start(st, fd->delim);
+}
+
 static int run_feed(struct csv_state *st, struct feed *fd)
 {
 	const char *p;
@@ -2370,6 +2405,16 @@ static int run_feed(struct csv_state *st, struct feed *fd)
 			if (ends_line)
 				fd->line++;
 			fd->line_start = ends_line;
+			if (fd->jump)
+				jump_to_part(st, fd, offset + (off_t)n);
+			if (fd->whole)
+				break;
+		}
+		/* A part that ends inside a record (a quoted field running on
+		 * into the next part) was not cut where a record ends. */
+		if (fd->whole || (fd->part_end && (st->in_record || fd->jump))) {
+			fd->whole = 1;
+			break;
 		}
 		if (st->failed || !finish(st, fd))
 			break;
@@ -2661,8 +2706,45 @@ static FILE *open_seekable(const char *path, size_t limit, pb_error *err)
 	return t;
 }
 
+/* The number of the line at byte `at` of f (1 + the '\n' before it);
+ * f is left at its start. */
+static uint64_t line_at(FILE *f, off_t at)
+{
+	char buf[1 << 16];
+	uint64_t lines = 1;
+
+	rewind(f);
+	while (at > 0) {
+		size_t want = at < (off_t)sizeof(buf) ? (size_t)at : sizeof(buf);
+		size_t n = fread(buf, 1, want, f);
+		if (!n)
+			break;
+		for (const char *p = buf; (p = memchr(p, '\n', n - (size_t)(p - buf))); p++)
+			lines++;
+		at -= (off_t)n;
+	}
+	rewind(f);
+	return lines;
+}
+
+/* Sets fd up to read one part of the file; 0 when it can be read so. */
+static int feed_part(struct csv_state *st, struct feed *fd, const pb_import_part *part)
+{
+	if (st->utf8 || fd->rd.cr_lines)
+		return -1; /* transcoded, or lines that are not '\n' */
+	fd->part_end = part->index + 1 < part->count;
+	fd->rd.limit = fd->part_end ? (off_t)part->end : 0;
+	if (part->index > 0) {
+		fd->jump = 1;
+		fd->part_start = (off_t)part->start;
+		fd->part_line = line_at(fd->rd.f, fd->part_start);
+	}
+	return 0;
+}
+
 static int csv_import_one(pb_ledger *l, const char *path, const char *table,
-			  const pb_config *cfg, const pb_profile *profile, pb_error *err)
+			  const pb_config *cfg, const pb_profile *profile,
+			  const pb_import_part *part, pb_error *err)
 {
 	struct csv_state st;
 	struct feed fd;
@@ -2699,8 +2781,10 @@ static int csv_import_one(pb_ledger *l, const char *path, const char *table,
 	int rc = -1;
 	if (first_line(&st, &fd.rd, &fd.delim, &fd.skipping) == 0 && open_encoding(&st, f) == 0) {
 		fd.skip_left = st.profile ? st.profile->skip_lines : 0;
+		if (part && feed_part(&st, &fd, part) < 0)
+			fd.whole = 1;
 		parser_start(&st, fd.delim);
-		rc = run_feed(&st, &fd);
+		rc = fd.whole ? 0 : run_feed(&st, &fd);
 		csv_free(&st.parser);
 	}
 	/* No record held the profile's columns: the error names what the
@@ -2721,6 +2805,8 @@ static int csv_import_one(pb_ledger *l, const char *path, const char *table,
 	fclose(f);
 	if (st.unstaged)
 		rc = PB_IMPORT_UNSTAGED;
+	else if (part && (fd.whole || rc != 0))
+		rc = PB_IMPORT_WHOLE;
 	else if (rc == 0 && st.nrows == 0)
 		fail(&st, "file is empty"), rc = -1;
 	state_release(&st);
@@ -2747,7 +2833,7 @@ static int import_also(pb_ledger *l, const char *path, const pb_config *cfg,
 				     tok, other ? "names itself" : "no such profile");
 			rc = -1;
 		} else {
-			rc = csv_import_one(l, path, NULL, cfg, other, err);
+			rc = csv_import_one(l, path, NULL, cfg, other, NULL, err);
 		}
 	}
 	free(names);
@@ -2764,10 +2850,22 @@ static int csv_import(pb_ledger *l, const char *path, const char *table,
 	/* A profile may name parties, met in other files too. */
 	if (profile && pb_ledger_is_stage(l))
 		return PB_IMPORT_UNSTAGED;
-	int rc = csv_import_one(l, path, table, cfg, profile, err);
+	int rc = csv_import_one(l, path, table, cfg, profile, NULL, err);
 	if (rc != 0)
 		return rc;
 	return profile && profile->also ? import_also(l, path, cfg, profile, err) : 0;
+}
+
+/* A part of a large file (pb_import_part): only without a profile, whose
+ * header searches and filters look at the file as a whole. */
+static int csv_import_part(pb_ledger *l, const char *path, const char *table,
+			   const pb_config *cfg, const pb_import_part *part, pb_error *err)
+{
+	const pb_profile *profile;
+
+	if (pb_config_profile_pick(cfg, path, &profile, err) < 0 || profile)
+		return PB_IMPORT_WHOLE;
+	return csv_import_one(l, path, table, cfg, NULL, part, err);
 }
 
 static const char *const csv_extensions[] = {"csv", "tsv", "txt", NULL};
@@ -2777,5 +2875,6 @@ const pb_importer pb_importer_csv = {
 	.extensions = csv_extensions,
 	.help = "canonical ledger tables as CSV (RFC 4180; , ; or tab)",
 	.import = csv_import,
+	.import_part = csv_import_part,
 	.flags = PB_IMPORT_FALLBACK | PB_IMPORT_STAGED,
 };

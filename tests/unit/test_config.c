@@ -50,6 +50,7 @@ static void test_defaults(void **state)
 
 	pb_config_init(&cfg);
 	assert_string_equal(cfg.base_currency, "EUR");
+	assert_int_equal(cfg.part_bytes, 8u << 20);
 	assert_int_equal(cfg.fail_on, PB_SEV_HIGH);
 	assert_int_equal(cfg.as_of, PB_DATE_NONE);
 	assert_int_equal(param(&cfg, "competition.single-source", "threshold"),
@@ -76,6 +77,7 @@ static void test_load(void **state)
 		"base_currency = JPY\n"
 		"as_of = 2024-12-31\n"
 		"fail_on = medium\n"
+		"part_bytes = 0\n"
 		"[rule payments.duplicate]\n"
 		"enabled = no\n"
 		"[profile bank]\n"
@@ -92,6 +94,7 @@ static void test_load(void **state)
 	assert_string_equal(cfg.base_currency, "JPY");
 	assert_int_equal(cfg.fail_on, PB_SEV_MEDIUM);
 	assert_int_equal(cfg.as_of, pb_date_from_ymd(2024, 12, 31));
+	assert_int_equal(cfg.part_bytes, 0);
 	/* The threshold is parsed after base_currency, whatever the order. */
 	assert_int_equal(param(&cfg, "competition.single-source", "threshold"), 250000);
 	const pb_rule *ss = pb_rule_find("competition.single-source");
@@ -133,6 +136,7 @@ static void test_errors(void **state)
 	expect_error("[audit]\nbase_curency = EUR\n", "unknown key 'base_curency'");
 	expect_error("[audit]\nbase_currency = EURO\n", "'EURO' is not an ISO 4217 code");
 	expect_error("[audit]\nas_of = 2023-02-30\n", "does not exist");
+	expect_error("[audit]\npart_bytes = -1\n", "part_bytes '-1' must be a whole number of bytes");
 	expect_error("[audit]\nfail_on = loud\n", "fail_on 'loud'");
 	expect_error("[rules]\nx = 1\n", "unknown section [rules]");
 	expect_error("[rule competition.nope]\nenabled = no\n", "unknown rule 'competition.nope'");

@@ -646,6 +646,106 @@ static void test_named_paths_same_as_one_by_one(void **state)
 	pb_config_release(&cfg);
 }
 
+/* One file imported with the given jobs and part size, as text. */
+static char *import_parts(const char *path, int jobs, size_t part_bytes, int *rc)
+{
+	pb_config cfg;
+	pb_error err;
+
+	pb_config_init(&cfg);
+	cfg.jobs = jobs;
+	cfg.part_bytes = part_bytes;
+	pb_ledger *l = pb_ledger_new("EUR");
+	*rc = pb_import_path(l, path, NULL, &cfg, &err);
+	pb_ledger_seal(l);
+	char *text = ledger_text(l);
+	pb_ledger_free(l);
+	pb_config_release(&cfg);
+	return text;
+}
+
+/*
+ * A large file is read in parts side by side, and makes the ledger that
+ * reading it whole makes: the same rows in order, line numbers, extras,
+ * rejections (a duplicate key in a later part naming its first line in
+ * an earlier one), whichever bytes the parts are cut at.  A cut that
+ * falls inside a quoted field running over several lines, or after a
+ * stray quote that swallowed lines, is a part that cannot be read on
+ * its own: the file is then read whole.  Cut every few dozen bytes here,
+ * on 2 to 8 threads.
+ */
+static void test_parts_same_as_whole(void **state)
+{
+	pb_buf b;
+	(void)state;
+
+	pb_buf_init(&b);
+	pb_buf_addstr(&b, "payment_id,payee_id,amount,currency,paid_on,description,Cost Centre\n");
+	for (int i = 0; i < 400; i++) {
+		const char *end = i % 7 == 3 ? "\r\n" : "\n";
+		if (i % 53 == 10)
+			pb_buf_addf(&b, "P%d,S%d,12.50,EUR,2024-01-%02d,\"two\nlines, and \"\"quotes\"\"\",CC%d%s",
+				    i, i % 9, 1 + i % 28, i % 3, end);
+		else if (i % 61 == 20)
+			pb_buf_addf(&b, "P%d,S%d,ten,EUR,2024-01-%02d,bad amount,CC%d%s", i, i % 9, 1 + i % 28,
+				    i % 3, end);
+		else if (i % 67 == 30)
+			pb_buf_addf(&b, "P%d,S%d,1.00,EUR,2024-01-01,a \"stray\" quote,CC%d%s", i, i % 9, i % 3, end);
+		else if (i % 71 == 40)
+			pb_buf_addstr(&b, "   \n");
+		else if (i % 59 == 25 && i > 200)
+			pb_buf_addf(&b, "P%d,S1,2.00,EUR,2024-01-01,a key seen before,CC1%s", i - 200, end);
+		else if (i == 333)
+			pb_buf_addf(&b, "P%d,S1,1.00,EUR,2024-01-01,\"opens%sand runs on\n\n,to here\",CC1\n", i, end);
+		else
+			pb_buf_addf(&b, "P%d,S%d,%d.%02d,EUR,2024-02-%02d,item %d,CC%d%s", i, i % 9, 100 + i, i % 100,
+				    1 + i % 28, i, i % 3, end);
+	}
+	pb_buf_addstr(&b, "P-last,S1,1.00,EUR,2024-03-01,no newline at the end,CC1");
+	const char *path = write_file("parts_payments.csv", b.data, b.len);
+	char copy[256];
+	snprintf(copy, sizeof(copy), "%s", path);
+	pb_buf_release(&b);
+
+	int rc;
+	char *whole = import_parts(copy, 1, 64, &rc);
+	assert_int_equal(rc, 0);
+	assert_non_null(strstr(whole, "duplicate payments key 'P"));
+	assert_non_null(strstr(whole, "amount 'ten'"));
+	assert_non_null(strstr(whole, "malformed quoting"));
+	static const size_t sizes[] = {48, 100, 257, 1000, 4000};
+	static const int jobs[] = {2, 3, 4, 8};
+	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++)
+		for (size_t j = 0; j < sizeof(jobs) / sizeof(jobs[0]); j++) {
+			char *parts = import_parts(copy, jobs[j], sizes[s], &rc);
+			assert_int_equal(rc, 0);
+			assert_string_equal(parts, whole);
+			free(parts);
+		}
+	free(whole);
+
+	/* Cut in the middle of a field of a hundred lines: read whole. */
+	pb_buf_init(&b);
+	pb_buf_addstr(&b, "payment_id,amount,description\nP1,1.00,short\nP2,2.00,\"");
+	for (int i = 0; i < 100; i++)
+		pb_buf_addf(&b, "line %d of a long note\n", i);
+	pb_buf_addstr(&b, "\"\nP3,3.00,after\nP1,4.00,a duplicate\n");
+	path = write_file("parts_long_field.csv", b.data, b.len);
+	snprintf(copy, sizeof(copy), "%s", path);
+	pb_buf_release(&b);
+	whole = import_parts(copy, 1, 64, &rc);
+	assert_int_equal(rc, 0);
+	assert_non_null(strstr(whole, "payments P3 "));
+	assert_non_null(strstr(whole, ":105 duplicate payments key 'P1' (first at "));
+	for (int j = 2; j <= 8; j *= 2) {
+		char *parts = import_parts(copy, j, 64, &rc);
+		assert_int_equal(rc, 0);
+		assert_string_equal(parts, whole);
+		free(parts);
+	}
+	free(whole);
+}
+
 static void test_blank_lines_and_line_ends(void **state)
 {
 	struct run r;
@@ -1073,6 +1173,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_values_and_extras),
 		cmocka_unit_test(test_free_text_kept),
+		cmocka_unit_test(test_parts_same_as_whole),
 		cmocka_unit_test(test_lines_after_multiline_field),
 		cmocka_unit_test(test_delimiters_bom_crlf),
 		cmocka_unit_test(test_profile),
