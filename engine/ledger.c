@@ -759,6 +759,27 @@ static void adopt_arena(pb_ledger *l, pb_ledger *stage)
 	stage->arena = NULL; /* the stage is only freed after this */
 }
 
+/*
+ * A stage's rows that main already has rows of join one by one, each key
+ * looked up in main's key map and added to it: two cache misses a row on
+ * a large table, and the thread that joins them is the only one then
+ * (the later parts of a big file, pb_ledger_absorb_more).  The slot of
+ * the row ABSORB_AHEAD on is fetched first.
+ */
+#define ABSORB_AHEAD 8
+
+static void prefetch_join(const pb_ledger *l, const struct stage_walk *w, int t)
+{
+	size_t ahead = w->next[t] + ABSORB_AHEAD;
+	const struct table_store *ts = &l->tables[t];
+
+	if (ahead < w->count[t] && ts->key_offset != SIZE_MAX && ts->count) {
+		const char *key = field_text(w->rows[t] + ahead * w->size[t], ts->key_offset);
+		if (key)
+			pb_idmap_prefetch(&ts->keys, key);
+	}
+}
+
 /* The stage's rows, rejections and filtered rows into input `in`. */
 static void absorb_into(pb_ledger *l, pb_ledger *stage, size_t in)
 {
@@ -786,6 +807,7 @@ static void absorb_into(pb_ledger *l, pb_ledger *stage, size_t in)
 		}
 		if (t < 0)
 			break;
+		prefetch_join(l, &w, t);
 		pb_ledger_add(l, in, (pb_table)t, w.rows[t] + w.next[t]++ * w.size[t]);
 	}
 	for (size_t i = 0; i < stage->nfiltered; i++)
