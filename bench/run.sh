@@ -152,6 +152,13 @@ bench_size() {
 	record "$size" check.rss "$BEST_RSS"
 	say "$size: import only (check)        $BEST s  $(div "$rows" "$BEST" %.0f) rows/s  peak $(div "$BEST_RSS" 1024 %.0f) MiB"
 
+	# One big file on its own, as a ministry often exports its payments:
+	# read in parts on the two threads ([audit] part_bytes), or whole.
+	pay=$(wc -c <"$dir/payments.csv")
+	best "$RUNS" "$PROBITY" check -j 2 "$dir/payments.csv"
+	record "$size" check.payments "$BEST"
+	say "$size: payments.csv alone, check -j 2  $BEST s  $(div "$pay" "$BEST" %.1f 1048576) MiB/s  peak $(div "$BEST_RSS" 1024 %.0f) MiB"
+
 	for j in 1 2; do
 		best "$RUNS" "$PROBITY" audit -j "$j" --timings --fail-on none -o "$T/out-$size" -f html,json,csv "$dir"
 		record "$size" "j$j.wall" "$BEST"
