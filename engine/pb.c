@@ -259,6 +259,15 @@ int pb_strcaseeq(const char *a, const char *b)
 	return *a == *b;
 }
 
+uint64_t pb_count_newlines(const char *s, size_t n)
+{
+	uint64_t lines = 0;
+
+	for (const char *p = s; (p = memchr(p, '\n', n - (size_t)(p - s))); p++)
+		lines++;
+	return lines;
+}
+
 void pb_trim(const char **s, size_t *n)
 {
 	/* Most cells have nothing to trim: two tests, not two loops. */

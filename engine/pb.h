@@ -123,6 +123,8 @@ int pb_strcaseeq(const char *a, const char *b);
  * split as Rust's split_terminator (a trailing '|' adds no empty piece)? */
 int pb_list_has(const char *list, const char *word);
 void pb_trim(const char **s, size_t *n);
+/* How many '\n' s[0..n) holds: the lines it ends. */
+uint64_t pb_count_newlines(const char *s, size_t n);
 
 /* How grave a finding is; config and history speak of it too. */
 typedef enum {

@@ -2719,8 +2719,7 @@ static uint64_t line_at(FILE *f, off_t at)
 		size_t n = fread(buf, 1, want, f);
 		if (!n)
 			break;
-		for (const char *p = buf; (p = memchr(p, '\n', n - (size_t)(p - buf))); p++)
-			lines++;
+		lines += pb_count_newlines(buf, n);
 		at -= (off_t)n;
 	}
 	rewind(f);

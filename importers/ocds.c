@@ -1520,15 +1520,6 @@ static const char *import_document(struct ocds *o, json_t *doc, uint64_t line)
 	return NULL;
 }
 
-static uint64_t count_lines(const char *s, size_t n)
-{
-	uint64_t lines = 0;
-
-	for (const char *p = s; (p = memchr(p, '\n', n - (size_t)(p - s))); p++)
-		lines++;
-	return lines;
-}
-
 static const char *depth_note(const json_error_t *je)
 {
 	return strstr(je->text, "depth") ? " (limit: " OCDS_STR(JSON_PARSER_MAX_DEPTH) " levels of nesting)" : "";
@@ -1759,7 +1750,7 @@ static int import_documents(struct ocds *o, gzFile f, pb_error *err)
 		size_t start = off;
 		while (off < data.len && strchr(" \t\r\n", data.data[off]))
 			off++;
-		line += count_lines(data.data + start, off - start);
+		line += pb_count_newlines(data.data + start, off - start);
 		if (off >= data.len)
 			break;
 		json_error_t je;
@@ -1775,7 +1766,7 @@ static int import_documents(struct ocds *o, gzFile f, pb_error *err)
 				col0++;
 			uint64_t at = line + (uint64_t)(je.line > 0 ? je.line - 1 : 0);
 			size_t next = resync(data.data, data.len, off, off + (size_t)je.position);
-			uint64_t resume = line + count_lines(data.data + off, next - off);
+			uint64_t resume = line + pb_count_newlines(data.data + off, next - off);
 			if (next < data.len)
 				pb_ledger_reject(o->l, o->input, at, "invalid JSON at line %" PRIu64 ", column %d: %s%s; "
 						 "document %d skipped (lines %" PRIu64 " to %" PRIu64 "), reading resumed at "
@@ -1801,7 +1792,7 @@ static int import_documents(struct ocds *o, gzFile f, pb_error *err)
 		if (not_ocds)
 			pb_ledger_reject(o->l, o->input, line, "document is not OCDS: %s", not_ocds);
 		size_t used = je.position > 0 ? (size_t)je.position : data.len - off;
-		line += count_lines(data.data + off, used);
+		line += pb_count_newlines(data.data + off, used);
 		off += used;
 	}
 	arena_reset(&arena, 0);

@@ -80,6 +80,18 @@ static void test_trim(void **state)
 /* pb_prefix8 orders as strcmp wherever two prefixes differ, and two
  * texts alike in their first 8 bytes (or shorter and equal) have equal
  * prefixes: short texts, a text and its extension, bytes above 0x7f. */
+/* Newlines counted in a range, whatever else it holds (CR, NUL). */
+static void test_count_newlines(void **state)
+{
+	static const char text[] = "a\r\nb\n\n\0c\nno end";
+	(void)state;
+
+	assert_int_equal(pb_count_newlines(text, 0), 0);
+	assert_int_equal(pb_count_newlines(text, 3), 1);
+	assert_int_equal(pb_count_newlines(text, sizeof(text) - 1), 4);
+	assert_int_equal(pb_count_newlines(text + 9, sizeof(text) - 10), 0);
+}
+
 static void test_prefix8_orders_as_strcmp(void **state)
 {
 	static const char alphabet[] = "0129AZaz-\x7f\x80\xff";
@@ -124,6 +136,7 @@ int main(void)
 		cmocka_unit_test(test_addf_appends),
 		cmocka_unit_test(test_trim),
 		cmocka_unit_test(test_prefix8_orders_as_strcmp),
+		cmocka_unit_test(test_count_newlines),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
