@@ -191,18 +191,28 @@ static const char *S(struct notice *o, const char *s)
 	return s ? pb_ledger_intern(o->l, s, strlen(s)) : NULL;
 }
 
+/* The content of n (free it with xmlFree), and *s, *len its text
+ * trimmed; NULL when n is. */
+static xmlChar *trimmed_content(xmlNodePtr n, const char **s, size_t *len)
+{
+	xmlChar *t = n ? xmlNodeGetContent(n) : NULL;
+
+	*s = (const char *)t;
+	*len = t ? strlen(*s) : 0;
+	pb_trim(s, len);
+	return t;
+}
+
 /* The trimmed text of n, interned, or with `keep` copied as free text
  * (pb_ledger_keep: a title or a description is never compared by
  * pointer). */
 static const char *node_text(struct notice *o, xmlNodePtr n, int keep)
 {
-	if (!n)
-		return NULL;
-	xmlChar *t = xmlNodeGetContent(n);
-	const char *s = (const char *)t;
-	size_t len = t ? strlen(s) : 0;
-	pb_trim(&s, &len);
+	const char *s;
+	size_t len;
+	xmlChar *t = trimmed_content(n, &s, &len);
 	const char *r = !len ? NULL : keep ? pb_ledger_keep(o->l, s, len) : pb_ledger_intern(o->l, s, len);
+
 	xmlFree(t);
 	return r;
 }
@@ -222,12 +232,11 @@ static const char *free_text(struct notice *o, xmlNodePtr n)
  * indents between TED's <P> paragraphs) made one space, copied. */
 static const char *prose(struct notice *o, xmlNodePtr n)
 {
-	xmlChar *t = n ? xmlNodeGetContent(n) : NULL;
-	const char *s = (const char *)t;
-	size_t len = t ? strlen(s) : 0;
+	const char *s;
+	size_t len;
+	xmlChar *t = trimmed_content(n, &s, &len);
 	pb_buf b;
 
-	pb_trim(&s, &len);
 	pb_buf_init(&b);
 	for (size_t i = 0; i < len; i++) {
 		int space = s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r';
