@@ -504,26 +504,35 @@ static char *ledger_text(pb_ledger *l)
 }
 
 /* The paths named one by one, each imported in turn (what the command
- * line did before pb_import_paths), or all at once on `jobs` threads. */
+ * line did before pb_import_paths), or all at once, under cfg (released
+ * here). */
+static char *import_with(const pb_import_arg *args, size_t n, pb_config *cfg, int one_by_one,
+			 int *rc)
+{
+	pb_error err;
+	pb_ledger *l = pb_ledger_new("EUR");
+
+	*rc = 0;
+	if (!one_by_one)
+		*rc = pb_import_paths(l, args, n, cfg, &err);
+	for (size_t i = 0; one_by_one && i < n && *rc == 0; i++)
+		*rc = pb_import_path(l, args[i].path, args[i].table, cfg, &err);
+	pb_ledger_seal(l);
+	char *text = ledger_text(l);
+	pb_ledger_free(l);
+	pb_config_release(cfg);
+	return text;
+}
+
+/* The same on `jobs` threads, a file that cannot be read listed. */
 static char *import_named(const pb_import_arg *args, size_t n, int jobs, int one_by_one, int *rc)
 {
 	pb_config cfg;
-	pb_error err;
 
 	pb_config_init(&cfg);
 	cfg.jobs = jobs;
 	cfg.keep_going = 1;
-	pb_ledger *l = pb_ledger_new("EUR");
-	*rc = 0;
-	if (!one_by_one)
-		*rc = pb_import_paths(l, args, n, &cfg, &err);
-	for (size_t i = 0; one_by_one && i < n && *rc == 0; i++)
-		*rc = pb_import_path(l, args[i].path, args[i].table, &cfg, &err);
-	pb_ledger_seal(l);
-	char *text = ledger_text(l);
-	pb_ledger_free(l);
-	pb_config_release(&cfg);
-	return text;
+	return import_with(args, n, &cfg, one_by_one, rc);
 }
 
 static char *import_folder(const char *folder, int jobs, int *rc)
@@ -649,19 +658,13 @@ static void test_named_paths_same_as_one_by_one(void **state)
 /* One file imported with the given jobs and part size, as text. */
 static char *import_parts(const char *path, int jobs, size_t part_bytes, int *rc)
 {
+	pb_import_arg arg = {path, NULL};
 	pb_config cfg;
-	pb_error err;
 
 	pb_config_init(&cfg);
 	cfg.jobs = jobs;
 	cfg.part_bytes = part_bytes;
-	pb_ledger *l = pb_ledger_new("EUR");
-	*rc = pb_import_path(l, path, NULL, &cfg, &err);
-	pb_ledger_seal(l);
-	char *text = ledger_text(l);
-	pb_ledger_free(l);
-	pb_config_release(&cfg);
-	return text;
+	return import_with(&arg, 1, &cfg, 0, rc);
 }
 
 /*
