@@ -164,9 +164,15 @@ void pb_buf_addf(pb_buf *b, const char *fmt, ...)
 
 void pb_buf_reset(pb_buf *b)
 {
-	b->len = 0;
-	if (b->cap)
-		b->data[0] = '\0';
+	pb_buf_truncate(b, 0);
+}
+
+void pb_buf_truncate(pb_buf *b, size_t len)
+{
+	if (len >= b->len)
+		return;
+	b->len = len;
+	b->data[len] = '\0';
 }
 
 char *pb_buf_detach(pb_buf *b)

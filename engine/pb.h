@@ -93,6 +93,7 @@ void pb_buf_addf(pb_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void pb_buf_vaddf(pb_buf *b, const char *fmt, va_list ap);
 void pb_buf_reset(pb_buf *b);            /* len = 0, keeps memory */
+void pb_buf_truncate(pb_buf *b, size_t len); /* drops what is past len */
 char *pb_buf_detach(pb_buf *b);          /* caller frees; b is re-inited */
 void pb_buf_release(pb_buf *b);          /* frees; b is re-inited */
 

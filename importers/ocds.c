@@ -1936,7 +1936,7 @@ static void batch_send(struct jreader *r)
 	struct jbatch *next = batch_get(r);
 	size_t partial = b->text.len - r->line_at;
 	pb_buf_add(&next->text, b->text.data + r->line_at, partial);
-	b->text.len = r->line_at;
+	pb_buf_truncate(&b->text, r->line_at);
 	r->line_at = 0;
 	r->batch = next;
 	if (pb_pipe_full(r->pipe))
@@ -1948,7 +1948,7 @@ static void batch_send(struct jreader *r)
 static void line_end(struct jreader *r)
 {
 	struct jbatch *b = r->batch;
-	const char *start = b->text.data ? b->text.data + r->line_at : "";
+	const char *start = b->text.data + r->line_at;
 	const char *s = start;
 	size_t sl = b->text.len - r->line_at;
 
@@ -1976,7 +1976,7 @@ static int line_add(struct jreader *r, const char *p, size_t len, pb_error *err)
 
 	if (!r->too_long && b->text.len - r->line_at + len > OCDS_MAX_LINE) {
 		r->too_long = 1;
-		b->text.len = r->line_at;
+		pb_buf_truncate(&b->text, r->line_at);
 	}
 	if (!r->too_long) {
 		pb_buf_add(&b->text, p, len);

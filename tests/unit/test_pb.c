@@ -80,6 +80,26 @@ static void test_trim(void **state)
 /* pb_prefix8 orders as strcmp wherever two prefixes differ, and two
  * texts alike in their first 8 bytes (or shorter and equal) have equal
  * prefixes: short texts, a text and its extension, bytes above 0x7f. */
+/* A buffer cut short is still a C string of what is left. */
+static void test_buf_truncate(void **state)
+{
+	pb_buf b;
+	(void)state;
+
+	pb_buf_init(&b);
+	pb_buf_truncate(&b, 3); /* nothing to cut */
+	assert_string_equal(b.data, "");
+	pb_buf_addstr(&b, "header\npartial");
+	pb_buf_truncate(&b, 7);
+	assert_int_equal(b.len, 7);
+	assert_string_equal(b.data, "header\n");
+	pb_buf_truncate(&b, 9); /* longer than it is: unchanged */
+	assert_string_equal(b.data, "header\n");
+	pb_buf_reset(&b);
+	assert_string_equal(b.data, "");
+	pb_buf_release(&b);
+}
+
 /* Newlines counted in a range, whatever else it holds (CR, NUL). */
 static void test_count_newlines(void **state)
 {
@@ -137,6 +157,7 @@ int main(void)
 		cmocka_unit_test(test_trim),
 		cmocka_unit_test(test_prefix8_orders_as_strcmp),
 		cmocka_unit_test(test_count_newlines),
+		cmocka_unit_test(test_buf_truncate),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
