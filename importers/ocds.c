@@ -1538,7 +1538,8 @@ static const char *depth_note(const json_error_t *je)
  * nothing (the arena goes as a whole, with every tree in it); arenas are
  * made of 2 MiB-aligned chunks whose numbers are marked in a bitmap of
  * the address space, so that json_free tells the two apart without a
- * lock, whichever thread frees.  Nothing of a release outlives its
+ * lock, whichever thread frees (engine/arena.h's pb_arena has blocks of
+ * any address and cannot say whether it holds a pointer).  Nothing of a release outlives its
  * batch: the mapping copies what it keeps (the ledger interns text, the
  * history of a process packs its own values).
  */
