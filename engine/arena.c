@@ -186,15 +186,12 @@ static uint32_t hash32(const char *s, size_t n)
  * slot within a shard by the low bits).  One shard serves a single
  * thread; the ledger's table has many so that files imported in parallel
  * rarely wait for each other: with locking on, each shard has its own
- * lock, slots and arena.
+ * lock, count and text blocks.  The shards' buckets are slices of one
+ * array (below), so that a large table is one allocation in huge pages.
  */
 struct shard {
 	atomic_int busy; /* the shard's lock, when the table's locking is on */
 	pb_arena *arena; /* where the text blocks are allocated */
-	/* A power of two buckets, read without the lock by
-	 * pb_strtab_prefetch (a stale pair only prefetches in vain). */
-	_Atomic(struct bucket *) buckets;
-	atomic_size_t nbuckets;
 	size_t count; /* texts held */
 	unsigned char **blocks;
 	uint32_t nblocks, capblocks;
@@ -207,46 +204,52 @@ struct pb_strtab {
 	unsigned bits;    /* 2^bits shards */
 	int own_arenas;   /* shards > 1: each shard's arena is the table's */
 	int locking;
+	/* Every shard's buckets: shard i's are the 2^slice_bits from
+	 * i << slice_bits.  Replaced (doubled) only with every shard's lock
+	 * held; read without a lock by pb_strtab_prefetch, where a stale
+	 * pair only prefetches in vain. */
+	_Atomic(struct bucket *) buckets;
+	atomic_uint slice_bits;
 };
 
 static struct bucket *buckets_new(size_t n)
 {
-	struct bucket *b = aligned_alloc(sizeof(*b), n * sizeof(*b));
-
-	if (!b)
-		pb_fatal("out of memory allocating %zu bytes", n * sizeof(*b));
-	memset(b, 0, n * sizeof(*b));
-	return b;
+	return pb_xalloc_random(n * sizeof(struct bucket), sizeof(struct bucket));
 }
 
-static void shard_init(struct shard *sh, pb_arena *a, size_t nbuckets)
+static void shard_init(struct shard *sh, pb_arena *a)
 {
 	atomic_init(&sh->busy, 0);
 	sh->arena = a;
-	atomic_init(&sh->nbuckets, nbuckets);
-	atomic_init(&sh->buckets, buckets_new(nbuckets));
 	sh->next_size = 4096;
+}
+
+static pb_strtab *strtab_new(unsigned bits, unsigned slice_bits)
+{
+	pb_strtab *t = pb_xcalloc(1, sizeof(*t));
+
+	t->bits = bits;
+	t->shards = pb_xcalloc((size_t)1 << bits, sizeof(*t->shards));
+	atomic_init(&t->slice_bits, slice_bits);
+	atomic_init(&t->buckets, buckets_new((size_t)1 << (bits + slice_bits)));
+	return t;
 }
 
 pb_strtab *pb_strtab_new(pb_arena *a)
 {
-	pb_strtab *t = pb_xcalloc(1, sizeof(*t));
+	pb_strtab *t = strtab_new(0, 6);
 
-	t->shards = pb_xcalloc(1, sizeof(*t->shards));
-	shard_init(&t->shards[0], a, 64);
+	shard_init(&t->shards[0], a);
 	return t;
 }
 
 pb_strtab *pb_strtab_new_shared(unsigned bits)
 {
-	pb_strtab *t = pb_xcalloc(1, sizeof(*t));
-	size_t n = (size_t)1 << bits;
+	pb_strtab *t = strtab_new(bits, 2);
 
-	t->bits = bits;
 	t->own_arenas = 1;
-	t->shards = pb_xcalloc(n, sizeof(*t->shards));
-	for (size_t i = 0; i < n; i++)
-		shard_init(&t->shards[i], pb_arena_new(), 4);
+	for (size_t i = 0; i < (size_t)1 << bits; i++)
+		shard_init(&t->shards[i], pb_arena_new());
 	return t;
 }
 
@@ -259,8 +262,8 @@ void pb_strtab_free(pb_strtab *t)
 {
 	if (!t)
 		return;
+	free(atomic_load(&t->buckets));
 	for (size_t i = 0; i < (size_t)1 << t->bits; i++) {
-		free(atomic_load(&t->shards[i].buckets));
 		free(t->shards[i].blocks);
 		if (t->own_arenas)
 			pb_arena_free(t->shards[i].arena);
@@ -270,9 +273,9 @@ void pb_strtab_free(pb_strtab *t)
 }
 
 /*
- * Held for a probe and at most one copy (rarely a rehash), so a thread
- * that finds it taken spins, yielding only after a while in case the
- * holder lost its CPU.  A mutex went to the kernel for 33 000 of the
+ * Held for a probe and at most one copy (rarely, with every other
+ * shard's, while the table doubles), so a thread that finds it taken
+ * spins, yielding only after a while in case the holder lost its CPU.  A mutex went to the kernel for 33 000 of the
  * 1M-row ledger's collisions between two importing threads.
  */
 static void shard_lock(struct shard *sh)
@@ -381,50 +384,89 @@ static void bucket_put(struct bucket *bk, uint32_t ref, unsigned char tag)
 	bk->refs[bk->used++] = ref;
 }
 
-static struct bucket *shard_buckets(const struct shard *sh, size_t *mask)
+/* Shard sh's buckets; *mask numbers them. */
+static struct bucket *shard_buckets(const pb_strtab *t, const struct shard *sh, size_t *mask)
 {
-	*mask = atomic_load_explicit(&sh->nbuckets, memory_order_relaxed) - 1;
-	return atomic_load_explicit(&sh->buckets, memory_order_relaxed);
+	unsigned bits = atomic_load_explicit(&t->slice_bits, memory_order_relaxed);
+
+	*mask = ((size_t)1 << bits) - 1;
+	return atomic_load_explicit(&t->buckets, memory_order_relaxed) +
+	       ((size_t)(sh - t->shards) << bits);
 }
 
-static void shard_rehash(struct shard *sh)
+/* Texts a shard of 2^slice_bits buckets holds before the table doubles:
+ * seven eighths full, for buckets overflow into the next one rarely
+ * below that. */
+static size_t shard_limit(unsigned slice_bits)
 {
-	size_t mask;
-	struct bucket *old = shard_buckets(sh, &mask);
-	size_t nbuckets = 2 * (mask + 1);
-	struct bucket *buckets = buckets_new(nbuckets);
+	return ((size_t)BUCKET_SLOTS << slice_bits) / 8 * 7;
+}
 
-	for (size_t i = 0; i <= mask; i++) {
+static void slice_rehash(const struct shard *sh, const struct bucket *old, size_t old_mask,
+			 struct bucket *slice, size_t mask)
+{
+	for (size_t i = 0; i <= old_mask; i++) {
 		for (uint32_t k = 0; k < old[i].used; k++) {
 			const unsigned char *t;
 			size_t n = stored_len(shard_at(sh, old[i].refs[k]), &t);
-			size_t j = hash32((const char *)t, n) & (nbuckets - 1);
-			while (buckets[j].used == BUCKET_SLOTS)
-				j = (j + 1) & (nbuckets - 1);
-			bucket_put(&buckets[j], old[i].refs[k], old[i].tags[k]);
+			size_t j = hash32((const char *)t, n) & mask;
+			while (slice[j].used == BUCKET_SLOTS)
+				j = (j + 1) & mask;
+			bucket_put(&slice[j], old[i].refs[k], old[i].tags[k]);
 		}
 	}
-	free(old);
-	atomic_store_explicit(&sh->buckets, buckets, memory_order_relaxed);
-	atomic_store_explicit(&sh->nbuckets, nbuckets, memory_order_relaxed);
+}
+
+static void shards_lock(pb_strtab *t)
+{
+	for (size_t i = 0; t->locking && i < (size_t)1 << t->bits; i++)
+		shard_lock(&t->shards[i]);
+}
+
+static void shards_unlock(pb_strtab *t)
+{
+	for (size_t i = 0; t->locking && i < (size_t)1 << t->bits; i++)
+		shard_unlock(&t->shards[i]);
+}
+
+/* Doubles every shard's buckets if sh, which has no room for one more
+ * text, still has none once every lock is held (another thread may have
+ * doubled them meanwhile).  The shards fill evenly, so all are near full
+ * when one is. */
+static void strtab_grow(pb_strtab *t, const struct shard *sh)
+{
+	shards_lock(t);
+	unsigned bits = atomic_load_explicit(&t->slice_bits, memory_order_relaxed);
+	if (sh->count + 1 > shard_limit(bits)) {
+		size_t old_mask = ((size_t)1 << bits) - 1, mask = 2 * old_mask + 1;
+		struct bucket *old = atomic_load_explicit(&t->buckets, memory_order_relaxed);
+		struct bucket *buckets = buckets_new((size_t)1 << (t->bits + bits + 1));
+		for (size_t i = 0; i < (size_t)1 << t->bits; i++)
+			slice_rehash(&t->shards[i], old + (i << bits), old_mask,
+				     buckets + (i << (bits + 1)), mask);
+		atomic_store_explicit(&t->buckets, buckets, memory_order_relaxed);
+		atomic_store_explicit(&t->slice_bits, bits + 1, memory_order_relaxed);
+		free(old);
+	}
+	shards_unlock(t);
 }
 
 /* The interned copy of s, or NULL and the bucket with room where it
  * would go. */
-static const char *shard_probe(const struct shard *sh, const char *s, size_t n, uint32_t h,
-			       struct bucket **room)
+static const char *shard_probe(const pb_strtab *t, const struct shard *sh, const char *s,
+			       size_t n, uint32_t h, struct bucket **room)
 {
 	unsigned char tag = hash_tag(h);
 	size_t mask;
-	struct bucket *buckets = shard_buckets(sh, &mask);
+	struct bucket *buckets = shard_buckets(t, sh, &mask);
 
 	for (size_t i = h & mask;; i = (i + 1) & mask) {
 		struct bucket *bk = &buckets[i];
 		for (uint32_t k = 0; k < bk->used; k++) {
-			const unsigned char *t;
-			if (bk->tags[k] == tag && stored_len(shard_at(sh, bk->refs[k]), &t) == n &&
-			    !memcmp(t, s, n))
-				return (const char *)t;
+			const unsigned char *text;
+			if (bk->tags[k] == tag && stored_len(shard_at(sh, bk->refs[k]), &text) == n &&
+			    !memcmp(text, s, n))
+				return (const char *)text;
 		}
 		if (bk->used < BUCKET_SLOTS) {
 			*room = bk;
@@ -433,21 +475,23 @@ static const char *shard_probe(const struct shard *sh, const char *s, size_t n, 
 	}
 }
 
-/* Rehashed past seven eighths full: buckets overflow into the next one
- * rarely below that. */
-static const char *shard_intern(struct shard *sh, const char *s, size_t n, uint32_t h)
+/* The interned copy of s; NULL when s is new and the shard is full: the
+ * table must grow first.  A shard never passes its limit, so a probe
+ * always ends at a bucket with room. */
+static const char *shard_intern(const pb_strtab *t, struct shard *sh, const char *s, size_t n,
+				uint32_t h)
 {
 	struct bucket *room;
-	const char *text = shard_probe(sh, s, n, h, &room);
+	const char *text = shard_probe(t, sh, s, n, h, &room);
 
 	if (text)
 		return text;
+	if (sh->count + 1 > shard_limit(atomic_load_explicit(&t->slice_bits, memory_order_relaxed)))
+		return NULL;
 	uint32_t ref = shard_store(sh, s, n);
 	bucket_put(room, ref, hash_tag(h));
 	stored_len(shard_at(sh, ref), (const unsigned char **)&text);
-	if (++sh->count * 8 > atomic_load_explicit(&sh->nbuckets, memory_order_relaxed) *
-				  BUCKET_SLOTS * 7)
-		shard_rehash(sh);
+	sh->count++;
 	return text;
 }
 
@@ -458,10 +502,14 @@ uint32_t pb_intern_hash(const char *s, size_t n)
 
 void pb_strtab_prefetch(const pb_strtab *t, uint32_t h)
 {
-	size_t mask;
-	const struct bucket *buckets = shard_buckets(shard_of(t, h), &mask);
+	unsigned bits = atomic_load_explicit(&t->slice_bits, memory_order_relaxed);
+	size_t shard = t->bits ? h >> (32 - t->bits) : 0;
+	/* An address, not a pointer: the pair may be stale, and a prefetch
+	 * outside the array is harmless where pointer arithmetic is not. */
+	uintptr_t at = (uintptr_t)atomic_load_explicit(&t->buckets, memory_order_relaxed) +
+		       ((shard << bits) + (h & (((size_t)1 << bits) - 1))) * sizeof(struct bucket);
 
-	__builtin_prefetch(&buckets[h & mask]);
+	__builtin_prefetch((const void *)at);
 }
 
 const char *pb_intern_hashed(pb_strtab *t, const char *s, size_t n, uint32_t h)
@@ -471,12 +519,16 @@ const char *pb_intern_hashed(pb_strtab *t, const char *s, size_t n, uint32_t h)
 	if (n > UINT32_MAX - 6)
 		pb_fatal("internal error: interning %zu bytes", n);
 	struct shard *sh = shard_of(t, h);
-	if (!t->locking)
-		return shard_intern(sh, s, n, h);
-	shard_lock(sh);
-	const char *p = shard_intern(sh, s, n, h);
-	shard_unlock(sh);
-	return p;
+	for (;;) {
+		if (t->locking)
+			shard_lock(sh);
+		const char *p = shard_intern(t, sh, s, n, h);
+		if (t->locking)
+			shard_unlock(sh);
+		if (p)
+			return p;
+		strtab_grow(t, sh);
+	}
 }
 
 const char *pb_intern(pb_strtab *t, const char *s, size_t n)
@@ -494,9 +546,9 @@ const char *pb_strtab_find(const pb_strtab *t, const char *s, size_t n)
 	struct shard *sh = shard_of(t, h);
 	struct bucket *room;
 	if (!t->locking)
-		return shard_probe(sh, s, n, h, &room);
+		return shard_probe(t, sh, s, n, h, &room);
 	shard_lock(sh);
-	text = shard_probe(sh, s, n, h, &room);
+	text = shard_probe(t, sh, s, n, h, &room);
 	shard_unlock(sh);
 	return text;
 }

@@ -1,10 +1,12 @@
 /* pb.c - errors, allocation, pb_buf and hashing shared by every module. */
+#define _DEFAULT_SOURCE /* madvise's MADV_HUGEPAGE, where the system has it */
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "pb.h"
 
@@ -52,6 +54,29 @@ void *pb_xcalloc(size_t n, size_t size)
 
 	if (!p)
 		out_of_memory(n * size);
+	return p;
+}
+
+#define HUGE_PAGE ((size_t)2 << 20)
+
+void *pb_xalloc_random(size_t n, size_t align)
+{
+	size_t size = n ? n : 1;
+
+	if (size >= HUGE_PAGE) {
+		align = HUGE_PAGE;
+		size = (size + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+	}
+	void *p = aligned_alloc(align, (size + align - 1) & ~(align - 1));
+	if (!p)
+		out_of_memory(n);
+#ifdef MADV_HUGEPAGE
+	/* Only advice: a kernel without transparent huge pages says no,
+	 * and the memory is as good in small pages. */
+	if (size >= HUGE_PAGE)
+		(void)madvise(p, size, MADV_HUGEPAGE);
+#endif
+	memset(p, 0, size);
 	return p;
 }
 

@@ -58,6 +58,14 @@ void pb_fatal(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2
 void *pb_xmalloc(size_t n);
 void *pb_xcalloc(size_t n, size_t size);
 void *pb_xrealloc(void *p, size_t n);
+/*
+ * Zeroed memory for a large table read at random (a string table's
+ * buckets), aligned to `align` (a power of two, at most 2 MiB).  From
+ * 2 MiB up it is asked for in huge pages: each look-up of a table larger
+ * than the TLB reaches then costs one cache miss, where in 4 KiB pages it
+ * also cost a page-table walk.  Freed with free().
+ */
+void *pb_xalloc_random(size_t n, size_t align);
 void *pb_xreallocarray(void *p, size_t n, size_t size);
 char *pb_xstrdup(const char *s);
 char *pb_xstrndup(const char *s, size_t n);

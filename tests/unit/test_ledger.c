@@ -9,6 +9,7 @@
 
 #include "../../engine/audit.h"
 #include "../../engine/ledger.h"
+#include "../../engine/parallel.h"
 
 static pb_payment payment(pb_ledger *l, const char *id, const char *contract,
 			  int64_t amount, uint32_t line)
@@ -209,6 +210,54 @@ static void test_interning_hashed(void **state)
 		pb_strtab_free(t);
 		pb_arena_free(a);
 	}
+}
+
+/* Threads interning the same texts in different orders into a shared
+ * table, which doubles its buckets many times while they do (with every
+ * shard's lock), get one copy of each text between them. */
+#define RACE_TEXTS 30011 /* prime: each of the orders below is a permutation */
+#define RACE_THREADS 4
+
+struct intern_race {
+	pb_strtab *t;
+	const char **got[RACE_THREADS];
+};
+
+static void intern_race_work(void *ctx, size_t k)
+{
+	struct intern_race *r = ctx;
+	char buf[32];
+
+	for (size_t j = 0; j < RACE_TEXTS; j++) {
+		size_t i = (j * (2 * k + 1) + k * 7919) % RACE_TEXTS; /* k's own order */
+		size_t n = (size_t)snprintf(buf, sizeof(buf), "SUP-%zu", i);
+		uint32_t h = pb_intern_hash(buf, n);
+		pb_strtab_prefetch(r->t, h);
+		r->got[k][i] = j % 3 ? pb_intern_hashed(r->t, buf, n, h) : pb_intern(r->t, buf, n);
+	}
+}
+
+static void test_interning_threads(void **state)
+{
+	struct intern_race r = {.t = pb_strtab_new_shared(2)};
+	char buf[32];
+	(void)state;
+
+	for (size_t k = 0; k < RACE_THREADS; k++)
+		r.got[k] = pb_xcalloc(RACE_TEXTS, sizeof(*r.got[k]));
+	pb_strtab_set_locking(r.t, 1);
+	pb_parallel_for(RACE_THREADS, RACE_THREADS, intern_race_work, &r);
+	pb_strtab_set_locking(r.t, 0);
+	for (size_t i = 0; i < RACE_TEXTS; i++) {
+		size_t n = (size_t)snprintf(buf, sizeof(buf), "SUP-%zu", i);
+		assert_string_equal(r.got[0][i], buf);
+		for (size_t k = 1; k < RACE_THREADS; k++)
+			assert_ptr_equal(r.got[k][i], r.got[0][i]);
+		assert_ptr_equal(pb_strtab_find(r.t, buf, n), r.got[0][i]);
+	}
+	for (size_t k = 0; k < RACE_THREADS; k++)
+		free(r.got[k]);
+	pb_strtab_free(r.t);
 }
 
 static void test_arena_large(void **state)
@@ -770,6 +819,7 @@ int main(void)
 		cmocka_unit_test(test_awards_judged_at_seal),
 		cmocka_unit_test(test_interning_many_long),
 		cmocka_unit_test(test_interning_hashed),
+		cmocka_unit_test(test_interning_threads),
 		cmocka_unit_test(test_arena_large),
 		cmocka_unit_test(test_ptrmap),
 		cmocka_unit_test(test_idmap),
