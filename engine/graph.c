@@ -348,6 +348,22 @@ uint32_t pb_graph_part(const pb_graph_parts *p, const char *node)
 	return node && find_node(p->g, node, &slot) ? p->root[slot] : PB_GRAPH_NO_PART;
 }
 
+void pb_graph_part_fetch_slot(const pb_graph_parts *p, const char *node)
+{
+	if (node)
+		pb_idmap_prefetch(&p->g->index, node);
+}
+
+void pb_graph_part_fetch_node(const pb_graph_parts *p, const char *node)
+{
+	uint32_t slot = node ? pb_idmap_peek(&p->g->index, node) : PB_IDMAP_NONE;
+
+	if (slot != PB_IDMAP_NONE && slot < p->g->nnodes) {
+		__builtin_prefetch(&p->g->names[slot]);
+		__builtin_prefetch(&p->root[slot]);
+	}
+}
+
 void pb_graph_parts_free(pb_graph_parts *p)
 {
 	if (!p)

@@ -114,6 +114,11 @@ typedef struct pb_graph_parts pb_graph_parts;
 #define PB_GRAPH_NO_PART UINT32_MAX
 pb_graph_parts *pb_graph_parts_new(const pb_graph *g, pb_edge_filter filter, void *data);
 uint32_t pb_graph_part(const pb_graph_parts *p, const char *node);
+/* For a caller asking pb_graph_part of many nodes in turn, each a few
+ * cache misses in a large graph: fetch node's slot some calls ahead, then
+ * (the slot come) what the call reads through it, half as far ahead. */
+void pb_graph_part_fetch_slot(const pb_graph_parts *p, const char *node);
+void pb_graph_part_fetch_node(const pb_graph_parts *p, const char *node);
 void pb_graph_parts_free(pb_graph_parts *p);
 
 /* Turns a path end for end (a search from the supplier read from the

@@ -625,6 +625,23 @@ static int may_chain(const pb_graph_parts *parts, const pb_ptrmap *employee_ends
 	       pb_ptrmap_get(employee_ends, payee, &seen);
 }
 
+/* How many payments ahead run_approver_linked fetches the graph slots
+ * of a payment's approver and payee (and, half as far, what they lead
+ * to): one after another, each was a cache miss at 10M rows. */
+#define APPROVER_PREFETCH 16
+
+static void fetch_ends(const pb_parties *pp, const pb_graph_parts *parts, const pb_payment *p,
+		       int node)
+{
+	void (*fetch)(const pb_graph_parts *, const char *) =
+		node ? pb_graph_part_fetch_node : pb_graph_part_fetch_slot;
+
+	if (!p->approver_id || !p->payee_id)
+		return;
+	fetch(parts, pb_parties_entity(pp, p->approver_id));
+	fetch(parts, pb_parties_entity(pp, p->payee_id));
+}
+
 static void run_approver_linked(pb_rule_ctx *ctx)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
@@ -641,6 +658,10 @@ static void run_approver_linked(pb_rule_ctx *ctx)
 	pb_ptrmap *employed = employee_ends(ctx);
 
 	for (size_t i = 0; i < n; i++) {
+		if (i + APPROVER_PREFETCH < n)
+			fetch_ends(pp, parts, &p[i + APPROVER_PREFETCH], 0);
+		if (i + APPROVER_PREFETCH / 2 < n)
+			fetch_ends(pp, parts, &p[i + APPROVER_PREFETCH / 2], 1);
 		if (!p[i].approver_id || !p[i].payee_id)
 			continue;
 		const char *who = pb_parties_entity(pp, p[i].approver_id);
