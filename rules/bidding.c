@@ -2372,9 +2372,25 @@ const pb_rule pb_rule_excessive_disqualification = {
 	.run = run_excessive_disqualification,
 };
 
+/* Does any tender name its items' classes?  Without them no supplier
+ * counts a class, and the rule has nothing to tally (a CSV export
+ * rarely has them: a 10M-row ledger spent half a second finding that). */
+static int any_classified_tender(pb_ledger *l)
+{
+	size_t n;
+	const pb_tender *t = pb_ledger_tenders(l, &n);
+
+	for (size_t i = 0; i < n; i++)
+		if (pb_row_extra(&t[i].row, "classifications"))
+			return 1;
+	return 0;
+}
+
 static void run_heterogeneous_probity(pb_rule_ctx *ctx)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
+	if (!any_classified_tender(l))
+		return;
 	size_t n, nr = 0, cap = 0;
 	const pb_contract *c = pb_ledger_contracts(l, &n);
 	struct tally_row *rows = NULL; /* a = categories, b = contracts */
