@@ -210,26 +210,40 @@ static void prefetch_supplier(pb_ledger *l, const uint32_t *supplier_row, size_t
 		__builtin_prefetch(pb_ledger_at(l, PB_T_PARTIES, supplier_row[i + SUPPLIER_AHEAD]));
 }
 
+/* Does party row r carry a registry id, and not a placeholder ("N/A")?
+ * Judged once a row: memo[r] is 0 until then, else 1 (no) or 2 (yes). */
+static int has_registry_id(const pb_party *s, uint32_t r, unsigned char *memo)
+{
+	if (!memo[r])
+		memo[r] = s->registry_id && !pb_is_placeholder(s->registry_id) ? 2 : 1;
+	return memo[r] == 2;
+}
+
 /* Per publisher: distinct suppliers of large awards, and how many of
- * them carry a registry id.  Keys are interned publisher names. */
+ * them carry a registry id.  Keys are interned publisher names.  Rows,
+ * not ids, are what the passes remember (a bit and a byte each, where a
+ * map of ids was a cache miss a contract at 10M rows). */
 static struct publisher *publishers_count(pb_rule_ctx *ctx, const pb_contract *c, size_t n,
 					  int64_t threshold, pb_ptrmap *index, const char ***keys,
-					  pb_ptrmap *memo)
+					  unsigned char *memo)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
 	const uint32_t *supplier_row = supplier_rows(l);
 	struct publisher *pub = NULL;
-	size_t np = 0, cap = 0, skipped = 0;
-	pb_ptrmap *seen = pb_ptrmap_new();
+	size_t np = 0, cap = 0, skipped = 0, nparties;
 	uint32_t k;
 
+	pb_ledger_parties(l, &nparties);
+	uint64_t *seen = pb_xcalloc(nparties / 64 + 1, sizeof(*seen));
 	for (size_t i = 0; i < n; i++) {
 		const pb_party *s = pb_ledger_at(l, PB_T_PARTIES, supplier_row[i]);
 		prefetch_supplier(l, supplier_row, n, i);
-		if (!s || !pb_contract_is_award(l, &c[i], NULL) || !large_award(ctx, &c[i], threshold, &skipped) ||
-		    pb_ptrmap_get(seen, s->party_id, &k))
+		if (!s || !pb_contract_is_award(l, &c[i], NULL) || !large_award(ctx, &c[i], threshold, &skipped))
 			continue;
-		pb_ptrmap_put(seen, s->party_id, 1);
+		uint32_t r = supplier_row[i];
+		if (seen[r / 64] & (UINT64_C(1) << (r % 64)))
+			continue;
+		seen[r / 64] |= UINT64_C(1) << (r % 64);
 		const char *name = pb_ledger_publisher(l, &s->row); /* interned */
 		if (!pb_ptrmap_get(index, name, &k)) {
 			PB_GROW(pub, np + 1, cap);
@@ -240,9 +254,9 @@ static struct publisher *publishers_count(pb_rule_ctx *ctx, const pb_contract *c
 			pb_ptrmap_put(index, name, k);
 		}
 		pub[k].suppliers++;
-		pub[k].with_id += s->registry_id && !pb_is_placeholder_memo(memo, s->registry_id);
+		pub[k].with_id += (size_t)has_registry_id(s, r, memo);
 	}
-	pb_ptrmap_free(seen);
+	free(seen);
 	return pub;
 }
 
@@ -290,7 +304,9 @@ static void run_no_registry_id(pb_rule_ctx *ctx)
 	int64_t threshold = pb_param_money(ctx, "threshold");
 	size_t min_pub = (size_t)pb_param_int(ctx, "min_publisher_suppliers");
 	pb_ptrmap *index = pb_ptrmap_new(), *by_entity = pb_ptrmap_new();
-	pb_ptrmap *memo = pb_ptrmap_new(); /* registry id -> is a placeholder */
+	size_t nparties;
+	pb_ledger_parties(l, &nparties);
+	unsigned char *memo = pb_xcalloc(nparties + 1, 1); /* has_registry_id's */
 	const char **keys = NULL;
 	struct publisher *pub = publishers_count(ctx, c, n, threshold, index, &keys, memo);
 	struct unnamed *un = NULL;
@@ -305,7 +321,7 @@ static void run_no_registry_id(pb_rule_ctx *ctx)
 			unknown++;
 			continue;
 		}
-		if (s->registry_id && !pb_is_placeholder_memo(memo, s->registry_id))
+		if (has_registry_id(s, supplier_row[i], memo))
 			continue;
 		const char *name = pb_ledger_publisher(l, &s->row);
 		/* A publisher that gives no supplier an id says nothing about
@@ -338,7 +354,7 @@ static void run_no_registry_id(pb_rule_ctx *ctx)
 				    keys[j], pub[j].suppliers);
 	pb_ptrmap_free(index);
 	pb_ptrmap_free(by_entity);
-	pb_ptrmap_free(memo);
+	free(memo);
 	free(un);
 	free(pub);
 	free(keys);
