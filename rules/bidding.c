@@ -445,11 +445,14 @@ static int is_winner(const struct process *p, const char *who)
 
 static double bid_amount(pb_rule_ctx *ctx, const pb_bid *b)
 {
+	/* Powers of ten are exact doubles up to 1e22: the quotient is the
+	 * one pow(10, e) gave, without pow's cost for every bid. */
+	static const double ten_to[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
 	int e = pb_currency_exponent(b->currency);
 
 	if (b->value == PB_AMOUNT_NONE || b->currency != pb_ctx_currency(ctx) || e < 0)
 		return NAN;
-	return (double)b->value / pow(10.0, e);
+	return (double)b->value / (e < (int)(sizeof(ten_to) / sizeof(ten_to[0])) ? ten_to[e] : pow(10.0, e));
 }
 
 static void process_evidence(pb_rule_ctx *ctx, pb_finding *f, const struct process *p)
