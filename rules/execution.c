@@ -311,20 +311,20 @@ static void run_payment_without_contract(pb_rule_ctx *ctx)
 	for (size_t i = 0; i < n; i++) {
 		pb_fx_used fx;
 		int64_t v;
-		/* payees come in no order: the memo's slot for the one 16 on
-		 * is fetched while this one is judged */
-		if (i + 16 < n && p[i + 16].payee_id)
-			pb_ptrmap_prefetch(placeholders, p[i + 16].payee_id);
-		if (!p[i].payee_id || !p[i].payer_id || p[i].amount == PB_AMOUNT_NONE ||
-		    pb_is_placeholder_memo(placeholders, p[i].payee_id))
+		if (!p[i].payee_id || !p[i].payer_id || p[i].amount == PB_AMOUNT_NONE)
 			continue;
 		int reached = pb_param_money_reached(ctx, "threshold", p[i].amount, p[i].currency, p[i].paid_on, &fx);
-		if (reached < 0)
+		/* Whether the payee is a placeholder is asked last, of the
+		 * payments it decides (a finding, or the count of those with
+		 * no rate): a payment under the threshold or citing a known
+		 * contract is passed over whoever its payee. */
+		if (reached == 0 || (reached > 0 && contract_row[i] != PB_NO_ROW) ||
+		    pb_is_placeholder_memo(placeholders, p[i].payee_id))
+			continue;
+		if (reached < 0) {
 			no_rate++;
-		if (reached <= 0)
 			continue;
-		if (contract_row[i] != PB_NO_ROW)
-			continue;
+		}
 		if (pb_pairs_find(&pairs, pb_parties_entity(pp, p[i].payer_id),
 				  pb_parties_entity(pp, p[i].payee_id), &dummy))
 			continue;

@@ -343,6 +343,28 @@ static void test_payment_without_contract(void **state)
 	assert_string_equal(fired("execution.payment-without-contract"), "P1 P4");
 }
 
+/* A payment with no exchange rate to the threshold's currency is counted
+ * in the coverage note whether or not it cites a contract, unless its
+ * payee is a placeholder (no one to judge). */
+static void test_payment_without_contract_no_rate(void **state)
+{
+	(void)state;
+	contract("C1", NULL, "HAS", 100, "EUR", NULL, NULL);
+	pb_payment p = blank_payment("U1", PAYER, "NOCON", 5000000, "USD", "2024-01-06");
+	add(PB_T_PAYMENTS, &p);
+	p = blank_payment("U2", PAYER, "HAS", 5000000, "USD", "2024-01-07");
+	p.contract_id = S("C1");
+	add(PB_T_PAYMENTS, &p);
+	p = blank_payment("U3", PAYER, "REDACTED", 5000000, "USD", "2024-01-08");
+	add(PB_T_PAYMENTS, &p);
+	payment("P1", NULL, "NOCON", NULL, 1000000, "2024-01-01"); /* fires */
+	pb_audit *a = audit();
+	assert_int_equal(count(a, "execution.payment-without-contract"), 1);
+	assert_contains(coverage(a, "execution.payment-without-contract")->reason,
+			"2 payments could not be compared with the EUR threshold: no exchange rate");
+	pb_audit_free(a);
+}
+
 /* Many payments citing one missing line are one finding about the line;
  * payments of a fiscal year the budget does not cover are not judged. */
 static void test_unbudgeted_grouped(void **state)
@@ -423,7 +445,8 @@ int main(void)
 		T(test_threshold_hugging_near_miss), T(test_weekend), T(test_weekend_calendars),
 		T(test_weekend_usual_share), T(test_year_end_spike), T(test_year_end_spike_evidence),
 		T(test_fiscal_year_start), T(test_amendment_rules), T(test_duration_extension),
-		T(test_payment_without_contract), T(test_budget_rules), T(test_unbudgeted_grouped),
+		T(test_payment_without_contract), T(test_payment_without_contract_no_rate),
+		T(test_budget_rules), T(test_unbudgeted_grouped),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
