@@ -16,6 +16,27 @@
  * (64, 128, ...) must come out whole, terminated, and appended to what
  * was there, the same as snprintf would write it.
  */
+/* Small and huge-page sizes alike come zeroed, aligned as asked (at 2 MiB
+ * from 2 MiB up), and whole: every byte may be written. */
+static void test_alloc_random(void **state)
+{
+	static const size_t sizes[] = {1, 63, 64, 4096, (2u << 20) - 1, 2u << 20, (5u << 20) + 7};
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		size_t align = i % 2 ? 64 : 8;
+		unsigned char *p = pb_xalloc_random(sizes[i], align);
+		size_t want = sizes[i] >= (2u << 20) ? (2u << 20) : align;
+		assert_int_equal((uintptr_t)p % want, 0);
+		unsigned char any = 0;
+		for (size_t k = 0; k < sizes[i]; k++)
+			any |= p[k];
+		assert_int_equal(any, 0);
+		memset(p, 0xff, sizes[i]);
+		free(p);
+	}
+}
+
 static void test_addf_every_length(void **state)
 {
 	char piece[1100], want[4200];
@@ -152,6 +173,7 @@ static void test_prefix8_orders_as_strcmp(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_alloc_random),
 		cmocka_unit_test(test_addf_every_length),
 		cmocka_unit_test(test_addf_appends),
 		cmocka_unit_test(test_trim),
