@@ -197,6 +197,14 @@ struct shard {
 	uint32_t nblocks, capblocks;
 	uint32_t head;           /* the block being filled (number + 1; 0: none) */
 	size_t head_used, head_size, next_size;
+	/* Buckets of its own (2^own_bits), once the shard outgrew its slice
+	 * while the others stayed small: texts whose hashes share their top
+	 * bits, by chance or made to, would otherwise double every shard's
+	 * slice with it, a table hundreds of times its texts.  The shard
+	 * then doubles alone.  Set with every lock held; read as the
+	 * table's buckets are. */
+	_Atomic(struct bucket *) own;
+	atomic_uint own_bits;
 };
 
 struct pb_strtab {
@@ -220,6 +228,8 @@ static struct bucket *buckets_new(size_t n)
 static void shard_init(struct shard *sh, pb_arena *a)
 {
 	atomic_init(&sh->busy, 0);
+	atomic_init(&sh->own, NULL);
+	atomic_init(&sh->own_bits, 0);
 	sh->arena = a;
 	sh->next_size = 4096;
 }
@@ -264,6 +274,7 @@ void pb_strtab_free(pb_strtab *t)
 		return;
 	free(atomic_load(&t->buckets));
 	for (size_t i = 0; i < (size_t)1 << t->bits; i++) {
+		free(atomic_load(&t->shards[i].own));
 		free(t->shards[i].blocks);
 		if (t->own_arenas)
 			pb_arena_free(t->shards[i].arena);
@@ -384,22 +395,32 @@ static void bucket_put(struct bucket *bk, uint32_t ref, unsigned char tag)
 	bk->refs[bk->used++] = ref;
 }
 
+/* How many buckets shard sh has (a power of two): its own, or a slice. */
+static unsigned shard_bits(const pb_strtab *t, const struct shard *sh)
+{
+	if (atomic_load_explicit(&sh->own, memory_order_relaxed))
+		return atomic_load_explicit(&sh->own_bits, memory_order_relaxed);
+	return atomic_load_explicit(&t->slice_bits, memory_order_relaxed);
+}
+
 /* Shard sh's buckets; *mask numbers them. */
 static struct bucket *shard_buckets(const pb_strtab *t, const struct shard *sh, size_t *mask)
 {
-	unsigned bits = atomic_load_explicit(&t->slice_bits, memory_order_relaxed);
+	struct bucket *own = atomic_load_explicit(&sh->own, memory_order_relaxed);
+	unsigned bits = shard_bits(t, sh);
 
 	*mask = ((size_t)1 << bits) - 1;
+	if (own)
+		return own;
 	return atomic_load_explicit(&t->buckets, memory_order_relaxed) +
 	       ((size_t)(sh - t->shards) << bits);
 }
 
-/* Texts a shard of 2^slice_bits buckets holds before the table doubles:
- * seven eighths full, for buckets overflow into the next one rarely
- * below that. */
-static size_t shard_limit(unsigned slice_bits)
+/* Texts a shard of 2^bits buckets holds before it grows: seven eighths
+ * full, for buckets overflow into the next one rarely below that. */
+static size_t shard_limit(unsigned bits)
 {
-	return ((size_t)BUCKET_SLOTS << slice_bits) / 8 * 7;
+	return ((size_t)BUCKET_SLOTS << bits) / 8 * 7;
 }
 
 static void slice_rehash(const struct shard *sh, const struct bucket *old, size_t old_mask,
@@ -429,24 +450,75 @@ static void shards_unlock(pb_strtab *t)
 		shard_unlock(&t->shards[i]);
 }
 
-/* Doubles every shard's buckets if sh, which has no room for one more
- * text, still has none once every lock is held (another thread may have
- * doubled them meanwhile).  The shards fill evenly, so all are near full
- * when one is. */
-static void strtab_grow(pb_strtab *t, const struct shard *sh)
+/* Gives sh buckets of its own, twice those it has (its slice's, or its
+ * own), and rehashes its texts into them. */
+static void shard_grow_alone(pb_strtab *t, struct shard *sh)
 {
-	shards_lock(t);
+	size_t old_mask;
+	const struct bucket *old = shard_buckets(t, sh, &old_mask);
+	unsigned bits = shard_bits(t, sh) + 1;
+	struct bucket *own = buckets_new((size_t)1 << bits);
+	struct bucket *was = atomic_load_explicit(&sh->own, memory_order_relaxed);
+
+	slice_rehash(sh, old, old_mask, own, ((size_t)1 << bits) - 1);
+	atomic_store_explicit(&sh->own_bits, bits, memory_order_relaxed);
+	atomic_store_explicit(&sh->own, own, memory_order_relaxed);
+	free(was);
+}
+
+/* Doubles every slice (the shards with buckets of their own keep them). */
+static void strtab_double(pb_strtab *t)
+{
 	unsigned bits = atomic_load_explicit(&t->slice_bits, memory_order_relaxed);
-	if (sh->count + 1 > shard_limit(bits)) {
-		size_t old_mask = ((size_t)1 << bits) - 1, mask = 2 * old_mask + 1;
-		struct bucket *old = atomic_load_explicit(&t->buckets, memory_order_relaxed);
-		struct bucket *buckets = buckets_new((size_t)1 << (t->bits + bits + 1));
-		for (size_t i = 0; i < (size_t)1 << t->bits; i++)
+	size_t old_mask = ((size_t)1 << bits) - 1, mask = 2 * old_mask + 1;
+	struct bucket *old = atomic_load_explicit(&t->buckets, memory_order_relaxed);
+	struct bucket *buckets = buckets_new((size_t)1 << (t->bits + bits + 1));
+
+	for (size_t i = 0; i < (size_t)1 << t->bits; i++)
+		if (!atomic_load_explicit(&t->shards[i].own, memory_order_relaxed))
 			slice_rehash(&t->shards[i], old + (i << bits), old_mask,
 				     buckets + (i << (bits + 1)), mask);
-		atomic_store_explicit(&t->buckets, buckets, memory_order_relaxed);
-		atomic_store_explicit(&t->slice_bits, bits + 1, memory_order_relaxed);
-		free(old);
+	atomic_store_explicit(&t->buckets, buckets, memory_order_relaxed);
+	atomic_store_explicit(&t->slice_bits, bits + 1, memory_order_relaxed);
+	free(old);
+}
+
+/* Slices of fewer buckets than this double with their fullest shard
+ * whatever the others hold: a few hundred texts do not spread evenly
+ * over 256 shards (in the 10m bench a few shards filled their first
+ * slices while the table held under a quarter of its room), and a table
+ * this small costs little however it grows (4 MiB for the ledger's). */
+#define SKEW_MIN_SLICE_BITS 8
+
+/* Is a full shard far fuller than the shards' slices are on average (a
+ * quarter of a slice's limit)?  Then doubling every slice would be for
+ * it alone. */
+static int shard_skewed(const pb_strtab *t)
+{
+	size_t n = (size_t)1 << t->bits, total = 0;
+	unsigned bits = atomic_load_explicit(&t->slice_bits, memory_order_relaxed);
+
+	if (n == 1 || bits < SKEW_MIN_SLICE_BITS)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!atomic_load_explicit(&t->shards[i].own, memory_order_relaxed))
+			total += t->shards[i].count;
+	return total < n * shard_limit(bits) / 4;
+}
+
+/* Makes room in sh, which has none for one more text, if it still has
+ * none once every lock is held (another thread may have grown it
+ * meanwhile).  The shards fill evenly, so all are near full when one is,
+ * and every slice doubles; a shard that fills alone, or that already
+ * has buckets of its own, grows alone. */
+static void strtab_grow(pb_strtab *t, struct shard *sh)
+{
+	shards_lock(t);
+	if (sh->count + 1 > shard_limit(shard_bits(t, sh))) {
+		if (atomic_load_explicit(&sh->own, memory_order_relaxed) || shard_skewed(t))
+			shard_grow_alone(t, sh);
+		else
+			strtab_double(t);
 	}
 	shards_unlock(t);
 }
@@ -486,7 +558,7 @@ static const char *shard_intern(const pb_strtab *t, struct shard *sh, const char
 
 	if (text)
 		return text;
-	if (sh->count + 1 > shard_limit(atomic_load_explicit(&t->slice_bits, memory_order_relaxed)))
+	if (sh->count + 1 > shard_limit(shard_bits(t, sh)))
 		return NULL;
 	uint32_t ref = shard_store(sh, s, n);
 	bucket_put(room, ref, hash_tag(h));
@@ -502,12 +574,15 @@ uint32_t pb_intern_hash(const char *s, size_t n)
 
 void pb_strtab_prefetch(const pb_strtab *t, uint32_t h)
 {
-	unsigned bits = atomic_load_explicit(&t->slice_bits, memory_order_relaxed);
-	size_t shard = t->bits ? h >> (32 - t->bits) : 0;
+	const struct shard *sh = shard_of(t, h);
+	struct bucket *own = atomic_load_explicit(&sh->own, memory_order_relaxed);
+	unsigned bits = shard_bits(t, sh);
+	size_t i = h & (((size_t)1 << bits) - 1);
 	/* An address, not a pointer: the pair may be stale, and a prefetch
 	 * outside the array is harmless where pointer arithmetic is not. */
-	uintptr_t at = (uintptr_t)atomic_load_explicit(&t->buckets, memory_order_relaxed) +
-		       ((shard << bits) + (h & (((size_t)1 << bits) - 1))) * sizeof(struct bucket);
+	uintptr_t at = own ? (uintptr_t)own + i * sizeof(struct bucket)
+			   : (uintptr_t)atomic_load_explicit(&t->buckets, memory_order_relaxed) +
+				     (((size_t)(sh - t->shards) << bits) + i) * sizeof(struct bucket);
 
 	__builtin_prefetch((const void *)at);
 }
@@ -529,6 +604,17 @@ const char *pb_intern_hashed(pb_strtab *t, const char *s, size_t n, uint32_t h)
 			return p;
 		strtab_grow(t, sh);
 	}
+}
+
+size_t pb_strtab_bucket_bytes(const pb_strtab *t)
+{
+	size_t n = (size_t)1 << t->bits;
+	size_t bytes = (n << atomic_load(&t->slice_bits)) * sizeof(struct bucket);
+
+	for (size_t i = 0; i < n; i++)
+		if (atomic_load(&t->shards[i].own))
+			bytes += ((size_t)1 << atomic_load(&t->shards[i].own_bits)) * sizeof(struct bucket);
+	return bytes;
 }
 
 const char *pb_intern(pb_strtab *t, const char *s, size_t n)

@@ -260,6 +260,62 @@ static void test_interning_threads(void **state)
 	pb_strtab_free(r.t);
 }
 
+/* Texts that all fall in one shard of 64 (their hashes share the top six
+ * bits, as a hostile file's ids could be made to) give that shard
+ * buckets of its own once the table is past its first few doublings: it
+ * stays about the size its texts need, where doubling every shard with
+ * that one would be 64 times that.  Two
+ * threads intern them, in two orders. */
+#define SKEW_TEXTS 100000
+
+struct skew {
+	pb_strtab *t;
+	char (*text)[16];
+	const char **got[2];
+};
+
+static void skew_work(void *ctx, size_t k)
+{
+	struct skew *w = ctx;
+
+	for (size_t j = 0; j < SKEW_TEXTS; j++) {
+		size_t i = k ? SKEW_TEXTS - 1 - j : j;
+		w->got[k][i] = pb_intern(w->t, w->text[i], strlen(w->text[i]));
+	}
+}
+
+static void test_interning_one_shard(void **state)
+{
+	struct skew w = {.t = pb_strtab_new_shared(6)};
+	(void)state;
+
+	w.text = pb_xcalloc(SKEW_TEXTS, sizeof(*w.text));
+	for (size_t n = 0, i = 0; n < SKEW_TEXTS; i++) {
+		int len = snprintf(w.text[n], sizeof(w.text[n]), "ID-%zu", i);
+		if (pb_intern_hash(w.text[n], (size_t)len) >> 26 == 0)
+			n++;
+	}
+	w.got[0] = pb_xcalloc(SKEW_TEXTS, sizeof(*w.got[0]));
+	w.got[1] = pb_xcalloc(SKEW_TEXTS, sizeof(*w.got[1]));
+	pb_strtab_set_locking(w.t, 1);
+	pb_parallel_for(2, 2, skew_work, &w);
+	pb_strtab_set_locking(w.t, 0);
+	for (size_t i = 0; i < SKEW_TEXTS; i++) {
+		assert_string_equal(w.got[0][i], w.text[i]);
+		assert_ptr_equal(w.got[1][i], w.got[0][i]);
+		assert_ptr_equal(pb_strtab_find(w.t, w.text[i], strlen(w.text[i])), w.got[0][i]);
+	}
+	/* 100 000 texts need 16 384 buckets (1 MiB), beside the 64 slices of
+	 * 256 buckets the table doubles to before it judges a shard alone
+	 * (1 MiB); every shard doubled with this one would hold 64 x 16 384
+	 * (64 MiB). */
+	assert_true(pb_strtab_bucket_bytes(w.t) < (4u << 20));
+	free(w.got[0]);
+	free(w.got[1]);
+	free(w.text);
+	pb_strtab_free(w.t);
+}
+
 static void test_arena_large(void **state)
 {
 	pb_arena *a = pb_arena_new();
@@ -820,6 +876,7 @@ int main(void)
 		cmocka_unit_test(test_interning_many_long),
 		cmocka_unit_test(test_interning_hashed),
 		cmocka_unit_test(test_interning_threads),
+		cmocka_unit_test(test_interning_one_shard),
 		cmocka_unit_test(test_arena_large),
 		cmocka_unit_test(test_ptrmap),
 		cmocka_unit_test(test_idmap),
