@@ -285,9 +285,10 @@ void pb_strtab_free(pb_strtab *t)
 
 /*
  * Held for a probe and at most one copy (rarely, with every other
- * shard's, while the table doubles), so a thread that finds it taken
- * spins, yielding only after a while in case the holder lost its CPU.  A mutex went to the kernel for 33 000 of the
- * 1M-row ledger's collisions between two importing threads.
+ * shard's, while the table grows), so a thread that finds it taken
+ * spins, yielding only after a while in case the holder lost its CPU.
+ * A mutex went to the kernel for 33 000 of the 1M-row ledger's
+ * collisions between two importing threads.
  */
 static void shard_lock(struct shard *sh)
 {

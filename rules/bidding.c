@@ -2376,8 +2376,9 @@ const pb_rule pb_rule_excessive_disqualification = {
 };
 
 /* Does any tender name its items' classes?  Without them no supplier
- * counts a class, and the rule has nothing to tally (a CSV export
- * rarely has them: a 10M-row ledger spent half a second finding that). */
+ * counts a class: the rule cannot judge, and says so (a CSV export
+ * rarely has them: a 10M-row ledger spent half a second tallying
+ * nothing). */
 static int any_classified_tender(pb_ledger *l)
 {
 	size_t n;
@@ -2392,8 +2393,10 @@ static int any_classified_tender(pb_ledger *l)
 static void run_heterogeneous_probity(pb_rule_ctx *ctx)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
-	if (!any_classified_tender(l))
+	if (!any_classified_tender(l)) {
+		pb_ctx_note(ctx, "no tender names its items' classes (OCDS items' classification, or a classifications column): not judged");
 		return;
+	}
 	size_t n, nr = 0, cap = 0;
 	const pb_contract *c = pb_ledger_contracts(l, &n);
 	struct tally_row *rows = NULL; /* a = categories, b = contracts */

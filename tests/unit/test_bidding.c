@@ -515,6 +515,69 @@ static void test_fence_ties(void **state)
 	pb_config_release(&cfg);
 }
 
+/* Tenders with or without a classifications column, a contract each:
+ * imported from CSV as an export would be, then audited. */
+static pb_audit *classes_audit(int with_classes, pb_ledger **lp, pb_config *cfg)
+{
+	char dir[] = "/tmp/pb-classes-XXXXXX", line[256];
+	pb_buf t, c;
+	pb_error err;
+
+	assert_non_null(mkdtemp(dir));
+	pb_buf_init(&t);
+	pb_buf_init(&c);
+	pb_buf_addstr(&t, with_classes ? "tender_id,buyer_id,method,published_on,classifications\n"
+				       : "tender_id,buyer_id,method,published_on\n");
+	pb_buf_addstr(&c, "contract_id,tender_id,buyer_id,supplier_id,value,currency,awarded_on,status\n");
+	for (int i = 1; i <= 6; i++) {
+		snprintf(line, sizeof(line), "T-%d,MOD,open,2024-0%d-01%s\n", i, i,
+			 with_classes ? ",CPV:09130000" : "");
+		pb_buf_addstr(&t, line);
+		snprintf(line, sizeof(line), "C-%d,T-%d,MOD,SUP-%d,100000.00,EUR,2024-0%d-25,active\n",
+			 i, i, i, i);
+		pb_buf_addstr(&c, line);
+	}
+	put(dir, "tenders.csv", t.data);
+	put(dir, "contracts.csv", c.data);
+	pb_buf_release(&t);
+	pb_buf_release(&c);
+	pb_config_init(cfg);
+	*lp = pb_ledger_new("EUR");
+	assert_int_equal(pb_import_path(*lp, dir, NULL, cfg, &err), 0);
+	pb_ledger_seal(*lp);
+	snprintf(line, sizeof(line), "%s/tenders.csv", dir);
+	remove(line);
+	snprintf(line, sizeof(line), "%s/contracts.csv", dir);
+	remove(line);
+	remove(dir);
+	return pb_audit_run(*lp, cfg, D("2024-12-31"));
+}
+
+/* Without a single tender that names its items' classes, heterogeneous-
+ * supplier says it could not judge; with them it judges, silently here
+ * (six suppliers of one contract each are under min_contracts). */
+static void test_heterogeneous_needs_classes(void **state)
+{
+	pb_ledger *l;
+	pb_config cfg;
+	(void)state;
+
+	for (int with = 0; with < 2; with++) {
+		pb_audit *a = classes_audit(with, &l, &cfg);
+		const pb_coverage *cov =
+			&a->coverage[pb_rule_index(pb_rule_find("bidding.heterogeneous-supplier"))];
+		assert_int_equal(cov->status, PB_COV_RAN);
+		const char *said = cov->reason ? strstr(cov->reason, "names its items' classes") : NULL;
+		if (with)
+			assert_null(said);
+		else
+			assert_non_null(said);
+		pb_audit_free(a);
+		pb_ledger_free(l);
+		pb_config_release(&cfg);
+	}
+}
+
 /* The sample ministry (and its OCDS and XML notices): every finding id of
  * every rule appears once. */
 static void test_samples_ids_unique(void **state)
@@ -545,6 +608,7 @@ int main(void)
 		cmocka_unit_test(test_linked_among_many),
 		cmocka_unit_test(test_short_period),
 		cmocka_unit_test(test_fence_ties),
+		cmocka_unit_test(test_heterogeneous_needs_classes),
 		cmocka_unit_test(test_samples_ids_unique),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
