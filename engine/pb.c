@@ -350,3 +350,15 @@ int pb_list_has(const char *list, const char *word)
 	}
 	return 0;
 }
+
+int pb_tokens_has(const char *list, const char *tok, size_t n)
+{
+	for (const char *p = list; p && *p;) {
+		const char *end = strchr(p, ';');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		if (len == n && !strncmp(p, tok, n))
+			return 1;
+		p = end ? end + 1 : NULL;
+	}
+	return 0;
+}

@@ -134,6 +134,9 @@ int pb_list_has(const char *list, const char *word);
 void pb_trim(const char **s, size_t *n);
 /* How many '\n' s[0..n) holds: the lines it ends. */
 uint64_t pb_count_newlines(const char *s, size_t n);
+/* Is tok[0..n) one of the ';'-separated tokens of list (NULL: none),
+ * as lists of ids and codes are kept ("a;b;c")? */
+int pb_tokens_has(const char *list, const char *tok, size_t n);
 
 /* How grave a finding is; config and history speak of it too. */
 typedef enum {

@@ -205,18 +205,6 @@ static void get_money(struct ocds *o, json_t *value, int64_t *amount, const char
 
 /* --- merging: later releases of a key update what they know --- */
 
-static int has_token(const char *list, const char *tok, size_t n)
-{
-	for (const char *p = list; p && *p;) {
-		const char *end = strchr(p, ';');
-		size_t len = end ? (size_t)(end - p) : strlen(p);
-		if (len == n && !strncmp(p, tok, n))
-			return 1;
-		p = end ? end + 1 : NULL;
-	}
-	return 0;
-}
-
 /* "buyer;supplier" + "supplier;payee" = "buyer;supplier;payee". */
 static const char *roles_union(struct ocds *o, const char *a, const char *b)
 {
@@ -229,7 +217,7 @@ static const char *roles_union(struct ocds *o, const char *a, const char *b)
 	for (const char *p = b; p && *p;) {
 		const char *end = strchr(p, ';');
 		size_t len = end ? (size_t)(end - p) : strlen(p);
-		if (!has_token(a, p, len)) {
+		if (!pb_tokens_has(a, p, len)) {
 			pb_buf_addstr(&u, ";");
 			pb_buf_add(&u, p, len);
 		}
@@ -377,7 +365,7 @@ static void add_party(struct ocds *o, json_t *p, size_t i)
 	json_array_foreach(json_object_get(p, "roles"), k, r) {
 		for (size_t m = 0; m < sizeof(role_map) / sizeof(role_map[0]); m++)
 			if (json_is_string(r) && !strcmp(json_string_value(r), role_map[m].ocds) &&
-			    !has_token(roles.data, role_map[m].ours, strlen(role_map[m].ours)))
+			    !pb_tokens_has(roles.data, role_map[m].ours, strlen(role_map[m].ours)))
 				pb_buf_addf(&roles, "%s%s", roles.len ? ";" : "", role_map[m].ours);
 	}
 	rec.roles = S(o, roles.data);
@@ -466,7 +454,7 @@ static const char *classifications(struct ocds *o, json_t *tender)
 		if (!id)
 			continue;
 		const char *code = scheme ? P(o, "%s:%s", scheme, id) : id;
-		if (!has_token(b.data, code, strlen(code)))
+		if (!pb_tokens_has(b.data, code, strlen(code)))
 			pb_buf_addf(&b, "%s%s", b.len ? ";" : "", code);
 	}
 	const char *s = S(o, b.data);
@@ -984,7 +972,7 @@ static void suppliers(struct ocds *o, json_t *list, const char *at, pb_contract 
 	pb_buf_init(&co);
 	json_array_foreach(list, k, s) {
 		const char *id = party_ref(o, s, "supplier", at);
-		if (!id || id == rec->supplier_id || has_token(co.data, id, strlen(id)))
+		if (!id || id == rec->supplier_id || pb_tokens_has(co.data, id, strlen(id)))
 			continue;
 		if (!rec->supplier_id)
 			rec->supplier_id = id;
