@@ -32,6 +32,7 @@
  * not every bid, and a partial bids table would hide the number of
  * tenders received that it also states.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <libxml/xmlreader.h>
 #include <stdint.h>
@@ -724,6 +725,43 @@ static int ef_cancels(struct notice *o)
 }
 
 /* The procedure's tender row; its lots are not tenders of their own. */
+/* Adds "SCHEME:code" to a ';'-separated list of item classes, once:
+ * the tenders' `classifications` extra, as the OCDS importer keeps it
+ * (bidding.heterogeneous-supplier counts their classes). */
+static void class_add(pb_buf *classes, const char *scheme, const char *code)
+{
+	pb_buf item;
+
+	if (!code)
+		return;
+	pb_buf_init(&item);
+	for (const char *c = scheme && *scheme ? scheme : "CPV"; *c; c++)
+		pb_buf_addch(&item, (char)toupper((unsigned char)*c));
+	pb_buf_addf(&item, ":%s", code);
+	if (!pb_tokens_has(classes->data, item.data, item.len))
+		pb_buf_addf(classes, "%s%s", classes->len ? ";" : "", item.data);
+	pb_buf_release(&item);
+}
+
+static void class_extra(struct notice *o, struct extras *e, pb_buf *classes)
+{
+	if (classes->len)
+		extra(o, e, "classifications", pb_ledger_intern(o->l, classes->data, classes->len));
+	pb_buf_release(classes);
+}
+
+/* A ProcurementProject's main and additional commodity classes. */
+static void ef_classes(struct notice *o, xmlNodePtr proj, pb_buf *classes)
+{
+	xmlNodePtr code = at(proj, "MainCommodityClassification/ItemClassificationCode");
+
+	class_add(classes, attr_text(o, code, "listName"), text(o, code));
+	FOR_EACH(more, proj, "AdditionalCommodityClassification") {
+		code = child(more, "ItemClassificationCode");
+		class_add(classes, attr_text(o, code, "listName"), text(o, code));
+	}
+}
+
 static void ef_tender(struct notice *o, const char *buyer)
 {
 	xmlNodePtr rproj = child(o->root, "ProcurementProject"), process = child(o->root, "TenderingProcess");
@@ -734,17 +772,23 @@ static void ef_tender(struct notice *o, const char *buyer)
 	const char *sum_currency = NULL;
 	int summable = 1;
 
+	pb_buf classes;
+
 	pb_record_blank(PB_T_TENDERS, &t);
 	src(o, &t.row, process ? process : o->root);
 	t.tender_id = o->id;
 	t.buyer_id = buyer;
+	pb_buf_init(&classes);
+	ef_classes(o, rproj, &classes);
 	/* One pass over the lots: the earliest deadline, the sum of the
-	 * lots' estimates when every lot has one in one currency. */
+	 * lots' estimates when every lot has one in one currency, the
+	 * lots' item classes. */
 	FOR_EACH(lot, o->root, "ProcurementProjectLot") {
 		if (!ef_is_lot(o, lot))
 			continue;
 		if (!first)
 			first = lot;
+		ef_classes(o, child(lot, "ProcurementProject"), &classes);
 		pb_date d = ef_deadline(o, lot);
 		if (d != PB_DATE_NONE && (t.submission_deadline == PB_DATE_NONE || d < t.submission_deadline))
 			t.submission_deadline = d;
@@ -780,6 +824,7 @@ static void ef_tender(struct notice *o, const char *buyer)
 		t.published_on = date_of(o, child(o->root, "IssueDate"));
 	if (o->lots.n > 1)
 		extra(o, &e, "lots", pb_arena_printf(pb_ledger_arena(o->l), "%zu", o->lots.n));
+	class_extra(o, &e, &classes);
 	if (o->award)
 		ef_results(o, &t, &e);
 	if (ef_cancels(o))
@@ -1141,14 +1186,20 @@ static void ted_tender(struct notice *o, xmlNodePtr form, const char *buyer)
 	pb_tender t;
 	int lots = 0;
 
+	pb_buf classes;
+
 	pb_record_blank(PB_T_TENDERS, &t);
 	src(o, &t.row, form);
 	t.tender_id = o->id;
 	t.buyer_id = buyer;
+	pb_buf_init(&classes);
+	class_add(&classes, "CPV", attr_text(o, at(object, "CPV_MAIN/CPV_CODE"), "CODE"));
 	FOR_EACH(d, object, "OBJECT_DESCR") {
 		if (!first)
 			first = d;
 		lots++;
+		FOR_EACH(more, d, "CPV_ADDITIONAL")
+			class_add(&classes, "CPV", attr_text(o, child(more, "CPV_CODE"), "CODE"));
 	}
 	t.title = free_text(o, child(object, "TITLE"));
 	if (!t.title)
@@ -1177,6 +1228,7 @@ static void ted_tender(struct notice *o, xmlNodePtr form, const char *buyer)
 	}
 	if (lots > 1)
 		extra(o, &e, "lots", pb_arena_printf(pb_ledger_arena(o->l), "%d", lots));
+	class_extra(o, &e, &classes);
 	ted_results(o, form, &t, &e, lots);
 	extras_set(o, &t.row, &e);
 	add_tender(o, &t);

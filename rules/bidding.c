@@ -2394,7 +2394,7 @@ static void run_heterogeneous_probity(pb_rule_ctx *ctx)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
 	if (!any_classified_tender(l)) {
-		pb_ctx_note(ctx, "no tender names its items' classes (OCDS items' classification, or a classifications column): not judged");
+		pb_ctx_note(ctx, "no tender names its items' classes (OCDS items' classification, eForms or TED CPV codes, or a classifications column): not judged");
 		return;
 	}
 	size_t n, nr = 0, cap = 0;

@@ -203,12 +203,18 @@ static const char *const cn_parts[] = {
 	"<cbc:ProcessReason>Hurry</cbc:ProcessReason></cac:ProcessJustification></cac:TenderingProcess>\n",
 	"<cac:ProcurementProject><cbc:Name>Boots</cbc:Name><cbc:ProcurementTypeCode listName=\"contract-nature\">"
 	"supplies</cbc:ProcurementTypeCode><cac:RequestedTenderTotal><cbc:EstimatedOverallContractAmount "
-	"currencyID=\"EUR\">900000</cbc:EstimatedOverallContractAmount></cac:RequestedTenderTotal></cac:ProcurementProject>\n",
+	"currencyID=\"EUR\">900000</cbc:EstimatedOverallContractAmount></cac:RequestedTenderTotal>"
+	"<cac:MainCommodityClassification><cbc:ItemClassificationCode listName=\"cpv\">18800000"
+	"</cbc:ItemClassificationCode></cac:MainCommodityClassification></cac:ProcurementProject>\n",
 	"<cac:ProcurementProjectLot><cbc:ID schemeName=\"Lot\">LOT-0001</cbc:ID>"
 	"<cac:TenderingProcess><cac:AdditionalInformationRequestPeriod><cbc:EndDate>2024-01-20Z</cbc:EndDate>"
 	"</cac:AdditionalInformationRequestPeriod><cac:TenderSubmissionDeadlinePeriod><cbc:EndDate>2024-02-15+01:00"
 	"</cbc:EndDate></cac:TenderSubmissionDeadlinePeriod></cac:TenderingProcess>"
-	"<cac:ProcurementProject><cbc:Name>Winter boots</cbc:Name><cac:RequestedTenderTotal>"
+	"<cac:ProcurementProject><cbc:Name>Winter boots</cbc:Name>"
+	"<cac:MainCommodityClassification><cbc:ItemClassificationCode listName=\"cpv\">18800000"
+	"</cbc:ItemClassificationCode></cac:MainCommodityClassification>"
+	"<cac:AdditionalCommodityClassification><cbc:ItemClassificationCode listName=\"cpv\">18830000"
+	"</cbc:ItemClassificationCode></cac:AdditionalCommodityClassification><cac:RequestedTenderTotal>"
 	"<cbc:EstimatedOverallContractAmount currencyID=\"EUR\">600000</cbc:EstimatedOverallContractAmount>"
 	"</cac:RequestedTenderTotal></cac:ProcurementProject></cac:ProcurementProjectLot>\n",
 	"<cac:ProcurementProjectLot><cbc:ID schemeName=\"Lot\">LOT-0002</cbc:ID>"
@@ -239,6 +245,9 @@ static void test_eforms_lots(void **state)
 	assert_int_equal(t->number_of_tenderers, PB_INT_NONE);
 	/* Two lots; the group of lots GLO-0001 is none. */
 	assert_string_equal(pb_row_extra(&t->row, "lots"), "2");
+	/* The item classes of the procedure and its lots, each once, as the
+	 * OCDS importer keeps them. */
+	assert_string_equal(pb_row_extra(&t->row, "classifications"), "CPV:18800000;CPV:18830000");
 	assert_string_equal(pb_row_path(&t->row), "/ContractNotice/cac:TenderingProcess");
 	/* A contract notice awards nothing. */
 	assert_int_equal(pb_ledger_count(l, PB_T_CONTRACTS), 0);
@@ -289,7 +298,10 @@ static const char *const ted_parts[] = {
 	"<F03_2014 CATEGORY=\"ORIGINAL\" FORM=\"F03\" LG=\"FR\">\n",
 	"<CONTRACTING_BODY><ADDRESS_CONTRACTING_BODY><OFFICIALNAME>Office f\xc3\xa9" "d\xc3\xa9ral</OFFICIALNAME>"
 	"<NATIONALID>CHE-1</NATIONALID><TOWN>Berne</TOWN><COUNTRY VALUE=\"CH\"/></ADDRESS_CONTRACTING_BODY></CONTRACTING_BODY>\n",
-	"<OBJECT_CONTRACT><TITLE><P>Bottes</P></TITLE><TYPE_CONTRACT CTYPE=\"SUPPLIES\"/></OBJECT_CONTRACT>\n",
+	"<OBJECT_CONTRACT><TITLE><P>Bottes</P></TITLE><CPV_MAIN><CPV_CODE CODE=\"18800000\"/></CPV_MAIN>"
+	"<TYPE_CONTRACT CTYPE=\"SUPPLIES\"/><OBJECT_DESCR ITEM=\"1\"><CPV_ADDITIONAL><CPV_CODE CODE=\"18830000\"/>"
+	"</CPV_ADDITIONAL><CPV_ADDITIONAL><CPV_CODE CODE=\"18800000\"/></CPV_ADDITIONAL></OBJECT_DESCR>"
+	"</OBJECT_CONTRACT>\n",
 	"<PROCEDURE><PT_AWARD_CONTRACT_WITHOUT_CALL/><NOTICE_NUMBER_OJ>2017/S 200-9</NOTICE_NUMBER_OJ></PROCEDURE>\n",
 	"<AWARD_CONTRACT ITEM=\"1\"><LOT_NO>1</LOT_NO><AWARDED_CONTRACT><DATE_CONCLUSION_CONTRACT>2018-03-01"
 	"</DATE_CONCLUSION_CONTRACT><TENDERS><NB_TENDERS_RECEIVED>1</NB_TENDERS_RECEIVED></TENDERS>"
@@ -314,6 +326,8 @@ static void test_ted(void **state)
 	const pb_tender *t = find(l, PB_T_TENDERS, "ted:2017/S 200-9");
 	assert_non_null(t);
 	assert_string_equal(t->title, "Bottes"); /* the first original language */
+	/* The main CPV code and the lots' additional ones, each once. */
+	assert_string_equal(pb_row_extra(&t->row, "classifications"), "CPV:18800000;CPV:18830000");
 	assert_string_equal(t->method, "direct");
 	assert_string_equal(t->method_details, "PT_AWARD_CONTRACT_WITHOUT_CALL");
 	assert_string_equal(t->category, "goods");
