@@ -336,29 +336,29 @@ const char *pb_report_tool(void)
 	return "probity " PB_VERSION;
 }
 
-int pb_list_has(const char *list, const char *word)
+/* Is tok[0..n) one of the pieces of list, cut at each sep?  A trailing
+ * sep adds no empty piece. */
+static int list_holds(const char *list, char sep, const char *tok, size_t n)
 {
-	size_t n = word ? strlen(word) : 0;
+	const char seps[2] = {sep, '\0'};
 
-	for (const char *p = list; word && p && *p;) {
-		size_t k = strcspn(p, "|");
-		if (k == n && !memcmp(p, word, n))
+	for (const char *p = list; p && *p;) {
+		size_t k = strcspn(p, seps);
+		if (k == n && !memcmp(p, tok, n))
 			return 1;
 		p += k;
-		if (*p == '|')
+		if (*p == sep)
 			p++;
 	}
 	return 0;
 }
 
+int pb_list_has(const char *list, const char *word)
+{
+	return word && list_holds(list, '|', word, strlen(word));
+}
+
 int pb_tokens_has(const char *list, const char *tok, size_t n)
 {
-	for (const char *p = list; p && *p;) {
-		const char *end = strchr(p, ';');
-		size_t len = end ? (size_t)(end - p) : strlen(p);
-		if (len == n && !strncmp(p, tok, n))
-			return 1;
-		p = end ? end + 1 : NULL;
-	}
-	return 0;
+	return list_holds(list, ';', tok, n);
 }

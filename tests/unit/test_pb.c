@@ -37,6 +37,26 @@ static void test_alloc_random(void **state)
 	}
 }
 
+/* '|' lists (config values) and ';' lists (ids, codes) are cut alike:
+ * whole pieces only, an empty piece between two separators but none
+ * after a trailing one. */
+static void test_list_pieces(void **state)
+{
+	(void)state;
+	assert_true(pb_list_has("open|selective", "selective"));
+	assert_false(pb_list_has("open|selective", "sel"));
+	assert_false(pb_list_has("open|", ""));
+	assert_true(pb_list_has("a||b", ""));
+	assert_false(pb_list_has("open", NULL));
+	assert_false(pb_list_has(NULL, "open"));
+	assert_true(pb_tokens_has("CPV:1;CPV:2", "CPV:2", 5));
+	assert_false(pb_tokens_has("CPV:1;CPV:22", "CPV:2", 5));
+	assert_true(pb_tokens_has("CPV:1;CPV:2", "CPV:2x", 5)); /* n bytes of tok */
+	assert_false(pb_tokens_has("a;", "", 0));
+	assert_true(pb_tokens_has("a;;b", "", 0));
+	assert_false(pb_tokens_has(NULL, "a", 1));
+}
+
 static void test_addf_every_length(void **state)
 {
 	char piece[1100], want[4200];
@@ -174,6 +194,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_alloc_random),
+		cmocka_unit_test(test_list_pieces),
 		cmocka_unit_test(test_addf_every_length),
 		cmocka_unit_test(test_addf_appends),
 		cmocka_unit_test(test_trim),
