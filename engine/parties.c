@@ -101,7 +101,7 @@ static void uf_union(uint32_t *up, const pb_party *parties, uint32_t a, uint32_t
 		up[a] = b;
 }
 
-static int has_registry_id(const pb_party *pt)
+int pb_party_has_registry_id(const pb_party *pt)
 {
 	return pt->registry_id && !pb_is_placeholder(pt->registry_id);
 }
@@ -139,7 +139,7 @@ static void resolve_entities(struct pb_parties *p, const pb_party *parties)
 	for (uint32_t i = 0; i < p->n; i++) {
 		const char *key = parties[i].registry_id;
 		pb_ptrmap *map = by_registry;
-		if (!has_registry_id(&parties[i])) {
+		if (!pb_party_has_registry_id(&parties[i])) {
 			key = name_address_key(p, &p->keys[i]);
 			map = by_name_address;
 		}

@@ -37,6 +37,10 @@ typedef struct pb_parties pb_parties;
 pb_parties *pb_parties_build(pb_ledger *l, const pb_pattern_list *legal_forms, int jobs);
 void pb_parties_free(pb_parties *p);
 
+/* Does the party carry a registry id, and not a placeholder ("N/A")?
+ * Only such an id joins parties into one entity. */
+int pb_party_has_registry_id(const pb_party *pt);
+
 /* Keys of the party at index i of the parties table. */
 const pb_party_keys *pb_parties_keys(const pb_parties *p, size_t i);
 

@@ -22,7 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../engine/normalize.h"
 #include "../engine/parties.h"
 #include "rules.h"
 
@@ -210,12 +209,12 @@ static void prefetch_supplier(pb_ledger *l, const uint32_t *supplier_row, size_t
 		__builtin_prefetch(pb_ledger_at(l, PB_T_PARTIES, supplier_row[i + SUPPLIER_AHEAD]));
 }
 
-/* Does party row r carry a registry id, and not a placeholder ("N/A")?
- * Judged once a row: memo[r] is 0 until then, else 1 (no) or 2 (yes). */
+/* pb_party_has_registry_id of party row r, judged once a row: memo[r]
+ * is 0 until then, else 1 (no) or 2 (yes). */
 static int has_registry_id(const pb_party *s, uint32_t r, unsigned char *memo)
 {
 	if (!memo[r])
-		memo[r] = s->registry_id && !pb_is_placeholder(s->registry_id) ? 2 : 1;
+		memo[r] = pb_party_has_registry_id(s) ? 2 : 1;
 	return memo[r] == 2;
 }
 
