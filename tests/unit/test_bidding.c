@@ -421,6 +421,29 @@ static void put(const char *dir, const char *name, const char *text)
 	assert_int_equal(fclose(f), 0);
 }
 
+/* Writes the CSV files (name, text pairs) into a folder of their own,
+ * imports it as an export would be, seals and audits the ledger (*lp and
+ * cfg are the caller's to free); the folder is removed. */
+static pb_audit *audit_csv(const char *const files[][2], size_t n, pb_ledger **lp, pb_config *cfg)
+{
+	char dir[] = "/tmp/pb-bidding-XXXXXX", path[512];
+	pb_error err;
+
+	assert_non_null(mkdtemp(dir));
+	for (size_t i = 0; i < n; i++)
+		put(dir, files[i][0], files[i][1]);
+	pb_config_init(cfg);
+	*lp = pb_ledger_new("EUR");
+	assert_int_equal(pb_import_path(*lp, dir, NULL, cfg, &err), 0);
+	pb_ledger_seal(*lp);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i][0]);
+		remove(path);
+	}
+	remove(dir);
+	return pb_audit_run(*lp, cfg, D("2024-12-31"));
+}
+
 static size_t fired(const pb_audit *a, const char *rule, const char **ids, size_t max)
 {
 	size_t n = 0;
@@ -438,11 +461,9 @@ static size_t fired(const pb_audit *a, const char *rule, const char **ids, size_
  */
 static pb_audit *ratios_audit(const char *last, pb_ledger **lp, pb_config *cfg)
 {
-	char dir[] = "/tmp/pb-fence-XXXXXX", line[256];
+	char line[256];
 	pb_buf t, b, c;
-	pb_error err;
 
-	assert_non_null(mkdtemp(dir));
 	pb_buf_init(&t);
 	pb_buf_init(&b);
 	pb_buf_init(&c);
@@ -460,23 +481,13 @@ static pb_audit *ratios_audit(const char *last, pb_ledger **lp, pb_config *cfg)
 			 i, i, i, i);
 		pb_buf_addstr(&c, line);
 	}
-	put(dir, "tenders.csv", t.data);
-	put(dir, "bids.csv", b.data);
-	put(dir, "contracts.csv", c.data);
+	const char *const files[][2] = {
+		{"tenders.csv", t.data}, {"bids.csv", b.data}, {"contracts.csv", c.data}};
+	pb_audit *a = audit_csv(files, 3, lp, cfg);
 	pb_buf_release(&t);
 	pb_buf_release(&b);
 	pb_buf_release(&c);
-	pb_config_init(cfg);
-	*lp = pb_ledger_new("EUR");
-	assert_int_equal(pb_import_path(*lp, dir, NULL, cfg, &err), 0);
-	pb_ledger_seal(*lp);
-	const char *names[] = {"tenders.csv", "bids.csv", "contracts.csv"};
-	for (size_t i = 0; i < 3; i++) {
-		snprintf(line, sizeof(line), "%s/%s", dir, names[i]);
-		remove(line);
-	}
-	remove(dir);
-	return pb_audit_run(*lp, cfg, D("2024-12-31"));
+	return a;
 }
 
 static void test_fence_ties(void **state)
@@ -519,11 +530,9 @@ static void test_fence_ties(void **state)
  * imported from CSV as an export would be, then audited. */
 static pb_audit *classes_audit(int with_classes, pb_ledger **lp, pb_config *cfg)
 {
-	char dir[] = "/tmp/pb-classes-XXXXXX", line[256];
+	char line[256];
 	pb_buf t, c;
-	pb_error err;
 
-	assert_non_null(mkdtemp(dir));
 	pb_buf_init(&t);
 	pb_buf_init(&c);
 	pb_buf_addstr(&t, with_classes ? "tender_id,buyer_id,method,published_on,classifications\n"
@@ -537,20 +546,11 @@ static pb_audit *classes_audit(int with_classes, pb_ledger **lp, pb_config *cfg)
 			 i, i, i, i);
 		pb_buf_addstr(&c, line);
 	}
-	put(dir, "tenders.csv", t.data);
-	put(dir, "contracts.csv", c.data);
+	const char *const files[][2] = {{"tenders.csv", t.data}, {"contracts.csv", c.data}};
+	pb_audit *a = audit_csv(files, 2, lp, cfg);
 	pb_buf_release(&t);
 	pb_buf_release(&c);
-	pb_config_init(cfg);
-	*lp = pb_ledger_new("EUR");
-	assert_int_equal(pb_import_path(*lp, dir, NULL, cfg, &err), 0);
-	pb_ledger_seal(*lp);
-	snprintf(line, sizeof(line), "%s/tenders.csv", dir);
-	remove(line);
-	snprintf(line, sizeof(line), "%s/contracts.csv", dir);
-	remove(line);
-	remove(dir);
-	return pb_audit_run(*lp, cfg, D("2024-12-31"));
+	return a;
 }
 
 /* Without a single tender that names its items' classes, heterogeneous-
