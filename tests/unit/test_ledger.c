@@ -212,108 +212,99 @@ static void test_interning_hashed(void **state)
 	}
 }
 
-/* Threads interning the same texts in different orders into a shared
- * table, which doubles its buckets many times while they do (with every
- * shard's lock), get one copy of each text between them. */
-#define RACE_TEXTS 30011 /* prime: each of the orders below is a permutation */
+/*
+ * Threads interning the same texts, each in an order of its own, into a
+ * shared table that grows while they do (with every shard's lock), get
+ * one copy of each text between them.  Orders j -> (j(2k + 1) + 7919k)
+ * mod n are permutations for a prime n.  Two in three texts are hashed
+ * and their slot fetched first, as the CSV importer does.
+ */
 #define RACE_THREADS 4
 
 struct intern_race {
 	pb_strtab *t;
+	char (*text)[16];
+	size_t n;
 	const char **got[RACE_THREADS];
 };
 
 static void intern_race_work(void *ctx, size_t k)
 {
 	struct intern_race *r = ctx;
-	char buf[32];
 
-	for (size_t j = 0; j < RACE_TEXTS; j++) {
-		size_t i = (j * (2 * k + 1) + k * 7919) % RACE_TEXTS; /* k's own order */
-		size_t n = (size_t)snprintf(buf, sizeof(buf), "SUP-%zu", i);
-		uint32_t h = pb_intern_hash(buf, n);
+	for (size_t j = 0; j < r->n; j++) {
+		size_t i = (j * (2 * k + 1) + k * 7919) % r->n; /* k's own order */
+		size_t n = strlen(r->text[i]);
+		uint32_t h = pb_intern_hash(r->text[i], n);
 		pb_strtab_prefetch(r->t, h);
-		r->got[k][i] = j % 3 ? pb_intern_hashed(r->t, buf, n, h) : pb_intern(r->t, buf, n);
+		r->got[k][i] = j % 3 ? pb_intern_hashed(r->t, r->text[i], n, h)
+				     : pb_intern(r->t, r->text[i], n);
 	}
 }
 
+/* Has `threads` threads intern the n texts into t and checks that each
+ * got the same copy of each text, which pb_strtab_find gives back too. */
+static void intern_race_run(pb_strtab *t, char (*text)[16], size_t n, size_t threads)
+{
+	struct intern_race r = {t, text, n, {NULL}};
+
+	for (size_t k = 0; k < threads; k++)
+		r.got[k] = pb_xcalloc(n, sizeof(*r.got[k]));
+	pb_strtab_set_locking(t, 1);
+	pb_parallel_for(threads, (int)threads, intern_race_work, &r);
+	pb_strtab_set_locking(t, 0);
+	for (size_t i = 0; i < n; i++) {
+		assert_string_equal(r.got[0][i], text[i]);
+		for (size_t k = 1; k < threads; k++)
+			assert_ptr_equal(r.got[k][i], r.got[0][i]);
+		assert_ptr_equal(pb_strtab_find(t, text[i], strlen(text[i])), r.got[0][i]);
+	}
+	for (size_t k = 0; k < threads; k++)
+		free(r.got[k]);
+}
+
+#define RACE_TEXTS 30011 /* prime */
+
+/* Four threads, 30 011 texts in four shards: eight doublings. */
 static void test_interning_threads(void **state)
 {
-	struct intern_race r = {.t = pb_strtab_new_shared(2)};
-	char buf[32];
+	pb_strtab *t = pb_strtab_new_shared(2);
+	char (*text)[16] = pb_xcalloc(RACE_TEXTS, sizeof(*text));
 	(void)state;
 
-	for (size_t k = 0; k < RACE_THREADS; k++)
-		r.got[k] = pb_xcalloc(RACE_TEXTS, sizeof(*r.got[k]));
-	pb_strtab_set_locking(r.t, 1);
-	pb_parallel_for(RACE_THREADS, RACE_THREADS, intern_race_work, &r);
-	pb_strtab_set_locking(r.t, 0);
-	for (size_t i = 0; i < RACE_TEXTS; i++) {
-		size_t n = (size_t)snprintf(buf, sizeof(buf), "SUP-%zu", i);
-		assert_string_equal(r.got[0][i], buf);
-		for (size_t k = 1; k < RACE_THREADS; k++)
-			assert_ptr_equal(r.got[k][i], r.got[0][i]);
-		assert_ptr_equal(pb_strtab_find(r.t, buf, n), r.got[0][i]);
-	}
-	for (size_t k = 0; k < RACE_THREADS; k++)
-		free(r.got[k]);
-	pb_strtab_free(r.t);
+	for (size_t i = 0; i < RACE_TEXTS; i++)
+		snprintf(text[i], sizeof(text[i]), "SUP-%zu", i);
+	intern_race_run(t, text, RACE_TEXTS, RACE_THREADS);
+	free(text);
+	pb_strtab_free(t);
 }
 
 /* Texts that all fall in one shard of 64 (their hashes share the top six
  * bits, as a hostile file's ids could be made to) give that shard
  * buckets of its own once the table is past its first few doublings: it
  * stays about the size its texts need, where doubling every shard with
- * that one would be 64 times that.  Two
- * threads intern them, in two orders. */
-#define SKEW_TEXTS 100000
-
-struct skew {
-	pb_strtab *t;
-	char (*text)[16];
-	const char **got[2];
-};
-
-static void skew_work(void *ctx, size_t k)
-{
-	struct skew *w = ctx;
-
-	for (size_t j = 0; j < SKEW_TEXTS; j++) {
-		size_t i = k ? SKEW_TEXTS - 1 - j : j;
-		w->got[k][i] = pb_intern(w->t, w->text[i], strlen(w->text[i]));
-	}
-}
+ * that one would be 64 times that.  Two threads intern them. */
+#define SKEW_TEXTS 100003 /* prime */
 
 static void test_interning_one_shard(void **state)
 {
-	struct skew w = {.t = pb_strtab_new_shared(6)};
+	pb_strtab *t = pb_strtab_new_shared(6);
+	char (*text)[16] = pb_xcalloc(SKEW_TEXTS, sizeof(*text));
 	(void)state;
 
-	w.text = pb_xcalloc(SKEW_TEXTS, sizeof(*w.text));
 	for (size_t n = 0, i = 0; n < SKEW_TEXTS; i++) {
-		int len = snprintf(w.text[n], sizeof(w.text[n]), "ID-%zu", i);
-		if (pb_intern_hash(w.text[n], (size_t)len) >> 26 == 0)
+		int len = snprintf(text[n], sizeof(text[n]), "ID-%zu", i);
+		if (pb_intern_hash(text[n], (size_t)len) >> 26 == 0)
 			n++;
 	}
-	w.got[0] = pb_xcalloc(SKEW_TEXTS, sizeof(*w.got[0]));
-	w.got[1] = pb_xcalloc(SKEW_TEXTS, sizeof(*w.got[1]));
-	pb_strtab_set_locking(w.t, 1);
-	pb_parallel_for(2, 2, skew_work, &w);
-	pb_strtab_set_locking(w.t, 0);
-	for (size_t i = 0; i < SKEW_TEXTS; i++) {
-		assert_string_equal(w.got[0][i], w.text[i]);
-		assert_ptr_equal(w.got[1][i], w.got[0][i]);
-		assert_ptr_equal(pb_strtab_find(w.t, w.text[i], strlen(w.text[i])), w.got[0][i]);
-	}
-	/* 100 000 texts need 16 384 buckets (1 MiB), beside the 64 slices of
+	intern_race_run(t, text, SKEW_TEXTS, 2);
+	/* 100 003 texts need 16 384 buckets (1 MiB), beside the 64 slices of
 	 * 256 buckets the table doubles to before it judges a shard alone
 	 * (1 MiB); every shard doubled with this one would hold 64 x 16 384
 	 * (64 MiB). */
-	assert_true(pb_strtab_bucket_bytes(w.t) < (4u << 20));
-	free(w.got[0]);
-	free(w.got[1]);
-	free(w.text);
-	pb_strtab_free(w.t);
+	assert_true(pb_strtab_bucket_bytes(t) < (4u << 20));
+	free(text);
+	pb_strtab_free(t);
 }
 
 static void test_arena_large(void **state)
