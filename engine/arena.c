@@ -5,11 +5,14 @@
  * gets a block of its own, so a 50 MB field costs one allocation, not a
  * pathological chain.
  */
+#define _DEFAULT_SOURCE /* mmap's MAP_ANONYMOUS and MAP_NORESERVE, madvise */
 #include <inttypes.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "arena.h"
 #include "pb.h"
@@ -27,13 +30,112 @@ struct pb_arena {
 	struct block *head;
 	size_t next_size;
 	size_t total;
+	size_t text_align; /* where texts start: 1, or PB_TEXT_ALIGN in the text space */
 };
+
+/* --- the text space (arena.h) --- */
+
+#define SPACE_MAX ((size_t)1 << (32 + PB_TEXT_SHIFT))
+#define SPACE_MIN ((size_t)64 << 20)
+#define SPACE_STEP ((size_t)64 << 20) /* made writable this much at a time */
+#define SPACE_FIRST 16 /* offset 0 is pb_text 0: no text starts there */
+
+const char *pb_text_base;
+
+static struct {
+	pthread_mutex_t lock;
+	unsigned char *base;
+	size_t size, writable, used;
+	size_t arenas; /* text arenas alive */
+} space = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+/* Address space only: nothing is committed until made writable, so the
+ * reservation costs no memory, whatever the overcommit policy.  A
+ * process limited to less address space (ulimit -v) gets less. */
+static void space_reserve(void)
+{
+	for (size_t size = SPACE_MAX; size >= SPACE_MIN; size /= 2) {
+		void *p = mmap(NULL, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+			       -1, 0);
+		if (p != MAP_FAILED) {
+			space.base = p;
+			space.size = size;
+			space.used = SPACE_FIRST;
+			pb_text_base = p;
+			return;
+		}
+	}
+	pb_fatal("out of memory: cannot reserve %zu MiB of address space for text",
+		 SPACE_MIN >> 20);
+}
+
+/* n bytes at a multiple of 16 in the region. */
+static void *space_take(size_t n)
+{
+	pthread_mutex_lock(&space.lock);
+	if (!space.base)
+		space_reserve();
+	size_t start = (space.used + 15) & ~(size_t)15;
+	if (n > space.size - start)
+		pb_fatal("out of memory: the text space (%zu MiB) is full", space.size >> 20);
+	if (start + n > space.writable) {
+		size_t end = (start + n + SPACE_STEP - 1) / SPACE_STEP * SPACE_STEP;
+		if (end > space.size)
+			end = space.size;
+		if (mprotect(space.base + space.writable, end - space.writable,
+			     PROT_READ | PROT_WRITE) != 0)
+			pb_fatal("out of memory: cannot extend the text space to %zu MiB", end >> 20);
+		space.writable = end;
+	}
+	space.used = start + n;
+	pthread_mutex_unlock(&space.lock);
+	return space.base + start;
+}
+
+static void space_arena_born(void)
+{
+	pthread_mutex_lock(&space.lock);
+	space.arenas++;
+	pthread_mutex_unlock(&space.lock);
+}
+
+/* The last text arena gone, nobody holds a pb_text: the region is
+ * emptied, its pages handed back, and filled again from the start. */
+static void space_arena_died(void)
+{
+	pthread_mutex_lock(&space.lock);
+	if (--space.arenas == 0 && space.base) {
+		(void)madvise(space.base, space.writable, MADV_DONTNEED);
+		space.used = SPACE_FIRST;
+	}
+	pthread_mutex_unlock(&space.lock);
+}
+
+pb_text pb_text_of(const char *s)
+{
+	if (!s)
+		return 0;
+	size_t off = (size_t)((uintptr_t)s - (uintptr_t)pb_text_base);
+	if (!pb_text_base || off < SPACE_FIRST || off >= space.size || off % PB_TEXT_ALIGN)
+		pb_fatal("internal error: a record's text is not in the text space");
+	return (pb_text)(off >> PB_TEXT_SHIFT);
+}
 
 pb_arena *pb_arena_new(void)
 {
 	pb_arena *a = pb_xcalloc(1, sizeof(*a));
 
 	a->next_size = 4096;
+	a->text_align = 1;
+	return a;
+}
+
+pb_arena *pb_arena_new_text(void)
+{
+	pb_arena *a = pb_arena_new();
+
+	a->text_align = PB_TEXT_ALIGN;
+	space_arena_born();
 	return a;
 }
 
@@ -41,9 +143,13 @@ void pb_arena_free(pb_arena *a)
 {
 	if (!a)
 		return;
-	for (struct block *b = a->head, *next; b; b = next) {
-		next = b->next;
-		free(b);
+	if (a->text_align > 1) {
+		space_arena_died();
+	} else {
+		for (struct block *b = a->head, *next; b; b = next) {
+			next = b->next;
+			free(b);
+		}
 	}
 	free(a);
 }
@@ -54,7 +160,8 @@ static struct block *arena_grow(pb_arena *a, size_t n)
 
 	if (size < n)
 		size = n;
-	struct block *b = pb_xmalloc(sizeof(*b) + size);
+	struct block *b = a->text_align > 1 ? space_take(sizeof(*b) + size)
+					    : pb_xmalloc(sizeof(*b) + size);
 	b->size = size;
 	b->used = 0;
 	/* A large one-off block goes behind the head so the head's free
@@ -73,8 +180,8 @@ static struct block *arena_grow(pb_arena *a, size_t n)
 }
 
 /* n bytes at the next multiple of align in the head block (or a new
- * one).  Text is packed byte to byte (align 1): rounding each string up
- * to 16 bytes wasted a third of it. */
+ * one).  Text is packed byte to byte (align 1; PB_TEXT_ALIGN in the text
+ * space): rounding each string up to 16 bytes wasted a third of it. */
 static void *arena_take(pb_arena *a, size_t n, size_t align)
 {
 	struct block *b = a->head;
@@ -98,7 +205,7 @@ void *pb_arena_alloc(pb_arena *a, size_t n)
 
 char *pb_arena_strndup(pb_arena *a, const char *s, size_t n)
 {
-	char *p = arena_take(a, n + 1, 1);
+	char *p = arena_take(a, n + 1, a->text_align);
 
 	memcpy(p, s, n);
 	p[n] = '\0';
@@ -259,7 +366,7 @@ pb_strtab *pb_strtab_new_shared(unsigned bits)
 
 	t->own_arenas = 1;
 	for (size_t i = 0; i < (size_t)1 << bits; i++)
-		shard_init(&t->shards[i], pb_arena_new());
+		shard_init(&t->shards[i], pb_arena_new_text());
 	return t;
 }
 
@@ -336,23 +443,28 @@ static uint32_t shard_add_block(struct shard *sh, size_t size)
 		sh->capblocks = sh->capblocks ? 2 * sh->capblocks : 16;
 		sh->blocks = pb_xreallocarray(sh->blocks, sh->capblocks, sizeof(*sh->blocks));
 	}
-	sh->blocks[sh->nblocks] = arena_take(sh->arena, size, 1);
+	sh->blocks[sh->nblocks] = arena_take(sh->arena, size, PB_TEXT_ALIGN);
 	return ++sh->nblocks;
 }
 
-/* Room for `size` bytes; returns its reference and sets *p. */
-static uint32_t shard_reserve(struct shard *sh, size_t size, unsigned char **p)
+/*
+ * Room for `size` bytes whose first `prefix` bytes are the length, so
+ * that the text after them starts at a multiple of PB_TEXT_ALIGN (a
+ * ledger's texts are pb_texts); returns its reference and sets *p.
+ */
+static uint32_t shard_reserve(struct shard *sh, size_t prefix, size_t size, unsigned char **p)
 {
+	size_t room = size + PB_TEXT_ALIGN - 1; /* with the most padding can take */
+	size_t used = 0;
 	uint32_t block;
-	size_t offset = 0;
 
-	if (size > STR_BLOCK_MAX / 2) {
-		block = shard_add_block(sh, size); /* a block of its own */
+	if (room > STR_BLOCK_MAX / 2) {
+		block = shard_add_block(sh, room); /* a block of its own */
 	} else {
-		if (!sh->head || sh->head_size - sh->head_used < size) {
+		if (!sh->head || sh->head_size - sh->head_used < room) {
 			/* Room for two such texts at least, so that long
 			 * texts do not each take one of the 4095 blocks. */
-			while (sh->next_size < 2 * size)
+			while (sh->next_size < 2 * room)
 				sh->next_size *= 2;
 			sh->head = shard_add_block(sh, sh->next_size);
 			sh->head_size = sh->next_size;
@@ -361,9 +473,12 @@ static uint32_t shard_reserve(struct shard *sh, size_t size, unsigned char **p)
 				sh->next_size *= 2;
 		}
 		block = sh->head;
-		offset = sh->head_used;
-		sh->head_used += size;
+		used = sh->head_used;
 	}
+	/* Blocks start at a multiple of PB_TEXT_ALIGN. */
+	size_t offset = (used + prefix + PB_TEXT_ALIGN - 1) / PB_TEXT_ALIGN * PB_TEXT_ALIGN - prefix;
+	if (block == sh->head)
+		sh->head_used = offset + size;
 	*p = sh->blocks[block - 1] + offset;
 	return block << REF_OFFSET_BITS | (uint32_t)offset;
 }
@@ -373,7 +488,7 @@ static uint32_t shard_store(struct shard *sh, const char *s, size_t n)
 	uint32_t len = (uint32_t)n;
 	size_t prefix = n < 255 ? 1 : 5;
 	unsigned char *p;
-	uint32_t ref = shard_reserve(sh, prefix + n + 1, &p);
+	uint32_t ref = shard_reserve(sh, prefix, prefix + n + 1, &p);
 
 	p[0] = n < 255 ? (unsigned char)n : 255;
 	if (prefix == 5)

@@ -31,7 +31,7 @@ static const char *const relationship_kinds[] = {
 	"declared_interest", NULL};
 
 #define COL(type, field, kind, flags, values)                                  \
-	{#field, kind, offsetof(type, field), flags, values}
+	{#field, kind, offsetof(type, field), sizeof(((type *)0)->field), flags, values}
 
 static const pb_column cols_parties[] = {
 	COL(pb_party, party_id, PB_COL_ID, PB_COL_KEY, NULL),
@@ -206,6 +206,7 @@ struct group_index {
 	pb_table table;
 	const struct table_store *ts;
 	size_t offset;
+	const pb_column *column; /* the field's */
 	pb_grouping groups; /* record indexes by the field's value, in file order */
 };
 
@@ -229,6 +230,7 @@ struct table_store {
 	size_t count, cap, size;
 	pb_idmap keys;  /* primary key -> record index */
 	size_t key_offset;  /* the key column's, when it is one column */
+	const pb_column *key_col; /* that column, or NULL */
 	const char **ckeys; /* composite keys (interned), by record index */
 	size_t *filled;  /* per column, counted once at seal */
 	size_t unkeyed;  /* a stage's rows with no key or a key seen before */
@@ -298,12 +300,14 @@ static pb_ledger *ledger_alloc(void)
 	pb_ledger *l = pb_xcalloc(1, sizeof(*l));
 
 	origins_ledger_born();
-	l->arena = pb_arena_new();
+	l->arena = pb_arena_new_text();
 	l->input_of = pb_ptrmap_new();
 	pthread_mutex_init(&l->group_lock, NULL);
 	for (int t = 0; t < PB_T_COUNT; t++) {
 		l->tables[t].size = table_defs[t].record_size;
 		l->tables[t].key_offset = key_column_offset(&table_defs[t]);
+		if (l->tables[t].key_offset != SIZE_MAX)
+			l->tables[t].key_col = &table_defs[t].columns[0];
 	}
 	return l;
 }
@@ -518,9 +522,15 @@ const pb_rejection *pb_ledger_filtered(const pb_ledger *l)
 	return l->filtered;
 }
 
-static const char *field_text(const void *rec, size_t offset)
+/* The text column of table t at offset (a program error if none). */
+static const pb_column *text_column_at(pb_table t, size_t offset)
 {
-	return *(const char *const *)((const unsigned char *)rec + offset);
+	const pb_table_def *def = &table_defs[t];
+
+	for (size_t c = 0; c < def->ncolumns; c++)
+		if (def->columns[c].offset == offset && pb_column_is_text(&def->columns[c]))
+			return &def->columns[c];
+	pb_fatal("internal error: no text column at offset %zu of table %s", offset, def->name);
 }
 
 /* Renders one key column's value for a composite key. */
@@ -536,7 +546,7 @@ static void key_part(pb_buf *b, const void *rec, const pb_column *c)
 		char d[11];
 		pb_buf_addstr(b, pb_date_format(*(const pb_date *)p, d));
 	} else {
-		const char *s = *(const char *const *)p;
+		const char *s = pb_field_text(c, rec);
 		if (s)
 			pb_buf_addstr(b, s);
 	}
@@ -555,7 +565,7 @@ const char *pb_ledger_key_in(pb_ledger *l, pb_table t, const void *rec, pb_arena
 	int parts = 0;
 
 	if (offset != SIZE_MAX)
-		return field_text(rec, offset);
+		return pb_field_text(l->tables[t].key_col, rec);
 	pb_buf_init(&b);
 	for (size_t i = 0; i < def->ncolumns; i++) {
 		if (!(def->columns[i].flags & PB_COL_KEY))
@@ -649,7 +659,7 @@ static const char *stored_key(const void *owner, uint32_t i)
 
 	if (ts->key_offset == SIZE_MAX)
 		return ts->ckeys[i];
-	return field_text(ts->data + (size_t)i * ts->size, ts->key_offset);
+	return pb_field_text(ts->key_col, ts->data + (size_t)i * ts->size);
 }
 
 static int key_get(const struct table_store *ts, const char *key, uint32_t *index)
@@ -774,7 +784,7 @@ static void prefetch_join(const pb_ledger *l, const struct stage_walk *w, int t)
 	const struct table_store *ts = &l->tables[t];
 
 	if (ahead < w->count[t] && ts->key_offset != SIZE_MAX && ts->count) {
-		const char *key = field_text(w->rows[t] + ahead * w->size[t], ts->key_offset);
+		const char *key = pb_field_text(ts->key_col, w->rows[t] + ahead * w->size[t]);
 		if (key)
 			pb_idmap_prefetch(&ts->keys, key);
 	}
@@ -852,7 +862,7 @@ static void intern_co_suppliers(pb_ledger *l)
 		pb_contract_suppliers(l, (const pb_contract *)(ts->data + i * ts->size), ids, 1);
 }
 
-static int cell_filled(const unsigned char *p, pb_coltype type);
+static int cell_filled(const void *record, const pb_column *c);
 
 /* How many records of a table carry a value in each column: one pass,
  * at seal, instead of one per rule and field asked about. */
@@ -865,8 +875,7 @@ static void count_filled(pb_ledger *l, pb_table t)
 	ts->filled = pb_xcalloc(def->ncolumns + 1, sizeof(*ts->filled));
 	for (size_t i = 0; i < ts->count; i++)
 		for (size_t c = 0; c < def->ncolumns; c++)
-			ts->filled[c] += cell_filled(ts->data + i * ts->size + def->columns[c].offset,
-						     def->columns[c].type) != 0;
+			ts->filled[c] += cell_filled(ts->data + i * ts->size, &def->columns[c]) != 0;
 }
 
 static void name_publishers(pb_ledger *l);
@@ -909,7 +918,7 @@ static const char *record_key(const void *index, uint32_t i)
 {
 	const struct group_index *g = index;
 
-	return field_text(g->ts->data + (size_t)i * g->ts->size, g->offset);
+	return pb_field_text(g->column, g->ts->data + (size_t)i * g->ts->size);
 }
 
 static struct group_index *build_group(const pb_ledger *l, pb_table t, size_t offset)
@@ -919,6 +928,7 @@ static struct group_index *build_group(const pb_ledger *l, pb_table t, size_t of
 	g->table = t;
 	g->ts = &l->tables[t];
 	g->offset = offset;
+	g->column = text_column_at(t, offset);
 	pb_grouping_build(&g->groups, g->ts->count, record_key, g);
 	return g;
 }
@@ -1004,19 +1014,20 @@ static uint32_t *resolve_refs(const pb_ledger *l, pb_table t, size_t offset, pb_
 	uint32_t *rows = pb_xcalloc(ts->count + 1, sizeof(*rows));
 	const char *last = NULL;
 	uint32_t row = PB_NO_ROW;
+	const pb_column *c = text_column_at(t, offset);
 
 	if (tt->key_offset == SIZE_MAX)
 		pb_fatal("internal error: references to %s, whose key has several columns",
 			 table_defs[target].name);
 	for (size_t i = 0; i < ts->count; i++) {
-		const char *key = field_text(ts->data + i * ts->size, offset);
+		const char *key = pb_field_text(c, ts->data + i * ts->size);
 		if (i + REF_PREFETCH < ts->count) {
-			const char *ahead = field_text(ts->data + (i + REF_PREFETCH) * ts->size, offset);
+			const char *ahead = pb_field_text(c, ts->data + (i + REF_PREFETCH) * ts->size);
 			if (ahead)
 				pb_idmap_prefetch(&tt->keys, ahead);
 		}
 		if (i + REF_PREFETCH / 2 < ts->count) {
-			const char *ahead = field_text(ts->data + (i + REF_PREFETCH / 2) * ts->size, offset);
+			const char *ahead = pb_field_text(c, ts->data + (i + REF_PREFETCH / 2) * ts->size);
 			uint32_t v = ahead ? pb_idmap_peek(&tt->keys, ahead) : PB_IDMAP_NONE;
 			if (v != PB_IDMAP_NONE && v < tt->count)
 				__builtin_prefetch(tt->data + (size_t)v * tt->size + tt->key_offset);
@@ -1136,9 +1147,11 @@ void pb_record_blank(pb_table t, void *record)
 	}
 }
 
-static int cell_filled(const unsigned char *p, pb_coltype type)
+static int cell_filled(const void *record, const pb_column *c)
 {
-	switch (type) {
+	const unsigned char *p = (const unsigned char *)record + c->offset;
+
+	switch (c->type) {
 	case PB_COL_DATE:
 		return *(const pb_date *)p != PB_DATE_NONE;
 	case PB_COL_AMOUNT:
@@ -1149,13 +1162,13 @@ static int cell_filled(const unsigned char *p, pb_coltype type)
 	case PB_COL_BOOL:
 		return *(const int *)p != PB_BOOL_NONE;
 	default:
-		return *(const char *const *)p != NULL;
+		return pb_field_text(c, record) != NULL;
 	}
 }
 
 int pb_field_known(const pb_column *c, const void *record)
 {
-	return cell_filled((const unsigned char *)record + c->offset, c->type);
+	return cell_filled(record, c);
 }
 
 size_t pb_ledger_filled(const pb_ledger *l, pb_table t, size_t col)
@@ -1167,7 +1180,7 @@ size_t pb_ledger_filled(const pb_ledger *l, pb_table t, size_t col)
 	size_t n = 0;
 
 	for (size_t i = 0; i < ts->count; i++)
-		n += cell_filled(ts->data + i * ts->size + c->offset, c->type) != 0;
+		n += cell_filled(ts->data + i * ts->size, c) != 0;
 	return n;
 }
 
@@ -1389,22 +1402,6 @@ size_t pb_contracts_procedures(const pb_contract *const *c, size_t n)
 	return k;
 }
 
-static size_t field_size(pb_coltype t)
-{
-	switch (t) {
-	case PB_COL_DATE:
-		return sizeof(pb_date);
-	case PB_COL_AMOUNT:
-	case PB_COL_INT:
-	case PB_COL_DECIMAL:
-		return sizeof(int64_t);
-	case PB_COL_BOOL:
-		return sizeof(int);
-	default:
-		return sizeof(const char *);
-	}
-}
-
 void pb_ledger_merge_fields(pb_table t, void *dst, const void *src, int gaps_only)
 {
 	const pb_table_def *def = pb_table_get(t);
@@ -1414,7 +1411,7 @@ void pb_ledger_merge_fields(pb_table t, void *dst, const void *src, int gaps_onl
 	for (size_t c = 0; c < def->ncolumns; c++) {
 		const pb_column *col = &def->columns[c];
 		if (pb_field_known(col, s) && (!gaps_only || !pb_field_known(col, d)))
-			memcpy(d + col->offset, s + col->offset, field_size(col->type));
+			memcpy(d + col->offset, s + col->offset, col->size);
 	}
 }
 

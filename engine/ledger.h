@@ -212,9 +212,51 @@ typedef struct {
 	const char *name;
 	pb_coltype type;
 	size_t offset;
+	/* The field's bytes.  A text column's field is a pb_text (4), or a
+	 * pointer (8) in the tables whose records still hold pointers:
+	 * read and write texts with pb_field_text and pb_field_set_text. */
+	size_t size;
 	unsigned flags;
 	const char *const *values; /* ENUM/LIST: NULL-terminated */
 } pb_column;
+
+/* Whether column c holds text (TEXT, ID, PROSE, ENUM, LIST, CURRENCY). */
+static inline int pb_column_is_text(const pb_column *c)
+{
+	switch (c->type) {
+	case PB_COL_TEXT:
+	case PB_COL_ID:
+	case PB_COL_PROSE:
+	case PB_COL_ENUM:
+	case PB_COL_LIST:
+	case PB_COL_CURRENCY:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* The text in text column c's field of record (NULL: unknown). */
+static inline const char *pb_field_text(const pb_column *c, const void *record)
+{
+	const unsigned char *p = (const unsigned char *)record + c->offset;
+
+	if (c->size == sizeof(pb_text))
+		return pb_str(*(const pb_text *)p);
+	return *(const char *const *)p;
+}
+
+/* Sets text column c's field of record to s (NULL, or interned in or
+ * kept by the record's ledger). */
+static inline void pb_field_set_text(const pb_column *c, void *record, const char *s)
+{
+	unsigned char *p = (unsigned char *)record + c->offset;
+
+	if (c->size == sizeof(pb_text))
+		*(pb_text *)p = pb_text_of(s);
+	else
+		*(const char **)p = s;
+}
 
 typedef struct {
 	pb_table id;

@@ -1653,29 +1653,36 @@ static int parse_cell(struct csv_state *st, const pb_column *c, const char *s,
 
 	switch (c->type) {
 	case PB_COL_TEXT:
-	case PB_COL_ID:
-		*(const char **)p = intern_cell(st, c, s, n);
+	case PB_COL_ID: {
+		const char *v = intern_cell(st, c, s, n);
+		pb_field_set_text(c, st->rec, v);
 		/* the row's other cells are parsed while the key's slot comes */
 		if (c->flags & PB_COL_KEY)
-			pb_ledger_prefetch_key(st->l, st->def->id, *(const char **)p);
+			pb_ledger_prefetch_key(st->l, st->def->id, v);
 		return 0;
+	}
 	case PB_COL_PROSE:
-		*(const char **)p = keep_cell(st, c, s, n);
+		pb_field_set_text(c, st->rec, keep_cell(st, c, s, n));
 		return 0;
 	case PB_COL_CURRENCY:
-		if (!amounts_currency(st, c))
-			return currency_code(st, c->name, s, n, (const char **)p);
-		*(const char **)p = currency;
+		if (!amounts_currency(st, c) && (rc = currency_code(st, c->name, s, n, &currency)))
+			return rc;
+		pb_field_set_text(c, st->rec, currency);
 		return 0;
 	case PB_COL_ENUM: {
 		const char *v = enum_value(st, c, s, n);
 		if (!v)
 			return reject_enum(st, c, s, n);
-		*(const char **)p = v;
+		pb_field_set_text(c, st->rec, v);
 		return 0;
 	}
-	case PB_COL_LIST:
-		return parse_list(st, c, s, n, (const char **)p);
+	case PB_COL_LIST: {
+		const char *v = NULL;
+		if ((rc = parse_list(st, c, s, n, &v)))
+			return rc;
+		pb_field_set_text(c, st->rec, v);
+		return 0;
+	}
 	case PB_COL_DATE:
 		if (st->profile)
 			rc = profile_date(st, &st->fills[c - st->def->columns], s, n, (pb_date *)p, &why);
@@ -2151,9 +2158,9 @@ static void process_row(struct csv_state *st)
 	pb_record_blank(st->def->id, st->rec);
 	for (size_t c = 0; c < st->def->ncolumns; c++)
 		if (st->def->columns[c].type == PB_COL_CURRENCY)
-			*(const char **)(st->rec + st->def->columns[c].offset) =
-				amounts_currency(st, &st->def->columns[c])
-					? currency : pb_ledger_base_currency(st->l);
+			pb_field_set_text(&st->def->columns[c], st->rec,
+					  amounts_currency(st, &st->def->columns[c])
+						  ? currency : pb_ledger_base_currency(st->l));
 	prefetch_texts(st);
 	if (parse_values(st, currency) < 0)
 		return;

@@ -73,6 +73,10 @@ static void test_interning_lengths(void **state)
 		for (size_t i = 0; i < n; i++) {
 			assert_ptr_equal(pb_intern(t, text, lengths[i]), first[i]);
 			assert_ptr_equal(pb_strtab_find(t, text, lengths[i]), first[i]);
+			/* A ledger's table is in the text space: records hold
+			 * its texts as pb_texts. */
+			if (shared)
+				assert_ptr_equal(pb_str(pb_text_of(first[i])), first[i]);
 		}
 		assert_null(pb_strtab_find(t, text, 5));
 		pb_strtab_free(t);
@@ -150,6 +154,38 @@ static void test_awards_judged_at_seal(void **state)
 	pb_ledger_seal(l);
 	assert_false(pb_contract_is_award(l, &c[0], NULL));
 	pb_ledger_free(l);
+}
+
+/* Texts of a text arena start at multiples of PB_TEXT_ALIGN and come
+ * back from their pb_text; 0 is no text; once the last text arena is
+ * freed, the space is filled again from its start. */
+static void test_text_space(void **state)
+{
+	static const char *const words[] = {"a", "bc", "def", "ghij", "klmno", "", "pq"};
+	pb_arena *a = pb_arena_new_text();
+	const char *first = NULL;
+	(void)state;
+
+	assert_int_equal(pb_text_of(NULL), 0);
+	assert_null(pb_str(0));
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		const char *p = pb_arena_strdup(a, words[i]);
+		pb_text t = pb_text_of(p);
+		assert_int_equal((uintptr_t)p % PB_TEXT_ALIGN, 0);
+		assert_int_not_equal(t, 0);
+		assert_ptr_equal(pb_str(t), p);
+		assert_string_equal(pb_str(t), words[i]);
+		if (!first)
+			first = p;
+	}
+	pb_ledger *l = pb_ledger_new("EUR");
+	const char *kept = pb_ledger_keep(l, "a title", 7);
+	assert_string_equal(pb_str(pb_text_of(kept)), "a title");
+	pb_ledger_free(l);
+	pb_arena_free(a);
+	a = pb_arena_new_text();
+	assert_ptr_equal(pb_arena_strdup(a, "a"), first);
+	pb_arena_free(a);
 }
 
 /* Many long texts and no short one: more than a shard's 4095 blocks
@@ -865,6 +901,7 @@ int main(void)
 		cmocka_unit_test(test_interning_lengths),
 		cmocka_unit_test(test_awards_judged_at_seal),
 		cmocka_unit_test(test_interning_many_long),
+		cmocka_unit_test(test_text_space),
 		cmocka_unit_test(test_interning_hashed),
 		cmocka_unit_test(test_interning_threads),
 		cmocka_unit_test(test_interning_one_shard),
