@@ -322,7 +322,7 @@ static const char *record_status(pb_table t, const void *record)
 	case PB_T_TENDERS:
 		return ((const pb_tender *)record)->status;
 	case PB_T_BIDS:
-		return ((const pb_bid *)record)->status;
+		return pb_str(((const pb_bid *)record)->status);
 	case PB_T_OFFSETS:
 		return ((const pb_offset *)record)->status;
 	default:

@@ -31,7 +31,7 @@ static void record_parties(pb_ledger *l, const pb_evidence *e,
 		*buyer = *buyer ? *buyer : ((const pb_tender *)r)->buyer_id;
 		break;
 	case PB_T_BIDS:
-		*supplier = *supplier ? *supplier : ((const pb_bid *)r)->bidder_id;
+		*supplier = *supplier ? *supplier : pb_str(((const pb_bid *)r)->bidder_id);
 		break;
 	case PB_T_CONTRACTS:
 		*buyer = *buyer ? *buyer : ((const pb_contract *)r)->buyer_id;
@@ -165,6 +165,7 @@ static void prefetch_entities(const pb_entity_tally *t, int supplier, const char
 
 /* field of the record i rows on, or NULL past the end */
 #define AHEAD(rec, n, i, k, field) ((i) + (k) < (n) ? (rec)[(i) + (k)].field : NULL)
+#define AHEAD_TEXT(rec, n, i, k, field) ((i) + (k) < (n) ? pb_str((rec)[(i) + (k)].field) : NULL)
 
 pb_entity_tally *pb_entities_collect(pb_ledger *l)
 {
@@ -181,9 +182,9 @@ pb_entity_tally *pb_entities_collect(pb_ledger *l)
 	const pb_bid *b = pb_ledger_bids(l, &n);
 	last[1] = NULL;
 	for (size_t i = 0; i < n; i++) {
-		prefetch_entities(t, 1, AHEAD(b, n, i, ENTITY_AHEAD, bidder_id),
-				  AHEAD(b, n, i, ENTITY_AHEAD / 2, bidder_id));
-		appear(t, b[i].bidder_id, &last[1], 1, PB_T_BIDS);
+		prefetch_entities(t, 1, AHEAD_TEXT(b, n, i, ENTITY_AHEAD, bidder_id),
+				  AHEAD_TEXT(b, n, i, ENTITY_AHEAD / 2, bidder_id));
+		appear(t, pb_str(b[i].bidder_id), &last[1], 1, PB_T_BIDS);
 	}
 	const pb_contract *c = pb_ledger_contracts(l, &n);
 	last[0] = last[1] = NULL;

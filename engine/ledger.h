@@ -6,7 +6,10 @@
  * back to "file:line" (and, for JSON/XML, the element's path).  Text
  * fields are interned (NULL = unknown), but for free text (PB_COL_PROSE:
  * titles, descriptions, rationales), which is copied as written and
- * compared by its bytes; amounts are int64 minor units of
+ * compared by its bytes.  A table's text fields are pb_texts (arena.h:
+ * 4 bytes, 0 = unknown, read with pb_str) or, in the tables not yet
+ * moved to them, pointers; equal interned texts have equal pb_texts, so
+ * ids still compare with ==.  Amounts are int64 minor units of
  * the record's `currency`; dates are pb_date; unknown numbers are the
  * *_NONE markers of value.h.
  *
@@ -100,11 +103,10 @@ typedef struct {
 
 typedef struct {
 	pb_row row;
-	const char *bid_id, *tender_id, *bidder_id;
-	int64_t value;
-	const char *currency;
+	pb_text bid_id, tender_id, bidder_id;
 	pb_date submitted_on;
-	const char *status;
+	int64_t value;
+	pb_text currency, status;
 } pb_bid;
 
 typedef struct {

@@ -659,10 +659,10 @@ static void add_bids(struct ocds *o, json_t *r)
 		const char *path = pointer(o, "/bids/details/%zu", i);
 		pb_record_blank(PB_T_BIDS, &rec);
 		row(o, &rec.row, path);
-		rec.bid_id = id ? P(o, "%s/bid/%s", o->ocid, id) : P(o, "%s/bid#%zu", o->ocid, i);
-		rec.tender_id = o->ocid;
+		rec.bid_id = pb_text_of(id ? P(o, "%s/bid/%s", o->ocid, id) : P(o, "%s/bid#%zu", o->ocid, i));
+		rec.tender_id = pb_text_of(o->ocid);
 		json_t *tenderers = json_object_get(b, "tenderers");
-		rec.bidder_id = party_ref(o, json_array_get(tenderers, 0), "tenderer", path);
+		rec.bidder_id = pb_text_of(party_ref(o, json_array_get(tenderers, 0), "tenderer", path));
 		if (json_array_size(tenderers) > 1) {
 			pb_buf all;
 			size_t k;
@@ -676,10 +676,13 @@ static void add_bids(struct ocds *o, json_t *r)
 			add_extra(o, &rec.row, "tenderers", S(o, all.data));
 			pb_buf_release(&all);
 		}
-		get_money(o, json_object_get(b, "value"), &rec.value, &rec.currency);
+		const char *currency = NULL;
+		get_money(o, json_object_get(b, "value"), &rec.value, &currency);
+		rec.currency = pb_text_of(currency);
 		rec.submitted_on = get_date(b, "date");
 		const char *st = get_text(o, b, "status");
-		rec.status = st && !strcasecmp(st, "invited") ? S(o, "pending") : one_of(o, st, statuses);
+		rec.status = pb_text_of(st && !strcasecmp(st, "invited") ? S(o, "pending")
+								 : one_of(o, st, statuses));
 		if (raw(o))
 			raw_bid(o, b, &rec.row);
 		add(o, PB_T_BIDS, &rec);

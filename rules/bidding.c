@@ -175,7 +175,7 @@ static size_t tender_bidders(pb_rule_ctx *ctx, const struct profiles *pr, const 
 		 * PB_NO_ROW). */
 		uint32_t row = party_of[bi[x]];
 		const struct profile *pf = row != PB_NO_ROW ? &pr->of[row] : NULL;
-		const char *entity = pf ? pf->entity : pb_parties_entity(pp, b->bidder_id);
+		const char *entity = pf ? pf->entity : pb_parties_entity(pp, pb_str(b->bidder_id));
 		out[m++] = (struct bidder){
 			.entity = entity, .first = b, .at = x, .keys = pb_parties_keys(pp, row),
 			.phone = pf && pf->phone ? pr->phones[pf->phone - 1] : NULL,
@@ -232,7 +232,7 @@ static void bidder_evidence(pb_rule_ctx *ctx, pb_finding *f, const pb_tender *t,
 
 	for (size_t i = 0; i < nb && added < 5; i++) {
 		const pb_bid *x = pb_ledger_at(l, PB_T_BIDS, bi[i]);
-		if (x->bidder_id && pb_parties_entity(pp, x->bidder_id) == b->entity) {
+		if (x->bidder_id && pb_parties_entity(pp, pb_str(x->bidder_id)) == b->entity) {
 			pb_finding_evidence(ctx, f, PB_T_BIDS, x, "bid");
 			added++;
 		}
@@ -387,7 +387,7 @@ static int single_tenderer(const pb_bid *b)
 	for (uint32_t i = 0; i < n; i++)
 		if (!strcmp(a[i].name, "tenderers"))
 			return 0;
-	return b->bidder_id != NULL;
+	return b->bidder_id != 0;
 }
 
 static void process_get(pb_ledger *l, const pb_tender *t, struct process *p)
@@ -448,9 +448,9 @@ static double bid_amount(pb_rule_ctx *ctx, const pb_bid *b)
 	/* Powers of ten are exact doubles up to 1e22: the quotient is the
 	 * one pow(10, e) gave, without pow's cost for every bid. */
 	static const double ten_to[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
-	int e = pb_currency_exponent(b->currency);
+	int e = pb_currency_exponent(pb_str(b->currency));
 
-	if (b->value == PB_AMOUNT_NONE || b->currency != pb_ctx_currency(ctx) || e < 0)
+	if (b->value == PB_AMOUNT_NONE || pb_str(b->currency) != pb_ctx_currency(ctx) || e < 0)
 		return NAN;
 	return (double)b->value / (e < (int)(sizeof(ten_to) / sizeof(ten_to[0])) ? ten_to[e] : pow(10.0, e));
 }
@@ -1642,9 +1642,9 @@ static double price_ratio(pb_rule_ctx *ctx, const struct process *p, const char 
 	for (size_t i = 0; i < p->nbids; i++) {
 		const pb_bid *b = p->bids[i];
 		double v = bid_amount(ctx, b);
-		if (!status(b->status, "valid") || !single_tenderer(b) || isnan(v))
+		if (!status(pb_str(b->status), "valid") || !single_tenderer(b) || isnan(v))
 			continue;
-		if (b->bidder_id && pb_ctx_entity(ctx, b->bidder_id) == pb_ctx_entity(ctx, *winner)) {
+		if (b->bidder_id && pb_ctx_entity(ctx, pb_str(b->bidder_id)) == pb_ctx_entity(ctx, *winner)) {
 			if (v < w) {
 				w = v;
 				*wbid = b;
@@ -1707,8 +1707,9 @@ static void run_price_ratio(pb_rule_ctx *ctx, int close)
 			pb_finding_message(ctx, f, close
 				? "in tender %s the next lowest bid (%s, %s) is only %.1f%% above the winner's (%s), an outlier among %zu tenders (fence %.1f%%)"
 				: "in tender %s the winning bid is far below the next lowest (%s, %s): %.1f%% above the winner's (%s), an outlier among %zu tenders (fence %.1f%%)",
-				t[which[k]].tender_id, rb->bidder_id, pb_ctx_money(ctx, rb->value, rb->currency),
-				v[k] * 100.0, pb_ctx_money(ctx, wb->value, wb->currency), m,
+				t[which[k]].tender_id, pb_str(rb->bidder_id),
+				pb_ctx_money(ctx, rb->value, pb_str(rb->currency)),
+				v[k] * 100.0, pb_ctx_money(ctx, wb->value, pb_str(wb->currency)), m,
 				(close ? fe.lower : fe.upper) * 100.0);
 			process_free(&p);
 		}
@@ -1773,13 +1774,13 @@ const pb_rule pb_rule_heavily_discounted = {
 static int by_price(const void *pa, const void *pb)
 {
 	const pb_bid *x = *(const pb_bid *const *)pa, *y = *(const pb_bid *const *)pb;
-	int c = strcmp(x->currency ? x->currency : "", y->currency ? y->currency : "");
+	int c = strcmp(x->currency ? pb_str(x->currency) : "", y->currency ? pb_str(y->currency) : "");
 
 	if (c)
 		return c;
 	if (x->value != y->value)
 		return x->value < y->value ? -1 : 1;
-	return strcmp(x->bid_id, y->bid_id);
+	return strcmp(pb_str(x->bid_id), pb_str(y->bid_id));
 }
 
 /* One price offered by two or more bidder entities in one tender: one
@@ -1787,27 +1788,28 @@ static int by_price(const void *pa, const void *pb)
  * bidder, not collusion). */
 static void identical_group(pb_rule_ctx *ctx, const pb_tender *t, const pb_bid *const *g, size_t n)
 {
-	const char *first = pb_ctx_entity(ctx, g[0]->bidder_id);
+	const char *first = pb_ctx_entity(ctx, pb_str(g[0]->bidder_id));
 	size_t k = 1;
 
-	while (k < n && pb_ctx_entity(ctx, g[k]->bidder_id) == first)
+	while (k < n && pb_ctx_entity(ctx, pb_str(g[k]->bidder_id)) == first)
 		k++;
 	if (k == n)
 		return;
 	pb_finding *f = pb_finding_add(ctx, PB_T_TENDERS, t->tender_id,
-				       pb_arena_printf(pb_ctx_scratch(ctx), "%s|%s", g[0]->bid_id, g[k]->bid_id));
+				       pb_arena_printf(pb_ctx_scratch(ctx), "%s|%s", pb_str(g[0]->bid_id),
+						       pb_str(g[k]->bid_id)));
 	pb_finding_evidence(ctx, f, PB_T_TENDERS, t, "tender");
 	for (size_t i = 0; i < n; i++)
 		pb_finding_evidence(ctx, f, PB_T_BIDS, g[i], i ? "identical bid" : "bid");
 	pb_finding_detail(ctx, f, "bids", "%zu", n);
 	if (n == 2)
 		pb_finding_message(ctx, f, "in tender %s, %s and %s both bid exactly %s",
-				   t->tender_id, g[0]->bidder_id, g[1]->bidder_id,
-				   pb_ctx_money(ctx, g[0]->value, g[0]->currency));
+				   t->tender_id, pb_str(g[0]->bidder_id), pb_str(g[1]->bidder_id),
+				   pb_ctx_money(ctx, g[0]->value, pb_str(g[0]->currency)));
 	else
 		pb_finding_message(ctx, f, "in tender %s, %zu bids (%s, %s, ...) are all exactly %s",
-				   t->tender_id, n, g[0]->bidder_id, g[k]->bidder_id,
-				   pb_ctx_money(ctx, g[0]->value, g[0]->currency));
+				   t->tender_id, n, pb_str(g[0]->bidder_id), pb_str(g[k]->bidder_id),
+				   pb_ctx_money(ctx, g[0]->value, pb_str(g[0]->currency)));
 }
 
 static void run_identical(pb_rule_ctx *ctx)
@@ -1826,7 +1828,7 @@ static void run_identical(pb_rule_ctx *ctx)
 		process_get(l, &t[i], &p);
 		const pb_bid **priced = pb_xcalloc(p.nbids + 1, sizeof(*priced));
 		for (size_t k = 0; k < p.nbids; k++)
-			if (!status(p.bids[k]->status, "withdrawn") && p.bids[k]->value != PB_AMOUNT_NONE &&
+			if (!status(pb_str(p.bids[k]->status), "withdrawn") && p.bids[k]->value != PB_AMOUNT_NONE &&
 			    p.bids[k]->bidder_id)
 				priced[m++] = p.bids[k];
 		if (m > 1)
@@ -1881,14 +1883,14 @@ static void run_late_bid(pb_rule_ctx *ctx)
 		process_get(l, &t[i], &p);
 		for (size_t k = 0; process_final(&p) && k < p.nbids; k++) {
 			const pb_bid *b = p.bids[k];
-			if (!status(b->status, "valid") || b->submitted_on == PB_DATE_NONE ||
-			    b->submitted_on <= t[i].submission_deadline || !is_winner(&p, b->bidder_id))
+			if (!status(pb_str(b->status), "valid") || b->submitted_on == PB_DATE_NONE ||
+			    b->submitted_on <= t[i].submission_deadline || !is_winner(&p, pb_str(b->bidder_id)))
 				continue;
-			pb_finding *f = pb_finding_add(ctx, PB_T_BIDS, b->bid_id, NULL);
+			pb_finding *f = pb_finding_add(ctx, PB_T_BIDS, pb_str(b->bid_id), NULL);
 			pb_finding_evidence(ctx, f, PB_T_BIDS, b, "late bid");
 			pb_finding_evidence(ctx, f, PB_T_TENDERS, &t[i], "tender");
 			pb_finding_message(ctx, f, "%s won tender %s with a bid dated %s, after the %s deadline",
-					   b->bidder_id, t[i].tender_id, pb_date_format(b->submitted_on, d0),
+					   pb_str(b->bidder_id), t[i].tender_id, pb_date_format(b->submitted_on, d0),
 					   pb_date_format(t[i].submission_deadline, d1));
 		}
 		process_free(&p);
@@ -1931,21 +1933,22 @@ static void run_all_but_winner(pb_rule_ctx *ctx)
 		size_t disq = 0;
 		for (size_t k = 0; k < p.nbids; k++) {
 			const pb_bid *b = p.bids[k];
-			if (!status(b->status, "valid"))
+			if (!status(pb_str(b->status), "valid"))
 				continue;
 			if (!valid)
-				valid = pb_ctx_entity(ctx, b->bidder_id);
-			else if (pb_ctx_entity(ctx, b->bidder_id) != valid)
+				valid = pb_ctx_entity(ctx, pb_str(b->bidder_id));
+			else if (pb_ctx_entity(ctx, pb_str(b->bidder_id)) != valid)
 				several = 1;
 		}
 		/* Distinct disqualified bidder entities, the winner's own
 		 * records (a twin) not among them. */
 		for (size_t k = 0; k < p.nbids; k++) {
-			const char *who = pb_ctx_entity(ctx, p.bids[k]->bidder_id);
-			int first = status(p.bids[k]->status, "disqualified") && who != pb_ctx_entity(ctx, winner);
+			const char *who = pb_ctx_entity(ctx, pb_str(p.bids[k]->bidder_id));
+			int first = status(pb_str(p.bids[k]->status), "disqualified") &&
+				    who != pb_ctx_entity(ctx, winner);
 			for (size_t j = 0; first && j < k; j++)
-				first = !(status(p.bids[j]->status, "disqualified") &&
-					  pb_ctx_entity(ctx, p.bids[j]->bidder_id) == who);
+				first = !(status(pb_str(p.bids[j]->status), "disqualified") &&
+					  pb_ctx_entity(ctx, pb_str(p.bids[j]->bidder_id)) == who);
 			disq += first != 0;
 		}
 		if (process_final(&p) && winner && valid && !several && valid == pb_ctx_entity(ctx, winner) &&
@@ -1998,16 +2001,16 @@ static void run_lowest_disqualified(pb_rule_ctx *ctx)
 			active |= award_active(p.awards[k]);
 		for (size_t k = 0; k < p.nbids; k++) {
 			double v = bid_amount(ctx, p.bids[k]);
-			if (isnan(v) || status(p.bids[k]->status, "withdrawn"))
+			if (isnan(v) || status(pb_str(p.bids[k]->status), "withdrawn"))
 				continue;
-			valid_amount |= status(p.bids[k]->status, "valid");
+			valid_amount |= status(pb_str(p.bids[k]->status), "valid");
 			if (v < low) {
 				low = v;
 				lowest = p.bids[k];
 			}
 		}
 		if (process_final(&p) && active && valid_amount && lowest &&
-		    status(lowest->status, "disqualified")) {
+		    status(pb_str(lowest->status), "disqualified")) {
 			pb_finding *f = pb_finding_add(ctx, PB_T_TENDERS, t[i].tender_id, NULL);
 			pb_finding_evidence(ctx, f, PB_T_TENDERS, &t[i], "tender");
 			pb_finding_evidence(ctx, f, PB_T_BIDS, lowest, "lowest bid, disqualified");
@@ -2015,8 +2018,8 @@ static void run_lowest_disqualified(pb_rule_ctx *ctx)
 				if (award_active(p.awards[k]))
 					pb_finding_evidence(ctx, f, PB_T_CONTRACTS, p.awards[k], "award");
 			pb_finding_message(ctx, f, "in tender %s the lowest bid (%s, %s) was disqualified",
-					   t[i].tender_id, lowest->bidder_id ? lowest->bidder_id : lowest->bid_id,
-					   pb_ctx_money(ctx, lowest->value, lowest->currency));
+					   t[i].tender_id, pb_str(lowest->bidder_id ? lowest->bidder_id : lowest->bid_id),
+					   pb_ctx_money(ctx, lowest->value, pb_str(lowest->currency)));
 		}
 		process_free(&p);
 	}
@@ -2150,7 +2153,7 @@ static void prefetch_tally(pb_rule_ctx *ctx, const pb_tender *t, size_t n, size_
 		const uint32_t *bi = at < n ? pb_tender_bids(l, &t[at], &nb) : NULL;
 		for (size_t k = 0; bi && k < nb; k++) {
 			const pb_bid *b = pb_ledger_at(l, PB_T_BIDS, bi[k]);
-			const char *who = b->bidder_id ? pb_ctx_entity(ctx, b->bidder_id) : NULL;
+			const char *who = b->bidder_id ? pb_ctx_entity(ctx, pb_str(b->bidder_id)) : NULL;
 			uint32_t r;
 			if (!who)
 				continue;
@@ -2178,11 +2181,11 @@ static void run_excessive_unsuccessful_probity(pb_rule_ctx *ctx)
 		process_get(l, &t[i], &p);
 		for (size_t k = 0; process_final(&p) && k < p.nbids; k++) {
 			const pb_bid *b = p.bids[k];
-			const char *who = pb_ctx_entity(ctx, b->bidder_id);
-			int first = status(b->status, "valid") && single_tenderer(b);
+			const char *who = pb_ctx_entity(ctx, pb_str(b->bidder_id));
+			int first = status(pb_str(b->status), "valid") && single_tenderer(b);
 			for (size_t j = 0; first && j < k; j++)
-				first = !(status(p.bids[j]->status, "valid") &&
-					  pb_ctx_entity(ctx, p.bids[j]->bidder_id) == who);
+				first = !(status(pb_str(p.bids[j]->status), "valid") &&
+					  pb_ctx_entity(ctx, pb_str(p.bids[j]->bidder_id)) == who);
 			if (!first)
 				continue;
 			struct tally_row *r = tally_get(ix, &rows, &nr, &cap, who);
@@ -2208,7 +2211,7 @@ static void run_excessive_unsuccessful_probity(pb_rule_ctx *ctx)
 				party_bids_flag(&flagged, rows[k].id);
 		for (size_t j = 0; flagged.n && j < nb; j++)
 			if (all[j].bidder_id)
-				party_bids_offer(&flagged, pb_ctx_entity(ctx, all[j].bidder_id), j);
+				party_bids_offer(&flagged, pb_ctx_entity(ctx, pb_str(all[j].bidder_id)), j);
 		for (size_t k = 0; fr.q1 > 0 && fr.lower > 0 && k < nr; k++) {
 			if (count[k] < fc.q3 || ratio[k] >= fr.lower) /* strictly below */
 				continue;
@@ -2263,7 +2266,7 @@ static const char *bid_party(pb_rule_ctx *ctx, const uint32_t *tender_row, size_
 	pb_ledger *l = pb_ctx_ledger(ctx);
 
 	if (!tender_row)
-		return pb_ctx_entity(ctx, ((const pb_bid *)pb_ledger_at(l, PB_T_BIDS, i))->bidder_id);
+		return pb_ctx_entity(ctx, pb_str(((const pb_bid *)pb_ledger_at(l, PB_T_BIDS, i))->bidder_id));
 	const pb_tender *t = pb_ledger_at(l, PB_T_TENDERS, tender_row[i]);
 	return pb_ctx_entity(ctx, t ? t->buyer_id : NULL);
 }
@@ -2276,9 +2279,9 @@ static void prefetch_bidder_tally(pb_rule_ctx *ctx, const pb_bid *b, size_t n, s
 	uint32_t r;
 
 	if (i + 16 < n && b[i + 16].bidder_id)
-		pb_ptrmap_prefetch(ix, pb_ctx_entity(ctx, b[i + 16].bidder_id));
+		pb_ptrmap_prefetch(ix, pb_ctx_entity(ctx, pb_str(b[i + 16].bidder_id)));
 	if (i + 8 < n && b[i + 8].bidder_id &&
-	    pb_ptrmap_get(ix, pb_ctx_entity(ctx, b[i + 8].bidder_id), &r) && r < nr)
+	    pb_ptrmap_get(ix, pb_ctx_entity(ctx, pb_str(b[i + 8].bidder_id)), &r) && r < nr)
 		__builtin_prefetch(&rows[r]);
 }
 
@@ -2297,14 +2300,14 @@ static void disqualification_by(pb_rule_ctx *ctx, int by_buyer)
 	for (size_t i = 0; i < n; i++) {
 		if (!by_buyer)
 			prefetch_bidder_tally(ctx, b, n, i, ix, rows, nr);
-		if (status(b[i].status, "withdrawn"))
+		if (status(pb_str(b[i].status), "withdrawn"))
 			continue;
 		const char *who = bid_party(ctx, tender_row, i);
 		if (!who)
 			continue;
 		struct tally_row *r = tally_get(ix, &rows, &nr, &cap, who);
 		r->b++;
-		r->a += status(b[i].status, "disqualified");
+		r->a += status(pb_str(b[i].status), "disqualified");
 	}
 	double *ratio = pb_xcalloc(nr + 1, sizeof(*ratio));
 	size_t *which = pb_xcalloc(nr + 1, sizeof(*which)), m = 0;
@@ -2322,7 +2325,7 @@ static void disqualification_by(pb_rule_ctx *ctx, int by_buyer)
 			if (ratio[k] > fe.upper) /* strictly above */
 				party_bids_flag(&flagged, rows[which[k]].id);
 		for (size_t i = 0; flagged.n && i < n; i++)
-			if (status(b[i].status, "disqualified"))
+			if (status(pb_str(b[i].status), "disqualified"))
 				party_bids_offer(&flagged, bid_party(ctx, tender_row, i), i);
 		for (size_t k = 0; fe.upper > 0 && k < m; k++) {
 			if (ratio[k] <= fe.upper) /* strictly above */

@@ -341,9 +341,9 @@ static int64_t count_bidders(pb_ledger *l, const pb_tender *t, const pb_bid **on
 		return -1;
 	for (size_t k = 0; k < nb && n < 2; k++) {
 		const pb_bid *b = pb_ledger_at(l, PB_T_BIDS, bi[k]);
-		if (b->status && !strcmp(b->status, "withdrawn"))
+		if (b->status && !strcmp(pb_str(b->status), "withdrawn"))
 			continue;
-		const char *who = b->bidder_id ? b->bidder_id : b->bid_id;
+		const char *who = pb_str(b->bidder_id ? b->bidder_id : b->bid_id);
 		if (n == 1 && seen[0] == who)
 			continue;
 		seen[n++] = who;
@@ -410,7 +410,7 @@ static void run_single_bid(pb_rule_ctx *ctx)
 		pb_finding_detail(ctx, f, "counted_from", "%s", from_bids ? "bids" : "number_of_tenderers");
 		pb_finding_message(ctx, f, "%s tender %s received a single bid%s%s",
 				   method_text(ctx, &t[i]), t[i].tender_id, bid && bid->bidder_id ? ", from " : "",
-				   bid && bid->bidder_id ? bid->bidder_id : "");
+				   bid && bid->bidder_id ? pb_str(bid->bidder_id) : "");
 	}
 }
 

@@ -1263,7 +1263,7 @@ static struct dealing *list_dealings(pb_rule_ctx *ctx, const struct namectx *nc,
 	const uint32_t *tender_row = nb ? pb_ledger_refs(l, PB_T_BIDS, offsetof(pb_bid, tender_id), PB_T_TENDERS)
 				       : NULL;
 	for (size_t i = 0; i < nb; i++) {
-		if (!b[i].tender_id || !(s = wanted(nc, pp, b[i].bidder_id)))
+		if (!b[i].tender_id || !(s = wanted(nc, pp, pb_str(b[i].bidder_id))))
 			continue;
 		const pb_tender *t = pb_ledger_at(l, PB_T_TENDERS, tender_row[i]);
 		if (t && t->buyer_id)

@@ -37,13 +37,13 @@ static inline void bid(const char *id, const char *tender_id, const char *bidder
 
 	memset(&b, 0, sizeof(b));
 	src(&b.row);
-	b.bid_id = S(id);
-	b.tender_id = S(tender_id);
-	b.bidder_id = S(bidder);
+	b.bid_id = pb_text_of(S(id));
+	b.tender_id = pb_text_of(S(tender_id));
+	b.bidder_id = pb_text_of(S(bidder));
 	b.value = PB_AMOUNT_NONE;
-	b.currency = S("EUR");
+	b.currency = pb_text_of(S("EUR"));
 	b.submitted_on = PB_DATE_NONE;
-	b.status = S(status);
+	b.status = pb_text_of(S(status));
 	assert_int_equal(pb_ledger_add(L, IN, PB_T_BIDS, &b), 0);
 }
 

@@ -70,13 +70,13 @@ static void bid(const char *id, const char *tender_id, const char *bidder)
 
 	memset(&b, 0, sizeof(b));
 	pb_row_set(L, &b.row, S("bids.csv"), LINE++, NULL);
-	b.bid_id = S(id);
-	b.tender_id = S(tender_id);
-	b.bidder_id = S(bidder);
+	b.bid_id = pb_text_of(S(id));
+	b.tender_id = pb_text_of(S(tender_id));
+	b.bidder_id = pb_text_of(S(bidder));
 	b.value = 100;
-	b.currency = S("EUR");
+	b.currency = pb_text_of(S("EUR"));
 	b.submitted_on = PB_DATE_NONE;
-	b.status = S("valid");
+	b.status = pb_text_of(S("valid"));
 	assert_int_equal(pb_ledger_add(L, IN, PB_T_BIDS, &b), 0);
 }
 

@@ -852,8 +852,9 @@ static void test_table_defs(void **state)
 		for (size_t i = 0; i < def->ncolumns; i++) {
 			const pb_column *c = &def->columns[i];
 			assert_int_equal(pb_table_column(def, c->name), (int)i);
-			assert_true(c->offset + sizeof(void *) <= def->record_size ||
-				    c->type == PB_COL_DATE || c->type == PB_COL_BOOL);
+			assert_true(c->offset + c->size <= def->record_size);
+			if (pb_column_is_text(c))
+				assert_true(c->size == sizeof(pb_text) || c->size == sizeof(char *));
 			if (c->type == PB_COL_ENUM || c->type == PB_COL_LIST)
 				assert_non_null(c->values);
 		}

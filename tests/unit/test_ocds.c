@@ -98,7 +98,7 @@ static void test_release_package(void **state)
 	const pb_bid *bid = find(l, PB_T_BIDS, "ocds-1/bid/b1");
 	assert_non_null(bid);
 	assert_int_equal(bid->value, 120000);
-	assert_string_equal(bid->bidder_id, "ocds-1/S");
+	assert_string_equal(pb_str(bid->bidder_id), "ocds-1/S");
 	/* The award is completed by its contract: signature, period, value. */
 	const pb_contract *c = find(l, PB_T_CONTRACTS, "ocds-1/a1");
 	assert_non_null(c);
@@ -579,8 +579,8 @@ static void test_mapping(void **state)
 	assert_string_equal(x[2].name, "tender_period_start");
 	assert_string_equal(((const pb_party *)find(l, PB_T_PARTIES, "m/P1"))->roles, "buyer");
 	const pb_bid *b1 = find(l, PB_T_BIDS, "m/bid/1");
-	assert_string_equal(b1->status, "pending");
-	assert_string_equal(b1->bidder_id, "m/T1");
+	assert_string_equal(pb_str(b1->status), "pending");
+	assert_string_equal(pb_str(b1->bidder_id), "m/T1");
 	x = pb_row_extras(&b1->row, &nx);
 	assert_int_equal(nx, 1);
 	assert_string_equal(x[0].name, "tenderers");
@@ -591,9 +591,9 @@ static void test_mapping(void **state)
 	assert_string_equal(pb_row_path(&b1->row), "/bids/details/0");
 	const pb_bid *b2 = find(l, PB_T_BIDS, "m/bid#1"); /* no id: its index */
 	assert_non_null(b2);
-	assert_string_equal(b2->status, "disqualified");
-	assert_string_equal(b2->bidder_id, "m/T2");
-	assert_null(((const pb_bid *)find(l, PB_T_BIDS, "m/bid/x"))->status);
+	assert_string_equal(pb_str(b2->status), "disqualified");
+	assert_string_equal(pb_str(b2->bidder_id), "m/T2");
+	assert_int_equal(((const pb_bid *)find(l, PB_T_BIDS, "m/bid/x"))->status, 0);
 	const pb_contract *k = find(l, PB_T_CONTRACTS, "m/contract/K");
 	assert_non_null(k);
 	assert_int_equal(k->signed_on, pb_date_from_ymd(2023, 6, 1));
