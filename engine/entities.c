@@ -38,8 +38,8 @@ static void record_parties(pb_ledger *l, const pb_evidence *e,
 		*supplier = *supplier ? *supplier : ((const pb_contract *)r)->supplier_id;
 		break;
 	case PB_T_PAYMENTS:
-		*buyer = *buyer ? *buyer : ((const pb_payment *)r)->payer_id;
-		*supplier = *supplier ? *supplier : ((const pb_payment *)r)->payee_id;
+		*buyer = *buyer ? *buyer : pb_str(((const pb_payment *)r)->payer_id);
+		*supplier = *supplier ? *supplier : pb_str(((const pb_payment *)r)->payee_id);
 		break;
 	case PB_T_BUDGET:
 		*buyer = *buyer ? *buyer : ((const pb_budget_line *)r)->org_id;
@@ -197,10 +197,10 @@ pb_entity_tally *pb_entities_collect(pb_ledger *l)
 	const pb_payment *p = pb_ledger_payments(l, &n);
 	last[0] = last[1] = NULL;
 	for (size_t i = 0; i < n; i++) {
-		prefetch_entities(t, 1, AHEAD(p, n, i, ENTITY_AHEAD, payee_id),
-				  AHEAD(p, n, i, ENTITY_AHEAD / 2, payee_id));
-		appear(t, p[i].payer_id, &last[0], 0, PB_T_PAYMENTS);
-		appear(t, p[i].payee_id, &last[1], 1, PB_T_PAYMENTS);
+		prefetch_entities(t, 1, AHEAD_TEXT(p, n, i, ENTITY_AHEAD, payee_id),
+				  AHEAD_TEXT(p, n, i, ENTITY_AHEAD / 2, payee_id));
+		appear(t, pb_str(p[i].payer_id), &last[0], 0, PB_T_PAYMENTS);
+		appear(t, pb_str(p[i].payee_id), &last[1], 1, PB_T_PAYMENTS);
 	}
 	const pb_budget_line *bl = pb_ledger_budget(l, &n);
 	last[0] = NULL;

@@ -134,12 +134,10 @@ typedef struct {
 
 typedef struct {
 	pb_row row;
-	const char *payment_id, *payer_id, *payee_id, *contract_id,
-		*invoice_id;
-	int64_t amount;
-	const char *currency;
+	pb_text payment_id, payer_id, payee_id, contract_id, invoice_id;
 	pb_date paid_on;
-	const char *budget_line, *description, *approver_id;
+	int64_t amount;
+	pb_text currency, budget_line, description, approver_id;
 } pb_payment;
 
 typedef struct {

@@ -797,17 +797,22 @@ static void add_payments(struct ocds *o, json_t *contract, const char *contract_
 		const char *path = P(o, "%s/implementation/transactions/%zu", at, i);
 		pb_record_blank(PB_T_PAYMENTS, &rec);
 		row(o, &rec.row, path);
-		rec.payment_id = id ? P(o, "%s/tx/%s", contract_id, id) : P(o, "%s/tx#%zu", contract_id, i);
-		rec.contract_id = contract_id;
+		rec.payment_id = pb_text_of(id ? P(o, "%s/tx/%s", contract_id, id)
+					       : P(o, "%s/tx#%zu", contract_id, i));
+		rec.contract_id = pb_text_of(contract_id);
 		json_t *payer = json_object_get(t, "payer"), *payee = json_object_get(t, "payee");
-		rec.payer_id = payer ? party_ref(o, payer, "payer", path)
-				     : party_ident(o, json_object_get(t, "providerOrganization"), "payer", path);
-		rec.payee_id = payee ? party_ref(o, payee, "payee", path)
-				     : party_ident(o, json_object_get(t, "receiverOrganization"), "payee", path);
+		rec.payer_id = pb_text_of(
+			payer ? party_ref(o, payer, "payer", path)
+			      : party_ident(o, json_object_get(t, "providerOrganization"), "payer", path));
+		rec.payee_id = pb_text_of(
+			payee ? party_ref(o, payee, "payee", path)
+			      : party_ident(o, json_object_get(t, "receiverOrganization"), "payee", path));
 		json_t *value = json_object_get(t, "value");
-		get_money(o, value ? value : json_object_get(t, "amount"), &rec.amount, &rec.currency);
+		const char *currency = NULL;
+		get_money(o, value ? value : json_object_get(t, "amount"), &rec.amount, &currency);
+		rec.currency = pb_text_of(currency);
 		rec.paid_on = get_date(t, "date");
-		rec.description = get_text(o, t, "uri");
+		rec.description = pb_text_of(get_text(o, t, "uri"));
 		add(o, PB_T_PAYMENTS, &rec);
 	}
 }

@@ -166,7 +166,7 @@ static int by_line_year(const void *pa, const void *pb)
 		return c;
 	if (a->fy != b->fy)
 		return a->fy < b->fy ? -1 : 1;
-	return strcmp(a->p->payment_id, b->p->payment_id);
+	return strcmp(pb_str(a->p->payment_id), pb_str(b->p->payment_id));
 }
 
 /* One budget line and fiscal year with no appropriation: one payment is
@@ -174,19 +174,19 @@ static int by_line_year(const void *pa, const void *pb)
 static void unbudgeted_group(pb_rule_ctx *ctx, const struct cited *g, size_t n)
 {
 	pb_i128 total = 0;
-	const char *cur = g[0].p->currency;
+	const char *cur = pb_str(g[0].p->currency);
 	int one_currency = 1;
 	pb_finding *f;
 
 	for (size_t i = 0; i < n; i++) {
 		total += g[i].p->amount != PB_AMOUNT_NONE ? g[i].p->amount : 0;
-		one_currency &= g[i].p->currency == cur;
+		one_currency &= pb_str(g[i].p->currency) == cur;
 	}
 	int64_t t64 = total > INT64_MAX ? INT64_MAX : total < INT64_MIN ? INT64_MIN : (int64_t)total;
 	if (n == 1) {
-		f = pb_finding_add(ctx, PB_T_PAYMENTS, g[0].p->payment_id, NULL);
+		f = pb_finding_add(ctx, PB_T_PAYMENTS, pb_str(g[0].p->payment_id), NULL);
 		pb_finding_message(ctx, f, "payment %s of %s cites budget line %s, which has no appropriation for fiscal year %lld",
-				   g[0].p->payment_id, pb_ctx_money(ctx, g[0].p->amount, cur),
+				   pb_str(g[0].p->payment_id), pb_ctx_money(ctx, g[0].p->amount, cur),
 				   g[0].line, (long long)g[0].fy);
 	} else {
 		const char *key = pb_arena_printf(pb_ctx_scratch(ctx), "%s|%lld", g[0].line, (long long)g[0].fy);
@@ -228,7 +228,7 @@ static void run_unbudgeted(pb_rule_ctx *ctx)
 			continue;
 		int64_t fy = fiscal_year(p[i].paid_on, start);
 		pb_buf_reset(&key);
-		pb_buf_addf(&key, "%s|%lld", p[i].budget_line, (long long)fy);
+		pb_buf_addf(&key, "%s|%lld", pb_str(p[i].budget_line), (long long)fy);
 		/* a key never seen is no budget line */
 		const char *known = pb_ledger_lookup(l, key.data, key.len);
 		if (known && pb_ledger_find(l, PB_T_BUDGET, known))
@@ -237,7 +237,7 @@ static void run_unbudgeted(pb_rule_ctx *ctx)
 			uncovered++;
 			continue;
 		}
-		list[m++] = (struct cited){&p[i], p[i].budget_line, fy};
+		list[m++] = (struct cited){&p[i], pb_str(p[i].budget_line), fy};
 	}
 	if (m)
 		qsort(list, m, sizeof(*list), by_line_year);

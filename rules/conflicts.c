@@ -541,7 +541,7 @@ static int payment_before(const pb_payment *a, const pb_payment *b)
 {
 	if (a->paid_on != b->paid_on)
 		return a->paid_on < b->paid_on;
-	return strcmp(a->payment_id, b->payment_id) < 0;
+	return strcmp(pb_str(a->payment_id), pb_str(b->payment_id)) < 0;
 }
 
 /* One finding per approver and payee: a single payment about itself,
@@ -560,7 +560,7 @@ static void approved_finding(pb_rule_ctx *ctx, pb_graph_walk *w, const struct ap
 					 (size_t)pb_param_int(ctx, "max_hops"), chain_link, &payee, &path))
 		return; /* cannot happen: the payment qualified */
 	const char *text = same ? "approver is the payee" : pb_path_text(ctx, &path);
-	pb_finding *f = pb_finding_add(ctx, PB_T_PAYMENTS, p0->payment_id, NULL);
+	pb_finding *f = pb_finding_add(ctx, PB_T_PAYMENTS, pb_str(p0->payment_id), NULL);
 	pb_finding_evidence(ctx, f, PB_T_PAYMENTS, p0, "payment");
 	for (size_t k = 0; k < a->n; k++) {
 		total += a->p[k]->amount != PB_AMOUNT_NONE ? a->p[k]->amount : 0;
@@ -568,7 +568,7 @@ static void approved_finding(pb_rule_ctx *ctx, pb_graph_walk *w, const struct ap
 		if (k != a->first)
 			pb_finding_evidence(ctx, f, PB_T_PAYMENTS, a->p[k], "payment");
 	}
-	const pb_party *ap = pb_ledger_find(l, PB_T_PARTIES, p0->approver_id);
+	const pb_party *ap = pb_ledger_find(l, PB_T_PARTIES, pb_str(p0->approver_id));
 	if (ap)
 		pb_finding_evidence(ctx, f, PB_T_PARTIES, ap, "approver");
 	if (!same)
@@ -578,15 +578,15 @@ static void approved_finding(pb_rule_ctx *ctx, pb_graph_walk *w, const struct ap
 	f->score = same ? 1.0 : 1.0 / (double)path.nedges;
 	if (a->n == 1) {
 		pb_finding_message(ctx, f, "payment %s of %s to %s was approved by %s, who is linked to the payee: %s",
-				   p0->payment_id, pb_ctx_money(ctx, p0->amount, p0->currency),
-				   p0->payee_id, p0->approver_id, text);
+				   pb_str(p0->payment_id), pb_ctx_money(ctx, p0->amount, pb_str(p0->currency)),
+				   pb_str(p0->payee_id), pb_str(p0->approver_id), text);
 		return;
 	}
 	int64_t t64 = total > INT64_MAX ? INT64_MAX : (int64_t)total;
 	pb_finding_message(ctx, f, "%zu payments%s%s to %s were approved by %s, who is linked to the payee: %s (first %s)",
 			   a->n, one_currency ? " totalling " : "",
-			   one_currency ? pb_ctx_money(ctx, t64, p0->currency) : "", p0->payee_id,
-			   p0->approver_id, text, p0->payment_id);
+			   one_currency ? pb_ctx_money(ctx, t64, pb_str(p0->currency)) : "", pb_str(p0->payee_id),
+			   pb_str(p0->approver_id), text, pb_str(p0->payment_id));
 }
 
 /* The entities an employee relationship touches (a set), mapped as the
@@ -638,8 +638,8 @@ static void fetch_ends(const pb_parties *pp, const pb_graph_parts *parts, const 
 
 	if (!p->approver_id || !p->payee_id)
 		return;
-	fetch(parts, pb_parties_entity(pp, p->approver_id));
-	fetch(parts, pb_parties_entity(pp, p->payee_id));
+	fetch(parts, pb_parties_entity(pp, pb_str(p->approver_id)));
+	fetch(parts, pb_parties_entity(pp, pb_str(p->payee_id)));
 }
 
 static void run_approver_linked(pb_rule_ctx *ctx)
@@ -664,8 +664,8 @@ static void run_approver_linked(pb_rule_ctx *ctx)
 			fetch_ends(pp, parts, &p[i + APPROVER_PREFETCH / 2], 1);
 		if (!p[i].approver_id || !p[i].payee_id)
 			continue;
-		const char *who = pb_parties_entity(pp, p[i].approver_id);
-		const char *payee = pb_parties_entity(pp, p[i].payee_id);
+		const char *who = pb_parties_entity(pp, pb_str(p[i].approver_id));
+		const char *payee = pb_parties_entity(pp, pb_str(p[i].payee_id));
 		pb_path path;
 		if (who != payee && (!may_chain(parts, employed, who, payee) ||
 				     !pb_graph_walk_path(g, w, who, payee, p[i].paid_on, hops,
@@ -1271,9 +1271,9 @@ static struct dealing *list_dealings(pb_rule_ctx *ctx, const struct namectx *nc,
 				pb_parties_entity(pp, t->buyer_id), s, PB_T_BIDS, &b[i]});
 	}
 	for (size_t i = 0; i < npay; i++)
-		if (p[i].payer_id && (s = wanted(nc, pp, p[i].payee_id)))
+		if (pb_str(p[i].payer_id) && (s = wanted(nc, pp, pb_str(p[i].payee_id))))
 			add_dealing(&d, &n, &cap, (struct dealing){
-				pb_parties_entity(pp, p[i].payer_id), s, PB_T_PAYMENTS, &p[i]});
+				pb_parties_entity(pp, pb_str(p[i].payer_id)), s, PB_T_PAYMENTS, &p[i]});
 	*count = n;
 	return d;
 }

@@ -140,7 +140,7 @@ static void run_overpayment(pb_rule_ctx *ctx)
 			const pb_payment *p = pb_ledger_at(l, PB_T_PAYMENTS, pi[k]);
 			if (p->amount == PB_AMOUNT_NONE)
 				continue;
-			if (p->currency != c[i].currency)
+			if (pb_str(p->currency) != c[i].currency)
 				other_currency++;
 			else
 				paid += p->amount;
@@ -313,34 +313,34 @@ static void run_payment_without_contract(pb_rule_ctx *ctx)
 		int64_t v;
 		if (!p[i].payee_id || !p[i].payer_id || p[i].amount == PB_AMOUNT_NONE)
 			continue;
-		int reached = pb_param_money_reached(ctx, "threshold", p[i].amount, p[i].currency, p[i].paid_on, &fx);
+		int reached = pb_param_money_reached(ctx, "threshold", p[i].amount, pb_str(p[i].currency), p[i].paid_on, &fx);
 		/* Whether the payee is a placeholder is asked last, of the
 		 * payments it decides (a finding, or the count of those with
 		 * no rate): a payment under the threshold or citing a known
 		 * contract is passed over whoever its payee. */
 		if (reached == 0 || (reached > 0 && contract_row[i] != PB_NO_ROW) ||
-		    pb_is_placeholder_memo(placeholders, p[i].payee_id))
+		    pb_is_placeholder_memo(placeholders, pb_str(p[i].payee_id)))
 			continue;
 		if (reached < 0) {
 			no_rate++;
 			continue;
 		}
-		if (pb_pairs_find(&pairs, pb_parties_entity(pp, p[i].payer_id),
-				  pb_parties_entity(pp, p[i].payee_id), &dummy))
+		if (pb_pairs_find(&pairs, pb_parties_entity(pp, pb_str(p[i].payer_id)),
+				  pb_parties_entity(pp, pb_str(p[i].payee_id)), &dummy))
 			continue;
-		pb_finding *f = pb_finding_add(ctx, PB_T_PAYMENTS, p[i].payment_id, NULL);
+		pb_finding *f = pb_finding_add(ctx, PB_T_PAYMENTS, pb_str(p[i].payment_id), NULL);
 		pb_finding_evidence(ctx, f, PB_T_PAYMENTS, &p[i], "payment");
 		pb_finding_fx(ctx, f, &fx);
-		if (pb_param_money_convert(ctx, "threshold", p[i].amount, p[i].currency, p[i].paid_on, &v, NULL) < 0)
+		if (pb_param_money_convert(ctx, "threshold", p[i].amount, pb_str(p[i].currency), p[i].paid_on, &v, NULL) < 0)
 			v = threshold;
-		pb_finding_detail(ctx, f, "contract_id", "%s", p[i].contract_id ? p[i].contract_id : "");
+		pb_finding_detail(ctx, f, "contract_id", "%s", pb_str(p[i].contract_id) ? pb_str(p[i].contract_id) : "");
 		f->score = pb_ratio(v, threshold) >= 10.0 ? 1.0 : 0.5 + pb_ratio(v, threshold) / 20.0;
 		pb_finding_message(ctx, f, "payment %s of %s from %s to %s has no contract between them%s%s%s",
-				   p[i].payment_id, pb_ctx_money(ctx, p[i].amount, p[i].currency),
-				   p[i].payer_id, p[i].payee_id,
-				   p[i].contract_id ? " (it cites contract " : "",
-				   p[i].contract_id ? p[i].contract_id : "",
-				   p[i].contract_id ? ", which is not in the contracts)" : "");
+				   pb_str(p[i].payment_id), pb_ctx_money(ctx, p[i].amount, pb_str(p[i].currency)),
+				   pb_str(p[i].payer_id), pb_str(p[i].payee_id),
+				   pb_str(p[i].contract_id) ? " (it cites contract " : "",
+				   pb_str(p[i].contract_id) ? pb_str(p[i].contract_id) : "",
+				   pb_str(p[i].contract_id) ? ", which is not in the contracts)" : "");
 	}
 	if (no_rate)
 		pb_ctx_note(ctx, "%zu payments could not be compared with the %s threshold: no exchange rate for their currency and date",

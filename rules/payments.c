@@ -102,7 +102,7 @@ typedef struct {
 
 static const char *field_of(const pb_payment *p, size_t field)
 {
-	return *(const char *const *)((const char *)p + field);
+	return pb_str(*(const pb_text *)((const char *)p + field));
 }
 
 /* Entities in strcmp order, equal texts (never two pointers) by first
@@ -397,8 +397,8 @@ static int line_items(const pb_payment *a, const pb_payment *b)
 {
 	if (a->paid_on == PB_DATE_NONE || a->paid_on != b->paid_on || a->invoice_id != b->invoice_id)
 		return 0;
-	size_t la = line_base(a->payment_id);
-	if (la && la == line_base(b->payment_id) && !memcmp(a->payment_id, b->payment_id, la))
+	size_t la = line_base(pb_str(a->payment_id));
+	if (la && la == line_base(pb_str(b->payment_id)) && !memcmp(pb_str(a->payment_id), pb_str(b->payment_id), la))
 		return 1;
 	const char *file = pb_row_file(&a->row);
 	if (!a->invoice_id || file != pb_row_file(&b->row))
@@ -461,7 +461,7 @@ static const char *cited_id(const void *owner, uint32_t i)
 {
 	const struct citations *c = owner;
 
-	return keyed(c->p, c->er, i) ? c->p[i].invoice_id : NULL;
+	return keyed(c->p, c->er, i) ? pb_str(c->p[i].invoice_id) : NULL;
 }
 
 /*
@@ -611,7 +611,7 @@ static const pb_payment *member(const dup_group *g, size_t k)
  * reference shared by many payees. */
 static const char *invoice_of(const dup_group *g, size_t k)
 {
-	return g->reference[g->key[k].ix] ? NULL : member(g, k)->invoice_id;
+	return g->reference[g->key[k].ix] ? NULL : pb_str(member(g, k)->invoice_id);
 }
 
 /* The nearest earlier payment of the group within `window` days that
@@ -767,7 +767,7 @@ static int instalments_of(const pb_payment *p, const uint32_t *ix, size_t n,
 	size_t same = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		if (p[ix[i]].currency != currency || p[ix[i]].amount == PB_AMOUNT_NONE)
+		if (pb_str(p[ix[i]].currency) != currency || p[ix[i]].amount == PB_AMOUNT_NONE)
 			continue;
 		sum += p[ix[i]].amount;
 		tol += unit;
@@ -815,16 +815,16 @@ static int contract_schedule(pb_rule_ctx *ctx, const char *contract_id, int64_t 
  * regular interval? */
 static int is_schedule(dup_group *g, const uint32_t *m, size_t c)
 {
-	const char *contract = member(g, m[0])->contract_id;
+	pb_text contract = member(g, m[0])->contract_id;
 	pb_date *d = g->dates; /* free once the group's calendar is judged */
 	int yes = 0;
 
 	for (size_t i = 0; i < c; i++) {
 		d[i] = member(g, m[i])->paid_on;
 		if (member(g, m[i])->contract_id != contract)
-			contract = NULL;
+			contract = 0;
 	}
-	if (contract && contract_schedule(g->ctx, contract, member(g, m[0])->amount)) {
+	if (contract && contract_schedule(g->ctx, pb_str(contract), member(g, m[0])->amount)) {
 		g->instalments++;
 		yes = 1;
 	} else if (regular_series(d, c)) {
@@ -845,19 +845,19 @@ static void pair_message(pb_rule_ctx *ctx, pb_finding *f, const pb_payment *earl
 			 const pb_payment *later, enum dup_kind kind)
 {
 	char d0[11], d1[11], gap[32];
-	const char *money = pb_ctx_money(ctx, later->amount, later->currency);
+	const char *money = pb_ctx_money(ctx, later->amount, pb_str(later->currency));
 	int days = later->paid_on - earlier->paid_on;
 
 	pb_date_format(earlier->paid_on, d0);
 	pb_date_format(later->paid_on, d1);
 	if (kind == K_NORMALISED) {
 		pb_finding_message(ctx, f, "payment %s pays invoice %s to %s for %s, the same invoice as %s paid by %s (%s, %s)",
-				   later->payment_id, later->invoice_id, later->payee_id, money,
-				   earlier->invoice_id, earlier->payment_id, d0, d1);
+				   pb_str(later->payment_id), pb_str(later->invoice_id), pb_str(later->payee_id), money,
+				   pb_str(earlier->invoice_id), pb_str(earlier->payment_id), d0, d1);
 	} else if (kind == K_INVOICE) {
 		pb_finding_message(ctx, f, "payment %s repeats invoice %s to %s for %s, already paid by %s (%s, %s)",
-				   later->payment_id, later->invoice_id, later->payee_id, money,
-				   earlier->payment_id, d0, d1);
+				   pb_str(later->payment_id), pb_str(later->invoice_id), pb_str(later->payee_id), money,
+				   pb_str(earlier->payment_id), d0, d1);
 	} else {
 		if (days)
 			snprintf(gap, sizeof(gap), "%d day%s earlier", days, days == 1 ? "" : "s");
@@ -865,7 +865,7 @@ static void pair_message(pb_rule_ctx *ctx, pb_finding *f, const pb_payment *earl
 			snprintf(gap, sizeof(gap), "on the same day");
 		pb_finding_detail(ctx, f, "days_apart", "%d", days);
 		pb_finding_message(ctx, f, "payment %s pays %s the same %s as %s %s (%s, %s)%s",
-				   later->payment_id, later->payee_id, money, earlier->payment_id,
+				   pb_str(later->payment_id), pb_str(later->payee_id), money, pb_str(earlier->payment_id),
 				   gap, d0, d1,
 				   kind == K_SAME_DAY ? "; no invoice number tells them apart" : "");
 	}
@@ -876,22 +876,22 @@ static void group_message(pb_rule_ctx *ctx, pb_finding *f, const pb_payment *fir
 			  const pb_payment *last, size_t c, enum dup_kind kind, const char *total)
 {
 	char d0[11], d1[11];
-	const char *money = pb_ctx_money(ctx, first->amount, first->currency);
+	const char *money = pb_ctx_money(ctx, first->amount, pb_str(first->currency));
 
 	pb_date_format(first->paid_on, d0);
 	pb_date_format(last->paid_on, d1);
 	if (kind >= K_NORMALISED)
 		pb_finding_message(ctx, f, "%zu payments to %s of %s each pay invoice %s%s, first paid by %s (%s to %s; %s in all)",
-				   c, first->payee_id, money, first->invoice_id,
+				   c, pb_str(first->payee_id), money, pb_str(first->invoice_id),
 				   kind == K_NORMALISED ? " or a spelling of it" : "",
-				   first->payment_id, d0, d1, total);
+				   pb_str(first->payment_id), d0, d1, total);
 	else if (first->paid_on == last->paid_on)
 		pb_finding_message(ctx, f, "%zu payments to %s of the same %s on one day, first %s (%s; %s in all)%s",
-				   c, first->payee_id, money, first->payment_id, d0, total,
+				   c, pb_str(first->payee_id), money, pb_str(first->payment_id), d0, total,
 				   kind == K_SAME_DAY ? "; no invoice number tells them apart" : "");
 	else
 		pb_finding_message(ctx, f, "%zu payments to %s of the same %s follow one another within days, first %s (%s to %s; %s in all)%s",
-				   c, first->payee_id, money, first->payment_id, d0, d1, total,
+				   c, pb_str(first->payee_id), money, pb_str(first->payment_id), d0, d1, total,
 				   kind == K_SAME_DAY ? "; no invoice number tells them apart" : "");
 }
 
@@ -908,25 +908,25 @@ static void report_cluster(dup_group *g, const uint32_t *m, size_t c)
 	for (size_t i = 1; i < c; i++)
 		if (g->kind[m[i]] > kind)
 			kind = (enum dup_kind)g->kind[m[i]];
-	pb_finding *f = pb_finding_add(ctx, PB_T_PAYMENTS, second->payment_id, first->payment_id);
+	pb_finding *f = pb_finding_add(ctx, PB_T_PAYMENTS, pb_str(second->payment_id), pb_str(first->payment_id));
 	for (size_t i = 0; i < c; i++) {
 		const pb_payment *x = member(g, m[i]);
 		pb_finding_evidence(ctx, f, PB_T_PAYMENTS, x, i ? "payment" : "duplicate of");
 		total += x->amount;
 		if (x->payee_id != first->payee_id && !other_payee)
-			other_payee = x->payee_id;
+			other_payee = pb_str(x->payee_id);
 	}
 	const char *sum = total > INT64_MAX ? "more than can be shown"
-			  : pb_ctx_money(ctx, (int64_t)total, first->currency);
-	pb_finding_detail(ctx, f, "amount", "%s", pb_ctx_money(ctx, first->amount, first->currency));
+			  : pb_ctx_money(ctx, (int64_t)total, pb_str(first->currency));
+	pb_finding_detail(ctx, f, "amount", "%s", pb_ctx_money(ctx, first->amount, pb_str(first->currency)));
 	pb_finding_detail(ctx, f, "payments", "%zu", c);
 	pb_finding_detail(ctx, f, "total", "%s", sum);
 	pb_finding_detail(ctx, f, "kind", "%s", kind_name(kind));
-	pb_finding_detail(ctx, f, "invoice_id", "%s", second->invoice_id ? second->invoice_id : "");
-	pb_finding_detail(ctx, f, "earlier_invoice_id", "%s", first->invoice_id ? first->invoice_id : "");
+	pb_finding_detail(ctx, f, "invoice_id", "%s", pb_str(second->invoice_id) ? pb_str(second->invoice_id) : "");
+	pb_finding_detail(ctx, f, "earlier_invoice_id", "%s", pb_str(first->invoice_id) ? pb_str(first->invoice_id) : "");
 	if (other_payee)
 		pb_finding_detail(ctx, f, "payee_entity", "%s (also recorded as %s)",
-				  first->payee_id, other_payee);
+				  pb_str(first->payee_id), other_payee);
 	f->severity = kind >= K_NORMALISED ? PB_SEV_HIGH : kind == K_NEAR ? PB_SEV_MEDIUM : PB_SEV_LOW;
 	f->score = kind == K_INVOICE ? 1.0 : kind == K_NORMALISED ? 0.9 : kind == K_NEAR ? 0.6 : 0.3;
 	if (c == 2)
@@ -1030,9 +1030,9 @@ static size_t keys_by_entity(const pb_payment *p, size_t n, const entity_ranks *
 	for (size_t i = 0; i < n; i++) {
 		if (!keyed(p, er, i))
 			continue;
-		if (p[i].currency != last_code)
-			pb_ptrmap_get(currencies, last_code = p[i].currency, &code);
-		k[fill[er->rank[i]]++] = (pay_key){p[i].amount, p[i].payment_id, p[i].paid_on,
+		if (pb_str(p[i].currency) != last_code)
+			pb_ptrmap_get(currencies, last_code = pb_str(p[i].currency), &code);
+		k[fill[er->rank[i]]++] = (pay_key){p[i].amount, pb_str(p[i].payment_id), p[i].paid_on,
 						   (uint32_t)i, er->rank[i], code};
 	}
 	free(fill);
@@ -1078,7 +1078,7 @@ static void prefetch_members(struct member_prefetch *pf, size_t upto)
 		__builtin_prefetch((const char *)x + sizeof(*x) - 1);
 	}
 	for (; pf->text < texts; pf->text++) {
-		const char *inv = pf->p[pf->k[pf->text].ix].invoice_id;
+		const char *inv = pb_str(pf->p[pf->k[pf->text].ix].invoice_id);
 		if (inv)
 			__builtin_prefetch(inv);
 	}
@@ -1096,7 +1096,8 @@ static void run_duplicate(pb_rule_ctx *ctx)
 	/* Each currency code's rank by strcmp: keys compare them as integers. */
 	pb_ptrmap *currencies;
 	size_t ncodes;
-	free(pb_rank_texts(p, n, sizeof(*p), offsetof(pb_payment, currency), &ncodes, &currencies));
+	free(pb_rank_texts(p, n, sizeof(*p), offsetof(pb_payment, currency), sizeof(p->currency),
+			   &ncodes, &currencies));
 
 	entity_ranks_build(ctx, offsetof(pb_payment, payee_id), &er);
 	for (size_t i = 0; i < n; i++)
@@ -1175,7 +1176,7 @@ const pb_rule pb_rule_payment_duplicate = {
 /* A payment in the base currency of at least `min` minor units. */
 static int judged(pb_rule_ctx *ctx, const pb_payment *x, int64_t min)
 {
-	return x->amount != PB_AMOUNT_NONE && x->currency == pb_ctx_currency(ctx) && x->amount >= min;
+	return x->amount != PB_AMOUNT_NONE && pb_str(x->currency) == pb_ctx_currency(ctx) && x->amount >= min;
 }
 
 /* --- payments.round-amount --- */
@@ -1626,8 +1627,8 @@ static const char *only_payer(const entity_ranks *payers, const pb_payment *p, c
 		if (payer != NO_RANK && e != payer)
 			return NULL; /* it bills someone else too */
 		payer = e;
-		if (!name || strcmp(p[ix[k]].payer_id, name) < 0)
-			name = p[ix[k]].payer_id;
+		if (!name || strcmp(pb_str(p[ix[k]].payer_id), name) < 0)
+			name = pb_str(p[ix[k]].payer_id);
 	}
 	return name;
 }
@@ -1703,7 +1704,7 @@ static void sequential_party(pb_rule_ctx *ctx, const pb_payment *p, const uint32
 		return;
 	x = pb_xcalloc(n + 1, sizeof(*x));
 	for (size_t k = 0; k < n; k++) {
-		int64_t v = st->payers.rank[ix[k]] != NO_RANK ? trailing_number(p[ix[k]].invoice_id) : -1;
+		int64_t v = st->payers.rank[ix[k]] != NO_RANK ? trailing_number(pb_str(p[ix[k]].invoice_id)) : -1;
 		if (v >= 0)
 			x[m++] = (numbered){v, p[ix[k]].paid_on};
 	}
@@ -1716,7 +1717,7 @@ static void sequential_party(pb_rule_ctx *ctx, const pb_payment *p, const uint32
 	pb_finding *f = pb_finding_add(ctx, PB_T_PARTIES, payee, payer);
 	int64_t lo = best.hi - (int64_t)best.len + 1, hi = best.hi;
 	for (size_t k = 0; k < n; k++) {
-		int64_t v = trailing_number(p[ix[k]].invoice_id);
+		int64_t v = trailing_number(pb_str(p[ix[k]].invoice_id));
 		if (v >= lo && v <= hi && f->nevidence < 25)
 			pb_finding_evidence(ctx, f, PB_T_PAYMENTS, &p[ix[k]], "invoice in the run");
 	}

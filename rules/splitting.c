@@ -203,16 +203,16 @@ static void run_below_threshold(pb_rule_ctx *ctx)
 	for (size_t i = 0; i < n; i++) {
 		if (p[i].contract_id || !p[i].payer_id || !p[i].payee_id ||
 		    p[i].paid_on == PB_DATE_NONE || p[i].amount == PB_AMOUNT_NONE || p[i].amount <= 0 ||
-		    pb_is_placeholder_memo(placeholders, p[i].payee_id))
+		    pb_is_placeholder_memo(placeholders, pb_str(p[i].payee_id)))
 			continue;
 		int64_t v;
-		if (pb_param_money_convert(ctx, "threshold", p[i].amount, p[i].currency, p[i].paid_on, &v, NULL) < 0) {
+		if (pb_param_money_convert(ctx, "threshold", p[i].amount, pb_str(p[i].currency), p[i].paid_on, &v, NULL) < 0) {
 			skipped++;
 			continue;
 		}
 		if (v < threshold)
-			pairs_add(&pp, pb_ctx_entity(ctx, p[i].payer_id), pb_ctx_entity(ctx, p[i].payee_id),
-				  (struct item){&p[i], p[i].payment_id, v, p[i].paid_on, PB_T_PAYMENTS});
+			pairs_add(&pp, pb_ctx_entity(ctx, pb_str(p[i].payer_id)), pb_ctx_entity(ctx, pb_str(p[i].payee_id)),
+				  (struct item){&p[i], pb_str(p[i].payment_id), v, p[i].paid_on, PB_T_PAYMENTS});
 	}
 	pairs_run(ctx, &pp);
 	pb_ptrmap_free(placeholders);

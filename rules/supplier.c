@@ -513,7 +513,7 @@ static void run_single_client(pb_rule_ctx *ctx)
 								PB_T_PARTIES, row, &np);
 			for (size_t i = 0; i < np && single; i++) {
 				const pb_payment *pay = pb_ledger_at(l, PB_T_PAYMENTS, pi[i]);
-				single = !pay->payer_id || pb_parties_entity(pp, pay->payer_id) == buyer;
+				single = !pb_str(pay->payer_id) || pb_parties_entity(pp, pb_str(pay->payer_id)) == buyer;
 			}
 			npay += np;
 		}

@@ -58,7 +58,7 @@ static void paid_before_signature(pb_rule_ctx *ctx, const pb_contract *c,
 	pb_date_format(c->signed_on, s);
 	pb_date_format(p[0]->paid_on, d);
 	if (n == 1)
-		f = pb_finding_add(ctx, PB_T_PAYMENTS, p[0]->payment_id, NULL);
+		f = pb_finding_add(ctx, PB_T_PAYMENTS, pb_str(p[0]->payment_id), NULL);
 	else
 		f = pb_finding_add(ctx, PB_T_CONTRACTS, c->contract_id, "paid");
 	for (size_t i = 0; i < n; i++)
@@ -71,7 +71,7 @@ static void paid_before_signature(pb_rule_ctx *ctx, const pb_contract *c,
 	f->score = early >= 30 ? 1.0 : 0.5 + (double)early / 60.0;
 	if (n == 1)
 		pb_finding_message(ctx, f, "payment %s of %s was made on %s, %d days before contract %s was signed (%s)",
-				   p[0]->payment_id, pb_ctx_money(ctx, p[0]->amount, p[0]->currency), d,
+				   pb_str(p[0]->payment_id), pb_ctx_money(ctx, p[0]->amount, pb_str(p[0]->currency)), d,
 				   early, c->contract_id, s);
 	else
 		pb_finding_message(ctx, f, "%zu payments on contract %s were made before it was signed (%s), the first on %s, %d days before",
@@ -395,7 +395,7 @@ static const char *const contract_what[2] = {"awarded", "signed"};
 
 static const char *event_id(const struct event *e)
 {
-	return e->table == PB_T_PAYMENTS ? ((const pb_payment *)e->rec)->payment_id
+	return e->table == PB_T_PAYMENTS ? pb_str(((const pb_payment *)e->rec)->payment_id)
 					 : ((const pb_contract *)e->rec)->contract_id;
 }
 
@@ -438,7 +438,8 @@ static const char **rank_who(struct event *ev, size_t n)
 	pb_ptrmap *rank;
 	size_t k;
 	uint32_t r;
-	const char **who = pb_rank_texts(ev, n, sizeof(*ev), offsetof(struct event, u.who), &k, &rank);
+	const char **who = pb_rank_texts(ev, n, sizeof(*ev), offsetof(struct event, u.who),
+					 sizeof(ev->u.who), &k, &rank);
 
 	for (size_t i = 0; i < n; i++) {
 		int y, m, d;
@@ -649,7 +650,7 @@ static void run_weekend(pb_rule_ctx *ctx)
 	const pb_payment *p = pb_ledger_payments(l, &n);
 	for (size_t i = 0; i < n; i++) {
 		pb_date d[2] = {p[i].paid_on, PB_DATE_NONE};
-		add_event(&w, p[i].payer_id, PB_T_PAYMENTS, &p[i], d);
+		add_event(&w, pb_str(p[i].payer_id), PB_T_PAYMENTS, &p[i], d);
 	}
 	w.who = rank_who(w.ev, w.n);
 	const struct event **g = group_who_year(w.ev, w.n);
@@ -742,9 +743,9 @@ static void spike_evidence_gather(pb_rule_ctx *ctx, const pb_pairs *payer_years,
 	for (size_t i = 0; i < n; i++) {
 		int64_t fy;
 		uint32_t k;
-		if (!p[i].payer_id || p[i].currency != cur || p[i].paid_on == PB_DATE_NONE ||
+		if (!pb_str(p[i].payer_id) || pb_str(p[i].currency) != cur || p[i].paid_on == PB_DATE_NONE ||
 		    fy_month(p[i].paid_on, start, &fy) != 11 ||
-		    !pb_pairs_find(payer_years, pb_ctx_entity(ctx, p[i].payer_id), year_key(fy), &k) ||
+		    !pb_pairs_find(payer_years, pb_ctx_entity(ctx, pb_str(p[i].payer_id)), year_key(fy), &k) ||
 		    ev->slot[k] < 0 || ev->count[ev->slot[k]] == 25)
 			continue;
 		ev->rows[ev->slot[k]][ev->count[ev->slot[k]]++] = (uint32_t)i;
@@ -800,11 +801,11 @@ static void run_year_end(pb_rule_ctx *ctx)
 		start = 1;
 	for (size_t i = 0; i < n; i++) {
 		if (!p[i].payer_id || p[i].paid_on == PB_DATE_NONE || p[i].amount == PB_AMOUNT_NONE ||
-		    p[i].currency != cur)
+		    pb_str(p[i].currency) != cur)
 			continue;
 		int64_t fy;
 		int m = fy_month(p[i].paid_on, start, &fy);
-		const char *payer = pb_ctx_entity(ctx, p[i].payer_id);
+		const char *payer = pb_ctx_entity(ctx, pb_str(p[i].payer_id));
 		uint32_t k = pb_pairs_add(&payer_years, payer, year_key(fy));
 		if (k == count) {
 			PB_GROW(mt, count + 1, cap);

@@ -14,11 +14,11 @@ static inline pb_payment blank_payment(const char *id, const char *payer, const 
 
 	pb_record_blank(PB_T_PAYMENTS, &p);
 	src(&p.row);
-	p.payment_id = S(id);
-	p.payer_id = S(payer);
-	p.payee_id = S(payee);
+	p.payment_id = pb_text_of(S(id));
+	p.payer_id = pb_text_of(S(payer));
+	p.payee_id = pb_text_of(S(payee));
 	p.amount = cents;
-	p.currency = S(currency);
+	p.currency = pb_text_of(S(currency));
 	p.paid_on = D(paid);
 	return p;
 }

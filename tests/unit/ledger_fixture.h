@@ -91,13 +91,13 @@ static inline void payment(const char *id, const char *contract_id, const char *
 
 	memset(&p, 0, sizeof(p));
 	src(&p.row);
-	p.payment_id = S(id);
-	p.payer_id = S(PAYER);
-	p.payee_id = S(payee);
-	p.contract_id = S(contract_id);
-	p.invoice_id = S(invoice);
+	p.payment_id = pb_text_of(S(id));
+	p.payer_id = pb_text_of(S(PAYER));
+	p.payee_id = pb_text_of(S(payee));
+	p.contract_id = pb_text_of(S(contract_id));
+	p.invoice_id = pb_text_of(S(invoice));
 	p.amount = cents;
-	p.currency = S("EUR");
+	p.currency = pb_text_of(S("EUR"));
 	p.paid_on = D(paid);
 	assert_int_equal(pb_ledger_add(L, IN, PB_T_PAYMENTS, &p), 0);
 }

@@ -75,12 +75,12 @@ static void payment(const char *id, const char *payee, const char *approver,
 
 	memset(&p, 0, sizeof(p));
 	src(&p.row);
-	p.payment_id = S(id);
-	p.payer_id = S("MOD");
-	p.payee_id = S(payee);
-	p.approver_id = S(approver);
+	p.payment_id = pb_text_of(S(id));
+	p.payer_id = pb_text_of(S("MOD"));
+	p.payee_id = pb_text_of(S(payee));
+	p.approver_id = pb_text_of(S(approver));
 	p.amount = 500000;
-	p.currency = S("EUR");
+	p.currency = pb_text_of(S("EUR"));
 	p.paid_on = D(paid);
 	assert_int_equal(pb_ledger_add(L, IN, PB_T_PAYMENTS, &p), 0);
 }

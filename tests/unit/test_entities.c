@@ -104,13 +104,13 @@ static void payment(const char *id, const char *payer, const char *payee)
 
 	pb_record_blank(PB_T_PAYMENTS, &p);
 	pb_row_set(L, &p.row, S("payments.csv"), 4, NULL);
-	p.payment_id = S(id);
-	p.payer_id = S(payer);
-	p.payee_id = S(payee);
-	p.contract_id = S("C-1");
-	p.invoice_id = S(id);
+	p.payment_id = pb_text_of(S(id));
+	p.payer_id = pb_text_of(S(payer));
+	p.payee_id = pb_text_of(S(payee));
+	p.contract_id = pb_text_of(S("C-1"));
+	p.invoice_id = pb_text_of(S(id));
 	p.amount = 1000000;
-	p.currency = S("EUR");
+	p.currency = pb_text_of(S("EUR"));
 	p.paid_on = pb_date_from_ymd(2024, 4, 1);
 	assert_int_equal(pb_ledger_add(L, IN, PB_T_PAYMENTS, &p), 0);
 }

@@ -18,10 +18,10 @@ static pb_payment payment(pb_ledger *l, const char *id, const char *contract,
 
 	memset(&p, 0, sizeof(p));
 	pb_row_set(l, &p.row, pb_ledger_intern(l, "payments.csv", 12), line, NULL);
-	p.payment_id = pb_ledger_intern(l, id, strlen(id));
-	p.contract_id = contract ? pb_ledger_intern(l, contract, strlen(contract)) : NULL;
+	p.payment_id = pb_text_of(pb_ledger_intern(l, id, strlen(id)));
+	p.contract_id = pb_text_of(contract ? pb_ledger_intern(l, contract, strlen(contract)) : NULL);
 	p.amount = amount;
-	p.currency = pb_ledger_base_currency(l);
+	p.currency = pb_text_of(pb_ledger_base_currency(l));
 	p.paid_on = PB_DATE_NONE;
 	return p;
 }
@@ -529,7 +529,7 @@ static void test_grouping_and_ranks(void **state)
 
 	pb_ptrmap *rank;
 	uint32_t r;
-	const char **sorted = pb_rank_texts(keys, 8, sizeof(*keys), 0, &n, &rank);
+	const char **sorted = pb_rank_texts(keys, 8, sizeof(*keys), 0, sizeof(*keys), &n, &rank);
 	assert_int_equal(n, 3);
 	assert_ptr_equal(sorted[0], a);
 	assert_ptr_equal(sorted[1], b);

@@ -34,8 +34,8 @@ static void pay(const char *id, const char *payer, const char *payee, const char
 {
 	pb_payment p = blank_payment(id, payer, payee, cents, "EUR", paid);
 
-	p.contract_id = S(contract);
-	p.invoice_id = S(invoice);
+	p.contract_id = pb_text_of(S(contract));
+	p.invoice_id = pb_text_of(S(invoice));
 	add(PB_T_PAYMENTS, &p);
 }
 
@@ -69,7 +69,7 @@ static void test_duplicates_more(void **state)
 	payment("R2", NULL, "S3", NULL, 200000, "2024-01-01");
 	payment("U1", NULL, "S4", "U-1", 300000, "2024-01-01");
 	p = blank_payment("U2", "MOD", "S4", 300000, "USD", "2024-01-01");
-	p.invoice_id = S("U-1");
+	p.invoice_id = pb_text_of(S("U-1"));
 	add(PB_T_PAYMENTS, &p);
 	payment("W1", NULL, "S5", "W-1", 400000, "2024-01-01");
 	payment("W2", NULL, "S5", "W-2", 400000, "2024-01-11"); /* ten days: no */
@@ -109,7 +109,7 @@ static void test_duplicates_large_group(void **state)
 		snprintf(id, sizeof(id), "P%d", i);
 		snprintf(inv, sizeof(inv), "INV-%d", i);
 		pb_payment p = blank_payment(id, "MOD", near ? "NEAR" : "FAR", 1000, "EUR", NULL);
-		p.invoice_id = S(inv);
+		p.invoice_id = pb_text_of(S(inv));
 		p.paid_on = base + (pb_date)(near ? 2 * (i - N) : 4 * i);
 		add(PB_T_PAYMENTS, &p);
 	}

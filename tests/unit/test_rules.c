@@ -401,10 +401,10 @@ static void test_splitting_boundaries(void **state)
 	p = blank_payment("P2", "MOD", "SP", 4000000, "EUR", "2024-03-05");
 	add(PB_T_PAYMENTS, &p);
 	p = blank_payment("P3", "MOD", "SQ", 7000000, "EUR", "2024-03-01");
-	p.contract_id = S("SA1");
+	p.contract_id = pb_text_of(S("SA1"));
 	add(PB_T_PAYMENTS, &p);
 	p = blank_payment("P4", "MOD", "SQ", 7000000, "EUR", "2024-03-02");
-	p.contract_id = S("SA1");
+	p.contract_id = pb_text_of(S("SA1"));
 	add(PB_T_PAYMENTS, &p);
 
 	pb_audit *a = audit();
@@ -606,7 +606,7 @@ static void test_overpayment_cases(void **state)
 	contract("MIXED", NULL, "S", 100000, "EUR", NULL, NULL);
 	payment("P2", "MIXED", "S", "I2", 90000, "2024-01-01");
 	p = blank_payment("P3", "MOD", "S", 50000, "USD", "2024-01-02");
-	p.contract_id = S("MIXED");
+	p.contract_id = pb_text_of(S("MIXED"));
 	add(PB_T_PAYMENTS, &p);
 	c = blank_contract("NOVALUE", "MOD", "S", PB_AMOUNT_NONE, "EUR");
 	add(PB_T_CONTRACTS, &c);

@@ -353,7 +353,7 @@ static void test_payment_without_contract_no_rate(void **state)
 	pb_payment p = blank_payment("U1", PAYER, "NOCON", 5000000, "USD", "2024-01-06");
 	add(PB_T_PAYMENTS, &p);
 	p = blank_payment("U2", PAYER, "HAS", 5000000, "USD", "2024-01-07");
-	p.contract_id = S("C1");
+	p.contract_id = pb_text_of(S("C1"));
 	add(PB_T_PAYMENTS, &p);
 	p = blank_payment("U3", PAYER, "REDACTED", 5000000, "USD", "2024-01-08");
 	add(PB_T_PAYMENTS, &p);
@@ -382,7 +382,7 @@ static void test_unbudgeted_grouped(void **state)
 	for (int i = 0; i < 40; i++) {
 		snprintf(id, sizeof(id), "P%02d", i);
 		payment(id, NULL, "S", NULL, 100, i < 30 ? "2024-05-01" : "2026-05-01");
-		((pb_payment *)pb_ledger_at(L, PB_T_PAYMENTS, (size_t)i))->budget_line = S("GHOST");
+		((pb_payment *)pb_ledger_at(L, PB_T_PAYMENTS, (size_t)i))->budget_line = pb_text_of(S("GHOST"));
 	}
 	pb_ledger_seal(L);
 	pb_audit *a = pb_audit_run(L, &CFG, D("2026-12-31"));
@@ -426,8 +426,8 @@ static void test_budget_rules(void **state)
 	payment("P1", NULL, "S", NULL, 100, "2024-05-01");
 	payment("P2", NULL, "S", NULL, 100, "2025-05-01");
 	pb_payment *p = (pb_payment *)pb_ledger_at(L, PB_T_PAYMENTS, 0);
-	p[0].budget_line = S("UP");   /* exists for 2024 */
-	p[1].budget_line = S("UP");   /* not for 2025 */
+	p[0].budget_line = pb_text_of(S("UP"));   /* exists for 2024 */
+	p[1].budget_line = pb_text_of(S("UP"));   /* not for 2025 */
 	assert_string_equal(fired("budget.large-revision"), "DOWN|2024 UP|2024");
 	assert_string_equal(fired("budget.unbudgeted-spending"), "P2!");
 	/* UP is classified: 126 of 321 = 39% > 10%. */
