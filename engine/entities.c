@@ -34,8 +34,8 @@ static void record_parties(pb_ledger *l, const pb_evidence *e,
 		*supplier = *supplier ? *supplier : pb_str(((const pb_bid *)r)->bidder_id);
 		break;
 	case PB_T_CONTRACTS:
-		*buyer = *buyer ? *buyer : ((const pb_contract *)r)->buyer_id;
-		*supplier = *supplier ? *supplier : ((const pb_contract *)r)->supplier_id;
+		*buyer = *buyer ? *buyer : pb_str(((const pb_contract *)r)->buyer_id);
+		*supplier = *supplier ? *supplier : pb_str(((const pb_contract *)r)->supplier_id);
 		break;
 	case PB_T_PAYMENTS:
 		*buyer = *buyer ? *buyer : pb_str(((const pb_payment *)r)->payer_id);
@@ -189,10 +189,10 @@ pb_entity_tally *pb_entities_collect(pb_ledger *l)
 	const pb_contract *c = pb_ledger_contracts(l, &n);
 	last[0] = last[1] = NULL;
 	for (size_t i = 0; i < n; i++) {
-		prefetch_entities(t, 1, AHEAD(c, n, i, ENTITY_AHEAD, supplier_id),
-				  AHEAD(c, n, i, ENTITY_AHEAD / 2, supplier_id));
-		appear(t, c[i].buyer_id, &last[0], 0, PB_T_CONTRACTS);
-		appear(t, c[i].supplier_id, &last[1], 1, PB_T_CONTRACTS);
+		prefetch_entities(t, 1, AHEAD_TEXT(c, n, i, ENTITY_AHEAD, supplier_id),
+				  AHEAD_TEXT(c, n, i, ENTITY_AHEAD / 2, supplier_id));
+		appear(t, pb_str(c[i].buyer_id), &last[0], 0, PB_T_CONTRACTS);
+		appear(t, pb_str(c[i].supplier_id), &last[1], 1, PB_T_CONTRACTS);
 	}
 	const pb_payment *p = pb_ledger_payments(l, &n);
 	last[0] = last[1] = NULL;

@@ -1267,15 +1267,15 @@ static enum award_verdict award_verdict_of(pb_ledger *l, const pb_contract *c)
 	enum award_verdict v = AWARD_MADE;
 	/* A signed, running contract shows the award was made, whatever a
 	 * stale award status still says. */
-	int stale_pending = c->award_status && !strcasecmp(c->award_status, "pending") &&
-			    status_in(c->status, contract_live);
+	int stale_pending = pb_str(c->award_status) && !strcasecmp(pb_str(c->award_status), "pending") &&
+			    status_in(pb_str(c->status), contract_live);
 
-	if (status_in(c->award_status, award_not_made) && !stale_pending)
+	if (status_in(pb_str(c->award_status), award_not_made) && !stale_pending)
 		v = AWARD_NOT_BY_AWARD_STATUS;
-	else if (status_in(c->status, contract_void))
+	else if (status_in(pb_str(c->status), contract_void))
 		v = AWARD_NOT_BY_CONTRACT_STATUS;
 	else if (c->tender_id) {
-		const pb_tender *t = pb_ledger_find(l, PB_T_TENDERS, c->tender_id);
+		const pb_tender *t = pb_ledger_find(l, PB_T_TENDERS, pb_str(c->tender_id));
 		if (t && status_in(t->status, tender_ended))
 			v = AWARD_NOT_BY_TENDER_STATUS;
 	}
@@ -1299,11 +1299,11 @@ static const char *award_verdict_reason(pb_ledger *l, const pb_contract *c, enum
 {
 	switch (v) {
 	case AWARD_NOT_BY_AWARD_STATUS:
-		return c->award_status;
+		return pb_str(c->award_status);
 	case AWARD_NOT_BY_CONTRACT_STATUS:
-		return c->status;
+		return pb_str(c->status);
 	case AWARD_NOT_BY_TENDER_STATUS:
-		return ((const pb_tender *)pb_ledger_find(l, PB_T_TENDERS, c->tender_id))->status;
+		return ((const pb_tender *)pb_ledger_find(l, PB_T_TENDERS, pb_str(c->tender_id)))->status;
 	case AWARD_MADE:
 		break;
 	}
@@ -1330,12 +1330,12 @@ int pb_contract_is_award(pb_ledger *l, const pb_contract *c, const char **why)
 size_t pb_contract_suppliers(pb_ledger *l, const pb_contract *c, const char **ids, size_t max)
 {
 	size_t n = 0;
-	const char *s = c->co_supplier_ids;
+	const char *s = pb_str(c->co_supplier_ids);
 
 	if (!c->supplier_id)
 		return 0;
 	if (max)
-		ids[0] = c->supplier_id;
+		ids[0] = pb_str(c->supplier_id);
 	n = 1;
 	while (s && *s) {
 		const char *end = strchr(s, ';');
@@ -1392,7 +1392,7 @@ size_t pb_contracts_procedures(const pb_contract *const *c, size_t n)
 	uint32_t dummy;
 
 	for (size_t i = 0; i < n; i++) {
-		const char *key = c[i]->tender_id ? c[i]->tender_id : c[i]->contract_id;
+		const char *key = pb_str(c[i]->tender_id) ? pb_str(c[i]->tender_id) : pb_str(c[i]->contract_id);
 		if (!pb_ptrmap_get(seen, key, &dummy)) {
 			pb_ptrmap_put(seen, key, 1);
 			k++;

@@ -111,15 +111,15 @@ typedef struct {
 
 typedef struct {
 	pb_row row;
-	const char *contract_id, *tender_id, *buyer_id, *supplier_id;
+	pb_text contract_id, tender_id, buyer_id, supplier_id;
 	int64_t value;
-	const char *currency;
+	pb_text currency;
 	pb_date awarded_on, signed_on, start_on, end_on;
-	const char *status;       /* the contract's: pending, active, cancelled,
-				   * terminated, complete */
-	const char *award_status; /* the award's: pending, active, cancelled,
-				   * unsuccessful */
-	const char *co_supplier_ids; /* a joint award's other suppliers, ';'-separated */
+	pb_text status;       /* the contract's: pending, active, cancelled,
+			       * terminated, complete */
+	pb_text award_status; /* the award's: pending, active, cancelled,
+			       * unsuccessful */
+	pb_text co_supplier_ids; /* a joint award's other suppliers, ';'-separated */
 } pb_contract;
 
 typedef struct {

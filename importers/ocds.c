@@ -718,7 +718,7 @@ static void state_of(struct ocds *o, const pb_contract *c, struct state *st)
 	const pb_amendment *a = by ? pb_ledger_find(o->l, PB_T_AMENDMENTS, by) : NULL;
 
 	st->value = c->value;
-	st->currency = c->currency;
+	st->currency = pb_str(c->currency);
 	st->end = c->end_on;
 	if (a && a->value_after != PB_AMOUNT_NONE) {
 		st->value = a->value_after;
@@ -980,14 +980,14 @@ static void suppliers(struct ocds *o, json_t *list, const char *at, pb_contract 
 	pb_buf_init(&co);
 	json_array_foreach(list, k, s) {
 		const char *id = party_ref(o, s, "supplier", at);
-		if (!id || id == rec->supplier_id || pb_tokens_has(co.data, id, strlen(id)))
+		if (!id || id == pb_str(rec->supplier_id) || pb_tokens_has(co.data, id, strlen(id)))
 			continue;
 		if (!rec->supplier_id)
-			rec->supplier_id = id;
+			rec->supplier_id = pb_text_of(id);
 		else
 			pb_buf_addf(&co, "%s%s", co.len ? ";" : "", id);
 	}
-	rec->co_supplier_ids = S(o, co.data);
+	rec->co_supplier_ids = pb_text_of(S(o, co.data));
 	pb_buf_release(&co);
 }
 
@@ -997,10 +997,10 @@ static void award_fields(struct ocds *o, json_t *aw, const char *at, pb_contract
 	suppliers(o, json_object_get(aw, "suppliers"), at, rec);
 	if (rec->co_supplier_ids) /* kept for its further contracts */
 		add_extra(o, &rec->row, "award_suppliers",
-			  P(o, "%s;%s", rec->supplier_id, rec->co_supplier_ids));
+			  P(o, "%s;%s", pb_str(rec->supplier_id), pb_str(rec->co_supplier_ids)));
 	get_money(o, json_object_get(aw, "value"), &st->value, &st->currency);
 	rec->awarded_on = get_date(aw, "date");
-	rec->award_status = status_of(o, get_text(o, aw, "status"), award_statuses);
+	rec->award_status = pb_text_of(status_of(o, get_text(o, aw, "status"), award_statuses));
 	if (raw(o))
 		raw_award(o, aw, &rec->row);
 }
@@ -1015,8 +1015,8 @@ static void award_parties(struct ocds *o, const char *akey, pb_contract *rec)
 	/* Not the first contract's own supplier: every supplier of the award. */
 	const char *all = pb_row_extra(&a->row, "award_suppliers");
 	const char *semi = all ? strchr(all, ';') : NULL;
-	rec->supplier_id = semi ? S(o, P(o, "%.*s", (int)(semi - all), all)) : a->supplier_id;
-	rec->co_supplier_ids = semi ? S(o, semi + 1) : a->co_supplier_ids;
+	rec->supplier_id = pb_text_of(semi ? S(o, P(o, "%.*s", (int)(semi - all), all)) : pb_str(a->supplier_id));
+	rec->co_supplier_ids = pb_text_of(semi ? S(o, semi + 1) : pb_str(a->co_supplier_ids));
 	rec->awarded_on = a->awarded_on;
 	rec->award_status = a->award_status;
 }
@@ -1048,7 +1048,7 @@ static int contract_fields(struct ocds *o, json_t *c, const char *at, pb_contrac
 	rec->start_on = get_date(period, "startDate");
 	st->end = get_date(period, "endDate");
 	get_money(o, json_object_get(c, "value"), &st->value, &st->currency);
-	rec->status = status_of(o, get_text(o, c, "status"), contract_statuses);
+	rec->status = pb_text_of(status_of(o, get_text(o, c, "status"), contract_statuses));
 	return named;
 }
 
@@ -1078,13 +1078,13 @@ static void settle(struct ocds *o, const pb_contract *old, const struct slot *s,
 		/* New, signed now, or older than what the row holds (then
 		 * add() only fills gaps). */
 		rec->value = pro->value;
-		rec->currency = pro->value != PB_AMOUNT_NONE ? pro->currency : NULL;
+		rec->currency = pb_text_of(pro->value != PB_AMOUNT_NONE ? pro->currency : NULL);
 		rec->end_on = pro->end;
 		return;
 	}
 	/* The first published values stay; a difference is a change. */
 	rec->value = old->value == PB_AMOUNT_NONE ? pro->value : PB_AMOUNT_NONE;
-	rec->currency = rec->value != PB_AMOUNT_NONE ? pro->currency : NULL;
+	rec->currency = pb_text_of(rec->value != PB_AMOUNT_NONE ? pro->currency : NULL);
 	rec->end_on = old->end_on == PB_DATE_NONE ? pro->end : PB_DATE_NONE;
 	/* Only a release dated after the row's can say what changed: two
 	 * releases of one date (GACM publishes several) have no order. */
@@ -1108,17 +1108,17 @@ static void compile_row(struct ocds *o, const struct slot *s, const char *buyer)
 		prev = pb_row_extra(&old->row, "release_date");
 	pb_record_blank(PB_T_CONTRACTS, &rec);
 	row(o, &rec.row, at);
-	rec.contract_id = s->key;
-	rec.tender_id = o->ocid;
-	rec.buyer_id = buyer;
+	rec.contract_id = pb_text_of(s->key);
+	rec.tender_id = pb_text_of(o->ocid);
+	rec.buyer_id = pb_text_of(buyer);
 	if (s->award)
 		award_fields(o, s->award, at, &rec, &award);
 	else if (s->award_key)
 		award_parties(o, s->award_key, &rec);
 	if (old && !s->contract && pb_row_extra(&old->row, "contract") && old->supplier_id) {
 		/* The row holds a contract, whose suppliers it already names. */
-		rec.supplier_id = NULL;
-		rec.co_supplier_ids = NULL;
+		rec.supplier_id = 0;
+		rec.co_supplier_ids = 0;
 	}
 	int named = s->contract && contract_fields(o, s->contract, cat, &rec, &contract);
 	/* A contract's value is what was signed; the award's stands until

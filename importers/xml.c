@@ -337,6 +337,15 @@ static void money(struct notice *o, xmlNodePtr n, int64_t *amount, const char **
 		*currency = cur;
 }
 
+/* money() for a record that holds its currency as a pb_text. */
+static void money_text(struct notice *o, xmlNodePtr n, int64_t *amount, pb_text *currency)
+{
+	const char *cur = pb_str(*currency);
+
+	money(o, n, amount, &cur);
+	*currency = pb_text_of(cur);
+}
+
 /* --- extra attributes of a row (shown with its evidence) --- */
 
 struct extras {
@@ -558,8 +567,8 @@ static void winner_add(struct winners *w, const char *id)
 
 static void winners_set(struct notice *o, struct winners *w, pb_contract *c)
 {
-	c->supplier_id = w->first;
-	c->co_supplier_ids = w->others.len ? pb_ledger_intern(o->l, w->others.data, w->others.len) : NULL;
+	c->supplier_id = pb_text_of(w->first);
+	c->co_supplier_ids = pb_text_of(w->others.len ? pb_ledger_intern(o->l, w->others.data, w->others.len) : NULL);
 	pb_buf_release(&w->others);
 }
 
@@ -908,29 +917,29 @@ static void ef_contract(struct notice *o, xmlNodePtr sc, xmlNodePtr lt, int seve
 
 	pb_record_blank(PB_T_CONTRACTS, &c);
 	src(o, &c.row, sc ? sc : lt);
-	c.contract_id = join(o, o->id, "/", key);
-	c.tender_id = o->id;
-	c.buyer_id = buyer;
+	c.contract_id = pb_text_of(join(o, o->id, "/", key));
+	c.tender_id = pb_text_of(o->id);
+	c.buyer_id = pb_text_of(buyer);
 	ef_winners(o, lt, &c);
 	/* A modification notice states the contract as modified: its value
 	 * is the amendment's value_after, not the contract's. */
 	if (!o->modification) {
-		money(o, at(lt, "LegalMonetaryTotal/PayableAmount"), &c.value, &c.currency);
+		money_text(o, at(lt, "LegalMonetaryTotal/PayableAmount"), &c.value, &c.currency);
 		/* A notice with one contract may state its value only as the total. */
 		if (c.value == PB_AMOUNT_NONE && ncontracts == 1)
-			money(o, child(o->results, "TotalAmount"), &c.value, &c.currency);
+			money_text(o, child(o->results, "TotalAmount"), &c.value, &c.currency);
 	}
 	c.awarded_on = date_of(o, child(sc, "AwardDate"));
 	c.signed_on = date_of(o, child(sc, "IssueDate"));
-	c.status = S(o, "active");
-	c.award_status = ef_award_status(o, ten);
+	c.status = pb_text_of(S(o, "active"));
+	c.award_status = pb_text_of(ef_award_status(o, ten));
 	extra(o, &e, "lot", lot);
 	extras_set(o, &c.row, &e);
 	const pb_contract *old = add(o, PB_T_CONTRACTS, &c);
 	/* Contract numbers are the notice's own: another notice of the same
 	 * procedure may reuse CON-0001 for another winner. */
-	if (old && !same(old->supplier_id, c.supplier_id)) {
-		c.contract_id = join(o, o->notice, "/", key);
+	if (old && !same(pb_str(old->supplier_id), pb_str(c.supplier_id))) {
+		c.contract_id = pb_text_of(join(o, o->notice, "/", key));
 		add(o, PB_T_CONTRACTS, &c);
 	}
 }
@@ -1261,16 +1270,16 @@ static void ted_contracts(struct notice *o, xmlNodePtr form, const char *buyer)
 		src(o, &c.row, ac);
 		/* The notice's own number: award notices of one procedure
 		 * each number their awards from 1. */
-		c.contract_id = join(o, o->notice, "/", item ? item : pb_arena_printf(pb_ledger_arena(o->l), "%zu", k));
-		c.tender_id = o->id;
-		c.buyer_id = buyer;
+		c.contract_id = pb_text_of(join(o, o->notice, "/", item ? item : pb_arena_printf(pb_ledger_arena(o->l), "%zu", k)));
+		c.tender_id = pb_text_of(o->id);
+		c.buyer_id = pb_text_of(buyer);
 		ted_winners(o, aw, &c);
-		money(o, at(aw, "VALUES/VAL_TOTAL"), &c.value, &c.currency);
+		money_text(o, at(aw, "VALUES/VAL_TOTAL"), &c.value, &c.currency);
 		/* The date the contract was concluded: awarded and signed. */
 		c.awarded_on = date_of(o, child(aw, "DATE_CONCLUSION_CONTRACT"));
 		c.signed_on = c.awarded_on;
-		c.status = S(o, "active");
-		c.award_status = S(o, "active");
+		c.status = pb_text_of(S(o, "active"));
+		c.award_status = pb_text_of(S(o, "active"));
 		extra(o, &e, "lot", text(o, child(ac, "LOT_NO")));
 		extra(o, &e, "contract_no", text(o, child(ac, "CONTRACT_NO")));
 		extras_set(o, &c.row, &e);
@@ -1317,16 +1326,16 @@ static const char *ted_modification(struct notice *o, xmlNodePtr form)
 	const char *buyer = ted_party(o, at(form, "CONTRACTING_BODY/ADDRESS_CONTRACTING_BODY"), "buyer");
 	pb_record_blank(PB_T_CONTRACTS, &c);
 	src(o, &c.row, ac ? ac : form);
-	c.contract_id = join(o, o->notice, "/", item ? item : "1");
-	c.buyer_id = buyer;
+	c.contract_id = pb_text_of(join(o, o->notice, "/", item ? item : "1"));
+	c.buyer_id = pb_text_of(buyer);
 	ted_winners(o, aw, &c);
-	money(o, at(aw, "VALUES/VAL_TOTAL"), &c.value, &c.currency);
+	money_text(o, at(aw, "VALUES/VAL_TOTAL"), &c.value, &c.currency);
 	c.awarded_on = date_of(o, child(aw, "DATE_CONCLUSION_CONTRACT"));
 	c.signed_on = c.awarded_on;
 	c.start_on = date_of(o, child(descr, "DATE_START"));
 	c.end_on = ted_end(o, descr, c.start_on != PB_DATE_NONE ? c.start_on : c.signed_on);
-	c.status = S(o, "active");
-	c.award_status = S(o, "active");
+	c.status = pb_text_of(S(o, "active"));
+	c.award_status = pb_text_of(S(o, "active"));
 	extra(o, &ce, "award_notice", text(o, at(form, "PROCEDURE/NOTICE_NUMBER_OJ")));
 	extra(o, &ce, "lot", text(o, child(ac, "LOT_NO")));
 	extra(o, &ce, "contract_no", text(o, child(ac, "CONTRACT_NO")));
@@ -1335,8 +1344,8 @@ static const char *ted_modification(struct notice *o, xmlNodePtr form)
 
 	pb_record_blank(PB_T_AMENDMENTS, &a);
 	src(o, &a.row, info);
-	a.amendment_id = join(o, c.contract_id, "#", "1");
-	a.contract_id = c.contract_id;
+	a.amendment_id = join(o, pb_str(c.contract_id), "#", "1");
+	a.contract_id = pb_str(c.contract_id);
 	a.amended_on = date_of(o, at(form, "COMPLEMENTARY_INFO/DATE_DISPATCH_NOTICE"));
 	if (a.amended_on == PB_DATE_NONE)
 		a.amended_on = date_of(o, at(o->root, "CODED_DATA_SECTION/REF_OJS/DATE_PUB"));

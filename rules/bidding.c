@@ -375,8 +375,8 @@ static int status(const char *s, const char *want)
 
 static int award_active(const pb_contract *c)
 {
-	return !status(c->status, "cancelled") && !status(c->status, "unsuccessful") &&
-	       !status(c->status, "pending");
+	return !status(pb_str(c->status), "cancelled") && !status(pb_str(c->status), "unsuccessful") &&
+	       !status(pb_str(c->status), "pending");
 }
 
 static int single_tenderer(const pb_bid *b)
@@ -416,7 +416,7 @@ static void process_free(struct process *p)
 static int process_final(const struct process *p)
 {
 	for (size_t i = 0; i < p->nawards; i++)
-		if (status(p->awards[i]->status, "pending"))
+		if (status(pb_str(p->awards[i]->status), "pending"))
 			return 0;
 	return 1;
 }
@@ -432,13 +432,13 @@ static const char *sole_winner(const struct process *p, const pb_contract **awar
 			n++;
 		}
 	*award = active;
-	return n == 1 && active->supplier_id ? active->supplier_id : NULL;
+	return n == 1 && pb_str(active->supplier_id) ? pb_str(active->supplier_id) : NULL;
 }
 
 static int is_winner(const struct process *p, const char *who)
 {
 	for (size_t i = 0; i < p->nawards; i++)
-		if (award_active(p->awards[i]) && p->awards[i]->supplier_id == who)
+		if (award_active(p->awards[i]) && pb_str(p->awards[i]->supplier_id) == who)
 			return 1;
 	return 0;
 }
@@ -2128,7 +2128,7 @@ static int entity_won(pb_rule_ctx *ctx, const struct process *p, const char *who
 {
 	for (size_t i = 0; i < p->nawards; i++)
 		if (award_active(p->awards[i]) && p->awards[i]->supplier_id &&
-		    pb_ctx_entity(ctx, p->awards[i]->supplier_id) == who)
+		    pb_ctx_entity(ctx, pb_str(p->awards[i]->supplier_id)) == who)
 			return 1;
 	return 0;
 }
@@ -2414,7 +2414,7 @@ static void run_heterogeneous_probity(pb_rule_ctx *ctx)
 	for (size_t i = 0; i < n; i++) {
 		if (!c[i].supplier_id || !award_active(&c[i]))
 			continue;
-		tally_get(ix, &rows, &nr, &cap, c[i].supplier_id)->b++;
+		tally_get(ix, &rows, &nr, &cap, pb_str(c[i].supplier_id))->b++;
 	}
 	for (size_t k = 0; k < nr; k++) {
 		pb_buf_reset(&seen);

@@ -77,7 +77,7 @@ static void run_single_source(pb_rule_ctx *ctx)
 		}
 		if (comp == PB_COMPETITION_YES || c[i].value == PB_AMOUNT_NONE)
 			continue;
-		int reached = pb_param_money_reached(ctx, "threshold", c[i].value, c[i].currency,
+		int reached = pb_param_money_reached(ctx, "threshold", c[i].value, pb_str(c[i].currency),
 						     pb_contract_award_date(&c[i]), &fx);
 		if (reached < 0) {
 			no_rate++;
@@ -85,21 +85,21 @@ static void run_single_source(pb_rule_ctx *ctx)
 		}
 		if (!reached)
 			continue;
-		pb_finding *f = pb_finding_add(ctx, PB_T_CONTRACTS, c[i].contract_id, NULL);
+		pb_finding *f = pb_finding_add(ctx, PB_T_CONTRACTS, pb_str(c[i].contract_id), NULL);
 		pb_finding_evidence(ctx, f, PB_T_CONTRACTS, &c[i], "contract");
 		pb_finding_evidence(ctx, f, PB_T_TENDERS, t, "tender");
 		pb_finding_fx(ctx, f, &fx);
 		pb_finding_detail(ctx, f, "method", "%s", method_text(ctx, t));
 		pb_finding_detail(ctx, f, "procedure", "%s", pb_ctx_procedure(ctx, t)->name);
-		pb_finding_detail(ctx, f, "value", "%s", pb_ctx_money(ctx, c[i].value, c[i].currency));
+		pb_finding_detail(ctx, f, "value", "%s", pb_ctx_money(ctx, c[i].value, pb_str(c[i].currency)));
 		pb_finding_detail(ctx, f, "threshold", "%s", pb_ctx_money(ctx, threshold, tcur));
-		if (pb_param_money_convert(ctx, "threshold", c[i].value, c[i].currency, pb_contract_award_date(&c[i]), &v, NULL) < 0)
+		if (pb_param_money_convert(ctx, "threshold", c[i].value, pb_str(c[i].currency), pb_contract_award_date(&c[i]), &v, NULL) < 0)
 			v = threshold;
 		double r = pb_ratio(v, threshold ? threshold : 1);
 		f->score = r >= 10.0 ? 1.0 : 0.5 + r / 20.0;
 		pb_finding_message(ctx, f,
 			"contract %s (%s) went to %s without competition (method %s), above the %s threshold",
-			c[i].contract_id, pb_ctx_money(ctx, c[i].value, c[i].currency),
+			pb_str(c[i].contract_id), pb_ctx_money(ctx, c[i].value, pb_str(c[i].currency)),
 			suppliers_text(ctx, &c[i]), method_text(ctx, t), pb_ctx_money(ctx, threshold, tcur));
 	}
 	if (unknown)
@@ -462,7 +462,7 @@ static int by_buyer_year(const void *pa, const void *pb)
 		return a->year < b->year ? -1 : 1;
 	if (a->id_prefix != b->id_prefix)
 		return a->id_prefix < b->id_prefix ? -1 : 1;
-	return strcmp(a->c->contract_id, b->c->contract_id);
+	return strcmp(pb_str(a->c->contract_id), pb_str(b->c->contract_id));
 }
 
 /* Awarded contracts in the base currency with a value and a date, by
@@ -476,10 +476,10 @@ static void for_each_buyer_year(pb_rule_ctx *ctx, year_fn fn)
 
 	for (size_t i = 0; i < n; i++)
 		if (c[i].buyer_id && c[i].value != PB_AMOUNT_NONE && c[i].value > 0 &&
-		    c[i].currency == pb_ctx_currency(ctx) && pb_contract_award_date(&c[i]) != PB_DATE_NONE &&
+		    pb_str(c[i].currency) == pb_ctx_currency(ctx) && pb_contract_award_date(&c[i]) != PB_DATE_NONE &&
 		    pb_contract_is_award(l, &c[i], NULL))
-			list[m++] = (award){&c[i], pb_ctx_entity(ctx, c[i].buyer_id),
-					    pb_prefix8(c[i].contract_id),
+			list[m++] = (award){&c[i], pb_ctx_entity(ctx, pb_str(c[i].buyer_id)),
+					    pb_prefix8(pb_str(c[i].contract_id)),
 					    year_of(pb_contract_award_date(&c[i]))};
 	qsort(list, m, sizeof(*list), by_buyer_year);
 	for (size_t s = 0; s < m;) {
@@ -672,7 +672,7 @@ static int by_pair_date(const void *pa, const void *pb)
 		return c;
 	if (a->on != b->on)
 		return a->on < b->on ? -1 : 1;
-	return strcmp(a->c->contract_id, b->c->contract_id);
+	return strcmp(pb_str(a->c->contract_id), pb_str(b->c->contract_id));
 }
 
 static void repeat_group(pb_rule_ctx *ctx, const direct_award *g, size_t n)
@@ -694,7 +694,7 @@ static void repeat_group(pb_rule_ctx *ctx, const direct_award *g, size_t n)
 			s++;
 			continue;
 		}
-		pb_finding *f = pb_finding_add(ctx, PB_T_CONTRACTS, g[s].c->contract_id, g[s].supplier);
+		pb_finding *f = pb_finding_add(ctx, PB_T_CONTRACTS, pb_str(g[s].c->contract_id), g[s].supplier);
 		for (size_t k = s; k < e; k++)
 			pb_finding_evidence(ctx, f, PB_T_CONTRACTS, g[k].c, "non-competitive contract");
 		pb_finding_detail(ctx, f, "awards", "%zu", awards);
@@ -723,7 +723,7 @@ static void run_repeat_direct(pb_rule_ctx *ctx)
 		size_t members = pb_contract_suppliers(l, &c[i], ids, 16);
 		for (size_t k = 0; k < members && k < 16; k++) {
 			PB_GROW(list, m + 1, cap);
-			list[m++] = (direct_award){&c[i], pb_ctx_entity(ctx, c[i].buyer_id),
+			list[m++] = (direct_award){&c[i], pb_ctx_entity(ctx, pb_str(c[i].buyer_id)),
 						   pb_ctx_entity(ctx, ids[k]), pb_contract_award_date(&c[i])};
 		}
 	}

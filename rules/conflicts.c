@@ -180,7 +180,7 @@ static void chain_finding(pb_rule_ctx *ctx, const pb_contract *c, const char *su
 	char d[11];
 	const char *disc = co ? pb_arena_printf(pb_ctx_scratch(ctx), "%s|%s", official->id, supplier)
 			      : official->id;
-	pb_finding *f = pb_finding_add(ctx, PB_T_CONTRACTS, c->contract_id, disc);
+	pb_finding *f = pb_finding_add(ctx, PB_T_CONTRACTS, pb_str(c->contract_id), disc);
 
 	job_evidence(ctx, f, official);
 	pb_path_evidence(ctx, f, p);
@@ -195,8 +195,8 @@ static void chain_finding(pb_rule_ctx *ctx, const pb_contract *c, const char *su
 	f->score = 1.0 / (double)p->nedges;
 	pb_finding_message(ctx, f,
 		"%s, an official of buyer %s, is linked to %s %s on the award date %s: %s -> contract %s%s",
-		official->id, c->buyer_id, co ? "joint supplier" : "supplier", supplier,
-		pb_date_format(pb_contract_award_date(c), d), path, c->contract_id,
+		official->id, pb_str(c->buyer_id), co ? "joint supplier" : "supplier", supplier,
+		pb_date_format(pb_contract_award_date(c), d), path, pb_str(c->contract_id),
 		n > 1 ? pb_arena_printf(pb_ctx_scratch(ctx), " (and %zu more contracts)", n - 1) : "");
 }
 
@@ -220,7 +220,7 @@ static int contract_before(const pb_contract *a, const pb_contract *b)
 {
 	if (pb_contract_award_date(a) != pb_contract_award_date(b))
 		return pb_contract_award_date(a) < pb_contract_award_date(b);
-	return strcmp(a->contract_id, b->contract_id) < 0;
+	return strcmp(pb_str(a->contract_id), pb_str(b->contract_id)) < 0;
 }
 
 /*
@@ -246,7 +246,7 @@ static void supplier_contracts(pb_rule_ctx *ctx, pb_graph_walk *w, const struct 
 				if (grp[k].co != co)
 					continue;
 				const pb_contract *c = pb_ledger_at(l, PB_T_CONTRACTS, grp[k].i);
-				const struct job *jb = job_at(jobs, people[m], pb_parties_entity(pp, c->buyer_id),
+				const struct job *jb = job_at(jobs, people[m], pb_parties_entity(pp, pb_str(c->buyer_id)),
 							      pb_contract_award_date(c));
 				pb_path p;
 				if (!jb || !pb_graph_walk_path(g, w, grp[k].supplier, people[m], pb_contract_award_date(c),
@@ -1258,7 +1258,7 @@ static struct dealing *list_dealings(pb_rule_ctx *ctx, const struct namectx *nc,
 		for (size_t k = 0; k < ns && k < 16; k++) /* joint awards: every member */
 			if ((s = wanted(nc, pp, ids[k])))
 				add_dealing(&d, &n, &cap, (struct dealing){
-					pb_parties_entity(pp, c[i].buyer_id), s, PB_T_CONTRACTS, &c[i]});
+					pb_parties_entity(pp, pb_str(c[i].buyer_id)), s, PB_T_CONTRACTS, &c[i]});
 	}
 	const uint32_t *tender_row = nb ? pb_ledger_refs(l, PB_T_BIDS, offsetof(pb_bid, tender_id), PB_T_TENDERS)
 				       : NULL;

@@ -28,7 +28,7 @@ static int64_t amended_value(pb_ledger *l, const pb_contract *c,
 	*last = NULL;
 	for (size_t k = 0; k < *nam; k++) {
 		const pb_amendment *a = pb_ledger_at(l, PB_T_AMENDMENTS, (*am)[k]);
-		if (a->value_after == PB_AMOUNT_NONE || a->currency != c->currency)
+		if (a->value_after == PB_AMOUNT_NONE || a->currency != pb_str(c->currency))
 			continue;
 		/* PB_DATE_NONE is the smallest date: undated amendments lose
 		 * to dated ones and among themselves follow file order. */
@@ -49,7 +49,7 @@ static int64_t original_value(pb_ledger *l, const pb_contract *c, const uint32_t
 		return c->value;
 	for (size_t k = 0; k < nam; k++) {
 		const pb_amendment *a = pb_ledger_at(l, PB_T_AMENDMENTS, am[k]);
-		if (a->value_before == PB_AMOUNT_NONE || a->currency != c->currency)
+		if (a->value_before == PB_AMOUNT_NONE || a->currency != pb_str(c->currency))
 			continue;
 		if (!first || (a->amended_on != PB_DATE_NONE &&
 			       (first->amended_on == PB_DATE_NONE || a->amended_on < first->amended_on)))
@@ -87,11 +87,11 @@ static void run_value_increase(pb_rule_ctx *ctx)
 		    !pb_ratio_exceeds_pct(final - orig, orig, max_pct))
 			continue;
 		double pct = pb_ratio(final - orig, orig) * 100.0;
-		pb_finding *f = pb_finding_add(ctx, PB_T_CONTRACTS, c[i].contract_id, NULL);
+		pb_finding *f = pb_finding_add(ctx, PB_T_CONTRACTS, pb_str(c[i].contract_id), NULL);
 		pb_finding_evidence(ctx, f, PB_T_CONTRACTS, &c[i], "contract");
 		amendments_evidence(ctx, f, am, nam);
-		pb_finding_detail(ctx, f, "original", "%s", pb_ctx_money(ctx, orig, c[i].currency));
-		pb_finding_detail(ctx, f, "amended", "%s", pb_ctx_money(ctx, final, c[i].currency));
+		pb_finding_detail(ctx, f, "original", "%s", pb_ctx_money(ctx, orig, pb_str(c[i].currency)));
+		pb_finding_detail(ctx, f, "amended", "%s", pb_ctx_money(ctx, final, pb_str(c[i].currency)));
 		pb_finding_detail(ctx, f, "increase_pct", "%.1f", pct);
 		pb_finding_detail(ctx, f, "amendments", "%zu", nam);
 		if (pb_ratio_exceeds_pct(final - orig, orig, 50 * (int64_t)PB_DECIMAL_SCALE))
@@ -99,8 +99,8 @@ static void run_value_increase(pb_rule_ctx *ctx)
 		f->score = pct >= 100.0 ? 1.0 : pct / 100.0;
 		pb_finding_message(ctx, f,
 			"contract %s grew from %s to %s (+%.1f%%) through %zu amendment%s",
-			c[i].contract_id, pb_ctx_money(ctx, orig, c[i].currency),
-			pb_ctx_money(ctx, final, c[i].currency), pct, nam, nam == 1 ? "" : "s");
+			pb_str(c[i].contract_id), pb_ctx_money(ctx, orig, pb_str(c[i].currency)),
+			pb_ctx_money(ctx, final, pb_str(c[i].currency)), pct, nam, nam == 1 ? "" : "s");
 	}
 }
 
@@ -140,7 +140,7 @@ static void run_overpayment(pb_rule_ctx *ctx)
 			const pb_payment *p = pb_ledger_at(l, PB_T_PAYMENTS, pi[k]);
 			if (p->amount == PB_AMOUNT_NONE)
 				continue;
-			if (pb_str(p->currency) != c[i].currency)
+			if (pb_str(p->currency) != pb_str(c[i].currency))
 				other_currency++;
 			else
 				paid += p->amount;
@@ -151,22 +151,22 @@ static void run_overpayment(pb_rule_ctx *ctx)
 		if (!pb_ratio_exceeds_pct(total - value, value, tolerance))
 			continue;
 		double pct = pb_ratio(total - value, value) * 100.0;
-		pb_finding *f = pb_finding_add(ctx, PB_T_CONTRACTS, c[i].contract_id, NULL);
+		pb_finding *f = pb_finding_add(ctx, PB_T_CONTRACTS, pb_str(c[i].contract_id), NULL);
 		pb_finding_evidence(ctx, f, PB_T_CONTRACTS, &c[i], "contract");
 		amendments_evidence(ctx, f, am, nam);
 		for (size_t k = 0; k < np; k++)
 			pb_finding_evidence(ctx, f, PB_T_PAYMENTS, pb_ledger_at(l, PB_T_PAYMENTS, pi[k]),
 					    "payment");
-		pb_finding_detail(ctx, f, "contract_value", "%s", pb_ctx_money(ctx, value, c[i].currency));
-		pb_finding_detail(ctx, f, "paid", "%s", pb_ctx_money(ctx, total, c[i].currency));
-		pb_finding_detail(ctx, f, "excess", "%s", pb_ctx_money(ctx, total - value, c[i].currency));
+		pb_finding_detail(ctx, f, "contract_value", "%s", pb_ctx_money(ctx, value, pb_str(c[i].currency)));
+		pb_finding_detail(ctx, f, "paid", "%s", pb_ctx_money(ctx, total, pb_str(c[i].currency)));
+		pb_finding_detail(ctx, f, "excess", "%s", pb_ctx_money(ctx, total - value, pb_str(c[i].currency)));
 		pb_finding_detail(ctx, f, "excess_pct", "%.2f", pct);
 		f->score = pct >= 50.0 ? 1.0 : 0.5 + pct / 100.0;
 		pb_finding_message(ctx, f,
 			"payments on contract %s total %s, %s (%.2f%%) more than its %svalue of %s",
-			c[i].contract_id, pb_ctx_money(ctx, total, c[i].currency),
-			pb_ctx_money(ctx, total - value, c[i].currency), pct,
-			last ? "amended " : "", pb_ctx_money(ctx, value, c[i].currency));
+			pb_str(c[i].contract_id), pb_ctx_money(ctx, total, pb_str(c[i].currency)),
+			pb_ctx_money(ctx, total - value, pb_str(c[i].currency)), pct,
+			last ? "amended " : "", pb_ctx_money(ctx, value, pb_str(c[i].currency)));
 	}
 	if (other_currency)
 		pb_ctx_note(ctx, "left out %zu payments in another currency than their contract",
@@ -203,12 +203,12 @@ static void run_repeated_amendments(pb_rule_ctx *ctx)
 		const uint32_t *am = pb_contract_amendments(l, &c[i], &nam);
 		if ((int64_t)nam < min)
 			continue;
-		pb_finding *f = pb_finding_add(ctx, PB_T_CONTRACTS, c[i].contract_id, NULL);
+		pb_finding *f = pb_finding_add(ctx, PB_T_CONTRACTS, pb_str(c[i].contract_id), NULL);
 		pb_finding_evidence(ctx, f, PB_T_CONTRACTS, &c[i], "contract");
 		amendments_evidence(ctx, f, am, nam);
 		pb_finding_detail(ctx, f, "amendments", "%zu", nam);
 		f->score = nam >= (size_t)(2 * min) ? 1.0 : (double)nam / (double)(2 * min);
-		pb_finding_message(ctx, f, "contract %s was amended %zu times", c[i].contract_id, nam);
+		pb_finding_message(ctx, f, "contract %s was amended %zu times", pb_str(c[i].contract_id), nam);
 	}
 }
 
@@ -259,7 +259,7 @@ static void run_duration_extension(pb_rule_ctx *ctx)
 		    !pb_ratio_exceeds_pct(last->end_after - orig_end, orig_end - start, max_pct))
 			continue;
 		double pct = pb_ratio(last->end_after - orig_end, orig_end - start) * 100.0;
-		pb_finding *f = pb_finding_add(ctx, PB_T_CONTRACTS, c[i].contract_id, NULL);
+		pb_finding *f = pb_finding_add(ctx, PB_T_CONTRACTS, pb_str(c[i].contract_id), NULL);
 		pb_finding_evidence(ctx, f, PB_T_CONTRACTS, &c[i], "contract");
 		amendments_evidence(ctx, f, am, nam);
 		pb_finding_detail(ctx, f, "start", "%s", pb_date_format(start, d0));
@@ -268,7 +268,7 @@ static void run_duration_extension(pb_rule_ctx *ctx)
 		pb_finding_detail(ctx, f, "extension_pct", "%.0f", pct);
 		f->score = pct >= 200.0 ? 1.0 : pct / 200.0;
 		pb_finding_message(ctx, f, "contract %s was extended from %s to %s, %.0f%% of its original %d-day duration",
-				   c[i].contract_id, d1, d2, pct, orig_end - start);
+				   pb_str(c[i].contract_id), d1, d2, pct, orig_end - start);
 	}
 }
 
@@ -302,8 +302,8 @@ static void run_payment_without_contract(pb_rule_ctx *ctx)
 
 	for (size_t k = 0; k < nc; k++)
 		if (c[k].buyer_id && c[k].supplier_id)
-			pb_pairs_add(&pairs, pb_parties_entity(pp, c[k].buyer_id),
-				     pb_parties_entity(pp, c[k].supplier_id));
+			pb_pairs_add(&pairs, pb_parties_entity(pp, pb_str(c[k].buyer_id)),
+				     pb_parties_entity(pp, pb_str(c[k].supplier_id)));
 	/* the contract each payment cites, resolved once for every rule */
 	const uint32_t *contract_row =
 		pb_ledger_refs(l, PB_T_PAYMENTS, offsetof(pb_payment, contract_id), PB_T_CONTRACTS);

@@ -229,7 +229,7 @@ static void run_excessive_obligation(pb_rule_ctx *ctx)
 		if (!c || c->value == PB_AMOUNT_NONE || c->value <= 0 ||
 		    o[i].obligation_value == PB_AMOUNT_NONE)
 			continue;
-		if (c->currency != o[i].currency) {
+		if (pb_str(c->currency) != o[i].currency) {
 			skipped++;
 			continue;
 		}
@@ -238,13 +238,13 @@ static void run_excessive_obligation(pb_rule_ctx *ctx)
 		pb_finding *f = pb_finding_add(ctx, PB_T_OFFSETS, o[i].offset_id, NULL);
 		offset_evidence(ctx, f, &o[i]);
 		offset_details(ctx, f, &o[i]);
-		pb_finding_detail(ctx, f, "contract_value", "%s", pb_ctx_money(ctx, c->value, c->currency));
+		pb_finding_detail(ctx, f, "contract_value", "%s", pb_ctx_money(ctx, c->value, pb_str(c->currency)));
 		double r = pb_ratio(o[i].obligation_value, c->value);
 		f->score = r >= 2.0 ? 1.0 : r / 2.0;
 		pb_finding_message(ctx, f,
 			"offset obligation of %s is %.0f%% of its main contract's %s",
 			pb_ctx_money(ctx, o[i].obligation_value, o[i].currency), r * 100.0,
-			pb_ctx_money(ctx, c->value, c->currency));
+			pb_ctx_money(ctx, c->value, pb_str(c->currency)));
 	}
 	if (skipped)
 		pb_ctx_note(ctx, "skipped %zu offsets in another currency than their contract", skipped);
@@ -375,7 +375,7 @@ static void linked_finding(pb_rule_ctx *ctx, const pb_offset *o, const pb_contra
 	f->score = same ? 1.0 : 1.0 / (double)p->nedges;
 	pb_finding_message(ctx, f,
 		"offset beneficiary %s is linked to %s, an official of buyer %s: %s",
-		o->beneficiary_id, official->id, c->buyer_id, path);
+		o->beneficiary_id, official->id, pb_str(c->buyer_id), path);
 }
 
 struct judge {
@@ -452,13 +452,13 @@ static void run_linked_beneficiary(pb_rule_ctx *ctx)
 		const char *ben = pb_parties_entity(pp, o[i].beneficiary_id);
 		const struct reach *near = reach_of(&rs, g, w, ben, hops);
 		struct judge j = {ctx, g, w, hops, &o[i], c, ben, near->set, on};
-		const struct employer *e = employer_of(ctx, cache, &all, &nall, &capall, c->buyer_id);
+		const struct employer *e = employer_of(ctx, cache, &all, &nall, &capall, pb_str(c->buyer_id));
 		/* the beneficiary itself, then every node near it */
 		judge_entity(&j, e, ben);
 		for (size_t k = 0; k < near->n; k++)
 			if (near->nodes[k] != ben)
 				judge_entity(&j, e, near->nodes[k]);
-		pb_employees_of(l, c->buyer_id, on, judge_employee, &j);
+		pb_employees_of(l, pb_str(c->buyer_id), on, judge_employee, &j);
 	}
 	for (size_t k = 0; k < nall; k++)
 		employer_free(all[k]);

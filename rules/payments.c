@@ -794,17 +794,17 @@ static int contract_schedule(pb_rule_ctx *ctx, const char *contract_id, int64_t 
 	const uint32_t *ix = pb_contract_payments(l, c, &n);
 	const pb_payment *p = pb_ledger_payments(l, &(size_t){0});
 	pb_i128 unit = 1;
-	for (int e = pb_currency_exponent(c->currency); e > 0; e--)
+	for (int e = pb_currency_exponent(pb_str(c->currency)); e > 0; e--)
 		unit *= 10;
-	if (instalments_of(p, ix, n, c->currency, amount, c->value, unit))
+	if (instalments_of(p, ix, n, pb_str(c->currency), amount, c->value, unit))
 		return 1;
 	const uint32_t *ax = pb_contract_amendments(l, c, &na);
 	const pb_amendment *a = pb_ledger_amendments(l, &(size_t){0});
 	for (size_t i = 0; i < na; i++) {
 		const pb_amendment *x = &a[ax[i]];
 		if (x->value_after != PB_AMOUNT_NONE &&
-		    (x->currency ? x->currency : pb_ctx_currency(ctx)) == c->currency &&
-		    instalments_of(p, ix, n, c->currency, amount, x->value_after, unit))
+		    (x->currency ? x->currency : pb_ctx_currency(ctx)) == pb_str(c->currency) &&
+		    instalments_of(p, ix, n, pb_str(c->currency), amount, x->value_after, unit))
 			return 1;
 	}
 	return 0;

@@ -164,25 +164,25 @@ static void add_contract_items(pb_rule_ctx *ctx, struct pairs *pc, size_t *skipp
 		    c[i].value == PB_AMOUNT_NONE || c[i].value <= 0 || !pb_contract_is_award(l, &c[i], NULL))
 			continue;
 		int64_t v;
-		if (pb_param_money_convert(ctx, "threshold", c[i].value, c[i].currency, d, &v, NULL) < 0) {
+		if (pb_param_money_convert(ctx, "threshold", c[i].value, pb_str(c[i].currency), d, &v, NULL) < 0) {
 			(*skipped)++;
 			continue;
 		}
 		if (pb_ctx_competition(ctx, pb_ctx_tender_of(ctx, &c[i])) == PB_COMPETITION_YES)
 			continue;
-		if (c[i].tender_id && pb_ptrmap_get(lots, c[i].tender_id, &first)) {
+		if (pb_str(c[i].tender_id) && pb_ptrmap_get(lots, pb_str(c[i].tender_id), &first)) {
 			sum[first] = sum[first] > INT64_MAX - v ? INT64_MAX : sum[first] + v;
 			continue;
 		}
 		if (c[i].tender_id)
-			pb_ptrmap_put(lots, c[i].tender_id, (uint32_t)i);
+			pb_ptrmap_put(lots, pb_str(c[i].tender_id), (uint32_t)i);
 		sum[i] = v;
 	}
 	for (size_t i = 0; i < n; i++) {
 		pb_date d = pb_contract_award_date(&c[i]);
 		if (sum[i] >= 0 && sum[i] < threshold)
-			pairs_add(pc, pb_ctx_entity(ctx, c[i].buyer_id), pb_ctx_entity(ctx, c[i].supplier_id),
-				  (struct item){&c[i], c[i].contract_id, sum[i], d, PB_T_CONTRACTS});
+			pairs_add(pc, pb_ctx_entity(ctx, pb_str(c[i].buyer_id)), pb_ctx_entity(ctx, pb_str(c[i].supplier_id)),
+				  (struct item){&c[i], pb_str(c[i].contract_id), sum[i], d, PB_T_CONTRACTS});
 	}
 	pb_ptrmap_free(lots);
 	free(sum);
@@ -251,7 +251,7 @@ static int by_buyer(const void *pa, const void *pb)
 	const buyer_contract *a = pa, *b = pb;
 	int c = pb_intern_cmp(a->buyer, b->buyer);
 
-	return c ? c : strcmp(a->c->contract_id, b->c->contract_id);
+	return c ? c : strcmp(pb_str(a->c->contract_id), pb_str(b->c->contract_id));
 }
 
 /* In [0.9T, T) and in [T, 1.1T), computed without rounding. */
@@ -326,11 +326,11 @@ static void run_threshold_hugging(pb_rule_ctx *ctx)
 		    !pb_contract_is_award(l, &c[i], NULL))
 			continue;
 		pb_date d = pb_contract_award_date(&c[i]);
-		if (pb_param_money_convert(ctx, "threshold", c[i].value, c[i].currency, d, &v, NULL) < 0) {
+		if (pb_param_money_convert(ctx, "threshold", c[i].value, pb_str(c[i].currency), d, &v, NULL) < 0) {
 			no_rate++;
 			continue;
 		}
-		list[m++] = (buyer_contract){&c[i], pb_ctx_entity(ctx, c[i].buyer_id), v};
+		list[m++] = (buyer_contract){&c[i], pb_ctx_entity(ctx, pb_str(c[i].buyer_id)), v};
 	}
 	if (no_rate)
 		pb_ctx_note(ctx, "%zu contracts could not be compared with the %s threshold: no exchange rate for their currency and date",

@@ -38,7 +38,7 @@ static int large_award(pb_rule_ctx *ctx, const pb_contract *c, int64_t threshold
 	(void)threshold;
 	if (c->value == PB_AMOUNT_NONE)
 		return 0;
-	int reached = pb_param_money_reached(ctx, "threshold", c->value, c->currency, pb_contract_award_date(c), NULL);
+	int reached = pb_param_money_reached(ctx, "threshold", c->value, pb_str(c->currency), pb_contract_award_date(c), NULL);
 	if (reached < 0)
 		(*no_rate)++;
 	return reached > 0;
@@ -77,7 +77,7 @@ static void run_newly_registered(pb_rule_ctx *ctx)
 		int64_t age = (int64_t)on - s->registered_on;
 		if (age >= max_days)
 			continue;
-		pb_finding *f = pb_finding_add(ctx, PB_T_CONTRACTS, c[i].contract_id, NULL);
+		pb_finding *f = pb_finding_add(ctx, PB_T_CONTRACTS, pb_str(c[i].contract_id), NULL);
 		pb_finding_evidence(ctx, f, PB_T_CONTRACTS, &c[i], "contract");
 		pb_finding_evidence(ctx, f, PB_T_PARTIES, s, "supplier");
 		pb_finding_detail(ctx, f, "registered_on", "%s", pb_date_format(s->registered_on, reg));
@@ -88,14 +88,14 @@ static void run_newly_registered(pb_rule_ctx *ctx)
 			f->severity = PB_SEV_CRITICAL;
 			pb_finding_message(ctx, f,
 				"%s won contract %s (%s) on %s, %lld days before it was even registered (%s)",
-				c[i].supplier_id, c[i].contract_id,
-				pb_ctx_money(ctx, c[i].value, c[i].currency), aw,
+				pb_str(c[i].supplier_id), pb_str(c[i].contract_id),
+				pb_ctx_money(ctx, c[i].value, pb_str(c[i].currency)), aw,
 				(long long)-age, reg);
 		} else {
 			pb_finding_message(ctx, f,
 				"%s was registered on %s and won contract %s (%s) %lld days later",
-				c[i].supplier_id, reg, c[i].contract_id,
-				pb_ctx_money(ctx, c[i].value, c[i].currency), (long long)age);
+				pb_str(c[i].supplier_id), reg, pb_str(c[i].contract_id),
+				pb_ctx_money(ctx, c[i].value, pb_str(c[i].currency)), (long long)age);
 		}
 	}
 	note_currency(ctx, skipped);
@@ -272,11 +272,11 @@ static void unnamed_finding(pb_rule_ctx *ctx, const struct unnamed *u)
 
 	if (u->n == 1) {
 		const pb_contract *c = u->c[0];
-		f = pb_finding_add(ctx, PB_T_CONTRACTS, c->contract_id, NULL);
+		f = pb_finding_add(ctx, PB_T_CONTRACTS, pb_str(c->contract_id), NULL);
 		pb_finding_evidence(ctx, f, PB_T_CONTRACTS, c, "contract");
 		pb_finding_evidence(ctx, f, PB_T_PARTIES, u->s, "supplier");
 		pb_finding_message(ctx, f, "supplier %s has no registry identifier but won contract %s (%s)",
-				   c->supplier_id, c->contract_id, pb_ctx_money(ctx, c->value, c->currency));
+				   pb_str(c->supplier_id), pb_str(c->contract_id), pb_ctx_money(ctx, c->value, pb_str(c->currency)));
 		return;
 	}
 	const char *who = pb_ctx_entity(ctx, u->s->party_id);
@@ -286,7 +286,7 @@ static void unnamed_finding(pb_rule_ctx *ctx, const struct unnamed *u)
 		pb_finding_evidence(ctx, f, PB_T_CONTRACTS, u->c[i], "contract");
 	pb_finding_detail(ctx, f, "contracts", "%zu", u->n);
 	pb_finding_message(ctx, f, "supplier %s has no registry identifier but won %zu contracts at or above the threshold (%s, ...)",
-			   who, u->n, u->c[0]->contract_id);
+			   who, u->n, pb_str(u->c[0]->contract_id));
 }
 
 /*
@@ -475,7 +475,7 @@ static void run_single_client(pb_rule_ctx *ctx)
 	pb_ptrmap *seen = pb_ptrmap_new();
 	uint32_t dummy;
 	for (size_t i = 0; i < ncontracts; i++) {
-		const char *b = all[i].buyer_id ? pb_parties_entity(pp, all[i].buyer_id) : NULL;
+		const char *b = pb_str(all[i].buyer_id) ? pb_parties_entity(pp, pb_str(all[i].buyer_id)) : NULL;
 		if (b && !pb_ptrmap_get(seen, b, &dummy)) {
 			pb_ptrmap_put(seen, b, 1);
 			buyers++;
@@ -503,7 +503,7 @@ static void run_single_client(pb_rule_ctx *ctx)
 				const pb_contract *c = pb_ledger_at(l, PB_T_CONTRACTS, ci[i]);
 				if (!pb_contract_is_award(l, c, NULL))
 					continue;
-				const char *b = pb_parties_entity(pp, c->buyer_id);
+				const char *b = pb_parties_entity(pp, pb_str(c->buyer_id));
 				single = b && (!buyer || b == buyer);
 				buyer = b;
 				PB_GROW(won, nwon + 1, capwon);

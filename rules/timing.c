@@ -30,7 +30,7 @@ static void before_deadline(pb_rule_ctx *ctx, const pb_contract *c, const pb_ten
 	const char *what = aw ? "awarded" : "signed";
 	pb_date when = aw ? c->awarded_on : c->signed_on;
 	char d[11], dl[11], d2[11];
-	pb_finding *f = pb_finding_add(ctx, PB_T_CONTRACTS, c->contract_id, what);
+	pb_finding *f = pb_finding_add(ctx, PB_T_CONTRACTS, pb_str(c->contract_id), what);
 	int early = t->submission_deadline - when;
 
 	pb_finding_evidence(ctx, f, PB_T_CONTRACTS, c, "contract");
@@ -42,7 +42,7 @@ static void before_deadline(pb_rule_ctx *ctx, const pb_contract *c, const pb_ten
 	pb_finding_detail(ctx, f, "days_early", "%d", early);
 	f->score = early >= 30 ? 1.0 : 0.5 + (double)early / 60.0;
 	pb_finding_message(ctx, f, "contract %s was %s on %s%s%s, %d days before bids closed for tender %s (%s)",
-			   c->contract_id, what, d, aw && sg ? " and signed on " : "", aw && sg ? d2 : "",
+			   pb_str(c->contract_id), what, d, aw && sg ? " and signed on " : "", aw && sg ? d2 : "",
 			   early, t->tender_id, dl);
 }
 
@@ -60,7 +60,7 @@ static void paid_before_signature(pb_rule_ctx *ctx, const pb_contract *c,
 	if (n == 1)
 		f = pb_finding_add(ctx, PB_T_PAYMENTS, pb_str(p[0]->payment_id), NULL);
 	else
-		f = pb_finding_add(ctx, PB_T_CONTRACTS, c->contract_id, "paid");
+		f = pb_finding_add(ctx, PB_T_CONTRACTS, pb_str(c->contract_id), "paid");
 	for (size_t i = 0; i < n; i++)
 		pb_finding_evidence(ctx, f, PB_T_PAYMENTS, p[i], "payment");
 	pb_finding_evidence(ctx, f, PB_T_CONTRACTS, c, "contract");
@@ -72,10 +72,10 @@ static void paid_before_signature(pb_rule_ctx *ctx, const pb_contract *c,
 	if (n == 1)
 		pb_finding_message(ctx, f, "payment %s of %s was made on %s, %d days before contract %s was signed (%s)",
 				   pb_str(p[0]->payment_id), pb_ctx_money(ctx, p[0]->amount, pb_str(p[0]->currency)), d,
-				   early, c->contract_id, s);
+				   early, pb_str(c->contract_id), s);
 	else
 		pb_finding_message(ctx, f, "%zu payments on contract %s were made before it was signed (%s), the first on %s, %d days before",
-				   n, c->contract_id, s, d, early);
+				   n, pb_str(c->contract_id), s, d, early);
 }
 
 /* Dates further apart than max_days_early are taken for inconsistent
@@ -396,7 +396,7 @@ static const char *const contract_what[2] = {"awarded", "signed"};
 static const char *event_id(const struct event *e)
 {
 	return e->table == PB_T_PAYMENTS ? pb_str(((const pb_payment *)e->rec)->payment_id)
-					 : ((const pb_contract *)e->rec)->contract_id;
+					 : pb_str(((const pb_contract *)e->rec)->contract_id);
 }
 
 static const char *event_what(const struct event *e)
@@ -645,7 +645,7 @@ static void run_weekend(pb_rule_ctx *ctx)
 		if (!pb_contract_is_award(l, &c[i], NULL))
 			continue;
 		pb_date d[2] = {c[i].awarded_on, c[i].signed_on};
-		add_event(&w, c[i].buyer_id, PB_T_CONTRACTS, &c[i], d);
+		add_event(&w, pb_str(c[i].buyer_id), PB_T_CONTRACTS, &c[i], d);
 	}
 	const pb_payment *p = pb_ledger_payments(l, &n);
 	for (size_t i = 0; i < n; i++) {

@@ -55,12 +55,12 @@ static inline void contract(const char *id, const char *tender_id, const char *s
 
 	memset(&c, 0, sizeof(c));
 	src(&c.row);
-	c.contract_id = S(id);
-	c.tender_id = S(tender_id);
-	c.buyer_id = S("MOD");
-	c.supplier_id = S(supplier);
+	c.contract_id = pb_text_of(S(id));
+	c.tender_id = pb_text_of(S(tender_id));
+	c.buyer_id = pb_text_of(S("MOD"));
+	c.supplier_id = pb_text_of(S(supplier));
 	c.value = cents;
-	c.currency = S(currency);
+	c.currency = pb_text_of(S(currency));
 	c.awarded_on = D(awarded);
 	c.signed_on = D(signed_on);
 	c.start_on = c.end_on = PB_DATE_NONE;

@@ -51,14 +51,14 @@ static void contract_joint(const char *id, const char *buyer, const char *suppli
 
 	memset(&c, 0, sizeof(c));
 	src(&c.row);
-	c.contract_id = S(id);
-	c.buyer_id = S(buyer);
-	c.supplier_id = S(supplier);
+	c.contract_id = pb_text_of(S(id));
+	c.buyer_id = pb_text_of(S(buyer));
+	c.supplier_id = pb_text_of(S(supplier));
 	c.value = 100000;
-	c.currency = S("EUR");
+	c.currency = pb_text_of(S("EUR"));
 	c.awarded_on = D(awarded);
 	c.signed_on = c.start_on = c.end_on = PB_DATE_NONE;
-	c.co_supplier_ids = S(co);
+	c.co_supplier_ids = pb_text_of(S(co));
 	assert_int_equal(pb_ledger_add(L, IN, PB_T_CONTRACTS, &c), 0);
 }
 

@@ -43,11 +43,11 @@ static void contract(const char *id, const char *buyer, const char *supplier)
 
 	memset(&c, 0, sizeof(c));
 	pb_row_set(L, &c.row, S("contracts.csv"), 3, NULL);
-	c.contract_id = S(id);
-	c.buyer_id = S(buyer);
-	c.supplier_id = S(supplier);
+	c.contract_id = pb_text_of(S(id));
+	c.buyer_id = pb_text_of(S(buyer));
+	c.supplier_id = pb_text_of(S(supplier));
 	c.value = 50000000;
-	c.currency = S("EUR");
+	c.currency = pb_text_of(S("EUR"));
 	c.awarded_on = pb_date_from_ymd(2024, 3, 1);
 	c.signed_on = c.start_on = c.end_on = PB_DATE_NONE;
 	assert_int_equal(pb_ledger_add(L, IN, PB_T_CONTRACTS, &c), 0);

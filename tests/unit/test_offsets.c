@@ -44,10 +44,10 @@ static void contract(struct fixture *fx, const char *id, const char *buyer,
 
 	memset(&c, 0, sizeof(c));
 	row(fx->l, &c.row, 2);
-	c.contract_id = S(fx->l, id);
-	c.buyer_id = S(fx->l, buyer);
+	c.contract_id = pb_text_of(S(fx->l, id));
+	c.buyer_id = pb_text_of(S(fx->l, buyer));
 	c.value = value;
-	c.currency = S(fx->l, "EUR");
+	c.currency = pb_text_of(S(fx->l, "EUR"));
 	c.awarded_on = c.start_on = c.end_on = PB_DATE_NONE;
 	c.signed_on = D(signed_on);
 	assert_int_equal(pb_ledger_add(fx->l, fx->in, PB_T_CONTRACTS, &c), 0);

@@ -455,11 +455,11 @@ static void test_duplicate_contract_instalments(void **state)
 	for (int i = 0; i < 5; i++) {
 		pb_record_blank(PB_T_CONTRACTS, &c);
 		src(&c.row);
-		c.contract_id = S(ids[i]);
-		c.buyer_id = S("MOD");
-		c.supplier_id = S("S");
+		c.contract_id = pb_text_of(S(ids[i]));
+		c.buyer_id = pb_text_of(S("MOD"));
+		c.supplier_id = pb_text_of(S("S"));
 		c.value = value[i];
-		c.currency = S("EUR");
+		c.currency = pb_text_of(S("EUR"));
 		add(PB_T_CONTRACTS, &c);
 	}
 	/* C1: three of 100.00 citing the contract as their reference. */

@@ -39,7 +39,7 @@ static pb_contract *contract_at(const char *id)
 	pb_contract *c = (pb_contract *)pb_ledger_contracts(L, &n);
 
 	for (size_t i = 0; i < n; i++)
-		if (!strcmp(c[i].contract_id, id))
+		if (!strcmp(pb_str(c[i].contract_id), id))
 			return &c[i];
 	fail_msg("no contract %s", id);
 	return NULL;
@@ -181,25 +181,25 @@ static void test_single_source_respects_status(void **state)
 	(void)state;
 	direct_award("T-OK", "OK", "direct", NULL);
 	direct_award("T-UNS", "UNSUCCESSFUL", "direct", NULL);
-	contract_at("UNSUCCESSFUL")->award_status = S("unsuccessful");
+	contract_at("UNSUCCESSFUL")->award_status = pb_text_of(S("unsuccessful"));
 	direct_award("T-PEN", "PENDING", "direct", NULL);
-	contract_at("PENDING")->award_status = S("Pending");
+	contract_at("PENDING")->award_status = pb_text_of(S("Pending"));
 	direct_award("T-CAN", "CANCELLED", "direct", NULL);
-	contract_at("CANCELLED")->status = S("cancelled");
+	contract_at("CANCELLED")->status = pb_text_of(S("cancelled"));
 	direct_award("T-TC", "TENDER-CANCELLED", "direct", NULL);
 	tender_at("T-TC")->status = S("cancelled");
 	/* A pending contract after an active award is an award not yet signed. */
 	direct_award("T-SIGN", "TO-SIGN", "direct", NULL);
-	contract_at("TO-SIGN")->award_status = S("active");
-	contract_at("TO-SIGN")->status = S("pending");
+	contract_at("TO-SIGN")->award_status = pb_text_of(S("active"));
+	contract_at("TO-SIGN")->status = pb_text_of(S("pending"));
 	/* A publisher's own status words do not undo an award. */
 	direct_award("T-MD", "MOLDOVA", "direct", NULL);
-	contract_at("MOLDOVA")->status = S("Înregistrat(ă)");
+	contract_at("MOLDOVA")->status = pb_text_of(S("Înregistrat(ă)"));
 	/* Stale statuses: an award still "pending" whose contract is active;
 	 * a tender still "planned" with an active contract. */
 	direct_award("T-STALE", "STALE-AWARD", "direct", NULL);
-	contract_at("STALE-AWARD")->award_status = S("pending");
-	contract_at("STALE-AWARD")->status = S("active");
+	contract_at("STALE-AWARD")->award_status = pb_text_of(S("pending"));
+	contract_at("STALE-AWARD")->status = pb_text_of(S("active"));
 	direct_award("T-PLANNED", "PLANNED-TENDER", "direct", NULL);
 	tender_at("T-PLANNED")->status = S("planned");
 	assert_string_equal(fired("competition.single-source"), "MOLDOVA! OK! PLANNED-TENDER! STALE-AWARD! TO-SIGN!");
@@ -240,7 +240,7 @@ static void test_weak_rationale_needs_an_award(void **state)
 	contract("C-C", "CANCELLED", "SUP", 100, "EUR", "2024-01-01", NULL);
 	tender("LOST", "direct", NULL, NULL, PB_INT_NONE);
 	contract("C-L", "LOST", "SUP", 100, "EUR", "2024-01-01", NULL);
-	contract_at("C-L")->award_status = S("unsuccessful");
+	contract_at("C-L")->award_status = pb_text_of(S("unsuccessful"));
 	tender("AWARDED", "direct", NULL, NULL, PB_INT_NONE);
 	contract("C-A", "AWARDED", "SUP", 100, "EUR", "2024-01-01", NULL);
 	tender("REASONED", "direct", "Patent EP 2 345 678 on the fire-control module", NULL, PB_INT_NONE);
@@ -443,7 +443,7 @@ static void test_joint_award_credits_every_member(void **state)
 	(void)state;
 	/* J1 is a joint award of 800 to A and B: 400 each of 1200. */
 	contract("J1", NULL, "A", 80000, "EUR", "2024-03-01", NULL);
-	contract_at("J1")->co_supplier_ids = S("B; A");
+	contract_at("J1")->co_supplier_ids = pb_text_of(S("B; A"));
 	for (int i = 0; i < 4; i++) {
 		snprintf(id, sizeof(id), "C%d", i);
 		contract(id, NULL, "OTHER", 10000, "EUR", "2024-03-01", NULL);
@@ -716,10 +716,10 @@ static void test_single_client_by_entity(void **state)
 	contract("D1", NULL, "ONE", 100, "EUR", "2024-01-01", NULL);
 	contract("D2", NULL, "ONE", 100, "EUR", "2024-02-01", NULL);
 	contract("D3", NULL, "ONE", 100, "EUR", "2024-03-01", NULL);
-	contract_at("D3")->status = S("cancelled");
+	contract_at("D3")->status = pb_text_of(S("cancelled"));
 	/* Another buyer in the ledger, so that other clients could show. */
 	contract("E1", NULL, "OTHER", 100, "EUR", "2024-03-01", NULL);
-	contract_at("E1")->buyer_id = S("MOD-2");
+	contract_at("E1")->buyer_id = pb_text_of(S("MOD-2"));
 	assert_string_equal(fired("supplier.single-client"), "T-A");
 }
 

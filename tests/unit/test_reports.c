@@ -44,9 +44,9 @@ static void add_contract(pb_ledger *l, size_t in, const char *id, uint32_t line)
 
 	pb_record_blank(PB_T_CONTRACTS, &c);
 	pb_row_set(l, &c.row, S(l, "ledger/contracts.csv"), line, NULL);
-	c.contract_id = S(l, id);
+	c.contract_id = pb_text_of(S(l, id));
 	c.value = 1200000;
-	c.currency = S(l, "EUR");
+	c.currency = pb_text_of(S(l, "EUR"));
 	assert_int_equal(pb_ledger_add(l, in, PB_T_CONTRACTS, &c), 0);
 }
 

@@ -21,11 +21,11 @@ static pb_contract blank_contract(const char *id, const char *buyer, const char 
 
 	pb_record_blank(PB_T_CONTRACTS, &c);
 	src(&c.row);
-	c.contract_id = S(id);
-	c.buyer_id = S(buyer);
-	c.supplier_id = S(supplier);
+	c.contract_id = pb_text_of(S(id));
+	c.buyer_id = pb_text_of(S(buyer));
+	c.supplier_id = pb_text_of(S(supplier));
 	c.value = cents;
-	c.currency = S(currency);
+	c.currency = pb_text_of(S(currency));
 	return c;
 }
 

@@ -167,11 +167,11 @@ static void test_weekend_calendars(void **state)
 	contract("CA-25", NULL, "S", 100, "EUR", "2024-05-27", NULL);  /* not Victoria Day */
 	contract("NOWHERE", NULL, "S", 100, "EUR", "2024-12-25", NULL);
 	pb_contract *c = (pb_contract *)pb_ledger_at(L, PB_T_CONTRACTS, 1);
-	c[0].buyer_id = S("UK");
-	c[1].buyer_id = S("UK");
-	c[2].buyer_id = S("CA-DND");
-	c[3].buyer_id = S("CA-DND");
-	c[4].buyer_id = S("ZZ");
+	c[0].buyer_id = pb_text_of(S("UK"));
+	c[1].buyer_id = pb_text_of(S("UK"));
+	c[2].buyer_id = pb_text_of(S("CA-DND"));
+	c[3].buyer_id = pb_text_of(S("CA-DND"));
+	c[4].buyer_id = pb_text_of(S("ZZ"));
 	pb_ledger_seal(L);
 	pb_audit *a = pb_audit_run(L, &CFG, D("2024-12-31"));
 	const char *want[] = {"CA-VIC", "FR-WHIT", "GB-MAY"};

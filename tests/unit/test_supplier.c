@@ -33,11 +33,11 @@ static void contract(const char *id, const char *buyer, const char *supplier,
 
 	memset(&c, 0, sizeof(c));
 	pb_row_set(L, &c.row, S("contracts.csv"), LINE++, NULL);
-	c.contract_id = S(id);
-	c.buyer_id = S(buyer);
-	c.supplier_id = S(supplier);
+	c.contract_id = pb_text_of(S(id));
+	c.buyer_id = pb_text_of(S(buyer));
+	c.supplier_id = pb_text_of(S(supplier));
 	c.value = value;
-	c.currency = S("EUR");
+	c.currency = pb_text_of(S("EUR"));
 	c.awarded_on = D(awarded);
 	c.signed_on = c.start_on = c.end_on = PB_DATE_NONE;
 	assert_int_equal(pb_ledger_add(L, IN, PB_T_CONTRACTS, &c), 0);
