@@ -261,7 +261,7 @@ static void score_entity(const pb_audit *a, const struct entity *e, pb_entity_sc
 	out->nfindings = e->nfindings;
 	out->weight = e->weight;
 	const pb_party *p = pb_ledger_at(a->ledger, PB_T_PARTIES, e->party);
-	out->name = p ? p->name : NULL;
+	out->name = p ? pb_str(p->name) : NULL;
 	for (size_t r = 0; r < pb_nrules; r++) {
 		const pb_coverage *cov = &a->coverage[r];
 		int fired = e->worst && (int)e->worst[r] >= 0;

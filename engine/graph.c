@@ -150,7 +150,7 @@ pb_graph *pb_graph_build(pb_ledger *l, const pb_parties *parties)
 		if (!party[i].employer_id || party[i].employer_id == party[i].party_id)
 			continue;
 		g->edges[g->nedges++] = (pb_edge){
-			party[i].party_id, party[i].employer_id, employee,
+			pb_str(party[i].party_id), pb_str(party[i].employer_id), employee,
 			PB_DATE_NONE, PB_DATE_NONE, PB_INT_NONE, PB_T_PARTIES,
 			&party[i]};
 	}
@@ -520,9 +520,9 @@ void pb_employees_of(pb_ledger *l, const char *org, pb_date on, pb_official_fn f
 			continue;
 		pb_ptrmap_put(seen, r->from_id, 1);
 		const pb_party *p = pb_ledger_find(l, PB_T_PARTIES, r->from_id);
-		if (p && p->employer_id == org)
+		if (p && pb_str(p->employer_id) == org)
 			continue; /* a party official, counted by its employer_id */
-		pb_official o = p ? (pb_official){p->party_id, PB_T_PARTIES, p}
+		pb_official o = p ? (pb_official){pb_str(p->party_id), PB_T_PARTIES, p}
 				  : (pb_official){r->from_id, PB_T_RELATIONSHIPS, r};
 		fn(&o, data);
 	}
@@ -550,7 +550,7 @@ size_t pb_officials_of(pb_ledger *l, const char *org, pb_date on, pb_official **
 	struct official_list list = {pb_xcalloc(np + nr + 1, sizeof(pb_official)), 0};
 	for (size_t i = 0; i < np; i++) {
 		const pb_party *p = pb_ledger_at(l, PB_T_PARTIES, pi[i]);
-		list.o[list.n++] = (pb_official){p->party_id, PB_T_PARTIES, p};
+		list.o[list.n++] = (pb_official){pb_str(p->party_id), PB_T_PARTIES, p};
 	}
 	pb_employees_of(l, org, on, official_append, &list);
 	*out = list.o;

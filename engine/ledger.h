@@ -84,9 +84,9 @@ typedef struct {
 
 typedef struct {
 	pb_row row;
-	const char *party_id, *name, *kind, *roles, *country, *registry_id;
+	pb_text party_id, name, kind, roles, country, registry_id;
 	pb_date registered_on;
-	const char *address, *bank_account, *position, *employer_id;
+	pb_text address, bank_account, position, employer_id;
 } pb_party;
 
 typedef struct {

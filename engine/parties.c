@@ -63,16 +63,16 @@ static void find_possible_links(struct pb_parties *p, const pb_party *parties)
 		same = pb_grouping_find(&p->address.groups, k->address, &n);
 		for (size_t j = 0; j < n; j++)
 			if (same[j] > i && p->keys[same[j]].name == k->name &&
-			    pb_parties_entity(p, parties[i].party_id) !=
-				    pb_parties_entity(p, parties[same[j]].party_id))
+			    pb_parties_entity(p, pb_str(parties[i].party_id)) !=
+				    pb_parties_entity(p, pb_str(parties[same[j]].party_id)))
 				add_link(p, &parties[i], &parties[same[j]],
 					 "same normalised name and address");
 		same = pb_grouping_find(&p->account.groups, k->account, &n);
 		for (size_t j = 0; j < n; j++)
 			if (same[j] > i && p->keys[same[j]].name == k->name &&
 			    k->address != p->keys[same[j]].address &&
-			    pb_parties_entity(p, parties[i].party_id) !=
-				    pb_parties_entity(p, parties[same[j]].party_id))
+			    pb_parties_entity(p, pb_str(parties[i].party_id)) !=
+				    pb_parties_entity(p, pb_str(parties[same[j]].party_id)))
 				add_link(p, &parties[i], &parties[same[j]],
 					 "same normalised name and bank account");
 	}
@@ -95,7 +95,7 @@ static void uf_union(uint32_t *up, const pb_party *parties, uint32_t a, uint32_t
 	b = uf_find(up, b);
 	if (a == b)
 		return;
-	if (strcmp(parties[a].party_id, parties[b].party_id) < 0)
+	if (strcmp(pb_str(parties[a].party_id), pb_str(parties[b].party_id)) < 0)
 		up[b] = a;
 	else
 		up[a] = b;
@@ -103,7 +103,7 @@ static void uf_union(uint32_t *up, const pb_party *parties, uint32_t a, uint32_t
 
 int pb_party_has_registry_id(const pb_party *pt)
 {
-	return pt->registry_id && !pb_is_placeholder(pt->registry_id);
+	return pt->registry_id && !pb_is_placeholder(pb_str(pt->registry_id));
 }
 
 /* "name\x1faddress", interned, or NULL when either key is missing. */
@@ -137,7 +137,7 @@ static void resolve_entities(struct pb_parties *p, const pb_party *parties)
 	for (uint32_t i = 0; i < p->n; i++)
 		up[i] = i;
 	for (uint32_t i = 0; i < p->n; i++) {
-		const char *key = parties[i].registry_id;
+		const char *key = pb_str(parties[i].registry_id);
 		pb_ptrmap *map = by_registry;
 		if (!pb_party_has_registry_id(&parties[i])) {
 			key = name_address_key(p, &p->keys[i]);
@@ -152,7 +152,7 @@ static void resolve_entities(struct pb_parties *p, const pb_party *parties)
 	}
 	for (uint32_t i = 0; i < p->n; i++)
 		if (uf_find(up, i) != i)
-			pb_ptrmap_put(p->entity, parties[i].party_id, uf_find(up, i));
+			pb_ptrmap_put(p->entity, pb_str(parties[i].party_id), uf_find(up, i));
 	pb_ptrmap_free(by_registry);
 	pb_ptrmap_free(by_name_address);
 	free(up);
@@ -180,8 +180,8 @@ static void normalise_one(void *ctx, size_t i)
 {
 	const struct normalising *w = ctx;
 	const pb_party *pt = &w->parties[i];
-	char *key[3] = {pb_norm_real_name(pt->name, w->legal_forms),
-			pb_norm_address(pt->address), pb_norm_account(pt->bank_account)};
+	char *key[3] = {pb_norm_real_name(pb_str(pt->name), w->legal_forms),
+			pb_norm_address(pb_str(pt->address)), pb_norm_account(pb_str(pt->bank_account))};
 	const char *interned[3] = {NULL, NULL, NULL};
 	uint32_t hash[3];
 	size_t len[3];
@@ -246,7 +246,7 @@ const char *pb_parties_entity(const pb_parties *p, const char *id)
 	if (!id || !pb_ptrmap_get(p->entity, id, &first))
 		return id;
 	const pb_party *pt = pb_ledger_at(p->ledger, PB_T_PARTIES, first);
-	return pt->party_id;
+	return pb_str(pt->party_id);
 }
 
 const uint32_t *pb_parties_with_address(const pb_parties *p, const char *key,

@@ -2042,7 +2042,7 @@ static void add_parties(struct csv_state *st)
 		/* A vendor number first seen without a name takes the first
 		 * name a later row gives it (the ledger is not sealed yet). */
 		if (known && !known->name && nn && pb_row_file(&known->row) == st->path)
-			((pb_party *)known)->name = pb_ledger_intern(st->l, name, nn);
+			((pb_party *)known)->name = pb_text_of(pb_ledger_intern(st->l, name, nn));
 		if (known)
 			continue;
 		pb_party party;
@@ -2050,9 +2050,9 @@ static void add_parties(struct csv_state *st)
 		/* Cannot fail: the row naming the party had this line. */
 		if (pb_row_set(st->l, &party.row, st->path, st->record_line, NULL) < 0)
 			continue;
-		party.party_id = key;
-		party.name = nn ? pb_ledger_intern(st->l, name, nn) : NULL;
-		party.registry_id = rn ? pb_ledger_intern(st->l, reg, rn) : NULL;
+		party.party_id = pb_text_of(key);
+		party.name = pb_text_of(nn ? pb_ledger_intern(st->l, name, nn) : NULL);
+		party.registry_id = pb_text_of(rn ? pb_ledger_intern(st->l, reg, rn) : NULL);
 		/* payee_id -> payee, supplier_id -> supplier: the role the
 		 * column gives the party, when it is one of the roles */
 		const char *col = st->def->columns[c].name;
@@ -2061,9 +2061,9 @@ static void add_parties(struct csv_state *st)
 						    "beneficiary", NULL};
 		for (const char *const *r = roles; *r; r++)
 			if (strlen(*r) == cl && !strncmp(col, *r, cl))
-				party.roles = pb_ledger_intern(st->l, *r, cl);
+				party.roles = pb_text_of(pb_ledger_intern(st->l, *r, cl));
 		if (!strcmp(col, "bidder_id"))
-			party.roles = pb_ledger_intern(st->l, "tenderer", 8);
+			party.roles = pb_text_of(pb_ledger_intern(st->l, "tenderer", 8));
 		const void *old;
 		pb_ledger_insert(st->l, PB_T_PARTIES, &party, &old);
 	}

@@ -262,10 +262,11 @@ static void add(struct ocds *o, pb_table t, void *rec)
 	const char *roles = NULL;
 	uint32_t nextra;
 	if (t == PB_T_PARTIES)
-		roles = roles_union(o, ((const pb_party *)dst)->roles, ((const pb_party *)src)->roles);
+		roles = roles_union(o, pb_str(((const pb_party *)dst)->roles),
+				    pb_str(((const pb_party *)src)->roles));
 	pb_ledger_merge_fields(t, dst, src, gaps_only);
 	if (t == PB_T_PARTIES) {
-		((pb_party *)dst)->roles = roles;
+		((pb_party *)dst)->roles = pb_text_of(roles);
 	} else if (!gaps_only) {
 		/* The newer release is where these values are now. */
 		pb_row old = *drow;
@@ -319,9 +320,9 @@ static void address(struct ocds *o, json_t *a, pb_party *rec)
 	join(&b, json_string_value(json_object_get(a, "region")));
 	join(&b, json_string_value(json_object_get(a, "postalCode")));
 	join(&b, json_string_value(json_object_get(a, "countryName")));
-	rec->address = S(o, b.data);
+	rec->address = pb_text_of(S(o, b.data));
 	pb_buf_release(&b);
-	rec->country = get_text(o, a, "countryName");
+	rec->country = pb_text_of(get_text(o, a, "countryName"));
 }
 
 /* The party_id of an organisation: its registry id when it has one, so
@@ -350,17 +351,18 @@ static void add_party(struct ocds *o, json_t *p, size_t i)
 
 	pb_record_blank(PB_T_PARTIES, &rec);
 	row(o, &rec.row, pointer(o, "/parties/%zu", i));
-	rec.registry_id = scheme_id(o, ident);
+	rec.registry_id = pb_text_of(scheme_id(o, ident));
 	const char *local = get_text(o, p, "id");
-	rec.name = get_text(o, p, "name");
+	rec.name = pb_text_of(get_text(o, p, "name"));
 	if (!rec.name)
-		rec.name = get_text(o, ident, "legalName");
-	rec.party_id = party_id_of(o, rec.registry_id, local, local ? NULL : rec.name);
+		rec.name = pb_text_of(get_text(o, ident, "legalName"));
+	rec.party_id = pb_text_of(
+		party_id_of(o, pb_str(rec.registry_id), local, local ? NULL : pb_str(rec.name)));
 	if (!rec.party_id)
 		return;
 	if (local)
-		json_object_set_new(o->parties, local, json_string(rec.party_id));
-	rec.kind = S(o, "organisation");
+		json_object_set_new(o->parties, local, json_string(pb_str(rec.party_id)));
+	rec.kind = pb_text_of(S(o, "organisation"));
 	pb_buf_init(&roles);
 	json_array_foreach(json_object_get(p, "roles"), k, r) {
 		for (size_t m = 0; m < sizeof(role_map) / sizeof(role_map[0]); m++)
@@ -368,7 +370,7 @@ static void add_party(struct ocds *o, json_t *p, size_t i)
 			    !pb_tokens_has(roles.data, role_map[m].ours, strlen(role_map[m].ours)))
 				pb_buf_addf(&roles, "%s%s", roles.len ? ";" : "", role_map[m].ours);
 	}
-	rec.roles = S(o, roles.data);
+	rec.roles = pb_text_of(S(o, roles.data));
 	pb_buf_release(&roles);
 	address(o, json_object_get(p, "address"), &rec);
 	add(o, PB_T_PARTIES, &rec);
@@ -393,20 +395,20 @@ static const char *party_ref(struct ocds *o, json_t *ref, const char *role, cons
 	json_t *ident = json_object_get(ref, "identifier");
 	pb_record_blank(PB_T_PARTIES, &rec);
 	row(o, &rec.row, path);
-	rec.registry_id = scheme_id(o, ident);
-	rec.name = get_text(o, ref, "name");
+	rec.registry_id = pb_text_of(scheme_id(o, ident));
+	rec.name = pb_text_of(get_text(o, ref, "name"));
 	if (!rec.name)
-		rec.name = get_text(o, ident, "legalName");
-	rec.party_id = party_id_of(o, rec.registry_id, local, rec.name);
+		rec.name = pb_text_of(get_text(o, ident, "legalName"));
+	rec.party_id = pb_text_of(party_id_of(o, pb_str(rec.registry_id), local, pb_str(rec.name)));
 	if (!rec.party_id)
 		return NULL;
-	rec.kind = S(o, "organisation");
-	rec.roles = S(o, role);
+	rec.kind = pb_text_of(S(o, "organisation"));
+	rec.roles = pb_text_of(S(o, role));
 	address(o, json_object_get(ref, "address"), &rec);
 	add(o, PB_T_PARTIES, &rec);
 	if (local)
-		json_object_set_new(o->parties, local, json_string(rec.party_id));
-	return rec.party_id;
+		json_object_set_new(o->parties, local, json_string(pb_str(rec.party_id)));
+	return pb_str(rec.party_id);
 }
 
 /* OCDS 1.0 transactions name their parties by a bare identifier. */

@@ -530,8 +530,8 @@ static void add_party(struct notice *o, pb_party *p)
 {
 	pb_party *old = add(o, PB_T_PARTIES, p);
 
-	if (old && old->roles && p->roles && !strstr(old->roles, p->roles))
-		old->roles = join(o, old->roles, ";", p->roles);
+	if (old && old->roles && p->roles && !strstr(pb_str(old->roles), pb_str(p->roles)))
+		old->roles = pb_text_of(join(o, pb_str(old->roles), ";", pb_str(p->roles)));
 }
 
 static const char *address(struct notice *o, const char *const parts[4])
@@ -636,20 +636,20 @@ static const char *ef_party(struct notice *o, const char *org_id, const char *ro
 		return NULL;
 	pb_record_blank(PB_T_PARTIES, &p);
 	src(o, &p.row, co ? co : o->root);
-	p.country = country_of(o, text(o, at(co, "PostalAddress/Country/IdentificationCode")));
+	p.country = pb_text_of(country_of(o, text(o, at(co, "PostalAddress/Country/IdentificationCode"))));
 	const char *company = registry_number(text(o, at(co, "PartyLegalEntity/CompanyID")));
 	if (company)
-		p.registry_id = p.country ? join(o, p.country, ":", company) : company;
-	p.party_id = p.registry_id ? p.registry_id : join(o, o->id, "/", org_id);
-	p.name = text(o, at(co, "PartyName/Name"));
-	p.kind = S(o, "organisation");
-	p.roles = S(o, role);
+		p.registry_id = pb_text_of(p.country ? join(o, pb_str(p.country), ":", company) : company);
+	p.party_id = p.registry_id ? p.registry_id : pb_text_of(join(o, o->id, "/", org_id));
+	p.name = pb_text_of(text(o, at(co, "PartyName/Name")));
+	p.kind = pb_text_of(S(o, "organisation"));
+	p.roles = pb_text_of(S(o, role));
 	const char *parts[4] = {text(o, at(co, "PostalAddress/StreetName")),
 				text(o, at(co, "PostalAddress/CityName")),
-				text(o, at(co, "PostalAddress/PostalZone")), p.country};
-	p.address = address(o, parts);
+				text(o, at(co, "PostalAddress/PostalZone")), pb_str(p.country)};
+	p.address = pb_text_of(address(o, parts));
 	add_party(o, &p);
-	return p.party_id;
+	return pb_str(p.party_id);
 }
 
 /* The direct-award justification (BT-136 code, BT-135 text): the text is
@@ -1074,21 +1074,22 @@ static const char *ted_party(struct notice *o, xmlNodePtr a, const char *role)
 		return NULL;
 	pb_record_blank(PB_T_PARTIES, &p);
 	src(o, &p.row, a);
-	p.country = country_of(o, attr_text(o, child(a, "COUNTRY"), "VALUE"));
+	p.country = pb_text_of(country_of(o, attr_text(o, child(a, "COUNTRY"), "VALUE")));
 	const char *nat = registry_number(text(o, child(a, "NATIONALID")));
-	p.name = text(o, child(a, "OFFICIALNAME"));
+	p.name = pb_text_of(text(o, child(a, "OFFICIALNAME")));
 	if (nat)
-		p.registry_id = p.country ? join(o, p.country, ":", nat) : nat;
-	p.party_id = p.registry_id ? p.registry_id : p.name ? join(o, o->notice, "/", p.name) : NULL;
+		p.registry_id = pb_text_of(p.country ? join(o, pb_str(p.country), ":", nat) : nat);
+	p.party_id = p.registry_id ? p.registry_id
+				   : pb_text_of(p.name ? join(o, o->notice, "/", pb_str(p.name)) : NULL);
 	if (!p.party_id)
 		return NULL;
-	p.kind = S(o, "organisation");
-	p.roles = S(o, role);
+	p.kind = pb_text_of(S(o, "organisation"));
+	p.roles = pb_text_of(S(o, role));
 	const char *parts[4] = {text(o, child(a, "ADDRESS")), text(o, child(a, "TOWN")),
-				text(o, child(a, "POSTAL_CODE")), p.country};
-	p.address = address(o, parts);
+				text(o, child(a, "POSTAL_CODE")), pb_str(p.country)};
+	p.address = pb_text_of(address(o, parts));
 	add_party(o, &p);
-	return p.party_id;
+	return pb_str(p.party_id);
 }
 
 /* The form in the notice's original language: each notice repeats its

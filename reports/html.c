@@ -1309,10 +1309,10 @@ static void possible_links(xmlNodePtr main, const pb_audit *a)
 		xmlNodePtr tr = el(tb, "tr", NULL);
 		pb_buf b;
 		pb_buf_init(&b);
-		pb_buf_addf(&b, "%s (%s)", nz(pl[i].a->party_id), nz(pl[i].a->name));
+		pb_buf_addf(&b, "%s (%s)", nz(pb_str(pl[i].a->party_id)), nz(pb_str(pl[i].a->name)));
 		el(tr, "td", b.data);
 		pb_buf_reset(&b);
-		pb_buf_addf(&b, "%s (%s)", nz(pl[i].b->party_id), nz(pl[i].b->name));
+		pb_buf_addf(&b, "%s (%s)", nz(pb_str(pl[i].b->party_id)), nz(pb_str(pl[i].b->name)));
 		el(tr, "td", b.data);
 		el(tr, "td", pl[i].reason);
 		pb_buf_reset(&b);

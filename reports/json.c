@@ -695,8 +695,8 @@ static json_t *possible_link_json(const void *ctx, size_t i)
 	json_t *o = json_object(), *ev = json_array();
 	int bad = 0;
 
-	put(o, "a", text(pl->a->party_id), &bad);
-	put(o, "b", text(pl->b->party_id), &bad);
+	put(o, "a", text(pb_str(pl->a->party_id)), &bad);
+	put(o, "b", text(pb_str(pl->b->party_id)), &bad);
 	put(o, "reason", json_string(pl->reason), &bad);
 	push(ev, source_json(&pl->a->row), &bad);
 	push(ev, source_json(&pl->b->row), &bad);

@@ -84,7 +84,7 @@ static void profiles_build(pb_rule_ctx *ctx, const pb_graph_parts *parts, struct
 
 	*pr = (struct profiles){.of = pb_xcalloc(n + 1, sizeof(*pr->of)), .parts = parts};
 	for (size_t i = 0; i < n; i++) {
-		const char *entity = pb_parties_entity(pp, p[i].party_id);
+		const char *entity = pb_parties_entity(pp, pb_str(p[i].party_id));
 		char *phone = phone_key(phone_of(&p[i]));
 		pr->of[i] = (struct profile){entity, pb_graph_part(parts, entity), 0};
 		if (phone) {

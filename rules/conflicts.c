@@ -120,8 +120,8 @@ static void jobs_build(pb_rule_ctx *ctx, struct jobs *j)
 	j->n = 0;
 	for (size_t i = 0; i < np; i++)
 		if (p[i].employer_id && p[i].employer_id != p[i].party_id)
-			j->v[j->n] = (struct job){pb_parties_entity(pp, p[i].party_id),
-				pb_parties_entity(pp, p[i].employer_id), p[i].party_id,
+			j->v[j->n] = (struct job){pb_parties_entity(pp, pb_str(p[i].party_id)),
+				pb_parties_entity(pp, pb_str(p[i].employer_id)), pb_str(p[i].party_id),
 				PB_DATE_NONE, PB_DATE_NONE, &p[i], NULL, j->n}, j->n++;
 	for (size_t i = 0; i < nr; i++)
 		if (r[i].from_id && r[i].to_id && is_employment(r[i].kind))
@@ -375,7 +375,7 @@ static int is_buyer(pb_ledger *l, const char *id)
 	const pb_party *p = pb_ledger_find(l, PB_T_PARTIES, id);
 	size_t n;
 
-	if (p && p->roles && strstr(p->roles, "buyer"))
+	if (p && p->roles && strstr(pb_str(p->roles), "buyer"))
 		return 1;
 	pb_ledger_group(l, PB_T_CONTRACTS, offsetof(pb_contract, buyer_id), id, &n);
 	if (n)
@@ -388,11 +388,11 @@ static int is_official(pb_ledger *l, const pb_party *p)
 {
 	size_t n;
 
-	if (p->employer_id || (p->roles && strstr(p->roles, "official")))
+	if (p->employer_id || (p->roles && strstr(pb_str(p->roles), "official")))
 		return 1;
 	/* Employees of a buyer recorded as relationships count too. */
 	const uint32_t *ri = pb_ledger_group(l, PB_T_RELATIONSHIPS,
-					     offsetof(pb_relationship, from_id), p->party_id, &n);
+					     offsetof(pb_relationship, from_id), pb_str(p->party_id), &n);
 	for (size_t i = 0; i < n; i++) {
 		const pb_relationship *r = pb_ledger_at(l, PB_T_RELATIONSHIPS, ri[i]);
 		if (is_employment(r->kind) && is_buyer(l, r->to_id))
@@ -405,7 +405,7 @@ static int is_supplier(pb_ledger *l, const pb_party *p)
 {
 	size_t row = pb_ledger_index_of(l, PB_T_PARTIES, p), n;
 
-	if (p->roles && strstr(p->roles, "supplier"))
+	if (p->roles && strstr(pb_str(p->roles), "supplier"))
 		return 1;
 	pb_ledger_children(l, PB_T_CONTRACTS, offsetof(pb_contract, supplier_id), PB_T_PARTIES, row, &n);
 	if (n)
@@ -440,7 +440,7 @@ static void key_finding(pb_rule_ctx *ctx, const pb_party *parties, const struct 
 			size_t n, const char *what, const char *key)
 {
 	const pb_party *sup = &parties[h[0].s], *off = &parties[h[0].o];
-	pb_finding *f = pb_finding_add(ctx, PB_T_PARTIES, sup->party_id, off->party_id);
+	pb_finding *f = pb_finding_add(ctx, PB_T_PARTIES, pb_str(sup->party_id), pb_str(off->party_id));
 
 	for (size_t i = 0; i < n; i++)
 		if (!i || h[i].s != h[i - 1].s)
@@ -454,8 +454,8 @@ static void key_finding(pb_rule_ctx *ctx, const pb_party *parties, const struct 
 	}
 	pb_finding_detail(ctx, f, what, "%s", key);
 	pb_finding_message(ctx, f, "supplier %s has the same %s as official %s (%s): '%s'",
-			   sup->party_id, what, off->party_id,
-			   off->employer_id ? off->employer_id : "official", key);
+			   pb_str(sup->party_id), what, pb_str(off->party_id),
+			   off->employer_id ? pb_str(off->employer_id) : "official", key);
 }
 
 /* Suppliers sharing a normalised key (address, account) with an official.
@@ -480,8 +480,8 @@ static void shared_key(pb_rule_ctx *ctx, size_t key_offset, key_lookup_fn lookup
 			if (!is_official(l, off) || off == &parties[i])
 				continue;
 			PB_GROW(h, nh + 1, cap);
-			h[nh++] = (struct key_hit){pb_parties_entity(pp, parties[i].party_id),
-						   pb_parties_entity(pp, off->party_id),
+			h[nh++] = (struct key_hit){pb_parties_entity(pp, pb_str(parties[i].party_id)),
+						   pb_parties_entity(pp, pb_str(off->party_id)),
 						   (uint32_t)i, same[k]};
 		}
 	}
@@ -875,7 +875,7 @@ static int owns_something(pb_ledger *l, const pb_party *p)
 {
 	size_t n;
 	const uint32_t *ri = pb_ledger_group(l, PB_T_RELATIONSHIPS,
-					     offsetof(pb_relationship, from_id), p->party_id, &n);
+					     offsetof(pb_relationship, from_id), pb_str(p->party_id), &n);
 
 	for (size_t j = 0; j < n; j++) {
 		if (is_stake(pb_ledger_at(l, PB_T_RELATIONSHIPS, ri[j])))
@@ -899,7 +899,7 @@ static void collect_people(pb_rule_ctx *ctx, struct namectx *nc)
 		if (!k->name || (!official && !owns_something(l, &parties[i])))
 			continue;
 		struct person p = {.party = &parties[i],
-				   .entity = pb_parties_entity(pp, parties[i].party_id), .keys = k};
+				   .entity = pb_parties_entity(pp, pb_str(parties[i].party_id)), .keys = k};
 		if (!person_tokens(ctx, nc, &p, k->name))
 			continue;
 		if (official) {
@@ -1205,7 +1205,7 @@ static int corroboration(const struct person *o, const struct person *w, pb_buf 
 {
 	const char *ob = extra_of(o->party, birth_cols), *wb = extra_of(w->party, birth_cols);
 	const char *ot = extra_of(o->party, tax_cols), *wt = extra_of(w->party, tax_cols);
-	const char *orr = o->party->registry_id, *wr = w->party->registry_id;
+	const char *orr = pb_str(o->party->registry_id), *wr = pb_str(w->party->registry_id);
 	int n = 0;
 
 	if (pb_is_placeholder(orr) || pb_is_placeholder(wr))
@@ -1378,7 +1378,7 @@ static void open_finding_add(pb_rule_ctx *ctx, const struct namectx *nc,
 			     const struct job *jb, size_t first, size_t nd)
 {
 	if (!of->f) {
-		of->f = pb_finding_add(ctx, PB_T_PARTIES, o->party->party_id, of->supplier);
+		of->f = pb_finding_add(ctx, PB_T_PARTIES, pb_str(o->party->party_id), of->supplier);
 		job_evidence(ctx, of->f, jb);
 		if (!jb->party)
 			pb_finding_evidence(ctx, of->f, PB_T_PARTIES, o->party, "official");
@@ -1413,9 +1413,9 @@ static void name_finding_close(pb_rule_ctx *ctx, const struct person *o, struct 
 		pb_finding_detail(ctx, f, "corroborated_by", "%s", of->why);
 	pb_finding_message(ctx, f,
 		"official %s ('%s') of buyer %s has %s name as %s ('%s'), %s of supplier %s, which had %zu contract%s, bid%s or payment%s with %s; %.2f namesakes expected by chance%s%s",
-		o->party->party_id, o->party->name, of->buyer,
-		of->m.sim < 1.0 ? "nearly the same" : "the same", of->owner->party->party_id,
-		of->owner->party->name, of->kind, of->supplier, of->ndeals,
+		pb_str(o->party->party_id), pb_str(o->party->name), of->buyer,
+		of->m.sim < 1.0 ? "nearly the same" : "the same", pb_str(of->owner->party->party_id),
+		pb_str(of->owner->party->name), of->kind, of->supplier, of->ndeals,
 		of->ndeals == 1 ? "" : "s", of->ndeals == 1 ? "" : "s", of->ndeals == 1 ? "" : "s",
 		of->buyer, of->m.namesakes,
 		of->corroborated ? "; the same " : "", of->corroborated ? of->why : "");
@@ -1471,7 +1471,7 @@ static void namesake_companies(pb_rule_ctx *ctx, const struct namectx *nc,
 	const pb_parties *pp = pb_ctx_parties(ctx);
 	size_t n;
 	const uint32_t *ri = pb_ledger_group(l, PB_T_RELATIONSHIPS, offsetof(pb_relationship, from_id),
-					     w->party->party_id, &n);
+					     pb_str(w->party->party_id), &n);
 	double score = name_score(m, corr);
 
 	for (size_t j = 0; j < n; j++) {
@@ -1541,7 +1541,7 @@ static void want_companies(pb_rule_ctx *ctx, struct namectx *nc)
 	nc->wanted = pb_ptrmap_new();
 	for (size_t i = 0; i < nc->nfound; i++) {
 		const uint32_t *ri = pb_ledger_group(l, PB_T_RELATIONSHIPS,
-			offsetof(pb_relationship, from_id), nc->found[i].w->party->party_id, &n);
+			offsetof(pb_relationship, from_id), pb_str(nc->found[i].w->party->party_id), &n);
 		for (size_t j = 0; j < n; j++) {
 			const pb_relationship *rel = pb_ledger_at(l, PB_T_RELATIONSHIPS, ri[j]);
 			if (is_stake(rel))
@@ -1552,10 +1552,10 @@ static void want_companies(pb_rule_ctx *ctx, struct namectx *nc)
 	 * (parties.h): with the twins of the companies wanted too, a row's
 	 * supplier id tells without resolving every row's entity. */
 	for (size_t i = 0; i < np; i++) {
-		const char *e = pb_parties_entity(pp, parties[i].party_id);
+		const char *e = pb_parties_entity(pp, pb_str(parties[i].party_id));
 		uint32_t v;
-		if (e != parties[i].party_id && pb_ptrmap_get(nc->wanted, e, &v))
-			pb_ptrmap_put(nc->wanted, parties[i].party_id, 1);
+		if (e != pb_str(parties[i].party_id) && pb_ptrmap_get(nc->wanted, e, &v))
+			pb_ptrmap_put(nc->wanted, pb_str(parties[i].party_id), 1);
 	}
 }
 

@@ -341,7 +341,7 @@ static struct employer *employer_of(pb_rule_ctx *ctx, pb_ptrmap *cache, struct e
 	/* chained in reverse, so each chain reads in ledger order */
 	for (size_t i = e->n; i-- > 0;) {
 		const pb_party *p = pb_ledger_at(l, PB_T_PARTIES, e->parties[i]);
-		const char *who = pb_ctx_entity(ctx, p->party_id);
+		const char *who = pb_ctx_entity(ctx, pb_str(p->party_id));
 		uint32_t head;
 		e->next[i] = pb_ptrmap_get(e->first, who, &head) ? head : UINT32_MAX;
 		pb_ptrmap_put(e->first, who, (uint32_t)i);
@@ -414,7 +414,7 @@ static void judge_entity(struct judge *j, const struct employer *e, const char *
 		return;
 	for (; i != UINT32_MAX; i = e->next[i]) {
 		const pb_party *p = pb_ledger_at(l, PB_T_PARTIES, e->parties[i]);
-		pb_official off = {p->party_id, PB_T_PARTIES, p};
+		pb_official off = {pb_str(p->party_id), PB_T_PARTIES, p};
 		judge_official(j, &off);
 	}
 }

@@ -149,7 +149,7 @@ static int is_supplier(pb_ledger *l, size_t i)
 	const pb_party *p = pb_ledger_at(l, PB_T_PARTIES, i);
 	size_t n;
 
-	if (p->roles && strstr(p->roles, "supplier"))
+	if (p->roles && strstr(pb_str(p->roles), "supplier"))
 		return 1;
 	contracts_of(l, i, &n);
 	return n > 0;
@@ -163,18 +163,18 @@ static void run_secrecy(pb_rule_ctx *ctx)
 	const char *list = pb_param_text(ctx, "jurisdictions");
 
 	for (size_t i = 0; i < n; i++) {
-		if (!p[i].country || !in_code_list(list, p[i].country) || !is_supplier(l, i))
+		if (!p[i].country || !in_code_list(list, pb_str(p[i].country)) || !is_supplier(l, i))
 			continue;
-		pb_finding *f = pb_finding_add(ctx, PB_T_PARTIES, p[i].party_id, NULL);
+		pb_finding *f = pb_finding_add(ctx, PB_T_PARTIES, pb_str(p[i].party_id), NULL);
 		pb_finding_evidence(ctx, f, PB_T_PARTIES, &p[i], "supplier");
 		size_t nc;
 		const uint32_t *ci = contracts_of(l, i, &nc);
 		for (size_t k = 0; k < nc; k++)
 			pb_finding_evidence(ctx, f, PB_T_CONTRACTS,
 					    pb_ledger_at(l, PB_T_CONTRACTS, ci[k]), "contract");
-		pb_finding_detail(ctx, f, "country", "%s", p[i].country);
+		pb_finding_detail(ctx, f, "country", "%s", pb_str(p[i].country));
 		pb_finding_message(ctx, f, "supplier %s is registered in %s, a listed secrecy jurisdiction (%zu contracts)",
-				   p[i].party_id, p[i].country, nc);
+				   pb_str(p[i].party_id), pb_str(p[i].country), nc);
 	}
 }
 
@@ -279,7 +279,7 @@ static void unnamed_finding(pb_rule_ctx *ctx, const struct unnamed *u)
 				   pb_str(c->supplier_id), pb_str(c->contract_id), pb_ctx_money(ctx, c->value, pb_str(c->currency)));
 		return;
 	}
-	const char *who = pb_ctx_entity(ctx, u->s->party_id);
+	const char *who = pb_ctx_entity(ctx, pb_str(u->s->party_id));
 	f = pb_finding_add(ctx, PB_T_PARTIES, who, NULL);
 	pb_finding_evidence(ctx, f, PB_T_PARTIES, u->s, "supplier");
 	for (size_t i = 0; i < u->n; i++)
@@ -330,7 +330,7 @@ static void run_no_registry_id(pb_rule_ctx *ctx)
 			silent++;
 			continue;
 		}
-		const char *who = pb_ctx_entity(ctx, s->party_id);
+		const char *who = pb_ctx_entity(ctx, pb_str(s->party_id));
 		if (!pb_ptrmap_get(by_entity, who, &k)) {
 			PB_GROW(un, nu + 1, capu);
 			k = (uint32_t)nu++;
@@ -402,7 +402,7 @@ static void run_mass_address(pb_rule_ctx *ctx)
 		if (first != i)
 			continue; /* one finding per address, at its first supplier */
 		for (size_t k = 0; k < m; k++) {
-			const char *e = pb_parties_entity(pp, p[same[k]].party_id);
+			const char *e = pb_parties_entity(pp, pb_str(p[same[k]].party_id));
 			if (is_supplier(l, same[k]) && !pb_ptrmap_get(entities, e, &dummy)) {
 				pb_ptrmap_put(entities, e, 1);
 				count++;
@@ -412,7 +412,7 @@ static void run_mass_address(pb_rule_ctx *ctx)
 		entities = pb_ptrmap_new();
 		if ((int64_t)count < min)
 			continue;
-		pb_finding *f = pb_finding_add(ctx, PB_T_PARTIES, p[i].party_id, addr);
+		pb_finding *f = pb_finding_add(ctx, PB_T_PARTIES, pb_str(p[i].party_id), addr);
 		for (size_t k = 0; k < m; k++)
 			if (is_supplier(l, same[k]))
 				pb_finding_evidence(ctx, f, PB_T_PARTIES, &p[same[k]], "supplier");
@@ -420,7 +420,7 @@ static void run_mass_address(pb_rule_ctx *ctx)
 		pb_finding_detail(ctx, f, "suppliers", "%zu", count);
 		f->score = count >= (size_t)(2 * min) ? 1.0 : (double)count / (double)(2 * min);
 		pb_finding_message(ctx, f, "%zu suppliers share the address '%s'", count,
-				   p[i].address);
+				   pb_str(p[i].address));
 	}
 	pb_ptrmap_free(entities);
 }
@@ -450,7 +450,7 @@ static const char *party_entity(const void *owner, uint32_t i)
 {
 	const struct entity_of *e = owner;
 
-	return pb_parties_entity(e->pp, e->p[i].party_id);
+	return pb_parties_entity(e->pp, pb_str(e->p[i].party_id));
 }
 
 /* All of a supplier entity's awarded contracts (and payments, when
@@ -519,7 +519,8 @@ static void run_single_client(pb_rule_ctx *ctx)
 		}
 		if (!single || !buyer || (int64_t)pb_contracts_procedures(won, nwon) < min)
 			continue;
-		pb_finding *f = pb_finding_add(ctx, PB_T_PARTIES, pb_parties_entity(pp, root->party_id), NULL);
+		pb_finding *f =
+			pb_finding_add(ctx, PB_T_PARTIES, pb_parties_entity(pp, pb_str(root->party_id)), NULL);
 		for (size_t j = 0; j < nmembers; j++)
 			pb_finding_evidence(ctx, f, PB_T_PARTIES, &p[member[j]], "supplier");
 		for (size_t i = 0; i < nwon; i++)
@@ -528,7 +529,7 @@ static void run_single_client(pb_rule_ctx *ctx)
 		pb_finding_detail(ctx, f, "contracts", "%zu", nwon);
 		pb_finding_detail(ctx, f, "procedures", "%zu", pb_contracts_procedures(won, nwon));
 		pb_finding_message(ctx, f, "all %zu contracts%s of supplier %s come from one buyer, %s",
-				   nwon, npay ? " and payments" : "", pb_parties_entity(pp, root->party_id), buyer);
+				   nwon, npay ? " and payments" : "", pb_parties_entity(pp, pb_str(root->party_id)), buyer);
 	}
 	free(won);
 	pb_grouping_release(&mem);

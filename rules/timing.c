@@ -506,9 +506,9 @@ static void country_of(pb_ledger *l, const char *party_id, char out[3])
 	const pb_party *p = party_id ? pb_ledger_find(l, PB_T_PARTIES, party_id) : NULL;
 
 	out[0] = '\0';
-	if (p && p->country && strlen(p->country) == 2) {
-		out[0] = (char)toupper((unsigned char)p->country[0]);
-		out[1] = (char)toupper((unsigned char)p->country[1]);
+	if (p && p->country && strlen(pb_str(p->country)) == 2) {
+		out[0] = (char)toupper((unsigned char)pb_str(p->country)[0]);
+		out[1] = (char)toupper((unsigned char)pb_str(p->country)[1]);
 		out[2] = '\0';
 	}
 }

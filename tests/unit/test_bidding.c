@@ -19,11 +19,11 @@ static void party_reg(const char *id, const char *address, const char *account,
 	pb_party p;
 
 	memset(&p, 0, sizeof(p));
-	p.registry_id = S(registry);
+	p.registry_id = pb_text_of(S(registry));
 	pb_row_set(L, &p.row, S("parties.csv"), LINE++, NULL);
-	p.party_id = S(id);
-	p.address = S(address);
-	p.bank_account = S(account);
+	p.party_id = pb_text_of(S(id));
+	p.address = pb_text_of(S(address));
+	p.bank_account = pb_text_of(S(account));
 	p.registered_on = PB_DATE_NONE;
 	assert_int_equal(pb_ledger_add(L, IN, PB_T_PARTIES, &p), 0);
 }
@@ -40,7 +40,7 @@ static void party_phone(const char *id, const char *phone)
 
 	memset(&p, 0, sizeof(p));
 	pb_row_set(L, &p.row, S("parties.csv"), LINE++, NULL);
-	p.party_id = S(id);
+	p.party_id = pb_text_of(S(id));
 	p.registered_on = PB_DATE_NONE;
 	x->name = S("phone");
 	x->value = S(phone);

@@ -18,12 +18,12 @@ static void party(const char *id, const char *name, const char *employer,
 
 	memset(&p, 0, sizeof(p));
 	src(&p.row);
-	p.party_id = S(id);
-	p.name = S(name);
-	p.employer_id = S(employer);
-	p.address = S(address);
-	p.bank_account = S(account);
-	p.registry_id = S(registry);
+	p.party_id = pb_text_of(S(id));
+	p.name = pb_text_of(S(name));
+	p.employer_id = pb_text_of(S(employer));
+	p.address = pb_text_of(S(address));
+	p.bank_account = pb_text_of(S(account));
+	p.registry_id = pb_text_of(S(registry));
 	p.registered_on = PB_DATE_NONE;
 	assert_int_equal(pb_ledger_add(L, IN, PB_T_PARTIES, &p), 0);
 }
@@ -187,11 +187,11 @@ static void person_x(const char *id, const char *name, const char *employer,
 
 	memset(&p, 0, sizeof(p));
 	src(&p.row);
-	p.party_id = S(id);
-	p.name = S(name);
-	p.kind = S("person");
-	p.employer_id = S(employer);
-	p.address = S(address);
+	p.party_id = pb_text_of(S(id));
+	p.name = pb_text_of(S(name));
+	p.kind = pb_text_of(S("person"));
+	p.employer_id = pb_text_of(S(employer));
+	p.address = pb_text_of(S(address));
 	p.registered_on = PB_DATE_NONE;
 	if (col) {
 		x->name = S(col);

@@ -28,9 +28,9 @@ static void party(const char *id, const char *registered, const char *registry)
 
 	memset(&p, 0, sizeof(p));
 	pb_row_set(L, &p.row, S("parties.csv"), 2, NULL);
-	p.party_id = S(id);
-	p.name = S(id);
-	p.registry_id = S(registry);
+	p.party_id = pb_text_of(S(id));
+	p.name = pb_text_of(S(id));
+	p.registry_id = pb_text_of(S(registry));
 	p.registered_on = PB_DATE_NONE;
 	if (registered)
 		pb_date_parse(registered, strlen(registered), NULL, &p.registered_on, &why);

@@ -45,8 +45,8 @@ static void add_official(pb_ledger *l, size_t in, const char *id,
 
 	memset(&p, 0, sizeof(p));
 	pb_row_set(l, &p.row, S(l, "parties.csv"), 2, NULL);
-	p.party_id = S(l, id);
-	p.employer_id = S(l, employer);
+	p.party_id = pb_text_of(S(l, id));
+	p.employer_id = pb_text_of(S(l, employer));
 	p.registered_on = PB_DATE_NONE;
 	assert_int_equal(pb_ledger_add(l, in, PB_T_PARTIES, &p), 0);
 }

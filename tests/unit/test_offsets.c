@@ -81,8 +81,8 @@ static void party(struct fixture *fx, const char *id, const char *employer)
 
 	memset(&p, 0, sizeof(p));
 	row(fx->l, &p.row, 4);
-	p.party_id = S(fx->l, id);
-	p.employer_id = S(fx->l, employer);
+	p.party_id = pb_text_of(S(fx->l, id));
+	p.employer_id = pb_text_of(S(fx->l, employer));
 	p.registered_on = PB_DATE_NONE;
 	assert_int_equal(pb_ledger_add(fx->l, fx->in, PB_T_PARTIES, &p), 0);
 }

@@ -22,9 +22,9 @@ static void party(const char *id, const char *registry)
 
 	pb_record_blank(PB_T_PARTIES, &p);
 	src(&p.row);
-	p.party_id = S(id);
-	p.name = S(id);
-	p.registry_id = S(registry);
+	p.party_id = pb_text_of(S(id));
+	p.name = pb_text_of(S(id));
+	p.registry_id = pb_text_of(S(registry));
 	add(PB_T_PARTIES, &p);
 }
 

@@ -51,10 +51,10 @@ static void party(const char *id, const char *name, const char *registry, const 
 
 	pb_record_blank(PB_T_PARTIES, &p);
 	src(&p.row);
-	p.party_id = S(id);
-	p.name = S(name);
-	p.registry_id = S(registry);
-	p.address = S(address);
+	p.party_id = pb_text_of(S(id));
+	p.name = pb_text_of(S(name));
+	p.registry_id = pb_text_of(S(registry));
+	p.address = pb_text_of(S(address));
 	assert_int_equal(pb_ledger_add(L, IN, PB_T_PARTIES, &p), 0);
 }
 
@@ -634,7 +634,7 @@ static void party_roles(const char *id, const char *name, const char *roles, con
 {
 	party(id, name, NULL, address);
 	pb_party *p = (pb_party *)pb_ledger_at(L, PB_T_PARTIES, pb_ledger_count(L, PB_T_PARTIES) - 1);
-	p->roles = S(roles);
+	p->roles = pb_text_of(S(roles));
 }
 
 static void test_mass_address_counts_entities(void **state)
@@ -680,12 +680,12 @@ static void test_no_registry_id_publishers(void **state)
 	pb_party p;
 	pb_record_blank(PB_T_PARTIES, &p);
 	pb_row_set(L, &p.row, S("other.csv"), 2, NULL);
-	p.party_id = S("WITH");
-	p.registry_id = S("GB-COH:1");
+	p.party_id = pb_text_of(S("WITH"));
+	p.registry_id = pb_text_of(S("GB-COH:1"));
 	assert_int_equal(pb_ledger_add(L, other, PB_T_PARTIES, &p), 0);
 	p.row.line = 3;
-	p.party_id = S("WITHOUT");
-	p.registry_id = S("N/A");
+	p.party_id = pb_text_of(S("WITHOUT"));
+	p.registry_id = pb_text_of(S("N/A"));
 	assert_int_equal(pb_ledger_add(L, other, PB_T_PARTIES, &p), 0);
 	contract("CW", NULL, "WITH", 20000000, "EUR", "2024-01-01", NULL);
 	contract("CWO", NULL, "WITHOUT", 20000000, "EUR", "2024-01-01", NULL);

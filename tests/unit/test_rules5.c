@@ -127,8 +127,8 @@ static void buyer_in(const char *id, const char *country)
 
 	pb_record_blank(PB_T_PARTIES, &p);
 	src(&p.row);
-	p.party_id = S(id);
-	p.country = S(country);
+	p.party_id = pb_text_of(S(id));
+	p.country = pb_text_of(S(country));
 	assert_int_equal(pb_ledger_add(L, IN, PB_T_PARTIES, &p), 0);
 }
 

@@ -16,13 +16,13 @@ static void party(const char *id, const char *country, const char *registry,
 
 	memset(&p, 0, sizeof(p));
 	pb_row_set(L, &p.row, S("parties.csv"), LINE++, NULL);
-	p.party_id = S(id);
-	p.name = S(id);
-	p.country = S(country);
-	p.registry_id = S(registry);
+	p.party_id = pb_text_of(S(id));
+	p.name = pb_text_of(S(id));
+	p.country = pb_text_of(S(country));
+	p.registry_id = pb_text_of(S(registry));
 	p.registered_on = D(registered);
-	p.address = S(address);
-	p.roles = S("supplier");
+	p.address = pb_text_of(S(address));
+	p.roles = pb_text_of(S("supplier"));
 	assert_int_equal(pb_ledger_add(L, IN, PB_T_PARTIES, &p), 0);
 }
 
