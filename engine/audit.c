@@ -149,7 +149,8 @@ static const pb_procedure **procedures_resolve(pb_ledger *l, const pb_procedures
 	const pb_procedure **out = n ? pb_xcalloc(n, sizeof(*out)) : NULL;
 
 	for (size_t i = 0; i < n; i++)
-		out[i] = pb_procedure_of(table, t[i].method, t[i].method_details, t[i].method_rationale);
+		out[i] = pb_procedure_of(table, pb_str(t[i].method), pb_str(t[i].method_details),
+					 pb_str(t[i].method_rationale));
 	return out;
 }
 
@@ -320,7 +321,7 @@ static const char *record_status(pb_table t, const void *record)
 		return pb_str(c->status) ? pb_str(c->status) : pb_str(c->award_status);
 	}
 	case PB_T_TENDERS:
-		return ((const pb_tender *)record)->status;
+		return pb_str(((const pb_tender *)record)->status);
 	case PB_T_BIDS:
 		return pb_str(((const pb_bid *)record)->status);
 	case PB_T_OFFSETS:

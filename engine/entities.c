@@ -28,7 +28,7 @@ static void record_parties(pb_ledger *l, const pb_evidence *e,
 		return;
 	switch (t) {
 	case PB_T_TENDERS:
-		*buyer = *buyer ? *buyer : ((const pb_tender *)r)->buyer_id;
+		*buyer = *buyer ? *buyer : pb_str(((const pb_tender *)r)->buyer_id);
 		break;
 	case PB_T_BIDS:
 		*supplier = *supplier ? *supplier : pb_str(((const pb_bid *)r)->bidder_id);
@@ -178,7 +178,7 @@ pb_entity_tally *pb_entities_collect(pb_ledger *l)
 	const pb_tender *td = pb_ledger_tenders(l, &n);
 	last[0] = NULL;
 	for (size_t i = 0; i < n; i++)
-		appear(t, td[i].buyer_id, &last[0], 0, PB_T_TENDERS);
+		appear(t, pb_str(td[i].buyer_id), &last[0], 0, PB_T_TENDERS);
 	const pb_bid *b = pb_ledger_bids(l, &n);
 	last[1] = NULL;
 	for (size_t i = 0; i < n; i++) {

@@ -1241,7 +1241,7 @@ static const char *const tender_void[] = {"cancelled", "canceled", "unsuccessful
 
 int pb_tender_is_void(const pb_tender *t)
 {
-	return t && status_in(t->status, tender_void);
+	return t && status_in(pb_str(t->status), tender_void);
 }
 
 /* Why a contract is no award: the status that says so, which the
@@ -1276,7 +1276,7 @@ static enum award_verdict award_verdict_of(pb_ledger *l, const pb_contract *c)
 		v = AWARD_NOT_BY_CONTRACT_STATUS;
 	else if (c->tender_id) {
 		const pb_tender *t = pb_ledger_find(l, PB_T_TENDERS, pb_str(c->tender_id));
-		if (t && status_in(t->status, tender_ended))
+		if (t && status_in(pb_str(t->status), tender_ended))
 			v = AWARD_NOT_BY_TENDER_STATUS;
 	}
 	return v;
@@ -1303,7 +1303,7 @@ static const char *award_verdict_reason(pb_ledger *l, const pb_contract *c, enum
 	case AWARD_NOT_BY_CONTRACT_STATUS:
 		return pb_str(c->status);
 	case AWARD_NOT_BY_TENDER_STATUS:
-		return ((const pb_tender *)pb_ledger_find(l, PB_T_TENDERS, pb_str(c->tender_id)))->status;
+		return pb_str(((const pb_tender *)pb_ledger_find(l, PB_T_TENDERS, pb_str(c->tender_id)))->status);
 	case AWARD_MADE:
 		break;
 	}

@@ -91,14 +91,14 @@ typedef struct {
 
 typedef struct {
 	pb_row row;
-	const char *tender_id, *buyer_id, *title, *description, *method,
-		*method_details, *method_rationale, *category;
+	pb_text tender_id, buyer_id, title, description, method, method_details,
+		method_rationale, category;
 	int64_t estimated_value;
-	const char *currency;
+	pb_text currency;
 	pb_date published_on, submission_deadline;
-	int64_t number_of_tenderers;
 	int classified, framework; /* PB_BOOL_NONE, 0, 1 */
-	const char *status; /* planned, active, cancelled, unsuccessful, complete */
+	pb_text status; /* planned, active, cancelled, unsuccessful, complete */
+	int64_t number_of_tenderers;
 } pb_tender;
 
 typedef struct {

@@ -581,18 +581,18 @@ static void procedure(struct ocds *o, json_t *t, pb_tender *rec)
 	const char *method = get_text(o, t, "procurementMethod");
 	const char *type = get_text(o, t, "procurementMethodType");
 
-	rec->method = one_of(o, method, methods);
-	rec->method_details = get_text(o, t, "procurementMethodDetails");
+	rec->method = pb_text_of(one_of(o, method, methods));
+	rec->method_details = pb_text_of(get_text(o, t, "procurementMethodDetails"));
 	if (type)
-		rec->method_details = type;
+		rec->method_details = pb_text_of(type);
 	if (!rec->method_details && method && !rec->method)
-		rec->method_details = method; /* outside the codelist: kept, not guessed */
-	rec->method_rationale = get_prose(o, t, "procurementMethodRationale");
+		rec->method_details = pb_text_of(method); /* outside the codelist: kept, not guessed */
+	rec->method_rationale = pb_text_of(get_prose(o, t, "procurementMethodRationale"));
 	const char *cause = get_text(o, t, "cause"), *why = get_text(o, t, "causeDescription");
 	if (!rec->method_rationale && cause && why)
-		rec->method_rationale = P(o, "%s: %s", cause, why);
+		rec->method_rationale = pb_text_of(P(o, "%s: %s", cause, why));
 	else if (!rec->method_rationale)
-		rec->method_rationale = cause ? cause : why;
+		rec->method_rationale = pb_text_of(cause ? cause : why);
 }
 
 static void add_tender(struct ocds *o, json_t *r)
@@ -608,19 +608,21 @@ static void add_tender(struct ocds *o, json_t *r)
 		return;
 	pb_record_blank(PB_T_TENDERS, &rec);
 	row(o, &rec.row, pointer(o, "/tender"));
-	rec.tender_id = o->ocid;
+	rec.tender_id = pb_text_of(o->ocid);
 	json_t *buyer = json_object_get(r, "buyer");
 	if (json_is_object(buyer))
-		rec.buyer_id = party_ref(o, buyer, "buyer", pointer(o, "/buyer"));
+		rec.buyer_id = pb_text_of(party_ref(o, buyer, "buyer", pointer(o, "/buyer")));
 	else
-		rec.buyer_id = party_ref(o, json_object_get(t, "procuringEntity"), "buyer",
-					 pointer(o, "/tender/procuringEntity"));
-	rec.title = get_prose(o, t, "title");
-	rec.description = get_prose(o, t, "description");
+		rec.buyer_id = pb_text_of(party_ref(o, json_object_get(t, "procuringEntity"), "buyer",
+						    pointer(o, "/tender/procuringEntity")));
+	rec.title = pb_text_of(get_prose(o, t, "title"));
+	rec.description = pb_text_of(get_prose(o, t, "description"));
 	procedure(o, t, &rec);
-	rec.status = status_of(o, get_text(o, t, "status"), tender_statuses);
-	rec.category = one_of(o, get_text(o, t, "mainProcurementCategory"), categories);
-	get_money(o, json_object_get(t, "value"), &rec.estimated_value, &rec.currency);
+	rec.status = pb_text_of(status_of(o, get_text(o, t, "status"), tender_statuses));
+	rec.category = pb_text_of(one_of(o, get_text(o, t, "mainProcurementCategory"), categories));
+	const char *currency = NULL;
+	get_money(o, json_object_get(t, "value"), &rec.estimated_value, &currency);
+	rec.currency = pb_text_of(currency);
 	json_t *period = json_object_get(t, "tenderPeriod");
 	rec.published_on = get_date(t, "datePublished");
 	if (rec.published_on == PB_DATE_NONE)
@@ -1350,7 +1352,7 @@ static const char *import_release(struct ocds *o, json_t *r, uint64_t line, cons
 	add_tender(o, r);
 	add_bids(o, r);
 	const pb_tender *t = pb_ledger_find(o->l, PB_T_TENDERS, o->ocid);
-	add_awards_and_contracts(o, r, t ? t->buyer_id : NULL);
+	add_awards_and_contracts(o, r, t ? pb_str(t->buyer_id) : NULL);
 	json_decref(o->parties);
 	o->parties = NULL;
 	return NULL;

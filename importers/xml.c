@@ -517,7 +517,8 @@ static void add_tender(struct notice *o, const pb_tender *t)
 
 	if (!old)
 		return;
-	if (t->status && (!strcmp(t->status, "cancelled") || !strcmp(t->status, "unsuccessful")))
+	const char *status = pb_str(t->status);
+	if (status && (!strcmp(status, "cancelled") || !strcmp(status, "unsuccessful")))
 		old->status = t->status;
 	if (t->number_of_tenderers != PB_INT_NONE && t->number_of_tenderers < old->number_of_tenderers) {
 		old->number_of_tenderers = t->number_of_tenderers;
@@ -718,9 +719,9 @@ static void ef_results(struct notice *o, pb_tender *t, struct extras *e)
 		extra(o, e, "lots_with_fewest_tenders", pb_arena_printf(pb_ledger_arena(o->l), "%zu", nfewest));
 	}
 	if (!won && closed && !open)
-		t->status = S(o, "unsuccessful");
+		t->status = pb_text_of(S(o, "unsuccessful"));
 	else if (won && !open)
-		t->status = S(o, "complete");
+		t->status = pb_text_of(S(o, "complete"));
 }
 
 /* A change notice that cancels the notice it changes (BT-140 "cancel"). */
@@ -785,8 +786,8 @@ static void ef_tender(struct notice *o, const char *buyer)
 
 	pb_record_blank(PB_T_TENDERS, &t);
 	src(o, &t.row, process ? process : o->root);
-	t.tender_id = o->id;
-	t.buyer_id = buyer;
+	t.tender_id = pb_text_of(o->id);
+	t.buyer_id = pb_text_of(buyer);
 	pb_buf_init(&classes);
 	ef_classes(o, rproj, &classes);
 	/* One pass over the lots: the earliest deadline, the sum of the
@@ -812,22 +813,23 @@ static void ef_tender(struct notice *o, const char *buyer)
 		}
 	}
 	xmlNodePtr proj = child(first, "ProcurementProject");
-	t.title = free_text(o, child(rproj, "Name"));
+	t.title = pb_text_of(free_text(o, child(rproj, "Name")));
 	if (!t.title)
-		t.title = free_text(o, child(proj, "Name"));
-	t.description = free_text(o, child(rproj, "Description"));
+		t.title = pb_text_of(free_text(o, child(proj, "Name")));
+	t.description = pb_text_of(free_text(o, child(rproj, "Description")));
 	if (!t.description)
-		t.description = free_text(o, child(proj, "Description"));
-	t.method_details = text(o, child(process, "ProcedureCode"));
-	t.method = method_of(o, t.method_details);
-	t.method_rationale = ef_rationale(o, process, &e);
-	t.category = ef_nature(o, rproj);
+		t.description = pb_text_of(free_text(o, child(proj, "Description")));
+	t.method_details = pb_text_of(text(o, child(process, "ProcedureCode")));
+	t.method = pb_text_of(method_of(o, pb_str(t.method_details)));
+	t.method_rationale = pb_text_of(ef_rationale(o, process, &e));
+	t.category = pb_text_of(ef_nature(o, rproj));
 	if (!t.category)
-		t.category = ef_nature(o, proj);
-	money(o, at(rproj, "RequestedTenderTotal/EstimatedOverallContractAmount"), &t.estimated_value, &t.currency);
+		t.category = pb_text_of(ef_nature(o, proj));
+	money_text(o, at(rproj, "RequestedTenderTotal/EstimatedOverallContractAmount"), &t.estimated_value,
+		   &t.currency);
 	if (t.estimated_value == PB_AMOUNT_NONE && summable && sum_currency) {
 		t.estimated_value = sum;
-		t.currency = sum_currency;
+		t.currency = pb_text_of(sum_currency);
 	}
 	if (!o->award)
 		t.published_on = date_of(o, child(o->root, "IssueDate"));
@@ -837,7 +839,7 @@ static void ef_tender(struct notice *o, const char *buyer)
 	if (o->award)
 		ef_results(o, &t, &e);
 	if (ef_cancels(o))
-		t.status = S(o, "cancelled");
+		t.status = pb_text_of(S(o, "cancelled"));
 	extras_set(o, &t.row, &e);
 	add_tender(o, &t);
 }
@@ -1181,9 +1183,9 @@ static void ted_results(struct notice *o, xmlNodePtr form, pb_tender *t, struct 
 		extra(o, e, "lots_with_fewest_tenders", pb_arena_printf(pb_ledger_arena(o->l), "%zu", nfewest));
 	}
 	if (!awarded && none)
-		t->status = S(o, discontinued ? "cancelled" : "unsuccessful");
+		t->status = pb_text_of(S(o, discontinued ? "cancelled" : "unsuccessful"));
 	else if (awarded && !none)
-		t->status = S(o, "complete");
+		t->status = pb_text_of(S(o, "complete"));
 }
 
 /* The procedure's tender row; its lots (OBJECT_DESCR) are not tenders of
@@ -1200,8 +1202,8 @@ static void ted_tender(struct notice *o, xmlNodePtr form, const char *buyer)
 
 	pb_record_blank(PB_T_TENDERS, &t);
 	src(o, &t.row, form);
-	t.tender_id = o->id;
-	t.buyer_id = buyer;
+	t.tender_id = pb_text_of(o->id);
+	t.buyer_id = pb_text_of(buyer);
 	pb_buf_init(&classes);
 	class_add(&classes, "CPV", attr_text(o, at(object, "CPV_MAIN/CPV_CODE"), "CODE"));
 	FOR_EACH(d, object, "OBJECT_DESCR") {
@@ -1211,27 +1213,28 @@ static void ted_tender(struct notice *o, xmlNodePtr form, const char *buyer)
 		FOR_EACH(more, d, "CPV_ADDITIONAL")
 			class_add(&classes, "CPV", attr_text(o, child(more, "CPV_CODE"), "CODE"));
 	}
-	t.title = free_text(o, child(object, "TITLE"));
+	t.title = pb_text_of(free_text(o, child(object, "TITLE")));
 	if (!t.title)
-		t.title = free_text(o, child(first, "TITLE"));
-	t.description = free_text(o, child(object, "SHORT_DESCR"));
+		t.title = pb_text_of(free_text(o, child(first, "TITLE")));
+	t.description = pb_text_of(free_text(o, child(object, "SHORT_DESCR")));
 	if (!t.description)
-		t.description = free_text(o, child(first, "SHORT_DESCR"));
-	t.method_details = pt ? S(o, (const char *)pt->name) : NULL;
+		t.description = pb_text_of(free_text(o, child(first, "SHORT_DESCR")));
+	t.method_details = pb_text_of(pt ? S(o, (const char *)pt->name) : NULL);
 	if (!t.method_details && !strncmp((const char *)form->name, "F15", 3))
-		t.method_details = S(o, "PT_AWARD_CONTRACT_WITHOUT_PUBLICATION"); /* F15 is a direct award */
-	t.method = method_of(o, t.method_details);
-	t.method_rationale = prose(o, child(pt, "D_JUSTIFICATION"));
+		/* F15 is a direct award */
+		t.method_details = pb_text_of(S(o, "PT_AWARD_CONTRACT_WITHOUT_PUBLICATION"));
+	t.method = pb_text_of(method_of(o, pb_str(t.method_details)));
+	t.method_rationale = pb_text_of(prose(o, child(pt, "D_JUSTIFICATION")));
 	pb_buf grounds;
 	pb_buf_init(&grounds);
 	ted_grounds(pt, &grounds);
 	if (grounds.len)
 		extra(o, &e, "justification_code", pb_ledger_intern(o->l, grounds.data, grounds.len));
 	pb_buf_release(&grounds);
-	t.category = category_of(o, attr_text(o, child(object, "TYPE_CONTRACT"), "CTYPE"));
-	money(o, child(object, "VAL_ESTIMATED_TOTAL"), &t.estimated_value, &t.currency);
+	t.category = pb_text_of(category_of(o, attr_text(o, child(object, "TYPE_CONTRACT"), "CTYPE")));
+	money_text(o, child(object, "VAL_ESTIMATED_TOTAL"), &t.estimated_value, &t.currency);
 	if (t.estimated_value == PB_AMOUNT_NONE && lots == 1)
-		money(o, child(first, "VAL_OBJECT"), &t.estimated_value, &t.currency);
+		money_text(o, child(first, "VAL_OBJECT"), &t.estimated_value, &t.currency);
 	if (!o->award) {
 		t.published_on = date_of(o, at(o->root, "CODED_DATA_SECTION/REF_OJS/DATE_PUB"));
 		t.submission_deadline = date_of(o, at(form, "PROCEDURE/DATE_RECEIPT_TENDERS"));

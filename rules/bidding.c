@@ -243,7 +243,7 @@ static void linked_pair(pb_rule_ctx *ctx, const pb_tender *t, const struct bidde
 			const struct bidder *b, const char *why, const pb_path *path)
 {
 	const char *pair = pb_arena_printf(pb_ctx_scratch(ctx), "%s|%s", a->entity, b->entity);
-	pb_finding *f = pb_finding_add(ctx, PB_T_TENDERS, t->tender_id, pair);
+	pb_finding *f = pb_finding_add(ctx, PB_T_TENDERS, pb_str(t->tender_id), pair);
 
 	pb_finding_evidence(ctx, f, PB_T_TENDERS, t, "tender");
 	bidder_evidence(ctx, f, t, a);
@@ -261,7 +261,7 @@ static void linked_pair(pb_rule_ctx *ctx, const pb_tender *t, const struct bidde
 	if (path)
 		pb_finding_detail(ctx, f, "path", "%s", text);
 	pb_finding_message(ctx, f, "bidders %s and %s in tender %s are related (%s): %s",
-			   a->entity, b->entity, t->tender_id, why, text);
+			   a->entity, b->entity, pb_str(t->tender_id), why, text);
 }
 
 /*
@@ -559,7 +559,7 @@ static void cprocess_get(pb_rule_ctx *ctx, const pb_tender *t, struct cprocess *
 
 	memset(p, 0, sizeof(*p));
 	p->t = t;
-	p->ocid = t->tender_id;
+	p->ocid = pb_str(t->tender_id);
 	p->status = pb_row_extra(r, "ocds_status");
 	p->method = pb_row_extra(r, "ocds_method");
 	p->details = pb_row_extra(r, "ocds_details");
@@ -1461,7 +1461,7 @@ static int list_has(const char *list, const char *word)
  */
 static int64_t days_for(const char *table, const pb_tender *t, int64_t def)
 {
-	const char *names[2] = {t->method_details, t->method};
+	const char *names[2] = {pb_str(t->method_details), pb_str(t->method)};
 
 	for (int k = 0; k < 2; k++) {
 		size_t n = names[k] ? strlen(names[k]) : 0;
@@ -1525,14 +1525,15 @@ static void short_finding(pb_rule_ctx *ctx, const pb_tender *t, pb_date start,
 			  int64_t days, int64_t min_days)
 {
 	char d0[11], d1[11];
-	pb_finding *f = pb_finding_add(ctx, PB_T_TENDERS, t->tender_id, NULL);
+	pb_finding *f = pb_finding_add(ctx, PB_T_TENDERS, pb_str(t->tender_id), NULL);
 
 	pb_finding_evidence(ctx, f, PB_T_TENDERS, t, "tender");
 	pb_finding_detail(ctx, f, "days", "%lld", (long long)days);
 	pb_finding_detail(ctx, f, "min_days", "%lld", (long long)min_days);
 	f->score = days <= 0 ? 1.0 : 1.0 - (double)days / (double)min_days;
+	const char *method = t->method_details ? pb_str(t->method_details) : pb_str(t->method);
 	pb_finding_message(ctx, f, "tender %s (%s) allowed %lld days for bids (%s to %s), fewer than %lld",
-			   t->tender_id, t->method_details ? t->method_details : t->method ? t->method : "method unknown",
+			   pb_str(t->tender_id), method ? method : "method unknown",
 			   (long long)days, pb_date_format(start, d0),
 			   pb_date_format(t->submission_deadline, d1), (long long)min_days);
 }
@@ -1573,7 +1574,7 @@ static void run_short_period(pb_rule_ctx *ctx)
 		if (t[i].submission_deadline == PB_DATE_NONE)
 			continue;
 		const pb_procedure *proc = pb_ctx_procedure(ctx, &t[i]);
-		const char *method = proc ? proc->method : t[i].method;
+		const char *method = proc ? proc->method : pb_str(t[i].method);
 		if (*methods && (!method || !list_has(methods, method)))
 			continue;
 		/* A low-value route (Moldova's request for price quotations,
@@ -1584,8 +1585,8 @@ static void run_short_period(pb_rule_ctx *ctx)
 		}
 		/* Cancelled (Cardinal skips them too) or only planned: the period
 		 * never ran, or its dates are still placeholders. */
-		if (status(t[i].status, "cancelled") || status(t[i].status, "withdrawn") ||
-		    status(t[i].status, "planned")) {
+		if (status(pb_str(t[i].status), "cancelled") || status(pb_str(t[i].status), "withdrawn") ||
+		    status(pb_str(t[i].status), "planned")) {
 			sk.void_++;
 			continue;
 		}
@@ -1693,7 +1694,7 @@ static void run_price_ratio(pb_rule_ctx *ctx, int close)
 			const pb_bid *wb, *rb;
 			process_get(l, &t[which[k]], &p);
 			price_ratio(ctx, &p, &w, &wb, &rb);
-			pb_finding *f = pb_finding_add(ctx, PB_T_TENDERS, t[which[k]].tender_id, NULL);
+			pb_finding *f = pb_finding_add(ctx, PB_T_TENDERS, pb_str(t[which[k]].tender_id), NULL);
 			pb_finding_evidence(ctx, f, PB_T_TENDERS, &t[which[k]], "tender");
 			pb_finding_evidence(ctx, f, PB_T_BIDS, wb, "winning bid");
 			pb_finding_evidence(ctx, f, PB_T_BIDS, rb, "next lowest bid");
@@ -1707,7 +1708,7 @@ static void run_price_ratio(pb_rule_ctx *ctx, int close)
 			pb_finding_message(ctx, f, close
 				? "in tender %s the next lowest bid (%s, %s) is only %.1f%% above the winner's (%s), an outlier among %zu tenders (fence %.1f%%)"
 				: "in tender %s the winning bid is far below the next lowest (%s, %s): %.1f%% above the winner's (%s), an outlier among %zu tenders (fence %.1f%%)",
-				t[which[k]].tender_id, pb_str(rb->bidder_id),
+				pb_str(t[which[k]].tender_id), pb_str(rb->bidder_id),
 				pb_ctx_money(ctx, rb->value, pb_str(rb->currency)),
 				v[k] * 100.0, pb_ctx_money(ctx, wb->value, pb_str(wb->currency)), m,
 				(close ? fe.lower : fe.upper) * 100.0);
@@ -1795,7 +1796,7 @@ static void identical_group(pb_rule_ctx *ctx, const pb_tender *t, const pb_bid *
 		k++;
 	if (k == n)
 		return;
-	pb_finding *f = pb_finding_add(ctx, PB_T_TENDERS, t->tender_id,
+	pb_finding *f = pb_finding_add(ctx, PB_T_TENDERS, pb_str(t->tender_id),
 				       pb_arena_printf(pb_ctx_scratch(ctx), "%s|%s", pb_str(g[0]->bid_id),
 						       pb_str(g[k]->bid_id)));
 	pb_finding_evidence(ctx, f, PB_T_TENDERS, t, "tender");
@@ -1804,11 +1805,11 @@ static void identical_group(pb_rule_ctx *ctx, const pb_tender *t, const pb_bid *
 	pb_finding_detail(ctx, f, "bids", "%zu", n);
 	if (n == 2)
 		pb_finding_message(ctx, f, "in tender %s, %s and %s both bid exactly %s",
-				   t->tender_id, pb_str(g[0]->bidder_id), pb_str(g[1]->bidder_id),
+				   pb_str(t->tender_id), pb_str(g[0]->bidder_id), pb_str(g[1]->bidder_id),
 				   pb_ctx_money(ctx, g[0]->value, pb_str(g[0]->currency)));
 	else
 		pb_finding_message(ctx, f, "in tender %s, %zu bids (%s, %s, ...) are all exactly %s",
-				   t->tender_id, n, pb_str(g[0]->bidder_id), pb_str(g[k]->bidder_id),
+				   pb_str(t->tender_id), n, pb_str(g[0]->bidder_id), pb_str(g[k]->bidder_id),
 				   pb_ctx_money(ctx, g[0]->value, pb_str(g[0]->currency)));
 }
 
@@ -1890,7 +1891,7 @@ static void run_late_bid(pb_rule_ctx *ctx)
 			pb_finding_evidence(ctx, f, PB_T_BIDS, b, "late bid");
 			pb_finding_evidence(ctx, f, PB_T_TENDERS, &t[i], "tender");
 			pb_finding_message(ctx, f, "%s won tender %s with a bid dated %s, after the %s deadline",
-					   pb_str(b->bidder_id), t[i].tender_id, pb_date_format(b->submitted_on, d0),
+					   pb_str(b->bidder_id), pb_str(t[i].tender_id), pb_date_format(b->submitted_on, d0),
 					   pb_date_format(t[i].submission_deadline, d1));
 		}
 		process_free(&p);
@@ -1953,12 +1954,12 @@ static void run_all_but_winner(pb_rule_ctx *ctx)
 		}
 		if (process_final(&p) && winner && valid && !several && valid == pb_ctx_entity(ctx, winner) &&
 		    (int64_t)disq >= min) {
-			pb_finding *f = pb_finding_add(ctx, PB_T_TENDERS, t[i].tender_id, NULL);
+			pb_finding *f = pb_finding_add(ctx, PB_T_TENDERS, pb_str(t[i].tender_id), NULL);
 			process_evidence(ctx, f, &p);
 			pb_finding_detail(ctx, f, "disqualified", "%zu", disq);
 			f->score = disq >= 4 ? 1.0 : 0.25 * (double)disq;
 			pb_finding_message(ctx, f, "in tender %s every bid but the winner's (%s) was disqualified (%zu bidders)",
-					   t[i].tender_id, winner, disq);
+					   pb_str(t[i].tender_id), winner, disq);
 		}
 		process_free(&p);
 	}
@@ -2011,14 +2012,14 @@ static void run_lowest_disqualified(pb_rule_ctx *ctx)
 		}
 		if (process_final(&p) && active && valid_amount && lowest &&
 		    status(pb_str(lowest->status), "disqualified")) {
-			pb_finding *f = pb_finding_add(ctx, PB_T_TENDERS, t[i].tender_id, NULL);
+			pb_finding *f = pb_finding_add(ctx, PB_T_TENDERS, pb_str(t[i].tender_id), NULL);
 			pb_finding_evidence(ctx, f, PB_T_TENDERS, &t[i], "tender");
 			pb_finding_evidence(ctx, f, PB_T_BIDS, lowest, "lowest bid, disqualified");
 			for (size_t k = 0; k < p.nawards; k++)
 				if (award_active(p.awards[k]))
 					pb_finding_evidence(ctx, f, PB_T_CONTRACTS, p.awards[k], "award");
 			pb_finding_message(ctx, f, "in tender %s the lowest bid (%s, %s) was disqualified",
-					   t[i].tender_id, pb_str(lowest->bidder_id ? lowest->bidder_id : lowest->bid_id),
+					   pb_str(t[i].tender_id), pb_str(lowest->bidder_id ? lowest->bidder_id : lowest->bid_id),
 					   pb_ctx_money(ctx, lowest->value, pb_str(lowest->currency)));
 		}
 		process_free(&p);
@@ -2268,7 +2269,7 @@ static const char *bid_party(pb_rule_ctx *ctx, const uint32_t *tender_row, size_
 	if (!tender_row)
 		return pb_ctx_entity(ctx, pb_str(((const pb_bid *)pb_ledger_at(l, PB_T_BIDS, i))->bidder_id));
 	const pb_tender *t = pb_ledger_at(l, PB_T_TENDERS, tender_row[i]);
-	return pb_ctx_entity(ctx, t ? t->buyer_id : NULL);
+	return pb_ctx_entity(ctx, t ? pb_str(t->buyer_id) : NULL);
 }
 
 /* As prefetch_tally, bid by bid: the map slot of the bidder 16 bids on,

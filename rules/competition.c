@@ -47,11 +47,11 @@ static const char *suppliers_text(pb_rule_ctx *ctx, const pb_contract *c)
 static const char *method_text(pb_rule_ctx *ctx, const pb_tender *t)
 {
 	const pb_procedure *p = pb_ctx_procedure(ctx, t);
-	const char *m = t->method ? t->method : p ? p->method : "unknown";
+	const char *m = t->method ? pb_str(t->method) : p ? p->method : "unknown";
 
 	if (!t->method_details)
 		return m;
-	return pb_arena_printf(pb_ctx_scratch(ctx), "%s: %s", m, t->method_details);
+	return pb_arena_printf(pb_ctx_scratch(ctx), "%s: %s", m, pb_str(t->method_details));
 }
 
 static void run_single_source(pb_rule_ctx *ctx)
@@ -154,7 +154,7 @@ static size_t awards_of(pb_ledger *l, const pb_tender *t, const pb_contract **fi
  * 2 the procedure's name only, 3 none at all. */
 static int rationale_kind(pb_rule_ctx *ctx, const pb_tender *t, size_t *left)
 {
-	const char *why = t->method_rationale;
+	const char *why = pb_str(t->method_rationale);
 	size_t min = (size_t)pb_param_int(ctx, "min_substance");
 
 	*left = 0;
@@ -171,8 +171,8 @@ static int rationale_kind(pb_rule_ctx *ctx, const pb_tender *t, size_t *left)
 static void weak_finding(pb_rule_ctx *ctx, const pb_tender *t, const pb_contract *award, int kind,
 			 size_t left)
 {
-	const char *why = t->method_rationale;
-	pb_finding *f = pb_finding_add(ctx, PB_T_TENDERS, t->tender_id, NULL);
+	const char *why = pb_str(t->method_rationale);
+	pb_finding *f = pb_finding_add(ctx, PB_T_TENDERS, pb_str(t->tender_id), NULL);
 
 	pb_finding_evidence(ctx, f, PB_T_TENDERS, t, "tender");
 	if (award)
@@ -184,13 +184,13 @@ static void weak_finding(pb_rule_ctx *ctx, const pb_tender *t, const pb_contract
 	f->score = why ? 0.7 : 1.0;
 	if (kind == 2)
 		pb_finding_message(ctx, f, "%s award %s gives only the procedure's name as its rationale: \"%s\"",
-				   method_text(ctx, t), t->tender_id, why);
+				   method_text(ctx, t), pb_str(t->tender_id), why);
 	else if (kind == 1)
 		pb_finding_message(ctx, f, "%s award %s is justified only by boilerplate: \"%s\"",
-				   method_text(ctx, t), t->tender_id, why);
+				   method_text(ctx, t), pb_str(t->tender_id), why);
 	else
 		pb_finding_message(ctx, f, "%s award %s gives no rationale for avoiding competition",
-				   method_text(ctx, t), t->tender_id);
+				   method_text(ctx, t), pb_str(t->tender_id));
 }
 
 /* Per publisher: non-competitive awards judged, and those without a
@@ -373,13 +373,13 @@ static void run_single_bid_cardinal(pb_rule_ctx *ctx)
 		    pb_list_has(pb_param_text(ctx, "exclusions"), pb_row_extra(&t[i].row, "ocds_details")) ||
 		    (*methods && !pb_list_has(methods, method)))
 			continue;
-		pb_finding *f = pb_finding_add(ctx, PB_T_TENDERS, t[i].tender_id, NULL);
+		pb_finding *f = pb_finding_add(ctx, PB_T_TENDERS, pb_str(t[i].tender_id), NULL);
 		pb_finding_evidence(ctx, f, PB_T_TENDERS, &t[i], "tender");
 		pb_finding_detail(ctx, f, "cardinal_group", "OCID");
-		pb_finding_detail(ctx, f, "cardinal_id", "%s", t[i].tender_id);
+		pb_finding_detail(ctx, f, "cardinal_id", "%s", pb_str(t[i].tender_id));
 		pb_finding_detail(ctx, f, "cardinal_code", "R018");
 		pb_finding_detail(ctx, f, "cardinal_value", "1");
-		pb_finding_message(ctx, f, "Cardinal R018: OCID %s = 1", t[i].tender_id);
+		pb_finding_message(ctx, f, "Cardinal R018: OCID %s = 1", pb_str(t[i].tender_id));
 	}
 }
 
@@ -403,13 +403,13 @@ static void run_single_bid(pb_rule_ctx *ctx)
 			bidders = t[i].number_of_tenderers;
 		if (bidders != 1)
 			continue;
-		pb_finding *f = pb_finding_add(ctx, PB_T_TENDERS, t[i].tender_id, NULL);
+		pb_finding *f = pb_finding_add(ctx, PB_T_TENDERS, pb_str(t[i].tender_id), NULL);
 		pb_finding_evidence(ctx, f, PB_T_TENDERS, &t[i], "tender");
 		if (bid)
 			pb_finding_evidence(ctx, f, PB_T_BIDS, bid, "only bid");
 		pb_finding_detail(ctx, f, "counted_from", "%s", from_bids ? "bids" : "number_of_tenderers");
 		pb_finding_message(ctx, f, "%s tender %s received a single bid%s%s",
-				   method_text(ctx, &t[i]), t[i].tender_id, bid && bid->bidder_id ? ", from " : "",
+				   method_text(ctx, &t[i]), pb_str(t[i].tender_id), bid && bid->bidder_id ? ", from " : "",
 				   bid && bid->bidder_id ? pb_str(bid->bidder_id) : "");
 	}
 }

@@ -1268,7 +1268,7 @@ static struct dealing *list_dealings(pb_rule_ctx *ctx, const struct namectx *nc,
 		const pb_tender *t = pb_ledger_at(l, PB_T_TENDERS, tender_row[i]);
 		if (t && t->buyer_id)
 			add_dealing(&d, &n, &cap, (struct dealing){
-				pb_parties_entity(pp, t->buyer_id), s, PB_T_BIDS, &b[i]});
+				pb_parties_entity(pp, pb_str(t->buyer_id)), s, PB_T_BIDS, &b[i]});
 	}
 	for (size_t i = 0; i < npay; i++)
 		if (pb_str(p[i].payer_id) && (s = wanted(nc, pp, pb_str(p[i].payee_id))))

@@ -43,7 +43,7 @@ static void before_deadline(pb_rule_ctx *ctx, const pb_contract *c, const pb_ten
 	f->score = early >= 30 ? 1.0 : 0.5 + (double)early / 60.0;
 	pb_finding_message(ctx, f, "contract %s was %s on %s%s%s, %d days before bids closed for tender %s (%s)",
 			   pb_str(c->contract_id), what, d, aw && sg ? " and signed on " : "", aw && sg ? d2 : "",
-			   early, t->tender_id, dl);
+			   early, pb_str(t->tender_id), dl);
 }
 
 /* Payments of one contract made before it was signed: one finding; a

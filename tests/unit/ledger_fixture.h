@@ -17,12 +17,12 @@ static inline void tender(const char *id, const char *method, const char *ration
 
 	memset(&t, 0, sizeof(t));
 	src(&t.row);
-	t.tender_id = S(id);
-	t.buyer_id = S("MOD");
-	t.method = S(method);
-	t.method_rationale = S(rationale);
+	t.tender_id = pb_text_of(S(id));
+	t.buyer_id = pb_text_of(S("MOD"));
+	t.method = pb_text_of(S(method));
+	t.method_rationale = pb_text_of(S(rationale));
 	t.estimated_value = PB_AMOUNT_NONE;
-	t.currency = S("EUR");
+	t.currency = pb_text_of(S("EUR"));
 	t.published_on = PB_DATE_NONE;
 	t.submission_deadline = D(deadline);
 	t.number_of_tenderers = tenderers;

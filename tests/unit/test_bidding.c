@@ -54,8 +54,8 @@ static void tender(const char *id, const char *deadline)
 
 	memset(&t, 0, sizeof(t));
 	pb_row_set(L, &t.row, S("tenders.csv"), LINE++, NULL);
-	t.tender_id = S(id);
-	t.method = S("open");
+	t.tender_id = pb_text_of(S(id));
+	t.method = pb_text_of(S("open"));
 	t.estimated_value = PB_AMOUNT_NONE;
 	t.published_on = PB_DATE_NONE;
 	t.submission_deadline = D(deadline);
@@ -314,15 +314,15 @@ static void tender_st(const char *id, const char *method, const char *details,
 
 	memset(&t, 0, sizeof(t));
 	pb_row_set(L, &t.row, S("tenders.csv"), LINE++, NULL);
-	t.tender_id = S(id);
-	t.method = S(method);
-	t.method_details = S(details);
+	t.tender_id = pb_text_of(S(id));
+	t.method = pb_text_of(S(method));
+	t.method_details = pb_text_of(S(details));
 	t.estimated_value = PB_AMOUNT_NONE;
 	t.published_on = D(published);
 	t.submission_deadline = D(deadline);
 	t.number_of_tenderers = PB_INT_NONE;
 	t.classified = t.framework = PB_BOOL_NONE;
-	t.status = S(st);
+	t.status = pb_text_of(S(st));
 	if (ocds)
 		x[nx++] = (pb_attr){S("ocid"), S(id)};
 	if (tp_start)

@@ -537,12 +537,12 @@ static void test_pattern_limits(void **state)
 		pb_tender t;
 		memset(&t, 0, sizeof(t));
 		src(&t.row);
-		t.tender_id = S(ids[k]);
-		t.buyer_id = S("MOD");
-		t.method = S("direct");
-		t.method_rationale = S(why[k]);
+		t.tender_id = pb_text_of(S(ids[k]));
+		t.buyer_id = pb_text_of(S("MOD"));
+		t.method = pb_text_of(S("direct"));
+		t.method_rationale = pb_text_of(S(why[k]));
 		t.estimated_value = PB_AMOUNT_NONE;
-		t.currency = S("EUR");
+		t.currency = pb_text_of(S("EUR"));
 		t.published_on = t.submission_deadline = PB_DATE_NONE;
 		t.number_of_tenderers = PB_INT_NONE;
 		t.classified = t.framework = PB_BOOL_NONE;

@@ -112,9 +112,9 @@ static void test_awards_judged_at_seal(void **state)
 		pb_record_blank(PB_T_CONTRACTS, &c);
 		pb_row_set(l, &t.row, I("tenders.csv"), i + 2, NULL);
 		pb_row_set(l, &c.row, I("contracts.csv"), i + 2, NULL);
-		t.tender_id = I(cases[i].id);
-		c.tender_id = pb_text_of(t.tender_id);
-		t.status = I(cases[i].tender_status);
+		t.tender_id = pb_text_of(I(cases[i].id));
+		c.tender_id = t.tender_id;
+		t.status = pb_text_of(I(cases[i].tender_status));
 		c.contract_id = pb_text_of(I(cases[i].id));
 		c.award_status = pb_text_of(I(cases[i].award_status));
 		c.status = pb_text_of(I(cases[i].status));
@@ -145,10 +145,10 @@ static void test_awards_judged_at_seal(void **state)
 	assert_true(pb_contract_is_award(l, &c[0], NULL));
 	pb_record_blank(PB_T_TENDERS, &t);
 	pb_row_set(l, &t.row, pb_ledger_intern(l, "tenders.csv", 11), 99, NULL);
-	t.tender_id = pb_ledger_intern(l, "T-LATE", 6);
-	t.status = pb_ledger_intern(l, "cancelled", 9);
+	t.tender_id = pb_text_of(pb_ledger_intern(l, "T-LATE", 6));
+	t.status = pb_text_of(pb_ledger_intern(l, "cancelled", 9));
 	/* C-MADE now names the new tender (a test may write its ledger). */
-	((pb_contract *)c)[0].tender_id = pb_text_of(t.tender_id);
+	((pb_contract *)c)[0].tender_id = t.tender_id;
 	assert_int_equal(pb_ledger_add(l, tin, PB_T_TENDERS, &t), 0);
 	assert_false(pb_contract_is_award(l, &c[0], &why));
 	assert_string_equal(why, "cancelled");

@@ -38,6 +38,8 @@ static const void *find(pb_ledger *l, pb_table t, const char *id)
 	return pb_ledger_find(l, t, pb_ledger_intern(l, id, strlen(id)));
 }
 
+#define TENDER(l, id) ((const pb_tender *)find((l), PB_T_TENDERS, (id)))
+
 static const char release[] =
 	"{\"ocid\":\"ocds-1\",\"date\":\"2024-01-01T00:00:00Z\","
 	"\"parties\":[{\"id\":\"B\",\"name\":\"Ministry\",\"roles\":[\"buyer\",\"procuringEntity\"],"
@@ -78,18 +80,18 @@ static void test_release_package(void **state)
 	assert_int_equal(in[0].rows_imported, 1);
 	const pb_tender *t = find(l, PB_T_TENDERS, "ocds-1");
 	assert_non_null(t);
-	assert_string_equal(t->method, "limited");
-	assert_string_equal(t->method_rationale, "urgency");
-	assert_string_equal(t->title, "Boots");
+	assert_string_equal(pb_str(t->method), "limited");
+	assert_string_equal(pb_str(t->method_rationale), "urgency");
+	assert_string_equal(pb_str(t->title), "Boots");
 	/* free text is kept as written, not interned; ids are */
 	assert_null(pb_ledger_lookup(l, "Boots", 5));
 	assert_null(pb_ledger_lookup(l, "urgency", 7));
 	assert_non_null(pb_ledger_lookup(l, "ocds-1", 6));
 	assert_int_equal(t->estimated_value, 123456);
-	assert_string_equal(t->currency, "UAH");
+	assert_string_equal(pb_str(t->currency), "UAH");
 	assert_int_equal(t->submission_deadline, pb_date_from_ymd(2024, 1, 20));
 	assert_int_equal(t->number_of_tenderers, 1);
-	assert_string_equal(t->buyer_id, "UA-EDR:00034022");
+	assert_string_equal(pb_str(t->buyer_id), "UA-EDR:00034022");
 	assert_string_equal(pb_row_path(&t->row), "/releases/0/tender");
 	const pb_party *s = find(l, PB_T_PARTIES, "ocds-1/S");
 	assert_non_null(s);
@@ -148,8 +150,8 @@ static void test_jsonl_bad_lines(void **state)
 	assert_string_equal(r[3].reason, "release has no ocid");
 	/* A method outside the code list is kept as details, not guessed. */
 	const pb_tender *t = find(l, PB_T_TENDERS, "ocds-2");
-	assert_null(t->method);
-	assert_string_equal(t->method_details, "Licitacion");
+	assert_null(pb_str(t->method));
+	assert_string_equal(pb_str(t->method_details), "Licitacion");
 	assert_int_equal(t->row.line, 7);
 	pb_ledger_free(l);
 }
@@ -210,9 +212,9 @@ static void test_limits_and_errors(void **state)
 				 "{\"ocid\":\"o\",\"tender\":{\"title\":\"second\",\"numberOfTenderers\":3}}]}",
 		   &rc, &err);
 	const pb_tender *t = find(l, PB_T_TENDERS, "o");
-	assert_string_equal(t->title, "second");         /* the later release updates */
+	assert_string_equal(pb_str(t->title), "second");         /* the later release updates */
 	assert_int_equal(t->number_of_tenderers, 3);
-	assert_string_equal(t->description, "kept");       /* what it omits stays */
+	assert_string_equal(pb_str(t->description), "kept");       /* what it omits stays */
 	assert_string_equal(pb_row_path(&t->row), "/releases/1/tender");
 	pb_ledger_free(l);
 }
@@ -355,7 +357,7 @@ static void test_nul_in_strings(void **state)
 		assert_int_equal(pb_ledger_count(l, PB_T_CONTRACTS), 0);
 		const pb_tender *t = find(l, PB_T_TENDERS, "ok");
 		assert_non_null(t);
-		assert_string_equal(t->title, "x\\u0000y");
+		assert_string_equal(pb_str(t->title), "x\\u0000y");
 		pb_ledger_free(l);
 	}
 	/* In a record, the whole record is one unit. */
@@ -456,15 +458,15 @@ static void test_records_versioned(void **state)
 	assert_int_equal(in[0].rows_imported, 3);
 	assert_non_null(strstr(pb_ledger_rejections(l)[0].reason, "record is not a JSON object at /records/1"));
 	const pb_tender *t = find(l, PB_T_TENDERS, "ocds-v");
-	assert_string_equal(t->method, "direct"); /* the latest version */
-	assert_string_equal(t->title, "Pens");
+	assert_string_equal(pb_str(t->method), "direct"); /* the latest version */
+	assert_string_equal(pb_str(t->title), "Pens");
 	const pb_contract *c = find(l, PB_T_CONTRACTS, "ocds-v/1");
 	assert_int_equal(c->value, 25000000);
 	assert_string_equal(pb_str(c->award_status), "active"); /* an award without a contract */
 	assert_null(pb_str(c->status));
 	const pb_tender *e = find(l, PB_T_TENDERS, "ocds-e");
-	assert_string_equal(e->title, "two");
-	assert_string_equal(e->description, "d");
+	assert_string_equal(pb_str(e->title), "two");
+	assert_string_equal(pb_str(e->description), "d");
 	assert_string_equal(pb_row_path(&e->row), "/releases/1/tender");
 	assert_int_equal(e->row.line, 2);
 	pb_ledger_free(l);
@@ -492,7 +494,7 @@ static void test_ocds_10(void **state)
 		&rc, &err);
 	assert_int_equal(rc, 0);
 	const pb_tender *t = find(l, PB_T_TENDERS, "ocds-10");
-	assert_string_equal(t->buyer_id, "MX-RFC:SFI");
+	assert_string_equal(pb_str(t->buyer_id), "MX-RFC:SFI");
 	const pb_party *buyer = find(l, PB_T_PARTIES, "MX-RFC:SFI");
 	assert_non_null(buyer);
 	assert_string_equal(pb_str(buyer->name), "Secretaria de Finanzas");
@@ -562,10 +564,10 @@ static void test_mapping(void **state)
 		&rc, &err);
 	assert_int_equal(rc, 0);
 	const pb_tender *t = find(l, PB_T_TENDERS, "m");
-	assert_string_equal(t->buyer_id, "m/P1");
-	assert_string_equal(t->method, "open");
-	assert_null(t->method_details);
-	assert_null(t->category); /* not goods, works or services */
+	assert_string_equal(pb_str(t->buyer_id), "m/P1");
+	assert_string_equal(pb_str(t->method), "open");
+	assert_null(pb_str(t->method_details));
+	assert_null(pb_str(t->category)); /* not goods, works or services */
 	assert_int_equal(t->published_on, pb_date_from_ymd(2023, 4, 1));
 	assert_int_equal(t->submission_deadline, PB_DATE_NONE);
 	assert_int_equal(t->number_of_tenderers, 2);
@@ -873,8 +875,8 @@ static void test_status(void **state)
 		"{\"ocid\":\"md\",\"date\":\"2024-01-01T00:00:00Z\",\"tender\":{\"status\":\"Executarea contractului\"}}]}",
 		&rc, &err);
 	assert_int_equal(rc, 0);
-	assert_string_equal(((const pb_tender *)find(l, PB_T_TENDERS, "s"))->status, "complete");
-	assert_string_equal(((const pb_tender *)find(l, PB_T_TENDERS, "md"))->status, "Executarea contractului");
+	assert_string_equal(pb_str(TENDER(l, "s")->status), "complete");
+	assert_string_equal(pb_str(TENDER(l, "md")->status), "Executarea contractului");
 	const pb_contract *a1 = find(l, PB_T_CONTRACTS, "s/a1");
 	assert_string_equal(pb_str(a1->award_status), "cancelled"); /* kept, so rules can skip it */
 	assert_null(pb_str(a1->status));
@@ -916,28 +918,29 @@ static void test_procedure(void **state)
 		&rc, &err);
 	assert_int_equal(rc, 0);
 	const pb_tender *t = find(l, PB_T_TENDERS, "ua");
-	assert_string_equal(t->method, "limited");
-	assert_string_equal(t->method_details, "negotiation.quick");
-	assert_string_equal(t->method_rationale, "noCompetition: natural monopoly");
+	assert_string_equal(pb_str(t->method), "limited");
+	assert_string_equal(pb_str(t->method_details), "negotiation.quick");
+	assert_string_equal(pb_str(t->method_rationale), "noCompetition: natural monopoly");
 	t = find(l, PB_T_TENDERS, "ua2");
-	assert_string_equal(t->method_details, "reporting"); /* more precise than the details */
-	assert_string_equal(t->method_rationale, "artContractManagement");
+	assert_string_equal(pb_str(t->method_details), "reporting"); /* more precise than the details */
+	assert_string_equal(pb_str(t->method_rationale), "artContractManagement");
 	t = find(l, PB_T_TENDERS, "ua3");
-	assert_string_equal(t->method, "open");
-	assert_string_equal(t->method_rationale, "stated");
+	assert_string_equal(pb_str(t->method), "open");
+	assert_string_equal(pb_str(t->method_rationale), "stated");
 	t = find(l, PB_T_TENDERS, "md");
-	assert_null(t->method);
-	assert_string_equal(t->method_details, "Licita\xc5\xa3ie public\xc4\x83");
-	assert_null(t->method_rationale);
+	assert_null(pb_str(t->method));
+	assert_string_equal(pb_str(t->method_details), "Licita\xc5\xa3ie public\xc4\x83");
+	assert_null(pb_str(t->method_rationale));
 	t = find(l, PB_T_TENDERS, "mx");
-	assert_string_equal(t->method, "open");
-	assert_string_equal(t->method_details, "Licitaci\xc3\xb3n P\xc3\xba" "blica");
+	assert_string_equal(pb_str(t->method), "open");
+	assert_string_equal(pb_str(t->method_details), "Licitaci\xc3\xb3n P\xc3\xba" "blica");
 	t = find(l, PB_T_TENDERS, "tw");
-	assert_null(t->method);
-	assert_string_equal(t->method_details, "details"); /* details are not overwritten by an odd method */
+	assert_null(pb_str(t->method));
+	/* details are not overwritten by an odd method */
+	assert_string_equal(pb_str(t->method_details), "details");
 	t = find(l, PB_T_TENDERS, "ug");
-	assert_string_equal(t->method, "direct");
-	assert_string_equal(t->method_details, "single supplier");
+	assert_string_equal(pb_str(t->method), "direct");
+	assert_string_equal(pb_str(t->method_details), "single supplier");
 	pb_ledger_free(l);
 }
 
@@ -1091,8 +1094,8 @@ static void test_newest_wins(void **state)
 
 	pb_ledger *l = import_run(names, text, 3);
 	const pb_tender *t = find(l, PB_T_TENDERS, "z");
-	assert_string_equal(t->status, "cancelled");
-	assert_string_equal(t->title, "Old title"); /* a gap the older release fills */
+	assert_string_equal(pb_str(t->status), "cancelled");
+	assert_string_equal(pb_str(t->title), "Old title"); /* a gap the older release fills */
 	/* r4 says nothing of the tender: the row still points at r3's. */
 	assert_string_equal(pb_row_extra(&t->row, "release_id"), "r3");
 	assert_non_null(strstr(pb_row_file(&t->row), "new.json"));

@@ -27,7 +27,7 @@ static pb_tender *tender_at(const char *id)
 	pb_tender *t = (pb_tender *)pb_ledger_tenders(L, &n);
 
 	for (size_t i = 0; i < n; i++)
-		if (!strcmp(t[i].tender_id, id))
+		if (!strcmp(pb_str(t[i].tender_id), id))
 			return &t[i];
 	fail_msg("no tender %s", id);
 	return NULL;
@@ -63,7 +63,7 @@ static void direct_award(const char *tid, const char *cid, const char *method,
 			 const char *details)
 {
 	tender(tid, method, "x", NULL, PB_INT_NONE);
-	tender_at(tid)->method_details = S(details);
+	tender_at(tid)->method_details = pb_text_of(S(details));
 	contract(cid, tid, "SUP", 25000000, "EUR", "2024-03-01", NULL);
 }
 
@@ -187,7 +187,7 @@ static void test_single_source_respects_status(void **state)
 	direct_award("T-CAN", "CANCELLED", "direct", NULL);
 	contract_at("CANCELLED")->status = pb_text_of(S("cancelled"));
 	direct_award("T-TC", "TENDER-CANCELLED", "direct", NULL);
-	tender_at("T-TC")->status = S("cancelled");
+	tender_at("T-TC")->status = pb_text_of(S("cancelled"));
 	/* A pending contract after an active award is an award not yet signed. */
 	direct_award("T-SIGN", "TO-SIGN", "direct", NULL);
 	contract_at("TO-SIGN")->award_status = pb_text_of(S("active"));
@@ -201,7 +201,7 @@ static void test_single_source_respects_status(void **state)
 	contract_at("STALE-AWARD")->award_status = pb_text_of(S("pending"));
 	contract_at("STALE-AWARD")->status = pb_text_of(S("active"));
 	direct_award("T-PLANNED", "PLANNED-TENDER", "direct", NULL);
-	tender_at("T-PLANNED")->status = S("planned");
+	tender_at("T-PLANNED")->status = pb_text_of(S("planned"));
 	assert_string_equal(fired("competition.single-source"), "MOLDOVA! OK! PLANNED-TENDER! STALE-AWARD! TO-SIGN!");
 }
 
@@ -234,9 +234,9 @@ static void test_weak_rationale_needs_an_award(void **state)
 	(void)state;
 	tender("NOTICE", "direct", NULL, NULL, PB_INT_NONE); /* no contract */
 	tender("PLANNED", "direct", NULL, NULL, PB_INT_NONE);
-	tender_at("PLANNED")->status = S("planned");
+	tender_at("PLANNED")->status = pb_text_of(S("planned"));
 	tender("CANCELLED", "direct", NULL, NULL, PB_INT_NONE);
-	tender_at("CANCELLED")->status = S("cancelled");
+	tender_at("CANCELLED")->status = pb_text_of(S("cancelled"));
 	contract("C-C", "CANCELLED", "SUP", 100, "EUR", "2024-01-01", NULL);
 	tender("LOST", "direct", NULL, NULL, PB_INT_NONE);
 	contract("C-L", "LOST", "SUP", 100, "EUR", "2024-01-01", NULL);
@@ -253,9 +253,9 @@ static void test_single_bid_skips_void_tenders(void **state)
 	(void)state;
 	tender("ONE", "open", NULL, NULL, 1);
 	tender("GONE", "open", NULL, NULL, 1);
-	tender_at("GONE")->status = S("unsuccessful");
+	tender_at("GONE")->status = pb_text_of(S("unsuccessful"));
 	tender("NWC", NULL, NULL, NULL, 1);
-	tender_at("NWC")->method_details = S("neg-w-call");
+	tender_at("NWC")->method_details = pb_text_of(S("neg-w-call"));
 	assert_string_equal(fired("competition.single-bid"), "NWC ONE");
 }
 
@@ -269,7 +269,7 @@ static void test_short_submission_scope(void **state)
 	(void)state;
 	for (int i = 0; i < 4; i++) {
 		tender(ids[i], methods[i], NULL, "2024-03-11", PB_INT_NONE);
-		tender_at(ids[i])->method_details = S(details[i]);
+		tender_at(ids[i])->method_details = pb_text_of(S(details[i]));
 		tender_at(ids[i])->published_on = D("2024-03-01");
 	}
 	assert_string_equal(fired("bidding.short-submission-period"), "OPEN");

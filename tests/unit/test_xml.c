@@ -53,6 +53,8 @@ static const void *find(pb_ledger *l, pb_table t, const char *id)
 	return pb_ledger_find(l, t, pb_ledger_intern(l, id, strlen(id)));
 }
 
+#define TENDER(l, id) ((const pb_tender *)find((l), PB_T_TENDERS, (id)))
+
 static const char *reason(pb_ledger *l)
 {
 	assert_int_equal(pb_ledger_nrejections(l), 1);
@@ -138,15 +140,15 @@ static void test_eforms_award(void **state)
 
 	const pb_tender *t = find(l, PB_T_TENDERS, "eforms:F-1");
 	assert_non_null(t);
-	assert_string_equal(t->method, "direct");
-	assert_string_equal(t->method_details, "neg-wo-call");
-	assert_string_equal(t->method_rationale, "Flood damage");
-	assert_string_equal(t->category, "goods");
-	assert_string_equal(t->title, "Radar spares");
+	assert_string_equal(pb_str(t->method), "direct");
+	assert_string_equal(pb_str(t->method_details), "neg-wo-call");
+	assert_string_equal(pb_str(t->method_rationale), "Flood damage");
+	assert_string_equal(pb_str(t->category), "goods");
+	assert_string_equal(pb_str(t->title), "Radar spares");
 	assert_int_equal(t->number_of_tenderers, 2);
 	/* An award notice's date is not the tender's publication. */
 	assert_int_equal(t->published_on, PB_DATE_NONE);
-	assert_string_equal(t->buyer_id, "FR:123 456");
+	assert_string_equal(pb_str(t->buyer_id), "FR:123 456");
 
 	const pb_party *b = find(l, PB_T_PARTIES, "FR:123 456");
 	assert_non_null(b);
@@ -181,7 +183,7 @@ static void test_eforms_award(void **state)
 	assert_int_equal(pb_ledger_count(l, PB_T_PARTIES), 3);
 	/* The justification's code is evidence, its text the rationale. */
 	assert_string_equal(pb_row_extra(&t->row, "justification_code"), "urgency");
-	assert_string_equal(t->status, "complete");
+	assert_string_equal(pb_str(t->status), "complete");
 	/* Provenance: the line and path of the settled contract. */
 	assert_string_equal(pb_row_path(&c->row), "/ContractAwardNotice/ext:UBLExtensions/ext:UBLExtension/"
 			    "ext:ExtensionContent/efext:EformsExtension/efac:NoticeResult/efac:SettledContract");
@@ -235,14 +237,14 @@ static void test_eforms_lots(void **state)
 	assert_null(find(l, PB_T_TENDERS, "eforms:F-2/LOT-0001"));
 	const pb_tender *t = find(l, PB_T_TENDERS, "eforms:F-2");
 	assert_non_null(t);
-	assert_string_equal(t->title, "Boots");
+	assert_string_equal(pb_str(t->title), "Boots");
 	assert_int_equal(t->estimated_value, 90000000);
 	/* The earliest deadline of any lot (a request to participate counts). */
 	assert_int_equal(t->submission_deadline, pb_date_from_ymd(2024, 2, 1));
 	assert_int_equal(t->published_on, pb_date_from_ymd(2024, 1, 10));
-	assert_string_equal(t->method, "open");
-	assert_null(t->method_rationale);
-	assert_null(t->status);
+	assert_string_equal(pb_str(t->method), "open");
+	assert_null(pb_str(t->method_rationale));
+	assert_null(pb_str(t->status));
 	assert_int_equal(t->number_of_tenderers, PB_INT_NONE);
 	/* Two lots; the group of lots GLO-0001 is none. */
 	assert_string_equal(pb_row_extra(&t->row, "lots"), "2");
@@ -278,7 +280,7 @@ static void test_eforms_merge(void **state)
 	assert_non_null(t);
 	assert_int_equal(t->published_on, pb_date_from_ymd(2024, 1, 10)); /* from the notice */
 	assert_int_equal(t->number_of_tenderers, 2);                      /* from the award */
-	assert_string_equal(t->method, "open");                           /* the first kept */
+	assert_string_equal(pb_str(t->method), "open");                           /* the first kept */
 	assert_null(pb_row_extra(&t->row, "lots"));
 	assert_int_equal(pb_ledger_count(l, PB_T_CONTRACTS), 1);
 	const pb_party *b = find(l, PB_T_PARTIES, "FR:123 456");
@@ -326,15 +328,15 @@ static void test_ted(void **state)
 	assert_int_equal(pb_ledger_count(l, PB_T_TENDERS), 1);
 	const pb_tender *t = find(l, PB_T_TENDERS, "ted:2017/S 200-9");
 	assert_non_null(t);
-	assert_string_equal(t->title, "Bottes"); /* the first original language */
+	assert_string_equal(pb_str(t->title), "Bottes"); /* the first original language */
 	/* The main CPV code and the lots' additional ones, each once. */
 	assert_string_equal(pb_row_extra(&t->row, "classifications"), "CPV:18800000;CPV:18830000");
-	assert_string_equal(t->method, "direct");
-	assert_string_equal(t->method_details, "PT_AWARD_CONTRACT_WITHOUT_CALL");
-	assert_string_equal(t->category, "goods");
+	assert_string_equal(pb_str(t->method), "direct");
+	assert_string_equal(pb_str(t->method_details), "PT_AWARD_CONTRACT_WITHOUT_CALL");
+	assert_string_equal(pb_str(t->category), "goods");
 	assert_int_equal(t->number_of_tenderers, 1);
 	assert_int_equal(t->published_on, PB_DATE_NONE);
-	assert_string_equal(t->buyer_id, "CH:CHE-1");
+	assert_string_equal(pb_str(t->buyer_id), "CH:CHE-1");
 	const pb_party *b = find(l, PB_T_PARTIES, "CH:CHE-1");
 	assert_string_equal(pb_str(b->name), "Office f\xc3\xa9" "d\xc3\xa9ral");
 	/* One contract: the second award was not made. */
@@ -579,11 +581,11 @@ static void test_procedure_codes(void **state)
 		pb_ledger *l = import_text("code.xml", doc, &cfg);
 		const pb_tender *t = find(l, PB_T_TENDERS, "eforms:P-1");
 		assert_non_null(t);
-		assert_string_equal(t->method_details, codes[i][0]);
+		assert_string_equal(pb_str(t->method_details), codes[i][0]);
 		if (codes[i][1])
-			assert_string_equal(t->method, codes[i][1]);
+			assert_string_equal(pb_str(t->method), codes[i][1]);
 		else
-			assert_null(t->method); /* unknown to the table: not judged */
+			assert_null(pb_str(t->method)); /* unknown to the table: not judged */
 		pb_ledger_free(l);
 		free(doc);
 		free(proc);
@@ -592,7 +594,7 @@ static void test_procedure_codes(void **state)
 	assert_int_equal(pb_procedures_set(cfg.procedures, "neg-w-call", "limited", "no", &err), 0);
 	char *doc = ef_doc("ContractNotice", "P-1", "n-1", "", PROC("neg-w-call"), LOT("LOT-0001"));
 	pb_ledger *l = import_text("code.xml", doc, &cfg);
-	assert_string_equal(((const pb_tender *)find(l, PB_T_TENDERS, "eforms:P-1"))->method, "limited");
+	assert_string_equal(pb_str(TENDER(l, "eforms:P-1")->method), "limited");
 	pb_ledger_free(l);
 	free(doc);
 	pb_config_release(&cfg);
@@ -610,8 +612,8 @@ static void test_eforms_rationale(void **state)
 			   "exclusive</cbc:ProcessReasonCode></cac:ProcessJustification>", LOT("LOT-0001"));
 	pb_ledger *l = import_text("veat.xml", doc, &cfg);
 	const pb_tender *t = find(l, PB_T_TENDERS, "eforms:P-2");
-	assert_string_equal(t->method, "direct");
-	assert_null(t->method_rationale);
+	assert_string_equal(pb_str(t->method), "direct");
+	assert_null(pb_str(t->method_rationale));
 	assert_string_equal(pb_row_extra(&t->row, "justification_code"), "exclusive");
 	pb_ledger_free(l);
 
@@ -669,7 +671,7 @@ static void test_eforms_status(void **state)
 	assert_string_equal(pb_str(c->supplier_id), "FR:444");
 	assert_string_equal(pb_str(c->co_supplier_ids), "FR:222;FR:333");
 	assert_int_equal(c->value, 50000000);
-	assert_string_equal(((const pb_tender *)find(l, PB_T_TENDERS, "eforms:P-3"))->status, "complete");
+	assert_string_equal(pb_str(TENDER(l, "eforms:P-3")->status), "complete");
 	pb_ledger_free(l);
 	free(doc);
 
@@ -680,7 +682,7 @@ static void test_eforms_status(void **state)
 		     PROC("neg-wo-call"), LOT("LOT-0001"));
 	l = import_text("can.xml", doc, &cfg);
 	assert_int_equal(pb_ledger_count(l, PB_T_CONTRACTS), 0);
-	assert_string_equal(((const pb_tender *)find(l, PB_T_TENDERS, "eforms:P-4"))->status, "unsuccessful");
+	assert_string_equal(pb_str(TENDER(l, "eforms:P-4")->status), "unsuccessful");
 	pb_ledger_free(l);
 	free(doc);
 
@@ -694,7 +696,7 @@ static void test_eforms_status(void **state)
 	l = import_text("can.xml", doc, &cfg);
 	assert_string_equal(pb_str(((const pb_contract *)find(l, PB_T_CONTRACTS, "eforms:P-5/CON-1"))->award_status),
 			    "pending");
-	assert_null(((const pb_tender *)find(l, PB_T_TENDERS, "eforms:P-5"))->status);
+	assert_int_equal(TENDER(l, "eforms:P-5")->status, 0);
 	pb_ledger_free(l);
 	free(doc);
 	pb_config_release(&cfg);
@@ -717,13 +719,13 @@ static void test_eforms_cancel(void **state)
 			   "</efac:ChangeReason></efac:Changes>", PROC("open"), LOT("LOT-0001"));
 
 	pb_ledger *l = import_all("1.xml", award, "2.xml", cancel, NULL);
-	assert_string_equal(((const pb_tender *)find(l, PB_T_TENDERS, "eforms:P-6"))->status, "cancelled");
+	assert_string_equal(pb_str(TENDER(l, "eforms:P-6")->status), "cancelled");
 	pb_ledger_free(l);
 	l = import_all("1.xml", cancel, "2.xml", award, NULL);
-	assert_string_equal(((const pb_tender *)find(l, PB_T_TENDERS, "eforms:P-6"))->status, "cancelled");
+	assert_string_equal(pb_str(TENDER(l, "eforms:P-6")->status), "cancelled");
 	pb_ledger_free(l);
 	l = import_all("1.xml", fix, "2.xml", award, NULL);
-	assert_string_equal(((const pb_tender *)find(l, PB_T_TENDERS, "eforms:P-6"))->status, "complete");
+	assert_string_equal(pb_str(TENDER(l, "eforms:P-6")->status), "complete");
 	pb_ledger_free(l);
 	free(award);
 	free(cancel);
@@ -895,9 +897,9 @@ static void test_ted_procedures(void **state)
 			    TED_AWARD("1", TED_CONTRACTOR("Acme", "9")));
 	pb_ledger *l = import("neg.xml", doc);
 	const pb_tender *t = find(l, PB_T_TENDERS, "ted:2021/S 001-1");
-	assert_string_equal(t->method_details, "PT_NEGOTIATED_WITH_PRIOR_CALL");
-	assert_string_equal(t->method, "selective");
-	assert_null(t->method_rationale);
+	assert_string_equal(pb_str(t->method_details), "PT_NEGOTIATED_WITH_PRIOR_CALL");
+	assert_string_equal(pb_str(t->method), "selective");
+	assert_null(pb_str(t->method_rationale));
 	pb_ledger_free(l);
 	free(doc);
 
@@ -908,8 +910,8 @@ static void test_ted_procedures(void **state)
 		      "</PROCEDURE>" TED_AWARD("1", TED_CONTRACTOR("Acme", "9")));
 	l = import("veat.xml", doc);
 	t = find(l, PB_T_TENDERS, "ted:2021/S 001-1");
-	assert_string_equal(t->method, "direct");
-	assert_string_equal(t->method_rationale, "Only the maker holds the drawings.");
+	assert_string_equal(pb_str(t->method), "direct");
+	assert_string_equal(pb_str(t->method_rationale), "Only the maker holds the drawings.");
 	assert_string_equal(pb_row_extra(&t->row, "justification_code"), "D_TECHNICAL");
 	pb_ledger_free(l);
 	free(doc);
@@ -919,7 +921,7 @@ static void test_ted_procedures(void **state)
 		      "</PT_AWARD_CONTRACT_WITHOUT_CALL></PROCEDURE>" TED_AWARD("1", TED_CONTRACTOR("Acme", "9")));
 	l = import("veat.xml", doc);
 	t = find(l, PB_T_TENDERS, "ted:2021/S 001-1");
-	assert_null(t->method_rationale);
+	assert_null(pb_str(t->method_rationale));
 	assert_string_equal(pb_row_extra(&t->row, "justification_code"), "D_OUTSIDE_SCOPE");
 	pb_ledger_free(l);
 	free(doc);
@@ -935,7 +937,7 @@ static void test_ted_procedures(void **state)
 	assert_int_equal(pb_ledger_count(l, PB_T_CONTRACTS), 0);
 	t = find(l, PB_T_TENDERS, "ted:2021/S 001-1");
 	assert_string_equal(pb_row_extra(&t->row, "lots"), "3");
-	assert_string_equal(t->title, "Fuel");
+	assert_string_equal(pb_str(t->title), "Fuel");
 	assert_int_equal(t->submission_deadline, pb_date_from_ymd(2021, 4, 1));
 	pb_ledger_free(l);
 	free(doc);
@@ -951,13 +953,13 @@ static void test_ted_status(void **state)
 			    "</AWARD_CONTRACT>");
 	pb_ledger *l = import("none.xml", doc);
 	assert_int_equal(pb_ledger_count(l, PB_T_CONTRACTS), 0);
-	assert_string_equal(((const pb_tender *)find(l, PB_T_TENDERS, "ted:2021/S 001-1"))->status, "cancelled");
+	assert_string_equal(pb_str(TENDER(l, "ted:2021/S 001-1")->status), "cancelled");
 	pb_ledger_free(l);
 	free(doc);
 	doc = ted_doc("F03_2014", "<PROCEDURE><PT_OPEN/></PROCEDURE><AWARD_CONTRACT ITEM=\"1\"><NO_AWARDED_CONTRACT>"
 		      "<PROCUREMENT_UNSUCCESSFUL/></NO_AWARDED_CONTRACT></AWARD_CONTRACT>");
 	l = import("none.xml", doc);
-	assert_string_equal(((const pb_tender *)find(l, PB_T_TENDERS, "ted:2021/S 001-1"))->status, "unsuccessful");
+	assert_string_equal(pb_str(TENDER(l, "ted:2021/S 001-1")->status), "unsuccessful");
 	pb_ledger_free(l);
 	free(doc);
 
@@ -970,7 +972,7 @@ static void test_ted_status(void **state)
 		      "</AWARD_CONTRACT>");
 	l = import("group.xml", doc);
 	assert_int_equal(pb_ledger_count(l, PB_T_CONTRACTS), 1);
-	assert_null(((const pb_tender *)find(l, PB_T_TENDERS, "ted:2021/S 001-1"))->status);
+	assert_int_equal(TENDER(l, "ted:2021/S 001-1")->status, 0);
 	const pb_contract *c = find(l, PB_T_CONTRACTS, "ted:2021/S 001-1/1");
 	assert_string_equal(pb_str(c->supplier_id), "IE:1");
 	assert_string_equal(pb_str(c->co_supplier_ids), "IE:2;IE:3");
