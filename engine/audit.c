@@ -325,7 +325,7 @@ static const char *record_status(pb_table t, const void *record)
 	case PB_T_BIDS:
 		return pb_str(((const pb_bid *)record)->status);
 	case PB_T_OFFSETS:
-		return ((const pb_offset *)record)->status;
+		return pb_str(((const pb_offset *)record)->status);
 	default:
 		return NULL;
 	}

@@ -42,10 +42,10 @@ static void record_parties(pb_ledger *l, const pb_evidence *e,
 		*supplier = *supplier ? *supplier : pb_str(((const pb_payment *)r)->payee_id);
 		break;
 	case PB_T_BUDGET:
-		*buyer = *buyer ? *buyer : ((const pb_budget_line *)r)->org_id;
+		*buyer = *buyer ? *buyer : pb_str(((const pb_budget_line *)r)->org_id);
 		break;
 	case PB_T_OFFSETS:
-		*supplier = *supplier ? *supplier : ((const pb_offset *)r)->obligor_id;
+		*supplier = *supplier ? *supplier : pb_str(((const pb_offset *)r)->obligor_id);
 		break;
 	default:
 		break;
@@ -164,8 +164,7 @@ static void prefetch_entities(const pb_entity_tally *t, int supplier, const char
 }
 
 /* field of the record i rows on, or NULL past the end */
-#define AHEAD(rec, n, i, k, field) ((i) + (k) < (n) ? (rec)[(i) + (k)].field : NULL)
-#define AHEAD_TEXT(rec, n, i, k, field) ((i) + (k) < (n) ? pb_str((rec)[(i) + (k)].field) : NULL)
+#define AHEAD(rec, n, i, k, field) ((i) + (k) < (n) ? pb_str((rec)[(i) + (k)].field) : NULL)
 
 pb_entity_tally *pb_entities_collect(pb_ledger *l)
 {
@@ -182,34 +181,34 @@ pb_entity_tally *pb_entities_collect(pb_ledger *l)
 	const pb_bid *b = pb_ledger_bids(l, &n);
 	last[1] = NULL;
 	for (size_t i = 0; i < n; i++) {
-		prefetch_entities(t, 1, AHEAD_TEXT(b, n, i, ENTITY_AHEAD, bidder_id),
-				  AHEAD_TEXT(b, n, i, ENTITY_AHEAD / 2, bidder_id));
+		prefetch_entities(t, 1, AHEAD(b, n, i, ENTITY_AHEAD, bidder_id),
+				  AHEAD(b, n, i, ENTITY_AHEAD / 2, bidder_id));
 		appear(t, pb_str(b[i].bidder_id), &last[1], 1, PB_T_BIDS);
 	}
 	const pb_contract *c = pb_ledger_contracts(l, &n);
 	last[0] = last[1] = NULL;
 	for (size_t i = 0; i < n; i++) {
-		prefetch_entities(t, 1, AHEAD_TEXT(c, n, i, ENTITY_AHEAD, supplier_id),
-				  AHEAD_TEXT(c, n, i, ENTITY_AHEAD / 2, supplier_id));
+		prefetch_entities(t, 1, AHEAD(c, n, i, ENTITY_AHEAD, supplier_id),
+				  AHEAD(c, n, i, ENTITY_AHEAD / 2, supplier_id));
 		appear(t, pb_str(c[i].buyer_id), &last[0], 0, PB_T_CONTRACTS);
 		appear(t, pb_str(c[i].supplier_id), &last[1], 1, PB_T_CONTRACTS);
 	}
 	const pb_payment *p = pb_ledger_payments(l, &n);
 	last[0] = last[1] = NULL;
 	for (size_t i = 0; i < n; i++) {
-		prefetch_entities(t, 1, AHEAD_TEXT(p, n, i, ENTITY_AHEAD, payee_id),
-				  AHEAD_TEXT(p, n, i, ENTITY_AHEAD / 2, payee_id));
+		prefetch_entities(t, 1, AHEAD(p, n, i, ENTITY_AHEAD, payee_id),
+				  AHEAD(p, n, i, ENTITY_AHEAD / 2, payee_id));
 		appear(t, pb_str(p[i].payer_id), &last[0], 0, PB_T_PAYMENTS);
 		appear(t, pb_str(p[i].payee_id), &last[1], 1, PB_T_PAYMENTS);
 	}
 	const pb_budget_line *bl = pb_ledger_budget(l, &n);
 	last[0] = NULL;
 	for (size_t i = 0; i < n; i++)
-		appear(t, bl[i].org_id, &last[0], 0, PB_T_BUDGET);
+		appear(t, pb_str(bl[i].org_id), &last[0], 0, PB_T_BUDGET);
 	const pb_offset *o = pb_ledger_offsets(l, &n);
 	last[1] = NULL;
 	for (size_t i = 0; i < n; i++)
-		appear(t, o[i].obligor_id, &last[1], 1, PB_T_OFFSETS);
+		appear(t, pb_str(o[i].obligor_id), &last[1], 1, PB_T_OFFSETS);
 	place_entities(t);
 	return t;
 }

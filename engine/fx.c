@@ -73,7 +73,7 @@ pb_fx *pb_fx_build(pb_ledger *l)
 
 	fx->lookback = PB_FX_LOOKBACK_DAYS;
 	for (size_t i = 0; i < n; i++) {
-		uint32_t b = pack(r[i].base), c = pack(r[i].currency);
+		uint32_t b = pack(pb_str(r[i].base)), c = pack(pb_str(r[i].currency));
 		/* The importer guarantees all of these; a hand-built ledger
 		 * might not, and a half-known rate must not be used. */
 		if (!b || !c || b == c || r[i].rate <= 0 || r[i].rate == PB_INT_NONE ||
@@ -176,8 +176,8 @@ char *pb_fx_rate_format(int64_t rate, char buf[32])
 
 static void set_leg(pb_fx_leg *leg, const struct point *p)
 {
-	leg->base = p->rec->base;
-	leg->currency = p->rec->currency;
+	leg->base = pb_str(p->rec->base);
+	leg->currency = pb_str(p->rec->currency);
 	leg->rate = p->rate;
 	leg->rate_date = p->date;
 	leg->record = p->rec;

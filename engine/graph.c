@@ -143,7 +143,7 @@ pb_graph *pb_graph_build(pb_ledger *l, const pb_parties *parties)
 		if (!rel[i].from_id || !rel[i].to_id || rel[i].from_id == rel[i].to_id)
 			continue;
 		g->edges[g->nedges++] = (pb_edge){
-			rel[i].from_id, rel[i].to_id, rel[i].kind, rel[i].start_on,
+			pb_str(rel[i].from_id), pb_str(rel[i].to_id), pb_str(rel[i].kind), rel[i].start_on,
 			rel[i].end_on, rel[i].share_pct, PB_T_RELATIONSHIPS, &rel[i]};
 	}
 	for (size_t i = 0; i < nparty; i++) {
@@ -513,17 +513,17 @@ void pb_employees_of(pb_ledger *l, const char *org, pb_date on, pb_official_fn f
 
 	for (size_t i = 0; i < nr; i++) {
 		const pb_relationship *r = pb_ledger_at(l, PB_T_RELATIONSHIPS, ri[i]);
-		pb_edge e = {r->from_id, r->to_id, r->kind, r->start_on, r->end_on,
+		pb_edge e = {pb_str(r->from_id), pb_str(r->to_id), pb_str(r->kind), r->start_on, r->end_on,
 			     r->share_pct, PB_T_RELATIONSHIPS, r};
-		if (!r->kind || strcmp(r->kind, "employee") || !pb_edge_valid_on(&e, on) ||
-		    !r->from_id || pb_ptrmap_get(seen, r->from_id, &k))
+		if (!r->kind || strcmp(pb_str(r->kind), "employee") || !pb_edge_valid_on(&e, on) ||
+		    !r->from_id || pb_ptrmap_get(seen, pb_str(r->from_id), &k))
 			continue;
-		pb_ptrmap_put(seen, r->from_id, 1);
-		const pb_party *p = pb_ledger_find(l, PB_T_PARTIES, r->from_id);
+		pb_ptrmap_put(seen, pb_str(r->from_id), 1);
+		const pb_party *p = pb_ledger_find(l, PB_T_PARTIES, pb_str(r->from_id));
 		if (p && pb_str(p->employer_id) == org)
 			continue; /* a party official, counted by its employer_id */
 		pb_official o = p ? (pb_official){pb_str(p->party_id), PB_T_PARTIES, p}
-				  : (pb_official){r->from_id, PB_T_RELATIONSHIPS, r};
+				  : (pb_official){pb_str(r->from_id), PB_T_RELATIONSHIPS, r};
 		fn(&o, data);
 	}
 	pb_ptrmap_free(seen);

@@ -124,12 +124,12 @@ typedef struct {
 
 typedef struct {
 	pb_row row;
-	const char *amendment_id, *contract_id;
+	pb_text amendment_id, contract_id;
 	pb_date amended_on;
 	int64_t value_before, value_after;
-	const char *currency; /* extension: defaults to the base currency */
+	pb_text currency; /* extension: defaults to the base currency */
 	pb_date end_before, end_after;
-	const char *rationale;
+	pb_text rationale;
 } pb_amendment;
 
 typedef struct {
@@ -142,32 +142,31 @@ typedef struct {
 
 typedef struct {
 	pb_row row;
-	const char *budget_line;
+	pb_text budget_line;
 	int64_t fiscal_year;
-	const char *org_id, *description;
+	pb_text org_id, description;
 	int classified;
+	pb_text currency;
 	int64_t appropriated, revised, committed, spent;
-	const char *currency;
 } pb_budget_line;
 
 typedef struct {
 	pb_row row;
-	const char *offset_id, *contract_id, *obligor_id, *beneficiary_id,
-		*kind;
+	pb_text offset_id, contract_id, obligor_id, beneficiary_id, kind;
+	pb_text currency;
 	int64_t obligation_value, credited_value;
 	int64_t multiplier; /* millionths */
-	const char *currency;
 	pb_date due_on, fulfilled_on;
-	const char *status;
+	pb_text status;
 	int64_t penalty, penalty_collected;
 } pb_offset;
 
 typedef struct {
 	pb_row row;
-	const char *from_id, *to_id, *kind;
-	int64_t share_pct; /* millionths of a percent point: 51.5 -> 51500000 */
+	pb_text from_id, to_id, kind;
 	pb_date start_on, end_on;
-	const char *source;
+	pb_text source;
+	int64_t share_pct; /* millionths of a percent point: 51.5 -> 51500000 */
 } pb_relationship;
 
 /*
@@ -180,7 +179,7 @@ typedef struct {
 typedef struct {
 	pb_row row;
 	pb_date rate_date;
-	const char *currency, *base; /* interned ISO 4217 codes */
+	pb_text currency, base; /* interned ISO 4217 codes */
 	int64_t rate;
 } pb_fx_rate;
 

@@ -892,7 +892,7 @@ static int ecb_check_loaded(struct csv_state *st, size_t nrecs)
 		if (old && old->rate != st->ecb_recs[k].rate) {
 			char a[32], b[32];
 			reject(st, "%s rate %s differs from %s loaded for '%s' (at %s:%" PRIu32 ")",
-			       st->ecb_recs[k].currency, pb_fx_rate_format(st->ecb_recs[k].rate, a),
+			       pb_str(st->ecb_recs[k].currency), pb_fx_rate_format(st->ecb_recs[k].rate, a),
 			       pb_fx_rate_format(old->rate, b), key, pb_row_file(&old->row),
 			       old->row.line);
 			return -1;
@@ -924,8 +924,8 @@ static void ecb_row(struct csv_state *st)
 		if (row_source(st, &r->row) < 0)
 			return;
 		r->rate_date = date;
-		r->currency = st->ecb_codes[i];
-		r->base = base;
+		r->currency = pb_text_of(st->ecb_codes[i]);
+		r->base = pb_text_of(base);
 		if (pb_amount_parse(s, n, PB_FX_RATE_DIGITS, fmt, &r->rate, &why) < 0) {
 			reject_value(st, st->names[i], s, n, why);
 			return;
@@ -2172,7 +2172,7 @@ static void process_row(struct csv_state *st)
 	if (st->def->id == PB_T_FX) {
 		const pb_fx_rate *fx = (const pb_fx_rate *)st->rec;
 		if (fx->currency == fx->base) {
-			reject(st, "currency and base are both %s", fx->base);
+			reject(st, "currency and base are both %s", pb_str(fx->base));
 			return;
 		}
 	}

@@ -726,7 +726,7 @@ static void state_of(struct ocds *o, const pb_contract *c, struct state *st)
 	st->end = c->end_on;
 	if (a && a->value_after != PB_AMOUNT_NONE) {
 		st->value = a->value_after;
-		st->currency = a->currency;
+		st->currency = pb_str(a->currency);
 	}
 	if (a && a->end_after != PB_DATE_NONE)
 		st->end = a->end_after;
@@ -780,7 +780,7 @@ static int set_change(pb_amendment *a, const struct state *from, const struct st
 	if (from->value != PB_AMOUNT_NONE && from->currency == to->currency) {
 		a->value_before = from->value;
 		a->value_after = to->value;
-		a->currency = to->currency;
+		a->currency = pb_text_of(to->currency);
 	}
 	if (de) {
 		a->end_before = from->end;
@@ -867,14 +867,14 @@ static void add_amendment(struct ocds *o, json_t *a, struct change *ch, const ch
 		return;
 	pb_record_blank(PB_T_AMENDMENTS, &rec);
 	row(o, &rec.row, path);
-	rec.amendment_id = id ? P(o, "%s/amendment/%s", ch->key, id) : P(o, "%s/amendment#%zu", ch->key, i);
-	rec.contract_id = ch->key;
+	rec.amendment_id = pb_text_of(id ? P(o, "%s/amendment/%s", ch->key, id) : P(o, "%s/amendment#%zu", ch->key, i));
+	rec.contract_id = pb_text_of(ch->key);
 	rec.amended_on = get_date(a, "date");
-	rec.rationale = get_prose(o, a, "rationale");
+	rec.rationale = pb_text_of(get_prose(o, a, "rationale"));
 	if (!rec.rationale)
-		rec.rationale = get_prose(o, a, "description");
+		rec.rationale = pb_text_of(get_prose(o, a, "description"));
 	const char *cited_to = get_text(o, a, "releaseID");
-	int is_new = !pb_ledger_find(o->l, PB_T_AMENDMENTS, rec.amendment_id) ||
+	int is_new = !pb_ledger_find(o->l, PB_T_AMENDMENTS, pb_str(rec.amendment_id)) ||
 		     (cited_to && cited_to == o->rid);
 	int took = 0;
 	if (recall(o, ch->key, get_text(o, a, "amendsReleaseID"), &from) &&
@@ -886,7 +886,7 @@ static void add_amendment(struct ocds *o, json_t *a, struct change *ch, const ch
 	}
 	if (took) {
 		ch->consumed = 1;
-		ch->amended_by = rec.amendment_id;
+		ch->amended_by = pb_str(rec.amendment_id);
 	}
 	add(o, PB_T_AMENDMENTS, &rec);
 }
@@ -917,16 +917,16 @@ static void add_change(struct ocds *o, struct change *ch, const char *prev, cons
 		return; /* an unnamed, undated release cannot be cited */
 	pb_record_blank(PB_T_AMENDMENTS, &rec);
 	row(o, &rec.row, path);
-	rec.amendment_id = P(o, "%s/change/%s", ch->key, label);
-	rec.contract_id = ch->key;
+	rec.amendment_id = pb_text_of(P(o, "%s/change/%s", ch->key, label));
+	rec.contract_id = pb_text_of(ch->key);
 	rec.amended_on = o->rday;
 	set_change(&rec, &ch->before, &ch->now);
 	int dv = rec.value_after != rec.value_before, de = rec.end_after != rec.end_before;
-	rec.rationale = P(o, "%s changed between releases %s and %s",
-			  dv && de ? "value and end date" : dv ? "value" : "end date",
-			  prev ? prev : "(earlier)", label);
+	rec.rationale = pb_text_of(P(o, "%s changed between releases %s and %s",
+				     dv && de ? "value and end date" : dv ? "value" : "end date",
+				     prev ? prev : "(earlier)", label));
 	add(o, PB_T_AMENDMENTS, &rec);
-	ch->amended_by = rec.amendment_id;
+	ch->amended_by = pb_str(rec.amendment_id);
 }
 
 /* A contracts row being compiled from one release. */

@@ -337,7 +337,7 @@ static void money(struct notice *o, xmlNodePtr n, int64_t *amount, const char **
 		*currency = cur;
 }
 
-/* money() for a record that holds its currency as a pb_text. */
+/* money() into a record's amount and currency (a pb_text). */
 static void money_text(struct notice *o, xmlNodePtr n, int64_t *amount, pb_text *currency)
 {
 	const char *cur = pb_str(*currency);
@@ -957,19 +957,19 @@ static void ef_amendment(struct notice *o, xmlNodePtr mod, size_t k, const char 
 
 	pb_record_blank(PB_T_AMENDMENTS, &a);
 	src(o, &a.row, mod);
-	a.amendment_id = join(o, o->notice, "/", pb_arena_printf(pb_ledger_arena(o->l), "%s#%zu", key, k));
-	a.contract_id = join(o, o->id, "/", key);
+	a.amendment_id = pb_text_of(join(o, o->notice, "/", pb_arena_printf(pb_ledger_arena(o->l), "%s#%zu", key, k)));
+	a.contract_id = pb_text_of(join(o, o->id, "/", key));
 	a.amended_on = date_of(o, child(o->root, "IssueDate"));
-	money(o, at(lt, "LegalMonetaryTotal/PayableAmount"), &a.value_after, &a.currency);
+	money_text(o, at(lt, "LegalMonetaryTotal/PayableAmount"), &a.value_after, &a.currency);
 	if (a.value_after == PB_AMOUNT_NONE && ncontracts == 1)
-		money(o, child(o->results, "TotalAmount"), &a.value_after, &a.currency);
+		money_text(o, child(o->results, "TotalAmount"), &a.value_after, &a.currency);
 	a.end_after = ef_lot_end(o, map_get(&o->lots, ef_lot_of(o, lt, text(o, child(lt, "ID")))));
 	const char *what = prose(o, child(change, "ChangeDescription"));
-	a.rationale = prose(o, child(reason, "ReasonDescription"));
+	a.rationale = pb_text_of(prose(o, child(reason, "ReasonDescription")));
 	if (!a.rationale)
-		a.rationale = what;
+		a.rationale = pb_text_of(what);
 	extra(o, &e, "reason_code", text(o, child(reason, "ReasonCode")));
-	if (a.rationale != what && !same(a.rationale, what))
+	if (pb_str(a.rationale) != what && !same(pb_str(a.rationale), what))
 		extra(o, &e, "change", what);
 	extras_set(o, &a.row, &e);
 	add(o, PB_T_AMENDMENTS, &a);
@@ -1348,21 +1348,21 @@ static const char *ted_modification(struct notice *o, xmlNodePtr form)
 
 	pb_record_blank(PB_T_AMENDMENTS, &a);
 	src(o, &a.row, info);
-	a.amendment_id = join(o, pb_str(c.contract_id), "#", "1");
-	a.contract_id = pb_str(c.contract_id);
+	a.amendment_id = pb_text_of(join(o, pb_str(c.contract_id), "#", "1"));
+	a.contract_id = pb_text_of(pb_str(c.contract_id));
 	a.amended_on = date_of(o, at(form, "COMPLEMENTARY_INFO/DATE_DISPATCH_NOTICE"));
 	if (a.amended_on == PB_DATE_NONE)
 		a.amended_on = date_of(o, at(o->root, "CODED_DATA_SECTION/REF_OJS/DATE_PUB"));
 	int64_t before;
 	const char *cur_before;
 	money(o, at(info, "VALUES/VAL_TOTAL_BEFORE"), &before, &cur_before);
-	money(o, at(info, "VALUES/VAL_TOTAL_AFTER"), &a.value_after, &a.currency);
+	money_text(o, at(info, "VALUES/VAL_TOTAL_AFTER"), &a.value_after, &a.currency);
 	if (a.value_after == PB_AMOUNT_NONE)
-		money(o, at(after, "VALUES/VAL_TOTAL"), &a.value_after, &a.currency);
+		money_text(o, at(after, "VALUES/VAL_TOTAL"), &a.value_after, &a.currency);
 	/* One currency per amendment row. */
-	if (before != PB_AMOUNT_NONE && (!a.currency || cur_before == a.currency)) {
+	if (before != PB_AMOUNT_NONE && (!a.currency || cur_before == pb_str(a.currency))) {
 		a.value_before = before;
-		a.currency = cur_before;
+		a.currency = pb_text_of(cur_before);
 	}
 	a.end_before = c.end_on;
 	a.end_after = ted_end(o, after, c.start_on != PB_DATE_NONE ? c.start_on : c.signed_on);
@@ -1370,11 +1370,11 @@ static const char *ted_modification(struct notice *o, xmlNodePtr form)
 	if (!why)
 		why = child(info, "UNFORESEEN_CIRCUMSTANCE");
 	const char *what = prose(o, child(info, "SHORT_DESCR"));
-	a.rationale = prose(o, why);
+	a.rationale = pb_text_of(prose(o, why));
 	if (!a.rationale)
-		a.rationale = what;
+		a.rationale = pb_text_of(what);
 	extra(o, &ae, "reason_code", why ? S(o, (const char *)why->name) : NULL);
-	if (a.rationale != what && !same(a.rationale, what))
+	if (pb_str(a.rationale) != what && !same(pb_str(a.rationale), what))
 		extra(o, &ae, "change", what);
 	extras_set(o, &a.row, &ae);
 	add(o, PB_T_AMENDMENTS, &a);

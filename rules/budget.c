@@ -35,19 +35,19 @@ static void run_overspend(pb_rule_ctx *ctx)
 		const char *key = line_key(ctx, &b[i]);
 		pb_finding *f = pb_finding_add(ctx, PB_T_BUDGET, key, NULL);
 		pb_finding_evidence(ctx, f, PB_T_BUDGET, &b[i], "budget line");
-		pb_finding_detail(ctx, f, "limit", "%s", pb_ctx_money(ctx, limit, b[i].currency));
-		pb_finding_detail(ctx, f, "spent", "%s", pb_ctx_money(ctx, b[i].spent, b[i].currency));
+		pb_finding_detail(ctx, f, "limit", "%s", pb_ctx_money(ctx, limit, pb_str(b[i].currency)));
+		pb_finding_detail(ctx, f, "spent", "%s", pb_ctx_money(ctx, b[i].spent, pb_str(b[i].currency)));
 		pb_finding_detail(ctx, f, "overspend_pct", "%.2f", pct);
 		if (pb_ratio_exceeds_pct(b[i].spent - limit, limit, 10 * (int64_t)PB_DECIMAL_SCALE))
 			f->severity = PB_SEV_HIGH;
 		f->score = pct >= 20.0 ? 1.0 : 0.5 + pct / 40.0;
 		pb_finding_message(ctx, f,
 			"budget line %s (%lld%s%s) spent %s against a %s appropriation of %s (+%.2f%%)",
-			b[i].budget_line, (long long)b[i].fiscal_year,
-			b[i].description ? ", " : "", b[i].description ? b[i].description : "",
-			pb_ctx_money(ctx, b[i].spent, b[i].currency),
+			pb_str(b[i].budget_line), (long long)b[i].fiscal_year,
+			b[i].description ? ", " : "", b[i].description ? pb_str(b[i].description) : "",
+			pb_ctx_money(ctx, b[i].spent, pb_str(b[i].currency)),
 			b[i].revised != PB_AMOUNT_NONE ? "revised" : "original",
-			pb_ctx_money(ctx, limit, b[i].currency), pct);
+			pb_ctx_money(ctx, limit, pb_str(b[i].currency)), pct);
 	}
 }
 
@@ -85,14 +85,14 @@ static void run_large_revision(pb_rule_ctx *ctx)
 		const char *key = line_key(ctx, &b[i]);
 		pb_finding *f = pb_finding_add(ctx, PB_T_BUDGET, key, NULL);
 		pb_finding_evidence(ctx, f, PB_T_BUDGET, &b[i], "budget line");
-		pb_finding_detail(ctx, f, "appropriated", "%s", pb_ctx_money(ctx, b[i].appropriated, b[i].currency));
-		pb_finding_detail(ctx, f, "revised", "%s", pb_ctx_money(ctx, b[i].revised, b[i].currency));
+		pb_finding_detail(ctx, f, "appropriated", "%s", pb_ctx_money(ctx, b[i].appropriated, pb_str(b[i].currency)));
+		pb_finding_detail(ctx, f, "revised", "%s", pb_ctx_money(ctx, b[i].revised, pb_str(b[i].currency)));
 		pb_finding_detail(ctx, f, "revision_pct", "%.1f", pct);
 		f->score = mag >= b[i].appropriated ? 1.0 : pb_ratio(mag, b[i].appropriated);
 		pb_finding_message(ctx, f, "budget line %s (%lld) was revised from %s to %s (%+.1f%%)",
-				   b[i].budget_line, (long long)b[i].fiscal_year,
-				   pb_ctx_money(ctx, b[i].appropriated, b[i].currency),
-				   pb_ctx_money(ctx, b[i].revised, b[i].currency), pct);
+				   pb_str(b[i].budget_line), (long long)b[i].fiscal_year,
+				   pb_ctx_money(ctx, b[i].appropriated, pb_str(b[i].currency)),
+				   pb_ctx_money(ctx, b[i].revised, pb_str(b[i].currency)), pct);
 	}
 }
 
@@ -278,13 +278,13 @@ static int by_org_year(const void *pa, const void *pb)
 {
 	const pb_budget_line *x = &group_base[*(const uint32_t *)pa];
 	const pb_budget_line *y = &group_base[*(const uint32_t *)pb];
-	int c = strcmp(x->org_id, y->org_id);
+	int c = strcmp(pb_str(x->org_id), pb_str(y->org_id));
 
 	if (c)
 		return c;
 	if (x->fiscal_year != y->fiscal_year)
 		return x->fiscal_year < y->fiscal_year ? -1 : 1;
-	if ((c = strcmp(x->currency ? x->currency : "", y->currency ? y->currency : "")))
+	if ((c = strcmp(x->currency ? pb_str(x->currency) : "", y->currency ? pb_str(y->currency) : "")))
 		return c;
 	return *(const uint32_t *)pa < *(const uint32_t *)pb ? -1 : 1;
 }
@@ -309,19 +309,19 @@ static void classified_group(pb_rule_ctx *ctx, const pb_budget_line *b, const ui
 		return;
 	double pct = (double)secret * 100.0 / (double)total;
 	const char *disc = pb_arena_printf(pb_ctx_scratch(ctx), "%lld", (long long)first->fiscal_year);
-	pb_finding *f = pb_finding_add(ctx, PB_T_PARTIES, first->org_id, disc);
+	pb_finding *f = pb_finding_add(ctx, PB_T_PARTIES, pb_str(first->org_id), disc);
 	for (size_t k = 0; k < n; k++)
 		if (b[ix[k]].classified == 1)
 			pb_finding_evidence(ctx, f, PB_T_BUDGET, &b[ix[k]], "classified line");
 	int64_t t64 = total > INT64_MAX ? INT64_MAX : (int64_t)total;
 	int64_t s64 = secret > INT64_MAX ? INT64_MAX : (int64_t)secret;
-	pb_finding_detail(ctx, f, "classified", "%s", pb_ctx_money(ctx, s64, first->currency));
-	pb_finding_detail(ctx, f, "total", "%s", pb_ctx_money(ctx, t64, first->currency));
+	pb_finding_detail(ctx, f, "classified", "%s", pb_ctx_money(ctx, s64, pb_str(first->currency)));
+	pb_finding_detail(ctx, f, "total", "%s", pb_ctx_money(ctx, t64, pb_str(first->currency)));
 	pb_finding_detail(ctx, f, "share_pct", "%.1f", pct);
 	f->score = pct >= 50.0 ? 1.0 : pct / 50.0;
 	pb_finding_message(ctx, f, "%.1f%% of %s's %lld budget (%s of %s) is classified",
-			   pct, first->org_id, (long long)first->fiscal_year,
-			   pb_ctx_money(ctx, s64, first->currency), pb_ctx_money(ctx, t64, first->currency));
+			   pct, pb_str(first->org_id), (long long)first->fiscal_year,
+			   pb_ctx_money(ctx, s64, pb_str(first->currency)), pb_ctx_money(ctx, t64, pb_str(first->currency)));
 }
 
 static void run_classified_share(pb_rule_ctx *ctx)

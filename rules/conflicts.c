@@ -124,10 +124,10 @@ static void jobs_build(pb_rule_ctx *ctx, struct jobs *j)
 				pb_parties_entity(pp, pb_str(p[i].employer_id)), pb_str(p[i].party_id),
 				PB_DATE_NONE, PB_DATE_NONE, &p[i], NULL, j->n}, j->n++;
 	for (size_t i = 0; i < nr; i++)
-		if (r[i].from_id && r[i].to_id && is_employment(r[i].kind))
-			j->v[j->n] = (struct job){pb_parties_entity(pp, r[i].from_id),
-				pb_parties_entity(pp, r[i].to_id), r[i].from_id, r[i].start_on,
-				r[i].end_on, pb_ledger_find(l, PB_T_PARTIES, r[i].from_id), &r[i],
+		if (r[i].from_id && r[i].to_id && is_employment(pb_str(r[i].kind)))
+			j->v[j->n] = (struct job){pb_parties_entity(pp, pb_str(r[i].from_id)),
+				pb_parties_entity(pp, pb_str(r[i].to_id)), pb_str(r[i].from_id), r[i].start_on,
+				r[i].end_on, pb_ledger_find(l, PB_T_PARTIES, pb_str(r[i].from_id)), &r[i],
 				j->n}, j->n++;
 	qsort(j->v, j->n, sizeof(*j->v), job_cmp);
 	j->first = pb_ptrmap_new();
@@ -395,7 +395,7 @@ static int is_official(pb_ledger *l, const pb_party *p)
 					     offsetof(pb_relationship, from_id), pb_str(p->party_id), &n);
 	for (size_t i = 0; i < n; i++) {
 		const pb_relationship *r = pb_ledger_at(l, PB_T_RELATIONSHIPS, ri[i]);
-		if (is_employment(r->kind) && is_buyer(l, r->to_id))
+		if (is_employment(pb_str(r->kind)) && is_buyer(l, pb_str(r->to_id)))
 			return 1;
 	}
 	return 0;
@@ -599,12 +599,12 @@ static pb_ptrmap *employee_ends(pb_rule_ctx *ctx)
 	pb_ptrmap *ends = pb_ptrmap_new();
 
 	for (size_t i = 0; i < n; i++) {
-		if (!is_employment(r[i].kind))
+		if (!is_employment(pb_str(r[i].kind)))
 			continue;
 		if (r[i].from_id)
-			pb_ptrmap_put(ends, pb_parties_entity(pp, r[i].from_id), 1);
+			pb_ptrmap_put(ends, pb_parties_entity(pp, pb_str(r[i].from_id)), 1);
 		if (r[i].to_id)
-			pb_ptrmap_put(ends, pb_parties_entity(pp, r[i].to_id), 1);
+			pb_ptrmap_put(ends, pb_parties_entity(pp, pb_str(r[i].to_id)), 1);
 	}
 	return ends;
 }
@@ -868,7 +868,7 @@ static int person_tokens(pb_rule_ctx *ctx, struct namectx *nc, struct person *p,
 /* Does the relationship give its `from` a stake in a company? */
 static int is_stake(const pb_relationship *r)
 {
-	return is_kind(r->kind, owner_kinds) && r->to_id;
+	return is_kind(pb_str(r->kind), owner_kinds) && pb_str(r->to_id);
 }
 
 static int owns_something(pb_ledger *l, const pb_party *p)
@@ -1389,7 +1389,7 @@ static void open_finding_add(pb_rule_ctx *ctx, const struct namectx *nc,
 		of->nowners++;
 		of->last = w;
 	}
-	pb_finding_evidence(ctx, of->f, PB_T_RELATIONSHIPS, rel, rel->kind);
+	pb_finding_evidence(ctx, of->f, PB_T_RELATIONSHIPS, rel, pb_str(rel->kind));
 	if (of->ndeals)
 		return; /* the dealings are the same for every namesake */
 	for (size_t k = 0; k < nd; k++) {
@@ -1479,7 +1479,7 @@ static void namesake_companies(pb_rule_ctx *ctx, const struct namectx *nc,
 		size_t first, nd;
 		if (!is_stake(rel))
 			continue;
-		const char *company = pb_parties_entity(pp, rel->to_id);
+		const char *company = pb_parties_entity(pp, pb_str(rel->to_id));
 		const struct job *jb = job_dealing(nc, o->entity, company, &first, &nd);
 		if (!jb)
 			continue;
@@ -1491,7 +1491,7 @@ static void namesake_companies(pb_rule_ctx *ctx, const struct namectx *nc,
 			of->owner = w;
 			of->corroborated = corr;
 			of->why = why;
-			of->kind = rel->kind;
+			of->kind = pb_str(rel->kind);
 		}
 	}
 }
@@ -1545,7 +1545,7 @@ static void want_companies(pb_rule_ctx *ctx, struct namectx *nc)
 		for (size_t j = 0; j < n; j++) {
 			const pb_relationship *rel = pb_ledger_at(l, PB_T_RELATIONSHIPS, ri[j]);
 			if (is_stake(rel))
-				pb_ptrmap_put(nc->wanted, pb_parties_entity(pp, rel->to_id), 1);
+				pb_ptrmap_put(nc->wanted, pb_parties_entity(pp, pb_str(rel->to_id)), 1);
 		}
 	}
 	/* An id is its own entity unless it is a party with a registry twin

@@ -28,7 +28,7 @@ static int64_t amended_value(pb_ledger *l, const pb_contract *c,
 	*last = NULL;
 	for (size_t k = 0; k < *nam; k++) {
 		const pb_amendment *a = pb_ledger_at(l, PB_T_AMENDMENTS, (*am)[k]);
-		if (a->value_after == PB_AMOUNT_NONE || a->currency != pb_str(c->currency))
+		if (a->value_after == PB_AMOUNT_NONE || pb_str(a->currency) != pb_str(c->currency))
 			continue;
 		/* PB_DATE_NONE is the smallest date: undated amendments lose
 		 * to dated ones and among themselves follow file order. */
@@ -49,7 +49,7 @@ static int64_t original_value(pb_ledger *l, const pb_contract *c, const uint32_t
 		return c->value;
 	for (size_t k = 0; k < nam; k++) {
 		const pb_amendment *a = pb_ledger_at(l, PB_T_AMENDMENTS, am[k]);
-		if (a->value_before == PB_AMOUNT_NONE || a->currency != pb_str(c->currency))
+		if (a->value_before == PB_AMOUNT_NONE || pb_str(a->currency) != pb_str(c->currency))
 			continue;
 		if (!first || (a->amended_on != PB_DATE_NONE &&
 			       (first->amended_on == PB_DATE_NONE || a->amended_on < first->amended_on)))
@@ -333,14 +333,14 @@ static void run_payment_without_contract(pb_rule_ctx *ctx)
 		pb_finding_fx(ctx, f, &fx);
 		if (pb_param_money_convert(ctx, "threshold", p[i].amount, pb_str(p[i].currency), p[i].paid_on, &v, NULL) < 0)
 			v = threshold;
-		pb_finding_detail(ctx, f, "contract_id", "%s", pb_str(p[i].contract_id) ? pb_str(p[i].contract_id) : "");
+		pb_finding_detail(ctx, f, "contract_id", "%s", p[i].contract_id ? pb_str(p[i].contract_id) : "");
 		f->score = pb_ratio(v, threshold) >= 10.0 ? 1.0 : 0.5 + pb_ratio(v, threshold) / 20.0;
 		pb_finding_message(ctx, f, "payment %s of %s from %s to %s has no contract between them%s%s%s",
 				   pb_str(p[i].payment_id), pb_ctx_money(ctx, p[i].amount, pb_str(p[i].currency)),
 				   pb_str(p[i].payer_id), pb_str(p[i].payee_id),
-				   pb_str(p[i].contract_id) ? " (it cites contract " : "",
-				   pb_str(p[i].contract_id) ? pb_str(p[i].contract_id) : "",
-				   pb_str(p[i].contract_id) ? ", which is not in the contracts)" : "");
+				   p[i].contract_id ? " (it cites contract " : "",
+				   p[i].contract_id ? pb_str(p[i].contract_id) : "",
+				   p[i].contract_id ? ", which is not in the contracts)" : "");
 	}
 	if (no_rate)
 		pb_ctx_note(ctx, "%zu payments could not be compared with the %s threshold: no exchange rate for their currency and date",

@@ -30,7 +30,7 @@ static void offset_evidence(pb_rule_ctx *ctx, pb_finding *f, const pb_offset *o)
 	pb_ledger *l = pb_ctx_ledger(ctx);
 
 	pb_finding_evidence(ctx, f, PB_T_OFFSETS, o, "offset");
-	const pb_contract *c = pb_ledger_find(l, PB_T_CONTRACTS, o->contract_id);
+	const pb_contract *c = pb_ledger_find(l, PB_T_CONTRACTS, pb_str(o->contract_id));
 	if (c)
 		pb_finding_evidence(ctx, f, PB_T_CONTRACTS, c, "contract");
 }
@@ -41,15 +41,15 @@ static void offset_details(pb_rule_ctx *ctx, pb_finding *f, const pb_offset *o)
 	char d[11], m[32];
 
 	pb_finding_detail(ctx, f, "obligation", "%s",
-			  pb_ctx_money(ctx, o->obligation_value, o->currency));
+			  pb_ctx_money(ctx, o->obligation_value, pb_str(o->currency)));
 	pb_finding_detail(ctx, f, "credited", "%s",
-			  pb_ctx_money(ctx, o->credited_value, o->currency));
+			  pb_ctx_money(ctx, o->credited_value, pb_str(o->currency)));
 	pb_finding_detail(ctx, f, "multiplier", "%s",
 			  o->multiplier == PB_INT_NONE ? "unknown"
 						       : pb_decimal_format(o->multiplier, m));
 	pb_finding_detail(ctx, f, "due_on", "%s",
 			  o->due_on == PB_DATE_NONE ? "unknown" : pb_date_format(o->due_on, d));
-	pb_finding_detail(ctx, f, "status", "%s", o->status ? o->status : "unknown");
+	pb_finding_detail(ctx, f, "status", "%s", o->status ? pb_str(o->status) : "unknown");
 }
 
 static void run_overdue(pb_rule_ctx *ctx)
@@ -67,23 +67,23 @@ static void run_overdue(pb_rule_ctx *ctx)
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (o[i].due_on == PB_DATE_NONE || o[i].fulfilled_on != PB_DATE_NONE ||
-		    is_status(o[i].status, "fulfilled") || is_status(o[i].status, "waived"))
+		    is_status(pb_str(o[i].status), "fulfilled") || is_status(pb_str(o[i].status), "waived"))
 			continue;
 		int64_t late = (int64_t)as_of - o[i].due_on;
 		if (late <= grace)
 			continue;
-		pb_finding *f = pb_finding_add(ctx, PB_T_OFFSETS, o[i].offset_id, NULL);
+		pb_finding *f = pb_finding_add(ctx, PB_T_OFFSETS, pb_str(o[i].offset_id), NULL);
 		offset_evidence(ctx, f, &o[i]);
 		offset_details(ctx, f, &o[i]);
 		pb_finding_detail(ctx, f, "days_overdue", "%lld", (long long)late);
 		f->score = late >= 365 ? 1.0 : (double)late / 365.0;
-		if (is_status(o[i].status, "defaulted"))
+		if (is_status(pb_str(o[i].status), "defaulted"))
 			f->severity = PB_SEV_CRITICAL;
 		pb_finding_message(ctx, f,
 			"offset obligation of %s was due %s and is %s %lld days later (as of %s)",
-			pb_ctx_money(ctx, o[i].obligation_value, o[i].currency),
+			pb_ctx_money(ctx, o[i].obligation_value, pb_str(o[i].currency)),
 			pb_date_format(o[i].due_on, due),
-			o[i].status ? o[i].status : "unfulfilled", (long long)late,
+			o[i].status ? pb_str(o[i].status) : "unfulfilled", (long long)late,
 			pb_date_format(as_of, ref));
 	}
 }
@@ -107,29 +107,29 @@ static void run_penalty_waived(pb_rule_ctx *ctx)
 	const pb_offset *o = pb_ledger_offsets(pb_ctx_ledger(ctx), &n);
 
 	for (size_t i = 0; i < n; i++) {
-		int waived = is_status(o[i].status, "waived");
+		int waived = is_status(pb_str(o[i].status), "waived");
 		int assessed = o[i].penalty != PB_AMOUNT_NONE && o[i].penalty > 0;
 		int64_t got = o[i].penalty_collected == PB_AMOUNT_NONE ? 0 : o[i].penalty_collected;
 		int uncollected = assessed && got < o[i].penalty;
 		if (!waived && !uncollected)
 			continue;
-		pb_finding *f = pb_finding_add(ctx, PB_T_OFFSETS, o[i].offset_id, NULL);
+		pb_finding *f = pb_finding_add(ctx, PB_T_OFFSETS, pb_str(o[i].offset_id), NULL);
 		offset_evidence(ctx, f, &o[i]);
 		offset_details(ctx, f, &o[i]);
-		pb_finding_detail(ctx, f, "penalty", "%s", pb_ctx_money(ctx, o[i].penalty, o[i].currency));
+		pb_finding_detail(ctx, f, "penalty", "%s", pb_ctx_money(ctx, o[i].penalty, pb_str(o[i].currency)));
 		pb_finding_detail(ctx, f, "penalty_collected", "%s",
-				  pb_ctx_money(ctx, o[i].penalty_collected, o[i].currency));
+				  pb_ctx_money(ctx, o[i].penalty_collected, pb_str(o[i].currency)));
 		if (uncollected) {
 			f->score = 1.0 - pb_ratio(got, o[i].penalty);
 			pb_finding_message(ctx, f,
 				"offset penalty of %s was assessed but only %s collected%s",
-				pb_ctx_money(ctx, o[i].penalty, o[i].currency),
-				pb_ctx_money(ctx, got, o[i].currency),
+				pb_ctx_money(ctx, o[i].penalty, pb_str(o[i].currency)),
+				pb_ctx_money(ctx, got, pb_str(o[i].currency)),
 				waived ? " (obligation waived)" : "");
 		} else {
 			pb_finding_message(ctx, f,
 				"offset obligation of %s was waived%s",
-				pb_ctx_money(ctx, o[i].obligation_value, o[i].currency),
+				pb_ctx_money(ctx, o[i].obligation_value, pb_str(o[i].currency)),
 				assessed ? "" : " with no penalty assessed");
 		}
 	}
@@ -156,7 +156,7 @@ static void run_high_multiplier(pb_rule_ctx *ctx)
 	for (size_t i = 0; i < n; i++) {
 		if (o[i].multiplier == PB_INT_NONE || o[i].multiplier <= cap)
 			continue;
-		pb_finding *f = pb_finding_add(ctx, PB_T_OFFSETS, o[i].offset_id, NULL);
+		pb_finding *f = pb_finding_add(ctx, PB_T_OFFSETS, pb_str(o[i].offset_id), NULL);
 		offset_evidence(ctx, f, &o[i]);
 		offset_details(ctx, f, &o[i]);
 		f->score = o[i].multiplier >= 2 * cap ? 1.0 : pb_ratio(o[i].multiplier - cap, cap);
@@ -192,15 +192,15 @@ static void run_over_credited(pb_rule_ctx *ctx)
 		int64_t excess = o[i].credited_value - o[i].obligation_value;
 		if (excess <= 0 || !pb_ratio_exceeds_pct(excess, o[i].obligation_value, tolerance))
 			continue;
-		pb_finding *f = pb_finding_add(ctx, PB_T_OFFSETS, o[i].offset_id, NULL);
+		pb_finding *f = pb_finding_add(ctx, PB_T_OFFSETS, pb_str(o[i].offset_id), NULL);
 		offset_evidence(ctx, f, &o[i]);
 		offset_details(ctx, f, &o[i]);
 		double r = pb_ratio(excess, o[i].obligation_value);
 		f->score = r > 1.0 ? 1.0 : r;
 		pb_finding_message(ctx, f,
 			"offset credited %s against an obligation of %s (%.1f%% more)",
-			pb_ctx_money(ctx, o[i].credited_value, o[i].currency),
-			pb_ctx_money(ctx, o[i].obligation_value, o[i].currency), r * 100.0);
+			pb_ctx_money(ctx, o[i].credited_value, pb_str(o[i].currency)),
+			pb_ctx_money(ctx, o[i].obligation_value, pb_str(o[i].currency)), r * 100.0);
 	}
 }
 
@@ -225,17 +225,17 @@ static void run_excessive_obligation(pb_rule_ctx *ctx)
 	int64_t max_pct = pb_param_millionths(ctx, "max_share_pct");
 
 	for (size_t i = 0; i < n; i++) {
-		const pb_contract *c = pb_ledger_find(l, PB_T_CONTRACTS, o[i].contract_id);
+		const pb_contract *c = pb_ledger_find(l, PB_T_CONTRACTS, pb_str(o[i].contract_id));
 		if (!c || c->value == PB_AMOUNT_NONE || c->value <= 0 ||
 		    o[i].obligation_value == PB_AMOUNT_NONE)
 			continue;
-		if (pb_str(c->currency) != o[i].currency) {
+		if (pb_str(c->currency) != pb_str(o[i].currency)) {
 			skipped++;
 			continue;
 		}
 		if (!pb_ratio_exceeds_pct(o[i].obligation_value, c->value, max_pct))
 			continue;
-		pb_finding *f = pb_finding_add(ctx, PB_T_OFFSETS, o[i].offset_id, NULL);
+		pb_finding *f = pb_finding_add(ctx, PB_T_OFFSETS, pb_str(o[i].offset_id), NULL);
 		offset_evidence(ctx, f, &o[i]);
 		offset_details(ctx, f, &o[i]);
 		pb_finding_detail(ctx, f, "contract_value", "%s", pb_ctx_money(ctx, c->value, pb_str(c->currency)));
@@ -243,7 +243,7 @@ static void run_excessive_obligation(pb_rule_ctx *ctx)
 		f->score = r >= 2.0 ? 1.0 : r / 2.0;
 		pb_finding_message(ctx, f,
 			"offset obligation of %s is %.0f%% of its main contract's %s",
-			pb_ctx_money(ctx, o[i].obligation_value, o[i].currency), r * 100.0,
+			pb_ctx_money(ctx, o[i].obligation_value, pb_str(o[i].currency)), r * 100.0,
 			pb_ctx_money(ctx, c->value, pb_str(c->currency)));
 	}
 	if (skipped)
@@ -364,7 +364,7 @@ static void employer_free(struct employer *e)
 static void linked_finding(pb_rule_ctx *ctx, const pb_offset *o, const pb_contract *c,
 			   const pb_official *official, const pb_path *p, int same)
 {
-	pb_finding *f = pb_finding_add(ctx, PB_T_OFFSETS, o->offset_id, official->id);
+	pb_finding *f = pb_finding_add(ctx, PB_T_OFFSETS, pb_str(o->offset_id), official->id);
 	offset_evidence(ctx, f, o);
 	pb_finding_evidence(ctx, f, official->table, official->record, "official");
 	if (!same)
@@ -375,7 +375,7 @@ static void linked_finding(pb_rule_ctx *ctx, const pb_offset *o, const pb_contra
 	f->score = same ? 1.0 : 1.0 / (double)p->nedges;
 	pb_finding_message(ctx, f,
 		"offset beneficiary %s is linked to %s, an official of buyer %s: %s",
-		o->beneficiary_id, official->id, pb_str(c->buyer_id), path);
+		pb_str(o->beneficiary_id), official->id, pb_str(c->buyer_id), path);
 }
 
 struct judge {
@@ -443,13 +443,13 @@ static void run_linked_beneficiary(pb_rule_ctx *ctx)
 	struct employer **all = NULL;
 
 	for (size_t i = 0; i < n; i++) {
-		const pb_contract *c = pb_ledger_find(l, PB_T_CONTRACTS, o[i].contract_id);
+		const pb_contract *c = pb_ledger_find(l, PB_T_CONTRACTS, pb_str(o[i].contract_id));
 		if (!c || !c->buyer_id || !o[i].beneficiary_id)
 			continue;
 		pb_date on = c->signed_on != PB_DATE_NONE ? c->signed_on : c->awarded_on;
 		if (on == PB_DATE_NONE)
 			on = pb_ctx_as_of(ctx);
-		const char *ben = pb_parties_entity(pp, o[i].beneficiary_id);
+		const char *ben = pb_parties_entity(pp, pb_str(o[i].beneficiary_id));
 		const struct reach *near = reach_of(&rs, g, w, ben, hops);
 		struct judge j = {ctx, g, w, hops, &o[i], c, ben, near->set, on};
 		const struct employer *e = employer_of(ctx, cache, &all, &nall, &capall, pb_str(c->buyer_id));

@@ -803,7 +803,7 @@ static int contract_schedule(pb_rule_ctx *ctx, const char *contract_id, int64_t 
 	for (size_t i = 0; i < na; i++) {
 		const pb_amendment *x = &a[ax[i]];
 		if (x->value_after != PB_AMOUNT_NONE &&
-		    (x->currency ? x->currency : pb_ctx_currency(ctx)) == pb_str(c->currency) &&
+		    (x->currency ? pb_str(x->currency) : pb_ctx_currency(ctx)) == pb_str(c->currency) &&
 		    instalments_of(p, ix, n, pb_str(c->currency), amount, x->value_after, unit))
 			return 1;
 	}

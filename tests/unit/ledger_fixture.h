@@ -74,12 +74,12 @@ static inline void amendment(const char *id, const char *contract_id, const char
 
 	memset(&a, 0, sizeof(a));
 	src(&a.row);
-	a.amendment_id = S(id);
-	a.contract_id = S(contract_id);
+	a.amendment_id = pb_text_of(S(id));
+	a.contract_id = pb_text_of(S(contract_id));
 	a.amended_on = D(on);
 	a.value_before = before;
 	a.value_after = after;
-	a.currency = S("EUR");
+	a.currency = pb_text_of(S("EUR"));
 	a.end_before = a.end_after = PB_DATE_NONE;
 	assert_int_equal(pb_ledger_add(L, IN, PB_T_AMENDMENTS, &a), 0);
 }
@@ -108,14 +108,14 @@ static inline void budget(const char *line, int64_t revised, int64_t spent)
 
 	memset(&b, 0, sizeof(b));
 	src(&b.row);
-	b.budget_line = S(line);
+	b.budget_line = pb_text_of(S(line));
 	b.fiscal_year = 2024;
 	b.classified = PB_BOOL_NONE;
 	b.appropriated = revised;
 	b.revised = PB_AMOUNT_NONE;
 	b.committed = PB_AMOUNT_NONE;
 	b.spent = spent;
-	b.currency = S("EUR");
+	b.currency = pb_text_of(S("EUR"));
 	assert_int_equal(pb_ledger_add(L, IN, PB_T_BUDGET, &b), 0);
 }
 

@@ -35,9 +35,9 @@ static void link(const char *from, const char *to, const char *kind,
 
 	memset(&r, 0, sizeof(r));
 	src(&r.row);
-	r.from_id = S(from);
-	r.to_id = S(to);
-	r.kind = S(kind);
+	r.from_id = pb_text_of(S(from));
+	r.to_id = pb_text_of(S(to));
+	r.kind = pb_text_of(S(kind));
 	r.share_pct = PB_INT_NONE;
 	r.start_on = D(start);
 	r.end_on = D(end);

@@ -439,7 +439,7 @@ static void test_canonical(void **state)
 	seal(&r);
 	const pb_fx_rate *x = pb_ledger_at(r.l, PB_T_FX, 0);
 	assert_non_null(x);
-	assert_string_equal(x->base, "EUR");
+	assert_string_equal(pb_str(x->base), "EUR");
 	assert_string_equal(pb_ledger_key(r.l, PB_T_FX, x), "2024-03-28|USD|EUR");
 	done(&r);
 

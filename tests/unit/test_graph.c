@@ -23,9 +23,9 @@ static int put_rel(pb_ledger *l, size_t in, const char *from, const char *to,
 
 	memset(&r, 0, sizeof(r));
 	pb_row_set(l, &r.row, S(l, "relationships.csv"), line, NULL);
-	r.from_id = S(l, from);
-	r.to_id = S(l, to);
-	r.kind = S(l, kind);
+	r.from_id = pb_text_of(S(l, from));
+	r.to_id = pb_text_of(S(l, to));
+	r.kind = pb_text_of(S(l, kind));
 	r.share_pct = PB_INT_NONE;
 	r.start_on = start;
 	r.end_on = end;

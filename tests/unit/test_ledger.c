@@ -829,7 +829,7 @@ static void test_composite_key(void **state)
 
 	memset(&b, 0, sizeof(b));
 	pb_row_set(l, &b.row, pb_ledger_intern(l, "budget.csv", 10), 2, NULL);
-	b.budget_line = pb_ledger_intern(l, "L-1", 3);
+	b.budget_line = pb_text_of(pb_ledger_intern(l, "L-1", 3));
 	b.fiscal_year = 2024;
 	assert_int_equal(pb_ledger_add(l, in, PB_T_BUDGET, &b), 0);
 	b.fiscal_year = 2025;

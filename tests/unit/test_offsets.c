@@ -60,12 +60,12 @@ static pb_offset blank_offset(struct fixture *fx, const char *id,
 
 	memset(&o, 0, sizeof(o));
 	row(fx->l, &o.row, 3);
-	o.offset_id = S(fx->l, id);
-	o.contract_id = S(fx->l, contract_id);
+	o.offset_id = pb_text_of(S(fx->l, id));
+	o.contract_id = pb_text_of(S(fx->l, contract_id));
 	o.obligation_value = o.credited_value = PB_AMOUNT_NONE;
 	o.penalty = o.penalty_collected = PB_AMOUNT_NONE;
 	o.multiplier = PB_INT_NONE;
-	o.currency = S(fx->l, "EUR");
+	o.currency = pb_text_of(S(fx->l, "EUR"));
 	o.due_on = o.fulfilled_on = PB_DATE_NONE;
 	return o;
 }
@@ -94,9 +94,9 @@ static void link(struct fixture *fx, const char *from, const char *to,
 
 	memset(&r, 0, sizeof(r));
 	row(fx->l, &r.row, 5);
-	r.from_id = S(fx->l, from);
-	r.to_id = S(fx->l, to);
-	r.kind = S(fx->l, kind);
+	r.from_id = pb_text_of(S(fx->l, from));
+	r.to_id = pb_text_of(S(fx->l, to));
+	r.kind = pb_text_of(S(fx->l, kind));
 	r.share_pct = PB_INT_NONE;
 	r.start_on = D(start);
 	r.end_on = D(end);
@@ -154,30 +154,30 @@ static void test_offsets(void **state)
 	 * and due after as_of. */
 	o = blank_offset(fx, "O-late", "C-1");
 	o.due_on = D("2024-03-01");
-	o.status = S(fx->l, "pending");
+	o.status = pb_text_of(S(fx->l, "pending"));
 	o.obligation_value = 5000000;
 	add_offset(fx, &o);
 	o = blank_offset(fx, "O-done", "C-1");
 	o.due_on = D("2024-03-01");
 	o.fulfilled_on = D("2024-02-20");
-	o.status = S(fx->l, "fulfilled");
+	o.status = pb_text_of(S(fx->l, "fulfilled"));
 	add_offset(fx, &o);
 	o = blank_offset(fx, "O-future", "C-1");
 	o.due_on = D("2024-12-31");
-	o.status = S(fx->l, "pending");
+	o.status = pb_text_of(S(fx->l, "pending"));
 	add_offset(fx, &o);
 	/* Penalty: waived; assessed not collected; fully collected (near miss). */
 	o = blank_offset(fx, "O-waived", "C-1");
-	o.status = S(fx->l, "waived");
+	o.status = pb_text_of(S(fx->l, "waived"));
 	o.obligation_value = 100;
 	add_offset(fx, &o);
 	o = blank_offset(fx, "O-unpaid", "C-1");
-	o.status = S(fx->l, "defaulted");
+	o.status = pb_text_of(S(fx->l, "defaulted"));
 	o.penalty = 50000;
 	o.penalty_collected = 10000;
 	add_offset(fx, &o);
 	o = blank_offset(fx, "O-paid", "C-1");
-	o.status = S(fx->l, "defaulted");
+	o.status = pb_text_of(S(fx->l, "defaulted"));
 	o.penalty = 50000;
 	o.penalty_collected = 50000;
 	add_offset(fx, &o);
@@ -247,10 +247,10 @@ static void test_linked_beneficiary(void **state)
 	/* OFF-2 owned BEN-B until 2023-12-31: ended before the signature. */
 	link(fx, "OFF-2", "BEN-B", "owner", "2020-01-01", "2023-12-31");
 	o = blank_offset(fx, "O-A", "C-1");
-	o.beneficiary_id = S(fx->l, "BEN-A");
+	o.beneficiary_id = pb_text_of(S(fx->l, "BEN-A"));
 	add_offset(fx, &o);
 	o = blank_offset(fx, "O-B", "C-1");
-	o.beneficiary_id = S(fx->l, "BEN-B");
+	o.beneficiary_id = pb_text_of(S(fx->l, "BEN-B"));
 	add_offset(fx, &o);
 	pb_ledger_seal(fx->l);
 
@@ -293,7 +293,7 @@ static void test_linked_officials_of_every_kind(void **state)
 	const char *bens[][2] = {{"O-A", "BEN-A"}, {"O-C", "BEN-C"}, {"O-D", "BEN-D"}};
 	for (size_t i = 0; i < 3; i++) {
 		o = blank_offset(fx, bens[i][0], "C-1");
-		o.beneficiary_id = S(fx->l, bens[i][1]);
+		o.beneficiary_id = pb_text_of(S(fx->l, bens[i][1]));
 		add_offset(fx, &o);
 	}
 	pb_ledger_seal(fx->l);

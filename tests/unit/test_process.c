@@ -544,10 +544,10 @@ static void test_could_not_judge(void **state)
 	contract("C1", NULL, "S", 100, "EUR", "2024-01-01", NULL);
 	pb_record_blank(PB_T_AMENDMENTS, &am);
 	src(&am.row);
-	am.amendment_id = S("A1");
-	am.contract_id = S("C1");
+	am.amendment_id = pb_text_of(S("A1"));
+	am.contract_id = pb_text_of(S("C1"));
 	am.amended_on = D("2024-02-01");
-	am.rationale = S("extended");
+	am.rationale = pb_text_of(S("extended"));
 	assert_int_equal(pb_ledger_add(L, IN, PB_T_AMENDMENTS, &am), 0);
 	pb_ledger_seal(L);
 	pb_audit *a = pb_audit_run(L, &CFG, D("2024-12-31"));
@@ -579,8 +579,8 @@ static void fx_rate(const char *date, const char *currency, int64_t rate_million
 	pb_record_blank(PB_T_FX, &r);
 	src(&r.row);
 	r.rate_date = D(date);
-	r.currency = S(currency);
-	r.base = S("EUR");
+	r.currency = pb_text_of(S(currency));
+	r.base = pb_text_of(S("EUR"));
 	r.rate = rate_millionths * 1000000; /* 12 decimals */
 	assert_int_equal(pb_ledger_add(L, IN, PB_T_FX, &r), 0);
 }

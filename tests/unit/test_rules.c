@@ -35,10 +35,10 @@ static pb_amendment blank_amendment(const char *id, const char *contract_id, con
 
 	pb_record_blank(PB_T_AMENDMENTS, &a);
 	src(&a.row);
-	a.amendment_id = S(id);
-	a.contract_id = S(contract_id);
+	a.amendment_id = pb_text_of(S(id));
+	a.contract_id = pb_text_of(S(contract_id));
 	a.amended_on = D(on);
-	a.currency = S("EUR");
+	a.currency = pb_text_of(S("EUR"));
 	return a;
 }
 
@@ -48,12 +48,12 @@ static void budget_line(const char *line, int64_t appropriated, int64_t revised,
 
 	pb_record_blank(PB_T_BUDGET, &b);
 	src(&b.row);
-	b.budget_line = S(line);
+	b.budget_line = pb_text_of(S(line));
 	b.fiscal_year = 2024;
 	b.appropriated = appropriated;
 	b.revised = revised;
 	b.spent = spent;
-	b.currency = S("EUR");
+	b.currency = pb_text_of(S("EUR"));
 	assert_int_equal(pb_ledger_add(L, IN, PB_T_BUDGET, &b), 0);
 }
 
@@ -564,7 +564,7 @@ static void test_value_increase_cases(void **state)
 	am = blank_amendment("X1", "CUR", "2024-01-01");
 	am.value_before = 100000;
 	am.value_after = 900000;
-	am.currency = S("USD");
+	am.currency = pb_text_of(S("USD"));
 	add(PB_T_AMENDMENTS, &am);
 	/* Down, and amendments without a value. */
 	contract("DOWN", NULL, "S", 100000, "EUR", NULL, NULL);

@@ -315,17 +315,17 @@ static void test_duration_extension(void **state)
 	contract("EDGE", NULL, "S", 100, "EUR", NULL, "2024-01-01");
 	memset(&a, 0, sizeof(a));
 	src(&a.row);
-	a.amendment_id = S("X1");
-	a.contract_id = S("LONG");
+	a.amendment_id = pb_text_of(S("X1"));
+	a.contract_id = pb_text_of(S("LONG"));
 	a.amended_on = D("2024-03-01");
 	a.value_before = a.value_after = PB_AMOUNT_NONE;
-	a.currency = S("EUR");
+	a.currency = pb_text_of(S("EUR"));
 	a.end_before = D("2024-04-10"); /* day 100 */
 	a.end_after = D("2024-05-31");  /* +51 */
 	pb_ledger_add(L, IN, PB_T_AMENDMENTS, &a);
 	src(&a.row);
-	a.amendment_id = S("X2");
-	a.contract_id = S("EDGE");
+	a.amendment_id = pb_text_of(S("X2"));
+	a.contract_id = pb_text_of(S("EDGE"));
 	a.end_after = D("2024-05-30");  /* +50 */
 	pb_ledger_add(L, IN, PB_T_AMENDMENTS, &a);
 	assert_string_equal(fired("execution.duration-extension"), "LONG");
@@ -374,10 +374,10 @@ static void test_unbudgeted_grouped(void **state)
 	(void)state;
 	memset(&b, 0, sizeof(b));
 	src(&b.row);
-	b.budget_line = S("KNOWN");
+	b.budget_line = pb_text_of(S("KNOWN"));
 	b.fiscal_year = 2024;
 	b.appropriated = b.revised = b.committed = b.spent = PB_AMOUNT_NONE;
-	b.currency = S("EUR");
+	b.currency = pb_text_of(S("EUR"));
 	pb_ledger_add(L, IN, PB_T_BUDGET, &b);
 	for (int i = 0; i < 40; i++) {
 		snprintf(id, sizeof(id), "P%02d", i);
@@ -413,14 +413,14 @@ static void test_budget_rules(void **state)
 	for (int i = 0; i < 4; i++) {
 		memset(&b, 0, sizeof(b));
 		src(&b.row);
-		b.budget_line = S(lines[i]);
+		b.budget_line = pb_text_of(S(lines[i]));
 		b.fiscal_year = i == 3 ? 2025 : 2024; /* NEXT: the budget covers 2025 */
-		b.org_id = S("MOD");
+		b.org_id = pb_text_of(S("MOD"));
 		b.classified = i == 0;
 		b.appropriated = 10000;
 		b.revised = revised[i];
 		b.committed = b.spent = PB_AMOUNT_NONE;
-		b.currency = S("EUR");
+		b.currency = pb_text_of(S("EUR"));
 		pb_ledger_add(L, IN, PB_T_BUDGET, &b);
 	}
 	payment("P1", NULL, "S", NULL, 100, "2024-05-01");
