@@ -6,10 +6,10 @@
  * back to "file:line" (and, for JSON/XML, the element's path).  Text
  * fields are interned (NULL = unknown), but for free text (PB_COL_PROSE:
  * titles, descriptions, rationales), which is copied as written and
- * compared by its bytes.  A table's text fields are pb_texts (arena.h:
- * 4 bytes, 0 = unknown, read with pb_str) or, in the tables not yet
- * moved to them, pointers; equal interned texts have equal pb_texts, so
- * ids still compare with ==.  Amounts are int64 minor units of
+ * compared by its bytes.  Text fields are pb_texts (arena.h: 4 bytes
+ * where a pointer takes 8, 0 = unknown, read with pb_str and written
+ * with pb_text_of); equal interned texts have equal pb_texts, so ids
+ * still compare with ==.  Amounts are int64 minor units of
  * the record's `currency`; dates are pb_date; unknown numbers are the
  * *_NONE markers of value.h.
  *
@@ -211,10 +211,7 @@ typedef struct {
 	const char *name;
 	pb_coltype type;
 	size_t offset;
-	/* The field's bytes.  A text column's field is a pb_text (4), or a
-	 * pointer (8) in the tables whose records still hold pointers:
-	 * read and write texts with pb_field_text and pb_field_set_text. */
-	size_t size;
+	size_t size; /* the field's bytes (a text column's is a pb_text) */
 	unsigned flags;
 	const char *const *values; /* ENUM/LIST: NULL-terminated */
 } pb_column;
@@ -238,23 +235,14 @@ static inline int pb_column_is_text(const pb_column *c)
 /* The text in text column c's field of record (NULL: unknown). */
 static inline const char *pb_field_text(const pb_column *c, const void *record)
 {
-	const unsigned char *p = (const unsigned char *)record + c->offset;
-
-	if (c->size == sizeof(pb_text))
-		return pb_str(*(const pb_text *)p);
-	return *(const char *const *)p;
+	return pb_str(*(const pb_text *)((const unsigned char *)record + c->offset));
 }
 
 /* Sets text column c's field of record to s (NULL, or interned in or
  * kept by the record's ledger). */
 static inline void pb_field_set_text(const pb_column *c, void *record, const char *s)
 {
-	unsigned char *p = (unsigned char *)record + c->offset;
-
-	if (c->size == sizeof(pb_text))
-		*(pb_text *)p = pb_text_of(s);
-	else
-		*(const char **)p = s;
+	*(pb_text *)((unsigned char *)record + c->offset) = pb_text_of(s);
 }
 
 typedef struct {
