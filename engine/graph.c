@@ -143,8 +143,8 @@ pb_graph *pb_graph_build(pb_ledger *l, const pb_parties *parties)
 		if (!rel[i].from_id || !rel[i].to_id || rel[i].from_id == rel[i].to_id)
 			continue;
 		g->edges[g->nedges++] = (pb_edge){
-			pb_str(rel[i].from_id), pb_str(rel[i].to_id), pb_str(rel[i].kind), rel[i].start_on,
-			rel[i].end_on, rel[i].share_pct, PB_T_RELATIONSHIPS, &rel[i]};
+			pb_str(rel[i].from_id), pb_str(rel[i].to_id), pb_str(rel[i].kind),
+			rel[i].start_on, rel[i].end_on, rel[i].share_pct, PB_T_RELATIONSHIPS, &rel[i]};
 	}
 	for (size_t i = 0; i < nparty; i++) {
 		if (!party[i].employer_id || party[i].employer_id == party[i].party_id)
@@ -513,8 +513,8 @@ void pb_employees_of(pb_ledger *l, const char *org, pb_date on, pb_official_fn f
 
 	for (size_t i = 0; i < nr; i++) {
 		const pb_relationship *r = pb_ledger_at(l, PB_T_RELATIONSHIPS, ri[i]);
-		pb_edge e = {pb_str(r->from_id), pb_str(r->to_id), pb_str(r->kind), r->start_on, r->end_on,
-			     r->share_pct, PB_T_RELATIONSHIPS, r};
+		pb_edge e = {pb_str(r->from_id), pb_str(r->to_id), pb_str(r->kind), r->start_on,
+			     r->end_on, r->share_pct, PB_T_RELATIONSHIPS, r};
 		if (!r->kind || strcmp(pb_str(r->kind), "employee") || !pb_edge_valid_on(&e, on) ||
 		    !r->from_id || pb_ptrmap_get(seen, pb_str(r->from_id), &k))
 			continue;

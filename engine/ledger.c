@@ -1302,8 +1302,10 @@ static const char *award_verdict_reason(pb_ledger *l, const pb_contract *c, enum
 		return pb_str(c->award_status);
 	case AWARD_NOT_BY_CONTRACT_STATUS:
 		return pb_str(c->status);
-	case AWARD_NOT_BY_TENDER_STATUS:
-		return pb_str(((const pb_tender *)pb_ledger_find(l, PB_T_TENDERS, pb_str(c->tender_id)))->status);
+	case AWARD_NOT_BY_TENDER_STATUS: {
+		const pb_tender *t = pb_ledger_find(l, PB_T_TENDERS, pb_str(c->tender_id));
+		return pb_str(t->status);
+	}
 	case AWARD_MADE:
 		break;
 	}
@@ -1392,7 +1394,7 @@ size_t pb_contracts_procedures(const pb_contract *const *c, size_t n)
 	uint32_t dummy;
 
 	for (size_t i = 0; i < n; i++) {
-		const char *key = pb_str(c[i]->tender_id) ? pb_str(c[i]->tender_id) : pb_str(c[i]->contract_id);
+		const char *key = pb_str(c[i]->tender_id ? c[i]->tender_id : c[i]->contract_id);
 		if (!pb_ptrmap_get(seen, key, &dummy)) {
 			pb_ptrmap_put(seen, key, 1);
 			k++;

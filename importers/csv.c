@@ -892,7 +892,8 @@ static int ecb_check_loaded(struct csv_state *st, size_t nrecs)
 		if (old && old->rate != st->ecb_recs[k].rate) {
 			char a[32], b[32];
 			reject(st, "%s rate %s differs from %s loaded for '%s' (at %s:%" PRIu32 ")",
-			       pb_str(st->ecb_recs[k].currency), pb_fx_rate_format(st->ecb_recs[k].rate, a),
+			       pb_str(st->ecb_recs[k].currency),
+			       pb_fx_rate_format(st->ecb_recs[k].rate, a),
 			       pb_fx_rate_format(old->rate, b), key, pb_row_file(&old->row),
 			       old->row.line);
 			return -1;

@@ -663,7 +663,8 @@ static void add_bids(struct ocds *o, json_t *r)
 		const char *path = pointer(o, "/bids/details/%zu", i);
 		pb_record_blank(PB_T_BIDS, &rec);
 		row(o, &rec.row, path);
-		rec.bid_id = pb_text_of(id ? P(o, "%s/bid/%s", o->ocid, id) : P(o, "%s/bid#%zu", o->ocid, i));
+		rec.bid_id = pb_text_of(id ? P(o, "%s/bid/%s", o->ocid, id)
+					   : P(o, "%s/bid#%zu", o->ocid, i));
 		rec.tender_id = pb_text_of(o->ocid);
 		json_t *tenderers = json_object_get(b, "tenderers");
 		rec.bidder_id = pb_text_of(party_ref(o, json_array_get(tenderers, 0), "tenderer", path));
@@ -805,12 +806,12 @@ static void add_payments(struct ocds *o, json_t *contract, const char *contract_
 					       : P(o, "%s/tx#%zu", contract_id, i));
 		rec.contract_id = pb_text_of(contract_id);
 		json_t *payer = json_object_get(t, "payer"), *payee = json_object_get(t, "payee");
-		rec.payer_id = pb_text_of(
-			payer ? party_ref(o, payer, "payer", path)
-			      : party_ident(o, json_object_get(t, "providerOrganization"), "payer", path));
-		rec.payee_id = pb_text_of(
-			payee ? party_ref(o, payee, "payee", path)
-			      : party_ident(o, json_object_get(t, "receiverOrganization"), "payee", path));
+		json_t *provider = json_object_get(t, "providerOrganization");
+		json_t *receiver = json_object_get(t, "receiverOrganization");
+		rec.payer_id = pb_text_of(payer ? party_ref(o, payer, "payer", path)
+						: party_ident(o, provider, "payer", path));
+		rec.payee_id = pb_text_of(payee ? party_ref(o, payee, "payee", path)
+						: party_ident(o, receiver, "payee", path));
 		json_t *value = json_object_get(t, "value");
 		const char *currency = NULL;
 		get_money(o, value ? value : json_object_get(t, "amount"), &rec.amount, &currency);
@@ -1019,8 +1020,9 @@ static void award_parties(struct ocds *o, const char *akey, pb_contract *rec)
 	/* Not the first contract's own supplier: every supplier of the award. */
 	const char *all = pb_row_extra(&a->row, "award_suppliers");
 	const char *semi = all ? strchr(all, ';') : NULL;
-	rec->supplier_id = pb_text_of(semi ? S(o, P(o, "%.*s", (int)(semi - all), all)) : pb_str(a->supplier_id));
-	rec->co_supplier_ids = pb_text_of(semi ? S(o, semi + 1) : pb_str(a->co_supplier_ids));
+	rec->supplier_id =
+		semi ? pb_text_of(S(o, P(o, "%.*s", (int)(semi - all), all))) : a->supplier_id;
+	rec->co_supplier_ids = semi ? pb_text_of(S(o, semi + 1)) : a->co_supplier_ids;
 	rec->awarded_on = a->awarded_on;
 	rec->award_status = a->award_status;
 }

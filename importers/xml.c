@@ -637,10 +637,12 @@ static const char *ef_party(struct notice *o, const char *org_id, const char *ro
 		return NULL;
 	pb_record_blank(PB_T_PARTIES, &p);
 	src(o, &p.row, co ? co : o->root);
-	p.country = pb_text_of(country_of(o, text(o, at(co, "PostalAddress/Country/IdentificationCode"))));
+	const char *country = text(o, at(co, "PostalAddress/Country/IdentificationCode"));
+	p.country = pb_text_of(country_of(o, country));
 	const char *company = registry_number(text(o, at(co, "PartyLegalEntity/CompanyID")));
 	if (company)
-		p.registry_id = pb_text_of(p.country ? join(o, pb_str(p.country), ":", company) : company);
+		p.registry_id =
+			pb_text_of(p.country ? join(o, pb_str(p.country), ":", company) : company);
 	p.party_id = p.registry_id ? p.registry_id : pb_text_of(join(o, o->id, "/", org_id));
 	p.name = pb_text_of(text(o, at(co, "PartyName/Name")));
 	p.kind = pb_text_of(S(o, "organisation"));
@@ -825,8 +827,8 @@ static void ef_tender(struct notice *o, const char *buyer)
 	t.category = pb_text_of(ef_nature(o, rproj));
 	if (!t.category)
 		t.category = pb_text_of(ef_nature(o, proj));
-	money_text(o, at(rproj, "RequestedTenderTotal/EstimatedOverallContractAmount"), &t.estimated_value,
-		   &t.currency);
+	money_text(o, at(rproj, "RequestedTenderTotal/EstimatedOverallContractAmount"),
+		   &t.estimated_value, &t.currency);
 	if (t.estimated_value == PB_AMOUNT_NONE && summable && sum_currency) {
 		t.estimated_value = sum;
 		t.currency = pb_text_of(sum_currency);

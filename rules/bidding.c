@@ -1585,8 +1585,8 @@ static void run_short_period(pb_rule_ctx *ctx)
 		}
 		/* Cancelled (Cardinal skips them too) or only planned: the period
 		 * never ran, or its dates are still placeholders. */
-		if (status(pb_str(t[i].status), "cancelled") || status(pb_str(t[i].status), "withdrawn") ||
-		    status(pb_str(t[i].status), "planned")) {
+		const char *st = pb_str(t[i].status);
+		if (status(st, "cancelled") || status(st, "withdrawn") || status(st, "planned")) {
 			sk.void_++;
 			continue;
 		}
@@ -1796,20 +1796,22 @@ static void identical_group(pb_rule_ctx *ctx, const pb_tender *t, const pb_bid *
 		k++;
 	if (k == n)
 		return;
-	pb_finding *f = pb_finding_add(ctx, PB_T_TENDERS, pb_str(t->tender_id),
-				       pb_arena_printf(pb_ctx_scratch(ctx), "%s|%s", pb_str(g[0]->bid_id),
-						       pb_str(g[k]->bid_id)));
+	const char *pair = pb_arena_printf(pb_ctx_scratch(ctx), "%s|%s", pb_str(g[0]->bid_id),
+					   pb_str(g[k]->bid_id));
+	pb_finding *f = pb_finding_add(ctx, PB_T_TENDERS, pb_str(t->tender_id), pair);
 	pb_finding_evidence(ctx, f, PB_T_TENDERS, t, "tender");
 	for (size_t i = 0; i < n; i++)
 		pb_finding_evidence(ctx, f, PB_T_BIDS, g[i], i ? "identical bid" : "bid");
 	pb_finding_detail(ctx, f, "bids", "%zu", n);
 	if (n == 2)
 		pb_finding_message(ctx, f, "in tender %s, %s and %s both bid exactly %s",
-				   pb_str(t->tender_id), pb_str(g[0]->bidder_id), pb_str(g[1]->bidder_id),
+				   pb_str(t->tender_id), pb_str(g[0]->bidder_id),
+				   pb_str(g[1]->bidder_id),
 				   pb_ctx_money(ctx, g[0]->value, pb_str(g[0]->currency)));
 	else
 		pb_finding_message(ctx, f, "in tender %s, %zu bids (%s, %s, ...) are all exactly %s",
-				   pb_str(t->tender_id), n, pb_str(g[0]->bidder_id), pb_str(g[k]->bidder_id),
+				   pb_str(t->tender_id), n, pb_str(g[0]->bidder_id),
+				   pb_str(g[k]->bidder_id),
 				   pb_ctx_money(ctx, g[0]->value, pb_str(g[0]->currency)));
 }
 
@@ -2212,7 +2214,8 @@ static void run_excessive_unsuccessful_probity(pb_rule_ctx *ctx)
 				party_bids_flag(&flagged, rows[k].id);
 		for (size_t j = 0; flagged.n && j < nb; j++)
 			if (all[j].bidder_id)
-				party_bids_offer(&flagged, pb_ctx_entity(ctx, pb_str(all[j].bidder_id)), j);
+				party_bids_offer(&flagged,
+						 pb_ctx_entity(ctx, pb_str(all[j].bidder_id)), j);
 		for (size_t k = 0; fr.q1 > 0 && fr.lower > 0 && k < nr; k++) {
 			if (count[k] < fc.q3 || ratio[k] >= fr.lower) /* strictly below */
 				continue;

@@ -35,8 +35,9 @@ static void run_overspend(pb_rule_ctx *ctx)
 		const char *key = line_key(ctx, &b[i]);
 		pb_finding *f = pb_finding_add(ctx, PB_T_BUDGET, key, NULL);
 		pb_finding_evidence(ctx, f, PB_T_BUDGET, &b[i], "budget line");
-		pb_finding_detail(ctx, f, "limit", "%s", pb_ctx_money(ctx, limit, pb_str(b[i].currency)));
-		pb_finding_detail(ctx, f, "spent", "%s", pb_ctx_money(ctx, b[i].spent, pb_str(b[i].currency)));
+		const char *cur = pb_str(b[i].currency);
+		pb_finding_detail(ctx, f, "limit", "%s", pb_ctx_money(ctx, limit, cur));
+		pb_finding_detail(ctx, f, "spent", "%s", pb_ctx_money(ctx, b[i].spent, cur));
 		pb_finding_detail(ctx, f, "overspend_pct", "%.2f", pct);
 		if (pb_ratio_exceeds_pct(b[i].spent - limit, limit, 10 * (int64_t)PB_DECIMAL_SCALE))
 			f->severity = PB_SEV_HIGH;

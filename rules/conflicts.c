@@ -126,9 +126,10 @@ static void jobs_build(pb_rule_ctx *ctx, struct jobs *j)
 	for (size_t i = 0; i < nr; i++)
 		if (r[i].from_id && r[i].to_id && is_employment(pb_str(r[i].kind)))
 			j->v[j->n] = (struct job){pb_parties_entity(pp, pb_str(r[i].from_id)),
-				pb_parties_entity(pp, pb_str(r[i].to_id)), pb_str(r[i].from_id), r[i].start_on,
-				r[i].end_on, pb_ledger_find(l, PB_T_PARTIES, pb_str(r[i].from_id)), &r[i],
-				j->n}, j->n++;
+				pb_parties_entity(pp, pb_str(r[i].to_id)), pb_str(r[i].from_id),
+				r[i].start_on, r[i].end_on,
+				pb_ledger_find(l, PB_T_PARTIES, pb_str(r[i].from_id)), &r[i], j->n},
+			j->n++;
 	qsort(j->v, j->n, sizeof(*j->v), job_cmp);
 	j->first = pb_ptrmap_new();
 	for (size_t i = j->n; i-- > 0;)
@@ -391,8 +392,8 @@ static int is_official(pb_ledger *l, const pb_party *p)
 	if (p->employer_id || (p->roles && strstr(pb_str(p->roles), "official")))
 		return 1;
 	/* Employees of a buyer recorded as relationships count too. */
-	const uint32_t *ri = pb_ledger_group(l, PB_T_RELATIONSHIPS,
-					     offsetof(pb_relationship, from_id), pb_str(p->party_id), &n);
+	const uint32_t *ri = pb_ledger_group(l, PB_T_RELATIONSHIPS, offsetof(pb_relationship, from_id),
+					     pb_str(p->party_id), &n);
 	for (size_t i = 0; i < n; i++) {
 		const pb_relationship *r = pb_ledger_at(l, PB_T_RELATIONSHIPS, ri[i]);
 		if (is_employment(pb_str(r->kind)) && is_buyer(l, pb_str(r->to_id)))
@@ -578,14 +579,16 @@ static void approved_finding(pb_rule_ctx *ctx, pb_graph_walk *w, const struct ap
 	f->score = same ? 1.0 : 1.0 / (double)path.nedges;
 	if (a->n == 1) {
 		pb_finding_message(ctx, f, "payment %s of %s to %s was approved by %s, who is linked to the payee: %s",
-				   pb_str(p0->payment_id), pb_ctx_money(ctx, p0->amount, pb_str(p0->currency)),
+				   pb_str(p0->payment_id),
+				   pb_ctx_money(ctx, p0->amount, pb_str(p0->currency)),
 				   pb_str(p0->payee_id), pb_str(p0->approver_id), text);
 		return;
 	}
 	int64_t t64 = total > INT64_MAX ? INT64_MAX : (int64_t)total;
 	pb_finding_message(ctx, f, "%zu payments%s%s to %s were approved by %s, who is linked to the payee: %s (first %s)",
 			   a->n, one_currency ? " totalling " : "",
-			   one_currency ? pb_ctx_money(ctx, t64, pb_str(p0->currency)) : "", pb_str(p0->payee_id),
+			   one_currency ? pb_ctx_money(ctx, t64, pb_str(p0->currency)) : "",
+			   pb_str(p0->payee_id),
 			   pb_str(p0->approver_id), text, pb_str(p0->payment_id));
 }
 
@@ -874,8 +877,8 @@ static int is_stake(const pb_relationship *r)
 static int owns_something(pb_ledger *l, const pb_party *p)
 {
 	size_t n;
-	const uint32_t *ri = pb_ledger_group(l, PB_T_RELATIONSHIPS,
-					     offsetof(pb_relationship, from_id), pb_str(p->party_id), &n);
+	const uint32_t *ri = pb_ledger_group(l, PB_T_RELATIONSHIPS, offsetof(pb_relationship, from_id),
+					     pb_str(p->party_id), &n);
 
 	for (size_t j = 0; j < n; j++) {
 		if (is_stake(pb_ledger_at(l, PB_T_RELATIONSHIPS, ri[j])))
@@ -899,7 +902,8 @@ static void collect_people(pb_rule_ctx *ctx, struct namectx *nc)
 		if (!k->name || (!official && !owns_something(l, &parties[i])))
 			continue;
 		struct person p = {.party = &parties[i],
-				   .entity = pb_parties_entity(pp, pb_str(parties[i].party_id)), .keys = k};
+				   .entity = pb_parties_entity(pp, pb_str(parties[i].party_id)),
+				   .keys = k};
 		if (!person_tokens(ctx, nc, &p, k->name))
 			continue;
 		if (official) {

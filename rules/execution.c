@@ -90,8 +90,9 @@ static void run_value_increase(pb_rule_ctx *ctx)
 		pb_finding *f = pb_finding_add(ctx, PB_T_CONTRACTS, pb_str(c[i].contract_id), NULL);
 		pb_finding_evidence(ctx, f, PB_T_CONTRACTS, &c[i], "contract");
 		amendments_evidence(ctx, f, am, nam);
-		pb_finding_detail(ctx, f, "original", "%s", pb_ctx_money(ctx, orig, pb_str(c[i].currency)));
-		pb_finding_detail(ctx, f, "amended", "%s", pb_ctx_money(ctx, final, pb_str(c[i].currency)));
+		const char *cur = pb_str(c[i].currency);
+		pb_finding_detail(ctx, f, "original", "%s", pb_ctx_money(ctx, orig, cur));
+		pb_finding_detail(ctx, f, "amended", "%s", pb_ctx_money(ctx, final, cur));
 		pb_finding_detail(ctx, f, "increase_pct", "%.1f", pct);
 		pb_finding_detail(ctx, f, "amendments", "%zu", nam);
 		if (pb_ratio_exceeds_pct(final - orig, orig, 50 * (int64_t)PB_DECIMAL_SCALE))
@@ -336,7 +337,8 @@ static void run_payment_without_contract(pb_rule_ctx *ctx)
 		pb_finding_detail(ctx, f, "contract_id", "%s", p[i].contract_id ? pb_str(p[i].contract_id) : "");
 		f->score = pb_ratio(v, threshold) >= 10.0 ? 1.0 : 0.5 + pb_ratio(v, threshold) / 20.0;
 		pb_finding_message(ctx, f, "payment %s of %s from %s to %s has no contract between them%s%s%s",
-				   pb_str(p[i].payment_id), pb_ctx_money(ctx, p[i].amount, pb_str(p[i].currency)),
+				   pb_str(p[i].payment_id),
+				   pb_ctx_money(ctx, p[i].amount, pb_str(p[i].currency)),
 				   pb_str(p[i].payer_id), pb_str(p[i].payee_id),
 				   p[i].contract_id ? " (it cites contract " : "",
 				   p[i].contract_id ? pb_str(p[i].contract_id) : "",

@@ -67,7 +67,8 @@ static void run_overdue(pb_rule_ctx *ctx)
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (o[i].due_on == PB_DATE_NONE || o[i].fulfilled_on != PB_DATE_NONE ||
-		    is_status(pb_str(o[i].status), "fulfilled") || is_status(pb_str(o[i].status), "waived"))
+		    is_status(pb_str(o[i].status), "fulfilled") ||
+		    is_status(pb_str(o[i].status), "waived"))
 			continue;
 		int64_t late = (int64_t)as_of - o[i].due_on;
 		if (late <= grace)

@@ -397,8 +397,9 @@ static int line_items(const pb_payment *a, const pb_payment *b)
 {
 	if (a->paid_on == PB_DATE_NONE || a->paid_on != b->paid_on || a->invoice_id != b->invoice_id)
 		return 0;
-	size_t la = line_base(pb_str(a->payment_id));
-	if (la && la == line_base(pb_str(b->payment_id)) && !memcmp(pb_str(a->payment_id), pb_str(b->payment_id), la))
+	const char *ia = pb_str(a->payment_id), *ib = pb_str(b->payment_id);
+	size_t la = line_base(ia);
+	if (la && la == line_base(ib) && !memcmp(ia, ib, la))
 		return 1;
 	const char *file = pb_row_file(&a->row);
 	if (!a->invoice_id || file != pb_row_file(&b->row))
@@ -852,12 +853,13 @@ static void pair_message(pb_rule_ctx *ctx, pb_finding *f, const pb_payment *earl
 	pb_date_format(later->paid_on, d1);
 	if (kind == K_NORMALISED) {
 		pb_finding_message(ctx, f, "payment %s pays invoice %s to %s for %s, the same invoice as %s paid by %s (%s, %s)",
-				   pb_str(later->payment_id), pb_str(later->invoice_id), pb_str(later->payee_id), money,
-				   pb_str(earlier->invoice_id), pb_str(earlier->payment_id), d0, d1);
+				   pb_str(later->payment_id), pb_str(later->invoice_id),
+				   pb_str(later->payee_id), money, pb_str(earlier->invoice_id),
+				   pb_str(earlier->payment_id), d0, d1);
 	} else if (kind == K_INVOICE) {
 		pb_finding_message(ctx, f, "payment %s repeats invoice %s to %s for %s, already paid by %s (%s, %s)",
-				   pb_str(later->payment_id), pb_str(later->invoice_id), pb_str(later->payee_id), money,
-				   pb_str(earlier->payment_id), d0, d1);
+				   pb_str(later->payment_id), pb_str(later->invoice_id),
+				   pb_str(later->payee_id), money, pb_str(earlier->payment_id), d0, d1);
 	} else {
 		if (days)
 			snprintf(gap, sizeof(gap), "%d day%s earlier", days, days == 1 ? "" : "s");
@@ -865,8 +867,8 @@ static void pair_message(pb_rule_ctx *ctx, pb_finding *f, const pb_payment *earl
 			snprintf(gap, sizeof(gap), "on the same day");
 		pb_finding_detail(ctx, f, "days_apart", "%d", days);
 		pb_finding_message(ctx, f, "payment %s pays %s the same %s as %s %s (%s, %s)%s",
-				   pb_str(later->payment_id), pb_str(later->payee_id), money, pb_str(earlier->payment_id),
-				   gap, d0, d1,
+				   pb_str(later->payment_id), pb_str(later->payee_id), money,
+				   pb_str(earlier->payment_id), gap, d0, d1,
 				   kind == K_SAME_DAY ? "; no invoice number tells them apart" : "");
 	}
 }
@@ -887,11 +889,13 @@ static void group_message(pb_rule_ctx *ctx, pb_finding *f, const pb_payment *fir
 				   pb_str(first->payment_id), d0, d1, total);
 	else if (first->paid_on == last->paid_on)
 		pb_finding_message(ctx, f, "%zu payments to %s of the same %s on one day, first %s (%s; %s in all)%s",
-				   c, pb_str(first->payee_id), money, pb_str(first->payment_id), d0, total,
+				   c, pb_str(first->payee_id), money, pb_str(first->payment_id), d0,
+				   total,
 				   kind == K_SAME_DAY ? "; no invoice number tells them apart" : "");
 	else
 		pb_finding_message(ctx, f, "%zu payments to %s of the same %s follow one another within days, first %s (%s to %s; %s in all)%s",
-				   c, pb_str(first->payee_id), money, pb_str(first->payment_id), d0, d1, total,
+				   c, pb_str(first->payee_id), money, pb_str(first->payment_id), d0, d1,
+				   total,
 				   kind == K_SAME_DAY ? "; no invoice number tells them apart" : "");
 }
 
@@ -908,7 +912,8 @@ static void report_cluster(dup_group *g, const uint32_t *m, size_t c)
 	for (size_t i = 1; i < c; i++)
 		if (g->kind[m[i]] > kind)
 			kind = (enum dup_kind)g->kind[m[i]];
-	pb_finding *f = pb_finding_add(ctx, PB_T_PAYMENTS, pb_str(second->payment_id), pb_str(first->payment_id));
+	const char *second_id = pb_str(second->payment_id);
+	pb_finding *f = pb_finding_add(ctx, PB_T_PAYMENTS, second_id, pb_str(first->payment_id));
 	for (size_t i = 0; i < c; i++) {
 		const pb_payment *x = member(g, m[i]);
 		pb_finding_evidence(ctx, f, PB_T_PAYMENTS, x, i ? "payment" : "duplicate of");
@@ -922,8 +927,10 @@ static void report_cluster(dup_group *g, const uint32_t *m, size_t c)
 	pb_finding_detail(ctx, f, "payments", "%zu", c);
 	pb_finding_detail(ctx, f, "total", "%s", sum);
 	pb_finding_detail(ctx, f, "kind", "%s", kind_name(kind));
-	pb_finding_detail(ctx, f, "invoice_id", "%s", pb_str(second->invoice_id) ? pb_str(second->invoice_id) : "");
-	pb_finding_detail(ctx, f, "earlier_invoice_id", "%s", pb_str(first->invoice_id) ? pb_str(first->invoice_id) : "");
+	pb_finding_detail(ctx, f, "invoice_id", "%s",
+			  second->invoice_id ? pb_str(second->invoice_id) : "");
+	pb_finding_detail(ctx, f, "earlier_invoice_id", "%s",
+			  first->invoice_id ? pb_str(first->invoice_id) : "");
 	if (other_payee)
 		pb_finding_detail(ctx, f, "payee_entity", "%s (also recorded as %s)",
 				  pb_str(first->payee_id), other_payee);

@@ -475,7 +475,7 @@ static void run_single_client(pb_rule_ctx *ctx)
 	pb_ptrmap *seen = pb_ptrmap_new();
 	uint32_t dummy;
 	for (size_t i = 0; i < ncontracts; i++) {
-		const char *b = pb_str(all[i].buyer_id) ? pb_parties_entity(pp, pb_str(all[i].buyer_id)) : NULL;
+		const char *b = all[i].buyer_id ? pb_parties_entity(pp, pb_str(all[i].buyer_id)) : NULL;
 		if (b && !pb_ptrmap_get(seen, b, &dummy)) {
 			pb_ptrmap_put(seen, b, 1);
 			buyers++;
@@ -519,8 +519,8 @@ static void run_single_client(pb_rule_ctx *ctx)
 		}
 		if (!single || !buyer || (int64_t)pb_contracts_procedures(won, nwon) < min)
 			continue;
-		pb_finding *f =
-			pb_finding_add(ctx, PB_T_PARTIES, pb_parties_entity(pp, pb_str(root->party_id)), NULL);
+		const char *entity = pb_parties_entity(pp, pb_str(root->party_id));
+		pb_finding *f = pb_finding_add(ctx, PB_T_PARTIES, entity, NULL);
 		for (size_t j = 0; j < nmembers; j++)
 			pb_finding_evidence(ctx, f, PB_T_PARTIES, &p[member[j]], "supplier");
 		for (size_t i = 0; i < nwon; i++)

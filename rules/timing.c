@@ -743,7 +743,7 @@ static void spike_evidence_gather(pb_rule_ctx *ctx, const pb_pairs *payer_years,
 	for (size_t i = 0; i < n; i++) {
 		int64_t fy;
 		uint32_t k;
-		if (!pb_str(p[i].payer_id) || pb_str(p[i].currency) != cur || p[i].paid_on == PB_DATE_NONE ||
+		if (!p[i].payer_id || pb_str(p[i].currency) != cur || p[i].paid_on == PB_DATE_NONE ||
 		    fy_month(p[i].paid_on, start, &fy) != 11 ||
 		    !pb_pairs_find(payer_years, pb_ctx_entity(ctx, pb_str(p[i].payer_id)), year_key(fy), &k) ||
 		    ev->slot[k] < 0 || ev->count[ev->slot[k]] == 25)

@@ -1139,7 +1139,8 @@ static void test_changes_between_releases(void **state)
 	assert_int_equal(a->end_before, pb_date_from_ymd(2024, 12, 31));
 	assert_int_equal(a->end_after, pb_date_from_ymd(2025, 6, 30));
 	assert_int_equal(a->amended_on, pb_date_from_ymd(2024, 6, 1));
-	assert_string_equal(pb_str(a->rationale), "value and end date changed between releases r1 and r2");
+	assert_string_equal(pb_str(a->rationale),
+			    "value and end date changed between releases r1 and r2");
 	a = find(l, PB_T_AMENDMENTS, "v/a1/change/r4");
 	assert_int_equal(a->value_before, 15000);
 	assert_int_equal(a->value_after, 18000);

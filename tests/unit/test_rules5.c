@@ -382,7 +382,8 @@ static void test_unbudgeted_grouped(void **state)
 	for (int i = 0; i < 40; i++) {
 		snprintf(id, sizeof(id), "P%02d", i);
 		payment(id, NULL, "S", NULL, 100, i < 30 ? "2024-05-01" : "2026-05-01");
-		((pb_payment *)pb_ledger_at(L, PB_T_PAYMENTS, (size_t)i))->budget_line = pb_text_of(S("GHOST"));
+		pb_payment *p = (pb_payment *)pb_ledger_at(L, PB_T_PAYMENTS, (size_t)i);
+		p->budget_line = pb_text_of(S("GHOST"));
 	}
 	pb_ledger_seal(L);
 	pb_audit *a = pb_audit_run(L, &CFG, D("2026-12-31"));

@@ -694,8 +694,8 @@ static void test_eforms_status(void **state)
 		     PARTY("TPA-1", "ORG-0002") "</efac:NoticeResult>\n",
 		     PROC("open"), LOT("LOT-0001"));
 	l = import_text("can.xml", doc, &cfg);
-	assert_string_equal(pb_str(((const pb_contract *)find(l, PB_T_CONTRACTS, "eforms:P-5/CON-1"))->award_status),
-			    "pending");
+	const pb_contract *con = find(l, PB_T_CONTRACTS, "eforms:P-5/CON-1");
+	assert_string_equal(pb_str(con->award_status), "pending");
 	assert_int_equal(TENDER(l, "eforms:P-5")->status, 0);
 	pb_ledger_free(l);
 	free(doc);
