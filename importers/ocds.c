@@ -585,8 +585,8 @@ static void procedure(struct ocds *o, json_t *t, pb_tender *rec)
 	rec->method_details = pb_text_of(get_text(o, t, "procurementMethodDetails"));
 	if (type)
 		rec->method_details = pb_text_of(type);
-	if (!rec->method_details && method && !rec->method)
-		rec->method_details = pb_text_of(method); /* outside the codelist: kept, not guessed */
+	if (!rec->method_details && method && !rec->method) /* outside the codelist: kept */
+		rec->method_details = pb_text_of(method);
 	rec->method_rationale = pb_text_of(get_prose(o, t, "procurementMethodRationale"));
 	const char *cause = get_text(o, t, "cause"), *why = get_text(o, t, "causeDescription");
 	if (!rec->method_rationale && cause && why)
@@ -868,7 +868,8 @@ static void add_amendment(struct ocds *o, json_t *a, struct change *ch, const ch
 		return;
 	pb_record_blank(PB_T_AMENDMENTS, &rec);
 	row(o, &rec.row, path);
-	rec.amendment_id = pb_text_of(id ? P(o, "%s/amendment/%s", ch->key, id) : P(o, "%s/amendment#%zu", ch->key, i));
+	rec.amendment_id = pb_text_of(id ? P(o, "%s/amendment/%s", ch->key, id)
+					 : P(o, "%s/amendment#%zu", ch->key, i));
 	rec.contract_id = pb_text_of(ch->key);
 	rec.amended_on = get_date(a, "date");
 	rec.rationale = pb_text_of(get_prose(o, a, "rationale"));

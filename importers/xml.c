@@ -569,7 +569,8 @@ static void winner_add(struct winners *w, const char *id)
 static void winners_set(struct notice *o, struct winners *w, pb_contract *c)
 {
 	c->supplier_id = pb_text_of(w->first);
-	c->co_supplier_ids = pb_text_of(w->others.len ? pb_ledger_intern(o->l, w->others.data, w->others.len) : NULL);
+	c->co_supplier_ids = pb_text_of(
+		w->others.len ? pb_ledger_intern(o->l, w->others.data, w->others.len) : NULL);
 	pb_buf_release(&w->others);
 }
 
