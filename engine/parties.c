@@ -32,7 +32,7 @@ static const char *party_key(const void *index, uint32_t party)
 {
 	const struct key_index *ix = index;
 
-	return *(const char *const *)((const char *)&ix->keys[party] + ix->off);
+	return pb_str(*(const pb_text *)((const char *)&ix->keys[party] + ix->off));
 }
 
 /* Groups parties by one key field (offset into pb_party_keys). */
@@ -60,14 +60,14 @@ static void find_possible_links(struct pb_parties *p, const pb_party *parties)
 		const uint32_t *same;
 		if (!k->name)
 			continue;
-		same = pb_grouping_find(&p->address.groups, k->address, &n);
+		same = pb_grouping_find(&p->address.groups, pb_str(k->address), &n);
 		for (size_t j = 0; j < n; j++)
 			if (same[j] > i && p->keys[same[j]].name == k->name &&
 			    pb_parties_entity(p, pb_str(parties[i].party_id)) !=
 				    pb_parties_entity(p, pb_str(parties[same[j]].party_id)))
 				add_link(p, &parties[i], &parties[same[j]],
 					 "same normalised name and address");
-		same = pb_grouping_find(&p->account.groups, k->account, &n);
+		same = pb_grouping_find(&p->account.groups, pb_str(k->account), &n);
 		for (size_t j = 0; j < n; j++)
 			if (same[j] > i && p->keys[same[j]].name == k->name &&
 			    k->address != p->keys[same[j]].address &&
@@ -112,10 +112,10 @@ static const char *name_address_key(pb_parties *p, const pb_party_keys *k)
 	pb_buf b;
 	const char *key;
 
-	if (!k->name || !*k->name || !k->address)
+	if (!k->name || !*pb_str(k->name) || !k->address)
 		return NULL;
 	pb_buf_init(&b);
-	pb_buf_addf(&b, "%s\x1f%s", k->name, k->address);
+	pb_buf_addf(&b, "%s\x1f%s", pb_str(k->name), pb_str(k->address));
 	key = pb_intern(p->strings, b.data, b.len);
 	pb_buf_release(&b);
 	return key;
@@ -198,7 +198,8 @@ static void normalise_one(void *ctx, size_t i)
 			interned[k] = pb_intern_hashed(w->p->strings, key[k], len[k], hash[k]);
 		free(key[k]);
 	}
-	w->p->keys[i] = (pb_party_keys){interned[0], interned[1], interned[2]};
+	w->p->keys[i] = (pb_party_keys){pb_text_of(interned[0]), pb_text_of(interned[1]),
+					pb_text_of(interned[2])};
 }
 
 pb_parties *pb_parties_build(pb_ledger *l, const pb_pattern_list *legal_forms, int jobs)

@@ -18,11 +18,12 @@
 #include "config.h"
 #include "ledger.h"
 
-/* Normalised keys of one party, interned in the ledger; NULL if empty. */
+/* Normalised keys of one party, interned in the parties' own table (0 if
+ * empty). */
 typedef struct {
-	const char *name;    /* pb_norm_name */
-	const char *address; /* pb_norm_address */
-	const char *account; /* pb_norm_account */
+	pb_text name;    /* pb_norm_name */
+	pb_text address; /* pb_norm_address */
+	pb_text account; /* pb_norm_account */
 } pb_party_keys;
 
 typedef struct {

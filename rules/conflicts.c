@@ -459,6 +459,12 @@ static void key_finding(pb_rule_ctx *ctx, const pb_party *parties, const struct 
 			   off->employer_id ? pb_str(off->employer_id) : "official", key);
 }
 
+/* Party i's normalised key at key_offset in its pb_party_keys. */
+static const char *party_key(const pb_parties *pp, size_t i, size_t key_offset)
+{
+	return pb_str(*(const pb_text *)((const char *)pb_parties_keys(pp, i) + key_offset));
+}
+
 /* Suppliers sharing a normalised key (address, account) with an official.
  * Keys that cannot identify a place or an account are NULL (normalize.h). */
 static void shared_key(pb_rule_ctx *ctx, size_t key_offset, key_lookup_fn lookup,
@@ -471,7 +477,7 @@ static void shared_key(pb_rule_ctx *ctx, size_t key_offset, key_lookup_fn lookup
 	struct key_hit *h = NULL;
 
 	for (size_t i = 0; i < n; i++) {
-		const char *key = *(const char *const *)((const char *)pb_parties_keys(pp, i) + key_offset);
+		const char *key = party_key(pp, i, key_offset);
 		if (!key || !is_supplier(l, &parties[i]) || is_official(l, &parties[i]))
 			continue;
 		size_t m;
@@ -492,8 +498,7 @@ static void shared_key(pb_rule_ctx *ctx, size_t key_offset, key_lookup_fn lookup
 		for (end = i + 1; end < nh && h[end].supplier == h[i].supplier &&
 				  h[end].official == h[i].official; end++)
 			;
-		const char *key = *(const char *const *)((const char *)pb_parties_keys(pp, h[i].s) + key_offset);
-		key_finding(ctx, parties, h + i, end - i, what, key);
+		key_finding(ctx, parties, h + i, end - i, what, party_key(pp, h[i].s, key_offset));
 	}
 	free(h);
 }
@@ -904,7 +909,7 @@ static void collect_people(pb_rule_ctx *ctx, struct namectx *nc)
 		struct person p = {.party = &parties[i],
 				   .entity = pb_parties_entity(pp, pb_str(parties[i].party_id)),
 				   .keys = k};
-		if (!person_tokens(ctx, nc, &p, k->name))
+		if (!person_tokens(ctx, nc, &p, pb_str(k->name)))
 			continue;
 		if (official) {
 			PB_GROW(nc->off, nc->noff + 1, capoff);

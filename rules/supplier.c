@@ -390,7 +390,7 @@ static void run_mass_address(pb_rule_ctx *ctx)
 	pb_ptrmap *entities = pb_ptrmap_new();
 
 	for (size_t i = 0; i < n; i++) {
-		const char *addr = pb_parties_keys(pp, i)->address;
+		const char *addr = pb_str(pb_parties_keys(pp, i)->address);
 		size_t m, count = 0, first = SIZE_MAX;
 		uint32_t dummy;
 		if (!addr || !is_supplier(l, i))
