@@ -76,7 +76,7 @@ static void *space_take(size_t n)
 	if (!space.base)
 		space_reserve();
 	size_t start = (space.used + 15) & ~(size_t)15;
-	if (n > space.size - start)
+	if (start > space.size || n > space.size - start)
 		pb_fatal("out of memory: the text space (%zu MiB) is full", space.size >> 20);
 	if (start + n > space.writable) {
 		size_t end = (start + n + SPACE_STEP - 1) / SPACE_STEP * SPACE_STEP;
