@@ -1,10 +1,14 @@
 /* test_ledger.c - arena, interning, keys, duplicates, groups, counts. */
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "../../engine/audit.h"
@@ -186,6 +190,33 @@ static void test_text_space(void **state)
 	pb_arena_free(a);
 	a = pb_arena_new_text();
 	assert_ptr_equal(pb_arena_strdup(a, "a"), first);
+	pb_arena_free(a);
+}
+
+/* A pointer that is not one of a ledger's texts (a literal, or the
+ * middle of a text) has no pb_text: the run stops rather than store a
+ * wrong one. */
+static void test_text_of_refuses_foreign(void **state)
+{
+	static const char literal[] = "not in the text space";
+	pb_arena *a = pb_arena_new_text();
+	const char *inside = pb_arena_strdup(a, "abcdef");
+	(void)state;
+
+	for (int k = 0; k < 2; k++) {
+		pid_t pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			if (!freopen("/dev/null", "w", stderr))
+				_exit(2);
+			(void)pb_text_of(k ? inside + 1 : literal);
+			_exit(0);
+		}
+		int status;
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		assert_true(WIFSIGNALED(status));
+		assert_int_equal(WTERMSIG(status), SIGABRT);
+	}
 	pb_arena_free(a);
 }
 
@@ -904,6 +935,7 @@ int main(void)
 		cmocka_unit_test(test_awards_judged_at_seal),
 		cmocka_unit_test(test_interning_many_long),
 		cmocka_unit_test(test_text_space),
+		cmocka_unit_test(test_text_of_refuses_foreign),
 		cmocka_unit_test(test_interning_hashed),
 		cmocka_unit_test(test_interning_threads),
 		cmocka_unit_test(test_interning_one_shard),
