@@ -229,8 +229,7 @@ struct table_store {
 	unsigned char *data;
 	size_t count, cap, size;
 	pb_idmap keys;  /* primary key -> record index */
-	size_t key_offset;  /* the key column's, when it is one column */
-	const pb_column *key_col; /* that column, or NULL */
+	const pb_column *key_col; /* the key's column when it is one, else NULL */
 	const char **ckeys; /* composite keys (interned), by record index */
 	size_t *filled;  /* per column, counted once at seal */
 	size_t unkeyed;  /* a stage's rows with no key or a key seen before */
@@ -280,16 +279,16 @@ struct pb_ledger {
  * threads importing files rarely want the same one at once. */
 #define PB_STRING_SHARD_BITS 8
 
-/* Where a table's key lies in its records when it is one id column
- * (pb_ledger_key returns that field), else SIZE_MAX: composed. */
-static size_t key_column_offset(const pb_table_def *def)
+/* A table's key column when its key is one id column (pb_ledger_key
+ * returns that field), else NULL: composed. */
+static const pb_column *key_column(const pb_table_def *def)
 {
 	const pb_column *first = &def->columns[0];
 
 	if (first->type == PB_COL_ID &&
 	    (def->ncolumns < 2 || !(def->columns[1].flags & PB_COL_KEY)))
-		return first->offset;
-	return SIZE_MAX;
+		return first;
+	return NULL;
 }
 
 static void origins_ledger_born(void);
@@ -305,9 +304,7 @@ static pb_ledger *ledger_alloc(void)
 	pthread_mutex_init(&l->group_lock, NULL);
 	for (int t = 0; t < PB_T_COUNT; t++) {
 		l->tables[t].size = table_defs[t].record_size;
-		l->tables[t].key_offset = key_column_offset(&table_defs[t]);
-		if (l->tables[t].key_offset != SIZE_MAX)
-			l->tables[t].key_col = &table_defs[t].columns[0];
+		l->tables[t].key_col = key_column(&table_defs[t]);
 	}
 	return l;
 }
@@ -402,7 +399,7 @@ void pb_ledger_prefetch(const pb_ledger *l, uint32_t hash)
 
 void pb_ledger_prefetch_key(const pb_ledger *l, pb_table t, const char *key)
 {
-	if (l->tables[t].key_offset != SIZE_MAX)
+	if (l->tables[t].key_col)
 		pb_idmap_prefetch(&l->tables[t].keys, key);
 }
 
@@ -560,11 +557,10 @@ const char *pb_ledger_key(pb_ledger *l, pb_table t, const void *rec)
 const char *pb_ledger_key_in(pb_ledger *l, pb_table t, const void *rec, pb_arena *a)
 {
 	const pb_table_def *def = &table_defs[t];
-	size_t offset = l->tables[t].key_offset;
 	pb_buf b;
 	int parts = 0;
 
-	if (offset != SIZE_MAX)
+	if (l->tables[t].key_col)
 		return pb_field_text(l->tables[t].key_col, rec);
 	pb_buf_init(&b);
 	for (size_t i = 0; i < def->ncolumns; i++) {
@@ -642,12 +638,12 @@ static void table_append(struct table_store *ts, const void *record, const char 
 	if (ts->count + 1 > ts->cap) {
 		size_t cap = ts->cap ? ts->cap * 2 : 256;
 		ts->data = pb_xreallocarray(ts->data, cap, ts->size);
-		if (ts->key_offset == SIZE_MAX)
+		if (!ts->key_col)
 			ts->ckeys = pb_xreallocarray(ts->ckeys, cap, sizeof(*ts->ckeys));
 		ts->cap = cap;
 	}
 	memcpy(ts->data + ts->count * ts->size, record, ts->size);
-	if (ts->key_offset == SIZE_MAX)
+	if (!ts->key_col)
 		ts->ckeys[ts->count] = key;
 	ts->count++;
 }
@@ -657,7 +653,7 @@ static const char *stored_key(const void *owner, uint32_t i)
 {
 	const struct table_store *ts = owner;
 
-	if (ts->key_offset == SIZE_MAX)
+	if (!ts->key_col)
 		return ts->ckeys[i];
 	return pb_field_text(ts->key_col, ts->data + (size_t)i * ts->size);
 }
@@ -783,7 +779,7 @@ static void prefetch_join(const pb_ledger *l, const struct stage_walk *w, int t)
 	size_t ahead = w->next[t] + ABSORB_AHEAD;
 	const struct table_store *ts = &l->tables[t];
 
-	if (ahead < w->count[t] && ts->key_offset != SIZE_MAX && ts->count) {
+	if (ahead < w->count[t] && ts->key_col && ts->count) {
 		const char *key = pb_field_text(ts->key_col, w->rows[t] + ahead * w->size[t]);
 		if (key)
 			pb_idmap_prefetch(&ts->keys, key);
@@ -1016,7 +1012,7 @@ static uint32_t *resolve_refs(const pb_ledger *l, pb_table t, size_t offset, pb_
 	uint32_t row = PB_NO_ROW;
 	const pb_column *c = text_column_at(t, offset);
 
-	if (tt->key_offset == SIZE_MAX)
+	if (!tt->key_col)
 		pb_fatal("internal error: references to %s, whose key has several columns",
 			 table_defs[target].name);
 	for (size_t i = 0; i < ts->count; i++) {
@@ -1030,7 +1026,7 @@ static uint32_t *resolve_refs(const pb_ledger *l, pb_table t, size_t offset, pb_
 			const char *ahead = pb_field_text(c, ts->data + (i + REF_PREFETCH / 2) * ts->size);
 			uint32_t v = ahead ? pb_idmap_peek(&tt->keys, ahead) : PB_IDMAP_NONE;
 			if (v != PB_IDMAP_NONE && v < tt->count)
-				__builtin_prefetch(tt->data + (size_t)v * tt->size + tt->key_offset);
+				__builtin_prefetch(tt->data + (size_t)v * tt->size + tt->key_col->offset);
 		}
 		/* A tender's bids, a contract's payments: the same key in
 		 * row after row is looked up once. */
