@@ -203,6 +203,15 @@ static void get_money(struct ocds *o, json_t *value, int64_t *amount, const char
 	}
 }
 
+/* get_money() into a record's amount and currency (a pb_text). */
+static void get_record_money(struct ocds *o, json_t *value, int64_t *amount, pb_text *currency)
+{
+	const char *cur;
+
+	get_money(o, value, amount, &cur);
+	*currency = pb_text_of(cur);
+}
+
 /* --- merging: later releases of a key update what they know --- */
 
 /* "buyer;supplier" + "supplier;payee" = "buyer;supplier;payee". */
@@ -620,9 +629,7 @@ static void add_tender(struct ocds *o, json_t *r)
 	procedure(o, t, &rec);
 	rec.status = pb_text_of(status_of(o, get_text(o, t, "status"), tender_statuses));
 	rec.category = pb_text_of(one_of(o, get_text(o, t, "mainProcurementCategory"), categories));
-	const char *currency = NULL;
-	get_money(o, json_object_get(t, "value"), &rec.estimated_value, &currency);
-	rec.currency = pb_text_of(currency);
+	get_record_money(o, json_object_get(t, "value"), &rec.estimated_value, &rec.currency);
 	json_t *period = json_object_get(t, "tenderPeriod");
 	rec.published_on = get_date(t, "datePublished");
 	if (rec.published_on == PB_DATE_NONE)
@@ -681,9 +688,7 @@ static void add_bids(struct ocds *o, json_t *r)
 			add_extra(o, &rec.row, "tenderers", S(o, all.data));
 			pb_buf_release(&all);
 		}
-		const char *currency = NULL;
-		get_money(o, json_object_get(b, "value"), &rec.value, &currency);
-		rec.currency = pb_text_of(currency);
+		get_record_money(o, json_object_get(b, "value"), &rec.value, &rec.currency);
 		rec.submitted_on = get_date(b, "date");
 		const char *st = get_text(o, b, "status");
 		rec.status = pb_text_of(st && !strcasecmp(st, "invited") ? S(o, "pending")
@@ -813,9 +818,8 @@ static void add_payments(struct ocds *o, json_t *contract, const char *contract_
 		rec.payee_id = pb_text_of(payee ? party_ref(o, payee, "payee", path)
 						: party_ident(o, receiver, "payee", path));
 		json_t *value = json_object_get(t, "value");
-		const char *currency = NULL;
-		get_money(o, value ? value : json_object_get(t, "amount"), &rec.amount, &currency);
-		rec.currency = pb_text_of(currency);
+		get_record_money(o, value ? value : json_object_get(t, "amount"), &rec.amount,
+				 &rec.currency);
 		rec.paid_on = get_date(t, "date");
 		rec.description = pb_text_of(get_text(o, t, "uri"));
 		add(o, PB_T_PAYMENTS, &rec);
