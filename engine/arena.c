@@ -871,8 +871,8 @@ static int by_text(const void *pa, const void *pb)
 	return strcmp(*(const char *const *)pa, *(const char *const *)pb);
 }
 
-const char **pb_rank_texts(const void *base, size_t n, size_t size, size_t offset, size_t width,
-			   size_t *k, pb_ptrmap **rank)
+const char **pb_rank_texts(const void *base, size_t n, size_t size, size_t offset, size_t *k,
+			   pb_ptrmap **rank)
 {
 	const char **texts = pb_xcalloc(n + 1, sizeof(*texts));
 	uint32_t r;
@@ -880,9 +880,7 @@ const char **pb_rank_texts(const void *base, size_t n, size_t size, size_t offse
 	*rank = pb_ptrmap_new();
 	*k = 0;
 	for (size_t i = 0; i < n; i++) {
-		const char *at = (const char *)base + i * size + offset;
-		const char *t = width == sizeof(pb_text) ? pb_str(*(const pb_text *)at)
-							  : *(const char *const *)at;
+		const char *t = pb_str(*(const pb_text *)((const char *)base + i * size + offset));
 		if (t && !pb_ptrmap_get(*rank, t, &r)) {
 			pb_ptrmap_put(*rank, t, 0);
 			texts[(*k)++] = t;

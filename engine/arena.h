@@ -117,14 +117,13 @@ void pb_ptrmap_put(pb_ptrmap *m, const void *key, uint32_t val);
 size_t pb_ptrmap_count(const pb_ptrmap *m);
 
 /*
- * The distinct interned texts found at `offset` in the n elements of
- * `size` bytes from base (NULLs skipped), each held in `width` bytes (a
- * pb_text or a pointer), sorted by strcmp: returns them,
+ * The distinct texts found as pb_texts at `offset` in the n elements of
+ * `size` bytes from base (0 skipped), sorted by strcmp: returns them,
  * *k of them, and sets *rank to a map from each text to its place, so
  * that callers sort and group by integers.  Free both.
  */
-const char **pb_rank_texts(const void *base, size_t n, size_t size, size_t offset, size_t width,
-			   size_t *k, pb_ptrmap **rank);
+const char **pb_rank_texts(const void *base, size_t n, size_t size, size_t offset, size_t *k,
+			   pb_ptrmap **rank);
 
 /*
  * pb_idmap: interned key -> uint32 value, for maps with an entry per

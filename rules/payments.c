@@ -1103,8 +1103,7 @@ static void run_duplicate(pb_rule_ctx *ctx)
 	/* Each currency code's rank by strcmp: keys compare them as integers. */
 	pb_ptrmap *currencies;
 	size_t ncodes;
-	free(pb_rank_texts(p, n, sizeof(*p), offsetof(pb_payment, currency), sizeof(p->currency),
-			   &ncodes, &currencies));
+	free(pb_rank_texts(p, n, sizeof(*p), offsetof(pb_payment, currency), &ncodes, &currencies));
 
 	entity_ranks_build(ctx, offsetof(pb_payment, payee_id), &er);
 	for (size_t i = 0; i < n; i++)

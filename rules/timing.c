@@ -378,7 +378,7 @@ static int calendar_holiday(const struct calendar *cal, const char *country, pb_
 struct event {
 	const void *rec;
 	union {
-		const char *who; /* before rank_who */
+		pb_text who; /* before rank_who */
 		struct {
 			uint32_t rank; /* of the entity among the events', by strcmp */
 			int32_t year;
@@ -438,12 +438,11 @@ static const char **rank_who(struct event *ev, size_t n)
 	pb_ptrmap *rank;
 	size_t k;
 	uint32_t r;
-	const char **who = pb_rank_texts(ev, n, sizeof(*ev), offsetof(struct event, u.who),
-					 sizeof(ev->u.who), &k, &rank);
+	const char **who = pb_rank_texts(ev, n, sizeof(*ev), offsetof(struct event, u.who), &k, &rank);
 
 	for (size_t i = 0; i < n; i++) {
 		int y, m, d;
-		pb_ptrmap_get(rank, ev[i].u.who, &r);
+		pb_ptrmap_get(rank, pb_str(ev[i].u.who), &r);
 		pb_date_to_ymd(ev[i].date, &y, &m, &d);
 		ev[i].u.g.rank = r;
 		ev[i].u.g.year = y;
@@ -537,7 +536,7 @@ static void add_event(struct weekend_run *w, const char *party_id, pb_table t, c
 		if (odd)
 			k = i;
 	}
-	w->ev[w->n] = (struct event){rec, {.who = pb_ctx_entity(w->ctx, party_id)}, d[k],
+	w->ev[w->n] = (struct event){rec, {.who = pb_text_of(pb_ctx_entity(w->ctx, party_id))}, d[k],
 				     (uint8_t)t, (uint8_t)k, (uint8_t)odd};
 	w->n++;
 }

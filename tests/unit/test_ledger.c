@@ -561,7 +561,10 @@ static void test_grouping_and_ranks(void **state)
 
 	pb_ptrmap *rank;
 	uint32_t r;
-	const char **sorted = pb_rank_texts(keys, 8, sizeof(*keys), 0, sizeof(*keys), &n, &rank);
+	pb_text ids[8];
+	for (size_t i = 0; i < 8; i++)
+		ids[i] = pb_text_of(keys[i]);
+	const char **sorted = pb_rank_texts(ids, 8, sizeof(*ids), 0, &n, &rank);
 	assert_int_equal(n, 3);
 	assert_ptr_equal(sorted[0], a);
 	assert_ptr_equal(sorted[1], b);
