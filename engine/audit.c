@@ -318,7 +318,7 @@ static const char *record_status(pb_table t, const void *record)
 	switch (t) {
 	case PB_T_CONTRACTS: {
 		const pb_contract *c = record;
-		return pb_str(c->status) ? pb_str(c->status) : pb_str(c->award_status);
+		return pb_str(c->status ? c->status : c->award_status);
 	}
 	case PB_T_TENDERS:
 		return pb_str(((const pb_tender *)record)->status);

@@ -205,8 +205,7 @@ int pb_table_column(const pb_table_def *def, const char *name)
 struct group_index {
 	pb_table table;
 	const struct table_store *ts;
-	size_t offset;
-	const pb_column *column; /* the field's */
+	const pb_column *column; /* the field grouped by */
 	pb_grouping groups; /* record indexes by the field's value, in file order */
 };
 
@@ -923,7 +922,6 @@ static struct group_index *build_group(const pb_ledger *l, pb_table t, size_t of
 
 	g->table = t;
 	g->ts = &l->tables[t];
-	g->offset = offset;
 	g->column = text_column_at(t, offset);
 	pb_grouping_build(&g->groups, g->ts->count, record_key, g);
 	return g;
@@ -935,7 +933,7 @@ static struct group_index *find_group(pb_ledger *l, pb_table t, size_t offset)
 
 	for (size_t i = 0; i < n; i++) {
 		struct group_index *g = atomic_load(&l->indexes[i]);
-		if (g->table == t && g->offset == offset)
+		if (g->table == t && g->column->offset == offset)
 			return g;
 	}
 	return NULL;
@@ -1263,7 +1261,7 @@ static enum award_verdict award_verdict_of(pb_ledger *l, const pb_contract *c)
 	enum award_verdict v = AWARD_MADE;
 	/* A signed, running contract shows the award was made, whatever a
 	 * stale award status still says. */
-	int stale_pending = pb_str(c->award_status) && !strcasecmp(pb_str(c->award_status), "pending") &&
+	int stale_pending = c->award_status && !strcasecmp(pb_str(c->award_status), "pending") &&
 			    status_in(pb_str(c->status), contract_live);
 
 	if (status_in(pb_str(c->award_status), award_not_made) && !stale_pending)

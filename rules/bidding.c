@@ -432,7 +432,7 @@ static const char *sole_winner(const struct process *p, const pb_contract **awar
 			n++;
 		}
 	*award = active;
-	return n == 1 && pb_str(active->supplier_id) ? pb_str(active->supplier_id) : NULL;
+	return n == 1 ? pb_str(active->supplier_id) : NULL;
 }
 
 static int is_winner(const struct process *p, const char *who)
