@@ -362,3 +362,12 @@ int pb_tokens_has(const char *list, const char *tok, size_t n)
 {
 	return list_holds(list, ';', tok, n);
 }
+
+void pb_tokens_add(pb_buf *list, const char *tok, size_t n)
+{
+	if (pb_tokens_has(list->data, tok, n))
+		return;
+	if (list->len)
+		pb_buf_addch(list, ';');
+	pb_buf_add(list, tok, n);
+}

@@ -137,6 +137,8 @@ uint64_t pb_count_newlines(const char *s, size_t n);
 /* Is tok[0..n) one of the ';'-separated tokens of list (NULL: none),
  * as lists of ids and codes are kept ("a;b;c")? */
 int pb_tokens_has(const char *list, const char *tok, size_t n);
+/* Adds tok[0..n) to the ';'-separated tokens in list unless it holds it. */
+void pb_tokens_add(pb_buf *list, const char *tok, size_t n);
 
 /* How grave a finding is; config and history speak of it too. */
 typedef enum {

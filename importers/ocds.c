@@ -465,8 +465,7 @@ static const char *classifications(struct ocds *o, json_t *tender)
 		if (!id)
 			continue;
 		const char *code = scheme ? P(o, "%s:%s", scheme, id) : id;
-		if (!pb_tokens_has(b.data, code, strlen(code)))
-			pb_buf_addf(&b, "%s%s", b.len ? ";" : "", code);
+		pb_tokens_add(&b, code, strlen(code));
 	}
 	const char *s = S(o, b.data);
 	pb_buf_release(&b);

@@ -751,8 +751,7 @@ static void class_add(pb_buf *classes, const char *scheme, const char *code)
 	for (const char *c = scheme && *scheme ? scheme : "CPV"; *c; c++)
 		pb_buf_addch(&item, (char)toupper((unsigned char)*c));
 	pb_buf_addf(&item, ":%s", code);
-	if (!pb_tokens_has(classes->data, item.data, item.len))
-		pb_buf_addf(classes, "%s%s", classes->len ? ";" : "", item.data);
+	pb_tokens_add(classes, item.data, item.len);
 	pb_buf_release(&item);
 }
 

@@ -55,6 +55,15 @@ static void test_list_pieces(void **state)
 	assert_false(pb_tokens_has("a;", "", 0));
 	assert_true(pb_tokens_has("a;;b", "", 0));
 	assert_false(pb_tokens_has(NULL, "a", 1));
+
+	pb_buf b;
+	pb_buf_init(&b);
+	pb_tokens_add(&b, "CPV:1", 5);
+	pb_tokens_add(&b, "CPV:22", 6);
+	pb_tokens_add(&b, "CPV:1", 5);
+	pb_tokens_add(&b, "CPV:2x", 5);
+	assert_string_equal(b.data, "CPV:1;CPV:22;CPV:2");
+	pb_buf_release(&b);
 }
 
 static void test_addf_every_length(void **state)
