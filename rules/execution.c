@@ -28,7 +28,7 @@ static int64_t amended_value(pb_ledger *l, const pb_contract *c,
 	*last = NULL;
 	for (size_t k = 0; k < *nam; k++) {
 		const pb_amendment *a = pb_ledger_at(l, PB_T_AMENDMENTS, (*am)[k]);
-		if (a->value_after == PB_AMOUNT_NONE || pb_str(a->currency) != pb_str(c->currency))
+		if (a->value_after == PB_AMOUNT_NONE || a->currency != c->currency)
 			continue;
 		/* PB_DATE_NONE is the smallest date: undated amendments lose
 		 * to dated ones and among themselves follow file order. */
@@ -49,7 +49,7 @@ static int64_t original_value(pb_ledger *l, const pb_contract *c, const uint32_t
 		return c->value;
 	for (size_t k = 0; k < nam; k++) {
 		const pb_amendment *a = pb_ledger_at(l, PB_T_AMENDMENTS, am[k]);
-		if (a->value_before == PB_AMOUNT_NONE || pb_str(a->currency) != pb_str(c->currency))
+		if (a->value_before == PB_AMOUNT_NONE || a->currency != c->currency)
 			continue;
 		if (!first || (a->amended_on != PB_DATE_NONE &&
 			       (first->amended_on == PB_DATE_NONE || a->amended_on < first->amended_on)))
@@ -100,8 +100,8 @@ static void run_value_increase(pb_rule_ctx *ctx)
 		f->score = pct >= 100.0 ? 1.0 : pct / 100.0;
 		pb_finding_message(ctx, f,
 			"contract %s grew from %s to %s (+%.1f%%) through %zu amendment%s",
-			pb_str(c[i].contract_id), pb_ctx_money(ctx, orig, pb_str(c[i].currency)),
-			pb_ctx_money(ctx, final, pb_str(c[i].currency)), pct, nam, nam == 1 ? "" : "s");
+			pb_str(c[i].contract_id), pb_ctx_money(ctx, orig, cur),
+			pb_ctx_money(ctx, final, cur), pct, nam, nam == 1 ? "" : "s");
 	}
 }
 
@@ -141,7 +141,7 @@ static void run_overpayment(pb_rule_ctx *ctx)
 			const pb_payment *p = pb_ledger_at(l, PB_T_PAYMENTS, pi[k]);
 			if (p->amount == PB_AMOUNT_NONE)
 				continue;
-			if (pb_str(p->currency) != pb_str(c[i].currency))
+			if (p->currency != c[i].currency)
 				other_currency++;
 			else
 				paid += p->amount;
@@ -158,16 +158,17 @@ static void run_overpayment(pb_rule_ctx *ctx)
 		for (size_t k = 0; k < np; k++)
 			pb_finding_evidence(ctx, f, PB_T_PAYMENTS, pb_ledger_at(l, PB_T_PAYMENTS, pi[k]),
 					    "payment");
-		pb_finding_detail(ctx, f, "contract_value", "%s", pb_ctx_money(ctx, value, pb_str(c[i].currency)));
-		pb_finding_detail(ctx, f, "paid", "%s", pb_ctx_money(ctx, total, pb_str(c[i].currency)));
-		pb_finding_detail(ctx, f, "excess", "%s", pb_ctx_money(ctx, total - value, pb_str(c[i].currency)));
+		const char *cur = pb_str(c[i].currency);
+		pb_finding_detail(ctx, f, "contract_value", "%s", pb_ctx_money(ctx, value, cur));
+		pb_finding_detail(ctx, f, "paid", "%s", pb_ctx_money(ctx, total, cur));
+		pb_finding_detail(ctx, f, "excess", "%s", pb_ctx_money(ctx, total - value, cur));
 		pb_finding_detail(ctx, f, "excess_pct", "%.2f", pct);
 		f->score = pct >= 50.0 ? 1.0 : 0.5 + pct / 100.0;
 		pb_finding_message(ctx, f,
 			"payments on contract %s total %s, %s (%.2f%%) more than its %svalue of %s",
-			pb_str(c[i].contract_id), pb_ctx_money(ctx, total, pb_str(c[i].currency)),
-			pb_ctx_money(ctx, total - value, pb_str(c[i].currency)), pct,
-			last ? "amended " : "", pb_ctx_money(ctx, value, pb_str(c[i].currency)));
+			pb_str(c[i].contract_id), pb_ctx_money(ctx, total, cur),
+			pb_ctx_money(ctx, total - value, cur), pct, last ? "amended " : "",
+			pb_ctx_money(ctx, value, cur));
 	}
 	if (other_currency)
 		pb_ctx_note(ctx, "left out %zu payments in another currency than their contract",

@@ -230,7 +230,7 @@ static void run_excessive_obligation(pb_rule_ctx *ctx)
 		if (!c || c->value == PB_AMOUNT_NONE || c->value <= 0 ||
 		    o[i].obligation_value == PB_AMOUNT_NONE)
 			continue;
-		if (pb_str(c->currency) != pb_str(o[i].currency)) {
+		if (c->currency != o[i].currency) {
 			skipped++;
 			continue;
 		}
