@@ -826,8 +826,8 @@ void pb_ptrmap_prefetch(const pb_ptrmap *m, const void *key)
 static void ptrmap_rehash(pb_ptrmap *m)
 {
 	size_t cap = m->cap * 2;
-	const void **keys = pb_xcalloc(cap, sizeof(*keys));
-	uint32_t *vals = pb_xcalloc(cap, sizeof(*vals));
+	const void **keys = pb_xcalloc_slots(cap, sizeof(*keys));
+	uint32_t *vals = pb_xcalloc_slots(cap, sizeof(*vals));
 
 	for (size_t i = 0; i < m->cap; i++) {
 		if (!m->keys[i])
@@ -996,7 +996,7 @@ static void idmap_grow(pb_idmap *m, const struct idmap_owner *o)
 	size_t words;
 	uint64_t *seen = m->count ? idmap_values(m, &words) : NULL;
 
-	grown.slots = pb_xcalloc(grown.cap, sizeof(*grown.slots));
+	grown.slots = pb_xcalloc_slots(grown.cap, sizeof(*grown.slots));
 	if (seen) {
 		for (size_t w = 0; w < words; w++)
 			for (uint64_t bits = seen[w]; bits; bits &= bits - 1) {

@@ -57,6 +57,27 @@ void *pb_xcalloc(size_t n, size_t size)
 	return p;
 }
 
+/* Below this a table's pages are few, and faulting them in one by one
+ * costs less than the call. */
+#define POPULATE_FROM ((size_t)256 << 10)
+
+void *pb_xcalloc_slots(size_t n, size_t size)
+{
+	void *p = pb_xcalloc(n, size);
+#ifdef MADV_POPULATE_WRITE
+	size_t bytes = n * size;
+	if (bytes >= POPULATE_FROM) {
+		/* the whole pages inside the block; only advice: a kernel before
+		 * 5.14 says no, and the pages then come one fault at a time */
+		uintptr_t from = ((uintptr_t)p + 4095) & ~(uintptr_t)4095;
+		uintptr_t to = ((uintptr_t)p + bytes) & ~(uintptr_t)4095;
+		if (to > from)
+			(void)madvise((void *)from, to - from, MADV_POPULATE_WRITE);
+	}
+#endif
+	return p;
+}
+
 #define HUGE_PAGE ((size_t)2 << 20)
 
 void *pb_xalloc_random(size_t n, size_t align)

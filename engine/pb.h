@@ -57,6 +57,13 @@ void pb_fatal(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2
 
 void *pb_xmalloc(size_t n);
 void *pb_xcalloc(size_t n, size_t size);
+/*
+ * pb_xcalloc for a table read before it is written (hash slots): its
+ * pages are made writable at once.  A read of a fresh page maps the
+ * shared zero page, and the first write to it then takes a second fault
+ * and, with other threads running, a TLB shootdown on each of them.
+ */
+void *pb_xcalloc_slots(size_t n, size_t size);
 void *pb_xrealloc(void *p, size_t n);
 /*
  * Zeroed memory for a large table read at random (a string table's

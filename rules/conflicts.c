@@ -1062,8 +1062,8 @@ static void memo_grow(struct sim_memo *m)
 {
 	struct sim_memo g = {NULL, NULL, m->cap ? m->cap * 2 : 256, m->n};
 
-	g.key = pb_xcalloc(g.cap, sizeof(*g.key));
-	g.sim = pb_xcalloc(g.cap, sizeof(*g.sim));
+	g.key = pb_xcalloc_slots(g.cap, sizeof(*g.key));
+	g.sim = pb_xcalloc_slots(g.cap, sizeof(*g.sim));
 	for (size_t i = 0; i < m->cap; i++)
 		if (m->key[i]) {
 			size_t s = memo_slot(&g, m->key[i]);
@@ -1303,7 +1303,7 @@ static void deal_index_grow(struct deal_index *x)
 {
 	struct deal_index g = {NULL, x->cap ? x->cap * 2 : 1024, x->n};
 
-	g.v = pb_xcalloc(g.cap, sizeof(*g.v));
+	g.v = pb_xcalloc_slots(g.cap, sizeof(*g.v));
 	for (size_t i = 0; i < x->cap; i++)
 		if (x->v[i].buyer)
 			g.v[deal_slot_of(&g, x->v[i].buyer, x->v[i].supplier)] = x->v[i];
