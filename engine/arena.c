@@ -635,22 +635,23 @@ static void shard_grow_alone(pb_strtab *t, struct shard *sh)
 	free(was);
 }
 
-/* Doubles every slice (the shards with buckets of their own keep them). */
-static void strtab_double(pb_strtab *t)
+/* Gives every slice 2^want buckets, more than it has (the shards with
+ * buckets of their own keep them). */
+static void strtab_resize(pb_strtab *t, unsigned want)
 {
 	unsigned bits = atomic_load_explicit(&t->slice_bits, memory_order_relaxed);
-	size_t old_mask = ((size_t)1 << bits) - 1, mask = 2 * old_mask + 1;
+	size_t old_mask = ((size_t)1 << bits) - 1, mask = ((size_t)1 << want) - 1;
 	struct bucket *old = atomic_load_explicit(&t->buckets, memory_order_relaxed);
-	struct bucket *buckets = buckets_new((size_t)1 << (t->bits + bits + 1));
+	struct bucket *buckets = buckets_new((size_t)1 << (t->bits + want));
 	struct rehash r = {0};
 
 	for (size_t i = 0; i < (size_t)1 << t->bits; i++)
 		if (!atomic_load_explicit(&t->shards[i].own, memory_order_relaxed))
 			slice_rehash(&t->shards[i], old + (i << bits), old_mask,
-				     buckets + (i << (bits + 1)), mask, &r);
+				     buckets + (i << want), mask, &r);
 	rehash_release(&r);
 	atomic_store_explicit(&t->buckets, buckets, memory_order_relaxed);
-	atomic_store_explicit(&t->slice_bits, bits + 1, memory_order_relaxed);
+	atomic_store_explicit(&t->slice_bits, want, memory_order_relaxed);
 	free(old);
 }
 
@@ -689,7 +690,7 @@ static void strtab_grow(pb_strtab *t, struct shard *sh)
 		if (atomic_load_explicit(&sh->own, memory_order_relaxed) || shard_skewed(t))
 			shard_grow_alone(t, sh);
 		else
-			strtab_double(t);
+			strtab_resize(t, atomic_load_explicit(&t->slice_bits, memory_order_relaxed) + 1);
 	}
 	shards_unlock(t);
 }
@@ -774,6 +775,24 @@ const char *pb_intern_hashed(pb_strtab *t, const char *s, size_t n, uint32_t h)
 		if (p)
 			return p;
 		strtab_grow(t, sh);
+	}
+}
+
+/* The most buckets pb_strtab_reserve makes (512 MiB, room for 88M texts):
+ * a guess never takes more than that before the texts are there. */
+#define RESERVE_MAX_BITS 23
+
+void pb_strtab_reserve(pb_strtab *t, size_t n)
+{
+	size_t shards = (size_t)1 << t->bits;
+	unsigned bits = atomic_load_explicit(&t->slice_bits, memory_order_relaxed), want = bits;
+
+	while (shards * shard_limit(want) < n && t->bits + want < RESERVE_MAX_BITS)
+		want++;
+	if (want > bits) {
+		shards_lock(t);
+		strtab_resize(t, want);
+		shards_unlock(t);
 	}
 }
 

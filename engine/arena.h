@@ -97,6 +97,10 @@ const char *pb_intern_hashed(pb_strtab *t, const char *s, size_t n, uint32_t h);
 /* The interned copy of s[0..n), or NULL when it was never interned; never
  * writes, so readers may share a table nobody writes to. */
 const char *pb_strtab_find(const pb_strtab *t, const char *s, size_t n);
+/* Makes room for n texts in all before any is interned, so that a table
+ * whose size can be guessed is not rehashed again and again as it fills
+ * (doubling a large one locks every shard while it reads every text). */
+void pb_strtab_reserve(pb_strtab *t, size_t n);
 /* Bytes of buckets the table holds, for tests and the bench. */
 size_t pb_strtab_bucket_bytes(const pb_strtab *t);
 

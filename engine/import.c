@@ -534,8 +534,24 @@ static size_t workers_for(const struct plan *p)
 	return p->norder < 2 || jobs < 2 ? 0 : p->norder < jobs ? p->norder : jobs;
 }
 
+/* The ledger's string table sized for the plan's files, as far as their
+ * importers guess: at 10M rows it doubled eleven times as it filled, the
+ * last few with every import thread waiting for it. */
+static void plan_expect_texts(struct plan *p)
+{
+	size_t texts = 0;
+
+	for (size_t i = 0; i < p->n; i++) {
+		const struct step *st = &p->steps[i];
+		if (st->imp && st->imp->bytes_per_text && st->size > 0)
+			texts += (size_t)st->size / st->imp->bytes_per_text;
+	}
+	pb_ledger_expect_texts(p->l, texts);
+}
+
 static int plan_run(struct plan *p, pb_error *err)
 {
+	plan_expect_texts(p);
 	plan_parts(p);
 	order_stageable(p);
 	size_t want = workers_for(p), started = 0;

@@ -47,6 +47,10 @@ typedef struct {
 	int (*import_part)(pb_ledger *stage, const char *path, const char *table,
 			   const pb_config *cfg, const pb_import_part *part, pb_error *err);
 	unsigned flags;                 /* PB_IMPORT_... */
+	/* Optional: bytes of input per distinct text (an id, a name), a low
+	 * guess, from which the string table is sized before reading (0: no
+	 * guess).  Too low a guess costs buckets that stay empty. */
+	unsigned bytes_per_text;
 } pb_importer;
 
 /* It reads its files gzip-compressed too ("x.jsonl.gz"). */

@@ -337,6 +337,11 @@ void pb_ledger_set_parallel(pb_ledger *l, int on)
 	pb_strtab_set_locking(l->strings, on);
 }
 
+void pb_ledger_expect_texts(pb_ledger *l, size_t n)
+{
+	pb_strtab_reserve(l->strings, n);
+}
+
 void pb_ledger_free(pb_ledger *l)
 {
 	if (!l)

@@ -303,6 +303,9 @@ void pb_ledger_free(pb_ledger *l);
 pb_ledger *pb_ledger_new_stage(pb_ledger *main);
 int pb_ledger_is_stage(const pb_ledger *l);
 void pb_ledger_set_parallel(pb_ledger *main, int on);
+/* About n distinct texts are coming (a guess from the files' sizes):
+ * the string table makes room for them before the first is read. */
+void pb_ledger_expect_texts(pb_ledger *l, size_t n);
 void pb_ledger_absorb(pb_ledger *main, pb_ledger *stage);
 /* A stage that read a later part of a file (pb_importer.import_part):
  * its rows, rejections and filtered rows join main's input `in`, the

@@ -280,6 +280,43 @@ static void test_interning_hashed(void **state)
 	}
 }
 
+/* A table made room for keeps the texts it held, takes the texts it made
+ * room for without growing again, and never shrinks or grows without
+ * bound on a guess. */
+static void test_interning_reserved(void **state)
+{
+	char buf[32];
+	(void)state;
+
+	pb_strtab *t = pb_strtab_new_shared(3);
+	const char *early = pb_intern_str(t, "EUR");
+	size_t before = pb_strtab_bucket_bytes(t);
+	pb_strtab_reserve(t, 100);
+	assert_int_equal(pb_strtab_bucket_bytes(t), before); /* room enough already */
+	pb_strtab_reserve(t, 50000);
+	size_t reserved = pb_strtab_bucket_bytes(t);
+	assert_true(reserved > before);
+	/* 8 shards of 12-slot buckets, 7/8 full at most: 50 000 texts need
+	 * 2^10 buckets a shard (2^9 hold 43 008), 2^13 in all */
+	assert_int_equal(reserved, (size_t)8192 * 64);
+	assert_ptr_equal(pb_strtab_find(t, "EUR", 3), early);
+	for (int i = 0; i < 40000; i++) {
+		size_t n = (size_t)snprintf(buf, sizeof(buf), "SUP-%d", i);
+		assert_string_equal(pb_intern(t, buf, n), buf);
+	}
+	assert_int_equal(pb_strtab_bucket_bytes(t), reserved);
+	assert_ptr_equal(pb_intern_str(t, "EUR"), early);
+	assert_string_equal(pb_strtab_find(t, "SUP-39999", 9), "SUP-39999");
+	pb_strtab_reserve(t, 10); /* never shrinks */
+	assert_int_equal(pb_strtab_bucket_bytes(t), reserved);
+	pb_strtab_free(t);
+
+	t = pb_strtab_new_shared(3);
+	pb_strtab_reserve(t, (size_t)1 << 40); /* capped: 2^23 buckets */
+	assert_int_equal(pb_strtab_bucket_bytes(t), ((size_t)64) << 23);
+	pb_strtab_free(t);
+}
+
 /*
  * Threads interning the same texts, each in an order of its own, into a
  * shared table that grows while they do (with every shard's lock), get
@@ -940,6 +977,7 @@ int main(void)
 		cmocka_unit_test(test_text_space),
 		cmocka_unit_test(test_text_of_refuses_foreign),
 		cmocka_unit_test(test_interning_hashed),
+		cmocka_unit_test(test_interning_reserved),
 		cmocka_unit_test(test_interning_threads),
 		cmocka_unit_test(test_interning_one_shard),
 		cmocka_unit_test(test_arena_large),
