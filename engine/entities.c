@@ -22,7 +22,8 @@ static void record_parties(pb_ledger *l, const pb_evidence *e,
 			def = pb_table_get(t = i);
 	if (!def)
 		return;
-	const char *key = pb_ledger_intern(l, e->id, strlen(e->id));
+	/* an id the ledger never held is no key of it: looked up, not added */
+	const char *key = pb_ledger_lookup(l, e->id, strlen(e->id));
 	const void *r = pb_ledger_find(l, t, key);
 	if (!r)
 		return;
@@ -282,7 +283,9 @@ pb_entity_score *pb_entities_score(pb_audit *a, pb_entity_tally *t, size_t *n)
 {
 	for (size_t i = 0; i < a->nfindings; i++) {
 		pb_finding *f = a->findings[i];
-		for (size_t k = 0; k < f->nevidence; k++)
+		/* the first evidence row that names each is the one kept: a
+		 * finding of thousands of rows stops at the first few */
+		for (size_t k = 0; k < f->nevidence && !(f->buyer_id && f->supplier_id); k++)
 			record_parties(a->ledger, &f->evidence[k], &f->buyer_id, &f->supplier_id);
 		count_finding(t, f, f->buyer_id, 0);
 		count_finding(t, f, f->supplier_id, 1);
