@@ -8,6 +8,7 @@
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,6 +140,81 @@ const pb_tender *pb_ctx_tender_of(pb_rule_ctx *ctx, const pb_contract *c)
 const char *pb_ctx_entity(pb_rule_ctx *ctx, const char *party_id)
 {
 	return party_id ? pb_parties_entity(pb_ctx_parties(ctx), party_id) : NULL;
+}
+
+/* --- what rules make alike (pb_ctx_shared) --- */
+
+#define PB_MAX_SHARED 16
+
+/* One made thing: its lock is held while it is made, so that a second
+ * rule asking for it waits, and one asking for another does not. */
+struct shared_slot {
+	const char *key;
+	pthread_mutex_t making;
+	int made;
+	void *it;
+	void (*release)(void *made);
+};
+
+struct pb_shared {
+	pthread_mutex_t lock; /* over n and the keys */
+	struct shared_slot slot[PB_MAX_SHARED];
+	size_t n;
+};
+
+static struct shared_slot *shared_slot(struct pb_shared *s, const char *key)
+{
+	struct shared_slot *slot = NULL;
+
+	pthread_mutex_lock(&s->lock);
+	for (size_t i = 0; i < s->n && !slot; i++)
+		if (!strcmp(s->slot[i].key, key))
+			slot = &s->slot[i];
+	if (!slot) {
+		if (s->n == PB_MAX_SHARED)
+			pb_fatal("internal error: more than %d things shared by rules", PB_MAX_SHARED);
+		slot = &s->slot[s->n++];
+		*slot = (struct shared_slot){.key = key};
+		pthread_mutex_init(&slot->making, NULL);
+	}
+	pthread_mutex_unlock(&s->lock);
+	return slot;
+}
+
+const void *pb_ctx_shared(pb_rule_ctx *ctx, const char *key, pb_shared_build_fn *build,
+			  const void *arg, void (*release)(void *made))
+{
+	struct shared_slot *slot = shared_slot(ctx->audit->shared, key);
+
+	pthread_mutex_lock(&slot->making);
+	if (!slot->made) {
+		slot->it = build(ctx, arg);
+		slot->release = release;
+		slot->made = 1;
+	}
+	pthread_mutex_unlock(&slot->making);
+	return slot->it;
+}
+
+static struct pb_shared *shared_new(void)
+{
+	struct pb_shared *s = pb_xcalloc(1, sizeof(*s));
+
+	pthread_mutex_init(&s->lock, NULL);
+	return s;
+}
+
+static void shared_free(struct pb_shared *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n; i++) {
+		if (s->slot[i].made && s->slot[i].release)
+			s->slot[i].release(s->slot[i].it);
+		pthread_mutex_destroy(&s->slot[i].making);
+	}
+	pthread_mutex_destroy(&s->lock);
+	free(s);
 }
 
 /* Each tender's procedure, looked up once: folding names is not free. */
@@ -652,7 +728,10 @@ pb_audit *pb_audit_run(pb_ledger *l, const pb_config *cfg, pb_date as_of)
 	}
 	t0 = now();
 	struct rules_run rr = {.ctx = run, .order = heaviest_first(l, run, nrun), .ledger = l};
+	a->shared = shared_new();
 	pb_parallel_for(nrun + 1, a->timing.jobs, run_nth, &rr);
+	shared_free(a->shared); /* only rules read it */
+	a->shared = NULL;
 	a->timing.all_rules = now() - t0;
 	free(rr.order);
 	for (size_t i = 0; i < nrun; i++) {

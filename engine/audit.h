@@ -53,6 +53,7 @@ typedef struct {
 	struct pb_graph *graph;     /* who is linked to whom */
 	struct pb_parties *parties; /* party resolution */
 	struct pb_arena **scratch;  /* per rule: its findings' text */
+	struct pb_shared *shared;   /* made for rules alike, while they run */
 	pb_audit_timing timing;     /* never in a report: not deterministic */
 } pb_audit;
 

@@ -118,6 +118,19 @@ const pb_tender *pb_ctx_tender_of(pb_rule_ctx *ctx, const pb_contract *c);
 const char *pb_ctx_entity(pb_rule_ctx *ctx, const char *party_id);
 
 /*
+ * What several rules make alike from what they all read (the payments'
+ * payee entities in order): made once by whichever rule asks first, the
+ * others waiting for it, and freed when the last rule is done.  `key`
+ * names it, one name for each build and arg; build may read the ledger,
+ * the parties and the graph, never the asking rule's parameters, notes or
+ * scratch, so that what it makes does not depend on which rule asked.
+ * Returns what build made; rules only read it.
+ */
+typedef void *pb_shared_build_fn(pb_rule_ctx *ctx, const void *arg);
+const void *pb_ctx_shared(pb_rule_ctx *ctx, const char *key, pb_shared_build_fn *build,
+			  const void *arg, void (*release)(void *made));
+
+/*
  * The rule's own memory: text a finding keeps (keys, discriminators,
  * messages) lives in pb_ctx_scratch as long as the audit; pb_ctx_intern
  * interns keys for the rule's own maps (equal text, equal pointer, within

@@ -171,10 +171,35 @@ static void entity_ranks_build(pb_rule_ctx *ctx, size_t field, entity_ranks *er)
 	pb_ptrmap_free(by_entity);
 }
 
-static void entity_ranks_release(entity_ranks *er)
+/* pb_shared_build_fn of the ranks of the entities a payment field names
+ * (*arg: the field's offset). */
+static void *entity_ranks_make(pb_rule_ctx *ctx, const void *arg)
 {
+	entity_ranks *er = pb_xcalloc(1, sizeof(*er));
+
+	entity_ranks_build(ctx, *(const size_t *)arg, er);
+	return er;
+}
+
+static void entity_ranks_free(void *made)
+{
+	entity_ranks *er = made;
+
 	free(er->rank);
 	free(er->least);
+	free(er);
+}
+
+/* The payees' (or payers') ranks, made once for all the rules that group
+ * payments by them: five of them did each at 10M rows, 0.3 s a time. */
+static const entity_ranks *entity_ranks_of(pb_rule_ctx *ctx, size_t field)
+{
+	static const size_t payee = offsetof(pb_payment, payee_id), payer = offsetof(pb_payment, payer_id);
+
+	if (field != payee && field != payer)
+		pb_fatal("internal error: payments grouped by the field at offset %zu", field);
+	return pb_ctx_shared(ctx, field == payee ? "payments.payee-ranks" : "payments.payer-ranks",
+			     entity_ranks_make, field == payee ? &payee : &payer, entity_ranks_free);
 }
 
 /* Payments keyed for sorting: qsort needs no context when the keys sit
@@ -219,19 +244,16 @@ static size_t for_each_entity(pb_rule_ctx *ctx, size_t field, party_fn fn, void 
 {
 	size_t n;
 	const pb_payment *p = pb_ledger_payments(pb_ctx_ledger(ctx), &n);
-	entity_ranks er;
-
-	entity_ranks_build(ctx, field, &er);
+	const entity_ranks *er = entity_ranks_of(ctx, field);
 	uint32_t *ix = pb_xcalloc(n + 1, sizeof(*ix));
-	uint32_t *start = pb_xcalloc(er.nentities + 1, sizeof(*start));
-	pb_bucket_sort(er.rank, n, er.nentities, ix, start);
-	for (size_t r = 0; r < er.nentities; r++)
-		fn(ctx, p, ix + start[r], start[r + 1] - start[r], er.least[r], data);
-	size_t unnamed = er.unnamed;
+	uint32_t *start = pb_xcalloc(er->nentities + 1, sizeof(*start));
+
+	pb_bucket_sort(er->rank, n, er->nentities, ix, start);
+	for (size_t r = 0; r < er->nentities; r++)
+		fn(ctx, p, ix + start[r], start[r + 1] - start[r], er->least[r], data);
 	free(start);
 	free(ix);
-	entity_ranks_release(&er);
-	return unnamed;
+	return er->unnamed;
 }
 
 /* Says in coverage how many payments name no party the rule groups by. */
@@ -1098,23 +1120,22 @@ static void run_duplicate(pb_rule_ctx *ctx)
 	pay_key *k = pb_xcalloc(n + 1, sizeof(*k));
 	dup_group g = {.ctx = ctx, .p = p, .window = pb_param_int(ctx, "window_days"),
 		       .norm_window = pb_param_int(ctx, "normalised_window_days")};
-	entity_ranks er;
 
 	/* Each currency code's rank by strcmp: keys compare them as integers. */
 	pb_ptrmap *currencies;
 	size_t ncodes;
 	free(pb_rank_texts(p, n, sizeof(*p), offsetof(pb_payment, currency), &ncodes, &currencies));
 
-	entity_ranks_build(ctx, offsetof(pb_payment, payee_id), &er);
+	const entity_ranks *er = entity_ranks_of(ctx, offsetof(pb_payment, payee_id));
 	for (size_t i = 0; i < n; i++)
 		markers_skipped += p[i].amount != PB_AMOUNT_NONE && p[i].currency &&
-				   er.rank[i] == NO_RANK;
+				   er->rank[i] == NO_RANK;
 	reference_counts rc = {0, 0};
-	unsigned char *refs = invoice_references(p, n, &er, &rc);
+	unsigned char *refs = invoice_references(p, n, er, &rc);
 	g.reference = refs;
-	uint32_t *start_of = pb_xcalloc(er.nentities + 1, sizeof(*start_of));
+	uint32_t *start_of = pb_xcalloc(er->nentities + 1, sizeof(*start_of));
 	pb_date *days;
-	size_t m = keys_by_entity(p, n, &er, currencies, k, start_of, &days);
+	size_t m = keys_by_entity(p, n, er, currencies, k, start_of, &days);
 	pb_ptrmap_free(currencies);
 	const pay_key *sorted = k;
 	g.days = days;
@@ -1162,7 +1183,6 @@ static void run_duplicate(pb_rule_ctx *ctx)
 	free(start_of);
 	free(k);
 	dup_release(&g);
-	entity_ranks_release(&er);
 }
 
 const pb_rule pb_rule_payment_duplicate = {
@@ -1614,7 +1634,7 @@ static int64_t trailing_number(const char *s)
 /* What the per-payee step needs: the payer entity of every payment, and
  * a count for coverage. */
 typedef struct {
-	entity_ranks payers;
+	const entity_ranks *payers;
 	size_t batches;
 } sequential_state;
 
@@ -1702,7 +1722,7 @@ static void sequential_party(pb_rule_ctx *ctx, const pb_payment *p, const uint32
 {
 	sequential_state *st = data;
 	int64_t min_run = pb_param_int(ctx, "min_run");
-	const char *payer = only_payer(&st->payers, p, ix, n);
+	const char *payer = only_payer(st->payers, p, ix, n);
 	size_t m = 0;
 	numbered *x;
 
@@ -1710,7 +1730,7 @@ static void sequential_party(pb_rule_ctx *ctx, const pb_payment *p, const uint32
 		return;
 	x = pb_xcalloc(n + 1, sizeof(*x));
 	for (size_t k = 0; k < n; k++) {
-		int64_t v = st->payers.rank[ix[k]] != NO_RANK ? trailing_number(pb_str(p[ix[k]].invoice_id)) : -1;
+		int64_t v = st->payers->rank[ix[k]] != NO_RANK ? trailing_number(pb_str(p[ix[k]].invoice_id)) : -1;
 		if (v >= 0)
 			x[m++] = (numbered){v, p[ix[k]].paid_on};
 	}
@@ -1741,12 +1761,11 @@ static void run_sequential(pb_rule_ctx *ctx)
 {
 	sequential_state st = {.batches = 0};
 
-	entity_ranks_build(ctx, offsetof(pb_payment, payer_id), &st.payers);
+	st.payers = entity_ranks_of(ctx, offsetof(pb_payment, payer_id));
 	note_unnamed(ctx, for_each_entity(ctx, offsetof(pb_payment, payee_id), sequential_party, &st), "payee");
 	if (st.batches)
 		pb_ctx_note(ctx, "%zu payees whose consecutive invoices were all paid within %lld days taken as one batch",
 			    st.batches, (long long)pb_param_int(ctx, "min_span_days"));
-	entity_ranks_release(&st.payers);
 }
 
 const pb_rule pb_rule_sequential_invoices = {
