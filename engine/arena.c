@@ -542,7 +542,7 @@ static size_t shard_limit(unsigned bits)
 /*
  * Scratch for rehashing a shard: its slots' references and tags in the
  * order the old buckets hold them, and each text's hash.  Kept across
- * the shards of one doubling.
+ * the shards of one resize.
  */
 struct rehash {
 	uint32_t *refs, *hashes;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "pb.h"
 
@@ -66,11 +67,13 @@ void *pb_xcalloc_slots(size_t n, size_t size)
 	void *p = pb_xcalloc(n, size);
 #ifdef MADV_POPULATE_WRITE
 	size_t bytes = n * size;
-	if (bytes >= POPULATE_FROM) {
+	long page = sysconf(_SC_PAGESIZE);
+	if (bytes >= POPULATE_FROM && page > 0) {
 		/* the whole pages inside the block; only advice: a kernel before
 		 * 5.14 says no, and the pages then come one fault at a time */
-		uintptr_t from = ((uintptr_t)p + 4095) & ~(uintptr_t)4095;
-		uintptr_t to = ((uintptr_t)p + bytes) & ~(uintptr_t)4095;
+		uintptr_t mask = (uintptr_t)page - 1;
+		uintptr_t from = ((uintptr_t)p + mask) & ~mask;
+		uintptr_t to = ((uintptr_t)p + bytes) & ~mask;
 		if (to > from)
 			(void)madvise((void *)from, to - from, MADV_POPULATE_WRITE);
 	}
