@@ -37,6 +37,27 @@ static void test_alloc_random(void **state)
 	}
 }
 
+/* Slots made writable at once come zeroed and whole, below the size
+ * from which their pages are populated and above it, including a block
+ * that starts and ends inside a page; a block freed and taken again
+ * (glibc may hand back heap memory already written) is zeroed too. */
+static void test_calloc_slots(void **state)
+{
+	static const size_t counts[] = {1, 1000, 65536, 65537, (1u << 20) + 3};
+	(void)state;
+
+	for (int round = 0; round < 2; round++)
+		for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+			uint32_t *p = pb_xcalloc_slots(counts[i], sizeof(*p));
+			uint32_t any = 0;
+			for (size_t k = 0; k < counts[i]; k++)
+				any |= p[k];
+			assert_int_equal(any, 0);
+			memset(p, 0xff, counts[i] * sizeof(*p));
+			free(p);
+		}
+}
+
 /* '|' lists (config values) and ';' lists (ids, codes) are cut alike:
  * whole pieces only, an empty piece between two separators but none
  * after a trailing one. */
@@ -203,6 +224,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_alloc_random),
+		cmocka_unit_test(test_calloc_slots),
 		cmocka_unit_test(test_list_pieces),
 		cmocka_unit_test(test_addf_every_length),
 		cmocka_unit_test(test_addf_appends),
