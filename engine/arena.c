@@ -635,14 +635,14 @@ static void shard_grow_alone(pb_strtab *t, struct shard *sh)
 	free(was);
 }
 
-/* Gives every slice 2^want buckets, more than it has (the shards with
- * buckets of their own keep them). */
-static void strtab_resize(pb_strtab *t, unsigned want)
+/* Gives every slice 2^want buckets, more than it has, from `buckets`
+ * (2^want for each shard, empty; the shards with buckets of their own
+ * keep them). */
+static void strtab_resize(pb_strtab *t, unsigned want, struct bucket *buckets)
 {
 	unsigned bits = atomic_load_explicit(&t->slice_bits, memory_order_relaxed);
 	size_t old_mask = ((size_t)1 << bits) - 1, mask = ((size_t)1 << want) - 1;
 	struct bucket *old = atomic_load_explicit(&t->buckets, memory_order_relaxed);
-	struct bucket *buckets = buckets_new((size_t)1 << (t->bits + want));
 	struct rehash r = {0};
 
 	for (size_t i = 0; i < (size_t)1 << t->bits; i++)
@@ -689,8 +689,10 @@ static void strtab_grow(pb_strtab *t, struct shard *sh)
 	if (sh->count + 1 > shard_limit(shard_bits(t, sh))) {
 		if (atomic_load_explicit(&sh->own, memory_order_relaxed) || shard_skewed(t))
 			shard_grow_alone(t, sh);
-		else
-			strtab_resize(t, atomic_load_explicit(&t->slice_bits, memory_order_relaxed) + 1);
+		else {
+			unsigned want = atomic_load_explicit(&t->slice_bits, memory_order_relaxed) + 1;
+			strtab_resize(t, want, buckets_new((size_t)1 << (t->bits + want)));
+		}
 	}
 	shards_unlock(t);
 }
@@ -782,6 +784,9 @@ const char *pb_intern_hashed(pb_strtab *t, const char *s, size_t n, uint32_t h)
  * a guess never takes more than that before the texts are there. */
 #define RESERVE_MAX_BITS 23
 
+/* Room made on a guess: where the memory is not there (a limit on the
+ * process, a huge file of few texts) the table grows as it fills instead,
+ * and the run goes on. */
 void pb_strtab_reserve(pb_strtab *t, size_t n)
 {
 	size_t shards = (size_t)1 << t->bits;
@@ -789,11 +794,15 @@ void pb_strtab_reserve(pb_strtab *t, size_t n)
 
 	while (shards * shard_limit(want) < n && t->bits + want < RESERVE_MAX_BITS)
 		want++;
-	if (want > bits) {
-		shards_lock(t);
-		strtab_resize(t, want);
-		shards_unlock(t);
-	}
+	if (want == bits)
+		return;
+	struct bucket *buckets = pb_alloc_random((shards << want) * sizeof(struct bucket),
+						 sizeof(struct bucket));
+	if (!buckets)
+		return;
+	shards_lock(t);
+	strtab_resize(t, want, buckets);
+	shards_unlock(t);
 }
 
 size_t pb_strtab_bucket_bytes(const pb_strtab *t)

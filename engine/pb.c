@@ -83,7 +83,7 @@ void *pb_xcalloc_slots(size_t n, size_t size)
 
 #define HUGE_PAGE ((size_t)2 << 20)
 
-void *pb_xalloc_random(size_t n, size_t align)
+void *pb_alloc_random(size_t n, size_t align)
 {
 	size_t size = n ? n : 1;
 
@@ -93,7 +93,7 @@ void *pb_xalloc_random(size_t n, size_t align)
 	}
 	void *p = aligned_alloc(align, (size + align - 1) & ~(align - 1));
 	if (!p)
-		out_of_memory(n);
+		return NULL;
 #ifdef MADV_HUGEPAGE
 	/* Only advice: a kernel without transparent huge pages says no,
 	 * and the memory is as good in small pages. */
@@ -101,6 +101,15 @@ void *pb_xalloc_random(size_t n, size_t align)
 		(void)madvise(p, size, MADV_HUGEPAGE);
 #endif
 	memset(p, 0, size);
+	return p;
+}
+
+void *pb_xalloc_random(size_t n, size_t align)
+{
+	void *p = pb_alloc_random(n, align);
+
+	if (!p)
+		out_of_memory(n);
 	return p;
 }
 

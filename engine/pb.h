@@ -73,6 +73,9 @@ void *pb_xrealloc(void *p, size_t n);
  * also cost a page-table walk.  Freed with free().
  */
 void *pb_xalloc_random(size_t n, size_t align);
+/* The same, or NULL when the memory is not there: for room taken on a
+ * guess, which the program can do without. */
+void *pb_alloc_random(size_t n, size_t align);
 void *pb_xreallocarray(void *p, size_t n, size_t size);
 char *pb_xstrdup(const char *s);
 char *pb_xstrndup(const char *s, size_t n);
