@@ -120,11 +120,15 @@ const char *pb_ctx_entity(pb_rule_ctx *ctx, const char *party_id);
 /*
  * What several rules make alike from what they all read (the payments'
  * payee entities in order): made once by whichever rule asks first, the
- * others waiting for it, and freed when the last rule is done.  `key`
- * names it, one name for each build and arg; build may read the ledger,
- * the parties and the graph, never the asking rule's parameters, notes or
- * scratch, so that what it makes does not depend on which rule asked.
- * Returns what build made; rules only read it.
+ * others waiting for it.  It is freed once no rule still to finish needs
+ * a table that the rules which asked need (PB_NEEDS; kept to the end of
+ * the rules if one of them needs none): a rule asks only for what it
+ * reads from its own tables.  Should a rule ask after that, it is made
+ * again, the same.  `key` names it, one name for each build and arg;
+ * build may read the ledger, the parties and the graph, never the asking
+ * rule's parameters, notes or scratch, so that what it makes does not
+ * depend on which rule asked.  Returns what build made; rules only read
+ * it, and only while they run.
  */
 typedef void *pb_shared_build_fn(pb_rule_ctx *ctx, const void *arg);
 const void *pb_ctx_shared(pb_rule_ctx *ctx, const char *key, pb_shared_build_fn *build,

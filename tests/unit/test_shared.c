@@ -13,6 +13,7 @@
 #include "../../engine/audit.h"
 #include "../../engine/catalog.h"
 #include "../../engine/config.h"
+#include "../../engine/ledger.h"
 
 #define NTEST_RULES 12
 
@@ -108,10 +109,92 @@ static void test_made_once_for_all(void **state)
 	pb_catalog_install(&was);
 }
 
+/* --- freed once no rule left needs the askers' tables --- */
+
+static int freed_when_x_ran, made_when_z_ran, value_z_got;
+static atomic_int pay_wrong; /* rules run on other threads: no asserts there */
+
+static void run_pay(pb_rule_ctx *ctx)
+{
+	const int *it = pb_ctx_shared(ctx, "test.pay", make_answer, &forty_two, free_answer);
+	if (*it != 42)
+		atomic_fetch_add(&pay_wrong, 1);
+}
+
+static void run_x(pb_rule_ctx *ctx)
+{
+	(void)ctx;
+	freed_when_x_ran = atomic_load(&freed);
+}
+
+static void run_z(pb_rule_ctx *ctx)
+{
+	value_z_got = *(const int *)pb_ctx_shared(ctx, "test.pay", make_answer, &forty_two, free_answer);
+	made_when_z_ran = atomic_load(&made);
+}
+
+#define TEST_RULE(name, run_fn, tables)                                        \
+	static const pb_rule name = {.id = "test." #name, .family = "test", .title = "t", \
+				     .source = "test", .needs = (tables),      \
+				     .params = (const pb_param_def[]){{NULL, 0, NULL, NULL}}, \
+				     .run = run_fn};
+TEST_RULE(pay_1, run_pay, PB_NEEDS(PB_T_PAYMENTS))
+TEST_RULE(pay_2, run_pay, PB_NEEDS(PB_T_PAYMENTS))
+TEST_RULE(x, run_x, 0)
+TEST_RULE(z, run_z, 0)
+
+static const pb_rule *const release_rules[] = {&x, &z, &pay_1, &pay_2};
+
+/* Two rules needing payments share what they asked for; at -j 1 they
+ * run first (the heaviest) and it is freed when the second is done,
+ * before the rules that need no table run.  A rule that asks after that
+ * has it made again, the same, and it is kept to the end. */
+static void test_freed_when_no_rule_left_needs_it(void **state)
+{
+	const pb_catalog was = {pb_rules,     pb_nrules,     pb_importers,
+				pb_nimporters, pb_reporters, pb_nreporters};
+	pb_catalog mine = was;
+	(void)state;
+
+	mine.rules = release_rules;
+	mine.nrules = sizeof(release_rules) / sizeof(release_rules[0]);
+	pb_catalog_install(&mine);
+	for (int jobs = 1; jobs <= 4; jobs *= 2) {
+		pb_ledger *l = pb_ledger_new("EUR");
+		size_t in = pb_ledger_add_input(l, "payments.csv", "payments", "csv");
+		pb_payment p;
+		pb_record_blank(PB_T_PAYMENTS, &p);
+		pb_row_set(l, &p.row, pb_ledger_intern(l, "payments.csv", 12), 2, NULL);
+		p.payment_id = pb_text_of(pb_ledger_intern(l, "P-1", 3));
+		assert_int_equal(pb_ledger_add(l, in, PB_T_PAYMENTS, &p), 0);
+		pb_ledger_seal(l);
+		pb_config cfg;
+		pb_config_init(&cfg);
+		cfg.jobs = jobs;
+		atomic_store(&made, 0);
+		atomic_store(&freed, 0);
+		freed_when_x_ran = made_when_z_ran = value_z_got = -1;
+		pb_audit *a = pb_audit_run(l, &cfg, PB_DATE_NONE);
+		assert_int_equal(value_z_got, 42);
+		assert_int_equal(atomic_load(&pay_wrong), 0);
+		if (jobs == 1) {
+			assert_int_equal(freed_when_x_ran, 1); /* before the end of the rules */
+			assert_int_equal(made_when_z_ran, 2);  /* made again for z */
+		}
+		/* every one made is freed, by the end of the rules at the latest */
+		assert_int_equal(atomic_load(&freed), atomic_load(&made));
+		pb_audit_free(a);
+		pb_config_release(&cfg);
+		pb_ledger_free(l);
+	}
+	pb_catalog_install(&was);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_made_once_for_all),
+		cmocka_unit_test(test_freed_when_no_rule_left_needs_it),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
