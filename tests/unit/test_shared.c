@@ -50,12 +50,16 @@ static void run_asking(pb_rule_ctx *ctx, int k)
 	got_value[k] = *it;
 }
 
+/* A test rule: its id "test.name", the tables it needs, what it runs. */
+#define TEST_RULE(name, run_fn, tables)                                        \
+	static const pb_rule name = {.id = "test." #name, .family = "test", .title = "t", \
+				     .source = "test", .needs = (tables),      \
+				     .params = (const pb_param_def[]){{NULL, 0, NULL, NULL}}, \
+				     .run = run_fn};
+
 #define ASKING(k)                                                              \
 	static void run_##k(pb_rule_ctx *ctx) { run_asking(ctx, k); }         \
-	static const pb_rule rule_##k = {.id = "test.asking-" #k, .family = "test", \
-					 .title = "asks", .source = "test",    \
-					 .params = (const pb_param_def[]){{NULL, 0, NULL, NULL}}, \
-					 .run = run_##k};
+	TEST_RULE(rule_##k, run_##k, 0)
 ASKING(0)
 ASKING(1)
 ASKING(2)
@@ -73,16 +77,25 @@ static const pb_rule *const test_rules[NTEST_RULES] = {
 	&rule_0, &rule_1, &rule_2, &rule_3, &rule_4,  &rule_5,
 	&rule_6, &rule_7, &rule_8, &rule_9, &rule_10, &rule_11};
 
-static void test_made_once_for_all(void **state)
+/* Installs rules[0..n) in place of the program's rules; returns the
+ * catalog to install again after. */
+static pb_catalog install_rules(const pb_rule *const *rules, size_t n)
 {
 	const pb_catalog was = {pb_rules,     pb_nrules,     pb_importers,
 				pb_nimporters, pb_reporters, pb_nreporters};
 	pb_catalog mine = was;
+
+	mine.rules = rules;
+	mine.nrules = n;
+	pb_catalog_install(&mine);
+	return was;
+}
+
+static void test_made_once_for_all(void **state)
+{
+	const pb_catalog was = install_rules(test_rules, NTEST_RULES);
 	(void)state;
 
-	mine.rules = test_rules;
-	mine.nrules = NTEST_RULES;
-	pb_catalog_install(&mine);
 	for (int jobs = 1; jobs <= 4; jobs *= 2) {
 		pb_ledger *l = pb_ledger_new("EUR");
 		pb_config cfg;
@@ -133,11 +146,6 @@ static void run_z(pb_rule_ctx *ctx)
 	made_when_z_ran = atomic_load(&made);
 }
 
-#define TEST_RULE(name, run_fn, tables)                                        \
-	static const pb_rule name = {.id = "test." #name, .family = "test", .title = "t", \
-				     .source = "test", .needs = (tables),      \
-				     .params = (const pb_param_def[]){{NULL, 0, NULL, NULL}}, \
-				     .run = run_fn};
 TEST_RULE(pay_1, run_pay, PB_NEEDS(PB_T_PAYMENTS))
 TEST_RULE(pay_2, run_pay, PB_NEEDS(PB_T_PAYMENTS))
 TEST_RULE(x, run_x, 0)
@@ -151,14 +159,10 @@ static const pb_rule *const release_rules[] = {&x, &z, &pay_1, &pay_2};
  * has it made again, the same, and it is kept to the end. */
 static void test_freed_when_no_rule_left_needs_it(void **state)
 {
-	const pb_catalog was = {pb_rules,     pb_nrules,     pb_importers,
-				pb_nimporters, pb_reporters, pb_nreporters};
-	pb_catalog mine = was;
+	const pb_catalog was =
+		install_rules(release_rules, sizeof(release_rules) / sizeof(release_rules[0]));
 	(void)state;
 
-	mine.rules = release_rules;
-	mine.nrules = sizeof(release_rules) / sizeof(release_rules[0]);
-	pb_catalog_install(&mine);
 	for (int jobs = 1; jobs <= 4; jobs *= 2) {
 		pb_ledger *l = pb_ledger_new("EUR");
 		size_t in = pb_ledger_add_input(l, "payments.csv", "payments", "csv");
