@@ -266,6 +266,8 @@ void cli_print_timings(FILE *out, const pb_audit *a, double import, double repor
 		fprintf(out, "probity: timing rule %s %.3f\n", pb_rules[i]->id, a->timing.rules[i]);
 	fprintf(out, "probity: timing rules %.3f (jobs %d)\n", a->timing.all_rules, a->timing.jobs);
 	fprintf(out, "probity: timing reports %.3f\n", reports);
+	/* 0 unless something looked a text up after seal (pb_ledger_lookup) */
+	fprintf(out, "probity: timing text_rebuilds %zu\n", pb_ledger_text_rebuilds(a->ledger));
 	if (getrusage(RUSAGE_SELF, &ru) == 0)
 		fprintf(out, "probity: timing peak_rss_kib %ld\n", ru.ru_maxrss);
 }

@@ -301,6 +301,7 @@ struct shard {
 	pb_arena *arena; /* where the text blocks are allocated */
 	size_t count; /* texts held */
 	unsigned char **blocks;
+	size_t *block_used; /* bytes of each block written: a rebuild walks them */
 	uint32_t nblocks, capblocks;
 	uint32_t head;           /* the block being filled (number + 1; 0: none) */
 	size_t head_used, head_size, next_size;
@@ -325,6 +326,12 @@ struct pb_strtab {
 	 * pair only prefetches in vain. */
 	_Atomic(struct bucket *) buckets;
 	atomic_uint slice_bits;
+	/* Buckets dropped (pb_strtab_drop_buckets): the next look-up gives
+	 * every shard buckets of its own again, from its blocks, under
+	 * `rebuilding`. */
+	atomic_int dropped;
+	pthread_mutex_t rebuilding;
+	atomic_size_t rebuilds;
 };
 
 static struct bucket *buckets_new(size_t n)
@@ -346,6 +353,7 @@ static pb_strtab *strtab_new(unsigned bits, unsigned slice_bits)
 	pb_strtab *t = pb_xcalloc(1, sizeof(*t));
 
 	t->bits = bits;
+	pthread_mutex_init(&t->rebuilding, NULL);
 	t->shards = pb_xcalloc((size_t)1 << bits, sizeof(*t->shards));
 	atomic_init(&t->slice_bits, slice_bits);
 	atomic_init(&t->buckets, buckets_new((size_t)1 << (bits + slice_bits)));
@@ -383,10 +391,12 @@ void pb_strtab_free(pb_strtab *t)
 	for (size_t i = 0; i < (size_t)1 << t->bits; i++) {
 		free(atomic_load(&t->shards[i].own));
 		free(t->shards[i].blocks);
+		free(t->shards[i].block_used);
 		if (t->own_arenas)
 			pb_arena_free(t->shards[i].arena);
 	}
 	free(t->shards);
+	pthread_mutex_destroy(&t->rebuilding);
 	free(t);
 }
 
@@ -442,8 +452,11 @@ static uint32_t shard_add_block(struct shard *sh, size_t size)
 	if (sh->nblocks == sh->capblocks) {
 		sh->capblocks = sh->capblocks ? 2 * sh->capblocks : 16;
 		sh->blocks = pb_xreallocarray(sh->blocks, sh->capblocks, sizeof(*sh->blocks));
+		sh->block_used = pb_xreallocarray(sh->block_used, sh->capblocks,
+						  sizeof(*sh->block_used));
 	}
 	sh->blocks[sh->nblocks] = arena_take(sh->arena, size, PB_TEXT_ALIGN);
+	sh->block_used[sh->nblocks] = 0;
 	return ++sh->nblocks;
 }
 
@@ -479,6 +492,9 @@ static uint32_t shard_reserve(struct shard *sh, size_t prefix, size_t size, unsi
 	size_t offset = (used + prefix + PB_TEXT_ALIGN - 1) / PB_TEXT_ALIGN * PB_TEXT_ALIGN - prefix;
 	if (block == sh->head)
 		sh->head_used = offset + size;
+	/* Padding is zero, which no stored length is: a rebuild skips it. */
+	memset(sh->blocks[block - 1] + used, 0, offset - used);
+	sh->block_used[block - 1] = offset + size;
 	*p = sh->blocks[block - 1] + offset;
 	return block << REF_OFFSET_BITS | (uint32_t)offset;
 }
@@ -741,6 +757,86 @@ static const char *shard_intern(const pb_strtab *t, struct shard *sh, const char
 	return text;
 }
 
+/*
+ * Buckets again for a shard whose buckets were dropped: its texts, read
+ * from its blocks in the order they were stored (lengths are never 0,
+ * padding always is), placed in buckets of its own with room to spare.
+ */
+static void shard_rebuild(struct shard *sh, struct rehash *r)
+{
+	size_t n = 0;
+
+	rehash_reserve(r, sh->count);
+	for (uint32_t b = 0; b < sh->nblocks; b++) {
+		const unsigned char *block = sh->blocks[b], *p = block, *end = block + sh->block_used[b];
+		while (p < end) {
+			const unsigned char *text;
+			if (!*p) {
+				p++;
+				continue;
+			}
+			size_t len = stored_len(p, &text);
+			if (n == sh->count)
+				pb_fatal("internal error: a string table's blocks hold more texts than it counted");
+			r->refs[n] = (b + 1) << REF_OFFSET_BITS | (uint32_t)(p - block);
+			r->hashes[n++] = hash32((const char *)text, len);
+			p = text + len + 1;
+		}
+	}
+	if (n != sh->count)
+		pb_fatal("internal error: a string table's blocks hold %zu texts, not %zu", n, sh->count);
+	unsigned bits = 2;
+	while (shard_limit(bits) < n + n / 4 + 1)
+		bits++;
+	size_t mask = ((size_t)1 << bits) - 1;
+	struct bucket *own = buckets_new(mask + 1);
+	for (size_t i = 0; i < n; i++) {
+		size_t j = r->hashes[i] & mask;
+		while (own[j].used == BUCKET_SLOTS)
+			j = (j + 1) & mask;
+		bucket_put(&own[j], r->refs[i], hash_tag(r->hashes[i]));
+	}
+	atomic_store_explicit(&sh->own_bits, bits, memory_order_relaxed);
+	atomic_store_explicit(&sh->own, own, memory_order_relaxed);
+}
+
+/* Called before anything reads buckets: rebuilds them once if they were
+ * dropped.  Logically const: a look-up finds what it found before. */
+static void strtab_ready(const pb_strtab *ct)
+{
+	pb_strtab *t = (pb_strtab *)ct;
+
+	if (!atomic_load_explicit(&t->dropped, memory_order_acquire))
+		return;
+	pthread_mutex_lock(&t->rebuilding);
+	if (atomic_load_explicit(&t->dropped, memory_order_relaxed)) {
+		struct rehash r = {0};
+		for (size_t i = 0; i < (size_t)1 << t->bits; i++)
+			shard_rebuild(&t->shards[i], &r);
+		rehash_release(&r);
+		atomic_fetch_add(&t->rebuilds, 1);
+		atomic_store_explicit(&t->dropped, 0, memory_order_release);
+	}
+	pthread_mutex_unlock(&t->rebuilding);
+}
+
+void pb_strtab_drop_buckets(pb_strtab *t)
+{
+	strtab_ready(t); /* no half-dropped table */
+	for (size_t i = 0; i < (size_t)1 << t->bits; i++) {
+		free(atomic_load_explicit(&t->shards[i].own, memory_order_relaxed));
+		atomic_store_explicit(&t->shards[i].own, NULL, memory_order_relaxed);
+	}
+	free(atomic_load_explicit(&t->buckets, memory_order_relaxed));
+	atomic_store_explicit(&t->buckets, NULL, memory_order_relaxed);
+	atomic_store_explicit(&t->dropped, 1, memory_order_release);
+}
+
+size_t pb_strtab_rebuilds(const pb_strtab *t)
+{
+	return atomic_load(&t->rebuilds);
+}
+
 uint32_t pb_intern_hash(const char *s, size_t n)
 {
 	return hash32(s, n);
@@ -748,6 +844,8 @@ uint32_t pb_intern_hash(const char *s, size_t n)
 
 void pb_strtab_prefetch(const pb_strtab *t, uint32_t h)
 {
+	if (atomic_load_explicit(&t->dropped, memory_order_relaxed))
+		return; /* the look-up that follows rebuilds them */
 	const struct shard *sh = shard_of(t, h);
 	struct bucket *own = atomic_load_explicit(&sh->own, memory_order_relaxed);
 	unsigned bits = shard_bits(t, sh);
@@ -767,6 +865,7 @@ const char *pb_intern_hashed(pb_strtab *t, const char *s, size_t n, uint32_t h)
 		return NULL;
 	if (n > UINT32_MAX - 6)
 		pb_fatal("internal error: interning %zu bytes", n);
+	strtab_ready(t);
 	struct shard *sh = shard_of(t, h);
 	for (;;) {
 		if (t->locking)
@@ -792,6 +891,10 @@ void pb_strtab_reserve(pb_strtab *t, size_t n)
 	size_t shards = (size_t)1 << t->bits;
 	unsigned bits = atomic_load_explicit(&t->slice_bits, memory_order_relaxed), want = bits;
 
+	strtab_ready(t);
+	if (!atomic_load_explicit(&t->buckets, memory_order_relaxed))
+		return; /* rebuilt: every shard has buckets of its own, and grows alone */
+
 	while (shards * shard_limit(want) < n && t->bits + want < RESERVE_MAX_BITS)
 		want++;
 	if (want == bits)
@@ -808,7 +911,7 @@ void pb_strtab_reserve(pb_strtab *t, size_t n)
 size_t pb_strtab_bucket_bytes(const pb_strtab *t)
 {
 	size_t n = (size_t)1 << t->bits;
-	size_t bytes = (n << atomic_load(&t->slice_bits)) * sizeof(struct bucket);
+	size_t bytes = atomic_load(&t->buckets) ? (n << atomic_load(&t->slice_bits)) * sizeof(struct bucket) : 0;
 
 	for (size_t i = 0; i < n; i++)
 		if (atomic_load(&t->shards[i].own))
@@ -830,6 +933,7 @@ const char *pb_strtab_find(const pb_strtab *t, const char *s, size_t n)
 	uint32_t h = hash32(s, n);
 	struct shard *sh = shard_of(t, h);
 	struct bucket *room;
+	strtab_ready(t);
 	if (!t->locking)
 		return shard_probe(t, sh, s, n, h, &room);
 	shard_lock(sh);

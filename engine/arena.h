@@ -103,6 +103,16 @@ const char *pb_strtab_find(const pb_strtab *t, const char *s, size_t n);
 void pb_strtab_reserve(pb_strtab *t, size_t n);
 /* Bytes of buckets the table holds, for tests and the bench. */
 size_t pb_strtab_bucket_bytes(const pb_strtab *t);
+/*
+ * Frees the buckets, keeping the texts: a sealed ledger's table is read
+ * through the pointers its records hold, and its buckets were a tenth of
+ * a 1M-row audit's memory.  The next pb_intern or pb_strtab_find (from
+ * any thread) first rebuilds them from the texts, once; a program that
+ * looks nothing up never pays for that.  Call it while no other thread
+ * uses the table.  pb_strtab_rebuilds counts the rebuilds, for tests.
+ */
+void pb_strtab_drop_buckets(pb_strtab *t);
+size_t pb_strtab_rebuilds(const pb_strtab *t);
 
 /*
  * pb_ptrmap: interned pointer -> uint32 value, open addressing.  Used for

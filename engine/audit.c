@@ -465,6 +465,8 @@ void pb_finding_evidence(pb_rule_ctx *ctx, pb_finding *f, pb_table t,
 		f->evidence = pb_xreallocarray(f->evidence, n ? 2 * n : 1, sizeof(*f->evidence));
 	pb_evidence *e = &f->evidence[f->nevidence++];
 	e->table = pb_table_get(t)->name;
+	e->table_no = t;
+	e->record = record;
 	e->id = pb_ledger_key_in(ctx->ledger, t, record, ctx->scratch);
 	if (!e->id)
 		e->id = "";

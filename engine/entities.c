@@ -14,17 +14,18 @@ unsigned pb_severity_weight(pb_severity s)
 static void record_parties(pb_ledger *l, const pb_evidence *e,
 			   const char **buyer, const char **supplier)
 {
-	const pb_table_def *def = NULL;
-	pb_table t = PB_T_COUNT;
+	pb_table t = e->table_no;
+	const void *r = e->record;
 
-	for (int i = 0; i < PB_T_COUNT; i++)
-		if (!strcmp(pb_table_get(i)->name, e->table))
-			def = pb_table_get(t = i);
-	if (!def)
-		return;
-	/* an id the ledger never held is no key of it: looked up, not added */
-	const char *key = pb_ledger_lookup(l, e->id, strlen(e->id));
-	const void *r = pb_ledger_find(l, t, key);
+	/* A copy of a record stands for the ledger's record of its key.  A
+	 * single-column key is the copy's interned id; a composed one (a
+	 * budget line's) is a text to look up, which rules never give. */
+	if (!pb_ledger_holds(l, t, r)) {
+		const char *key = e->id;
+		if (!pb_table_keyed_by_column(t))
+			key = pb_ledger_lookup(l, e->id, strlen(e->id));
+		r = pb_ledger_find(l, t, key);
+	}
 	if (!r)
 		return;
 	switch (t) {

@@ -136,7 +136,8 @@ pb_graph *pb_graph_build(pb_ledger *l, const pb_parties *parties)
 	size_t nrel, nparty;
 	const pb_relationship *rel = pb_ledger_relationships(l, &nrel);
 	const pb_party *party = pb_ledger_parties(l, &nparty);
-	const char *employee = pb_ledger_intern(l, "employee", 8);
+	/* kinds are compared as text (is_employment), never by pointer */
+	const char *employee = "employee";
 
 	g->edges = pb_xcalloc(nrel + nparty + 1, sizeof(*g->edges));
 	for (size_t i = 0; i < nrel; i++) {

@@ -267,6 +267,12 @@ struct pb_ledger {
 	 * and each answer looked its tender up. */
 	unsigned char *not_award;
 	size_t nnot_award;
+	/* Each co_supplier_ids list's ids, interned at seal (rules look
+	 * nothing up in the string table, whose buckets seal drops): the
+	 * list's text -> its first id in co_ids, whose lists end in NULL. */
+	pb_ptrmap *co_lists;
+	const char **co_ids;
+	size_t nco_ids, capco_ids;
 	/* Numbers in the process's table of row origins reserved for this
 	 * ledger's rows, and the last file's (pb_row). */
 	uint32_t origin_next, origin_end;
@@ -288,6 +294,11 @@ static const pb_column *key_column(const pb_table_def *def)
 	    (def->ncolumns < 2 || !(def->columns[1].flags & PB_COL_KEY)))
 		return first;
 	return NULL;
+}
+
+int pb_table_keyed_by_column(pb_table t)
+{
+	return key_column(&table_defs[t]) != NULL;
 }
 
 static void origins_ledger_born(void);
@@ -366,6 +377,8 @@ void pb_ledger_free(pb_ledger *l)
 	}
 	pthread_mutex_destroy(&l->group_lock);
 	free(l->not_award);
+	pb_ptrmap_free(l->co_lists);
+	free(l->co_ids);
 	free(l->inputs);
 	pb_ptrmap_free(l->input_of);
 	free(l->rejections);
@@ -564,8 +577,13 @@ const char *pb_ledger_key_in(pb_ledger *l, pb_table t, const void *rec, pb_arena
 	pb_buf b;
 	int parts = 0;
 
-	if (l->tables[t].key_col)
-		return pb_field_text(l->tables[t].key_col, rec);
+	const struct table_store *ts = &l->tables[t];
+
+	if (ts->key_col)
+		return pb_field_text(ts->key_col, rec);
+	/* A record of the table: the key it was added under. */
+	if (pb_ledger_holds(l, t, rec))
+		return ts->ckeys[pb_ledger_index_of(l, t, rec)];
 	pb_buf_init(&b);
 	for (size_t i = 0; i < def->ncolumns; i++) {
 		if (!(def->columns[i].flags & PB_COL_KEY))
@@ -574,12 +592,11 @@ const char *pb_ledger_key_in(pb_ledger *l, pb_table t, const void *rec, pb_arena
 			pb_buf_addch(&b, '|');
 		key_part(&b, rec, &def->columns[i]);
 	}
-	/* A sealed ledger's records were keyed when added: only look up, so
-	 * that rules running in parallel never write the string table. */
-	const char *k = l->sealed ? pb_strtab_find(l->strings, b.data, b.len)
-				  : pb_intern(l->strings, b.data, b.len);
+	/* A record not in a sealed ledger gets a copy, so that rules running
+	 * in parallel never write the string table. */
+	const char *k = l->sealed ? NULL : pb_intern(l->strings, b.data, b.len);
 	if (!k)
-		k = pb_arena_strndup(a, b.data, b.len); /* a record not in the ledger */
+		k = pb_arena_strndup(a, b.data, b.len);
 	pb_buf_release(&b);
 	return k;
 }
@@ -850,18 +867,6 @@ void pb_ledger_absorb_more(pb_ledger *l, pb_ledger *stage, size_t in)
 		absorb_into(l, stage, in);
 }
 
-/* Interns the ids inside every co_supplier_ids list now, so that
- * pb_contract_suppliers only ever finds strings after sealing and
- * never adds to the string table while rules read it. */
-static void intern_co_suppliers(pb_ledger *l)
-{
-	const struct table_store *ts = &l->tables[PB_T_CONTRACTS];
-	const char *ids[1];
-
-	for (size_t i = 0; i < ts->count; i++)
-		pb_contract_suppliers(l, (const pb_contract *)(ts->data + i * ts->size), ids, 1);
-}
-
 static int cell_filled(const void *record, const pb_column *c);
 
 /* How many records of a table carry a value in each column: one pass,
@@ -882,14 +887,27 @@ static void name_publishers(pb_ledger *l);
 
 static void judge_awards(pb_ledger *l);
 
+static void resolve_co_suppliers(pb_ledger *l);
+
+/* After seal nothing is interned or looked up by its text any more: the
+ * string table's buckets are dropped (a tenth of a 1M-row audit's
+ * memory, docs/architecture.md).  Whatever still looks a text up gets
+ * them back, rebuilt, and pays the time. */
 void pb_ledger_seal(pb_ledger *l)
 {
-	intern_co_suppliers(l);
+	resolve_co_suppliers(l);
 	name_publishers(l);
 	for (int t = 0; t < PB_T_COUNT; t++)
 		count_filled(l, (pb_table)t);
 	judge_awards(l);
 	l->sealed = 1;
+	if (!l->main)
+		pb_strtab_drop_buckets(l->strings);
+}
+
+size_t pb_ledger_text_rebuilds(const pb_ledger *l)
+{
+	return pb_strtab_rebuilds(l->strings);
 }
 
 size_t pb_ledger_count(const pb_ledger *l, pb_table t)
@@ -964,6 +982,14 @@ const uint32_t *pb_ledger_group(pb_ledger *l, pb_table t, size_t field_offset,
 		pthread_mutex_unlock(&l->group_lock);
 	}
 	return pb_grouping_find(&g->groups, key, n);
+}
+
+int pb_ledger_holds(const pb_ledger *l, pb_table t, const void *rec)
+{
+	const struct table_store *ts = &l->tables[t];
+	uintptr_t p = (uintptr_t)rec, base = (uintptr_t)ts->data;
+
+	return ts->count && p >= base && p < base + ts->count * ts->size && (p - base) % ts->size == 0;
 }
 
 size_t pb_ledger_index_of(const pb_ledger *l, pb_table t, const void *rec)
@@ -1326,38 +1352,98 @@ int pb_contract_is_award(pb_ledger *l, const pb_contract *c, const char **why)
 	return v == AWARD_MADE;
 }
 
-/* Ids are looked up with pb_ledger_intern, which only finds them once
- * pb_ledger_seal has interned every list. */
+/* The next item of a ';'-separated list, without the spaces around it,
+ * and its length (0 for an empty item); NULL past the end. */
+static const char *list_next(const char **s, size_t *len)
+{
+	const char *item = *s;
+
+	if (!item || !*item)
+		return NULL;
+	const char *end = strchr(item, ';');
+	size_t n = end ? (size_t)(end - item) : strlen(item);
+	while (n && *item == ' ')
+		item++, n--;
+	while (n && item[n - 1] == ' ')
+		n--;
+	*s = end ? end + 1 : NULL;
+	*len = n;
+	return item;
+}
+
+/* Adds id to the first max of ids unless one of them is id; returns the
+ * count with it. */
+static size_t add_supplier(const char **ids, size_t n, size_t max, const char *id)
+{
+	for (size_t k = 0; k < n && k < max; k++)
+		if (ids[k] == id)
+			return n;
+	if (n < max)
+		ids[n] = id;
+	return n + 1;
+}
+
+/* The ids of a co_supplier_ids list resolved at seal, NULL-terminated,
+ * or NULL when seal has not seen the list. */
+static const char *const *co_list(const pb_ledger *l, const char *list)
+{
+	uint32_t at;
+
+	if (!l->co_lists || !pb_ptrmap_get(l->co_lists, list, &at))
+		return NULL;
+	return l->co_ids + at;
+}
+
+static void co_ids_add(pb_ledger *l, const char *id)
+{
+	PB_GROW(l->co_ids, l->nco_ids + 1, l->capco_ids);
+	l->co_ids[l->nco_ids++] = id;
+}
+
+/* Interns the ids of every co_supplier_ids list now, so that
+ * pb_contract_suppliers never looks an id up once rules run. */
+static void resolve_co_suppliers(pb_ledger *l)
+{
+	const struct table_store *ts = &l->tables[PB_T_CONTRACTS];
+
+	for (size_t i = 0; i < ts->count; i++) {
+		const pb_contract *c = (const pb_contract *)(ts->data + i * ts->size);
+		const char *list = pb_str(c->co_supplier_ids), *item, *s = list;
+		size_t len;
+		if (!list || co_list(l, list))
+			continue;
+		if (l->nco_ids >= UINT32_MAX)
+			pb_fatal("out of memory: more than %" PRIu32 " joint suppliers", UINT32_MAX);
+		if (!l->co_lists)
+			l->co_lists = pb_ptrmap_new();
+		pb_ptrmap_put(l->co_lists, list, (uint32_t)l->nco_ids);
+		while ((item = list_next(&s, &len)))
+			if (len)
+				co_ids_add(l, pb_ledger_intern(l, item, len));
+		co_ids_add(l, NULL);
+	}
+}
+
+/* A list seal did not see (a record not in the ledger) has its ids
+ * looked up in the string table. */
 size_t pb_contract_suppliers(pb_ledger *l, const pb_contract *c, const char **ids, size_t max)
 {
-	size_t n = 0;
-	const char *s = pb_str(c->co_supplier_ids);
+	const char *s = pb_str(c->co_supplier_ids), *item;
+	const char *const *co = s ? co_list(l, s) : NULL;
+	size_t n = 1, len;
 
 	if (!c->supplier_id)
 		return 0;
 	if (max)
 		ids[0] = pb_str(c->supplier_id);
-	n = 1;
-	while (s && *s) {
-		const char *end = strchr(s, ';');
-		size_t len = end ? (size_t)(end - s) : strlen(s);
-		while (len && *s == ' ')
-			s++, len--;
-		while (len && s[len - 1] == ' ')
-			len--;
-		if (len) {
-			const char *id = pb_ledger_intern(l, s, len);
-			int seen = 0;
-			for (size_t k = 0; k < n && k < max; k++)
-				seen |= ids[k] == id;
-			if (!seen) {
-				if (n < max)
-					ids[n] = id;
-				n++;
-			}
-		}
-		s = end ? end + 1 : NULL;
+	if (co) {
+		for (; *co; co++)
+			n = add_supplier(ids, n, max, *co);
+		return n;
 	}
+	while ((item = list_next(&s, &len)))
+		if (len)
+			n = add_supplier(ids, n, max, pb_ledger_intern(l, item, len));
 	return n;
 }
 

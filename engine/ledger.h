@@ -253,6 +253,10 @@ typedef struct {
 	size_t ncolumns;
 } pb_table_def;
 
+/* Is table t's key one id column (then a record's key is that interned
+ * field), rather than composed of several ("line|year")? */
+int pb_table_keyed_by_column(pb_table t);
+
 const pb_table_def *pb_table_get(pb_table t);
 /* Looks a table up by name; NULL if none. */
 const pb_table_def *pb_table_find(const char *name);
@@ -329,8 +333,14 @@ void pb_ledger_prefetch(const pb_ledger *l, uint32_t hash);
 void pb_ledger_prefetch_key(const pb_ledger *l, pb_table t, const char *key);
 const char *pb_ledger_intern_hashed(pb_ledger *l, const char *s, size_t n, uint32_t hash);
 /* The interned copy of s[0..n) if the ledger holds that text, else NULL;
- * never writes (for rules: a sealed ledger is shared by threads). */
+ * never adds a text, so rules may call it on a sealed ledger they share.
+ * Seal drops the string table's buckets, and the first look-up after it
+ * rebuilds them (once, under a lock): tens of MB and a pass over every
+ * text of a large ledger.  The engine and the rules look nothing up
+ * after seal; pb_ledger_text_rebuilds counts the rebuilds, so that a
+ * test can hold them to that. */
 const char *pb_ledger_lookup(const pb_ledger *l, const char *s, size_t n);
+size_t pb_ledger_text_rebuilds(const pb_ledger *l);
 /* Formatted text, interned; NULL when it is empty. */
 const char *pb_ledger_internf(pb_ledger *l, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -431,7 +441,8 @@ void pb_ledger_merge_fields(pb_table t, void *dst, const void *src, int gaps_onl
 void pb_ledger_merge_extras(pb_ledger *l, pb_row *dst, const pb_row *first,
 			    const pb_row *second);
 
-/* Ends importing: from now on records and indexes may be read. */
+/* Ends importing: from now on records and indexes may be read, and
+ * texts are no longer looked up (pb_ledger_lookup). */
 void pb_ledger_seal(pb_ledger *l);
 
 size_t pb_ledger_count(const pb_ledger *l, pb_table t);
@@ -472,6 +483,8 @@ const uint32_t *pb_ledger_children(pb_ledger *l, pb_table t, size_t field_offset
 /* The index of record rec, which must be one of table t's (any other
  * pointer is an internal error, not a wrong answer). */
 size_t pb_ledger_index_of(const pb_ledger *l, pb_table t, const void *rec);
+/* Is rec one of table t's records (not a copy of one)? */
+int pb_ledger_holds(const pb_ledger *l, pb_table t, const void *rec);
 
 /* The children rules ask for most, by a record of the ledger's own. */
 const uint32_t *pb_tender_bids(pb_ledger *l, const pb_tender *t, size_t *n);

@@ -61,8 +61,10 @@ typedef struct {
 	const char *role;   /* why it is evidence: "contract", "duplicate" */
 	const pb_attr *extra; /* the row's unknown columns, kept for reviewers */
 	uint32_t nextra;
+	pb_table table_no;    /* the table named by `table` */
 	const char *status;   /* the record's status (contract, else award;
 			       * tender, bid, offset), or NULL */
+	const void *record;   /* as the rule gave it: the ledger's, or a copy */
 } pb_evidence;
 
 typedef struct {

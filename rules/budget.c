@@ -151,6 +151,20 @@ static int years_has(const struct years *ys, int64_t fy)
 	return 0;
 }
 
+/* Does the budget hold line `line` (an interned id, as the payment's)
+ * for fiscal year fy? */
+static int budgeted(pb_ledger *l, const char *line, int64_t fy)
+{
+	size_t n;
+	const pb_budget_line *b = pb_ledger_budget(l, &n);
+	const uint32_t *rows = pb_ledger_group(l, PB_T_BUDGET, offsetof(pb_budget_line, budget_line), line, &n);
+
+	for (size_t i = 0; i < n; i++)
+		if (b[rows[i]].fiscal_year == fy)
+			return 1;
+	return 0;
+}
+
 /* A payment citing a budget line, with its fiscal year. */
 struct cited {
 	const pb_payment *p;
@@ -220,19 +234,13 @@ static void run_unbudgeted(pb_rule_ctx *ctx)
 	int start = (int)pb_param_int(ctx, "fiscal_year_start_month");
 	struct cited *list = pb_xcalloc(n + 1, sizeof(*list));
 	struct years ys;
-	pb_buf key; /* not in the rule's arena, which would keep one per payment */
 
-	pb_buf_init(&key);
 	years_build(&ys, b, nb);
 	for (size_t i = 0; i < n; i++) {
 		if (!p[i].budget_line || p[i].paid_on == PB_DATE_NONE)
 			continue;
 		int64_t fy = fiscal_year(p[i].paid_on, start);
-		pb_buf_reset(&key);
-		pb_buf_addf(&key, "%s|%lld", pb_str(p[i].budget_line), (long long)fy);
-		/* a key never seen is no budget line */
-		const char *known = pb_ledger_lookup(l, key.data, key.len);
-		if (known && pb_ledger_find(l, PB_T_BUDGET, known))
+		if (budgeted(l, pb_str(p[i].budget_line), fy))
 			continue;
 		if (!years_has(&ys, fy)) {
 			uncovered++;
@@ -251,7 +259,6 @@ static void run_unbudgeted(pb_rule_ctx *ctx)
 	}
 	if (uncovered)
 		pb_ctx_note(ctx, "%zu payments fall in fiscal years the budget does not cover: not judged", uncovered);
-	pb_buf_release(&key);
 	free(list);
 	free(ys.y);
 }

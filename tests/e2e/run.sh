@@ -100,8 +100,10 @@ done
 grep -q '^probity: timing rule competition.single-source [0-9.]*$' "$T/tm.err" &&
 	grep -q '^probity: timing rules [0-9.]* (jobs [0-9]*)$' "$T/tm.err" &&
 	grep -q '^probity: timing peak_rss_kib [0-9]*$' "$T/tm.err" &&
+	grep -q '^probity: timing text_rebuilds 0$' "$T/tm.err" &&
 	cmp -s "$T/a/findings.json" "$T/tm/findings.json" &&
-	ok "--timings prints phase and rule times on stderr, reports unchanged" || bad "--timings: $(head -5 "$T/tm.err")"
+	ok "--timings prints phase and rule times on stderr, reports unchanged; nothing looked a text up after seal" ||
+	bad "--timings: $(head -5 "$T/tm.err")"
 # --keep-going: an empty file and a folder without ledgers are listed as
 # failed in the JSON and text reports, the rest is audited, exit 3.
 mkdir -p "$T/kg/in/sub-none"

@@ -6,6 +6,8 @@
 #  - fails when a finding labelled `wrong` in tests/real/labels.tsv comes
 #    back (rule and subject), naming it and the reason it was wrong;
 #  - fails when a report holds one finding id twice;
+#  - fails when anything looked a text up in the sealed ledger (which
+#    rebuilds the string table's dropped buckets: --timings text_rebuilds);
 #  - prints findings per 1000 rows read, per source, and how many labelled
 #    findings of each kind are still reported.
 # Usage: PROBITY=build/probity sh tests/real/precision.sh
@@ -39,7 +41,7 @@ sources | while read -r name dir; do
 	[ -d "$dir" ] || continue
 	find "$dir" -type f -size +0 | sort >"$T/files"
 	# shellcheck disable=SC2046
-	"$PROBITY" audit -f json --fail-on none -o "$T/$name" $(cat "$T/files") >/dev/null 2>"$T/$name.err"
+	"$PROBITY" audit --timings -f json --fail-on none -o "$T/$name" $(cat "$T/files") >/dev/null 2>"$T/$name.err"
 	rc=$?
 	if [ $rc -ne 0 ]; then
 		echo "FAIL precision: $name: audit exit $rc: $(head -c 300 "$T/$name.err")"
@@ -47,6 +49,10 @@ sources | while read -r name dir; do
 		continue
 	fi
 	J=$T/$name/findings.json
+	if ! grep -q '^probity: timing text_rebuilds 0$' "$T/$name.err"; then
+		echo "FAIL precision: $name: a text was looked up after seal ($(grep text_rebuilds "$T/$name.err"))"
+		echo x >>"$T/failed"
+	fi
 	dup=$(jq -r '.findings[].id' "$J" | sort | uniq -d | head -3)
 	if [ -n "$dup" ]; then
 		echo "FAIL precision: $name: finding ids reported twice: $dup"

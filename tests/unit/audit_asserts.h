@@ -30,8 +30,7 @@ static inline void add(pb_table t, const void *record)
 
 static inline pb_audit *audit(void)
 {
-	pb_ledger_seal(L);
-	return pb_audit_run(L, &CFG, D("2024-12-31"));
+	return sealed_audit(&CFG, D("2024-12-31"));
 }
 
 /* The nth finding (from 0) of a rule about a subject, or NULL. */

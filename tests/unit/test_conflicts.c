@@ -217,7 +217,10 @@ static pb_audit *audit_with(const char *key, const char *value)
 	pb_config_init(&CFG);
 	if (key)
 		assert_int_equal(pb_config_set_param(&CFG, "conflicts.name-match", key, value, &err), 0);
-	return pb_audit_run(L, &CFG, D("2024-06-30"));
+	/* seal dropped the string table's buckets: the rules look nothing up */
+	pb_audit *a = pb_audit_run(L, &CFG, D("2024-06-30"));
+	assert_int_equal(pb_ledger_text_rebuilds(L), 0);
+	return a;
 }
 
 static void audit_done(pb_audit *a)

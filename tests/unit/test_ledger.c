@@ -429,6 +429,87 @@ static void test_interning_threads(void **state)
 	pb_strtab_free(t);
 }
 
+/*
+ * Seal drops the ledger's buckets.  The first look-up after rebuilds
+ * them from the texts, once, whichever thread asks (four at once here),
+ * and every text is where it was: short, with a 5-byte length, and long
+ * enough for a block of its own.  The table grows on as before.
+ */
+static void test_interning_dropped(void **state)
+{
+	pb_strtab *t = pb_strtab_new_shared(2);
+	char (*text)[16] = pb_xcalloc(RACE_TEXTS, sizeof(*text));
+	const char **was = pb_xcalloc(RACE_TEXTS, sizeof(*was));
+	char *big = pb_xcalloc(600001, 1), more[24];
+	(void)state;
+
+	for (size_t i = 0; i < RACE_TEXTS; i++) {
+		snprintf(text[i], sizeof(text[i]), "SUP-%zu", i);
+		was[i] = pb_intern_str(t, text[i]);
+	}
+	memset(big, 'x', 600000);
+	const char *long1 = pb_intern(t, big, 300), *huge = pb_intern(t, big, 600000);
+	pb_strtab_drop_buckets(t);
+	assert_int_equal(pb_strtab_bucket_bytes(t), 0);
+	pb_strtab_prefetch(t, pb_intern_hash("SUP-1", 5)); /* only a hint: no rebuild */
+	assert_int_equal(pb_strtab_rebuilds(t), 0);
+	intern_race_run(t, text, RACE_TEXTS, RACE_THREADS);
+	assert_int_equal(pb_strtab_rebuilds(t), 1);
+	assert_true(pb_strtab_bucket_bytes(t) > 0);
+	for (size_t i = 0; i < RACE_TEXTS; i++)
+		assert_ptr_equal(pb_strtab_find(t, text[i], strlen(text[i])), was[i]);
+	assert_ptr_equal(pb_strtab_find(t, big, 300), long1);
+	assert_ptr_equal(pb_strtab_find(t, big, 600000), huge);
+	assert_null(pb_strtab_find(t, big, 299));
+	for (size_t i = 0; i < RACE_TEXTS; i++) {
+		size_t n = (size_t)snprintf(more, sizeof(more), "MORE-%zu", i);
+		assert_string_equal(pb_intern(t, more, n), more);
+	}
+	for (size_t i = 0; i < RACE_TEXTS; i++)
+		assert_ptr_equal(pb_intern_str(t, text[i]), was[i]);
+	assert_int_equal(pb_strtab_rebuilds(t), 1);
+	pb_strtab_drop_buckets(t);
+	assert_ptr_equal(pb_strtab_find(t, "SUP-7", 5), was[7]);
+	assert_string_equal(pb_strtab_find(t, "MORE-30010", 10), "MORE-30010");
+	assert_int_equal(pb_strtab_rebuilds(t), 2);
+	pb_strtab_free(t);
+	free(big);
+	free(was);
+	free(text);
+}
+
+/* A one-thread table's blocks come from malloc, not zeroed: the padding
+ * a rebuild skips is zeroed as texts are stored.  An empty table is
+ * rebuilt empty. */
+static void test_interning_dropped_malloc(void **state)
+{
+	pb_arena *a = pb_arena_new();
+	pb_strtab *t = pb_strtab_new(a);
+	const char *was[3000];
+	char buf[32];
+	(void)state;
+
+	for (size_t i = 0; i < 3000; i++) {
+		size_t n = (size_t)snprintf(buf, sizeof(buf), "%zu%.*s", i, (int)(i % 7), "abcdefg");
+		was[i] = pb_intern(t, buf, n);
+	}
+	pb_strtab_drop_buckets(t);
+	for (size_t i = 0; i < 3000; i++) {
+		size_t n = (size_t)snprintf(buf, sizeof(buf), "%zu%.*s", i, (int)(i % 7), "abcdefg");
+		assert_ptr_equal(pb_strtab_find(t, buf, n), was[i]);
+	}
+	assert_int_equal(pb_strtab_rebuilds(t), 1);
+	pb_strtab_free(t);
+	pb_arena_free(a);
+
+	t = pb_strtab_new_shared(3);
+	pb_strtab_drop_buckets(t);
+	assert_null(pb_strtab_find(t, "x", 1));
+	assert_string_equal(pb_intern_str(t, "x"), "x");
+	assert_int_equal(pb_strtab_rebuilds(t), 1);
+	pb_strtab_free(t);
+}
+
 /* Texts that all fall in one shard of 64 (their hashes share the top six
  * bits, as a hostile file's ids could be made to) give that shard
  * buckets of its own once the table is past its first few doublings: it
@@ -953,8 +1034,26 @@ static void test_composite_key(void **state)
 	b.row.line = 4;
 	assert_int_equal(pb_ledger_add(l, in, PB_T_BUDGET, &b), -1);
 	pb_ledger_seal(l);
+	/* A record of the table has the key it was added under, looked up
+	 * nowhere; a copy, its key composed again. */
+	size_t n;
+	const pb_budget_line *rec = pb_ledger_budget(l, &n);
+	pb_arena *scratch = pb_arena_new();
+	const char *key = pb_ledger_key_in(l, PB_T_BUDGET, &rec[0], scratch);
+	assert_string_equal(key, "L-1|2024");
+	assert_ptr_equal(pb_ledger_key_in(l, PB_T_BUDGET, &rec[0], scratch), key);
+	assert_string_equal(pb_ledger_key_in(l, PB_T_BUDGET, &b, scratch), "L-1|2025");
+	assert_true(pb_ledger_holds(l, PB_T_BUDGET, &rec[1]));
+	assert_false(pb_ledger_holds(l, PB_T_BUDGET, &b));
+	assert_false(pb_table_keyed_by_column(PB_T_BUDGET));
+	assert_true(pb_table_keyed_by_column(PB_T_PAYMENTS));
+	assert_int_equal(pb_ledger_text_rebuilds(l), 0);
+	/* looking a text up after seal rebuilds the buckets, and finds it */
+	assert_ptr_equal(pb_ledger_lookup(l, "L-1|2024", 8), key);
+	assert_int_equal(pb_ledger_text_rebuilds(l), 1);
+	assert_ptr_equal(pb_ledger_find(l, PB_T_BUDGET, key), &rec[0]);
 	assert_string_equal(pb_ledger_key(l, PB_T_BUDGET, &b), "L-1|2025");
-	assert_non_null(pb_ledger_find(l, PB_T_BUDGET, pb_ledger_intern(l, "L-1|2024", 8)));
+	pb_arena_free(scratch);
 	pb_ledger_free(l);
 }
 
@@ -1026,6 +1125,8 @@ int main(void)
 		cmocka_unit_test(test_interning_reserved_beyond_limit),
 		cmocka_unit_test(test_interning_threads),
 		cmocka_unit_test(test_interning_one_shard),
+		cmocka_unit_test(test_interning_dropped),
+		cmocka_unit_test(test_interning_dropped_malloc),
 		cmocka_unit_test(test_arena_large),
 		cmocka_unit_test(test_ptrmap),
 		cmocka_unit_test(test_idmap),

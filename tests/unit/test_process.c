@@ -450,9 +450,12 @@ static void test_joint_award_credits_every_member(void **state)
 	}
 	const char *ids[4];
 	pb_ledger_seal(L);
+	size_t rebuilds = pb_ledger_text_rebuilds(L);
 	assert_int_equal(pb_contract_suppliers(L, contract_at("J1"), ids, 4), 2);
 	assert_string_equal(ids[0], "A");
 	assert_string_equal(ids[1], "B");
+	/* resolved at seal, not looked up */
+	assert_int_equal(pb_ledger_text_rebuilds(L), rebuilds);
 	/* 400 of 1200 is 33%: below 50% for each; the old code gave A 67%. */
 	assert_string_equal(fired("competition.supplier-concentration"), "");
 }
