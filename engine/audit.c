@@ -688,6 +688,7 @@ static size_t rule_weight(const pb_ledger *l, const pb_rule *r)
 }
 
 struct weighed {
+	int early; /* pb_rule.row_working_set */
 	size_t weight, i;
 };
 
@@ -695,6 +696,8 @@ static int heavier_first(const void *pa, const void *pb)
 {
 	const struct weighed *a = pa, *b = pb;
 
+	if (a->early != b->early)
+		return a->early ? -1 : 1;
 	if (a->weight != b->weight)
 		return a->weight > b->weight ? -1 : 1;
 	return a->i < b->i ? -1 : a->i > b->i;
@@ -704,8 +707,12 @@ static int heavier_first(const void *pa, const void *pb)
  * The rules that read the most rows start first, so that a long rule
  * late in the registry does not run alone at the end while the other
  * threads wait (the 1M-row bench's payments.duplicate, started last,
- * was a third of its rules phase).  Findings are collected in registry
- * order whatever the order of running.
+ * was a third of its rules phase).  Before them all go the rules with a
+ * working set per row (pb_rule.row_working_set): two of them side by
+ * side at the end of the 1M-row audit, beside the references cached by
+ * then, were its peak (155 MiB; 145 when they go first, the rules
+ * taking as long).  Findings are collected in registry order whatever
+ * the order of running.
  */
 static size_t *heaviest_first(const pb_ledger *l, pb_rule_ctx **run, size_t n)
 {
@@ -713,7 +720,8 @@ static size_t *heaviest_first(const pb_ledger *l, pb_rule_ctx **run, size_t n)
 	size_t *order = pb_xcalloc(n + 1, sizeof(*order));
 
 	for (size_t i = 0; i < n; i++)
-		w[i] = (struct weighed){rule_weight(l, run[i]->rule), i};
+		w[i] = (struct weighed){run[i]->rule->row_working_set != 0,
+					rule_weight(l, run[i]->rule), i};
 	qsort(w, n, sizeof(*w), heavier_first);
 	for (size_t i = 0; i < n; i++)
 		order[i] = w[i].i;

@@ -562,6 +562,7 @@ const pb_rule pb_rule_noncompetitive_share = {
 	.source = "GTI",
 	.severity = PB_SEV_MEDIUM,
 	.needs = PB_NEEDS(PB_T_CONTRACTS) | PB_NEEDS(PB_T_TENDERS),
+	.row_working_set = 1,
 	.params = (const pb_param_def[]){
 		{"min_share_pct", PB_P_PERCENT, "50", "share of the year's awarded value that fires"},
 		{"min_contracts", PB_P_INT, "5", "contracts with a known method needed in the year"},
@@ -662,6 +663,7 @@ const pb_rule pb_rule_supplier_concentration = {
 	.source = "OCP, GTI",
 	.severity = PB_SEV_MEDIUM,
 	.needs = PB_NEEDS(PB_T_CONTRACTS),
+	.row_working_set = 1,
 	.params = (const pb_param_def[]){
 		{"min_share_pct", PB_P_PERCENT, "50", "one supplier's share of the year's awarded value that fires"},
 		{"min_contracts", PB_P_INT, "5", "contracts of the buyer needed in the year"},

@@ -1652,6 +1652,7 @@ const pb_rule pb_rule_name_match = {
 	.source = "OCP",
 	.severity = PB_SEV_MEDIUM,
 	.needs = PB_NEEDS(PB_T_PARTIES) | PB_NEEDS(PB_T_RELATIONSHIPS),
+	.row_working_set = 1,
 	.params = (const pb_param_def[]){
 		{"min_similarity", PB_P_DECIMAL, "0.93", "Jaro-Winkler similarity at which two name tokens (same first three letters) match"},
 		{"max_namesakes", PB_P_DECIMAL, "1", "people expected to share the matched name by chance, from token counts in the ledger, at which a match is too common to report"},

@@ -1192,6 +1192,7 @@ const pb_rule pb_rule_payment_duplicate = {
 	.source = "ACFE",
 	.severity = PB_SEV_HIGH,
 	.needs = PB_NEEDS(PB_T_PAYMENTS),
+	.row_working_set = 1,
 	.params = (const pb_param_def[]){
 		{"window_days", PB_P_DAYS, "3", "same payee and amount within this many days fires"},
 		{"normalised_window_days", PB_P_DAYS, "30", "invoice ids equal after folding case, punctuation and leading zeros fire within this many days"},

@@ -359,6 +359,7 @@ const pb_rule pb_rule_threshold_hugging = {
 	.source = "OCP, GTI",
 	.severity = PB_SEV_MEDIUM,
 	.needs = PB_NEEDS(PB_T_CONTRACTS),
+	.row_working_set = 1,
 	.params = (const pb_param_def[]){
 		{"threshold", PB_P_MONEY, "100000 EUR", "the legal threshold T (with its currency)"},
 		{"min_ratio", PB_P_DECIMAL, "3", "share in [0.9T, T) over share in [T, 1.1T) that fires"},

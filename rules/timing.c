@@ -368,71 +368,54 @@ static int calendar_holiday(const struct calendar *cal, const char *country, pb_
 }
 
 /*
- * An award, signature or payment of a buyer (or payer) entity: 24
- * bytes, one per award and payment (3.6M at 10M rows), so the record's
- * id and the verb of its date are looked up when written.  An event
- * names its entity until rank_who has ranked them all; from then on it
- * holds what grouping compares, the entity's rank and the event's year
- * (the entity is then the run's who[rank]).
+ * An award, signature or payment of a buyer (or payer) entity: 16
+ * bytes, one per award and payment (3.6M at 10M rows), so the record is
+ * named by its row and its id and the verb of its date are looked up
+ * when written.  An event names its entity until rank_who has ranked
+ * them all; from then on it holds the entity's rank, which grouping
+ * compares with the year (the entity is then the run's who[rank]).
  */
 struct event {
-	const void *rec;
+	uint32_t row; /* in contracts, or in payments */
 	union {
-		pb_text who; /* before rank_who */
-		struct {
-			uint32_t rank; /* of the entity among the events', by strcmp */
-			int32_t year;
-		} g;             /* after */
+		pb_text who;   /* before rank_who */
+		uint32_t rank; /* after: of the entity among the events', by strcmp */
 	} u;
 	pb_date date;
-	uint8_t table;     /* PB_T_CONTRACTS or PB_T_PAYMENTS */
-	uint8_t which;     /* the record's first date (0) or second (1) */
-	uint8_t odd;       /* 0 a working day, 1 a weekend day, 2 a public holiday */
+	int16_t year;             /* of date (pb_date years are 1 to 9999) */
+	uint8_t payment : 1;      /* a payment, else a contract */
+	uint8_t which : 1;        /* the record's first date (0) or second (1) */
+	uint8_t odd : 2;          /* 0 a working day, 1 a weekend day, 2 a public holiday */
 };
-_Static_assert(sizeof(struct event) <= 24, "an event is 24 bytes on 64-bit");
+_Static_assert(sizeof(struct event) == 16, "an event is 16 bytes");
 
 static const char *const contract_what[2] = {"awarded", "signed"};
 
-static const char *event_id(const struct event *e)
+static pb_table event_table(const struct event *e)
 {
-	return e->table == PB_T_PAYMENTS ? pb_str(((const pb_payment *)e->rec)->payment_id)
-					 : pb_str(((const pb_contract *)e->rec)->contract_id);
+	return e->payment ? PB_T_PAYMENTS : PB_T_CONTRACTS;
+}
+
+static const void *event_record(pb_ledger *l, const struct event *e)
+{
+	return pb_ledger_at(l, event_table(e), e->row);
+}
+
+static const char *event_id(pb_ledger *l, const struct event *e)
+{
+	const void *rec = event_record(l, e);
+
+	return e->payment ? pb_str(((const pb_payment *)rec)->payment_id)
+			  : pb_str(((const pb_contract *)rec)->contract_id);
 }
 
 static const char *event_what(const struct event *e)
 {
-	return e->table == PB_T_PAYMENTS ? "paid" : contract_what[e->which];
-}
-
-/* Groups by entity and year with integer compares only (a string compare
- * per comparison of 360 000 events was most of the rule's time); the
- * order inside a group is the order events were added (their place in
- * one array), and evidence is put in id order where it is written
- * (odd_day_pattern). */
-static int by_who_year(const void *pa, const void *pb)
-{
-	const struct event *a = *(const struct event *const *)pa;
-	const struct event *b = *(const struct event *const *)pb;
-
-	if (a->u.g.rank != b->u.g.rank)
-		return a->u.g.rank < b->u.g.rank ? -1 : 1;
-	if (a->u.g.year != b->u.g.year)
-		return a->u.g.year < b->u.g.year ? -1 : 1;
-	return a < b ? -1 : a > b;
-}
-
-static int by_table_id(const void *pa, const void *pb)
-{
-	const struct event *a = *(const struct event *const *)pa;
-	const struct event *b = *(const struct event *const *)pb;
-
-	if (a->table != b->table)
-		return a->table < b->table ? -1 : 1;
-	return strcmp(event_id(a), event_id(b));
+	return e->payment ? "paid" : contract_what[e->which];
 }
 
 /* Ranks the events' distinct entities by strcmp and gives every event
- * its entity's rank and its year; returns the entities by rank. */
+ * its entity's rank; returns the entities by rank. */
 static const char **rank_who(struct event *ev, size_t n)
 {
 	pb_ptrmap *rank;
@@ -441,53 +424,50 @@ static const char **rank_who(struct event *ev, size_t n)
 	const char **who = pb_rank_texts(ev, n, sizeof(*ev), offsetof(struct event, u.who), &k, &rank);
 
 	for (size_t i = 0; i < n; i++) {
-		int y, m, d;
 		pb_ptrmap_get(rank, pb_str(ev[i].u.who), &r);
-		pb_date_to_ymd(ev[i].date, &y, &m, &d);
-		ev[i].u.g.rank = r;
-		ev[i].u.g.year = y;
+		ev[i].u.rank = r;
 	}
 	pb_ptrmap_free(rank);
 	return who;
 }
 
 /*
- * The events in by_who_year's order, as pointers: 8 bytes an event
- * where a sorted copy took 24.  Within an entity and year that order is
- * the order they were added (their place in ev), so a stable counting
- * sort on (u.g.rank, u.g.year) gives it in linear time (qsort of 3.6M
- * events was half the rule at 10M rows); when the years span too widely
- * for buckets, qsort.
+ * Puts the events in order of (entity rank, year), each group in the
+ * order the events were added, where they are: two stable counting
+ * sorts (by year, whose span a 16-bit year bounds, then by rank) give
+ * that order in linear time (qsort of 3.6M events was half the rule at
+ * 10M rows), and the events are moved along it.  A group is then a run
+ * of the array: no array of pointers beside it.
  */
-static const struct event **group_who_year(const struct event *ev, size_t n)
+static void group_who_year(struct event *ev, size_t n)
 {
-	const struct event **out = pb_xcalloc(n + 1, sizeof(*out));
-	int32_t lo = INT32_MAX, hi = INT32_MIN;
+	int lo = INT16_MAX, hi = INT16_MIN;
 	uint32_t nwho = 0;
 
+	if (n < 2)
+		return;
 	for (size_t i = 0; i < n; i++) {
-		lo = ev[i].u.g.year < lo ? ev[i].u.g.year : lo;
-		hi = ev[i].u.g.year > hi ? ev[i].u.g.year : hi;
-		nwho = ev[i].u.g.rank + 1 > nwho ? ev[i].u.g.rank + 1 : nwho;
+		lo = ev[i].year < lo ? ev[i].year : lo;
+		hi = ev[i].year > hi ? ev[i].year : hi;
+		nwho = ev[i].u.rank + 1 > nwho ? ev[i].u.rank + 1 : nwho;
 	}
-	size_t span = n ? (size_t)((int64_t)hi - lo + 1) : 0;
-	if (n < 2 || span > n || (size_t)nwho * span > 4 * n + 1024) {
-		for (size_t i = 0; i < n; i++)
-			out[i] = &ev[i];
-		if (n > 1)
-			qsort(out, n, sizeof(*out), by_who_year);
-		return out;
-	}
-	size_t nb = (size_t)nwho * span;
-	size_t *start = pb_xcalloc(nb + 1, sizeof(*start));
+	size_t span = (size_t)(hi - lo + 1);
+	uint32_t *key = pb_xcalloc(n, sizeof(*key)), *by_year = pb_xcalloc(n, sizeof(*by_year));
+	uint32_t *order = pb_xcalloc(n, sizeof(*order));
+	uint32_t *start = pb_xcalloc((span > nwho ? span : nwho) + 1, sizeof(*start));
 	for (size_t i = 0; i < n; i++)
-		start[(size_t)ev[i].u.g.rank * span + (size_t)(ev[i].u.g.year - lo) + 1]++;
-	for (size_t b = 1; b <= nb; b++)
-		start[b] += start[b - 1];
-	for (size_t i = 0; i < n; i++)
-		out[start[(size_t)ev[i].u.g.rank * span + (size_t)(ev[i].u.g.year - lo)]++] = &ev[i];
+		key[i] = (uint32_t)(ev[i].year - lo);
+	pb_bucket_sort(key, n, span, by_year, start);
+	for (size_t j = 0; j < n; j++)
+		key[j] = ev[by_year[j]].u.rank;
+	pb_bucket_sort(key, n, nwho, order, start);
+	for (size_t j = 0; j < n; j++)
+		order[j] = by_year[order[j]];
 	free(start);
-	return out;
+	free(by_year);
+	free(key);
+	pb_permute(ev, n, sizeof(*ev), order);
+	free(order);
 }
 
 struct weekend_run {
@@ -512,14 +492,14 @@ static void country_of(pb_ledger *l, const char *party_id, char out[3])
 	}
 }
 
-/* Adds the event of a record: its first date that falls on an odd day,
- * else its first date. */
-static void add_event(struct weekend_run *w, const char *party_id, pb_table t, const void *rec,
+/* Adds the event of record `row` of contracts or payments: its first
+ * date that falls on an odd day, else its first date. */
+static void add_event(struct weekend_run *w, const char *party_id, int payment, size_t row,
 		      const pb_date d[2])
 {
 	pb_ledger *l = pb_ctx_ledger(w->ctx);
 	char cc[3];
-	int k = d[0] != PB_DATE_NONE ? 0 : 1, odd = 0;
+	int k = d[0] != PB_DATE_NONE ? 0 : 1, odd = 0, year, month, day;
 
 	if (!party_id || d[k] == PB_DATE_NONE)
 		return;
@@ -536,51 +516,75 @@ static void add_event(struct weekend_run *w, const char *party_id, pb_table t, c
 		if (odd)
 			k = i;
 	}
-	w->ev[w->n] = (struct event){rec, {.who = pb_text_of(pb_ctx_entity(w->ctx, party_id))}, d[k],
-				     (uint8_t)t, (uint8_t)k, (uint8_t)odd};
-	w->n++;
+	pb_date_to_ymd(d[k], &year, &month, &day);
+	if (year < INT16_MIN || year > INT16_MAX)
+		return; /* no date a ledger holds: 4-digit years, a contract's end at most a century on */
+	struct event *e = &w->ev[w->n++];
+	*e = (struct event){(uint32_t)row, {.who = pb_text_of(pb_ctx_entity(w->ctx, party_id))}, d[k],
+			    (int16_t)year, 0, 0, 0};
+	e->payment = payment ? 1 : 0;
+	e->which = k ? 1 : 0;
+	e->odd = odd == 2 ? 2 : odd ? 1 : 0;
 }
 
 static void odd_day_single(pb_rule_ctx *ctx, const struct event *e)
 {
+	pb_ledger *l = pb_ctx_ledger(ctx);
 	char buf[11];
-	const char *kind = e->table == PB_T_PAYMENTS ? "payment" : "contract";
-	pb_finding *f = pb_finding_add(ctx, e->table, event_id(e), event_what(e));
+	const char *kind = e->payment ? "payment" : "contract", *id = event_id(l, e);
+	pb_finding *f = pb_finding_add(ctx, event_table(e), id, event_what(e));
 
-	pb_finding_evidence(ctx, f, e->table, e->rec, kind);
+	pb_finding_evidence(ctx, f, event_table(e), event_record(l, e), kind);
 	pb_finding_detail(ctx, f, "date", "%s", pb_date_format(e->date, buf));
 	pb_finding_detail(ctx, f, "day", "%s", e->odd == 2 ? "holiday" : day_names[pb_date_weekday(e->date)]);
 	f->score = 0.5;
-	pb_finding_message(ctx, f, "%s %s was %s on %s, a %s", kind, event_id(e), event_what(e), buf,
+	pb_finding_message(ctx, f, "%s %s was %s on %s, a %s", kind, id, event_what(e), buf,
 			   e->odd == 2 ? "public holiday" : "weekend day");
 }
 
-static void odd_day_pattern(pb_rule_ctx *ctx, const char *who, const struct event *const *g, size_t n, size_t odd,
+/* An odd-day event of a group that fires, with its id, for the order
+ * its evidence is written in: contracts, then payments, by id. */
+struct odd_event {
+	const struct event *e;
+	const char *id;
+};
+
+static int by_table_id(const void *pa, const void *pb)
+{
+	const struct odd_event *a = pa, *b = pb;
+
+	if (a->e->payment != b->e->payment)
+		return a->e->payment < b->e->payment ? -1 : 1;
+	return strcmp(a->id, b->id);
+}
+
+static void odd_day_pattern(pb_rule_ctx *ctx, const char *who, const struct event *g, size_t n, size_t odd,
 			    double base, int has_base)
 {
-	const char *disc = pb_arena_printf(pb_ctx_scratch(ctx), "%d", g[0]->u.g.year);
+	pb_ledger *l = pb_ctx_ledger(ctx);
+	const char *disc = pb_arena_printf(pb_ctx_scratch(ctx), "%d", g[0].year);
 	pb_finding *f = pb_finding_add(ctx, PB_T_PARTIES, who, disc);
 	double share = (double)odd / (double)n;
-	const struct event **e = pb_xcalloc(odd + 1, sizeof(*e));
+	struct odd_event *e = pb_xcalloc(odd + 1, sizeof(*e));
 	size_t k = 0;
 
 	for (size_t i = 0; i < n; i++)
-		if (g[i]->odd)
-			e[k++] = g[i];
+		if (g[i].odd)
+			e[k++] = (struct odd_event){&g[i], event_id(l, &g[i])};
 	qsort(e, k, sizeof(*e), by_table_id);
 	for (size_t i = 0; i < k; i++)
-		pb_finding_evidence(ctx, f, e[i]->table, e[i]->rec,
-				    e[i]->odd == 2 ? (e[i]->table == PB_T_PAYMENTS ? "holiday payment" : "holiday contract")
-						   : (e[i]->table == PB_T_PAYMENTS ? "weekend payment" : "weekend contract"));
+		pb_finding_evidence(ctx, f, event_table(e[i].e), event_record(l, e[i].e),
+				    e[i].e->odd == 2 ? (e[i].e->payment ? "holiday payment" : "holiday contract")
+						     : (e[i].e->payment ? "weekend payment" : "weekend contract"));
 	free(e);
-	pb_finding_detail(ctx, f, "year", "%d", g[0]->u.g.year);
+	pb_finding_detail(ctx, f, "year", "%d", g[0].year);
 	pb_finding_detail(ctx, f, "odd_days", "%zu of %zu", odd, n);
 	pb_finding_detail(ctx, f, "share_pct", "%.1f", share * 100.0);
 	if (has_base)
 		pb_finding_detail(ctx, f, "usual_share_pct", "%.1f", base * 100.0);
 	f->score = share >= 0.5 ? 1.0 : 0.5 + share;
 	pb_finding_message(ctx, f, "%s awarded, signed or paid on %zu weekend days or public holidays in %d (%zu of %zu, %.1f%%; %s %.1f%%)",
-			   who, odd, g[0]->u.g.year, odd, n, share * 100.0,
+			   who, odd, g[0].year, odd, n, share * 100.0,
 			   has_base ? "usually" : "no record to compare with:", has_base ? base * 100.0 : 0.0);
 }
 
@@ -597,7 +601,7 @@ static void odd_day_pattern(pb_rule_ctx *ctx, const char *who, const struct even
  * several as one finding about the buyer and year.  Returns 1 when the
  * group was not judged.
  */
-static int weekend_group(pb_rule_ctx *ctx, const char *who, const struct event *const *g, size_t n, size_t who_odd,
+static int weekend_group(pb_rule_ctx *ctx, const char *who, const struct event *g, size_t n, size_t who_odd,
 			 size_t who_n)
 {
 	int64_t max_share = pb_param_millionths(ctx, "max_share_pct");
@@ -607,7 +611,7 @@ static int weekend_group(pb_rule_ctx *ctx, const char *who, const struct event *
 	int has_base = 1;
 
 	for (size_t i = 0; i < n; i++)
-		odd += g[i]->odd != 0;
+		odd += g[i].odd != 0;
 	if (!odd)
 		return 0;
 	base_odd = who_odd - odd;
@@ -622,8 +626,8 @@ static int weekend_group(pb_rule_ctx *ctx, const char *who, const struct event *
 		return 0;
 	if (odd == 1) {
 		for (size_t i = 0; i < n; i++)
-			if (g[i]->odd)
-				odd_day_single(ctx, g[i]);
+			if (g[i].odd)
+				odd_day_single(ctx, &g[i]);
 		return 0;
 	}
 	odd_day_pattern(ctx, who, g, n, odd, base, has_base);
@@ -644,24 +648,25 @@ static void run_weekend(pb_rule_ctx *ctx)
 		if (!pb_contract_is_award(l, &c[i], NULL))
 			continue;
 		pb_date d[2] = {c[i].awarded_on, c[i].signed_on};
-		add_event(&w, pb_str(c[i].buyer_id), PB_T_CONTRACTS, &c[i], d);
+		add_event(&w, pb_str(c[i].buyer_id), 0, i, d);
 	}
 	const pb_payment *p = pb_ledger_payments(l, &n);
 	for (size_t i = 0; i < n; i++) {
 		pb_date d[2] = {p[i].paid_on, PB_DATE_NONE};
-		add_event(&w, pb_str(p[i].payer_id), PB_T_PAYMENTS, &p[i], d);
+		add_event(&w, pb_str(p[i].payer_id), 1, i, d);
 	}
 	w.who = rank_who(w.ev, w.n);
-	const struct event **g = group_who_year(w.ev, w.n);
+	group_who_year(w.ev, w.n);
+	const struct event *g = w.ev;
 	for (size_t s = 0; s < w.n;) {
 		size_t e = s, who_odd = 0;
-		while (e < w.n && g[e]->u.g.rank == g[s]->u.g.rank)
-			who_odd += g[e++]->odd != 0;
+		while (e < w.n && g[e].u.rank == g[s].u.rank)
+			who_odd += g[e++].odd != 0;
 		for (size_t ys = s; ys < e;) {
 			size_t ye = ys + 1;
-			while (ye < e && g[ye]->u.g.year == g[ys]->u.g.year)
+			while (ye < e && g[ye].year == g[ys].year)
 				ye++;
-			random_years += (size_t)weekend_group(ctx, w.who[g[s]->u.g.rank], g + ys, ye - ys,
+			random_years += (size_t)weekend_group(ctx, w.who[g[s].u.rank], g + ys, ye - ys,
 							      who_odd, e - s);
 			ys = ye;
 		}
@@ -675,7 +680,6 @@ static void run_weekend(pb_rule_ctx *ctx)
 	if (random_years)
 		pb_ctx_note(ctx, "%zu buyer-years whose dates fall on weekends as often as random dates do: not judged",
 			    random_years);
-	free(g);
 	free(w.who);
 	free(w.ev);
 	calendar_release(&w.cal);
@@ -688,6 +692,7 @@ const pb_rule pb_rule_weekend_award = {
 	.source = "ACFE",
 	.severity = PB_SEV_LOW,
 	.needs = PB_NEEDS(PB_T_CONTRACTS),
+	.row_working_set = 1,
 	.params = (const pb_param_def[]){
 		{"weekend", PB_P_TEXT, "sat sun", "weekend days (mon..sun), space-separated"},
 		{"holidays", PB_P_TEXT, default_holidays, "CC:MM-DD, CC:YYYY-MM-DD, CC:easter+N, CC:MM-monN entries per country (default: config/holidays.txt)"},

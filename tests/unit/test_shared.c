@@ -1,6 +1,6 @@
 /* test_shared.c - what rules make alike (pb_ctx_shared): made once per
  * key whatever the number of threads, the same for every rule that asks,
- * and freed when the rules are done. */
+ * and freed when the rules are done; and the order rules start in. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -194,11 +194,72 @@ static void test_freed_when_no_rule_left_needs_it(void **state)
 	pb_catalog_install(&was);
 }
 
+static atomic_int started;
+static int heavy_began, working_began, light_began;
+
+static void run_heavy(pb_rule_ctx *ctx)
+{
+	(void)ctx;
+	heavy_began = atomic_fetch_add(&started, 1);
+}
+
+static void run_working(pb_rule_ctx *ctx)
+{
+	(void)ctx;
+	working_began = atomic_fetch_add(&started, 1);
+}
+
+static void run_light(pb_rule_ctx *ctx)
+{
+	(void)ctx;
+	light_began = atomic_fetch_add(&started, 1);
+}
+
+TEST_RULE(light, run_light, 0)
+TEST_RULE(heavy, run_heavy, PB_NEEDS(PB_T_PAYMENTS))
+static const pb_rule working = {.id = "test.working", .family = "test", .title = "t",
+				.source = "test", .needs = 0, .row_working_set = 1,
+				.params = (const pb_param_def[]){{NULL, 0, NULL, NULL}},
+				.run = run_working};
+
+static const pb_rule *const order_rules[] = {&light, &heavy, &working};
+
+/* One thread runs the rule with a working set per row first, though it
+ * reads no table and comes last in the catalogue; then the one reading
+ * the most rows; then the rest. */
+static void test_working_set_first(void **state)
+{
+	const pb_catalog was = install_rules(order_rules, sizeof(order_rules) / sizeof(order_rules[0]));
+	pb_ledger *l = pb_ledger_new("EUR");
+	size_t in = pb_ledger_add_input(l, "payments.csv", "payments", "csv");
+	pb_payment p;
+	pb_config cfg;
+	(void)state;
+
+	pb_record_blank(PB_T_PAYMENTS, &p);
+	pb_row_set(l, &p.row, pb_ledger_intern(l, "payments.csv", 12), 2, NULL);
+	p.payment_id = pb_text_of(pb_ledger_intern(l, "P-1", 3));
+	assert_int_equal(pb_ledger_add(l, in, PB_T_PAYMENTS, &p), 0);
+	pb_ledger_seal(l);
+	pb_config_init(&cfg);
+	cfg.jobs = 1;
+	atomic_store(&started, 0);
+	pb_audit *a = pb_audit_run(l, &cfg, PB_DATE_NONE);
+	assert_int_equal(working_began, 0);
+	assert_int_equal(heavy_began, 1);
+	assert_int_equal(light_began, 2);
+	pb_audit_free(a);
+	pb_config_release(&cfg);
+	pb_ledger_free(l);
+	pb_catalog_install(&was);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_made_once_for_all),
 		cmocka_unit_test(test_freed_when_no_rule_left_needs_it),
+		cmocka_unit_test(test_working_set_first),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
