@@ -822,7 +822,8 @@ static void strtab_ready(const pb_strtab *ct)
 
 void pb_strtab_drop_buckets(pb_strtab *t)
 {
-	strtab_ready(t); /* no half-dropped table */
+	if (atomic_load_explicit(&t->dropped, memory_order_relaxed))
+		return; /* dropped already, and not rebuilt since */
 	for (size_t i = 0; i < (size_t)1 << t->bits; i++) {
 		free(atomic_load_explicit(&t->shards[i].own, memory_order_relaxed));
 		atomic_store_explicit(&t->shards[i].own, NULL, memory_order_relaxed);

@@ -574,10 +574,9 @@ const char *pb_ledger_key(pb_ledger *l, pb_table t, const void *rec)
 const char *pb_ledger_key_in(pb_ledger *l, pb_table t, const void *rec, pb_arena *a)
 {
 	const pb_table_def *def = &table_defs[t];
+	const struct table_store *ts = &l->tables[t];
 	pb_buf b;
 	int parts = 0;
-
-	const struct table_store *ts = &l->tables[t];
 
 	if (ts->key_col)
 		return pb_field_text(ts->key_col, rec);

@@ -5,7 +5,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 #include <zlib.h>
@@ -1225,13 +1224,13 @@ static void test_empty_amendments(void **state)
 }
 
 /* Awards and contracts are matched through maps: 16 000 of each in one
- * release import in well under the time a nested scan took (27 s). */
+ * release are all matched (a nested scan took 27 s; how long the maps
+ * take is for a benchmark, not a unit test). */
 static void test_many_awards(void **state)
 {
 	(void)state;
 	enum { N = 16000 };
 	pb_buf b;
-	struct timespec t0, t1;
 	const char *names[] = {"many.json"};
 
 	pb_buf_init(&b);
@@ -1245,15 +1244,11 @@ static void test_many_awards(void **state)
 			    i < N - 1 ? "," : "", i, i);
 	pb_buf_addstr(&b, "]}]}");
 	const char *text[] = {b.data};
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	pb_ledger *l = import_run(names, text, 1);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	assert_int_equal(pb_ledger_count(l, PB_T_CONTRACTS), N);
 	const pb_contract *c = find(l, PB_T_CONTRACTS, "big/a123");
 	assert_int_equal(c->value, 12400);
 	assert_int_equal(c->signed_on, pb_date_from_ymd(2024, 2, 1));
-	assert_true(s < 5.0); /* about 0.1 s unoptimised; generous for sanitizers */
 	pb_ledger_free(l);
 	pb_buf_release(&b);
 }
