@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "arena.h"
 #include "pb.h"
@@ -85,11 +86,34 @@ static void *space_take(size_t n)
 		if (mprotect(space.base + space.writable, end - space.writable,
 			     PROT_READ | PROT_WRITE) != 0)
 			pb_fatal("out of memory: cannot extend the text space to %zu MiB", end >> 20);
+#ifdef MADV_HUGEPAGE
+		/* Texts are read at random (every probe of the string table
+		 * compares one; rules compare ids): in huge pages a 10M-row
+		 * import took a fifth less time.  The room blocks keep for
+		 * texts to come would then be resident too: space_trim gives
+		 * it back once a table is complete.  Only advice: a kernel
+		 * without transparent huge pages says no. */
+		(void)madvise(space.base + space.writable, end - space.writable, MADV_HUGEPAGE);
+#endif
 		space.writable = end;
 	}
 	space.used = start + n;
 	pthread_mutex_unlock(&space.lock);
 	return space.base + start;
+}
+
+/* Hands back the whole pages of [from, to) in the text space: room
+ * nothing was written to (zero when touched again, as it was). */
+static void space_trim(const unsigned char *from, const unsigned char *to)
+{
+	long page = sysconf(_SC_PAGESIZE);
+
+	if (page <= 0 || to <= from)
+		return;
+	uintptr_t mask = (uintptr_t)page - 1;
+	uintptr_t a = ((uintptr_t)from + mask) & ~mask, b = (uintptr_t)to & ~mask;
+	if (b > a)
+		(void)madvise((void *)a, b - a, MADV_DONTNEED);
 }
 
 static void space_arena_born(void)
@@ -236,6 +260,14 @@ char *pb_arena_printf(pb_arena *a, const char *fmt, ...)
 	char *p = pb_arena_vprintf(a, fmt, ap);
 	va_end(ap);
 	return p;
+}
+
+void pb_arena_trim(pb_arena *a)
+{
+	if (a->text_align == 1)
+		return; /* malloc'd blocks: the pages nobody wrote are not resident */
+	for (struct block *b = a->head; b; b = b->next)
+		space_trim(b->data + b->used, b->data + b->size);
 }
 
 size_t pb_arena_bytes(const pb_arena *a)
@@ -831,6 +863,19 @@ void pb_strtab_drop_buckets(pb_strtab *t)
 	free(atomic_load_explicit(&t->buckets, memory_order_relaxed));
 	atomic_store_explicit(&t->buckets, NULL, memory_order_relaxed);
 	atomic_store_explicit(&t->dropped, 1, memory_order_release);
+}
+
+void pb_strtab_trim(pb_strtab *t)
+{
+	for (size_t i = 0; i < (size_t)1 << t->bits; i++) {
+		struct shard *sh = &t->shards[i];
+		if (sh->head && sh->arena->text_align > 1) {
+			const unsigned char *block = sh->blocks[sh->head - 1];
+			space_trim(block + sh->head_used, block + sh->head_size);
+		}
+		if (t->own_arenas)
+			pb_arena_trim(sh->arena);
+	}
 }
 
 size_t pb_strtab_rebuilds(const pb_strtab *t)

@@ -27,6 +27,11 @@ char *pb_arena_printf(pb_arena *a, const char *fmt, ...)
 char *pb_arena_vprintf(pb_arena *a, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 size_t pb_arena_bytes(const pb_arena *a); /* total reserved, for bench */
+/* Gives back the pages of a text arena's blocks that hold nothing yet,
+ * which huge pages would otherwise keep resident (the text space is in
+ * huge pages where the kernel gives them); more may be allocated after,
+ * and those pages come back, zero.  Nothing for other arenas. */
+void pb_arena_trim(pb_arena *a);
 
 /*
  * The text space: one region of address space the process reserves once
@@ -112,6 +117,9 @@ size_t pb_strtab_bucket_bytes(const pb_strtab *t);
  * uses the table.  pb_strtab_rebuilds counts the rebuilds, for tests.
  */
 void pb_strtab_drop_buckets(pb_strtab *t);
+/* pb_arena_trim for the room in the table's text blocks (and the arenas
+ * of its shards, when they are its own): a complete table's. */
+void pb_strtab_trim(pb_strtab *t);
 size_t pb_strtab_rebuilds(const pb_strtab *t);
 
 /*

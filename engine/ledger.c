@@ -900,8 +900,14 @@ void pb_ledger_seal(pb_ledger *l)
 		count_filled(l, (pb_table)t);
 	judge_awards(l);
 	l->sealed = 1;
-	if (!l->main)
+	if (!l->main) {
 		pb_strtab_drop_buckets(l->strings);
+		/* the room text blocks kept for texts to come */
+		pb_strtab_trim(l->strings);
+		pb_arena_trim(l->arena);
+		for (size_t i = 0; i < l->nadopted; i++)
+			pb_arena_trim(l->adopted[i]);
+	}
 }
 
 size_t pb_ledger_text_rebuilds(const pb_ledger *l)

@@ -217,6 +217,7 @@ pb_parties *pb_parties_build(pb_ledger *l, const pb_pattern_list *legal_forms, i
 	pb_strtab_set_locking(p->strings, jobs > 1);
 	pb_parallel_for(p->n, jobs, normalise_one, &w);
 	pb_strtab_set_locking(p->strings, 0);
+	pb_strtab_trim(p->strings);
 	resolve_entities(p, parties);
 	index_keys(p, offsetof(pb_party_keys, address), &p->address);
 	index_keys(p, offsetof(pb_party_keys, account), &p->account);

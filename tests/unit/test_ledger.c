@@ -194,6 +194,46 @@ static void test_text_space(void **state)
 	pb_arena_free(a);
 }
 
+/* Trimming gives back the room blocks keep, never a text: what was
+ * stored reads the same after, and more can be stored and found. */
+static void test_text_trim(void **state)
+{
+	pb_arena *a = pb_arena_new_text();
+	pb_strtab *t = pb_strtab_new_shared(2);
+	const char *kept[2000], *was[2000];
+	char buf[32];
+	(void)state;
+
+	for (int i = 0; i < 2000; i++) {
+		int n = snprintf(buf, sizeof(buf), "text %d", i);
+		kept[i] = pb_arena_strndup(a, buf, (size_t)n);
+		was[i] = pb_intern(t, buf, (size_t)n);
+	}
+	pb_arena_trim(a);
+	pb_strtab_trim(t);
+	for (int i = 0; i < 2000; i++) {
+		snprintf(buf, sizeof(buf), "text %d", i);
+		assert_string_equal(kept[i], buf);
+		assert_ptr_equal(pb_strtab_find(t, buf, strlen(buf)), was[i]);
+	}
+	for (int i = 2000; i < 4000; i++) {
+		int n = snprintf(buf, sizeof(buf), "text %d", i);
+		assert_string_equal(pb_arena_strndup(a, buf, (size_t)n), buf);
+		assert_string_equal(pb_intern(t, buf, (size_t)n), buf);
+	}
+	pb_strtab_drop_buckets(t); /* the rebuild walks blocks trimmed, then filled */
+	for (int i = 0; i < 4000; i++) {
+		snprintf(buf, sizeof(buf), "text %d", i);
+		assert_string_equal(pb_strtab_find(t, buf, strlen(buf)), buf);
+	}
+	pb_strtab_free(t);
+	pb_arena_free(a);
+	pb_arena *m = pb_arena_new(); /* not text: nothing to do */
+	assert_string_equal(pb_arena_strdup(m, "x"), "x");
+	pb_arena_trim(m);
+	pb_arena_free(m);
+}
+
 /* A pointer that is not one of a ledger's texts (a literal, or the
  * middle of a text) has no pb_text: the run stops rather than store a
  * wrong one. */
@@ -1119,6 +1159,7 @@ int main(void)
 		cmocka_unit_test(test_awards_judged_at_seal),
 		cmocka_unit_test(test_interning_many_long),
 		cmocka_unit_test(test_text_space),
+		cmocka_unit_test(test_text_trim),
 		cmocka_unit_test(test_text_of_refuses_foreign),
 		cmocka_unit_test(test_interning_hashed),
 		cmocka_unit_test(test_interning_reserved),
