@@ -262,12 +262,23 @@ char *pb_arena_printf(pb_arena *a, const char *fmt, ...)
 	return p;
 }
 
+/* The huge page a block's first text was written to came whole, past
+ * the last block too: the region beyond what blocks took is given back. */
+static void space_trim_tail(void)
+{
+	pthread_mutex_lock(&space.lock);
+	if (space.base)
+		space_trim(space.base + space.used, space.base + space.writable);
+	pthread_mutex_unlock(&space.lock);
+}
+
 void pb_arena_trim(pb_arena *a)
 {
 	if (a->text_align == 1)
 		return; /* malloc'd blocks: the pages nobody wrote are not resident */
 	for (struct block *b = a->head; b; b = b->next)
 		space_trim(b->data + b->used, b->data + b->size);
+	space_trim_tail();
 }
 
 size_t pb_arena_bytes(const pb_arena *a)
