@@ -367,6 +367,14 @@ const char *__asan_default_options(void)
 	return "allocator_may_return_null=1";
 }
 #endif
+#ifdef __SANITIZE_THREAD__
+/* ThreadSanitizer's too (a build for data races, not part of make check). */
+const char *__tsan_default_options(void);
+const char *__tsan_default_options(void)
+{
+	return "allocator_may_return_null=1";
+}
+#endif
 
 /* Room the memory limit does not allow is not made, and the run goes on:
  * a guess from a huge file must not stop what reading it would not. */
