@@ -3,7 +3,9 @@
 # realistic shape (bench/gen-shape.sh) at ~100k, ~1M and ~10M rows, against
 # a bare libcsv parse of the same files (bench/csvparse.c) and, where
 # pandas is installed, eight rules written in pandas (bench/pandas_rules.py);
-# and the OCDS importer's throughput on compiled releases (bench/gen-ocds.sh).
+# and the OCDS importer's throughput on compiled releases (bench/gen-ocds.sh),
+# and the eForms importer on one notice of many contracts at two sizes
+# (bench/gen-eforms.sh), whose growth shows whether it stays linear.
 # Results and how to read them: bench/RESULTS.md.
 #
 # Usage: sh bench/run.sh PROBITY CSVPARSE
@@ -17,6 +19,8 @@
 #                 (e.g. an older build), on BENCH_BASE_SIZES (default 1m)
 #   BENCH_OCDS    OCDS releases to generate for the MB/s figure (default
 #                 60000, about 180 MB; 0 skips it)
+#   BENCH_EFORMS  settled contracts in the eForms notices timed, two sizes
+#                 (default "3000 30000"; 0 skips them)
 #   BENCH_PANDAS  0 skips the pandas comparison (default: run it when
 #                 /usr/bin/python3 can import pandas, else say it is skipped)
 # It never fails on speed: targets live in RESULTS.md, not in tests.  It
@@ -31,6 +35,7 @@ DATA=${BENCH_DATA:-$(dirname "$PROBITY")/bench-data}
 BASE=${BENCH_BASE:-}
 BASE_SIZES=${BENCH_BASE_SIZES:-1m}
 OCDS=${BENCH_OCDS:-60000}
+EFORMS=${BENCH_EFORMS:-3000 30000}
 PY=/usr/bin/python3
 export LC_ALL=C TZ=UTC
 T=$(mktemp -d)
@@ -236,6 +241,26 @@ bench_ocds() {
 	rm -rf "$T/out-ocds"
 }
 
+# One eForms notice of n settled contracts per size, each citing a
+# tender by id (the importer matches them through maps): the time per
+# contract should not grow with n.
+bench_eforms() {
+	prev_n='' prev_t=''
+	for n in $EFORMS; do
+		file="$DATA/eforms-$n.xml"
+		stamp="$n $(cksum <"$HERE/gen-eforms.sh")"
+		if [ ! -f "$file.stamp" ] || [ "$(cat "$file.stamp")" != "$stamp" ]; then
+			sh "$HERE/gen-eforms.sh" "$file" "$n"
+			echo "$stamp" >"$file.stamp"
+		fi
+		best "$RUNS" "$PROBITY" check "$file"
+		grow=''
+		[ -n "$prev_t" ] && grow=", x$(div "$n" "$prev_n" %.1f) contracts took x$(div "$BEST" "$prev_t" %.1f) the time"
+		say "eforms: one notice of $n settled contracts: import only (check) $BEST s, $(div "$BEST" "$n" %.1f 0.000001) us a contract, peak $(div "$BEST_RSS" 1024 %.0f) MiB$grow"
+		prev_n=$n prev_t=$BEST
+	done
+}
+
 # The growth between consecutive sizes: how much more time per how many
 # more rows (1.0 = linear).
 growth() {
@@ -283,6 +308,7 @@ case " $SIZES " in *" 10m "*) say "sizes: $SIZES (about 12 minutes on 2 cores, m
 say "probity: $PROBITY ($("$PROBITY" --version 2>/dev/null | head -1)); runs of each command: $RUNS, the best kept"
 for size in $SIZES; do bench_size "$size"; done
 [ "$OCDS" -gt 0 ] && bench_ocds "$OCDS"
+[ "$EFORMS" != 0 ] && bench_eforms
 growth
 table
 for size in $SIZES; do
