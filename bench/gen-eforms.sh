@@ -7,6 +7,7 @@
 # unit tests no longer time themselves).
 #
 # Usage: sh bench/gen-eforms.sh FILE.xml N
+# (BENCH_MATCH in bench/run.sh sets the sizes.)
 #
 # N at most 31 000: a notice holds at most 500 000 elements
 # (XML_MAX_ELEMENTS, docs/limits.md), and each contract brings 16.

@@ -4,8 +4,9 @@
 # a bare libcsv parse of the same files (bench/csvparse.c) and, where
 # pandas is installed, eight rules written in pandas (bench/pandas_rules.py);
 # and the OCDS importer's throughput on compiled releases (bench/gen-ocds.sh),
-# and the eForms importer on one notice of many contracts at two sizes
-# (bench/gen-eforms.sh), whose growth shows whether it stays linear.
+# and the eForms and OCDS importers on one notice or release of many
+# contracts at two sizes (bench/gen-eforms.sh, bench/gen-ocds-awards.sh),
+# whose growth shows whether matching contracts by id stays linear.
 # Results and how to read them: bench/RESULTS.md.
 #
 # Usage: sh bench/run.sh PROBITY CSVPARSE
@@ -19,8 +20,8 @@
 #                 (e.g. an older build), on BENCH_BASE_SIZES (default 1m)
 #   BENCH_OCDS    OCDS releases to generate for the MB/s figure (default
 #                 60000, about 180 MB; 0 skips it)
-#   BENCH_EFORMS  settled contracts in the eForms notices timed, two sizes
-#                 (default "3000 30000"; 0 skips them)
+#   BENCH_MATCH   contracts in the eForms notice and the OCDS release
+#                 timed, two sizes (default "3000 30000"; 0 skips them)
 #   BENCH_PANDAS  0 skips the pandas comparison (default: run it when
 #                 /usr/bin/python3 can import pandas, else say it is skipped)
 # It never fails on speed: targets live in RESULTS.md, not in tests.  It
@@ -35,7 +36,7 @@ DATA=${BENCH_DATA:-$(dirname "$PROBITY")/bench-data}
 BASE=${BENCH_BASE:-}
 BASE_SIZES=${BENCH_BASE_SIZES:-1m}
 OCDS=${BENCH_OCDS:-60000}
-EFORMS=${BENCH_EFORMS:-3000 30000}
+MATCH=${BENCH_MATCH:-3000 30000}
 PY=/usr/bin/python3
 export LC_ALL=C TZ=UTC
 T=$(mktemp -d)
@@ -241,22 +242,22 @@ bench_ocds() {
 	rm -rf "$T/out-ocds"
 }
 
-# One eForms notice of n settled contracts per size, each citing a
-# tender by id (the importer matches them through maps): the time per
-# contract should not grow with n.
-bench_eforms() {
+# bench_match NAME GENERATOR EXT WHAT: one file of n contracts per size
+# of BENCH_MATCH, each citing a tender or award by id (the importers
+# match them through maps): the time per contract should not grow with n.
+bench_match() {
 	prev_n='' prev_t=''
-	for n in $EFORMS; do
-		file="$DATA/eforms-$n.xml"
-		stamp="$n $(cksum <"$HERE/gen-eforms.sh")"
+	for n in $MATCH; do
+		file="$DATA/$1-$n.$3"
+		stamp="$n $(cksum <"$HERE/$2")"
 		if [ ! -f "$file.stamp" ] || [ "$(cat "$file.stamp")" != "$stamp" ]; then
-			sh "$HERE/gen-eforms.sh" "$file" "$n"
+			sh "$HERE/$2" "$file" "$n"
 			echo "$stamp" >"$file.stamp"
 		fi
 		best "$RUNS" "$PROBITY" check "$file"
 		grow=''
 		[ -n "$prev_t" ] && grow=", x$(div "$n" "$prev_n" %.1f) contracts took x$(div "$BEST" "$prev_t" %.1f) the time"
-		say "eforms: one notice of $n settled contracts: import only (check) $BEST s, $(div "$BEST" "$n" %.1f 0.000001) us a contract, peak $(div "$BEST_RSS" 1024 %.0f) MiB$grow"
+		say "$1: $4 of $n contracts: import only (check) $BEST s, $(div "$BEST" "$n" %.1f 0.000001) us a contract, peak $(div "$BEST_RSS" 1024 %.0f) MiB$grow"
 		prev_n=$n prev_t=$BEST
 	done
 }
@@ -308,7 +309,10 @@ case " $SIZES " in *" 10m "*) say "sizes: $SIZES (about 12 minutes on 2 cores, m
 say "probity: $PROBITY ($("$PROBITY" --version 2>/dev/null | head -1)); runs of each command: $RUNS, the best kept"
 for size in $SIZES; do bench_size "$size"; done
 [ "$OCDS" -gt 0 ] && bench_ocds "$OCDS"
-[ "$EFORMS" != 0 ] && bench_eforms
+if [ "$MATCH" != 0 ]; then
+	bench_match eforms gen-eforms.sh xml "one notice"
+	bench_match ocds-awards gen-ocds-awards.sh json "one release"
+fi
 growth
 table
 for size in $SIZES; do
