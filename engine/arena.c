@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <unistd.h>
 
 #include "arena.h"
 #include "pb.h"
@@ -106,14 +105,8 @@ static void *space_take(size_t n)
  * nothing was written to (zero when touched again, as it was). */
 static void space_trim(const unsigned char *from, const unsigned char *to)
 {
-	long page = sysconf(_SC_PAGESIZE);
-
-	if (page <= 0 || to <= from)
-		return;
-	uintptr_t mask = (uintptr_t)page - 1;
-	uintptr_t a = ((uintptr_t)from + mask) & ~mask, b = (uintptr_t)to & ~mask;
-	if (b > a)
-		(void)madvise((void *)a, b - a, MADV_DONTNEED);
+	if (to > from)
+		pb_advise_pages(from, (size_t)(to - from), MADV_DONTNEED);
 }
 
 static void space_arena_born(void)
@@ -272,13 +265,20 @@ static void space_trim_tail(void)
 	pthread_mutex_unlock(&space.lock);
 }
 
-void pb_arena_trim(pb_arena *a)
+/* The room in a text arena's blocks; the space's tail is the caller's. */
+static void arena_trim_blocks(pb_arena *a)
 {
 	if (a->text_align == 1)
 		return; /* malloc'd blocks: the pages nobody wrote are not resident */
 	for (struct block *b = a->head; b; b = b->next)
 		space_trim(b->data + b->used, b->data + b->size);
-	space_trim_tail();
+}
+
+void pb_arena_trim(pb_arena *a)
+{
+	arena_trim_blocks(a);
+	if (a->text_align > 1)
+		space_trim_tail();
 }
 
 size_t pb_arena_bytes(const pb_arena *a)
@@ -633,6 +633,19 @@ static void rehash_release(struct rehash *r)
 	free(r->tags);
 }
 
+/* Puts the n texts gathered in r in the empty buckets slice[0..mask]. */
+static void rehash_place(const struct rehash *r, size_t n, struct bucket *slice, size_t mask)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (i + REHASH_AHEAD < n)
+			__builtin_prefetch(&slice[r->hashes[i + REHASH_AHEAD] & mask]);
+		size_t j = r->hashes[i] & mask;
+		while (slice[j].used == BUCKET_SLOTS)
+			j = (j + 1) & mask;
+		bucket_put(&slice[j], r->refs[i], r->tags[i]);
+	}
+}
+
 static void slice_rehash(const struct shard *sh, const struct bucket *old, size_t old_mask,
 			 struct bucket *slice, size_t mask, struct rehash *r)
 {
@@ -654,14 +667,7 @@ static void slice_rehash(const struct shard *sh, const struct bucket *old, size_
 		size_t len = stored_len(shard_at(sh, r->refs[i]), &t);
 		r->hashes[i] = hash32((const char *)t, len);
 	}
-	for (size_t i = 0; i < n; i++) {
-		if (i + REHASH_AHEAD < n)
-			__builtin_prefetch(&slice[r->hashes[i + REHASH_AHEAD] & mask]);
-		size_t j = r->hashes[i] & mask;
-		while (slice[j].used == BUCKET_SLOTS)
-			j = (j + 1) & mask;
-		bucket_put(&slice[j], r->refs[i], r->tags[i]);
-	}
+	rehash_place(r, n, slice, mask);
 }
 
 static void shards_lock(pb_strtab *t)
@@ -822,7 +828,9 @@ static void shard_rebuild(struct shard *sh, struct rehash *r)
 			if (n == sh->count)
 				pb_fatal("internal error: a string table's blocks hold more texts than it counted");
 			r->refs[n] = (b + 1) << REF_OFFSET_BITS | (uint32_t)(p - block);
-			r->hashes[n++] = hash32((const char *)text, len);
+			r->hashes[n] = hash32((const char *)text, len);
+			r->tags[n] = hash_tag(r->hashes[n]);
+			n++;
 			p = text + len + 1;
 		}
 	}
@@ -833,12 +841,7 @@ static void shard_rebuild(struct shard *sh, struct rehash *r)
 		bits++;
 	size_t mask = ((size_t)1 << bits) - 1;
 	struct bucket *own = buckets_new(mask + 1);
-	for (size_t i = 0; i < n; i++) {
-		size_t j = r->hashes[i] & mask;
-		while (own[j].used == BUCKET_SLOTS)
-			j = (j + 1) & mask;
-		bucket_put(&own[j], r->refs[i], hash_tag(r->hashes[i]));
-	}
+	rehash_place(r, n, own, mask);
 	atomic_store_explicit(&sh->own_bits, bits, memory_order_relaxed);
 	atomic_store_explicit(&sh->own, own, memory_order_relaxed);
 }
@@ -885,8 +888,10 @@ void pb_strtab_trim(pb_strtab *t)
 			space_trim(block + sh->head_used, block + sh->head_size);
 		}
 		if (t->own_arenas)
-			pb_arena_trim(sh->arena);
+			arena_trim_blocks(sh->arena);
 	}
+	if (t->own_arenas)
+		space_trim_tail(); /* once, not once a shard */
 }
 
 size_t pb_strtab_rebuilds(const pb_strtab *t)

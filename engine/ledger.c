@@ -1000,11 +1000,10 @@ int pb_ledger_holds(const pb_ledger *l, pb_table t, const void *rec)
 size_t pb_ledger_index_of(const pb_ledger *l, pb_table t, const void *rec)
 {
 	const struct table_store *ts = &l->tables[t];
-	uintptr_t p = (uintptr_t)rec, base = (uintptr_t)ts->data;
 
-	if (p < base || p >= base + ts->count * ts->size)
+	if (!pb_ledger_holds(l, t, rec))
 		pb_fatal("internal error: a record outside table %s", table_defs[t].name);
-	return (size_t)(p - base) / ts->size;
+	return (size_t)((uintptr_t)rec - (uintptr_t)ts->data) / ts->size;
 }
 
 const uint32_t *pb_tender_bids(pb_ledger *l, const pb_tender *t, size_t *n)

@@ -62,21 +62,27 @@ void *pb_xcalloc(size_t n, size_t size)
  * costs less than the call. */
 #define POPULATE_FROM ((size_t)256 << 10)
 
+void pb_advise_pages(const void *p, size_t bytes, int advice)
+{
+	long page = sysconf(_SC_PAGESIZE);
+
+	if (page <= 0)
+		return;
+	uintptr_t mask = (uintptr_t)page - 1;
+	uintptr_t from = ((uintptr_t)p + mask) & ~mask;
+	uintptr_t to = ((uintptr_t)p + bytes) & ~mask;
+	if (to > from)
+		(void)madvise((void *)from, to - from, advice);
+}
+
 void *pb_xcalloc_slots(size_t n, size_t size)
 {
 	void *p = pb_xcalloc(n, size);
 #ifdef MADV_POPULATE_WRITE
-	size_t bytes = n * size;
-	long page = sysconf(_SC_PAGESIZE);
-	if (bytes >= POPULATE_FROM && page > 0) {
-		/* the whole pages inside the block; only advice: a kernel before
-		 * 5.14 says no, and the pages then come one fault at a time */
-		uintptr_t mask = (uintptr_t)page - 1;
-		uintptr_t from = ((uintptr_t)p + mask) & ~mask;
-		uintptr_t to = ((uintptr_t)p + bytes) & ~mask;
-		if (to > from)
-			(void)madvise((void *)from, to - from, MADV_POPULATE_WRITE);
-	}
+	/* only advice: a kernel before 5.14 says no, and the pages then
+	 * come one fault at a time */
+	if (n * size >= POPULATE_FROM)
+		pb_advise_pages(p, n * size, MADV_POPULATE_WRITE);
 #endif
 	return p;
 }

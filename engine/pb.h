@@ -64,6 +64,9 @@ void *pb_xcalloc(size_t n, size_t size);
  * and, with other threads running, a TLB shootdown on each of them.
  */
 void *pb_xcalloc_slots(size_t n, size_t size);
+/* madvise(advice) on the whole pages inside [p, p + bytes), none of a
+ * page the block only partly holds; the kernel's answer is ignored. */
+void pb_advise_pages(const void *p, size_t bytes, int advice);
 void *pb_xrealloc(void *p, size_t n);
 /*
  * Zeroed memory for a large table read at random (a string table's

@@ -124,6 +124,21 @@ static void test_made_once_for_all(void **state)
 
 /* --- freed once no rule left needs the askers' tables --- */
 
+/* A sealed ledger of one payment: rules that need payments run. */
+static pb_ledger *one_payment_ledger(void)
+{
+	pb_ledger *l = pb_ledger_new("EUR");
+	size_t in = pb_ledger_add_input(l, "payments.csv", "payments", "csv");
+	pb_payment p;
+
+	pb_record_blank(PB_T_PAYMENTS, &p);
+	pb_row_set(l, &p.row, pb_ledger_intern(l, "payments.csv", 12), 2, NULL);
+	p.payment_id = pb_text_of(pb_ledger_intern(l, "P-1", 3));
+	assert_int_equal(pb_ledger_add(l, in, PB_T_PAYMENTS, &p), 0);
+	pb_ledger_seal(l);
+	return l;
+}
+
 static int freed_when_x_ran, made_when_z_ran, value_z_got;
 static atomic_int pay_wrong; /* rules run on other threads: no asserts there */
 
@@ -164,14 +179,7 @@ static void test_freed_when_no_rule_left_needs_it(void **state)
 	(void)state;
 
 	for (int jobs = 1; jobs <= 4; jobs *= 2) {
-		pb_ledger *l = pb_ledger_new("EUR");
-		size_t in = pb_ledger_add_input(l, "payments.csv", "payments", "csv");
-		pb_payment p;
-		pb_record_blank(PB_T_PAYMENTS, &p);
-		pb_row_set(l, &p.row, pb_ledger_intern(l, "payments.csv", 12), 2, NULL);
-		p.payment_id = pb_text_of(pb_ledger_intern(l, "P-1", 3));
-		assert_int_equal(pb_ledger_add(l, in, PB_T_PAYMENTS, &p), 0);
-		pb_ledger_seal(l);
+		pb_ledger *l = one_payment_ledger();
 		pb_config cfg;
 		pb_config_init(&cfg);
 		cfg.jobs = jobs;
@@ -230,17 +238,10 @@ static const pb_rule *const order_rules[] = {&light, &heavy, &working};
 static void test_working_set_first(void **state)
 {
 	const pb_catalog was = install_rules(order_rules, sizeof(order_rules) / sizeof(order_rules[0]));
-	pb_ledger *l = pb_ledger_new("EUR");
-	size_t in = pb_ledger_add_input(l, "payments.csv", "payments", "csv");
-	pb_payment p;
+	pb_ledger *l = one_payment_ledger();
 	pb_config cfg;
 	(void)state;
 
-	pb_record_blank(PB_T_PAYMENTS, &p);
-	pb_row_set(l, &p.row, pb_ledger_intern(l, "payments.csv", 12), 2, NULL);
-	p.payment_id = pb_text_of(pb_ledger_intern(l, "P-1", 3));
-	assert_int_equal(pb_ledger_add(l, in, PB_T_PAYMENTS, &p), 0);
-	pb_ledger_seal(l);
 	pb_config_init(&cfg);
 	cfg.jobs = 1;
 	atomic_store(&started, 0);
