@@ -227,6 +227,7 @@ struct ref_index {
 struct table_store {
 	unsigned char *data;
 	size_t count, cap, size;
+	size_t ready;   /* bytes of data writable already (pb_populate_ahead) */
 	pb_idmap keys;  /* primary key -> record index */
 	const pb_column *key_col; /* the key's column when it is one, else NULL */
 	const char **ckeys; /* composite keys (interned), by record index */
@@ -661,7 +662,10 @@ static void table_append(struct table_store *ts, const void *record, const char 
 		if (!ts->key_col)
 			ts->ckeys = pb_xreallocarray(ts->ckeys, cap, sizeof(*ts->ckeys));
 		ts->cap = cap;
+		ts->ready = ts->count * ts->size; /* what realloc copied or moved */
 	}
+	if ((ts->count + 1) * ts->size > ts->ready)
+		ts->ready = pb_populate_ahead(ts->data, ts->ready, ts->cap * ts->size);
 	memcpy(ts->data + ts->count * ts->size, record, ts->size);
 	if (!ts->key_col)
 		ts->ckeys[ts->count] = key;
@@ -745,12 +749,13 @@ static size_t take_table(pb_ledger *l, pb_ledger *stage, pb_table t)
 	free(ts->ckeys);
 	ts->data = ss->data;
 	ts->cap = ss->cap;
+	ts->ready = ss->ready;
 	ts->count = ss->count;
 	ts->keys = ss->keys;
 	ts->ckeys = ss->ckeys;
 	ss->data = NULL;
 	ss->ckeys = NULL;
-	ss->cap = ss->count = 0;
+	ss->cap = ss->count = ss->ready = 0;
 	ss->keys = (pb_idmap){NULL, 0, 0}; /* the stage is only freed after this */
 	return ts->count;
 }

@@ -75,16 +75,37 @@ void pb_advise_pages(const void *p, size_t bytes, int advice)
 		(void)madvise((void *)from, to - from, advice);
 }
 
-void *pb_xcalloc_slots(size_t n, size_t size)
+/* Faults in the pages of [p, p + bytes) for writing, in one call. */
+static void populate(void *p, size_t bytes)
 {
-	void *p = pb_xcalloc(n, size);
 #ifdef MADV_POPULATE_WRITE
 	/* only advice: a kernel before 5.14 says no, and the pages then
 	 * come one fault at a time */
-	if (n * size >= POPULATE_FROM)
-		pb_advise_pages(p, n * size, MADV_POPULATE_WRITE);
+	pb_advise_pages(p, bytes, MADV_POPULATE_WRITE);
+#else
+	(void)p;
+	(void)bytes;
 #endif
+}
+
+void *pb_xcalloc_slots(size_t n, size_t size)
+{
+	void *p = pb_xcalloc(n, size);
+
+	if (n * size >= POPULATE_FROM)
+		populate(p, n * size);
 	return p;
+}
+
+#define POPULATE_AHEAD ((size_t)64 << 10)
+
+size_t pb_populate_ahead(void *p, size_t ready, size_t size)
+{
+	size_t to = ready + POPULATE_AHEAD < size ? ready + POPULATE_AHEAD : size;
+
+	if (size >= POPULATE_FROM && to > ready)
+		populate((char *)p + ready, to - ready);
+	return to;
 }
 
 #define HUGE_PAGE ((size_t)2 << 20)

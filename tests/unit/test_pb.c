@@ -37,6 +37,36 @@ static void test_alloc_random(void **state)
 	}
 }
 
+/* Populating ahead walks a block in steps that end exactly at its size,
+ * small blocks (not populated) and large alike, never past the end, and
+ * leaves what the block holds as it was. */
+static void test_populate_ahead(void **state)
+{
+	static const size_t sizes[] = {1, 4096, (64u << 10) - 1, (256u << 10) + 5, (3u << 20) + 7};
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		unsigned char *p = pb_xmalloc(sizes[i]);
+		size_t ready = 0, steps = 0;
+		memset(p, 0xa5, sizes[i]);
+		while (ready < sizes[i]) {
+			size_t next = pb_populate_ahead(p, ready, sizes[i]);
+			assert_true(next > ready);
+			assert_true(next <= sizes[i]);
+			assert_true(next - ready <= (64u << 10));
+			ready = next;
+			steps++;
+		}
+		assert_int_equal(ready, sizes[i]);
+		assert_int_equal(steps, (sizes[i] + (64u << 10) - 1) / (64u << 10));
+		assert_int_equal(pb_populate_ahead(p, ready, sizes[i]), sizes[i]);
+		for (size_t k = 0; k < sizes[i]; k++)
+			if (p[k] != 0xa5)
+				fail_msg("byte %zu of %zu changed", k, sizes[i]);
+		free(p);
+	}
+}
+
 /* Slots made writable at once come zeroed and whole, below the size
  * from which their pages are populated and above it, including a block
  * that starts and ends inside a page; a block freed and taken again
@@ -225,6 +255,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_alloc_random),
 		cmocka_unit_test(test_calloc_slots),
+		cmocka_unit_test(test_populate_ahead),
 		cmocka_unit_test(test_list_pieces),
 		cmocka_unit_test(test_addf_every_length),
 		cmocka_unit_test(test_addf_appends),
