@@ -1232,16 +1232,17 @@ static uint64_t *idmap_values(const pb_idmap *m, size_t *words)
 }
 
 /*
- * Doubles m.  Keys are read back in the order of their values, which for
- * a table's key map is the order of its records: the records are then
- * read one after another, where in the order of the slots each was a
- * cache miss on a large table (the new slots are written at random
- * instead, but a slot is 4 bytes where a record is tens).  A map of
- * values far apart is read in slot order.
+ * m moved to cap slots (a power of two, room for its keys).  Keys are
+ * read back in the order of their values, which for a table's key map
+ * is the order of its records: the records are then read one after
+ * another, where in the order of the slots each was a cache miss on a
+ * large table (the new slots are written at random instead, but a slot
+ * is 4 bytes where a record is tens).  A map of values far apart is
+ * read in slot order.
  */
-static void idmap_grow(pb_idmap *m, const struct idmap_owner *o)
+static void idmap_resize(pb_idmap *m, const struct idmap_owner *o, size_t cap)
 {
-	pb_idmap grown = {NULL, m->cap ? m->cap * 2 : 64, m->count};
+	pb_idmap grown = {NULL, cap, m->count};
 	size_t words;
 	uint64_t *seen = m->count ? idmap_values(m, &words) : NULL;
 
@@ -1262,6 +1263,21 @@ static void idmap_grow(pb_idmap *m, const struct idmap_owner *o)
 	free(seen);
 	free(m->slots);
 	*m = grown;
+}
+
+static void idmap_grow(pb_idmap *m, const struct idmap_owner *o)
+{
+	idmap_resize(m, o, m->cap ? m->cap * 2 : 64);
+}
+
+void pb_idmap_reserve(pb_idmap *m, size_t n, pb_idmap_key_fn *key_of, const void *owner)
+{
+	size_t cap = m->cap ? m->cap : 64;
+
+	while (n * 4 > cap * 3)
+		cap *= 2;
+	if (cap > m->cap)
+		idmap_resize(m, &(struct idmap_owner){key_of, owner, NULL}, cap);
 }
 
 static void idmap_add(pb_idmap *m, uint64_t h, uint32_t v, const struct idmap_owner *o)

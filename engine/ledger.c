@@ -652,18 +652,22 @@ int pb_ledger_add(pb_ledger *l, size_t in, pb_table t, const void *record)
 	return -1;
 }
 
+/* Room for cap rows in all: data, composite keys. */
+static void table_resize(struct table_store *ts, size_t cap)
+{
+	ts->data = pb_xreallocarray(ts->data, cap, ts->size);
+	if (!ts->key_col)
+		ts->ckeys = pb_xreallocarray(ts->ckeys, cap, sizeof(*ts->ckeys));
+	ts->cap = cap;
+	ts->ready = ts->count * ts->size; /* what realloc copied or moved */
+}
+
 static void table_append(struct table_store *ts, const void *record, const char *key)
 {
 	if (ts->count > PB_IDMAP_VALUE_MAX)
 		pb_fatal("out of memory: a table holds at most %" PRIu32 " rows", PB_IDMAP_VALUE_MAX + 1);
-	if (ts->count + 1 > ts->cap) {
-		size_t cap = ts->cap ? ts->cap * 2 : 256;
-		ts->data = pb_xreallocarray(ts->data, cap, ts->size);
-		if (!ts->key_col)
-			ts->ckeys = pb_xreallocarray(ts->ckeys, cap, sizeof(*ts->ckeys));
-		ts->cap = cap;
-		ts->ready = ts->count * ts->size; /* what realloc copied or moved */
-	}
+	if (ts->count + 1 > ts->cap)
+		table_resize(ts, ts->cap ? ts->cap * 2 : 256);
 	if ((ts->count + 1) * ts->size > ts->ready)
 		ts->ready = pb_populate_ahead(ts->data, ts->ready, ts->cap * ts->size);
 	memcpy(ts->data + ts->count * ts->size, record, ts->size);
@@ -691,6 +695,18 @@ static int key_get(const struct table_store *ts, const char *key, uint32_t *inde
 static void key_put(struct table_store *ts, const char *key, uint32_t index)
 {
 	pb_idmap_put(&ts->keys, key, index, stored_key, ts);
+}
+
+void pb_ledger_reserve(pb_ledger *l, pb_table t, size_t more)
+{
+	struct table_store *ts = &l->tables[t];
+	size_t want = ts->count + more;
+
+	if (want > (size_t)PB_IDMAP_VALUE_MAX + 1)
+		want = (size_t)PB_IDMAP_VALUE_MAX + 1;
+	if (want > ts->cap)
+		table_resize(ts, want);
+	pb_idmap_reserve(&ts->keys, want, stored_key, ts);
 }
 
 int pb_ledger_insert(pb_ledger *l, pb_table t, const void *record,
@@ -826,6 +842,8 @@ static void absorb_into(pb_ledger *l, pb_ledger *stage, size_t in)
 		w.count[t] = stage->tables[t].count;
 		w.size[t] = stage->tables[t].size;
 		w.rows[t] = stage->tables[t].data;
+		if (w.count[t])
+			pb_ledger_reserve(l, (pb_table)t, w.count[t]);
 	}
 	/* Rows and rejections interleaved as the file had them, so that the
 	 * rejections list reads as if the file had been read here. */

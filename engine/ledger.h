@@ -395,6 +395,12 @@ const pb_rejection *pb_ledger_filtered(const pb_ledger *l);
  * as rejected, naming where the key was first seen, and -1 is returned.
  */
 int pb_ledger_add(pb_ledger *l, size_t in, pb_table t, const void *record);
+/* Room for `more` rows of table t beyond those it holds, and for their
+ * keys, made at once: an importer that can guess how many rows a file
+ * holds spares the table and its key map doubling as they fill (each
+ * doubling of the key map reads every key again).  A guess too small
+ * only means the table grows as before. */
+void pb_ledger_reserve(pb_ledger *l, pb_table t, size_t more);
 
 /*
  * For formats whose unit of input is a document holding many records

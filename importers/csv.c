@@ -230,6 +230,11 @@ struct csv_state {
 	int currency_col;        /* of the amounts, in the table, or -1 */
 	uint32_t *texts;         /* this row's text cells, interned last */
 	size_t ntexts;
+	/* Guessing how many rows the file holds (guess_rows) */
+	off_t data_end;          /* where the rows this state reads end; 0: unknown */
+	off_t first_offset;      /* where the first row added began */
+	size_t added;            /* rows added so far, up to GUESS_AFTER */
+	int guessed;
 	char last_code[3];       /* the last currency cell, as written */
 	const char *last_currency; /* and its code, interned */
 };
@@ -2132,6 +2137,33 @@ static int parse_values(struct csv_state *st, const char *currency)
 	return 0;
 }
 
+/*
+ * Once GUESS_AFTER rows are in, the rows still to come are guessed from
+ * the bytes left and the length of those rows, and the table makes room
+ * for them at once: a 480 000-row table otherwise doubles its rows and
+ * its key map eleven times, reading every key again each time.  A guess
+ * too small costs only the doublings it did not spare; one too large
+ * (short rows first, long ones after) costs key-map slots, 5 bytes a
+ * row guessed, as long as the file.
+ */
+#define GUESS_AFTER 4096
+
+static void guess_rows(struct csv_state *st)
+{
+	if (st->guessed)
+		return;
+	if (st->added++ == 0)
+		st->first_offset = st->record_offset;
+	if (st->added < GUESS_AFTER)
+		return;
+	st->guessed = 1;
+	if (st->record_offset <= st->first_offset || st->data_end <= st->record_offset)
+		return;
+	uint64_t span = (uint64_t)(st->record_offset - st->first_offset);
+	uint64_t rest = (uint64_t)(st->data_end - st->record_offset) * (st->added - 1) / span;
+	pb_ledger_reserve(st->l, st->def->id, (size_t)(rest + rest / 16));
+}
+
 static void process_row(struct csv_state *st)
 {
 	const char *currency, *rule;
@@ -2189,7 +2221,10 @@ static void process_row(struct csv_state *st)
 			return;
 		}
 	}
-	if (pb_ledger_add(st->l, st->input, st->def->id, st->rec) == 0 && st->profile)
+	if (pb_ledger_add(st->l, st->input, st->def->id, st->rec) < 0)
+		return;
+	guess_rows(st);
+	if (st->profile)
 		add_parties(st);
 }
 
@@ -2749,6 +2784,16 @@ static int feed_part(struct csv_state *st, struct feed *fd, const pb_import_part
 	return 0;
 }
 
+/* Where the rows fd reads end: its part's end, else the file's. */
+static off_t data_end(FILE *f, const struct feed *fd)
+{
+	struct stat sb;
+
+	if (fd->part_end && !fd->whole)
+		return fd->rd.limit;
+	return fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) ? sb.st_size : 0;
+}
+
 static int csv_import_one(pb_ledger *l, const char *path, const char *table,
 			  const pb_config *cfg, const pb_profile *profile,
 			  const pb_import_part *part, pb_error *err)
@@ -2790,6 +2835,7 @@ static int csv_import_one(pb_ledger *l, const char *path, const char *table,
 		fd.skip_left = st.profile ? st.profile->skip_lines : 0;
 		if (part && feed_part(&st, &fd, part) < 0)
 			fd.whole = 1;
+		st.data_end = data_end(f, &fd);
 		parser_start(&st, fd.delim);
 		rc = fd.whole ? 0 : run_feed(&st, &fd);
 		csv_free(&st.parser);

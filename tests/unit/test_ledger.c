@@ -678,6 +678,48 @@ static void test_idmap(void **state)
 	assert_int_equal(m.cap, 0);
 }
 
+/* Room made ahead: the keys already in stay found, the map does not
+ * move while it fills up to what was reserved, then grows as before; a
+ * smaller reservation than the map has is nothing. */
+static void test_idmap_reserve(void **state)
+{
+	pb_idmap m = {0};
+	uint32_t v;
+	(void)state;
+
+	for (uint32_t i = 0; i < 10; i++) {
+		idmap_key_of_value[i] = i;
+		pb_idmap_put(&m, &idmap_keys[i], i, idmap_test_key, NULL);
+	}
+	pb_idmap_reserve(&m, 3000, idmap_test_key, NULL);
+	size_t cap = m.cap;
+	uint32_t *slots = m.slots;
+	assert_true(3000 * 4 <= cap * 3);
+	assert_true(cap <= 4096);
+	for (uint32_t i = 0; i < 10; i++) {
+		assert_true(pb_idmap_get(&m, &idmap_keys[i], idmap_test_key, NULL, &v));
+		assert_int_equal(v, i);
+	}
+	for (uint32_t i = 10; i < 3000; i++) {
+		idmap_key_of_value[i] = i;
+		pb_idmap_put(&m, &idmap_keys[i], i, idmap_test_key, NULL);
+	}
+	assert_ptr_equal(m.slots, slots);
+	assert_int_equal(m.cap, cap);
+	pb_idmap_reserve(&m, 100, idmap_test_key, NULL);
+	assert_ptr_equal(m.slots, slots);
+	for (uint32_t i = 3000; i < 5000; i++) {
+		idmap_key_of_value[i] = i;
+		pb_idmap_put(&m, &idmap_keys[i], i, idmap_test_key, NULL);
+	}
+	assert_true(m.cap > cap);
+	for (uint32_t i = 0; i < 5000; i++) {
+		assert_true(pb_idmap_get(&m, &idmap_keys[i], idmap_test_key, NULL, &v));
+		assert_int_equal(v, i);
+	}
+	pb_idmap_release(&m);
+}
+
 static const char *idmap_sparse_key(const void *owner, uint32_t v)
 {
 	(void)owner;
@@ -1105,6 +1147,59 @@ static void test_composite_key(void **state)
 	pb_ledger_free(l);
 }
 
+/* A table with room made for its rows takes them as one without: a
+ * duplicate key is still refused, naming the first, rows past the room
+ * still come in, and a composite-key table is reserved the same way. */
+static void test_reserve(void **state)
+{
+	pb_ledger *l = pb_ledger_new("EUR");
+	size_t in = pb_ledger_add_input(l, "payments.csv", "payments", "csv");
+	char id[16];
+	(void)state;
+
+	pb_payment first = payment(l, "P-0", NULL, 1, 2);
+	assert_int_equal(pb_ledger_add(l, in, PB_T_PAYMENTS, &first), 0);
+	pb_ledger_reserve(l, PB_T_PAYMENTS, 1000);
+	for (int i = 1; i < 3000; i++) {
+		snprintf(id, sizeof(id), "P-%d", i);
+		pb_payment p = payment(l, id, NULL, i + 1, (uint32_t)i + 2);
+		assert_int_equal(pb_ledger_add(l, in, PB_T_PAYMENTS, &p), 0);
+		if (i == 500) {
+			pb_payment dup = payment(l, "P-0", NULL, 7, 9999);
+			assert_int_equal(pb_ledger_add(l, in, PB_T_PAYMENTS, &dup), -1);
+		}
+	}
+	size_t in_b = pb_ledger_add_input(l, "budget.csv", "budget", "csv");
+	pb_budget_line b;
+	memset(&b, 0, sizeof(b));
+	pb_row_set(l, &b.row, pb_ledger_intern(l, "budget.csv", 10), 2, NULL);
+	b.budget_line = pb_text_of(pb_ledger_intern(l, "L-1", 3));
+	pb_ledger_reserve(l, PB_T_BUDGET, 50);
+	for (int y = 2000; y < 2100; y++) {
+		b.fiscal_year = y;
+		assert_int_equal(pb_ledger_add(l, in_b, PB_T_BUDGET, &b), 0);
+	}
+	b.fiscal_year = 2050;
+	assert_int_equal(pb_ledger_add(l, in_b, PB_T_BUDGET, &b), -1);
+	pb_ledger_seal(l);
+
+	size_t n;
+	const pb_payment *p = pb_ledger_payments(l, &n);
+	assert_int_equal(n, 3000);
+	for (int i = 0; i < 3000; i += 7) {
+		snprintf(id, sizeof(id), "P-%d", i);
+		const pb_payment *found = pb_ledger_find(l, PB_T_PAYMENTS, pb_ledger_lookup(l, id, strlen(id)));
+		assert_ptr_equal(found, &p[i]);
+		assert_int_equal(found->amount, i + 1);
+	}
+	assert_int_equal(pb_ledger_nrejections(l), 2);
+	assert_string_equal(pb_ledger_rejections(l)[0].reason,
+			    "duplicate payments key 'P-0' (first at payments.csv:2)");
+	pb_ledger_budget(l, &n);
+	assert_int_equal(n, 100);
+	pb_ledger_free(l);
+}
+
 static void test_table_defs(void **state)
 {
 	(void)state;
@@ -1179,6 +1274,7 @@ int main(void)
 		cmocka_unit_test(test_arena_large),
 		cmocka_unit_test(test_ptrmap),
 		cmocka_unit_test(test_idmap),
+		cmocka_unit_test(test_idmap_reserve),
 		cmocka_unit_test(test_idmap_sparse_values),
 		cmocka_unit_test(test_idmap_pairs),
 		cmocka_unit_test(test_grouping_and_ranks),
@@ -1188,6 +1284,7 @@ int main(void)
 		cmocka_unit_test(test_row_origins),
 		cmocka_unit_test(test_row_line_limit),
 		cmocka_unit_test(test_composite_key),
+		cmocka_unit_test(test_reserve),
 		cmocka_unit_test(test_table_defs),
 		cmocka_unit_test(test_latest_date),
 		cmocka_unit_test(test_methods),
