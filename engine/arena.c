@@ -1396,8 +1396,8 @@ void pb_grouping_build(pb_grouping *g, size_t n, pb_idmap_key_fn *key_of, const 
 		}
 		gid[i] = gi;
 	}
-	g->start = pb_xcalloc(g->ngroups + 1, sizeof(*g->start));
-	g->items = pb_xcalloc(n + 1, sizeof(*g->items));
+	g->start = pb_xcalloc_slots(g->ngroups + 1, sizeof(*g->start));
+	g->items = pb_xcalloc_slots(n + 1, sizeof(*g->items));
 	pb_bucket_sort(gid, n, g->ngroups, g->items, g->start);
 	free(gid);
 	free(g->first);

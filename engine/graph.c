@@ -101,7 +101,7 @@ static void link_edges(pb_graph *g)
 {
 	size_t total = 0;
 
-	g->ends = pb_xcalloc(2 * g->nedges + 1, sizeof(*g->ends));
+	g->ends = pb_xcalloc_slots(2 * g->nedges + 1, sizeof(*g->ends));
 	for (size_t i = 0; i < g->nedges; i++) {
 		if (g->edges[i].from == g->edges[i].to) {
 			g->ends[2 * i] = g->ends[2 * i + 1] = PB_NO_BUCKET; /* in no list */
@@ -113,10 +113,10 @@ static void link_edges(pb_graph *g)
 	}
 	/* The ends by node, edge i's being 2i and 2i + 1: each node's edges
 	 * in the order they were listed. */
-	uint32_t *order = pb_xcalloc(total + 1, sizeof(*order));
-	g->start = pb_xcalloc(g->nnodes + 1, sizeof(*g->start));
+	uint32_t *order = pb_xcalloc_slots(total + 1, sizeof(*order));
+	g->start = pb_xcalloc_slots(g->nnodes + 1, sizeof(*g->start));
 	pb_bucket_sort(g->ends, 2 * g->nedges, g->nnodes, order, g->start);
-	g->adj_block = pb_xcalloc(total + 1, sizeof(*g->adj_block));
+	g->adj_block = pb_xcalloc_slots(total + 1, sizeof(*g->adj_block));
 	for (size_t k = 0; k < total; k++)
 		g->adj_block[k] = &g->edges[order[k] / 2];
 	free(order);

@@ -1063,7 +1063,7 @@ const uint32_t *pb_contract_amendments(pb_ledger *l, const pb_contract *c, size_
 static uint32_t *resolve_refs(const pb_ledger *l, pb_table t, size_t offset, pb_table target)
 {
 	const struct table_store *ts = &l->tables[t], *tt = &l->tables[target];
-	uint32_t *rows = pb_xcalloc(ts->count + 1, sizeof(*rows));
+	uint32_t *rows = pb_xcalloc_slots(ts->count + 1, sizeof(*rows));
 	const char *last = NULL;
 	uint32_t row = PB_NO_ROW;
 	const pb_column *c = text_column_at(t, offset);
@@ -1161,8 +1161,8 @@ const uint32_t *pb_ledger_children(pb_ledger *l, pb_table t, size_t field_offset
 			size_t count = l->tables[t].count;
 			uint32_t *rows = atomic_load(&r->rows);
 			uint32_t *own = rows ? NULL : resolve_refs(l, t, field_offset, target);
-			start = pb_xcalloc(ntarget + 1, sizeof(*start));
-			r->items = pb_xcalloc(count + 1, sizeof(*r->items));
+			start = pb_xcalloc_slots(ntarget + 1, sizeof(*start));
+			r->items = pb_xcalloc_slots(count + 1, sizeof(*r->items));
 			pb_bucket_sort(rows ? rows : own, count, ntarget, r->items, start);
 			free(own);
 			atomic_store(&r->start, start); /* after items: published whole */

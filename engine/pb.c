@@ -278,7 +278,7 @@ void pb_buf_release(pb_buf *b)
 void pb_bucket_sort(const uint32_t *key, size_t n, size_t nkeys, uint32_t *order,
 		    uint32_t *start)
 {
-	uint32_t *fill = pb_xcalloc(nkeys + 1, sizeof(*fill));
+	uint32_t *fill = pb_xcalloc_slots(nkeys + 1, sizeof(*fill));
 
 	memset(start, 0, (nkeys + 1) * sizeof(*start));
 	for (size_t i = 0; i < n; i++)

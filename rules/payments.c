@@ -1066,7 +1066,7 @@ static size_t keys_by_entity(const pb_payment *p, size_t n, const entity_ranks *
 	}
 	free(fill);
 	size_t m = start[ne];
-	pb_date *d = pb_xcalloc(m + 1, sizeof(*d));
+	pb_date *d = pb_xcalloc_slots(m + 1, sizeof(*d));
 	for (size_t i = 0; i < m; i++)
 		d[i] = k[i].paid_on;
 	for (size_t r = 0; r < ne; r++) {
@@ -1117,7 +1117,7 @@ static void run_duplicate(pb_rule_ctx *ctx)
 {
 	size_t n, markers_skipped = 0;
 	const pb_payment *p = pb_ledger_payments(pb_ctx_ledger(ctx), &n);
-	pay_key *k = pb_xcalloc(n + 1, sizeof(*k));
+	pay_key *k = pb_xcalloc_slots(n + 1, sizeof(*k));
 	dup_group g = {.ctx = ctx, .p = p, .window = pb_param_int(ctx, "window_days"),
 		       .norm_window = pb_param_int(ctx, "normalised_window_days")};
 
