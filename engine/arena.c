@@ -1240,13 +1240,12 @@ static uint64_t *idmap_values(const pb_idmap *m, size_t *words)
  * is 4 bytes where a record is tens).  A map of values far apart is
  * read in slot order.
  */
-static void idmap_resize(pb_idmap *m, const struct idmap_owner *o, size_t cap)
+static void idmap_resize(pb_idmap *m, const struct idmap_owner *o, size_t cap, uint32_t *slots)
 {
-	pb_idmap grown = {NULL, cap, m->count};
+	pb_idmap grown = {slots, cap, m->count};
 	size_t words;
 	uint64_t *seen = m->count ? idmap_values(m, &words) : NULL;
 
-	grown.slots = pb_xcalloc_slots(grown.cap, sizeof(*grown.slots));
 	if (seen) {
 		for (size_t w = 0; w < words; w++)
 			for (uint64_t bits = seen[w]; bits; bits &= bits - 1) {
@@ -1267,17 +1266,24 @@ static void idmap_resize(pb_idmap *m, const struct idmap_owner *o, size_t cap)
 
 static void idmap_grow(pb_idmap *m, const struct idmap_owner *o)
 {
-	idmap_resize(m, o, m->cap ? m->cap * 2 : 64);
+	size_t cap = m->cap ? m->cap * 2 : 64;
+
+	idmap_resize(m, o, cap, pb_xcalloc_slots(cap, sizeof(*m->slots)));
 }
 
-void pb_idmap_reserve(pb_idmap *m, size_t n, pb_idmap_key_fn *key_of, const void *owner)
+int pb_idmap_reserve(pb_idmap *m, size_t n, pb_idmap_key_fn *key_of, const void *owner)
 {
 	size_t cap = m->cap ? m->cap : 64;
 
 	while (n * 4 > cap * 3)
 		cap *= 2;
-	if (cap > m->cap)
-		idmap_resize(m, &(struct idmap_owner){key_of, owner, NULL}, cap);
+	if (cap <= m->cap)
+		return 0;
+	uint32_t *slots = pb_calloc_slots(cap, sizeof(*slots));
+	if (!slots)
+		return -1;
+	idmap_resize(m, &(struct idmap_owner){key_of, owner, NULL}, cap, slots);
+	return 0;
 }
 
 static void idmap_add(pb_idmap *m, uint64_t h, uint32_t v, const struct idmap_owner *o)

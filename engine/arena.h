@@ -178,8 +178,9 @@ int pb_idmap_get(const pb_idmap *m, const char *key, pb_idmap_key_fn *key_of, co
 void pb_idmap_put(pb_idmap *m, const char *key, uint32_t v, pb_idmap_key_fn *key_of,
 		  const void *owner);
 /* Room for n keys in all, so that m does not grow (rehashing every key)
- * until it holds more: for an owner that can guess how many will come. */
-void pb_idmap_reserve(pb_idmap *m, size_t n, pb_idmap_key_fn *key_of, const void *owner);
+ * until it holds more: for an owner that can guess how many will come.
+ * -1, m as it was, when the memory is not there. */
+int pb_idmap_reserve(pb_idmap *m, size_t n, pb_idmap_key_fn *key_of, const void *owner);
 void pb_idmap_release(pb_idmap *m);
 /* Fetches the slot where a look-up of key starts into the cache. */
 void pb_idmap_prefetch(const pb_idmap *m, const char *key);

@@ -697,16 +697,36 @@ static void key_put(struct table_store *ts, const char *key, uint32_t index)
 	pb_idmap_put(&ts->keys, key, index, stored_key, ts);
 }
 
-void pb_ledger_reserve(pb_ledger *l, pb_table t, size_t more)
+/* table_resize, but nothing changed, -1, when the memory is not there. */
+static int table_try_resize(struct table_store *ts, size_t cap)
+{
+	if (cap > SIZE_MAX / ts->size || cap > SIZE_MAX / sizeof(*ts->ckeys))
+		return -1;
+	unsigned char *data = realloc(ts->data, cap * ts->size);
+	if (!data)
+		return -1;
+	ts->data = data;
+	if (!ts->key_col) {
+		const char **ckeys = realloc(ts->ckeys, cap * sizeof(*ckeys));
+		if (!ckeys)
+			return -1; /* data is larger, cap is as it was */
+		ts->ckeys = ckeys;
+	}
+	ts->cap = cap;
+	ts->ready = ts->count * ts->size;
+	return 0;
+}
+
+int pb_ledger_reserve(pb_ledger *l, pb_table t, size_t more)
 {
 	struct table_store *ts = &l->tables[t];
 	size_t want = ts->count + more;
 
 	if (want > (size_t)PB_IDMAP_VALUE_MAX + 1)
 		want = (size_t)PB_IDMAP_VALUE_MAX + 1;
-	if (want > ts->cap)
-		table_resize(ts, want);
-	pb_idmap_reserve(&ts->keys, want, stored_key, ts);
+	if (want > ts->cap && table_try_resize(ts, want) < 0)
+		return -1;
+	return pb_idmap_reserve(&ts->keys, want, stored_key, ts);
 }
 
 int pb_ledger_insert(pb_ledger *l, pb_table t, const void *record,
@@ -843,7 +863,7 @@ static void absorb_into(pb_ledger *l, pb_ledger *stage, size_t in)
 		w.size[t] = stage->tables[t].size;
 		w.rows[t] = stage->tables[t].data;
 		if (w.count[t])
-			pb_ledger_reserve(l, (pb_table)t, w.count[t]);
+			(void)pb_ledger_reserve(l, (pb_table)t, w.count[t]);
 	}
 	/* Rows and rejections interleaved as the file had them, so that the
 	 * rejections list reads as if the file had been read here. */

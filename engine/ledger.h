@@ -399,8 +399,10 @@ int pb_ledger_add(pb_ledger *l, size_t in, pb_table t, const void *record);
  * keys, made at once: an importer that can guess how many rows a file
  * holds spares the table and its key map doubling as they fill (each
  * doubling of the key map reads every key again).  A guess too small
- * only means the table grows as before. */
-void pb_ledger_reserve(pb_ledger *l, pb_table t, size_t more);
+ * only means the table grows as before; -1 when the memory for the
+ * guess is not there (a limit on the process), and the table grows as
+ * rows come, as far as the memory goes. */
+int pb_ledger_reserve(pb_ledger *l, pb_table t, size_t more);
 
 /*
  * For formats whose unit of input is a document holding many records

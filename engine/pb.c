@@ -88,12 +88,21 @@ static void populate(void *p, size_t bytes)
 #endif
 }
 
+void *pb_calloc_slots(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (p && n * size >= POPULATE_FROM)
+		populate(p, n * size);
+	return p;
+}
+
 void *pb_xcalloc_slots(size_t n, size_t size)
 {
-	void *p = pb_xcalloc(n, size);
+	void *p = pb_calloc_slots(n, size);
 
-	if (n * size >= POPULATE_FROM)
-		populate(p, n * size);
+	if (!p)
+		out_of_memory(n * size);
 	return p;
 }
 

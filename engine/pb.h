@@ -69,6 +69,8 @@ void *pb_xcalloc(size_t n, size_t size);
  * pages would all count.
  */
 void *pb_xcalloc_slots(size_t n, size_t size);
+/* The same, NULL when the memory is not there: for room made on a guess. */
+void *pb_calloc_slots(size_t n, size_t size);
 /* madvise(advice) on the whole pages inside [p, p + bytes), none of a
  * page the block only partly holds; the kernel's answer is ignored. */
 void pb_advise_pages(const void *p, size_t bytes, int advice);

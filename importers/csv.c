@@ -2161,7 +2161,7 @@ static void guess_rows(struct csv_state *st)
 		return;
 	uint64_t span = (uint64_t)(st->record_offset - st->first_offset);
 	uint64_t rest = (uint64_t)(st->data_end - st->record_offset) * (st->added - 1) / span;
-	pb_ledger_reserve(st->l, st->def->id, (size_t)(rest + rest / 16));
+	(void)pb_ledger_reserve(st->l, st->def->id, (size_t)(rest + rest / 16));
 }
 
 static void process_row(struct csv_state *st)
