@@ -1166,6 +1166,9 @@ const uint32_t *pb_ledger_refs(pb_ledger *l, pb_table t, size_t field_offset, pb
 	return rows;
 }
 
+/* a reference that resolved to no row goes in no bucket */
+_Static_assert(PB_NO_ROW == PB_NO_BUCKET, "an unresolved reference is bucketed nowhere");
+
 const uint32_t *pb_ledger_children(pb_ledger *l, pb_table t, size_t field_offset,
 				   pb_table target, size_t row, size_t *n)
 {
@@ -1181,9 +1184,13 @@ const uint32_t *pb_ledger_children(pb_ledger *l, pb_table t, size_t field_offset
 			size_t count = l->tables[t].count;
 			uint32_t *rows = atomic_load(&r->rows);
 			uint32_t *own = rows ? NULL : resolve_refs(l, t, field_offset, target);
+			const uint32_t *to = rows ? rows : own;
+			size_t placed = 0; /* rows whose reference resolved */
+			for (size_t i = 0; i < count; i++)
+				placed += to[i] != PB_NO_ROW;
 			start = pb_xcalloc_slots(ntarget + 1, sizeof(*start));
-			r->items = pb_xcalloc_slots(count + 1, sizeof(*r->items));
-			pb_bucket_sort(rows ? rows : own, count, ntarget, r->items, start);
+			r->items = pb_xcalloc_slots(placed + 1, sizeof(*r->items));
+			pb_bucket_sort(to, count, ntarget, r->items, start);
 			free(own);
 			atomic_store(&r->start, start); /* after items: published whole */
 		}
