@@ -77,9 +77,9 @@ void pb_advise_pages(const void *p, size_t bytes, int advice);
 /*
  * For a block of `size` bytes written front to back (a table's rows),
  * whose first `ready` bytes are writable already: makes the next 64 KiB
- * writable in one call, and returns the new `ready` (at most size).  A
- * page fault cost about 10 us on the 2-core VMs the bench runs on, and a
- * 1M-row import took 15 000 of them for its rows alone.
+ * writable in one call, as pb_xcalloc_slots does a whole array, and
+ * returns the new `ready` (at most size).  A 1M-row import took 15 000
+ * page faults for its rows alone.
  */
 size_t pb_populate_ahead(void *p, size_t ready, size_t size);
 void *pb_xrealloc(void *p, size_t n);
