@@ -1376,7 +1376,7 @@ void pb_grouping_build(pb_grouping *g, size_t n, pb_idmap_key_fn *key_of, const 
 {
 	uint32_t *gid = pb_xcalloc(n + 1, sizeof(*gid));
 	const char *ahead[GROUPING_AHEAD]; /* element i's key at i % GROUPING_AHEAD */
-	size_t cap = 0, keyed = 0;
+	size_t cap = 0;
 
 	*g = (pb_grouping){.key_of = key_of, .owner = owner};
 	for (size_t i = 0; i < n && i < GROUPING_AHEAD; i++)
@@ -1401,13 +1401,9 @@ void pb_grouping_build(pb_grouping *g, size_t n, pb_idmap_key_fn *key_of, const 
 			pb_idmap_put(&g->map, k, gi, grouping_key, g);
 		}
 		gid[i] = gi;
-		keyed++;
 	}
-	/* items for the keyed elements only: a column mostly empty leaves
-	 * no pages of it untouched */
 	g->start = pb_xcalloc_slots(g->ngroups + 1, sizeof(*g->start));
-	g->items = pb_xcalloc_slots(keyed + 1, sizeof(*g->items));
-	pb_bucket_sort(gid, n, g->ngroups, g->items, g->start);
+	g->items = pb_bucket_sorted(gid, n, g->ngroups, g->start);
 	free(gid);
 	free(g->first);
 	g->first = NULL; /* from now on a group's first element is its first item */

@@ -99,8 +99,6 @@ static uint32_t node_slot(pb_graph *g, const char *node)
  * nodes. */
 static void link_edges(pb_graph *g)
 {
-	size_t total = 0;
-
 	g->ends = pb_xcalloc_slots(2 * g->nedges + 1, sizeof(*g->ends));
 	for (size_t i = 0; i < g->nedges; i++) {
 		if (g->edges[i].from == g->edges[i].to) {
@@ -109,13 +107,12 @@ static void link_edges(pb_graph *g)
 		}
 		g->ends[2 * i] = node_slot(g, g->edges[i].from);
 		g->ends[2 * i + 1] = node_slot(g, g->edges[i].to);
-		total += 2;
 	}
 	/* The ends by node, edge i's being 2i and 2i + 1: each node's edges
 	 * in the order they were listed. */
-	uint32_t *order = pb_xcalloc_slots(total + 1, sizeof(*order));
 	g->start = pb_xcalloc_slots(g->nnodes + 1, sizeof(*g->start));
-	pb_bucket_sort(g->ends, 2 * g->nedges, g->nnodes, order, g->start);
+	uint32_t *order = pb_bucket_sorted(g->ends, 2 * g->nedges, g->nnodes, g->start);
+	size_t total = g->start[g->nnodes];
 	g->adj_block = pb_xcalloc_slots(total + 1, sizeof(*g->adj_block));
 	for (size_t k = 0; k < total; k++)
 		g->adj_block[k] = &g->edges[order[k] / 2];

@@ -652,14 +652,32 @@ int pb_ledger_add(pb_ledger *l, size_t in, pb_table t, const void *record)
 	return -1;
 }
 
-/* Room for cap rows in all: data, composite keys. */
-static void table_resize(struct table_store *ts, size_t cap)
+/* Room for cap rows in all: data, composite keys; -1, the table as it
+ * was but for room in its data, when the memory is not there. */
+static int table_try_resize(struct table_store *ts, size_t cap)
 {
-	ts->data = pb_xreallocarray(ts->data, cap, ts->size);
-	if (!ts->key_col)
-		ts->ckeys = pb_xreallocarray(ts->ckeys, cap, sizeof(*ts->ckeys));
+	if (cap > SIZE_MAX / ts->size || cap > SIZE_MAX / sizeof(*ts->ckeys))
+		return -1;
+	unsigned char *data = realloc(ts->data, cap * ts->size);
+	if (!data)
+		return -1;
+	ts->data = data;
+	if (!ts->key_col) {
+		const char **ckeys = realloc(ts->ckeys, cap * sizeof(*ckeys));
+		if (!ckeys)
+			return -1; /* data is larger, cap is as it was */
+		ts->ckeys = ckeys;
+	}
 	ts->cap = cap;
 	ts->ready = ts->count * ts->size; /* what realloc copied or moved */
+	return 0;
+}
+
+static void table_resize(struct table_store *ts, size_t cap)
+{
+	if (table_try_resize(ts, cap) < 0)
+		pb_fatal("out of memory allocating %zu bytes",
+			 cap > SIZE_MAX / ts->size ? SIZE_MAX : cap * ts->size);
 }
 
 static void table_append(struct table_store *ts, const void *record, const char *key)
@@ -695,26 +713,6 @@ static int key_get(const struct table_store *ts, const char *key, uint32_t *inde
 static void key_put(struct table_store *ts, const char *key, uint32_t index)
 {
 	pb_idmap_put(&ts->keys, key, index, stored_key, ts);
-}
-
-/* table_resize, but nothing changed, -1, when the memory is not there. */
-static int table_try_resize(struct table_store *ts, size_t cap)
-{
-	if (cap > SIZE_MAX / ts->size || cap > SIZE_MAX / sizeof(*ts->ckeys))
-		return -1;
-	unsigned char *data = realloc(ts->data, cap * ts->size);
-	if (!data)
-		return -1;
-	ts->data = data;
-	if (!ts->key_col) {
-		const char **ckeys = realloc(ts->ckeys, cap * sizeof(*ckeys));
-		if (!ckeys)
-			return -1; /* data is larger, cap is as it was */
-		ts->ckeys = ckeys;
-	}
-	ts->cap = cap;
-	ts->ready = ts->count * ts->size;
-	return 0;
 }
 
 int pb_ledger_reserve(pb_ledger *l, pb_table t, size_t more)
@@ -1184,13 +1182,8 @@ const uint32_t *pb_ledger_children(pb_ledger *l, pb_table t, size_t field_offset
 			size_t count = l->tables[t].count;
 			uint32_t *rows = atomic_load(&r->rows);
 			uint32_t *own = rows ? NULL : resolve_refs(l, t, field_offset, target);
-			const uint32_t *to = rows ? rows : own;
-			size_t placed = 0; /* rows whose reference resolved */
-			for (size_t i = 0; i < count; i++)
-				placed += to[i] != PB_NO_ROW;
 			start = pb_xcalloc_slots(ntarget + 1, sizeof(*start));
-			r->items = pb_xcalloc_slots(placed + 1, sizeof(*r->items));
-			pb_bucket_sort(to, count, ntarget, r->items, start);
+			r->items = pb_bucket_sorted(rows ? rows : own, count, ntarget, start);
 			free(own);
 			atomic_store(&r->start, start); /* after items: published whole */
 		}

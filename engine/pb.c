@@ -284,21 +284,41 @@ void pb_buf_release(pb_buf *b)
 	pb_buf_init(b);
 }
 
-void pb_bucket_sort(const uint32_t *key, size_t n, size_t nkeys, uint32_t *order,
-		    uint32_t *start)
+/* start[k]: where key k's run begins, start[nkeys] the count sorted. */
+static void bucket_count(const uint32_t *key, size_t n, size_t nkeys, uint32_t *start)
 {
-	uint32_t *fill = pb_xcalloc_slots(nkeys + 1, sizeof(*fill));
-
 	memset(start, 0, (nkeys + 1) * sizeof(*start));
 	for (size_t i = 0; i < n; i++)
 		if (key[i] != PB_NO_BUCKET)
 			start[key[i] + 1]++;
 	for (size_t k = 0; k < nkeys; k++)
 		start[k + 1] += start[k];
+}
+
+static void bucket_place(const uint32_t *key, size_t n, size_t nkeys, uint32_t *order,
+			 const uint32_t *start)
+{
+	uint32_t *fill = pb_xcalloc_slots(nkeys + 1, sizeof(*fill));
+
 	for (size_t i = 0; i < n; i++)
 		if (key[i] != PB_NO_BUCKET)
 			order[start[key[i]] + fill[key[i]]++] = (uint32_t)i;
 	free(fill);
+}
+
+void pb_bucket_sort(const uint32_t *key, size_t n, size_t nkeys, uint32_t *order,
+		    uint32_t *start)
+{
+	bucket_count(key, n, nkeys, start);
+	bucket_place(key, n, nkeys, order, start);
+}
+
+uint32_t *pb_bucket_sorted(const uint32_t *key, size_t n, size_t nkeys, uint32_t *start)
+{
+	bucket_count(key, n, nkeys, start);
+	uint32_t *order = pb_xcalloc_slots((size_t)start[nkeys] + 1, sizeof(*order));
+	bucket_place(key, n, nkeys, order, start);
+	return order;
 }
 
 void pb_permute(void *base, size_t n, size_t size, uint32_t *order)

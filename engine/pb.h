@@ -142,6 +142,9 @@ void pb_buf_release(pb_buf *b);          /* frees; b is re-inited */
 #define PB_NO_BUCKET UINT32_MAX
 void pb_bucket_sort(const uint32_t *key, size_t n, size_t nkeys, uint32_t *order,
 		    uint32_t *start);
+/* pb_bucket_sort into an order array of its own, sized for what is
+ * sorted (its pages taken at once, pb_xcalloc_slots); free it. */
+uint32_t *pb_bucket_sorted(const uint32_t *key, size_t n, size_t nkeys, uint32_t *start);
 /* Puts the n elements of `size` bytes at base in order[]'s order where
  * they are (element i becomes the one that was at order[i]), following
  * each cycle once; order is spent. */

@@ -234,7 +234,6 @@ struct csv_state {
 	off_t data_end;          /* where the rows this state reads end; 0: unknown */
 	off_t first_offset;      /* where the first row added began */
 	size_t added;            /* rows added so far, up to GUESS_AFTER */
-	int guessed;
 	char last_code[3];       /* the last currency cell, as written */
 	const char *last_currency; /* and its code, interned */
 };
@@ -2150,13 +2149,12 @@ static int parse_values(struct csv_state *st, const char *currency)
 
 static void guess_rows(struct csv_state *st)
 {
-	if (st->guessed)
-		return;
+	if (st->added >= GUESS_AFTER)
+		return; /* guessed already */
 	if (st->added++ == 0)
 		st->first_offset = st->record_offset;
 	if (st->added < GUESS_AFTER)
 		return;
-	st->guessed = 1;
 	if (st->record_offset <= st->first_offset || st->data_end <= st->record_offset)
 		return;
 	uint64_t span = (uint64_t)(st->record_offset - st->first_offset);
