@@ -668,6 +668,20 @@ static char *import_parts(const char *path, int jobs, size_t part_bytes, int *rc
 	return import_with(&arg, 1, &cfg, 0, rc);
 }
 
+/* The file read in parts on 2, 4, ... up to max_jobs threads makes the
+ * ledger `whole` describes. */
+static void same_in_parts(const char *path, const char *whole, int max_jobs, size_t part_bytes)
+{
+	int rc;
+
+	for (int j = 2; j <= max_jobs; j *= 2) {
+		char *parts = import_parts(path, j, part_bytes, &rc);
+		assert_int_equal(rc, 0);
+		assert_string_equal(parts, whole);
+		free(parts);
+	}
+}
+
 /*
  * A large file is read in parts side by side, and makes the ledger that
  * reading it whole makes: the same rows in order, line numbers, extras,
@@ -741,12 +755,7 @@ static void test_parts_same_as_whole(void **state)
 	assert_int_equal(rc, 0);
 	assert_non_null(strstr(whole, "payments P3 "));
 	assert_non_null(strstr(whole, ":105 duplicate payments key 'P1' (first at "));
-	for (int j = 2; j <= 8; j *= 2) {
-		char *parts = import_parts(copy, j, 64, &rc);
-		assert_int_equal(rc, 0);
-		assert_string_equal(parts, whole);
-		free(parts);
-	}
+	same_in_parts(copy, whole, 8, 64);
 	free(whole);
 }
 
@@ -777,7 +786,6 @@ static void test_rows_guessed(void **state)
 		const char *path = write_file("guessed.csv", b.data, b.len);
 		char copy[256];
 		snprintf(copy, sizeof(copy), "%s", path);
-		pb_buf_release(&b);
 
 		int rc;
 		char *whole = import_parts(copy, 1, 1 << 30, &rc);
@@ -785,19 +793,13 @@ static void test_rows_guessed(void **state)
 		assert_non_null(strstr(whole, ":12002 duplicate payments key 'P17' (first at "));
 		assert_non_null(strstr(whole, ":12003 duplicate payments key 'P11999' (first at "));
 		assert_non_null(strstr(whole, "payments P11998 "));
-		for (int j = 2; j <= 4; j *= 2) {
-			char *parts = import_parts(copy, j, 100000, &rc);
-			assert_int_equal(rc, 0);
-			assert_string_equal(parts, whole);
-			free(parts);
-		}
+		same_in_parts(copy, whole, 4, 100000);
 		free(whole);
 
 		struct run r = {0};
 		pb_config_init(&r.cfg);
-		r.l = pb_ledger_new(r.cfg.base_currency);
-		r.rc = pb_import_path(r.l, copy, NULL, &r.cfg, &r.err);
-		pb_ledger_seal(r.l);
+		import(&r, "guessed.csv", b.data, b.len, NULL);
+		pb_buf_release(&b);
 		assert_int_equal(r.rc, 0);
 		size_t n;
 		const pb_payment *p = pb_ledger_payments(r.l, &n);

@@ -376,6 +376,24 @@ const char *__tsan_default_options(void)
 }
 #endif
 
+/* Limits the process's address space to what it has mapped and 64 MiB
+ * more (in a forked child: the limit stays with it); -1 if it cannot. */
+static int limit_to_64mib_more(void)
+{
+	long pages = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+
+	if (!f)
+		return -1;
+	int read = fscanf(f, "%ld", &pages);
+	fclose(f);
+	if (read != 1)
+		return -1;
+	struct rlimit lim;
+	lim.rlim_cur = lim.rlim_max = (rlim_t)pages * (rlim_t)sysconf(_SC_PAGESIZE) + ((rlim_t)64 << 20);
+	return setrlimit(RLIMIT_AS, &lim);
+}
+
 /* Room the memory limit does not allow is not made, and the run goes on:
  * a guess from a huge file must not stop what reading it would not. */
 static void test_interning_reserved_beyond_limit(void **state)
@@ -386,16 +404,8 @@ static void test_interning_reserved_beyond_limit(void **state)
 	if (pid == 0) {
 		pb_strtab *t = pb_strtab_new_shared(3);
 		size_t before = pb_strtab_bucket_bytes(t);
-		long pages = 0;
-		FILE *f = fopen("/proc/self/statm", "r");
-		if (!f || fscanf(f, "%ld", &pages) != 1)
-			_exit(3);
-		fclose(f);
-		/* what the process has mapped and 64 MiB more: not the 512 MiB
-		 * the reservation asks for */
-		struct rlimit lim;
-		lim.rlim_cur = lim.rlim_max = (rlim_t)pages * (rlim_t)sysconf(_SC_PAGESIZE) + ((rlim_t)64 << 20);
-		if (setrlimit(RLIMIT_AS, &lim) < 0)
+		/* not the 512 MiB the reservation asks for */
+		if (limit_to_64mib_more() < 0)
 			_exit(4);
 		pb_strtab_reserve(t, (size_t)1 << 40);
 		if (pb_strtab_bucket_bytes(t) != before)
@@ -1213,14 +1223,7 @@ static void test_reserve_beyond_limit(void **state)
 		pb_payment p = payment(l, "P-1", NULL, 1, 2);
 		if (pb_ledger_add(l, in, PB_T_PAYMENTS, &p) != 0)
 			_exit(3);
-		long pages = 0;
-		FILE *f = fopen("/proc/self/statm", "r");
-		if (!f || fscanf(f, "%ld", &pages) != 1)
-			_exit(4);
-		fclose(f);
-		struct rlimit lim;
-		lim.rlim_cur = lim.rlim_max = (rlim_t)pages * (rlim_t)sysconf(_SC_PAGESIZE) + ((rlim_t)64 << 20);
-		if (setrlimit(RLIMIT_AS, &lim) < 0)
+		if (limit_to_64mib_more() < 0)
 			_exit(5);
 		/* 100M rows: gigabytes of records, a 512 MiB key map */
 		if (pb_ledger_reserve(l, PB_T_PAYMENTS, (size_t)100 << 20) != -1)

@@ -37,6 +37,36 @@ static void test_alloc_random(void **state)
 	}
 }
 
+/* A stable counting sort: elements by key, equal keys in their order,
+ * PB_NO_BUCKET left out; the starts bound each key's run and end at the
+ * count sorted.  pb_bucket_sorted gives the same order in an array of
+ * its own, also when nothing has a key. */
+static void test_bucket_sort(void **state)
+{
+	static const uint32_t key[] = {2, PB_NO_BUCKET, 0, 2, 1, PB_NO_BUCKET, 0, 2};
+	static const uint32_t want[] = {2, 6, 4, 0, 3, 7};
+	static const uint32_t want_start[] = {0, 2, 3, 6, 6};
+	const size_t n = sizeof(key) / sizeof(key[0]);
+	uint32_t order[8], start[5];
+	(void)state;
+
+	pb_bucket_sort(key, n, 4, order, start);
+	assert_memory_equal(order, want, sizeof(want));
+	assert_memory_equal(start, want_start, sizeof(want_start));
+	memset(start, 0xff, sizeof(start));
+	uint32_t *own = pb_bucket_sorted(key, n, 4, start);
+	assert_memory_equal(own, want, sizeof(want));
+	assert_memory_equal(start, want_start, sizeof(want_start));
+	free(own);
+
+	static const uint32_t none[] = {PB_NO_BUCKET, PB_NO_BUCKET};
+	own = pb_bucket_sorted(none, 2, 3, start);
+	assert_non_null(own);
+	assert_int_equal(start[0], 0);
+	assert_int_equal(start[3], 0);
+	free(own);
+}
+
 /* Populating ahead walks a block in steps that end exactly at its size,
  * small blocks (not populated) and large alike, never past the end, and
  * leaves what the block holds as it was. */
@@ -256,6 +286,7 @@ int main(void)
 		cmocka_unit_test(test_alloc_random),
 		cmocka_unit_test(test_calloc_slots),
 		cmocka_unit_test(test_populate_ahead),
+		cmocka_unit_test(test_bucket_sort),
 		cmocka_unit_test(test_list_pieces),
 		cmocka_unit_test(test_addf_every_length),
 		cmocka_unit_test(test_addf_appends),
