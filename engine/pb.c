@@ -35,6 +35,28 @@ void pb_fatal(const char *fmt, ...)
 	abort();
 }
 
+#define HUGE_PAGE ((size_t)2 << 20)
+
+/* Below this a block holds at most one whole huge page, and sparing
+ * its TLB entries is worth less than the RSS a half-used one costs. */
+#define HUGE_FROM ((size_t)4 << 20)
+
+void *pb_advise_huge(void *p, size_t n)
+{
+#ifdef MADV_HUGEPAGE
+	if (p && n >= HUGE_FROM) {
+		uintptr_t mask = (uintptr_t)HUGE_PAGE - 1;
+		uintptr_t from = ((uintptr_t)p + mask) & ~mask;
+		uintptr_t to = ((uintptr_t)p + n) & ~mask;
+		/* only advice: a kernel without transparent huge pages says
+		 * no, and the memory is as good in small pages */
+		if (to > from)
+			(void)madvise((void *)from, to - from, MADV_HUGEPAGE);
+	}
+#endif
+	return p;
+}
+
 static void out_of_memory(size_t n)
 {
 	pb_fatal("out of memory allocating %zu bytes", n);
@@ -42,7 +64,7 @@ static void out_of_memory(size_t n)
 
 void *pb_xmalloc(size_t n)
 {
-	void *p = malloc(n ? n : 1);
+	void *p = pb_advise_huge(malloc(n ? n : 1), n);
 
 	if (!p)
 		out_of_memory(n);
@@ -51,7 +73,7 @@ void *pb_xmalloc(size_t n)
 
 void *pb_xcalloc(size_t n, size_t size)
 {
-	void *p = calloc(n ? n : 1, size ? size : 1);
+	void *p = pb_advise_huge(calloc(n ? n : 1, size ? size : 1), n * size);
 
 	if (!p)
 		out_of_memory(n * size);
@@ -90,7 +112,7 @@ static void populate(void *p, size_t bytes)
 
 void *pb_calloc_slots(size_t n, size_t size)
 {
-	void *p = calloc(n ? n : 1, size ? size : 1);
+	void *p = pb_advise_huge(calloc(n ? n : 1, size ? size : 1), n * size);
 
 	if (p && n * size >= POPULATE_FROM)
 		populate(p, n * size);
@@ -116,8 +138,6 @@ size_t pb_populate_ahead(void *p, size_t ready, size_t size)
 		populate((char *)p + ready, to - ready);
 	return to;
 }
-
-#define HUGE_PAGE ((size_t)2 << 20)
 
 void *pb_alloc_random(size_t n, size_t align)
 {
@@ -151,7 +171,7 @@ void *pb_xalloc_random(size_t n, size_t align)
 
 void *pb_xrealloc(void *p, size_t n)
 {
-	void *q = realloc(p, n ? n : 1);
+	void *q = pb_advise_huge(realloc(p, n ? n : 1), n);
 
 	if (!q)
 		out_of_memory(n);

@@ -55,6 +55,15 @@ void pb_error_set(pb_error *err, int code, const char *fmt, ...)
  */
 void pb_fatal(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 
+/*
+ * Blocks of 4 MiB and more, from these and from pb_xrealloc, are asked
+ * for in huge pages, the whole 2 MiB pages inside them
+ * (pb_advise_huge).  A 10M-row audit faulted in 680 000 pages one at a
+ * time, and its rules read rows at random, where in 4 KiB pages a read
+ * of a large array also costs a page-table walk (two walks in a VM).
+ * In huge pages it took about a seventh less time (faults: 364 000),
+ * for 7 MiB more peak; 1M rows, a twentieth less for 2.5 MiB more.
+ */
 void *pb_xmalloc(size_t n);
 void *pb_xcalloc(size_t n, size_t size);
 /*
@@ -74,6 +83,9 @@ void *pb_calloc_slots(size_t n, size_t size);
 /* madvise(advice) on the whole pages inside [p, p + bytes), none of a
  * page the block only partly holds; the kernel's answer is ignored. */
 void pb_advise_pages(const void *p, size_t bytes, int advice);
+/* Asks for the whole huge pages inside [p, p + n) when n is 4 MiB or
+ * more; returns p (NULL stays NULL). */
+void *pb_advise_huge(void *p, size_t n);
 /*
  * For a block of `size` bytes written front to back (a table's rows),
  * whose first `ready` bytes are writable already: makes the next 64 KiB

@@ -1,4 +1,5 @@
 /* test_pb.c - the growable buffer and the small text helpers of pb.c. */
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <sys/mman.h>
 
 #include "../../engine/pb.h"
 
@@ -95,6 +97,89 @@ static void test_populate_ahead(void **state)
 				fail_msg("byte %zu of %zu changed", k, sizes[i]);
 		free(p);
 	}
+}
+
+/* The transparent huge page mode in force ("always", "madvise",
+ * "never"), or "" where the kernel has none. */
+static const char *thp_mode(char *buf, size_t size)
+{
+	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+	char line[128];
+
+	buf[0] = 0;
+	if (f && fgets(line, sizeof(line), f)) {
+		char *open = strchr(line, '['), *close = open ? strchr(open, ']') : NULL;
+		if (close && (size_t)(close - open) <= size) {
+			memcpy(buf, open + 1, (size_t)(close - open - 1));
+			buf[close - open - 1] = 0;
+		}
+	}
+	if (f)
+		fclose(f);
+	return buf;
+}
+
+/* The THPeligible line of the mapping holding `at` in /proc/self/smaps:
+ * 1 when the kernel may back it with huge pages, 0 when not, -1 when
+ * the line is missing. */
+static int thp_eligible(const void *at)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	char line[512];
+	int in = 0, eligible = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long from, to;
+		if (sscanf(line, "%lx-%lx ", &from, &to) == 2 && strchr(line, '-') < strchr(line, ' '))
+			in = (uintptr_t)at >= from && (uintptr_t)at < to;
+		else if (in && sscanf(line, "THPeligible: %d", &eligible) == 1)
+			break;
+	}
+	fclose(f);
+	return in ? eligible : -1;
+}
+
+/* A block of 4 MiB or more is advised into huge pages, the whole 2 MiB
+ * pages inside it and no more; a smaller one is left in small pages.
+ * The blocks judged are mappings of their own, 4 KiB past a 2 MiB
+ * boundary, so that no other block's advice is seen; a block from
+ * pb_xmalloc is seen advised too.  Where the kernel has no transparent
+ * huge pages, or uses them for all memory, the advice cannot be seen
+ * and the test says so. */
+static void test_advise_huge(void **state)
+{
+	char mode[32];
+	const size_t huge = 2u << 20, big = (8u << 20) + 5, small = (4u << 20) - 1;
+	(void)state;
+
+	assert_null(pb_advise_huge(NULL, big));
+	unsigned char *map = mmap(NULL, 16 * huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(map != MAP_FAILED);
+	uintptr_t first = ((uintptr_t)map + huge - 1) & ~(uintptr_t)(huge - 1);
+	unsigned char *p = (unsigned char *)first + 4096, *q = p + 6 * huge;
+	unsigned char *m = pb_xmalloc(big);
+	assert_ptr_equal(pb_advise_huge(p, big), p);
+	assert_ptr_equal(pb_advise_huge(q, small), q);
+	memset(p, 0x5a, big);
+	memset(m, 0x5a, big);
+	if (strcmp(thp_mode(mode, sizeof(mode)), "madvise") || thp_eligible(p) < 0) {
+		print_message("skipped: transparent huge pages are '%s', not 'madvise', or smaps has no THPeligible\n", mode);
+	} else {
+		assert_int_equal(thp_eligible(p), 0); /* the partial page before */
+		assert_int_equal(thp_eligible((const void *)(first + huge)), 1);
+		assert_int_equal(thp_eligible((const void *)(first + 4 * huge - 1)), 1);
+		assert_int_equal(thp_eligible((const void *)(first + 4 * huge)), 0); /* partial, after */
+		assert_int_equal(thp_eligible(q + small / 2), 0);
+		uintptr_t inside = ((uintptr_t)m + huge - 1) & ~(uintptr_t)(huge - 1);
+		assert_int_equal(thp_eligible((const void *)(inside + huge / 2)), 1);
+	}
+	for (size_t k = 0; k < big; k++)
+		if (p[k] != 0x5a || m[k] != 0x5a)
+			fail_msg("byte %zu of %zu changed", k, big);
+	free(m);
+	munmap(map, 16 * huge);
 }
 
 /* Slots made writable at once come zeroed and whole, below the size
@@ -285,6 +370,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_alloc_random),
 		cmocka_unit_test(test_calloc_slots),
+		cmocka_unit_test(test_advise_huge),
 		cmocka_unit_test(test_populate_ahead),
 		cmocka_unit_test(test_bucket_sort),
 		cmocka_unit_test(test_list_pieces),
