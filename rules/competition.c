@@ -440,32 +440,28 @@ static int64_t year_of(pb_date d)
 	return y;
 }
 
-/* An awarded contract as the group rules see it: its buyer as an entity
- * (registry twins are one buyer) and its year. */
+/* A buyer's year: its awarded contracts, order[from .. from + n) of
+ * buyer_years, in the ledger's order. */
 typedef struct {
-	const pb_contract *c;
-	const char *buyer; /* entity id */
+	const char *buyer; /* entity id: registry twins are one buyer */
 	int64_t year;
-} award;
+	size_t from, n;
+} year_group;
 
-typedef void (*year_fn)(pb_rule_ctx *ctx, const award *group, size_t n);
+/* Awarded contracts in the base currency with a value and a date,
+ * grouped by buyer entity (by strcmp) and year: made once for the two
+ * rules that judge a buyer's year. */
+typedef struct {
+	uint32_t *order; /* contract indexes */
+	year_group *groups;
+	size_t ngroups;
+} buyer_years;
 
-/* A buyer's year together, its contracts in the ledger's order: the
- * few groups that fire put their evidence in id order themselves
- * (contracts_by_id), where a strcmp of two ids had ended most of a
- * million comparisons. */
-static int by_buyer_year(const void *pa, const void *pb)
-{
-	const award *a = pa, *b = pb;
-	int c = pb_intern_cmp(a->buyer, b->buyer);
+typedef void (*year_fn)(pb_rule_ctx *ctx, const pb_contract *c, const uint32_t *ix,
+			const year_group *g);
 
-	if (c)
-		return c;
-	if (a->year != b->year)
-		return a->year < b->year ? -1 : 1;
-	return a->c < b->c ? -1 : a->c > b->c;
-}
-
+/* A firing group's evidence is put in id order, where a strcmp of two
+ * ids had ended most of a million comparisons in sorting the groups. */
 static int by_contract_id(const void *pa, const void *pb)
 {
 	const pb_contract *a = *(const pb_contract *const *)pa, *b = *(const pb_contract *const *)pb;
@@ -479,34 +475,174 @@ static void contracts_by_id(const pb_contract **c, size_t n)
 	qsort(c, n, sizeof(*c), by_contract_id);
 }
 
-/* Awarded contracts in the base currency with a value and a date, by
- * (buyer entity, year); calls fn once per group. */
-static void for_each_buyer_year(pb_rule_ctx *ctx, year_fn fn)
-{
-	pb_ledger *l = pb_ctx_ledger(ctx);
-	size_t n, m = 0;
-	const pb_contract *c = pb_ledger_contracts(l, &n);
-	award *list = pb_xcalloc(n + 1, sizeof(*list));
+/* Awards keyed (buyer rank, year), for years of too wide a span for
+ * buckets: sorted, ties in the ledger's order. */
+typedef struct {
+	uint32_t rank, ix;
+	int32_t year;
+} keyed_award;
 
-	for (size_t i = 0; i < n; i++)
-		if (c[i].buyer_id && c[i].value != PB_AMOUNT_NONE && c[i].value > 0 &&
-		    pb_str(c[i].currency) == pb_ctx_currency(ctx) && pb_contract_award_date(&c[i]) != PB_DATE_NONE &&
-		    pb_contract_is_award(l, &c[i], NULL))
-			list[m++] = (award){&c[i], pb_ctx_entity(ctx, pb_str(c[i].buyer_id)),
-					    year_of(pb_contract_award_date(&c[i]))};
-	qsort(list, m, sizeof(*list), by_buyer_year);
-	for (size_t s = 0; s < m;) {
-		size_t e = s + 1;
-		while (e < m && list[e].buyer == list[s].buyer && list[e].year == list[s].year)
-			e++;
-		fn(ctx, list + s, e - s);
-		s = e;
-	}
-	free(list);
+static int by_rank_year(const void *pa, const void *pb)
+{
+	const keyed_award *a = pa, *b = pb;
+
+	if (a->rank != b->rank)
+		return a->rank < b->rank ? -1 : 1;
+	if (a->year != b->year)
+		return a->year < b->year ? -1 : 1;
+	return a->ix < b->ix ? -1 : a->ix > b->ix;
 }
 
-static void noncompetitive_year(pb_rule_ctx *ctx, const award *g, size_t n)
+static int by_text(const void *pa, const void *pb)
 {
+	return strcmp(*(const char *const *)pa, *(const char *const *)pb);
+}
+
+/* rank[i]: the place of buyers[i] (distinct entity ids, index their map
+ * to i) by strcmp. */
+static uint32_t *buyer_ranks(const char **buyers, size_t nb, const pb_ptrmap *index)
+{
+	const char **sorted = pb_xcalloc(nb + 1, sizeof(*sorted));
+	uint32_t *rank = pb_xcalloc(nb + 1, sizeof(*rank));
+
+	memcpy(sorted, buyers, nb * sizeof(*sorted));
+	qsort(sorted, nb, sizeof(*sorted), by_text);
+	for (size_t r = 0; r < nb; r++) {
+		uint32_t i = 0;
+		pb_ptrmap_get(index, sorted[r], &i);
+		rank[i] = (uint32_t)r;
+	}
+	free(sorted);
+	return rank;
+}
+
+/* Does contract c count in its buyer's year?  Awarded, in the base
+ * currency, with a value and a date.  Its buyer entity and year then. */
+static int judged_award(pb_rule_ctx *ctx, const pb_contract *c, const char **buyer, int32_t *year)
+{
+	if (!c->buyer_id || c->value == PB_AMOUNT_NONE || c->value <= 0 ||
+	    pb_str(c->currency) != pb_ctx_currency(ctx) || pb_contract_award_date(c) == PB_DATE_NONE ||
+	    !pb_contract_is_award(pb_ctx_ledger(ctx), c, NULL))
+		return 0;
+	*buyer = pb_ctx_entity(ctx, pb_str(c->buyer_id));
+	*year = (int32_t)year_of(pb_contract_award_date(c));
+	return 1;
+}
+
+/* The judged contracts' indexes (buyer[i] the buyer's rank, PB_NO_BUCKET
+ * for the others) by buyer rank, then year, then the ledger's order: a
+ * bucket each (buyer, year) where the years span few, else sorted. */
+static uint32_t *order_buyer_years(const uint32_t *buyer, const int32_t *years, size_t n,
+				   size_t m, size_t nb, int32_t lo, int32_t hi)
+{
+	uint64_t span = m ? (uint64_t)((int64_t)hi - lo) + 1 : 1;
+
+	if (span * nb <= 4 * (uint64_t)m + 4096) {
+		uint32_t *key = pb_xcalloc_slots(n + 1, sizeof(*key));
+		uint32_t *start = pb_xcalloc(span * nb + 1, sizeof(*start));
+		for (size_t i = 0; i < n; i++)
+			key[i] = buyer[i] == PB_NO_BUCKET ? PB_NO_BUCKET
+				 : (uint32_t)(buyer[i] * span + (uint64_t)((int64_t)years[i] - lo));
+		uint32_t *order = pb_bucket_sorted(key, n, span * nb, start);
+		free(start);
+		free(key);
+		return order;
+	}
+	keyed_award *k = pb_xcalloc(m + 1, sizeof(*k));
+	uint32_t *order = pb_xcalloc(m + 1, sizeof(*order));
+	for (size_t i = 0, j = 0; i < n; i++)
+		if (buyer[i] != PB_NO_BUCKET)
+			k[j++] = (keyed_award){buyer[i], (uint32_t)i, years[i]};
+	qsort(k, m, sizeof(*k), by_rank_year);
+	for (size_t j = 0; j < m; j++)
+		order[j] = k[j].ix;
+	free(k);
+	return order;
+}
+
+/* Cuts order[0..m) into its runs of one buyer and year. */
+static void cut_groups(buyer_years *by, size_t m, const uint32_t *buyer, const int32_t *years,
+		       const char **names, const uint32_t *byrank)
+{
+	size_t cap = 0;
+	const uint32_t *o = by->order;
+
+	for (size_t s = 0, e; s < m; s = e) {
+		for (e = s + 1; e < m && buyer[o[e]] == buyer[o[s]] && years[o[e]] == years[o[s]]; e++)
+			;
+		PB_GROW(by->groups, by->ngroups + 1, cap);
+		by->groups[by->ngroups++] = (year_group){names[byrank[buyer[o[s]]]], years[o[s]], s, e - s};
+	}
+}
+
+static void *buyer_years_make(pb_rule_ctx *ctx, const void *arg)
+{
+	size_t n, m = 0, nb = 0, cap = 0;
+	const pb_contract *c = pb_ledger_contracts(pb_ctx_ledger(ctx), &n);
+	uint32_t *buyer = pb_xcalloc_slots(n + 1, sizeof(*buyer));
+	int32_t *years = pb_xcalloc_slots(n + 1, sizeof(*years)), lo = INT32_MAX, hi = INT32_MIN;
+	const char **names = NULL;
+	pb_ptrmap *index = pb_ptrmap_new();
+	buyer_years *by = pb_xcalloc(1, sizeof(*by));
+	(void)arg;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *name;
+		buyer[i] = PB_NO_BUCKET;
+		if (!judged_award(ctx, &c[i], &name, &years[i]))
+			continue;
+		if (!pb_ptrmap_get(index, name, &buyer[i])) {
+			PB_GROW(names, nb + 1, cap);
+			names[nb] = name;
+			pb_ptrmap_put(index, name, buyer[i] = (uint32_t)nb++);
+		}
+		lo = years[i] < lo ? years[i] : lo;
+		hi = years[i] > hi ? years[i] : hi;
+		m++;
+	}
+	/* buyers by rank from here, names by rank to name them */
+	uint32_t *rank = buyer_ranks(names, nb, index), *byrank = pb_xcalloc(nb + 1, sizeof(*byrank));
+	for (size_t i = 0; i < n; i++)
+		if (buyer[i] != PB_NO_BUCKET)
+			buyer[i] = rank[buyer[i]];
+	for (size_t i = 0; i < nb; i++)
+		byrank[rank[i]] = (uint32_t)i;
+	by->order = order_buyer_years(buyer, years, n, m, nb, lo, hi);
+	cut_groups(by, m, buyer, years, names, byrank);
+	free(byrank);
+	free(rank);
+	pb_ptrmap_free(index);
+	free(names);
+	free(years);
+	free(buyer);
+	return by;
+}
+
+static void buyer_years_free(void *made)
+{
+	buyer_years *by = made;
+
+	free(by->order);
+	free(by->groups);
+	free(by);
+}
+
+/* Calls fn once per buyer's year, buyers by strcmp of their entity ids,
+ * years ascending. */
+static void for_each_buyer_year(pb_rule_ctx *ctx, year_fn fn)
+{
+	const buyer_years *by = pb_ctx_shared(ctx, "competition.buyer-years", buyer_years_make, NULL,
+					      buyer_years_free);
+	const pb_contract *c = pb_ledger_contracts(pb_ctx_ledger(ctx), &(size_t){0});
+
+	for (size_t k = 0; k < by->ngroups; k++)
+		fn(ctx, c, by->order + by->groups[k].from, &by->groups[k]);
+}
+
+static void noncompetitive_year(pb_rule_ctx *ctx, const pb_contract *c, const uint32_t *ix,
+				const year_group *g)
+{
+	size_t n = g->n;
 	int64_t min_pct = pb_param_millionths(ctx, "min_share_pct");
 	int64_t min_contracts = pb_param_int(ctx, "min_contracts");
 	pb_i128 total = 0, nc = 0;
@@ -514,14 +650,14 @@ static void noncompetitive_year(pb_rule_ctx *ctx, const award *g, size_t n)
 	size_t nknown = 0, nnc = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		pb_competition comp = pb_ctx_competition(ctx, pb_ctx_tender_of(ctx, g[i].c));
+		pb_competition comp = pb_ctx_competition(ctx, pb_ctx_tender_of(ctx, &c[ix[i]]));
 		if (comp == PB_COMPETITION_UNKNOWN)
 			continue;
-		known[nknown++] = g[i].c;
-		total += g[i].c->value;
+		known[nknown++] = &c[ix[i]];
+		total += c[ix[i]].value;
 		if (comp == PB_COMPETITION_NO) {
-			nc += g[i].c->value;
-			ncl[nnc++] = g[i].c;
+			nc += c[ix[i]].value;
+			ncl[nnc++] = &c[ix[i]];
 		}
 	}
 	size_t procs = pb_contracts_procedures(known, nknown), ncprocs = pb_contracts_procedures(ncl, nnc);
@@ -529,21 +665,21 @@ static void noncompetitive_year(pb_rule_ctx *ctx, const award *g, size_t n)
 	    nc * 100 * PB_DECIMAL_SCALE < (pb_i128)min_pct * total)
 		goto out;
 	double pct = (double)nc * 100.0 / (double)total;
-	const char *disc = pb_arena_printf(pb_ctx_scratch(ctx), "%lld", (long long)g[0].year);
-	pb_finding *f = pb_finding_add(ctx, PB_T_PARTIES, g[0].buyer, disc);
+	const char *disc = pb_arena_printf(pb_ctx_scratch(ctx), "%lld", (long long)g->year);
+	pb_finding *f = pb_finding_add(ctx, PB_T_PARTIES, g->buyer, disc);
 	contracts_by_id(ncl, nnc);
 	for (size_t i = 0; i < nnc; i++)
 		pb_finding_evidence(ctx, f, PB_T_CONTRACTS, ncl[i], "non-competitive contract");
 	const char *cur = pb_ctx_currency(ctx);
 	int64_t nc64 = nc > INT64_MAX ? INT64_MAX : (int64_t)nc;
 	int64_t t64 = total > INT64_MAX ? INT64_MAX : (int64_t)total;
-	pb_finding_detail(ctx, f, "year", "%lld", (long long)g[0].year);
+	pb_finding_detail(ctx, f, "year", "%lld", (long long)g->year);
 	pb_finding_detail(ctx, f, "share_pct", "%.1f", pct);
 	pb_finding_detail(ctx, f, "contracts", "%zu of %zu", nnc, nknown);
 	pb_finding_detail(ctx, f, "procedures", "%zu of %zu", ncprocs, procs);
 	f->score = pct / 100.0;
 	pb_finding_message(ctx, f, "%s awarded %.1f%% of its %lld contract value without competition (%s of %s, %zu of %zu procedures)",
-			   g[0].buyer, pct, (long long)g[0].year, pb_ctx_money(ctx, nc64, cur),
+			   g->buyer, pct, (long long)g->year, pb_ctx_money(ctx, nc64, cur),
 			   pb_ctx_money(ctx, t64, cur), ncprocs, procs);
 out:
 	free(known);
@@ -576,24 +712,22 @@ typedef struct {
 	const char *who;
 	pb_i128 sum;       /* its share of the value: a joint award counts
 			    * value / members for each member */
-	const pb_contract **c;
-	size_t n, cap;
+	size_t pairs;      /* (contract, member) pairs it is: a contract
+			    * naming two of its registry twins counts twice */
+	const pb_contract **c; /* for a supplier that fires: its contracts */
+	size_t n;
 } supplier_share;
 
-static void concentration_finding(pb_rule_ctx *ctx, const award *g, size_t n,
+static void concentration_finding(pb_rule_ctx *ctx, const year_group *g, size_t all_procs,
 				  const supplier_share *s, pb_i128 total)
 {
 	double pct = (double)s->sum * 100.0 / (double)total;
-	const char *disc = pb_arena_printf(pb_ctx_scratch(ctx), "%lld|%s", (long long)g[0].year, s->who);
-	pb_finding *f = pb_finding_add(ctx, PB_T_PARTIES, g[0].buyer, disc);
-	const pb_contract **all = pb_xcalloc(n + 1, sizeof(*all));
+	const char *disc = pb_arena_printf(pb_ctx_scratch(ctx), "%lld|%s", (long long)g->year, s->who);
+	pb_finding *f = pb_finding_add(ctx, PB_T_PARTIES, g->buyer, disc);
 
 	for (size_t j = 0; j < s->n; j++)
 		pb_finding_evidence(ctx, f, PB_T_CONTRACTS, s->c[j], "contract");
-	for (size_t j = 0; j < n; j++)
-		all[j] = g[j].c;
-	size_t procs = pb_contracts_procedures(s->c, s->n), all_procs = pb_contracts_procedures(all, n);
-	free(all);
+	size_t procs = pb_contracts_procedures(s->c, s->n);
 	const char *cur = pb_ctx_currency(ctx);
 	int64_t s64 = s->sum > INT64_MAX ? INT64_MAX : (int64_t)s->sum;
 	int64_t t64 = total > INT64_MAX ? INT64_MAX : (int64_t)total;
@@ -602,51 +736,79 @@ static void concentration_finding(pb_rule_ctx *ctx, const award *g, size_t n,
 	pb_finding_detail(ctx, f, "procedures", "%zu of %zu", procs, all_procs);
 	f->score = pct / 100.0;
 	pb_finding_message(ctx, f, "%s holds %.1f%% of %s's %lld contract value (%s of %s, %zu of %zu procedures)",
-			   s->who, pct, g[0].buyer, (long long)g[0].year, pb_ctx_money(ctx, s64, cur),
+			   s->who, pct, g->buyer, (long long)g->year, pb_ctx_money(ctx, s64, cur),
 			   pb_ctx_money(ctx, t64, cur), procs, all_procs);
 }
 
+/* The share of each member (at most 16 a contract) of each contract,
+ * in the order they were met. */
+typedef struct {
+	uint32_t *share;
+	size_t n, cap;
+} member_shares;
+
 /* Sums per supplier entity in one pass; a supplier above the share fires
- * once, with every contract it took part in as evidence. */
-static void concentration_year(pb_rule_ctx *ctx, const award *g, size_t n)
+ * once, with every contract it took part in as evidence, gathered in a
+ * second pass for the few that fire. */
+static void concentration_year(pb_rule_ctx *ctx, const pb_contract *c, const uint32_t *ix,
+			       const year_group *g)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
 	int64_t min_pct = pb_param_millionths(ctx, "min_share_pct");
 	int64_t min_contracts = pb_param_int(ctx, "min_contracts");
 	pb_i128 total = 0;
 	supplier_share *sh = NULL;
-	size_t ns = 0, cap = 0;
+	size_t ns = 0, cap = 0, n = g->n;
 	pb_ptrmap *index = pb_ptrmap_new();
 	const pb_contract **all = pb_xcalloc(n + 1, sizeof(*all));
+	uint32_t *members = pb_xcalloc(n + 1, sizeof(*members)); /* of each contract */
+	member_shares ms = {NULL, 0, 0};
 
 	for (size_t i = 0; i < n; i++) {
 		const char *ids[16];
-		size_t members = pb_contract_suppliers(l, g[i].c, ids, 16);
-		all[i] = g[i].c;
-		total += g[i].c->value;
-		for (size_t m = 0; m < members && m < 16; m++) {
+		size_t got = pb_contract_suppliers(l, &c[ix[i]], ids, 16);
+		all[i] = &c[ix[i]];
+		total += all[i]->value;
+		members[i] = (uint32_t)(got < 16 ? got : 16);
+		PB_GROW(ms.share, ms.n + members[i], ms.cap);
+		for (size_t m = 0; m < members[i]; m++) {
 			const char *who = pb_ctx_entity(ctx, ids[m]);
 			uint32_t k;
 			if (!pb_ptrmap_get(index, who, &k)) {
 				PB_GROW(sh, ns + 1, cap);
 				k = (uint32_t)ns++;
-				sh[k] = (supplier_share){who, 0, NULL, 0, 0};
+				sh[k] = (supplier_share){who, 0, 0, NULL, 0};
 				pb_ptrmap_put(index, who, k);
 			}
-			sh[k].sum += g[i].c->value / (pb_i128)members;
-			PB_GROW(sh[k].c, sh[k].n + 1, sh[k].cap);
-			sh[k].c[sh[k].n++] = g[i].c;
+			sh[k].sum += all[i]->value / (pb_i128)got;
+			sh[k].pairs++;
+			ms.share[ms.n++] = k;
 		}
 	}
-	int enough = (int64_t)pb_contracts_procedures(all, n) >= min_contracts && total > 0;
+	size_t all_procs = pb_contracts_procedures(all, n);
+	int enough = (int64_t)all_procs >= min_contracts && total > 0;
+	size_t firing = 0;
+	for (size_t k = 0; enough && k < ns; k++)
+		if (sh[k].sum * 100 * PB_DECIMAL_SCALE >= (pb_i128)min_pct * total) {
+			sh[k].c = pb_xcalloc(sh[k].pairs + 1, sizeof(*sh[k].c));
+			firing++;
+		}
+	for (size_t i = 0, at = 0; firing && i < n; i++)
+		for (size_t m = 0; m < members[i]; m++, at++) {
+			supplier_share *x = &sh[ms.share[at]];
+			if (x->c)
+				x->c[x->n++] = all[i];
+		}
 	for (size_t k = 0; k < ns; k++) {
-		if (enough && sh[k].sum * 100 * PB_DECIMAL_SCALE >= (pb_i128)min_pct * total) {
+		if (sh[k].c) {
 			contracts_by_id(sh[k].c, sh[k].n);
-			concentration_finding(ctx, g, n, &sh[k], total);
+			concentration_finding(ctx, g, all_procs, &sh[k], total);
 		}
 		free(sh[k].c);
 	}
 	pb_ptrmap_free(index);
+	free(ms.share);
+	free(members);
 	free(sh);
 	free(all);
 }

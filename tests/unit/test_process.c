@@ -437,6 +437,81 @@ static void test_concentration_by_entity(void **state)
 	pb_audit_free(a);
 }
 
+/* Three buyers' years, added interleaved: ZED's 2024 (S1 holds 50%),
+ * ALPHA's 2024 (S9 60%), ZED's 2025 (S2 60%); `wide` adds a buyer with
+ * a contract in 1000 and one in 9000, too few to judge, whose span of
+ * years is too wide for a bucket each (buyer, year): the groups are then
+ * sorted instead, and must come out the same. */
+static void buyer_years_ledger(int wide)
+{
+	static const struct {
+		const char *id, *buyer, *supplier, *on;
+		int64_t cents;
+	} rows[] = {
+		{"Z1", "ZED", "S1", "2024-01-05", 50000}, {"A1", "ALPHA", "S9", "2024-02-01", 60000},
+		{"Z6", "ZED", "S2", "2025-01-05", 30000}, {"Z2", "ZED", "S2", "2024-02-05", 10000},
+		{"A2", "ALPHA", "S8", "2024-03-01", 10000}, {"Z7", "ZED", "S2", "2025-02-05", 30000},
+		{"Z3", "ZED", "S3", "2024-03-05", 10000}, {"A3", "ALPHA", "S7", "2024-04-01", 10000},
+		{"Z8", "ZED", "S3", "2025-03-05", 20000}, {"Z4", "ZED", "S4", "2024-04-05", 10000},
+		{"A4", "ALPHA", "S6", "2024-05-01", 10000}, {"Z9", "ZED", "S4", "2025-04-05", 10000},
+		{"Z5", "ZED", "S5", "2024-05-05", 20000}, {"A5", "ALPHA", "S5", "2024-06-01", 10000},
+		{"Z10", "ZED", "S5", "2025-05-05", 10000},
+	};
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		contract(rows[i].id, NULL, rows[i].supplier, rows[i].cents, "EUR", rows[i].on, NULL);
+		contract_at(rows[i].id)->buyer_id = pb_text_of(S(rows[i].buyer));
+	}
+	if (wide) {
+		contract("W1", NULL, "S1", 10000, "EUR", "1000-01-01", NULL);
+		contract_at("W1")->buyer_id = pb_text_of(S("MID"));
+		contract("W2", NULL, "S1", 10000, "EUR", "9000-01-01", NULL);
+		contract_at("W2")->buyer_id = pb_text_of(S("MID"));
+	}
+}
+
+static void check_buyer_years(int wide)
+{
+	static const struct {
+		const char *buyer, *message;
+		size_t evidence;
+	} want[] = {
+		{"ZED", "S1 holds 50.0% of ZED's 2024", 1},
+		{"ALPHA", "S9 holds 60.0% of ALPHA's 2024", 1},
+		{"ZED", "S2 holds 60.0% of ZED's 2025", 2},
+	};
+	buyer_years_ledger(wide);
+	pb_ledger_seal(L);
+	pb_audit *a = pb_audit_run(L, &CFG, D("2024-12-31"));
+	size_t found = 0;
+	for (size_t i = 0; i < a->nfindings; i++) {
+		const pb_finding *f = a->findings[i];
+		if (strcmp(f->rule->id, "competition.supplier-concentration"))
+			continue;
+		size_t w = 0;
+		while (w < 3 && !strstr(f->message, want[w].message))
+			w++;
+		if (w == 3)
+			fail_msg("unexpected finding: %s", f->message);
+		assert_string_equal(f->subject_id, want[w].buyer);
+		assert_int_equal(f->nevidence, want[w].evidence);
+		found++;
+	}
+	assert_int_equal(found, 3);
+	pb_audit_free(a);
+}
+
+static void test_buyer_years(void **state)
+{
+	(void)state;
+	check_buyer_years(0);
+}
+
+static void test_buyer_years_wide(void **state)
+{
+	(void)state;
+	check_buyer_years(1);
+}
+
 static void test_joint_award_credits_every_member(void **state)
 {
 	char id[16];
@@ -754,7 +829,8 @@ int main(void)
 		T(test_short_submission_scope),
 		T(test_unsuccessful_outlier), T(test_unsuccessful_evidence),
 		T(test_disqualification_evidence), T(test_unsuccessful_twin), T(test_identical_bids_once),
-		T(test_concentration_by_entity), T(test_joint_award_credits_every_member),
+		T(test_concentration_by_entity), T(test_buyer_years), T(test_buyer_years_wide),
+		T(test_joint_award_credits_every_member),
 		T(test_entities_without_registry_ids), T(test_addresses_that_identify_a_place),
 		T(test_splitting_lots_and_competition), T(test_mass_address_counts_entities),
 		T(test_no_registry_id_publishers), T(test_single_client_by_entity),
