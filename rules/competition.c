@@ -505,7 +505,8 @@ static uint32_t *buyer_ranks(const char **buyers, size_t nb, const pb_ptrmap *in
 	const char **sorted = pb_xcalloc(nb + 1, sizeof(*sorted));
 	uint32_t *rank = pb_xcalloc(nb + 1, sizeof(*rank));
 
-	memcpy(sorted, buyers, nb * sizeof(*sorted));
+	for (size_t i = 0; i < nb; i++) /* buyers is NULL when nb is 0 */
+		sorted[i] = buyers[i];
 	qsort(sorted, nb, sizeof(*sorted), by_text);
 	for (size_t r = 0; r < nb; r++) {
 		uint32_t i = 0;
