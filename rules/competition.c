@@ -741,77 +741,106 @@ static void concentration_finding(pb_rule_ctx *ctx, const year_group *g, size_t 
 			   pb_ctx_money(ctx, t64, cur), procs, all_procs);
 }
 
-/* The share of each member (at most 16 a contract) of each contract,
- * in the order they were met. */
+/* A buyer's year summed per supplier entity. */
 typedef struct {
-	uint32_t *share;
-	size_t n, cap;
-} member_shares;
+	supplier_share *sh;
+	size_t ns, cap;
+	pb_ptrmap *index;      /* entity id -> its place in sh */
+	const pb_contract **all; /* the year's contracts */
+	uint32_t *members;     /* of each contract, at most 16 */
+	uint32_t *share;       /* each member's place in sh, in the order met */
+	size_t nshare, sharecap;
+	pb_i128 total;
+} year_shares;
 
-/* Sums per supplier entity in one pass; a supplier above the share fires
- * once, with every contract it took part in as evidence, gathered in a
- * second pass for the few that fire. */
-static void concentration_year(pb_rule_ctx *ctx, const pb_contract *c, const uint32_t *ix,
-			       const year_group *g)
+static uint32_t share_of(year_shares *y, const char *who)
+{
+	uint32_t k;
+
+	if (!pb_ptrmap_get(y->index, who, &k)) {
+		PB_GROW(y->sh, y->ns + 1, y->cap);
+		k = (uint32_t)y->ns++;
+		y->sh[k] = (supplier_share){who, 0, 0, NULL, 0};
+		pb_ptrmap_put(y->index, who, k);
+	}
+	return k;
+}
+
+/* One pass: each supplier entity's part of the value, and how often it
+ * is a member. */
+static void shares_sum(pb_rule_ctx *ctx, const pb_contract *c, const uint32_t *ix, size_t n,
+		       year_shares *y)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
-	int64_t min_pct = pb_param_millionths(ctx, "min_share_pct");
-	int64_t min_contracts = pb_param_int(ctx, "min_contracts");
-	pb_i128 total = 0;
-	supplier_share *sh = NULL;
-	size_t ns = 0, cap = 0, n = g->n;
-	pb_ptrmap *index = pb_ptrmap_new();
-	const pb_contract **all = pb_xcalloc(n + 1, sizeof(*all));
-	uint32_t *members = pb_xcalloc(n + 1, sizeof(*members)); /* of each contract */
-	member_shares ms = {NULL, 0, 0};
 
+	y->index = pb_ptrmap_new();
+	y->all = pb_xcalloc(n + 1, sizeof(*y->all));
+	y->members = pb_xcalloc(n + 1, sizeof(*y->members));
 	for (size_t i = 0; i < n; i++) {
 		const char *ids[16];
 		size_t got = pb_contract_suppliers(l, &c[ix[i]], ids, 16);
-		all[i] = &c[ix[i]];
-		total += all[i]->value;
-		members[i] = (uint32_t)(got < 16 ? got : 16);
-		PB_GROW(ms.share, ms.n + members[i], ms.cap);
-		for (size_t m = 0; m < members[i]; m++) {
-			const char *who = pb_ctx_entity(ctx, ids[m]);
-			uint32_t k;
-			if (!pb_ptrmap_get(index, who, &k)) {
-				PB_GROW(sh, ns + 1, cap);
-				k = (uint32_t)ns++;
-				sh[k] = (supplier_share){who, 0, 0, NULL, 0};
-				pb_ptrmap_put(index, who, k);
-			}
-			sh[k].sum += all[i]->value / (pb_i128)got;
-			sh[k].pairs++;
-			ms.share[ms.n++] = k;
+		y->all[i] = &c[ix[i]];
+		y->total += y->all[i]->value;
+		y->members[i] = (uint32_t)(got < 16 ? got : 16);
+		PB_GROW(y->share, y->nshare + y->members[i], y->sharecap);
+		for (size_t m = 0; m < y->members[i]; m++) {
+			uint32_t k = share_of(y, pb_ctx_entity(ctx, ids[m]));
+			y->sh[k].sum += y->all[i]->value / (pb_i128)got;
+			y->sh[k].pairs++;
+			y->share[y->nshare++] = k;
 		}
 	}
-	size_t all_procs = pb_contracts_procedures(all, n);
-	int enough = (int64_t)all_procs >= min_contracts && total > 0;
+}
+
+/* The contracts of the suppliers that fire (those given room), in a
+ * second pass over the members. */
+static void shares_gather(year_shares *y, size_t n)
+{
+	for (size_t i = 0, at = 0; i < n; i++)
+		for (size_t m = 0; m < y->members[i]; m++, at++) {
+			supplier_share *x = &y->sh[y->share[at]];
+			if (x->c)
+				x->c[x->n++] = y->all[i];
+		}
+}
+
+static void shares_release(year_shares *y)
+{
+	for (size_t k = 0; k < y->ns; k++)
+		free(y->sh[k].c);
+	pb_ptrmap_free(y->index);
+	free(y->share);
+	free(y->members);
+	free(y->sh);
+	free(y->all);
+}
+
+/* A supplier above the share fires once, with every contract it took
+ * part in as evidence, gathered only for the few that fire. */
+static void concentration_year(pb_rule_ctx *ctx, const pb_contract *c, const uint32_t *ix,
+			       const year_group *g)
+{
+	int64_t min_pct = pb_param_millionths(ctx, "min_share_pct");
+	int64_t min_contracts = pb_param_int(ctx, "min_contracts");
+	year_shares y = {0};
 	size_t firing = 0;
-	for (size_t k = 0; enough && k < ns; k++)
-		if (sh[k].sum * 100 * PB_DECIMAL_SCALE >= (pb_i128)min_pct * total) {
-			sh[k].c = pb_xcalloc(sh[k].pairs + 1, sizeof(*sh[k].c));
+
+	shares_sum(ctx, c, ix, g->n, &y);
+	size_t all_procs = pb_contracts_procedures(y.all, g->n);
+	int enough = (int64_t)all_procs >= min_contracts && y.total > 0;
+	for (size_t k = 0; enough && k < y.ns; k++)
+		if (y.sh[k].sum * 100 * PB_DECIMAL_SCALE >= (pb_i128)min_pct * y.total) {
+			y.sh[k].c = pb_xcalloc(y.sh[k].pairs + 1, sizeof(*y.sh[k].c));
 			firing++;
 		}
-	for (size_t i = 0, at = 0; firing && i < n; i++)
-		for (size_t m = 0; m < members[i]; m++, at++) {
-			supplier_share *x = &sh[ms.share[at]];
-			if (x->c)
-				x->c[x->n++] = all[i];
+	if (firing)
+		shares_gather(&y, g->n);
+	for (size_t k = 0; k < y.ns; k++)
+		if (y.sh[k].c) {
+			contracts_by_id(y.sh[k].c, y.sh[k].n);
+			concentration_finding(ctx, g, all_procs, &y.sh[k], y.total);
 		}
-	for (size_t k = 0; k < ns; k++) {
-		if (sh[k].c) {
-			contracts_by_id(sh[k].c, sh[k].n);
-			concentration_finding(ctx, g, all_procs, &sh[k], total);
-		}
-		free(sh[k].c);
-	}
-	pb_ptrmap_free(index);
-	free(ms.share);
-	free(members);
-	free(sh);
-	free(all);
+	shares_release(&y);
 }
 
 static void run_concentration(pb_rule_ctx *ctx)
