@@ -41,19 +41,35 @@ void pb_fatal(const char *fmt, ...)
  * its TLB entries is worth less than the RSS a half-used one costs. */
 #define HUGE_FROM ((size_t)4 << 20)
 
-void *pb_advise_huge(void *p, size_t n)
+/* madvise(advice) on the whole units (a power of two) inside
+ * [p, p + bytes); the kernel's answer is ignored. */
+static void advise_inside(const void *p, size_t bytes, uintptr_t unit, int advice)
+{
+	uintptr_t mask = unit - 1;
+	uintptr_t from = ((uintptr_t)p + mask) & ~mask;
+	uintptr_t to = ((uintptr_t)p + bytes) & ~mask;
+
+	if (to > from)
+		(void)madvise((void *)from, to - from, advice);
+}
+
+/* The whole huge pages inside [p, p + bytes) asked for. */
+static void huge_inside(const void *p, size_t bytes)
 {
 #ifdef MADV_HUGEPAGE
-	if (p && n >= HUGE_FROM) {
-		uintptr_t mask = (uintptr_t)HUGE_PAGE - 1;
-		uintptr_t from = ((uintptr_t)p + mask) & ~mask;
-		uintptr_t to = ((uintptr_t)p + n) & ~mask;
-		/* only advice: a kernel without transparent huge pages says
-		 * no, and the memory is as good in small pages */
-		if (to > from)
-			(void)madvise((void *)from, to - from, MADV_HUGEPAGE);
-	}
+	/* only advice: a kernel without transparent huge pages says no,
+	 * and the memory is as good in small pages */
+	advise_inside(p, bytes, HUGE_PAGE, MADV_HUGEPAGE);
+#else
+	(void)p;
+	(void)bytes;
 #endif
+}
+
+void *pb_advise_huge(void *p, size_t n)
+{
+	if (p && n >= HUGE_FROM)
+		huge_inside(p, n);
 	return p;
 }
 
@@ -88,13 +104,8 @@ void pb_advise_pages(const void *p, size_t bytes, int advice)
 {
 	long page = sysconf(_SC_PAGESIZE);
 
-	if (page <= 0)
-		return;
-	uintptr_t mask = (uintptr_t)page - 1;
-	uintptr_t from = ((uintptr_t)p + mask) & ~mask;
-	uintptr_t to = ((uintptr_t)p + bytes) & ~mask;
-	if (to > from)
-		(void)madvise((void *)from, to - from, advice);
+	if (page > 0)
+		advise_inside(p, bytes, (uintptr_t)page, advice);
 }
 
 /* Faults in the pages of [p, p + bytes) for writing, in one call. */
@@ -150,12 +161,8 @@ void *pb_alloc_random(size_t n, size_t align)
 	void *p = aligned_alloc(align, (size + align - 1) & ~(align - 1));
 	if (!p)
 		return NULL;
-#ifdef MADV_HUGEPAGE
-	/* Only advice: a kernel without transparent huge pages says no,
-	 * and the memory is as good in small pages. */
 	if (size >= HUGE_PAGE)
-		(void)madvise(p, size, MADV_HUGEPAGE);
-#endif
+		huge_inside(p, size); /* aligned and rounded: all of it */
 	memset(p, 0, size);
 	return p;
 }
