@@ -498,22 +498,19 @@ static int by_text(const void *pa, const void *pb)
 	return strcmp(*(const char *const *)pa, *(const char *const *)pb);
 }
 
-/* rank[i]: the place of buyers[i] (distinct entity ids, index their map
- * to i) by strcmp. */
-static uint32_t *buyer_ranks(const char **buyers, size_t nb, const pb_ptrmap *index)
+/* Sorts names[0..nb) (distinct entity ids, index mapping each to its
+ * place before) by strcmp; rank[i] is where the name at place i went. */
+static uint32_t *rank_names(const char **names, size_t nb, const pb_ptrmap *index)
 {
-	const char **sorted = pb_xcalloc(nb + 1, sizeof(*sorted));
 	uint32_t *rank = pb_xcalloc(nb + 1, sizeof(*rank));
 
-	for (size_t i = 0; i < nb; i++) /* buyers is NULL when nb is 0 */
-		sorted[i] = buyers[i];
-	qsort(sorted, nb, sizeof(*sorted), by_text);
+	if (nb)
+		qsort(names, nb, sizeof(*names), by_text);
 	for (size_t r = 0; r < nb; r++) {
 		uint32_t i = 0;
-		pb_ptrmap_get(index, sorted[r], &i);
+		pb_ptrmap_get(index, names[r], &i);
 		rank[i] = (uint32_t)r;
 	}
-	free(sorted);
 	return rank;
 }
 
@@ -561,9 +558,9 @@ static uint32_t *order_buyer_years(const uint32_t *buyer, const int32_t *years, 
 	return order;
 }
 
-/* Cuts order[0..m) into its runs of one buyer and year. */
+/* Cuts order[0..m) into its runs of one buyer (names[rank]) and year. */
 static void cut_groups(buyer_years *by, size_t m, const uint32_t *buyer, const int32_t *years,
-		       const char **names, const uint32_t *byrank)
+		       const char *const *names)
 {
 	size_t cap = 0;
 	const uint32_t *o = by->order;
@@ -572,7 +569,7 @@ static void cut_groups(buyer_years *by, size_t m, const uint32_t *buyer, const i
 		for (e = s + 1; e < m && buyer[o[e]] == buyer[o[s]] && years[o[e]] == years[o[s]]; e++)
 			;
 		PB_GROW(by->groups, by->ngroups + 1, cap);
-		by->groups[by->ngroups++] = (year_group){names[byrank[buyer[o[s]]]], years[o[s]], s, e - s};
+		by->groups[by->ngroups++] = (year_group){names[buyer[o[s]]], years[o[s]], s, e - s};
 	}
 }
 
@@ -601,16 +598,13 @@ static void *buyer_years_make(pb_rule_ctx *ctx, const void *arg)
 		hi = years[i] > hi ? years[i] : hi;
 		m++;
 	}
-	/* buyers by rank from here, names by rank to name them */
-	uint32_t *rank = buyer_ranks(names, nb, index), *byrank = pb_xcalloc(nb + 1, sizeof(*byrank));
+	/* buyers by rank from here, names too */
+	uint32_t *rank = rank_names(names, nb, index);
 	for (size_t i = 0; i < n; i++)
 		if (buyer[i] != PB_NO_BUCKET)
 			buyer[i] = rank[buyer[i]];
-	for (size_t i = 0; i < nb; i++)
-		byrank[rank[i]] = (uint32_t)i;
 	by->order = order_buyer_years(buyer, years, n, m, nb, lo, hi);
-	cut_groups(by, m, buyer, years, names, byrank);
-	free(byrank);
+	cut_groups(by, m, buyer, years, names);
 	free(rank);
 	pb_ptrmap_free(index);
 	free(names);
