@@ -200,6 +200,20 @@ static void normalise_one(void *ctx, size_t i)
 					pb_text_of(interned[2])};
 }
 
+/* The three things made from the keys read only the keys, each into a
+ * structure of its own, so they are made side by side. */
+static void from_keys(void *ctx, size_t i)
+{
+	const struct normalising *w = ctx;
+
+	if (i == 0)
+		resolve_entities(w->p, w->parties);
+	else if (i == 1)
+		index_keys(w->p, offsetof(pb_party_keys, address), &w->p->address);
+	else
+		index_keys(w->p, offsetof(pb_party_keys, account), &w->p->account);
+}
+
 pb_parties *pb_parties_build(pb_ledger *l, const pb_pattern_list *legal_forms, int jobs)
 {
 	struct pb_parties *p = pb_xcalloc(1, sizeof(*p));
@@ -218,9 +232,7 @@ pb_parties *pb_parties_build(pb_ledger *l, const pb_pattern_list *legal_forms, i
 	pb_parallel_for(p->n, jobs, normalise_one, &w);
 	pb_strtab_set_locking(p->strings, 0);
 	pb_strtab_trim(p->strings);
-	resolve_entities(p, parties);
-	index_keys(p, offsetof(pb_party_keys, address), &p->address);
-	index_keys(p, offsetof(pb_party_keys, account), &p->account);
+	pb_parallel_for(3, jobs, from_keys, &w);
 	find_possible_links(p, parties);
 	return p;
 }
