@@ -252,7 +252,22 @@ static int ranked_cmp(const void *pa, const void *pb)
 	return a->place < b->place ? -1 : a->place > b->place;
 }
 
-static void score_entity(const pb_audit *a, const struct entity *e, pb_entity_score *out)
+/* Rules that ran and apply to an entity found in `tables` (PB_NEEDS
+ * bits): the same for every entity of those tables, so counted once per
+ * set of tables (memo, by tables, holds the count plus one). */
+static size_t applicable_in(const pb_audit *a, uint16_t tables, uint16_t *memo)
+{
+	if (!memo[tables]) {
+		size_t n = 0;
+		for (size_t r = 0; r < pb_nrules; r++)
+			n += a->coverage[r].status == PB_COV_RAN && (a->coverage[r].rule->needs & tables);
+		memo[tables] = (uint16_t)(n + 1);
+	}
+	return memo[tables] - 1u;
+}
+
+static void score_entity(const pb_audit *a, const struct entity *e, uint16_t *memo,
+			 pb_entity_score *out)
 {
 	unsigned possible = 0, got = 0;
 
@@ -263,9 +278,13 @@ static void score_entity(const pb_audit *a, const struct entity *e, pb_entity_sc
 	out->weight = e->weight;
 	const pb_party *p = pb_ledger_at(a->ledger, PB_T_PARTIES, e->party);
 	out->name = p ? pb_str(p->name) : NULL;
+	if (!e->worst) { /* no finding names it: most entities */
+		out->napplicable = applicable_in(a, e->tables, memo);
+		return;
+	}
 	for (size_t r = 0; r < pb_nrules; r++) {
 		const pb_coverage *cov = &a->coverage[r];
-		int fired = e->worst && (int)e->worst[r] >= 0;
+		int fired = (int)e->worst[r] >= 0;
 		if (!fired && (cov->status != PB_COV_RAN || !(cov->rule->needs & e->tables)))
 			continue;
 		out->napplicable++;
@@ -278,6 +297,37 @@ static void score_entity(const pb_audit *a, const struct entity *e, pb_entity_sc
 	out->score = possible ? (double)got / (double)possible : 0.0;
 	if (out->score > 1.0)
 		out->score = 1.0;
+}
+
+/*
+ * The order of ranked_cmp.  Entities with no score and no weight (no
+ * finding names them: all but a few thousand of half a million at 10M
+ * rows) tie on both and come last, by place: they are taken in place
+ * order rather than sorted, and only the others are sorted.
+ */
+static uint32_t *rank_order(const pb_entity_tally *t, const pb_entity_score *out)
+{
+	uint32_t *order = pb_xcalloc(t->n + 1, sizeof(*order));
+	uint32_t *by_place = pb_xcalloc(t->n + 1, sizeof(*by_place));
+	struct ranked *r = pb_xcalloc(t->n + 1, sizeof(*r));
+	size_t nr = 0, k;
+
+	for (size_t i = 0; i < t->n; i++) {
+		by_place[t->place[i]] = (uint32_t)i;
+		if (out[i].score > 0.0 || out[i].weight)
+			r[nr++] = (struct ranked){out[i].score, out[i].weight, t->place[i], (uint32_t)i};
+	}
+	qsort(r, nr, sizeof(*r), ranked_cmp);
+	for (k = 0; k < nr; k++)
+		order[k] = r[k].e;
+	for (size_t p = 0; p < t->n; p++) {
+		const pb_entity_score *o = &out[by_place[p]];
+		if (!(o->score > 0.0 || o->weight))
+			order[k++] = by_place[p];
+	}
+	free(r);
+	free(by_place);
+	return order;
 }
 
 pb_entity_score *pb_entities_score(pb_audit *a, pb_entity_tally *t, size_t *n)
@@ -294,22 +344,18 @@ pb_entity_score *pb_entities_score(pb_audit *a, pb_entity_tally *t, size_t *n)
 	if (t->nplaced != t->n) /* a finding named an entity no table did */
 		place_entities(t);
 	pb_entity_score *out = pb_xcalloc(t->n + 1, sizeof(*out));
-	struct ranked *r = pb_xcalloc(t->n + 1, sizeof(*r));
+	uint16_t *memo = pb_xcalloc((size_t)UINT16_MAX + 1, sizeof(*memo));
 	for (size_t i = 0; i < t->n; i++) {
-		score_entity(a, &t->e[i], &out[i]);
-		r[i] = (struct ranked){out[i].score, out[i].weight, t->place[i], (uint32_t)i};
+		score_entity(a, &t->e[i], memo, &out[i]);
 		free(t->e[i].worst);
 	}
-	qsort(r, t->n, sizeof(*r), ranked_cmp);
-	uint32_t *order = pb_xcalloc(t->n + 1, sizeof(*order));
-	for (size_t i = 0; i < t->n; i++)
-		order[i] = r[i].e;
+	free(memo);
+	uint32_t *order = rank_order(t, out);
 	pb_permute(out, t->n, sizeof(*out), order);
 	for (size_t i = 0; i < t->n; i++)
 		out[i].rank = i + 1;
 	*n = t->n;
 	free(order);
-	free(r);
 	free(t->place);
 	free(t->e);
 	pb_idmap_release(&t->index[0]);

@@ -201,12 +201,78 @@ static void test_ranking_ties(void **state)
 	pb_ledger_free(L);
 }
 
+/* Rules that ran (all, here) and apply to an entity of these tables. */
+static size_t rules_needing(uint32_t tables)
+{
+	size_t n = 0;
+
+	for (size_t r = 0; r < pb_nrules; r++)
+		n += (pb_rules[r]->needs & tables) != 0;
+	return n;
+}
+
+/*
+ * Entities no finding names are counted by the set of tables they are
+ * in (one count per set, however many entities share it) and ranked
+ * last by role and id without being sorted; a skipped rule is not
+ * applicable to them.  Here C only in payments, A in contracts and
+ * payments, B and Z in contracts; MOD and NAVY buyers in both.
+ */
+static void test_unnamed_entities(void **state)
+{
+	pb_coverage cov[64];
+	pb_config cfg;
+	(void)state;
+
+	assert_true(pb_nrules <= 64);
+	L = pb_ledger_new("EUR");
+	IN = pb_ledger_add_input(L, "t.csv", "mixed", "csv");
+	contract("C-1", "NAVY", "Z");
+	contract("C-2", "MOD", "A");
+	contract("C-3", "MOD", "B");
+	payment("P-1", "NAVY", "C");
+	payment("P-2", "MOD", "A");
+	pb_ledger_seal(L);
+	pb_config_init(&cfg);
+	pb_entity_tally *t = pb_entities_collect(L);
+	size_t skipped = 0;
+	for (size_t r = 0; r < pb_nrules; r++) {
+		cov[r] = (pb_coverage){pb_rules[r], PB_COV_RAN, NULL, 0};
+		if (!strcmp(pb_rules[r]->id, "payments.duplicate"))
+			cov[skipped = r].status = PB_COV_DISABLED;
+	}
+	pb_audit a = {.config = &cfg, .ledger = L, .coverage = cov, .ncoverage = pb_nrules};
+	size_t n;
+	pb_entity_score *e = pb_entities_score(&a, t, &n);
+	uint32_t both = PB_NEEDS(PB_T_CONTRACTS) | PB_NEEDS(PB_T_PAYMENTS);
+	size_t dup = (pb_rules[skipped]->needs & both) != 0;
+	static const char *const want[] = {"MOD", "NAVY", "A", "B", "C", "Z"};
+	size_t applicable[] = {rules_needing(both) - dup, rules_needing(both) - dup,
+			       rules_needing(both) - dup, rules_needing(PB_NEEDS(PB_T_CONTRACTS)),
+			       rules_needing(PB_NEEDS(PB_T_PAYMENTS)) - dup,
+			       rules_needing(PB_NEEDS(PB_T_CONTRACTS))};
+	assert_int_equal(n, 6);
+	assert_true(dup);
+	assert_true(applicable[3] != applicable[4]);
+	for (size_t i = 0; i < n; i++) {
+		assert_string_equal(e[i].id, want[i]);
+		assert_int_equal(e[i].rank, i + 1);
+		assert_true(e[i].score == 0.0);
+		assert_int_equal(e[i].nfired, 0);
+		assert_int_equal(e[i].napplicable, applicable[i]);
+	}
+	free(e);
+	pb_config_release(&cfg);
+	pb_ledger_free(L);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_scores),
 		cmocka_unit_test(test_appearances),
 		cmocka_unit_test(test_ranking_ties),
+		cmocka_unit_test(test_unnamed_entities),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
