@@ -31,7 +31,7 @@ struct pb_arena;
 
 /* Wall-clock seconds, for --timings and make bench. */
 typedef struct {
-	double index;     /* procedures, fx, parties and graph, before rules */
+	double index;     /* procedures, fx and parties, before rules */
 	double all_rules; /* from the first rule started to the last done */
 	double *rules;    /* per rule, registry order (0 when not run) */
 	int jobs;         /* threads the rules ran on */
@@ -49,8 +49,7 @@ typedef struct {
 	struct pb_entity_score *entities; /* ranked (engine/entities.h) */
 	size_t nentities;
 	const pb_procedure **procedures; /* per tender (index), or NULL */
-	pb_fx *fx;                  /* built before rules, as are: */
-	struct pb_graph *graph;     /* who is linked to whom */
+	pb_fx *fx;                  /* built before rules, as is: */
 	struct pb_parties *parties; /* party resolution */
 	struct pb_arena **scratch;  /* per rule: its findings' text */
 	struct pb_shared *shared;   /* made for rules alike, while they run */

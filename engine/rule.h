@@ -109,7 +109,8 @@ typedef struct {
 pb_ledger *pb_ctx_ledger(pb_rule_ctx *ctx);
 pb_date pb_ctx_as_of(pb_rule_ctx *ctx);
 const char *pb_ctx_currency(pb_rule_ctx *ctx); /* base, interned */
-/* The party graph (engine/graph.h), built once per audit on first use. */
+/* The party graph (engine/graph.h): made by the first rule that asks,
+ * shared as pb_ctx_shared shares (a rule holds it while it runs). */
 const struct pb_graph *pb_ctx_graph(pb_rule_ctx *ctx);
 /* Party resolution (engine/parties.h), built once per audit on first use. */
 const struct pb_parties *pb_ctx_parties(pb_rule_ctx *ctx);
