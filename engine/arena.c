@@ -430,9 +430,9 @@ void pb_strtab_free(pb_strtab *t)
 {
 	if (!t)
 		return;
-	free(atomic_load(&t->buckets));
+	pb_free_random(atomic_load(&t->buckets));
 	for (size_t i = 0; i < (size_t)1 << t->bits; i++) {
-		free(atomic_load(&t->shards[i].own));
+		pb_free_random(atomic_load(&t->shards[i].own));
 		free(t->shards[i].blocks);
 		free(t->shards[i].block_used);
 		if (t->own_arenas)
@@ -697,7 +697,7 @@ static void shard_grow_alone(pb_strtab *t, struct shard *sh)
 	rehash_release(&r);
 	atomic_store_explicit(&sh->own_bits, bits, memory_order_relaxed);
 	atomic_store_explicit(&sh->own, own, memory_order_relaxed);
-	free(was);
+	pb_free_random(was);
 }
 
 /* Gives every slice 2^want buckets, more than it has, from `buckets`
@@ -717,7 +717,7 @@ static void strtab_resize(pb_strtab *t, unsigned want, struct bucket *buckets)
 	rehash_release(&r);
 	atomic_store_explicit(&t->buckets, buckets, memory_order_relaxed);
 	atomic_store_explicit(&t->slice_bits, want, memory_order_relaxed);
-	free(old);
+	pb_free_random(old);
 }
 
 /* Slices of fewer buckets than this double with their fullest shard
@@ -871,10 +871,10 @@ void pb_strtab_drop_buckets(pb_strtab *t)
 	if (atomic_load_explicit(&t->dropped, memory_order_relaxed))
 		return; /* dropped already, and not rebuilt since */
 	for (size_t i = 0; i < (size_t)1 << t->bits; i++) {
-		free(atomic_load_explicit(&t->shards[i].own, memory_order_relaxed));
+		pb_free_random(atomic_load_explicit(&t->shards[i].own, memory_order_relaxed));
 		atomic_store_explicit(&t->shards[i].own, NULL, memory_order_relaxed);
 	}
-	free(atomic_load_explicit(&t->buckets, memory_order_relaxed));
+	pb_free_random(atomic_load_explicit(&t->buckets, memory_order_relaxed));
 	atomic_store_explicit(&t->buckets, NULL, memory_order_relaxed);
 	atomic_store_explicit(&t->dropped, 1, memory_order_release);
 }

@@ -150,21 +150,69 @@ size_t pb_populate_ahead(void *p, size_t ready, size_t size)
 	return to;
 }
 
+/*
+ * What pb_free_random needs, just before the block: where the memory
+ * began, and its length when it is a mapping of its own (else 0).
+ */
+struct random_head {
+	void *raw;
+	size_t mapped;
+};
+
+#define RANDOM_HEAD sizeof(struct random_head)
+
+static void *head_before(unsigned char *raw, size_t align, size_t mapped)
+{
+	uintptr_t at = ((uintptr_t)raw + RANDOM_HEAD + align - 1) & ~(uintptr_t)(align - 1);
+	struct random_head *h = (struct random_head *)at - 1;
+
+	h->raw = raw;
+	h->mapped = mapped;
+	return (void *)at;
+}
+
+/*
+ * From 2 MiB up the block is a mapping of its own: zero already, so it
+ * is not written here, and its huge pages are faulted in by whichever
+ * thread first writes them, not all at once by the caller (the string
+ * table made room for the 10M-row bench's texts for 0.2 s before any
+ * import thread could start).
+ */
 void *pb_alloc_random(size_t n, size_t align)
 {
 	size_t size = n ? n : 1;
 
-	if (size >= HUGE_PAGE) {
-		align = HUGE_PAGE;
-		size = (size + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
-	}
-	void *p = aligned_alloc(align, (size + align - 1) & ~(align - 1));
-	if (!p)
+	if (size > SIZE_MAX / 2)
 		return NULL;
-	if (size >= HUGE_PAGE)
+	if (align < RANDOM_HEAD)
+		align = RANDOM_HEAD;
+	if (size >= HUGE_PAGE) {
+		size = (size + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+		size_t len = size + HUGE_PAGE; /* room to start on a huge page */
+		void *raw = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (raw == MAP_FAILED)
+			return NULL;
+		void *p = head_before(raw, HUGE_PAGE, len);
 		huge_inside(p, size); /* aligned and rounded: all of it */
+		return p;
+	}
+	unsigned char *raw = malloc(size + align + RANDOM_HEAD);
+	if (!raw)
+		return NULL;
+	void *p = head_before(raw, align, 0);
 	memset(p, 0, size);
 	return p;
+}
+
+void pb_free_random(void *p)
+{
+	if (!p)
+		return;
+	const struct random_head *h = (const struct random_head *)p - 1;
+	if (h->mapped)
+		(void)munmap(h->raw, h->mapped);
+	else
+		free(h->raw);
 }
 
 void *pb_xalloc_random(size_t n, size_t align)

@@ -100,12 +100,13 @@ void *pb_xrealloc(void *p, size_t n);
  * buckets), aligned to `align` (a power of two, at most 2 MiB).  From
  * 2 MiB up it is asked for in huge pages: each look-up of a table larger
  * than the TLB reaches then costs one cache miss, where in 4 KiB pages it
- * also cost a page-table walk.  Freed with free().
+ * also cost a page-table walk.  Freed with pb_free_random, never free().
  */
 void *pb_xalloc_random(size_t n, size_t align);
 /* The same, or NULL when the memory is not there: for room taken on a
  * guess, which the program can do without. */
 void *pb_alloc_random(size_t n, size_t align);
+void pb_free_random(void *p);
 void *pb_xreallocarray(void *p, size_t n, size_t size);
 char *pb_xstrdup(const char *s);
 char *pb_xstrndup(const char *s, size_t n);
