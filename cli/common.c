@@ -223,7 +223,7 @@ pb_ledger *cli_import_all(const struct options *o, const pb_config *cfg)
 			 pb_ledger_failed(l)[i].reason);
 	if (pb_config_check_profiles_used(cfg, l, &err) < 0)
 		cli_die_err(&err);
-	pb_ledger_seal(l);
+	pb_ledger_seal_jobs(l, cfg->jobs);
 	return l;
 }
 

@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "ledger.h"
+#include "parallel.h"
 
 /* --- column definitions: docs/formats.md, table by table --- */
 
@@ -933,13 +934,28 @@ static void resolve_co_suppliers(pb_ledger *l);
  * string table's buckets are dropped (a tenth of a 1M-row audit's
  * memory, docs/architecture.md).  Whatever still looks a text up gets
  * them back, rebuilt, and pays the time. */
+/* One table's fill counts, or (past the last table) the contracts'
+ * award verdicts: each reads the records and writes only its own. */
+static void seal_piece(void *ctx, size_t i)
+{
+	pb_ledger *l = ctx;
+
+	if (i < PB_T_COUNT)
+		count_filled(l, (pb_table)i);
+	else
+		judge_awards(l);
+}
+
 void pb_ledger_seal(pb_ledger *l)
+{
+	pb_ledger_seal_jobs(l, 1);
+}
+
+void pb_ledger_seal_jobs(pb_ledger *l, int jobs)
 {
 	resolve_co_suppliers(l);
 	name_publishers(l);
-	for (int t = 0; t < PB_T_COUNT; t++)
-		count_filled(l, (pb_table)t);
-	judge_awards(l);
+	pb_parallel_for(PB_T_COUNT + 1, jobs, seal_piece, l);
 	l->sealed = 1;
 	if (!l->main) {
 		pb_strtab_drop_buckets(l->strings);

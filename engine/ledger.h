@@ -452,6 +452,8 @@ void pb_ledger_merge_extras(pb_ledger *l, pb_row *dst, const pb_row *first,
 /* Ends importing: from now on records and indexes may be read, and
  * texts are no longer looked up (pb_ledger_lookup). */
 void pb_ledger_seal(pb_ledger *l);
+/* The same on up to `jobs` threads (the passes over every record). */
+void pb_ledger_seal_jobs(pb_ledger *l, int jobs);
 
 size_t pb_ledger_count(const pb_ledger *l, pb_table t);
 const void *pb_ledger_at(const pb_ledger *l, pb_table t, size_t i);

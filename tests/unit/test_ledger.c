@@ -90,9 +90,10 @@ static void test_interning_lengths(void **state)
 	free(text);
 }
 
-/* Awards are judged once at seal; a contract outside the ledger (a
- * copy) is judged on the spot, the same way. */
-static void test_awards_judged_at_seal(void **state)
+/* Awards are judged once at seal, and fields' fill counts taken, on
+ * `jobs` threads alike; a contract outside the ledger (a copy) is judged
+ * on the spot, the same way. */
+static void awards_judged_at_seal(int jobs)
 {
 	static const struct {
 		const char *id, *award_status, *status, *tender_status, *why;
@@ -107,7 +108,6 @@ static void test_awards_judged_at_seal(void **state)
 	pb_ledger *l = pb_ledger_new("EUR");
 	size_t tin = pb_ledger_add_input(l, "tenders.csv", "tenders", "csv");
 	size_t cin = pb_ledger_add_input(l, "contracts.csv", "contracts", "csv");
-	(void)state;
 
 #define I(s) ((s) ? pb_ledger_intern(l, (s), strlen(s)) : NULL)
 	for (size_t i = 0; i < ncases; i++) {
@@ -127,7 +127,13 @@ static void test_awards_judged_at_seal(void **state)
 		assert_int_equal(pb_ledger_add(l, cin, PB_T_CONTRACTS, &c), 0);
 	}
 #undef I
-	pb_ledger_seal(l);
+	pb_ledger_seal_jobs(l, jobs);
+	const pb_table_def *td = pb_table_get(PB_T_TENDERS), *cd = pb_table_get(PB_T_CONTRACTS);
+	assert_int_equal(pb_ledger_filled(l, PB_T_TENDERS, pb_table_column(td, "status")), 2);
+	assert_int_equal(pb_ledger_filled(l, PB_T_TENDERS, pb_table_column(td, "tender_id")), ncases);
+	assert_int_equal(pb_ledger_filled(l, PB_T_CONTRACTS, pb_table_column(cd, "award_status")), 3);
+	assert_int_equal(pb_ledger_filled(l, PB_T_CONTRACTS, pb_table_column(cd, "status")), 3);
+	assert_int_equal(pb_ledger_filled(l, PB_T_CONTRACTS, pb_table_column(cd, "value")), 0);
 	size_t n;
 	const pb_contract *c = pb_ledger_contracts(l, &n);
 	assert_int_equal(n, ncases);
@@ -157,9 +163,22 @@ static void test_awards_judged_at_seal(void **state)
 	assert_int_equal(pb_ledger_add(l, tin, PB_T_TENDERS, &t), 0);
 	assert_false(pb_contract_is_award(l, &c[0], &why));
 	assert_string_equal(why, "cancelled");
-	pb_ledger_seal(l);
+	pb_ledger_seal_jobs(l, jobs);
 	assert_false(pb_contract_is_award(l, &c[0], NULL));
 	pb_ledger_free(l);
+}
+
+static void test_awards_judged_at_seal(void **state)
+{
+	(void)state;
+	awards_judged_at_seal(1);
+}
+
+/* The passes of seal side by side (-j): the same verdicts and counts. */
+static void test_awards_judged_at_seal_jobs(void **state)
+{
+	(void)state;
+	awards_judged_at_seal(3);
 }
 
 /* Texts of a text arena start at multiples of PB_TEXT_ALIGN and come
@@ -1310,6 +1329,7 @@ int main(void)
 		cmocka_unit_test(test_interning),
 		cmocka_unit_test(test_interning_lengths),
 		cmocka_unit_test(test_awards_judged_at_seal),
+		cmocka_unit_test(test_awards_judged_at_seal_jobs),
 		cmocka_unit_test(test_interning_many_long),
 		cmocka_unit_test(test_text_space),
 		cmocka_unit_test(test_text_trim),
