@@ -34,8 +34,8 @@ PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 # The program is optimised whole at link time: the small look-ups every
 # row and rule calls (a text from its id, a record from its row, a key's
-# slot) are inlined across modules; 1m-row audit about 4% less CPU
-# (bench/RESULTS.md).  Objects also hold plain code (fat), so the unit
+# slot) are inlined across modules: a 1M-row audit takes 3% less time
+# (medians; bench/RESULTS.md).  Objects also hold plain code (fat), so the unit
 # tests link without a whole-program pass each; not in sanitizer builds.
 # LTO= builds without it.
 ifndef SAN

@@ -930,10 +930,6 @@ static void judge_awards(pb_ledger *l);
 
 static void resolve_co_suppliers(pb_ledger *l);
 
-/* After seal nothing is interned or looked up by its text any more: the
- * string table's buckets are dropped (a tenth of a 1M-row audit's
- * memory, docs/architecture.md).  Whatever still looks a text up gets
- * them back, rebuilt, and pays the time. */
 /* One table's fill counts, or (past the last table) the contracts'
  * award verdicts: each reads the records and writes only its own. */
 static void seal_piece(void *ctx, size_t i)
@@ -946,6 +942,10 @@ static void seal_piece(void *ctx, size_t i)
 		judge_awards(l);
 }
 
+/* After seal nothing is interned or looked up by its text any more: the
+ * string table's buckets are dropped (a tenth of a 1M-row audit's
+ * memory, docs/architecture.md).  Whatever still looks a text up gets
+ * them back, rebuilt, and pays the time. */
 void pb_ledger_seal(pb_ledger *l)
 {
 	pb_ledger_seal_jobs(l, 1);
