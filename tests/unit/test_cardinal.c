@@ -148,6 +148,58 @@ static void test_fences(void **state)
 	assert_true(isnan(pb_fences_of(v, 0).q1));
 }
 
+/* Fences as the sorted copy gives them: what pb_fences_of computed
+ * before it selected ranks instead of sorting. */
+static pb_fences fences_by_sort(const double *v, size_t n)
+{
+	double *s = malloc((n + 1) * sizeof(*s));
+	pb_fences f;
+
+	memcpy(s, v, n * sizeof(*s));
+	pb_sort_doubles(s, n);
+	f.q1 = pb_quantile(s, n, 0.25);
+	f.q3 = pb_quantile(s, n, 0.75);
+	f.lower = fma(f.q3 - f.q1, -1.5, f.q1);
+	f.upper = fma(f.q3 - f.q1, 1.5, f.q3);
+	free(s);
+	return f;
+}
+
+/* Bit for bit what the sort gives, on values with many ties, zeros of
+ * both signs and NaNs of both signs (the sort keeps alike values in
+ * the order given, so which zero or NaN a rank holds depends on it),
+ * in sizes around every rounding of h, and on long runs laid out
+ * against median-of-three pivots. */
+static void test_fences_match_sort(void **state)
+{
+	static double v[5000];
+	const double pool[] = {0.0, -0.0, 1.0, 0.5, 2.0, -1.0, INFINITY, -INFINITY, NAN, -NAN, 0.25};
+	uint64_t seed = 42;
+	(void)state;
+
+	for (int trial = 0; trial < 3000; trial++) {
+		size_t n = trial < 200 ? (size_t)trial % 40 : (size_t)(seed >> 33) % 5000;
+		for (size_t i = 0; i < n; i++) {
+			seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+			unsigned r = (unsigned)(seed >> 40);
+			v[i] = trial % 3 == 0 ? pool[r % (sizeof(pool) / sizeof(pool[0]))]
+			       : trial % 3 == 1 ? (double)(r % 7) - 3.0 : (double)r / 1000.0;
+		}
+		pb_fences a = pb_fences_of(v, n), b = fences_by_sort(v, n);
+		assert_memory_equal(&a, &b, sizeof(a));
+	}
+	/* organ pipe and sawtooth: adversarial for median of three */
+	for (size_t i = 0; i < 5000; i++)
+		v[i] = (double)(i < 2500 ? i : 5000 - i);
+	pb_fences a = pb_fences_of(v, 5000), b = fences_by_sort(v, 5000);
+	assert_memory_equal(&a, &b, sizeof(a));
+	for (size_t i = 0; i < 5000; i++)
+		v[i] = (double)(i % 64) + (i & 1 ? 0.0 : -0.0);
+	a = pb_fences_of(v, 5000);
+	b = fences_by_sort(v, 5000);
+	assert_memory_equal(&a, &b, sizeof(a));
+}
+
 /* The settings file reaches the rules: top-level lists split as Rust's
  * split_terminator, [exclusions], an indicator's own keys and its
  * per-details sub-table; sections alone enable indicators; unknown
@@ -346,6 +398,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_quantile_type8),
 		cmocka_unit_test(test_fences),
+		cmocka_unit_test(test_fences_match_sort),
 		cmocka_unit_test(test_settings),
 		cmocka_unit_test(test_r003),
 		cmocka_unit_test(test_r035),
