@@ -363,3 +363,14 @@ pb_entity_score *pb_entities_score(pb_audit *a, pb_entity_tally *t, size_t *n)
 	free(t);
 	return out;
 }
+
+#define TEXTS_AHEAD 16
+
+void pb_entities_prefetch(const pb_entity_score *e, size_t n, size_t i)
+{
+	if (i + TEXTS_AHEAD >= n)
+		return;
+	__builtin_prefetch(e[i + TEXTS_AHEAD].id);
+	if (e[i + TEXTS_AHEAD].name)
+		__builtin_prefetch(e[i + TEXTS_AHEAD].name);
+}

@@ -662,8 +662,10 @@ static void finding_write(struct jw *w, const void *ctx, size_t i)
 
 static void entity_write(struct jw *w, const void *ctx, size_t i)
 {
-	const pb_entity_score *e = &((const pb_audit *)ctx)->entities[i];
+	const pb_audit *a = ctx;
+	const pb_entity_score *e = &a->entities[i];
 
+	pb_entities_prefetch(a->entities, a->nentities, i);
 	js_open(w, '{');
 	js_count(w, "rank", (json_int_t)e->rank);
 	js_text(w, "id", e->id);
