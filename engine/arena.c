@@ -1124,12 +1124,16 @@ const char **pb_rank_texts(const void *base, size_t n, size_t size, size_t offse
 			   pb_ptrmap **rank)
 {
 	const char **texts = pb_xcalloc(n + 1, sizeof(*texts));
+	const char *last = NULL; /* runs of one text (a currency, a buyer's rows) skip the map */
 	uint32_t r;
 
 	*rank = pb_ptrmap_new();
 	*k = 0;
 	for (size_t i = 0; i < n; i++) {
 		const char *t = pb_str(*(const pb_text *)((const char *)base + i * size + offset));
+		if (t == last)
+			continue;
+		last = t;
 		if (t && !pb_ptrmap_get(*rank, t, &r)) {
 			pb_ptrmap_put(*rank, t, 0);
 			texts[(*k)++] = t;
