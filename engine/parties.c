@@ -19,6 +19,10 @@ struct pb_parties {
 	 * ledger's table would grow it past a doubling for nothing. */
 	pb_strtab *strings;
 	pb_party_keys *keys;
+	/* registered[i]: pb_party_has_registry_id of party i, judged with
+	 * its keys (folding every registry id again in resolve_entities
+	 * and in supplier.no-registry-id was a serial pass each) */
+	unsigned char *registered;
 	size_t n;
 	pb_ptrmap *entity;    /* party id -> index of its entity's root party
 			       * (absent when the party is its own root) */
@@ -130,7 +134,7 @@ static void resolve_entities(struct pb_parties *p, const pb_party *parties)
 		up[i] = i;
 	for (uint32_t i = 0; i < p->n; i++) {
 		const pb_party_keys *k = &p->keys[i];
-		if (pb_party_has_registry_id(&parties[i])) {
+		if (p->registered[i]) {
 			const char *key = pb_str(parties[i].registry_id);
 			if (pb_ptrmap_get(by_registry, key, &j))
 				uf_union(up, parties, i, j);
@@ -198,6 +202,7 @@ static void normalise_one(void *ctx, size_t i)
 	}
 	w->p->keys[i] = (pb_party_keys){pb_text_of(interned[0]), pb_text_of(interned[1]),
 					pb_text_of(interned[2])};
+	w->p->registered[i] = (unsigned char)pb_party_has_registry_id(pt);
 }
 
 /* The three things made from the keys read only the keys, each into a
@@ -226,6 +231,7 @@ pb_parties *pb_parties_build(pb_ledger *l, const pb_pattern_list *legal_forms, i
 	 * doubled 14 times, a thread waiting each time. */
 	pb_strtab_reserve(p->strings, 2 * p->n);
 	p->keys = pb_xcalloc(p->n + 1, sizeof(*p->keys));
+	p->registered = pb_xcalloc(p->n + 1, 1);
 	p->entity = pb_ptrmap_new();
 	struct normalising w = {parties, legal_forms, p};
 	pb_strtab_set_locking(p->strings, jobs > 1);
@@ -245,6 +251,7 @@ void pb_parties_free(pb_parties *p)
 	pb_grouping_release(&p->account.groups);
 	pb_ptrmap_free(p->entity);
 	free(p->keys);
+	free(p->registered);
 	free(p->links);
 	pb_strtab_free(p->strings);
 	free(p);
@@ -253,6 +260,11 @@ void pb_parties_free(pb_parties *p)
 const pb_party_keys *pb_parties_keys(const pb_parties *p, size_t i)
 {
 	return i < p->n ? &p->keys[i] : NULL;
+}
+
+int pb_parties_registered(const pb_parties *p, size_t i)
+{
+	return i < p->n && p->registered[i];
 }
 
 const char *pb_parties_entity(const pb_parties *p, const char *id)

@@ -42,6 +42,10 @@ void pb_parties_free(pb_parties *p);
  * Only such an id joins parties into one entity. */
 int pb_party_has_registry_id(const pb_party *pt);
 
+/* pb_party_has_registry_id of the party at index i of the parties
+ * table, judged once when the parties were built (0 past the table). */
+int pb_parties_registered(const pb_parties *p, size_t i);
+
 /* Keys of the party at index i of the parties table. */
 const pb_party_keys *pb_parties_keys(const pb_parties *p, size_t i);
 

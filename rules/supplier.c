@@ -209,22 +209,19 @@ static void prefetch_supplier(pb_ledger *l, const uint32_t *supplier_row, size_t
 		__builtin_prefetch(pb_ledger_at(l, PB_T_PARTIES, supplier_row[i + SUPPLIER_AHEAD]));
 }
 
-/* pb_party_has_registry_id of party row r, judged once a row: memo[r]
- * is 0 until then, else 1 (no) or 2 (yes). */
-static int has_registry_id(const pb_party *s, uint32_t r, unsigned char *memo)
+/* pb_party_has_registry_id of party row r, judged when the parties were
+ * built. */
+static int has_registry_id(pb_rule_ctx *ctx, uint32_t r)
 {
-	if (!memo[r])
-		memo[r] = pb_party_has_registry_id(s) ? 2 : 1;
-	return memo[r] == 2;
+	return pb_parties_registered(pb_ctx_parties(ctx), r);
 }
 
 /* Per publisher: distinct suppliers of large awards, and how many of
  * them carry a registry id.  Keys are interned publisher names.  Rows,
- * not ids, are what the passes remember (a bit and a byte each, where a
- * map of ids was a cache miss a contract at 10M rows). */
+ * not ids, are what the passes remember (a bit each, where a map of ids
+ * was a cache miss a contract at 10M rows). */
 static struct publisher *publishers_count(pb_rule_ctx *ctx, const pb_contract *c, size_t n,
-					  int64_t threshold, pb_ptrmap *index, const char ***keys,
-					  unsigned char *memo)
+					  int64_t threshold, pb_ptrmap *index, const char ***keys)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
 	const uint32_t *supplier_row = supplier_rows(l);
@@ -253,7 +250,7 @@ static struct publisher *publishers_count(pb_rule_ctx *ctx, const pb_contract *c
 			pb_ptrmap_put(index, name, k);
 		}
 		pub[k].suppliers++;
-		pub[k].with_id += (size_t)has_registry_id(s, r, memo);
+		pub[k].with_id += (size_t)has_registry_id(ctx, r);
 	}
 	free(seen);
 	return pub;
@@ -303,11 +300,8 @@ static void run_no_registry_id(pb_rule_ctx *ctx)
 	int64_t threshold = pb_param_money(ctx, "threshold");
 	size_t min_pub = (size_t)pb_param_int(ctx, "min_publisher_suppliers");
 	pb_ptrmap *index = pb_ptrmap_new(), *by_entity = pb_ptrmap_new();
-	size_t nparties;
-	pb_ledger_parties(l, &nparties);
-	unsigned char *memo = pb_xcalloc(nparties + 1, 1); /* has_registry_id's */
 	const char **keys = NULL;
-	struct publisher *pub = publishers_count(ctx, c, n, threshold, index, &keys, memo);
+	struct publisher *pub = publishers_count(ctx, c, n, threshold, index, &keys);
 	struct unnamed *un = NULL;
 	uint32_t k;
 
@@ -320,7 +314,7 @@ static void run_no_registry_id(pb_rule_ctx *ctx)
 			unknown++;
 			continue;
 		}
-		if (has_registry_id(s, supplier_row[i], memo))
+		if (has_registry_id(ctx, supplier_row[i]))
 			continue;
 		const char *name = pb_ledger_publisher(l, &s->row);
 		/* A publisher that gives no supplier an id says nothing about
@@ -353,7 +347,6 @@ static void run_no_registry_id(pb_rule_ctx *ctx)
 				    keys[j], pub[j].suppliers);
 	pb_ptrmap_free(index);
 	pb_ptrmap_free(by_entity);
-	free(memo);
 	free(un);
 	free(pub);
 	free(keys);
