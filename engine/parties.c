@@ -262,6 +262,16 @@ const pb_party_keys *pb_parties_keys(const pb_parties *p, size_t i)
 	return i < p->n ? &p->keys[i] : NULL;
 }
 
+size_t pb_parties_root(const pb_parties *p, size_t i)
+{
+	const pb_party *pt = i < p->n ? pb_ledger_at(p->ledger, PB_T_PARTIES, i) : NULL;
+	uint32_t first;
+
+	if (pt && pt->party_id && pb_ptrmap_get(p->entity, pb_str(pt->party_id), &first))
+		return first;
+	return i;
+}
+
 int pb_parties_registered(const pb_parties *p, size_t i)
 {
 	return i < p->n && p->registered[i];

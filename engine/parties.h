@@ -49,6 +49,11 @@ int pb_parties_registered(const pb_parties *p, size_t i);
 /* Keys of the party at index i of the parties table. */
 const pb_party_keys *pb_parties_keys(const pb_parties *p, size_t i);
 
+/* The index of the root party of the entity that the party at index i
+ * belongs to (the party whose id pb_parties_entity gives); i itself when
+ * it is its entity's root. */
+size_t pb_parties_root(const pb_parties *p, size_t i);
+
 /* The entity a party id belongs to (itself when it has no registry twin). */
 const char *pb_parties_entity(const pb_parties *p, const char *id);
 

@@ -549,6 +549,19 @@ static void test_entities_without_registry_ids(void **state)
 	/* One with a registry id is never merged with id-less look-alikes. */
 	assert_string_equal(pb_parties_entity(p, S("S-3")), "S-3");
 	assert_string_equal(pb_parties_entity(p, S("S-4")), "S-4");
+	/* The same by table index: the root is the row of the entity's id;
+	 * only S-3 has a registry id that counts. */
+	size_t n;
+	const pb_party *pt = pb_ledger_parties(L, &n);
+	assert_int_equal(n, 4);
+	for (size_t i = 0; i < n; i++) {
+		size_t r = pb_parties_root(p, i);
+		assert_true(r < n);
+		assert_string_equal(pb_str(pt[r].party_id), pb_parties_entity(p, pb_str(pt[i].party_id)));
+		assert_int_equal(pb_parties_registered(p, i), !strcmp(pb_str(pt[i].party_id), "S-3"));
+	}
+	assert_int_equal(pb_parties_root(p, n), n);
+	assert_int_equal(pb_parties_registered(p, n), 0);
 	pb_parties_free(p);
 }
 
