@@ -340,7 +340,10 @@ static uint32_t hash32(const char *s, size_t n)
  * array (below), so that a large table is one allocation in huge pages.
  */
 struct shard {
-	atomic_int busy; /* the shard's lock, when the table's locking is on */
+	/* the shard's lock, when the table's locking is on; a shard has
+	 * cache lines of its own, for two threads take locks and counts of
+	 * shards side by side as often as of the same one */
+	_Alignas(128) atomic_int busy;
 	pb_arena *arena; /* where the text blocks are allocated */
 	size_t count; /* texts held */
 	unsigned char **blocks;
@@ -397,7 +400,7 @@ static pb_strtab *strtab_new(unsigned bits, unsigned slice_bits)
 
 	t->bits = bits;
 	pthread_mutex_init(&t->rebuilding, NULL);
-	t->shards = pb_xcalloc((size_t)1 << bits, sizeof(*t->shards));
+	t->shards = pb_xalloc_random(((size_t)1 << bits) * sizeof(*t->shards), _Alignof(struct shard));
 	atomic_init(&t->slice_bits, slice_bits);
 	atomic_init(&t->buckets, buckets_new((size_t)1 << (bits + slice_bits)));
 	return t;
@@ -438,7 +441,7 @@ void pb_strtab_free(pb_strtab *t)
 		if (t->own_arenas)
 			pb_arena_free(t->shards[i].arena);
 	}
-	free(t->shards);
+	pb_free_random(t->shards);
 	pthread_mutex_destroy(&t->rebuilding);
 	free(t);
 }
