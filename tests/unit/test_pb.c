@@ -1,5 +1,6 @@
 /* test_pb.c - the growable buffer and the small text helpers of pb.c. */
 #define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
+#include <ctype.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -292,6 +293,15 @@ static void test_trim(void **state)
 	n = 3;
 	pb_trim(&s, &n);
 	assert_int_equal(n, 0);
+	/* Every byte trims as isspace() in the C locale says, at either end. */
+	for (int c = 1; c < 256; c++) {
+		char cell[4] = {(char)c, 'x', (char)c, '\0'};
+		s = cell;
+		n = 3;
+		pb_trim(&s, &n);
+		assert_int_equal(n, isspace(c) ? 1 : 3);
+		assert_ptr_equal(s, isspace(c) ? cell + 1 : cell);
+	}
 }
 
 /* pb_prefix8 orders as strcmp wherever two prefixes differ, and two
