@@ -109,7 +109,7 @@ static double median3(double a, double b, double c)
 /* Orders w[lo .. hi), which holds ranks lo to hi - 1, so that w[k] holds
  * rank k, those before it no greater and those after no less.  Three-way
  * partitions keep runs of equal ratios (many are 0 or 1) linear; past
- * 2 log2 n rounds (values laid out against the pivots) the rest is
+ * 8 + 2 log2 n rounds (values laid out against the pivots) the rest is
  * sorted, so the worst case is n log n. */
 static void select_rank(double *w, size_t lo, size_t hi, size_t k)
 {
