@@ -11,6 +11,7 @@
 #include "../engine/entities.h"
 #include "../engine/history.h"
 #include "../engine/report.h"
+#include "../engine/value.h"
 
 /*
  * Cells are written as they stream, without a copy: one quoting function
@@ -183,22 +184,11 @@ static const char *const entity_header[] = {
 	"rank", "id", "name", "role", "score", "findings", "weight",
 	"rules_applicable", "rules_fired", NULL};
 
-/* n in decimal, at the end of buf: what "%zu" gives, without a
- * formatted print for each of the millions of counts in entities.csv. */
-static const char *decimal(char buf[24], size_t n)
-{
-	char *p = buf + 23;
-
-	*p = '\0';
-	do
-		*--p = (char)('0' + n % 10);
-	while (n /= 10);
-	return p;
-}
-
 static int entity_rows(const pb_audit *a, FILE *out, pb_error *err)
 {
-	char counts[5][24], score[32];
+	/* counts through pb_amount_format at exponent 0: "%zu" without a
+	 * formatted print for each of the millions of them at 10M rows */
+	char counts[5][32], score[32];
 
 	for (size_t i = 0; entity_header[i]; i++)
 		cell(out, entity_header[i], i == 0);
@@ -208,15 +198,15 @@ static int entity_rows(const pb_audit *a, FILE *out, pb_error *err)
 		const pb_entity_score *e = &a->entities[i];
 		pb_entities_prefetch(a->entities, a->nentities, i);
 		snprintf(score, sizeof(score), "%.4f", e->score);
-		cell(out, decimal(counts[0], e->rank), 1);
+		cell(out, pb_amount_format((int64_t)e->rank, 0, counts[0]), 1);
 		cell(out, e->id, 0);
 		cell(out, e->name, 0);
 		cell(out, e->role, 0);
 		cell(out, score, 0);
-		cell(out, decimal(counts[1], e->nfindings), 0);
-		cell(out, decimal(counts[2], e->weight), 0);
-		cell(out, decimal(counts[3], e->napplicable), 0);
-		cell(out, decimal(counts[4], e->nfired), 0);
+		cell(out, pb_amount_format((int64_t)e->nfindings, 0, counts[1]), 0);
+		cell(out, pb_amount_format(e->weight, 0, counts[2]), 0);
+		cell(out, pb_amount_format((int64_t)e->napplicable, 0, counts[3]), 0);
+		cell(out, pb_amount_format((int64_t)e->nfired, 0, counts[4]), 0);
 		if (row_end(out, err) < 0)
 			return -1;
 	}
