@@ -1118,6 +1118,13 @@ size_t pb_ptrmap_count(const pb_ptrmap *m)
 	return m->count;
 }
 
+void pb_ptrmap_clear(pb_ptrmap *m)
+{
+	if (m->count)
+		memset(m->keys, 0, m->cap * sizeof(*m->keys));
+	m->count = 0;
+}
+
 static int by_text(const void *pa, const void *pb)
 {
 	return strcmp(*(const char *const *)pa, *(const char *const *)pb);

@@ -137,6 +137,10 @@ void pb_ptrmap_prefetch(const pb_ptrmap *m, const void *key);
 /* Inserts or overwrites. */
 void pb_ptrmap_put(pb_ptrmap *m, const void *key, uint32_t val);
 size_t pb_ptrmap_count(const pb_ptrmap *m);
+/* Empties m and keeps its room, for a map filled afresh many times (once
+ * per group): grown anew each time, it faulted in fresh pages each time.
+ * Costs a pass over the room, so it suits maps of like-sized fillings. */
+void pb_ptrmap_clear(pb_ptrmap *m);
 
 /*
  * The distinct texts found as pb_texts at `offset` in the n elements of

@@ -458,7 +458,7 @@ typedef struct {
 } buyer_years;
 
 typedef void (*year_fn)(pb_rule_ctx *ctx, const pb_contract *c, const uint32_t *ix,
-			const year_group *g);
+			const year_group *g, void *data);
 
 /* A firing group's evidence is put in id order, where a strcmp of two
  * ids had ended most of a million comparisons in sorting the groups. */
@@ -623,19 +623,19 @@ static void buyer_years_free(void *made)
 }
 
 /* Calls fn once per buyer's year, buyers by strcmp of their entity ids,
- * years ascending. */
-static void for_each_buyer_year(pb_rule_ctx *ctx, year_fn fn)
+ * years ascending; data is the rule's, kept across the years. */
+static void for_each_buyer_year(pb_rule_ctx *ctx, year_fn fn, void *data)
 {
 	const buyer_years *by = pb_ctx_shared(ctx, "competition.buyer-years", buyer_years_make, NULL,
 					      buyer_years_free);
 	const pb_contract *c = pb_ledger_contracts(pb_ctx_ledger(ctx), &(size_t){0});
 
 	for (size_t k = 0; k < by->ngroups; k++)
-		fn(ctx, c, by->order + by->groups[k].from, &by->groups[k]);
+		fn(ctx, c, by->order + by->groups[k].from, &by->groups[k], data);
 }
 
 static void noncompetitive_year(pb_rule_ctx *ctx, const pb_contract *c, const uint32_t *ix,
-				const year_group *g)
+				const year_group *g, void *unused)
 {
 	size_t n = g->n;
 	int64_t min_pct = pb_param_millionths(ctx, "min_share_pct");
@@ -643,6 +643,8 @@ static void noncompetitive_year(pb_rule_ctx *ctx, const pb_contract *c, const ui
 	pb_i128 total = 0, nc = 0;
 	const pb_contract **known = pb_xcalloc(n + 1, sizeof(*known)), **ncl = pb_xcalloc(n + 1, sizeof(*ncl));
 	size_t nknown = 0, nnc = 0;
+
+	(void)unused;
 
 	for (size_t i = 0; i < n; i++) {
 		pb_competition comp = pb_ctx_competition(ctx, pb_ctx_tender_of(ctx, &c[ix[i]]));
@@ -683,7 +685,7 @@ out:
 
 static void run_noncompetitive_share(pb_rule_ctx *ctx)
 {
-	for_each_buyer_year(ctx, noncompetitive_year);
+	for_each_buyer_year(ctx, noncompetitive_year, NULL);
 }
 
 const pb_rule pb_rule_noncompetitive_share = {
@@ -735,13 +737,17 @@ static void concentration_finding(pb_rule_ctx *ctx, const year_group *g, size_t 
 			   pb_ctx_money(ctx, t64, cur), procs, all_procs);
 }
 
-/* A buyer's year summed per supplier entity. */
+/* A buyer's year summed per supplier entity.  The arrays and the map
+ * are kept from one year to the next, emptied rather than freed: grown
+ * afresh for each year, they took fresh pages every time, a third of
+ * the rule at 10M rows. */
 typedef struct {
 	supplier_share *sh;
 	size_t ns, cap;
 	pb_ptrmap *index;      /* entity id -> its place in sh */
 	const pb_contract **all; /* the year's contracts */
 	uint32_t *members;     /* of each contract, at most 16 */
+	size_t allcap, membercap;
 	uint32_t *share;       /* each member's place in sh, in the order met */
 	size_t nshare, sharecap;
 	pb_i128 total;
@@ -767,9 +773,11 @@ static void shares_sum(pb_rule_ctx *ctx, const pb_contract *c, const uint32_t *i
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
 
-	y->index = pb_ptrmap_new();
-	y->all = pb_xcalloc(n + 1, sizeof(*y->all));
-	y->members = pb_xcalloc(n + 1, sizeof(*y->members));
+	y->ns = y->nshare = 0;
+	y->total = 0;
+	pb_ptrmap_clear(y->index);
+	PB_GROW(y->all, n + 1, y->allcap);
+	PB_GROW(y->members, n + 1, y->membercap);
 	for (size_t i = 0; i < n; i++) {
 		const char *ids[16];
 		size_t got = pb_contract_suppliers(l, &c[ix[i]], ids, 16);
@@ -800,8 +808,6 @@ static void shares_gather(year_shares *y, size_t n)
 
 static void shares_release(year_shares *y)
 {
-	for (size_t k = 0; k < y->ns; k++)
-		free(y->sh[k].c);
 	pb_ptrmap_free(y->index);
 	free(y->share);
 	free(y->members);
@@ -812,34 +818,38 @@ static void shares_release(year_shares *y)
 /* A supplier above the share fires once, with every contract it took
  * part in as evidence, gathered only for the few that fire. */
 static void concentration_year(pb_rule_ctx *ctx, const pb_contract *c, const uint32_t *ix,
-			       const year_group *g)
+			       const year_group *g, void *shares)
 {
 	int64_t min_pct = pb_param_millionths(ctx, "min_share_pct");
 	int64_t min_contracts = pb_param_int(ctx, "min_contracts");
-	year_shares y = {0};
+	year_shares *y = shares;
 	size_t firing = 0;
 
-	shares_sum(ctx, c, ix, g->n, &y);
-	size_t all_procs = pb_contracts_procedures(y.all, g->n);
-	int enough = (int64_t)all_procs >= min_contracts && y.total > 0;
-	for (size_t k = 0; enough && k < y.ns; k++)
-		if (y.sh[k].sum * 100 * PB_DECIMAL_SCALE >= (pb_i128)min_pct * y.total) {
-			y.sh[k].c = pb_xcalloc(y.sh[k].pairs + 1, sizeof(*y.sh[k].c));
+	shares_sum(ctx, c, ix, g->n, y);
+	size_t all_procs = pb_contracts_procedures(y->all, g->n);
+	int enough = (int64_t)all_procs >= min_contracts && y->total > 0;
+	for (size_t k = 0; enough && k < y->ns; k++)
+		if (y->sh[k].sum * 100 * PB_DECIMAL_SCALE >= (pb_i128)min_pct * y->total) {
+			y->sh[k].c = pb_xcalloc(y->sh[k].pairs + 1, sizeof(*y->sh[k].c));
 			firing++;
 		}
 	if (firing)
-		shares_gather(&y, g->n);
-	for (size_t k = 0; k < y.ns; k++)
-		if (y.sh[k].c) {
-			contracts_by_id(y.sh[k].c, y.sh[k].n);
-			concentration_finding(ctx, g, all_procs, &y.sh[k], y.total);
+		shares_gather(y, g->n);
+	for (size_t k = 0; k < y->ns; k++)
+		if (y->sh[k].c) {
+			contracts_by_id(y->sh[k].c, y->sh[k].n);
+			concentration_finding(ctx, g, all_procs, &y->sh[k], y->total);
+			free(y->sh[k].c);
+			y->sh[k].c = NULL;
 		}
-	shares_release(&y);
 }
 
 static void run_concentration(pb_rule_ctx *ctx)
 {
-	for_each_buyer_year(ctx, concentration_year);
+	year_shares y = {.index = pb_ptrmap_new()};
+
+	for_each_buyer_year(ctx, concentration_year, &y);
+	shares_release(&y);
 }
 
 const pb_rule pb_rule_supplier_concentration = {

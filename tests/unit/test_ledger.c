@@ -647,6 +647,17 @@ static void test_ptrmap(void **state)
 	assert_int_equal(v, 1);
 	assert_int_equal(pb_ptrmap_count(m), 1000);
 	assert_false(pb_ptrmap_get(m, "elsewhere", &v));
+	pb_ptrmap_clear(m);
+	assert_int_equal(pb_ptrmap_count(m), 0);
+	for (uint32_t i = 0; i < 1000; i++)
+		assert_false(pb_ptrmap_get(m, &keys[i], &v));
+	/* filled again, as it was grown to be */
+	for (uint32_t i = 0; i < 1000; i += 3)
+		pb_ptrmap_put(m, &keys[i], i + 1);
+	assert_int_equal(pb_ptrmap_count(m), 334);
+	assert_true(pb_ptrmap_get(m, &keys[999], &v));
+	assert_int_equal(v, 1000);
+	assert_false(pb_ptrmap_get(m, &keys[998], &v));
 	pb_ptrmap_free(m);
 }
 
