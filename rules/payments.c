@@ -1391,11 +1391,11 @@ static void benford_null(size_t n, double *mean, double *sd)
 }
 
 /* Sorts amounts in ascending order: a radix sort, a byte a pass, as a
- * payer may have a million of them.  Bytes all amounts share (the high
- * ones) take no pass. */
-static void sort_amounts(int64_t *a, size_t n)
+ * payer may have a million of them, through tmp (room for n).  Bytes
+ * all amounts share (the high ones) take no pass. */
+static void sort_amounts(int64_t *a, size_t n, int64_t *tmp)
 {
-	uint64_t *x = (uint64_t *)a, *y = pb_xcalloc(n + 1, sizeof(*y)), *from = x, *to = y;
+	uint64_t *x = (uint64_t *)a, *y = (uint64_t *)tmp, *from = x, *to = y;
 	const uint64_t sign = (uint64_t)1 << 63;
 
 	for (size_t i = 0; i < n; i++)
@@ -1418,7 +1418,6 @@ static void sort_amounts(int64_t *a, size_t n)
 		memcpy(x, from, n * sizeof(*x));
 	for (size_t i = 0; i < n; i++)
 		x[i] ^= sign;
-	free(y);
 }
 
 static size_t lower_bound(const int64_t *a, size_t n, int64_t v)
@@ -1472,8 +1471,13 @@ static int64_t reporting_floor(const int64_t *a, size_t n, int64_t ten, size_t *
 	return best;
 }
 
+/* What the payers have in common: counts for the notes, and the two
+ * buffers of amounts, grown to the largest payer and kept (a payer's
+ * own took fresh pages every time). */
 typedef struct {
 	size_t few, unjudged;
+	int64_t *a, *tmp;
+	size_t cap;
 } benford_stats;
 
 /* Can Benford's law be expected of these amounts (sorted)?  If not, says
@@ -1555,8 +1559,16 @@ static void benford_party(pb_rule_ctx *ctx, const pb_payment *p, const uint32_t 
 	double max_mad = (double)pb_param_millionths(ctx, "max_mad") / PB_DECIMAL_SCALE;
 	double max_z = (double)pb_param_millionths(ctx, "max_excess_sd") / PB_DECIMAL_SCALE;
 	size_t count[100] = {0}, total = 0;
-	int64_t ten = 10, *a = pb_xcalloc(n + 1, sizeof(*a));
+	int64_t ten = 10, *a;
 
+	if (n > st->cap) {
+		free(st->a);
+		free(st->tmp);
+		st->cap = n;
+		st->a = pb_xcalloc(n, sizeof(*st->a));
+		st->tmp = pb_xcalloc(n, sizeof(*st->tmp));
+	}
+	a = st->a;
 	for (int e = pb_currency_exponent(pb_ctx_currency(ctx)); e > 0; e--)
 		ten *= 10; /* 10.00 in minor units: smaller amounts have no two digits */
 	for (size_t k = 0; k < n; k++) {
@@ -1568,11 +1580,11 @@ static void benford_party(pb_rule_ctx *ctx, const pb_payment *p, const uint32_t 
 	}
 	if ((int64_t)total < min_n || total == 0) {
 		st->few++;
-		goto out;
+		return;
 	}
-	sort_amounts(a, total);
+	sort_amounts(a, total, st->tmp);
 	if (!benford_applies(ctx, a, total, ten, payer, st))
-		goto out;
+		return;
 	double mad = 0.0, mean, sd;
 	for (int d = 10; d < 100; d++)
 		mad += fabs((double)count[d] / (double)total - benford_p(d));
@@ -1582,15 +1594,15 @@ static void benford_party(pb_rule_ctx *ctx, const pb_payment *p, const uint32_t 
 	 * enough to matter (Nigrini's band). */
 	if (mad > max_mad && mad > mean + max_z * sd)
 		benford_finding(ctx, p, ix, n, payer, count, total, ten, mad, mean, sd);
-out:
-	free(a);
 }
 
 static void run_benford(pb_rule_ctx *ctx)
 {
-	benford_stats st = {0, 0};
+	benford_stats st = {0};
 
 	note_unnamed(ctx, for_each_entity(ctx, offsetof(pb_payment, payer_id), benford_party, &st), "payer");
+	free(st.a);
+	free(st.tmp);
 	if (st.unjudged > 10)
 		pb_ctx_note(ctx, "%zu more payers not judged for the same reasons", st.unjudged - 10);
 	if (st.few)
