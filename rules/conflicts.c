@@ -291,6 +291,9 @@ static void run_official_linked(pb_rule_ctx *ctx)
 	struct jobs jobs;
 	pb_graph_walk *w = pb_graph_walk_new(g);
 
+	/* Room for a supplier a contract at once: grown by doubling, the
+	 * array was copied a score of times into fresh pages. */
+	PB_GROW(bs, n + 1, cap_bs);
 	for (size_t i = 0; i < n; i++) {
 		if (!c[i].buyer_id || !c[i].supplier_id)
 			continue;
