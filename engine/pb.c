@@ -396,6 +396,28 @@ uint32_t *pb_bucket_sorted(const uint32_t *key, size_t n, size_t nkeys, uint32_t
 	return order;
 }
 
+void pb_sort_u64(uint64_t *a, size_t n, unsigned low_bit, uint64_t *tmp)
+{
+	uint64_t *from = a, *to = tmp;
+
+	for (unsigned shift = low_bit; shift < 64; shift += 8) {
+		size_t start[257] = {0};
+		for (size_t i = 0; i < n; i++)
+			start[((from[i] >> shift) & 0xff) + 1]++;
+		if (n && start[((from[0] >> shift) & 0xff) + 1] == n)
+			continue;
+		for (size_t b = 0; b < 256; b++)
+			start[b + 1] += start[b];
+		for (size_t i = 0; i < n; i++)
+			to[start[(from[i] >> shift) & 0xff]++] = from[i];
+		uint64_t *t = from;
+		from = to;
+		to = t;
+	}
+	if (from != a)
+		memcpy(a, from, n * sizeof(*a));
+}
+
 void pb_permute(void *base, size_t n, size_t size, uint32_t *order)
 {
 	unsigned char *e = base, *first = pb_xmalloc(size ? size : 1);

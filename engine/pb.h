@@ -158,6 +158,11 @@ void pb_bucket_sort(const uint32_t *key, size_t n, size_t nkeys, uint32_t *order
 /* pb_bucket_sort into an order array of its own, sized for what is
  * sorted (its pages taken at once, pb_xcalloc_slots); free it. */
 uint32_t *pb_bucket_sorted(const uint32_t *key, size_t n, size_t nkeys, uint32_t *start);
+/* Sorts a[0..n) by their bits from low_bit up (the bits below ride
+ * along), stable: a radix sort a byte a pass through tmp (room for n),
+ * bytes every value shares taking no pass.  For large arrays of integer
+ * keys, where qsort's comparisons or a hash map's look-ups miss. */
+void pb_sort_u64(uint64_t *a, size_t n, unsigned low_bit, uint64_t *tmp);
 /* Puts the n elements of `size` bytes at base in order[]'s order where
  * they are (element i becomes the one that was at order[i]), following
  * each cycle once; order is spent. */

@@ -71,6 +71,70 @@ static void test_bucket_sort(void **state)
 	free(own);
 }
 
+/* A value and its place before sorting, to sort stably with qsort. */
+struct placed_u64 {
+	uint64_t v;
+	uint32_t at;
+};
+
+static int cmp_high32_then_place(const void *pa, const void *pb)
+{
+	const struct placed_u64 *a = pa, *b = pb;
+
+	if (a->v >> 32 != b->v >> 32)
+		return a->v >> 32 < b->v >> 32 ? -1 : 1;
+	return a->at < b->at ? -1 : a->at > b->at;
+}
+
+static int cmp_u64(const void *pa, const void *pb)
+{
+	uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
+
+	return a < b ? -1 : a > b;
+}
+
+/* pb_sort_u64 orders by the bits from low_bit up and keeps equal keys in
+ * their order (the bits below are random, so only stability keeps
+ * them), whatever bytes the keys share; from bit 0 it is a plain
+ * ascending sort. */
+static void test_sort_u64(void **state)
+{
+	enum { N = 5000 };
+	static uint64_t a[N], want[N], tmp[N];
+	static struct placed_u64 placed[N];
+	uint64_t x = 88172645463325252ULL;
+	(void)state;
+
+	for (int layout = 0; layout < 4; layout++) {
+		for (size_t i = 0; i < N; i++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17; /* xorshift64 */
+			/* few keys and many ties; keys sharing their high bytes;
+			 * keys differing only in their top byte; all bits random */
+			uint64_t key = layout == 0 ? x % 37 : layout == 1 ? 0x00ab0000u | (x % 4096)
+				   : layout == 2 ? (x % 200) << 24 : x >> 32;
+			a[i] = key << 32 | (x & 0xffffffffu);
+			placed[i] = (struct placed_u64){a[i], (uint32_t)i};
+		}
+		qsort(placed, N, sizeof(*placed), cmp_high32_then_place);
+		for (size_t i = 0; i < N; i++)
+			want[i] = placed[i].v;
+		pb_sort_u64(a, N, 32, tmp);
+		assert_memory_equal(a, want, sizeof(a));
+		for (size_t i = 0; i < N; i++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			a[i] = layout == 0 ? x % 5 : x;
+		}
+		memcpy(want, a, sizeof(a));
+		qsort(want, N, sizeof(*want), cmp_u64);
+		pb_sort_u64(a, N, 0, tmp);
+		assert_memory_equal(a, want, sizeof(a));
+	}
+	pb_sort_u64(a, 0, 0, tmp); /* nothing to sort */
+	a[0] = 7;
+	pb_sort_u64(a, 1, 0, tmp);
+	assert_int_equal(a[0], 7);
+}
+
 /* Populating ahead walks a block in steps that end exactly at its size,
  * small blocks (not populated) and large alike, never past the end, and
  * leaves what the block holds as it was. */
@@ -384,6 +448,7 @@ int main(void)
 		cmocka_unit_test(test_advise_huge),
 		cmocka_unit_test(test_populate_ahead),
 		cmocka_unit_test(test_bucket_sort),
+		cmocka_unit_test(test_sort_u64),
 		cmocka_unit_test(test_list_pieces),
 		cmocka_unit_test(test_addf_every_length),
 		cmocka_unit_test(test_addf_appends),
