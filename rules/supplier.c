@@ -155,15 +155,30 @@ static int is_supplier(pb_ledger *l, size_t i)
 	return n > 0;
 }
 
+/* Is a country on the list?  Judged once per country text (interned, so
+ * a few hundred at most): scanning the list again for each of a million
+ * parties was half the rule. */
+static int listed(pb_ptrmap *verdicts, const char *list, const char *country)
+{
+	uint32_t v;
+
+	if (!pb_ptrmap_get(verdicts, country, &v)) {
+		v = (uint32_t)in_code_list(list, country);
+		pb_ptrmap_put(verdicts, country, v);
+	}
+	return (int)v;
+}
+
 static void run_secrecy(pb_rule_ctx *ctx)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
 	size_t n;
 	const pb_party *p = pb_ledger_parties(l, &n);
 	const char *list = pb_param_text(ctx, "jurisdictions");
+	pb_ptrmap *verdicts = pb_ptrmap_new();
 
 	for (size_t i = 0; i < n; i++) {
-		if (!p[i].country || !in_code_list(list, pb_str(p[i].country)) || !is_supplier(l, i))
+		if (!p[i].country || !listed(verdicts, list, pb_str(p[i].country)) || !is_supplier(l, i))
 			continue;
 		pb_finding *f = pb_finding_add(ctx, PB_T_PARTIES, pb_str(p[i].party_id), NULL);
 		pb_finding_evidence(ctx, f, PB_T_PARTIES, &p[i], "supplier");
@@ -176,6 +191,7 @@ static void run_secrecy(pb_rule_ctx *ctx)
 		pb_finding_message(ctx, f, "supplier %s is registered in %s, a listed secrecy jurisdiction (%zu contracts)",
 				   pb_str(p[i].party_id), pb_str(p[i].country), nc);
 	}
+	pb_ptrmap_free(verdicts);
 }
 
 const pb_rule pb_rule_secrecy_jurisdiction = {
