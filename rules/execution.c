@@ -14,6 +14,8 @@
  * and 15% of works; the catalogue default is 20%); 1%
  * tolerance for overpayment (rounding, bank charges) - WB, ACFE.
  */
+#include <stdlib.h>
+
 #include "../engine/normalize.h"
 #include "../engine/parties.h"
 #include "rules.h"
@@ -290,29 +292,50 @@ const pb_rule pb_rule_duration_extension = {
 
 /* --- execution.payment-without-contract --- */
 
+/* A payment with no contract between its payer and payee entities fires. */
+static void no_contract_finding(pb_rule_ctx *ctx, const pb_payment *p, const pb_fx_used *fx,
+				int64_t threshold)
+{
+	int64_t v;
+	pb_finding *f = pb_finding_add(ctx, PB_T_PAYMENTS, pb_str(p->payment_id), NULL);
+
+	pb_finding_evidence(ctx, f, PB_T_PAYMENTS, p, "payment");
+	pb_finding_fx(ctx, f, fx);
+	if (pb_param_money_convert(ctx, "threshold", p->amount, pb_str(p->currency), p->paid_on, &v, NULL) < 0)
+		v = threshold;
+	pb_finding_detail(ctx, f, "contract_id", "%s", p->contract_id ? pb_str(p->contract_id) : "");
+	f->score = pb_ratio(v, threshold) >= 10.0 ? 1.0 : 0.5 + pb_ratio(v, threshold) / 20.0;
+	pb_finding_message(ctx, f, "payment %s of %s from %s to %s has no contract between them%s%s%s",
+			   pb_str(p->payment_id), pb_ctx_money(ctx, p->amount, pb_str(p->currency)),
+			   pb_str(p->payer_id), pb_str(p->payee_id),
+			   p->contract_id ? " (it cites contract " : "",
+			   p->contract_id ? pb_str(p->contract_id) : "",
+			   p->contract_id ? ", which is not in the contracts)" : "");
+}
+
+/*
+ * Two passes: the payments above the threshold that cite no contract of
+ * the ledger, then, only if there are any, the (buyer, supplier) pairs
+ * of every contract to look them up in.  Where every payment cites a
+ * contract, as in most ministries' ledgers, the pairs (a map of a
+ * million at 10M rows) are never built.
+ */
 static void run_payment_without_contract(pb_rule_ctx *ctx)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
-	size_t n, nc, no_rate = 0;
+	size_t n, nc, no_rate = 0, nu = 0, capu = 0;
 	const pb_payment *p = pb_ledger_payments(l, &n);
 	const pb_contract *c = pb_ledger_contracts(l, &nc);
 	int64_t threshold = pb_param_money(ctx, "threshold");
 	const pb_parties *pp = pb_ctx_parties(ctx);
 	pb_ptrmap *placeholders = pb_ptrmap_new();
-	pb_pairs pairs = {0}; /* of the contracts, by entity (registry twins merged) */
-	uint32_t dummy;
-
-	for (size_t k = 0; k < nc; k++)
-		if (c[k].buyer_id && c[k].supplier_id)
-			pb_pairs_add(&pairs, pb_parties_entity(pp, pb_str(c[k].buyer_id)),
-				     pb_parties_entity(pp, pb_str(c[k].supplier_id)));
+	uint32_t *u = NULL; /* the payments to look up */
 	/* the contract each payment cites, resolved once for every rule */
 	const uint32_t *contract_row =
 		pb_ledger_refs(l, PB_T_PAYMENTS, offsetof(pb_payment, contract_id), PB_T_CONTRACTS);
 
 	for (size_t i = 0; i < n; i++) {
 		pb_fx_used fx;
-		int64_t v;
 		if (!p[i].payee_id || !p[i].payer_id || p[i].amount == PB_AMOUNT_NONE)
 			continue;
 		int reached = pb_param_money_reached(ctx, "threshold", p[i].amount, pb_str(p[i].currency), p[i].paid_on, &fx);
@@ -327,29 +350,30 @@ static void run_payment_without_contract(pb_rule_ctx *ctx)
 			no_rate++;
 			continue;
 		}
-		if (pb_pairs_find(&pairs, pb_parties_entity(pp, pb_str(p[i].payer_id)),
-				  pb_parties_entity(pp, pb_str(p[i].payee_id)), &dummy))
+		PB_GROW(u, nu + 1, capu);
+		u[nu++] = (uint32_t)i;
+	}
+	pb_pairs pairs = {0}; /* of the contracts, by entity (registry twins merged) */
+	uint32_t dummy;
+	for (size_t k = 0; nu && k < nc; k++)
+		if (c[k].buyer_id && c[k].supplier_id)
+			pb_pairs_add(&pairs, pb_parties_entity(pp, pb_str(c[k].buyer_id)),
+				     pb_parties_entity(pp, pb_str(c[k].supplier_id)));
+	for (size_t j = 0; j < nu; j++) {
+		const pb_payment *x = &p[u[j]];
+		pb_fx_used fx; /* converted again: it is 600 bytes to keep */
+		if (pb_pairs_find(&pairs, pb_parties_entity(pp, pb_str(x->payer_id)),
+				  pb_parties_entity(pp, pb_str(x->payee_id)), &dummy))
 			continue;
-		pb_finding *f = pb_finding_add(ctx, PB_T_PAYMENTS, pb_str(p[i].payment_id), NULL);
-		pb_finding_evidence(ctx, f, PB_T_PAYMENTS, &p[i], "payment");
-		pb_finding_fx(ctx, f, &fx);
-		if (pb_param_money_convert(ctx, "threshold", p[i].amount, pb_str(p[i].currency), p[i].paid_on, &v, NULL) < 0)
-			v = threshold;
-		pb_finding_detail(ctx, f, "contract_id", "%s", p[i].contract_id ? pb_str(p[i].contract_id) : "");
-		f->score = pb_ratio(v, threshold) >= 10.0 ? 1.0 : 0.5 + pb_ratio(v, threshold) / 20.0;
-		pb_finding_message(ctx, f, "payment %s of %s from %s to %s has no contract between them%s%s%s",
-				   pb_str(p[i].payment_id),
-				   pb_ctx_money(ctx, p[i].amount, pb_str(p[i].currency)),
-				   pb_str(p[i].payer_id), pb_str(p[i].payee_id),
-				   p[i].contract_id ? " (it cites contract " : "",
-				   p[i].contract_id ? pb_str(p[i].contract_id) : "",
-				   p[i].contract_id ? ", which is not in the contracts)" : "");
+		pb_param_money_reached(ctx, "threshold", x->amount, pb_str(x->currency), x->paid_on, &fx);
+		no_contract_finding(ctx, x, &fx, threshold);
 	}
 	if (no_rate)
 		pb_ctx_note(ctx, "%zu payments could not be compared with the %s threshold: no exchange rate for their currency and date",
 			    no_rate, pb_param_currency(ctx, "threshold"));
 	pb_pairs_release(&pairs);
 	pb_ptrmap_free(placeholders);
+	free(u);
 }
 
 const pb_rule pb_rule_payment_without_contract = {
