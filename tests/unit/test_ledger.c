@@ -630,6 +630,41 @@ static void test_arena_large(void **state)
 	pb_arena_free(a);
 }
 
+/* Distinct procedures: the lots of one tender count once, a contract
+ * without a tender is its own procedure, and many contracts (past the
+ * sort's first byte) are counted as the map counted them. */
+static void test_contracts_procedures(void **state)
+{
+	enum { LOTS = 3, TENDERS = 700, LONE = 40 };
+	static pb_contract c[TENDERS * LOTS + LONE];
+	static const pb_contract *ptr[TENDERS * LOTS + LONE];
+	pb_ledger *l = pb_ledger_new("EUR");
+	char id[32];
+	size_t n = 0;
+	(void)state;
+
+	for (size_t t = 0; t < TENDERS; t++)
+		for (size_t lot = 0; lot < LOTS; lot++, n++) {
+			pb_record_blank(PB_T_CONTRACTS, &c[n]);
+			snprintf(id, sizeof(id), "C-%zu-%zu", t, lot);
+			c[n].contract_id = pb_text_of(pb_ledger_intern(l, id, strlen(id)));
+			snprintf(id, sizeof(id), "T-%zu", (t * 7919) % TENDERS); /* lots apart */
+			c[n].tender_id = pb_text_of(pb_ledger_intern(l, id, strlen(id)));
+		}
+	for (size_t k = 0; k < LONE; k++, n++) {
+		pb_record_blank(PB_T_CONTRACTS, &c[n]);
+		snprintf(id, sizeof(id), "LONE-%zu", k);
+		c[n].contract_id = pb_text_of(pb_ledger_intern(l, id, strlen(id)));
+	}
+	for (size_t i = 0; i < n; i++)
+		ptr[i] = &c[(i * 13) % n]; /* in no order */
+	assert_int_equal(pb_contracts_procedures(ptr, n), TENDERS + LONE);
+	assert_int_equal(pb_contracts_procedures(ptr, 0), 0);
+	ptr[0] = ptr[1] = &c[n - 1];
+	assert_int_equal(pb_contracts_procedures(ptr, 2), 1);
+	pb_ledger_free(l);
+}
+
 static void test_ptrmap(void **state)
 {
 	pb_ptrmap *m = pb_ptrmap_new();
@@ -1354,6 +1389,7 @@ int main(void)
 		cmocka_unit_test(test_interning_dropped_malloc),
 		cmocka_unit_test(test_arena_large),
 		cmocka_unit_test(test_ptrmap),
+		cmocka_unit_test(test_contracts_procedures),
 		cmocka_unit_test(test_idmap),
 		cmocka_unit_test(test_idmap_reserve),
 		cmocka_unit_test(test_idmap_sparse_values),
