@@ -565,6 +565,49 @@ static void test_entities_without_registry_ids(void **state)
 	pb_parties_free(p);
 }
 
+/* Possible links: the same normalised name and address (or account, at
+ * another address) between different entities, listed by the first
+ * party's row, address links before account links, then the second
+ * party's row.  Registry twins (one entity) and namesakes elsewhere are
+ * not links. */
+static void test_possible_links_in_order(void **state)
+{
+	static const char *const want[][3] = {
+		{"P-1", "P-2", "same normalised name and address"},
+		{"P-1", "P-3", "same normalised name and address"},
+		{"P-1", "P-4", "same normalised name and address"},
+		{"P-1", "P-5", "same normalised name and bank account"},
+		{"P-2", "P-3", "same normalised name and address"},
+		{"P-2", "P-4", "same normalised name and address"},
+		{"P-2", "P-5", "same normalised name and bank account"},
+		{"P-3", "P-5", "same normalised name and bank account"},
+		{"P-4", "P-5", "same normalised name and bank account"},
+	}; /* never P-3 with P-4, its twin, nor anyone with P-6 */
+	const char *acct = "GB29 NWBK 6016 1331 9268 19";
+	(void)state;
+	party("P-1", "Nimbus Supply", "REG:1", "7 Quay Street, Hull");
+	party("P-2", "NIMBUS SUPPLY LTD", "REG:2", "7 Quay St., Hull");
+	party("P-3", "Nimbus Supply", "REG:3", "7 Quay Street, Hull");
+	party("P-4", "Nimbus Supply", "REG:3", "7 Quay Street, Hull"); /* P-3's twin */
+	party("P-5", "Nimbus Supply", "REG:5", "1 Dock Road, Leeds");
+	party("P-6", "Cirrus Supply", "REG:6", "7 Quay Street, Hull"); /* another name */
+	size_t n;
+	pb_party *pt = (pb_party *)pb_ledger_parties(L, &n);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(pb_str(pt[i].party_id), "P-6"))
+			pt[i].bank_account = pb_text_of(S(acct));
+	pb_ledger_seal(L);
+	pb_parties *p = pb_parties_build(L, NULL, 1);
+	const pb_possible_link *links = pb_parties_possible_links(p, &n);
+	assert_int_equal(n, sizeof(want) / sizeof(want[0]));
+	for (size_t k = 0; k < n; k++) {
+		assert_string_equal(pb_str(links[k].a->party_id), want[k][0]);
+		assert_string_equal(pb_str(links[k].b->party_id), want[k][1]);
+		assert_string_equal(links[k].reason, want[k][2]);
+	}
+	pb_parties_free(p);
+}
+
 /* --- addresses and placeholders --- */
 
 static void test_addresses_that_identify_a_place(void **state)
@@ -844,7 +887,8 @@ int main(void)
 		T(test_disqualification_evidence), T(test_unsuccessful_twin), T(test_identical_bids_once),
 		T(test_concentration_by_entity), T(test_buyer_years), T(test_buyer_years_wide),
 		T(test_joint_award_credits_every_member),
-		T(test_entities_without_registry_ids), T(test_addresses_that_identify_a_place),
+		T(test_entities_without_registry_ids), T(test_possible_links_in_order),
+		T(test_addresses_that_identify_a_place),
 		T(test_splitting_lots_and_competition), T(test_mass_address_counts_entities),
 		T(test_no_registry_id_publishers), T(test_single_client_by_entity),
 		T(test_single_client_one_buyer),
