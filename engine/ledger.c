@@ -422,6 +422,15 @@ void pb_ledger_prefetch_key(const pb_ledger *l, pb_table t, const char *key)
 		pb_idmap_prefetch(&l->tables[t].keys, key);
 }
 
+void pb_ledger_prefetch_record(const pb_ledger *l, pb_table t, const char *key)
+{
+	const struct table_store *ts = &l->tables[t];
+	uint32_t v = key && ts->key_col ? pb_idmap_peek(&ts->keys, key) : PB_IDMAP_NONE;
+
+	if (v != PB_IDMAP_NONE && v < ts->count)
+		__builtin_prefetch(ts->data + (size_t)v * ts->size + ts->key_col->offset);
+}
+
 const char *pb_ledger_intern_hashed(pb_ledger *l, const char *s, size_t n, uint32_t hash)
 {
 	return pb_intern_hashed(l->strings, s, n, hash);
@@ -1112,12 +1121,9 @@ static uint32_t *resolve_refs(const pb_ledger *l, pb_table t, size_t offset, pb_
 			if (ahead)
 				pb_idmap_prefetch(&tt->keys, ahead);
 		}
-		if (i + REF_PREFETCH / 2 < ts->count) {
-			const char *ahead = pb_field_text(c, ts->data + (i + REF_PREFETCH / 2) * ts->size);
-			uint32_t v = ahead ? pb_idmap_peek(&tt->keys, ahead) : PB_IDMAP_NONE;
-			if (v != PB_IDMAP_NONE && v < tt->count)
-				__builtin_prefetch(tt->data + (size_t)v * tt->size + tt->key_col->offset);
-		}
+		if (i + REF_PREFETCH / 2 < ts->count)
+			pb_ledger_prefetch_record(l, target, pb_field_text(c, ts->data +
+									(i + REF_PREFETCH / 2) * ts->size));
 		/* A tender's bids, a contract's payments: the same key in
 		 * row after row is looked up once. */
 		if (key != last || i == 0) {

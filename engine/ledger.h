@@ -331,6 +331,11 @@ void pb_ledger_prefetch(const pb_ledger *l, uint32_t hash);
 /* Fetches the slot of table t's key map where key would be into the
  * cache, for a record about to be added (a table keyed by one column). */
 void pb_ledger_prefetch_key(const pb_ledger *l, pb_table t, const char *key);
+/* Fetches the key field of the record of table t that key most likely
+ * names, as far as its key map's slot tells without reading a key back:
+ * for a caller finding many keys in turn, which fetched this one's slot
+ * (pb_ledger_prefetch_key) some look-ups before.  NULL: nothing. */
+void pb_ledger_prefetch_record(const pb_ledger *l, pb_table t, const char *key);
 const char *pb_ledger_intern_hashed(pb_ledger *l, const char *s, size_t n, uint32_t hash);
 /* The interned copy of s[0..n) if the ledger holds that text, else NULL;
  * never adds a text, so rules may call it on a sealed ledger they share.
