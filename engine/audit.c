@@ -295,9 +295,15 @@ static const pb_procedure **procedures_resolve(pb_ledger *l, const pb_procedures
 	return out;
 }
 
+/* The rule's index is where its settings sit among the config's (ctx->rc
+ * is &cfg->rules[index]): pb_rule_index's walk of the registry, asked
+ * for every payment a threshold is checked on, was a tenth of
+ * splitting.threshold-hugging. */
 const char *pb_param_currency(pb_rule_ctx *ctx, const char *name)
 {
-	return pb_config_param_currency(ctx->audit->config, (size_t)pb_rule_index(ctx->rule),
+	const pb_config *cfg = ctx->audit->config;
+
+	return pb_config_param_currency(cfg, (size_t)(ctx->rc - cfg->rules),
 					(size_t)param_index(ctx, name));
 }
 

@@ -246,17 +246,6 @@ typedef struct {
 	int64_t v; /* its value in the threshold's currency */
 } buyer_contract;
 
-/* A buyer's contracts together, in the ledger's order: comparing their
- * ids (a strcmp for nearly every comparison, tens of thousands of
- * contracts a buyer) is left to the few buyers that fire. */
-static int by_buyer(const void *pa, const void *pb)
-{
-	const buyer_contract *a = pa, *b = pb;
-	int c = pb_intern_cmp(a->buyer, b->buyer);
-
-	return c ? c : a->c < b->c ? -1 : a->c > b->c;
-}
-
 static int by_contract_id(const void *pa, const void *pb)
 {
 	const buyer_contract *a = pa, *b = pb;
@@ -317,6 +306,45 @@ static void hugging_group(pb_rule_ctx *ctx, buyer_contract *bc, size_t n)
 			   below, bc[0].buyer, n, pb_ctx_money(ctx, t, cur), above);
 }
 
+/*
+ * Calls hugging_group with each buyer's contracts together, in the
+ * ledger's order: a stable bucket sort on the buyers' numbers (a buyer
+ * holds tens of thousands of contracts; comparing their ids is left to
+ * the few buyers that fire).  A qsort of all the contracts by buyer was
+ * a third of the rule at 10M rows, its buffer fresh pages.
+ */
+static void each_buyer(const buyer_contract *list, size_t m, pb_rule_ctx *ctx)
+{
+	pb_ptrmap *number = pb_ptrmap_new();
+	uint32_t *key = pb_xcalloc(m + 1, sizeof(*key)), nb = 0;
+
+	for (size_t i = 0; i < m; i++) {
+		if (i && list[i].buyer == list[i - 1].buyer) {
+			key[i] = key[i - 1]; /* a run of one buyer's: no look-up */
+			continue;
+		}
+		if (!pb_ptrmap_get(number, list[i].buyer, &key[i]))
+			pb_ptrmap_put(number, list[i].buyer, key[i] = nb++);
+	}
+	uint32_t *start = pb_xcalloc((size_t)nb + 1, sizeof(*start));
+	uint32_t *order = pb_bucket_sorted(key, m, nb, start);
+	size_t most = 0;
+	for (uint32_t b = 0; b < nb; b++)
+		most = start[b + 1] - start[b] > most ? start[b + 1] - start[b] : most;
+	buyer_contract *g = pb_xcalloc(most + 1, sizeof(*g));
+	for (uint32_t b = 0; b < nb; b++) {
+		size_t len = start[b + 1] - start[b];
+		for (size_t k = 0; k < len; k++)
+			g[k] = list[order[start[b] + k]];
+		hugging_group(ctx, g, len);
+	}
+	free(g);
+	free(order);
+	free(start);
+	free(key);
+	pb_ptrmap_free(number);
+}
+
 static void run_threshold_hugging(pb_rule_ctx *ctx)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
@@ -341,14 +369,7 @@ static void run_threshold_hugging(pb_rule_ctx *ctx)
 	if (no_rate)
 		pb_ctx_note(ctx, "%zu contracts could not be compared with the %s threshold: no exchange rate for their currency and date",
 			    no_rate, pb_param_currency(ctx, "threshold"));
-	qsort(list, m, sizeof(*list), by_buyer);
-	for (size_t s = 0; s < m;) {
-		size_t e = s + 1;
-		while (e < m && list[e].buyer == list[s].buyer)
-			e++;
-		hugging_group(ctx, list + s, e - s);
-		s = e;
-	}
+	each_buyer(list, m, ctx);
 	free(list);
 }
 
