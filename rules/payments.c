@@ -477,20 +477,17 @@ static int keyed(const pb_payment *p, const entity_ranks *er, size_t i)
  * (id << 32 | index), sorted by id: by its pb_text, as only the runs of
  * one id count, not their order; each id's payments in ledger order.  A
  * radix sort, where a map of the ids had missed the cache on nearly
- * every payment.  Returns how many. */
+ * every payment.  a has room for 2n values (n and the sort's own).
+ * Returns how many. */
 static size_t citations_sorted(const pb_payment *p, size_t n, const entity_ranks *er,
-			       uint64_t **out)
+			       uint64_t *a)
 {
-	uint64_t *a = pb_xcalloc(n + 1, sizeof(*a)), *tmp;
 	size_t m = 0;
 
 	for (size_t i = 0; i < n; i++)
 		if (p[i].invoice_id && keyed(p, er, i))
 			a[m++] = (uint64_t)p[i].invoice_id << 32 | i;
-	tmp = pb_xcalloc(m + 1, sizeof(*tmp));
-	pb_sort_u64(a, m, 32, tmp);
-	free(tmp);
-	*out = a;
+	pb_sort_u64(a, m, 32, a + n);
 	return m;
 }
 
@@ -505,11 +502,10 @@ static size_t citations_sorted(const pb_payment *p, size_t n, const entity_ranks
  *   (a customer account for quarterly advances) or a bill paid in parts.
  */
 static unsigned char *invoice_references(const pb_payment *p, size_t n, const entity_ranks *er,
-					 reference_counts *rc)
+					 reference_counts *rc, uint64_t *cites)
 {
 	unsigned char *ref = pb_xcalloc(n + 1, 1);
-	uint64_t *cites;
-	size_t m = citations_sorted(p, n, er, &cites);
+	size_t m = citations_sorted(p, n, er, cites);
 	cited *c = pb_xcalloc(m + 1, sizeof(*c));
 
 	for (size_t s = 0, e; s < m; s = e) {
@@ -542,7 +538,6 @@ static unsigned char *invoice_references(const pb_payment *p, size_t n, const en
 				ref[c[x].ix] = 1;
 		}
 	}
-	free(cites);
 	free(c);
 	return ref;
 }
@@ -1142,7 +1137,11 @@ static void run_duplicate(pb_rule_ctx *ctx)
 		markers_skipped += p[i].amount != PB_AMOUNT_NONE && p[i].currency &&
 				   er->rank[i] == NO_RANK;
 	reference_counts rc = {0, 0};
-	unsigned char *refs = invoice_references(p, n, er, &rc);
+	/* The keys' room (32 bytes a payment, its pages taken already) holds
+	 * the citations and their sort's buffer (16) until the keys are
+	 * made: two arrays of fresh pages fewer. */
+	_Static_assert(sizeof(pay_key) >= 2 * sizeof(uint64_t), "citations fit in the keys' room");
+	unsigned char *refs = invoice_references(p, n, er, &rc, (uint64_t *)(void *)k);
 	g.reference = refs;
 	uint32_t *start_of = pb_xcalloc(er->nentities + 1, sizeof(*start_of));
 	pb_date *days;
