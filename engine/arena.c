@@ -1118,10 +1118,22 @@ size_t pb_ptrmap_count(const pb_ptrmap *m)
 	return m->count;
 }
 
+/* Room this far past the last filling is given back, so that a map
+ * grown once for a large group is not swept whole for every small one
+ * after it (each clearing then costs what its filling did). */
+#define PTRMAP_SPARE 8
+
 void pb_ptrmap_clear(pb_ptrmap *m)
 {
-	if (m->count)
+	if (m->cap > 64 && m->count * PTRMAP_SPARE < m->cap) {
+		free(m->keys);
+		free(m->vals);
+		m->cap = 64;
+		m->keys = pb_xcalloc(m->cap, sizeof(*m->keys));
+		m->vals = pb_xcalloc(m->cap, sizeof(*m->vals));
+	} else if (m->count) {
 		memset(m->keys, 0, m->cap * sizeof(*m->keys));
+	}
 	m->count = 0;
 }
 

@@ -139,7 +139,8 @@ void pb_ptrmap_put(pb_ptrmap *m, const void *key, uint32_t val);
 size_t pb_ptrmap_count(const pb_ptrmap *m);
 /* Empties m and keeps its room, for a map filled afresh many times (once
  * per group): grown anew each time, it faulted in fresh pages each time.
- * Costs a pass over the room, so it suits maps of like-sized fillings. */
+ * Room far past the last filling is given back instead, so a clearing
+ * costs about what the filling before it did. */
 void pb_ptrmap_clear(pb_ptrmap *m);
 
 /*

@@ -1541,21 +1541,41 @@ const char *pb_ledger_publisher(const pb_ledger *l, const pb_row *row)
 	return file ? file : "";
 }
 
+/* Contracts few enough to compare each with those before it: a
+ * supplier's, a window of awards (called for each of hundreds of
+ * thousands), where setting up a sort would cost more. */
+#define PROCEDURES_PAIRWISE 32
+
+static pb_text procedure_id(const pb_contract *c)
+{
+	return c->tender_id ? c->tender_id : c->contract_id;
+}
+
 /*
- * The procedures' ids (pb_texts) sorted, and their runs counted: a map
- * grown from empty for each call (a buyer's year of 20 000 contracts, a
- * few times each) faulted in fresh pages and rehashed at every doubling.
- * A contract with neither id (none is sealed so) counts on its own, as
- * the map counted it.
+ * Many contracts: the procedures' ids (pb_texts) sorted and their runs
+ * counted.  A map grown from empty for each call (a buyer's year of
+ * 20 000 contracts, a few times each) faulted in fresh pages and rehashed
+ * at every doubling.  A contract with neither id (none is sealed so)
+ * counts on its own, as the map counted it.
  */
 size_t pb_contracts_procedures(const pb_contract *const *c, size_t n)
 {
-	uint64_t *id = pb_xmalloc((2 * n + 1) * sizeof(*id));
 	size_t k = 0;
 
+	if (n <= PROCEDURES_PAIRWISE) {
+		for (size_t i = 0; i < n; i++) {
+			pb_text id = procedure_id(c[i]);
+			size_t j = 0;
+			while (id && j < i && procedure_id(c[j]) != id)
+				j++;
+			k += !id || j == i;
+		}
+		return k;
+	}
+	uint64_t *id = pb_xmalloc((2 * n + 1) * sizeof(*id));
 	for (size_t i = 0; i < n; i++)
-		id[i] = c[i]->tender_id ? c[i]->tender_id : c[i]->contract_id;
-	pb_sort_u64(id, n, 0, id + n);
+		id[i] = (uint64_t)procedure_id(c[i]) << 32;
+	pb_sort_u64(id, n, 32, id + n);
 	for (size_t i = 0; i < n; i++)
 		k += !id[i] || !i || id[i] != id[i - 1];
 	free(id);

@@ -660,6 +660,15 @@ static void test_contracts_procedures(void **state)
 		ptr[i] = &c[(i * 13) % n]; /* in no order */
 	assert_int_equal(pb_contracts_procedures(ptr, n), TENDERS + LONE);
 	assert_int_equal(pb_contracts_procedures(ptr, 0), 0);
+	/* few, compared pairwise: six tenders' three lots, two of a
+	 * seventh's; and one past that, sorted: a seventh's third lot */
+	for (size_t i = 0; i < 33; i++)
+		ptr[i] = &c[i];
+	assert_int_equal(pb_contracts_procedures(ptr, 20), 7);
+	assert_int_equal(pb_contracts_procedures(ptr, 32), 11);
+	assert_int_equal(pb_contracts_procedures(ptr, 33), 11);
+	ptr[31] = &c[n - 1]; /* a lone contract, a procedure of its own, for a lot */
+	assert_int_equal(pb_contracts_procedures(ptr, 32), 12);
 	ptr[0] = ptr[1] = &c[n - 1];
 	assert_int_equal(pb_contracts_procedures(ptr, 2), 1);
 	pb_ledger_free(l);
@@ -693,6 +702,18 @@ static void test_ptrmap(void **state)
 	assert_true(pb_ptrmap_get(m, &keys[999], &v));
 	assert_int_equal(v, 1000);
 	assert_false(pb_ptrmap_get(m, &keys[998], &v));
+	/* filled with few after many: the room is given back, the map works */
+	pb_ptrmap_clear(m);
+	pb_ptrmap_put(m, &keys[5], 6);
+	pb_ptrmap_clear(m);
+	assert_int_equal(pb_ptrmap_count(m), 0);
+	assert_false(pb_ptrmap_get(m, &keys[5], &v));
+	for (uint32_t i = 0; i < 1000; i += 2)
+		pb_ptrmap_put(m, &keys[i], i);
+	assert_int_equal(pb_ptrmap_count(m), 500);
+	assert_true(pb_ptrmap_get(m, &keys[998], &v));
+	assert_int_equal(v, 998);
+	assert_false(pb_ptrmap_get(m, &keys[999], &v));
 	pb_ptrmap_free(m);
 }
 
