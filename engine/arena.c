@@ -1435,6 +1435,19 @@ void pb_grouping_build(pb_grouping *g, size_t n, pb_idmap_key_fn *key_of, const 
 	g->first = NULL; /* from now on a group's first element is its first item */
 }
 
+size_t pb_sort_by_text(size_t n, pb_idmap_key_fn *key_of, const void *owner, uint64_t *out)
+{
+	size_t m = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *key = key_of(owner, (uint32_t)i);
+		if (key)
+			out[m++] = (uint64_t)pb_text_of(key) << 32 | i;
+	}
+	pb_sort_u64(out, m, 32, out + n);
+	return m;
+}
+
 const uint32_t *pb_grouping_find(const pb_grouping *g, const char *key, size_t *n)
 {
 	uint32_t gi;

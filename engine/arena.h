@@ -234,6 +234,16 @@ typedef struct {
 } pb_grouping;
 
 void pb_grouping_build(pb_grouping *g, size_t n, pb_idmap_key_fn *key_of, const void *owner);
+/*
+ * Elements 0..n-1 of an array its owner keeps, grouped by an interned
+ * text, key_of(owner, i) (NULL: left out), as (the text's pb_text << 32 |
+ * i) in out, which has room for 2n (the sort's buffer is its second
+ * half): the groups in the order of their texts' addresses, each group's
+ * elements in theirs.  For callers to whom only the groups matter, not
+ * their order: a radix sort, where a map or a qsort missed the cache.
+ * Returns how many have a key.
+ */
+size_t pb_sort_by_text(size_t n, pb_idmap_key_fn *key_of, const void *owner, uint64_t *out);
 /* The elements with that key, *n of them, or NULL. */
 const uint32_t *pb_grouping_find(const pb_grouping *g, const char *key, size_t *n);
 void pb_grouping_release(pb_grouping *g);

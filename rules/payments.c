@@ -473,22 +473,18 @@ static int keyed(const pb_payment *p, const entity_ranks *er, size_t i)
 	return p[i].amount != PB_AMOUNT_NONE && p[i].currency && er->rank[i] != NO_RANK;
 }
 
-/* The payments that cite an invoice id and have what grouping needs, as
- * (id << 32 | index), sorted by id: by its pb_text, as only the runs of
- * one id count, not their order; each id's payments in ledger order.  A
- * radix sort, where a map of the ids had missed the cache on nearly
- * every payment.  a has room for 2n values (n and the sort's own).
- * Returns how many. */
-static size_t citations_sorted(const pb_payment *p, size_t n, const entity_ranks *er,
-			       uint64_t *a)
-{
-	size_t m = 0;
+/* The payments and their payees' ranks: the invoice id payment i cites,
+ * if it has what grouping needs. */
+struct citations {
+	const pb_payment *p;
+	const entity_ranks *er;
+};
 
-	for (size_t i = 0; i < n; i++)
-		if (p[i].invoice_id && keyed(p, er, i))
-			a[m++] = (uint64_t)p[i].invoice_id << 32 | i;
-	pb_sort_u64(a, m, 32, a + n);
-	return m;
+static const char *cited_id(const void *owner, uint32_t i)
+{
+	const struct citations *c = owner;
+
+	return keyed(c->p, c->er, i) ? pb_str(c->p[i].invoice_id) : NULL;
 }
 
 /*
@@ -505,7 +501,8 @@ static unsigned char *invoice_references(const pb_payment *p, size_t n, const en
 					 reference_counts *rc, uint64_t *cites)
 {
 	unsigned char *ref = pb_xcalloc(n + 1, 1);
-	size_t m = citations_sorted(p, n, er, cites);
+	/* the citations by invoice id (only the groups count, not their order) */
+	size_t m = pb_sort_by_text(n, cited_id, &(struct citations){p, er}, cites);
 	cited *c = pb_xcalloc(m + 1, sizeof(*c));
 
 	for (size_t s = 0, e; s < m; s = e) {
@@ -1545,6 +1542,15 @@ static void benford_finding(pb_rule_ctx *ctx, const pb_payment *p, const uint32_
 			   payer, total, mad, mean, z, conformity(mad), worst);
 }
 
+static void benford_reserve(benford_stats *st, size_t n)
+{
+	if (n <= st->cap)
+		return;
+	st->cap = n;
+	GROW_TO(st->a, st->cap);
+	GROW_TO(st->tmp, st->cap);
+}
+
 static void benford_party(pb_rule_ctx *ctx, const pb_payment *p, const uint32_t *ix,
 			  size_t n, const char *payer, void *data)
 {
@@ -1555,13 +1561,7 @@ static void benford_party(pb_rule_ctx *ctx, const pb_payment *p, const uint32_t 
 	size_t count[100] = {0}, total = 0;
 	int64_t ten = 10, *a;
 
-	if (n > st->cap) {
-		free(st->a);
-		free(st->tmp);
-		st->cap = n;
-		st->a = pb_xcalloc(n, sizeof(*st->a));
-		st->tmp = pb_xcalloc(n, sizeof(*st->tmp));
-	}
+	benford_reserve(st, n);
 	a = st->a;
 	for (int e = pb_currency_exponent(pb_ctx_currency(ctx)); e > 0; e--)
 		ten *= 10; /* 10.00 in minor units: smaller amounts have no two digits */

@@ -674,6 +674,39 @@ static void test_contracts_procedures(void **state)
 	pb_ledger_free(l);
 }
 
+/* pb_idmap_key_fn of test_sort_by_text: element i's key. */
+static const char *key_in(const void *keys, uint32_t i)
+{
+	return ((const char *const *)keys)[i];
+}
+
+/* pb_sort_by_text: elements without a key left out, each text's together
+ * in element order, the groups in the order of the texts' addresses. */
+static void test_sort_by_text(void **state)
+{
+	pb_ledger *l = pb_ledger_new("EUR");
+	const char *a = pb_ledger_intern(l, "INV-1", 5), *b = pb_ledger_intern(l, "INV-2", 5);
+	const char *keys[] = {b, NULL, a, b, a, NULL, b};
+	uint64_t out[2 * 7];
+	(void)state;
+
+	assert_int_equal(pb_sort_by_text(7, key_in, keys, out), 5);
+	const char *lo = a < b ? a : b, *hi = a < b ? b : a;
+	const uint32_t want_lo[] = {lo == a ? 2 : 0, lo == a ? 4 : 3, lo == a ? 4 : 6};
+	size_t nlo = lo == a ? 2 : 3;
+	for (size_t i = 0; i < 5; i++) {
+		const char *text = pb_str((pb_text)(out[i] >> 32));
+		assert_ptr_equal(text, i < nlo ? lo : hi);
+		assert_ptr_equal(keys[(uint32_t)out[i]], text);
+		if (i < nlo)
+			assert_int_equal((uint32_t)out[i], want_lo[i]);
+		if (i && i != nlo) /* within a group, in element order */
+			assert_true((uint32_t)out[i] > (uint32_t)out[i - 1]);
+	}
+	assert_int_equal(pb_sort_by_text(0, key_in, keys, out), 0);
+	pb_ledger_free(l);
+}
+
 static void test_ptrmap(void **state)
 {
 	pb_ptrmap *m = pb_ptrmap_new();
@@ -1410,6 +1443,7 @@ int main(void)
 		cmocka_unit_test(test_interning_dropped_malloc),
 		cmocka_unit_test(test_arena_large),
 		cmocka_unit_test(test_ptrmap),
+		cmocka_unit_test(test_sort_by_text),
 		cmocka_unit_test(test_contracts_procedures),
 		cmocka_unit_test(test_idmap),
 		cmocka_unit_test(test_idmap_reserve),
