@@ -1622,13 +1622,17 @@ const pb_rule pb_rule_benford = {
 
 /* --- payments.sequential-invoices --- */
 
-static int64_t trailing_number(const char *s)
+/* The number an invoice id ends with ("INV-Q-1003" -> 1003, its last 15
+ * digits at most), or -1; *prefix is the length of what comes before it,
+ * the series the supplier numbers ("INV-Q-"). */
+static int64_t trailing_number(const char *s, size_t *prefix)
 {
 	size_t n = s ? strlen(s) : 0, k = n;
 	int64_t v = 0, scale = 1;
 
 	while (k > 0 && s[k - 1] >= '0' && s[k - 1] <= '9' && n - k < 15)
 		k--;
+	*prefix = k;
 	if (k == n)
 		return -1;
 	for (size_t i = n; i > k; i--) {
@@ -1666,26 +1670,46 @@ static const char *only_payer(const entity_ranks *payers, const pb_payment *p, c
 	return name;
 }
 
-/* An invoice number and the day it was paid. */
+/* An invoice number, the series it is numbered in (the id's first
+ * `prefix` bytes) and the day it was paid. */
 typedef struct {
 	int64_t num;
+	const char *id;
+	size_t prefix;
 	pb_date paid_on;
 } numbered;
+
+/* Numbers count in one series only: "1040187 - 2" and "1040190 - 3" (a
+ * council's transaction numbers and their lines) are no run of 2, 3. */
+static int cmp_series(const numbered *a, const numbered *b)
+{
+	size_t n = a->prefix < b->prefix ? a->prefix : b->prefix;
+	int c = memcmp(a->id, b->id, n);
+
+	if (c)
+		return c;
+	return a->prefix < b->prefix ? -1 : a->prefix > b->prefix;
+}
 
 static int cmp_numbered(const void *pa, const void *pb)
 {
 	const numbered *a = pa, *b = pb;
+	int c = cmp_series(a, b);
 
+	if (c)
+		return c;
 	if (a->num != b->num)
 		return a->num < b->num ? -1 : 1;
 	return a->paid_on < b->paid_on ? -1 : a->paid_on > b->paid_on;
 }
 
-/* A run of consecutive invoice numbers: its length, last number, and the
- * days between its first and last payment. */
+/* A run of consecutive invoice numbers of one series: its length, last
+ * number, series (an id of it), and the days between its first and last
+ * payment. */
 typedef struct {
 	size_t len;
 	int64_t hi;
+	const numbered *series;
 	int64_t days;
 } invoice_run;
 
@@ -1694,20 +1718,21 @@ typedef struct {
  * the supplier's other clients. */
 static invoice_run longest_run(const numbered *x, size_t m, int64_t min_days)
 {
-	invoice_run best = {0, 0, 0};
+	invoice_run best = {0, 0, NULL, 0};
 	size_t len = 0;
 	pb_date first = PB_DATE_NONE, last = PB_DATE_NONE;
 
 	for (size_t k = 0; k <= m; k++) {
-		if (k < m && k > 0 && x[k].num == x[k - 1].num)
+		int same = k < m && k > 0 && !cmp_series(&x[k], &x[k - 1]);
+		if (same && x[k].num == x[k - 1].num)
 			goto widen; /* lines of one invoice */
-		if (k < m && len && x[k].num == x[k - 1].num + 1) {
+		if (same && len && x[k].num == x[k - 1].num + 1) {
 			len++;
 			goto widen;
 		}
 		if (len && last != PB_DATE_NONE && first != PB_DATE_NONE &&
 		    (int64_t)last - first >= min_days && len > best.len)
-			best = (invoice_run){len, x[k - 1].num, (int64_t)last - first};
+			best = (invoice_run){len, x[k - 1].num, &x[k - 1], (int64_t)last - first};
 		if (k == m)
 			break;
 		len = 1;
@@ -1737,9 +1762,11 @@ static void sequential_party(pb_rule_ctx *ctx, const pb_payment *p, const uint32
 		return;
 	x = pb_xcalloc(n + 1, sizeof(*x));
 	for (size_t k = 0; k < n; k++) {
-		int64_t v = st->payers->rank[ix[k]] != NO_RANK ? trailing_number(pb_str(p[ix[k]].invoice_id)) : -1;
+		const char *id = pb_str(p[ix[k]].invoice_id);
+		size_t prefix = 0;
+		int64_t v = st->payers->rank[ix[k]] != NO_RANK ? trailing_number(id, &prefix) : -1;
 		if (v >= 0)
-			x[m++] = (numbered){v, p[ix[k]].paid_on};
+			x[m++] = (numbered){v, id, prefix, p[ix[k]].paid_on};
 	}
 	qsort(x, m, sizeof(*x), cmp_numbered);
 	invoice_run best = longest_run(x, m, pb_param_int(ctx, "min_span_days"));
@@ -1750,8 +1777,9 @@ static void sequential_party(pb_rule_ctx *ctx, const pb_payment *p, const uint32
 	pb_finding *f = pb_finding_add(ctx, PB_T_PARTIES, payee, payer);
 	int64_t lo = best.hi - (int64_t)best.len + 1, hi = best.hi;
 	for (size_t k = 0; k < n; k++) {
-		int64_t v = trailing_number(pb_str(p[ix[k]].invoice_id));
-		if (v >= lo && v <= hi && f->nevidence < 25)
+		numbered y = {0, pb_str(p[ix[k]].invoice_id), 0, PB_DATE_NONE};
+		y.num = trailing_number(y.id, &y.prefix);
+		if (y.num >= lo && y.num <= hi && !cmp_series(&y, best.series) && f->nevidence < 25)
 			pb_finding_evidence(ctx, f, PB_T_PAYMENTS, &p[ix[k]], "invoice in the run");
 	}
 	pb_finding_detail(ctx, f, "payer", "%s", payer);

@@ -310,11 +310,13 @@ static void test_benford_payer_entity(void **state)
 }
 
 /* A supplier billing one payer month after month with consecutive
- * numbers fires; one that bills someone else, one with gaps, and a batch
- * of consecutive invoices paid together do not. */
+ * numbers fires; one that bills someone else, one with gaps, a batch of
+ * consecutive invoices paid together, and references whose last numbers
+ * run on but in different series (a payer's transaction numbers and
+ * their lines, "1040187 - 0", "1040190 - 1") do not. */
 static void test_sequential_invoices(void **state)
 {
-	char id[16], inv[16], date[16];
+	char id[16], inv[32], date[16];
 	(void)state;
 	for (int i = 0; i < 5; i++) {
 		snprintf(date, sizeof(date), "2024-%02d-15", 1 + i);
@@ -336,6 +338,10 @@ static void test_sequential_invoices(void **state)
 		snprintf(inv, sizeof(inv), "20147%03d", 579 + i);
 		snprintf(date, sizeof(date), "2024-03-%02d", 1 + i);
 		payment(id, NULL, "AGENCY", inv, 100, date);
+		snprintf(id, sizeof(id), "E%d", i);
+		snprintf(inv, sizeof(inv), "%d - %d", 1040187 + 7 * i, i);
+		snprintf(date, sizeof(date), "2024-%02d-15", 1 + i);
+		payment(id, NULL, "COUNCIL", inv, 100, date);
 	}
 	pb_audit *a = audit();
 	assert_int_equal(count(a, "payments.sequential-invoices"), 1);
