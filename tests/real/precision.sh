@@ -2,7 +2,8 @@
 # tests/real/precision.sh - the precision suite on real published data.
 #
 # Audits each source of ../shared/data as a reviewer would (one OCDS
-# publisher folder, the TED exports, the eForms notices), then:
+# publisher folder, the TED exports, the eForms notices, each CSV export
+# with the profile shipped for it), then:
 #  - fails when a finding labelled `wrong` in tests/real/labels.tsv comes
 #    back (rule and subject), naming it and the reason it was wrong;
 #  - fails when a report holds one finding id twice;
@@ -26,7 +27,8 @@ T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 fails=0
 
-# source name -> the files it audits (one line each)
+# source name -> the folder it audits, and the profile its files need
+# (one line each)
 sources() {
 	for c in armenia australia canada colombia mexico moldova nigeria paraguay taiwan \
 		uganda uk-contracts-finder ukraine; do
@@ -34,14 +36,23 @@ sources() {
 	done
 	echo "ted $DATA/ted"
 	echo "eforms $DATA/eforms"
+	echo "csv_cz $DATA/csv/cz-mfcr-paid-invoices cz-mfcr-paid-invoices"
+	echo "csv_mx $DATA/csv/mx-compranet-contracts mx-compranet-contracts"
+	echo "csv_oxford $DATA/csv/uk-oxford-spend-over-500 uk-oxford-spend-over-500"
+	echo "csv_uk $DATA/csv/uk-oxford-spend-over-500 uk-spend-over-500"
 }
 
 printf '%-20s %8s %9s %9s %6s %6s %6s\n' source rows findings per1000 true n-a-r wrong
-sources | while read -r name dir; do
+sources | while read -r name dir profile; do
 	[ -d "$dir" ] || continue
-	find "$dir" -type f -size +0 | sort >"$T/files"
+	if [ -n "$profile" ]; then
+		find "$dir" -type f -size +0 -name '*.csv' | sort >"$T/files"
+	else
+		find "$dir" -type f -size +0 | sort >"$T/files"
+	fi
 	# shellcheck disable=SC2046
-	"$PROBITY" audit --timings -f json --fail-on none -o "$T/$name" $(cat "$T/files") >/dev/null 2>"$T/$name.err"
+	"$PROBITY" audit --timings -f json --fail-on none ${profile:+-p "$profile"} -o "$T/$name" \
+		$(cat "$T/files") >/dev/null 2>"$T/$name.err"
 	rc=$?
 	if [ $rc -ne 0 ]; then
 		echo "FAIL precision: $name: audit exit $rc: $(head -c 300 "$T/$name.err")"
