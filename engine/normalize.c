@@ -5,6 +5,7 @@
  * packaged for Debian implements.
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
+#include <ctype.h>
 #include <pcre2.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -330,6 +331,15 @@ static const char *const placeholders[] = {
 	"xxx", "tbc", "tba", "various", "sin dato", "no aplica", "s n", "sn",
 	"neznamo", "nevidomo", "ne vkazano", NULL};
 
+/* Folded names of catch-all records (pb_is_catch_all): Oxford City
+ * Council pays community grants to "GRANT PAYMENTS" and sundries to
+ * "GENERAL EXPENSES", under vendor numbers of their own. */
+static const char *const catch_alls[] = {
+	"general expenses", "grant payments", "sundry", "sundries", "sundry creditor",
+	"sundry creditors", "sundry supplier", "sundry suppliers", "sundry payee", "sundry payees",
+	"miscellaneous", "petty cash", "various suppliers", "various payees", "one off supplier",
+	"one off payee", "one off payments", NULL};
+
 /* Only zeros (or nothing) once blanks are ignored: "0", "000 000". */
 static int only_zeros(const char *s)
 {
@@ -377,6 +387,33 @@ int pb_is_placeholder_memo(pb_ptrmap *memo, const char *s)
 		pb_ptrmap_put(memo, s, v);
 	}
 	return (int)v;
+}
+
+int pb_is_catch_all(const char *s)
+{
+	/* The first three letters turn nearly every name away unfolded:
+	 * every party of a ledger is asked. */
+	static const char starts[][4] = {"gen", "gra", "sun", "mis", "pet", "var", "one"};
+	char head[4] = {0};
+	size_t k;
+
+	if (!s)
+		return 0;
+	const char *t = s;
+	while (*t && !isalnum((unsigned char)*t) && (unsigned char)*t < 0x80)
+		t++;
+	for (k = 0; k < 3 && t[k]; k++)
+		head[k] = (char)tolower((unsigned char)t[k]);
+	for (k = 0; k < sizeof(starts) / sizeof(*starts) && memcmp(head, starts[k], 3); k++)
+		;
+	if (k == sizeof(starts) / sizeof(*starts))
+		return 0;
+	char *folded = pb_fold_text(s);
+	int hit = 0;
+	for (size_t i = 0; folded && catch_alls[i] && !hit; i++)
+		hit = !strcmp(folded, catch_alls[i]);
+	free(folded);
+	return hit;
 }
 
 static int is_street_word(const char *w, size_t len)

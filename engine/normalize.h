@@ -53,6 +53,13 @@ int pb_is_placeholder(const char *s);
  * rules ask about the same payee or registry id row after row. */
 int pb_is_placeholder_memo(pb_ptrmap *memo, const char *s);
 
+/*
+ * Is the text the name (or id) of a catch-all record, one payee that
+ * stands for many recipients: "GENERAL EXPENSES", "GRANT PAYMENTS",
+ * "SUNDRY CREDITORS", "PETTY CASH"?  Such a record names no one party.
+ */
+int pb_is_catch_all(const char *s);
+
 /* Jaro-Winkler similarity of two UTF-8 strings, by code point, in [0,1]. */
 double pb_jaro_winkler(const char *a, const char *b);
 /* The same over decoded code points, for comparing many names without

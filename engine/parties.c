@@ -19,10 +19,12 @@ struct pb_parties {
 	 * ledger's table would grow it past a doubling for nothing. */
 	pb_strtab *strings;
 	pb_party_keys *keys;
-	/* registered[i]: pb_party_has_registry_id of party i, judged with
-	 * its keys (folding every registry id again in resolve_entities
-	 * and in supplier.no-registry-id was a serial pass each) */
+	/* registered[i]: pb_party_has_registry_id of party i (bit 0) and
+	 * pb_is_catch_all of its name (bit 1), judged with its keys (folding
+	 * every registry id again in resolve_entities and in
+	 * supplier.no-registry-id was a serial pass each) */
 	unsigned char *registered;
+	pb_ptrmap *catch_alls; /* ids of the parties named as catch-alls */
 	size_t n;
 	pb_ptrmap *entity;    /* party id -> index of its entity's root party
 			       * (absent when the party is its own root) */
@@ -134,7 +136,7 @@ static void resolve_entities(struct pb_parties *p, const pb_party *parties)
 		up[i] = i;
 	for (uint32_t i = 0; i < p->n; i++) {
 		const pb_party_keys *k = &p->keys[i];
-		if (p->registered[i]) {
+		if (p->registered[i] & 1) {
 			const char *key = pb_str(parties[i].registry_id);
 			if (pb_ptrmap_get(by_registry, key, &j))
 				uf_union(up, parties, i, j);
@@ -202,7 +204,9 @@ static void normalise_one(void *ctx, size_t i)
 	}
 	w->p->keys[i] = (pb_party_keys){pb_text_of(interned[0]), pb_text_of(interned[1]),
 					pb_text_of(interned[2])};
-	w->p->registered[i] = (unsigned char)pb_party_has_registry_id(pt);
+	/* the name was just read: asked now, it costs nothing to fetch */
+	w->p->registered[i] = (unsigned char)(pb_party_has_registry_id(pt) |
+					      pb_is_catch_all(pb_str(pt->name)) << 1);
 }
 
 /* Parties a thread takes at a time.  Taken one by one, the two threads
@@ -255,6 +259,10 @@ pb_parties *pb_parties_build(pb_ledger *l, const pb_pattern_list *legal_forms, i
 	pb_parallel_for((p->n + NORMALISE_BLOCK - 1) / NORMALISE_BLOCK, jobs, normalise_block, &w);
 	pb_strtab_set_locking(p->strings, 0);
 	pb_strtab_trim(p->strings);
+	p->catch_alls = pb_ptrmap_new();
+	for (size_t i = 0; i < p->n; i++)
+		if ((p->registered[i] & 2) && parties[i].party_id)
+			pb_ptrmap_put(p->catch_alls, pb_str(parties[i].party_id), 1);
 	pb_parallel_for(3, jobs, from_keys, &w);
 	find_possible_links(p, parties);
 	return p;
@@ -267,6 +275,7 @@ void pb_parties_free(pb_parties *p)
 	pb_grouping_release(&p->address.groups);
 	pb_grouping_release(&p->account.groups);
 	pb_ptrmap_free(p->entity);
+	pb_ptrmap_free(p->catch_alls);
 	free(p->keys);
 	free(p->registered);
 	free(p->links);
@@ -291,7 +300,14 @@ size_t pb_parties_root(const pb_parties *p, size_t i)
 
 int pb_parties_registered(const pb_parties *p, size_t i)
 {
-	return i < p->n && p->registered[i];
+	return i < p->n && (p->registered[i] & 1);
+}
+
+int pb_parties_catch_all(const pb_parties *p, const char *id)
+{
+	uint32_t v;
+
+	return id && pb_ptrmap_count(p->catch_alls) && pb_ptrmap_get(p->catch_alls, id, &v);
 }
 
 const char *pb_parties_entity(const pb_parties *p, const char *id)

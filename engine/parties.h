@@ -54,6 +54,11 @@ const pb_party_keys *pb_parties_keys(const pb_parties *p, size_t i);
  * it is its entity's root. */
 size_t pb_parties_root(const pb_parties *p, size_t i);
 
+/* Is id that of a party record named as a catch-all, one payee for many
+ * recipients ("GENERAL EXPENSES": pb_is_catch_all)?  Such a record names
+ * no one: the payments rules leave its payments ungrouped. */
+int pb_parties_catch_all(const pb_parties *p, const char *id);
+
 /* The entity a party id belongs to (itself when it has no registry twin). */
 const char *pb_parties_entity(const pb_parties *p, const char *id);
 

@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../engine/normalize.h"
 #include "../engine/parties.h"
 #include "rules.h"
 
@@ -44,7 +45,8 @@ static const char *const markers[] = {
 	"XXX", "TBC", "TBA", "VARIOUS", "SINDATO", "NOAPLICA", NULL};
 
 /* Does a payee or payer id stand for no one?  Empty once punctuation is
- * dropped ("-", "----------"), all zeros, a null marker or a redaction. */
+ * dropped ("-", "----------"), all zeros, a null marker, a redaction or a
+ * catch-all record ("SUNDRY CREDITORS": pb_is_catch_all). */
 static int is_marker(const char *id)
 {
 	char folded[64];
@@ -71,15 +73,20 @@ static int is_marker(const char *id)
 	for (size_t i = 0; markers[i]; i++)
 		if (!strcmp(folded, markers[i]))
 			return 1;
-	return 0;
+	return pb_is_catch_all(id);
 }
 
-/* The entity a payee or payer id belongs to, or NULL for a marker. */
+/* The entity a payee or payer id belongs to, or NULL for a marker or a
+ * catch-all record, by its id or by the name of its party record (vendor
+ * 20000000, "GENERAL EXPENSES").  A redacted name is still one payee: its
+ * id says so. */
 static const char *entity_of(pb_rule_ctx *ctx, const char *id)
 {
-	if (!id || is_marker(id))
+	const pb_parties *pp = pb_ctx_parties(ctx);
+
+	if (!id || is_marker(id) || pb_parties_catch_all(pp, id))
 		return NULL;
-	return pb_parties_entity(pb_ctx_parties(ctx), id);
+	return pb_parties_entity(pp, id);
 }
 
 /* No entity: the payment names no one (empty, a redaction or a marker);
@@ -239,7 +246,8 @@ typedef void (*party_fn)(pb_rule_ctx *ctx, const pb_payment *p, const uint32_t *
  * order, and the smallest of the ids its payments name it by (not the
  * entity's id, which is whichever twin the parties table lists first: the
  * subject must not depend on the order of rows).  Returns how many
- * payments name no one there (empty, or a redaction or null marker). */
+ * payments name no one there (empty, a redaction or null marker, or a
+ * catch-all vendor record). */
 static size_t for_each_entity(pb_rule_ctx *ctx, size_t field, party_fn fn, void *data)
 {
 	size_t n;
@@ -260,7 +268,7 @@ static size_t for_each_entity(pb_rule_ctx *ctx, size_t field, party_fn fn, void 
 static void note_unnamed(pb_rule_ctx *ctx, size_t n, const char *role)
 {
 	if (n)
-		pb_ctx_note(ctx, "%zu payments without a %s (empty, or a redaction or null marker) not judged", n, role);
+		pb_ctx_note(ctx, "%zu payments without a %s (empty, a redaction or null marker, or a catch-all vendor record) not judged", n, role);
 }
 
 /* --- schedules: what repeats by design --- */
@@ -1172,7 +1180,7 @@ static void run_duplicate(pb_rule_ctx *ctx)
 		report_group(&g);
 	}
 	if (markers_skipped)
-		pb_ctx_note(ctx, "%zu payments without a payee (empty, or a redaction or null marker) not grouped", markers_skipped);
+		pb_ctx_note(ctx, "%zu payments without a payee (empty, a redaction or null marker, or a catch-all vendor record) not grouped", markers_skipped);
 	if (g.line_pairs)
 		pb_ctx_note(ctx, "%zu payments equal to another line of their transaction not counted as repeats", g.line_pairs);
 	if (g.instalments)

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "../engine/normalize.h"
+#include "../engine/parties.h"
 #include "rules.h"
 
 struct item {
@@ -203,8 +204,9 @@ static void run_below_threshold(pb_rule_ctx *ctx)
 	for (size_t i = 0; i < n; i++) {
 		if (p[i].contract_id || !p[i].payer_id || !p[i].payee_id ||
 		    p[i].paid_on == PB_DATE_NONE || p[i].amount == PB_AMOUNT_NONE || p[i].amount <= 0 ||
-		    pb_is_placeholder_memo(placeholders, pb_str(p[i].payee_id)))
-			continue;
+		    pb_is_placeholder_memo(placeholders, pb_str(p[i].payee_id)) ||
+		    pb_parties_catch_all(pb_ctx_parties(ctx), pb_str(p[i].payee_id)))
+			continue; /* names no one, or many (a council's "GENERAL EXPENSES") */
 		int64_t v;
 		if (pb_param_money_convert(ctx, "threshold", p[i].amount, pb_str(p[i].currency), p[i].paid_on, &v, NULL) < 0) {
 			skipped++;

@@ -178,6 +178,27 @@ static void test_real_names(void **state)
 	free(acme);
 }
 
+/* pb_is_catch_all: a record that stands for many payees, by its whole
+ * name (case and punctuation folded), never a company named like one. */
+static void test_catch_all(void **state)
+{
+	static const char *const yes[] = {"GENERAL EXPENSES", "General Expenses", "GRANT PAYMENTS",
+					  "Sundry Creditors", "  sundry  ", "One-off supplier",
+					  "PETTY CASH", "Miscellaneous", NULL};
+	static const char *const no[] = {"General Dynamics UK Ltd", "Sundry Creditors Ltd",
+					 "Grant Thornton", "Petty", "GENERAL", "Oneworld", "Sun", "",
+					 "VARIOUS", NULL};
+	(void)state;
+
+	for (size_t i = 0; yes[i]; i++)
+		if (!pb_is_catch_all(yes[i]))
+			fail_msg("'%s' is a catch-all", yes[i]);
+	for (size_t i = 0; no[i]; i++)
+		if (pb_is_catch_all(no[i]))
+			fail_msg("'%s' is not a catch-all", no[i]);
+	assert_false(pb_is_catch_all(NULL));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -189,6 +210,7 @@ int main(void)
 		cmocka_unit_test(test_accounts_addresses),
 		cmocka_unit_test(test_jaro_winkler),
 		cmocka_unit_test(test_real_names),
+		cmocka_unit_test(test_catch_all),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -427,7 +427,22 @@ static void test_duplicate_row_order(void **state)
 	assert_string_equal(got[0], "B");
 }
 
-/* Redaction and null markers name no one: never one payee. */
+/* A party record of the payee id with this name. */
+static void named_party(const char *id, const char *name)
+{
+	pb_party p;
+
+	pb_record_blank(PB_T_PARTIES, &p);
+	src(&p.row);
+	p.party_id = pb_text_of(S(id));
+	p.name = pb_text_of(S(name));
+	add(PB_T_PARTIES, &p);
+}
+
+/* Redaction and null markers name no one: never one payee.  Nor does a
+ * catch-all vendor record, by its id or by its name (a council's vendor
+ * 20000000, "GENERAL EXPENSES"); a redacted name with its own id is one
+ * payee still. */
 static void test_duplicate_marker_payees(void **state)
 {
 	static const char *markers[] = {"REDACTED PERSONAL DATA", "REDACTED", "N/A", "-",
@@ -441,11 +456,21 @@ static void test_duplicate_marker_payees(void **state)
 		}
 	pay("REAL-1", "MOD", "ACME", NULL, NULL, 50000, "2024-01-01");
 	pay("REAL-2", "MOD", "ACME", NULL, NULL, 50000, "2024-01-01");
+	named_party("20000000", "GENERAL EXPENSES");
+	pay("CA-1", "MOD", "20000000", NULL, NULL, 50000, "2024-01-01");
+	pay("CA-2", "MOD", "20000000", NULL, NULL, 50000, "2024-01-01");
+	pay("CA-3", "MOD", "Sundry Creditors", NULL, NULL, 50000, "2024-01-01");
+	pay("CA-4", "MOD", "Sundry Creditors", NULL, NULL, 50000, "2024-01-01");
+	named_party("20010650", "REDACTED PERSONAL DATA");
+	pay("LL-1", "MOD", "20010650", NULL, NULL, 50000, "2024-01-01");
+	pay("LL-2", "MOD", "20010650", NULL, NULL, 50000, "2024-01-01");
 	pb_audit *a = audit();
-	assert_int_equal(count(a, "payments.duplicate"), 1);
+	assert_int_equal(count(a, "payments.duplicate"), 2);
 	assert_non_null(finding(a, "payments.duplicate", "REAL-2", 0));
+	assert_non_null(finding(a, "payments.duplicate", "LL-2", 0));
 	assert_contains(coverage(a, "payments.duplicate")->reason,
-			"16 payments without a payee (empty, or a redaction or null marker) not grouped");
+			"20 payments without a payee (empty, a redaction or null marker, or a catch-all "
+			"vendor record) not grouped");
 	pb_audit_free(a);
 }
 

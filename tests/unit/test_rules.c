@@ -406,6 +406,17 @@ static void test_splitting_boundaries(void **state)
 	p = blank_payment("P4", "MOD", "SQ", 7000000, "EUR", "2024-03-02");
 	p.contract_id = pb_text_of(S("SA1"));
 	add(PB_T_PAYMENTS, &p);
+	/* Nor do payments to a catch-all vendor record, many payees in one. */
+	pb_party sundry;
+	pb_record_blank(PB_T_PARTIES, &sundry);
+	src(&sundry.row);
+	sundry.party_id = pb_text_of(S("20000000"));
+	sundry.name = pb_text_of(S("GENERAL EXPENSES"));
+	add(PB_T_PARTIES, &sundry);
+	p = blank_payment("P5", "MOD", "20000000", 7000000, "EUR", "2024-03-01");
+	add(PB_T_PAYMENTS, &p);
+	p = blank_payment("P6", "MOD", "20000000", 4000000, "EUR", "2024-03-05");
+	add(PB_T_PAYMENTS, &p);
 
 	pb_audit *a = audit();
 	assert_int_equal(count(a, "splitting.below-threshold"), 3);
