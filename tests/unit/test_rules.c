@@ -417,6 +417,10 @@ static void test_splitting_boundaries(void **state)
 	add(PB_T_PAYMENTS, &p);
 	p = blank_payment("P6", "MOD", "20000000", 4000000, "EUR", "2024-03-05");
 	add(PB_T_PAYMENTS, &p);
+	p = blank_payment("P7", "MOD", "Sundry Creditors", 7000000, "EUR", "2024-03-01");
+	add(PB_T_PAYMENTS, &p);
+	p = blank_payment("P8", "MOD", "Sundry Creditors", 4000000, "EUR", "2024-03-05");
+	add(PB_T_PAYMENTS, &p);
 
 	pb_audit *a = audit();
 	assert_int_equal(count(a, "splitting.below-threshold"), 3);
