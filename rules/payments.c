@@ -564,7 +564,7 @@ typedef struct {
 	const uint32_t *start; /* of each entity's, by rank, in days */
 	const unsigned char *reference; /* by ledger index: invoice id names no one bill */
 	int64_t window, norm_window;    /* the rule's parameters */
-	size_t line_pairs, schedules, instalments, runs;
+	size_t line_pairs, schedules, instalments, runs, apart;
 	/* By member, grown to the largest group (dup_reserve) and reused. */
 	size_t cap;
 	uint32_t *parent;    /* union-find; a cluster's root is its first member */
@@ -1017,6 +1017,79 @@ static int same_day_run(const dup_group *g, const uint32_t *m, size_t c)
 }
 
 /* Reports each cluster of linked payments once, unless it is a schedule. */
+/* The numbers a description holds, leading zeros dropped, in numeric
+ * order, comma-separated ("za 12/2013" -> "12,2013"); "" when none. */
+static void number_signature(const char *text, pb_buf *out)
+{
+	const char *num[64];
+	size_t len[64], n = 0;
+
+	pb_buf_reset(out);
+	for (const char *s = text; s && *s && n < 64;) {
+		if (*s < '0' || *s > '9') {
+			s++;
+			continue;
+		}
+		while (*s == '0' && s[1] >= '0' && s[1] <= '9')
+			s++;
+		const char *start = s;
+		while (*s >= '0' && *s <= '9')
+			s++;
+		size_t k = n++;
+		for (; k > 0 && (len[k - 1] > (size_t)(s - start) ||
+				 (len[k - 1] == (size_t)(s - start) && memcmp(num[k - 1], start, len[k - 1]) > 0));
+		     k--) {
+			num[k] = num[k - 1];
+			len[k] = len[k - 1];
+		}
+		num[k] = start;
+		len[k] = (size_t)(s - start);
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			pb_buf_addch(out, ',');
+		pb_buf_add(out, num[i], len[i]);
+	}
+}
+
+static int cmp_text(const void *pa, const void *pb)
+{
+	return strcmp(*(const char *const *)pa, *(const char *const *)pb);
+}
+
+/*
+ * Do the cluster's payments name different periods or items?  Every one
+ * has a description that holds numbers, and no two hold the same numbers
+ * (in any order): the Czech finance ministry's "services for 11/2013" and
+ * "for 12/2013", paid two days apart, or an electricity supplier's
+ * advances "for the 1st quarter of 2014" and "for 2.Q/2014" under one
+ * advance schedule number.  A clerk who keys one bill twice keys its
+ * numbers twice.
+ */
+static int named_apart(const dup_group *g, const uint32_t *m, size_t c)
+{
+	pb_buf sig;
+	char **sigs = pb_xcalloc(c + 1, sizeof(*sigs));
+	int apart = 1;
+
+	pb_buf_init(&sig);
+	for (size_t i = 0; i < c && apart; i++) {
+		number_signature(pb_str(member(g, m[i])->description), &sig);
+		apart = sig.len > 0;
+		sigs[i] = pb_xstrdup(sig.data);
+	}
+	if (apart) {
+		qsort(sigs, c, sizeof(*sigs), cmp_text);
+		for (size_t i = 1; i < c && apart; i++)
+			apart = strcmp(sigs[i - 1], sigs[i]) != 0;
+	}
+	for (size_t i = 0; i < c; i++)
+		free(sigs[i]);
+	free(sigs);
+	pb_buf_release(&sig);
+	return apart;
+}
+
 static void report_group(dup_group *g)
 {
 	uint32_t *next = g->next, *tail = g->tail, *m = g->cluster;
@@ -1038,7 +1111,11 @@ static void report_group(dup_group *g)
 			m[c++] = x;
 		if (same_day_run(g, m, c))
 			g->runs++;
-		else if (!is_schedule(g, m, c))
+		else if (is_schedule(g, m, c))
+			continue;
+		else if (named_apart(g, m, c))
+			g->apart++;
+		else
 			report_cluster(g, m, c);
 	}
 }
@@ -1187,6 +1264,8 @@ static void run_duplicate(pb_rule_ctx *ctx)
 		pb_ctx_note(ctx, "%zu groups of equal payments that add up to their contract's value, or divide it into equal parts, taken as instalments", g.instalments);
 	if (g.schedules)
 		pb_ctx_note(ctx, "%zu groups of a fixed amount recurring at a regular interval taken as a schedule", g.schedules);
+	if (g.apart)
+		pb_ctx_note(ctx, "%zu groups of repeats whose descriptions name different numbers (periods or items: \"for 11/2013\", \"for 12/2013\") taken as different bills", g.apart);
 	if (g.runs)
 		pb_ctx_note(ctx, "%zu same-day repeats without invoice numbers among other payments to the payee that day taken as bills of one payment run", g.runs);
 	if (rc.shared)

@@ -355,6 +355,41 @@ static void test_sequential_invoices(void **state)
 	pb_audit_free(a);
 }
 
+/* A payment described. */
+static void described(const char *id, const char *payee, const char *invoice, int64_t cents,
+		      const char *paid, const char *description)
+{
+	pb_payment p = blank_payment(id, "MOD", payee, cents, "EUR", paid);
+
+	p.invoice_id = pb_text_of(S(invoice));
+	p.description = pb_text_of(S(description));
+	add(PB_T_PAYMENTS, &p);
+}
+
+/* Repeats whose descriptions name different numbers are different bills
+ * (two months' service, two quarters' advances under one schedule
+ * number); the same numbers in another order, or a description without
+ * any, tell nothing apart. */
+static void test_duplicate_named_apart(void **state)
+{
+	(void)state;
+	described("A1", "PRE", "91740464", 1804000, "2024-01-04", "Advance for the 1st quarter of 2024, floor 5");
+	described("A2", "PRE", "91740464", 1804000, "2024-04-17", "Advance 2.Q/2024, floor 5");
+	described("M1", "PROXY", "X-1", 2226400, "2024-01-18", "Services for 11/2023, contract 332/015");
+	described("M2", "PROXY", "X-2", 2226400, "2024-01-20", "Services for 12/2023, contract 332/015");
+	described("B1", "ACME", "INV-123", 500000, "2024-02-01", "invoice 123 of 2024");
+	described("B2", "ACME", "INV-123", 500000, "2024-03-01", "2024: inv. 0123");
+	described("C1", "BETA", "INV-9", 250000, "2024-02-01", "cleaning 02/2024");
+	described("C2", "BETA", "INV-9", 250000, "2024-03-01", "cleaning");
+	pb_audit *a = audit();
+	assert_int_equal(count(a, "payments.duplicate"), 2);
+	assert_non_null(finding(a, "payments.duplicate", "B2", 0));
+	assert_non_null(finding(a, "payments.duplicate", "C2", 0));
+	assert_contains(coverage(a, "payments.duplicate")->reason,
+			"2 groups of repeats whose descriptions name different numbers");
+	pb_audit_free(a);
+}
+
 static void test_normalised_invoice_duplicate(void **state)
 {
 	(void)state;
@@ -732,7 +767,7 @@ static void test_round_amount_entity(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_duplicates), T(test_duplicates_more), T(test_duplicates_large_group),
+		T(test_duplicates), T(test_duplicate_named_apart), T(test_duplicates_more), T(test_duplicates_large_group),
 		T(test_round_amount), T(test_benford), T(test_benford_honest_samples),
 		T(test_benford_non_benford_samples), T(test_benford_preconditions),
 		T(test_benford_payer_entity), T(test_sequential_invoices),
