@@ -1017,33 +1017,59 @@ static int same_day_run(const dup_group *g, const uint32_t *m, size_t c)
 }
 
 /* Reports each cluster of linked payments once, unless it is a schedule. */
-/* The numbers a description holds, leading zeros dropped, in numeric
- * order, comma-separated ("za 12/2013" -> "12,2013"); "" when none. */
-static void number_signature(const char *text, pb_buf *out)
+/* The next run of digits at or after *s, leading zeros dropped ("0311"
+ * -> "311"): 1 and *num, *len; 0 at the end. */
+static int next_number(const char **s, const char **num, size_t *len)
 {
-	const char *num[64];
-	size_t len[64], n = 0;
+	const char *p = *s;
+
+	while (p && *p && (*p < '0' || *p > '9'))
+		p++;
+	if (!p || !*p)
+		return 0;
+	while (*p == '0' && p[1] >= '0' && p[1] <= '9')
+		p++;
+	*num = p;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	*len = (size_t)(p - *num);
+	*s = p;
+	return 1;
+}
+
+/* Does text hold the number num[0..len) as a run of digits? */
+static int holds_number(const char *text, const char *num, size_t len)
+{
+	const char *x;
+	size_t n;
+
+	while (next_number(&text, &x, &n))
+		if (n == len && !memcmp(x, num, len))
+			return 1;
+	return 0;
+}
+
+/* The numbers a description holds, leading zeros dropped, in numeric
+ * order, comma-separated ("za 12/2013" -> "12,2013"); "" when none.  The
+ * numbers of three digits or more of the payment's own id are left out: a
+ * description that repeats its voucher number ("payment 4711 of invoice
+ * 123") would make every payment different. */
+static void number_signature(const char *text, const char *own_id, pb_buf *out)
+{
+	const char *num[64], *x;
+	size_t len[64], n = 0, m;
 
 	pb_buf_reset(out);
-	for (const char *s = text; s && *s && n < 64;) {
-		if (*s < '0' || *s > '9') {
-			s++;
-			continue;
-		}
-		while (*s == '0' && s[1] >= '0' && s[1] <= '9')
-			s++;
-		const char *start = s;
-		while (*s >= '0' && *s <= '9')
-			s++;
+	while (n < 64 && next_number(&text, &x, &m)) {
+		if (m >= 3 && own_id && holds_number(own_id, x, m))
+			continue; /* not a line number "/1", which a period "1/2014" may share */
 		size_t k = n++;
-		for (; k > 0 && (len[k - 1] > (size_t)(s - start) ||
-				 (len[k - 1] == (size_t)(s - start) && memcmp(num[k - 1], start, len[k - 1]) > 0));
-		     k--) {
+		for (; k > 0 && (len[k - 1] > m || (len[k - 1] == m && memcmp(num[k - 1], x, m) > 0)); k--) {
 			num[k] = num[k - 1];
 			len[k] = len[k - 1];
 		}
-		num[k] = start;
-		len[k] = (size_t)(s - start);
+		num[k] = x;
+		len[k] = m;
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (i)
@@ -1074,7 +1100,8 @@ static int named_apart(const dup_group *g, const uint32_t *m, size_t c)
 
 	pb_buf_init(&sig);
 	for (size_t i = 0; i < c && apart; i++) {
-		number_signature(pb_str(member(g, m[i])->description), &sig);
+		const pb_payment *x = member(g, m[i]);
+		number_signature(pb_str(x->description), pb_str(x->payment_id), &sig);
 		apart = sig.len > 0;
 		sigs[i] = pb_xstrdup(sig.data);
 	}

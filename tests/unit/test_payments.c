@@ -381,10 +381,14 @@ static void test_duplicate_named_apart(void **state)
 	described("B2", "ACME", "INV-123", 500000, "2024-03-01", "2024: inv. 0123");
 	described("C1", "BETA", "INV-9", 250000, "2024-02-01", "cleaning 02/2024");
 	described("C2", "BETA", "INV-9", 250000, "2024-03-01", "cleaning");
+	/* numbers of the payment's own id tell nothing apart */
+	described("V-4711", "GAMMA", "INV-5", 330000, "2024-02-01", "voucher 4711, invoice 5");
+	described("V-4712", "GAMMA", "INV-5", 330000, "2024-03-01", "voucher 4712, invoice 5");
 	pb_audit *a = audit();
-	assert_int_equal(count(a, "payments.duplicate"), 2);
+	assert_int_equal(count(a, "payments.duplicate"), 3);
 	assert_non_null(finding(a, "payments.duplicate", "B2", 0));
 	assert_non_null(finding(a, "payments.duplicate", "C2", 0));
+	assert_non_null(finding(a, "payments.duplicate", "V-4712", 0));
 	assert_contains(coverage(a, "payments.duplicate")->reason,
 			"2 groups of repeats whose descriptions name different numbers");
 	pb_audit_free(a);
