@@ -391,9 +391,8 @@ int pb_is_placeholder_memo(pb_ptrmap *memo, const char *s)
 
 int pb_is_catch_all(const char *s)
 {
-	/* The first three letters turn nearly every name away unfolded:
-	 * every party of a ledger is asked. */
-	static const char starts[][4] = {"gen", "gra", "sun", "mis", "pet", "var", "one"};
+	/* The first three letters, against the list's, turn nearly every
+	 * name away unfolded: every party of a ledger is asked. */
 	char head[4] = {0};
 	size_t k;
 
@@ -404,9 +403,9 @@ int pb_is_catch_all(const char *s)
 		t++;
 	for (k = 0; k < 3 && t[k]; k++)
 		head[k] = (char)tolower((unsigned char)t[k]);
-	for (k = 0; k < sizeof(starts) / sizeof(*starts) && memcmp(head, starts[k], 3); k++)
+	for (k = 0; catch_alls[k] && memcmp(head, catch_alls[k], 3); k++)
 		;
-	if (k == sizeof(starts) / sizeof(*starts))
+	if (!catch_alls[k])
 		return 0;
 	char *folded = pb_fold_text(s);
 	int hit = 0;

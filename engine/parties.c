@@ -13,17 +13,19 @@ struct key_index {
 	pb_grouping groups;    /* party indexes by key */
 };
 
+enum { PARTY_REGISTERED = 1, PARTY_CATCH_ALL = 2 };
+
 struct pb_parties {
 	pb_ledger *ledger;
 	/* Normalised keys are the parties' own: interning them in the
 	 * ledger's table would grow it past a doubling for nothing. */
 	pb_strtab *strings;
 	pb_party_keys *keys;
-	/* registered[i]: pb_party_has_registry_id of party i (bit 0) and
-	 * pb_is_catch_all of its name (bit 1), judged with its keys (folding
-	 * every registry id again in resolve_entities and in
-	 * supplier.no-registry-id was a serial pass each) */
-	unsigned char *registered;
+	/* flags[i]: PARTY_REGISTERED (pb_party_has_registry_id) and
+	 * PARTY_CATCH_ALL (pb_is_catch_all of its name) of party i, judged
+	 * with its keys (folding every registry id again in resolve_entities
+	 * and in supplier.no-registry-id was a serial pass each) */
+	unsigned char *flags;
 	pb_ptrmap *catch_alls; /* ids of the parties named as catch-alls */
 	size_t n;
 	pb_ptrmap *entity;    /* party id -> index of its entity's root party
@@ -136,7 +138,7 @@ static void resolve_entities(struct pb_parties *p, const pb_party *parties)
 		up[i] = i;
 	for (uint32_t i = 0; i < p->n; i++) {
 		const pb_party_keys *k = &p->keys[i];
-		if (p->registered[i] & 1) {
+		if (p->flags[i] & PARTY_REGISTERED) {
 			const char *key = pb_str(parties[i].registry_id);
 			if (pb_ptrmap_get(by_registry, key, &j))
 				uf_union(up, parties, i, j);
@@ -205,8 +207,8 @@ static void normalise_one(void *ctx, size_t i)
 	w->p->keys[i] = (pb_party_keys){pb_text_of(interned[0]), pb_text_of(interned[1]),
 					pb_text_of(interned[2])};
 	/* the name was just read: asked now, it costs nothing to fetch */
-	w->p->registered[i] = (unsigned char)(pb_party_has_registry_id(pt) |
-					      pb_is_catch_all(pb_str(pt->name)) << 1);
+	w->p->flags[i] = (unsigned char)((pb_party_has_registry_id(pt) ? PARTY_REGISTERED : 0) |
+					 (pb_is_catch_all(pb_str(pt->name)) ? PARTY_CATCH_ALL : 0));
 }
 
 /* Parties a thread takes at a time.  Taken one by one, the two threads
@@ -252,7 +254,7 @@ pb_parties *pb_parties_build(pb_ledger *l, const pb_pattern_list *legal_forms, i
 	 * doubled 14 times, a thread waiting each time. */
 	pb_strtab_reserve(p->strings, 2 * p->n);
 	p->keys = pb_xcalloc(p->n + 1, sizeof(*p->keys));
-	p->registered = pb_xcalloc(p->n + 1, 1);
+	p->flags = pb_xcalloc(p->n + 1, 1);
 	p->entity = pb_ptrmap_new();
 	struct normalising w = {parties, legal_forms, p};
 	pb_strtab_set_locking(p->strings, jobs > 1);
@@ -261,7 +263,7 @@ pb_parties *pb_parties_build(pb_ledger *l, const pb_pattern_list *legal_forms, i
 	pb_strtab_trim(p->strings);
 	p->catch_alls = pb_ptrmap_new();
 	for (size_t i = 0; i < p->n; i++)
-		if ((p->registered[i] & 2) && parties[i].party_id)
+		if ((p->flags[i] & PARTY_CATCH_ALL) && parties[i].party_id)
 			pb_ptrmap_put(p->catch_alls, pb_str(parties[i].party_id), 1);
 	pb_parallel_for(3, jobs, from_keys, &w);
 	find_possible_links(p, parties);
@@ -277,7 +279,7 @@ void pb_parties_free(pb_parties *p)
 	pb_ptrmap_free(p->entity);
 	pb_ptrmap_free(p->catch_alls);
 	free(p->keys);
-	free(p->registered);
+	free(p->flags);
 	free(p->links);
 	pb_strtab_free(p->strings);
 	free(p);
@@ -300,14 +302,17 @@ size_t pb_parties_root(const pb_parties *p, size_t i)
 
 int pb_parties_registered(const pb_parties *p, size_t i)
 {
-	return i < p->n && (p->registered[i] & 1);
+	return i < p->n && (p->flags[i] & PARTY_REGISTERED);
 }
 
 int pb_parties_catch_all(const pb_parties *p, const char *id)
 {
 	uint32_t v;
 
-	return id && pb_ptrmap_count(p->catch_alls) && pb_ptrmap_get(p->catch_alls, id, &v);
+	if (!id)
+		return 0;
+	return pb_is_catch_all(id) ||
+	       (pb_ptrmap_count(p->catch_alls) && pb_ptrmap_get(p->catch_alls, id, &v));
 }
 
 const char *pb_parties_entity(const pb_parties *p, const char *id)

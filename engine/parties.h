@@ -54,9 +54,11 @@ const pb_party_keys *pb_parties_keys(const pb_parties *p, size_t i);
  * it is its entity's root. */
 size_t pb_parties_root(const pb_parties *p, size_t i);
 
-/* Is id that of a party record named as a catch-all, one payee for many
- * recipients ("GENERAL EXPENSES": pb_is_catch_all)?  Such a record names
- * no one: the payments rules leave its payments ungrouped. */
+/* Does id name a catch-all record, one payee for many recipients
+ * (pb_is_catch_all): by itself ("SUNDRY CREDITORS"), or by the name of
+ * its party record (vendor 20000000, "GENERAL EXPENSES")?  Such a record
+ * names no one: the payments and splitting rules leave its payments
+ * ungrouped. */
 int pb_parties_catch_all(const pb_parties *p, const char *id);
 
 /* The entity a party id belongs to (itself when it has no registry twin). */

@@ -30,7 +30,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../engine/normalize.h"
 #include "../engine/parties.h"
 #include "rules.h"
 
@@ -45,8 +44,7 @@ static const char *const markers[] = {
 	"XXX", "TBC", "TBA", "VARIOUS", "SINDATO", "NOAPLICA", NULL};
 
 /* Does a payee or payer id stand for no one?  Empty once punctuation is
- * dropped ("-", "----------"), all zeros, a null marker, a redaction or a
- * catch-all record ("SUNDRY CREDITORS": pb_is_catch_all). */
+ * dropped ("-", "----------"), all zeros, a null marker or a redaction. */
 static int is_marker(const char *id)
 {
 	char folded[64];
@@ -73,7 +71,7 @@ static int is_marker(const char *id)
 	for (size_t i = 0; markers[i]; i++)
 		if (!strcmp(folded, markers[i]))
 			return 1;
-	return pb_is_catch_all(id);
+	return 0;
 }
 
 /* The entity a payee or payer id belongs to, or NULL for a marker or a

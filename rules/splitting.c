@@ -205,7 +205,6 @@ static void run_below_threshold(pb_rule_ctx *ctx)
 		if (p[i].contract_id || !p[i].payer_id || !p[i].payee_id ||
 		    p[i].paid_on == PB_DATE_NONE || p[i].amount == PB_AMOUNT_NONE || p[i].amount <= 0 ||
 		    pb_is_placeholder_memo(placeholders, pb_str(p[i].payee_id)) ||
-		    pb_is_catch_all(pb_str(p[i].payee_id)) ||
 		    pb_parties_catch_all(pb_ctx_parties(ctx), pb_str(p[i].payee_id)))
 			continue; /* names no one, or many (a council's "GENERAL EXPENSES") */
 		int64_t v;
