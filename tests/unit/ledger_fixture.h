@@ -84,6 +84,21 @@ static inline void amendment(const char *id, const char *contract_id, const char
 	assert_int_equal(pb_ledger_add(L, IN, PB_T_AMENDMENTS, &a), 0);
 }
 
+/* A party record; NULL leaves a field empty. */
+static inline void party_record(const char *id, const char *name, const char *registry,
+				const char *address)
+{
+	pb_party p;
+
+	pb_record_blank(PB_T_PARTIES, &p);
+	src(&p.row);
+	p.party_id = pb_text_of(S(id));
+	p.name = pb_text_of(S(name));
+	p.registry_id = pb_text_of(S(registry));
+	p.address = pb_text_of(S(address));
+	assert_int_equal(pb_ledger_add(L, IN, PB_T_PARTIES, &p), 0);
+}
+
 static inline void payment(const char *id, const char *contract_id, const char *payee,
 		    const char *invoice, int64_t cents, const char *paid)
 {

@@ -18,14 +18,7 @@
 /* A party with a registry id: parties sharing one are one entity. */
 static void party(const char *id, const char *registry)
 {
-	pb_party p;
-
-	pb_record_blank(PB_T_PARTIES, &p);
-	src(&p.row);
-	p.party_id = pb_text_of(S(id));
-	p.name = pb_text_of(S(id));
-	p.registry_id = pb_text_of(S(registry));
-	add(PB_T_PARTIES, &p);
+	party_record(id, id, registry, NULL);
 }
 
 /* A payment of a payer to a payee with an invoice and a contract. */
@@ -466,18 +459,6 @@ static void test_duplicate_row_order(void **state)
 	assert_string_equal(got[0], "B");
 }
 
-/* A party record of the payee id with this name. */
-static void named_party(const char *id, const char *name)
-{
-	pb_party p;
-
-	pb_record_blank(PB_T_PARTIES, &p);
-	src(&p.row);
-	p.party_id = pb_text_of(S(id));
-	p.name = pb_text_of(S(name));
-	add(PB_T_PARTIES, &p);
-}
-
 /* Redaction and null markers name no one: never one payee.  Nor does a
  * catch-all vendor record, by its id or by its name (a council's vendor
  * 20000000, "GENERAL EXPENSES"); a redacted name with its own id is one
@@ -495,12 +476,12 @@ static void test_duplicate_marker_payees(void **state)
 		}
 	pay("REAL-1", "MOD", "ACME", NULL, NULL, 50000, "2024-01-01");
 	pay("REAL-2", "MOD", "ACME", NULL, NULL, 50000, "2024-01-01");
-	named_party("20000000", "GENERAL EXPENSES");
+	party_record("20000000", "GENERAL EXPENSES", NULL, NULL);
 	pay("CA-1", "MOD", "20000000", NULL, NULL, 50000, "2024-01-01");
 	pay("CA-2", "MOD", "20000000", NULL, NULL, 50000, "2024-01-01");
 	pay("CA-3", "MOD", "Sundry Creditors", NULL, NULL, 50000, "2024-01-01");
 	pay("CA-4", "MOD", "Sundry Creditors", NULL, NULL, 50000, "2024-01-01");
-	named_party("20010650", "REDACTED PERSONAL DATA");
+	party_record("20010650", "REDACTED PERSONAL DATA", NULL, NULL);
 	pay("LL-1", "MOD", "20010650", NULL, NULL, 50000, "2024-01-01");
 	pay("LL-2", "MOD", "20010650", NULL, NULL, 50000, "2024-01-01");
 	pb_audit *a = audit();

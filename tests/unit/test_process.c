@@ -45,19 +45,6 @@ static pb_contract *contract_at(const char *id)
 	return NULL;
 }
 
-static void party(const char *id, const char *name, const char *registry, const char *address)
-{
-	pb_party p;
-
-	pb_record_blank(PB_T_PARTIES, &p);
-	src(&p.row);
-	p.party_id = pb_text_of(S(id));
-	p.name = pb_text_of(S(name));
-	p.registry_id = pb_text_of(S(registry));
-	p.address = pb_text_of(S(address));
-	assert_int_equal(pb_ledger_add(L, IN, PB_T_PARTIES, &p), 0);
-}
-
 /* A direct tender with one contract of 250000 EUR to SUP. */
 static void direct_award(const char *tid, const char *cid, const char *method,
 			 const char *details)
@@ -292,8 +279,8 @@ static void unsuccessful_ledger_n(int twin, int loser_bids)
 	char id[32], tid[16];
 	const char *who[] = {"B1", "B2", "B3", "B4", "B5", "B6", "LOSER"};
 	if (twin) {
-		party("B1", "Bravo", "REG:1", NULL);
-		party("LOSER", "Bravo Ltd", "REG:1", NULL);
+		party_record("B1", "Bravo", "REG:1", NULL);
+		party_record("LOSER", "Bravo Ltd", "REG:1", NULL);
 	}
 	for (int i = 0; i < 10; i++) {
 		snprintf(tid, sizeof(tid), "T%d", i);
@@ -323,8 +310,8 @@ static void priced_bid(const char *id, const char *tender_id, const char *bidder
 static void test_identical_bids_once(void **state)
 {
 	(void)state;
-	party("TW-1", "Twin", "REG:9", NULL);
-	party("TW-2", "Twin Ltd", "REG:9", NULL);
+	party_record("TW-1", "Twin", "REG:9", NULL);
+	party_record("TW-2", "Twin Ltd", "REG:9", NULL);
 	tender("THREE", "open", NULL, NULL, PB_INT_NONE);
 	priced_bid("B1", "THREE", "A", 100000);
 	priced_bid("B2", "THREE", "B", 100000);
@@ -379,7 +366,7 @@ static void test_disqualification_evidence(void **state)
 	char id[32], tid[16], who[8];
 	(void)state;
 
-	party("DQ", "Disqualified Ltd", NULL, NULL);
+	party_record("DQ", "Disqualified Ltd", NULL, NULL);
 	for (int i = 0; i < 40; i++) {
 		snprintf(tid, sizeof(tid), "T%d", i);
 		tender(tid, "open", NULL, NULL, PB_INT_NONE);
@@ -415,8 +402,8 @@ static void test_concentration_by_entity(void **state)
 	(void)state;
 	/* SUP-B and SUP-A2 are one company (one registry id): 60% together,
 	 * 30% each.  Whichever comes first, the entity is the smallest id. */
-	party("SUP-B", "Alpha Ltd", "GB-COH:1", NULL);
-	party("SUP-A2", "Alpha Limited", "GB-COH:1", NULL);
+	party_record("SUP-B", "Alpha Ltd", "GB-COH:1", NULL);
+	party_record("SUP-A2", "Alpha Limited", "GB-COH:1", NULL);
 	for (int i = 0; i < 10; i++) {
 		snprintf(id, sizeof(id), "C%d", i);
 		contract(id, NULL, i < 3 ? "SUP-B" : i < 6 ? "SUP-A2" : "OTHER", 10000, "EUR",
@@ -538,10 +525,10 @@ static void test_joint_award_credits_every_member(void **state)
 static void test_entities_without_registry_ids(void **state)
 {
 	(void)state;
-	party("S-2", "Acme Trading LLC", NULL, "12 Harbour Road, Portsmouth");
-	party("S-1", "ACME TRADING", NULL, "12 Harbour Rd., Portsmouth");
-	party("S-3", "Acme Trading", "GB-COH:9", "12 Harbour Road, Portsmouth");
-	party("S-4", "Acme Trading", NULL, "Portsmouth, GB"); /* no place: not merged */
+	party_record("S-2", "Acme Trading LLC", NULL, "12 Harbour Road, Portsmouth");
+	party_record("S-1", "ACME TRADING", NULL, "12 Harbour Rd., Portsmouth");
+	party_record("S-3", "Acme Trading", "GB-COH:9", "12 Harbour Road, Portsmouth");
+	party_record("S-4", "Acme Trading", NULL, "Portsmouth, GB"); /* no place: not merged */
 	pb_ledger_seal(L);
 	pb_parties *p = pb_parties_build(L, NULL, 1);
 	assert_string_equal(pb_parties_entity(p, S("S-2")), "S-1");
@@ -585,12 +572,12 @@ static void test_possible_links_in_order(void **state)
 	}; /* never P-3 with P-4, its twin, nor anyone with P-6 */
 	const char *acct = "GB29 NWBK 6016 1331 9268 19";
 	(void)state;
-	party("P-1", "Nimbus Supply", "REG:1", "7 Quay Street, Hull");
-	party("P-2", "NIMBUS SUPPLY LTD", "REG:2", "7 Quay St., Hull");
-	party("P-3", "Nimbus Supply", "REG:3", "7 Quay Street, Hull");
-	party("P-4", "Nimbus Supply", "REG:3", "7 Quay Street, Hull"); /* P-3's twin */
-	party("P-5", "Nimbus Supply", "REG:5", "1 Dock Road, Leeds");
-	party("P-6", "Cirrus Supply", "REG:6", "7 Quay Street, Hull"); /* another name */
+	party_record("P-1", "Nimbus Supply", "REG:1", "7 Quay Street, Hull");
+	party_record("P-2", "NIMBUS SUPPLY LTD", "REG:2", "7 Quay St., Hull");
+	party_record("P-3", "Nimbus Supply", "REG:3", "7 Quay Street, Hull");
+	party_record("P-4", "Nimbus Supply", "REG:3", "7 Quay Street, Hull"); /* P-3's twin */
+	party_record("P-5", "Nimbus Supply", "REG:5", "1 Dock Road, Leeds");
+	party_record("P-6", "Cirrus Supply", "REG:6", "7 Quay Street, Hull"); /* another name */
 	size_t n;
 	pb_party *pt = (pb_party *)pb_ledger_parties(L, &n);
 	for (size_t i = 0; i < n; i++)
@@ -660,8 +647,8 @@ static void test_splitting_lots_and_competition(void **state)
 	contract("OC1", "O1", "S2", 6000000, "EUR", "2024-03-01", NULL);
 	contract("OC2", "O2", "S2", 6000000, "EUR", "2024-03-05", NULL);
 	/* Two direct awards to registry twins: one supplier, a split. */
-	party("S3", "Beta", "UA-EDR:1", NULL);
-	party("S3-bis", "Beta LLC", "UA-EDR:1", NULL);
+	party_record("S3", "Beta", "UA-EDR:1", NULL);
+	party_record("S3-bis", "Beta LLC", "UA-EDR:1", NULL);
 	tender("D1", "direct", "x", NULL, PB_INT_NONE);
 	tender("D2", "direct", "x", NULL, PB_INT_NONE);
 	contract("DC1", "D1", "S3", 6000000, "EUR", "2024-03-01", NULL);
@@ -766,7 +753,7 @@ static void test_thresholds_in_other_currencies(void **state)
 
 static void party_roles(const char *id, const char *name, const char *roles, const char *address)
 {
-	party(id, name, NULL, address);
+	party_record(id, name, NULL, address);
 	pb_party *p = (pb_party *)pb_ledger_at(L, PB_T_PARTIES, pb_ledger_count(L, PB_T_PARTIES) - 1);
 	p->roles = pb_text_of(S(roles));
 }
@@ -805,7 +792,7 @@ static void test_no_registry_id_publishers(void **state)
 	size_t other = pb_ledger_add_input(L, "other.csv", "parties", "csv");
 	for (int i = 0; i < 6; i++) {
 		snprintf(id, sizeof(id), "N%d", i);
-		party(id, "x", NULL, NULL);
+		party_record(id, "x", NULL, NULL);
 		snprintf(id, sizeof(id), "CN%d", i);
 		char sup[16];
 		snprintf(sup, sizeof(sup), "N%d", i);
@@ -840,13 +827,13 @@ static void test_single_client_by_entity(void **state)
 {
 	(void)state;
 	/* Twins of one supplier: three contracts from MOD in all, one finding. */
-	party("T-A", "Twin", "UA-EDR:7", NULL);
-	party("T-B", "Twin LLC", "UA-EDR:7", NULL);
+	party_record("T-A", "Twin", "UA-EDR:7", NULL);
+	party_record("T-B", "Twin LLC", "UA-EDR:7", NULL);
 	contract("C1", NULL, "T-A", 100, "EUR", "2024-01-01", NULL);
 	contract("C2", NULL, "T-B", 100, "EUR", "2024-02-01", NULL);
 	contract("C3", NULL, "T-B", 100, "EUR", "2024-03-01", NULL);
 	/* Near miss: a cancelled award does not count towards the three. */
-	party("ONE", "One", NULL, NULL);
+	party_record("ONE", "One", NULL, NULL);
 	contract("D1", NULL, "ONE", 100, "EUR", "2024-01-01", NULL);
 	contract("D2", NULL, "ONE", 100, "EUR", "2024-02-01", NULL);
 	contract("D3", NULL, "ONE", 100, "EUR", "2024-03-01", NULL);
@@ -862,7 +849,7 @@ static void test_single_client_by_entity(void **state)
 static void test_single_client_one_buyer(void **state)
 {
 	(void)state;
-	party("S", "Sole Supplier", NULL, NULL);
+	party_record("S", "Sole Supplier", NULL, NULL);
 	contract("C1", NULL, "S", 100, "EUR", "2024-01-01", NULL);
 	contract("C2", NULL, "S", 100, "EUR", "2024-02-01", NULL);
 	contract("C3", NULL, "S", 100, "EUR", "2024-03-01", NULL);

@@ -407,12 +407,7 @@ static void test_splitting_boundaries(void **state)
 	p.contract_id = pb_text_of(S("SA1"));
 	add(PB_T_PAYMENTS, &p);
 	/* Nor do payments to a catch-all vendor record, many payees in one. */
-	pb_party sundry;
-	pb_record_blank(PB_T_PARTIES, &sundry);
-	src(&sundry.row);
-	sundry.party_id = pb_text_of(S("20000000"));
-	sundry.name = pb_text_of(S("GENERAL EXPENSES"));
-	add(PB_T_PARTIES, &sundry);
+	party_record("20000000", "GENERAL EXPENSES", NULL, NULL);
 	p = blank_payment("P5", "MOD", "20000000", 7000000, "EUR", "2024-03-01");
 	add(PB_T_PAYMENTS, &p);
 	p = blank_payment("P6", "MOD", "20000000", 4000000, "EUR", "2024-03-05");
