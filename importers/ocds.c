@@ -1000,6 +1000,21 @@ static void suppliers(struct ocds *o, json_t *list, const char *at, pb_contract 
 	pb_buf_release(&co);
 }
 
+/*
+ * An award dated exactly as its release (Montreal and Nigeria date every
+ * award so, Montreal ten of twenty on one Saturday) may carry only the
+ * day the release was published.  The date stays; the extra says so, and
+ * timing.weekend-award does not read a weekday into it.  Its value is the
+ * date, so that a later release dating the award otherwise is seen.
+ */
+static void award_date_stamp(struct ocds *o, json_t *aw, pb_row *row_)
+{
+	const char *d = json_string_value(json_object_get(aw, "date"));
+
+	if (d && o->rdate && !strcmp(d, o->rdate))
+		add_extra(o, row_, "award_dated_by_release", o->rdate);
+}
+
 static void award_fields(struct ocds *o, json_t *aw, const char *at, pb_contract *rec,
 			 struct state *st)
 {
@@ -1009,6 +1024,7 @@ static void award_fields(struct ocds *o, json_t *aw, const char *at, pb_contract
 			  P(o, "%s;%s", pb_str(rec->supplier_id), pb_str(rec->co_supplier_ids)));
 	get_money(o, json_object_get(aw, "value"), &st->value, &st->currency);
 	rec->awarded_on = get_date(aw, "date");
+	award_date_stamp(o, aw, &rec->row);
 	rec->award_status = pb_text_of(status_of(o, get_text(o, aw, "status"), award_statuses));
 	if (raw(o))
 		raw_award(o, aw, &rec->row);
@@ -1028,6 +1044,7 @@ static void award_parties(struct ocds *o, const char *akey, pb_contract *rec)
 		semi ? pb_text_of(S(o, P(o, "%.*s", (int)(semi - all), all))) : a->supplier_id;
 	rec->co_supplier_ids = semi ? pb_text_of(S(o, semi + 1)) : a->co_supplier_ids;
 	rec->awarded_on = a->awarded_on;
+	add_extra(o, &rec->row, "award_dated_by_release", pb_row_extra(&a->row, "award_dated_by_release"));
 	rec->award_status = a->award_status;
 }
 

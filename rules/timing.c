@@ -584,9 +584,12 @@ static void odd_day_pattern(pb_rule_ctx *ctx, const char *who, const struct even
 	if (has_base)
 		pb_finding_detail(ctx, f, "usual_share_pct", "%.1f", base * 100.0);
 	f->score = share >= 0.5 ? 1.0 : 0.5 + share;
-	pb_finding_message(ctx, f, "%s awarded, signed or paid on %zu weekend days or public holidays in %d (%zu of %zu, %.1f%%; %s %.1f%%)",
-			   who, odd, g[0].year, odd, n, share * 100.0,
-			   has_base ? "usually" : "no record to compare with:", has_base ? base * 100.0 : 0.0);
+	if (has_base)
+		pb_finding_message(ctx, f, "%s awarded, signed or paid on %zu weekend days or public holidays in %d (%zu of %zu, %.1f%%; usually %.1f%%)",
+				   who, odd, g[0].year, odd, n, share * 100.0, base * 100.0);
+	else
+		pb_finding_message(ctx, f, "%s awarded, signed or paid on %zu weekend days or public holidays in %d (%zu of %zu, %.1f%%; too few records in other years to compare with)",
+				   who, odd, g[0].year, odd, n, share * 100.0);
 }
 
 /*
@@ -635,11 +638,23 @@ static int weekend_group(pb_rule_ctx *ctx, const char *who, const struct event *
 	return 0;
 }
 
+/* An award date the OCDS importer found to be its release's date
+ * (extra award_dated_by_release): the day the record was published,
+ * perhaps, not the day anyone decided anything. */
+static int award_dated_by_release(const pb_contract *c)
+{
+	const char *s = pb_row_extra(&c->row, "award_dated_by_release");
+	const char *why;
+	pb_date d;
+
+	return s && pb_date_parse(s, strlen(s), NULL, &d, &why) >= 0 && d == c->awarded_on;
+}
+
 static void run_weekend(pb_rule_ctx *ctx)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
 	struct weekend_run w = {ctx, 0, {0}, NULL, NULL, 0, 0};
-	size_t n, random_years = 0;
+	size_t n, random_years = 0, stamped = 0;
 	const pb_contract *c = pb_ledger_contracts(l, &n);
 
 	for (int d = 0; d < 7; d++)
@@ -653,6 +668,10 @@ static void run_weekend(pb_rule_ctx *ctx)
 		if (!pb_contract_is_award(l, &c[i], NULL))
 			continue;
 		pb_date d[2] = {c[i].awarded_on, c[i].signed_on};
+		if (d[0] != PB_DATE_NONE && award_dated_by_release(&c[i])) {
+			d[0] = PB_DATE_NONE;
+			stamped++;
+		}
 		add_event(&w, pb_str(c[i].buyer_id), 0, i, d);
 	}
 	const pb_payment *p = pb_ledger_payments(l, &n);
@@ -691,6 +710,9 @@ static void run_weekend(pb_rule_ctx *ctx)
 	if (random_years)
 		pb_ctx_note(ctx, "%zu buyer-years whose dates fall on weekends as often as random dates do: not judged",
 			    random_years);
+	if (stamped)
+		pb_ctx_note(ctx, "%zu award dates that are their OCDS release's own date (perhaps the day it was published): not judged (signature dates still are)",
+			    stamped);
 	free(w.who);
 	free(w.ev);
 	calendar_release(&w.cal);

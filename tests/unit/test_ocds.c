@@ -541,6 +541,33 @@ static void test_doubtful_deadline(void **state)
 	pb_ledger_free(l);
 }
 
+/* An award dated exactly as its release may carry only the day the
+ * release was published (Montreal): the importer says so in an extra,
+ * its value the date, and leaves the date alone. */
+static void test_award_dated_by_release(void **state)
+{
+	int rc;
+	pb_error err;
+	(void)state;
+
+	pb_ledger *l = IMPORT("stamp.json",
+		"{\"ocid\":\"stamp\",\"date\":\"2017-05-27T00:00:00-04:00\",\"buyer\":{\"id\":\"B\"},"
+		"\"awards\":[{\"id\":\"a1\",\"date\":\"2017-05-27T00:00:00-04:00\"}]}\n"
+		"{\"ocid\":\"real\",\"date\":\"2017-05-27T00:00:00-04:00\",\"buyer\":{\"id\":\"B\"},"
+		"\"awards\":[{\"id\":\"a1\",\"date\":\"2017-05-27T10:30:00-04:00\"}]}",
+		&rc, &err);
+	assert_int_equal(rc, 0);
+	const pb_contract *c = find(l, PB_T_CONTRACTS, "stamp/a1");
+	assert_non_null(c);
+	assert_int_equal(c->awarded_on, pb_date_from_ymd(2017, 5, 27));
+	assert_string_equal(pb_row_extra(&c->row, "award_dated_by_release"), "2017-05-27T00:00:00-04:00");
+	c = find(l, PB_T_CONTRACTS, "real/a1");
+	assert_non_null(c);
+	assert_int_equal(c->awarded_on, pb_date_from_ymd(2017, 5, 27));
+	assert_null(pb_row_extra(&c->row, "award_dated_by_release"));
+	pb_ledger_free(l);
+}
+
 static void test_mapping(void **state)
 {
 	int rc;
@@ -1273,7 +1300,7 @@ int main(void)
 		cmocka_unit_test(test_records_versioned),
 		cmocka_unit_test(test_ocds_10),
 		cmocka_unit_test(test_mapping),
-		cmocka_unit_test(test_doubtful_deadline),
+		cmocka_unit_test(test_doubtful_deadline), cmocka_unit_test(test_award_dated_by_release),
 		cmocka_unit_test(test_jsonl_more),
 		cmocka_unit_test(test_gzip),
 		cmocka_unit_test(test_jsonl_parallel_same_as_serial),

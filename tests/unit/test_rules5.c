@@ -210,6 +210,42 @@ static void test_weekend_usual_share(void **state)
 	assert_string_equal(fired("timing.weekend-award"), "");
 }
 
+/* Marks contract `row`'s award date as its OCDS release's own date. */
+static void dated_by_release(size_t row, const char *date)
+{
+	pb_contract *c = (pb_contract *)(uintptr_t)pb_ledger_at(L, PB_T_CONTRACTS, row);
+	pb_attr *a = pb_arena_alloc(pb_ledger_arena(L), sizeof(*a));
+
+	a->name = S("award_dated_by_release");
+	a->value = S(date);
+	pb_row_set_extras(L, &c->row, a, 1);
+}
+
+/* An award date that is only its release's date (Montreal publishes
+ * every award so) is not judged, and coverage counts it; the contract's
+ * signature date still is; an award a later release dated otherwise is
+ * judged as usual. */
+static void test_weekend_release_date(void **state)
+{
+	(void)state;
+	contract("STAMP", NULL, "S", 100, "EUR", "2024-03-09", NULL);             /* Saturday */
+	contract("SIGNED", NULL, "S", 100, "EUR", "2023-03-11", "2023-03-12");    /* Sat, Sun */
+	contract("REDATED", NULL, "S", 100, "EUR", "2022-03-12", NULL);           /* Saturday */
+	dated_by_release(0, "2024-03-09T00:00:00-04:00");
+	dated_by_release(1, "2023-03-11");
+	dated_by_release(2, "2022-03-01");
+	pb_audit *a = audit();
+	assert_int_equal(count(a, "timing.weekend-award"), 2);
+	assert_null(finding(a, "timing.weekend-award", "STAMP", 0));
+	const pb_finding *f = finding(a, "timing.weekend-award", "SIGNED", 0);
+	assert_non_null(f);
+	assert_string_equal(detail(f, "date"), "2023-03-12");
+	assert_non_null(finding(a, "timing.weekend-award", "REDATED", 0));
+	assert_contains(coverage(a, "timing.weekend-award")->reason,
+			"2 award dates that are their OCDS release's own date");
+	pb_audit_free(a);
+}
+
 static void test_year_end_spike(void **state)
 {
 	char id[16], date[16];
@@ -443,7 +479,7 @@ int main(void)
 		T(test_noncompetitive_share), T(test_noncompetitive_share_near_miss),
 		T(test_noncompetitive_share_lots),
 		T(test_concentration), T(test_repeat_direct), T(test_threshold_hugging),
-		T(test_threshold_hugging_near_miss), T(test_weekend), T(test_weekend_calendars),
+		T(test_threshold_hugging_near_miss), T(test_weekend), T(test_weekend_calendars), T(test_weekend_release_date),
 		T(test_weekend_usual_share), T(test_year_end_spike), T(test_year_end_spike_evidence),
 		T(test_fiscal_year_start), T(test_amendment_rules), T(test_duration_extension),
 		T(test_payment_without_contract), T(test_payment_without_contract_no_rate),
