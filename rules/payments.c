@@ -473,10 +473,30 @@ typedef struct {
 	size_t shared, parts;
 } reference_counts;
 
-/* Payment i has what grouping needs: an amount, a currency, a payee. */
+/*
+ * A payment of money: at least one whole unit of its currency.  Credit
+ * notes, reversals and rounding lines (the Czech ministry's invoices
+ * carry a second line of -0.02 or 0.03 CZK) are not money one could pay
+ * twice, and a rounding line would make its invoice's number look paid
+ * in two amounts.  No currency has more than 4 decimals (ISO 4217), so
+ * 10000 minor units is a unit of any: the usual answer without a lookup.
+ */
+static int money_paid(const pb_payment *x)
+{
+	if (x->amount >= 10000)
+		return 1;
+	int64_t unit = 1;
+	for (int e = pb_currency_exponent(pb_str(x->currency)); e > 0; e--)
+		unit *= 10;
+	return x->amount >= unit;
+}
+
+/* Payment i has what grouping needs: an amount of money, a currency, a
+ * payee. */
 static int keyed(const pb_payment *p, const entity_ranks *er, size_t i)
 {
-	return p[i].amount != PB_AMOUNT_NONE && p[i].currency && er->rank[i] != NO_RANK;
+	return p[i].amount != PB_AMOUNT_NONE && p[i].currency && er->rank[i] != NO_RANK &&
+	       money_paid(&p[i]);
 }
 
 /* The payments and their payees' ranks: the invoice id payment i cites,
@@ -1228,7 +1248,7 @@ static void prefetch_members(struct member_prefetch *pf, size_t upto)
 
 static void run_duplicate(pb_rule_ctx *ctx)
 {
-	size_t n, markers_skipped = 0;
+	size_t n, markers_skipped = 0, not_money = 0;
 	const pb_payment *p = pb_ledger_payments(pb_ctx_ledger(ctx), &n);
 	pay_key *k = pb_xcalloc_slots(n + 1, sizeof(*k));
 	dup_group g = {.ctx = ctx, .p = p, .window = pb_param_int(ctx, "window_days"),
@@ -1240,9 +1260,12 @@ static void run_duplicate(pb_rule_ctx *ctx)
 	free(pb_rank_texts(p, n, sizeof(*p), offsetof(pb_payment, currency), &ncodes, &currencies));
 
 	const entity_ranks *er = entity_ranks_of(ctx, offsetof(pb_payment, payee_id));
-	for (size_t i = 0; i < n; i++)
-		markers_skipped += p[i].amount != PB_AMOUNT_NONE && p[i].currency &&
-				   er->rank[i] == NO_RANK;
+	for (size_t i = 0; i < n; i++) {
+		if (p[i].amount == PB_AMOUNT_NONE || !p[i].currency)
+			continue;
+		markers_skipped += er->rank[i] == NO_RANK;
+		not_money += er->rank[i] != NO_RANK && !money_paid(&p[i]);
+	}
 	reference_counts rc = {0, 0};
 	/* The keys' room (32 bytes a payment, its pages taken already) holds
 	 * the citations and their sort's buffer (16) until the keys are
@@ -1283,6 +1306,8 @@ static void run_duplicate(pb_rule_ctx *ctx)
 	}
 	if (markers_skipped)
 		pb_ctx_note(ctx, "%zu payments without a payee (empty, a redaction or null marker, or a catch-all vendor record) not grouped", markers_skipped);
+	if (not_money)
+		pb_ctx_note(ctx, "%zu payments of less than one unit of their currency (credit notes, reversals, rounding lines) not grouped", not_money);
 	if (g.line_pairs)
 		pb_ctx_note(ctx, "%zu payments equal to another line of their transaction not counted as repeats", g.line_pairs);
 	if (g.instalments)

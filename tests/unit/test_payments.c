@@ -387,6 +387,32 @@ static void test_duplicate_named_apart(void **state)
 	pb_audit_free(a);
 }
 
+/* Rounding lines and credit notes are not money one could pay twice:
+ * repeats of -0.02 or 0.03 EUR are not grouped, and coverage counts
+ * them; a rounding line does not make its invoice's number look paid in
+ * two amounts, so the invoice paid again is still found; one whole unit
+ * repeated is grouped. */
+static void test_duplicate_not_money(void **state)
+{
+	(void)state;
+	payment("R1", NULL, "S", "INV-1", -2, "2024-01-01");
+	payment("R2", NULL, "S", "INV-2", -2, "2024-01-02");
+	payment("Q1", NULL, "S", "INV-3", 3, "2024-01-05");
+	payment("Q2", NULL, "S", "INV-4", 3, "2024-01-06");
+	payment("L1", NULL, "T", "INV-7", 120000, "2024-02-01"); /* an invoice's line */
+	payment("L2", NULL, "T", "INV-7", -2, "2024-02-01");     /* its rounding line */
+	payment("L3", NULL, "T", "INV-7", 120000, "2024-04-01"); /* paid again */
+	payment("U1", NULL, "U", "INV-8", 100, "2024-03-01");
+	payment("U2", NULL, "U", "INV-9", 100, "2024-03-02");
+	pb_audit *a = audit();
+	assert_int_equal(count(a, "payments.duplicate"), 2);
+	assert_int_equal(finding(a, "payments.duplicate", "L3", 0)->severity, PB_SEV_HIGH);
+	assert_non_null(finding(a, "payments.duplicate", "U2", 0));
+	assert_contains(coverage(a, "payments.duplicate")->reason,
+			"5 payments of less than one unit of their currency");
+	pb_audit_free(a);
+}
+
 static void test_normalised_invoice_duplicate(void **state)
 {
 	(void)state;
@@ -752,7 +778,7 @@ static void test_round_amount_entity(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_duplicates), T(test_duplicate_named_apart), T(test_duplicates_more), T(test_duplicates_large_group),
+		T(test_duplicates), T(test_duplicate_named_apart), T(test_duplicate_not_money), T(test_duplicates_more), T(test_duplicates_large_group),
 		T(test_round_amount), T(test_benford), T(test_benford_honest_samples),
 		T(test_benford_non_benford_samples), T(test_benford_preconditions),
 		T(test_benford_payer_entity), T(test_sequential_invoices),
