@@ -654,8 +654,11 @@ static void run_weekend(pb_rule_ctx *ctx)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
 	struct weekend_run w = {ctx, 0, {0}, NULL, NULL, 0, 0};
-	size_t n, random_years = 0, stamped = 0;
+	size_t n, random_years = 0, stamped = 0, implausible = 0;
 	const pb_contract *c = pb_ledger_contracts(l, &n);
+	const uint32_t *tender_row = pb_ledger_refs(l, PB_T_CONTRACTS, offsetof(pb_contract, tender_id),
+						    PB_T_TENDERS);
+	int max_early = (int)pb_param_int(ctx, "max_days_early");
 
 	for (int d = 0; d < 7; d++)
 		if (strstr(pb_param_text(ctx, "weekend"), day_names[d]))
@@ -671,6 +674,16 @@ static void run_weekend(pb_rule_ctx *ctx)
 		if (d[0] != PB_DATE_NONE && award_dated_by_release(&c[i])) {
 			d[0] = PB_DATE_NONE;
 			stamped++;
+		}
+		/* An award dated years before its tender's bids closed, or
+		 * before it was published (GACM's 2011 award of a procedure of
+		 * 2015-2016), is no day anyone worked. */
+		const pb_tender *t = pb_ledger_at(l, PB_T_TENDERS, tender_row[i]);
+		pb_date call = !t ? PB_DATE_NONE
+			       : t->submission_deadline != PB_DATE_NONE ? t->submission_deadline : t->published_on;
+		if (d[0] != PB_DATE_NONE && call != PB_DATE_NONE && call - d[0] > max_early) {
+			d[0] = PB_DATE_NONE;
+			implausible++;
 		}
 		add_event(&w, pb_str(c[i].buyer_id), 0, i, d);
 	}
@@ -710,6 +723,9 @@ static void run_weekend(pb_rule_ctx *ctx)
 	if (random_years)
 		pb_ctx_note(ctx, "%zu buyer-years whose dates fall on weekends as often as random dates do: not judged",
 			    random_years);
+	if (implausible)
+		pb_ctx_note(ctx, "%zu award dates more than %d days before their tender's bid deadline (else its publication) taken for inconsistent data: not judged (signature dates still are)",
+			    implausible, max_early);
 	if (stamped)
 		pb_ctx_note(ctx, "%zu award dates that are their OCDS release's own date (perhaps the day it was published): not judged (signature dates still are)",
 			    stamped);
@@ -732,6 +748,7 @@ const pb_rule pb_rule_weekend_award = {
 		{"min_ratio", PB_P_DECIMAL, "2", "a year fires when its odd-day share is above this many times the usual share"},
 		{"min_history", PB_P_INT, "20", "events in a buyer's other years needed to know its usual share"},
 		{"max_share_pct", PB_P_PERCENT, "20", "with no history, a year with this share of odd days (of min_history events or more) is not judged"},
+		{"max_days_early", PB_P_DAYS, "180", "an award dated further before its tender's bid deadline (else its publication) is taken for inconsistent data, not judged"},
 		{NULL, 0, NULL, NULL}},
 	.run = run_weekend,
 	.fields = (const char *const[]){"contracts.awarded_on|contracts.signed_on|payments.paid_on", NULL},

@@ -246,6 +246,24 @@ static void test_weekend_release_date(void **state)
 	pb_audit_free(a);
 }
 
+/* An award dated more than max_days_early before its tender's bid
+ * deadline is inconsistent data, not a day anyone worked: not judged,
+ * counted; one 11 days before is judged. */
+static void test_weekend_implausible_award(void **state)
+{
+	(void)state;
+	tender("T1", "open", NULL, "2024-06-01", 3);
+	tender("T2", "open", NULL, "2024-03-20", 3);
+	contract("YEAR-EARLY", "T1", "S", 100, "EUR", "2023-06-03", NULL); /* Saturday */
+	contract("DAYS-EARLY", "T2", "S", 100, "EUR", "2024-03-09", NULL); /* Saturday */
+	pb_audit *a = audit();
+	assert_int_equal(count(a, "timing.weekend-award"), 1);
+	assert_non_null(finding(a, "timing.weekend-award", "DAYS-EARLY", 0));
+	assert_contains(coverage(a, "timing.weekend-award")->reason,
+			"1 award dates more than 180 days before their tender's bid deadline");
+	pb_audit_free(a);
+}
+
 static void test_year_end_spike(void **state)
 {
 	char id[16], date[16];
@@ -479,7 +497,7 @@ int main(void)
 		T(test_noncompetitive_share), T(test_noncompetitive_share_near_miss),
 		T(test_noncompetitive_share_lots),
 		T(test_concentration), T(test_repeat_direct), T(test_threshold_hugging),
-		T(test_threshold_hugging_near_miss), T(test_weekend), T(test_weekend_calendars), T(test_weekend_release_date),
+		T(test_threshold_hugging_near_miss), T(test_weekend), T(test_weekend_calendars), T(test_weekend_release_date), T(test_weekend_implausible_award),
 		T(test_weekend_usual_share), T(test_year_end_spike), T(test_year_end_spike_evidence),
 		T(test_fiscal_year_start), T(test_amendment_rules), T(test_duration_extension),
 		T(test_payment_without_contract), T(test_payment_without_contract_no_rate),
