@@ -1760,6 +1760,21 @@ const char *pb_row_extra(const pb_row *r, const char *name)
 	return NULL;
 }
 
+void pb_row_add_extra(pb_ledger *l, pb_row *r, const char *name, const char *value)
+{
+	uint32_t n, k;
+	const pb_attr *had = pb_row_extras(r, &n);
+
+	for (k = 0; k < n && strcmp(had[k].name, name); k++)
+		;
+	uint32_t m = n + (k == n);
+	pb_attr *a = pb_arena_alloc(l->arena, m * sizeof(*a));
+	if (n)
+		memcpy(a, had, n * sizeof(*a));
+	a[k] = (pb_attr){name, value};
+	pb_row_set_extras(l, r, a, m);
+}
+
 void pb_ledger_merge_extras(pb_ledger *l, pb_row *dst, const pb_row *first, const pb_row *second)
 {
 	uint32_t n1, n2, n = 0, missing = 0;

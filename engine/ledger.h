@@ -442,6 +442,9 @@ const char *pb_row_path(const pb_row *r);
 const pb_attr *pb_row_extras(const pb_row *r, uint32_t *n);
 /* The value of the row's extra column `name`, or NULL. */
 const char *pb_row_extra(const pb_row *r, const char *name);
+/* Gives r the extra `name` (in place of one it has of that name); name
+ * and value must live as long as l's arena. */
+void pb_row_add_extra(pb_ledger *l, pb_row *r, const char *name, const char *value);
 
 /*
  * For importers that meet one record in several documents (OCDS

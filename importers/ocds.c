@@ -437,18 +437,8 @@ static const char *party_ident(struct ocds *o, json_t *ident, const char *role, 
 
 static void add_extra(struct ocds *o, pb_row *r, const char *name, const char *value)
 {
-	uint32_t n;
-	const pb_attr *had = pb_row_extras(r, &n);
-	pb_attr *a;
-
-	if (!value)
-		return;
-	a = pb_arena_alloc(pb_ledger_arena(o->l), (n + 1) * sizeof(*a));
-	if (n)
-		memcpy(a, had, n * sizeof(*a));
-	a[n].name = S(o, name);
-	a[n].value = value;
-	pb_row_set_extras(o->l, r, a, n + 1);
+	if (value)
+		pb_row_add_extra(o->l, r, S(o, name), value);
 }
 
 /* Item classifications "scheme:id;...", each once, for later rules. */

@@ -523,6 +523,11 @@ static void add_tender(struct notice *o, const pb_tender *t)
 	if (t->number_of_tenderers != PB_INT_NONE && t->number_of_tenderers < old->number_of_tenderers) {
 		old->number_of_tenderers = t->number_of_tenderers;
 		pb_ledger_merge_extras(o->l, &old->row, &t->row, &old->row);
+		/* The row's source is the first notice; a reviewer checking the
+		 * count needs the one that gave it. */
+		pb_row_add_extra(o->l, &old->row, S(o, "fewest_tenders_notice"),
+				 pb_arena_printf(pb_ledger_arena(o->l), "%s:%u", pb_row_file(&t->row),
+						 (unsigned)t->row.line));
 	}
 }
 

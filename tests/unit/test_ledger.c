@@ -674,6 +674,29 @@ static void test_contracts_procedures(void **state)
 	pb_ledger_free(l);
 }
 
+/* pb_row_add_extra: one more extra, or a new value for one of that
+ * name; the row's file and line stay. */
+static void test_row_add_extra(void **state)
+{
+	pb_ledger *l = pb_ledger_new("EUR");
+	pb_contract c;
+	uint32_t n;
+	(void)state;
+
+	pb_record_blank(PB_T_CONTRACTS, &c);
+	assert_int_equal(pb_row_set(l, &c.row, pb_ledger_intern(l, "a.csv", 5), 7, NULL), 0);
+	pb_row_add_extra(l, &c.row, "x", "1");
+	pb_row_add_extra(l, &c.row, "y", "2");
+	pb_row_add_extra(l, &c.row, "x", "3");
+	assert_non_null(pb_row_extras(&c.row, &n));
+	assert_int_equal(n, 2);
+	assert_string_equal(pb_row_extra(&c.row, "x"), "3");
+	assert_string_equal(pb_row_extra(&c.row, "y"), "2");
+	assert_string_equal(pb_row_file(&c.row), "a.csv");
+	assert_int_equal(c.row.line, 7);
+	pb_ledger_free(l);
+}
+
 /* pb_idmap_key_fn of test_sort_by_text: element i's key. */
 static const char *key_in(const void *keys, uint32_t i)
 {
@@ -1443,6 +1466,7 @@ int main(void)
 		cmocka_unit_test(test_interning_dropped_malloc),
 		cmocka_unit_test(test_arena_large),
 		cmocka_unit_test(test_ptrmap),
+		cmocka_unit_test(test_row_add_extra),
 		cmocka_unit_test(test_sort_by_text),
 		cmocka_unit_test(test_contracts_procedures),
 		cmocka_unit_test(test_idmap),

@@ -621,12 +621,19 @@ static void test_eforms_rationale(void **state)
 	assert_int_equal(t->number_of_tenderers, 1);
 	assert_string_equal(pb_row_extra(&t->row, "fewest_tenders_lot"), "LOT-0002");
 	assert_string_equal(pb_row_extra(&t->row, "justification_code"), "exclusive");
+	/* The row's source is the first notice; the extra names the one
+	 * that gave the count. */
+	assert_non_null(strstr(pb_row_file(&t->row), "1.xml"));
+	const char *counted_in = pb_row_extra(&t->row, "fewest_tenders_notice");
+	assert_non_null(counted_in);
+	assert_non_null(strstr(counted_in, "3.xml:"));
 	pb_ledger_free(l);
 	/* A later notice with more tenders changes nothing. */
 	l = import_all("1.xml", second, "2.xml", first, NULL);
 	t = find(l, PB_T_TENDERS, "eforms:P-2");
 	assert_int_equal(t->number_of_tenderers, 1);
 	assert_string_equal(pb_row_extra(&t->row, "fewest_tenders_lot"), "LOT-0002");
+	assert_null(pb_row_extra(&t->row, "fewest_tenders_notice"));
 	pb_ledger_free(l);
 	free(first);
 	free(second);
