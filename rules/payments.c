@@ -582,7 +582,8 @@ typedef struct {
 	const uint32_t *start; /* of each entity's, by rank, in days */
 	const unsigned char *reference; /* by ledger index: invoice id names no one bill */
 	int64_t window, norm_window;    /* the rule's parameters */
-	size_t line_pairs, schedules, instalments, runs, apart;
+	size_t price_repeats;
+	size_t line_pairs, schedules, instalments, runs, apart, prices;
 	/* By member, grown to the largest group (dup_reserve) and reused. */
 	size_t cap;
 	uint32_t *parent;    /* union-find; a cluster's root is its first member */
@@ -753,9 +754,38 @@ static void same_keys(dup_group *g, const char *const *key, uint32_t *first, uin
 	}
 }
 
+/*
+ * A price: the payee billed this amount at least price_repeats times,
+ * each under an invoice number of its own (a journal's fee per notice
+ * published, a weekly delivery of potatoes at one price, one air fare).
+ * Two of them days apart are two bills: only an invoice number repeated,
+ * however spelt, is a repeat.  Needs link_group's invoice ids and
+ * first_invoice.
+ */
+static int priced(const dup_group *g)
+{
+	if (g->n < g->price_repeats)
+		return 0;
+	for (size_t k = 0; k < g->n; k++)
+		if (!g->invoice[k] || g->first_invoice[k] != NO_MEMBER)
+			return 0;
+	return 1;
+}
+
+/* Two dated payments of the group within `window` days of each other. */
+static int any_near(const dup_group *g)
+{
+	for (size_t k = 1; k < g->n; k++)
+		if (g->dates[k] != PB_DATE_NONE && g->dates[k - 1] != PB_DATE_NONE &&
+		    g->dates[k] - g->dates[k - 1] <= g->window)
+			return 1;
+	return 0;
+}
+
 /* Links each payment to the earlier one it repeats: a repeated invoice
  * anywhere in the group, the same invoice spelt differently within
- * norm_window days, else a neighbour within the window. */
+ * norm_window days, else (unless the amount is a price) a neighbour
+ * within the window. */
 static void link_group(dup_group *g)
 {
 	size_t need = 1, at = 0;
@@ -772,6 +802,8 @@ static void link_group(dup_group *g)
 	}
 	same_keys(g, g->invoice, g->first_invoice, NULL);
 	same_keys(g, g->folded, NULL, g->prev_folded);
+	int price = priced(g);
+	g->prices += price && any_near(g);
 	for (size_t k = 0; k < g->n; k++) {
 		const pb_payment *cur = member(g, k);
 		uint32_t j = g->first_invoice[k];
@@ -790,7 +822,7 @@ static void link_group(dup_group *g)
 			earlier = (int)j;
 			kind = K_NORMALISED;
 		}
-		if (earlier < 0 && !seen)
+		if (earlier < 0 && !seen && !price)
 			earlier = near_earlier(g, k, g->window, &kind, &line);
 		if (earlier >= 0)
 			unite(g, (uint32_t)earlier, (uint32_t)k, kind);
@@ -1252,7 +1284,8 @@ static void run_duplicate(pb_rule_ctx *ctx)
 	const pb_payment *p = pb_ledger_payments(pb_ctx_ledger(ctx), &n);
 	pay_key *k = pb_xcalloc_slots(n + 1, sizeof(*k));
 	dup_group g = {.ctx = ctx, .p = p, .window = pb_param_int(ctx, "window_days"),
-		       .norm_window = pb_param_int(ctx, "normalised_window_days")};
+		       .norm_window = pb_param_int(ctx, "normalised_window_days"),
+		       .price_repeats = (size_t)pb_param_int(ctx, "price_repeats")};
 
 	/* Each currency code's rank by strcmp: keys compare them as integers. */
 	pb_ptrmap *currencies;
@@ -1316,6 +1349,8 @@ static void run_duplicate(pb_rule_ctx *ctx)
 		pb_ctx_note(ctx, "%zu groups of a fixed amount recurring at a regular interval taken as a schedule", g.schedules);
 	if (g.apart)
 		pb_ctx_note(ctx, "%zu groups of repeats whose descriptions name different numbers (periods or items: \"for 11/2013\", \"for 12/2013\") taken as different bills", g.apart);
+	if (g.prices)
+		pb_ctx_note(ctx, "%zu groups of an amount billed %zu or more times, each under an invoice number of its own, taken as the payee's price: those days apart not compared", g.prices, g.price_repeats);
 	if (g.runs)
 		pb_ctx_note(ctx, "%zu same-day repeats without invoice numbers among other payments to the payee that day taken as bills of one payment run", g.runs);
 	if (rc.shared)
@@ -1340,6 +1375,7 @@ const pb_rule pb_rule_payment_duplicate = {
 	.params = (const pb_param_def[]){
 		{"window_days", PB_P_DAYS, "3", "same payee and amount within this many days fires"},
 		{"normalised_window_days", PB_P_DAYS, "30", "invoice ids equal after folding case, punctuation and leading zeros fire within this many days"},
+		{"price_repeats", PB_P_INT, "5", "an amount paid to a payee this many times or more, each under an invoice number of its own, is its price: only a repeated invoice number is a repeat"},
 		{NULL, 0, NULL, NULL}},
 	.run = run_duplicate,
 };

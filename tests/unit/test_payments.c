@@ -97,6 +97,8 @@ static void test_duplicates_large_group(void **state)
 	char id[32], inv[32];
 	pb_date base = D("2000-01-01");
 	(void)state;
+	/* Every payment has an invoice number of its own: not a price here. */
+	set_param("payments.duplicate", "price_repeats", "100000");
 	for (int i = 0; i < 2 * N; i++) {
 		int near = i >= N; /* the second half is 2 days apart */
 		snprintf(id, sizeof(id), "P%d", i);
@@ -411,6 +413,43 @@ static void test_duplicate_not_money(void **state)
 	assert_contains(coverage(a, "payments.duplicate")->reason,
 			"5 payments of less than one unit of their currency");
 	pb_audit_free(a);
+}
+
+/* An amount billed price_repeats (5) times or more, each under an
+ * invoice number of its own, is the payee's price (a journal's fee per
+ * notice): two of them days apart are two bills, and coverage counts the
+ * group.  Four are still compared by date; five where one invoice number
+ * comes back are no price, and the repeat is found. */
+static void test_duplicate_price(void **state)
+{
+	(void)state;
+	payment("F1", NULL, "NESS", "12125680", 25200, "2024-01-18");
+	payment("F2", NULL, "NESS", "12125918", 25200, "2024-02-04");
+	payment("F3", NULL, "NESS", "12120631", 25200, "2024-02-05");
+	payment("F4", NULL, "NESS", "12120947", 25200, "2024-02-06");
+	payment("F5", NULL, "NESS", "12125150", 25200, "2024-03-01");
+	payment("P1", NULL, "ALFA", "320759", 396800, "2024-01-10");
+	payment("P2", NULL, "ALFA", "320857", 396800, "2024-01-12");
+	payment("P3", NULL, "ALFA", "321502", 396800, "2024-03-01");
+	payment("P4", NULL, "ALFA", "321523", 396800, "2024-05-02");
+	payment("G1", NULL, "GAMA", "A-1", 150000, "2024-01-01");
+	payment("G2", NULL, "GAMA", "A-2", 150000, "2024-01-02");
+	payment("G3", NULL, "GAMA", "A-3", 150000, "2024-02-10");
+	payment("G4", NULL, "GAMA", "A-4", 150000, "2024-03-01");
+	payment("G5", NULL, "GAMA", "A-1", 150000, "2024-03-20");
+	pb_audit *a = audit();
+	assert_int_equal(count(a, "payments.duplicate"), 2);
+	assert_int_equal(finding(a, "payments.duplicate", "P2", 0)->severity, PB_SEV_MEDIUM);
+	/* G1, G2 two days apart and G5 repeating G1's invoice: one pattern */
+	const pb_finding *f = finding(a, "payments.duplicate", "G2", 0);
+	assert_int_equal(f->severity, PB_SEV_HIGH);
+	assert_non_null(role(f, "payments", "G5"));
+	assert_contains(coverage(a, "payments.duplicate")->reason,
+			"1 groups of an amount billed 5 or more times, each under an invoice number of its own");
+	pb_audit_free(a);
+	set_param("payments.duplicate", "price_repeats", "6");
+	/* five are no price when it takes six: F2, F3, F4 are one pattern */
+	assert_string_equal(fired("payments.duplicate"), "F3 G2! P2");
 }
 
 static void test_normalised_invoice_duplicate(void **state)
@@ -778,7 +817,7 @@ static void test_round_amount_entity(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_duplicates), T(test_duplicate_named_apart), T(test_duplicate_not_money), T(test_duplicates_more), T(test_duplicates_large_group),
+		T(test_duplicates), T(test_duplicate_named_apart), T(test_duplicate_not_money), T(test_duplicate_price), T(test_duplicates_more), T(test_duplicates_large_group),
 		T(test_round_amount), T(test_benford), T(test_benford_honest_samples),
 		T(test_benford_non_benford_samples), T(test_benford_preconditions),
 		T(test_benford_payer_entity), T(test_sequential_invoices),
