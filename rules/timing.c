@@ -41,9 +41,19 @@ static void before_deadline(pb_rule_ctx *ctx, const pb_contract *c, const pb_ten
 	pb_finding_detail(ctx, f, "submission_deadline", "%s", pb_date_format(t->submission_deadline, dl));
 	pb_finding_detail(ctx, f, "days_early", "%d", early);
 	f->score = early >= 30 ? 1.0 : 0.5 + (double)early / 60.0;
-	pb_finding_message(ctx, f, "contract %s was %s on %s%s%s, %d days before bids closed for tender %s (%s)",
+	/* Decided before the call for bids was even published: the
+	 * stronger fact, and the one a reviewer checks first. */
+	if (t->published_on != PB_DATE_NONE && when < t->published_on) {
+		char pub[11];
+		pb_finding_detail(ctx, f, "published_on", "%s", pb_date_format(t->published_on, pub));
+		pb_finding_message(ctx, f, "contract %s was %s on %s%s%s, before tender %s was published (%s) and %d day%s before bids closed (%s)",
+				   pb_str(c->contract_id), what, d, aw && sg ? " and signed on " : "", aw && sg ? d2 : "",
+				   pb_str(t->tender_id), pub, early, early == 1 ? "" : "s", dl);
+		return;
+	}
+	pb_finding_message(ctx, f, "contract %s was %s on %s%s%s, %d day%s before bids closed for tender %s (%s)",
 			   pb_str(c->contract_id), what, d, aw && sg ? " and signed on " : "", aw && sg ? d2 : "",
-			   early, pb_str(t->tender_id), dl);
+			   early, early == 1 ? "" : "s", pb_str(t->tender_id), dl);
 }
 
 /* Payments of one contract made before it was signed: one finding; a
@@ -70,12 +80,12 @@ static void paid_before_signature(pb_rule_ctx *ctx, const pb_contract *c,
 	pb_finding_detail(ctx, f, "payments", "%zu", n);
 	f->score = early >= 30 ? 1.0 : 0.5 + (double)early / 60.0;
 	if (n == 1)
-		pb_finding_message(ctx, f, "payment %s of %s was made on %s, %d days before contract %s was signed (%s)",
+		pb_finding_message(ctx, f, "payment %s of %s was made on %s, %d day%s before contract %s was signed (%s)",
 				   pb_str(p[0]->payment_id), pb_ctx_money(ctx, p[0]->amount, pb_str(p[0]->currency)), d,
-				   early, pb_str(c->contract_id), s);
+				   early, early == 1 ? "" : "s", pb_str(c->contract_id), s);
 	else
-		pb_finding_message(ctx, f, "%zu payments on contract %s were made before it was signed (%s), the first on %s, %d days before",
-				   n, pb_str(c->contract_id), s, d, early);
+		pb_finding_message(ctx, f, "%zu payments on contract %s were made before it was signed (%s), the first on %s, %d day%s before",
+				   n, pb_str(c->contract_id), s, d, early, early == 1 ? "" : "s");
 }
 
 /* Dates further apart than max_days_early are taken for inconsistent

@@ -468,6 +468,30 @@ static void test_splitting_params(void **state)
 	pb_audit_free(a);
 }
 
+/* An award dated before its tender was even published says so, with
+ * the publication date as a detail; one day early is "1 day". */
+static void test_backdated_before_publication(void **state)
+{
+	(void)state;
+	tender("T", "open", NULL, "2024-03-20", PB_INT_NONE);
+	tender("T2", "open", NULL, "2024-03-20", PB_INT_NONE);
+	((pb_tender *)(uintptr_t)pb_ledger_at(L, PB_T_TENDERS, 0))->published_on = D("2024-03-01");
+	((pb_tender *)(uintptr_t)pb_ledger_at(L, PB_T_TENDERS, 1))->published_on = D("2024-03-01");
+	contract("EARLY", "T", "S", 100, "EUR", "2024-02-20", NULL);
+	contract("DAY", "T2", "S", 100, "EUR", "2024-03-19", NULL);
+	pb_audit *a = audit();
+	const pb_finding *f = finding(a, "timing.backdated", "EARLY", 0);
+	assert_non_null(f);
+	assert_string_equal(detail(f, "published_on"), "2024-03-01");
+	assert_string_equal(f->message, "contract EARLY was awarded on 2024-02-20, before tender T was published "
+					"(2024-03-01) and 29 days before bids closed (2024-03-20)");
+	f = finding(a, "timing.backdated", "DAY", 0);
+	assert_non_null(f);
+	assert_null(detail(f, "published_on"));
+	assert_string_equal(f->message, "contract DAY was awarded on 2024-03-19, 1 day before bids closed for tender T2 (2024-03-20)");
+	pb_audit_free(a);
+}
+
 static void test_backdated_both_dates(void **state)
 {
 	(void)state;
@@ -698,7 +722,7 @@ int main(void)
 		T(test_single_source_evidence_and_notes), T(test_weak_rationale_boundaries),
 		T(test_weak_rationale_params), T(test_single_bid_sources),
 		T(test_splitting_boundaries), T(test_splitting_params),
-		T(test_backdated_both_dates), T(test_backdated_payments_grouped), T(test_backdated_payment_message),
+		T(test_backdated_both_dates), T(test_backdated_before_publication), T(test_backdated_payments_grouped), T(test_backdated_payment_message),
 		T(test_value_increase_cases), T(test_overpayment_cases),
 		T(test_overspend_cases), T(test_coverage_needs),
 	};
