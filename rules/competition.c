@@ -197,6 +197,8 @@ static void weak_finding(pb_rule_ctx *ctx, const pb_tender *t, const pb_contract
  * rationale of substance. */
 struct rationale_habit {
 	size_t judged, weak;
+	size_t weak_unjudged; /* weak, not judged: the publisher gives no rationale anywhere */
+	int any;              /* some tender of the publisher, of any method, gives a rationale */
 };
 
 /*
@@ -210,6 +212,23 @@ static int publisher_silent(pb_rule_ctx *ctx, const struct rationale_habit *h)
 	return h->weak >= (size_t)pb_param_int(ctx, "min_publisher_awards") &&
 	       (pb_i128)h->weak * 100 * PB_DECIMAL_SCALE >=
 		       (pb_i128)pb_param_millionths(ctx, "publisher_share_pct") * h->judged;
+}
+
+/*
+ * Which publishers give a rationale on any tender at all.  One that
+ * never does (Taiwan's OCDS has no procurementMethodRationale anywhere)
+ * may not export the field: an empty one there says nothing about the
+ * award.  Only tenders with a rationale are looked up.
+ */
+static void mark_rationales(pb_ledger *l, const pb_tender *t, size_t n, pb_ptrmap *index,
+			    struct rationale_habit *h)
+{
+	uint32_t k;
+
+	for (size_t i = 0; i < n; i++)
+		if (t[i].method_rationale && *pb_str(t[i].method_rationale) &&
+		    pb_ptrmap_get(index, pb_ledger_publisher(l, &t[i].row), &k))
+			h[k].any = 1;
 }
 
 /* A non-competitive award whose rationale has no substance, kept from
@@ -250,7 +269,7 @@ static void run_weak_rationale(pb_rule_ctx *ctx)
 			PB_GROW(h, np + 1, cap);
 			names = pb_xreallocarray(names, cap, sizeof(*names));
 			k = (uint32_t)np++;
-			h[k] = (struct rationale_habit){0, 0};
+			h[k] = (struct rationale_habit){0, 0, 0, 0};
 			names[k] = pub;
 			pb_ptrmap_put(index, pub, k);
 		}
@@ -262,9 +281,15 @@ static void run_weak_rationale(pb_rule_ctx *ctx)
 		PB_GROW(w, nw + 1, capw);
 		w[nw++] = (struct weak){&t[i], award, k, kind, left};
 	}
+	if (nw)
+		mark_rationales(l, t, n, index, h);
 	for (size_t i = 0; i < nw; i++) {
 		if (publisher_silent(ctx, &h[w[i].pub])) {
 			silent++;
+			continue;
+		}
+		if (!h[w[i].pub].any) {
+			h[w[i].pub].weak_unjudged++;
 			continue;
 		}
 		weak_finding(ctx, w[i].t, w[i].award, w[i].kind, w[i].left);
@@ -279,6 +304,10 @@ static void run_weak_rationale(pb_rule_ctx *ctx)
 		if (publisher_silent(ctx, &h[j]))
 			pb_ctx_note(ctx, "%s gives a rationale of substance for %zu of its %zu non-competitive awards: it does not publish justifications, not judged",
 				    names[j], h[j].judged - h[j].weak, h[j].judged);
+	for (size_t j = 0; j < np; j++)
+		if (h[j].weak_unjudged)
+			pb_ctx_note(ctx, "%s gives no rationale on any of its tenders (its export may not carry one): %zu non-competitive awards without one not judged",
+				    names[j], h[j].weak_unjudged);
 	pb_ptrmap_free(index);
 	free(h);
 	free(names);

@@ -92,6 +92,36 @@ static void test_weak_rationale(void **state)
 	assert_string_equal(fired("competition.weak-rationale"), "BOILER EMPTY");
 }
 
+/* A publisher that gives a rationale on none of its tenders, of any
+ * method (Taiwan's OCDS has no procurementMethodRationale anywhere), may
+ * not export the field: its empty ones are not judged, and coverage
+ * names it.  The same award from a publisher that gives rationales
+ * elsewhere fires. */
+static void test_weak_rationale_not_exported(void **state)
+{
+	(void)state;
+	size_t other = pb_ledger_add_input(L, "other.csv", "tenders", "csv");
+	pb_tender t;
+	pb_record_blank(PB_T_TENDERS, &t);
+	pb_row_set(L, &t.row, S("other.csv"), 2, NULL);
+	t.tender_id = pb_text_of(S("SILENT"));
+	t.buyer_id = pb_text_of(S("MOD"));
+	t.method = pb_text_of(S("direct"));
+	assert_int_equal(pb_ledger_add(L, other, PB_T_TENDERS, &t), 0);
+	t.row.line = 3;
+	t.tender_id = pb_text_of(S("SILENT-OPEN"));
+	t.method = pb_text_of(S("open"));
+	assert_int_equal(pb_ledger_add(L, other, PB_T_TENDERS, &t), 0);
+	tender("EMPTY", "direct", NULL, NULL, PB_INT_NONE);
+	tender("OPEN", "open", "Framework call-off, lot 2", NULL, PB_INT_NONE);
+	pb_audit *a = audit();
+	assert_int_equal(count(a, "competition.weak-rationale"), 1);
+	assert_non_null(finding(a, "competition.weak-rationale", "EMPTY", 0));
+	assert_contains(coverage(a, "competition.weak-rationale")->reason,
+			"other.csv gives no rationale on any of its tenders (its export may not carry one): 1 non-competitive awards without one not judged");
+	pb_audit_free(a);
+}
+
 static void test_single_bid(void **state)
 {
 	(void)state;
@@ -716,7 +746,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_single_source), T(test_single_source_threshold_param),
-		T(test_weak_rationale), T(test_weak_rationale_long), T(test_single_bid), T(test_splitting),
+		T(test_weak_rationale), T(test_weak_rationale_not_exported), T(test_weak_rationale_long), T(test_single_bid), T(test_splitting),
 		T(test_backdated), T(test_value_increase), T(test_overpayment),
 		T(test_overspend), T(test_coverage_missing_table),
 		T(test_single_source_evidence_and_notes), T(test_weak_rationale_boundaries),
