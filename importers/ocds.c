@@ -616,6 +616,10 @@ static void add_tender(struct ocds *o, json_t *r)
 	rec.title = pb_text_of(get_prose(o, t, "title"));
 	rec.description = pb_text_of(get_prose(o, t, "description"));
 	procedure(o, t, &rec);
+	/* Colombia's SECOP I names the procedure only in a field of its own
+	 * at the release's top ("Contratación Mínima Cuantía"). */
+	if (!rec.method_details)
+		rec.method_details = pb_text_of(get_text(o, r, "procurement_type"));
 	rec.status = pb_text_of(status_of(o, get_text(o, t, "status"), tender_statuses));
 	rec.category = pb_text_of(one_of(o, get_text(o, t, "mainProcurementCategory"), categories));
 	get_record_money(o, json_object_get(t, "value"), &rec.estimated_value, &rec.currency);

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 #include <zlib.h>
 
+#include "../../engine/procedure.h"
 #include "../../importers/importers.h"
 
 static char dir[] = "/tmp/probity-ocds-XXXXXX";
@@ -565,6 +566,40 @@ static void test_award_dated_by_release(void **state)
 	assert_non_null(c);
 	assert_int_equal(c->awarded_on, pb_date_from_ymd(2017, 5, 27));
 	assert_null(pb_row_extra(&c->row, "award_dated_by_release"));
+	pb_ledger_free(l);
+}
+
+/* Colombia's SECOP I names the procedure in a release field of its own,
+ * procurement_type: the details when procurementMethodDetails is absent,
+ * which the procedure table then reads (minimum-value contracting is a
+ * low-value procedure; the U+FFFD some files carry for lost accents
+ * matches as published). */
+static void test_procurement_type(void **state)
+{
+	int rc;
+	pb_error err;
+	(void)state;
+
+	pb_ledger *l = IMPORT("co.json",
+		"{\"ocid\":\"co-1\",\"procurement_type\":\"Contrataci\u00f3n M\u00ednima Cuant\u00eda\","
+		"\"tender\":{\"procurementMethod\":\"open\"}}\n"
+		"{\"ocid\":\"co-2\",\"procurement_type\":\"Selecci\ufffdn Abreviada de Menor Cuant\ufffda (Ley 1150 de 2007)\","
+		"\"tender\":{\"procurementMethod\":\"open\"}}\n"
+		"{\"ocid\":\"co-3\",\"procurement_type\":\"Contrataci\u00f3n Directa (Ley 1150 de 2007)\","
+		"\"tender\":{\"procurementMethod\":\"limited\",\"procurementMethodDetails\":\"negotiated\"}}",
+		&rc, &err);
+	assert_int_equal(rc, 0);
+	assert_string_equal(pb_str(TENDER(l, "co-1")->method_details), "Contratación Mínima Cuantía");
+	assert_string_equal(pb_str(TENDER(l, "co-3")->method_details), "negotiated");
+	pb_procedures *pt = pb_procedures_new();
+	const pb_procedure *p = pb_procedures_find(pt, pb_str(TENDER(l, "co-1")->method_details));
+	assert_non_null(p);
+	assert_true(p->small);
+	assert_int_equal(p->competitive, PB_COMPETITION_YES);
+	p = pb_procedures_find(pt, pb_str(TENDER(l, "co-2")->method_details));
+	assert_non_null(p);
+	assert_string_equal(p->method, "selective");
+	pb_procedures_free(pt);
 	pb_ledger_free(l);
 }
 
@@ -1300,7 +1335,7 @@ int main(void)
 		cmocka_unit_test(test_records_versioned),
 		cmocka_unit_test(test_ocds_10),
 		cmocka_unit_test(test_mapping),
-		cmocka_unit_test(test_doubtful_deadline), cmocka_unit_test(test_award_dated_by_release),
+		cmocka_unit_test(test_doubtful_deadline), cmocka_unit_test(test_award_dated_by_release), cmocka_unit_test(test_procurement_type),
 		cmocka_unit_test(test_jsonl_more),
 		cmocka_unit_test(test_gzip),
 		cmocka_unit_test(test_jsonl_parallel_same_as_serial),
