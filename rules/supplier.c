@@ -556,7 +556,7 @@ static void run_single_client(pb_rule_ctx *ctx)
 		pb_finding_detail(ctx, f, "buyer", "%s", buyer);
 		pb_finding_detail(ctx, f, "contracts", "%zu", nwon);
 		pb_finding_detail(ctx, f, "procedures", "%zu", pb_contracts_procedures(won, nwon));
-		pb_finding_message(ctx, f, "all %zu contracts%s of supplier %s come from one buyer, %s",
+		pb_finding_message(ctx, f, "all %zu contracts%s of supplier %s in this ledger come from one buyer, %s",
 				   nwon, npay ? " and payments" : "", pb_parties_entity(pp, pb_str(root->party_id)), buyer);
 	}
 	free(won);
@@ -567,7 +567,7 @@ static void run_single_client(pb_rule_ctx *ctx)
 const pb_rule pb_rule_single_client = {
 	.id = "supplier.single-client",
 	.family = "supplier",
-	.title = "A supplier's entire income comes from one buyer",
+	.title = "All of a supplier's contracts in the ledger come from one buyer",
 	.source = "OCP",
 	.severity = PB_SEV_LOW,
 	.needs = PB_NEEDS(PB_T_CONTRACTS) | PB_NEEDS(PB_T_PARTIES),
