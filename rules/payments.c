@@ -30,21 +30,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../engine/normalize.h"
 #include "../engine/parties.h"
 #include "rules.h"
 
 /* --- who a payee or payer is --- */
 
-/* Folded texts (letters and digits only, upper case) that stand for no
- * party: null markers and redactions.  Digits alone are real ids. */
-static const char *const markers[] = {
-	"NA", "NONE", "NULL", "NIL", "UNKNOWN", "NOTKNOWN", "NOTAPPLICABLE",
-	"NOTAVAILABLE", "NOTPROVIDED", "NOTDISCLOSED", "CONFIDENTIAL",
-	"PERSONALDATA", "SENSITIVEDATA", "PRIVATEINDIVIDUAL", "INDIVIDUAL",
-	"XXX", "TBC", "TBA", "VARIOUS", "SINDATO", "NOAPLICA", NULL};
-
 /* Does a payee or payer id stand for no one?  Empty once punctuation is
- * dropped ("-", "----------"), all zeros, a null marker or a redaction. */
+ * dropped ("-", "----------"), all zeros, a redaction anywhere in it, or,
+ * when it holds no digit (digits make an id; the markers are words), a
+ * placeholder the engine knows for every rule (pb_is_placeholder: "N/A",
+ * "NOT KNOWN", "PRIVATE INDIVIDUAL", "neznámo"). */
 static int is_marker(const char *id)
 {
 	char folded[64];
@@ -67,11 +63,8 @@ static int is_marker(const char *id)
 	if (strstr(folded, "REDACTED") || !strncmp(folded, "WITHHELD", 8))
 		return 1;
 	if (strpbrk(folded, "0123456789"))
-		return 0; /* the markers are words */
-	for (size_t i = 0; markers[i]; i++)
-		if (!strcmp(folded, markers[i]))
-			return 1;
-	return 0;
+		return 0;
+	return pb_is_placeholder(id);
 }
 
 /* The entity a payee or payer id belongs to, or NULL for a marker or a
