@@ -269,7 +269,7 @@ static void run_weak_rationale(pb_rule_ctx *ctx)
 			PB_GROW(h, np + 1, cap);
 			names = pb_xreallocarray(names, cap, sizeof(*names));
 			k = (uint32_t)np++;
-			h[k] = (struct rationale_habit){0, 0, 0, 0};
+			h[k] = (struct rationale_habit){0};
 			names[k] = pub;
 			pb_ptrmap_put(index, pub, k);
 		}

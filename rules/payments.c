@@ -1059,7 +1059,6 @@ static int same_day_run(const dup_group *g, const uint32_t *m, size_t c)
 	return paid_that_day(g, &g->key[m[0]], first->paid_on) > c;
 }
 
-/* Reports each cluster of linked payments once, unless it is a schedule. */
 /* The next run of digits at or after *s, leading zeros dropped ("0311"
  * -> "311"): 1 and *num, *len; 0 at the end. */
 static int next_number(const char **s, const char **num, size_t *len)
@@ -1160,6 +1159,9 @@ static int named_apart(const dup_group *g, const uint32_t *m, size_t c)
 	return apart;
 }
 
+/* Reports each cluster of linked payments once, unless it is innocent by
+ * design: bills of one payment run, a schedule, or repeats whose
+ * descriptions name different numbers. */
 static void report_group(dup_group *g)
 {
 	uint32_t *next = g->next, *tail = g->tail, *m = g->cluster;
