@@ -25,6 +25,7 @@
  * tests); Benford's judgement is the MAD against its expected value for
  * the sample size (Barney & Schulzke 2016), see docs/rules/.
  */
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1814,7 +1815,7 @@ static int64_t trailing_number(const char *s, size_t *prefix)
  * a count for coverage. */
 typedef struct {
 	const entity_ranks *payers;
-	size_t batches;
+	size_t batches, renumbered;
 } sequential_state;
 
 /* The payee's only payer entity, named by the smallest id its payments
@@ -1872,22 +1873,50 @@ static int cmp_numbered(const void *pa, const void *pb)
 }
 
 /* A run of consecutive invoice numbers of one series: its length, last
- * number, series (an id of it), and the days between its first and last
- * payment. */
+ * number, series (an invoice of it), the days between its first and
+ * last payment, and the calendar year it was looked for in (0: all). */
 typedef struct {
 	size_t len;
 	int64_t hi;
-	const numbered *series;
+	numbered series;
 	int64_t days;
+	int year;
 } invoice_run;
 
-/* The longest run of consecutive numbers (sorted) paid over at least
+/* Were half the run's invoices or more paid on one day?  x[from, to) is
+ * the run, sorted by number; an invoice counts on the day of its first
+ * dated line. */
+static int mostly_one_day(const numbered *x, size_t from, size_t to, size_t len)
+{
+	pb_date *d = pb_xcalloc(len + 1, sizeof(*d));
+	size_t n = 0, most = 0;
+
+	for (size_t k = from; k < to; k++)
+		if (x[k].paid_on != PB_DATE_NONE && n < len &&
+		    (k == from || x[k].num != x[k - 1].num || x[k - 1].paid_on == PB_DATE_NONE))
+			d[n++] = x[k].paid_on;
+	qsort(d, n, sizeof(*d), cmp_date);
+	for (size_t i = 0, j; i < n; i = j) {
+		for (j = i + 1; j < n && d[j] == d[i]; j++)
+			;
+		most = j - i > most ? j - i : most;
+	}
+	free(d);
+	return 2 * most >= len;
+}
+
+/*
+ * The longest run of consecutive numbers (sorted) paid over at least
  * min_days: invoices issued in one batch, paid together, say nothing of
- * the supplier's other clients. */
+ * the supplier's other clients.  So, with min_days, neither does a run
+ * half of whose invoices were paid on one day (a travel agent's 23
+ * hotel bills, issued together, 22 paid on one day and one three months
+ * later).
+ */
 static invoice_run longest_run(const numbered *x, size_t m, int64_t min_days)
 {
-	invoice_run best = {0, 0, NULL, 0};
-	size_t len = 0;
+	invoice_run best = {0, 0, {0, NULL, 0, PB_DATE_NONE}, 0, 0};
+	size_t len = 0, from = 0;
 	pb_date first = PB_DATE_NONE, last = PB_DATE_NONE;
 
 	for (size_t k = 0; k <= m; k++) {
@@ -1899,11 +1928,13 @@ static invoice_run longest_run(const numbered *x, size_t m, int64_t min_days)
 			goto widen;
 		}
 		if (len && last != PB_DATE_NONE && first != PB_DATE_NONE &&
-		    (int64_t)last - first >= min_days && len > best.len)
-			best = (invoice_run){len, x[k - 1].num, &x[k - 1], (int64_t)last - first};
+		    (int64_t)last - first >= min_days && len > best.len &&
+		    !(min_days > 0 && mostly_one_day(x, from, k, len)))
+			best = (invoice_run){len, x[k - 1].num, x[k - 1], (int64_t)last - first, 0};
 		if (k == m)
 			break;
 		len = 1;
+		from = k;
 		first = last = x[k].paid_on;
 		continue;
 widen:
@@ -1917,14 +1948,100 @@ widen:
 	return best;
 }
 
+/* Is a number of one series on payments `days` or more apart?  Those
+ * are two invoices, not the lines or instalments of one: the payee
+ * numbers in series its ids do not tell apart (from 1 again each year,
+ * or one series per contract).  x is sorted by cmp_numbered. */
+static int renumbered(const numbered *x, size_t m, int64_t days)
+{
+	size_t first = 0; /* the first dated payment of x[k]'s number */
+
+	for (size_t k = 0; k < m; k++) {
+		if (k == 0 || cmp_series(&x[k], &x[k - 1]) || x[k].num != x[k - 1].num)
+			first = k;
+		if (x[first].paid_on == PB_DATE_NONE)
+			first = k;
+		else if (x[k].paid_on != PB_DATE_NONE && (int64_t)x[k].paid_on - x[first].paid_on >= days)
+			return 1;
+	}
+	return 0;
+}
+
+static int year_of(pb_date d)
+{
+	int y, mo, day;
+
+	pb_date_to_ymd(d, &y, &mo, &day);
+	return y;
+}
+
+enum { SET_ASIDE_SERIES = 1, SET_ASIDE_BATCH = 2 };
+
+/*
+ * The longest run when numbers recur: looked for within each calendar
+ * year of payment, for a payee that numbers from 1 again each year (a
+ * lawyer's invoices 1 to 12 of 2013, then 1 to 11 of 2014).  A year in
+ * which a number still recurs holds series side by side (a caretaker's
+ * one per building): no run there says the payee bills no one else, and
+ * the year is not judged.  *skipped tells why runs long enough were set
+ * aside: series side by side, or a batch paid at once.  tmp has room
+ * for m.
+ */
+static invoice_run yearly_run(const numbered *x, size_t m, int64_t min_days, int64_t renumber,
+			      int64_t min_run, numbered *tmp, int *skipped)
+{
+	invoice_run best = {0, 0, {0, NULL, 0, PB_DATE_NONE}, 0, 0};
+	int lo = INT_MAX, hi = INT_MIN;
+
+	for (size_t k = 0; k < m; k++)
+		if (x[k].paid_on != PB_DATE_NONE) {
+			int y = year_of(x[k].paid_on);
+			lo = y < lo ? y : lo;
+			hi = y > hi ? y : hi;
+		}
+	for (int y = lo; y <= hi && lo <= hi; y++) {
+		size_t n = 0;
+		for (size_t k = 0; k < m; k++)
+			if (x[k].paid_on != PB_DATE_NONE && year_of(x[k].paid_on) == y)
+				tmp[n++] = x[k];
+		if (n && renumbered(tmp, n, renumber)) {
+			if ((int64_t)longest_run(tmp, n, min_days).len >= min_run)
+				*skipped |= SET_ASIDE_SERIES;
+			continue;
+		}
+		invoice_run r = longest_run(tmp, n, min_days);
+		if ((int64_t)r.len < min_run && (int64_t)longest_run(tmp, n, 0).len >= min_run)
+			*skipped |= SET_ASIDE_BATCH;
+		if (r.len > best.len) {
+			best = r;
+			best.year = y;
+		}
+	}
+	return best;
+}
+
+/* Does payment q belong to the run: its number within it, in its series
+ * and, for a run of one year, paid that year? */
+static int in_run(const invoice_run *run, const pb_payment *q)
+{
+	numbered y = {0, pb_str(q->invoice_id), 0, q->paid_on};
+
+	y.num = trailing_number(y.id, &y.prefix);
+	return y.num >= run->hi - (int64_t)run->len + 1 && y.num <= run->hi &&
+	       !cmp_series(&y, &run->series) &&
+	       (!run->year || (q->paid_on != PB_DATE_NONE && year_of(q->paid_on) == run->year));
+}
+
 static void sequential_party(pb_rule_ctx *ctx, const pb_payment *p, const uint32_t *ix,
 			     size_t n, const char *payee, void *data)
 {
 	sequential_state *st = data;
 	int64_t min_run = pb_param_int(ctx, "min_run");
+	int64_t min_days = pb_param_int(ctx, "min_span_days");
+	int64_t renumber = pb_param_int(ctx, "renumber_days");
 	const char *payer = only_payer(st->payers, p, ix, n);
 	size_t m = 0;
-	numbered *x;
+	numbered *x, *tmp = NULL;
 
 	if (!payer)
 		return;
@@ -1937,38 +2054,59 @@ static void sequential_party(pb_rule_ctx *ctx, const pb_payment *p, const uint32
 			x[m++] = (numbered){v, id, prefix, p[ix[k]].paid_on};
 	}
 	qsort(x, m, sizeof(*x), cmp_numbered);
-	invoice_run best = longest_run(x, m, pb_param_int(ctx, "min_span_days"));
+	int skipped = 0;
+	invoice_run best;
+	if (renumbered(x, m, renumber)) {
+		tmp = pb_xcalloc(m + 1, sizeof(*tmp));
+		best = yearly_run(x, m, min_days, renumber, min_run, tmp, &skipped);
+	} else {
+		best = longest_run(x, m, min_days);
+	}
 	if ((int64_t)best.len < min_run) {
-		st->batches += (int64_t)longest_run(x, m, 0).len >= min_run;
+		/* set aside for what its numbers show: series that share
+		 * numbers, else a batch paid at once */
+		if (tmp) {
+			st->renumbered += (skipped & SET_ASIDE_SERIES) != 0;
+			st->batches += skipped == SET_ASIDE_BATCH;
+		} else {
+			st->batches += (int64_t)longest_run(x, m, 0).len >= min_run;
+		}
 		goto out;
 	}
 	pb_finding *f = pb_finding_add(ctx, PB_T_PARTIES, payee, payer);
 	int64_t lo = best.hi - (int64_t)best.len + 1, hi = best.hi;
-	for (size_t k = 0; k < n; k++) {
-		numbered y = {0, pb_str(p[ix[k]].invoice_id), 0, PB_DATE_NONE};
-		y.num = trailing_number(y.id, &y.prefix);
-		if (y.num >= lo && y.num <= hi && !cmp_series(&y, best.series) && f->nevidence < 25)
+	for (size_t k = 0; k < n && f->nevidence < 25; k++)
+		if (in_run(&best, &p[ix[k]]))
 			pb_finding_evidence(ctx, f, PB_T_PAYMENTS, &p[ix[k]], "invoice in the run");
-	}
 	pb_finding_detail(ctx, f, "payer", "%s", payer);
 	pb_finding_detail(ctx, f, "run", "%lld-%lld", (long long)lo, (long long)hi);
 	pb_finding_detail(ctx, f, "days", "%lld", (long long)best.days);
+	if (best.year)
+		pb_finding_detail(ctx, f, "year", "%d", best.year);
 	f->score = best.len >= (size_t)(2 * min_run) ? 1.0 : (double)best.len / (double)(2 * min_run);
-	pb_finding_message(ctx, f, "%s billed only %s, with %zu consecutively numbered invoices (%lld to %lld) paid over %lld days: it appears to invoice no one else",
-			   payee, payer, best.len, (long long)lo, (long long)hi, (long long)best.days);
+	if (best.year)
+		pb_finding_message(ctx, f, "%s billed only %s, with %zu consecutively numbered invoices (%lld to %lld) paid over %lld days of %d (its numbers start again each year): it appears to invoice no one else",
+				   payee, payer, best.len, (long long)lo, (long long)hi, (long long)best.days, best.year);
+	else
+		pb_finding_message(ctx, f, "%s billed only %s, with %zu consecutively numbered invoices (%lld to %lld) paid over %lld days: it appears to invoice no one else",
+				   payee, payer, best.len, (long long)lo, (long long)hi, (long long)best.days);
 out:
+	free(tmp);
 	free(x);
 }
 
 static void run_sequential(pb_rule_ctx *ctx)
 {
-	sequential_state st = {.batches = 0};
+	sequential_state st = {.batches = 0, .renumbered = 0};
 
 	st.payers = entity_ranks_of(ctx, offsetof(pb_payment, payer_id));
 	note_unnamed(ctx, for_each_entity(ctx, offsetof(pb_payment, payee_id), sequential_party, &st), "payee");
 	if (st.batches)
-		pb_ctx_note(ctx, "%zu payees whose consecutive invoices were all paid within %lld days taken as one batch",
+		pb_ctx_note(ctx, "%zu payees whose consecutive invoices were all paid within %lld days, or half of them on one day, taken as one batch",
 			    st.batches, (long long)pb_param_int(ctx, "min_span_days"));
+	if (st.renumbered)
+		pb_ctx_note(ctx, "%zu payees that give one number to invoices paid %lld or more days apart in the same year (a series per contract or per client) not judged",
+			    st.renumbered, (long long)pb_param_int(ctx, "renumber_days"));
 }
 
 const pb_rule pb_rule_sequential_invoices = {
@@ -1981,6 +2119,7 @@ const pb_rule pb_rule_sequential_invoices = {
 	.params = (const pb_param_def[]){
 		{"min_run", PB_P_INT, "5", "consecutive invoice numbers that fire"},
 		{"min_span_days", PB_P_DAYS, "60", "the run's payments must spread over at least this many days (a batch issued at once is no sign)"},
+		{"renumber_days", PB_P_DAYS, "31", "one number on payments this many days apart is two invoices: runs are then looked for within each year of payment, and a year where a number still recurs is not judged"},
 		{NULL, 0, NULL, NULL}},
 	.run = run_sequential,
 };

@@ -306,9 +306,10 @@ static void test_benford_payer_entity(void **state)
 
 /* A supplier billing one payer month after month with consecutive
  * numbers fires; one that bills someone else, one with gaps, a batch of
- * consecutive invoices paid together, and references whose last numbers
- * run on but in different series (a payer's transaction numbers and
- * their lines, "1040187 - 0", "1040190 - 1") do not. */
+ * consecutive invoices paid together (or all but one of them), and
+ * references whose last numbers run on but in different series (a
+ * payer's transaction numbers and their lines, "1040187 - 0",
+ * "1040190 - 1") do not. */
 static void test_sequential_invoices(void **state)
 {
 	char id[16], inv[32], date[16];
@@ -333,6 +334,10 @@ static void test_sequential_invoices(void **state)
 		snprintf(inv, sizeof(inv), "20147%03d", 579 + i);
 		snprintf(date, sizeof(date), "2024-03-%02d", 1 + i);
 		payment(id, NULL, "AGENCY", inv, 100, date);
+		/* The same, but one of them paid three months later. */
+		snprintf(id, sizeof(id), "F%d", i);
+		snprintf(inv, sizeof(inv), "20147%03d", 209 + i);
+		payment(id, NULL, "HOTELS", inv, 100, i == 4 ? "2024-08-01" : "2024-04-29");
 		snprintf(id, sizeof(id), "E%d", i);
 		snprintf(inv, sizeof(inv), "%d - %d", 1040187 + 7 * i, i);
 		snprintf(date, sizeof(date), "2024-%02d-15", 1 + i);
@@ -346,7 +351,7 @@ static void test_sequential_invoices(void **state)
 			    "SHELL billed only MOD, with 5 consecutively numbered invoices (17 to 21) paid over 121 days: it appears to invoice no one else");
 	assert_int_equal(f->nevidence, 5);
 	assert_contains(coverage(a, "payments.sequential-invoices")->reason,
-			"1 payees whose consecutive invoices were all paid within 60 days taken as one batch");
+			"2 payees whose consecutive invoices were all paid within 60 days, or half of them on one day, taken as one batch");
 	pb_audit_free(a);
 }
 
@@ -741,6 +746,53 @@ static void test_duplicate_references(void **state)
 	pb_audit_free(a);
 }
 
+/* One number on invoices paid months apart is two invoices.  A lawyer
+ * numbering from 1 again each year is judged within a year (and said
+ * to be); a caretaker numbering one series per building, side by side,
+ * is not judged; a consultant whose "1 to 5" spans three years' numbers
+ * has no run of 5 in any year.  Found on the Czech finance ministry's
+ * paid invoices (renumber_days). */
+static void test_sequential_renumbered(void **state)
+{
+	char id[16], inv[16], date[16];
+	(void)state;
+	for (int i = 0; i < 6; i++) {
+		for (int y = 0; y < 2; y++) {
+			snprintf(id, sizeof(id), "L%d-%d", y, i);
+			snprintf(inv, sizeof(inv), "%d", 1 + i);
+			snprintf(date, sizeof(date), "%d-%02d-20", 2023 + y, 2 + i);
+			payment(id, NULL, "LAWYER", inv, 3000000, date);
+		}
+		snprintf(date, sizeof(date), "2023-%02d-08", 1 + i);
+		snprintf(id, sizeof(id), "K%d", i);
+		snprintf(inv, sizeof(inv), "%d", 31 + i);
+		payment(id, NULL, "CARETAKER", inv, 423500, date);
+		snprintf(id, sizeof(id), "P%d", i);
+		snprintf(inv, sizeof(inv), "%d", 33 + i);
+		payment(id, NULL, "CARETAKER", inv, 423500, date);
+	}
+	static const char *const consultant[][2] = {
+		{"1", "2023-02-21"}, {"1", "2023-11-20"}, {"2", "2024-01-24"},
+		{"3", "2024-12-10"}, {"4", "2024-12-10"}, {"5", "2024-12-10"}};
+	for (size_t i = 0; i < sizeof(consultant) / sizeof(consultant[0]); i++) {
+		snprintf(id, sizeof(id), "C%zu", i);
+		payment(id, NULL, "CONSULTANT", consultant[i][0], 8000000, consultant[i][1]);
+	}
+	pb_audit *a = audit();
+	assert_int_equal(count(a, "payments.sequential-invoices"), 1);
+	const pb_finding *f = finding(a, "payments.sequential-invoices", "LAWYER", 0);
+	assert_non_null(f);
+	assert_string_equal(f->message,
+			    "LAWYER billed only MOD, with 6 consecutively numbered invoices (1 to 6) paid over 150 days of 2023 (its numbers start again each year): it appears to invoice no one else");
+	assert_int_equal(f->nevidence, 6);
+	for (size_t i = 0; i < f->nevidence; i++)
+		assert_true(strncmp(f->evidence[i].id, "L0-", 3) == 0);
+	const char *reason = coverage(a, "payments.sequential-invoices")->reason;
+	assert_contains(reason, "1 payees that give one number to invoices paid 31 or more days apart in the same year");
+	assert_null(strstr(reason, "one batch"));
+	pb_audit_free(a);
+}
+
 /* Payees and payers are entities for sequential invoices too: a second
  * record of the supplier continues its run, a second record of the payer
  * is not another client. */
@@ -830,7 +882,7 @@ int main(void)
 		T(test_duplicate_line_items), T(test_duplicate_recurring),
 		T(test_duplicate_same_day_run), T(test_duplicate_same_day_group),
 		T(test_duplicate_references),
-		T(test_sequential_entities), T(test_round_amount_schedule),
+		T(test_sequential_entities), T(test_sequential_renumbered), T(test_round_amount_schedule),
 		T(test_round_amount_entity),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
