@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "catalog.h"
@@ -155,6 +156,20 @@ const pb_tender *pb_ctx_tender_of(pb_rule_ctx *ctx, const pb_contract *c)
 			    ctx->tender_row[pb_ledger_index_of(ctx->ledger, PB_T_CONTRACTS, c)]);
 }
 
+int pb_ctx_signed_is_end(pb_rule_ctx *ctx, const pb_contract *c)
+{
+	size_t n;
+	const pb_contract *base = pb_ledger_contracts(ctx->ledger, &n);
+
+	return ctx->audit->signed_is_end && c >= base && c < base + n &&
+	       ctx->audit->signed_is_end[c - base];
+}
+
+pb_date pb_ctx_signed_on(pb_rule_ctx *ctx, const pb_contract *c)
+{
+	return pb_ctx_signed_is_end(ctx, c) ? PB_DATE_NONE : c->signed_on;
+}
+
 const char *pb_ctx_entity(pb_rule_ctx *ctx, const char *party_id)
 {
 	return party_id ? pb_parties_entity(pb_ctx_parties(ctx), party_id) : NULL;
@@ -293,6 +308,106 @@ static const pb_procedure **procedures_resolve(pb_ledger *l, const pb_procedures
 		out[i] = pb_procedure_of(table, pb_str(t[i].method), pb_str(t[i].method_details),
 					 pb_str(t[i].method_rationale));
 	return out;
+}
+
+/* What a publisher's contracts tell of its signature dates. */
+struct signing_habit {
+	const char *key; /* the publisher: an OCDS ocid prefix, else a folder or file */
+	size_t len;
+	size_t dated;  /* contracts with a signature and an end date */
+	size_t at_end; /* of those, signed on their end date */
+	size_t ran;    /* of those, starting before their end */
+};
+
+/* The fewest contracts that show the habit: fewer may be one-day
+ * purchases, signed, started and ended on one day. */
+#define SIGNED_AT_END_MIN 5
+
+/* Who published a contract: for OCDS the ocid's registered prefix
+ * ("ocds-xs1qbl"), which spans a publisher's folders of records and of
+ * releases; else pb_ledger_publisher. */
+static const char *publisher_key(pb_ledger *l, const pb_contract *c, const pb_tender *t, size_t *len)
+{
+	const char *ocid = t ? pb_row_extra(&t->row, "ocid") : NULL;
+
+	if (ocid && !strncasecmp(ocid, "ocds-", 5)) {
+		const char *dash = strchr(ocid + 5, '-');
+		*len = dash ? (size_t)(dash - ocid) : strlen(ocid);
+		return ocid;
+	}
+	const char *pub = pb_ledger_publisher(l, &c->row);
+	*len = strlen(pub);
+	return pub;
+}
+
+static size_t habit_of(struct signing_habit **h, size_t *n, size_t *cap, const char *key, size_t len,
+		       size_t last)
+{
+	if (last < *n && (*h)[last].len == len && !memcmp((*h)[last].key, key, len))
+		return last;
+	for (size_t j = 0; j < *n; j++)
+		if ((*h)[j].len == len && !memcmp((*h)[j].key, key, len))
+			return j;
+	PB_GROW(*h, *n + 1, *cap);
+	(*h)[*n] = (struct signing_habit){key, len, 0, 0, 0};
+	return (*n)++;
+}
+
+static int habitual(const struct signing_habit *h)
+{
+	return h->dated >= SIGNED_AT_END_MIN && h->at_end == h->dated && h->ran > 0;
+}
+
+/*
+ * Contracts whose signature date is their publisher's habit of putting
+ * the contract's end there.  Jalisco's OCDS dates all 20 of its
+ * contracts' dateSigned on their period.endDate (a 91-day contract
+ * "signed" on its last day, after payments made during it): days no
+ * one signed anything, on which timing rules reported weekend
+ * signatures and payments "before signature".  A publisher has the
+ * habit when every contract of it with both dates has them equal, at
+ * least SIGNED_AT_END_MIN of them, and one at least started before its
+ * end.  One byte a contract, or NULL when no publisher has it.
+ */
+static unsigned char *signatures_at_end(pb_ledger *l)
+{
+	size_t n, np = 0, cap = 0, last = 0;
+	const pb_contract *c = pb_ledger_contracts(l, &n);
+	struct signing_habit *h = NULL;
+	unsigned char *at_end = NULL;
+	uint32_t *pub = NULL;
+	int any = 0;
+
+	for (size_t i = 0; i < n && !any; i++)
+		any = c[i].signed_on != PB_DATE_NONE && c[i].signed_on == c[i].end_on;
+	if (!any)
+		return NULL; /* the common case, in one pass */
+	const uint32_t *tender_row = pb_ledger_refs(l, PB_T_CONTRACTS, offsetof(pb_contract, tender_id),
+						    PB_T_TENDERS);
+	pub = pb_xcalloc(n + 1, sizeof(*pub));
+	for (size_t i = 0; i < n; i++) {
+		if (c[i].signed_on == PB_DATE_NONE || c[i].end_on == PB_DATE_NONE)
+			continue;
+		size_t len;
+		const char *key = publisher_key(l, &c[i], pb_ledger_at(l, PB_T_TENDERS, tender_row[i]), &len);
+		last = habit_of(&h, &np, &cap, key, len, last);
+		pub[i] = (uint32_t)last;
+		h[last].dated++;
+		h[last].at_end += c[i].signed_on == c[i].end_on;
+		h[last].ran += c[i].start_on != PB_DATE_NONE && c[i].start_on < c[i].end_on;
+	}
+	any = 0;
+	for (size_t j = 0; j < np; j++)
+		any |= habitual(&h[j]);
+	if (any) {
+		at_end = pb_xcalloc(n + 1, 1);
+		for (size_t i = 0; i < n; i++)
+			at_end[i] = c[i].signed_on != PB_DATE_NONE && c[i].end_on != PB_DATE_NONE &&
+				    habitual(&h[pub[i]]);
+	}
+	free(pub);
+	free(h);
+	return at_end;
 }
 
 /* The rule's index is where its settings sit among the config's (ctx->rc
@@ -795,6 +910,7 @@ pb_audit *pb_audit_run(pb_ledger *l, const pb_config *cfg, pb_date as_of)
 	a->scratch = pb_xcalloc(pb_nrules + 1, sizeof(*a->scratch));
 	/* Everything rules share is built first, then only read. */
 	a->procedures = procedures_resolve(l, cfg->procedures);
+	a->signed_is_end = signatures_at_end(l);
 	a->fx = pb_fx_build(l);
 	a->parties = pb_parties_build(l, cfg->legal_forms, cfg->jobs);
 	a->timing.index = now() - t0;
@@ -840,6 +956,7 @@ void pb_audit_free(pb_audit *a)
 	free(a->findings);
 	free(a->coverage);
 	free(a->procedures);
+	free(a->signed_is_end);
 	pb_fx_free(a->fx);
 	free(a->entities);
 	pb_parties_free(a->parties);

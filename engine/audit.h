@@ -49,6 +49,8 @@ typedef struct {
 	struct pb_entity_score *entities; /* ranked (engine/entities.h) */
 	size_t nentities;
 	const pb_procedure **procedures; /* per tender (index), or NULL */
+	unsigned char *signed_is_end; /* per contract: its signature date is
+				       * its publisher's end date, or NULL */
 	pb_fx *fx;                  /* built before rules, as is: */
 	struct pb_parties *parties; /* party resolution */
 	struct pb_arena **scratch;  /* per rule: its findings' text */

@@ -127,6 +127,14 @@ pb_competition pb_ctx_competition(pb_rule_ctx *ctx, const pb_tender *t);
 int pb_ctx_rationale_names_procedure(pb_rule_ctx *ctx, const char *rationale);
 /* The tender of one of the ledger's contracts, or NULL. */
 const pb_tender *pb_ctx_tender_of(pb_rule_ctx *ctx, const pb_contract *c);
+/*
+ * A contract's signature date, or PB_DATE_NONE when there is none or
+ * its publisher fills the field with each contract's end date (Jalisco's
+ * OCDS: every dateSigned is its period.endDate).  pb_ctx_signed_is_end
+ * says which.  Judged once per audit.
+ */
+pb_date pb_ctx_signed_on(pb_rule_ctx *ctx, const pb_contract *c);
+int pb_ctx_signed_is_end(pb_rule_ctx *ctx, const pb_contract *c);
 /* The entity of a party id: registry twins are one (engine/parties.h). */
 const char *pb_ctx_entity(pb_rule_ctx *ctx, const char *party_id);
 

@@ -256,7 +256,7 @@ static void run_duration_extension(pb_rule_ctx *ctx)
 		}
 		if (!last)
 			continue;
-		pb_date start = c[i].start_on != PB_DATE_NONE ? c[i].start_on : c[i].signed_on;
+		pb_date start = c[i].start_on != PB_DATE_NONE ? c[i].start_on : pb_ctx_signed_on(ctx, &c[i]);
 		pb_date orig_end = first->end_before != PB_DATE_NONE ? first->end_before : c[i].end_on;
 		if (start == PB_DATE_NONE || orig_end == PB_DATE_NONE || orig_end <= start ||
 		    last->end_after <= orig_end ||

@@ -447,7 +447,9 @@ static void run_linked_beneficiary(pb_rule_ctx *ctx)
 		const pb_contract *c = pb_ledger_find(l, PB_T_CONTRACTS, pb_str(o[i].contract_id));
 		if (!c || !c->buyer_id || !o[i].beneficiary_id)
 			continue;
-		pb_date on = c->signed_on != PB_DATE_NONE ? c->signed_on : c->awarded_on;
+		pb_date on = pb_ctx_signed_on(ctx, c);
+		if (on == PB_DATE_NONE)
+			on = c->awarded_on;
 		if (on == PB_DATE_NONE)
 			on = pb_ctx_as_of(ctx);
 		const char *ben = pb_parties_entity(pp, pb_str(o[i].beneficiary_id));

@@ -25,10 +25,11 @@
  */
 static void before_deadline(pb_rule_ctx *ctx, const pb_contract *c, const pb_tender *t)
 {
+	pb_date signed_on = pb_ctx_signed_on(ctx, c);
 	int aw = c->awarded_on != PB_DATE_NONE && c->awarded_on < t->submission_deadline;
-	int sg = c->signed_on != PB_DATE_NONE && c->signed_on < t->submission_deadline;
+	int sg = signed_on != PB_DATE_NONE && signed_on < t->submission_deadline;
 	const char *what = aw ? "awarded" : "signed";
-	pb_date when = aw ? c->awarded_on : c->signed_on;
+	pb_date when = aw ? c->awarded_on : signed_on;
 	char d[11], dl[11], d2[11];
 	pb_finding *f = pb_finding_add(ctx, PB_T_CONTRACTS, pb_str(c->contract_id), what);
 	int early = t->submission_deadline - when;
@@ -37,7 +38,7 @@ static void before_deadline(pb_rule_ctx *ctx, const pb_contract *c, const pb_ten
 	pb_finding_evidence(ctx, f, PB_T_TENDERS, t, "tender");
 	pb_finding_detail(ctx, f, what, "%s", pb_date_format(when, d));
 	if (aw && sg)
-		pb_finding_detail(ctx, f, "signed", "%s", pb_date_format(c->signed_on, d2));
+		pb_finding_detail(ctx, f, "signed", "%s", pb_date_format(signed_on, d2));
 	pb_finding_detail(ctx, f, "submission_deadline", "%s", pb_date_format(t->submission_deadline, dl));
 	pb_finding_detail(ctx, f, "days_early", "%d", early);
 	f->score = early >= 30 ? 1.0 : 0.5 + (double)early / 60.0;
@@ -58,14 +59,14 @@ static void before_deadline(pb_rule_ctx *ctx, const pb_contract *c, const pb_ten
 
 /* Payments of one contract made before it was signed: one finding; a
  * single payment is reported about itself. */
-static void paid_before_signature(pb_rule_ctx *ctx, const pb_contract *c,
+static void paid_before_signature(pb_rule_ctx *ctx, const pb_contract *c, pb_date signed_on,
 				  const pb_payment *const *p, size_t n)
 {
 	char d[11], s[11];
 	pb_finding *f;
-	int early = c->signed_on - p[0]->paid_on;
+	int early = signed_on - p[0]->paid_on;
 
-	pb_date_format(c->signed_on, s);
+	pb_date_format(signed_on, s);
 	pb_date_format(p[0]->paid_on, d);
 	if (n == 1)
 		f = pb_finding_add(ctx, PB_T_PAYMENTS, pb_str(p[0]->payment_id), NULL);
@@ -101,7 +102,7 @@ static int plausible(pb_rule_ctx *ctx, int early, size_t *implausible)
 static void run_backdated(pb_rule_ctx *ctx)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
-	size_t n, implausible = 0, no_call = 0;
+	size_t n, implausible = 0, no_call = 0, at_end = 0;
 	const pb_contract *c = pb_ledger_contracts(l, &n);
 
 	const uint32_t *tender_row = pb_ledger_refs(l, PB_T_CONTRACTS, offsetof(pb_contract, tender_id),
@@ -109,11 +110,13 @@ static void run_backdated(pb_rule_ctx *ctx)
 
 	for (size_t i = 0; i < n; i++) {
 		const pb_tender *t = pb_ledger_at(l, PB_T_TENDERS, tender_row[i]);
+		at_end += pb_ctx_signed_is_end(ctx, &c[i]) != 0;
 		if (!t || t->submission_deadline == PB_DATE_NONE || !pb_contract_is_award(l, &c[i], NULL))
 			continue;
 		pb_date first = pb_contract_award_date(&c[i]);
-		if (c[i].signed_on != PB_DATE_NONE && c[i].signed_on < first)
-			first = c[i].signed_on;
+		pb_date signed_on = pb_ctx_signed_on(ctx, &c[i]);
+		if (signed_on != PB_DATE_NONE && signed_on < first)
+			first = signed_on;
 		if (first == PB_DATE_NONE || first >= t->submission_deadline)
 			continue;
 		/* A procedure without a call for competition has no bids to
@@ -131,15 +134,16 @@ static void run_backdated(pb_rule_ctx *ctx)
 						      PB_T_CONTRACTS);
 	for (size_t i = 0; i < n; i++) {
 		const pb_contract *pc = pb_ledger_at(l, PB_T_CONTRACTS, contract_row[i]);
+		pb_date signed_on = pc ? pb_ctx_signed_on(ctx, pc) : PB_DATE_NONE;
 		size_t np, k = 0;
-		if (!pc || !pb_contract_is_award(l, pc, NULL) || pc->signed_on == PB_DATE_NONE ||
-		    p[i].paid_on == PB_DATE_NONE || p[i].paid_on >= pc->signed_on)
+		if (!pc || !pb_contract_is_award(l, pc, NULL) || signed_on == PB_DATE_NONE ||
+		    p[i].paid_on == PB_DATE_NONE || p[i].paid_on >= signed_on)
 			continue;
 		/* Judge the contract once, at its first early payment. */
 		const uint32_t *pi = pb_contract_payments(l, pc, &np);
 		for (size_t j = 0; j < np; j++) {
 			const pb_payment *q = pb_ledger_at(l, PB_T_PAYMENTS, pi[j]);
-			if (q->paid_on != PB_DATE_NONE && q->paid_on < pc->signed_on)
+			if (q->paid_on != PB_DATE_NONE && q->paid_on < signed_on)
 				early[k++] = q;
 		}
 		if (early[0] != &p[i])
@@ -148,7 +152,7 @@ static void run_backdated(pb_rule_ctx *ctx)
 		for (size_t j = 1; j < k; j++)
 			if (early[j]->paid_on < firstp->paid_on)
 				firstp = early[j];
-		if (plausible(ctx, pc->signed_on - firstp->paid_on, &implausible)) {
+		if (plausible(ctx, signed_on - firstp->paid_on, &implausible)) {
 			/* the earliest first, so the message and days_early agree */
 			for (size_t j = 0; j < k; j++)
 				if (early[j] == firstp) {
@@ -156,10 +160,13 @@ static void run_backdated(pb_rule_ctx *ctx)
 					early[0] = firstp;
 					break;
 				}
-			paid_before_signature(ctx, pc, early, k);
+			paid_before_signature(ctx, pc, signed_on, early, k);
 		}
 	}
 	free(early);
+	if (at_end)
+		pb_ctx_note(ctx, "%zu contracts whose publisher dates every signature on the contract's end date: their signature dates not used",
+			    at_end);
 	if (no_call)
 		pb_ctx_note(ctx, "%zu contracts of procedures without a call for competition (or unknown) are dated before their tender period's end: not judged",
 			    no_call);
@@ -664,7 +671,7 @@ static void run_weekend(pb_rule_ctx *ctx)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
 	struct weekend_run w = {ctx, 0, {0}, NULL, NULL, 0, 0};
-	size_t n, random_years = 0, stamped = 0, implausible = 0;
+	size_t n, random_years = 0, stamped = 0, implausible = 0, at_end = 0;
 	const pb_contract *c = pb_ledger_contracts(l, &n);
 	const uint32_t *tender_row = pb_ledger_refs(l, PB_T_CONTRACTS, offsetof(pb_contract, tender_id),
 						    PB_T_TENDERS);
@@ -680,7 +687,8 @@ static void run_weekend(pb_rule_ctx *ctx)
 	for (size_t i = 0; i < n; i++) {
 		if (!pb_contract_is_award(l, &c[i], NULL))
 			continue;
-		pb_date d[2] = {c[i].awarded_on, c[i].signed_on};
+		pb_date d[2] = {c[i].awarded_on, pb_ctx_signed_on(ctx, &c[i])};
+		at_end += pb_ctx_signed_is_end(ctx, &c[i]) != 0;
 		if (d[0] != PB_DATE_NONE && award_dated_by_release(&c[i])) {
 			d[0] = PB_DATE_NONE;
 			stamped++;
@@ -739,6 +747,9 @@ static void run_weekend(pb_rule_ctx *ctx)
 	if (stamped)
 		pb_ctx_note(ctx, "%zu award dates that are their OCDS release's own date (perhaps the day it was published): not judged (signature dates still are)",
 			    stamped);
+	if (at_end)
+		pb_ctx_note(ctx, "%zu signature dates that are the contract's end date, as every one of their publisher's is: not judged (award dates still are)",
+			    at_end);
 	free(w.who);
 	free(w.ev);
 	calendar_release(&w.cal);

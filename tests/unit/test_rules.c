@@ -594,6 +594,51 @@ static void test_backdated_payment_message(void **state)
 	pb_audit_free(a);
 }
 
+/* n contracts of one file (one publisher) "signed" on their end date,
+ * a Sunday after three months' work, each paid a month before it. */
+static void signed_at_end(int n)
+{
+	char id[16], pay[16];
+
+	for (int i = 0; i < n; i++) {
+		snprintf(id, sizeof(id), "J%d", i);
+		snprintf(pay, sizeof(pay), "PJ%d", i);
+		pb_contract c = blank_contract(id, "MOD", "S", 100000, "EUR");
+		c.start_on = D("2024-03-16");
+		c.signed_on = c.end_on = D("2024-06-16");
+		assert_int_equal(pb_ledger_add(L, IN, PB_T_CONTRACTS, &c), 0);
+		payment(pay, id, "S", NULL, 50000, "2024-05-10");
+	}
+}
+
+/* A publisher that gives every contract its end date as signature date
+ * (Jalisco's OCDS) has no signature dates: no payment is "before
+ * signature", no signature "on a Sunday"; coverage says why.  Four such
+ * contracts are no habit yet. */
+static void test_signed_at_end(void **state)
+{
+	(void)state;
+	signed_at_end(5);
+	pb_audit *a = audit();
+	assert_int_equal(count(a, "timing.backdated"), 0);
+	assert_int_equal(count(a, "timing.weekend-award"), 0);
+	assert_contains(coverage(a, "timing.backdated")->reason,
+			"5 contracts whose publisher dates every signature on the contract's end date: their signature dates not used");
+	assert_contains(coverage(a, "timing.weekend-award")->reason,
+			"5 signature dates that are the contract's end date, as every one of their publisher's is: not judged");
+	pb_audit_free(a);
+}
+
+static void test_signed_at_end_few(void **state)
+{
+	(void)state;
+	signed_at_end(4);
+	pb_audit *a = audit();
+	assert_int_equal(count(a, "timing.backdated"), 4);
+	assert_null(coverage(a, "timing.backdated")->reason);
+	pb_audit_free(a);
+}
+
 static void test_value_increase_cases(void **state)
 {
 	pb_contract c;
@@ -752,7 +797,7 @@ int main(void)
 		T(test_single_source_evidence_and_notes), T(test_weak_rationale_boundaries),
 		T(test_weak_rationale_params), T(test_single_bid_sources),
 		T(test_splitting_boundaries), T(test_splitting_params),
-		T(test_backdated_both_dates), T(test_backdated_before_publication), T(test_backdated_payments_grouped), T(test_backdated_payment_message),
+		T(test_backdated_both_dates), T(test_backdated_before_publication), T(test_backdated_payments_grouped), T(test_backdated_payment_message), T(test_signed_at_end), T(test_signed_at_end_few),
 		T(test_value_increase_cases), T(test_overpayment_cases),
 		T(test_overspend_cases), T(test_coverage_needs),
 	};
