@@ -1815,7 +1815,7 @@ static int64_t trailing_number(const char *s, size_t *prefix)
  * a count for coverage. */
 typedef struct {
 	const entity_ranks *payers;
-	size_t batches, renumbered;
+	size_t batches, renumbered, ranges;
 } sequential_state;
 
 /* The payee's only payer entity, named by the smallest id its payments
@@ -1874,13 +1874,15 @@ static int cmp_numbered(const void *pa, const void *pb)
 
 /* A run of consecutive invoice numbers of one series: its length, last
  * number, series (an invoice of it), the days between its first and
- * last payment, and the calendar year it was looked for in (0: all). */
+ * last payment, the calendar year it was looked for in (0: all), and
+ * its first and last payment days. */
 typedef struct {
 	size_t len;
 	int64_t hi;
 	numbered series;
 	int64_t days;
 	int year;
+	pb_date first, last;
 } invoice_run;
 
 /* Were half the run's invoices or more paid on one day?  x[from, to) is
@@ -1915,7 +1917,7 @@ static int mostly_one_day(const numbered *x, size_t from, size_t to, size_t len)
  */
 static invoice_run longest_run(const numbered *x, size_t m, int64_t min_days)
 {
-	invoice_run best = {0, 0, {0, NULL, 0, PB_DATE_NONE}, 0, 0};
+	invoice_run best = {0, 0, {0, NULL, 0, PB_DATE_NONE}, 0, 0, PB_DATE_NONE, PB_DATE_NONE};
 	size_t len = 0, from = 0;
 	pb_date first = PB_DATE_NONE, last = PB_DATE_NONE;
 
@@ -1930,7 +1932,7 @@ static invoice_run longest_run(const numbered *x, size_t m, int64_t min_days)
 		if (len && last != PB_DATE_NONE && first != PB_DATE_NONE &&
 		    (int64_t)last - first >= min_days && len > best.len &&
 		    !(min_days > 0 && mostly_one_day(x, from, k, len)))
-			best = (invoice_run){len, x[k - 1].num, x[k - 1], (int64_t)last - first, 0};
+			best = (invoice_run){len, x[k - 1].num, x[k - 1], (int64_t)last - first, 0, first, last};
 		if (k == m)
 			break;
 		len = 1;
@@ -1990,7 +1992,7 @@ enum { SET_ASIDE_SERIES = 1, SET_ASIDE_BATCH = 2 };
 static invoice_run yearly_run(const numbered *x, size_t m, int64_t min_days, int64_t renumber,
 			      int64_t min_run, numbered *tmp, int *skipped)
 {
-	invoice_run best = {0, 0, {0, NULL, 0, PB_DATE_NONE}, 0, 0};
+	invoice_run best = {0, 0, {0, NULL, 0, PB_DATE_NONE}, 0, 0, PB_DATE_NONE, PB_DATE_NONE};
 	int lo = INT_MAX, hi = INT_MIN;
 
 	for (size_t k = 0; k < m; k++)
@@ -2032,6 +2034,31 @@ static int in_run(const invoice_run *run, const pb_payment *q)
 	       (!run->year || (q->paid_on != PB_DATE_NONE && year_of(q->paid_on) == run->year));
 }
 
+/*
+ * Invoices of the run's series paid while the run was being paid, but
+ * numbered outside it: distinct numbers, x sorted by cmp_numbered.  One
+ * counter numbering a payee's invoices would have put the numbers paid
+ * in those months near the run; many from other ranges mean several
+ * counters at once (a law firm's numbers per matter: 13010401, 13011603
+ * to 13011608, 13011903...), or a batch issued together and paid over
+ * months (a software firm's quarterly bills 4300000037 to 4300000046,
+ * all issued in April, 42 elsewhere).  Either way the run's months say
+ * nothing of the payee's other clients.
+ */
+static size_t paid_meanwhile(const numbered *x, size_t m, const invoice_run *run)
+{
+	int64_t lo = run->hi - (int64_t)run->len + 1;
+	size_t n = 0;
+
+	for (size_t k = 0; k < m; k++)
+		if ((x[k].num < lo || x[k].num > run->hi) && x[k].paid_on != PB_DATE_NONE &&
+		    x[k].paid_on > run->first && x[k].paid_on < run->last &&
+		    (!run->year || year_of(x[k].paid_on) == run->year) && !cmp_series(&x[k], &run->series) &&
+		    (k == 0 || x[k].num != x[k - 1].num || cmp_series(&x[k], &x[k - 1])))
+			n++;
+	return n;
+}
+
 static void sequential_party(pb_rule_ctx *ctx, const pb_payment *p, const uint32_t *ix,
 			     size_t n, const char *payee, void *data)
 {
@@ -2061,6 +2088,10 @@ static void sequential_party(pb_rule_ctx *ctx, const pb_payment *p, const uint32
 		best = yearly_run(x, m, min_days, renumber, min_run, tmp, &skipped);
 	} else {
 		best = longest_run(x, m, min_days);
+	}
+	if ((int64_t)best.len >= min_run && 2 * paid_meanwhile(x, m, &best) >= best.len) {
+		st->ranges++;
+		goto out;
 	}
 	if ((int64_t)best.len < min_run) {
 		/* set aside for what its numbers show: series that share
@@ -2097,13 +2128,16 @@ out:
 
 static void run_sequential(pb_rule_ctx *ctx)
 {
-	sequential_state st = {.batches = 0, .renumbered = 0};
+	sequential_state st = {.batches = 0, .renumbered = 0, .ranges = 0};
 
 	st.payers = entity_ranks_of(ctx, offsetof(pb_payment, payer_id));
 	note_unnamed(ctx, for_each_entity(ctx, offsetof(pb_payment, payee_id), sequential_party, &st), "payee");
 	if (st.batches)
 		pb_ctx_note(ctx, "%zu payees whose consecutive invoices were all paid within %lld days, or half of them on one day, taken as one batch",
 			    st.batches, (long long)pb_param_int(ctx, "min_span_days"));
+	if (st.ranges)
+		pb_ctx_note(ctx, "%zu payees whose run was paid alongside half as many or more of their invoices numbered outside it (numbers from several counters, or a batch paid over months): not judged",
+			    st.ranges);
 	if (st.renumbered)
 		pb_ctx_note(ctx, "%zu payees that give one number to invoices paid %lld or more days apart in the same year (a series per contract or per client) not judged",
 			    st.renumbered, (long long)pb_param_int(ctx, "renumber_days"));

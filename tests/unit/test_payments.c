@@ -793,6 +793,39 @@ static void test_sequential_renumbered(void **state)
 	pb_audit_free(a);
 }
 
+/* A run paid alongside as many of the payee's numbers from other ranges
+ * (a law firm numbering per matter) says nothing of its other clients:
+ * not judged.  The same run with those invoices paid before it and
+ * after it fires. */
+static void test_sequential_ranges(void **state)
+{
+	char id[16], inv[16], date[16];
+	(void)state;
+	for (int i = 0; i < 6; i++) {
+		snprintf(date, sizeof(date), "2013-%02d-27", 6 + i);
+		snprintf(inv, sizeof(inv), "%d", 13011603 + i);
+		snprintf(id, sizeof(id), "K%d", i);
+		payment(id, NULL, "LAWFIRM", inv, 728000, date);
+		snprintf(id, sizeof(id), "M%d", i);
+		payment(id, NULL, "MONTHLY", inv, 728000, date);
+	}
+	static const char *const matters[] = {"13010401", "13010601", "13011903"};
+	for (int i = 0; i < 3; i++) {
+		snprintf(id, sizeof(id), "L%d", i);
+		snprintf(date, sizeof(date), "2013-%02d-10", 8 + i);
+		payment(id, NULL, "LAWFIRM", matters[i], 2433200, date);
+		/* before and after the run */
+		snprintf(id, sizeof(id), "N%d", i);
+		payment(id, NULL, "MONTHLY", matters[i], 2433200, i < 2 ? "2013-01-10" : "2014-02-10");
+	}
+	pb_audit *a = audit();
+	assert_int_equal(count(a, "payments.sequential-invoices"), 1);
+	assert_non_null(finding(a, "payments.sequential-invoices", "MONTHLY", 0));
+	assert_contains(coverage(a, "payments.sequential-invoices")->reason,
+			"1 payees whose run was paid alongside half as many or more of their invoices numbered outside it");
+	pb_audit_free(a);
+}
+
 /* Payees and payers are entities for sequential invoices too: a second
  * record of the supplier continues its run, a second record of the payer
  * is not another client. */
@@ -882,7 +915,7 @@ int main(void)
 		T(test_duplicate_line_items), T(test_duplicate_recurring),
 		T(test_duplicate_same_day_run), T(test_duplicate_same_day_group),
 		T(test_duplicate_references),
-		T(test_sequential_entities), T(test_sequential_renumbered), T(test_round_amount_schedule),
+		T(test_sequential_entities), T(test_sequential_renumbered), T(test_sequential_ranges), T(test_round_amount_schedule),
 		T(test_round_amount_entity),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
