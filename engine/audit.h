@@ -31,7 +31,7 @@ struct pb_arena;
 
 /* Wall-clock seconds, for --timings and make bench. */
 typedef struct {
-	double index;     /* procedures, fx and parties, before rules */
+	double index;     /* procedures, signatures, fx and parties, before rules */
 	double all_rules; /* from the first rule started to the last done */
 	double *rules;    /* per rule, registry order (0 when not run) */
 	int jobs;         /* threads the rules ran on */
