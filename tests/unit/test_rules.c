@@ -639,6 +639,43 @@ static void test_signed_at_end_few(void **state)
 	pb_audit_free(a);
 }
 
+/* An OCDS publisher is its ocid prefix, not a folder: Jalisco's records
+ * and releases folders hold three such contracts each, one habit of
+ * six together.  Three in a folder of another publisher still fire. */
+static void test_signed_at_end_ocid(void **state)
+{
+	static const char *const files[] = {"jal/records/r.json", "jal/releases/r.json", "cdmx/r.json"};
+	static const char *const ocids[] = {"ocds-xs1qbl-1", "ocds-xs1qbl-2", "OCDS-87SD3T-3"};
+	char id[16], pay[16];
+	(void)state;
+	for (int f = 0; f < 3; f++) {
+		size_t in = pb_ledger_add_input(L, files[f], "mixed", "ocds");
+		pb_tender t;
+		pb_record_blank(PB_T_TENDERS, &t);
+		pb_row_set(L, &t.row, S(files[f]), 1, NULL);
+		pb_row_add_extra(L, &t.row, "ocid", ocids[f]);
+		t.tender_id = pb_text_of(S(ocids[f]));
+		t.buyer_id = pb_text_of(S("MOD"));
+		assert_int_equal(pb_ledger_add(L, in, PB_T_TENDERS, &t), 0);
+		for (int i = 0; i < 3; i++) {
+			snprintf(id, sizeof(id), "C%d-%d", f, i);
+			snprintf(pay, sizeof(pay), "P%d-%d", f, i);
+			pb_contract c = blank_contract(id, "MOD", "S", 100000, "EUR");
+			pb_row_set(L, &c.row, S(files[f]), (uint64_t)(2 + i), NULL);
+			c.tender_id = pb_text_of(S(ocids[f]));
+			c.start_on = D("2017-03-16");
+			c.signed_on = c.end_on = D("2017-06-16");
+			assert_int_equal(pb_ledger_add(L, in, PB_T_CONTRACTS, &c), 0);
+			payment(pay, id, "S", NULL, 50000, "2017-05-22");
+		}
+	}
+	pb_audit *a = audit();
+	assert_int_equal(count(a, "timing.backdated"), 3);
+	assert_non_null(finding(a, "timing.backdated", "P2-0", 0));
+	assert_contains(coverage(a, "timing.backdated")->reason, "6 contracts whose publisher dates every signature");
+	pb_audit_free(a);
+}
+
 static void test_value_increase_cases(void **state)
 {
 	pb_contract c;
@@ -797,7 +834,7 @@ int main(void)
 		T(test_single_source_evidence_and_notes), T(test_weak_rationale_boundaries),
 		T(test_weak_rationale_params), T(test_single_bid_sources),
 		T(test_splitting_boundaries), T(test_splitting_params),
-		T(test_backdated_both_dates), T(test_backdated_before_publication), T(test_backdated_payments_grouped), T(test_backdated_payment_message), T(test_signed_at_end), T(test_signed_at_end_few),
+		T(test_backdated_both_dates), T(test_backdated_before_publication), T(test_backdated_payments_grouped), T(test_backdated_payment_message), T(test_signed_at_end), T(test_signed_at_end_few), T(test_signed_at_end_ocid),
 		T(test_value_increase_cases), T(test_overpayment_cases),
 		T(test_overspend_cases), T(test_coverage_needs),
 	};
