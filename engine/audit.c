@@ -340,17 +340,44 @@ static const char *publisher_key(pb_ledger *l, const pb_contract *c, const pb_te
 	return pub;
 }
 
-static size_t habit_of(struct signing_habit **h, size_t *n, size_t *cap, const char *key, size_t len,
-		       size_t last)
+/* The publishers seen, and an open-addressed index of them by their
+ * key's hash (a ledger of ten thousand files is as many publishers). */
+struct habits {
+	struct signing_habit *h;
+	size_t n, cap;
+	uint32_t *slot; /* index + 1, 0: empty */
+	size_t mask;
+};
+
+static void habits_index(struct habits *hs)
 {
-	if (last < *n && (*h)[last].len == len && !memcmp((*h)[last].key, key, len))
-		return last;
-	for (size_t j = 0; j < *n; j++)
-		if ((*h)[j].len == len && !memcmp((*h)[j].key, key, len))
-			return j;
-	PB_GROW(*h, *n + 1, *cap);
-	(*h)[*n] = (struct signing_habit){key, len, 0, 0, 0};
-	return (*n)++;
+	free(hs->slot);
+	hs->mask = hs->mask ? 2 * hs->mask + 1 : 63;
+	hs->slot = pb_xcalloc(hs->mask + 1, sizeof(*hs->slot));
+	for (size_t j = 0; j < hs->n; j++) {
+		size_t i = pb_hash(hs->h[j].key, hs->h[j].len) & hs->mask;
+		while (hs->slot[i])
+			i = (i + 1) & hs->mask;
+		hs->slot[i] = (uint32_t)(j + 1);
+	}
+}
+
+static size_t habit_of(struct habits *hs, const char *key, size_t len, size_t last)
+{
+	if (last < hs->n && hs->h[last].len == len && !memcmp(hs->h[last].key, key, len))
+		return last; /* a file's contracts come one after another */
+	size_t i = pb_hash(key, len) & hs->mask;
+	for (; hs->slot[i]; i = (i + 1) & hs->mask) {
+		const struct signing_habit *x = &hs->h[hs->slot[i] - 1];
+		if (x->len == len && !memcmp(x->key, key, len))
+			return hs->slot[i] - 1;
+	}
+	PB_GROW(hs->h, hs->n + 1, hs->cap);
+	hs->h[hs->n] = (struct signing_habit){key, len, 0, 0, 0};
+	hs->slot[i] = (uint32_t)(++hs->n);
+	if (2 * hs->n > hs->mask)
+		habits_index(hs);
+	return hs->n - 1;
 }
 
 static int habitual(const struct signing_habit *h)
@@ -371,9 +398,9 @@ static int habitual(const struct signing_habit *h)
  */
 static unsigned char *signatures_at_end(pb_ledger *l)
 {
-	size_t n, np = 0, cap = 0, last = 0;
+	size_t n, last = 0;
 	const pb_contract *c = pb_ledger_contracts(l, &n);
-	struct signing_habit *h = NULL;
+	struct habits hs = {NULL, 0, 0, NULL, 0};
 	unsigned char *at_end = NULL;
 	uint32_t *pub = NULL;
 	int any = 0;
@@ -385,28 +412,31 @@ static unsigned char *signatures_at_end(pb_ledger *l)
 	const uint32_t *tender_row = pb_ledger_refs(l, PB_T_CONTRACTS, offsetof(pb_contract, tender_id),
 						    PB_T_TENDERS);
 	pub = pb_xcalloc(n + 1, sizeof(*pub));
+	habits_index(&hs);
 	for (size_t i = 0; i < n; i++) {
 		if (c[i].signed_on == PB_DATE_NONE || c[i].end_on == PB_DATE_NONE)
 			continue;
 		size_t len;
 		const char *key = publisher_key(l, &c[i], pb_ledger_at(l, PB_T_TENDERS, tender_row[i]), &len);
-		last = habit_of(&h, &np, &cap, key, len, last);
+		last = habit_of(&hs, key, len, last);
+		struct signing_habit *h = &hs.h[last];
 		pub[i] = (uint32_t)last;
-		h[last].dated++;
-		h[last].at_end += c[i].signed_on == c[i].end_on;
-		h[last].ran += c[i].start_on != PB_DATE_NONE && c[i].start_on < c[i].end_on;
+		h->dated++;
+		h->at_end += c[i].signed_on == c[i].end_on;
+		h->ran += c[i].start_on != PB_DATE_NONE && c[i].start_on < c[i].end_on;
 	}
 	any = 0;
-	for (size_t j = 0; j < np; j++)
-		any |= habitual(&h[j]);
+	for (size_t j = 0; j < hs.n; j++)
+		any |= habitual(&hs.h[j]);
 	if (any) {
 		at_end = pb_xcalloc(n + 1, 1);
 		for (size_t i = 0; i < n; i++)
 			at_end[i] = c[i].signed_on != PB_DATE_NONE && c[i].end_on != PB_DATE_NONE &&
-				    habitual(&h[pub[i]]);
+				    habitual(&hs.h[pub[i]]);
 	}
 	free(pub);
-	free(h);
+	free(hs.slot);
+	free(hs.h);
 	return at_end;
 }
 

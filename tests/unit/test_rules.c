@@ -676,6 +676,30 @@ static void test_signed_at_end_ocid(void **state)
 	pb_audit_free(a);
 }
 
+/* A hundred files, each a publisher with one contract signed on its end
+ * date, are no habit; the five of t.csv are one. */
+static void test_signed_at_end_publishers(void **state)
+{
+	char file[32], id[16];
+	(void)state;
+	for (int f = 0; f < 100; f++) {
+		snprintf(file, sizeof(file), "p%d.csv", f);
+		snprintf(id, sizeof(id), "F%d", f);
+		size_t in = pb_ledger_add_input(L, file, "contracts", "csv");
+		pb_contract c = blank_contract(id, "MOD", "S", 100000, "EUR");
+		pb_row_set(L, &c.row, S(file), 2, NULL);
+		c.start_on = D("2024-03-16");
+		c.signed_on = c.end_on = D("2024-06-16");
+		assert_int_equal(pb_ledger_add(L, in, PB_T_CONTRACTS, &c), 0);
+	}
+	signed_at_end(5);
+	pb_audit *a = audit();
+	assert_contains(coverage(a, "timing.backdated")->reason, "5 contracts whose publisher dates every signature");
+	assert_contains(coverage(a, "timing.weekend-award")->reason,
+			"5 signature dates that are the contract's end date");
+	pb_audit_free(a);
+}
+
 static void test_value_increase_cases(void **state)
 {
 	pb_contract c;
@@ -834,7 +858,7 @@ int main(void)
 		T(test_single_source_evidence_and_notes), T(test_weak_rationale_boundaries),
 		T(test_weak_rationale_params), T(test_single_bid_sources),
 		T(test_splitting_boundaries), T(test_splitting_params),
-		T(test_backdated_both_dates), T(test_backdated_before_publication), T(test_backdated_payments_grouped), T(test_backdated_payment_message), T(test_signed_at_end), T(test_signed_at_end_few), T(test_signed_at_end_ocid),
+		T(test_backdated_both_dates), T(test_backdated_before_publication), T(test_backdated_payments_grouped), T(test_backdated_payment_message), T(test_signed_at_end), T(test_signed_at_end_few), T(test_signed_at_end_ocid), T(test_signed_at_end_publishers),
 		T(test_value_increase_cases), T(test_overpayment_cases),
 		T(test_overspend_cases), T(test_coverage_needs),
 	};
