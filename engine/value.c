@@ -319,6 +319,14 @@ char *pb_date_format(pb_date d, char buf[11])
 	return buf;
 }
 
+int pb_date_year(pb_date d)
+{
+	int y, m, day;
+
+	pb_date_to_ymd(d, &y, &m, &day);
+	return y;
+}
+
 int pb_date_weekday(pb_date d)
 {
 	/* 1970-01-01 was a Thursday (3 with Monday = 0). */

@@ -86,6 +86,7 @@ pb_date pb_date_from_ymd(int y, int m, int d); /* no validation */
 void pb_date_to_ymd(pb_date d, int *y, int *m, int *day);
 char *pb_date_format(pb_date d, char buf[11]); /* "YYYY-MM-DD" or "" */
 int pb_date_weekday(pb_date d); /* 0 = Monday .. 6 = Sunday */
+int pb_date_year(pb_date d);    /* the calendar year of a date that is not NONE */
 
 /* 128-bit integers for exact sums of many int64 amounts. */
 __extension__ typedef __int128 pb_i128;

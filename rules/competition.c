@@ -461,14 +461,6 @@ const pb_rule pb_rule_single_bid = {
 
 /* --- per buyer and year: non-competitive share, supplier concentration --- */
 
-static int64_t year_of(pb_date d)
-{
-	int y, m, day;
-
-	pb_date_to_ymd(d, &y, &m, &day);
-	return y;
-}
-
 /* A buyer's year: its awarded contracts, order[from .. from + n) of
  * buyer_years, in the ledger's order. */
 typedef struct {
@@ -552,7 +544,7 @@ static int judged_award(pb_rule_ctx *ctx, const pb_contract *c, const char **buy
 	    !pb_contract_is_award(pb_ctx_ledger(ctx), c, NULL))
 		return 0;
 	*buyer = pb_ctx_entity(ctx, pb_str(c->buyer_id));
-	*year = (int32_t)year_of(pb_contract_award_date(c));
+	*year = (int32_t)pb_date_year(pb_contract_award_date(c));
 	return 1;
 }
 

@@ -1969,14 +1969,6 @@ static int renumbered(const numbered *x, size_t m, int64_t days)
 	return 0;
 }
 
-static int year_of(pb_date d)
-{
-	int y, mo, day;
-
-	pb_date_to_ymd(d, &y, &mo, &day);
-	return y;
-}
-
 enum { SET_ASIDE_SERIES = 1, SET_ASIDE_BATCH = 2 };
 
 /*
@@ -1997,14 +1989,14 @@ static invoice_run yearly_run(const numbered *x, size_t m, int64_t min_days, int
 
 	for (size_t k = 0; k < m; k++)
 		if (x[k].paid_on != PB_DATE_NONE) {
-			int y = year_of(x[k].paid_on);
+			int y = pb_date_year(x[k].paid_on);
 			lo = y < lo ? y : lo;
 			hi = y > hi ? y : hi;
 		}
 	for (int y = lo; y <= hi && lo <= hi; y++) {
 		size_t n = 0;
 		for (size_t k = 0; k < m; k++)
-			if (x[k].paid_on != PB_DATE_NONE && year_of(x[k].paid_on) == y)
+			if (x[k].paid_on != PB_DATE_NONE && pb_date_year(x[k].paid_on) == y)
 				tmp[n++] = x[k];
 		if (n && renumbered(tmp, n, renumber)) {
 			if ((int64_t)longest_run(tmp, n, min_days).len >= min_run)
@@ -2031,7 +2023,7 @@ static int in_run(const invoice_run *run, const pb_payment *q)
 	y.num = trailing_number(y.id, &y.prefix);
 	return y.num >= run->hi - (int64_t)run->len + 1 && y.num <= run->hi &&
 	       !cmp_series(&y, &run->series) &&
-	       (!run->year || (q->paid_on != PB_DATE_NONE && year_of(q->paid_on) == run->year));
+	       (!run->year || (q->paid_on != PB_DATE_NONE && pb_date_year(q->paid_on) == run->year));
 }
 
 /*
@@ -2053,7 +2045,7 @@ static size_t paid_meanwhile(const numbered *x, size_t m, const invoice_run *run
 	for (size_t k = 0; k < m; k++)
 		if ((x[k].num < lo || x[k].num > run->hi) && x[k].paid_on != PB_DATE_NONE &&
 		    x[k].paid_on > run->first && x[k].paid_on < run->last &&
-		    (!run->year || year_of(x[k].paid_on) == run->year) && !cmp_series(&x[k], &run->series) &&
+		    (!run->year || pb_date_year(x[k].paid_on) == run->year) && !cmp_series(&x[k], &run->series) &&
 		    (k == 0 || x[k].num != x[k - 1].num || cmp_series(&x[k], &x[k - 1])))
 			n++;
 	return n;

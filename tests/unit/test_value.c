@@ -235,6 +235,10 @@ static void test_weekday(void **state)
 	assert_int_equal(date("2024-11-24", NULL, &d, &why), 0);
 	assert_int_equal(pb_date_weekday(d), 6); /* Sunday */
 	assert_int_equal(pb_date_weekday(-1), 2); /* 1969-12-31 Wednesday */
+	assert_int_equal(pb_date_year(d), 2024);
+	assert_int_equal(pb_date_year(-1), 1969);
+	assert_int_equal(date("2025-01-01", NULL, &d, &why), 0);
+	assert_int_equal(pb_date_year(d - 1), 2024);
 }
 
 static void test_bool_int(void **state)
