@@ -1873,17 +1873,23 @@ static int cmp_numbered(const void *pa, const void *pb)
 }
 
 /* A run of consecutive invoice numbers of one series: its length, last
- * number, series (an invoice of it), the days between its first and
- * last payment, the calendar year it was looked for in (0: all), and
- * its first and last payment days. */
+ * number, series (an invoice of it), the calendar year it was looked
+ * for in (0: all), and its first and last payment days. */
 typedef struct {
 	size_t len;
 	int64_t hi;
 	numbered series;
-	int64_t days;
 	int year;
 	pb_date first, last;
 } invoice_run;
+
+static const invoice_run no_run = {0, 0, {0, NULL, 0, PB_DATE_NONE}, 0, PB_DATE_NONE, PB_DATE_NONE};
+
+/* The run's first number. */
+static int64_t run_lo(const invoice_run *run)
+{
+	return run->hi - (int64_t)run->len + 1;
+}
 
 /* Were half the run's invoices or more paid on one day?  x[from, to) is
  * the run, sorted by number; an invoice counts on the day of its first
@@ -1917,7 +1923,7 @@ static int mostly_one_day(const numbered *x, size_t from, size_t to, size_t len)
  */
 static invoice_run longest_run(const numbered *x, size_t m, int64_t min_days)
 {
-	invoice_run best = {0, 0, {0, NULL, 0, PB_DATE_NONE}, 0, 0, PB_DATE_NONE, PB_DATE_NONE};
+	invoice_run best = no_run;
 	size_t len = 0, from = 0;
 	pb_date first = PB_DATE_NONE, last = PB_DATE_NONE;
 
@@ -1932,7 +1938,7 @@ static invoice_run longest_run(const numbered *x, size_t m, int64_t min_days)
 		if (len && last != PB_DATE_NONE && first != PB_DATE_NONE &&
 		    (int64_t)last - first >= min_days && len > best.len &&
 		    !(min_days > 0 && mostly_one_day(x, from, k, len)))
-			best = (invoice_run){len, x[k - 1].num, x[k - 1], (int64_t)last - first, 0, first, last};
+			best = (invoice_run){len, x[k - 1].num, x[k - 1], 0, first, last};
 		if (k == m)
 			break;
 		len = 1;
@@ -1978,13 +1984,13 @@ enum { SET_ASIDE_SERIES = 1, SET_ASIDE_BATCH = 2 };
  * which a number still recurs holds series side by side (a caretaker's
  * one per building): no run there says the payee bills no one else, and
  * the year is not judged.  *skipped tells why runs long enough were set
- * aside: series side by side, or a batch paid at once.  tmp has room
- * for m.
+ * aside: series side by side, or a batch paid at once.
  */
 static invoice_run yearly_run(const numbered *x, size_t m, int64_t min_days, int64_t renumber,
-			      int64_t min_run, numbered *tmp, int *skipped)
+			      int64_t min_run, int *skipped)
 {
-	invoice_run best = {0, 0, {0, NULL, 0, PB_DATE_NONE}, 0, 0, PB_DATE_NONE, PB_DATE_NONE};
+	invoice_run best = no_run;
+	numbered *tmp = pb_xcalloc(m + 1, sizeof(*tmp));
 	int lo = INT_MAX, hi = INT_MIN;
 
 	for (size_t k = 0; k < m; k++)
@@ -2011,6 +2017,7 @@ static invoice_run yearly_run(const numbered *x, size_t m, int64_t min_days, int
 			best.year = y;
 		}
 	}
+	free(tmp);
 	return best;
 }
 
@@ -2021,7 +2028,7 @@ static int in_run(const invoice_run *run, const pb_payment *q)
 	numbered y = {0, pb_str(q->invoice_id), 0, q->paid_on};
 
 	y.num = trailing_number(y.id, &y.prefix);
-	return y.num >= run->hi - (int64_t)run->len + 1 && y.num <= run->hi &&
+	return y.num >= run_lo(run) && y.num <= run->hi &&
 	       !cmp_series(&y, &run->series) &&
 	       (!run->year || (q->paid_on != PB_DATE_NONE && pb_date_year(q->paid_on) == run->year));
 }
@@ -2039,7 +2046,7 @@ static int in_run(const invoice_run *run, const pb_payment *q)
  */
 static size_t paid_meanwhile(const numbered *x, size_t m, const invoice_run *run)
 {
-	int64_t lo = run->hi - (int64_t)run->len + 1;
+	int64_t lo = run_lo(run);
 	size_t n = 0;
 
 	for (size_t k = 0; k < m; k++)
@@ -2060,7 +2067,7 @@ static void sequential_party(pb_rule_ctx *ctx, const pb_payment *p, const uint32
 	int64_t renumber = pb_param_int(ctx, "renumber_days");
 	const char *payer = only_payer(st->payers, p, ix, n);
 	size_t m = 0;
-	numbered *x, *tmp = NULL;
+	numbered *x;
 
 	if (!payer)
 		return;
@@ -2073,14 +2080,9 @@ static void sequential_party(pb_rule_ctx *ctx, const pb_payment *p, const uint32
 			x[m++] = (numbered){v, id, prefix, p[ix[k]].paid_on};
 	}
 	qsort(x, m, sizeof(*x), cmp_numbered);
-	int skipped = 0;
-	invoice_run best;
-	if (renumbered(x, m, renumber)) {
-		tmp = pb_xcalloc(m + 1, sizeof(*tmp));
-		best = yearly_run(x, m, min_days, renumber, min_run, tmp, &skipped);
-	} else {
-		best = longest_run(x, m, min_days);
-	}
+	int yearly = renumbered(x, m, renumber), skipped = 0;
+	invoice_run best = yearly ? yearly_run(x, m, min_days, renumber, min_run, &skipped)
+				  : longest_run(x, m, min_days);
 	if ((int64_t)best.len >= min_run && 2 * paid_meanwhile(x, m, &best) >= best.len) {
 		st->ranges++;
 		goto out;
@@ -2088,33 +2090,30 @@ static void sequential_party(pb_rule_ctx *ctx, const pb_payment *p, const uint32
 	if ((int64_t)best.len < min_run) {
 		/* set aside for what its numbers show: series that share
 		 * numbers, else a batch paid at once */
-		if (tmp) {
-			st->renumbered += (skipped & SET_ASIDE_SERIES) != 0;
-			st->batches += skipped == SET_ASIDE_BATCH;
-		} else {
-			st->batches += (int64_t)longest_run(x, m, 0).len >= min_run;
-		}
+		if (!yearly && (int64_t)longest_run(x, m, 0).len >= min_run)
+			skipped = SET_ASIDE_BATCH;
+		st->renumbered += (skipped & SET_ASIDE_SERIES) != 0;
+		st->batches += skipped == SET_ASIDE_BATCH;
 		goto out;
 	}
 	pb_finding *f = pb_finding_add(ctx, PB_T_PARTIES, payee, payer);
-	int64_t lo = best.hi - (int64_t)best.len + 1, hi = best.hi;
+	int64_t lo = run_lo(&best), hi = best.hi, days = (int64_t)best.last - best.first;
 	for (size_t k = 0; k < n && f->nevidence < 25; k++)
 		if (in_run(&best, &p[ix[k]]))
 			pb_finding_evidence(ctx, f, PB_T_PAYMENTS, &p[ix[k]], "invoice in the run");
 	pb_finding_detail(ctx, f, "payer", "%s", payer);
 	pb_finding_detail(ctx, f, "run", "%lld-%lld", (long long)lo, (long long)hi);
-	pb_finding_detail(ctx, f, "days", "%lld", (long long)best.days);
+	pb_finding_detail(ctx, f, "days", "%lld", (long long)days);
 	if (best.year)
 		pb_finding_detail(ctx, f, "year", "%d", best.year);
 	f->score = best.len >= (size_t)(2 * min_run) ? 1.0 : (double)best.len / (double)(2 * min_run);
 	if (best.year)
 		pb_finding_message(ctx, f, "%s billed only %s, with %zu consecutively numbered invoices (%lld to %lld) paid over %lld days of %d (its numbers start again each year): it appears to invoice no one else",
-				   payee, payer, best.len, (long long)lo, (long long)hi, (long long)best.days, best.year);
+				   payee, payer, best.len, (long long)lo, (long long)hi, (long long)days, best.year);
 	else
 		pb_finding_message(ctx, f, "%s billed only %s, with %zu consecutively numbered invoices (%lld to %lld) paid over %lld days: it appears to invoice no one else",
-				   payee, payer, best.len, (long long)lo, (long long)hi, (long long)best.days);
+				   payee, payer, best.len, (long long)lo, (long long)hi, (long long)days);
 out:
-	free(tmp);
 	free(x);
 }
 
