@@ -340,44 +340,29 @@ static const char *publisher_key(pb_ledger *l, const pb_contract *c, const pb_te
 	return pub;
 }
 
-/* The publishers seen, and an open-addressed index of them by their
- * key's hash (a ledger of ten thousand files is as many publishers). */
+/* The publishers seen, each key interned once and indexed by it (a
+ * ledger of ten thousand files is as many publishers). */
 struct habits {
 	struct signing_habit *h;
 	size_t n, cap;
-	uint32_t *slot; /* index + 1, 0: empty */
-	size_t mask;
+	pb_arena *arena;
+	pb_strtab *keys;
+	pb_ptrmap *index; /* interned key -> its habit */
 };
-
-static void habits_index(struct habits *hs)
-{
-	free(hs->slot);
-	hs->mask = hs->mask ? 2 * hs->mask + 1 : 63;
-	hs->slot = pb_xcalloc(hs->mask + 1, sizeof(*hs->slot));
-	for (size_t j = 0; j < hs->n; j++) {
-		size_t i = pb_hash(hs->h[j].key, hs->h[j].len) & hs->mask;
-		while (hs->slot[i])
-			i = (i + 1) & hs->mask;
-		hs->slot[i] = (uint32_t)(j + 1);
-	}
-}
 
 static size_t habit_of(struct habits *hs, const char *key, size_t len, size_t last)
 {
 	if (last < hs->n && hs->h[last].len == len && !memcmp(hs->h[last].key, key, len))
 		return last; /* a file's contracts come one after another */
-	size_t i = pb_hash(key, len) & hs->mask;
-	for (; hs->slot[i]; i = (i + 1) & hs->mask) {
-		const struct signing_habit *x = &hs->h[hs->slot[i] - 1];
-		if (x->len == len && !memcmp(x->key, key, len))
-			return hs->slot[i] - 1;
-	}
+	/* an empty key (a row without a file) interns to NULL, no map key */
+	const char *k = len ? pb_intern(hs->keys, key, len) : "";
+	uint32_t i;
+	if (pb_ptrmap_get(hs->index, k, &i))
+		return i;
 	PB_GROW(hs->h, hs->n + 1, hs->cap);
-	hs->h[hs->n] = (struct signing_habit){key, len, 0, 0, 0};
-	hs->slot[i] = (uint32_t)(++hs->n);
-	if (2 * hs->n > hs->mask)
-		habits_index(hs);
-	return hs->n - 1;
+	hs->h[hs->n] = (struct signing_habit){k, len, 0, 0, 0};
+	pb_ptrmap_put(hs->index, k, (uint32_t)hs->n);
+	return hs->n++;
 }
 
 static int habitual(const struct signing_habit *h)
@@ -400,7 +385,7 @@ static unsigned char *signatures_at_end(pb_ledger *l)
 {
 	size_t n, last = 0;
 	const pb_contract *c = pb_ledger_contracts(l, &n);
-	struct habits hs = {NULL, 0, 0, NULL, 0};
+	struct habits hs = {NULL, 0, 0, NULL, NULL, NULL};
 	unsigned char *at_end = NULL;
 	uint32_t *pub = NULL;
 	int any = 0;
@@ -412,7 +397,9 @@ static unsigned char *signatures_at_end(pb_ledger *l)
 	const uint32_t *tender_row = pb_ledger_refs(l, PB_T_CONTRACTS, offsetof(pb_contract, tender_id),
 						    PB_T_TENDERS);
 	pub = pb_xcalloc(n + 1, sizeof(*pub));
-	habits_index(&hs);
+	hs.arena = pb_arena_new();
+	hs.keys = pb_strtab_new(hs.arena);
+	hs.index = pb_ptrmap_new();
 	for (size_t i = 0; i < n; i++) {
 		if (c[i].signed_on == PB_DATE_NONE || c[i].end_on == PB_DATE_NONE)
 			continue;
@@ -435,7 +422,9 @@ static unsigned char *signatures_at_end(pb_ledger *l)
 				    habitual(&hs.h[pub[i]]);
 	}
 	free(pub);
-	free(hs.slot);
+	pb_ptrmap_free(hs.index);
+	pb_strtab_free(hs.keys);
+	pb_arena_free(hs.arena);
 	free(hs.h);
 	return at_end;
 }
