@@ -481,27 +481,79 @@ static uint32_t *entity_members(const pb_parties *pp, const pb_party *p, size_t 
 	return items;
 }
 
-/* All of a supplier entity's awarded contracts (and payments, when
- * loaded) come from one buyer entity.  Judged once per entity, at its
- * root party, over the contracts of all its records. */
-static void run_single_client(pb_rule_ctx *ctx)
+/* A supplier entity's awarded contracts, and whether they and its
+ * payments (when loaded) all come from one buyer entity. */
+struct client_verdict {
+	const pb_contract **won;
+	size_t nwon, capwon, npay;
+	const char *buyer; /* the one buyer entity, when single */
+	int single;
+};
+
+static void judge_supplier(pb_rule_ctx *ctx, const uint32_t *member, size_t nmembers,
+			   struct client_verdict *v)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
 	const pb_parties *pp = pb_ctx_parties(ctx);
-	size_t n;
-	const pb_party *p = pb_ledger_parties(l, &n);
-	int64_t min = pb_param_int(ctx, "min_contracts");
-	size_t ngroups;
-	uint32_t *start, *items;
-	const pb_contract **won = NULL;
-	size_t capwon = 0;
 
-	/* In a ledger of few buyers (a ministry's own books) every supplier
-	 * has "one client": the ledger cannot show its others. */
+	v->nwon = v->npay = 0;
+	v->buyer = NULL;
+	v->single = 1;
+	/* Every awarded contract, of one buyer or not: the procedures of a
+	 * supplier of several buyers count towards the ledger's norm. */
+	for (size_t j = 0; j < nmembers; j++) {
+		size_t nc, np;
+		const uint32_t *ci = contracts_of(l, member[j], &nc);
+		for (size_t i = 0; i < nc; i++) {
+			const pb_contract *c = pb_ledger_at(l, PB_T_CONTRACTS, ci[i]);
+			if (!pb_contract_is_award(l, c, NULL))
+				continue;
+			const char *b = pb_parties_entity(pp, pb_str(c->buyer_id));
+			v->single = v->single && b && (!v->buyer || b == v->buyer);
+			v->buyer = v->buyer ? v->buyer : b;
+			PB_GROW(v->won, v->nwon + 1, v->capwon);
+			v->won[v->nwon++] = c;
+		}
+		const uint32_t *pi = pb_ledger_children(l, PB_T_PAYMENTS, offsetof(pb_payment, payee_id),
+							PB_T_PARTIES, member[j], &np);
+		for (size_t i = 0; i < np && v->single; i++) {
+			const pb_payment *pay = pb_ledger_at(l, PB_T_PAYMENTS, pi[i]);
+			v->single = !pb_str(pay->payer_id) ||
+				    pb_parties_entity(pp, pb_str(pay->payer_id)) == v->buyer;
+		}
+		v->npay += np;
+	}
+	v->single = v->single && v->buyer;
+}
+
+static void single_client_finding(pb_rule_ctx *ctx, const pb_party *p, const uint32_t *member,
+				  size_t nmembers, const struct client_verdict *v)
+{
+	const pb_parties *pp = pb_ctx_parties(ctx);
+	const char *entity = pb_parties_entity(pp, pb_str(p[member[0]].party_id));
+	pb_finding *f = pb_finding_add(ctx, PB_T_PARTIES, entity, NULL);
+
+	for (size_t j = 0; j < nmembers; j++)
+		pb_finding_evidence(ctx, f, PB_T_PARTIES, &p[member[j]], "supplier");
+	for (size_t i = 0; i < v->nwon; i++)
+		pb_finding_evidence(ctx, f, PB_T_CONTRACTS, v->won[i], "contract");
+	pb_finding_detail(ctx, f, "buyer", "%s", v->buyer);
+	pb_finding_detail(ctx, f, "contracts", "%zu", v->nwon);
+	pb_finding_detail(ctx, f, "procedures", "%zu", pb_contracts_procedures(v->won, v->nwon));
+	pb_finding_message(ctx, f, "all %zu contracts%s of supplier %s in this ledger come from one buyer, %s",
+			   v->nwon, v->npay ? " and payments" : "", entity, v->buyer);
+}
+
+/* In a ledger of few buyers (a ministry's own books) every supplier has
+ * "one client": the ledger cannot show its others. */
+static int too_few_buyers(pb_rule_ctx *ctx)
+{
+	const pb_parties *pp = pb_ctx_parties(ctx);
 	size_t ncontracts, buyers = 0;
-	const pb_contract *all = pb_ledger_contracts(l, &ncontracts);
+	const pb_contract *all = pb_ledger_contracts(pb_ctx_ledger(ctx), &ncontracts);
 	pb_ptrmap *seen = pb_ptrmap_new();
 	uint32_t dummy;
+
 	for (size_t i = 0; i < ncontracts; i++) {
 		const char *b = all[i].buyer_id ? pb_parties_entity(pp, pb_str(all[i].buyer_id)) : NULL;
 		if (b && !pb_ptrmap_get(seen, b, &dummy)) {
@@ -510,56 +562,64 @@ static void run_single_client(pb_rule_ctx *ctx)
 		}
 	}
 	pb_ptrmap_free(seen);
-	if ((int64_t)buyers < pb_param_int(ctx, "min_buyers")) {
-		pb_ctx_note(ctx, "the ledger holds %zu buyers, fewer than %lld: a supplier's other clients are not in it, not judged",
-			    buyers, (long long)pb_param_int(ctx, "min_buyers"));
+	if ((int64_t)buyers >= pb_param_int(ctx, "min_buyers"))
+		return 0;
+	pb_ctx_note(ctx, "the ledger holds %zu buyers, fewer than %lld: a supplier's other clients are not in it, not judged",
+		    buyers, (long long)pb_param_int(ctx, "min_buyers"));
+	return 1;
+}
+
+/*
+ * Is one buyer the norm in this ledger?  Where most suppliers of enough
+ * procedures sell to one buyer only, the buyers buy in separate markets
+ * (CompraNet's sample: ports in different cities, each with its local
+ * builders, 94 of 120 such suppliers; the state electricity company
+ * among them), and one more such supplier says nothing of dependence.
+ */
+static int one_buyer_is_norm(pb_rule_ctx *ctx, size_t judged, size_t single)
+{
+	if ((int64_t)judged < pb_param_int(ctx, "norm_min_suppliers") ||
+	    (pb_i128)single * 100 * PB_DECIMAL_SCALE <
+		    (pb_i128)pb_param_millionths(ctx, "norm_share_pct") * judged)
+		return 0;
+	pb_ctx_note(ctx, "%zu of the %zu suppliers with %lld or more procedures deal with one buyer only: in this ledger that is the norm (its buyers buy in separate markets), not judged",
+		    single, judged, (long long)pb_param_int(ctx, "min_contracts"));
+	return 1;
+}
+
+/* All of a supplier entity's awarded contracts (and payments, when
+ * loaded) come from one buyer entity.  Judged once per entity, at its
+ * root party, over the contracts of all its records, once the ledger
+ * shows that suppliers there do sell to several buyers. */
+static void run_single_client(pb_rule_ctx *ctx)
+{
+	size_t n, ngroups, judged = 0, nsingle = 0;
+	const pb_party *p = pb_ledger_parties(pb_ctx_ledger(ctx), &n);
+	int64_t min = pb_param_int(ctx, "min_contracts");
+	uint32_t *start, *items, *single = NULL;
+	struct client_verdict v = {0};
+
+	if (too_few_buyers(ctx))
 		return;
-	}
-	items = entity_members(pp, p, n, &ngroups, &start);
+	items = entity_members(pb_ctx_parties(ctx), p, n, &ngroups, &start);
+	single = pb_xcalloc(ngroups + 1, sizeof(*single));
 	for (size_t k = 0; k < ngroups; k++) {
-		const uint32_t *member = items + start[k];
-		size_t nmembers = start[k + 1] - start[k];
-		const pb_party *root = &p[member[0]];
-		const char *buyer = NULL;
-		size_t nwon = 0, npay = 0;
-		int single = 1;
-		for (size_t j = 0; j < nmembers && single; j++) {
-			size_t nc, np;
-			size_t row = member[j];
-			const uint32_t *ci = contracts_of(l, row, &nc);
-			for (size_t i = 0; i < nc && single; i++) {
-				const pb_contract *c = pb_ledger_at(l, PB_T_CONTRACTS, ci[i]);
-				if (!pb_contract_is_award(l, c, NULL))
-					continue;
-				const char *b = pb_parties_entity(pp, pb_str(c->buyer_id));
-				single = b && (!buyer || b == buyer);
-				buyer = b;
-				PB_GROW(won, nwon + 1, capwon);
-				won[nwon++] = c;
-			}
-			const uint32_t *pi = pb_ledger_children(l, PB_T_PAYMENTS, offsetof(pb_payment, payee_id),
-								PB_T_PARTIES, row, &np);
-			for (size_t i = 0; i < np && single; i++) {
-				const pb_payment *pay = pb_ledger_at(l, PB_T_PAYMENTS, pi[i]);
-				single = !pb_str(pay->payer_id) || pb_parties_entity(pp, pb_str(pay->payer_id)) == buyer;
-			}
-			npay += np;
-		}
-		if (!single || !buyer || (int64_t)pb_contracts_procedures(won, nwon) < min)
+		judge_supplier(ctx, items + start[k], start[k + 1] - start[k], &v);
+		if ((int64_t)pb_contracts_procedures(v.won, v.nwon) < min)
 			continue;
-		const char *entity = pb_parties_entity(pp, pb_str(root->party_id));
-		pb_finding *f = pb_finding_add(ctx, PB_T_PARTIES, entity, NULL);
-		for (size_t j = 0; j < nmembers; j++)
-			pb_finding_evidence(ctx, f, PB_T_PARTIES, &p[member[j]], "supplier");
-		for (size_t i = 0; i < nwon; i++)
-			pb_finding_evidence(ctx, f, PB_T_CONTRACTS, won[i], "contract");
-		pb_finding_detail(ctx, f, "buyer", "%s", buyer);
-		pb_finding_detail(ctx, f, "contracts", "%zu", nwon);
-		pb_finding_detail(ctx, f, "procedures", "%zu", pb_contracts_procedures(won, nwon));
-		pb_finding_message(ctx, f, "all %zu contracts%s of supplier %s in this ledger come from one buyer, %s",
-				   nwon, npay ? " and payments" : "", pb_parties_entity(pp, pb_str(root->party_id)), buyer);
+		judged++;
+		if (v.single)
+			single[nsingle++] = (uint32_t)k;
 	}
-	free(won);
+	if (one_buyer_is_norm(ctx, judged, nsingle))
+		nsingle = 0;
+	for (size_t j = 0; j < nsingle; j++) {
+		size_t k = single[j];
+		judge_supplier(ctx, items + start[k], start[k + 1] - start[k], &v);
+		single_client_finding(ctx, p, items + start[k], start[k + 1] - start[k], &v);
+	}
+	free(v.won);
+	free(single);
 	free(items);
 	free(start);
 }
@@ -574,6 +634,10 @@ const pb_rule pb_rule_single_client = {
 	.params = (const pb_param_def[]){
 		{"min_contracts", PB_P_INT, "3", "fewest procedures (the lots of one tender count once) judged"},
 		{"min_buyers", PB_P_INT, "2", "buyers the ledger must hold before anyone's other clients could show"},
+		{"norm_min_suppliers", PB_P_INT, "10",
+		 "suppliers of min_contracts procedures or more the ledger must hold before one buyer can be the norm"},
+		{"norm_share_pct", PB_P_PERCENT, "50",
+		 "share of those suppliers dealing with one buyer only that makes it the norm: not judged"},
 		{NULL, 0, NULL, NULL}},
 	.run = run_single_client,
 };

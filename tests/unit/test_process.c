@@ -861,6 +861,47 @@ static void test_single_client_one_buyer(void **state)
 	pb_audit_free(a);
 }
 
+/* Ten suppliers of three procedures each: `single` of them buy from
+ * MOD only, the others from MOD and MOD-2. */
+static void suppliers_of_three(int single)
+{
+	char id[16], cid[16];
+
+	for (int i = 0; i < 10; i++) {
+		snprintf(id, sizeof(id), "S%d", i);
+		party_record(id, id, NULL, NULL);
+		for (int k = 0; k < 3; k++) {
+			snprintf(cid, sizeof(cid), "C%d-%d", i, k);
+			contract(cid, NULL, id, 100, "EUR", "2024-01-01", NULL);
+			if (i >= single && k == 2)
+				contract_at(cid)->buyer_id = pb_text_of(S("MOD-2"));
+		}
+	}
+}
+
+/* Where half the suppliers of three procedures or more sell to one
+ * buyer only, the buyers buy in separate markets (CompraNet's ports,
+ * each with its local builders): none is reported, coverage says why. */
+static void test_single_client_norm(void **state)
+{
+	(void)state;
+	suppliers_of_three(5);
+	pb_audit *a = sealed_audit(&CFG, D("2024-12-31"));
+	for (size_t i = 0; i < a->nfindings; i++)
+		assert_string_not_equal(a->findings[i]->rule->id, "supplier.single-client");
+	assert_non_null(strstr(reason_of(a, "supplier.single-client"),
+			       "5 of the 10 suppliers with 3 or more procedures deal with one buyer only"));
+	pb_audit_free(a);
+}
+
+/* Near miss: four of ten is not the norm, and each of the four fires. */
+static void test_single_client_not_the_norm(void **state)
+{
+	(void)state;
+	suppliers_of_three(4);
+	assert_string_equal(fired("supplier.single-client"), "S0 S1 S2 S3");
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -878,7 +919,8 @@ int main(void)
 		T(test_addresses_that_identify_a_place),
 		T(test_splitting_lots_and_competition), T(test_mass_address_counts_entities),
 		T(test_no_registry_id_publishers), T(test_single_client_by_entity),
-		T(test_single_client_one_buyer),
+		T(test_single_client_one_buyer), T(test_single_client_norm),
+		T(test_single_client_not_the_norm),
 		T(test_thresholds_in_other_currencies), T(test_could_not_judge),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
