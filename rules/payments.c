@@ -577,7 +577,7 @@ typedef struct {
 	const unsigned char *reference; /* by ledger index: invoice id names no one bill */
 	int64_t window, norm_window;    /* the rule's parameters */
 	size_t price_repeats;
-	size_t line_pairs, schedules, instalments, runs, apart, prices;
+	size_t line_pairs, bills, schedules, instalments, runs, apart, prices;
 	/* By member, grown to the largest group (dup_reserve) and reused. */
 	size_t cap;
 	uint32_t *parent;    /* union-find; a cluster's root is its first member */
@@ -656,6 +656,74 @@ static const pb_payment *member(const dup_group *g, size_t k)
 
 /* The invoice id of a member, or NULL when it has none or it is a payer
  * reference shared by many payees. */
+/* Is b a plain a with one edit: a character changed, added or dropped,
+ * or two side by side swapped? */
+static int one_edit(const char *a, size_t la, const char *b, size_t lb)
+{
+	size_t i = 0;
+
+	if (la > lb)
+		return one_edit(b, lb, a, la);
+	if (lb - la > 1)
+		return 0;
+	while (i < la && a[i] == b[i])
+		i++;
+	if (i == lb)
+		return 1; /* the same */
+	if (la == lb)
+		return !strcmp(a + i + 1, b + i + 1) ||
+		       (i + 1 < la && a[i] == b[i + 1] && a[i + 1] == b[i] && !strcmp(a + i + 2, b + i + 2));
+	return !strcmp(a + i, b + i + 1);
+}
+
+/* The number of up to 18 digits at *s (past it after), or -1. */
+static int64_t folded_number(const char **s)
+{
+	int64_t v = 0;
+	int n = 0;
+
+	for (; **s >= '0' && **s <= '9'; (*s)++, n++)
+		v = n < 18 ? v * 10 + (**s - '0') : -1;
+	return n <= 18 ? v : -1;
+}
+
+/* Are a and b alike but for one number, which is one more in one of
+ * them ("INV#9", "INV#10")? */
+static int next_number_apart(const char *a, const char *b)
+{
+	int apart = 0;
+
+	while (*a && *b) {
+		if (*a >= '0' && *a <= '9' && *b >= '0' && *b <= '9') {
+			int64_t x = folded_number(&a), y = folded_number(&b);
+			if (x < 0 || y < 0 || (x != y && (apart++ || (x - y != 1 && y - x != 1))))
+				return 0;
+		} else if (*a++ != *b++) {
+			return 0;
+		}
+	}
+	return !*a && !*b && apart == 1;
+}
+
+/*
+ * Are two folded invoice ids two bills?  A bill keyed twice is keyed
+ * alike or nearly: a digit mistyped, two swapped, one dropped or added,
+ * or a prefix or suffix more ("4711", "4711A", "INV#4711").  The next
+ * number of a series is as near ("INV#9", "INV#10"): two bills, or one
+ * keyed a digit wrong, and a reviewer can tell which.  Ids further apart
+ * are numbers the payee gave two documents: the Czech finance ministry's
+ * travel agent billed two air tickets at one fare as 20133656 and
+ * 20133664, a day apart.
+ */
+static int two_bills(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	if (!la || !lb || strstr(a, b) || strstr(b, a))
+		return 0;
+	return !one_edit(a, la, b, lb) && !next_number_apart(a, b);
+}
+
 static const char *invoice_of(const dup_group *g, size_t k)
 {
 	return g->reference[g->key[k].ix] ? NULL : pb_str(member(g, k)->invoice_id);
@@ -664,9 +732,11 @@ static const char *invoice_of(const dup_group *g, size_t k)
 /* The nearest earlier payment of the group within `window` days that
  * could repeat payment k: not a line of the same transaction, not a
  * payment under another contract (that settles another obligation), and
- * not a second bill on the same day (two invoice numbers).  Sets *line
- * when a line of the same transaction was passed over. */
-static int near_earlier(dup_group *g, size_t k, int64_t window, enum dup_kind *kind, int *line)
+ * not a second bill (two invoice numbers on the same day, or days apart
+ * two that are not one keyed twice).  Sets *line when a line of the same
+ * transaction was passed over, *bills when a second bill was. */
+static int near_earlier(dup_group *g, size_t k, int64_t window, enum dup_kind *kind, int *line,
+			int *bills)
 {
 	const pb_payment *cur = member(g, k);
 	const char *inv = g->invoice[k];
@@ -687,6 +757,10 @@ static int near_earlier(dup_group *g, size_t k, int64_t window, enum dup_kind *k
 			continue;
 		/* Two invoice numbers on one day are two bills. */
 		if (cur->paid_on != prev->paid_on) {
+			if (inv && pinv && two_bills(g->folded[k], g->folded[i])) {
+				*bills = 1;
+				continue;
+			}
 			*kind = K_NEAR;
 			return (int)i;
 		}
@@ -802,7 +876,7 @@ static void link_group(dup_group *g)
 		const pb_payment *cur = member(g, k);
 		uint32_t j = g->first_invoice[k];
 		enum dup_kind kind = K_NONE;
-		int earlier = -1, line = 0, seen = j != NO_MEMBER;
+		int earlier = -1, line = 0, bills = 0, seen = j != NO_MEMBER;
 		if (seen) {
 			if (!line_items(member(g, j), cur)) {
 				earlier = (int)j;
@@ -817,11 +891,13 @@ static void link_group(dup_group *g)
 			kind = K_NORMALISED;
 		}
 		if (earlier < 0 && !seen && !price)
-			earlier = near_earlier(g, k, g->window, &kind, &line);
-		if (earlier >= 0)
+			earlier = near_earlier(g, k, g->window, &kind, &line, &bills);
+		if (earlier >= 0) {
 			unite(g, (uint32_t)earlier, (uint32_t)k, kind);
-		else
+		} else {
 			g->line_pairs += line != 0;
+			g->bills += bills != 0;
+		}
 	}
 }
 
@@ -1339,6 +1415,8 @@ static void run_duplicate(pb_rule_ctx *ctx)
 		pb_ctx_note(ctx, "%zu payments of less than one unit of their currency (credit notes, reversals, rounding lines) not grouped", not_money);
 	if (g.line_pairs)
 		pb_ctx_note(ctx, "%zu payments equal to another line of their transaction not counted as repeats", g.line_pairs);
+	if (g.bills)
+		pb_ctx_note(ctx, "%zu payments of an amount paid to the payee days before under an invoice number neither equal nor one keystroke from theirs taken as different bills", g.bills);
 	if (g.instalments)
 		pb_ctx_note(ctx, "%zu groups of equal payments that add up to their contract's value, or divide it into equal parts, taken as instalments", g.instalments);
 	if (g.schedules)
