@@ -671,7 +671,7 @@ static void run_weekend(pb_rule_ctx *ctx)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
 	struct weekend_run w = {ctx, 0, {0}, NULL, NULL, 0, 0};
-	size_t n, random_years = 0, stamped = 0, implausible = 0, at_end = 0;
+	size_t n, random_years = 0, stamped = 0, implausible = 0, at_end = 0, after_end = 0;
 	const pb_contract *c = pb_ledger_contracts(l, &n);
 	const uint32_t *tender_row = pb_ledger_refs(l, PB_T_CONTRACTS, offsetof(pb_contract, tender_id),
 						    PB_T_TENDERS);
@@ -702,6 +702,13 @@ static void run_weekend(pb_rule_ctx *ctx)
 		if (d[0] != PB_DATE_NONE && call != PB_DATE_NONE && call - d[0] > max_early) {
 			d[0] = PB_DATE_NONE;
 			implausible++;
+		}
+		/* Nor is a signature after the contract ended: CompraNet's
+		 * contract 71058, "signed" 2012-12-16, a Sunday, ran from
+		 * 2011-12-12 to 2012-07-31 (its year mistyped, most likely). */
+		if (d[1] != PB_DATE_NONE && c[i].end_on != PB_DATE_NONE && d[1] > c[i].end_on) {
+			d[1] = PB_DATE_NONE;
+			after_end++;
 		}
 		add_event(&w, pb_str(c[i].buyer_id), 0, i, d);
 	}
@@ -750,6 +757,9 @@ static void run_weekend(pb_rule_ctx *ctx)
 	if (at_end)
 		pb_ctx_note(ctx, "%zu signature dates that are the contract's end date, as every one of their publisher's is: not judged (award dates still are)",
 			    at_end);
+	if (after_end)
+		pb_ctx_note(ctx, "%zu signature dates after their contract's end date taken for inconsistent data: not judged (award dates still are)",
+			    after_end);
 	free(w.who);
 	free(w.ev);
 	calendar_release(&w.cal);

@@ -264,6 +264,24 @@ static void test_weekend_implausible_award(void **state)
 	pb_audit_free(a);
 }
 
+/* A signature after the contract's end is inconsistent data (CompraNet's
+ * 71058, "signed" on a Sunday five months after it ended): not judged,
+ * counted; one on its last day is judged. */
+static void test_weekend_signed_after_end(void **state)
+{
+	(void)state;
+	contract("AFTER", NULL, "S", 100, "EUR", "2023-03-08", "2023-03-12"); /* Wed, Sun */
+	contract("LAST", NULL, "S", 100, "EUR", "2023-05-10", "2023-05-14");  /* Wed, Sun */
+	((pb_contract *)(uintptr_t)pb_ledger_at(L, PB_T_CONTRACTS, 0))->end_on = D("2023-03-11");
+	((pb_contract *)(uintptr_t)pb_ledger_at(L, PB_T_CONTRACTS, 1))->end_on = D("2023-05-14");
+	pb_audit *a = audit();
+	assert_int_equal(count(a, "timing.weekend-award"), 1);
+	assert_non_null(finding(a, "timing.weekend-award", "LAST", 0));
+	assert_contains(coverage(a, "timing.weekend-award")->reason,
+			"1 signature dates after their contract's end date taken for inconsistent data");
+	pb_audit_free(a);
+}
+
 static void test_year_end_spike(void **state)
 {
 	char id[16], date[16];
@@ -497,7 +515,7 @@ int main(void)
 		T(test_noncompetitive_share), T(test_noncompetitive_share_near_miss),
 		T(test_noncompetitive_share_lots),
 		T(test_concentration), T(test_repeat_direct), T(test_threshold_hugging),
-		T(test_threshold_hugging_near_miss), T(test_weekend), T(test_weekend_calendars), T(test_weekend_release_date), T(test_weekend_implausible_award),
+		T(test_threshold_hugging_near_miss), T(test_weekend), T(test_weekend_calendars), T(test_weekend_release_date), T(test_weekend_implausible_award), T(test_weekend_signed_after_end),
 		T(test_weekend_usual_share), T(test_year_end_spike), T(test_year_end_spike_evidence),
 		T(test_fiscal_year_start), T(test_amendment_rules), T(test_duration_extension),
 		T(test_payment_without_contract), T(test_payment_without_contract_no_rate),
