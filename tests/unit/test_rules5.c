@@ -282,6 +282,29 @@ static void test_weekend_signed_after_end(void **state)
 	pb_audit_free(a);
 }
 
+/* A signature that is the contract's start on the first or the
+ * fifteenth of a month is the start of a period (CompraNet: 17 of 48
+ * such dates on weekends, as random dates are): not judged, counted.
+ * Near misses: the start on the 16th, the 1st that is not the start. */
+static void test_weekend_period_start(void **state)
+{
+	static const char *const id[] = {"FIRST", "FIFTEENTH", "SIXTEENTH", "NOT-START"};
+	static const char *const day[] = {"2014-11-01", "2015-03-15", "2014-11-16", "2015-03-01"};
+	static const char *const start[] = {"2014-11-01", "2015-03-15", "2014-11-16", "2015-03-03"};
+	(void)state;
+	for (size_t i = 0; i < 4; i++) { /* every signature on a weekend */
+		contract(id[i], NULL, "S", 100, "EUR", NULL, day[i]);
+		((pb_contract *)(uintptr_t)pb_ledger_at(L, PB_T_CONTRACTS, i))->start_on = D(start[i]);
+	}
+	pb_audit *a = audit();
+	assert_int_equal(count(a, "timing.weekend-award"), 2);
+	assert_non_null(finding(a, "timing.weekend-award", "SIXTEENTH", 0));
+	assert_non_null(finding(a, "timing.weekend-award", "NOT-START", 0));
+	assert_contains(coverage(a, "timing.weekend-award")->reason,
+			"2 signature dates that are their contract's start on the first or the fifteenth of a month");
+	pb_audit_free(a);
+}
+
 static void test_year_end_spike(void **state)
 {
 	char id[16], date[16];
@@ -516,6 +539,7 @@ int main(void)
 		T(test_noncompetitive_share_lots),
 		T(test_concentration), T(test_repeat_direct), T(test_threshold_hugging),
 		T(test_threshold_hugging_near_miss), T(test_weekend), T(test_weekend_calendars), T(test_weekend_release_date), T(test_weekend_implausible_award), T(test_weekend_signed_after_end),
+		T(test_weekend_period_start),
 		T(test_weekend_usual_share), T(test_year_end_spike), T(test_year_end_spike_evidence),
 		T(test_fiscal_year_start), T(test_amendment_rules), T(test_duration_extension),
 		T(test_payment_without_contract), T(test_payment_without_contract_no_rate),
