@@ -1893,7 +1893,7 @@ static int64_t trailing_number(const char *s, size_t *prefix)
  * a count for coverage. */
 typedef struct {
 	const entity_ranks *payers;
-	size_t batches, renumbered, ranges;
+	size_t batches, renumbered, ranges, gaps;
 } sequential_state;
 
 /* The payee's only payer entity, named by the smallest id its payments
@@ -2136,6 +2136,33 @@ static size_t paid_meanwhile(const numbered *x, size_t m, const invoice_run *run
 	return n;
 }
 
+/*
+ * The most numbers of the run's series skipped between the run and the
+ * payee's nearest invoices to the payer before and after it, paid the
+ * same year as the run's first and last payments and in the run's block
+ * of a thousand numbers (a series numbered 2012012, 2013001 starts again
+ * each year).  A payee with no other client skips none but voided
+ * invoices; one that skipped 36 numbers in February before its run of 8
+ * (a caretaker of state property, 141300003 then 141300040) bills others.
+ */
+static int64_t numbers_skipped(const numbered *x, size_t m, const invoice_run *run)
+{
+	int64_t lo = run_lo(run), before = -1, after = -1;
+
+	for (size_t k = 0; k < m; k++) {
+		if (cmp_series(&x[k], &run->series) || x[k].paid_on == PB_DATE_NONE)
+			continue;
+		if (x[k].num < lo && x[k].num / 1000 == lo / 1000 &&
+		    pb_date_year(x[k].paid_on) == pb_date_year(run->first))
+			before = x[k].num;
+		if (x[k].num > run->hi && after < 0 && x[k].num / 1000 == run->hi / 1000 &&
+		    pb_date_year(x[k].paid_on) == pb_date_year(run->last))
+			after = x[k].num;
+	}
+	int64_t gap_before = before >= 0 ? lo - before - 1 : 0, gap_after = after >= 0 ? after - run->hi - 1 : 0;
+	return gap_before > gap_after ? gap_before : gap_after;
+}
+
 static void sequential_party(pb_rule_ctx *ctx, const pb_payment *p, const uint32_t *ix,
 			     size_t n, const char *payee, void *data)
 {
@@ -2163,6 +2190,10 @@ static void sequential_party(pb_rule_ctx *ctx, const pb_payment *p, const uint32
 				  : longest_run(x, m, min_days);
 	if ((int64_t)best.len >= min_run && 2 * paid_meanwhile(x, m, &best) >= best.len) {
 		st->ranges++;
+		goto out;
+	}
+	if ((int64_t)best.len >= min_run && numbers_skipped(x, m, &best) >= (int64_t)best.len) {
+		st->gaps++;
 		goto out;
 	}
 	if ((int64_t)best.len < min_run) {
@@ -2197,7 +2228,7 @@ out:
 
 static void run_sequential(pb_rule_ctx *ctx)
 {
-	sequential_state st = {.batches = 0, .renumbered = 0, .ranges = 0};
+	sequential_state st = {.batches = 0, .renumbered = 0, .ranges = 0, .gaps = 0};
 
 	st.payers = entity_ranks_of(ctx, offsetof(pb_payment, payer_id));
 	note_unnamed(ctx, for_each_entity(ctx, offsetof(pb_payment, payee_id), sequential_party, &st), "payee");
@@ -2207,6 +2238,9 @@ static void run_sequential(pb_rule_ctx *ctx)
 	if (st.ranges)
 		pb_ctx_note(ctx, "%zu payees whose run was paid alongside half as many or more of their invoices numbered outside it (numbers from several counters, or a batch paid over months): not judged",
 			    st.ranges);
+	if (st.gaps)
+		pb_ctx_note(ctx, "%zu payees that skipped as many numbers as their run holds, or more, between it and their nearest invoices of the same year (invoices to other clients): not judged",
+			    st.gaps);
 	if (st.renumbered)
 		pb_ctx_note(ctx, "%zu payees that give one number to invoices paid %lld or more days apart in the same year (a series per contract or per client) not judged",
 			    st.renumbered, (long long)pb_param_int(ctx, "renumber_days"));

@@ -844,6 +844,39 @@ static void test_sequential_ranges(void **state)
 	pb_audit_free(a);
 }
 
+/* A payee whose numbers skip as many as its run holds, or more, between
+ * the run and its nearest invoice of the same year bills others: a
+ * caretaker's 141300003 in February, then 141300040 to 141300047 (the
+ * Czech finance ministry's).  Near misses: four numbers skipped before a
+ * run of eight; a series that starts again with the year (2012012 paid
+ * in January 2013, then 2013001). */
+static void test_sequential_gaps(void **state)
+{
+	static const char *const payee[] = {"CARETAKER", "FEWGAPS", "YEARLY"};
+	static const int64_t before[] = {141300003, 141300035, 2012012};
+	static const int64_t lo[] = {141300040, 141300040, 2013001};
+	char id[16], inv[16], date[16];
+	(void)state;
+	for (int k = 0; k < 3; k++) {
+		snprintf(id, sizeof(id), "%c-B", payee[k][0]);
+		snprintf(inv, sizeof(inv), "%lld", (long long)before[k]);
+		payment(id, NULL, payee[k], inv, 1000, "2014-01-15");
+		for (int i = 0; i < 8; i++) {
+			snprintf(id, sizeof(id), "%c%d", payee[k][0], i);
+			snprintf(inv, sizeof(inv), "%lld", (long long)(lo[k] + i));
+			snprintf(date, sizeof(date), "2014-%02d-10", 3 + i);
+			payment(id, NULL, payee[k], inv, 1000 + i, date);
+		}
+	}
+	pb_audit *a = audit();
+	assert_int_equal(count(a, "payments.sequential-invoices"), 2);
+	assert_non_null(finding(a, "payments.sequential-invoices", "FEWGAPS", 0));
+	assert_non_null(finding(a, "payments.sequential-invoices", "YEARLY", 0));
+	assert_contains(coverage(a, "payments.sequential-invoices")->reason,
+			"1 payees that skipped as many numbers as their run holds, or more");
+	pb_audit_free(a);
+}
+
 /* Payees and payers are entities for sequential invoices too: a second
  * record of the supplier continues its run, a second record of the payer
  * is not another client. */
@@ -933,7 +966,8 @@ int main(void)
 		T(test_duplicate_line_items), T(test_duplicate_recurring),
 		T(test_duplicate_same_day_run), T(test_duplicate_same_day_group),
 		T(test_duplicate_references),
-		T(test_sequential_entities), T(test_sequential_renumbered), T(test_sequential_ranges), T(test_round_amount_schedule),
+		T(test_sequential_entities), T(test_sequential_renumbered), T(test_sequential_ranges), T(test_sequential_gaps),
+		T(test_round_amount_schedule),
 		T(test_round_amount_entity),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
