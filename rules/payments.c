@@ -654,8 +654,6 @@ static const pb_payment *member(const dup_group *g, size_t k)
 	return &g->p[g->key[k].ix];
 }
 
-/* The invoice id of a member, or NULL when it has none or it is a payer
- * reference shared by many payees. */
 /* Is b a plain a with one edit: a character changed, added or dropped,
  * or two side by side swapped? */
 static int one_edit(const char *a, size_t la, const char *b, size_t lb)
@@ -724,6 +722,8 @@ static int two_bills(const char *a, const char *b)
 	return !one_edit(a, la, b, lb) && !next_number_apart(a, b);
 }
 
+/* The invoice id of a member, or NULL when it has none or it is a payer
+ * reference shared by many payees. */
 static const char *invoice_of(const dup_group *g, size_t k)
 {
 	return g->reference[g->key[k].ix] ? NULL : pb_str(member(g, k)->invoice_id);
@@ -755,7 +755,8 @@ static int near_earlier(dup_group *g, size_t k, int64_t window, enum dup_kind *k
 		if ((prev->contract_id && cur->contract_id && prev->contract_id != cur->contract_id) ||
 		    (inv && inv == pinv))
 			continue;
-		/* Two invoice numbers on one day are two bills. */
+		/* Days apart, two invoice numbers not keyed from one are two
+		 * bills; on one day, any two invoice numbers are. */
 		if (cur->paid_on != prev->paid_on) {
 			if (inv && pinv && two_bills(g->folded[k], g->folded[i])) {
 				*bills = 1;
@@ -1416,7 +1417,7 @@ static void run_duplicate(pb_rule_ctx *ctx)
 	if (g.line_pairs)
 		pb_ctx_note(ctx, "%zu payments equal to another line of their transaction not counted as repeats", g.line_pairs);
 	if (g.bills)
-		pb_ctx_note(ctx, "%zu payments of an amount paid to the payee days before under an invoice number neither equal nor one keystroke from theirs taken as different bills", g.bills);
+		pb_ctx_note(ctx, "%zu payments of an amount paid to the payee days before under an invoice number neither equal, nor one keystroke, nor one number from theirs taken as different bills", g.bills);
 	if (g.instalments)
 		pb_ctx_note(ctx, "%zu groups of equal payments that add up to their contract's value, or divide it into equal parts, taken as instalments", g.instalments);
 	if (g.schedules)

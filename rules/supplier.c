@@ -573,7 +573,7 @@ static int too_few_buyers(pb_rule_ctx *ctx)
  * Is one buyer the norm in this ledger?  Where most suppliers of enough
  * procedures sell to one buyer only, the buyers buy in separate markets
  * (CompraNet's sample: ports in different cities, each with its local
- * builders, 94 of 120 such suppliers; the state electricity company
+ * builders, 93 of 120 such suppliers; the state electricity company
  * among them), and one more such supplier says nothing of dependence.
  */
 static int one_buyer_is_norm(pb_rule_ctx *ctx, size_t judged, size_t single)
