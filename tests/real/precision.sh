@@ -6,6 +6,8 @@
 # with the profile shipped for it), then:
 #  - fails when a finding labelled `wrong` in tests/real/labels.tsv comes
 #    back (rule and subject), naming it and the reason it was wrong;
+#  - fails when a finding labelled `true` is no longer reported: a change
+#    that loses one relabels it, saying why;
 #  - fails when a report holds one finding id twice;
 #  - fails when anything looked a text up in the sealed ledger (which
 #    rebuilds the string table's dropped buckets: --timings text_rebuilds);
@@ -79,6 +81,14 @@ sources | while read -r name dir profile; do
 		echo "FAIL precision: $name: $rule on $subject is back, labelled wrong: $reason"
 		echo x >>"$T/failed"
 	done <"$T/$name.hit"
+	# rule, subject, label, reason of true findings no longer reported:
+	# a change that loses one says so in the labels, not silently
+	awk -F'\t' 'NR == FNR { got[$1 "\t" $2] = 1; next } $3 == "true" && !(($1 "\t" $2) in got)' \
+		"$T/$name.got" "$T/$name.lab" >"$T/$name.lost"
+	while IFS="$(printf '\t')" read -r rule subject label reason; do
+		echo "FAIL precision: $name: $rule on $subject, labelled true, is no longer reported (relabel it if that is meant): $reason"
+		echo x >>"$T/failed"
+	done <"$T/$name.lost"
 	rows=$(jq '[.inputs[].rows_read] | add // 0' "$J")
 	n=$(jq '.findings | length' "$J")
 	per=$(awk -v n="$n" -v r="$rows" 'BEGIN { printf "%.2f", r ? 1000 * n / r : 0 }')
@@ -91,4 +101,4 @@ if [ -s "$T/failed" ]; then
 	echo "precision: $(wc -l <"$T/failed") failure(s)"
 	exit 1
 fi
-echo "precision: no labelled-wrong finding came back; finding ids unique in every report"
+echo "precision: no labelled-wrong finding came back, every labelled-true one is still reported; finding ids unique in every report"
