@@ -2140,9 +2140,10 @@ static size_t paid_meanwhile(const numbered *x, size_t m, const invoice_run *run
 /*
  * The most numbers of the run's series skipped between the run and the
  * payee's nearest invoices to the payer before and after it, paid the
- * same year as the run's first and last payments and in the run's block
- * of a thousand numbers (a series numbered 2012012, 2013001 starts again
- * each year).  A payee with no other client skips none but voided
+ * same year as the run's first and last payments (not after the run, or
+ * before it: last year's invoice paid late is no neighbour) and in the
+ * run's block of a thousand numbers (a series numbered 2012012, 2013001
+ * starts again each year).  A payee with no other client skips none but voided
  * invoices; one that skipped 36 numbers in February before its run of 8
  * (a caretaker of state property, 141300003 then 141300040) bills others.
  */
@@ -2153,11 +2154,11 @@ static int64_t numbers_skipped(const numbered *x, size_t m, const invoice_run *r
 	for (size_t k = 0; k < m; k++) {
 		if (cmp_series(&x[k], &run->series) || x[k].paid_on == PB_DATE_NONE)
 			continue;
-		if (x[k].num < lo && x[k].num / 1000 == lo / 1000 &&
+		if (x[k].num < lo && x[k].num / 1000 == lo / 1000 && x[k].paid_on <= run->last &&
 		    pb_date_year(x[k].paid_on) == pb_date_year(run->first))
 			before = x[k].num;
 		if (x[k].num > run->hi && after < 0 && x[k].num / 1000 == run->hi / 1000 &&
-		    pb_date_year(x[k].paid_on) == pb_date_year(run->last))
+		    x[k].paid_on >= run->first && pb_date_year(x[k].paid_on) == pb_date_year(run->last))
 			after = x[k].num;
 	}
 	int64_t gap_before = before >= 0 ? lo - before - 1 : 0, gap_after = after >= 0 ? after - run->hi - 1 : 0;

@@ -849,7 +849,7 @@ static void test_sequential_ranges(void **state)
  * caretaker's 141300003 in February, then 141300040 to 141300047 (the
  * Czech finance ministry's).  Near misses: four numbers skipped before a
  * run of eight; a series that starts again with the year (2012012 paid
- * in January 2013, then 2013001). */
+ * in January 2013, then 2013001); last year's invoice paid late. */
 static void test_sequential_gaps(void **state)
 {
 	static const char *const payee[] = {"CARETAKER", "FEWGAPS", "YEARLY"};
@@ -868,10 +868,26 @@ static void test_sequential_gaps(void **state)
 			payment(id, NULL, payee[k], inv, 1000 + i, date);
 		}
 	}
+	/* A lawyer numbering from 1 each year: last year's 30, paid in
+	 * January before this year's run, is no neighbour of it. */
+	for (int i = 0; i < 3; i++) {
+		snprintf(id, sizeof(id), "L13-%d", i);
+		snprintf(inv, sizeof(inv), "%d", 1 + i);
+		snprintf(date, sizeof(date), "2013-%02d-10", 3 + i);
+		payment(id, NULL, "LATE", inv, 2000 + i, date);
+	}
+	payment("L13-30", NULL, "LATE", "30", 2100, "2014-01-10");
+	for (int i = 0; i < 8; i++) {
+		snprintf(id, sizeof(id), "L14-%d", i);
+		snprintf(inv, sizeof(inv), "%d", 1 + i);
+		snprintf(date, sizeof(date), "2014-%02d-10", 3 + i);
+		payment(id, NULL, "LATE", inv, 3000 + i, date);
+	}
 	pb_audit *a = audit();
-	assert_int_equal(count(a, "payments.sequential-invoices"), 2);
+	assert_int_equal(count(a, "payments.sequential-invoices"), 3);
 	assert_non_null(finding(a, "payments.sequential-invoices", "FEWGAPS", 0));
 	assert_non_null(finding(a, "payments.sequential-invoices", "YEARLY", 0));
+	assert_non_null(finding(a, "payments.sequential-invoices", "LATE", 0));
 	assert_contains(coverage(a, "payments.sequential-invoices")->reason,
 			"1 payees that skipped as many numbers as their run holds, or more");
 	pb_audit_free(a);
