@@ -844,6 +844,22 @@ static void test_sequential_ranges(void **state)
 	pb_audit_free(a);
 }
 
+/* n invoices to payee numbered from `first`, paid on the 10th of n
+ * months from year-month, ids tag0, tag1...; amounts from `cents` up, so
+ * that no two are repeats. */
+static void monthly_invoices(const char *payee, const char *tag, int64_t first, int n, int year,
+			     int month, int64_t cents)
+{
+	char id[16], inv[24], date[16];
+
+	for (int i = 0; i < n; i++) {
+		snprintf(id, sizeof(id), "%s%d", tag, i);
+		snprintf(inv, sizeof(inv), "%lld", (long long)(first + i));
+		snprintf(date, sizeof(date), "%d-%02d-10", year, month + i);
+		payment(id, NULL, payee, inv, cents + i, date);
+	}
+}
+
 /* A payee whose numbers skip as many as its run holds, or more, between
  * the run and its nearest invoice of the same year bills others: a
  * caretaker's 141300003 in February, then 141300040 to 141300047 (the
@@ -852,37 +868,18 @@ static void test_sequential_ranges(void **state)
  * in January 2013, then 2013001); last year's invoice paid late. */
 static void test_sequential_gaps(void **state)
 {
-	static const char *const payee[] = {"CARETAKER", "FEWGAPS", "YEARLY"};
-	static const int64_t before[] = {141300003, 141300035, 2012012};
-	static const int64_t lo[] = {141300040, 141300040, 2013001};
-	char id[16], inv[16], date[16];
 	(void)state;
-	for (int k = 0; k < 3; k++) {
-		snprintf(id, sizeof(id), "%c-B", payee[k][0]);
-		snprintf(inv, sizeof(inv), "%lld", (long long)before[k]);
-		payment(id, NULL, payee[k], inv, 1000, "2014-01-15");
-		for (int i = 0; i < 8; i++) {
-			snprintf(id, sizeof(id), "%c%d", payee[k][0], i);
-			snprintf(inv, sizeof(inv), "%lld", (long long)(lo[k] + i));
-			snprintf(date, sizeof(date), "2014-%02d-10", 3 + i);
-			payment(id, NULL, payee[k], inv, 1000 + i, date);
-		}
-	}
+	payment("C-B", NULL, "CARETAKER", "141300003", 1000, "2014-01-15");
+	monthly_invoices("CARETAKER", "C", 141300040, 8, 2014, 3, 1000);
+	payment("F-B", NULL, "FEWGAPS", "141300035", 1000, "2014-01-15");
+	monthly_invoices("FEWGAPS", "F", 141300040, 8, 2014, 3, 1000);
+	payment("Y-B", NULL, "YEARLY", "2012012", 1000, "2014-01-15");
+	monthly_invoices("YEARLY", "Y", 2013001, 8, 2014, 3, 1000);
 	/* A lawyer numbering from 1 each year: last year's 30, paid in
 	 * January before this year's run, is no neighbour of it. */
-	for (int i = 0; i < 3; i++) {
-		snprintf(id, sizeof(id), "L13-%d", i);
-		snprintf(inv, sizeof(inv), "%d", 1 + i);
-		snprintf(date, sizeof(date), "2013-%02d-10", 3 + i);
-		payment(id, NULL, "LATE", inv, 2000 + i, date);
-	}
+	monthly_invoices("LATE", "L13-", 1, 3, 2013, 3, 2000);
 	payment("L13-30", NULL, "LATE", "30", 2100, "2014-01-10");
-	for (int i = 0; i < 8; i++) {
-		snprintf(id, sizeof(id), "L14-%d", i);
-		snprintf(inv, sizeof(inv), "%d", 1 + i);
-		snprintf(date, sizeof(date), "2014-%02d-10", 3 + i);
-		payment(id, NULL, "LATE", inv, 3000 + i, date);
-	}
+	monthly_invoices("LATE", "L14-", 1, 8, 2014, 3, 3000);
 	pb_audit *a = audit();
 	assert_int_equal(count(a, "payments.sequential-invoices"), 3);
 	assert_non_null(finding(a, "payments.sequential-invoices", "FEWGAPS", 0));
