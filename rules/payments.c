@@ -577,12 +577,12 @@ typedef struct {
 	const unsigned char *reference; /* by ledger index: invoice id names no one bill */
 	int64_t window, norm_window;    /* the rule's parameters */
 	size_t price_repeats;
-	size_t line_pairs, bills, schedules, instalments, runs, apart, prices;
+	size_t line_pairs, bills, schedules, instalments, runs, apart, prices, unbilled_prices;
 	/* By member, grown to the largest group (dup_reserve) and reused. */
 	size_t cap;
 	uint32_t *parent;    /* union-find; a cluster's root is its first member */
 	unsigned char *kind; /* how each member repeats an earlier one */
-	pb_date *dates;
+	pb_date *dates;      /* scratch: regular_calendar and is_schedule reorder it */
 	const char **invoice, **folded; /* invoice_of, and its invoice_key */
 	uint32_t *first_invoice;        /* first member with its invoice */
 	uint32_t *prev_folded;          /* last member before it with its invoice_key */
@@ -841,12 +841,47 @@ static int priced(const dup_group *g)
 	return 1;
 }
 
-/* Two dated payments of the group within `window` days of each other. */
+/*
+ * A price paid without invoice numbers: the amount was paid on at least
+ * price_repeats separate days, more than once on two days or more, and
+ * those days are no schedule (a security firm's 566 GBP per event shift,
+ * 24 times on 15 days; a skip hire's 460 GBP per skip).  A payee whose
+ * quantity varies from day to day is paid its price several times on one
+ * day as a matter of course, and with no invoice numbers nothing tells a
+ * second bill from a second payment: those days cannot be judged.  A
+ * single doubled day among single ones, or doubled days of a monthly fee
+ * (a rent paid twice), are still compared.  Needs link_group's invoice
+ * ids; overwrites the scratch g->dates.
+ */
+static int priced_unbilled(dup_group *g)
+{
+	size_t days = 0, doubled = 0;
+	int counted = 0; /* the day of member k-1 is a doubled day counted */
+
+	for (size_t k = 0; k < g->n; k++) {
+		if (g->invoice[k])
+			return 0;
+		pb_date day = g->key[k].paid_on;
+		if (day == PB_DATE_NONE)
+			continue;
+		if (!days || day != g->dates[days - 1]) {
+			g->dates[days++] = day;
+			counted = 0;
+		} else if (!counted && !line_items(member(g, k - 1), member(g, k))) {
+			doubled++;
+			counted = 1;
+		}
+	}
+	return days >= g->price_repeats && doubled >= 2 && !regular_series(g->dates, days);
+}
+
+/* Two dated payments of the group within `window` days of each other.
+ * Reads the keys' dates: g->dates is scratch once the calendar is judged. */
 static int any_near(const dup_group *g)
 {
 	for (size_t k = 1; k < g->n; k++)
-		if (g->dates[k] != PB_DATE_NONE && g->dates[k - 1] != PB_DATE_NONE &&
-		    g->dates[k] - g->dates[k - 1] <= g->window)
+		if (g->key[k].paid_on != PB_DATE_NONE && g->key[k - 1].paid_on != PB_DATE_NONE &&
+		    g->key[k].paid_on - g->key[k - 1].paid_on <= g->window)
 			return 1;
 	return 0;
 }
@@ -871,8 +906,10 @@ static void link_group(dup_group *g)
 	}
 	same_keys(g, g->invoice, g->first_invoice, NULL);
 	same_keys(g, g->folded, NULL, g->prev_folded);
-	int price = priced(g);
+	int price = priced(g), unbilled = !price && priced_unbilled(g);
 	g->prices += price && any_near(g);
+	g->unbilled_prices += unbilled && any_near(g);
+	price |= unbilled;
 	for (size_t k = 0; k < g->n; k++) {
 		const pb_payment *cur = member(g, k);
 		uint32_t j = g->first_invoice[k];
@@ -1426,6 +1463,8 @@ static void run_duplicate(pb_rule_ctx *ctx)
 		pb_ctx_note(ctx, "%zu groups of repeats whose descriptions name different numbers (periods or items: \"for 11/2013\", \"for 12/2013\") taken as different bills", g.apart);
 	if (g.prices)
 		pb_ctx_note(ctx, "%zu groups of an amount billed %zu or more times, each under an invoice number of its own, taken as the payee's price: those days apart not compared", g.prices, g.price_repeats);
+	if (g.unbilled_prices)
+		pb_ctx_note(ctx, "%zu groups of an amount paid without invoice numbers on %zu or more days, more than once on two of them or more and on no schedule, taken as the payee's price: its payments on one day could not be judged", g.unbilled_prices, g.price_repeats);
 	if (g.runs)
 		pb_ctx_note(ctx, "%zu same-day repeats without invoice numbers among other payments to the payee that day taken as bills of one payment run", g.runs);
 	if (rc.shared)
@@ -1450,7 +1489,7 @@ const pb_rule pb_rule_payment_duplicate = {
 	.params = (const pb_param_def[]){
 		{"window_days", PB_P_DAYS, "3", "same payee and amount within this many days fires"},
 		{"normalised_window_days", PB_P_DAYS, "30", "invoice ids equal after folding case, punctuation and leading zeros fire within this many days"},
-		{"price_repeats", PB_P_INT, "5", "an amount paid to a payee this many times or more, each under an invoice number of its own, is its price: only a repeated invoice number is a repeat"},
+		{"price_repeats", PB_P_INT, "5", "an amount paid to a payee this many times or more, each under an invoice number of its own (or without invoice numbers, on this many days, more than once on two of them, on no schedule), is its price: only a repeated invoice number is a repeat"},
 		{NULL, 0, NULL, NULL}},
 	.run = run_duplicate,
 };

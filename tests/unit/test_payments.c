@@ -475,6 +475,49 @@ static void test_duplicate_price(void **state)
 	assert_string_equal(fired("payments.duplicate"), "F4 G2! P2");
 }
 
+/* Without invoice numbers, an amount paid on price_repeats (5) days or
+ * more, and more than once on two of them, is the payee's price (a
+ * security firm's fee per event shift): nothing tells a second shift from
+ * a second payment, so those days are not judged, and coverage says so.
+ * A single doubled day among single ones (a rent paid twice) is still
+ * found, and so are doubled days of an amount paid on four days only, or
+ * of a monthly fee. */
+static void test_duplicate_unbilled_price(void **state)
+{
+	(void)state;
+	const char *shifts[] = {"2024-01-02", "2024-01-09", "2024-01-09", "2024-01-23",
+				"2024-02-06", "2024-02-06", "2024-02-06", "2024-02-27"};
+	const char *rent[] = {"2024-01-03", "2024-01-17", "2024-01-17", "2024-02-07",
+			      "2024-02-21", "2024-03-13"};
+	const char *skips[] = {"2024-01-04", "2024-01-04", "2024-01-15", "2024-01-25",
+			       "2024-01-25", "2024-02-19"};
+	const char *monthly[] = {"2024-01-05", "2024-02-05", "2024-02-05", "2024-03-05",
+				 "2024-04-05", "2024-04-05", "2024-05-06", "2024-06-05"};
+	char id[8];
+	for (int i = 0; i < 8; i++) {
+		snprintf(id, sizeof(id), "M%d", i + 1);
+		payment(id, NULL, "LESSOR", NULL, 90000, monthly[i]);
+		snprintf(id, sizeof(id), "S%d", i + 1);
+		payment(id, NULL, "SHOWSEC", NULL, 56600, shifts[i]);
+	}
+	for (int i = 0; i < 6; i++) {
+		snprintf(id, sizeof(id), "R%d", i + 1);
+		payment(id, NULL, "LANDLORD", NULL, 150000, rent[i]);
+		snprintf(id, sizeof(id), "K%d", i + 1);
+		payment(id, NULL, "SKIPS", NULL, 46000, skips[i]);
+	}
+	pb_audit *a = audit();
+	assert_int_equal(count(a, "payments.duplicate"), 5);
+	assert_non_null(finding(a, "payments.duplicate", "R3", 0));
+	assert_contains(coverage(a, "payments.duplicate")->reason,
+			"1 groups of an amount paid without invoice numbers on 5 or more days, "
+			"more than once on two of them or more and on no schedule, taken as the payee's price");
+	pb_audit_free(a);
+	assert_string_equal(fired("payments.duplicate"), "K2 K5 M3 M6 R3");
+	set_param("payments.duplicate", "price_repeats", "4");
+	assert_string_equal(fired("payments.duplicate"), "M3 M6 R3");
+}
+
 static void test_normalised_invoice_duplicate(void **state)
 {
 	(void)state;
@@ -969,7 +1012,7 @@ static void test_round_amount_entity(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_duplicates), T(test_duplicate_named_apart), T(test_duplicate_not_money), T(test_duplicate_price), T(test_duplicates_more), T(test_duplicates_large_group),
+		T(test_duplicates), T(test_duplicate_named_apart), T(test_duplicate_not_money), T(test_duplicate_price), T(test_duplicate_unbilled_price), T(test_duplicates_more), T(test_duplicates_large_group),
 		T(test_round_amount), T(test_benford), T(test_benford_honest_samples),
 		T(test_benford_non_benford_samples), T(test_benford_preconditions),
 		T(test_benford_payer_entity), T(test_sequential_invoices),
