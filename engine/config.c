@@ -945,24 +945,35 @@ static int profile_key(struct loader *ld, const char *name, const char *key,
 	return 1;
 }
 
-/* [procedures] NAME = METHOD yes|no [small]: one entry of the procedure
- * table. */
+/* [procedures] NAME = METHOD yes|no [small] [cites]: one entry of the
+ * procedure table (the words may also be separated by '|' or ','). */
 static int procedure_key(struct loader *ld, const char *name, const char *value)
 {
-	char method[32], competitive[8], small[8] = "", extra;
+	char *words = pb_xstrdup(value), *method, *competitive, *flags;
 	pb_error err;
-	int n = sscanf(value, "%31[^ \t|,] %*[|,] %7[^ \t|,] %*[|,] %7s %c", method, competitive, small, &extra);
+	int ok = 0;
 
-	if (n < 2)
-		n = sscanf(value, "%31[^ \t|,] %7[^ \t|,] %7s %c", method, competitive, small, &extra);
-	if (n < 2 || n > 3 || (n == 3 && strcmp(small, "small")))
-		return fail(ld, "[procedures] %s: write 'METHOD yes', 'METHOD no' or 'METHOD no small', not '%s'",
-			    name, value);
-	if (pb_procedures_set(ld->cfg->procedures, name, method, competitive, &err) < 0)
-		return fail(ld, "[procedures] %s", err.msg);
-	if (n == 3)
-		pb_procedures_mark_small(ld->cfg->procedures, name);
-	return 1;
+	for (char *s = words; *s; s++)
+		if (*s == '|' || *s == ',' || *s == '\t')
+			*s = ' ';
+	method = words + strspn(words, " ");
+	competitive = method + strcspn(method, " ");
+	if (*competitive)
+		*competitive++ = '\0';
+	competitive += strspn(competitive, " ");
+	flags = competitive + strcspn(competitive, " ");
+	if (*flags)
+		*flags++ = '\0';
+	if (!*method || !*competitive)
+		ok = fail(ld, "[procedures] %s: write 'METHOD yes' or 'METHOD no', then 'small' or 'cites' if they apply, not '%s'",
+			  name, value);
+	else if (pb_procedures_set(ld->cfg->procedures, name, method, competitive, &err) < 0 ||
+		 pb_procedures_mark(ld->cfg->procedures, name, flags, &err) < 0)
+		ok = fail(ld, "[procedures] %s", err.msg);
+	else
+		ok = 1;
+	free(words);
+	return ok;
 }
 
 static int config_handler(void *user, const char *section, const char *key,

@@ -51,6 +51,20 @@ static char *fold_key(const char *name, int *prefix)
 	return key;
 }
 
+/* The entry written `name` (its folded key and trailing '*'), or NULL. */
+static struct entry *entry_named(pb_procedures *p, const char *name)
+{
+	int prefix;
+	char *key = fold_key(name, &prefix);
+	struct entry *found = NULL;
+
+	for (size_t i = 0; key && !found && i < p->n; i++)
+		if (p->e[i].prefix == prefix && !strcmp(p->e[i].key, key))
+			found = &p->e[i];
+	free(key);
+	return found;
+}
+
 int pb_procedures_set(pb_procedures *p, const char *name, const char *method,
 		      const char *competitive, pb_error *err)
 {
@@ -79,36 +93,44 @@ int pb_procedures_set(pb_procedures *p, const char *name, const char *method,
 		pb_error_set(err, PB_EXIT_USAGE, "procedure name '%s' is empty or not UTF-8", name);
 		return -1;
 	}
-	for (size_t i = 0; i < p->n; i++) {
-		struct entry *e = &p->e[i];
-		if (e->prefix == prefix && !strcmp(e->key, key)) {
-			free(key);
-			e->proc.method = m;
-			e->proc.competitive = c;
-			return 0;
-		}
+	struct entry *e = entry_named(p, name);
+	if (e) {
+		free(key);
+		e->proc.method = m;
+		e->proc.competitive = c;
+		return 0;
 	}
 	PB_GROW(p->e, p->n + 1, p->cap);
-	p->e[p->n++] = (struct entry){{pb_xstrdup(name), m, c, 0}, key, prefix};
+	p->e[p->n++] = (struct entry){{pb_xstrdup(name), m, c, 0, 0}, key, prefix};
 	return 0;
 }
 
-int pb_procedures_mark_small(pb_procedures *p, const char *name)
+int pb_procedures_mark(pb_procedures *p, const char *name, const char *flags, pb_error *err)
 {
-	int prefix;
-	char *key = fold_key(name, &prefix);
+	struct entry *e = entry_named(p, name);
 
-	for (size_t i = 0; key && i < p->n; i++)
-		if (p->e[i].prefix == prefix && !strcmp(p->e[i].key, key)) {
-			p->e[i].proc.small = 1;
-			free(key);
-			return 0;
+	if (!e) {
+		pb_error_set(err, PB_EXIT_USAGE, "procedure '%s' is not in the table", name);
+		return -1;
+	}
+	for (const char *s = flags; *s;) {
+		size_t n = strcspn(s, " \t");
+		if (n == 5 && !memcmp(s, "small", 5))
+			e->proc.small = 1;
+		else if (n == 5 && !memcmp(s, "cites", 5))
+			e->proc.cites = 1;
+		else if (n) {
+			pb_error_set(err, PB_EXIT_USAGE, "procedure '%s': flag '%.*s' is not small or cites",
+				     name, (int)n, s);
+			return -1;
 		}
-	free(key);
-	return -1;
+		s += n;
+		s += strspn(s, " \t");
+	}
+	return 0;
 }
 
-/* Splits "NAME | METHOD | YES [| small]" in place; 0 or -1.  part[3] is
+/* Splits "NAME | METHOD | YES [| FLAGS]" in place; 0 or -1.  part[3] is
  * "" when the fourth column is absent. */
 static int split_line(char *line, char *part[4])
 {
@@ -138,7 +160,7 @@ pb_procedures *pb_procedures_new(void)
 		/* The built-in table is ours: a bad line is a bug, caught by the tests. */
 		if (*line != '#' && strspn(line, " \t") != strlen(line) &&
 		    (split_line(line, part) || pb_procedures_set(p, part[0], part[1], part[2], &err) ||
-		     (*part[3] && (strcmp(part[3], "small") || pb_procedures_mark_small(p, part[0])))))
+		     pb_procedures_mark(p, part[0], part[3], &err)))
 			pb_fatal("internal error: built-in procedure table: '%s'", builtin_lines[i]);
 		free(line);
 	}
@@ -205,5 +227,7 @@ const pb_procedure *pb_procedure_of(const pb_procedures *p, const char *method,
 
 int pb_procedure_is_rationale(const pb_procedures *p, const char *rationale)
 {
-	return named_in_rationale(p, rationale) != NULL;
+	const pb_procedure *named = named_in_rationale(p, rationale);
+
+	return named && !named->cites;
 }

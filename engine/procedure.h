@@ -26,6 +26,10 @@ typedef struct {
 	pb_competition competitive;
 	int small; /* the legal route for low-value purchases (Prozorro
 		    * "reporting"): no justification is owed */
+	int cites; /* the name cites the legal ground of an exception to
+		    * competition (Mexico City's "De conformidad con el
+		    * artículo 54 fracción II bis ..."): a rationale that is
+		    * it gives that ground, not a bare procedure name */
 } pb_procedure;
 
 typedef struct pb_procedures pb_procedures;
@@ -43,9 +47,13 @@ void pb_procedures_free(pb_procedures *p);
 int pb_procedures_set(pb_procedures *p, const char *name, const char *method,
 		      const char *competitive, pb_error *err);
 
-/* Marks the entry written exactly `name` as a low-value route; -1 if
- * there is none. */
-int pb_procedures_mark_small(pb_procedures *p, const char *name);
+/*
+ * Sets the flags of the entry written exactly `name` from a list of
+ * words separated by blanks: "small" (a low-value route), "cites" (a
+ * legal ground's citation).  Returns -1 and fills err (without file or
+ * line) when a word is neither or there is no such entry.
+ */
+int pb_procedures_mark(pb_procedures *p, const char *name, const char *flags, pb_error *err);
 
 /* The entry whose name matches `name` (exact before prefix, longest
  * prefix first), or NULL. */
@@ -62,7 +70,8 @@ const pb_procedure *pb_procedure_of(const pb_procedures *p, const char *method,
 				    const char *method_details, const char *rationale);
 
 /* Does the rationale merely name a procedure (a leading code number
- * dropped)?  Such a rationale justifies nothing. */
+ * dropped)?  Such a rationale justifies nothing.  One that is an entry
+ * marked `cites` gives the exception's legal ground: not merely a name. */
 int pb_procedure_is_rationale(const pb_procedures *p, const char *rationale);
 
 #endif

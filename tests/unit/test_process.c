@@ -120,6 +120,16 @@ static void test_procedure_table(void **state)
 			 PB_COMPETITION_NO);
 	assert_false(pb_procedure_is_rationale(p, "Arrendamiento de bienes inmuebles por adjudicación directa."));
 	assert_true(pb_procedure_is_rationale(p, "36 ADJUDICACION DIRECTA ART.41"));
+	/* Mexico City's rationale cites article 54 of its law: the procedure
+	 * (no call, whatever procurementMethod says) and its legal ground,
+	 * so it is more than a name; another article is not in the table. */
+	const char *art54 = "DE CONFORMIDAD CON EL ARTICULO 54 FRACCION II BIS Y ANTEPENULTIMO PARRAFO "
+			    "DE LA LEY DE ADQUISICIONES PARA EL DISTRITO FEDERAL";
+	assert_int_equal(pb_procedure_of(p, "selective", NULL, art54)->competitive, PB_COMPETITION_NO);
+	assert_true(pb_procedure_of(p, "selective", NULL, art54)->cites);
+	assert_false(pb_procedure_is_rationale(p, art54));
+	assert_int_equal(pb_procedure_of(p, "selective", NULL, "De conformidad con el artículo 55 de la Ley")->competitive,
+			 PB_COMPETITION_YES);
 	/* Low-value routes: Prozorro's reporting, LAASSP art. 42; not art. 41. */
 	assert_true(pb_procedures_find(p, "reporting")->small);
 	assert_true(pb_procedure_of(p, "open", NULL, "07 ADJUDICACION DIRECTA NACIONAL ART. 42 LAASSP")->small);
@@ -142,7 +152,8 @@ static void test_procedures_from_config(void **state)
 
 	fputs("[procedures]\nConcurso Público Especial = open yes\n"
 	      "neg-w-call = limited | no\n"
-	      "Compra menor = direct no small\n", f);
+	      "Compra menor = direct no small\n"
+	      "Con fundamento en el artículo 41* = direct | no | cites\n", f);
 	fclose(f);
 	assert_int_equal(pb_config_load(&CFG, path, &err), 0);
 	assert_int_equal(pb_procedures_find(CFG.procedures, "concurso publico especial")->competitive,
@@ -152,12 +163,26 @@ static void test_procedures_from_config(void **state)
 			 PB_COMPETITION_NO);
 	assert_true(pb_procedures_find(CFG.procedures, "compra menor")->small);
 	assert_false(pb_procedures_find(CFG.procedures, "neg-w-call")->small);
+	const pb_procedure *cited = pb_procedures_find(CFG.procedures, "con fundamento en el articulo 41 fraccion III");
+	assert_true(cited->cites);
+	assert_false(cited->small);
+	assert_int_equal(cited->competitive, PB_COMPETITION_NO);
 	f = fopen(path, "w");
 	fputs("[procedures]\nfoo = sideways yes\n", f);
 	fclose(f);
 	assert_int_equal(pb_config_load(&CFG, path, &err), -1);
 	assert_non_null(strstr(err.msg, ":2:"));
 	assert_non_null(strstr(err.msg, "sideways"));
+	f = fopen(path, "w");
+	fputs("[procedures]\nfoo = direct no tiny\n", f);
+	fclose(f);
+	assert_int_equal(pb_config_load(&CFG, path, &err), -1);
+	assert_non_null(strstr(err.msg, "flag 'tiny' is not small or cites"));
+	f = fopen(path, "w");
+	fputs("[procedures]\nfoo = direct\n", f);
+	fclose(f);
+	assert_int_equal(pb_config_load(&CFG, path, &err), -1);
+	assert_non_null(strstr(err.msg, "write 'METHOD yes' or 'METHOD no'"));
 	unlink(path);
 }
 
@@ -244,6 +269,26 @@ static void test_single_bid_skips_void_tenders(void **state)
 	tender("NWC", NULL, NULL, NULL, 1);
 	tender_at("NWC")->method_details = pb_text_of(S("neg-w-call"));
 	assert_string_equal(fired("competition.single-bid"), "NWC ONE");
+}
+
+/* A rationale citing the legal ground of an exception (Mexico City's
+ * LADF art. 54, under procurementMethod "selective") is a direct award
+ * with its ground given: no single-bid finding, no weak rationale.  A
+ * rationale that only names the procedure is weak; a selective tender
+ * with no rationale and one bid is a single bid. */
+static void test_legal_ground_citation(void **state)
+{
+	(void)state;
+	tender("CDMX", "selective",
+	       "DE CONFORMIDAD CON EL ARTICULO 54 FRACCION II BIS Y ANTEPENULTIMO PARRAFO DE LA LEY DE "
+	       "ADQUISICIONES PARA EL DISTRITO FEDERAL", NULL, 1);
+	contract("C-CDMX", "CDMX", "SUP", 100, "EUR", "2024-01-01", NULL);
+	tender("GACM", "open", "36 ADJUDICACION DIRECTA ART.41", NULL, 1);
+	contract("C-GACM", "GACM", "SUP", 100, "EUR", "2024-01-01", NULL);
+	tender("SEL", "selective", NULL, NULL, 1);
+	contract("C-SEL", "SEL", "SUP", 100, "EUR", "2024-01-01", NULL);
+	assert_string_equal(fired("competition.single-bid"), "SEL");
+	assert_string_equal(fired("competition.weak-rationale"), "GACM");
 }
 
 /* Short periods are judged on open procedures by default, and never on
@@ -909,7 +954,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_procedure_table), T(test_procedures_from_config),
 		T(test_single_source_respects_status), T(test_competitive_procedures),
-		T(test_weak_rationale_needs_an_award), T(test_single_bid_skips_void_tenders),
+		T(test_weak_rationale_needs_an_award), T(test_single_bid_skips_void_tenders), T(test_legal_ground_citation),
 		T(test_short_submission_scope),
 		T(test_unsuccessful_outlier), T(test_unsuccessful_evidence),
 		T(test_disqualification_evidence), T(test_unsuccessful_twin), T(test_identical_bids_once),
