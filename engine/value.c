@@ -327,6 +327,15 @@ int pb_date_year(pb_date d)
 	return y;
 }
 
+int pb_date_fiscal(pb_date d, int start_month, int64_t *fy)
+{
+	int y, m, day;
+
+	pb_date_to_ymd(d, &y, &m, &day);
+	*fy = m >= start_month ? y : y - 1;
+	return (m - start_month + 12) % 12;
+}
+
 int pb_date_weekday(pb_date d)
 {
 	/* 1970-01-01 was a Thursday (3 with Monday = 0). */

@@ -87,6 +87,10 @@ void pb_date_to_ymd(pb_date d, int *y, int *m, int *day);
 char *pb_date_format(pb_date d, char buf[11]); /* "YYYY-MM-DD" or "" */
 int pb_date_weekday(pb_date d); /* 0 = Monday .. 6 = Sunday */
 int pb_date_year(pb_date d);    /* the calendar year of a date that is not NONE */
+/* The fiscal year (starting in start_month, 1-12) of a date that is not
+ * NONE, named by the calendar year in which it starts, in *fy; returns the
+ * month's place in that year, 0 for start_month .. 11. */
+int pb_date_fiscal(pb_date d, int start_month, int64_t *fy);
 
 /* 128-bit integers for exact sums of many int64 amounts. */
 __extension__ typedef __int128 pb_i128;

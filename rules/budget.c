@@ -113,16 +113,6 @@ const pb_rule pb_rule_budget_large_revision = {
 
 /* --- budget.unbudgeted-spending --- */
 
-/* The fiscal year a date falls in, named by the calendar year in which
- * that fiscal year starts. */
-static int64_t fiscal_year(pb_date d, int start_month)
-{
-	int y, m, day;
-
-	pb_date_to_ymd(d, &y, &m, &day);
-	return m >= start_month ? y : y - 1;
-}
-
 /* The distinct fiscal years of the budget, for "does it cover fy?". */
 struct years {
 	int64_t *y;
@@ -239,7 +229,8 @@ static void run_unbudgeted(pb_rule_ctx *ctx)
 	for (size_t i = 0; i < n; i++) {
 		if (!p[i].budget_line || p[i].paid_on == PB_DATE_NONE)
 			continue;
-		int64_t fy = fiscal_year(p[i].paid_on, start);
+		int64_t fy;
+		pb_date_fiscal(p[i].paid_on, start, &fy);
 		if (budgeted(l, pb_str(p[i].budget_line), fy))
 			continue;
 		if (!years_has(&ys, fy)) {

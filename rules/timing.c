@@ -821,15 +821,6 @@ struct month_total {
 	unsigned char seen[12];
 };
 
-static int fy_month(pb_date d, int start, int64_t *fy)
-{
-	int y, m, day;
-
-	pb_date_to_ymd(d, &y, &m, &day);
-	*fy = m >= start ? y : y - 1;
-	return (m - start + 12) % 12;
-}
-
 /* A fiscal year as the second half of a (payer, year) pair. */
 static const void *year_key(int64_t fy)
 {
@@ -856,7 +847,7 @@ static void spike_evidence_gather(pb_rule_ctx *ctx, const pb_pairs *payer_years,
 		int64_t fy;
 		uint32_t k;
 		if (!p[i].payer_id || pb_str(p[i].currency) != cur || p[i].paid_on == PB_DATE_NONE ||
-		    fy_month(p[i].paid_on, start, &fy) != 11 ||
+		    pb_date_fiscal(p[i].paid_on, start, &fy) != 11 ||
 		    !pb_pairs_find(payer_years, pb_ctx_entity(ctx, pb_str(p[i].payer_id)), year_key(fy), &k) ||
 		    ev->slot[k] < 0 || ev->count[ev->slot[k]] == 25)
 			continue;
@@ -916,7 +907,7 @@ static void run_year_end(pb_rule_ctx *ctx)
 		    pb_str(p[i].currency) != cur)
 			continue;
 		int64_t fy;
-		int m = fy_month(p[i].paid_on, start, &fy);
+		int m = pb_date_fiscal(p[i].paid_on, start, &fy);
 		const char *payer = pb_ctx_entity(ctx, pb_str(p[i].payer_id));
 		uint32_t k = pb_pairs_add(&payer_years, payer, year_key(fy));
 		if (k == count) {

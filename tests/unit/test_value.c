@@ -239,6 +239,18 @@ static void test_weekday(void **state)
 	assert_int_equal(pb_date_year(-1), 1969);
 	assert_int_equal(date("2025-01-01", NULL, &d, &why), 0);
 	assert_int_equal(pb_date_year(d - 1), 2024);
+	/* Fiscal years are named by the calendar year they start in: a UK
+	 * year from April, 31 March its twelfth month, 1 April the first. */
+	int64_t fy;
+	assert_int_equal(pb_date_fiscal(d, 1, &fy), 0);
+	assert_int_equal(fy, 2025);
+	assert_int_equal(pb_date_fiscal(d - 1, 1, &fy), 11);
+	assert_int_equal(fy, 2024);
+	assert_int_equal(date("2025-03-31", NULL, &d, &why), 0);
+	assert_int_equal(pb_date_fiscal(d, 4, &fy), 11);
+	assert_int_equal(fy, 2024);
+	assert_int_equal(pb_date_fiscal(d + 1, 4, &fy), 0);
+	assert_int_equal(fy, 2025);
 }
 
 static void test_bool_int(void **state)
