@@ -1489,7 +1489,7 @@ const pb_rule pb_rule_payment_duplicate = {
 	.params = (const pb_param_def[]){
 		{"window_days", PB_P_DAYS, "3", "same payee and amount within this many days fires"},
 		{"normalised_window_days", PB_P_DAYS, "30", "invoice ids equal after folding case, punctuation and leading zeros fire within this many days"},
-		{"price_repeats", PB_P_INT, "5", "an amount paid to a payee this many times or more, each under an invoice number of its own (or without invoice numbers, on this many days, more than once on two of them, on no schedule), is its price: only a repeated invoice number is a repeat"},
+		{"price_repeats", PB_P_INT, "5", "an amount paid this many times, each under an invoice number of its own, or without invoice numbers on this many days (twice on two, no schedule), is the payee's price"},
 		{NULL, 0, NULL, NULL}},
 	.run = run_duplicate,
 };
