@@ -209,6 +209,17 @@ const pb_rule pb_rule_secrecy_jurisdiction = {
 	.fields = (const char *const[]){"parties.country", NULL},
 };
 
+/* Are `part` of the `judged` suppliers the ledger's norm: judged at
+ * least the rule's norm_min_suppliers, and part at least norm_share_pct
+ * percent of them?  Then what the rule looks for says nothing about one
+ * supplier. */
+static int ledger_norm(pb_rule_ctx *ctx, size_t judged, size_t part)
+{
+	return (int64_t)judged >= pb_param_int(ctx, "norm_min_suppliers") &&
+	       (pb_i128)part * 100 * PB_DECIMAL_SCALE >=
+		       (pb_i128)pb_param_millionths(ctx, "norm_share_pct") * judged;
+}
+
 struct publisher {
 	size_t suppliers, with_id;
 };
@@ -303,9 +314,30 @@ static void unnamed_finding(pb_rule_ctx *ctx, const struct unnamed *u)
 }
 
 /*
+ * A ledger where most suppliers of large awards have no registry id
+ * (TED's R2.0.9 forms make the national id optional: 87% of the
+ * contractors in the TED sample have none) cannot tell a hidden owner
+ * from an export that does not carry the field.  Says so once.
+ */
+static int missing_id_is_norm(pb_rule_ctx *ctx, const struct publisher *pub, size_t np)
+{
+	size_t judged = 0, with_id = 0;
+
+	for (size_t j = 0; j < np; j++) {
+		judged += pub[j].suppliers;
+		with_id += pub[j].with_id;
+	}
+	if (!ledger_norm(ctx, judged, judged - with_id))
+		return 0;
+	pb_ctx_note(ctx, "%zu of the %zu suppliers of large awards have no registry id: in this ledger that is the norm (its exports do not carry one), not judged",
+		    judged - with_id, judged);
+	return 1;
+}
+
+/*
  * One finding per supplier entity without a registry id (a single award
  * is reported about the contract), unless its publisher gives no
- * supplier an id at all.
+ * supplier an id at all, or most suppliers of the ledger have none.
  */
 static void run_no_registry_id(pb_rule_ctx *ctx)
 {
@@ -321,6 +353,7 @@ static void run_no_registry_id(pb_rule_ctx *ctx)
 	struct unnamed *un = NULL;
 	uint32_t k;
 
+	int norm = missing_id_is_norm(ctx, pub, pb_ptrmap_count(index));
 	for (size_t i = 0; i < n; i++) {
 		if (!pb_contract_is_award(l, &c[i], NULL) || !large_award(ctx, &c[i], threshold, &skipped))
 			continue;
@@ -330,7 +363,7 @@ static void run_no_registry_id(pb_rule_ctx *ctx)
 			unknown++;
 			continue;
 		}
-		if (has_registry_id(ctx, supplier_row[i]))
+		if (norm || has_registry_id(ctx, supplier_row[i]))
 			continue;
 		const char *name = pb_ledger_publisher(l, &s->row);
 		/* A publisher that gives no supplier an id says nothing about
@@ -379,6 +412,10 @@ const pb_rule pb_rule_no_registry_id = {
 		{"threshold", PB_P_MONEY, "100000 EUR", "smallest contract value judged"},
 		{"min_publisher_suppliers", PB_P_INT, "5",
 		 "a publisher (CSV file, or folder of OCDS or XML files) naming this many suppliers, none with an id, is a coverage note"},
+		{"norm_min_suppliers", PB_P_INT, "10",
+		 "suppliers of large awards the ledger must hold before a missing id can be its norm"},
+		{"norm_share_pct", PB_P_PERCENT, "50",
+		 "share of those suppliers without an id that makes a missing id the norm: not judged"},
 		{NULL, 0, NULL, NULL}},
 	.run = run_no_registry_id,
 };
@@ -578,9 +615,7 @@ static int too_few_buyers(pb_rule_ctx *ctx)
  */
 static int one_buyer_is_norm(pb_rule_ctx *ctx, size_t judged, size_t single)
 {
-	if ((int64_t)judged < pb_param_int(ctx, "norm_min_suppliers") ||
-	    (pb_i128)single * 100 * PB_DECIMAL_SCALE <
-		    (pb_i128)pb_param_millionths(ctx, "norm_share_pct") * judged)
+	if (!ledger_norm(ctx, judged, single))
 		return 0;
 	pb_ctx_note(ctx, "%zu of the %zu suppliers with %lld or more procedures deal with one buyer only: in this ledger that is the norm (its buyers buy in separate markets), not judged",
 		    single, judged, (long long)pb_param_int(ctx, "min_contracts"));

@@ -868,6 +868,35 @@ static void test_no_registry_id_publishers(void **state)
 	pb_audit_free(a);
 }
 
+/* Twelve suppliers of large awards in one file, seven without a registry
+ * id: a missing id is the ledger's norm (TED's forms make it optional), so
+ * none is judged and coverage says so once.  The same ledger is judged
+ * supplier by supplier when the norm takes more than 58% or more than
+ * twelve suppliers. */
+static void test_no_registry_id_norm(void **state)
+{
+	char id[16], reg[16], con[16];
+	(void)state;
+	for (int i = 0; i < 12; i++) {
+		snprintf(id, sizeof(id), "S%02d", i);
+		snprintf(reg, sizeof(reg), "GB-COH:%d", i);
+		snprintf(con, sizeof(con), "C%02d", i);
+		party_record(id, "x", i < 7 ? NULL : reg, NULL);
+		contract(con, NULL, id, 20000000, "EUR", "2024-01-01", NULL);
+	}
+	pb_ledger_seal(L);
+	pb_audit *a = pb_audit_run(L, &CFG, D("2024-12-31"));
+	assert_int_equal(count(a, "supplier.no-registry-id"), 0);
+	assert_non_null(strstr(reason_of(a, "supplier.no-registry-id"),
+			       "7 of the 12 suppliers of large awards have no registry id: in this ledger that is the norm"));
+	pb_audit_free(a);
+	set_param("supplier.no-registry-id", "norm_share_pct", "60");
+	assert_string_equal(fired("supplier.no-registry-id"), "C00 C01 C02 C03 C04 C05 C06");
+	set_param("supplier.no-registry-id", "norm_share_pct", "50");
+	set_param("supplier.no-registry-id", "norm_min_suppliers", "13");
+	assert_string_equal(fired("supplier.no-registry-id"), "C00 C01 C02 C03 C04 C05 C06");
+}
+
 static void test_single_client_by_entity(void **state)
 {
 	(void)state;
@@ -963,7 +992,7 @@ int main(void)
 		T(test_entities_without_registry_ids), T(test_possible_links_in_order),
 		T(test_addresses_that_identify_a_place),
 		T(test_splitting_lots_and_competition), T(test_mass_address_counts_entities),
-		T(test_no_registry_id_publishers), T(test_single_client_by_entity),
+		T(test_no_registry_id_publishers), T(test_no_registry_id_norm), T(test_single_client_by_entity),
 		T(test_single_client_one_buyer), T(test_single_client_norm),
 		T(test_single_client_not_the_norm),
 		T(test_thresholds_in_other_currencies), T(test_could_not_judge),
