@@ -51,18 +51,14 @@ static char *fold_key(const char *name, int *prefix)
 	return key;
 }
 
-/* The entry written `name` (its folded key and trailing '*'), or NULL. */
-static struct entry *entry_named(pb_procedures *p, const char *name)
+/* The entry with this folded key, written with a trailing '*' or not,
+ * or NULL. */
+static struct entry *entry_keyed(pb_procedures *p, const char *key, int prefix)
 {
-	int prefix;
-	char *key = fold_key(name, &prefix);
-	struct entry *found = NULL;
-
-	for (size_t i = 0; key && !found && i < p->n; i++)
+	for (size_t i = 0; i < p->n; i++)
 		if (p->e[i].prefix == prefix && !strcmp(p->e[i].key, key))
-			found = &p->e[i];
-	free(key);
-	return found;
+			return &p->e[i];
+	return NULL;
 }
 
 int pb_procedures_set(pb_procedures *p, const char *name, const char *method,
@@ -93,7 +89,7 @@ int pb_procedures_set(pb_procedures *p, const char *name, const char *method,
 		pb_error_set(err, PB_EXIT_USAGE, "procedure name '%s' is empty or not UTF-8", name);
 		return -1;
 	}
-	struct entry *e = entry_named(p, name);
+	struct entry *e = entry_keyed(p, key, prefix);
 	if (e) {
 		free(key);
 		e->proc.method = m;
@@ -107,8 +103,11 @@ int pb_procedures_set(pb_procedures *p, const char *name, const char *method,
 
 int pb_procedures_mark(pb_procedures *p, const char *name, const char *flags, pb_error *err)
 {
-	struct entry *e = entry_named(p, name);
+	int prefix;
+	char *key = fold_key(name, &prefix);
+	struct entry *e = key ? entry_keyed(p, key, prefix) : NULL;
 
+	free(key);
 	if (!e) {
 		pb_error_set(err, PB_EXIT_USAGE, "procedure '%s' is not in the table", name);
 		return -1;
