@@ -1541,6 +1541,16 @@ const char *pb_ledger_publisher(const pb_ledger *l, const pb_row *row)
 	return file ? file : "";
 }
 
+const char *pb_ledger_format(const pb_ledger *l, const pb_row *row)
+{
+	const char *file = pb_row_file(row);
+	uint32_t in;
+
+	if (file && pb_ptrmap_get(l->input_of, file, &in))
+		return l->inputs[in].format;
+	return "";
+}
+
 /* Contracts few enough to compare each with those before it: a
  * supplier's, a window of awards (called for each of hundreds of
  * thousands), where setting up a sort would cost more. */

@@ -564,6 +564,11 @@ size_t pb_contract_suppliers(pb_ledger *l, const pb_contract *c,
  */
 const char *pb_ledger_publisher(const pb_ledger *l, const pb_row *row);
 
+/* The format of the input a record came from ("csv", "ocds", "eforms",
+ * "ted"; see pb_input), for rules that judge what a kind of export
+ * carries: interned, or "" for a record of no input. */
+const char *pb_ledger_format(const pb_ledger *l, const pb_row *row);
+
 /* The day a contract was awarded: awarded_on, else signed_on. */
 static inline pb_date pb_contract_award_date(const pb_contract *c)
 {

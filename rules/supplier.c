@@ -209,10 +209,10 @@ const pb_rule pb_rule_secrecy_jurisdiction = {
 	.fields = (const char *const[]){"parties.country", NULL},
 };
 
-/* Are `part` of the `judged` suppliers the ledger's norm: judged at
- * least the rule's norm_min_suppliers, and part at least norm_share_pct
- * percent of them?  Then what the rule looks for says nothing about one
- * supplier. */
+/* Are `part` of the `judged` suppliers (of the ledger, or of one kind of
+ * export) their norm: judged at least the rule's norm_min_suppliers, and
+ * part at least norm_share_pct percent of them?  Then what the rule
+ * looks for says nothing about one supplier. */
 static int ledger_norm(pb_rule_ctx *ctx, size_t judged, size_t part)
 {
 	return (int64_t)judged >= pb_param_int(ctx, "norm_min_suppliers") &&
@@ -223,6 +223,16 @@ static int ledger_norm(pb_rule_ctx *ctx, size_t judged, size_t part)
 struct publisher {
 	size_t suppliers, with_id;
 };
+
+/* The suppliers of large awards in one kind of export (pb_ledger_format),
+ * and whether a missing id is its norm. */
+struct export_kind {
+	const char *format; /* interned */
+	size_t suppliers, with_id;
+	int norm;
+};
+
+#define EXPORT_KINDS 8
 
 /* The suppliers of contracts in file order lie anywhere in the parties
  * table: the one SUPPLIER_AHEAD contracts on is fetched while this one
@@ -247,8 +257,21 @@ static int has_registry_id(pb_rule_ctx *ctx, uint32_t r)
  * them carry a registry id.  Keys are interned publisher names.  Rows,
  * not ids, are what the passes remember (a bit each, where a map of ids
  * was a cache miss a contract at 10M rows). */
+static struct export_kind *export_kind_of(struct export_kind *kinds, size_t *nkinds,
+					   const char *format)
+{
+	for (size_t j = 0; j < *nkinds; j++)
+		if (kinds[j].format == format)
+			return &kinds[j];
+	if (*nkinds == EXPORT_KINDS)
+		pb_fatal("internal error: more than %d kinds of export", EXPORT_KINDS);
+	kinds[*nkinds] = (struct export_kind){format, 0, 0, 0};
+	return &kinds[(*nkinds)++];
+}
+
 static struct publisher *publishers_count(pb_rule_ctx *ctx, const pb_contract *c, size_t n,
-					  int64_t threshold, pb_ptrmap *index, const char ***keys)
+					  int64_t threshold, pb_ptrmap *index, const char ***keys,
+					  struct export_kind *kinds, size_t *nkinds)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
 	const uint32_t *supplier_row = supplier_rows(l);
@@ -276,8 +299,12 @@ static struct publisher *publishers_count(pb_rule_ctx *ctx, const pb_contract *c
 			(*keys)[k] = name;
 			pb_ptrmap_put(index, name, k);
 		}
+		int with_id = has_registry_id(ctx, r);
 		pub[k].suppliers++;
-		pub[k].with_id += (size_t)has_registry_id(ctx, r);
+		pub[k].with_id += (size_t)with_id;
+		struct export_kind *kind = export_kind_of(kinds, nkinds, pb_ledger_format(l, &s->row));
+		kind->suppliers++;
+		kind->with_id += (size_t)with_id;
 	}
 	free(seen);
 	return pub;
@@ -313,25 +340,38 @@ static void unnamed_finding(pb_rule_ctx *ctx, const struct unnamed *u)
 			   who, u->n, pb_str(u->c[0]->contract_id));
 }
 
-/*
- * A ledger where most suppliers of large awards have no registry id
- * (TED's R2.0.9 forms make the national id optional: 87% of the
- * contractors in the TED sample have none) cannot tell a hidden owner
- * from an export that does not carry the field.  Says so once.
- */
-static int missing_id_is_norm(pb_rule_ctx *ctx, const struct publisher *pub, size_t np)
+/* What the reviewer calls the records of one kind of export. */
+static const char *export_name(const char *format)
 {
-	size_t judged = 0, with_id = 0;
+	static const struct {
+		const char *format, *name;
+	} names[] = {{"csv", "CSV exports"}, {"ocds", "OCDS releases"},
+		     {"eforms", "eForms notices"}, {"ted", "TED notices"}};
 
-	for (size_t j = 0; j < np; j++) {
-		judged += pub[j].suppliers;
-		with_id += pub[j].with_id;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(format, names[i].format))
+			return names[i].name;
+	return "records of no input";
+}
+
+/*
+ * A kind of export where most suppliers of large awards have no registry
+ * id (TED's R2.0.9 forms make the national id optional: 87% of the
+ * contractors in the TED sample have none) cannot tell a hidden owner
+ * from an export that does not carry the field.  Says so once per kind.
+ * Kinds are judged apart: TED notices audited beside a ministry register
+ * whose suppliers carry ids neither hide the register's one supplier
+ * without an id nor get judged notice by notice against the register.
+ */
+static void missing_id_norms(pb_rule_ctx *ctx, struct export_kind *kinds, size_t nkinds)
+{
+	for (size_t j = 0; j < nkinds; j++) {
+		struct export_kind *k = &kinds[j];
+		k->norm = ledger_norm(ctx, k->suppliers, k->suppliers - k->with_id);
+		if (k->norm)
+			pb_ctx_note(ctx, "%zu of the %zu suppliers of large awards in %s have no registry id: in those exports that is the norm (they do not carry one), not judged",
+				    k->suppliers - k->with_id, k->suppliers, export_name(k->format));
 	}
-	if (!ledger_norm(ctx, judged, judged - with_id))
-		return 0;
-	pb_ctx_note(ctx, "%zu of the %zu suppliers of large awards have no registry id: in this ledger that is the norm (its exports do not carry one), not judged",
-		    judged - with_id, judged);
-	return 1;
 }
 
 /*
@@ -349,11 +389,13 @@ static void run_no_registry_id(pb_rule_ctx *ctx)
 	size_t min_pub = (size_t)pb_param_int(ctx, "min_publisher_suppliers");
 	pb_ptrmap *index = pb_ptrmap_new(), *by_entity = pb_ptrmap_new();
 	const char **keys = NULL;
-	struct publisher *pub = publishers_count(ctx, c, n, threshold, index, &keys);
+	struct export_kind kinds[EXPORT_KINDS];
+	size_t nkinds = 0;
+	struct publisher *pub = publishers_count(ctx, c, n, threshold, index, &keys, kinds, &nkinds);
 	struct unnamed *un = NULL;
 	uint32_t k;
 
-	int norm = missing_id_is_norm(ctx, pub, pb_ptrmap_count(index));
+	missing_id_norms(ctx, kinds, nkinds);
 	for (size_t i = 0; i < n; i++) {
 		if (!pb_contract_is_award(l, &c[i], NULL) || !large_award(ctx, &c[i], threshold, &skipped))
 			continue;
@@ -363,7 +405,8 @@ static void run_no_registry_id(pb_rule_ctx *ctx)
 			unknown++;
 			continue;
 		}
-		if (norm || has_registry_id(ctx, supplier_row[i]))
+		if (has_registry_id(ctx, supplier_row[i]) ||
+		    export_kind_of(kinds, &nkinds, pb_ledger_format(l, &s->row))->norm)
 			continue;
 		const char *name = pb_ledger_publisher(l, &s->row);
 		/* A publisher that gives no supplier an id says nothing about
@@ -411,11 +454,11 @@ const pb_rule pb_rule_no_registry_id = {
 	.params = (const pb_param_def[]){
 		{"threshold", PB_P_MONEY, "100000 EUR", "smallest contract value judged"},
 		{"min_publisher_suppliers", PB_P_INT, "5",
-		 "a publisher (CSV file, or folder of OCDS or XML files) naming this many suppliers, none with an id, is a coverage note"},
+		 "a publisher (CSV file, XML notice, folder of OCDS files) naming this many suppliers, none with an id, is a coverage note"},
 		{"norm_min_suppliers", PB_P_INT, "10",
-		 "suppliers of large awards the ledger must hold before a missing id can be its norm"},
+		 "suppliers of large awards one kind of export (CSV, OCDS, eForms, TED) must hold before a missing id can be its norm"},
 		{"norm_share_pct", PB_P_PERCENT, "50",
-		 "share of those suppliers without an id that makes a missing id the norm: not judged"},
+		 "share of those suppliers without an id that makes a missing id the kind's norm: not judged"},
 		{NULL, 0, NULL, NULL}},
 	.run = run_no_registry_id,
 };

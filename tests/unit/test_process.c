@@ -888,13 +888,90 @@ static void test_no_registry_id_norm(void **state)
 	pb_audit *a = pb_audit_run(L, &CFG, D("2024-12-31"));
 	assert_int_equal(count(a, "supplier.no-registry-id"), 0);
 	assert_non_null(strstr(reason_of(a, "supplier.no-registry-id"),
-			       "7 of the 12 suppliers of large awards have no registry id: in this ledger that is the norm"));
+			       "7 of the 12 suppliers of large awards in CSV exports have no registry id: in those exports that is the norm"));
 	pb_audit_free(a);
 	set_param("supplier.no-registry-id", "norm_share_pct", "60");
 	assert_string_equal(fired("supplier.no-registry-id"), "C00 C01 C02 C03 C04 C05 C06");
 	set_param("supplier.no-registry-id", "norm_share_pct", "50");
 	set_param("supplier.no-registry-id", "norm_min_suppliers", "13");
 	assert_string_equal(fired("supplier.no-registry-id"), "C00 C01 C02 C03 C04 C05 C06");
+}
+
+/* A supplier of a large award read from a TED notice of its own. */
+static void ted_supplier(const char *id, int with_id)
+{
+	char path[32], reg[32];
+	pb_party p;
+	pb_contract c;
+
+	snprintf(path, sizeof(path), "%s.xml", id);
+	snprintf(reg, sizeof(reg), "GB-COH:%s", id);
+	size_t in = pb_ledger_add_input(L, path, "mixed", "ted");
+	pb_record_blank(PB_T_PARTIES, &p);
+	pb_row_set(L, &p.row, S(path), 1, NULL);
+	p.party_id = pb_text_of(S(id));
+	p.registry_id = with_id ? pb_text_of(S(reg)) : 0;
+	assert_int_equal(pb_ledger_add(L, in, PB_T_PARTIES, &p), 0);
+	memset(&c, 0, sizeof(c));
+	pb_row_set(L, &c.row, S(path), 1, NULL);
+	c.contract_id = pb_text_of(S(id));
+	c.buyer_id = pb_text_of(S("MOD"));
+	c.supplier_id = pb_text_of(S(id));
+	c.value = 20000000;
+	c.currency = pb_text_of(S("EUR"));
+	c.awarded_on = D("2024-01-01");
+	c.signed_on = c.start_on = c.end_on = PB_DATE_NONE;
+	assert_int_equal(pb_ledger_add(L, in, PB_T_CONTRACTS, &c), 0);
+}
+
+/* The norm is judged per kind of export.  Twenty TED notices, eighteen
+ * suppliers without an id, beside a register of twelve suppliers, one
+ * without: over the ledger 19 of 32 (the norm, and the register's one
+ * supplier without an id hidden by the notices); per kind, the notices'
+ * norm and the register's one finding.  Then a register of forty with
+ * ids beside twelve notices, seven without: over the ledger 7 of 52 (no
+ * norm, each notice judged against the register); per kind, the
+ * notices' norm. */
+static void test_no_registry_id_norm_per_export(void **state)
+{
+	char id[16], reg[16], con[16];
+	(void)state;
+	for (int i = 0; i < 12; i++) {
+		snprintf(id, sizeof(id), "S%02d", i);
+		snprintf(reg, sizeof(reg), "GB-COH:%d", i);
+		snprintf(con, sizeof(con), "C%02d", i);
+		party_record(id, "x", i ? reg : NULL, NULL);
+		contract(con, NULL, id, 20000000, "EUR", "2024-01-01", NULL);
+	}
+	for (int i = 0; i < 20; i++) {
+		snprintf(id, sizeof(id), "N%02d", i);
+		ted_supplier(id, i >= 18);
+	}
+	pb_ledger_seal(L);
+	pb_audit *a = pb_audit_run(L, &CFG, D("2024-12-31"));
+	assert_int_equal(count(a, "supplier.no-registry-id"), 1);
+	assert_non_null(strstr(reason_of(a, "supplier.no-registry-id"),
+			       "18 of the 20 suppliers of large awards in TED notices have no registry id"));
+	assert_null(strstr(reason_of(a, "supplier.no-registry-id"), "in CSV exports"));
+	pb_audit_free(a);
+	assert_string_equal(fired("supplier.no-registry-id"), "C00");
+
+	teardown(state);
+	setup(state);
+	for (int i = 0; i < 40; i++) {
+		snprintf(id, sizeof(id), "S%02d", i);
+		snprintf(reg, sizeof(reg), "GB-COH:%d", i);
+		snprintf(con, sizeof(con), "C%02d", i);
+		party_record(id, "x", reg, NULL);
+		contract(con, NULL, id, 20000000, "EUR", "2024-01-01", NULL);
+	}
+	for (int i = 0; i < 12; i++) {
+		snprintf(id, sizeof(id), "N%02d", i);
+		ted_supplier(id, i >= 7);
+	}
+	assert_string_equal(fired("supplier.no-registry-id"), "");
+	set_param("supplier.no-registry-id", "norm_min_suppliers", "13");
+	assert_string_equal(fired("supplier.no-registry-id"), "N00 N01 N02 N03 N04 N05 N06");
 }
 
 static void test_single_client_by_entity(void **state)
@@ -992,7 +1069,8 @@ int main(void)
 		T(test_entities_without_registry_ids), T(test_possible_links_in_order),
 		T(test_addresses_that_identify_a_place),
 		T(test_splitting_lots_and_competition), T(test_mass_address_counts_entities),
-		T(test_no_registry_id_publishers), T(test_no_registry_id_norm), T(test_single_client_by_entity),
+		T(test_no_registry_id_publishers), T(test_no_registry_id_norm), T(test_no_registry_id_norm_per_export),
+		T(test_single_client_by_entity),
 		T(test_single_client_one_buyer), T(test_single_client_norm),
 		T(test_single_client_not_the_norm),
 		T(test_thresholds_in_other_currencies), T(test_could_not_judge),
