@@ -160,8 +160,10 @@ int cmd_audit(int argc, char **argv)
 	double t0 = cli_now();
 	pb_ledger *l = cli_import_all(&o, &cfg);
 	double import_seconds = cli_now() - t0;
-	pb_date as_of = cfg.as_of != PB_DATE_NONE ? cfg.as_of : pb_ledger_latest_date(l);
+	pb_dates_aside aside = {0};
+	pb_date as_of = cfg.as_of != PB_DATE_NONE ? cfg.as_of : pb_ledger_latest_date(l, &aside);
 	pb_audit *a = pb_audit_run(l, &cfg, as_of);
+	a->as_of_aside = aside;
 	if (h) {
 		char *settings = cli_history_settings_text(o.config_path, argc, argv);
 		if (pb_history_record(h, a, settings, &err) < 0)

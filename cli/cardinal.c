@@ -400,7 +400,7 @@ static int run(const pb_config *cfg, const char *path, const char *name, int wit
 			fputs(", skipped\n", err_out);
 		}
 		pb_ledger_seal(l);
-		pb_audit *a = pb_audit_run(l, cfg, pb_ledger_latest_date(l));
+		pb_audit *a = pb_audit_run(l, cfg, pb_ledger_latest_date(l, NULL));
 		rc = pb_report_cardinal_write(a, with_meta, out, err);
 		pb_audit_free(a);
 	}

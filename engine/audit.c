@@ -962,6 +962,26 @@ pb_audit *pb_audit_run(pb_ledger *l, const pb_config *cfg, pb_date as_of)
 	return a;
 }
 
+void pb_audit_as_of_note(const pb_audit *a, pb_buf *b)
+{
+	const pb_dates_aside *x = &a->as_of_aside;
+	char first[11], last[11];
+
+	if (!x->n)
+		return;
+	pb_date_format(x->earliest, first);
+	pb_date_format(x->latest, last);
+	if (x->n == 1)
+		pb_buf_addf(b, "1 later event date set aside as a typing error (%s, %s.%s at ",
+			    last, x->table, x->field);
+	else
+		pb_buf_addf(b, "%zu later event dates set aside as typing errors (%s to %s; the latest is %s.%s at ",
+			    x->n, first, last, x->table, x->field);
+	pb_row_source_add(b, x->row);
+	pb_buf_addf(b, "): over %d days after every other event date; --as-of sets the date",
+		    PB_ASIDE_GAP_DAYS);
+}
+
 void pb_audit_free(pb_audit *a)
 {
 	if (!a)

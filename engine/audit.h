@@ -42,6 +42,8 @@ typedef struct {
 	const struct pb_config *config;
 	pb_ledger *ledger;
 	pb_date as_of;
+	pb_dates_aside as_of_aside; /* later event dates as_of leaves out: set
+				     * by the caller that chose it (cli/audit.c) */
 	pb_finding **findings; /* sorted by rule, subject, id */
 	size_t nfindings;
 	pb_coverage *coverage; /* one per rule, in registry order */
@@ -71,6 +73,9 @@ const char *pb_rule_cannot_judge(pb_ledger *l, const pb_rule *r);
 pb_audit *pb_audit_run(pb_ledger *l, const struct pb_config *cfg,
 		       pb_date as_of);
 void pb_audit_free(pb_audit *a);
+/* The sentence reports print when the default as_of left later event
+ * dates out (a->as_of_aside), added to b; nothing when it left none. */
+void pb_audit_as_of_note(const pb_audit *a, pb_buf *b);
 /* Highest severity among findings, or -1 if there are none. */
 int pb_audit_max_severity(const pb_audit *a);
 size_t pb_audit_count(const pb_audit *a, pb_severity s);

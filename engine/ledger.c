@@ -1283,29 +1283,137 @@ size_t pb_ledger_filled(const pb_ledger *l, pb_table t, size_t col)
 static const struct {
 	pb_table table;
 	size_t offset;
+	const char *field;
 } event_dates[] = {
-	{PB_T_TENDERS, offsetof(pb_tender, published_on)},
-	{PB_T_BIDS, offsetof(pb_bid, submitted_on)},
-	{PB_T_CONTRACTS, offsetof(pb_contract, awarded_on)},
-	{PB_T_CONTRACTS, offsetof(pb_contract, signed_on)},
-	{PB_T_AMENDMENTS, offsetof(pb_amendment, amended_on)},
-	{PB_T_PAYMENTS, offsetof(pb_payment, paid_on)},
-	{PB_T_OFFSETS, offsetof(pb_offset, fulfilled_on)},
+	{PB_T_TENDERS, offsetof(pb_tender, published_on), "published_on"},
+	{PB_T_BIDS, offsetof(pb_bid, submitted_on), "submitted_on"},
+	{PB_T_CONTRACTS, offsetof(pb_contract, awarded_on), "awarded_on"},
+	{PB_T_CONTRACTS, offsetof(pb_contract, signed_on), "signed_on"},
+	{PB_T_AMENDMENTS, offsetof(pb_amendment, amended_on), "amended_on"},
+	{PB_T_PAYMENTS, offsetof(pb_payment, paid_on), "paid_on"},
+	{PB_T_OFFSETS, offsetof(pb_offset, fulfilled_on), "fulfilled_on"},
 };
 
-pb_date pb_ledger_latest_date(const pb_ledger *l)
-{
-	pb_date best = PB_DATE_NONE;
+#define NEVENT_KINDS (sizeof(event_dates) / sizeof(event_dates[0]))
 
-	for (size_t e = 0; e < sizeof(event_dates) / sizeof(event_dates[0]); e++) {
+static pb_date event_date(const struct table_store *ts, size_t kind, size_t i)
+{
+	return *(const pb_date *)(ts->data + i * ts->size + event_dates[kind].offset);
+}
+
+/* Event dates in blocks of 32 days from 0001-01-01 (pb_date_parse takes
+ * years 1 to 9999): how many in each, and the first and last. */
+#define BLOCK_SHIFT 5
+#define DAY_ONE (-719162) /* 0001-01-01 */
+
+struct date_blocks {
+	uint32_t *count;
+	pb_date *first, *last;
+	size_t nblocks, events;
+};
+
+static size_t block_of(pb_date d)
+{
+	return (size_t)((int64_t)d - DAY_ONE) >> BLOCK_SHIFT;
+}
+
+static void blocks_fill(const pb_ledger *l, struct date_blocks *b)
+{
+	b->nblocks = block_of(pb_date_from_ymd(9999, 12, 31)) + 1;
+	b->count = pb_xcalloc(b->nblocks, sizeof(*b->count));
+	b->first = pb_xmalloc(b->nblocks * sizeof(*b->first));
+	b->last = pb_xmalloc(b->nblocks * sizeof(*b->last));
+	b->events = 0;
+	for (size_t e = 0; e < NEVENT_KINDS; e++) {
 		const struct table_store *ts = &l->tables[event_dates[e].table];
 		for (size_t i = 0; i < ts->count; i++) {
-			pb_date d = *(const pb_date *)(ts->data + i * ts->size +
-						       event_dates[e].offset);
-			if (d != PB_DATE_NONE && d > best)
-				best = d;
+			pb_date d = event_date(ts, e, i);
+			if (d == PB_DATE_NONE || d < DAY_ONE)
+				continue;
+			size_t k = block_of(d);
+			if (k >= b->nblocks)
+				continue;
+			if (!b->count[k]++)
+				b->first[k] = b->last[k] = d;
+			else if (d < b->first[k])
+				b->first[k] = d;
+			else if (d > b->last[k])
+				b->last[k] = d;
+			b->events++;
 		}
 	}
+}
+
+/* The first block of the tail left out, or nblocks when none is: walking
+ * down from the latest block while the tail stays within its share, the
+ * lowest block whose first date lies over PB_ASIDE_GAP_DAYS after the
+ * last date below it. */
+static size_t aside_from(const struct date_blocks *b)
+{
+	size_t tail = 0, cut = b->nblocks, k = b->nblocks;
+	size_t most = b->events / PB_ASIDE_SHARE ? b->events / PB_ASIDE_SHARE : 1;
+
+	if (b->events < PB_ASIDE_MIN_EVENTS)
+		return cut;
+	while (k > 0) {
+		k--;
+		if (!b->count[k])
+			continue;
+		tail += b->count[k];
+		if (tail > most)
+			break;
+		size_t below = k;
+		while (below > 0 && !b->count[below - 1])
+			below--;
+		if (below == 0)
+			break;
+		if ((int64_t)b->first[k] - b->last[below - 1] > PB_ASIDE_GAP_DAYS)
+			cut = k;
+	}
+	return cut;
+}
+
+/* The record dated `latest`, and what else *aside says. */
+static void aside_name(const pb_ledger *l, pb_dates_aside *aside)
+{
+	for (size_t e = 0; e < NEVENT_KINDS; e++) {
+		const struct table_store *ts = &l->tables[event_dates[e].table];
+		for (size_t i = 0; i < ts->count; i++)
+			if (event_date(ts, e, i) == aside->latest) {
+				aside->table = table_defs[event_dates[e].table].name;
+				aside->field = event_dates[e].field;
+				aside->row = (const pb_row *)(const void *)(ts->data + i * ts->size);
+				return;
+			}
+	}
+}
+
+pb_date pb_ledger_latest_date(const pb_ledger *l, pb_dates_aside *aside)
+{
+	struct date_blocks b;
+	pb_date best = PB_DATE_NONE;
+
+	if (aside)
+		memset(aside, 0, sizeof(*aside));
+	blocks_fill(l, &b);
+	size_t cut = aside_from(&b);
+	for (size_t k = 0; k < b.nblocks; k++) {
+		if (!b.count[k])
+			continue;
+		if (k < cut) {
+			best = b.last[k];
+		} else if (aside) {
+			if (!aside->n)
+				aside->earliest = b.first[k];
+			aside->n += b.count[k];
+			aside->latest = b.last[k];
+		}
+	}
+	if (aside && aside->n)
+		aside_name(l, aside);
+	free(b.count);
+	free(b.first);
+	free(b.last);
 	return best;
 }
 

@@ -524,8 +524,30 @@ PB_TABLES(X)
 /* How many records of table t carry a value in column `col` (def index). */
 size_t pb_ledger_filled(const pb_ledger *l, pb_table t, size_t col);
 
-/* The latest date anywhere in the ledger (default --as-of), or NONE. */
-pb_date pb_ledger_latest_date(const pb_ledger *l);
+/* Event dates the default reference date leaves out, and the record
+ * that holds the latest of them. */
+typedef struct {
+	size_t n;               /* 0: none was left out */
+	pb_date earliest, latest;
+	const char *table;      /* "contracts" */
+	const char *field;      /* "awarded_on" */
+	const pb_row *row;      /* the record dated `latest` */
+} pb_dates_aside;
+
+/*
+ * The latest date on which something happened in the ledger (the default
+ * --as-of), or NONE.  A few dates more than a year after every other
+ * event are typing errors, not the extract's date (GACM's OCDS dates an
+ * award 2105-10-09 in releases of 2017): with PB_ASIDE_MIN_EVENTS event
+ * dates or more, the latest dates are left out while they are over
+ * PB_ASIDE_GAP_DAYS after every other and no more than one in
+ * PB_ASIDE_SHARE of them (one at least).  Which ones, in *aside when not
+ * NULL.
+ */
+#define PB_ASIDE_MIN_EVENTS 50
+#define PB_ASIDE_SHARE 100
+#define PB_ASIDE_GAP_DAYS 366
+pb_date pb_ledger_latest_date(const pb_ledger *l, pb_dates_aside *aside);
 
 /* "file:line" (or "file:line#path") of a row, added to b, or allocated
  * in a (rules use their scratch): never in the ledger, which rules and

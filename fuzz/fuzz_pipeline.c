@@ -123,7 +123,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pb_ledger *l = pb_ledger_new("EUR");
 	if (pb_import_path(l, dir, NULL, &cfg, &err) == 0) {
 		pb_ledger_seal(l);
-		pb_audit *a = pb_audit_run(l, &cfg, pb_ledger_latest_date(l));
+		pb_audit *a = pb_audit_run(l, &cfg, pb_ledger_latest_date(l, NULL));
 		for (size_t r = 0; r < pb_nreporters; r++) {
 			size_t len = 0;
 			char *out = render(a, pb_reporters[r], &len);

@@ -506,6 +506,14 @@ static void banner(xmlNodePtr body, const pb_audit *a)
 		 a->as_of == PB_DATE_NONE ? "unknown" : pb_date_format(a->as_of, date),
 		 a->config->base_currency, pb_ledger_ninputs(a->ledger), rows, a->nfindings);
 	el(h, "p", line);
+	if (a->as_of_aside.n) {
+		pb_buf note;
+		pb_buf_init(&note);
+		pb_buf_addstr(&note, "As of: ");
+		pb_audit_as_of_note(a, &note);
+		el(h, "p", note.data);
+		pb_buf_release(&note);
+	}
 }
 
 static size_t count_family(const pb_audit *a, const char *family, int sev)

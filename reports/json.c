@@ -706,6 +706,22 @@ static json_t *possible_link_json(const void *ctx, size_t i)
 	return done(o, bad);
 }
 
+/* Event dates the default as_of left out as typing errors. */
+static json_t *as_of_aside_json(const pb_dates_aside *aside)
+{
+	json_t *o = json_object();
+	char date[11];
+	int bad = 0;
+
+	put(o, "dates", json_integer((json_int_t)aside->n), &bad);
+	put(o, "earliest", json_string(pb_date_format(aside->earliest, date)), &bad);
+	put(o, "latest", json_string(pb_date_format(aside->latest, date)), &bad);
+	put(o, "table", json_string(aside->table), &bad);
+	put(o, "field", json_string(aside->field), &bad);
+	put(o, "source", source_json(aside->row), &bad);
+	return done(o, bad);
+}
+
 static int json_sections(struct jw *w, const pb_audit *a)
 {
 	char date[11];
@@ -718,6 +734,8 @@ static int json_sections(struct jw *w, const pb_audit *a)
 	    jw_since_last_run(w, a) < 0 ||
 	    jw_member(w, "as_of", a->as_of == PB_DATE_NONE ? json_null()
 		      : json_string(pb_date_format(a->as_of, date))) < 0 ||
+	    /* only when dates were left out: reports stay as they were */
+	    (a->as_of_aside.n && jw_member(w, "as_of_set_aside", as_of_aside_json(&a->as_of_aside)) < 0) ||
 	    jw_member(w, "base_currency", json_string(a->config->base_currency)) < 0 ||
 	    jw_array(w, "inputs", pb_ledger_ninputs(a->ledger), a->ledger, input_json) < 0 ||
 	    /* only when --keep-going left files out: reports stay as they were */

@@ -223,6 +223,15 @@ static int text_write(const pb_audit *a, FILE *out, pb_error *err)
 		a->as_of == PB_DATE_NONE ? "unknown" : pb_date_format(a->as_of, date));
 	safe(out, a->config->base_currency);
 	fputs(")\n", out);
+	if (a->as_of_aside.n) {
+		pb_buf note;
+		pb_buf_init(&note);
+		pb_audit_as_of_note(a, &note);
+		fputs("as of: ", out);
+		safe(out, note.data);
+		fputc('\n', out);
+		pb_buf_release(&note);
+	}
 	inputs(a, out);
 	fprintf(out, "findings: %zu (critical %zu, high %zu, medium %zu, low %zu)\n",
 		a->nfindings, pb_audit_count(a, PB_SEV_CRITICAL),

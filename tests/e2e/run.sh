@@ -126,6 +126,31 @@ rc=$?
 	! jq -e 'has("failed_inputs")' "$T/a/findings.json" >/dev/null &&
 	ok "--keep-going lists failed files in every report, audits the rest, exits 3" ||
 	bad "--keep-going: exit $rc: $(cat "$T/kg/err")"
+# A payment dated 2105 (a typing error) is left out of the default as_of:
+# the audit date, and the offsets judged overdue, stay those of the
+# samples; every report says which date was left out and where.
+mkdir -p "$T/late"
+cp samples/valdoria/*.csv "$T/late/"
+echo 'PAY-LATE,MOD-HQ,SUP-ARMATEC,C-001,INV-AR-999,1000.00,EUR,2105-03-15,02-311,Typing error,OFF-0042' >>"$T/late/payments.csv"
+"$PROBITY" audit -c samples/valdoria/probity.ini -o "$T/late/o" -f json,text,html "$T/late" >"$T/late/out" 2>&1
+asof=$(jq -r .as_of "$T/a/findings.json")
+[ "$(jq -r .as_of "$T/late/o/findings.json")" = "$asof" ] &&
+	jq -e '.as_of_set_aside == {"dates": 1, "earliest": "2105-03-15", "latest": "2105-03-15",
+		"table": "payments", "field": "paid_on", "source": .as_of_set_aside.source} and
+		(.as_of_set_aside.source | endswith("payments.csv:29"))' "$T/late/o/findings.json" >/dev/null &&
+	[ "$(jq -c '[.findings[] | select(.rule == "offsets.overdue-unfulfilled") | .subject.id]' "$T/late/o/findings.json")" = \
+		"$(jq -c '[.findings[] | select(.rule == "offsets.overdue-unfulfilled") | .subject.id]' "$T/a/findings.json")" ] &&
+	grep -q "^as of: 1 later event date set aside as a typing error (2105-03-15, payments.paid_on at .*payments.csv:29)" "$T/late/out" &&
+	grep -q "As of: 1 later event date set aside as a typing error" "$T/late/o/report.html" &&
+	! jq -e 'has("as_of_set_aside")' "$T/a/findings.json" >/dev/null &&
+	ok "a date of 2105 is left out of the default as_of, and every report says so" ||
+	bad "a date of 2105: as_of $(jq -r .as_of "$T/late/o/findings.json"), $(head -3 "$T/late/out")"
+if python3 -c 'import jsonschema' 2>/dev/null; then
+	python3 -c 'import json, sys, jsonschema
+jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))' \
+		"$T/late/o/findings.json" docs/findings.schema.json && ok "findings.json with as_of_set_aside matches the schema" ||
+		bad "findings.json with as_of_set_aside does not match docs/findings.schema.json"
+fi
 # Ids do not depend on file order: audit the files named one by one, reversed.
 # shellcheck disable=SC2046
 "$PROBITY" audit -c samples/valdoria/probity.ini -o "$T/c" --format json \

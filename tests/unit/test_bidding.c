@@ -592,7 +592,7 @@ static void test_samples_ids_unique(void **state)
 	if (pb_import_path(L, "samples/valdoria", NULL, &cfg, &err))
 		fail_msg("samples/valdoria: %s", err.msg);
 	pb_ledger_seal(L);
-	pb_audit *a = pb_audit_run(L, &cfg, pb_ledger_latest_date(L));
+	pb_audit *a = pb_audit_run(L, &cfg, pb_ledger_latest_date(L, NULL));
 	assert_true(a->nfindings > 10);
 	assert_ids_unique(a);
 	pb_audit_free(a);
