@@ -253,10 +253,7 @@ static int has_registry_id(pb_rule_ctx *ctx, uint32_t r)
 	return pb_parties_registered(pb_ctx_parties(ctx), r);
 }
 
-/* Per publisher: distinct suppliers of large awards, and how many of
- * them carry a registry id.  Keys are interned publisher names.  Rows,
- * not ids, are what the passes remember (a bit each, where a map of ids
- * was a cache miss a contract at 10M rows). */
+/* The count of one kind of export, made on its first supplier. */
 static struct export_kind *export_kind_of(struct export_kind *kinds, size_t *nkinds,
 					   const char *format)
 {
@@ -269,6 +266,11 @@ static struct export_kind *export_kind_of(struct export_kind *kinds, size_t *nki
 	return &kinds[(*nkinds)++];
 }
 
+/* Per publisher, and per kind of export in kinds[]: distinct suppliers
+ * of large awards, and how many of them carry a registry id.  Keys are
+ * interned publisher names.  Rows, not ids, are what the passes remember
+ * (a bit each, where a map of ids was a cache miss a contract at 10M
+ * rows). */
 static struct publisher *publishers_count(pb_rule_ctx *ctx, const pb_contract *c, size_t n,
 					  int64_t threshold, pb_ptrmap *index, const char ***keys,
 					  struct export_kind *kinds, size_t *nkinds)
