@@ -939,6 +939,14 @@ static int profile_key(struct loader *ld, const char *name, const char *key,
 		}
 		strv_free(ps->registry, ps->nregistry);
 		ps->registry = split_alts(value, &ps->nregistry, &ps->registry_optional);
+	} else if (!strncmp(key, "party_country.", 14) && key[14]) {
+		/* The profile's parties all of one country (a national
+		 * register's buyers): their holidays (timing.weekend-award). */
+		if (strlen(value) != 2 || !isupper((unsigned char)value[0]) ||
+		    !isupper((unsigned char)value[1]))
+			return fail(ld, "[profile %s] party_country.%s '%s' is not an ISO 3166-1 "
+				    "alpha-2 code (MX, GB)", name, key + 14, value);
+		memcpy(party_get(p, key + 14)->country, value, 3);
 	} else {
 		return fail(ld, "[profile %s]: unknown key '%s'", name, key);
 	}
@@ -1075,8 +1083,9 @@ static int profile_check(pb_profile *p, pb_error *err, const char *path)
 		if (field_check(p, "party.", p->parties[i].field, err, path) < 0)
 			return -1;
 		if (!p->parties[i].nnames) {
-			pb_error_set(err, PB_EXIT_USAGE, "%s: [profile %s] party_registry.%s needs "
+			pb_error_set(err, PB_EXIT_USAGE, "%s: [profile %s] %s.%s needs "
 				     "party.%s = the column of the party's name", path, p->name,
+				     p->parties[i].nregistry ? "party_registry" : "party_country",
 				     p->parties[i].field, p->parties[i].field);
 			return -1;
 		}

@@ -11,7 +11,8 @@
  *   [profile NAME] files, table, delimiter, decimal, thousands,
  *                  date_format, encoding, skip_lines, year_pivot, months,
  *                  null, col./copy./const./key./map./date./party./
- *                  party_registry.<canonical>, split.<header>, filter.<name>
+ *                  party_registry.<canonical>, party_country.<canonical>,
+ *                  split.<header>, filter.<name>
  *
  * Unknown sections and keys are errors that name them: a typo in a
  * threshold must never silently fall back to the default.
@@ -82,6 +83,7 @@ typedef struct {
 	char **registry; /* party_registry.F: header alternatives, or none */
 	size_t nregistry;
 	int registry_optional; /* written "? A | B": the column may be absent */
+	char country[3]; /* party_country.F: ISO 3166-1 alpha-2, or "" */
 } pb_party_spec;
 
 typedef struct {

@@ -2062,6 +2062,8 @@ static void add_parties(struct csv_state *st)
 		party.party_id = pb_text_of(key);
 		party.name = pb_text_of(nn ? pb_ledger_intern(st->l, name, nn) : NULL);
 		party.registry_id = pb_text_of(rn ? pb_ledger_intern(st->l, reg, rn) : NULL);
+		const char *country = st->profile->parties[k].country;
+		party.country = pb_text_of(*country ? pb_ledger_intern(st->l, country, 2) : NULL);
 		/* payee_id -> payee, supplier_id -> supplier: the role the
 		 * column gives the party, when it is one of the roles */
 		const char *col = st->def->columns[c].name;

@@ -668,21 +668,23 @@ static int award_dated_by_release(const pb_contract *c)
 }
 
 /*
- * Is a signature date the start of the contract's period: its start
- * date, on the first or the fifteenth of a month?  Services run from the
- * first of a month, or its second half, whatever day that is, and a
- * signature field filled from the start shows it: in CompraNet's sample
+ * Is a signature or award date the start of the contract's period: its
+ * start date, on the first or the fifteenth of a month?  Services run
+ * from the first of a month, or its second half, whatever day that is,
+ * and a date field filled from the start shows it: in CompraNet's sample
  * 17 of the 48 signatures so dated fall on a weekend (35%; random dates,
  * 29%), against 3 of 242 that are the start on another day and 8 of 415
- * that are not the start.
+ * that are not the start.  Mexico City's later releases of its 2016
+ * leases date the award 2016-01-01, the period's start and a holiday,
+ * a day after the contract was signed (their first release: 2015-12-31).
  */
-static int period_start(pb_date signed_on, pb_date start_on)
+static int period_start(pb_date on, pb_date start_on)
 {
 	int y, m, day;
 
-	if (start_on == PB_DATE_NONE || signed_on != start_on)
+	if (start_on == PB_DATE_NONE || on != start_on)
 		return 0;
-	pb_date_to_ymd(signed_on, &y, &m, &day);
+	pb_date_to_ymd(on, &y, &m, &day);
 	return day == 1 || day == 15;
 }
 
@@ -730,10 +732,11 @@ static void run_weekend(pb_rule_ctx *ctx)
 			d[1] = PB_DATE_NONE;
 			after_end++;
 		}
-		if (d[1] != PB_DATE_NONE && period_start(d[1], c[i].start_on)) {
-			d[1] = PB_DATE_NONE;
-			month_starts++;
-		}
+		for (int k = 0; k < 2; k++)
+			if (d[k] != PB_DATE_NONE && period_start(d[k], c[i].start_on)) {
+				d[k] = PB_DATE_NONE;
+				month_starts++;
+			}
 		add_event(&w, pb_str(c[i].buyer_id), 0, i, d);
 	}
 	const pb_payment *p = pb_ledger_payments(l, &n);
@@ -785,7 +788,7 @@ static void run_weekend(pb_rule_ctx *ctx)
 		pb_ctx_note(ctx, "%zu signature dates after their contract's end date taken for inconsistent data: not judged (award dates still are)",
 			    after_end);
 	if (month_starts)
-		pb_ctx_note(ctx, "%zu signature dates that are their contract's start on the first or the fifteenth of a month (the start of a period, not a day anyone signed): not judged (award dates still are)",
+		pb_ctx_note(ctx, "%zu award or signature dates that are their contract's start on the first or the fifteenth of a month (the start of a period, not a day anyone decided or signed): not judged",
 			    month_starts);
 	free(w.who);
 	free(w.ev);

@@ -376,6 +376,16 @@ static void test_parties(void **state)
 	assert_string_equal(pb_str(party(r.l, "MFCR")->name), "Ministerstvo financí");
 	assert_string_equal(pb_str(party(r.l, "MFCR")->roles), "payer");
 	done(&r);
+
+	/* party_country.F: a national register's parties of one country
+	 * (CompraNet's buying units), for their holidays; the payee's none */
+	run(&r, PAY "col.payment_id = Ref\ncol.amount = Amount\ncol.payer_id = Unit\n"
+		"party.payer_id = Unit Name\nparty_country.payer_id = MX\nparty.payee_id = Supplier\n",
+	    "pm.csv", "Ref,Unit,Unit Name,Supplier,Amount\nP1,009J2R001,API-Ensenada,Acme,5\n");
+	assert_int_equal(r.rc, 0);
+	assert_string_equal(pb_str(party(r.l, "009J2R001")->country), "MX");
+	assert_null(pb_str(party(r.l, "name:acme")->country));
+	done(&r);
 }
 
 static void expect_error(const char *ini, const char *name, const char *csv, const char *text)
@@ -441,6 +451,11 @@ static void test_loud_errors(void **state)
 		     "e.csv", "Ref\nP1\n", "two profiles match this file: [profile p]");
 	expect_error(PAY "map.method = direct\n", "e.csv", "Ref\n", "is not 'VALUE => CANONICAL'");
 	expect_error(PAY "date.paid_on = DD/MM\n", "e.csv", "Ref\n", "date.paid_on 'DD/MM' needs");
+	expect_error(PAY "party_country.payer_id = Mexico\n", "e.csv", "Ref\n",
+		     "party_country.payer_id 'Mexico' is not an ISO 3166-1 alpha-2 code");
+	expect_error(PAY "party_country.payer_id = mx\n", "e.csv", "Ref\n", "is not an ISO 3166-1");
+	expect_error(PAY "col.payment_id = Ref\nparty_country.payer_id = MX\n", "e.csv", "Ref\n",
+		     "party_country.payer_id needs party.payer_id = the column of the party's name");
 
 	/* header names are found after folding case, punctuation and blanks;
 	 * two headers folding alike are ambiguous, so neither is taken */

@@ -188,6 +188,26 @@ static void test_weekend_calendars(void **state)
 	pb_audit_free(a);
 }
 
+/* Mexico's days of rest (LFT art. 74): Juárez's day on the third Monday
+ * of March since 2007, not on the 21st; Labour Day; 2012's inauguration
+ * fell on a Saturday, 2024's on 1 October.  One contract a buyer, each
+ * alone in its year.  Near misses: the Tuesday after, the 21st. */
+static void test_weekend_mexico(void **state)
+{
+	static const char *const id[] = {"JUAREZ", "TUESDAY", "21ST", "MAYO", "TOMA"};
+	static const char *const day[] = {"2013-03-18", "2013-03-19", "2014-03-21", "2015-05-01",
+					  "2024-10-01"};
+	char buyer[16];
+	(void)state;
+	for (size_t i = 0; i < 5; i++) {
+		snprintf(buyer, sizeof(buyer), "UC-%zu", i);
+		buyer_in(buyer, "MX");
+		contract(id[i], NULL, "S", 100, "MXN", day[i], NULL);
+		((pb_contract *)(uintptr_t)pb_ledger_at(L, PB_T_CONTRACTS, i))->buyer_id = pb_text_of(S(buyer));
+	}
+	assert_string_equal(fired("timing.weekend-award"), "JUAREZ MAYO TOMA");
+}
+
 /* A buyer that routinely dates records on weekends (here one in four
  * over its other years) does not stand out with the same share; and a
  * year of 24 events of which one in four falls on a Saturday, with no
@@ -282,26 +302,32 @@ static void test_weekend_signed_after_end(void **state)
 	pb_audit_free(a);
 }
 
-/* A signature that is the contract's start on the first or the
- * fifteenth of a month is the start of a period (CompraNet: 17 of 48
- * such dates on weekends, as random dates are): not judged, counted.
- * Near misses: the start on the 16th, the 1st that is not the start. */
+/* A signature or award date that is the contract's start on the first or
+ * the fifteenth of a month is the start of a period (CompraNet: 17 of 48
+ * such signatures on weekends, as random dates are; Mexico City's leases
+ * awarded on 2016-01-01, their start, a day after they were signed): not
+ * judged, counted.  Near misses: the start on the 16th, the 1st that is
+ * not the start, an award on the 1st that is not the start. */
 static void test_weekend_period_start(void **state)
 {
-	static const char *const id[] = {"FIRST", "FIFTEENTH", "SIXTEENTH", "NOT-START"};
-	static const char *const day[] = {"2014-11-01", "2015-03-15", "2014-11-16", "2015-03-01"};
-	static const char *const start[] = {"2014-11-01", "2015-03-15", "2014-11-16", "2015-03-03"};
+	static const char *const id[] = {"FIRST", "FIFTEENTH", "SIXTEENTH", "NOT-START", "AWARD-FIRST",
+					 "AWARD-NOT-START"};
+	static const char *const day[] = {"2014-11-01", "2015-03-15", "2014-11-16", "2015-03-01",
+					  "2016-05-01", "2016-10-01"};
+	static const char *const start[] = {"2014-11-01", "2015-03-15", "2014-11-16", "2015-03-03",
+					    "2016-05-01", "2016-10-03"};
 	(void)state;
-	for (size_t i = 0; i < 4; i++) { /* every signature on a weekend */
-		contract(id[i], NULL, "S", 100, "EUR", NULL, day[i]);
+	for (size_t i = 0; i < 6; i++) { /* every date on a weekend; the last two award dates */
+		contract(id[i], NULL, "S", 100, "EUR", i < 4 ? NULL : day[i], i < 4 ? day[i] : NULL);
 		((pb_contract *)(uintptr_t)pb_ledger_at(L, PB_T_CONTRACTS, i))->start_on = D(start[i]);
 	}
 	pb_audit *a = audit();
-	assert_int_equal(count(a, "timing.weekend-award"), 2);
+	assert_int_equal(count(a, "timing.weekend-award"), 3);
 	assert_non_null(finding(a, "timing.weekend-award", "SIXTEENTH", 0));
 	assert_non_null(finding(a, "timing.weekend-award", "NOT-START", 0));
+	assert_non_null(finding(a, "timing.weekend-award", "AWARD-NOT-START", 0));
 	assert_contains(coverage(a, "timing.weekend-award")->reason,
-			"2 signature dates that are their contract's start on the first or the fifteenth of a month");
+			"3 award or signature dates that are their contract's start on the first or the fifteenth of a month");
 	pb_audit_free(a);
 }
 
@@ -538,7 +564,7 @@ int main(void)
 		T(test_noncompetitive_share), T(test_noncompetitive_share_near_miss),
 		T(test_noncompetitive_share_lots),
 		T(test_concentration), T(test_repeat_direct), T(test_threshold_hugging),
-		T(test_threshold_hugging_near_miss), T(test_weekend), T(test_weekend_calendars), T(test_weekend_release_date), T(test_weekend_implausible_award), T(test_weekend_signed_after_end),
+		T(test_threshold_hugging_near_miss), T(test_weekend), T(test_weekend_calendars), T(test_weekend_mexico), T(test_weekend_release_date), T(test_weekend_implausible_award), T(test_weekend_signed_after_end),
 		T(test_weekend_period_start),
 		T(test_weekend_usual_share), T(test_year_end_spike), T(test_year_end_spike_evidence),
 		T(test_fiscal_year_start), T(test_amendment_rules), T(test_duration_extension),
