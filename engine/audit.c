@@ -41,6 +41,8 @@ struct pb_rule_ctx {
 	pb_strtab *strings; /* made on first pb_ctx_intern */
 	const uint32_t *tender_row; /* each contract's, on first pb_ctx_tender_of */
 	const struct pb_graph *graph; /* on first pb_ctx_graph */
+	const char *fiscal_party;     /* pb_ctx_fiscal_start's last party */
+	int fiscal_start;             /* and its answer: payments come in runs */
 	pb_finding **findings;
 	size_t nfindings, capfindings;
 	double seconds;
@@ -69,6 +71,38 @@ pb_ledger *pb_ctx_ledger(pb_rule_ctx *ctx)
 pb_date pb_ctx_as_of(pb_rule_ctx *ctx)
 {
 	return ctx->audit->as_of;
+}
+
+/* Central government fiscal years that do not start in January, by
+ * ISO 3166-1 alpha-2 country: HM Treasury's and English councils' 1
+ * April (GB), the Financial Administration Act's 1 April (CA), 1 July
+ * (AU, NZ, KE, UG), the federal 1 October (US), 1 April (IN, JP, ZA). */
+static const struct {
+	char country[3];
+	int month;
+} fiscal_starts[] = {{"AU", 7}, {"CA", 4}, {"GB", 4}, {"IN", 4}, {"JP", 4},
+		     {"KE", 7}, {"NZ", 7}, {"UG", 7}, {"US", 10}, {"ZA", 4}};
+
+static int country_fiscal_start(const char *country)
+{
+	for (size_t i = 0; country && i < sizeof(fiscal_starts) / sizeof(fiscal_starts[0]); i++)
+		if (!strcasecmp(country, fiscal_starts[i].country))
+			return fiscal_starts[i].month;
+	return 1;
+}
+
+int pb_ctx_fiscal_start(pb_rule_ctx *ctx, const char *party_id)
+{
+	int64_t set = pb_param_int(ctx, "fiscal_year_start_month");
+
+	if (set >= 1 && set <= 12)
+		return (int)set;
+	if (!ctx->fiscal_start || party_id != ctx->fiscal_party) {
+		const pb_party *p = party_id ? pb_ledger_find(ctx->ledger, PB_T_PARTIES, party_id) : NULL;
+		ctx->fiscal_party = party_id;
+		ctx->fiscal_start = country_fiscal_start(p ? pb_str(p->country) : NULL);
+	}
+	return ctx->fiscal_start;
 }
 
 const char *pb_ctx_currency(pb_rule_ctx *ctx)

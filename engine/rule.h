@@ -108,6 +108,14 @@ typedef struct {
 /* --- the API rules use --- */
 pb_ledger *pb_ctx_ledger(pb_rule_ctx *ctx);
 pb_date pb_ctx_as_of(pb_rule_ctx *ctx);
+/*
+ * The month (1-12) a payer's fiscal year starts, for rules with the
+ * parameter fiscal_year_start_month: that month when it is 1-12; when it
+ * is 0 (the default), the month of the country of the party `party_id`
+ * names (April in Britain, July in Australia, October in the United
+ * States: engine/audit.c), else January.
+ */
+int pb_ctx_fiscal_start(pb_rule_ctx *ctx, const char *party_id);
 const char *pb_ctx_currency(pb_rule_ctx *ctx); /* base, interned */
 /* The party graph (engine/graph.h): made by the first rule that asks,
  * shared as pb_ctx_shared shares (a rule holds it while it runs). */

@@ -221,7 +221,6 @@ static void run_unbudgeted(pb_rule_ctx *ctx)
 	size_t n, nb, m = 0, uncovered = 0;
 	const pb_payment *p = pb_ledger_payments(l, &n);
 	const pb_budget_line *b = pb_ledger_budget(l, &nb);
-	int start = (int)pb_param_int(ctx, "fiscal_year_start_month");
 	struct cited *list = pb_xcalloc(n + 1, sizeof(*list));
 	struct years ys;
 
@@ -230,7 +229,7 @@ static void run_unbudgeted(pb_rule_ctx *ctx)
 		if (!p[i].budget_line || p[i].paid_on == PB_DATE_NONE)
 			continue;
 		int64_t fy;
-		pb_date_fiscal(p[i].paid_on, start, &fy);
+		pb_date_fiscal(p[i].paid_on, pb_ctx_fiscal_start(ctx, pb_str(p[i].payer_id)), &fy);
 		if (budgeted(l, pb_str(p[i].budget_line), fy))
 			continue;
 		if (!years_has(&ys, fy)) {
@@ -262,7 +261,8 @@ const pb_rule pb_rule_budget_unbudgeted = {
 	.severity = PB_SEV_HIGH,
 	.needs = PB_NEEDS(PB_T_PAYMENTS) | PB_NEEDS(PB_T_BUDGET),
 	.params = (const pb_param_def[]){
-		{"fiscal_year_start_month", PB_P_INT, "1", "month (1-12) in which the fiscal year starts; years are named by their first calendar year"},
+		{"fiscal_year_start_month", PB_P_INT, "0",
+		 "month (1-12) in which every payer's fiscal year starts, years named by their first calendar year; 0: by the payer's country (as timing.year-end-spike), else January"},
 		{NULL, 0, NULL, NULL}},
 	.run = run_unbudgeted,
 	.fields = (const char *const[]){"payments.budget_line", NULL},

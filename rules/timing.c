@@ -819,6 +819,7 @@ const pb_rule pb_rule_weekend_award = {
 
 struct month_total {
 	const char *payer;
+	int start; /* the month its fiscal year starts */
 	int64_t fy;
 	pb_i128 sum[12];
 	unsigned char seen[12];
@@ -840,7 +841,7 @@ struct spike_evidence {
 };
 
 static void spike_evidence_gather(pb_rule_ctx *ctx, const pb_pairs *payer_years,
-				  struct spike_evidence *ev, int start)
+				  struct spike_evidence *ev)
 {
 	size_t n;
 	const pb_payment *p = pb_ledger_payments(pb_ctx_ledger(ctx), &n);
@@ -850,7 +851,7 @@ static void spike_evidence_gather(pb_rule_ctx *ctx, const pb_pairs *payer_years,
 		int64_t fy;
 		uint32_t k;
 		if (!p[i].payer_id || pb_str(p[i].currency) != cur || p[i].paid_on == PB_DATE_NONE ||
-		    pb_date_fiscal(p[i].paid_on, start, &fy) != 11 ||
+		    pb_date_fiscal(p[i].paid_on, pb_ctx_fiscal_start(ctx, pb_str(p[i].payer_id)), &fy) != 11 ||
 		    !pb_pairs_find(payer_years, pb_ctx_entity(ctx, pb_str(p[i].payer_id)), year_key(fy), &k) ||
 		    ev->slot[k] < 0 || ev->count[ev->slot[k]] == 25)
 			continue;
@@ -882,6 +883,8 @@ static void spike_finding(pb_rule_ctx *ctx, const struct month_total *mt, int mo
 		pb_buf_addf(&series, "%s%s", m ? "," : "", mt->seen[m] ? pb_amount_format(v, pb_currency_exponent(cur), buf) : "");
 	}
 	pb_finding_detail(ctx, f, "fiscal_year", "%lld", (long long)mt->fy);
+	if (mt->start != 1) /* the reports of January years stay as they were */
+		pb_finding_detail(ctx, f, "fiscal_year_start_month", "%d", mt->start);
 	pb_finding_detail(ctx, f, "monthly", "%s", series.data);
 	pb_finding_detail(ctx, f, "ratio", "%.2f", last / mean);
 	pb_buf_release(&series);
@@ -895,21 +898,22 @@ static void run_year_end(pb_rule_ctx *ctx)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
 	const char *cur = pb_ctx_currency(ctx);
-	int start = (int)pb_param_int(ctx, "fiscal_year_start_month");
 	int64_t ratio = pb_param_millionths(ctx, "min_ratio");
 	int64_t min_months = pb_param_int(ctx, "min_months");
-	size_t n, count = 0, cap = 0, fired = 0;
+	size_t n, count = 0, cap = 0, fired = 0, partial = 0, foreign = 0;
 	const pb_payment *p = pb_ledger_payments(l, &n);
 	struct month_total *mt = NULL;
 	pb_pairs payer_years = {0}; /* (payer, year_key) -> its place in mt */
 
-	if (start < 1 || start > 12)
-		start = 1;
 	for (size_t i = 0; i < n; i++) {
-		if (!p[i].payer_id || p[i].paid_on == PB_DATE_NONE || p[i].amount == PB_AMOUNT_NONE ||
-		    pb_str(p[i].currency) != cur)
+		if (!p[i].payer_id || p[i].paid_on == PB_DATE_NONE || p[i].amount == PB_AMOUNT_NONE)
 			continue;
+		if (pb_str(p[i].currency) != cur) {
+			foreign++;
+			continue;
+		}
 		int64_t fy;
+		int start = pb_ctx_fiscal_start(ctx, pb_str(p[i].payer_id));
 		int m = pb_date_fiscal(p[i].paid_on, start, &fy);
 		const char *payer = pb_ctx_entity(ctx, pb_str(p[i].payer_id));
 		uint32_t k = pb_pairs_add(&payer_years, payer, year_key(fy));
@@ -917,6 +921,7 @@ static void run_year_end(pb_rule_ctx *ctx)
 			PB_GROW(mt, count + 1, cap);
 			memset(&mt[count], 0, sizeof(*mt));
 			mt[count].payer = payer;
+			mt[count].start = start;
 			mt[count++].fy = fy;
 		}
 		mt[k].sum[m] += p[i].amount;
@@ -930,6 +935,7 @@ static void run_year_end(pb_rule_ctx *ctx)
 			months[k] += mt[k].seen[m];
 			total[k] += mt[k].sum[m];
 		}
+		partial += months[k] < min_months || !mt[k].seen[11];
 		/* last >= ratio x mean  <=>  last x months x 10^6 >= ratio x total */
 		ev.slot[k] = months[k] < min_months || !mt[k].seen[11] || total[k] <= 0 ||
 				     mt[k].sum[11] * months[k] * PB_DECIMAL_SCALE < (pb_i128)ratio * total[k]
@@ -938,11 +944,19 @@ static void run_year_end(pb_rule_ctx *ctx)
 	ev.rows = pb_xcalloc(fired + 1, sizeof(*ev.rows));
 	ev.count = pb_xcalloc(fired + 1, sizeof(*ev.count));
 	if (fired)
-		spike_evidence_gather(ctx, &payer_years, &ev, start);
+		spike_evidence_gather(ctx, &payer_years, &ev);
 	for (size_t k = 0; k < count; k++)
 		if (ev.slot[k] >= 0)
 			spike_finding(ctx, &mt[k], months[k], total[k], ev.rows[ev.slot[k]],
 				      ev.count[ev.slot[k]]);
+	/* Oxford's file of July to December, its fiscal year from April:
+	 * the reviewer learns why nothing was judged. */
+	if (foreign)
+		pb_ctx_note(ctx, "%zu payments not in the base currency %s: not judged (base_currency sets it)",
+			    foreign, cur);
+	if (partial)
+		pb_ctx_note(ctx, "%zu payer-years with payments in fewer than %lld of their months, or none in their last month: not judged",
+			    partial, (long long)min_months);
 	free(ev.slot);
 	free(ev.rows);
 	free(ev.count);
@@ -960,7 +974,8 @@ const pb_rule pb_rule_year_end_spike = {
 	.severity = PB_SEV_MEDIUM,
 	.needs = PB_NEEDS(PB_T_PAYMENTS),
 	.params = (const pb_param_def[]){
-		{"fiscal_year_start_month", PB_P_INT, "1", "month (1-12) in which the fiscal year starts"},
+		{"fiscal_year_start_month", PB_P_INT, "0",
+		 "month (1-12) in which every payer's fiscal year starts; 0: by the payer's country (GB, CA, IN, JP, ZA April; AU, NZ, KE, UG July; US October), else January"},
 		{"min_ratio", PB_P_DECIMAL, "2.0", "last month's spending over the monthly mean that fires"},
 		{"min_months", PB_P_INT, "6", "months with spending needed in the fiscal year"},
 		{NULL, 0, NULL, NULL}},

@@ -414,6 +414,56 @@ static void test_fiscal_year_start(void **state)
 	assert_string_equal(fired("timing.year-end-spike"), "MOD");
 }
 
+/* Twelve months of 1000 from `first` (YYYY-MM), the `spike` month at
+ * 3000, paid by PAYER. */
+static void year_of_payments(const char *prefix, int year, int first, int spike)
+{
+	char id[24], date[16];
+
+	for (int k = 0; k < 12; k++) {
+		int m = (first - 1 + k) % 12 + 1, y = year + (first - 1 + k) / 12;
+		snprintf(id, sizeof(id), "%s%d", prefix, k);
+		snprintf(date, sizeof(date), "%d-%02d-15", y, m);
+		payment(id, NULL, "S", NULL, m == spike ? 300000 : 100000, date);
+	}
+}
+
+/* With fiscal_year_start_month at 0, the payer's country gives its
+ * fiscal year: a British council's from April (its March spike fires,
+ * its December one does not), a US agency's from October.  Set to 1, the
+ * parameter holds for every payer.  Payments in another currency and a
+ * payer-year without its last month are coverage notes. */
+static void test_fiscal_year_by_country(void **state)
+{
+	(void)state;
+	buyer_in("COUNCIL", "GB");
+	buyer_in("AGENCY", "US");
+	buyer_in("XMAS", "GB");
+	PAYER = "COUNCIL";
+	year_of_payments("C", 2024, 4, 3);
+	PAYER = "AGENCY";
+	year_of_payments("A", 2024, 10, 9);
+	PAYER = "XMAS";
+	year_of_payments("X", 2024, 4, 12);
+	PAYER = "LONE"; /* one month of a year: not judged */
+	payment("L0", NULL, "S", NULL, 900000, "2024-12-15");
+	PAYER = "MOD";
+	assert_string_equal(fired("timing.year-end-spike"), "AGENCY COUNCIL");
+	set_param("timing.year-end-spike", "fiscal_year_start_month", "1");
+	/* January years: each payer's 2024 and 2025 parts; only XMAS's
+	 * December 2024 stands out, in a year of nine months */
+	assert_string_equal(fired("timing.year-end-spike"), "XMAS");
+	set_param("timing.year-end-spike", "fiscal_year_start_month", "0");
+	pb_payment *p = (pb_payment *)(uintptr_t)pb_ledger_at(L, PB_T_PAYMENTS, 0);
+	p->currency = pb_text_of(S("GBP"));
+	pb_audit *a = audit();
+	assert_contains(coverage(a, "timing.year-end-spike")->reason,
+			"1 payments not in the base currency EUR: not judged");
+	assert_contains(coverage(a, "timing.year-end-spike")->reason,
+			"1 payer-years with payments in fewer than 6 of their months, or none in their last month");
+	pb_audit_free(a);
+}
+
 static void test_amendment_rules(void **state)
 {
 	(void)state;
@@ -567,7 +617,7 @@ int main(void)
 		T(test_threshold_hugging_near_miss), T(test_weekend), T(test_weekend_calendars), T(test_weekend_mexico), T(test_weekend_release_date), T(test_weekend_implausible_award), T(test_weekend_signed_after_end),
 		T(test_weekend_period_start),
 		T(test_weekend_usual_share), T(test_year_end_spike), T(test_year_end_spike_evidence),
-		T(test_fiscal_year_start), T(test_amendment_rules), T(test_duration_extension),
+		T(test_fiscal_year_start), T(test_fiscal_year_by_country), T(test_amendment_rules), T(test_duration_extension),
 		T(test_payment_without_contract), T(test_payment_without_contract_no_rate),
 		T(test_budget_rules), T(test_unbudgeted_grouped),
 	};
