@@ -930,7 +930,7 @@ static int profile_key(struct loader *ld, const char *name, const char *key,
 			return 1;
 		}
 		strv_free(ps->names, ps->nnames);
-		ps->names = split_alts(value, &ps->nnames, NULL);
+		ps->names = split_alts(value, &ps->nnames, &ps->names_optional);
 	} else if (!strncmp(key, "party_registry.", 15) && key[15]) {
 		pb_party_spec *ps = party_get(p, key + 15);
 		if (ld->continued) {

@@ -80,6 +80,7 @@ typedef struct {
 	char *field;    /* party.F: the id field (payee_id, supplier_id...) */
 	char **names;   /* header alternatives holding the party's name */
 	size_t nnames;
+	int names_optional; /* written "? A | B": the column may be absent */
 	char **registry; /* party_registry.F: header alternatives, or none */
 	size_t nregistry;
 	int registry_optional; /* written "? A | B": the column may be absent */

@@ -754,7 +754,7 @@ static void map_rules(struct csv_state *st)
 		/* party.F = "Ministry of Finance": one party, named in the profile */
 		size_t len = ps->nnames == 1 ? strlen(ps->names[0]) : 0;
 		st->party_name_col[i] = len >= 2 && ps->names[0][0] == '"' && ps->names[0][len - 1] == '"'
-			? PARTY_CONST : find_alt(st, ps->names, ps->nnames, 0, "party.");
+			? PARTY_CONST : find_alt(st, ps->names, ps->nnames, ps->names_optional, "party.");
 		st->party_reg_col[i] = ps->nregistry ? find_alt(st, ps->registry, ps->nregistry,
 								ps->registry_optional, "party_registry.") : -1;
 		struct fill *f = fill_of(st, ps->field, "party.");
@@ -1936,6 +1936,10 @@ static const char *party_name(const struct csv_state *st, size_t k, size_t *n)
 		const char *q = st->profile->parties[k].names[0];
 		*n = strlen(q) - 2;
 		return q + 1;
+	}
+	if (st->party_name_col[k] < 0) { /* "? A | B" and none of them here */
+		*n = 0;
+		return "";
 	}
 	return cell(st, st->party_name_col[k], n);
 }

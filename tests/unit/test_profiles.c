@@ -386,6 +386,16 @@ static void test_parties(void **state)
 	assert_string_equal(pb_str(party(r.l, "009J2R001")->country), "MX");
 	assert_null(pb_str(party(r.l, "name:acme")->country));
 	done(&r);
+
+	/* "party.F = ? A": a file without the name column still reads, and
+	 * its payer is a party of the profile's country, named by its id */
+	run(&r, PAY "col.payment_id = Ref\ncol.amount = Amount\ncol.payer_id = ? Body Name | Client\n"
+		"party.payer_id = ? Body Name\nparty_country.payer_id = GB\n",
+	    "po.csv", "Ref,Client,Amount\nP1,OCC,5\n");
+	assert_int_equal(r.rc, 0);
+	assert_string_equal(pb_str(party(r.l, "OCC")->country), "GB");
+	assert_null(pb_str(party(r.l, "OCC")->name));
+	done(&r);
 }
 
 static void expect_error(const char *ini, const char *name, const char *csv, const char *text)
