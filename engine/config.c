@@ -941,7 +941,8 @@ static int profile_key(struct loader *ld, const char *name, const char *key,
 		ps->registry = split_alts(value, &ps->nregistry, &ps->registry_optional);
 	} else if (!strncmp(key, "party_country.", 14) && key[14]) {
 		/* The profile's parties all of one country (a national
-		 * register's buyers): their holidays (timing.weekend-award). */
+		 * register's buyers, a council paying): their holidays
+		 * (timing.weekend-award) and fiscal years (pb_ctx_fiscal_start). */
 		if (strlen(value) != 2 || !isupper((unsigned char)value[0]) ||
 		    !isupper((unsigned char)value[1]))
 			return fail(ld, "[profile %s] party_country.%s '%s' is not an ISO 3166-1 "
