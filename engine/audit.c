@@ -93,13 +93,16 @@ static int country_fiscal_start(const char *country)
 
 int pb_ctx_fiscal_start(pb_rule_ctx *ctx, const char *party_id)
 {
+	/* Called for every payment: the parameter's name is looked up only
+	 * when the payer changes. */
+	if (ctx->fiscal_start && party_id == ctx->fiscal_party)
+		return ctx->fiscal_start;
 	int64_t set = pb_param_int(ctx, "fiscal_year_start_month");
-
-	if (set >= 1 && set <= 12)
-		return (int)set;
-	if (!ctx->fiscal_start || party_id != ctx->fiscal_party) {
+	ctx->fiscal_party = party_id;
+	if (set >= 1 && set <= 12) {
+		ctx->fiscal_start = (int)set;
+	} else {
 		const pb_party *p = party_id ? pb_ledger_find(ctx->ledger, PB_T_PARTIES, party_id) : NULL;
-		ctx->fiscal_party = party_id;
 		ctx->fiscal_start = country_fiscal_start(p ? pb_str(p->country) : NULL);
 	}
 	return ctx->fiscal_start;

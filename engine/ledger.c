@@ -1638,25 +1638,30 @@ static void name_publishers(pb_ledger *l)
 	}
 }
 
-const char *pb_ledger_publisher(const pb_ledger *l, const pb_row *row)
+/* The input a row was read from, or NULL.  Rows name their file by the
+ * same interned string as its input. */
+static const pb_input *row_input(const pb_ledger *l, const pb_row *row, const char **file)
 {
-	const char *file = pb_row_file(row);
 	uint32_t in;
 
-	/* Rows name their file by the same interned string as its input. */
-	if (file && pb_ptrmap_get(l->input_of, file, &in))
-		return l->inputs[in].publisher;
-	return file ? file : "";
+	*file = pb_row_file(row);
+	return *file && pb_ptrmap_get(l->input_of, *file, &in) ? &l->inputs[in] : NULL;
+}
+
+const char *pb_ledger_publisher(const pb_ledger *l, const pb_row *row)
+{
+	const char *file;
+	const pb_input *in = row_input(l, row, &file);
+
+	return in ? in->publisher : file ? file : "";
 }
 
 const char *pb_ledger_format(const pb_ledger *l, const pb_row *row)
 {
-	const char *file = pb_row_file(row);
-	uint32_t in;
+	const char *file;
+	const pb_input *in = row_input(l, row, &file);
 
-	if (file && pb_ptrmap_get(l->input_of, file, &in))
-		return l->inputs[in].format;
-	return "";
+	return in ? in->format : "";
 }
 
 /* Contracts few enough to compare each with those before it: a
