@@ -868,6 +868,21 @@ static void test_no_registry_id_publishers(void **state)
 	pb_audit_free(a);
 }
 
+/* A register (t.csv) of n suppliers S00.. with a large award each, C00..;
+ * the first `without` of them have no registry id. */
+static void register_suppliers(int n, int without)
+{
+	char id[16], reg[16], con[16];
+
+	for (int i = 0; i < n; i++) {
+		snprintf(id, sizeof(id), "S%02d", i);
+		snprintf(reg, sizeof(reg), "GB-COH:%d", i);
+		snprintf(con, sizeof(con), "C%02d", i);
+		party_record(id, "x", i < without ? NULL : reg, NULL);
+		contract(con, NULL, id, 20000000, "EUR", "2024-01-01", NULL);
+	}
+}
+
 /* Twelve suppliers of large awards in one file, seven without a registry
  * id: a missing id is the ledger's norm (TED's forms make it optional), so
  * none is judged and coverage says so once.  The same ledger is judged
@@ -875,15 +890,8 @@ static void test_no_registry_id_publishers(void **state)
  * twelve suppliers. */
 static void test_no_registry_id_norm(void **state)
 {
-	char id[16], reg[16], con[16];
 	(void)state;
-	for (int i = 0; i < 12; i++) {
-		snprintf(id, sizeof(id), "S%02d", i);
-		snprintf(reg, sizeof(reg), "GB-COH:%d", i);
-		snprintf(con, sizeof(con), "C%02d", i);
-		party_record(id, "x", i < 7 ? NULL : reg, NULL);
-		contract(con, NULL, id, 20000000, "EUR", "2024-01-01", NULL);
-	}
+	register_suppliers(12, 7);
 	pb_ledger_seal(L);
 	pb_audit *a = pb_audit_run(L, &CFG, D("2024-12-31"));
 	assert_int_equal(count(a, "supplier.no-registry-id"), 0);
@@ -934,15 +942,9 @@ static void ted_supplier(const char *id, int with_id)
  * notices' norm. */
 static void test_no_registry_id_norm_per_export(void **state)
 {
-	char id[16], reg[16], con[16];
+	char id[16];
 	(void)state;
-	for (int i = 0; i < 12; i++) {
-		snprintf(id, sizeof(id), "S%02d", i);
-		snprintf(reg, sizeof(reg), "GB-COH:%d", i);
-		snprintf(con, sizeof(con), "C%02d", i);
-		party_record(id, "x", i ? reg : NULL, NULL);
-		contract(con, NULL, id, 20000000, "EUR", "2024-01-01", NULL);
-	}
+	register_suppliers(12, 1);
 	for (int i = 0; i < 20; i++) {
 		snprintf(id, sizeof(id), "N%02d", i);
 		ted_supplier(id, i >= 18);
@@ -958,13 +960,7 @@ static void test_no_registry_id_norm_per_export(void **state)
 
 	teardown(state);
 	setup(state);
-	for (int i = 0; i < 40; i++) {
-		snprintf(id, sizeof(id), "S%02d", i);
-		snprintf(reg, sizeof(reg), "GB-COH:%d", i);
-		snprintf(con, sizeof(con), "C%02d", i);
-		party_record(id, "x", reg, NULL);
-		contract(con, NULL, id, 20000000, "EUR", "2024-01-01", NULL);
-	}
+	register_suppliers(40, 0);
 	for (int i = 0; i < 12; i++) {
 		snprintf(id, sizeof(id), "N%02d", i);
 		ted_supplier(id, i >= 7);
