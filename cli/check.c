@@ -11,8 +11,9 @@
 #include "../engine/output.h"
 #include "cli.h"
 
-/* A rejection reason with its quoted values and file references
- * blanked, so that rows rejected for one reason group together. */
+/* A rejection reason with its quoted values, file references and the
+ * indexes of JSON pointers (/releases/3) blanked, so that rows rejected
+ * for one reason group together. */
 static char *reason_kind(const char *r)
 {
 	pb_buf b;
@@ -29,6 +30,10 @@ static char *reason_kind(const char *r)
 			if (!close)
 				break;
 			p = close;
+		} else if (!quoted && p > r && p[-1] == '/' && *p >= '0' && *p <= '9') {
+			pb_buf_addstr(&b, "…");
+			while (p[1] >= '0' && p[1] <= '9')
+				p++;
 		} else if (!quoted) {
 			pb_buf_addch(&b, *p);
 		}
@@ -126,7 +131,7 @@ static void print_check_json(pb_ledger *l)
 	json_t *inputs = json_array();
 
 	for (size_t i = 0; i < pb_ledger_ninputs(l); i++) {
-		json_t *rej = json_array(), *fil = json_array();
+		json_t *rej = json_array(), *fil = json_array(), *unr = json_array();
 		for (size_t k = 0; k < pb_ledger_nrejections(l); k++) {
 			const pb_rejection *r = &pb_ledger_rejections(l)[k];
 			if (!strcmp(r->path, in[i].path))
@@ -139,13 +144,20 @@ static void print_check_json(pb_ledger *l)
 				json_array_append_new(fil, json_pack("{s:I, s:s}", "line", (json_int_t)r->line,
 								     "rule", r->reason));
 		}
-		json_array_append_new(inputs, json_pack("{s:s, s:s, s:s?, s:I, s:I, s:I, s:I, s:o, s:o}",
+		for (size_t k = 0; k < pb_ledger_nunread(l); k++) {
+			const pb_rejection *r = &pb_ledger_unread_values(l)[k];
+			if (!strcmp(r->path, in[i].path))
+				json_array_append_new(unr, json_pack("{s:I, s:s}", "line", (json_int_t)r->line,
+								     "reason", r->reason));
+		}
+		json_array_append_new(inputs, json_pack("{s:s, s:s, s:s?, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o}",
 			"path", in[i].path, "table", in[i].table, "profile", in[i].profile,
 			"rows_read", (json_int_t)in[i].rows_read,
 			"rows_imported", (json_int_t)in[i].rows_imported,
 			"rows_filtered", (json_int_t)in[i].rows_filtered,
 			"rows_rejected", (json_int_t)in[i].rows_rejected,
-			"filtered", fil, "rejected", rej));
+			"values_unread", (json_int_t)in[i].values_unread,
+			"filtered", fil, "rejected", rej, "unread", unr));
 	}
 	json_t *root = json_pack("{s:o}", "inputs", inputs);
 	if (pb_ledger_nfailed(l)) {
@@ -192,6 +204,7 @@ static void print_check(pb_ledger *l, const pb_config *cfg)
 			continue;
 		print_groups("filtered", pb_ledger_filtered(l), pb_ledger_nfiltered(l), in[i].path);
 		print_groups("rejected", pb_ledger_rejections(l), pb_ledger_nrejections(l), in[i].path);
+		print_groups("unread  ", pb_ledger_unread_values(l), pb_ledger_nunread(l), in[i].path);
 	}
 	for (size_t i = 0; i < pb_ledger_nfailed(l); i++) {
 		fputs("\nFAILED, not read: ", stdout);

@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "ledger.h"
+#include "normalize.h"
 #include "parallel.h"
 
 /* --- column definitions: docs/formats.md, table by table --- */
@@ -250,6 +251,8 @@ struct pb_ledger {
 	size_t nfailed, capfailed;
 	pb_rejection *filtered;
 	size_t nfiltered, capfiltered;
+	pb_rejection *unread; /* pb_ledger_unread: values, not rows */
+	size_t nunread, capunread;
 	/* Group indexes are built on first use, possibly by rules running
 	 * in parallel: each is published once, complete, in a fixed slot;
 	 * readers take no lock, builders take group_lock. */
@@ -386,6 +389,7 @@ void pb_ledger_free(pb_ledger *l)
 	free(l->rejections);
 	free(l->failed);
 	free(l->filtered);
+	free(l->unread);
 	if (!l->main)
 		pb_strtab_free(l->strings);
 	for (size_t i = 0; i < l->nadopted; i++)
@@ -545,6 +549,35 @@ size_t pb_ledger_nfiltered(const pb_ledger *l)
 const pb_rejection *pb_ledger_filtered(const pb_ledger *l)
 {
 	return l->filtered;
+}
+
+static void add_unread(pb_ledger *l, size_t in, uint64_t line, const char *reason)
+{
+	note_row(&l->unread, &l->nunread, &l->capunread, &l->inputs[in], line, reason);
+	l->inputs[in].values_unread++;
+}
+
+void pb_ledger_unread(pb_ledger *l, size_t in, uint64_t line, const char *where,
+		      const char *value, const char *why)
+{
+	pb_buf b;
+
+	pb_buf_init(&b);
+	pb_buf_addf(&b, "%s: ", where);
+	pb_buf_add_quoted(&b, value, strlen(value));
+	pb_buf_addf(&b, " %s; kept as unknown", why);
+	add_unread(l, in, line, pb_arena_strdup(l->arena, b.data));
+	pb_buf_release(&b);
+}
+
+size_t pb_ledger_nunread(const pb_ledger *l)
+{
+	return l->nunread;
+}
+
+const pb_rejection *pb_ledger_unread_values(const pb_ledger *l)
+{
+	return l->unread;
 }
 
 /* The text column of table t at offset (a program error if none). */
@@ -855,7 +888,8 @@ static void prefetch_join(const pb_ledger *l, const struct stage_walk *w, int t)
 	}
 }
 
-/* The stage's rows, rejections and filtered rows into input `in`. */
+/* The stage's rows, rejections, filtered rows and unread values into
+ * input `in`. */
 static void absorb_into(pb_ledger *l, pb_ledger *stage, size_t in)
 {
 	struct stage_walk w;
@@ -889,6 +923,8 @@ static void absorb_into(pb_ledger *l, pb_ledger *stage, size_t in)
 	}
 	for (size_t i = 0; i < stage->nfiltered; i++)
 		add_filtered(l, in, stage->filtered[i].line, stage->filtered[i].reason);
+	for (size_t i = 0; i < stage->nunread; i++)
+		add_unread(l, in, stage->unread[i].line, stage->unread[i].reason);
 }
 
 /* The stage's one input, or NULL when it read none. */

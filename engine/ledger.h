@@ -279,6 +279,7 @@ typedef struct {
 	const char *profile; /* mapping profile used (interned), or NULL */
 	const char *publisher; /* pb_ledger_publisher of its rows (from seal) */
 	uint64_t rows_read, rows_imported, rows_rejected, rows_filtered;
+	uint64_t values_unread; /* pb_ledger_unread: not rows, not reconciled */
 } pb_input;
 
 typedef struct {
@@ -383,6 +384,21 @@ const pb_failed_input *pb_ledger_failed(const pb_ledger *l);
 
 size_t pb_ledger_nrejections(const pb_ledger *l);
 const pb_rejection *pb_ledger_rejections(const pb_ledger *l);
+
+/*
+ * A value the row holds that its reader could not take: a date that is
+ * no date, an amount without an ISO 4217 currency or finer than its
+ * currency's minor unit.  The row is imported with the value unknown
+ * (never a guess), and the value is listed with its line and why, so
+ * that nothing is dropped unseen.  `where` names the field in the
+ * input's own terms (a JSON pointer, an XML path); `value` is quoted
+ * as pb_buf_add_quoted does.  The reason reads
+ * `WHERE: 'VALUE' WHY; kept as unknown`.
+ */
+void pb_ledger_unread(pb_ledger *l, size_t in, uint64_t line, const char *where,
+		      const char *value, const char *why);
+size_t pb_ledger_nunread(const pb_ledger *l);
+const pb_rejection *pb_ledger_unread_values(const pb_ledger *l);
 
 /*
  * Counts a row of input `in` as read and filtered by the profile rule

@@ -563,3 +563,37 @@ double pb_jaro_winkler(const char *a, const char *b)
 	free(y);
 	return sim;
 }
+
+static int unsafe_char(utf8proc_int32_t cp)
+{
+	utf8proc_category_t cat = utf8proc_category(cp);
+
+	return cp == '\\' || cat == UTF8PROC_CATEGORY_CC || cat == UTF8PROC_CATEGORY_CF ||
+	       cat == UTF8PROC_CATEGORY_ZL || cat == UTF8PROC_CATEGORY_ZP;
+}
+
+/* Quoted values end up in reasons printed on terminals and in reports:
+ * nothing in them may move a cursor or hide text. */
+void pb_buf_add_quoted(pb_buf *b, const char *s, size_t n)
+{
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+	size_t i = 0;
+
+	pb_buf_addch(b, '\'');
+	while (i < n && i < PB_QUOTE_MAX) {
+		utf8proc_int32_t cp;
+		utf8proc_ssize_t k = utf8proc_iterate(p + i, (utf8proc_ssize_t)(n - i), &cp);
+		if (k > 0 && i + (size_t)k > PB_QUOTE_MAX)
+			break;
+		if (k <= 0 || unsafe_char(cp)) {
+			size_t m = k > 0 ? (size_t)k : 1;
+			for (size_t j = 0; j < m; j++)
+				pb_buf_addf(b, "\\x%02x", p[i + j]);
+			i += m;
+		} else {
+			pb_buf_add(b, s + i, (size_t)k);
+			i += (size_t)k;
+		}
+	}
+	pb_buf_addstr(b, i < n ? "...'" : "'");
+}

@@ -1,5 +1,6 @@
 /*
- * normalize.h - text folding for party resolution (issue #4).
+ * normalize.h - text folding for party resolution (issue #4), and
+ * ledger values quoted for messages.
  *
  * Two spellings of one company must compare equal: "ТОВ «Альфа-Сервіс»"
  * and "Alfa-Servis LLC", "Société Générale S.A." and "SOCIETE GENERALE".
@@ -17,6 +18,15 @@
 #include "pattern.h"
 
 char *pb_fold_text(const char *s);
+
+/*
+ * s[0..n) quoted for a message ('...'): at most PB_QUOTE_MAX bytes, cut
+ * on a character boundary (then "..." before the closing quote); bytes
+ * of control and format characters, backslashes and invalid UTF-8 as
+ * \xNN, so that a reason is safe to print on a terminal.
+ */
+#define PB_QUOTE_MAX 60
+void pb_buf_add_quoted(pb_buf *b, const char *s, size_t n);
 
 /*
  * A folded name without legal-form words.  `legal_forms` are PCRE2

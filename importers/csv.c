@@ -45,7 +45,6 @@
 #include "../engine/importer.h"
 
 #define PIECE_BYTES 65536
-#define QUOTE_MAX 60
 #define MAX_EXTRAS 256 /* unknown columns kept per row, the first ones */
 #define PB_STR_(x) #x
 #define PB_STR(x) PB_STR_(x)
@@ -259,41 +258,6 @@ static void fail(struct csv_state *st, const char *fmt, ...)
 
 /* Characters a terminal may act on rather than show: C0 and C1 controls,
  * and format characters such as the bidi overrides (U+202E). */
-static int unsafe_char(utf8proc_int32_t cp)
-{
-	utf8proc_category_t cat = utf8proc_category(cp);
-
-	return cp == '\\' || cat == UTF8PROC_CATEGORY_CC || cat == UTF8PROC_CATEGORY_CF ||
-	       cat == UTF8PROC_CATEGORY_ZL || cat == UTF8PROC_CATEGORY_ZP;
-}
-
-/* A value quoted for a message: at most QUOTE_MAX bytes, cut on a
- * character boundary; bytes of unsafe characters and of invalid UTF-8
- * as \xNN, so that a reason is safe to print on a terminal. */
-static void quote_value(pb_buf *b, const char *s, size_t n)
-{
-	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
-	size_t i = 0;
-
-	pb_buf_addch(b, '\'');
-	while (i < n && i < QUOTE_MAX) {
-		utf8proc_int32_t cp;
-		utf8proc_ssize_t k = utf8proc_iterate(p + i, (utf8proc_ssize_t)(n - i), &cp);
-		if (k > 0 && i + (size_t)k > QUOTE_MAX)
-			break;
-		if (k <= 0 || unsafe_char(cp)) {
-			size_t m = k > 0 ? (size_t)k : 1;
-			for (size_t j = 0; j < m; j++)
-				pb_buf_addf(b, "\\x%02x", p[i + j]);
-			i += m;
-		} else {
-			pb_buf_add(b, s + i, (size_t)k);
-			i += (size_t)k;
-		}
-	}
-	pb_buf_addstr(b, i < n ? "...'" : "'");
-}
-
 static void reject(struct csv_state *st, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
@@ -322,7 +286,7 @@ static void reject_value(struct csv_state *st, const char *column,
 
 	pb_buf_init(&b);
 	pb_buf_addf(&b, "%s ", column);
-	quote_value(&b, s, n);
+	pb_buf_add_quoted(&b, s, n);
 	pb_buf_addf(&b, " %s", why);
 	reject(st, "%s", b.data);
 	pb_buf_release(&b);
@@ -604,7 +568,7 @@ static void nearest_names(char **names, size_t n, const char *want, pb_buf *out)
 	}
 	for (int k = 0; k < 3 && best[k] != SIZE_MAX; k++) {
 		pb_buf_addstr(out, k ? ", " : "");
-		quote_value(out, names[idx[k]], strlen(names[idx[k]]));
+		pb_buf_add_quoted(out, names[idx[k]], strlen(names[idx[k]]));
 	}
 	if (!out->len)
 		pb_buf_addstr(out, "(no named column)");
@@ -1037,7 +1001,7 @@ static void process_header(struct csv_state *st)
 		if (memchr(s, '\0', n) || !valid_utf8(s, n)) {
 			pb_buf b;
 			pb_buf_init(&b);
-			quote_value(&b, s, n);
+			pb_buf_add_quoted(&b, s, n);
 			fail(st, "header column %zu %s %s", i + 1, b.data,
 			     memchr(s, '\0', n)
 				     ? "contains a NUL byte (a binary file, or UTF-16 "
@@ -1172,7 +1136,7 @@ static int check_fields(struct csv_state *st)
 		if (!valid_utf8(s, n)) {
 			pb_buf b;
 			pb_buf_init(&b);
-			quote_value(&b, s, n);
+			pb_buf_add_quoted(&b, s, n);
 			reject(st, "field '%s' is not valid UTF-8: %s", col_name(st, i), b.data);
 			pb_buf_release(&b);
 			return -1;

@@ -104,15 +104,74 @@ static const char *get_prose(struct ocds *o, json_t *obj, const char *key)
 	return s ? pb_ledger_keep(o->l, s, strlen(s)) : text_of(o, v);
 }
 
-static pb_date get_date(json_t *obj, const char *key)
+/* The shortest decimal text that reads back as d, or 0 if it needs an
+ * exponent (too large or too small to be money). */
+static int real_text(double d, char *buf, size_t n)
 {
-	const char *s = json_string_value(json_object_get(obj, key));
-	const char *why;
+	for (int prec = 15; prec <= 17; prec++) {
+		snprintf(buf, n, "%.*g", prec, d);
+		if (strtod(buf, NULL) == d)
+			break;
+	}
+	return !strpbrk(buf, "eEni"); /* exponents, inf, nan */
+}
+
+/*
+ * A value of the current release that is there but could not be read:
+ * listed with its JSON pointer (at/key) and why (pb_ledger_unread), and
+ * the field left unknown.
+ */
+static void unread(struct ocds *o, const char *at, const char *key, json_t *v, const char *why)
+{
+	char *dump = json_is_string(v) ? NULL : json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+	const char *where = pb_arena_printf(pb_ledger_arena(o->l), "%s/%s", at, key);
+	char num[64];
+
+	/* a number as its shortest exact text, not %.17g's 0.77599999 */
+	if (json_is_real(v) && real_text(json_real_value(v), num, sizeof(num))) {
+		free(dump);
+		dump = strdup(num);
+	}
+	pb_ledger_unread(o->l, o->input, o->line, where,
+			 dump ? dump : json_is_string(v) ? json_string_value(v) : "?", why);
+	free(dump);
+}
+
+/* A date, or none: absent, null or "" is none; anything else that is no
+ * date is listed (unread) as at/key. */
+static pb_date date_value(struct ocds *o, json_t *v, const char *at, const char *key)
+{
+	const char *s = json_string_value(v), *why;
 	pb_date d;
 
-	if (!s || pb_date_parse(s, strlen(s), NULL, &d, &why) < 0)
+	if (!v || json_is_null(v) || (s && !*s))
 		return PB_DATE_NONE;
+	if (!s) {
+		unread(o, at, key, v, "is not a date (not a JSON string)");
+		return PB_DATE_NONE;
+	}
+	if (pb_date_parse(s, strlen(s), NULL, &d, &why) < 0) {
+		unread(o, at, key, v, why);
+		return PB_DATE_NONE;
+	}
 	return d;
+}
+
+/* obj's date `key`; at is obj's JSON pointer. */
+static pb_date get_date(struct ocds *o, json_t *obj, const char *key, const char *at)
+{
+	return date_value(o, json_object_get(obj, key), at, key);
+}
+
+/* The date `key` of obj's object `sub` (a period): at is obj's pointer. */
+static pb_date get_sub_date(struct ocds *o, json_t *obj, const char *sub, const char *key,
+			    const char *at)
+{
+	json_t *v = json_object_get(json_object_get(obj, sub), key);
+
+	if (!v)
+		return PB_DATE_NONE;
+	return date_value(o, v, pb_arena_printf(pb_ledger_arena(o->l), "%s/%s", at, sub), key);
 }
 
 /* The JSON pointer of an element of the current release. */
@@ -155,60 +214,51 @@ static const char *currency_of(struct ocds *o, json_t *v)
 	return pb_currency_exponent(code) >= 0 ? S(o, code) : NULL;
 }
 
-/* The shortest decimal text that reads back as d, or 0 if it needs an
- * exponent (too large or too small to be money). */
-static int real_text(double d, char *buf, size_t n)
+/* The amount of obj's money object `key` ({amount, currency}) in minor
+ * units, or unknown: an amount without an ISO 4217 currency, or not
+ * exact in it, is listed (unread) with its pointer (at/key/...), never
+ * rounded or given a currency. */
+static void get_money(struct ocds *o, json_t *obj, const char *key, const char *at, int64_t *amount,
+		      const char **currency)
 {
-	for (int prec = 15; prec <= 17; prec++) {
-		snprintf(buf, n, "%.*g", prec, d);
-		if (strtod(buf, NULL) == d)
-			break;
-	}
-	return !strpbrk(buf, "eEni"); /* exponents, inf, nan */
-}
-
-/* {amount, currency} into minor units; unknown when not exact. */
-static void get_money(struct ocds *o, json_t *value, int64_t *amount, const char **currency)
-{
-	json_t *a = json_object_get(value, "amount");
-	const char *why;
+	json_t *value = json_object_get(obj, key);
+	json_t *a = json_object_get(value, "amount"), *c = json_object_get(value, "currency");
+	const char *why = NULL;
 	char buf[64];
 
 	*amount = PB_AMOUNT_NONE;
 	*currency = NULL;
 	if (!a || json_is_null(a))
 		return;
-	*currency = currency_of(o, json_object_get(value, "currency"));
-	if (!*currency) {
-		o->odd_amounts++; /* no currency we can size: never guess one */
-		return;
-	}
-	if (json_is_integer(a)) {
+	int none = !c || json_is_null(c) || (json_is_string(c) && !*json_string_value(c));
+	*currency = currency_of(o, c);
+	if (!*currency)
+		why = none ? "has no currency" : "is not an ISO 4217 currency";
+	else if (json_is_integer(a))
 		snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT, json_integer_value(a));
-	} else if (json_is_real(a)) {
-		if (!real_text(json_real_value(a), buf, sizeof(buf))) {
-			o->odd_amounts++;
-			return;
-		}
-	} else if (json_is_string(a) && strlen(json_string_value(a)) < sizeof(buf)) {
+	else if (json_is_real(a) && !real_text(json_real_value(a), buf, sizeof(buf)))
+		why = "is too large or too small to be money";
+	else if (json_is_string(a) && strlen(json_string_value(a)) < sizeof(buf))
 		snprintf(buf, sizeof(buf), "%s", json_string_value(a));
-	} else {
-		o->odd_amounts++;
-		return;
-	}
-	if (pb_amount_parse(buf, strlen(buf), pb_currency_exponent(*currency),
-			    pb_numfmt_default, amount, &why) < 0) {
+	else if (!json_is_real(a))
+		why = "is not a number";
+	if (!why && pb_amount_parse(buf, strlen(buf), pb_currency_exponent(*currency),
+				    pb_numfmt_default, amount, &why) < 0)
 		*amount = PB_AMOUNT_NONE;
+	if (why) {
 		o->odd_amounts++;
+		unread(o, pb_arena_printf(pb_ledger_arena(o->l), "%s/%s", at, key),
+		       *currency || none ? "amount" : "currency", *currency || none ? a : c, why);
 	}
 }
 
 /* get_money() into a record's amount and currency (a pb_text). */
-static void get_record_money(struct ocds *o, json_t *value, int64_t *amount, pb_text *currency)
+static void get_record_money(struct ocds *o, json_t *obj, const char *key, const char *at,
+			     int64_t *amount, pb_text *currency)
 {
 	const char *cur;
 
-	get_money(o, value, amount, &cur);
+	get_money(o, obj, key, at, amount, &cur);
 	*currency = pb_text_of(cur);
 }
 
@@ -604,8 +654,9 @@ static void add_tender(struct ocds *o, json_t *r)
 	if (!json_is_object(t) && !json_is_object(json_object_get(r, "buyer")) &&
 	    pb_ledger_find(o->l, PB_T_TENDERS, o->ocid))
 		return;
+	const char *at = pointer(o, "/tender");
 	pb_record_blank(PB_T_TENDERS, &rec);
-	row(o, &rec.row, pointer(o, "/tender"));
+	row(o, &rec.row, at);
 	rec.tender_id = pb_text_of(o->ocid);
 	json_t *buyer = json_object_get(r, "buyer");
 	if (json_is_object(buyer))
@@ -622,16 +673,17 @@ static void add_tender(struct ocds *o, json_t *r)
 		rec.method_details = pb_text_of(get_text(o, r, "procurement_type"));
 	rec.status = pb_text_of(status_of(o, get_text(o, t, "status"), tender_statuses));
 	rec.category = pb_text_of(one_of(o, get_text(o, t, "mainProcurementCategory"), categories));
-	get_record_money(o, json_object_get(t, "value"), &rec.estimated_value, &rec.currency);
+	get_record_money(o, t, "value", at, &rec.estimated_value, &rec.currency);
 	json_t *period = json_object_get(t, "tenderPeriod");
-	rec.published_on = get_date(t, "datePublished");
+	pb_date start = get_sub_date(o, t, "tenderPeriod", "startDate", at);
+	rec.published_on = get_date(o, t, "datePublished", at);
 	if (rec.published_on == PB_DATE_NONE)
-		rec.published_on = get_date(period, "startDate");
-	rec.submission_deadline = get_date(period, "endDate");
+		rec.published_on = start;
+	rec.submission_deadline = get_sub_date(o, t, "tenderPeriod", "endDate", at);
 	/* The award period cannot end when bidding does: a publisher that
 	 * copies one into the other (Mexico's GACM) gives no deadline. */
 	if (rec.submission_deadline != PB_DATE_NONE &&
-	    get_date(json_object_get(t, "awardPeriod"), "endDate") == rec.submission_deadline) {
+	    get_sub_date(o, t, "awardPeriod", "endDate", at) == rec.submission_deadline) {
 		rec.submission_deadline = PB_DATE_NONE;
 		add_extra(o, &rec.row, "deadline_doubtful", "tenderPeriod.endDate equals awardPeriod.endDate");
 	}
@@ -681,8 +733,8 @@ static void add_bids(struct ocds *o, json_t *r)
 			add_extra(o, &rec.row, "tenderers", S(o, all.data));
 			pb_buf_release(&all);
 		}
-		get_record_money(o, json_object_get(b, "value"), &rec.value, &rec.currency);
-		rec.submitted_on = get_date(b, "date");
+		get_record_money(o, b, "value", path, &rec.value, &rec.currency);
+		rec.submitted_on = get_date(o, b, "date", path);
 		const char *st = get_text(o, b, "status");
 		rec.status = pb_text_of(st && !strcasecmp(st, "invited") ? S(o, "pending")
 								 : one_of(o, st, statuses));
@@ -810,10 +862,9 @@ static void add_payments(struct ocds *o, json_t *contract, const char *contract_
 						: party_ident(o, provider, "payer", path));
 		rec.payee_id = pb_text_of(payee ? party_ref(o, payee, "payee", path)
 						: party_ident(o, receiver, "payee", path));
-		json_t *value = json_object_get(t, "value");
-		get_record_money(o, value ? value : json_object_get(t, "amount"), &rec.amount,
-				 &rec.currency);
-		rec.paid_on = get_date(t, "date");
+		get_record_money(o, t, json_object_get(t, "value") ? "value" : "amount", path,
+				 &rec.amount, &rec.currency);
+		rec.paid_on = get_date(o, t, "date", path);
 		rec.description = pb_text_of(get_text(o, t, "uri"));
 		add(o, PB_T_PAYMENTS, &rec);
 	}
@@ -868,7 +919,7 @@ static void add_amendment(struct ocds *o, json_t *a, struct change *ch, const ch
 	rec.amendment_id = pb_text_of(id ? P(o, "%s/amendment/%s", ch->key, id)
 					 : P(o, "%s/amendment#%zu", ch->key, i));
 	rec.contract_id = pb_text_of(ch->key);
-	rec.amended_on = get_date(a, "date");
+	rec.amended_on = get_date(o, a, "date", path);
 	rec.rationale = pb_text_of(get_prose(o, a, "rationale"));
 	if (!rec.rationale)
 		rec.rationale = pb_text_of(get_prose(o, a, "description"));
@@ -1016,8 +1067,8 @@ static void award_fields(struct ocds *o, json_t *aw, const char *at, pb_contract
 	if (rec->co_supplier_ids) /* kept for its further contracts */
 		add_extra(o, &rec->row, "award_suppliers",
 			  P(o, "%s;%s", pb_str(rec->supplier_id), pb_str(rec->co_supplier_ids)));
-	get_money(o, json_object_get(aw, "value"), &st->value, &st->currency);
-	rec->awarded_on = get_date(aw, "date");
+	get_money(o, aw, "value", at, &st->value, &st->currency);
+	rec->awarded_on = get_date(o, aw, "date", at);
 	award_date_stamp(o, aw, &rec->row);
 	rec->award_status = pb_text_of(status_of(o, get_text(o, aw, "status"), award_statuses));
 	if (raw(o))
@@ -1049,7 +1100,6 @@ static int contract_fields(struct ocds *o, json_t *c, const char *at, pb_contrac
 			   struct state *st)
 {
 	int named = 0;
-	json_t *period = json_object_get(c, "period");
 	json_t *own = json_object_get(c, "suppliers");
 
 	if (json_array_size(own) || json_is_object(own)) {
@@ -1065,10 +1115,10 @@ static int contract_fields(struct ocds *o, json_t *c, const char *at, pb_contrac
 		}
 	}
 
-	rec->signed_on = get_date(c, "dateSigned");
-	rec->start_on = get_date(period, "startDate");
-	st->end = get_date(period, "endDate");
-	get_money(o, json_object_get(c, "value"), &st->value, &st->currency);
+	rec->signed_on = get_date(o, c, "dateSigned", at);
+	rec->start_on = get_sub_date(o, c, "period", "startDate", at);
+	st->end = get_sub_date(o, c, "period", "endDate", at);
+	get_money(o, c, "value", at, &st->value, &st->currency);
 	rec->status = pb_text_of(status_of(o, get_text(o, c, "status"), contract_statuses));
 	return named;
 }
@@ -1361,7 +1411,7 @@ static const char *import_release(struct ocds *o, json_t *r, uint64_t line, cons
 	o->base = base;
 	o->rid = get_text(o, r, "id");
 	o->rdate = S(o, json_string_value(json_object_get(r, "date")));
-	o->rday = get_date(r, "date");
+	o->rday = get_date(o, r, "date", *base ? base : "");
 	o->parties = json_object();
 	json_array_foreach(json_object_get(r, "parties"), i, p)
 		if (json_is_object(p))

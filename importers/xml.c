@@ -75,6 +75,17 @@ struct notice {
 	/* eForms look-ups, built once per notice */
 	struct map lots, lot_tenders, parties, orgs, result_of;
 	pb_buf error;       /* first libxml2 message */
+	struct unread *unread; /* values not read, listed if the notice is */
+	size_t nunread;
+};
+
+/* A value of the notice that could not be read (pb_ledger_unread), held
+ * until the notice is imported: a rejected notice lists none. */
+struct unread {
+	xmlNodePtr node;  /* read twice, listed once */
+	uint32_t line;
+	char *where, *value;
+	const char *why;
 };
 
 /* --- hash map --- */
@@ -271,6 +282,67 @@ static const char *join(struct notice *o, const char *a, const char *sep, const 
 	return S(o, pb_arena_printf(pb_ledger_arena(o->l), "%s%s%s", a, sep, b));
 }
 
+/* n's path by element names ("/TED_EXPORT/FORM_SECTION/F03_2014/...",
+ * "cac:LegalMonetaryTotal"), [k] where a name repeats among siblings:
+ * libxml2's xmlGetNodePath writes "*" for every element of a default
+ * namespace, which is all of TED. */
+static void node_path(pb_buf *b, xmlNodePtr n)
+{
+	if (!n || n->type != XML_ELEMENT_NODE)
+		return;
+	node_path(b, n->parent);
+	size_t k = 0, of = 0;
+	for (xmlNodePtr s = n->parent ? n->parent->children : n; s; s = s->next) {
+		if (s->type != XML_ELEMENT_NODE || xmlStrcmp(s->name, n->name))
+			continue;
+		of++;
+		if (s == n)
+			k = of;
+	}
+	pb_buf_addch(b, '/');
+	if (n->ns && n->ns->prefix)
+		pb_buf_addf(b, "%s:", (const char *)n->ns->prefix);
+	pb_buf_addstr(b, (const char *)n->name);
+	if (of > 1)
+		pb_buf_addf(b, "[%zu]", k);
+}
+
+/* attr: NULL for n's text, else the attribute of n that held the value. */
+static void unread(struct notice *o, xmlNodePtr n, const char *attr, const char *value, const char *why)
+{
+	for (size_t i = 0; i < o->nunread; i++)
+		if (o->unread[i].node == n)
+			return;
+	o->unread = pb_xreallocarray(o->unread, o->nunread + 1, sizeof(*o->unread));
+	struct unread *u = &o->unread[o->nunread++];
+	long line = xmlGetLineNo(n);
+	pb_buf where;
+	pb_buf_init(&where);
+	node_path(&where, n);
+	if (attr)
+		pb_buf_addf(&where, "/@%s", attr);
+	u->node = n;
+	u->line = line > 0 && line <= PB_ROW_LINE_MAX ? (uint32_t)line : o->line;
+	u->where = pb_buf_detach(&where);
+	u->value = pb_xstrdup(value);
+	u->why = why;
+}
+
+/* The notice's values not read, listed now that it is imported. */
+static void unread_flush(struct notice *o, int imported)
+{
+	for (size_t i = 0; i < o->nunread; i++) {
+		struct unread *u = &o->unread[i];
+		if (imported)
+			pb_ledger_unread(o->l, o->input, u->line, u->where, u->value, u->why);
+		free(u->where);
+		free(u->value);
+	}
+	free(o->unread);
+	o->unread = NULL;
+	o->nunread = 0;
+}
+
 static pb_date date_of(struct notice *o, xmlNodePtr n)
 {
 	const char *s = text(o, n), *why;
@@ -284,6 +356,9 @@ static pb_date date_of(struct notice *o, xmlNodePtr n)
 		return d;
 	if (strlen(s) >= 10 && pb_date_parse(s, 10, NULL, &d, &why) == 0)
 		return d;
+	if (strlen(s) < 10)
+		why = "is not a date (YYYY-MM-DD or YYYYMMDD)";
+	unread(o, n, NULL, s, why);
 	return PB_DATE_NONE;
 }
 
@@ -323,18 +398,28 @@ static pb_date period_end(pb_date start, const char *unit, int64_t count)
 static void money(struct notice *o, xmlNodePtr n, int64_t *amount, const char **currency)
 {
 	const char *v = text(o, n), *why;
-	const char *cur = attr_text(o, n, "currencyID");
+	const char *attr = "currencyID", *cur = attr_text(o, n, attr);
 
 	*amount = PB_AMOUNT_NONE;
 	*currency = NULL;
 	if (!cur)
-		cur = attr_text(o, n, "CURRENCY");
-	if (!v || !cur || pb_currency_exponent(cur) < 0)
+		cur = attr_text(o, n, attr = "CURRENCY");
+	if (!v)
 		return;
-	if (pb_amount_parse(v, strlen(v), pb_currency_exponent(cur), pb_numfmt_default, amount, &why) < 0)
+	if (!cur) {
+		unread(o, n, NULL, v, "has no currency");
+		return;
+	}
+	if (pb_currency_exponent(cur) < 0) {
+		unread(o, n, attr, cur, "is not an ISO 4217 currency");
+		return;
+	}
+	if (pb_amount_parse(v, strlen(v), pb_currency_exponent(cur), pb_numfmt_default, amount, &why) < 0) {
 		*amount = PB_AMOUNT_NONE;
-	else
+		unread(o, n, NULL, v, why);
+	} else {
 		*currency = cur;
+	}
 }
 
 /* money() into a record's amount and currency (a pb_text). */
@@ -1643,6 +1728,7 @@ static int xml_import(pb_ledger *l, const char *path, const char *table,
 		pb_ledger_reject(l, o.input, o.line, "%s", why);
 	else
 		pb_ledger_count_imported(l, o.input);
+	unread_flush(&o, !why);
 	map_release(&o.lots);
 	map_release(&o.lot_tenders);
 	map_release(&o.parties);

@@ -410,6 +410,7 @@ static json_t *input_json(const void *ctx, size_t i)
 	put(o, "rows_imported", json_integer((json_int_t)in->rows_imported), &bad);
 	put(o, "rows_filtered", json_integer((json_int_t)in->rows_filtered), &bad);
 	put(o, "rows_rejected", json_integer((json_int_t)in->rows_rejected), &bad);
+	put(o, "values_unread", json_integer((json_int_t)in->values_unread), &bad);
 	put(o, "profile", in->profile ? text(in->profile) : json_null(), &bad);
 	return done(o, bad);
 }
@@ -417,7 +418,7 @@ static json_t *input_json(const void *ctx, size_t i)
 static json_t *totals_json(const pb_ledger *l)
 {
 	const pb_input *in = pb_ledger_inputs(l);
-	json_int_t read = 0, imported = 0, filtered = 0, rejected = 0;
+	json_int_t read = 0, imported = 0, filtered = 0, rejected = 0, unread = 0;
 	json_t *o = json_object();
 	int bad = 0;
 
@@ -426,17 +427,30 @@ static json_t *totals_json(const pb_ledger *l)
 		imported += (json_int_t)in[i].rows_imported;
 		filtered += (json_int_t)in[i].rows_filtered;
 		rejected += (json_int_t)in[i].rows_rejected;
+		unread += (json_int_t)in[i].values_unread;
 	}
 	put(o, "rows_read", json_integer(read), &bad);
 	put(o, "rows_imported", json_integer(imported), &bad);
 	put(o, "rows_filtered", json_integer(filtered), &bad);
 	put(o, "rows_rejected", json_integer(rejected), &bad);
+	put(o, "values_unread", json_integer(unread), &bad);
 	return done(o, bad);
 }
 
 static void rejection_write(struct jw *w, const void *ctx, size_t i)
 {
 	const pb_rejection *r = &pb_ledger_rejections(ctx)[i];
+
+	js_open(w, '{');
+	js_text(w, "path", r->path);
+	js_count(w, "line", (json_int_t)r->line);
+	js_text(w, "reason", r->reason);
+	js_close(w, '}');
+}
+
+static void unread_write(struct jw *w, const void *ctx, size_t i)
+{
+	const pb_rejection *r = &pb_ledger_unread_values(ctx)[i];
 
 	js_open(w, '{');
 	js_text(w, "path", r->path);
@@ -744,6 +758,7 @@ static int json_sections(struct jw *w, const pb_audit *a)
 	    jw_member(w, "totals", totals_json(a->ledger)) < 0 ||
 	    js_array(w, "rejections", pb_ledger_nrejections(a->ledger), a->ledger,
 		     rejection_write) < 0 ||
+	    js_array(w, "unread_values", pb_ledger_nunread(a->ledger), a->ledger, unread_write) < 0 ||
 	    jw_array(w, "coverage", a->ncoverage, a, coverage_json) < 0 ||
 	    jw_member(w, "summary", summary_json(a)) < 0 ||
 	    js_array(w, "entities", a->nentities, a, entity_write) < 0 ||

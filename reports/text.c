@@ -23,7 +23,7 @@ static void safe(FILE *out, const char *s)
 static void inputs(const pb_audit *a, FILE *out)
 {
 	const pb_input *in = pb_ledger_inputs(a->ledger);
-	unsigned long long read = 0, imp = 0, rej = 0;
+	unsigned long long read = 0, imp = 0, rej = 0, unread = 0;
 
 	fprintf(out, "inputs (rows read = imported + rejected [+ filtered by a profile rule]):\n");
 	for (size_t i = 0; i < pb_ledger_ninputs(a->ledger); i++) {
@@ -39,6 +39,8 @@ static void inputs(const pb_audit *a, FILE *out)
 		 * a mapping is never applied unseen */
 		if (in[i].rows_filtered)
 			fprintf(out, " + %llu filtered", (unsigned long long)in[i].rows_filtered);
+		if (in[i].values_unread)
+			fprintf(out, "; %llu values unread", (unsigned long long)in[i].values_unread);
 		if (in[i].profile) {
 			fputs(" (profile ", out);
 			safe(out, in[i].profile);
@@ -48,8 +50,14 @@ static void inputs(const pb_audit *a, FILE *out)
 		read += in[i].rows_read;
 		imp += in[i].rows_imported;
 		rej += in[i].rows_rejected;
+		unread += in[i].values_unread;
 	}
 	fprintf(out, "  total %llu = %llu + %llu\n", read, imp, rej);
+	/* Values of imported rows kept as unknown: the rows reconcile, and
+	 * what was not read is still said (listed in findings.json). */
+	if (unread)
+		fprintf(out, "  %llu values of imported rows could not be read and are unknown "
+			"(unread_values in findings.json)\n", unread);
 	for (size_t i = 0; i < pb_ledger_nfailed(a->ledger); i++) {
 		fputs("  FAILED, not audited: ", out);
 		safe(out, pb_ledger_failed(a->ledger)[i].reason);

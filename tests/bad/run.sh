@@ -4,6 +4,9 @@
 #   exit N            the exit status (0, 1 or 3; never a crash or 4)
 #   read N / imported N   totals over all inputs (and read = imported + rejected)
 #   reject LINE TEXT  a rejection at that line whose reason contains TEXT
+#   unread LINE TEXT  a value kept as unknown (unread_values) at that line
+#                     whose reason contains TEXT
+#   unread-count N    values kept as unknown over all inputs
 #   stderr TEXT       standard error contains TEXT
 #   html-absent TEXT / html-present TEXT   raw text in report.html
 #   csv-absent TEXT / csv-present TEXT     raw text in findings.csv
@@ -107,6 +110,15 @@ check_case() {
 				'any(.rejections[]; .line == $l and (.reason | contains($t)))' \
 				"$out/findings.json" >/dev/null 2>&1 ||
 				{ bad "$name: no rejection at line $ln containing '$text'"; ok=0; } ;;
+		unread)
+			ln=${rest%% *} text=${rest#* }
+			jq -e --argjson l "$ln" --arg t "$text" \
+				'any(.unread_values[]; .line == $l and (.reason | contains($t)))' \
+				"$out/findings.json" >/dev/null 2>&1 ||
+				{ bad "$name: no unread value at line $ln containing '$text'"; ok=0; } ;;
+		unread-count)
+			got=$(jq '.totals.values_unread' "$out/findings.json" 2>/dev/null)
+			[ "$got" = "$rest" ] || { bad "$name: values unread $got, want $rest"; ok=0; } ;;
 		stderr)
 			grep -qF -- "$rest" "$out/stderr" || { bad "$name: stderr lacks '$rest'"; ok=0; } ;;
 		html-absent)

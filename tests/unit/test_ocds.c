@@ -219,6 +219,9 @@ static void test_limits_and_errors(void **state)
 	pb_ledger_free(l);
 }
 
+/* The reason tender_value's amount was not read, or "" if it was. */
+static char value_unread[256];
+
 static int64_t tender_value(const char *amount, const char *currency)
 {
 	int rc;
@@ -233,6 +236,11 @@ static int64_t tender_value(const char *amount, const char *currency)
 	assert_int_equal(rc, 0);
 	assert_int_equal(pb_ledger_inputs(l)[0].rows_imported, 1);
 	int64_t v = ((const pb_tender *)find(l, PB_T_TENDERS, "v"))->estimated_value;
+	/* a value read is not listed as not read */
+	assert_true(pb_ledger_nunread(l) <= (v == PB_AMOUNT_NONE));
+	assert_int_equal(pb_ledger_inputs(l)[0].values_unread, pb_ledger_nunread(l));
+	snprintf(value_unread, sizeof(value_unread), "%s",
+		 pb_ledger_nunread(l) ? pb_ledger_unread_values(l)[0].reason : "");
 	pb_ledger_free(l);
 	return v;
 }
@@ -250,14 +258,70 @@ static void test_amounts(void **state)
 	assert_int_equal(tender_value("1500", "JPY"), 1500);
 	assert_int_equal(tender_value("12345678.9", "mdl"), 1234567890); /* lower-case code */
 	/* Not representable: unknown, never rounded; the release still imports. */
+	/* Each is listed with its pointer, its value as written and why. */
 	assert_int_equal(tender_value("1234.567", "EUR"), PB_AMOUNT_NONE);
+	assert_string_equal(value_unread, "/tender/value/amount: '1234.567' has more decimal places "
+			    "than its currency allows; kept as unknown");
 	assert_int_equal(tender_value("1500.5", "JPY"), PB_AMOUNT_NONE);
 	assert_int_equal(tender_value("0.30000000000000004", "EUR"), PB_AMOUNT_NONE);
+	assert_string_equal(value_unread, "/tender/value/amount: '0.30000000000000004' has more decimal "
+			    "places than its currency allows; kept as unknown");
 	assert_int_equal(tender_value("1e21", "EUR"), PB_AMOUNT_NONE);
+	assert_string_equal(value_unread, "/tender/value/amount: '1e21' is too large or too small to be "
+			    "money; kept as unknown");
 	assert_int_equal(tender_value("1000", NULL), PB_AMOUNT_NONE);    /* no currency */
-	assert_int_equal(tender_value("1000", "XYZ"), PB_AMOUNT_NONE);   /* not ISO 4217 */
+	assert_string_equal(value_unread, "/tender/value/amount: '1000' has no currency; kept as unknown");
+	assert_int_equal(tender_value("1000", ""), PB_AMOUNT_NONE);      /* Moldova's "" */
+	assert_string_equal(value_unread, "/tender/value/amount: '1000' has no currency; kept as unknown");
+	assert_int_equal(tender_value("1000", "MNX"), PB_AMOUNT_NONE);   /* not ISO 4217 */
+	assert_string_equal(value_unread, "/tender/value/currency: 'MNX' is not an ISO 4217 currency; "
+			    "kept as unknown");
 	assert_int_equal(tender_value("\"1000.50\"", "EUR"), 100050);    /* text amounts */
 	assert_int_equal(tender_value("true", "EUR"), PB_AMOUNT_NONE);
+	assert_string_equal(value_unread, "/tender/value/amount: 'true' is not a number; kept as unknown");
+	assert_int_equal(tender_value("null", "EUR"), PB_AMOUNT_NONE);   /* absent: not listed */
+	assert_string_equal(value_unread, "");
+}
+
+/* Dates that are no dates: the release imports, each field is unknown,
+ * and each value is listed with its JSON pointer; "" and null are no
+ * value, and are not. */
+static void test_unread_dates(void **state)
+{
+	static const char text[] =
+		"{\"releases\":[{\"ocid\":\"d1\",\"date\":\"2024-01-05\",\"tender\":{\"datePublished\":\"\","
+		"\"tenderPeriod\":{\"startDate\":null,\"endDate\":\"soon\"}},"
+		"\"awards\":[{\"id\":\"a\",\"date\":20240101}],"
+		"\"contracts\":[{\"id\":\"c\",\"awardID\":\"a\",\"dateSigned\":\"2024-02-30\","
+		"\"period\":{\"startDate\":\"2024-03-01\",\"endDate\":\"2024-13-01\"}}]}]}";
+	int rc;
+	pb_error err;
+	pb_ledger *l = IMPORT("dates.json", text, &rc, &err);
+	(void)state;
+
+	assert_int_equal(rc, 0);
+	assert_int_equal(pb_ledger_inputs(l)[0].rows_imported, 1);
+	const pb_tender *t = TENDER(l, "d1");
+	assert_int_equal(t->published_on, PB_DATE_NONE);
+	assert_int_equal(t->submission_deadline, PB_DATE_NONE);
+	const pb_contract *c = find(l, PB_T_CONTRACTS, "d1/a");
+	assert_non_null(c);
+	assert_int_equal(c->awarded_on, PB_DATE_NONE);
+	assert_int_equal(c->signed_on, PB_DATE_NONE);
+	assert_int_equal(c->start_on, pb_date_from_ymd(2024, 3, 1));
+	assert_int_equal(pb_ledger_nunread(l), 4);
+	assert_int_equal(pb_ledger_inputs(l)[0].values_unread, 4);
+	const pb_rejection *u = pb_ledger_unread_values(l);
+	assert_string_equal(u[0].reason, "/releases/0/tender/tenderPeriod/endDate: 'soon' is not an ISO "
+			    "8601 date (YYYY-MM-DD); kept as unknown");
+	assert_string_equal(u[1].reason, "/releases/0/awards/0/date: '20240101' is not a date (not a JSON "
+			    "string); kept as unknown");
+	assert_string_equal(u[2].reason, "/releases/0/contracts/0/dateSigned: '2024-02-30' does not exist; "
+			    "kept as unknown");
+	assert_string_equal(u[3].reason, "/releases/0/contracts/0/period/endDate: '2024-13-01' does not "
+			    "exist; kept as unknown");
+	assert_int_equal(u[0].line, 1);
+	pb_ledger_free(l);
 }
 
 /* 150 concatenated documents, the 51st broken: the other 149 are read,
@@ -1329,6 +1393,7 @@ int main(void)
 		cmocka_unit_test(test_records_and_streams),
 		cmocka_unit_test(test_limits_and_errors),
 		cmocka_unit_test(test_amounts),
+		cmocka_unit_test(test_unread_dates),
 		cmocka_unit_test(test_concatenated),
 		cmocka_unit_test(test_nul_in_strings),
 		cmocka_unit_test(test_concatenated_resume),

@@ -89,6 +89,8 @@ static int setup(void **state)
 	add_contract(L, in, "C-17", 2);
 	add_contract(L, in, XSS1, 3);
 	pb_ledger_reject(L, in, 4, "amount '1e3' is not a number");
+	/* a value kept as unknown, hostile to a terminal and to HTML */
+	pb_ledger_unread(L, in, 3, "/contracts/0/dateSigned", "2024-02-30\033[2J<b>x</b>", "does not exist");
 	pb_ledger_seal(L);
 	pb_config_init(&CFG);
 
@@ -248,7 +250,7 @@ static void test_json_top_level(void **state)
 {
 	static const char *const order[] = {
 		"tool", "as_of", "base_currency", "inputs", "totals", "rejections",
-		"coverage", "summary", "entities", "possible_links", "findings"};
+		"unread_values", "coverage", "summary", "entities", "possible_links", "findings"};
 	char *s = render("json");
 	json_t *root = parse(s), *v;
 	const char *k;
@@ -292,6 +294,42 @@ static void test_json_reconciliation(void **state)
 	assert_int_equal(jint(json_array_get(rej, 0), "line"), 4);
 	assert_string_equal(jstr(json_array_get(rej, 0), "reason"), "amount '1e3' is not a number");
 	json_decref(root);
+	free(s);
+}
+
+/* A value kept as unknown is no row: the counts reconcile as before, and
+ * every report says what was not read, where, and why. */
+static void test_unread_values(void **state)
+{
+	static const char reason[] =
+		"/contracts/0/dateSigned: '2024-02-30\\x1b[2J<b>x</b>' does not exist; kept as unknown";
+	char *s = render("json");
+	json_t *root = parse(s);
+	(void)state;
+
+	json_t *in = json_array_get(json_object_get(root, "inputs"), 0);
+	assert_int_equal(jint(in, "rows_read"), 3);
+	assert_int_equal(jint(in, "values_unread"), 1);
+	assert_int_equal(jint(json_object_get(root, "totals"), "values_unread"), 1);
+	json_t *u = json_object_get(root, "unread_values");
+	assert_int_equal(json_array_size(u), 1);
+	assert_string_equal(jstr(json_array_get(u, 0), "path"), "ledger/contracts.csv");
+	assert_int_equal(jint(json_array_get(u, 0), "line"), 3);
+	assert_string_equal(jstr(json_array_get(u, 0), "reason"), reason);
+	json_decref(root);
+	free(s);
+
+	s = render("text");
+	assert_non_null(strstr(s, "ledger/contracts.csv [contracts] 3 = 2 + 1; 1 values unread"));
+	assert_non_null(strstr(s, "1 values of imported rows could not be read and are unknown"));
+	assert_null(strchr(s, '\033'));
+	free(s);
+
+	s = render("html");
+	assert_non_null(strstr(s, "Values not read"));
+	assert_non_null(strstr(s, "ledger/contracts.csv:3"));
+	assert_non_null(strstr(s, "&lt;b&gt;x&lt;/b&gt;"));
+	assert_null(strstr(s, "<b>x"));
 	free(s);
 }
 
@@ -986,7 +1024,7 @@ static void test_text_summary(void **state)
 
 	assert_memory_equal(s, "probity " PB_VERSION " audit as of 2024-06-30 (EUR)\n",
 			    strlen("probity " PB_VERSION " audit as of 2024-06-30 (EUR)\n"));
-	assert_non_null(strstr(s, "  ledger/contracts.csv [contracts] 3 = 2 + 1\n"));
+	assert_non_null(strstr(s, "  ledger/contracts.csv [contracts] 3 = 2 + 1; 1 values unread\n"));
 	assert_non_null(strstr(s, "  total 3 = 2 + 1\n"));
 	assert_non_null(strstr(s, "findings: 3 (critical 1, high 1, medium 0, low 1)\n"));
 	assert_non_null(strstr(s, "  payments.duplicate (not run): needs payments\n"));
@@ -1078,7 +1116,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_registry),
-		T(test_json_deterministic), T(test_json_top_level), T(test_json_reconciliation),
+		T(test_json_deterministic), T(test_json_top_level), T(test_json_reconciliation), T(test_unread_values),
 		T(test_json_coverage_summary), T(test_json_findings), T(test_json_odd_values),
 		T(test_json_layout_as_jansson),
 		T(test_csv_layout), T(test_csv_formula_defused), T(test_csv_formula_table),

@@ -939,6 +939,56 @@ static void test_ted_procedures(void **state)
 	free(doc);
 }
 
+/* A date that is no date and amounts without a usable currency: the
+ * notice imports, the fields are unknown, and each value is listed with
+ * its line and XML path. */
+static void test_ted_unread(void **state)
+{
+	(void)state;
+	char *doc = ted_doc("F03_2014", "<OBJECT_CONTRACT><VAL_TOTAL>1000</VAL_TOTAL>"
+			    "<VAL_ESTIMATED_TOTAL>500</VAL_ESTIMATED_TOTAL></OBJECT_CONTRACT>\n"
+			    "<PROCEDURE><PT_OPEN/><DATE_RECEIPT_TENDERS>2021-02-30</DATE_RECEIPT_TENDERS></PROCEDURE>\n"
+			    "<AWARD_CONTRACT ITEM=\"1\"><AWARDED_CONTRACT><DATE_CONCLUSION_CONTRACT>2021-3-1"
+			    "</DATE_CONCLUSION_CONTRACT><CONTRACTORS>" TED_CONTRACTOR("Acme", "9") "</CONTRACTORS>"
+			    "<VALUES><VAL_TOTAL CURRENCY=\"XYZ\">250000</VAL_TOTAL></VALUES></AWARDED_CONTRACT>"
+			    "</AWARD_CONTRACT>\n");
+	pb_ledger *l = import("unread.xml", doc);
+	assert_int_equal(pb_ledger_inputs(l)[0].rows_imported, 1);
+	const pb_tender *t = find(l, PB_T_TENDERS, "ted:2021/S 001-1");
+	assert_int_equal(t->submission_deadline, PB_DATE_NONE);
+	assert_int_equal(t->estimated_value, PB_AMOUNT_NONE);
+	assert_int_equal(pb_ledger_count(l, PB_T_CONTRACTS), 1);
+	const pb_contract *c = pb_ledger_at(l, PB_T_CONTRACTS, 0);
+	assert_int_equal(c->value, PB_AMOUNT_NONE);
+	assert_int_equal(c->awarded_on, PB_DATE_NONE);
+	assert_int_equal(pb_ledger_nunread(l), 3);
+	assert_int_equal(pb_ledger_inputs(l)[0].values_unread, 3);
+	const pb_rejection *u = pb_ledger_unread_values(l);
+	assert_int_equal(u[0].line, 4);
+	assert_string_equal(u[0].reason, "/TED_EXPORT/FORM_SECTION/F03_2014/OBJECT_CONTRACT/VAL_ESTIMATED_TOTAL: "
+			    "'500' has no currency; kept as unknown");
+	assert_int_equal(u[1].line, 6);
+	assert_string_equal(u[1].reason, "/TED_EXPORT/FORM_SECTION/F03_2014/AWARD_CONTRACT/AWARDED_CONTRACT/VALUES/"
+			    "VAL_TOTAL/@CURRENCY: 'XYZ' is not an ISO 4217 currency; kept as unknown");
+	assert_string_equal(u[2].reason, "/TED_EXPORT/FORM_SECTION/F03_2014/AWARD_CONTRACT/AWARDED_CONTRACT/"
+			    "DATE_CONCLUSION_CONTRACT: '2021-3-1' is not a date (YYYY-MM-DD or YYYYMMDD); kept as unknown");
+	pb_ledger_free(l);
+	free(doc);
+
+	/* A contract notice's deadline, on a day that does not exist. */
+	doc = ted_doc("F02_2014", "<PROCEDURE><PT_OPEN/><DATE_RECEIPT_TENDERS>2021-02-30</DATE_RECEIPT_TENDERS>"
+		      "</PROCEDURE>\n");
+	l = import("unread-cn.xml", doc);
+	t = find(l, PB_T_TENDERS, "ted:2021/S 001-1");
+	assert_int_equal(t->submission_deadline, PB_DATE_NONE);
+	assert_int_equal(pb_ledger_nunread(l), 1);
+	assert_string_equal(pb_ledger_unread_values(l)[0].reason,
+			    "/TED_EXPORT/FORM_SECTION/F02_2014/PROCEDURE/DATE_RECEIPT_TENDERS: '2021-02-30' does "
+			    "not exist; kept as unknown");
+	pb_ledger_free(l);
+	free(doc);
+}
+
 static void test_ted_status(void **state)
 {
 	(void)state;
@@ -1162,6 +1212,7 @@ int main(void)
 		cmocka_unit_test(test_eforms_lots),
 		cmocka_unit_test(test_eforms_merge),
 		cmocka_unit_test(test_ted),
+		cmocka_unit_test(test_ted_unread),
 		cmocka_unit_test(test_entities),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_empty),
