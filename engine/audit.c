@@ -91,6 +91,36 @@ static int country_fiscal_start(const char *country)
 	return 1;
 }
 
+/* Each entity's country, by the index of its root party: the first
+ * country any of its parties gives, in the parties' order, so that one
+ * payer known by two ids keeps one fiscal year. */
+static void *entity_countries(pb_rule_ctx *ctx, const void *arg)
+{
+	size_t n = pb_ledger_count(ctx->ledger, PB_T_PARTIES);
+	const char **country = pb_xcalloc(n + 1, sizeof(*country));
+	(void)arg;
+
+	for (size_t i = 0; i < n; i++) {
+		const pb_party *p = pb_ledger_at(ctx->ledger, PB_T_PARTIES, i);
+		size_t root = pb_parties_root(ctx->audit->parties, i);
+		if (p->country && root < n && !country[root])
+			country[root] = pb_str(p->country);
+	}
+	return country;
+}
+
+/* The country of the entity the party belongs to, or NULL. */
+static const char *entity_country(pb_rule_ctx *ctx, const char *party_id)
+{
+	const pb_party *p = party_id ? pb_ledger_find(ctx->ledger, PB_T_PARTIES, party_id) : NULL;
+
+	if (!p || !ctx->audit->parties)
+		return p ? pb_str(p->country) : NULL;
+	const char *const *country = pb_ctx_shared(ctx, "entity-countries", entity_countries, NULL, free);
+	size_t root = pb_parties_root(ctx->audit->parties, pb_ledger_index_of(ctx->ledger, PB_T_PARTIES, p));
+	return country[root];
+}
+
 int pb_ctx_fiscal_start(pb_rule_ctx *ctx, const char *party_id)
 {
 	/* Called for every payment: the parameter's name is looked up only
@@ -99,12 +129,10 @@ int pb_ctx_fiscal_start(pb_rule_ctx *ctx, const char *party_id)
 		return ctx->fiscal_start;
 	int64_t set = pb_param_int(ctx, "fiscal_year_start_month");
 	ctx->fiscal_party = party_id;
-	if (set >= 1 && set <= 12) {
+	if (set >= 1 && set <= 12)
 		ctx->fiscal_start = (int)set;
-	} else {
-		const pb_party *p = party_id ? pb_ledger_find(ctx->ledger, PB_T_PARTIES, party_id) : NULL;
-		ctx->fiscal_start = country_fiscal_start(p ? pb_str(p->country) : NULL);
-	}
+	else
+		ctx->fiscal_start = country_fiscal_start(entity_country(ctx, party_id));
 	return ctx->fiscal_start;
 }
 

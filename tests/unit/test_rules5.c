@@ -459,6 +459,28 @@ static void test_fiscal_year_by_country(void **state)
 	pb_audit_free(a);
 }
 
+/* One council known by two ids that share a registry id: the country
+ * one of its records gives is the entity's, so the payments made under
+ * the other id keep the council's April year, and its March spike
+ * fires (under a January year, March is no year-end). */
+static void test_fiscal_year_entity(void **state)
+{
+	pb_party p;
+	(void)state;
+	for (int k = 0; k < 2; k++) {
+		pb_record_blank(PB_T_PARTIES, &p);
+		src(&p.row);
+		p.party_id = pb_text_of(S(k ? "CITY-2" : "CITY"));
+		p.registry_id = pb_text_of(S("GB-COH:00123456"));
+		p.country = k ? pb_text_of(NULL) : pb_text_of(S("GB"));
+		assert_int_equal(pb_ledger_add(L, IN, PB_T_PARTIES, &p), 0);
+	}
+	PAYER = "CITY-2";
+	year_of_payments("C", 2024, 4, 3);
+	PAYER = "MOD";
+	assert_string_equal(fired("timing.year-end-spike"), "CITY");
+}
+
 static void test_amendment_rules(void **state)
 {
 	(void)state;
@@ -612,7 +634,7 @@ int main(void)
 		T(test_threshold_hugging_near_miss), T(test_weekend), T(test_weekend_calendars), T(test_weekend_mexico), T(test_weekend_release_date), T(test_weekend_implausible_award), T(test_weekend_signed_after_end),
 		T(test_weekend_period_start),
 		T(test_weekend_usual_share), T(test_year_end_spike), T(test_year_end_spike_evidence),
-		T(test_fiscal_year_start), T(test_fiscal_year_by_country), T(test_amendment_rules), T(test_duration_extension),
+		T(test_fiscal_year_start), T(test_fiscal_year_by_country), T(test_fiscal_year_entity), T(test_amendment_rules), T(test_duration_extension),
 		T(test_payment_without_contract), T(test_payment_without_contract_no_rate),
 		T(test_budget_rules), T(test_unbudgeted_grouped),
 	};
