@@ -958,31 +958,11 @@ static int profile_key(struct loader *ld, const char *name, const char *key,
  * procedure table (the words may also be separated by '|' or ','). */
 static int procedure_key(struct loader *ld, const char *name, const char *value)
 {
-	char *words = pb_xstrdup(value), *method, *competitive, *flags;
 	pb_error err;
-	int ok = 0;
 
-	for (char *s = words; *s; s++)
-		if (*s == '|' || *s == ',' || *s == '\t')
-			*s = ' ';
-	method = words + strspn(words, " ");
-	competitive = method + strcspn(method, " ");
-	if (*competitive)
-		*competitive++ = '\0';
-	competitive += strspn(competitive, " ");
-	flags = competitive + strcspn(competitive, " ");
-	if (*flags)
-		*flags++ = '\0';
-	if (!*method || !*competitive)
-		ok = fail(ld, "[procedures] %s: write 'METHOD yes' or 'METHOD no', then 'small' or 'cites' if they apply, not '%s'",
-			  name, value);
-	else if (pb_procedures_set(ld->cfg->procedures, name, method, competitive, &err) < 0 ||
-		 pb_procedures_mark(ld->cfg->procedures, name, flags, &err) < 0)
-		ok = fail(ld, "[procedures] %s", err.msg);
-	else
-		ok = 1;
-	free(words);
-	return ok;
+	if (pb_procedures_add(ld->cfg->procedures, name, value, &err) < 0)
+		return fail(ld, "[procedures] %s", err.msg);
+	return 1;
 }
 
 static int config_handler(void *user, const char *section, const char *key,

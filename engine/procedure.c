@@ -129,24 +129,30 @@ int pb_procedures_mark(pb_procedures *p, const char *name, const char *flags, pb
 	return 0;
 }
 
-/* Splits "NAME | METHOD | YES [| FLAGS]" in place; 0 or -1.  part[3] is
- * "" when the fourth column is absent. */
-static int split_line(char *line, char *part[4])
+int pb_procedures_add(pb_procedures *p, const char *name, const char *spec, pb_error *err)
 {
-	for (int i = 0; i < 4; i++) {
-		char *bar = i < 3 ? strchr(line, '|') : NULL;
-		if (i < 2 && !bar)
-			return -1;
-		if (bar)
-			*bar = '\0';
-		const char *s = line;
-		size_t n = strlen(line);
-		pb_trim(&s, &n);
-		part[i] = (char *)s;
-		part[i][n] = '\0';
-		line = bar ? bar + 1 : line + strlen(line);
-	}
-	return 0;
+	char *words = pb_xstrdup(spec), *method, *competitive, *flags;
+	int rc = -1;
+
+	for (char *s = words; *s; s++)
+		if (*s == '|' || *s == ',' || *s == '\t')
+			*s = ' ';
+	method = words + strspn(words, " ");
+	competitive = method + strcspn(method, " ");
+	if (*competitive)
+		*competitive++ = '\0';
+	competitive += strspn(competitive, " ");
+	flags = competitive + strcspn(competitive, " ");
+	if (*flags)
+		*flags++ = '\0';
+	if (!*method || !*competitive)
+		pb_error_set(err, PB_EXIT_USAGE, "%s: write 'METHOD yes' or 'METHOD no', then 'small' or "
+			     "'cites' if they apply, not '%s'", name, spec);
+	else if (pb_procedures_set(p, name, method, competitive, err) == 0 &&
+		 pb_procedures_mark(p, name, flags, err) == 0)
+		rc = 0;
+	free(words);
+	return rc;
 }
 
 pb_procedures *pb_procedures_new(void)
@@ -155,13 +161,19 @@ pb_procedures *pb_procedures_new(void)
 	pb_error err;
 
 	for (size_t i = 0; builtin_lines[i]; i++) {
-		char *line = pb_xstrdup(builtin_lines[i]), *part[4];
-		/* The built-in table is ours: a bad line is a bug, caught by the tests. */
-		if (*line != '#' && strspn(line, " \t") != strlen(line) &&
-		    (split_line(line, part) || pb_procedures_set(p, part[0], part[1], part[2], &err) ||
-		     pb_procedures_mark(p, part[0], part[3], &err)))
-			pb_fatal("internal error: built-in procedure table: '%s'", builtin_lines[i]);
-		free(line);
+		const char *line = builtin_lines[i], *bar = strchr(line, '|');
+		if (*line == '#' || strspn(line, " \t") == strlen(line))
+			continue;
+		/* NAME | METHOD | YES [| FLAGS]: the name, then the words of a
+		 * [procedures] value.  The built-in table is ours: a bad line is
+		 * a bug, caught by the tests. */
+		const char *name = line;
+		size_t n = bar ? (size_t)(bar - line) : 0;
+		pb_trim(&name, &n);
+		char *key = pb_xstrndup(name, n);
+		if (!bar || !n || pb_procedures_add(p, key, bar + 1, &err) < 0)
+			pb_fatal("internal error: built-in procedure table: '%s'", line);
+		free(key);
 	}
 	return p;
 }

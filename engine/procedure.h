@@ -55,6 +55,15 @@ int pb_procedures_set(pb_procedures *p, const char *name, const char *method,
  */
 int pb_procedures_mark(pb_procedures *p, const char *name, const char *flags, pb_error *err);
 
+/*
+ * Adds or replaces the entry `name` from the words of a [procedures]
+ * value or a line of config/procedures.txt after its name: "METHOD
+ * yes|no [small] [cites]", separated by blanks, '|' or ','.  Returns -1
+ * and fills err (naming the entry, without file or line) when a word is
+ * missing or wrong.
+ */
+int pb_procedures_add(pb_procedures *p, const char *name, const char *spec, pb_error *err);
+
 /* The entry whose name matches `name` (exact before prefix, longest
  * prefix first), or NULL. */
 const pb_procedure *pb_procedures_find(const pb_procedures *p, const char *name);
