@@ -138,40 +138,34 @@ static void unread(struct ocds *o, const char *at, const char *key, json_t *v, c
 }
 
 /* A date, or none: absent, null or "" is none; anything else that is no
- * date is listed (unread) as at/key. */
-static pb_date date_value(struct ocds *o, json_t *v, const char *at, const char *key)
+ * date is listed (unread) as at/key, or at/sub/key when sub is not NULL
+ * (the pointer is made only then: most dates read). */
+static pb_date date_value(struct ocds *o, json_t *v, const char *at, const char *sub, const char *key)
 {
 	const char *s = json_string_value(v), *why;
 	pb_date d;
 
 	if (!v || json_is_null(v) || (s && !*s))
 		return PB_DATE_NONE;
-	if (!s) {
-		unread(o, at, key, v, "is not a date (not a JSON string)");
-		return PB_DATE_NONE;
-	}
-	if (pb_date_parse(s, strlen(s), NULL, &d, &why) < 0) {
-		unread(o, at, key, v, why);
-		return PB_DATE_NONE;
-	}
-	return d;
+	if (!s)
+		why = "is not a date (not a JSON string)";
+	else if (pb_date_parse(s, strlen(s), NULL, &d, &why) == 0)
+		return d;
+	unread(o, sub ? pb_arena_printf(pb_ledger_arena(o->l), "%s/%s", at, sub) : at, key, v, why);
+	return PB_DATE_NONE;
 }
 
 /* obj's date `key`; at is obj's JSON pointer. */
 static pb_date get_date(struct ocds *o, json_t *obj, const char *key, const char *at)
 {
-	return date_value(o, json_object_get(obj, key), at, key);
+	return date_value(o, json_object_get(obj, key), at, NULL, key);
 }
 
 /* The date `key` of obj's object `sub` (a period): at is obj's pointer. */
 static pb_date get_sub_date(struct ocds *o, json_t *obj, const char *sub, const char *key,
 			    const char *at)
 {
-	json_t *v = json_object_get(json_object_get(obj, sub), key);
-
-	if (!v)
-		return PB_DATE_NONE;
-	return date_value(o, v, pb_arena_printf(pb_ledger_arena(o->l), "%s/%s", at, sub), key);
+	return date_value(o, json_object_get(json_object_get(obj, sub), key), at, sub, key);
 }
 
 /* The JSON pointer of an element of the current release. */
