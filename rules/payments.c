@@ -578,6 +578,7 @@ typedef struct {
 	int64_t window, norm_window;    /* the rule's parameters */
 	size_t price_repeats;
 	size_t line_pairs, bills, schedules, instalments, runs, apart, prices, unbilled_prices;
+	size_t issued_apart; /* pairs of one invoice number issued on two days */
 	/* By member, grown to the largest group (dup_reserve) and reused. */
 	size_t cap;
 	uint32_t *parent;    /* union-find; a cluster's root is its first member */
@@ -722,6 +723,18 @@ static int two_bills(const char *a, const char *b)
 	return !one_edit(a, la, b, lb) && !next_number_apart(a, b);
 }
 
+/* Two payments whose invoices were issued on different days
+ * (invoice_date, where the ledger has it) pay two documents: a number
+ * one keystroke or one step from the other is then the next bill, not
+ * one bill keyed twice, whose issue date would be the same.  The same
+ * number issued on two days is another matter: a bill submitted again,
+ * a standing reference billed each year, a policy's instalments. */
+static int issued_apart(const pb_payment *a, const pb_payment *b)
+{
+	return a->invoice_date != PB_DATE_NONE && b->invoice_date != PB_DATE_NONE &&
+	       a->invoice_date != b->invoice_date;
+}
+
 /* The invoice id of a member, or NULL when it has none or it is a payer
  * reference shared by many payees. */
 static const char *invoice_of(const dup_group *g, size_t k)
@@ -733,10 +746,11 @@ static const char *invoice_of(const dup_group *g, size_t k)
  * could repeat payment k: not a line of the same transaction, not a
  * payment under another contract (that settles another obligation), and
  * not a second bill (two invoice numbers on the same day, or days apart
- * two that are not one keyed twice).  Sets *line when a line of the same
- * transaction was passed over, *bills when a second bill was. */
+ * two that are not one keyed twice, or two issued on different days).
+ * Sets *line when a line of the same transaction was passed over, *bills
+ * when a second bill was, *issued when one issued on another day was. */
 static int near_earlier(dup_group *g, size_t k, int64_t window, enum dup_kind *kind, int *line,
-			int *bills)
+			int *bills, int *issued)
 {
 	const pb_payment *cur = member(g, k);
 	const char *inv = g->invoice[k];
@@ -755,6 +769,10 @@ static int near_earlier(dup_group *g, size_t k, int64_t window, enum dup_kind *k
 		if ((prev->contract_id && cur->contract_id && prev->contract_id != cur->contract_id) ||
 		    (inv && inv == pinv))
 			continue;
+		if (issued_apart(prev, cur)) {
+			*issued = 1;
+			continue;
+		}
 		/* Days apart, two invoice numbers not keyed from one are two
 		 * bills; on one day, any two invoice numbers are. */
 		if (cur->paid_on != prev->paid_on) {
@@ -914,27 +932,31 @@ static void link_group(dup_group *g)
 		const pb_payment *cur = member(g, k);
 		uint32_t j = g->first_invoice[k];
 		enum dup_kind kind = K_NONE;
-		int earlier = -1, line = 0, bills = 0, seen = j != NO_MEMBER;
+		int earlier = -1, line = 0, bills = 0, issued = 0, seen = j != NO_MEMBER;
 		if (seen) {
-			if (!line_items(member(g, j), cur)) {
-				earlier = (int)j;
-				kind = K_INVOICE;
-			} else {
+			/* one number issued on two days is still reported: a
+			 * bill submitted again under its number is the classic
+			 * duplicate (report_cluster says so) */
+			if (line_items(member(g, j), cur))
 				line = 1;
-			}
+			else
+				earlier = (int)j, kind = K_INVOICE;
 		} else if ((j = g->prev_folded[k]) != NO_MEMBER &&
 			   cur->paid_on != PB_DATE_NONE && member(g, j)->paid_on != PB_DATE_NONE &&
 			   cur->paid_on - member(g, j)->paid_on <= g->norm_window) {
-			earlier = (int)j;
-			kind = K_NORMALISED;
+			if (issued_apart(member(g, j), cur))
+				issued = 1;
+			else
+				earlier = (int)j, kind = K_NORMALISED;
 		}
 		if (earlier < 0 && !seen && !price)
-			earlier = near_earlier(g, k, g->window, &kind, &line, &bills);
+			earlier = near_earlier(g, k, g->window, &kind, &line, &bills, &issued);
 		if (earlier >= 0) {
 			unite(g, (uint32_t)earlier, (uint32_t)k, kind);
 		} else {
 			g->line_pairs += line != 0;
 			g->bills += bills != 0;
+			g->issued_apart += issued != 0;
 		}
 	}
 }
@@ -1090,6 +1112,30 @@ static void group_message(pb_rule_ctx *ctx, pb_finding *f, const pb_payment *fir
 				   kind == K_SAME_DAY ? "; no invoice number tells them apart" : "");
 }
 
+/* The same invoice number issued on two days or more: a bill submitted
+ * again under its number, or a number that is a standing reference (a
+ * lease billed each year, a policy's instalments).  Reported, one level
+ * lower, with the issue dates. */
+static void reissued_number(pb_rule_ctx *ctx, pb_finding *f, const dup_group *g, const uint32_t *m,
+			    size_t c)
+{
+	pb_buf dates;
+	char d[11];
+
+	pb_buf_init(&dates);
+	for (size_t i = 0; i < c; i++) {
+		pb_date on = member(g, m[i])->invoice_date;
+		pb_date_format(on, d);
+		pb_buf_addf(&dates, "%s%s", i ? ", " : "", on == PB_DATE_NONE ? "unknown" : d);
+	}
+	pb_finding_detail(ctx, f, "issued_on", "%s", dates.data);
+	pb_finding_message(ctx, f, "%s; the invoices were issued on different days (%s): a bill submitted again under its number, or a standing reference",
+			   f->message, dates.data);
+	pb_buf_release(&dates);
+	f->severity = PB_SEV_MEDIUM;
+	f->score = 0.7;
+}
+
 /* One finding for a cluster of repeats: subject the first repeat, every
  * payment as evidence. */
 static void report_cluster(dup_group *g, const uint32_t *m, size_t c)
@@ -1105,12 +1151,14 @@ static void report_cluster(dup_group *g, const uint32_t *m, size_t c)
 			kind = (enum dup_kind)g->kind[m[i]];
 	const char *second_id = pb_str(second->payment_id);
 	pb_finding *f = pb_finding_add(ctx, PB_T_PAYMENTS, second_id, pb_str(first->payment_id));
+	int reissued = 0;
 	for (size_t i = 0; i < c; i++) {
 		const pb_payment *x = member(g, m[i]);
 		pb_finding_evidence(ctx, f, PB_T_PAYMENTS, x, i ? "payment" : "duplicate of");
 		total += x->amount;
 		if (x->payee_id != first->payee_id && !other_payee)
 			other_payee = pb_str(x->payee_id);
+		reissued |= i && issued_apart(first, x);
 	}
 	const char *sum = total > INT64_MAX ? "more than can be shown"
 			  : pb_ctx_money(ctx, (int64_t)total, pb_str(first->currency));
@@ -1131,6 +1179,8 @@ static void report_cluster(dup_group *g, const uint32_t *m, size_t c)
 		pair_message(ctx, f, first, second, kind);
 	else
 		group_message(ctx, f, first, member(g, m[c - 1]), c, kind, sum);
+	if (reissued && kind == K_INVOICE)
+		reissued_number(ctx, f, g, m, c);
 }
 
 static int cmp_date(const void *pa, const void *pb)
@@ -1453,6 +1503,8 @@ static void run_duplicate(pb_rule_ctx *ctx)
 		pb_ctx_note(ctx, "%zu payments of less than one unit of their currency (credit notes, reversals, rounding lines) not grouped", not_money);
 	if (g.line_pairs)
 		pb_ctx_note(ctx, "%zu payments equal to another line of their transaction not counted as repeats", g.line_pairs);
+	if (g.issued_apart)
+		pb_ctx_note(ctx, "%zu payments of an amount paid to the payee before under an invoice number one keystroke or one step from the earlier's, or with none, set aside: the two invoices were issued on different days (invoice_date), so they are two documents", g.issued_apart);
 	if (g.bills)
 		pb_ctx_note(ctx, "%zu payments of an amount paid to the payee days before under an invoice number neither equal, nor one keystroke, nor one number from theirs taken as different bills", g.bills);
 	if (g.instalments)

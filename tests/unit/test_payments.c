@@ -518,6 +518,58 @@ static void test_duplicate_unbilled_price(void **state)
 	assert_string_equal(fired("payments.duplicate"), "M3 M6 R3");
 }
 
+/* A payment with its invoice's issue date. */
+static void pay_issued(const char *id, const char *payee, const char *invoice, int64_t cents,
+		       const char *paid, const char *issued)
+{
+	pb_payment p = blank_payment(id, NULL, payee, cents, "EUR", paid);
+
+	p.invoice_id = pb_text_of(S(invoice));
+	p.invoice_date = D(issued);
+	add(PB_T_PAYMENTS, &p);
+}
+
+/* Issue dates: neighbouring numbers issued on different days are two
+ * documents (set aside, counted); keyed twice, one bill has one issue
+ * date (found).  The same number issued on two days is still found, as
+ * a bill submitted again, at medium with its issue dates; without issue
+ * dates, high as before. */
+static void test_duplicate_issue_dates(void **state)
+{
+	(void)state;
+	pay_issued("A1", "PAPER", "FV343", 2700700, "2024-05-02", "2024-04-22");
+	pay_issued("A2", "PAPER", "FV346", 2700700, "2024-05-05", "2024-04-24"); /* two deliveries */
+	pay_issued("B1", "INK", "FV343", 2700700, "2024-05-02", "2024-04-22");
+	pay_issued("B2", "INK", "FV346", 2700700, "2024-05-05", "2024-04-22");   /* one keyed twice */
+	pay_issued("C1", "AUTHOR", "15", 350000, "2024-04-01", "2024-03-04");
+	pay_issued("C2", "AUTHOR", "15", 350000, "2024-04-23", "2024-04-15");    /* billed again */
+	pay_issued("D1", "HOTEL", "15", 350000, "2024-04-01", "2024-03-04");
+	pay_issued("D2", "HOTEL", "15", 350000, "2024-04-23", "2024-03-04");     /* paid twice */
+	pay_issued("E1", "CAFE", NULL, 90000, "2024-04-02", "2024-03-30");
+	pay_issued("E2", "CAFE", NULL, 90000, "2024-04-02", "2024-04-01");      /* two bills */
+	pb_audit *a = audit();
+	assert_int_equal(count(a, "payments.duplicate"), 3);
+	const pb_finding *b = finding(a, "payments.duplicate", "B2", 0);
+	assert_non_null(b);
+	assert_int_equal(b->severity, PB_SEV_MEDIUM);
+	const pb_finding *c = finding(a, "payments.duplicate", "C2", 0);
+	assert_non_null(c);
+	assert_int_equal(c->severity, PB_SEV_MEDIUM);
+	assert_string_equal(detail(c, "issued_on"), "2024-03-04, 2024-04-15");
+	assert_contains(c->message, "repeats invoice 15 to AUTHOR for 3500.00 EUR, already paid by C1 "
+			"(2024-04-01, 2024-04-23); the invoices were issued on different days (2024-03-04, "
+			"2024-04-15): a bill submitted again under its number, or a standing reference");
+	const pb_finding *d = finding(a, "payments.duplicate", "D2", 0);
+	assert_non_null(d);
+	assert_int_equal(d->severity, PB_SEV_HIGH);
+	assert_null(detail(d, "issued_on"));
+	assert_contains(coverage(a, "payments.duplicate")->reason,
+			"2 payments of an amount paid to the payee before under an invoice number one keystroke "
+			"or one step from the earlier's, or with none, set aside: the two invoices were issued "
+			"on different days");
+	pb_audit_free(a);
+}
+
 static void test_normalised_invoice_duplicate(void **state)
 {
 	(void)state;
@@ -1012,7 +1064,7 @@ static void test_round_amount_entity(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_duplicates), T(test_duplicate_named_apart), T(test_duplicate_not_money), T(test_duplicate_price), T(test_duplicate_unbilled_price), T(test_duplicates_more), T(test_duplicates_large_group),
+		T(test_duplicates), T(test_duplicate_named_apart), T(test_duplicate_not_money), T(test_duplicate_price), T(test_duplicate_unbilled_price), T(test_duplicate_issue_dates), T(test_duplicates_more), T(test_duplicates_large_group),
 		T(test_round_amount), T(test_benford), T(test_benford_honest_samples),
 		T(test_benford_non_benford_samples), T(test_benford_preconditions),
 		T(test_benford_payer_entity), T(test_sequential_invoices),
