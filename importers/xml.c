@@ -76,13 +76,13 @@ struct notice {
 	struct map lots, lot_tenders, parties, orgs, result_of;
 	pb_buf error;       /* first libxml2 message */
 	struct unread *unread; /* values not read, listed if the notice is */
-	size_t nunread;
+	size_t nunread, unread_cap;
+	pb_ptrmap *unread_nodes; /* their nodes: one read twice is listed once */
 };
 
 /* A value of the notice that could not be read (pb_ledger_unread), held
  * until the notice is imported: a rejected notice lists none. */
 struct unread {
-	xmlNodePtr node;  /* read twice, listed once */
 	uint32_t line;
 	char *where, *value;
 	const char *why;
@@ -283,37 +283,32 @@ static const char *join(struct notice *o, const char *a, const char *sep, const 
 }
 
 /* n's path by element names ("/TED_EXPORT/FORM_SECTION/F03_2014/...",
- * "cac:LegalMonetaryTotal"), [k] where a name repeats among siblings:
- * libxml2's xmlGetNodePath writes "*" for every element of a default
- * namespace, which is all of TED. */
+ * "cac:LegalMonetaryTotal"): libxml2's xmlGetNodePath writes "*" for
+ * every element of a default namespace, which is all of TED.  No
+ * position among siblings: the line says which, and counting siblings
+ * for each value would be quadratic in a notice of many lots. */
 static void node_path(pb_buf *b, xmlNodePtr n)
 {
 	if (!n || n->type != XML_ELEMENT_NODE)
 		return;
 	node_path(b, n->parent);
-	size_t k = 0, of = 0;
-	for (xmlNodePtr s = n->parent ? n->parent->children : n; s; s = s->next) {
-		if (s->type != XML_ELEMENT_NODE || xmlStrcmp(s->name, n->name))
-			continue;
-		of++;
-		if (s == n)
-			k = of;
-	}
 	pb_buf_addch(b, '/');
 	if (n->ns && n->ns->prefix)
 		pb_buf_addf(b, "%s:", (const char *)n->ns->prefix);
 	pb_buf_addstr(b, (const char *)n->name);
-	if (of > 1)
-		pb_buf_addf(b, "[%zu]", k);
 }
 
 /* attr: NULL for n's text, else the attribute of n that held the value. */
 static void unread(struct notice *o, xmlNodePtr n, const char *attr, const char *value, const char *why)
 {
-	for (size_t i = 0; i < o->nunread; i++)
-		if (o->unread[i].node == n)
-			return;
-	o->unread = pb_xreallocarray(o->unread, o->nunread + 1, sizeof(*o->unread));
+	uint32_t seen;
+
+	if (!o->unread_nodes)
+		o->unread_nodes = pb_ptrmap_new();
+	if (pb_ptrmap_get(o->unread_nodes, n, &seen))
+		return;
+	pb_ptrmap_put(o->unread_nodes, n, 1);
+	PB_GROW(o->unread, o->nunread + 1, o->unread_cap);
 	struct unread *u = &o->unread[o->nunread++];
 	long line = xmlGetLineNo(n);
 	pb_buf where;
@@ -321,7 +316,6 @@ static void unread(struct notice *o, xmlNodePtr n, const char *attr, const char 
 	node_path(&where, n);
 	if (attr)
 		pb_buf_addf(&where, "/@%s", attr);
-	u->node = n;
 	u->line = line > 0 && line <= PB_ROW_LINE_MAX ? (uint32_t)line : o->line;
 	u->where = pb_buf_detach(&where);
 	u->value = pb_xstrdup(value);
@@ -339,8 +333,10 @@ static void unread_flush(struct notice *o, int imported)
 		free(u->value);
 	}
 	free(o->unread);
+	pb_ptrmap_free(o->unread_nodes);
 	o->unread = NULL;
-	o->nunread = 0;
+	o->unread_nodes = NULL;
+	o->nunread = o->unread_cap = 0;
 }
 
 static pb_date date_of(struct notice *o, xmlNodePtr n)

@@ -59,6 +59,18 @@ gen() {
 	{ printf '<?xml version="1.0"?>'; awk 'BEGIN { for (i = 0; i < 100000; i++) printf "<a>";
 		for (i = 0; i < 100000; i++) printf "</a>" }'; } >"$T/gen/xml-deep/notice.xml"
 	printf 'exit 0\nread 1\nimported 0\nreject 1 Excessive depth\n' >"$T/gen/xml-deep/expect"
+	# 20 000 awards, each amount without a currency: every one listed, in
+	# time linear in the notice.
+	mkdir -p "$T/gen/xml-many-unread"
+	{ printf '<?xml version="1.0"?>\n<TED_EXPORT xmlns="http://publications.europa.eu/resource/schema/ted/R2.0.9/publication">'
+	  printf '<CODED_DATA_SECTION><REF_OJS><DATE_PUB>20210305</DATE_PUB></REF_OJS><NOTICE_DATA><NO_DOC_OJS>2021/S 001-1'
+	  printf '</NO_DOC_OJS></NOTICE_DATA></CODED_DATA_SECTION><FORM_SECTION><F03_2014><PROCEDURE><PT_OPEN/></PROCEDURE>\n'
+	  awk 'BEGIN { for (i = 1; i <= 20000; i++) printf "<AWARD_CONTRACT ITEM=\"%d\"><AWARDED_CONTRACT><CONTRACTORS>" \
+		"<CONTRACTOR><ADDRESS_CONTRACTOR><OFFICIALNAME>Acme %d</OFFICIALNAME></ADDRESS_CONTRACTOR></CONTRACTOR>" \
+		"</CONTRACTORS><VALUES><VAL_TOTAL>%d</VAL_TOTAL></VALUES></AWARDED_CONTRACT></AWARD_CONTRACT>\n", i, i, i }'
+	  printf '</F03_2014></FORM_SECTION></TED_EXPORT>\n'; } >"$T/gen/xml-many-unread/notice.xml"
+	printf 'exit 0\nread 1\nimported 1\nunread-count 20000\nunread 20002 /VAL_TOTAL: '"'"'20000'"'"' has no currency\n' \
+		>"$T/gen/xml-many-unread/expect"
 	# A ledger in a folder that is a dangling symlink: named, never skipped.
 	mkdir -p "$T/gen/dangling-symlink"
 	printf 'party_id,name\nA,ok\n' >"$T/gen/dangling-symlink/parties.csv"
