@@ -684,6 +684,8 @@ static void add_tender(struct ocds *o, json_t *r)
 	json_t *nt = json_object_get(t, "numberOfTenderers");
 	if (json_is_integer(nt) && json_integer_value(nt) >= 0)
 		rec.number_of_tenderers = json_integer_value(nt);
+	else if (nt && !json_is_null(nt))
+		unread(o, at, "numberOfTenderers", nt, json_is_integer(nt) ? "is negative" : "is not a whole number");
 	add_extra(o, &rec.row, "ocid", o->ocid);
 	add_extra(o, &rec.row, "classifications", classifications(o, t));
 	/* bidding.short-submission-period measures from the tender period's

@@ -358,12 +358,23 @@ static pb_date date_of(struct notice *o, xmlNodePtr n)
 	return PB_DATE_NONE;
 }
 
+/* A count or a duration: a whole number, not negative. */
 static int64_t int_of(struct notice *o, xmlNodePtr n)
 {
 	const char *s = text(o, n), *why;
 	int64_t v;
 
-	return s && pb_int_parse(s, strlen(s), &v, &why) == 0 && v >= 0 ? v : PB_INT_NONE;
+	if (!s)
+		return PB_INT_NONE;
+	if (pb_int_parse(s, strlen(s), &v, &why) < 0) {
+		unread(o, n, NULL, s, why);
+		return PB_INT_NONE;
+	}
+	if (v < 0) {
+		unread(o, n, NULL, s, "is negative");
+		return PB_INT_NONE;
+	}
+	return v;
 }
 
 /* The last day of a period of `count` units ("MONTH", "YEAR", "DAY")

@@ -290,7 +290,7 @@ static void test_unread_dates(void **state)
 {
 	static const char text[] =
 		"{\"releases\":[{\"ocid\":\"d1\",\"date\":\"2024-01-05\",\"tender\":{\"datePublished\":\"\","
-		"\"tenderPeriod\":{\"startDate\":null,\"endDate\":\"soon\"}},"
+		"\"tenderPeriod\":{\"startDate\":null,\"endDate\":\"soon\"},\"numberOfTenderers\":\"3\"},"
 		"\"awards\":[{\"id\":\"a\",\"date\":20240101}],"
 		"\"contracts\":[{\"id\":\"c\",\"awardID\":\"a\",\"dateSigned\":\"2024-02-30\","
 		"\"period\":{\"startDate\":\"2024-03-01\",\"endDate\":\"2024-13-01\"}}]}]}";
@@ -309,11 +309,15 @@ static void test_unread_dates(void **state)
 	assert_int_equal(c->awarded_on, PB_DATE_NONE);
 	assert_int_equal(c->signed_on, PB_DATE_NONE);
 	assert_int_equal(c->start_on, pb_date_from_ymd(2024, 3, 1));
-	assert_int_equal(pb_ledger_nunread(l), 4);
-	assert_int_equal(pb_ledger_inputs(l)[0].values_unread, 4);
+	assert_int_equal(t->number_of_tenderers, PB_INT_NONE);
+	assert_int_equal(pb_ledger_nunread(l), 5);
+	assert_int_equal(pb_ledger_inputs(l)[0].values_unread, 5);
 	const pb_rejection *u = pb_ledger_unread_values(l);
 	assert_string_equal(u[0].reason, "/releases/0/tender/tenderPeriod/endDate: 'soon' is not an ISO "
 			    "8601 date (YYYY-MM-DD); kept as unknown");
+	assert_string_equal(u[1].reason, "/releases/0/tender/numberOfTenderers: '3' is not a whole number; "
+			    "kept as unknown");
+	u++;
 	assert_string_equal(u[1].reason, "/releases/0/awards/0/date: '20240101' is not a date (not a JSON "
 			    "string); kept as unknown");
 	assert_string_equal(u[2].reason, "/releases/0/contracts/0/dateSigned: '2024-02-30' does not exist; "

@@ -949,7 +949,8 @@ static void test_ted_unread(void **state)
 			    "<VAL_ESTIMATED_TOTAL>500</VAL_ESTIMATED_TOTAL></OBJECT_CONTRACT>\n"
 			    "<PROCEDURE><PT_OPEN/><DATE_RECEIPT_TENDERS>2021-02-30</DATE_RECEIPT_TENDERS></PROCEDURE>\n"
 			    "<AWARD_CONTRACT ITEM=\"1\"><AWARDED_CONTRACT><DATE_CONCLUSION_CONTRACT>2021-3-1"
-			    "</DATE_CONCLUSION_CONTRACT><CONTRACTORS>" TED_CONTRACTOR("Acme", "9") "</CONTRACTORS>"
+			    "</DATE_CONCLUSION_CONTRACT><TENDERS><NB_TENDERS_RECEIVED>two</NB_TENDERS_RECEIVED></TENDERS>"
+			    "<CONTRACTORS>" TED_CONTRACTOR("Acme", "9") "</CONTRACTORS>"
 			    "<VALUES><VAL_TOTAL CURRENCY=\"XYZ\">250000</VAL_TOTAL></VALUES></AWARDED_CONTRACT>"
 			    "</AWARD_CONTRACT>\n");
 	pb_ledger *l = import("unread.xml", doc);
@@ -961,12 +962,15 @@ static void test_ted_unread(void **state)
 	const pb_contract *c = pb_ledger_at(l, PB_T_CONTRACTS, 0);
 	assert_int_equal(c->value, PB_AMOUNT_NONE);
 	assert_int_equal(c->awarded_on, PB_DATE_NONE);
-	assert_int_equal(pb_ledger_nunread(l), 3);
-	assert_int_equal(pb_ledger_inputs(l)[0].values_unread, 3);
+	assert_int_equal(pb_ledger_nunread(l), 4);
+	assert_int_equal(pb_ledger_inputs(l)[0].values_unread, 4);
 	const pb_rejection *u = pb_ledger_unread_values(l);
 	assert_int_equal(u[0].line, 4);
 	assert_string_equal(u[0].reason, "/TED_EXPORT/FORM_SECTION/F03_2014/OBJECT_CONTRACT/VAL_ESTIMATED_TOTAL: "
 			    "'500' has no currency; kept as unknown");
+	assert_string_equal(u[1].reason, "/TED_EXPORT/FORM_SECTION/F03_2014/AWARD_CONTRACT/AWARDED_CONTRACT/TENDERS/"
+			    "NB_TENDERS_RECEIVED: 'two' is not a number; kept as unknown");
+	u++;
 	assert_int_equal(u[1].line, 6);
 	assert_string_equal(u[1].reason, "/TED_EXPORT/FORM_SECTION/F03_2014/AWARD_CONTRACT/AWARDED_CONTRACT/VALUES/"
 			    "VAL_TOTAL/@CURRENCY: 'XYZ' is not an ISO 4217 currency; kept as unknown");
