@@ -211,6 +211,12 @@ static void profile_release(pb_profile *p)
 		strv_free(p->renames[i].alts, p->renames[i].nalts);
 	}
 	free(p->renames);
+	for (size_t i = 0; i < p->nextras; i++) {
+		free(p->extras[i].canonical);
+		free(p->extras[i].source);
+		strv_free(p->extras[i].alts, p->extras[i].nalts);
+	}
+	free(p->extras);
 	for (size_t i = 0; i < p->nopts; i++) {
 		free(p->opts[i].field);
 		free(p->opts[i].date_format);
@@ -765,6 +771,35 @@ static int add_source(struct loader *ld, pb_profile *p, pb_src_kind kind,
 	return 1;
 }
 
+/* extra.NAME = Header | Other: the column kept as the row's extra
+ * attribute NAME (lower-case letters, digits, '_'), whatever the export
+ * calls it, for rules that read one by name (payments.duplicate's
+ * invoice_date). */
+static int add_extra_key(struct loader *ld, pb_profile *p, const char *name, const char *value)
+{
+	if (ld->continued && p->nextras && !strcmp(p->extras[p->nextras - 1].canonical, name)) {
+		pb_rename *last = &p->extras[p->nextras - 1];
+		alts_append(&last->alts, &last->nalts, value);
+		return 1;
+	}
+	if (strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(name))
+		return fail(ld, "[profile %s] extra.%s: write the name in lower-case letters, digits "
+			    "and '_' (extra.invoice_date)", p->name, name);
+	for (size_t i = 0; i < p->nextras; i++)
+		if (!strcmp(p->extras[i].canonical, name))
+			return fail(ld, "[profile %s] extra.%s is given twice", p->name, name);
+	PB_GROW(p->extras, p->nextras + 1, p->extras_cap);
+	pb_rename *r = &p->extras[p->nextras++];
+	memset(r, 0, sizeof(*r));
+	r->canonical = pb_xstrdup(name);
+	r->source = pb_xstrdup(value);
+	r->kind = PB_SRC_COLUMN;
+	r->alts = split_alts(value, &r->nalts, &r->optional);
+	if (!r->nalts)
+		return fail(ld, "[profile %s] extra.%s: no column named", p->name, name);
+	return 1;
+}
+
 static int int_value(const char *v, int lo, int hi, int *out)
 {
 	int64_t x;
@@ -902,6 +937,8 @@ static int profile_key(struct loader *ld, const char *name, const char *key,
 		return add_source(ld, p, PB_SRC_COLUMN, key + 4, value);
 	} else if (!strncmp(key, "copy.", 5) && key[5]) {
 		return add_source(ld, p, PB_SRC_COPY, key + 5, value);
+	} else if (!strncmp(key, "extra.", 6) && key[6]) {
+		return add_extra_key(ld, p, key + 6, value);
 	} else if (!strncmp(key, "const.", 6) && key[6]) {
 		return add_source(ld, p, PB_SRC_CONST, key + 6, value);
 	} else if (!strncmp(key, "key.", 4) && key[4]) {
@@ -1060,6 +1097,14 @@ static int profile_check(pb_profile *p, pb_error *err, const char *path)
 		if (field_check(p, p->opts[i].date_format ? "date." : "map.", p->opts[i].field,
 				err, path) < 0)
 			return -1;
+	const pb_table_def *def = p->table ? pb_table_find(p->table) : NULL;
+	for (size_t i = 0; def && i < p->nextras; i++)
+		if (pb_table_column(def, p->extras[i].canonical) >= 0) {
+			pb_error_set(err, PB_EXIT_USAGE, "%s: [profile %s] extra.%s: %s is a column of table "
+				     "%s: write col.%s", path, p->name, p->extras[i].canonical,
+				     p->extras[i].canonical, def->name, p->extras[i].canonical);
+			return -1;
+		}
 	for (size_t i = 0; i < p->nparties; i++) {
 		if (field_check(p, "party.", p->parties[i].field, err, path) < 0)
 			return -1;
@@ -1116,7 +1161,7 @@ static int compile_legal_forms(struct loader *ld, const char *path)
  * to it? */
 static int takes_list(const char *section, const char *key)
 {
-	static const char *const prefixes[] = {"col.", "copy.", "party.", "party_registry.", "map.", NULL};
+	static const char *const prefixes[] = {"col.", "copy.", "extra.", "party.", "party_registry.", "map.", NULL};
 
 	if (!strcmp(section, "parties"))
 		return !strcmp(key, "legal_forms");

@@ -98,6 +98,8 @@ typedef struct {
 			    * "auto": UTF-8 if the start is, else Windows-1252 */
 	pb_rename *renames; /* col., copy., const., key. */
 	size_t nrenames;
+	pb_rename *extras;  /* extra.NAME = Header: kept as the row's extra NAME */
+	size_t nextras, extras_cap;
 	pb_field_opts *opts;  /* map.F and date.F */
 	size_t nopts;
 	pb_split *splits;

@@ -115,7 +115,6 @@ static const pb_column cols_payments[] = {
 	COL(pb_payment, amount, PB_COL_AMOUNT, 0, NULL),
 	COL(pb_payment, currency, PB_COL_CURRENCY, 0, NULL),
 	COL(pb_payment, paid_on, PB_COL_DATE, 0, NULL),
-	COL(pb_payment, invoice_date, PB_COL_DATE, 0, NULL),
 	COL(pb_payment, budget_line, PB_COL_ID, 0, NULL),
 	COL(pb_payment, description, PB_COL_PROSE, 0, NULL),
 	COL(pb_payment, approver_id, PB_COL_ID, 0, NULL),

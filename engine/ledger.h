@@ -136,7 +136,6 @@ typedef struct {
 	pb_row row;
 	pb_text payment_id, payer_id, payee_id, contract_id, invoice_id;
 	pb_date paid_on;
-	pb_date invoice_date; /* extension: the invoice's issue date */
 	int64_t amount;
 	pb_text currency, budget_line, description, approver_id;
 } pb_payment;

@@ -192,6 +192,7 @@ struct csv_state {
 	/* header */
 	char **names;
 	int *map;                /* per header column: column index or COL_* */
+	const char **extra_name; /* per column: a profile's extra.NAME, or NULL */
 	size_t ncols;
 	unsigned char *rec;      /* scratch record */
 
@@ -727,6 +728,34 @@ static void map_rules(struct csv_state *st)
 	}
 }
 
+/* The profile's extra.NAME columns: kept as the extra NAME, whatever
+ * the limit on unknown columns.  A column that fills a field is not. */
+static void map_extras(struct csv_state *st)
+{
+	const pb_profile *p = st->profile;
+
+	for (size_t i = 0; i < p->nextras && !st->failed; i++) {
+		const pb_rename *r = &p->extras[i];
+		pb_buf rule;
+		pb_buf_init(&rule);
+		pb_buf_addf(&rule, "extra.%s", r->canonical);
+		int col = find_alt(st, r->alts, r->nalts, r->optional, rule.data);
+		pb_buf_release(&rule);
+		if (col < 0)
+			continue;
+		if (st->map[col] >= 0) {
+			fail(st, "[profile %s] extra.%s names column '%s', which fills %s: a column is "
+			     "kept once", p->name, r->canonical, st->names[col],
+			     st->def->columns[st->map[col]].name);
+			return;
+		}
+		if (!st->extra_name)
+			st->extra_name = pb_xcalloc(st->ncols + 1, sizeof(*st->extra_name));
+		st->map[col] = COL_EXTRA;
+		st->extra_name[col] = r->canonical;
+	}
+}
+
 /* Every canonical column's source: the header (map), then the profile. */
 static void map_profile(struct csv_state *st)
 {
@@ -736,6 +765,8 @@ static void map_profile(struct csv_state *st)
 			st->fills[st->map[i]].kind = FILL_CELL, st->fills[st->map[i]].col = (int)i;
 	if (st->profile) {
 		map_renames(st);
+		if (!st->failed)
+			map_extras(st);
 		if (!st->failed)
 			map_rules(st);
 		for (size_t c = 0; c < st->def->ncolumns; c++)
@@ -1728,7 +1759,8 @@ static void keep_extras(struct csv_state *st, pb_row *row)
 		pb_trim(&s, &n);
 		if (st->map[i] != COL_EXTRA || n == 0)
 			continue;
-		a[k].name = pb_ledger_intern(st->l, st->names[i], strlen(st->names[i]));
+		const char *name = st->extra_name && st->extra_name[i] ? st->extra_name[i] : st->names[i];
+		a[k].name = pb_ledger_intern(st->l, name, strlen(name));
 		a[k].value = pb_ledger_intern(st->l, s, n);
 		k++;
 	}
@@ -2648,6 +2680,7 @@ static void state_release(struct csv_state *st)
 		free(st->names[i]);
 	free(st->names);
 	free(st->map);
+	free(st->extra_name);
 	free(st->rec);
 	free(st->last);
 	free(st->texts);

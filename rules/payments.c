@@ -723,16 +723,26 @@ static int two_bills(const char *a, const char *b)
 	return !one_edit(a, la, b, lb) && !next_number_apart(a, b);
 }
 
-/* Two payments whose invoices were issued on different days
- * (invoice_date, where the ledger has it) pay two documents: a number
+/* Two payments whose invoices were issued on different days (the
+ * extra attribute invoice_date: a payments.csv column of that name, or
+ * a profile's extra.invoice_date, parsed as ISO 8601) pay two documents: a number
  * one keystroke or one step from the other is then the next bill, not
  * one bill keyed twice, whose issue date would be the same.  The same
  * number issued on two days is another matter: a bill submitted again,
  * a standing reference billed each year, a policy's instalments. */
+static pb_date invoice_date(const pb_payment *p)
+{
+	const char *s = pb_row_extra(&p->row, "invoice_date"), *why;
+	pb_date d;
+
+	return s && pb_date_parse(s, strlen(s), NULL, &d, &why) == 0 ? d : PB_DATE_NONE;
+}
+
 static int issued_apart(const pb_payment *a, const pb_payment *b)
 {
-	return a->invoice_date != PB_DATE_NONE && b->invoice_date != PB_DATE_NONE &&
-	       a->invoice_date != b->invoice_date;
+	pb_date da = invoice_date(a), db = da == PB_DATE_NONE ? da : invoice_date(b);
+
+	return db != PB_DATE_NONE && da != db;
 }
 
 /* The invoice id of a member, or NULL when it has none or it is a payer
@@ -1124,7 +1134,7 @@ static void reissued_number(pb_rule_ctx *ctx, pb_finding *f, const dup_group *g,
 
 	pb_buf_init(&dates);
 	for (size_t i = 0; i < c; i++) {
-		pb_date on = member(g, m[i])->invoice_date;
+		pb_date on = invoice_date(member(g, m[i]));
 		pb_date_format(on, d);
 		pb_buf_addf(&dates, "%s%s", i ? ", " : "", on == PB_DATE_NONE ? "unknown" : d);
 	}

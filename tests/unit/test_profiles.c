@@ -409,6 +409,38 @@ static void expect_error(const char *ini, const char *name, const char *csv, con
 	done(&r);
 }
 
+/* extra.NAME: a column kept as the extra NAME whatever the export calls
+ * it (payments.duplicate reads invoice_date); the other unknown columns
+ * keep their own names; written "? A", an absent column is no error. */
+static void test_extra_names(void **state)
+{
+	struct run r;
+	(void)state;
+
+	run(&r, PAY "col.payment_id = Ref\ncol.amount = Amount\nextra.invoice_date = Datum vystaveni\n"
+		"extra.order_ref = ? Objednavka\n",
+	    "x.csv", "Ref,Amount,Datum vystaveni,Note\nP1,10,2014-04-15,ok\n");
+	assert_int_equal(r.rc, 0);
+	reconciles(r.l);
+	const pb_payment *p = payment(r.l, "P1");
+	assert_string_equal(pb_row_extra(&p->row, "invoice_date"), "2014-04-15");
+	assert_null(pb_row_extra(&p->row, "Datum vystaveni"));
+	assert_string_equal(pb_row_extra(&p->row, "Note"), "ok");
+	assert_null(pb_row_extra(&p->row, "order_ref"));
+	done(&r);
+
+	expect_error(PAY "col.payment_id = Ref\nextra.Issue = Issued\n", "e.csv", "Ref,Issued\n",
+		     "extra.Issue: write the name in lower-case letters, digits and '_'");
+	expect_error(PAY "col.payment_id = Ref\nextra.paid_on = Issued\n", "e.csv", "Ref,Issued\n",
+		     "extra.paid_on: paid_on is a column of table payments: write col.paid_on");
+	expect_error(PAY "col.payment_id = Ref\nextra.x = A\nextra.x = B\n", "e.csv", "Ref,A,B\n",
+		     "extra.x is given twice");
+	expect_error(PAY "col.payment_id = Ref\nextra.issued = Ref\n", "e.csv", "Ref\nP1\n",
+		     "extra.issued names column 'Ref', which fills payment_id");
+	expect_error(PAY "col.payment_id = Ref\nextra.issued = Issud\n", "e.csv", "Ref,Issued\nP1,x\n",
+		     "lacks column 'Issud' that [profile p] extra.issued names; nearest header names: 'Issued'");
+}
+
 /* also: one file read into a second table; repeated_keys = filter
  * counts a repeated procedure as filtered, and only in that profile. */
 static void test_also_and_repeats(void **state)
@@ -702,6 +734,7 @@ int main(void)
 		cmocka_unit_test(test_parties),
 		cmocka_unit_test(test_also_and_repeats),
 		cmocka_unit_test(test_loud_errors),
+		cmocka_unit_test(test_extra_names),
 		cmocka_unit_test(test_shipped_on_excerpts),
 		cmocka_unit_test(test_shipped_on_publications),
 		cmocka_unit_test(test_draft),
