@@ -33,7 +33,8 @@
  * Money: JSON numbers become exact minor units through their shortest
  * round-trip decimal text; a value finer than its currency allows, or
  * without an ISO 4217 currency, is left unknown, never rounded or
- * guessed, and counted (struct ocds.odd_amounts).
+ * guessed, and listed with its JSON pointer (pb_ledger_unread), as is a
+ * date that is no date.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -66,7 +67,6 @@ struct ocds {
 	pb_date rday;
 	json_t *parties;   /* local party id -> canonical id (strings) */
 	json_t *history;   /* rows of the current ocid as of each release */
-	size_t odd_amounts;
 };
 
 /* --- small readers over jansson values --- */
@@ -123,18 +123,19 @@ static int real_text(double d, char *buf, size_t n)
  */
 static void unread(struct ocds *o, const char *at, const char *key, json_t *v, const char *why)
 {
-	char *dump = json_is_string(v) ? NULL : json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
 	const char *where = pb_arena_printf(pb_ledger_arena(o->l), "%s/%s", at, key);
-	char num[64];
+	char text[64];
 
-	/* a number as its shortest exact text, not %.17g's 0.77599999 */
-	if (json_is_real(v) && real_text(json_real_value(v), num, sizeof(num))) {
-		free(dump);
-		dump = strdup(num);
-	}
-	pb_ledger_unread(o->l, o->input, o->line, where,
-			 dump ? dump : json_is_string(v) ? json_string_value(v) : "?", why);
-	free(dump);
+	/* the value as the file wrote it; a number as its shortest exact
+	 * text, not %.17g's 0.77599999 */
+	if (json_is_integer(v))
+		snprintf(text, sizeof(text), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+	else if (json_is_real(v))
+		real_text(json_real_value(v), text, sizeof(text));
+	else
+		snprintf(text, sizeof(text), "%s", json_is_true(v) ? "true" : json_is_false(v) ? "false"
+						   : json_is_object(v) ? "{...}" : json_is_array(v) ? "[...]" : "null");
+	pb_ledger_unread(o->l, o->input, o->line, where, json_is_string(v) ? json_string_value(v) : text, why);
 }
 
 /* A date, or none: absent, null or "" is none; anything else that is no
@@ -234,16 +235,16 @@ static void get_money(struct ocds *o, json_t *obj, const char *key, const char *
 		why = "is too large or too small to be money";
 	else if (json_is_string(a) && strlen(json_string_value(a)) < sizeof(buf))
 		snprintf(buf, sizeof(buf), "%s", json_string_value(a));
+	else if (json_is_string(a))
+		why = "is too long to be an amount";
 	else if (!json_is_real(a))
 		why = "is not a number";
 	if (!why && pb_amount_parse(buf, strlen(buf), pb_currency_exponent(*currency),
 				    pb_numfmt_default, amount, &why) < 0)
 		*amount = PB_AMOUNT_NONE;
-	if (why) {
-		o->odd_amounts++;
+	if (why)
 		unread(o, pb_arena_printf(pb_ledger_arena(o->l), "%s/%s", at, key),
 		       *currency || none ? "amount" : "currency", *currency || none ? a : c, why);
-	}
 }
 
 /* get_money() into a record's amount and currency (a pb_text). */
