@@ -208,6 +208,25 @@ static void test_weekend_mexico(void **state)
 	assert_string_equal(fired("timing.weekend-award"), "JUAREZ MAYO TOMA");
 }
 
+/* The Czech calendar: Good Friday counts from 2016 (2016-03-25 fires,
+ * Good Friday 2015, 2015-04-03, a working day then, does not), and the
+ * fixed days such as 17 November and 24 December. */
+static void test_weekend_czech(void **state)
+{
+	static const char *const id[] = {"GOOD-2016", "GOOD-2015", "NOV17", "XMAS-EVE", "WEDNESDAY"};
+	static const char *const day[] = {"2016-03-25", "2015-04-03", "2015-11-17", "2014-12-24",
+					  "2014-12-17"};
+	char buyer[16];
+	(void)state;
+	for (size_t i = 0; i < 5; i++) {
+		snprintf(buyer, sizeof(buyer), "CZ-%zu", i);
+		buyer_in(buyer, "CZ");
+		contract(id[i], NULL, "S", 100, "CZK", day[i], NULL);
+		((pb_contract *)(uintptr_t)pb_ledger_at(L, PB_T_CONTRACTS, i))->buyer_id = pb_text_of(S(buyer));
+	}
+	assert_string_equal(fired("timing.weekend-award"), "GOOD-2016 NOV17 XMAS-EVE");
+}
+
 /* A buyer that routinely dates records on weekends (here one in four
  * over its other years) does not stand out with the same share; and a
  * year of 24 events of which one in four falls on a Saturday, with no
@@ -631,7 +650,7 @@ int main(void)
 		T(test_noncompetitive_share), T(test_noncompetitive_share_near_miss),
 		T(test_noncompetitive_share_lots),
 		T(test_concentration), T(test_repeat_direct), T(test_threshold_hugging),
-		T(test_threshold_hugging_near_miss), T(test_weekend), T(test_weekend_calendars), T(test_weekend_mexico), T(test_weekend_release_date), T(test_weekend_implausible_award), T(test_weekend_signed_after_end),
+		T(test_threshold_hugging_near_miss), T(test_weekend), T(test_weekend_calendars), T(test_weekend_mexico), T(test_weekend_czech), T(test_weekend_release_date), T(test_weekend_implausible_award), T(test_weekend_signed_after_end),
 		T(test_weekend_period_start),
 		T(test_weekend_usual_share), T(test_year_end_spike), T(test_year_end_spike_evidence),
 		T(test_fiscal_year_start), T(test_fiscal_year_by_country), T(test_fiscal_year_entity), T(test_amendment_rules), T(test_duration_extension),
