@@ -578,7 +578,8 @@ typedef struct {
 	int64_t window, norm_window;    /* the rule's parameters */
 	size_t price_repeats;
 	size_t line_pairs, bills, schedules, instalments, runs, apart, prices, unbilled_prices;
-	size_t issued_apart; /* pairs of one invoice number issued on two days */
+	size_t issued_apart; /* payments not linked: their invoices were issued
+			      * on another day than the earlier one's */
 	/* By member, grown to the largest group (dup_reserve) and reused. */
 	size_t cap;
 	uint32_t *parent;    /* union-find; a cluster's root is its first member */
@@ -723,13 +724,9 @@ static int two_bills(const char *a, const char *b)
 	return !one_edit(a, la, b, lb) && !next_number_apart(a, b);
 }
 
-/* Two payments whose invoices were issued on different days (the
- * extra attribute invoice_date: a payments.csv column of that name, or
- * a profile's extra.invoice_date, parsed as ISO 8601) pay two documents: a number
- * one keystroke or one step from the other is then the next bill, not
- * one bill keyed twice, whose issue date would be the same.  The same
- * number issued on two days is another matter: a bill submitted again,
- * a standing reference billed each year, a policy's instalments. */
+/* The issue date of the invoice a payment pays: its extra attribute
+ * invoice_date (a payments.csv column of that name, or a profile's
+ * extra.invoice_date) in ISO 8601, else none. */
 static pb_date invoice_date(const pb_payment *p)
 {
 	const char *s = pb_row_extra(&p->row, "invoice_date"), *why;
@@ -738,6 +735,12 @@ static pb_date invoice_date(const pb_payment *p)
 	return s && pb_date_parse(s, strlen(s), NULL, &d, &why) == 0 ? d : PB_DATE_NONE;
 }
 
+/* Two payments whose invoices were issued on different days pay two
+ * documents: a number one keystroke or one step from the other is then
+ * the next bill, not one bill keyed twice, whose issue date would be
+ * the same.  The same number issued on two days is another matter: a
+ * bill submitted again, a standing reference billed each year, a
+ * policy's instalments (reissued_number). */
 static int issued_apart(const pb_payment *a, const pb_payment *b)
 {
 	pb_date da = invoice_date(a), db = da == PB_DATE_NONE ? da : invoice_date(b);
