@@ -8,38 +8,9 @@
 #include <string.h>
 
 #include "../engine/catalog.h"
+#include "../engine/normalize.h"
 #include "../engine/output.h"
 #include "cli.h"
-
-/* A rejection reason with its quoted values, file references and the
- * indexes of JSON pointers (/releases/3) blanked, so that rows rejected
- * for one reason group together. */
-static char *reason_kind(const char *r)
-{
-	pb_buf b;
-	int quoted = 0;
-
-	pb_buf_init(&b);
-	for (const char *p = r; *p; p++) {
-		if (*p == '\'') {
-			quoted = !quoted;
-			pb_buf_addstr(&b, quoted ? "'…" : "'");
-		} else if (*p == '(' && !quoted && strstr(p, "(first at ") == p) {
-			pb_buf_addstr(&b, "(first at …)");
-			const char *close = strchr(p, ')');
-			if (!close)
-				break;
-			p = close;
-		} else if (!quoted && p > r && p[-1] == '/' && *p >= '0' && *p <= '9') {
-			pb_buf_addstr(&b, "…");
-			while (p[1] >= '0' && p[1] <= '9')
-				p++;
-		} else if (!quoted) {
-			pb_buf_addch(&b, *p);
-		}
-	}
-	return pb_buf_detach(&b);
-}
 
 struct reason_group {
 	char *kind;
@@ -59,7 +30,7 @@ static size_t group_reasons(const pb_rejection *rj, size_t n, const char *path,
 	for (size_t i = 0; i < n; i++) {
 		if (strcmp(rj[i].path, path))
 			continue;
-		char *kind = reason_kind(rj[i].reason);
+		char *kind = pb_reason_kind(rj[i].reason);
 		size_t k = 0;
 		while (k < ng && strcmp(g[k].kind, kind))
 			k++;

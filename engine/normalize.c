@@ -597,3 +597,30 @@ void pb_buf_add_quoted(pb_buf *b, const char *s, size_t n)
 	}
 	pb_buf_addstr(b, i < n ? "...'" : "'");
 }
+
+char *pb_reason_kind(const char *r)
+{
+	pb_buf b;
+	int quoted = 0;
+
+	pb_buf_init(&b);
+	for (const char *p = r; *p; p++) {
+		if (*p == '\'') {
+			quoted = !quoted;
+			pb_buf_addstr(&b, quoted ? "'…" : "'");
+		} else if (*p == '(' && !quoted && strstr(p, "(first at ") == p) {
+			pb_buf_addstr(&b, "(first at …)");
+			const char *close = strchr(p, ')');
+			if (!close)
+				break;
+			p = close;
+		} else if (!quoted && p > r && p[-1] == '/' && *p >= '0' && *p <= '9') {
+			pb_buf_addstr(&b, "…");
+			while (p[1] >= '0' && p[1] <= '9')
+				p++;
+		} else if (!quoted) {
+			pb_buf_addch(&b, *p);
+		}
+	}
+	return pb_buf_detach(&b);
+}

@@ -29,6 +29,14 @@ char *pb_fold_text(const char *s);
 void pb_buf_add_quoted(pb_buf *b, const char *s, size_t n);
 
 /*
+ * A rejection reason (or a value not read) with its quoted values, file
+ * references ("(first at ...)") and the indexes of JSON pointers
+ * (/releases/3) blanked: rows rejected for one reason, values not read
+ * for one reason, group together.  malloc'd.
+ */
+char *pb_reason_kind(const char *reason);
+
+/*
  * A folded name without legal-form words.  `legal_forms` are PCRE2
  * patterns matched against the folded text (NULL = the built-in list,
  * pb_legal_forms_default).

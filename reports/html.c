@@ -21,6 +21,7 @@
 
 #include "../engine/entities.h"
 #include "../engine/history.h"
+#include "../engine/normalize.h"
 #include "../engine/parties.h"
 #include "../engine/catalog.h"
 #include "../engine/report.h"
@@ -1289,6 +1290,67 @@ static void rejections(xmlNodePtr main, const pb_audit *a)
 	source_list(s, pb_ledger_rejections(a->ledger), n, "rejected rows");
 }
 
+#define HTML_MAX_KINDS 64
+
+struct reason_count {
+	char *kind;
+	size_t n, first; /* how many, and the index of the first */
+};
+
+/* The values not read counted by kind (pb_reason_kind: the same field
+ * of every release, the same reason), in the order kinds first come, at
+ * most HTML_MAX_KINDS of them; the rest are counted in *other. */
+static size_t count_kinds(const pb_rejection *rj, size_t n, struct reason_count *k, size_t *other)
+{
+	size_t nk = 0;
+
+	*other = 0;
+	for (size_t i = 0; i < n; i++) {
+		char *kind = pb_reason_kind(rj[i].reason);
+		size_t j = 0;
+		while (j < nk && strcmp(k[j].kind, kind))
+			j++;
+		if (j < nk) {
+			k[j].n++;
+			free(kind);
+		} else if (nk < HTML_MAX_KINDS) {
+			k[nk++] = (struct reason_count){kind, 1, i};
+		} else {
+			(*other)++;
+			free(kind);
+		}
+	}
+	return nk;
+}
+
+/* Three hundred transactions without a currency read as one line: what,
+ * how many, the first one. */
+static void unread_summary(xmlNodePtr s, const pb_rejection *rj, size_t n)
+{
+	static const char *const cols[] = {"value not read", "#", "first at", NULL};
+	struct reason_count k[HTML_MAX_KINDS];
+	size_t other, nk = count_kinds(rj, n, k, &other);
+	xmlNodePtr tb = table_body(s, cols);
+
+	for (size_t j = 0; j < nk; j++) {
+		xmlNodePtr tr = el(tb, "tr", NULL);
+		pb_buf src;
+		pb_buf_init(&src);
+		pb_buf_addf(&src, "%s:%llu", nz(rj[k[j].first].path), (unsigned long long)rj[k[j].first].line);
+		el(tr, "td", k[j].kind);
+		num_cell(tr, k[j].n);
+		el(el(tr, "td", NULL), "code", src.data);
+		pb_buf_release(&src);
+		free(k[j].kind);
+	}
+	if (other) {
+		xmlNodePtr tr = el(tb, "tr", NULL);
+		el(tr, "td", "other kinds");
+		num_cell(tr, other);
+		el(tr, "td", "");
+	}
+}
+
 /* Values of imported rows kept as unknown: only when there are some, so
  * that the page is as it was otherwise. */
 static void unread_values(xmlNodePtr main, const pb_audit *a)
@@ -1300,6 +1362,7 @@ static void unread_values(xmlNodePtr main, const pb_audit *a)
 	xmlNodePtr s = section(main, "unread", "Values not read");
 	el_class(s, "p", "warn", "These rows were imported, but these values in them could not be read: each "
 		 "is unknown to every rule (never guessed), so a rule that needs it did not judge the row.");
+	unread_summary(s, pb_ledger_unread_values(a->ledger), n);
 	source_list(s, pb_ledger_unread_values(a->ledger), n, "values not read");
 }
 

@@ -327,6 +327,9 @@ static void test_unread_values(void **state)
 
 	s = render("html");
 	assert_non_null(strstr(s, "Values not read"));
+	/* the summary by kind: the value and the index blanked */
+	assert_non_null(strstr(s, "value not read"));
+	assert_non_null(strstr(s, "/contracts/&hellip;/dateSigned: '&hellip;' does not exist"));
 	assert_non_null(strstr(s, "ledger/contracts.csv:3"));
 	assert_non_null(strstr(s, "&lt;b&gt;x&lt;/b&gt;"));
 	assert_null(strstr(s, "<b>x"));
