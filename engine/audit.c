@@ -377,8 +377,7 @@ static const pb_procedure **procedures_resolve(pb_ledger *l, const pb_procedures
 
 /* What a publisher's contracts tell of its signature dates. */
 struct signing_habit {
-	const char *key; /* the publisher: an OCDS ocid prefix, else a folder or file */
-	size_t len;
+	const char *key; /* pb_ledger_publisher: interned, compared by pointer */
 	size_t dated;  /* contracts with a signature and an end date */
 	size_t at_end; /* of those, signed on their end date */
 	size_t ran;    /* of those, starting before their end */
@@ -388,45 +387,25 @@ struct signing_habit {
  * purchases, signed, started and ended on one day. */
 #define SIGNED_AT_END_MIN 5
 
-/* Who published a contract: for OCDS the ocid's registered prefix
- * ("ocds-xs1qbl"), which spans a publisher's folders of records and of
- * releases; else pb_ledger_publisher. */
-static const char *publisher_key(pb_ledger *l, const pb_contract *c, const pb_tender *t, size_t *len)
-{
-	const char *ocid = t ? pb_row_extra(&t->row, "ocid") : NULL;
-
-	if (ocid && !strncasecmp(ocid, "ocds-", 5)) {
-		const char *dash = strchr(ocid + 5, '-');
-		*len = dash ? (size_t)(dash - ocid) : strlen(ocid);
-		return ocid;
-	}
-	const char *pub = pb_ledger_publisher(l, &c->row);
-	*len = strlen(pub);
-	return pub;
-}
-
-/* The publishers seen, each key interned once and indexed by it (a
- * ledger of ten thousand files is as many publishers). */
+/* The publishers seen, indexed by their pb_ledger_publisher (a ledger
+ * of ten thousand files is as many publishers). */
 struct habits {
 	struct signing_habit *h;
 	size_t n, cap;
-	pb_arena *arena;
-	pb_strtab *keys;
-	pb_ptrmap *index; /* interned key -> its habit */
+	pb_ptrmap *index; /* publisher -> its habit */
 };
 
-static size_t habit_of(struct habits *hs, const char *key, size_t len, size_t last)
+static size_t habit_of(struct habits *hs, const char *key, size_t last)
 {
-	if (last < hs->n && hs->h[last].len == len && !memcmp(hs->h[last].key, key, len))
-		return last; /* a file's contracts come one after another */
-	/* an empty key (a row without a file) interns to NULL, no map key */
-	const char *k = len ? pb_intern(hs->keys, key, len) : "";
 	uint32_t i;
-	if (pb_ptrmap_get(hs->index, k, &i))
+
+	if (last < hs->n && hs->h[last].key == key)
+		return last; /* a file's contracts come one after another */
+	if (pb_ptrmap_get(hs->index, key, &i))
 		return i;
 	PB_GROW(hs->h, hs->n + 1, hs->cap);
-	hs->h[hs->n] = (struct signing_habit){k, len, 0, 0, 0};
-	pb_ptrmap_put(hs->index, k, (uint32_t)hs->n);
+	hs->h[hs->n] = (struct signing_habit){key, 0, 0, 0};
+	pb_ptrmap_put(hs->index, key, (uint32_t)hs->n);
 	return hs->n++;
 }
 
@@ -450,7 +429,7 @@ static unsigned char *signatures_at_end(pb_ledger *l)
 {
 	size_t n, last = 0;
 	const pb_contract *c = pb_ledger_contracts(l, &n);
-	struct habits hs = {NULL, 0, 0, NULL, NULL, NULL};
+	struct habits hs = {NULL, 0, 0, NULL};
 	unsigned char *at_end = NULL;
 	uint32_t *pub = NULL;
 	int any = 0;
@@ -459,18 +438,12 @@ static unsigned char *signatures_at_end(pb_ledger *l)
 		any = c[i].signed_on != PB_DATE_NONE && c[i].signed_on == c[i].end_on;
 	if (!any)
 		return NULL; /* the common case, in one pass */
-	const uint32_t *tender_row = pb_ledger_refs(l, PB_T_CONTRACTS, offsetof(pb_contract, tender_id),
-						    PB_T_TENDERS);
 	pub = pb_xcalloc(n + 1, sizeof(*pub));
-	hs.arena = pb_arena_new();
-	hs.keys = pb_strtab_new(hs.arena);
 	hs.index = pb_ptrmap_new();
 	for (size_t i = 0; i < n; i++) {
 		if (c[i].signed_on == PB_DATE_NONE || c[i].end_on == PB_DATE_NONE)
 			continue;
-		size_t len;
-		const char *key = publisher_key(l, &c[i], pb_ledger_at(l, PB_T_TENDERS, tender_row[i]), &len);
-		last = habit_of(&hs, key, len, last);
+		last = habit_of(&hs, pb_ledger_publisher(l, &c[i].row), last);
 		struct signing_habit *h = &hs.h[last];
 		pub[i] = (uint32_t)last;
 		h->dated++;
@@ -488,8 +461,6 @@ static unsigned char *signatures_at_end(pb_ledger *l)
 	}
 	free(pub);
 	pb_ptrmap_free(hs.index);
-	pb_strtab_free(hs.keys);
-	pb_arena_free(hs.arena);
 	free(hs.h);
 	return at_end;
 }

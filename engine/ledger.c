@@ -1662,16 +1662,68 @@ size_t pb_contract_suppliers(pb_ledger *l, const pb_contract *c, const char **id
 
 /* Named once per input at seal: rules read it from threads that must
  * never write the ledger's arena or string table. */
+static const pb_input *row_input(const pb_ledger *l, const pb_row *row, const char **file);
+
+/* The registered prefix of an OCDS ocid ("ocds-xs1qbl" of
+ * "ocds-xs1qbl-02-0070-00-2017"), or 0 when it has none. */
+static size_t ocid_prefix(const char *ocid)
+{
+	const char *dash = ocid && !strncasecmp(ocid, "ocds-", 5) ? strchr(ocid + 5, '-') : NULL;
+
+	return dash ? (size_t)(dash - ocid) : 0;
+}
+
+/*
+ * Who published each input's rows: for an OCDS file, the registered
+ * prefix its ocids share ("the publisher of ocds-87sd3t": a publisher's
+ * folders of records and of releases are one publisher), else its
+ * folder (the ocids differ, or have no prefix); for any other file, the
+ * file.  Messages name it ("the publisher of ocds-k50g02 gives...").
+ */
+static const char no_prefix[] = "";
+
+/* Notes the ocid prefix of an OCDS row in prefix[its input]: the first
+ * one seen, else no_prefix once two differ or an ocid has none (a key
+ * without one, `keyed`, says nothing: it need not start with the ocid). */
+static void note_prefix(pb_ledger *l, const pb_row *row, const char *ocid, int keyed,
+			const char **prefix)
+{
+	const char *file;
+	const pb_input *in = row_input(l, row, &file);
+	size_t n = ocid_prefix(ocid), k = in ? (size_t)(in - l->inputs) : 0;
+
+	if (!in || strcmp(in->format, "ocds") || prefix[k] == no_prefix || (keyed && !n))
+		return;
+	if (!n || (prefix[k] && (strlen(prefix[k]) != n || strncasecmp(prefix[k], ocid, n))))
+		prefix[k] = no_prefix;
+	else if (!prefix[k])
+		prefix[k] = pb_ledger_internf(l, "%.*s", (int)n, ocid);
+}
+
 static void name_publishers(pb_ledger *l)
 {
+	const char **prefix = pb_xcalloc(l->ninputs + 1, sizeof(*prefix));
+
+	/* tenders carry their ocid; a contract's id is "ocid/awardID" */
+	for (size_t i = 0; i < pb_ledger_count(l, PB_T_TENDERS); i++) {
+		const pb_tender *t = pb_ledger_at(l, PB_T_TENDERS, i);
+		note_prefix(l, &t->row, pb_row_extra(&t->row, "ocid"), 0, prefix);
+	}
+	for (size_t i = 0; i < pb_ledger_count(l, PB_T_CONTRACTS); i++) {
+		const pb_contract *c = pb_ledger_at(l, PB_T_CONTRACTS, i);
+		note_prefix(l, &c->row, pb_str(c->contract_id), 1, prefix);
+	}
 	for (size_t i = 0; i < l->ninputs; i++) {
 		pb_input *in = &l->inputs[i];
 		const char *slash = strrchr(in->path, '/');
 		in->publisher = in->path;
-		if (!strcmp(in->format, "ocds"))
+		if (prefix[i] && prefix[i] != no_prefix)
+			in->publisher = pb_ledger_internf(l, "the publisher of %s", prefix[i]);
+		else if (!strcmp(in->format, "ocds"))
 			in->publisher = pb_ledger_internf(l, "%.*s", slash ? (int)(slash - in->path) : 1,
 							  slash ? in->path : ".");
 	}
+	free(prefix);
 }
 
 /* The input a row was read from, or NULL.  Rows name their file by the

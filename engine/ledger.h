@@ -597,8 +597,10 @@ size_t pb_contract_suppliers(pb_ledger *l, const pb_contract *c,
 /*
  * Who published a record, for rules that judge a publisher's habits
  * once rather than each record: the file for CSV exports and XML notices
- * (each notice is filled in by one buyer), the folder for OCDS (one
- * publisher's files side by side).  Interned.
+ * (each notice is filled in by one buyer); for OCDS, the registered ocid
+ * prefix its file's ocids share ("the publisher of ocds-87sd3t", which
+ * spans a publisher's folders of records and of releases), else the
+ * file's folder.  Interned: one publisher, one pointer.
  */
 const char *pb_ledger_publisher(const pb_ledger *l, const pb_row *row);
 

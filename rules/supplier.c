@@ -456,7 +456,7 @@ const pb_rule pb_rule_no_registry_id = {
 	.params = (const pb_param_def[]){
 		{"threshold", PB_P_MONEY, "100000 EUR", "smallest contract value judged"},
 		{"min_publisher_suppliers", PB_P_INT, "5",
-		 "a publisher (CSV file, XML notice, folder of OCDS files) naming this many suppliers, none with an id, is a coverage note"},
+		 "a publisher (CSV file, XML notice, OCDS ocid prefix or folder) naming this many suppliers, none with an id, is a coverage note"},
 		{"norm_min_suppliers", PB_P_INT, "10",
 		 "suppliers of large awards one kind of export (CSV, OCDS, eForms, TED) must hold before a missing id can be its norm"},
 		{"norm_share_pct", PB_P_PERCENT, "50",

@@ -1514,6 +1514,64 @@ static void test_methods(void **state)
 	assert_false(pb_method_is_noncompetitive(NULL));
 }
 
+/* One OCDS tender row (and its contract, keyed "ocid/1") of a file. */
+static void ocds_process(pb_ledger *l, const char *file, const char *ocid)
+{
+	size_t in = pb_ledger_add_input(l, file, "mixed", "ocds");
+	const char *f = pb_ledger_intern(l, file, strlen(file));
+	pb_tender t;
+	pb_contract c;
+	char key[64];
+
+	pb_record_blank(PB_T_TENDERS, &t);
+	pb_row_set(l, &t.row, f, 1, NULL);
+	pb_row_add_extra(l, &t.row, "ocid", pb_ledger_intern(l, ocid, strlen(ocid)));
+	t.tender_id = pb_text_of(pb_ledger_intern(l, ocid, strlen(ocid)));
+	assert_int_equal(pb_ledger_add(l, in, PB_T_TENDERS, &t), 0);
+	snprintf(key, sizeof(key), "%s/1", ocid);
+	pb_record_blank(PB_T_CONTRACTS, &c);
+	pb_row_set(l, &c.row, f, 1, NULL);
+	c.contract_id = pb_text_of(pb_ledger_intern(l, key, strlen(key)));
+	assert_int_equal(pb_ledger_add(l, in, PB_T_CONTRACTS, &c), 0);
+}
+
+static const char *publisher_of(pb_ledger *l, const char *ocid)
+{
+	const pb_tender *t = pb_ledger_find(l, PB_T_TENDERS, pb_ledger_intern(l, ocid, strlen(ocid)));
+	assert_non_null(t);
+	return pb_ledger_publisher(l, &t->row);
+}
+
+/* An OCDS publisher is the registered ocid prefix its files share: its
+ * folders of records and of releases are one publisher; a file of two
+ * prefixes, or of an ocid without one, is its folder's; a CSV file is
+ * itself. */
+static void test_publishers(void **state)
+{
+	pb_ledger *l = pb_ledger_new("EUR");
+	(void)state;
+
+	ocds_process(l, "mx/jal/records/a.json", "ocds-xs1qbl-01");
+	ocds_process(l, "mx/jal/releases/b.json", "ocds-xs1qbl-02");
+	ocds_process(l, "mx/bulk/c.json", "ocds-87sd3t-03");
+	ocds_process(l, "mx/bulk/c.json", "ocds-07smqs-04");
+	ocds_process(l, "mx/odd/d.json", "BAD-05");
+	size_t in = pb_ledger_add_input(l, "reg/contracts.csv", "contracts", "csv");
+	pb_contract c;
+	pb_record_blank(PB_T_CONTRACTS, &c);
+	pb_row_set(l, &c.row, pb_ledger_intern(l, "reg/contracts.csv", 17), 2, NULL);
+	c.contract_id = pb_text_of(pb_ledger_intern(l, "C-1", 3));
+	assert_int_equal(pb_ledger_add(l, in, PB_T_CONTRACTS, &c), 0);
+	pb_ledger_seal(l);
+	assert_string_equal(publisher_of(l, "ocds-xs1qbl-01"), "the publisher of ocds-xs1qbl");
+	assert_ptr_equal(publisher_of(l, "ocds-xs1qbl-01"), publisher_of(l, "ocds-xs1qbl-02"));
+	assert_string_equal(publisher_of(l, "ocds-87sd3t-03"), "mx/bulk");
+	assert_string_equal(publisher_of(l, "BAD-05"), "mx/odd");
+	assert_string_equal(pb_ledger_publisher(l, pb_ledger_find(l, PB_T_CONTRACTS,
+						 pb_ledger_intern(l, "C-1", 3))), "reg/contracts.csv");
+	pb_ledger_free(l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1554,6 +1612,7 @@ int main(void)
 		cmocka_unit_test(test_latest_date),
 		cmocka_unit_test(test_latest_date_typing_error),
 		cmocka_unit_test(test_methods),
+		cmocka_unit_test(test_publishers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
