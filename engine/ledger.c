@@ -1703,13 +1703,16 @@ static void note_prefix(pb_ledger *l, const pb_row *row, const char *ocid, int k
 static void name_publishers(pb_ledger *l)
 {
 	const char **prefix = pb_xcalloc(l->ninputs + 1, sizeof(*prefix));
+	int ocds = 0;
 
+	for (size_t i = 0; i < l->ninputs; i++)
+		ocds |= !strcmp(l->inputs[i].format, "ocds");
 	/* tenders carry their ocid; a contract's id is "ocid/awardID" */
-	for (size_t i = 0; i < pb_ledger_count(l, PB_T_TENDERS); i++) {
+	for (size_t i = 0; ocds && i < pb_ledger_count(l, PB_T_TENDERS); i++) {
 		const pb_tender *t = pb_ledger_at(l, PB_T_TENDERS, i);
 		note_prefix(l, &t->row, pb_row_extra(&t->row, "ocid"), 0, prefix);
 	}
-	for (size_t i = 0; i < pb_ledger_count(l, PB_T_CONTRACTS); i++) {
+	for (size_t i = 0; ocds && i < pb_ledger_count(l, PB_T_CONTRACTS); i++) {
 		const pb_contract *c = pb_ledger_at(l, PB_T_CONTRACTS, i);
 		note_prefix(l, &c->row, pb_str(c->contract_id), 1, prefix);
 	}
