@@ -564,6 +564,8 @@ double pb_jaro_winkler(const char *a, const char *b)
 	return sim;
 }
 
+/* Characters a terminal may act on rather than show: C0 and C1 controls,
+ * and format characters such as the bidi overrides (U+202E). */
 static int unsafe_char(utf8proc_int32_t cp)
 {
 	utf8proc_category_t cat = utf8proc_category(cp);

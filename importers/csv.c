@@ -257,8 +257,6 @@ static void fail(struct csv_state *st, const char *fmt, ...)
 	pb_buf_release(&b);
 }
 
-/* Characters a terminal may act on rather than show: C0 and C1 controls,
- * and format characters such as the bidi overrides (U+202E). */
 static void reject(struct csv_state *st, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
