@@ -1278,18 +1278,6 @@ static void source_list(xmlNodePtr s, const pb_rejection *rj, size_t n, const ch
 	}
 }
 
-static void rejections(xmlNodePtr main, const pb_audit *a)
-{
-	size_t n = pb_ledger_nrejections(a->ledger);
-	xmlNodePtr s = section(main, "rejections", "Rejected rows");
-
-	if (!n) {
-		el_class(s, "p", "muted", "None: every row was imported.");
-		return;
-	}
-	source_list(s, pb_ledger_rejections(a->ledger), n, "rejected rows");
-}
-
 #define HTML_MAX_KINDS 64
 
 struct reason_count {
@@ -1297,9 +1285,10 @@ struct reason_count {
 	size_t n, first; /* how many, and the index of the first */
 };
 
-/* The values not read counted by kind (pb_reason_kind: the same field
- * of every release, the same reason), in the order kinds first come, at
- * most HTML_MAX_KINDS of them; the rest are counted in *other. */
+/* Rejected rows or values not read counted by kind (pb_reason_kind: the
+ * same field of every release, the same reason), in the order kinds
+ * first come, at most HTML_MAX_KINDS of them; the rest are counted in
+ * *other. */
 static size_t count_kinds(const pb_rejection *rj, size_t n, struct reason_count *k, size_t *other)
 {
 	size_t nk = 0;
@@ -1324,10 +1313,10 @@ static size_t count_kinds(const pb_rejection *rj, size_t n, struct reason_count 
 }
 
 /* Three hundred transactions without a currency read as one line: what,
- * how many, the first one. */
-static void unread_summary(xmlNodePtr s, const pb_rejection *rj, size_t n)
+ * how many, the first one.  `what` heads the first column. */
+static void kind_summary(xmlNodePtr s, const char *what, const pb_rejection *rj, size_t n)
 {
-	static const char *const cols[] = {"value not read", "#", "first at", NULL};
+	const char *const cols[] = {what, "#", "first at", NULL};
 	struct reason_count k[HTML_MAX_KINDS];
 	size_t other, nk = count_kinds(rj, n, k, &other);
 	xmlNodePtr tb = table_body(s, cols);
@@ -1351,6 +1340,23 @@ static void unread_summary(xmlNodePtr s, const pb_rejection *rj, size_t n)
 	}
 }
 
+/* More rejected rows than this are counted by kind above their list. */
+#define HTML_SUMMARY_FROM 10
+
+static void rejections(xmlNodePtr main, const pb_audit *a)
+{
+	size_t n = pb_ledger_nrejections(a->ledger);
+	xmlNodePtr s = section(main, "rejections", "Rejected rows");
+
+	if (!n) {
+		el_class(s, "p", "muted", "None: every row was imported.");
+		return;
+	}
+	if (n > HTML_SUMMARY_FROM)
+		kind_summary(s, "why rejected", pb_ledger_rejections(a->ledger), n);
+	source_list(s, pb_ledger_rejections(a->ledger), n, "rejected rows");
+}
+
 /* Values of imported rows kept as unknown: only when there are some, so
  * that the page is as it was otherwise. */
 static void unread_values(xmlNodePtr main, const pb_audit *a)
@@ -1362,7 +1368,7 @@ static void unread_values(xmlNodePtr main, const pb_audit *a)
 	xmlNodePtr s = section(main, "unread", "Values not read");
 	el_class(s, "p", "warn", "These rows were imported, but these values in them could not be read: each "
 		 "is unknown to every rule (never guessed), so a rule that needs it did not judge the row.");
-	unread_summary(s, pb_ledger_unread_values(a->ledger), n);
+	kind_summary(s, "value not read", pb_ledger_unread_values(a->ledger), n);
 	source_list(s, pb_ledger_unread_values(a->ledger), n, "values not read");
 }
 

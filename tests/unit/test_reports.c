@@ -726,13 +726,21 @@ static void test_html_many_rejections(void **state)
 	(void)state;
 
 	for (uint64_t i = 0; i < 503; i++)
-		pb_ledger_reject(l, in, i + 2, "row %llu is bad", (unsigned long long)i);
+		if (i % 2)
+			pb_ledger_reject(l, in, i + 2, "amount '%llu.5.5' is not a number", (unsigned long long)i);
+		else
+			pb_ledger_reject(l, in, i + 2, "row %llu is bad", (unsigned long long)i);
 	pb_ledger_seal(l);
 	a.ledger = l;
 	char *s = render_audit(&a, "html");
 	assert_non_null(strstr(s, "big.csv:501<"));   /* the 500th */
 	assert_null(strstr(s, "big.csv:502<"));       /* the 501st is not shown */
 	assert_non_null(strstr(s, "3 more rejected rows, listed in findings.json"));
+	/* counted by kind first: the quoted values blanked, 64 kinds at most */
+	assert_non_null(strstr(s, "why rejected"));
+	assert_non_null(strstr(s, "amount '&hellip;' is not a number</td>\n<td class=\"num\">251</td>\n"
+				  "<td><code>big.csv:3</code>"));
+	assert_non_null(strstr(s, "other kinds</td>\n<td class=\"num\">189</td>"));
 	char *j = render_audit(&a, "json");           /* which has them all */
 	assert_non_null(strstr(j, "\"row 502 is bad\""));
 	free(j);
