@@ -196,6 +196,16 @@ static void matches_free(pb_match *m, size_t n)
 	free(m);
 }
 
+static void renames_free(pb_rename *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].canonical);
+		free(v[i].source);
+		strv_free(v[i].alts, v[i].nalts);
+	}
+	free(v);
+}
+
 static void profile_release(pb_profile *p)
 {
 	free(p->name);
@@ -205,18 +215,8 @@ static void profile_release(pb_profile *p)
 	free(p->encoding);
 	free(p->origin);
 	free(p->also);
-	for (size_t i = 0; i < p->nrenames; i++) {
-		free(p->renames[i].canonical);
-		free(p->renames[i].source);
-		strv_free(p->renames[i].alts, p->renames[i].nalts);
-	}
-	free(p->renames);
-	for (size_t i = 0; i < p->nextras; i++) {
-		free(p->extras[i].canonical);
-		free(p->extras[i].source);
-		strv_free(p->extras[i].alts, p->extras[i].nalts);
-	}
-	free(p->extras);
+	renames_free(p->renames, p->nrenames);
+	renames_free(p->extras, p->nextras);
 	for (size_t i = 0; i < p->nopts; i++) {
 		free(p->opts[i].field);
 		free(p->opts[i].date_format);
@@ -742,31 +742,55 @@ static void alts_append(char ***alts, size_t *n, const char *value)
 	free(more);
 }
 
-static int add_source(struct loader *ld, pb_profile *p, pb_src_kind kind,
-		      const char *field, const char *value)
+/* An indented line after a key naming columns: one more alternative for
+ * the last entry of v, when it is `field`'s. */
+static int rename_continues(const struct loader *ld, pb_rename *v, size_t n, const char *field,
+			    const char *value)
 {
-	if (ld->continued && (kind == PB_SRC_COLUMN || kind == PB_SRC_COPY) && p->nrenames &&
-	    !strcmp(p->renames[p->nrenames - 1].canonical, field)) {
-		pb_rename *last = &p->renames[p->nrenames - 1];
-		alts_append(&last->alts, &last->nalts, value);
-		return 1;
-	}
-	if (kind == PB_SRC_TEMPLATE && template_valid(value) < 0)
-		return fail(ld, "[profile %s] key.%s: '%s' is not a template of "
-			    "{Header}, {@file} and {@line} parts", p->name, field, value);
-	for (size_t i = 0; i < p->nrenames; i++)
-		if (!strcmp(p->renames[i].canonical, field))
-			return fail(ld, "[profile %s] %s is given twice (col., copy., const. "
-				    "and key. each fill a field)", p->name, field);
-	p->renames = pb_xreallocarray(p->renames, p->nrenames + 1, sizeof(*p->renames));
-	pb_rename *r = &p->renames[p->nrenames++];
+	if (!ld->continued || !n || strcmp(v[n - 1].canonical, field))
+		return 0;
+	alts_append(&v[n - 1].alts, &v[n - 1].nalts, value);
+	return 1;
+}
+
+static int rename_given(const pb_rename *v, size_t n, const char *field)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(v[i].canonical, field))
+			return 1;
+	return 0;
+}
+
+/* A new entry at the end of *v: the field, the value as written, its
+ * kind, and for a column the header alternatives (none: NULL alts). */
+static pb_rename *rename_push(pb_rename **v, size_t *n, pb_src_kind kind, const char *field,
+			      const char *value)
+{
+	*v = pb_xreallocarray(*v, *n + 1, sizeof(**v));
+	pb_rename *r = &(*v)[(*n)++];
 	memset(r, 0, sizeof(*r));
 	r->canonical = pb_xstrdup(field);
 	r->source = pb_xstrdup(value);
 	r->kind = kind;
 	if (kind == PB_SRC_COLUMN || kind == PB_SRC_COPY)
 		r->alts = split_alts(value, &r->nalts, &r->optional);
-	if ((kind == PB_SRC_COLUMN || kind == PB_SRC_COPY) && !r->nalts)
+	return r;
+}
+
+static int add_source(struct loader *ld, pb_profile *p, pb_src_kind kind,
+		      const char *field, const char *value)
+{
+	int column = kind == PB_SRC_COLUMN || kind == PB_SRC_COPY;
+
+	if (column && rename_continues(ld, p->renames, p->nrenames, field, value))
+		return 1;
+	if (kind == PB_SRC_TEMPLATE && template_valid(value) < 0)
+		return fail(ld, "[profile %s] key.%s: '%s' is not a template of "
+			    "{Header}, {@file} and {@line} parts", p->name, field, value);
+	if (rename_given(p->renames, p->nrenames, field))
+		return fail(ld, "[profile %s] %s is given twice (col., copy., const. "
+			    "and key. each fill a field)", p->name, field);
+	if (!rename_push(&p->renames, &p->nrenames, kind, field, value)->nalts && column)
 		return fail(ld, "[profile %s] %s: no column named", p->name, field);
 	return 1;
 }
@@ -777,25 +801,14 @@ static int add_source(struct loader *ld, pb_profile *p, pb_src_kind kind,
  * invoice_date). */
 static int add_extra_key(struct loader *ld, pb_profile *p, const char *name, const char *value)
 {
-	if (ld->continued && p->nextras && !strcmp(p->extras[p->nextras - 1].canonical, name)) {
-		pb_rename *last = &p->extras[p->nextras - 1];
-		alts_append(&last->alts, &last->nalts, value);
+	if (rename_continues(ld, p->extras, p->nextras, name, value))
 		return 1;
-	}
 	if (strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(name))
 		return fail(ld, "[profile %s] extra.%s: write the name in lower-case letters, digits "
 			    "and '_' (extra.invoice_date)", p->name, name);
-	for (size_t i = 0; i < p->nextras; i++)
-		if (!strcmp(p->extras[i].canonical, name))
-			return fail(ld, "[profile %s] extra.%s is given twice", p->name, name);
-	PB_GROW(p->extras, p->nextras + 1, p->extras_cap);
-	pb_rename *r = &p->extras[p->nextras++];
-	memset(r, 0, sizeof(*r));
-	r->canonical = pb_xstrdup(name);
-	r->source = pb_xstrdup(value);
-	r->kind = PB_SRC_COLUMN;
-	r->alts = split_alts(value, &r->nalts, &r->optional);
-	if (!r->nalts)
+	if (rename_given(p->extras, p->nextras, name))
+		return fail(ld, "[profile %s] extra.%s is given twice", p->name, name);
+	if (!rename_push(&p->extras, &p->nextras, PB_SRC_COLUMN, name, value)->nalts)
 		return fail(ld, "[profile %s] extra.%s: no column named", p->name, name);
 	return 1;
 }

@@ -99,7 +99,7 @@ typedef struct {
 	pb_rename *renames; /* col., copy., const., key. */
 	size_t nrenames;
 	pb_rename *extras;  /* extra.NAME = Header: kept as the row's extra NAME */
-	size_t nextras, extras_cap;
+	size_t nextras;
 	pb_field_opts *opts;  /* map.F and date.F */
 	size_t nopts;
 	pb_split *splits;
