@@ -437,10 +437,9 @@ static json_t *totals_json(const pb_ledger *l)
 	return done(o, bad);
 }
 
-static void rejection_write(struct jw *w, const void *ctx, size_t i)
+/* A row of an input and why (a rejection, a value not read). */
+static void source_row_write(struct jw *w, const pb_rejection *r)
 {
-	const pb_rejection *r = &pb_ledger_rejections(ctx)[i];
-
 	js_open(w, '{');
 	js_text(w, "path", r->path);
 	js_count(w, "line", (json_int_t)r->line);
@@ -448,15 +447,14 @@ static void rejection_write(struct jw *w, const void *ctx, size_t i)
 	js_close(w, '}');
 }
 
+static void rejection_write(struct jw *w, const void *ctx, size_t i)
+{
+	source_row_write(w, &pb_ledger_rejections(ctx)[i]);
+}
+
 static void unread_write(struct jw *w, const void *ctx, size_t i)
 {
-	const pb_rejection *r = &pb_ledger_unread_values(ctx)[i];
-
-	js_open(w, '{');
-	js_text(w, "path", r->path);
-	js_count(w, "line", (json_int_t)r->line);
-	js_text(w, "reason", r->reason);
-	js_close(w, '}');
+	source_row_write(w, &pb_ledger_unread_values(ctx)[i]);
 }
 
 static json_t *failed_json(const void *ctx, size_t i)
