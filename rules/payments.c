@@ -741,11 +741,16 @@ static pb_date invoice_date(const pb_payment *p)
  * the same.  The same number issued on two days is another matter: a
  * bill submitted again, a standing reference billed each year, a
  * policy's instalments (reissued_number). */
+static int issued_apart_from(pb_date issued, const pb_payment *b)
+{
+	pb_date other = issued == PB_DATE_NONE ? issued : invoice_date(b);
+
+	return other != PB_DATE_NONE && issued != other;
+}
+
 static int issued_apart(const pb_payment *a, const pb_payment *b)
 {
-	pb_date da = invoice_date(a), db = da == PB_DATE_NONE ? da : invoice_date(b);
-
-	return db != PB_DATE_NONE && da != db;
+	return issued_apart_from(invoice_date(a), b);
 }
 
 /* The invoice id of a member, or NULL when it has none or it is a payer
@@ -761,12 +766,14 @@ static const char *invoice_of(const dup_group *g, size_t k)
  * not a second bill (two invoice numbers on the same day, or days apart
  * two that are not one keyed twice, or two issued on different days).
  * Sets *line when a line of the same transaction was passed over, *bills
- * when a second bill was, *issued when one issued on another day was. */
+ * when a second bill was, *issued_apart_days when one issued on another
+ * day was. */
 static int near_earlier(dup_group *g, size_t k, int64_t window, enum dup_kind *kind, int *line,
-			int *bills, int *issued)
+			int *bills, int *issued_apart_days)
 {
 	const pb_payment *cur = member(g, k);
 	const char *inv = g->invoice[k];
+	pb_date issued = invoice_date(cur); /* once, not for each earlier one */
 
 	if (cur->paid_on == PB_DATE_NONE)
 		return -1;
@@ -782,8 +789,8 @@ static int near_earlier(dup_group *g, size_t k, int64_t window, enum dup_kind *k
 		if ((prev->contract_id && cur->contract_id && prev->contract_id != cur->contract_id) ||
 		    (inv && inv == pinv))
 			continue;
-		if (issued_apart(prev, cur)) {
-			*issued = 1;
+		if (issued_apart_from(issued, prev)) {
+			*issued_apart_days = 1;
 			continue;
 		}
 		/* Days apart, two invoice numbers not keyed from one are two
