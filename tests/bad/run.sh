@@ -23,6 +23,17 @@ trap 'rm -rf "$T"' EXIT
 fails=0
 
 bad() { echo "FAIL bad: $1"; fails=$((fails + 1)); }
+
+# listed ARRAY WHAT OUT "LINE TEXT": findings.json's ARRAY holds an entry
+# at LINE whose reason contains TEXT.
+listed() {
+	ln=${4%% *} text=${4#* }
+	jq -e --arg a "$1" --argjson l "$ln" --arg t "$text" \
+		'any(.[$a][]; .line == $l and (.reason | contains($t)))' \
+		"$3/findings.json" >/dev/null 2>&1 && return 0
+	bad "$name: no $2 at line $ln containing '$text'"
+	return 1
+}
 ok() { echo "ok   bad: $1"; }
 
 # Cases too big or too binary to commit.
@@ -117,17 +128,9 @@ check_case() {
 			got=$(jq ".totals.rows_$key" "$out/findings.json" 2>/dev/null)
 			[ "$got" = "$rest" ] || { bad "$name: rows $key $got, want $rest"; ok=0; } ;;
 		reject)
-			ln=${rest%% *} text=${rest#* }
-			jq -e --argjson l "$ln" --arg t "$text" \
-				'any(.rejections[]; .line == $l and (.reason | contains($t)))' \
-				"$out/findings.json" >/dev/null 2>&1 ||
-				{ bad "$name: no rejection at line $ln containing '$text'"; ok=0; } ;;
+			listed rejections rejection "$out" "$rest" || ok=0 ;;
 		unread)
-			ln=${rest%% *} text=${rest#* }
-			jq -e --argjson l "$ln" --arg t "$text" \
-				'any(.unread_values[]; .line == $l and (.reason | contains($t)))' \
-				"$out/findings.json" >/dev/null 2>&1 ||
-				{ bad "$name: no unread value at line $ln containing '$text'"; ok=0; } ;;
+			listed unread_values "unread value" "$out" "$rest" || ok=0 ;;
 		unread-count)
 			got=$(jq '.totals.values_unread' "$out/findings.json" 2>/dev/null)
 			[ "$got" = "$rest" ] || { bad "$name: values unread $got, want $rest"; ok=0; } ;;
