@@ -192,19 +192,28 @@ static void test_weekend_calendars(void **state)
  * of March since 2007, not on the 21st; Labour Day; 2012's inauguration
  * fell on a Saturday, 2024's on 1 October.  One contract a buyer, each
  * alone in its year.  Near misses: the Tuesday after, the 21st. */
+/* Contracts id[i] awarded on day[i], each by a buyer of its own in
+ * `country`: each date is judged alone against that calendar. */
+static void awards_in(const char *country, const char *currency, const char *const *id,
+		      const char *const *day, size_t n)
+{
+	char buyer[16];
+
+	for (size_t i = 0; i < n; i++) {
+		snprintf(buyer, sizeof(buyer), "%s-%zu", country, i);
+		buyer_in(buyer, country);
+		contract(id[i], NULL, "S", 100, currency, day[i], NULL);
+		((pb_contract *)(uintptr_t)pb_ledger_at(L, PB_T_CONTRACTS, i))->buyer_id = pb_text_of(S(buyer));
+	}
+}
+
 static void test_weekend_mexico(void **state)
 {
 	static const char *const id[] = {"JUAREZ", "TUESDAY", "21ST", "MAYO", "TOMA"};
 	static const char *const day[] = {"2013-03-18", "2013-03-19", "2014-03-21", "2015-05-01",
 					  "2024-10-01"};
-	char buyer[16];
 	(void)state;
-	for (size_t i = 0; i < 5; i++) {
-		snprintf(buyer, sizeof(buyer), "UC-%zu", i);
-		buyer_in(buyer, "MX");
-		contract(id[i], NULL, "S", 100, "MXN", day[i], NULL);
-		((pb_contract *)(uintptr_t)pb_ledger_at(L, PB_T_CONTRACTS, i))->buyer_id = pb_text_of(S(buyer));
-	}
+	awards_in("MX", "MXN", id, day, 5);
 	assert_string_equal(fired("timing.weekend-award"), "JUAREZ MAYO TOMA");
 }
 
@@ -216,14 +225,8 @@ static void test_weekend_czech(void **state)
 	static const char *const id[] = {"GOOD-2016", "GOOD-2015", "NOV17", "XMAS-EVE", "WEDNESDAY"};
 	static const char *const day[] = {"2016-03-25", "2015-04-03", "2015-11-17", "2014-12-24",
 					  "2014-12-17"};
-	char buyer[16];
 	(void)state;
-	for (size_t i = 0; i < 5; i++) {
-		snprintf(buyer, sizeof(buyer), "CZ-%zu", i);
-		buyer_in(buyer, "CZ");
-		contract(id[i], NULL, "S", 100, "CZK", day[i], NULL);
-		((pb_contract *)(uintptr_t)pb_ledger_at(L, PB_T_CONTRACTS, i))->buyer_id = pb_text_of(S(buyer));
-	}
+	awards_in("CZ", "CZK", id, day, 5);
 	assert_string_equal(fired("timing.weekend-award"), "GOOD-2016 NOV17 XMAS-EVE");
 }
 
