@@ -67,6 +67,10 @@ struct ocds {
 	pb_date rday;
 	json_t *parties;   /* local party id -> canonical id (strings) */
 	json_t *history;   /* rows of the current ocid as of each release */
+	/* Values not read in the embedded releases of the current record
+	 * (see restated), and whether its compiledRelease is being read. */
+	json_t *listed;
+	int restating;
 };
 
 /* --- small readers over jansson values --- */
@@ -117,6 +121,34 @@ static int real_text(double d, char *buf, size_t n)
 }
 
 /*
+ * A record's compiledRelease restates what its embedded releases say:
+ * a value they already listed as not read is not listed again from it.
+ * Values are matched by their pointer within the release, array
+ * positions left out (a compiled award's place may differ), their text
+ * and why; one the publisher's compiling changed is listed.
+ */
+static int restated(struct ocds *o, const char *where, const char *shown, const char *why)
+{
+	if (!o->listed)
+		return 0;
+	size_t nb = strlen(o->base);
+	const char *rel = strncmp(where, o->base, nb) ? where : where + nb;
+	pb_buf key;
+	pb_buf_init(&key);
+	for (const char *seg = rel; *seg == '/'; seg += strcspn(seg + 1, "/") + 1) {
+		size_t n = strcspn(seg + 1, "/");
+		if (strspn(seg + 1, "0123456789") != n || !n)
+			pb_buf_add(&key, seg, n + 1);
+	}
+	pb_buf_addf(&key, "\n%s\n%s", shown, why);
+	int seen = json_object_get(o->listed, key.data) != NULL;
+	if (!o->restating)
+		json_object_set_new(o->listed, key.data, json_true());
+	pb_buf_release(&key);
+	return o->restating && seen;
+}
+
+/*
  * A value of the current release that is there but could not be read:
  * listed with its JSON pointer (at/key) and why (pb_ledger_unread), and
  * the field left unknown.
@@ -135,7 +167,9 @@ static void unread(struct ocds *o, const char *at, const char *key, json_t *v, c
 	else
 		snprintf(text, sizeof(text), "%s", json_is_true(v) ? "true" : json_is_false(v) ? "false"
 						   : json_is_object(v) ? "{...}" : json_is_array(v) ? "[...]" : "null");
-	pb_ledger_unread(o->l, o->input, o->line, where, json_is_string(v) ? json_string_value(v) : text, why);
+	const char *shown = json_is_string(v) ? json_string_value(v) : text;
+	if (!restated(o, where, shown, why))
+		pb_ledger_unread(o->l, o->input, o->line, where, shown, why);
 }
 
 /* A date, or none: absent, null or "" is none; anything else that is no
@@ -1513,13 +1547,19 @@ static void import_record(struct ocds *o, json_t *rec, uint64_t line, const char
 	}
 	if (embeds_releases(list)) {
 		const char *why = NULL;
+		o->listed = json_object();
 		size_t *order = release_order(list);
 		for (size_t i = 0; i < json_array_size(list) && !why; i++)
 			why = import_release(o, json_array_get(list, order[i]), line,
 					     P(o, "%s/releases/%zu", at, order[i]));
 		free(order);
-		if (!why && json_is_object(compiled))
+		if (!why && json_is_object(compiled)) {
+			o->restating = 1;
 			why = import_release(o, compiled, line, P(o, "%s/compiledRelease", at));
+			o->restating = 0;
+		}
+		json_decref(o->listed);
+		o->listed = NULL;
 		if (why)
 			pb_ledger_reject(o->l, o->input, line, "%s at %s/releases", why, *at ? at : "");
 		else

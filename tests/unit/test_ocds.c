@@ -328,6 +328,42 @@ static void test_unread_dates(void **state)
 	pb_ledger_free(l);
 }
 
+/* A record's compiledRelease restates its releases: a value they listed
+ * as not read is listed once, from the release; one that only the
+ * compiled release holds (the publisher compiled it differently) is
+ * listed from there.  Two awards of one bad amount in one release are
+ * both listed. */
+static void test_unread_record_once(void **state)
+{
+	static const char text[] =
+		"{\"records\":[{\"ocid\":\"r1\",\"releases\":["
+		"{\"ocid\":\"r1\",\"id\":\"1\",\"date\":\"2024-01-05\","
+		"\"tender\":{\"value\":{\"amount\":7}},"
+		"\"awards\":[{\"id\":\"a\",\"value\":{\"amount\":5,\"currency\":\"XYZ\"}},"
+		"{\"id\":\"b\",\"value\":{\"amount\":5,\"currency\":\"XYZ\"}}]}],"
+		"\"compiledRelease\":{\"ocid\":\"r1\",\"id\":\"c\",\"date\":\"2024-01-05\","
+		"\"tender\":{\"value\":{\"amount\":7},\"tenderPeriod\":{\"endDate\":\"soon\"}},"
+		"\"awards\":[{\"id\":\"b\",\"value\":{\"amount\":5,\"currency\":\"XYZ\"}},"
+		"{\"id\":\"a\",\"value\":{\"amount\":5,\"currency\":\"XYZ\"}}]}}]}";
+	int rc;
+	pb_error err;
+	pb_ledger *l = IMPORT("record.json", text, &rc, &err);
+	(void)state;
+
+	assert_int_equal(rc, 0);
+	assert_int_equal(pb_ledger_inputs(l)[0].rows_imported, 1);
+	assert_int_equal(pb_ledger_nunread(l), 4);
+	assert_int_equal(pb_ledger_inputs(l)[0].values_unread, 4);
+	const pb_rejection *u = pb_ledger_unread_values(l);
+	assert_string_equal(u[0].reason, "/records/0/releases/0/tender/value/amount: '7' has no currency; "
+			    "kept as unknown");
+	assert_non_null(strstr(u[1].reason, "/records/0/releases/0/awards/0/value/currency: 'XYZ'"));
+	assert_non_null(strstr(u[2].reason, "/records/0/releases/0/awards/1/value/currency: 'XYZ'"));
+	assert_string_equal(u[3].reason, "/records/0/compiledRelease/tender/tenderPeriod/endDate: 'soon' is "
+			    "not an ISO 8601 date (YYYY-MM-DD); kept as unknown");
+	pb_ledger_free(l);
+}
+
 /* 150 concatenated documents, the 51st broken: the other 149 are read,
  * and the one rejection says which lines were skipped.  A release of a
  * broken package printed without indentation is a piece of it, not a
@@ -1398,6 +1434,7 @@ int main(void)
 		cmocka_unit_test(test_limits_and_errors),
 		cmocka_unit_test(test_amounts),
 		cmocka_unit_test(test_unread_dates),
+		cmocka_unit_test(test_unread_record_once),
 		cmocka_unit_test(test_concatenated),
 		cmocka_unit_test(test_nul_in_strings),
 		cmocka_unit_test(test_concatenated_resume),
