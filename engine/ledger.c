@@ -1974,6 +1974,39 @@ const char *pb_row_extra(const pb_row *r, const char *name)
 	return NULL;
 }
 
+static const struct {
+	pb_table table;
+	const char *name;
+	pb_coltype type;
+} typed_extras[] = {
+	{PB_T_PAYMENTS, "invoice_date", PB_COL_DATE}, /* payments.duplicate */
+};
+
+static int typed_extra(pb_table t, const char *name)
+{
+	for (size_t i = 0; i < sizeof(typed_extras) / sizeof(typed_extras[0]); i++)
+		if (typed_extras[i].table == t && !strcmp(typed_extras[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+int pb_extra_typed(pb_table t, const char *name)
+{
+	return typed_extra(t, name) >= 0;
+}
+
+const char *pb_extra_unreadable(pb_table t, const char *name, const char *value)
+{
+	int i = typed_extra(t, name);
+	const char *why = NULL;
+	pb_date d;
+
+	if (i >= 0 && typed_extras[i].type == PB_COL_DATE &&
+	    pb_date_parse(value, strlen(value), NULL, &d, &why) == 0)
+		why = NULL;
+	return why;
+}
+
 void pb_row_add_extra(pb_ledger *l, pb_row *r, const char *name, const char *value)
 {
 	uint32_t n, k;

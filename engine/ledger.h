@@ -458,6 +458,16 @@ const char *pb_row_path(const pb_row *r);
 const pb_attr *pb_row_extras(const pb_row *r, uint32_t *n);
 /* The value of the row's extra column `name`, or NULL. */
 const char *pb_row_extra(const pb_row *r, const char *name);
+/*
+ * Extra attributes that rules read as more than text (payments'
+ * invoice_date, an ISO 8601 date, read by payments.duplicate).
+ * pb_extra_typed: is extra `name` of table t one of them?
+ * pb_extra_unreadable: why its `value` cannot be read, or NULL when it
+ * can or the extra is not typed.  Importers list such a value as not
+ * read (pb_ledger_unread); the rule then treats it as absent.
+ */
+int pb_extra_typed(pb_table t, const char *name);
+const char *pb_extra_unreadable(pb_table t, const char *name, const char *value);
 /* Gives r the extra `name` (in place of one it has of that name); name
  * and value must live as long as l's arena. */
 void pb_row_add_extra(pb_ledger *l, pb_row *r, const char *name, const char *value);

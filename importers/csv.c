@@ -193,6 +193,8 @@ struct csv_state {
 	char **names;
 	int *map;                /* per header column: column index or COL_* */
 	const char **extra_name; /* per column: a profile's extra.NAME, or NULL */
+	unsigned char *typed;    /* per column: an extra a rule reads as more
+				  * than text (pb_extra_typed); NULL: none */
 	size_t ncols;
 	unsigned char *rec;      /* scratch record */
 
@@ -754,6 +756,12 @@ static void map_extras(struct csv_state *st)
 	}
 }
 
+/* The name header column i is kept under as an extra. */
+static const char *extra_named(const struct csv_state *st, size_t i)
+{
+	return st->extra_name && st->extra_name[i] ? st->extra_name[i] : st->names[i];
+}
+
 /* Every canonical column's source: the header (map), then the profile. */
 static void map_profile(struct csv_state *st)
 {
@@ -1072,6 +1080,12 @@ static void header_accept(struct csv_state *st)
 		map_profile(st);
 	if (st->failed)
 		return;
+	for (size_t i = 0; i < st->ncols; i++)
+		if (st->map[i] == COL_EXTRA && pb_extra_typed(st->def->id, extra_named(st, i))) {
+			if (!st->typed)
+				st->typed = pb_xcalloc(st->ncols + 1, 1);
+			st->typed[i] = 1;
+		}
 	st->rec = pb_xcalloc(1, st->def->record_size);
 	st->currency_col = first_currency_column(st->def);
 	st->last = pb_xcalloc(st->def->ncolumns, sizeof(*st->last));
@@ -1741,6 +1755,30 @@ static int parse_cell(struct csv_state *st, const pb_column *c, const char *s,
 	return rc;
 }
 
+/* An imported row's extras that a rule reads as a date and that are
+ * none: kept as written, listed as not read (pb_extra_unreadable). */
+static void list_unread_extras(struct csv_state *st)
+{
+	for (size_t i = 0; i < st->ncols && st->typed; i++) {
+		size_t n;
+		const char *s = field(st, i, &n), *why;
+		pb_trim(&s, &n);
+		if (!st->typed[i] || n == 0)
+			continue;
+		char *value = pb_xstrndup(s, n);
+		if ((why = pb_extra_unreadable(st->def->id, extra_named(st, i), value))) {
+			pb_buf where;
+			pb_buf_init(&where);
+			pb_buf_addstr(&where, st->names[i]);
+			if (strcmp(st->names[i], extra_named(st, i)))
+				pb_buf_addf(&where, " (extra %s)", extra_named(st, i));
+			pb_ledger_unread(st->l, st->input, st->record_line, where.data, value, why);
+			pb_buf_release(&where);
+		}
+		free(value);
+	}
+}
+
 static void keep_extras(struct csv_state *st, pb_row *row)
 {
 	size_t count = 0;
@@ -1757,7 +1795,7 @@ static void keep_extras(struct csv_state *st, pb_row *row)
 		pb_trim(&s, &n);
 		if (st->map[i] != COL_EXTRA || n == 0)
 			continue;
-		const char *name = st->extra_name && st->extra_name[i] ? st->extra_name[i] : st->names[i];
+		const char *name = extra_named(st, i);
 		a[k].name = pb_ledger_intern(st->l, name, strlen(name));
 		a[k].value = pb_ledger_intern(st->l, s, n);
 		k++;
@@ -2225,6 +2263,7 @@ static void process_row(struct csv_state *st)
 	}
 	if (pb_ledger_add(st->l, st->input, st->def->id, st->rec) < 0)
 		return;
+	list_unread_extras(st);
 	guess_rows(st);
 	if (st->profile)
 		add_parties(st);
@@ -2679,6 +2718,7 @@ static void state_release(struct csv_state *st)
 	free(st->names);
 	free(st->map);
 	free(st->extra_name);
+	free(st->typed);
 	free(st->rec);
 	free(st->last);
 	free(st->texts);

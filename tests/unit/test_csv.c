@@ -129,6 +129,24 @@ static void test_values_and_extras(void **state)
 	assert_string_equal(x[255].name, "x255");
 	assert_string_equal(x[255].value, "v255");
 	done(&r);
+
+	/* A column invoice_date is the extra payments.duplicate reads as a
+	 * date: one that is none is listed as not read, named as the
+	 * header names it; the same column of another table is only text. */
+	pb_config_init(&r.cfg);
+	IMPORT(&r, "payments.csv", "payment_id,amount,invoice_date\nP1,10,2024-03-31\nP2,10,31/03/2024\n",
+	       NULL);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(pb_ledger_nunread(r.l), 1);
+	assert_string_equal(pb_ledger_unread_values(r.l)[0].reason,
+			    "invoice_date: '31/03/2024' is not an ISO 8601 date (YYYY-MM-DD); kept as unknown");
+	assert_int_equal(pb_ledger_unread_values(r.l)[0].line, 3);
+	done(&r);
+	pb_config_init(&r.cfg);
+	IMPORT(&r, "amendments.csv", "amendment_id,invoice_date\nA1,31/03/2024\n", NULL);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(pb_ledger_nunread(r.l), 0);
+	done(&r);
 }
 
 /* Free text (titles, descriptions, rationales) is kept as written, not

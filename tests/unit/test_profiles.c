@@ -427,6 +427,27 @@ static void test_extra_names(void **state)
 	assert_null(pb_row_extra(&p->row, "Datum vystaveni"));
 	assert_string_equal(pb_row_extra(&p->row, "Note"), "ok");
 	assert_null(pb_row_extra(&p->row, "order_ref"));
+	assert_int_equal(pb_ledger_nunread(r.l), 0);
+	done(&r);
+
+	/* An issue date that is no date: the row is imported, the value
+	 * kept for the evidence and listed as not read under its header;
+	 * a duplicate row (rejected) lists nothing. */
+	run(&r, PAY "col.payment_id = Ref\ncol.amount = Amount\nextra.invoice_date = Datum vystaveni\n",
+	    "x.csv", "Ref,Amount,Datum vystaveni,Note\nP1,10,15.4.2014,2014-13-01\nP1,10,x,\n"
+		     "P2,10,2014-04-31,\n");
+	assert_int_equal(r.rc, 0);
+	reconciles(r.l);
+	assert_string_equal(pb_row_extra(&payment(r.l, "P1")->row, "invoice_date"), "15.4.2014");
+	assert_int_equal(pb_ledger_nunread(r.l), 2);
+	assert_int_equal(pb_ledger_inputs(r.l)[0].values_unread, 2);
+	const pb_rejection *u = pb_ledger_unread_values(r.l);
+	assert_string_equal(u[0].reason, "Datum vystaveni (extra invoice_date): '15.4.2014' is not an ISO "
+			    "8601 date (YYYY-MM-DD); kept as unknown");
+	assert_int_equal(u[0].line, 2);
+	assert_string_equal(u[1].reason, "Datum vystaveni (extra invoice_date): '2014-04-31' does not "
+			    "exist; kept as unknown");
+	assert_int_equal(u[1].line, 4);
 	done(&r);
 
 	expect_error(PAY "col.payment_id = Ref\nextra.Issue = Issued\n", "e.csv", "Ref,Issued\n",
