@@ -8,53 +8,15 @@
 #include <string.h>
 
 #include "../engine/catalog.h"
-#include "../engine/normalize.h"
 #include "../engine/output.h"
 #include "cli.h"
 
-struct reason_group {
-	char *kind;
-	const char *path;
-	size_t count;
-	uint64_t lines[3];
-};
-
-/* Rejected (or filtered) rows of one input grouped by reason, in the
- * order reasons first occur. */
-static size_t group_reasons(const pb_rejection *rj, size_t n, const char *path,
-			    struct reason_group **out)
-{
-	struct reason_group *g = NULL;
-	size_t ng = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		if (strcmp(rj[i].path, path))
-			continue;
-		char *kind = pb_reason_kind(rj[i].reason);
-		size_t k = 0;
-		while (k < ng && strcmp(g[k].kind, kind))
-			k++;
-		if (k == ng) {
-			g = pb_xreallocarray(g, ng + 1, sizeof(*g));
-			memset(&g[ng], 0, sizeof(*g));
-			g[ng].kind = kind;
-			g[ng].path = path;
-			ng++;
-		} else {
-			free(kind);
-		}
-		if (g[k].count < 3)
-			g[k].lines[g[k].count] = rj[i].line;
-		g[k].count++;
-	}
-	*out = g;
-	return ng;
-}
-
+/* Rejected (or filtered) rows of one input, or its values not read,
+ * grouped by reason, in the order reasons first occur. */
 static void print_groups(const char *what, const pb_rejection *rj, size_t n, const char *path)
 {
-	struct reason_group *g;
-	size_t ng = group_reasons(rj, n, path, &g);
+	pb_reason_group *g;
+	size_t other, ng = pb_reason_groups(rj, n, path, SIZE_MAX, &g, &other);
 
 	for (size_t k = 0; k < ng; k++) {
 		printf("  %s %6zu  ", what, g[k].count);
@@ -63,12 +25,11 @@ static void print_groups(const char *what, const pb_rejection *rj, size_t n, con
 		for (size_t j = 0; j < g[k].count && j < 3; j++) {
 			fputs(j ? ", " : "", stdout);
 			pb_output_escape(stdout, path);
-			printf(":%llu", (unsigned long long)g[k].lines[j]);
+			printf(":%llu", (unsigned long long)rj[g[k].first[j]].line);
 		}
 		printf("%s)\n", g[k].count > 3 ? ", ..." : "");
-		free(g[k].kind);
 	}
-	free(g);
+	pb_reason_groups_free(g, ng);
 }
 
 /* Per input: the share of its records with a value in each column. */

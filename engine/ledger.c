@@ -570,6 +570,50 @@ void pb_ledger_unread(pb_ledger *l, size_t in, uint64_t line, const char *where,
 	pb_buf_release(&b);
 }
 
+size_t pb_reason_groups(const pb_rejection *rj, size_t n, const char *path, size_t max_kinds,
+			pb_reason_group **out, size_t *other)
+{
+	pb_arena *a = pb_arena_new();
+	pb_strtab *kinds = pb_strtab_new(a);
+	pb_ptrmap *group_of = pb_ptrmap_new();
+	pb_reason_group *g = NULL;
+	size_t ng = 0, cap = 0;
+
+	*other = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (path && strcmp(rj[i].path, path))
+			continue;
+		char *kind = pb_reason_kind(rj[i].reason);
+		const char *key = pb_intern_str(kinds, kind);
+		uint32_t k;
+		if (pb_ptrmap_get(group_of, key, &k)) {
+			if (g[k].count < 3)
+				g[k].first[g[k].count] = i;
+			g[k].count++;
+			free(kind);
+		} else if (ng < max_kinds) {
+			PB_GROW(g, ng + 1, cap);
+			g[ng] = (pb_reason_group){kind, 1, {i, 0, 0}};
+			pb_ptrmap_put(group_of, key, (uint32_t)ng++);
+		} else {
+			(*other)++;
+			free(kind);
+		}
+	}
+	pb_ptrmap_free(group_of);
+	pb_strtab_free(kinds);
+	pb_arena_free(a);
+	*out = g;
+	return ng;
+}
+
+void pb_reason_groups_free(pb_reason_group *g, size_t ng)
+{
+	for (size_t k = 0; k < ng; k++)
+		free(g[k].kind);
+	free(g);
+}
+
 size_t pb_ledger_nunread(const pb_ledger *l)
 {
 	return l->nunread;

@@ -401,6 +401,24 @@ size_t pb_ledger_nunread(const pb_ledger *l);
 const pb_rejection *pb_ledger_unread_values(const pb_ledger *l);
 
 /*
+ * Rejected rows, filtered rows or values not read grouped by
+ * pb_reason_kind, in the order kinds first occur: those of file `path`,
+ * or all when path is NULL.  At most max_kinds groups; the reasons of
+ * further kinds are counted in *other.  A group has its kind (malloc'd),
+ * its count and the indexes in rj of its first three reasons.  Kinds are
+ * found by hashing, so a file of a million kinds costs a million steps.
+ */
+typedef struct {
+	char *kind;
+	size_t count;
+	size_t first[3];
+} pb_reason_group;
+
+size_t pb_reason_groups(const pb_rejection *rj, size_t n, const char *path, size_t max_kinds,
+			pb_reason_group **out, size_t *other);
+void pb_reason_groups_free(pb_reason_group *g, size_t ng);
+
+/*
  * Counts a row of input `in` as read and filtered by the profile rule
  * `rule` (copied), remembered with its line like a rejection; the list
  * is pb_ledger_filtered (reason = the rule's name).

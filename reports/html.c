@@ -1278,60 +1278,31 @@ static void source_list(xmlNodePtr s, const pb_rejection *rj, size_t n, const ch
 	}
 }
 
+/* Kinds a summary counts one by one (pb_reason_groups); the reasons of
+ * further kinds are counted together. */
 #define HTML_MAX_KINDS 64
-
-struct reason_count {
-	char *kind;
-	size_t n, first; /* how many, and the index of the first */
-};
-
-/* Rejected rows or values not read counted by kind (pb_reason_kind: the
- * same field of every release, the same reason), in the order kinds
- * first come, at most HTML_MAX_KINDS of them; the rest are counted in
- * *other. */
-static size_t count_kinds(const pb_rejection *rj, size_t n, struct reason_count *k, size_t *other)
-{
-	size_t nk = 0;
-
-	*other = 0;
-	for (size_t i = 0; i < n; i++) {
-		char *kind = pb_reason_kind(rj[i].reason);
-		size_t j = 0;
-		while (j < nk && strcmp(k[j].kind, kind))
-			j++;
-		if (j < nk) {
-			k[j].n++;
-			free(kind);
-		} else if (nk < HTML_MAX_KINDS) {
-			k[nk++] = (struct reason_count){kind, 1, i};
-		} else {
-			(*other)++;
-			free(kind);
-		}
-	}
-	return nk;
-}
 
 /* Three hundred transactions without a currency read as one line: what,
  * how many, the first one.  `what` heads the first column. */
 static void kind_summary(xmlNodePtr s, const char *what, const pb_rejection *rj, size_t n)
 {
 	const char *const cols[] = {what, "#", "first at", NULL};
-	struct reason_count k[HTML_MAX_KINDS];
-	size_t other, nk = count_kinds(rj, n, k, &other);
+	pb_reason_group *k;
+	size_t other, nk = pb_reason_groups(rj, n, NULL, HTML_MAX_KINDS, &k, &other);
 	xmlNodePtr tb = table_body(s, cols);
 
 	for (size_t j = 0; j < nk; j++) {
 		xmlNodePtr tr = el(tb, "tr", NULL);
+		const pb_rejection *first = &rj[k[j].first[0]];
 		pb_buf src;
 		pb_buf_init(&src);
-		pb_buf_addf(&src, "%s:%llu", nz(rj[k[j].first].path), (unsigned long long)rj[k[j].first].line);
+		pb_buf_addf(&src, "%s:%llu", nz(first->path), (unsigned long long)first->line);
 		el(tr, "td", k[j].kind);
-		num_cell(tr, k[j].n);
+		num_cell(tr, k[j].count);
 		el(el(tr, "td", NULL), "code", src.data);
 		pb_buf_release(&src);
-		free(k[j].kind);
 	}
+	pb_reason_groups_free(k, nk);
 	if (other) {
 		xmlNodePtr tr = el(tb, "tr", NULL);
 		el(tr, "td", "other kinds");

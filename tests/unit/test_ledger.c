@@ -1572,6 +1572,58 @@ static void test_publishers(void **state)
 	pb_ledger_free(l);
 }
 
+/* Reasons grouped by kind (quoted values, "(first at ...)" and pointer
+ * indexes blanked), in the order kinds first occur, each with its count
+ * and first three members; one file's alone; past max_kinds, counted
+ * together. */
+static void test_reason_groups(void **state)
+{
+	static const pb_rejection rj[] = {
+		{"a.csv", 2, "paid_on '2024-02-30' does not exist"},
+		{"a.csv", 3, "duplicate payments key 'P1' (first at a.csv:2)"},
+		{"b.json", 1, "/releases/0/tender/value/amount: '7' has no currency; kept as unknown"},
+		{"a.csv", 5, "paid_on 'x' does not exist"},
+		{"a.csv", 6, "duplicate payments key 'P2' (first at a.csv:4)"},
+		{"b.json", 1, "/releases/12/tender/value/amount: '8' has no currency; kept as unknown"},
+		{"a.csv", 7, "paid_on '' does not exist"},
+		{"a.csv", 9, "paid_on '1' does not exist"},
+	};
+	size_t n = sizeof(rj) / sizeof(rj[0]), other;
+	pb_reason_group *g;
+	(void)state;
+
+	size_t ng = pb_reason_groups(rj, n, NULL, 64, &g, &other);
+	assert_int_equal(ng, 3);
+	assert_int_equal(other, 0);
+	assert_string_equal(g[0].kind, "paid_on '…' does not exist");
+	assert_int_equal(g[0].count, 4);
+	assert_int_equal(g[0].first[0], 0);
+	assert_int_equal(g[0].first[1], 3);
+	assert_int_equal(g[0].first[2], 6);
+	assert_string_equal(g[1].kind, "duplicate payments key '…' (first at …)");
+	assert_int_equal(g[1].count, 2);
+	assert_string_equal(g[2].kind, "/releases/…/tender/value/amount: '…' has no currency; kept as unknown");
+	assert_int_equal(g[2].count, 2);
+	assert_int_equal(g[2].first[1], 5);
+	pb_reason_groups_free(g, ng);
+
+	ng = pb_reason_groups(rj, n, "b.json", 64, &g, &other);
+	assert_int_equal(ng, 1);
+	assert_int_equal(g[0].first[0], 2);
+	pb_reason_groups_free(g, ng);
+
+	ng = pb_reason_groups(rj, n, NULL, 1, &g, &other);
+	assert_int_equal(ng, 1);
+	assert_int_equal(g[0].count, 4);
+	assert_int_equal(other, 4);
+	pb_reason_groups_free(g, ng);
+
+	ng = pb_reason_groups(rj, 0, NULL, 64, &g, &other);
+	assert_int_equal(ng, 0);
+	assert_int_equal(other, 0);
+	pb_reason_groups_free(g, ng);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1613,6 +1665,7 @@ int main(void)
 		cmocka_unit_test(test_latest_date_typing_error),
 		cmocka_unit_test(test_methods),
 		cmocka_unit_test(test_publishers),
+		cmocka_unit_test(test_reason_groups),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
