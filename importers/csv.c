@@ -453,7 +453,9 @@ static void fail_unknown_table(struct csv_state *st)
 	for (int t = 0; t < PB_T_COUNT; t++)
 		pb_buf_addf(&b, "%s%s", t ? ", " : "", pb_table_get(t)->name);
 	fail(st, "cannot tell which table this is (name the file after one, "
-		 "or use --table NAME=FILE; candidates: %s)", b.data);
+		 "or use --table NAME=FILE; candidates: %s); an export in columns of its own "
+		 "is read through a mapping profile: -p NAME for a shipped one (config/profiles), "
+		 "'probity init --profile FILE' drafts one", b.data);
 	pb_buf_release(&b);
 }
 
