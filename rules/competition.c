@@ -772,6 +772,7 @@ typedef struct {
 	uint32_t *share;       /* each member's place in sh, in the order met */
 	size_t nshare, sharecap;
 	pb_i128 total;
+	size_t one_called;     /* shares that were one procedure with a call */
 } year_shares;
 
 static uint32_t share_of(year_shares *y, const char *who)
@@ -836,6 +837,22 @@ static void shares_release(year_shares *y)
 	free(y->all);
 }
 
+/*
+ * A share won in one procedure that published a call for competition is
+ * one large tender dominating the buyer's year (a dredging campaign, a
+ * ship): the rule's known false positive, not a buyer dependent on a
+ * supplier.  CompraNet's port authorities gave 16 such findings in 17.
+ * A procedure the ledger cannot place (no tender, a method the table
+ * does not know) is judged as before.
+ */
+static int one_called_procedure(pb_rule_ctx *ctx, const supplier_share *s)
+{
+	if (pb_contracts_procedures(s->c, s->n) != 1)
+		return 0;
+	const pb_tender *t = pb_ctx_tender_of(ctx, s->c[0]);
+	return t && pb_ctx_competition(ctx, t) == PB_COMPETITION_YES;
+}
+
 /* A supplier above the share fires once, with every contract it took
  * part in as evidence, gathered only for the few that fire. */
 static void concentration_year(pb_rule_ctx *ctx, const pb_contract *c, const uint32_t *ix,
@@ -859,7 +876,10 @@ static void concentration_year(pb_rule_ctx *ctx, const pb_contract *c, const uin
 	for (size_t k = 0; k < y->ns; k++)
 		if (y->sh[k].c) {
 			contracts_by_id(y->sh[k].c, y->sh[k].n);
-			concentration_finding(ctx, g, all_procs, &y->sh[k], y->total);
+			if (one_called_procedure(ctx, &y->sh[k]))
+				y->one_called++;
+			else
+				concentration_finding(ctx, g, all_procs, &y->sh[k], y->total);
 			free(y->sh[k].c);
 			y->sh[k].c = NULL;
 		}
@@ -870,6 +890,9 @@ static void run_concentration(pb_rule_ctx *ctx)
 	year_shares y = {.index = pb_ptrmap_new()};
 
 	for_each_buyer_year(ctx, concentration_year, &y);
+	if (y.one_called)
+		pb_ctx_note(ctx, "%zu shares of a buyer's year won in a single procedure with a call for competition set aside: one large tender dominating a year, not dependence on a supplier",
+			    y.one_called);
 	shares_release(&y);
 }
 

@@ -469,6 +469,52 @@ static void test_concentration_by_entity(void **state)
 	pb_audit_free(a);
 }
 
+/* BIG holds 60% of MOD's 2024 in one procedure of method `method`
+ * (NULL: a contract without a tender); four others share the rest. */
+static void one_big_procedure(const char *method)
+{
+	char id[16];
+
+	if (method)
+		tender("T-BIG", method, "x", NULL, PB_INT_NONE);
+	contract("C-BIG", method ? "T-BIG" : NULL, "BIG", 60000, "EUR", "2024-03-01", NULL);
+	for (int i = 0; i < 4; i++) {
+		snprintf(id, sizeof(id), "C%d", i);
+		tender(id, "open", "x", NULL, PB_INT_NONE);
+		contract(id, id, "OTHER", 10000, "EUR", "2024-04-01", NULL);
+	}
+}
+
+/* A share won in one procedure with a call for competition is one
+ * large tender, not dependence: set aside and counted.  Won without a
+ * call, or in a procedure the ledger cannot place, it fires. */
+static void test_concentration_one_called_procedure(void **state)
+{
+	(void)state;
+	one_big_procedure("open");
+	pb_audit *a = sealed_audit(&CFG, D("2024-12-31"));
+	for (size_t i = 0; i < a->nfindings; i++)
+		assert_string_not_equal(a->findings[i]->rule->id, "competition.supplier-concentration");
+	assert_string_equal(reason_of(a, "competition.supplier-concentration"),
+			    "1 shares of a buyer's year won in a single procedure with a call for competition set "
+			    "aside: one large tender dominating a year, not dependence on a supplier");
+	pb_audit_free(a);
+}
+
+static void test_concentration_one_direct_procedure(void **state)
+{
+	(void)state;
+	one_big_procedure("direct");
+	assert_string_equal(fired("competition.supplier-concentration"), "MOD");
+}
+
+static void test_concentration_one_unplaced_procedure(void **state)
+{
+	(void)state;
+	one_big_procedure(NULL);
+	assert_string_equal(fired("competition.supplier-concentration"), "MOD");
+}
+
 /* Three buyers' years, added interleaved: ZED's 2024 (S1 holds 50%),
  * ALPHA's 2024 (S9 60%), ZED's 2025 (S2 60%); `wide` adds a buyer with
  * a contract in 1000 and one in 9000, too few to judge, whose span of
@@ -1061,6 +1107,8 @@ int main(void)
 		T(test_unsuccessful_outlier), T(test_unsuccessful_evidence),
 		T(test_disqualification_evidence), T(test_unsuccessful_twin), T(test_identical_bids_once),
 		T(test_concentration_by_entity), T(test_buyer_years), T(test_buyer_years_wide),
+		T(test_concentration_one_called_procedure), T(test_concentration_one_direct_procedure),
+		T(test_concentration_one_unplaced_procedure),
 		T(test_joint_award_credits_every_member),
 		T(test_entities_without_registry_ids), T(test_possible_links_in_order),
 		T(test_addresses_that_identify_a_place),
