@@ -3,7 +3,8 @@
 #
 # Audits each source of ../shared/data as a reviewer would (one OCDS
 # publisher folder, the TED exports, the eForms notices, each CSV export
-# with the profile shipped for it), then:
+# with the profile shipped for it), in the currency its auditors work in,
+# then:
 #  - fails when a finding labelled `wrong` in tests/real/labels.tsv comes
 #    back (rule and subject), naming it and the reason it was wrong;
 #  - fails when a finding labelled `true` is no longer reported: a change
@@ -29,31 +30,34 @@ T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 fails=0
 
-# source name -> the folder it audits, and the profile its files need
-# (one line each)
+# source name -> the currency its auditors work in (base_currency), the
+# folder it audits, and the profile its files need (one line each).  A
+# ledger audited in another currency without exchange rates leaves its
+# money rules unjudged: the suite judges each in its own.
 sources() {
-	for c in armenia australia canada colombia mexico moldova nigeria paraguay taiwan \
-		uganda uk-contracts-finder ukraine; do
-		echo "ocds_$c $DATA/ocds/real-examples/$c"
+	for c in armenia:AMD australia:AUD canada:CAD colombia:COP mexico:MXN moldova:MDL \
+		nigeria:NGN paraguay:PYG taiwan:TWD uganda:UGX uk-contracts-finder:GBP ukraine:UAH; do
+		echo "ocds_${c%%:*} ${c#*:} $DATA/ocds/real-examples/${c%%:*}"
 	done
-	echo "ted $DATA/ted"
-	echo "eforms $DATA/eforms"
-	echo "csv_cz $DATA/csv/cz-mfcr-paid-invoices cz-mfcr-paid-invoices"
-	echo "csv_mx $DATA/csv/mx-compranet-contracts mx-compranet-contracts"
-	echo "csv_oxford $DATA/csv/uk-oxford-spend-over-500 uk-oxford-spend-over-500"
-	echo "csv_uk $DATA/csv/uk-oxford-spend-over-500 uk-spend-over-500"
+	echo "ted EUR $DATA/ted"
+	echo "eforms EUR $DATA/eforms"
+	echo "csv_cz CZK $DATA/csv/cz-mfcr-paid-invoices cz-mfcr-paid-invoices"
+	echo "csv_mx MXN $DATA/csv/mx-compranet-contracts mx-compranet-contracts"
+	echo "csv_oxford GBP $DATA/csv/uk-oxford-spend-over-500 uk-oxford-spend-over-500"
+	echo "csv_uk GBP $DATA/csv/uk-oxford-spend-over-500 uk-spend-over-500"
 }
 
 printf '%-20s %8s %9s %9s %6s %6s %6s\n' source rows findings per1000 true n-a-r wrong
-sources | while read -r name dir profile; do
+sources | while read -r name currency dir profile; do
 	[ -d "$dir" ] || continue
+	printf '[audit]\nbase_currency = %s\n' "$currency" >"$T/$name.ini"
 	if [ -n "$profile" ]; then
 		find "$dir" -type f -size +0 -name '*.csv' | sort >"$T/files"
 	else
 		find "$dir" -type f -size +0 | sort >"$T/files"
 	fi
 	# shellcheck disable=SC2046
-	"$PROBITY" audit --timings -f json --fail-on none ${profile:+-p "$profile"} -o "$T/$name" \
+	"$PROBITY" audit -c "$T/$name.ini" --timings -f json --fail-on none ${profile:+-p "$profile"} -o "$T/$name" \
 		$(cat "$T/files") >/dev/null 2>"$T/$name.err"
 	rc=$?
 	if [ $rc -ne 0 ]; then
