@@ -932,13 +932,29 @@ static void prefetch_join(const pb_ledger *l, const struct stage_walk *w, int t)
 	}
 }
 
+/* The stage's values not read into input `in`, but for those of rows
+ * the join rejected (`dropped`, their lines, rising): the values of
+ * imported rows are listed, as when the file is read in turn. */
+static void absorb_unread(pb_ledger *l, const pb_ledger *stage, size_t in,
+			  const uint64_t *dropped, size_t ndropped)
+{
+	for (size_t i = 0, d = 0; i < stage->nunread; i++) {
+		uint64_t line = stage->unread[i].line;
+		while (d < ndropped && dropped[d] < line)
+			d++;
+		if (d < ndropped && dropped[d] == line)
+			continue;
+		add_unread(l, in, line, stage->unread[i].reason);
+	}
+}
+
 /* The stage's rows, rejections, filtered rows and unread values into
  * input `in`. */
 static void absorb_into(pb_ledger *l, pb_ledger *stage, size_t in)
 {
 	struct stage_walk w;
-	uint64_t line;
-	size_t r = 0;
+	uint64_t line, *dropped = NULL;
+	size_t r = 0, ndropped = 0, capdropped = 0;
 
 	memset(&w, 0, sizeof(w));
 	for (int t = 0; t < PB_T_COUNT; t++) {
@@ -963,12 +979,15 @@ static void absorb_into(pb_ledger *l, pb_ledger *stage, size_t in)
 		if (t < 0)
 			break;
 		prefetch_join(l, &w, t);
-		pb_ledger_add(l, in, (pb_table)t, w.rows[t] + w.next[t]++ * w.size[t]);
+		if (pb_ledger_add(l, in, (pb_table)t, w.rows[t] + w.next[t]++ * w.size[t]) < 0) {
+			PB_GROW(dropped, ndropped + 1, capdropped);
+			dropped[ndropped++] = line;
+		}
 	}
 	for (size_t i = 0; i < stage->nfiltered; i++)
 		add_filtered(l, in, stage->filtered[i].line, stage->filtered[i].reason);
-	for (size_t i = 0; i < stage->nunread; i++)
-		add_unread(l, in, stage->unread[i].line, stage->unread[i].reason);
+	absorb_unread(l, stage, in, dropped, ndropped);
+	free(dropped);
 }
 
 /* The stage's one input, or NULL when it read none. */

@@ -493,7 +493,7 @@ static void test_directory(void **state)
 
 /* Everything a folder import leaves in the ledger, as text, in order:
  * inputs and their counts, each table's rows (key, file, line),
- * rejections and filtered rows. */
+ * rejections, values not read and failed files. */
 static char *ledger_text(pb_ledger *l)
 {
 	pb_buf b;
@@ -516,6 +516,10 @@ static char *ledger_text(pb_ledger *l)
 	for (size_t i = 0; i < pb_ledger_nrejections(l); i++) {
 		const pb_rejection *r = &pb_ledger_rejections(l)[i];
 		pb_buf_addf(&b, "rejected %s:%llu %s\n", r->path, (unsigned long long)r->line, r->reason);
+	}
+	for (size_t i = 0; i < pb_ledger_nunread(l); i++) {
+		const pb_rejection *r = &pb_ledger_unread_values(l)[i];
+		pb_buf_addf(&b, "unread %s:%llu %s\n", r->path, (unsigned long long)r->line, r->reason);
 	}
 	for (size_t i = 0; i < pb_ledger_nfailed(l); i++)
 		pb_buf_addf(&b, "failed %s\n", pb_ledger_failed(l)[i].reason);
@@ -716,17 +720,17 @@ static void test_parts_same_as_whole(void **state)
 	(void)state;
 
 	pb_buf_init(&b);
-	pb_buf_addstr(&b, "payment_id,payee_id,amount,currency,paid_on,description,Cost Centre\n");
+	pb_buf_addstr(&b, "payment_id,payee_id,amount,currency,paid_on,description,invoice_date\n");
 	for (int i = 0; i < 400; i++) {
 		const char *end = i % 7 == 3 ? "\r\n" : "\n";
 		if (i % 53 == 10)
-			pb_buf_addf(&b, "P%d,S%d,12.50,EUR,2024-01-%02d,\"two\nlines, and \"\"quotes\"\"\",CC%d%s",
+			pb_buf_addf(&b, "P%d,S%d,12.50,EUR,2024-01-%02d,\"two\nlines, and \"\"quotes\"\"\",2024-01-1%d%s",
 				    i, i % 9, 1 + i % 28, i % 3, end);
 		else if (i % 61 == 20)
-			pb_buf_addf(&b, "P%d,S%d,ten,EUR,2024-01-%02d,bad amount,CC%d%s", i, i % 9, 1 + i % 28,
+			pb_buf_addf(&b, "P%d,S%d,ten,EUR,2024-01-%02d,bad amount,2024-01-1%d%s", i, i % 9, 1 + i % 28,
 				    i % 3, end);
 		else if (i % 67 == 30)
-			pb_buf_addf(&b, "P%d,S%d,1.00,EUR,2024-01-01,a \"stray\" quote,CC%d%s", i, i % 9, i % 3, end);
+			pb_buf_addf(&b, "P%d,S%d,1.00,EUR,2024-01-01,a \"stray\" quote,2024-01-1%d%s", i, i % 9, i % 3, end);
 		else if (i % 71 == 40)
 			pb_buf_addstr(&b, "   \n");
 		else if (i % 59 == 25 && i > 200)
@@ -734,7 +738,7 @@ static void test_parts_same_as_whole(void **state)
 		else if (i == 333)
 			pb_buf_addf(&b, "P%d,S1,1.00,EUR,2024-01-01,\"opens%sand runs on\n\n,to here\",CC1\n", i, end);
 		else
-			pb_buf_addf(&b, "P%d,S%d,%d.%02d,EUR,2024-02-%02d,item %d,CC%d%s", i, i % 9, 100 + i, i % 100,
+			pb_buf_addf(&b, "P%d,S%d,%d.%02d,EUR,2024-02-%02d,item %d,2024-01-1%d%s", i, i % 9, 100 + i, i % 100,
 				    1 + i % 28, i, i % 3, end);
 	}
 	pb_buf_addstr(&b, "P-last,S1,1.00,EUR,2024-03-01,no newline at the end,CC1");
@@ -749,6 +753,8 @@ static void test_parts_same_as_whole(void **state)
 	assert_non_null(strstr(whole, "duplicate payments key 'P"));
 	assert_non_null(strstr(whole, "amount 'ten'"));
 	assert_non_null(strstr(whole, "malformed quoting"));
+	/* invoice dates that are none ("CC1"), listed in file order */
+	assert_non_null(strstr(whole, "invoice_date: 'CC1' is not an ISO 8601 date"));
 	static const size_t sizes[] = {48, 100, 257, 1000, 4000};
 	static const int jobs[] = {2, 3, 4, 8};
 	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++)
