@@ -2061,13 +2061,12 @@ int pb_extra_typed(pb_table t, const char *name)
 const char *pb_extra_unreadable(pb_table t, const char *name, const char *value)
 {
 	int i = typed_extra(t, name);
-	const char *why = NULL;
+	const char *why;
 	pb_date d;
 
-	if (i >= 0 && typed_extras[i].type == PB_COL_DATE &&
-	    pb_date_parse(value, strlen(value), NULL, &d, &why) == 0)
-		why = NULL;
-	return why;
+	if (i < 0 || typed_extras[i].type != PB_COL_DATE)
+		return NULL;
+	return pb_date_parse(value, strlen(value), NULL, &d, &why) == 0 ? NULL : why;
 }
 
 void pb_row_add_extra(pb_ledger *l, pb_row *r, const char *name, const char *value)
