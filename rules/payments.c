@@ -1695,7 +1695,7 @@ const pb_rule pb_rule_round_amount = {
 	.severity = PB_SEV_LOW,
 	.needs = PB_NEEDS(PB_T_PAYMENTS),
 	.params = (const pb_param_def[]){
-		{"round_unit", PB_P_MONEY, "1000", "a payment is round when it is a multiple of this (and at least this); raise it where the base currency's unit is worth little (CZK, MXN, JPY)"},
+		{"round_unit", PB_P_MONEY, "1000", "a payment is round when it is a multiple of this (and at least this); raise it for small units (CZK)"},
 		{"min_payments", PB_P_INT, "5", "payments of at least round_unit needed"},
 		{"min_share_pct", PB_P_PERCENT, "50", "share of round payments that fires"},
 		{NULL, 0, NULL, NULL}},
