@@ -1761,7 +1761,9 @@ static int parse_cell(struct csv_state *st, const pb_column *c, const char *s,
  * none: kept as written, listed as not read (pb_extra_unreadable). */
 static void list_unread_extras(struct csv_state *st)
 {
-	for (size_t i = 0; i < st->ncols && st->typed; i++) {
+	if (!st->typed)
+		return;
+	for (size_t i = 0; i < st->ncols; i++) {
 		size_t n;
 		const char *s = field(st, i, &n), *why;
 		pb_trim(&s, &n);
