@@ -891,8 +891,8 @@ static void run_concentration(pb_rule_ctx *ctx)
 
 	for_each_buyer_year(ctx, concentration_year, &y);
 	if (y.one_called)
-		pb_ctx_note(ctx, "%zu shares of a buyer's year won in a single procedure with a call for competition set aside: one large tender dominating a year, not dependence on a supplier",
-			    y.one_called);
+		pb_ctx_note(ctx, "%zu share%s of a buyer's year won in a single procedure with a call for competition set aside: one large tender dominating a year, not dependence on a supplier",
+			    y.one_called, y.one_called == 1 ? "" : "s");
 	shares_release(&y);
 }
 

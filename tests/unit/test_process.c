@@ -496,7 +496,7 @@ static void test_concentration_one_called_procedure(void **state)
 	for (size_t i = 0; i < a->nfindings; i++)
 		assert_string_not_equal(a->findings[i]->rule->id, "competition.supplier-concentration");
 	assert_string_equal(reason_of(a, "competition.supplier-concentration"),
-			    "1 shares of a buyer's year won in a single procedure with a call for competition set "
+			    "1 share of a buyer's year won in a single procedure with a call for competition set "
 			    "aside: one large tender dominating a year, not dependence on a supplier");
 	pb_audit_free(a);
 }
