@@ -842,6 +842,37 @@ static int ecb_header(const struct csv_state *st)
 	return known;
 }
 
+/* The same test on a file's first line as read, before any profile's
+ * delimiter splits it: "Date" and three-letter codes between commas. */
+static int ecb_first_line(const char *s, size_t n)
+{
+	const char *nl = memchr(s, '\n', n);
+	size_t len = nl ? (size_t)(nl - s) : n;
+	int known = 0;
+
+	if (len < 4 || memcmp(s, "Date", 4))
+		return 0;
+	for (size_t i = 4; i < len;) {
+		char code[4];
+		size_t k = 0;
+		if (s[i++] != ',')
+			return 0;
+		while (i < len && s[i] == ' ')
+			i++;
+		while (i < len && k < 3 && isupper((unsigned char)s[i]))
+			code[k++] = s[i++];
+		while (i < len && (s[i] == ' ' || s[i] == '\r'))
+			i++;
+		if (k == 0 && i == len)
+			break; /* the trailing comma's empty cell */
+		if (k != 3 || (i < len && s[i] != ','))
+			return 0;
+		code[3] = '\0';
+		known |= pb_currency_exponent(code) >= 0;
+	}
+	return known;
+}
+
 static void ecb_start(struct csv_state *st)
 {
 	st->ecb = 1;
@@ -2548,6 +2579,12 @@ static int first_line(struct csv_state *st, struct reader *rd, char *delim,
 			return -1;
 		}
 	}
+	/* A profile named with -p and no files pattern applies to every CSV
+	 * input (docs/config.md); the ECB's rates file, told by its first
+	 * line, is no export it was written for, and an auditor gives it
+	 * beside the ledgers it converts. */
+	if (st->profile && !st->profile->files && ecb_first_line(head + i, n - i))
+		st->profile = NULL;
 	/* Title lines a profile skips say nothing about the delimiter. */
 	for (unsigned k = st->profile ? st->profile->skip_lines : 0; k > 0 && i < n; k--) {
 		const char *nl = memchr(head + i, '\n', n - i);
@@ -2841,8 +2878,11 @@ static off_t data_end(FILE *f, const struct feed *fd)
 	return fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) ? sb.st_size : 0;
 }
 
+/* *profile is the profile the file is read under: NULL after when it
+ * was a catch-all the file's first line showed to be an ECB rates file
+ * (first_line). */
 static int csv_import_one(pb_ledger *l, const char *path, const char *table,
-			  const pb_config *cfg, const pb_profile *profile,
+			  const pb_config *cfg, const pb_profile **profile,
 			  const pb_import_part *part, pb_error *err)
 {
 	struct csv_state st;
@@ -2859,7 +2899,7 @@ static int csv_import_one(pb_ledger *l, const char *path, const char *table,
 	st.path = pb_ledger_intern(l, path, strlen(path));
 	st.forced = table;
 	st.conv = (iconv_t)-1;
-	st.profile = profile;
+	st.profile = *profile;
 	pb_buf_init(&st.row);
 	pb_buf_init(&st.vals);
 	pb_buf_init(&st.scratch);
@@ -2909,6 +2949,7 @@ static int csv_import_one(pb_ledger *l, const char *path, const char *table,
 		rc = PB_IMPORT_WHOLE;
 	else if (rc == 0 && st.nrows == 0)
 		fail(&st, "file is empty"), rc = -1;
+	*profile = st.profile;
 	state_release(&st);
 	return rc;
 }
@@ -2933,7 +2974,7 @@ static int import_also(pb_ledger *l, const char *path, const pb_config *cfg,
 				     tok, other ? "names itself" : "no such profile");
 			rc = -1;
 		} else {
-			rc = csv_import_one(l, path, NULL, cfg, other, NULL, err);
+			rc = csv_import_one(l, path, NULL, cfg, &other, NULL, err);
 		}
 	}
 	free(names);
@@ -2950,7 +2991,7 @@ static int csv_import(pb_ledger *l, const char *path, const char *table,
 	/* A profile may name parties, met in other files too. */
 	if (profile && pb_ledger_is_stage(l))
 		return PB_IMPORT_UNSTAGED;
-	int rc = csv_import_one(l, path, table, cfg, profile, NULL, err);
+	int rc = csv_import_one(l, path, table, cfg, &profile, NULL, err);
 	if (rc != 0)
 		return rc;
 	return profile && profile->also ? import_also(l, path, cfg, profile, err) : 0;
@@ -2965,7 +3006,7 @@ static int csv_import_part(pb_ledger *l, const char *path, const char *table,
 
 	if (pb_config_profile_pick(cfg, path, &profile, err) < 0 || profile)
 		return PB_IMPORT_WHOLE;
-	return csv_import_one(l, path, table, cfg, NULL, part, err);
+	return csv_import_one(l, path, table, cfg, &profile, part, err);
 }
 
 static const char *const csv_extensions[] = {"csv", "tsv", "txt", NULL};

@@ -697,6 +697,40 @@ static void test_by_name(void **state)
 	pb_config_release(&cfg);
 }
 
+/* A profile named without files claims every CSV input but the ECB's
+ * rates file, told by its first line: a Czech (semicolons) or Mexican
+ * (with also =) export audits beside eurofxref-hist.csv as published.
+ * A profile whose files pattern names the rates file still maps it. */
+static void test_ecb_beside_named_profile(void **state)
+{
+	static const char *const names[] = {"cz-mfcr-paid-invoices", "mx-compranet-contracts"};
+	const char *ecb = "Date,USD,CZK,MXN,\n2014-03-03,1.3759,27.393,18.2548,\n"
+			  "2014-02-28,1.3813,27.344,18.2828,\n";
+	(void)state;
+
+	for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+		pb_config cfg;
+		pb_error err;
+		pb_config_init(&cfg);
+		assert_int_equal(pb_config_load_profile(&cfg, names[k], NULL, &err), 0);
+		pb_ledger *l = pb_ledger_new(cfg.base_currency);
+		assert_int_equal(pb_import_path(l, write_file("rates.csv", ecb), NULL, &cfg, &err), 0);
+		pb_ledger_seal(l);
+		assert_int_equal(pb_ledger_ninputs(l), 1); /* no also = input */
+		const pb_input *in = pb_ledger_inputs(l);
+		assert_string_equal(in[0].table, "fx");
+		assert_null(in[0].profile);
+		assert_int_equal(in[0].rows_imported, 2);
+		assert_int_equal(pb_ledger_count(l, PB_T_FX), 6);
+		pb_ledger_free(l);
+		pb_config_release(&cfg);
+	}
+
+	/* the same first line in a file the profile was written for */
+	expect_error("[profile p]\nfiles = *.csv\ntable = payments\ncol.payment_id = Id\n",
+		     "rates.csv", ecb, "lacks column 'Id' that [profile p]");
+}
+
 /* The full publications, when the shared data is there: at least 98% of
  * the rows of each file imported (or, for a table read again from the
  * same file, filtered as repeats of a row already imported). */
@@ -760,6 +794,7 @@ int main(void)
 		cmocka_unit_test(test_shipped_on_publications),
 		cmocka_unit_test(test_draft),
 		cmocka_unit_test(test_by_name),
+		cmocka_unit_test(test_ecb_beside_named_profile),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
