@@ -347,30 +347,35 @@ static void each_buyer(const buyer_contract *list, size_t m, pb_rule_ctx *ctx)
 	pb_ptrmap_free(number);
 }
 
+/*
+ * Only contracts in the threshold's own currency are judged.  A buyer
+ * shapes a value to stay under the threshold it must obey, written in
+ * its currency; through a daily rate a bunch just under that line
+ * spreads across the 10% bands of another currency's, and a chance
+ * cluster forms in them (Mexico's GACM in MXN against 100000 EUR).
+ */
 static void run_threshold_hugging(pb_rule_ctx *ctx)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
-	size_t n, m = 0;
+	size_t n, m = 0, elsewhere = 0;
 	const pb_contract *c = pb_ledger_contracts(l, &n);
+	const char *cur = pb_param_currency(ctx, "threshold");
 	buyer_contract *list = pb_xcalloc(n + 1, sizeof(*list));
 
-	size_t no_rate = 0;
-
 	for (size_t i = 0; i < n; i++) {
-		int64_t v;
 		if (!c[i].buyer_id || c[i].value == PB_AMOUNT_NONE || c[i].value <= 0 ||
 		    !pb_contract_is_award(l, &c[i], NULL))
 			continue;
-		pb_date d = pb_contract_award_date(&c[i]);
-		if (pb_param_money_convert(ctx, "threshold", c[i].value, pb_str(c[i].currency), d, &v, NULL) < 0) {
-			no_rate++;
+		if (!c[i].currency || strcmp(pb_str(c[i].currency), cur)) {
+			elsewhere++;
 			continue;
 		}
-		list[m++] = (buyer_contract){&c[i], pb_ctx_entity(ctx, pb_str(c[i].buyer_id)), v};
+		list[m++] = (buyer_contract){&c[i], pb_ctx_entity(ctx, pb_str(c[i].buyer_id)), c[i].value};
 	}
-	if (no_rate)
-		pb_ctx_note(ctx, "%zu contracts could not be compared with the %s threshold: no exchange rate for their currency and date",
-			    no_rate, pb_param_currency(ctx, "threshold"));
+	if (elsewhere)
+		pb_ctx_note(ctx, "%zu contracts in another currency than the %s threshold's: not judged "
+			    "(a value is shaped against the threshold in its own currency; give the "
+			    "threshold in theirs to judge them)", elsewhere, cur);
 	each_buyer(list, m, ctx);
 	free(list);
 }

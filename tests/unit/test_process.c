@@ -840,6 +840,48 @@ static void test_thresholds_in_other_currencies(void **state)
 	pb_audit_free(a);
 }
 
+/* Four USD contracts sit just under 100000 EUR at the day's rate (and
+ * just under 125000 USD): against the EUR threshold they are not judged,
+ * for a value is shaped against the threshold in its own currency;
+ * against 125000 USD they fire. */
+static void hugging_in_usd(void)
+{
+	char id[16];
+
+	fx_rate("2024-03-01", "USD", 1250000);
+	contract("H1", NULL, "S", 11300000, "USD", "2024-03-01", NULL);
+	contract("H2", NULL, "S", 11800000, "USD", "2024-03-01", NULL);
+	contract("H3", NULL, "S", 12300000, "USD", "2024-03-01", NULL);
+	contract("H4", NULL, "S", 12400000, "USD", "2024-03-01", NULL);
+	for (int i = 0; i < 6; i++) {
+		snprintf(id, sizeof(id), "L%d", i);
+		contract(id, NULL, "S", 100000, "USD", "2024-03-01", NULL);
+	}
+	pb_ledger_seal(L);
+}
+
+static void test_hugging_own_currency(void **state)
+{
+	(void)state;
+	hugging_in_usd();
+	pb_audit *a = pb_audit_run(L, &CFG, D("2024-12-31"));
+	assert_int_equal(count(a, "splitting.threshold-hugging"), 0);
+	assert_contains(reason_of(a, "splitting.threshold-hugging"),
+			"10 contracts in another currency than the EUR threshold's: not judged");
+	pb_audit_free(a);
+}
+
+static void test_hugging_threshold_in_usd(void **state)
+{
+	(void)state;
+	set_param("splitting.threshold-hugging", "threshold", "125000 USD");
+	hugging_in_usd();
+	pb_audit *a = pb_audit_run(L, &CFG, D("2024-12-31"));
+	assert_int_equal(count(a, "splitting.threshold-hugging"), 1);
+	assert_string_equal(reason_of(a, "splitting.threshold-hugging"), "");
+	pb_audit_free(a);
+}
+
 /* --- supplier profile --- */
 
 static void party_roles(const char *id, const char *name, const char *roles, const char *address)
@@ -1117,7 +1159,8 @@ int main(void)
 		T(test_single_client_by_entity),
 		T(test_single_client_one_buyer), T(test_single_client_norm),
 		T(test_single_client_not_the_norm),
-		T(test_thresholds_in_other_currencies), T(test_could_not_judge),
+		T(test_thresholds_in_other_currencies), T(test_hugging_own_currency), T(test_hugging_threshold_in_usd),
+		T(test_could_not_judge),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
