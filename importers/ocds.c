@@ -1264,6 +1264,25 @@ static void compile_row(struct ocds *o, const struct slot *s, const char *buyer)
  * further contract of an award, is its own row.  Hash maps, not nested
  * scans: a release may hold thousands of awards.
  */
+/*
+ * OCDS requires a contract's awardID.  A release with one award that has
+ * no id and one contract that cites no award (Mexico's GACM publishes
+ * them so) holds that award and its contract: one row, not two that
+ * every rule would count twice.  The award's key, or NULL.
+ */
+static const char *lone_unlinked_award(struct ocds *o, json_t *awards, json_t *contracts)
+{
+	size_t i, nawards = 0, ncontracts = 0, at = 0;
+	json_t *v;
+
+	json_array_foreach(awards, i, v)
+		if (json_is_object(v) && !get_text(o, v, "id") && !nawards++)
+			at = i;
+	json_array_foreach(contracts, i, v)
+		ncontracts += json_is_object(v) && !get_text(o, v, "awardID");
+	return nawards == 1 && ncontracts == 1 ? P(o, "%s/award#%zu", o->ocid, at) : NULL;
+}
+
 static void add_awards_and_contracts(struct ocds *o, json_t *r, const char *buyer)
 {
 	json_t *awards = json_object_get(r, "awards"), *contracts = json_object_get(r, "contracts");
@@ -1281,11 +1300,12 @@ static void add_awards_and_contracts(struct ocds *o, json_t *r, const char *buye
 		s->award = aw;
 		s->ai = i;
 	}
+	const char *lone = lone_unlinked_award(o, awards, contracts);
 	json_array_foreach(contracts, i, c) {
 		if (!json_is_object(c))
 			continue;
 		const char *aid = get_text(o, c, "awardID"), *cid = get_text(o, c, "id");
-		const char *akey = aid ? P(o, "%s/%s", o->ocid, aid) : NULL;
+		const char *akey = aid ? P(o, "%s/%s", o->ocid, aid) : lone;
 		const char *key = cid ? P(o, "%s/contract/%s", o->ocid, cid) : P(o, "%s/contract#%zu", o->ocid, i);
 		if (akey && joins_award(o, slots, index, akey, contract_name(o, c, i))) {
 			key = akey;

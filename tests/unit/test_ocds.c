@@ -1240,6 +1240,38 @@ static void test_contract_suppliers(void **state)
 	pb_ledger_free(l);
 }
 
+/* Mexico's GACM publishes an award without an id and a contract citing
+ * no award in one release: they are one award and its contract, one row.
+ * With two such awards the contract cannot be placed: three rows. */
+static void test_unlinked_award_and_contract(void **state)
+{
+	(void)state;
+	const char *one[] = {"{\"releases\":[{\"ocid\":\"370\",\"id\":\"r\",\"date\":\"2017-02-09T06:00:00Z\","
+		"\"tender\":{\"procurementMethod\":\"limited\"},"
+		"\"awards\":[{\"status\":\"active\",\"date\":\"2016-07-15\",\"value\":{\"amount\":100,\"currency\":\"MXN\"},"
+		"\"suppliers\":[{\"name\":\"JEFATURA DE POLICIA\"}]}],"
+		"\"contracts\":[{\"id\":\"AD-08/16\",\"status\":\"active\",\"dateSigned\":\"2016-07-15\","
+		"\"value\":{\"amount\":100,\"currency\":\"MXN\"}}]}]}"};
+	const char *name[] = {"gacm.json"};
+
+	pb_ledger *l = import_run(name, one, 1);
+	assert_int_equal(pb_ledger_count(l, PB_T_CONTRACTS), 1);
+	const pb_contract *c = find(l, PB_T_CONTRACTS, "370/award#0");
+	assert_non_null(c);
+	assert_string_equal(pb_row_extra(&c->row, "contract"), "AD-08/16");
+	assert_non_null(c->supplier_id);
+	pb_ledger_free(l);
+
+	const char *two[] = {"{\"releases\":[{\"ocid\":\"371\",\"id\":\"r\",\"date\":\"2017-02-09T06:00:00Z\","
+		"\"awards\":[{\"status\":\"active\",\"value\":{\"amount\":100,\"currency\":\"MXN\"}},"
+		"{\"status\":\"active\",\"value\":{\"amount\":50,\"currency\":\"MXN\"}}],"
+		"\"contracts\":[{\"id\":\"C\",\"value\":{\"amount\":100,\"currency\":\"MXN\"}}]}]}"};
+	l = import_run(name, two, 1);
+	assert_int_equal(pb_ledger_count(l, PB_T_CONTRACTS), 3);
+	assert_non_null(find(l, PB_T_CONTRACTS, "371/contract/C"));
+	pb_ledger_free(l);
+}
+
 /* The newest release by date wins each field, whatever the file order;
  * an older release read later only fills gaps. */
 static void test_newest_wins(void **state)
@@ -1450,6 +1482,7 @@ int main(void)
 		cmocka_unit_test(test_compiled_per_ocid),
 		cmocka_unit_test(test_compiled_near_misses),
 		cmocka_unit_test(test_contract_suppliers),
+		cmocka_unit_test(test_unlinked_award_and_contract),
 		cmocka_unit_test(test_newest_wins),
 		cmocka_unit_test(test_changes_between_releases),
 		cmocka_unit_test(test_amendment_values),
