@@ -643,6 +643,17 @@ static inline pb_date pb_contract_award_date(const pb_contract *c)
 	return c->awarded_on != PB_DATE_NONE ? c->awarded_on : c->signed_on;
 }
 
+/* The day a contract's value is converted at, when a threshold is in
+ * another currency: the award date, else its start (CompraNet's 2010-12
+ * register dates most direct awards only by their start).  A rate is
+ * a level, not an event: a day near the award is as good as it. */
+static inline pb_date pb_contract_value_date(const pb_contract *c)
+{
+	pb_date d = pb_contract_award_date(c);
+
+	return d != PB_DATE_NONE ? d : c->start_on;
+}
+
 /* Distinct procedures among contracts: the lots of one tender count
  * once (a contract without a tender is its own procedure). */
 size_t pb_contracts_procedures(const pb_contract *const *c, size_t n);

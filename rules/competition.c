@@ -78,7 +78,7 @@ static void run_single_source(pb_rule_ctx *ctx)
 		if (comp == PB_COMPETITION_YES || c[i].value == PB_AMOUNT_NONE)
 			continue;
 		int reached = pb_param_money_reached(ctx, "threshold", c[i].value, pb_str(c[i].currency),
-						     pb_contract_award_date(&c[i]), &fx);
+						     pb_contract_value_date(&c[i]), &fx);
 		if (reached < 0) {
 			no_rate++;
 			continue;
@@ -93,7 +93,7 @@ static void run_single_source(pb_rule_ctx *ctx)
 		pb_finding_detail(ctx, f, "procedure", "%s", pb_ctx_procedure(ctx, t)->name);
 		pb_finding_detail(ctx, f, "value", "%s", pb_ctx_money(ctx, c[i].value, pb_str(c[i].currency)));
 		pb_finding_detail(ctx, f, "threshold", "%s", pb_ctx_money(ctx, threshold, tcur));
-		if (pb_param_money_convert(ctx, "threshold", c[i].value, pb_str(c[i].currency), pb_contract_award_date(&c[i]), &v, NULL) < 0)
+		if (pb_param_money_convert(ctx, "threshold", c[i].value, pb_str(c[i].currency), pb_contract_value_date(&c[i]), &v, NULL) < 0)
 			v = threshold;
 		double r = pb_ratio(v, threshold ? threshold : 1);
 		f->score = r >= 10.0 ? 1.0 : 0.5 + r / 20.0;

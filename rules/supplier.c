@@ -30,7 +30,7 @@ static const char default_jurisdictions[] =
 	;
 
 /* Contracts at or above the `threshold` parameter, converted at the
- * award date when their currency differs; those that cannot be compared
+ * award date (else the start: pb_contract_value_date) when their currency differs; those that cannot be compared
  * (no exchange rate) are counted in *no_rate. */
 static int large_award(pb_rule_ctx *ctx, const pb_contract *c, int64_t threshold,
 		       size_t *no_rate)
@@ -38,7 +38,7 @@ static int large_award(pb_rule_ctx *ctx, const pb_contract *c, int64_t threshold
 	(void)threshold;
 	if (c->value == PB_AMOUNT_NONE)
 		return 0;
-	int reached = pb_param_money_reached(ctx, "threshold", c->value, pb_str(c->currency), pb_contract_award_date(c), NULL);
+	int reached = pb_param_money_reached(ctx, "threshold", c->value, pb_str(c->currency), pb_contract_value_date(c), NULL);
 	if (reached < 0)
 		(*no_rate)++;
 	return reached > 0;

@@ -840,6 +840,27 @@ static void test_thresholds_in_other_currencies(void **state)
 	pb_audit_free(a);
 }
 
+/* A contract dated only by its start (CompraNet's 2010-12 register) is
+ * converted at its start's rate; one with no date at all is counted. */
+static void test_threshold_rate_at_start(void **state)
+{
+	(void)state;
+	fx_rate("2024-03-01", "USD", 1250000);
+	tender("T1", "direct", "x", NULL, PB_INT_NONE);
+	tender("T2", "direct", "x", NULL, PB_INT_NONE);
+	contract("USD-START", "T1", "S1", 12500000, "USD", NULL, NULL);
+	contract("USD-UNDATED", "T2", "S2", 99999999, "USD", NULL, NULL);
+	pb_contract *c = (pb_contract *)pb_ledger_at(L, PB_T_CONTRACTS, 0);
+	c->start_on = D("2024-03-02");
+	pb_ledger_seal(L);
+	pb_audit *a = pb_audit_run(L, &CFG, D("2024-12-31"));
+	assert_int_equal(count(a, "competition.single-source"), 1);
+	assert_non_null(finding(a, "competition.single-source", "USD-START", 0));
+	assert_contains(reason_of(a, "competition.single-source"),
+			"1 non-competitive contracts could not be compared with the EUR threshold");
+	pb_audit_free(a);
+}
+
 /* Four USD contracts sit just under 100000 EUR at the day's rate (and
  * just under 125000 USD): against the EUR threshold they are not judged,
  * for a value is shaped against the threshold in its own currency;
@@ -1159,7 +1180,7 @@ int main(void)
 		T(test_single_client_by_entity),
 		T(test_single_client_one_buyer), T(test_single_client_norm),
 		T(test_single_client_not_the_norm),
-		T(test_thresholds_in_other_currencies), T(test_hugging_own_currency), T(test_hugging_threshold_in_usd),
+		T(test_thresholds_in_other_currencies), T(test_hugging_own_currency), T(test_threshold_rate_at_start), T(test_hugging_threshold_in_usd),
 		T(test_could_not_judge),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
