@@ -495,6 +495,12 @@ int pb_param_money_convert(pb_rule_ctx *ctx, const char *name, int64_t amount,
 			     out, used);
 }
 
+int pb_ctx_to_base(pb_rule_ctx *ctx, int64_t amount, const char *currency, pb_date on,
+		   int64_t *out, pb_fx_used *used)
+{
+	return pb_fx_convert(ctx->audit->fx, amount, currency, pb_ctx_currency(ctx), on, out, used);
+}
+
 void pb_finding_fx(pb_rule_ctx *ctx, pb_finding *f, const pb_fx_used *used)
 {
 	if (!used || !used->nlegs)

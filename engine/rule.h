@@ -192,6 +192,10 @@ int pb_param_money_reached(pb_rule_ctx *ctx, const char *name, int64_t amount,
 int pb_param_money_convert(pb_rule_ctx *ctx, const char *name, int64_t amount,
 			   const char *currency, pb_date on, int64_t *out,
 			   pb_fx_used *used);
+/* Converts an amount into the base currency (pb_ctx_currency) at the
+ * rates of `on`, as pb_fx_convert: 0, or -1 when no rate serves. */
+int pb_ctx_to_base(pb_rule_ctx *ctx, int64_t amount, const char *currency, pb_date on,
+		   int64_t *out, pb_fx_used *used);
 int64_t pb_param_int(pb_rule_ctx *ctx, const char *name);   /* also DAYS */
 int64_t pb_param_millionths(pb_rule_ctx *ctx, const char *name); /* PERCENT, DECIMAL */
 const char *pb_param_text(pb_rule_ctx *ctx, const char *name);

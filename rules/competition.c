@@ -469,17 +469,21 @@ typedef struct {
 	size_t from, n;
 } year_group;
 
-/* Awarded contracts in the base currency with a value and a date,
- * grouped by buyer entity (by strcmp) and year: made once for the two
- * rules that judge a buyer's year. */
+/* Awarded contracts with a value and a date, grouped by buyer entity
+ * (by strcmp) and year: made once for the two rules that judge a
+ * buyer's year.  A share has no currency, but its parts must share one:
+ * a contract in another currency counts at its base-currency value on
+ * its award date, and one no rate converts is left out, counted. */
 typedef struct {
 	uint32_t *order; /* contract indexes */
 	year_group *groups;
 	size_t ngroups;
+	int64_t *value;  /* per contract index: its value in the base currency */
+	size_t converted, no_rate;
 } buyer_years;
 
-typedef void (*year_fn)(pb_rule_ctx *ctx, const pb_contract *c, const uint32_t *ix,
-			const year_group *g, void *data);
+typedef void (*year_fn)(pb_rule_ctx *ctx, const pb_contract *c, const int64_t *value,
+			const uint32_t *ix, const year_group *g, void *data);
 
 /* A firing group's evidence is put in id order, where a strcmp of two
  * ids had ended most of a million comparisons in sorting the groups. */
@@ -535,17 +539,34 @@ static uint32_t *rank_names(const char **names, size_t nb, const pb_ptrmap *inde
 	return rank;
 }
 
-/* Does contract c count in its buyer's year?  Awarded, in the base
- * currency, with a value and a date.  Its buyer entity and year then. */
+/* Does contract c count in its buyer's year?  Awarded, with a value and
+ * a date.  Its buyer entity and year then. */
 static int judged_award(pb_rule_ctx *ctx, const pb_contract *c, const char **buyer, int32_t *year)
 {
 	if (!c->buyer_id || c->value == PB_AMOUNT_NONE || c->value <= 0 ||
-	    pb_str(c->currency) != pb_ctx_currency(ctx) || pb_contract_award_date(c) == PB_DATE_NONE ||
+	    pb_contract_award_date(c) == PB_DATE_NONE ||
 	    !pb_contract_is_award(pb_ctx_ledger(ctx), c, NULL))
 		return 0;
 	*buyer = pb_ctx_entity(ctx, pb_str(c->buyer_id));
 	*year = (int32_t)pb_date_year(pb_contract_award_date(c));
 	return 1;
+}
+
+/* Its value in the base currency (converted at its award date), or -1
+ * when no rate converts it. */
+static int base_value(pb_rule_ctx *ctx, const pb_contract *c, buyer_years *by, int64_t *v)
+{
+	if (pb_str(c->currency) == pb_ctx_currency(ctx)) {
+		*v = c->value;
+		return 0;
+	}
+	if (pb_ctx_to_base(ctx, c->value, pb_str(c->currency), pb_contract_award_date(c), v, NULL) < 0 ||
+	    *v <= 0) {
+		by->no_rate++;
+		return -1;
+	}
+	by->converted++;
+	return 0;
 }
 
 /* The judged contracts' indexes (buyer[i] the buyer's rank, PB_NO_BUCKET
@@ -605,10 +626,12 @@ static void *buyer_years_make(pb_rule_ctx *ctx, const void *arg)
 	buyer_years *by = pb_xcalloc(1, sizeof(*by));
 	(void)arg;
 
+	by->value = pb_xcalloc_slots(n + 1, sizeof(*by->value));
 	for (size_t i = 0; i < n; i++) {
 		const char *name;
 		buyer[i] = PB_NO_BUCKET;
-		if (!judged_award(ctx, &c[i], &name, &years[i]))
+		if (!judged_award(ctx, &c[i], &name, &years[i]) ||
+		    base_value(ctx, &c[i], by, &by->value[i]) < 0)
 			continue;
 		if (!pb_ptrmap_get(index, name, &buyer[i])) {
 			PB_GROW(names, nb + 1, cap);
@@ -640,6 +663,7 @@ static void buyer_years_free(void *made)
 
 	free(by->order);
 	free(by->groups);
+	free(by->value);
 	free(by);
 }
 
@@ -652,11 +676,20 @@ static void for_each_buyer_year(pb_rule_ctx *ctx, year_fn fn, void *data)
 	const pb_contract *c = pb_ledger_contracts(pb_ctx_ledger(ctx), &(size_t){0});
 
 	for (size_t k = 0; k < by->ngroups; k++)
-		fn(ctx, c, by->order + by->groups[k].from, &by->groups[k], data);
+		fn(ctx, c, by->value, by->order + by->groups[k].from, &by->groups[k], data);
+	if (by->converted)
+		pb_ctx_note(ctx, "%zu contract%s in other currencies counted at %s %s value on %s award date",
+			    by->converted, by->converted == 1 ? "" : "s",
+			    by->converted == 1 ? "its" : "their", pb_ctx_currency(ctx),
+			    by->converted == 1 ? "its" : "their");
+	if (by->no_rate)
+		pb_ctx_note(ctx, "%zu contract%s in other currencies left out of %s buyer's year: no exchange rate to %s for %s award date",
+			    by->no_rate, by->no_rate == 1 ? "" : "s", by->no_rate == 1 ? "its" : "their",
+			    pb_ctx_currency(ctx), by->no_rate == 1 ? "its" : "their");
 }
 
-static void noncompetitive_year(pb_rule_ctx *ctx, const pb_contract *c, const uint32_t *ix,
-				const year_group *g, void *unused)
+static void noncompetitive_year(pb_rule_ctx *ctx, const pb_contract *c, const int64_t *value,
+				const uint32_t *ix, const year_group *g, void *unused)
 {
 	size_t n = g->n;
 	int64_t min_pct = pb_param_millionths(ctx, "min_share_pct");
@@ -672,9 +705,9 @@ static void noncompetitive_year(pb_rule_ctx *ctx, const pb_contract *c, const ui
 		if (comp == PB_COMPETITION_UNKNOWN)
 			continue;
 		known[nknown++] = &c[ix[i]];
-		total += c[ix[i]].value;
+		total += value[ix[i]];
 		if (comp == PB_COMPETITION_NO) {
-			nc += c[ix[i]].value;
+			nc += value[ix[i]];
 			ncl[nnc++] = &c[ix[i]];
 		}
 	}
@@ -790,8 +823,8 @@ static uint32_t share_of(year_shares *y, const char *who)
 
 /* One pass: each supplier entity's part of the value, and how often it
  * is a member. */
-static void shares_sum(pb_rule_ctx *ctx, const pb_contract *c, const uint32_t *ix, size_t n,
-		       year_shares *y)
+static void shares_sum(pb_rule_ctx *ctx, const pb_contract *c, const int64_t *value,
+		       const uint32_t *ix, size_t n, year_shares *y)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
 
@@ -804,12 +837,12 @@ static void shares_sum(pb_rule_ctx *ctx, const pb_contract *c, const uint32_t *i
 		const char *ids[16];
 		size_t got = pb_contract_suppliers(l, &c[ix[i]], ids, 16);
 		y->all[i] = &c[ix[i]];
-		y->total += y->all[i]->value;
+		y->total += value[ix[i]];
 		y->members[i] = (uint32_t)(got < 16 ? got : 16);
 		PB_GROW(y->share, y->nshare + y->members[i], y->sharecap);
 		for (size_t m = 0; m < y->members[i]; m++) {
 			uint32_t k = share_of(y, pb_ctx_entity(ctx, ids[m]));
-			y->sh[k].sum += y->all[i]->value / (pb_i128)got;
+			y->sh[k].sum += value[ix[i]] / (pb_i128)got;
 			y->sh[k].pairs++;
 			y->share[y->nshare++] = k;
 		}
@@ -855,15 +888,15 @@ static int one_called_procedure(pb_rule_ctx *ctx, const supplier_share *s)
 
 /* A supplier above the share fires once, with every contract it took
  * part in as evidence, gathered only for the few that fire. */
-static void concentration_year(pb_rule_ctx *ctx, const pb_contract *c, const uint32_t *ix,
-			       const year_group *g, void *shares)
+static void concentration_year(pb_rule_ctx *ctx, const pb_contract *c, const int64_t *value,
+			       const uint32_t *ix, const year_group *g, void *shares)
 {
 	int64_t min_pct = pb_param_millionths(ctx, "min_share_pct");
 	int64_t min_contracts = pb_param_int(ctx, "min_contracts");
 	year_shares *y = shares;
 	size_t firing = 0;
 
-	shares_sum(ctx, c, ix, g->n, y);
+	shares_sum(ctx, c, value, ix, g->n, y);
 	size_t all_procs = pb_contracts_procedures(y->all, g->n);
 	int enough = (int64_t)all_procs >= min_contracts && y->total > 0;
 	for (size_t k = 0; enough && k < y->ns; k++)

@@ -840,6 +840,34 @@ static void test_thresholds_in_other_currencies(void **state)
 	pb_audit_free(a);
 }
 
+/* A buyer's year in two currencies: the direct USD award counts at its
+ * EUR value (1 EUR = 1.25 USD), so its supplier holds 80% and fires; a
+ * contract in a currency with no rate is left out, counted. */
+static void test_shares_in_other_currencies(void **state)
+{
+	(void)state;
+	fx_rate("2024-03-01", "USD", 1250000);
+	const char *t[] = {"T1", "T2", "T3", "T4", "T5", "T6"};
+	for (size_t i = 0; i < 6; i++)
+		tender(t[i], i ? "open" : "direct", "x", NULL, PB_INT_NONE);
+	contract("USD-BIG", "T1", "BIG", 100000000, "USD", "2024-03-01", NULL); /* 800000 EUR */
+	contract("E1", "T2", "A", 5000000, "EUR", "2024-03-01", NULL);
+	contract("E2", "T3", "B", 5000000, "EUR", "2024-03-01", NULL);
+	contract("E3", "T4", "C", 5000000, "EUR", "2024-03-01", NULL);
+	contract("E4", "T5", "D", 5000000, "EUR", "2024-03-01", NULL);
+	contract("AMD", "T6", "E", 900000000, "AMD", "2024-03-01", NULL);
+	pb_ledger_seal(L);
+	pb_audit *a = pb_audit_run(L, &CFG, D("2024-12-31"));
+	assert_int_equal(count(a, "competition.supplier-concentration"), 1);
+	const pb_finding *f = finding(a, "competition.supplier-concentration", "MOD", 0);
+	assert_non_null(f);
+	assert_string_equal(detail(f, "share_pct"), "80.0");
+	const char *why = reason_of(a, "competition.supplier-concentration");
+	assert_contains(why, "1 contract in other currencies counted at its EUR value on its award date");
+	assert_contains(why, "1 contract in other currencies left out of its buyer's year: no exchange rate to EUR");
+	pb_audit_free(a);
+}
+
 /* A contract dated only by its start (CompraNet's 2010-12 register) is
  * converted at its start's rate; one with no date at all is counted. */
 static void test_threshold_rate_at_start(void **state)
@@ -1180,7 +1208,7 @@ int main(void)
 		T(test_single_client_by_entity),
 		T(test_single_client_one_buyer), T(test_single_client_norm),
 		T(test_single_client_not_the_norm),
-		T(test_thresholds_in_other_currencies), T(test_hugging_own_currency), T(test_threshold_rate_at_start), T(test_hugging_threshold_in_usd),
+		T(test_thresholds_in_other_currencies), T(test_hugging_own_currency), T(test_threshold_rate_at_start), T(test_shares_in_other_currencies), T(test_hugging_threshold_in_usd),
 		T(test_could_not_judge),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
