@@ -831,6 +831,19 @@ static const void *year_key(int64_t fy)
 	return (const void *)(uintptr_t)fy;
 }
 
+/* A payment's amount in the base currency: a month's sum has a currency
+ * and a spike has none, so a payment in another is counted at its value
+ * on the day it was paid (through the fx table), or -1 when no rate
+ * serves and it is left out. */
+static int base_amount(pb_rule_ctx *ctx, const pb_payment *p, int64_t *v)
+{
+	if (pb_str(p->currency) == pb_ctx_currency(ctx)) {
+		*v = p->amount;
+		return 0;
+	}
+	return pb_ctx_to_base(ctx, p->amount, pb_str(p->currency), p->paid_on, v, NULL);
+}
+
 /* Up to 25 year-end payments of each firing payer and year, in file
  * order, from one pass over the payments: a pass for each finding was
  * findings x payments. */
@@ -845,12 +858,12 @@ static void spike_evidence_gather(pb_rule_ctx *ctx, const pb_pairs *payer_years,
 {
 	size_t n;
 	const pb_payment *p = pb_ledger_payments(pb_ctx_ledger(ctx), &n);
-	const char *cur = pb_ctx_currency(ctx);
 
 	for (size_t i = 0; i < n; i++) {
-		int64_t fy;
+		int64_t fy, v;
 		uint32_t k;
-		if (!p[i].payer_id || pb_str(p[i].currency) != cur || p[i].paid_on == PB_DATE_NONE ||
+		if (!p[i].payer_id || p[i].paid_on == PB_DATE_NONE || p[i].amount == PB_AMOUNT_NONE ||
+		    base_amount(ctx, &p[i], &v) < 0 ||
 		    pb_date_fiscal(p[i].paid_on, pb_ctx_fiscal_start(ctx, pb_str(p[i].payer_id)), &fy) != 11 ||
 		    !pb_pairs_find(payer_years, pb_ctx_entity(ctx, pb_str(p[i].payer_id)), year_key(fy), &k) ||
 		    ev->slot[k] < 0 || ev->count[ev->slot[k]] == 25)
@@ -900,7 +913,7 @@ static void run_year_end(pb_rule_ctx *ctx)
 	const char *cur = pb_ctx_currency(ctx);
 	int64_t ratio = pb_param_millionths(ctx, "min_ratio");
 	int64_t min_months = pb_param_int(ctx, "min_months");
-	size_t n, count = 0, cap = 0, fired = 0, partial = 0, foreign = 0;
+	size_t n, count = 0, cap = 0, fired = 0, partial = 0, converted = 0, no_rate = 0;
 	const pb_payment *p = pb_ledger_payments(l, &n);
 	struct month_total *mt = NULL;
 	pb_pairs payer_years = {0}; /* (payer, year_key) -> its place in mt */
@@ -908,11 +921,12 @@ static void run_year_end(pb_rule_ctx *ctx)
 	for (size_t i = 0; i < n; i++) {
 		if (!p[i].payer_id || p[i].paid_on == PB_DATE_NONE || p[i].amount == PB_AMOUNT_NONE)
 			continue;
-		if (pb_str(p[i].currency) != cur) {
-			foreign++;
+		int64_t fy, v;
+		if (base_amount(ctx, &p[i], &v) < 0) {
+			no_rate++;
 			continue;
 		}
-		int64_t fy;
+		converted += pb_str(p[i].currency) != cur;
 		int start = pb_ctx_fiscal_start(ctx, pb_str(p[i].payer_id));
 		int m = pb_date_fiscal(p[i].paid_on, start, &fy);
 		const char *payer = pb_ctx_entity(ctx, pb_str(p[i].payer_id));
@@ -924,7 +938,7 @@ static void run_year_end(pb_rule_ctx *ctx)
 			mt[count].start = start;
 			mt[count++].fy = fy;
 		}
-		mt[k].sum[m] += p[i].amount;
+		mt[k].sum[m] += v;
 		mt[k].seen[m] = 1;
 	}
 	struct spike_evidence ev = {pb_xcalloc(count + 1, sizeof(*ev.slot)), NULL, NULL};
@@ -949,11 +963,12 @@ static void run_year_end(pb_rule_ctx *ctx)
 		if (ev.slot[k] >= 0)
 			spike_finding(ctx, &mt[k], months[k], total[k], ev.rows[ev.slot[k]],
 				      ev.count[ev.slot[k]]);
-	/* Oxford's file of July to December, its fiscal year from April:
-	 * the reviewer learns why nothing was judged. */
-	if (foreign)
-		pb_ctx_note(ctx, "%zu payments not in the base currency %s: not judged (base_currency sets it)",
-			    foreign, cur);
+	if (converted)
+		pb_ctx_note(ctx, "%zu payment%s in other currencies counted at %s %s value on the day paid",
+			    converted, converted == 1 ? "" : "s", converted == 1 ? "its" : "their", cur);
+	if (no_rate)
+		pb_ctx_note(ctx, "%zu payment%s in other currencies with no exchange rate to %s for the day paid: not judged (give the fx rates, or set base_currency)",
+			    no_rate, no_rate == 1 ? "" : "s", cur);
 	if (partial)
 		pb_ctx_note(ctx, "%zu payer-years with payments in fewer than %lld of their months, or none in their last month: not judged",
 			    partial, (long long)min_months);

@@ -868,6 +868,42 @@ static void test_shares_in_other_currencies(void **state)
 	pb_audit_free(a);
 }
 
+/* A payer paying in USD: each payment counts at its EUR value on the
+ * day paid (1 EUR = 1.25 USD), and its December spike fires; one paying
+ * in GBP, for which there is no rate, is not judged, and said so. */
+static void test_year_end_in_other_currencies(void **state)
+{
+	char id[16], date[16];
+	(void)state;
+	for (int m = 1; m <= 12; m++) {
+		snprintf(date, sizeof(date), "2024-%02d-15", m);
+		fx_rate(date, "USD", 1250000);
+		PAYER = "USDP";
+		snprintf(id, sizeof(id), "U%d", m);
+		payment(id, NULL, "S", NULL, m == 12 ? 300000 : 125000, date); /* 2400 and 1000 EUR */
+		PAYER = "GBPP";
+		snprintf(id, sizeof(id), "G%d", m);
+		payment(id, NULL, "S", NULL, m == 12 ? 900000 : 100000, date);
+	}
+	PAYER = "MOD";
+	size_t n;
+	pb_ledger_payments(L, &n);
+	for (size_t i = 0; i < n; i++) {
+		pb_payment *p = (pb_payment *)pb_ledger_at(L, PB_T_PAYMENTS, i);
+		p->currency = pb_text_of(S(*pb_str(p->payment_id) == 'U' ? "USD" : "GBP"));
+	}
+	pb_ledger_seal(L);
+	pb_audit *a = pb_audit_run(L, &CFG, D("2024-12-31"));
+	assert_int_equal(count(a, "timing.year-end-spike"), 1);
+	const pb_finding *f = finding(a, "timing.year-end-spike", "USDP", 0);
+	assert_non_null(f);
+	assert_string_equal(detail(f, "ratio"), "2.15");
+	const char *why = reason_of(a, "timing.year-end-spike");
+	assert_contains(why, "12 payments in other currencies counted at their EUR value on the day paid");
+	assert_contains(why, "12 payments in other currencies with no exchange rate to EUR for the day paid: not judged");
+	pb_audit_free(a);
+}
+
 /* A contract dated only by its start (CompraNet's 2010-12 register) is
  * converted at its start's rate; one with no date at all is counted. */
 static void test_threshold_rate_at_start(void **state)
@@ -1208,7 +1244,7 @@ int main(void)
 		T(test_single_client_by_entity),
 		T(test_single_client_one_buyer), T(test_single_client_norm),
 		T(test_single_client_not_the_norm),
-		T(test_thresholds_in_other_currencies), T(test_hugging_own_currency), T(test_threshold_rate_at_start), T(test_shares_in_other_currencies), T(test_hugging_threshold_in_usd),
+		T(test_thresholds_in_other_currencies), T(test_hugging_own_currency), T(test_threshold_rate_at_start), T(test_shares_in_other_currencies), T(test_year_end_in_other_currencies), T(test_hugging_threshold_in_usd),
 		T(test_could_not_judge),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -475,7 +475,7 @@ static void test_fiscal_year_by_country(void **state)
 	p->currency = pb_text_of(S("GBP"));
 	pb_audit *a = audit();
 	assert_contains(coverage(a, "timing.year-end-spike")->reason,
-			"1 payments not in the base currency EUR: not judged");
+			"1 payment in other currencies with no exchange rate to EUR for the day paid: not judged");
 	assert_contains(coverage(a, "timing.year-end-spike")->reason,
 			"1 payer-years with payments in fewer than 6 of their months, or none in their last month");
 	pb_audit_free(a);
