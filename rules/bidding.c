@@ -443,16 +443,29 @@ static int is_winner(const struct process *p, const char *who)
 	return 0;
 }
 
-static double bid_amount(pb_rule_ctx *ctx, const pb_bid *b)
+/* A bid's amount in its own currency: the bids of one tender are
+ * compared with each other, and a ratio of two has no currency.  The
+ * caller sees that the bids it compares share one (same_currency). */
+static double bid_amount(const pb_bid *b)
 {
 	/* Powers of ten are exact doubles up to 1e22: the quotient is the
 	 * one pow(10, e) gave, without pow's cost for every bid. */
 	static const double ten_to[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
 	int e = pb_currency_exponent(pb_str(b->currency));
 
-	if (b->value == PB_AMOUNT_NONE || pb_str(b->currency) != pb_ctx_currency(ctx) || e < 0)
+	if (b->value == PB_AMOUNT_NONE || e < 0)
 		return NAN;
 	return (double)b->value / (e < (int)(sizeof(ten_to) / sizeof(ten_to[0])) ? ten_to[e] : pow(10.0, e));
+}
+
+/* Does bid b share the currency of the bids compared before it?  *cur
+ * is the first one's (NULL before any); a tender whose bids mix
+ * currencies is not judged: no rate makes one bid's price another's. */
+static int same_currency(const pb_bid *b, const char **cur)
+{
+	if (!*cur)
+		*cur = pb_str(b->currency);
+	return pb_str(b->currency) == *cur;
 }
 
 static void process_evidence(pb_rule_ctx *ctx, pb_finding *f, const struct process *p)
@@ -1631,20 +1644,26 @@ const pb_rule pb_rule_short_submission = {
 /* --- bidding.price-close-to-winner (R024), bidding.heavily-discounted (R058) --- */
 
 static double price_ratio(pb_rule_ctx *ctx, const struct process *p, const char **winner,
-			  const pb_bid **wbid, const pb_bid **rbid)
+			  const pb_bid **wbid, const pb_bid **rbid, int *mixed)
 {
 	const pb_contract *award;
 	double w = INFINITY, l = INFINITY;
+	const char *cur = NULL;
 
 	*winner = sole_winner(p, &award);
 	*wbid = *rbid = NULL;
+	*mixed = 0;
 	if (!*winner || !process_final(p))
 		return NAN;
 	for (size_t i = 0; i < p->nbids; i++) {
 		const pb_bid *b = p->bids[i];
-		double v = bid_amount(ctx, b);
+		double v = bid_amount(b);
 		if (!status(pb_str(b->status), "valid") || !single_tenderer(b) || isnan(v))
 			continue;
+		if (!same_currency(b, &cur)) {
+			*mixed = 1;
+			return NAN;
+		}
 		if (b->bidder_id && pb_ctx_entity(ctx, pb_str(b->bidder_id)) == pb_ctx_entity(ctx, *winner)) {
 			if (v < w) {
 				w = v;
@@ -1663,18 +1682,20 @@ static double price_ratio(pb_rule_ctx *ctx, const struct process *p, const char 
 static void run_price_ratio(pb_rule_ctx *ctx, int close)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
-	size_t n, m = 0;
+	size_t n, m = 0, mixed = 0;
 	const pb_tender *t = pb_ledger_tenders(l, &n);
 	double *v = pb_xcalloc(n + 1, sizeof(*v));
 	size_t *which = pb_xcalloc(n + 1, sizeof(*which));
+	int mix;
 
 	for (size_t i = 0; i < n; i++) {
 		struct process p;
 		const char *w;
 		const pb_bid *wb, *rb;
 		process_get(l, &t[i], &p);
-		double r = price_ratio(ctx, &p, &w, &wb, &rb);
+		double r = price_ratio(ctx, &p, &w, &wb, &rb, &mix);
 		process_free(&p);
+		mixed += (size_t)mix;
 		if (!isnan(r)) {
 			v[m] = r;
 			which[m++] = i;
@@ -1693,7 +1714,7 @@ static void run_price_ratio(pb_rule_ctx *ctx, int close)
 			const char *w;
 			const pb_bid *wb, *rb;
 			process_get(l, &t[which[k]], &p);
-			price_ratio(ctx, &p, &w, &wb, &rb);
+			price_ratio(ctx, &p, &w, &wb, &rb, &mix);
 			pb_finding *f = pb_finding_add(ctx, PB_T_TENDERS, pb_str(t[which[k]].tender_id), NULL);
 			pb_finding_evidence(ctx, f, PB_T_TENDERS, &t[which[k]], "tender");
 			pb_finding_evidence(ctx, f, PB_T_BIDS, wb, "winning bid");
@@ -1715,6 +1736,9 @@ static void run_price_ratio(pb_rule_ctx *ctx, int close)
 			process_free(&p);
 		}
 	}
+	if (mixed)
+		pb_ctx_note(ctx, "%zu tender%s whose bids are in more than one currency: not judged",
+			    mixed, mixed == 1 ? "" : "s");
 	free(v);
 	free(which);
 }
@@ -1985,7 +2009,7 @@ const pb_rule pb_rule_all_but_winner = {
 static void run_lowest_disqualified(pb_rule_ctx *ctx)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
-	size_t n;
+	size_t n, mixed = 0;
 	const pb_tender *t = pb_ledger_tenders(l, &n);
 	if (cardinal_mode(ctx)) {
 		cardinal_simple(ctx, "R036", c036);
@@ -1996,23 +2020,27 @@ static void run_lowest_disqualified(pb_rule_ctx *ctx)
 		struct process p;
 		const pb_contract *award;
 		const pb_bid *lowest = NULL;
-		int valid_amount = 0, active = 0;
+		int valid_amount = 0, active = 0, mix = 0;
 		double low = INFINITY;
+		const char *cur = NULL;
 		process_get(l, &t[i], &p);
 		sole_winner(&p, &award);
 		for (size_t k = 0; k < p.nawards; k++)
 			active |= award_active(p.awards[k]);
 		for (size_t k = 0; k < p.nbids; k++) {
-			double v = bid_amount(ctx, p.bids[k]);
+			double v = bid_amount(p.bids[k]);
 			if (isnan(v) || status(pb_str(p.bids[k]->status), "withdrawn"))
 				continue;
+			if ((mix = !same_currency(p.bids[k], &cur)) != 0)
+				break;
 			valid_amount |= status(pb_str(p.bids[k]->status), "valid");
 			if (v < low) {
 				low = v;
 				lowest = p.bids[k];
 			}
 		}
-		if (process_final(&p) && active && valid_amount && lowest &&
+		mixed += (size_t)(mix && process_final(&p) && active);
+		if (!mix && process_final(&p) && active && valid_amount && lowest &&
 		    status(pb_str(lowest->status), "disqualified")) {
 			pb_finding *f = pb_finding_add(ctx, PB_T_TENDERS, pb_str(t[i].tender_id), NULL);
 			pb_finding_evidence(ctx, f, PB_T_TENDERS, &t[i], "tender");
@@ -2026,6 +2054,9 @@ static void run_lowest_disqualified(pb_rule_ctx *ctx)
 		}
 		process_free(&p);
 	}
+	if (mixed)
+		pb_ctx_note(ctx, "%zu tender%s whose bids are in more than one currency: not judged",
+			    mixed, mixed == 1 ? "" : "s");
 }
 
 const pb_rule pb_rule_lowest_disqualified = {

@@ -457,9 +457,11 @@ static size_t fired(const pb_audit *a, const char *rule, const char **ids, size_
 /*
  * Five tenders whose runner-up is 30% above the winner, and a sixth at
  * `last` percent: the fences sit on 30%, and only a ratio strictly beyond
- * one is an outlier (at the fence, every tender would be).
+ * one is an outlier (at the fence, every tender would be).  Bids are in
+ * `cur`, the sixth's runner-up in `cur6`.
  */
-static pb_audit *ratios_audit(const char *last, pb_ledger **lp, pb_config *cfg)
+static pb_audit *ratios_audit_in(const char *last, const char *cur, const char *cur6,
+				 pb_ledger **lp, pb_config *cfg)
 {
 	char line[256];
 	pb_buf t, b, c;
@@ -473,9 +475,9 @@ static pb_audit *ratios_audit(const char *last, pb_ledger **lp, pb_config *cfg)
 	for (int i = 1; i <= 6; i++) {
 		snprintf(line, sizeof(line), "T-%d,MOD,open,2024-0%d-01,2024-0%d-20\n", i, i, i);
 		pb_buf_addstr(&t, line);
-		snprintf(line, sizeof(line), "W-%d,T-%d,SUP-W%d,100000.00,EUR,2024-0%d-15,valid\n"
-			 "R-%d,T-%d,SUP-R%d,%s.00,EUR,2024-0%d-16,valid\n", i, i, i, i, i, i, i,
-			 i < 6 ? "130000" : last, i);
+		snprintf(line, sizeof(line), "W-%d,T-%d,SUP-W%d,100000.00,%s,2024-0%d-15,valid\n"
+			 "R-%d,T-%d,SUP-R%d,%s.00,%s,2024-0%d-16,valid\n", i, i, i, cur, i, i, i, i,
+			 i < 6 ? "130000" : last, i < 6 ? cur : cur6, i);
 		pb_buf_addstr(&b, line);
 		snprintf(line, sizeof(line), "C-%d,T-%d,MOD,SUP-W%d,100000.00,EUR,2024-0%d-25,active\n",
 			 i, i, i, i);
@@ -488,6 +490,11 @@ static pb_audit *ratios_audit(const char *last, pb_ledger **lp, pb_config *cfg)
 	pb_buf_release(&b);
 	pb_buf_release(&c);
 	return a;
+}
+
+static pb_audit *ratios_audit(const char *last, pb_ledger **lp, pb_config *cfg)
+{
+	return ratios_audit_in(last, "EUR", "EUR", lp, cfg);
 }
 
 static void test_fence_ties(void **state)
@@ -521,6 +528,33 @@ static void test_fence_ties(void **state)
 	assert_int_equal(fired(a, "bidding.heavily-discounted", ids, 8), 1);
 	assert_string_equal(ids[0], "T-6");
 	assert_int_equal(fired(a, "bidding.price-close-to-winner", ids, 8), 0);
+	pb_audit_free(a);
+	pb_ledger_free(l);
+	pb_config_release(&cfg);
+}
+
+/* Bids are compared within their tender, in their own currency: UAH
+ * tenders under base EUR are judged as EUR ones; a tender whose bids mix
+ * currencies is not, and the coverage says so. */
+static void test_ratios_in_any_currency(void **state)
+{
+	const char *ids[8];
+	pb_ledger *l;
+	pb_config cfg;
+	(void)state;
+
+	pb_audit *a = ratios_audit_in("100100", "UAH", "UAH", &l, &cfg);
+	assert_int_equal(fired(a, "bidding.price-close-to-winner", ids, 8), 1);
+	assert_string_equal(ids[0], "T-6");
+	pb_audit_free(a);
+	pb_ledger_free(l);
+	pb_config_release(&cfg);
+
+	a = ratios_audit_in("100100", "UAH", "USD", &l, &cfg);
+	assert_int_equal(fired(a, "bidding.price-close-to-winner", ids, 8), 0);
+	const char *why = a->coverage[pb_rule_index(pb_rule_find("bidding.price-close-to-winner"))].reason;
+	assert_non_null(why);
+	assert_non_null(strstr(why, "1 tender whose bids are in more than one currency: not judged"));
 	pb_audit_free(a);
 	pb_ledger_free(l);
 	pb_config_release(&cfg);
@@ -608,6 +642,7 @@ int main(void)
 		cmocka_unit_test(test_linked_among_many),
 		cmocka_unit_test(test_short_period),
 		cmocka_unit_test(test_fence_ties),
+		cmocka_unit_test(test_ratios_in_any_currency),
 		cmocka_unit_test(test_heterogeneous_needs_classes),
 		cmocka_unit_test(test_samples_ids_unique),
 	};
