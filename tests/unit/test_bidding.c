@@ -560,6 +560,38 @@ static void test_ratios_in_any_currency(void **state)
 	pb_config_release(&cfg);
 }
 
+/* The lowest bid, disqualified, in a UAH tender under base EUR fires; in
+ * a tender whose bids are in UAH and USD no bid is the lowest. */
+static void test_lowest_disqualified_currency(void **state)
+{
+	const char *ids[8];
+	(void)state;
+
+	for (int mixed = 0; mixed <= 1; mixed++) {
+		char bids[512];
+		pb_ledger *l;
+		pb_config cfg;
+		snprintf(bids, sizeof(bids),
+			 "bid_id,tender_id,bidder_id,value,currency,submitted_on,status\n"
+			 "W,T-1,SUP-W,100000.00,UAH,2024-01-15,valid\n"
+			 "R,T-1,SUP-R,90000.00,%s,2024-01-16,disqualified\n", mixed ? "USD" : "UAH");
+		const char *const files[][2] = {
+			{"tenders.csv", "tender_id,buyer_id,method,published_on,submission_deadline\n"
+					"T-1,MOD,open,2024-01-01,2024-01-20\n"},
+			{"bids.csv", bids},
+			{"contracts.csv", "contract_id,tender_id,buyer_id,supplier_id,value,currency,awarded_on,status\n"
+					  "C-1,T-1,MOD,SUP-W,100000.00,UAH,2024-01-25,active\n"}};
+		pb_audit *a = audit_csv(files, 3, &l, &cfg);
+		assert_int_equal(fired(a, "bidding.lowest-bid-disqualified", ids, 8), mixed ? 0 : 1);
+		const char *why = a->coverage[pb_rule_index(pb_rule_find("bidding.lowest-bid-disqualified"))].reason;
+		if (mixed)
+			assert_true(why && strstr(why, "1 tender whose bids are in more than one currency: not judged"));
+		pb_audit_free(a);
+		pb_ledger_free(l);
+		pb_config_release(&cfg);
+	}
+}
+
 /* Tenders with or without a classifications column, a contract each:
  * imported from CSV as an export would be, then audited. */
 static pb_audit *classes_audit(int with_classes, pb_ledger **lp, pb_config *cfg)
@@ -643,6 +675,7 @@ int main(void)
 		cmocka_unit_test(test_short_period),
 		cmocka_unit_test(test_fence_ties),
 		cmocka_unit_test(test_ratios_in_any_currency),
+		cmocka_unit_test(test_lowest_disqualified_currency),
 		cmocka_unit_test(test_heterogeneous_needs_classes),
 		cmocka_unit_test(test_samples_ids_unique),
 	};
