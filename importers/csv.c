@@ -817,6 +817,21 @@ static void check_duplicate_names(struct csv_state *st)
  * (a currency not yet or no longer quoted).  One line of the file is one
  * row read, imported as one fx record per rate. */
 
+/* Is the n bytes at s a column of the ECB's header, three upper-case
+ * letters?  *known is set when they are a currency probity knows. */
+static int ecb_code(const char *s, size_t n, int *known)
+{
+	char code[4];
+
+	if (n != 3 || !isupper((unsigned char)s[0]) || !isupper((unsigned char)s[1]) ||
+	    !isupper((unsigned char)s[2]))
+		return 0;
+	memcpy(code, s, 3);
+	code[3] = '\0';
+	*known |= pb_currency_exponent(code) >= 0;
+	return 1;
+}
+
 /* "Date" followed by three-letter upper-case codes (and the empty cell a
  * trailing comma leaves), at least one of them a currency probity knows. */
 static int ecb_header(const struct csv_state *st)
@@ -830,15 +845,9 @@ static int ecb_header(const struct csv_state *st)
 	for (int t = 0; !table && t < PB_T_COUNT; t++) /* payments.csv stays payments */
 		if (t != PB_T_FX && stem_matches(st->path, pb_table_get(t)->name))
 			return 0;
-	for (size_t i = 1; i < st->ncols; i++) {
-		const char *h = st->names[i];
-		if (!*h)
-			continue;
-		if (strlen(h) != 3 || !isupper((unsigned char)h[0]) ||
-		    !isupper((unsigned char)h[1]) || !isupper((unsigned char)h[2]))
+	for (size_t i = 1; i < st->ncols; i++)
+		if (*st->names[i] && !ecb_code(st->names[i], strlen(st->names[i]), &known))
 			return 0;
-		known |= pb_currency_exponent(h) >= 0;
-	}
 	return known;
 }
 
@@ -853,22 +862,19 @@ static int ecb_first_line(const char *s, size_t n)
 	if (len < 4 || memcmp(s, "Date", 4))
 		return 0;
 	for (size_t i = 4; i < len;) {
-		char code[4];
-		size_t k = 0;
 		if (s[i++] != ',')
 			return 0;
-		while (i < len && s[i] == ' ')
+		size_t a = i, b;
+		while (i < len && s[i] != ',')
 			i++;
-		while (i < len && k < 3 && isupper((unsigned char)s[i]))
-			code[k++] = s[i++];
-		while (i < len && (s[i] == ' ' || s[i] == '\r'))
-			i++;
-		if (k == 0 && i == len)
+		for (b = i; b > a && (s[b - 1] == ' ' || s[b - 1] == '\r'); b--)
+			;
+		while (a < b && s[a] == ' ')
+			a++;
+		if (a == b && i == len)
 			break; /* the trailing comma's empty cell */
-		if (k != 3 || (i < len && s[i] != ','))
+		if (!ecb_code(s + a, b - a, &known))
 			return 0;
-		code[3] = '\0';
-		known |= pb_currency_exponent(code) >= 0;
 	}
 	return known;
 }

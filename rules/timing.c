@@ -862,11 +862,12 @@ static void spike_evidence_gather(pb_rule_ctx *ctx, const pb_pairs *payer_years,
 	for (size_t i = 0; i < n; i++) {
 		int64_t fy, v;
 		uint32_t k;
+		/* a payment no rate converted was not summed: converted last,
+		 * for the few in a firing year's last month */
 		if (!p[i].payer_id || p[i].paid_on == PB_DATE_NONE || p[i].amount == PB_AMOUNT_NONE ||
-		    base_amount(ctx, &p[i], &v) < 0 ||
 		    pb_date_fiscal(p[i].paid_on, pb_ctx_fiscal_start(ctx, pb_str(p[i].payer_id)), &fy) != 11 ||
 		    !pb_pairs_find(payer_years, pb_ctx_entity(ctx, pb_str(p[i].payer_id)), year_key(fy), &k) ||
-		    ev->slot[k] < 0 || ev->count[ev->slot[k]] == 25)
+		    ev->slot[k] < 0 || ev->count[ev->slot[k]] == 25 || base_amount(ctx, &p[i], &v) < 0)
 			continue;
 		ev->rows[ev->slot[k]][ev->count[ev->slot[k]]++] = (uint32_t)i;
 	}
