@@ -30,8 +30,9 @@ static const char default_jurisdictions[] =
 	;
 
 /* Contracts at or above the `threshold` parameter, converted at the
- * award date (else the start: pb_contract_value_date) when their currency differs; those that cannot be compared
- * (no exchange rate) are counted in *no_rate. */
+ * award date (else the start: pb_contract_value_date) when their
+ * currency differs; those that cannot be compared (no exchange rate)
+ * are counted in *no_rate. */
 static int large_award(pb_rule_ctx *ctx, const pb_contract *c, int64_t threshold,
 		       size_t *no_rate)
 {
