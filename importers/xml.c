@@ -35,7 +35,9 @@
 #include <ctype.h>
 #include <errno.h>
 #include <libxml/xmlreader.h>
+#include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -1527,6 +1529,51 @@ static void capture_error(void *data, xmlErrorPtr e)
 		o->error.data[--o->error.len] = '\0';
 }
 
+/* libxml2's messages without a parser (bytes the declared encoding
+ * cannot convert, "xmlParseChunk: encoder error") go to the thread's
+ * generic handler, which prints them on standard error naming no file. */
+static void capture_generic(void *data, const char *fmt, ...)
+{
+	struct notice *o = data;
+	char msg[256];
+	va_list ap;
+
+	if (o->error.len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	xmlError e = {.level = XML_ERR_ERROR, .message = msg};
+	capture_error(o, &e);
+}
+
+/* While a notice is read, every libxml2 message of this thread is the
+ * notice's: the reader's handler sees only those its parser raises.
+ * The thread's handlers are libxml2's per-thread state; they are put
+ * back as they were. */
+struct xml_handlers {
+	xmlStructuredErrorFunc structured;
+	void *structured_data;
+	xmlGenericErrorFunc generic;
+	void *generic_data;
+};
+
+static struct xml_handlers handlers_capture(struct notice *o)
+{
+	struct xml_handlers was = {xmlStructuredError, xmlStructuredErrorContext,
+				   xmlGenericError, xmlGenericErrorContext};
+
+	xmlSetStructuredErrorFunc(o, capture_error);
+	xmlSetGenericErrorFunc(o, capture_generic);
+	return was;
+}
+
+static void handlers_restore(const struct xml_handlers *was)
+{
+	xmlSetStructuredErrorFunc(was->structured_data, was->structured);
+	xmlSetGenericErrorFunc(was->generic_data, was->generic);
+}
+
 /* Does the document declare a DTD or entities?  A byte scan, before any
  * parsing; ASCII-compatible encodings only (the reader checks again). */
 static int declares_dtd(const char *buf, size_t n)
@@ -1727,8 +1774,11 @@ static int xml_import(pb_ledger *l, const char *path, const char *table,
 	o.procedures = cfg ? cfg->procedures : NULL;
 	o.input = pb_ledger_add_input(l, path, "mixed", "eforms");
 	why = declares_dtd(data.data, data.len) ? dtd_refused : over_limits(&o, data.data, data.len);
-	if (!why)
+	if (!why) {
+		struct xml_handlers was = handlers_capture(&o);
 		why = parse_notice(&o, &data, &format);
+		handlers_restore(&was);
+	}
 	/* The input's format is known only once the root is read. */
 	pb_ledger_input(l, o.input)->format = S(&o, format);
 	if (why)

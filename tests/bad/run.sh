@@ -8,6 +8,7 @@
 #                     whose reason contains TEXT
 #   unread-count N    values kept as unknown over all inputs
 #   stderr TEXT       standard error contains TEXT
+#   stderr-absent TEXT  standard error does not contain TEXT
 #   html-absent TEXT / html-present TEXT   raw text in report.html
 #   csv-absent TEXT / csv-present TEXT     raw text in findings.csv
 # Every run has a time limit (20 s): a hostile file must not hang probity.
@@ -92,6 +93,14 @@ gen() {
 	printf '{"releases":[{"ocid":"ocds-abc-1\\u0000-ALPHA","tender":{}},{"ocid":"ocds-abc-1\\u0000-BRAVO","tender":{}}]}\n' \
 		>"$T/gen/json-nul/package.json"
 	printf 'exit 0\nread 2\nimported 0\nreject 1 NUL\n' >"$T/gen/json-nul/expect"
+	# Bytes the declared encoding cannot convert: libxml2 reports them
+	# with no parser, on standard error by default; they are the
+	# notice's rejection, and standard error says nothing of them.
+	mkdir -p "$T/gen/xml-bad-encoding"
+	printf '<?xml version="1.0" encoding="windows-1252"?>\n<TED_EXPORT><A>caf\351 \201\202</A></TED_EXPORT>\n' \
+		>"$T/gen/xml-bad-encoding/notice.xml"
+	printf 'exit 0\nread 1\nimported 0\nreject 1 input conversion failed due to input error, bytes 0x81 0x82\nstderr-absent encoding error\nstderr-absent encoder error\n' \
+		>"$T/gen/xml-bad-encoding/expect"
 	# An endless stream as a CSV is refused at the named limit.
 	mkdir -p "$T/gen/dev-zero"
 	ln -s /dev/zero "$T/gen/dev-zero/payments.csv"
@@ -136,6 +145,8 @@ check_case() {
 			[ "$got" = "$rest" ] || { bad "$name: values unread $got, want $rest"; ok=0; } ;;
 		stderr)
 			grep -qF -- "$rest" "$out/stderr" || { bad "$name: stderr lacks '$rest'"; ok=0; } ;;
+		stderr-absent)
+			! grep -qF -- "$rest" "$out/stderr" || { bad "$name: stderr contains '$rest'"; ok=0; } ;;
 		html-absent)
 			! grep -qF -- "$rest" "$out/report.html" || { bad "$name: report.html contains '$rest'"; ok=0; } ;;
 		html-present)
