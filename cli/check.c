@@ -12,7 +12,9 @@
 #include "cli.h"
 
 /* Rejected (or filtered) rows of one input, or its values not read,
- * grouped by reason, in the order reasons first occur. */
+ * grouped by reason, in the order reasons first occur.  A kind holds
+ * the reason with its values elided; a reason alone of its kind is
+ * printed whole, its value being all there is to see. */
 static void print_groups(const char *what, const pb_rejection *rj, size_t n, const char *path)
 {
 	pb_reason_group *g;
@@ -20,7 +22,7 @@ static void print_groups(const char *what, const pb_rejection *rj, size_t n, con
 
 	for (size_t k = 0; k < ng; k++) {
 		printf("  %s %6zu  ", what, g[k].count);
-		pb_output_escape(stdout, g[k].kind);
+		pb_output_escape(stdout, g[k].count == 1 ? rj[g[k].first[0]].reason : g[k].kind);
 		fputs("  (", stdout);
 		for (size_t j = 0; j < g[k].count && j < 3; j++) {
 			fputs(j ? ", " : "", stdout);

@@ -246,9 +246,11 @@ ls -a "$T/a" | grep -q '\.tmp\.' && bad "temporary file left behind" || ok "no t
 	ok "-o - with two formats is a usage error" || bad "-o - with two formats should exit 2"
 (cd "$T" && "$PROBITY" audit -o -x "$OLDPWD/samples/valdoria" >/dev/null 2>&1; [ $? -eq 2 ] && [ ! -e "$T/-x" ]) &&
 	ok "an output folder named like an option is refused" || bad "-o -x was not refused"
-# Values kept as unknown, grouped by kind in check, each in check -f json.
-"$PROBITY" check tests/bad/cases/unreadable-values >"$T/check-unread.out" 2>&1 &&
-	grep -q "unread        1  /awards/…/value/amount: '…' has no currency; kept as unknown  (tests/bad/cases/unreadable-values/releases.jsonl:3)" "$T/check-unread.out" &&
+# Values kept as unknown and rejections, grouped by kind in check (a
+# kind of one row shows its reason whole), each in check -f json.
+"$PROBITY" check tests/bad/cases/unreadable-values tests/bad/cases/bad-amounts >"$T/check-unread.out" 2>&1 &&
+	grep -qF "unread        1  /awards/0/value/amount: '5000' has no currency; kept as unknown  (tests/bad/cases/unreadable-values/releases.jsonl:3)" "$T/check-unread.out" &&
+	grep -qF "rejected      5  amount '…' is not a number  (tests/bad/cases/bad-amounts/payments.csv:2, " "$T/check-unread.out" &&
 	"$PROBITY" check -f json tests/bad/cases/unreadable-values |
 	jq -e '[.inputs[].values_unread] == [2, 5, 2] and (.inputs[0].unread[0].reason | startswith("invoice_date: ")) and (.inputs[2].unread[1].reason | startswith("/TED_EXPORT/FORM_SECTION/F02_2014/PROCEDURE/DATE_RECEIPT_TENDERS"))' >/dev/null &&
 	ok "check lists values not read" || bad "check does not list values not read"
