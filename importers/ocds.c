@@ -1785,6 +1785,27 @@ static void json_hooks_install(void)
 	json_set_alloc_funcs(json_alloc, json_free);
 }
 
+/* After gzread's last call (n: what it returned): 0, or -1 and err set.
+ * zlib reads a compressed file cut short (a download interrupted) as if
+ * it ended there, saying so only in gzerror (Z_BUF_ERROR): the releases
+ * after the cut would be lost without a word, or the last one rejected
+ * as invalid JSON. */
+static int gz_read_end(gzFile f, const char *path, int n, pb_error *err)
+{
+	int zerr;
+	const char *msg = gzerror(f, &zerr);
+	size_t len = strlen(path);
+
+	if (!strncmp(msg, path, len) && !strncmp(msg + len, ": ", 2))
+		msg += len + 2; /* zlib names the file too */
+	if (n < 0 || zerr == Z_BUF_ERROR) {
+		pb_error_set(err, PB_EXIT_INPUT, "%s: cannot read: %s%s", path, msg,
+			     zerr == Z_BUF_ERROR ? " (the compressed file is cut short)" : "");
+		return -1;
+	}
+	return 0;
+}
+
 /* Reads a whole (possibly compressed) file into data, within the limit. */
 static int slurp(struct ocds *o, gzFile f, pb_buf *data, pb_error *err)
 {
@@ -1799,12 +1820,7 @@ static int slurp(struct ocds *o, gzFile f, pb_buf *data, pb_error *err)
 		}
 		pb_buf_add(data, chunk, (size_t)n);
 	}
-	if (n < 0) {
-		int zerr;
-		pb_error_set(err, PB_EXIT_INPUT, "%s: cannot read: %s", o->path, gzerror(f, &zerr));
-		return -1;
-	}
-	return 0;
+	return gz_read_end(f, o->path, n, err);
 }
 
 /* The start of the line holding byte `at`, but after `floor`. */
@@ -2120,7 +2136,7 @@ static int line_add(struct jreader *r, const char *p, size_t len, pb_error *err)
 static int read_lines(struct jreader *r, gzFile f, pb_error *err)
 {
 	char chunk[65536];
-	int n, zerr;
+	int n;
 
 	while ((n = gzread(f, chunk, sizeof(chunk))) > 0) {
 		const char *p = chunk, *end = chunk + n;
@@ -2136,10 +2152,8 @@ static int read_lines(struct jreader *r, gzFile f, pb_error *err)
 			line_end(r);
 		}
 	}
-	if (n < 0) {
-		pb_error_set(err, PB_EXIT_INPUT, "%s: cannot read: %s", r->o->path, gzerror(f, &zerr));
+	if (gz_read_end(f, r->o->path, n, err) < 0)
 		return -1;
-	}
 	line_end(r); /* the last line, without a newline */
 	return 0;
 }

@@ -101,6 +101,17 @@ gen() {
 		>"$T/gen/xml-bad-encoding/notice.xml"
 	printf 'exit 0\nread 1\nimported 0\nreject 1 input conversion failed due to input error, bytes 0x81 0x82\nstderr-absent encoding error\nstderr-absent encoder error\n' \
 		>"$T/gen/xml-bad-encoding/expect"
+	# A compressed file cut short (a download interrupted) is an input
+	# error naming the cut: zlib alone reads it as if it ended there.
+	mkdir -p "$T/gen/gz-cut-short-jsonl" "$T/gen/gz-cut-short-json"
+	awk 'BEGIN { for (i = 0; i < 5000; i++)
+		printf "{\"ocid\":\"ocds-x-%d\",\"id\":\"r%d\",\"date\":\"2024-01-01T00:00:00Z\",\"tender\":{\"id\":\"t%d\"}}\n", i, i, i }' |
+		gzip -c | head -c 20000 >"$T/gen/gz-cut-short-jsonl/releases.jsonl.gz"
+	printf 'exit 3\nstderr releases.jsonl.gz: cannot read: unexpected end of file (the compressed file is cut short)\n' \
+		>"$T/gen/gz-cut-short-jsonl/expect"
+	gzip -c "$HERE/../../samples/valdoria/ocds-fictional-record.json" | head -c 300 >"$T/gen/gz-cut-short-json/record.json.gz"
+	printf 'exit 3\nstderr record.json.gz: cannot read: unexpected end of file (the compressed file is cut short)\n' \
+		>"$T/gen/gz-cut-short-json/expect"
 	# An endless stream as a CSV is refused at the named limit.
 	mkdir -p "$T/gen/dev-zero"
 	ln -s /dev/zero "$T/gen/dev-zero/payments.csv"
