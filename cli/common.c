@@ -218,9 +218,15 @@ pb_ledger *cli_import_all(const struct options *o, const pb_config *cfg)
 	free(args);
 	if (rc < 0)
 		cli_die_err(&err);
-	for (size_t i = 0; i < pb_ledger_nfailed(l); i++)
-		cli_fail(PB_EXIT_INPUT, "%s (left out; the rest is audited: --keep-going)",
-			 pb_ledger_failed(l)[i].reason);
+	for (size_t i = 0; i < pb_ledger_nfailed(l); i++) {
+		const pb_failed_input *f = &pb_ledger_failed(l)[i];
+		if (f->rows_read)
+			cli_fail(PB_EXIT_INPUT, "%s (read in part: its %llu rows before the failure are "
+				 "audited, the rest of it is not; --keep-going)",
+				 f->reason, (unsigned long long)f->rows_read);
+		else
+			cli_fail(PB_EXIT_INPUT, "%s (left out; the rest is audited: --keep-going)", f->reason);
+	}
 	if (pb_config_check_profiles_used(cfg, l, &err) < 0)
 		cli_die_err(&err);
 	pb_ledger_seal_jobs(l, cfg->jobs);

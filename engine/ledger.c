@@ -503,9 +503,16 @@ void pb_ledger_reject(pb_ledger *l, size_t in, uint64_t line, const char *fmt,
 
 void pb_ledger_fail(pb_ledger *l, const char *path, const char *reason)
 {
+	uint64_t rows = 0;
+
+	/* its input, when it got as far as one (a file cut in parts has one) */
+	for (size_t i = 0; i < l->ninputs; i++)
+		if (!strcmp(l->inputs[i].path, path))
+			rows += l->inputs[i].rows_read;
 	PB_GROW(l->failed, l->nfailed + 1, l->capfailed);
 	l->failed[l->nfailed].path = pb_arena_strdup(l->arena, path);
 	l->failed[l->nfailed].reason = pb_arena_strdup(l->arena, reason);
+	l->failed[l->nfailed].rows_read = rows;
 	l->nfailed++;
 }
 

@@ -369,13 +369,17 @@ const pb_input *pb_ledger_inputs(const pb_ledger *l);
 void pb_ledger_reject(pb_ledger *l, size_t in, uint64_t line,
 		      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /*
- * A file that could not be read at all (empty, unreadable, not a ledger),
- * kept when the run goes on without it ([audit] keep_going): every report
- * lists it and the run exits 3 after writing them.
+ * A file that could not be read (empty, unreadable, not a ledger), or not
+ * to its end (a compressed file cut short, a line over a limit), kept
+ * when the run goes on without it ([audit] keep_going): every report
+ * lists it and the run exits 3 after writing them.  The rows read before
+ * the failure stay in the ledger and are audited: rows_read says how
+ * many, so that no report calls such a file "not audited".
  */
 typedef struct {
 	const char *path;
 	const char *reason; /* the error, naming the file */
+	uint64_t rows_read; /* read before it failed: 0 when nothing was */
 } pb_failed_input;
 
 void pb_ledger_fail(pb_ledger *l, const char *path, const char *reason);

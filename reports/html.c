@@ -1232,9 +1232,9 @@ static void inputs(xmlNodePtr main, const pb_audit *a)
 	num_cell(tr, rj);
 }
 
-/* Files --keep-going left out: said before anything else is read as
- * complete.  Nothing at all when every file was read, so the page is as
- * it always was. */
+/* Files --keep-going left out, or read only up to a failure: said
+ * before anything else is read as complete.  Nothing at all when every
+ * file was read, so the page is as it always was. */
 static void failed_inputs(xmlNodePtr main, const pb_audit *a)
 {
 	size_t n = pb_ledger_nfailed(a->ledger);
@@ -1242,14 +1242,16 @@ static void failed_inputs(xmlNodePtr main, const pb_audit *a)
 
 	if (!n)
 		return;
-	static const char *const cols[] = {"file", "why it was not read", NULL};
-	xmlNodePtr s = section(main, "failed", "Files not read: this audit is incomplete");
-	el_class(s, "p", "warn", "These files could not be read and were left out (--keep-going); "
-		 "nothing in them was audited, and probity exited with status 3.");
+	static const char *const cols[] = {"file", "#rows audited", "why it was not read in full", NULL};
+	xmlNodePtr s = section(main, "failed", "Files not read in full: this audit is incomplete");
+	el_class(s, "p", "warn", "These files could not be read, or not to their end, and the run went "
+		 "on without them (--keep-going): the rows read before the failure are audited, "
+		 "the rest of each file is not, and probity exited with status 3.");
 	xmlNodePtr tb = table_body(s, cols);
 	for (size_t i = 0; i < n; i++) {
 		xmlNodePtr tr = el(tb, "tr", NULL);
 		el(el(tr, "td", NULL), "code", f[i].path);
+		num_cell(tr, f[i].rows_read);
 		el(tr, "td", f[i].reason);
 	}
 }

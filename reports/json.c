@@ -465,6 +465,7 @@ static json_t *failed_json(const void *ctx, size_t i)
 
 	put(o, "path", text(f->path), &bad);
 	put(o, "reason", text(f->reason), &bad);
+	put(o, "rows_read", json_integer((json_int_t)f->rows_read), &bad);
 	return done(o, bad);
 }
 

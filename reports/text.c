@@ -59,8 +59,13 @@ static void inputs(const pb_audit *a, FILE *out)
 		fprintf(out, "  %llu values of imported rows could not be read and are unknown "
 			"(unread_values in findings.json)\n", unread);
 	for (size_t i = 0; i < pb_ledger_nfailed(a->ledger); i++) {
-		fputs("  FAILED, not audited: ", out);
-		safe(out, pb_ledger_failed(a->ledger)[i].reason);
+		const pb_failed_input *f = &pb_ledger_failed(a->ledger)[i];
+		if (f->rows_read)
+			fprintf(out, "  FAILED after %llu rows (those are audited, the rest is not): ",
+				(unsigned long long)f->rows_read);
+		else
+			fputs("  FAILED, not audited: ", out);
+		safe(out, f->reason);
 		fputc('\n', out);
 	}
 }

@@ -116,16 +116,35 @@ cp samples/valdoria/*.csv "$T/kg/in/"
 	>"$T/kg/out" 2>"$T/kg/err"
 rc=$?
 [ $rc -eq 3 ] &&
-	jq -e '(.failed_inputs | map(.path | sub(".*/"; "")) == ["empty.csv", "sub-none"]) and (.findings | length > 40)' \
+	jq -e '(.failed_inputs | map(.path | sub(".*/"; "")) == ["empty.csv", "sub-none"]) and (.failed_inputs | map(.rows_read) == [0, 0]) and (.findings | length > 40)' \
 		"$T/kg/o/findings.json" >/dev/null &&
 	grep -q 'FAILED, not audited: .*empty.csv: file is empty' "$T/kg/out" &&
-	grep -q 'Files not read: this audit is incomplete' "$T/kg/o/report.html" &&
+	grep -q 'Files not read in full: this audit is incomplete' "$T/kg/o/report.html" &&
 	grep -q 'empty.csv: file is empty' "$T/kg/o/report.html" &&
 	! grep -q 'Files not read' "$T/a/report.html" &&
 	grep -q '^probity: summary exit=3 .* low=[0-9]* failed=2$' "$T/kg/err" &&
 	! jq -e 'has("failed_inputs")' "$T/a/findings.json" >/dev/null &&
 	ok "--keep-going lists failed files in every report, audits the rest, exits 3" ||
 	bad "--keep-going: exit $rc: $(cat "$T/kg/err")"
+# --keep-going: a file that fails part way (a .jsonl.gz cut short) is
+# listed with the rows read before the failure, which are audited, never
+# as "not audited".
+mkdir -p "$T/kg/cut"
+awk 'BEGIN { for (i = 0; i < 5000; i++)
+	printf "{\"ocid\":\"ocds-x-%d\",\"id\":\"r%d\",\"date\":\"2024-01-01T00:00:00Z\",\"tender\":{\"id\":\"t%d\"}}\n", i, i, i }' |
+	gzip -c | head -c 20000 >"$T/kg/cut/releases.jsonl.gz"
+"$PROBITY" audit --keep-going -o "$T/kg/oc" -f json,text,html "$T/kg/cut" >"$T/kg/outc" 2>"$T/kg/errc"
+rc=$?
+n=$(jq '.inputs[0].rows_read' "$T/kg/oc/findings.json" 2>/dev/null)
+[ $rc -eq 3 ] && [ "${n:-0}" -gt 0 ] &&
+	jq -e --argjson n "$n" '.failed_inputs[0].rows_read == $n and (.failed_inputs[0].reason | endswith("(the compressed file is cut short)"))' \
+		"$T/kg/oc/findings.json" >/dev/null &&
+	grep -q "FAILED after $n rows (those are audited, the rest is not): .*releases.jsonl.gz: cannot read" "$T/kg/outc" &&
+	! grep -q 'not audited' "$T/kg/outc" &&
+	grep -q "read in part: its $n rows before the failure are audited" "$T/kg/errc" &&
+	grep -q 'Files not read in full' "$T/kg/oc/report.html" &&
+	ok "--keep-going: a file cut short is listed with the rows read before the cut, audited" ||
+	bad "--keep-going, file cut short: exit $rc, rows ${n:-none}: $(head -c 300 "$T/kg/errc")"
 # A payment dated 2105 (a typing error) is left out of the default as_of:
 # the audit date, and the offsets judged overdue, stay those of the
 # samples; every report says which date was left out and where.

@@ -1624,9 +1624,31 @@ static void test_reason_groups(void **state)
 	pb_reason_groups_free(g, ng);
 }
 
+/* A file that fails part way keeps the rows read before the failure,
+ * and its failure says how many: no report may call it "not audited". */
+static void test_failed_counts_rows_read(void **state)
+{
+	pb_ledger *l = pb_ledger_new("EUR");
+	size_t in = pb_ledger_add_input(l, "payments.jsonl.gz", "mixed", "ocds");
+	(void)state;
+
+	pb_payment p1 = payment(l, "P-1", "C-1", 100, 2);
+	assert_int_equal(pb_ledger_add(l, in, PB_T_PAYMENTS, &p1), 0);
+	pb_ledger_reject(l, in, 3, "invalid JSON");
+	pb_ledger_fail(l, "payments.jsonl.gz", "payments.jsonl.gz: cannot read: cut short");
+	pb_ledger_fail(l, "empty.csv", "empty.csv: file is empty");
+
+	assert_int_equal(pb_ledger_nfailed(l), 2);
+	assert_int_equal(pb_ledger_failed(l)[0].rows_read, 2);
+	assert_string_equal(pb_ledger_failed(l)[0].path, "payments.jsonl.gz");
+	assert_int_equal(pb_ledger_failed(l)[1].rows_read, 0);
+	pb_ledger_free(l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_failed_counts_rows_read),
 		cmocka_unit_test(test_interning),
 		cmocka_unit_test(test_interning_lengths),
 		cmocka_unit_test(test_awards_judged_at_seal),
