@@ -140,9 +140,12 @@ static int config_finalize(pb_config *cfg, pb_error *err)
 			const pb_param_def *pd = &r->params[pi];
 			const char *text = rc->values[pi] ? rc->values[pi] : pd->def;
 			if (param_parse(cfg, pd, rc, (int)pi, text, &why) < 0) {
+				char at[32] = "";
+				if (rc->lines[pi])
+					snprintf(at, sizeof(at), ":%" PRIu64, rc->lines[pi]);
 				pb_error_set(err, PB_EXIT_USAGE,
-					     "%s: [rule %s] %s: %s",
-					     cfg->path ? cfg->path : "config",
+					     "%s%s: [rule %s] %s: %s",
+					     cfg->path ? cfg->path : "config", at,
 					     r->id, pd->name, why.data);
 				pb_buf_release(&why);
 				return -1;
@@ -172,6 +175,7 @@ void pb_config_init(pb_config *cfg)
 		cfg->rules[ri].compiled = pb_xcalloc(np, sizeof(pb_pattern_list *));
 		cfg->rules[ri].numbers = pb_xcalloc(np, sizeof(int64_t));
 		cfg->rules[ri].currencies = pb_xcalloc(np, sizeof(*cfg->rules[ri].currencies));
+		cfg->rules[ri].lines = pb_xcalloc(np, sizeof(*cfg->rules[ri].lines));
 	}
 	pb_error err;
 	if (config_finalize(cfg, &err) < 0) {
@@ -258,6 +262,7 @@ void pb_config_release(pb_config *cfg)
 		free(cfg->rules[ri].compiled);
 		free(cfg->rules[ri].numbers);
 		free(cfg->rules[ri].currencies);
+		free(cfg->rules[ri].lines);
 	}
 	free(cfg->rules);
 	pb_patterns_free(cfg->legal_forms);
@@ -313,6 +318,7 @@ struct loader {
 	pb_buf legal_forms;
 	int named;          /* reading a profile file given by name */
 	const char *origin; /* the file being read */
+	uint64_t line;      /* the line being handed over */
 };
 
 static int fail(struct loader *ld, const char *fmt, ...)
@@ -431,6 +437,7 @@ static int rule_key(struct loader *ld, const char *id, const char *key,
 	}
 	free(rc->values[pi]);
 	rc->values[pi] = pb_xstrdup(value);
+	rc->lines[pi] = ld->line; /* parsed once [audit] is known: errors name it */
 	return 1;
 }
 
@@ -1288,7 +1295,7 @@ static uint64_t ini_read(struct loader *ld, const char *text, size_t len)
 	while (off < len && !bad) {
 		const char *nl = memchr(text + off, '\n', len - off);
 		size_t n = (size_t)((nl ? nl : text + len) - (text + off));
-		no++;
+		ld->line = ++no;
 		pb_buf_reset(&line);
 		pb_buf_add(&line, text + off, n);
 		off += n + (nl != NULL);

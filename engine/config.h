@@ -134,6 +134,8 @@ typedef struct {
 			       * units of its currency */
 	char (*currencies)[4]; /* per parameter: the ISO 4217 code written
 				* after a MONEY amount, or "" (none written) */
+	uint64_t *lines;      /* per parameter: the config file's line that
+			       * set it, for errors; 0 = not set there */
 } pb_rule_config;
 
 /* The most threads -j or [audit] jobs may ask for. */

@@ -145,6 +145,13 @@ static void test_errors(void **state)
 	expect_error("[rule competition.single-source]\nthreshold = -5\n", "is negative");
 	expect_error("[rule competition.single-source]\nseverity = urgent\n", "severity 'urgent'");
 	expect_error("[rule competition.weak-rationale]\nboilerplate = (unclosed\n", "pattern '(unclosed'");
+	/* A parameter is parsed once the base currency is known, after the
+	 * last line: its error still names the line that set it (the first
+	 * of a list continued on further lines). */
+	expect_error("[audit]\nbase_currency = EUR\n\n[rule payments.duplicate]\nwindow_days = -5\n",
+		     ":5: [rule payments.duplicate] window_days: '-5' is negative");
+	expect_error("[rule competition.weak-rationale]\nboilerplate = ^ok$\n  (unclosed\n[audit]\nbase_currency = EUR\n",
+		     ":2: [rule competition.weak-rationale] boilerplate: ");
 	expect_error("[profile x]\ndecimal = ,\nthousands = ,\n", "both ','");
 	expect_error("[profile x]\ndate_format = DD/MM\n", "date_format 'DD/MM'");
 	expect_error("[profile x]\ntable = ledger\n", "table 'ledger'");
