@@ -261,6 +261,14 @@ static char *settings_reader(char *str, int num, void *stream)
 	if (!line)
 		return NULL;
 	ld->line++;
+	/* libinih (Debian's build) reads at most num - 1 bytes of a line
+	 * and would parse the rest as a line of its own: a setting cut in
+	 * two, or a wrong line named.  Refused whole, naming the line. */
+	if (!strchr(line, '\n') && !feof(ld->f)) {
+		load_fail(ld, "line longer than %d bytes, the most libinih reads in a line: "
+			  "probity cardinal cannot read this setting whole", num - 1);
+		return NULL;
+	}
 	if (ld->line == 1 && !strncmp(p, "\xEF\xBB\xBF", 3))
 		p += 3;
 	while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n' || *p == '\f' || *p == '\v')

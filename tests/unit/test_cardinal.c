@@ -280,6 +280,25 @@ static void test_settings(void **state)
 	free(out);
 	free(err);
 	temp_remove(path);
+
+	/* A line libinih would cut in two (a long exclusion list) is refused
+	 * whole, naming its line, never read as two. */
+	char list[400];
+	memset(list, 'x', sizeof(list) - 1);
+	list[sizeof(list) - 1] = '\0';
+	for (size_t i = 20; i < sizeof(list) - 1; i += 20)
+		list[i] = '|';
+	list[250] = '=';
+	char ini_long[512];
+	snprintf(ini_long, sizeof(ini_long), "[R024]\n[exclusions]\nprocurement_method_details = %s\n", list);
+	path = temp_file(ini_long);
+	argv[2] = path;
+	assert_int_equal(command(argv, 4, &out, &err), PB_EXIT_USAGE);
+	assert_non_null(strstr(err, ":3: line longer than 199 bytes"));
+	assert_string_equal(out, "");
+	free(out);
+	free(err);
+	temp_remove(path);
 	temp_remove(in);
 }
 
