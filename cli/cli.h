@@ -92,9 +92,11 @@ char *cli_history_settings_text(const char *config_path, int argc, char **argv);
  *   [run=4 new=2 unchanged=9 updated=1 absent=1 reopened=0 dismissed=2
  *    settings_changed=0]
  * Keys are fixed and in this order; failed=N (files --keep-going left out)
- * follows low= when there are any; the bracketed part only with a history.
+ * follows low= when there are any, then mostly_rejected=N (inputs, or a
+ * table's inputs together, over [audit] max_rejected_pct); the bracketed
+ * part only with a history.
  */
-void cli_summary_line(FILE *out, const pb_audit *a, int rc);
+void cli_summary_line(FILE *out, const pb_audit *a, int rc, size_t mostly_rejected);
 
 /* Seconds since an arbitrary start, monotonic. */
 double cli_now(void);

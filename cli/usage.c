@@ -88,7 +88,9 @@ static const char usage_options[] =
 	"\n"
 	"exit status:\n"
 	"  0  no finding at or above --fail-on     1  findings at or above --fail-on\n"
-	"  2  usage or configuration error         3  input or I/O error\n"
+	"  2  usage or configuration error         3  input or I/O error, or an input\n"
+	"                                             mostly rejected ([audit]\n"
+	"                                             max_rejected_pct)\n"
 	"  4  internal error                       5  another run holds the --history\n";
 
 void cli_usage(FILE *out)

@@ -164,6 +164,7 @@ void pb_config_init(pb_config *cfg)
 	cfg->fail_on = PB_SEV_HIGH;
 	cfg->max_field_bytes = DEFAULT_MAX_FIELD_BYTES;
 	cfg->max_stream_bytes = DEFAULT_MAX_STREAM_BYTES;
+	cfg->max_rejected_pct = 50;
 	cfg->part_bytes = DEFAULT_PART_BYTES;
 	cfg->procedures = pb_procedures_new();
 	cfg->rules = pb_xcalloc(pb_nrules, sizeof(*cfg->rules));
@@ -372,6 +373,12 @@ static int audit_key(struct loader *ld, const char *key, const char *value)
 	} else if (!strcmp(key, "keep_going")) {
 		if (pb_bool_parse(value, strlen(value), &cfg->keep_going, &why) < 0)
 			return fail(ld, "[audit] keep_going '%s' %s", value, why);
+	} else if (!strcmp(key, "max_rejected_pct")) {
+		int64_t v;
+		if (pb_int_parse(value, strlen(value), &v, &why) < 0 || v < 0 || v > 100)
+			return fail(ld, "[audit] max_rejected_pct '%s' must be a whole number from 0 to 100 "
+				    "(100: never)", value);
+		cfg->max_rejected_pct = (int)v;
 	} else if (!strcmp(key, "jobs")) {
 		int64_t v;
 		if (pb_int_parse(value, strlen(value), &v, &why) < 0 || v < 0 || v > PB_MAX_JOBS)
@@ -1648,7 +1655,11 @@ void pb_config_write_default(FILE *out)
 	      "; a file that cannot be read (empty, unreadable, not a ledger) is listed as\n"
 	      "; failed in every report and the rest audited; the run then exits 3\n"
 	      "; (--keep-going)\n"
-	      "; keep_going = false\n", out);
+	      "; keep_going = false\n"
+	      "; an input of 10 rows or more (or a table's inputs together) with a larger\n"
+	      "; share of its rows rejected makes the run exit 3 after writing the reports:\n"
+	      "; its export's format may have changed (100: never)\n"
+	      "; max_rejected_pct = 50\n", out);
 	fputs("\n[parties]\n"
 	      "; legal-form words removed before names are compared, as PCRE2 patterns\n"
 	      "; over folded text (\"S.A.\" is \"sa\", \"ТОВ\" is \"tov\")\n", out);

@@ -138,6 +138,10 @@ typedef struct {
 			       * set it, for errors; 0 = not set there */
 } pb_rule_config;
 
+/* Fewer rows read than this say nothing of an export's format: a notice
+ * file is one row, and one rejected notice is a rejected row. */
+#define PB_REJECTED_MIN_ROWS 10
+
 /* The most threads -j or [audit] jobs may ask for. */
 #define PB_MAX_JOBS 256
 
@@ -150,6 +154,10 @@ typedef struct pb_config {
 	int fail_on;           /* pb_severity, or PB_SEV_COUNT for "none" */
 	int keep_going;        /* [audit] keep_going, --keep-going: a file
 				* that cannot be read is listed, not fatal */
+	int max_rejected_pct;  /* [audit] max_rejected_pct: an input, or a
+				* table's inputs together, of PB_REJECTED_MIN_ROWS
+				* rows or more with a larger share rejected makes
+				* the audit exit 3 (default 50; 100: never) */
 	int jobs;              /* [audit] jobs, -j: rule threads; 0 = one per
 				* core (the command line decides), 1 = none */
 	size_t max_field_bytes;/* a bigger CSV field rejects its row */

@@ -53,7 +53,7 @@ gen() {
 	printf 'exit 0\nread 2\nimported 1\nreject 3 longer than\n' >"$T/gen/endless-line/expect"
 	awk 'BEGIN { print "payment_id,amount,description"; for (i = 1; i <= 20000; i++)
 		printf "P%d,1,\"%s\n", i, (i % 2 ? "open" : "x\"y") }' >"$T/gen/many-bad-quotes/payments.csv"
-	printf 'exit 0\nread 20000\n' >"$T/gen/many-bad-quotes/expect"
+	printf 'exit 3\nread 20000\nstderr payments.csv: 20000 of its 20000 rows rejected\n' >"$T/gen/many-bad-quotes/expect"
 	# Classic Mac line ends (CR only) and lines of blanks keep line numbers.
 	mkdir -p "$T/gen/mac-line-ends" "$T/gen/blank-lines"
 	printf 'payment_id,amount\rP1,x\rP2,1\r\rP3,1e3\r' >"$T/gen/mac-line-ends/payments.csv"

@@ -145,6 +145,29 @@ n=$(jq '.inputs[0].rows_read' "$T/kg/oc/findings.json" 2>/dev/null)
 	grep -q 'Files not read in full' "$T/kg/oc/report.html" &&
 	ok "--keep-going: a file cut short is listed with the rows read before the cut, audited" ||
 	bad "--keep-going, file cut short: exit $rc, rows ${n:-none}: $(head -c 300 "$T/kg/errc")"
+# An export whose date format changed rejects every row: the audit of
+# what is left finds nothing, and must not exit 0.  An input, or a
+# table's small inputs together, over [audit] max_rejected_pct is an
+# error after the reports are written; 100 turns it off.
+mkdir -p "$T/mr/one" "$T/mr/months"
+cp samples/valdoria/contracts.csv samples/valdoria/tenders.csv "$T/mr/one/"
+sed '2,$s/\([0-9]\{4\}\)-\([0-9]\{2\}\)-\([0-9]\{2\}\)/\3\/\2\/\1/g' samples/valdoria/payments.csv >"$T/mr/one/payments.csv"
+for m in 01 02 03; do
+	printf 'payment_id,payee_id,amount,currency,paid_on\nP%s1,S,1.00,EUR,05/%s/2024\nP%s2,S,1.00,EUR,06/%s/2024\nP%s3,S,1.00,EUR,07/%s/2024\nP%s4,S,1.00,EUR,2024-%s-08\n' \
+		$m $m $m $m $m $m $m $m >"$T/mr/months/payments-2024-$m.csv"
+done
+"$PROBITY" audit --fail-on none -o "$T/mr/o1" -f json "$T/mr/one" >/dev/null 2>"$T/mr/err1"; rc1=$?
+"$PROBITY" audit --fail-on none -o "$T/mr/o2" -f json "$T/mr/months" >/dev/null 2>"$T/mr/err2"; rc2=$?
+printf '[audit]\nmax_rejected_pct = 100\n' >"$T/mr/off.ini"
+"$PROBITY" audit --fail-on none -c "$T/mr/off.ini" -o "$T/mr/o3" -f json "$T/mr/one" >/dev/null 2>"$T/mr/err3"; rc3=$?
+[ $rc1 -eq 3 ] && [ -s "$T/mr/o1/findings.json" ] &&
+	grep -q 'one/payments.csv: 27 of its 27 rows rejected, more than \[audit\] max_rejected_pct (50%): has its export.s format changed?' "$T/mr/err1" &&
+	grep -q '^probity: summary exit=3 .* low=[0-9]* mostly_rejected=1$' "$T/mr/err1" &&
+	[ $rc2 -eq 3 ] && grep -q 'error: payments: 9 of the 12 rows of its 3 inputs rejected' "$T/mr/err2" &&
+	! grep -q 'payments-2024-01.csv: .* rows rejected' "$T/mr/err2" &&
+	[ $rc3 -eq 0 ] && ! grep -q 'rejected' "$T/mr/err3" &&
+	ok "an input mostly rejected (its format changed) exits 3 after writing the reports; max_rejected_pct = 100 turns it off" ||
+	bad "mostly rejected: exit $rc1 $rc2 $rc3: $(cat "$T/mr/err1" "$T/mr/err2" | head -c 600)"
 # A payment dated 2105 (a typing error) is left out of the default as_of:
 # the audit date, and the offsets judged overdue, stay those of the
 # samples; every report says which date was left out and where.

@@ -52,6 +52,7 @@ static void test_defaults(void **state)
 	assert_string_equal(cfg.base_currency, "EUR");
 	assert_int_equal(cfg.part_bytes, 8u << 20);
 	assert_int_equal(cfg.fail_on, PB_SEV_HIGH);
+	assert_int_equal(cfg.max_rejected_pct, 50);
 	assert_int_equal(cfg.as_of, PB_DATE_NONE);
 	assert_int_equal(param(&cfg, "competition.single-source", "threshold"),
 			 10000000); /* 100000.00 EUR in cents */
@@ -78,6 +79,7 @@ static void test_load(void **state)
 		"as_of = 2024-12-31\n"
 		"fail_on = medium\n"
 		"part_bytes = 0\n"
+		"max_rejected_pct = 100\n"
 		"[rule payments.duplicate]\n"
 		"enabled = no\n"
 		"[profile bank]\n"
@@ -95,6 +97,7 @@ static void test_load(void **state)
 	assert_int_equal(cfg.fail_on, PB_SEV_MEDIUM);
 	assert_int_equal(cfg.as_of, pb_date_from_ymd(2024, 12, 31));
 	assert_int_equal(cfg.part_bytes, 0);
+	assert_int_equal(cfg.max_rejected_pct, 100);
 	/* The threshold is parsed after base_currency, whatever the order. */
 	assert_int_equal(param(&cfg, "competition.single-source", "threshold"), 250000);
 	const pb_rule *ss = pb_rule_find("competition.single-source");
@@ -138,6 +141,8 @@ static void test_errors(void **state)
 	expect_error("[audit]\nas_of = 2023-02-30\n", "does not exist");
 	expect_error("[audit]\npart_bytes = -1\n", "part_bytes '-1' must be a whole number of bytes");
 	expect_error("[audit]\nfail_on = loud\n", "fail_on 'loud'");
+	expect_error("[audit]\nmax_rejected_pct = 101\n", "max_rejected_pct '101' must be a whole number from 0 to 100");
+	expect_error("[audit]\nmax_rejected_pct = 5%\n", "max_rejected_pct '5%'");
 	expect_error("[rules]\nx = 1\n", "unknown section [rules]");
 	expect_error("[rule competition.nope]\nenabled = no\n", "unknown rule 'competition.nope'");
 	expect_error("[rule competition.single-source]\nthreshhold = 5\n", "unknown key 'threshhold'");
