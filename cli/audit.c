@@ -42,85 +42,33 @@ static size_t parse_formats(const char *list, const pb_reporter **out)
 	return n;
 }
 
-/* Is `rejected` of `read` rows more than [audit] max_rejected_pct? */
-static int mostly_rejected(uint64_t read, uint64_t rejected, const pb_config *cfg)
+/* Inputs mostly rejected (pb_rejection_alarm): an error line each, once
+ * the reports are written (they list every rejection). */
+static void say_mostly_rejected(const pb_audit *a)
 {
-	return read >= PB_REJECTED_MIN_ROWS && rejected * 100 > (uint64_t)cfg->max_rejected_pct * read;
-}
-
-/* What an input's rows are, for its table's inputs together: the table,
- * or the format of a file of several tables (OCDS, notices). */
-static const char *input_kind(const pb_input *in)
-{
-	return strcmp(in->table, "mixed") ? in->table : in->format;
-}
-
-static int kind_seen_before(const pb_input *in, size_t i)
-{
-	for (size_t k = 0; k < i; k++)
-		if (!strcmp(input_kind(&in[k]), input_kind(&in[i])))
-			return 1;
-	return 0;
-}
-
-/*
- * An export whose format changed rejects (nearly) every row, and the
- * audit of what is left finds nothing: a nightly run would exit 0.  So
- * an input with more than max_rejected_pct of its rows rejected is an
- * error, and so are a table's inputs together when no one of them is
- * (a folder of notices, a year of monthly files).  Said on standard
- * error once the reports are written (they list every rejection); the
- * number said, the run exits 3.
- */
-static size_t rejection_alarms(const pb_ledger *l, const pb_config *cfg)
-{
-	const pb_input *in = pb_ledger_inputs(l);
-	size_t n = pb_ledger_ninputs(l), alarms = 0;
-	char *alarmed = pb_xcalloc(n + 1, 1);
-
-	for (size_t i = 0; i < n; i++)
-		if (mostly_rejected(in[i].rows_read, in[i].rows_rejected, cfg)) {
-			alarmed[i] = 1;
-			alarms++;
+	for (size_t i = 0; i < a->nmostly_rejected; i++) {
+		const pb_rejection_alarm *m = &a->mostly_rejected[i];
+		if (m->inputs == 1)
 			cli_fail(PB_EXIT_INPUT, "%s: %llu of its %llu rows rejected, more than [audit] "
 				 "max_rejected_pct (%d%%): has its export's format changed? (the reports "
-				 "list every rejection)", in[i].path, (unsigned long long)in[i].rows_rejected,
-				 (unsigned long long)in[i].rows_read, cfg->max_rejected_pct);
-		}
-	for (size_t i = 0; i < n; i++) {
-		uint64_t read = 0, rejected = 0;
-		size_t inputs = 0;
-		int any = 0;
-		if (kind_seen_before(in, i))
-			continue;
-		for (size_t k = i; k < n; k++) {
-			if (strcmp(input_kind(&in[k]), input_kind(&in[i])))
-				continue;
-			any |= alarmed[k];
-			read += in[k].rows_read;
-			rejected += in[k].rows_rejected;
-			inputs++;
-		}
-		if (any || inputs < 2 || !mostly_rejected(read, rejected, cfg))
-			continue;
-		alarms++;
-		cli_fail(PB_EXIT_INPUT, "%s: %llu of the %llu rows of its %zu inputs rejected, more than "
-			 "[audit] max_rejected_pct (%d%%): has their export's format changed? (the reports "
-			 "list every rejection)", input_kind(&in[i]), (unsigned long long)rejected,
-			 (unsigned long long)read, inputs, cfg->max_rejected_pct);
+				 "list every rejection)", m->what, (unsigned long long)m->rejected,
+				 (unsigned long long)m->read, a->config->max_rejected_pct);
+		else
+			cli_fail(PB_EXIT_INPUT, "%s: %llu of the %llu rows of its %zu inputs rejected, more "
+				 "than [audit] max_rejected_pct (%d%%): has their export's format changed? "
+				 "(the reports list every rejection)", m->what, (unsigned long long)m->rejected,
+				 (unsigned long long)m->read, m->inputs, a->config->max_rejected_pct);
 	}
-	free(alarmed);
-	return alarms;
 }
 
-static int exit_status(const pb_audit *a, const pb_config *cfg, size_t alarms)
+static int exit_status(const pb_audit *a, const pb_config *cfg)
 {
 	/* false-positive and accepted-risk decisions set a finding apart */
 	int max = pb_history_max_severity(a);
 
 	/* --keep-going: a file left out makes the audit incomplete, whatever
 	 * was found in the rest */
-	if (pb_ledger_nfailed(a->ledger) || alarms)
+	if (pb_ledger_nfailed(a->ledger) || a->nmostly_rejected)
 		return PB_EXIT_INPUT;
 	return max >= 0 && max >= cfg->fail_on ? PB_EXIT_FINDINGS : PB_EXIT_CLEAN;
 }
@@ -255,11 +203,11 @@ int cmd_audit(int argc, char **argv)
 	}
 	if (h && pb_history_commit(h, &err) < 0)
 		cli_die(err.code, "%s (the reports are written; this run is not in the history)", err.msg);
-	size_t alarms = rejection_alarms(l, &cfg);
-	int rc = exit_status(a, &cfg, alarms);
+	say_mostly_rejected(a);
+	int rc = exit_status(a, &cfg);
 	if (o.timings)
 		cli_print_timings(stderr, a, import_seconds, cli_now() - t0);
-	cli_summary_line(stderr, a, rc, alarms);
+	cli_summary_line(stderr, a, rc);
 	pb_history_close(h);
 	pb_audit_free(a);
 	pb_ledger_free(l);

@@ -96,7 +96,7 @@ char *cli_history_settings_text(const char *config_path, int argc, char **argv);
  * table's inputs together, over [audit] max_rejected_pct); the bracketed
  * part only with a history.
  */
-void cli_summary_line(FILE *out, const pb_audit *a, int rc, size_t mostly_rejected);
+void cli_summary_line(FILE *out, const pb_audit *a, int rc);
 
 /* Seconds since an arbitrary start, monotonic. */
 double cli_now(void);

@@ -669,7 +669,7 @@ char *cli_history_settings_text(const char *config_path, int argc, char **argv)
 	return pb_buf_detach(&b);
 }
 
-void cli_summary_line(FILE *out, const pb_audit *a, int rc, size_t mostly_rejected)
+void cli_summary_line(FILE *out, const pb_audit *a, int rc)
 {
 	const pb_history_view *v = pb_history_view_of(a);
 
@@ -678,8 +678,8 @@ void cli_summary_line(FILE *out, const pb_audit *a, int rc, size_t mostly_reject
 		pb_audit_count(a, PB_SEV_MEDIUM), pb_audit_count(a, PB_SEV_LOW));
 	if (pb_ledger_nfailed(a->ledger))
 		fprintf(out, " failed=%zu", pb_ledger_nfailed(a->ledger));
-	if (mostly_rejected)
-		fprintf(out, " mostly_rejected=%zu", mostly_rejected);
+	if (a->nmostly_rejected)
+		fprintf(out, " mostly_rejected=%zu", a->nmostly_rejected);
 	if (v)
 		fprintf(out, " run=%lld new=%zu unchanged=%zu updated=%zu absent=%zu reopened=%zu dismissed=%zu"
 			" settings_changed=%d",

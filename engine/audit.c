@@ -953,6 +953,67 @@ static void collect(pb_audit *a, size_t ri, pb_rule_ctx *ctx, size_t *cap)
 }
 
 
+/* Is `rejected` of `read` rows more than [audit] max_rejected_pct? */
+static int mostly_rejected(uint64_t read, uint64_t rejected, const pb_config *cfg)
+{
+	return read >= PB_REJECTED_MIN_ROWS && rejected * 100 > (uint64_t)cfg->max_rejected_pct * read;
+}
+
+/* What an input's rows are, for its table's inputs together: the table,
+ * or the format of a file of several tables (OCDS, notices). */
+static const char *input_kind(const pb_input *in)
+{
+	return strcmp(in->table, "mixed") ? in->table : in->format;
+}
+
+static int kind_seen_before(const pb_input *in, size_t i)
+{
+	for (size_t k = 0; k < i; k++)
+		if (!strcmp(input_kind(&in[k]), input_kind(&in[i])))
+			return 1;
+	return 0;
+}
+
+/*
+ * An export whose format changed rejects (nearly) every row, and the
+ * audit of what is left finds nothing: a nightly run would exit 0.  The
+ * inputs over max_rejected_pct, then each table's inputs together when
+ * none of them is (pb_rejection_alarm).
+ */
+static void rejection_alarms(pb_audit *a)
+{
+	const pb_input *in = pb_ledger_inputs(a->ledger);
+	size_t n = pb_ledger_ninputs(a->ledger), cap = 0;
+	char *alarmed = pb_xcalloc(n + 1, 1);
+
+	for (size_t i = 0; i < n; i++)
+		if (mostly_rejected(in[i].rows_read, in[i].rows_rejected, a->config)) {
+			alarmed[i] = 1;
+			PB_GROW(a->mostly_rejected, a->nmostly_rejected + 1, cap);
+			a->mostly_rejected[a->nmostly_rejected++] =
+				(pb_rejection_alarm){in[i].path, 1, in[i].rows_read, in[i].rows_rejected};
+		}
+	for (size_t i = 0; i < n; i++) {
+		pb_rejection_alarm together = {input_kind(&in[i]), 0, 0, 0};
+		int any = 0;
+		if (kind_seen_before(in, i))
+			continue;
+		for (size_t k = i; k < n; k++) {
+			if (strcmp(input_kind(&in[k]), together.what))
+				continue;
+			any |= alarmed[k];
+			together.read += in[k].rows_read;
+			together.rejected += in[k].rows_rejected;
+			together.inputs++;
+		}
+		if (any || together.inputs < 2 || !mostly_rejected(together.read, together.rejected, a->config))
+			continue;
+		PB_GROW(a->mostly_rejected, a->nmostly_rejected + 1, cap);
+		a->mostly_rejected[a->nmostly_rejected++] = together;
+	}
+	free(alarmed);
+}
+
 pb_audit *pb_audit_run(pb_ledger *l, const pb_config *cfg, pb_date as_of)
 {
 	pb_audit *a = pb_xcalloc(1, sizeof(*a));
@@ -1001,6 +1062,7 @@ pb_audit *pb_audit_run(pb_ledger *l, const pb_config *cfg, pb_date as_of)
 	free(run);
 	free(index);
 	a->entities = pb_entities_score(a, rr.tally, &a->nentities);
+	rejection_alarms(a);
 	return a;
 }
 
@@ -1035,6 +1097,7 @@ void pb_audit_free(pb_audit *a)
 		free(a->findings[i]);
 	}
 	free(a->findings);
+	free(a->mostly_rejected);
 	free(a->coverage);
 	free(a->procedures);
 	free(a->signed_is_end);

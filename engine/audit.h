@@ -37,6 +37,20 @@ typedef struct {
 	int jobs;         /* threads the rules ran on */
 } pb_audit_timing;
 
+/*
+ * An input, or a table's inputs together (a folder of notices, a year of
+ * monthly files) when no one of them is, of PB_REJECTED_MIN_ROWS rows or
+ * more with more than [audit] max_rejected_pct of them rejected: its
+ * export's format may have changed, and the audit of what is left says
+ * little of it.  Every report says so; the run exits 3.
+ */
+typedef struct {
+	const char *what; /* the input's path, or its table (its format, for
+			   * files of several tables) for inputs together */
+	size_t inputs;    /* 1, or how many together */
+	uint64_t read, rejected;
+} pb_rejection_alarm;
+
 /* The result of an audit: everything a reporter needs. */
 typedef struct {
 	const struct pb_config *config;
@@ -46,6 +60,8 @@ typedef struct {
 				     * by the caller that chose it (cli/audit.c) */
 	pb_finding **findings; /* sorted by rule, subject, id */
 	size_t nfindings;
+	pb_rejection_alarm *mostly_rejected; /* in input order */
+	size_t nmostly_rejected;
 	pb_coverage *coverage; /* one per rule, in registry order */
 	size_t ncoverage;
 	struct pb_entity_score *entities; /* ranked (engine/entities.h) */

@@ -1256,6 +1256,32 @@ static void failed_inputs(xmlNodePtr main, const pb_audit *a)
 	}
 }
 
+/* Inputs mostly rejected (pb_rejection_alarm): what is audited of them
+ * is what little was read.  Nothing when there are none. */
+static void mostly_rejected(xmlNodePtr main, const pb_audit *a)
+{
+	static const char *const cols[] = {"input", "#inputs", "#rows read", "#rejected", NULL};
+	char buf[256];
+
+	if (!a->nmostly_rejected)
+		return;
+	xmlNodePtr s = section(main, "mostly-rejected", "Inputs mostly rejected: has an export's format changed?");
+	snprintf(buf, sizeof(buf), "More than %d%% of these inputs' rows were rejected ([audit] "
+		 "max_rejected_pct): the audit of them holds only the rows left, and probity exited "
+		 "with status 3. Their rejections are listed below, each with its file:line.",
+		 a->config->max_rejected_pct);
+	el_class(s, "p", "warn", buf);
+	xmlNodePtr tb = table_body(s, cols);
+	for (size_t i = 0; i < a->nmostly_rejected; i++) {
+		const pb_rejection_alarm *m = &a->mostly_rejected[i];
+		xmlNodePtr tr = el(tb, "tr", NULL);
+		el(el(tr, "td", NULL), "code", m->what);
+		num_cell(tr, m->inputs);
+		num_cell(tr, m->read);
+		num_cell(tr, m->rejected);
+	}
+}
+
 /* Rows (or values) of the inputs, each with its file:line and why; at
  * most HTML_MAX_REJECTIONS, the rest counted. */
 static void source_list(xmlNodePtr s, const pb_rejection *rj, size_t n, const char *more)
@@ -1696,6 +1722,7 @@ static htmlDocPtr skeleton(const pb_audit *a, const html_groups *g)
 	xmlNodePtr main = el(body, "main", NULL);
 	const pb_history_view *v = pb_history_view_of(a);
 	failed_inputs(main, a);
+	mostly_rejected(main, a);
 	if (v)
 		since_last_run(main, v);
 	entities(main, a);

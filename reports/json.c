@@ -469,6 +469,19 @@ static json_t *failed_json(const void *ctx, size_t i)
 	return done(o, bad);
 }
 
+static json_t *mostly_rejected_json(const void *ctx, size_t i)
+{
+	const pb_rejection_alarm *m = &((const pb_audit *)ctx)->mostly_rejected[i];
+	json_t *o = json_object();
+	int bad = 0;
+
+	put(o, "what", text(m->what), &bad);
+	put(o, "inputs", count(m->inputs), &bad);
+	put(o, "rows_read", json_integer((json_int_t)m->read), &bad);
+	put(o, "rows_rejected", json_integer((json_int_t)m->rejected), &bad);
+	return done(o, bad);
+}
+
 static json_t *coverage_json(const void *ctx, size_t i)
 {
 	const pb_coverage *c = &((const pb_audit *)ctx)->coverage[i];
@@ -754,6 +767,9 @@ static int json_sections(struct jw *w, const pb_audit *a)
 	    /* only when --keep-going left files out: reports stay as they were */
 	    (pb_ledger_nfailed(a->ledger) &&
 	     jw_array(w, "failed_inputs", pb_ledger_nfailed(a->ledger), a->ledger, failed_json) < 0) ||
+	    /* only when inputs were mostly rejected: reports stay as they were */
+	    (a->nmostly_rejected &&
+	     jw_array(w, "mostly_rejected", a->nmostly_rejected, a, mostly_rejected_json) < 0) ||
 	    jw_member(w, "totals", totals_json(a->ledger)) < 0 ||
 	    js_array(w, "rejections", pb_ledger_nrejections(a->ledger), a->ledger,
 		     rejection_write) < 0 ||

@@ -156,18 +156,31 @@ for m in 01 02 03; do
 	printf 'payment_id,payee_id,amount,currency,paid_on\nP%s1,S,1.00,EUR,05/%s/2024\nP%s2,S,1.00,EUR,06/%s/2024\nP%s3,S,1.00,EUR,07/%s/2024\nP%s4,S,1.00,EUR,2024-%s-08\n' \
 		$m $m $m $m $m $m $m $m >"$T/mr/months/payments-2024-$m.csv"
 done
-"$PROBITY" audit --fail-on none -o "$T/mr/o1" -f json "$T/mr/one" >/dev/null 2>"$T/mr/err1"; rc1=$?
+"$PROBITY" audit --fail-on none -o "$T/mr/o1" -f json,html,text "$T/mr/one" >"$T/mr/out1" 2>"$T/mr/err1"; rc1=$?
 "$PROBITY" audit --fail-on none -o "$T/mr/o2" -f json "$T/mr/months" >/dev/null 2>"$T/mr/err2"; rc2=$?
 printf '[audit]\nmax_rejected_pct = 100\n' >"$T/mr/off.ini"
 "$PROBITY" audit --fail-on none -c "$T/mr/off.ini" -o "$T/mr/o3" -f json "$T/mr/one" >/dev/null 2>"$T/mr/err3"; rc3=$?
 [ $rc1 -eq 3 ] && [ -s "$T/mr/o1/findings.json" ] &&
 	grep -q 'one/payments.csv: 27 of its 27 rows rejected, more than \[audit\] max_rejected_pct (50%): has its export.s format changed?' "$T/mr/err1" &&
 	grep -q '^probity: summary exit=3 .* low=[0-9]* mostly_rejected=1$' "$T/mr/err1" &&
+	jq -e '.mostly_rejected == [{"what": (.inputs[] | select(.table == "payments") | .path), "inputs": 1, "rows_read": 27, "rows_rejected": 27}]' \
+		"$T/mr/o1/findings.json" >/dev/null &&
+	grep -q 'MOSTLY REJECTED (has the export.s format changed?): .*one/payments.csv: 27 of 27 rows rejected' "$T/mr/out1" &&
+	grep -q 'Inputs mostly rejected: has an export.s format changed?' "$T/mr/o1/report.html" &&
+	! jq -e 'has("mostly_rejected")' "$T/mr/o3/findings.json" >/dev/null &&
 	[ $rc2 -eq 3 ] && grep -q 'error: payments: 9 of the 12 rows of its 3 inputs rejected' "$T/mr/err2" &&
 	! grep -q 'payments-2024-01.csv: .* rows rejected' "$T/mr/err2" &&
 	[ $rc3 -eq 0 ] && ! grep -q 'rejected' "$T/mr/err3" &&
 	ok "an input mostly rejected (its format changed) exits 3 after writing the reports; max_rejected_pct = 100 turns it off" ||
 	bad "mostly rejected: exit $rc1 $rc2 $rc3: $(cat "$T/mr/err1" "$T/mr/err2" | head -c 600)"
+if python3 -c 'import jsonschema' 2>/dev/null; then
+	python3 -c 'import json, sys, jsonschema
+for f in sys.argv[2:]:
+    jsonschema.validate(json.load(open(f)), json.load(open(sys.argv[1])))' \
+		docs/findings.schema.json "$T/mr/o1/findings.json" "$T/kg/oc/findings.json" &&
+		ok "findings.json with mostly_rejected, and with a file failed part way, matches the schema" ||
+		bad "findings.json with mostly_rejected or failed_inputs.rows_read does not match docs/findings.schema.json"
+fi
 # A payment dated 2105 (a typing error) is left out of the default as_of:
 # the audit date, and the offsets judged overdue, stay those of the
 # samples; every report says which date was left out and where.
