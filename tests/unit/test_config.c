@@ -584,6 +584,58 @@ static void test_pattern_limits(void **state)
 	pb_config_release(&CFG);
 }
 
+/* Rows of input `in`: `imported` read and imported, `rejected` rejected. */
+static void rows(size_t in, int imported, int rejected)
+{
+	for (int i = 0; i < imported; i++)
+		pb_ledger_count_imported(L, in);
+	for (int i = 0; i < rejected; i++)
+		pb_ledger_reject(L, in, (uint64_t)(i + 2), "date '05/01/2024' is not an ISO 8601 date");
+}
+
+/* [audit] max_rejected_pct: an input of 10 rows or more, or a table's
+ * inputs together when no one of them is, with more than that share
+ * rejected; exactly the share, or fewer than 10 rows, is not. */
+static void test_mostly_rejected(void **state)
+{
+	(void)state;
+	pb_config_init(&CFG);
+	L = pb_ledger_new("EUR");
+	rows(pb_ledger_add_input(L, "pay.csv", "payments", "csv"), 5, 7);
+	rows(pb_ledger_add_input(L, "pay-old.csv", "payments", "csv"), 1, 2);
+	rows(pb_ledger_add_input(L, "contracts.csv", "contracts", "csv"), 10, 10);
+	rows(pb_ledger_add_input(L, "small.csv", "budget", "csv"), 0, 9);
+	for (int k = 0; k < 12; k++) {
+		char path[32];
+		snprintf(path, sizeof(path), "notice-%02d.xml", k);
+		rows(pb_ledger_add_input(L, path, "mixed", "eforms"), k < 5, k >= 5);
+	}
+	pb_ledger_seal(L);
+	pb_audit *a = pb_audit_run(L, &CFG, PB_DATE_NONE);
+	assert_int_equal(a->nmostly_rejected, 2);
+	assert_string_equal(a->mostly_rejected[0].what, "pay.csv");
+	assert_int_equal(a->mostly_rejected[0].inputs, 1);
+	assert_int_equal(a->mostly_rejected[0].read, 12);
+	assert_int_equal(a->mostly_rejected[0].rejected, 7);
+	/* payments together are not listed again: pay.csv already is */
+	assert_string_equal(a->mostly_rejected[1].what, "eforms");
+	assert_int_equal(a->mostly_rejected[1].inputs, 12);
+	assert_int_equal(a->mostly_rejected[1].read, 12);
+	assert_int_equal(a->mostly_rejected[1].rejected, 7);
+	pb_audit_free(a);
+	pb_ledger_free(L);
+
+	CFG.max_rejected_pct = 100;
+	L = pb_ledger_new("EUR");
+	rows(pb_ledger_add_input(L, "pay.csv", "payments", "csv"), 0, 12);
+	pb_ledger_seal(L);
+	a = pb_audit_run(L, &CFG, PB_DATE_NONE);
+	assert_int_equal(a->nmostly_rejected, 0);
+	pb_audit_free(a);
+	pb_ledger_free(L);
+	pb_config_release(&CFG);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -601,6 +653,7 @@ int main(void)
 		cmocka_unit_test(test_long_lines),
 		cmocka_unit_test(test_continuation_only_for_lists),
 		cmocka_unit_test(test_pattern_limits),
+		cmocka_unit_test(test_mostly_rejected),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
