@@ -66,8 +66,8 @@ static int exit_status(const pb_audit *a, const pb_config *cfg)
 	/* false-positive and accepted-risk decisions set a finding apart */
 	int max = pb_history_max_severity(a);
 
-	/* --keep-going: a file left out makes the audit incomplete, whatever
-	 * was found in the rest */
+	/* A file --keep-going left out, or an input mostly rejected, makes
+	 * the audit incomplete, whatever was found in the rest */
 	if (pb_ledger_nfailed(a->ledger) || a->nmostly_rejected)
 		return PB_EXIT_INPUT;
 	return max >= 0 && max >= cfg->fail_on ? PB_EXIT_FINDINGS : PB_EXIT_CLEAN;
