@@ -966,52 +966,59 @@ static const char *input_kind(const pb_input *in)
 	return strcmp(in->table, "mixed") ? in->table : in->format;
 }
 
-static int kind_seen_before(const pb_input *in, size_t i)
+/* A table's (or format's) inputs together, and whether one of them is
+ * mostly rejected on its own. */
+struct kind_sum {
+	pb_rejection_alarm together;
+	int alarmed;
+};
+
+/* The entry for `what`, added when new.  Kinds are the tables and
+ * formats, a dozen at most: a scan, whatever the number of inputs (a
+ * folder of notices holds thousands). */
+static struct kind_sum *kind_of(struct kind_sum **kinds, size_t *n, size_t *cap, const char *what)
 {
-	for (size_t k = 0; k < i; k++)
-		if (!strcmp(input_kind(&in[k]), input_kind(&in[i])))
-			return 1;
-	return 0;
+	for (size_t k = 0; k < *n; k++)
+		if (!strcmp((*kinds)[k].together.what, what))
+			return &(*kinds)[k];
+	PB_GROW(*kinds, *n + 1, *cap);
+	(*kinds)[*n] = (struct kind_sum){{what, 0, 0, 0}, 0};
+	return &(*kinds)[(*n)++];
+}
+
+static void alarm_add(pb_audit *a, size_t *cap, pb_rejection_alarm m)
+{
+	PB_GROW(a->mostly_rejected, a->nmostly_rejected + 1, *cap);
+	a->mostly_rejected[a->nmostly_rejected++] = m;
 }
 
 /*
  * An export whose format changed rejects (nearly) every row, and the
  * audit of what is left finds nothing: a nightly run would exit 0.  The
- * inputs over max_rejected_pct, then each table's inputs together when
- * none of them is (pb_rejection_alarm).
+ * inputs over max_rejected_pct, then each table's inputs together (in
+ * the order the tables first appear) when none of them is.
  */
 static void rejection_alarms(pb_audit *a)
 {
 	const pb_input *in = pb_ledger_inputs(a->ledger);
-	size_t n = pb_ledger_ninputs(a->ledger), cap = 0;
-	char *alarmed = pb_xcalloc(n + 1, 1);
+	size_t n = pb_ledger_ninputs(a->ledger), cap = 0, nkinds = 0, capkinds = 0;
+	struct kind_sum *kinds = NULL;
 
-	for (size_t i = 0; i < n; i++)
-		if (mostly_rejected(in[i].rows_read, in[i].rows_rejected, a->config)) {
-			alarmed[i] = 1;
-			PB_GROW(a->mostly_rejected, a->nmostly_rejected + 1, cap);
-			a->mostly_rejected[a->nmostly_rejected++] =
-				(pb_rejection_alarm){in[i].path, 1, in[i].rows_read, in[i].rows_rejected};
-		}
 	for (size_t i = 0; i < n; i++) {
-		pb_rejection_alarm together = {input_kind(&in[i]), 0, 0, 0};
-		int any = 0;
-		if (kind_seen_before(in, i))
-			continue;
-		for (size_t k = i; k < n; k++) {
-			if (strcmp(input_kind(&in[k]), together.what))
-				continue;
-			any |= alarmed[k];
-			together.read += in[k].rows_read;
-			together.rejected += in[k].rows_rejected;
-			together.inputs++;
+		struct kind_sum *k = kind_of(&kinds, &nkinds, &capkinds, input_kind(&in[i]));
+		k->together.inputs++;
+		k->together.read += in[i].rows_read;
+		k->together.rejected += in[i].rows_rejected;
+		if (mostly_rejected(in[i].rows_read, in[i].rows_rejected, a->config)) {
+			k->alarmed = 1;
+			alarm_add(a, &cap, (pb_rejection_alarm){in[i].path, 1, in[i].rows_read, in[i].rows_rejected});
 		}
-		if (any || together.inputs < 2 || !mostly_rejected(together.read, together.rejected, a->config))
-			continue;
-		PB_GROW(a->mostly_rejected, a->nmostly_rejected + 1, cap);
-		a->mostly_rejected[a->nmostly_rejected++] = together;
 	}
-	free(alarmed);
+	for (size_t k = 0; k < nkinds; k++)
+		if (!kinds[k].alarmed && kinds[k].together.inputs >= 2 &&
+		    mostly_rejected(kinds[k].together.read, kinds[k].together.rejected, a->config))
+			alarm_add(a, &cap, kinds[k].together);
+	free(kinds);
 }
 
 pb_audit *pb_audit_run(pb_ledger *l, const pb_config *cfg, pb_date as_of)
