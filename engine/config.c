@@ -6,6 +6,7 @@
  * may come later in the file.
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
+#include <csv.h>
 #include <ctype.h>
 #include <errno.h>
 #include <fnmatch.h>
@@ -1721,37 +1722,114 @@ static const struct guess guesses[] = {
 	{"contracts", "status", 0, "estatus_contrato|status"},
 };
 
-/* Splits one CSV line (quotes honoured, no embedded line breaks). */
-static size_t csv_cells(const char *line, char delim, char ***out)
-{
-	char **v = NULL;
-	size_t n = 0;
-	pb_buf cell;
-	int quoted = 0;
+/* The header and first row of a CSV file, as libcsv parses them (quotes,
+ * doubled quotes and line breaks in quoted cells, blank lines skipped);
+ * cells trimmed. */
+struct draft_rows {
+	char **cells[2];
+	size_t n[2];
+	size_t rows;
+};
 
-	pb_buf_init(&cell);
-	for (const char *p = line;; p++) {
-		if (*p == '"' && quoted && p[1] == '"') {
-			pb_buf_addch(&cell, '"');
-			p++;
-		} else if (*p == '"') {
-			quoted = !quoted;
-		} else if (!*p || *p == '\n' || *p == '\r' || (*p == delim && !quoted)) {
-			v = pb_xreallocarray(v, n + 1, sizeof(*v));
-			const char *t = cell.data ? cell.data : "";
-			size_t len = cell.len;
-			pb_trim(&t, &len);
-			v[n++] = pb_xstrndup(t, len);
-			pb_buf_reset(&cell);
-			if (!*p || *p == '\n' || *p == '\r')
-				break;
-		} else {
-			pb_buf_addch(&cell, *p);
+static void draft_cell(void *s, size_t len, void *data)
+{
+	struct draft_rows *d = data;
+	const char *t = s ? s : "";
+
+	if (d->rows >= 2)
+		return;
+	pb_trim(&t, &len);
+	char *cell = pb_xstrndup(t, len);
+	/* A profile is read a line at a time: a header cell's line break
+	 * becomes a blank, which the header match reads as one */
+	for (char *c = cell; *c; c++)
+		if (*c == '\n' || *c == '\r')
+			*c = ' ';
+	d->cells[d->rows] = pb_xreallocarray(d->cells[d->rows], d->n[d->rows] + 1, sizeof(char *));
+	d->cells[d->rows][d->n[d->rows]++] = cell;
+}
+
+static void draft_row(int c, void *data)
+{
+	struct draft_rows *d = data;
+
+	(void)c;
+	d->rows++;
+}
+
+/* The delimiter the header (the first line that is not blank, and the
+ * lines its quoted cells run over) uses most outside quotes: ';', a tab,
+ * else ','. */
+static char draft_delimiter(const char *head, size_t n)
+{
+	size_t nc = 0, ns = 0, nt = 0, i = 0;
+
+	for (size_t line = 0; i < n; i++) {
+		if (head[i] == '\n')
+			line = i + 1;
+		else if (!isspace((unsigned char)head[i])) {
+			i = line;
+			break;
 		}
 	}
-	pb_buf_release(&cell);
-	*out = v;
-	return n;
+	/* to the end of the header record: a quoted cell may hold a line break */
+	for (int quoted = 0; i < n && (quoted || head[i] != '\n'); i++) {
+		quoted ^= head[i] == '"';
+		if (!quoted)
+			nc += head[i] == ',', ns += head[i] == ';', nt += head[i] == '\t';
+	}
+	return ns > nc && ns >= nt ? ';' : nt > nc ? '\t' : ',';
+}
+
+/* Reads rows until the header and a sample row are in, within
+ * CONFIG_MAX_BYTES; 0, or -1 with err set. */
+static int draft_read(FILE *f, const char *path, struct draft_rows *d, char *delim, pb_error *err)
+{
+	char chunk[65536];
+	size_t got, total = 0;
+	struct csv_parser p;
+	int rc = 0;
+
+	if (csv_init(&p, 0) != 0) {
+		pb_error_set(err, PB_EXIT_INTERNAL, "%s: cannot start the CSV parser", path);
+		return -1;
+	}
+	while (d->rows < 2 && (got = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+		const char *at = chunk;
+		size_t n = got;
+		if (!total) {
+			const char *says = pb_workbook_says(chunk, got);
+			if (says) {
+				pb_error_set(err, PB_EXIT_INPUT, "%s: %s", path, says);
+				rc = -1;
+				break;
+			}
+			if (n >= 3 && !memcmp(at, "\xEF\xBB\xBF", 3))
+				at += 3, n -= 3;
+			*delim = draft_delimiter(at, n);
+			csv_set_delim(&p, (unsigned char)*delim);
+		}
+		total += got;
+		if (csv_parse(&p, at, n, draft_cell, draft_row, d) != n) {
+			pb_error_set(err, PB_EXIT_INPUT, "%s: %s", path, csv_strerror(csv_error(&p)));
+			rc = -1;
+			break;
+		}
+		if (total > CONFIG_MAX_BYTES) {
+			pb_error_set(err, PB_EXIT_INPUT, "%s: no header and first row in its first %zu MiB",
+				     path, (size_t)CONFIG_MAX_BYTES >> 20);
+			rc = -1;
+			break;
+		}
+	}
+	if (rc == 0 && d->rows < 2)
+		csv_fini(&p, draft_cell, draft_row, d);
+	csv_free(&p);
+	if (rc == 0 && !d->rows) {
+		pb_error_set(err, PB_EXIT_INPUT, "%s: file is empty", path);
+		rc = -1;
+	}
+	return rc;
 }
 
 /* The header cell a guess points at (folded header contains a word, the
@@ -1801,27 +1879,25 @@ static const char *guess_date(const char *v)
 int pb_config_draft_profile(FILE *out, const char *path, pb_error *err)
 {
 	FILE *f = fopen(path, "rb");
-	char line[8192], data[8192] = "";
+	struct draft_rows d = {{NULL, NULL}, {0, 0}, 0};
+	char delim = ',';
 
 	if (!f) {
 		pb_error_set(err, PB_EXIT_INPUT, "%s: cannot open: %s", path, strerror(errno));
 		return -1;
 	}
-	if (!fgets(line, sizeof(line), f)) {
-		fclose(f);
-		pb_error_set(err, PB_EXIT_INPUT, "%s: file is empty", path);
+	int rc = draft_read(f, path, &d, &delim, err);
+	fclose(f);
+	char **names = d.cells[0], **sample = d.cells[1];
+	size_t n = d.n[0], nsample = d.n[1];
+	if (rc < 0) {
+		for (size_t r = 0; r < 2; r++) {
+			for (size_t i = 0; i < d.n[r]; i++)
+				free(d.cells[r][i]);
+			free(d.cells[r]);
+		}
 		return -1;
 	}
-	if (!fgets(data, sizeof(data), f))
-		data[0] = '\0';
-	fclose(f);
-	char *head = line + (!memcmp(line, "\xEF\xBB\xBF", 3) ? 3 : 0);
-	size_t nc = 0, ns = 0, nt = 0;
-	for (const char *p = head; *p; p++)
-		nc += *p == ',', ns += *p == ';', nt += *p == '\t';
-	char delim = ns > nc && ns >= nt ? ';' : nt > nc ? '\t' : ',';
-	char **names, **sample;
-	size_t n = csv_cells(head, delim, &names), nsample = csv_cells(data, delim, &sample);
 	char **folded = pb_xcalloc(n + 1, sizeof(*folded));
 	int utf8 = 1;
 	for (size_t i = 0; i < n; i++)

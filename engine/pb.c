@@ -492,6 +492,16 @@ static int blank(char c)
 	return c == ' ' || (c >= '\t' && c <= '\r');
 }
 
+const char *pb_workbook_says(const char *head, size_t n)
+{
+	if (n >= 4 && !memcmp(head, "PK\x03\x04", 4))
+		return "is a ZIP archive (an .xlsx or .ods workbook?), not CSV: "
+		       "save the sheet as CSV UTF-8 first";
+	if (n >= 8 && !memcmp(head, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8))
+		return "is an old Excel (.xls) workbook, not CSV: save the sheet as CSV UTF-8 first";
+	return NULL;
+}
+
 void pb_trim(const char **s, size_t *n)
 {
 	/* Most cells have nothing to trim: two tests, not two loops. */

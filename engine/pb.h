@@ -181,6 +181,10 @@ int pb_strcaseeq(const char *a, const char *b);
  * split as Rust's split_terminator (a trailing '|' adds no empty piece)? */
 int pb_list_has(const char *list, const char *word);
 void pb_trim(const char **s, size_t *n);
+/* What a file starting with head[0..n) is when it is a spreadsheet
+ * workbook saved under a CSV name, said with advice ("is a ZIP archive
+ * (an .xlsx or .ods workbook?), not CSV: ..."); NULL when it is not. */
+const char *pb_workbook_says(const char *head, size_t n);
 /* How many '\n' s[0..n) holds: the lines it ends. */
 uint64_t pb_count_newlines(const char *s, size_t n);
 /* Is tok[0..n) one of the ';'-separated tokens of list (NULL: none),

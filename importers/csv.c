@@ -2552,15 +2552,11 @@ static int run_feed(struct csv_state *st, struct feed *fd)
  * as a header of binary noise. */
 static int spreadsheet(struct csv_state *st, const char *head, size_t n)
 {
-	if (n >= 4 && !memcmp(head, "PK\x03\x04", 4))
-		fail(st, "is a ZIP archive (an .xlsx or .ods workbook?), not CSV: "
-			 "save the sheet as CSV UTF-8 first");
-	else if (n >= 8 && !memcmp(head, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8))
-		fail(st, "is an old Excel (.xls) workbook, not CSV: save the sheet as "
-			 "CSV UTF-8 first");
-	else
-		return 0;
-	return 1;
+	const char *says = pb_workbook_says(head, n);
+
+	if (says)
+		fail(st, "%s", says);
+	return says != NULL;
 }
 
 /* Finds the header to sniff the delimiter and the line ends from;

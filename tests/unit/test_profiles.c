@@ -659,6 +659,61 @@ static void test_draft(void **state)
 	assert_int_equal(pb_config_draft_profile(stdout, "/nonexistent.csv", &err), -1);
 }
 
+/* init --profile reads the header with libcsv, as the importer does: a
+ * quoted header cell with a line break, blank lines and a BOM before
+ * it, a header of thousands of columns; a workbook under a CSV name is
+ * refused with the importer's advice. */
+static void test_draft_header(void **state)
+{
+	pb_config cfg;
+	pb_error err;
+	char draft[300];
+	(void)state;
+
+	const char *path = write_file("ml.csv", "\xEF\xBB\xBF\n  \n\"Payment\nRef\";\"Supplier Name\";Betrag;Datum\n"
+				      "\"P1\";\"Acme; Ltd\";1.234,50;01.03.2024\n");
+	snprintf(draft, sizeof(draft), "%s/draft-ml.ini", dir);
+	FILE *out = fopen(draft, "w");
+	assert_int_equal(pb_config_draft_profile(out, path, &err), 0);
+	fclose(out);
+	pb_config_init(&cfg);
+	assert_int_equal(pb_config_load(&cfg, draft, &err), 0);
+	const pb_profile *p = &cfg.profiles[0];
+	assert_int_equal(p->delimiter, ';');
+	assert_string_equal(pb_profile_opts(p, "paid_on")->date_format, "DD.MM.YYYY");
+	pb_config_release(&cfg);
+
+	/* 3 000 columns (the old reader stopped at 8 KiB); the last is found */
+	pb_buf wide;
+	pb_buf_init(&wide);
+	for (int i = 0; i < 3000; i++)
+		pb_buf_addf(&wide, "Column number %d,", i);
+	pb_buf_addstr(&wide, "Amount\n");
+	for (int i = 0; i < 3000; i++)
+		pb_buf_addstr(&wide, "x,");
+	pb_buf_addstr(&wide, "12.50\n");
+	path = write_file("wide.csv", wide.data);
+	pb_buf_release(&wide);
+	snprintf(draft, sizeof(draft), "%s/draft-wide.ini", dir);
+	out = fopen(draft, "w");
+	assert_int_equal(pb_config_draft_profile(out, path, &err), 0);
+	fclose(out);
+	pb_config_init(&cfg);
+	assert_int_equal(pb_config_load(&cfg, draft, &err), 0);
+	int has_amount = 0;
+	for (size_t i = 0; i < cfg.profiles[0].nrenames; i++)
+		has_amount |= !strcmp(cfg.profiles[0].renames[i].canonical, "amount");
+	assert_true(has_amount);
+	pb_config_release(&cfg);
+
+	path = write_file("book.csv", "PK\x03\x04\x14\x00\x06\x00rest");
+	assert_int_equal(pb_config_draft_profile(stdout, path, &err), -1);
+	assert_non_null(strstr(err.msg, "is a ZIP archive (an .xlsx or .ods workbook?)"));
+	path = write_file("blank.csv", "\n \n\n");
+	assert_int_equal(pb_config_draft_profile(stdout, path, &err), -1);
+	assert_non_null(strstr(err.msg, "file is empty"));
+}
+
 /* Profiles by name: found in config/profiles, else a clear error; a
  * profile file holds nothing but profiles; [audit] profile is kept for
  * the caller to load. */
@@ -793,6 +848,7 @@ int main(void)
 		cmocka_unit_test(test_shipped_on_excerpts),
 		cmocka_unit_test(test_shipped_on_publications),
 		cmocka_unit_test(test_draft),
+		cmocka_unit_test(test_draft_header),
 		cmocka_unit_test(test_by_name),
 		cmocka_unit_test(test_ecb_beside_named_profile),
 	};
