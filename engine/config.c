@@ -1815,7 +1815,7 @@ static int draft_read(FILE *f, const char *path, struct draft_rows *d, char *del
 			rc = -1;
 			break;
 		}
-		if (total > CONFIG_MAX_BYTES) {
+		if (d->rows < 2 && total > CONFIG_MAX_BYTES) {
 			pb_error_set(err, PB_EXIT_INPUT, "%s: no header and first row in its first %zu MiB",
 				     path, (size_t)CONFIG_MAX_BYTES >> 20);
 			rc = -1;
