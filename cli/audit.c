@@ -42,25 +42,6 @@ static size_t parse_formats(const char *list, const pb_reporter **out)
 	return n;
 }
 
-/* Inputs mostly rejected (pb_rejection_alarm): an error line each, once
- * the reports are written (they list every rejection). */
-static void say_mostly_rejected(const pb_audit *a)
-{
-	for (size_t i = 0; i < a->nmostly_rejected; i++) {
-		const pb_rejection_alarm *m = &a->mostly_rejected[i];
-		if (m->inputs == 1)
-			cli_fail(PB_EXIT_INPUT, "%s: %llu of its %llu rows rejected, more than [audit] "
-				 "max_rejected_pct (%d%%): has its export's format changed? (the reports "
-				 "list every rejection)", m->what, (unsigned long long)m->rejected,
-				 (unsigned long long)m->read, a->config->max_rejected_pct);
-		else
-			cli_fail(PB_EXIT_INPUT, "%s: %llu of the %llu rows of its %zu inputs rejected, more "
-				 "than [audit] max_rejected_pct (%d%%): has their export's format changed? "
-				 "(the reports list every rejection)", m->what, (unsigned long long)m->rejected,
-				 (unsigned long long)m->read, m->inputs, a->config->max_rejected_pct);
-	}
-}
-
 static int exit_status(const pb_audit *a, const pb_config *cfg)
 {
 	/* false-positive and accepted-risk decisions set a finding apart */
@@ -203,7 +184,8 @@ int cmd_audit(int argc, char **argv)
 	}
 	if (h && pb_history_commit(h, &err) < 0)
 		cli_die(err.code, "%s (the reports are written; this run is not in the history)", err.msg);
-	say_mostly_rejected(a);
+	/* once the reports are written: they list every rejection */
+	cli_say_mostly_rejected(a->mostly_rejected, a->nmostly_rejected, cfg.max_rejected_pct);
 	int rc = exit_status(a, &cfg);
 	if (o.timings)
 		cli_print_timings(stderr, a, import_seconds, cli_now() - t0);

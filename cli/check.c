@@ -59,7 +59,7 @@ static void print_fill(pb_ledger *l, const pb_input *in)
 	free(filled);
 }
 
-static void print_check_json(pb_ledger *l)
+static void print_check_json(pb_ledger *l, const pb_rejection_alarm *m, size_t nm)
 {
 	const pb_input *in = pb_ledger_inputs(l);
 	json_t *inputs = json_array();
@@ -97,16 +97,25 @@ static void print_check_json(pb_ledger *l)
 	if (pb_ledger_nfailed(l)) {
 		json_t *failed = json_array();
 		for (size_t i = 0; i < pb_ledger_nfailed(l); i++)
-			json_array_append_new(failed, json_pack("{s:s, s:s}", "path", pb_ledger_failed(l)[i].path,
-								"reason", pb_ledger_failed(l)[i].reason));
+			json_array_append_new(failed, json_pack("{s:s, s:s, s:I}", "path", pb_ledger_failed(l)[i].path,
+								"reason", pb_ledger_failed(l)[i].reason, "rows_read",
+								(json_int_t)pb_ledger_failed(l)[i].rows_read));
 		json_object_set_new(root, "failed_inputs", failed);
+	}
+	if (nm) {
+		json_t *mostly = json_array();
+		for (size_t i = 0; i < nm; i++)
+			json_array_append_new(mostly, json_pack("{s:s, s:I, s:I, s:I}", "what", m[i].what, "inputs",
+								(json_int_t)m[i].inputs, "rows_read", (json_int_t)m[i].read,
+								"rows_rejected", (json_int_t)m[i].rejected));
+		json_object_set_new(root, "mostly_rejected", mostly);
 	}
 	json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	putchar('\n');
 	json_decref(root);
 }
 
-static void print_check(pb_ledger *l, const pb_config *cfg)
+static void print_check(pb_ledger *l, const pb_config *cfg, const pb_rejection_alarm *m, size_t nm)
 {
 	const pb_input *in = pb_ledger_inputs(l);
 
@@ -141,9 +150,22 @@ static void print_check(pb_ledger *l, const pb_config *cfg)
 		print_groups("unread  ", pb_ledger_unread_values(l), pb_ledger_nunread(l), in[i].path);
 	}
 	for (size_t i = 0; i < pb_ledger_nfailed(l); i++) {
-		fputs("\nFAILED, not read: ", stdout);
-		cli_print_field(pb_ledger_failed(l)[i].reason, 0);
+		const pb_failed_input *f = &pb_ledger_failed(l)[i];
+		if (f->rows_read)
+			printf("\nFAILED after %llu rows (those are read, the rest is not): ",
+			       (unsigned long long)f->rows_read);
+		else
+			fputs("\nFAILED, not read: ", stdout);
+		cli_print_field(f->reason, 0);
 		putchar('\n');
+	}
+	for (size_t i = 0; i < nm; i++) {
+		fputs("\nMOSTLY REJECTED (has the export's format changed?): ", stdout);
+		cli_print_field(m[i].what, 0);
+		if (m[i].inputs > 1)
+			printf(", its %zu inputs together", m[i].inputs);
+		printf(": %llu of %llu rows rejected, over [audit] max_rejected_pct (%d%%)\n",
+		       (unsigned long long)m[i].rejected, (unsigned long long)m[i].read, cfg->max_rejected_pct);
 	}
 	printf("\nfields (records with a value / records):\n");
 	for (int t = 0; t < PB_T_COUNT; t++) {
@@ -177,12 +199,18 @@ int cmd_check(int argc, char **argv)
 	cli_parse_options(argc, argv, &o);
 	cli_load_config(&o, &cfg);
 	pb_ledger *l = cli_import_all(&o, &cfg);
+	pb_rejection_alarm *mostly;
+	size_t nmostly = pb_rejection_alarms(l, &cfg, &mostly);
 	/* -f json: every rejected and filtered row, for machines */
 	if (!strcmp(o.formats, "json"))
-		print_check_json(l);
+		print_check_json(l, mostly, nmostly);
 	else
-		print_check(l, &cfg);
-	int rc = pb_ledger_nfailed(l) ? PB_EXIT_INPUT : PB_EXIT_CLEAN;
+		print_check(l, &cfg, mostly, nmostly);
+	/* As the audit: a file left out or an input mostly rejected is an
+	 * input error, so a script can test a new export with check */
+	cli_say_mostly_rejected(mostly, nmostly, cfg.max_rejected_pct);
+	int rc = pb_ledger_nfailed(l) || nmostly ? PB_EXIT_INPUT : PB_EXIT_CLEAN;
+	free(mostly);
 	pb_ledger_free(l);
 	pb_config_release(&cfg);
 	free(o.tables);

@@ -97,6 +97,9 @@ char *cli_history_settings_text(const char *config_path, int argc, char **argv);
  * part only with a history.
  */
 void cli_summary_line(FILE *out, const pb_audit *a, int rc);
+/* An error line for each input mostly rejected (pb_rejection_alarms),
+ * naming it, its counts and [audit] max_rejected_pct. */
+void cli_say_mostly_rejected(const pb_rejection_alarm *m, size_t n, int max_pct);
 
 /* Seconds since an arbitrary start, monotonic. */
 double cli_now(void);

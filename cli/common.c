@@ -233,6 +233,22 @@ pb_ledger *cli_import_all(const struct options *o, const pb_config *cfg)
 	return l;
 }
 
+void cli_say_mostly_rejected(const pb_rejection_alarm *m, size_t n, int max_pct)
+{
+	for (size_t i = 0; i < n; i++)
+		if (m[i].inputs == 1)
+			cli_fail(PB_EXIT_INPUT, "%s: %llu of its %llu rows rejected, more than [audit] "
+				 "max_rejected_pct (%d%%): has its export's format changed? (each rejection "
+				 "is listed with its file:line)", m[i].what, (unsigned long long)m[i].rejected,
+				 (unsigned long long)m[i].read, max_pct);
+		else
+			cli_fail(PB_EXIT_INPUT, "%s: %llu of the %llu rows of its %zu inputs rejected, more "
+				 "than [audit] max_rejected_pct (%d%%): has their export's format changed? "
+				 "(each rejection is listed with its file:line)", m[i].what,
+				 (unsigned long long)m[i].rejected, (unsigned long long)m[i].read, m[i].inputs,
+				 max_pct);
+}
+
 void cli_options_release(struct options *o)
 {
 	for (size_t i = 0; i < o->ntables; i++)

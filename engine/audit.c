@@ -986,10 +986,15 @@ static struct kind_sum *kind_of(struct kind_sum **kinds, size_t *n, size_t *cap,
 	return &(*kinds)[(*n)++];
 }
 
-static void alarm_add(pb_audit *a, size_t *cap, pb_rejection_alarm m)
+struct alarms {
+	pb_rejection_alarm *v;
+	size_t n, cap;
+};
+
+static void alarm_add(struct alarms *al, pb_rejection_alarm m)
 {
-	PB_GROW(a->mostly_rejected, a->nmostly_rejected + 1, *cap);
-	a->mostly_rejected[a->nmostly_rejected++] = m;
+	PB_GROW(al->v, al->n + 1, al->cap);
+	al->v[al->n++] = m;
 }
 
 /*
@@ -998,27 +1003,30 @@ static void alarm_add(pb_audit *a, size_t *cap, pb_rejection_alarm m)
  * inputs over max_rejected_pct, then each table's inputs together (in
  * the order the tables first appear) when none of them is.
  */
-static void rejection_alarms(pb_audit *a)
+size_t pb_rejection_alarms(const pb_ledger *l, const pb_config *cfg, pb_rejection_alarm **out)
 {
-	const pb_input *in = pb_ledger_inputs(a->ledger);
-	size_t n = pb_ledger_ninputs(a->ledger), cap = 0, nkinds = 0, capkinds = 0;
+	const pb_input *in = pb_ledger_inputs(l);
+	size_t n = pb_ledger_ninputs(l), nkinds = 0, capkinds = 0;
 	struct kind_sum *kinds = NULL;
+	struct alarms al = {NULL, 0, 0};
 
 	for (size_t i = 0; i < n; i++) {
 		struct kind_sum *k = kind_of(&kinds, &nkinds, &capkinds, input_kind(&in[i]));
 		k->together.inputs++;
 		k->together.read += in[i].rows_read;
 		k->together.rejected += in[i].rows_rejected;
-		if (mostly_rejected(in[i].rows_read, in[i].rows_rejected, a->config)) {
+		if (mostly_rejected(in[i].rows_read, in[i].rows_rejected, cfg)) {
 			k->alarmed = 1;
-			alarm_add(a, &cap, (pb_rejection_alarm){in[i].path, 1, in[i].rows_read, in[i].rows_rejected});
+			alarm_add(&al, (pb_rejection_alarm){in[i].path, 1, in[i].rows_read, in[i].rows_rejected});
 		}
 	}
 	for (size_t k = 0; k < nkinds; k++)
 		if (!kinds[k].alarmed && kinds[k].together.inputs >= 2 &&
-		    mostly_rejected(kinds[k].together.read, kinds[k].together.rejected, a->config))
-			alarm_add(a, &cap, kinds[k].together);
+		    mostly_rejected(kinds[k].together.read, kinds[k].together.rejected, cfg))
+			alarm_add(&al, kinds[k].together);
 	free(kinds);
+	*out = al.v;
+	return al.n;
 }
 
 pb_audit *pb_audit_run(pb_ledger *l, const pb_config *cfg, pb_date as_of)
@@ -1069,7 +1077,7 @@ pb_audit *pb_audit_run(pb_ledger *l, const pb_config *cfg, pb_date as_of)
 	free(run);
 	free(index);
 	a->entities = pb_entities_score(a, rr.tally, &a->nentities);
-	rejection_alarms(a);
+	a->nmostly_rejected = pb_rejection_alarms(l, cfg, &a->mostly_rejected);
 	return a;
 }
 

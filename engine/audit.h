@@ -51,6 +51,11 @@ typedef struct {
 	uint64_t read, rejected;
 } pb_rejection_alarm;
 
+/* The inputs of l mostly rejected under cfg's max_rejected_pct, in input
+ * order (*out malloc'd, or NULL), and how many: what pb_audit_run keeps
+ * in mostly_rejected, and what `probity check` says without an audit. */
+size_t pb_rejection_alarms(const pb_ledger *l, const struct pb_config *cfg, pb_rejection_alarm **out);
+
 /* The result of an audit: everything a reporter needs. */
 typedef struct {
 	const struct pb_config *config;

@@ -143,6 +143,8 @@ n=$(jq '.inputs[0].rows_read' "$T/kg/oc/findings.json" 2>/dev/null)
 	! grep -q 'not audited' "$T/kg/outc" &&
 	grep -q "read in part: its $n rows before the failure are audited" "$T/kg/errc" &&
 	grep -q 'Files not read in full' "$T/kg/oc/report.html" &&
+	"$PROBITY" check --keep-going "$T/kg/cut" 2>/dev/null | grep -q "FAILED after $n rows (those are read, the rest is not)" &&
+	"$PROBITY" check -f json --keep-going "$T/kg/cut" 2>/dev/null | jq -e --argjson n "$n" '.failed_inputs[0].rows_read == $n' >/dev/null &&
 	ok "--keep-going: a file cut short is listed with the rows read before the cut, audited" ||
 	bad "--keep-going, file cut short: exit $rc, rows ${n:-none}: $(head -c 300 "$T/kg/errc")"
 # An export whose date format changed rejects every row: the audit of
@@ -171,7 +173,11 @@ printf '[audit]\nmax_rejected_pct = 100\n' >"$T/mr/off.ini"
 	[ $rc2 -eq 3 ] && grep -q 'error: payments: 9 of the 12 rows of its 3 inputs rejected' "$T/mr/err2" &&
 	! grep -q 'payments-2024-01.csv: .* rows rejected' "$T/mr/err2" &&
 	[ $rc3 -eq 0 ] && ! grep -q 'rejected' "$T/mr/err3" &&
-	ok "an input mostly rejected (its format changed) exits 3 after writing the reports; max_rejected_pct = 100 turns it off" ||
+	{ "$PROBITY" check "$T/mr/one" >"$T/mr/check.out" 2>"$T/mr/check.err"; [ $? -eq 3 ]; } &&
+	grep -q 'MOSTLY REJECTED (has the export.s format changed?): .*one/payments.csv: 27 of 27 rows rejected' "$T/mr/check.out" &&
+	grep -q 'one/payments.csv: 27 of its 27 rows rejected' "$T/mr/check.err" &&
+	{ "$PROBITY" check -f json "$T/mr/months" 2>/dev/null | jq -e '.mostly_rejected == [{"what": "payments", "inputs": 3, "rows_read": 12, "rows_rejected": 9}]' >/dev/null; } &&
+	ok "an input mostly rejected (its format changed) exits 3 after writing the reports, and check says so too; max_rejected_pct = 100 turns it off" ||
 	bad "mostly rejected: exit $rc1 $rc2 $rc3: $(cat "$T/mr/err1" "$T/mr/err2" | head -c 600)"
 if python3 -c 'import jsonschema' 2>/dev/null; then
 	python3 -c 'import json, sys, jsonschema
@@ -303,7 +309,9 @@ ls -a "$T/a" | grep -q '\.tmp\.' && bad "temporary file left behind" || ok "no t
 	ok "an output folder named like an option is refused" || bad "-o -x was not refused"
 # Values kept as unknown and rejections, grouped by kind in check (a
 # kind of one row shows its reason whole), each in check -f json.
-"$PROBITY" check tests/bad/cases/unreadable-values tests/bad/cases/bad-amounts >"$T/check-unread.out" 2>&1 &&
+# (bad-amounts is mostly rejected: check exits 3)
+"$PROBITY" check tests/bad/cases/unreadable-values tests/bad/cases/bad-amounts >"$T/check-unread.out" 2>&1
+[ $? -eq 3 ] &&
 	grep -qF "unread        1  /awards/0/value/amount: '5000' has no currency; kept as unknown  (tests/bad/cases/unreadable-values/releases.jsonl:3)" "$T/check-unread.out" &&
 	grep -qF "rejected      5  amount '…' is not a number  (tests/bad/cases/bad-amounts/payments.csv:2, " "$T/check-unread.out" &&
 	"$PROBITY" check -f json tests/bad/cases/unreadable-values |
