@@ -503,12 +503,13 @@ void pb_ledger_reject(pb_ledger *l, size_t in, uint64_t line, const char *fmt,
 
 void pb_ledger_fail(pb_ledger *l, const char *path, const char *reason)
 {
-	uint64_t rows = 0;
+	/* its first input, when it got as far as one (a file cut in parts
+	 * has one; one read into two tables by a profile's `also` counts its
+	 * rows in each) */
+	const char *interned = pb_strtab_find(l->strings, path, strlen(path));
+	uint32_t in;
+	uint64_t rows = interned && pb_ptrmap_get(l->input_of, interned, &in) ? l->inputs[in].rows_read : 0;
 
-	/* its input, when it got as far as one (a file cut in parts has one) */
-	for (size_t i = 0; i < l->ninputs; i++)
-		if (!strcmp(l->inputs[i].path, path))
-			rows += l->inputs[i].rows_read;
 	PB_GROW(l->failed, l->nfailed + 1, l->capfailed);
 	l->failed[l->nfailed].path = pb_arena_strdup(l->arena, path);
 	l->failed[l->nfailed].reason = pb_arena_strdup(l->arena, reason);
