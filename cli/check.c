@@ -160,12 +160,13 @@ static void print_check(pb_ledger *l, const pb_config *cfg, const pb_rejection_a
 		putchar('\n');
 	}
 	for (size_t i = 0; i < nm; i++) {
+		pb_buf b;
+		pb_buf_init(&b);
+		pb_rejection_alarm_describe(&m[i], cfg->max_rejected_pct, &b);
 		fputs("\nMOSTLY REJECTED (has the export's format changed?): ", stdout);
-		cli_print_field(m[i].what, 0);
-		if (m[i].inputs > 1)
-			printf(", its %zu inputs together", m[i].inputs);
-		printf(": %llu of %llu rows rejected, over [audit] max_rejected_pct (%d%%)\n",
-		       (unsigned long long)m[i].rejected, (unsigned long long)m[i].read, cfg->max_rejected_pct);
+		cli_print_field(b.data, 0);
+		putchar('\n');
+		pb_buf_release(&b);
 	}
 	printf("\nfields (records with a value / records):\n");
 	for (int t = 0; t < PB_T_COUNT; t++) {

@@ -1029,6 +1029,15 @@ size_t pb_rejection_alarms(const pb_ledger *l, const pb_config *cfg, pb_rejectio
 	return al.n;
 }
 
+void pb_rejection_alarm_describe(const pb_rejection_alarm *m, int max_pct, pb_buf *b)
+{
+	pb_buf_addstr(b, m->what);
+	if (m->inputs > 1)
+		pb_buf_addf(b, ", its %zu inputs together", m->inputs);
+	pb_buf_addf(b, ": %llu of %llu rows rejected, over [audit] max_rejected_pct (%d%%)",
+		    (unsigned long long)m->rejected, (unsigned long long)m->read, max_pct);
+}
+
 pb_audit *pb_audit_run(pb_ledger *l, const pb_config *cfg, pb_date as_of)
 {
 	pb_audit *a = pb_xcalloc(1, sizeof(*a));

@@ -55,6 +55,10 @@ typedef struct {
  * order (*out malloc'd, or NULL), and how many: what pb_audit_run keeps
  * in mostly_rejected, and what `probity check` says without an audit. */
 size_t pb_rejection_alarms(const pb_ledger *l, const struct pb_config *cfg, pb_rejection_alarm **out);
+/* Adds to b what the text summary and `probity check` say of m: "PATH:
+ * 27 of 27 rows rejected, over [audit] max_rejected_pct (50%)" (a table's
+ * inputs together: "payments, its 3 inputs together: ..."). */
+void pb_rejection_alarm_describe(const pb_rejection_alarm *m, int max_pct, pb_buf *b);
 
 /* The result of an audit: everything a reporter needs. */
 typedef struct {

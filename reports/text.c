@@ -69,14 +69,13 @@ static void inputs(const pb_audit *a, FILE *out)
 		fputc('\n', out);
 	}
 	for (size_t i = 0; i < a->nmostly_rejected; i++) {
-		const pb_rejection_alarm *m = &a->mostly_rejected[i];
+		pb_buf b;
+		pb_buf_init(&b);
+		pb_rejection_alarm_describe(&a->mostly_rejected[i], a->config->max_rejected_pct, &b);
 		fputs("  MOSTLY REJECTED (has the export's format changed?): ", out);
-		safe(out, m->what);
-		if (m->inputs > 1)
-			fprintf(out, ", its %zu inputs together", m->inputs);
-		fprintf(out, ": %llu of %llu rows rejected, over [audit] max_rejected_pct (%d%%)\n",
-			(unsigned long long)m->rejected, (unsigned long long)m->read,
-			a->config->max_rejected_pct);
+		safe(out, b.data);
+		fputc('\n', out);
+		pb_buf_release(&b);
 	}
 }
 
