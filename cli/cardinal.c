@@ -2,7 +2,7 @@
  * cardinal.c - `probity cardinal [--settings FILE.ini] [--no-meta]
  * FILE.jsonl`: OCP Cardinal's red flags (docs/cardinal.md) through the
  * audit's own pipeline.  Cardinal's settings file (read with libinih, as
- * the rest of the config) becomes a pb_config: the indicators' rules
+ * the audit's config is) becomes a pb_config: the indicators' rules
  * (the ten bidding.* rules and competition.single-bid for R018) in mode
  * cardinal with Cardinal's settings as their parameters, every other rule
  * off; the OCDS importer reads the file keeping the raw fields Cardinal

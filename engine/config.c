@@ -12,6 +12,7 @@
 #include <fnmatch.h>
 #include <iconv.h>
 #include <inttypes.h>
+#include <ini.h>
 #include <pcre2.h>
 #include <stdlib.h>
 #include <string.h>
@@ -321,6 +322,12 @@ struct loader {
 	int named;          /* reading a profile file given by name */
 	const char *origin; /* the file being read */
 	uint64_t line;      /* the line being handed over */
+	/* libinih's reader and handler (see "reading INI text") */
+	const char *text;   /* the whole file */
+	size_t len, off;    /* its length; where the next line starts */
+	pb_buf key;         /* the section's last key, "" after [section] */
+	int key_takes_list; /* ... and whether indented lines add to it */
+	int indented;       /* the line handed over continues that key */
 };
 
 static int fail(struct loader *ld, const char *fmt, ...)
@@ -1174,16 +1181,20 @@ static int compile_legal_forms(struct loader *ld, const char *path)
 
 /* --- reading INI text ---
  *
- * The grammar is libinih's as Debian configures it (sections, "key =
- * value" or "key: value", ';' and '#' comment lines, an inline comment
- * after blank + ';', indented continuation lines, a UTF-8 BOM), read
- * here because that build cuts lines at 200 bytes: the tail of a long
- * comment became a live setting and a long line got a wrong number.
- * Lines and comments are of any length; an indented line continues only
- * a key that takes a list, and is an error after any other key.
+ * libinih parses the file (sections, "key = value" or "key: value", ';'
+ * and '#' comment lines, an inline comment after blank + ';', indented
+ * continuation lines, a UTF-8 BOM).  Its Debian build reads at most
+ * INI_MAX_LINE - 1 bytes of a line and parses the rest as a line of its
+ * own, and keeps 49 bytes of a section's name, so the reader below hands
+ * it one line at a time from the file's text and refuses a line it would
+ * cut, naming it; a comment line of any length is handed over as ";".
+ * The reader also numbers the lines (Debian's libinih does not tell the
+ * handler) and keeps our rule for indented lines: one continues only a
+ * key that takes a list.
  */
 
 #define CONFIG_MAX_BYTES ((size_t)16 << 20)
+#define INI_SECTION_MAX 49 /* libinih's MAX_SECTION, less its NUL */
 
 /* Does `key` of `section` take a list, so that continuation lines add
  * to it? */
@@ -1208,116 +1219,106 @@ static int takes_list(const char *section, const char *key)
 	return 0;
 }
 
-static char *lskip(char *s)
+static int is_blank(char c)
 {
-	while (*s && isspace((unsigned char)*s))
-		s++;
-	return s;
+	return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
 }
 
-static void rstrip(char *s)
+/* libinih passes a continuation line whole: its inline comment (';'
+ * after a blank) and trailing blanks are cut here. */
+static void cut_inline_comment(char *s)
 {
-	size_t n = strlen(s);
+	int was_blank = 0;
+	char *p = s;
 
-	while (n && isspace((unsigned char)s[n - 1]))
-		s[--n] = '\0';
-}
-
-/* The first of `chars` (NULL: none) or an inline comment (';' after a
- * blank), or the end. */
-static char *find_or_comment(char *s, const char *chars)
-{
-	int was_space = 0;
-
-	while (*s && (!chars || !strchr(chars, *s)) && !(was_space && *s == ';')) {
-		was_space = isspace((unsigned char)*s);
-		s++;
+	while (*p && !(was_blank && *p == ';')) {
+		was_blank = is_blank(*p);
+		p++;
 	}
-	return s;
+	while (p > s && is_blank(p[-1]))
+		p--;
+	*p = '\0';
 }
 
-/* One line (NUL-terminated, no line break); 0, or -1 with ld failed. */
-static int ini_line(struct loader *ld, char *line, pb_buf *section, pb_buf *key)
+/* libinih's handler.  A continuation line comes under libinih's copy of
+ * the key, cut at 49 bytes, so the key is the one kept in ld. */
+static int ini_setting(void *user, const char *section, const char *key, const char *value)
 {
-	char *start = lskip(line), *end;
+	struct loader *ld = user;
 
-	rstrip(start);
-	if (*start == ';' || *start == '#' || !*start)
+	if (ld->failed)
 		return 0;
-	if (start > line && key->len) {
-		if (takes_list(section->data, key->data)) {
-			*find_or_comment(start, NULL) = '\0';
-			rstrip(start);
-			ld->continued = 1;
-			config_handler(ld, section->data, key->data, start);
-			ld->continued = 0;
-			return ld->failed ? -1 : 0;
-		}
-		end = find_or_comment(start, "=:");
-		if (*end != '=' && *end != ':') {
-			fail(ld, "[%s] %s takes one value: this indented line would continue it ('%s'); "
-			     "continuation lines are only for keys that take a list", section->data,
-			     key->data, start);
-			return -1;
-		}
+	if (!ld->indented) {
+		pb_buf_reset(&ld->key);
+		pb_buf_addstr(&ld->key, key);
+		ld->key_takes_list = takes_list(section, key);
+		return config_handler(ld, section, key, value);
 	}
-	if (*start == '[') {
-		end = find_or_comment(start + 1, "]");
-		if (*end != ']') {
-			fail(ld, "section header without ']'");
-			return -1;
-		}
-		*end = '\0';
-		pb_buf_reset(section);
-		pb_buf_addstr(section, start + 1);
-		pb_buf_reset(key);
-		return 0;
-	}
-	end = find_or_comment(start, "=:");
-	if (*end != '=' && *end != ':') {
-		fail(ld, "not a valid INI line: neither [section] nor key = value");
-		return -1;
-	}
-	*end = '\0';
-	rstrip(start);
-	char *value = lskip(end + 1);
-	*find_or_comment(value, NULL) = '\0';
-	rstrip(value);
-	pb_buf_reset(key);
-	pb_buf_addstr(key, start);
-	config_handler(ld, section->data, start, value);
-	return ld->failed ? -1 : 0;
+	if (!ld->key_takes_list)
+		return fail(ld, "[%s] %s takes one value: this indented line would continue it ('%s'); "
+			    "continuation lines are only for keys that take a list", section, ld->key.data, value);
+	char *item = pb_xstrdup(value);
+	cut_inline_comment(item);
+	ld->continued = 1;
+	config_handler(ld, section, ld->key.data, item);
+	ld->continued = 0;
+	free(item);
+	return !ld->failed;
 }
 
-/* Reads INI text line by line; 0, or the number of the line at fault
- * (ld failed). */
-static uint64_t ini_read(struct loader *ld, const char *text, size_t len)
+/* libinih's reader: the next line of ld->text into str (num bytes), or
+ * NULL at the end or once ld has failed. */
+static char *ini_next_line(char *str, int num, void *stream)
 {
-	pb_buf line, section, key;
-	uint64_t no = 0, bad = 0;
-	size_t off = len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3) ? 3 : 0;
+	struct loader *ld = stream;
+	const char *line = ld->text + ld->off, *end = ld->text + ld->len;
 
-	pb_buf_init(&line);
-	pb_buf_init(&section);
-	pb_buf_init(&key);
-	while (off < len && !bad) {
-		const char *nl = memchr(text + off, '\n', len - off);
-		size_t n = (size_t)((nl ? nl : text + len) - (text + off));
-		ld->line = ++no;
-		pb_buf_reset(&line);
-		pb_buf_add(&line, text + off, n);
-		off += n + (nl != NULL);
-		if (memchr(line.data, '\0', line.len)) {
-			fail(ld, "line holds a NUL byte");
-			bad = no;
-		} else if (ini_line(ld, line.data, &section, &key) < 0) {
-			bad = no;
+	if (ld->failed || line >= end)
+		return NULL;
+	const char *nl = memchr(line, '\n', (size_t)(end - line));
+	size_t n = (size_t)((nl ? nl : end) - line);
+	ld->off += n + (nl != NULL);
+	ld->line++;
+	if (memchr(line, '\0', n)) {
+		fail(ld, "line holds a NUL byte");
+		return NULL;
+	}
+	const char *from = line, *p = line;
+	if (ld->line == 1 && n >= 3 && !memcmp(line, "\xEF\xBB\xBF", 3))
+		p += 3;
+	while (p < line + n && is_blank(*p))
+		p++;
+	ld->indented = 0;
+	if (p < line + n && (*p == ';' || *p == '#')) {
+		snprintf(str, (size_t)num, ";");
+		return str;
+	}
+	if (p > line && p < line + n && ld->key.len) {
+		/* libinih continues the key before with any indented line;
+		 * after a one-value key an indented "key = value" line is a
+		 * key of its own, handed over without its indent. */
+		size_t rest = (size_t)(line + n - p);
+		if (!ld->key_takes_list && (memchr(p, '=', rest) || memchr(p, ':', rest)))
+			from = p;
+		else
+			ld->indented = 1;
+	} else if (p < line + n && *p == '[') {
+		const char *close = memchr(p, ']', (size_t)(line + n - p));
+		pb_buf_reset(&ld->key);
+		if (close && close - p - 1 > INI_SECTION_MAX) {
+			fail(ld, "section name longer than %d bytes, the most libinih keeps", INI_SECTION_MAX);
+			return NULL;
 		}
 	}
-	pb_buf_release(&line);
-	pb_buf_release(&section);
-	pb_buf_release(&key);
-	return bad;
+	size_t len = (size_t)(line + n - from);
+	if (len >= (size_t)num) {
+		fail(ld, "line of %zu bytes, longer than the %d libinih reads in a line; "
+		     "a list continues on indented lines", n, num - 1);
+		return NULL;
+	}
+	memcpy(str, from, len);
+	str[len] = '\0';
+	return str;
 }
 
 /* The whole file, within CONFIG_MAX_BYTES; 0 or -1 with err set. */
@@ -1371,7 +1372,18 @@ static int load_ini(pb_config *cfg, const char *path, int named, pb_error *err)
 		free(cfg->path);
 		cfg->path = pb_xstrdup(path);
 	}
-	uint64_t line = ini_read(&ld, text.data, text.len);
+	ld.text = text.data;
+	ld.len = text.len;
+	pb_buf_init(&ld.key);
+	int bad = ini_parse_stream(ini_next_line, &ld, ini_setting, &ld);
+	uint64_t line = ld.failed ? ld.line : 0;
+	if (bad > 0 && (!ld.failed || (uint64_t)bad < line)) {
+		/* libinih found no '=' or ']' there, and read on. */
+		ld.failed = 0;
+		fail(&ld, "not a valid INI line: neither [section] nor key = value");
+		line = (uint64_t)bad;
+	}
+	pb_buf_release(&ld.key);
 	pb_buf_release(&text);
 	int lf = ld.failed ? 0 : compile_legal_forms(&ld, path);
 	pb_buf_release(&ld.legal_forms);

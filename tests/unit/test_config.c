@@ -404,9 +404,11 @@ static void test_default_file_round_trip(void **state)
 	free(text);
 }
 
-/* Lines of any length mean what they say (libinih as Debian builds it cut
- * them at 200 bytes: a long comment's tail became a live setting, an
- * indented line replaced the value before it). */
+/* libinih (Debian's build) reads at most 199 bytes of a line and parses
+ * the rest as a line of its own, and keeps 49 bytes of a section's name:
+ * a comment of any length stays a comment, a longer line or name is
+ * refused naming its line, never cut; a long list goes on indented
+ * lines, under its whole key. */
 static void test_long_lines(void **state)
 {
 	pb_config cfg, def;
@@ -429,19 +431,32 @@ static void test_long_lines(void **state)
 	assert_int_equal(param(&cfg, "competition.single-source", "threshold"), threshold);
 	pb_config_release(&cfg);
 
-	/* A long valid line (a 4 000-byte list of alternatives) is read whole,
-	 * and an error after it has its own line number. */
+	/* A 4 000-byte list of alternatives on one line is refused, naming
+	 * the line and saying what to do. */
 	pb_buf_reset(&b);
 	pb_buf_addstr(&b, "[profile long]\ntable = payments\n; a comment\ncol.amount = Amount");
 	for (int i = 0; i < 400; i++)
 		pb_buf_addf(&b, " | Col%04d", i);
-	pb_buf_addstr(&b, "\ncol.paid_on = Date\n\nbogus = 1\n");
+	pb_buf_addstr(&b, "\ncol.paid_on = Date\n");
 	pb_config_init(&cfg);
 	assert_int_equal(load_text(&cfg, b.data, &err), -1);
-	assert_non_null(strstr(err.msg, ":7: [profile long]: unknown key 'bogus'"));
+	assert_non_null(strstr(err.msg, ":4: line of 4019 bytes, longer than the 199 libinih reads"));
+	assert_non_null(strstr(err.msg, "a list continues on indented lines"));
+	pb_config_release(&cfg);
+
+	/* The same list on indented lines is read whole, and an error after
+	 * it has its own line number. */
+	pb_buf_reset(&b);
+	pb_buf_addstr(&b, "[profile long]\ntable = payments\n; a comment\ncol.amount = Amount\n");
+	for (int i = 0; i < 400; i++)
+		pb_buf_addf(&b, "  Col%04d\n", i);
+	pb_buf_addstr(&b, "col.paid_on = Date\n\nbogus = 1\n");
+	pb_config_init(&cfg);
+	assert_int_equal(load_text(&cfg, b.data, &err), -1);
+	assert_non_null(strstr(err.msg, ":407: [profile long]: unknown key 'bogus'"));
 	pb_config_release(&cfg);
 	char *cut = strstr(b.data, "\n\nbogus");
-	*cut = '\0';
+	cut[1] = '\0';
 	pb_config_init(&cfg);
 	assert_int_equal(load_text(&cfg, b.data, &err), 0);
 	assert_int_equal(cfg.nprofiles, 1);
@@ -449,10 +464,36 @@ static void test_long_lines(void **state)
 	assert_string_equal(cfg.profiles[0].renames[0].alts[400], "Col0399");
 	pb_config_release(&cfg);
 
-	/* An error in a long line names that line. */
+	/* A key longer than libinih's 49 bytes keeps its continuation lines
+	 * (libinih hands them over under a copy of the key cut short). */
+	pb_buf_reset(&b);
+	pb_buf_addstr(&b, "[profile long]\ntable = payments\ncol.amount = Amount\ncol.paid_on = Date\n"
+			  "extra.");
+	for (int i = 0; i < 60; i++)
+		pb_buf_addch(&b, 'n');
+	pb_buf_addstr(&b, " = Reference\n    Ref\n");
+	pb_config_init(&cfg);
+	assert_int_equal(load_text(&cfg, b.data, &err), 0);
+	assert_int_equal(cfg.profiles[0].nextras, 1);
+	assert_int_equal(strlen(cfg.profiles[0].extras[0].canonical), 60);
+	assert_int_equal(cfg.profiles[0].extras[0].nalts, 2);
+	pb_config_release(&cfg);
+
+	/* A section name libinih would cut is refused, naming its line. */
+	pb_buf_reset(&b);
+	pb_buf_addstr(&b, "[audit]\nfail_on = high\n[profile ");
+	for (int i = 0; i < 50; i++)
+		pb_buf_addch(&b, 'p');
+	pb_buf_addstr(&b, "]\ntable = payments\n");
+	pb_config_init(&cfg);
+	assert_int_equal(load_text(&cfg, b.data, &err), -1);
+	assert_non_null(strstr(err.msg, ":3: section name longer than 49 bytes"));
+	pb_config_release(&cfg);
+
+	/* An error in a line near the limit names that line. */
 	pb_buf_reset(&b);
 	pb_buf_addstr(&b, "[audit]\n\n\nbase_currency = ");
-	for (int i = 0; i < 300; i++)
+	for (int i = 0; i < 180; i++)
 		pb_buf_addch(&b, 'E');
 	pb_buf_addstr(&b, "\n");
 	pb_config_init(&cfg);
