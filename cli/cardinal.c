@@ -10,7 +10,7 @@
  * Cardinal's JSON.
  */
 #include <errno.h>
-#include <ini.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -19,6 +19,7 @@
 
 #include "../engine/catalog.h"
 #include "../engine/importer.h"
+#include "../engine/ini.h"
 #include "../engine/output.h"
 #include "../reports/reports.h"
 #include "cli.h"
@@ -69,9 +70,7 @@ static const struct setting {
 struct loader {
 	pb_config *cfg;
 	const char *path;
-	FILE *f;
-	unsigned long line;
-	int continuation; /* inih would read an indented line as a value */
+	uint64_t line;    /* the line being read */
 	unsigned enabled; /* bit i: section [indicators[i].code] present */
 	pb_buf details;   /* [R003.procurement_method_details]: NAME=DAYS|... */
 	pb_buf ignored;   /* "file:line: ..." per unknown section or key */
@@ -144,7 +143,7 @@ static int load_fail(struct loader *ld, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (!ld->failed)
-		pb_error_set(ld->err, PB_EXIT_USAGE, "%s:%lu: %s", ld->path, ld->line, msg);
+		pb_error_set(ld->err, PB_EXIT_USAGE, "%s", msg); /* pb_ini_read names the line */
 	ld->failed = 1;
 	return 0;
 }
@@ -152,7 +151,7 @@ static int load_fail(struct loader *ld, const char *fmt, ...)
 /* Cardinal refuses what it does not know; probity reads on and says so. */
 static void ignore(struct loader *ld, const char *what, const char *name)
 {
-	pb_buf_addf(&ld->ignored, "%s:%lu: unknown %s '%s', ignored\n", ld->path, ld->line, what, name);
+	pb_buf_addf(&ld->ignored, "%s:%" PRIu64 ": unknown %s '%s', ignored\n", ld->path, ld->line, what, name);
 }
 
 /* Sections of `ocdscardinal prepare`, accepted and ignored here. */
@@ -213,11 +212,15 @@ static int indicator_key(struct loader *ld, int code, const char *key, const cha
 	return 0;
 }
 
-static int settings_handler(void *user, const char *section, const char *key, const char *v)
+/* A continued (indented) line sets its key again, as libinih has it. */
+static int settings_handler(void *user, const char *section, const char *key, const char *v,
+			    int continued, uint64_t line)
 {
 	struct loader *ld = user;
 	int code = code_of(section);
 
+	(void)continued;
+	ld->line = line;
 	if (ld->failed)
 		return 0;
 	if (!*section && !strcmp(key, "currency"))
@@ -246,54 +249,23 @@ static int settings_handler(void *user, const char *section, const char *key, co
 	return !ld->failed;
 }
 
-/*
- * libinih calls the handler only for keys, but Cardinal enables an
- * indicator by its section alone ("[R028]"), so the lines are watched as
- * inih reads them.  The same reading rules: comments start with ; or #,
- * an indented line after a key continues that key's value.
- */
-static char *settings_reader(char *str, int num, void *stream)
+/* libinih calls the handler only for keys, but Cardinal enables an
+ * indicator by its section alone ("[R028]"). */
+static int settings_section(void *user, const char *section, uint64_t line)
 {
-	struct loader *ld = stream;
-	char *line = fgets(str, num, ld->f);
-	char *p = line, *end;
+	struct loader *ld = user;
+	int code = code_of(section);
 
-	if (!line)
-		return NULL;
-	ld->line++;
-	/* libinih (Debian's build) reads at most num - 1 bytes of a line
-	 * and would parse the rest as a line of its own: a setting cut in
-	 * two, or a wrong line named.  Refused whole, naming the line. */
-	if (!strchr(line, '\n') && !feof(ld->f)) {
-		load_fail(ld, "line longer than %d bytes, the most libinih reads in a line: "
-			  "probity cardinal cannot read this setting whole", num - 1);
-		return NULL;
-	}
-	if (ld->line == 1 && !strncmp(p, "\xEF\xBB\xBF", 3))
-		p += 3;
-	while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n' || *p == '\f' || *p == '\v')
-		p++;
-	if (!*p || *p == ';' || *p == '#')
-		return line;
-	if (ld->continuation && p > line)
-		return line;
-	if (*p == '[' && (end = strchr(p, ']'))) {
-		char section[64];
-		snprintf(section, sizeof(section), "%.*s", (int)(end - p - 1), p + 1);
-		int code = code_of(section);
-		ld->continuation = 0;
-		/* The sub-table alone makes [R003] exist, as Cardinal's
-		 * config crate nests it. */
-		if (!strcmp(section, "R003.procurement_method_details"))
-			code = code_of("R003");
-		if (code >= 0)
-			ld->enabled |= 1u << code;
-		else if (!known_section(section))
-			ignore(ld, "section", section);
-	} else if (strpbrk(p, "=:")) {
-		ld->continuation = 1;
-	}
-	return line;
+	ld->line = line;
+	/* The sub-table alone makes [R003] exist, as Cardinal's config crate
+	 * nests it. */
+	if (!strcmp(section, "R003.procurement_method_details"))
+		code = code_of("R003");
+	if (code >= 0)
+		ld->enabled |= 1u << code;
+	else if (!known_section(section))
+		ignore(ld, "section", section);
+	return 1;
 }
 
 /*
@@ -317,20 +289,10 @@ static int settings_load(struct loader *ld, const char *path)
 		return -1;
 	if (!path)
 		return 0;
+	static const pb_ini_hooks hooks = {settings_handler, settings_section, NULL};
 	ld->path = path;
-	ld->f = fopen(path, "r");
-	if (!ld->f) {
-		pb_error_set(ld->err, PB_EXIT_USAGE, "%s: cannot open settings: %s", path, strerror(errno));
+	if (pb_ini_read(path, "settings", &hooks, ld, ld->err) < 0)
 		return -1;
-	}
-	int line = ini_parse_stream(settings_reader, ld, settings_handler, ld);
-	fclose(ld->f);
-	if (ld->failed)
-		return -1;
-	if (line) {
-		pb_error_set(ld->err, PB_EXIT_USAGE, "%s:%d: not a 'key = value' or '[section]' line", path, line);
-		return -1;
-	}
 	if (ld->details.len &&
 	    pb_config_set_param(cfg, "bidding.short-submission-period", "details_min_days", ld->details.data,
 				ld->err) < 0)

@@ -12,13 +12,13 @@
 #include <fnmatch.h>
 #include <iconv.h>
 #include <inttypes.h>
-#include <ini.h>
 #include <pcre2.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "catalog.h"
 #include "config.h"
+#include "ini.h"
 #include "normalize.h"
 
 #define DEFAULT_MAX_FIELD_BYTES (1u << 20)
@@ -322,12 +322,6 @@ struct loader {
 	int named;          /* reading a profile file given by name */
 	const char *origin; /* the file being read */
 	uint64_t line;      /* the line being handed over */
-	/* libinih's reader and handler (see "reading INI text") */
-	const char *text;   /* the whole file */
-	size_t len, off;    /* its length; where the next line starts */
-	pb_buf key;         /* the section's last key, "" after [section] */
-	int key_takes_list; /* ... and whether indented lines add to it */
-	int indented;       /* the line handed over continues that key */
 };
 
 static int fail(struct loader *ld, const char *fmt, ...)
@@ -1179,29 +1173,15 @@ static int compile_legal_forms(struct loader *ld, const char *path)
 	return 0;
 }
 
-/* --- reading INI text ---
- *
- * libinih parses the file (sections, "key = value" or "key: value", ';'
- * and '#' comment lines, an inline comment after blank + ';', indented
- * continuation lines, a UTF-8 BOM).  Its Debian build reads at most
- * INI_MAX_LINE - 1 bytes of a line and parses the rest as a line of its
- * own, and keeps 49 bytes of a section's name, so the reader below hands
- * it one line at a time from the file's text and refuses a line it would
- * cut, naming it; a comment line of any length is handed over as ";".
- * The reader also numbers the lines (Debian's libinih does not tell the
- * handler) and keeps our rule for indented lines: one continues only a
- * key that takes a list.
- */
-
-#define CONFIG_MAX_BYTES ((size_t)16 << 20)
-#define INI_SECTION_MAX 49 /* libinih's MAX_SECTION, less its NUL */
+/* --- reading INI text (engine/ini.c) --- */
 
 /* Does `key` of `section` take a list, so that continuation lines add
  * to it? */
-static int takes_list(const char *section, const char *key)
+static int takes_list(void *user, const char *section, const char *key)
 {
 	static const char *const prefixes[] = {"col.", "copy.", "extra.", "party.", "party_registry.", "map.", NULL};
 
+	(void)user;
 	if (!strcmp(section, "parties"))
 		return !strcmp(key, "legal_forms");
 	if (!strncmp(section, "rule ", 5)) {
@@ -1219,137 +1199,16 @@ static int takes_list(const char *section, const char *key)
 	return 0;
 }
 
-static int is_blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
-}
-
-/* libinih passes a continuation line whole: its inline comment (';'
- * after a blank) and trailing blanks are cut here. */
-static void cut_inline_comment(char *s)
-{
-	int was_blank = 0;
-	char *p = s;
-
-	while (*p && !(was_blank && *p == ';')) {
-		was_blank = is_blank(*p);
-		p++;
-	}
-	while (p > s && is_blank(p[-1]))
-		p--;
-	*p = '\0';
-}
-
-/* libinih's handler.  A continuation line comes under libinih's copy of
- * the key, cut at 49 bytes, so the key is the one kept in ld. */
-static int ini_setting(void *user, const char *section, const char *key, const char *value)
+static int ini_setting(void *user, const char *section, const char *key, const char *value,
+		       int continued, uint64_t line)
 {
 	struct loader *ld = user;
 
-	if (ld->failed)
-		return 0;
-	if (!ld->indented) {
-		pb_buf_reset(&ld->key);
-		pb_buf_addstr(&ld->key, key);
-		ld->key_takes_list = takes_list(section, key);
-		return config_handler(ld, section, key, value);
-	}
-	if (!ld->key_takes_list)
-		return fail(ld, "[%s] %s takes one value: this indented line would continue it ('%s'); "
-			    "continuation lines are only for keys that take a list", section, ld->key.data, value);
-	char *item = pb_xstrdup(value);
-	cut_inline_comment(item);
-	ld->continued = 1;
-	config_handler(ld, section, ld->key.data, item);
+	ld->line = line;
+	ld->continued = continued;
+	config_handler(ld, section, key, value);
 	ld->continued = 0;
-	free(item);
 	return !ld->failed;
-}
-
-/* libinih's reader: the next line of ld->text into str (num bytes), or
- * NULL at the end or once ld has failed. */
-static char *ini_next_line(char *str, int num, void *stream)
-{
-	struct loader *ld = stream;
-	const char *line = ld->text + ld->off, *end = ld->text + ld->len;
-
-	if (ld->failed || line >= end)
-		return NULL;
-	const char *nl = memchr(line, '\n', (size_t)(end - line));
-	size_t n = (size_t)((nl ? nl : end) - line);
-	ld->off += n + (nl != NULL);
-	ld->line++;
-	if (memchr(line, '\0', n)) {
-		fail(ld, "line holds a NUL byte");
-		return NULL;
-	}
-	const char *from = line, *p = line;
-	if (ld->line == 1 && n >= 3 && !memcmp(line, "\xEF\xBB\xBF", 3))
-		p += 3;
-	while (p < line + n && is_blank(*p))
-		p++;
-	ld->indented = 0;
-	if (p < line + n && (*p == ';' || *p == '#')) {
-		snprintf(str, (size_t)num, ";");
-		return str;
-	}
-	if (p > line && p < line + n && ld->key.len) {
-		/* libinih continues the key before with any indented line;
-		 * after a one-value key an indented "key = value" line is a
-		 * key of its own, handed over without its indent. */
-		size_t rest = (size_t)(line + n - p);
-		if (!ld->key_takes_list && (memchr(p, '=', rest) || memchr(p, ':', rest)))
-			from = p;
-		else
-			ld->indented = 1;
-	} else if (p < line + n && *p == '[') {
-		const char *close = memchr(p, ']', (size_t)(line + n - p));
-		pb_buf_reset(&ld->key);
-		if (close && close - p - 1 > INI_SECTION_MAX) {
-			fail(ld, "section name longer than %d bytes, the most libinih keeps", INI_SECTION_MAX);
-			return NULL;
-		}
-	}
-	size_t len = (size_t)(line + n - from);
-	if (len >= (size_t)num) {
-		fail(ld, "line of %zu bytes, longer than the %d libinih reads in a line; "
-		     "a list continues on indented lines", n, num - 1);
-		return NULL;
-	}
-	memcpy(str, from, len);
-	str[len] = '\0';
-	return str;
-}
-
-/* The whole file, within CONFIG_MAX_BYTES; 0 or -1 with err set. */
-static int read_config(const char *path, int named, pb_buf *text, pb_error *err)
-{
-	FILE *f = fopen(path, "rb");
-	char chunk[65536];
-	size_t n;
-
-	if (!f) {
-		pb_error_set(err, PB_EXIT_USAGE, "%s: cannot open %s: %s",
-			     path, named ? "profile" : "config", strerror(errno));
-		return -1;
-	}
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		if (text->len + n > CONFIG_MAX_BYTES) {
-			pb_error_set(err, PB_EXIT_USAGE, "%s: larger than the 16 MiB limit for a %s file",
-				     path, named ? "profile" : "config");
-			fclose(f);
-			return -1;
-		}
-		pb_buf_add(text, chunk, n);
-	}
-	int bad = ferror(f);
-	fclose(f);
-	if (bad) {
-		pb_error_set(err, PB_EXIT_USAGE, "%s: cannot read %s: %s",
-			     path, named ? "profile" : "config", strerror(errno));
-		return -1;
-	}
-	return 0;
 }
 
 static int load_ini(pb_config *cfg, const char *path, int named, pb_error *err)
@@ -1361,45 +1220,17 @@ static int load_ini(pb_config *cfg, const char *path, int named, pb_error *err)
 	ld.err = err;
 	ld.named = named;
 	ld.origin = path;
-	pb_buf text;
-	pb_buf_init(&text);
-	if (read_config(path, named, &text, err) < 0) {
-		pb_buf_release(&text);
-		return -1;
-	}
+	static const pb_ini_hooks hooks = {ini_setting, NULL, takes_list};
 	pb_buf_init(&ld.legal_forms);
 	if (!named) {
 		free(cfg->path);
 		cfg->path = pb_xstrdup(path);
 	}
-	ld.text = text.data;
-	ld.len = text.len;
-	pb_buf_init(&ld.key);
-	int bad = ini_parse_stream(ini_next_line, &ld, ini_setting, &ld);
-	uint64_t line = ld.failed ? ld.line : 0;
-	if (bad > 0 && (!ld.failed || (uint64_t)bad < line)) {
-		/* libinih found no '=' or ']' there, and read on. */
-		ld.failed = 0;
-		fail(&ld, "not a valid INI line: neither [section] nor key = value");
-		line = (uint64_t)bad;
-	}
-	pb_buf_release(&ld.key);
-	pb_buf_release(&text);
-	int lf = ld.failed ? 0 : compile_legal_forms(&ld, path);
+	int rc = pb_ini_read(path, named ? "profile" : "config", &hooks, &ld, err) < 0 ? -1
+		 : compile_legal_forms(&ld, path);
 	pb_buf_release(&ld.legal_forms);
-	if (lf < 0)
+	if (rc < 0)
 		return -1;
-	if (ld.failed) {
-		pb_buf msg;
-		pb_buf_init(&msg);
-		if (line)
-			pb_buf_addf(&msg, "%s:%" PRIu64 ": %s", path, line, err->msg);
-		else
-			pb_buf_addf(&msg, "%s: %s", path, err->msg);
-		pb_error_set(err, PB_EXIT_USAGE, "%s", msg.data);
-		pb_buf_release(&msg);
-		return -1;
-	}
 	for (size_t i = 0; i < cfg->nprofiles; i++)
 		if (profile_check(&cfg->profiles[i], err,
 				  cfg->profiles[i].origin ? cfg->profiles[i].origin : path) < 0)
@@ -1793,8 +1624,10 @@ static char draft_delimiter(const char *head, size_t n)
 	return ns > nc && ns >= nt ? ';' : nt > nc ? '\t' : ',';
 }
 
+#define DRAFT_MAX_BYTES ((size_t)16 << 20)
+
 /* Reads rows until the header and a sample row are in, within
- * CONFIG_MAX_BYTES; 0, or -1 with err set. */
+ * DRAFT_MAX_BYTES; 0, or -1 with err set. */
 static int draft_read(FILE *f, const char *path, struct draft_rows *d, char *delim, pb_error *err)
 {
 	char chunk[65536];
@@ -1827,9 +1660,9 @@ static int draft_read(FILE *f, const char *path, struct draft_rows *d, char *del
 			rc = -1;
 			break;
 		}
-		if (d->rows < 2 && total > CONFIG_MAX_BYTES) {
+		if (d->rows < 2 && total > DRAFT_MAX_BYTES) {
 			pb_error_set(err, PB_EXIT_INPUT, "%s: no header and first row in its first %zu MiB",
-				     path, (size_t)CONFIG_MAX_BYTES >> 20);
+				     path, (size_t)DRAFT_MAX_BYTES >> 20);
 			rc = -1;
 			break;
 		}

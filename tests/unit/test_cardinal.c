@@ -294,7 +294,7 @@ static void test_settings(void **state)
 	path = temp_file(ini_long);
 	argv[2] = path;
 	assert_int_equal(command(argv, 4, &out, &err), PB_EXIT_USAGE);
-	assert_non_null(strstr(err, ":3: line longer than 199 bytes"));
+	assert_non_null(strstr(err, ":3: line of 428 bytes, longer than the 199 libinih reads"));
 	assert_string_equal(out, "");
 	free(out);
 	free(err);
