@@ -1600,35 +1600,32 @@ static void draft_row(int c, void *data)
 	d->rows++;
 }
 
-/* The delimiter the header (the first line that is not blank, and the
- * lines its quoted cells run over) uses most outside quotes: ';', a tab,
- * else ','. */
-static char draft_delimiter(const char *head, size_t n)
+/* The delimiter of a file starting at *at (*n bytes), as the CSV
+ * importer finds it: Excel's "sep=X" line names it (*sep set, and the
+ * line skipped: it is no header), else the header is sniffed, the first
+ * line that is not blank. */
+static char draft_delimiter(const char **at, size_t *n, int *sep)
 {
-	size_t nc = 0, ns = 0, nt = 0, i = 0;
+	size_t i = 0;
 
-	for (size_t line = 0; i < n; i++) {
-		if (head[i] == '\n')
-			line = i + 1;
-		else if (!isspace((unsigned char)head[i])) {
-			i = line;
-			break;
-		}
+	if ((*sep = pb_csv_sep_line(*at, *n))) {
+		const char *nl = memchr(*at, '\n', *n);
+		i = nl ? (size_t)(nl - *at) + 1 : *n;
+		*at += i;
+		*n -= i;
+		return (char)*sep;
 	}
-	/* to the end of the header record: a quoted cell may hold a line break */
-	for (int quoted = 0; i < n && (quoted || head[i] != '\n'); i++) {
-		quoted ^= head[i] == '"';
-		if (!quoted)
-			nc += head[i] == ',', ns += head[i] == ';', nt += head[i] == '\t';
-	}
-	return ns > nc && ns >= nt ? ';' : nt > nc ? '\t' : ',';
+	while (i < *n && isspace((unsigned char)(*at)[i]))
+		i++;
+	return pb_csv_sniff_delimiter(*at + i, *n - i);
 }
 
 #define DRAFT_MAX_BYTES ((size_t)16 << 20)
 
 /* Reads rows until the header and a sample row are in, within
  * DRAFT_MAX_BYTES; 0, or -1 with err set. */
-static int draft_read(FILE *f, const char *path, struct draft_rows *d, char *delim, pb_error *err)
+static int draft_read(FILE *f, const char *path, struct draft_rows *d, char *delim, int *sep,
+		      pb_error *err)
 {
 	char chunk[65536];
 	size_t got, total = 0;
@@ -1651,7 +1648,7 @@ static int draft_read(FILE *f, const char *path, struct draft_rows *d, char *del
 			}
 			if (n >= 3 && !memcmp(at, "\xEF\xBB\xBF", 3))
 				at += 3, n -= 3;
-			*delim = draft_delimiter(at, n);
+			*delim = draft_delimiter(&at, &n, sep);
 			csv_set_delim(&p, (unsigned char)*delim);
 		}
 		total += got;
@@ -1726,12 +1723,13 @@ int pb_config_draft_profile(FILE *out, const char *path, pb_error *err)
 	FILE *f = fopen(path, "rb");
 	struct draft_rows d = {{NULL, NULL}, {0, 0}, 0};
 	char delim = ',';
+	int sep = 0;
 
 	if (!f) {
 		pb_error_set(err, PB_EXIT_INPUT, "%s: cannot open: %s", path, strerror(errno));
 		return -1;
 	}
-	int rc = draft_read(f, path, &d, &delim, err);
+	int rc = draft_read(f, path, &d, &delim, &sep, err);
 	fclose(f);
 	char **names = d.cells[0], **sample = d.cells[1];
 	size_t n = d.n[0], nsample = d.n[1];
@@ -1767,7 +1765,9 @@ int pb_config_draft_profile(FILE *out, const char *path, pb_error *err)
 		"; naming the nearest header names; rejections are grouped by reason.\n"
 		"; See docs/config.md for every key.\n", base, base);
 	fprintf(out, "[profile draft]\nfiles = %s\ntable = %s\n", base, table);
-	if (delim != ',')
+	if (sep)
+		fprintf(out, "; its first line, 'sep=%c', names the delimiter, and is read as such\n", sep);
+	else if (delim != ',')
 		fprintf(out, "delimiter = %s\n", delim == ';' ? "semicolon" : "tab");
 	if (!utf8)
 		fputs("; the header is not UTF-8: Windows-1252 guessed (or windows-1251, latin-1 ...)\n"

@@ -502,6 +502,35 @@ const char *pb_workbook_says(const char *head, size_t n)
 	return NULL;
 }
 
+int pb_csv_sep_line(const char *s, size_t n)
+{
+	if (n >= 5 && !memcmp(s, "sep=", 4) && s[4] && !strchr("\"\r\n ", s[4]) &&
+	    (n == 5 || s[5] == '\r' || s[5] == '\n'))
+		return (unsigned char)s[4];
+	return 0;
+}
+
+char pb_csv_sniff_delimiter(const char *line, size_t n)
+{
+	size_t count[3] = {0};
+	static const char cand[3] = {',', ';', '\t'};
+	int quoted = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!quoted && (line[i] == '\n' || line[i] == '\r'))
+			break;
+		if (line[i] == '"')
+			quoted = !quoted;
+		for (int k = 0; !quoted && k < 3; k++)
+			count[k] += line[i] == cand[k];
+	}
+	int best = 0;
+	for (int k = 1; k < 3; k++)
+		if (count[k] > count[best])
+			best = k;
+	return cand[best];
+}
+
 void pb_trim(const char **s, size_t *n)
 {
 	/* Most cells have nothing to trim: two tests, not two loops. */

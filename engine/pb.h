@@ -185,6 +185,12 @@ void pb_trim(const char **s, size_t *n);
  * workbook saved under a CSV name, said with advice ("is a ZIP archive
  * (an .xlsx or .ods workbook?), not CSV: ..."); NULL when it is not. */
 const char *pb_workbook_says(const char *head, size_t n);
+/* The delimiter Excel's "sep=X" line names when s[0..n) starts with one
+ * (a line of those five bytes alone), else 0. */
+int pb_csv_sep_line(const char *s, size_t n);
+/* The delimiter of the CSV header line starting at line[0..n): whichever
+ * of ',', ';' and a tab it holds most outside quotes, ',' on a tie. */
+char pb_csv_sniff_delimiter(const char *line, size_t n);
 /* How many '\n' s[0..n) holds: the lines it ends. */
 uint64_t pb_count_newlines(const char *s, size_t n);
 /* Is tok[0..n) one of the ';'-separated tokens of list (NULL: none),

@@ -2312,27 +2312,6 @@ static void process_row(struct csv_state *st)
 
 /* --- driving the parser --- */
 
-static char sniff_delimiter(const char *line, size_t n)
-{
-	size_t count[3] = {0};
-	static const char cand[3] = {',', ';', '\t'};
-	int quoted = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		if (!quoted && (line[i] == '\n' || line[i] == '\r'))
-			break;
-		if (line[i] == '"')
-			quoted = !quoted;
-		for (int k = 0; !quoted && k < 3; k++)
-			count[k] += line[i] == cand[k];
-	}
-	int best = 0;
-	for (int k = 1; k < 3; k++)
-		if (count[k] > count[best])
-			best = k;
-	return cand[best];
-}
-
 static void parser_start(struct csv_state *st, char delim)
 {
 	csv_init(&st->parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL);
@@ -2593,12 +2572,11 @@ static int first_line(struct csv_state *st, struct reader *rd, char *delim,
 		i = nl ? (size_t)(nl - head) + 1 : n;
 	}
 	/* Excel's "sep=;" line names the delimiter and precedes the header. */
-	*sep_line = i == bom && n - i >= 5 && !memcmp(head + i, "sep=", 4) &&
-		    head[i + 4] && !strchr("\"\r\n ", head[i + 4]) &&
-		    (n - i == 5 || head[i + 5] == '\r' || head[i + 5] == '\n');
+	int sep = i == bom ? pb_csv_sep_line(head + i, n - i) : 0;
+	*sep_line = sep != 0;
 	*delim = st->profile && st->profile->delimiter ? st->profile->delimiter
-		 : *sep_line ? head[i + 4]
-			     : sniff_delimiter(head + i, n - i);
+		 : sep ? (char)sep
+		       : pb_csv_sniff_delimiter(head + i, n - i);
 	/* Line ends are those of the header: a lone CR there means a classic
 	 * Mac file; elsewhere a CR is data (or half of a CRLF). */
 	const char *end = memchr(head + i, '\n', n - i);

@@ -706,6 +706,36 @@ static void test_draft_header(void **state)
 	assert_true(has_amount);
 	pb_config_release(&cfg);
 
+	/* Excel's "sep=;" line names the delimiter and is no header: the
+	 * draft maps the header below it, writes no delimiter key (the
+	 * importer reads the line), and its rows import. */
+	path = write_file("sep.csv", "sep=;\r\nDate;Supplier;Amount;Payment ID\r\n"
+				     "2024-01-02;Acme Ltd;1200.50;P1\r\n");
+	snprintf(draft, sizeof(draft), "%s/draft-sep.ini", dir);
+	out = fopen(draft, "w");
+	assert_int_equal(pb_config_draft_profile(out, path, &err), 0);
+	fclose(out);
+	pb_config_init(&cfg);
+	assert_int_equal(pb_config_load(&cfg, draft, &err), 0);
+	p = &cfg.profiles[0];
+	assert_int_equal(p->delimiter, 0);
+	int has_date = 0;
+	for (size_t i = 0; i < p->nrenames; i++)
+		has_date |= !strcmp(p->renames[i].canonical, "paid_on") && !strcmp(p->renames[i].alts[0], "Date");
+	assert_true(has_date);
+	pb_config_release(&cfg);
+	out = fopen(draft, "a");
+	fputs("const.currency = EUR\n", out); /* the draft says to add it */
+	fclose(out);
+	pb_config_init(&cfg);
+	assert_int_equal(pb_config_load(&cfg, draft, &err), 0);
+	pb_ledger *l = pb_ledger_new("EUR");
+	assert_int_equal(pb_import_path(l, path, NULL, &cfg, &err), 0);
+	pb_ledger_seal(l);
+	assert_int_equal(pb_ledger_inputs(l)[0].rows_imported, 1);
+	pb_ledger_free(l);
+	pb_config_release(&cfg);
+
 	path = write_file("book.csv", "PK\x03\x04\x14\x00\x06\x00rest");
 	assert_int_equal(pb_config_draft_profile(stdout, path, &err), -1);
 	assert_non_null(strstr(err.msg, "is a ZIP archive (an .xlsx or .ods workbook?)"));
