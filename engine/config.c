@@ -1718,6 +1718,43 @@ static const char *guess_date(const char *v)
 	return NULL;
 }
 
+/*
+ * "KEY.FIELD = NAME" for header cell i, NAME as the header match will
+ * find it: '|' (between alternatives), ';' (a comment after a blank) and
+ * a leading '?' (an optional column) cannot stand in it, so they become
+ * blanks, which the match's folding reads as the punctuation they were.
+ * A name that folds to nothing or like another cell, or that makes a
+ * line longer than libinih reads, is written as a comment saying so.
+ */
+static void draft_column_line(FILE *out, const char *key, const char *field, char **names,
+			      char **folded, size_t n, size_t i)
+{
+	char *name = pb_xstrdup(names[i]);
+	int changed = 0, twins = 0;
+
+	for (char *c = name; *c; c++)
+		if (*c == '|' || *c == ';' || (*c == '?' && c == name)) {
+			*c = ' ';
+			changed = 1;
+		}
+	for (size_t j = 0; j < n; j++)
+		twins += j != i && folded[i] && folded[j] && !strcmp(folded[i], folded[j]);
+	const char *why = NULL;
+	if (changed && (!folded[i] || !*folded[i] || twins))
+		why = "holds '|', ';' or a leading '?', which a profile line cannot, and its folded "
+		      "form is not unique: rename the column in the export";
+	else if (strlen(key) + 1 + strlen(field) + 3 + strlen(name) > PB_INI_LINE_MAX)
+		why = "makes a line longer than a profile line may be: rename the column in the export";
+	if (why)
+		fprintf(out, "; %s.%s = %s\n;   (the header name %s)\n", key, field, names[i], why);
+	else if (changed)
+		fprintf(out, "; the header name '%s' written with blanks for its '|', ';' or '?'; "
+			     "the header match folds them alike\n%s.%s = %s\n", names[i], key, field, name);
+	else
+		fprintf(out, "%s.%s = %s\n", key, field, name);
+	free(name);
+}
+
 int pb_config_draft_profile(FILE *out, const char *path, pb_error *err)
 {
 	FILE *f = fopen(path, "rb");
@@ -1786,7 +1823,8 @@ int pb_config_draft_profile(FILE *out, const char *path, pb_error *err)
 		}
 		taken[i] = 1;
 		const char *v = (size_t)i < nsample ? sample[i] : "";
-		fprintf(out, "; first row: '%.60s'\n%s.%s = %s\n", v, key, g->field, names[i]);
+		fprintf(out, "; first row: '%.60s'\n", v);
+		draft_column_line(out, key, g->field, names, folded, n, (size_t)i);
 		const char *df = strstr(g->field, "_on") ? guess_date(v) : NULL;
 		if (df)
 			fprintf(out, "date.%s = %s\n", g->field, df);

@@ -11,6 +11,8 @@
 
 #define SECTION_MAX 49 /* libinih's MAX_SECTION, less its NUL */
 
+_Static_assert(PB_INI_LINE_MAX == INI_MAX_LINE - 1, "PB_INI_LINE_MAX is libinih's INI_MAX_LINE less its NUL");
+
 struct ini_read {
 	const pb_ini_hooks *hooks;
 	void *user;

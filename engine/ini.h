@@ -19,6 +19,7 @@
 #include "pb.h"
 
 #define PB_INI_MAX_BYTES ((size_t)16 << 20) /* a bigger file is refused */
+#define PB_INI_LINE_MAX 199 /* bytes of a line, not a comment: INI_MAX_LINE - 1 */
 
 /* What a reader of one kind of INI file does with its lines.  A hook
  * returns 1 to read on, or 0 to stop with err (pb_ini_read's) holding the
