@@ -127,12 +127,15 @@ static char *next_line(char *str, int num, void *stream)
 		p += 3;
 	while (p < end && is_blank(*p))
 		p++;
+	while (end > p && is_blank(end[-1]))
+		end--; /* libinih strips them too: they make no line too long */
 	r->indented = 0;
-	if (p < end && (*p == ';' || *p == '#')) {
-		snprintf(str, (size_t)num, ";");
+	if (p == end || *p == ';' || *p == '#') {
+		/* blank, or a comment of any length */
+		snprintf(str, (size_t)num, "%s", p == end ? "" : ";");
 		return str;
 	}
-	if (p > line && p < end && r->key.len) {
+	if (p > line && r->key.len) {
 		/* libinih continues the key before with any indented line;
 		 * after a one-value key an indented "key = value" line is a
 		 * key of its own, handed over without its indent. */
@@ -141,7 +144,7 @@ static char *next_line(char *str, int num, void *stream)
 			from = p;
 		else
 			r->indented = 1;
-	} else if (p < end && *p == '[' && !on_section_line(r, p, end)) {
+	} else if (*p == '[' && !on_section_line(r, p, end)) {
 		return NULL;
 	}
 	if ((size_t)(end - from) >= (size_t)num) {

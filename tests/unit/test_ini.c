@@ -186,6 +186,22 @@ static void test_limits(void **state)
 				     "a list continues on indented lines");
 	pb_buf_release(&s.log);
 
+	/* Blanks count for nothing: a line of 300 blanks is blank, and 195
+	 * bytes with 100 blanks and a CR after them are read. */
+	pb_buf_reset(&b);
+	for (int i = 0; i < 300; i++)
+		pb_buf_addch(&b, ' ');
+	pb_buf_addstr(&b, "\nk = ");
+	for (int i = 0; i < 191; i++)
+		pb_buf_addch(&b, 'v');
+	for (int i = 0; i < 100; i++)
+		pb_buf_addch(&b, ' ');
+	pb_buf_addstr(&b, "\r\n");
+	assert_int_equal(read_text(b.data, &plain, &s, &err), 0);
+	assert_int_equal(strncmp(s.log.data, "2 [] k=vvv", 10), 0);
+	assert_int_equal(strlen(s.log.data), strlen("2 [] k=") + 191 + 1);
+	pb_buf_release(&s.log);
+
 	/* A section's name of 49 bytes is kept; of 50, refused. */
 	pb_buf_reset(&b);
 	pb_buf_addstr(&b, "k = 1\n[");
