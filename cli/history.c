@@ -501,7 +501,9 @@ static int import_one(pb_history *h, json_t *d, size_t i, const char *path, cons
 	if (json_unpack_ex(d, &je, JSON_STRICT, "{s:s, s:s, s:s, s?s, s?s, s?s}", "finding", &id,
 			   "status", &status, "note", &note, "evidence_hash", &ev, "by", &(const char *){NULL},
 			   "at", &(const char *){NULL}) < 0)
-		return cli_fail(PB_EXIT_USAGE, "%s: decisions[%zu]: %s", path, i, je.text);
+		return cli_fail(PB_EXIT_USAGE, "%s: decisions[%zu]: %s (a decision is {\"finding\": ID, "
+				"\"status\": STATUS, \"note\": TEXT}, optionally \"evidence_hash\"; docs/history.md)",
+				path, i, je.text);
 	if (!valid_id(id))
 		return cli_fail(PB_EXIT_USAGE, "%s: decisions[%zu]: '%s' is not a finding id", path, i, id);
 	if (pb_dstatus_parse(status, &s) < 0)

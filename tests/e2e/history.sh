@@ -57,6 +57,10 @@ jq '.decisions += [{"finding": "0000000000000000", "status": "confirmed", "note"
 n=$("$PROBITY" history log --history "$H" -f json | jq length)
 [ $rc -eq 2 ] && [ "$n" -eq 1 ] && grep -q 'decisions\[' "$T/i.err" &&
 	ok "an import with one bad entry records none" || bad "bad import: exit $rc, $n decisions"
+jq '.decisions[0] |= {id: .finding, status, note}' "$T/decisions.json" >"$T/id-decisions.json"
+"$PROBITY" triage --import "$T/id-decisions.json" --by bob --history "$H" 2>"$T/i.err"; rc=$?
+[ $rc -eq 2 ] && grep -q 'decisions\[0\]: .*finding.* (a decision is {"finding": ID, "status": STATUS, "note": TEXT}' "$T/i.err" &&
+	ok "an entry without 'finding' names the shape a decision takes" || bad "entry without finding: exit $rc, $(cat "$T/i.err")"
 "$PROBITY" triage --import "$T/decisions.json" --by bob --history "$H" 2>/dev/null &&
 	ok "decisions.json imported" || bad "import failed"
 
