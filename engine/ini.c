@@ -76,12 +76,13 @@ static int on_setting(void *user, const char *section, const char *key, const ch
 		r->failed = !r->hooks->setting(r->user, section, key, value, 0, r->line);
 		return !r->failed;
 	}
-	if (!r->key_takes_list)
-		return fail(r, "[%s] %s takes one value: this indented line would continue it ('%s'); "
-			    "continuation lines are only for keys that take a list", section, r->key.data, value);
 	char *item = pb_xstrdup(value);
 	cut_inline_comment(item);
-	r->failed = !r->hooks->setting(r->user, section, r->key.data, item, 1, r->line);
+	if (!r->key_takes_list)
+		fail(r, "[%s] %s takes one value: this indented line would continue it ('%s'); "
+		     "continuation lines are only for keys that take a list", section, r->key.data, item);
+	else
+		r->failed = !r->hooks->setting(r->user, section, r->key.data, item, 1, r->line);
 	free(item);
 	return !r->failed;
 }

@@ -130,7 +130,7 @@ static void test_continuation_list_keys(void **state)
 	assert_string_equal(s.log.data, "1 [s]\n2 [s] list=a\n3 [s] list+=b = c\n4 [s] one=1\n5 [s] two=2\n");
 	pb_buf_release(&s.log);
 
-	assert_int_equal(read_text("[s]\none = 1\n  5\n", &lists, &s, &err), -1);
+	assert_int_equal(read_text("[s]\none = 1\n  5 ; five\n", &lists, &s, &err), -1);
 	assert_int_equal(err.code, PB_EXIT_USAGE);
 	assert_string_equal(err.msg, ":3: [s] one takes one value: this indented line would continue it "
 				     "('5'); continuation lines are only for keys that take a list");
