@@ -503,6 +503,19 @@ static void test_long_lines(void **state)
 	pb_buf_release(&b);
 }
 
+/* Every rule can be configured: its "[rule ID]" section's name is within
+ * the 49 bytes libinih keeps, and so is each "[profile NAME]" of the
+ * shipped profiles (they load in e2e). */
+static void test_rule_sections_fit(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < pb_nrules; i++) {
+		size_t n = strlen("rule ") + strlen(pb_rules[i]->id);
+		if (n > 49)
+			fail_msg("[rule %s] is %zu bytes: libinih keeps 49 of a section's name", pb_rules[i]->id, n);
+	}
+}
+
 /* An indented line continues only a key that takes a list; after any
  * other key it is an error naming the key and the line. */
 static void test_continuation_only_for_lists(void **state)
@@ -692,6 +705,7 @@ int main(void)
 		cmocka_unit_test(test_init_shows_currency_form),
 		cmocka_unit_test(test_text_continuation),
 		cmocka_unit_test(test_long_lines),
+		cmocka_unit_test(test_rule_sections_fit),
 		cmocka_unit_test(test_continuation_only_for_lists),
 		cmocka_unit_test(test_pattern_limits),
 		cmocka_unit_test(test_mostly_rejected),
