@@ -706,53 +706,82 @@ static void test_draft_header(void **state)
 	assert_true(has_amount);
 	pb_config_release(&cfg);
 
-	/* Excel's "sep=;" line names the delimiter and is no header: the
-	 * draft maps the header below it, writes no delimiter key (the
-	 * importer reads the line), and its rows import. */
-	path = write_file("sep.csv", "sep=;\r\nDate;Supplier;Amount;Payment ID\r\n"
-				     "2024-01-02;Acme Ltd;1200.50;P1\r\n");
-	snprintf(draft, sizeof(draft), "%s/draft-sep.ini", dir);
-	out = fopen(draft, "w");
+	path = write_file("book.csv", "PK\x03\x04\x14\x00\x06\x00rest");
+	assert_int_equal(pb_config_draft_profile(stdout, path, &err), -1);
+	assert_non_null(strstr(err.msg, "is a ZIP archive (an .xlsx or .ods workbook?)"));
+	path = write_file("blank.csv", "\n \n\n");
+	assert_int_equal(pb_config_draft_profile(stdout, path, &err), -1);
+	assert_non_null(strstr(err.msg, "file is empty"));
+}
+
+/* The draft profile of the CSV file at path, with `extra` lines after
+ * it, written beside it; its path in draft. */
+static void write_draft(const char *path, const char *extra, char *draft, size_t size)
+{
+	pb_error err;
+	const char *base = strrchr(path, '/');
+
+	snprintf(draft, size, "%s/draft-%s.ini", dir, base ? base + 1 : path);
+	FILE *out = fopen(draft, "w");
 	assert_int_equal(pb_config_draft_profile(out, path, &err), 0);
+	fputs(extra, out);
 	fclose(out);
-	pb_config_init(&cfg);
-	assert_int_equal(pb_config_load(&cfg, draft, &err), 0);
-	p = &cfg.profiles[0];
+}
+
+/* The ledger of the file at path, imported through the draft (which
+ * must load, and import the file); the caller frees it and releases cfg. */
+static pb_ledger *import_drafted(pb_config *cfg, const char *draft, const char *path)
+{
+	pb_error err;
+
+	pb_config_init(cfg);
+	assert_int_equal(pb_config_load(cfg, draft, &err), 0);
+	pb_ledger *l = pb_ledger_new("EUR");
+	assert_int_equal(pb_import_path(l, path, NULL, cfg, &err), 0);
+	pb_ledger_seal(l);
+	return l;
+}
+
+/* Excel's "sep=;" line names the delimiter and is no header: the draft
+ * maps the header below it, writes no delimiter key (the importer reads
+ * the line), and its rows import. */
+static void test_draft_sep_line(void **state)
+{
+	pb_config cfg;
+	char draft[300];
+	(void)state;
+
+	const char *path = write_file("sep.csv", "sep=;\r\nDate;Supplier;Amount;Payment ID\r\n"
+						 "2024-01-02;Acme Ltd;1200.50;P1\r\n");
+	write_draft(path, "const.currency = EUR\n", draft, sizeof(draft)); /* the draft says to add it */
+	pb_ledger *l = import_drafted(&cfg, draft, path);
+	const pb_profile *p = &cfg.profiles[0];
 	assert_int_equal(p->delimiter, 0);
 	int has_date = 0;
 	for (size_t i = 0; i < p->nrenames; i++)
 		has_date |= !strcmp(p->renames[i].canonical, "paid_on") && !strcmp(p->renames[i].alts[0], "Date");
 	assert_true(has_date);
-	pb_config_release(&cfg);
-	out = fopen(draft, "a");
-	fputs("const.currency = EUR\n", out); /* the draft says to add it */
-	fclose(out);
-	pb_config_init(&cfg);
-	assert_int_equal(pb_config_load(&cfg, draft, &err), 0);
-	pb_ledger *l = pb_ledger_new("EUR");
-	assert_int_equal(pb_import_path(l, path, NULL, &cfg, &err), 0);
-	pb_ledger_seal(l);
 	assert_int_equal(pb_ledger_inputs(l)[0].rows_imported, 1);
 	pb_ledger_free(l);
 	pb_config_release(&cfg);
+}
 
-	/* Header names a profile line cannot hold as they are ('|' between
-	 * alternatives, ';' a comment, a leading '?' optional) are written
-	 * with blanks, which the header match folds alike; the rows import.
-	 * One that folds like another cell, or too long for a line, is a
-	 * comment saying why, and the draft still loads. */
-	path = write_file("odd.csv", "Date,Supplier | Name,Amount ; gross,Payment ID\n"
-				     "2024-01-02,Acme,12.50,P1\n");
-	snprintf(draft, sizeof(draft), "%s/draft-odd.ini", dir);
-	out = fopen(draft, "w");
-	assert_int_equal(pb_config_draft_profile(out, path, &err), 0);
-	fputs("const.currency = EUR\n", out);
-	fclose(out);
-	pb_config_init(&cfg);
-	assert_int_equal(pb_config_load(&cfg, draft, &err), 0);
-	l = pb_ledger_new("EUR");
-	assert_int_equal(pb_import_path(l, path, NULL, &cfg, &err), 0);
-	pb_ledger_seal(l);
+/* Header names a profile line cannot hold as they are ('|' between
+ * alternatives, ';' a comment, a leading '?' optional) are written with
+ * blanks, which the header match folds alike; the rows import.  One that
+ * folds like another cell, or too long for a line, is a comment saying
+ * why, and the draft still loads. */
+static void test_draft_odd_header_names(void **state)
+{
+	pb_config cfg;
+	pb_error err;
+	char draft[300];
+	(void)state;
+
+	const char *path = write_file("odd.csv", "Date,Supplier | Name,Amount ; gross,Payment ID\n"
+						 "2024-01-02,Acme,12.50,P1\n");
+	write_draft(path, "const.currency = EUR\n", draft, sizeof(draft));
+	pb_ledger *l = import_drafted(&cfg, draft, path);
 	assert_int_equal(pb_ledger_inputs(l)[0].rows_imported, 1);
 	const pb_payment *pay = payment(l, "P1");
 	assert_non_null(pay);
@@ -769,10 +798,7 @@ static void test_draft_header(void **state)
 	pb_buf_addstr(&odd, "\n2024-01-02,1,2,Acme\n");
 	path = write_file("twins.csv", odd.data);
 	pb_buf_release(&odd);
-	snprintf(draft, sizeof(draft), "%s/draft-twins.ini", dir);
-	out = fopen(draft, "w");
-	assert_int_equal(pb_config_draft_profile(out, path, &err), 0);
-	fclose(out);
+	write_draft(path, "", draft, sizeof(draft));
 	FILE *in = fopen(draft, "r");
 	char text[8192];
 	size_t got = fread(text, 1, sizeof(text) - 1, in);
@@ -783,13 +809,6 @@ static void test_draft_header(void **state)
 	pb_config_init(&cfg);
 	assert_int_equal(pb_config_load(&cfg, draft, &err), 0);
 	pb_config_release(&cfg);
-
-	path = write_file("book.csv", "PK\x03\x04\x14\x00\x06\x00rest");
-	assert_int_equal(pb_config_draft_profile(stdout, path, &err), -1);
-	assert_non_null(strstr(err.msg, "is a ZIP archive (an .xlsx or .ods workbook?)"));
-	path = write_file("blank.csv", "\n \n\n");
-	assert_int_equal(pb_config_draft_profile(stdout, path, &err), -1);
-	assert_non_null(strstr(err.msg, "file is empty"));
 }
 
 /* Profiles by name: found in config/profiles, else a clear error; a
@@ -927,6 +946,8 @@ int main(void)
 		cmocka_unit_test(test_shipped_on_publications),
 		cmocka_unit_test(test_draft),
 		cmocka_unit_test(test_draft_header),
+		cmocka_unit_test(test_draft_sep_line),
+		cmocka_unit_test(test_draft_odd_header_names),
 		cmocka_unit_test(test_by_name),
 		cmocka_unit_test(test_ecb_beside_named_profile),
 	};
