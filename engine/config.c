@@ -1471,7 +1471,8 @@ static void write_value(FILE *out, const char *name, const char *def, pb_param_t
 void pb_config_write_default(FILE *out)
 {
 	fputs("; probity configuration (INI).  Every setting below shows its default;\n"
-	      "; remove the leading ';' to change one.  Unknown keys are errors.\n\n"
+	      "; remove the leading ';' to change one.  Unknown keys are errors.  A line\n"
+	      "; holds at most 199 bytes; a list goes on indented lines, as below.\n\n"
 	      "[audit]\n"
 	      "; ISO 4217 currency of empty currency cells and of money parameters\n"
 	      "; written without one (\"threshold = 100000\"; \"100000 EUR\" names its own)\n"
