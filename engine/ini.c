@@ -1,6 +1,7 @@
 /*
  * ini.c - INI files parsed by libinih, a line at a time (ini.h says why).
  */
+#include <ctype.h>
 #include <errno.h>
 #include <ini.h>
 #include <inttypes.h>
@@ -40,23 +41,19 @@ static int fail(struct ini_read *r, const char *fmt, ...)
 	return 0;
 }
 
-static int is_blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
-}
-
 /* libinih passes a continuation line whole: its inline comment (';'
- * after a blank) and trailing blanks are cut here. */
+ * after a blank, as libinih's isspace() tells one) and trailing blanks
+ * are cut here. */
 static void cut_inline_comment(char *s)
 {
 	int was_blank = 0;
 	char *p = s;
 
 	while (*p && !(was_blank && *p == ';')) {
-		was_blank = is_blank(*p);
+		was_blank = isspace((unsigned char)*p);
 		p++;
 	}
-	while (p > s && is_blank(p[-1]))
+	while (p > s && isspace((unsigned char)p[-1]))
 		p--;
 	*p = '\0';
 }
@@ -126,10 +123,9 @@ static char *next_line(char *str, int num, void *stream)
 	const char *from = line, *p = line;
 	if (r->line == 1 && n >= 3 && !memcmp(line, "\xEF\xBB\xBF", 3))
 		p += 3;
-	while (p < end && is_blank(*p))
-		p++;
-	while (end > p && is_blank(end[-1]))
-		end--; /* libinih strips them too: they make no line too long */
+	size_t len = (size_t)(end - p);
+	pb_trim(&p, &len); /* libinih strips blanks too: they make no line too long */
+	end = p + len;
 	r->indented = 0;
 	if (p == end || *p == ';' || *p == '#') {
 		/* blank, or a comment of any length */
