@@ -290,6 +290,8 @@ void cli_print_timings(FILE *out, const pb_audit *a, double import, double repor
 	fprintf(out, "probity: timing reports %.3f\n", reports);
 	/* 0 unless something looked a text up after seal (pb_ledger_lookup) */
 	fprintf(out, "probity: timing text_rebuilds %zu\n", pb_ledger_text_rebuilds(a->ledger));
+	/* 0 unless something found a bid, payment... by its key after seal */
+	fprintf(out, "probity: timing key_rebuilds %zu\n", pb_ledger_key_rebuilds(a->ledger));
 	if (getrusage(RUSAGE_SELF, &ru) == 0)
 		fprintf(out, "probity: timing peak_rss_kib %ld\n", ru.ru_maxrss);
 }

@@ -231,6 +231,9 @@ struct table_store {
 	size_t count, cap, size;
 	size_t ready;   /* bytes of data writable already (pb_populate_ahead) */
 	pb_idmap keys;  /* primary key -> record index */
+	/* seal dropped keys (keys_drop_unreferred): the next look-up or
+	 * added row rebuilds them (keys_restore) */
+	_Atomic int keys_dropped;
 	const pb_column *key_col; /* the key's column when it is one, else NULL */
 	const char **ckeys; /* composite keys (interned), by record index */
 	size_t *filled;  /* per column, counted once at seal */
@@ -261,6 +264,9 @@ struct pb_ledger {
 	struct ref_index *_Atomic refs[PB_MAX_REF_INDEXES]; /* the same way */
 	_Atomic size_t nrefs;
 	pthread_mutex_t group_lock;
+	/* taken to rebuild a key map seal dropped: by rules, in parallel */
+	pthread_mutex_t keys_lock;
+	_Atomic size_t key_rebuilds;
 	int sealed;
 	/* A stage (pb_ledger_new_stage): one file read on a worker thread,
 	 * for `main`, whose string table it shares. */
@@ -317,6 +323,7 @@ static pb_ledger *ledger_alloc(void)
 	l->arena = pb_arena_new_text();
 	l->input_of = pb_ptrmap_new();
 	pthread_mutex_init(&l->group_lock, NULL);
+	pthread_mutex_init(&l->keys_lock, NULL);
 	for (int t = 0; t < PB_T_COUNT; t++) {
 		l->tables[t].size = table_defs[t].record_size;
 		l->tables[t].key_col = key_column(&table_defs[t]);
@@ -381,6 +388,7 @@ void pb_ledger_free(pb_ledger *l)
 		free(r);
 	}
 	pthread_mutex_destroy(&l->group_lock);
+	pthread_mutex_destroy(&l->keys_lock);
 	free(l->not_award);
 	pb_ptrmap_free(l->co_lists);
 	free(l->co_ids);
@@ -810,11 +818,45 @@ static void key_put(struct table_store *ts, const char *key, uint32_t index)
 	pb_idmap_put(&ts->keys, key, index, stored_key, ts);
 }
 
+/*
+ * Table t's key map again, if seal dropped it (keys_drop_unreferred), for
+ * a look-up by key or a row added after seal.  Rules, which may ask in
+ * parallel, never need one (pb_ledger_key_rebuilds counts them).  The
+ * main ledger holds one record per key, so keying them in order makes
+ * the map seal dropped.
+ */
+static void keys_restore(pb_ledger *l, pb_table t)
+{
+	struct table_store *ts = &l->tables[t];
+	uint32_t first;
+
+	if (!atomic_load(&ts->keys_dropped))
+		return;
+	pthread_mutex_lock(&l->keys_lock);
+	if (atomic_load(&ts->keys_dropped)) {
+		(void)pb_idmap_reserve(&ts->keys, ts->count, stored_key, ts);
+		for (size_t i = 0; i < ts->count; i++) {
+			const char *key = stored_key(ts, (uint32_t)i);
+			if (key && !key_get(ts, key, &first))
+				key_put(ts, key, (uint32_t)i);
+		}
+		atomic_fetch_add(&l->key_rebuilds, 1);
+		atomic_store(&ts->keys_dropped, 0); /* after the map: readers take it whole */
+	}
+	pthread_mutex_unlock(&l->keys_lock);
+}
+
+size_t pb_ledger_key_rebuilds(const pb_ledger *l)
+{
+	return atomic_load(&l->key_rebuilds);
+}
+
 int pb_ledger_reserve(pb_ledger *l, pb_table t, size_t more)
 {
 	struct table_store *ts = &l->tables[t];
 	size_t want = ts->count + more;
 
+	keys_restore(l, t);
 	if (want > (size_t)PB_IDMAP_VALUE_MAX + 1)
 		want = (size_t)PB_IDMAP_VALUE_MAX + 1;
 	if (want > ts->cap && table_try_resize(ts, want) < 0)
@@ -831,6 +873,7 @@ int pb_ledger_insert(pb_ledger *l, pb_table t, const void *record,
 	l->sealed = 0; /* a ledger that takes rows must be sealed again */
 	l->nnot_award = 0; /* and its awards judged again */
 	*existing = NULL;
+	keys_restore(l, t);
 	const char *key = pb_ledger_key(l, t, record);
 	/* A stage keeps every row: which is a duplicate, and of which row,
 	 * depends on the files before it, known when it is absorbed.  Its
@@ -873,6 +916,7 @@ static size_t take_table(pb_ledger *l, pb_ledger *stage, pb_table t)
 
 	if (ts->count || !ss->count || ss->unkeyed)
 		return 0;
+	keys_restore(l, t); /* none to rebuild, but no longer dropped */
 	free(ts->data);
 	pb_idmap_release(&ts->keys);
 	free(ts->ckeys);
@@ -1058,9 +1102,31 @@ static void seal_piece(void *ctx, size_t i)
 		judge_awards(l);
 }
 
+/* Is t a table other tables' rows refer to (docs/formats.md: a bid's
+ * tender, a payment's contract and budget line, a party's employer)? */
+static int referred_to(pb_table t)
+{
+	return t == PB_T_PARTIES || t == PB_T_TENDERS || t == PB_T_CONTRACTS || t == PB_T_BUDGET;
+}
+
+/* Nothing refers to a bid, a payment, an amendment, an offset, a
+ * relationship or a rate: their key maps only turned duplicate keys away
+ * while the rows came, and are dropped (a twentieth of a 1M-row audit's
+ * peak; the bids' alone are 4 MB). */
+static void keys_drop_unreferred(pb_ledger *l)
+{
+	for (int t = 0; t < PB_T_COUNT; t++) {
+		if (referred_to((pb_table)t))
+			continue;
+		pb_idmap_release(&l->tables[t].keys);
+		atomic_store(&l->tables[t].keys_dropped, 1);
+	}
+}
+
 /* After seal nothing is interned or looked up by its text any more: the
  * string table's buckets are dropped (a tenth of a 1M-row audit's
- * memory, docs/architecture.md).  Whatever still looks a text up gets
+ * memory, docs/architecture.md), and so are the key maps of the tables
+ * nothing refers to.  Whatever still looks a text or such a key up gets
  * them back, rebuilt, and pays the time. */
 void pb_ledger_seal(pb_ledger *l)
 {
@@ -1075,6 +1141,7 @@ void pb_ledger_seal_jobs(pb_ledger *l, int jobs)
 	l->sealed = 1;
 	if (!l->main) {
 		pb_strtab_drop_buckets(l->strings);
+		keys_drop_unreferred(l);
 		/* the room text blocks kept for texts to come */
 		pb_strtab_trim(l->strings);
 		pb_arena_trim(l->arena);
@@ -1104,6 +1171,7 @@ const void *pb_ledger_find(pb_ledger *l, pb_table t, const char *key)
 {
 	uint32_t i;
 
+	keys_restore(l, t);
 	if (!key || !key_get(&l->tables[t], key, &i))
 		return NULL;
 	return pb_ledger_at(l, t, i);
@@ -1210,7 +1278,7 @@ const uint32_t *pb_contract_amendments(pb_ledger *l, const pb_contract *c, size_
 #define REF_PREFETCH 16
 
 /* Each record's target row (PB_NO_ROW when its key is unknown or NULL). */
-static uint32_t *resolve_refs(const pb_ledger *l, pb_table t, size_t offset, pb_table target)
+static uint32_t *resolve_refs(pb_ledger *l, pb_table t, size_t offset, pb_table target)
 {
 	const struct table_store *ts = &l->tables[t], *tt = &l->tables[target];
 	uint32_t *rows = pb_xcalloc_slots(ts->count + 1, sizeof(*rows));
@@ -1221,6 +1289,7 @@ static uint32_t *resolve_refs(const pb_ledger *l, pb_table t, size_t offset, pb_
 	if (!tt->key_col)
 		pb_fatal("internal error: references to %s, whose key has several columns",
 			 table_defs[target].name);
+	keys_restore(l, target);
 	for (size_t i = 0; i < ts->count; i++) {
 		const char *key = pb_field_text(c, ts->data + i * ts->size);
 		if (i + REF_PREFETCH < ts->count) {

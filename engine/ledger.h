@@ -347,6 +347,12 @@ const char *pb_ledger_intern_hashed(pb_ledger *l, const char *s, size_t n, uint3
  * test can hold them to that. */
 const char *pb_ledger_lookup(const pb_ledger *l, const char *s, size_t n);
 size_t pb_ledger_text_rebuilds(const pb_ledger *l);
+/* Seal also drops the key maps of the tables no other table refers to
+ * (bids, payments, amendments, offsets, relationships, fx): they only
+ * turned duplicate keys away.  pb_ledger_find on such a table, or a row
+ * added after seal, rebuilds its map once, under a lock; this counts
+ * the rebuilds, which an audit holds to 0. */
+size_t pb_ledger_key_rebuilds(const pb_ledger *l);
 /* Formatted text, interned; NULL when it is empty. */
 const char *pb_ledger_internf(pb_ledger *l, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -101,8 +101,9 @@ grep -q '^probity: timing rule competition.single-source [0-9.]*$' "$T/tm.err" &
 	grep -q '^probity: timing rules [0-9.]* (jobs [0-9]*)$' "$T/tm.err" &&
 	grep -q '^probity: timing peak_rss_kib [0-9]*$' "$T/tm.err" &&
 	grep -q '^probity: timing text_rebuilds 0$' "$T/tm.err" &&
+	grep -q '^probity: timing key_rebuilds 0$' "$T/tm.err" &&
 	cmp -s "$T/a/findings.json" "$T/tm/findings.json" &&
-	ok "--timings prints phase and rule times on stderr, reports unchanged; nothing looked a text up after seal" ||
+	ok "--timings prints phase and rule times on stderr, reports unchanged; nothing looked a text or a dropped key up after seal" ||
 	bad "--timings: $(head -5 "$T/tm.err")"
 # --keep-going: an empty file and a folder without ledgers are listed as
 # failed in the JSON and text reports, the rest is audited, exit 3.

@@ -11,7 +11,8 @@
 #    that loses one relabels it, saying why;
 #  - fails when a report holds one finding id twice;
 #  - fails when anything looked a text up in the sealed ledger (which
-#    rebuilds the string table's dropped buckets: --timings text_rebuilds);
+#    rebuilds the string table's dropped buckets: --timings text_rebuilds),
+#    or a bid, payment... up by its key (key_rebuilds);
 #  - prints findings per 1000 rows read, per source, and how many labelled
 #    findings of each kind are still reported.
 # Every audit is given the ECB's reference rates (tests/real/fx, an
@@ -72,6 +73,10 @@ sources | while read -r name currency dir profile; do
 	J=$T/$name/findings.json
 	if ! grep -q '^probity: timing text_rebuilds 0$' "$T/$name.err"; then
 		echo "FAIL precision: $name: a text was looked up after seal ($(grep text_rebuilds "$T/$name.err"))"
+		echo x >>"$T/failed"
+	fi
+	if ! grep -q '^probity: timing key_rebuilds 0$' "$T/$name.err"; then
+		echo "FAIL precision: $name: a record nothing refers to was looked up by key after seal ($(grep key_rebuilds "$T/$name.err"))"
 		echo x >>"$T/failed"
 	fi
 	dup=$(jq -r '.findings[].id' "$J" | sort | uniq -d | head -3)

@@ -14,7 +14,9 @@
 #            'absent' line.
 # A case may hold probity.ini (its configuration, e.g. [audit] as_of);
 # the other files of the folder are its ledger, read as `probity audit
-# FOLDER` reads them.
+# FOLDER` reads them.  No case may look a text, or a record of a table
+# nothing refers to, up by its key after seal (--timings text_rebuilds
+# and key_rebuilds: 0).
 #
 # The registry test: every rule `probity rules --format json` lists has a
 # folder with both cases and an expect file naming both, and every folder
@@ -66,10 +68,15 @@ audit() {
 	cfg=
 	[ -f "$dir/probity.ini" ] && cfg="-c $dir/probity.ini"
 	# shellcheck disable=SC2086
-	"$PROBITY" audit $cfg --fail-on none -f json -o - "$dir" >"$T/$1.$2.json" 2>"$T/err" || {
+	"$PROBITY" audit $cfg --timings --fail-on none -f json -o - "$dir" >"$T/$1.$2.json" 2>"$T/err" || {
 		fail "$1 $2: probity exited $?: $(head -c 300 "$T/err")"
 		return 1
 	}
+	# seal dropped the string table's buckets and the key maps of the
+	# tables nothing refers to: a rule that looked either up rebuilt them
+	grep -q '^probity: timing text_rebuilds 0$' "$T/err" &&
+		grep -q '^probity: timing key_rebuilds 0$' "$T/err" ||
+		fail "$1 $2: looked up after seal: $(grep rebuilds "$T/err" | tr '\n' ' ')"
 }
 
 # check ID CASE SUBJECT SEVERITY present|absent

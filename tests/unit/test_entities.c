@@ -72,6 +72,7 @@ static void test_scores(void **state)
 
 	/* evidence names its record: scoring looks no id up */
 	assert_int_equal(pb_ledger_text_rebuilds(L), 0);
+	assert_int_equal(pb_ledger_key_rebuilds(L), 0);
 	assert_true(a->nfindings >= 2);
 	for (size_t i = 0; i < a->nfindings; i++) {
 		assert_string_equal(a->findings[i]->buyer_id, "MOD");

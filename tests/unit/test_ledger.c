@@ -1259,6 +1259,45 @@ static void test_row_line_limit(void **state)
 	pb_ledger_free(l);
 }
 
+/* Seal drops the key maps of the tables nothing refers to; a look-up by
+ * key, or a row added after seal, gets the map back, once, the same. */
+static void test_keys_dropped_at_seal(void **state)
+{
+	pb_ledger *l = ledger_with_payments();
+	size_t n;
+	const pb_payment *p = pb_ledger_payments(l, &n);
+	const pb_contract *c = pb_ledger_contracts(l, &n);
+	(void)state;
+
+	pb_ledger_seal(l);
+	assert_int_equal(pb_ledger_key_rebuilds(l), 0);
+	/* contracts are referred to (a payment's contract): kept */
+	assert_ptr_equal(pb_ledger_find(l, PB_T_CONTRACTS, pb_str(c[1].contract_id)), &c[1]);
+	assert_non_null(pb_ledger_refs(l, PB_T_PAYMENTS, offsetof(pb_payment, contract_id),
+				       PB_T_CONTRACTS));
+	assert_int_equal(pb_ledger_key_rebuilds(l), 0);
+	/* payments are not: found all the same, after one rebuild */
+	for (size_t i = 0; i < 7; i++)
+		assert_ptr_equal(pb_ledger_find(l, PB_T_PAYMENTS, pb_str(p[i].payment_id)), &p[i]);
+	assert_null(pb_ledger_find(l, PB_T_PAYMENTS, pb_ledger_intern(l, "P-7", 3)));
+	assert_int_equal(pb_ledger_key_rebuilds(l), 1);
+	/* sealed again, dropped again: a row added is checked against the
+	 * keys there are */
+	pb_ledger_seal(l);
+	size_t in = pb_ledger_add_input(l, "more.csv", "payments", "csv");
+	pb_payment again = payment(l, "P-3", "C-1", 100, 9);
+	assert_int_equal(pb_ledger_add(l, in, PB_T_PAYMENTS, &again), -1);
+	assert_int_equal(pb_ledger_key_rebuilds(l), 2);
+	pb_payment fresh = payment(l, "P-8", "C-1", 100, 10);
+	assert_int_equal(pb_ledger_add(l, in, PB_T_PAYMENTS, &fresh), 0);
+	pb_ledger_seal(l);
+	p = pb_ledger_payments(l, &n);
+	assert_int_equal(n, 8);
+	assert_ptr_equal(pb_ledger_find(l, PB_T_PAYMENTS, pb_str(p[7].payment_id)), &p[7]);
+	assert_int_equal(pb_ledger_key_rebuilds(l), 3);
+	pb_ledger_free(l);
+}
+
 static void test_composite_key(void **state)
 {
 	pb_ledger *l = pb_ledger_new("EUR");
@@ -1680,6 +1719,7 @@ int main(void)
 		cmocka_unit_test(test_row_origins),
 		cmocka_unit_test(test_row_line_limit),
 		cmocka_unit_test(test_composite_key),
+		cmocka_unit_test(test_keys_dropped_at_seal),
 		cmocka_unit_test(test_reserve),
 		cmocka_unit_test(test_reserve_beyond_limit),
 		cmocka_unit_test(test_table_defs),
