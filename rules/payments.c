@@ -107,7 +107,10 @@ static const char *field_of(const pb_payment *p, size_t field)
 /* Entities in strcmp order, equal texts (never two pointers) by first
  * appearance, as a stable sort of the names would leave them. */
 typedef struct {
-	uint64_t prefix; /* the first 8 bytes, big-endian: most comparisons end there */
+	/* the first 16 bytes, big-endian: ids that share their first eight
+	 * ("SUP-1234...") still differ in the next, and strcmp reading two
+	 * texts from anywhere missed the cache for each */
+	uint64_t prefix, prefix2;
 	const char *name;
 	const char *least; /* of the ids naming it */
 	uint32_t first;
@@ -116,7 +119,14 @@ typedef struct {
 static int cmp_named(const void *pa, const void *pb)
 {
 	const named *a = pa, *b = pb;
-	int c = a->prefix != b->prefix ? (a->prefix < b->prefix ? -1 : 1) : strcmp(a->name, b->name);
+	int c;
+
+	if (a->prefix != b->prefix)
+		c = a->prefix < b->prefix ? -1 : 1;
+	else if (a->prefix2 != b->prefix2)
+		c = a->prefix2 < b->prefix2 ? -1 : 1;
+	else
+		c = strcmp(a->name, b->name);
 
 	return c ? c : a->first < b->first ? -1 : a->first > b->first;
 }
@@ -141,7 +151,8 @@ static void entity_ranks_build(pb_rule_ctx *ctx, size_t field, entity_ranks *er)
 		if (id && !pb_ptrmap_get(by_id, id, &r)) {
 			if ((e = entity_of(ctx, id)) && !pb_ptrmap_get(by_entity, e, &r)) {
 				PB_GROW(names, ne + 1, cap);
-				names[ne] = (named){pb_prefix8(e), e, id, (uint32_t)ne};
+				names[ne] = (named){pb_prefix8(e), pb_prefix8(e + strnlen(e, 8)), e, id,
+						    (uint32_t)ne};
 				r = (uint32_t)ne++;
 				pb_ptrmap_put(by_entity, e, r);
 			}
