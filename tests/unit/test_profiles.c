@@ -625,6 +625,20 @@ static void test_shipped_on_excerpts(void **state)
 	pb_config_release(&cfg);
 }
 
+/* The draft profile of the CSV file at path, with `extra` lines after
+ * it, written beside it; its path in draft. */
+static void write_draft(const char *path, const char *extra, char *draft, size_t size)
+{
+	pb_error err;
+	const char *base = strrchr(path, '/');
+
+	snprintf(draft, size, "%s/draft-%s.ini", dir, base ? base + 1 : path);
+	FILE *out = fopen(draft, "w");
+	assert_int_equal(pb_config_draft_profile(out, path, &err), 0);
+	fputs(extra, out);
+	fclose(out);
+}
+
 /* init --profile: the draft of a real file loads and imports it; a
  * field with no matching header is left commented, never guessed. */
 static void test_draft(void **state)
@@ -634,11 +648,7 @@ static void test_draft(void **state)
 	char draft[300];
 	(void)state;
 
-	snprintf(draft, sizeof(draft), "%s/draft.ini", dir);
-	FILE *out = fopen(draft, "w");
-	assert_int_equal(pb_config_draft_profile(out, "samples/published/csv/expenditure-over-500-oct-dec-2017.csv",
-						 &err), 0);
-	fclose(out);
+	write_draft("samples/published/csv/expenditure-over-500-oct-dec-2017.csv", "", draft, sizeof(draft));
 	pb_config_init(&cfg);
 	assert_int_equal(pb_config_load(&cfg, draft, &err), 0);
 	const pb_profile *p = &cfg.profiles[0];
@@ -672,10 +682,7 @@ static void test_draft_header(void **state)
 
 	const char *path = write_file("ml.csv", "\xEF\xBB\xBF\n  \n\"Payment\nRef\";\"Supplier Name\";Betrag;Datum\n"
 				      "\"P1\";\"Acme; Ltd\";1.234,50;01.03.2024\n");
-	snprintf(draft, sizeof(draft), "%s/draft-ml.ini", dir);
-	FILE *out = fopen(draft, "w");
-	assert_int_equal(pb_config_draft_profile(out, path, &err), 0);
-	fclose(out);
+	write_draft(path, "", draft, sizeof(draft));
 	pb_config_init(&cfg);
 	assert_int_equal(pb_config_load(&cfg, draft, &err), 0);
 	const pb_profile *p = &cfg.profiles[0];
@@ -694,10 +701,7 @@ static void test_draft_header(void **state)
 	pb_buf_addstr(&wide, "12.50\n");
 	path = write_file("wide.csv", wide.data);
 	pb_buf_release(&wide);
-	snprintf(draft, sizeof(draft), "%s/draft-wide.ini", dir);
-	out = fopen(draft, "w");
-	assert_int_equal(pb_config_draft_profile(out, path, &err), 0);
-	fclose(out);
+	write_draft(path, "", draft, sizeof(draft));
 	pb_config_init(&cfg);
 	assert_int_equal(pb_config_load(&cfg, draft, &err), 0);
 	int has_amount = 0;
@@ -712,20 +716,6 @@ static void test_draft_header(void **state)
 	path = write_file("blank.csv", "\n \n\n");
 	assert_int_equal(pb_config_draft_profile(stdout, path, &err), -1);
 	assert_non_null(strstr(err.msg, "file is empty"));
-}
-
-/* The draft profile of the CSV file at path, with `extra` lines after
- * it, written beside it; its path in draft. */
-static void write_draft(const char *path, const char *extra, char *draft, size_t size)
-{
-	pb_error err;
-	const char *base = strrchr(path, '/');
-
-	snprintf(draft, size, "%s/draft-%s.ini", dir, base ? base + 1 : path);
-	FILE *out = fopen(draft, "w");
-	assert_int_equal(pb_config_draft_profile(out, path, &err), 0);
-	fputs(extra, out);
-	fclose(out);
 }
 
 /* The ledger of the file at path, imported through the draft (which
