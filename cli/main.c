@@ -5,11 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 
 #include "cli.h"
+#include "../engine/pb.h"
 
 static int cmd_help(int argc, char **argv)
 {
@@ -40,24 +38,9 @@ static const struct command {
 	{"--version", cmd_version},
 };
 
-/*
- * glibc raises its mmap threshold to the size of each large block freed
- * (up to 32 MiB), after which the ledger's growing tables and the rules'
- * indexes live in the heap, where every outgrown copy leaves a hole that
- * stays resident: 25-30 MiB of a 1M-row audit's peak.  A fixed threshold
- * keeps blocks of 256 KiB and more in their own mappings, grown by
- * mremap and handed back when freed.
- */
-static void keep_large_blocks_mapped(void)
-{
-#ifdef __GLIBC__
-	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
-#endif
-}
-
 int main(int argc, char **argv)
 {
-	keep_large_blocks_mapped();
+	(void)pb_heap_policy_set(PB_HEAP_GROWING); /* engine/pb.h: why */
 	ssize_t n = readlink("/proc/self/exe", cli_exe_path, sizeof(cli_exe_path) - 1);
 	if (n > 0)
 		cli_exe_path[n] = '\0';

@@ -1074,7 +1074,9 @@ pb_audit *pb_audit_run(pb_ledger *l, const pb_config *cfg, pb_date as_of)
 	t0 = now();
 	struct rules_run rr = {.ctx = run, .order = heaviest_first(l, run, nrun), .ledger = l};
 	a->shared = shared_new(run, nrun);
+	pb_heap_policy was = pb_heap_policy_set(PB_HEAP_REUSED);
 	pb_parallel_for(nrun + 1, a->timing.jobs, run_nth, &rr);
+	(void)pb_heap_policy_set(was);
 	shared_free(a->shared); /* only rules read it */
 	a->shared = NULL;
 	a->timing.all_rules = now() - t0;

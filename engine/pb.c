@@ -2,6 +2,9 @@
 #define _DEFAULT_SOURCE /* madvise's MADV_HUGEPAGE, where the system has it */
 #include <ctype.h>
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -137,6 +140,23 @@ void *pb_xcalloc_slots(size_t n, size_t size)
 	if (!p)
 		out_of_memory(n * size);
 	return p;
+}
+
+static pb_heap_policy heap_policy = PB_HEAP_GROWING;
+
+pb_heap_policy pb_heap_policy_set(pb_heap_policy policy)
+{
+	pb_heap_policy was = heap_policy;
+
+#ifdef __GLIBC__
+	/* A fixed threshold: glibc's own would rise to the size of each
+	 * large block freed (up to 32 MiB), the growing tables with it.
+	 * Trimmed from 4 MiB: room a rule may take again stays. */
+	mallopt(M_MMAP_THRESHOLD, policy == PB_HEAP_REUSED ? 2 << 20 : 256 << 10);
+	mallopt(M_TRIM_THRESHOLD, policy == PB_HEAP_REUSED ? 4 << 20 : 128 << 10);
+#endif
+	heap_policy = policy;
+	return was;
 }
 
 #define POPULATE_AHEAD ((size_t)64 << 10)
