@@ -152,6 +152,15 @@ static int param_index(pb_rule_ctx *ctx, const char *name)
 	return i;
 }
 
+/* In what a shared thing is kept for (struct shared_slot's needs), past
+ * the tables: the rules that follow links. */
+#define NEEDS_GRAPH (1u << PB_T_COUNT)
+_Static_assert(PB_T_COUNT < 31, "a table's bit and the graph's fit in unsigned needs");
+
+static const void *shared_get(pb_rule_ctx *ctx, const char *key, unsigned needs,
+			      pb_shared_build_fn *build, const void *arg,
+			      void (*release)(void *made));
+
 static void *graph_make(pb_rule_ctx *ctx, const void *arg)
 {
 	(void)arg;
@@ -168,8 +177,11 @@ static void graph_release(void *g)
  * s at 10M rows), and freed with what else rules share. */
 const struct pb_graph *pb_ctx_graph(pb_rule_ctx *ctx)
 {
+	if (!ctx->rule->follows_links)
+		pb_fatal("internal error: rule %s follows links without saying so (follows_links)",
+			 ctx->rule->id);
 	if (!ctx->graph)
-		ctx->graph = pb_ctx_shared(ctx, "audit.graph", graph_make, NULL, graph_release);
+		ctx->graph = shared_get(ctx, "audit.graph", NEEDS_GRAPH, graph_make, NULL, graph_release);
 	return ctx->graph;
 }
 
@@ -252,9 +264,9 @@ struct shared_slot {
 	int made;
 	void *it;
 	void (*release)(void *made);
-	/* The tables the rules that asked for it need (PB_NEEDS), under the
-	 * store's lock; `keep`: one of them needs none, so it is kept to the
-	 * end of the rules. */
+	/* The tables the rules that asked for it need (PB_NEEDS; the graph:
+	 * NEEDS_GRAPH), under the store's lock; `keep`: one of them needs
+	 * none, so it is kept to the end of the rules. */
 	unsigned needs;
 	int keep;
 };
@@ -263,7 +275,7 @@ struct pb_shared {
 	pthread_mutex_t lock; /* over n, the keys, the slots' needs and left */
 	struct shared_slot slot[PB_MAX_SHARED];
 	size_t n;
-	size_t left[PB_T_COUNT]; /* rules not yet done that need each table */
+	size_t left[PB_T_COUNT + 1]; /* rules not yet done that need each table; last: follow links */
 };
 
 static struct shared_slot *shared_slot(struct pb_shared *s, const char *key, unsigned needs)
@@ -287,10 +299,17 @@ static struct shared_slot *shared_slot(struct pb_shared *s, const char *key, uns
 	return slot;
 }
 
-const void *pb_ctx_shared(pb_rule_ctx *ctx, const char *key, pb_shared_build_fn *build,
-			  const void *arg, void (*release)(void *made))
+/* What the rules keep it for: the tables they need, or NEEDS_GRAPH. */
+static unsigned rule_keeps(const pb_rule *r)
 {
-	struct shared_slot *slot = shared_slot(ctx->audit->shared, key, ctx->rule->needs);
+	return r->needs | (r->follows_links ? NEEDS_GRAPH : 0);
+}
+
+static const void *shared_get(pb_rule_ctx *ctx, const char *key, unsigned needs,
+			      pb_shared_build_fn *build, const void *arg,
+			      void (*release)(void *made))
+{
+	struct shared_slot *slot = shared_slot(ctx->audit->shared, key, needs);
 
 	pthread_mutex_lock(&slot->making);
 	if (!slot->made) {
@@ -302,6 +321,12 @@ const void *pb_ctx_shared(pb_rule_ctx *ctx, const char *key, pb_shared_build_fn 
 	return slot->it;
 }
 
+const void *pb_ctx_shared(pb_rule_ctx *ctx, const char *key, pb_shared_build_fn *build,
+			  const void *arg, void (*release)(void *made))
+{
+	return shared_get(ctx, key, ctx->rule->needs, build, arg, release);
+}
+
 /* The store for rules run[0..n), which it counts by the tables they need. */
 static struct pb_shared *shared_new(pb_rule_ctx *const *run, size_t n)
 {
@@ -309,8 +334,8 @@ static struct pb_shared *shared_new(pb_rule_ctx *const *run, size_t n)
 
 	pthread_mutex_init(&s->lock, NULL);
 	for (size_t i = 0; i < n; i++)
-		for (int t = 0; t < PB_T_COUNT; t++)
-			s->left[t] += (run[i]->rule->needs & PB_NEEDS(t)) != 0;
+		for (int t = 0; t <= PB_T_COUNT; t++)
+			s->left[t] += (rule_keeps(run[i]->rule) & PB_NEEDS(t)) != 0;
 	return s;
 }
 
@@ -333,13 +358,13 @@ static void slot_release(struct shared_slot *slot)
 static void shared_rule_done(struct pb_shared *s, unsigned needs)
 {
 	pthread_mutex_lock(&s->lock);
-	for (int t = 0; t < PB_T_COUNT; t++)
+	for (int t = 0; t <= PB_T_COUNT; t++)
 		if (needs & PB_NEEDS(t))
 			s->left[t]--;
 	for (size_t i = 0; i < s->n; i++) {
 		struct shared_slot *slot = &s->slot[i];
 		int wanted = slot->keep;
-		for (int t = 0; t < PB_T_COUNT && !wanted; t++)
+		for (int t = 0; t <= PB_T_COUNT && !wanted; t++)
 			wanted = (slot->needs & PB_NEEDS(t)) && s->left[t];
 		if (!wanted) {
 			pthread_mutex_lock(&slot->making);
@@ -873,7 +898,7 @@ static void run_nth(void *run, size_t i)
 	}
 	pb_rule_ctx *ctx = r->ctx[r->order[i - 1]];
 	run_one(ctx);
-	shared_rule_done(ctx->audit->shared, ctx->rule->needs);
+	shared_rule_done(ctx->audit->shared, rule_keeps(ctx->rule));
 }
 
 /* The rows a rule reads, as far as its needs tell: what orders them. */

@@ -1,4 +1,5 @@
 /* graph.c - adjacency lists over interned party ids, and a bounded BFS. */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -127,6 +128,13 @@ static void link_edges(pb_graph *g)
 	}
 }
 
+static atomic_size_t graphs_alive;
+
+size_t pb_graphs_alive(void)
+{
+	return atomic_load(&graphs_alive);
+}
+
 pb_graph *pb_graph_build(pb_ledger *l, const pb_parties *parties)
 {
 	pb_graph *g = pb_xcalloc(1, sizeof(*g));
@@ -157,6 +165,7 @@ pb_graph *pb_graph_build(pb_ledger *l, const pb_parties *parties)
 		g->edges[i].to = pb_parties_entity(parties, g->edges[i].to);
 	}
 	link_edges(g);
+	atomic_fetch_add(&graphs_alive, 1);
 	return g;
 }
 
@@ -171,6 +180,7 @@ void pb_graph_free(pb_graph *g)
 	free(g->ends);
 	pb_idmap_release(&g->index);
 	free(g);
+	atomic_fetch_sub(&graphs_alive, 1);
 }
 
 int pb_edge_valid_on(const pb_edge *e, pb_date on)

@@ -43,6 +43,9 @@ typedef int (*pb_edge_filter)(const pb_edge *e, const char *at, size_t hop,
 struct pb_parties;
 pb_graph *pb_graph_build(pb_ledger *l, const struct pb_parties *parties);
 void pb_graph_free(pb_graph *g);
+/* Graphs built and not yet freed, in the process: how a test sees the
+ * audit let its graph go. */
+size_t pb_graphs_alive(void);
 
 /* Is e valid on date `on`?  Unknown bounds are open. */
 int pb_edge_valid_on(const pb_edge *e, pb_date on);

@@ -342,6 +342,7 @@ const pb_rule pb_rule_linked_bidders = {
 	.source = "WB, OCP",
 	.severity = PB_SEV_HIGH,
 	.needs = PB_NEEDS(PB_T_TENDERS) | PB_NEEDS(PB_T_BIDS) | PB_NEEDS(PB_T_PARTIES),
+	.follows_links = 1,
 	.params = (const pb_param_def[]){
 		{"max_hops", PB_P_INT, "2", "longest chain of relationships between two bidders"},
 		{NULL, 0, NULL, NULL}},

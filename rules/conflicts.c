@@ -393,6 +393,7 @@ const pb_rule pb_rule_official_linked_supplier = {
 	.source = "OCP, WB, TI-DS",
 	.severity = PB_SEV_HIGH,
 	.needs = PB_NEEDS(PB_T_CONTRACTS) | PB_NEEDS(PB_T_PARTIES) | PB_NEEDS(PB_T_RELATIONSHIPS),
+	.follows_links = 1,
 	.params = (const pb_param_def[]){
 		{"max_hops", PB_P_INT, "2", "longest chain from the official to the supplier"},
 		{NULL, 0, NULL, NULL}},
@@ -738,6 +739,7 @@ const pb_rule pb_rule_approver_linked = {
 	.source = "ACFE",
 	.severity = PB_SEV_HIGH,
 	.needs = PB_NEEDS(PB_T_PAYMENTS) | PB_NEEDS(PB_T_RELATIONSHIPS),
+	.follows_links = 1,
 	.params = (const pb_param_def[]){
 		{"max_hops", PB_P_INT, "2", "longest chain from the approver to the payee"},
 		{NULL, 0, NULL, NULL}},
@@ -1683,6 +1685,7 @@ const pb_rule pb_rule_name_match = {
 	.source = "OCP",
 	.severity = PB_SEV_MEDIUM,
 	.needs = PB_NEEDS(PB_T_PARTIES) | PB_NEEDS(PB_T_RELATIONSHIPS),
+	.follows_links = 1,
 	.row_working_set = 1,
 	.params = (const pb_param_def[]){
 		{"min_similarity", PB_P_DECIMAL, "0.93", "Jaro-Winkler similarity at which two name tokens (same first three letters) match"},

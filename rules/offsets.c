@@ -483,6 +483,7 @@ const pb_rule pb_rule_offsets_linked_beneficiary = {
 	.source = "TI-DS",
 	.severity = PB_SEV_CRITICAL,
 	.needs = PB_NEEDS(PB_T_OFFSETS) | PB_NEEDS(PB_T_CONTRACTS) | PB_NEEDS(PB_T_PARTIES),
+	.follows_links = 1,
 	.params = (const pb_param_def[]){
 		{"max_hops", PB_P_INT, "2", "longest chain of relationships that counts as a link"},
 		{NULL, 0, NULL, NULL}},

@@ -13,6 +13,7 @@
 #include "../../engine/audit.h"
 #include "../../engine/catalog.h"
 #include "../../engine/config.h"
+#include "../../engine/graph.h"
 #include "../../engine/ledger.h"
 
 #define NTEST_RULES 12
@@ -202,6 +203,57 @@ static void test_freed_when_no_rule_left_needs_it(void **state)
 	pb_catalog_install(&was);
 }
 
+/* --- the graph: freed once no rule left follows links --- */
+
+static int graphs_when_after_ran = -1;
+static atomic_int graph_missing;
+
+static void run_follows(pb_rule_ctx *ctx)
+{
+	if (!pb_ctx_graph(ctx))
+		atomic_fetch_add(&graph_missing, 1);
+}
+
+static void run_after(pb_rule_ctx *ctx)
+{
+	(void)ctx;
+	graphs_when_after_ran = (int)pb_graphs_alive();
+}
+
+/* Both read payments, so the payments rule after the one following links
+ * would have kept the graph to the end had it gone by tables. */
+static const pb_rule follows = {.id = "test.follows", .family = "test", .title = "t",
+				.source = "test", .needs = PB_NEEDS(PB_T_PAYMENTS),
+				.row_working_set = 1, .follows_links = 1,
+				.params = (const pb_param_def[]){{NULL, 0, NULL, NULL}},
+				.run = run_follows};
+TEST_RULE(after, run_after, PB_NEEDS(PB_T_PAYMENTS))
+
+static const pb_rule *const graph_rules[] = {&after, &follows};
+
+static void test_graph_freed_after_last_follower(void **state)
+{
+	const pb_catalog was = install_rules(graph_rules, sizeof(graph_rules) / sizeof(graph_rules[0]));
+	(void)state;
+
+	for (int jobs = 1; jobs <= 2; jobs++) {
+		pb_ledger *l = one_payment_ledger();
+		pb_config cfg;
+		pb_config_init(&cfg);
+		cfg.jobs = jobs;
+		graphs_when_after_ran = -1;
+		pb_audit *a = pb_audit_run(l, &cfg, PB_DATE_NONE);
+		assert_int_equal(atomic_load(&graph_missing), 0);
+		if (jobs == 1) /* the follower runs first: its graph is gone */
+			assert_int_equal(graphs_when_after_ran, 0);
+		assert_int_equal(pb_graphs_alive(), 0); /* and at the end at the latest */
+		pb_audit_free(a);
+		pb_config_release(&cfg);
+		pb_ledger_free(l);
+	}
+	pb_catalog_install(&was);
+}
+
 static atomic_int started;
 static int heavy_began, working_began, light_began;
 
@@ -260,6 +312,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_made_once_for_all),
 		cmocka_unit_test(test_freed_when_no_rule_left_needs_it),
+		cmocka_unit_test(test_graph_freed_after_last_follower),
 		cmocka_unit_test(test_working_set_first),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
