@@ -174,7 +174,8 @@ static void graph_release(void *g)
 
 /* Made by the first rule that follows links, while the others run (it
  * was the longest step before the rules that one thread took alone: 0.3
- * s at 10M rows), and freed with what else rules share. */
+ * s at 10M rows), and freed when the last rule that follows links is
+ * done. */
 const struct pb_graph *pb_ctx_graph(pb_rule_ctx *ctx)
 {
 	if (!ctx->rule->follows_links)
@@ -351,9 +352,10 @@ static void slot_release(struct shared_slot *slot)
  * A rule is done.  What only rules needing tables that no rule left
  * needs asked for is freed now rather than at the end of the rules (the
  * payments' entity ranks, 23 MB at 10M rows, went on through the
- * heaviest rules after theirs).  A rule that asked holds it only while
- * it runs, and it needs one of those tables; one that asks later, if
- * any, has it made again, the same.
+ * heaviest rules after theirs); the graph, once no rule left follows
+ * links.  A rule that asked holds it only while it runs, and it needs
+ * one of those tables (or follows links); one that asks later, if any,
+ * has it made again, the same.
  */
 static void shared_rule_done(struct pb_shared *s, unsigned needs)
 {
