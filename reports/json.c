@@ -289,20 +289,24 @@ static void js_value(struct jw *w, json_t *v)
 		w->bad = 1;
 }
 
-static int needs_jansson(const char *s)
+/* The bytes of s before the first one jansson would escape (or the end). */
+static size_t plain_prefix(const char *s)
 {
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		if (*p < 0x20 || *p > 0x7f || *p == '"' || *p == '\\')
-			return 1;
-	return 0;
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p >= 0x20 && *p <= 0x7f && *p != '"' && *p != '\\')
+		p++;
+	return (size_t)(p - (const unsigned char *)s);
 }
 
 /* NULL is written "" (text()); never null. */
 static void js_string(struct jw *w, const char *s)
 {
-	if (!s || !needs_jansson(s)) {
+	size_t n = s ? plain_prefix(s) : 0;
+
+	if (!s || !s[n]) {
 		jw_putc(w, '"');
-		jw_puts(w, s ? s : "");
+		jw_put(w, s ? s : "", n);
 		jw_putc(w, '"');
 	} else {
 		js_value(w, text(s));
