@@ -197,31 +197,50 @@ const char pb_legal_forms_default[] =
 	"\\b(tovarystvo z obmezhenoiu vidpovidalnistiu|pryvatne pidpryiemstvo)\\b\n";
 
 /* Compiled once for the process, whichever thread asks first. */
-static pcre2_code *legal_codes[16];
+static pcre2_code *legal_codes[1];
 static size_t legal_count;
 static pthread_once_t legal_once = PTHREAD_ONCE_INIT;
 
+/*
+ * The default lines as one pattern, "(line 1)|(line 2)|...", its groups
+ * not capturing: one scan of a name where there were nine, each of which
+ * checked the name's UTF-8 again.  It blanks what the lines one after
+ * another would: every line is whole words between \b, and no word of
+ * one line's match is a word another line matches (a form of several
+ * words, "sp z oo", holds none that stands alone in any line), so the
+ * matches never overlap and blanking one never makes or breaks another.
+ * test_normalize compares the two on names of every line.
+ */
+static pcre2_code *legal_combined(void)
+{
+	pb_buf b;
+	int ec;
+	PCRE2_SIZE off;
+
+	pb_buf_init(&b);
+	for (const char *p = pb_legal_forms_default; *p;) {
+		size_t len = strcspn(p, "\n");
+		pb_buf_addf(&b, "%s(%.*s)", b.len ? "|" : "", (int)len, p);
+		p += len + (p[len] == '\n');
+	}
+	pcre2_code *re = pcre2_compile((PCRE2_SPTR)b.data, b.len,
+				       PCRE2_UTF | PCRE2_UCP | PCRE2_NO_AUTO_CAPTURE, &ec, &off, NULL);
+	pb_buf_release(&b);
+	return re;
+}
+
 static void legal_compile(void)
 {
-	const char *p = pb_legal_forms_default;
-
-	while (*p && legal_count < 16) {
-		size_t len = strcspn(p, "\n");
-		int ec;
-		PCRE2_SIZE off;
-		legal_codes[legal_count] = pcre2_compile((PCRE2_SPTR)p, len,
-							 PCRE2_UTF | PCRE2_UCP, &ec, &off, NULL);
-		p += len + (p[len] == '\n');
-		if (!legal_codes[legal_count])
-			continue;
-		/* Ours, not the configuration's: fixed alternations of words
-		 * that scan a name once, so the JIT cannot run away where the
-		 * interpreter's limits would have stopped it.  Matching every
-		 * party's name with them was most of the index phase; without
-		 * a JIT (an error here), pcre2_match interprets as before. */
-		(void)pcre2_jit_compile(legal_codes[legal_count], PCRE2_JIT_COMPLETE);
-		legal_count++;
-	}
+	legal_codes[0] = legal_combined();
+	if (!legal_codes[0])
+		pb_fatal("internal error: the default legal forms do not compile");
+	legal_count = 1;
+	/* Ours, not the configuration's: fixed alternations of words that
+	 * scan a name once, so the JIT cannot run away where the
+	 * interpreter's limits would have stopped it.  Matching every
+	 * party's name with them was most of the index phase; without a
+	 * JIT (an error here), pcre2_match interprets as before. */
+	(void)pcre2_jit_compile(legal_codes[0], PCRE2_JIT_COMPLETE);
 }
 
 static pcre2_code **legal_default_codes(size_t *n)

@@ -9,6 +9,8 @@
 #include <cmocka.h>
 
 #include "../../engine/normalize.h"
+#include "../../engine/pattern.h"
+#include "../../engine/pb.h"
 
 static void expect_name(const char *in, const char *want)
 {
@@ -34,6 +36,75 @@ static void test_long_name_legal_forms(void **state)
 	strcpy(in + 4 * n, "Acme Ltd");
 	expect_name(in, "acme");
 	free(in);
+}
+
+/* The words each default line matches, "e ?v" as "e v" and "ev". */
+static size_t legal_words(char words[][64], size_t max)
+{
+	size_t n = 0;
+
+	for (const char *p = pb_legal_forms_default; (p = strstr(p, "\\b(")) != NULL;) {
+		p += 3;
+		size_t len = strcspn(p, ")");
+		for (size_t i = 0; i < len && n + 2 <= max;) {
+			size_t w = strcspn(p + i, "|)");
+			assert_true(w < 64);
+			if (w == 4 && !memcmp(p + i, "e ?v", 4)) {
+				strcpy(words[n++], "e v");
+				strcpy(words[n++], "ev");
+			} else {
+				memcpy(words[n], p + i, w);
+				words[n++][w] = '\0';
+			}
+			i += w + 1;
+		}
+		p += len;
+	}
+	return n;
+}
+
+static void expect_same_as_lines(const char *name, const pb_pattern_list *lines)
+{
+	char *one = pb_norm_name(name, NULL), *each = pb_norm_name(name, lines);
+
+	assert_non_null(one);
+	assert_non_null(each);
+	if (strcmp(one, each))
+		fail_msg("'%s': '%s' with the default in one pattern, '%s' line by line", name, one, each);
+	free(one);
+	free(each);
+}
+
+/* The default legal forms are matched as one pattern; every name made of
+ * their words, alone, around a name, two side by side and glued into
+ * one word, comes out as the lines one after another make it. */
+static void test_legal_forms_one_pattern(void **state)
+{
+	static char words[200][64];
+	pb_pattern_list *lines = NULL;
+	pb_buf why, name;
+	size_t n = legal_words(words, 200);
+	(void)state;
+
+	assert_true(n >= 80); /* every word of the nine lines */
+	pb_buf_init(&why);
+	pb_buf_init(&name);
+	assert_int_equal(pb_patterns_compile(pb_legal_forms_default, &lines, &why), 0);
+	for (size_t i = 0; i < n; i++) {
+		pb_buf_reset(&name);
+		pb_buf_addf(&name, "Acme %s Holdings %s", words[i], words[i]);
+		expect_same_as_lines(name.data, lines);
+		for (size_t j = 0; j < n; j++) {
+			pb_buf_reset(&name);
+			pb_buf_addf(&name, "%s %s Acme %s%s", words[i], words[j], words[i], words[j]);
+			expect_same_as_lines(name.data, lines);
+		}
+	}
+	expect_name("Acme Sp. z o.o. S.A.", "acme");
+	expect_name("Co-op Trading Company Ltd", "op trading");
+	pb_patterns_free(lines);
+	pb_buf_release(&why);
+	pb_buf_release(&name);
 }
 
 static void test_fold(void **state)
@@ -204,6 +275,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fold),
 		cmocka_unit_test(test_long_name_legal_forms),
+		cmocka_unit_test(test_legal_forms_one_pattern),
 		cmocka_unit_test(test_fold_ascii_as_unicode),
 		cmocka_unit_test(test_transliteration),
 		cmocka_unit_test(test_names_equal_across_scripts),
