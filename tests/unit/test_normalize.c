@@ -63,16 +63,23 @@ static size_t legal_words(char words[][64], size_t max)
 	return n;
 }
 
+/* a and b (freed here), made from `in` two ways, how_a and how_b, are
+ * the same text. */
+static void expect_same_text(const char *in, char *a, const char *how_a, char *b,
+			     const char *how_b)
+{
+	assert_non_null(a);
+	assert_non_null(b);
+	if (strcmp(a, b))
+		fail_msg("'%s': '%s' %s, '%s' %s", in, a, how_a, b, how_b);
+	free(a);
+	free(b);
+}
+
 static void expect_same_as_lines(const char *name, const pb_pattern_list *lines)
 {
-	char *one = pb_norm_name(name, NULL), *each = pb_norm_name(name, lines);
-
-	assert_non_null(one);
-	assert_non_null(each);
-	if (strcmp(one, each))
-		fail_msg("'%s': '%s' with the default in one pattern, '%s' line by line", name, one, each);
-	free(one);
-	free(each);
+	expect_same_text(name, pb_norm_name(name, NULL), "with the default in one pattern",
+			 pb_norm_name(name, lines), "line by line");
 }
 
 /* The default legal forms are matched as one pattern; every name made of
@@ -215,13 +222,8 @@ static void test_fold_ascii_as_unicode(void **state)
 		}
 		s[n] = '\0';
 		snprintf(t, sizeof(t), "%s\xe2\x80\x8b", s);
-		char *fast = pb_fold_text(s), *full = pb_fold_text(t);
-		assert_non_null(fast);
-		assert_non_null(full);
-		if (strcmp(fast, full))
-			fail_msg("'%s' folds to '%s' but '%s' on the full path", s, fast, full);
-		free(fast);
-		free(full);
+		expect_same_text(s, pb_fold_text(s), "on the ASCII path", pb_fold_text(t),
+				 "on the full path");
 	}
 }
 
