@@ -197,8 +197,7 @@ const char pb_legal_forms_default[] =
 	"\\b(tovarystvo z obmezhenoiu vidpovidalnistiu|pryvatne pidpryiemstvo)\\b\n";
 
 /* Compiled once for the process, whichever thread asks first. */
-static pcre2_code *legal_codes[1];
-static size_t legal_count;
+static pcre2_code *legal_code;
 static pthread_once_t legal_once = PTHREAD_ONCE_INIT;
 
 /*
@@ -231,23 +230,23 @@ static pcre2_code *legal_combined(void)
 
 static void legal_compile(void)
 {
-	legal_codes[0] = legal_combined();
-	if (!legal_codes[0])
+	legal_code = legal_combined();
+	if (!legal_code)
 		pb_fatal("internal error: the default legal forms do not compile");
-	legal_count = 1;
 	/* Ours, not the configuration's: fixed alternations of words that
 	 * scan a name once, so the JIT cannot run away where the
 	 * interpreter's limits would have stopped it.  Matching every
 	 * party's name with them was most of the index phase; without a
 	 * JIT (an error here), pcre2_match interprets as before. */
-	(void)pcre2_jit_compile(legal_codes[0], PCRE2_JIT_COMPLETE);
+	(void)pcre2_jit_compile(legal_code, PCRE2_JIT_COMPLETE);
 }
 
+/* The default as a list of patterns, like a configured one: of one. */
 static pcre2_code **legal_default_codes(size_t *n)
 {
 	pthread_once(&legal_once, legal_compile);
-	*n = legal_count;
-	return legal_codes;
+	*n = 1;
+	return &legal_code;
 }
 
 /* A match blanked: the rest of the name stays UTF-8. */
