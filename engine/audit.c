@@ -389,16 +389,36 @@ static void shared_free(struct pb_shared *s)
 	free(s);
 }
 
-/* Each tender's procedure, looked up once: folding names is not free. */
+/*
+ * Each tender's procedure, looked up once: folding names is not free.
+ * Without a rationale, the procedure depends only on the method and its
+ * details, interned texts that a ledger repeats across all its tenders,
+ * so it is looked up once per pair of them (a tender's rationale is its
+ * own prose, looked up every time).
+ */
 static const pb_procedure **procedures_resolve(pb_ledger *l, const pb_procedures *table)
 {
-	size_t n;
+	size_t n, cap = 0;
 	const pb_tender *t = pb_ledger_tenders(l, &n);
-	const pb_procedure **out = n ? pb_xcalloc(n, sizeof(*out)) : NULL;
+	const pb_procedure **out = n ? pb_xcalloc(n, sizeof(*out)) : NULL, **of_pair = NULL;
+	pb_pairs seen = {0};
 
-	for (size_t i = 0; i < n; i++)
-		out[i] = pb_procedure_of(table, pb_str(t[i].method), pb_str(t[i].method_details),
-					 pb_str(t[i].method_rationale));
+	for (size_t i = 0; i < n; i++) {
+		const char *method = pb_str(t[i].method), *details = pb_str(t[i].method_details);
+		if (t[i].method_rationale) {
+			out[i] = pb_procedure_of(table, method, details, pb_str(t[i].method_rationale));
+			continue;
+		}
+		size_t known = seen.n;
+		uint32_t k = pb_pairs_add(&seen, method, details);
+		if (k == known) {
+			PB_GROW(of_pair, known + 1, cap);
+			of_pair[k] = pb_procedure_of(table, method, details, NULL);
+		}
+		out[i] = of_pair[k];
+	}
+	pb_pairs_release(&seen);
+	free(of_pair);
 	return out;
 }
 

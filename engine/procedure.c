@@ -18,6 +18,7 @@ static const char *const builtin_lines[] = {
 struct entry {
 	pb_procedure proc;
 	char *key;  /* folded name, without the '*' */
+	size_t len; /* of key */
 	int prefix; /* written with a trailing '*' */
 };
 
@@ -45,6 +46,8 @@ static char *fold_key(const char *name, int *prefix)
 	while (n && (name[n - 1] == ' ' || name[n - 1] == '\t'))
 		n--;
 	*prefix = n && name[n - 1] == '*';
+	if (!name[n] && !*prefix)
+		return pb_fold_text(name); /* nothing to cut: no copy to make */
 	copy = pb_xstrndup(name, n - (size_t)*prefix);
 	key = pb_fold_text(copy);
 	free(copy);
@@ -97,7 +100,7 @@ int pb_procedures_set(pb_procedures *p, const char *name, const char *method,
 		return 0;
 	}
 	PB_GROW(p->e, p->n + 1, p->cap);
-	p->e[p->n++] = (struct entry){{pb_xstrdup(name), m, c, 0, 0}, key, prefix};
+	p->e[p->n++] = (struct entry){{pb_xstrdup(name), m, c, 0, 0}, key, strlen(key), prefix};
 	return 0;
 }
 
@@ -198,15 +201,18 @@ const pb_procedure *pb_procedures_find(const pb_procedures *p, const char *name)
 
 	if (!p || !name || !(key = fold_key(name, &prefix)))
 		return NULL;
+	size_t n = strlen(key);
+	/* Called for every tender that has a rationale: an entry whose first
+	 * byte or length rules it out is passed over before any compare. */
 	for (size_t i = 0; i < p->n; i++) {
 		const struct entry *e = &p->e[i];
-		size_t len = strlen(e->key);
-		if (!e->prefix && !strcmp(e->key, key)) {
+		if (e->key[0] != key[0] || e->len > n)
+			continue;
+		if (!e->prefix && e->len == n && !memcmp(e->key, key, n)) {
 			best = e;
 			break;
 		}
-		if (e->prefix && !strncmp(e->key, key, len) &&
-		    (!best || strlen(best->key) < len))
+		if (e->prefix && !memcmp(e->key, key, e->len) && (!best || best->len < e->len))
 			best = e;
 	}
 	free(key);
