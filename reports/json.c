@@ -103,6 +103,10 @@ struct jw {
 	int bad;   /* js_*: jansson could not allocate */
 	char *obuf; /* output on its way to out: JW_OUT bytes */
 	size_t olen;
+	/* js_score: the last score written and how jansson wrote it */
+	double score;
+	char score_text[32];
+	size_t score_len; /* 0: none yet */
 };
 
 /* Output is gathered here and written in blocks: small writes through
@@ -287,6 +291,30 @@ static void js_value(struct jw *w, json_t *v)
 {
 	if (jw_dump(w, v, 2 * w->depth) < 0)
 		w->bad = 1;
+}
+
+/*
+ * A score, as jansson writes it.  Most entities score 0 and most
+ * findings share a few scores, so the text of the last one is kept: a
+ * jansson real made and dumped for each of half a million entities was
+ * a third of the ranking's time.
+ */
+static void js_score(struct jw *w, double v)
+{
+	if (!w->score_len || memcmp(&v, &w->score, sizeof(v))) {
+		const size_t flags = JSON_REAL_PRECISION(4) | JSON_ENCODE_ANY;
+		json_t *r = score(v);
+		size_t n = r ? json_dumpb(r, w->score_text, sizeof(w->score_text), flags) : 0;
+		json_decref(r);
+		if (n == 0 || n >= sizeof(w->score_text)) {
+			w->score_len = 0;
+			js_value(w, score(v)); /* cannot be kept: written as any value */
+			return;
+		}
+		w->score = v;
+		w->score_len = n;
+	}
+	jw_put(w, w->score_text, w->score_len);
 }
 
 /* The bytes of s before the first one jansson would escape (or the end). */
@@ -663,7 +691,7 @@ static void finding_write(struct jw *w, const void *ctx, size_t i)
 	js_text(w, "family", f->rule->family);
 	js_text(w, "severity", pb_severity_name(f->severity));
 	js_key(w, "score");
-	js_value(w, score(f->score));
+	js_score(w, f->score);
 	js_key(w, "subject");
 	js_open(w, '{');
 	js_text(w, "table", f->subject_table);
@@ -702,7 +730,7 @@ static void entity_write(struct jw *w, const void *ctx, size_t i)
 	js_text_or_null(w, "name", e->name);
 	js_text(w, "role", e->role);
 	js_key(w, "score");
-	js_value(w, score(e->score));
+	js_score(w, e->score);
 	js_count(w, "findings", (json_int_t)e->nfindings);
 	js_count(w, "weight", (json_int_t)e->weight);
 	js_count(w, "rules_applicable", (json_int_t)e->napplicable);

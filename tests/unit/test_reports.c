@@ -465,6 +465,9 @@ static void test_json_layout_as_jansson(void **state)
 		{.id = "SUP-1", .name = "Acme \u00c5B", .role = "supplier", .nfindings = 2,
 		 .weight = 7, .napplicable = 12, .nfired = 2, .score = 0.123456, .rank = 1},
 		{.id = "MOD-0", .name = NULL, .role = "buyer", .score = 0, .rank = 2},
+		/* the score before's text is kept (js_score): again, then another */
+		{.id = "MOD-1", .name = "B", .role = "buyer", .score = 0, .rank = 3},
+		{.id = "SUP-2", .name = "C", .role = "supplier", .score = 0.5, .rank = 4},
 	};
 	pb_audit a = A;
 	json_error_t jerr;
@@ -481,7 +484,7 @@ static void test_json_layout_as_jansson(void **state)
 	a.findings = two;
 	a.nfindings = 2;
 	a.entities = ent;
-	a.nentities = 2;
+	a.nentities = 4;
 	char *s = render_audit(&a, "json");
 	json_t *root = json_loads(s, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root)
@@ -503,8 +506,10 @@ static void test_json_layout_as_jansson(void **state)
 	assert_string_equal(jstr(json_object_get(e, "extra"), "n\u00e9 \"q\""), "caf\u00e9\ttab");
 	assert_string_equal(jstr(e, "status"), "active");
 	json_t *es = json_object_get(root, "entities");
-	assert_int_equal(json_array_size(es), 2);
+	assert_int_equal(json_array_size(es), 4);
 	assert_true(json_is_null(json_object_get(json_array_get(es, 1), "name")));
+	assert_true(json_real_value(json_object_get(json_array_get(es, 2), "score")) == 0.0);
+	assert_true(json_real_value(json_object_get(json_array_get(es, 3), "score")) == 0.5);
 	assert_int_equal(jint(json_array_get(es, 0), "rules_applicable"), 12);
 	json_decref(root);
 	free(again);
