@@ -1,9 +1,11 @@
 /* entities.c - who the findings are about, and a CRI-style ranking. */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "catalog.h"
 #include "entities.h"
+#include "parallel.h"
 
 unsigned pb_severity_weight(pb_severity s)
 {
@@ -294,19 +296,24 @@ static int ranked_cmp(const void *pa, const void *pb)
 
 /* Rules that ran and apply to an entity found in `tables` (PB_NEEDS
  * bits): the same for every entity of those tables, so counted once per
- * set of tables (memo, by tables, holds the count plus one). */
-static size_t applicable_in(const pb_audit *a, uint16_t tables, uint16_t *memo)
+ * set of tables (memo, by tables, holds the count plus one).  Threads
+ * share the memo: one that finds a count missing works it out and
+ * stores it, and two that do so store the same. */
+static size_t applicable_in(const pb_audit *a, uint16_t tables, _Atomic uint16_t *memo)
 {
-	if (!memo[tables]) {
+	uint16_t known = atomic_load_explicit(&memo[tables], memory_order_relaxed);
+
+	if (!known) {
 		size_t n = 0;
 		for (size_t r = 0; r < pb_nrules; r++)
 			n += a->coverage[r].status == PB_COV_RAN && (a->coverage[r].rule->needs & tables);
-		memo[tables] = (uint16_t)(n + 1);
+		known = (uint16_t)(n + 1);
+		atomic_store_explicit(&memo[tables], known, memory_order_relaxed);
 	}
-	return memo[tables] - 1u;
+	return known - 1u;
 }
 
-static void score_entity(const pb_audit *a, const struct entity *e, uint16_t *memo,
+static void score_entity(const pb_audit *a, const struct entity *e, _Atomic uint16_t *memo,
 			 pb_entity_score *out)
 {
 	unsigned possible = 0, got = 0;
@@ -370,6 +377,32 @@ static uint32_t *rank_order(const pb_entity_tally *t, const pb_entity_score *out
 	return order;
 }
 
+/*
+ * Entities scored at a time by each thread.  Scoring is serial between
+ * the rules and the reports, and half of it was first touches of the
+ * scores' fresh pages: threads take them side by side.  Each entity's
+ * score is its own, so the result is the same for any number of jobs.
+ */
+#define SCORE_BLOCK 4096
+
+struct scoring {
+	const pb_audit *a;
+	pb_entity_tally *t;
+	pb_entity_score *out;
+	_Atomic uint16_t *memo;
+};
+
+static void score_block(void *ctx, size_t b)
+{
+	struct scoring *sc = ctx;
+	size_t from = b * SCORE_BLOCK, to = sc->t->n - from > SCORE_BLOCK ? from + SCORE_BLOCK : sc->t->n;
+
+	for (size_t i = from; i < to; i++) {
+		score_entity(sc->a, &sc->t->e[i], sc->memo, &sc->out[i]);
+		free(sc->t->e[i].worst);
+	}
+}
+
 pb_entity_score *pb_entities_score(pb_audit *a, pb_entity_tally *t, size_t *n)
 {
 	for (size_t i = 0; i < a->nfindings; i++) {
@@ -384,12 +417,9 @@ pb_entity_score *pb_entities_score(pb_audit *a, pb_entity_tally *t, size_t *n)
 	if (t->nplaced != t->n) /* a finding named an entity no table did */
 		place_entities(t);
 	pb_entity_score *out = pb_xcalloc(t->n + 1, sizeof(*out));
-	uint16_t *memo = pb_xcalloc((size_t)UINT16_MAX + 1, sizeof(*memo));
-	for (size_t i = 0; i < t->n; i++) {
-		score_entity(a, &t->e[i], memo, &out[i]);
-		free(t->e[i].worst);
-	}
-	free(memo);
+	struct scoring sc = {a, t, out, pb_xcalloc((size_t)UINT16_MAX + 1, sizeof(*sc.memo))};
+	pb_parallel_for((t->n + SCORE_BLOCK - 1) / SCORE_BLOCK, a->config->jobs, score_block, &sc);
+	free((void *)sc.memo);
 	uint32_t *order = rank_order(t, out);
 	pb_permute(out, t->n, sizeof(*out), order);
 	for (size_t i = 0; i < t->n; i++)

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -267,6 +268,78 @@ static void test_unnamed_entities(void **state)
 	pb_ledger_free(L);
 }
 
+/* Scores of many entities, taken in blocks by however many threads:
+ * the same for -j 1 and -j 3, field by field, findings spread over the
+ * blocks and one entity each finding names alone. */
+static pb_entity_score *scored_with_jobs(int jobs, pb_finding **fp, size_t nf,
+					 pb_coverage *cov, size_t *n)
+{
+	pb_config cfg;
+
+	pb_config_init(&cfg);
+	cfg.jobs = jobs;
+	pb_entity_tally *t = pb_entities_collect(L);
+	pb_audit a = {.config = &cfg, .ledger = L, .findings = fp, .nfindings = nf,
+		      .coverage = cov, .ncoverage = pb_nrules};
+	pb_entity_score *e = pb_entities_score(&a, t, n);
+	pb_config_release(&cfg);
+	return e;
+}
+
+static void test_scores_any_jobs(void **state)
+{
+	enum { SUPPLIERS = 10000, FINDINGS = 40 };
+	pb_coverage cov[64];
+	pb_finding f[FINDINGS], *fp[FINDINGS];
+	char id[32];
+	size_t n1, n3;
+	(void)state;
+
+	assert_true(pb_nrules <= 64);
+	L = pb_ledger_new("EUR");
+	IN = pb_ledger_add_input(L, "t.csv", "mixed", "csv");
+	for (int i = 0; i < SUPPLIERS; i++) {
+		snprintf(id, sizeof(id), "S-%05d", i);
+		char cid[32];
+		snprintf(cid, sizeof(cid), "C-%05d", i);
+		contract(cid, i % 3 ? "MOD" : "NAVY", id);
+	}
+	pb_ledger_seal(L);
+	for (size_t r = 0; r < pb_nrules; r++)
+		cov[r] = (pb_coverage){pb_rules[r], r % 4 ? PB_COV_RAN : PB_COV_DISABLED, NULL, 0};
+	for (int k = 0; k < FINDINGS; k++) {
+		memset(&f[k], 0, sizeof(f[k]));
+		f[k].rule = pb_rules[(size_t)k % pb_nrules];
+		f[k].severity = (pb_severity)(k % 4);
+		snprintf(id, sizeof(id), "S-%05d", k * 247);
+		f[k].supplier_id = S(id);
+		f[k].buyer_id = S(k % 2 ? "MOD" : "NAVY");
+		fp[k] = &f[k];
+	}
+	pb_entity_score *e1 = scored_with_jobs(1, fp, FINDINGS, cov, &n1);
+	pb_entity_score *e3 = scored_with_jobs(3, fp, FINDINGS, cov, &n3);
+	assert_int_equal(n1, SUPPLIERS + 2);
+	assert_int_equal(n3, n1);
+	for (size_t i = 0; i < n1; i++) {
+		assert_ptr_equal(e1[i].id, e3[i].id);
+		assert_string_equal(e1[i].role, e3[i].role);
+		assert_int_equal(e1[i].rank, e3[i].rank);
+		assert_int_equal(e1[i].nfindings, e3[i].nfindings);
+		assert_int_equal(e1[i].weight, e3[i].weight);
+		assert_int_equal(e1[i].napplicable, e3[i].napplicable);
+		assert_int_equal(e1[i].nfired, e3[i].nfired);
+		assert_true(e1[i].score == e3[i].score);
+	}
+	/* the findings' 40 suppliers and 2 buyers first, then the rest */
+	assert_true(e1[0].score > 0.0);
+	assert_true(e1[FINDINGS + 1].nfindings > 0);
+	assert_int_equal(e1[FINDINGS + 2].nfindings, 0);
+	assert_true(e1[FINDINGS + 2].napplicable > 0);
+	free(e1);
+	free(e3);
+	pb_ledger_free(L);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -274,6 +347,7 @@ int main(void)
 		cmocka_unit_test(test_appearances),
 		cmocka_unit_test(test_ranking_ties),
 		cmocka_unit_test(test_unnamed_entities),
+		cmocka_unit_test(test_scores_any_jobs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
