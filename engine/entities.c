@@ -160,6 +160,11 @@ static void appear(pb_entity_tally *t, const char *id, const char **last, int su
  * that order is found while the rules run, so that ranking at the end
  * compares integers, not half a million ids (0.5 s at 10M rows). */
 struct named_entity {
+	/* the id's first 16 bytes, big-endian: ids that share their first
+	 * eight ("SUP-1234...") still differ in the next.  strcmp, reading
+	 * two ids from anywhere, was 40% of collecting the 8-rule bench's
+	 * entities */
+	uint64_t prefix, prefix2;
 	const char *id;
 	uint32_t supplier, e;
 };
@@ -170,6 +175,10 @@ static int by_role_then_id(const void *pa, const void *pb)
 
 	if (a->supplier != b->supplier)
 		return a->supplier < b->supplier ? -1 : 1; /* "buyer" < "supplier" */
+	if (a->prefix != b->prefix)
+		return a->prefix < b->prefix ? -1 : 1;
+	if (a->prefix2 != b->prefix2)
+		return a->prefix2 < b->prefix2 ? -1 : 1;
 	return strcmp(a->id, b->id);
 }
 
@@ -177,8 +186,11 @@ static void place_entities(pb_entity_tally *t)
 {
 	struct named_entity *v = pb_xcalloc(t->n + 1, sizeof(*v));
 
-	for (size_t i = 0; i < t->n; i++)
-		v[i] = (struct named_entity){t->e[i].id, t->e[i].supplier, (uint32_t)i};
+	for (size_t i = 0; i < t->n; i++) {
+		const char *id = t->e[i].id;
+		v[i] = (struct named_entity){pb_prefix8(id), pb_prefix8(id + strnlen(id, 8)), id,
+					     t->e[i].supplier, (uint32_t)i};
+	}
 	qsort(v, t->n, sizeof(*v), by_role_then_id);
 	free(t->place);
 	t->place = pb_xcalloc(t->n + 1, sizeof(*t->place));

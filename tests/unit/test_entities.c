@@ -174,6 +174,13 @@ static void test_ranking_ties(void **state)
 	party("B", NULL, NULL);
 	contract("C-1", "NAVY", "B");
 	contract("C-2", "MOD", "A");
+	/* ids that share their first 8 or 16 bytes, or end inside them */
+	contract("C-3", "MOD", "SUPPLIER-2");
+	contract("C-4", "MOD", "SUPPLIER-10");
+	contract("C-5", "MOD", "SUPPLIER");
+	contract("C-6", "MOD", "SUPPLIERS-LONG-NAME-1");
+	contract("C-7", "MOD", "SUPPLIERS-LONG-NAME-0");
+	contract("C-8", "MOD", "SUPPLIER-\xc3\xa9");
 	pb_ledger_seal(L);
 	pb_config_init(&cfg);
 	pb_entity_tally *t = pb_entities_collect(L);
@@ -188,8 +195,11 @@ static void test_ranking_ties(void **state)
 	size_t n;
 	pb_entity_score *e = pb_entities_score(&a, t, &n);
 	static const char *const want[][2] = {
-		{"ZED", "buyer"}, {"MOD", "buyer"}, {"NAVY", "buyer"}, {"A", "supplier"}, {"B", "supplier"}};
-	assert_int_equal(n, 5);
+		{"ZED", "buyer"}, {"MOD", "buyer"}, {"NAVY", "buyer"}, {"A", "supplier"}, {"B", "supplier"},
+		{"SUPPLIER", "supplier"}, {"SUPPLIER-10", "supplier"}, {"SUPPLIER-2", "supplier"},
+		{"SUPPLIER-\xc3\xa9", "supplier"}, {"SUPPLIERS-LONG-NAME-0", "supplier"},
+		{"SUPPLIERS-LONG-NAME-1", "supplier"}};
+	assert_int_equal(n, 11);
 	for (size_t i = 0; i < n; i++) {
 		assert_string_equal(e[i].id, want[i][0]);
 		assert_string_equal(e[i].role, want[i][1]);
