@@ -391,31 +391,39 @@ static void shared_free(struct pb_shared *s)
 
 /*
  * Each tender's procedure, looked up once: folding names is not free.
- * Without a rationale, the procedure depends only on the method and its
- * details, interned texts that a ledger repeats across all its tenders,
- * so it is looked up once per pair of them (a tender's rationale is its
- * own prose, looked up every time).
+ * A tender's procedure is its method_details' if the table knows them,
+ * else the one its rationale names, else its method's
+ * (pb_procedure_of).  The method and its details are interned texts a
+ * ledger repeats across its tenders, so what they give is looked up once
+ * per pair of them; a rationale is a tender's own prose, looked up only
+ * when the details are unknown.
  */
+struct by_pair {
+	const pb_procedure *proc; /* from the method and details alone */
+	int details_known;        /* then the rationale does not matter */
+};
+
 static const pb_procedure **procedures_resolve(pb_ledger *l, const pb_procedures *table)
 {
 	size_t n, cap = 0;
 	const pb_tender *t = pb_ledger_tenders(l, &n);
-	const pb_procedure **out = n ? pb_xcalloc(n, sizeof(*out)) : NULL, **of_pair = NULL;
+	const pb_procedure **out = n ? pb_xcalloc(n, sizeof(*out)) : NULL;
+	struct by_pair *of_pair = NULL;
 	pb_pairs seen = {0};
 
 	for (size_t i = 0; i < n; i++) {
 		const char *method = pb_str(t[i].method), *details = pb_str(t[i].method_details);
-		if (t[i].method_rationale) {
-			out[i] = pb_procedure_of(table, method, details, pb_str(t[i].method_rationale));
-			continue;
-		}
 		size_t known = seen.n;
 		uint32_t k = pb_pairs_add(&seen, method, details);
 		if (k == known) {
 			PB_GROW(of_pair, known + 1, cap);
-			of_pair[k] = pb_procedure_of(table, method, details, NULL);
+			of_pair[k] = (struct by_pair){pb_procedure_of(table, method, details, NULL),
+						      pb_procedures_find(table, details) != NULL};
 		}
-		out[i] = of_pair[k];
+		const pb_procedure *named = NULL;
+		if (t[i].method_rationale && !of_pair[k].details_known)
+			named = pb_procedure_of(table, NULL, NULL, pb_str(t[i].method_rationale));
+		out[i] = named ? named : of_pair[k].proc;
 	}
 	pb_pairs_release(&seen);
 	free(of_pair);
