@@ -294,6 +294,64 @@ static void test_escape(void **state)
 	}
 }
 
+/* Byte i of the large report: a pattern that no shift of it repeats
+ * within a block, so a block written twice, lost or out of place shows. */
+static unsigned char large_byte(size_t i)
+{
+	return (unsigned char)(i * 2654435761u >> 13);
+}
+
+#define LARGE_BYTES ((size_t)3 << 20)
+
+/* Writes LARGE_BYTES as reporters do: small puts, and blocks bigger than
+ * any buffer on the way. */
+static int large_write(const pb_audit *a, FILE *out, pb_error *err)
+{
+	unsigned char *block = malloc(200000);
+	(void)a;
+	(void)err;
+	for (size_t i = 0; i < LARGE_BYTES;) {
+		size_t n = i % 3 ? 1 + i % 97 : 200000;
+		if (n > LARGE_BYTES - i)
+			n = LARGE_BYTES - i;
+		for (size_t k = 0; k < n; k++)
+			block[k] = large_byte(i + k);
+		if (n == 1)
+			fputc(block[0], out);
+		else
+			fwrite(block, 1, n, out);
+		i += n;
+	}
+	free(block);
+	return 0;
+}
+
+/* A report of some megabytes, past the points at which the kernel is
+ * asked to start writing it out (output.c's WRITEBACK_STEP), reads back
+ * byte for byte. */
+static void test_large_report_whole(void **state)
+{
+	pb_reporter large = {.name = "json", .filename = "findings.json", .write = large_write};
+	const pb_reporter *one[] = {&large};
+	pb_error err;
+	char p[128];
+	struct stat st;
+	(void)state;
+
+	assert_int_equal(write_set(one, 1, &err), 0);
+	snprintf(p, sizeof(p), "%s/findings.json", dir);
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal((size_t)st.st_size, LARGE_BYTES);
+	FILE *f = fopen(p, "rb");
+	assert_non_null(f);
+	size_t i = 0;
+	for (int c; (c = fgetc(f)) != EOF; i++)
+		if ((unsigned char)c != large_byte(i))
+			fail_msg("findings.json: byte %zu is %d, not %d", i, c, large_byte(i));
+	fclose(f);
+	assert_int_equal(i, LARGE_BYTES);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -302,7 +360,7 @@ int main(void)
 		T(test_set_replaced),   T(test_failure_keeps_previous),
 		T(test_carry_over),     T(test_sweep_and_old_layout),
 		T(test_foreign_current), T(test_umask),
-		T(test_empty_dir_name),
+		T(test_empty_dir_name), T(test_large_report_whole),
 		T(test_escape),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
