@@ -887,8 +887,16 @@ static int person_tokens(pb_rule_ctx *ctx, struct namectx *nc, struct person *p,
 	const char *at[NAME_MAX_TOKENS];
 	size_t len[NAME_MAX_TOKENS], n = 0;
 
-	for (const char *t = folded + strspn(folded, " "); *t; t += strspn(t, " ")) {
-		size_t tn = strcspn(t, " "), first = 1;
+	/* byte loops: strspn and strcspn set up for any set of bytes on
+	 * each call, and were a fifth of collecting the people */
+	for (const char *t = folded; *t;) {
+		while (*t == ' ')
+			t++;
+		if (!*t)
+			break;
+		size_t tn = 1, first = 1;
+		while (t[tn] && t[tn] != ' ')
+			tn++;
 		while (first < tn && ((unsigned char)t[first] & 0xC0) == 0x80)
 			first++;
 		if (first < tn) {
@@ -925,33 +933,48 @@ static int owns_something(pb_ledger *l, const pb_party *p)
 	return 0;
 }
 
-/* Officials (with an employer to gate on) and owners or directors. */
+/* Officials (with an employer to gate on) and owners or directors.  The
+ * parties are told apart first, so that each list is made once at its
+ * size: grown as they came, their copies were a third of the page
+ * faults of the 1M-row bench's largest rule. */
+enum { NOT_A_PERSON, AN_OFFICIAL, AN_OWNER };
+
 static void collect_people(pb_rule_ctx *ctx, struct namectx *nc)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
 	const pb_parties *pp = pb_ctx_parties(ctx);
-	size_t np, capoff = 0, capown = 0;
+	size_t np, noff = 0, nown = 0;
 	const pb_party *parties = pb_ledger_parties(l, &np);
+	unsigned char *kind = pb_xcalloc(np + 1, 1);
 
+	for (size_t i = 0; i < np; i++) {
+		if (!pb_parties_keys(pp, i)->name)
+			continue;
+		if (is_official(l, &parties[i]))
+			kind[i] = AN_OFFICIAL;
+		else if (owns_something(l, &parties[i]))
+			kind[i] = AN_OWNER;
+		noff += kind[i] == AN_OFFICIAL;
+		nown += kind[i] == AN_OWNER;
+	}
+	nc->off = pb_xcalloc(noff + 1, sizeof(*nc->off));
+	nc->own = pb_xcalloc(nown + 1, sizeof(*nc->own));
 	nc->vocab_index = pb_ptrmap_new();
 	for (size_t i = 0; i < np; i++) {
 		const pb_party_keys *k = pb_parties_keys(pp, i);
-		int official = is_official(l, &parties[i]);
-		if (!k->name || (!official && !owns_something(l, &parties[i])))
+		if (kind[i] == NOT_A_PERSON)
 			continue;
 		struct person p = {.party = &parties[i],
 				   .entity = pb_parties_entity(pp, pb_str(parties[i].party_id)),
 				   .keys = k};
 		if (!person_tokens(ctx, nc, &p, pb_str(k->name)))
 			continue;
-		if (official) {
-			PB_GROW(nc->off, nc->noff + 1, capoff);
+		if (kind[i] == AN_OFFICIAL)
 			nc->off[nc->noff++] = p;
-		} else {
-			PB_GROW(nc->own, nc->nown + 1, capown);
+		else
 			nc->own[nc->nown++] = p;
-		}
 	}
+	free(kind);
 }
 
 /* How many of the people compared carry each token (once per person). */
