@@ -202,8 +202,9 @@ const pb_procedure *pb_procedures_find(const pb_procedures *p, const char *name)
 	if (!p || !name || !(key = fold_key(name, &prefix)))
 		return NULL;
 	size_t n = strlen(key);
-	/* Called for every tender that has a rationale: an entry whose first
-	 * byte or length rules it out is passed over before any compare. */
+	/* Called for the rationale of every tender whose details the table
+	 * does not know: an entry whose first byte or length rules it out
+	 * is passed over before any compare. */
 	for (size_t i = 0; i < p->n; i++) {
 		const struct entry *e = &p->e[i];
 		if (e->key[0] != key[0] || e->len > n)
