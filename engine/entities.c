@@ -404,15 +404,12 @@ struct scoring {
 	_Atomic uint16_t *memo;
 };
 
-static void score_block(void *ctx, size_t b)
+static void score_one(void *ctx, size_t i)
 {
 	struct scoring *sc = ctx;
-	size_t from = b * SCORE_BLOCK, to = sc->t->n - from > SCORE_BLOCK ? from + SCORE_BLOCK : sc->t->n;
 
-	for (size_t i = from; i < to; i++) {
-		score_entity(sc->a, &sc->t->e[i], sc->memo, &sc->out[i]);
-		free(sc->t->e[i].worst);
-	}
+	score_entity(sc->a, &sc->t->e[i], sc->memo, &sc->out[i]);
+	free(sc->t->e[i].worst);
 }
 
 pb_entity_score *pb_entities_score(pb_audit *a, pb_entity_tally *t, size_t *n)
@@ -430,7 +427,7 @@ pb_entity_score *pb_entities_score(pb_audit *a, pb_entity_tally *t, size_t *n)
 		place_entities(t);
 	pb_entity_score *out = pb_xcalloc(t->n + 1, sizeof(*out));
 	struct scoring sc = {a, t, out, pb_xcalloc((size_t)UINT16_MAX + 1, sizeof(*sc.memo))};
-	pb_parallel_for((t->n + SCORE_BLOCK - 1) / SCORE_BLOCK, a->config->jobs, score_block, &sc);
+	pb_parallel_blocks(t->n, SCORE_BLOCK, a->config->jobs, score_one, &sc);
 	free((void *)sc.memo);
 	uint32_t *order = rank_order(t, out);
 	pb_permute(out, t->n, sizeof(*out), order);

@@ -9,26 +9,29 @@
 struct share {
 	void (*work)(void *ctx, size_t i);
 	void *ctx;
-	size_t n;
-	_Atomic size_t next;
+	size_t n, block;
+	_Atomic size_t next; /* the first i of the next block */
 };
 
 static void *take_next(void *arg)
 {
 	struct share *s = arg;
 
-	for (size_t i; (i = atomic_fetch_add(&s->next, 1)) < s->n;)
-		s->work(s->ctx, i);
+	for (size_t from; (from = atomic_fetch_add(&s->next, s->block)) < s->n;)
+		for (size_t i = from; i < s->n && i - from < s->block; i++)
+			s->work(s->ctx, i);
 	return NULL;
 }
 
-void pb_parallel_for(size_t n, int jobs, void (*work)(void *ctx, size_t i), void *ctx)
+void pb_parallel_blocks(size_t n, size_t block, int jobs, void (*work)(void *ctx, size_t i),
+			void *ctx)
 {
-	struct share s = {work, ctx, n, 0};
+	struct share s = {work, ctx, n, block ? block : 1, 0};
 	size_t others = jobs > 1 ? (size_t)jobs - 1 : 0, started = 0;
+	size_t blocks = (n + s.block - 1) / s.block;
 
-	if (others >= n)
-		others = n ? n - 1 : 0;
+	if (others >= blocks)
+		others = blocks ? blocks - 1 : 0;
 	pthread_t *threads = pb_xcalloc(others + 1, sizeof(*threads));
 	while (started < others && pthread_create(&threads[started], NULL, take_next, &s) == 0)
 		started++;
@@ -36,6 +39,11 @@ void pb_parallel_for(size_t n, int jobs, void (*work)(void *ctx, size_t i), void
 	for (size_t i = 0; i < started; i++)
 		pthread_join(threads[i], NULL);
 	free(threads);
+}
+
+void pb_parallel_for(size_t n, int jobs, void (*work)(void *ctx, size_t i), void *ctx)
+{
+	pb_parallel_blocks(n, 1, jobs, work, ctx);
 }
 
 /*

@@ -14,6 +14,13 @@
  * order: callers keep results by i.
  */
 void pb_parallel_for(size_t n, int jobs, void (*work)(void *ctx, size_t i), void *ctx);
+/*
+ * The same, each thread taking `block` consecutive i at a time (the last
+ * block may be shorter): for work on neighbouring elements of an array,
+ * which threads taking one i at a time write in the same cache lines.
+ */
+void pb_parallel_blocks(size_t n, size_t block, int jobs, void (*work)(void *ctx, size_t i),
+			void *ctx);
 
 /*
  * Work on a stream, results in its order: the caller puts items one by

@@ -218,16 +218,6 @@ static void normalise_one(void *ctx, size_t i)
  * one. */
 #define NORMALISE_BLOCK 256
 
-static void normalise_block(void *ctx, size_t b)
-{
-	const struct normalising *w = ctx;
-	size_t from = b * NORMALISE_BLOCK;
-	size_t to = w->p->n - from > NORMALISE_BLOCK ? from + NORMALISE_BLOCK : w->p->n;
-
-	for (size_t i = from; i < to; i++)
-		normalise_one(ctx, i);
-}
-
 /* The three things made from the keys read only the keys, each into a
  * structure of its own, so they are made side by side. */
 static void from_keys(void *ctx, size_t i)
@@ -258,7 +248,7 @@ pb_parties *pb_parties_build(pb_ledger *l, const pb_pattern_list *legal_forms, i
 	p->entity = pb_ptrmap_new();
 	struct normalising w = {parties, legal_forms, p};
 	pb_strtab_set_locking(p->strings, jobs > 1);
-	pb_parallel_for((p->n + NORMALISE_BLOCK - 1) / NORMALISE_BLOCK, jobs, normalise_block, &w);
+	pb_parallel_blocks(p->n, NORMALISE_BLOCK, jobs, normalise_one, &w);
 	pb_strtab_set_locking(p->strings, 0);
 	pb_strtab_trim(p->strings);
 	p->catch_alls = pb_ptrmap_new();

@@ -1684,6 +1684,36 @@ static void test_failed_counts_rows_read(void **state)
 	pb_ledger_free(l);
 }
 
+/* Each i of [0, n) is worked on once, whatever the block, the number of
+ * jobs, and whether n is a multiple of the block. */
+static void count_visit(void *ctx, size_t i)
+{
+	unsigned char *seen = ctx;
+
+	seen[i]++;
+}
+
+static void test_parallel_blocks(void **state)
+{
+	static const size_t sizes[] = {0, 1, 255, 256, 257, 10000};
+	static const size_t blocks[] = {0, 1, 7, 256, 20000};
+	(void)state;
+
+	for (size_t a = 0; a < sizeof(sizes) / sizeof(sizes[0]); a++)
+		for (size_t b = 0; b < sizeof(blocks) / sizeof(blocks[0]); b++)
+			for (int jobs = 1; jobs <= 4; jobs += 3) {
+				size_t n = sizes[a];
+				unsigned char *seen = calloc(n + 1, 1);
+				pb_parallel_blocks(n, blocks[b], jobs, count_visit, seen);
+				for (size_t i = 0; i < n; i++)
+					if (seen[i] != 1)
+						fail_msg("n %zu, block %zu, jobs %d: element %zu worked on %d times",
+							 n, blocks[b], jobs, i, seen[i]);
+				assert_int_equal(seen[n], 0);
+				free(seen);
+			}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1728,6 +1758,7 @@ int main(void)
 		cmocka_unit_test(test_methods),
 		cmocka_unit_test(test_publishers),
 		cmocka_unit_test(test_reason_groups),
+		cmocka_unit_test(test_parallel_blocks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
