@@ -394,13 +394,12 @@ static void shared_free(struct pb_shared *s)
  * A tender's procedure is its method_details' if the table knows them,
  * else the one its rationale names, else its method's
  * (pb_procedure_of).  The method and its details are interned texts a
- * ledger repeats across its tenders, so what they give is looked up once
- * per pair of them; a rationale is a tender's own prose, looked up only
- * when the details are unknown.
+ * ledger repeats across its tenders, so they are looked up once per pair
+ * of them; a rationale is a tender's own prose, looked up only when the
+ * details are unknown.
  */
 struct by_pair {
-	const pb_procedure *proc; /* from the method and details alone */
-	int details_known;        /* then the rationale does not matter */
+	const pb_procedure *of_details, *of_method;
 };
 
 static const pb_procedure **procedures_resolve(pb_ledger *l, const pb_procedures *table)
@@ -417,13 +416,14 @@ static const pb_procedure **procedures_resolve(pb_ledger *l, const pb_procedures
 		uint32_t k = pb_pairs_add(&seen, method, details);
 		if (k == known) {
 			PB_GROW(of_pair, known + 1, cap);
-			of_pair[k] = (struct by_pair){pb_procedure_of(table, method, details, NULL),
-						      pb_procedures_find(table, details) != NULL};
+			of_pair[k] = (struct by_pair){pb_procedures_find(table, details),
+						      pb_procedures_find(table, method)};
 		}
+		const struct by_pair *bp = &of_pair[k];
 		const pb_procedure *named = NULL;
-		if (t[i].method_rationale && !of_pair[k].details_known)
+		if (!bp->of_details && t[i].method_rationale)
 			named = pb_procedure_of(table, NULL, NULL, pb_str(t[i].method_rationale));
-		out[i] = named ? named : of_pair[k].proc;
+		out[i] = bp->of_details ? bp->of_details : named ? named : bp->of_method;
 	}
 	pb_pairs_release(&seen);
 	free(of_pair);
