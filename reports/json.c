@@ -163,14 +163,23 @@ static int jw_io(struct jw *w)
 	return -1;
 }
 
+/* A comma, a line break and blanks to indent with: js_next writes the
+ * part it needs in one piece. */
+static const char comma_newline[] = ",\n                                ";
+#define NEWLINE_MAX_INDENT ((int)sizeof(comma_newline) - 3)
+
 /* Writes a line break and `indent` blanks. */
 static void jw_newline(struct jw *w, int indent)
 {
-	static const char blanks[] = "                                ";
+	const char *blanks = comma_newline + 2;
 
+	if (indent <= NEWLINE_MAX_INDENT) {
+		jw_put(w, comma_newline + 1, 1 + (size_t)indent);
+		return;
+	}
 	jw_putc(w, '\n');
-	for (; indent > 0; indent -= (int)sizeof(blanks) - 1)
-		jw_put(w, blanks, indent < (int)sizeof(blanks) - 1 ? (size_t)indent : sizeof(blanks) - 1);
+	for (; indent > 0; indent -= NEWLINE_MAX_INDENT)
+		jw_put(w, blanks, indent < NEWLINE_MAX_INDENT ? (size_t)indent : (size_t)NEWLINE_MAX_INDENT);
 }
 
 /* Writes v dumped (and frees it), each of its line breaks followed by
@@ -280,10 +289,16 @@ static void js_close(struct jw *w, char bracket)
 /* Before an array element: the comma after the one before. */
 static void js_next(struct jw *w)
 {
-	if (!w->first)
-		jw_putc(w, ',');
+	int indent = 2 * w->depth, comma = !w->first;
+
 	w->first = 0;
-	jw_newline(w, 2 * w->depth);
+	if (indent <= NEWLINE_MAX_INDENT) {
+		jw_put(w, comma_newline + !comma, (size_t)comma + 1 + (size_t)indent);
+		return;
+	}
+	if (comma)
+		jw_putc(w, ',');
+	jw_newline(w, indent);
 }
 
 /* A jansson value (freed), indented to where it stands. */
@@ -341,34 +356,45 @@ static void js_string(struct jw *w, const char *s)
 	}
 }
 
-static void js_key(struct jw *w, const char *key)
+/* A key from the ledger (an extra column's name), escaped as needed. */
+static void js_key_text(struct jw *w, const char *key)
 {
 	js_next(w);
 	js_string(w, key);
 	jw_puts(w, ": ");
 }
 
-static void js_text(struct jw *w, const char *key, const char *s)
+/*
+ * A key of the report's own, written as it stands: `quoted` is the key
+ * in quotes with its ": " (js_key and the macros below make it from a
+ * string literal, which must be printable ASCII without '"' or '\\').
+ * Half a million entities have nine keys each.
+ */
+static void js_key_quoted(struct jw *w, const char *quoted, size_t n)
 {
-	js_key(w, key);
-	js_string(w, s);
+	js_next(w);
+	jw_put(w, quoted, n);
 }
 
-static void js_text_or_null(struct jw *w, const char *key, const char *s)
+#define JS_QUOTED(key) "\"" key "\": "
+#define js_key(w, key) js_key_quoted((w), JS_QUOTED(key), sizeof(JS_QUOTED(key)) - 1)
+#define js_text(w, key, s) (js_key(w, key), js_string((w), (s)))
+#define js_text_or_null(w, key, s) (js_key(w, key), js_string_or_null((w), (s)))
+#define js_count(w, key, n) (js_key(w, key), js_number((w), (n)))
+
+static void js_string_or_null(struct jw *w, const char *s)
 {
-	js_key(w, key);
 	if (s)
 		js_string(w, s);
 	else
 		jw_puts(w, "null");
 }
 
-static void js_count(struct jw *w, const char *key, json_int_t n)
+static void js_number(struct jw *w, json_int_t n)
 {
 	char digits[24], *p = digits + sizeof(digits);
 	unsigned long long u = n < 0 ? -(unsigned long long)n : (unsigned long long)n;
 
-	js_key(w, key);
 	do
 		*--p = (char)('0' + u % 10);
 	while (u /= 10);
@@ -403,7 +429,8 @@ static void js_texts(struct jw *w, const void *base, size_t n, size_t size, size
 		for (k = i + 1; k < n; k++)
 			if (!strcmp(text_at(base, k, size, key_at), key))
 				value = text_at(base, k, size, value_at);
-		js_text(w, key, value);
+		js_key_text(w, key);
+		js_string(w, value);
 	}
 	js_close(w, '}');
 }
