@@ -20,12 +20,23 @@
  */
 static void quoted(FILE *out, const char *s)
 {
-	for (const char *q; s && (q = strchr(s, '"')); s = q + 1) {
-		fwrite(s, 1, (size_t)(q - s) + 1, out);
-		putc_unlocked('"', out);
+	if (!s)
+		return;
+	/* one pass: the run up to a quote or the end, then the quote doubled */
+	for (;;) {
+		size_t n = strcspn(s, "\"");
+		fwrite(s, 1, n, out);
+		if (!s[n])
+			return;
+		fwrite("\"\"", 1, 2, out);
+		s += n + 1;
 	}
-	if (s)
-		fputs(s, out);
+}
+
+/* Would a spreadsheet run a cell starting with c as a formula? */
+static int formula_lead(char c)
+{
+	return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
 }
 
 /* Opens a cell whose text will begin with `lead`. */
@@ -34,7 +45,7 @@ static void cell_open(FILE *out, const char *lead, int first)
 	if (!first)
 		putc_unlocked(',', out);
 	putc_unlocked('"', out);
-	if (lead && lead[0] && strchr("=+-@\t\r", lead[0]))
+	if (lead && formula_lead(lead[0]))
 		putc_unlocked('\'', out);
 }
 
@@ -189,6 +200,8 @@ static int entity_rows(const pb_audit *a, FILE *out, pb_error *err)
 	/* counts through pb_amount_format at exponent 0: "%zu" without a
 	 * formatted print for each of the millions of them at 10M rows */
 	char counts[5][32], score[32];
+	double last_score = 0;
+	int have_score = 0;
 
 	for (size_t i = 0; entity_header[i]; i++)
 		cell(out, entity_header[i], i == 0);
@@ -197,7 +210,12 @@ static int entity_rows(const pb_audit *a, FILE *out, pb_error *err)
 	for (size_t i = 0; i < a->nentities; i++) {
 		const pb_entity_score *e = &a->entities[i];
 		pb_entities_prefetch(a->entities, a->nentities, i);
-		snprintf(score, sizeof(score), "%.4f", e->score);
+		/* most entities score 0: the last score's text is kept */
+		if (!have_score || memcmp(&e->score, &last_score, sizeof(last_score))) {
+			snprintf(score, sizeof(score), "%.4f", e->score);
+			last_score = e->score;
+			have_score = 1;
+		}
 		cell(out, pb_amount_format((int64_t)e->rank, 0, counts[0]), 1);
 		cell(out, e->id, 0);
 		cell(out, e->name, 0);
