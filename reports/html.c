@@ -1543,13 +1543,24 @@ static void jstr(pb_buf *b, const char *s)
 	pb_buf_release(&tmp);
 }
 
+/* A key of the page's own (plain ASCII) before its value, after a comma
+ * unless it is the first member (*n counts them). */
+static void jkey(pb_buf *b, size_t *n, const char *key)
+{
+	if ((*n)++)
+		pb_buf_addch(b, ',');
+	pb_buf_addch(b, '"');
+	pb_buf_addstr(b, key);
+	pb_buf_add(b, "\":", 2);
+}
+
 /* A key and its text in an object whose first member *n counts; no
  * member for NULL, as jset left it out. */
 static void jfield(pb_buf *b, size_t *n, const char *key, const char *value)
 {
 	if (!value)
 		return;
-	pb_buf_addf(b, "%s\"%s\":", (*n)++ ? "," : "", key);
+	jkey(b, n, key);
 	jstr(b, value);
 }
 
@@ -1570,7 +1581,8 @@ static void jrow(pb_buf *b, const char *const *texts, size_t n)
 static void finding_evidence_json(pb_buf *b, size_t *n, const pb_finding *f)
 {
 	if (f->npath) {
-		pb_buf_addf(b, "%s\"path\":[", (*n)++ ? "," : "");
+		jkey(b, n, "path");
+		pb_buf_addch(b, '[');
 		for (size_t i = 0; i < f->npath; i++) {
 			const char *step[] = {f->path[i].from, f->path[i].kind, f->path[i].to,
 					      f->path[i].source};
@@ -1581,7 +1593,8 @@ static void finding_evidence_json(pb_buf *b, size_t *n, const pb_finding *f)
 		pb_buf_addch(b, ']');
 	}
 	if (f->ndetails) {
-		pb_buf_addf(b, "%s\"details\":[", (*n)++ ? "," : "");
+		jkey(b, n, "details");
+		pb_buf_addch(b, '[');
 		for (size_t i = 0; i < f->ndetails; i++) {
 			const char *kv[] = {f->details[i].key, f->details[i].value};
 			if (i)
@@ -1590,7 +1603,8 @@ static void finding_evidence_json(pb_buf *b, size_t *n, const pb_finding *f)
 		}
 		pb_buf_addch(b, ']');
 	}
-	pb_buf_addf(b, "%s\"ev\":[", (*n)++ ? "," : "");
+	jkey(b, n, "ev");
+	pb_buf_addch(b, '[');
 	for (size_t i = 0; i < f->nevidence; i++) {
 		const pb_evidence *e = &f->evidence[i];
 		pb_buf x;
@@ -1616,13 +1630,16 @@ static void finding_history_json(pb_buf *b, size_t *n, const pb_hentry *h)
 	jfield(b, n, "hash", h->evidence_hash);
 	if (!d)
 		return;
-	pb_buf_addf(b, "%s\"dec\":{", (*n)++ ? "," : "");
+	jkey(b, n, "dec");
+	pb_buf_addch(b, '{');
 	jfield(b, &m, "status", pb_dstatus_name(d->status));
 	jfield(b, &m, "by", d->by);
 	jfield(b, &m, "at", d->at);
 	jfield(b, &m, "note", d->note);
-	if (d->reopened)
-		pb_buf_addf(b, "%s\"reopened\":true", m++ ? "," : "");
+	if (d->reopened) {
+		jkey(b, &m, "reopened");
+		pb_buf_addstr(b, "true");
+	}
 	pb_buf_addch(b, '}');
 }
 
@@ -1663,17 +1680,14 @@ static void finding_json(pb_buf *b, const pb_audit *a, size_t i)
  */
 static void write_island_text(xmlOutputBufferPtr ob, const char *s)
 {
-	const char *run = s;
-
-	for (; *s; s++) {
-		const char *esc = *s == '<' ? "\\u003c" : *s == '>' ? "\\u003e" : *s == '&' ? "\\u0026" : NULL;
-		if (!esc)
-			continue;
-		xmlOutputBufferWrite(ob, (int)(s - run), run);
-		xmlOutputBufferWrite(ob, 6, esc);
-		run = s + 1;
+	for (;;) {
+		size_t n = strcspn(s, "<>&");
+		xmlOutputBufferWrite(ob, (int)n, s);
+		if (!s[n])
+			return;
+		xmlOutputBufferWrite(ob, 6, s[n] == '<' ? "\\u003c" : s[n] == '>' ? "\\u003e" : "\\u0026");
+		s += n + 1;
 	}
-	xmlOutputBufferWrite(ob, (int)(s - run), run);
 }
 
 /*
