@@ -483,6 +483,80 @@ uint64_t pb_prefix8(const char *s)
 	return v;
 }
 
+pb_text_key pb_text_key_of(uint32_t group, const char *text, uint32_t index)
+{
+	return (pb_text_key){pb_prefix8(text), pb_prefix8(text + strnlen(text, 8)), text, group,
+			     index};
+}
+
+/* Byte b of a key's sort value, least significant first: the 16 bytes of
+ * the text, then the 4 of the group. */
+#define TEXT_KEY_BYTES 20
+
+static unsigned text_key_byte(const pb_text_key *k, unsigned b)
+{
+	if (b < 8)
+		return (unsigned)(k->prefix2 >> (8 * b)) & 0xff;
+	if (b < 16)
+		return (unsigned)(k->prefix >> (8 * (b - 8))) & 0xff;
+	return (k->group >> (8 * (b - 16))) & 0xff;
+}
+
+/* Does a sort in strcmp order of the texts, then by index, put a first? */
+static int text_key_before(const pb_text_key *a, const pb_text_key *b)
+{
+	int c = strcmp(a->text, b->text);
+
+	return c ? c < 0 : a->index < b->index;
+}
+
+/* Keys whose group and first 16 bytes are equal lie together once the
+ * radix passes are done: each such run is put in order by strcmp. */
+static void text_key_runs(pb_text_key *keys, size_t n)
+{
+	for (size_t s = 0, e; s < n; s = e) {
+		for (e = s + 1; e < n && keys[e].group == keys[s].group &&
+				keys[e].prefix == keys[s].prefix && keys[e].prefix2 == keys[s].prefix2;
+		     e++)
+			;
+		for (size_t i = s + 1; i < e; i++) {
+			pb_text_key x = keys[i];
+			size_t j = i;
+			for (; j > s && text_key_before(&x, &keys[j - 1]); j--)
+				keys[j] = keys[j - 1];
+			keys[j] = x;
+		}
+	}
+}
+
+void pb_sort_text_keys(pb_text_key *keys, size_t n, pb_text_key *tmp)
+{
+	size_t (*count)[257] = pb_xcalloc(TEXT_KEY_BYTES, sizeof(*count));
+	pb_text_key *from = keys, *to = tmp;
+
+	for (size_t i = 0; i < n; i++)
+		for (unsigned b = 0; b < TEXT_KEY_BYTES; b++)
+			count[b][text_key_byte(&keys[i], b) + 1]++;
+	/* stable passes from the least significant byte: equal keys keep
+	 * their order, which no pass depends on (text_key_runs decides) */
+	for (unsigned b = 0; b < TEXT_KEY_BYTES; b++) {
+		size_t *start = count[b];
+		if (!n || start[text_key_byte(&from[0], b) + 1] == n)
+			continue; /* every key has this byte */
+		for (size_t v = 0; v < 256; v++)
+			start[v + 1] += start[v];
+		for (size_t i = 0; i < n; i++)
+			to[start[text_key_byte(&from[i], b)]++] = from[i];
+		pb_text_key *t = from;
+		from = to;
+		to = t;
+	}
+	free(count);
+	if (from != keys)
+		memcpy(keys, from, n * sizeof(*keys));
+	text_key_runs(keys, n);
+}
+
 uint64_t pb_hash(const void *p, size_t n)
 {
 	return pb_hash_continue(0xcbf29ce484222325ULL, p, n);

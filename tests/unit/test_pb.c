@@ -135,6 +135,65 @@ static void test_sort_u64(void **state)
 	assert_int_equal(a[0], 7);
 }
 
+/* The order pb_sort_text_keys must give: group, strcmp, index. */
+static int cmp_text_key(const void *pa, const void *pb)
+{
+	const pb_text_key *a = pa, *b = pb;
+	int c;
+
+	if (a->group != b->group)
+		return a->group < b->group ? -1 : 1;
+	if ((c = strcmp(a->text, b->text)))
+		return c;
+	return a->index < b->index ? -1 : a->index > b->index;
+}
+
+/*
+ * pb_sort_text_keys orders as group, strcmp, index would: texts that
+ * share their first 8 or 16 bytes or more, end inside them, differ only
+ * past them, repeat (their indexes decide), carry bytes above 0x7f, or
+ * are empty; groups above one byte; every key with the same group (no
+ * pass for it); no keys and one key.
+ */
+static void test_sort_text_keys(void **state)
+{
+	enum { N = 3000 };
+	static char text[N][40];
+	static pb_text_key keys[N], want[N], tmp[N];
+	static const char *const stems[] = {"", "S", "SUP-", "SUP-1234", "SUP-12345678",
+					    "SUP-1234567890ABCD", "\xc3\xa9t\xc3\xa9", "zz"};
+	uint64_t x = 88172645463325252ULL;
+	(void)state;
+
+	for (int layout = 0; layout < 3; layout++) {
+		for (size_t i = 0; i < N; i++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17; /* xorshift64 */
+			const char *stem = stems[x % (sizeof(stems) / sizeof(*stems))];
+			/* a short tail from few values: repeats and shared prefixes */
+			if ((x >> 8) % 4)
+				snprintf(text[i], sizeof(text[i]), "%s%u", stem, (unsigned)((x >> 16) % 50));
+			else
+				snprintf(text[i], sizeof(text[i]), "%s", stem);
+			uint32_t group = layout == 0 ? (uint32_t)((x >> 40) % 2)
+				       : layout == 1 ? 7 : (uint32_t)((x >> 40) % 3) << 12;
+			keys[i] = pb_text_key_of(group, text[i], (uint32_t)i);
+		}
+		memcpy(want, keys, sizeof(keys));
+		qsort(want, N, sizeof(*want), cmp_text_key);
+		pb_sort_text_keys(keys, N, tmp);
+		for (size_t i = 0; i < N; i++) {
+			assert_int_equal(keys[i].index, want[i].index);
+			assert_ptr_equal(keys[i].text, want[i].text);
+			assert_int_equal(keys[i].group, want[i].group);
+		}
+	}
+	pb_sort_text_keys(keys, 0, tmp); /* nothing to sort */
+	keys[0] = pb_text_key_of(3, "one", 9);
+	pb_sort_text_keys(keys, 1, tmp);
+	assert_int_equal(keys[0].index, 9);
+	assert_string_equal(keys[0].text, "one");
+}
+
 /* Populating ahead walks a block in steps that end exactly at its size,
  * small blocks (not populated) and large alike, never past the end, and
  * leaves what the block holds as it was. */
@@ -449,6 +508,7 @@ int main(void)
 		cmocka_unit_test(test_populate_ahead),
 		cmocka_unit_test(test_bucket_sort),
 		cmocka_unit_test(test_sort_u64),
+		cmocka_unit_test(test_sort_text_keys),
 		cmocka_unit_test(test_list_pieces),
 		cmocka_unit_test(test_addf_every_length),
 		cmocka_unit_test(test_addf_appends),
