@@ -104,32 +104,13 @@ static const char *field_of(const pb_payment *p, size_t field)
 	return pb_str(*(const pb_text *)((const char *)p + field));
 }
 
-/* Entities in strcmp order, equal texts (never two pointers) by first
- * appearance, as a stable sort of the names would leave them. */
+/* An entity as it is first met: its name's sort key (pb_text_key_of,
+ * the index its order of appearance) and the smallest of the ids naming
+ * it. */
 typedef struct {
-	/* the first 16 bytes, big-endian: ids that share their first eight
-	 * ("SUP-1234...") still differ in the next, and strcmp reading two
-	 * texts from anywhere missed the cache for each */
-	uint64_t prefix, prefix2;
-	const char *name;
-	const char *least; /* of the ids naming it */
-	uint32_t first;
+	pb_text_key key;
+	const char *least;
 } named;
-
-static int cmp_named(const void *pa, const void *pb)
-{
-	const named *a = pa, *b = pb;
-	int c;
-
-	if (a->prefix != b->prefix)
-		c = a->prefix < b->prefix ? -1 : 1;
-	else if (a->prefix2 != b->prefix2)
-		c = a->prefix2 < b->prefix2 ? -1 : 1;
-	else
-		c = strcmp(a->name, b->name);
-
-	return c ? c : a->first < b->first ? -1 : a->first > b->first;
-}
 
 static void entity_ranks_build(pb_rule_ctx *ctx, size_t field, entity_ranks *er)
 {
@@ -154,8 +135,7 @@ static void entity_ranks_build(pb_rule_ctx *ctx, size_t field, entity_ranks *er)
 		uint32_t r = NO_RANK;
 		if (id && !pb_ptrmap_get(by_id, id, &r)) {
 			if ((e = entity_of(ctx, id)) && !pb_ptrmap_get(by_entity, e, &r)) {
-				names[ne] = (named){pb_prefix8(e), pb_prefix8(e + strnlen(e, 8)), e, id,
-						    (uint32_t)ne};
+				names[ne] = (named){pb_text_key_of(0, e, (uint32_t)ne), id};
 				r = (uint32_t)ne++;
 				pb_ptrmap_put(by_entity, e, r);
 			}
@@ -166,19 +146,26 @@ static void entity_ranks_build(pb_rule_ctx *ctx, size_t field, entity_ranks *er)
 		er->rank[i] = r;
 		er->unnamed += r == NO_RANK;
 	}
-	if (ne)
-		qsort(names, ne, sizeof(*names), cmp_named);
+	/* sorted by name (a name is one entity's: the index never decides),
+	 * in arrays of the entities' size from the heap, not fresh pages */
+	pb_text_key *keys = pb_xmalloc((ne + 1) * sizeof(*keys));
+	pb_text_key *room = pb_xmalloc((ne + 1) * sizeof(*room));
+	for (size_t j = 0; j < ne; j++)
+		keys[j] = names[j].key;
+	pb_sort_text_keys(keys, ne, room);
+	free(room);
 	uint32_t *final = pb_xcalloc(ne + 1, sizeof(*final));
 	er->least = pb_xcalloc(ne + 1, sizeof(*er->least));
 	for (size_t j = 0; j < ne; j++) {
-		final[names[j].first] = (uint32_t)j;
-		er->least[j] = names[j].least;
+		final[keys[j].index] = (uint32_t)j;
+		er->least[j] = names[keys[j].index].least;
 	}
 	for (size_t i = 0; i < n; i++)
 		if (er->rank[i] != NO_RANK)
 			er->rank[i] = final[er->rank[i]];
 	er->nentities = ne;
 	free(final);
+	free(keys);
 	free(names);
 	pb_ptrmap_free(by_id);
 	pb_ptrmap_free(by_entity);
