@@ -93,6 +93,27 @@ static void transliterate(const char *s, pb_buf *out)
 	}
 }
 
+/* fold_punctuation of ASCII: letters and digits are the only ASCII
+ * utf8proc puts in the letter, number and mark categories. */
+static void fold_punctuation_ascii(const char *s, pb_buf *out)
+{
+	int space = 0;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		unsigned char c = *p;
+		if (is_dropped_cp(c))
+			continue;
+		if (!(c >= 'a' && c <= 'z') && !(c >= 'A' && c <= 'Z') && !(c >= '0' && c <= '9')) {
+			space = out->len > 0;
+			continue;
+		}
+		if (space)
+			pb_buf_addch(out, ' ');
+		space = 0;
+		pb_buf_addch(out, (char)c);
+	}
+}
+
 /* Keeps letters and digits, one space between words. */
 static void fold_punctuation(const char *s, pb_buf *out)
 {
@@ -101,6 +122,14 @@ static void fold_punctuation(const char *s, pb_buf *out)
 	utf8proc_ssize_t n;
 	int space = 0;
 
+	/* a name folded from ASCII is ASCII still: most of a ledger's */
+	const unsigned char *a = p;
+	while (*a && *a < 0x80)
+		a++;
+	if (!*a) {
+		fold_punctuation_ascii(s, out);
+		return;
+	}
 	while (*p && (n = utf8proc_iterate(p, -1, &cp)) > 0) {
 		p += n;
 		if (is_dropped_cp(cp))

@@ -227,6 +227,42 @@ static void test_fold_ascii_as_unicode(void **state)
 	}
 }
 
+/* A name's words kept, its punctuation dropped, without utf8proc when
+ * the text is ASCII by then: as the full path keeps them.  A last word of
+ * a letter that survives folding (U+4E2D) sends the same name down the
+ * full path, where it stays a word of its own; an accented last letter
+ * (U+00E9) is folded to ASCII by utf8proc before the punctuation goes,
+ * and must then fold as plain "e" does on the ASCII path. */
+static void test_norm_ascii_as_unicode(void **state)
+{
+	uint32_t x = 54321;
+	char s[64], t[80], e[80];
+	(void)state;
+
+	for (int round = 0; round < 20000; round++) {
+		size_t n = 0, len = 1 + round % 40;
+		for (; n < len; n++) {
+			x = x * 1103515245u + 12345u;
+			s[n] = (char)(1 + (x >> 16) % 127); /* any ASCII but NUL */
+		}
+		s[n] = '\0';
+		snprintf(t, sizeof(t), "%s \xe4\xb8\xad", s);
+		char *ascii = pb_norm_name(s, NULL);
+		assert_non_null(ascii);
+		size_t k = strlen(ascii);
+		char *want = malloc(k + 5);
+		assert_non_null(want);
+		snprintf(want, k + 5, "%s%s\xe4\xb8\xad", ascii, k ? " " : "");
+		free(ascii);
+		expect_same_text(s, want, "on the ASCII path, with the last word", pb_norm_name(t, NULL),
+				 "on the full path");
+		snprintf(t, sizeof(t), "%s\xc3\xa9", s);
+		snprintf(e, sizeof(e), "%se", s);
+		expect_same_text(s, pb_fold_text(e), "with e on the ASCII path", pb_fold_text(t),
+				 "with U+00E9 folded by utf8proc");
+	}
+}
+
 /* pb_norm_real_name: pb_norm_name, or NULL where pb_is_placeholder. */
 static void test_real_names(void **state)
 {
@@ -279,6 +315,7 @@ int main(void)
 		cmocka_unit_test(test_long_name_legal_forms),
 		cmocka_unit_test(test_legal_forms_one_pattern),
 		cmocka_unit_test(test_fold_ascii_as_unicode),
+		cmocka_unit_test(test_norm_ascii_as_unicode),
 		cmocka_unit_test(test_transliteration),
 		cmocka_unit_test(test_names_equal_across_scripts),
 		cmocka_unit_test(test_accounts_addresses),
