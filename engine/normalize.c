@@ -151,10 +151,8 @@ static void fold_punctuation(const char *s, pb_buf *out)
  * the punctuation step is left.  Most ids, names and addresses of a
  * ledger are ASCII, and this runs for every party.
  */
-static char *fold_ascii(const char *s)
+static void fold_ascii_into(const char *s, char *out)
 {
-	/* never longer than s: characters are dropped, runs joined */
-	char *out = pb_xmalloc(strlen(s) + 1);
 	size_t len = 0;
 	int space = 0;
 
@@ -173,7 +171,26 @@ static char *fold_ascii(const char *s)
 		out[len++] = (char)(upper ? c - 'A' + 'a' : c);
 	}
 	out[len] = '\0';
+}
+
+static char *fold_ascii(const char *s)
+{
+	/* never longer than s: characters are dropped, runs joined */
+	char *out = pb_xmalloc(strlen(s) + 1);
+
+	fold_ascii_into(s, out);
 	return out;
+}
+
+/* Is s ASCII, and shorter than n bytes? */
+static int short_ascii(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	for (; s[i] && i < n; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			return 0;
+	return i < n;
 }
 
 char *pb_fold_text(const char *s)
@@ -416,6 +433,13 @@ int pb_is_placeholder(const char *s)
 
 	if (!s)
 		return 1;
+	/* asked of every party's registry id, account and address: a short
+	 * ASCII one is folded on the stack, not in a copy of its own */
+	char buf[128];
+	if (short_ascii(s, sizeof(buf))) {
+		fold_ascii_into(s, buf);
+		return folded_is_placeholder(buf);
+	}
 	if (!(folded = pb_fold_text(s)))
 		return 0;
 	hit = folded_is_placeholder(folded);
