@@ -1516,30 +1516,35 @@ static xmlNodePtr group_node(htmlDocPtr doc, const pb_audit *a, const html_group
  * out quoted as it is, as jansson writes it; any other goes through
  * jansson for its escapes.
  */
+static size_t plain_prefix(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\')
+		p++;
+	return (size_t)(p - (const unsigned char *)s);
+}
+
 static void jstr(pb_buf *b, const char *s)
 {
 	pb_buf tmp;
 
-	pb_buf_init(&tmp);
-	const char *v = utf8(nz(s), &tmp);
-	const unsigned char *p = (const unsigned char *)v;
-
-	while (*p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\')
-		p++;
-	if (!*p) {
+	s = nz(s);
+	size_t n = plain_prefix(s);
+	if (!s[n]) { /* printable ASCII is UTF-8: no check of its own */
 		pb_buf_addch(b, '"');
-		pb_buf_add(b, v, (size_t)(p - (const unsigned char *)v));
+		pb_buf_add(b, s, n);
 		pb_buf_addch(b, '"');
-	} else {
-		/* invalid UTF-8 is U+FFFD already: jansson takes v */
-		json_t *j = checked(json_string(v));
-		char *text = j ? checked(json_dumps(j, JSON_ENCODE_ANY | JSON_COMPACT | JSON_ENSURE_ASCII))
-			       : NULL;
-		if (text)
-			pb_buf_addstr(b, text);
-		free(text);
-		json_decref(j);
+		return;
 	}
+	/* invalid UTF-8 is U+FFFD once utf8() is done: jansson takes it */
+	pb_buf_init(&tmp);
+	json_t *j = checked(json_string(utf8(s, &tmp)));
+	char *text = j ? checked(json_dumps(j, JSON_ENCODE_ANY | JSON_COMPACT | JSON_ENSURE_ASCII)) : NULL;
+	if (text)
+		pb_buf_addstr(b, text);
+	free(text);
+	json_decref(j);
 	pb_buf_release(&tmp);
 }
 
