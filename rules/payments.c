@@ -130,8 +130,10 @@ static void entity_ranks_build(pb_rule_ctx *ctx, size_t field, entity_ranks *er)
 		/* payees come in no order: the slot of the one 16 on is
 		 * fetched while this one is looked up */
 		const char *ahead = i + 16 < n ? field_of(&p[i + 16], field) : NULL;
-		if (ahead)
+		if (ahead) {
 			pb_ptrmap_prefetch(by_id, ahead);
+			__builtin_prefetch(ahead); /* its text, read if it is new */
+		}
 		uint32_t r = NO_RANK;
 		if (id && !pb_ptrmap_get(by_id, id, &r)) {
 			if ((e = entity_of(ctx, id)) && !pb_ptrmap_get(by_entity, e, &r)) {
