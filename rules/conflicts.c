@@ -939,6 +939,8 @@ static int owns_something(pb_ledger *l, const pb_party *p)
  * faults of the 1M-row bench's largest rule. */
 enum { NOT_A_PERSON, AN_OFFICIAL, AN_OWNER };
 
+#define PEOPLE_AHEAD 8
+
 static void collect_people(pb_rule_ctx *ctx, struct namectx *nc)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
@@ -962,6 +964,10 @@ static void collect_people(pb_rule_ctx *ctx, struct namectx *nc)
 	nc->vocab_index = pb_ptrmap_new();
 	for (size_t i = 0; i < np; i++) {
 		const pb_party_keys *k = pb_parties_keys(pp, i);
+		/* the folded names are read for the first time since the
+		 * parties were normalised: the one PEOPLE_AHEAD on is fetched */
+		if (i + PEOPLE_AHEAD < np && kind[i + PEOPLE_AHEAD] != NOT_A_PERSON)
+			__builtin_prefetch(pb_str(pb_parties_keys(pp, i + PEOPLE_AHEAD)->name));
 		if (kind[i] == NOT_A_PERSON)
 			continue;
 		struct person p = {.party = &parties[i],
