@@ -95,13 +95,26 @@ static uint32_t node_slot(pb_graph *g, const char *node)
 	return slot;
 }
 
+#define GRAPH_AHEAD 16
+
 /* Lists each edge at both its ends (ends[], then adj_block): counts
  * first, then one block.  An edge from a node to itself joins no two
  * nodes. */
 static void link_edges(pb_graph *g)
 {
 	g->ends = pb_xcalloc_slots(2 * g->nedges + 1, sizeof(*g->ends));
+	/* Room for a node per end up front: grown as they came, the index
+	 * was rehashed and the names copied a dozen times.  The ends come
+	 * in no order, so the slots of the edge GRAPH_AHEAD on are fetched
+	 * while this one's are found. */
+	g->capnodes = 2 * g->nedges + 1;
+	g->names = pb_xmalloc(g->capnodes * sizeof(*g->names));
+	(void)pb_idmap_reserve(&g->index, 2 * g->nedges, node_name, g);
 	for (size_t i = 0; i < g->nedges; i++) {
+		if (i + GRAPH_AHEAD < g->nedges) {
+			pb_idmap_prefetch(&g->index, g->edges[i + GRAPH_AHEAD].from);
+			pb_idmap_prefetch(&g->index, g->edges[i + GRAPH_AHEAD].to);
+		}
 		if (g->edges[i].from == g->edges[i].to) {
 			g->ends[2 * i] = g->ends[2 * i + 1] = PB_NO_BUCKET; /* in no list */
 			continue;
