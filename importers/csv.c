@@ -159,6 +159,12 @@ struct fill {
 	const pb_party_spec *party;
 };
 
+/* Texts a state remembers having interned, by the low bits of their
+ * hash: buyers, payees, approvers and budget lines come back row after
+ * row in other columns' company, and each look-up of the string table
+ * takes a shard's lock. */
+#define SEEN_TEXTS 4096
+
 struct csv_state {
 	pb_ledger *l;
 	int *limit_hits;         /* profile patterns that hit PCRE2's limits on
@@ -229,6 +235,10 @@ struct csv_state {
 		uint32_t hash;   /* the cell's hash, its slot prefetched, */
 		uint64_t hash_line; /* for the record at this line (0: none) */
 	} *last;
+	struct seen_text {       /* texts interned lately, by hash */
+		const char *s;
+		uint32_t hash, n;
+	} *seen;
 	int currency_col;        /* of the amounts, in the table, or -1 */
 	uint32_t *texts;         /* this row's text cells, interned last */
 	size_t ntexts;
@@ -1128,6 +1138,7 @@ static void header_accept(struct csv_state *st)
 	st->rec = pb_xcalloc(1, st->def->record_size);
 	st->currency_col = first_currency_column(st->def);
 	st->last = pb_xcalloc(st->def->ncolumns, sizeof(*st->last));
+	st->seen = pb_xcalloc(SEEN_TEXTS, sizeof(*st->seen));
 	st->input = pb_ledger_add_input(st->l, st->path, st->def->name, "csv");
 	if (st->profile)
 		pb_ledger_input(st->l, st->input)->profile =
@@ -1647,7 +1658,8 @@ static int same_as_last(const struct last_text *last, const char *s, size_t n)
 
 /* Ids repeat row after row (a tender's bids, a contract's payments):
  * the column's text in the row before is tried before the string table,
- * whose slots are a cache miss each on a large ledger. */
+ * whose slots are a cache miss each on a large ledger, and then the
+ * texts this state interned lately (st->seen), which take no lock. */
 static const char *intern_cell(struct csv_state *st, const pb_column *c, const char *s, size_t n)
 {
 	struct last_text *last = &st->last[c - st->def->columns];
@@ -1655,10 +1667,14 @@ static const char *intern_cell(struct csv_state *st, const pb_column *c, const c
 	if (!same_as_last(last, s, n)) {
 		/* prefetch_texts hashed this row's cell (value(), the
 		 * text parse_cell is given) */
-		if (last->hash_line == st->record_line)
-			last->s = pb_ledger_intern_hashed(st->l, s, n, last->hash);
-		else
-			last->s = pb_ledger_intern(st->l, s, n);
+		uint32_t h = last->hash_line == st->record_line ? last->hash : pb_intern_hash(s, n);
+		struct seen_text *e = &st->seen[h & (SEEN_TEXTS - 1)];
+		if (e->s && e->hash == h && e->n == n && !memcmp(e->s, s, n)) {
+			last->s = e->s;
+		} else {
+			last->s = pb_ledger_intern_hashed(st->l, s, n, h);
+			*e = (struct seen_text){last->s, h, (uint32_t)n};
+		}
 		last->n = n;
 	}
 	return last->s;
@@ -2742,6 +2758,7 @@ static void state_release(struct csv_state *st)
 	free(st->typed);
 	free(st->rec);
 	free(st->last);
+	free(st->seen);
 	free(st->texts);
 	free(st->ecb_codes);
 	free(st->ecb_recs);

@@ -180,6 +180,70 @@ static void test_free_text_kept(void **state)
 	done(&r);
 }
 
+struct hashed_id {
+	uint32_t hash, k;
+};
+
+static int by_hash(const void *pa, const void *pb)
+{
+	const struct hashed_id *a = pa, *b = pb;
+
+	return a->hash != b->hash ? (a->hash < b->hash ? -1 : 1) : (a->k > b->k) - (a->k < b->k);
+}
+
+/*
+ * The importer remembers texts it interned lately by their hash: two ids
+ * of one length and one 32-bit hash (found among 300 000) are still each
+ * their own text, and a text met again, in any column and after others,
+ * is the string table's one copy.
+ */
+static void test_seen_texts(void **state)
+{
+	enum { IDS = 300000 };
+	struct run r;
+	char ids[2][16];
+	size_t n;
+	int found = 0;
+	pb_buf csv;
+	struct hashed_id *h = calloc(IDS, sizeof(*h));
+	(void)state;
+
+	assert_non_null(h);
+	for (uint32_t k = 0; k < IDS; k++) {
+		snprintf(ids[0], sizeof(ids[0]), "ID-%06u", k);
+		h[k] = (struct hashed_id){pb_intern_hash(ids[0], 9), k};
+	}
+	qsort(h, IDS, sizeof(*h), by_hash);
+	for (size_t i = 1; i < IDS && !found; i++)
+		if (h[i].hash == h[i - 1].hash) {
+			snprintf(ids[0], sizeof(ids[0]), "ID-%06u", h[i - 1].k);
+			snprintf(ids[1], sizeof(ids[1]), "ID-%06u", h[i].k);
+			found = 1;
+		}
+	free(h);
+	assert_true(found);
+	assert_int_equal(pb_intern_hash(ids[0], 9), pb_intern_hash(ids[1], 9));
+	pb_config_init(&r.cfg);
+	pb_buf_init(&csv);
+	pb_buf_addstr(&csv, "payment_id,payer_id,payee_id,approver_id,amount,currency\n");
+	for (int i = 0; i < 40; i++)
+		pb_buf_addf(&csv, "P-%d,MOD,%s,%s,100.00,EUR\n", i, ids[i % 3 == 0], ids[i % 2]);
+	import(&r, "seen_payments.csv", csv.data, csv.len, NULL);
+	pb_buf_release(&csv);
+	assert_int_equal(r.rc, 0);
+	const pb_payment *p = pb_ledger_payments(r.l, &n);
+	assert_int_equal(n, 40);
+	const char *copy[2] = {pb_ledger_lookup(r.l, ids[0], 9), pb_ledger_lookup(r.l, ids[1], 9)};
+	assert_non_null(copy[0]);
+	assert_non_null(copy[1]);
+	assert_ptr_not_equal(copy[0], copy[1]);
+	for (int i = 0; i < 40; i++) {
+		assert_ptr_equal(pb_str(p[i].payee_id), copy[i % 3 == 0]);
+		assert_ptr_equal(pb_str(p[i].approver_id), copy[i % 2]);
+	}
+	done(&r);
+}
+
 static void test_lines_after_multiline_field(void **state)
 {
 	struct run r;
@@ -1267,6 +1331,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_values_and_extras),
 		cmocka_unit_test(test_free_text_kept),
+		cmocka_unit_test(test_seen_texts),
 		cmocka_unit_test(test_parts_same_as_whole),
 		cmocka_unit_test(test_rows_guessed),
 		cmocka_unit_test(test_lines_after_multiline_field),
