@@ -361,12 +361,21 @@ const pb_rule pb_rule_linked_bidders = {
  * Cardinal output for output, for `probity cardinal` (docs/cardinal.md).
  */
 
+/* A tender's bids and awards, NULL after the last of each.  Most
+ * tenders have a few of each: they are kept in the process itself, and
+ * only more are allocated (seven rules take every tender's, and two
+ * allocations a tender were a tenth of their time). */
+#define PROCESS_BIDS 8
+#define PROCESS_AWARDS 4
+
 struct process {
 	const pb_tender *t;
 	const pb_bid **bids;
 	size_t nbids;
 	const pb_contract **awards;
 	size_t nawards;
+	const pb_bid *few_bids[PROCESS_BIDS + 1];
+	const pb_contract *few_awards[PROCESS_AWARDS + 1];
 };
 
 static int status(const char *s, const char *want)
@@ -398,20 +407,24 @@ static void process_get(pb_ledger *l, const pb_tender *t, struct process *p)
 	const uint32_t *ci = pb_tender_contracts(l, t, &nc);
 
 	p->t = t;
-	p->bids = pb_xcalloc(nb + 1, sizeof(*p->bids));
-	p->awards = pb_xcalloc(nc + 1, sizeof(*p->awards));
+	p->bids = nb <= PROCESS_BIDS ? p->few_bids : pb_xcalloc(nb + 1, sizeof(*p->bids));
+	p->awards = nc <= PROCESS_AWARDS ? p->few_awards : pb_xcalloc(nc + 1, sizeof(*p->awards));
 	p->nbids = nb;
 	p->nawards = nc;
 	for (size_t i = 0; i < nb; i++)
 		p->bids[i] = pb_ledger_at(l, PB_T_BIDS, bi[i]);
+	p->bids[nb] = NULL;
 	for (size_t i = 0; i < nc; i++)
 		p->awards[i] = pb_ledger_at(l, PB_T_CONTRACTS, ci[i]);
+	p->awards[nc] = NULL;
 }
 
 static void process_free(struct process *p)
 {
-	free(p->bids);
-	free(p->awards);
+	if (p->bids != p->few_bids)
+		free(p->bids);
+	if (p->awards != p->few_awards)
+		free(p->awards);
 }
 
 static int process_final(const struct process *p)
