@@ -592,6 +592,42 @@ static void test_lowest_disqualified_currency(void **state)
 	}
 }
 
+/* A tender of more bids and awards than a process keeps in itself
+ * (twelve bids, five lots awarded): the lowest, disqualified, is the
+ * eleventh, and still the one found. */
+static void test_lowest_disqualified_many_bids(void **state)
+{
+	const char *ids[8];
+	pb_buf bids, contracts;
+	pb_ledger *l;
+	pb_config cfg;
+	(void)state;
+
+	pb_buf_init(&bids);
+	pb_buf_init(&contracts);
+	pb_buf_addstr(&bids, "bid_id,tender_id,bidder_id,value,currency,submitted_on,status\n");
+	for (int i = 1; i <= 12; i++)
+		pb_buf_addf(&bids, "B-%d,T-1,SUP-%d,%d.00,EUR,2024-01-15,%s\n", i, i,
+			    i == 11 ? 50000 : 100000 + i, i == 11 ? "disqualified" : "valid");
+	pb_buf_addstr(&contracts, "contract_id,tender_id,buyer_id,supplier_id,value,currency,awarded_on,status\n");
+	for (int i = 1; i <= 5; i++)
+		pb_buf_addf(&contracts, "C-%d,T-1,MOD,SUP-1,%d.00,EUR,2024-01-25,%s\n", i, 100001,
+			    i == 1 ? "active" : "cancelled");
+	const char *const files[][2] = {
+		{"tenders.csv", "tender_id,buyer_id,method,published_on,submission_deadline\n"
+				"T-1,MOD,open,2024-01-01,2024-01-20\n"},
+		{"bids.csv", bids.data},
+		{"contracts.csv", contracts.data}};
+	pb_audit *a = audit_csv(files, 3, &l, &cfg);
+	assert_int_equal(fired(a, "bidding.lowest-bid-disqualified", ids, 8), 1);
+	assert_string_equal(ids[0], "T-1");
+	pb_audit_free(a);
+	pb_ledger_free(l);
+	pb_config_release(&cfg);
+	pb_buf_release(&bids);
+	pb_buf_release(&contracts);
+}
+
 /* Tenders with or without a classifications column, a contract each:
  * imported from CSV as an export would be, then audited. */
 static pb_audit *classes_audit(int with_classes, pb_ledger **lp, pb_config *cfg)
@@ -676,6 +712,7 @@ int main(void)
 		cmocka_unit_test(test_fence_ties),
 		cmocka_unit_test(test_ratios_in_any_currency),
 		cmocka_unit_test(test_lowest_disqualified_currency),
+		cmocka_unit_test(test_lowest_disqualified_many_bids),
 		cmocka_unit_test(test_heterogeneous_needs_classes),
 		cmocka_unit_test(test_samples_ids_unique),
 	};
