@@ -205,6 +205,16 @@ static void test_jaro_winkler(void **state)
 	assert_true(pb_jaro_winkler("daria voss", "piet lindqvist") < 0.6);
 }
 
+/* len random bytes of ASCII but NUL into s, then NUL; *x is the seed. */
+static void random_ascii(char *s, size_t len, uint32_t *x)
+{
+	for (size_t n = 0; n < len; n++) {
+		*x = *x * 1103515245u + 12345u;
+		s[n] = (char)(1 + (*x >> 16) % 127);
+	}
+	s[len] = '\0';
+}
+
 /* ASCII is folded without utf8proc; it must fold exactly as the full
  * path does.  A trailing U+200B (a format character: a word break that
  * adds nothing) sends the same text down the full path. */
@@ -215,12 +225,7 @@ static void test_fold_ascii_as_unicode(void **state)
 	(void)state;
 
 	for (int round = 0; round < 20000; round++) {
-		size_t n = 0, len = 1 + round % 40;
-		for (; n < len; n++) {
-			x = x * 1103515245u + 12345u;
-			s[n] = (char)(1 + (x >> 16) % 127); /* any ASCII but NUL */
-		}
-		s[n] = '\0';
+		random_ascii(s, 1 + (size_t)round % 40, &x);
 		snprintf(t, sizeof(t), "%s\xe2\x80\x8b", s);
 		expect_same_text(s, pb_fold_text(s), "on the ASCII path", pb_fold_text(t),
 				 "on the full path");
@@ -240,12 +245,7 @@ static void test_norm_ascii_as_unicode(void **state)
 	(void)state;
 
 	for (int round = 0; round < 20000; round++) {
-		size_t n = 0, len = 1 + round % 40;
-		for (; n < len; n++) {
-			x = x * 1103515245u + 12345u;
-			s[n] = (char)(1 + (x >> 16) % 127); /* any ASCII but NUL */
-		}
-		s[n] = '\0';
+		random_ascii(s, 1 + (size_t)round % 40, &x);
 		snprintf(t, sizeof(t), "%s \xe4\xb8\xad", s);
 		char *ascii = pb_norm_name(s, NULL);
 		assert_non_null(ascii);
