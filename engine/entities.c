@@ -216,11 +216,14 @@ pb_entity_tally *pb_entities_collect(pb_ledger *l)
 	t->ledger = l;
 	/* Room for an entity per id that may name one, of which only the
 	 * entities' pages are touched: grown by doubling, the copies and
-	 * their fresh pages were a fifth of collecting. */
-	t->cap = pb_ledger_count(l, PB_T_TENDERS) + pb_ledger_count(l, PB_T_BIDS) +
-		 2 * pb_ledger_count(l, PB_T_CONTRACTS) + 2 * pb_ledger_count(l, PB_T_PAYMENTS) +
-		 pb_ledger_count(l, PB_T_BUDGET) + pb_ledger_count(l, PB_T_OFFSETS) + 1;
-	t->e = pb_xcalloc(t->cap, sizeof(*t->e));
+	 * their fresh pages were a fifth of collecting.  Only address space
+	 * (420 MB of it at 10M rows): where a limit refuses it, the entities
+	 * grow as they come. */
+	size_t most = pb_ledger_count(l, PB_T_TENDERS) + pb_ledger_count(l, PB_T_BIDS) +
+		      2 * pb_ledger_count(l, PB_T_CONTRACTS) + 2 * pb_ledger_count(l, PB_T_PAYMENTS) +
+		      pb_ledger_count(l, PB_T_BUDGET) + pb_ledger_count(l, PB_T_OFFSETS) + 1;
+	t->e = pb_advise_huge(calloc(most, sizeof(*t->e)), most * sizeof(*t->e));
+	t->cap = t->e ? most : 0;
 
 	const pb_tender *td = pb_ledger_tenders(l, &n);
 	last[0] = NULL;
