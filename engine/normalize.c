@@ -93,65 +93,16 @@ static void transliterate(const char *s, pb_buf *out)
 	}
 }
 
-/* fold_punctuation of ASCII: letters and digits are the only ASCII
- * utf8proc puts in the letter, number and mark categories. */
-static void fold_punctuation_ascii(const char *s, pb_buf *out)
-{
-	int space = 0;
-
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		unsigned char c = *p;
-		if (is_dropped_cp(c))
-			continue;
-		if (!(c >= 'a' && c <= 'z') && !(c >= 'A' && c <= 'Z') && !(c >= '0' && c <= '9')) {
-			space = out->len > 0;
-			continue;
-		}
-		if (space)
-			pb_buf_addch(out, ' ');
-		space = 0;
-		pb_buf_addch(out, (char)c);
-	}
-}
-
-/* Keeps letters and digits, one space between words. */
-static void fold_punctuation(const char *s, pb_buf *out)
-{
-	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
-	int32_t cp;
-	utf8proc_ssize_t n;
-	int space = 0;
-
-	/* a name folded from ASCII is ASCII still: most of a ledger's */
-	const unsigned char *a = p;
-	while (*a && *a < 0x80)
-		a++;
-	if (!*a) {
-		fold_punctuation_ascii(s, out);
-		return;
-	}
-	while (*p && (n = utf8proc_iterate(p, -1, &cp)) > 0) {
-		p += n;
-		if (is_dropped_cp(cp))
-			continue;
-		if (!is_alnum_cp(cp)) {
-			space = out->len > 0;
-			continue;
-		}
-		if (space)
-			pb_buf_addch(out, ' ');
-		space = 0;
-		add_cp(out, cp);
-	}
-}
-
 /*
  * ASCII folds without utf8proc: NFKC, transliteration and accent
  * stripping leave it as it is, and case folding is A-Z to a-z, so only
- * the punctuation step is left.  Most ids, names and addresses of a
- * ledger are ASCII, and this runs for every party.
+ * the punctuation step is left (fold_punctuation's, for letters and
+ * digits are the only ASCII utf8proc puts in the letter, number and mark
+ * categories), with the case folded too when fold_case.  Most ids, names
+ * and addresses of a ledger are ASCII, and this runs for every party.
+ * out has room for s: characters are dropped, runs joined.
  */
-static void fold_ascii_into(const char *s, char *out)
+static void fold_ascii_into(const char *s, char *out, int fold_case)
 {
 	size_t len = 0;
 	int space = 0;
@@ -168,43 +119,68 @@ static void fold_ascii_into(const char *s, char *out)
 		if (space)
 			out[len++] = ' ';
 		space = 0;
-		out[len++] = (char)(upper ? c - 'A' + 'a' : c);
+		out[len++] = (char)(upper && fold_case ? c - 'A' + 'a' : c);
 	}
 	out[len] = '\0';
 }
 
-static char *fold_ascii(const char *s)
+static char *fold_ascii(const char *s, int fold_case)
 {
-	/* never longer than s: characters are dropped, runs joined */
 	char *out = pb_xmalloc(strlen(s) + 1);
 
-	fold_ascii_into(s, out);
+	fold_ascii_into(s, out, fold_case);
 	return out;
 }
 
-/* Is s ASCII, and shorter than n bytes? */
-static int short_ascii(const char *s, size_t n)
+/* Is s ASCII, and shorter than `below` bytes? */
+static int is_ascii(const char *s, size_t below)
 {
 	size_t i = 0;
 
-	for (; s[i] && i < n; i++)
+	for (; s[i] && i < below; i++)
 		if ((unsigned char)s[i] >= 0x80)
 			return 0;
-	return i < n;
+	return i < below;
+}
+
+/* Keeps letters and digits, one space between words: a new string. */
+static char *fold_punctuation(const char *s)
+{
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+	int32_t cp;
+	utf8proc_ssize_t n;
+	int space = 0;
+	pb_buf out;
+
+	/* a name folded from ASCII is ASCII still: most of a ledger's */
+	if (is_ascii(s, SIZE_MAX))
+		return fold_ascii(s, 0);
+	pb_buf_init(&out);
+	while (*p && (n = utf8proc_iterate(p, -1, &cp)) > 0) {
+		p += n;
+		if (is_dropped_cp(cp))
+			continue;
+		if (!is_alnum_cp(cp)) {
+			space = out.len > 0;
+			continue;
+		}
+		if (space)
+			pb_buf_addch(&out, ' ');
+		space = 0;
+		add_cp(&out, cp);
+	}
+	return pb_buf_detach(&out);
 }
 
 char *pb_fold_text(const char *s)
 {
 	utf8proc_uint8_t *nfkc = NULL, *plain = NULL;
-	pb_buf lat, out;
+	pb_buf lat;
 
 	if (!s)
 		return NULL;
-	const unsigned char *a = (const unsigned char *)s;
-	while (*a && *a < 0x80)
-		a++;
-	if (!*a)
-		return fold_ascii(s);
+	if (is_ascii(s, SIZE_MAX))
+		return fold_ascii(s, 1);
 	if (utf8proc_map((const utf8proc_uint8_t *)s, 0, &nfkc,
 			 UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPOSE |
 			 UTF8PROC_COMPAT | UTF8PROC_CASEFOLD) < 0)
@@ -220,10 +196,9 @@ char *pb_fold_text(const char *s)
 		return NULL;
 	}
 	pb_buf_release(&lat);
-	pb_buf_init(&out);
-	fold_punctuation((const char *)plain, &out);
+	char *out = fold_punctuation((const char *)plain);
 	free(plain);
-	return pb_buf_detach(&out);
+	return out;
 }
 
 /*
@@ -308,7 +283,7 @@ static char *norm_folded_name(char *folded, const pb_pattern_list *legal_forms)
 {
 	pcre2_code **codes;
 	size_t n;
-	pb_buf b, out;
+	pb_buf b;
 
 	if (!folded)
 		return NULL;
@@ -329,10 +304,9 @@ static char *norm_folded_name(char *folded, const pb_pattern_list *legal_forms)
 	for (size_t i = 0; i < n; i++)
 		(void)pb_pattern_scan(codes[i], md, b.data, b.len, blank, b.data);
 	pcre2_match_data_free(md);
-	pb_buf_init(&out);
-	fold_punctuation(b.data, &out);
+	char *out = fold_punctuation(b.data);
 	pb_buf_release(&b);
-	return pb_buf_detach(&out);
+	return out;
 }
 
 char *pb_norm_name(const char *s, const pb_pattern_list *legal_forms)
@@ -436,8 +410,8 @@ int pb_is_placeholder(const char *s)
 	/* asked of every party's registry id, account and address: a short
 	 * ASCII one is folded on the stack, not in a copy of its own */
 	char buf[128];
-	if (short_ascii(s, sizeof(buf))) {
-		fold_ascii_into(s, buf);
+	if (is_ascii(s, sizeof(buf))) {
+		fold_ascii_into(s, buf, 1);
 		return folded_is_placeholder(buf);
 	}
 	if (!(folded = pb_fold_text(s)))
