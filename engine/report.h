@@ -27,4 +27,20 @@ typedef struct {
 	int (*write)(const pb_audit *a, FILE *out, pb_error *err);
 } pb_reporter;
 
+/*
+ * The bytes of s before the first one jansson would escape in a JSON
+ * string ('"', '\\', a control character) or check first (above 0x7f,
+ * UTF-8 to validate, or to escape under JSON_ENSURE_ASCII): a string
+ * that is all of them, the common case, goes out quoted as it is, as
+ * jansson writes it, and any other through jansson.
+ */
+static inline size_t pb_json_plain_prefix(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p >= 0x20 && *p <= 0x7f && *p != '"' && *p != '\\')
+		p++;
+	return (size_t)(p - (const unsigned char *)s);
+}
+
 #endif

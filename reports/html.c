@@ -1512,26 +1512,17 @@ static xmlNodePtr group_node(htmlDocPtr doc, const pb_audit *a, const html_group
  * (keys in the order set), rather than built as jansson objects and
  * dumped: the dump checks every object and array for cycles through a
  * table keyed by its address, which was most of the report's time at
- * 5 000 findings.  A string of printable ASCII without '"' or '\' goes
- * out quoted as it is, as jansson writes it; any other goes through
- * jansson for its escapes.
+ * 5 000 findings.  A string of ASCII without control characters, '"'
+ * or '\' (pb_json_plain_prefix) goes out quoted as it is, as jansson
+ * writes it; any other goes through jansson for its escapes.
  */
-static size_t plain_prefix(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	while (*p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\')
-		p++;
-	return (size_t)(p - (const unsigned char *)s);
-}
-
 static void jstr(pb_buf *b, const char *s)
 {
 	pb_buf tmp;
 
 	s = nz(s);
-	size_t n = plain_prefix(s);
-	if (!s[n]) { /* printable ASCII is UTF-8: no check of its own */
+	size_t n = pb_json_plain_prefix(s);
+	if (!s[n]) { /* ASCII is UTF-8: no check of its own */
 		pb_buf_addch(b, '"');
 		pb_buf_add(b, s, n);
 		pb_buf_addch(b, '"');

@@ -265,8 +265,8 @@ static int jw_array(struct jw *w, const char *key, size_t n, const void *ctx,
  * object per entity and per finding and dumping it took more time than
  * the rest of the audit's reports together.  Text still goes through
  * jansson, which escapes it and checks its UTF-8, except text of
- * printable ASCII without '"' or '\\', which jansson would write
- * unchanged; numbers are written as jansson writes them.  js_open and
+ * ASCII without control characters, '"' or '\\' (pb_json_plain_prefix),
+ * which jansson would write unchanged; numbers are written as jansson writes them.  js_open and
  * js_close bracket an object or array; js_key or js_next comes before
  * each member or element.
  */
@@ -332,20 +332,10 @@ static void js_score(struct jw *w, double v)
 	jw_put(w, w->score_text, w->score_len);
 }
 
-/* The bytes of s before the first one jansson would escape (or the end). */
-static size_t plain_prefix(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	while (*p >= 0x20 && *p <= 0x7f && *p != '"' && *p != '\\')
-		p++;
-	return (size_t)(p - (const unsigned char *)s);
-}
-
 /* NULL is written "" (text()); never null. */
 static void js_string(struct jw *w, const char *s)
 {
-	size_t n = s ? plain_prefix(s) : 0;
+	size_t n = s ? pb_json_plain_prefix(s) : 0;
 
 	if (!s || !s[n]) {
 		jw_putc(w, '"');

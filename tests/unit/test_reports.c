@@ -883,7 +883,8 @@ static void test_html_islands_as_jansson(void **state)
 	static pb_finding *all[N];
 	pb_evidence ev[2] = {EV[0][0], EV[0][1]};
 	pb_attr extra[] = {{"n\u00e9 \"q\"", "caf\u00e9\ttab \xff bad \x01"}, {"plain", ""}};
-	pb_detail dt[] = {{"value", "1"}, {"line\nbreak", "</script><b>&amp;"}, {"value", "2"}, {"k", "\\"}};
+	pb_detail dt[] = {{"value", "1"}, {"line\nbreak", "</script><b>&amp;"}, {"value", "2"}, {"k", "\\"},
+			  {"del", "a\x7f" "b"}};
 	pb_path_step path[] = {{"OFF-1", "spouse", "P-2", "people.csv:3"},
 			       {"P-2", "director", "SUP-\"9\"", "rel.csv:4"}};
 	pb_audit a = A;
@@ -901,7 +902,7 @@ static void test_html_islands_as_jansson(void **state)
 	f[3].evidence = ev;
 	f[3].nevidence = 2;
 	f[3].details = dt;
-	f[3].ndetails = 4;
+	f[3].ndetails = 5;
 	f[3].path = path;
 	f[3].npath = 2;
 	f[3].message = "a <b>bold</b> & \"quoted\" \\ \u00c5 \xc3( \x7f";
@@ -936,6 +937,7 @@ static void test_html_islands_as_jansson(void **state)
 	assert_true(islands >= 1);
 	assert_non_null(strstr(s, "\\u003c/script\\u003e\\u003cb\\u003e\\u0026amp;"));
 	assert_non_null(strstr(s, "\\uFFFD bad \\u0001"));
+	assert_non_null(strstr(s, "[\"del\",\"a\x7f" "b\"]")); /* DEL as jansson writes it */
 	free(s);
 }
 
