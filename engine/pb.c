@@ -69,37 +69,10 @@ static void huge_inside(const void *p, size_t bytes)
 #endif
 }
 
-/*
- * A large block from malloc is a mapping of its own.  Advised only on
- * the huge pages inside it, it became three mappings, which realloc
- * cannot move with mremap: it made a new block and copied the old one
- * into its small pages, each faulted in at about 11 us on our VM (a
- * table that outgrew its guessed rows: the 1M-row bench's parties, 1 355
- * faults).  Advised on every page the block touches, the mapping stays
- * whole: huge pages only ever come for the aligned 2 MiB inside it, as
- * before, and realloc moves the mapping without copying.  A block in
- * the heap shares its first and last pages with its neighbours, to whom
- * the advice is as harmless.
- */
-static void huge_whole(const void *p, size_t bytes)
-{
-#ifdef MADV_HUGEPAGE
-	long page = sysconf(_SC_PAGESIZE);
-	uintptr_t mask = page > 0 ? (uintptr_t)page - 1 : 4095;
-	uintptr_t from = (uintptr_t)p & ~mask;
-	uintptr_t to = ((uintptr_t)p + bytes + mask) & ~mask;
-
-	(void)madvise((void *)from, to - from, MADV_HUGEPAGE);
-#else
-	(void)p;
-	(void)bytes;
-#endif
-}
-
 void *pb_advise_huge(void *p, size_t n)
 {
 	if (p && n >= HUGE_FROM)
-		huge_whole(p, n);
+		huge_inside(p, n);
 	return p;
 }
 

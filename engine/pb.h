@@ -83,11 +83,8 @@ void *pb_calloc_slots(size_t n, size_t size);
 /* madvise(advice) on the whole pages inside [p, p + bytes), none of a
  * page the block only partly holds; the kernel's answer is ignored. */
 void pb_advise_pages(const void *p, size_t bytes, int advice);
-/* Asks for huge pages for a block of 4 MiB or more: the advice covers
- * every page the block touches, so that a block that is a mapping of its
- * own stays one, which realloc moves (mremap) rather than copies; the
- * huge pages themselves come only for the whole 2 MiB inside it.
- * Returns p (NULL stays NULL). */
+/* Asks for the whole huge pages inside [p, p + n) when n is 4 MiB or
+ * more; returns p (NULL stays NULL). */
 void *pb_advise_huge(void *p, size_t n);
 /*
  * Where the C library puts large blocks (glibc's allocator; elsewhere
