@@ -763,7 +763,7 @@ static int table_try_resize(struct table_store *ts, size_t cap)
 {
 	if (cap > SIZE_MAX / ts->size || cap > SIZE_MAX / sizeof(*ts->ckeys))
 		return -1;
-	unsigned char *data = pb_advise_huge(realloc(ts->data, cap * ts->size), cap * ts->size);
+	unsigned char *data = pb_realloc_huge(ts->data, ts->count * ts->size, cap * ts->size);
 	if (!data)
 		return -1;
 	ts->data = data;

@@ -76,6 +76,25 @@ void *pb_advise_huge(void *p, size_t n)
 	return p;
 }
 
+/*
+ * A block advised into huge pages is three mappings (before, inside and
+ * after its whole 2 MiB pages), which glibc's realloc cannot move with
+ * mremap: it copies the block into a new one, whose pages are then
+ * small ones, faulted in one by one (about 11 us each on our VM) before
+ * the new block can be advised.  Here the new block is advised first.
+ */
+void *pb_realloc_huge(void *p, size_t keep, size_t n)
+{
+	if (!p || keep < HUGE_FROM)
+		return pb_advise_huge(realloc(p, n ? n : 1), n);
+	void *q = pb_advise_huge(malloc(n), n);
+	if (!q)
+		return NULL;
+	memcpy(q, p, keep < n ? keep : n);
+	free(p);
+	return q;
+}
+
 static void out_of_memory(size_t n)
 {
 	pb_fatal("out of memory allocating %zu bytes", n);
