@@ -96,10 +96,11 @@ void *pb_realloc_huge(void *p, size_t keep, size_t n);
  * nothing changes).  Returns the policy it replaces.
  *
  * PB_HEAP_GROWING, from the start: blocks of 256 KiB and more get
- * mappings of their own, grown in place by mremap and handed back whole
- * when freed.  The import's tables double as they fill, and in the heap
- * every outgrown copy left a hole that stayed resident: 25-30 MiB of a
- * 1M-row audit's peak.
+ * mappings of their own, grown by mremap (below 4 MiB: the huge-page
+ * advice splits a larger one, which realloc copies, pb_realloc_huge)
+ * and handed back whole when freed.  The import's tables double as
+ * they fill, and in the heap every outgrown copy left a hole that
+ * stayed resident: 25-30 MiB of a 1M-row audit's peak.
  *
  * PB_HEAP_REUSED, while rules run: blocks below 2 MiB come from the
  * heap and go back to it.  Each rule builds its working set and drops
