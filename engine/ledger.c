@@ -2,7 +2,6 @@
  * ledger.c - the canonical tables, their column definitions, and the
  * in-memory ledger with its key and group indexes.
  */
-#define _DEFAULT_SOURCE /* madvise's MADV_DONTNEED */
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -10,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/mman.h>
 
 #include "ledger.h"
 #include "normalize.h"
@@ -1135,24 +1133,6 @@ void pb_ledger_seal(pb_ledger *l)
 	pb_ledger_seal_jobs(l, 1);
 }
 
-/*
- * A table's room past its last row, handed back: its pages are made
- * writable 64 KiB ahead of the rows (pb_populate_ahead), a whole 2 MiB
- * at a time where the table is in huge pages, and at seal up to that
- * much of each table was resident and empty (1M-row audit at -j 1: a
- * peak 2.5 MiB lower).  A row added after this is written to pages that
- * come back zero, as they were.
- */
-static void table_trim(struct table_store *ts)
-{
-	size_t used = ts->count * ts->size, room = ts->cap * ts->size;
-
-	if (!ts->data || room <= used)
-		return;
-	pb_advise_pages(ts->data + used, room - used, MADV_DONTNEED);
-	ts->ready = used;
-}
-
 void pb_ledger_seal_jobs(pb_ledger *l, int jobs)
 {
 	resolve_co_suppliers(l);
@@ -1164,8 +1144,6 @@ void pb_ledger_seal_jobs(pb_ledger *l, int jobs)
 		keys_drop_unreferred(l);
 		/* the room text blocks kept for texts to come */
 		pb_strtab_trim(l->strings);
-		for (int t = 0; t < PB_T_COUNT; t++)
-			table_trim(&l->tables[t]);
 		pb_arena_trim(l->arena);
 		for (size_t i = 0; i < l->nadopted; i++)
 			pb_arena_trim(l->adopted[i]);

@@ -1,5 +1,4 @@
 /* test_ledger.c - arena, interning, keys, duplicates, groups, counts. */
-#define _DEFAULT_SOURCE /* mincore */
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -8,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -1393,63 +1391,6 @@ static void test_reserve(void **state)
 	pb_ledger_free(l);
 }
 
-/* How many of the pages of [from, from + bytes) (page-aligned) are
- * resident. */
-static size_t resident_pages(const unsigned char *from, size_t bytes)
-{
-	size_t page = (size_t)sysconf(_SC_PAGESIZE), n = bytes / page, count = 0;
-	unsigned char *vec = malloc(n + 1);
-
-	assert_non_null(vec);
-	assert_int_equal(mincore((void *)from, n * page, vec), 0);
-	for (size_t i = 0; i < n; i++)
-		count += vec[i] & 1;
-	free(vec);
-	return count;
-}
-
-/* The room a table made for rows that never came is handed back at
- * seal: rows are written a huge page (or 64 KiB) ahead, and that room
- * stayed resident, up to 2 MiB a table.  The rows there stay as they
- * were, and a row added after seal is written to the room again. */
-static void test_table_room_trimmed_at_seal(void **state)
-{
-	pb_ledger *l = pb_ledger_new("EUR");
-	size_t in = pb_ledger_add_input(l, "payments.csv", "payments", "csv"), n;
-	size_t page = (size_t)sysconf(_SC_PAGESIZE), rows = 20000;
-	char id[16];
-	(void)state;
-
-	pb_payment first = payment(l, "P-0", NULL, 1, 2);
-	assert_int_equal(pb_ledger_add(l, in, PB_T_PAYMENTS, &first), 0);
-	assert_int_equal(pb_ledger_reserve(l, PB_T_PAYMENTS, 200000), 0);
-	for (size_t i = 1; i < rows; i++) {
-		snprintf(id, sizeof(id), "P-%zu", i);
-		pb_payment p = payment(l, id, NULL, (int64_t)i + 1, (uint32_t)i + 2);
-		assert_int_equal(pb_ledger_add(l, in, PB_T_PAYMENTS, &p), 0);
-	}
-	const pb_payment *p = pb_ledger_payments(l, &n);
-	uintptr_t end = (uintptr_t)&p[n];
-	const unsigned char *room = (const unsigned char *)((end + page - 1) & ~(uintptr_t)(page - 1));
-	/* 1 MiB past the rows lies inside the 11 MiB made for 200 000 */
-	if (resident_pages(room, 64u << 10) == 0)
-		print_message("note: no room past the rows was resident before seal\n");
-	pb_ledger_seal(l);
-	assert_int_equal(resident_pages(room, 1u << 20), 0);
-	p = pb_ledger_payments(l, &n);
-	assert_int_equal(n, rows);
-	for (size_t i = 0; i < rows; i++)
-		assert_int_equal(p[i].amount, (int64_t)i + 1);
-	pb_payment later = payment(l, "P-later", NULL, 77, 99999);
-	assert_int_equal(pb_ledger_add(l, in, PB_T_PAYMENTS, &later), 0);
-	pb_ledger_seal(l);
-	p = pb_ledger_payments(l, &n);
-	assert_int_equal(n, rows + 1);
-	assert_int_equal(p[rows].amount, 77);
-	assert_int_equal(p[rows - 1].amount, (int64_t)rows);
-	pb_ledger_free(l);
-}
-
 /* Room for rows the memory limit does not allow is not made, and rows
  * still come in: a guess from a skewed file must not stop the run. */
 static void test_reserve_beyond_limit(void **state)
@@ -1810,7 +1751,6 @@ int main(void)
 		cmocka_unit_test(test_composite_key),
 		cmocka_unit_test(test_keys_dropped_at_seal),
 		cmocka_unit_test(test_reserve),
-		cmocka_unit_test(test_table_room_trimmed_at_seal),
 		cmocka_unit_test(test_reserve_beyond_limit),
 		cmocka_unit_test(test_table_defs),
 		cmocka_unit_test(test_latest_date),
