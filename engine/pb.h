@@ -86,8 +86,8 @@ void pb_advise_pages(const void *p, size_t bytes, int advice);
 /* Asks for the whole huge pages inside [p, p + n) when n is 4 MiB or
  * more; returns p (NULL stays NULL). */
 void *pb_advise_huge(void *p, size_t n);
-/* realloc(p, n) of a block whose first `keep` bytes matter, advised as
- * pb_advise_huge: a block of 4 MiB or more gets its new room advised
+/* realloc(p, n) of a block advised as pb_advise_huge whose first `keep`
+ * bytes matter: when they are 4 MiB or more, the new block is advised
  * before they are copied in.  NULL (p left as it was) when the memory
  * is not there. */
 void *pb_realloc_huge(void *p, size_t keep, size_t n);
