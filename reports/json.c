@@ -266,9 +266,9 @@ static int jw_array(struct jw *w, const char *key, size_t n, const void *ctx,
  * the rest of the audit's reports together.  Text still goes through
  * jansson, which escapes it and checks its UTF-8, except text of
  * ASCII without control characters, '"' or '\\' (pb_json_plain_prefix),
- * which jansson would write unchanged; numbers are written as jansson writes them.  js_open and
- * js_close bracket an object or array; js_key or js_next comes before
- * each member or element.
+ * which jansson would write unchanged; numbers are written as jansson
+ * writes them.  js_open and js_close bracket an object or array; js_key
+ * or js_next comes before each member or element.
  */
 static void js_open(struct jw *w, char bracket)
 {
