@@ -11,8 +11,10 @@
 #
 # Usage: sh bench/run.sh PROBITY CSVPARSE
 # Environment:
-#   BENCH_SIZES   sizes to run, from 100k 1m 10m 20m (default the first three,
-#                 about 12 minutes on 2 cores; 100k alone under a minute)
+#   BENCH_SIZES   sizes to run, from 100k 1m 10m 20m 50m (default the first
+#                 three, about 12 minutes on 2 cores; 100k alone under a
+#                 minute; 50m writes 4.1 GiB of CSV, and pandas there would
+#                 need about five times its 2 GiB at 10m)
 #   BENCH_RUNS    runs of each timed command; the best is kept (default 2)
 #   BENCH_DATA    where generated ledgers are kept between runs (default
 #                 bench-data beside PROBITY; never in the repository)
@@ -57,7 +59,8 @@ shape() {
 	1m) echo "3 7200 48000 120000" ;;
 	10m) echo "30 7200 480000 1200000" ;;
 	20m) echo "60 7200 960000 2400000" ;; # not by default: for sizing
-	*) echo "bench: unknown size '$1' (100k, 1m, 10m or 20m)" >&2; return 1 ;;
+	50m) echo "150 7200 2400000 6000000" ;; # not by default: for sizing
+	*) echo "bench: unknown size '$1' (100k, 1m, 10m, 20m or 50m)" >&2; return 1 ;;
 	esac
 }
 
