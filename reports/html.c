@@ -29,13 +29,18 @@
 #define HTML_MAX_REJECTIONS 500
 #define ROWS_MARK "probity-findings"
 /*
- * A finding with more evidence rows than this has them written one at a
- * time where this mark, followed by the finding's index, stands: a rule
- * like noncompetitive-share cites every contract of a buyer, and three
- * such findings at 10M rows were a million nodes held at once.
+ * A finding shows its first HTML_EVIDENCE_SHOWN evidence rows as markup,
+ * and the page adds the rest HTML_EVIDENCE_MORE at a time when asked.  A
+ * rule like noncompetitive-share cites every contract of a buyer's year:
+ * at 10M rows three such findings put 128 000 rows, a million elements,
+ * in the page, which headless Chromium took 46 s to open (52 s with
+ * scripts off, so it is the markup, not the script).  The rest travel
+ * as JSON, which a browser reads as plain text until it is asked for:
+ * on the page of rows in an island after the finding's table, on the
+ * grouped page in its group's island, which holds every row already.
  */
-#define EVIDENCE_MARK "probity-evidence "
-#define HTML_EVIDENCE_AT_ONCE 256
+#define HTML_EVIDENCE_SHOWN 50
+#define HTML_EVIDENCE_MORE 1000
 
 /*
  * Up to HTML_ALL_AT_ONCE findings the page holds a row per finding, as
@@ -83,9 +88,45 @@ static const char css[] =
 	".js tr.ev{display:none}.js tr.ev.open{display:table-row}.hidden{display:none!important}"
 	"button.toggle{display:none;border:0;background:none;padding:0 4px 0 0;cursor:pointer;"
 	"color:var(--muted)}.js button.toggle{display:inline}"
+	".ev-more button{display:none;margin:0 6px}.js .ev-more button{display:inline}"
 	"tr.finding[aria-expanded=true] button.toggle{display:inline-block;transform:rotate(90deg)}"
-	"@media print{header{background:none;color:#000}.filters,button.toggle{display:none!important}"
+	"@media print{header{background:none;color:#000}.filters,button.toggle,.ev-more button{display:none!important}"
 	".js tr.ev{display:table-row}section{break-inside:avoid}}";
+
+#define HTML_STR(x) #x
+#define HTML_XSTR(x) HTML_STR(x)
+
+/*
+ * Both pages: a finding's evidence rows past the first
+ * HTML_EVIDENCE_SHOWN (evidence_more).  probityMore adds the next
+ * HTML_EVIDENCE_MORE to the finding's evidence table from `list`, whose
+ * item k - offset is row k; probityMoreBox makes evidence_more's line
+ * for a finding the grouped page builds.  Cells get their text through
+ * textContent, never markup.
+ */
+static const char more_script[] =
+	"var probityEvShown=" HTML_XSTR(HTML_EVIDENCE_SHOWN) ",probityEvMore=" HTML_XSTR(HTML_EVIDENCE_MORE) ";"
+	"function probityMoreLabel(left){return left>probityEvMore?'Show '+probityEvMore+' more':'Show the other '+left;}"
+	"function probityEvRow(tb,x){var D=document,r=D.createElement('tr'),k,td,c;for(k=0;k<6;k++){"
+	"td=D.createElement('td');c=td;if(k===4){c=D.createElement('code');td.appendChild(c);}"
+	"if(k===5)td.className='muted';c.textContent=x[k];r.appendChild(td);}tb.appendChild(r);}"
+	"function probityMore(p,list,offset){var tb=p.previousElementSibling.tBodies[0],shown=+p.dataset.shown,"
+	"total=+p.dataset.total,to=Math.min(total,shown+probityEvMore),b=p.querySelector('button'),k;"
+	"for(k=shown;k<to;k++)probityEvRow(tb,list[k-offset]);p.dataset.shown=to;"
+	"p.querySelector('span').textContent='Rows 1\\u2013'+to+' of '+total+' shown. ';"
+	"if(to>=total)b.remove();else b.textContent=probityMoreLabel(total-to);}"
+	"function probityMoreBox(td,total){var D=document,p=D.createElement('p'),s=D.createElement('span'),"
+	"b=D.createElement('button'),m=D.createElement('span');p.className='ev-more';"
+	"p.dataset.shown=p.dataset.served=probityEvShown;p.dataset.total=total;"
+	"s.textContent='Rows 1\\u2013'+probityEvShown+' of '+total+' shown. ';b.type='button';"
+	"b.textContent=probityMoreLabel(total-probityEvShown);m.className='muted';"
+	"m.textContent=' findings.json and findings.csv hold every row.';"
+	"p.appendChild(s);p.appendChild(b);p.appendChild(m);td.appendChild(p);return p;}"
+	/* the page of rows: a finding's rows not shown are the island after its line */
+	"Array.prototype.forEach.call(document.querySelectorAll('p.ev-more+script.ev-rest'),function(s){"
+	"var p=s.previousElementSibling;"
+	"p.querySelector('button').addEventListener('click',function(){"
+	"if(!s.rows)s.rows=JSON.parse(s.textContent);probityMore(p,s.rows,+p.dataset.served);});});";
 
 static const char script[] =
 	"(function(){document.documentElement.classList.add('js');"
@@ -278,8 +319,9 @@ static const char *const group_script[] = {
 	"if(f.details){t=mk('dl','details',null,td);f.details.forEach(function(p){mk('dt',null,p[0],t);mk('dd',null,p[1],t);});}"
 	"t=mk('table',null,null,td);hr=mk('tr',null,null,mk('thead',null,null,t));tb=mk('tbody',null,null,t);"
 	"['role','table','id','status','source','other columns'].forEach(function(h){mk('th',null,h,hr);});"
-	"(f.ev||[]).forEach(function(x){var er=mk('tr',null,null,tb);mk('td',null,x[0],er);mk('td',null,x[1],er);"
-	"mk('td',null,x[2],er);mk('td',null,x[3],er);mk('code',null,x[4],mk('td',null,null,er));mk('td','muted',x[5],er);});"
+	"var ev=f.ev||[],more;ev.slice(0,probityEvShown).forEach(function(x){probityEvRow(tb,x);});"
+	"if(ev.length>probityEvShown){more=probityMoreBox(td,ev.length);"
+	"more.querySelector('button').addEventListener('click',function(){probityMore(more,ev,0);});}"
 	"wire(r,e);return [r,e];}",
 	"function data(g){if(!g.data)g.data=JSON.parse($(g.el.dataset.data).textContent);return g.data;}"
 	"function list(g){return g.list||data(g);}"
@@ -302,12 +344,15 @@ static const char *const group_script[] = {
 	"data:null,list:null,page:0,key:null,dir:{},rows:{}};"
 	"each(g.body,'tr.finding',function(r){var e=r.nextElementSibling;if(!e||!e.classList.contains('ev'))e=null;"
 	"g.rows[r.dataset.findingId]=[r,e];wire(r,e);});"
+	"each(g.body,'p.ev-more button',function(b){b.addEventListener('click',function(){var p=b.parentNode,"
+	"id=p.closest('tr.ev').previousElementSibling.dataset.findingId;"
+	"probityMore(p,data(g).filter(function(f){return f.id===id;})[0].ev,0);});});"
 	"each(el,'.pager button',function(b){b.addEventListener('click',function(){"
 	"var last=Math.max(0,Math.ceil(list(g).length/PAGE)-1),to=b.dataset.go;"
 	"g.page=to==='first'?0:to==='prev'?Math.max(0,g.page-1):to==='next'?Math.min(last,g.page+1):last;render(g);});});"
 	"each(el,'th[data-sort]',function(th){th.addEventListener('click',function(){var k=th.dataset.sort;"
 	"g.dir[k]=g.dir[k]?-g.dir[k]:(k==='severity'||k==='score'?-1:1);g.key=k;sortg(g);g.page=0;render(g);});});"
-	"info(g,+el.dataset.count);groups.push(g);});"
+	"info(g,+el.dataset.count);groups.push(g);});",
 	"function matches(g){var s=sev.value,t=q.value.toLowerCase(),S=hist&&st.value,C=hist&&dc.value;"
 	"return function(f){return (!s||f.sev===s)&&(!entity||f.buyer===entity||f.supplier===entity)"
 	"&&(!t||[f.sev,g.rule,f.subj,f.msg,f.s2].join(' ').toLowerCase().indexOf(t)>=0)"
@@ -893,15 +938,57 @@ static void evidence_tr(xmlNodePtr etb, const pb_evidence *e)
 	pb_buf_release(&x);
 }
 
-/* Are f's evidence rows written at a mark (dump_node), not held? */
-static int evidence_marked(const pb_finding *f)
+static void evidence_json(pb_buf *b, const pb_finding *f, size_t from);
+static void island_escape(pb_buf *out, const char *s);
+
+/* "Show 1000 more", or the few left; the page's script says the same
+ * (probityMoreLabel). */
+static void more_label(char *buf, size_t size, size_t left)
 {
-	return f->nevidence > HTML_EVIDENCE_AT_ONCE;
+	if (left > HTML_EVIDENCE_MORE)
+		snprintf(buf, size, "Show %d more", HTML_EVIDENCE_MORE);
+	else
+		snprintf(buf, size, "Show the other %zu", left);
 }
 
-/* Finding i's evidence row; its evidence table holds the rows, or a
- * mark for dump_node to write them at when there are many. */
-static void evidence_row(xmlNodePtr tb, const pb_finding *f, size_t i, int history)
+/*
+ * Under a finding's evidence table when it has more rows than it shows:
+ * how many show, a button for the next ones (hidden without scripts and
+ * in print) and where every row is.  On the page of rows (`island`) the
+ * rows not shown follow as JSON; the grouped page's script finds them in
+ * the group's island.
+ */
+static void evidence_more(xmlNodePtr td, const pb_finding *f, int island)
+{
+	char buf[96];
+	xmlNodePtr p = el_class(td, "p", "ev-more", NULL);
+
+	snprintf(buf, sizeof(buf), "%d", HTML_EVIDENCE_SHOWN);
+	attr(p, "data-shown", buf);
+	attr(p, "data-served", buf);
+	snprintf(buf, sizeof(buf), "%zu", f->nevidence);
+	attr(p, "data-total", buf);
+	snprintf(buf, sizeof(buf), "Rows 1\xe2\x80\x93%d of %zu shown. ", HTML_EVIDENCE_SHOWN, f->nevidence);
+	el(p, "span", buf);
+	more_label(buf, sizeof(buf), f->nevidence - HTML_EVIDENCE_SHOWN);
+	attr(el(p, "button", buf), "type", "button");
+	el_class(p, "span", "muted", " findings.json and findings.csv hold every row.");
+	if (!island)
+		return;
+	pb_buf json, safe;
+	pb_buf_init(&json);
+	pb_buf_init(&safe);
+	evidence_json(&json, f, HTML_EVIDENCE_SHOWN);
+	island_escape(&safe, json.data);
+	xmlNodePtr rest = el_class(td, "script", "ev-rest", safe.data);
+	attr(rest, "type", "application/json");
+	pb_buf_release(&json);
+	pb_buf_release(&safe);
+}
+
+/* Finding f's evidence row: its chart, chain, details and the first
+ * HTML_EVIDENCE_SHOWN evidence rows, then evidence_more's line. */
+static void evidence_row(xmlNodePtr tb, const pb_finding *f, int history, int island)
 {
 	static const char *const cols[] = {"role", "table", "id", "status", "source", "other columns", NULL};
 	xmlNodePtr tr = el_class(tb, "tr", "ev", NULL);
@@ -931,14 +1018,10 @@ static void evidence_row(xmlNodePtr tb, const pb_finding *f, size_t i, int histo
 		}
 	}
 	xmlNodePtr etb = table_body(td, cols);
-	if (evidence_marked(f)) {
-		char mark[64];
-		snprintf(mark, sizeof(mark), EVIDENCE_MARK "%zu", i);
-		xmlAddChild(etb, checked(xmlNewComment(BAD_CAST mark)));
-		return;
-	}
-	for (size_t k = 0; k < f->nevidence; k++)
+	for (size_t k = 0; k < f->nevidence && k < HTML_EVIDENCE_SHOWN; k++)
 		evidence_tr(etb, &f->evidence[k]);
+	if (f->nevidence > HTML_EVIDENCE_SHOWN)
+		evidence_more(td, f, island);
 }
 
 /* data- attributes for the page's filters and export, and two cells. */
@@ -963,7 +1046,9 @@ static void finding_history(xmlNodePtr tr, const pb_hentry *e)
 	decision_text(el_class(tr, "td", "decision", NULL), d);
 }
 
-static void finding_row(xmlNodePtr tb, const pb_audit *a, size_t i)
+/* Finding i's row and its evidence row; `island`: the page of rows,
+ * where the evidence rows not shown follow the finding as JSON. */
+static void finding_row(xmlNodePtr tb, const pb_audit *a, size_t i, int island)
 {
 	const pb_finding *f = a->findings[i];
 	const pb_history_view *v = pb_history_view_of(a);
@@ -999,7 +1084,7 @@ static void finding_row(xmlNodePtr tb, const pb_audit *a, size_t i)
 	el_class(tr, "td", "num", buf);
 	if (h)
 		finding_history(tr, h);
-	evidence_row(tb, f, i, h != NULL);
+	evidence_row(tb, f, h != NULL, island);
 }
 
 /* --- beyond HTML_ALL_AT_ONCE findings: one group per rule, paged --- */
@@ -1464,14 +1549,12 @@ static void group_pager(xmlNodePtr div, size_t n)
 }
 
 /* A group as served: its heading, counts, first page of rows and pager. */
-static xmlNodePtr group_node(htmlDocPtr doc, const pb_audit *a, const html_group *g, size_t k,
-			     int *marks)
+static xmlNodePtr group_node(htmlDocPtr doc, const pb_audit *a, const html_group *g, size_t k)
 {
 	xmlNodePtr div = checked(xmlNewDocNode(doc, NULL, BAD_CAST "div", NULL));
 	char buf[256];
 	size_t shown = 0;
 
-	*marks = 0;
 	if (!div)
 		return NULL;
 	attr(div, "class", "group");
@@ -1496,8 +1579,7 @@ static xmlNodePtr group_node(htmlDocPtr doc, const pb_audit *a, const html_group
 	xmlNodePtr tb = el(t, "tbody", NULL);
 	for (size_t i = 0; i < a->nfindings && shown < HTML_PAGE_ROWS && !failed; i++)
 		if (a->findings[i]->rule == g->rule) {
-			finding_row(tb, a, i);
-			*marks |= evidence_marked(a->findings[i]);
+			finding_row(tb, a, i, 0);
 			shown++;
 		}
 	group_pager(div, g->n);
@@ -1572,6 +1654,27 @@ static void jrow(pb_buf *b, const char *const *texts, size_t n)
 	pb_buf_addch(b, ']');
 }
 
+/* f's evidence rows from `from` on, as an array of rows of six texts,
+ * the cells evidence_tr makes. */
+static void evidence_json(pb_buf *b, const pb_finding *f, size_t from)
+{
+	pb_buf_addch(b, '[');
+	for (size_t i = from; i < f->nevidence; i++) {
+		const pb_evidence *e = &f->evidence[i];
+		pb_buf x;
+		pb_buf_init(&x);
+		for (uint32_t k = 0; k < e->nextra; k++)
+			pb_buf_addf(&x, "%s%s = %s", k ? "; " : "", nz(e->extra[k].name),
+				    nz(e->extra[k].value));
+		const char *row[] = {e->role, e->table, e->id, e->status, e->source, x.data};
+		if (i > from)
+			pb_buf_addch(b, ',');
+		jrow(b, row, 6);
+		pb_buf_release(&x);
+	}
+	pb_buf_addch(b, ']');
+}
+
 /* A finding's evidence, details and chain, as finding_row and
  * evidence_row show them; the rule is the group's. */
 static void finding_evidence_json(pb_buf *b, size_t *n, const pb_finding *f)
@@ -1600,21 +1703,7 @@ static void finding_evidence_json(pb_buf *b, size_t *n, const pb_finding *f)
 		pb_buf_addch(b, ']');
 	}
 	jkey(b, n, "ev");
-	pb_buf_addch(b, '[');
-	for (size_t i = 0; i < f->nevidence; i++) {
-		const pb_evidence *e = &f->evidence[i];
-		pb_buf x;
-		pb_buf_init(&x);
-		for (uint32_t k = 0; k < e->nextra; k++)
-			pb_buf_addf(&x, "%s%s = %s", k ? "; " : "", nz(e->extra[k].name),
-				    nz(e->extra[k].value));
-		const char *row[] = {e->role, e->table, e->id, e->status, e->source, x.data};
-		if (i)
-			pb_buf_addch(b, ',');
-		jrow(b, row, 6);
-		pb_buf_release(&x);
-	}
-	pb_buf_addch(b, ']');
+	evidence_json(b, f, 0);
 }
 
 static void finding_history_json(pb_buf *b, size_t *n, const pb_hentry *h)
@@ -1674,14 +1763,14 @@ static void finding_json(pb_buf *b, const pb_audit *a, size_t i)
  * go out as \u escapes, which mean the same character to JSON.parse.
  * They can only stand inside strings: none is JSON syntax.
  */
-static void write_island_text(xmlOutputBufferPtr ob, const char *s)
+static void island_escape(pb_buf *out, const char *s)
 {
 	for (;;) {
 		size_t n = strcspn(s, "<>&");
-		xmlOutputBufferWrite(ob, (int)n, s);
+		pb_buf_add(out, s, n);
 		if (!s[n])
 			return;
-		xmlOutputBufferWrite(ob, 6, s[n] == '<' ? "\\u003c" : s[n] == '>' ? "\\u003e" : "\\u0026");
+		pb_buf_addstr(out, s[n] == '<' ? "\\u003c" : s[n] == '>' ? "\\u003e" : "\\u0026");
 		s += n + 1;
 	}
 }
@@ -1698,22 +1787,36 @@ static void write_island(xmlOutputBufferPtr ob, const pb_audit *a, const html_gr
 
 	snprintf(open, sizeof(open), "\n<script type=\"application/json\" id=\"g-data-%zu\">[", k);
 	xmlOutputBufferWriteString(ob, open);
-	pb_buf text;
+	pb_buf text, safe;
 	pb_buf_init(&text);
+	pb_buf_init(&safe);
 	for (size_t i = 0; i < a->nfindings && !failed && !ob->error; i++) {
 		if (a->findings[i]->rule != g->rule)
 			continue;
 		pb_buf_reset(&text);
+		pb_buf_reset(&safe);
 		finding_json(&text, a, i);
 		if (failed)
 			break;
 		if (!first)
 			xmlOutputBufferWrite(ob, 1, ",");
 		first = 0;
-		write_island_text(ob, text.data);
+		island_escape(&safe, text.data);
+		xmlOutputBufferWrite(ob, (int)safe.len, safe.data);
 	}
 	pb_buf_release(&text);
+	pb_buf_release(&safe);
 	xmlOutputBufferWriteString(ob, "]</script>");
+}
+
+/* Has any finding more evidence rows than a page shows at first?  Only
+ * then does the page of rows carry more_script. */
+static int long_evidence(const pb_audit *a)
+{
+	for (size_t i = 0; i < a->nfindings; i++)
+		if (a->findings[i]->nevidence > HTML_EVIDENCE_SHOWN)
+			return 1;
+	return 0;
 }
 
 /* The page without its finding rows: a mark stands where they go. */
@@ -1750,6 +1853,8 @@ static htmlDocPtr skeleton(const pb_audit *a, const html_groups *g)
 	unread_values(main, a);
 	coverage(main, a);
 	el_class(body, "footer", "muted", "Generated by probity. Findings are leads for review, not conclusions.");
+	if (g->paged || long_evidence(a)) /* the grouped page's rows are made by probityEvRow */
+		el(body, "script", more_script);
 	if (!g->paged)
 		el(body, "script", script);
 	if (v)
@@ -1766,64 +1871,6 @@ static htmlDocPtr skeleton(const pb_audit *a, const html_groups *g)
 	return doc;
 }
 
-/* Finding f's evidence rows, each built, written and freed on its own,
- * as its evidence table would hold them: the serialiser breaks the line
- * before each row and after the last when there are several (where the
- * mark stood, alone, it wrote no break). */
-static void stream_evidence(xmlOutputBufferPtr ob, htmlDocPtr doc, const pb_finding *f)
-{
-	size_t k;
-
-	for (k = 0; k < f->nevidence && !failed && !ob->error; k++) {
-		xmlNodePtr etb = checked(xmlNewDocNode(doc, NULL, BAD_CAST "tbody", NULL));
-		if (!etb)
-			return;
-		evidence_tr(etb, &f->evidence[k]);
-		if (etb->children && !failed) {
-			if (f->nevidence > 1)
-				xmlOutputBufferWrite(ob, 1, "\n");
-			htmlNodeDumpFormatOutput(ob, doc, etb->children, "UTF-8", 1);
-		}
-		xmlFreeNode(etb);
-	}
-	if (k && f->nevidence > 1)
-		xmlOutputBufferWrite(ob, 1, "\n");
-}
-
-/* Writes node n, and at each evidence mark in it that finding's rows;
- * marks says whether n holds any (else it is written directly). */
-static void dump_node(xmlOutputBufferPtr ob, htmlDocPtr doc, xmlNodePtr n, const pb_audit *a,
-		      int marks)
-{
-	static const char open[] = "<!--" EVIDENCE_MARK;
-
-	if (!marks) {
-		htmlNodeDumpFormatOutput(ob, doc, n, "UTF-8", 1);
-		return;
-	}
-	xmlOutputBufferPtr mem = checked(xmlAllocOutputBuffer(NULL));
-	if (!mem)
-		return;
-	htmlNodeDumpFormatOutput(mem, doc, n, "UTF-8", 1);
-	const char *p = (const char *)xmlOutputBufferGetContent(mem), *m;
-	/* Ledger text cannot forge a mark: in a finding's row it is text or
-	 * an attribute value, whose '<' goes out as "&lt;" (were ledger text
-	 * ever put in a <script>, <style> or comment there, this would no
-	 * longer hold). */
-	while (p && !failed && (m = strstr(p, open))) {
-		char *end;
-		unsigned long long i = strtoull(m + strlen(open), &end, 10);
-		if (i >= a->nfindings || strncmp(end, "-->", 3))
-			pb_fatal("internal error: a bad evidence mark in the HTML report");
-		xmlOutputBufferWrite(ob, (int)(m - p), p);
-		stream_evidence(ob, doc, a->findings[i]);
-		p = end + 3;
-	}
-	if (p)
-		xmlOutputBufferWriteString(ob, p);
-	xmlOutputBufferClose(mem);
-}
-
 /* Each finding's rows are built, serialised and freed on their own, so
  * memory stays flat however many findings there are.  Returns how many
  * findings went out. */
@@ -1833,10 +1880,10 @@ static size_t stream_rows(const pb_audit *a, htmlDocPtr doc, xmlOutputBufferPtr 
 
 	for (i = 0; !failed && i < a->nfindings; i++) {
 		xmlNodePtr tb = checked(xmlNewDocNode(doc, NULL, BAD_CAST "tbody", NULL));
-		finding_row(tb, a, i);
+		finding_row(tb, a, i, 1);
 		for (xmlNodePtr n = tb ? tb->children : NULL; n && !failed; n = n->next) {
 			xmlOutputBufferWrite(ob, 1, "\n");
-			dump_node(ob, doc, n, a, evidence_marked(a->findings[i]));
+			htmlNodeDumpFormatOutput(ob, doc, n, "UTF-8", 1);
 		}
 		xmlFreeNode(tb);
 		if (ob->error || ferror(out))
@@ -1853,11 +1900,10 @@ static size_t stream_groups(const pb_audit *a, const html_groups *g, htmlDocPtr 
 	size_t k;
 
 	for (k = 0; !failed && k < g->n; k++) {
-		int marks;
-		xmlNodePtr div = group_node(doc, a, &g->v[k], k, &marks);
+		xmlNodePtr div = group_node(doc, a, &g->v[k], k);
 		if (div && !failed) {
 			xmlOutputBufferWrite(ob, 1, "\n");
-			dump_node(ob, doc, div, a, marks);
+			htmlNodeDumpFormatOutput(ob, doc, div, "UTF-8", 1);
 		}
 		xmlFreeNode(div);
 		if (!failed)

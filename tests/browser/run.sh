@@ -5,6 +5,9 @@
 #      each finding once in its JSON data, markup escaped;
 #   a. the samples' page: every finding, filters, sorting, markup as text
 #      (report.js);
+#   a2. findings with more evidence rows than the page shows at first
+#      (50), on the page of rows and on the grouped page: the rest added
+#      on request, in order, markup as text (evidence.js);
 #   b. pages made with --history, one row per finding and grouped: two
 #      decisions set in the page, decisions.json downloaded, imported with
 #      probity triage --import, shown in the next run's page and in
@@ -76,6 +79,17 @@ cp -r samples/valdoria "$T/s"
 sed -i 's/^SUP-ORION,Orion Catering,/SUP-ORION,Orion <script>window.pwned=1<\/script> Catering,/' "$T/s/parties.csv"
 audit -c "$T/s/probity.ini" -o "$T/a" -f html,json "$T/s"
 node "$HERE/report.js" "$T/a/report.html" "$T/a/findings.json" || fails=$((fails + 1))
+
+# a2. Long evidence: 1 100 suppliers at one address on the samples' page
+# of rows; 60 addresses of 60 on the grouped page of 3 300 findings.
+cp -r samples/valdoria "$T/c"
+awk -v addresses=1 -v per=1100 -v bad=1000 -f "$HERE/gen-crowd.awk" >>"$T/c/parties.csv"
+audit -c "$T/c/probity.ini" -o "$T/c-out" -f html "$T/c"
+node "$HERE/evidence.js" rows "$T/c-out/report.html" supplier.mass-address 1100 || fails=$((fails + 1))
+cp -r "$T/g" "$T/gc"
+awk -v addresses=60 -v per=60 -v bad=58 -f "$HERE/gen-crowd.awk" >>"$T/gc/parties.csv"
+audit -o "$T/gc-out" -f html "$T/gc"
+node "$HERE/evidence.js" grouped "$T/gc-out/report.html" supplier.mass-address 60 || fails=$((fails + 1))
 
 # b. Deciding in the page, then triage --import, then the next run.
 decide_round() { # NAME LEDGER [audit options]
