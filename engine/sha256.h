@@ -22,5 +22,8 @@ void pb_sha256_add(pb_sha256 *s, const void *p, size_t n);
 void pb_sha256_hex(pb_sha256 *s, char hex[65]);
 /* One call: the digest of p[0..n) as hex. */
 void pb_sha256_of(const void *p, size_t n, char hex[65]);
+/* Whether the processor's SHA instructions may be used (they are, where
+ * there are any, unless a test says 0); returns whether they are. */
+int pb_sha256_accelerated(int allow);
 
 #endif

@@ -187,12 +187,12 @@ static void exec_sql(const char *sql, int want)
 
 /* --- tests ------------------------------------------------------------------ */
 
-static void test_sha256_vectors(void **state)
+/* FIPS 180-2's vectors (appendix B), one call each. */
+static void sha256_vectors(void)
 {
 	char hex[65];
 	static char mill[1000000];
 
-	(void)state;
 	pb_sha256_of("", 0, hex);
 	assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 	pb_sha256_of("abc", 3, hex);
@@ -203,6 +203,62 @@ static void test_sha256_vectors(void **state)
 	memset(mill, 'a', sizeof(mill));
 	pb_sha256_of(mill, sizeof(mill), hex);
 	assert_string_equal(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
+/* The digest of n pseudo-random bytes fed in pieces of 1 to 200 bytes
+ * (a piece may leave part of a block waiting, or fill it and bring
+ * whole blocks after). */
+static void sha256_in_pieces(size_t n, unsigned seed, char hex[65])
+{
+	static unsigned char data[100000];
+	pb_sha256 s;
+	uint32_t r = seed;
+
+	assert_true(n <= sizeof(data));
+	for (size_t i = 0; i < n; i++) {
+		r = r * 1103515245u + 12345u;
+		data[i] = (unsigned char)(r >> 16);
+	}
+	pb_sha256_init(&s);
+	for (size_t i = 0; i < n;) {
+		r = r * 1103515245u + 12345u;
+		size_t take = 1 + (r >> 16) % 200;
+		if (take > n - i)
+			take = n - i;
+		pb_sha256_add(&s, data + i, take);
+		i += take;
+	}
+	pb_sha256_hex(&s, hex);
+}
+
+/*
+ * The vectors through the C rounds and, where the processor has them,
+ * its SHA instructions (engine/sha256.c); then both give the same digest
+ * of lengths around the block and of data fed in uneven pieces.
+ */
+static void test_sha256_vectors(void **state)
+{
+	char c[65], ni[65];
+	static const size_t lengths[] = {0, 1, 55, 56, 63, 64, 65, 127, 128, 129, 1000, 99999};
+
+	(void)state;
+	assert_int_equal(pb_sha256_accelerated(0), 0);
+	sha256_vectors();
+	int has_ni = pb_sha256_accelerated(1);
+	if (has_ni)
+		sha256_vectors();
+	else
+		print_message("no SHA instructions here: the C rounds only\n");
+	for (size_t i = 0; i < sizeof(lengths) / sizeof(lengths[0]); i++) {
+		pb_sha256_accelerated(0);
+		sha256_in_pieces(lengths[i], (unsigned)i + 1, c);
+		pb_sha256_accelerated(1);
+		sha256_in_pieces(lengths[i], (unsigned)i + 1, ni);
+		assert_string_equal(c, ni);
+	}
+	pb_sha256_of("", 0, c); /* in pieces, nothing: the empty digest */
+	sha256_in_pieces(0, 1, ni);
+	assert_string_equal(c, ni);
 }
 
 #define SS "competition.single-source"
