@@ -176,6 +176,8 @@ void pb_sha256_add(pb_sha256 *s, const void *data, size_t n)
 {
 	const unsigned char *p = data;
 
+	if (!n)
+		return; /* data may be NULL then */
 	s->len += n;
 	if (s->nbuf) {
 		size_t take = 64 - s->nbuf < n ? 64 - s->nbuf : n;
@@ -188,9 +190,11 @@ void pb_sha256_add(pb_sha256 *s, const void *data, size_t n)
 		blocks(s->h, s->buf, 1);
 		s->nbuf = 0;
 	}
-	blocks(s->h, p, n / 64); /* whole blocks straight from the caller's bytes */
-	p += n / 64 * 64;
-	n %= 64;
+	if (n >= 64) { /* whole blocks straight from the caller's bytes */
+		blocks(s->h, p, n / 64);
+		p += n / 64 * 64;
+		n %= 64;
+	}
 	memcpy(s->buf, p, n);
 	s->nbuf = n;
 }
