@@ -4,7 +4,9 @@
 # with the Nth allocation, the Nth file-system call, or every write past B
 # bytes failing (tests/faults/shim.c, LD_PRELOAD), for each reporter:
 #   json, csv (findings.csv + entities.csv), html, and text (with json;
-#   text goes to standard output, also tried on /dev/full).
+#   text goes to standard output, also tried on /dev/full); then html once
+#   more with 120 suppliers at one address added, a finding of more
+#   evidence rows than the page shows at first.
 # Each run must either succeed with exactly the reports of a clean run, or
 # exit 3 or 4 with "probity: error:" naming what failed and the previous
 # set intact and nothing left behind.  A crash, another status, a partial
@@ -31,6 +33,8 @@ if ldd "$PROBITY" 2>/dev/null | grep -q 'libasan\|libtsan\|libmsan'; then
 	exit 0
 fi
 ${CC:-cc} -shared -fPIC -O1 -o "$T/shim.so" "$HERE/shim.c" -ldl || { echo "faults: cannot build the shim"; exit 1; }
+
+LEDGER=$ROOT/samples/valdoria # what try() and sweep() audit
 
 audit() { # OUT FORMAT [input...]: an audit of samples/ (or the inputs given)
 	o=$1 f=$2; shift 2
@@ -78,7 +82,7 @@ try() { # FORMAT VAR=VALUE
 	rm -rf "$T/out"; cp -a "$T/prev" "$T/out"
 	# Standard error through a pipe: a file size limit must not eat the message.
 	{ env "$fault" LD_PRELOAD="$T/shim.so" "$PROBITY" audit -c "$ROOT/samples/valdoria/probity.ini" \
-		-o "$T/out" --format "$fmt" "$ROOT/samples/valdoria" 2>&1 >"$T/stdout"; echo $? >"$T/rc"; } |
+		-o "$T/out" --format "$fmt" "$LEDGER" 2>&1 >"$T/stdout"; echo $? >"$T/rc"; } |
 		cat >"$T/stderr"
 	rc=$(cat "$T/rc")
 	case $rc in
@@ -105,17 +109,23 @@ points() { # MAX
 		for (k = 1; k <= 16; k++) { n = int(8 + (m - 8) * k / 16); if (n > 8) print n } }' | sort -nu
 }
 
-for fmt in json csv html json,text; do
+# Every sampled fault on an audit of $LEDGER in FORMAT.
+sweep() { # FORMAT LABEL
+	fmt=$1
 	expect_new "$fmt"
 	rm -rf "$T/out"; cp -a "$T/prev" "$T/out"
 	PB_FAULT_COUNT="$T/count" LD_PRELOAD="$T/shim.so" "$PROBITY" audit -c "$ROOT/samples/valdoria/probity.ini" \
-		-o "$T/out" --format "$fmt" "$ROOT/samples/valdoria" >/dev/null 2>&1
-	read -r allocs calls <"$T/count" || { bad "$fmt: the shim counted nothing"; continue; }
+		-o "$T/out" --format "$fmt" "$LEDGER" >/dev/null 2>&1
+	read -r allocs calls <"$T/count" || { bad "$2: the shim counted nothing"; return; }
 	before=$fails
 	for n in $(points "$allocs"); do try "$fmt" PB_FAULT_ALLOC="$n"; done
 	for n in $(seq 1 "$calls"); do try "$fmt" PB_FAULT_CALL="$n"; done
 	for b in 0 1 100 4096 5000 20000 60000 100000; do try "$fmt" PB_FAULT_FSIZE="$b"; done
-	[ $fails -eq $before ] && echo "ok   faults: $fmt ($allocs allocations, $calls calls)"
+	[ $fails -eq $before ] && echo "ok   faults: $2 ($allocs allocations, $calls calls)"
+}
+
+for fmt in json csv html json,text; do
+	sweep "$fmt" "$fmt"
 done
 
 hruns_() { "$PROBITY" history list --history "$1" -f json 2>/dev/null | jq 'length'; }
@@ -169,6 +179,19 @@ audit "$T/out" json,text >/dev/full 2>"$T/stderr"; rc=$?
 [ $rc -eq 3 ] && grep -q 'text summary\|standard output' "$T/stderr" && same_set "$T/want" &&
 	echo "ok   faults: text on a full standard output exits 3" ||
 	bad "text on /dev/full: exit $rc: $(head -c 300 "$T/stderr")"
+
+# report.html with a finding of more evidence rows than it shows at
+# first (the rest as JSON after it): the samples and 120 suppliers at
+# one address.
+LEDGER=$T/crowd
+cp -r "$ROOT/samples/valdoria" "$LEDGER"
+awk -v addresses=1 -v per=120 -v bad=100 -f "$ROOT/tests/browser/gen-crowd.awk" >>"$LEDGER/parties.csv"
+audit "$T/ref" html,json,csv "$LEDGER" >/dev/null 2>&1
+if grep -q 'class="ev-rest"' "$T/ref/report.html"; then
+	sweep html "html with long evidence"
+else
+	bad "the crowded samples' report.html has no finding with long evidence"
+fi
 
 if [ $fails -ne 0 ]; then
 	echo "faults: $fails failure(s) in $runs runs"
