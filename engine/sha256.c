@@ -49,6 +49,7 @@ static void blocks_c(uint32_t h[8], const unsigned char *p, size_t n)
 	uint32_t w[64];
 
 	for (; n; n--, p += 64) {
+		/* FIPS's a..h, with x for h, which names the state here */
 		uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], x = h[7];
 		for (int i = 0; i < 16; i++)
 			w[i] = load_be32(p + 4 * i);
