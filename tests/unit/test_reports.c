@@ -783,22 +783,33 @@ static char *render_evidence_rows(size_t n, pb_evidence *ev, char (*ids)[16], ch
 	return render_with_evidence(ev, n);
 }
 
-/* The JSON text of the first island in s that opens with `open` (up to
- * its '>'), parsed; fails the test when there is none or it does not
- * parse. */
-static json_t *island_at(const char *s, const char *open)
+/* A copy of the text of the <script> element that starts at p, parsed
+ * as JSON into *root (the test fails when it does not parse); *end is
+ * where the element's text ends. */
+static char *island_text(const char *p, const char **end, json_t **root)
 {
 	json_error_t jerr;
-	const char *p = strstr(s, open);
+	const char *text = strchr(p, '>') + 1;
+
+	*end = strstr(text, "</script>");
+	assert_non_null(*end);
+	char *island = strndup(text, (size_t)(*end - text));
+	*root = json_loads(island, JSON_REJECT_DUPLICATES, &jerr);
+	if (!*root)
+		fail_msg("the island %.*s does not parse: %s", (int)(text - p), p, jerr.text);
+	return island;
+}
+
+/* The first island in s that opens with `open` (up to its '>'),
+ * parsed; fails the test when there is none or it does not parse. */
+static json_t *island_at(const char *s, const char *open)
+{
+	const char *p = strstr(s, open), *end;
+	json_t *root;
 
 	assert_non_null(p);
-	const char *text = strchr(p, '>') + 1, *end = strstr(text, "</script>");
-	assert_non_null(end);
-	char *island = strndup(text, (size_t)(end - text));
+	char *island = island_text(p, &end, &root);
 	assert_null(strchr(island, '<')); /* escaped: no ledger text can end it */
-	json_t *root = json_loads(island, JSON_REJECT_DUPLICATES, &jerr);
-	if (!root)
-		fail_msg("the island does not parse: %s", jerr.text);
 	free(island);
 	return root;
 }
@@ -925,7 +936,6 @@ static void test_html_islands_as_jansson(void **state)
 	pb_path_step path[] = {{"OFF-1", "spouse", "P-2", "people.csv:3"},
 			       {"P-2", "director", "SUP-\"9\"", "rel.csv:4"}};
 	pb_audit a = A;
-	json_error_t jerr;
 	(void)state;
 
 	ev[1].status = "active";
@@ -948,13 +958,9 @@ static void test_html_islands_as_jansson(void **state)
 	char *s = render_audit(&a, "html");
 	static const char open[] = "<script type=\"application/json\" id=\"g-data-";
 	size_t islands = 0;
-	for (const char *p = strstr(s, open); p; p = strstr(p, open)) {
-		const char *text = strchr(p, '>') + 1, *end = strstr(text, "</script>");
-		assert_non_null(end);
-		char *island = strndup(text, (size_t)(end - text));
-		json_t *root = json_loads(island, JSON_REJECT_DUPLICATES, &jerr);
-		if (!root)
-			fail_msg("island %zu does not parse: %s", islands, jerr.text);
+	for (const char *p = strstr(s, open), *end; p; p = strstr(p, open)) {
+		json_t *root;
+		char *island = island_text(p, &end, &root);
 		char *again = json_dumps(root, JSON_COMPACT | JSON_ENSURE_ASCII);
 		pb_buf want;
 		pb_buf_init(&want);
