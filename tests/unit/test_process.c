@@ -441,6 +441,75 @@ static void test_unsuccessful_twin(void **state)
 	assert_string_equal(fired("bidding.excessive-unsuccessful"), "");
 }
 
+/* The loser of unsuccessful_ledger under two records of one company,
+ * LOSER-A in the even tenders and LOSER-B in the odd, and a third,
+ * LOSER-0, that never bids: one entity that lost all ten, under its
+ * smallest id.  Each record alone bid in five, fewer than its peers'
+ * ten, and would not be judged an outlier. */
+static void test_unsuccessful_twins_split(void **state)
+{
+	char id[32], tid[16];
+	const char *who[] = {"B1", "B2", "B3", "B4", "B5", "B6", NULL};
+	(void)state;
+
+	party_record("LOSER-0", "Loser", "REG:5", NULL);
+	party_record("LOSER-A", "Loser Ltd", "REG:5", NULL);
+	party_record("LOSER-B", "Loser Limited", "REG:5", NULL);
+	for (int i = 0; i < 10; i++) {
+		snprintf(tid, sizeof(tid), "T%d", i);
+		tender(tid, "open", NULL, NULL, PB_INT_NONE);
+		who[6] = i % 2 ? "LOSER-B" : "LOSER-A";
+		for (int k = 0; k < 7; k++) {
+			snprintf(id, sizeof(id), "%s-%s", tid, who[k]);
+			bid(id, tid, who[k], "valid");
+			if (k < 6 && (k < 3 ? i < 5 : i >= 4)) {
+				snprintf(id, sizeof(id), "C-%s-%s", tid, who[k]);
+				contract(id, tid, who[k], 100, "EUR", "2024-01-01", NULL);
+			}
+		}
+	}
+	pb_audit *a = audit();
+	assert_int_equal(count(a, "bidding.excessive-unsuccessful"), 1);
+	const pb_finding *f = finding(a, "bidding.excessive-unsuccessful", "LOSER-0", 0);
+	assert_non_null(f);
+	assert_non_null(strstr(f->message, "won 0 of the 10 tenders"));
+	pb_audit_free(a);
+}
+
+/* One company's three records (one registry id): DQ-A disqualified in
+ * all its 20 bids, DQ-B in none, DQ-0 without bids.  Counted as one
+ * entity, under its smallest id, it is disqualified in 20 of 40, an
+ * outlier against nine tenderers disqualified once in 40; DQ-A alone
+ * would be 20 of 20, and DQ-B never flagged. */
+static void test_disqualification_twins(void **state)
+{
+	char id[32], tid[16], who[8];
+	(void)state;
+
+	party_record("DQ-0", "Disqualified Ltd", "REG:7", NULL);
+	party_record("DQ-A", "Disqualified Ltd", "REG:7", NULL);
+	party_record("DQ-B", "Disqualified Limited", "REG:7", NULL);
+	party_record("B1", "Bidder One", "REG:1", NULL);
+	for (int i = 0; i < 40; i++) {
+		snprintf(tid, sizeof(tid), "T%d", i);
+		tender(tid, "open", NULL, NULL, PB_INT_NONE);
+		for (int k = 0; k < 10; k++) {
+			snprintf(who, sizeof(who), k ? "B%d" : i % 2 ? "DQ-B" : "DQ-A", k);
+			snprintf(id, sizeof(id), "%s-%s", tid, who);
+			bid(id, tid, who, (k ? i == k : i % 2 == 0) ? "disqualified" : "valid");
+		}
+	}
+	pb_audit *a = audit();
+	assert_int_equal(count(a, "bidding.excessive-disqualification"), 1);
+	const pb_finding *f = finding(a, "bidding.excessive-disqualification", "DQ-0", 0);
+	assert_non_null(f);
+	assert_non_null(strstr(f->message, "20 of 40 submitted bids"));
+	assert_string_equal(f->evidence[0].id, "DQ-0");
+	assert_string_equal(f->evidence[1].id, "T0-DQ-A");
+	assert_string_equal(f->evidence[2].id, "T2-DQ-A");
+	pb_audit_free(a);
+}
+
 static void test_concentration_by_entity(void **state)
 {
 	char id[16];
@@ -1247,7 +1316,7 @@ int main(void)
 		T(test_weak_rationale_needs_an_award), T(test_single_bid_skips_void_tenders), T(test_legal_ground_citation),
 		T(test_short_submission_scope),
 		T(test_unsuccessful_outlier), T(test_unsuccessful_evidence),
-		T(test_disqualification_evidence), T(test_unsuccessful_twin), T(test_identical_bids_once),
+		T(test_disqualification_evidence), T(test_unsuccessful_twin), T(test_disqualification_twins), T(test_unsuccessful_twins_split), T(test_identical_bids_once),
 		T(test_concentration_by_entity), T(test_buyer_years), T(test_buyer_years_wide),
 		T(test_concentration_one_called_procedure), T(test_concentration_one_direct_procedure),
 		T(test_concentration_one_unplaced_procedure),
