@@ -297,6 +297,24 @@ static void tender_links(pb_rule_ctx *ctx, pb_graph_walk *w, const pb_tender *t,
 	}
 }
 
+/* A tender's bidders come in no order: each one's profile and keys
+ * were a cache miss apiece in a large ledger (ten times the time for
+ * five times the rows from 10M to 57M).  Those of the tender
+ * BIDDERS_AHEAD on are fetched while this one is judged. */
+#define BIDDERS_AHEAD 4
+
+static void prefetch_profiles(const pb_parties *pp, const struct profiles *pr,
+			      const uint32_t *party_of, const uint32_t *bi, size_t nb)
+{
+	for (size_t k = 0; nb > 1 && k < nb; k++) {
+		uint32_t row = party_of[bi[k]];
+		if (row == PB_NO_ROW)
+			continue;
+		__builtin_prefetch(&pr->of[row]);
+		__builtin_prefetch(pb_parties_keys(pp, row));
+	}
+}
+
 static void run_linked_bidders(pb_rule_ctx *ctx)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
@@ -314,11 +332,17 @@ static void run_linked_bidders(pb_rule_ctx *ctx)
 	pb_graph_parts *parts = pb_graph_parts_new(pb_ctx_graph(ctx), personal_link, NULL);
 	struct profiles pr;
 	profiles_build(ctx, parts, &pr);
+	const uint32_t *party_of = pb_ledger_refs(l, PB_T_BIDS, offsetof(pb_bid, bidder_id), PB_T_PARTIES);
 
 	for (size_t i = 0; i < nt; i++) {
 		size_t nb;
 		pb_date earliest;
-		const uint32_t *bi = pb_tender_bids(l, &t[i], &nb);
+		const uint32_t *bi;
+		if (i + BIDDERS_AHEAD < nt) {
+			bi = pb_tender_bids(l, &t[i + BIDDERS_AHEAD], &nb);
+			prefetch_profiles(pb_ctx_parties(ctx), &pr, party_of, bi, nb);
+		}
+		bi = pb_tender_bids(l, &t[i], &nb);
 		if (nb < 2)
 			continue;
 		PB_GROW(bd, nb, bdcap);
