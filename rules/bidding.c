@@ -2298,6 +2298,28 @@ static void prefetch_bidders(pb_ledger *l, const struct party_tally *pt, const u
 		party_tally_prefetch(pt, party_row[bi[k]]);
 }
 
+/* Counts each entity that bid validly in a final process once: one
+ * more process, and one more win if it won an active award.  Each bid's
+ * entity is looked up once, not again for every later bid. */
+static void count_tenderers(pb_rule_ctx *ctx, const struct process *p, struct party_tally *pt,
+			    const uint32_t *party_row, const pb_bid *bids)
+{
+	const char *few[PROCESS_BIDS], **who = p->nbids <= PROCESS_BIDS ? few : pb_xcalloc(p->nbids, sizeof(*who));
+
+	for (size_t k = 0; k < p->nbids; k++) {
+		const pb_bid *b = p->bids[k];
+		/* NULL for a bid that counts for no one, valid or not */
+		who[k] = status(pb_str(b->status), "valid") ? pb_ctx_entity(ctx, pb_str(b->bidder_id)) : NULL;
+		int first = who[k] && single_tenderer(b);
+		for (size_t j = 0; first && j < k; j++)
+			first = who[j] != who[k];
+		if (first)
+			party_tally_add(pt, party_row[b - bids], who[k], (unsigned)entity_won(ctx, p, who[k]));
+	}
+	if (who != few)
+		free(who);
+}
+
 /* Tenderers are counted as entities: a registry twin that holds the
  * wins must not leave its other record looking like a perpetual loser. */
 static void run_excessive_unsuccessful_probity(pb_rule_ctx *ctx)
@@ -2316,16 +2338,8 @@ static void run_excessive_unsuccessful_probity(pb_rule_ctx *ctx)
 		struct process p;
 		prefetch_bidders(l, &pt, party_row, t, n, i);
 		process_get(l, &t[i], &p);
-		for (size_t k = 0; process_final(&p) && k < p.nbids; k++) {
-			const pb_bid *b = p.bids[k];
-			const char *who = pb_ctx_entity(ctx, pb_str(b->bidder_id));
-			int first = status(pb_str(b->status), "valid") && single_tenderer(b);
-			for (size_t j = 0; first && j < k; j++)
-				first = !(status(pb_str(p.bids[j]->status), "valid") &&
-					  pb_ctx_entity(ctx, pb_str(p.bids[j]->bidder_id)) == who);
-			if (first)
-				party_tally_add(&pt, party_row[b - bids], who, (unsigned)entity_won(ctx, &p, who));
-		}
+		if (process_final(&p))
+			count_tenderers(ctx, &p, &pt, party_row, bids);
 		process_free(&p);
 	}
 	rows = party_tally_finish(ctx, &pt, &nr);
