@@ -162,7 +162,8 @@ check:
 # BENCH_SIZES=100k for a quick run; bench/run.sh lists the other knobs.
 bench: all
 	$(CC) -O2 -Wall -Wextra -o $(BUILD)/csvparse bench/csvparse.c -lcsv
-	sh bench/run.sh $(BUILD)/probity $(BUILD)/csvparse
+	$(CC) -O2 -Wall -Wextra -o $(BUILD)/memlat bench/memlat.c
+	sh bench/run.sh $(BUILD)/probity $(BUILD)/csvparse $(BUILD)/memlat
 
 # make fuzz FUZZ_SECONDS=N: every harness in fuzz/ for N seconds each
 # (installs clang and libclang-rt-14-dev as `make deps` installs the rest).

@@ -9,7 +9,10 @@
 # whose growth shows whether matching contracts by id stays linear.
 # Results and how to read them: bench/RESULTS.md.
 #
-# Usage: sh bench/run.sh PROBITY CSVPARSE
+# Usage: sh bench/run.sh PROBITY CSVPARSE [MEMLAT]
+# MEMLAT (bench/memlat.c), when given, first prints the machine's latency
+# of a load at random in 64 MiB, 1 GiB and 4 GiB: the import and many rules
+# look up at random, so their time per row follows it (about 25 s).
 # Environment:
 #   BENCH_SIZES   sizes to run, from 100k 1m 10m 20m 50m (default the first
 #                 three, about 12 minutes on 2 cores; 100k alone under a
@@ -29,8 +32,8 @@
 # It never fails on speed: targets live in RESULTS.md, not in tests.  It
 # fails (exit 1) when a command it times fails.
 set -eu
-[ $# -eq 2 ] || { echo "usage: bench/run.sh PROBITY CSVPARSE" >&2; exit 2; }
-PROBITY=$1 CSVPARSE=$2
+[ $# -eq 2 ] || [ $# -eq 3 ] || { echo "usage: bench/run.sh PROBITY CSVPARSE [MEMLAT]" >&2; exit 2; }
+PROBITY=$1 CSVPARSE=$2 MEMLAT=${3:-}
 HERE=$(dirname "$0")
 SIZES=${BENCH_SIZES:-100k 1m 10m}
 RUNS=${BENCH_RUNS:-2}
@@ -310,6 +313,9 @@ for size in $SIZES; do shape "$size" >/dev/null || exit 2; done
 case " $SIZES " in *" 10m "*) say "sizes: $SIZES (about 12 minutes on 2 cores, most of it 10m; BENCH_SIZES=100k for a quick run)" ;;
 *) say "sizes: $SIZES" ;; esac
 say "probity: $PROBITY ($("$PROBITY" --version 2>/dev/null | head -1)); runs of each command: $RUNS, the best kept"
+if [ -n "$MEMLAT" ]; then
+	"$MEMLAT" 64 1024 4096 | sed 's/^/bench: /'
+fi
 for size in $SIZES; do bench_size "$size"; done
 [ "$OCDS" -gt 0 ] && bench_ocds "$OCDS"
 if [ "$MATCH" != 0 ]; then
