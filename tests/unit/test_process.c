@@ -441,6 +441,19 @@ static void test_unsuccessful_twin(void **state)
 	assert_string_equal(fired("bidding.excessive-unsuccessful"), "");
 }
 
+/* One company's three records under one registry id: PREFIX-0, which
+ * never bids, PREFIX-A and PREFIX-B. */
+static void three_records(const char *prefix, const char *registry_id)
+{
+	char id[16];
+	const char *suffix[] = {"0", "A", "B"};
+
+	for (int i = 0; i < 3; i++) {
+		snprintf(id, sizeof(id), "%s-%s", prefix, suffix[i]);
+		party_record(id, prefix, registry_id, NULL);
+	}
+}
+
 /* The loser of unsuccessful_ledger under two records of one company,
  * LOSER-A in the even tenders and LOSER-B in the odd, and a third,
  * LOSER-0, that never bids: one entity that lost all ten, under its
@@ -452,9 +465,7 @@ static void test_unsuccessful_twins_split(void **state)
 	const char *who[] = {"B1", "B2", "B3", "B4", "B5", "B6", NULL};
 	(void)state;
 
-	party_record("LOSER-0", "Loser", "REG:5", NULL);
-	party_record("LOSER-A", "Loser Ltd", "REG:5", NULL);
-	party_record("LOSER-B", "Loser Limited", "REG:5", NULL);
+	three_records("LOSER", "REG:5");
 	for (int i = 0; i < 10; i++) {
 		snprintf(tid, sizeof(tid), "T%d", i);
 		tender(tid, "open", NULL, NULL, PB_INT_NONE);
@@ -486,9 +497,7 @@ static void test_disqualification_twins(void **state)
 	char id[32], tid[16], who[8];
 	(void)state;
 
-	party_record("DQ-0", "Disqualified Ltd", "REG:7", NULL);
-	party_record("DQ-A", "Disqualified Ltd", "REG:7", NULL);
-	party_record("DQ-B", "Disqualified Limited", "REG:7", NULL);
+	three_records("DQ", "REG:7");
 	party_record("B1", "Bidder One", "REG:1", NULL);
 	for (int i = 0; i < 40; i++) {
 		snprintf(tid, sizeof(tid), "T%d", i);
