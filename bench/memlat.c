@@ -42,8 +42,9 @@ static uint64_t next_random(uint64_t *s)
 	return *s * UINT64_C(2685821657736338717);
 }
 
-/* A block of `bytes` aligned to a huge page, advised into huge pages. */
-static char *block_new(size_t bytes)
+/* A block of `bytes` aligned to a huge page, advised into huge pages;
+ * *mapped is what to unmap (a huge page more). */
+static char *block_new(size_t bytes, char **mapped)
 {
 	char *m = mmap(NULL, bytes + HUGE_PAGE, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -52,6 +53,7 @@ static char *block_new(size_t bytes)
 		return NULL;
 	char *b = (char *)(((uintptr_t)m + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
 	madvise(b, bytes, MADV_HUGEPAGE);
+	*mapped = m;
 	return b;
 }
 
@@ -98,7 +100,8 @@ static unsigned long huge_kib(void)
 static int measure(size_t mib)
 {
 	size_t bytes = mib << 20, lines = bytes / LINE;
-	char *b = lines > 1 && lines <= UINT32_MAX ? block_new(bytes) : NULL;
+	char *mapped = NULL;
+	char *b = lines > 1 && lines <= UINT32_MAX ? block_new(bytes, &mapped) : NULL;
 	char *p = b ? chain(b, lines) : NULL;
 
 	if (!p) {
@@ -114,7 +117,7 @@ static int measure(size_t mib)
 	printf("memlat %zu MiB: %.0f ns per dependent load (%.0f%% of it in huge pages; end %p)\n",
 	       mib, t / STEPS * 1e9, huge > (bytes >> 10) ? 100.0 : 100.0 * (double)huge / (double)(bytes >> 10),
 	       (void *)p);
-	munmap(b, bytes);
+	munmap(mapped, bytes + HUGE_PAGE);
 	return 0;
 }
 
