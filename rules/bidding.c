@@ -2153,9 +2153,14 @@ struct party_tally {
 	size_t nother, capother;
 };
 
-/* rows: the parties table's, or 0 when every party is counted by text */
-static void party_tally_init(struct party_tally *pt, size_t rows)
+/* by_row: counts by the parties table's rows; 0: every party is counted
+ * by text (a buyer through its tender: few) */
+static void party_tally_init(struct party_tally *pt, pb_ledger *l, int by_row)
 {
+	size_t rows = 0;
+
+	if (by_row)
+		pb_ledger_parties(l, &rows);
 	*pt = (struct party_tally){.by_row = pb_xcalloc(rows + 1, sizeof(*pt->by_row)), .nrows = rows,
 				   .ix = pb_ptrmap_new()};
 }
@@ -2325,15 +2330,14 @@ static void count_tenderers(pb_rule_ctx *ctx, const struct process *p, struct pa
 static void run_excessive_unsuccessful_probity(pb_rule_ctx *ctx)
 {
 	pb_ledger *l = pb_ctx_ledger(ctx);
-	size_t n, nr, nparties, nbids;
+	size_t n, nr, nbids;
 	const pb_tender *t = pb_ledger_tenders(l, &n);
 	const pb_bid *bids = pb_ledger_bids(l, &nbids);
 	const uint32_t *party_row = pb_ledger_refs(l, PB_T_BIDS, offsetof(pb_bid, bidder_id), PB_T_PARTIES);
 	struct tally_row *rows; /* a = wins, b = processes bid in */
 	struct party_tally pt;
 
-	pb_ledger_parties(l, &nparties);
-	party_tally_init(&pt, nparties);
+	party_tally_init(&pt, l, 1);
 	for (size_t i = 0; i < n; i++) {
 		struct process p;
 		prefetch_bidders(l, &pt, party_row, t, n, i);
@@ -2435,9 +2439,7 @@ static void disqualification_by(pb_rule_ctx *ctx, int by_buyer)
 	const uint32_t *party_row =
 		by_buyer ? NULL : pb_ledger_refs(l, PB_T_BIDS, offsetof(pb_bid, bidder_id), PB_T_PARTIES);
 
-	size_t nparties;
-	pb_ledger_parties(l, &nparties);
-	party_tally_init(&pt, party_row ? nparties : 0);
+	party_tally_init(&pt, l, !by_buyer);
 	for (size_t i = 0; i < n; i++) {
 		if (party_row && i + 16 < n)
 			party_tally_prefetch(&pt, party_row[i + 16]);
