@@ -34,10 +34,11 @@
  * rule like noncompetitive-share cites every contract of a buyer's year:
  * at 10M rows three such findings cite 120 000, and the page held 129 603
  * evidence rows, a million elements, which headless Chromium took 46 s
- * to open (52 s with scripts off, so it is the markup, not the script).  The rest travel
- * as JSON, which a browser reads as plain text until it is asked for:
- * on the page of rows in an island after the finding's table, on the
- * grouped page in its group's island, which holds every row already.
+ * to open (52 s with scripts off, so it is the markup, not the script).
+ * The rest travel as JSON, which a browser reads as plain text until it
+ * is asked for: on the page of rows in an island after the finding's
+ * table, on the grouped page in its group's island, which holds every
+ * row already.
  */
 #define HTML_EVIDENCE_SHOWN 50
 #define HTML_EVIDENCE_MORE 1000
